@@ -1,0 +1,1 @@
+//! Trust stores and trust policies (REQUIREMENTS I, J, K, L).

@@ -1,0 +1,682 @@
+//! X.509 certificates as Notation uses them: parsed once, with the original
+//! bytes kept for signature checks and comparisons (H5, I7), the subject
+//! rendered the way the reference renders it (L4), and the certificate rules
+//! of the specification in [`chain`].
+
+pub mod chain;
+pub mod name;
+
+use std::fmt;
+use std::sync::Arc;
+
+use der::{Decode, Encode, Reader, SliceReader};
+use time::OffsetDateTime;
+use x509_cert::ext::pkix::{
+    AuthorityInfoAccessSyntax, BasicConstraints, CrlDistributionPoints, ExtendedKeyUsage,
+    KeyUsage, KeyUsages, name::DistributionPointName, name::GeneralName,
+};
+
+use crate::algorithm::{HashAlgorithm, KeySpec, UnsupportedKeyError};
+use crate::crypto::{CryptoProvider, PublicKey, SignatureScheme, SignatureVerificationError};
+use crate::oid;
+
+pub use name::DistinguishedName;
+
+/// Why bytes are not a usable certificate.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CertificateParseError {
+    /// Not DER, or not an X.509 certificate.
+    #[error("x509: malformed certificate: {0}")]
+    Malformed(String),
+    /// An extension that matters to Notation could not be parsed.
+    #[error("x509: invalid {extension} extension: {detail}")]
+    InvalidExtension {
+        /// Which extension.
+        extension: &'static str,
+        /// What was wrong.
+        detail: String,
+    },
+    /// The same extension appears twice.
+    #[error("x509: certificate contains duplicate extensions")]
+    DuplicateExtension,
+    /// A name attribute that is not a string type.
+    #[error("x509: invalid RDNSequence: {0}")]
+    InvalidName(String),
+    /// PEM input with a block that is not a certificate, or broken PEM.
+    #[error("invalid PEM: {0}")]
+    Pem(String),
+    /// No certificate at all in the input.
+    #[error("no certificate found")]
+    Empty,
+}
+
+impl From<der::Error> for CertificateParseError {
+    fn from(e: der::Error) -> Self {
+        CertificateParseError::Malformed(e.to_string())
+    }
+}
+
+/// The basic constraints extension as Notation reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BasicConstraintsInfo {
+    /// Whether the extension is marked critical.
+    pub critical: bool,
+    /// The `cA` flag.
+    pub ca: bool,
+    /// `pathLenConstraint`, if present.
+    pub path_len: Option<u8>,
+}
+
+/// Key usage bits, in the order of RFC 5280 (bit 0 = digitalSignature).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct KeyUsageBits(pub u16);
+
+impl KeyUsageBits {
+    /// digitalSignature.
+    pub const DIGITAL_SIGNATURE: u16 = 1 << 0;
+    /// contentCommitment (nonRepudiation).
+    pub const CONTENT_COMMITMENT: u16 = 1 << 1;
+    /// keyEncipherment.
+    pub const KEY_ENCIPHERMENT: u16 = 1 << 2;
+    /// dataEncipherment.
+    pub const DATA_ENCIPHERMENT: u16 = 1 << 3;
+    /// keyAgreement.
+    pub const KEY_AGREEMENT: u16 = 1 << 4;
+    /// keyCertSign.
+    pub const KEY_CERT_SIGN: u16 = 1 << 5;
+    /// cRLSign.
+    pub const CRL_SIGN: u16 = 1 << 6;
+    /// encipherOnly.
+    pub const ENCIPHER_ONLY: u16 = 1 << 7;
+    /// decipherOnly.
+    pub const DECIPHER_ONLY: u16 = 1 << 8;
+
+    /// Whether `bit` is set.
+    pub fn has(self, bit: u16) -> bool {
+        self.0 & bit != 0
+    }
+}
+
+/// A parsed certificate. Cloning is cheap (shared).
+#[derive(Clone)]
+pub struct Certificate(Arc<Inner>);
+
+struct Inner {
+    der: Vec<u8>,
+    tbs: std::ops::Range<usize>,
+    raw_issuer: std::ops::Range<usize>,
+    raw_subject: std::ops::Range<usize>,
+    version: u8,
+    serial: Vec<u8>,
+    subject: DistinguishedName,
+    issuer: DistinguishedName,
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+    public_key: PublicKey,
+    signature_algorithm: CertSignatureAlgorithm,
+    signature: Vec<u8>,
+    basic_constraints: Option<BasicConstraintsInfo>,
+    key_usage: Option<(bool, KeyUsageBits)>,
+    ext_key_usage: Option<(bool, Vec<const_oid::ObjectIdentifier>)>,
+    ocsp_urls: Vec<String>,
+    crl_urls: Vec<String>,
+    freshest_crl_urls: Result<Vec<String>, String>,
+    sha256: [u8; 32],
+}
+
+/// The algorithm a certificate (or CRL, OCSP response, CMS signer) was
+/// signed with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CertSignatureAlgorithm {
+    /// A scheme we can verify.
+    Supported(SignatureScheme),
+    /// SHA-1 or MD5 based: refused (H6).
+    Insecure(&'static str),
+    /// Anything else.
+    Unknown(String),
+}
+
+impl CertSignatureAlgorithm {
+    /// Maps an X.509 AlgorithmIdentifier (OID and DER parameters).
+    pub fn from_algorithm_identifier(
+        alg: &const_oid::ObjectIdentifier,
+        params: Option<&[u8]>,
+    ) -> Self {
+        use HashAlgorithm::*;
+        use SignatureScheme::*;
+        match *alg {
+            oid::SHA256_WITH_RSA => Self::Supported(RsaPkcs1v15(Sha256)),
+            oid::SHA384_WITH_RSA => Self::Supported(RsaPkcs1v15(Sha384)),
+            oid::SHA512_WITH_RSA => Self::Supported(RsaPkcs1v15(Sha512)),
+            oid::ECDSA_WITH_SHA256 => Self::Supported(EcdsaDer(Sha256)),
+            oid::ECDSA_WITH_SHA384 => Self::Supported(EcdsaDer(Sha384)),
+            oid::ECDSA_WITH_SHA512 => Self::Supported(EcdsaDer(Sha512)),
+            oid::SHA1_WITH_RSA => Self::Insecure("SHA1-RSA"),
+            oid::ECDSA_WITH_SHA1 => Self::Insecure("ECDSA-SHA1"),
+            oid::MD5_WITH_RSA => Self::Insecure("MD5-RSA"),
+            oid::RSASSA_PSS => match params.and_then(pss_hash) {
+                Some(h) => Self::Supported(RsaPss(h)),
+                None => Self::Unknown("RSASSA-PSS with unsupported parameters".into()),
+            },
+            other => Self::Unknown(oid::name(&other).map(str::to_owned).unwrap_or_else(|| other.to_string())),
+        }
+    }
+}
+
+/// Reads RSASSA-PSS-params and returns the hash when the parameters are the
+/// ones Go and ring support: MGF1 with the same hash and salt = hash length.
+fn pss_hash(params: &[u8]) -> Option<HashAlgorithm> {
+    use der::asn1::{AnyRef, ContextSpecific};
+    use spki::AlgorithmIdentifierRef;
+    let mut reader = SliceReader::new(params).ok()?;
+    let (hash_oid, mgf_hash, salt) = reader
+        .sequence(|r| {
+            let hash: Option<ContextSpecific<AlgorithmIdentifierRef<'_>>> =
+                ContextSpecific::decode_explicit(r, der::TagNumber(0))?;
+            let mgf: Option<ContextSpecific<AlgorithmIdentifierRef<'_>>> =
+                ContextSpecific::decode_explicit(r, der::TagNumber(1))?;
+            let salt: Option<ContextSpecific<u32>> =
+                ContextSpecific::decode_explicit(r, der::TagNumber(2))?;
+            // trailerField, if any, is ignored (it must be 1 anyway).
+            while !r.is_finished() {
+                let _: AnyRef<'_> = r.decode()?;
+            }
+            let mgf_hash = match mgf {
+                Some(m) if m.value.oid == oid::MGF1 => {
+                    let inner: AlgorithmIdentifierRef<'_> =
+                        m.value.parameters.ok_or(der::ErrorKind::Failed)?.decode_as()?;
+                    Some(inner.oid)
+                }
+                Some(_) => return Err(der::Error::from(der::ErrorKind::Failed)),
+                None => None,
+            };
+            Ok::<_, der::Error>((hash.map(|h| h.value.oid), mgf_hash, salt.map(|s| s.value)))
+        })
+        .ok()?;
+    let hash = match hash_oid? {
+        oid::SHA256 => HashAlgorithm::Sha256,
+        oid::SHA384 => HashAlgorithm::Sha384,
+        oid::SHA512 => HashAlgorithm::Sha512,
+        _ => return None,
+    };
+    if mgf_hash != hash_oid || salt != Some(hash.output_len() as u32) {
+        return None;
+    }
+    Some(hash)
+}
+
+impl Certificate {
+    /// Parses one DER certificate. Trailing bytes are an error.
+    pub fn from_der(der: &[u8]) -> Result<Self, CertificateParseError> {
+        let parsed = x509_cert::Certificate::from_der(der)?;
+        Self::build(der.to_vec(), parsed)
+    }
+
+    /// Parses every certificate in `data`: PEM (every block must be a
+    /// CERTIFICATE) or one or more concatenated DER certificates (I2).
+    pub fn parse_many(data: &[u8]) -> Result<Vec<Self>, CertificateParseError> {
+        let trimmed = trim_ascii_start(data);
+        if trimmed.starts_with(b"-----BEGIN") {
+            return Self::parse_pem_many(trimmed);
+        }
+        let mut certs = Vec::new();
+        let mut rest = data;
+        while !rest.is_empty() {
+            let mut reader = SliceReader::new(rest)?;
+            let tlv = reader.tlv_bytes()?;
+            certs.push(Self::from_der(tlv)?);
+            rest = &rest[tlv.len()..];
+        }
+        if certs.is_empty() {
+            return Err(CertificateParseError::Empty);
+        }
+        Ok(certs)
+    }
+
+    /// Parses PEM text holding one or more CERTIFICATE blocks.
+    pub fn parse_pem_many(data: &[u8]) -> Result<Vec<Self>, CertificateParseError> {
+        let blocks = crate::pem::parse_blocks(data).map_err(CertificateParseError::Pem)?;
+        if blocks.is_empty() {
+            return Err(CertificateParseError::Empty);
+        }
+        blocks
+            .into_iter()
+            .map(|b| {
+                if b.label != "CERTIFICATE" {
+                    return Err(CertificateParseError::Pem(format!(
+                        "unexpected PEM block type {:?}, want CERTIFICATE",
+                        b.label
+                    )));
+                }
+                Self::from_der(&b.der)
+            })
+            .collect()
+    }
+
+    fn build(der: Vec<u8>, parsed: x509_cert::Certificate) -> Result<Self, CertificateParseError> {
+        // Locate the original bytes of the TBS, issuer and subject: DER
+        // decoders may normalise SET OF ordering, and Notation compares and
+        // verifies the bytes as they were signed (H5).
+        let (tbs, raw_issuer, raw_subject) = raw_ranges(&der)?;
+        let tbs_cert = parsed.tbs_certificate();
+        let subject = DistinguishedName::from_der(&der[raw_subject.clone()])
+            .map_err(CertificateParseError::InvalidName)?;
+        let issuer = DistinguishedName::from_der(&der[raw_issuer.clone()])
+            .map_err(CertificateParseError::InvalidName)?;
+        let validity = tbs_cert.validity();
+        let not_before = to_offset(validity.not_before.to_unix_duration())?;
+        let not_after = to_offset(validity.not_after.to_unix_duration())?;
+        let spki_der = tbs_cert.subject_public_key_info().to_der()?;
+        let public_key = PublicKey::from_spki_der(&spki_der)?;
+        let sig_alg = parsed.signature_algorithm();
+        let params = match &sig_alg.parameters {
+            Some(p) => Some(p.to_der()?),
+            None => None,
+        };
+        let signature_algorithm =
+            CertSignatureAlgorithm::from_algorithm_identifier(&sig_alg.oid, params.as_deref());
+        let signature = parsed
+            .signature()
+            .as_bytes()
+            .ok_or_else(|| CertificateParseError::Malformed("signature has unused bits".into()))?
+            .to_vec();
+
+        let mut basic_constraints = None;
+        let mut key_usage = None;
+        let mut ext_key_usage = None;
+        let mut ocsp_urls = Vec::new();
+        let mut crl_urls = Vec::new();
+        let mut freshest_crl_urls = Ok(Vec::new());
+        let mut seen = std::collections::HashSet::new();
+        for ext in tbs_cert.extensions().map(|e| e.as_slice()).unwrap_or_default() {
+            if !seen.insert(ext.extn_id) {
+                return Err(CertificateParseError::DuplicateExtension);
+            }
+            let value = ext.extn_value.as_bytes();
+            let invalid = |extension: &'static str, e: der::Error| {
+                CertificateParseError::InvalidExtension { extension, detail: e.to_string() }
+            };
+            match ext.extn_id {
+                oid::BASIC_CONSTRAINTS => {
+                    let bc = BasicConstraints::from_der(value)
+                        .map_err(|e| invalid("basic constraints", e))?;
+                    basic_constraints = Some(BasicConstraintsInfo {
+                        critical: ext.critical,
+                        ca: bc.ca,
+                        path_len: bc.path_len_constraint,
+                    });
+                }
+                oid::KEY_USAGE => {
+                    let ku = KeyUsage::from_der(value).map_err(|e| invalid("key usage", e))?;
+                    key_usage = Some((ext.critical, key_usage_bits(&ku)));
+                }
+                oid::EXT_KEY_USAGE => {
+                    let eku = ExtendedKeyUsage::from_der(value)
+                        .map_err(|e| invalid("extended key usage", e))?;
+                    ext_key_usage = Some((ext.critical, eku.0));
+                }
+                oid::AUTHORITY_INFO_ACCESS => {
+                    // Fail open on a broken AIA (H7): it only loses OCSP URLs.
+                    if let Ok(aia) = AuthorityInfoAccessSyntax::from_der(value) {
+                        for ad in aia.0 {
+                            if ad.access_method == oid::AD_OCSP {
+                                if let GeneralName::UniformResourceIdentifier(uri) =
+                                    &ad.access_location
+                                {
+                                    ocsp_urls.push(uri.to_string());
+                                }
+                            }
+                        }
+                    }
+                }
+                oid::CRL_DISTRIBUTION_POINTS => {
+                    let dps = CrlDistributionPoints::from_der(value)
+                        .map_err(|e| invalid("CRL distribution points", e))?;
+                    crl_urls = distribution_point_urls(&dps.0);
+                }
+                oid::FRESHEST_CRL => {
+                    freshest_crl_urls = CrlDistributionPoints::from_der(value)
+                        .map(|dps| distribution_point_urls(&dps.0))
+                        .map_err(|_| "x509: invalid CRL distribution point".to_string());
+                }
+                _ => {}
+            }
+        }
+
+        let sha256: [u8; 32] = HashAlgorithm::Sha256
+            .digest(&der)
+            .try_into()
+            .expect("SHA-256 output is 32 bytes");
+        let version = match tbs_cert.version() {
+            x509_cert::certificate::Version::V1 => 1,
+            x509_cert::certificate::Version::V2 => 2,
+            x509_cert::certificate::Version::V3 => 3,
+        };
+        Ok(Certificate(Arc::new(Inner {
+            tbs,
+            raw_issuer,
+            raw_subject,
+            version,
+            serial: tbs_cert.serial_number().as_bytes().to_vec(),
+            subject,
+            issuer,
+            not_before,
+            not_after,
+            public_key,
+            signature_algorithm,
+            signature,
+            basic_constraints,
+            key_usage,
+            ext_key_usage,
+            ocsp_urls,
+            crl_urls,
+            freshest_crl_urls,
+            sha256,
+            der,
+        })))
+    }
+
+    /// The certificate's DER bytes.
+    pub fn der(&self) -> &[u8] {
+        &self.0.der
+    }
+
+    /// The DER bytes of the TBSCertificate, as signed.
+    pub fn tbs_der(&self) -> &[u8] {
+        &self.0.der[self.0.tbs.clone()]
+    }
+
+    /// The DER bytes of the subject name, as encoded.
+    pub fn raw_subject(&self) -> &[u8] {
+        &self.0.der[self.0.raw_subject.clone()]
+    }
+
+    /// The DER bytes of the issuer name, as encoded.
+    pub fn raw_issuer(&self) -> &[u8] {
+        &self.0.der[self.0.raw_issuer.clone()]
+    }
+
+    /// X.509 version (1, 2 or 3).
+    pub fn version(&self) -> u8 {
+        self.0.version
+    }
+
+    /// Serial number bytes (big-endian, as encoded).
+    pub fn serial_number(&self) -> &[u8] {
+        &self.0.serial
+    }
+
+    /// The subject.
+    pub fn subject(&self) -> &DistinguishedName {
+        &self.0.subject
+    }
+
+    /// The issuer.
+    pub fn issuer(&self) -> &DistinguishedName {
+        &self.0.issuer
+    }
+
+    /// Start of the validity period.
+    pub fn not_before(&self) -> OffsetDateTime {
+        self.0.not_before
+    }
+
+    /// End of the validity period (inclusive).
+    pub fn not_after(&self) -> OffsetDateTime {
+        self.0.not_after
+    }
+
+    /// Whether `t` lies inside the validity period (both ends inclusive, as
+    /// Go compares `Before(NotBefore) || After(NotAfter)`).
+    pub fn is_valid_at(&self, t: OffsetDateTime) -> bool {
+        t >= self.0.not_before && t <= self.0.not_after
+    }
+
+    /// The subject public key.
+    pub fn public_key(&self) -> &PublicKey {
+        &self.0.public_key
+    }
+
+    /// The key spec of the subject public key (G2/G3).
+    pub fn key_spec(&self) -> Result<KeySpec, UnsupportedKeyError> {
+        self.0.public_key.key_spec()
+    }
+
+    /// The algorithm the certificate's issuer signed it with.
+    pub fn signature_algorithm(&self) -> &CertSignatureAlgorithm {
+        &self.0.signature_algorithm
+    }
+
+    /// The issuer's signature bytes.
+    pub fn signature(&self) -> &[u8] {
+        &self.0.signature
+    }
+
+    /// The basic constraints extension, if present.
+    pub fn basic_constraints(&self) -> Option<BasicConstraintsInfo> {
+        self.0.basic_constraints
+    }
+
+    /// Whether the certificate is a CA (basic constraints present with cA).
+    pub fn is_ca(&self) -> bool {
+        self.0.basic_constraints.is_some_and(|bc| bc.ca)
+    }
+
+    /// The key usage extension: criticality and bits.
+    pub fn key_usage(&self) -> Option<(bool, KeyUsageBits)> {
+        self.0.key_usage
+    }
+
+    /// The extended key usage extension: criticality and purposes.
+    pub fn ext_key_usage(&self) -> Option<(bool, &[const_oid::ObjectIdentifier])> {
+        self.0.ext_key_usage.as_ref().map(|(c, v)| (*c, v.as_slice()))
+    }
+
+    /// OCSP responder URLs from the authority information access extension.
+    pub fn ocsp_urls(&self) -> &[String] {
+        &self.0.ocsp_urls
+    }
+
+    /// CRL URLs from the CRL distribution points extension.
+    pub fn crl_urls(&self) -> &[String] {
+        &self.0.crl_urls
+    }
+
+    /// Delta CRL URLs from the freshest CRL extension, or why it could not
+    /// be parsed.
+    pub fn freshest_crl_urls(&self) -> Result<&[String], &str> {
+        match &self.0.freshest_crl_urls {
+            Ok(v) => Ok(v),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// SHA-256 fingerprint of the DER bytes.
+    pub fn sha256_fingerprint(&self) -> &[u8; 32] {
+        &self.0.sha256
+    }
+
+    /// Lowercase hex SHA-256 fingerprint, as in the thumbprint annotation (Q4).
+    pub fn sha256_fingerprint_hex(&self) -> String {
+        crate::hex::encode(&self.0.sha256)
+    }
+
+    /// Whether subject and issuer are byte-identical.
+    pub fn is_self_issued(&self) -> bool {
+        self.raw_subject() == self.raw_issuer()
+    }
+
+    /// Verifies this certificate's signature with `issuer`'s key, without the
+    /// CA constraints of [`Certificate::check_signature_from`].
+    pub fn check_signature_with(
+        &self,
+        issuer_key: &PublicKey,
+        crypto: &dyn CryptoProvider,
+    ) -> Result<(), CertSignatureError> {
+        check_signature(
+            &self.0.signature_algorithm,
+            self.tbs_der(),
+            self.signature(),
+            issuer_key,
+            crypto,
+        )
+    }
+
+    /// Checks that `parent` may sign certificates and signed this one, as
+    /// Go's `CheckSignatureFrom` does (used by the chain rules, H5).
+    pub fn check_signature_from(
+        &self,
+        parent: &Certificate,
+        crypto: &dyn CryptoProvider,
+    ) -> Result<(), CertSignatureError> {
+        let bc = parent.basic_constraints();
+        if (parent.version() == 3 && bc.is_none()) || bc.is_some_and(|b| !b.ca) {
+            return Err(CertSignatureError::ParentCannotSign);
+        }
+        if let Some((_, ku)) = parent.key_usage() {
+            if ku.0 != 0 && !ku.has(KeyUsageBits::KEY_CERT_SIGN) {
+                return Err(CertSignatureError::ParentCannotSign);
+            }
+        }
+        self.check_signature_with(parent.public_key(), crypto)
+    }
+}
+
+/// Verifies `signature` over `signed` made with `algorithm` by `key`; SHA-1
+/// and MD5 are refused (H6).
+pub fn check_signature(
+    algorithm: &CertSignatureAlgorithm,
+    signed: &[u8],
+    signature: &[u8],
+    key: &PublicKey,
+    crypto: &dyn CryptoProvider,
+) -> Result<(), CertSignatureError> {
+    match algorithm {
+        CertSignatureAlgorithm::Supported(scheme) => crypto
+            .verify(*scheme, key, signed, signature)
+            .map_err(CertSignatureError::Signature),
+        CertSignatureAlgorithm::Insecure(name) => Err(CertSignatureError::InsecureAlgorithm(name)),
+        CertSignatureAlgorithm::Unknown(name) => Err(CertSignatureError::UnknownAlgorithm(name.clone())),
+    }
+}
+
+/// Why one certificate's signature could not be verified.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CertSignatureError {
+    /// The parent is not a CA or may not sign certificates.
+    #[error("x509: invalid signature: parent certificate cannot sign this kind of certificate")]
+    ParentCannotSign,
+    /// SHA-1 or MD5 (H6).
+    #[error("x509: cannot verify signature: insecure algorithm {0}")]
+    InsecureAlgorithm(&'static str),
+    /// An algorithm we do not know.
+    #[error("x509: cannot verify signature: algorithm unimplemented: {0}")]
+    UnknownAlgorithm(String),
+    /// The signature itself.
+    #[error("{0}")]
+    Signature(SignatureVerificationError),
+}
+
+impl fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Certificate")
+            .field("subject", &self.0.subject.to_string())
+            .field("sha256", &self.sha256_fingerprint_hex())
+            .finish()
+    }
+}
+
+impl PartialEq for Certificate {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.der == other.0.der
+    }
+}
+
+impl Eq for Certificate {}
+
+impl std::hash::Hash for Certificate {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.sha256.hash(state)
+    }
+}
+
+fn key_usage_bits(ku: &KeyUsage) -> KeyUsageBits {
+    let table = [
+        (KeyUsages::DigitalSignature, KeyUsageBits::DIGITAL_SIGNATURE),
+        (KeyUsages::NonRepudiation, KeyUsageBits::CONTENT_COMMITMENT),
+        (KeyUsages::KeyEncipherment, KeyUsageBits::KEY_ENCIPHERMENT),
+        (KeyUsages::DataEncipherment, KeyUsageBits::DATA_ENCIPHERMENT),
+        (KeyUsages::KeyAgreement, KeyUsageBits::KEY_AGREEMENT),
+        (KeyUsages::KeyCertSign, KeyUsageBits::KEY_CERT_SIGN),
+        (KeyUsages::CRLSign, KeyUsageBits::CRL_SIGN),
+        (KeyUsages::EncipherOnly, KeyUsageBits::ENCIPHER_ONLY),
+        (KeyUsages::DecipherOnly, KeyUsageBits::DECIPHER_ONLY),
+    ];
+    let mut bits = 0;
+    for (flag, bit) in table {
+        if ku.0.contains(flag) {
+            bits |= bit;
+        }
+    }
+    KeyUsageBits(bits)
+}
+
+fn distribution_point_urls(dps: &[x509_cert::ext::pkix::crl::dp::DistributionPoint]) -> Vec<String> {
+    let mut urls = Vec::new();
+    for dp in dps {
+        if let Some(DistributionPointName::FullName(names)) = &dp.distribution_point {
+            for name in names {
+                if let GeneralName::UniformResourceIdentifier(uri) = name {
+                    urls.push(uri.to_string());
+                }
+            }
+        }
+    }
+    urls
+}
+
+fn to_offset(d: std::time::Duration) -> Result<OffsetDateTime, CertificateParseError> {
+    OffsetDateTime::from_unix_timestamp(d.as_secs() as i64)
+        .map_err(|e| CertificateParseError::Malformed(format!("validity time out of range: {e}")))
+}
+
+fn trim_ascii_start(data: &[u8]) -> &[u8] {
+    let n = data.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    &data[n..]
+}
+
+type Ranges = (std::ops::Range<usize>, std::ops::Range<usize>, std::ops::Range<usize>);
+
+/// Byte ranges of the TBSCertificate, issuer and subject inside `der`.
+fn raw_ranges(der: &[u8]) -> Result<Ranges, der::Error> {
+    let mut outer = SliceReader::new(der)?;
+    let header = der::Header::decode(&mut outer)?;
+    header.tag().assert_eq(der::Tag::Sequence)?;
+    let tbs_start: usize = outer.position().try_into()?;
+    let tbs = outer.tlv_bytes()?;
+    let tbs_range = tbs_start..tbs_start + tbs.len();
+
+    let mut r = SliceReader::new(tbs)?;
+    let h = der::Header::decode(&mut r)?;
+    h.tag().assert_eq(der::Tag::Sequence)?;
+    // [0] EXPLICIT version, optional.
+    if der::Tag::peek(&r)?
+        == (der::Tag::ContextSpecific { constructed: true, number: der::TagNumber(0) })
+    {
+        r.tlv_bytes()?;
+    }
+    r.tlv_bytes()?; // serialNumber
+    r.tlv_bytes()?; // signature
+    let issuer_start: usize = r.position().try_into()?;
+    let issuer = r.tlv_bytes()?;
+    r.tlv_bytes()?; // validity
+    let subject_start: usize = r.position().try_into()?;
+    let subject = r.tlv_bytes()?;
+    Ok((
+        tbs_range,
+        tbs_start + issuer_start..tbs_start + issuer_start + issuer.len(),
+        tbs_start + subject_start..tbs_start + subject_start + subject.len(),
+    ))
+}
