@@ -4,9 +4,17 @@
 
 pub mod algorithm;
 pub mod crypto;
+pub mod envelope;
 pub mod hex;
+pub mod json;
 pub mod oid;
+pub mod payload;
 pub mod pem;
+pub mod signer;
 pub mod timefmt;
+pub mod timestamp;
 pub mod trust;
 pub mod x509;
+
+/// The signing agent written into envelopes (E3).
+pub const SIGNING_AGENT: &str = concat!("notation-rs/", env!("CARGO_PKG_VERSION"));

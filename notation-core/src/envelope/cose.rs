@@ -1,0 +1,433 @@
+//! The COSE_Sign1 envelope (REQUIREMENTS D1-D7).
+//!
+//! Decoding uses coset, which keeps the exact protected-header bytes for the
+//! `Sig_structure` (D6). Encoding builds both header maps in the canonical
+//! length-first key order that the reference's CBOR library produces, so
+//! our messages are byte-identical to notation-core-go's for the same input
+//! (D7; vector `11-envelope-encoding/cose-conformance.json`).
+
+use ciborium::value::Value;
+use coset::{CoseSign1, Label, RegisteredLabelWithPrivate, TaggedCborSerializable};
+use time::OffsetDateTime;
+
+use super::{
+    AttributeKey, EnvelopeContent, EnvelopeError, ExtendedAttribute, SignError, SignRequest,
+    SignedAttributes, SignerInfo, SigningScheme, UnsignedAttributes, header, sign_bytes,
+};
+use crate::algorithm::{KeySpec, SignatureAlgorithm};
+use crate::crypto::{CryptoProvider, SignatureScheme};
+use crate::x509::Certificate;
+
+/// The `x5chain` header label (RFC 9360).
+pub const LABEL_X5CHAIN: i64 = 33;
+
+/// A parsed COSE_Sign1 envelope, not yet verified.
+#[derive(Clone, Debug)]
+pub struct CoseEnvelope {
+    message: CoseSign1,
+}
+
+impl CoseEnvelope {
+    /// Decodes a tagged COSE_Sign1 message (D1).
+    pub fn parse(bytes: &[u8]) -> Result<Self, EnvelopeError> {
+        let message = CoseSign1::from_tagged_slice(bytes)
+            .map_err(|e| EnvelopeError::Malformed(format!("cbor: invalid COSE_Sign1_Tagged object: {e}")))?;
+        Ok(Self { message })
+    }
+
+    /// The certificates of the unprotected `x5chain` (D5; W12: like the
+    /// reference we do not read a protected `x5chain`).
+    fn certificate_ders(&self) -> Result<Vec<&[u8]>, EnvelopeError> {
+        let value = self
+            .message
+            .unprotected
+            .rest
+            .iter()
+            .find(|(l, _)| *l == Label::Int(LABEL_X5CHAIN))
+            .map(|(_, v)| v);
+        let Some(Value::Array(items)) = value else {
+            return Err(EnvelopeError::MissingCertificateChain);
+        };
+        if items.is_empty() {
+            return Err(EnvelopeError::MissingCertificateChain);
+        }
+        if items.len() > super::MAX_CHAIN_LENGTH {
+            return Err(EnvelopeError::Malformed(format!(
+                "certificate chain of {} certificates exceeds the limit of {}",
+                items.len(),
+                super::MAX_CHAIN_LENGTH
+            )));
+        }
+        items
+            .iter()
+            .map(|i| match i {
+                Value::Bytes(b) => Ok(b.as_slice()),
+                _ => Err(EnvelopeError::MissingCertificateChain),
+            })
+            .collect()
+    }
+
+    /// Verifies the signature with the leaf key under the algorithm the
+    /// leaf implies, which must be the declared one (D4), then reads the
+    /// content.
+    pub(crate) fn verify(&self, crypto: &dyn CryptoProvider) -> Result<EnvelopeContent, EnvelopeError> {
+        let ders = self.certificate_ders()?;
+        let leaf = Certificate::from_der(ders[0])
+            .map_err(|_| EnvelopeError::InvalidSignature("malformed leaf certificate".into()))?;
+        let derived = leaf.key_spec().map_err(EnvelopeError::UnsupportedKey)?.signature_algorithm();
+        let declared = self.algorithm().map_err(|e| EnvelopeError::Integrity(e.to_string()))?;
+        if declared != derived {
+            return Err(EnvelopeError::Integrity("algorithm mismatch".into()));
+        }
+        let payload = self
+            .message
+            .payload
+            .as_deref()
+            .ok_or_else(|| EnvelopeError::Integrity("missing payload".into()))?;
+        let tbs = coset::sig_structure_data(
+            coset::SignatureContext::CoseSign1,
+            self.message.protected.clone(),
+            None,
+            &[],
+            payload,
+        );
+        crypto
+            .verify(SignatureScheme::for_envelope(declared), leaf.public_key(), &tbs, &self.message.signature)
+            .map_err(|_| EnvelopeError::Integrity("verification error".into()))?;
+        self.content()
+    }
+
+    fn algorithm(&self) -> Result<SignatureAlgorithm, EnvelopeError> {
+        let invalid = |m: String| EnvelopeError::InvalidSignature(m);
+        match &self.message.protected.header.alg {
+            Some(RegisteredLabelWithPrivate::Assigned(a)) => SignatureAlgorithm::from_cose_id(*a as i64)
+                .ok_or_else(|| invalid(format!("signature algorithm not supported: {}", *a as i64))),
+            Some(RegisteredLabelWithPrivate::PrivateUse(i)) => {
+                Err(invalid(format!("signature algorithm not supported: {i}")))
+            }
+            Some(RegisteredLabelWithPrivate::Text(t)) => {
+                Err(invalid(format!("signature algorithm not supported: {t}")))
+            }
+            None => Err(invalid("algorithm not found".into())),
+        }
+    }
+
+    /// Reads payload and signer information without verifying.
+    pub(crate) fn content(&self) -> Result<EnvelopeContent, EnvelopeError> {
+        let invalid = |m: String| EnvelopeError::InvalidSignature(m);
+        let header = &self.message.protected.header;
+        let content_type = match &header.content_type {
+            Some(coset::ContentType::Text(t)) => t.clone(),
+            Some(_) => return Err(invalid("content type should be of 'tstr' type".into())),
+            None => return Err(invalid("missing content type".into())),
+        };
+        let payload = self.message.payload.clone().unwrap_or_default();
+        if self.message.signature.is_empty() {
+            return Err(invalid("signature missing in COSE envelope".into()));
+        }
+        let signed = self.signed_attributes(content_type)?;
+        let signature_algorithm = self.algorithm()?;
+        let certificate_chain = self
+            .certificate_ders()?
+            .into_iter()
+            .map(|d| Certificate::from_der(d).map_err(EnvelopeError::Certificate))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut unsigned = UnsignedAttributes::default();
+        for (label, value) in &self.message.unprotected.rest {
+            match (label, value) {
+                (Label::Text(t), Value::Text(s)) if t == header::SIGNING_AGENT && !s.is_empty() => {
+                    unsigned.signing_agent = Some(s.clone())
+                }
+                (Label::Text(t), Value::Bytes(b)) if t == header::TIMESTAMP_SIGNATURE && !b.is_empty() => {
+                    unsigned.timestamp_signature = Some(b.clone())
+                }
+                _ => {}
+            }
+        }
+        Ok(EnvelopeContent {
+            signer_info: SignerInfo {
+                signed,
+                unsigned,
+                signature_algorithm,
+                signature: self.message.signature.clone(),
+                certificate_chain,
+            },
+            payload,
+        })
+    }
+
+    /// notation-core-go `parseProtectedHeaders` (B1-B3, D2, D3).
+    fn signed_attributes(&self, content_type: String) -> Result<SignedAttributes, EnvelopeError> {
+        let invalid = |m: String| EnvelopeError::InvalidSignature(m);
+        let header = &self.message.protected.header;
+        let get = |name: &str| {
+            header.rest.iter().find(|(l, _)| *l == Label::Text(name.to_string())).map(|(_, v)| v)
+        };
+        let crit: Vec<AttributeKey> = header
+            .crit
+            .iter()
+            .map(|c| match c {
+                RegisteredLabelWithPrivate::Assigned(a) => AttributeKey::Int(*a as i64),
+                RegisteredLabelWithPrivate::PrivateUse(i) => AttributeKey::Int(*i),
+                RegisteredLabelWithPrivate::Text(t) => AttributeKey::Text(t.clone()),
+            })
+            .collect();
+        let scheme_text = match get(header::SIGNING_SCHEME) {
+            Some(Value::Text(t)) => t.clone(),
+            _ => return Err(invalid("invalid signingScheme".into())),
+        };
+        let scheme = SigningScheme::parse(&scheme_text);
+        // D3: crit lists the required headers ...
+        let mut must: Vec<&str> = vec![header::SIGNING_SCHEME];
+        if scheme == Some(SigningScheme::X509SigningAuthority) {
+            must.push(header::AUTHENTIC_SIGNING_TIME);
+        }
+        if get(header::EXPIRY).is_some() {
+            must.push(header::EXPIRY);
+        }
+        must.retain(|m| !crit.contains(&AttributeKey::Text(m.to_string())));
+        if !must.is_empty() {
+            return Err(invalid(format!("these required headers are not marked as critical: [{}]", must.join(" "))));
+        }
+        // ... names only headers that are present, and no COSE-defined
+        // integer label 0-8.
+        for c in &crit {
+            match c {
+                AttributeKey::Int(i) if (0..=8).contains(i) => {
+                    return Err(invalid(format!("crit header must not contain label {i}")));
+                }
+                AttributeKey::Int(i) => {
+                    if !header.rest.iter().any(|(l, _)| *l == Label::Int(*i)) {
+                        return Err(invalid(format!("\"{i}\" header is marked critical but not present")));
+                    }
+                }
+                AttributeKey::Text(t) => {
+                    if get(t).is_none() {
+                        return Err(invalid(format!("{t:?} header is marked critical but not present")));
+                    }
+                }
+            }
+        }
+        self.algorithm()?;
+        let scheme =
+            scheme.ok_or_else(|| invalid(format!("unsupported signingScheme: {scheme_text}")))?;
+        // B2: only the scheme's own time header may be present.
+        let other_time = match scheme {
+            SigningScheme::X509 => header::AUTHENTIC_SIGNING_TIME,
+            SigningScheme::X509SigningAuthority => header::SIGNING_TIME,
+        };
+        if get(other_time).is_some() {
+            return Err(invalid(format!(
+                "{other_time:?} header must not be present for {} signing scheme",
+                scheme.as_str()
+            )));
+        }
+        let signing_time = parse_time(get(scheme.time_header()), scheme.time_header())
+            .map_err(|e| invalid(format!("invalid signingTime: {e}")))?;
+        let expiry = match get(header::EXPIRY) {
+            Some(v) => Some(parse_time(Some(v), header::EXPIRY).map_err(|e| invalid(format!("invalid expiry: {e}")))?),
+            None => None,
+        };
+        let known = [
+            header::SIGNING_SCHEME,
+            header::SIGNING_TIME,
+            header::AUTHENTIC_SIGNING_TIME,
+            header::EXPIRY,
+        ];
+        let extended = header
+            .rest
+            .iter()
+            .filter(|(l, _)| !matches!(l, Label::Text(t) if known.contains(&t.as_str())))
+            .map(|(l, v)| {
+                let key = match l {
+                    Label::Text(t) => AttributeKey::Text(t.clone()),
+                    Label::Int(i) => AttributeKey::Int(*i),
+                };
+                ExtendedAttribute { critical: crit.contains(&key), key, value: cbor_to_json(v) }
+            })
+            .collect();
+        Ok(SignedAttributes { content_type, signing_scheme: scheme, signing_time, expiry, extended })
+    }
+}
+
+/// D2: times are CBOR tag 1 epoch values.
+fn parse_time(value: Option<&Value>, label: &str) -> Result<OffsetDateTime, String> {
+    let value = value.ok_or_else(|| format!("protected header {label:?} is missing"))?;
+    let Value::Tag(tag, inner) = value else {
+        return Err(format!("header {label:?} time value does not have a tag"));
+    };
+    if *tag != 1 {
+        return Err("only Tag `1` Datetime CBOR object is supported".into());
+    }
+    let secs: i64 = match inner.as_ref() {
+        Value::Integer(i) => i64::try_from(i128::from(*i)).map_err(|_| "time out of range".to_string())?,
+        Value::Float(f) if f.is_finite() && f.abs() < 1e15 => f.trunc() as i64,
+        _ => return Err("invalid timeValue type".into()),
+    };
+    OffsetDateTime::from_unix_timestamp(secs).map_err(|e| e.to_string())
+}
+
+/// A CBOR value as JSON, for extended attributes.
+fn cbor_to_json(v: &Value) -> serde_json::Value {
+    use base64::Engine;
+    match v {
+        Value::Integer(i) => {
+            let n = i128::from(*i);
+            if let Ok(n) = i64::try_from(n) {
+                n.into()
+            } else if let Ok(n) = u64::try_from(n) {
+                n.into()
+            } else {
+                n.to_string().into()
+            }
+        }
+        Value::Bytes(b) => base64::engine::general_purpose::STANDARD.encode(b).into(),
+        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into),
+        Value::Text(t) => t.clone().into(),
+        Value::Bool(b) => (*b).into(),
+        Value::Null => serde_json::Value::Null,
+        Value::Tag(_, inner) => cbor_to_json(inner),
+        Value::Array(items) => items.iter().map(cbor_to_json).collect::<Vec<_>>().into(),
+        Value::Map(entries) => entries
+            .iter()
+            .map(|(k, v)| {
+                let key = match k {
+                    Value::Text(t) => t.clone(),
+                    other => cbor_to_json(other).to_string(),
+                };
+                (key, cbor_to_json(v))
+            })
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+        _ => serde_json::Value::Null,
+    }
+}
+
+/// A JSON value as CBOR, for extended attributes we sign.
+fn json_to_cbor(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::Integer(i.into())
+            } else if let Some(u) = n.as_u64() {
+                Value::Integer(u.into())
+            } else {
+                Value::Float(n.as_f64().unwrap_or_default())
+            }
+        }
+        serde_json::Value::String(s) => Value::Text(s.clone()),
+        serde_json::Value::Array(a) => Value::Array(a.iter().map(json_to_cbor).collect()),
+        serde_json::Value::Object(o) => Value::Map(
+            o.iter().map(|(k, v)| (Value::Text(k.clone()), json_to_cbor(v))).collect(),
+        ),
+    }
+}
+
+fn encode(value: &Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    ciborium::into_writer(value, &mut out).expect("writing to a Vec cannot fail");
+    out
+}
+
+/// Sorts map entries in the canonical length-first order of RFC 7049
+/// section 3.9 (what the reference's CBOR encoder does).
+fn canonical_map(entries: Vec<(Value, Value)>) -> Value {
+    let mut keyed: Vec<(Vec<u8>, (Value, Value))> =
+        entries.into_iter().map(|(k, v)| (encode(&k), (k, v))).collect();
+    keyed.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then_with(|| a.0.cmp(&b.0)));
+    Value::Map(keyed.into_iter().map(|(_, e)| e).collect())
+}
+
+fn time_value(t: OffsetDateTime) -> Value {
+    Value::Tag(1, Box::new(Value::Integer(t.unix_timestamp().into())))
+}
+
+/// The protected header bytes of a sign request (D2, D3), in canonical
+/// order. `crit` is ordered signingScheme, authenticSigningTime, expiry,
+/// extended critical attributes, as the reference orders it.
+pub(crate) fn protected_header(req: &SignRequest<'_>, alg: SignatureAlgorithm) -> Result<Vec<u8>, SignError> {
+    let text = |s: &str| Value::Text(s.to_string());
+    let mut crit = vec![text(header::SIGNING_SCHEME)];
+    let mut entries = vec![
+        (Value::Integer(1.into()), Value::Integer(alg.cose_id().into())),
+        (Value::Integer(3.into()), text(&req.content_type)),
+        (text(header::SIGNING_SCHEME), text(req.signing_scheme.as_str())),
+        (text(req.signing_scheme.time_header()), time_value(req.signing_time)),
+    ];
+    if req.signing_scheme == SigningScheme::X509SigningAuthority {
+        crit.push(text(header::AUTHENTIC_SIGNING_TIME));
+    }
+    if let Some(expiry) = req.expiry {
+        crit.push(text(header::EXPIRY));
+        entries.push((text(header::EXPIRY), time_value(expiry)));
+    }
+    for attr in &req.extended {
+        let key = match &attr.key {
+            AttributeKey::Text(t) => text(t),
+            AttributeKey::Int(i) => Value::Integer((*i).into()),
+        };
+        if matches!(key, Value::Integer(_)) && matches!(attr.key, AttributeKey::Int(0..=8)) {
+            return Err(SignError::InvalidRequest(format!("label {} is reserved", attr.key)));
+        }
+        if entries.iter().any(|(k, _)| *k == key) {
+            return Err(SignError::InvalidRequest(format!("{} already exists in the protected header", attr.key)));
+        }
+        if attr.critical {
+            crit.push(key.clone());
+        }
+        entries.push((key, json_to_cbor(&attr.value)));
+    }
+    entries.push((Value::Integer(2.into()), Value::Array(crit)));
+    Ok(encode(&canonical_map(entries)))
+}
+
+/// Encodes `COSE_Sign1_Tagged` from its parts; the unprotected map is put in
+/// canonical order.
+pub(crate) fn encode_message(
+    protected: &[u8],
+    unprotected: Vec<(Value, Value)>,
+    payload: &[u8],
+    signature: &[u8],
+) -> Vec<u8> {
+    encode(&Value::Tag(
+        18,
+        Box::new(Value::Array(vec![
+            Value::Bytes(protected.to_vec()),
+            canonical_map(unprotected),
+            Value::Bytes(payload.to_vec()),
+            Value::Bytes(signature.to_vec()),
+        ])),
+    ))
+}
+
+/// The `Sig_structure` for a protected header and payload (D6).
+pub(crate) fn to_be_signed(protected: &[u8], payload: &[u8]) -> Vec<u8> {
+    encode(&Value::Array(vec![
+        Value::Text("Signature1".into()),
+        Value::Bytes(protected.to_vec()),
+        Value::Bytes(Vec::new()),
+        Value::Bytes(payload.to_vec()),
+    ]))
+}
+
+/// Builds and signs a COSE envelope (notation-core-go `cose.Sign`).
+pub(crate) fn sign(req: &SignRequest<'_>, key_spec: KeySpec) -> Result<Vec<u8>, SignError> {
+    let alg = key_spec.signature_algorithm();
+    let protected = protected_header(req, alg)?;
+    let tbs = to_be_signed(&protected, &req.payload);
+    let (signature, chain) = sign_bytes(req.signer, &tbs)?;
+    let mut unprotected = vec![(
+        Value::Integer(LABEL_X5CHAIN.into()),
+        Value::Array(chain.iter().map(|c| Value::Bytes(c.der().to_vec())).collect()),
+    )];
+    if let Some(agent) = req.signing_agent.as_ref().filter(|a| !a.is_empty()) {
+        unprotected.push((Value::Text(header::SIGNING_AGENT.into()), Value::Text(agent.clone())));
+    }
+    if let (SigningScheme::X509, Some(tsa)) = (req.signing_scheme, req.timestamper) {
+        let token = tsa.timestamp(&signature, alg.hash()).map_err(SignError::Timestamp)?;
+        unprotected.push((Value::Text(header::TIMESTAMP_SIGNATURE.into()), Value::Bytes(token)));
+    }
+    Ok(encode_message(&protected, unprotected, &req.payload, &signature))
+}

@@ -1,0 +1,420 @@
+//! The JWS envelope: flattened JSON serialization, one signature
+//! (REQUIREMENTS C1-C8).
+//!
+//! Encoding matches notation-core-go byte for byte: protected header and
+//! payload are Go-marshalled maps (keys sorted, Go's HTML escaping), times in
+//! RFC 3339, `crit` ordered signingScheme, extended critical attributes,
+//! authenticSigningTime, expiry (C8; vector `11-envelope-encoding`).
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::{
+    EnvelopeContent, EnvelopeError, ExtendedAttribute, AttributeKey, SignError, SignRequest,
+    SignedAttributes, SignerInfo, SigningScheme, UnsignedAttributes, header, sign_bytes,
+};
+use crate::algorithm::{KeySpec, SignatureAlgorithm};
+use crate::crypto::{CryptoProvider, SignatureScheme};
+use crate::x509::Certificate;
+
+/// Base64url without padding, tolerant of non-zero trailing bits as Go's
+/// `RawURLEncoding` is.
+const B64URL: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::URL_SAFE,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireNone)
+        .with_decode_allow_trailing_bits(true),
+);
+
+/// Standard base64 with padding, as Go's `encoding/json` uses for `[]byte`.
+const B64STD: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireCanonical)
+        .with_decode_allow_trailing_bits(true),
+);
+
+/// The protected header names the envelope itself defines; every other name
+/// is an extended attribute.
+const KNOWN_HEADERS: [&str; 7] = [
+    "alg",
+    "cty",
+    "crit",
+    header::EXPIRY,
+    header::SIGNING_TIME,
+    header::SIGNING_SCHEME,
+    header::AUTHENTIC_SIGNING_TIME,
+];
+
+/// The outer JWS structure. Unknown members are ignored (C6a); duplicate
+/// members are rejected.
+#[derive(Debug, Default, Deserialize, Serialize)]
+struct RawJws {
+    #[serde(default)]
+    payload: String,
+    #[serde(default)]
+    protected: String,
+    #[serde(default)]
+    header: RawUnprotected,
+    #[serde(default)]
+    signature: String,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+struct RawUnprotected {
+    #[serde(
+        rename = "io.cncf.notary.timestampSignature",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    timestamp_signature: Option<String>,
+    #[serde(default)]
+    x5c: Option<Vec<String>>,
+    #[serde(rename = "io.cncf.notary.signingAgent", default, skip_serializing_if = "Option::is_none")]
+    signing_agent: Option<String>,
+}
+
+/// A parsed JWS envelope, not yet verified.
+#[derive(Clone, Debug)]
+pub struct JwsEnvelope {
+    protected: String,
+    payload: String,
+    signature: String,
+    certificates: Vec<Vec<u8>>,
+    timestamp_signature: Option<Vec<u8>>,
+    signing_agent: Option<String>,
+}
+
+impl JwsEnvelope {
+    /// Decodes the JSON serialization.
+    pub fn parse(bytes: &[u8]) -> Result<Self, EnvelopeError> {
+        if bytes.is_empty() {
+            // The reference's wording for the same input.
+            return Err(EnvelopeError::Malformed("unexpected end of JSON input".into()));
+        }
+        crate::json::check_depth(bytes, crate::json::MAX_DEPTH).map_err(EnvelopeError::Malformed)?;
+        let raw: RawJws =
+            serde_json::from_slice(bytes).map_err(|e| EnvelopeError::Malformed(e.to_string()))?;
+        let x5c = raw.header.x5c.unwrap_or_default();
+        if x5c.len() > super::MAX_CHAIN_LENGTH {
+            return Err(EnvelopeError::Malformed(format!(
+                "certificate chain of {} certificates exceeds the limit of {}",
+                x5c.len(),
+                super::MAX_CHAIN_LENGTH
+            )));
+        }
+        let certificates = x5c
+            .iter()
+            .map(|c| B64STD.decode(c).map_err(|e| EnvelopeError::Malformed(go_base64_error(&e))))
+            .collect::<Result<Vec<_>, _>>()?;
+        let timestamp_signature = match raw.header.timestamp_signature {
+            Some(t) => Some(B64STD.decode(t).map_err(|e| EnvelopeError::Malformed(go_base64_error(&e)))?),
+            None => None,
+        };
+        Ok(Self {
+            protected: raw.protected,
+            payload: raw.payload,
+            signature: raw.signature,
+            certificates,
+            timestamp_signature,
+            signing_agent: raw.header.signing_agent,
+        })
+    }
+
+    /// Verifies the signature with the leaf certificate's key, then reads the
+    /// content (notation-core-go order: chain present, leaf parses,
+    /// signature, headers).
+    pub(crate) fn verify(&self, crypto: &dyn CryptoProvider) -> Result<EnvelopeContent, EnvelopeError> {
+        let leaf_der = self.certificates.first().ok_or(EnvelopeError::MissingCertificateChain)?;
+        let leaf = Certificate::from_der(leaf_der)
+            .map_err(|_| EnvelopeError::InvalidSignature("malformed leaf certificate".into()))?;
+        self.verify_signature(&leaf, crypto)?;
+        self.content()
+    }
+
+    fn verify_signature(&self, leaf: &Certificate, crypto: &dyn CryptoProvider) -> Result<(), EnvelopeError> {
+        let integrity = |m: String| EnvelopeError::Integrity(m);
+        let header_bytes = B64URL.decode(&self.protected).map_err(|e| integrity(go_base64_error(&e)))?;
+        let header: serde_json::Value = serde_json::from_slice(&header_bytes)
+            .map_err(|e| integrity(format!("invalid character in protected header: {e}")))?;
+        let alg_name = header.get("alg").and_then(|a| a.as_str()).unwrap_or_default();
+        let alg = SignatureAlgorithm::from_jws_name(alg_name)
+            .ok_or_else(|| integrity(format!("signing method {alg_name} is invalid")))?;
+        // A8: the payload must be a JSON object (it is a JWT claim set to
+        // the reference; claim validation is disabled there and here).
+        let payload = B64URL.decode(&self.payload).map_err(|e| integrity(go_base64_error(&e)))?;
+        match serde_json::from_slice::<serde_json::Value>(&payload) {
+            Ok(serde_json::Value::Object(_)) => {}
+            Ok(_) => return Err(integrity("payload is not a JSON object".into())),
+            Err(e) => return Err(integrity(e.to_string())),
+        }
+        let signature = B64URL.decode(&self.signature).map_err(|e| integrity(go_base64_error(&e)))?;
+        let signing_input = format!("{}.{}", self.protected, self.payload);
+        crypto
+            .verify(SignatureScheme::for_envelope(alg), leaf.public_key(), signing_input.as_bytes(), &signature)
+            .map_err(|e| integrity(e.to_string()))
+    }
+
+    /// Reads payload and signer information without verifying.
+    pub(crate) fn content(&self) -> Result<EnvelopeContent, EnvelopeError> {
+        let invalid = |m: String| EnvelopeError::InvalidSignature(m);
+        let header_bytes = B64URL.decode(&self.protected).map_err(|e| {
+            invalid(format!("jws envelope protected header can't be decoded: {}", go_base64_error(&e)))
+        })?;
+        let protected = ProtectedHeader::parse(&header_bytes)?;
+        let payload = B64URL
+            .decode(&self.payload)
+            .map_err(|e| invalid(format!("payload error: {}", go_base64_error(&e))))?;
+        let signed = protected.validate()?;
+        let signature_algorithm = SignatureAlgorithm::from_jws_name(&protected.alg)
+            .ok_or_else(|| invalid(format!("signature algorithm {:?} is not supported", protected.alg)))?;
+        let signature = B64URL.decode(&self.signature).map_err(|e| invalid(go_base64_error(&e)))?;
+        if signature.is_empty() {
+            return Err(invalid("signature missing in jws-json envelope".into()));
+        }
+        let certificate_chain = self
+            .certificates
+            .iter()
+            .map(|c| Certificate::from_der(c).map_err(EnvelopeError::Certificate))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(EnvelopeContent {
+            signer_info: SignerInfo {
+                signed,
+                unsigned: UnsignedAttributes {
+                    signing_agent: self.signing_agent.clone().filter(|s| !s.is_empty()),
+                    timestamp_signature: self.timestamp_signature.clone().filter(|t| !t.is_empty()),
+                },
+                signature_algorithm,
+                signature,
+                certificate_chain,
+            },
+            payload,
+        })
+    }
+}
+
+/// The protected header, typed where the envelope defines the member.
+struct ProtectedHeader {
+    alg: String,
+    cty: String,
+    crit: Vec<String>,
+    signing_scheme: String,
+    signing_time: Option<OffsetDateTime>,
+    authentic_signing_time: Option<OffsetDateTime>,
+    expiry: Option<OffsetDateTime>,
+    extended: Vec<(String, serde_json::Value)>,
+}
+
+impl ProtectedHeader {
+    fn parse(bytes: &[u8]) -> Result<Self, EnvelopeError> {
+        let err = |m: String| {
+            EnvelopeError::InvalidSignature(format!("jws envelope protected header can't be decoded: {m}"))
+        };
+        crate::json::check_depth(bytes, crate::json::MAX_DEPTH).map_err(err)?;
+        let members = crate::json::parse_object_unique(bytes).map_err(err)?;
+        let mut h = ProtectedHeader {
+            alg: String::new(),
+            cty: String::new(),
+            crit: Vec::new(),
+            signing_scheme: String::new(),
+            signing_time: None,
+            authentic_signing_time: None,
+            expiry: None,
+            extended: Vec::new(),
+        };
+        let string = |k: &str, v: &serde_json::Value| -> Result<String, EnvelopeError> {
+            match v {
+                serde_json::Value::String(s) => Ok(s.clone()),
+                serde_json::Value::Null => Ok(String::new()),
+                other => Err(err(format!("header {k:?} must be a string, got {other}"))),
+            }
+        };
+        let time = |k: &str, v: &serde_json::Value| -> Result<Option<OffsetDateTime>, EnvelopeError> {
+            match v {
+                serde_json::Value::Null => Ok(None),
+                serde_json::Value::String(s) => crate::timefmt::parse_rfc3339(s)
+                    .map(Some)
+                    .map_err(|e| err(format!("header {k:?} is not an RFC 3339 time: {e}"))),
+                other => Err(err(format!("header {k:?} must be a time string, got {other}"))),
+            }
+        };
+        for (k, v) in members {
+            match k.as_str() {
+                "alg" => h.alg = string(&k, &v)?,
+                "cty" => h.cty = string(&k, &v)?,
+                "crit" => {
+                    h.crit = match &v {
+                        serde_json::Value::Null => Vec::new(),
+                        serde_json::Value::Array(items) => items
+                            .iter()
+                            .map(|i| i.as_str().map(str::to_owned))
+                            .collect::<Option<Vec<_>>>()
+                            .ok_or_else(|| err("\"crit\" must be an array of strings".into()))?,
+                        _ => return Err(err("\"crit\" must be an array of strings".into())),
+                    }
+                }
+                header::SIGNING_SCHEME => h.signing_scheme = string(&k, &v)?,
+                header::SIGNING_TIME => h.signing_time = time(&k, &v)?,
+                header::AUTHENTIC_SIGNING_TIME => h.authentic_signing_time = time(&k, &v)?,
+                header::EXPIRY => h.expiry = time(&k, &v)?,
+                _ => h.extended.push((k, v)),
+            }
+        }
+        Ok(h)
+    }
+
+    /// notation-core-go `validateProtectedHeaders` and
+    /// `populateProtectedHeaders` (B1, B2, C4).
+    fn validate(&self) -> Result<SignedAttributes, EnvelopeError> {
+        let invalid = |m: String| EnvelopeError::InvalidSignature(m);
+        let scheme = SigningScheme::parse(&self.signing_scheme)
+            .ok_or_else(|| invalid(format!("unsupported SigningScheme: `{}`", self.signing_scheme)))?;
+        let signing_time = match scheme {
+            SigningScheme::X509 => {
+                if self.authentic_signing_time.is_some() {
+                    return Err(invalid(format!(
+                        "{:?} header must not be present for notary.x509 signing scheme",
+                        header::AUTHENTIC_SIGNING_TIME
+                    )));
+                }
+                self.signing_time
+            }
+            SigningScheme::X509SigningAuthority => {
+                if self.signing_time.is_some() {
+                    return Err(invalid(format!(
+                        "{:?} header must not be present for notary.x509.signingAuthority signing scheme",
+                        header::SIGNING_TIME
+                    )));
+                }
+                if self.authentic_signing_time.is_none() {
+                    return Err(invalid(format!(
+                        "{:?} header must be present for notary.x509.signingAuthority signing scheme",
+                        header::AUTHENTIC_SIGNING_TIME
+                    )));
+                }
+                self.authentic_signing_time
+            }
+        };
+        // C4: crit must be present, list the required headers, and name only
+        // headers that exist.
+        if self.crit.is_empty() {
+            return Err(invalid("missing \"crit\" header".into()));
+        }
+        let mut must: Vec<&str> = vec![header::SIGNING_SCHEME];
+        if self.expiry.is_some() {
+            must.push(header::EXPIRY);
+        }
+        if scheme == SigningScheme::X509SigningAuthority {
+            must.push(header::AUTHENTIC_SIGNING_TIME);
+        }
+        for c in &self.crit {
+            if let Some(pos) = must.iter().position(|m| m == c) {
+                must.remove(pos);
+            } else if !self.extended.iter().any(|(k, _)| k == c) {
+                return Err(invalid(format!("{c:?} header is marked critical but not present")));
+            }
+        }
+        if !must.is_empty() {
+            return Err(invalid(format!("these required headers are not marked as critical: [{}]", must.join(" "))));
+        }
+        let signing_time = signing_time.ok_or_else(|| invalid("signing-time not present".into()))?;
+        Ok(SignedAttributes {
+            content_type: self.cty.clone(),
+            signing_scheme: scheme,
+            signing_time,
+            expiry: self.expiry,
+            extended: self
+                .extended
+                .iter()
+                .map(|(k, v)| ExtendedAttribute {
+                    key: AttributeKey::Text(k.clone()),
+                    critical: self.crit.contains(k),
+                    value: v.clone(),
+                })
+                .collect(),
+        })
+    }
+}
+
+/// Builds and signs a JWS envelope (notation-core-go `jws.Sign`).
+pub(crate) fn sign(req: &SignRequest<'_>, key_spec: KeySpec) -> Result<Vec<u8>, SignError> {
+    let alg = key_spec.signature_algorithm();
+    let mut headers: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+    let mut crit = vec![header::SIGNING_SCHEME.to_string()];
+    for attr in &req.extended {
+        let AttributeKey::Text(key) = &attr.key else {
+            return Err(SignError::InvalidRequest("JWS envelope format only supports key of type string".into()));
+        };
+        if KNOWN_HEADERS.contains(&key.as_str()) || headers.contains_key(key) {
+            return Err(SignError::InvalidRequest(format!("attribute key:{key} repeated")));
+        }
+        headers.insert(key.clone(), attr.value.clone());
+        if attr.critical {
+            crit.push(key.clone());
+        }
+    }
+    headers.insert("alg".into(), alg.jws_name().into());
+    headers.insert("cty".into(), req.content_type.clone().into());
+    headers.insert(header::SIGNING_SCHEME.into(), req.signing_scheme.as_str().into());
+    let time_value = crate::timefmt::rfc3339_nano(req.signing_time);
+    match req.signing_scheme {
+        SigningScheme::X509 => {
+            headers.insert(header::SIGNING_TIME.into(), time_value.into());
+        }
+        SigningScheme::X509SigningAuthority => {
+            crit.push(header::AUTHENTIC_SIGNING_TIME.into());
+            headers.insert(header::AUTHENTIC_SIGNING_TIME.into(), time_value.into());
+        }
+    }
+    if let Some(expiry) = req.expiry {
+        crit.push(header::EXPIRY.into());
+        headers.insert(header::EXPIRY.into(), crate::timefmt::rfc3339_nano(expiry).into());
+    }
+    headers.insert("crit".into(), crit.into());
+    let protected = B64URL.encode(crate::json::to_vec_go(&headers).expect("headers serialize"));
+
+    // The reference re-marshals the payload as a JWT claim set: a JSON
+    // object with sorted keys (A8).
+    let claims: serde_json::Value = serde_json::from_slice(&req.payload)
+        .map_err(|e| SignError::InvalidRequest(format!("payload format error: {e}")))?;
+    if !claims.is_object() {
+        return Err(SignError::InvalidRequest("payload format error: not a JSON object".into()));
+    }
+    let payload = B64URL.encode(crate::json::to_vec_go(&claims).expect("claims serialize"));
+
+    let signing_input = format!("{protected}.{payload}");
+    let (signature, chain) = sign_bytes(req.signer, signing_input.as_bytes())?;
+    let timestamp_signature = match (req.signing_scheme, req.timestamper) {
+        (SigningScheme::X509, Some(tsa)) => {
+            Some(tsa.timestamp(&signature, alg.hash()).map_err(SignError::Timestamp)?)
+        }
+        _ => None,
+    };
+    let envelope = RawJws {
+        payload,
+        protected,
+        header: RawUnprotected {
+            timestamp_signature: timestamp_signature.map(|t| B64STD.encode(t)),
+            x5c: Some(chain.iter().map(|c| B64STD.encode(c.der())).collect()),
+            signing_agent: req.signing_agent.clone().filter(|a| !a.is_empty()),
+        },
+        signature: B64URL.encode(&signature),
+    };
+    Ok(crate::json::to_vec_go(&envelope).expect("envelope serializes"))
+}
+
+/// Go's wording for base64 errors ("illegal base64 data at input byte N").
+fn go_base64_error(e: &base64::DecodeError) -> String {
+    match e {
+        base64::DecodeError::InvalidByte(offset, _) => format!("illegal base64 data at input byte {offset}"),
+        base64::DecodeError::InvalidLength(len) => format!("illegal base64 data at input byte {len}"),
+        base64::DecodeError::InvalidLastSymbol { offset, .. } => {
+            format!("illegal base64 data at input byte {offset}")
+        }
+        base64::DecodeError::InvalidPadding => "illegal base64 data: invalid padding".into(),
+    }
+}

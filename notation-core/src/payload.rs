@@ -1,0 +1,217 @@
+//! The Notary payload and the descriptor it signs (REQUIREMENTS A1-A8).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::algorithm::HashAlgorithm;
+
+/// Media type of the Notary payload (B4).
+pub const PAYLOAD_MEDIA_TYPE: &str = "application/vnd.cncf.notary.payload.v1+json";
+
+/// Prefix of annotation keys reserved for the Notary Project (A4).
+pub const RESERVED_ANNOTATION_PREFIX: &str = "io.cncf.notary";
+
+/// Default blob media type (A3).
+pub const DEFAULT_BLOB_MEDIA_TYPE: &str = "application/octet-stream";
+
+/// An OCI content descriptor as signed in `targetArtifact`: exactly the
+/// fields Notation signs (A6). Unknown fields of a parsed payload are ignored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Descriptor {
+    /// Media type of the artifact.
+    pub media_type: String,
+    /// Digest, `<algorithm>:<hex>`.
+    pub digest: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Annotations, including user metadata (A5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<BTreeMap<String, String>>,
+}
+
+impl Descriptor {
+    /// A descriptor without annotations.
+    pub fn new(media_type: impl Into<String>, digest: impl Into<String>, size: u64) -> Self {
+        Self { media_type: media_type.into(), digest: digest.into(), size, annotations: None }
+    }
+
+    /// The descriptor of `data` under `hash`.
+    pub fn of_bytes(media_type: impl Into<String>, hash: HashAlgorithm, data: &[u8]) -> Self {
+        Self::new(
+            media_type,
+            format!("{}:{}", hash.digest_name(), crate::hex::encode(&hash.digest(data))),
+            data.len() as u64,
+        )
+    }
+
+    /// The descriptor of everything `reader` yields, hashed as it streams.
+    pub fn of_reader(
+        media_type: impl Into<String>,
+        hash: HashAlgorithm,
+        reader: &mut dyn std::io::Read,
+    ) -> std::io::Result<Self> {
+        let mut hasher = hash.hasher();
+        let size = std::io::copy(reader, &mut hasher)?;
+        Ok(Self::new(
+            media_type,
+            format!("{}:{}", hash.digest_name(), crate::hex::encode(&hasher.finish())),
+            size,
+        ))
+    }
+
+    /// Whether `other` names the same content: media type, digest and size
+    /// only, as the reference compares (A6).
+    pub fn same_content(&self, other: &Descriptor) -> bool {
+        self.media_type == other.media_type && self.digest == other.digest && self.size == other.size
+    }
+
+    /// Adds user metadata as annotations (A4, A5): reserved keys and keys
+    /// already present are refused.
+    pub fn add_user_metadata(
+        &mut self,
+        metadata: &BTreeMap<String, String>,
+    ) -> Result<(), UserMetadataError> {
+        if metadata.is_empty() {
+            return Ok(());
+        }
+        let annotations = self.annotations.get_or_insert_with(BTreeMap::new);
+        for (k, v) in metadata {
+            if k.starts_with(RESERVED_ANNOTATION_PREFIX) {
+                return Err(UserMetadataError::ReservedPrefix(k.clone()));
+            }
+            if annotations.contains_key(k) {
+                return Err(UserMetadataError::AlreadyPresent(k.clone()));
+            }
+            annotations.insert(k.clone(), v.clone());
+        }
+        Ok(())
+    }
+
+    /// Checks that every `k=v` of `expected` is among the annotations (N10).
+    pub fn has_user_metadata(&self, expected: &BTreeMap<String, String>) -> bool {
+        expected.iter().all(|(k, v)| {
+            self.annotations.as_ref().and_then(|a| a.get(k)).is_some_and(|got| got == v)
+        })
+    }
+
+    /// The user metadata: annotations without reserved keys.
+    pub fn user_metadata(&self) -> BTreeMap<String, String> {
+        self.annotations
+            .iter()
+            .flatten()
+            .filter(|(k, _)| !k.starts_with(RESERVED_ANNOTATION_PREFIX))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+}
+
+/// Why user metadata cannot be added (A4).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UserMetadataError {
+    /// A key with the reserved prefix.
+    #[error("error adding user metadata: metadata key {0} has reserved prefix io.cncf.notary")]
+    ReservedPrefix(String),
+    /// A key the descriptor already has.
+    #[error("error adding user metadata: metadata key {0} is already present in the target artifact")]
+    AlreadyPresent(String),
+}
+
+/// The Notary payload `{"targetArtifact": descriptor}` (A1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Payload {
+    /// What is signed.
+    pub target_artifact: Descriptor,
+}
+
+impl Payload {
+    /// Wraps a descriptor.
+    pub fn new(target_artifact: Descriptor) -> Self {
+        Self { target_artifact }
+    }
+
+    /// The payload bytes as the reference writes them for COSE: Go's
+    /// `json.Marshal` of the payload struct (field order mediaType, digest,
+    /// size, annotations).
+    pub fn to_json(&self) -> Vec<u8> {
+        crate::json::to_vec_go(self).expect("payload serializes")
+    }
+
+    /// Parses payload bytes (only after the signature verified, A7).
+    pub fn from_json(bytes: &[u8]) -> Result<Self, PayloadError> {
+        crate::json::check_depth(bytes, crate::json::MAX_DEPTH).map_err(PayloadError::Malformed)?;
+        serde_json::from_slice(bytes).map_err(|e| PayloadError::Malformed(e.to_string()))
+    }
+}
+
+/// A payload that is not a Notary payload.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PayloadError {
+    /// Not JSON, or not the expected shape.
+    #[error("malformed payload: {0}")]
+    Malformed(String),
+}
+
+/// Parses `<algorithm>:<hex>` where the algorithm is one Notation hashes
+/// with; returns the algorithm and the decoded digest.
+pub fn parse_digest(digest: &str) -> Option<(HashAlgorithm, Vec<u8>)> {
+    let (alg, hex) = digest.split_once(':')?;
+    let alg = HashAlgorithm::from_digest_name(alg)?;
+    if hex.len() != alg.output_len() * 2 || hex.bytes().any(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    Some((alg, crate::hex::decode(hex)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payload_bytes_match_go() {
+        let mut d = Descriptor::new("application/octet-stream", "sha256:ab", 12);
+        assert_eq!(
+            String::from_utf8(Payload::new(d.clone()).to_json()).unwrap(),
+            r#"{"targetArtifact":{"mediaType":"application/octet-stream","digest":"sha256:ab","size":12}}"#
+        );
+        d.add_user_metadata(&[("b".to_string(), "<".to_string())].into()).unwrap();
+        assert_eq!(
+            String::from_utf8(Payload::new(d).to_json()).unwrap(),
+            r#"{"targetArtifact":{"mediaType":"application/octet-stream","digest":"sha256:ab","size":12,"annotations":{"b":"\u003c"}}}"#
+        );
+    }
+
+    #[test]
+    fn user_metadata_rules() {
+        let mut d = Descriptor::new("m", "sha256:ab", 1);
+        let err = d.add_user_metadata(&[("io.cncf.notary.x".into(), "v".into())].into()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "error adding user metadata: metadata key io.cncf.notary.x has reserved prefix io.cncf.notary"
+        );
+        d.add_user_metadata(&[("k".into(), "v".into())].into()).unwrap();
+        assert!(matches!(
+            d.add_user_metadata(&[("k".into(), "w".into())].into()),
+            Err(UserMetadataError::AlreadyPresent(_))
+        ));
+        assert!(d.has_user_metadata(&[("k".into(), "v".into())].into()));
+        assert!(!d.has_user_metadata(&[("k".into(), "w".into())].into()));
+        assert!(!d.has_user_metadata(&[("x".into(), "v".into())].into()));
+    }
+
+    #[test]
+    fn digests() {
+        let d = Descriptor::of_bytes("m", HashAlgorithm::Sha256, b"notation");
+        let (alg, bytes) = parse_digest(&d.digest).unwrap();
+        assert_eq!(alg, HashAlgorithm::Sha256);
+        assert_eq!(bytes.len(), 32);
+        assert!(parse_digest("sha256:AB").is_none());
+        assert!(parse_digest("md5:00").is_none());
+        let mut r: &[u8] = b"notation";
+        assert_eq!(Descriptor::of_reader("m", HashAlgorithm::Sha256, &mut r).unwrap(), d);
+    }
+}

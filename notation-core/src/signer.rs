@@ -1,0 +1,323 @@
+//! Signers: the object-safe [`Signer`] trait, so that a remote key (a KMS, a
+//! plugin) can stand behind it, and [`LocalSigner`] for PEM key files as the
+//! reference's `signingkeys.json` `keyPath`/`certPath` entries hold them.
+
+use std::fmt;
+use std::path::Path;
+
+use der::Decode;
+
+use crate::algorithm::{KeySpec, SignatureAlgorithm};
+use crate::crypto::{Curve, PublicKey};
+use crate::oid;
+use crate::x509::Certificate;
+
+/// Produces Notation signatures.
+///
+/// `sign` receives the bytes to sign (the JWS signing input or the COSE
+/// `Sig_structure`), hashes them with the hash of [`Signer::key_spec`]'s
+/// algorithm and returns the signature in envelope encoding (RSASSA-PSS, or
+/// fixed-width ECDSA `r||s`) together with the certificate chain, leaf
+/// first. The chain is returned with each signature because a remote signer
+/// learns it only then (the plugin protocol's `generate-signature`).
+pub trait Signer: Send + Sync {
+    /// The signing key's key spec.
+    fn key_spec(&self) -> Result<KeySpec, SignerError>;
+
+    /// Signs `data`.
+    fn sign(&self, data: &[u8]) -> Result<(Vec<u8>, Vec<Certificate>), SignerError>;
+}
+
+/// Why a signer failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignerError {
+    /// A key file that cannot be read or parsed.
+    #[error("invalid signing key: {0}")]
+    InvalidKey(String),
+    /// A certificate file that cannot be read or parsed.
+    #[error("invalid certificate chain: {0}")]
+    InvalidCertificate(String),
+    /// The private key does not belong to the leaf certificate.
+    #[error("the private key does not match the public key of the leaf certificate {0:?}")]
+    KeyMismatch(String),
+    /// The key is not one of the six key specs (G3).
+    #[error("{0}")]
+    UnsupportedKey(#[from] crate::algorithm::UnsupportedKeyError),
+    /// Reading a file failed.
+    #[error("failed to read {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The signing operation failed (a remote signer's error goes here).
+    #[error("signing failed: {0}")]
+    Signing(String),
+}
+
+/// A private key that Notation can sign with.
+pub struct PrivateKey {
+    inner: KeyInner,
+    spec: KeySpec,
+}
+
+enum KeyInner {
+    Rsa(ring::signature::RsaKeyPair),
+    Ecdsa(ring::signature::EcdsaKeyPair),
+    P521(Box<p521::ecdsa::SigningKey>),
+}
+
+impl fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PrivateKey({}, <redacted>)", self.spec)
+    }
+}
+
+/// A parsed but not yet usable key: EC keys need the public point, which
+/// the certificate supplies when the key file lacks it.
+enum KeyMaterial {
+    Rsa(ring::signature::RsaKeyPair),
+    Ec { curve: Curve, scalar: Vec<u8>, public: Option<Vec<u8>> },
+}
+
+impl PrivateKey {
+    /// Parses a PEM or DER private key (PKCS#8, SEC1 or PKCS#1) and binds it
+    /// to the certificate's public key, which it must match.
+    pub fn from_bytes_for_certificate(data: &[u8], leaf: &Certificate) -> Result<Self, SignerError> {
+        let material = parse_key_material(data)?;
+        let mismatch = || SignerError::KeyMismatch(leaf.subject().to_string());
+        let spec = leaf.key_spec()?;
+        match (material, leaf.public_key()) {
+            (KeyMaterial::Rsa(kp), PublicKey::Rsa { pkcs1, .. }) => {
+                use ring::signature::KeyPair;
+                if kp.public_key().as_ref() != pkcs1.as_slice() {
+                    return Err(mismatch());
+                }
+                Ok(Self { inner: KeyInner::Rsa(kp), spec })
+            }
+            (KeyMaterial::Ec { curve, scalar, public }, PublicKey::Ec { curve: cert_curve, point }) => {
+                if curve != *cert_curve {
+                    return Err(mismatch());
+                }
+                if public.as_ref().is_some_and(|p| p != point) {
+                    return Err(mismatch());
+                }
+                Self::ec(curve, &scalar, point).map_err(|_| mismatch())
+            }
+            _ => Err(mismatch()),
+        }
+    }
+
+    fn ec(curve: Curve, scalar: &[u8], point: &[u8]) -> Result<Self, SignerError> {
+        use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING};
+        let rng = ring::rand::SystemRandom::new();
+        let reject = |e: String| SignerError::InvalidKey(e);
+        match curve {
+            Curve::P256 | Curve::P384 => {
+                let (alg, spec) = if curve == Curve::P256 {
+                    (&ECDSA_P256_SHA256_FIXED_SIGNING, KeySpec::Ec256)
+                } else {
+                    (&ECDSA_P384_SHA384_FIXED_SIGNING, KeySpec::Ec384)
+                };
+                let kp = ring::signature::EcdsaKeyPair::from_private_key_and_public_key(
+                    alg, scalar, point, &rng,
+                )
+                .map_err(|e| reject(e.to_string()))?;
+                Ok(Self { inner: KeyInner::Ecdsa(kp), spec })
+            }
+            Curve::P521 => {
+                let sk = p521::ecdsa::SigningKey::from_slice(scalar).map_err(|e| reject(e.to_string()))?;
+                let public = sk.verifying_key().to_sec1_point(false);
+                let expected = p521::ecdsa::VerifyingKey::from_sec1_bytes(point)
+                    .map_err(|e| reject(e.to_string()))?
+                    .to_sec1_point(false);
+                if public != expected {
+                    return Err(reject("public key mismatch".into()));
+                }
+                Ok(Self { inner: KeyInner::P521(Box::new(sk)), spec: KeySpec::Ec521 })
+            }
+        }
+    }
+
+    /// The key spec.
+    pub fn key_spec(&self) -> KeySpec {
+        self.spec
+    }
+
+    /// Signs `data` with the algorithm of the key spec, in envelope encoding.
+    pub fn sign(&self, data: &[u8]) -> Result<Vec<u8>, SignerError> {
+        let rng = ring::rand::SystemRandom::new();
+        let fail = |_| SignerError::Signing("signing operation failed".into());
+        match &self.inner {
+            KeyInner::Rsa(kp) => {
+                let padding: &'static dyn ring::signature::RsaEncoding =
+                    match self.spec.signature_algorithm() {
+                        SignatureAlgorithm::Ps256 => &ring::signature::RSA_PSS_SHA256,
+                        SignatureAlgorithm::Ps384 => &ring::signature::RSA_PSS_SHA384,
+                        _ => &ring::signature::RSA_PSS_SHA512,
+                    };
+                let mut sig = vec![0u8; kp.public().modulus_len()];
+                kp.sign(padding, &rng, data, &mut sig).map_err(fail)?;
+                Ok(sig)
+            }
+            KeyInner::Ecdsa(kp) => Ok(kp.sign(&rng, data).map_err(fail)?.as_ref().to_vec()),
+            KeyInner::P521(sk) => {
+                use p521::ecdsa::signature::hazmat::PrehashSigner;
+                let digest = self.spec.signature_algorithm().hash().digest(data);
+                let sig: p521::ecdsa::Signature = sk
+                    .sign_prehash(&digest)
+                    .map_err(|_| SignerError::Signing("signing operation failed".into()))?;
+                Ok(sig.to_bytes().to_vec())
+            }
+        }
+    }
+}
+
+fn parse_key_material(data: &[u8]) -> Result<KeyMaterial, SignerError> {
+    let trimmed: &[u8] = {
+        let n = data.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        &data[n..]
+    };
+    if trimmed.starts_with(b"-----BEGIN") {
+        let blocks = crate::pem::parse_blocks(trimmed).map_err(SignerError::InvalidKey)?;
+        let block = blocks
+            .into_iter()
+            .find(|b| b.label.ends_with("PRIVATE KEY"))
+            .ok_or_else(|| SignerError::InvalidKey("no PRIVATE KEY PEM block found".into()))?;
+        return match block.label.as_str() {
+            "PRIVATE KEY" => parse_pkcs8(&block.der),
+            "EC PRIVATE KEY" => parse_sec1(&block.der, None),
+            "RSA PRIVATE KEY" => parse_pkcs1(&block.der),
+            "ENCRYPTED PRIVATE KEY" => {
+                Err(SignerError::InvalidKey("encrypted private keys are not supported".into()))
+            }
+            other => Err(SignerError::InvalidKey(format!("unsupported PEM block {other:?}"))),
+        };
+    }
+    parse_pkcs8(data)
+        .or_else(|_| parse_sec1(data, None))
+        .or_else(|_| parse_pkcs1(data))
+        .map_err(|_| SignerError::InvalidKey("not a PKCS#8, SEC1 or PKCS#1 private key".into()))
+}
+
+fn parse_pkcs8(der: &[u8]) -> Result<KeyMaterial, SignerError> {
+    let info = pkcs8::PrivateKeyInfoRef::from_der(der).map_err(|e| SignerError::InvalidKey(e.to_string()))?;
+    match info.algorithm.oid {
+        oid::RSA_ENCRYPTION => parse_pkcs1(info.private_key.as_bytes()),
+        oid::EC_PUBLIC_KEY => {
+            let curve: const_oid::ObjectIdentifier = info
+                .algorithm
+                .parameters
+                .ok_or_else(|| SignerError::InvalidKey("EC key without curve".into()))?
+                .decode_as()
+                .map_err(|e: der::Error| SignerError::InvalidKey(e.to_string()))?;
+            parse_sec1(info.private_key.as_bytes(), Some(curve))
+        }
+        other => Err(SignerError::UnsupportedKey(crate::algorithm::UnsupportedKeyError::KeyType(
+            oid::name(&other).map(str::to_owned).unwrap_or_else(|| other.to_string()),
+        ))),
+    }
+}
+
+fn parse_sec1(der: &[u8], curve_hint: Option<const_oid::ObjectIdentifier>) -> Result<KeyMaterial, SignerError> {
+    let key = sec1::EcPrivateKey::from_der(der).map_err(|e| SignerError::InvalidKey(e.to_string()))?;
+    let curve_oid = key
+        .parameters
+        .and_then(|p| p.named_curve())
+        .or(curve_hint)
+        .ok_or_else(|| SignerError::InvalidKey("EC key without named curve".into()))?;
+    let curve = match curve_oid {
+        oid::SECP256R1 => Curve::P256,
+        oid::SECP384R1 => Curve::P384,
+        oid::SECP521R1 => Curve::P521,
+        oid::SECP224R1 => return Err(crate::algorithm::UnsupportedKeyError::EcKeySize(224).into()),
+        other => {
+            return Err(crate::algorithm::UnsupportedKeyError::EcCurve(other.to_string()).into());
+        }
+    };
+    // Scalars may be encoded shorter than the field; left-pad.
+    let len = curve.field_len();
+    if key.private_key.len() > len {
+        return Err(SignerError::InvalidKey("EC private key too long for its curve".into()));
+    }
+    let mut scalar = vec![0u8; len - key.private_key.len()];
+    scalar.extend_from_slice(key.private_key);
+    Ok(KeyMaterial::Ec { curve, scalar, public: key.public_key.map(<[u8]>::to_vec) })
+}
+
+fn parse_pkcs1(der: &[u8]) -> Result<KeyMaterial, SignerError> {
+    ring::signature::RsaKeyPair::from_der(der)
+        .map(KeyMaterial::Rsa)
+        .map_err(|e| SignerError::InvalidKey(format!("RSA key rejected: {e}")))
+}
+
+/// A signer over a local private key and its certificate chain.
+pub struct LocalSigner {
+    key: PrivateKey,
+    chain: Vec<Certificate>,
+}
+
+impl fmt::Debug for LocalSigner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LocalSigner").field("key", &self.key).field("chain", &self.chain).finish()
+    }
+}
+
+/// Largest key or certificate file read from disk.
+pub const MAX_KEY_FILE_SIZE: u64 = 1024 * 1024;
+
+impl LocalSigner {
+    /// A signer from a private key and its chain (leaf first). The key must
+    /// match the leaf and be one of the six key specs.
+    pub fn new(key: PrivateKey, chain: Vec<Certificate>) -> Result<Self, SignerError> {
+        if chain.is_empty() {
+            return Err(SignerError::InvalidCertificate("certificate chain is empty".into()));
+        }
+        Ok(Self { key, chain })
+    }
+
+    /// A signer from key bytes (PEM or DER: PKCS#8, SEC1, PKCS#1) and
+    /// certificate bytes (PEM or DER chain, leaf first).
+    pub fn from_pem(key: &[u8], certificates: &[u8]) -> Result<Self, SignerError> {
+        let chain = Certificate::parse_many(certificates)
+            .map_err(|e| SignerError::InvalidCertificate(e.to_string()))?;
+        let key = PrivateKey::from_bytes_for_certificate(key, &chain[0])?;
+        Self::new(key, chain)
+    }
+
+    /// A signer from files, as `signingkeys.json` `keyPath`/`certPath`.
+    pub fn from_files(key_path: &Path, cert_path: &Path) -> Result<Self, SignerError> {
+        let key = read_bounded(key_path)?;
+        let certs = read_bounded(cert_path)?;
+        Self::from_pem(&key, &certs)
+    }
+
+    /// The certificate chain.
+    pub fn certificate_chain(&self) -> &[Certificate] {
+        &self.chain
+    }
+}
+
+impl Signer for LocalSigner {
+    fn key_spec(&self) -> Result<KeySpec, SignerError> {
+        Ok(self.key.key_spec())
+    }
+
+    fn sign(&self, data: &[u8]) -> Result<(Vec<u8>, Vec<Certificate>), SignerError> {
+        Ok((self.key.sign(data)?, self.chain.clone()))
+    }
+}
+
+fn read_bounded(path: &Path) -> Result<Vec<u8>, SignerError> {
+    use std::io::Read;
+    let io = |source| SignerError::Io { path: path.display().to_string(), source };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut data = Vec::new();
+    file.take(MAX_KEY_FILE_SIZE + 1).read_to_end(&mut data).map_err(io)?;
+    if data.len() as u64 > MAX_KEY_FILE_SIZE {
+        return Err(SignerError::InvalidKey(format!("{} is larger than {MAX_KEY_FILE_SIZE} bytes", path.display())));
+    }
+    Ok(data)
+}

@@ -1,0 +1,44 @@
+//! Shared helpers for the integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use notation_core::signer::LocalSigner;
+
+/// The conformance vectors of ../shared/conformance. Missing vectors fail the
+/// test run loudly: they are never skipped.
+pub fn conformance_dir() -> PathBuf {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conformance"));
+    assert!(
+        dir.join("MANIFEST.md").is_file(),
+        "conformance vectors not found at {} (they are required)",
+        dir.display()
+    );
+    dir
+}
+
+/// A file of the conformance vectors.
+pub fn conformance(path: &str) -> Vec<u8> {
+    let p = conformance_dir().join(path);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display()))
+}
+
+/// The committed test PKI (testdata/pki, made by make-pki.sh).
+pub fn pki_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/pki"))
+}
+
+/// A file of the test PKI.
+pub fn pki(name: &str) -> Vec<u8> {
+    let p = pki_dir().join(name);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display()))
+}
+
+/// Key spec names of the test PKI leaves.
+pub const KEY_NAMES: [&str; 6] = ["rsa-2048", "rsa-3072", "rsa-4096", "ec-256", "ec-384", "ec-521"];
+
+/// A signer for a test PKI leaf (chain leaf, intermediate, root).
+pub fn signer(name: &str) -> LocalSigner {
+    LocalSigner::from_pem(&pki(&format!("{name}.key")), &pki(&format!("{name}.chain.pem")))
+        .unwrap_or_else(|e| panic!("signer {name}: {e}"))
+}
