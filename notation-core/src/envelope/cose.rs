@@ -431,3 +431,62 @@ pub(crate) fn sign(req: &SignRequest<'_>, key_spec: KeySpec) -> Result<Vec<u8>, 
     }
     Ok(encode_message(&protected, unprotected, &req.payload, &signature))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signer::LocalSigner;
+
+    fn vector() -> serde_json::Value {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conformance/11-envelope-encoding/cose-conformance.json");
+        serde_json::from_slice(&std::fs::read(path).expect("conformance vector 11 is required")).unwrap()
+    }
+
+    fn test_signer() -> LocalSigner {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/pki/");
+        LocalSigner::from_pem(
+            &std::fs::read(format!("{dir}rsa-3072.key")).unwrap(),
+            &std::fs::read(format!("{dir}rsa-3072.chain.pem")).unwrap(),
+        )
+        .unwrap()
+    }
+
+    /// D7: the protected header and the whole message are byte-identical to
+    /// notation-core-go's for the conformance request.
+    #[test]
+    fn conformance_encoding_is_byte_identical() {
+        let v = vector();
+        let signer = test_signer();
+        let payload = crate::hex::decode(v["payload"].as_str().unwrap()).unwrap();
+        let req = SignRequest::new(payload.clone(), &signer)
+            .signing_time(OffsetDateTime::from_unix_timestamp(v["signingTime"].as_i64().unwrap()).unwrap())
+            .expiry(Some(OffsetDateTime::from_unix_timestamp(v["expiry"].as_i64().unwrap()).unwrap()))
+            .extended_attribute(ExtendedAttribute::new("signedCritKey1", "signedCritValue1".into(), true))
+            .extended_attribute(ExtendedAttribute::new("signedKey1", "signedValue1".into(), false))
+            .signing_agent(Some("NotationConformanceTest/1.0.0".into()));
+        let protected = protected_header(&req, SignatureAlgorithm::Ps384).unwrap();
+        let expected_protected = v["protectedHeaders"]["cborHex"].as_str().unwrap().to_lowercase();
+        assert_eq!(crate::hex::encode(&protected), expected_protected);
+
+        // Substitute the vector's signature; the vector has no x5chain.
+        let expected = crate::hex::decode(v["expectedOutput"]["cborHex"].as_str().unwrap()).unwrap();
+        let parsed = CoseSign1::from_tagged_slice(&expected).unwrap();
+        let message = encode_message(
+            &protected,
+            vec![(Value::Text(header::SIGNING_AGENT.into()), Value::Text("NotationConformanceTest/1.0.0".into()))],
+            &payload,
+            &parsed.signature,
+        );
+        assert_eq!(crate::hex::encode(&message), crate::hex::encode(&expected));
+        let unprotected = v["unprotectedHeaders"]["cborHex"].as_str().unwrap().to_lowercase();
+        assert!(crate::hex::encode(&message).contains(&unprotected));
+    }
+
+    #[test]
+    fn rejects_untagged_and_garbage() {
+        assert!(CoseEnvelope::parse(&[]).is_err());
+        assert!(CoseEnvelope::parse(&[0x84, 0x40, 0xa0, 0x40, 0x40]).is_err());
+        assert!(CoseEnvelope::parse(&[0xd2, 0x84, 0x40, 0xa0, 0x40]).is_err());
+        assert!(CoseEnvelope::parse(&[0xff; 64]).is_err());
+    }
+}

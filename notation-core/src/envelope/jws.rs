@@ -97,6 +97,11 @@ impl JwsEnvelope {
             return Err(EnvelopeError::Malformed("unexpected end of JSON input".into()));
         }
         crate::json::check_depth(bytes, crate::json::MAX_DEPTH).map_err(EnvelopeError::Malformed)?;
+        // serde would also accept a JSON array for a struct; the envelope is
+        // an object (C1).
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(EnvelopeError::Malformed("the JWS envelope must be a JSON object".into()));
+        }
         let raw: RawJws =
             serde_json::from_slice(bytes).map_err(|e| EnvelopeError::Malformed(e.to_string()))?;
         let x5c = raw.header.x5c.unwrap_or_default();
@@ -416,5 +421,63 @@ fn go_base64_error(e: &base64::DecodeError) -> String {
             format!("illegal base64 data at input byte {offset}")
         }
         base64::DecodeError::InvalidPadding => "illegal base64 data: invalid padding".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signer::LocalSigner;
+    use time::macros::datetime;
+
+    /// C8: `protected` and `payload` are byte-identical to
+    /// notation-core-go's for the conformance request (ES256 key).
+    #[test]
+    fn conformance_encoding_is_byte_identical() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conformance/11-envelope-encoding/jws-conformance.json");
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path).expect("conformance vector 11 is required")).unwrap();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/pki/");
+        let signer = LocalSigner::from_pem(
+            &std::fs::read(format!("{dir}ec-256.key")).unwrap(),
+            &std::fs::read(format!("{dir}ec-256.chain.pem")).unwrap(),
+        )
+        .unwrap();
+        let mut req = SignRequest::new(br#"{"key":"hello JWS"}"#.to_vec(), &signer)
+            .signing_time(datetime!(2022-08-29 13:50:00 UTC))
+            .expiry(Some(datetime!(2099-08-30 13:50:00 UTC)))
+            .signing_agent(Some("NotationConformanceTest/1.0.0".into()))
+            .extended_attribute(ExtendedAttribute::new("signedCritKey1", "signedCritValue1".into(), true));
+        for i in 1..=4 {
+            req = req.extended_attribute(ExtendedAttribute::new(format!("signedKey{i}"), "signedValue1".into(), false));
+        }
+        let bytes = sign(&req, KeySpec::Ec256).unwrap();
+        let got: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(got["protected"], v["protected"]);
+        assert_eq!(got["payload"], v["payload"]);
+        assert_eq!(got["header"]["io.cncf.notary.signingAgent"], v["header"]["io.cncf.notary.signingAgent"]);
+    }
+
+    #[test]
+    fn duplicate_protected_members_are_rejected() {
+        let err = ProtectedHeader::parse(br#"{"alg":"PS256","alg":"ES256"}"#).err().unwrap();
+        assert!(err.to_string().contains("duplicate"), "{err}");
+    }
+
+    #[test]
+    fn hostile_outer_structures() {
+        for input in [
+            &b""[..],
+            b"{",
+            b"[]",
+            b"null",
+            br#"{"payload":1}"#,
+            br#"{"payload":"a","payload":"b"}"#,
+            br#"{"header":{"x5c":["!!"]}}"#,
+        ] {
+            assert!(JwsEnvelope::parse(input).is_err(), "{:?}", String::from_utf8_lossy(input));
+        }
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(JwsEnvelope::parse(deep.as_bytes()).is_err());
     }
 }
