@@ -3,6 +3,8 @@
 #![warn(missing_docs)]
 
 pub mod algorithm;
+pub mod blob;
+pub mod config;
 pub mod crypto;
 pub mod envelope;
 pub mod hex;
@@ -10,10 +12,12 @@ pub mod json;
 pub mod oid;
 pub mod payload;
 pub mod pem;
+pub mod revocation;
 pub mod signer;
 pub mod timefmt;
 pub mod timestamp;
 pub mod trust;
+pub mod verifier;
 pub mod x509;
 
 /// The signing agent written into envelopes (E3).

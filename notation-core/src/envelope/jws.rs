@@ -143,7 +143,7 @@ impl JwsEnvelope {
 
     fn verify_signature(&self, leaf: &Certificate, crypto: &dyn CryptoProvider) -> Result<(), EnvelopeError> {
         let integrity = |m: String| EnvelopeError::Integrity(m);
-        let header_bytes = B64URL.decode(&self.protected).map_err(|e| integrity(go_base64_error(&e)))?;
+        let header_bytes = decode_b64url(&self.protected).map_err(integrity)?;
         let header: serde_json::Value = serde_json::from_slice(&header_bytes)
             .map_err(|e| integrity(format!("invalid character in protected header: {e}")))?;
         let alg_name = header.get("alg").and_then(|a| a.as_str()).unwrap_or_default();
@@ -151,13 +151,13 @@ impl JwsEnvelope {
             .ok_or_else(|| integrity(format!("signing method {alg_name} is invalid")))?;
         // A8: the payload must be a JSON object (it is a JWT claim set to
         // the reference; claim validation is disabled there and here).
-        let payload = B64URL.decode(&self.payload).map_err(|e| integrity(go_base64_error(&e)))?;
+        let payload = decode_b64url(&self.payload).map_err(integrity)?;
         match serde_json::from_slice::<serde_json::Value>(&payload) {
             Ok(serde_json::Value::Object(_)) => {}
             Ok(_) => return Err(integrity("payload is not a JSON object".into())),
             Err(e) => return Err(integrity(e.to_string())),
         }
-        let signature = B64URL.decode(&self.signature).map_err(|e| integrity(go_base64_error(&e)))?;
+        let signature = decode_b64url(&self.signature).map_err(integrity)?;
         let signing_input = format!("{}.{}", self.protected, self.payload);
         crypto
             .verify(SignatureScheme::for_envelope(alg), leaf.public_key(), signing_input.as_bytes(), &signature)
@@ -167,17 +167,14 @@ impl JwsEnvelope {
     /// Reads payload and signer information without verifying.
     pub(crate) fn content(&self) -> Result<EnvelopeContent, EnvelopeError> {
         let invalid = |m: String| EnvelopeError::InvalidSignature(m);
-        let header_bytes = B64URL.decode(&self.protected).map_err(|e| {
-            invalid(format!("jws envelope protected header can't be decoded: {}", go_base64_error(&e)))
-        })?;
+        let header_bytes = decode_b64url(&self.protected)
+            .map_err(|e| invalid(format!("jws envelope protected header can't be decoded: {e}")))?;
         let protected = ProtectedHeader::parse(&header_bytes)?;
-        let payload = B64URL
-            .decode(&self.payload)
-            .map_err(|e| invalid(format!("payload error: {}", go_base64_error(&e))))?;
+        let payload = decode_b64url(&self.payload).map_err(|e| invalid(format!("payload error: {e}")))?;
         let signed = protected.validate()?;
         let signature_algorithm = SignatureAlgorithm::from_jws_name(&protected.alg)
             .ok_or_else(|| invalid(format!("signature algorithm {:?} is not supported", protected.alg)))?;
-        let signature = B64URL.decode(&self.signature).map_err(|e| invalid(go_base64_error(&e)))?;
+        let signature = decode_b64url(&self.signature).map_err(invalid)?;
         if signature.is_empty() {
             return Err(invalid("signature missing in jws-json envelope".into()));
         }
@@ -410,6 +407,18 @@ pub(crate) fn sign(req: &SignRequest<'_>, key_spec: KeySpec) -> Result<Vec<u8>, 
         signature: B64URL.encode(&signature),
     };
     Ok(crate::json::to_vec_go(&envelope).expect("envelope serializes"))
+}
+
+/// Decodes base64url as Go's `RawURLEncoding`, with Go's error wording.
+fn decode_b64url(input: &str) -> Result<Vec<u8>, String> {
+    B64URL.decode(input).map_err(|e| match e {
+        // Go reports a padding character like any other illegal byte.
+        base64::DecodeError::InvalidPadding => match input.find('=') {
+            Some(offset) => format!("illegal base64 data at input byte {offset}"),
+            None => go_base64_error(&e),
+        },
+        e => go_base64_error(&e),
+    })
 }
 
 /// Go's wording for base64 errors ("illegal base64 data at input byte N").

@@ -42,3 +42,4 @@ pub fn signer(name: &str) -> LocalSigner {
     LocalSigner::from_pem(&pki(&format!("{name}.key")), &pki(&format!("{name}.chain.pem")))
         .unwrap_or_else(|e| panic!("signer {name}: {e}"))
 }
+pub mod report;

@@ -1,0 +1,610 @@
+//! Signature verification (REQUIREMENTS M, N, O2-O5, P, F3, S3).
+//!
+//! A [`Verifier`] is built once from trust policies and a trust store: the
+//! policy documents are validated and every trust store they name is read
+//! and validated at construction, so verifying many signatures never reads
+//! or parses them again.
+//!
+//! Verifying one signature runs the checks in the reference's order and
+//! records each with its action from the level matrix (M): integrity (always
+//! enforced), authenticity (trust store, then trusted identity), expiry,
+//! authentic timestamp, revocation. A check whose action is `log` records
+//! its failure and lets verification go on; the first failure whose action
+//! is `enforce` stops it. [`VerificationOutcome`] lists every check.
+
+mod outcome;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use crate::crypto::{CryptoProvider, default_provider};
+use crate::envelope::{Envelope, EnvelopeContent, EnvelopeFormat, SigningScheme, header};
+use crate::payload::{Descriptor, Payload};
+use crate::revocation::{
+    OfflineRevocationChecker, RevocationChecker, RevocationPurpose, RevocationStatus, final_result,
+};
+use crate::trust::{
+    BlobTrustPolicyDocument, OciTrustPolicyDocument, PolicyStatement, TrustStore, TrustStoreError,
+    TrustStoreType, TrustedIdentity, ValidationAction, ValidationType, VerifyTimestamp,
+    verify_trusted_identities,
+};
+use crate::x509::Certificate;
+
+pub use outcome::{CheckFailure, CheckResult, VerificationError, VerificationOutcome};
+
+/// Builds a [`Verifier`].
+pub struct VerifierBuilder {
+    trust_store: Arc<dyn TrustStore>,
+    oci_policy: Option<OciTrustPolicyDocument>,
+    blob_policy: Option<BlobTrustPolicyDocument>,
+    crypto: Arc<dyn CryptoProvider>,
+    revocation: Arc<dyn RevocationChecker>,
+    timestamp_revocation: Option<Arc<dyn RevocationChecker>>,
+    verification_time: Option<OffsetDateTime>,
+}
+
+impl std::fmt::Debug for VerifierBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifierBuilder")
+            .field("oci_policy", &self.oci_policy.is_some())
+            .field("blob_policy", &self.blob_policy.is_some())
+            .field("verification_time", &self.verification_time)
+            .finish_non_exhaustive()
+    }
+}
+
+impl VerifierBuilder {
+    /// A builder over `trust_store`. Give it at least one policy document.
+    pub fn new(trust_store: Arc<dyn TrustStore>) -> Self {
+        Self {
+            trust_store,
+            oci_policy: None,
+            blob_policy: None,
+            crypto: default_provider(),
+            revocation: Arc::new(OfflineRevocationChecker),
+            timestamp_revocation: None,
+            verification_time: None,
+        }
+    }
+
+    /// The OCI trust policy (for artifacts).
+    pub fn oci_policy(mut self, doc: OciTrustPolicyDocument) -> Self {
+        self.oci_policy = Some(doc);
+        self
+    }
+
+    /// The blob trust policy (for files).
+    pub fn blob_policy(mut self, doc: BlobTrustPolicyDocument) -> Self {
+        self.blob_policy = Some(doc);
+        self
+    }
+
+    /// The crypto provider (default: ring + p521).
+    pub fn crypto_provider(mut self, crypto: Arc<dyn CryptoProvider>) -> Self {
+        self.crypto = crypto;
+        self
+    }
+
+    /// How signing chains are checked for revocation (default:
+    /// [`OfflineRevocationChecker`]).
+    pub fn revocation_checker(mut self, checker: Arc<dyn RevocationChecker>) -> Self {
+        self.revocation = checker;
+        self
+    }
+
+    /// How timestamping chains are checked for revocation (default: the
+    /// signing chain checker).
+    pub fn timestamp_revocation_checker(mut self, checker: Arc<dyn RevocationChecker>) -> Self {
+        self.timestamp_revocation = Some(checker);
+        self
+    }
+
+    /// Verifies as of a fixed time instead of the clock (for tests and
+    /// for re-checking past decisions).
+    pub fn verification_time(mut self, t: OffsetDateTime) -> Self {
+        self.verification_time = Some(t);
+        self
+    }
+
+    /// Builds the verifier: reads every trust store the policies name, once.
+    /// A store that cannot be read is remembered and reported as an
+    /// authenticity failure when a signature needs it (M2).
+    pub fn build(self) -> Result<Verifier, VerificationError> {
+        if self.oci_policy.is_none() && self.blob_policy.is_none() {
+            return Err(VerificationError::NoPolicy);
+        }
+        let statements = self
+            .oci_policy
+            .iter()
+            .flat_map(|d| d.statements())
+            .chain(self.blob_policy.iter().flat_map(|d| d.statements()));
+        let mut stores = HashMap::new();
+        for statement in statements {
+            for store in statement.trust_stores() {
+                let key = (store.store_type(), store.name().to_string());
+                if !stores.contains_key(&key) {
+                    let loaded = self.trust_store.certificates(key.0, &key.1).map(Arc::<[Certificate]>::from);
+                    stores.insert(key, loaded);
+                }
+            }
+        }
+        Ok(Verifier {
+            oci_policy: self.oci_policy,
+            blob_policy: self.blob_policy,
+            stores,
+            crypto: self.crypto,
+            timestamp_revocation: self.timestamp_revocation.unwrap_or_else(|| self.revocation.clone()),
+            revocation: self.revocation,
+            verification_time: self.verification_time,
+        })
+    }
+}
+
+type LoadedStore = Result<Arc<[Certificate]>, TrustStoreError>;
+
+/// Verifies signatures against trust policies. Cheap to share across
+/// threads (`Send + Sync`); reuse one for many verifications.
+pub struct Verifier {
+    oci_policy: Option<OciTrustPolicyDocument>,
+    blob_policy: Option<BlobTrustPolicyDocument>,
+    stores: HashMap<(TrustStoreType, String), LoadedStore>,
+    crypto: Arc<dyn CryptoProvider>,
+    revocation: Arc<dyn RevocationChecker>,
+    timestamp_revocation: Arc<dyn RevocationChecker>,
+    verification_time: Option<OffsetDateTime>,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("oci_policy", &self.oci_policy.is_some())
+            .field("blob_policy", &self.blob_policy.is_some())
+            .field("stores", &self.stores.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Options for verifying a blob signature (S3).
+#[derive(Clone, Debug, Default)]
+pub struct BlobVerifyOptions {
+    policy_name: Option<String>,
+    media_type: Option<String>,
+    user_metadata: BTreeMap<String, String>,
+}
+
+impl BlobVerifyOptions {
+    /// Default options: the global blob policy, no media type or metadata
+    /// requirement.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Selects the blob policy statement by name (K4).
+    pub fn policy_name(mut self, name: impl Into<String>) -> Self {
+        self.policy_name = Some(name.into());
+        self
+    }
+
+    /// Requires the signed media type (N9).
+    pub fn media_type(mut self, media_type: impl Into<String>) -> Self {
+        self.media_type = Some(media_type.into());
+        self
+    }
+
+    /// Requires user metadata (N10).
+    pub fn user_metadata(mut self, metadata: BTreeMap<String, String>) -> Self {
+        self.user_metadata = metadata;
+        self
+    }
+}
+
+/// Options for verifying an OCI artifact signature.
+#[derive(Clone, Debug, Default)]
+pub struct ArtifactVerifyOptions {
+    user_metadata: BTreeMap<String, String>,
+}
+
+impl ArtifactVerifyOptions {
+    /// Default options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Requires user metadata (N10).
+    pub fn user_metadata(mut self, metadata: BTreeMap<String, String>) -> Self {
+        self.user_metadata = metadata;
+        self
+    }
+
+    /// The required user metadata.
+    pub fn required_user_metadata(&self) -> &BTreeMap<String, String> {
+        &self.user_metadata
+    }
+}
+
+impl Verifier {
+    /// A builder.
+    pub fn builder(trust_store: Arc<dyn TrustStore>) -> VerifierBuilder {
+        VerifierBuilder::new(trust_store)
+    }
+
+    /// The OCI policy statement for a fully qualified artifact reference
+    /// (K1). Callers check `statement.verification().is_skip()` before any network
+    /// access (T2).
+    pub fn oci_statement(&self, artifact_reference: &str) -> Result<&PolicyStatement, VerificationError> {
+        let doc = self.oci_policy.as_ref().ok_or(VerificationError::NoOciPolicy)?;
+        doc.applicable_policy(artifact_reference).map_err(VerificationError::NoApplicablePolicy)
+    }
+
+    /// The blob policy statement by name, or the global one (K4).
+    pub fn blob_statement(&self, name: Option<&str>) -> Result<&PolicyStatement, VerificationError> {
+        let doc = self.blob_policy.as_ref().ok_or(VerificationError::NoBlobPolicy)?;
+        doc.policy(name).map_err(VerificationError::NoApplicablePolicy)
+    }
+
+    /// Whether a signature whose chain has these SHA-256 thumbprints (the
+    /// manifest annotation, Q4) could pass authenticity under `statement`.
+    /// When authenticity is enforced and no thumbprint is in the statement's
+    /// stores, the signature cannot verify and need not be fetched (Q7; the
+    /// spec's pre-filter, which the reference does not implement). Under
+    /// `log` or `skip` every signature may still count.
+    pub fn may_be_trusted(&self, statement: &PolicyStatement, thumbprints: &[String]) -> bool {
+        if statement.verification().action(ValidationType::Authenticity) != ValidationAction::Enforce {
+            return true;
+        }
+        let trusted = |store_type: TrustStoreType| {
+            statement.trust_stores().iter().filter(move |s| s.store_type() == store_type).flat_map(|s| {
+                match self.stores.get(&(s.store_type(), s.name().to_string())) {
+                    Some(Ok(certs)) => certs.to_vec(),
+                    _ => Vec::new(),
+                }
+            })
+        };
+        let mut known: Vec<String> = trusted(TrustStoreType::Ca)
+            .chain(trusted(TrustStoreType::SigningAuthority))
+            .map(|c| c.sha256_fingerprint_hex())
+            .collect();
+        known.sort();
+        thumbprints.iter().any(|t| known.binary_search(&t.to_ascii_lowercase()).is_ok())
+    }
+
+    fn now(&self) -> OffsetDateTime {
+        self.verification_time.unwrap_or_else(OffsetDateTime::now_utc)
+    }
+
+    /// Verifies a blob signature (S3): selects the blob policy, verifies the
+    /// signature (N2-N8), then hashes the blob with the hash of the signing
+    /// key's algorithm and compares digest, size and, if asked, media type
+    /// (N9), then the user metadata (N10).
+    pub fn verify_blob(
+        &self,
+        envelope: &[u8],
+        format: EnvelopeFormat,
+        blob: &mut dyn std::io::Read,
+        options: &BlobVerifyOptions,
+    ) -> Result<VerificationOutcome, VerificationError> {
+        self.verify_blob_with(envelope, format, options, &mut |hash| {
+            Descriptor::of_reader(crate::payload::DEFAULT_BLOB_MEDIA_TYPE, hash, blob).map_err(|e| e.to_string())
+        })
+    }
+
+    /// As [`Verifier::verify_blob`], with the blob's descriptor computed by
+    /// the caller for the requested hash (for content that is not at hand as
+    /// a reader, or already digested). The descriptor's media type is
+    /// ignored; `options` carries the one to enforce.
+    pub fn verify_blob_with(
+        &self,
+        envelope: &[u8],
+        format: EnvelopeFormat,
+        options: &BlobVerifyOptions,
+        descriptor: &mut dyn FnMut(crate::algorithm::HashAlgorithm) -> Result<Descriptor, String>,
+    ) -> Result<VerificationOutcome, VerificationError> {
+        let statement = self.blob_statement(options.policy_name.as_deref())?;
+        if statement.verification().is_skip() {
+            return Ok(VerificationOutcome::skipped(statement));
+        }
+        let outcome = self.verify_signature(statement, envelope, format.media_type())?;
+        let (outcome, payload) = outcome.with_payload()?;
+        let hash = outcome.signature_algorithm().expect("verified outcome has content").hash();
+        let actual = match descriptor(hash) {
+            Ok(d) => d,
+            Err(e) => return Err(VerificationError::Descriptor { outcome: Box::new(outcome), detail: e }),
+        };
+        let signed = &payload.target_artifact;
+        if actual.digest != signed.digest
+            || actual.size != signed.size
+            || options.media_type.as_ref().is_some_and(|m| *m != signed.media_type)
+        {
+            return Err(VerificationError::BlobMismatch(Box::new(outcome)));
+        }
+        if !signed.has_user_metadata(&options.user_metadata) {
+            return Err(VerificationError::UserMetadata(Box::new(outcome)));
+        }
+        Ok(outcome)
+    }
+
+    /// Verifies one signature of an OCI artifact (T2 for one signature):
+    /// selects the policy by reference, verifies the signature, then
+    /// compares the signed descriptor with the artifact's (A6, N9) and the
+    /// user metadata (N10).
+    pub fn verify_artifact(
+        &self,
+        artifact_reference: &str,
+        artifact: &Descriptor,
+        envelope: &[u8],
+        envelope_media_type: &str,
+        options: &ArtifactVerifyOptions,
+    ) -> Result<VerificationOutcome, VerificationError> {
+        let statement = self.oci_statement(artifact_reference)?;
+        self.verify_artifact_with(statement, artifact, envelope, envelope_media_type, options)
+    }
+
+    /// As [`Verifier::verify_artifact`] with the statement already selected.
+    pub fn verify_artifact_with(
+        &self,
+        statement: &PolicyStatement,
+        artifact: &Descriptor,
+        envelope: &[u8],
+        envelope_media_type: &str,
+        options: &ArtifactVerifyOptions,
+    ) -> Result<VerificationOutcome, VerificationError> {
+        if statement.verification().is_skip() {
+            return Ok(VerificationOutcome::skipped(statement));
+        }
+        let outcome = self.verify_signature(statement, envelope, envelope_media_type)?;
+        let (outcome, payload) = outcome.with_payload()?;
+        if !payload.target_artifact.same_content(artifact) {
+            return Err(VerificationError::DescriptorMismatch(Box::new(outcome)));
+        }
+        if !payload.target_artifact.has_user_metadata(&options.user_metadata) {
+            return Err(VerificationError::UserMetadata(Box::new(outcome)));
+        }
+        Ok(outcome)
+    }
+
+    /// Verifies one signature envelope under a policy statement: the
+    /// procedure N2-N8 without the payload checks. The statement must not
+    /// be `skip`.
+    pub fn verify_signature(
+        &self,
+        statement: &PolicyStatement,
+        envelope: &[u8],
+        envelope_media_type: &str,
+    ) -> Result<VerificationOutcome, VerificationError> {
+        let now = self.now();
+        let mut outcome = VerificationOutcome::new(statement);
+        let verification = *statement.verification();
+        let record = |outcome: &mut VerificationOutcome, check: ValidationType, failure: Option<CheckFailure>| {
+            outcome.push(CheckResult::new(check, verification.action(check), failure));
+            outcome.enforced_failure().is_some()
+        };
+
+        // N2: integrity, always enforced (M3).
+        let content = match self.integrity(envelope, envelope_media_type) {
+            Ok(content) => content,
+            Err(failure) => {
+                record(&mut outcome, ValidationType::Integrity, Some(failure));
+                return Err(VerificationError::Check(Box::new(outcome)));
+            }
+        };
+        record(&mut outcome, ValidationType::Integrity, None);
+        outcome.set_content(content.clone());
+        let info = &content.signer_info;
+
+        // N3: a signature that names a verification plugin cannot be
+        // verified without it (B6). notation-rs does not run plugins.
+        if let Some(name) = info.signed.critical_string(header::VERIFICATION_PLUGIN) {
+            let reason = match name {
+                Ok(name) => format!(
+                    "error while locating the verification plugin {name:?}, make sure the plugin is installed successfully before verifying the signature. error: plugin not found"
+                ),
+                Err(e) => e,
+            };
+            return Err(VerificationError::Inconclusive { outcome: Box::new(outcome), reason });
+        }
+
+        // N4: authenticity: trust store, then trusted identity (M2).
+        let authenticity = self
+            .authenticity(statement, info.signed.signing_scheme, &info.certificate_chain)
+            .err()
+            .or_else(|| {
+                verify_trusted_identities(statement.name(), statement.trusted_identities(), info.leaf())
+                    .err()
+                    .map(CheckFailure::TrustedIdentity)
+            });
+        if record(&mut outcome, ValidationType::Authenticity, authenticity) {
+            return Err(VerificationError::Check(Box::new(outcome)));
+        }
+
+        // N5: expiry.
+        let expiry = info.signed.expiry.filter(|e| now >= *e).map(|expiry| CheckFailure::Expired { expiry });
+        if record(&mut outcome, ValidationType::Expiry, expiry) {
+            return Err(VerificationError::Check(Box::new(outcome)));
+        }
+
+        // N6: authentic timestamp.
+        let timestamp = self.authentic_timestamp(statement, &content, now).err();
+        if record(&mut outcome, ValidationType::AuthenticTimestamp, timestamp) {
+            return Err(VerificationError::Check(Box::new(outcome)));
+        }
+
+        // N7: revocation, unless skipped.
+        if verification.action(ValidationType::Revocation) != ValidationAction::Skip {
+            let revocation = self.revocation_check(&content).err();
+            if record(&mut outcome, ValidationType::Revocation, revocation) {
+                return Err(VerificationError::Check(Box::new(outcome)));
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// N2: parse by media type, verify the signature and the envelope rules,
+    /// refuse unknown critical attributes that no plugin will process (B5).
+    fn integrity(&self, envelope: &[u8], media_type: &str) -> Result<EnvelopeContent, CheckFailure> {
+        let parsed = Envelope::parse_media_type(media_type, envelope).map_err(CheckFailure::Parse)?;
+        let content = parsed.verify(self.crypto.as_ref()).map_err(CheckFailure::Envelope)?;
+        let plugin_declared = content
+            .signer_info
+            .signed
+            .extended
+            .iter()
+            .any(|a| a.key == header::VERIFICATION_PLUGIN.into());
+        if !plugin_declared {
+            if let Some(attr) = content.signer_info.signed.extended.iter().find(|a| a.critical) {
+                return Err(CheckFailure::UnprocessedCriticalAttribute(attr.key.to_string()));
+            }
+        }
+        Ok(content)
+    }
+
+    /// The certificates of the statement's stores of one type (F4), each
+    /// store once.
+    fn trusted_certificates(
+        &self,
+        statement: &PolicyStatement,
+        store_type: TrustStoreType,
+    ) -> Result<Vec<Certificate>, TrustStoreError> {
+        let mut seen = Vec::new();
+        let mut certs = Vec::new();
+        for store in statement.trust_stores().iter().filter(|s| s.store_type() == store_type) {
+            if seen.contains(&store.name()) {
+                continue;
+            }
+            seen.push(store.name());
+            let key = (store_type, store.name().to_string());
+            match self.stores.get(&key) {
+                Some(Ok(loaded)) => certs.extend(loaded.iter().cloned()),
+                Some(Err(e)) => return Err(e.clone()),
+                // Statements come from the documents the verifier was built
+                // with, so every store was loaded at build time.
+                None => unreachable!("trust store {key:?} was not loaded at build time"),
+            }
+        }
+        Ok(certs)
+    }
+
+    /// N4 first half: some certificate of the chain is one of the trusted
+    /// certificates of the scheme's store type (I7, F3, F4).
+    fn authenticity(
+        &self,
+        statement: &PolicyStatement,
+        scheme: SigningScheme,
+        chain: &[Certificate],
+    ) -> Result<(), CheckFailure> {
+        let store_type = match scheme {
+            SigningScheme::X509 => TrustStoreType::Ca,
+            SigningScheme::X509SigningAuthority => TrustStoreType::SigningAuthority,
+        };
+        let trusted = self.trusted_certificates(statement, store_type).map_err(CheckFailure::TrustStore)?;
+        if trusted.is_empty() {
+            return Err(CheckFailure::NoTrustedCertificates);
+        }
+        if chain.iter().any(|c| trusted.contains(c)) {
+            Ok(())
+        } else {
+            Err(CheckFailure::Untrusted)
+        }
+    }
+
+    /// N6 (O2-O5 for `notary.x509`, F3 for `signingAuthority`).
+    fn authentic_timestamp(
+        &self,
+        statement: &PolicyStatement,
+        content: &EnvelopeContent,
+        now: OffsetDateTime,
+    ) -> Result<(), CheckFailure> {
+        let info = &content.signer_info;
+        let chain = &info.certificate_chain;
+        if info.signed.signing_scheme == SigningScheme::X509SigningAuthority {
+            let t = info.signed.signing_time;
+            return match chain.iter().find(|c| !c.is_valid_at(t)) {
+                Some(cert) => Err(CheckFailure::NotValidAtAuthenticSigningTime {
+                    subject: cert.subject().to_string(),
+                    signing_time: t,
+                }),
+                None => Ok(()),
+            };
+        }
+        // O2: the trigger conditions.
+        let tsa_configured = statement.trust_stores().iter().any(|s| s.store_type() == TrustStoreType::Tsa);
+        let perform = tsa_configured
+            && match statement.verify_timestamp() {
+                VerifyTimestamp::Always => true,
+                VerifyTimestamp::AfterCertExpiry => chain.iter().any(|c| now > c.not_after()),
+            };
+        if !perform {
+            for cert in chain {
+                if now < cert.not_before() {
+                    return Err(CheckFailure::NotYetValid {
+                        subject: cert.subject().to_string(),
+                        not_before: cert.not_before(),
+                    });
+                }
+                if now > cert.not_after() {
+                    return Err(CheckFailure::CertificateExpired {
+                        subject: cert.subject().to_string(),
+                        not_after: cert.not_after(),
+                    });
+                }
+            }
+            return Ok(());
+        }
+        self.timestamp_countersignature(statement, content)
+    }
+
+    /// O3-O5: the countersignature must be present and valid, its TSA chain
+    /// trusted at the timestamp's time, the whole timestamp range inside
+    /// every signing certificate's validity, and the TSA chain not revoked.
+    fn timestamp_countersignature(
+        &self,
+        statement: &PolicyStatement,
+        content: &EnvelopeContent,
+    ) -> Result<(), CheckFailure> {
+        let info = &content.signer_info;
+        let token = info.unsigned.timestamp_signature.as_deref().ok_or(CheckFailure::NoTimestamp)?;
+        let _ = (statement, token);
+        Err(CheckFailure::Timestamp("timestamp countersignature verification is not implemented yet".into()))
+    }
+
+    /// N7 for the signing chain.
+    fn revocation_check(&self, content: &EnvelopeContent) -> Result<(), CheckFailure> {
+        let info = &content.signer_info;
+        let chain = &info.certificate_chain;
+        let results = self
+            .revocation
+            .check(chain, RevocationPurpose::CodeSigning, info.signed.authentic_signing_time())
+            .map_err(CheckFailure::RevocationError)?;
+        match final_result(&results, chain) {
+            (RevocationStatus::Ok | RevocationStatus::NonRevocable, _) => Ok(()),
+            (RevocationStatus::Revoked, cert) => Err(CheckFailure::Revoked {
+                subject: cert.map(|c| c.subject().to_string()).unwrap_or_default(),
+            }),
+            (RevocationStatus::Unknown, cert) => Err(CheckFailure::RevocationUnknown {
+                subject: cert.map(|c| c.subject().to_string()).unwrap_or_default(),
+            }),
+        }
+    }
+
+    /// The crypto provider in use.
+    pub fn crypto_provider(&self) -> &Arc<dyn CryptoProvider> {
+        &self.crypto
+    }
+
+    #[allow(dead_code)]
+    fn timestamp_revocation_checker(&self) -> &Arc<dyn RevocationChecker> {
+        &self.timestamp_revocation
+    }
+}
+
+/// Whether any identity of the statement is handled by notation itself.
+#[allow(dead_code)]
+fn has_x509_identity(identities: &[TrustedIdentity]) -> bool {
+    identities.iter().any(|i| !matches!(i, TrustedIdentity::Other { .. }))
+}
+
+/// Parses the verified payload (A7: only after the signature verified).
+pub(crate) fn parse_payload(content: &EnvelopeContent) -> Result<Payload, crate::payload::PayloadError> {
+    Payload::from_json(&content.payload)
+}

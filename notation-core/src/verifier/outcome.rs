@@ -1,0 +1,338 @@
+//! What a verification found: every check with its action and result.
+
+use std::fmt;
+
+use time::OffsetDateTime;
+
+use crate::algorithm::SignatureAlgorithm;
+use crate::envelope::{EnvelopeContent, EnvelopeError};
+use crate::payload::{Payload, PayloadError};
+use crate::revocation::RevocationError;
+use crate::timefmt;
+use crate::trust::{
+    EffectiveVerification, PolicySelectionError, PolicyStatement, TrustStoreError, TrustedIdentityError,
+    ValidationAction, ValidationType, VerificationLevel,
+};
+
+/// Why one check failed. Display texts follow the reference.
+#[derive(Clone, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CheckFailure {
+    /// Integrity: the envelope could not be parsed (N2).
+    #[error("unable to parse the digital signature, error : {0}")]
+    Parse(EnvelopeError),
+    /// Integrity: signature, envelope rules, chain rules or content type (N2).
+    #[error("{0}")]
+    Envelope(EnvelopeError),
+    /// Integrity: a critical attribute nothing will process (B5).
+    #[error(
+        "extended critical attribute {0:?} is not supported and no verification plugin is declared to process it"
+    )]
+    UnprocessedCriticalAttribute(String),
+    /// Authenticity: a trust store could not be read (M2).
+    #[error("{0}")]
+    TrustStore(TrustStoreError),
+    /// Authenticity: the statement's stores of the scheme's type are empty.
+    #[error("no trusted certificates are found to verify authenticity")]
+    NoTrustedCertificates,
+    /// Authenticity: no chain certificate is trusted (I7).
+    #[error("the signature's certificate chain does not contain any trusted certificate")]
+    Untrusted,
+    /// Authenticity: the leaf matches no trusted identity (L).
+    #[error("{0}")]
+    TrustedIdentity(TrustedIdentityError),
+    /// Expiry (N5).
+    #[error("digital signature has expired on {:?}", timefmt::rfc1123z(*expiry))]
+    Expired {
+        /// The signed expiry.
+        expiry: OffsetDateTime,
+    },
+    /// Authentic timestamp, no timestamp verification: a chain certificate
+    /// is not yet valid (O2).
+    #[error(
+        "verification time is before certificate {subject:?} validity period, it will be valid from {:?}",
+        timefmt::rfc1123z(*not_before)
+    )]
+    NotYetValid {
+        /// The certificate.
+        subject: String,
+        /// Its validity start.
+        not_before: OffsetDateTime,
+    },
+    /// Authentic timestamp, no timestamp verification: a chain certificate
+    /// has expired (O2).
+    #[error(
+        "verification time is after certificate {subject:?} validity period, it was expired at {:?}",
+        timefmt::rfc1123z(*not_after)
+    )]
+    CertificateExpired {
+        /// The certificate.
+        subject: String,
+        /// Its validity end.
+        not_after: OffsetDateTime,
+    },
+    /// Authentic timestamp, signing authority: a chain certificate was not
+    /// valid at the authentic signing time (F3).
+    #[error(
+        "certificate {subject:?} was not valid when the digital signature was produced at {:?}",
+        timefmt::rfc1123z(*signing_time)
+    )]
+    NotValidAtAuthenticSigningTime {
+        /// The certificate.
+        subject: String,
+        /// The authentic signing time.
+        signing_time: OffsetDateTime,
+    },
+    /// Authentic timestamp: verification was required and there is no
+    /// countersignature (O3).
+    #[error("no timestamp countersignature was found in the signature envelope")]
+    NoTimestamp,
+    /// Authentic timestamp: the countersignature failed (O3-O5).
+    #[error("{0}")]
+    Timestamp(String),
+    /// Revocation: the checker failed.
+    #[error("unable to check revocation status, err: {0}")]
+    RevocationError(RevocationError),
+    /// Revocation: a certificate is revoked.
+    #[error("signing certificate with subject {subject:?} is revoked")]
+    Revoked {
+        /// The revoked certificate.
+        subject: String,
+    },
+    /// Revocation: a certificate's status could not be determined (P1).
+    #[error("signing certificate with subject {subject:?} revocation status is unknown")]
+    RevocationUnknown {
+        /// The certificate.
+        subject: String,
+    },
+}
+
+/// One check: its type, the action the policy gives it, and its failure.
+#[derive(Clone, Debug)]
+pub struct CheckResult {
+    check: ValidationType,
+    action: ValidationAction,
+    failure: Option<CheckFailure>,
+}
+
+impl CheckResult {
+    pub(crate) fn new(check: ValidationType, action: ValidationAction, failure: Option<CheckFailure>) -> Self {
+        Self { check, action, failure }
+    }
+
+    /// Which check.
+    pub fn check(&self) -> ValidationType {
+        self.check
+    }
+
+    /// The action the policy gives it.
+    pub fn action(&self) -> ValidationAction {
+        self.action
+    }
+
+    /// Why it failed, if it did.
+    pub fn failure(&self) -> Option<&CheckFailure> {
+        self.failure.as_ref()
+    }
+
+    /// Whether it passed.
+    pub fn passed(&self) -> bool {
+        self.failure.is_none()
+    }
+
+    /// Whether it failed under `enforce`.
+    pub fn is_enforced_failure(&self) -> bool {
+        self.failure.is_some() && self.action == ValidationAction::Enforce
+    }
+}
+
+/// The outcome of verifying one signature.
+#[derive(Clone, Debug)]
+pub struct VerificationOutcome {
+    policy_name: String,
+    verification: EffectiveVerification,
+    results: Vec<CheckResult>,
+    content: Option<EnvelopeContent>,
+    payload: Option<Payload>,
+}
+
+impl VerificationOutcome {
+    pub(crate) fn new(statement: &PolicyStatement) -> Self {
+        Self {
+            policy_name: statement.name().to_string(),
+            verification: *statement.verification(),
+            results: Vec::new(),
+            content: None,
+            payload: None,
+        }
+    }
+
+    pub(crate) fn skipped(statement: &PolicyStatement) -> Self {
+        Self::new(statement)
+    }
+
+    pub(crate) fn push(&mut self, result: CheckResult) {
+        self.results.push(result);
+    }
+
+    pub(crate) fn set_content(&mut self, content: EnvelopeContent) {
+        self.content = Some(content);
+    }
+
+    /// Parses the payload of a verified signature.
+    pub(crate) fn with_payload(mut self) -> Result<(Self, Payload), VerificationError> {
+        let content = self.content.as_ref().expect("called after integrity passed");
+        match super::parse_payload(content) {
+            Ok(p) => {
+                self.payload = Some(p.clone());
+                Ok((self, p))
+            }
+            Err(e) => Err(VerificationError::Payload { outcome: Box::new(self), source: e }),
+        }
+    }
+
+    /// Name of the policy statement applied.
+    pub fn policy_name(&self) -> &str {
+        &self.policy_name
+    }
+
+    /// The verification level and actions applied.
+    pub fn verification(&self) -> &EffectiveVerification {
+        &self.verification
+    }
+
+    /// Whether the policy said `skip`: nothing was verified.
+    pub fn is_skipped(&self) -> bool {
+        self.verification.level() == VerificationLevel::Skip
+    }
+
+    /// Every check performed, in order.
+    pub fn results(&self) -> &[CheckResult] {
+        &self.results
+    }
+
+    /// The result of one check, if it ran.
+    pub fn result(&self, check: ValidationType) -> Option<&CheckResult> {
+        self.results.iter().find(|r| r.check == check)
+    }
+
+    /// Checks that failed under `log`: warnings.
+    pub fn warnings(&self) -> impl Iterator<Item = &CheckResult> {
+        self.results.iter().filter(|r| r.failure.is_some() && r.action == ValidationAction::Log)
+    }
+
+    /// The check that failed under `enforce`, if any.
+    pub fn enforced_failure(&self) -> Option<&CheckResult> {
+        self.results.iter().find(|r| r.is_enforced_failure())
+    }
+
+    /// The verified envelope content (present once integrity passed).
+    pub fn content(&self) -> Option<&EnvelopeContent> {
+        self.content.as_ref()
+    }
+
+    /// The signed payload (present once the payload was read).
+    pub fn payload(&self) -> Option<&Payload> {
+        self.payload.as_ref()
+    }
+
+    /// The signature algorithm of the verified envelope.
+    pub fn signature_algorithm(&self) -> Option<SignatureAlgorithm> {
+        self.content.as_ref().map(|c| c.signer_info.signature_algorithm)
+    }
+}
+
+/// Why verification failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerificationError {
+    /// The verifier was built without any policy.
+    #[error("a verifier needs an OCI or a blob trust policy")]
+    NoPolicy,
+    /// No OCI trust policy was configured.
+    #[error("no OCI trust policy is configured")]
+    NoOciPolicy,
+    /// No blob trust policy was configured.
+    #[error("no blob trust policy is configured")]
+    NoBlobPolicy,
+    /// No statement applies (K1, K4).
+    #[error("{0}")]
+    NoApplicablePolicy(PolicySelectionError),
+    /// A check failed under `enforce`; the outcome names it.
+    #[error("{}", failure_text(.0))]
+    Check(Box<VerificationOutcome>),
+    /// The result cannot be decided (a required plugin is missing, ...).
+    #[error("{reason}")]
+    Inconclusive {
+        /// What was checked before.
+        outcome: Box<VerificationOutcome>,
+        /// Why.
+        reason: String,
+    },
+    /// The verified payload is not a Notary payload.
+    #[error("{source}")]
+    Payload {
+        /// What was checked.
+        outcome: Box<VerificationOutcome>,
+        /// Why.
+        source: PayloadError,
+    },
+    /// The signed descriptor is not the artifact's (A6, W11).
+    #[error("content descriptor mismatch")]
+    DescriptorMismatch(Box<VerificationOutcome>),
+    /// The signed digest, size or media type is not the blob's (N9).
+    #[error("integrity check failed. signature does not match the given blob")]
+    BlobMismatch(Box<VerificationOutcome>),
+    /// The required user metadata is not in the signature (N10).
+    #[error("unable to find specified metadata in the signature")]
+    UserMetadata(Box<VerificationOutcome>),
+    /// The blob could not be digested.
+    #[error("failed to generate descriptor for given artifact. Error: {detail}")]
+    Descriptor {
+        /// What was checked.
+        outcome: Box<VerificationOutcome>,
+        /// Why.
+        detail: String,
+    },
+}
+
+impl VerificationError {
+    /// The outcome of the signature checks, when the failure came after
+    /// them or from one of them.
+    pub fn outcome(&self) -> Option<&VerificationOutcome> {
+        match self {
+            VerificationError::Check(o)
+            | VerificationError::DescriptorMismatch(o)
+            | VerificationError::BlobMismatch(o)
+            | VerificationError::UserMetadata(o)
+            | VerificationError::Inconclusive { outcome: o, .. }
+            | VerificationError::Payload { outcome: o, .. }
+            | VerificationError::Descriptor { outcome: o, .. } => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The check that failed under `enforce`, if that is the reason.
+    pub fn failed_check(&self) -> Option<&CheckResult> {
+        match self {
+            VerificationError::Check(o) => o.enforced_failure(),
+            _ => None,
+        }
+    }
+}
+
+fn failure_text(outcome: &VerificationOutcome) -> String {
+    match outcome.enforced_failure() {
+        Some(r) => r.failure.as_ref().map(ToString::to_string).unwrap_or_default(),
+        None => "verification failed".into(),
+    }
+}
+
+impl fmt::Display for CheckResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.failure {
+            None => write!(f, "{}: passed", self.check.as_str()),
+            Some(e) => write!(f, "{}: failed ({:?}): {e}", self.check.as_str(), self.action),
+        }
+    }
+}
