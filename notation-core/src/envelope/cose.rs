@@ -79,22 +79,27 @@ impl CoseEnvelope {
         if declared != derived {
             return Err(EnvelopeError::Integrity("algorithm mismatch".into()));
         }
+        let tbs = self.signing_input()?;
+        crypto
+            .verify(SignatureScheme::for_envelope(declared), leaf.public_key(), &tbs, &self.message.signature)
+            .map_err(|_| EnvelopeError::Integrity("verification error".into()))?;
+        self.content()
+    }
+
+    /// The `Sig_structure` over the original protected header bytes (D6).
+    pub(crate) fn signing_input(&self) -> Result<Vec<u8>, EnvelopeError> {
         let payload = self
             .message
             .payload
             .as_deref()
             .ok_or_else(|| EnvelopeError::Integrity("missing payload".into()))?;
-        let tbs = coset::sig_structure_data(
+        Ok(coset::sig_structure_data(
             coset::SignatureContext::CoseSign1,
             self.message.protected.clone(),
             None,
             &[],
             payload,
-        );
-        crypto
-            .verify(SignatureScheme::for_envelope(declared), leaf.public_key(), &tbs, &self.message.signature)
-            .map_err(|_| EnvelopeError::Integrity("verification error".into()))?;
-        self.content()
+        ))
     }
 
     fn algorithm(&self) -> Result<SignatureAlgorithm, EnvelopeError> {

@@ -158,10 +158,14 @@ impl JwsEnvelope {
             Err(e) => return Err(integrity(e.to_string())),
         }
         let signature = decode_b64url(&self.signature).map_err(integrity)?;
-        let signing_input = format!("{}.{}", self.protected, self.payload);
         crypto
-            .verify(SignatureScheme::for_envelope(alg), leaf.public_key(), signing_input.as_bytes(), &signature)
+            .verify(SignatureScheme::for_envelope(alg), leaf.public_key(), &self.signing_input(), &signature)
             .map_err(|e| integrity(e.to_string()))
+    }
+
+    /// The JWS signing input: ASCII(protected "." payload) (C2).
+    pub(crate) fn signing_input(&self) -> Vec<u8> {
+        format!("{}.{}", self.protected, self.payload).into_bytes()
     }
 
     /// Reads payload and signer information without verifying.

@@ -367,6 +367,15 @@ impl Envelope {
         Ok(content)
     }
 
+    /// The bytes the signature covers: the JWS signing input or the COSE
+    /// `Sig_structure` (D6).
+    pub fn signing_input(&self) -> Result<Vec<u8>, EnvelopeError> {
+        match self {
+            Envelope::Jws(e) => Ok(e.signing_input()),
+            Envelope::Cose(e) => e.signing_input(),
+        }
+    }
+
     /// Reads the content without verifying anything: for display only.
     pub fn content_unverified(&self) -> Result<EnvelopeContent, EnvelopeError> {
         match self {

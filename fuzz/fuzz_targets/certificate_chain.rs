@@ -1,0 +1,19 @@
+//! Parses arbitrary bytes as a certificate chain (PEM or concatenated DER)
+//! and runs both chain validators over whatever parses.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use notation_core::crypto::RingProvider;
+use notation_core::x509::Certificate;
+use notation_core::x509::chain::{validate_code_signing_chain, validate_timestamping_chain};
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(chain) = Certificate::parse_many(data) {
+        for cert in &chain {
+            let _ = cert.subject().to_string();
+            let _ = cert.key_spec();
+        }
+        let _ = validate_code_signing_chain(&chain, None, &RingProvider);
+        let _ = validate_timestamping_chain(&chain, &RingProvider);
+    }
+});

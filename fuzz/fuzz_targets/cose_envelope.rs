@@ -1,0 +1,14 @@
+//! Parses and verifies arbitrary bytes as a COSE envelope: any input must
+//! give a typed error or a verified content, never a panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use notation_core::crypto::RingProvider;
+use notation_core::envelope::{Envelope, EnvelopeFormat};
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(envelope) = Envelope::parse(EnvelopeFormat::Cose, data) {
+        let _ = envelope.content_unverified();
+        let _ = envelope.verify(&RingProvider);
+    }
+});

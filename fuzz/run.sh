@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs the fuzz targets on a stable toolchain (`cargo fuzz run -s none`),
+# each for SECONDS (default 30), seeding each corpus from the conformance
+# vectors and the test PKI so that libFuzzer starts from real structures.
+#
+#   fuzz/run.sh [seconds] [target...]
+set -euo pipefail
+cd "$(dirname "$0")"
+seconds=${1:-30}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(jws_envelope cose_envelope certificate_chain trust_policy)
+conformance=${NOTATION_CONFORMANCE:-../../shared/conformance}
+[ -d "$conformance" ] || { echo "conformance vectors not found at $conformance" >&2; exit 1; }
+
+seed() { # target, files...
+  local dir=corpus/$1; shift
+  mkdir -p "$dir"
+  for f in "$@"; do [ -f "$f" ] && cp "$f" "$dir/$(sha256sum "$f" | cut -c1-16)"; done
+}
+seed jws_envelope "$conformance"/01-*/*.json "$conformance"/02-*/*.jws.sig "$conformance"/10-blob/*/*.jws.sig
+seed cose_envelope "$conformance"/02-*/*.cose.sig "$conformance"/10-blob/*/*.cose.sig "$conformance"/03-*/sigEnv/cose*.sig
+seed certificate_chain ../testdata/pki/*.pem ../testdata/pki/*.crt "$conformance"/07-certificates/*/*
+seed trust_policy "$conformance"/06-trust-policies/*/*.json
+
+for t in "${targets[@]}"; do
+  echo "== fuzzing $t for ${seconds}s"
+  cargo fuzz run -s none "$t" "corpus/$t" -- -max_total_time="$seconds" -rss_limit_mb=2048
+done
