@@ -3,7 +3,15 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod layout;
+pub mod oci;
 pub mod reference;
+pub mod referrers;
 pub mod registry;
+pub mod repository;
+pub mod signature;
+pub mod workflow;
 
+pub use layout::OciLayout;
 pub use reference::{Reference, ReferenceError};
+pub use repository::{RepositoryError, SignatureRepository};

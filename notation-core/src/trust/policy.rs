@@ -1379,6 +1379,32 @@ impl OciTrustPolicyDocument {
         if !is_digest(digest) {
             return Err(invalid());
         }
+        self.select(repository, artifact_reference)
+    }
+
+    /// The statement for a repository scope `registry/repository`, before
+    /// any tag is resolved (T2: the policy, and a `skip`, are known before
+    /// any registry access). `reference` is the user's reference, quoted in
+    /// the error.
+    pub fn policy_for_scope(
+        &self,
+        scope: &str,
+        reference: &str,
+    ) -> Result<&PolicyStatement, PolicySelectionError> {
+        validate_registry_scope(scope).map_err(|source| {
+            PolicySelectionError::InvalidArtifactRepository {
+                reference: reference.to_owned(),
+                source,
+            }
+        })?;
+        self.select(scope, reference)
+    }
+
+    fn select(
+        &self,
+        repository: &str,
+        reference: &str,
+    ) -> Result<&PolicyStatement, PolicySelectionError> {
         let exact = self
             .statements
             .iter()
@@ -1390,7 +1416,7 @@ impl OciTrustPolicyDocument {
         exact
             .or(wildcard)
             .ok_or_else(|| PolicySelectionError::NoApplicableOciPolicy {
-                reference: artifact_reference.to_owned(),
+                reference: reference.to_owned(),
             })
     }
 

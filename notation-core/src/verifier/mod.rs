@@ -238,6 +238,14 @@ impl Verifier {
         doc.applicable_policy(artifact_reference).map_err(VerificationError::NoApplicablePolicy)
     }
 
+    /// The OCI policy statement for a repository scope `registry/repository`
+    /// (K1, K3), known before a tag is resolved (T2); `reference` is quoted
+    /// in errors.
+    pub fn oci_statement_for_scope(&self, scope: &str, reference: &str) -> Result<&PolicyStatement, VerificationError> {
+        let doc = self.oci_policy.as_ref().ok_or(VerificationError::NoOciPolicy)?;
+        doc.policy_for_scope(scope, reference).map_err(VerificationError::NoApplicablePolicy)
+    }
+
     /// The blob policy statement by name, or the global one (K4).
     pub fn blob_statement(&self, name: Option<&str>) -> Result<&PolicyStatement, VerificationError> {
         let doc = self.blob_policy.as_ref().ok_or(VerificationError::NoBlobPolicy)?;

@@ -1,0 +1,344 @@
+//! OCI image layouts on disk (`oci-layout`, `index.json`,
+//! `blobs/<alg>/<hex>`): the embedded store that needs no server.
+//!
+//! Signing into a layout writes the envelope, the config and the signature
+//! manifest as blobs and lists the manifest in `index.json`, as the
+//! reference (oras-go's OCI store) does; referrers are found by walking the
+//! graph from `index.json`, so signatures listed only in a referrers tag
+//! index are found too. Every blob read is checked against its digest and a
+//! size limit; every write is atomic (temporary file in the same directory,
+//! then rename).
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use crate::oci::{
+    ANNOTATION_REF_NAME, Descriptor, ImageIndex, ImageManifest, MEDIA_TYPE_IMAGE_INDEX, MEDIA_TYPE_IMAGE_MANIFEST,
+    MAX_MANIFEST_SIZE, digest_matches,
+};
+
+/// The layout marker file.
+pub const OCI_LAYOUT_FILE: &str = "oci-layout";
+/// The index file.
+pub const INDEX_FILE: &str = "index.json";
+/// Largest `index.json` read.
+pub const MAX_INDEX_SIZE: u64 = 32 * 1024 * 1024;
+/// Most manifests visited when looking for referrers.
+pub const MAX_GRAPH_NODES: usize = 100_000;
+
+/// Why a layout operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LayoutError {
+    /// The path is not an OCI layout directory.
+    #[error("failed to create OCI store: {0}")]
+    NotALayout(String),
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// A blob whose bytes do not match its digest or size.
+    #[error("blob {digest} in the OCI layout does not match its digest or size")]
+    Integrity {
+        /// The digest.
+        digest: String,
+    },
+    /// A blob or file over its size limit.
+    #[error("{what} of {size} bytes exceeds the limit of {limit} bytes")]
+    TooLarge {
+        /// What it is.
+        what: String,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// A malformed `index.json` or manifest.
+    #[error("{0}")]
+    Malformed(String),
+    /// No such tag or digest.
+    #[error("{0}: not found")]
+    NotFound(String),
+    /// A digest that is not `<alg>:<hex>` of a supported algorithm.
+    #[error("invalid digest {0:?}")]
+    InvalidDigest(String),
+    /// The referrers walk exceeded its bound.
+    #[error("more than {MAX_GRAPH_NODES} manifests reachable from index.json")]
+    GraphTooLarge,
+}
+
+/// Splits a `--oci-layout` reference `<path>@<digest>` or `<path>:<tag>`
+/// as the reference CLI does (a drive letter `C:\` is not a tag).
+pub fn parse_layout_reference(raw: &str) -> Result<(PathBuf, String), String> {
+    let missing = || {
+        format!("{raw:?}: invalid reference: missing tag or digest. Expecting <file_path>:<tag> or <file_path>@<digest>")
+    };
+    let (path, reference) = if let Some(i) = raw.rfind('@') {
+        (&raw[..i], &raw[i + 1..])
+    } else {
+        let b = raw.as_bytes();
+        match raw.rfind(':') {
+            None => return Err(missing()),
+            Some(1) if b.len() > 2 && (b[0] as char).is_ascii_alphabetic() && b[2] == b'\\' => {
+                return Err(missing());
+            }
+            Some(i) => (&raw[..i], &raw[i + 1..]),
+        }
+    };
+    if path.is_empty() {
+        return Err(format!(
+            "{raw:?}: invalid reference: missing oci-layout file path. Expecting <file_path>:<tag> or <file_path>@<digest>"
+        ));
+    }
+    if reference.is_empty() {
+        return Err(missing());
+    }
+    Ok((PathBuf::from(path), reference.to_string()))
+}
+
+/// An OCI image layout directory.
+#[derive(Clone, Debug)]
+pub struct OciLayout {
+    root: PathBuf,
+}
+
+impl OciLayout {
+    /// Opens an existing layout (the directory must hold `oci-layout`).
+    pub fn open(root: impl AsRef<Path>) -> Result<Self, LayoutError> {
+        let root = root.as_ref().to_path_buf();
+        let meta = std::fs::metadata(&root).map_err(|e| LayoutError::NotALayout(e.to_string()))?;
+        if !meta.is_dir() {
+            return Err(LayoutError::NotALayout("the input path is not a directory".into()));
+        }
+        let layout = Self { root };
+        let marker = layout.read_file(&layout.root.join(OCI_LAYOUT_FILE), 4096, "oci-layout")?;
+        let v: serde_json::Value =
+            serde_json::from_slice(&marker).map_err(|e| LayoutError::NotALayout(format!("invalid oci-layout file: {e}")))?;
+        if v.get("imageLayoutVersion").and_then(|x| x.as_str()) != Some("1.0.0") {
+            return Err(LayoutError::NotALayout("unsupported imageLayoutVersion".into()));
+        }
+        Ok(layout)
+    }
+
+    /// Creates an empty layout at `root` (or opens the one there).
+    pub fn create(root: impl AsRef<Path>) -> Result<Self, LayoutError> {
+        let root = root.as_ref().to_path_buf();
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| LayoutError::Io { path, source }
+        };
+        if root.join(OCI_LAYOUT_FILE).exists() {
+            return Self::open(root);
+        }
+        std::fs::create_dir_all(root.join("blobs")).map_err(io(&root))?;
+        let layout = Self { root };
+        layout.write_atomic(&layout.root.join(OCI_LAYOUT_FILE), br#"{"imageLayoutVersion":"1.0.0"}"#)?;
+        layout.write_atomic(&layout.root.join(INDEX_FILE), &ImageIndex::new().to_json())?;
+        Ok(layout)
+    }
+
+    /// The layout directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Reads `index.json`.
+    pub fn index(&self) -> Result<ImageIndex, LayoutError> {
+        let data = self.read_file(&self.root.join(INDEX_FILE), MAX_INDEX_SIZE, "index.json")?;
+        ImageIndex::from_json(&data).map_err(LayoutError::Malformed)
+    }
+
+    /// Resolves a tag (by `org.opencontainers.image.ref.name` in
+    /// `index.json`) or a digest to a descriptor.
+    pub fn resolve(&self, reference: &str) -> Result<Descriptor, LayoutError> {
+        let index = self.index()?;
+        if reference.contains(':') {
+            if let Some(d) = index.manifests.iter().find(|d| d.digest == reference) {
+                return Ok(Descriptor::new(d.media_type.clone(), d.digest.clone(), d.size));
+            }
+            // A manifest not listed in index.json: read it to learn its
+            // media type.
+            let path = self.blob_path(reference)?;
+            let size = std::fs::metadata(&path)
+                .map_err(|_| LayoutError::NotFound(reference.to_string()))?
+                .len();
+            let probe = Descriptor::new("", reference, size);
+            let data = self.read_blob(&probe, MAX_MANIFEST_SIZE)?;
+            let media_type = serde_json::from_slice::<serde_json::Value>(&data)
+                .ok()
+                .and_then(|v| v.get("mediaType").and_then(|m| m.as_str()).map(str::to_owned))
+                .ok_or_else(|| LayoutError::Malformed(format!("{reference}: not a manifest with a mediaType")))?;
+            return Ok(Descriptor::new(media_type, reference, size));
+        }
+        index
+            .manifests
+            .iter()
+            .rev()
+            .find(|d| d.annotation(ANNOTATION_REF_NAME) == Some(reference))
+            .map(|d| Descriptor::new(d.media_type.clone(), d.digest.clone(), d.size))
+            .ok_or_else(|| LayoutError::NotFound(reference.to_string()))
+    }
+
+    /// The path of a blob; the digest is validated so that it can never
+    /// name a path outside `blobs/`.
+    pub fn blob_path(&self, digest: &str) -> Result<PathBuf, LayoutError> {
+        if notation_core::payload::parse_digest(digest).is_none() {
+            return Err(LayoutError::InvalidDigest(digest.to_string()));
+        }
+        let (alg, hex) = digest.split_once(':').expect("validated");
+        Ok(self.root.join("blobs").join(alg).join(hex))
+    }
+
+    /// Reads a blob, checking size and digest.
+    pub fn read_blob(&self, desc: &Descriptor, max_size: u64) -> Result<Vec<u8>, LayoutError> {
+        if desc.size > max_size {
+            return Err(LayoutError::TooLarge { what: format!("blob {}", desc.digest), size: desc.size, limit: max_size });
+        }
+        let path = self.blob_path(&desc.digest)?;
+        let data = match self.read_file(&path, max_size, &desc.digest) {
+            Err(LayoutError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                return Err(LayoutError::NotFound(desc.digest.clone()));
+            }
+            other => other?,
+        };
+        if data.len() as u64 != desc.size || !digest_matches(&desc.digest, &data) {
+            return Err(LayoutError::Integrity { digest: desc.digest.clone() });
+        }
+        Ok(data)
+    }
+
+    /// Whether a blob is present.
+    pub fn has_blob(&self, digest: &str) -> Result<bool, LayoutError> {
+        Ok(self.blob_path(digest)?.is_file())
+    }
+
+    /// Writes a blob (content-addressed: an existing blob is kept).
+    pub fn write_blob(&self, media_type: &str, data: &[u8]) -> Result<Descriptor, LayoutError> {
+        let desc = Descriptor::of(media_type, data);
+        let path = self.blob_path(&desc.digest)?;
+        if !path.is_file() {
+            self.write_atomic(&path, data)?;
+        }
+        Ok(desc)
+    }
+
+    /// Lists a manifest in `index.json` (once).
+    pub fn add_to_index(&self, desc: Descriptor) -> Result<(), LayoutError> {
+        let mut index = self.index()?;
+        if index.manifests.iter().any(|d| d.digest == desc.digest && d.annotation(ANNOTATION_REF_NAME).is_none()) {
+            return Ok(());
+        }
+        index.manifests.push(desc);
+        self.write_atomic(&self.root.join(INDEX_FILE), &index.to_json())
+    }
+
+    /// Every image manifest reachable from `index.json` whose subject is
+    /// `subject`, with its parsed manifest (the graph walk of oras-go's OCI
+    /// store, so referrers listed only in nested indexes are found).
+    pub fn referrers(&self, subject: &Descriptor) -> Result<Vec<(Descriptor, ImageManifest)>, LayoutError> {
+        let mut queue: std::collections::VecDeque<Descriptor> = self.index()?.manifests.into();
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        while let Some(node) = queue.pop_front() {
+            if !seen.insert(node.digest.clone()) {
+                continue;
+            }
+            if seen.len() > MAX_GRAPH_NODES {
+                return Err(LayoutError::GraphTooLarge);
+            }
+            match node.media_type.as_str() {
+                MEDIA_TYPE_IMAGE_INDEX => {
+                    let data = self.read_blob(&node, MAX_MANIFEST_SIZE)?;
+                    let index = ImageIndex::from_json(&data).map_err(LayoutError::Malformed)?;
+                    queue.extend(index.manifests);
+                }
+                MEDIA_TYPE_IMAGE_MANIFEST | crate::oci::MEDIA_TYPE_ARTIFACT_MANIFEST => {
+                    // Skip manifests that are listed but absent (layouts may be
+                    // partial copies), as the reference's store does.
+                    let data = match self.read_blob(&node, MAX_MANIFEST_SIZE) {
+                        Ok(d) => d,
+                        Err(LayoutError::NotFound(_)) => continue,
+                        Err(e) => return Err(e),
+                    };
+                    let manifest = ImageManifest::from_json(&data).map_err(LayoutError::Malformed)?;
+                    if manifest.subject.as_ref().is_some_and(|s| s.digest == subject.digest) {
+                        out.push((node, manifest));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    fn read_file(&self, path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, LayoutError> {
+        let io = |source| LayoutError::Io { path: path.to_path_buf(), source };
+        let file = std::fs::File::open(path).map_err(io)?;
+        let mut data = Vec::new();
+        file.take(limit + 1).read_to_end(&mut data).map_err(io)?;
+        if data.len() as u64 > limit {
+            return Err(LayoutError::TooLarge { what: what.to_string(), size: data.len() as u64, limit });
+        }
+        Ok(data)
+    }
+
+    fn write_atomic(&self, path: &Path, data: &[u8]) -> Result<(), LayoutError> {
+        let io = |source| LayoutError::Io { path: path.to_path_buf(), source };
+        let dir = path.parent().expect("layout paths have a parent");
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let tmp = dir.join(format!(".{name}.{}.{}.tmp", std::process::id(), unique()));
+        let result = (|| {
+            let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+            f.write_all(data)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, path)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result.map_err(io)
+    }
+}
+
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    COUNTER.fetch_add(1, Ordering::Relaxed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_references() {
+        assert_eq!(parse_layout_reference("./l:v1").unwrap(), (PathBuf::from("./l"), "v1".into()));
+        assert_eq!(parse_layout_reference("/a/b@sha256:00").unwrap(), (PathBuf::from("/a/b"), "sha256:00".into()));
+        assert!(parse_layout_reference("./l").unwrap_err().contains("missing tag or digest"));
+        assert!(parse_layout_reference(":v1").unwrap_err().contains("missing oci-layout file path"));
+        assert!(parse_layout_reference("C:\\layout").is_err());
+        assert!(parse_layout_reference("./l@").is_err());
+    }
+
+    #[test]
+    fn blobs_index_and_traversal_safety() {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = OciLayout::create(dir.path().join("l")).unwrap();
+        let d = layout.write_blob("application/octet-stream", b"hello").unwrap();
+        assert_eq!(layout.read_blob(&d, 100).unwrap(), b"hello");
+        assert!(matches!(layout.read_blob(&d, 3), Err(LayoutError::TooLarge { .. })));
+        let mut wrong = d.clone();
+        wrong.size = 4;
+        assert!(matches!(layout.read_blob(&wrong, 100), Err(LayoutError::Integrity { .. })));
+        assert!(matches!(layout.blob_path("sha256:../../etc/passwd"), Err(LayoutError::InvalidDigest(_))));
+        // Corrupt the blob on disk: reading it fails on the digest.
+        std::fs::write(layout.blob_path(&d.digest).unwrap(), b"hellp").unwrap();
+        assert!(matches!(layout.read_blob(&d, 100), Err(LayoutError::Integrity { .. })));
+        assert!(OciLayout::open(dir.path()).is_err(), "not a layout");
+    }
+}

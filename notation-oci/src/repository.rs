@@ -1,0 +1,115 @@
+//! Where signatures of an artifact are stored and found: the
+//! [`SignatureRepository`] trait, implemented for OCI image layouts here and
+//! for registries by the registry client.
+
+use std::collections::BTreeMap;
+
+use crate::layout::{LayoutError, OciLayout};
+use crate::oci::{
+    ARTIFACT_TYPE_NOTATION, Descriptor, EMPTY_JSON, MAX_ENVELOPE_SIZE, MAX_MANIFEST_SIZE, MEDIA_TYPE_EMPTY_JSON,
+};
+use crate::signature::{
+    SignatureManifest, SignatureManifestError, SignatureManifestForm, build_signature_manifest, notary_referrer,
+    parse_signature_manifest,
+};
+
+/// Why a repository operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RepositoryError {
+    /// An OCI layout error.
+    #[error(transparent)]
+    Layout(#[from] LayoutError),
+    /// A signature manifest that breaks the rules.
+    #[error(transparent)]
+    SignatureManifest(#[from] SignatureManifestError),
+    /// Content that is not what its descriptor says.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// A pushed signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PushedSignature {
+    /// The signature manifest.
+    pub manifest: Descriptor,
+    /// The envelope blob.
+    pub envelope: Descriptor,
+    /// Non-fatal problems (for example a superseded referrers index that
+    /// could not be deleted, Q6).
+    pub warnings: Vec<String>,
+}
+
+/// A store of artifacts and their signatures.
+pub trait SignatureRepository {
+    /// Resolves a tag or digest to the artifact's manifest descriptor.
+    fn resolve(&self, reference: &str) -> Result<Descriptor, RepositoryError>;
+
+    /// The Notary signature manifests that refer to `artifact` (Q5-Q7),
+    /// with `artifactType` and annotations filled in.
+    fn signatures(&self, artifact: &Descriptor) -> Result<Vec<Descriptor>, RepositoryError>;
+
+    /// Fetches a signature manifest and its envelope (Q3, U): both checked
+    /// against their digests and size limits; the manifest's subject must be
+    /// `artifact`.
+    fn fetch_signature(
+        &self,
+        signature: &Descriptor,
+        artifact: &Descriptor,
+    ) -> Result<(SignatureManifest, Vec<u8>), RepositoryError>;
+
+    /// Stores a signature of `artifact` (Q1, Q4, Q9): the envelope, the
+    /// config, then the manifest.
+    fn push_signature(
+        &self,
+        artifact: &Descriptor,
+        envelope_media_type: &str,
+        envelope: &[u8],
+        annotations: BTreeMap<String, String>,
+        form: SignatureManifestForm,
+    ) -> Result<PushedSignature, RepositoryError>;
+}
+
+impl SignatureRepository for OciLayout {
+    fn resolve(&self, reference: &str) -> Result<Descriptor, RepositoryError> {
+        Ok(OciLayout::resolve(self, reference)?)
+    }
+
+    fn signatures(&self, artifact: &Descriptor) -> Result<Vec<Descriptor>, RepositoryError> {
+        Ok(self.referrers(artifact)?.iter().filter_map(|(node, m)| notary_referrer(node, m, artifact)).collect())
+    }
+
+    fn fetch_signature(
+        &self,
+        signature: &Descriptor,
+        artifact: &Descriptor,
+    ) -> Result<(SignatureManifest, Vec<u8>), RepositoryError> {
+        let manifest = self.read_blob(signature, MAX_MANIFEST_SIZE)?;
+        let parsed = parse_signature_manifest(&signature.media_type, &manifest, Some(artifact))?;
+        let envelope = self.read_blob(&parsed.envelope, MAX_ENVELOPE_SIZE)?;
+        Ok((parsed, envelope))
+    }
+
+    fn push_signature(
+        &self,
+        artifact: &Descriptor,
+        envelope_media_type: &str,
+        envelope: &[u8],
+        annotations: BTreeMap<String, String>,
+        form: SignatureManifestForm,
+    ) -> Result<PushedSignature, RepositoryError> {
+        let envelope_desc = self.write_blob(envelope_media_type, envelope)?;
+        let config_type = match form {
+            SignatureManifestForm::ArtifactType => MEDIA_TYPE_EMPTY_JSON,
+            SignatureManifestForm::ConfigMediaType => ARTIFACT_TYPE_NOTATION,
+        };
+        self.write_blob(config_type, EMPTY_JSON)?;
+        let manifest = build_signature_manifest(form, artifact, &envelope_desc, annotations.clone());
+        let bytes = manifest.to_json();
+        let mut manifest_desc = self.write_blob(crate::oci::MEDIA_TYPE_IMAGE_MANIFEST, &bytes)?;
+        manifest_desc.artifact_type = Some(ARTIFACT_TYPE_NOTATION.to_string());
+        manifest_desc.annotations = Some(annotations);
+        self.add_to_index(manifest_desc.clone())?;
+        Ok(PushedSignature { manifest: manifest_desc, envelope: envelope_desc, warnings: Vec::new() })
+    }
+}

@@ -1,0 +1,431 @@
+//! The OCI signing and verification workflows (REQUIREMENTS T1, T2, Q7,
+//! Q8), over any [`SignatureRepository`]: a registry or an OCI layout.
+
+use std::collections::BTreeMap;
+
+use notation_core::crypto::CryptoProvider;
+use notation_core::envelope::{self, Envelope, EnvelopeContent, EnvelopeFormat, SignError, SignRequest};
+use notation_core::payload::{Payload, UserMetadataError};
+use notation_core::signer::Signer;
+use notation_core::timestamp::Timestamper;
+use notation_core::trust::PolicyStatement;
+use notation_core::verifier::{ArtifactVerifyOptions, VerificationError, VerificationOutcome, Verifier};
+use time::{Duration, OffsetDateTime};
+
+use crate::oci::Descriptor;
+use crate::repository::{PushedSignature, RepositoryError, SignatureRepository};
+use crate::signature::{SignatureManifest, SignatureManifestForm, signature_annotations, thumbprints};
+
+/// Default and maximum of signatures evaluated per artifact (U).
+pub const DEFAULT_MAX_SIGNATURES: usize = 100;
+
+/// Why a workflow failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WorkflowError {
+    /// The store failed.
+    #[error(transparent)]
+    Repository(#[from] RepositoryError),
+    /// A digest given by the user that the store resolves differently (Q8).
+    #[error("user input digest {input} does not match the resolved digest {resolved}")]
+    DigestMismatch {
+        /// What the user gave.
+        input: String,
+        /// What the store returned.
+        resolved: String,
+    },
+    /// Signing failed.
+    #[error(transparent)]
+    Sign(#[from] SignError),
+    /// User metadata not allowed (A4).
+    #[error(transparent)]
+    UserMetadata(#[from] UserMetadataError),
+    /// Expiry not a positive whole number of seconds.
+    #[error("expiry duration must be a positive number of whole seconds")]
+    InvalidExpiry,
+    /// `max_signatures` of zero.
+    #[error("max signatures must be a positive number")]
+    InvalidMaxSignatures,
+    /// Policy selection failed before any store access (T2).
+    #[error(transparent)]
+    Policy(VerificationError),
+    /// No signature refers to the artifact.
+    #[error("no signature is associated with {reference:?}, make sure the artifact was signed successfully")]
+    NoSignature {
+        /// The artifact reference.
+        reference: String,
+    },
+    /// Every signature failed; each failure is listed.
+    #[error("signature verification failed for all the signatures associated with {reference}")]
+    AllFailed {
+        /// The artifact reference.
+        reference: String,
+        /// Each signature and why it failed.
+        failures: Vec<SignatureFailure>,
+    },
+    /// More signatures than the limit, none verified (U).
+    #[error(
+        "signature evaluation stopped. The configured limit of {limit} signatures to verify per artifact exceeded"
+    )]
+    TooManySignatures {
+        /// The limit.
+        limit: usize,
+        /// The failures seen before stopping.
+        failures: Vec<SignatureFailure>,
+    },
+}
+
+/// One signature that did not verify.
+#[derive(Debug)]
+pub struct SignatureFailure {
+    /// The signature manifest.
+    pub signature: Descriptor,
+    /// Why.
+    pub reason: SignatureFailureReason,
+}
+
+/// Why one signature did not verify.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignatureFailureReason {
+    /// It could not be fetched.
+    #[error("unable to retrieve digital signature with digest {digest:?} associated with {reference:?} from the Repository, error : {source}")]
+    Fetch {
+        /// The manifest digest.
+        digest: String,
+        /// The artifact reference.
+        reference: String,
+        /// Why.
+        source: RepositoryError,
+    },
+    /// Its chain's thumbprints match no trusted certificate, and the policy
+    /// enforces authenticity: not fetched (Q7).
+    #[error(
+        "the thumbprints of its certificate chain match no certificate trusted by trust policy {policy:?}; it was not fetched"
+    )]
+    Untrusted {
+        /// The policy statement.
+        policy: String,
+    },
+    /// Verification failed.
+    #[error("{0}")]
+    Verification(VerificationError),
+}
+
+impl std::fmt::Display for SignatureFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "failed to verify signature with digest {}, {}", self.signature.digest, self.reason)
+    }
+}
+
+/// How to sign an artifact.
+#[derive(Clone)]
+pub struct SignOptions<'a> {
+    format: EnvelopeFormat,
+    user_metadata: BTreeMap<String, String>,
+    expiry: Option<Duration>,
+    form: SignatureManifestForm,
+    timestamper: Option<&'a dyn Timestamper>,
+    signing_time: Option<OffsetDateTime>,
+}
+
+impl std::fmt::Debug for SignOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignOptions")
+            .field("format", &self.format)
+            .field("user_metadata", &self.user_metadata)
+            .field("expiry", &self.expiry)
+            .field("form", &self.form)
+            .field("timestamper", &self.timestamper.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> SignOptions<'a> {
+    /// Sign with `format`, artifactType manifest form.
+    pub fn new(format: EnvelopeFormat) -> Self {
+        Self {
+            format,
+            user_metadata: BTreeMap::new(),
+            expiry: None,
+            form: SignatureManifestForm::ArtifactType,
+            timestamper: None,
+            signing_time: None,
+        }
+    }
+
+    /// User metadata (A5).
+    pub fn user_metadata(mut self, metadata: BTreeMap<String, String>) -> Self {
+        self.user_metadata = metadata;
+        self
+    }
+
+    /// Expiry after the signing time (B3).
+    pub fn expiry(mut self, expiry: Option<Duration>) -> Self {
+        self.expiry = expiry;
+        self
+    }
+
+    /// The signature manifest form (Q1).
+    pub fn manifest_form(mut self, form: SignatureManifestForm) -> Self {
+        self.form = form;
+        self
+    }
+
+    /// Requests an RFC 3161 timestamp (O1).
+    pub fn timestamper(mut self, timestamper: Option<&'a dyn Timestamper>) -> Self {
+        self.timestamper = timestamper;
+        self
+    }
+
+    /// A fixed signing time (default now).
+    pub fn signing_time(mut self, t: OffsetDateTime) -> Self {
+        self.signing_time = Some(t);
+        self
+    }
+}
+
+/// The result of signing an artifact.
+#[derive(Clone, Debug)]
+pub struct SignedArtifact {
+    /// The signed artifact.
+    pub artifact: Descriptor,
+    /// Whether the reference was a tag resolved to a digest (tags are
+    /// mutable: callers warn, Q8).
+    pub resolved_from_tag: bool,
+    /// What was stored.
+    pub pushed: PushedSignature,
+}
+
+/// Resolves a reference and enforces Q8: a digest given must be the digest
+/// resolved.
+pub fn resolve(repo: &dyn SignatureRepository, reference: &str) -> Result<(Descriptor, bool), WorkflowError> {
+    let artifact = repo.resolve(reference)?;
+    let is_digest = reference.contains(':');
+    if is_digest && artifact.digest != reference {
+        return Err(WorkflowError::DigestMismatch { input: reference.into(), resolved: artifact.digest });
+    }
+    Ok((artifact, !is_digest))
+}
+
+/// Signs an artifact (T1): resolve, add user metadata, sign (the envelope is
+/// verified and its chain checked before it leaves notation-core), then
+/// store the envelope and the signature manifest with its annotations.
+pub fn sign(
+    repo: &dyn SignatureRepository,
+    reference: &str,
+    signer: &dyn Signer,
+    options: &SignOptions<'_>,
+    crypto: &dyn CryptoProvider,
+) -> Result<SignedArtifact, WorkflowError> {
+    let (artifact, resolved_from_tag) = resolve(repo, reference)?;
+    // A6: only mediaType, digest, size (and annotations) are signed.
+    let mut target = artifact.to_payload_descriptor();
+    target.add_user_metadata(&options.user_metadata)?;
+    let signing_time = envelope::truncate_seconds(options.signing_time.unwrap_or_else(OffsetDateTime::now_utc));
+    let expiry = match options.expiry {
+        None => None,
+        Some(d) if d.is_positive() && d.subsec_nanoseconds() == 0 => Some(signing_time + d),
+        Some(_) => return Err(WorkflowError::InvalidExpiry),
+    };
+    let request = SignRequest::new(Payload::new(target).to_json(), signer)
+        .signing_time(signing_time)
+        .expiry(expiry)
+        .timestamper(options.timestamper);
+    let bytes = envelope::sign(options.format, &request, crypto)?;
+    let content = Envelope::parse(options.format, &bytes)
+        .and_then(|e| e.content_unverified())
+        .map_err(|e| WorkflowError::Sign(SignError::Verification(e)))?;
+    let annotations = signature_annotations(&content.signer_info.certificate_chain, signing_time);
+    let pushed =
+        repo.push_signature(&artifact, options.format.media_type(), &bytes, annotations, options.form)?;
+    Ok(SignedArtifact { artifact, resolved_from_tag, pushed })
+}
+
+/// How to verify an artifact.
+#[derive(Clone, Debug)]
+pub struct VerifyOptions {
+    user_metadata: BTreeMap<String, String>,
+    max_signatures: usize,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        Self { user_metadata: BTreeMap::new(), max_signatures: DEFAULT_MAX_SIGNATURES }
+    }
+}
+
+impl VerifyOptions {
+    /// Defaults: no metadata requirement, at most 100 signatures.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Requires user metadata (N10).
+    pub fn user_metadata(mut self, metadata: BTreeMap<String, String>) -> Self {
+        self.user_metadata = metadata;
+        self
+    }
+
+    /// At most this many signatures are verified (U; must be positive).
+    pub fn max_signatures(mut self, n: usize) -> Self {
+        self.max_signatures = n;
+        self
+    }
+}
+
+/// The result of verifying an artifact.
+#[derive(Debug)]
+pub struct ArtifactVerification {
+    /// The artifact (absent when the policy said `skip`: nothing was
+    /// resolved).
+    pub artifact: Option<Descriptor>,
+    /// Whether the reference was a tag resolved to a digest.
+    pub resolved_from_tag: bool,
+    /// The policy statement applied.
+    pub policy: String,
+    /// The signature that verified and its outcome (absent when skipped).
+    pub verified: Option<(Descriptor, VerificationOutcome)>,
+    /// Signatures tried before, and why they failed.
+    pub failures: Vec<SignatureFailure>,
+}
+
+impl ArtifactVerification {
+    /// Whether the policy said `skip`.
+    pub fn is_skipped(&self) -> bool {
+        self.verified.is_none()
+    }
+}
+
+/// Verifies an artifact (T2): the policy statement for `scope`
+/// (`registry/repository`, or the `--scope` of a layout, K3) is selected and
+/// `skip` honoured before the store is touched; then the reference is
+/// resolved (Q8), the Notary signatures listed (Q5, Q6), and each verified in
+/// turn until one passes (M4), at most `max_signatures`. Where authenticity
+/// is enforced, a signature whose thumbprint annotation matches nothing
+/// trusted is not fetched (Q7).
+pub fn verify(
+    repo: &dyn SignatureRepository,
+    scope: &str,
+    reference: &str,
+    verifier: &Verifier,
+    options: &VerifyOptions,
+) -> Result<ArtifactVerification, WorkflowError> {
+    if options.max_signatures == 0 {
+        return Err(WorkflowError::InvalidMaxSignatures);
+    }
+    let display = display_reference(scope, reference);
+    let statement = verifier.oci_statement_for_scope(scope, &display).map_err(WorkflowError::Policy)?;
+    let mut result = ArtifactVerification {
+        artifact: None,
+        resolved_from_tag: false,
+        policy: statement.name().to_string(),
+        verified: None,
+        failures: Vec::new(),
+    };
+    if statement.verification().is_skip() {
+        return Ok(result);
+    }
+    let (artifact, resolved_from_tag) = resolve(repo, reference)?;
+    result.resolved_from_tag = resolved_from_tag;
+    let display = format!("{scope}@{}", artifact.digest);
+    let signatures = repo.signatures(&artifact)?;
+    if signatures.is_empty() {
+        return Err(WorkflowError::NoSignature { reference: display });
+    }
+    let mut processed = 0;
+    for signature in signatures {
+        if let Some(prints) = thumbprints(&signature) {
+            if !verifier.may_be_trusted(statement, &prints) {
+                result.failures.push(SignatureFailure {
+                    signature,
+                    reason: SignatureFailureReason::Untrusted { policy: statement.name().to_string() },
+                });
+                continue;
+            }
+        }
+        if processed >= options.max_signatures {
+            return Err(WorkflowError::TooManySignatures { limit: options.max_signatures, failures: result.failures });
+        }
+        processed += 1;
+        match verify_one(repo, statement, verifier, &artifact, &signature, &display, options) {
+            Ok(outcome) => {
+                result.artifact = Some(artifact);
+                result.verified = Some((signature, outcome));
+                return Ok(result);
+            }
+            Err(reason) => result.failures.push(SignatureFailure { signature, reason }),
+        }
+    }
+    Err(WorkflowError::AllFailed { reference: display, failures: result.failures })
+}
+
+fn verify_one(
+    repo: &dyn SignatureRepository,
+    statement: &PolicyStatement,
+    verifier: &Verifier,
+    artifact: &Descriptor,
+    signature: &Descriptor,
+    reference: &str,
+    options: &VerifyOptions,
+) -> Result<VerificationOutcome, SignatureFailureReason> {
+    let (manifest, envelope) = repo.fetch_signature(signature, artifact).map_err(|source| {
+        SignatureFailureReason::Fetch { digest: signature.digest.clone(), reference: reference.to_string(), source }
+    })?;
+    let opts = ArtifactVerifyOptions::new().user_metadata(options.user_metadata.clone());
+    verifier
+        .verify_artifact_with(statement, &artifact.to_payload_descriptor(), &envelope, &manifest.envelope.media_type, &opts)
+        .map_err(SignatureFailureReason::Verification)
+}
+
+fn display_reference(scope: &str, reference: &str) -> String {
+    if reference.contains(':') { format!("{scope}@{reference}") } else { format!("{scope}:{reference}") }
+}
+
+/// Lists the signatures of an artifact (`notation list`).
+pub fn list(repo: &dyn SignatureRepository, reference: &str) -> Result<(Descriptor, bool, Vec<Descriptor>), WorkflowError> {
+    let (artifact, from_tag) = resolve(repo, reference)?;
+    let signatures = repo.signatures(&artifact)?;
+    Ok((artifact, from_tag, signatures))
+}
+
+/// One signature as `inspect` shows it.
+#[derive(Debug)]
+pub struct InspectedSignature {
+    /// The signature manifest.
+    pub signature: Descriptor,
+    /// Its envelope, parsed (not verified), or why it could not be read.
+    pub content: Result<(SignatureManifest, EnvelopeContent), String>,
+}
+
+/// Reads the signatures of an artifact for display (`notation inspect`):
+/// nothing is verified.
+pub fn inspect(
+    repo: &dyn SignatureRepository,
+    reference: &str,
+    max_signatures: usize,
+) -> Result<(Descriptor, bool, Vec<InspectedSignature>), WorkflowError> {
+    if max_signatures == 0 {
+        return Err(WorkflowError::InvalidMaxSignatures);
+    }
+    let (artifact, from_tag, signatures) = list(repo, reference)?;
+    if signatures.len() > max_signatures {
+        return Err(WorkflowError::TooManySignatures { limit: max_signatures, failures: Vec::new() });
+    }
+    let inspected = signatures
+        .into_iter()
+        .map(|signature| {
+            let content = repo
+                .fetch_signature(&signature, &artifact)
+                .map_err(|e| e.to_string())
+                .and_then(|(manifest, envelope)| {
+                    let parsed = Envelope::parse_media_type(&manifest.envelope.media_type, &envelope)
+                        .and_then(|e| e.content_unverified())
+                        .map_err(|e| e.to_string())?;
+                    Ok((manifest, parsed))
+                });
+            InspectedSignature { signature, content }
+        })
+        .collect();
+    Ok((artifact, from_tag, inspected))
+}
