@@ -29,7 +29,13 @@ const POLICY: &[u8] = br#"{"version":"1.0","trustPolicies":[{"name":"bench","glo
 
 fn verifier() -> Verifier {
     let mut store = MemoryTrustStore::new();
-    store.add(TrustStoreType::Ca, "bench", Certificate::parse_many(&pki("root.crt")).unwrap()).unwrap();
+    store
+        .add(
+            TrustStoreType::Ca,
+            "bench",
+            Certificate::parse_many(&pki("root.crt")).unwrap(),
+        )
+        .unwrap();
     Verifier::builder(Arc::new(store))
         .blob_policy(BlobTrustPolicyDocument::from_json(POLICY).unwrap())
         .build()
@@ -43,11 +49,17 @@ fn floor(envelope: &Envelope, crypto: &dyn CryptoProvider) {
     let chain = &info.certificate_chain;
     let signed = envelope.signing_input().unwrap();
     crypto
-        .verify(SignatureScheme::for_envelope(info.signature_algorithm), chain[0].public_key(), &signed, &info.signature)
+        .verify(
+            SignatureScheme::for_envelope(info.signature_algorithm),
+            chain[0].public_key(),
+            &signed,
+            &info.signature,
+        )
         .unwrap();
     for (i, cert) in chain.iter().enumerate() {
         let issuer = chain.get(i + 1).unwrap_or(cert);
-        cert.check_signature_with(issuer.public_key(), crypto).unwrap();
+        cert.check_signature_with(issuer.public_key(), crypto)
+            .unwrap();
     }
 }
 
@@ -57,18 +69,28 @@ fn bench(c: &mut Criterion) {
     let verifier = verifier();
     for name in KEY_NAMES {
         let signer = signer(name);
-        c.bench_function(&format!("sign-floor/{name}"), |b| b.iter(|| signer.sign(black_box(&blob)).unwrap()));
+        c.bench_function(&format!("sign-floor/{name}"), |b| {
+            b.iter(|| signer.sign(black_box(&blob)).unwrap())
+        });
         for format in [EnvelopeFormat::Jws, EnvelopeFormat::Cose] {
             let options = BlobSignOptions::new(format);
             c.bench_function(&format!("sign/{name}/{format}"), |b| {
-                b.iter(|| sign_blob(&signer, &mut black_box(blob.as_slice()), &options, &crypto).unwrap())
+                b.iter(|| {
+                    sign_blob(&signer, &mut black_box(blob.as_slice()), &options, &crypto).unwrap()
+                })
             });
             let signature = sign_blob(&signer, &mut blob.as_slice(), &options, &crypto).unwrap();
             let envelope = Envelope::parse(format, &signature).unwrap();
-            c.bench_function(&format!("verify-floor/{name}/{format}"), |b| b.iter(|| floor(black_box(&envelope), &crypto)));
+            c.bench_function(&format!("verify-floor/{name}/{format}"), |b| {
+                b.iter(|| floor(black_box(&envelope), &crypto))
+            });
             let opts = BlobVerifyOptions::new();
             c.bench_function(&format!("verify/{name}/{format}"), |b| {
-                b.iter(|| verifier.verify_blob(black_box(&signature), format, &mut blob.as_slice(), &opts).unwrap())
+                b.iter(|| {
+                    verifier
+                        .verify_blob(black_box(&signature), format, &mut blob.as_slice(), &opts)
+                        .unwrap()
+                })
             });
         }
     }

@@ -15,9 +15,15 @@ pub fn pki(name: &str) -> Vec<u8> {
 }
 
 /// The six key specs of the test PKI.
-pub const KEY_NAMES: [&str; 6] = ["rsa-2048", "rsa-3072", "rsa-4096", "ec-256", "ec-384", "ec-521"];
+pub const KEY_NAMES: [&str; 6] = [
+    "rsa-2048", "rsa-3072", "rsa-4096", "ec-256", "ec-384", "ec-521",
+];
 
 /// A signer for one test PKI leaf (chain: leaf, intermediate, root).
 pub fn signer(name: &str) -> LocalSigner {
-    LocalSigner::from_pem(&pki(&format!("{name}.key")), &pki(&format!("{name}.chain.pem"))).expect("test signer")
+    LocalSigner::from_pem(
+        &pki(&format!("{name}.key")),
+        &pki(&format!("{name}.chain.pem")),
+    )
+    .expect("test signer")
 }

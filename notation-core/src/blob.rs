@@ -117,8 +117,11 @@ pub fn sign_blob(
     crypto: &dyn CryptoProvider,
 ) -> Result<Vec<u8>, BlobSignError> {
     let key_spec = signer.key_spec().map_err(SignError::from)?;
-    let mut descriptor =
-        Descriptor::of_reader(options.media_type.clone(), key_spec.signature_algorithm().hash(), blob)?;
+    let mut descriptor = Descriptor::of_reader(
+        options.media_type.clone(),
+        key_spec.signature_algorithm().hash(),
+        blob,
+    )?;
     descriptor.add_user_metadata(&options.user_metadata)?;
     let signing_time = options.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
     let expiry = match options.expiry {
@@ -160,14 +163,18 @@ pub enum SignatureFileNameError {
 /// Like the reference, a name without a format component is refused; the
 /// spec's "try every format" fallback is not implemented (W10).
 pub fn format_from_signature_path(path: &Path) -> Result<EnvelopeFormat, SignatureFileNameError> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let Some(stem) = name.strip_suffix(".sig") else {
         return Err(SignatureFileNameError::NotSig(name));
     };
     let Some((_, format)) = stem.rsplit_once('.') else {
         return Err(SignatureFileNameError::NoFormat(name));
     };
-    EnvelopeFormat::from_name(format).ok_or_else(|| SignatureFileNameError::UnknownFormat(format.to_string()))
+    EnvelopeFormat::from_name(format)
+        .ok_or_else(|| SignatureFileNameError::UnknownFormat(format.to_string()))
 }
 
 #[cfg(test)]
@@ -176,19 +183,34 @@ mod tests {
 
     #[test]
     fn s1_file_names() {
-        assert_eq!(signature_file_name("a.txt", EnvelopeFormat::Cose), "a.txt.cose.sig");
-        assert_eq!(format_from_signature_path(Path::new("/x/a.txt.jws.sig")), Ok(EnvelopeFormat::Jws));
-        assert_eq!(format_from_signature_path(Path::new("b.cose.sig")), Ok(EnvelopeFormat::Cose));
         assert_eq!(
-            format_from_signature_path(Path::new("blobFile.txt.jws.invalid")).unwrap_err().to_string(),
+            signature_file_name("a.txt", EnvelopeFormat::Cose),
+            "a.txt.cose.sig"
+        );
+        assert_eq!(
+            format_from_signature_path(Path::new("/x/a.txt.jws.sig")),
+            Ok(EnvelopeFormat::Jws)
+        );
+        assert_eq!(
+            format_from_signature_path(Path::new("b.cose.sig")),
+            Ok(EnvelopeFormat::Cose)
+        );
+        assert_eq!(
+            format_from_signature_path(Path::new("blobFile.txt.jws.invalid"))
+                .unwrap_err()
+                .to_string(),
             "invalid signature filename blobFile.txt.jws.invalid. The file extension must be .sig"
         );
         assert_eq!(
-            format_from_signature_path(Path::new("blobFile.sig")).unwrap_err().to_string(),
+            format_from_signature_path(Path::new("blobFile.sig"))
+                .unwrap_err()
+                .to_string(),
             "invalid signature filename blobFile.sig. A valid signature file name must contain signature format and .sig file extension"
         );
         assert_eq!(
-            format_from_signature_path(Path::new("x.invalid.sig")).unwrap_err().to_string(),
+            format_from_signature_path(Path::new("x.invalid.sig"))
+                .unwrap_err()
+                .to_string(),
             "signature format \"invalid\" not supported"
         );
     }

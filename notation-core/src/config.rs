@@ -32,7 +32,9 @@ pub fn config_dir() -> PathBuf {
     if let Some(dir) = non_empty_env("NOTATION_CONFIG") {
         return PathBuf::from(dir);
     }
-    user_config_dir().map(|d| d.join("notation")).unwrap_or_else(|| PathBuf::from(".notation"))
+    user_config_dir()
+        .map(|d| d.join("notation"))
+        .unwrap_or_else(|| PathBuf::from(".notation"))
 }
 
 /// The cache directory: `NOTATION_CACHE`, else the platform cache directory
@@ -41,13 +43,17 @@ pub fn cache_dir() -> PathBuf {
     if let Some(dir) = non_empty_env("NOTATION_CACHE") {
         return PathBuf::from(dir);
     }
-    user_cache_dir().map(|d| d.join("notation")).unwrap_or_else(|| PathBuf::from(".notation/cache"))
+    user_cache_dir()
+        .map(|d| d.join("notation"))
+        .unwrap_or_else(|| PathBuf::from(".notation/cache"))
 }
 
 /// The libexec directory (plugins live in `{libexec}/plugins`):
 /// `NOTATION_LIBEXEC`, else the configuration directory.
 pub fn libexec_dir() -> PathBuf {
-    non_empty_env("NOTATION_LIBEXEC").map(PathBuf::from).unwrap_or_else(config_dir)
+    non_empty_env("NOTATION_LIBEXEC")
+        .map(PathBuf::from)
+        .unwrap_or_else(config_dir)
 }
 
 fn non_empty_env(name: &str) -> Option<String> {
@@ -64,7 +70,9 @@ fn user_config_dir() -> Option<PathBuf> {
     } else if cfg!(target_os = "macos") {
         home().map(|h| h.join("Library/Application Support"))
     } else {
-        non_empty_env("XDG_CONFIG_HOME").map(PathBuf::from).or_else(|| home().map(|h| h.join(".config")))
+        non_empty_env("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .or_else(|| home().map(|h| h.join(".config")))
     }
 }
 
@@ -74,7 +82,9 @@ fn user_cache_dir() -> Option<PathBuf> {
     } else if cfg!(target_os = "macos") {
         home().map(|h| h.join("Library/Caches"))
     } else {
-        non_empty_env("XDG_CACHE_HOME").map(PathBuf::from).or_else(|| home().map(|h| h.join(".cache")))
+        non_empty_env("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| home().map(|h| h.join(".cache")))
     }
 }
 
@@ -116,14 +126,19 @@ pub enum ConfigError {
 /// it does not exist.
 pub fn read_bounded(path: &Path) -> Result<Option<Vec<u8>>, ConfigError> {
     use std::io::Read;
-    let io = |source| ConfigError::Io { path: path.to_path_buf(), source };
+    let io = |source| ConfigError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io(e)),
     };
     let mut data = Vec::new();
-    file.take(MAX_CONFIG_FILE_SIZE + 1).read_to_end(&mut data).map_err(io)?;
+    file.take(MAX_CONFIG_FILE_SIZE + 1)
+        .read_to_end(&mut data)
+        .map_err(io)?;
     if data.len() as u64 > MAX_CONFIG_FILE_SIZE {
         return Err(io(std::io::Error::new(
             std::io::ErrorKind::InvalidData,
@@ -137,13 +152,25 @@ pub fn read_bounded(path: &Path) -> Result<Option<Vec<u8>>, ConfigError> {
 /// rename, so that readers never see a partial file.
 pub fn write_atomic(path: &Path, data: &[u8]) -> Result<(), ConfigError> {
     use std::io::Write;
-    let io = |source| ConfigError::Io { path: path.to_path_buf(), source };
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let io = |source| ConfigError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
-        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
         f.write_all(data)?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)
@@ -162,10 +189,18 @@ pub struct Config {
     #[serde(default)]
     pub insecure_registries: Vec<String>,
     /// Docker credential store name (`docker-credential-<name>`).
-    #[serde(rename = "credsStore", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "credsStore",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub credentials_store: Option<String>,
     /// Per-registry credential helpers.
-    #[serde(rename = "credHelpers", default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        rename = "credHelpers",
+        default,
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub credential_helpers: BTreeMap<String, String>,
     /// Default signature format (`jws` or `cose`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -177,8 +212,10 @@ impl Config {
     pub fn load(dir: &Path) -> Result<Self, ConfigError> {
         match read_bounded(&dir.join(CONFIG_FILE))? {
             None => Ok(Self::default()),
-            Some(data) => serde_json::from_slice(&data)
-                .map_err(|e| ConfigError::Malformed { file: CONFIG_FILE, detail: e.to_string() }),
+            Some(data) => serde_json::from_slice(&data).map_err(|e| ConfigError::Malformed {
+                file: CONFIG_FILE,
+                detail: e.to_string(),
+            }),
         }
     }
 
@@ -214,7 +251,11 @@ pub struct KeySuite {
 
 impl KeySuite {
     /// A local key pair entry.
-    pub fn local(name: impl Into<String>, key_path: impl Into<String>, cert_path: impl Into<String>) -> Self {
+    pub fn local(
+        name: impl Into<String>,
+        key_path: impl Into<String>,
+        cert_path: impl Into<String>,
+    ) -> Self {
         Self {
             name: name.into(),
             key_path: Some(key_path.into()),
@@ -246,16 +287,23 @@ impl SigningKeys {
     /// Parses and validates: names non-empty and unique, default present
     /// (messages as the reference, vectors `13-config`).
     pub fn from_json(data: &[u8]) -> Result<Self, ConfigError> {
-        let malformed = |detail: String| ConfigError::Malformed { file: SIGNING_KEYS_FILE, detail };
+        let malformed = |detail: String| ConfigError::Malformed {
+            file: SIGNING_KEYS_FILE,
+            detail,
+        };
         crate::json::check_depth(data, crate::json::MAX_DEPTH).map_err(malformed)?;
-        let keys: SigningKeys = serde_json::from_slice(data).map_err(|e| malformed(e.to_string()))?;
+        let keys: SigningKeys =
+            serde_json::from_slice(data).map_err(|e| malformed(e.to_string()))?;
         let mut seen = std::collections::HashSet::new();
         for k in &keys.keys {
             if k.name.is_empty() {
                 return Err(malformed("key name cannot be empty".into()));
             }
             if !seen.insert(k.name.as_str()) {
-                return Err(malformed(format!("multiple keys with name '{}' found", k.name)));
+                return Err(malformed(format!(
+                    "multiple keys with name '{}' found",
+                    k.name
+                )));
             }
         }
         if let Some(d) = &keys.default {
@@ -287,7 +335,10 @@ impl SigningKeys {
             Some(n) => n,
             None => self.default.as_deref().ok_or(ConfigError::NoDefaultKey)?,
         };
-        self.keys.iter().find(|k| k.name == name).ok_or_else(|| ConfigError::KeyNotFound(name.to_string()))
+        self.keys
+            .iter()
+            .find(|k| k.name == name)
+            .ok_or_else(|| ConfigError::KeyNotFound(name.to_string()))
     }
 
     /// Adds a key; optionally makes it the default.
@@ -339,32 +390,42 @@ mod tests {
     use super::*;
 
     fn vector(path: &str) -> Vec<u8> {
-        let p = format!("{}/../../shared/conformance/13-config/{path}", env!("CARGO_MANIFEST_DIR"));
+        let p = format!(
+            "{}/../../shared/conformance/13-config/{path}",
+            env!("CARGO_MANIFEST_DIR")
+        );
         std::fs::read(&p).unwrap_or_else(|e| panic!("conformance vector {p} is required: {e}"))
     }
 
     #[test]
     fn conformance_13_config() {
-        let keys = SigningKeys::from_json(&vector("notation-go-config/valid/signingkeys.json")).unwrap();
+        let keys =
+            SigningKeys::from_json(&vector("notation-go-config/valid/signingkeys.json")).unwrap();
         assert_eq!(keys.keys.len(), 3);
         assert_eq!(keys.get(None).unwrap().name, "wabbit-networks");
         assert!(keys.get(Some("external-key")).unwrap().is_plugin());
-        let cfg: Config = serde_json::from_slice(&vector("notation-go-config/valid/config.json")).unwrap();
+        let cfg: Config =
+            serde_json::from_slice(&vector("notation-go-config/valid/config.json")).unwrap();
         assert_eq!(cfg.insecure_registries, ["registry.wabbit-networks.io"]);
         assert_eq!(cfg.signature_format.as_deref(), Some("jws"));
         assert_eq!(
-            SigningKeys::from_json(&vector("notation-go-config/malformed-duplicate/signingkeys.json"))
-                .unwrap_err()
-                .to_string(),
+            SigningKeys::from_json(&vector(
+                "notation-go-config/malformed-duplicate/signingkeys.json"
+            ))
+            .unwrap_err()
+            .to_string(),
             "malformed signingkeys.json: multiple keys with name 'wabbit-networks' found"
         );
         assert_eq!(
-            SigningKeys::from_json(&vector("notation-go-config/malformed-invalid-default/signingkeys.json"))
-                .unwrap_err()
-                .to_string(),
+            SigningKeys::from_json(&vector(
+                "notation-go-config/malformed-invalid-default/signingkeys.json"
+            ))
+            .unwrap_err()
+            .to_string(),
             "malformed signingkeys.json: default key 'missing-default' not found"
         );
-        let helper: Config = serde_json::from_slice(&vector("e2e/pass_credential_helper_config.json")).unwrap();
+        let helper: Config =
+            serde_json::from_slice(&vector("e2e/pass_credential_helper_config.json")).unwrap();
         assert_eq!(helper.credentials_store.as_deref(), Some("pass"));
     }
 
@@ -372,18 +433,29 @@ mod tests {
     fn add_remove_default_and_atomic_save() {
         let dir = tempfile::tempdir().unwrap();
         let mut keys = SigningKeys::default();
-        keys.add(KeySuite::local("a", "a.key", "a.crt"), true).unwrap();
-        assert!(matches!(keys.add(KeySuite::local("a", "x", "y"), false), Err(ConfigError::KeyExists(_))));
-        keys.add(KeySuite::local("b", "b.key", "b.crt"), false).unwrap();
+        keys.add(KeySuite::local("a", "a.key", "a.crt"), true)
+            .unwrap();
+        assert!(matches!(
+            keys.add(KeySuite::local("a", "x", "y"), false),
+            Err(ConfigError::KeyExists(_))
+        ));
+        keys.add(KeySuite::local("b", "b.key", "b.crt"), false)
+            .unwrap();
         keys.save(dir.path()).unwrap();
         let loaded = SigningKeys::load(dir.path()).unwrap();
         assert_eq!(loaded, keys);
         keys.remove("a").unwrap();
         assert!(keys.default.is_none());
         assert!(matches!(keys.get(None), Err(ConfigError::NoDefaultKey)));
-        assert!(matches!(keys.set_default("zz"), Err(ConfigError::KeyNotFound(_))));
+        assert!(matches!(
+            keys.set_default("zz"),
+            Err(ConfigError::KeyNotFound(_))
+        ));
         // No temporary file is left behind.
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, [std::ffi::OsString::from(SIGNING_KEYS_FILE)]);
     }
 }

@@ -83,14 +83,18 @@ impl PublicKey {
     }
 
     pub(crate) fn from_spki(spki: &SubjectPublicKeyInfoRef<'_>) -> Result<Self, der::Error> {
-        let key_bytes = spki
-            .subject_public_key
-            .as_bytes()
-            .ok_or_else(|| der::Error::from(der::ErrorKind::Length { tag: der::Tag::BitString }))?;
+        let key_bytes = spki.subject_public_key.as_bytes().ok_or_else(|| {
+            der::Error::from(der::ErrorKind::Length {
+                tag: der::Tag::BitString,
+            })
+        })?;
         let alg = spki.algorithm.oid;
         if alg == oid::RSA_ENCRYPTION {
             let bits = rsa_modulus_bits(key_bytes)?;
-            return Ok(PublicKey::Rsa { pkcs1: key_bytes.to_vec(), bits });
+            return Ok(PublicKey::Rsa {
+                pkcs1: key_bytes.to_vec(),
+                bits,
+            });
         }
         if alg == oid::EC_PUBLIC_KEY {
             let curve_oid: ObjectIdentifier = match &spki.algorithm.parameters {
@@ -117,9 +121,14 @@ impl PublicKey {
                     )));
                 }
             };
-            return Ok(PublicKey::Ec { curve, point: key_bytes.to_vec() });
+            return Ok(PublicKey::Ec {
+                curve,
+                point: key_bytes.to_vec(),
+            });
         }
-        let name = oid::name(&alg).map(str::to_owned).unwrap_or_else(|| alg.to_string());
+        let name = oid::name(&alg)
+            .map(str::to_owned)
+            .unwrap_or_else(|| alg.to_string());
         Ok(PublicKey::Unsupported(UnsupportedKeyError::KeyType(name)))
     }
 
@@ -127,9 +136,15 @@ impl PublicKey {
     pub fn key_spec(&self) -> Result<KeySpec, UnsupportedKeyError> {
         match self {
             PublicKey::Rsa { bits, .. } => KeySpec::from_rsa_bits(*bits),
-            PublicKey::Ec { curve: Curve::P256, .. } => Ok(KeySpec::Ec256),
-            PublicKey::Ec { curve: Curve::P384, .. } => Ok(KeySpec::Ec384),
-            PublicKey::Ec { curve: Curve::P521, .. } => Ok(KeySpec::Ec521),
+            PublicKey::Ec {
+                curve: Curve::P256, ..
+            } => Ok(KeySpec::Ec256),
+            PublicKey::Ec {
+                curve: Curve::P384, ..
+            } => Ok(KeySpec::Ec384),
+            PublicKey::Ec {
+                curve: Curve::P521, ..
+            } => Ok(KeySpec::Ec521),
             PublicKey::Unsupported(e) => Err(e.clone()),
         }
     }
@@ -247,9 +262,9 @@ impl CryptoProvider for RingProvider {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), SignatureVerificationError> {
-        use ring::signature as rs;
         use HashAlgorithm::*;
         use SignatureScheme::*;
+        use ring::signature as rs;
         match key {
             PublicKey::Unsupported(e) => Err(SignatureVerificationError::UnsupportedKey(e.clone())),
             PublicKey::Rsa { pkcs1, bits } => {
@@ -279,7 +294,10 @@ impl CryptoProvider for RingProvider {
                     .verify(message, signature)
                     .map_err(|_| SignatureVerificationError::Rsa)
             }
-            PublicKey::Ec { curve: Curve::P521, point } => {
+            PublicKey::Ec {
+                curve: Curve::P521,
+                point,
+            } => {
                 use p521::ecdsa::signature::hazmat::PrehashVerifier;
                 let vk = p521::ecdsa::VerifyingKey::from_sec1_bytes(point)
                     .map_err(|_| SignatureVerificationError::Ecdsa)?;
@@ -295,7 +313,8 @@ impl CryptoProvider for RingProvider {
                 };
                 let sig = sig.map_err(|_| SignatureVerificationError::Ecdsa)?;
                 let prehash = hash.digest(message);
-                vk.verify_prehash(&prehash, &sig).map_err(|_| SignatureVerificationError::Ecdsa)
+                vk.verify_prehash(&prehash, &sig)
+                    .map_err(|_| SignatureVerificationError::Ecdsa)
             }
             PublicKey::Ec { curve, point } => {
                 let alg: &dyn rs::VerificationAlgorithm = match (curve, scheme) {

@@ -126,7 +126,9 @@ pub fn parse_object_unique(data: &[u8]) -> Result<Vec<(String, serde_json::Value
         }
     }
     let mut de = serde_json::Deserializer::from_slice(data);
-    let members = (&mut de).deserialize_map(MembersVisitor).map_err(|e| e.to_string())?;
+    let members = (&mut de)
+        .deserialize_map(MembersVisitor)
+        .map_err(|e| e.to_string())?;
     de.end().map_err(|e| e.to_string())?;
     Ok(members.0)
 }
@@ -147,7 +149,11 @@ mod tests {
     #[test]
     fn unique_members() {
         assert_eq!(parse_object_unique(br#"{"a":1,"b":2}"#).unwrap().len(), 2);
-        assert!(parse_object_unique(br#"{"a":1,"a":2}"#).unwrap_err().contains("duplicate"));
+        assert!(
+            parse_object_unique(br#"{"a":1,"a":2}"#)
+                .unwrap_err()
+                .contains("duplicate")
+        );
         assert!(parse_object_unique(b"[1]").is_err());
         assert!(parse_object_unique(br#"{"a":1} x"#).is_err());
     }

@@ -34,14 +34,23 @@ pub struct Descriptor {
 impl Descriptor {
     /// A descriptor without annotations.
     pub fn new(media_type: impl Into<String>, digest: impl Into<String>, size: u64) -> Self {
-        Self { media_type: media_type.into(), digest: digest.into(), size, annotations: None }
+        Self {
+            media_type: media_type.into(),
+            digest: digest.into(),
+            size,
+            annotations: None,
+        }
     }
 
     /// The descriptor of `data` under `hash`.
     pub fn of_bytes(media_type: impl Into<String>, hash: HashAlgorithm, data: &[u8]) -> Self {
         Self::new(
             media_type,
-            format!("{}:{}", hash.digest_name(), crate::hex::encode(&hash.digest(data))),
+            format!(
+                "{}:{}",
+                hash.digest_name(),
+                crate::hex::encode(&hash.digest(data))
+            ),
             data.len() as u64,
         )
     }
@@ -56,7 +65,11 @@ impl Descriptor {
         let size = std::io::copy(reader, &mut hasher)?;
         Ok(Self::new(
             media_type,
-            format!("{}:{}", hash.digest_name(), crate::hex::encode(&hasher.finish())),
+            format!(
+                "{}:{}",
+                hash.digest_name(),
+                crate::hex::encode(&hasher.finish())
+            ),
             size,
         ))
     }
@@ -64,7 +77,9 @@ impl Descriptor {
     /// Whether `other` names the same content: media type, digest and size
     /// only, as the reference compares (A6).
     pub fn same_content(&self, other: &Descriptor) -> bool {
-        self.media_type == other.media_type && self.digest == other.digest && self.size == other.size
+        self.media_type == other.media_type
+            && self.digest == other.digest
+            && self.size == other.size
     }
 
     /// Adds user metadata as annotations (A4, A5): reserved keys and keys
@@ -92,7 +107,10 @@ impl Descriptor {
     /// Checks that every `k=v` of `expected` is among the annotations (N10).
     pub fn has_user_metadata(&self, expected: &BTreeMap<String, String>) -> bool {
         expected.iter().all(|(k, v)| {
-            self.annotations.as_ref().and_then(|a| a.get(k)).is_some_and(|got| got == v)
+            self.annotations
+                .as_ref()
+                .and_then(|a| a.get(k))
+                .is_some_and(|got| got == v)
         })
     }
 
@@ -115,7 +133,9 @@ pub enum UserMetadataError {
     #[error("error adding user metadata: metadata key {0} has reserved prefix io.cncf.notary")]
     ReservedPrefix(String),
     /// A key the descriptor already has.
-    #[error("error adding user metadata: metadata key {0} is already present in the target artifact")]
+    #[error(
+        "error adding user metadata: metadata key {0} is already present in the target artifact"
+    )]
     AlreadyPresent(String),
 }
 
@@ -178,7 +198,8 @@ mod tests {
             String::from_utf8(Payload::new(d.clone()).to_json()).unwrap(),
             r#"{"targetArtifact":{"mediaType":"application/octet-stream","digest":"sha256:ab","size":12}}"#
         );
-        d.add_user_metadata(&[("b".to_string(), "<".to_string())].into()).unwrap();
+        d.add_user_metadata(&[("b".to_string(), "<".to_string())].into())
+            .unwrap();
         assert_eq!(
             String::from_utf8(Payload::new(d).to_json()).unwrap(),
             r#"{"targetArtifact":{"mediaType":"application/octet-stream","digest":"sha256:ab","size":12,"annotations":{"b":"\u003c"}}}"#
@@ -188,12 +209,15 @@ mod tests {
     #[test]
     fn user_metadata_rules() {
         let mut d = Descriptor::new("m", "sha256:ab", 1);
-        let err = d.add_user_metadata(&[("io.cncf.notary.x".into(), "v".into())].into()).unwrap_err();
+        let err = d
+            .add_user_metadata(&[("io.cncf.notary.x".into(), "v".into())].into())
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             "error adding user metadata: metadata key io.cncf.notary.x has reserved prefix io.cncf.notary"
         );
-        d.add_user_metadata(&[("k".into(), "v".into())].into()).unwrap();
+        d.add_user_metadata(&[("k".into(), "v".into())].into())
+            .unwrap();
         assert!(matches!(
             d.add_user_metadata(&[("k".into(), "w".into())].into()),
             Err(UserMetadataError::AlreadyPresent(_))
@@ -212,6 +236,9 @@ mod tests {
         assert!(parse_digest("sha256:AB").is_none());
         assert!(parse_digest("md5:00").is_none());
         let mut r: &[u8] = b"notation";
-        assert_eq!(Descriptor::of_reader("m", HashAlgorithm::Sha256, &mut r).unwrap(), d);
+        assert_eq!(
+            Descriptor::of_reader("m", HashAlgorithm::Sha256, &mut r).unwrap(),
+            d
+        );
     }
 }

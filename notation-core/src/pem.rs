@@ -47,7 +47,10 @@ pub fn parse_blocks(data: &[u8]) -> Result<Vec<PemBlock>, String> {
         let der = base64::engine::general_purpose::STANDARD
             .decode(b64.as_bytes())
             .map_err(|e| format!("PEM block {label:?}: {e}"))?;
-        blocks.push(PemBlock { label: label.to_string(), der });
+        blocks.push(PemBlock {
+            label: label.to_string(),
+            der,
+        });
         if blocks.len() > MAX_BLOCKS {
             return Err(format!("more than {MAX_BLOCKS} PEM blocks"));
         }
@@ -74,7 +77,11 @@ mod tests {
 
     #[test]
     fn round_trip_and_garbage() {
-        let text = format!("junk\n{}more junk\n{}", encode("A", b"hello"), encode("B", &[0u8; 100]));
+        let text = format!(
+            "junk\n{}more junk\n{}",
+            encode("A", b"hello"),
+            encode("B", &[0u8; 100])
+        );
         let blocks = parse_blocks(text.as_bytes()).unwrap();
         assert_eq!(blocks.len(), 2);
         assert_eq!(blocks[0].der, b"hello");

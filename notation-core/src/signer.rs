@@ -79,13 +79,20 @@ impl fmt::Debug for PrivateKey {
 /// the certificate supplies when the key file lacks it.
 enum KeyMaterial {
     Rsa(ring::signature::RsaKeyPair),
-    Ec { curve: Curve, scalar: Vec<u8>, public: Option<Vec<u8>> },
+    Ec {
+        curve: Curve,
+        scalar: Vec<u8>,
+        public: Option<Vec<u8>>,
+    },
 }
 
 impl PrivateKey {
     /// Parses a PEM or DER private key (PKCS#8, SEC1 or PKCS#1) and binds it
     /// to the certificate's public key, which it must match.
-    pub fn from_bytes_for_certificate(data: &[u8], leaf: &Certificate) -> Result<Self, SignerError> {
+    pub fn from_bytes_for_certificate(
+        data: &[u8],
+        leaf: &Certificate,
+    ) -> Result<Self, SignerError> {
         let material = parse_key_material(data)?;
         let mismatch = || SignerError::KeyMismatch(leaf.subject().to_string());
         let spec = leaf.key_spec()?;
@@ -95,9 +102,22 @@ impl PrivateKey {
                 if kp.public_key().as_ref() != pkcs1.as_slice() {
                     return Err(mismatch());
                 }
-                Ok(Self { inner: KeyInner::Rsa(kp), spec })
+                Ok(Self {
+                    inner: KeyInner::Rsa(kp),
+                    spec,
+                })
             }
-            (KeyMaterial::Ec { curve, scalar, public }, PublicKey::Ec { curve: cert_curve, point }) => {
+            (
+                KeyMaterial::Ec {
+                    curve,
+                    scalar,
+                    public,
+                },
+                PublicKey::Ec {
+                    curve: cert_curve,
+                    point,
+                },
+            ) => {
                 if curve != *cert_curve {
                     return Err(mismatch());
                 }
@@ -125,10 +145,14 @@ impl PrivateKey {
                     alg, scalar, point, &rng,
                 )
                 .map_err(|e| reject(e.to_string()))?;
-                Ok(Self { inner: KeyInner::Ecdsa(kp), spec })
+                Ok(Self {
+                    inner: KeyInner::Ecdsa(kp),
+                    spec,
+                })
             }
             Curve::P521 => {
-                let sk = p521::ecdsa::SigningKey::from_slice(scalar).map_err(|e| reject(e.to_string()))?;
+                let sk = p521::ecdsa::SigningKey::from_slice(scalar)
+                    .map_err(|e| reject(e.to_string()))?;
                 let public = sk.verifying_key().to_sec1_point(false);
                 let expected = p521::ecdsa::VerifyingKey::from_sec1_bytes(point)
                     .map_err(|e| reject(e.to_string()))?
@@ -136,7 +160,10 @@ impl PrivateKey {
                 if public != expected {
                     return Err(reject("public key mismatch".into()));
                 }
-                Ok(Self { inner: KeyInner::P521(Box::new(sk)), spec: KeySpec::Ec521 })
+                Ok(Self {
+                    inner: KeyInner::P521(Box::new(sk)),
+                    spec: KeySpec::Ec521,
+                })
             }
         }
     }
@@ -190,10 +217,12 @@ fn parse_key_material(data: &[u8]) -> Result<KeyMaterial, SignerError> {
             "PRIVATE KEY" => parse_pkcs8(&block.der),
             "EC PRIVATE KEY" => parse_sec1(&block.der, None),
             "RSA PRIVATE KEY" => parse_pkcs1(&block.der),
-            "ENCRYPTED PRIVATE KEY" => {
-                Err(SignerError::InvalidKey("encrypted private keys are not supported".into()))
-            }
-            other => Err(SignerError::InvalidKey(format!("unsupported PEM block {other:?}"))),
+            "ENCRYPTED PRIVATE KEY" => Err(SignerError::InvalidKey(
+                "encrypted private keys are not supported".into(),
+            )),
+            other => Err(SignerError::InvalidKey(format!(
+                "unsupported PEM block {other:?}"
+            ))),
         };
     }
     parse_pkcs8(data)
@@ -203,7 +232,8 @@ fn parse_key_material(data: &[u8]) -> Result<KeyMaterial, SignerError> {
 }
 
 fn parse_pkcs8(der: &[u8]) -> Result<KeyMaterial, SignerError> {
-    let info = pkcs8::PrivateKeyInfoRef::from_der(der).map_err(|e| SignerError::InvalidKey(e.to_string()))?;
+    let info = pkcs8::PrivateKeyInfoRef::from_der(der)
+        .map_err(|e| SignerError::InvalidKey(e.to_string()))?;
     match info.algorithm.oid {
         oid::RSA_ENCRYPTION => parse_pkcs1(info.private_key.as_bytes()),
         oid::EC_PUBLIC_KEY => {
@@ -215,14 +245,22 @@ fn parse_pkcs8(der: &[u8]) -> Result<KeyMaterial, SignerError> {
                 .map_err(|e: der::Error| SignerError::InvalidKey(e.to_string()))?;
             parse_sec1(info.private_key.as_bytes(), Some(curve))
         }
-        other => Err(SignerError::UnsupportedKey(crate::algorithm::UnsupportedKeyError::KeyType(
-            oid::name(&other).map(str::to_owned).unwrap_or_else(|| other.to_string()),
-        ))),
+        other => Err(SignerError::UnsupportedKey(
+            crate::algorithm::UnsupportedKeyError::KeyType(
+                oid::name(&other)
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| other.to_string()),
+            ),
+        )),
     }
 }
 
-fn parse_sec1(der: &[u8], curve_hint: Option<const_oid::ObjectIdentifier>) -> Result<KeyMaterial, SignerError> {
-    let key = sec1::EcPrivateKey::from_der(der).map_err(|e| SignerError::InvalidKey(e.to_string()))?;
+fn parse_sec1(
+    der: &[u8],
+    curve_hint: Option<const_oid::ObjectIdentifier>,
+) -> Result<KeyMaterial, SignerError> {
+    let key =
+        sec1::EcPrivateKey::from_der(der).map_err(|e| SignerError::InvalidKey(e.to_string()))?;
     let curve_oid = key
         .parameters
         .and_then(|p| p.named_curve())
@@ -240,11 +278,17 @@ fn parse_sec1(der: &[u8], curve_hint: Option<const_oid::ObjectIdentifier>) -> Re
     // Scalars may be encoded shorter than the field; left-pad.
     let len = curve.field_len();
     if key.private_key.len() > len {
-        return Err(SignerError::InvalidKey("EC private key too long for its curve".into()));
+        return Err(SignerError::InvalidKey(
+            "EC private key too long for its curve".into(),
+        ));
     }
     let mut scalar = vec![0u8; len - key.private_key.len()];
     scalar.extend_from_slice(key.private_key);
-    Ok(KeyMaterial::Ec { curve, scalar, public: key.public_key.map(<[u8]>::to_vec) })
+    Ok(KeyMaterial::Ec {
+        curve,
+        scalar,
+        public: key.public_key.map(<[u8]>::to_vec),
+    })
 }
 
 fn parse_pkcs1(der: &[u8]) -> Result<KeyMaterial, SignerError> {
@@ -261,7 +305,10 @@ pub struct LocalSigner {
 
 impl fmt::Debug for LocalSigner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LocalSigner").field("key", &self.key).field("chain", &self.chain).finish()
+        f.debug_struct("LocalSigner")
+            .field("key", &self.key)
+            .field("chain", &self.chain)
+            .finish()
     }
 }
 
@@ -273,7 +320,9 @@ impl LocalSigner {
     /// match the leaf and be one of the six key specs.
     pub fn new(key: PrivateKey, chain: Vec<Certificate>) -> Result<Self, SignerError> {
         if chain.is_empty() {
-            return Err(SignerError::InvalidCertificate("certificate chain is empty".into()));
+            return Err(SignerError::InvalidCertificate(
+                "certificate chain is empty".into(),
+            ));
         }
         Ok(Self { key, chain })
     }
@@ -312,12 +361,20 @@ impl Signer for LocalSigner {
 
 fn read_bounded(path: &Path) -> Result<Vec<u8>, SignerError> {
     use std::io::Read;
-    let io = |source| SignerError::Io { path: path.display().to_string(), source };
+    let io = |source| SignerError::Io {
+        path: path.display().to_string(),
+        source,
+    };
     let file = std::fs::File::open(path).map_err(io)?;
     let mut data = Vec::new();
-    file.take(MAX_KEY_FILE_SIZE + 1).read_to_end(&mut data).map_err(io)?;
+    file.take(MAX_KEY_FILE_SIZE + 1)
+        .read_to_end(&mut data)
+        .map_err(io)?;
     if data.len() as u64 > MAX_KEY_FILE_SIZE {
-        return Err(SignerError::InvalidKey(format!("{} is larger than {MAX_KEY_FILE_SIZE} bytes", path.display())));
+        return Err(SignerError::InvalidKey(format!(
+            "{} is larger than {MAX_KEY_FILE_SIZE} bytes",
+            path.display()
+        )));
     }
     Ok(data)
 }

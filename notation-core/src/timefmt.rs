@@ -18,7 +18,9 @@ pub fn rfc1123z(t: OffsetDateTime) -> String {
 pub fn go_utc_string(t: OffsetDateTime) -> String {
     let t = t.to_offset(UtcOffset::UTC);
     let base = t
-        .format(format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"))
+        .format(format_description!(
+            "[year]-[month]-[day] [hour]:[minute]:[second]"
+        ))
         .unwrap_or_else(|_| t.to_string());
     format!("{base}{} +0000 UTC", fraction(t.nanosecond()))
 }
@@ -35,7 +37,9 @@ pub fn ansic(t: OffsetDateTime) -> String {
 /// offset `2023-06-27T13:30:33+08:00`.
 pub fn rfc3339(t: OffsetDateTime) -> String {
     let base = t
-        .format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"))
+        .format(format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second]"
+        ))
         .unwrap_or_else(|_| t.to_string());
     format!("{base}{}", offset(t.offset()))
 }
@@ -44,7 +48,9 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
 /// is also how Go marshals a `time.Time` to JSON.
 pub fn rfc3339_nano(t: OffsetDateTime) -> String {
     let base = t
-        .format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"))
+        .format(format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second]"
+        ))
         .unwrap_or_else(|_| t.to_string());
     format!("{base}{}{}", fraction(t.nanosecond()), offset(t.offset()))
 }
@@ -87,8 +93,14 @@ mod tests {
     fn go_formats() {
         let t = datetime!(2022-07-29 23:59:00 UTC);
         assert_eq!(rfc1123z(t), "Fri, 29 Jul 2022 23:59:00 +0000");
-        assert_eq!(go_utc_string(datetime!(2022-06-30 19:20:03 UTC)), "2022-06-30 19:20:03 +0000 UTC");
-        assert_eq!(ansic(datetime!(2025-01-07 08:42:43 UTC)), "Tue Jan  7 08:42:43 2025");
+        assert_eq!(
+            go_utc_string(datetime!(2022-06-30 19:20:03 UTC)),
+            "2022-06-30 19:20:03 +0000 UTC"
+        );
+        assert_eq!(
+            ansic(datetime!(2025-01-07 08:42:43 UTC)),
+            "Tue Jan  7 08:42:43 2025"
+        );
         assert_eq!(rfc3339(t), "2022-07-29T23:59:00Z");
         let p = parse_rfc3339("2023-06-27T13:30:33+08:00").unwrap();
         assert_eq!(rfc3339(p), "2023-06-27T13:30:33+08:00");

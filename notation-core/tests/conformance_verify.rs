@@ -24,7 +24,8 @@ use serde_json::{Value, json};
 
 /// Cases whose MANIFEST verdict needs a feature that is not built yet. They
 /// run anyway and must fail closed.
-const PENDING_TIMESTAMP: &str = "needs RFC 3161 timestamp verification (issue: timestamps and revocation)";
+const PENDING_TIMESTAMP: &str =
+    "needs RFC 3161 timestamp verification (issue: timestamps and revocation)";
 const PENDING_PLUGIN: &str = "needs the verification plugin protocol (no plugin support yet)";
 
 /// A verdict in the MANIFEST's vocabulary.
@@ -51,11 +52,17 @@ fn verdict(result: Result<VerificationOutcome, VerificationError>) -> Verdict {
     match result {
         Ok(outcome) => {
             let warns: Vec<_> = outcome.warnings().map(|r| class(r.check())).collect();
-            if warns.is_empty() { Verdict::Valid } else { Verdict::Warn(warns) }
+            if warns.is_empty() {
+                Verdict::Valid
+            } else {
+                Verdict::Warn(warns)
+            }
         }
         Err(e) => {
             let c = match &e {
-                VerificationError::Check(o) => class(o.enforced_failure().expect("check failure").check()),
+                VerificationError::Check(o) => {
+                    class(o.enforced_failure().expect("check failure").check())
+                }
                 VerificationError::NoApplicablePolicy(_) => "SELECTION",
                 VerificationError::Inconclusive { .. } => "INCONCLUSIVE",
                 VerificationError::DescriptorMismatch(_)
@@ -82,7 +89,14 @@ fn expect(got: Verdict, want: &str, message: Option<&str>) -> Result<(), String>
         }
         _ => false,
     };
-    if ok { Ok(()) } else { Err(format!("expected {want}{}, got {got:?}", message.map(|m| format!(" {m:?}")).unwrap_or_default())) }
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected {want}{}, got {got:?}",
+            message.map(|m| format!(" {m:?}")).unwrap_or_default()
+        ))
+    }
 }
 
 /// A pending case fails closed when verification does not succeed.
@@ -114,7 +128,10 @@ fn blob_doc(v: &Value) -> BlobTrustPolicyDocument {
 }
 
 fn oci_verifier(store: Arc<dyn TrustStore>, policy: &Value) -> Verifier {
-    Verifier::builder(store).oci_policy(oci_doc(policy)).build().unwrap()
+    Verifier::builder(store)
+        .oci_policy(oci_doc(policy))
+        .build()
+        .unwrap()
 }
 
 fn with_level(policy: &Value, level: &str) -> Value {
@@ -128,11 +145,12 @@ const LEVELS: [&str; 3] = ["strict", "permissive", "audit"];
 // ---------------------------------------------------------------- 01
 
 fn notation_go_store() -> Arc<dyn TrustStore> {
-    Arc::new(DirTrustStore::new(conf("05-truststores/notation-go-verifier")))
+    Arc::new(DirTrustStore::new(conf(
+        "05-truststores/notation-go-verifier",
+    )))
 }
 
-const REF_01: &str =
-    "registry.acme-rockets.io/software/net-monitor@sha256:60043cf45eaebc4c0867fea485a039b598f52fd09fd5b07b0b2d2f88fad9d74e";
+const REF_01: &str = "registry.acme-rockets.io/software/net-monitor@sha256:60043cf45eaebc4c0867fea485a039b598f52fd09fd5b07b0b2d2f88fad9d74e";
 
 fn desc_01() -> Descriptor {
     Descriptor::new(
@@ -145,7 +163,13 @@ fn desc_01() -> Descriptor {
 fn verify_01(policy: &Value, file: &str, media_type: &str) -> Verdict {
     let v = oci_verifier(notation_go_store(), policy);
     let env = read(&format!("01-jws-envelopes-notation-go-mock/{file}"));
-    verdict(v.verify_artifact(REF_01, &desc_01(), &env, media_type, &ArtifactVerifyOptions::new()))
+    verdict(v.verify_artifact(
+        REF_01,
+        &desc_01(),
+        &env,
+        media_type,
+        &ArtifactVerifyOptions::new(),
+    ))
 }
 
 fn vectors_01(r: &mut Report) {
@@ -153,19 +177,39 @@ fn vectors_01(r: &mut Report) {
     let jose = "application/jose+json";
     for (i, level) in LEVELS.iter().enumerate() {
         let policy = with_level(&base, level);
-        r.case(format!("01 ca_valid_sig_env {level}"), || expect(verify_01(&policy, "ca_valid_sig_env.json", jose), "VALID", None));
-        r.case(format!("01 sa_valid_sig_env {level}"), || expect(verify_01(&policy, "sa_valid_sig_env.json", jose), "VALID", None));
+        r.case(format!("01 ca_valid_sig_env {level}"), || {
+            expect(
+                verify_01(&policy, "ca_valid_sig_env.json", jose),
+                "VALID",
+                None,
+            )
+        });
+        r.case(format!("01 sa_valid_sig_env {level}"), || {
+            expect(
+                verify_01(&policy, "sa_valid_sig_env.json", jose),
+                "VALID",
+                None,
+            )
+        });
 
         let mut wrong_store = policy.clone();
-        wrong_store["trustPolicies"][0]["trustStores"] = json!(["ca:valid-trust-store-2", "signingAuthority:valid-trust-store-2"]);
-        let want = ["FAIL(AUTHENTICITY)", "FAIL(AUTHENTICITY)", "WARN(AUTHENTICITY)"][i];
+        wrong_store["trustPolicies"][0]["trustStores"] = json!([
+            "ca:valid-trust-store-2",
+            "signingAuthority:valid-trust-store-2"
+        ]);
+        let want = [
+            "FAIL(AUTHENTICITY)",
+            "FAIL(AUTHENTICITY)",
+            "WARN(AUTHENTICITY)",
+        ][i];
         r.case(format!("01 ca_valid_sig_env untrusted store {level}"), || {
             let got = verify_01(&wrong_store, "ca_valid_sig_env.json", jose);
             expect(got, want, (i < 2).then_some("the signature's certificate chain does not contain any trusted certificate"))
         });
 
         let mut wrong_identity = policy.clone();
-        wrong_identity["trustPolicies"][0]["trustedIdentities"] = json!(["x509.subject:CN=LOL,O=DummyOrg,L=Hyderabad,ST=TG,C=IN"]);
+        wrong_identity["trustPolicies"][0]["trustedIdentities"] =
+            json!(["x509.subject:CN=LOL,O=DummyOrg,L=Hyderabad,ST=TG,C=IN"]);
         r.case(format!("01 ca_valid_sig_env wrong identity {level}"), || {
             expect(
                 verify_01(&wrong_identity, "ca_valid_sig_env.json", jose),
@@ -183,13 +227,21 @@ fn vectors_01(r: &mut Report) {
         });
         for file in ["ca_invalid_sig_env.json", "sa_invalid_sig_env.json"] {
             r.case(format!("01 {file} {level}"), || {
-                expect(verify_01(&policy, file, jose), "FAIL(INTEGRITY)", Some("signature is invalid. Error: illegal base64 data at input byte 242"))
+                expect(
+                    verify_01(&policy, file, jose),
+                    "FAIL(INTEGRITY)",
+                    Some("signature is invalid. Error: illegal base64 data at input byte 242"),
+                )
             });
         }
         let want = ["FAIL(EXPIRY)", "WARN(EXPIRY)", "WARN(EXPIRY)"][i];
         for file in ["ca_expired_sig_env.json", "sa_expired_sig_env.json"] {
             r.case(format!("01 {file} {level}"), || {
-                expect(verify_01(&policy, file, jose), want, Some("digital signature has expired on \"Fri, 29 Jul 2022 23:59:00 +0000\""))
+                expect(
+                    verify_01(&policy, file, jose),
+                    want,
+                    Some("digital signature has expired on \"Fri, 29 Jul 2022 23:59:00 +0000\""),
+                )
             });
         }
         // Without plugin support a signature that requires a plugin must
@@ -210,7 +262,11 @@ fn vectors_01(r: &mut Report) {
     let mut ca_only = base.clone();
     ca_only["trustPolicies"][0]["trustStores"] = json!(["ca:valid-trust-store"]);
     r.case("01 sa_valid_sig_env with only a ca store", || {
-        expect(verify_01(&ca_only, "sa_valid_sig_env.json", jose), "FAIL(AUTHENTICITY)", Some("no trusted certificates are found to verify authenticity"))
+        expect(
+            verify_01(&ca_only, "sa_valid_sig_env.json", jose),
+            "FAIL(AUTHENTICITY)",
+            Some("no trusted certificates are found to verify authenticity"),
+        )
     });
 
     // User metadata (audit level).
@@ -222,26 +278,68 @@ fn vectors_01(r: &mut Report) {
     );
     let cases: [(&[(&str, &str)], &str); 5] = [
         (&[], "WARN(AUTHENTICITY)"),
-        (&[("io.wabbit-networks.buildId", "123")], "WARN(AUTHENTICITY)"),
+        (
+            &[("io.wabbit-networks.buildId", "123")],
+            "WARN(AUTHENTICITY)",
+        ),
         (&[("io.wabbit-networks.buildId", "321")], "FAIL(PAYLOAD)"),
-        (&[("io.wabbit-networks.buildId", "123"), ("io.wabbit-networks.buildTime", "1672944615")], "WARN(AUTHENTICITY)"),
-        (&[("io.wabbit-networks.buildId", "123"), ("io.wabbit-networks.buildTime", "1")], "FAIL(PAYLOAD)"),
+        (
+            &[
+                ("io.wabbit-networks.buildId", "123"),
+                ("io.wabbit-networks.buildTime", "1672944615"),
+            ],
+            "WARN(AUTHENTICITY)",
+        ),
+        (
+            &[
+                ("io.wabbit-networks.buildId", "123"),
+                ("io.wabbit-networks.buildTime", "1"),
+            ],
+            "FAIL(PAYLOAD)",
+        ),
     ];
     for (metadata, want) in cases {
         r.case(format!("01 sig_env_with_metadata {metadata:?}"), || {
             let v = oci_verifier(notation_go_store(), &audit);
             let env = read("01-jws-envelopes-notation-go-mock/sig_env_with_metadata.json");
-            let md: BTreeMap<String, String> = metadata.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-            let got = verdict(v.verify_artifact(REF_01, &desc, &env, jose, &ArtifactVerifyOptions::new().user_metadata(md)));
-            expect(got, want, want.starts_with("FAIL").then_some("unable to find specified metadata in the signature"))
+            let md: BTreeMap<String, String> = metadata
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            let got = verdict(v.verify_artifact(
+                REF_01,
+                &desc,
+                &env,
+                jose,
+                &ArtifactVerifyOptions::new().user_metadata(md),
+            ));
+            expect(
+                got,
+                want,
+                want.starts_with("FAIL")
+                    .then_some("unable to find specified metadata in the signature"),
+            )
         });
     }
 
     // Plugin minimum-version vectors: the MANIFEST verdicts assume an
     // installed plugin 1.0.0; without plugin support they fail closed.
-    let plugin_policy = json_file("06-trust-policies/derived-oci/context-plugin-version-tests.json");
-    for v in ["0.0.9", "1.0.0-alpha", "1.0.0-alpha.beta", "1.0.0", "1.0.9", "1.1.0-alpha", "1.2.3"] {
-        let prefix = if ["0.0.9", "1.0.0-alpha", "1.0.0-alpha.beta", "1.0.0"].contains(&v) { "compatible" } else { "incompatible" };
+    let plugin_policy =
+        json_file("06-trust-policies/derived-oci/context-plugin-version-tests.json");
+    for v in [
+        "0.0.9",
+        "1.0.0-alpha",
+        "1.0.0-alpha.beta",
+        "1.0.0",
+        "1.0.9",
+        "1.1.0-alpha",
+        "1.2.3",
+    ] {
+        let prefix = if ["0.0.9", "1.0.0-alpha", "1.0.0-alpha.beta", "1.0.0"].contains(&v) {
+            "compatible"
+        } else {
+            "incompatible"
+        };
         let file = format!("ca_{prefix}_pluginver_sig_env_{v}.json");
         if !conf(&format!("01-jws-envelopes-notation-go-mock/{file}")).exists() {
             continue;
@@ -268,7 +366,8 @@ fn vectors_01(r: &mut Report) {
 // ---------------------------------------------------------------- 02
 
 fn vectors_02(r: &mut Report) {
-    let reference = "local/oci-layout@sha256:19dbd2e48e921426ee8ace4dc892edfb2ecdc1d1a72d5416c83670c30acecef0";
+    let reference =
+        "local/oci-layout@sha256:19dbd2e48e921426ee8ace4dc892edfb2ecdc1d1a72d5416c83670c30acecef0";
     let desc = Descriptor::new(
         "application/vnd.oci.image.manifest.v1+json",
         "sha256:19dbd2e48e921426ee8ace4dc892edfb2ecdc1d1a72d5416c83670c30acecef0",
@@ -277,19 +376,47 @@ fn vectors_02(r: &mut Report) {
     let make = || {
         let store = Arc::new(DirTrustStore::new(conf("02-oci-layout-alpine")));
         Verifier::builder(store)
-            .oci_policy(OciTrustPolicyDocument::from_json(&read("02-oci-layout-alpine/trustpolicy.oci.json")).unwrap())
+            .oci_policy(
+                OciTrustPolicyDocument::from_json(&read(
+                    "02-oci-layout-alpine/trustpolicy.oci.json",
+                ))
+                .unwrap(),
+            )
             .build()
             .unwrap()
     };
-    for (file, mt) in [("jws_signature.jws.sig", "application/jose+json"), ("cose_signature.cose.sig", "application/cose")] {
+    for (file, mt) in [
+        ("jws_signature.jws.sig", "application/jose+json"),
+        ("cose_signature.cose.sig", "application/cose"),
+    ] {
         r.case(format!("02 {file}"), || {
             let env = read(&format!("02-oci-layout-alpine/{file}"));
-            expect(verdict(make().verify_artifact(reference, &desc, &env, mt, &ArtifactVerifyOptions::new())), "VALID", None)
+            expect(
+                verdict(make().verify_artifact(
+                    reference,
+                    &desc,
+                    &env,
+                    mt,
+                    &ArtifactVerifyOptions::new(),
+                )),
+                "VALID",
+                None,
+            )
         });
         r.case(format!("02 {file} other artifact"), || {
             let env = read(&format!("02-oci-layout-alpine/{file}"));
             let other = Descriptor::new(desc.media_type.clone(), desc.digest.clone(), 482);
-            expect(verdict(make().verify_artifact(reference, &other, &env, mt, &ArtifactVerifyOptions::new())), "FAIL(PAYLOAD)", Some("content descriptor mismatch"))
+            expect(
+                verdict(make().verify_artifact(
+                    reference,
+                    &other,
+                    &env,
+                    mt,
+                    &ArtifactVerifyOptions::new(),
+                )),
+                "FAIL(PAYLOAD)",
+                Some("content descriptor mismatch"),
+            )
         });
     }
 }
@@ -306,17 +433,32 @@ fn vectors_03(r: &mut Report) {
     let reference = "localhost:5000/net-monitor@sha256:c0669ef34cdc14332c0f1ab0c2c01acb91d96014b172f1a76f3a39e63d1f0bda";
     let run = |policy: &Value, file: &str| {
         let bytes = read(&format!("03-timestamped-envelopes/sigEnv/{file}"));
-        let mt = if bytes.first() == Some(&b'{') { "application/jose+json" } else { "application/cose" };
-        verdict(oci_verifier(notation_go_store(), policy).verify_artifact(reference, &desc, &bytes, mt, &ArtifactVerifyOptions::new()))
+        let mt = if bytes.first() == Some(&b'{') {
+            "application/jose+json"
+        } else {
+            "application/cose"
+        };
+        verdict(oci_verifier(notation_go_store(), policy).verify_artifact(
+            reference,
+            &desc,
+            &bytes,
+            mt,
+            &ArtifactVerifyOptions::new(),
+        ))
     };
     r.case("03 withoutTimestamp.sig", || {
-        expect(run(&policy, "withoutTimestamp.sig"), "FAIL(AUTHENTIC_TIMESTAMP)", Some("no timestamp countersignature was found in the signature envelope"))
+        expect(
+            run(&policy, "withoutTimestamp.sig"),
+            "FAIL(AUTHENTIC_TIMESTAMP)",
+            Some("no timestamp countersignature was found in the signature envelope"),
+        )
     });
     // The Go tests run only the authentic-timestamp step; the testTSA
     // signing certificates are in no store, so authenticity is logged here.
     let mut no_tsa = policy.clone();
     no_tsa["trustPolicies"][0]["trustStores"] = json!(["ca:valid-trust-store"]);
-    no_tsa["trustPolicies"][0]["signatureVerification"]["override"] = json!({"authenticity": "log"});
+    no_tsa["trustPolicies"][0]["signatureVerification"]["override"] =
+        json!({"authenticity": "log"});
     r.case("03 coseExpiredWithTimestamp.sig without tsa store", || {
         expect(
             run(&no_tsa, "coseExpiredWithTimestamp.sig"),
@@ -324,13 +466,23 @@ fn vectors_03(r: &mut Report) {
             Some("verification time is after certificate \"CN=testTSA,O=Notary,L=Seattle,ST=WA,C=US\" validity period, it was expired at \"Tue, 18 Jun 2024 07:30:31 +0000\""),
         )
     });
-    r.case("03 jwsWithTimestamp.sig without tsa store", || expect(run(&no_tsa, "jwsWithTimestamp.sig"), "VALID", None));
+    r.case("03 jwsWithTimestamp.sig without tsa store", || {
+        expect(run(&no_tsa, "jwsWithTimestamp.sig"), "VALID", None)
+    });
     r.case("03 jwsExpiredWithTimestamp.sig without tsa store", || {
-        expect(run(&no_tsa, "jwsExpiredWithTimestamp.sig"), "FAIL(AUTHENTIC_TIMESTAMP)", Some("verification time is after certificate"))
+        expect(
+            run(&no_tsa, "jwsExpiredWithTimestamp.sig"),
+            "FAIL(AUTHENTIC_TIMESTAMP)",
+            Some("verification time is after certificate"),
+        )
     });
     let mut after_expiry = policy.clone();
-    after_expiry["trustPolicies"][0]["signatureVerification"]["verifyTimestamp"] = json!("afterCertExpiry");
-    r.case("03 coseWithTimestamp.sig afterCertExpiry (not triggered)", || expect(run(&after_expiry, "coseWithTimestamp.sig"), "VALID", None));
+    after_expiry["trustPolicies"][0]["signatureVerification"]["verifyTimestamp"] =
+        json!("afterCertExpiry");
+    r.case(
+        "03 coseWithTimestamp.sig afterCertExpiry (not triggered)",
+        || expect(run(&after_expiry, "coseWithTimestamp.sig"), "VALID", None),
+    );
     for file in [
         "jwsWithTimestamp.sig",
         "coseWithTimestamp.sig",
@@ -339,7 +491,9 @@ fn vectors_03(r: &mut Report) {
         "timestampBeforeNotBefore.sig",
         "timestampAfterNotAfter.sig",
     ] {
-        r.pending(format!("03 {file}"), PENDING_TIMESTAMP, || fails_closed(run(&policy, file)));
+        r.pending(format!("03 {file}"), PENDING_TIMESTAMP, || {
+            fails_closed(run(&policy, file))
+        });
     }
 }
 
@@ -353,14 +507,19 @@ fn layout_signatures(layout: &str) -> Vec<(String, String, Vec<u8>)> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
-        let Ok(manifest) = serde_json::from_slice::<Value>(&std::fs::read(&path).unwrap()) else { continue };
+        let Ok(manifest) = serde_json::from_slice::<Value>(&std::fs::read(&path).unwrap()) else {
+            continue;
+        };
         let is_signature = manifest["artifactType"] == "application/vnd.cncf.notary.signature"
             || manifest["config"]["mediaType"] == "application/vnd.cncf.notary.signature";
         if !is_signature {
             continue;
         }
         let layer = &manifest["layers"][0];
-        let digest = layer["digest"].as_str().unwrap().trim_start_matches("sha256:");
+        let digest = layer["digest"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("sha256:");
         let envelope = std::fs::read(dir.join(digest)).unwrap();
         out.push((
             path.file_name().unwrap().to_string_lossy().into_owned(),
@@ -383,7 +542,8 @@ fn e2e_subject() -> Descriptor {
 fn e2e_store(certs: &[&str]) -> Arc<dyn TrustStore> {
     let mut store = MemoryTrustStore::new();
     for (i, cert) in certs.iter().enumerate() {
-        let c = Certificate::parse_many(&read(&format!("09-e2e-oci-layouts/localkeys/{cert}"))).unwrap();
+        let c = Certificate::parse_many(&read(&format!("09-e2e-oci-layouts/localkeys/{cert}")))
+            .unwrap();
         let name = if i == 0 { "e2e" } else { "e2e-new" };
         store.add(TrustStoreType::Ca, name, c).unwrap();
     }
@@ -400,7 +560,13 @@ fn verify_e2e(policy_file: &str, certs: &[&str], layout: &str) -> Verdict {
     // the first failure.
     let mut first = None;
     for (_, mt, env) in &sigs {
-        let got = verdict(v.verify_artifact(reference, &e2e_subject(), env, mt, &ArtifactVerifyOptions::new()));
+        let got = verdict(v.verify_artifact(
+            reference,
+            &e2e_subject(),
+            env,
+            mt,
+            &ArtifactVerifyOptions::new(),
+        ));
         if !matches!(got, Verdict::Fail(..)) {
             return got;
         }
@@ -411,49 +577,214 @@ fn verify_e2e(policy_file: &str, certs: &[&str], layout: &str) -> Verdict {
 
 fn vectors_06_e2e(r: &mut Report) {
     let cases: &[(&str, &[&str], &str, &str, Option<&str>)] = &[
-        ("trustpolicy.json", &["e2e.crt"], "e2e-valid-signature", "VALID", None),
-        ("trustpolicy.json", &["e2e.crt"], "e2e-expired-signature", "FAIL(EXPIRY)", Some("digital signature has expired on")),
+        (
+            "trustpolicy.json",
+            &["e2e.crt"],
+            "e2e-valid-signature",
+            "VALID",
+            None,
+        ),
+        (
+            "trustpolicy.json",
+            &["e2e.crt"],
+            "e2e-expired-signature",
+            "FAIL(EXPIRY)",
+            Some("digital signature has expired on"),
+        ),
         (
             "trustpolicy.json",
             &["expired_e2e.crt"],
             "e2e-with-expired-cert",
             "FAIL(AUTHENTIC_TIMESTAMP)",
-            Some("verification time is after certificate \"O=Internet Widgits Pty Ltd,ST=Some-State,C=AU\" validity period, it was expired at \"Tue, 27 Jun 2023 06:10:00 +0000\""),
+            Some(
+                "verification time is after certificate \"O=Internet Widgits Pty Ltd,ST=Some-State,C=AU\" validity period, it was expired at \"Tue, 27 Jun 2023 06:10:00 +0000\"",
+            ),
         ),
-        ("trustpolicy.json", &["new_e2e.crt"], "e2e-valid-signature", "FAIL(AUTHENTICITY)", None),
-        ("trustpolicy.json", &["e2e.crt"], "e2e-invalid-signature", "FAIL(INTEGRITY)", Some("signature envelope format with media type \"application/vnd.oci.image.layer.v1.tar\" is not supported")),
-        ("trustpolicy.json", &["e2e.crt"], "e2e-valid-multiple-signatures", "VALID", None),
-        ("permissive_trustpolicy.json", &["e2e.crt"], "e2e-expired-signature", "WARN(EXPIRY)", None),
-        ("permissive_trustpolicy.json", &["expired_e2e.crt"], "e2e-with-expired-cert", "WARN(AUTHENTIC_TIMESTAMP)", None),
-        ("permissive_trustpolicy.json", &["new_e2e.crt"], "e2e-valid-signature", "FAIL(AUTHENTICITY)", None),
-        ("permissive_trustpolicy.json", &["e2e.crt"], "e2e-invalid-signature", "FAIL(INTEGRITY)", None),
-        ("audit_trustpolicy.json", &["e2e.crt"], "e2e-expired-signature", "WARN(EXPIRY)", None),
-        ("audit_trustpolicy.json", &["expired_e2e.crt"], "e2e-with-expired-cert", "WARN(AUTHENTIC_TIMESTAMP)", None),
-        ("audit_trustpolicy.json", &["new_e2e.crt"], "e2e-valid-signature", "WARN(AUTHENTICITY)", None),
-        ("audit_trustpolicy.json", &["e2e.crt"], "e2e-invalid-signature", "FAIL(INTEGRITY)", None),
-        ("skip_trustpolicy.json", &["e2e.crt"], "e2e-invalid-signature", "VALID", None),
-        ("override_strict_trustpolicy.json", &["e2e.crt"], "e2e-expired-signature", "WARN(EXPIRY)", None),
-        ("override_strict_trustpolicy.json", &["expired_e2e.crt"], "e2e-with-expired-cert", "WARN(AUTHENTIC_TIMESTAMP)", None),
-        ("override_strict_trustpolicy.json", &["new_e2e.crt"], "e2e-valid-signature", "WARN(AUTHENTICITY)", None),
-        ("override_permissive_trustpolicy.json", &["e2e.crt"], "e2e-expired-signature", "FAIL(EXPIRY)", None),
-        ("override_permissive_trustpolicy.json", &["new_e2e.crt"], "e2e-valid-signature", "WARN(AUTHENTICITY)", None),
-        ("override_audit_trustpolicy.json", &["e2e.crt"], "e2e-expired-signature", "FAIL(EXPIRY)", None),
-        ("override_audit_trustpolicy.json", &["new_e2e.crt"], "e2e-valid-signature", "FAIL(AUTHENTICITY)", None),
-        ("override_audit_trustpolicy.json", &["expired_e2e.crt"], "e2e-with-expired-cert", "FAIL(AUTHENTIC_TIMESTAMP)", None),
-        ("timestamp_trustpolicy.json", &["e2e.crt"], "e2e-valid-signature", "FAIL(AUTHENTIC_TIMESTAMP)", Some("no timestamp countersignature was found in the signature envelope")),
-        ("valid_trusted_identity_trustpolicy.json", &["e2e.crt"], "e2e-valid-signature", "VALID", None),
+        (
+            "trustpolicy.json",
+            &["new_e2e.crt"],
+            "e2e-valid-signature",
+            "FAIL(AUTHENTICITY)",
+            None,
+        ),
+        (
+            "trustpolicy.json",
+            &["e2e.crt"],
+            "e2e-invalid-signature",
+            "FAIL(INTEGRITY)",
+            Some(
+                "signature envelope format with media type \"application/vnd.oci.image.layer.v1.tar\" is not supported",
+            ),
+        ),
+        (
+            "trustpolicy.json",
+            &["e2e.crt"],
+            "e2e-valid-multiple-signatures",
+            "VALID",
+            None,
+        ),
+        (
+            "permissive_trustpolicy.json",
+            &["e2e.crt"],
+            "e2e-expired-signature",
+            "WARN(EXPIRY)",
+            None,
+        ),
+        (
+            "permissive_trustpolicy.json",
+            &["expired_e2e.crt"],
+            "e2e-with-expired-cert",
+            "WARN(AUTHENTIC_TIMESTAMP)",
+            None,
+        ),
+        (
+            "permissive_trustpolicy.json",
+            &["new_e2e.crt"],
+            "e2e-valid-signature",
+            "FAIL(AUTHENTICITY)",
+            None,
+        ),
+        (
+            "permissive_trustpolicy.json",
+            &["e2e.crt"],
+            "e2e-invalid-signature",
+            "FAIL(INTEGRITY)",
+            None,
+        ),
+        (
+            "audit_trustpolicy.json",
+            &["e2e.crt"],
+            "e2e-expired-signature",
+            "WARN(EXPIRY)",
+            None,
+        ),
+        (
+            "audit_trustpolicy.json",
+            &["expired_e2e.crt"],
+            "e2e-with-expired-cert",
+            "WARN(AUTHENTIC_TIMESTAMP)",
+            None,
+        ),
+        (
+            "audit_trustpolicy.json",
+            &["new_e2e.crt"],
+            "e2e-valid-signature",
+            "WARN(AUTHENTICITY)",
+            None,
+        ),
+        (
+            "audit_trustpolicy.json",
+            &["e2e.crt"],
+            "e2e-invalid-signature",
+            "FAIL(INTEGRITY)",
+            None,
+        ),
+        (
+            "skip_trustpolicy.json",
+            &["e2e.crt"],
+            "e2e-invalid-signature",
+            "VALID",
+            None,
+        ),
+        (
+            "override_strict_trustpolicy.json",
+            &["e2e.crt"],
+            "e2e-expired-signature",
+            "WARN(EXPIRY)",
+            None,
+        ),
+        (
+            "override_strict_trustpolicy.json",
+            &["expired_e2e.crt"],
+            "e2e-with-expired-cert",
+            "WARN(AUTHENTIC_TIMESTAMP)",
+            None,
+        ),
+        (
+            "override_strict_trustpolicy.json",
+            &["new_e2e.crt"],
+            "e2e-valid-signature",
+            "WARN(AUTHENTICITY)",
+            None,
+        ),
+        (
+            "override_permissive_trustpolicy.json",
+            &["e2e.crt"],
+            "e2e-expired-signature",
+            "FAIL(EXPIRY)",
+            None,
+        ),
+        (
+            "override_permissive_trustpolicy.json",
+            &["new_e2e.crt"],
+            "e2e-valid-signature",
+            "WARN(AUTHENTICITY)",
+            None,
+        ),
+        (
+            "override_audit_trustpolicy.json",
+            &["e2e.crt"],
+            "e2e-expired-signature",
+            "FAIL(EXPIRY)",
+            None,
+        ),
+        (
+            "override_audit_trustpolicy.json",
+            &["new_e2e.crt"],
+            "e2e-valid-signature",
+            "FAIL(AUTHENTICITY)",
+            None,
+        ),
+        (
+            "override_audit_trustpolicy.json",
+            &["expired_e2e.crt"],
+            "e2e-with-expired-cert",
+            "FAIL(AUTHENTIC_TIMESTAMP)",
+            None,
+        ),
+        (
+            "timestamp_trustpolicy.json",
+            &["e2e.crt"],
+            "e2e-valid-signature",
+            "FAIL(AUTHENTIC_TIMESTAMP)",
+            Some("no timestamp countersignature was found in the signature envelope"),
+        ),
+        (
+            "valid_trusted_identity_trustpolicy.json",
+            &["e2e.crt"],
+            "e2e-valid-signature",
+            "VALID",
+            None,
+        ),
         (
             "invalid_trusted_identity_trustpolicy.json",
             &["e2e.crt"],
             "e2e-valid-signature",
             "FAIL(AUTHENTICITY)",
-            Some("signing certificate from the digital signature does not match the X.509 trusted identities"),
+            Some(
+                "signing certificate from the digital signature does not match the X.509 trusted identities",
+            ),
         ),
-        ("multiple_trust_store_trustpolicy.json", &["e2e.crt", "new_e2e.crt"], "e2e-valid-signature", "VALID", None),
-        ("registry_scope_trustpolicy.json", &["e2e.crt"], "e2e-valid-signature", "VALID", None),
+        (
+            "multiple_trust_store_trustpolicy.json",
+            &["e2e.crt", "new_e2e.crt"],
+            "e2e-valid-signature",
+            "VALID",
+            None,
+        ),
+        (
+            "registry_scope_trustpolicy.json",
+            &["e2e.crt"],
+            "e2e-valid-signature",
+            "VALID",
+            None,
+        ),
     ];
     for (policy, certs, layout, want, msg) in cases {
-        r.case(format!("06 e2e-oci/{policy} with {certs:?} on 09/{layout}"), || expect(verify_e2e(policy, certs, layout), want, *msg));
+        r.case(
+            format!("06 e2e-oci/{policy} with {certs:?} on 09/{layout}"),
+            || expect(verify_e2e(policy, certs, layout), want, *msg),
+        );
     }
     // The timestamp store of timestamp_trustpolicy.json is not in this
     // test's MemoryTrustStore: the verifier reports it when needed. With the
@@ -477,10 +808,26 @@ fn vectors_06_e2e(r: &mut Report) {
         )
     });
     r.case("06 e2e-oci/invalid_trust_store_trustpolicy.json", || {
-        expect(verify_e2e("invalid_trust_store_trustpolicy.json", &["e2e.crt"], "e2e-valid-signature"), "FAIL(AUTHENTICITY)", Some("the trust store \"invalid_store\" of type \"ca\" does not exist"))
+        expect(
+            verify_e2e(
+                "invalid_trust_store_trustpolicy.json",
+                &["e2e.crt"],
+                "e2e-valid-signature",
+            ),
+            "FAIL(AUTHENTICITY)",
+            Some("the trust store \"invalid_store\" of type \"ca\" does not exist"),
+        )
     });
     r.case("06 e2e-oci/invalid_registry_scope_trustpolicy.json", || {
-        expect(verify_e2e("invalid_registry_scope_trustpolicy.json", &["e2e.crt"], "e2e-valid-signature"), "FAIL(SELECTION)", Some("has no applicable oci trust policy statement"))
+        expect(
+            verify_e2e(
+                "invalid_registry_scope_trustpolicy.json",
+                &["e2e.crt"],
+                "e2e-valid-signature",
+            ),
+            "FAIL(SELECTION)",
+            Some("has no applicable oci trust policy statement"),
+        )
     });
     r.case("06 e2e-oci/multi_statements_with_wildcard_registry_scope_trustpolicy.json selection", || {
         let policy = json_file("06-trust-policies/e2e-oci/multi_statements_with_wildcard_registry_scope_trustpolicy.json");
@@ -489,20 +836,52 @@ fn vectors_06_e2e(r: &mut Report) {
         let other = v.oci_statement("localhost:5000/other@sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9").map_err(|e| e.to_string())?;
         if exact.name() == "e2e" && other.name() == "e2e2" { Ok(()) } else { Err(format!("{} / {}", exact.name(), other.name())) }
     });
-    for layout in ["e2e-with-timestamped-signature", "e2e-with-invalid-timestamped-signature"] {
-        r.pending(format!("09 {layout} timestamp verification"), PENDING_TIMESTAMP, || {
-            let mut store = MemoryTrustStore::new();
-            let (_, mt, env) = layout_signatures(layout).remove(0);
-            let content = notation_core::envelope::Envelope::parse_media_type(&mt, &env).unwrap().content_unverified().unwrap();
-            store.add(TrustStoreType::Ca, "e2e", content.signer_info.certificate_chain.clone()).unwrap();
-            store
-                .add(TrustStoreType::Tsa, "e2e", Certificate::parse_many(&read("09-e2e-oci-layouts/timestamp-roots/globalsignTSARoot.cer")).unwrap())
-                .unwrap();
-            let v = oci_verifier(Arc::new(store), &json_file("06-trust-policies/e2e-oci/timestamp_trustpolicy.json"));
-            let reference = format!("localhost:5000/test-repo@{}", subject_digest(layout));
-            let subject = layout_subject(layout);
-            fails_closed(verdict(v.verify_artifact(&reference, &subject, &env, &mt, &ArtifactVerifyOptions::new())))
-        });
+    for layout in [
+        "e2e-with-timestamped-signature",
+        "e2e-with-invalid-timestamped-signature",
+    ] {
+        r.pending(
+            format!("09 {layout} timestamp verification"),
+            PENDING_TIMESTAMP,
+            || {
+                let mut store = MemoryTrustStore::new();
+                let (_, mt, env) = layout_signatures(layout).remove(0);
+                let content = notation_core::envelope::Envelope::parse_media_type(&mt, &env)
+                    .unwrap()
+                    .content_unverified()
+                    .unwrap();
+                store
+                    .add(
+                        TrustStoreType::Ca,
+                        "e2e",
+                        content.signer_info.certificate_chain.clone(),
+                    )
+                    .unwrap();
+                store
+                    .add(
+                        TrustStoreType::Tsa,
+                        "e2e",
+                        Certificate::parse_many(&read(
+                            "09-e2e-oci-layouts/timestamp-roots/globalsignTSARoot.cer",
+                        ))
+                        .unwrap(),
+                    )
+                    .unwrap();
+                let v = oci_verifier(
+                    Arc::new(store),
+                    &json_file("06-trust-policies/e2e-oci/timestamp_trustpolicy.json"),
+                );
+                let reference = format!("localhost:5000/test-repo@{}", subject_digest(layout));
+                let subject = layout_subject(layout);
+                fails_closed(verdict(v.verify_artifact(
+                    &reference,
+                    &subject,
+                    &env,
+                    &mt,
+                    &ArtifactVerifyOptions::new(),
+                )))
+            },
+        );
     }
 }
 
@@ -529,7 +908,9 @@ fn vectors_10(r: &mut Report) {
     let blob = read("10-blob/e2e-signatures/signed-blob-LICENSE.txt");
     let policy_for = |level: &str, chain: &[Certificate]| {
         let mut store = MemoryTrustStore::new();
-        store.add(TrustStoreType::Ca, "e2e", chain.to_vec()).unwrap();
+        store
+            .add(TrustStoreType::Ca, "e2e", chain.to_vec())
+            .unwrap();
         let doc = blob_doc(&json!({
             "version": "1.0",
             "trustPolicies": [{
@@ -538,75 +919,178 @@ fn vectors_10(r: &mut Report) {
                 "trustStores": ["ca:e2e"], "trustedIdentities": ["*"]
             }]
         }));
-        Verifier::builder(Arc::new(store)).blob_policy(doc).build().unwrap()
+        Verifier::builder(Arc::new(store))
+            .blob_policy(doc)
+            .build()
+            .unwrap()
     };
-    for (file, format) in [("blob.jws.sig", EnvelopeFormat::Jws), ("blob.cose.sig", EnvelopeFormat::Cose)] {
+    for (file, format) in [
+        ("blob.jws.sig", EnvelopeFormat::Jws),
+        ("blob.cose.sig", EnvelopeFormat::Cose),
+    ] {
         let env = read(&format!("10-blob/e2e-signatures/{file}"));
-        let chain = notation_core::envelope::Envelope::parse(format, &env).unwrap().content_unverified().unwrap().signer_info.certificate_chain;
+        let chain = notation_core::envelope::Envelope::parse(format, &env)
+            .unwrap()
+            .content_unverified()
+            .unwrap()
+            .signer_info
+            .certificate_chain;
         // The signing certificates expired in January 2025 and the TSA root
         // is not among the vectors: strict fails on the expired
         // certificate; audit logs it and the blob digest matches.
         r.case(format!("10 {file} strict, no tsa store"), || {
-            let got = verdict(policy_for("strict", &chain).verify_blob(&env, format, &mut blob.as_slice(), &BlobVerifyOptions::new()));
-            expect(got, "FAIL(AUTHENTIC_TIMESTAMP)", Some("verification time is after certificate"))
+            let got = verdict(policy_for("strict", &chain).verify_blob(
+                &env,
+                format,
+                &mut blob.as_slice(),
+                &BlobVerifyOptions::new(),
+            ));
+            expect(
+                got,
+                "FAIL(AUTHENTIC_TIMESTAMP)",
+                Some("verification time is after certificate"),
+            )
         });
         r.case(format!("10 {file} audit"), || {
-            let got = verdict(policy_for("audit", &chain).verify_blob(&env, format, &mut blob.as_slice(), &BlobVerifyOptions::new()));
+            let got = verdict(policy_for("audit", &chain).verify_blob(
+                &env,
+                format,
+                &mut blob.as_slice(),
+                &BlobVerifyOptions::new(),
+            ));
             expect(got, "WARN(AUTHENTIC_TIMESTAMP)", None)
         });
         r.case(format!("10 {file} audit, other blob"), || {
-            let got = verdict(policy_for("audit", &chain).verify_blob(&env, format, &mut &b"other"[..], &BlobVerifyOptions::new()));
-            expect(got, "FAIL(PAYLOAD)", Some("integrity check failed. signature does not match the given blob"))
+            let got = verdict(policy_for("audit", &chain).verify_blob(
+                &env,
+                format,
+                &mut &b"other"[..],
+                &BlobVerifyOptions::new(),
+            ));
+            expect(
+                got,
+                "FAIL(PAYLOAD)",
+                Some("integrity check failed. signature does not match the given blob"),
+            )
         });
         r.case(format!("10 {file} audit, --media-type image/jpeg"), || {
-            let got = verdict(policy_for("audit", &chain).verify_blob(&env, format, &mut blob.as_slice(), &BlobVerifyOptions::new().media_type("image/jpeg")));
-            expect(got, "FAIL(PAYLOAD)", Some("integrity check failed. signature does not match the given blob"))
+            let got = verdict(policy_for("audit", &chain).verify_blob(
+                &env,
+                format,
+                &mut blob.as_slice(),
+                &BlobVerifyOptions::new().media_type("image/jpeg"),
+            ));
+            expect(
+                got,
+                "FAIL(PAYLOAD)",
+                Some("integrity check failed. signature does not match the given blob"),
+            )
         });
-        r.case(format!("10 {file} audit, --media-type application/octet-stream"), || {
-            let got = verdict(policy_for("audit", &chain).verify_blob(&env, format, &mut blob.as_slice(), &BlobVerifyOptions::new().media_type("application/octet-stream")));
-            expect(got, "WARN(AUTHENTIC_TIMESTAMP)", None)
-        });
+        r.case(
+            format!("10 {file} audit, --media-type application/octet-stream"),
+            || {
+                let got = verdict(policy_for("audit", &chain).verify_blob(
+                    &env,
+                    format,
+                    &mut blob.as_slice(),
+                    &BlobVerifyOptions::new().media_type("application/octet-stream"),
+                ));
+                expect(got, "WARN(AUTHENTIC_TIMESTAMP)", None)
+            },
+        );
     }
     r.case("10 malformed.jws.sig", || {
         let env = read("10-blob/e2e-signatures/malformed.jws.sig");
-        let v = policy_for("audit", &Certificate::parse_many(&read("09-e2e-oci-layouts/localkeys/e2e.crt")).unwrap());
-        expect(verdict(v.verify_blob(&env, EnvelopeFormat::Jws, &mut blob.as_slice(), &BlobVerifyOptions::new())), "FAIL(INTEGRITY)", Some("unable to parse the digital signature"))
+        let v = policy_for(
+            "audit",
+            &Certificate::parse_many(&read("09-e2e-oci-layouts/localkeys/e2e.crt")).unwrap(),
+        );
+        expect(
+            verdict(v.verify_blob(
+                &env,
+                EnvelopeFormat::Jws,
+                &mut blob.as_slice(),
+                &BlobVerifyOptions::new(),
+            )),
+            "FAIL(INTEGRITY)",
+            Some("unable to parse the digital signature"),
+        )
     });
 
     // TestVerifyBlob (notation-go): the descriptor is fed directly.
     let dir = conf("10-blob/notation-go-verifyblob");
     let verifier = || {
         Verifier::builder(Arc::new(DirTrustStore::new(&dir)))
-            .blob_policy(BlobTrustPolicyDocument::from_json(&read("10-blob/notation-go-verifyblob/trustpolicy.blob.json")).unwrap())
+            .blob_policy(
+                BlobTrustPolicyDocument::from_json(&read(
+                    "10-blob/notation-go-verifyblob/trustpolicy.blob.json",
+                ))
+                .unwrap(),
+            )
             .build()
             .unwrap()
     };
     let sig = read("10-blob/notation-go-verifyblob/testSig.jws.sig");
     let good = "sha384:b8ab24dafba5cf7e4c89c562f811cf10493d4203da982d3b1345f366ca863d9c2ed323dbd0fb7ff83a80302ceffa5a61";
     let run = |sig: &[u8], digest: &'static str, opts: BlobVerifyOptions| {
-        verdict(verifier().verify_blob_with(sig, EnvelopeFormat::Jws, &opts, &mut |_| Ok(Descriptor::new("video/mp4", digest, 12))))
+        verdict(
+            verifier().verify_blob_with(sig, EnvelopeFormat::Jws, &opts, &mut |_| {
+                Ok(Descriptor::new("video/mp4", digest, 12))
+            }),
+        )
     };
     let named = || BlobVerifyOptions::new().policy_name("blob-test-policy");
-    let md = |v: &str| [("buildId".to_string(), v.to_string())].into_iter().collect::<BTreeMap<_, _>>();
-    r.case("10 testSig blob-test-policy", || expect(run(&sig, good, named()), "VALID", None));
-    r.case("10 testSig with buildId=101", || expect(run(&sig, good, named().user_metadata(md("101"))), "VALID", None));
+    let md = |v: &str| {
+        [("buildId".to_string(), v.to_string())]
+            .into_iter()
+            .collect::<BTreeMap<_, _>>()
+    };
+    r.case("10 testSig blob-test-policy", || {
+        expect(run(&sig, good, named()), "VALID", None)
+    });
+    r.case("10 testSig with buildId=101", || {
+        expect(
+            run(&sig, good, named().user_metadata(md("101"))),
+            "VALID",
+            None,
+        )
+    });
     r.case("10 testSig with buildId=zzz", || {
-        expect(run(&sig, good, named().user_metadata(md("zzz"))), "FAIL(PAYLOAD)", Some("unable to find specified metadata in the signature"))
+        expect(
+            run(&sig, good, named().user_metadata(md("zzz"))),
+            "FAIL(PAYLOAD)",
+            Some("unable to find specified metadata in the signature"),
+        )
     });
     r.case("10 testSig other digest", || {
         let bad = "sha384:b8ab24dafba5cf7e4c89c562f811cf10493d4203da982d3b1345f366ca863d9c2ed323dbd0fb7ff83a80302ceffa5a62";
         expect(run(&sig, bad, named()), "FAIL(PAYLOAD)", Some("integrity check failed. signature does not match the given blob"))
     });
     r.case("10 testSig empty signature", || {
-        expect(run(b"", good, named()), "FAIL(INTEGRITY)", Some("unable to parse the digital signature, error : unexpected end of JSON input"))
+        expect(
+            run(b"", good, named()),
+            "FAIL(INTEGRITY)",
+            Some("unable to parse the digital signature, error : unexpected end of JSON input"),
+        )
     });
     r.case("10 testSig unknown policy name", || {
-        expect(run(&sig, good, BlobVerifyOptions::new().policy_name("blaah")), "FAIL(SELECTION)", Some("no applicable blob trust policy with name \"blaah\""))
+        expect(
+            run(&sig, good, BlobVerifyOptions::new().policy_name("blaah")),
+            "FAIL(SELECTION)",
+            Some("no applicable blob trust policy with name \"blaah\""),
+        )
     });
     r.case("10 testSig descriptor generator error", || {
-        let got = verifier().verify_blob_with(&sig, EnvelopeFormat::Jws, &named(), &mut |_| Err("boom".into()));
+        let got = verifier().verify_blob_with(&sig, EnvelopeFormat::Jws, &named(), &mut |_| {
+            Err("boom".into())
+        });
         match got {
-            Err(e) if e.to_string() == "failed to generate descriptor for given artifact. Error: boom" => Ok(()),
+            Err(e)
+                if e.to_string()
+                    == "failed to generate descriptor for given artifact. Error: boom" =>
+            {
+                Ok(())
+            }
             other => Err(format!("{other:?}")),
         }
     });
@@ -626,11 +1110,26 @@ fn vectors_10(r: &mut Report) {
 fn level_matrix_is_applied(r: &mut Report) {
     // The enforcement recorded in an outcome is the statement's (M1).
     r.case("M matrix recorded in outcome (audit)", || {
-        let base = with_level(&json_file("06-trust-policies/derived-oci/valid-base.json"), "audit");
+        let base = with_level(
+            &json_file("06-trust-policies/derived-oci/valid-base.json"),
+            "audit",
+        );
         let v = oci_verifier(notation_go_store(), &base);
         let env = read("01-jws-envelopes-notation-go-mock/ca_valid_sig_env.json");
-        let out = v.verify_artifact(REF_01, &desc_01(), &env, "application/jose+json", &ArtifactVerifyOptions::new()).map_err(|e| e.to_string())?;
-        let actions: Vec<_> = out.results().iter().map(|r| (r.check(), r.action())).collect();
+        let out = v
+            .verify_artifact(
+                REF_01,
+                &desc_01(),
+                &env,
+                "application/jose+json",
+                &ArtifactVerifyOptions::new(),
+            )
+            .map_err(|e| e.to_string())?;
+        let actions: Vec<_> = out
+            .results()
+            .iter()
+            .map(|r| (r.check(), r.action()))
+            .collect();
         let want = vec![
             (ValidationType::Integrity, ValidationAction::Enforce),
             (ValidationType::Authenticity, ValidationAction::Log),
@@ -638,7 +1137,11 @@ fn level_matrix_is_applied(r: &mut Report) {
             (ValidationType::AuthenticTimestamp, ValidationAction::Log),
             (ValidationType::Revocation, ValidationAction::Log),
         ];
-        if actions == want { Ok(()) } else { Err(format!("{actions:?}")) }
+        if actions == want {
+            Ok(())
+        } else {
+            Err(format!("{actions:?}"))
+        }
     });
 }
 

@@ -13,8 +13,8 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::oci::{
-    ANNOTATION_REF_NAME, Descriptor, ImageIndex, ImageManifest, MEDIA_TYPE_IMAGE_INDEX, MEDIA_TYPE_IMAGE_MANIFEST,
-    MAX_MANIFEST_SIZE, digest_matches,
+    ANNOTATION_REF_NAME, Descriptor, ImageIndex, ImageManifest, MAX_MANIFEST_SIZE,
+    MEDIA_TYPE_IMAGE_INDEX, MEDIA_TYPE_IMAGE_MANIFEST, digest_matches,
 };
 
 /// The layout marker file.
@@ -75,7 +75,9 @@ pub enum LayoutError {
 /// as the reference CLI does (a drive letter `C:\` is not a tag).
 pub fn parse_layout_reference(raw: &str) -> Result<(PathBuf, String), String> {
     let missing = || {
-        format!("{raw:?}: invalid reference: missing tag or digest. Expecting <file_path>:<tag> or <file_path>@<digest>")
+        format!(
+            "{raw:?}: invalid reference: missing tag or digest. Expecting <file_path>:<tag> or <file_path>@<digest>"
+        )
     };
     let (path, reference) = if let Some(i) = raw.rfind('@') {
         (&raw[..i], &raw[i + 1..])
@@ -112,14 +114,18 @@ impl OciLayout {
         let root = root.as_ref().to_path_buf();
         let meta = std::fs::metadata(&root).map_err(|e| LayoutError::NotALayout(e.to_string()))?;
         if !meta.is_dir() {
-            return Err(LayoutError::NotALayout("the input path is not a directory".into()));
+            return Err(LayoutError::NotALayout(
+                "the input path is not a directory".into(),
+            ));
         }
         let layout = Self { root };
         let marker = layout.read_file(&layout.root.join(OCI_LAYOUT_FILE), 4096, "oci-layout")?;
-        let v: serde_json::Value =
-            serde_json::from_slice(&marker).map_err(|e| LayoutError::NotALayout(format!("invalid oci-layout file: {e}")))?;
+        let v: serde_json::Value = serde_json::from_slice(&marker)
+            .map_err(|e| LayoutError::NotALayout(format!("invalid oci-layout file: {e}")))?;
         if v.get("imageLayoutVersion").and_then(|x| x.as_str()) != Some("1.0.0") {
-            return Err(LayoutError::NotALayout("unsupported imageLayoutVersion".into()));
+            return Err(LayoutError::NotALayout(
+                "unsupported imageLayoutVersion".into(),
+            ));
         }
         Ok(layout)
     }
@@ -136,7 +142,10 @@ impl OciLayout {
         }
         std::fs::create_dir_all(root.join("blobs")).map_err(io(&root))?;
         let layout = Self { root };
-        layout.write_atomic(&layout.root.join(OCI_LAYOUT_FILE), br#"{"imageLayoutVersion":"1.0.0"}"#)?;
+        layout.write_atomic(
+            &layout.root.join(OCI_LAYOUT_FILE),
+            br#"{"imageLayoutVersion":"1.0.0"}"#,
+        )?;
         layout.write_atomic(&layout.root.join(INDEX_FILE), &ImageIndex::new().to_json())?;
         Ok(layout)
     }
@@ -158,7 +167,11 @@ impl OciLayout {
         let index = self.index()?;
         if reference.contains(':') {
             if let Some(d) = index.manifests.iter().find(|d| d.digest == reference) {
-                return Ok(Descriptor::new(d.media_type.clone(), d.digest.clone(), d.size));
+                return Ok(Descriptor::new(
+                    d.media_type.clone(),
+                    d.digest.clone(),
+                    d.size,
+                ));
             }
             // A manifest not listed in index.json: read it to learn its
             // media type.
@@ -170,8 +183,14 @@ impl OciLayout {
             let data = self.read_blob(&probe, MAX_MANIFEST_SIZE)?;
             let media_type = serde_json::from_slice::<serde_json::Value>(&data)
                 .ok()
-                .and_then(|v| v.get("mediaType").and_then(|m| m.as_str()).map(str::to_owned))
-                .ok_or_else(|| LayoutError::Malformed(format!("{reference}: not a manifest with a mediaType")))?;
+                .and_then(|v| {
+                    v.get("mediaType")
+                        .and_then(|m| m.as_str())
+                        .map(str::to_owned)
+                })
+                .ok_or_else(|| {
+                    LayoutError::Malformed(format!("{reference}: not a manifest with a mediaType"))
+                })?;
             return Ok(Descriptor::new(media_type, reference, size));
         }
         index
@@ -196,17 +215,25 @@ impl OciLayout {
     /// Reads a blob, checking size and digest.
     pub fn read_blob(&self, desc: &Descriptor, max_size: u64) -> Result<Vec<u8>, LayoutError> {
         if desc.size > max_size {
-            return Err(LayoutError::TooLarge { what: format!("blob {}", desc.digest), size: desc.size, limit: max_size });
+            return Err(LayoutError::TooLarge {
+                what: format!("blob {}", desc.digest),
+                size: desc.size,
+                limit: max_size,
+            });
         }
         let path = self.blob_path(&desc.digest)?;
         let data = match self.read_file(&path, max_size, &desc.digest) {
-            Err(LayoutError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            Err(LayoutError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
                 return Err(LayoutError::NotFound(desc.digest.clone()));
             }
             other => other?,
         };
         if data.len() as u64 != desc.size || !digest_matches(&desc.digest, &data) {
-            return Err(LayoutError::Integrity { digest: desc.digest.clone() });
+            return Err(LayoutError::Integrity {
+                digest: desc.digest.clone(),
+            });
         }
         Ok(data)
     }
@@ -229,7 +256,11 @@ impl OciLayout {
     /// Lists a manifest in `index.json` (once).
     pub fn add_to_index(&self, desc: Descriptor) -> Result<(), LayoutError> {
         let mut index = self.index()?;
-        if index.manifests.iter().any(|d| d.digest == desc.digest && d.annotation(ANNOTATION_REF_NAME).is_none()) {
+        if index
+            .manifests
+            .iter()
+            .any(|d| d.digest == desc.digest && d.annotation(ANNOTATION_REF_NAME).is_none())
+        {
             return Ok(());
         }
         index.manifests.push(desc);
@@ -239,7 +270,10 @@ impl OciLayout {
     /// Every image manifest reachable from `index.json` whose subject is
     /// `subject`, with its parsed manifest (the graph walk of oras-go's OCI
     /// store, so referrers listed only in nested indexes are found).
-    pub fn referrers(&self, subject: &Descriptor) -> Result<Vec<(Descriptor, ImageManifest)>, LayoutError> {
+    pub fn referrers(
+        &self,
+        subject: &Descriptor,
+    ) -> Result<Vec<(Descriptor, ImageManifest)>, LayoutError> {
         let mut queue: std::collections::VecDeque<Descriptor> = self.index()?.manifests.into();
         let mut seen = std::collections::HashSet::new();
         let mut out = Vec::new();
@@ -264,8 +298,13 @@ impl OciLayout {
                         Err(LayoutError::NotFound(_)) => continue,
                         Err(e) => return Err(e),
                     };
-                    let manifest = ImageManifest::from_json(&data).map_err(LayoutError::Malformed)?;
-                    if manifest.subject.as_ref().is_some_and(|s| s.digest == subject.digest) {
+                    let manifest =
+                        ImageManifest::from_json(&data).map_err(LayoutError::Malformed)?;
+                    if manifest
+                        .subject
+                        .as_ref()
+                        .is_some_and(|s| s.digest == subject.digest)
+                    {
                         out.push((node, manifest));
                     }
                 }
@@ -276,24 +315,40 @@ impl OciLayout {
     }
 
     fn read_file(&self, path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, LayoutError> {
-        let io = |source| LayoutError::Io { path: path.to_path_buf(), source };
+        let io = |source| LayoutError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
         let file = std::fs::File::open(path).map_err(io)?;
         let mut data = Vec::new();
         file.take(limit + 1).read_to_end(&mut data).map_err(io)?;
         if data.len() as u64 > limit {
-            return Err(LayoutError::TooLarge { what: what.to_string(), size: data.len() as u64, limit });
+            return Err(LayoutError::TooLarge {
+                what: what.to_string(),
+                size: data.len() as u64,
+                limit,
+            });
         }
         Ok(data)
     }
 
     fn write_atomic(&self, path: &Path, data: &[u8]) -> Result<(), LayoutError> {
-        let io = |source| LayoutError::Io { path: path.to_path_buf(), source };
+        let io = |source| LayoutError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
         let dir = path.parent().expect("layout paths have a parent");
         std::fs::create_dir_all(dir).map_err(io)?;
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let tmp = dir.join(format!(".{name}.{}.{}.tmp", std::process::id(), unique()));
         let result = (|| {
-            let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)?;
             f.write_all(data)?;
             f.sync_all()?;
             std::fs::rename(&tmp, path)
@@ -317,10 +372,24 @@ mod tests {
 
     #[test]
     fn layout_references() {
-        assert_eq!(parse_layout_reference("./l:v1").unwrap(), (PathBuf::from("./l"), "v1".into()));
-        assert_eq!(parse_layout_reference("/a/b@sha256:00").unwrap(), (PathBuf::from("/a/b"), "sha256:00".into()));
-        assert!(parse_layout_reference("./l").unwrap_err().contains("missing tag or digest"));
-        assert!(parse_layout_reference(":v1").unwrap_err().contains("missing oci-layout file path"));
+        assert_eq!(
+            parse_layout_reference("./l:v1").unwrap(),
+            (PathBuf::from("./l"), "v1".into())
+        );
+        assert_eq!(
+            parse_layout_reference("/a/b@sha256:00").unwrap(),
+            (PathBuf::from("/a/b"), "sha256:00".into())
+        );
+        assert!(
+            parse_layout_reference("./l")
+                .unwrap_err()
+                .contains("missing tag or digest")
+        );
+        assert!(
+            parse_layout_reference(":v1")
+                .unwrap_err()
+                .contains("missing oci-layout file path")
+        );
         assert!(parse_layout_reference("C:\\layout").is_err());
         assert!(parse_layout_reference("./l@").is_err());
     }
@@ -329,16 +398,30 @@ mod tests {
     fn blobs_index_and_traversal_safety() {
         let dir = tempfile::tempdir().unwrap();
         let layout = OciLayout::create(dir.path().join("l")).unwrap();
-        let d = layout.write_blob("application/octet-stream", b"hello").unwrap();
+        let d = layout
+            .write_blob("application/octet-stream", b"hello")
+            .unwrap();
         assert_eq!(layout.read_blob(&d, 100).unwrap(), b"hello");
-        assert!(matches!(layout.read_blob(&d, 3), Err(LayoutError::TooLarge { .. })));
+        assert!(matches!(
+            layout.read_blob(&d, 3),
+            Err(LayoutError::TooLarge { .. })
+        ));
         let mut wrong = d.clone();
         wrong.size = 4;
-        assert!(matches!(layout.read_blob(&wrong, 100), Err(LayoutError::Integrity { .. })));
-        assert!(matches!(layout.blob_path("sha256:../../etc/passwd"), Err(LayoutError::InvalidDigest(_))));
+        assert!(matches!(
+            layout.read_blob(&wrong, 100),
+            Err(LayoutError::Integrity { .. })
+        ));
+        assert!(matches!(
+            layout.blob_path("sha256:../../etc/passwd"),
+            Err(LayoutError::InvalidDigest(_))
+        ));
         // Corrupt the blob on disk: reading it fails on the digest.
         std::fs::write(layout.blob_path(&d.digest).unwrap(), b"hellp").unwrap();
-        assert!(matches!(layout.read_blob(&d, 100), Err(LayoutError::Integrity { .. })));
+        assert!(matches!(
+            layout.read_blob(&d, 100),
+            Err(LayoutError::Integrity { .. })
+        ));
         assert!(OciLayout::open(dir.path()).is_err(), "not a layout");
     }
 }

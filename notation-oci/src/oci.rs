@@ -21,13 +21,15 @@ pub const MEDIA_TYPE_ARTIFACT_MANIFEST: &str = "application/vnd.oci.artifact.man
 /// Docker image manifest v2 schema 2.
 pub const MEDIA_TYPE_DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
 /// Docker manifest list.
-pub const MEDIA_TYPE_DOCKER_MANIFEST_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
+pub const MEDIA_TYPE_DOCKER_MANIFEST_LIST: &str =
+    "application/vnd.docker.distribution.manifest.list.v2+json";
 /// The empty JSON config (`{}`).
 pub const MEDIA_TYPE_EMPTY_JSON: &str = "application/vnd.oci.empty.v1+json";
 /// Artifact type (and legacy config media type) of Notary signatures (Q1).
 pub const ARTIFACT_TYPE_NOTATION: &str = "application/vnd.cncf.notary.signature";
 /// Digest of `{}`.
-pub const EMPTY_JSON_DIGEST: &str = "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
+pub const EMPTY_JSON_DIGEST: &str =
+    "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
 /// The bytes `{}`.
 pub const EMPTY_JSON: &[u8] = b"{}";
 
@@ -97,7 +99,9 @@ impl Descriptor {
 
     /// Same content: media type, digest and size (oras `content.Equal`).
     pub fn same_content(&self, other: &Descriptor) -> bool {
-        self.media_type == other.media_type && self.digest == other.digest && self.size == other.size
+        self.media_type == other.media_type
+            && self.digest == other.digest
+            && self.size == other.size
     }
 
     /// One annotation.
@@ -107,7 +111,11 @@ impl Descriptor {
 
     /// As the payload descriptor type of notation-core (A6).
     pub fn to_payload_descriptor(&self) -> notation_core::payload::Descriptor {
-        notation_core::payload::Descriptor::new(self.media_type.clone(), self.digest.clone(), self.size)
+        notation_core::payload::Descriptor::new(
+            self.media_type.clone(),
+            self.digest.clone(),
+            self.size,
+        )
     }
 
     /// Whether the media type is one of the manifest types.
@@ -118,7 +126,10 @@ impl Descriptor {
 
 /// The SHA-256 digest string of `data`.
 pub fn sha256_digest(data: &[u8]) -> String {
-    format!("sha256:{}", notation_core::hex::encode(&notation_core::algorithm::HashAlgorithm::Sha256.digest(data)))
+    format!(
+        "sha256:{}",
+        notation_core::hex::encode(&notation_core::algorithm::HashAlgorithm::Sha256.digest(data))
+    )
 }
 
 /// Checks `data` against a digest string (sha256/384/512).

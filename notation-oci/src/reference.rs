@@ -60,10 +60,14 @@ pub enum ReferenceError {
 impl Reference {
     /// Parses a reference.
     pub fn parse(input: &str) -> Result<Self, ReferenceError> {
-        let (registry, rest) =
-            input.split_once('/').ok_or_else(|| ReferenceError::MissingRepository(input.to_string()))?;
+        let (registry, rest) = input
+            .split_once('/')
+            .ok_or_else(|| ReferenceError::MissingRepository(input.to_string()))?;
         if !is_valid_registry(registry) {
-            return Err(ReferenceError::InvalidRegistry { reference: input.into(), registry: registry.into() });
+            return Err(ReferenceError::InvalidRegistry {
+                reference: input.into(),
+                registry: registry.into(),
+            });
         }
         let (name_and_tag, digest) = match rest.split_once('@') {
             Some((n, d)) => (n, Some(d)),
@@ -71,20 +75,31 @@ impl Reference {
         };
         // A ':' after the last '/' starts the tag.
         let (repository, tag) = match name_and_tag.rfind(':') {
-            Some(i) if !name_and_tag[i..].contains('/') => (&name_and_tag[..i], Some(&name_and_tag[i + 1..])),
+            Some(i) if !name_and_tag[i..].contains('/') => {
+                (&name_and_tag[..i], Some(&name_and_tag[i + 1..]))
+            }
             _ => (name_and_tag, None),
         };
         if !is_valid_repository(repository) || registry.len() + 1 + repository.len() > 255 {
-            return Err(ReferenceError::InvalidRepository { reference: input.into(), repository: repository.into() });
+            return Err(ReferenceError::InvalidRepository {
+                reference: input.into(),
+                repository: repository.into(),
+            });
         }
         if let Some(tag) = tag {
             if !is_valid_tag(tag) {
-                return Err(ReferenceError::InvalidTag { reference: input.into(), tag: tag.into() });
+                return Err(ReferenceError::InvalidTag {
+                    reference: input.into(),
+                    tag: tag.into(),
+                });
             }
         }
         if let Some(d) = digest {
             if !is_valid_digest(d) {
-                return Err(ReferenceError::InvalidDigest { reference: input.into(), digest: d.into() });
+                return Err(ReferenceError::InvalidDigest {
+                    reference: input.into(),
+                    digest: d.into(),
+                });
             }
         }
         Ok(Self {
@@ -97,7 +112,11 @@ impl Reference {
 
     /// A reference to a repository by digest.
     pub fn with_digest(&self, digest: &str) -> Self {
-        Self { tag: None, digest: Some(digest.to_string()), ..self.clone() }
+        Self {
+            tag: None,
+            digest: Some(digest.to_string()),
+            ..self.clone()
+        }
     }
 
     /// The registry (`host[:port]`).
@@ -164,8 +183,14 @@ fn is_valid_registry(registry: &str) -> bool {
         return false;
     }
     let (host, port) = if let Some(rest) = registry.strip_prefix('[') {
-        let Some((ip6, after)) = rest.split_once(']') else { return false };
-        if !ip6.contains(':') || !ip6.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.') {
+        let Some((ip6, after)) = rest.split_once(']') else {
+            return false;
+        };
+        if !ip6.contains(':')
+            || !ip6
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+        {
             return false;
         }
         match after {
@@ -248,7 +273,10 @@ fn is_path_component(c: &str) -> bool {
 fn is_valid_tag(tag: &str) -> bool {
     let b = tag.as_bytes();
     let word = |x: u8| x.is_ascii_alphanumeric() || x == b'_';
-    !b.is_empty() && b.len() <= 128 && word(b[0]) && b[1..].iter().all(|&x| word(x) || x == b'.' || x == b'-')
+    !b.is_empty()
+        && b.len() <= 128
+        && word(b[0])
+        && b[1..].iter().all(|&x| word(x) || x == b'.' || x == b'-')
 }
 
 /// A digest `<algorithm>:<encoded>`: sha256/sha384/sha512 with lowercase
@@ -266,13 +294,19 @@ mod tests {
     #[test]
     fn parses_the_forms() {
         let r = Reference::parse(&format!("localhost:5000/net-monitor:v1@{D}")).unwrap();
-        assert_eq!((r.registry(), r.repository(), r.tag(), r.digest()), ("localhost:5000", "net-monitor", Some("v1"), Some(D)));
+        assert_eq!(
+            (r.registry(), r.repository(), r.tag(), r.digest()),
+            ("localhost:5000", "net-monitor", Some("v1"), Some(D))
+        );
         assert_eq!(r.reference(), Some(D));
         assert_eq!(r.scope(), "localhost:5000/net-monitor");
         assert!(r.is_localhost());
         let r = Reference::parse("registry.acme-rockets.io/software/net-monitor:v1").unwrap();
         assert_eq!(r.repository(), "software/net-monitor");
-        assert_eq!(r.to_string(), "registry.acme-rockets.io/software/net-monitor:v1");
+        assert_eq!(
+            r.to_string(),
+            "registry.acme-rockets.io/software/net-monitor:v1"
+        );
         assert!(!r.is_localhost());
         let r = Reference::parse("10.10.10.10:8080/a/b").unwrap();
         assert_eq!(r.reference(), None);

@@ -53,7 +53,12 @@ pub fn add_to_index(existing: Option<&ImageIndex>, entry: Descriptor) -> Option<
 /// The referrers of an index (API response or tag-schema index) with the
 /// given artifact type (Q5: filter client side when the registry did not).
 pub fn filter_artifact_type(index: &ImageIndex, artifact_type: &str) -> Vec<Descriptor> {
-    index.manifests.iter().filter(|d| d.artifact_type.as_deref() == Some(artifact_type)).cloned().collect()
+    index
+        .manifests
+        .iter()
+        .filter(|d| d.artifact_type.as_deref() == Some(artifact_type))
+        .cloned()
+        .collect()
 }
 
 #[cfg(test)]
@@ -65,11 +70,17 @@ mod tests {
     #[test]
     fn tag_names() {
         assert_eq!(
-            referrers_tag("sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9").unwrap(),
+            referrers_tag(
+                "sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9"
+            )
+            .unwrap(),
             "sha256-b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9"
         );
         let long = format!("sha512:{}", "a".repeat(128));
-        assert_eq!(referrers_tag(&long).unwrap(), format!("sha512-{}", "a".repeat(64)));
+        assert_eq!(
+            referrers_tag(&long).unwrap(),
+            format!("sha512-{}", "a".repeat(64))
+        );
         assert!(referrers_tag("nodigest").is_none());
     }
 
@@ -91,7 +102,10 @@ mod tests {
         let other = Descriptor::new(MEDIA_TYPE_IMAGE_MANIFEST, "sha256:02", 10);
         let index = add_to_index(Some(&index), other).unwrap();
         assert_eq!(index.manifests.len(), 2);
-        assert_eq!(filter_artifact_type(&index, ARTIFACT_TYPE_NOTATION).len(), 1);
+        assert_eq!(
+            filter_artifact_type(&index, ARTIFACT_TYPE_NOTATION).len(),
+            1
+        );
     }
 
     #[test]
@@ -100,7 +114,11 @@ mod tests {
             br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:01","size":1,"platform":{"os":"linux"}}]}"#,
         )
         .unwrap();
-        let updated = add_to_index(Some(&index), Descriptor::new(MEDIA_TYPE_IMAGE_MANIFEST, "sha256:02", 1)).unwrap();
+        let updated = add_to_index(
+            Some(&index),
+            Descriptor::new(MEDIA_TYPE_IMAGE_MANIFEST, "sha256:02", 1),
+        )
+        .unwrap();
         let json = String::from_utf8(updated.to_json()).unwrap();
         assert!(json.contains(r#""platform":{"os":"linux"}"#), "{json}");
     }

@@ -6,11 +6,12 @@ use std::collections::BTreeMap;
 
 use crate::layout::{LayoutError, OciLayout};
 use crate::oci::{
-    ARTIFACT_TYPE_NOTATION, Descriptor, EMPTY_JSON, MAX_ENVELOPE_SIZE, MAX_MANIFEST_SIZE, MEDIA_TYPE_EMPTY_JSON,
+    ARTIFACT_TYPE_NOTATION, Descriptor, EMPTY_JSON, MAX_ENVELOPE_SIZE, MAX_MANIFEST_SIZE,
+    MEDIA_TYPE_EMPTY_JSON,
 };
 use crate::signature::{
-    SignatureManifest, SignatureManifestError, SignatureManifestForm, build_signature_manifest, notary_referrer,
-    parse_signature_manifest,
+    SignatureManifest, SignatureManifestError, SignatureManifestForm, build_signature_manifest,
+    notary_referrer, parse_signature_manifest,
 };
 
 /// Why a repository operation failed.
@@ -76,7 +77,11 @@ impl SignatureRepository for OciLayout {
     }
 
     fn signatures(&self, artifact: &Descriptor) -> Result<Vec<Descriptor>, RepositoryError> {
-        Ok(self.referrers(artifact)?.iter().filter_map(|(node, m)| notary_referrer(node, m, artifact)).collect())
+        Ok(self
+            .referrers(artifact)?
+            .iter()
+            .filter_map(|(node, m)| notary_referrer(node, m, artifact))
+            .collect())
     }
 
     fn fetch_signature(
@@ -104,12 +109,17 @@ impl SignatureRepository for OciLayout {
             SignatureManifestForm::ConfigMediaType => ARTIFACT_TYPE_NOTATION,
         };
         self.write_blob(config_type, EMPTY_JSON)?;
-        let manifest = build_signature_manifest(form, artifact, &envelope_desc, annotations.clone());
+        let manifest =
+            build_signature_manifest(form, artifact, &envelope_desc, annotations.clone());
         let bytes = manifest.to_json();
         let mut manifest_desc = self.write_blob(crate::oci::MEDIA_TYPE_IMAGE_MANIFEST, &bytes)?;
         manifest_desc.artifact_type = Some(ARTIFACT_TYPE_NOTATION.to_string());
         manifest_desc.annotations = Some(annotations);
         self.add_to_index(manifest_desc.clone())?;
-        Ok(PushedSignature { manifest: manifest_desc, envelope: envelope_desc, warnings: Vec::new() })
+        Ok(PushedSignature {
+            manifest: manifest_desc,
+            envelope: envelope_desc,
+            warnings: Vec::new(),
+        })
     }
 }

@@ -8,8 +8,9 @@ use notation_core::x509::Certificate;
 use time::OffsetDateTime;
 
 use crate::oci::{
-    ANNOTATION_CREATED, ANNOTATION_THUMBPRINT, ARTIFACT_TYPE_NOTATION, Descriptor, EMPTY_JSON_DIGEST,
-    ImageManifest, MEDIA_TYPE_ARTIFACT_MANIFEST, MEDIA_TYPE_EMPTY_JSON, MEDIA_TYPE_IMAGE_MANIFEST,
+    ANNOTATION_CREATED, ANNOTATION_THUMBPRINT, ARTIFACT_TYPE_NOTATION, Descriptor,
+    EMPTY_JSON_DIGEST, ImageManifest, MEDIA_TYPE_ARTIFACT_MANIFEST, MEDIA_TYPE_EMPTY_JSON,
+    MEDIA_TYPE_IMAGE_MANIFEST,
 };
 
 /// Which manifest form to write (Q1). Both are read.
@@ -26,10 +27,16 @@ pub enum SignatureManifestForm {
 
 /// The manifest annotations of a signature (Q4): the thumbprint list of the
 /// chain (lowercase hex, a JSON array in a string) and the signing time.
-pub fn signature_annotations(chain: &[Certificate], signing_time: OffsetDateTime) -> BTreeMap<String, String> {
+pub fn signature_annotations(
+    chain: &[Certificate],
+    signing_time: OffsetDateTime,
+) -> BTreeMap<String, String> {
     let thumbprints: Vec<String> = chain.iter().map(|c| c.sha256_fingerprint_hex()).collect();
     let mut annotations = BTreeMap::new();
-    annotations.insert(ANNOTATION_THUMBPRINT.to_string(), serde_json::to_string(&thumbprints).expect("strings"));
+    annotations.insert(
+        ANNOTATION_THUMBPRINT.to_string(),
+        serde_json::to_string(&thumbprints).expect("strings"),
+    );
     annotations.insert(
         ANNOTATION_CREATED.to_string(),
         notation_core::timefmt::rfc3339(signing_time.to_offset(time::UtcOffset::UTC)),
@@ -50,18 +57,27 @@ pub fn build_signature_manifest(
             config.data = Some("e30=".into());
             (Some(ARTIFACT_TYPE_NOTATION.to_string()), config)
         }
-        SignatureManifestForm::ConfigMediaType => {
-            (None, Descriptor::new(ARTIFACT_TYPE_NOTATION, EMPTY_JSON_DIGEST, 2))
-        }
+        SignatureManifestForm::ConfigMediaType => (
+            None,
+            Descriptor::new(ARTIFACT_TYPE_NOTATION, EMPTY_JSON_DIGEST, 2),
+        ),
     };
     ImageManifest {
         schema_version: Some(2),
         media_type: Some(MEDIA_TYPE_IMAGE_MANIFEST.to_string()),
         artifact_type,
         config: Some(config),
-        layers: Some(vec![Descriptor::new(envelope.media_type.clone(), envelope.digest.clone(), envelope.size)]),
+        layers: Some(vec![Descriptor::new(
+            envelope.media_type.clone(),
+            envelope.digest.clone(),
+            envelope.size,
+        )]),
         blobs: None,
-        subject: Some(Descriptor::new(subject.media_type.clone(), subject.digest.clone(), subject.size)),
+        subject: Some(Descriptor::new(
+            subject.media_type.clone(),
+            subject.digest.clone(),
+            subject.size,
+        )),
         annotations: Some(annotations),
     }
 }
@@ -117,11 +133,19 @@ pub fn parse_signature_manifest(
     data: &[u8],
     artifact: Option<&Descriptor>,
 ) -> Result<SignatureManifest, SignatureManifestError> {
-    if manifest_media_type != MEDIA_TYPE_IMAGE_MANIFEST && manifest_media_type != MEDIA_TYPE_ARTIFACT_MANIFEST {
-        return Err(SignatureManifestError::MediaType(manifest_media_type.to_string()));
+    if manifest_media_type != MEDIA_TYPE_IMAGE_MANIFEST
+        && manifest_media_type != MEDIA_TYPE_ARTIFACT_MANIFEST
+    {
+        return Err(SignatureManifestError::MediaType(
+            manifest_media_type.to_string(),
+        ));
     }
     let manifest = ImageManifest::from_json(data).map_err(SignatureManifestError::Malformed)?;
-    let layers = if manifest_media_type == MEDIA_TYPE_ARTIFACT_MANIFEST { manifest.blobs } else { manifest.layers };
+    let layers = if manifest_media_type == MEDIA_TYPE_ARTIFACT_MANIFEST {
+        manifest.blobs
+    } else {
+        manifest.layers
+    };
     let layers = layers.unwrap_or_default();
     if layers.len() != 1 {
         return Err(SignatureManifestError::LayerCount(layers.len()));
@@ -138,7 +162,11 @@ pub fn parse_signature_manifest(
     if envelope.size > crate::oci::MAX_ENVELOPE_SIZE {
         return Err(SignatureManifestError::EnvelopeTooLarge(envelope.size));
     }
-    Ok(SignatureManifest { envelope, subject: manifest.subject, annotations: manifest.annotations.unwrap_or_default() })
+    Ok(SignatureManifest {
+        envelope,
+        subject: manifest.subject,
+        annotations: manifest.annotations.unwrap_or_default(),
+    })
 }
 
 /// Whether a referrer is a Notary signature (Q2, notation-go
@@ -151,7 +179,11 @@ pub fn notary_referrer(
     manifest: &ImageManifest,
     artifact: &Descriptor,
 ) -> Option<Descriptor> {
-    if !manifest.subject.as_ref().is_some_and(|s| s.same_content(artifact)) {
+    if !manifest
+        .subject
+        .as_ref()
+        .is_some_and(|s| s.same_content(artifact))
+    {
         return None;
     }
     let artifact_type = match (node.media_type.as_str(), manifest.artifact_type.as_deref()) {
@@ -159,13 +191,17 @@ pub fn notary_referrer(
         (MEDIA_TYPE_IMAGE_MANIFEST, Some(ARTIFACT_TYPE_NOTATION)) => {
             // Notary artifactType with a non-empty config is ignored (with a
             // warning in the reference).
-            if manifest.config.as_ref().map(|c| c.media_type.as_str()) != Some(MEDIA_TYPE_EMPTY_JSON) {
+            if manifest.config.as_ref().map(|c| c.media_type.as_str())
+                != Some(MEDIA_TYPE_EMPTY_JSON)
+            {
                 return None;
             }
             ARTIFACT_TYPE_NOTATION
         }
         (MEDIA_TYPE_IMAGE_MANIFEST, None) => {
-            if manifest.config.as_ref().map(|c| c.media_type.as_str()) != Some(ARTIFACT_TYPE_NOTATION) {
+            if manifest.config.as_ref().map(|c| c.media_type.as_str())
+                != Some(ARTIFACT_TYPE_NOTATION)
+            {
                 return None;
             }
             ARTIFACT_TYPE_NOTATION
@@ -192,16 +228,28 @@ mod tests {
 
     #[test]
     fn both_forms_build_and_read_back() {
-        let subject = Descriptor::new(MEDIA_TYPE_IMAGE_MANIFEST, crate::oci::sha256_digest(b"s"), 1);
+        let subject = Descriptor::new(
+            MEDIA_TYPE_IMAGE_MANIFEST,
+            crate::oci::sha256_digest(b"s"),
+            1,
+        );
         let env = Descriptor::of("application/jose+json", b"envelope");
-        for form in [SignatureManifestForm::ArtifactType, SignatureManifestForm::ConfigMediaType] {
+        for form in [
+            SignatureManifestForm::ArtifactType,
+            SignatureManifestForm::ConfigMediaType,
+        ] {
             let m = build_signature_manifest(form, &subject, &env, BTreeMap::new());
             let bytes = m.to_json();
             let node = Descriptor::of(MEDIA_TYPE_IMAGE_MANIFEST, &bytes);
             let parsed = ImageManifest::from_json(&bytes).unwrap();
-            let referrer = notary_referrer(&node, &parsed, &subject).expect("is a notary signature");
-            assert_eq!(referrer.artifact_type.as_deref(), Some(ARTIFACT_TYPE_NOTATION));
-            let sm = parse_signature_manifest(MEDIA_TYPE_IMAGE_MANIFEST, &bytes, Some(&subject)).unwrap();
+            let referrer =
+                notary_referrer(&node, &parsed, &subject).expect("is a notary signature");
+            assert_eq!(
+                referrer.artifact_type.as_deref(),
+                Some(ARTIFACT_TYPE_NOTATION)
+            );
+            let sm = parse_signature_manifest(MEDIA_TYPE_IMAGE_MANIFEST, &bytes, Some(&subject))
+                .unwrap();
             assert_eq!(sm.envelope, env);
             assert_eq!(sm.envelope_format(), Some(EnvelopeFormat::Jws));
         }
@@ -209,16 +257,34 @@ mod tests {
 
     #[test]
     fn other_referrers_are_not_signatures() {
-        let subject = Descriptor::new(MEDIA_TYPE_IMAGE_MANIFEST, crate::oci::sha256_digest(b"s"), 1);
+        let subject = Descriptor::new(
+            MEDIA_TYPE_IMAGE_MANIFEST,
+            crate::oci::sha256_digest(b"s"),
+            1,
+        );
         let env = Descriptor::of("application/jose+json", b"envelope");
-        let mut m = build_signature_manifest(SignatureManifestForm::ArtifactType, &subject, &env, BTreeMap::new());
+        let mut m = build_signature_manifest(
+            SignatureManifestForm::ArtifactType,
+            &subject,
+            &env,
+            BTreeMap::new(),
+        );
         let node = Descriptor::new(MEDIA_TYPE_IMAGE_MANIFEST, "sha256:00", 1);
         m.config = Some(Descriptor::new("application/x-other", EMPTY_JSON_DIGEST, 2));
         assert!(notary_referrer(&node, &m, &subject).is_none());
         m.artifact_type = Some("application/vnd.other".into());
         assert!(notary_referrer(&node, &m, &subject).is_none());
-        let other_subject = Descriptor::new(MEDIA_TYPE_IMAGE_MANIFEST, crate::oci::sha256_digest(b"t"), 1);
-        let m = build_signature_manifest(SignatureManifestForm::ArtifactType, &subject, &env, BTreeMap::new());
+        let other_subject = Descriptor::new(
+            MEDIA_TYPE_IMAGE_MANIFEST,
+            crate::oci::sha256_digest(b"t"),
+            1,
+        );
+        let m = build_signature_manifest(
+            SignatureManifestForm::ArtifactType,
+            &subject,
+            &env,
+            BTreeMap::new(),
+        );
         assert!(notary_referrer(&node, &m, &other_subject).is_none());
     }
 
@@ -230,9 +296,14 @@ mod tests {
             &Descriptor::of("application/jose+json", b"e"),
             BTreeMap::new(),
         );
-        m.layers.as_mut().unwrap().push(Descriptor::of("application/jose+json", b"f"));
+        m.layers
+            .as_mut()
+            .unwrap()
+            .push(Descriptor::of("application/jose+json", b"f"));
         assert_eq!(
-            parse_signature_manifest(MEDIA_TYPE_IMAGE_MANIFEST, &m.to_json(), None).unwrap_err().to_string(),
+            parse_signature_manifest(MEDIA_TYPE_IMAGE_MANIFEST, &m.to_json(), None)
+                .unwrap_err()
+                .to_string(),
             "signature manifest requries exactly one signature envelope blob, got 2"
         );
         assert!(parse_signature_manifest("application/x", b"{}", None).is_err());

@@ -4,17 +4,23 @@
 use std::collections::BTreeMap;
 
 use notation_core::crypto::CryptoProvider;
-use notation_core::envelope::{self, Envelope, EnvelopeContent, EnvelopeFormat, SignError, SignRequest};
+use notation_core::envelope::{
+    self, Envelope, EnvelopeContent, EnvelopeFormat, SignError, SignRequest,
+};
 use notation_core::payload::{Payload, UserMetadataError};
 use notation_core::signer::Signer;
 use notation_core::timestamp::Timestamper;
 use notation_core::trust::PolicyStatement;
-use notation_core::verifier::{ArtifactVerifyOptions, VerificationError, VerificationOutcome, Verifier};
+use notation_core::verifier::{
+    ArtifactVerifyOptions, VerificationError, VerificationOutcome, Verifier,
+};
 use time::{Duration, OffsetDateTime};
 
 use crate::oci::Descriptor;
 use crate::repository::{PushedSignature, RepositoryError, SignatureRepository};
-use crate::signature::{SignatureManifest, SignatureManifestForm, signature_annotations, thumbprints};
+use crate::signature::{
+    SignatureManifest, SignatureManifestForm, signature_annotations, thumbprints,
+};
 
 /// Default and maximum of signatures evaluated per artifact (U).
 pub const DEFAULT_MAX_SIGNATURES: usize = 100;
@@ -50,7 +56,9 @@ pub enum WorkflowError {
     #[error(transparent)]
     Policy(VerificationError),
     /// No signature refers to the artifact.
-    #[error("no signature is associated with {reference:?}, make sure the artifact was signed successfully")]
+    #[error(
+        "no signature is associated with {reference:?}, make sure the artifact was signed successfully"
+    )]
     NoSignature {
         /// The artifact reference.
         reference: String,
@@ -89,7 +97,9 @@ pub struct SignatureFailure {
 #[non_exhaustive]
 pub enum SignatureFailureReason {
     /// It could not be fetched.
-    #[error("unable to retrieve digital signature with digest {digest:?} associated with {reference:?} from the Repository, error : {source}")]
+    #[error(
+        "unable to retrieve digital signature with digest {digest:?} associated with {reference:?} from the Repository, error : {source}"
+    )]
     Fetch {
         /// The manifest digest.
         digest: String,
@@ -114,7 +124,11 @@ pub enum SignatureFailureReason {
 
 impl std::fmt::Display for SignatureFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "failed to verify signature with digest {}, {}", self.signature.digest, self.reason)
+        write!(
+            f,
+            "failed to verify signature with digest {}, {}",
+            self.signature.digest, self.reason
+        )
     }
 }
 
@@ -199,11 +213,17 @@ pub struct SignedArtifact {
 
 /// Resolves a reference and enforces Q8: a digest given must be the digest
 /// resolved.
-pub fn resolve(repo: &dyn SignatureRepository, reference: &str) -> Result<(Descriptor, bool), WorkflowError> {
+pub fn resolve(
+    repo: &dyn SignatureRepository,
+    reference: &str,
+) -> Result<(Descriptor, bool), WorkflowError> {
     let artifact = repo.resolve(reference)?;
     let is_digest = reference.contains(':');
     if is_digest && artifact.digest != reference {
-        return Err(WorkflowError::DigestMismatch { input: reference.into(), resolved: artifact.digest });
+        return Err(WorkflowError::DigestMismatch {
+            input: reference.into(),
+            resolved: artifact.digest,
+        });
     }
     Ok((artifact, !is_digest))
 }
@@ -222,7 +242,8 @@ pub fn sign(
     // A6: only mediaType, digest, size (and annotations) are signed.
     let mut target = artifact.to_payload_descriptor();
     target.add_user_metadata(&options.user_metadata)?;
-    let signing_time = envelope::truncate_seconds(options.signing_time.unwrap_or_else(OffsetDateTime::now_utc));
+    let signing_time =
+        envelope::truncate_seconds(options.signing_time.unwrap_or_else(OffsetDateTime::now_utc));
     let expiry = match options.expiry {
         None => None,
         Some(d) if d.is_positive() && d.subsec_nanoseconds() == 0 => Some(signing_time + d),
@@ -237,9 +258,18 @@ pub fn sign(
         .and_then(|e| e.content_unverified())
         .map_err(|e| WorkflowError::Sign(SignError::Verification(e)))?;
     let annotations = signature_annotations(&content.signer_info.certificate_chain, signing_time);
-    let pushed =
-        repo.push_signature(&artifact, options.format.media_type(), &bytes, annotations, options.form)?;
-    Ok(SignedArtifact { artifact, resolved_from_tag, pushed })
+    let pushed = repo.push_signature(
+        &artifact,
+        options.format.media_type(),
+        &bytes,
+        annotations,
+        options.form,
+    )?;
+    Ok(SignedArtifact {
+        artifact,
+        resolved_from_tag,
+        pushed,
+    })
 }
 
 /// How to verify an artifact.
@@ -251,7 +281,10 @@ pub struct VerifyOptions {
 
 impl Default for VerifyOptions {
     fn default() -> Self {
-        Self { user_metadata: BTreeMap::new(), max_signatures: DEFAULT_MAX_SIGNATURES }
+        Self {
+            user_metadata: BTreeMap::new(),
+            max_signatures: DEFAULT_MAX_SIGNATURES,
+        }
     }
 }
 
@@ -315,7 +348,9 @@ pub fn verify(
         return Err(WorkflowError::InvalidMaxSignatures);
     }
     let display = display_reference(scope, reference);
-    let statement = verifier.oci_statement_for_scope(scope, &display).map_err(WorkflowError::Policy)?;
+    let statement = verifier
+        .oci_statement_for_scope(scope, &display)
+        .map_err(WorkflowError::Policy)?;
     let mut result = ArtifactVerification {
         artifact: None,
         resolved_from_tag: false,
@@ -339,16 +374,23 @@ pub fn verify(
             if !verifier.may_be_trusted(statement, &prints) {
                 result.failures.push(SignatureFailure {
                     signature,
-                    reason: SignatureFailureReason::Untrusted { policy: statement.name().to_string() },
+                    reason: SignatureFailureReason::Untrusted {
+                        policy: statement.name().to_string(),
+                    },
                 });
                 continue;
             }
         }
         if processed >= options.max_signatures {
-            return Err(WorkflowError::TooManySignatures { limit: options.max_signatures, failures: result.failures });
+            return Err(WorkflowError::TooManySignatures {
+                limit: options.max_signatures,
+                failures: result.failures,
+            });
         }
         processed += 1;
-        match verify_one(repo, statement, verifier, &artifact, &signature, &display, options) {
+        match verify_one(
+            repo, statement, verifier, &artifact, &signature, &display, options,
+        ) {
             Ok(outcome) => {
                 result.artifact = Some(artifact);
                 result.verified = Some((signature, outcome));
@@ -357,7 +399,10 @@ pub fn verify(
             Err(reason) => result.failures.push(SignatureFailure { signature, reason }),
         }
     }
-    Err(WorkflowError::AllFailed { reference: display, failures: result.failures })
+    Err(WorkflowError::AllFailed {
+        reference: display,
+        failures: result.failures,
+    })
 }
 
 fn verify_one(
@@ -369,21 +414,38 @@ fn verify_one(
     reference: &str,
     options: &VerifyOptions,
 ) -> Result<VerificationOutcome, SignatureFailureReason> {
-    let (manifest, envelope) = repo.fetch_signature(signature, artifact).map_err(|source| {
-        SignatureFailureReason::Fetch { digest: signature.digest.clone(), reference: reference.to_string(), source }
-    })?;
+    let (manifest, envelope) = repo
+        .fetch_signature(signature, artifact)
+        .map_err(|source| SignatureFailureReason::Fetch {
+            digest: signature.digest.clone(),
+            reference: reference.to_string(),
+            source,
+        })?;
     let opts = ArtifactVerifyOptions::new().user_metadata(options.user_metadata.clone());
     verifier
-        .verify_artifact_with(statement, &artifact.to_payload_descriptor(), &envelope, &manifest.envelope.media_type, &opts)
+        .verify_artifact_with(
+            statement,
+            &artifact.to_payload_descriptor(),
+            &envelope,
+            &manifest.envelope.media_type,
+            &opts,
+        )
         .map_err(SignatureFailureReason::Verification)
 }
 
 fn display_reference(scope: &str, reference: &str) -> String {
-    if reference.contains(':') { format!("{scope}@{reference}") } else { format!("{scope}:{reference}") }
+    if reference.contains(':') {
+        format!("{scope}@{reference}")
+    } else {
+        format!("{scope}:{reference}")
+    }
 }
 
 /// Lists the signatures of an artifact (`notation list`).
-pub fn list(repo: &dyn SignatureRepository, reference: &str) -> Result<(Descriptor, bool, Vec<Descriptor>), WorkflowError> {
+pub fn list(
+    repo: &dyn SignatureRepository,
+    reference: &str,
+) -> Result<(Descriptor, bool, Vec<Descriptor>), WorkflowError> {
     let (artifact, from_tag) = resolve(repo, reference)?;
     let signatures = repo.signatures(&artifact)?;
     Ok((artifact, from_tag, signatures))
@@ -410,7 +472,10 @@ pub fn inspect(
     }
     let (artifact, from_tag, signatures) = list(repo, reference)?;
     if signatures.len() > max_signatures {
-        return Err(WorkflowError::TooManySignatures { limit: max_signatures, failures: Vec::new() });
+        return Err(WorkflowError::TooManySignatures {
+            limit: max_signatures,
+            failures: Vec::new(),
+        });
     }
     let inspected = signatures
         .into_iter()
@@ -419,9 +484,10 @@ pub fn inspect(
                 .fetch_signature(&signature, &artifact)
                 .map_err(|e| e.to_string())
                 .and_then(|(manifest, envelope)| {
-                    let parsed = Envelope::parse_media_type(&manifest.envelope.media_type, &envelope)
-                        .and_then(|e| e.content_unverified())
-                        .map_err(|e| e.to_string())?;
+                    let parsed =
+                        Envelope::parse_media_type(&manifest.envelope.media_type, &envelope)
+                            .and_then(|e| e.content_unverified())
+                            .map_err(|e| e.to_string())?;
                     Ok((manifest, parsed))
                 });
             InspectedSignature { signature, content }

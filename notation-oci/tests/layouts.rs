@@ -8,20 +8,30 @@ use std::sync::Arc;
 use notation_core::crypto::RingProvider;
 use notation_core::envelope::{Envelope, EnvelopeFormat};
 use notation_core::signer::LocalSigner;
-use notation_core::trust::{DirTrustStore, MemoryTrustStore, OciTrustPolicyDocument, TrustStoreType};
+use notation_core::trust::{
+    DirTrustStore, MemoryTrustStore, OciTrustPolicyDocument, TrustStoreType,
+};
 use notation_core::verifier::Verifier;
 use notation_core::x509::Certificate;
 use notation_oci::OciLayout;
 use notation_oci::oci::{
-    ANNOTATION_CREATED, ANNOTATION_THUMBPRINT, ARTIFACT_TYPE_NOTATION, ImageManifest, MEDIA_TYPE_EMPTY_JSON,
+    ANNOTATION_CREATED, ANNOTATION_THUMBPRINT, ARTIFACT_TYPE_NOTATION, ImageManifest,
+    MEDIA_TYPE_EMPTY_JSON,
 };
 use notation_oci::repository::SignatureRepository;
 use notation_oci::signature::{SignatureManifestForm, signature_annotations};
 use notation_oci::workflow::{self, SignOptions, VerifyOptions, WorkflowError};
 
 fn conformance() -> PathBuf {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conformance"));
-    assert!(dir.join("MANIFEST.md").is_file(), "conformance vectors are required at {}", dir.display());
+    let dir = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/conformance"
+    ));
+    assert!(
+        dir.join("MANIFEST.md").is_file(),
+        "conformance vectors are required at {}",
+        dir.display()
+    );
     dir
 }
 
@@ -45,44 +55,86 @@ const ALPINE: &str = "sha256:19dbd2e48e921426ee8ace4dc892edfb2ecdc1d1a72d5416c83
 #[test]
 fn conformance_02_round_trip() {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&conformance().join("02-oci-layout-alpine/oci-layout"), &dir.path().join("layout"));
+    copy_dir(
+        &conformance().join("02-oci-layout-alpine/oci-layout"),
+        &dir.path().join("layout"),
+    );
     let layout = OciLayout::open(dir.path().join("layout")).unwrap();
     let artifact = layout.resolve(ALPINE).unwrap();
     assert_eq!(layout.resolve("v2").unwrap(), artifact);
-    let envelope = std::fs::read(conformance().join("02-oci-layout-alpine/cose_signature.cose.sig")).unwrap();
-    let content = Envelope::parse(EnvelopeFormat::Cose, &envelope).unwrap().content_unverified().unwrap();
-    let annotations =
-        signature_annotations(&content.signer_info.certificate_chain, content.signer_info.signed.signing_time);
+    let envelope =
+        std::fs::read(conformance().join("02-oci-layout-alpine/cose_signature.cose.sig")).unwrap();
+    let content = Envelope::parse(EnvelopeFormat::Cose, &envelope)
+        .unwrap()
+        .content_unverified()
+        .unwrap();
+    let annotations = signature_annotations(
+        &content.signer_info.certificate_chain,
+        content.signer_info.signed.signing_time,
+    );
     let pushed = layout
-        .push_signature(&artifact, "application/cose", &envelope, annotations, SignatureManifestForm::ArtifactType)
+        .push_signature(
+            &artifact,
+            "application/cose",
+            &envelope,
+            annotations,
+            SignatureManifestForm::ArtifactType,
+        )
         .unwrap();
 
-    let manifest = ImageManifest::from_json(&layout.read_blob(&pushed.manifest, 1 << 20).unwrap()).unwrap();
+    let manifest =
+        ImageManifest::from_json(&layout.read_blob(&pushed.manifest, 1 << 20).unwrap()).unwrap();
     assert_eq!(manifest.subject.as_ref().unwrap().digest, ALPINE);
-    assert_eq!(manifest.artifact_type.as_deref(), Some(ARTIFACT_TYPE_NOTATION));
-    assert_eq!(manifest.config.as_ref().unwrap().media_type, MEDIA_TYPE_EMPTY_JSON);
+    assert_eq!(
+        manifest.artifact_type.as_deref(),
+        Some(ARTIFACT_TYPE_NOTATION)
+    );
+    assert_eq!(
+        manifest.config.as_ref().unwrap().media_type,
+        MEDIA_TYPE_EMPTY_JSON
+    );
     let layers = manifest.layers.as_ref().unwrap();
     assert_eq!(layers.len(), 1);
     assert_eq!(layers[0].media_type, "application/cose");
     let a = manifest.annotations.as_ref().unwrap();
-    assert_eq!(a[ANNOTATION_THUMBPRINT], r#"["9f5f5aecee24b5cfdc7a91f6d5ac5c3a5348feb17c934d403f59ac251549ea0d"]"#);
+    assert_eq!(
+        a[ANNOTATION_THUMBPRINT],
+        r#"["9f5f5aecee24b5cfdc7a91f6d5ac5c3a5348feb17c934d403f59ac251549ea0d"]"#
+    );
     assert_eq!(a[ANNOTATION_CREATED], "2023-03-14T04:45:22Z");
 
-    let verifier = Verifier::builder(Arc::new(DirTrustStore::new(conformance().join("02-oci-layout-alpine"))))
-        .oci_policy(
-            OciTrustPolicyDocument::from_json(
-                &std::fs::read(conformance().join("02-oci-layout-alpine/trustpolicy.oci.json")).unwrap(),
-            )
-            .unwrap(),
+    let verifier = Verifier::builder(Arc::new(DirTrustStore::new(
+        conformance().join("02-oci-layout-alpine"),
+    )))
+    .oci_policy(
+        OciTrustPolicyDocument::from_json(
+            &std::fs::read(conformance().join("02-oci-layout-alpine/trustpolicy.oci.json"))
+                .unwrap(),
         )
-        .build()
-        .unwrap();
-    let result = workflow::verify(&layout, "local/oci-layout", ALPINE, &verifier, &VerifyOptions::new()).unwrap();
+        .unwrap(),
+    )
+    .build()
+    .unwrap();
+    let result = workflow::verify(
+        &layout,
+        "local/oci-layout",
+        ALPINE,
+        &verifier,
+        &VerifyOptions::new(),
+    )
+    .unwrap();
     let (sig, outcome) = result.verified.unwrap();
     assert_eq!(sig.digest, pushed.manifest.digest);
     assert!(outcome.warnings().next().is_none());
     // By tag too; the tag resolved is reported (Q8).
-    let result = workflow::verify(&layout, "local/oci-layout", "v2", &verifier, &VerifyOptions::new()).unwrap();
+    let result = workflow::verify(
+        &layout,
+        "local/oci-layout",
+        "v2",
+        &verifier,
+        &VerifyOptions::new(),
+    )
+    .unwrap();
     assert!(result.resolved_from_tag);
 }
 
@@ -94,10 +146,21 @@ fn e2e_layout(name: &str) -> OciLayout {
 
 fn e2e_verifier(policy: &str, cert: &str) -> Verifier {
     let mut store = MemoryTrustStore::new();
-    let certs = Certificate::parse_many(&std::fs::read(conformance().join("09-e2e-oci-layouts/localkeys").join(cert)).unwrap()).unwrap();
+    let certs = Certificate::parse_many(
+        &std::fs::read(
+            conformance()
+                .join("09-e2e-oci-layouts/localkeys")
+                .join(cert),
+        )
+        .unwrap(),
+    )
+    .unwrap();
     store.add(TrustStoreType::Ca, "e2e", certs).unwrap();
     let doc = std::fs::read(conformance().join("06-trust-policies/e2e-oci").join(policy)).unwrap();
-    Verifier::builder(Arc::new(store)).oci_policy(OciTrustPolicyDocument::from_json(&doc).unwrap()).build().unwrap()
+    Verifier::builder(Arc::new(store))
+        .oci_policy(OciTrustPolicyDocument::from_json(&doc).unwrap())
+        .build()
+        .unwrap()
 }
 
 /// MANIFEST 09: every layout lists and verifies with its verdict, by
@@ -106,7 +169,13 @@ fn e2e_verifier(policy: &str, cert: &str) -> Verifier {
 fn conformance_09_layouts() {
     let scope = "localhost:5000/test-repo";
     let verify = |layout: &str, policy: &str, cert: &str| {
-        workflow::verify(&e2e_layout(layout), scope, E2E_SUBJECT, &e2e_verifier(policy, cert), &VerifyOptions::new())
+        workflow::verify(
+            &e2e_layout(layout),
+            scope,
+            E2E_SUBJECT,
+            &e2e_verifier(policy, cert),
+            &VerifyOptions::new(),
+        )
     };
     // e2e: no signatures.
     let (_, _, sigs) = workflow::list(&e2e_layout("e2e"), "v1").unwrap();
@@ -114,26 +183,55 @@ fn conformance_09_layouts() {
     let err = verify("e2e", "trustpolicy.json", "e2e.crt").unwrap_err();
     assert_eq!(
         err.to_string(),
-        format!("no signature is associated with \"{scope}@{E2E_SUBJECT}\", make sure the artifact was signed successfully")
+        format!(
+            "no signature is associated with \"{scope}@{E2E_SUBJECT}\", make sure the artifact was signed successfully"
+        )
     );
     // Legacy manifest form listed through the referrers tag index: VALID.
     let (_, _, sigs) = workflow::list(&e2e_layout("e2e-valid-signature"), "v1").unwrap();
     assert_eq!(sigs.len(), 1);
-    assert!(verify("e2e-valid-signature", "trustpolicy.json", "e2e.crt").unwrap().verified.is_some());
+    assert!(
+        verify("e2e-valid-signature", "trustpolicy.json", "e2e.crt")
+            .unwrap()
+            .verified
+            .is_some()
+    );
     // Wrong trust store: the thumbprint pre-filter skips it without a fetch.
     match verify("e2e-valid-signature", "trustpolicy.json", "new_e2e.crt").unwrap_err() {
         WorkflowError::AllFailed { failures, .. } => assert_eq!(failures.len(), 1),
         other => panic!("{other}"),
     }
     // Under audit an untrusted signature still counts (not pre-filtered).
-    assert!(verify("e2e-valid-signature", "audit_trustpolicy.json", "new_e2e.crt").unwrap().verified.is_some());
+    assert!(
+        verify(
+            "e2e-valid-signature",
+            "audit_trustpolicy.json",
+            "new_e2e.crt"
+        )
+        .unwrap()
+        .verified
+        .is_some()
+    );
     match verify("e2e-expired-signature", "trustpolicy.json", "e2e.crt").unwrap_err() {
         WorkflowError::AllFailed { failures, .. } => {
-            assert!(failures[0].to_string().contains("digital signature has expired on"), "{}", failures[0])
+            assert!(
+                failures[0]
+                    .to_string()
+                    .contains("digital signature has expired on"),
+                "{}",
+                failures[0]
+            )
         }
         other => panic!("{other}"),
     }
-    assert!(verify("e2e-expired-signature", "permissive_trustpolicy.json", "e2e.crt").is_ok());
+    assert!(
+        verify(
+            "e2e-expired-signature",
+            "permissive_trustpolicy.json",
+            "e2e.crt"
+        )
+        .is_ok()
+    );
     match verify("e2e-invalid-signature", "trustpolicy.json", "e2e.crt").unwrap_err() {
         WorkflowError::AllFailed { failures, .. } => assert!(
             failures[0].to_string().contains(
@@ -154,16 +252,37 @@ fn conformance_09_layouts() {
     )
     .unwrap();
     assert!(skipped.is_skipped());
-    match verify("e2e-with-expired-cert", "trustpolicy.json", "expired_e2e.crt").unwrap_err() {
+    match verify(
+        "e2e-with-expired-cert",
+        "trustpolicy.json",
+        "expired_e2e.crt",
+    )
+    .unwrap_err()
+    {
         WorkflowError::AllFailed { failures, .. } => {
-            assert!(failures[0].to_string().contains("verification time is after certificate"), "{}", failures[0])
+            assert!(
+                failures[0]
+                    .to_string()
+                    .contains("verification time is after certificate"),
+                "{}",
+                failures[0]
+            )
         }
         other => panic!("{other}"),
     }
     // Two signatures: the graph walk finds both (the tag index lists one).
     let (_, _, sigs) = workflow::list(&e2e_layout("e2e-valid-multiple-signatures"), "v1").unwrap();
     assert_eq!(sigs.len(), 2);
-    assert!(verify("e2e-valid-multiple-signatures", "trustpolicy.json", "e2e.crt").unwrap().verified.is_some());
+    assert!(
+        verify(
+            "e2e-valid-multiple-signatures",
+            "trustpolicy.json",
+            "e2e.crt"
+        )
+        .unwrap()
+        .verified
+        .is_some()
+    );
     // --max-signatures counts the signatures verified (U).
     let err = workflow::verify(
         &e2e_layout("e2e-valid-multiple-signatures"),
@@ -180,7 +299,11 @@ fn conformance_09_layouts() {
 
 fn signer(name: &str) -> LocalSigner {
     let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/pki"));
-    LocalSigner::from_files(&dir.join(format!("{name}.key")), &dir.join(format!("{name}.chain.pem"))).unwrap()
+    LocalSigner::from_files(
+        &dir.join(format!("{name}.key")),
+        &dir.join(format!("{name}.chain.pem")),
+    )
+    .unwrap()
 }
 
 /// Sign into a layout with both formats and both manifest forms, then
@@ -188,26 +311,53 @@ fn signer(name: &str) -> LocalSigner {
 #[test]
 fn sign_and_verify_in_a_layout() {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&conformance().join("09-e2e-oci-layouts/layouts/e2e"), &dir.path().join("l"));
+    copy_dir(
+        &conformance().join("09-e2e-oci-layouts/layouts/e2e"),
+        &dir.path().join("l"),
+    );
     let layout = OciLayout::open(dir.path().join("l")).unwrap();
-    let root = Certificate::parse_many(&std::fs::read(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/pki/root.crt"))).unwrap()).unwrap();
+    let root = Certificate::parse_many(
+        &std::fs::read(PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../testdata/pki/root.crt"
+        )))
+        .unwrap(),
+    )
+    .unwrap();
     let mut store = MemoryTrustStore::new();
     store.add(TrustStoreType::Ca, "root", root).unwrap();
     let policy = br#"{"version":"1.0","trustPolicies":[{"name":"p","registryScopes":["local/test"],
         "signatureVerification":{"level":"strict"},"trustStores":["ca:root"],"trustedIdentities":["x509.subject: C=US, ST=WA, O=Notary"]}]}"#;
-    let verifier = Verifier::builder(Arc::new(store)).oci_policy(OciTrustPolicyDocument::from_json(policy).unwrap()).build().unwrap();
+    let verifier = Verifier::builder(Arc::new(store))
+        .oci_policy(OciTrustPolicyDocument::from_json(policy).unwrap())
+        .build()
+        .unwrap();
     let md: BTreeMap<String, String> = [("purpose".to_string(), "test".to_string())].into();
     for (name, format, form) in [
-        ("ec-256", EnvelopeFormat::Jws, SignatureManifestForm::ArtifactType),
-        ("rsa-3072", EnvelopeFormat::Cose, SignatureManifestForm::ConfigMediaType),
-        ("ec-521", EnvelopeFormat::Cose, SignatureManifestForm::ArtifactType),
+        (
+            "ec-256",
+            EnvelopeFormat::Jws,
+            SignatureManifestForm::ArtifactType,
+        ),
+        (
+            "rsa-3072",
+            EnvelopeFormat::Cose,
+            SignatureManifestForm::ConfigMediaType,
+        ),
+        (
+            "ec-521",
+            EnvelopeFormat::Cose,
+            SignatureManifestForm::ArtifactType,
+        ),
     ] {
         let s = signer(name);
         let signed = workflow::sign(
             &layout,
             "v1",
             &s,
-            &SignOptions::new(format).user_metadata(md.clone()).manifest_form(form),
+            &SignOptions::new(format)
+                .user_metadata(md.clone())
+                .manifest_form(form),
             &RingProvider,
         )
         .unwrap();
@@ -216,19 +366,42 @@ fn sign_and_verify_in_a_layout() {
     }
     let (_, _, sigs) = workflow::list(&layout, E2E_SUBJECT).unwrap();
     assert_eq!(sigs.len(), 3);
-    let ok = workflow::verify(&layout, "local/test", E2E_SUBJECT, &verifier, &VerifyOptions::new().user_metadata(md)).unwrap();
+    let ok = workflow::verify(
+        &layout,
+        "local/test",
+        E2E_SUBJECT,
+        &verifier,
+        &VerifyOptions::new().user_metadata(md),
+    )
+    .unwrap();
     assert!(ok.verified.is_some());
     let wrong: BTreeMap<String, String> = [("purpose".to_string(), "prod".to_string())].into();
-    match workflow::verify(&layout, "local/test", E2E_SUBJECT, &verifier, &VerifyOptions::new().user_metadata(wrong)) {
+    match workflow::verify(
+        &layout,
+        "local/test",
+        E2E_SUBJECT,
+        &verifier,
+        &VerifyOptions::new().user_metadata(wrong),
+    ) {
         Err(WorkflowError::AllFailed { failures, .. }) => {
             assert_eq!(failures.len(), 3);
-            assert!(failures.iter().all(|f| f.to_string().contains("unable to find specified metadata")));
+            assert!(
+                failures
+                    .iter()
+                    .all(|f| f.to_string().contains("unable to find specified metadata"))
+            );
         }
         other => panic!("{other:?}"),
     }
     // Scope with no statement: fails before the layout is read (K1, T2).
     assert!(matches!(
-        workflow::verify(&layout, "local/other", E2E_SUBJECT, &verifier, &VerifyOptions::new()),
+        workflow::verify(
+            &layout,
+            "local/other",
+            E2E_SUBJECT,
+            &verifier,
+            &VerifyOptions::new()
+        ),
         Err(WorkflowError::Policy(_))
     ));
     // Inspect reads every signature.

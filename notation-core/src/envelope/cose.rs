@@ -30,8 +30,9 @@ pub struct CoseEnvelope {
 impl CoseEnvelope {
     /// Decodes a tagged COSE_Sign1 message (D1).
     pub fn parse(bytes: &[u8]) -> Result<Self, EnvelopeError> {
-        let message = CoseSign1::from_tagged_slice(bytes)
-            .map_err(|e| EnvelopeError::Malformed(format!("cbor: invalid COSE_Sign1_Tagged object: {e}")))?;
+        let message = CoseSign1::from_tagged_slice(bytes).map_err(|e| {
+            EnvelopeError::Malformed(format!("cbor: invalid COSE_Sign1_Tagged object: {e}"))
+        })?;
         Ok(Self { message })
     }
 
@@ -70,18 +71,31 @@ impl CoseEnvelope {
     /// Verifies the signature with the leaf key under the algorithm the
     /// leaf implies, which must be the declared one (D4), then reads the
     /// content.
-    pub(crate) fn verify(&self, crypto: &dyn CryptoProvider) -> Result<EnvelopeContent, EnvelopeError> {
+    pub(crate) fn verify(
+        &self,
+        crypto: &dyn CryptoProvider,
+    ) -> Result<EnvelopeContent, EnvelopeError> {
         let ders = self.certificate_ders()?;
         let leaf = Certificate::from_der(ders[0])
             .map_err(|_| EnvelopeError::InvalidSignature("malformed leaf certificate".into()))?;
-        let derived = leaf.key_spec().map_err(EnvelopeError::UnsupportedKey)?.signature_algorithm();
-        let declared = self.algorithm().map_err(|e| EnvelopeError::Integrity(e.to_string()))?;
+        let derived = leaf
+            .key_spec()
+            .map_err(EnvelopeError::UnsupportedKey)?
+            .signature_algorithm();
+        let declared = self
+            .algorithm()
+            .map_err(|e| EnvelopeError::Integrity(e.to_string()))?;
         if declared != derived {
             return Err(EnvelopeError::Integrity("algorithm mismatch".into()));
         }
         let tbs = self.signing_input()?;
         crypto
-            .verify(SignatureScheme::for_envelope(declared), leaf.public_key(), &tbs, &self.message.signature)
+            .verify(
+                SignatureScheme::for_envelope(declared),
+                leaf.public_key(),
+                &tbs,
+                &self.message.signature,
+            )
             .map_err(|_| EnvelopeError::Integrity("verification error".into()))?;
         self.content()
     }
@@ -105,8 +119,11 @@ impl CoseEnvelope {
     fn algorithm(&self) -> Result<SignatureAlgorithm, EnvelopeError> {
         let invalid = |m: String| EnvelopeError::InvalidSignature(m);
         match &self.message.protected.header.alg {
-            Some(RegisteredLabelWithPrivate::Assigned(a)) => SignatureAlgorithm::from_cose_id(*a as i64)
-                .ok_or_else(|| invalid(format!("signature algorithm not supported: {}", *a as i64))),
+            Some(RegisteredLabelWithPrivate::Assigned(a)) => {
+                SignatureAlgorithm::from_cose_id(*a as i64).ok_or_else(|| {
+                    invalid(format!("signature algorithm not supported: {}", *a as i64))
+                })
+            }
             Some(RegisteredLabelWithPrivate::PrivateUse(i)) => {
                 Err(invalid(format!("signature algorithm not supported: {i}")))
             }
@@ -143,7 +160,9 @@ impl CoseEnvelope {
                 (Label::Text(t), Value::Text(s)) if t == header::SIGNING_AGENT && !s.is_empty() => {
                     unsigned.signing_agent = Some(s.clone())
                 }
-                (Label::Text(t), Value::Bytes(b)) if t == header::TIMESTAMP_SIGNATURE && !b.is_empty() => {
+                (Label::Text(t), Value::Bytes(b))
+                    if t == header::TIMESTAMP_SIGNATURE && !b.is_empty() =>
+                {
                     unsigned.timestamp_signature = Some(b.clone())
                 }
                 _ => {}
@@ -166,7 +185,11 @@ impl CoseEnvelope {
         let invalid = |m: String| EnvelopeError::InvalidSignature(m);
         let header = &self.message.protected.header;
         let get = |name: &str| {
-            header.rest.iter().find(|(l, _)| *l == Label::Text(name.to_string())).map(|(_, v)| v)
+            header
+                .rest
+                .iter()
+                .find(|(l, _)| *l == Label::Text(name.to_string()))
+                .map(|(_, v)| v)
         };
         let crit: Vec<AttributeKey> = header
             .crit
@@ -192,7 +215,10 @@ impl CoseEnvelope {
         }
         must.retain(|m| !crit.contains(&AttributeKey::Text(m.to_string())));
         if !must.is_empty() {
-            return Err(invalid(format!("these required headers are not marked as critical: [{}]", must.join(" "))));
+            return Err(invalid(format!(
+                "these required headers are not marked as critical: [{}]",
+                must.join(" ")
+            )));
         }
         // ... names only headers that are present, and no COSE-defined
         // integer label 0-8.
@@ -203,12 +229,16 @@ impl CoseEnvelope {
                 }
                 AttributeKey::Int(i) => {
                     if !header.rest.iter().any(|(l, _)| *l == Label::Int(*i)) {
-                        return Err(invalid(format!("\"{i}\" header is marked critical but not present")));
+                        return Err(invalid(format!(
+                            "\"{i}\" header is marked critical but not present"
+                        )));
                     }
                 }
                 AttributeKey::Text(t) => {
                     if get(t).is_none() {
-                        return Err(invalid(format!("{t:?} header is marked critical but not present")));
+                        return Err(invalid(format!(
+                            "{t:?} header is marked critical but not present"
+                        )));
                     }
                 }
             }
@@ -230,7 +260,10 @@ impl CoseEnvelope {
         let signing_time = parse_time(get(scheme.time_header()), scheme.time_header())
             .map_err(|e| invalid(format!("invalid signingTime: {e}")))?;
         let expiry = match get(header::EXPIRY) {
-            Some(v) => Some(parse_time(Some(v), header::EXPIRY).map_err(|e| invalid(format!("invalid expiry: {e}")))?),
+            Some(v) => Some(
+                parse_time(Some(v), header::EXPIRY)
+                    .map_err(|e| invalid(format!("invalid expiry: {e}")))?,
+            ),
             None => None,
         };
         let known = [
@@ -248,10 +281,20 @@ impl CoseEnvelope {
                     Label::Text(t) => AttributeKey::Text(t.clone()),
                     Label::Int(i) => AttributeKey::Int(*i),
                 };
-                ExtendedAttribute { critical: crit.contains(&key), key, value: cbor_to_json(v) }
+                ExtendedAttribute {
+                    critical: crit.contains(&key),
+                    key,
+                    value: cbor_to_json(v),
+                }
             })
             .collect();
-        Ok(SignedAttributes { content_type, signing_scheme: scheme, signing_time, expiry, extended })
+        Ok(SignedAttributes {
+            content_type,
+            signing_scheme: scheme,
+            signing_time,
+            expiry,
+            extended,
+        })
     }
 }
 
@@ -265,7 +308,9 @@ fn parse_time(value: Option<&Value>, label: &str) -> Result<OffsetDateTime, Stri
         return Err("only Tag `1` Datetime CBOR object is supported".into());
     }
     let secs: i64 = match inner.as_ref() {
-        Value::Integer(i) => i64::try_from(i128::from(*i)).map_err(|_| "time out of range".to_string())?,
+        Value::Integer(i) => {
+            i64::try_from(i128::from(*i)).map_err(|_| "time out of range".to_string())?
+        }
         Value::Float(f) if f.is_finite() && f.abs() < 1e15 => f.trunc() as i64,
         _ => return Err("invalid timeValue type".into()),
     };
@@ -287,7 +332,9 @@ fn cbor_to_json(v: &Value) -> serde_json::Value {
             }
         }
         Value::Bytes(b) => base64::engine::general_purpose::STANDARD.encode(b).into(),
-        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into),
+        Value::Float(f) => {
+            serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into)
+        }
         Value::Text(t) => t.clone().into(),
         Value::Bool(b) => (*b).into(),
         Value::Null => serde_json::Value::Null,
@@ -325,7 +372,9 @@ fn json_to_cbor(v: &serde_json::Value) -> Value {
         serde_json::Value::String(s) => Value::Text(s.clone()),
         serde_json::Value::Array(a) => Value::Array(a.iter().map(json_to_cbor).collect()),
         serde_json::Value::Object(o) => Value::Map(
-            o.iter().map(|(k, v)| (Value::Text(k.clone()), json_to_cbor(v))).collect(),
+            o.iter()
+                .map(|(k, v)| (Value::Text(k.clone()), json_to_cbor(v)))
+                .collect(),
         ),
     }
 }
@@ -339,8 +388,10 @@ fn encode(value: &Value) -> Vec<u8> {
 /// Sorts map entries in the canonical length-first order of RFC 7049
 /// section 3.9 (what the reference's CBOR encoder does).
 fn canonical_map(entries: Vec<(Value, Value)>) -> Value {
-    let mut keyed: Vec<(Vec<u8>, (Value, Value))> =
-        entries.into_iter().map(|(k, v)| (encode(&k), (k, v))).collect();
+    let mut keyed: Vec<(Vec<u8>, (Value, Value))> = entries
+        .into_iter()
+        .map(|(k, v)| (encode(&k), (k, v)))
+        .collect();
     keyed.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then_with(|| a.0.cmp(&b.0)));
     Value::Map(keyed.into_iter().map(|(_, e)| e).collect())
 }
@@ -352,14 +403,26 @@ fn time_value(t: OffsetDateTime) -> Value {
 /// The protected header bytes of a sign request (D2, D3), in canonical
 /// order. `crit` is ordered signingScheme, authenticSigningTime, expiry,
 /// extended critical attributes, as the reference orders it.
-pub(crate) fn protected_header(req: &SignRequest<'_>, alg: SignatureAlgorithm) -> Result<Vec<u8>, SignError> {
+pub(crate) fn protected_header(
+    req: &SignRequest<'_>,
+    alg: SignatureAlgorithm,
+) -> Result<Vec<u8>, SignError> {
     let text = |s: &str| Value::Text(s.to_string());
     let mut crit = vec![text(header::SIGNING_SCHEME)];
     let mut entries = vec![
-        (Value::Integer(1.into()), Value::Integer(alg.cose_id().into())),
+        (
+            Value::Integer(1.into()),
+            Value::Integer(alg.cose_id().into()),
+        ),
         (Value::Integer(3.into()), text(&req.content_type)),
-        (text(header::SIGNING_SCHEME), text(req.signing_scheme.as_str())),
-        (text(req.signing_scheme.time_header()), time_value(req.signing_time)),
+        (
+            text(header::SIGNING_SCHEME),
+            text(req.signing_scheme.as_str()),
+        ),
+        (
+            text(req.signing_scheme.time_header()),
+            time_value(req.signing_time),
+        ),
     ];
     if req.signing_scheme == SigningScheme::X509SigningAuthority {
         crit.push(text(header::AUTHENTIC_SIGNING_TIME));
@@ -374,10 +437,16 @@ pub(crate) fn protected_header(req: &SignRequest<'_>, alg: SignatureAlgorithm) -
             AttributeKey::Int(i) => Value::Integer((*i).into()),
         };
         if matches!(key, Value::Integer(_)) && matches!(attr.key, AttributeKey::Int(0..=8)) {
-            return Err(SignError::InvalidRequest(format!("label {} is reserved", attr.key)));
+            return Err(SignError::InvalidRequest(format!(
+                "label {} is reserved",
+                attr.key
+            )));
         }
         if entries.iter().any(|(k, _)| *k == key) {
-            return Err(SignError::InvalidRequest(format!("{} already exists in the protected header", attr.key)));
+            return Err(SignError::InvalidRequest(format!(
+                "{} already exists in the protected header",
+                attr.key
+            )));
         }
         if attr.critical {
             crit.push(key.clone());
@@ -425,16 +494,34 @@ pub(crate) fn sign(req: &SignRequest<'_>, key_spec: KeySpec) -> Result<Vec<u8>, 
     let (signature, chain) = sign_bytes(req.signer, &tbs)?;
     let mut unprotected = vec![(
         Value::Integer(LABEL_X5CHAIN.into()),
-        Value::Array(chain.iter().map(|c| Value::Bytes(c.der().to_vec())).collect()),
+        Value::Array(
+            chain
+                .iter()
+                .map(|c| Value::Bytes(c.der().to_vec()))
+                .collect(),
+        ),
     )];
     if let Some(agent) = req.signing_agent.as_ref().filter(|a| !a.is_empty()) {
-        unprotected.push((Value::Text(header::SIGNING_AGENT.into()), Value::Text(agent.clone())));
+        unprotected.push((
+            Value::Text(header::SIGNING_AGENT.into()),
+            Value::Text(agent.clone()),
+        ));
     }
     if let (SigningScheme::X509, Some(tsa)) = (req.signing_scheme, req.timestamper) {
-        let token = tsa.timestamp(&signature, alg.hash()).map_err(SignError::Timestamp)?;
-        unprotected.push((Value::Text(header::TIMESTAMP_SIGNATURE.into()), Value::Bytes(token)));
+        let token = tsa
+            .timestamp(&signature, alg.hash())
+            .map_err(SignError::Timestamp)?;
+        unprotected.push((
+            Value::Text(header::TIMESTAMP_SIGNATURE.into()),
+            Value::Bytes(token),
+        ));
     }
-    Ok(encode_message(&protected, unprotected, &req.payload, &signature))
+    Ok(encode_message(
+        &protected,
+        unprotected,
+        &req.payload,
+        &signature,
+    ))
 }
 
 #[cfg(test)]
@@ -443,8 +530,12 @@ mod tests {
     use crate::signer::LocalSigner;
 
     fn vector() -> serde_json::Value {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conformance/11-envelope-encoding/cose-conformance.json");
-        serde_json::from_slice(&std::fs::read(path).expect("conformance vector 11 is required")).unwrap()
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/conformance/11-envelope-encoding/cose-conformance.json"
+        );
+        serde_json::from_slice(&std::fs::read(path).expect("conformance vector 11 is required"))
+            .unwrap()
     }
 
     fn test_signer() -> LocalSigner {
@@ -464,26 +555,48 @@ mod tests {
         let signer = test_signer();
         let payload = crate::hex::decode(v["payload"].as_str().unwrap()).unwrap();
         let req = SignRequest::new(payload.clone(), &signer)
-            .signing_time(OffsetDateTime::from_unix_timestamp(v["signingTime"].as_i64().unwrap()).unwrap())
-            .expiry(Some(OffsetDateTime::from_unix_timestamp(v["expiry"].as_i64().unwrap()).unwrap()))
-            .extended_attribute(ExtendedAttribute::new("signedCritKey1", "signedCritValue1".into(), true))
-            .extended_attribute(ExtendedAttribute::new("signedKey1", "signedValue1".into(), false))
+            .signing_time(
+                OffsetDateTime::from_unix_timestamp(v["signingTime"].as_i64().unwrap()).unwrap(),
+            )
+            .expiry(Some(
+                OffsetDateTime::from_unix_timestamp(v["expiry"].as_i64().unwrap()).unwrap(),
+            ))
+            .extended_attribute(ExtendedAttribute::new(
+                "signedCritKey1",
+                "signedCritValue1".into(),
+                true,
+            ))
+            .extended_attribute(ExtendedAttribute::new(
+                "signedKey1",
+                "signedValue1".into(),
+                false,
+            ))
             .signing_agent(Some("NotationConformanceTest/1.0.0".into()));
         let protected = protected_header(&req, SignatureAlgorithm::Ps384).unwrap();
-        let expected_protected = v["protectedHeaders"]["cborHex"].as_str().unwrap().to_lowercase();
+        let expected_protected = v["protectedHeaders"]["cborHex"]
+            .as_str()
+            .unwrap()
+            .to_lowercase();
         assert_eq!(crate::hex::encode(&protected), expected_protected);
 
         // Substitute the vector's signature; the vector has no x5chain.
-        let expected = crate::hex::decode(v["expectedOutput"]["cborHex"].as_str().unwrap()).unwrap();
+        let expected =
+            crate::hex::decode(v["expectedOutput"]["cborHex"].as_str().unwrap()).unwrap();
         let parsed = CoseSign1::from_tagged_slice(&expected).unwrap();
         let message = encode_message(
             &protected,
-            vec![(Value::Text(header::SIGNING_AGENT.into()), Value::Text("NotationConformanceTest/1.0.0".into()))],
+            vec![(
+                Value::Text(header::SIGNING_AGENT.into()),
+                Value::Text("NotationConformanceTest/1.0.0".into()),
+            )],
             &payload,
             &parsed.signature,
         );
         assert_eq!(crate::hex::encode(&message), crate::hex::encode(&expected));
-        let unprotected = v["unprotectedHeaders"]["cborHex"].as_str().unwrap().to_lowercase();
+        let unprotected = v["unprotectedHeaders"]["cborHex"]
+            .as_str()
+            .unwrap()
+            .to_lowercase();
         assert!(crate::hex::encode(&message).contains(&unprotected));
     }
 

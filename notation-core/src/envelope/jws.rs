@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{
-    EnvelopeContent, EnvelopeError, ExtendedAttribute, AttributeKey, SignError, SignRequest,
+    AttributeKey, EnvelopeContent, EnvelopeError, ExtendedAttribute, SignError, SignRequest,
     SignedAttributes, SignerInfo, SigningScheme, UnsignedAttributes, header, sign_bytes,
 };
 use crate::algorithm::{KeySpec, SignatureAlgorithm};
@@ -74,7 +74,11 @@ struct RawUnprotected {
     timestamp_signature: Option<String>,
     #[serde(default)]
     x5c: Option<Vec<String>>,
-    #[serde(rename = "io.cncf.notary.signingAgent", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "io.cncf.notary.signingAgent",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     signing_agent: Option<String>,
 }
 
@@ -94,13 +98,18 @@ impl JwsEnvelope {
     pub fn parse(bytes: &[u8]) -> Result<Self, EnvelopeError> {
         if bytes.is_empty() {
             // The reference's wording for the same input.
-            return Err(EnvelopeError::Malformed("unexpected end of JSON input".into()));
+            return Err(EnvelopeError::Malformed(
+                "unexpected end of JSON input".into(),
+            ));
         }
-        crate::json::check_depth(bytes, crate::json::MAX_DEPTH).map_err(EnvelopeError::Malformed)?;
+        crate::json::check_depth(bytes, crate::json::MAX_DEPTH)
+            .map_err(EnvelopeError::Malformed)?;
         // serde would also accept a JSON array for a struct; the envelope is
         // an object (C1).
         if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-            return Err(EnvelopeError::Malformed("the JWS envelope must be a JSON object".into()));
+            return Err(EnvelopeError::Malformed(
+                "the JWS envelope must be a JSON object".into(),
+            ));
         }
         let raw: RawJws =
             serde_json::from_slice(bytes).map_err(|e| EnvelopeError::Malformed(e.to_string()))?;
@@ -114,10 +123,18 @@ impl JwsEnvelope {
         }
         let certificates = x5c
             .iter()
-            .map(|c| B64STD.decode(c).map_err(|e| EnvelopeError::Malformed(go_base64_error(&e))))
+            .map(|c| {
+                B64STD
+                    .decode(c)
+                    .map_err(|e| EnvelopeError::Malformed(go_base64_error(&e)))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let timestamp_signature = match raw.header.timestamp_signature {
-            Some(t) => Some(B64STD.decode(t).map_err(|e| EnvelopeError::Malformed(go_base64_error(&e)))?),
+            Some(t) => Some(
+                B64STD
+                    .decode(t)
+                    .map_err(|e| EnvelopeError::Malformed(go_base64_error(&e)))?,
+            ),
             None => None,
         };
         Ok(Self {
@@ -133,20 +150,33 @@ impl JwsEnvelope {
     /// Verifies the signature with the leaf certificate's key, then reads the
     /// content (notation-core-go order: chain present, leaf parses,
     /// signature, headers).
-    pub(crate) fn verify(&self, crypto: &dyn CryptoProvider) -> Result<EnvelopeContent, EnvelopeError> {
-        let leaf_der = self.certificates.first().ok_or(EnvelopeError::MissingCertificateChain)?;
+    pub(crate) fn verify(
+        &self,
+        crypto: &dyn CryptoProvider,
+    ) -> Result<EnvelopeContent, EnvelopeError> {
+        let leaf_der = self
+            .certificates
+            .first()
+            .ok_or(EnvelopeError::MissingCertificateChain)?;
         let leaf = Certificate::from_der(leaf_der)
             .map_err(|_| EnvelopeError::InvalidSignature("malformed leaf certificate".into()))?;
         self.verify_signature(&leaf, crypto)?;
         self.content()
     }
 
-    fn verify_signature(&self, leaf: &Certificate, crypto: &dyn CryptoProvider) -> Result<(), EnvelopeError> {
+    fn verify_signature(
+        &self,
+        leaf: &Certificate,
+        crypto: &dyn CryptoProvider,
+    ) -> Result<(), EnvelopeError> {
         let integrity = |m: String| EnvelopeError::Integrity(m);
         let header_bytes = decode_b64url(&self.protected).map_err(integrity)?;
         let header: serde_json::Value = serde_json::from_slice(&header_bytes)
             .map_err(|e| integrity(format!("invalid character in protected header: {e}")))?;
-        let alg_name = header.get("alg").and_then(|a| a.as_str()).unwrap_or_default();
+        let alg_name = header
+            .get("alg")
+            .and_then(|a| a.as_str())
+            .unwrap_or_default();
         let alg = SignatureAlgorithm::from_jws_name(alg_name)
             .ok_or_else(|| integrity(format!("signing method {alg_name} is invalid")))?;
         // A8: the payload must be a JSON object (it is a JWT claim set to
@@ -159,7 +189,12 @@ impl JwsEnvelope {
         }
         let signature = decode_b64url(&self.signature).map_err(integrity)?;
         crypto
-            .verify(SignatureScheme::for_envelope(alg), leaf.public_key(), &self.signing_input(), &signature)
+            .verify(
+                SignatureScheme::for_envelope(alg),
+                leaf.public_key(),
+                &self.signing_input(),
+                &signature,
+            )
             .map_err(|e| integrity(e.to_string()))
     }
 
@@ -171,13 +206,22 @@ impl JwsEnvelope {
     /// Reads payload and signer information without verifying.
     pub(crate) fn content(&self) -> Result<EnvelopeContent, EnvelopeError> {
         let invalid = |m: String| EnvelopeError::InvalidSignature(m);
-        let header_bytes = decode_b64url(&self.protected)
-            .map_err(|e| invalid(format!("jws envelope protected header can't be decoded: {e}")))?;
+        let header_bytes = decode_b64url(&self.protected).map_err(|e| {
+            invalid(format!(
+                "jws envelope protected header can't be decoded: {e}"
+            ))
+        })?;
         let protected = ProtectedHeader::parse(&header_bytes)?;
-        let payload = decode_b64url(&self.payload).map_err(|e| invalid(format!("payload error: {e}")))?;
+        let payload =
+            decode_b64url(&self.payload).map_err(|e| invalid(format!("payload error: {e}")))?;
         let signed = protected.validate()?;
-        let signature_algorithm = SignatureAlgorithm::from_jws_name(&protected.alg)
-            .ok_or_else(|| invalid(format!("signature algorithm {:?} is not supported", protected.alg)))?;
+        let signature_algorithm =
+            SignatureAlgorithm::from_jws_name(&protected.alg).ok_or_else(|| {
+                invalid(format!(
+                    "signature algorithm {:?} is not supported",
+                    protected.alg
+                ))
+            })?;
         let signature = decode_b64url(&self.signature).map_err(invalid)?;
         if signature.is_empty() {
             return Err(invalid("signature missing in jws-json envelope".into()));
@@ -218,7 +262,9 @@ struct ProtectedHeader {
 impl ProtectedHeader {
     fn parse(bytes: &[u8]) -> Result<Self, EnvelopeError> {
         let err = |m: String| {
-            EnvelopeError::InvalidSignature(format!("jws envelope protected header can't be decoded: {m}"))
+            EnvelopeError::InvalidSignature(format!(
+                "jws envelope protected header can't be decoded: {m}"
+            ))
         };
         crate::json::check_depth(bytes, crate::json::MAX_DEPTH).map_err(err)?;
         let members = crate::json::parse_object_unique(bytes).map_err(err)?;
@@ -239,15 +285,18 @@ impl ProtectedHeader {
                 other => Err(err(format!("header {k:?} must be a string, got {other}"))),
             }
         };
-        let time = |k: &str, v: &serde_json::Value| -> Result<Option<OffsetDateTime>, EnvelopeError> {
-            match v {
-                serde_json::Value::Null => Ok(None),
-                serde_json::Value::String(s) => crate::timefmt::parse_rfc3339(s)
-                    .map(Some)
-                    .map_err(|e| err(format!("header {k:?} is not an RFC 3339 time: {e}"))),
-                other => Err(err(format!("header {k:?} must be a time string, got {other}"))),
-            }
-        };
+        let time =
+            |k: &str, v: &serde_json::Value| -> Result<Option<OffsetDateTime>, EnvelopeError> {
+                match v {
+                    serde_json::Value::Null => Ok(None),
+                    serde_json::Value::String(s) => crate::timefmt::parse_rfc3339(s)
+                        .map(Some)
+                        .map_err(|e| err(format!("header {k:?} is not an RFC 3339 time: {e}"))),
+                    other => Err(err(format!(
+                        "header {k:?} must be a time string, got {other}"
+                    ))),
+                }
+            };
         for (k, v) in members {
             match k.as_str() {
                 "alg" => h.alg = string(&k, &v)?,
@@ -277,8 +326,12 @@ impl ProtectedHeader {
     /// `populateProtectedHeaders` (B1, B2, C4).
     fn validate(&self) -> Result<SignedAttributes, EnvelopeError> {
         let invalid = |m: String| EnvelopeError::InvalidSignature(m);
-        let scheme = SigningScheme::parse(&self.signing_scheme)
-            .ok_or_else(|| invalid(format!("unsupported SigningScheme: `{}`", self.signing_scheme)))?;
+        let scheme = SigningScheme::parse(&self.signing_scheme).ok_or_else(|| {
+            invalid(format!(
+                "unsupported SigningScheme: `{}`",
+                self.signing_scheme
+            ))
+        })?;
         let signing_time = match scheme {
             SigningScheme::X509 => {
                 if self.authentic_signing_time.is_some() {
@@ -321,13 +374,19 @@ impl ProtectedHeader {
             if let Some(pos) = must.iter().position(|m| m == c) {
                 must.remove(pos);
             } else if !self.extended.iter().any(|(k, _)| k == c) {
-                return Err(invalid(format!("{c:?} header is marked critical but not present")));
+                return Err(invalid(format!(
+                    "{c:?} header is marked critical but not present"
+                )));
             }
         }
         if !must.is_empty() {
-            return Err(invalid(format!("these required headers are not marked as critical: [{}]", must.join(" "))));
+            return Err(invalid(format!(
+                "these required headers are not marked as critical: [{}]",
+                must.join(" ")
+            )));
         }
-        let signing_time = signing_time.ok_or_else(|| invalid("signing-time not present".into()))?;
+        let signing_time =
+            signing_time.ok_or_else(|| invalid("signing-time not present".into()))?;
         Ok(SignedAttributes {
             content_type: self.cty.clone(),
             signing_scheme: scheme,
@@ -353,10 +412,14 @@ pub(crate) fn sign(req: &SignRequest<'_>, key_spec: KeySpec) -> Result<Vec<u8>, 
     let mut crit = vec![header::SIGNING_SCHEME.to_string()];
     for attr in &req.extended {
         let AttributeKey::Text(key) = &attr.key else {
-            return Err(SignError::InvalidRequest("JWS envelope format only supports key of type string".into()));
+            return Err(SignError::InvalidRequest(
+                "JWS envelope format only supports key of type string".into(),
+            ));
         };
         if KNOWN_HEADERS.contains(&key.as_str()) || headers.contains_key(key) {
-            return Err(SignError::InvalidRequest(format!("attribute key:{key} repeated")));
+            return Err(SignError::InvalidRequest(format!(
+                "attribute key:{key} repeated"
+            )));
         }
         headers.insert(key.clone(), attr.value.clone());
         if attr.critical {
@@ -365,7 +428,10 @@ pub(crate) fn sign(req: &SignRequest<'_>, key_spec: KeySpec) -> Result<Vec<u8>, 
     }
     headers.insert("alg".into(), alg.jws_name().into());
     headers.insert("cty".into(), req.content_type.clone().into());
-    headers.insert(header::SIGNING_SCHEME.into(), req.signing_scheme.as_str().into());
+    headers.insert(
+        header::SIGNING_SCHEME.into(),
+        req.signing_scheme.as_str().into(),
+    );
     let time_value = crate::timefmt::rfc3339_nano(req.signing_time);
     match req.signing_scheme {
         SigningScheme::X509 => {
@@ -378,7 +444,10 @@ pub(crate) fn sign(req: &SignRequest<'_>, key_spec: KeySpec) -> Result<Vec<u8>, 
     }
     if let Some(expiry) = req.expiry {
         crit.push(header::EXPIRY.into());
-        headers.insert(header::EXPIRY.into(), crate::timefmt::rfc3339_nano(expiry).into());
+        headers.insert(
+            header::EXPIRY.into(),
+            crate::timefmt::rfc3339_nano(expiry).into(),
+        );
     }
     headers.insert("crit".into(), crit.into());
     let protected = B64URL.encode(crate::json::to_vec_go(&headers).expect("headers serialize"));
@@ -388,16 +457,19 @@ pub(crate) fn sign(req: &SignRequest<'_>, key_spec: KeySpec) -> Result<Vec<u8>, 
     let claims: serde_json::Value = serde_json::from_slice(&req.payload)
         .map_err(|e| SignError::InvalidRequest(format!("payload format error: {e}")))?;
     if !claims.is_object() {
-        return Err(SignError::InvalidRequest("payload format error: not a JSON object".into()));
+        return Err(SignError::InvalidRequest(
+            "payload format error: not a JSON object".into(),
+        ));
     }
     let payload = B64URL.encode(crate::json::to_vec_go(&claims).expect("claims serialize"));
 
     let signing_input = format!("{protected}.{payload}");
     let (signature, chain) = sign_bytes(req.signer, signing_input.as_bytes())?;
     let timestamp_signature = match (req.signing_scheme, req.timestamper) {
-        (SigningScheme::X509, Some(tsa)) => {
-            Some(tsa.timestamp(&signature, alg.hash()).map_err(SignError::Timestamp)?)
-        }
+        (SigningScheme::X509, Some(tsa)) => Some(
+            tsa.timestamp(&signature, alg.hash())
+                .map_err(SignError::Timestamp)?,
+        ),
         _ => None,
     };
     let envelope = RawJws {
@@ -428,8 +500,12 @@ fn decode_b64url(input: &str) -> Result<Vec<u8>, String> {
 /// Go's wording for base64 errors ("illegal base64 data at input byte N").
 fn go_base64_error(e: &base64::DecodeError) -> String {
     match e {
-        base64::DecodeError::InvalidByte(offset, _) => format!("illegal base64 data at input byte {offset}"),
-        base64::DecodeError::InvalidLength(len) => format!("illegal base64 data at input byte {len}"),
+        base64::DecodeError::InvalidByte(offset, _) => {
+            format!("illegal base64 data at input byte {offset}")
+        }
+        base64::DecodeError::InvalidLength(len) => {
+            format!("illegal base64 data at input byte {len}")
+        }
         base64::DecodeError::InvalidLastSymbol { offset, .. } => {
             format!("illegal base64 data at input byte {offset}")
         }
@@ -447,9 +523,14 @@ mod tests {
     /// notation-core-go's for the conformance request (ES256 key).
     #[test]
     fn conformance_encoding_is_byte_identical() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conformance/11-envelope-encoding/jws-conformance.json");
-        let v: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(path).expect("conformance vector 11 is required")).unwrap();
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/conformance/11-envelope-encoding/jws-conformance.json"
+        );
+        let v: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(path).expect("conformance vector 11 is required"),
+        )
+        .unwrap();
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/pki/");
         let signer = LocalSigner::from_pem(
             &std::fs::read(format!("{dir}ec-256.key")).unwrap(),
@@ -460,20 +541,33 @@ mod tests {
             .signing_time(datetime!(2022-08-29 13:50:00 UTC))
             .expiry(Some(datetime!(2099-08-30 13:50:00 UTC)))
             .signing_agent(Some("NotationConformanceTest/1.0.0".into()))
-            .extended_attribute(ExtendedAttribute::new("signedCritKey1", "signedCritValue1".into(), true));
+            .extended_attribute(ExtendedAttribute::new(
+                "signedCritKey1",
+                "signedCritValue1".into(),
+                true,
+            ));
         for i in 1..=4 {
-            req = req.extended_attribute(ExtendedAttribute::new(format!("signedKey{i}"), "signedValue1".into(), false));
+            req = req.extended_attribute(ExtendedAttribute::new(
+                format!("signedKey{i}"),
+                "signedValue1".into(),
+                false,
+            ));
         }
         let bytes = sign(&req, KeySpec::Ec256).unwrap();
         let got: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(got["protected"], v["protected"]);
         assert_eq!(got["payload"], v["payload"]);
-        assert_eq!(got["header"]["io.cncf.notary.signingAgent"], v["header"]["io.cncf.notary.signingAgent"]);
+        assert_eq!(
+            got["header"]["io.cncf.notary.signingAgent"],
+            v["header"]["io.cncf.notary.signingAgent"]
+        );
     }
 
     #[test]
     fn duplicate_protected_members_are_rejected() {
-        let err = ProtectedHeader::parse(br#"{"alg":"PS256","alg":"ES256"}"#).err().unwrap();
+        let err = ProtectedHeader::parse(br#"{"alg":"PS256","alg":"ES256"}"#)
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("duplicate"), "{err}");
     }
 
@@ -488,7 +582,11 @@ mod tests {
             br#"{"payload":"a","payload":"b"}"#,
             br#"{"header":{"x5c":["!!"]}}"#,
         ] {
-            assert!(JwsEnvelope::parse(input).is_err(), "{:?}", String::from_utf8_lossy(input));
+            assert!(
+                JwsEnvelope::parse(input).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
         }
         let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
         assert!(JwsEnvelope::parse(deep.as_bytes()).is_err());

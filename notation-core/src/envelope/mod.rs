@@ -21,7 +21,7 @@ use crate::algorithm::{KeySpec, SignatureAlgorithm};
 use crate::crypto::CryptoProvider;
 use crate::signer::{Signer, SignerError};
 use crate::x509::chain::{ChainError, validate_code_signing_chain};
-use crate::x509::{CertificateParseError, Certificate};
+use crate::x509::{Certificate, CertificateParseError};
 
 /// Largest envelope accepted, as the reference limits signature blobs (U).
 pub const MAX_ENVELOPE_SIZE: usize = 32 * 1024 * 1024;
@@ -184,7 +184,11 @@ pub struct ExtendedAttribute {
 impl ExtendedAttribute {
     /// A text-keyed attribute.
     pub fn new(key: impl Into<String>, value: serde_json::Value, critical: bool) -> Self {
-        Self { key: AttributeKey::Text(key.into()), critical, value }
+        Self {
+            key: AttributeKey::Text(key.into()),
+            critical,
+            value,
+        }
     }
 }
 
@@ -212,11 +216,18 @@ impl SignedAttributes {
     /// A critical extended attribute with a string value, as the
     /// verification plugin headers must be.
     pub fn critical_string(&self, key: &str) -> Option<Result<&str, String>> {
-        let attr = self.extended.iter().find(|a| a.key == AttributeKey::Text(key.to_string()))?;
+        let attr = self
+            .extended
+            .iter()
+            .find(|a| a.key == AttributeKey::Text(key.to_string()))?;
         if !attr.critical {
             return Some(Err(format!("{key} is not a critical Extended attribute")));
         }
-        Some(attr.value.as_str().ok_or_else(|| format!("{key} from extended attribute is not a string")))
+        Some(
+            attr.value
+                .as_str()
+                .ok_or_else(|| format!("{key} from extended attribute is not a string")),
+        )
     }
 }
 
@@ -362,7 +373,9 @@ impl Envelope {
         };
         validate_content(&content, None, crypto)?;
         if content.signer_info.signed.content_type != crate::payload::PAYLOAD_MEDIA_TYPE {
-            return Err(EnvelopeError::UnsupportedContentType(content.signer_info.signed.content_type));
+            return Err(EnvelopeError::UnsupportedContentType(
+                content.signer_info.signed.content_type,
+            ));
         }
         Ok(content)
     }
@@ -396,26 +409,42 @@ pub(crate) fn validate_content(
     crypto: &dyn CryptoProvider,
 ) -> Result<(), EnvelopeError> {
     if content.payload.is_empty() {
-        return Err(EnvelopeError::InvalidSignature("content not present".into()));
+        return Err(EnvelopeError::InvalidSignature(
+            "content not present".into(),
+        ));
     }
     let info = &content.signer_info;
     if info.signature.is_empty() {
-        return Err(EnvelopeError::InvalidSignature("signature not present or is empty".into()));
+        return Err(EnvelopeError::InvalidSignature(
+            "signature not present or is empty".into(),
+        ));
     }
     validate_times(info.signed.signing_time, info.signed.expiry)?;
     if info.certificate_chain.is_empty() {
-        return Err(EnvelopeError::InvalidSignature("certificate-chain not present or is empty".into()));
+        return Err(EnvelopeError::InvalidSignature(
+            "certificate-chain not present or is empty".into(),
+        ));
     }
     validate_code_signing_chain(&info.certificate_chain, signing_time, crypto)
         .map_err(EnvelopeError::CertificateChain)?;
-    let derived = info.leaf().key_spec().map_err(EnvelopeError::UnsupportedKey)?.signature_algorithm();
+    let derived = info
+        .leaf()
+        .key_spec()
+        .map_err(EnvelopeError::UnsupportedKey)?
+        .signature_algorithm();
     if derived != info.signature_algorithm {
-        return Err(EnvelopeError::AlgorithmMismatch { derived, specified: info.signature_algorithm });
+        return Err(EnvelopeError::AlgorithmMismatch {
+            derived,
+            specified: info.signature_algorithm,
+        });
     }
     Ok(())
 }
 
-fn validate_times(signing_time: OffsetDateTime, expiry: Option<OffsetDateTime>) -> Result<(), EnvelopeError> {
+fn validate_times(
+    signing_time: OffsetDateTime,
+    expiry: Option<OffsetDateTime>,
+) -> Result<(), EnvelopeError> {
     if let Some(expiry) = expiry {
         if expiry <= signing_time {
             return Err(EnvelopeError::InvalidSignature(
@@ -510,7 +539,10 @@ impl<'a> SignRequest<'a> {
 
     /// Requests an RFC 3161 countersignature (O1); only used with
     /// `notary.x509`.
-    pub fn timestamper(mut self, timestamper: Option<&'a dyn crate::timestamp::Timestamper>) -> Self {
+    pub fn timestamper(
+        mut self,
+        timestamper: Option<&'a dyn crate::timestamp::Timestamper>,
+    ) -> Self {
         self.timestamper = timestamper;
         self
     }
@@ -557,7 +589,11 @@ pub fn sign(
     }
     validate_times(signing_time, expiry).map_err(|e| SignError::InvalidRequest(e.to_string()))?;
     let key_spec: KeySpec = request.signer.key_spec()?;
-    let req = SignRequest { signing_time, expiry, ..request.clone() };
+    let req = SignRequest {
+        signing_time,
+        expiry,
+        ..request.clone()
+    };
     let bytes = match format {
         EnvelopeFormat::Jws => jws::sign(&req, key_spec)?,
         EnvelopeFormat::Cose => cose::sign(&req, key_spec)?,
@@ -585,7 +621,9 @@ pub(crate) fn sign_bytes(
 ) -> Result<(Vec<u8>, Vec<Certificate>), SignError> {
     let (sig, chain) = signer.sign(data)?;
     if chain.is_empty() {
-        return Err(SignError::InvalidRequest("certificate chain is not set".into()));
+        return Err(SignError::InvalidRequest(
+            "certificate chain is not set".into(),
+        ));
     }
     Ok((sig, chain))
 }

@@ -85,7 +85,11 @@ pub struct CertRevocationResult {
 impl CertRevocationResult {
     /// A certificate with nothing to check.
     pub fn non_revocable() -> Self {
-        Self { status: RevocationStatus::NonRevocable, method: None, server_results: Vec::new() }
+        Self {
+            status: RevocationStatus::NonRevocable,
+            method: None,
+            server_results: Vec::new(),
+        }
     }
 }
 
@@ -143,10 +147,16 @@ impl RevocationChecker for OfflineRevocationChecker {
                         url: url.clone(),
                         method,
                         status: RevocationStatus::Unknown,
-                        error: Some("no revocation checker with network access is configured".into()),
+                        error: Some(
+                            "no revocation checker with network access is configured".into(),
+                        ),
                     })
                     .collect();
-                CertRevocationResult { status: RevocationStatus::Unknown, method: None, server_results }
+                CertRevocationResult {
+                    status: RevocationStatus::Unknown,
+                    method: None,
+                    server_results,
+                }
             })
             .collect())
     }

@@ -125,7 +125,10 @@ impl VerifierBuilder {
             for store in statement.trust_stores() {
                 let key = (store.store_type(), store.name().to_string());
                 if !stores.contains_key(&key) {
-                    let loaded = self.trust_store.certificates(key.0, &key.1).map(Arc::<[Certificate]>::from);
+                    let loaded = self
+                        .trust_store
+                        .certificates(key.0, &key.1)
+                        .map(Arc::<[Certificate]>::from);
                     stores.insert(key, loaded);
                 }
             }
@@ -135,7 +138,9 @@ impl VerifierBuilder {
             blob_policy: self.blob_policy,
             stores,
             crypto: self.crypto,
-            timestamp_revocation: self.timestamp_revocation.unwrap_or_else(|| self.revocation.clone()),
+            timestamp_revocation: self
+                .timestamp_revocation
+                .unwrap_or_else(|| self.revocation.clone()),
             revocation: self.revocation,
             verification_time: self.verification_time,
         })
@@ -233,23 +238,45 @@ impl Verifier {
     /// The OCI policy statement for a fully qualified artifact reference
     /// (K1). Callers check `statement.verification().is_skip()` before any network
     /// access (T2).
-    pub fn oci_statement(&self, artifact_reference: &str) -> Result<&PolicyStatement, VerificationError> {
-        let doc = self.oci_policy.as_ref().ok_or(VerificationError::NoOciPolicy)?;
-        doc.applicable_policy(artifact_reference).map_err(VerificationError::NoApplicablePolicy)
+    pub fn oci_statement(
+        &self,
+        artifact_reference: &str,
+    ) -> Result<&PolicyStatement, VerificationError> {
+        let doc = self
+            .oci_policy
+            .as_ref()
+            .ok_or(VerificationError::NoOciPolicy)?;
+        doc.applicable_policy(artifact_reference)
+            .map_err(VerificationError::NoApplicablePolicy)
     }
 
     /// The OCI policy statement for a repository scope `registry/repository`
     /// (K1, K3), known before a tag is resolved (T2); `reference` is quoted
     /// in errors.
-    pub fn oci_statement_for_scope(&self, scope: &str, reference: &str) -> Result<&PolicyStatement, VerificationError> {
-        let doc = self.oci_policy.as_ref().ok_or(VerificationError::NoOciPolicy)?;
-        doc.policy_for_scope(scope, reference).map_err(VerificationError::NoApplicablePolicy)
+    pub fn oci_statement_for_scope(
+        &self,
+        scope: &str,
+        reference: &str,
+    ) -> Result<&PolicyStatement, VerificationError> {
+        let doc = self
+            .oci_policy
+            .as_ref()
+            .ok_or(VerificationError::NoOciPolicy)?;
+        doc.policy_for_scope(scope, reference)
+            .map_err(VerificationError::NoApplicablePolicy)
     }
 
     /// The blob policy statement by name, or the global one (K4).
-    pub fn blob_statement(&self, name: Option<&str>) -> Result<&PolicyStatement, VerificationError> {
-        let doc = self.blob_policy.as_ref().ok_or(VerificationError::NoBlobPolicy)?;
-        doc.policy(name).map_err(VerificationError::NoApplicablePolicy)
+    pub fn blob_statement(
+        &self,
+        name: Option<&str>,
+    ) -> Result<&PolicyStatement, VerificationError> {
+        let doc = self
+            .blob_policy
+            .as_ref()
+            .ok_or(VerificationError::NoBlobPolicy)?;
+        doc.policy(name)
+            .map_err(VerificationError::NoApplicablePolicy)
     }
 
     /// Whether a signature whose chain has these SHA-256 thumbprints (the
@@ -259,27 +286,38 @@ impl Verifier {
     /// spec's pre-filter, which the reference does not implement). Under
     /// `log` or `skip` every signature may still count.
     pub fn may_be_trusted(&self, statement: &PolicyStatement, thumbprints: &[String]) -> bool {
-        if statement.verification().action(ValidationType::Authenticity) != ValidationAction::Enforce {
+        if statement
+            .verification()
+            .action(ValidationType::Authenticity)
+            != ValidationAction::Enforce
+        {
             return true;
         }
         let trusted = |store_type: TrustStoreType| {
-            statement.trust_stores().iter().filter(move |s| s.store_type() == store_type).flat_map(|s| {
-                match self.stores.get(&(s.store_type(), s.name().to_string())) {
-                    Some(Ok(certs)) => certs.to_vec(),
-                    _ => Vec::new(),
-                }
-            })
+            statement
+                .trust_stores()
+                .iter()
+                .filter(move |s| s.store_type() == store_type)
+                .flat_map(
+                    |s| match self.stores.get(&(s.store_type(), s.name().to_string())) {
+                        Some(Ok(certs)) => certs.to_vec(),
+                        _ => Vec::new(),
+                    },
+                )
         };
         let mut known: Vec<String> = trusted(TrustStoreType::Ca)
             .chain(trusted(TrustStoreType::SigningAuthority))
             .map(|c| c.sha256_fingerprint_hex())
             .collect();
         known.sort();
-        thumbprints.iter().any(|t| known.binary_search(&t.to_ascii_lowercase()).is_ok())
+        thumbprints
+            .iter()
+            .any(|t| known.binary_search(&t.to_ascii_lowercase()).is_ok())
     }
 
     fn now(&self) -> OffsetDateTime {
-        self.verification_time.unwrap_or_else(OffsetDateTime::now_utc)
+        self.verification_time
+            .unwrap_or_else(OffsetDateTime::now_utc)
     }
 
     /// Verifies a blob signature (S3): selects the blob policy, verifies the
@@ -294,7 +332,8 @@ impl Verifier {
         options: &BlobVerifyOptions,
     ) -> Result<VerificationOutcome, VerificationError> {
         self.verify_blob_with(envelope, format, options, &mut |hash| {
-            Descriptor::of_reader(crate::payload::DEFAULT_BLOB_MEDIA_TYPE, hash, blob).map_err(|e| e.to_string())
+            Descriptor::of_reader(crate::payload::DEFAULT_BLOB_MEDIA_TYPE, hash, blob)
+                .map_err(|e| e.to_string())
         })
     }
 
@@ -315,15 +354,26 @@ impl Verifier {
         }
         let outcome = self.verify_signature(statement, envelope, format.media_type())?;
         let (outcome, payload) = outcome.with_payload()?;
-        let hash = outcome.signature_algorithm().expect("verified outcome has content").hash();
+        let hash = outcome
+            .signature_algorithm()
+            .expect("verified outcome has content")
+            .hash();
         let actual = match descriptor(hash) {
             Ok(d) => d,
-            Err(e) => return Err(VerificationError::Descriptor { outcome: Box::new(outcome), detail: e }),
+            Err(e) => {
+                return Err(VerificationError::Descriptor {
+                    outcome: Box::new(outcome),
+                    detail: e,
+                });
+            }
         };
         let signed = &payload.target_artifact;
         if actual.digest != signed.digest
             || actual.size != signed.size
-            || options.media_type.as_ref().is_some_and(|m| *m != signed.media_type)
+            || options
+                .media_type
+                .as_ref()
+                .is_some_and(|m| *m != signed.media_type)
         {
             return Err(VerificationError::BlobMismatch(Box::new(outcome)));
         }
@@ -366,7 +416,10 @@ impl Verifier {
         if !payload.target_artifact.same_content(artifact) {
             return Err(VerificationError::DescriptorMismatch(Box::new(outcome)));
         }
-        if !payload.target_artifact.has_user_metadata(&options.user_metadata) {
+        if !payload
+            .target_artifact
+            .has_user_metadata(&options.user_metadata)
+        {
             return Err(VerificationError::UserMetadata(Box::new(outcome)));
         }
         Ok(outcome)
@@ -384,7 +437,9 @@ impl Verifier {
         let now = self.now();
         let mut outcome = VerificationOutcome::new(statement);
         let verification = *statement.verification();
-        let record = |outcome: &mut VerificationOutcome, check: ValidationType, failure: Option<CheckFailure>| {
+        let record = |outcome: &mut VerificationOutcome,
+                      check: ValidationType,
+                      failure: Option<CheckFailure>| {
             outcome.push(CheckResult::new(check, verification.action(check), failure));
             outcome.enforced_failure().is_some()
         };
@@ -410,24 +465,39 @@ impl Verifier {
                 ),
                 Err(e) => e,
             };
-            return Err(VerificationError::Inconclusive { outcome: Box::new(outcome), reason });
+            return Err(VerificationError::Inconclusive {
+                outcome: Box::new(outcome),
+                reason,
+            });
         }
 
         // N4: authenticity: trust store, then trusted identity (M2).
         let authenticity = self
-            .authenticity(statement, info.signed.signing_scheme, &info.certificate_chain)
+            .authenticity(
+                statement,
+                info.signed.signing_scheme,
+                &info.certificate_chain,
+            )
             .err()
             .or_else(|| {
-                verify_trusted_identities(statement.name(), statement.trusted_identities(), info.leaf())
-                    .err()
-                    .map(CheckFailure::TrustedIdentity)
+                verify_trusted_identities(
+                    statement.name(),
+                    statement.trusted_identities(),
+                    info.leaf(),
+                )
+                .err()
+                .map(CheckFailure::TrustedIdentity)
             });
         if record(&mut outcome, ValidationType::Authenticity, authenticity) {
             return Err(VerificationError::Check(Box::new(outcome)));
         }
 
         // N5: expiry.
-        let expiry = info.signed.expiry.filter(|e| now >= *e).map(|expiry| CheckFailure::Expired { expiry });
+        let expiry = info
+            .signed
+            .expiry
+            .filter(|e| now >= *e)
+            .map(|expiry| CheckFailure::Expired { expiry });
         if record(&mut outcome, ValidationType::Expiry, expiry) {
             return Err(VerificationError::Check(Box::new(outcome)));
         }
@@ -450,9 +520,16 @@ impl Verifier {
 
     /// N2: parse by media type, verify the signature and the envelope rules,
     /// refuse unknown critical attributes that no plugin will process (B5).
-    fn integrity(&self, envelope: &[u8], media_type: &str) -> Result<EnvelopeContent, CheckFailure> {
-        let parsed = Envelope::parse_media_type(media_type, envelope).map_err(CheckFailure::Parse)?;
-        let content = parsed.verify(self.crypto.as_ref()).map_err(CheckFailure::Envelope)?;
+    fn integrity(
+        &self,
+        envelope: &[u8],
+        media_type: &str,
+    ) -> Result<EnvelopeContent, CheckFailure> {
+        let parsed =
+            Envelope::parse_media_type(media_type, envelope).map_err(CheckFailure::Parse)?;
+        let content = parsed
+            .verify(self.crypto.as_ref())
+            .map_err(CheckFailure::Envelope)?;
         let plugin_declared = content
             .signer_info
             .signed
@@ -460,8 +537,16 @@ impl Verifier {
             .iter()
             .any(|a| a.key == header::VERIFICATION_PLUGIN.into());
         if !plugin_declared {
-            if let Some(attr) = content.signer_info.signed.extended.iter().find(|a| a.critical) {
-                return Err(CheckFailure::UnprocessedCriticalAttribute(attr.key.to_string()));
+            if let Some(attr) = content
+                .signer_info
+                .signed
+                .extended
+                .iter()
+                .find(|a| a.critical)
+            {
+                return Err(CheckFailure::UnprocessedCriticalAttribute(
+                    attr.key.to_string(),
+                ));
             }
         }
         Ok(content)
@@ -476,7 +561,11 @@ impl Verifier {
     ) -> Result<Vec<Certificate>, TrustStoreError> {
         let mut seen = Vec::new();
         let mut certs = Vec::new();
-        for store in statement.trust_stores().iter().filter(|s| s.store_type() == store_type) {
+        for store in statement
+            .trust_stores()
+            .iter()
+            .filter(|s| s.store_type() == store_type)
+        {
             if seen.contains(&store.name()) {
                 continue;
             }
@@ -505,7 +594,9 @@ impl Verifier {
             SigningScheme::X509 => TrustStoreType::Ca,
             SigningScheme::X509SigningAuthority => TrustStoreType::SigningAuthority,
         };
-        let trusted = self.trusted_certificates(statement, store_type).map_err(CheckFailure::TrustStore)?;
+        let trusted = self
+            .trusted_certificates(statement, store_type)
+            .map_err(CheckFailure::TrustStore)?;
         if trusted.is_empty() {
             return Err(CheckFailure::NoTrustedCertificates);
         }
@@ -536,7 +627,10 @@ impl Verifier {
             };
         }
         // O2: the trigger conditions.
-        let tsa_configured = statement.trust_stores().iter().any(|s| s.store_type() == TrustStoreType::Tsa);
+        let tsa_configured = statement
+            .trust_stores()
+            .iter()
+            .any(|s| s.store_type() == TrustStoreType::Tsa);
         let perform = tsa_configured
             && match statement.verify_timestamp() {
                 VerifyTimestamp::Always => true,
@@ -571,9 +665,15 @@ impl Verifier {
         content: &EnvelopeContent,
     ) -> Result<(), CheckFailure> {
         let info = &content.signer_info;
-        let token = info.unsigned.timestamp_signature.as_deref().ok_or(CheckFailure::NoTimestamp)?;
+        let token = info
+            .unsigned
+            .timestamp_signature
+            .as_deref()
+            .ok_or(CheckFailure::NoTimestamp)?;
         let _ = (statement, token);
-        Err(CheckFailure::Timestamp("timestamp countersignature verification is not implemented yet".into()))
+        Err(CheckFailure::Timestamp(
+            "timestamp countersignature verification is not implemented yet".into(),
+        ))
     }
 
     /// N7 for the signing chain.
@@ -582,7 +682,11 @@ impl Verifier {
         let chain = &info.certificate_chain;
         let results = self
             .revocation
-            .check(chain, RevocationPurpose::CodeSigning, info.signed.authentic_signing_time())
+            .check(
+                chain,
+                RevocationPurpose::CodeSigning,
+                info.signed.authentic_signing_time(),
+            )
             .map_err(CheckFailure::RevocationError)?;
         match final_result(&results, chain) {
             (RevocationStatus::Ok | RevocationStatus::NonRevocable, _) => Ok(()),
@@ -609,10 +713,14 @@ impl Verifier {
 /// Whether any identity of the statement is handled by notation itself.
 #[allow(dead_code)]
 fn has_x509_identity(identities: &[TrustedIdentity]) -> bool {
-    identities.iter().any(|i| !matches!(i, TrustedIdentity::Other { .. }))
+    identities
+        .iter()
+        .any(|i| !matches!(i, TrustedIdentity::Other { .. }))
 }
 
 /// Parses the verified payload (A7: only after the signature verified).
-pub(crate) fn parse_payload(content: &EnvelopeContent) -> Result<Payload, crate::payload::PayloadError> {
+pub(crate) fn parse_payload(
+    content: &EnvelopeContent,
+) -> Result<Payload, crate::payload::PayloadError> {
     Payload::from_json(&content.payload)
 }

@@ -10,8 +10,8 @@ use crate::payload::{Payload, PayloadError};
 use crate::revocation::RevocationError;
 use crate::timefmt;
 use crate::trust::{
-    EffectiveVerification, PolicySelectionError, PolicyStatement, TrustStoreError, TrustedIdentityError,
-    ValidationAction, ValidationType, VerificationLevel,
+    EffectiveVerification, PolicySelectionError, PolicyStatement, TrustStoreError,
+    TrustedIdentityError, ValidationAction, ValidationType, VerificationLevel,
 };
 
 /// Why one check failed. Display texts follow the reference.
@@ -116,8 +116,16 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
-    pub(crate) fn new(check: ValidationType, action: ValidationAction, failure: Option<CheckFailure>) -> Self {
-        Self { check, action, failure }
+    pub(crate) fn new(
+        check: ValidationType,
+        action: ValidationAction,
+        failure: Option<CheckFailure>,
+    ) -> Self {
+        Self {
+            check,
+            action,
+            failure,
+        }
     }
 
     /// Which check.
@@ -181,13 +189,19 @@ impl VerificationOutcome {
 
     /// Parses the payload of a verified signature.
     pub(crate) fn with_payload(mut self) -> Result<(Self, Payload), VerificationError> {
-        let content = self.content.as_ref().expect("called after integrity passed");
+        let content = self
+            .content
+            .as_ref()
+            .expect("called after integrity passed");
         match super::parse_payload(content) {
             Ok(p) => {
                 self.payload = Some(p.clone());
                 Ok((self, p))
             }
-            Err(e) => Err(VerificationError::Payload { outcome: Box::new(self), source: e }),
+            Err(e) => Err(VerificationError::Payload {
+                outcome: Box::new(self),
+                source: e,
+            }),
         }
     }
 
@@ -218,7 +232,9 @@ impl VerificationOutcome {
 
     /// Checks that failed under `log`: warnings.
     pub fn warnings(&self) -> impl Iterator<Item = &CheckResult> {
-        self.results.iter().filter(|r| r.failure.is_some() && r.action == ValidationAction::Log)
+        self.results
+            .iter()
+            .filter(|r| r.failure.is_some() && r.action == ValidationAction::Log)
     }
 
     /// The check that failed under `enforce`, if any.
@@ -238,7 +254,9 @@ impl VerificationOutcome {
 
     /// The signature algorithm of the verified envelope.
     pub fn signature_algorithm(&self) -> Option<SignatureAlgorithm> {
-        self.content.as_ref().map(|c| c.signer_info.signature_algorithm)
+        self.content
+            .as_ref()
+            .map(|c| c.signer_info.signature_algorithm)
     }
 }
 
@@ -323,7 +341,11 @@ impl VerificationError {
 
 fn failure_text(outcome: &VerificationOutcome) -> String {
     match outcome.enforced_failure() {
-        Some(r) => r.failure.as_ref().map(ToString::to_string).unwrap_or_default(),
+        Some(r) => r
+            .failure
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
         None => "verification failed".into(),
     }
 }
@@ -332,7 +354,12 @@ impl fmt::Display for CheckResult {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.failure {
             None => write!(f, "{}: passed", self.check.as_str()),
-            Some(e) => write!(f, "{}: failed ({:?}): {e}", self.check.as_str(), self.action),
+            Some(e) => write!(
+                f,
+                "{}: failed ({:?}): {e}",
+                self.check.as_str(),
+                self.action
+            ),
         }
     }
 }

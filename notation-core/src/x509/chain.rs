@@ -145,7 +145,9 @@ pub enum ChainError {
     #[error("certificate with subject {0:?}: key usage extension must be marked critical")]
     KeyUsageNotCritical(String),
     /// CA without keyCertSign (H1).
-    #[error("certificate with subject {0:?}: key usage must have the bit positions for key cert sign set")]
+    #[error(
+        "certificate with subject {0:?}: key usage must have the bit positions for key cert sign set"
+    )]
     CaKeyCertSign(String),
     /// Leaf with basic constraints `cA=true` (H2).
     #[error(
@@ -227,9 +229,11 @@ pub fn validate_chain(
     match chain {
         [] => Err(ChainError::Empty),
         [cert] => {
-            cert.check_signature_with(cert.public_key(), crypto).map_err(|source| {
-                ChainError::SelfSignatureInvalid { subject: subject(cert), source }
-            })?;
+            cert.check_signature_with(cert.public_key(), crypto)
+                .map_err(|source| ChainError::SelfSignatureInvalid {
+                    subject: subject(cert),
+                    source,
+                })?;
             if !cert.is_self_issued() {
                 return Err(ChainError::NotSelfIssued {
                     subject: subject(cert),
@@ -250,10 +254,15 @@ pub fn validate_chain(
                 if i == last {
                     match is_issued_by(cert, cert, crypto) {
                         Err(source) => {
-                            return Err(ChainError::RootInvalid { subject: subject(cert), source });
+                            return Err(ChainError::RootInvalid {
+                                subject: subject(cert),
+                                source,
+                            });
                         }
                         Ok(false) => {
-                            return Err(ChainError::RootNotSelfSigned { subject: subject(cert) });
+                            return Err(ChainError::RootNotSelfSigned {
+                                subject: subject(cert),
+                            });
                         }
                         Ok(true) => {}
                     }
@@ -304,7 +313,10 @@ fn is_issued_by(
     Ok(issuer.raw_subject() == cert.raw_issuer())
 }
 
-fn check_signing_time(cert: &Certificate, signing_time: Option<OffsetDateTime>) -> Result<(), ChainError> {
+fn check_signing_time(
+    cert: &Certificate,
+    signing_time: Option<OffsetDateTime>,
+) -> Result<(), ChainError> {
     match signing_time {
         Some(t) if !cert.is_valid_at(t) => Err(ChainError::InvalidAtSigningTime {
             subject: cert.subject().to_string(),
@@ -331,7 +343,11 @@ pub fn validate_ca(
     };
     if let Some(actual) = bc.path_len {
         if (actual as usize) < expected_path_len {
-            return Err(ChainError::PathLength { subject, expected: expected_path_len, actual });
+            return Err(ChainError::PathLength {
+                subject,
+                expected: expected_path_len,
+                actual,
+            });
         }
     }
     let ku = key_usage_present(cert, purpose)?;
@@ -360,8 +376,11 @@ pub fn validate_leaf(cert: &Certificate, purpose: ChainPurpose) -> Result<(), Ch
         (KeyUsageBits::ENCIPHER_ONLY, "EncipherOnly"),
         (KeyUsageBits::DECIPHER_ONLY, "DecipherOnly"),
     ];
-    let found: Vec<&'static str> =
-        forbidden.iter().filter(|(bit, _)| ku.has(*bit)).map(|(_, n)| *n).collect();
+    let found: Vec<&'static str> = forbidden
+        .iter()
+        .filter(|(bit, _)| ku.has(*bit))
+        .map(|(_, n)| *n)
+        .collect();
     if !found.is_empty() {
         return Err(ChainError::LeafKeyUsage { subject, found });
     }
@@ -369,11 +388,15 @@ pub fn validate_leaf(cert: &Certificate, purpose: ChainPurpose) -> Result<(), Ch
         ChainPurpose::CodeSigning => validate_code_signing_eku(cert)?,
         ChainPurpose::Timestamping => validate_timestamping_eku(cert)?,
     }
-    cert.key_spec().map_err(|source| ChainError::UnsupportedKey { subject, source })?;
+    cert.key_spec()
+        .map_err(|source| ChainError::UnsupportedKey { subject, source })?;
     Ok(())
 }
 
-fn key_usage_present(cert: &Certificate, purpose: ChainPurpose) -> Result<KeyUsageBits, ChainError> {
+fn key_usage_present(
+    cert: &Certificate,
+    purpose: ChainPurpose,
+) -> Result<KeyUsageBits, ChainError> {
     match cert.key_usage() {
         None => Err(ChainError::KeyUsageMissing(cert.subject().to_string())),
         // Criticality is required for code signing, only recommended for
@@ -390,7 +413,9 @@ fn key_usage_present(cert: &Certificate, purpose: ChainPurpose) -> Result<KeyUsa
 /// anyExtendedKeyUsage is allowed (W5: the spec forbids it, the reference
 /// does not, and we follow the reference so that its signatures verify).
 fn validate_code_signing_eku(cert: &Certificate) -> Result<(), ChainError> {
-    let Some((_, ekus)) = cert.ext_key_usage() else { return Ok(()) };
+    let Some((_, ekus)) = cert.ext_key_usage() else {
+        return Ok(());
+    };
     let excluded = [
         (oid::EKU_SERVER_AUTH, "ServerAuth"),
         (oid::EKU_CLIENT_AUTH, "ClientAuth"),
@@ -400,7 +425,10 @@ fn validate_code_signing_eku(cert: &Certificate) -> Result<(), ChainError> {
     ];
     for eku in ekus {
         if let Some((_, name)) = excluded.iter().find(|(o, _)| o == eku) {
-            return Err(ChainError::CodeSigningEku { subject: cert.subject().to_string(), eku: name });
+            return Err(ChainError::CodeSigningEku {
+                subject: cert.subject().to_string(),
+                eku: name,
+            });
         }
     }
     Ok(())
@@ -413,7 +441,9 @@ fn validate_timestamping_eku(cert: &Certificate) -> Result<(), ChainError> {
             if critical {
                 Ok(())
             } else {
-                Err(ChainError::TimestampingEkuNotCritical(cert.subject().to_string()))
+                Err(ChainError::TimestampingEkuNotCritical(
+                    cert.subject().to_string(),
+                ))
             }
         }
         _ => Err(ChainError::TimestampingEku(cert.subject().to_string())),

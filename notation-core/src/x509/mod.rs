@@ -12,8 +12,8 @@ use std::sync::Arc;
 use der::{Decode, Encode, Reader, SliceReader};
 use time::OffsetDateTime;
 use x509_cert::ext::pkix::{
-    AuthorityInfoAccessSyntax, BasicConstraints, CrlDistributionPoints, ExtendedKeyUsage,
-    KeyUsage, KeyUsages, name::DistributionPointName, name::GeneralName,
+    AuthorityInfoAccessSyntax, BasicConstraints, CrlDistributionPoints, ExtendedKeyUsage, KeyUsage,
+    KeyUsages, name::DistributionPointName, name::GeneralName,
 };
 
 use crate::algorithm::{HashAlgorithm, KeySpec, UnsupportedKeyError};
@@ -159,7 +159,11 @@ impl CertSignatureAlgorithm {
                 Some(h) => Self::Supported(RsaPss(h)),
                 None => Self::Unknown("RSASSA-PSS with unsupported parameters".into()),
             },
-            other => Self::Unknown(oid::name(&other).map(str::to_owned).unwrap_or_else(|| other.to_string())),
+            other => Self::Unknown(
+                oid::name(&other)
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| other.to_string()),
+            ),
         }
     }
 }
@@ -184,8 +188,11 @@ fn pss_hash(params: &[u8]) -> Option<HashAlgorithm> {
             }
             let mgf_hash = match mgf {
                 Some(m) if m.value.oid == oid::MGF1 => {
-                    let inner: AlgorithmIdentifierRef<'_> =
-                        m.value.parameters.ok_or(der::ErrorKind::Failed)?.decode_as()?;
+                    let inner: AlgorithmIdentifierRef<'_> = m
+                        .value
+                        .parameters
+                        .ok_or(der::ErrorKind::Failed)?
+                        .decode_as()?;
                     Some(inner.oid)
                 }
                 Some(_) => return Err(der::Error::from(der::ErrorKind::Failed)),
@@ -289,14 +296,20 @@ impl Certificate {
         let mut crl_urls = Vec::new();
         let mut freshest_crl_urls = Ok(Vec::new());
         let mut seen = std::collections::HashSet::new();
-        for ext in tbs_cert.extensions().map(|e| e.as_slice()).unwrap_or_default() {
+        for ext in tbs_cert
+            .extensions()
+            .map(|e| e.as_slice())
+            .unwrap_or_default()
+        {
             if !seen.insert(ext.extn_id) {
                 return Err(CertificateParseError::DuplicateExtension);
             }
             let value = ext.extn_value.as_bytes();
-            let invalid = |extension: &'static str, e: der::Error| {
-                CertificateParseError::InvalidExtension { extension, detail: e.to_string() }
-            };
+            let invalid =
+                |extension: &'static str, e: der::Error| CertificateParseError::InvalidExtension {
+                    extension,
+                    detail: e.to_string(),
+                };
             match ext.extn_id {
                 oid::BASIC_CONSTRAINTS => {
                     let bc = BasicConstraints::from_der(value)
@@ -470,7 +483,10 @@ impl Certificate {
 
     /// The extended key usage extension: criticality and purposes.
     pub fn ext_key_usage(&self) -> Option<(bool, &[const_oid::ObjectIdentifier])> {
-        self.0.ext_key_usage.as_ref().map(|(c, v)| (*c, v.as_slice()))
+        self.0
+            .ext_key_usage
+            .as_ref()
+            .map(|(c, v)| (*c, v.as_slice()))
     }
 
     /// OCSP responder URLs from the authority information access extension.
@@ -557,7 +573,9 @@ pub fn check_signature(
             .verify(*scheme, key, signed, signature)
             .map_err(CertSignatureError::Signature),
         CertSignatureAlgorithm::Insecure(name) => Err(CertSignatureError::InsecureAlgorithm(name)),
-        CertSignatureAlgorithm::Unknown(name) => Err(CertSignatureError::UnknownAlgorithm(name.clone())),
+        CertSignatureAlgorithm::Unknown(name) => {
+            Err(CertSignatureError::UnknownAlgorithm(name.clone()))
+        }
     }
 }
 
@@ -623,7 +641,9 @@ fn key_usage_bits(ku: &KeyUsage) -> KeyUsageBits {
     KeyUsageBits(bits)
 }
 
-fn distribution_point_urls(dps: &[x509_cert::ext::pkix::crl::dp::DistributionPoint]) -> Vec<String> {
+fn distribution_point_urls(
+    dps: &[x509_cert::ext::pkix::crl::dp::DistributionPoint],
+) -> Vec<String> {
     let mut urls = Vec::new();
     for dp in dps {
         if let Some(DistributionPointName::FullName(names)) = &dp.distribution_point {
@@ -647,7 +667,11 @@ fn trim_ascii_start(data: &[u8]) -> &[u8] {
     &data[n..]
 }
 
-type Ranges = (std::ops::Range<usize>, std::ops::Range<usize>, std::ops::Range<usize>);
+type Ranges = (
+    std::ops::Range<usize>,
+    std::ops::Range<usize>,
+    std::ops::Range<usize>,
+);
 
 /// Byte ranges of the TBSCertificate, issuer and subject inside `der`.
 fn raw_ranges(der: &[u8]) -> Result<Ranges, der::Error> {
@@ -663,7 +687,10 @@ fn raw_ranges(der: &[u8]) -> Result<Ranges, der::Error> {
     h.tag().assert_eq(der::Tag::Sequence)?;
     // [0] EXPLICIT version, optional.
     if der::Tag::peek(&r)?
-        == (der::Tag::ContextSpecific { constructed: true, number: der::TagNumber(0) })
+        == (der::Tag::ContextSpecific {
+            constructed: true,
+            number: der::TagNumber(0),
+        })
     {
         r.tlv_bytes()?;
     }

@@ -55,7 +55,11 @@ impl DistinguishedName {
 
     /// Values of one attribute type, in encoded order.
     pub fn values(&self, oid: ObjectIdentifier) -> impl Iterator<Item = &str> {
-        self.rdns.iter().flatten().filter(move |a| a.oid == oid).map(|a| a.value.as_str())
+        self.rdns
+            .iter()
+            .flatten()
+            .filter(move |a| a.oid == oid)
+            .map(|a| a.value.as_str())
     }
 }
 
@@ -86,7 +90,9 @@ fn parse_rdn_sequence(der: &[u8]) -> Result<Result<Rdns, String>, der::Error> {
                     let atv: Result<NameAttribute, String> = set.sequence(|s| {
                         let oid = ObjectIdentifier::decode(s)?;
                         let any = der::asn1::AnyRef::decode(s)?;
-                        Ok::<_, der::Error>(decode_value(any).map(|value| NameAttribute { oid, value }))
+                        Ok::<_, der::Error>(
+                            decode_value(any).map(|value| NameAttribute { oid, value }),
+                        )
                     })?;
                     atvs.push(atv);
                 }
@@ -108,9 +114,7 @@ fn decode_value(any: der::asn1::AnyRef<'_>) -> Result<String, String> {
     let bytes = any.value();
     let invalid = |what: &str| format!("invalid attribute value: invalid {what}");
     match der::Tagged::tag(&any) {
-        Tag::Utf8String => {
-            String::from_utf8(bytes.to_vec()).map_err(|_| invalid("UTF-8 string"))
-        }
+        Tag::Utf8String => String::from_utf8(bytes.to_vec()).map_err(|_| invalid("UTF-8 string")),
         Tag::PrintableString => {
             if bytes.iter().all(|&b| is_printable(b, true, true)) {
                 Ok(String::from_utf8(bytes.to_vec()).expect("printable is ASCII"))
@@ -139,11 +143,15 @@ fn decode_value(any: der::asn1::AnyRef<'_>) -> Result<String, String> {
             if bytes.len() % 2 != 0 {
                 return Err(invalid("BMPString"));
             }
-            let units: Vec<u16> =
-                bytes.chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+            let units: Vec<u16> = bytes
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
             String::from_utf16(&units).map_err(|_| invalid("BMPString"))
         }
-        other => Err(format!("invalid attribute value: unsupported string type: {other}")),
+        other => Err(format!(
+            "invalid attribute value: unsupported string type: {other}"
+        )),
     }
 }
 
@@ -152,7 +160,10 @@ fn is_printable(b: u8, allow_asterisk: bool, allow_ampersand: bool) -> bool {
     b.is_ascii_lowercase()
         || b.is_ascii_uppercase()
         || b.is_ascii_digit()
-        || matches!(b, b' ' | b'\'' | b'(' | b')' | b'+' | b',' | b'-' | b'.' | b'/' | b':' | b'=' | b'?')
+        || matches!(
+            b,
+            b' ' | b'\'' | b'(' | b')' | b'+' | b',' | b'-' | b'.' | b'/' | b':' | b'=' | b'?'
+        )
         || (allow_asterisk && b == b'*')
         || (allow_ampersand && b == b'&')
 }
@@ -209,7 +220,12 @@ fn render_go(rdns: &Rdns) -> String {
         if values.is_empty() {
             None
         } else {
-            Some(values.iter().map(|v| (name.to_string(), escape(v))).collect())
+            Some(
+                values
+                    .iter()
+                    .map(|v| (name.to_string(), escape(v)))
+                    .collect(),
+            )
         }
     };
     let groups = [
@@ -221,14 +237,19 @@ fn render_go(rdns: &Rdns) -> String {
         named("O", &org),
         named("OU", &ou),
         cn.filter(|v| !v.is_empty()).and_then(|v| named("CN", &[v])),
-        serial.filter(|v| !v.is_empty()).and_then(|v| named("SERIALNUMBER", &[v])),
+        serial
+            .filter(|v| !v.is_empty())
+            .and_then(|v| named("SERIALNUMBER", &[v])),
     ];
     sequence.extend(groups.into_iter().flatten());
     sequence
         .iter()
         .rev()
         .map(|rdn| {
-            rdn.iter().map(|(t, v)| format!("{t}={v}")).collect::<Vec<_>>().join("+")
+            rdn.iter()
+                .map(|(t, v)| format!("{t}={v}"))
+                .collect::<Vec<_>>()
+                .join("+")
         })
         .collect::<Vec<_>>()
         .join(",")
@@ -256,8 +277,14 @@ fn escape(value: &str) -> String {
 /// Go's `asn1.Marshal` of a plain Go string: PrintableString if every
 /// character is printable (no `*` or `&`), otherwise UTF8String.
 fn go_marshal_string(v: &str) -> Vec<u8> {
-    let printable = v.bytes().all(|b| b.is_ascii() && is_printable(b, false, false));
-    let tag = if printable { Tag::PrintableString } else { Tag::Utf8String };
+    let printable = v
+        .bytes()
+        .all(|b| b.is_ascii() && is_printable(b, false, false));
+    let tag = if printable {
+        Tag::PrintableString
+    } else {
+        Tag::Utf8String
+    };
     let len = der::Length::try_from(v.len()).expect("name values are short");
     let header = der::Header::new(tag, len);
     let mut out = Vec::with_capacity(v.len() + 4);
@@ -283,18 +310,24 @@ mod tests {
             for (oid, tag, v) in *rdn {
                 let mut atv = Vec::new();
                 oid.encode_to_vec(&mut atv).unwrap();
-                der::Header::new(*tag, v.len().try_into().unwrap()).encode_to_vec(&mut atv).unwrap();
+                der::Header::new(*tag, v.len().try_into().unwrap())
+                    .encode_to_vec(&mut atv)
+                    .unwrap();
                 atv.extend_from_slice(v.as_bytes());
                 der::Header::new(Tag::Sequence, atv.len().try_into().unwrap())
                     .encode_to_vec(&mut set)
                     .unwrap();
                 set.extend_from_slice(&atv);
             }
-            der::Header::new(Tag::Set, set.len().try_into().unwrap()).encode_to_vec(&mut body).unwrap();
+            der::Header::new(Tag::Set, set.len().try_into().unwrap())
+                .encode_to_vec(&mut body)
+                .unwrap();
             body.extend_from_slice(&set);
         }
         let mut out = Vec::new();
-        der::Header::new(Tag::Sequence, body.len().try_into().unwrap()).encode_to_vec(&mut out).unwrap();
+        der::Header::new(Tag::Sequence, body.len().try_into().unwrap())
+            .encode_to_vec(&mut out)
+            .unwrap();
         out.extend_from_slice(&body);
         out
     }
@@ -307,9 +340,21 @@ mod tests {
             &[(oid::AT_PROVINCE, p, "Washington")],
             &[(oid::AT_LOCALITY, p, "Redmond")],
             &[(oid::AT_ORGANIZATION, p, "Microsoft Corporation")],
-            &[(oid::AT_ORGANIZATIONAL_UNIT, p, "Microsoft America Operations")],
-            &[(oid::AT_ORGANIZATIONAL_UNIT, p, "nShield TSS ESN:7800-05E0-D947")],
-            &[(oid::AT_COMMON_NAME, p, "Microsoft Public RSA Time Stamping Authority")],
+            &[(
+                oid::AT_ORGANIZATIONAL_UNIT,
+                p,
+                "Microsoft America Operations",
+            )],
+            &[(
+                oid::AT_ORGANIZATIONAL_UNIT,
+                p,
+                "nShield TSS ESN:7800-05E0-D947",
+            )],
+            &[(
+                oid::AT_COMMON_NAME,
+                p,
+                "Microsoft Public RSA Time Stamping Authority",
+            )],
         ]);
         let dn = DistinguishedName::from_der(&der).unwrap();
         assert_eq!(
@@ -327,7 +372,10 @@ mod tests {
             &[(oid::AT_COUNTRY, Tag::PrintableString, "US")],
         ]);
         let dn = DistinguishedName::from_der(&der).unwrap();
-        assert_eq!(dn.to_string(), "CN=a\\, b,C=US,1.2.840.113549.1.9.1=#0c03784079");
+        assert_eq!(
+            dn.to_string(),
+            "CN=a\\, b,C=US,1.2.840.113549.1.9.1=#0c03784079"
+        );
     }
 
     #[test]

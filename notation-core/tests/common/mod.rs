@@ -8,7 +8,10 @@ use notation_core::signer::LocalSigner;
 /// The conformance vectors of ../shared/conformance. Missing vectors fail the
 /// test run loudly: they are never skipped.
 pub fn conformance_dir() -> PathBuf {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conformance"));
+    let dir = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/conformance"
+    ));
     assert!(
         dir.join("MANIFEST.md").is_file(),
         "conformance vectors not found at {} (they are required)",
@@ -35,11 +38,16 @@ pub fn pki(name: &str) -> Vec<u8> {
 }
 
 /// Key spec names of the test PKI leaves.
-pub const KEY_NAMES: [&str; 6] = ["rsa-2048", "rsa-3072", "rsa-4096", "ec-256", "ec-384", "ec-521"];
+pub const KEY_NAMES: [&str; 6] = [
+    "rsa-2048", "rsa-3072", "rsa-4096", "ec-256", "ec-384", "ec-521",
+];
 
 /// A signer for a test PKI leaf (chain leaf, intermediate, root).
 pub fn signer(name: &str) -> LocalSigner {
-    LocalSigner::from_pem(&pki(&format!("{name}.key")), &pki(&format!("{name}.chain.pem")))
-        .unwrap_or_else(|e| panic!("signer {name}: {e}"))
+    LocalSigner::from_pem(
+        &pki(&format!("{name}.key")),
+        &pki(&format!("{name}.chain.pem")),
+    )
+    .unwrap_or_else(|e| panic!("signer {name}: {e}"))
 }
 pub mod report;

@@ -21,11 +21,16 @@ impl Report {
     /// cases by substring, as libtest does.
     pub fn new() -> Self {
         let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-        Self { filter, ..Self::default() }
+        Self {
+            filter,
+            ..Self::default()
+        }
     }
 
     fn selected(&self, name: &str) -> bool {
-        self.filter.as_ref().is_none_or(|f| name.contains(f.as_str()))
+        self.filter
+            .as_ref()
+            .is_none_or(|f| name.contains(f.as_str()))
     }
 
     /// Runs one case; `Err` or a panic fails it.
@@ -51,21 +56,33 @@ impl Report {
     /// A case whose expected verdict needs a feature not built yet. `f`
     /// checks that the case fails closed meanwhile; if `f` fails, the case
     /// fails.
-    pub fn pending(&mut self, name: impl Into<String>, reason: &'static str, f: impl FnOnce() -> Result<(), String>) {
+    pub fn pending(
+        &mut self,
+        name: impl Into<String>,
+        reason: &'static str,
+        f: impl FnOnce() -> Result<(), String>,
+    ) {
         let name = name.into();
         if !self.selected(&name) {
             return;
         }
         match catch_unwind(AssertUnwindSafe(f)) {
             Ok(Ok(())) => self.pending.push((name, reason)),
-            Ok(Err(e)) => self.failed.push((name, format!("pending case did not fail closed: {e}"))),
+            Ok(Err(e)) => self
+                .failed
+                .push((name, format!("pending case did not fail closed: {e}"))),
             Err(_) => self.failed.push((name, "pending case panicked".into())),
         }
     }
 
     /// Prints the summary and exits non-zero on any failure.
     pub fn finish(self, title: &str) {
-        println!("\n{title}: {} passed, {} pending, {} failed", self.passed.len(), self.pending.len(), self.failed.len());
+        println!(
+            "\n{title}: {} passed, {} pending, {} failed",
+            self.passed.len(),
+            self.pending.len(),
+            self.failed.len()
+        );
         if std::env::args().any(|a| a == "--verbose" || a == "-v") {
             for p in &self.passed {
                 println!("  ok       {p}");
