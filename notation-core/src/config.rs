@@ -306,10 +306,10 @@ impl SigningKeys {
                 )));
             }
         }
-        if let Some(d) = &keys.default {
-            if !seen.contains(d.as_str()) {
-                return Err(malformed(format!("default key '{d}' not found")));
-            }
+        if let Some(d) = &keys.default
+            && !seen.contains(d.as_str())
+        {
+            return Err(malformed(format!("default key '{d}' not found")));
         }
         Ok(keys)
     }

@@ -13,7 +13,7 @@ pub fn encode(bytes: &[u8]) -> String {
 
 /// Decodes hex (either case); `None` on odd length or a non-hex digit.
 pub fn decode(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     s.as_bytes()

@@ -575,8 +575,17 @@ fn verify_e2e(policy_file: &str, certs: &[&str], layout: &str) -> Verdict {
     first.unwrap()
 }
 
+/// (policy file, trusted certificates, layout, verdict, message).
+type E2eCase = (
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+);
+
 fn vectors_06_e2e(r: &mut Report) {
-    let cases: &[(&str, &[&str], &str, &str, Option<&str>)] = &[
+    let cases: &[E2eCase] = &[
         (
             "trustpolicy.json",
             &["e2e.crt"],
@@ -889,10 +898,10 @@ fn layout_subject(layout: &str) -> Descriptor {
     let dir = conf(&format!("09-e2e-oci-layouts/layouts/{layout}/blobs/sha256"));
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
-        if let Ok(m) = serde_json::from_slice::<Value>(&std::fs::read(&path).unwrap()) {
-            if let Some(s) = m.get("subject") {
-                return serde_json::from_value(s.clone()).unwrap();
-            }
+        if let Ok(m) = serde_json::from_slice::<Value>(&std::fs::read(&path).unwrap())
+            && let Some(s) = m.get("subject")
+        {
+            return serde_json::from_value(s.clone()).unwrap();
         }
     }
     panic!("no subject in {layout}")

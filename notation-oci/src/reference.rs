@@ -86,21 +86,21 @@ impl Reference {
                 repository: repository.into(),
             });
         }
-        if let Some(tag) = tag {
-            if !is_valid_tag(tag) {
-                return Err(ReferenceError::InvalidTag {
-                    reference: input.into(),
-                    tag: tag.into(),
-                });
-            }
+        if let Some(tag) = tag
+            && !is_valid_tag(tag)
+        {
+            return Err(ReferenceError::InvalidTag {
+                reference: input.into(),
+                tag: tag.into(),
+            });
         }
-        if let Some(d) = digest {
-            if !is_valid_digest(d) {
-                return Err(ReferenceError::InvalidDigest {
-                    reference: input.into(),
-                    digest: d.into(),
-                });
-            }
+        if let Some(d) = digest
+            && !is_valid_digest(d)
+        {
+            return Err(ReferenceError::InvalidDigest {
+                reference: input.into(),
+                digest: d.into(),
+            });
         }
         Ok(Self {
             registry: registry.to_string(),
@@ -203,10 +203,10 @@ fn is_valid_registry(registry: &str) -> bool {
             None => (Some(registry), None),
         }
     };
-    if let Some(p) = port {
-        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
-            return false;
-        }
+    if let Some(p) = port
+        && (p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return false;
     }
     match host {
         None => true,

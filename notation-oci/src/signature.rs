@@ -150,13 +150,13 @@ pub fn parse_signature_manifest(
     if layers.len() != 1 {
         return Err(SignatureManifestError::LayerCount(layers.len()));
     }
-    if let (Some(artifact), Some(subject)) = (artifact, &manifest.subject) {
-        if subject.digest != artifact.digest {
-            return Err(SignatureManifestError::SubjectMismatch {
-                expected: artifact.digest.clone(),
-                found: subject.digest.clone(),
-            });
-        }
+    if let (Some(artifact), Some(subject)) = (artifact, &manifest.subject)
+        && subject.digest != artifact.digest
+    {
+        return Err(SignatureManifestError::SubjectMismatch {
+            expected: artifact.digest.clone(),
+            found: subject.digest.clone(),
+        });
     }
     let envelope = layers.into_iter().next().expect("one layer");
     if envelope.size > crate::oci::MAX_ENVELOPE_SIZE {

@@ -370,16 +370,16 @@ pub fn verify(
     }
     let mut processed = 0;
     for signature in signatures {
-        if let Some(prints) = thumbprints(&signature) {
-            if !verifier.may_be_trusted(statement, &prints) {
-                result.failures.push(SignatureFailure {
-                    signature,
-                    reason: SignatureFailureReason::Untrusted {
-                        policy: statement.name().to_string(),
-                    },
-                });
-                continue;
-            }
+        if let Some(prints) = thumbprints(&signature)
+            && !verifier.may_be_trusted(statement, &prints)
+        {
+            result.failures.push(SignatureFailure {
+                signature,
+                reason: SignatureFailureReason::Untrusted {
+                    policy: statement.name().to_string(),
+                },
+            });
+            continue;
         }
         if processed >= options.max_signatures {
             return Err(WorkflowError::TooManySignatures {

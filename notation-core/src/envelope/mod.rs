@@ -331,7 +331,7 @@ pub enum Envelope {
     /// A JWS envelope.
     Jws(jws::JwsEnvelope),
     /// A COSE envelope.
-    Cose(cose::CoseEnvelope),
+    Cose(Box<cose::CoseEnvelope>),
 }
 
 impl Envelope {
@@ -343,7 +343,9 @@ impl Envelope {
         }
         match format {
             EnvelopeFormat::Jws => jws::JwsEnvelope::parse(bytes).map(Envelope::Jws),
-            EnvelopeFormat::Cose => cose::CoseEnvelope::parse(bytes).map(Envelope::Cose),
+            EnvelopeFormat::Cose => {
+                cose::CoseEnvelope::parse(bytes).map(|e| Envelope::Cose(Box::new(e)))
+            }
         }
     }
 
@@ -445,12 +447,12 @@ fn validate_times(
     signing_time: OffsetDateTime,
     expiry: Option<OffsetDateTime>,
 ) -> Result<(), EnvelopeError> {
-    if let Some(expiry) = expiry {
-        if expiry <= signing_time {
-            return Err(EnvelopeError::InvalidSignature(
-                "expiry cannot be equal or before the signing time".into(),
-            ));
-        }
+    if let Some(expiry) = expiry
+        && expiry <= signing_time
+    {
+        return Err(EnvelopeError::InvalidSignature(
+            "expiry cannot be equal or before the signing time".into(),
+        ));
     }
     Ok(())
 }

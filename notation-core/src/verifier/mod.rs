@@ -124,13 +124,11 @@ impl VerifierBuilder {
         for statement in statements {
             for store in statement.trust_stores() {
                 let key = (store.store_type(), store.name().to_string());
-                if !stores.contains_key(&key) {
-                    let loaded = self
-                        .trust_store
-                        .certificates(key.0, &key.1)
-                        .map(Arc::<[Certificate]>::from);
-                    stores.insert(key, loaded);
-                }
+                stores.entry(key).or_insert_with_key(|(store_type, name)| {
+                    self.trust_store
+                        .certificates(*store_type, name)
+                        .map(Arc::<[Certificate]>::from)
+                });
             }
         }
         Ok(Verifier {
@@ -536,18 +534,17 @@ impl Verifier {
             .extended
             .iter()
             .any(|a| a.key == header::VERIFICATION_PLUGIN.into());
-        if !plugin_declared {
-            if let Some(attr) = content
+        if !plugin_declared
+            && let Some(attr) = content
                 .signer_info
                 .signed
                 .extended
                 .iter()
                 .find(|a| a.critical)
-            {
-                return Err(CheckFailure::UnprocessedCriticalAttribute(
-                    attr.key.to_string(),
-                ));
-            }
+        {
+            return Err(CheckFailure::UnprocessedCriticalAttribute(
+                attr.key.to_string(),
+            ));
         }
         Ok(content)
     }

@@ -341,14 +341,14 @@ pub fn validate_ca(
         Some(bc) if bc.ca => bc,
         _ => return Err(ChainError::CaBasicConstraints(subject)),
     };
-    if let Some(actual) = bc.path_len {
-        if (actual as usize) < expected_path_len {
-            return Err(ChainError::PathLength {
-                subject,
-                expected: expected_path_len,
-                actual,
-            });
-        }
+    if let Some(actual) = bc.path_len
+        && (actual as usize) < expected_path_len
+    {
+        return Err(ChainError::PathLength {
+            subject,
+            expected: expected_path_len,
+            actual,
+        });
     }
     let ku = key_usage_present(cert, purpose)?;
     if !ku.has(KeyUsageBits::KEY_CERT_SIGN) {

@@ -333,12 +333,11 @@ impl Certificate {
                     // Fail open on a broken AIA (H7): it only loses OCSP URLs.
                     if let Ok(aia) = AuthorityInfoAccessSyntax::from_der(value) {
                         for ad in aia.0 {
-                            if ad.access_method == oid::AD_OCSP {
-                                if let GeneralName::UniformResourceIdentifier(uri) =
+                            if ad.access_method == oid::AD_OCSP
+                                && let GeneralName::UniformResourceIdentifier(uri) =
                                     &ad.access_location
-                                {
-                                    ocsp_urls.push(uri.to_string());
-                                }
+                            {
+                                ocsp_urls.push(uri.to_string());
                             }
                         }
                     }
@@ -550,10 +549,11 @@ impl Certificate {
         if (parent.version() == 3 && bc.is_none()) || bc.is_some_and(|b| !b.ca) {
             return Err(CertSignatureError::ParentCannotSign);
         }
-        if let Some((_, ku)) = parent.key_usage() {
-            if ku.0 != 0 && !ku.has(KeyUsageBits::KEY_CERT_SIGN) {
-                return Err(CertSignatureError::ParentCannotSign);
-            }
+        if let Some((_, ku)) = parent.key_usage()
+            && ku.0 != 0
+            && !ku.has(KeyUsageBits::KEY_CERT_SIGN)
+        {
+            return Err(CertSignatureError::ParentCannotSign);
         }
         self.check_signature_with(parent.public_key(), crypto)
     }
