@@ -25,12 +25,13 @@ use crate::payload::{Descriptor, Payload};
 use crate::revocation::{
     OfflineRevocationChecker, RevocationChecker, RevocationPurpose, RevocationStatus, final_result,
 };
+use crate::timestamp::SignedToken;
 use crate::trust::{
     BlobTrustPolicyDocument, OciTrustPolicyDocument, PolicyStatement, TrustStore, TrustStoreError,
-    TrustStoreType, TrustedIdentity, ValidationAction, ValidationType, VerifyTimestamp,
-    verify_trusted_identities,
+    TrustStoreType, ValidationAction, ValidationType, VerifyTimestamp, verify_trusted_identities,
 };
 use crate::x509::Certificate;
+use crate::x509::chain::validate_timestamping_chain;
 
 pub use outcome::{CheckFailure, CheckResult, VerificationError, VerificationOutcome};
 
@@ -667,10 +668,54 @@ impl Verifier {
             .timestamp_signature
             .as_deref()
             .ok_or(CheckFailure::NoTimestamp)?;
-        let _ = (statement, token);
-        Err(CheckFailure::Timestamp(
-            "timestamp countersignature verification is not implemented yet".into(),
-        ))
+        let token = SignedToken::parse(token).map_err(CheckFailure::TimestampParse)?;
+        let tst_info = token.tst_info().map_err(CheckFailure::TimestampInfo)?;
+        let range = tst_info
+            .validate(&info.signature)
+            .map_err(CheckFailure::TimestampImprint)?;
+        let roots = self
+            .trusted_certificates(statement, TrustStoreType::Tsa)
+            .map_err(CheckFailure::TsaTrustStore)?;
+        if roots.is_empty() {
+            return Err(CheckFailure::NoTrustedTsaCertificate);
+        }
+        // O3: the TSA chain is evaluated at the timestamp's time, not now.
+        let tsa_chain = token
+            .verify(&roots, tst_info.gen_time(), self.crypto.as_ref())
+            .map_err(CheckFailure::TimestampVerification)?;
+        validate_timestamping_chain(&tsa_chain, self.crypto.as_ref())
+            .map_err(CheckFailure::TimestampChain)?;
+        // O4: the whole range must lie inside every signing certificate's
+        // validity.
+        for cert in &info.certificate_chain {
+            if !range.bounded_after(cert.not_before()) {
+                return Err(CheckFailure::TimestampBeforeCertificate {
+                    subject: cert.subject().to_string(),
+                    not_before: cert.not_before(),
+                });
+            }
+            if !range.bounded_before(cert.not_after()) {
+                return Err(CheckFailure::TimestampAfterCertificate {
+                    subject: cert.subject().to_string(),
+                    not_after: cert.not_after(),
+                });
+            }
+        }
+        // O3: the TSA chain's revocation is always enforced here (O5: no
+        // authentic signing time for the TSA chain).
+        let results = self
+            .timestamp_revocation
+            .check(&tsa_chain, RevocationPurpose::Timestamping, None)
+            .map_err(CheckFailure::TsaRevocationError)?;
+        match final_result(&results, &tsa_chain) {
+            (RevocationStatus::Ok | RevocationStatus::NonRevocable, _) => Ok(()),
+            (RevocationStatus::Revoked, cert) => Err(CheckFailure::TsaRevoked {
+                subject: cert.map(|c| c.subject().to_string()).unwrap_or_default(),
+            }),
+            (RevocationStatus::Unknown, cert) => Err(CheckFailure::TsaRevocationUnknown {
+                subject: cert.map(|c| c.subject().to_string()).unwrap_or_default(),
+            }),
+        }
     }
 
     /// N7 for the signing chain.
@@ -700,19 +745,6 @@ impl Verifier {
     pub fn crypto_provider(&self) -> &Arc<dyn CryptoProvider> {
         &self.crypto
     }
-
-    #[allow(dead_code)]
-    fn timestamp_revocation_checker(&self) -> &Arc<dyn RevocationChecker> {
-        &self.timestamp_revocation
-    }
-}
-
-/// Whether any identity of the statement is handled by notation itself.
-#[allow(dead_code)]
-fn has_x509_identity(identities: &[TrustedIdentity]) -> bool {
-    identities
-        .iter()
-        .any(|i| !matches!(i, TrustedIdentity::Other { .. }))
 }
 
 /// Parses the verified payload (A7: only after the signature verified).

@@ -9,10 +9,12 @@ use crate::envelope::{EnvelopeContent, EnvelopeError};
 use crate::payload::{Payload, PayloadError};
 use crate::revocation::RevocationError;
 use crate::timefmt;
+use crate::timestamp::TimestampError;
 use crate::trust::{
     EffectiveVerification, PolicySelectionError, PolicyStatement, TrustStoreError,
     TrustedIdentityError, ValidationAction, ValidationType, VerificationLevel,
 };
+use crate::x509::chain::ChainError;
 
 /// Why one check failed. Display texts follow the reference.
 #[derive(Clone, Debug, thiserror::Error)]
@@ -87,9 +89,70 @@ pub enum CheckFailure {
     /// countersignature (O3).
     #[error("no timestamp countersignature was found in the signature envelope")]
     NoTimestamp,
-    /// Authentic timestamp: the countersignature failed (O3-O5).
-    #[error("{0}")]
-    Timestamp(String),
+    /// Authentic timestamp: the token does not parse (O3).
+    #[error("failed to parse timestamp countersignature with error: {0}")]
+    TimestampParse(TimestampError),
+    /// Authentic timestamp: the TSTInfo does not decode (O3).
+    #[error("failed to get the timestamp TSTInfo with error: {0}")]
+    TimestampInfo(TimestampError),
+    /// Authentic timestamp: the TSTInfo is invalid or its imprint is not the
+    /// hash of the signature (O1, O3).
+    #[error("failed to get timestamp from timestamp countersignature with error: {0}")]
+    TimestampImprint(TimestampError),
+    /// Authentic timestamp: a `tsa` store could not be read.
+    #[error("failed to load tsa trust store with error: {0}")]
+    TsaTrustStore(TrustStoreError),
+    /// Authentic timestamp: the `tsa` stores hold no certificate.
+    #[error("no trusted TSA certificate found in trust store")]
+    NoTrustedTsaCertificate,
+    /// Authentic timestamp: the token's signature or TSA chain does not
+    /// verify against the `tsa` stores at the timestamp's time (O3).
+    #[error("failed to verify the timestamp countersignature with error: {0}")]
+    TimestampVerification(TimestampError),
+    /// Authentic timestamp: the TSA chain breaks the rules (H4, H1).
+    #[error("failed to validate the timestamping certificate chain with error: {0}")]
+    TimestampChain(ChainError),
+    /// Authentic timestamp: the timestamp range may start before a signing
+    /// certificate was valid (O4).
+    #[error(
+        "timestamp can be before certificate {subject:?} validity period, it will be valid from {:?}",
+        timefmt::rfc1123z(*not_before)
+    )]
+    TimestampBeforeCertificate {
+        /// The certificate.
+        subject: String,
+        /// Its validity start.
+        not_before: OffsetDateTime,
+    },
+    /// Authentic timestamp: the timestamp range may end after a signing
+    /// certificate expired (O4).
+    #[error(
+        "timestamp can be after certificate {subject:?} validity period, it was expired at {:?}",
+        timefmt::rfc1123z(*not_after)
+    )]
+    TimestampAfterCertificate {
+        /// The certificate.
+        subject: String,
+        /// Its validity end.
+        not_after: OffsetDateTime,
+    },
+    /// Authentic timestamp: the TSA chain could not be checked for
+    /// revocation (O3: always enforced when timestamps are verified).
+    #[error("failed to check timestamping certificate chain revocation with error: {0}")]
+    TsaRevocationError(RevocationError),
+    /// Authentic timestamp: a TSA chain certificate is revoked.
+    #[error("timestamping certificate with subject {subject:?} is revoked")]
+    TsaRevoked {
+        /// The certificate.
+        subject: String,
+    },
+    /// Authentic timestamp: a TSA chain certificate's revocation status is
+    /// unknown.
+    #[error("timestamping certificate with subject {subject:?} revocation status is unknown")]
+    TsaRevocationUnknown {
+        /// The certificate.
+        subject: String,
+    },
     /// Revocation: the checker failed.
     #[error("unable to check revocation status, err: {0}")]
     RevocationError(RevocationError),
