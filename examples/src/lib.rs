@@ -3,6 +3,8 @@
 //!
 //! Shared code of the `notation` program and the quickstart:
 //!
+//! - [`display`]: the signature tree/JSON rendering shared by `blob inspect`
+//!   and (later) `inspect`, Go-compatible JSON and `tabwriter` tables;
 //! - [`testpki`]: RSA/EC test keys and self-signed code-signing certificates
 //!   (`certificate generate-test`, the quickstart);
 //! - [`fsutil`], [`duration`], [`console`], [`error`]: bounded reads, atomic
@@ -22,6 +24,7 @@
 #![warn(missing_docs)]
 
 pub mod console;
+pub mod display;
 pub mod duration;
 pub mod error;
 pub mod fsutil;
