@@ -1,0 +1,9 @@
+//! Output formats shared by the commands: the signature view of `blob
+//! inspect` (and, later, OCI `inspect`), tree rendering, Go-compatible JSON
+//! and `tabwriter`-style tables.
+
+pub mod gojson;
+pub mod signature;
+pub mod table;
+mod timestamp;
+pub mod tree;

@@ -1,0 +1,536 @@
+//! What `notation blob inspect` (and OCI `inspect`, per signature) shows
+//! about one signature envelope, in the reference's tree and JSON shapes
+//! (X3; golden files in `conformance/10-blob/expected-inspect` and
+//! `conformance/09-e2e-oci-layouts/expected-inspect`).
+//!
+//! [`SignatureView`] is built once from an envelope, without verifying it
+//! (inspection is for display only, A7 does not apply to it), and renders
+//! either as a [`Node`] subtree whose root label the caller chooses (the
+//! signature file path for blobs, the signature manifest digest for OCI) or
+//! as the reference's JSON object (with a `digest` member for OCI).
+
+use std::collections::BTreeMap;
+
+use notation_core::envelope::{Envelope, EnvelopeFormat};
+use notation_core::payload::PAYLOAD_MEDIA_TYPE;
+use notation_core::timefmt;
+use notation_core::x509::Certificate;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::tree::Node;
+use crate::error::go_quote;
+
+/// Why an envelope cannot be shown.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InspectError {
+    /// The bytes are not an envelope of the format, or its headers are
+    /// invalid.
+    #[error("failed to parse signature: {0}")]
+    Parse(String),
+    /// The payload is not the Notary payload (B4).
+    #[error("payload content type {} not supported", go_quote(.0))]
+    UnsupportedContentType(String),
+    /// The payload is not a JSON `{"targetArtifact": descriptor}`.
+    #[error("failed to unmarshall the payload content to Payload")]
+    MalformedPayload,
+}
+
+/// One certificate as the inspect output lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertificateView {
+    sha256_fingerprint: String,
+    issued_to: String,
+    issued_by: String,
+    expiry: OffsetDateTime,
+}
+
+impl CertificateView {
+    /// The view of `cert`.
+    pub fn new(cert: &Certificate) -> Self {
+        Self {
+            sha256_fingerprint: cert.sha256_fingerprint_hex(),
+            issued_to: cert.subject().to_string(),
+            issued_by: cert.issuer().to_string(),
+            expiry: cert.not_after(),
+        }
+    }
+
+    fn add_to(&self, list: &mut Node) {
+        let node = list.add_pair("SHA256 fingerprint", &self.sha256_fingerprint);
+        node.add_pair("issued to", &self.issued_to);
+        node.add_pair("issued by", &self.issued_by);
+        node.add_pair("expiry", &timefmt::ansic(self.expiry));
+    }
+
+    fn json(&self) -> CertificateJson<'_> {
+        CertificateJson {
+            sha256_fingerprint: &self.sha256_fingerprint,
+            issued_to: &self.issued_to,
+            issued_by: &self.issued_by,
+            expiry: timefmt::rfc3339_nano_utc(self.expiry),
+        }
+    }
+}
+
+/// The timestamp countersignature as the inspect output shows it: the
+/// timestamp's range and the token's certificates, or why the token could
+/// not be read (X3: a broken token is displayed, not fatal).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TimestampView {
+    /// A token that parsed and whose message imprint matches the signature.
+    Valid {
+        /// `genTime - accuracy`.
+        earliest: OffsetDateTime,
+        /// `genTime + accuracy`.
+        latest: OffsetDateTime,
+        /// The certificates carried in the token, in token order.
+        certificates: Vec<CertificateView>,
+    },
+    /// The reason, already prefixed with
+    /// `failed to parse timestamp countersignature: `.
+    Error(String),
+}
+
+/// The signed descriptor as the reference decodes it (an OCI descriptor:
+/// the members Go's `ocispec.Descriptor` knows, in its field order).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TargetArtifact {
+    #[serde(default)]
+    media_type: String,
+    #[serde(default)]
+    digest: String,
+    #[serde(default)]
+    size: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    urls: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    annotations: Option<BTreeMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    data: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    platform: Option<Platform>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    artifact_type: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Platform {
+    #[serde(default)]
+    architecture: String,
+    #[serde(default)]
+    os: String,
+    #[serde(
+        rename = "os.version",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    os_version: Option<String>,
+    #[serde(
+        rename = "os.features",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    os_features: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    variant: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PayloadDoc {
+    #[serde(default)]
+    target_artifact: TargetArtifact,
+}
+
+/// Everything the inspect output shows about one signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignatureView {
+    signature_algorithm: &'static str,
+    envelope_media_type: &'static str,
+    content_type: String,
+    signing_scheme: String,
+    signing_time: OffsetDateTime,
+    expiry: Option<OffsetDateTime>,
+    extended_attributes: Vec<(String, String)>,
+    signing_agent: Option<String>,
+    timestamp: Option<TimestampView>,
+    certificates: Vec<CertificateView>,
+    artifact: TargetArtifact,
+}
+
+impl SignatureView {
+    /// Reads what is shown from `envelope`, without verifying it. The
+    /// timestamp countersignature, if any, is parsed and checked against
+    /// the signature it countersigns, and any problem with it is kept for
+    /// display.
+    pub fn from_envelope(envelope: &Envelope) -> Result<Self, InspectError> {
+        let content = envelope
+            .content_unverified()
+            .map_err(|e| InspectError::Parse(e.to_string()))?;
+        let info = &content.signer_info;
+        let signed = &info.signed;
+        if signed.content_type != PAYLOAD_MEDIA_TYPE {
+            return Err(InspectError::UnsupportedContentType(
+                signed.content_type.clone(),
+            ));
+        }
+        notation_core::json::check_depth(&content.payload, notation_core::json::MAX_DEPTH)
+            .map_err(|_| InspectError::MalformedPayload)?;
+        let payload: PayloadDoc =
+            serde_json::from_slice(&content.payload).map_err(|_| InspectError::MalformedPayload)?;
+        let format = envelope.format();
+        let extended_attributes = signed
+            .extended
+            .iter()
+            .map(|a| (a.key.to_string(), go_sprint(&a.value, format)))
+            .collect();
+        let timestamp = info
+            .unsigned
+            .timestamp_signature
+            .as_deref()
+            .map(|token| super::timestamp::view(token, &info.signature));
+        Ok(Self {
+            signature_algorithm: info.signature_algorithm.plugin_name(),
+            envelope_media_type: format.media_type(),
+            content_type: signed.content_type.clone(),
+            signing_scheme: signed.signing_scheme.as_str().to_string(),
+            signing_time: signed.signing_time,
+            expiry: signed.expiry,
+            extended_attributes,
+            signing_agent: info
+                .unsigned
+                .signing_agent
+                .clone()
+                .filter(|a| !a.is_empty()),
+            timestamp,
+            certificates: info
+                .certificate_chain
+                .iter()
+                .map(CertificateView::new)
+                .collect(),
+            artifact: payload.target_artifact,
+        })
+    }
+
+    /// Parses `bytes` as an envelope of `format` and reads it.
+    pub fn parse(format: EnvelopeFormat, bytes: &[u8]) -> Result<Self, InspectError> {
+        let envelope =
+            Envelope::parse(format, bytes).map_err(|e| InspectError::Parse(e.to_string()))?;
+        Self::from_envelope(&envelope)
+    }
+
+    /// The user metadata (payload annotations, A5), if any.
+    pub fn user_defined_attributes(&self) -> Option<&BTreeMap<String, String>> {
+        self.artifact.annotations.as_ref()
+    }
+
+    /// The timestamp countersignature, if the envelope carries one.
+    pub fn timestamp(&self) -> Option<&TimestampView> {
+        self.timestamp.as_ref()
+    }
+
+    /// The tree, rooted at a node labelled `name` (the signature path for a
+    /// blob, the signature manifest digest in OCI `inspect`).
+    pub fn tree(&self, name: &str) -> Node {
+        let mut root = Node::new(name);
+        root.add_pair("signature algorithm", self.signature_algorithm);
+        root.add_pair("signature envelope type", self.envelope_media_type);
+
+        let signed = root.add("signed attributes");
+        signed.add_pair("content type", &self.content_type);
+        signed.add_pair("signing scheme", &self.signing_scheme);
+        signed.add_pair("signing time", &timefmt::ansic(self.signing_time));
+        if let Some(expiry) = self.expiry {
+            signed.add_pair("expiry", &timefmt::ansic(expiry));
+        }
+        for (key, value) in &self.extended_attributes {
+            signed.add_pair(key, value);
+        }
+
+        let user = root.add("user defined attributes");
+        match self.user_defined_attributes() {
+            Some(a) if !a.is_empty() => {
+                for (key, value) in a {
+                    user.add_pair(key, value);
+                }
+            }
+            _ => {
+                user.add("(empty)");
+            }
+        }
+
+        let unsigned = root.add("unsigned attributes");
+        if let Some(agent) = &self.signing_agent {
+            unsigned.add_pair("signing agent", agent);
+        }
+        if let Some(timestamp) = &self.timestamp {
+            let node = unsigned.add("timestamp signature");
+            match timestamp {
+                TimestampView::Valid {
+                    earliest,
+                    latest,
+                    certificates,
+                } => {
+                    node.add_pair(
+                        "timestamp",
+                        &format!(
+                            "[{}, {}]",
+                            timefmt::ansic(*earliest),
+                            timefmt::ansic(*latest)
+                        ),
+                    );
+                    let list = node.add("certificates");
+                    for cert in certificates {
+                        cert.add_to(list);
+                    }
+                }
+                TimestampView::Error(e) => {
+                    node.add_pair("error", e);
+                }
+            }
+        }
+
+        let list = root.add("certificates");
+        for cert in &self.certificates {
+            cert.add_to(list);
+        }
+
+        let artifact = root.add("signed artifact");
+        artifact.add_pair("media type", &self.artifact.media_type);
+        artifact.add_pair("digest", &self.artifact.digest);
+        artifact.add_pair("size", &self.artifact.size.to_string());
+        root
+    }
+
+    /// The JSON object, with `digest` first when given (OCI `inspect`; a
+    /// blob signature has none).
+    pub fn json<'a>(&'a self, digest: Option<&'a str>) -> impl Serialize + 'a {
+        let mut signed_attributes = BTreeMap::new();
+        signed_attributes.insert("contentType".to_string(), self.content_type.clone());
+        signed_attributes.insert("signingScheme".to_string(), self.signing_scheme.clone());
+        signed_attributes.insert(
+            "signingTime".to_string(),
+            timefmt::rfc3339_nano(self.signing_time),
+        );
+        if let Some(expiry) = self.expiry {
+            signed_attributes.insert("expiry".to_string(), timefmt::rfc3339_nano(expiry));
+        }
+        // Extended attributes land in the same Go map, so a clash replaces.
+        for (key, value) in &self.extended_attributes {
+            signed_attributes.insert(key.clone(), value.clone());
+        }
+        let timestamp_signature = self.timestamp.as_ref().map(|t| match t {
+            TimestampView::Valid {
+                earliest,
+                latest,
+                certificates,
+            } => TimestampJson {
+                timestamp: Some(format!(
+                    "[{}, {}]",
+                    timefmt::rfc3339_nano_utc(*earliest),
+                    timefmt::rfc3339_nano_utc(*latest)
+                )),
+                certificates: certificates.iter().map(CertificateView::json).collect(),
+                error: None,
+            },
+            TimestampView::Error(e) => TimestampJson {
+                timestamp: None,
+                certificates: Vec::new(),
+                error: Some(e.clone()),
+            },
+        });
+        // Annotations are shown as user defined attributes, so the
+        // reference clears them from the signed artifact.
+        let mut signed_artifact = self.artifact.clone();
+        signed_artifact.annotations = None;
+        SignatureJson {
+            digest,
+            signature_algorithm: self.signature_algorithm,
+            signature_envelope_type: self.envelope_media_type,
+            signed_attributes,
+            user_defined_attributes: self.artifact.annotations.as_ref(),
+            unsigned_attributes: UnsignedJson {
+                signing_agent: self.signing_agent.as_deref(),
+                timestamp_signature,
+            },
+            certificates: (!self.certificates.is_empty()).then(|| {
+                self.certificates
+                    .iter()
+                    .map(CertificateView::json)
+                    .collect()
+            }),
+            signed_artifact,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SignatureJson<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    digest: Option<&'a str>,
+    signature_algorithm: &'a str,
+    signature_envelope_type: &'a str,
+    signed_attributes: BTreeMap<String, String>,
+    user_defined_attributes: Option<&'a BTreeMap<String, String>>,
+    unsigned_attributes: UnsignedJson<'a>,
+    certificates: Option<Vec<CertificateJson<'a>>>,
+    signed_artifact: TargetArtifact,
+}
+
+/// Go's `map[string]any`: keys in sorted order, which for these two names
+/// is the declaration order.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UnsignedJson<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signing_agent: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timestamp_signature: Option<TimestampJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct TimestampJson<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timestamp: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    certificates: Vec<CertificateJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct CertificateJson<'a> {
+    #[serde(rename = "SHA256Fingerprint")]
+    sha256_fingerprint: &'a str,
+    #[serde(rename = "issuedTo")]
+    issued_to: &'a str,
+    #[serde(rename = "issuedBy")]
+    issued_by: &'a str,
+    expiry: String,
+}
+
+/// An extended attribute's value as Go's `fmt.Sprint` prints what the
+/// reference decoded: JWS header values are JSON (numbers are `float64`),
+/// COSE values keep CBOR integers as integers.
+fn go_sprint(value: &serde_json::Value, format: EnvelopeFormat) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Null => "<nil>".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => match (format, n.as_i64(), n.as_u64()) {
+            (EnvelopeFormat::Cose, Some(i), _) => i.to_string(),
+            (EnvelopeFormat::Cose, None, Some(u)) => u.to_string(),
+            _ => go_float(n.as_f64().unwrap_or(0.0)),
+        },
+        Value::Array(items) => {
+            let inner: Vec<String> = items.iter().map(|v| go_sprint(v, format)).collect();
+            format!("[{}]", inner.join(" "))
+        }
+        Value::Object(map) => {
+            // fmt prints maps with sorted keys.
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            let inner: Vec<String> = entries
+                .into_iter()
+                .map(|(k, v)| format!("{k}:{}", go_sprint(v, format)))
+                .collect();
+            format!("map[{}]", inner.join(" "))
+        }
+    }
+}
+
+/// Go's `%v` for a `float64`: the shortest representation, in `%e` form
+/// when the decimal exponent is below -4 or at least 6 (`1e+06`).
+fn go_float(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits: `-1.2345e6`.
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = sci.split_once('e').expect("{:e} has an exponent");
+    let exp: i32 = exp.parse().expect("{:e} exponent is an integer");
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => ("-", m),
+        None => ("", mantissa),
+    };
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    if !(-4..6).contains(&exp) {
+        let (first, rest) = digits.split_at(1);
+        let frac = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
+        let exp_sign = if exp < 0 { '-' } else { '+' };
+        return format!("{sign}{first}{frac}e{exp_sign}{:02}", exp.unsigned_abs());
+    }
+    let point = exp + 1; // digits before the decimal point
+    let body = if point <= 0 {
+        format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
+    } else if point as usize >= digits.len() {
+        format!("{digits}{}", "0".repeat(point as usize - digits.len()))
+    } else {
+        let (int, frac) = digits.split_at(point as usize);
+        format!("{int}.{frac}")
+    };
+    format!("{sign}{body}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_float_formatting() {
+        for (f, want) in [
+            (1.0, "1"),
+            (1e6, "1e+06"),
+            (123456.0, "123456"),
+            (1234567.0, "1.234567e+06"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (-2.5, "-2.5"),
+            (1e21, "1e+21"),
+            (0.5, "0.5"),
+            (12.75, "12.75"),
+        ] {
+            assert_eq!(go_float(f), want, "{f}");
+        }
+    }
+
+    #[test]
+    fn go_sprint_values() {
+        let v = serde_json::json!({"b": [1, "x", true], "a": null});
+        assert_eq!(
+            go_sprint(&v, EnvelopeFormat::Jws),
+            "map[a:<nil> b:[1 x true]]"
+        );
+        assert_eq!(
+            go_sprint(&serde_json::json!(1234567), EnvelopeFormat::Cose),
+            "1234567"
+        );
+        assert_eq!(
+            go_sprint(&serde_json::json!(1234567), EnvelopeFormat::Jws),
+            "1.234567e+06"
+        );
+    }
+}

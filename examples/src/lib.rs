@@ -1,0 +1,33 @@
+//! The `notation` command-line program of notation-rs and the code it shares
+//! with the quickstart example.
+//!
+//! Shared code of the `notation` program and the quickstart:
+//!
+//! - [`display`]: the signature tree/JSON rendering shared by `blob inspect`
+//!   and (later) `inspect`, Go-compatible JSON and `tabwriter` tables;
+//! - [`testpki`]: RSA/EC test keys and self-signed code-signing certificates
+//!   (`certificate generate-test`, the quickstart);
+//! - [`fsutil`], [`duration`], [`console`], [`error`]: bounded reads, atomic
+//!   writes, Go duration syntax, output and confirmation prompts, errors.
+//!
+//! ```no_run
+//! // Generate a test signing key and certificate, as `notation certificate
+//! // generate-test --key-type ec example` does.
+//! use notation_examples::testpki::{TestCertificateRequest, generate};
+//! use notation_core::algorithm::KeySpec;
+//!
+//! let generated = generate(&TestCertificateRequest::new("example", KeySpec::Ec256)).unwrap();
+//! assert!(generated.key_pem().starts_with("-----BEGIN PRIVATE KEY-----"));
+//! assert_eq!(generated.certificate().subject().to_string(), "CN=example,O=Notary,L=Seattle,ST=WA,C=US");
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod console;
+pub mod display;
+pub mod duration;
+pub mod error;
+pub mod fsutil;
+pub mod testpki;
+
+pub use error::CliError;
