@@ -21,7 +21,7 @@ use notation_core::verifier::{
     BlobVerifyOptions, CheckFailure, VerificationError, VerificationOutcome, Verifier,
 };
 
-use super::{LoggingArgs, parse_flag_map};
+use super::{LoggingArgs, parse_flag_map, path_arg};
 use crate::console::{Confirmation, Console};
 use crate::display::{gojson, signature::SignatureView, table};
 use crate::duration::parse_go_duration;
@@ -125,13 +125,13 @@ pub struct SignArgs {
     #[arg(short = 'e', long, value_name = "DURATION", value_parser = parse_go_duration, allow_hyphen_values = true)]
     expiry: Option<time::Duration>,
     /// directory where the signature file is placed (default same directory as the blob)
-    #[arg(long = "signature-directory", value_name = "DIR")]
+    #[arg(long = "signature-directory", value_name = "DIR", value_parser = path_arg())]
     signature_directory: Option<PathBuf>,
     /// override the existing signature file, never prompt
     #[arg(long)]
     force: bool,
     /// the file to sign
-    #[arg(value_name = "BLOB_PATH")]
+    #[arg(value_name = "BLOB_PATH", value_parser = path_arg())]
     blob_path: Option<PathBuf>,
 }
 
@@ -271,7 +271,7 @@ pub struct VerifyArgs {
     #[command(flatten)]
     logging: LoggingArgs,
     /// filepath of the signature to be verified
-    #[arg(short = 's', long, value_name = "SIGNATURE_PATH")]
+    #[arg(short = 's', long, value_name = "SIGNATURE_PATH", value_parser = path_arg())]
     signature: Option<PathBuf>,
     /// media type of the blob to verify
     #[arg(long = "media-type", value_name = "TYPE")]
@@ -283,7 +283,7 @@ pub struct VerifyArgs {
     #[arg(short = 'm', long = "user-metadata", value_name = "KEY=VALUE")]
     user_metadata: Vec<String>,
     /// the file whose signature is verified
-    #[arg(value_name = "BLOB_PATH")]
+    #[arg(value_name = "BLOB_PATH", value_parser = path_arg())]
     blob_path: Option<PathBuf>,
 }
 
@@ -462,7 +462,7 @@ pub struct InspectArgs {
     #[arg(short = 'o', long, value_name = "FORMAT", default_value = "tree")]
     output: String,
     /// the signature file
-    #[arg(value_name = "SIGNATURE_PATH")]
+    #[arg(value_name = "SIGNATURE_PATH", value_parser = path_arg())]
     signature_path: Option<PathBuf>,
 }
 

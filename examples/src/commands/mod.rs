@@ -29,6 +29,13 @@ impl LoggingArgs {
     }
 }
 
+/// A path argument that may be empty (clap's `PathBuf` parser refuses empty
+/// values, but the reference reports those with its own messages).
+pub fn path_arg() -> impl clap::builder::TypedValueParser<Value = std::path::PathBuf> {
+    use clap::builder::TypedValueParser;
+    clap::builder::OsStringValueParser::new().map(std::path::PathBuf::from)
+}
+
 /// Parses repeated `key=value` flags as the reference's `ParseFlagMap` does:
 /// both sides non-empty, the first `=` separates, a repeated key keeps its
 /// last value.
