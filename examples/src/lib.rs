@@ -16,7 +16,7 @@
 //! - [`fsutil`], [`duration`], [`console`], [`error`]: bounded reads, atomic
 //!   writes, Go duration syntax, output and confirmation prompts, errors.
 //!
-//! ```no_run
+//! ```
 //! // Generate a test signing key and certificate, as `notation certificate
 //! // generate-test --key-type ec example` does.
 //! use notation_examples::testpki::{TestCertificateRequest, generate};
