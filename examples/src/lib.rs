@@ -1,8 +1,14 @@
 //! The `notation` command-line program of notation-rs and the code it shares
 //! with the quickstart example.
 //!
-//! Shared code of the `notation` program and the quickstart:
+//! The binary (`src/main.rs`) is a thin wrapper around [`cli::run`]; the
+//! modules here hold everything else so that other programs (the quickstart,
+//! a future OCI `inspect`) reuse it:
 //!
+//! - [`cli`]: argument parsing (clap) and dispatch to the commands;
+//! - [`commands`]: one module per command group (`blob`, `certificate`,
+//!   `key`, `policy`, `version`), mirroring the reference CLI's names, flags,
+//!   output texts and exit codes;
 //! - [`display`]: the signature tree/JSON rendering shared by `blob inspect`
 //!   and (later) `inspect`, Go-compatible JSON and `tabwriter` tables;
 //! - [`testpki`]: RSA/EC test keys and self-signed code-signing certificates
@@ -10,7 +16,7 @@
 //! - [`fsutil`], [`duration`], [`console`], [`error`]: bounded reads, atomic
 //!   writes, Go duration syntax, output and confirmation prompts, errors.
 //!
-//! ```no_run
+//! ```
 //! // Generate a test signing key and certificate, as `notation certificate
 //! // generate-test --key-type ec example` does.
 //! use notation_examples::testpki::{TestCertificateRequest, generate};
@@ -23,6 +29,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod cli;
+pub mod commands;
 pub mod console;
 pub mod display;
 pub mod duration;

@@ -1,0 +1,497 @@
+//! `notation blob`: sign, verify and inspect detached signatures of files
+//! (REQUIREMENTS S1-S3), and the blob trust policy (`blob policy`).
+
+use std::fs;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::{Args, Subcommand};
+use notation_core::blob::{
+    BlobSignOptions, SignatureFileNameError, format_from_signature_path, sign_blob,
+    signature_file_name,
+};
+use notation_core::config::{Config, SigningKeys, config_dir};
+use notation_core::crypto::default_provider;
+use notation_core::envelope::EnvelopeFormat;
+use notation_core::payload::DEFAULT_BLOB_MEDIA_TYPE;
+use notation_core::signer::LocalSigner;
+use notation_core::trust::{DirTrustStore, PolicyFile, TrustStoreError};
+use notation_core::verifier::{
+    BlobVerifyOptions, CheckFailure, VerificationError, VerificationOutcome, Verifier,
+};
+
+use super::{LoggingArgs, parse_flag_map, path_arg};
+use crate::console::{Confirmation, Console};
+use crate::display::{gojson, signature::SignatureView, table};
+use crate::duration::parse_go_duration;
+use crate::error::{CliError, CliResult, go_quote};
+use crate::fsutil::{self, MAX_SIGNATURE_FILE_SIZE, Overwrite};
+
+/// `notation blob`.
+#[derive(Args, Debug)]
+pub struct BlobCommand {
+    #[command(subcommand)]
+    command: BlobSubcommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum BlobSubcommand {
+    /// Produce a detached signature for a given blob
+    Sign(SignArgs),
+    /// Verify a signature associated with a blob
+    Verify(VerifyArgs),
+    /// Inspect a signature associated with a blob
+    Inspect(InspectArgs),
+    /// Manage blob trust policy configuration for arbitrary blob signature verification
+    Policy(super::policy::BlobPolicyCommand),
+}
+
+impl BlobCommand {
+    /// Runs the subcommand.
+    pub fn run(self, con: &mut Console) -> CliResult {
+        match self.command {
+            BlobSubcommand::Sign(a) => a.run(con),
+            BlobSubcommand::Verify(a) => a.run(con),
+            BlobSubcommand::Inspect(a) => a.run(con),
+            BlobSubcommand::Policy(a) => a.run(con),
+        }
+    }
+}
+
+/// The envelope format named by a flag or `config.json`, with the
+/// reference's message.
+pub fn parse_signature_format(name: &str) -> CliResult<EnvelopeFormat> {
+    EnvelopeFormat::from_name(name).ok_or_else(|| unsupported_format(name))
+}
+
+fn unsupported_format(name: &str) -> CliError {
+    CliError::usage(format!(
+        "signature format {} not supported\nSupported signature envelope formats are \"jws\" and \"cose\"",
+        go_quote(name)
+    ))
+}
+
+/// The envelope format of a detached signature from its file name (S1).
+pub fn signature_format_of(path: &Path) -> CliResult<EnvelopeFormat> {
+    format_from_signature_path(path).map_err(|e| match e {
+        SignatureFileNameError::UnknownFormat(f) => unsupported_format(&f),
+        e => CliError::usage(e),
+    })
+}
+
+/// Reads a signature file (at most the envelope size limit).
+fn read_signature(path: &Path, action: &'static str) -> CliResult<Vec<u8>> {
+    fsutil::read_bounded(path, MAX_SIGNATURE_FILE_SIZE).map_err(|e| CliError::io(action, path, e))
+}
+
+/// Opens a blob for streaming; it must be a regular file.
+fn open_blob(path: &Path) -> CliResult<fs::File> {
+    let file = fs::File::open(path).map_err(|e| CliError::io("failed to open blob", path, e))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| CliError::io("failed to open blob", path, e))?;
+    if !meta.is_file() {
+        return Err(CliError::failed(format!(
+            "blob {} is not a regular file",
+            path.display()
+        )));
+    }
+    Ok(file)
+}
+
+// ---------------------------------------------------------------------------
+// blob sign
+// ---------------------------------------------------------------------------
+
+/// `notation blob sign`.
+#[derive(Args, Debug)]
+pub struct SignArgs {
+    #[command(flatten)]
+    logging: LoggingArgs,
+    /// signature envelope format, options: "jws", "cose" (default: "signatureFormat" of config.json, else "jws")
+    #[arg(long = "signature-format", value_name = "FORMAT")]
+    signature_format: Option<String>,
+    /// signing key name, for a key previously added to notation's key list (default: the default key)
+    #[arg(short = 'k', long, value_name = "NAME")]
+    key: Option<String>,
+    /// media type of the blob
+    #[arg(long = "media-type", value_name = "TYPE", default_value = DEFAULT_BLOB_MEDIA_TYPE)]
+    media_type: String,
+    /// {key}={value} pairs that are added to the signature payload
+    #[arg(short = 'm', long = "user-metadata", value_name = "KEY=VALUE")]
+    user_metadata: Vec<String>,
+    /// optional expiry that provides a "best by use" time for the artifact. The duration is specified in minutes(m) and/or hours(h). For example: 12h, 30m, 3h20m
+    #[arg(short = 'e', long, value_name = "DURATION", value_parser = parse_go_duration, allow_hyphen_values = true)]
+    expiry: Option<time::Duration>,
+    /// directory where the signature file is placed (default same directory as the blob)
+    #[arg(long = "signature-directory", value_name = "DIR", value_parser = path_arg())]
+    signature_directory: Option<PathBuf>,
+    /// override the existing signature file, never prompt
+    #[arg(long)]
+    force: bool,
+    /// the file to sign
+    #[arg(value_name = "BLOB_PATH", value_parser = path_arg())]
+    blob_path: Option<PathBuf>,
+}
+
+impl SignArgs {
+    fn run(self, con: &mut Console) -> CliResult {
+        self.logging.apply(con);
+        let blob_path = self.blob_path.ok_or_else(|| {
+            CliError::usage(
+                "missing file path to the blob artifact: use `notation blob sign --help` to see what parameters are required",
+            )
+        })?;
+        if blob_path.as_os_str().is_empty() {
+            return Err(CliError::usage("blob path cannot be empty"));
+        }
+        let signature_directory = match self.signature_directory {
+            Some(d) if d.as_os_str().is_empty() => {
+                return Err(CliError::usage("signature directory cannot be empty"));
+            }
+            Some(d) => d,
+            None => match blob_path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            },
+        };
+        let dir = config_dir();
+        con.debug(format_args!("configuration directory: {}", dir.display()))?;
+
+        let format_name = match self.signature_format {
+            Some(f) => f,
+            None => Config::load(&dir)?
+                .signature_format
+                .filter(|f| !f.is_empty())
+                .unwrap_or_else(|| "jws".into()),
+        };
+        let format = parse_signature_format(&format_name)?;
+        // B3, U: whole seconds, not negative; zero means no expiry.
+        let expiry = match self.expiry {
+            Some(d) if d.is_negative() => {
+                return Err(CliError::usage(
+                    "expiry duration cannot be a negative value",
+                ));
+            }
+            Some(d) if d.subsec_nanoseconds() != 0 => {
+                return Err(CliError::usage(
+                    "expiry duration supports minimum granularity of seconds",
+                ));
+            }
+            Some(d) if d.is_zero() => None,
+            other => other,
+        };
+        let user_metadata = parse_flag_map(&self.user_metadata, "user-metadata")?;
+
+        let keys = SigningKeys::load(&dir)?;
+        let key = keys.get(self.key.as_deref())?;
+        con.debug(format_args!("signing key: {}", key.name))?;
+        let signer = match (&key.key_path, &key.cert_path, &key.plugin_name) {
+            (Some(k), Some(c), _) => {
+                LocalSigner::from_files(Path::new(k), Path::new(c)).map_err(|e| {
+                    CliError::failed(format!("failed to load signing key {}: {e}", key.name))
+                })?
+            }
+            (_, _, Some(plugin)) => {
+                return Err(CliError::failed(format!(
+                    "signing key {} uses plugin {plugin}; signing with plugins is not supported by this notation",
+                    key.name
+                )));
+            }
+            _ => {
+                return Err(CliError::failed(
+                    "unsupported key, either provide a local key and certificate file paths, or a key name in config.json, check https://notaryproject.dev/docs/user-guides/how-to/notation-config-file/ for details",
+                ));
+            }
+        };
+
+        let options = BlobSignOptions::new(format)
+            .media_type(self.media_type)
+            .user_metadata(user_metadata)
+            .expiry(expiry);
+        let blob = open_blob(&blob_path)?;
+        let crypto = default_provider();
+        let signature = sign_blob(
+            &signer,
+            &mut BufReader::new(blob),
+            &options,
+            crypto.as_ref(),
+        )
+        .map_err(CliError::failed)?;
+
+        let blob_name = blob_path
+            .file_name()
+            .ok_or_else(|| {
+                CliError::usage(format!(
+                    "blob path {} has no file name",
+                    blob_path.display()
+                ))
+            })?
+            .to_string_lossy()
+            .into_owned();
+        let signature_path = signature_directory.join(signature_file_name(&blob_name, format));
+        con.debug(format_args!(
+            "writing signature to file {}",
+            signature_path.display()
+        ))?;
+        let overwrite = if fs::symlink_metadata(&signature_path).is_ok() {
+            if self.force {
+                con.warn("existing signature file will be overwritten")?;
+            } else {
+                let answer = con.confirm(
+                    "The signature file already exists, do you want to overwrite it?",
+                    "use --force to overwrite the existing signature file",
+                )?;
+                if answer == Confirmation::No {
+                    return Ok(());
+                }
+            }
+            Overwrite::Allow
+        } else {
+            Overwrite::Deny
+        };
+        fsutil::write_atomic(&signature_path, &signature, 0o600, overwrite)
+            .map_err(|e| CliError::io("failed to write signature to file", &signature_path, e))?;
+        con.println(format_args!("Successfully signed {}", blob_path.display()))?;
+        con.println(format_args!(
+            "Signature file written to {}",
+            fsutil::absolute(&signature_path).display()
+        ))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// blob verify
+// ---------------------------------------------------------------------------
+
+/// `notation blob verify`.
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    logging: LoggingArgs,
+    /// filepath of the signature to be verified
+    #[arg(short = 's', long, value_name = "SIGNATURE_PATH", value_parser = path_arg())]
+    signature: Option<PathBuf>,
+    /// media type of the blob to verify
+    #[arg(long = "media-type", value_name = "TYPE")]
+    media_type: Option<String>,
+    /// policy name to verify against. If not provided, the global policy is used if exists
+    #[arg(long = "policy-name", value_name = "NAME")]
+    policy_name: Option<String>,
+    /// user defined {key}={value} pairs that must be present in the signature for successful verification if provided
+    #[arg(short = 'm', long = "user-metadata", value_name = "KEY=VALUE")]
+    user_metadata: Vec<String>,
+    /// the file whose signature is verified
+    #[arg(value_name = "BLOB_PATH", value_parser = path_arg())]
+    blob_path: Option<PathBuf>,
+}
+
+impl VerifyArgs {
+    fn run(self, con: &mut Console) -> CliResult {
+        self.logging.apply(con);
+        let blob_path = self.blob_path.ok_or_else(|| {
+            CliError::usage(
+                "missing path to the blob artifact: use `notation blob verify --help` to see what parameters are required",
+            )
+        })?;
+        let signature_path = self
+            .signature
+            .filter(|s| !s.as_os_str().is_empty())
+            .ok_or_else(|| CliError::usage("filepath of the signature cannot be empty"))?;
+        if self.media_type.as_deref() == Some("") {
+            return Err(CliError::usage("--media-type is set but with empty value"));
+        }
+        let user_metadata = parse_flag_map(&self.user_metadata, "user-metadata")?;
+        let format = signature_format_of(&signature_path)?;
+
+        let blob = open_blob(&blob_path)?;
+        let envelope = read_signature(&signature_path, "failed to read signature file")?;
+        if envelope.is_empty() {
+            return Err(CliError::failed("signature cannot be nil or empty"));
+        }
+
+        let dir = config_dir();
+        con.debug(format_args!("configuration directory: {}", dir.display()))?;
+        let policy = PolicyFile::read_blob(&dir)
+            .and_then(|f| f.parse_blob())
+            .map_err(CliError::failed)?;
+        let verifier = Verifier::builder(Arc::new(DirTrustStore::new(&dir)))
+            .blob_policy(policy)
+            .build()
+            .map_err(CliError::failed)?;
+
+        let mut options = BlobVerifyOptions::new().user_metadata(user_metadata);
+        // As the reference, an empty name selects the global policy (K4).
+        if let Some(name) = self.policy_name.filter(|n| !n.is_empty()) {
+            options = options.policy_name(name);
+        }
+        if let Some(media_type) = self.media_type {
+            options = options.media_type(media_type);
+        }
+        let result = verifier.verify_blob(&envelope, format, &mut BufReader::new(blob), &options);
+        match result {
+            Ok(outcome) => {
+                report_checks(con, &outcome)?;
+                print_success(con, &outcome, &blob_path.display().to_string())
+            }
+            Err(e) => {
+                if let Some(outcome) = e.outcome() {
+                    report_checks(con, outcome)?;
+                    // Checks that failed under "log" before the one that
+                    // stopped verification are still worth knowing.
+                    print_warnings(con, outcome)?;
+                }
+                Err(CliError::failed(describe_failure(&e)))
+            }
+        }
+    }
+}
+
+/// Debug output: the statement applied and every check with its action.
+fn report_checks(con: &mut Console, outcome: &VerificationOutcome) -> CliResult {
+    con.debug(format_args!(
+        "trust policy statement {} (level {})",
+        go_quote(outcome.policy_name()),
+        outcome.verification().level().as_str()
+    ))?;
+    for result in outcome.results() {
+        con.debug(format_args!(
+            "{} ({}): {}",
+            result.check().as_str(),
+            result.action().as_str(),
+            match result.failure() {
+                None => "passed".to_string(),
+                Some(f) => format!("failed: {f}"),
+            }
+        ))?;
+    }
+    Ok(())
+}
+
+/// `Warning: <check> was set to "log" and failed with error: <why>`, one
+/// per check that failed under `log`; returns whether any was printed.
+fn print_warnings(con: &mut Console, outcome: &VerificationOutcome) -> CliResult<bool> {
+    let mut any = false;
+    for w in outcome.warnings() {
+        if let Some(failure) = w.failure() {
+            con.warn(format_args!(
+                "{} was set to {} and failed with error: {failure}",
+                w.check().as_str(),
+                go_quote(w.action().as_str())
+            ))?;
+            any = true;
+        }
+    }
+    Ok(any)
+}
+
+/// The success output of `blob verify` (and, later, `verify`): warnings,
+/// the verdict, and the signed user metadata.
+pub fn print_success(
+    con: &mut Console,
+    outcome: &VerificationOutcome,
+    artifact: &str,
+) -> CliResult {
+    if print_warnings(con, outcome)? {
+        con.println("")?;
+    }
+    if outcome.is_skipped() {
+        return con.println(format_args!(
+            "Trust policy is configured to skip signature verification for {artifact}"
+        ));
+    }
+    con.println(format_args!(
+        "Successfully verified signature for {artifact}"
+    ))?;
+    let metadata = outcome
+        .payload()
+        .map(|p| p.target_artifact.user_metadata())
+        .unwrap_or_default();
+    if !metadata.is_empty() {
+        con.println("\nThe artifact was signed with the following user metadata.")?;
+        let mut rows = vec![vec!["KEY".to_string(), "VALUE".to_string()]];
+        rows.extend(metadata.into_iter().map(|(k, v)| vec![k, v]));
+        con.print(format_args!("\n{}", table::render(&rows)))?;
+    }
+    Ok(())
+}
+
+/// The error text of a failed verification: the reference's
+/// `signature verification failed: ...`, naming the check that failed under
+/// `enforce` and why (its debug log's `<check> validation failed. Failure
+/// reason: ...`).
+pub fn describe_failure(e: &VerificationError) -> String {
+    match e {
+        VerificationError::Check(outcome) => match outcome.enforced_failure() {
+            Some(result) => {
+                let reason = result.failure().map(failure_text).unwrap_or_default();
+                format!(
+                    "signature verification failed: {} validation failed. Failure reason: {reason}",
+                    result.check().as_str()
+                )
+            }
+            None => format!("signature verification failed: {e}"),
+        },
+        VerificationError::NoPolicy
+        | VerificationError::NoOciPolicy
+        | VerificationError::NoBlobPolicy => e.to_string(),
+        _ => format!("signature verification failed: {e}"),
+    }
+}
+
+fn failure_text(failure: &CheckFailure) -> String {
+    match failure {
+        CheckFailure::TrustStore(e @ TrustStoreError::NotFound { .. }) => format!(
+            "{e}. Use command 'notation certificate add' to create and add trusted certificates to the trust store"
+        ),
+        f => f.to_string(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// blob inspect
+// ---------------------------------------------------------------------------
+
+/// `notation blob inspect`.
+#[derive(Args, Debug)]
+pub struct InspectArgs {
+    #[command(flatten)]
+    logging: LoggingArgs,
+    /// output format, options: 'json', 'tree'
+    #[arg(short = 'o', long, value_name = "FORMAT", default_value = "tree")]
+    output: String,
+    /// the signature file
+    #[arg(value_name = "SIGNATURE_PATH", value_parser = path_arg())]
+    signature_path: Option<PathBuf>,
+}
+
+impl InspectArgs {
+    fn run(self, con: &mut Console) -> CliResult {
+        self.logging.apply(con);
+        let path = self.signature_path.ok_or_else(|| {
+            CliError::usage(
+                "missing signature path: use `notation blob inspect --help` to see what parameters are required",
+            )
+        })?;
+        let json = match self.output.as_str() {
+            "tree" => false,
+            "json" => true,
+            other => {
+                return Err(CliError::usage(format!(
+                    "unrecognized output format {other}"
+                )));
+            }
+        };
+        let format = signature_format_of(&path)?;
+        let envelope = read_signature(&path, "failed to read signature file")?;
+        let view = SignatureView::parse(format, &envelope).map_err(CliError::failed)?;
+        if json {
+            let text = gojson::to_string_pretty(&view.json(None)).map_err(CliError::failed)?;
+            con.print(text)
+        } else {
+            // The root is the path exactly as given (X3).
+            con.print(view.tree(&path.to_string_lossy()).render())
+        }
+    }
+}

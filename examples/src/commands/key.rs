@@ -1,0 +1,282 @@
+//! `notation key`: the signing key list, `{NOTATION_CONFIG}/signingkeys.json`
+//! (REQUIREMENTS W16).
+//!
+//! The reference's `key add` only records plugin keys. Here a local key
+//! pair can be added too: `notation key add <name> --key-file <key.pem>
+//! --cert-file <chain.pem>`, checked by loading it as a signer (the key must
+//! match the leaf certificate and be one of the six key specs, G2). Plugin
+//! keys (`--plugin <name> --id <key id>`) are recorded as the reference
+//! records them, for use by a notation that runs plugins.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use notation_core::config::{KeySuite, SigningKeys, config_dir, libexec_dir};
+use notation_core::signer::LocalSigner;
+
+use super::{LoggingArgs, parse_flag_map};
+use crate::console::Console;
+use crate::display::table;
+use crate::error::{CliError, CliResult, go_quote};
+use crate::fsutil;
+
+/// `notation key`.
+#[derive(Args, Debug)]
+pub struct KeyCommand {
+    #[command(subcommand)]
+    command: KeySubcommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum KeySubcommand {
+    /// Add key to Notation signing key list
+    Add(AddArgs),
+    /// Update key in Notation signing key list
+    #[command(visible_alias = "set")]
+    Update(UpdateArgs),
+    /// List keys used for signing
+    #[command(visible_alias = "ls")]
+    List(ListArgs),
+    /// Remove key from Notation signing key list
+    Delete(DeleteArgs),
+}
+
+impl KeyCommand {
+    /// Runs the subcommand.
+    pub fn run(self, con: &mut Console) -> CliResult {
+        match self.command {
+            KeySubcommand::Add(a) => a.run(con),
+            KeySubcommand::Update(a) => a.run(con),
+            KeySubcommand::List(a) => a.run(con),
+            KeySubcommand::Delete(a) => a.run(con),
+        }
+    }
+}
+
+/// `notation key add`.
+#[derive(Args, Debug)]
+pub struct AddArgs {
+    #[command(flatten)]
+    logging: LoggingArgs,
+    /// private key file of a local key (PEM or DER: PKCS #8, SEC 1 or PKCS #1)
+    #[arg(long = "key-file", value_name = "PATH", conflicts_with_all = ["plugin", "id", "plugin_config"])]
+    key_file: Option<PathBuf>,
+    /// certificate chain file of a local key, leaf first (PEM or DER)
+    #[arg(long = "cert-file", value_name = "PATH", conflicts_with_all = ["plugin", "id", "plugin_config"])]
+    cert_file: Option<PathBuf>,
+    /// signing plugin name (plugin keys)
+    #[arg(long, value_name = "NAME")]
+    plugin: Option<String>,
+    /// key id (required if --plugin is set)
+    #[arg(long, value_name = "ID")]
+    id: Option<String>,
+    /// {key}={value} pairs that are passed as it is to a plugin, refer plugin's documentation to set appropriate values
+    #[arg(long = "plugin-config", value_name = "KEY=VALUE")]
+    plugin_config: Vec<String>,
+    /// mark as default
+    #[arg(long)]
+    default: bool,
+    /// the key's name
+    #[arg(value_name = "KEY_NAME")]
+    names: Vec<String>,
+}
+
+impl AddArgs {
+    fn run(self, con: &mut Console) -> CliResult {
+        self.logging.apply(con);
+        let [name] = self.names.as_slice() else {
+            return Err(CliError::usage(
+                "either missing key name or unnecessary parameters passed",
+            ));
+        };
+        if name.is_empty() {
+            return Err(CliError::usage("key name cannot be empty"));
+        }
+        let dir = config_dir();
+        let mut keys = SigningKeys::load(&dir)?;
+        if keys.keys.iter().any(|k| &k.name == name) {
+            return Err(CliError::failed(format!(
+                "signing key with name {} already exists",
+                go_quote(name)
+            )));
+        }
+        let suite = match (&self.key_file, &self.cert_file, &self.plugin) {
+            (Some(key), Some(cert), None) => {
+                // As the reference's tls.LoadX509KeyPair check: the pair
+                // must load, and here also be usable for Notation signing.
+                LocalSigner::from_files(key, cert)
+                    .map_err(|e| CliError::failed(format!("failed to load the key pair: {e}")))?;
+                KeySuite::local(
+                    name.as_str(),
+                    fsutil::absolute(key).to_string_lossy(),
+                    fsutil::absolute(cert).to_string_lossy(),
+                )
+            }
+            (None, None, Some(plugin)) => {
+                let id = self.id.as_deref().unwrap_or_default();
+                if id.is_empty() {
+                    return Err(CliError::usage("missing key id"));
+                }
+                if plugin.is_empty() {
+                    return Err(CliError::usage("plugin name cannot be empty"));
+                }
+                let executable = plugin_executable(&libexec_dir(), plugin);
+                if !executable.is_file() {
+                    return Err(CliError::failed(format!(
+                        "plugin {plugin} not found: {} is not a regular file",
+                        executable.display()
+                    )));
+                }
+                let config = parse_flag_map(&self.plugin_config, "plugin-config")?;
+                con.warn("this notation cannot sign with plugin keys; the key is recorded for tools that can")?;
+                KeySuite {
+                    name: name.clone(),
+                    key_path: None,
+                    cert_path: None,
+                    id: Some(id.to_string()),
+                    plugin_name: Some(plugin.clone()),
+                    plugin_config: (!config.is_empty()).then_some(config),
+                }
+            }
+            (Some(_), None, None) | (None, Some(_), None) => {
+                return Err(CliError::usage(
+                    "--key-file and --cert-file must be set together",
+                ));
+            }
+            _ => {
+                return Err(CliError::usage(
+                    "either --key-file and --cert-file (a local key) or --plugin and --id (a plugin key) must be set",
+                ));
+            }
+        };
+        keys.add(suite, self.default)?;
+        keys.save(&dir)?;
+        if self.default {
+            con.println(format_args!("{name}: marked as default"))
+        } else {
+            con.println(name)
+        }
+    }
+}
+
+/// `{libexec}/plugins/{name}/notation-{name}` (R1).
+fn plugin_executable(libexec: &Path, name: &str) -> PathBuf {
+    let file = if cfg!(windows) {
+        format!("notation-{name}.exe")
+    } else {
+        format!("notation-{name}")
+    };
+    libexec.join("plugins").join(name).join(file)
+}
+
+/// `notation key update`.
+#[derive(Args, Debug)]
+pub struct UpdateArgs {
+    #[command(flatten)]
+    logging: LoggingArgs,
+    /// mark as default
+    #[arg(long)]
+    default: bool,
+    /// the key's name
+    #[arg(value_name = "KEY_NAME")]
+    name: Option<String>,
+}
+
+impl UpdateArgs {
+    fn run(self, con: &mut Console) -> CliResult {
+        self.logging.apply(con);
+        let name = self
+            .name
+            .ok_or_else(|| CliError::usage("missing key name"))?;
+        if !self.default {
+            return con.warn("--default flag is not set, command did not take effect");
+        }
+        let dir = config_dir();
+        let mut keys = SigningKeys::load(&dir)?;
+        keys.set_default(&name)?;
+        keys.save(&dir)?;
+        con.println(format_args!("{name}: marked as default"))
+    }
+}
+
+/// `notation key list`.
+#[derive(Args, Debug)]
+pub struct ListArgs {}
+
+impl ListArgs {
+    fn run(self, con: &mut Console) -> CliResult {
+        let keys = SigningKeys::load(&config_dir())?;
+        let mut rows = vec![vec![
+            "NAME".into(),
+            "KEY PATH".into(),
+            "CERTIFICATE PATH".into(),
+            "ID".into(),
+            "PLUGIN NAME".into(),
+        ]];
+        for k in &keys.keys {
+            let name = if keys.default.as_deref() == Some(k.name.as_str()) {
+                format!("* {}", k.name)
+            } else {
+                k.name.clone()
+            };
+            rows.push(vec![
+                name,
+                k.key_path.clone().unwrap_or_default(),
+                k.cert_path.clone().unwrap_or_default(),
+                k.id.clone().unwrap_or_default(),
+                k.plugin_name.clone().unwrap_or_default(),
+            ]);
+        }
+        con.print(table::render(&rows))
+    }
+}
+
+/// `notation key delete`.
+#[derive(Args, Debug)]
+pub struct DeleteArgs {
+    #[command(flatten)]
+    logging: LoggingArgs,
+    /// the names of the keys to remove
+    #[arg(value_name = "KEY_NAME")]
+    names: Vec<String>,
+}
+
+impl DeleteArgs {
+    fn run(self, con: &mut Console) -> CliResult {
+        self.logging.apply(con);
+        if self.names.is_empty() {
+            return Err(CliError::usage("missing key names"));
+        }
+        let dir = config_dir();
+        let mut keys = SigningKeys::load(&dir)?;
+        let previous_default = keys.default.clone();
+        // All or nothing: the file is saved only if every name was found.
+        let mut deleted = Vec::new();
+        for name in &self.names {
+            keys.remove(name)?;
+            deleted.push(name.clone());
+        }
+        keys.save(&dir)?;
+        if let [name] = deleted.as_slice() {
+            if previous_default.as_deref() == Some(name.as_str()) {
+                con.println(format_args!(
+                    "Removed default key {name} from Notation signing key list. The source key still exists."
+                ))?;
+            } else {
+                con.println(format_args!(
+                    "Removed {name} from Notation signing key list. The source key still exists."
+                ))?;
+            }
+        } else {
+            con.println("Removed the following keys from Notation signing key list. The source keys still exist.")?;
+            for name in deleted {
+                if previous_default.as_deref() == Some(name.as_str()) {
+                    con.println(format_args!("{name} (default)"))?;
+                } else {
+                    con.println(name)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,130 @@
+//! The commands, one module per command group, and what they share.
+
+pub mod blob;
+pub mod certificate;
+pub mod key;
+pub mod policy;
+pub mod version;
+
+use std::collections::BTreeMap;
+
+use clap::Args;
+use notation_core::trust::TrustStoreType;
+
+use crate::console::Console;
+use crate::error::{CliError, CliResult};
+
+/// `-d/--debug`, on the commands where the reference has it.
+#[derive(Args, Clone, Debug, Default)]
+pub struct LoggingArgs {
+    /// debug mode
+    #[arg(short = 'd', long)]
+    pub debug: bool,
+}
+
+impl LoggingArgs {
+    /// Applies the flag to the console.
+    pub fn apply(&self, con: &mut Console) {
+        con.set_debug(self.debug);
+    }
+}
+
+/// A path argument that may be empty (clap's `PathBuf` parser refuses empty
+/// values, but the reference reports those with its own messages).
+pub fn path_arg() -> impl clap::builder::TypedValueParser<Value = std::path::PathBuf> {
+    use clap::builder::TypedValueParser;
+    clap::builder::OsStringValueParser::new().map(std::path::PathBuf::from)
+}
+
+/// Parses repeated `key=value` flags as the reference's `ParseFlagMap` does:
+/// both sides non-empty, the first `=` separates, a repeated key keeps its
+/// last value.
+pub fn parse_flag_map(values: &[String], flag_name: &str) -> CliResult<BTreeMap<String, String>> {
+    let mut map = BTreeMap::new();
+    for pair in values {
+        match pair.split_once('=') {
+            Some((k, v)) if !k.is_empty() && !v.is_empty() => {
+                map.insert(k.to_string(), v.to_string());
+            }
+            _ => {
+                return Err(CliError::usage(format!(
+                    "could not parse flag {flag_name}: key-value pair requires \"=\" as separator"
+                )));
+            }
+        }
+    }
+    Ok(map)
+}
+
+/// Fails like cobra does when required flags are missing:
+/// `required flag(s) "a", "b" not set`, names sorted.
+pub fn require_flags(flags: &[(&str, bool)]) -> CliResult {
+    let mut missing: Vec<&str> = flags
+        .iter()
+        .filter(|(_, present)| !present)
+        .map(|(n, _)| *n)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    missing.sort_unstable();
+    Err(CliError::usage(format!(
+        "required flag(s) \"{}\" not set",
+        missing.join("\", \"")
+    )))
+}
+
+/// A trust store type from a flag value, with the reference's messages.
+pub fn parse_store_type(value: &str) -> CliResult<TrustStoreType> {
+    if value.is_empty() {
+        return Err(CliError::usage("store type cannot be empty"));
+    }
+    TrustStoreType::from_name(value)
+        .ok_or_else(|| CliError::usage(format!("unsupported store type: {value}")))
+}
+
+/// Checks a named store name (`[a-zA-Z0-9_.-]+`).
+pub fn check_store_name(name: &str) -> CliResult {
+    if notation_core::trust::store::is_valid_store_name(name) {
+        Ok(())
+    } else {
+        Err(CliError::usage(
+            "named store name needs to follow [a-zA-Z0-9_.-]+ format",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flag_maps() {
+        let m = parse_flag_map(
+            &["a=1".into(), "b=x=y".into(), "a=2".into()],
+            "user-metadata",
+        )
+        .unwrap();
+        assert_eq!(m["a"], "2");
+        assert_eq!(m["b"], "x=y");
+        for bad in ["a", "=1", "a="] {
+            assert_eq!(
+                parse_flag_map(&[bad.into()], "user-metadata")
+                    .unwrap_err()
+                    .to_string(),
+                "could not parse flag user-metadata: key-value pair requires \"=\" as separator"
+            );
+        }
+    }
+
+    #[test]
+    fn required_flags() {
+        assert!(require_flags(&[("type", true)]).is_ok());
+        assert_eq!(
+            require_flags(&[("type", false), ("store", false)])
+                .unwrap_err()
+                .to_string(),
+            "required flag(s) \"store\", \"type\" not set"
+        );
+    }
+}

@@ -1,0 +1,241 @@
+//! Shared helpers of the CLI integration tests: a temporary `NOTATION_CONFIG`
+//! and working directory per test, the built `notation` binary, and the
+//! conformance vectors (a missing vector fails the test; nothing is skipped).
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The shared conformance vectors directory.
+pub fn conformance_dir() -> PathBuf {
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/conformance"
+    ))
+}
+
+/// A conformance vector; panics (fails the test) when it is missing.
+pub fn vector(relative: &str) -> PathBuf {
+    let p = conformance_dir().join(relative);
+    assert!(
+        p.exists(),
+        "conformance vector {} is required but missing",
+        p.display()
+    );
+    p
+}
+
+/// The bytes of a conformance vector.
+pub fn vector_bytes(relative: &str) -> Vec<u8> {
+    fs::read(vector(relative)).expect("readable vector")
+}
+
+/// What one run of the binary produced.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Self {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Asserts exit status 0 and returns self.
+    #[track_caller]
+    pub fn success(self) -> Self {
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// Asserts exit status 1 and returns self.
+    #[track_caller]
+    pub fn failure(self) -> Self {
+        assert_eq!(
+            self.code, 1,
+            "expected failure\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// Asserts that standard output contains `text`.
+    #[track_caller]
+    pub fn stdout_has(self, text: &str) -> Self {
+        assert!(
+            self.stdout.contains(text),
+            "stdout lacks {text:?}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    /// Asserts that standard error contains `text`.
+    #[track_caller]
+    pub fn stderr_has(self, text: &str) -> Self {
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    /// Asserts that standard error does not contain `text`.
+    #[track_caller]
+    pub fn stderr_lacks(self, text: &str) -> Self {
+        assert!(
+            !self.stderr.contains(text),
+            "stderr has {text:?}\nstderr:\n{}",
+            self.stderr
+        );
+        self
+    }
+}
+
+/// A temporary configuration directory (`<tmp>/config`) and working
+/// directory (`<tmp>/work`).
+pub struct Env {
+    root: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Self {
+        let root = tempfile::tempdir().expect("temp dir");
+        fs::create_dir_all(root.path().join("config")).unwrap();
+        fs::create_dir_all(root.path().join("work")).unwrap();
+        Env { root }
+    }
+
+    /// `NOTATION_CONFIG`.
+    pub fn config(&self) -> PathBuf {
+        self.root.path().join("config")
+    }
+
+    /// The working directory of every run.
+    pub fn work(&self) -> PathBuf {
+        self.root.path().join("work")
+    }
+
+    /// A path in the working directory.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.work().join(name)
+    }
+
+    /// Writes a file in the working directory and returns its path.
+    pub fn write(&self, name: &str, data: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path(name);
+        if let Some(parent) = p.parent() {
+            fs::create_dir_all(parent).unwrap();
+        }
+        fs::write(&p, data).unwrap();
+        p
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_notation"));
+        c.args(args)
+            .current_dir(self.work())
+            .env("NOTATION_CONFIG", self.config())
+            .env_remove("NOTATION_LIBEXEC")
+            .env("TZ", "UTC");
+        c
+    }
+
+    /// Runs `notation <args>` with standard input closed.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out = self
+            .command(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("notation runs");
+        Run::from(out)
+    }
+
+    /// Runs `notation <args>` with `input` on standard input.
+    pub fn run_with_input(&self, args: &[&str], input: &str) -> Run {
+        use std::io::Write;
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("notation runs");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        Run::from(child.wait_with_output().unwrap())
+    }
+
+    /// `certificate generate-test` with extra flags; asserts success.
+    pub fn generate_test(&self, name: &str, extra: &[&str]) -> Run {
+        let mut args = vec!["certificate", "generate-test"];
+        args.extend_from_slice(extra);
+        args.push(name);
+        self.run(&args).success()
+    }
+
+    /// Writes `trustpolicy.blob.json` in the configuration directory.
+    pub fn blob_policy(&self, json: &str) {
+        fs::write(self.config().join("trustpolicy.blob.json"), json).unwrap();
+    }
+
+    /// Puts `cert` (PEM or DER bytes) into `truststore/x509/<type>/<store>/<file>`.
+    pub fn trust(&self, store_type: &str, store: &str, file: &str, cert: &[u8]) {
+        let dir = self
+            .config()
+            .join("truststore/x509")
+            .join(store_type)
+            .join(store);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join(file), cert).unwrap();
+    }
+}
+
+/// A blob trust policy document with one statement per `(name, level,
+/// stores, global)`, trusting any identity.
+pub fn blob_policy_json(statements: &[(&str, &str, &[&str], bool)]) -> String {
+    let statements: Vec<serde_json::Value> = statements
+        .iter()
+        .map(|(name, level, stores, global)| {
+            let mut s = serde_json::json!({
+                "name": name,
+                "signatureVerification": {"level": level},
+            });
+            if *level != "skip" {
+                s["trustStores"] = serde_json::json!(stores);
+                s["trustedIdentities"] = serde_json::json!(["*"]);
+            }
+            if *global {
+                s["globalPolicy"] = serde_json::json!(true);
+            }
+            s
+        })
+        .collect();
+    serde_json::to_string_pretty(
+        &serde_json::json!({"version": "1.0", "trustPolicies": statements}),
+    )
+    .unwrap()
+}
+
+/// Reads a file as UTF-8.
+pub fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}

@@ -1,0 +1,489 @@
+//! Errors of the registry client, layered by where they arise: the transport
+//! (no HTTP response at all), the registry's answer (an HTTP status with the
+//! registry's error codes), integrity (digest or size does not match),
+//! limits (REQUIREMENTS U), authentication, and protocol violations.
+//!
+//! No message, `Display` or `Debug` output carries credentials or tokens:
+//! URLs are the ones the client built or the registry sent (never with user
+//! information), and response bodies are reduced to the registry's error
+//! codes and messages.
+
+use std::fmt;
+
+use super::credentials::CredentialError;
+use super::transport::{Method, TransportError};
+
+/// How many error entries of a registry error body are kept.
+pub(crate) const MAX_ERROR_ENTRIES: usize = 8;
+/// How many characters of an error entry's code or message are kept.
+pub(crate) const MAX_ERROR_TEXT: usize = 256;
+
+/// Everything that can go wrong talking to a registry.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RegistryError {
+    /// No HTTP response: connection, TLS, timeout or I/O failure.
+    #[error("{method} {url}: {source}")]
+    Transport {
+        /// The request method.
+        method: Method,
+        /// The request URL.
+        url: String,
+        /// What the transport reported.
+        #[source]
+        source: TransportError,
+    },
+    /// The registry answered with an unexpected HTTP status.
+    #[error(transparent)]
+    Status(Box<StatusError>),
+    /// The content does not match its digest or declared size: the data was
+    /// discarded.
+    #[error(transparent)]
+    Integrity(Box<IntegrityError>),
+    /// A response is larger than the limit allowed for it (REQUIREMENTS U),
+    /// or pagination went past its bounds.
+    #[error(transparent)]
+    LimitExceeded(Box<LimitError>),
+    /// Authentication failed or could not be attempted.
+    #[error(transparent)]
+    Auth(Box<AuthError>),
+    /// The registry's response violates the distribution protocol.
+    #[error("{method} {url}: {error}")]
+    Protocol {
+        /// The request method.
+        method: Method,
+        /// The request URL.
+        url: String,
+        /// What is wrong.
+        error: ProtocolError,
+    },
+    /// The registry does not support the operation (for example `DELETE`
+    /// answered with 405 or the `UNSUPPORTED` error code). Callers usually
+    /// turn this into a warning.
+    #[error("{method} {url}: operation not supported by the registry (status {status}){}", ErrorList(.errors))]
+    Unsupported {
+        /// The request method.
+        method: Method,
+        /// The request URL.
+        url: String,
+        /// The HTTP status.
+        status: u16,
+        /// The registry's error codes, if its body had any.
+        errors: Vec<ErrorEntry>,
+    },
+    /// An argument given to the client is invalid (not a digest, not a
+    /// repository name, ...); no request was sent.
+    #[error("invalid {what}: {value:?}")]
+    InvalidArgument {
+        /// What the argument is.
+        what: &'static str,
+        /// The value given.
+        value: String,
+    },
+}
+
+impl RegistryError {
+    /// The HTTP status of the registry's answer, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Status(e) => Some(e.status),
+            Self::Unsupported { status, .. } => Some(*status),
+            Self::Auth(e) => e.status(),
+            _ => None,
+        }
+    }
+
+    /// The registry's error codes (`MANIFEST_UNKNOWN`, `DENIED`, ...), when
+    /// its answer had an OCI error body.
+    pub fn error_codes(&self) -> Vec<&str> {
+        let entries: &[ErrorEntry] = match self {
+            Self::Status(e) => &e.errors,
+            Self::Unsupported { errors, .. } => errors,
+            Self::Auth(e) => match e.as_ref() {
+                AuthError::Unauthorized { errors, .. } | AuthError::TokenRequest { errors, .. } => {
+                    errors
+                }
+                _ => &[],
+            },
+            _ => &[],
+        };
+        entries.iter().map(|e| e.code.as_str()).collect()
+    }
+
+    /// Whether the registry answered 404.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
+    /// Whether the transport timed out.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Self::Transport { source, .. } if source.kind() == super::transport::TransportErrorKind::Timeout)
+    }
+
+    pub(crate) fn transport(method: Method, url: &str, source: TransportError) -> Self {
+        Self::Transport {
+            method,
+            url: url.to_string(),
+            source,
+        }
+    }
+
+    pub(crate) fn protocol(method: Method, url: &str, error: ProtocolError) -> Self {
+        Self::Protocol {
+            method,
+            url: url.to_string(),
+            error,
+        }
+    }
+
+    pub(crate) fn limit(url: &str, what: LimitKind, limit: u64, actual: Option<u64>) -> Self {
+        Self::LimitExceeded(Box::new(LimitError {
+            url: url.to_string(),
+            what,
+            limit,
+            actual,
+        }))
+    }
+}
+
+/// One entry of the registry's error body (OCI distribution spec
+/// §Error Codes): `{"errors": [{"code": ..., "message": ..., "detail": ...}]}`.
+/// The `detail` member is not kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ErrorEntry {
+    /// The error code (`BLOB_UNKNOWN`, `MANIFEST_UNKNOWN`, `DENIED`, ...).
+    pub code: String,
+    /// The registry's message (truncated to a few hundred characters).
+    pub message: String,
+}
+
+impl ErrorEntry {
+    /// An entry (used by custom transports' tests and by this module).
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            code: truncate(code.into()),
+            message: truncate(message.into()),
+        }
+    }
+}
+
+impl fmt::Display for ErrorEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.message.is_empty() {
+            f.write_str(&self.code)
+        } else {
+            write!(f, "{}: {}", self.code, self.message)
+        }
+    }
+}
+
+struct ErrorList<'a>(&'a [ErrorEntry]);
+
+impl fmt::Display for ErrorList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            f.write_str(if i == 0 { ": " } else { "; " })?;
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+fn truncate(mut s: String) -> String {
+    if s.chars().count() > MAX_ERROR_TEXT {
+        s = s.chars().take(MAX_ERROR_TEXT).collect();
+        s.push('…');
+    }
+    s
+}
+
+/// What the body of an error response was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorBodyKind {
+    /// No body.
+    Empty,
+    /// An OCI error body (its entries are in `errors`).
+    OciErrors,
+    /// Something else (HTML, plain text, JSON of another shape, or larger
+    /// than the error-body limit); not kept.
+    Other,
+}
+
+/// The registry answered with a status the operation does not expect.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{method} {url}: response status {status}{}", ErrorList(.errors))]
+#[non_exhaustive]
+pub struct StatusError {
+    /// The request method.
+    pub method: Method,
+    /// The request URL.
+    pub url: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// The registry's error entries, when the body was an OCI error body.
+    pub errors: Vec<ErrorEntry>,
+    /// What the body was.
+    pub body: ErrorBodyKind,
+}
+
+/// Where the digest that content is checked against came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DigestOrigin {
+    /// The digest the caller asked for.
+    Requested,
+    /// The registry's `Docker-Content-Digest` header.
+    Header,
+}
+
+impl fmt::Display for DigestOrigin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Requested => "requested digest",
+            Self::Header => "Docker-Content-Digest header",
+        })
+    }
+}
+
+/// Content does not match what it was expected to be. The data is never
+/// returned.
+#[derive(Clone, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IntegrityError {
+    /// The digest of the content (or the registry's digest header) differs
+    /// from the expected digest.
+    #[error("{url}: digest mismatch: {origin} is {expected} but the content is {actual}")]
+    DigestMismatch {
+        /// The URL the content came from.
+        url: String,
+        /// The digest expected.
+        expected: String,
+        /// The digest found.
+        actual: String,
+        /// Where the expected digest came from.
+        origin: DigestOrigin,
+    },
+    /// The size of the content differs from the expected size.
+    #[error("{url}: size mismatch: expected {expected} bytes, got {actual}")]
+    SizeMismatch {
+        /// The URL the content came from.
+        url: String,
+        /// The size expected.
+        expected: u64,
+        /// The size found (declared in `Content-Length` or read).
+        actual: u64,
+    },
+    /// The body goes on past the expected size (it was not read further).
+    #[error("{url}: size mismatch: the body is longer than the expected {expected} bytes")]
+    LongerThanExpected {
+        /// The URL the content came from.
+        url: String,
+        /// The size expected.
+        expected: u64,
+    },
+    /// The registry's `Docker-Content-Digest` header is not a digest this
+    /// client can check.
+    #[error("{url}: invalid Docker-Content-Digest header {value:?}")]
+    InvalidDigestHeader {
+        /// The request URL.
+        url: String,
+        /// The header's value.
+        value: String,
+    },
+}
+
+/// Which limit was exceeded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LimitKind {
+    /// A manifest (4 MiB by default, REQUIREMENTS U).
+    Manifest,
+    /// A blob (the caller's limit, 32 MiB for signature envelopes).
+    Blob,
+    /// One page of the referrers API (4 MiB).
+    ReferrersPage,
+    /// The number of referrers pages followed.
+    ReferrersPages,
+    /// The number of referrer descriptors collected over all pages.
+    Referrers,
+    /// A token endpoint's response.
+    TokenResponse,
+}
+
+impl fmt::Display for LimitKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Manifest => "manifest size",
+            Self::Blob => "blob size",
+            Self::ReferrersPage => "referrers page size",
+            Self::ReferrersPages => "number of referrers pages",
+            Self::Referrers => "number of referrers",
+            Self::TokenResponse => "token response size",
+        })
+    }
+}
+
+/// A response or a listing is larger than allowed.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{url}: {what} exceeds the limit of {limit}{}", .actual.map(|a| format!(" (got {a})")).unwrap_or_default())]
+#[non_exhaustive]
+pub struct LimitError {
+    /// The URL concerned.
+    pub url: String,
+    /// Which limit.
+    pub what: LimitKind,
+    /// The limit.
+    pub limit: u64,
+    /// The size or count found, when known (a declared `Content-Length`,
+    /// for example); `None` when the body was cut off at the limit.
+    pub actual: Option<u64>,
+}
+
+/// Authentication failed or could not be attempted.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// The registry still answers 401 after the client authenticated (or it
+    /// had nothing to authenticate with).
+    #[error("{method} {url}: unauthorized{}{}", if *.credentials_sent { " (credentials rejected)" } else { " (no credentials for this registry)" }, ErrorList(.errors))]
+    Unauthorized {
+        /// The request method.
+        method: Method,
+        /// The request URL.
+        url: String,
+        /// Whether credentials (Basic, or a token obtained with credentials)
+        /// were sent.
+        credentials_sent: bool,
+        /// The registry's error entries.
+        errors: Vec<ErrorEntry>,
+    },
+    /// The token endpoint refused to issue a token.
+    #[error("token request to {realm}: response status {status}{}", ErrorList(.errors))]
+    TokenRequest {
+        /// The realm URL (without query).
+        realm: String,
+        /// The HTTP status.
+        status: u16,
+        /// The error entries of its body, if any.
+        errors: Vec<ErrorEntry>,
+    },
+    /// The token endpoint's response is not a token response.
+    #[error("token response from {realm}: {reason}")]
+    TokenResponse {
+        /// The realm URL (without query).
+        realm: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The token endpoint could not be reached.
+    #[error("token request to {realm}: {source}")]
+    TokenTransport {
+        /// The realm URL (without query).
+        realm: String,
+        /// What the transport reported.
+        #[source]
+        source: TransportError,
+    },
+    /// The `WWW-Authenticate` challenge cannot be followed (no realm, a
+    /// realm that is not an http(s) URL, ...).
+    #[error("{url}: invalid authentication challenge: {reason}")]
+    InvalidChallenge {
+        /// The request URL.
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Credentials would travel over plain HTTP to a host that is not
+    /// loopback and not an explicitly allowed insecure registry.
+    #[error("refusing to send credentials over plain HTTP to {url}")]
+    InsecureCredentialTransport {
+        /// The URL (without query).
+        url: String,
+    },
+    /// The credential provider failed.
+    #[error("credentials for {registry}: {source}")]
+    Credential {
+        /// The registry.
+        registry: String,
+        /// What the provider reported.
+        #[source]
+        source: CredentialError,
+    },
+}
+
+impl AuthError {
+    /// The HTTP status involved, if any.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Unauthorized { .. } => Some(401),
+            Self::TokenRequest { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+impl From<AuthError> for RegistryError {
+    fn from(e: AuthError) -> Self {
+        Self::Auth(Box::new(e))
+    }
+}
+
+impl From<IntegrityError> for RegistryError {
+    fn from(e: IntegrityError) -> Self {
+        Self::Integrity(Box::new(e))
+    }
+}
+
+impl From<StatusError> for RegistryError {
+    fn from(e: StatusError) -> Self {
+        Self::Status(Box::new(e))
+    }
+}
+
+/// A response that violates the distribution protocol.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProtocolError {
+    /// A header the protocol requires is missing.
+    #[error("missing {0} header")]
+    MissingHeader(&'static str),
+    /// A header has a value that cannot be used.
+    #[error("invalid {name} header {value:?}")]
+    InvalidHeader {
+        /// The header name.
+        name: &'static str,
+        /// Its value.
+        value: String,
+    },
+    /// The response's content type is not the one required.
+    #[error("unexpected content type {actual:?}, expected {expected:?}")]
+    UnexpectedContentType {
+        /// What was required.
+        expected: String,
+        /// What was received.
+        actual: String,
+    },
+    /// The body is not the JSON document expected.
+    #[error("malformed response body: {0}")]
+    MalformedBody(String),
+    /// A redirect points back to a URL already visited.
+    #[error("redirect loop at {0}")]
+    RedirectLoop(String),
+    /// More redirects than allowed.
+    #[error("more than {0} redirects")]
+    TooManyRedirects(usize),
+    /// A redirect without a usable `Location`.
+    #[error("redirect without a valid Location header")]
+    InvalidRedirect,
+    /// A pagination `Link` points to another origin (Q5).
+    #[error("pagination link {0:?} points to another host")]
+    CrossOriginLink(String),
+    /// A pagination `Link` points to a page already fetched (Q5).
+    #[error("pagination link {0:?} repeats a page already fetched")]
+    PaginationLoop(String),
+    /// A success status the operation does not expect.
+    #[error("unexpected response status {0}")]
+    UnexpectedStatus(u16),
+}

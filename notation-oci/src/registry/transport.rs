@@ -1,0 +1,672 @@
+//! The HTTP seam: our own request and response types, the [`HttpTransport`]
+//! trait callers implement to bring their own HTTP stack, and the default
+//! implementation on ureq ([`UreqTransport`]).
+//!
+//! The contract of a transport is small and strict, so that everything that
+//! matters for security (redirects, credentials, limits, digests) is decided
+//! by the client above it, the same way whatever the transport:
+//! - it sends exactly one request and returns the response, **whatever its
+//!   status** (4xx and 5xx are data, not errors);
+//! - it does **not** follow redirects: a 3xx is returned as is and the
+//!   client decides (bounded, loop-checked, no credentials to other hosts);
+//! - it applies its own connect and read timeouts;
+//! - the response body is a reader the client reads with a limit it
+//!   chooses; the transport must not buffer it unboundedly.
+
+use std::fmt;
+use std::io::Read;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// An HTTP method used by the registry client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `HEAD`
+    Head,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `PATCH`
+    Patch,
+    /// `DELETE`
+    Delete,
+}
+
+impl Method {
+    /// The method's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Head => "HEAD",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Header names whose values are secrets: `Debug` prints `<redacted>`.
+const SECRET_HEADERS: [&str; 4] = [
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+];
+
+/// HTTP headers: an ordered list of name/value pairs, names compared
+/// case-insensitively. `Debug` redacts `Authorization` and cookies.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct HttpHeaders {
+    entries: Vec<(String, String)>,
+}
+
+impl HttpHeaders {
+    /// No headers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends a header (keeping earlier ones of the same name).
+    pub fn append(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.entries.push((name.into(), value.into()));
+    }
+
+    /// Sets a header, replacing every earlier one of the same name.
+    pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        let name = name.into();
+        self.remove(&name);
+        self.entries.push((name, value.into()));
+    }
+
+    /// Removes every header of this name.
+    pub fn remove(&mut self, name: &str) {
+        self.entries.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+    }
+
+    /// The first value of the header, if present.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of the header, in order.
+    pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.entries
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every header, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// Whether there are no headers.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl fmt::Debug for HttpHeaders {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut m = f.debug_map();
+        for (n, v) in &self.entries {
+            if SECRET_HEADERS.iter().any(|s| n.eq_ignore_ascii_case(s)) {
+                m.entry(n, &"<redacted>");
+            } else {
+                m.entry(n, v);
+            }
+        }
+        m.finish()
+    }
+}
+
+/// One HTTP request. The body is borrowed so that a retry (after an
+/// authentication challenge) does not copy it.
+#[derive(Clone, Debug)]
+pub struct HttpRequest<'a> {
+    method: Method,
+    url: String,
+    headers: HttpHeaders,
+    body: &'a [u8],
+}
+
+impl<'a> HttpRequest<'a> {
+    /// A request without headers or body.
+    pub fn new(method: Method, url: impl Into<String>) -> Self {
+        Self {
+            method,
+            url: url.into(),
+            headers: HttpHeaders::new(),
+            body: &[],
+        }
+    }
+
+    /// Sets a header (builder style).
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.set(name, value);
+        self
+    }
+
+    /// Sets the body (builder style).
+    pub fn with_body(mut self, body: &'a [u8]) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// The method.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// The absolute URL (`http://` or `https://`).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The headers.
+    pub fn headers(&self) -> &HttpHeaders {
+        &self.headers
+    }
+
+    /// The headers, mutable.
+    pub fn headers_mut(&mut self) -> &mut HttpHeaders {
+        &mut self.headers
+    }
+
+    /// The body (empty for none).
+    pub fn body(&self) -> &'a [u8] {
+        self.body
+    }
+
+    pub(crate) fn set_url(&mut self, url: String) {
+        self.url = url;
+    }
+}
+
+/// The response body: a reader the client drains with a limit of its choice.
+pub struct ResponseBody {
+    reader: Box<dyn Read + Send>,
+}
+
+impl ResponseBody {
+    /// Wraps a reader.
+    pub fn new(reader: impl Read + Send + 'static) -> Self {
+        Self {
+            reader: Box::new(reader),
+        }
+    }
+
+    /// An empty body.
+    pub fn empty() -> Self {
+        Self::new(std::io::empty())
+    }
+
+    /// Reads the whole body if it holds at most `limit` bytes.
+    /// Reads at most `limit + 1` bytes: a larger body is
+    /// [`BodyReadError::TooLarge`], never an unbounded read.
+    pub fn read_to_vec(&mut self, limit: u64) -> Result<Vec<u8>, BodyReadError> {
+        let mut buf = Vec::new();
+        let mut taken = (&mut self.reader).take(limit.saturating_add(1));
+        taken.read_to_end(&mut buf).map_err(BodyReadError::Io)?;
+        if buf.len() as u64 > limit {
+            return Err(BodyReadError::TooLarge);
+        }
+        Ok(buf)
+    }
+
+    /// Reads and discards at most `limit` bytes (so that a connection can be
+    /// reused after a small error body); errors are ignored.
+    pub fn discard(&mut self, limit: u64) {
+        let _ = std::io::copy(&mut (&mut self.reader).take(limit), &mut std::io::sink());
+    }
+}
+
+impl fmt::Debug for ResponseBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ResponseBody")
+    }
+}
+
+/// Why a body could not be read.
+#[derive(Debug)]
+pub enum BodyReadError {
+    /// More bytes than the limit.
+    TooLarge,
+    /// The read failed (timeout, connection closed early, ...).
+    Io(std::io::Error),
+}
+
+/// One HTTP response.
+#[derive(Debug)]
+pub struct HttpResponse {
+    status: u16,
+    headers: HttpHeaders,
+    body: ResponseBody,
+}
+
+impl HttpResponse {
+    /// A response.
+    pub fn new(status: u16, headers: HttpHeaders, body: ResponseBody) -> Self {
+        Self {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// The status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The headers.
+    pub fn headers(&self) -> &HttpHeaders {
+        &self.headers
+    }
+
+    /// The body.
+    pub fn body_mut(&mut self) -> &mut ResponseBody {
+        &mut self.body
+    }
+
+    /// The declared `Content-Length`, if present and a number.
+    pub fn content_length(&self) -> Option<u64> {
+        self.headers
+            .get("content-length")
+            .and_then(|v| v.trim().parse().ok())
+    }
+}
+
+/// What kind of transport failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// The host could not be resolved or connected to.
+    Connect,
+    /// A timeout expired (connect, response or read).
+    Timeout,
+    /// The TLS handshake failed (untrusted certificate, ...).
+    Tls,
+    /// The URL or the request is invalid.
+    InvalidRequest,
+    /// The connection failed mid-exchange or the response is not HTTP.
+    Io,
+    /// Anything else.
+    Other,
+}
+
+/// A failure below HTTP: no response was received. Carries a kind and a
+/// message, never the HTTP library's own error type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransportError {
+    kind: TransportErrorKind,
+    message: String,
+}
+
+impl TransportError {
+    /// A transport error (for custom transports).
+    pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// The kind.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub(crate) fn from_io(e: &std::io::Error) -> Self {
+        let kind = match e.kind() {
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+                TransportErrorKind::Timeout
+            }
+            std::io::ErrorKind::ConnectionRefused => TransportErrorKind::Connect,
+            _ if e.to_string().contains("timeout") || e.to_string().contains("timed out") => {
+                TransportErrorKind::Timeout
+            }
+            _ => TransportErrorKind::Io,
+        };
+        Self::new(kind, e.to_string())
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.kind {
+            TransportErrorKind::Connect => "connection failed",
+            TransportErrorKind::Timeout => "timed out",
+            TransportErrorKind::Tls => "TLS failure",
+            TransportErrorKind::InvalidRequest => "invalid request",
+            TransportErrorKind::Io => "I/O failure",
+            TransportErrorKind::Other => "transport failure",
+        };
+        write!(f, "{kind}: {}", self.message)
+    }
+}
+
+impl std::error::Error for TransportError {}
+
+/// Sends HTTP requests. Implement it to bring your own HTTP stack; see the
+/// module documentation for the contract (no redirects followed, statuses
+/// are data, timeouts applied, bodies read by the caller with a limit).
+pub trait HttpTransport: Send + Sync {
+    /// Sends one request and returns the response, whatever its status.
+    fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError>;
+}
+
+impl<T: HttpTransport + ?Sized> HttpTransport for Arc<T> {
+    fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
+        (**self).send(request)
+    }
+}
+
+/// Timeouts of the default transport.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    connect: Duration,
+    response: Duration,
+    read: Duration,
+    overall: Duration,
+}
+
+impl Default for Timeouts {
+    /// Connect 30 s, response headers 60 s, 30 s without any byte while
+    /// reading a body, 10 minutes per request overall.
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(30),
+            response: Duration::from_secs(60),
+            read: Duration::from_secs(30),
+            overall: Duration::from_secs(600),
+        }
+    }
+}
+
+impl Timeouts {
+    /// Time to resolve, connect and finish the TLS handshake.
+    pub fn connect(mut self, d: Duration) -> Self {
+        self.connect = d;
+        self
+    }
+
+    /// Time from the end of the request to the end of the response headers.
+    pub fn response(mut self, d: Duration) -> Self {
+        self.response = d;
+        self
+    }
+
+    /// Longest wait for any single read or write on the connection (a
+    /// stalled body).
+    pub fn read(mut self, d: Duration) -> Self {
+        self.read = d;
+        self
+    }
+
+    /// Budget for one whole exchange, body included.
+    pub fn overall(mut self, d: Duration) -> Self {
+        self.overall = d;
+        self
+    }
+}
+
+/// The certificates a TLS server is verified against.
+///
+/// Without extra certificates the platform's verifier is used
+/// (`rustls-platform-verifier`: the OS verifier on macOS and Windows, the
+/// system CA bundle on Linux). With extra certificates, ureq can take only
+/// one root set, so the set is built as the platform's root certificates
+/// (`rustls-native-certs`) plus the extra ones, as Go's
+/// `SystemCertPool` + `AppendCertsFromPEM` does.
+#[derive(Clone, Debug, Default)]
+pub struct TrustRoots {
+    platform: bool,
+    extra_der: Vec<Vec<u8>>,
+}
+
+impl TrustRoots {
+    /// The platform's roots only.
+    pub fn platform() -> Self {
+        Self {
+            platform: true,
+            extra_der: Vec::new(),
+        }
+    }
+
+    /// No roots yet: only the certificates added with
+    /// [`with_pem`](Self::with_pem) (hermetic setups and tests).
+    pub fn none() -> Self {
+        Self {
+            platform: false,
+            extra_der: Vec::new(),
+        }
+    }
+
+    /// Adds the certificates of a PEM bundle; every block must be a valid
+    /// X.509 certificate.
+    pub fn with_pem(mut self, pem: &[u8]) -> Result<Self, TransportError> {
+        let certs = notation_core::x509::Certificate::parse_pem_many(pem).map_err(|e| {
+            TransportError::new(
+                TransportErrorKind::Tls,
+                format!("invalid CA certificate PEM: {e}"),
+            )
+        })?;
+        self.extra_der
+            .extend(certs.iter().map(|c| c.der().to_vec()));
+        Ok(self)
+    }
+
+    /// Whether the platform's roots are included.
+    pub fn includes_platform(&self) -> bool {
+        self.platform
+    }
+
+    /// How many extra certificates were added.
+    pub fn extra_count(&self) -> usize {
+        self.extra_der.len()
+    }
+
+    fn to_ureq(&self) -> Result<ureq::tls::RootCerts, TransportError> {
+        use ureq::tls::{Certificate, RootCerts};
+        if self.extra_der.is_empty() {
+            if self.platform {
+                return Ok(RootCerts::PlatformVerifier);
+            }
+            return Err(TransportError::new(
+                TransportErrorKind::Tls,
+                "no trusted root certificates configured",
+            ));
+        }
+        let mut certs: Vec<Certificate<'static>> = Vec::new();
+        if self.platform {
+            // Errors for individual unreadable files are reported alongside
+            // the certificates that loaded; an empty system store leaves the
+            // extra certificates only.
+            let native = rustls_native_certs::load_native_certs();
+            certs.extend(
+                native
+                    .certs
+                    .iter()
+                    .map(|c| Certificate::from_der(c.as_ref()).to_owned()),
+            );
+        }
+        certs.extend(
+            self.extra_der
+                .iter()
+                .map(|d| Certificate::from_der(d).to_owned()),
+        );
+        Ok(RootCerts::new_with_certs(&certs))
+    }
+}
+
+/// The default transport: one `ureq::Agent` (connection pool) with rustls,
+/// no redirects followed, HTTP statuses returned as data, and timeouts.
+pub struct UreqTransport {
+    agent: ureq::Agent,
+}
+
+impl fmt::Debug for UreqTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("UreqTransport")
+    }
+}
+
+impl UreqTransport {
+    /// A transport verifying servers against `roots`, with `timeouts`.
+    pub fn new(roots: &TrustRoots, timeouts: Timeouts) -> Result<Self, TransportError> {
+        let tls = ureq::tls::TlsConfig::builder()
+            .provider(ureq::tls::TlsProvider::Rustls)
+            .root_certs(roots.to_ureq()?)
+            .build();
+        let config = ureq::Agent::config_builder()
+            .tls_config(tls)
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .user_agent("")
+            .accept("")
+            .timeout_connect(Some(timeouts.connect))
+            .timeout_recv_response(Some(timeouts.response))
+            .timeout_per_read(Some(timeouts.read))
+            .timeout_per_write(Some(timeouts.read))
+            .timeout_global(Some(timeouts.overall))
+            .build();
+        Ok(Self {
+            agent: config.new_agent(),
+        })
+    }
+
+    fn build<B>(
+        &self,
+        request: &HttpRequest<'_>,
+        body: B,
+    ) -> Result<ureq::http::Request<B>, TransportError> {
+        let method = match request.method() {
+            Method::Get => ureq::http::Method::GET,
+            Method::Head => ureq::http::Method::HEAD,
+            Method::Post => ureq::http::Method::POST,
+            Method::Put => ureq::http::Method::PUT,
+            Method::Patch => ureq::http::Method::PATCH,
+            Method::Delete => ureq::http::Method::DELETE,
+        };
+        let mut builder = ureq::http::Request::builder()
+            .method(method)
+            .uri(request.url());
+        for (n, v) in request.headers().iter() {
+            builder = builder.header(n, v);
+        }
+        builder
+            .body(body)
+            .map_err(|e| TransportError::new(TransportErrorKind::InvalidRequest, e.to_string()))
+    }
+}
+
+fn map_ureq_error(e: ureq::Error) -> TransportError {
+    use ureq::Error as E;
+    let kind = match &e {
+        E::Timeout(_) => TransportErrorKind::Timeout,
+        E::HostNotFound | E::ConnectionFailed | E::ConnectProxyFailed(_) => {
+            TransportErrorKind::Connect
+        }
+        E::Tls(_) | E::Pem(_) | E::Rustls(_) | E::TlsRequired => TransportErrorKind::Tls,
+        E::BadUri(_) | E::Http(_) | E::InvalidProxyUrl | E::RequireHttpsOnly(_) => {
+            TransportErrorKind::InvalidRequest
+        }
+        E::Io(io) => return TransportError::from_io(io),
+        E::Protocol(_) | E::LargeResponseHeader(..) => TransportErrorKind::Io,
+        _ => TransportErrorKind::Other,
+    };
+    TransportError::new(kind, e.to_string())
+}
+
+impl HttpTransport for UreqTransport {
+    fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
+        let result = match request.method() {
+            // ureq refuses a body on these methods; we never send one.
+            Method::Get | Method::Head | Method::Delete => self.agent.run(self.build(request, ())?),
+            _ => self.agent.run(self.build(request, request.body())?),
+        };
+        let response = result.map_err(map_ureq_error)?;
+        let (parts, body) = response.into_parts();
+        let mut headers = HttpHeaders::new();
+        for (n, v) in &parts.headers {
+            // Non-UTF-8 header values are kept lossily; none that matters to
+            // the protocol is binary.
+            headers.append(
+                n.as_str(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            );
+        }
+        // ureq's own body limit is lifted: the client applies its limits.
+        let reader = body.into_with_config().limit(u64::MAX).reader();
+        Ok(HttpResponse::new(
+            parts.status.as_u16(),
+            headers,
+            ResponseBody::new(reader),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_are_case_insensitive_and_redacted_in_debug() {
+        let mut h = HttpHeaders::new();
+        h.append("Authorization", "Bearer secret-token");
+        h.append("Link", "<a>");
+        h.append("link", "<b>");
+        assert_eq!(h.get("AUTHORIZATION"), Some("Bearer secret-token"));
+        assert_eq!(h.get_all("LINK").collect::<Vec<_>>(), ["<a>", "<b>"]);
+        let dbg = format!("{h:?}");
+        assert!(!dbg.contains("secret-token"), "{dbg}");
+        assert!(dbg.contains("<redacted>"));
+        let req = HttpRequest::new(Method::Get, "http://x/v2/")
+            .with_header("authorization", "Basic c2VjcmV0");
+        assert!(!format!("{req:?}").contains("c2VjcmV0"));
+        h.set("link", "<c>");
+        assert_eq!(h.get_all("Link").collect::<Vec<_>>(), ["<c>"]);
+    }
+
+    #[test]
+    fn body_reads_are_bounded() {
+        let mut b = ResponseBody::new(std::io::Cursor::new(vec![7u8; 10]));
+        assert!(matches!(b.read_to_vec(9), Err(BodyReadError::TooLarge)));
+        let mut b = ResponseBody::new(std::io::Cursor::new(vec![7u8; 10]));
+        assert_eq!(b.read_to_vec(10).unwrap().len(), 10);
+        // An endless body is cut at the limit.
+        let mut b = ResponseBody::new(std::io::repeat(1));
+        assert!(matches!(b.read_to_vec(1024), Err(BodyReadError::TooLarge)));
+    }
+
+    #[test]
+    fn trust_roots_reject_bad_pem() {
+        assert!(TrustRoots::platform().with_pem(b"not pem").is_err());
+        assert!(TrustRoots::none().to_ureq().is_err());
+        assert!(matches!(
+            TrustRoots::platform().to_ureq().unwrap(),
+            ureq::tls::RootCerts::PlatformVerifier
+        ));
+    }
+}
