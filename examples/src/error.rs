@@ -69,27 +69,10 @@ impl From<notation_core::config::ConfigError> for CliError {
 /// `Result` with [`CliError`].
 pub type CliResult<T = ()> = Result<T, CliError>;
 
-/// Formats a string the way Go's `%q` verb does for the characters that
-/// appear in paths, names and error texts: quotes, backslashes and control
-/// characters are escaped, everything else is printed as is.
+/// Formats a string as Go's `%q` verb does (the reference quotes paths,
+/// names and error texts that way).
 pub fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    notation_core::trust::GoQuoted(s).to_string()
 }
 
 #[cfg(test)]

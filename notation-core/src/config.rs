@@ -115,7 +115,7 @@ pub enum ConfigError {
     #[error("signing key {0} not found")]
     KeyNotFound(String),
     /// A key name that already exists.
-    #[error("signing key {0} already exists")]
+    #[error("signing key with name {0:?} already exists")]
     KeyExists(String),
     /// No default key and none named.
     #[error("default signing key not set. Please set default signing key or specify a key name")]

@@ -64,7 +64,7 @@ pub use store::{
 /// ASCII space, the common format characters, private-use code points and
 /// non-characters are escaped; unassigned code points are printed as they
 /// are (Go would escape them).
-pub(crate) struct GoQuoted<'a>(pub &'a str);
+pub struct GoQuoted<'a>(pub &'a str);
 
 impl fmt::Display for GoQuoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
