@@ -376,7 +376,8 @@ impl CredentialHelper {
     }
 
     /// Looks the executable up on `path` (a `PATH`-style list) instead of
-    /// the process's `PATH`; the helper also runs with that `PATH`.
+    /// the process's `PATH` (the helper still runs with the process's
+    /// environment).
     pub fn with_search_path(mut self, path: impl Into<OsString>) -> Self {
         self.search_path = Some(path.into());
         self
@@ -462,9 +463,6 @@ impl CredentialHelper {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        if let Some(p) = &self.search_path {
-            cmd.env("PATH", p);
-        }
         let mut child = cmd
             .spawn()
             .map_err(|e| helper_err(format!("cannot run: {e}")))?;

@@ -338,18 +338,43 @@ impl TransportError {
     }
 
     pub(crate) fn from_io(e: &std::io::Error) -> Self {
-        let kind = match e.kind() {
-            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
-                TransportErrorKind::Timeout
-            }
-            std::io::ErrorKind::ConnectionRefused => TransportErrorKind::Connect,
-            _ if e.to_string().contains("timeout") || e.to_string().contains("timed out") => {
-                TransportErrorKind::Timeout
-            }
-            _ => TransportErrorKind::Io,
+        let kind = match classify_inner(e) {
+            Some(kind) => kind,
+            None => match e.kind() {
+                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+                    TransportErrorKind::Timeout
+                }
+                std::io::ErrorKind::ConnectionRefused => TransportErrorKind::Connect,
+                _ => TransportErrorKind::Io,
+            },
         };
         Self::new(kind, e.to_string())
     }
+}
+
+/// The kind of the ureq or rustls error an I/O error carries, if any: ureq
+/// reports timeouts while reading a body, and rustls handshake and
+/// certificate failures, inside `io::Error`.
+fn classify_inner(e: &std::io::Error) -> Option<TransportErrorKind> {
+    let mut inner: Option<&(dyn std::error::Error + 'static)> = e.get_ref().map(|i| i as _);
+    for _ in 0..8 {
+        let err = inner?;
+        if err.is::<rustls::Error>() {
+            return Some(TransportErrorKind::Tls);
+        }
+        if let Some(u) = err.downcast_ref::<ureq::Error>() {
+            if let ureq::Error::Io(io) = u {
+                inner = io.get_ref().map(|i| i as _);
+                continue;
+            }
+            return Some(ureq_error_kind(u));
+        }
+        inner = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io.get_ref().map(|i| i as _),
+            None => err.source(),
+        };
+    }
+    None
 }
 
 impl fmt::Display for TransportError {
@@ -581,9 +606,9 @@ impl UreqTransport {
     }
 }
 
-fn map_ureq_error(e: ureq::Error) -> TransportError {
+fn ureq_error_kind(e: &ureq::Error) -> TransportErrorKind {
     use ureq::Error as E;
-    let kind = match &e {
+    match e {
         E::Timeout(_) => TransportErrorKind::Timeout,
         E::HostNotFound | E::ConnectionFailed | E::ConnectProxyFailed(_) => {
             TransportErrorKind::Connect
@@ -592,11 +617,16 @@ fn map_ureq_error(e: ureq::Error) -> TransportError {
         E::BadUri(_) | E::Http(_) | E::InvalidProxyUrl | E::RequireHttpsOnly(_) => {
             TransportErrorKind::InvalidRequest
         }
-        E::Io(io) => return TransportError::from_io(io),
         E::Protocol(_) | E::LargeResponseHeader(..) => TransportErrorKind::Io,
         _ => TransportErrorKind::Other,
-    };
-    TransportError::new(kind, e.to_string())
+    }
+}
+
+fn map_ureq_error(e: ureq::Error) -> TransportError {
+    match &e {
+        ureq::Error::Io(io) => TransportError::from_io(io),
+        other => TransportError::new(ureq_error_kind(other), e.to_string()),
+    }
 }
 
 impl HttpTransport for UreqTransport {

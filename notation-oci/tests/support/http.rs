@@ -1,0 +1,356 @@
+//! A small in-process HTTP/1.1 server on a loopback port, for what no
+//! installable registry provides here (the referrers API of distribution
+//! spec v1.1) and for registries that misbehave on purpose. Handlers get
+//! each request and return a [`Response`], which can lie about its length,
+//! stall, or stream forever.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// A request as received.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// `GET`, `HEAD`, ...
+    pub method: String,
+    /// Path and query, as sent.
+    pub target: String,
+    /// Headers, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+    /// `http://127.0.0.1:<port>` of this server.
+    pub base_url: String,
+}
+
+impl Request {
+    /// The first value of a header.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The path without the query.
+    pub fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or("")
+    }
+
+    /// A query parameter (not decoded).
+    pub fn query(&self, name: &str) -> Option<&str> {
+        let q = self.target.split_once('?')?.1;
+        q.split('&')
+            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+    }
+}
+
+/// How the body is sent.
+#[derive(Clone, Debug)]
+enum Body {
+    Bytes(Vec<u8>),
+    /// Bytes forever (bounded at 1 GiB) without `Content-Length`.
+    Endless,
+}
+
+/// A response, with misbehaviours.
+#[derive(Clone, Debug)]
+pub struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Body,
+    /// `Some(n)`: send `Content-Length: n` whatever the body; `None` with
+    /// `omit_length`: no length, connection closed after the body.
+    content_length: Option<u64>,
+    omit_length: bool,
+    delay: Duration,
+    stall_after: Option<(usize, Duration)>,
+}
+
+impl Response {
+    /// A response with a status and no body.
+    pub fn status(status: u16) -> Self {
+        Self {
+            status,
+            headers: Vec::new(),
+            body: Body::Bytes(Vec::new()),
+            content_length: None,
+            omit_length: false,
+            delay: Duration::ZERO,
+            stall_after: None,
+        }
+    }
+
+    /// 200 with a body and a content type.
+    pub fn ok(content_type: &str, body: impl Into<Vec<u8>>) -> Self {
+        Self::status(200)
+            .header("Content-Type", content_type)
+            .body(body)
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
+
+    /// Sets the body.
+    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = Body::Bytes(body.into());
+        self
+    }
+
+    /// Declares this `Content-Length` whatever the body (a lie, or the
+    /// length of a `HEAD` response).
+    pub fn content_length(mut self, n: u64) -> Self {
+        self.content_length = Some(n);
+        self
+    }
+
+    /// Sends no `Content-Length`: the body ends when the connection closes.
+    pub fn without_length(mut self) -> Self {
+        self.omit_length = true;
+        self
+    }
+
+    /// Streams bytes forever (close-delimited).
+    pub fn endless(mut self) -> Self {
+        self.body = Body::Endless;
+        self.omit_length = true;
+        self
+    }
+
+    /// Waits before sending anything.
+    pub fn delay(mut self, d: Duration) -> Self {
+        self.delay = d;
+        self
+    }
+
+    /// Sends the headers and `bytes` bytes of the body, then stalls.
+    pub fn stall_after(mut self, bytes: usize, d: Duration) -> Self {
+        self.stall_after = Some((bytes, d));
+        self
+    }
+}
+
+/// A running test server; stopped on drop.
+pub struct TestServer {
+    addr: SocketAddr,
+    requests: Arc<Mutex<Vec<Request>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+type Handler = dyn Fn(&Request) -> Response + Send + Sync;
+
+impl TestServer {
+    /// Starts a server answering with `handler`.
+    pub fn start(handler: impl Fn(&Request) -> Response + Send + Sync + 'static) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let addr = listener.local_addr().unwrap();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let handler: Arc<Handler> = Arc::new(handler);
+        let (reqs, stop2) = (requests.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stop2.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let (handler, reqs, stop3) = (handler.clone(), reqs.clone(), stop2.clone());
+                std::thread::spawn(move || {
+                    serve_connection(stream, addr, &*handler, &reqs, &stop3)
+                });
+            }
+        });
+        Self {
+            addr,
+            requests,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// `127.0.0.1:<port>`.
+    pub fn host(&self) -> String {
+        self.addr.to_string()
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Every request received so far.
+    pub fn requests(&self) -> Vec<Request> {
+        self.requests.lock().unwrap().clone()
+    }
+
+    /// How many requests were received.
+    pub fn request_count(&self) -> usize {
+        self.requests.lock().unwrap().len()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn serve_connection(
+    stream: TcpStream,
+    addr: SocketAddr,
+    handler: &Handler,
+    requests: &Mutex<Vec<Request>>,
+    stop: &AtomicBool,
+) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut writer = match stream.try_clone() {
+        Ok(w) => w,
+        Err(_) => return,
+    };
+    let mut reader = BufReader::new(stream);
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let Some(request) = read_request(&mut reader, addr) else {
+            return;
+        };
+        requests.lock().unwrap().push(request.clone());
+        let response = handler(&request);
+        let keep_alive = write_response(&mut writer, &request, response);
+        if !keep_alive {
+            let _ = writer.shutdown(Shutdown::Both);
+            return;
+        }
+    }
+}
+
+fn read_request(reader: &mut BufReader<TcpStream>, addr: SocketAddr) -> Option<Request> {
+    let mut line = String::new();
+    if reader.read_line(&mut line).ok()? == 0 {
+        return None;
+    }
+    let mut parts = line.split_whitespace();
+    let method = parts.next()?.to_string();
+    let target = parts.next()?.to_string();
+    let mut headers = Vec::new();
+    let mut total = 0usize;
+    loop {
+        let mut h = String::new();
+        let n = reader.read_line(&mut h).ok()?;
+        total += n;
+        if n == 0 || total > 64 * 1024 {
+            return None;
+        }
+        let h = h.trim_end_matches(['\r', '\n']);
+        if h.is_empty() {
+            break;
+        }
+        let (name, value) = h.split_once(':')?;
+        headers.push((name.trim().to_string(), value.trim().to_string()));
+    }
+    let len: usize = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; len];
+    reader.read_exact(&mut body).ok()?;
+    Some(Request {
+        method,
+        target,
+        headers,
+        body,
+        base_url: format!("http://{addr}"),
+    })
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "No Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        307 => "Temporary Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        _ => "Status",
+    }
+}
+
+/// Writes the response; returns whether the connection may be reused.
+fn write_response(w: &mut TcpStream, request: &Request, r: Response) -> bool {
+    if !r.delay.is_zero() {
+        std::thread::sleep(r.delay);
+    }
+    let mut head = format!("HTTP/1.1 {} {}\r\n", r.status, reason(r.status));
+    for (n, v) in &r.headers {
+        head.push_str(&format!("{n}: {v}\r\n"));
+    }
+    let body_len = match &r.body {
+        Body::Bytes(b) => b.len() as u64,
+        Body::Endless => 0,
+    };
+    let close = r.omit_length;
+    if let Some(n) = r.content_length {
+        head.push_str(&format!("Content-Length: {n}\r\n"));
+    } else if !r.omit_length {
+        head.push_str(&format!("Content-Length: {body_len}\r\n"));
+    }
+    if close {
+        head.push_str("Connection: close\r\n");
+    }
+    head.push_str("\r\n");
+    if w.write_all(head.as_bytes()).is_err() {
+        return false;
+    }
+    if request.method == "HEAD" {
+        return !close;
+    }
+    match r.body {
+        Body::Bytes(b) => {
+            let (first, stall) = match r.stall_after {
+                Some((n, d)) => (n.min(b.len()), Some(d)),
+                None => (b.len(), None),
+            };
+            if w.write_all(&b[..first]).is_err() {
+                return false;
+            }
+            if let Some(d) = stall {
+                let _ = w.flush();
+                std::thread::sleep(d);
+                let _ = w.write_all(&b[first..]);
+                return false;
+            }
+            // A lying Content-Length leaves the connection unusable.
+            !close && r.content_length.is_none_or(|n| n == body_len)
+        }
+        Body::Endless => {
+            let chunk = vec![b'x'; 64 * 1024];
+            for _ in 0..16 * 1024 {
+                if w.write_all(&chunk).is_err() {
+                    break;
+                }
+            }
+            false
+        }
+    }
+}
