@@ -15,3 +15,6 @@ pub mod workflow;
 pub use layout::OciLayout;
 pub use reference::{Reference, ReferenceError};
 pub use repository::{RepositoryError, SignatureRepository};
+pub use registry::{
+    Credential, CredentialProvider, RegistryClient, RegistryClientOptions, RegistryError, RepositoryRef,
+};

@@ -340,6 +340,23 @@ fn token_auth_caches_tokens_per_scope() {
     // 4 (first blob) + 2+2+1 (push_image) + 1 + 1 + 1 + 1.
     assert_eq!(client.request_count(), 13);
 
+    // Clones share the token cache, across threads.
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            let (client, repo, layer) = (client.clone(), repo.clone(), layer.clone());
+            scope.spawn(move || {
+                assert_eq!(
+                    client
+                        .fetch_blob(&repo, &sha256(&layer), None, 1024)
+                        .unwrap(),
+                    layer
+                );
+            });
+        }
+    });
+    assert_eq!(issuer.token_requests() - tokens_before, 1);
+    assert_eq!(client.request_count(), 17);
+
     // delete needs another scope: one more token.
     client.delete_manifest(&repo, &desc.digest).unwrap();
     assert_eq!(issuer.token_requests() - tokens_before, 2);

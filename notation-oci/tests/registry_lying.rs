@@ -395,6 +395,57 @@ fn redirects_are_bounded_and_credentials_stay_home() {
         registry.requests().last().unwrap().header("authorization"),
         Some("Basic dTpw")
     );
+    // Wrong bytes from storage: an error that does not show the signed query.
+    let e = client
+        .fetch_blob(&repo(&registry), OTHER, None, 1024)
+        .unwrap_err();
+    assert!(
+        matches!(integrity(&e), IntegrityError::DigestMismatch { .. }),
+        "{e}"
+    );
+    assert!(!format!("{e} {e:?}").contains("sig=abc"), "{e:?}");
+    assert!(e.to_string().contains("/bucket/blob"), "{e}");
+}
+
+#[test]
+fn an_expired_token_is_replaced_once() {
+    // The issuer hands out t1, t2, ...; the registry accepts t1 for one
+    // request, then only t2 (t1 "expired").
+    let issued = Arc::new(AtomicUsize::new(0));
+    let i = issued.clone();
+    let issuer = TestServer::start(move |_| {
+        let n = i.fetch_add(1, Ordering::SeqCst) + 1;
+        Response::ok("application/json", format!(r#"{{"token":"t{n}"}}"#))
+    });
+    let realm = format!("{}/token", issuer.url());
+    let served = Arc::new(AtomicUsize::new(0));
+    let server = TestServer::start(move |req: &Request| {
+        let ok = match req.header("authorization") {
+            Some("Bearer t1") => served.fetch_add(1, Ordering::SeqCst) == 0,
+            Some("Bearer t2") => true,
+            _ => false,
+        };
+        if ok {
+            manifest_response(MANIFEST, None)
+        } else {
+            Response::status(401).header(
+                "WWW-Authenticate",
+                format!(
+                    "Bearer realm=\"{realm}\",service=\"s\",scope=\"repository:test/app:pull\""
+                ),
+            )
+        }
+    });
+    let client = RegistryClient::new().unwrap();
+    for _ in 0..3 {
+        client
+            .fetch_manifest(&repo(&server), "v1", MAX_MANIFEST_SIZE)
+            .unwrap();
+    }
+    // anonymous 401, t1 ok; t1 401, t2 ok; t2 ok.
+    assert_eq!(issuer.request_count(), 2);
+    assert_eq!(server.request_count(), 5);
+    assert_eq!(client.request_count(), 7);
 }
 
 #[test]

@@ -539,6 +539,13 @@ fn check_digest_arg(digest: &str) -> Result<HashAlgorithm, RegistryError> {
     })
 }
 
+fn shown_url(url: &str, origin: &str) -> String {
+    if same_origin(url, origin) {
+        return url.to_string();
+    }
+    Url::parse(url).map_or_else(|| "<invalid URL>".to_string(), |u| u.without_query())
+}
+
 fn is_redirect(status: u16) -> bool {
     matches!(status, 301 | 302 | 303 | 307 | 308)
 }
@@ -592,6 +599,13 @@ impl RegistryClient {
         format!("{scheme}://{host}")
     }
 
+    /// A URL as shown in errors: URLs on another origin than the
+    /// registry's (blob storage, upload services) lose their query, which
+    /// may hold a pre-signed capability.
+    fn shown_url(&self, url: &str, registry: &str) -> String {
+        shown_url(url, &self.base_url(registry))
+    }
+
     fn repo_url(&self, repo: &RepositoryRef, tail: &str) -> String {
         format!(
             "{}/v2/{}/{tail}",
@@ -643,7 +657,18 @@ impl RegistryClient {
                 }
                 _ => request.headers_mut().remove("authorization"),
             }
-            let mut response = self.send_once(&request)?;
+            let mut response = self.send_once(&request).map_err(|e| match e {
+                RegistryError::Transport {
+                    method,
+                    url,
+                    source,
+                } => RegistryError::Transport {
+                    method,
+                    url: shown_url(&url, auth_origin),
+                    source,
+                },
+                e => e,
+            })?;
             let follow = matches!(request.method(), Method::Get | Method::Head)
                 && is_redirect(response.status());
             if !follow {
@@ -651,25 +676,26 @@ impl RegistryClient {
                 return Ok((response, url));
             }
             let (method, url) = (request.method(), request.url().to_string());
+            let shown = shown_url(&url, auth_origin);
             let location = response
                 .headers()
                 .get("location")
                 .and_then(|l| resolve(&url, l))
                 .ok_or_else(|| {
-                    RegistryError::protocol(method, &url, ProtocolError::InvalidRedirect)
+                    RegistryError::protocol(method, &shown, ProtocolError::InvalidRedirect)
                 })?;
             response.body_mut().discard(MAX_ERROR_BODY);
             if !visited.insert(location.clone()) {
                 return Err(RegistryError::protocol(
                     method,
-                    &url,
-                    ProtocolError::RedirectLoop(location),
+                    &shown,
+                    ProtocolError::RedirectLoop(shown_url(&location, auth_origin)),
                 ));
             }
             if visited.len() > self.inner.max_redirects + 1 {
                 return Err(RegistryError::protocol(
                     method,
-                    &url,
+                    &shown,
                     ProtocolError::TooManyRedirects(self.inner.max_redirects),
                 ));
             }
@@ -1191,6 +1217,7 @@ impl RegistryClient {
         let scopes = Scopes::repository(&repo.repository, &["pull"]);
         let (mut response, final_url) =
             self.send_authenticated(&self.session(), &repo.registry, &scopes, request)?;
+        let final_url = self.shown_url(&final_url, &repo.registry);
         match response.status() {
             200 => {}
             404 if optional => {
@@ -1302,6 +1329,7 @@ impl RegistryClient {
         let scopes = Scopes::repository(&repo.repository, &["pull"]);
         let (mut response, final_url) =
             self.send_authenticated(&self.session(), &repo.registry, &scopes, request)?;
+        let final_url = self.shown_url(&final_url, &repo.registry);
         if response.status() != 200 {
             return Err(self.unexpected(Method::Get, &final_url, response));
         }
@@ -1379,6 +1407,7 @@ impl RegistryClient {
         let request = HttpRequest::new(Method::Head, &url);
         let (response, final_url) =
             self.send_authenticated(&self.session(), &repo.registry, &scopes, request)?;
+        let final_url = self.shown_url(&final_url, &repo.registry);
         match response.status() {
             200 => {
                 if let Some((h, halg)) = self.digest_header(&final_url, &response)?
@@ -1450,9 +1479,14 @@ impl RegistryClient {
         let (mut response, _) =
             self.send_authenticated(&self.session(), &repo.registry, &scopes, request)?;
         if !matches!(response.status(), 201 | 204 | 200) {
-            return Err(self.unexpected(Method::Put, &put_url, response));
+            return Err(self.unexpected(
+                Method::Put,
+                &self.shown_url(&put_url, &repo.registry),
+                response,
+            ));
         }
         response.body_mut().discard(MAX_ERROR_BODY);
+        let put_url = self.shown_url(&put_url, &repo.registry);
         if let Some((h, halg)) = self.digest_header(&put_url, &response)?
             && halg == alg
             && h != digest
