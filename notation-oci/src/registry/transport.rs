@@ -564,7 +564,9 @@ impl UreqTransport {
             .provider(ureq::tls::TlsProvider::Rustls)
             .root_certs(roots.to_ureq()?)
             .build();
+        let proxy = ureq::Proxy::try_from_env().map(|p| loopback_exempt(p, no_proxy_env()));
         let config = ureq::Agent::config_builder()
+            .proxy(proxy)
             .tls_config(tls)
             .http_status_as_error(false)
             .max_redirects(0)
@@ -604,6 +606,41 @@ impl UreqTransport {
             .body(body)
             .map_err(|e| TransportError::new(TransportErrorKind::InvalidRequest, e.to_string()))
     }
+}
+
+fn no_proxy_env() -> Option<String> {
+    std::env::var("NO_PROXY")
+        .or_else(|_| std::env::var("no_proxy"))
+        .ok()
+}
+
+/// The proxy from the environment (`HTTPS_PROXY`, ...) with loopback
+/// hosts exempted as Go's `http.ProxyFromEnvironment` does: local
+/// registries are never reached through a proxy. `NO_PROXY` entries are
+/// kept.
+fn loopback_exempt(proxy: ureq::Proxy, no_proxy: Option<String>) -> ureq::Proxy {
+    let mut b = ureq::Proxy::builder(proxy.protocol())
+        .host(proxy.host())
+        .port(proxy.port())
+        .resolve_target(proxy.resolve_target());
+    if let Some(u) = proxy.username() {
+        b = b.username(u);
+    }
+    if let Some(p) = proxy.password() {
+        b = b.password(p);
+    }
+    for entry in no_proxy
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        b = b.no_proxy(entry);
+    }
+    for host in ["localhost", "127.0.0.1", "::1", "[::1]"] {
+        b = b.no_proxy(host);
+    }
+    b.build().unwrap_or(proxy)
 }
 
 fn ureq_error_kind(e: &ureq::Error) -> TransportErrorKind {
@@ -688,6 +725,28 @@ mod tests {
         // An endless body is cut at the limit.
         let mut b = ResponseBody::new(std::io::repeat(1));
         assert!(matches!(b.read_to_vec(1024), Err(BodyReadError::TooLarge)));
+    }
+
+    #[test]
+    fn env_proxies_skip_loopback() {
+        let p = loopback_exempt(
+            ureq::Proxy::new("http://user:pw@proxy.example:3128").unwrap(),
+            Some("internal.example, .corp".into()),
+        );
+        let uri = |u: &str| u.parse::<ureq::http::Uri>().unwrap();
+        for local in [
+            "http://localhost:5000/v2/",
+            "http://127.0.0.1:5000/v2/",
+            "http://[::1]:5000/v2/",
+        ] {
+            assert!(p.is_no_proxy(&uri(local)), "{local}");
+        }
+        assert!(p.is_no_proxy(&uri("https://internal.example/v2/")));
+        assert!(!p.is_no_proxy(&uri("https://registry.example/v2/")));
+        assert_eq!(
+            (p.host(), p.port(), p.username()),
+            ("proxy.example", 3128, Some("user"))
+        );
     }
 
     #[test]
