@@ -8,13 +8,16 @@ pub mod oci;
 pub mod reference;
 pub mod referrers;
 pub mod registry;
+pub mod remote;
 pub mod repository;
 pub mod signature;
 pub mod workflow;
 
 pub use layout::OciLayout;
 pub use reference::{Reference, ReferenceError};
-pub use repository::{RepositoryError, SignatureRepository};
 pub use registry::{
-    Credential, CredentialProvider, RegistryClient, RegistryClientOptions, RegistryError, RepositoryRef,
+    Credential, CredentialProvider, RegistryClient, RegistryClientOptions, RegistryError,
+    RepositoryRef,
 };
+pub use remote::RemoteRepository;
+pub use repository::{RepositoryError, SignatureRepository};

@@ -1,6 +1,6 @@
 //! Where signatures of an artifact are stored and found: the
 //! [`SignatureRepository`] trait, implemented for OCI image layouts here and
-//! for registries by the registry client.
+//! for registries in [`crate::remote`].
 
 use std::collections::BTreeMap;
 
@@ -21,6 +21,9 @@ pub enum RepositoryError {
     /// An OCI layout error.
     #[error(transparent)]
     Layout(#[from] LayoutError),
+    /// A registry error.
+    #[error(transparent)]
+    Registry(crate::registry::RegistryError),
     /// A signature manifest that breaks the rules.
     #[error(transparent)]
     SignatureManifest(#[from] SignatureManifestError),

@@ -5,5 +5,6 @@
 
 pub mod fixtures;
 pub mod http;
+pub mod oci_registry;
 pub mod registry;
 pub mod token;

@@ -1,0 +1,205 @@
+//! Signatures in a registry repository: [`RemoteRepository`] implements
+//! [`SignatureRepository`] over the [`RegistryClient`], with the referrers
+//! API and the referrers tag schema (Q5, Q6) and the pushing order of Q9.
+//!
+//! Requests are kept to what the protocol needs: listing tries the referrers
+//! API once and falls back to the tag schema only on "unsupported"; pushing
+//! learns from the manifest response's `OCI-Subject` header whether the
+//! registry indexed the subject, so the tag index is maintained only where
+//! it must be, without a probe.
+
+use std::collections::BTreeMap;
+
+use crate::oci::{
+    ARTIFACT_TYPE_NOTATION, Descriptor, EMPTY_JSON, EMPTY_JSON_DIGEST, ImageIndex,
+    MAX_ENVELOPE_SIZE, MAX_MANIFEST_SIZE, MEDIA_TYPE_IMAGE_INDEX, MEDIA_TYPE_IMAGE_MANIFEST,
+};
+use crate::reference::Reference;
+use crate::referrers::{add_to_index, filter_artifact_type, index_entry, referrers_tag};
+use crate::registry::{RegistryClient, RegistryError, RepositoryRef};
+use crate::repository::{PushedSignature, RepositoryError, SignatureRepository};
+use crate::signature::{
+    SignatureManifest, SignatureManifestForm, build_signature_manifest, parse_signature_manifest,
+};
+
+/// A repository in a registry.
+#[derive(Clone, Debug)]
+pub struct RemoteRepository {
+    client: RegistryClient,
+    repo: RepositoryRef,
+    force_referrers_tag: bool,
+}
+
+impl RemoteRepository {
+    /// The repository of `reference`, reached through `client`.
+    pub fn new(client: RegistryClient, reference: &Reference) -> Result<Self, RepositoryError> {
+        let repo = RepositoryRef::new(reference.registry(), reference.repository())?;
+        Ok(Self {
+            client,
+            repo,
+            force_referrers_tag: false,
+        })
+    }
+
+    /// Stores signatures with the referrers tag schema even where the
+    /// registry supports the referrers API (`--force-referrers-tag`, Q6).
+    pub fn force_referrers_tag(mut self, force: bool) -> Self {
+        self.force_referrers_tag = force;
+        self
+    }
+
+    /// The client (for its request counter).
+    pub fn client(&self) -> &RegistryClient {
+        &self.client
+    }
+
+    /// Adds a signature manifest to the subject's referrers tag index (Q6):
+    /// fetch the index (absent: start empty), append without duplicates,
+    /// push it under the tag, then delete the superseded index; a failed
+    /// delete is a warning, the signature is stored.
+    fn update_referrers_index(
+        &self,
+        subject: &Descriptor,
+        manifest_descriptor: &Descriptor,
+        manifest: &crate::oci::ImageManifest,
+        warnings: &mut Vec<String>,
+    ) -> Result<(), RepositoryError> {
+        let tag = referrers_tag(&subject.digest).ok_or_else(|| {
+            RepositoryError::Invalid(format!("invalid subject digest {}", subject.digest))
+        })?;
+        let existing = self
+            .client
+            .fetch_manifest_if_exists(&self.repo, &tag, MAX_MANIFEST_SIZE)?;
+        let old = match &existing {
+            Some((desc, data)) => Some((
+                desc.digest.clone(),
+                ImageIndex::from_json(data).map_err(RepositoryError::Invalid)?,
+            )),
+            None => None,
+        };
+        let Some(index) = add_to_index(
+            old.as_ref().map(|(_, i)| i),
+            index_entry(manifest_descriptor, manifest),
+        ) else {
+            return Ok(());
+        };
+        let bytes = index.to_json();
+        self.client
+            .push_manifest(&self.repo, &tag, MEDIA_TYPE_IMAGE_INDEX, &bytes)?;
+        if let Some((old_digest, _)) = old {
+            if let Err(e) = self.client.delete_manifest(&self.repo, &old_digest) {
+                warnings.push(format!(
+                    "failed to delete the superseded referrers index {old_digest}: {e}"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl From<RegistryError> for RepositoryError {
+    fn from(e: RegistryError) -> Self {
+        RepositoryError::Registry(e)
+    }
+}
+
+impl SignatureRepository for RemoteRepository {
+    fn resolve(&self, reference: &str) -> Result<Descriptor, RepositoryError> {
+        let d = self.client.resolve(&self.repo, reference)?;
+        Ok(Descriptor::new(d.media_type, d.digest, d.size))
+    }
+
+    fn signatures(&self, artifact: &Descriptor) -> Result<Vec<Descriptor>, RepositoryError> {
+        // Q5: the referrers API, filtered by artifact type; Q6: the tag
+        // schema where the API is not supported.
+        if let Some(referrers) =
+            self.client
+                .referrers(&self.repo, &artifact.digest, Some(ARTIFACT_TYPE_NOTATION))?
+        {
+            return Ok(referrers);
+        }
+        let tag = referrers_tag(&artifact.digest).ok_or_else(|| {
+            RepositoryError::Invalid(format!("invalid digest {}", artifact.digest))
+        })?;
+        match self
+            .client
+            .fetch_manifest_if_exists(&self.repo, &tag, MAX_MANIFEST_SIZE)?
+        {
+            None => Ok(Vec::new()),
+            Some((_, data)) => {
+                let index = ImageIndex::from_json(&data).map_err(RepositoryError::Invalid)?;
+                Ok(filter_artifact_type(&index, ARTIFACT_TYPE_NOTATION))
+            }
+        }
+    }
+
+    fn fetch_signature(
+        &self,
+        signature: &Descriptor,
+        artifact: &Descriptor,
+    ) -> Result<(SignatureManifest, Vec<u8>), RepositoryError> {
+        if signature.size > MAX_MANIFEST_SIZE {
+            return Err(RepositoryError::Invalid(format!(
+                "signature manifest too large: {} bytes",
+                signature.size
+            )));
+        }
+        // Fetched by digest: the client checks the bytes against it.
+        let (fetched, data) =
+            self.client
+                .fetch_manifest(&self.repo, &signature.digest, MAX_MANIFEST_SIZE)?;
+        if fetched.size != signature.size {
+            return Err(RepositoryError::Invalid(format!(
+                "signature manifest {} has {} bytes, its descriptor says {}",
+                signature.digest, fetched.size, signature.size
+            )));
+        }
+        let parsed = parse_signature_manifest(&signature.media_type, &data, Some(artifact))?;
+        let envelope = self.client.fetch_blob(
+            &self.repo,
+            &parsed.envelope.digest,
+            Some(parsed.envelope.size),
+            MAX_ENVELOPE_SIZE,
+        )?;
+        Ok((parsed, envelope))
+    }
+
+    fn push_signature(
+        &self,
+        artifact: &Descriptor,
+        envelope_media_type: &str,
+        envelope: &[u8],
+        annotations: BTreeMap<String, String>,
+        form: SignatureManifestForm,
+    ) -> Result<PushedSignature, RepositoryError> {
+        let mut warnings = Vec::new();
+        // Q9: envelope blob, config blob, then the manifest.
+        let envelope_desc = Descriptor::of(envelope_media_type, envelope);
+        self.client
+            .push_blob(&self.repo, &envelope_desc.digest, envelope)?;
+        if !self.client.blob_exists(&self.repo, EMPTY_JSON_DIGEST)? {
+            self.client
+                .push_blob(&self.repo, EMPTY_JSON_DIGEST, EMPTY_JSON)?;
+        }
+        let manifest =
+            build_signature_manifest(form, artifact, &envelope_desc, annotations.clone());
+        let bytes = manifest.to_json();
+        let mut manifest_desc = Descriptor::of(MEDIA_TYPE_IMAGE_MANIFEST, &bytes);
+        let pushed = self.client.push_manifest(
+            &self.repo,
+            &manifest_desc.digest,
+            MEDIA_TYPE_IMAGE_MANIFEST,
+            &bytes,
+        )?;
+        if self.force_referrers_tag || !pushed.subject_processed() {
+            self.update_referrers_index(artifact, &manifest_desc, &manifest, &mut warnings)?;
+        }
+        manifest_desc.artifact_type = Some(ARTIFACT_TYPE_NOTATION.to_string());
+        manifest_desc.annotations = Some(annotations);
+        Ok(PushedSignature {
+            manifest: manifest_desc,
+            envelope: envelope_desc,
+            warnings,
+        })
+    }
+}

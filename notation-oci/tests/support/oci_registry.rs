@@ -1,0 +1,264 @@
+//! An in-memory registry following the OCI distribution spec v1.1 for the
+//! parts Notation uses, including the referrers API that no installable
+//! registry provides here: manifests by tag and digest (HEAD, GET, PUT,
+//! DELETE), blobs (HEAD, GET, monolithic POST + PUT upload), and
+//! `GET /v2/<name>/referrers/<digest>` computed from the stored manifests'
+//! `subject`, with `OCI-Subject` answered on manifest pushes.
+//!
+//! A `tamper` hook lets a test make it lie about a stored manifest.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use super::http::{Request, Response, TestServer};
+
+type Tamper = dyn Fn(&str, Vec<u8>) -> Vec<u8> + Send + Sync;
+
+#[derive(Default)]
+struct State {
+    /// repo -> digest -> (media type, bytes)
+    manifests: HashMap<String, HashMap<String, (String, Vec<u8>)>>,
+    /// repo -> tag -> digest
+    tags: HashMap<String, HashMap<String, String>>,
+    /// digest -> bytes (blobs are shared across repositories here)
+    blobs: HashMap<String, Vec<u8>>,
+    uploads: usize,
+}
+
+/// A running in-memory registry.
+pub struct OciRegistry {
+    server: TestServer,
+    state: Arc<Mutex<State>>,
+}
+
+fn digest(data: &[u8]) -> String {
+    notation_oci::oci::sha256_digest(data)
+}
+
+impl OciRegistry {
+    /// Starts the registry; `tamper(digest, bytes)` may rewrite what a
+    /// manifest GET returns.
+    pub fn start_with(tamper: Option<Arc<Tamper>>) -> Self {
+        let state = Arc::new(Mutex::new(State::default()));
+        let s = state.clone();
+        let server = TestServer::start(move |req: &Request| handle(&s, req, tamper.as_deref()));
+        Self { server, state }
+    }
+
+    /// Starts an honest registry.
+    pub fn start() -> Self {
+        Self::start_with(None)
+    }
+
+    /// `127.0.0.1:<port>`.
+    pub fn host(&self) -> String {
+        self.server.host()
+    }
+
+    /// Requests received so far.
+    pub fn request_count(&self) -> usize {
+        self.server.request_count()
+    }
+
+    /// Stores a manifest under a tag directly (test setup).
+    pub fn put_manifest(&self, repo: &str, tag: &str, media_type: &str, bytes: &[u8]) -> String {
+        let d = digest(bytes);
+        let mut st = self.state.lock().unwrap();
+        st.manifests
+            .entry(repo.into())
+            .or_default()
+            .insert(d.clone(), (media_type.into(), bytes.to_vec()));
+        st.tags
+            .entry(repo.into())
+            .or_default()
+            .insert(tag.into(), d.clone());
+        d
+    }
+
+    /// Stores a blob directly (test setup).
+    pub fn put_blob(&self, bytes: &[u8]) -> String {
+        let d = digest(bytes);
+        self.state
+            .lock()
+            .unwrap()
+            .blobs
+            .insert(d.clone(), bytes.to_vec());
+        d
+    }
+
+    /// Whether a tag exists.
+    pub fn has_tag(&self, repo: &str, tag: &str) -> bool {
+        self.state
+            .lock()
+            .unwrap()
+            .tags
+            .get(repo)
+            .is_some_and(|t| t.contains_key(tag))
+    }
+}
+
+fn handle(state: &Mutex<State>, req: &Request, tamper: Option<&Tamper>) -> Response {
+    let path = req.path().to_string();
+    let Some(rest) = path.strip_prefix("/v2/") else {
+        return Response::status(404);
+    };
+    if rest.is_empty() {
+        return Response::status(200);
+    }
+    let mut st = state.lock().unwrap();
+    if let Some((repo, reference)) = split(rest, "/manifests/") {
+        let resolved = if reference.contains(':') {
+            Some(reference.to_string())
+        } else {
+            st.tags.get(repo).and_then(|t| t.get(reference)).cloned()
+        };
+        return match req.method.as_str() {
+            "HEAD" | "GET" => {
+                let Some(found) = resolved.and_then(|d| {
+                    st.manifests
+                        .get(repo)
+                        .and_then(|m| m.get(&d))
+                        .cloned()
+                        .map(|m| (d, m))
+                }) else {
+                    return not_found("MANIFEST_UNKNOWN");
+                };
+                let (d, (media_type, mut bytes)) = found;
+                if let Some(t) = tamper {
+                    bytes = t(&d, bytes);
+                }
+                let r = Response::status(200)
+                    .header("Content-Type", media_type)
+                    .header("Docker-Content-Digest", d);
+                if req.method == "HEAD" {
+                    r.content_length(bytes.len() as u64)
+                } else {
+                    r.body(bytes)
+                }
+            }
+            "PUT" => {
+                let d = digest(&req.body);
+                if reference.contains(':') && reference != d {
+                    return Response::status(400);
+                }
+                let media_type = req.header("Content-Type").unwrap_or_default().to_string();
+                let subject = serde_json::from_slice::<serde_json::Value>(&req.body)
+                    .ok()
+                    .and_then(|v| {
+                        v.get("subject")
+                            .and_then(|s| s["digest"].as_str().map(str::to_owned))
+                    });
+                st.manifests
+                    .entry(repo.into())
+                    .or_default()
+                    .insert(d.clone(), (media_type, req.body.clone()));
+                if !reference.contains(':') {
+                    st.tags
+                        .entry(repo.into())
+                        .or_default()
+                        .insert(reference.into(), d.clone());
+                }
+                let mut r = Response::status(201).header("Docker-Content-Digest", d);
+                if let Some(s) = subject {
+                    r = r.header("OCI-Subject", s);
+                }
+                r
+            }
+            "DELETE" => {
+                let removed = st
+                    .manifests
+                    .get_mut(repo)
+                    .and_then(|m| m.remove(reference))
+                    .is_some();
+                if removed {
+                    Response::status(202)
+                } else {
+                    not_found("MANIFEST_UNKNOWN")
+                }
+            }
+            _ => Response::status(405),
+        };
+    }
+    if let Some((repo, subject)) = split(rest, "/referrers/") {
+        let artifact_type = req.query("artifactType").map(decode);
+        let manifests: Vec<serde_json::Value> = st
+            .manifests
+            .get(repo)
+            .into_iter()
+            .flatten()
+            .filter_map(|(d, (mt, bytes))| {
+                let m: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+                if m["subject"]["digest"].as_str() != Some(subject) {
+                    return None;
+                }
+                let at = m["artifactType"].as_str().or(m["config"]["mediaType"].as_str())?.to_string();
+                if artifact_type.as_deref().is_some_and(|t| t != at) {
+                    return None;
+                }
+                let mut desc = serde_json::json!({"mediaType": mt, "digest": d, "size": bytes.len(), "artifactType": at});
+                if let Some(a) = m.get("annotations") {
+                    desc["annotations"] = a.clone();
+                }
+                Some(desc)
+            })
+            .collect();
+        let index = serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": manifests,
+        });
+        let mut r = Response::ok(
+            "application/vnd.oci.image.index.v1+json",
+            serde_json::to_vec(&index).unwrap(),
+        );
+        if artifact_type.is_some() {
+            r = r.header("OCI-Filters-Applied", "artifactType");
+        }
+        return r;
+    }
+    if let Some((repo, d)) = split(rest, "/blobs/") {
+        if d == "uploads/" || d.is_empty() {
+            st.uploads += 1;
+            return Response::status(202).header(
+                "Location",
+                format!("/v2/{repo}/blobs/uploads/{}", st.uploads),
+            );
+        }
+        if let Some(_id) = d.strip_prefix("uploads/") {
+            let Some(want) = req.query("digest").map(decode) else {
+                return Response::status(400);
+            };
+            if digest(&req.body) != want {
+                return Response::status(400);
+            }
+            st.blobs.insert(want.clone(), req.body.clone());
+            return Response::status(201).header("Docker-Content-Digest", want);
+        }
+        return match (req.method.as_str(), st.blobs.get(d)) {
+            ("HEAD", Some(b)) => Response::status(200)
+                .content_length(b.len() as u64)
+                .header("Docker-Content-Digest", d),
+            ("GET", Some(b)) => Response::ok("application/octet-stream", b.clone())
+                .header("Docker-Content-Digest", d),
+            _ => not_found("BLOB_UNKNOWN"),
+        };
+    }
+    Response::status(404)
+}
+
+fn split<'a>(rest: &'a str, sep: &str) -> Option<(&'a str, &'a str)> {
+    let i = rest.find(sep)?;
+    Some((&rest[..i], &rest[i + sep.len()..]))
+}
+
+fn not_found(code: &str) -> Response {
+    Response::status(404)
+        .header("Content-Type", "application/json")
+        .body(format!(
+            r#"{{"errors":[{{"code":"{code}","message":"not found"}}]}}"#
+        ))
+}
+
+fn decode(s: &str) -> String {
+    super::token::percent_decode(s)
+}
