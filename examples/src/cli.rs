@@ -4,7 +4,7 @@ use std::ffi::OsString;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{blob, certificate, key, policy, version};
+use crate::commands::{auth, blob, certificate, key, oci, policy, version};
 use crate::console::Console;
 
 /// Notation - a tool to sign and verify artifacts
@@ -31,6 +31,19 @@ enum Command {
     Key(key::KeyCommand),
     /// Manage OCI trust policy configuration for OCI artifact signature verification
     Policy(policy::OciPolicyCommand),
+    /// Sign artifacts
+    Sign(oci::SignArgs),
+    /// Verify OCI artifacts
+    Verify(oci::VerifyArgs),
+    /// List signatures of the signed artifact
+    #[command(visible_alias = "ls")]
+    List(oci::ListArgs),
+    /// Inspect all signatures associated with the signed artifact
+    Inspect(oci::InspectArgs),
+    /// Login to registry
+    Login(auth::LoginArgs),
+    /// Log out from the logged in registries
+    Logout(auth::LogoutArgs),
     /// Show the notation version information
     Version(version::VersionArgs),
 }
@@ -69,6 +82,12 @@ where
         Command::Certificate(c) => c.run(con),
         Command::Key(c) => c.run(con),
         Command::Policy(c) => c.run(con),
+        Command::Sign(c) => c.run(con),
+        Command::Verify(c) => c.run(con),
+        Command::List(c) => c.run(con),
+        Command::Inspect(c) => c.run(con),
+        Command::Login(c) => c.run(con),
+        Command::Logout(c) => c.run(con),
         Command::Version(c) => c.run(con),
     };
     let code = match result {

@@ -11,6 +11,7 @@ pub mod registry;
 pub mod remote;
 pub mod repository;
 pub mod signature;
+pub mod tsa;
 pub mod workflow;
 
 pub use layout::OciLayout;

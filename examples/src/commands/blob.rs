@@ -11,11 +11,10 @@ use notation_core::blob::{
     BlobSignOptions, SignatureFileNameError, format_from_signature_path, sign_blob,
     signature_file_name,
 };
-use notation_core::config::{Config, SigningKeys, config_dir};
+use notation_core::config::{Config, config_dir};
 use notation_core::crypto::default_provider;
 use notation_core::envelope::EnvelopeFormat;
 use notation_core::payload::DEFAULT_BLOB_MEDIA_TYPE;
-use notation_core::signer::LocalSigner;
 use notation_core::trust::{DirTrustStore, PolicyFile, TrustStoreError};
 use notation_core::verifier::{
     BlobVerifyOptions, CheckFailure, VerificationError, VerificationOutcome, Verifier,
@@ -70,6 +69,21 @@ fn unsupported_format(name: &str) -> CliError {
         "signature format {} not supported\nSupported signature envelope formats are \"jws\" and \"cose\"",
         go_quote(name)
     ))
+}
+
+/// Checks an `--expiry` value (B3, U): whole seconds, not negative; zero
+/// means no expiry.
+pub fn check_expiry(expiry: Option<time::Duration>) -> CliResult<Option<time::Duration>> {
+    match expiry {
+        Some(d) if d.is_negative() => Err(CliError::usage(
+            "expiry duration cannot be a negative value",
+        )),
+        Some(d) if d.subsec_nanoseconds() != 0 => Err(CliError::usage(
+            "expiry duration supports minimum granularity of seconds",
+        )),
+        Some(d) if d.is_zero() => Ok(None),
+        other => Ok(other),
+    }
 }
 
 /// The envelope format of a detached signature from its file name (S1).
@@ -130,6 +144,8 @@ pub struct SignArgs {
     /// override the existing signature file, never prompt
     #[arg(long)]
     force: bool,
+    #[command(flatten)]
+    timestamp: super::TimestampArgs,
     /// the file to sign
     #[arg(value_name = "BLOB_PATH", value_parser = path_arg())]
     blob_path: Option<PathBuf>,
@@ -167,49 +183,21 @@ impl SignArgs {
                 .unwrap_or_else(|| "jws".into()),
         };
         let format = parse_signature_format(&format_name)?;
-        // B3, U: whole seconds, not negative; zero means no expiry.
-        let expiry = match self.expiry {
-            Some(d) if d.is_negative() => {
-                return Err(CliError::usage(
-                    "expiry duration cannot be a negative value",
-                ));
-            }
-            Some(d) if d.subsec_nanoseconds() != 0 => {
-                return Err(CliError::usage(
-                    "expiry duration supports minimum granularity of seconds",
-                ));
-            }
-            Some(d) if d.is_zero() => None,
-            other => other,
-        };
+        let expiry = check_expiry(self.expiry)?;
         let user_metadata = parse_flag_map(&self.user_metadata, "user-metadata")?;
 
-        let keys = SigningKeys::load(&dir)?;
-        let key = keys.get(self.key.as_deref())?;
-        con.debug(format_args!("signing key: {}", key.name))?;
-        let signer = match (&key.key_path, &key.cert_path, &key.plugin_name) {
-            (Some(k), Some(c), _) => {
-                LocalSigner::from_files(Path::new(k), Path::new(c)).map_err(|e| {
-                    CliError::failed(format!("failed to load signing key {}: {e}", key.name))
-                })?
-            }
-            (_, _, Some(plugin)) => {
-                return Err(CliError::failed(format!(
-                    "signing key {} uses plugin {plugin}; signing with plugins is not supported by this notation",
-                    key.name
-                )));
-            }
-            _ => {
-                return Err(CliError::failed(
-                    "unsupported key, either provide a local key and certificate file paths, or a key name in config.json, check https://notaryproject.dev/docs/user-guides/how-to/notation-config-file/ for details",
-                ));
-            }
-        };
+        let signer = super::load_signer(con, &dir, self.key.as_deref())?;
+        let timestamper = super::timestamper(&self.timestamp)?;
 
         let options = BlobSignOptions::new(format)
             .media_type(self.media_type)
             .user_metadata(user_metadata)
-            .expiry(expiry);
+            .expiry(expiry)
+            .timestamper(
+                timestamper
+                    .as_ref()
+                    .map(|t| t as &dyn notation_core::timestamp::Timestamper),
+            );
         let blob = open_blob(&blob_path)?;
         let crypto = default_provider();
         let signature = sign_blob(

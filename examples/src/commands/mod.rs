@@ -1,15 +1,21 @@
 //! The commands, one module per command group, and what they share.
 
+pub mod auth;
 pub mod blob;
 pub mod certificate;
 pub mod key;
+pub mod oci;
 pub mod policy;
 pub mod version;
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use clap::Args;
+use notation_core::config::SigningKeys;
+use notation_core::signer::LocalSigner;
 use notation_core::trust::TrustStoreType;
+use notation_oci::tsa::HttpTimestamper;
 
 use crate::console::Console;
 use crate::error::{CliError, CliResult};
@@ -26,6 +32,75 @@ impl LoggingArgs {
     /// Applies the flag to the console.
     pub fn apply(&self, con: &mut Console) {
         con.set_debug(self.debug);
+    }
+}
+
+/// The signing key named by `--key`, or the default key of
+/// `signingkeys.json` (W16).
+pub fn load_signer(con: &mut Console, dir: &Path, key: Option<&str>) -> CliResult<LocalSigner> {
+    let keys = SigningKeys::load(dir)?;
+    let key = keys.get(key)?;
+    con.debug(format_args!("signing key: {}", key.name))?;
+    match (&key.key_path, &key.cert_path, &key.plugin_name) {
+        (Some(k), Some(c), _) => LocalSigner::from_files(Path::new(k), Path::new(c))
+            .map_err(|e| CliError::failed(format!("failed to load signing key {}: {e}", key.name))),
+        (_, _, Some(plugin)) => Err(CliError::failed(format!(
+            "signing key {} uses plugin {plugin}; signing with plugins is not supported by this notation",
+            key.name
+        ))),
+        _ => Err(CliError::failed(
+            "unsupported key, either provide a local key and certificate file paths, or a key name in config.json, check https://notaryproject.dev/docs/user-guides/how-to/notation-config-file/ for details",
+        )),
+    }
+}
+
+/// `--timestamp-url` and `--timestamp-root-cert` (O1), given together.
+#[derive(Args, Clone, Debug, Default)]
+pub struct TimestampArgs {
+    /// RFC 3161 Timestamping Authority (TSA) server URL
+    #[arg(long = "timestamp-url", value_name = "URL")]
+    pub url: Option<String>,
+    /// filepath of timestamp authority root certificate
+    #[arg(long = "timestamp-root-cert", value_name = "PATH", value_parser = path_arg())]
+    pub root_cert: Option<std::path::PathBuf>,
+}
+
+/// The timestamper the flags ask for, if any: every token is checked
+/// against the root certificate before it is embedded (O1).
+pub fn timestamper(args: &TimestampArgs) -> CliResult<Option<HttpTimestamper>> {
+    match (&args.url, &args.root_cert) {
+        (None, None) => Ok(None),
+        (Some(_), None) | (None, Some(_)) => Err(CliError::usage(
+            "if any flags in the group [timestamp-url timestamp-root-cert] are set they must all be set",
+        )),
+        (Some(url), Some(root)) => {
+            if url.is_empty() {
+                return Err(CliError::usage("timestamping: tsa url cannot be empty"));
+            }
+            if root.as_os_str().is_empty() {
+                return Err(CliError::usage(
+                    "timestamping: tsa root certificate path cannot be empty",
+                ));
+            }
+            let data = crate::fsutil::read_bounded(root, 1024 * 1024).map_err(|e| {
+                CliError::io("failed to read the timestamp root certificate", root, e)
+            })?;
+            let roots = notation_core::x509::Certificate::parse_many(&data).map_err(|e| {
+                CliError::failed(format!(
+                    "failed to parse the timestamp root certificate {}: {e}",
+                    root.display()
+                ))
+            })?;
+            if roots.len() != 1 {
+                return Err(CliError::failed(format!(
+                    "found more than one certificates in {}, expecting exactly one TSA root certificate",
+                    root.display()
+                )));
+            }
+            Ok(Some(
+                HttpTimestamper::new(url.clone(), roots).map_err(CliError::failed)?,
+            ))
+        }
     }
 }
 

@@ -150,6 +150,7 @@ impl Env {
         c.args(args)
             .current_dir(self.work())
             .env("NOTATION_CONFIG", self.config())
+            .env("DOCKER_CONFIG", self.root.path().join("docker"))
             .env_remove("NOTATION_LIBEXEC")
             .env("TZ", "UTC");
         c

@@ -2,9 +2,13 @@
 
 use std::path::PathBuf;
 
-/// The fixtures directory.
+/// The fixtures directory (spelled so that other crates' tests can include
+/// this module too).
 pub fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/fixtures")
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../notation-oci/tests/support/fixtures"
+    ))
 }
 
 /// A fixture file.

@@ -1,0 +1,459 @@
+//! `notation sign/verify/list/inspect/login/logout` against OCI layouts and
+//! registries: the conformance layouts of MANIFEST 09 (signatures the
+//! reference made, legacy and artifactType manifest forms, the referrers
+//! tag schema) verify and inspect as the reference does (X3 golden files),
+//! and our signatures verify; against Debian's `docker-registry` (CNCF
+//! distribution 2.8.2, no referrers API) and an in-process registry written
+//! to the OCI distribution spec for the referrers API.
+
+mod common;
+#[path = "../../notation-oci/tests/support/mod.rs"]
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use common::{Env, read, vector};
+use notation_oci::OciLayout;
+use notation_oci::oci::{ImageIndex, ImageManifest, MEDIA_TYPE_IMAGE_INDEX};
+use notation_oci::referrers::{add_to_index, index_entry, referrers_tag};
+use notation_oci::registry::{RegistryClient, RepositoryRef};
+use support::oci_registry::OciRegistry;
+use support::registry::{Auth, Registry};
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Copies an OCI layout into a registry repository as `oras cp` would:
+/// every blob, every manifest of index.json (tags kept), and, where the
+/// registry does not index subjects, the referrers tag index (Q6).
+fn copy_layout_to_registry(layout_dir: &Path, client: &RegistryClient, repo: &RepositoryRef) {
+    let layout = OciLayout::open(layout_dir).unwrap();
+    for entry in std::fs::read_dir(layout_dir.join("blobs/sha256")).unwrap() {
+        let path = entry.unwrap().path();
+        let data = std::fs::read(&path).unwrap();
+        let digest = format!("sha256:{}", path.file_name().unwrap().to_string_lossy());
+        client.push_blob(repo, &digest, &data).unwrap();
+    }
+    let index = layout.index().unwrap();
+    // Subjects first, then referrers.
+    let mut manifests = index.manifests.clone();
+    manifests.sort_by_key(|d| d.media_type == MEDIA_TYPE_IMAGE_INDEX);
+    for desc in manifests {
+        let data = layout.read_blob(&desc, 1 << 22).unwrap();
+        let reference = desc
+            .annotation("org.opencontainers.image.ref.name")
+            .map(str::to_owned);
+        if reference
+            .as_deref()
+            .is_some_and(|t| t.starts_with("sha256-"))
+        {
+            continue; // rebuilt below from the manifests' subjects
+        }
+        let pushed = client
+            .push_manifest(
+                repo,
+                reference.as_deref().unwrap_or(&desc.digest),
+                &desc.media_type,
+                &data,
+            )
+            .unwrap();
+        let manifest = ImageManifest::from_json(&data).unwrap();
+        if let Some(subject) = &manifest.subject {
+            if !pushed.subject_processed() {
+                let tag = referrers_tag(&subject.digest).unwrap();
+                let existing = client
+                    .fetch_manifest_if_exists(repo, &tag, 1 << 22)
+                    .unwrap();
+                let old = existing.map(|(_, d)| ImageIndex::from_json(&d).unwrap());
+                let node = notation_oci::oci::Descriptor::new(
+                    desc.media_type.clone(),
+                    desc.digest.clone(),
+                    desc.size,
+                );
+                if let Some(new) = add_to_index(old.as_ref(), index_entry(&node, &manifest)) {
+                    client
+                        .push_manifest(repo, &tag, MEDIA_TYPE_IMAGE_INDEX, &new.to_json())
+                        .unwrap();
+                }
+            }
+        }
+    }
+}
+
+fn e2e_config(env: &Env, cert: &str, policy: &str) {
+    env.trust(
+        "ca",
+        "e2e",
+        cert,
+        &std::fs::read(vector(&format!("09-e2e-oci-layouts/localkeys/{cert}"))).unwrap(),
+    );
+    std::fs::copy(
+        vector(&format!("06-trust-policies/e2e-oci/{policy}")),
+        env.config().join("trustpolicy.oci.json"),
+    )
+    .unwrap();
+}
+
+const E2E_SUBJECT: &str = "sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9";
+
+fn layout(env: &Env, name: &str) -> PathBuf {
+    let dir = env.path(name);
+    if !dir.exists() {
+        copy_dir(&vector(&format!("09-e2e-oci-layouts/layouts/{name}")), &dir);
+    }
+    dir
+}
+
+/// MANIFEST 09 through the CLI with `--oci-layout --scope` (K3).
+#[test]
+fn conformance_layouts() {
+    let env = Env::new();
+    e2e_config(&env, "e2e.crt", "trustpolicy.json");
+    let scope = "localhost:5000/test-repo";
+    let r = |name: &str| format!("{}@{E2E_SUBJECT}", layout(&env, name).display());
+    env.run(&[
+        "verify",
+        "--oci-layout",
+        &r("e2e-valid-signature"),
+        "--scope",
+        scope,
+    ])
+    .success()
+    .stdout_has(&format!(
+        "Successfully verified signature for {scope}@{E2E_SUBJECT}"
+    ));
+    env.run(&[
+        "verify",
+        "--oci-layout",
+        &r("e2e-expired-signature"),
+        "--scope",
+        scope,
+    ])
+    .failure()
+    .stderr_has("signature verification failed for all the signatures associated with")
+    .stderr_has("digital signature has expired on");
+    env.run(&["verify", "--oci-layout", &r("e2e-invalid-signature"), "--scope", scope])
+        .failure()
+        .stderr_has("signature envelope format with media type \"application/vnd.oci.image.layer.v1.tar\" is not supported");
+    env.run(&["verify", "--oci-layout", &r("e2e"), "--scope", scope])
+        .failure()
+        .stderr_has(&format!("no signature is associated with \"{scope}@{E2E_SUBJECT}\", make sure the artifact was signed successfully"));
+    // A tag resolves with the reference's warning.
+    let by_tag = format!("{}:v1", layout(&env, "e2e-valid-signature").display());
+    env.run(&["verify", "--oci-layout", &by_tag, "--scope", scope])
+        .success()
+        .stderr_has(
+            "Warning: Always verify the artifact using digest(@sha256:...) rather than a tag(:v1)",
+        );
+    // --scope is required with --oci-layout.
+    env.run(&["verify", "--oci-layout", &r("e2e-valid-signature")])
+        .failure();
+    // list: tree of signature digests, or none.
+    let listed = env
+        .run(&["ls", "--oci-layout", &r("e2e-valid-multiple-signatures")])
+        .success();
+    assert!(
+        listed
+            .stdout
+            .contains("└── application/vnd.cncf.notary.signature"),
+        "{}",
+        listed.stdout
+    );
+    assert!(
+        listed
+            .stdout
+            .contains("sha256:90ceaff260d657d797c408ac73564a9c7bb9d86055877c2a811f0e63b8c6524f")
+    );
+    assert!(
+        listed
+            .stdout
+            .contains("sha256:c3ebe4a20b6832328fc5078a7795ddc1114b896e13fca2add38109c3866b5fbf")
+    );
+    env.run(&["list", "--oci-layout", &r("e2e")])
+        .success()
+        .stdout_has("has no associated signatures");
+    env.run(&["inspect", "--oci-layout", &r("e2e")])
+        .success()
+        .stdout_has("has no associated signature");
+    let json = env
+        .run(&["inspect", "-o", "json", "--oci-layout", &r("e2e")])
+        .success();
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["signatures"], serde_json::json!([]));
+    // skip: success without reading the store.
+    e2e_config(&env, "e2e.crt", "skip_trustpolicy.json");
+    env.run(&[
+        "verify",
+        "--oci-layout",
+        &r("e2e-invalid-signature"),
+        "--scope",
+        scope,
+    ])
+    .success()
+    .stdout_has("Trust policy is configured to skip signature verification");
+}
+
+/// The golden `inspect` output of MANIFEST 09 (X3), for signatures the
+/// reference pushed, read back from a distribution registry through the
+/// referrers tag schema.
+#[test]
+fn inspect_golden_files_from_a_registry() {
+    let registry = Registry::start(Auth::None);
+    let client = RegistryClient::new().unwrap();
+    let env = Env::new();
+    for (layout_name, repo_name, subject) in [
+        (
+            "e2e-with-timestamped-signature",
+            "e2e-insepct-timestamped",
+            "sha256:53b0191218aed9a3c1f7c661736ac40cfc8eb928642348fd843ba3f0483c0c20",
+        ),
+        (
+            "e2e-with-invalid-timestamped-signature",
+            "e2e-inspect-invalid-timstamped",
+            "sha256:f1da8cd70d6d851fa2313c8d6618f79508cf1e86877edf1c0bfe49a1b0a6467a",
+        ),
+    ] {
+        let repo = RepositoryRef::new(registry.host(), repo_name).unwrap();
+        copy_layout_to_registry(
+            &vector(&format!("09-e2e-oci-layouts/layouts/{layout_name}")),
+            &client,
+            &repo,
+        );
+        let reference = format!("{}/{repo_name}@{subject}", registry.host());
+        let substitute = |text: String| text.replace("localhost:5000", registry.host());
+        let tree = env.run(&["inspect", &reference]).success();
+        assert_eq!(
+            tree.stdout,
+            substitute(read(&vector(&format!(
+                "09-e2e-oci-layouts/expected-inspect/{layout_name}.tree.txt"
+            )))),
+            "tree output of {layout_name}"
+        );
+        let json = env.run(&["inspect", "-o", "json", &reference]).success();
+        assert_eq!(
+            json.stdout.trim_end(),
+            read(&vector(&format!(
+                "09-e2e-oci-layouts/expected-inspect/{layout_name}.json"
+            )))
+            .trim_end(),
+            "json output of {layout_name}"
+        );
+    }
+}
+
+/// Sign with our CLI into registries (tag schema on distribution, referrers
+/// API on the spec registry) and into a layout; verify, list and inspect.
+#[test]
+fn sign_verify_list_inspect() {
+    let distribution = Registry::start(Auth::None);
+    let spec = OciRegistry::start();
+    let env = Env::new();
+    env.generate_test(
+        "e2e-rs",
+        &["--default", "--key-type", "ec", "--key-size", "256"],
+    );
+    std::fs::write(
+        env.config().join("trustpolicy.oci.json"),
+        r#"{"version":"1.0","trustPolicies":[{"name":"all","registryScopes":["*"],
+          "signatureVerification":{"level":"strict"},"trustStores":["ca:e2e-rs"],"trustedIdentities":["*"]}]}"#,
+    )
+    .unwrap();
+    let client = RegistryClient::new().unwrap();
+    for host in [distribution.host().to_string(), spec.host()] {
+        let repo = RepositoryRef::new(&host, "net-monitor").unwrap();
+        copy_layout_to_registry(&vector("09-e2e-oci-layouts/layouts/e2e"), &client, &repo);
+        let tagged = format!("{host}/net-monitor:v1");
+        let pinned = format!("{host}/net-monitor@{E2E_SUBJECT}");
+        env.run(&["sign", &tagged])
+            .success()
+            .stderr_has("Warning: Always sign the artifact using digest(@sha256:...) rather than a tag(:v1)")
+            .stdout_has(&format!("Successfully signed {pinned}"))
+            .stdout_has(&format!("Pushed the signature to {host}/net-monitor@sha256:"));
+        env.run(&[
+            "sign",
+            "--signature-format",
+            "cose",
+            "--signature-manifest",
+            "image",
+            &pinned,
+        ])
+        .success()
+        .stderr_lacks("Warning");
+        env.run(&["verify", &pinned])
+            .success()
+            .stdout_has(&format!("Successfully verified signature for {pinned}"));
+        let listed = env.run(&["ls", &pinned]).success();
+        assert_eq!(
+            listed.stdout.matches("sha256:").count(),
+            3,
+            "{}",
+            listed.stdout
+        );
+        let inspected = env.run(&["inspect", "-o", "json", &pinned]).success();
+        let v: serde_json::Value = serde_json::from_str(&inspected.stdout).unwrap();
+        assert_eq!(v["signatures"].as_array().unwrap().len(), 2);
+        env.run(&["verify", "-m", "k=v", &pinned])
+            .failure()
+            .stderr_has("unable to find specified metadata in the signature");
+        env.run(&["verify", "--max-signatures", "0", &pinned])
+            .failure()
+            .stderr_has("max-signatures value 0 must be a positive number");
+    }
+    // Into a layout.
+    let dir = layout(&env, "e2e");
+    let by_tag = format!("{}:v1", dir.display());
+    env.run(&["sign", "--oci-layout", &by_tag, "-m", "purpose=test"])
+        .success();
+    env.run(&[
+        "verify",
+        "--oci-layout",
+        &by_tag,
+        "--scope",
+        "local/e2e",
+        "-m",
+        "purpose=test",
+    ])
+    .success()
+    .stdout_has("purpose");
+}
+
+/// T2: with a `skip` policy nothing is contacted: the registry here does not
+/// exist.
+#[test]
+fn skip_needs_no_network() {
+    let env = Env::new();
+    std::fs::write(
+        env.config().join("trustpolicy.oci.json"),
+        r#"{"version":"1.0","trustPolicies":[{"name":"skip","registryScopes":["registry.invalid/app"],
+          "signatureVerification":{"level":"skip"}}]}"#,
+    )
+    .unwrap();
+    env.run(&["verify", &format!("registry.invalid/app@{E2E_SUBJECT}")])
+        .success()
+        .stdout_has("Trust policy is configured to skip signature verification");
+    env.run(&["verify", &format!("registry.invalid/other@{E2E_SUBJECT}")])
+        .failure()
+        .stderr_has("has no applicable oci trust policy statement");
+}
+
+/// login stores credentials through the credential helper notation's
+/// config.json names (W16, 13-config `{"credsStore": ...}`); later commands
+/// find them; logout erases them.
+#[test]
+fn login_logout_with_a_credential_helper() {
+    let registry = Registry::start(Auth::Basic);
+    let env = Env::new();
+    let bin = env.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let store = env.path("helper-store");
+    std::fs::create_dir_all(&store).unwrap();
+    // A docker-credential helper keeping one file per server.
+    let helper = bin.join("docker-credential-filetest");
+    std::fs::write(
+        &helper,
+        format!(
+            r#"#!/bin/sh
+set -e
+dir="{}"
+case "$1" in
+  store) input=$(cat); server=$(printf '%s' "$input" | sed -n 's/.*"ServerURL":"\([^"]*\)".*/\1/p'); printf '%s' "$input" > "$dir/$(printf '%s' "$server" | tr '/:' '__')" ;;
+  get) server=$(cat); f="$dir/$(printf '%s' "$server" | tr '/:' '__')"; if [ -f "$f" ]; then cat "$f"; else echo "credentials not found in native keychain"; exit 1; fi ;;
+  erase) server=$(cat); rm -f "$dir/$(printf '%s' "$server" | tr '/:' '__')" ;;
+esac
+"#,
+            store.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(
+        env.config().join("config.json"),
+        r#"{"credsStore": "filetest"}"#,
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_notation"))
+            .args(args)
+            .current_dir(env.work())
+            .env("NOTATION_CONFIG", env.config())
+            .env("DOCKER_CONFIG", env.path("docker"))
+            .env("PATH", &path)
+            .env_remove("NOTATION_USERNAME")
+            .env_remove("NOTATION_PASSWORD")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let host = registry.host();
+    let (code, _, err) = run(&["login", "-u", support::fixtures::USER, "-p", "wrong", host]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!("failed to log in to {host}")),
+        "{err}"
+    );
+    let (code, out, err) = run(&[
+        "login",
+        "-u",
+        support::fixtures::USER,
+        "-p",
+        support::fixtures::PASSWORD,
+        host,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Login Succeeded"));
+    assert_eq!(
+        std::fs::read_dir(&store).unwrap().count(),
+        1,
+        "stored by the helper"
+    );
+    // The stored credential lets `ls` in (no -u/-p).
+    let client = RegistryClient::builder()
+        .credentials(
+            notation_oci::registry::credentials::StaticCredentials::any_registry(
+                notation_oci::registry::Credential::basic(
+                    support::fixtures::USER,
+                    support::fixtures::PASSWORD,
+                ),
+            ),
+        )
+        .build()
+        .unwrap();
+    copy_layout_to_registry(
+        &vector("09-e2e-oci-layouts/layouts/e2e"),
+        &client,
+        &RepositoryRef::new(host, "app").unwrap(),
+    );
+    let (code, out, err) = run(&["ls", &format!("{host}/app@{E2E_SUBJECT}")]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, _) = run(&["logout", host]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Logout Succeeded"));
+    assert_eq!(
+        std::fs::read_dir(&store).unwrap().count(),
+        0,
+        "erased by the helper"
+    );
+    let (code, _, err) = run(&["ls", &format!("{host}/app@{E2E_SUBJECT}")]);
+    assert_eq!(code, 1, "{err}");
+}
