@@ -457,3 +457,27 @@ esac
     let (code, _, err) = run(&["ls", &format!("{host}/app@{E2E_SUBJECT}")]);
     assert_eq!(code, 1, "{err}");
 }
+
+/// The README's quickstart with its registry option, against distribution.
+#[test]
+fn quickstart_with_a_registry() {
+    let registry = Registry::start(Auth::None);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_quickstart"))
+        .args(["--registry", &format!("{}/quickstart", registry.host())])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("[7/7] Sign and verify the image in a registry"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("All steps behaved as expected."),
+        "{stdout}"
+    );
+}

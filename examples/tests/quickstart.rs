@@ -18,9 +18,11 @@ fn quickstart_runs_every_step() {
         String::from_utf8_lossy(&out.stderr)
     );
     for expected in [
-        "[1/5] Create a test PKI",
+        "[1/7] Create a test PKI",
         "certificate: CN=wabbit-networks.io,O=Notary,L=Seattle,ST=WA,C=US (self-signed)",
-        "[3/5] Sign a file (JWS and COSE)",
+        "[3/7] Sign a file (JWS and COSE)",
+        "[6/7] Sign and verify an image in a local OCI layout",
+        "verified: local/quickstart@sha256:",
         "release-notes.txt.jws.sig: verified under policy \"wabbit-networks-blobs\" (integrity ok, authenticity ok, expiry ok, authenticTimestamp ok, revocation ok)",
         "release-notes.txt.cose.sig: verified under policy",
         "release-notes.txt.cose.sig: rejected as expected: integrity check failed. signature does not match the given blob",

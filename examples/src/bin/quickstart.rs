@@ -2,7 +2,7 @@
 //! nothing but a temporary directory.
 //!
 //! ```text
-//! cargo run -p notation-examples --bin quickstart [-- --keep]
+//! cargo run -p notation-examples --bin quickstart [-- --keep] [--registry localhost:5000/quickstart]
 //! ```
 //!
 //! Each step uses the library the way the `notation` command does:
@@ -13,7 +13,12 @@
 //!    trust policy;
 //! 3. sign a file as JWS and as COSE (detached signatures next to it);
 //! 4. verify both signatures against the policy;
-//! 5. tamper with the file and show verification failing, with the reason.
+//! 5. tamper with the file and show verification failing, with the reason;
+//! 6. sign an image in a local OCI image layout (no server needed) and
+//!    verify it under an OCI trust policy;
+//! 7. with `--registry <registry>/<repository>`, copy that image to a
+//!    registry, sign it there and verify it (plain HTTP for localhost, as
+//!    the reference does).
 //!
 //! It exits 0 only when every step behaves as expected. With `--keep` the
 //! directory is left in place so that the `notation` command can be tried
@@ -36,16 +41,28 @@ use notation_core::crypto::default_provider;
 use notation_core::envelope::EnvelopeFormat;
 use notation_core::signer::LocalSigner;
 use notation_core::timefmt;
+use notation_core::trust::load_oci_policy;
 use notation_core::trust::policy::{BLOB_POLICY_FILE, load_blob_policy};
 use notation_core::trust::{BlobTrustPolicyDocument, DirTrustStore, TrustStoreType};
 use notation_core::verifier::{BlobVerifyOptions, VerificationError, Verifier};
 use notation_examples::fsutil::{Overwrite, write_atomic};
 use notation_examples::testpki::{TestCertificateRequest, generate};
+use notation_oci::oci::{
+    ANNOTATION_REF_NAME, Descriptor, EMPTY_JSON, EMPTY_JSON_DIGEST, MEDIA_TYPE_EMPTY_JSON,
+    MEDIA_TYPE_IMAGE_MANIFEST,
+};
+use notation_oci::registry::{RegistryClient, RepositoryRef};
+use notation_oci::workflow::{self, SignOptions, VerifyOptions};
+use notation_oci::{OciLayout, Reference, RemoteRepository};
 
 /// The name of the test identity, its key and its trust store.
 const NAME: &str = "wabbit-networks.io";
 /// The blob trust policy statement.
 const POLICY: &str = "wabbit-networks-blobs";
+/// The trust policy scope of the local OCI layout (K3).
+const LAYOUT_SCOPE: &str = "local/quickstart";
+/// The OCI trust policy file.
+const OCI_POLICY_FILE: &str = "trustpolicy.oci.json";
 
 type StepResult = Result<Vec<String>, Box<dyn Error>>;
 
@@ -78,6 +95,14 @@ const STEPS: &[Step] = &[
         title: "Tamper with the file and verify again",
         run: tamper,
     },
+    Step {
+        title: "Sign and verify an image in a local OCI layout",
+        run: oci_layout,
+    },
+    Step {
+        title: "Sign and verify the image in a registry",
+        run: registry,
+    },
 ];
 
 /// What the steps share.
@@ -88,10 +113,13 @@ struct Quickstart {
     cert_pem: Option<Vec<u8>>,
     artifact: PathBuf,
     signatures: Vec<(EnvelopeFormat, PathBuf)>,
+    registry: Option<String>,
+    layout: PathBuf,
 }
 
 impl Quickstart {
     fn new(root: PathBuf) -> Self {
+        let layout = root.join("work").join("layout");
         Self {
             config: root.join("config"),
             artifact: root.join("work").join("release-notes.txt"),
@@ -99,7 +127,26 @@ impl Quickstart {
             key_pem: None,
             cert_pem: None,
             signatures: Vec::new(),
+            registry: None,
+            layout,
         }
+    }
+
+    fn signer(&self) -> Result<LocalSigner, Box<dyn Error>> {
+        let keys = SigningKeys::load(&self.config)?;
+        let key = keys.get(None)?;
+        Ok(LocalSigner::from_files(
+            key.key_path.as_deref().ok_or("not a local key")?.as_ref(),
+            key.cert_path.as_deref().ok_or("not a local key")?.as_ref(),
+        )?)
+    }
+
+    fn oci_verifier(&self) -> Result<Verifier, Box<dyn Error>> {
+        Ok(
+            Verifier::builder(Arc::new(DirTrustStore::new(&self.config)))
+                .oci_policy(load_oci_policy(&self.config)?)
+                .build()?,
+        )
     }
 
     fn verifier(&self) -> Result<Verifier, Box<dyn Error>> {
@@ -190,12 +237,7 @@ fn sign(q: &mut Quickstart) -> StepResult {
     )?;
     // The signing key, as `notation blob sign` finds it: the default key of
     // signingkeys.json.
-    let keys = SigningKeys::load(&q.config)?;
-    let key = keys.get(None)?;
-    let signer = LocalSigner::from_files(
-        key.key_path.as_deref().ok_or("not a local key")?.as_ref(),
-        key.cert_path.as_deref().ok_or("not a local key")?.as_ref(),
-    )?;
+    let signer = q.signer()?;
     let crypto = default_provider();
     let metadata: BTreeMap<String, String> = [("buildId".to_string(), "101".to_string())].into();
     let mut lines = vec![format!("file: {}", q.artifact.display())];
@@ -281,8 +323,145 @@ fn tamper(q: &mut Quickstart) -> StepResult {
     Ok(lines)
 }
 
+/// The small image the OCI steps sign: an empty config and one layer.
+fn write_image(layout: &OciLayout) -> Result<Descriptor, Box<dyn Error>> {
+    let layer = layout.write_blob(
+        "application/vnd.oci.image.layer.v1.tar",
+        b"quickstart image layer\n",
+    )?;
+    layout.write_blob(MEDIA_TYPE_EMPTY_JSON, EMPTY_JSON)?;
+    let manifest = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": MEDIA_TYPE_IMAGE_MANIFEST,
+        "config": {"mediaType": MEDIA_TYPE_EMPTY_JSON, "digest": EMPTY_JSON_DIGEST, "size": 2},
+        "layers": [{"mediaType": layer.media_type, "digest": layer.digest, "size": layer.size}],
+    }))?;
+    let mut desc = layout.write_blob(MEDIA_TYPE_IMAGE_MANIFEST, &manifest)?;
+    desc.annotations = Some([(ANNOTATION_REF_NAME.to_string(), "v1".to_string())].into());
+    layout.add_to_index(desc.clone())?;
+    Ok(desc)
+}
+
+fn oci_layout(q: &mut Quickstart) -> StepResult {
+    let layout = OciLayout::create(&q.layout)?;
+    let image = write_image(&layout)?;
+    // An OCI trust policy for the layout's scope and, when a registry is
+    // given, for its repository too.
+    let mut scopes = vec![LAYOUT_SCOPE.to_string()];
+    scopes.extend(q.registry.clone());
+    let policy = serde_json::json!({
+        "version": "1.0",
+        "trustPolicies": [{
+            "name": "quickstart-images",
+            "registryScopes": scopes,
+            "signatureVerification": {"level": "strict"},
+            "trustStores": [format!("ca:{NAME}")],
+            "trustedIdentities": ["x509.subject: C=US, ST=WA, O=Notary"],
+        }],
+    });
+    write_atomic(
+        &q.config.join(OCI_POLICY_FILE),
+        &serde_json::to_vec_pretty(&policy)?,
+        0o600,
+        Overwrite::Deny,
+    )?;
+    let crypto = default_provider();
+    let signed = workflow::sign(
+        &layout,
+        "v1",
+        &q.signer()?,
+        &SignOptions::new(EnvelopeFormat::Jws),
+        crypto.as_ref(),
+    )?;
+    let verified = workflow::verify(
+        &layout,
+        LAYOUT_SCOPE,
+        &image.digest,
+        &q.oci_verifier()?,
+        &VerifyOptions::new(),
+    )?;
+    let (signature, outcome) = verified.verified.ok_or("the policy skipped verification")?;
+    Ok(vec![
+        format!(
+            "layout: {} (image {} tagged v1)",
+            q.layout.display(),
+            image.digest
+        ),
+        format!(
+            "signed: signature manifest {}",
+            signed.pushed.manifest.digest
+        ),
+        format!(
+            "verified: {LAYOUT_SCOPE}@{} with signature {} under policy {:?}",
+            image.digest,
+            signature.digest,
+            outcome.policy_name()
+        ),
+    ])
+}
+
+fn registry(q: &mut Quickstart) -> StepResult {
+    let Some(target) = q.registry.clone() else {
+        return Ok(vec![
+            "not run: pass --registry <registry>/<repository> to sign in a registry".into(),
+        ]);
+    };
+    let reference = Reference::parse(&format!("{target}:v1"))?;
+    let client = RegistryClient::new()?;
+    let repo = RepositoryRef::new(reference.registry(), reference.repository())?;
+    // Copy the image from the layout.
+    let layout = OciLayout::open(&q.layout)?;
+    let image = layout.resolve("v1")?;
+    let manifest = layout.read_blob(&image, 1 << 20)?;
+    let parsed: serde_json::Value = serde_json::from_slice(&manifest)?;
+    for blob in
+        std::iter::once(&parsed["config"]).chain(parsed["layers"].as_array().into_iter().flatten())
+    {
+        let desc = Descriptor::new(
+            blob["mediaType"].as_str().unwrap_or_default(),
+            blob["digest"].as_str().unwrap_or_default(),
+            blob["size"].as_u64().unwrap_or_default(),
+        );
+        client.push_blob(&repo, &desc.digest, &layout.read_blob(&desc, 1 << 20)?)?;
+    }
+    client.push_manifest(&repo, "v1", MEDIA_TYPE_IMAGE_MANIFEST, &manifest)?;
+    let remote = RemoteRepository::new(client.clone(), &reference)?;
+    let crypto = default_provider();
+    let before = client.request_count();
+    workflow::sign(
+        &remote,
+        &image.digest,
+        &q.signer()?,
+        &SignOptions::new(EnvelopeFormat::Cose),
+        crypto.as_ref(),
+    )?;
+    let sign_requests = client.request_count() - before;
+    let before = client.request_count();
+    let verified = workflow::verify(
+        &remote,
+        &reference.scope(),
+        &image.digest,
+        &q.oci_verifier()?,
+        &VerifyOptions::new(),
+    )?;
+    let verify_requests = client.request_count() - before;
+    verified.verified.ok_or("the policy skipped verification")?;
+    Ok(vec![
+        format!("copied the image to {}@{}", reference.scope(), image.digest),
+        format!(
+            "signed ({sign_requests} HTTP requests) and verified ({verify_requests} HTTP requests)"
+        ),
+    ])
+}
+
 fn main() {
-    let keep = std::env::args().skip(1).any(|a| a == "--keep");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let keep = args.iter().any(|a| a == "--keep");
+    let registry = args
+        .iter()
+        .position(|a| a == "--registry")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
     let temp = match tempfile::Builder::new()
         .prefix("notation-quickstart-")
         .tempdir()
@@ -294,6 +473,7 @@ fn main() {
         }
     };
     let mut q = Quickstart::new(temp.path().to_path_buf());
+    q.registry = registry;
     println!("notation-rs quickstart in {}", q.root.display());
     let mut ok = true;
     for (i, step) in STEPS.iter().enumerate() {

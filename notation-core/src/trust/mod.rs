@@ -48,7 +48,7 @@ pub use policy::{
     PolicyFile, PolicyJsonError, PolicyKind, PolicyLoadError, PolicySelectionError,
     PolicyStatement, RegistryScopeError, StatementError, TrustStoreRef, TrustStoreRefError,
     TrustedIdentity, TrustedIdentityParseError, ValidationAction, ValidationType,
-    VerificationLevel, VerificationLevelError, VerifyTimestamp,
+    VerificationLevel, VerificationLevelError, VerifyTimestamp, load_blob_policy, load_oci_policy,
 };
 pub use store::{
     CertificateFileError, CertificateValidationError, DirTrustStore, MemoryTrustStore, TrustStore,
