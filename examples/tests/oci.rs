@@ -68,23 +68,23 @@ fn copy_layout_to_registry(layout_dir: &Path, client: &RegistryClient, repo: &Re
             )
             .unwrap();
         let manifest = ImageManifest::from_json(&data).unwrap();
-        if let Some(subject) = &manifest.subject {
-            if !pushed.subject_processed() {
-                let tag = referrers_tag(&subject.digest).unwrap();
-                let existing = client
-                    .fetch_manifest_if_exists(repo, &tag, 1 << 22)
+        if let Some(subject) = &manifest.subject
+            && !pushed.subject_processed()
+        {
+            let tag = referrers_tag(&subject.digest).unwrap();
+            let existing = client
+                .fetch_manifest_if_exists(repo, &tag, 1 << 22)
+                .unwrap();
+            let old = existing.map(|(_, d)| ImageIndex::from_json(&d).unwrap());
+            let node = notation_oci::oci::Descriptor::new(
+                desc.media_type.clone(),
+                desc.digest.clone(),
+                desc.size,
+            );
+            if let Some(new) = add_to_index(old.as_ref(), index_entry(&node, &manifest)) {
+                client
+                    .push_manifest(repo, &tag, MEDIA_TYPE_IMAGE_INDEX, &new.to_json())
                     .unwrap();
-                let old = existing.map(|(_, d)| ImageIndex::from_json(&d).unwrap());
-                let node = notation_oci::oci::Descriptor::new(
-                    desc.media_type.clone(),
-                    desc.digest.clone(),
-                    desc.size,
-                );
-                if let Some(new) = add_to_index(old.as_ref(), index_entry(&node, &manifest)) {
-                    client
-                        .push_manifest(repo, &tag, MEDIA_TYPE_IMAGE_INDEX, &new.to_json())
-                        .unwrap();
-                }
             }
         }
     }

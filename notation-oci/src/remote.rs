@@ -86,12 +86,12 @@ impl RemoteRepository {
         let bytes = index.to_json();
         self.client
             .push_manifest(&self.repo, &tag, MEDIA_TYPE_IMAGE_INDEX, &bytes)?;
-        if let Some((old_digest, _)) = old {
-            if let Err(e) = self.client.delete_manifest(&self.repo, &old_digest) {
-                warnings.push(format!(
-                    "failed to delete the superseded referrers index {old_digest}: {e}"
-                ));
-            }
+        if let Some((old_digest, _)) = old
+            && let Err(e) = self.client.delete_manifest(&self.repo, &old_digest)
+        {
+            warnings.push(format!(
+                "failed to delete the superseded referrers index {old_digest}: {e}"
+            ));
         }
         Ok(())
     }

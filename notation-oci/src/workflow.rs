@@ -106,7 +106,7 @@ pub enum SignatureFailureReason {
         /// The artifact reference.
         reference: String,
         /// Why.
-        source: RepositoryError,
+        source: Box<RepositoryError>,
     },
     /// Its chain's thumbprints match no trusted certificate, and the policy
     /// enforces authenticity: not fetched (Q7).
@@ -419,7 +419,7 @@ fn verify_one(
         .map_err(|source| SignatureFailureReason::Fetch {
             digest: signature.digest.clone(),
             reference: reference.to_string(),
-            source,
+            source: Box::new(source),
         })?;
     let opts = ArtifactVerifyOptions::new().user_metadata(options.user_metadata.clone());
     verifier

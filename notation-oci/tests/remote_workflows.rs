@@ -267,18 +267,17 @@ fn basic_and_token_auth() {
 /// digests, so the rewritten manifest fails integrity before parsing).
 #[test]
 fn lying_registry_never_gives_a_wrong_verdict() {
-    let tamper: Arc<dyn Fn(&str, Vec<u8>) -> Vec<u8> + Send + Sync> =
-        Arc::new(|_digest: &str, bytes: Vec<u8>| {
-            let mut v: serde_json::Value = match serde_json::from_slice(&bytes) {
-                Ok(v) => v,
-                Err(_) => return bytes,
-            };
-            if v.get("subject").is_some() {
-                v["subject"]["digest"] = serde_json::json!(format!("sha256:{}", "0".repeat(64)));
-                return serde_json::to_vec(&v).unwrap();
-            }
-            bytes
-        });
+    let tamper: Arc<support::oci_registry::Tamper> = Arc::new(|_digest: &str, bytes: Vec<u8>| {
+        let mut v: serde_json::Value = match serde_json::from_slice(&bytes) {
+            Ok(v) => v,
+            Err(_) => return bytes,
+        };
+        if v.get("subject").is_some() {
+            v["subject"]["digest"] = serde_json::json!(format!("sha256:{}", "0".repeat(64)));
+            return serde_json::to_vec(&v).unwrap();
+        }
+        bytes
+    });
     let registry = OciRegistry::start_with(Some(tamper));
     let client = RegistryClient::new().unwrap();
     let (repo, reference) = remote(&client, &registry.host());

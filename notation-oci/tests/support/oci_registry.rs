@@ -12,7 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use super::http::{Request, Response, TestServer};
 
-type Tamper = dyn Fn(&str, Vec<u8>) -> Vec<u8> + Send + Sync;
+/// Rewrites what a manifest GET returns: `(digest, bytes) -> bytes`.
+pub type Tamper = dyn Fn(&str, Vec<u8>) -> Vec<u8> + Send + Sync;
 
 #[derive(Default)]
 struct State {
