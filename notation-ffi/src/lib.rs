@@ -1,1 +1,94 @@
-//! stub
+//! notation-ffi: the C ABI of notation-rs, built as `libnotation.so`,
+//! `libnotation.a` and an rlib, with the header `include/notation.h`
+//! generated from these sources by cbindgen (the `header` test fails when
+//! the committed header is stale; `UPDATE_HEADER=1` rewrites it).
+//!
+//! The model is rustls-ffi: opaque handles, one result code per call,
+//! out-parameters written only on success, a panic guard on every export.
+//! The rules a C caller relies on are stated once here and repeated in the
+//! header and in `notation-ffi/README.md`:
+//!
+//! - **Result codes.** Every function returns a [`notation_result`]
+//!   (`NOTATION_RESULT_OK` is 0), except the `*_free` functions (no result)
+//!   and [`notation_version`] (a static string). Codes are grouped by area
+//!   and never renumbered. [`notation_result_text`] names a code; the
+//!   message of the last failing call is kept per thread
+//!   ([`notation_last_error`]) and per handle (`notation_<handle>_last_error`).
+//! - **Outputs.** Out-parameters are written only when the call returns
+//!   `NOTATION_RESULT_OK`. The one exception is the `out_needed` length of
+//!   the functions that fill a caller buffer: it is also written with
+//!   `NOTATION_RESULT_BUFFER_TOO_SMALL`, so that the caller can retry.
+//!   Verification is the other deliberate design point: a verify function
+//!   returns `NOTATION_RESULT_OK` only when the signature verified, and fills
+//!   a caller-created [`notation_verification_result`] with the checks in
+//!   every case.
+//! - **Strings.** Strings passed in are NUL-terminated UTF-8
+//!   (`NOTATION_RESULT_INVALID_UTF8` otherwise). Strings given out are
+//!   copied into caller buffers as NUL-terminated UTF-8.
+//! - **NULL.** A pointer parameter must not be NULL unless its documentation
+//!   says "may be NULL"; a NULL one makes the call return
+//!   `NOTATION_RESULT_NULL_PARAMETER` without doing anything. A byte pointer
+//!   may be NULL when its length is 0.
+//! - **Lengths.** A `(pointer, length)` pair must describe readable memory;
+//!   lengths are checked against the documented limits before the memory is
+//!   read, and that is all the library can check.
+//! - **Ownership.** A handle returned through an out-parameter belongs to
+//!   the caller, who releases it with its `*_free` function. Free functions
+//!   take the address of the caller's handle variable and set it to NULL, so
+//!   freeing twice through the same variable, or freeing NULL, does nothing.
+//!   Freeing a copy of an already freed pointer is undefined behaviour, as
+//!   in any C library. Nothing a function receives is retained after it
+//!   returns, except what it copies.
+//! - **Threads.** Every handle may be used from any thread, and from many
+//!   threads at once: a verifier verifies in parallel without locking;
+//!   handles that change (configurations, options, results) serialise their
+//!   changes with an internal lock. A handle must not be freed while another
+//!   thread is still using it.
+//! - **Panics** never cross the boundary: each export runs inside a panic
+//!   guard and returns `NOTATION_RESULT_PANIC` (an internal error) instead.
+//!
+//! ```
+//! use notation::*;
+//! let mut needed = 0usize;
+//! let mut buf = [0 as std::ffi::c_char; 64];
+//! // SAFETY: buf is writable for its length and needed is a valid usize.
+//! let rc = unsafe {
+//!     notation_result_text(
+//!         notation_result::NullParameter as u32,
+//!         buf.as_mut_ptr(),
+//!         buf.len(),
+//!         &mut needed,
+//!     )
+//! };
+//! assert_eq!(rc, notation_result::Ok);
+//! // SAFETY: the call wrote a NUL-terminated string.
+//! let text = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) };
+//! assert_eq!(text.to_str().unwrap(), "a required pointer argument is NULL");
+//! ```
+#![warn(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+#![allow(non_camel_case_types)]
+
+#[macro_use]
+mod guard;
+mod buffer;
+mod config;
+mod error;
+mod ffi;
+mod options;
+mod policy;
+mod result;
+mod signer;
+mod target;
+mod verifier;
+
+pub use buffer::*;
+pub use config::*;
+pub use error::*;
+pub use options::*;
+pub use policy::*;
+pub use result::*;
+pub use signer::*;
+pub use target::*;
+pub use verifier::*;

@@ -1,0 +1,116 @@
+//! Owned byte buffers handed to the caller (`notation_buffer`) and the
+//! caller-buffer pattern for strings.
+
+use std::ffi::c_char;
+
+use crate::error::{Error, notation_result};
+use crate::ffi::{Out, free_handle, handle};
+
+/// Bytes produced by the library (a signature envelope, a digest), owned by
+/// the caller until `notation_buffer_free`. A NUL byte follows the data (not
+/// counted in its length), so a buffer of text can be read as a C string.
+/// Immutable: may be read from many threads at once.
+pub struct notation_buffer {
+    // The data followed by one NUL.
+    data: Vec<u8>,
+}
+
+impl notation_buffer {
+    pub(crate) fn new(mut data: Vec<u8>) -> Self {
+        data.push(0);
+        Self { data }
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.data[..self.data.len() - 1]
+    }
+}
+
+/// Gives the data of a buffer: `*out_data` points to `*out_len` bytes
+/// (followed by a NUL) that stay valid and unchanged until the buffer is
+/// freed.
+///
+/// # Safety
+/// `buffer` must be a live buffer; `out_data` and `out_len` must be
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_buffer_data(
+    buffer: *const notation_buffer,
+    out_data: *mut *const u8,
+    out_len: *mut usize,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees (see the function's Safety section).
+        let (b, out_data, out_len) = unsafe {
+            (
+                handle(buffer, "buffer")?,
+                Out::new(out_data, "out_data")?,
+                Out::new(out_len, "out_len")?,
+            )
+        };
+        let bytes = b.as_bytes();
+        out_data.write(bytes.as_ptr());
+        out_len.write(bytes.len());
+        Ok(())
+    }
+}
+
+/// Frees a buffer and sets `*buffer` to NULL. `buffer` or `*buffer` NULL
+/// does nothing, so freeing twice through the same variable is harmless.
+///
+/// # Safety
+/// `*buffer` must be NULL or a live buffer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_buffer_free(buffer: *mut *mut notation_buffer) {
+    ffi_guard_or! {
+        (),
+        // SAFETY: caller guarantees *buffer is NULL or a live buffer.
+        unsafe { free_handle(buffer) }
+    }
+}
+
+/// Copies `s` into a caller buffer as a NUL-terminated string (interior NUL
+/// bytes, which C cannot represent, become U+FFFD). `*out_needed` is set
+/// to the size including the NUL on success and when the buffer is too
+/// small; `buf` is written only on success. `buf` may be NULL when `len` is
+/// 0.
+///
+/// # Safety
+/// A non-NULL `buf` must be writable for `len` bytes; a non-NULL
+/// `out_needed` must be writable.
+pub(crate) unsafe fn write_str(
+    s: &str,
+    buf: *mut c_char,
+    len: usize,
+    out_needed: *mut usize,
+) -> Result<(), Error> {
+    if out_needed.is_null() {
+        return Err(Error::null("out_needed"));
+    }
+    if buf.is_null() && len > 0 {
+        return Err(Error::null("buf"));
+    }
+    let owned;
+    let s = if s.contains('\0') {
+        owned = s.replace('\0', "\u{fffd}");
+        owned.as_str()
+    } else {
+        s
+    };
+    let needed = s.len() + 1;
+    // SAFETY: out_needed is non-NULL and writable (caller's guarantee).
+    unsafe { out_needed.write(needed) };
+    if len < needed {
+        return Err(Error::new(
+            notation_result::BufferTooSmall,
+            format!("the buffer holds {len} bytes, {needed} are needed"),
+        ));
+    }
+    // SAFETY: buf is non-NULL (len >= needed > 0) and writable for len >=
+    // needed bytes; the source is a distinct Rust string.
+    unsafe {
+        std::ptr::copy_nonoverlapping(s.as_ptr(), buf.cast::<u8>(), s.len());
+        buf.add(s.len()).write(0);
+    }
+    Ok(())
+}

@@ -1,0 +1,316 @@
+//! Configurations: trust policies and trust stores, from a notation
+//! configuration directory or built in memory.
+
+use std::ffi::c_char;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use notation_core::trust::policy::MAX_POLICY_SIZE;
+use notation_core::trust::store::{MAX_CERTIFICATE_FILE_SIZE, parse_certificate_data};
+use notation_core::trust::{
+    BlobTrustPolicyDocument, DirTrustStore, MemoryTrustStore, OciTrustPolicyDocument, PolicyFile,
+    PolicyLoadError, TrustStore, TrustStoreType,
+};
+
+use crate::buffer::write_str;
+use crate::error::{Error, LastError, notation_result};
+use crate::ffi::{Out, bytes, free_handle, handle, into_handle, string};
+
+/// The kind of a named trust store.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum notation_trust_store_type {
+    /// `ca`: roots (or pinned certificates) for `notary.x509` signatures.
+    Ca = 1,
+    /// `signingAuthority`: anchors for `notary.x509.signingAuthority`
+    /// signatures.
+    SigningAuthority = 2,
+    /// `tsa`: roots of timestamping authorities.
+    Tsa = 3,
+}
+
+pub(crate) fn trust_store_type(value: u32) -> Result<TrustStoreType, Error> {
+    match value {
+        1 => Ok(TrustStoreType::Ca),
+        2 => Ok(TrustStoreType::SigningAuthority),
+        3 => Ok(TrustStoreType::Tsa),
+        other => Err(Error::invalid(format!(
+            "unknown trust store type {other} (expected NOTATION_TRUST_STORE_TYPE_CA, _SIGNING_AUTHORITY or _TSA)"
+        ))),
+    }
+}
+
+/// A configuration: trust policy documents (OCI and/or blob) and the trust
+/// stores they name, read from a notation configuration directory
+/// (`notation_config_open_dir`) or built in memory (`notation_config_new`
+/// then `notation_config_set_*_policy` and `notation_config_add_certificates`).
+/// Build verifiers from it with `notation_verifier_new`; a configuration
+/// directory also provides `signingkeys.json` for
+/// `notation_signer_new_from_config`.
+///
+/// Thread safety: may be used from many threads at once; changes are
+/// serialised by an internal lock. Verifiers built earlier do not see later
+/// changes.
+pub struct notation_config {
+    state: Mutex<ConfigState>,
+    pub(crate) errors: LastError,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct ConfigState {
+    /// The configuration directory, for directory configurations.
+    pub(crate) dir: Option<PathBuf>,
+    pub(crate) oci_policy: Option<OciTrustPolicyDocument>,
+    pub(crate) blob_policy: Option<BlobTrustPolicyDocument>,
+    /// The in-memory trust stores (memory configurations only).
+    pub(crate) memory: MemoryTrustStore,
+}
+
+impl ConfigState {
+    pub(crate) fn trust_store(&self) -> Arc<dyn TrustStore> {
+        match &self.dir {
+            Some(dir) => Arc::new(DirTrustStore::new(dir)),
+            None => Arc::new(self.memory.clone()),
+        }
+    }
+}
+
+impl notation_config {
+    fn from_state(state: ConfigState) -> Self {
+        Self {
+            state: Mutex::new(state),
+            errors: LastError::default(),
+        }
+    }
+
+    pub(crate) fn state(&self) -> MutexGuard<'_, ConfigState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn open_dir(dir: &Path) -> Result<ConfigState, Error> {
+    if !dir.is_dir() {
+        return Err(Error::new(
+            notation_result::Io,
+            format!("{} is not a directory", dir.display()),
+        ));
+    }
+    // A configuration may hold only one of the two documents; one that is
+    // there must be valid.
+    let optional = |r: Result<PolicyFile, PolicyLoadError>| match r {
+        Ok(f) => Ok(Some(f)),
+        Err(PolicyLoadError::NotPresent { .. }) => Ok(None),
+        Err(e) => Err(Error::from(e)),
+    };
+    let oci_policy = optional(PolicyFile::read_oci(dir))?
+        .map(|f| f.parse_oci())
+        .transpose()?;
+    let blob_policy = optional(PolicyFile::read_blob(dir))?
+        .map(|f| f.parse_blob())
+        .transpose()?;
+    Ok(ConfigState {
+        dir: Some(dir.to_path_buf()),
+        oci_policy,
+        blob_policy,
+        memory: MemoryTrustStore::new(),
+    })
+}
+
+/// Creates an empty in-memory configuration: no policy, no trust store.
+///
+/// # Safety
+/// `out_config` must be writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_config_new(
+    out_config: *mut *mut notation_config,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees out_config.
+        let out = unsafe { Out::new(out_config, "out_config")? };
+        out.write(into_handle(notation_config::from_state(ConfigState {
+            dir: None,
+            oci_policy: None,
+            blob_policy: None,
+            memory: MemoryTrustStore::new(),
+        })));
+        Ok(())
+    }
+}
+
+/// Opens a notation configuration directory (the layout of
+/// `NOTATION_CONFIG`): `trustpolicy.oci.json` (or the legacy
+/// `trustpolicy.json`), `trustpolicy.blob.json`, `truststore/x509/...` and
+/// `signingkeys.json`. The policy documents present are read and validated
+/// now (a missing one is fine, an invalid one fails the call); trust stores
+/// are read when a verifier is built.
+///
+/// # Safety
+/// `path` must be a NUL-terminated string; `out_config` must be writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_config_open_dir(
+    path: *const c_char,
+    out_config: *mut *mut notation_config,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees path and out_config.
+        let (path, out) = unsafe { (string(path, "path")?, Out::new(out_config, "out_config")?) };
+        let state = open_dir(Path::new(path))?;
+        out.write(into_handle(notation_config::from_state(state)));
+        Ok(())
+    }
+}
+
+/// Opens the default configuration directory: `NOTATION_CONFIG` if set,
+/// else the platform's (`$XDG_CONFIG_HOME/notation`, `~/.config/notation`,
+/// macOS `~/Library/Application Support/notation`). As
+/// `notation_config_open_dir` otherwise.
+///
+/// # Safety
+/// `out_config` must be writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_config_open_default(
+    out_config: *mut *mut notation_config,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees out_config.
+        let out = unsafe { Out::new(out_config, "out_config")? };
+        let state = open_dir(&notation_core::config::config_dir())?;
+        out.write(into_handle(notation_config::from_state(state)));
+        Ok(())
+    }
+}
+
+/// Sets (or replaces) the OCI trust policy document: JSON bytes of a
+/// `trustpolicy.oci.json`, at most 1 MiB, validated now
+/// (`NOTATION_RESULT_POLICY_MALFORMED` or `_POLICY_INVALID` with the
+/// reason as the last error). Works on directory configurations too,
+/// overriding the file.
+///
+/// # Safety
+/// `config` must be a live configuration; `json` must be readable for
+/// `json_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_config_set_oci_policy(
+    config: *const notation_config,
+    json: *const u8,
+    json_len: usize,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees config.
+        let config = unsafe { handle(config, "config")? };
+        config.errors.record((|| {
+            // SAFETY: caller guarantees json/json_len.
+            let json = unsafe { bytes(json, json_len, MAX_POLICY_SIZE, "json")? };
+            let doc = OciTrustPolicyDocument::from_json(json)?;
+            config.state().oci_policy = Some(doc);
+            Ok(())
+        })())
+    }
+}
+
+/// Sets (or replaces) the blob trust policy document: JSON bytes of a
+/// `trustpolicy.blob.json`, at most 1 MiB, validated now. As
+/// `notation_config_set_oci_policy` otherwise.
+///
+/// # Safety
+/// `config` must be a live configuration; `json` must be readable for
+/// `json_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_config_set_blob_policy(
+    config: *const notation_config,
+    json: *const u8,
+    json_len: usize,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees config.
+        let config = unsafe { handle(config, "config")? };
+        config.errors.record((|| {
+            // SAFETY: caller guarantees json/json_len.
+            let json = unsafe { bytes(json, json_len, MAX_POLICY_SIZE, "json")? };
+            let doc = BlobTrustPolicyDocument::from_json(json)?;
+            config.state().blob_policy = Some(doc);
+            Ok(())
+        })())
+    }
+}
+
+/// Adds certificates to the named trust store `store_name` of type
+/// `store_type` (a `notation_trust_store_type`) of an in-memory
+/// configuration, creating the store. `data` holds PEM (one or more
+/// blocks) or DER certificates, at most 4 MiB; they are checked as a
+/// certificate file of that store would be (a `ca` or `signingAuthority`
+/// certificate must be a CA or self-signed, a `tsa` one a root CA). Store
+/// names follow `[a-zA-Z0-9_.-]+`. A directory configuration reads its
+/// stores from disk: adding to it returns `NOTATION_RESULT_UNSUPPORTED`.
+///
+/// # Safety
+/// `config` must be a live configuration, `store_name` a NUL-terminated
+/// string, `data` readable for `data_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_config_add_certificates(
+    config: *const notation_config,
+    store_type: u32,
+    store_name: *const c_char,
+    data: *const u8,
+    data_len: usize,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees config.
+        let config = unsafe { handle(config, "config")? };
+        config.errors.record((|| {
+            // SAFETY: caller guarantees store_name and data/data_len.
+            let (name, data) = unsafe {
+                (
+                    string(store_name, "store_name")?,
+                    bytes(data, data_len, MAX_CERTIFICATE_FILE_SIZE as usize, "data")?,
+                )
+            };
+            let store_type = trust_store_type(store_type)?;
+            let certs = parse_certificate_data(data)?;
+            let mut state = config.state();
+            if state.dir.is_some() {
+                return Err(Error::new(
+                    notation_result::Unsupported,
+                    "certificates can be added only to an in-memory configuration; a configuration directory reads its trust stores from truststore/x509",
+                ));
+            }
+            state.memory.add(store_type, name, certs)?;
+            Ok(())
+        })())
+    }
+}
+
+/// Copies the message of the last call that failed with this configuration
+/// as its subject (an empty string if none). Buffer rules as for
+/// `notation_result_text`; never changes any last error.
+///
+/// # Safety
+/// `config` must be a live configuration; `buf` writable for `len` bytes;
+/// `out_needed` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_config_last_error(
+    config: *const notation_config,
+    buf: *mut c_char,
+    len: usize,
+    out_needed: *mut usize,
+) -> notation_result {
+    ffi_guard_keep_last_error! {
+        // SAFETY: caller guarantees config, buf/len and out_needed.
+        unsafe { write_str(&handle(config, "config")?.errors.message(), buf, len, out_needed) }
+    }
+}
+
+/// Frees a configuration and sets `*config` to NULL; NULL does nothing.
+/// Verifiers and signers made from it stay valid.
+///
+/// # Safety
+/// `*config` must be NULL or a live configuration not in use by another
+/// thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_config_free(config: *mut *mut notation_config) {
+    ffi_guard_or! {
+        (),
+        // SAFETY: caller guarantees *config is NULL or live.
+        unsafe { free_handle(config) }
+    }
+}

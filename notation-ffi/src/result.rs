@@ -1,0 +1,649 @@
+//! Verification results: the verdict of one verify call, with every check.
+
+use std::ffi::{CStr, c_char};
+use std::sync::{Mutex, MutexGuard};
+
+use notation_core::trust::{ValidationAction, ValidationType};
+use notation_core::verifier::{CheckResult, VerificationOutcome};
+
+use crate::buffer::write_str;
+use crate::error::{Error, notation_result};
+use crate::ffi::{Out, free_handle, handle, into_handle};
+
+/// The checks of the verification procedure, in the order they run.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum notation_check {
+    /// The envelope is well formed and its signature verifies (always
+    /// enforced).
+    Integrity = 1,
+    /// The certificate chain leads to a trust store certificate and the
+    /// signer is a trusted identity.
+    Authenticity = 2,
+    /// The certificates were valid when signing happened (timestamp or
+    /// now).
+    AuthenticTimestamp = 3,
+    /// The signature has not expired.
+    Expiry = 4,
+    /// No certificate is revoked.
+    Revocation = 5,
+}
+
+impl From<ValidationType> for notation_check {
+    fn from(t: ValidationType) -> Self {
+        match t {
+            ValidationType::Integrity => Self::Integrity,
+            ValidationType::Authenticity => Self::Authenticity,
+            ValidationType::AuthenticTimestamp => Self::AuthenticTimestamp,
+            ValidationType::Expiry => Self::Expiry,
+            ValidationType::Revocation => Self::Revocation,
+        }
+    }
+}
+
+/// What the trust policy does with a check's failure.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum notation_check_action {
+    /// A failure fails verification.
+    Enforce = 1,
+    /// A failure is reported and verification goes on.
+    Log = 2,
+    /// The check is not run.
+    Skip = 3,
+}
+
+impl From<ValidationAction> for notation_check_action {
+    fn from(a: ValidationAction) -> Self {
+        match a {
+            ValidationAction::Enforce => Self::Enforce,
+            ValidationAction::Log => Self::Log,
+            ValidationAction::Skip => Self::Skip,
+        }
+    }
+}
+
+/// What one verify call found.
+#[derive(Clone, Debug)]
+pub(crate) struct Verdict {
+    pub(crate) code: notation_result,
+    /// Why it failed (empty when it passed).
+    pub(crate) message: String,
+    /// The signature checks (of the signature that verified, or of the one
+    /// examined, when there is one).
+    pub(crate) outcome: Option<VerificationOutcome>,
+    pub(crate) policy_name: Option<String>,
+    pub(crate) skipped: bool,
+    /// Artifacts: the signature manifest the checks are about.
+    pub(crate) signature_digest: Option<String>,
+    /// Artifacts: the artifact's manifest digest.
+    pub(crate) artifact_digest: Option<String>,
+    /// Artifacts: each signature that failed (digest, reason).
+    pub(crate) signature_failures: Vec<(String, String)>,
+}
+
+impl Verdict {
+    pub(crate) fn passed(outcome: Option<VerificationOutcome>) -> Self {
+        Self {
+            code: notation_result::Ok,
+            message: String::new(),
+            policy_name: outcome.as_ref().map(|o| o.policy_name().to_string()),
+            skipped: outcome.as_ref().is_some_and(|o| o.is_skipped()),
+            outcome,
+            signature_digest: None,
+            artifact_digest: None,
+            signature_failures: Vec::new(),
+        }
+    }
+
+    pub(crate) fn failed(error: Error, outcome: Option<VerificationOutcome>) -> Self {
+        Self {
+            code: error.code,
+            message: error.message,
+            policy_name: outcome.as_ref().map(|o| o.policy_name().to_string()),
+            skipped: false,
+            outcome,
+            signature_digest: None,
+            artifact_digest: None,
+            signature_failures: Vec::new(),
+        }
+    }
+
+    pub(crate) fn as_result(&self) -> Result<(), Error> {
+        if self.code == notation_result::Ok {
+            Ok(())
+        } else {
+            Err(Error::new(self.code, self.message.clone()))
+        }
+    }
+
+    fn checks(&self) -> &[CheckResult] {
+        self.outcome.as_ref().map(|o| o.results()).unwrap_or(&[])
+    }
+}
+
+/// The verdict of the last verify call made with this result, and the
+/// checks behind it. Create it with `notation_verification_result_new`,
+/// pass it to `notation_verifier_verify_*`, read it with the accessors.
+///
+/// A verify call replaces the result's contents with its own in every
+/// case, passing or failing: the code it returned, the failure message and
+/// the checks that ran (none when verification never reached a signature,
+/// for example when no trust policy applies). Thread safety: may be read
+/// from many threads; give each concurrent verify call its own result
+/// (calls sharing one are serialised and the last one wins).
+pub struct notation_verification_result {
+    state: Mutex<Option<Verdict>>,
+}
+
+impl notation_verification_result {
+    fn lock(&self) -> MutexGuard<'_, Option<Verdict>> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Marks the start of a verify call: if it panics, the result says so
+    /// instead of keeping the previous verdict.
+    pub(crate) fn begin(&self) {
+        *self.lock() = Some(Verdict::failed(
+            Error::new(
+                notation_result::Panic,
+                "internal error: verification did not complete",
+            ),
+            None,
+        ));
+    }
+
+    pub(crate) fn set(&self, verdict: Verdict) {
+        *self.lock() = Some(verdict);
+    }
+
+    /// Runs `f` on the verdict, or fails with `NOTATION_RESULT_NOT_AVAILABLE`
+    /// before any verify call.
+    fn with<T>(&self, f: impl FnOnce(&Verdict) -> Result<T, Error>) -> Result<T, Error> {
+        match self.lock().as_ref() {
+            Some(v) => f(v),
+            None => Err(Error::new(
+                notation_result::NotAvailable,
+                "no verification has been recorded in this result yet",
+            )),
+        }
+    }
+}
+
+fn not_available(what: &str) -> Error {
+    Error::new(
+        notation_result::NotAvailable,
+        format!("{what} is not available"),
+    )
+}
+
+fn check_at(v: &Verdict, index: usize) -> Result<&CheckResult, Error> {
+    let checks = v.checks();
+    checks.get(index).ok_or_else(|| {
+        Error::new(
+            notation_result::IndexOutOfRange,
+            format!(
+                "check index {index} is out of range (count {})",
+                checks.len()
+            ),
+        )
+    })
+}
+
+/// Creates an empty verification result.
+///
+/// # Safety
+/// `out_result` must be writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_verification_result_new(
+    out_result: *mut *mut notation_verification_result,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees out_result.
+        let out = unsafe { Out::new(out_result, "out_result")? };
+        out.write(into_handle(notation_verification_result {
+            state: Mutex::new(None),
+        }));
+        Ok(())
+    }
+}
+
+/// Gives the code that the last verify call returned (`NOTATION_RESULT_OK`
+/// when the signature verified). `NOTATION_RESULT_NOT_AVAILABLE` before any
+/// verify call.
+///
+/// # Safety
+/// `result` must be a live result; `out_code` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_verification_result_code(
+    result: *const notation_verification_result,
+    out_code: *mut notation_result,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees result and out_code.
+        let (result, out) = unsafe { (handle(result, "result")?, Out::new(out_code, "out_code")?) };
+        out.write(result.with(|v| Ok(v.code))?);
+        Ok(())
+    }
+}
+
+/// Tells whether the last verify call passed (`*out_passed` true exactly
+/// when its code was `NOTATION_RESULT_OK`).
+///
+/// # Safety
+/// `result` must be a live result; `out_passed` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_verification_result_passed(
+    result: *const notation_verification_result,
+    out_passed: *mut bool,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees result and out_passed.
+        let (result, out) =
+            unsafe { (handle(result, "result")?, Out::new(out_passed, "out_passed")?) };
+        out.write(result.with(|v| Ok(v.code == notation_result::Ok))?);
+        Ok(())
+    }
+}
+
+/// Tells whether the trust policy said `skip`: the call passed without
+/// verifying anything.
+///
+/// # Safety
+/// `result` must be a live result; `out_skipped` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_verification_result_skipped(
+    result: *const notation_verification_result,
+    out_skipped: *mut bool,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees result and out_skipped.
+        let (result, out) =
+            unsafe { (handle(result, "result")?, Out::new(out_skipped, "out_skipped")?) };
+        out.write(result.with(|v| Ok(v.skipped))?);
+        Ok(())
+    }
+}
+
+/// Copies why the last verify call failed (for an enforced check failure,
+/// that check's message). `NOTATION_RESULT_NOT_AVAILABLE` when it passed.
+/// Buffer rules as for `notation_result_text`.
+///
+/// # Safety
+/// `result` must be a live result; `buf` writable for `len` bytes;
+/// `out_needed` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_verification_result_failure(
+    result: *const notation_verification_result,
+    buf: *mut c_char,
+    len: usize,
+    out_needed: *mut usize,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees result.
+        let result = unsafe { handle(result, "result")? };
+        let message = result.with(|v| {
+            if v.code == notation_result::Ok {
+                Err(not_available("a failure message of a passing verification"))
+            } else {
+                Ok(v.message.clone())
+            }
+        })?;
+        // SAFETY: caller guarantees buf/len and out_needed.
+        unsafe { write_str(&message, buf, len, out_needed) }
+    }
+}
+
+/// Copies the name of the trust policy statement applied.
+/// `NOTATION_RESULT_NOT_AVAILABLE` when none was selected. Buffer rules as
+/// for `notation_result_text`.
+///
+/// # Safety
+/// `result` must be a live result; `buf` writable for `len` bytes;
+/// `out_needed` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_verification_result_policy_name(
+    result: *const notation_verification_result,
+    buf: *mut c_char,
+    len: usize,
+    out_needed: *mut usize,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees result.
+        let result = unsafe { handle(result, "result")? };
+        let name = result.with(|v| v.policy_name.clone().ok_or_else(|| not_available("a policy name")))?;
+        // SAFETY: caller guarantees buf/len and out_needed.
+        unsafe { write_str(&name, buf, len, out_needed) }
+    }
+}
+
+/// Gives how many checks ran (0 when verification never reached a
+/// signature or the policy said `skip`).
+///
+/// # Safety
+/// `result` must be a live result; `out_count` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_verification_result_check_count(
+    result: *const notation_verification_result,
+    out_count: *mut usize,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees result and out_count.
+        let (result, out) = unsafe { (handle(result, "result")?, Out::new(out_count, "out_count")?) };
+        out.write(result.with(|v| Ok(v.checks().len()))?);
+        Ok(())
+    }
+}
+
+/// Gives check `index` (in the order the checks ran): which check, the
+/// action the policy gives it, and whether it passed. A check that failed
+/// under `log` did not fail the verification.
+///
+/// # Safety
+/// `result` must be a live result; the out-parameters writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_verification_result_check(
+    result: *const notation_verification_result,
+    index: usize,
+    out_check: *mut notation_check,
+    out_action: *mut notation_check_action,
+    out_passed: *mut bool,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees result and the out-parameters.
+        let (result, out_check, out_action, out_passed) = unsafe {
+            (
+                handle(result, "result")?,
+                Out::new(out_check, "out_check")?,
+                Out::new(out_action, "out_action")?,
+                Out::new(out_passed, "out_passed")?,
+            )
+        };
+        let (check, action, passed) = result.with(|v| {
+            let c = check_at(v, index)?;
+            Ok((c.check().into(), c.action().into(), c.passed()))
+        })?;
+        out_check.write(check);
+        out_action.write(action);
+        out_passed.write(passed);
+        Ok(())
+    }
+}
+
+/// Copies why check `index` failed. `NOTATION_RESULT_NOT_AVAILABLE` when it
+/// passed. Buffer rules as for `notation_result_text`.
+///
+/// # Safety
+/// `result` must be a live result; `buf` writable for `len` bytes;
+/// `out_needed` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_verification_result_check_failure(
+    result: *const notation_verification_result,
+    index: usize,
+    buf: *mut c_char,
+    len: usize,
+    out_needed: *mut usize,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees result.
+        let result = unsafe { handle(result, "result")? };
+        let message = result.with(|v| {
+            check_at(v, index)?
+                .failure()
+                .map(|f| f.to_string())
+                .ok_or_else(|| not_available("a failure message of a passing check"))
+        })?;
+        // SAFETY: caller guarantees buf/len and out_needed.
+        unsafe { write_str(&message, buf, len, out_needed) }
+    }
+}
+
+fn payload_field<T>(
+    result: &notation_verification_result,
+    f: impl FnOnce(&notation_core::payload::Descriptor) -> T,
+) -> Result<T, Error> {
+    result.with(|v| {
+        v.outcome
+            .as_ref()
+            .and_then(|o| o.payload())
+            .map(|p| f(&p.target_artifact))
+            .ok_or_else(|| not_available("the signed payload"))
+    })
+}
+
+/// Copies the media type that the signature signs (the signed payload's
+/// target artifact). Available when the signature's integrity and payload
+/// were verified, even if a later step failed;
+/// `NOTATION_RESULT_NOT_AVAILABLE` otherwise. Buffer rules as for
+/// `notation_result_text`.
+///
+/// # Safety
+/// `result` must be a live result; `buf` writable for `len` bytes;
+/// `out_needed` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_verification_result_payload_media_type(
+    result: *const notation_verification_result,
+    buf: *mut c_char,
+    len: usize,
+    out_needed: *mut usize,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees result.
+        let result = unsafe { handle(result, "result")? };
+        let value = payload_field(result, |d| d.media_type.clone())?;
+        // SAFETY: caller guarantees buf/len and out_needed.
+        unsafe { write_str(&value, buf, len, out_needed) }
+    }
+}
+
+/// Copies the digest that the signature signs (`sha256:...`). As
+/// `notation_verification_result_payload_media_type`.
+///
+/// # Safety
+/// `result` must be a live result; `buf` writable for `len` bytes;
+/// `out_needed` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_verification_result_payload_digest(
+    result: *const notation_verification_result,
+    buf: *mut c_char,
+    len: usize,
+    out_needed: *mut usize,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees result.
+        let result = unsafe { handle(result, "result")? };
+        let value = payload_field(result, |d| d.digest.clone())?;
+        // SAFETY: caller guarantees buf/len and out_needed.
+        unsafe { write_str(&value, buf, len, out_needed) }
+    }
+}
+
+/// Gives the size in bytes that the signature signs. As
+/// `notation_verification_result_payload_media_type`.
+///
+/// # Safety
+/// `result` must be a live result; `out_size` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_verification_result_payload_size(
+    result: *const notation_verification_result,
+    out_size: *mut u64,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees result and out_size.
+        let (result, out) = unsafe { (handle(result, "result")?, Out::new(out_size, "out_size")?) };
+        out.write(payload_field(result, |d| d.size)?);
+        Ok(())
+    }
+}
+
+/// Artifacts: copies the digest of the signature manifest that verified
+/// (or, when every signature failed, of the one whose checks the result
+/// holds). `NOTATION_RESULT_NOT_AVAILABLE` for blobs and when no signature
+/// was examined. Buffer rules as for `notation_result_text`.
+///
+/// # Safety
+/// `result` must be a live result; `buf` writable for `len` bytes;
+/// `out_needed` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_verification_result_signature_digest(
+    result: *const notation_verification_result,
+    buf: *mut c_char,
+    len: usize,
+    out_needed: *mut usize,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees result.
+        let result = unsafe { handle(result, "result")? };
+        let value = result.with(|v| {
+            v.signature_digest.clone().ok_or_else(|| not_available("a signature digest"))
+        })?;
+        // SAFETY: caller guarantees buf/len and out_needed.
+        unsafe { write_str(&value, buf, len, out_needed) }
+    }
+}
+
+/// Artifacts: copies the digest of the artifact's manifest (the tag
+/// resolved). `NOTATION_RESULT_NOT_AVAILABLE` for blobs and when it was not
+/// resolved (a `skip` policy). Buffer rules as for `notation_result_text`.
+///
+/// # Safety
+/// `result` must be a live result; `buf` writable for `len` bytes;
+/// `out_needed` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_verification_result_artifact_digest(
+    result: *const notation_verification_result,
+    buf: *mut c_char,
+    len: usize,
+    out_needed: *mut usize,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees result.
+        let result = unsafe { handle(result, "result")? };
+        let value = result.with(|v| {
+            v.artifact_digest.clone().ok_or_else(|| not_available("an artifact digest"))
+        })?;
+        // SAFETY: caller guarantees buf/len and out_needed.
+        unsafe { write_str(&value, buf, len, out_needed) }
+    }
+}
+
+/// Artifacts: gives how many signatures were tried and failed before the
+/// verdict (all of them when verification failed).
+///
+/// # Safety
+/// `result` must be a live result; `out_count` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_verification_result_signature_failure_count(
+    result: *const notation_verification_result,
+    out_count: *mut usize,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees result and out_count.
+        let (result, out) = unsafe { (handle(result, "result")?, Out::new(out_count, "out_count")?) };
+        out.write(result.with(|v| Ok(v.signature_failures.len()))?);
+        Ok(())
+    }
+}
+
+/// Artifacts: copies failed signature `index` as `<digest>: <reason>`.
+/// Buffer rules as for `notation_result_text`.
+///
+/// # Safety
+/// `result` must be a live result; `buf` writable for `len` bytes;
+/// `out_needed` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_verification_result_signature_failure(
+    result: *const notation_verification_result,
+    index: usize,
+    buf: *mut c_char,
+    len: usize,
+    out_needed: *mut usize,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees result.
+        let result = unsafe { handle(result, "result")? };
+        let value = result.with(|v| {
+            v.signature_failures
+                .get(index)
+                .map(|(d, r)| format!("{d}: {r}"))
+                .ok_or_else(|| {
+                    Error::new(
+                        notation_result::IndexOutOfRange,
+                        format!(
+                            "signature failure index {index} is out of range (count {})",
+                            v.signature_failures.len()
+                        ),
+                    )
+                })
+        })?;
+        // SAFETY: caller guarantees buf/len and out_needed.
+        unsafe { write_str(&value, buf, len, out_needed) }
+    }
+}
+
+/// Frees a verification result and sets `*result` to NULL; NULL does
+/// nothing.
+///
+/// # Safety
+/// `*result` must be NULL or a live result not in use by another thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_verification_result_free(
+    result: *mut *mut notation_verification_result,
+) {
+    ffi_guard_or! {
+        (),
+        // SAFETY: caller guarantees *result is NULL or live.
+        unsafe { free_handle(result) }
+    }
+}
+
+/// Gives the name of a check as trust policies spell it (`integrity`,
+/// `authenticity`, `authenticTimestamp`, `expiry`, `revocation`): a static
+/// string that is never freed.
+///
+/// # Safety
+/// `out_name` must be writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_check_name(
+    check: u32,
+    out_name: *mut *const c_char,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees out_name.
+        let out = unsafe { Out::new(out_name, "out_name")? };
+        let name: &'static CStr = match check {
+            1 => c"integrity",
+            2 => c"authenticity",
+            3 => c"authenticTimestamp",
+            4 => c"expiry",
+            5 => c"revocation",
+            other => return Err(Error::invalid(format!("unknown check {other}"))),
+        };
+        out.write(name.as_ptr());
+        Ok(())
+    }
+}
+
+/// Gives the name of a check action (`enforce`, `log`, `skip`): a static
+/// string that is never freed.
+///
+/// # Safety
+/// `out_name` must be writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_check_action_name(
+    action: u32,
+    out_name: *mut *const c_char,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees out_name.
+        let out = unsafe { Out::new(out_name, "out_name")? };
+        let name: &'static CStr = match action {
+            1 => c"enforce",
+            2 => c"log",
+            3 => c"skip",
+            other => return Err(Error::invalid(format!("unknown check action {other}"))),
+        };
+        out.write(name.as_ptr());
+        Ok(())
+    }
+}

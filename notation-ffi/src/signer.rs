@@ -1,0 +1,268 @@
+//! Signers and blob signing.
+
+use std::ffi::c_char;
+use std::path::Path;
+use std::sync::Arc;
+
+use notation_core::blob::{BlobSignOptions, sign_blob};
+use notation_core::config::SigningKeys;
+use notation_core::crypto::default_provider;
+use notation_core::signer::{LocalSigner, MAX_KEY_FILE_SIZE};
+
+use crate::buffer::{notation_buffer, write_str};
+use crate::config::notation_config;
+use crate::error::{Error, LastError, notation_result};
+use crate::ffi::{Out, bytes, free_handle, handle, into_handle, optional_string, string};
+use crate::options::{SignOptions, notation_sign_options};
+
+/// A signing key and its certificate chain. Immutable: may sign from many
+/// threads at once.
+pub struct notation_signer {
+    pub(crate) signer: Arc<LocalSigner>,
+    pub(crate) errors: LastError,
+}
+
+impl notation_signer {
+    fn new(signer: LocalSigner) -> Self {
+        Self {
+            signer: Arc::new(signer),
+            errors: LastError::default(),
+        }
+    }
+}
+
+/// Creates a signer from a private key and its certificate chain, in
+/// memory. `key` is PEM or DER (PKCS#8, SEC1 or PKCS#1, unencrypted);
+/// `certificates` is the chain, leaf first, PEM or DER. Each at most 1 MiB.
+/// The key must match the leaf and be one of the Notation key specs
+/// (RSA 2048/3072/4096, EC P-256/P-384/P-521).
+///
+/// # Safety
+/// `key` and `certificates` must be readable for their lengths;
+/// `out_signer` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_signer_new(
+    key: *const u8,
+    key_len: usize,
+    certificates: *const u8,
+    certificates_len: usize,
+    out_signer: *mut *mut notation_signer,
+) -> notation_result {
+    ffi_guard! {
+        let max = MAX_KEY_FILE_SIZE as usize;
+        // SAFETY: caller guarantees key, certificates and out_signer.
+        let (key, certificates, out) = unsafe {
+            (
+                bytes(key, key_len, max, "key")?,
+                bytes(certificates, certificates_len, max, "certificates")?,
+                Out::new(out_signer, "out_signer")?,
+            )
+        };
+        let signer = LocalSigner::from_pem(key, certificates)?;
+        out.write(into_handle(notation_signer::new(signer)));
+        Ok(())
+    }
+}
+
+/// Creates a signer from a key file and a certificate chain file (as in
+/// `signingkeys.json`: `keyPath` and `certPath`). As `notation_signer_new`
+/// otherwise.
+///
+/// # Safety
+/// `key_path` and `certificate_path` must be NUL-terminated strings;
+/// `out_signer` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_signer_new_from_files(
+    key_path: *const c_char,
+    certificate_path: *const c_char,
+    out_signer: *mut *mut notation_signer,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees the strings and out_signer.
+        let (key_path, certificate_path, out) = unsafe {
+            (
+                string(key_path, "key_path")?,
+                string(certificate_path, "certificate_path")?,
+                Out::new(out_signer, "out_signer")?,
+            )
+        };
+        let signer = LocalSigner::from_files(Path::new(key_path), Path::new(certificate_path))?;
+        out.write(into_handle(notation_signer::new(signer)));
+        Ok(())
+    }
+}
+
+/// Creates a signer from the `signingkeys.json` of a configuration
+/// directory: the key named `key_name`, or the default key when `key_name`
+/// is NULL. Relative key and certificate paths are used as written
+/// (relative to the working directory), as the notation CLI does. Plugin
+/// keys return `NOTATION_RESULT_PLUGIN_KEY_UNSUPPORTED`; an in-memory
+/// configuration returns `NOTATION_RESULT_NOT_AVAILABLE`.
+///
+/// # Safety
+/// `config` must be a live configuration; `key_name` NULL or a
+/// NUL-terminated string; `out_signer` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_signer_new_from_config(
+    config: *const notation_config,
+    key_name: *const c_char,
+    out_signer: *mut *mut notation_signer,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees config.
+        let config = unsafe { handle(config, "config")? };
+        config.errors.record((|| {
+            // SAFETY: caller guarantees key_name and out_signer.
+            let (key_name, out) = unsafe {
+                (optional_string(key_name, "key_name")?, Out::new(out_signer, "out_signer")?)
+            };
+            let dir = config.state().dir.clone().ok_or_else(|| {
+                Error::new(
+                    notation_result::NotAvailable,
+                    "an in-memory configuration has no signingkeys.json",
+                )
+            })?;
+            let keys = SigningKeys::load(&dir)?;
+            let key = keys.get(key_name)?;
+            let signer = match (&key.key_path, &key.cert_path, &key.plugin_name) {
+                (Some(k), Some(c), _) => LocalSigner::from_files(Path::new(k), Path::new(c))
+                    .map_err(|e| {
+                        let e = Error::from(e);
+                        Error::new(e.code, format!("failed to load signing key {}: {}", key.name, e.message))
+                    })?,
+                (_, _, Some(plugin)) => {
+                    return Err(Error::new(
+                        notation_result::PluginKeyUnsupported,
+                        format!("signing key {} uses plugin {plugin}; signing with plugins is not supported", key.name),
+                    ));
+                }
+                _ => {
+                    return Err(Error::new(
+                        notation_result::Config,
+                        format!("signing key {} has neither a key and certificate path nor a plugin", key.name),
+                    ));
+                }
+            };
+            out.write(into_handle(notation_signer::new(signer)));
+            Ok(())
+        })())
+    }
+}
+
+fn blob_options(o: &SignOptions) -> BlobSignOptions<'static> {
+    BlobSignOptions::new(o.format)
+        .media_type(o.media_type.clone())
+        .user_metadata(o.user_metadata.clone())
+        .expiry(o.expiry())
+}
+
+/// Signs a blob in memory and gives the detached signature envelope
+/// (`*out_signature`, freed with `notation_buffer_free`). `options` may be
+/// NULL for the defaults (JWS). Name the signature file
+/// `<blob>.<jws|cose>.sig` so that verifiers know its format.
+///
+/// # Safety
+/// `signer` must be a live signer; `blob` readable for `blob_len` bytes;
+/// `options` NULL or live; `out_signature` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_signer_sign_blob(
+    signer: *const notation_signer,
+    blob: *const u8,
+    blob_len: usize,
+    options: *const notation_sign_options,
+    out_signature: *mut *mut notation_buffer,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees signer.
+        let signer = unsafe { handle(signer, "signer")? };
+        signer.errors.record((|| {
+            // SAFETY: caller guarantees blob, options and out_signature.
+            let (mut blob, options, out) = unsafe {
+                (
+                    bytes(blob, blob_len, usize::MAX, "blob")?,
+                    notation_sign_options::snapshot(options),
+                    Out::new(out_signature, "out_signature")?,
+                )
+            };
+            let signature = sign_blob(
+                signer.signer.as_ref(),
+                &mut blob,
+                &blob_options(&options),
+                default_provider().as_ref(),
+            )?;
+            out.write(into_handle(notation_buffer::new(signature)));
+            Ok(())
+        })())
+    }
+}
+
+/// Signs a file, read as a stream, and gives the detached signature
+/// envelope. As `notation_signer_sign_blob` otherwise.
+///
+/// # Safety
+/// `signer` must be a live signer; `path` a NUL-terminated string;
+/// `options` NULL or live; `out_signature` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_signer_sign_blob_file(
+    signer: *const notation_signer,
+    path: *const c_char,
+    options: *const notation_sign_options,
+    out_signature: *mut *mut notation_buffer,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees signer.
+        let signer = unsafe { handle(signer, "signer")? };
+        signer.errors.record((|| {
+            // SAFETY: caller guarantees path, options and out_signature.
+            let (path, options, out) = unsafe {
+                (
+                    string(path, "path")?,
+                    notation_sign_options::snapshot(options),
+                    Out::new(out_signature, "out_signature")?,
+                )
+            };
+            let mut file = std::fs::File::open(path)
+                .map_err(|e| Error::new(notation_result::Io, format!("{path}: {e}")))?;
+            let signature = sign_blob(
+                signer.signer.as_ref(),
+                &mut file,
+                &blob_options(&options),
+                default_provider().as_ref(),
+            )?;
+            out.write(into_handle(notation_buffer::new(signature)));
+            Ok(())
+        })())
+    }
+}
+
+/// Copies the message of the last call that failed with this signer as its
+/// subject. Buffer rules as for `notation_result_text`.
+///
+/// # Safety
+/// `signer` must be a live signer; `buf` writable for `len` bytes;
+/// `out_needed` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_signer_last_error(
+    signer: *const notation_signer,
+    buf: *mut c_char,
+    len: usize,
+    out_needed: *mut usize,
+) -> notation_result {
+    ffi_guard_keep_last_error! {
+        // SAFETY: caller guarantees signer, buf/len and out_needed.
+        unsafe { write_str(&handle(signer, "signer")?.errors.message(), buf, len, out_needed) }
+    }
+}
+
+/// Frees a signer and sets `*signer` to NULL; NULL does nothing.
+///
+/// # Safety
+/// `*signer` must be NULL or a live signer not in use by another thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_signer_free(signer: *mut *mut notation_signer) {
+    ffi_guard_or! {
+        (),
+        // SAFETY: caller guarantees *signer is NULL or live.
+        unsafe { free_handle(signer) }
+    }
+}
