@@ -1,5 +1,5 @@
-//! The CMS SignedData layer of a timestamp token (RFC 5652 §5), declared by
-//! hand on our DER reader: the RustCrypto `cms` crate sits on another `der`
+//! The CMS SignedData layer of a timestamp token (RFC 5652 §5), declared
+//! with `der` derives: the RustCrypto `cms` crate sits on another `der`
 //! generation (see DEPENDENCIES.md).
 //!
 //! The signed attributes are kept as the bytes that were sent: the signature
@@ -7,14 +7,96 @@
 //! SET OF tag (RFC 5652 §5.4), and a re-encoding could differ.
 
 use const_oid::ObjectIdentifier;
+use der::asn1::{AnyRef, IntRef, OctetStringRef};
+use der::{Decode, Encode, Header, Reader, SliceReader, Tag};
+use spki::AlgorithmIdentifierRef;
+use time::OffsetDateTime;
 
-use super::asn1::{self, Asn1Error, DerReader, Tlv, tag};
+use super::asn1::{self, Asn1Error};
+use super::elements::{ContextTag, Element, SequenceTag, SetTag, count_elements};
 use super::error::{AttributeError, CmsParseError, CmsVerificationError};
 use super::{MAX_CERTIFICATES, MAX_SIGNED_ATTRIBUTES, MAX_SIGNER_INFOS, oids};
 use crate::algorithm::HashAlgorithm;
 use crate::crypto::{CryptoProvider, SignatureScheme};
 use crate::oid;
 use crate::x509::Certificate;
+
+/// `ContentInfo` (RFC 5652 §3).
+#[derive(der::Sequence)]
+struct ContentInfoDer<'a> {
+    content_type: ObjectIdentifier,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT")]
+    content: AnyRef<'a>,
+}
+
+/// `SignedData` (RFC 5652 §5.1). The SETs are kept undecoded here: their
+/// elements are read in encoded order (the order `notation inspect` lists
+/// certificates in, and the order signers are tried in), with the size
+/// limits of this module; `der`'s `SetOfVec` would sort them.
+#[derive(der::Sequence)]
+struct SignedDataDer<'a> {
+    version: i64,
+    digest_algorithms: Element<'a, SetTag>,
+    encap_content_info: EncapsulatedContentInfoDer<'a>,
+    /// `[0] IMPLICIT CertificateSet`.
+    #[asn1(optional = "true")]
+    certificates: Option<Element<'a, ContextTag<0>>>,
+    /// `[1] IMPLICIT RevocationInfoChoices`: not used by Notation, the
+    /// revocation of the TSA chain is checked online (O3).
+    #[asn1(optional = "true")]
+    crls: Option<Element<'a, ContextTag<1>>>,
+    signer_infos: Element<'a, SetTag>,
+}
+
+/// `EncapsulatedContentInfo` (RFC 5652 §5.2). DER: the OCTET STRING is
+/// primitive (`der` refuses the BER constructed form).
+#[derive(der::Sequence)]
+struct EncapsulatedContentInfoDer<'a> {
+    e_content_type: ObjectIdentifier,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    e_content: Option<&'a OctetStringRef>,
+}
+
+/// `SignerInfo` (RFC 5652 §5.3).
+#[derive(der::Sequence)]
+struct SignerInfoDer<'a> {
+    version: i64,
+    sid: SignerIdentifierDer<'a>,
+    digest_algorithm: AlgorithmIdentifierRef<'a>,
+    /// `[0] IMPLICIT SignedAttributes`, kept as encoded.
+    #[asn1(optional = "true")]
+    signed_attrs: Option<Element<'a, ContextTag<0>>>,
+    signature_algorithm: AlgorithmIdentifierRef<'a>,
+    signature: &'a OctetStringRef,
+    #[asn1(optional = "true")]
+    unsigned_attrs: Option<Element<'a, ContextTag<1>>>,
+}
+
+/// `SignerIdentifier` (RFC 5652 §5.3).
+#[derive(der::Choice)]
+enum SignerIdentifierDer<'a> {
+    IssuerAndSerialNumber(IssuerAndSerialNumberDer<'a>),
+    #[asn1(context_specific = "0", tag_mode = "IMPLICIT")]
+    SubjectKeyIdentifier(&'a OctetStringRef),
+}
+
+/// `IssuerAndSerialNumber` (RFC 5652 §10.2.4). The issuer `Name` is kept
+/// as encoded: certificates are matched on their issuer bytes.
+#[derive(der::Sequence)]
+struct IssuerAndSerialNumberDer<'a> {
+    issuer: Element<'a, SequenceTag>,
+    serial_number: IntRef<'a>,
+}
+
+/// `Attribute` (RFC 5652 §5.3). `attrValues` is a SET OF; like the
+/// reference (an `asn1.RawValue`), any element is taken here and its
+/// contents decoded when the attribute is used, so a malformed attribute
+/// fails the check that needs it.
+#[derive(der::Sequence)]
+struct AttributeDer<'a> {
+    attr_type: ObjectIdentifier,
+    attr_values: AnyRef<'a>,
+}
 
 /// A parsed SignedData.
 #[derive(Clone, Debug)]
@@ -55,12 +137,16 @@ pub struct SignerInfo {
 }
 
 /// The signed attributes of a SignerInfo: the original `[0] IMPLICIT`
-/// encoding and each attribute's type and values.
+/// encoding, the bytes the signature covers, and each attribute's type and
+/// values.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct SignedAttributes {
     raw: Vec<u8>,
-    /// (type OID contents octets, SET OF values contents octets).
-    attributes: Vec<(Vec<u8>, Vec<u8>)>,
+    /// The DER of `SET OF Attribute` with the same contents octets (RFC
+    /// 5652 §5.4).
+    signed: Vec<u8>,
+    /// (type, contents octets of the attrValues element).
+    attributes: Vec<(ObjectIdentifier, Vec<u8>)>,
 }
 
 impl SignerInfo {
@@ -97,19 +183,15 @@ impl SignerInfo {
 
     /// The bytes the signature covers: the signed attributes re-tagged as
     /// SET OF (RFC 5652 §5.4), or the content when there are none.
-    pub(crate) fn signed_bytes<'a>(&'a self, content: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
+    pub(crate) fn signed_bytes<'a>(&'a self, content: &'a [u8]) -> &'a [u8] {
         match &self.signed_attributes {
-            Some(attrs) => {
-                let mut bytes = attrs.raw.clone();
-                bytes[0] = tag::SET;
-                std::borrow::Cow::Owned(bytes)
-            }
-            None => std::borrow::Cow::Borrowed(content),
+            Some(attrs) => &attrs.signed,
+            None => content,
         }
     }
 
-    /// The first value of the first attribute of type `attr_type`, as the
-    /// reference's `Attributes.Get` reads it (later values are ignored).
+    /// The contents of the values of the first attribute of type
+    /// `attr_type`, as the reference's `Attributes.Get` finds it.
     pub(crate) fn attribute(&self, attr_type: &ObjectIdentifier) -> Result<&[u8], AttributeError> {
         let attrs = self
             .signed_attributes
@@ -118,119 +200,98 @@ impl SignerInfo {
         attrs
             .attributes
             .iter()
-            .find(|(t, _)| t.as_slice() == attr_type.as_bytes())
+            .find(|(t, _)| t == attr_type)
             .map(|(_, values)| values.as_slice())
             .ok_or(AttributeError::NotFound)
     }
 
-    /// Decodes the first value of an attribute as one element with `tag`.
-    pub(crate) fn attribute_value(
-        &self,
+    /// Decodes the first value of an attribute as a `T` (later values are
+    /// ignored, as by the reference).
+    pub(crate) fn attribute_value<'a, T>(
+        &'a self,
         attr_type: &ObjectIdentifier,
-        expected: u8,
-        what: &str,
-    ) -> Result<Tlv<'_>, AttributeError> {
+    ) -> Result<T, AttributeError>
+    where
+        T: Decode<'a, Error = der::Error>,
+    {
         let values = self.attribute(attr_type)?;
-        Ok(DerReader::new(values).read(expected, what)?)
+        first_value(values).map_err(AttributeError::Malformed)
     }
+}
+
+/// Decodes the first element of `values` as a `T`, ignoring the rest.
+pub(crate) fn first_value<'a, T>(values: &'a [u8]) -> Result<T, Asn1Error>
+where
+    T: Decode<'a, Error = der::Error>,
+{
+    SliceReader::new(values)
+        .and_then(|mut r| r.decode())
+        .map_err(|e| Asn1Error::from_der(e, values))
 }
 
 impl SignedData {
     /// Parses a ContentInfo holding a SignedData, strict DER.
     pub fn parse(der: &[u8]) -> Result<Self, CmsParseError> {
         // The reference first runs its BER converter over the whole input;
-        // reproducing its structural errors keeps messages aligned.
+        // reproducing its structural errors keeps messages aligned. It also
+        // guarantees every element fits its container, so the DER errors
+        // below are about shape, not truncation.
         asn1::check_ber_structure(der).map_err(CmsParseError::Ber)?;
 
-        let content_info = asn1::parse_single(der, tag::SEQUENCE, "ContentInfo")
-            .map_err(CmsParseError::ContentInfo)?;
-        let mut r = content_info.reader();
-        let (content_type, content) = (|| {
-            let content_type = asn1::oid(&r.read(tag::OID, "contentType")?)?;
-            let content = r.read(tag::context_constructed(0), "content")?;
-            r.finish("ContentInfo")?;
-            Ok((content_type, content))
-        })()
-        .map_err(CmsParseError::ContentInfo)?;
-        if content_type != oids::SIGNED_DATA {
+        let content_info = ContentInfoDer::from_der(der)
+            .map_err(|e| CmsParseError::ContentInfo(Asn1Error::from_der(e, der)))?;
+        if content_info.content_type != oids::SIGNED_DATA {
             return Err(CmsParseError::NotSignedData);
         }
-        Self::parse_signed_data(content)
-    }
-
-    fn parse_signed_data(explicit: Tlv<'_>) -> Result<Self, CmsParseError> {
-        let syntax = CmsParseError::SignedData;
-        let signed_data =
-            asn1::parse_single(explicit.value, tag::SEQUENCE, "SignedData").map_err(syntax)?;
-        let mut r = signed_data.reader();
-        let version =
-            asn1::integer_i64(&r.read(tag::INTEGER, "version").map_err(syntax)?).map_err(syntax)?;
-        r.read(tag::SET, "digestAlgorithms").map_err(syntax)?;
-        let encap = r.read(tag::SEQUENCE, "encapContentInfo").map_err(syntax)?;
-        let (content_type, content) = parse_encapsulated_content(&encap).map_err(syntax)?;
-        let certificates_field = r
-            .read_optional(tag::context_constructed(0))
-            .map_err(syntax)?;
-        // CRLs are not used by Notation; the revocation of the TSA chain is
-        // checked online (O3).
-        r.read_optional(tag::context_constructed(1))
-            .map_err(syntax)?;
-        let signer_infos_field = r.read(tag::SET, "signerInfos").map_err(syntax)?;
-        r.finish("SignedData").map_err(syntax)?;
-
-        if version != 3 {
-            return Err(CmsParseError::Version(version));
+        let syntax = |e| CmsParseError::SignedData(Asn1Error::from_der(e, der));
+        let signed_data: SignedDataDer<'_> = content_info.content.decode_as().map_err(syntax)?;
+        if signed_data.version != 3 {
+            return Err(CmsParseError::Version(signed_data.version));
         }
 
         let mut certificates = Vec::new();
-        if let Some(field) = certificates_field {
-            let mut cr = field.reader();
-            while !cr.is_empty() {
+        if let Some(field) = &signed_data.certificates {
+            let certificate_error =
+                |e| CmsParseError::Certificate(Asn1Error::from_der(e, der).to_string());
+            let mut r = field.reader().map_err(certificate_error)?;
+            while !r.is_finished() {
                 if certificates.len() == MAX_CERTIFICATES {
-                    let mut count = certificates.len();
-                    while !cr.is_empty() && cr.read_any().is_ok() {
-                        count += 1;
-                    }
                     return Err(CmsParseError::TooManyCertificates {
-                        count,
+                        count: certificates.len() + count_elements(r),
                         limit: MAX_CERTIFICATES,
                     });
                 }
-                let tlv = cr
-                    .read_any()
-                    .map_err(|e| CmsParseError::Certificate(e.to_string()))?;
-                if tlv.tag != tag::SEQUENCE {
+                let header = Header::peek(&r).map_err(certificate_error)?;
+                let tlv = r.tlv_bytes().map_err(certificate_error)?;
+                if header.tag() != Tag::Sequence {
                     // Attribute certificates and other choices.
                     return Err(CmsParseError::Certificate(
                         "x509: malformed certificate: not an X.509 certificate".into(),
                     ));
                 }
-                let cert = Certificate::from_der(tlv.raw)
+                let cert = Certificate::from_der(tlv)
                     .map_err(|e| CmsParseError::Certificate(e.to_string()))?;
                 certificates.push(cert);
             }
         }
 
         let mut signer_infos = Vec::new();
-        let mut sr = signer_infos_field.reader();
-        while !sr.is_empty() {
-            let tlv = sr.read(tag::SEQUENCE, "SignerInfo").map_err(syntax)?;
+        let mut r = signed_data.signer_infos.reader().map_err(syntax)?;
+        while !r.is_finished() {
             if signer_infos.len() == MAX_SIGNER_INFOS {
-                let mut count = signer_infos.len() + 1;
-                while !sr.is_empty() && sr.read_any().is_ok() {
-                    count += 1;
-                }
                 return Err(CmsParseError::TooManySignerInfos {
-                    count,
+                    count: signer_infos.len() + count_elements(r),
                     limit: MAX_SIGNER_INFOS,
                 });
             }
-            signer_infos.push(parse_signer_info(&tlv)?);
+            let signer_info: SignerInfoDer<'_> = r.decode().map_err(syntax)?;
+            signer_infos.push(SignerInfo::from_der_type(signer_info, der)?);
         }
 
+        let encap = signed_data.encap_content_info;
         Ok(Self {
-            content_type,
-            content,
+            content_type: encap.e_content_type,
+            content: encap.e_content.map(|octets| octets.as_bytes().to_vec()),
             certificates,
             signer_infos,
         })
@@ -248,117 +309,67 @@ impl SignedData {
     }
 }
 
-fn parse_encapsulated_content(
-    encap: &Tlv<'_>,
-) -> asn1::Result<(ObjectIdentifier, Option<Vec<u8>>)> {
-    let mut r = encap.reader();
-    let content_type = asn1::oid(&r.read(tag::OID, "eContentType")?)?;
-    let content = match r.read_optional(tag::context_constructed(0))? {
-        Some(explicit) => {
-            // DER: the OCTET STRING is primitive (no BER constructed form).
-            let octets = asn1::parse_single(explicit.value, tag::OCTET_STRING, "eContent")?;
-            Some(octets.value.to_vec())
-        }
-        None => None,
-    };
-    r.finish("EncapsulatedContentInfo")?;
-    Ok((content_type, content))
-}
-
-fn parse_signer_info(tlv: &Tlv<'_>) -> Result<SignerInfo, CmsParseError> {
-    let syntax = CmsParseError::SignedData;
-    let mut r = tlv.reader();
-    let version = asn1::integer_i64(&r.read(tag::INTEGER, "SignerInfo version").map_err(syntax)?)
-        .map_err(syntax)?;
-    let sid = match r.peek_tag() {
-        Some(tag::SEQUENCE) => {
-            let ias = r.read_any().map_err(syntax)?;
-            let mut ir = ias.reader();
-            let issuer = ir.read(tag::SEQUENCE, "issuer").map_err(syntax)?;
-            let serial = ir.read(tag::INTEGER, "serialNumber").map_err(syntax)?;
-            let serial = asn1::integer_bytes(&serial).map_err(syntax)?;
-            ir.finish("IssuerAndSerialNumber").map_err(syntax)?;
-            SignerIdentifier::IssuerAndSerialNumber {
-                issuer: issuer.raw.to_vec(),
-                serial_number: serial.to_vec(),
+impl SignerInfo {
+    /// Converts the decoded form; `token` is the whole token, for error
+    /// texts.
+    fn from_der_type(info: SignerInfoDer<'_>, token: &[u8]) -> Result<Self, CmsParseError> {
+        let sid = match info.sid {
+            SignerIdentifierDer::IssuerAndSerialNumber(ias) => {
+                SignerIdentifier::IssuerAndSerialNumber {
+                    issuer: ias.issuer.der().to_vec(),
+                    serial_number: ias.serial_number.as_bytes().to_vec(),
+                }
             }
-        }
-        _ => {
-            let ski = r
-                .read(tag::context(0), "SignerIdentifier")
-                .map_err(syntax)?;
-            SignerIdentifier::SubjectKeyIdentifier(ski.value.to_vec())
-        }
-    };
-    let digest_algorithm = algorithm_oid(&mut r, "digestAlgorithm").map_err(syntax)?;
-    let signed_attributes = match r
-        .read_optional(tag::context_constructed(0))
-        .map_err(syntax)?
-    {
-        // An empty SET (invalid per RFC 5652, SIZE 1..MAX) counts as absent,
-        // as in the reference.
-        Some(attrs) if !attrs.value.is_empty() => Some(parse_signed_attributes(&attrs)?),
-        _ => None,
-    };
-    let signature_algorithm = algorithm_oid(&mut r, "signatureAlgorithm").map_err(syntax)?;
-    let signature = asn1::octet_string(&mut r, "signature")
-        .map_err(syntax)?
-        .to_vec();
-    r.read_optional(tag::context_constructed(1))
-        .map_err(syntax)?;
-    r.finish("SignerInfo").map_err(syntax)?;
-    Ok(SignerInfo {
-        version,
-        sid,
-        digest_algorithm,
-        signed_attributes,
-        signature_algorithm,
-        signature,
-    })
+            SignerIdentifierDer::SubjectKeyIdentifier(ski) => {
+                SignerIdentifier::SubjectKeyIdentifier(ski.as_bytes().to_vec())
+            }
+        };
+        let signed_attributes = match info.signed_attrs {
+            // An empty SET (invalid per RFC 5652, SIZE 1..MAX) counts as
+            // absent, as in the reference.
+            Some(attrs) if !attrs.contents().is_empty() => {
+                Some(parse_signed_attributes(&attrs, token)?)
+            }
+            _ => None,
+        };
+        Ok(Self {
+            version: info.version,
+            sid,
+            digest_algorithm: info.digest_algorithm.oid,
+            signed_attributes,
+            signature_algorithm: info.signature_algorithm.oid,
+            signature: info.signature.as_bytes().to_vec(),
+        })
+    }
 }
 
-fn parse_signed_attributes(tlv: &Tlv<'_>) -> Result<SignedAttributes, CmsParseError> {
-    let syntax = CmsParseError::SignedData;
+fn parse_signed_attributes(
+    field: &Element<'_, ContextTag<0>>,
+    token: &[u8],
+) -> Result<SignedAttributes, CmsParseError> {
+    let syntax = |e| CmsParseError::SignedData(Asn1Error::from_der(e, token));
     let mut attributes = Vec::new();
-    let mut r = tlv.reader();
-    while !r.is_empty() {
-        let attr = r.read(tag::SEQUENCE, "Attribute").map_err(syntax)?;
+    let mut r = field.reader().map_err(syntax)?;
+    while !r.is_finished() {
         if attributes.len() == MAX_SIGNED_ATTRIBUTES {
-            let mut count = attributes.len() + 1;
-            while !r.is_empty() && r.read_any().is_ok() {
-                count += 1;
-            }
             return Err(CmsParseError::TooManyAttributes {
-                count,
+                count: attributes.len() + count_elements(r),
                 limit: MAX_SIGNED_ATTRIBUTES,
             });
         }
-        let mut ar = attr.reader();
-        let attr_type = ar.read(tag::OID, "attrType").map_err(syntax)?;
-        // attrValues is a SET OF; like the reference, any element is taken
-        // here and its contents decoded when the attribute is used, so a
-        // malformed attribute fails the check that needs it.
-        let values = ar.read_any().map_err(syntax)?;
-        ar.finish("Attribute").map_err(syntax)?;
-        attributes.push((attr_type.value.to_vec(), values.value.to_vec()));
+        let attr: AttributeDer<'_> = r.decode().map_err(syntax)?;
+        attributes.push((attr.attr_type, attr.attr_values.value().to_vec()));
     }
+    // RFC 5652 §5.4: the signature covers the DER of the SET OF, that is
+    // the same contents octets under the SET tag (same length octets).
+    let signed = AnyRef::new(Tag::Set, field.contents())
+        .and_then(|set| set.to_der())
+        .map_err(syntax)?;
     Ok(SignedAttributes {
-        raw: tlv.raw.to_vec(),
+        raw: field.der().to_vec(),
+        signed,
         attributes,
     })
-}
-
-/// The OID of an AlgorithmIdentifier (parameters are read where they
-/// matter, never here).
-pub(crate) fn algorithm_oid(r: &mut DerReader<'_>, what: &str) -> asn1::Result<ObjectIdentifier> {
-    let alg = r.read(tag::SEQUENCE, what)?;
-    let mut ar = alg.reader();
-    let oid = asn1::oid(&ar.read(tag::OID, what)?)?;
-    if !ar.is_empty() {
-        ar.read_any()?;
-    }
-    ar.finish(what)?;
-    Ok(oid)
 }
 
 /// SHA-256/384/512 by OID; SHA-1 and anything else give `None`.
@@ -407,7 +418,7 @@ pub(crate) fn verify_signature(
         .ok_or(CmsVerificationError::UnknownSignatureAlgorithm)?;
     let signed = signer.signed_bytes(content);
     crypto
-        .verify(scheme, cert.public_key(), &signed, &signer.signature)
+        .verify(scheme, cert.public_key(), signed, &signer.signature)
         .map_err(CmsVerificationError::Signature)
 }
 
@@ -427,9 +438,8 @@ pub(crate) fn verify_signed_attributes(
     if signer.signed_attributes.is_none() {
         return Err(E::MissingSignedAttributes);
     }
-    let found = signer
-        .attribute_value(&oids::ATTR_CONTENT_TYPE, tag::OID, "content-type")
-        .and_then(|tlv| asn1::oid(&tlv).map_err(AttributeError::from))
+    let found: ObjectIdentifier = signer
+        .attribute_value(&oids::ATTR_CONTENT_TYPE)
         .map_err(E::ContentTypeAttribute)?;
     if found != *content_type {
         return Err(E::ContentTypeMismatch {
@@ -439,29 +449,30 @@ pub(crate) fn verify_signed_attributes(
     }
 
     let expected_digest = signer
-        .attribute_value(
-            &oids::ATTR_MESSAGE_DIGEST,
-            tag::OCTET_STRING,
-            "message-digest",
-        )
+        .attribute_value::<&OctetStringRef>(&oids::ATTR_MESSAGE_DIGEST)
         .map_err(E::MessageDigestAttribute)?
-        .value;
+        .as_bytes();
     let hash = hash_from_oid(&signer.digest_algorithm)
         .ok_or(E::UnsupportedDigestAlgorithm(signer.digest_algorithm))?;
     if hash.digest(content) != expected_digest {
         return Err(E::MessageDigestMismatch);
     }
 
-    let signing_time = match signer.attribute(&oids::ATTR_SIGNING_TIME) {
-        Err(AttributeError::NotFound) => return Ok(0),
-        Err(e) => return Err(E::SigningTimeAttribute(e)),
-        Ok(values) => {
-            let tlv = DerReader::new(values)
-                .read_any()
-                .map_err(|e| E::SigningTimeAttribute(e.into()))?;
-            asn1::any_time(&tlv).map_err(|e| E::SigningTimeAttribute(e.into()))?
-        }
-    };
+    // Time ::= CHOICE { utcTime, generalTime } (RFC 5652 §11.3), whole
+    // seconds in UTC: `der`'s types enforce the DER forms.
+    let signing_time =
+        match signer.attribute_value::<x509_cert::time::Time>(&oids::ATTR_SIGNING_TIME) {
+            Err(AttributeError::NotFound) => return Ok(0),
+            Err(e) => return Err(E::SigningTimeAttribute(e)),
+            Ok(time) => i64::try_from(time.to_unix_duration().as_secs())
+                .ok()
+                .and_then(|secs| OffsetDateTime::from_unix_timestamp(secs).ok())
+                .ok_or_else(|| {
+                    E::SigningTimeAttribute(AttributeError::Malformed(Asn1Error::syntax(
+                        "invalid time",
+                    )))
+                })?,
+        };
     chains
         .iter()
         .position(|chain| chain.iter().all(|c| c.is_valid_at(signing_time)))
@@ -692,6 +703,126 @@ mod tests {
         assert_eq!(m(oid::SHA256, oid::SHA1_WITH_RSA), None);
         assert_eq!(m(oid::SHA256, oid::ECDSA_WITH_SHA1), None);
         assert_eq!(m(oid::SHA256, oid::EC_PUBLIC_KEY), None);
+    }
+
+    /// A ContentInfo holding a SignedData with `certs` copies of a real
+    /// certificate and `signers` minimal SignerInfos with `attrs` signed
+    /// attributes each, encoded with `der`.
+    fn synthetic_token(certs: usize, signers: usize, attrs: usize) -> Vec<u8> {
+        use der::TagNumber;
+        let tlv = |tag: Tag, content: &[u8]| AnyRef::new(tag, content).unwrap().to_der().unwrap();
+        let context = |n: u32, constructed: bool, content: &[u8]| {
+            let tag = Tag::ContextSpecific {
+                constructed,
+                number: TagNumber(n),
+            };
+            tlv(tag, content)
+        };
+        let alg = |oid| {
+            AlgorithmIdentifierRef {
+                oid,
+                parameters: None,
+            }
+            .to_der()
+            .unwrap()
+        };
+        let token = vector("tspclient-go/TimeStampToken.p7s");
+        let cert = SignedData::parse(&token).unwrap().certificates[0]
+            .der()
+            .to_vec();
+        let attribute = tlv(
+            Tag::Sequence,
+            &[
+                oids::ATTR_SIGNING_TIME.to_der().unwrap(),
+                tlv(Tag::Set, &[]),
+            ]
+            .concat(),
+        );
+        let mut signer = vec![1i64.to_der().unwrap(), context(0, false, b"ski")];
+        signer.push(alg(oid::SHA256));
+        if attrs > 0 {
+            signer.push(context(0, true, &attribute.repeat(attrs)));
+        }
+        signer.extend([alg(oid::RSA_ENCRYPTION), tlv(Tag::OctetString, b"")]);
+        let signer = tlv(Tag::Sequence, &signer.concat());
+        let mut signed_data = vec![
+            3i64.to_der().unwrap(),
+            tlv(Tag::Set, &[]),
+            tlv(Tag::Sequence, &oids::TST_INFO.to_der().unwrap()),
+        ];
+        if certs > 0 {
+            signed_data.push(context(0, true, &cert.repeat(certs)));
+        }
+        signed_data.push(tlv(Tag::Set, &signer.repeat(signers)));
+        let signed_data = tlv(Tag::Sequence, &signed_data.concat());
+        tlv(
+            Tag::Sequence,
+            &[
+                oids::SIGNED_DATA.to_der().unwrap(),
+                context(0, true, &signed_data),
+            ]
+            .concat(),
+        )
+    }
+
+    #[test]
+    fn size_limits_report_totals() {
+        let sd = SignedData::parse(&synthetic_token(
+            MAX_CERTIFICATES,
+            MAX_SIGNER_INFOS,
+            MAX_SIGNED_ATTRIBUTES,
+        ))
+        .unwrap();
+        assert_eq!(sd.certificates.len(), MAX_CERTIFICATES);
+        assert_eq!(sd.signer_infos.len(), MAX_SIGNER_INFOS);
+        assert_eq!(
+            sd.signer_infos[0].signer_identifier(),
+            &SignerIdentifier::SubjectKeyIdentifier(b"ski".to_vec())
+        );
+        assert_eq!(
+            SignedData::parse(&synthetic_token(MAX_CERTIFICATES + 3, 1, 0)).unwrap_err(),
+            CmsParseError::TooManyCertificates {
+                count: MAX_CERTIFICATES + 3,
+                limit: MAX_CERTIFICATES
+            }
+        );
+        assert_eq!(
+            SignedData::parse(&synthetic_token(0, MAX_SIGNER_INFOS + 4, 0)).unwrap_err(),
+            CmsParseError::TooManySignerInfos {
+                count: MAX_SIGNER_INFOS + 4,
+                limit: MAX_SIGNER_INFOS
+            }
+        );
+        assert_eq!(
+            SignedData::parse(&synthetic_token(0, 1, MAX_SIGNED_ATTRIBUTES + 6)).unwrap_err(),
+            CmsParseError::TooManyAttributes {
+                count: MAX_SIGNED_ATTRIBUTES + 6,
+                limit: MAX_SIGNED_ATTRIBUTES
+            }
+        );
+    }
+
+    #[test]
+    fn missing_fields_are_sequence_truncated() {
+        // A SignedData that ends after its version: every element fits, so
+        // Go's "sequence truncated", not "data truncated".
+        let tlv = |tag: Tag, content: &[u8]| AnyRef::new(tag, content).unwrap().to_der().unwrap();
+        let explicit = Tag::ContextSpecific {
+            constructed: true,
+            number: der::TagNumber(0),
+        };
+        let token = tlv(
+            Tag::Sequence,
+            &[
+                oids::SIGNED_DATA.to_der().unwrap(),
+                tlv(explicit, &tlv(Tag::Sequence, &3i64.to_der().unwrap())),
+            ]
+            .concat(),
+        );
+        assert_eq!(
+            SignedData::parse(&token).unwrap_err().to_string(),
+            "cms: syntax error: invalid signed data: asn1: syntax error: sequence truncated"
+        );
     }
 
     #[test]

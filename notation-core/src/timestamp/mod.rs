@@ -33,6 +33,7 @@
 
 mod asn1;
 mod cms;
+mod elements;
 mod error;
 mod path;
 mod request;

@@ -4,10 +4,13 @@
 
 use std::fmt;
 
+use der::Decode;
+use der::asn1::{BitStringRef, Utf8StringRef};
 use time::OffsetDateTime;
 
 use super::MAX_RESPONSE_SIZE;
-use super::asn1::{self, DerReader, tag};
+use super::asn1::{self, Asn1Error};
+use super::elements::{Element, SequenceTag};
 use super::error::{ResponseError, TimestampError};
 use super::request::TimestampRequest;
 use super::token::{SignedToken, VerifiedTimestamp};
@@ -141,37 +144,49 @@ impl PkiStatusInfo {
         })
     }
 
-    fn parse(tlv: &asn1::Tlv<'_>) -> asn1::Result<Self> {
-        let mut r = tlv.reader();
-        let status = PkiStatus::from_i64(asn1::integer_i64(&r.read(tag::INTEGER, "status")?)?);
-        let mut status_strings = Vec::new();
-        if let Some(text) = r.read_optional(tag::SEQUENCE)? {
-            let mut tr = text.reader();
-            while !tr.is_empty() {
-                let s = tr.read(tag::UTF8_STRING, "statusString")?;
-                status_strings.push(String::from_utf8_lossy(s.value).into_owned());
-            }
-        }
-        let fail_info = match r.read_optional(tag::BIT_STRING)? {
-            Some(bits) => match bits.value.split_first() {
-                Some((&unused, rest)) if unused <= 7 && (unused == 0 || !rest.is_empty()) => {
-                    let mut v = rest.to_vec();
-                    if let Some(last) = v.last_mut() {
-                        *last &= 0xffu8 << unused;
-                    }
-                    v
+    fn from_der_type(info: &PkiStatusInfoDer<'_>) -> Self {
+        // The failure bits as octets, the unused bits of the last one
+        // cleared whatever the sender put there.
+        let fail_info = info.fail_info.map_or_else(Vec::new, |bits| {
+            let mut octets = vec![0u8; bits.raw_bytes().len()];
+            for (i, set) in bits.bits().enumerate() {
+                if set {
+                    octets[i / 8] |= 0x80 >> (i % 8);
                 }
-                _ => return Err(asn1::Asn1Error::syntax("invalid bit string")),
-            },
-            None => Vec::new(),
-        };
-        r.finish("PKIStatusInfo")?;
-        Ok(Self {
-            status,
-            status_strings,
+            }
+            octets
+        });
+        Self {
+            status: PkiStatus::from_i64(info.status),
+            status_strings: info
+                .status_string
+                .iter()
+                .flatten()
+                .map(|s| s.as_str().to_owned())
+                .collect(),
             fail_info,
-        })
+        }
     }
+}
+
+/// `PKIStatusInfo` (RFC 3161 §2.4.2, from RFC 4210).
+#[derive(der::Sequence)]
+struct PkiStatusInfoDer<'a> {
+    status: i64,
+    /// `PKIFreeText ::= SEQUENCE SIZE (1..MAX) OF UTF8String`.
+    #[asn1(optional = "true")]
+    status_string: Option<Vec<Utf8StringRef<'a>>>,
+    #[asn1(optional = "true")]
+    fail_info: Option<BitStringRef<'a>>,
+}
+
+/// `TimeStampResp` (RFC 3161 §2.4.2). The token is kept as encoded: it is
+/// what an envelope embeds.
+#[derive(der::Sequence)]
+struct TimeStampRespDer<'a> {
+    status: PkiStatusInfoDer<'a>,
+    #[asn1(optional = "true")]
+    time_stamp_token: Option<Element<'a, SequenceTag>>,
 }
 
 /// A TSA refusal: "invalid response with status code 2: rejected. Failure
@@ -203,15 +218,10 @@ impl TimestampResponse {
                 limit: MAX_RESPONSE_SIZE,
             });
         }
-        let (status, token) = (|| {
-            let resp = asn1::parse_single(der, tag::SEQUENCE, "TimeStampResp")?;
-            let mut r: DerReader<'_> = resp.reader();
-            let status = PkiStatusInfo::parse(&r.read(tag::SEQUENCE, "status")?)?;
-            let token = r.read_optional(tag::SEQUENCE)?.map(|t| t.raw);
-            r.finish("TimeStampResp")?;
-            Ok((status, token))
-        })()
-        .map_err(TimestampError::MalformedResponse)?;
+        let response = TimeStampRespDer::from_der(der)
+            .map_err(|e| TimestampError::MalformedResponse(Asn1Error::from_der(e, der)))?;
+        let status = PkiStatusInfo::from_der_type(&response.status);
+        let token = response.time_stamp_token.map(|t| t.der());
         if let Some(err) = status.error() {
             return Err(ResponseError::Status(err).into());
         }

@@ -1,10 +1,14 @@
 //! The RFC 3161 TimeStampToken: a CMS SignedData over a TSTInfo, with the
 //! checks of tspclient-go's `SignedToken` (O3).
 
+use der::asn1::{IntRef, OctetStringRef};
+use der::{Decode, Reader};
+use spki::AlgorithmIdentifierRef;
 use time::OffsetDateTime;
 
-use super::asn1::{self, DerReader, tag};
+use super::asn1::Asn1Error;
 use super::cms::{self, SignedData, SignerIdentifier, SignerInfo};
+use super::elements::{ContextTag, Element, Lenient, SequenceTag};
 use super::error::{AttributeError, CmsVerificationError, TimestampError, TokenVerificationError};
 use super::path::build_chains;
 use super::tstinfo::{TimestampRange, TstInfo};
@@ -267,6 +271,33 @@ impl SignedToken {
     }
 }
 
+/// `SigningCertificateV2` (RFC 5035 §3). Its `policies` are not used.
+#[derive(der::Sequence)]
+struct SigningCertificateV2Der<'a> {
+    /// `SEQUENCE OF ESSCertIDv2`: only the first one is read, as by the
+    /// reference.
+    certs: Element<'a, SequenceTag>,
+}
+
+/// `ESSCertIDv2` (RFC 5035 §4).
+#[derive(der::Sequence)]
+struct EssCertIdV2Der<'a> {
+    /// DEFAULT {algorithm id-sha256}.
+    #[asn1(optional = "true")]
+    hash_algorithm: Option<AlgorithmIdentifierRef<'a>>,
+    cert_hash: &'a OctetStringRef,
+    #[asn1(optional = "true")]
+    issuer_serial: Option<Lenient<IssuerSerialDer<'a>>>,
+}
+
+/// `IssuerSerial` (RFC 5035 §4). The GeneralNames are read for a
+/// directoryName only, as by the reference.
+#[derive(der::Sequence)]
+struct IssuerSerialDer<'a> {
+    issuer: Element<'a, SequenceTag>,
+    serial_number: IntRef<'a>,
+}
+
 /// The first ESSCertIDv2 of a SigningCertificateV2 (RFC 5035 §3, §4).
 struct EssCertIdV2 {
     hash_algorithm: Option<const_oid::ObjectIdentifier>,
@@ -277,55 +308,48 @@ struct EssCertIdV2 {
 
 impl EssCertIdV2 {
     /// Reads the attribute's first value as the reference does: unknown
-    /// trailing elements are ignored, IssuerSerial's GeneralNames is read
-    /// for a directoryName only.
+    /// trailing elements of every SEQUENCE are ignored (Go's
+    /// `encoding/asn1`), IssuerSerial's GeneralNames is read for a
+    /// directoryName only.
     fn parse_first(values: &[u8]) -> Result<Self, TokenVerificationError> {
         use TokenVerificationError as E;
-        let malformed =
-            |e: asn1::Asn1Error| E::SigningCertificateAttribute(AttributeError::Malformed(e));
-        let signing_certificate = DerReader::new(values)
-            .read(tag::SEQUENCE, "SigningCertificateV2")
-            .map_err(malformed)?;
-        let certs = signing_certificate
-            .reader()
-            .read(tag::SEQUENCE, "certs")
-            .map_err(malformed)?;
-        let mut certs_reader = certs.reader();
-        if certs_reader.is_empty() {
+        let malformed = |e: der::Error| {
+            E::SigningCertificateAttribute(AttributeError::Malformed(Asn1Error::from_der(
+                e, values,
+            )))
+        };
+        let Lenient(signing_certificate) =
+            cms::first_value::<Lenient<SigningCertificateV2Der<'_>>>(values)
+                .map_err(|e| E::SigningCertificateAttribute(AttributeError::Malformed(e)))?;
+        let mut certs = signing_certificate.certs.reader().map_err(malformed)?;
+        if certs.is_finished() {
             return Err(E::SigningCertificateEmpty);
         }
-        let first = certs_reader
-            .read(tag::SEQUENCE, "ESSCertIDv2")
+        let Lenient(first) = certs
+            .decode::<Lenient<EssCertIdV2Der<'_>>>()
             .map_err(malformed)?;
-        let mut r = first.reader();
-        let hash_algorithm = if r.peek_tag() == Some(tag::SEQUENCE) {
-            Some(cms::algorithm_oid(&mut r, "hashAlgorithm").map_err(malformed)?)
-        } else {
-            None
-        };
-        let cert_hash = asn1::octet_string(&mut r, "certHash")
-            .map_err(malformed)?
-            .to_vec();
-        let issuer_serial = match r.read_optional(tag::SEQUENCE).map_err(malformed)? {
+        let issuer_serial = match first.issuer_serial {
             None => None,
-            Some(issuer_serial) => {
-                let mut ir = issuer_serial.reader();
-                let general_names = ir.read(tag::SEQUENCE, "issuer").map_err(malformed)?;
-                let serial = ir.read(tag::INTEGER, "serialNumber").map_err(malformed)?;
-                let serial = asn1::integer_bytes(&serial).map_err(malformed)?.to_vec();
-                let mut gr = general_names.reader();
-                let directory_name = gr
-                    .read_optional(tag::context_constructed(4))
-                    .map_err(malformed)?;
-                let name = directory_name.ok_or(E::IssuerNameMissing)?;
-                let issuer = asn1::parse_single(name.value, tag::SEQUENCE, "issuer name")
-                    .map_err(E::IssuerName)?;
-                Some((issuer.raw.to_vec(), serial))
+            Some(Lenient(issuer_serial)) => {
+                let serial = issuer_serial.serial_number.as_bytes().to_vec();
+                // directoryName [4] Name, EXPLICIT because Name is a CHOICE,
+                // as the first GeneralName.
+                let directory_name = issuer_serial
+                    .issuer
+                    .reader()
+                    .and_then(|mut names| names.decode::<Option<Element<'_, ContextTag<4>>>>())
+                    .map_err(malformed)?
+                    .ok_or(E::IssuerNameMissing)?;
+                let issuer =
+                    Element::<SequenceTag>::from_der(directory_name.contents()).map_err(|e| {
+                        E::IssuerName(Asn1Error::from_der(e, directory_name.contents()))
+                    })?;
+                Some((issuer.der().to_vec(), serial))
             }
         };
         Ok(Self {
-            hash_algorithm,
-            cert_hash,
+            hash_algorithm: first.hash_algorithm.map(|alg| alg.oid),
+            cert_hash: first.cert_hash.as_bytes().to_vec(),
             issuer_serial,
         })
     }

@@ -3,10 +3,14 @@
 use std::fmt;
 
 use const_oid::ObjectIdentifier;
+use der::Decode;
+use der::asn1::{IntRef, OctetStringRef};
+use spki::AlgorithmIdentifierRef;
 use time::{Duration, OffsetDateTime};
 
-use super::asn1::{self, Asn1Error, DerReader, tag};
+use super::asn1::{self, Asn1Error};
 use super::cms::hash_from_oid;
+use super::elements::{ContextTag, Element, GeneralizedTimeText, SequenceTag, Tlv};
 use super::error::{TimestampError, TstInfoError};
 use super::oids;
 use crate::algorithm::HashAlgorithm;
@@ -56,28 +60,26 @@ impl MessageImprint {
 
     pub(crate) fn to_der(&self) -> Vec<u8> {
         let mut content = self.algorithm_der.clone();
-        content.extend(asn1::encode(tag::OCTET_STRING, &self.hashed_message));
-        asn1::encode(tag::SEQUENCE, &content)
+        content.extend(asn1::encode(asn1::tag::OCTET_STRING, &self.hashed_message));
+        asn1::encode(asn1::tag::SEQUENCE, &content)
     }
 
-    fn parse(r: &mut DerReader<'_>) -> asn1::Result<Self> {
-        let seq = r.read(tag::SEQUENCE, "messageImprint")?;
-        let mut mr = seq.reader();
-        let alg = mr.read(tag::SEQUENCE, "hashAlgorithm")?;
-        let mut ar = alg.reader();
-        let algorithm = asn1::oid(&ar.read(tag::OID, "hashAlgorithm")?)?;
-        if !ar.is_empty() {
-            ar.read_any()?;
-        }
-        ar.finish("hashAlgorithm")?;
-        let hashed_message = asn1::octet_string(&mut mr, "hashedMessage")?.to_vec();
-        mr.finish("MessageImprint")?;
+    fn from_der_type(imprint: &MessageImprintDer<'_>) -> der::Result<Self> {
+        let algorithm = AlgorithmIdentifierRef::from_der(imprint.hash_algorithm.der())?;
         Ok(Self {
-            algorithm,
-            algorithm_der: alg.raw.to_vec(),
-            hashed_message,
+            algorithm: algorithm.oid,
+            algorithm_der: imprint.hash_algorithm.der().to_vec(),
+            hashed_message: imprint.hashed_message.as_bytes().to_vec(),
         })
     }
+}
+
+/// `MessageImprint` (RFC 3161 §2.4.1). The AlgorithmIdentifier is kept as
+/// encoded: a response must echo the request's, parameters included.
+#[derive(der::Sequence)]
+struct MessageImprintDer<'a> {
+    hash_algorithm: Element<'a, SequenceTag>,
+    hashed_message: &'a OctetStringRef,
 }
 
 /// The TSA's stated accuracy of genTime (RFC 3161 §2.4.2).
@@ -116,8 +118,8 @@ impl Accuracy {
         self.seconds == 0 && self.millis == 0 && self.micros == 0
     }
 
-    fn parse(tlv: &asn1::Tlv<'_>) -> asn1::Result<Self> {
-        let mut r = tlv.reader();
+    /// Checks the ranges of the decoded fields.
+    fn from_der_type(accuracy: &AccuracyDer) -> asn1::Result<Self> {
         let non_negative = |v: i64, what: &str| {
             u64::try_from(v).map_err(|_| Asn1Error::structure(format!("negative accuracy {what}")))
         };
@@ -126,25 +128,48 @@ impl Accuracy {
                 Asn1Error::structure(format!("accuracy {what} out of range (0..999): {v}"))
             })
         };
-        let seconds = match r.read_optional(tag::INTEGER)? {
-            Some(t) => non_negative(asn1::integer_i64(&t)?, "seconds")?,
-            None => 0,
-        };
-        let millis = match r.read_optional(tag::context(0))? {
-            Some(t) => sub_second(asn1::integer_i64(&t)?, "millis")?,
-            None => 0,
-        };
-        let micros = match r.read_optional(tag::context(1))? {
-            Some(t) => sub_second(asn1::integer_i64(&t)?, "micros")?,
-            None => 0,
-        };
-        r.finish("Accuracy")?;
         Ok(Self {
-            seconds,
-            millis,
-            micros,
+            seconds: accuracy
+                .seconds
+                .map_or(Ok(0), |v| non_negative(v, "seconds"))?,
+            millis: accuracy.millis.map_or(Ok(0), |v| sub_second(v, "millis"))?,
+            micros: accuracy.micros.map_or(Ok(0), |v| sub_second(v, "micros"))?,
         })
     }
+}
+
+/// `Accuracy` (RFC 3161 §2.4.2; the module's tags are IMPLICIT).
+#[derive(der::Sequence)]
+struct AccuracyDer {
+    #[asn1(optional = "true")]
+    seconds: Option<i64>,
+    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
+    millis: Option<i64>,
+    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
+    micros: Option<i64>,
+}
+
+/// `TSTInfo` (RFC 3161 §2.4.2).
+#[derive(der::Sequence)]
+struct TstInfoDer<'a> {
+    version: i64,
+    policy: ObjectIdentifier,
+    message_imprint: MessageImprintDer<'a>,
+    serial_number: IntRef<'a>,
+    gen_time: GeneralizedTimeText<'a>,
+    #[asn1(optional = "true")]
+    accuracy: Option<AccuracyDer>,
+    #[asn1(default = "Default::default")]
+    ordering: bool,
+    #[asn1(optional = "true")]
+    nonce: Option<IntRef<'a>>,
+    /// `[0] GeneralName`, EXPLICIT because GeneralName is a CHOICE; the
+    /// name is kept as encoded.
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    tsa: Option<Tlv<'a>>,
+    /// `[1] IMPLICIT Extensions`, kept as encoded.
+    #[asn1(optional = "true")]
+    extensions: Option<Element<'a, ContextTag<1>>>,
 }
 
 /// A decoded TSTInfo. Decoding checks the structure only; [`TstInfo::validate`]
@@ -172,49 +197,24 @@ impl TstInfo {
     }
 
     fn parse(der: &[u8]) -> asn1::Result<Self> {
-        let seq = asn1::parse_single(der, tag::SEQUENCE, "TSTInfo")?;
-        let mut r = seq.reader();
-        let version = asn1::integer_i64(&r.read(tag::INTEGER, "version")?)?;
-        let policy = asn1::oid(&r.read(tag::OID, "policy")?)?;
-        let message_imprint = MessageImprint::parse(&mut r)?;
-        let serial_number = asn1::integer_bytes(&r.read(tag::INTEGER, "serialNumber")?)?.to_vec();
-        let gen_time = asn1::generalized_time(r.read(tag::GENERALIZED_TIME, "genTime")?.value)?;
-        let accuracy = match r.read_optional(tag::SEQUENCE)? {
-            Some(t) => Some(Accuracy::parse(&t)?),
-            None => None,
-        };
-        let ordering = match r.read_optional(tag::BOOLEAN)? {
-            Some(t) => asn1::boolean(&t)?,
-            None => false,
-        };
-        let nonce = match r.read_optional(tag::INTEGER)? {
-            Some(t) => Some(asn1::integer_bytes(&t)?.to_vec()),
-            None => None,
-        };
-        let tsa = match r.read_optional(tag::context_constructed(0))? {
-            Some(t) => {
-                let mut gr = t.reader();
-                let name = gr.read_any()?;
-                gr.finish("tsa")?;
-                Some(name.raw.to_vec())
-            }
-            None => None,
-        };
-        let extensions = r
-            .read_optional(tag::context_constructed(1))?
-            .map(|t| t.raw.to_vec());
-        r.finish("TSTInfo")?;
+        let info = TstInfoDer::from_der(der).map_err(|e| Asn1Error::from_der(e, der))?;
+        let der_error = |e| Asn1Error::from_der(e, der);
         Ok(Self {
-            version,
-            policy,
-            message_imprint,
-            serial_number,
-            gen_time,
-            accuracy,
-            ordering,
-            nonce,
-            tsa,
-            extensions,
+            version: info.version,
+            policy: info.policy,
+            message_imprint: MessageImprint::from_der_type(&info.message_imprint)
+                .map_err(der_error)?,
+            serial_number: info.serial_number.as_bytes().to_vec(),
+            gen_time: asn1::generalized_time(info.gen_time.0)?,
+            accuracy: info
+                .accuracy
+                .as_ref()
+                .map(Accuracy::from_der_type)
+                .transpose()?,
+            ordering: info.ordering,
+            nonce: info.nonce.map(|n| n.as_bytes().to_vec()),
+            tsa: info.tsa.map(|name| name.der().to_vec()),
+            extensions: info.extensions.map(|e| e.der().to_vec()),
         })
     }
 
@@ -270,9 +270,9 @@ impl TstInfo {
 
     /// The TSA name when it is a directoryName, rendered as Go does.
     pub fn tsa_directory_name(&self) -> Option<DistinguishedName> {
-        let tsa = self.tsa.as_deref()?;
-        let tlv = asn1::parse_single(tsa, tag::context_constructed(4), "directoryName").ok()?;
-        DistinguishedName::from_der(tlv.value).ok()
+        // directoryName [4] Name, EXPLICIT because Name is a CHOICE.
+        let name = Element::<ContextTag<4>>::from_der(self.tsa.as_deref()?).ok()?;
+        DistinguishedName::from_der(name.contents()).ok()
     }
 
     /// The DER extensions (`[1] IMPLICIT Extensions`), if present.
@@ -427,31 +427,114 @@ impl fmt::Display for TimestampRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use der::asn1::{AnyRef, Null};
+    use der::{Encode, Tag};
     use time::macros::datetime;
 
+    /// DER of one element, encoded by `der`.
+    fn tlv(tag: Tag, content: &[u8]) -> Vec<u8> {
+        AnyRef::new(tag, content).unwrap().to_der().unwrap()
+    }
+
     fn tst_info(policy: &str, accuracy: Option<&[u8]>) -> Vec<u8> {
+        tst_info_with(policy, accuracy, b"20241231080529.509Z", &[])
+    }
+
+    /// A TSTInfo with `tail` (encoded optional fields) after genTime and
+    /// accuracy.
+    fn tst_info_with(
+        policy: &str,
+        accuracy: Option<&[u8]>,
+        gen_time: &[u8],
+        tail: &[u8],
+    ) -> Vec<u8> {
         let oid = ObjectIdentifier::new_unwrap(policy);
-        let mut c = asn1::encode(tag::INTEGER, &[1]);
-        c.extend(asn1::encode(tag::OID, oid.as_bytes()));
+        let mut c = 1i64.to_der().unwrap();
+        c.extend(oid.to_der().unwrap());
+        let algorithm = AlgorithmIdentifierRef {
+            oid: crate::oid::SHA256,
+            parameters: Some(AnyRef::NULL),
+        };
         let imprint = MessageImprint::new(
             crate::oid::SHA256,
-            asn1::encode(
-                tag::SEQUENCE,
-                &[
-                    asn1::encode(tag::OID, crate::oid::SHA256.as_bytes()),
-                    vec![5, 0],
-                ]
-                .concat(),
-            ),
+            algorithm.to_der().unwrap(),
             HashAlgorithm::Sha256.digest(b"notation"),
         );
         c.extend(imprint.to_der());
-        c.extend(asn1::encode(tag::INTEGER, &[7]));
-        c.extend(asn1::encode(tag::GENERALIZED_TIME, b"20241231080529.509Z"));
+        c.extend(7i64.to_der().unwrap());
+        c.extend(tlv(Tag::GeneralizedTime, gen_time));
         if let Some(a) = accuracy {
-            c.extend(asn1::encode(tag::SEQUENCE, a));
+            c.extend(tlv(Tag::Sequence, a));
         }
-        asn1::encode(tag::SEQUENCE, &c)
+        c.extend(tail);
+        tlv(Tag::Sequence, &c)
+    }
+
+    #[test]
+    fn optional_fields_are_kept_as_encoded() {
+        let context = |n: u32, content: &[u8]| {
+            let tag = Tag::ContextSpecific {
+                constructed: true,
+                number: der::TagNumber(n),
+            };
+            tlv(tag, content)
+        };
+        // directoryName [4] with an empty Name, then one extension.
+        let tsa = context(4, &tlv(Tag::Sequence, &[]));
+        let extension = [
+            ObjectIdentifier::new_unwrap("1.2.3").to_der().unwrap(),
+            tlv(Tag::OctetString, b"x"),
+        ]
+        .concat();
+        let extensions = context(1, &tlv(Tag::Sequence, &extension));
+        let tail = [
+            true.to_der().unwrap(),
+            tlv(Tag::Integer, &[0x00, 0x80]),
+            context(0, &tsa),
+            extensions.clone(),
+        ]
+        .concat();
+        let gen_time = b"20241231080529.509Z";
+        let info = TstInfo::from_der(&tst_info_with("1.2.3", None, gen_time, &tail)).unwrap();
+        assert!(info.ordering());
+        assert_eq!(info.nonce(), Some(&[0x00, 0x80][..]));
+        assert_eq!(info.tsa_der(), Some(tsa.as_slice()));
+        assert_eq!(info.tsa_directory_name().unwrap().to_string(), "");
+        assert_eq!(info.extensions_der(), Some(extensions.as_slice()));
+        assert_eq!(info.serial_number_decimal(), "7");
+
+        // Strict DER: nothing after the last field, canonical BOOLEANs and
+        // INTEGERs, genTime in UTC.
+        let cases: [(&[u8], Vec<u8>, &str); 4] = [
+            (
+                gen_time,
+                [tail.clone(), Null.to_der().unwrap()].concat(),
+                "asn1: syntax error: trailing data",
+            ),
+            (
+                gen_time,
+                tlv(Tag::Boolean, &[0x01]),
+                "asn1: structure error: BOOLEAN not canonically encoded (not DER)",
+            ),
+            (
+                gen_time,
+                tlv(Tag::Integer, &[0x00, 0x01]),
+                "asn1: structure error: INTEGER not canonically encoded (not DER)",
+            ),
+            (
+                b"20241231080529+0100",
+                Vec::new(),
+                "asn1: syntax error: invalid GeneralizedTime: time must be in UTC (end with 'Z')",
+            ),
+        ];
+        for (gen_time, tail, want) in cases {
+            let err =
+                TstInfo::from_der(&tst_info_with("1.2.3", None, gen_time, &tail)).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("cannot unmarshal TSTInfo from timestamp token: {want}")
+            );
+        }
     }
 
     #[test]
