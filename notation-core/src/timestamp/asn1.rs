@@ -15,16 +15,6 @@ use std::fmt;
 use der::{Decode, Encode, ErrorKind, Length, Reader, SliceReader, Tag};
 use time::{Date, Month, OffsetDateTime, Time};
 
-/// Tags of the request encoder (replaced by `der` derives next).
-pub(crate) mod tag {
-    pub const BOOLEAN: u8 = 0x01;
-    pub const INTEGER: u8 = 0x02;
-    pub const OCTET_STRING: u8 = 0x04;
-    pub const NULL: u8 = 0x05;
-    pub const OID: u8 = 0x06;
-    pub const SEQUENCE: u8 = 0x30;
-}
-
 /// Which of Go's two ASN.1 error kinds a failure is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Asn1ErrorKind {
@@ -395,42 +385,6 @@ pub(crate) fn generalized_time(value: &[u8]) -> Result<OffsetDateTime> {
         nanos,
         WHAT,
     )
-}
-
-/// DER encoding of one element.
-pub(crate) fn encode(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(content.len() + 6);
-    out.push(tag);
-    let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = (len as u32).to_be_bytes();
-        let skip = bytes.iter().take_while(|&&b| b == 0).count();
-        out.push(0x80 | (4 - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
-    }
-    out.extend_from_slice(content);
-    out
-}
-
-/// DER contents octets of a non-negative INTEGER given as a big-endian
-/// magnitude (leading zeros allowed).
-pub(crate) fn unsigned_integer_content(magnitude: &[u8]) -> Vec<u8> {
-    let trimmed: &[u8] = {
-        let skip = magnitude.iter().take_while(|&&b| b == 0).count();
-        &magnitude[skip..]
-    };
-    match trimmed.first() {
-        None => vec![0],
-        Some(&b) if b >= 0x80 => {
-            let mut v = Vec::with_capacity(trimmed.len() + 1);
-            v.push(0);
-            v.extend_from_slice(trimmed);
-            v
-        }
-        Some(_) => trimmed.to_vec(),
-    }
 }
 
 /// Decimal rendering of a two's-complement big-endian INTEGER (its contents

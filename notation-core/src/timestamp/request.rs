@@ -3,10 +3,13 @@
 use std::fmt;
 
 use const_oid::ObjectIdentifier;
+use der::asn1::{AnyRef, UintRef};
+use der::{Encode, EncodeValue};
+use spki::AlgorithmIdentifierRef;
 
-use super::asn1::{self, tag};
+use super::asn1;
 use super::error::{RequestError, TimestampError};
-use super::tstinfo::MessageImprint;
+use super::tstinfo::{MessageImprint, MessageImprintDer};
 use crate::algorithm::HashAlgorithm;
 use crate::oid;
 
@@ -40,9 +43,22 @@ impl Nonce {
         &self.0
     }
 
-    /// The DER INTEGER contents octets (what a TSA must echo).
+    /// The DER INTEGER contents octets (what a TSA must echo): `der` adds
+    /// the leading zero octet a non-negative INTEGER needs when its top bit
+    /// is set (X.690 §8.3.3).
     pub(crate) fn integer_content(&self) -> Vec<u8> {
-        asn1::unsigned_integer_content(&self.0)
+        let mut content = Vec::new();
+        match self.to_uint().and_then(|n| n.encode_value(&mut content)) {
+            Ok(()) => content,
+            // Only a magnitude over 4 GiB cannot be encoded.
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// The nonce as `der`'s unsigned INTEGER (zero is one zero octet, not
+    /// an empty INTEGER).
+    fn to_uint(&self) -> der::Result<UintRef<'_>> {
+        UintRef::new(if self.0.is_empty() { &[0] } else { &self.0 })
     }
 }
 
@@ -69,12 +85,28 @@ pub struct TimestampRequest {
     cert_req: bool,
 }
 
+/// `TimeStampReq` (RFC 3161 §2.4.1), as encoded for a TSA.
+#[derive(der::Sequence)]
+struct TimeStampReqDer<'a> {
+    version: i64,
+    message_imprint: MessageImprintDer<'a>,
+    #[asn1(optional = "true")]
+    req_policy: Option<ObjectIdentifier>,
+    #[asn1(optional = "true")]
+    nonce: Option<UintRef<'a>>,
+    /// DER omits a BOOLEAN equal to its DEFAULT (FALSE).
+    #[asn1(default = "Default::default")]
+    cert_req: bool,
+}
+
 /// DER AlgorithmIdentifier of a hash with NULL parameters, as the reference
 /// encodes it.
-fn hash_algorithm_der(oid: &ObjectIdentifier) -> Vec<u8> {
-    let mut content = asn1::encode(tag::OID, oid.as_bytes());
-    content.extend(asn1::encode(tag::NULL, &[]));
-    asn1::encode(tag::SEQUENCE, &content)
+fn hash_algorithm_der(oid: &ObjectIdentifier) -> der::Result<Vec<u8>> {
+    AlgorithmIdentifierRef {
+        oid: *oid,
+        parameters: Some(AnyRef::NULL),
+    }
+    .to_der()
 }
 
 fn hash_oid(hash: HashAlgorithm) -> ObjectIdentifier {
@@ -99,8 +131,11 @@ impl TimestampRequest {
             return Err(RequestError::DigestSize(digest.len()));
         }
         let alg = hash_oid(hash);
+        // Encoding a known OID with NULL parameters cannot fail.
+        let algorithm_der =
+            hash_algorithm_der(&alg).map_err(|_| RequestError::UnavailableHash(alg))?;
         Ok(Self {
-            imprint: MessageImprint::new(alg, hash_algorithm_der(&alg), digest),
+            imprint: MessageImprint::new(alg, algorithm_der, digest),
             policy: None,
             nonce: None,
             cert_req: true,
@@ -164,19 +199,20 @@ impl TimestampRequest {
 
     /// The DER TimeStampReq, to POST as `application/timestamp-query`.
     pub fn to_der(&self) -> Vec<u8> {
-        let mut content = asn1::encode(tag::INTEGER, &[1]);
-        content.extend(self.imprint.to_der());
-        if let Some(policy) = &self.policy {
-            content.extend(asn1::encode(tag::OID, policy.as_bytes()));
+        // Encoding fails only for lengths over 4 GiB, which the
+        // constructors rule out (the digest size is checked).
+        self.try_to_der().unwrap_or_default()
+    }
+
+    fn try_to_der(&self) -> der::Result<Vec<u8>> {
+        TimeStampReqDer {
+            version: 1,
+            message_imprint: self.imprint.to_der_type()?,
+            req_policy: self.policy,
+            nonce: self.nonce.as_ref().map(Nonce::to_uint).transpose()?,
+            cert_req: self.cert_req,
         }
-        if let Some(nonce) = &self.nonce {
-            content.extend(asn1::encode(tag::INTEGER, &nonce.integer_content()));
-        }
-        if self.cert_req {
-            // DER omits a BOOLEAN equal to its DEFAULT (FALSE).
-            content.extend(asn1::encode(tag::BOOLEAN, &[0xff]));
-        }
-        asn1::encode(tag::SEQUENCE, &content)
+        .to_der()
     }
 }
 
@@ -203,6 +239,20 @@ mod tests {
             &[0x02, 0x03, 0x00, 0x80, 0x01, 0x01, 0x01, 0xff]
         );
         assert_eq!(req.nonce().unwrap().to_string(), "32769");
+    }
+
+    #[test]
+    fn zero_nonce_is_one_zero_octet() {
+        let zero = Nonce::from_be_bytes(&[0, 0]);
+        assert_eq!(zero.as_be_bytes(), &[] as &[u8]);
+        assert_eq!(zero.integer_content(), vec![0]);
+        assert_eq!(zero.to_string(), "0");
+        let der = TimestampRequest::from_imprint(&oid::SHA256, &[0; 32])
+            .unwrap()
+            .with_nonce(Some(zero))
+            .with_cert_req(false)
+            .to_der();
+        assert!(der.ends_with(&[0x02, 0x01, 0x00]), "{der:02x?}");
     }
 
     #[test]

@@ -58,10 +58,12 @@ impl MessageImprint {
         }
     }
 
-    pub(crate) fn to_der(&self) -> Vec<u8> {
-        let mut content = self.algorithm_der.clone();
-        content.extend(asn1::encode(asn1::tag::OCTET_STRING, &self.hashed_message));
-        asn1::encode(asn1::tag::SEQUENCE, &content)
+    /// The encodable form, as a request carries it.
+    pub(crate) fn to_der_type(&self) -> der::Result<MessageImprintDer<'_>> {
+        Ok(MessageImprintDer {
+            hash_algorithm: Element::from_der(&self.algorithm_der)?,
+            hashed_message: OctetStringRef::new(&self.hashed_message)?,
+        })
     }
 
     fn from_der_type(imprint: &MessageImprintDer<'_>) -> der::Result<Self> {
@@ -77,9 +79,9 @@ impl MessageImprint {
 /// `MessageImprint` (RFC 3161 §2.4.1). The AlgorithmIdentifier is kept as
 /// encoded: a response must echo the request's, parameters included.
 #[derive(der::Sequence)]
-struct MessageImprintDer<'a> {
-    hash_algorithm: Element<'a, SequenceTag>,
-    hashed_message: &'a OctetStringRef,
+pub(crate) struct MessageImprintDer<'a> {
+    pub hash_algorithm: Element<'a, SequenceTag>,
+    pub hashed_message: &'a OctetStringRef,
 }
 
 /// The TSA's stated accuracy of genTime (RFC 3161 §2.4.2).
@@ -460,7 +462,7 @@ mod tests {
             algorithm.to_der().unwrap(),
             HashAlgorithm::Sha256.digest(b"notation"),
         );
-        c.extend(imprint.to_der());
+        c.extend(imprint.to_der_type().unwrap().to_der().unwrap());
         c.extend(7i64.to_der().unwrap());
         c.extend(tlv(Tag::GeneralizedTime, gen_time));
         if let Some(a) = accuracy {
