@@ -1,0 +1,256 @@
+/*
+ * example.c: sign and verify a blob and an artifact in an OCI image layout
+ * with libnotation, printing every verification check.
+ *
+ *   example <pki-dir> <oci-layout-dir>
+ *
+ * <pki-dir> holds rsa-2048.key, rsa-2048.chain.pem and root.crt (the
+ * repository's testdata/pki); <oci-layout-dir> is a writable OCI layout with
+ * a manifest tagged v1 (a copy of the conformance layout `e2e`). The
+ * configuration is built in memory; notation_config_open_dir() reads a
+ * NOTATION_CONFIG directory instead.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "notation.h"
+
+static const char OCI_POLICY[] =
+    "{\"version\":\"1.0\",\"trustPolicies\":[{"
+    "\"name\":\"example-images\","
+    "\"registryScopes\":[\"local/example\"],"
+    "\"signatureVerification\":{\"level\":\"strict\"},"
+    "\"trustStores\":[\"ca:example\"],"
+    "\"trustedIdentities\":[\"*\"]}]}";
+
+static const char BLOB_POLICY[] =
+    "{\"version\":\"1.0\",\"trustPolicies\":[{"
+    "\"name\":\"example-blobs\","
+    "\"signatureVerification\":{\"level\":\"strict\"},"
+    "\"trustStores\":[\"ca:example\"],"
+    "\"trustedIdentities\":[\"x509.subject: C=US, ST=WA, L=Seattle, O=Notary, "
+    "CN=Notation Test Leaf rsa-2048\"],"
+    "\"globalPolicy\":true}]}";
+
+/* Prints the failing call's code and the thread's last error, and exits. */
+static void check(notation_result rc, const char *what) {
+    if (rc == NOTATION_RESULT_OK) {
+        return;
+    }
+    char message[1024] = "";
+    size_t needed = 0;
+    if (notation_last_error(message, sizeof message, &needed) != NOTATION_RESULT_OK) {
+        strcpy(message, "(message too long)");
+    }
+    fprintf(stderr, "%s failed: code %u: %s\n", what, (unsigned)rc, message);
+    exit(1);
+}
+
+/* Reads a whole file into a malloc'ed buffer. */
+static unsigned char *read_file(const char *dir, const char *name, size_t *len) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        perror(path);
+        exit(1);
+    }
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *data = malloc(size > 0 ? (size_t)size : 1);
+    if (data == NULL || fread(data, 1, (size_t)size, f) != (size_t)size) {
+        fprintf(stderr, "cannot read %s\n", path);
+        exit(1);
+    }
+    fclose(f);
+    *len = (size_t)size;
+    return data;
+}
+
+/* The failure message of a result, asking for its size first. */
+static char *result_failure(const notation_verification_result *result) {
+    size_t needed = 0;
+    notation_result rc = notation_verification_result_failure(result, NULL, 0, &needed);
+    if (rc != NOTATION_RESULT_BUFFER_TOO_SMALL) {
+        return NULL; /* NOT_AVAILABLE: it passed */
+    }
+    char *text = malloc(needed);
+    if (text == NULL) {
+        exit(1);
+    }
+    check(notation_verification_result_failure(result, text, needed, &needed),
+          "notation_verification_result_failure");
+    return text;
+}
+
+/* Prints the verdict and every check of a verification. */
+static void print_result(const char *what, notation_result rc,
+                         const notation_verification_result *result) {
+    char text[256];
+    size_t needed = 0;
+    check(notation_result_text((uint32_t)rc, text, sizeof text, &needed), "notation_result_text");
+    printf("%s: %s\n", what, text);
+    char *failure = result_failure(result);
+    if (failure != NULL) {
+        printf("  reason: %s\n", failure);
+        free(failure);
+    }
+    size_t count = 0;
+    check(notation_verification_result_check_count(result, &count), "check_count");
+    for (size_t i = 0; i < count; i++) {
+        notation_check kind;
+        notation_check_action action;
+        bool passed;
+        const char *kind_name = NULL;
+        const char *action_name = NULL;
+        check(notation_verification_result_check(result, i, &kind, &action, &passed), "check");
+        check(notation_check_name(kind, &kind_name), "notation_check_name");
+        check(notation_check_action_name(action, &action_name), "notation_check_action_name");
+        printf("  %-19s %-7s %s", kind_name, action_name, passed ? "passed" : "FAILED");
+        if (!passed) {
+            char reason[1024];
+            if (notation_verification_result_check_failure(result, i, reason, sizeof reason,
+                                                           &needed) == NOTATION_RESULT_OK) {
+                printf(": %s", reason);
+            }
+        }
+        printf("\n");
+    }
+    char digest[128];
+    uint64_t size = 0;
+    if (notation_verification_result_payload_digest(result, digest, sizeof digest, &needed) ==
+            NOTATION_RESULT_OK &&
+        notation_verification_result_payload_size(result, &size) == NOTATION_RESULT_OK) {
+        printf("  signed content: %s (%llu bytes)\n", digest, (unsigned long long)size);
+    }
+    if (notation_verification_result_signature_digest(result, digest, sizeof digest, &needed) ==
+        NOTATION_RESULT_OK) {
+        printf("  signature: %s\n", digest);
+    }
+}
+
+int main(int argc, char **argv) {
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s <pki-dir> <oci-layout-dir>\n", argv[0]);
+        return 2;
+    }
+    const char *pki = argv[1];
+    const char *layout = argv[2];
+    printf("libnotation %s\n", notation_version());
+
+    /* Configuration: both trust policies, the test root as ca:example. */
+    notation_config *config = NULL;
+    check(notation_config_new(&config), "notation_config_new");
+    check(notation_config_set_oci_policy(config, (const uint8_t *)OCI_POLICY, strlen(OCI_POLICY)),
+          "notation_config_set_oci_policy");
+    check(notation_config_set_blob_policy(config, (const uint8_t *)BLOB_POLICY,
+                                          strlen(BLOB_POLICY)),
+          "notation_config_set_blob_policy");
+    size_t root_len = 0;
+    unsigned char *root = read_file(pki, "root.crt", &root_len);
+    check(notation_config_add_certificates(config, NOTATION_TRUST_STORE_TYPE_CA, "example", root,
+                                           root_len),
+          "notation_config_add_certificates");
+    free(root);
+
+    /* One verifier, built once, for every verification below. */
+    notation_verifier *verifier = NULL;
+    check(notation_verifier_new(config, &verifier), "notation_verifier_new");
+
+    char key_path[4096];
+    char chain_path[4096];
+    snprintf(key_path, sizeof key_path, "%s/rsa-2048.key", pki);
+    snprintf(chain_path, sizeof chain_path, "%s/rsa-2048.chain.pem", pki);
+    notation_signer *signer = NULL;
+    check(notation_signer_new_from_files(key_path, chain_path, &signer),
+          "notation_signer_new_from_files");
+
+    /* Sign a blob: JWS, with user metadata. */
+    static const char blob[] = "hello from C\n";
+    notation_sign_options *sign_options = NULL;
+    check(notation_sign_options_new(&sign_options), "notation_sign_options_new");
+    check(notation_sign_options_set_format(sign_options, NOTATION_ENVELOPE_FORMAT_JWS),
+          "set_format");
+    check(notation_sign_options_add_user_metadata(sign_options, "buildId", "42"),
+          "add_user_metadata");
+    notation_buffer *signature = NULL;
+    check(notation_signer_sign_blob(signer, (const uint8_t *)blob, strlen(blob), sign_options,
+                                    &signature),
+          "notation_signer_sign_blob");
+    const uint8_t *sig = NULL;
+    size_t sig_len = 0;
+    check(notation_buffer_data(signature, &sig, &sig_len), "notation_buffer_data");
+    printf("signed the blob: %zu-byte JWS envelope\n", sig_len);
+
+    /* Verify it, requiring the metadata; then verify a tampered copy. */
+    notation_verify_options *verify_options = NULL;
+    check(notation_verify_options_new(&verify_options), "notation_verify_options_new");
+    check(notation_verify_options_add_user_metadata(verify_options, "buildId", "42"),
+          "add_user_metadata");
+    notation_verification_result *result = NULL;
+    check(notation_verification_result_new(&result), "notation_verification_result_new");
+    notation_result rc =
+        notation_verifier_verify_blob(verifier, sig, sig_len, NOTATION_ENVELOPE_FORMAT_JWS,
+                                      (const uint8_t *)blob, strlen(blob), verify_options, result);
+    print_result("verify blob", rc, result);
+    if (rc != NOTATION_RESULT_OK) {
+        return 1;
+    }
+    static const char tampered[] = "hello from C!\n";
+    rc = notation_verifier_verify_blob(verifier, sig, sig_len, NOTATION_ENVELOPE_FORMAT_JWS,
+                                       (const uint8_t *)tampered, strlen(tampered), NULL, result);
+    print_result("verify tampered blob", rc, result);
+    if (rc == NOTATION_RESULT_OK) {
+        return 1;
+    }
+
+    /* Sign the layout's artifact v1 (COSE), list its signatures, verify. */
+    notation_target *target = NULL;
+    check(notation_target_new_oci_layout(layout, "v1", "local/example", &target),
+          "notation_target_new_oci_layout");
+    check(notation_sign_options_set_format(sign_options, NOTATION_ENVELOPE_FORMAT_COSE),
+          "set_format");
+    notation_buffer *signature_digest = NULL;
+    check(notation_signer_sign_artifact(signer, target, sign_options, &signature_digest),
+          "notation_signer_sign_artifact");
+    const uint8_t *digest = NULL;
+    size_t digest_len = 0;
+    check(notation_buffer_data(signature_digest, &digest, &digest_len), "notation_buffer_data");
+    printf("signed %s:v1, signature manifest %s\n", layout, (const char *)digest);
+
+    notation_signature_list *list = NULL;
+    check(notation_target_inspect_signatures(target, 0, &list),
+          "notation_target_inspect_signatures");
+    size_t count = 0;
+    check(notation_signature_list_count(list, &count), "notation_signature_list_count");
+    for (size_t i = 0; i < count; i++) {
+        char text[512];
+        char algorithm[64];
+        size_t needed = 0;
+        check(notation_signature_list_digest(list, i, text, sizeof text, &needed), "digest");
+        check(notation_signature_list_signature_algorithm(list, i, algorithm, sizeof algorithm,
+                                                          &needed),
+              "signature_algorithm");
+        printf("  signature %s (%s)\n", text, algorithm);
+        check(notation_signature_list_certificate_subject(list, i, 0, text, sizeof text, &needed),
+              "certificate_subject");
+        printf("    signed by %s\n", text);
+    }
+    notation_signature_list_free(&list);
+
+    rc = notation_verifier_verify_artifact(verifier, target, NULL, result);
+    print_result("verify artifact", rc, result);
+
+    notation_buffer_free(&signature_digest);
+    notation_target_free(&target);
+    notation_verification_result_free(&result);
+    notation_verify_options_free(&verify_options);
+    notation_buffer_free(&signature);
+    notation_sign_options_free(&sign_options);
+    notation_signer_free(&signer);
+    notation_verifier_free(&verifier);
+    notation_config_free(&config);
+    return rc == NOTATION_RESULT_OK ? 0 : 1;
+}
