@@ -481,3 +481,100 @@ fn quickstart_with_a_registry() {
         "{stdout}"
     );
 }
+
+/// `--timestamp-url`/`--timestamp-root-cert` against a real TSA (O1), then
+/// verification with a `tsa` trust store (O2-O4); the revocation timeout
+/// flags are accepted.
+#[test]
+fn timestamp_flags_with_a_live_tsa() {
+    let env = Env::new();
+    let tsa_dir = env.path("tsa");
+    std::fs::create_dir_all(&tsa_dir).unwrap();
+    let config = support::servers::make_tsa(&tsa_dir);
+    let tsa = support::servers::tsa(&config);
+    env.generate_test("stamped", &["--default"]);
+    env.trust(
+        "tsa",
+        "live",
+        "root.crt",
+        &std::fs::read(tsa_dir.join("root.crt")).unwrap(),
+    );
+    env.blob_policy(
+        r#"{"version":"1.0","trustPolicies":[{"name":"p","globalPolicy":true,
+          "signatureVerification":{"level":"strict","verifyTimestamp":"always"},
+          "trustStores":["ca:stamped","tsa:live"],"trustedIdentities":["*"]}]}"#,
+    );
+    let blob = env.write("file.txt", "stamped content\n");
+    let root = tsa_dir.join("root.crt");
+    env.run(&[
+        "blob",
+        "sign",
+        "--timestamp-url",
+        &tsa.url(),
+        "--timestamp-root-cert",
+        root.to_str().unwrap(),
+        blob.to_str().unwrap(),
+    ])
+    .success();
+    let sig = env.path("file.txt.jws.sig");
+    env.run(&[
+        "blob",
+        "verify",
+        "--ocsp-timeout",
+        "1s",
+        "--crl-timeout",
+        "2s",
+        "-s",
+        sig.to_str().unwrap(),
+        blob.to_str().unwrap(),
+    ])
+    .success()
+    .stdout_has("Successfully verified signature");
+    let inspected = env
+        .run(&["blob", "inspect", sig.to_str().unwrap()])
+        .success();
+    assert!(
+        inspected.stdout.contains("timestamp signature"),
+        "{}",
+        inspected.stdout
+    );
+    assert!(
+        inspected.stdout.contains("CN=Live Test TSA"),
+        "{}",
+        inspected.stdout
+    );
+    // The root flag is required with the URL, and a wrong root fails signing.
+    env.run(&[
+        "blob",
+        "sign",
+        "--force",
+        "--timestamp-url",
+        &tsa.url(),
+        blob.to_str().unwrap(),
+    ])
+    .failure();
+    let other = support::servers::testdata().join("pki/other-root.crt");
+    env.run(&[
+        "blob",
+        "sign",
+        "--force",
+        "--timestamp-url",
+        &tsa.url(),
+        "--timestamp-root-cert",
+        other.to_str().unwrap(),
+        blob.to_str().unwrap(),
+    ])
+    .failure();
+    // Without the timestamp the policy (verifyTimestamp: always) refuses.
+    env.run(&["blob", "sign", "--force", blob.to_str().unwrap()])
+        .success();
+    env.run(&[
+        "blob",
+        "verify",
+        "-s",
+        sig.to_str().unwrap(),
+        blob.to_str().unwrap(),
+    ])
+    .failure()
+    .stderr_has("no timestamp countersignature was found in the signature envelope");
+}

@@ -10,6 +10,7 @@ pub mod referrers;
 pub mod registry;
 pub mod remote;
 pub mod repository;
+pub mod revocation;
 pub mod signature;
 pub mod tsa;
 pub mod workflow;

@@ -77,6 +77,18 @@ impl HttpTimestamper {
         })
     }
 
+    /// Limits one timestamp exchange to `timeout` (default
+    /// [`DEFAULT_TSA_TIMEOUT`]).
+    pub fn timeout(mut self, timeout: Duration) -> Result<Self, TimestampError> {
+        let transport = UreqTransport::new(
+            &TrustRoots::platform(),
+            Timeouts::default().overall(timeout).read(timeout),
+        )
+        .map_err(|e| TimestampError::Transport(e.to_string()))?;
+        self.transport = Arc::new(transport);
+        Ok(self)
+    }
+
     /// Uses another HTTP transport (for tests or a caller's own stack).
     pub fn with_transport(mut self, transport: Arc<dyn HttpTransport>) -> Self {
         self.transport = transport;

@@ -270,6 +270,8 @@ pub struct VerifyArgs {
     /// user defined {key}={value} pairs that must be present in the signature for successful verification if provided
     #[arg(short = 'm', long = "user-metadata", value_name = "KEY=VALUE")]
     user_metadata: Vec<String>,
+    #[command(flatten)]
+    revocation: super::RevocationArgs,
     /// the file whose signature is verified
     #[arg(value_name = "BLOB_PATH", value_parser = path_arg())]
     blob_path: Option<PathBuf>,
@@ -304,8 +306,10 @@ impl VerifyArgs {
         let policy = PolicyFile::read_blob(&dir)
             .and_then(|f| f.parse_blob())
             .map_err(CliError::failed)?;
+        let (checker, cache) = super::revocation_checker(&self.revocation)?;
         let verifier = Verifier::builder(Arc::new(DirTrustStore::new(&dir)))
             .blob_policy(policy)
+            .revocation_checker(checker)
             .build()
             .map_err(CliError::failed)?;
 
@@ -318,6 +322,7 @@ impl VerifyArgs {
             options = options.media_type(media_type);
         }
         let result = verifier.verify_blob(&envelope, format, &mut BufReader::new(blob), &options);
+        super::warn_cache_errors(con, &cache)?;
         match result {
             Ok(outcome) => {
                 report_checks(con, &outcome)?;

@@ -314,6 +314,8 @@ pub struct VerifyArgs {
     /// set trust policy scope for artifact verification, required and can only be used when flag "--oci-layout" is set
     #[arg(long, requires = "oci_layout")]
     scope: Option<String>,
+    #[command(flatten)]
+    revocation: super::RevocationArgs,
     /// the artifact: <registry>/<repository>:<tag> or <registry>/<repository>@<digest>
     #[arg(value_name = "REFERENCE")]
     reference: Option<String>,
@@ -332,8 +334,10 @@ impl VerifyArgs {
         let policy = PolicyFile::read_oci(&dir)
             .and_then(|f| f.parse_oci())
             .map_err(CliError::failed)?;
+        let (checker, cache) = super::revocation_checker(&self.revocation)?;
         let verifier = Verifier::builder(Arc::new(DirTrustStore::new(&dir)))
             .oci_policy(policy)
+            .revocation_checker(checker)
             .build()
             .map_err(CliError::failed)?;
         let target = Target::open(&raw, self.oci_layout, &self.registry, false)?;
@@ -354,6 +358,7 @@ impl VerifyArgs {
             &verifier,
             &options,
         );
+        super::warn_cache_errors(con, &cache)?;
         match result {
             Ok(verification) => {
                 if verification.resolved_from_tag {

@@ -151,6 +151,7 @@ impl Env {
             .current_dir(self.work())
             .env("NOTATION_CONFIG", self.config())
             .env("DOCKER_CONFIG", self.root.path().join("docker"))
+            .env("NOTATION_CACHE", self.root.path().join("cache"))
             .env_remove("NOTATION_LIBEXEC")
             .env("TZ", "UTC");
         c

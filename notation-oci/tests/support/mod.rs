@@ -7,4 +7,5 @@ pub mod fixtures;
 pub mod http;
 pub mod oci_registry;
 pub mod registry;
+pub mod servers;
 pub mod token;

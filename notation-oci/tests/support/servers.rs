@@ -1,0 +1,177 @@
+//! Real servers for the timestamp and revocation tests, started on loopback
+//! and stopped on drop: a TSA (`openssl ts -reply` behind Python's
+//! http.server, testdata/tsa/tsa-http.py), an OCSP responder
+//! (`openssl ocsp -port`) and a static HTTP server for CRLs (`python3 -m
+//! http.server`). A missing `openssl` or `python3` fails the test loudly.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The repository's testdata directory.
+pub fn testdata() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata"))
+}
+
+fn require(program: &str) {
+    let ok = Command::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+        || Command::new(program)
+            .arg("version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok();
+    assert!(
+        ok,
+        "{program} is required by this test (the test command installs it); tests never skip"
+    );
+}
+
+fn wait_for_port(port: u16, child: &mut Child, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("{what} exited early: {status}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("{what} did not listen on 127.0.0.1:{port}");
+}
+
+/// A running server process.
+pub struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    /// The port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A TSA for `config` (made by testdata/tsa/make-live-tsa.sh).
+pub fn tsa(config: &Path) -> Server {
+    require("openssl");
+    require("python3");
+    let mut child = Command::new("python3")
+        .arg(testdata().join("tsa/tsa-http.py"))
+        .arg(config)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 runs");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port: u16 = line
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("TSA did not print its port: {line:?}"));
+    wait_for_port(port, &mut child, "the TSA");
+    Server { child, port }
+}
+
+/// Makes a throw-away TSA PKI in `dir` with the committed script; returns
+/// the openssl ts configuration.
+pub fn make_tsa(dir: &Path) -> PathBuf {
+    require("openssl");
+    let status = Command::new(testdata().join("tsa/make-live-tsa.sh"))
+        .arg(dir)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "make-live-tsa.sh failed");
+    dir.join("tsa.cnf")
+}
+
+/// Serves the files of `dir` over HTTP on `port`.
+pub fn static_http(dir: &Path, port: u16) -> Server {
+    require("python3");
+    let mut child = Command::new("python3")
+        .args([
+            "-m",
+            "http.server",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+        ])
+        .arg(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 runs");
+    wait_for_port(port, &mut child, "the CRL server");
+    Server { child, port }
+}
+
+/// An OCSP responder (`openssl ocsp -port`) on `port` answering from the
+/// CA database `index`, signing with `signer`/`key` for `ca`; responses
+/// valid for `ndays` days. Readiness is read from its output, not probed:
+/// the responder serves one connection at a time and a probe that sends
+/// nothing would hold it.
+pub fn ocsp(port: u16, index: &Path, ca: &Path, signer: &Path, key: &Path, ndays: u32) -> Server {
+    require("openssl");
+    let mut child = Command::new("openssl")
+        .args(["ocsp", "-port", &port.to_string(), "-index"])
+        .arg(index)
+        .arg("-CA")
+        .arg(ca)
+        .arg("-rsigner")
+        .arg(signer)
+        .arg("-rkey")
+        .arg(key)
+        .args(["-ndays", &ndays.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("openssl runs");
+    // openssl prints "ACCEPT ..." and "waiting for OCSP client connections"
+    // (on stdout or stderr depending on the version) once it listens.
+    let (tx, rx) = std::sync::mpsc::channel();
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                if line.contains("waiting for OCSP client connections")
+                    || line.starts_with("ACCEPT")
+                {
+                    let _ = tx.send(());
+                }
+            }
+        });
+    }
+    if rx.recv_timeout(Duration::from_secs(10)).is_err() {
+        let _ = child.kill();
+        panic!("the OCSP responder did not start on port {port}");
+    }
+    Server { child, port }
+}
