@@ -1073,3 +1073,47 @@ fn cached_bundles_keep_their_bytes() {
     assert!(bundle.is_effective_at(now()));
     assert!(!bundle.is_effective_at(now() + time::Duration::days(2)));
 }
+
+/// Records the CRL requests it is given and serves one CRL for any URL.
+struct Recording {
+    crl: Vec<u8>,
+    seen: std::sync::Mutex<Vec<notation_core::revocation::CrlHttpRequest>>,
+}
+
+impl notation_core::revocation::RevocationFetcher for Recording {
+    fn fetch_ocsp(
+        &self,
+        _: &notation_core::revocation::OcspHttpRequest,
+    ) -> Result<Vec<u8>, FetchError> {
+        Err(FetchError::transport("no OCSP here"))
+    }
+
+    fn fetch_crl(
+        &self,
+        request: &notation_core::revocation::CrlHttpRequest,
+    ) -> Result<Vec<u8>, FetchError> {
+        self.seen.lock().unwrap().push(request.clone());
+        Ok(self.crl.clone())
+    }
+}
+
+#[test]
+fn crl_requests_carry_the_timeout_and_the_size_limit() {
+    let recording = Arc::new(Recording {
+        crl: int_crl(&CrlSpec::default()),
+        seen: Default::default(),
+    });
+    let v = notation_core::revocation::RevocationValidator::builder(recording.clone()).build();
+    v.fetch_crl_bundle(INT_CRL).unwrap();
+    let v = notation_core::revocation::RevocationValidator::builder(recording.clone())
+        .crl_timeout(std::time::Duration::from_secs(9))
+        .crl_max_size(4096)
+        .build();
+    v.fetch_crl_bundle(INT_CRL).unwrap();
+    let seen = recording.seen.lock().unwrap();
+    assert_eq!(seen[0].url(), INT_CRL);
+    assert_eq!(seen[0].timeout(), std::time::Duration::from_secs(5));
+    assert_eq!(seen[0].max_size(), 32 * 1024 * 1024);
+    assert_eq!(seen[1].timeout(), std::time::Duration::from_secs(9));
+    assert_eq!(seen[1].max_size(), 4096);
+}

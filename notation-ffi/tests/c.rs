@@ -6,32 +6,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// The directory holding this build's libnotation.so and libnotation.a:
-/// the profile directory above `deps/` where the test binary lives.
-pub fn library_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
-    for lib in ["libnotation.so", "libnotation.a"] {
-        assert!(
-            dir.join(lib).is_file(),
-            "{} is missing: cargo builds it with the test (crate-type cdylib and staticlib)",
-            dir.join(lib).display()
-        );
-    }
-    dir
-}
-
-fn require(tool: &str, version_flag: &str) {
-    let found = Command::new(tool).arg(version_flag).output();
-    assert!(
-        found.as_ref().is_ok_and(|o| o.status.success()),
-        "{tool} is required for the C tests and was not found or does not run ({:?}); install it (scripts/test.sh does: apt-get install gcc make pkg-config valgrind)",
-        found.err()
-    );
-}
 
 #[test]
 fn c_example_and_tests_shared_and_static_under_valgrind() {
@@ -42,7 +17,7 @@ fn c_example_and_tests_shared_and_static_under_valgrind() {
         ("valgrind", "--version"),
         ("ldd", "--version"),
     ] {
-        require(tool, flag);
+        common::require(tool, flag, "the C tests");
     }
     let root = common::repo_root().canonicalize().unwrap();
     let layout = common::conformance("09-e2e-oci-layouts/layouts/e2e");
@@ -53,7 +28,7 @@ fn c_example_and_tests_shared_and_static_under_valgrind() {
         .arg(root.join("examples/c"))
         .arg("check")
         .arg(format!("ROOT={}", root.display()))
-        .arg(format!("LIBDIR={}", library_dir().display()))
+        .arg(format!("LIBDIR={}", common::library_dir().display()))
         .arg(format!("BUILD={}", build.path().display()))
         .arg(format!("LAYOUT={}", layout.display()))
         .output()

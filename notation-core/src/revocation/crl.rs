@@ -728,7 +728,7 @@ pub enum CrlEntryError {
 }
 
 /// What went wrong with one CRL distribution point URL, as recorded in a
-/// [`ServerResult`](super::ServerResult).
+/// [`ServerResult`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CrlError {

@@ -67,7 +67,7 @@ pub const THIS_UPDATE_SKEW: Duration = Duration::from_secs(5 * 60);
 const MAX_RESPONDER_CANDIDATES: usize = 4;
 
 /// What went wrong with one OCSP responder, as recorded in a
-/// [`ServerResult`](super::ServerResult). Texts follow notation-core-go.
+/// [`ServerResult`]. Texts follow notation-core-go.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum OcspError {

@@ -5,12 +5,39 @@
 
 use std::ffi::{CString, c_char};
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::ptr;
 
 use notation::*;
 
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The directory holding this build's libnotation.so and libnotation.a:
+/// the profile directory above `deps/` where the test binary lives (cargo
+/// builds the cdylib and staticlib with the tests).
+pub fn library_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
+    for lib in ["libnotation.so", "libnotation.a"] {
+        assert!(
+            dir.join(lib).is_file(),
+            "{} is missing: cargo builds it with the tests (crate-type cdylib and staticlib)",
+            dir.join(lib).display()
+        );
+    }
+    dir
+}
+
+/// Fails loudly when a tool the test needs is missing.
+pub fn require(tool: &str, version_flag: &str, what: &str) {
+    let found = Command::new(tool).arg(version_flag).output();
+    assert!(
+        found.as_ref().is_ok_and(|o| o.status.success()),
+        "{tool} is required for {what} and was not found or does not run ({:?}); install it (scripts/test.sh installs gcc, make, pkg-config, valgrind and golang-go)",
+        found.err()
+    );
 }
 
 pub fn pki_path(name: &str) -> PathBuf {

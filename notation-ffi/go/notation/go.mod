@@ -1,0 +1,3 @@
+module github.com/notation-rs/notation-rs/notation-ffi/go/notation
+
+go 1.19
