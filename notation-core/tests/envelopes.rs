@@ -49,3 +49,154 @@ fn six_key_specs_times_two_formats_round_trip() {
         }
     }
 }
+
+mod flips {
+    //! Any byte flipped in what a signature covers or carries (protected
+    //! header, payload, signature, certificates, and the envelope's own
+    //! framing) makes verification fail on integrity. Unsigned attributes
+    //! (the signing agent) are outside: they are informational by design
+    //! (E3).
+
+    use std::ops::Range;
+    use std::sync::{Arc, OnceLock};
+
+    use notation_core::crypto::default_provider;
+    use notation_core::envelope::{self, Envelope, EnvelopeFormat, SignRequest};
+    use notation_core::payload::{Descriptor, Payload};
+    use notation_core::trust::{
+        BlobTrustPolicyDocument, MemoryTrustStore, TrustStoreType, ValidationType,
+    };
+    use notation_core::verifier::{BlobVerifyOptions, VerificationError, Verifier};
+    use notation_core::x509::Certificate;
+    use proptest::prelude::*;
+
+    const BLOB: &[u8] = b"flip test";
+
+    struct Case {
+        format: EnvelopeFormat,
+        bytes: Vec<u8>,
+        /// Regions whose every byte is covered by the signature or the
+        /// certificate checks.
+        regions: Vec<Range<usize>>,
+    }
+
+    fn find(haystack: &[u8], needle: &[u8]) -> Range<usize> {
+        let start = haystack
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .expect("region present");
+        start..start + needle.len()
+    }
+
+    fn cases() -> &'static Vec<Case> {
+        static CASES: OnceLock<Vec<Case>> = OnceLock::new();
+        CASES.get_or_init(|| {
+            let crypto = default_provider();
+            let mut out = Vec::new();
+            for name in super::common::KEY_NAMES {
+                let signer = super::common::signer(name);
+                let payload = Payload::new(Descriptor::of_bytes(
+                    "application/octet-stream",
+                    signer_hash(name),
+                    BLOB,
+                ))
+                .to_json();
+                for format in [EnvelopeFormat::Jws, EnvelopeFormat::Cose] {
+                    let req = SignRequest::new(payload.clone(), &signer);
+                    let bytes = envelope::sign(format, &req, crypto.as_ref()).unwrap();
+                    let content = Envelope::parse(format, &bytes)
+                        .unwrap()
+                        .content_unverified()
+                        .unwrap();
+                    let mut regions: Vec<Range<usize>> = Vec::new();
+                    match format {
+                        EnvelopeFormat::Jws => {
+                            let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+                            for key in ["protected", "payload", "signature"] {
+                                regions.push(find(&bytes, v[key].as_str().unwrap().as_bytes()));
+                            }
+                            for c in v["header"]["x5c"].as_array().unwrap() {
+                                regions.push(find(&bytes, c.as_str().unwrap().as_bytes()));
+                            }
+                            // The framing before the unprotected header.
+                            regions.push(0..find(&bytes, b"\"header\"").start);
+                        }
+                        EnvelopeFormat::Cose => {
+                            regions.push(find(&bytes, &content.signer_info.signature));
+                            regions.push(find(&bytes, &content.payload));
+                            for c in &content.signer_info.certificate_chain {
+                                regions.push(find(&bytes, c.der()));
+                            }
+                            // Tag, array header and the protected header.
+                            regions.push(0..find(&bytes, &content.payload).start.min(200));
+                        }
+                    }
+                    out.push(Case {
+                        format,
+                        bytes,
+                        regions,
+                    });
+                }
+            }
+            out
+        })
+    }
+
+    fn signer_hash(name: &str) -> notation_core::algorithm::HashAlgorithm {
+        use notation_core::algorithm::HashAlgorithm::*;
+        match name {
+            "rsa-2048" | "ec-256" => Sha256,
+            "rsa-3072" | "ec-384" => Sha384,
+            _ => Sha512,
+        }
+    }
+
+    fn verifier() -> &'static Verifier {
+        static V: OnceLock<Verifier> = OnceLock::new();
+        V.get_or_init(|| {
+            let mut store = MemoryTrustStore::new();
+            store
+                .add(TrustStoreType::Ca, "root", Certificate::parse_many(&super::common::pki("root.crt")).unwrap())
+                .unwrap();
+            let policy = br#"{"version":"1.0","trustPolicies":[{"name":"p","globalPolicy":true,
+                "signatureVerification":{"level":"strict"},"trustStores":["ca:root"],"trustedIdentities":["*"]}]}"#;
+            Verifier::builder(Arc::new(store))
+                .blob_policy(BlobTrustPolicyDocument::from_json(policy).unwrap())
+                .build()
+                .unwrap()
+        })
+    }
+
+    #[test]
+    fn unmodified_signatures_verify() {
+        for case in cases() {
+            verifier()
+                .verify_blob(
+                    &case.bytes,
+                    case.format,
+                    &mut &BLOB[..],
+                    &BlobVerifyOptions::new(),
+                )
+                .unwrap();
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        #[test]
+        fn any_flip_fails_integrity(case in 0usize..12, region in 0usize..8, offset in any::<usize>(), mask in 1u8..=255) {
+            let case = &cases()[case];
+            let region = &case.regions[region % case.regions.len()];
+            let at = region.start + offset % region.len();
+            let mut bytes = case.bytes.clone();
+            bytes[at] ^= mask;
+            match verifier().verify_blob(&bytes, case.format, &mut &BLOB[..], &BlobVerifyOptions::new()) {
+                Ok(_) => prop_assert!(false, "{:?} verified with byte {at} ^ {mask:#x}", case.format),
+                Err(e @ VerificationError::Check(_)) => {
+                    prop_assert_eq!(e.failed_check().unwrap().check(), ValidationType::Integrity, "{}", e);
+                }
+                Err(e) => prop_assert!(false, "failed outside the checks: {e}"),
+            }
+        }
+    }
+}

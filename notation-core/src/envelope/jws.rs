@@ -20,22 +20,25 @@ use crate::algorithm::{KeySpec, SignatureAlgorithm};
 use crate::crypto::{CryptoProvider, SignatureScheme};
 use crate::x509::Certificate;
 
-/// Base64url without padding, tolerant of non-zero trailing bits as Go's
-/// `RawURLEncoding` is.
+/// Base64url without padding (C2). Decoding is canonical: non-zero
+/// trailing bits are refused (Go's `RawURLEncoding` tolerates them, but no
+/// encoder produces them), so that no two encodings of one signature or
+/// certificate both verify.
 const B64URL: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
     &base64::alphabet::URL_SAFE,
     base64::engine::GeneralPurposeConfig::new()
         .with_encode_padding(false)
         .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireNone)
-        .with_decode_allow_trailing_bits(true),
+        .with_decode_allow_trailing_bits(false),
 );
 
-/// Standard base64 with padding, as Go's `encoding/json` uses for `[]byte`.
+/// Standard base64 with padding, as Go's `encoding/json` uses for `[]byte`
+/// (C6); canonical, as above.
 const B64STD: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
     &base64::alphabet::STANDARD,
     base64::engine::GeneralPurposeConfig::new()
         .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireCanonical)
-        .with_decode_allow_trailing_bits(true),
+        .with_decode_allow_trailing_bits(false),
 );
 
 /// The protected header names the envelope itself defines; every other name

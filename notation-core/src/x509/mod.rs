@@ -49,6 +49,11 @@ pub enum CertificateParseError {
     /// No certificate at all in the input.
     #[error("no certificate found")]
     Empty,
+    /// The unsigned outer signatureAlgorithm differs from the signed one
+    /// inside the TBSCertificate (RFC 5280 4.1.1.2; Go's x509 refuses it
+    /// with this text).
+    #[error("x509: inner and outer signature algorithm identifiers don't match")]
+    SignatureAlgorithmMismatch,
 }
 
 impl From<der::Error> for CertificateParseError {
@@ -674,13 +679,18 @@ type Ranges = (
 );
 
 /// Byte ranges of the TBSCertificate, issuer and subject inside `der`.
-fn raw_ranges(der: &[u8]) -> Result<Ranges, der::Error> {
+///
+/// Also checks that the outer signatureAlgorithm is byte-for-byte the
+/// signed one in the TBSCertificate: the outer copy is not covered by the
+/// signature, so any difference is tampering.
+fn raw_ranges(der: &[u8]) -> Result<Ranges, CertificateParseError> {
     let mut outer = SliceReader::new(der)?;
     let header = der::Header::decode(&mut outer)?;
     header.tag().assert_eq(der::Tag::Sequence)?;
     let tbs_start: usize = outer.position().try_into()?;
     let tbs = outer.tlv_bytes()?;
     let tbs_range = tbs_start..tbs_start + tbs.len();
+    let outer_sig_alg = outer.tlv_bytes()?;
 
     let mut r = SliceReader::new(tbs)?;
     let h = der::Header::decode(&mut r)?;
@@ -695,7 +705,9 @@ fn raw_ranges(der: &[u8]) -> Result<Ranges, der::Error> {
         r.tlv_bytes()?;
     }
     r.tlv_bytes()?; // serialNumber
-    r.tlv_bytes()?; // signature
+    if r.tlv_bytes()? != outer_sig_alg {
+        return Err(CertificateParseError::SignatureAlgorithmMismatch);
+    }
     let issuer_start: usize = r.position().try_into()?;
     let issuer = r.tlv_bytes()?;
     r.tlv_bytes()?; // validity
