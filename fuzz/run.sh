@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 seconds=${1:-30}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(jws_envelope cose_envelope certificate_chain trust_policy)
+[ ${#targets[@]} -gt 0 ] || targets=(jws_envelope cose_envelope certificate_chain trust_policy ffi)
 conformance=${NOTATION_CONFORMANCE:-../../shared/conformance}
 [ -d "$conformance" ] || { echo "conformance vectors not found at $conformance" >&2; exit 1; }
 
@@ -22,6 +22,24 @@ seed jws_envelope "$conformance"/01-*/*.json "$conformance"/02-*/*.jws.sig "$con
 seed cose_envelope "$conformance"/02-*/*.cose.sig "$conformance"/10-blob/*/*.cose.sig "$conformance"/03-*/sigEnv/cose*.sig
 seed certificate_chain ../testdata/pki/*.pem ../testdata/pki/*.crt "$conformance"/07-certificates/*/*
 seed trust_policy "$conformance"/06-trust-policies/*/*.json
+# ffi: the first byte selects the call (see fuzz_targets/ffi.rs): 0/1 OCI/blob
+# policy validation, 2/3 JWS/COSE inspection, 4/5 JWS/COSE verification,
+# 6 trust store certificates.
+seed_selected() { # target, selector byte (octal escape), files...
+  local dir=corpus/$1 selector=$2; shift 2
+  mkdir -p "$dir"
+  for f in "$@"; do
+    [ -f "$f" ] || continue
+    { printf "$selector"; cat "$f"; } > "$dir/${selector//\\/}-$(sha256sum "$f" | cut -c1-16)"
+  done
+}
+seed_selected ffi '\000' "$conformance"/06-trust-policies/derived-oci/*.json
+seed_selected ffi '\001' "$conformance"/06-trust-policies/derived-blob/*.json
+seed_selected ffi '\002' "$conformance"/02-*/*.jws.sig "$conformance"/10-blob/*/*.jws.sig
+seed_selected ffi '\003' "$conformance"/02-*/*.cose.sig "$conformance"/10-blob/*/*.cose.sig
+seed_selected ffi '\004' "$conformance"/02-*/*.jws.sig "$conformance"/10-blob/*/*.jws.sig
+seed_selected ffi '\005' "$conformance"/02-*/*.cose.sig "$conformance"/10-blob/*/*.cose.sig
+seed_selected ffi '\006' ../testdata/pki/root.crt ../testdata/pki/intermediate.crt
 
 for t in "${targets[@]}"; do
   echo "== fuzzing $t for ${seconds}s"

@@ -252,6 +252,15 @@ enum notation_result
    * signature manifest...).
    */
   NOTATION_RESULT_REPOSITORY_ERROR = 4006,
+  /**
+   * A registry request failed: no connection, TLS, an unexpected HTTP
+   * status, a protocol violation.
+   */
+  NOTATION_RESULT_REGISTRY_ERROR = 4007,
+  /**
+   * The registry refused the credentials or denied access.
+   */
+  NOTATION_RESULT_REGISTRY_UNAUTHORIZED = 4008,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -486,7 +495,7 @@ typedef struct notation_signer notation_signer;
 
 /**
  * An artifact to sign, verify or inspect: a tag or digest in an OCI image
- * layout directory, or (when supported) in a registry repository.
+ * layout directory or in a registry repository.
  *
  * Thread safety: may be used from many threads; signing through one
  * target is serialised by an internal lock. Signing into one layout
@@ -631,6 +640,36 @@ notation_result notation_config_add_certificates(const notation_config *config,
                                                  const char *store_name,
                                                  const uint8_t *data,
                                                  size_t data_len);
+
+/**
+ * Makes registry targets created with this configuration reach
+ * `registry` (`host[:port]`) over plain HTTP instead of HTTPS, as
+ * `config.json`'s `insecureRegistries` does (loopback registries use plain
+ * HTTP anyway). For tests only.
+ *
+ * # Safety
+ * `config` must be a live configuration; `registry` a NUL-terminated
+ * string.
+ */
+notation_result notation_config_add_insecure_registry(const notation_config *config,
+                                                      const char *registry);
+
+/**
+ * Sets the credentials used for `registry` (`host[:port]`) by registry
+ * targets created with this configuration, before the notation defaults
+ * (`NOTATION_USERNAME`/`NOTATION_PASSWORD`, then the credential store of
+ * `config.json` or Docker's). An empty `username` with a `password` is an
+ * identity (refresh) token. The library keeps the secret in memory until
+ * the configuration is freed and never prints it.
+ *
+ * # Safety
+ * `config` must be a live configuration; `registry`, `username` and
+ * `password` NUL-terminated strings.
+ */
+notation_result notation_config_set_registry_credentials(const notation_config *config,
+                                                         const char *registry,
+                                                         const char *username,
+                                                         const char *password);
 
 /**
  * Copies the message of the last call that failed with this configuration
@@ -1174,13 +1213,17 @@ notation_result notation_target_new_oci_layout(const char *path,
 
 /**
  * Creates a target for an artifact in a registry:
- * `registry/repository:tag` or `registry/repository@sha256:...`, with the
- * registry settings and credentials of `config` (may be NULL: defaults).
- *
- * Not available in this build: the reference is parsed
- * (`NOTATION_RESULT_REFERENCE_INVALID`), then
- * `NOTATION_RESULT_UNSUPPORTED` is returned. The function is part of the
- * ABI so that callers can be written against it now.
+ * `registry/repository:tag` or `registry/repository@sha256:...`
+ * (`NOTATION_RESULT_REFERENCE_INVALID` otherwise); verification selects
+ * the trust policy statement by `registry/repository`. `config` may be
+ * NULL; when given, registry access follows its `config.json`
+ * (`insecureRegistries`, credential store) for a directory configuration,
+ * and `notation_config_add_insecure_registry` /
+ * `notation_config_set_registry_credentials` for either kind. Credentials
+ * otherwise come from `NOTATION_USERNAME`/`NOTATION_PASSWORD`, then the
+ * notation or Docker credential store. Registries are reached over HTTPS
+ * with the platform's roots, loopback ones over plain HTTP. Nothing is
+ * sent until the target is used.
  *
  * # Safety
  * `config` must be NULL or a live configuration; `reference` a

@@ -12,6 +12,8 @@ use notation_core::trust::{
     PolicyLoadError, TrustStore, TrustStoreType,
 };
 
+use notation_oci::registry::Credential;
+
 use crate::buffer::write_str;
 use crate::error::{Error, LastError, notation_result};
 use crate::ffi::{Out, bytes, free_handle, handle, into_handle, string};
@@ -64,6 +66,10 @@ pub(crate) struct ConfigState {
     pub(crate) blob_policy: Option<BlobTrustPolicyDocument>,
     /// The in-memory trust stores (memory configurations only).
     pub(crate) memory: MemoryTrustStore,
+    /// Registries reached over plain HTTP, added to `config.json`'s.
+    pub(crate) insecure_registries: Vec<String>,
+    /// Credentials given for registries (their `Debug` is redacted).
+    pub(crate) credentials: Vec<(String, Credential)>,
 }
 
 impl ConfigState {
@@ -113,6 +119,8 @@ fn open_dir(dir: &Path) -> Result<ConfigState, Error> {
         oci_policy,
         blob_policy,
         memory: MemoryTrustStore::new(),
+        insecure_registries: Vec::new(),
+        credentials: Vec::new(),
     })
 }
 
@@ -132,6 +140,8 @@ pub unsafe extern "C" fn notation_config_new(
             oci_policy: None,
             blob_policy: None,
             memory: MemoryTrustStore::new(),
+            insecure_registries: Vec::new(),
+            credentials: Vec::new(),
         })));
         Ok(())
     }
@@ -275,6 +285,76 @@ pub unsafe extern "C" fn notation_config_add_certificates(
                 ));
             }
             state.memory.add(store_type, name, certs)?;
+            Ok(())
+        })())
+    }
+}
+
+/// Makes registry targets created with this configuration reach
+/// `registry` (`host[:port]`) over plain HTTP instead of HTTPS, as
+/// `config.json`'s `insecureRegistries` does (loopback registries use plain
+/// HTTP anyway). For tests only.
+///
+/// # Safety
+/// `config` must be a live configuration; `registry` a NUL-terminated
+/// string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_config_add_insecure_registry(
+    config: *const notation_config,
+    registry: *const c_char,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees config.
+        let config = unsafe { handle(config, "config")? };
+        config.errors.record((|| {
+            // SAFETY: caller guarantees registry.
+            let registry = unsafe { string(registry, "registry")? };
+            if registry.is_empty() {
+                return Err(Error::invalid("the registry is empty"));
+            }
+            config.state().insecure_registries.push(registry.to_string());
+            Ok(())
+        })())
+    }
+}
+
+/// Sets the credentials used for `registry` (`host[:port]`) by registry
+/// targets created with this configuration, before the notation defaults
+/// (`NOTATION_USERNAME`/`NOTATION_PASSWORD`, then the credential store of
+/// `config.json` or Docker's). An empty `username` with a `password` is an
+/// identity (refresh) token. The library keeps the secret in memory until
+/// the configuration is freed and never prints it.
+///
+/// # Safety
+/// `config` must be a live configuration; `registry`, `username` and
+/// `password` NUL-terminated strings.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_config_set_registry_credentials(
+    config: *const notation_config,
+    registry: *const c_char,
+    username: *const c_char,
+    password: *const c_char,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees config.
+        let config = unsafe { handle(config, "config")? };
+        config.errors.record((|| {
+            // SAFETY: caller guarantees the strings.
+            let (registry, username, password) = unsafe {
+                (
+                    string(registry, "registry")?,
+                    string(username, "username")?,
+                    string(password, "password")?,
+                )
+            };
+            if registry.is_empty() {
+                return Err(Error::invalid("the registry is empty"));
+            }
+            let credential = Credential::from_username_password(username, password)
+                .ok_or_else(|| Error::invalid("the username and the password are both empty"))?;
+            let mut state = config.state();
+            state.credentials.retain(|(r, _)| r != registry);
+            state.credentials.push((registry.to_string(), credential));
             Ok(())
         })())
     }

@@ -13,6 +13,7 @@ use notation_core::trust::{PolicyError, PolicyLoadError, TrustStoreManagementErr
 use notation_core::verifier::VerificationError;
 use notation_core::x509::CertificateParseError;
 use notation_oci::layout::LayoutError;
+use notation_oci::registry::RegistryError;
 use notation_oci::repository::RepositoryError;
 use notation_oci::workflow::{SignatureFailureReason, WorkflowError};
 
@@ -124,11 +125,16 @@ pub enum notation_result {
     /// The store of signatures failed (invalid content, a malformed
     /// signature manifest...).
     RepositoryError = 4006,
+    /// A registry request failed: no connection, TLS, an unexpected HTTP
+    /// status, a protocol violation.
+    RegistryError = 4007,
+    /// The registry refused the credentials or denied access.
+    RegistryUnauthorized = 4008,
 }
 
 impl notation_result {
     /// Every code, for tests and for name lookups.
-    pub const ALL: [notation_result; 42] = {
+    pub const ALL: [notation_result; 44] = {
         use notation_result::*;
         [
             Ok,
@@ -173,6 +179,8 @@ impl notation_result {
             TooManySignatures,
             LayoutInvalid,
             RepositoryError,
+            RegistryError,
+            RegistryUnauthorized,
         ]
     };
 
@@ -227,6 +235,8 @@ impl notation_result {
             TooManySignatures => "too many signatures",
             LayoutInvalid => "invalid OCI image layout",
             RepositoryError => "signature repository error",
+            RegistryError => "registry request failed",
+            RegistryUnauthorized => "registry access denied",
         }
     }
 }
@@ -538,12 +548,33 @@ impl From<LayoutError> for Error {
     }
 }
 
+fn registry_code(e: &RegistryError) -> notation_result {
+    if e.is_not_found() {
+        notation_result::NotFound
+    } else if matches!(e, RegistryError::Auth(_)) || matches!(e.status(), Some(401 | 403)) {
+        notation_result::RegistryUnauthorized
+    } else {
+        notation_result::RegistryError
+    }
+}
+
+fn repository_code(e: &RepositoryError) -> notation_result {
+    match e {
+        RepositoryError::Layout(l) => layout_code(l),
+        RepositoryError::Registry(r) => registry_code(r),
+        _ => notation_result::RepositoryError,
+    }
+}
+
 impl From<RepositoryError> for Error {
     fn from(e: RepositoryError) -> Self {
-        match e {
-            RepositoryError::Layout(l) => l.into(),
-            other => Error::new(notation_result::RepositoryError, other.to_string()),
-        }
+        Error::new(repository_code(&e), e.to_string())
+    }
+}
+
+impl From<RegistryError> for Error {
+    fn from(e: RegistryError) -> Self {
+        Error::new(registry_code(&e), e.to_string())
     }
 }
 
@@ -554,6 +585,9 @@ impl From<&SignatureFailureReason> for Error {
             SignatureFailureReason::Untrusted { .. } => {
                 Error::new(notation_result::VerificationFailed, e.to_string())
             }
+            SignatureFailureReason::Fetch { source, .. } => {
+                Error::new(repository_code(source), e.to_string())
+            }
             _ => Error::new(notation_result::RepositoryError, e.to_string()),
         }
     }
@@ -562,8 +596,7 @@ impl From<&SignatureFailureReason> for Error {
 impl From<WorkflowError> for Error {
     fn from(e: WorkflowError) -> Self {
         let code = match &e {
-            WorkflowError::Repository(RepositoryError::Layout(l)) => layout_code(l),
-            WorkflowError::Repository(_) => notation_result::RepositoryError,
+            WorkflowError::Repository(r) => repository_code(r),
             WorkflowError::DigestMismatch { .. } => notation_result::DigestMismatch,
             WorkflowError::Sign(SignError::Signer(s)) => signer_code(s),
             WorkflowError::Sign(SignError::UnsupportedKey(_)) => notation_result::KeyUnsupported,

@@ -2,14 +2,20 @@
 //! verifying them, listing and inspecting their signatures.
 
 use std::ffi::c_char;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
+use notation_core::config::{CONFIG_FILE, Config as NotationConfig};
 use notation_core::crypto::default_provider;
 use notation_core::envelope::{Envelope, EnvelopeContent};
 use notation_core::verifier::{VerificationOutcome, Verifier};
+use notation_oci::registry::RegistryClient;
+use notation_oci::registry::credentials::{
+    CredentialChain, CredentialStore, StaticCredentials, docker_config_path, notation_config_path,
+    select_credential_store,
+};
 use notation_oci::repository::SignatureRepository;
 use notation_oci::workflow::{self, SignatureFailure, SignatureFailureReason, WorkflowError};
-use notation_oci::{OciLayout, Reference};
+use notation_oci::{OciLayout, Reference, RemoteRepository};
 
 use crate::buffer::{notation_buffer, write_str};
 use crate::config::notation_config;
@@ -21,7 +27,7 @@ use crate::signer::notation_signer;
 use crate::verifier::{NOTATION_MAX_SIGNATURE_SIZE, notation_verifier, run_verification};
 
 /// An artifact to sign, verify or inspect: a tag or digest in an OCI image
-/// layout directory, or (when supported) in a registry repository.
+/// layout directory or in a registry repository.
 ///
 /// Thread safety: may be used from many threads; signing through one
 /// target is serialised by an internal lock. Signing into one layout
@@ -37,12 +43,14 @@ pub struct notation_target {
 
 enum Store {
     Layout(OciLayout),
+    Registry(RemoteRepository),
 }
 
 impl notation_target {
     fn repository(&self) -> &dyn SignatureRepository {
         match &self.store {
             Store::Layout(layout) => layout,
+            Store::Registry(remote) => remote,
         }
     }
 
@@ -103,14 +111,46 @@ pub unsafe extern "C" fn notation_target_new_oci_layout(
     }
 }
 
+/// The registry client of a target: HTTPS (plain HTTP for loopback and
+/// insecure registries), credentials from the configuration first, then the
+/// notation defaults (X2).
+fn registry_client(config: Option<&notation_config>) -> Result<RegistryClient, Error> {
+    let state = config.map(|c| c.state().clone());
+    let mut options = RegistryClient::builder();
+    let mut chain = CredentialChain::new();
+    let mut notation_config_file = notation_config_path();
+    if let Some(state) = state {
+        if let Some(dir) = &state.dir {
+            options = options.notation_config(&NotationConfig::load(dir)?);
+            notation_config_file = dir.join(CONFIG_FILE);
+        }
+        options = options.insecure_registries(state.insecure_registries);
+        for (registry, credential) in state.credentials {
+            chain = chain.with(StaticCredentials::new(registry, credential));
+        }
+    }
+    if let Some(from_env) = StaticCredentials::from_env(None) {
+        chain = chain.with(from_env);
+    }
+    let store = select_credential_store(&notation_config_file, &docker_config_path(), None)
+        .map_err(|e| Error::new(notation_result::Config, e.to_string()))?;
+    let store: Arc<dyn CredentialStore> = Arc::from(store);
+    chain = chain.with_arc(store);
+    Ok(options.credentials(chain).build()?)
+}
+
 /// Creates a target for an artifact in a registry:
-/// `registry/repository:tag` or `registry/repository@sha256:...`, with the
-/// registry settings and credentials of `config` (may be NULL: defaults).
-///
-/// Not available in this build: the reference is parsed
-/// (`NOTATION_RESULT_REFERENCE_INVALID`), then
-/// `NOTATION_RESULT_UNSUPPORTED` is returned. The function is part of the
-/// ABI so that callers can be written against it now.
+/// `registry/repository:tag` or `registry/repository@sha256:...`
+/// (`NOTATION_RESULT_REFERENCE_INVALID` otherwise); verification selects
+/// the trust policy statement by `registry/repository`. `config` may be
+/// NULL; when given, registry access follows its `config.json`
+/// (`insecureRegistries`, credential store) for a directory configuration,
+/// and `notation_config_add_insecure_registry` /
+/// `notation_config_set_registry_credentials` for either kind. Credentials
+/// otherwise come from `NOTATION_USERNAME`/`NOTATION_PASSWORD`, then the
+/// notation or Docker credential store. Registries are reached over HTTPS
+/// with the platform's roots, loopback ones over plain HTTP. Nothing is
+/// sent until the target is used.
 ///
 /// # Safety
 /// `config` must be NULL or a live configuration; `reference` a
@@ -123,19 +163,34 @@ pub unsafe extern "C" fn notation_target_new_registry(
 ) -> notation_result {
     ffi_guard! {
         // SAFETY: caller guarantees config, reference and out_target.
-        let (_config, reference, _out) = unsafe {
+        let (config, raw, out) = unsafe {
             (
                 config.as_ref(),
                 string(reference, "reference")?,
                 Out::new(out_target, "out_target")?,
             )
         };
-        let reference = Reference::parse(reference)
-            .map_err(|e| Error::new(notation_result::ReferenceInvalid, e.to_string()))?;
-        Err(Error::new(
-            notation_result::Unsupported,
-            format!("registry targets ({reference}) are not supported by this build of libnotation yet; use an OCI layout"),
-        ))
+        let invalid = |detail: String| {
+            Error::new(
+                notation_result::ReferenceInvalid,
+                format!("{raw:?}: {detail}. Expecting <registry>/<repository>:<tag> or <registry>/<repository>@<digest>"),
+            )
+        };
+        let reference = Reference::parse(raw).map_err(|e| invalid(e.to_string()))?;
+        let tag_or_digest = reference
+            .reference()
+            .ok_or_else(|| invalid("invalid reference: no tag or digest".into()))?
+            .to_string();
+        let client = registry_client(config)?;
+        let remote = RemoteRepository::new(client, &reference)?;
+        out.write(into_handle(notation_target {
+            store: Store::Registry(remote),
+            reference: tag_or_digest,
+            scope: Some(reference.scope()),
+            write_lock: Mutex::new(()),
+            errors: LastError::default(),
+        }));
+        Ok(())
     }
 }
 

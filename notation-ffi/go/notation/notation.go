@@ -82,6 +82,8 @@ const (
 	CodeTooManySignatures        Code = C.NOTATION_RESULT_TOO_MANY_SIGNATURES
 	CodeLayoutInvalid            Code = C.NOTATION_RESULT_LAYOUT_INVALID
 	CodeRepositoryError          Code = C.NOTATION_RESULT_REPOSITORY_ERROR
+	CodeRegistryError            Code = C.NOTATION_RESULT_REGISTRY_ERROR
+	CodeRegistryUnauthorized     Code = C.NOTATION_RESULT_REGISTRY_UNAUTHORIZED
 )
 
 // Sentinels for errors.Is: an *Error matches the sentinel of its code.
@@ -394,6 +396,31 @@ func (c *Config) NewSigner(keyName string) (*Signer, error) {
 		return nil, err
 	}
 	return newSigner(ptr), nil
+}
+
+// AddInsecureRegistry makes registry targets made with this configuration
+// use plain HTTP for registry (host[:port]). For tests only.
+func (c *Config) AddInsecureRegistry(registry string) error {
+	r := cString(registry)
+	defer free(r)
+	err := call(func() C.notation_result { return C.notation_config_add_insecure_registry(c.ptr, r) })
+	runtime.KeepAlive(c)
+	return err
+}
+
+// SetRegistryCredentials sets the credentials registry targets made with
+// this configuration use for registry (host[:port]); an empty username
+// with a password is an identity token.
+func (c *Config) SetRegistryCredentials(registry, username, password string) error {
+	r, u, p := cString(registry), cString(username), cString(password)
+	defer free(r)
+	defer free(u)
+	defer free(p)
+	err := call(func() C.notation_result {
+		return C.notation_config_set_registry_credentials(c.ptr, r, u, p)
+	})
+	runtime.KeepAlive(c)
+	return err
 }
 
 // Close releases the configuration; verifiers and signers made from it stay
@@ -840,8 +867,8 @@ func (s *Signer) SignArtifact(target *Target, opts *SignOptions) (string, error)
 	return string(takeBuffer(out)), nil
 }
 
-// Target is an artifact: a tag or digest in an OCI image layout, or (when
-// the library supports it) in a registry.
+// Target is an artifact: a tag or digest in an OCI image layout or in a
+// registry.
 type Target struct {
 	ptr *C.notation_target
 }
@@ -870,9 +897,10 @@ func NewLayoutTarget(path, reference, scope string) (*Target, error) {
 }
 
 // NewRegistryTarget names an artifact in a registry
-// (registry/repository:tag or @digest), with the registry settings of
-// config (may be nil). Not yet supported by the library: it returns an
-// error with CodeUnsupported.
+// (registry/repository:tag or @digest), with the registry settings and
+// credentials of config (may be nil: NOTATION_USERNAME/NOTATION_PASSWORD,
+// then the notation or Docker credential store). Nothing is sent until the
+// target is used.
 func NewRegistryTarget(config *Config, reference string) (*Target, error) {
 	cref := cString(reference)
 	defer free(cref)

@@ -277,8 +277,13 @@ func TestLayoutArtifact(t *testing.T) {
 	if _, err := s.SignArtifact(missing, nil); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("missing tag: %v", err)
 	}
-	if _, err := NewRegistryTarget(nil, "registry.example/repo:v1"); !errors.Is(err, ErrUnsupported) {
-		t.Fatalf("registry: %v", err)
+	registry, err := NewRegistryTarget(nil, "registry.example/repo:v1")
+	if err != nil {
+		t.Fatalf("registry target: %v", err)
+	}
+	registry.Close()
+	if _, err := NewRegistryTarget(nil, "registry.example/repo"); err == nil || err.(*Error).Code != CodeReferenceInvalid {
+		t.Fatalf("registry reference without a tag: %v", err)
 	}
 }
 

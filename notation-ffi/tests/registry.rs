@@ -1,0 +1,328 @@
+//! Registry targets through the C ABI, against a real registry: Debian's
+//! `docker-registry` (CNCF distribution 2.8) on a free loopback port,
+//! anonymous and with htpasswd Basic auth. A missing `docker-registry` or
+//! `htpasswd` fails the test (scripts/test.sh installs them).
+
+mod common;
+
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::ptr;
+use std::time::{Duration, Instant};
+
+use common::*;
+use notation::*;
+use notation_oci::registry::{RegistryClient, RepositoryRef};
+
+const USER: &str = "notation";
+const PASSWORD: &str = "correct horse";
+
+struct Registry {
+    host: String,
+    child: Child,
+    dir: tempfile::TempDir,
+}
+
+impl Registry {
+    fn start(basic_auth: bool) -> Self {
+        require("docker-registry", "--version", "the registry tests");
+        let mut last = String::new();
+        for _ in 0..3 {
+            let dir = tempfile::tempdir().unwrap();
+            let port = TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let host = format!("127.0.0.1:{port}");
+            let mut config = format!(
+                "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: \"{}\"\n  delete:\n    enabled: true\nhttp:\n  addr: {host}\n  secret: notation-ffi-test\n",
+                dir.path().join("data").display()
+            );
+            if basic_auth {
+                require("htpasswd", "-h", "the registry tests");
+                let out = Command::new("htpasswd")
+                    .args(["-Bbn", USER, PASSWORD])
+                    .output()
+                    .unwrap();
+                assert!(out.status.success(), "htpasswd failed");
+                let file = dir.path().join("htpasswd");
+                std::fs::write(&file, out.stdout).unwrap();
+                config.push_str(&format!(
+                    "auth:\n  htpasswd:\n    realm: notation-ffi-test\n    path: \"{}\"\n",
+                    file.display()
+                ));
+            }
+            let config_path = dir.path().join("config.yml");
+            std::fs::write(&config_path, config).unwrap();
+            let log = std::fs::File::create(dir.path().join("registry.log")).unwrap();
+            let child = Command::new("docker-registry")
+                .arg("serve")
+                .arg(&config_path)
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().unwrap())
+                .stderr(log)
+                .spawn()
+                .expect("start docker-registry");
+            let mut registry = Registry { host, child, dir };
+            let deadline = Instant::now() + Duration::from_secs(15);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = registry.child.try_wait() {
+                    break;
+                }
+                if TcpStream::connect(&registry.host).is_ok() {
+                    return registry;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            last = std::fs::read_to_string(registry.dir.path().join("registry.log")).unwrap();
+        }
+        panic!("docker-registry did not start:\n{last}");
+    }
+
+    /// Pushes the conformance e2e layout's manifest (and its blobs) as
+    /// `<repository>:v1`.
+    fn push_e2e(&self, repository: &str, client: &RegistryClient) {
+        let layout = conformance("09-e2e-oci-layouts/layouts/e2e");
+        let repo = RepositoryRef::new(self.host.clone(), repository).unwrap();
+        let blobs = layout.join("blobs/sha256");
+        for entry in std::fs::read_dir(&blobs).unwrap() {
+            let path = entry.unwrap().path();
+            let digest = format!("sha256:{}", path.file_name().unwrap().to_str().unwrap());
+            if digest != E2E_DIGEST {
+                client
+                    .push_blob(&repo, &digest, &std::fs::read(&path).unwrap())
+                    .unwrap();
+            }
+        }
+        let manifest = std::fs::read(blobs.join(E2E_DIGEST.trim_start_matches("sha256:"))).unwrap();
+        client
+            .push_manifest(
+                &repo,
+                "v1",
+                "application/vnd.oci.image.manifest.v1+json",
+                &manifest,
+            )
+            .unwrap();
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A configuration trusting the test root for `<host>/<repository>`.
+fn config_for(scope: &str) -> *mut notation_config {
+    let policy = OCI_POLICY.replace("local/e2e", scope);
+    let config = memory_config();
+    // SAFETY: a live configuration and a valid slice.
+    ok(unsafe { notation_config_set_oci_policy(config, policy.as_ptr(), policy.len()) });
+    config
+}
+
+fn registry_target(
+    config: *const notation_config,
+    reference: &str,
+) -> (notation_result, *mut notation_target) {
+    let reference = cstr(reference);
+    let mut target = ptr::null_mut();
+    // SAFETY: valid strings and out-parameter; config may be NULL.
+    let rc = unsafe { notation_target_new_registry(config, reference.as_ptr(), &mut target) };
+    (rc, target)
+}
+
+#[test]
+fn sign_list_inspect_and_verify_in_a_registry() {
+    let registry = Registry::start(false);
+    registry.push_e2e("net-monitor", &RegistryClient::new().unwrap());
+    let scope = format!("{}/net-monitor", registry.host);
+    let config = config_for(&scope);
+    let verifier = verifier_for(config);
+    let signer = new_signer("ec-256.key", "ec-256.chain.pem");
+    let result = new_result();
+
+    let (rc, mut target) = registry_target(config, &format!("{scope}:v1"));
+    ok(rc);
+    // SAFETY: live handles and writable out-parameters throughout.
+    unsafe {
+        assert_eq!(
+            notation_verifier_verify_artifact(verifier, target, ptr::null(), result),
+            notation_result::NoSignature
+        );
+        let mut digest = ptr::null_mut();
+        ok(notation_signer_sign_artifact(
+            signer,
+            target,
+            ptr::null(),
+            &mut digest,
+        ));
+        let signature_digest = String::from_utf8(buffer_bytes(digest)).unwrap();
+        notation_buffer_free(&mut digest);
+
+        let mut list = ptr::null_mut();
+        ok(notation_target_inspect_signatures(target, 0, &mut list));
+        let mut count = 0;
+        ok(notation_signature_list_count(list, &mut count));
+        assert_eq!(count, 1);
+        assert_eq!(
+            read_string(|b, l, n| notation_signature_list_digest(list, 0, b, l, n)),
+            Ok(signature_digest.clone())
+        );
+        assert_eq!(
+            read_string(|b, l, n| notation_signature_list_signature_algorithm(list, 0, b, l, n)),
+            Ok("ECDSA-SHA-256".to_string())
+        );
+        notation_signature_list_free(&mut list);
+
+        ok(notation_verifier_verify_artifact(
+            verifier,
+            target,
+            ptr::null(),
+            result,
+        ));
+        assert_eq!(
+            read_string(|b, l, n| notation_verification_result_signature_digest(result, b, l, n)),
+            Ok(signature_digest)
+        );
+        assert_eq!(
+            read_string(|b, l, n| notation_verification_result_artifact_digest(result, b, l, n)),
+            Ok(E2E_DIGEST.to_string())
+        );
+        assert_eq!(checks(result).len(), 5);
+        notation_target_free(&mut target);
+
+        // By digest, and an unknown tag.
+        let (rc, mut by_digest) = registry_target(config, &format!("{scope}@{E2E_DIGEST}"));
+        ok(rc);
+        ok(notation_verifier_verify_artifact(
+            verifier,
+            by_digest,
+            ptr::null(),
+            result,
+        ));
+        notation_target_free(&mut by_digest);
+        let (rc, mut missing) = registry_target(ptr::null(), &format!("{scope}:v9"));
+        ok(rc);
+        assert_eq!(
+            notation_signer_sign_artifact(signer, missing, ptr::null(), ptr::null_mut()),
+            notation_result::NotFound
+        );
+        notation_target_free(&mut missing);
+
+        // Another repository has no applicable statement.
+        let (rc, mut other) = registry_target(config, &format!("{}/other:v1", registry.host));
+        ok(rc);
+        assert_eq!(
+            notation_verifier_verify_artifact(verifier, other, ptr::null(), result),
+            notation_result::NoApplicablePolicy
+        );
+        notation_target_free(&mut other);
+    }
+}
+
+#[test]
+fn registry_credentials_come_from_the_configuration() {
+    let registry = Registry::start(true);
+    let authed = RegistryClient::builder()
+        .credentials(notation_oci::registry::credentials::StaticCredentials::new(
+            registry.host.clone(),
+            notation_oci::registry::Credential::basic(USER, PASSWORD),
+        ))
+        .build()
+        .unwrap();
+    registry.push_e2e("private", &authed);
+    let scope = format!("{}/private", registry.host);
+    let config = config_for(&scope);
+    let signer = new_signer("rsa-2048.key", "rsa-2048.chain.pem");
+    let reference = format!("{scope}:v1");
+
+    // Point the credential stores at empty files so that the machine's own
+    // do not take part. (Environment changes are visible to other tests in
+    // this binary only; none of them reads these variables.)
+    let empty = tempfile::tempdir().unwrap();
+    // SAFETY: no other thread of this test binary reads the environment
+    // concurrently in a way that matters (see above).
+    unsafe {
+        std::env::set_var("DOCKER_CONFIG", empty.path());
+        std::env::set_var("NOTATION_CONFIG", empty.path());
+        std::env::remove_var("NOTATION_USERNAME");
+        std::env::remove_var("NOTATION_PASSWORD");
+    }
+    let (rc, mut anonymous) = registry_target(config, &reference);
+    ok(rc);
+    // SAFETY: live handles and valid strings throughout.
+    unsafe {
+        assert_eq!(
+            notation_signer_sign_artifact(signer, anonymous, ptr::null(), ptr::null_mut()),
+            notation_result::RegistryUnauthorized
+        );
+        notation_target_free(&mut anonymous);
+
+        let (host, user, wrong) = (cstr(&registry.host), cstr(USER), cstr("wrong"));
+        ok(notation_config_set_registry_credentials(
+            config,
+            host.as_ptr(),
+            user.as_ptr(),
+            wrong.as_ptr(),
+        ));
+        let (rc, mut bad) = registry_target(config, &reference);
+        ok(rc);
+        assert_eq!(
+            notation_signer_sign_artifact(signer, bad, ptr::null(), ptr::null_mut()),
+            notation_result::RegistryUnauthorized
+        );
+        notation_target_free(&mut bad);
+
+        let password = cstr(PASSWORD);
+        ok(notation_config_set_registry_credentials(
+            config,
+            host.as_ptr(),
+            user.as_ptr(),
+            password.as_ptr(),
+        ));
+        let (rc, mut target) = registry_target(config, &reference);
+        ok(rc);
+        ok(notation_signer_sign_artifact(
+            signer,
+            target,
+            ptr::null(),
+            ptr::null_mut(),
+        ));
+        let verifier = verifier_for(config);
+        let result = new_result();
+        ok(notation_verifier_verify_artifact(
+            verifier,
+            target,
+            ptr::null(),
+            result,
+        ));
+        notation_target_free(&mut target);
+
+        let empty_name = cstr("");
+        assert_eq!(
+            notation_config_set_registry_credentials(
+                config,
+                host.as_ptr(),
+                empty_name.as_ptr(),
+                empty_name.as_ptr()
+            ),
+            notation_result::InvalidArgument
+        );
+    }
+}
+
+#[test]
+fn registry_references_are_checked() {
+    for bad in ["not a reference!", "registry.example/repo", ""] {
+        let (rc, target) = registry_target(ptr::null(), bad);
+        assert_eq!(rc, notation_result::ReferenceInvalid, "{bad:?}");
+        assert!(target.is_null());
+    }
+    let (rc, mut target) = registry_target(ptr::null(), "registry.example/net-monitor:v1");
+    ok(rc);
+    // SAFETY: freeing through the variable.
+    unsafe { notation_target_free(&mut target) };
+}
