@@ -409,3 +409,43 @@ fn sign_and_verify_in_a_layout() {
     assert_eq!(inspected.len(), 3);
     assert!(inspected.iter().all(|i| i.content.is_ok()));
 }
+
+/// MANIFEST 09 `localkeys/`: the reference's e2e signing key signs into a
+/// copy of the unsigned `e2e` layout, and the e2e policy verifies it with
+/// `e2e.crt` as the trust anchor, in both envelope formats.
+#[test]
+fn conformance_09_e2e_key_signs_and_verifies() {
+    let keys = conformance().join("09-e2e-oci-layouts/localkeys");
+    let s = LocalSigner::from_files(&keys.join("e2e.key"), &keys.join("e2e.crt")).unwrap();
+    for format in [EnvelopeFormat::Jws, EnvelopeFormat::Cose] {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(
+            &conformance().join("09-e2e-oci-layouts/layouts/e2e"),
+            &dir.path().join("l"),
+        );
+        let layout = OciLayout::open(dir.path().join("l")).unwrap();
+        let signed =
+            workflow::sign(&layout, "v1", &s, &SignOptions::new(format), &RingProvider).unwrap();
+        assert_eq!(signed.artifact.digest, E2E_SUBJECT);
+        let ok = workflow::verify(
+            &layout,
+            "localhost:5000/test-repo",
+            E2E_SUBJECT,
+            &e2e_verifier("trustpolicy.json", "e2e.crt"),
+            &VerifyOptions::new(),
+        )
+        .unwrap();
+        assert!(ok.verified.is_some(), "{format:?}");
+        // The reference's rotated certificate does not anchor it.
+        assert!(
+            workflow::verify(
+                &layout,
+                "localhost:5000/test-repo",
+                E2E_SUBJECT,
+                &e2e_verifier("trustpolicy.json", "new_e2e.crt"),
+                &VerifyOptions::new(),
+            )
+            .is_err()
+        );
+    }
+}
