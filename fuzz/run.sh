@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 seconds=${1:-30}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(jws_envelope cose_envelope certificate_chain trust_policy ffi)
+[ ${#targets[@]} -gt 0 ] || targets=(jws_envelope cose_envelope certificate_chain trust_policy timestamp_token ffi)
 conformance=${NOTATION_CONFORMANCE:-../../shared/conformance}
 [ -d "$conformance" ] || { echo "conformance vectors not found at $conformance" >&2; exit 1; }
 
@@ -22,6 +22,7 @@ seed jws_envelope "$conformance"/01-*/*.json "$conformance"/02-*/*.jws.sig "$con
 seed cose_envelope "$conformance"/02-*/*.cose.sig "$conformance"/10-blob/*/*.cose.sig "$conformance"/03-*/sigEnv/cose*.sig
 seed certificate_chain ../testdata/pki/*.pem ../testdata/pki/*.crt "$conformance"/07-certificates/*/*
 seed trust_policy "$conformance"/06-trust-policies/*/*.json
+seed timestamp_token "$conformance"/04-timestamp-tokens/*/*.p7s "$conformance"/04-timestamp-tokens/*/*.tsr
 # ffi: the first byte selects the call (see fuzz_targets/ffi.rs): 0/1 OCI/blob
 # policy validation, 2/3 JWS/COSE inspection, 4/5 JWS/COSE verification,
 # 6 trust store certificates.
