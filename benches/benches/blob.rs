@@ -14,9 +14,9 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use notation_benches::{KEY_NAMES, pki, signer};
+use notation_benches::{KEY_NAMES, floor, pki, signer};
 use notation_core::blob::{BlobSignOptions, sign_blob};
-use notation_core::crypto::{CryptoProvider, RingProvider, SignatureScheme};
+use notation_core::crypto::RingProvider;
 use notation_core::envelope::{Envelope, EnvelopeFormat};
 use notation_core::signer::Signer;
 use notation_core::trust::{BlobTrustPolicyDocument, MemoryTrustStore, TrustStoreType};
@@ -40,27 +40,6 @@ fn verifier() -> Verifier {
         .blob_policy(BlobTrustPolicyDocument::from_json(POLICY).unwrap())
         .build()
         .unwrap()
-}
-
-/// Every signature check a verification of `envelope` performs.
-fn floor(envelope: &Envelope, crypto: &dyn CryptoProvider) {
-    let content = envelope.content_unverified().unwrap();
-    let info = &content.signer_info;
-    let chain = &info.certificate_chain;
-    let signed = envelope.signing_input().unwrap();
-    crypto
-        .verify(
-            SignatureScheme::for_envelope(info.signature_algorithm),
-            chain[0].public_key(),
-            &signed,
-            &info.signature,
-        )
-        .unwrap();
-    for (i, cert) in chain.iter().enumerate() {
-        let issuer = chain.get(i + 1).unwrap_or(cert);
-        cert.check_signature_with(issuer.public_key(), crypto)
-            .unwrap();
-    }
 }
 
 fn bench(c: &mut Criterion) {

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use notation_core::crypto::{CryptoProvider, SignatureScheme};
+use notation_core::envelope::Envelope;
 use notation_core::signer::LocalSigner;
 
 /// The test PKI directory (testdata/pki, made by make-pki.sh).
@@ -26,4 +28,27 @@ pub fn signer(name: &str) -> LocalSigner {
         &pki(&format!("{name}.chain.pem")),
     )
     .expect("test signer")
+}
+
+/// Every signature check a verification of `envelope` cannot avoid: the
+/// envelope signature and each certificate signature of its chain, and
+/// nothing else. The benchmarks report their results beside this floor.
+pub fn floor(envelope: &Envelope, crypto: &dyn CryptoProvider) {
+    let content = envelope.content_unverified().unwrap();
+    let info = &content.signer_info;
+    let chain = &info.certificate_chain;
+    let signed = envelope.signing_input().unwrap();
+    crypto
+        .verify(
+            SignatureScheme::for_envelope(info.signature_algorithm),
+            chain[0].public_key(),
+            &signed,
+            &info.signature,
+        )
+        .unwrap();
+    for (i, cert) in chain.iter().enumerate() {
+        let issuer = chain.get(i + 1).unwrap_or(cert);
+        cert.check_signature_with(issuer.public_key(), crypto)
+            .unwrap();
+    }
 }
