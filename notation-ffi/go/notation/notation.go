@@ -232,6 +232,18 @@ const (
 	TrustStoreTSA              TrustStoreType = C.NOTATION_TRUST_STORE_TYPE_TSA
 )
 
+// RevocationMode is how verifiers check certificates for revocation.
+type RevocationMode uint32
+
+// Revocation modes.
+const (
+	// RevocationOnline checks OCSP, then CRLs, over HTTP (the default).
+	RevocationOnline RevocationMode = C.NOTATION_REVOCATION_MODE_ONLINE
+	// RevocationOffline never uses the network: certificates with
+	// revocation information are "unknown".
+	RevocationOffline RevocationMode = C.NOTATION_REVOCATION_MODE_OFFLINE
+)
+
 // PolicyKind is the kind of a trust policy document.
 type PolicyKind uint32
 
@@ -396,6 +408,24 @@ func (c *Config) NewSigner(keyName string) (*Signer, error) {
 		return nil, err
 	}
 	return newSigner(ptr), nil
+}
+
+// SetRevocationMode sets how verifiers made from this configuration check
+// revocation.
+func (c *Config) SetRevocationMode(mode RevocationMode) error {
+	err := call(func() C.notation_result { return C.notation_config_set_revocation_mode(c.ptr, C.uint32_t(mode)) })
+	runtime.KeepAlive(c)
+	return err
+}
+
+// SetRevocationTimeouts sets the time each OCSP request and CRL download
+// may take (0: the defaults, 2 s and 5 s).
+func (c *Config) SetRevocationTimeouts(ocsp, crl time.Duration) error {
+	err := call(func() C.notation_result {
+		return C.notation_config_set_revocation_timeouts(c.ptr, C.uint32_t(ocsp.Milliseconds()), C.uint32_t(crl.Milliseconds()))
+	})
+	runtime.KeepAlive(c)
+	return err
 }
 
 // AddInsecureRegistry makes registry targets made with this configuration

@@ -78,6 +78,9 @@ func memoryConfig(t *testing.T) *Config {
 	if err := c.SetOCIPolicy([]byte(ociPolicy)); err != nil {
 		t.Fatal(err)
 	}
+	if err := c.SetRevocationMode(RevocationOffline); err != nil {
+		t.Fatal(err)
+	}
 	if err := c.SetBlobPolicy([]byte(blobPolicy)); err != nil {
 		t.Fatal(err)
 	}
