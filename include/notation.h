@@ -183,6 +183,10 @@ enum notation_result
    */
   NOTATION_RESULT_EXPIRY_INVALID = 2007,
   /**
+   * The timestamping authority failed or its token did not verify.
+   */
+  NOTATION_RESULT_TIMESTAMP_FAILED = 2008,
+  /**
    * The signature did not verify: a check failed under `enforce`. The
    * verification result lists the checks.
    */
@@ -839,6 +843,24 @@ notation_result notation_sign_options_set_expiry_seconds(const notation_sign_opt
  */
 notation_result notation_sign_options_set_manifest_form(const notation_sign_options *options,
                                                         uint32_t form);
+
+/**
+ * Requests an RFC 3161 timestamp countersignature from the timestamping
+ * authority at `url` (`http://` or `https://`) for every signature made
+ * with these options. Each token is checked against `root_certificates`
+ * (PEM or DER, one or more, at most 4 MiB) before it is embedded, and the
+ * TSA's certificate chain is checked for revocation online; any failure
+ * fails signing (`NOTATION_RESULT_TIMESTAMP_FAILED`). HTTPS uses the
+ * platform's roots; one exchange may take 30 s.
+ *
+ * # Safety
+ * `options` must be live options; `url` a NUL-terminated string;
+ * `root_certificates` readable for `root_certificates_len` bytes.
+ */
+notation_result notation_sign_options_set_timestamping(const notation_sign_options *options,
+                                                       const char *url,
+                                                       const uint8_t *root_certificates,
+                                                       size_t root_certificates_len);
 
 /**
  * Frees signing options and sets `*options` to NULL; NULL does nothing.

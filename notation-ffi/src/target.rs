@@ -228,7 +228,8 @@ pub unsafe extern "C" fn notation_signer_sign_artifact(
             let sign_options = workflow::SignOptions::new(options.format)
                 .user_metadata(options.user_metadata.clone())
                 .expiry(options.expiry())
-                .manifest_form(options.manifest_form);
+                .manifest_form(options.manifest_form)
+                .timestamper(options.timestamper());
             let signed = {
                 let _serialised = target.write_lock.lock().unwrap_or_else(|p| p.into_inner());
                 workflow::sign(

@@ -63,6 +63,7 @@ fn result_codes_are_never_renumbered() {
         (SigningFailed, 2005),
         (UserMetadataInvalid, 2006),
         (ExpiryInvalid, 2007),
+        (TimestampFailed, 2008),
         (VerificationFailed, 3000),
         (NoTrustPolicy, 3001),
         (NoApplicablePolicy, 3002),

@@ -66,6 +66,7 @@ const (
 	CodeSigningFailed            Code = C.NOTATION_RESULT_SIGNING_FAILED
 	CodeUserMetadataInvalid      Code = C.NOTATION_RESULT_USER_METADATA_INVALID
 	CodeExpiryInvalid            Code = C.NOTATION_RESULT_EXPIRY_INVALID
+	CodeTimestampFailed          Code = C.NOTATION_RESULT_TIMESTAMP_FAILED
 	CodeVerificationFailed       Code = C.NOTATION_RESULT_VERIFICATION_FAILED
 	CodeNoTrustPolicy            Code = C.NOTATION_RESULT_NO_TRUST_POLICY
 	CodeNoApplicablePolicy       Code = C.NOTATION_RESULT_NO_APPLICABLE_POLICY
@@ -773,6 +774,10 @@ type SignOptions struct {
 	Expiry time.Duration
 	// ManifestForm for artifacts (default ManifestArtifactType).
 	ManifestForm ManifestForm
+	// TimestampURL requests an RFC 3161 timestamp from this TSA; its
+	// tokens must chain to TimestampRoots (PEM or DER certificates).
+	TimestampURL   string
+	TimestampRoots []byte
 }
 
 func (o *SignOptions) toC() (*C.notation_sign_options, error) {
@@ -825,6 +830,18 @@ func (o *SignOptions) toC() (*C.notation_sign_options, error) {
 		if err := set(func() C.notation_result {
 			return C.notation_sign_options_set_manifest_form(ptr, C.uint32_t(o.ManifestForm))
 		}); err != nil {
+			return nil, err
+		}
+	}
+	if o.TimestampURL != "" {
+		u := cString(o.TimestampURL)
+		defer free(u)
+		rp, rn := bytesPtr(o.TimestampRoots)
+		err := set(func() C.notation_result {
+			return C.notation_sign_options_set_timestamping(ptr, u, rp, rn)
+		})
+		runtime.KeepAlive(o.TimestampRoots)
+		if err != nil {
 			return nil, err
 		}
 	}
