@@ -320,7 +320,9 @@ fn artifact_verdict(
                     .map(|s| s.name().to_string());
             }
             // The artifact was resolved unless the failure came before
-            // (policy selection); resolving again is a local read.
+            // (policy selection); the workflow's error does not carry the
+            // digest, so resolve again (a local read, or one HEAD request
+            // to a registry) to report it.
             if !matches!(
                 verdict.code,
                 notation_result::NoTrustPolicy | notation_result::NoApplicablePolicy
