@@ -183,6 +183,10 @@ enum notation_result
    */
   NOTATION_RESULT_EXPIRY_INVALID = 2007,
   /**
+   * The timestamping authority failed or its token did not verify.
+   */
+  NOTATION_RESULT_TIMESTAMP_FAILED = 2008,
+  /**
    * The signature did not verify: a check failed under `enforce`. The
    * verification result lists the checks.
    */
@@ -422,6 +426,36 @@ typedef uint32_t notation_trust_store_type;
 #endif // __cplusplus
 
 /**
+ * How verifiers check certificates for revocation.
+ */
+enum notation_revocation_mode
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * OCSP, then CRLs, over HTTP, as the notation CLI does (the default).
+   * CRLs are cached under `NOTATION_CACHE` (default
+   * `~/.cache/notation/crl`). Certificates without revocation
+   * information pass.
+   */
+  NOTATION_REVOCATION_MODE_ONLINE = 1,
+  /**
+   * No network: certificates without revocation information pass, the
+   * others are "revocation status unknown" (a failure where the policy
+   * enforces revocation, a logged one under `permissive` or `audit`).
+   */
+  NOTATION_REVOCATION_MODE_OFFLINE = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum notation_revocation_mode notation_revocation_mode;
+#else
+typedef uint32_t notation_revocation_mode;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * The two kinds of trust policy document.
  */
 enum notation_policy_kind
@@ -642,6 +676,27 @@ notation_result notation_config_add_certificates(const notation_config *config,
                                                  size_t data_len);
 
 /**
+ * Sets how verifiers built from this configuration check revocation (a
+ * `notation_revocation_mode`; default `NOTATION_REVOCATION_MODE_ONLINE`).
+ *
+ * # Safety
+ * `config` must be a live configuration.
+ */
+notation_result notation_config_set_revocation_mode(const notation_config *config, uint32_t mode);
+
+/**
+ * Sets the time each OCSP request and each CRL download may take, in
+ * milliseconds, for online revocation checking; 0 keeps the default (2 s
+ * for OCSP, 5 s for CRLs, as the notation CLI).
+ *
+ * # Safety
+ * `config` must be a live configuration.
+ */
+notation_result notation_config_set_revocation_timeouts(const notation_config *config,
+                                                        uint32_t ocsp_timeout_ms,
+                                                        uint32_t crl_timeout_ms);
+
+/**
  * Makes registry targets created with this configuration reach
  * `registry` (`host[:port]`) over plain HTTP instead of HTTPS, as
  * `config.json`'s `insecureRegistries` does (loopback registries use plain
@@ -788,6 +843,24 @@ notation_result notation_sign_options_set_expiry_seconds(const notation_sign_opt
  */
 notation_result notation_sign_options_set_manifest_form(const notation_sign_options *options,
                                                         uint32_t form);
+
+/**
+ * Requests an RFC 3161 timestamp countersignature from the timestamping
+ * authority at `url` (`http://` or `https://`) for every signature made
+ * with these options. Each token is checked against `root_certificates`
+ * (PEM or DER, one or more, at most 4 MiB) before it is embedded, and the
+ * TSA's certificate chain is checked for revocation online; any failure
+ * fails signing (`NOTATION_RESULT_TIMESTAMP_FAILED`). HTTPS uses the
+ * platform's roots; one exchange may take 30 s.
+ *
+ * # Safety
+ * `options` must be live options; `url` a NUL-terminated string;
+ * `root_certificates` readable for `root_certificates_len` bytes.
+ */
+notation_result notation_sign_options_set_timestamping(const notation_sign_options *options,
+                                                       const char *url,
+                                                       const uint8_t *root_certificates,
+                                                       size_t root_certificates_len);
 
 /**
  * Frees signing options and sets `*options` to NULL; NULL does nothing.
@@ -1494,9 +1567,9 @@ void notation_signature_list_free(notation_signature_list **list);
  * Creates a verifier from a configuration: its trust policy documents
  * (at least one) and every trust store they name are read now, once; a
  * store that cannot be read fails the signatures that need it, as an
- * authenticity failure. Revocation is checked offline: certificates
- * without revocation information pass, others are "unknown" (a failure
- * under `enforce`, reported under `log`).
+ * authenticity failure. Revocation is checked as the configuration says
+ * (`notation_config_set_revocation_mode`; by default online, over HTTP,
+ * as the notation CLI).
  *
  * # Safety
  * `config` must be a live configuration; `out_verifier` writable.

@@ -33,6 +33,14 @@ fn verifier() -> *const notation_verifier {
             // SAFETY: valid pointers and lengths.
             unsafe {
                 assert_eq!(notation_config_new(&mut config), notation_result::Ok);
+                // Never the network, whatever certificates the input has.
+                assert_eq!(
+                    notation_config_set_revocation_mode(
+                        config,
+                        notation_revocation_mode::Offline as u32
+                    ),
+                    notation_result::Ok
+                );
                 assert_eq!(
                     notation_config_set_blob_policy(
                         config,
@@ -208,6 +216,10 @@ fuzz_target!(|data: &[u8]| {
             6 => {
                 let mut config = ptr::null_mut();
                 assert_eq!(notation_config_new(&mut config), notation_result::Ok);
+                assert_eq!(
+                    notation_config_set_revocation_mode(config, 2),
+                    notation_result::Ok
+                );
                 for store_type in 1..=3 {
                     no_panic(notation_config_add_certificates(
                         config,

@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 pub mod algorithm;
+mod asn1util;
 pub mod blob;
 pub mod config;
 pub mod crypto;

@@ -4,6 +4,7 @@
 use std::ffi::c_char;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use notation_core::trust::policy::MAX_POLICY_SIZE;
 use notation_core::trust::store::{MAX_CERTIFICATE_FILE_SIZE, parse_certificate_data};
@@ -42,6 +43,39 @@ pub(crate) fn trust_store_type(value: u32) -> Result<TrustStoreType, Error> {
     }
 }
 
+/// How verifiers check certificates for revocation.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum notation_revocation_mode {
+    /// OCSP, then CRLs, over HTTP, as the notation CLI does (the default).
+    /// CRLs are cached under `NOTATION_CACHE` (default
+    /// `~/.cache/notation/crl`). Certificates without revocation
+    /// information pass.
+    Online = 1,
+    /// No network: certificates without revocation information pass, the
+    /// others are "revocation status unknown" (a failure where the policy
+    /// enforces revocation, a logged one under `permissive` or `audit`).
+    Offline = 2,
+}
+
+/// What a configuration says about revocation checking.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RevocationSettings {
+    pub(crate) mode: notation_revocation_mode,
+    pub(crate) ocsp_timeout: Option<Duration>,
+    pub(crate) crl_timeout: Option<Duration>,
+}
+
+impl Default for RevocationSettings {
+    fn default() -> Self {
+        Self {
+            mode: notation_revocation_mode::Online,
+            ocsp_timeout: None,
+            crl_timeout: None,
+        }
+    }
+}
+
 /// A configuration: trust policy documents (OCI and/or blob) and the trust
 /// stores they name, read from a notation configuration directory
 /// (`notation_config_open_dir`) or built in memory (`notation_config_new`
@@ -70,6 +104,7 @@ pub(crate) struct ConfigState {
     pub(crate) insecure_registries: Vec<String>,
     /// Credentials given for registries (their `Debug` is redacted).
     pub(crate) credentials: Vec<(String, Credential)>,
+    pub(crate) revocation: RevocationSettings,
 }
 
 impl ConfigState {
@@ -121,6 +156,7 @@ fn open_dir(dir: &Path) -> Result<ConfigState, Error> {
         memory: MemoryTrustStore::new(),
         insecure_registries: Vec::new(),
         credentials: Vec::new(),
+        revocation: RevocationSettings::default(),
     })
 }
 
@@ -142,6 +178,7 @@ pub unsafe extern "C" fn notation_config_new(
             memory: MemoryTrustStore::new(),
             insecure_registries: Vec::new(),
             credentials: Vec::new(),
+            revocation: RevocationSettings::default(),
         })));
         Ok(())
     }
@@ -287,6 +324,58 @@ pub unsafe extern "C" fn notation_config_add_certificates(
             state.memory.add(store_type, name, certs)?;
             Ok(())
         })())
+    }
+}
+
+/// Sets how verifiers built from this configuration check revocation (a
+/// `notation_revocation_mode`; default `NOTATION_REVOCATION_MODE_ONLINE`).
+///
+/// # Safety
+/// `config` must be a live configuration.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_config_set_revocation_mode(
+    config: *const notation_config,
+    mode: u32,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees config.
+        let config = unsafe { handle(config, "config")? };
+        config.errors.record((|| {
+            let mode = match mode {
+                1 => notation_revocation_mode::Online,
+                2 => notation_revocation_mode::Offline,
+                other => {
+                    return Err(Error::invalid(format!(
+                        "unknown revocation mode {other} (expected NOTATION_REVOCATION_MODE_ONLINE or _OFFLINE)"
+                    )));
+                }
+            };
+            config.state().revocation.mode = mode;
+            Ok(())
+        })())
+    }
+}
+
+/// Sets the time each OCSP request and each CRL download may take, in
+/// milliseconds, for online revocation checking; 0 keeps the default (2 s
+/// for OCSP, 5 s for CRLs, as the notation CLI).
+///
+/// # Safety
+/// `config` must be a live configuration.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_config_set_revocation_timeouts(
+    config: *const notation_config,
+    ocsp_timeout_ms: u32,
+    crl_timeout_ms: u32,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees config.
+        let config = unsafe { handle(config, "config")? };
+        let ms = |v: u32| (v > 0).then(|| Duration::from_millis(u64::from(v)));
+        let mut state = config.state();
+        state.revocation.ocsp_timeout = ms(ocsp_timeout_ms);
+        state.revocation.crl_timeout = ms(crl_timeout_ms);
+        Ok(())
     }
 }
 

@@ -85,6 +85,8 @@ pub enum notation_result {
     UserMetadataInvalid = 2006,
     /// An expiry that is not allowed.
     ExpiryInvalid = 2007,
+    /// The timestamping authority failed or its token did not verify.
+    TimestampFailed = 2008,
 
     /// The signature did not verify: a check failed under `enforce`. The
     /// verification result lists the checks.
@@ -134,7 +136,7 @@ pub enum notation_result {
 
 impl notation_result {
     /// Every code, for tests and for name lookups.
-    pub const ALL: [notation_result; 44] = {
+    pub const ALL: [notation_result; 45] = {
         use notation_result::*;
         [
             Ok,
@@ -163,6 +165,7 @@ impl notation_result {
             SigningFailed,
             UserMetadataInvalid,
             ExpiryInvalid,
+            TimestampFailed,
             VerificationFailed,
             NoTrustPolicy,
             NoApplicablePolicy,
@@ -219,6 +222,7 @@ impl notation_result {
             SigningFailed => "signing failed",
             UserMetadataInvalid => "invalid user metadata",
             ExpiryInvalid => "invalid expiry",
+            TimestampFailed => "timestamping failed",
             VerificationFailed => "signature verification failed",
             NoTrustPolicy => "no trust policy of the kind needed is configured",
             NoApplicablePolicy => "no applicable trust policy",
@@ -463,6 +467,9 @@ impl From<SignError> for Error {
             SignError::UnsupportedKey(k) => {
                 Error::new(notation_result::KeyUnsupported, k.to_string())
             }
+            e @ SignError::Timestamp(_) => {
+                Error::new(notation_result::TimestampFailed, e.to_string())
+            }
             other => Error::new(notation_result::SigningFailed, other.to_string()),
         }
     }
@@ -600,6 +607,7 @@ impl From<WorkflowError> for Error {
             WorkflowError::DigestMismatch { .. } => notation_result::DigestMismatch,
             WorkflowError::Sign(SignError::Signer(s)) => signer_code(s),
             WorkflowError::Sign(SignError::UnsupportedKey(_)) => notation_result::KeyUnsupported,
+            WorkflowError::Sign(SignError::Timestamp(_)) => notation_result::TimestampFailed,
             WorkflowError::Sign(_) => notation_result::SigningFailed,
             WorkflowError::UserMetadata(_) => notation_result::UserMetadataInvalid,
             WorkflowError::InvalidExpiry => notation_result::ExpiryInvalid,

@@ -3,7 +3,14 @@
 
 use std::collections::BTreeMap;
 use std::ffi::c_char;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use notation_core::config::cache_dir;
+use notation_core::revocation::RevocationValidator;
+use notation_core::timestamp::Timestamper;
+use notation_core::trust::store::{MAX_CERTIFICATE_FILE_SIZE, parse_certificate_data};
+use notation_oci::revocation::{FileCrlCache, HttpRevocationFetcher};
+use notation_oci::tsa::HttpTimestamper;
 
 use notation_core::envelope::EnvelopeFormat;
 use notation_core::payload::DEFAULT_BLOB_MEDIA_TYPE;
@@ -11,7 +18,7 @@ use notation_oci::signature::SignatureManifestForm;
 use notation_oci::workflow::DEFAULT_MAX_SIGNATURES;
 
 use crate::error::{Error, notation_result};
-use crate::ffi::{Out, free_handle, handle, into_handle, string};
+use crate::ffi::{Out, bytes, free_handle, handle, into_handle, string};
 
 /// Signature envelope formats.
 #[repr(u32)]
@@ -66,6 +73,7 @@ pub(crate) struct SignOptions {
     pub(crate) user_metadata: BTreeMap<String, String>,
     pub(crate) expiry_seconds: u64,
     pub(crate) manifest_form: SignatureManifestForm,
+    pub(crate) timestamper: Option<Arc<HttpTimestamper>>,
 }
 
 impl Default for SignOptions {
@@ -76,6 +84,7 @@ impl Default for SignOptions {
             user_metadata: BTreeMap::new(),
             expiry_seconds: 0,
             manifest_form: SignatureManifestForm::ArtifactType,
+            timestamper: None,
         }
     }
 }
@@ -83,6 +92,10 @@ impl Default for SignOptions {
 impl SignOptions {
     pub(crate) fn expiry(&self) -> Option<time::Duration> {
         (self.expiry_seconds > 0).then(|| time::Duration::seconds(self.expiry_seconds as i64))
+    }
+
+    pub(crate) fn timestamper(&self) -> Option<&dyn Timestamper> {
+        self.timestamper.as_deref().map(|t| t as &dyn Timestamper)
     }
 }
 
@@ -244,6 +257,58 @@ pub unsafe extern "C" fn notation_sign_options_set_manifest_form(
                 )));
             }
         };
+        Ok(())
+    }
+}
+
+/// Requests an RFC 3161 timestamp countersignature from the timestamping
+/// authority at `url` (`http://` or `https://`) for every signature made
+/// with these options. Each token is checked against `root_certificates`
+/// (PEM or DER, one or more, at most 4 MiB) before it is embedded, and the
+/// TSA's certificate chain is checked for revocation online; any failure
+/// fails signing (`NOTATION_RESULT_TIMESTAMP_FAILED`). HTTPS uses the
+/// platform's roots; one exchange may take 30 s.
+///
+/// # Safety
+/// `options` must be live options; `url` a NUL-terminated string;
+/// `root_certificates` readable for `root_certificates_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_sign_options_set_timestamping(
+    options: *const notation_sign_options,
+    url: *const c_char,
+    root_certificates: *const u8,
+    root_certificates_len: usize,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees options, url and root_certificates.
+        let (options, url, roots) = unsafe {
+            (
+                handle(options, "options")?,
+                string(url, "url")?,
+                bytes(
+                    root_certificates,
+                    root_certificates_len,
+                    MAX_CERTIFICATE_FILE_SIZE as usize,
+                    "root_certificates",
+                )?,
+            )
+        };
+        let roots = parse_certificate_data(roots)?;
+        if roots.is_empty() {
+            return Err(Error::new(
+                notation_result::CertificateInvalid,
+                "no TSA root certificate given",
+            ));
+        }
+        let fetcher = HttpRevocationFetcher::new()
+            .map_err(|e| Error::new(notation_result::Io, format!("revocation fetcher: {e}")))?;
+        let revocation = RevocationValidator::builder(Arc::new(fetcher))
+            .crl_cache(Arc::new(FileCrlCache::new(cache_dir())))
+            .build();
+        let timestamper = HttpTimestamper::new(url, roots)
+            .map_err(|e| Error::invalid(e.to_string()))?
+            .with_revocation_checker(Arc::new(revocation));
+        options.lock().timestamper = Some(Arc::new(timestamper));
         Ok(())
     }
 }

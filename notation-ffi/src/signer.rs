@@ -149,11 +149,12 @@ pub unsafe extern "C" fn notation_signer_new_from_config(
     }
 }
 
-fn blob_options(o: &SignOptions) -> BlobSignOptions<'static> {
+fn blob_options(o: &SignOptions) -> BlobSignOptions<'_> {
     BlobSignOptions::new(o.format)
         .media_type(o.media_type.clone())
         .user_metadata(o.user_metadata.clone())
         .expiry(o.expiry())
+        .timestamper(o.timestamper())
 }
 
 /// Signs a blob in memory and gives the detached signature envelope

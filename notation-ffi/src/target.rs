@@ -228,7 +228,8 @@ pub unsafe extern "C" fn notation_signer_sign_artifact(
             let sign_options = workflow::SignOptions::new(options.format)
                 .user_metadata(options.user_metadata.clone())
                 .expiry(options.expiry())
-                .manifest_form(options.manifest_form);
+                .manifest_form(options.manifest_form)
+                .timestamper(options.timestamper());
             let signed = {
                 let _serialised = target.write_lock.lock().unwrap_or_else(|p| p.into_inner());
                 workflow::sign(
@@ -319,7 +320,9 @@ fn artifact_verdict(
                     .map(|s| s.name().to_string());
             }
             // The artifact was resolved unless the failure came before
-            // (policy selection); resolving again is a local read.
+            // (policy selection); the workflow's error does not carry the
+            // digest, so resolve again (a local read, or one HEAD request
+            // to a registry) to report it.
             if !matches!(
                 verdict.code,
                 notation_result::NoTrustPolicy | notation_result::NoApplicablePolicy

@@ -11,7 +11,11 @@ use notation_core::verifier::{BlobVerifyOptions, Verifier};
 use notation_oci::oci::MAX_ENVELOPE_SIZE;
 
 use crate::buffer::write_str;
-use crate::config::notation_config;
+use notation_core::config::cache_dir;
+use notation_core::revocation::{OfflineRevocationChecker, RevocationChecker, RevocationValidator};
+use notation_oci::revocation::{FileCrlCache, HttpRevocationFetcher};
+
+use crate::config::{RevocationSettings, notation_config, notation_revocation_mode};
 use crate::error::{Error, LastError, notation_result};
 use crate::ffi::{Out, bytes, free_handle, handle, into_handle, string};
 use crate::options::{VerifyOptions, envelope_format, notation_verify_options};
@@ -36,9 +40,9 @@ pub struct notation_verifier {
 /// Creates a verifier from a configuration: its trust policy documents
 /// (at least one) and every trust store they name are read now, once; a
 /// store that cannot be read fails the signatures that need it, as an
-/// authenticity failure. Revocation is checked offline: certificates
-/// without revocation information pass, others are "unknown" (a failure
-/// under `enforce`, reported under `log`).
+/// authenticity failure. Revocation is checked as the configuration says
+/// (`notation_config_set_revocation_mode`; by default online, over HTTP,
+/// as the notation CLI).
 ///
 /// # Safety
 /// `config` must be a live configuration; `out_verifier` writable.
@@ -54,7 +58,8 @@ pub unsafe extern "C" fn notation_verifier_new(
             // SAFETY: caller guarantees out_verifier.
             let out = unsafe { Out::new(out_verifier, "out_verifier")? };
             let state = config.state().clone();
-            let mut builder = Verifier::builder(state.trust_store());
+            let mut builder = Verifier::builder(state.trust_store())
+                .revocation_checker(revocation_checker(&state.revocation)?);
             if let Some(doc) = state.oci_policy {
                 builder = builder.oci_policy(doc);
             }
@@ -69,6 +74,25 @@ pub unsafe extern "C" fn notation_verifier_new(
             Ok(())
         })())
     }
+}
+
+fn revocation_checker(settings: &RevocationSettings) -> Result<Arc<dyn RevocationChecker>, Error> {
+    Ok(match settings.mode {
+        notation_revocation_mode::Offline => Arc::new(OfflineRevocationChecker),
+        notation_revocation_mode::Online => {
+            let fetcher = HttpRevocationFetcher::new()
+                .map_err(|e| Error::new(notation_result::Io, format!("revocation fetcher: {e}")))?;
+            let mut builder = RevocationValidator::builder(Arc::new(fetcher))
+                .crl_cache(Arc::new(FileCrlCache::new(cache_dir())));
+            if let Some(t) = settings.ocsp_timeout {
+                builder = builder.ocsp_timeout(t);
+            }
+            if let Some(t) = settings.crl_timeout {
+                builder = builder.crl_timeout(t);
+            }
+            Arc::new(builder.build())
+        }
+    })
 }
 
 fn blob_verdict(

@@ -63,6 +63,7 @@ fn result_codes_are_never_renumbered() {
         (SigningFailed, 2005),
         (UserMetadataInvalid, 2006),
         (ExpiryInvalid, 2007),
+        (TimestampFailed, 2008),
         (VerificationFailed, 3000),
         (NoTrustPolicy, 3001),
         (NoApplicablePolicy, 3002),
@@ -803,6 +804,61 @@ fn configuration_directory_and_signing_keys() {
         assert_eq!(rc, notation_result::NoTrustPolicy);
     }
     assert!(!bad.is_null());
+}
+
+#[test]
+fn revocation_settings() {
+    let config = memory_config();
+    // SAFETY: a live configuration.
+    unsafe {
+        assert_eq!(
+            notation_config_set_revocation_mode(config, 0),
+            notation_result::InvalidArgument
+        );
+        ok(notation_config_set_revocation_timeouts(config, 500, 0));
+        ok(notation_config_set_revocation_mode(
+            config,
+            notation_revocation_mode::Offline as u32,
+        ));
+    }
+    // The test PKI carries no revocation information: both modes pass it.
+    let offline = verifier_for(config);
+    // SAFETY: a live configuration.
+    ok(unsafe {
+        notation_config_set_revocation_mode(config, notation_revocation_mode::Online as u32)
+    });
+    let online = verifier_for(config);
+    let signer = new_signer("ec-521.key", "ec-521.chain.pem");
+    let mut options = ptr::null_mut();
+    let any_leaf = cstr("any-leaf");
+    // SAFETY: writable out-parameter, live options, a valid string.
+    unsafe {
+        ok(notation_verify_options_new(&mut options));
+        ok(notation_verify_options_set_policy_name(
+            options,
+            any_leaf.as_ptr(),
+        ));
+    }
+    let signature = sign_blob(signer, b"x", ptr::null());
+    let result = new_result();
+    for verifier in [offline, online] {
+        ok(verify_blob(
+            verifier,
+            &signature,
+            notation_envelope_format::Jws,
+            b"x",
+            options,
+            result,
+        ));
+        assert_eq!(
+            checks(result).last(),
+            Some(&(
+                notation_check::Revocation,
+                notation_check_action::Enforce,
+                true
+            ))
+        );
+    }
 }
 
 #[test]

@@ -94,9 +94,15 @@ fn go_package_tests_shared_and_static_and_example() {
         );
     }
 
-    // The example program, linked dynamically, on a fresh layout copy.
+    // The example program, linked dynamically, on a fresh layout copy;
+    // go vet over both modules first.
     let mut env = base.clone();
     env.push(("CGO_LDFLAGS", format!("-L{lib} -Wl,-rpath,{lib}")));
+    run("go vet (package)", go(&package, &env).args(["vet", "."]));
+    run(
+        "go vet (examples/go)",
+        go(&root.join("examples/go"), &env).args(["vet", "."]),
+    );
     let example = tmp.path().join("example");
     run(
         "go build examples/go",

@@ -1,7 +1,8 @@
 //! What the `der` crate leaves to us: Go-compatible error texts for its
 //! errors, the structural pre-check that reproduces the messages of the
-//! reference's BER converter, the text of a `genTime` with fractional seconds,
-//! and the decimal rendering of big INTEGERs.
+//! reference's BER converter, and the text of a `genTime` with fractional
+//! seconds. The decimal rendering of big INTEGERs is shared with the
+//! revocation module ([`crate::asn1util::integer_to_decimal`]).
 //!
 //! All decoding and encoding goes through `der` (see [`super::elements`]);
 //! nothing here reads tag or length octets by hand.
@@ -14,6 +15,8 @@ use std::fmt;
 
 use der::{Decode, Encode, ErrorKind, Length, Reader, SliceReader, Tag};
 use time::{Date, Month, OffsetDateTime, Time};
+
+pub(crate) use crate::asn1util::integer_to_decimal;
 
 /// Which of Go's two ASN.1 error kinds a failure is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -385,45 +388,6 @@ pub(crate) fn generalized_time(value: &[u8]) -> Result<OffsetDateTime> {
         nanos,
         WHAT,
     )
-}
-
-/// Decimal rendering of a two's-complement big-endian INTEGER (its contents
-/// octets, as `der`'s `IntRef` gives them), as Go's `big.Int.String()`
-/// prints serial numbers and nonces.
-pub(crate) fn integer_to_decimal(content: &[u8]) -> String {
-    let negative = content.first().is_some_and(|&b| b & 0x80 != 0);
-    let mut magnitude: Vec<u8> = if negative {
-        // Two's complement: invert and add one.
-        let mut m: Vec<u8> = content.iter().map(|b| !b).collect();
-        for b in m.iter_mut().rev() {
-            let (v, carry) = b.overflowing_add(1);
-            *b = v;
-            if !carry {
-                break;
-            }
-        }
-        m
-    } else {
-        content.to_vec()
-    };
-    let mut digits = Vec::new();
-    while magnitude.iter().any(|&b| b != 0) {
-        let mut rem = 0u32;
-        for b in magnitude.iter_mut() {
-            let cur = (rem << 8) | *b as u32;
-            *b = (cur / 10) as u8;
-            rem = cur % 10;
-        }
-        digits.push(b'0' + rem as u8);
-    }
-    if digits.is_empty() {
-        digits.push(b'0');
-    }
-    if negative {
-        digits.push(b'-');
-    }
-    digits.reverse();
-    String::from_utf8(digits).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -1,154 +1,20 @@
 //! Building blocks on top of `der` for what the CMS and RFC 3161 types need
 //! beyond its ready-made ones: elements kept exactly as they were encoded
 //! (a CMS signature covers the signed attributes as sent, a certificate hash
-//! the certificate as sent, and a re-encoding could differ), SEQUENCEs read
-//! with Go's tolerance for trailing elements, and the raw text of a
-//! GeneralizedTime.
+//! the certificate as sent, and a re-encoding could differ; shared with the
+//! revocation module, see [`crate::asn1util`]), SEQUENCEs read with Go's
+//! tolerance for trailing elements, and the raw text of a GeneralizedTime.
 //!
 //! Everything here decodes with `der`'s readers (`tlv_bytes`, `AnyRef`,
 //! `Header`); no tag or length octet is interpreted by hand.
 
-use std::marker::PhantomData;
-
 use der::asn1::AnyRef;
 use der::{
     Decode, DecodeValue, Encode, EncodeValue, FixedTag, Header, Length, Reader, SliceReader, Tag,
-    TagNumber, Tagged, Writer,
+    Tagged, Writer,
 };
 
-/// An element of any tag, kept as encoded.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Tlv<'a> {
-    der: &'a [u8],
-    any: AnyRef<'a>,
-}
-
-impl<'a> Tlv<'a> {
-    /// Tag, length and contents, exactly as encoded.
-    pub fn der(&self) -> &'a [u8] {
-        self.der
-    }
-
-    /// The contents octets.
-    pub fn contents(&self) -> &'a [u8] {
-        self.any.value()
-    }
-}
-
-impl<'a> Decode<'a> for Tlv<'a> {
-    type Error = der::Error;
-
-    fn decode<R: Reader<'a>>(reader: &mut R) -> der::Result<Self> {
-        let der = reader.tlv_bytes()?;
-        let any = AnyRef::from_der(der)?;
-        Ok(Self { der, any })
-    }
-}
-
-impl Tagged for Tlv<'_> {
-    fn tag(&self) -> Tag {
-        self.any.tag()
-    }
-}
-
-/// Re-encodes the same bytes: `der` accepted only minimal lengths.
-impl EncodeValue for Tlv<'_> {
-    fn value_len(&self) -> der::Result<Length> {
-        self.any.value_len()
-    }
-
-    fn encode_value(&self, writer: &mut impl Writer) -> der::Result<()> {
-        self.any.encode_value(writer)
-    }
-}
-
-/// The tag an [`Element`] must carry.
-pub(crate) trait ElementTag {
-    /// The tag.
-    const TAG: Tag;
-}
-
-/// `SEQUENCE` / `SEQUENCE OF`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct SequenceTag;
-
-impl ElementTag for SequenceTag {
-    const TAG: Tag = Tag::Sequence;
-}
-
-/// `SET` / `SET OF`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct SetTag;
-
-impl ElementTag for SetTag {
-    const TAG: Tag = Tag::Set;
-}
-
-/// `[N]`, constructed: an EXPLICIT tag, or an IMPLICIT one on a constructed
-/// type.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct ContextTag<const N: u32>;
-
-impl<const N: u32> ElementTag for ContextTag<N> {
-    const TAG: Tag = Tag::ContextSpecific {
-        constructed: true,
-        number: TagNumber(N),
-    };
-}
-
-/// An element with the tag `K::TAG`, kept as encoded, its contents left
-/// for the caller to decode. As a `SEQUENCE` field, `Option<Element<…>>`
-/// is present exactly when the next element carries the tag.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Element<'a, K> {
-    tlv: Tlv<'a>,
-    tag: PhantomData<K>,
-}
-
-impl<'a, K> Element<'a, K> {
-    /// Tag, length and contents, exactly as encoded.
-    pub fn der(&self) -> &'a [u8] {
-        self.tlv.der()
-    }
-
-    /// The contents octets.
-    pub fn contents(&self) -> &'a [u8] {
-        self.tlv.contents()
-    }
-
-    /// A reader over the contents (the elements of a SET OF or SEQUENCE
-    /// OF, the fields of a SEQUENCE).
-    pub fn reader(&self) -> der::Result<SliceReader<'a>> {
-        SliceReader::new(self.contents())
-    }
-}
-
-impl<K: ElementTag> FixedTag for Element<'_, K> {
-    const TAG: Tag = K::TAG;
-}
-
-impl<'a, K: ElementTag + 'a> Decode<'a> for Element<'a, K> {
-    type Error = der::Error;
-
-    fn decode<R: Reader<'a>>(reader: &mut R) -> der::Result<Self> {
-        let tlv = Tlv::decode(reader)?;
-        tlv.tag().assert_eq(K::TAG)?;
-        Ok(Self {
-            tlv,
-            tag: PhantomData,
-        })
-    }
-}
-
-impl<K> EncodeValue for Element<'_, K> {
-    fn value_len(&self) -> der::Result<Length> {
-        self.tlv.value_len()
-    }
-
-    fn encode_value(&self, writer: &mut impl Writer) -> der::Result<()> {
-        self.tlv.encode_value(writer)
-    }
-}
+pub(crate) use crate::asn1util::{ContextTag, Element, SequenceTag, SetTag, Tlv};
 
 /// A SEQUENCE read the way Go's `encoding/asn1` reads a struct: elements
 /// after the last field `T` knows are ignored ("adding elements to the end

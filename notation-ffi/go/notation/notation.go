@@ -66,6 +66,7 @@ const (
 	CodeSigningFailed            Code = C.NOTATION_RESULT_SIGNING_FAILED
 	CodeUserMetadataInvalid      Code = C.NOTATION_RESULT_USER_METADATA_INVALID
 	CodeExpiryInvalid            Code = C.NOTATION_RESULT_EXPIRY_INVALID
+	CodeTimestampFailed          Code = C.NOTATION_RESULT_TIMESTAMP_FAILED
 	CodeVerificationFailed       Code = C.NOTATION_RESULT_VERIFICATION_FAILED
 	CodeNoTrustPolicy            Code = C.NOTATION_RESULT_NO_TRUST_POLICY
 	CodeNoApplicablePolicy       Code = C.NOTATION_RESULT_NO_APPLICABLE_POLICY
@@ -232,6 +233,18 @@ const (
 	TrustStoreTSA              TrustStoreType = C.NOTATION_TRUST_STORE_TYPE_TSA
 )
 
+// RevocationMode is how verifiers check certificates for revocation.
+type RevocationMode uint32
+
+// Revocation modes.
+const (
+	// RevocationOnline checks OCSP, then CRLs, over HTTP (the default).
+	RevocationOnline RevocationMode = C.NOTATION_REVOCATION_MODE_ONLINE
+	// RevocationOffline never uses the network: certificates with
+	// revocation information are "unknown".
+	RevocationOffline RevocationMode = C.NOTATION_REVOCATION_MODE_OFFLINE
+)
+
 // PolicyKind is the kind of a trust policy document.
 type PolicyKind uint32
 
@@ -396,6 +409,24 @@ func (c *Config) NewSigner(keyName string) (*Signer, error) {
 		return nil, err
 	}
 	return newSigner(ptr), nil
+}
+
+// SetRevocationMode sets how verifiers made from this configuration check
+// revocation.
+func (c *Config) SetRevocationMode(mode RevocationMode) error {
+	err := call(func() C.notation_result { return C.notation_config_set_revocation_mode(c.ptr, C.uint32_t(mode)) })
+	runtime.KeepAlive(c)
+	return err
+}
+
+// SetRevocationTimeouts sets the time each OCSP request and CRL download
+// may take (0: the defaults, 2 s and 5 s).
+func (c *Config) SetRevocationTimeouts(ocsp, crl time.Duration) error {
+	err := call(func() C.notation_result {
+		return C.notation_config_set_revocation_timeouts(c.ptr, C.uint32_t(ocsp.Milliseconds()), C.uint32_t(crl.Milliseconds()))
+	})
+	runtime.KeepAlive(c)
+	return err
 }
 
 // AddInsecureRegistry makes registry targets made with this configuration
@@ -743,6 +774,10 @@ type SignOptions struct {
 	Expiry time.Duration
 	// ManifestForm for artifacts (default ManifestArtifactType).
 	ManifestForm ManifestForm
+	// TimestampURL requests an RFC 3161 timestamp from this TSA; its
+	// tokens must chain to TimestampRoots (PEM or DER certificates).
+	TimestampURL   string
+	TimestampRoots []byte
 }
 
 func (o *SignOptions) toC() (*C.notation_sign_options, error) {
@@ -795,6 +830,18 @@ func (o *SignOptions) toC() (*C.notation_sign_options, error) {
 		if err := set(func() C.notation_result {
 			return C.notation_sign_options_set_manifest_form(ptr, C.uint32_t(o.ManifestForm))
 		}); err != nil {
+			return nil, err
+		}
+	}
+	if o.TimestampURL != "" {
+		u := cString(o.TimestampURL)
+		defer free(u)
+		rp, rn := bytesPtr(o.TimestampRoots)
+		err := set(func() C.notation_result {
+			return C.notation_sign_options_set_timestamping(ptr, u, rp, rn)
+		})
+		runtime.KeepAlive(o.TimestampRoots)
+		if err != nil {
 			return nil, err
 		}
 	}

@@ -78,6 +78,9 @@ func memoryConfig(t *testing.T) *Config {
 	if err := c.SetOCIPolicy([]byte(ociPolicy)); err != nil {
 		t.Fatal(err)
 	}
+	if err := c.SetRevocationMode(RevocationOffline); err != nil {
+		t.Fatal(err)
+	}
 	if err := c.SetBlobPolicy([]byte(blobPolicy)); err != nil {
 		t.Fatal(err)
 	}
@@ -408,6 +411,9 @@ func TestCloseTwiceAndBadArguments(t *testing.T) {
 	}
 	if _, err := s.SignBlob([]byte("x"), &SignOptions{Expiry: 1500 * time.Millisecond}); err == nil || err.(*Error).Code != CodeExpiryInvalid {
 		t.Fatalf("expiry: %v", err)
+	}
+	if _, err := s.SignBlob([]byte("x"), &SignOptions{TimestampURL: "ftp://tsa.example", TimestampRoots: readPKI(t, "root.crt")}); !errors.Is(err, ErrInvalidArgument) {
+		t.Fatalf("timestamp URL: %v", err)
 	}
 	v := newVerifier(t)
 	if _, err := v.VerifyBlob([]byte("x"), FormatJWS, []byte("x"), &VerifyOptions{MaxSignatures: 1000}); !errors.Is(err, ErrInvalidArgument) {

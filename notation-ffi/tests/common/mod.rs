@@ -15,11 +15,12 @@ pub fn repo_root() -> PathBuf {
 }
 
 /// The directory holding this build's libnotation.so and libnotation.a:
-/// the profile directory above `deps/` where the test binary lives (cargo
-/// builds the cdylib and staticlib with the tests).
+/// `deps/`, next to the test binary, where cargo writes the cdylib and
+/// staticlib it builds with the tests (it copies them up to the profile
+/// directory only for `cargo build`).
 pub fn library_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
+    let dir = exe.parent().unwrap().to_path_buf();
     for lib in ["libnotation.so", "libnotation.a"] {
         assert!(
             dir.join(lib).is_file(),
