@@ -2,7 +2,8 @@
 # The whole notation-rs test suite, from a fresh machine:
 #   - installs what is missing (Debian packages: docker-registry for the
 #     registry tests, openssl for the test PKI and TSA/OCSP, gcc, golang-go and
-#     valgrind for the C and Go bindings; cargo-fuzz),
+#     make, pkg-config and valgrind for the C and Go bindings; python3 for
+#     the loopback TSA/CRL servers; cargo-fuzz),
 #   - checks formatting and clippy,
 #   - runs every Rust test, including all conformance vectors (the pending
 #     ones are listed in the output),
@@ -21,6 +22,7 @@ command -v openssl >/dev/null || need_pkgs+=(openssl)
 command -v python3 >/dev/null || need_pkgs+=(python3)
 command -v curl >/dev/null || need_pkgs+=(curl)
 command -v gcc >/dev/null || need_pkgs+=(gcc)
+command -v make >/dev/null || need_pkgs+=(make)
 command -v go >/dev/null || need_pkgs+=(golang-go)
 command -v valgrind >/dev/null || need_pkgs+=(valgrind)
 command -v pkg-config >/dev/null || need_pkgs+=(pkg-config)
