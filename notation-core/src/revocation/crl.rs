@@ -6,6 +6,14 @@
 //! without [`RevocationValidator`](super::RevocationValidator) by callers
 //! that obtain CRLs some other way.
 //!
+//! CRLs are decoded with `der` derives of our own (`CertificateList`,
+//! `TBSCertList`, `RevokedCertificate`) rather than x509-cert's: the
+//! `tbsCertList` is kept as encoded and the signature checked over it (P4),
+//! v1 CRLs (no version) and serial numbers of any length parse as in Go,
+//! and `revokedCertificates` is walked lazily, so that a 32 MiB CRL costs
+//! one linear pass at parse time and one per lookup, with no allocation per
+//! entry.
+//!
 //! Behaviour follows notation-core-go (`revocation/internal/crl`,
 //! `revocation/crl/fetcher.go`):
 //! - only `http` URLs ("Only supports CRL URL in HTTP protocol");
@@ -42,13 +50,19 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use der::asn1::{BitStringRef, GeneralizedTime, IntRef};
+use der::{Decode, Reader, SliceReader, Tag, TagNumber};
 use time::OffsetDateTime;
+use x509_cert::time::Time;
 
-use super::asn1::{self, Der, Tlv, tag};
+use super::encoding::{self, Extensions, der_text};
 use super::fetch::{CrlHttpRequest, FetchError, url_scheme};
 use super::validator::CheckContext;
 use super::{
     CertRevocationResult, RevocationMethod, RevocationStatus, ServerError, ServerResult, oids,
+};
+use crate::asn1util::{
+    ContextTag, Element, EnumeratedValue, OidBytes, SequenceTag, Tlv, integer_to_decimal,
 };
 use crate::crypto::CryptoProvider;
 use crate::timefmt;
@@ -112,8 +126,16 @@ pub enum CrlParseError {
 }
 
 impl CrlParseError {
-    fn part(part: &'static str) -> impl FnOnce(asn1::Asn1Error) -> CrlParseError {
-        move |e| CrlParseError::MalformedPart { part, detail: e.0 }
+    fn part(part: &'static str) -> impl FnOnce(String) -> CrlParseError {
+        move |detail| CrlParseError::MalformedPart { part, detail }
+    }
+
+    /// A `der` error met while decoding `input`, as a malformed `part`.
+    fn part_der(part: &'static str, input: &[u8]) -> impl FnOnce(der::Error) -> CrlParseError {
+        move |e| CrlParseError::MalformedPart {
+            part,
+            detail: der_text(e, input),
+        }
     }
 }
 
@@ -151,7 +173,7 @@ impl<'a> RevokedEntry<'a> {
     /// The OID of the first critical entry extension other than reasonCode
     /// and invalidityDate, in dotted form.
     pub fn unsupported_critical_extension(&self) -> Option<String> {
-        self.unsupported_critical.map(asn1::oid_string)
+        self.unsupported_critical.map(|oid| OidBytes(oid).dotted())
     }
 }
 
@@ -221,23 +243,29 @@ impl Crl {
 
     /// The revoked certificate entries, in order.
     pub fn revoked_entries(&self) -> impl Iterator<Item = RevokedEntry<'_>> + '_ {
-        let data = self
-            .0
+        // Every entry was validated by `from_der`; a failure here cannot
+        // happen and ends the iteration rather than panicking.
+        entries(self.entries_contents(), None).map_while(Result::ok)
+    }
+
+    /// The entries about the serial number `serial` (INTEGER contents), in
+    /// order. Only the serial number of the other entries is read: a
+    /// lookup is one pass over the list, without allocation.
+    pub(crate) fn revoked_entries_for<'a>(
+        &'a self,
+        serial: &'a [u8],
+    ) -> impl Iterator<Item = RevokedEntry<'a>> + 'a {
+        // Validated by `from_der`, as above.
+        entries(self.entries_contents(), Some(serial)).map_while(Result::ok)
+    }
+
+    /// The contents of `revokedCertificates` (empty when absent).
+    fn entries_contents(&self) -> &[u8] {
+        self.0
             .entries
             .clone()
             .map(|r| &self.0.der[r])
-            .unwrap_or_default();
-        let mut r = Der::new(data);
-        // Every entry was validated by `from_der`; a failure here cannot
-        // happen and ends the iteration rather than panicking.
-        std::iter::from_fn(move || {
-            if r.is_empty() {
-                return None;
-            }
-            r.read(tag::SEQUENCE, "entry")
-                .and_then(|e| parse_entry(&e))
-                .ok()
-        })
+            .unwrap_or_default()
     }
 
     /// Checks that `issuer` may sign CRLs and signed this one, as Go's
@@ -280,7 +308,7 @@ impl std::fmt::Debug for Crl {
             .field("issuer", &self.0.issuer.to_string())
             .field("this_update", &self.0.this_update)
             .field("next_update", &self.0.next_update)
-            .field("number", &self.number().map(asn1::uint_decimal))
+            .field("number", &self.number().map(integer_to_decimal))
             .field("delta", &self.is_delta())
             .field("revoked", &self.0.entry_count)
             .finish()
@@ -295,193 +323,260 @@ impl PartialEq for Crl {
 
 impl Eq for Crl {}
 
+/// The position of `inner`, a part of `outer`, in `outer`.
 fn range_in(outer: &[u8], inner: &[u8]) -> Range<usize> {
     let start = inner.as_ptr() as usize - outer.as_ptr() as usize;
+    debug_assert!(start + inner.len() <= outer.len());
     start..start + inner.len()
 }
 
+// ------------------------------------------------------------ RFC 5280 types
+
+/// `CertificateList` (RFC 5280 §5.1). The `tbsCertList` is kept as encoded:
+/// the signature is checked over the bytes as they were signed (P4), and
+/// the outer algorithm identifier is compared with the inner one as bytes.
+#[derive(der::Sequence)]
+struct CertificateListDer<'a> {
+    tbs_cert_list: Element<'a, SequenceTag>,
+    signature_algorithm: Element<'a, SequenceTag>,
+    signature: BitStringRef<'a>,
+}
+
+/// `TBSCertList` (RFC 5280 §5.1). Not x509-cert's `TbsCertList`, which
+/// decodes every entry into a `Vec` and bounds serial numbers to 20 octets:
+/// here `version` is optional (v1 CRLs have none), and
+/// `revokedCertificates` is kept as encoded and walked lazily (see
+/// [`entries`]), so that a hostile 32 MiB CRL costs one linear pass and no
+/// allocation per entry.
+#[derive(der::Sequence)]
+struct TbsCertListDer<'a> {
+    #[asn1(optional = "true")]
+    version: Option<u64>,
+    signature: Element<'a, SequenceTag>,
+    issuer: Element<'a, SequenceTag>,
+    this_update: Time,
+    #[asn1(optional = "true")]
+    next_update: Option<Time>,
+    #[asn1(optional = "true")]
+    revoked_certificates: Option<Element<'a, SequenceTag>>,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    crl_extensions: Option<Element<'a, SequenceTag>>,
+}
+
+/// An entry of `revokedCertificates`. The serial number is any INTEGER, of
+/// any length, as Go's `big.Int` reads it (RFC 5280 §4.1.2.2 asks CAs for
+/// at most 20 octets; CRLs in use break it).
+#[derive(der::Sequence)]
+struct RevokedCertificateDer<'a> {
+    user_certificate: IntRef<'a>,
+    revocation_date: Time,
+    #[asn1(optional = "true")]
+    crl_entry_extensions: Option<Element<'a, SequenceTag>>,
+}
+
 fn parse(der: &[u8]) -> Result<CrlInner, CrlParseError> {
-    let malformed = |e: asn1::Asn1Error| CrlParseError::Malformed { detail: e.0 };
-    let outer = asn1::single(der, tag::SEQUENCE, "crl").map_err(malformed)?;
-    let mut r = outer.reader();
-    let tbs = r.read(tag::SEQUENCE, "tbs crl").map_err(malformed)?;
-    let outer_alg = r
-        .read(tag::SEQUENCE, "signature algorithm")
-        .map_err(malformed)?;
-    let signature = r.read(tag::BIT_STRING, "signature").map_err(malformed)?;
-    r.finish("crl").map_err(malformed)?;
-    let signature = asn1::bit_string_bytes(&signature, "signature")
+    let list = CertificateListDer::from_der(der).map_err(|e| CrlParseError::Malformed {
+        detail: der_text(e, der),
+    })?;
+    let signature = list
+        .signature
+        .as_bytes()
+        .ok_or_else(|| "bit string with unused bits".to_owned())
         .map_err(CrlParseError::part("signature"))?;
 
-    let mut t = tbs.reader();
-    if let Some(v) = t
-        .read_optional(tag::INTEGER)
-        .map_err(CrlParseError::part("crl version"))?
+    let tbs_der = list.tbs_cert_list.der();
+    let tbs =
+        TbsCertListDer::from_der(tbs_der).map_err(CrlParseError::part_der("tbs crl", tbs_der))?;
+    if let Some(v) = tbs.version
+        && v != 1
     {
-        let v = asn1::small_uint(&v, "version").map_err(CrlParseError::part("crl version"))?;
-        if v != 1 {
-            return Err(CrlParseError::UnsupportedVersion(v));
-        }
+        return Err(CrlParseError::UnsupportedVersion(v));
     }
-    let inner_alg = t
-        .read(tag::SEQUENCE, "signature")
-        .map_err(CrlParseError::part("signature algorithm identifier"))?;
-    if inner_alg.raw != outer_alg.raw {
+    if tbs.signature.der() != list.signature_algorithm.der() {
         return Err(CrlParseError::SignatureAlgorithmMismatch);
     }
     let signature_algorithm =
-        algorithm(&outer_alg).map_err(CrlParseError::part("signature algorithm identifier"))?;
-    let issuer = t
-        .read(tag::SEQUENCE, "issuer")
-        .map_err(CrlParseError::part("issuer"))?;
-    let issuer_name =
-        DistinguishedName::from_der(issuer.raw).map_err(|detail| CrlParseError::MalformedPart {
-            part: "issuer",
-            detail,
-        })?;
-    let this_update = t
-        .read_any()
-        .and_then(|x| asn1::time(&x, "thisUpdate"))
+        encoding::algorithm(&list.signature_algorithm).map_err(CrlParseError::part_der(
+            "signature algorithm identifier",
+            list.signature_algorithm.der(),
+        ))?;
+    let issuer =
+        DistinguishedName::from_der(tbs.issuer.der()).map_err(CrlParseError::part("issuer"))?;
+    let this_update = encoding::datetime(tbs.this_update.to_unix_duration())
         .map_err(CrlParseError::part("thisUpdate"))?;
-    let next_update = match t.peek_tag() {
-        Some(tag::UTC_TIME | tag::GENERALIZED_TIME) => Some(
-            t.read_any()
-                .and_then(|x| asn1::time(&x, "nextUpdate"))
-                .map_err(CrlParseError::part("nextUpdate"))?,
-        ),
-        _ => None,
-    };
-    let mut entries = None;
+    let next_update = tbs
+        .next_update
+        .map(|t| encoding::datetime(t.to_unix_duration()))
+        .transpose()
+        .map_err(CrlParseError::part("nextUpdate"))?;
+
+    // One pass over the entries, validating each as `revoked_entries` will
+    // read it, allocating nothing per entry.
     let mut entry_count = 0;
-    if let Some(list) = t
-        .read_optional(tag::SEQUENCE)
-        .map_err(CrlParseError::part("revoked certificates"))?
-    {
-        let mut l = list.reader();
-        while !l.is_empty() {
-            let e = l
-                .read(tag::SEQUENCE, "entry")
-                .map_err(CrlParseError::part("revoked certificate"))?;
-            parse_entry(&e).map_err(CrlParseError::part("revoked certificate"))?;
-            entry_count += 1;
+    let entries_range = match &tbs.revoked_certificates {
+        Some(list) => {
+            for entry in entries(list.contents(), None) {
+                entry.map_err(CrlParseError::part("revoked certificate"))?;
+                entry_count += 1;
+            }
+            Some(range_in(der, list.contents()))
         }
-        entries = Some(range_in(der, list.value));
-    }
+        None => None,
+    };
+
     let mut number = None;
     let mut delta_indicator = None;
     let mut freshest_crl = None;
     let mut unsupported_critical = Vec::new();
-    if let Some(wrapper) = t
-        .read_optional(tag::context_constructed(0))
-        .map_err(CrlParseError::part("crl extensions"))?
-    {
-        let seq = asn1::single(wrapper.value, tag::SEQUENCE, "extensions")
-            .map_err(CrlParseError::part("crl extensions"))?;
-        let exts =
-            asn1::extensions(&seq, "extensions").map_err(CrlParseError::part("crl extensions"))?;
-        for ext in exts {
-            if ext.oid == oids::CRL_NUMBER.as_bytes() {
-                let n = asn1::single(ext.value, tag::INTEGER, "crl number")
-                    .and_then(|n| non_negative(&n, "crl number"))
-                    .map_err(CrlParseError::part("crl number"))?;
-                number = Some(range_in(der, n));
-            } else if ext.oid == oids::DELTA_CRL_INDICATOR.as_bytes() {
-                // Parsed when validating, to give the reference's message.
-                delta_indicator = Some(range_in(der, ext.value));
-            } else if ext.oid == oids::FRESHEST_CRL.as_bytes() {
-                freshest_crl = Some(range_in(der, ext.value));
-            } else if ext.oid == oids::ISSUING_DISTRIBUTION_POINT.as_bytes() {
-                // Critical, and accepted without reading its scope: every
-                // distribution point of the certificate is checked anyway
-                // (as in the reference).
-            }
-            // Only the issuing distribution point and the delta CRL
-            // indicator are understood when critical (P4, as the reference).
-            if ext.critical
-                && ext.oid != oids::ISSUING_DISTRIBUTION_POINT.as_bytes()
-                && ext.oid != oids::DELTA_CRL_INDICATOR.as_bytes()
-            {
-                unsupported_critical.push(range_in(der, ext.oid));
-            }
+    let extensions = Extensions::decode_optional(tbs.crl_extensions.as_ref())
+        .map_err(CrlParseError::part("crl extensions"))?;
+    for ext in extensions.iter() {
+        if ext.oid.is(&oids::CRL_NUMBER) {
+            let n = non_negative_integer(ext.value).map_err(CrlParseError::part("crl number"))?;
+            number = Some(range_in(der, n));
+        } else if ext.oid.is(&oids::DELTA_CRL_INDICATOR) {
+            // Parsed when validating, to give the reference's message.
+            delta_indicator = Some(range_in(der, ext.value));
+        } else if ext.oid.is(&oids::FRESHEST_CRL) {
+            freshest_crl = Some(range_in(der, ext.value));
+        } else if ext.oid.is(&oids::ISSUING_DISTRIBUTION_POINT) {
+            // Critical, and accepted without reading its scope: every
+            // distribution point of the certificate is checked anyway
+            // (as in the reference).
+        }
+        // Only the issuing distribution point and the delta CRL indicator
+        // are understood when critical (P4, as the reference).
+        if ext.critical
+            && !ext.oid.is(&oids::ISSUING_DISTRIBUTION_POINT)
+            && !ext.oid.is(&oids::DELTA_CRL_INDICATOR)
+        {
+            unsupported_critical.push(range_in(der, ext.oid.0));
         }
     }
-    t.finish("tbs crl")
-        .map_err(CrlParseError::part("tbs crl"))?;
 
     Ok(CrlInner {
         der: Vec::new(),
-        tbs: range_in(der, tbs.raw),
+        tbs: range_in(der, tbs_der),
         signature_algorithm,
         signature: range_in(der, signature),
-        raw_issuer: range_in(der, issuer.raw),
-        issuer: issuer_name,
+        raw_issuer: range_in(der, tbs.issuer.der()),
+        issuer,
         this_update,
         next_update,
         number,
         delta_indicator,
         freshest_crl,
         unsupported_critical,
-        entries,
+        entries: entries_range,
         entry_count,
     })
 }
 
-fn non_negative<'a>(n: &Tlv<'a>, what: &str) -> asn1::Result<&'a [u8]> {
-    let v = asn1::integer_bytes(n, what)?;
-    if v[0] & 0x80 != 0 {
-        return Err(asn1::Asn1Error(format!("{what}: negative")));
+/// The contents of a DER INTEGER that must not be negative (CRL numbers
+/// and delta CRL indicators), as encoded.
+fn non_negative_integer(value: &[u8]) -> Result<&[u8], String> {
+    let n = IntRef::from_der(value).map_err(|e| der_text(e, value))?;
+    let bytes = n.as_bytes();
+    if bytes.first().is_some_and(|b| b & 0x80 != 0) {
+        return Err("negative".into());
     }
-    Ok(v)
+    Ok(bytes)
 }
 
-/// Maps an AlgorithmIdentifier element to the algorithm it names.
-pub(crate) fn algorithm(alg: &Tlv<'_>) -> asn1::Result<CertSignatureAlgorithm> {
-    let mut a = alg.reader();
-    let oid = a.read(tag::OID, "algorithm")?;
-    let params = if a.is_empty() {
-        None
-    } else {
-        Some(a.read_any()?.raw)
-    };
-    a.finish("algorithm")?;
-    Ok(match const_oid::ObjectIdentifier::from_bytes(oid.value) {
-        Ok(oid) => CertSignatureAlgorithm::from_algorithm_identifier(&oid, params),
-        Err(_) => CertSignatureAlgorithm::Unknown(asn1::oid_string(oid.value)),
-    })
+/// Compares two non-negative INTEGERs given as their contents octets.
+fn cmp_uint(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let strip = |x: &[u8]| -> usize { x.iter().take_while(|&&b| b == 0).count() };
+    let a = &a[strip(a)..];
+    let b = &b[strip(b)..];
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
-fn parse_entry<'a>(e: &Tlv<'a>) -> asn1::Result<RevokedEntry<'a>> {
-    let mut r = e.reader();
-    let serial = asn1::integer_bytes(&r.read(tag::INTEGER, "serial number")?, "serial number")?;
-    let revocation_date = asn1::time(&r.read_any()?, "revocation date")?;
-    let mut reason = None;
-    let mut invalidity_date = None;
-    let mut unsupported_critical = None;
-    if let Some(seq) = r.read_optional(tag::SEQUENCE)? {
-        for ext in asn1::extensions(&seq, "entry extensions")? {
-            if ext.oid == oids::CRL_REASON.as_bytes() {
-                let v = asn1::single(ext.value, tag::ENUMERATED, "reason code")?;
-                let code = asn1::small_uint(&v, "reason code")?;
-                reason =
-                    Some(u8::try_from(code).map_err(|_| {
-                        asn1::Asn1Error(format!("reason code: unknown value {code}"))
-                    })?);
-            } else if ext.oid == oids::INVALIDITY_DATE.as_bytes() {
-                let v = asn1::single(ext.value, tag::GENERALIZED_TIME, "invalidity date")?;
-                invalidity_date = Some(asn1::generalized_time(&v, "invalidity date")?);
-            } else if ext.critical && unsupported_critical.is_none() {
-                unsupported_critical = Some(ext.oid);
+/// The entries of a `revokedCertificates` list (its contents), decoded one
+/// at a time with a `der` reader; the first error ends the iteration. With
+/// `only`, just the entries about that serial number (INTEGER contents)
+/// are given, and of the others only the serial number is read.
+fn entries<'a>(
+    contents: &'a [u8],
+    only: Option<&'a [u8]>,
+) -> impl Iterator<Item = Result<RevokedEntry<'a>, String>> + 'a {
+    let mut reader = Some(SliceReader::new(contents));
+    std::iter::from_fn(move || {
+        loop {
+            let next = match reader.as_mut()? {
+                Ok(r) if r.is_finished() => return None,
+                Ok(r) => next_entry(r, contents, only),
+                Err(e) => Err(der_text(*e, contents)),
+            };
+            match next {
+                Ok(None) => continue,
+                Ok(Some(entry)) => return Some(Ok(entry)),
+                Err(e) => {
+                    // Nothing after a malformed entry can be read.
+                    reader = None;
+                    return Some(Err(e));
+                }
             }
         }
-    }
-    r.finish("revoked certificate")?;
-    Ok(RevokedEntry {
-        serial,
-        revocation_date,
-        reason,
-        invalidity_date,
-        unsupported_critical,
     })
+}
+
+/// The next entry of `reader`, or `None` when it is not about `only`.
+fn next_entry<'a>(
+    reader: &mut SliceReader<'a>,
+    contents: &'a [u8],
+    only: Option<&[u8]>,
+) -> Result<Option<RevokedEntry<'a>>, String> {
+    let entry = match only {
+        None => reader.decode::<RevokedCertificateDer<'a>>(),
+        Some(serial) => {
+            let element: Element<'a, SequenceTag> =
+                reader.decode().map_err(|e| der_text(e, contents))?;
+            let first: IntRef<'a> = element
+                .reader()
+                .and_then(|mut r| r.decode())
+                .map_err(|e| der_text(e, element.contents()))?;
+            if first.as_bytes() != serial {
+                return Ok(None);
+            }
+            RevokedCertificateDer::from_der(element.der())
+        }
+    };
+    parse_entry(entry.map_err(|e| der_text(e, contents))?).map(Some)
+}
+
+fn parse_entry(e: RevokedCertificateDer<'_>) -> Result<RevokedEntry<'_>, String> {
+    let mut entry = RevokedEntry {
+        serial: e.user_certificate.as_bytes(),
+        revocation_date: encoding::datetime(e.revocation_date.to_unix_duration())
+            .map_err(|e| format!("revocation date: {e}"))?,
+        reason: None,
+        invalidity_date: None,
+        unsupported_critical: None,
+    };
+    let Some(list) = &e.crl_entry_extensions else {
+        return Ok(entry);
+    };
+    let extensions = Extensions::decode(list).map_err(|e| format!("entry extensions: {e}"))?;
+    for ext in extensions.iter() {
+        if ext.oid.is(&oids::CRL_REASON) {
+            // Any value, as Go reads it into an `int` (P5 only tells
+            // certificateHold and removeFromCRL apart).
+            let EnumeratedValue(code) = EnumeratedValue::from_der(ext.value)
+                .map_err(|e| format!("reason code: {}", der_text(e, ext.value)))?;
+            entry.reason =
+                Some(u8::try_from(code).map_err(|_| format!("reason code: unknown value {code}"))?);
+        } else if ext.oid.is(&oids::INVALIDITY_DATE) {
+            let date = GeneralizedTime::from_der(ext.value)
+                .map_err(|e| format!("invalidity date: {}", der_text(e, ext.value)))?;
+            entry.invalidity_date = Some(
+                encoding::datetime(date.to_unix_duration())
+                    .map_err(|e| format!("invalidity date: {e}"))?,
+            );
+        } else if ext.critical && entry.unsupported_critical.is_none() {
+            entry.unsupported_critical = Some(ext.oid.0);
+        }
+    }
+    Ok(entry)
 }
 
 /// A distribution point extension that is not well-formed.
@@ -506,39 +601,58 @@ pub fn distribution_point_urls(value: &[u8]) -> Result<Vec<String>, InvalidDistr
 }
 
 /// As [`distribution_point_urls`], grouped by distribution point (W14).
+///
+/// Decoded with `der`, with exactly Go's leniencies (the crl-core-go
+/// vectors depend on them): bytes after the outer SEQUENCE, the fields of
+/// a point after its name (reasons, cRLIssuer) and the names after the
+/// leading URIs are not read; a point without a name, or with a name whose
+/// tag is not `[0]`, gives no URL; a name that is not `fullName` fails.
 pub(crate) fn distribution_points(
     value: &[u8],
 ) -> Result<Vec<Vec<String>>, InvalidDistributionPoint> {
     use InvalidDistributionPoint::*;
-    // Like cryptobyte's `ReadASN1(&val, SEQUENCE)`, bytes after the outer
-    // SEQUENCE are ignored.
-    let mut outer = Der::new(value);
-    let points = outer.read(tag::SEQUENCE, "points").map_err(|_| Points)?;
-    let mut r = points.reader();
+    /// `distributionPoint [0]` and `fullName [0]`, both constructed.
+    const NAME: Tag = Tag::ContextSpecific {
+        constructed: true,
+        number: TagNumber(0),
+    };
+    /// `uniformResourceIdentifier [6] IMPLICIT IA5String`.
+    const URI: Tag = Tag::ContextSpecific {
+        constructed: false,
+        number: TagNumber(6),
+    };
+    // Like cryptobyte's `ReadASN1(&val, SEQUENCE)`: no `finish()`, bytes
+    // after the outer SEQUENCE are ignored.
+    let mut outer = SliceReader::new(value).map_err(|_| Points)?;
+    let points: Element<'_, SequenceTag> = outer.decode().map_err(|_| Points)?;
+    let mut r = points.reader().map_err(|_| Point)?;
     let mut out = Vec::new();
-    while !r.is_empty() {
-        let dp = r.read(tag::SEQUENCE, "point").map_err(|_| Point)?;
-        let mut d = dp.reader();
-        // reasons and cRLIssuer, if any, are not read (as in Go).
-        let Some(name) = d
-            .read_optional(tag::context_constructed(0))
-            .map_err(|_| Point)?
-        else {
+    while !r.is_finished() {
+        let point: Element<'_, SequenceTag> = r.decode().map_err(|_| Point)?;
+        let mut fields = point.reader().map_err(|_| Point)?;
+        if !next_is(&fields, NAME) {
             continue;
-        };
-        let mut n = name.reader();
-        let full = n
-            .read(tag::context_constructed(0), "fullName")
+        }
+        let name: Element<'_, ContextTag<0>> = fields.decode().map_err(|_| Point)?;
+        let full_name: Element<'_, ContextTag<0>> = name
+            .reader()
+            .and_then(|mut n| n.decode())
             .map_err(|_| Point)?;
-        let mut names = full.reader();
+        let mut names = full_name.reader().map_err(|_| Point)?;
         let mut urls = Vec::new();
-        while names.peek_tag() == Some(tag::context(6)) {
-            let uri = names.read_any().map_err(|_| Point)?;
-            urls.push(String::from_utf8_lossy(uri.value).into_owned());
+        while next_is(&names, URI) {
+            let uri: Tlv<'_> = names.decode().map_err(|_| Point)?;
+            urls.push(String::from_utf8_lossy(uri.contents()).into_owned());
         }
         out.push(urls);
     }
     Ok(out)
+}
+
+/// Whether the next element of `reader` has `tag`, as cryptobyte's
+/// `PeekASN1Tag` answers: an identifier `der` cannot read is not `tag`.
+fn next_is(reader: &SliceReader<'_>, tag: Tag) -> bool {
+    !reader.is_finished() && Tag::peek(reader).is_ok_and(|t| t == tag)
 }
 
 /// A base CRL and its delta CRL: what is fetched for one distribution point
@@ -787,10 +901,10 @@ pub fn validate_bundle(
     let delta_number = delta
         .number()
         .ok_or(CrlValidationError::MissingNumber { which: "delta" })?;
-    if asn1::cmp_uint(delta_number, base_number).is_le() {
+    if cmp_uint(delta_number, base_number).is_le() {
         return Err(CrlValidationError::DeltaNotNewer {
-            delta: asn1::uint_decimal(delta_number),
-            base: asn1::uint_decimal(base_number),
+            delta: integer_to_decimal(delta_number),
+            base: integer_to_decimal(base_number),
         });
     }
     let indicator = delta
@@ -799,13 +913,12 @@ pub fn validate_bundle(
         .clone()
         .map(|r| &delta.0.der[r])
         .ok_or(CrlValidationError::MissingDeltaIndicator)?;
-    let indicator = asn1::single(indicator, tag::INTEGER, "delta CRL indicator")
-        .and_then(|n| non_negative(&n, "delta CRL indicator"))
-        .map_err(|_| CrlValidationError::InvalidDeltaIndicator)?;
-    if asn1::cmp_uint(indicator, base_number).is_gt() {
+    let indicator =
+        non_negative_integer(indicator).map_err(|_| CrlValidationError::InvalidDeltaIndicator)?;
+    if cmp_uint(indicator, base_number).is_gt() {
         return Err(CrlValidationError::DeltaForNewerBase {
-            indicator: asn1::uint_decimal(indicator),
-            base: asn1::uint_decimal(base_number),
+            indicator: integer_to_decimal(indicator),
+            base: integer_to_decimal(base_number),
         });
     }
     Ok(())
@@ -834,7 +947,7 @@ fn validate_crl(
     }
     if let Some(oid) = crl.0.unsupported_critical.first() {
         return Err(CrlInvalid::UnsupportedCriticalExtension {
-            oid: asn1::oid_string(&crl.0.der[oid.clone()]),
+            oid: OidBytes(&crl.0.der[oid.clone()]).dotted(),
         });
     }
     Ok(())
@@ -852,11 +965,13 @@ pub fn entry_status(
     // The latest certificateHold / removeFromCRL entry decides, when no
     // other reason revokes the certificate for good.
     let mut latest_hold: Option<(OffsetDateTime, u8)> = None;
-    let entries = bundle
-        .base()
-        .revoked_entries()
-        .chain(bundle.delta().into_iter().flat_map(|d| d.revoked_entries()));
-    for entry in entries.filter(|e| e.serial_number() == serial) {
+    let entries = bundle.base().revoked_entries_for(serial).chain(
+        bundle
+            .delta()
+            .into_iter()
+            .flat_map(|d| d.revoked_entries_for(serial)),
+    );
+    for entry in entries {
         if let Some(oid) = entry.unsupported_critical_extension() {
             return Err(CrlEntryError::UnsupportedCriticalExtension { oid });
         }
@@ -985,13 +1100,13 @@ pub(crate) fn certificate_crl_info(
 ) -> Result<(Vec<Vec<String>>, bool), InvalidDistributionPoint> {
     // The certificate parsed once already; its TBS cannot fail here, but an
     // error is reported rather than assumed away.
-    let fields = asn1::tbs_fields(cert.tbs_der()).map_err(|_| InvalidDistributionPoint::Points)?;
-    let points = match fields.extension(oids::CRL_DISTRIBUTION_POINTS.as_bytes()) {
-        Some(ext) => distribution_points(ext.value)?,
+    let fields =
+        encoding::certificate_fields(cert).map_err(|_| InvalidDistributionPoint::Points)?;
+    let points = match &fields.crl_distribution_points {
+        Some(value) => distribution_points(value)?,
         None => Vec::new(),
     };
-    let freshest = fields.extension(oids::FRESHEST_CRL.as_bytes()).is_some();
-    Ok((points, freshest))
+    Ok((points, fields.freshest_crl))
 }
 
 /// Whether the certificate names any CRL URL.
@@ -1110,6 +1225,22 @@ mod tests {
         assert_eq!(
             urls("300d300ba009a007860161a400860162"),
             Ok(vec!["a".into()])
+        );
+    }
+
+    /// From the deleted walker's tests: CRL numbers (INTEGER contents)
+    /// compare and print as numbers.
+    #[test]
+    fn crl_numbers_compare_and_print_as_numbers() {
+        use std::cmp::Ordering::*;
+        assert_eq!(cmp_uint(&[0x00, 0x05], &[0x05]), Equal);
+        assert_eq!(cmp_uint(&[0x01, 0x00], &[0x7f]), Greater);
+        assert_eq!(cmp_uint(&[0x00, 0xff], &[0x01, 0x00]), Less);
+        assert_eq!(integer_to_decimal(&[0x10, 0x00]), "4096");
+        assert_eq!(integer_to_decimal(&[0x00, 0x80]), "128");
+        assert_eq!(
+            integer_to_decimal(&[0x01, 0, 0, 0, 0, 0, 0, 0, 0]),
+            "18446744073709551616"
         );
     }
 
