@@ -1228,6 +1228,240 @@ mod tests {
         );
     }
 
+    /// Go's leniencies that the crl-core-go vectors do not reach.
+    #[test]
+    fn distribution_points_keep_the_other_go_leniencies() {
+        let grouped = |hex: &str| distribution_points(&crate::hex::decode(hex).unwrap());
+        let a = Ok(vec![vec!["a".to_owned()]]);
+        // One point, one URI.
+        assert_eq!(grouped("30093007a005a003860161"), a);
+        // Bytes after the outer SEQUENCE are not read.
+        assert_eq!(grouped("30093007a005a003860161ffff"), a);
+        // Nor what follows a point's name, even when it is not DER.
+        assert_eq!(grouped("300a3008a005a003860161ff"), a);
+        // Nor what follows the leading URIs, even what `der` cannot read.
+        assert_eq!(grouped("300b3009a007a0058601610700"), a);
+        // Points without a name (nothing, cRLIssuer only, an identifier
+        // `der` does not know) give no URL.
+        assert_eq!(grouped("30023000"), Ok(vec![]));
+        assert_eq!(grouped("30063004a2023000"), Ok(vec![]));
+        assert_eq!(grouped("300430020700"), Ok(vec![]));
+        // nameRelativeToCRLIssuer fails, as in Go.
+        assert_eq!(
+            grouped("30063004a002a100"),
+            Err(InvalidDistributionPoint::Point)
+        );
+        // A URI must be DER.
+        assert_eq!(
+            grouped("300a3008a006a00486810161"),
+            Err(InvalidDistributionPoint::Point)
+        );
+        // Not a SEQUENCE.
+        assert_eq!(grouped("3100"), Err(InvalidDistributionPoint::Points));
+    }
+
+    fn sequence(contents: &[u8]) -> Vec<u8> {
+        use der::Encode;
+        der::asn1::AnyRef::new(Tag::Sequence, contents)
+            .unwrap()
+            .to_der()
+            .unwrap()
+    }
+
+    /// DER of an Extension.
+    fn extension(oid: &str, critical: bool, value: &[u8]) -> Vec<u8> {
+        use der::Encode;
+        let mut body = const_oid::ObjectIdentifier::new_unwrap(oid)
+            .to_der()
+            .unwrap();
+        if critical {
+            body.extend(true.to_der().unwrap());
+        }
+        body.extend(
+            der::asn1::OctetStringRef::new(value)
+                .unwrap()
+                .to_der()
+                .unwrap(),
+        );
+        sequence(&body)
+    }
+
+    /// A CRL encoded with this module's own types. It is not signed:
+    /// parsing does not check the signature.
+    fn build(
+        version: Option<u64>,
+        entries: &[(&[u8], Option<Vec<u8>>)],
+        extensions: Option<Vec<u8>>,
+    ) -> Vec<u8> {
+        use der::Encode;
+        let alg = spki::AlgorithmIdentifierRef {
+            oid: crate::oid::SHA256_WITH_RSA,
+            parameters: Some(der::asn1::AnyRef::NULL),
+        }
+        .to_der()
+        .unwrap();
+        let issuer: x509_cert::name::Name = "CN=Test CA".parse().unwrap();
+        let issuer = issuer.to_der().unwrap();
+        let at = |secs| {
+            Time::UtcTime(
+                der::asn1::UtcTime::from_unix_duration(std::time::Duration::from_secs(secs))
+                    .unwrap(),
+            )
+        };
+        let entries: Vec<u8> = entries
+            .iter()
+            .map(|(serial, exts)| {
+                RevokedCertificateDer {
+                    user_certificate: IntRef::new(serial).unwrap(),
+                    revocation_date: at(1_700_000_000),
+                    crl_entry_extensions: exts.as_deref().map(|e| Element::from_der(e).unwrap()),
+                }
+                .to_der()
+                .unwrap()
+            })
+            .collect::<Vec<_>>()
+            .concat();
+        let list = (!entries.is_empty()).then(|| sequence(&entries));
+        let tbs = TbsCertListDer {
+            version,
+            signature: Element::from_der(&alg).unwrap(),
+            issuer: Element::from_der(&issuer).unwrap(),
+            this_update: at(1_700_000_000),
+            next_update: Some(at(1_700_086_400)),
+            revoked_certificates: list.as_deref().map(|l| Element::from_der(l).unwrap()),
+            crl_extensions: extensions.as_deref().map(|e| Element::from_der(e).unwrap()),
+        }
+        .to_der()
+        .unwrap();
+        CertificateListDer {
+            tbs_cert_list: Element::from_der(&tbs).unwrap(),
+            signature_algorithm: Element::from_der(&alg).unwrap(),
+            signature: BitStringRef::from_bytes(&[1, 2, 3]).unwrap(),
+        }
+        .to_der()
+        .unwrap()
+    }
+
+    #[test]
+    fn v1_crls_and_long_serial_numbers_parse_as_in_go() {
+        // RFC 5280 bounds serial numbers to 20 octets; Go reads any INTEGER.
+        let long = [0x42u8; 32];
+        let negative = [0x80u8];
+        let der = build(
+            None,
+            &[(&long, None), (&negative, None), (&[5], None)],
+            None,
+        );
+        let crl = Crl::from_der(&der).unwrap();
+        assert_eq!(crl.revoked_count(), 3);
+        assert_eq!(crl.number(), None);
+        assert_eq!(crl.issuer().to_string(), "CN=Test CA");
+        let serials: Vec<&[u8]> = crl.revoked_entries().map(|e| e.serial_number()).collect();
+        assert_eq!(serials, [&long[..], &negative, &[5]]);
+        assert_eq!(crl.revoked_entries_for(&long).count(), 1);
+        assert_eq!(crl.revoked_entries_for(&[6]).count(), 0);
+        // The TBS is kept as encoded, for the signature.
+        assert!(der.windows(crl.tbs_der().len()).any(|w| w == crl.tbs_der()));
+
+        assert!(Crl::from_der(&build(Some(1), &[], None)).is_ok());
+        assert_eq!(
+            Crl::from_der(&build(Some(2), &[], None)).unwrap_err(),
+            CrlParseError::UnsupportedVersion(2)
+        );
+    }
+
+    #[test]
+    fn strict_der_in_crls() {
+        // A non-minimal INTEGER (`der` writes what it is given).
+        let e = Crl::from_der(&build(None, &[(&[0x00, 0x05], None)], None)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "x509: malformed revoked certificate: asn1: structure error: INTEGER not canonically encoded (not DER)"
+        );
+        // Trailing data.
+        let mut der = build(None, &[(&[5], None)], None);
+        der.push(0);
+        assert!(matches!(
+            Crl::from_der(&der),
+            Err(CrlParseError::Malformed { .. })
+        ));
+        // A non-minimal length: the outer SEQUENCE's length in a longer
+        // form than needed.
+        let der = build(None, &[(&[5], None)], None);
+        let long = match der[1] {
+            n if n < 0x80 => [&[0x30, 0x81, n][..], &der[2..]].concat(),
+            0x81 => [&[0x30, 0x82, 0x00, der[2]][..], &der[3..]].concat(),
+            other => panic!("unexpected length octet {other:#x}"),
+        };
+        assert!(matches!(
+            Crl::from_der(&long),
+            Err(CrlParseError::Malformed { .. })
+        ));
+        assert!(Crl::from_der(&der).is_ok());
+        // TRUE as 0x01 in an entry extension.
+        let loose = sequence(&[
+            0x30, 0x0b, 0x06, 0x03, 0x55, 0x1d, 0x15, 0x01, 0x01, 0x01, 0x04, 0x01, 0x00,
+        ]);
+        let e = Crl::from_der(&build(None, &[(&[5], Some(loose))], None)).unwrap_err();
+        assert!(
+            matches!(
+                &e,
+                CrlParseError::MalformedPart {
+                    part: "revoked certificate",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn entry_and_crl_extensions() {
+        let reason = |code: &[u8]| extension("2.5.29.21", false, code);
+        let invalidity = extension("2.5.29.24", false, b"\x18\x0f20231101000000Z");
+        let hold = sequence(&[reason(&[0x0a, 0x01, 0x06]), invalidity].concat());
+        let critical = sequence(&extension("2.5.29.29", true, &[0x30, 0x00]));
+        let crl_exts = |exts: &[Vec<u8>]| sequence(&exts.concat());
+        let number = extension("2.5.29.20", false, &[0x02, 0x02, 0x00, 0x80]);
+        let der = build(
+            Some(1),
+            &[(&[5], Some(hold)), (&[6], Some(critical))],
+            Some(crl_exts(std::slice::from_ref(&number))),
+        );
+        let crl = Crl::from_der(&der).unwrap();
+        assert_eq!(crl.number(), Some(&[0x00, 0x80][..]));
+        assert!(format!("{crl:?}").contains("number: Some(\"128\")"));
+        let entries: Vec<RevokedEntry<'_>> = crl.revoked_entries().collect();
+        assert_eq!(entries[0].reason_code(), Some(REASON_CERTIFICATE_HOLD));
+        assert_eq!(
+            entries[0].invalidity_date(),
+            Some(time::macros::datetime!(2023-11-01 00:00:00 UTC))
+        );
+        assert_eq!(entries[0].unsupported_critical_extension(), None);
+        assert_eq!(
+            entries[1].unsupported_critical_extension().as_deref(),
+            Some("2.5.29.29")
+        );
+
+        // Refused: a reason code above 255, a negative CRL number, the same
+        // extension twice.
+        let big = sequence(&reason(&[0x0a, 0x02, 0x01, 0x2c]));
+        let e = Crl::from_der(&build(None, &[(&[5], Some(big))], None)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "x509: malformed revoked certificate: reason code: unknown value 300"
+        );
+        let negative = extension("2.5.29.20", false, &[0x02, 0x01, 0xff]);
+        let e = Crl::from_der(&build(Some(1), &[], Some(crl_exts(&[negative])))).unwrap_err();
+        assert_eq!(e.to_string(), "x509: malformed crl number: negative");
+        let twice = crl_exts(&[number.clone(), number]);
+        let e = Crl::from_der(&build(Some(1), &[], Some(twice))).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "x509: malformed crl extensions: duplicate extension 2.5.29.20"
+        );
+    }
+
     /// From the deleted walker's tests: CRL numbers (INTEGER contents)
     /// compare and print as numbers.
     #[test]
