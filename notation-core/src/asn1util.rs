@@ -7,6 +7,11 @@
 //!   `tbsResponseData`, a `tbsCertList`), and a re-encoding could differ.
 //!   Its contents are read later, or lazily (the revoked certificates of a
 //!   32 MiB CRL are walked when a serial number is looked up).
+//! - [`Contents`]: the same, for where `der` wants a value type.
+//! - [`OidBytes`]: an OBJECT IDENTIFIER compared as bytes, never refused
+//!   for its length (`der`'s `ObjectIdentifier` holds at most 39 octets).
+//! - [`EnumeratedValue`]: an ENUMERATED read as a number, for enumerations
+//!   whose unknown values must be reported or tolerated rather than refused.
 //! - [`integer_to_decimal`]: INTEGERs printed as Go prints a `big.Int`.
 //!
 //! Everything here decodes with `der`'s readers (`tlv_bytes`, `AnyRef`,
@@ -16,7 +21,8 @@ use std::marker::PhantomData;
 
 use der::asn1::AnyRef;
 use der::{
-    Decode, EncodeValue, FixedTag, Length, Reader, SliceReader, Tag, TagNumber, Tagged, Writer,
+    Decode, DecodeValue, EncodeValue, FixedTag, Header, Length, Reader, SliceReader, Tag,
+    TagNumber, Tagged, Writer,
 };
 
 /// An element of any tag, kept as encoded.
@@ -153,6 +159,115 @@ impl<K> EncodeValue for Element<'_, K> {
     }
 }
 
+/// The contents octets of an element with the tag `K::TAG`, left for the
+/// caller: the value form of [`Element`], for where `der` reads the header
+/// itself and hands over the value (the alternatives of a derived CHOICE).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Contents<'a, K>(pub &'a [u8], PhantomData<K>);
+
+impl<K: ElementTag> FixedTag for Contents<'_, K> {
+    const TAG: Tag = K::TAG;
+}
+
+impl<'a, K: ElementTag> DecodeValue<'a> for Contents<'a, K> {
+    type Error = der::Error;
+
+    fn decode_value<R: Reader<'a>>(reader: &mut R, header: Header) -> der::Result<Self> {
+        reader
+            .read_slice(header.length())
+            .map(|c| Self(c, PhantomData))
+    }
+}
+
+impl<K> EncodeValue for Contents<'_, K> {
+    fn value_len(&self) -> der::Result<Length> {
+        Length::try_from(self.0.len())
+    }
+
+    fn encode_value(&self, writer: &mut impl Writer) -> der::Result<()> {
+        writer.write(self.0)
+    }
+}
+
+/// The contents octets of an OBJECT IDENTIFIER, compared as bytes.
+///
+/// `der`'s `ObjectIdentifier` refuses identifiers over 39 octets; where an
+/// unknown identifier must only be compared or reported (the extensions of
+/// a CRL or an OCSP response), such an identifier must not fail the whole
+/// parse. Render it with [`OidBytes::dotted`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct OidBytes<'a>(pub &'a [u8]);
+
+impl OidBytes<'_> {
+    /// Whether this is `oid`.
+    pub fn is(&self, oid: &const_oid::ObjectIdentifier) -> bool {
+        self.0 == oid.as_bytes()
+    }
+
+    /// Dotted form, or hex when the contents are not a valid identifier.
+    pub fn dotted(&self) -> String {
+        match const_oid::ObjectIdentifierRef::from_bytes(self.0) {
+            Ok(oid) => oid.to_string(),
+            Err(_) => crate::hex::encode(self.0),
+        }
+    }
+}
+
+impl FixedTag for OidBytes<'_> {
+    const TAG: Tag = Tag::ObjectIdentifier;
+}
+
+impl<'a> DecodeValue<'a> for OidBytes<'a> {
+    type Error = der::Error;
+
+    fn decode_value<R: Reader<'a>>(reader: &mut R, header: Header) -> der::Result<Self> {
+        reader.read_slice(header.length()).map(Self)
+    }
+}
+
+impl EncodeValue for OidBytes<'_> {
+    fn value_len(&self) -> der::Result<Length> {
+        Length::try_from(self.0.len())
+    }
+
+    fn encode_value(&self, writer: &mut impl Writer) -> der::Result<()> {
+        writer.write(self.0)
+    }
+}
+
+/// An ENUMERATED read as a non-negative number (at most 64 bits), with
+/// `der`'s INTEGER rules: minimal, not empty, not negative.
+///
+/// A `#[derive(der::Enumerated)]` enum refuses values it does not list;
+/// this type is for the enumerations where the reference reports or
+/// tolerates them (`OCSPResponseStatus`: "unknown OCSP status: 9";
+/// `CRLReason`, read by Go into an `int`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct EnumeratedValue(pub u64);
+
+impl FixedTag for EnumeratedValue {
+    const TAG: Tag = Tag::Enumerated;
+}
+
+impl<'a> DecodeValue<'a> for EnumeratedValue {
+    type Error = der::Error;
+
+    fn decode_value<R: Reader<'a>>(reader: &mut R, header: Header) -> der::Result<Self> {
+        // The contents are those of an INTEGER (X.690 §8.4).
+        u64::decode_value(reader, header).map(Self)
+    }
+}
+
+impl EncodeValue for EnumeratedValue {
+    fn value_len(&self) -> der::Result<Length> {
+        self.0.value_len()
+    }
+
+    fn encode_value(&self, writer: &mut impl Writer) -> der::Result<()> {
+        self.0.encode_value(writer)
+    }
+}
+
 /// Decimal rendering of a two's-complement big-endian INTEGER (its contents
 /// octets, as `der`'s `IntRef` gives them), as Go's `big.Int.String()`
 /// prints serial numbers, nonces and CRL numbers.
@@ -190,4 +305,53 @@ pub(crate) fn integer_to_decimal(content: &[u8]) -> String {
     }
     digits.reverse();
     String::from_utf8(digits).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use der::{Encode, ErrorKind};
+
+    #[test]
+    fn oids_are_kept_as_bytes() {
+        let sha1 = crate::oid::SHA1;
+        let der = sha1.to_der().unwrap();
+        let oid = OidBytes::from_der(&der).unwrap();
+        assert!(oid.is(&sha1));
+        assert_eq!(oid.dotted(), "1.3.14.3.2.26");
+        assert_eq!(oid.to_der().unwrap(), der);
+        // Longer than `der`'s ObjectIdentifier allows: still read.
+        let long = AnyRef::new(Tag::ObjectIdentifier, &[0x2a; 60])
+            .unwrap()
+            .to_der()
+            .unwrap();
+        assert!(<const_oid::ObjectIdentifier>::from_der(&long).is_err());
+        assert_eq!(OidBytes::from_der(&long).unwrap().0, &[0x2a; 60]);
+        // Not an identifier: rendered in hex.
+        assert_eq!(OidBytes(&[0x80]).dotted(), "80");
+        // Another tag.
+        assert!(OidBytes::from_der(&[0x04, 0x01, 0x2a]).is_err());
+    }
+
+    #[test]
+    fn enumerated_values_follow_integer_rules() {
+        let value = |der: &[u8]| EnumeratedValue::from_der(der).map(|v| v.0);
+        assert_eq!(value(&[0x0a, 0x01, 0x06]).unwrap(), 6);
+        assert_eq!(value(&[0x0a, 0x02, 0x00, 0x80]).unwrap(), 128);
+        assert_eq!(
+            EnumeratedValue(128).to_der().unwrap(),
+            [0x0a, 0x02, 0x00, 0x80]
+        );
+        // Negative, non-minimal, empty, INTEGER-tagged.
+        for bad in [
+            &[0x0a, 0x01, 0xff][..],
+            &[0x0a, 0x02, 0x00, 0x01],
+            &[0x0a, 0x00],
+            &[0x02, 0x01, 0x01],
+        ] {
+            assert!(value(bad).is_err(), "{bad:02x?}");
+        }
+        let err = value(&[0x02, 0x01, 0x01]).unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::TagUnexpected { .. }));
+    }
 }

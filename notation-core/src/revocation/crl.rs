@@ -6,6 +6,14 @@
 //! without [`RevocationValidator`](super::RevocationValidator) by callers
 //! that obtain CRLs some other way.
 //!
+//! CRLs are decoded with `der` derives of our own (`CertificateList`,
+//! `TBSCertList`, `RevokedCertificate`) rather than x509-cert's: the
+//! `tbsCertList` is kept as encoded and the signature checked over it (P4),
+//! v1 CRLs (no version) and serial numbers of any length parse as in Go,
+//! and `revokedCertificates` is walked lazily, so that a 32 MiB CRL costs
+//! one linear pass at parse time and one per lookup, with no allocation per
+//! entry.
+//!
 //! Behaviour follows notation-core-go (`revocation/internal/crl`,
 //! `revocation/crl/fetcher.go`):
 //! - only `http` URLs ("Only supports CRL URL in HTTP protocol");
@@ -42,13 +50,19 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use der::asn1::{BitStringRef, GeneralizedTime, IntRef};
+use der::{Decode, Reader, SliceReader, Tag, TagNumber};
 use time::OffsetDateTime;
+use x509_cert::time::Time;
 
-use super::asn1::{self, Der, Tlv, tag};
+use super::encoding::{self, Extensions, der_text};
 use super::fetch::{CrlHttpRequest, FetchError, url_scheme};
 use super::validator::CheckContext;
 use super::{
     CertRevocationResult, RevocationMethod, RevocationStatus, ServerError, ServerResult, oids,
+};
+use crate::asn1util::{
+    ContextTag, Element, EnumeratedValue, OidBytes, SequenceTag, Tlv, integer_to_decimal,
 };
 use crate::crypto::CryptoProvider;
 use crate::timefmt;
@@ -112,8 +126,16 @@ pub enum CrlParseError {
 }
 
 impl CrlParseError {
-    fn part(part: &'static str) -> impl FnOnce(asn1::Asn1Error) -> CrlParseError {
-        move |e| CrlParseError::MalformedPart { part, detail: e.0 }
+    fn part(part: &'static str) -> impl FnOnce(String) -> CrlParseError {
+        move |detail| CrlParseError::MalformedPart { part, detail }
+    }
+
+    /// A `der` error met while decoding `input`, as a malformed `part`.
+    fn part_der(part: &'static str, input: &[u8]) -> impl FnOnce(der::Error) -> CrlParseError {
+        move |e| CrlParseError::MalformedPart {
+            part,
+            detail: der_text(e, input),
+        }
     }
 }
 
@@ -151,7 +173,7 @@ impl<'a> RevokedEntry<'a> {
     /// The OID of the first critical entry extension other than reasonCode
     /// and invalidityDate, in dotted form.
     pub fn unsupported_critical_extension(&self) -> Option<String> {
-        self.unsupported_critical.map(asn1::oid_string)
+        self.unsupported_critical.map(|oid| OidBytes(oid).dotted())
     }
 }
 
@@ -221,23 +243,29 @@ impl Crl {
 
     /// The revoked certificate entries, in order.
     pub fn revoked_entries(&self) -> impl Iterator<Item = RevokedEntry<'_>> + '_ {
-        let data = self
-            .0
+        // Every entry was validated by `from_der`; a failure here cannot
+        // happen and ends the iteration rather than panicking.
+        entries(self.entries_contents(), None).map_while(Result::ok)
+    }
+
+    /// The entries about the serial number `serial` (INTEGER contents), in
+    /// order. Only the serial number of the other entries is read: a
+    /// lookup is one pass over the list, without allocation.
+    pub(crate) fn revoked_entries_for<'a>(
+        &'a self,
+        serial: &'a [u8],
+    ) -> impl Iterator<Item = RevokedEntry<'a>> + 'a {
+        // Validated by `from_der`, as above.
+        entries(self.entries_contents(), Some(serial)).map_while(Result::ok)
+    }
+
+    /// The contents of `revokedCertificates` (empty when absent).
+    fn entries_contents(&self) -> &[u8] {
+        self.0
             .entries
             .clone()
             .map(|r| &self.0.der[r])
-            .unwrap_or_default();
-        let mut r = Der::new(data);
-        // Every entry was validated by `from_der`; a failure here cannot
-        // happen and ends the iteration rather than panicking.
-        std::iter::from_fn(move || {
-            if r.is_empty() {
-                return None;
-            }
-            r.read(tag::SEQUENCE, "entry")
-                .and_then(|e| parse_entry(&e))
-                .ok()
-        })
+            .unwrap_or_default()
     }
 
     /// Checks that `issuer` may sign CRLs and signed this one, as Go's
@@ -280,7 +308,7 @@ impl std::fmt::Debug for Crl {
             .field("issuer", &self.0.issuer.to_string())
             .field("this_update", &self.0.this_update)
             .field("next_update", &self.0.next_update)
-            .field("number", &self.number().map(asn1::uint_decimal))
+            .field("number", &self.number().map(integer_to_decimal))
             .field("delta", &self.is_delta())
             .field("revoked", &self.0.entry_count)
             .finish()
@@ -295,193 +323,260 @@ impl PartialEq for Crl {
 
 impl Eq for Crl {}
 
+/// The position of `inner`, a part of `outer`, in `outer`.
 fn range_in(outer: &[u8], inner: &[u8]) -> Range<usize> {
     let start = inner.as_ptr() as usize - outer.as_ptr() as usize;
+    debug_assert!(start + inner.len() <= outer.len());
     start..start + inner.len()
 }
 
+// ------------------------------------------------------------ RFC 5280 types
+
+/// `CertificateList` (RFC 5280 §5.1). The `tbsCertList` is kept as encoded:
+/// the signature is checked over the bytes as they were signed (P4), and
+/// the outer algorithm identifier is compared with the inner one as bytes.
+#[derive(der::Sequence)]
+struct CertificateListDer<'a> {
+    tbs_cert_list: Element<'a, SequenceTag>,
+    signature_algorithm: Element<'a, SequenceTag>,
+    signature: BitStringRef<'a>,
+}
+
+/// `TBSCertList` (RFC 5280 §5.1). Not x509-cert's `TbsCertList`, which
+/// decodes every entry into a `Vec` and bounds serial numbers to 20 octets:
+/// here `version` is optional (v1 CRLs have none), and
+/// `revokedCertificates` is kept as encoded and walked lazily (see
+/// [`entries`]), so that a hostile 32 MiB CRL costs one linear pass and no
+/// allocation per entry.
+#[derive(der::Sequence)]
+struct TbsCertListDer<'a> {
+    #[asn1(optional = "true")]
+    version: Option<u64>,
+    signature: Element<'a, SequenceTag>,
+    issuer: Element<'a, SequenceTag>,
+    this_update: Time,
+    #[asn1(optional = "true")]
+    next_update: Option<Time>,
+    #[asn1(optional = "true")]
+    revoked_certificates: Option<Element<'a, SequenceTag>>,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    crl_extensions: Option<Element<'a, SequenceTag>>,
+}
+
+/// An entry of `revokedCertificates`. The serial number is any INTEGER, of
+/// any length, as Go's `big.Int` reads it (RFC 5280 §4.1.2.2 asks CAs for
+/// at most 20 octets; CRLs in use break it).
+#[derive(der::Sequence)]
+struct RevokedCertificateDer<'a> {
+    user_certificate: IntRef<'a>,
+    revocation_date: Time,
+    #[asn1(optional = "true")]
+    crl_entry_extensions: Option<Element<'a, SequenceTag>>,
+}
+
 fn parse(der: &[u8]) -> Result<CrlInner, CrlParseError> {
-    let malformed = |e: asn1::Asn1Error| CrlParseError::Malformed { detail: e.0 };
-    let outer = asn1::single(der, tag::SEQUENCE, "crl").map_err(malformed)?;
-    let mut r = outer.reader();
-    let tbs = r.read(tag::SEQUENCE, "tbs crl").map_err(malformed)?;
-    let outer_alg = r
-        .read(tag::SEQUENCE, "signature algorithm")
-        .map_err(malformed)?;
-    let signature = r.read(tag::BIT_STRING, "signature").map_err(malformed)?;
-    r.finish("crl").map_err(malformed)?;
-    let signature = asn1::bit_string_bytes(&signature, "signature")
+    let list = CertificateListDer::from_der(der).map_err(|e| CrlParseError::Malformed {
+        detail: der_text(e, der),
+    })?;
+    let signature = list
+        .signature
+        .as_bytes()
+        .ok_or_else(|| "bit string with unused bits".to_owned())
         .map_err(CrlParseError::part("signature"))?;
 
-    let mut t = tbs.reader();
-    if let Some(v) = t
-        .read_optional(tag::INTEGER)
-        .map_err(CrlParseError::part("crl version"))?
+    let tbs_der = list.tbs_cert_list.der();
+    let tbs =
+        TbsCertListDer::from_der(tbs_der).map_err(CrlParseError::part_der("tbs crl", tbs_der))?;
+    if let Some(v) = tbs.version
+        && v != 1
     {
-        let v = asn1::small_uint(&v, "version").map_err(CrlParseError::part("crl version"))?;
-        if v != 1 {
-            return Err(CrlParseError::UnsupportedVersion(v));
-        }
+        return Err(CrlParseError::UnsupportedVersion(v));
     }
-    let inner_alg = t
-        .read(tag::SEQUENCE, "signature")
-        .map_err(CrlParseError::part("signature algorithm identifier"))?;
-    if inner_alg.raw != outer_alg.raw {
+    if tbs.signature.der() != list.signature_algorithm.der() {
         return Err(CrlParseError::SignatureAlgorithmMismatch);
     }
     let signature_algorithm =
-        algorithm(&outer_alg).map_err(CrlParseError::part("signature algorithm identifier"))?;
-    let issuer = t
-        .read(tag::SEQUENCE, "issuer")
-        .map_err(CrlParseError::part("issuer"))?;
-    let issuer_name =
-        DistinguishedName::from_der(issuer.raw).map_err(|detail| CrlParseError::MalformedPart {
-            part: "issuer",
-            detail,
-        })?;
-    let this_update = t
-        .read_any()
-        .and_then(|x| asn1::time(&x, "thisUpdate"))
+        encoding::algorithm(&list.signature_algorithm).map_err(CrlParseError::part_der(
+            "signature algorithm identifier",
+            list.signature_algorithm.der(),
+        ))?;
+    let issuer =
+        DistinguishedName::from_der(tbs.issuer.der()).map_err(CrlParseError::part("issuer"))?;
+    let this_update = encoding::datetime(tbs.this_update.to_unix_duration())
         .map_err(CrlParseError::part("thisUpdate"))?;
-    let next_update = match t.peek_tag() {
-        Some(tag::UTC_TIME | tag::GENERALIZED_TIME) => Some(
-            t.read_any()
-                .and_then(|x| asn1::time(&x, "nextUpdate"))
-                .map_err(CrlParseError::part("nextUpdate"))?,
-        ),
-        _ => None,
-    };
-    let mut entries = None;
+    let next_update = tbs
+        .next_update
+        .map(|t| encoding::datetime(t.to_unix_duration()))
+        .transpose()
+        .map_err(CrlParseError::part("nextUpdate"))?;
+
+    // One pass over the entries, validating each as `revoked_entries` will
+    // read it, allocating nothing per entry.
     let mut entry_count = 0;
-    if let Some(list) = t
-        .read_optional(tag::SEQUENCE)
-        .map_err(CrlParseError::part("revoked certificates"))?
-    {
-        let mut l = list.reader();
-        while !l.is_empty() {
-            let e = l
-                .read(tag::SEQUENCE, "entry")
-                .map_err(CrlParseError::part("revoked certificate"))?;
-            parse_entry(&e).map_err(CrlParseError::part("revoked certificate"))?;
-            entry_count += 1;
+    let entries_range = match &tbs.revoked_certificates {
+        Some(list) => {
+            for entry in entries(list.contents(), None) {
+                entry.map_err(CrlParseError::part("revoked certificate"))?;
+                entry_count += 1;
+            }
+            Some(range_in(der, list.contents()))
         }
-        entries = Some(range_in(der, list.value));
-    }
+        None => None,
+    };
+
     let mut number = None;
     let mut delta_indicator = None;
     let mut freshest_crl = None;
     let mut unsupported_critical = Vec::new();
-    if let Some(wrapper) = t
-        .read_optional(tag::context_constructed(0))
-        .map_err(CrlParseError::part("crl extensions"))?
-    {
-        let seq = asn1::single(wrapper.value, tag::SEQUENCE, "extensions")
-            .map_err(CrlParseError::part("crl extensions"))?;
-        let exts =
-            asn1::extensions(&seq, "extensions").map_err(CrlParseError::part("crl extensions"))?;
-        for ext in exts {
-            if ext.oid == oids::CRL_NUMBER.as_bytes() {
-                let n = asn1::single(ext.value, tag::INTEGER, "crl number")
-                    .and_then(|n| non_negative(&n, "crl number"))
-                    .map_err(CrlParseError::part("crl number"))?;
-                number = Some(range_in(der, n));
-            } else if ext.oid == oids::DELTA_CRL_INDICATOR.as_bytes() {
-                // Parsed when validating, to give the reference's message.
-                delta_indicator = Some(range_in(der, ext.value));
-            } else if ext.oid == oids::FRESHEST_CRL.as_bytes() {
-                freshest_crl = Some(range_in(der, ext.value));
-            } else if ext.oid == oids::ISSUING_DISTRIBUTION_POINT.as_bytes() {
-                // Critical, and accepted without reading its scope: every
-                // distribution point of the certificate is checked anyway
-                // (as in the reference).
-            }
-            // Only the issuing distribution point and the delta CRL
-            // indicator are understood when critical (P4, as the reference).
-            if ext.critical
-                && ext.oid != oids::ISSUING_DISTRIBUTION_POINT.as_bytes()
-                && ext.oid != oids::DELTA_CRL_INDICATOR.as_bytes()
-            {
-                unsupported_critical.push(range_in(der, ext.oid));
-            }
+    let extensions = Extensions::decode_optional(tbs.crl_extensions.as_ref())
+        .map_err(CrlParseError::part("crl extensions"))?;
+    for ext in extensions.iter() {
+        if ext.oid.is(&oids::CRL_NUMBER) {
+            let n = non_negative_integer(ext.value).map_err(CrlParseError::part("crl number"))?;
+            number = Some(range_in(der, n));
+        } else if ext.oid.is(&oids::DELTA_CRL_INDICATOR) {
+            // Parsed when validating, to give the reference's message.
+            delta_indicator = Some(range_in(der, ext.value));
+        } else if ext.oid.is(&oids::FRESHEST_CRL) {
+            freshest_crl = Some(range_in(der, ext.value));
+        } else if ext.oid.is(&oids::ISSUING_DISTRIBUTION_POINT) {
+            // Critical, and accepted without reading its scope: every
+            // distribution point of the certificate is checked anyway
+            // (as in the reference).
+        }
+        // Only the issuing distribution point and the delta CRL indicator
+        // are understood when critical (P4, as the reference).
+        if ext.critical
+            && !ext.oid.is(&oids::ISSUING_DISTRIBUTION_POINT)
+            && !ext.oid.is(&oids::DELTA_CRL_INDICATOR)
+        {
+            unsupported_critical.push(range_in(der, ext.oid.0));
         }
     }
-    t.finish("tbs crl")
-        .map_err(CrlParseError::part("tbs crl"))?;
 
     Ok(CrlInner {
         der: Vec::new(),
-        tbs: range_in(der, tbs.raw),
+        tbs: range_in(der, tbs_der),
         signature_algorithm,
         signature: range_in(der, signature),
-        raw_issuer: range_in(der, issuer.raw),
-        issuer: issuer_name,
+        raw_issuer: range_in(der, tbs.issuer.der()),
+        issuer,
         this_update,
         next_update,
         number,
         delta_indicator,
         freshest_crl,
         unsupported_critical,
-        entries,
+        entries: entries_range,
         entry_count,
     })
 }
 
-fn non_negative<'a>(n: &Tlv<'a>, what: &str) -> asn1::Result<&'a [u8]> {
-    let v = asn1::integer_bytes(n, what)?;
-    if v[0] & 0x80 != 0 {
-        return Err(asn1::Asn1Error(format!("{what}: negative")));
+/// The contents of a DER INTEGER that must not be negative (CRL numbers
+/// and delta CRL indicators), as encoded.
+fn non_negative_integer(value: &[u8]) -> Result<&[u8], String> {
+    let n = IntRef::from_der(value).map_err(|e| der_text(e, value))?;
+    let bytes = n.as_bytes();
+    if bytes.first().is_some_and(|b| b & 0x80 != 0) {
+        return Err("negative".into());
     }
-    Ok(v)
+    Ok(bytes)
 }
 
-/// Maps an AlgorithmIdentifier element to the algorithm it names.
-pub(crate) fn algorithm(alg: &Tlv<'_>) -> asn1::Result<CertSignatureAlgorithm> {
-    let mut a = alg.reader();
-    let oid = a.read(tag::OID, "algorithm")?;
-    let params = if a.is_empty() {
-        None
-    } else {
-        Some(a.read_any()?.raw)
-    };
-    a.finish("algorithm")?;
-    Ok(match const_oid::ObjectIdentifier::from_bytes(oid.value) {
-        Ok(oid) => CertSignatureAlgorithm::from_algorithm_identifier(&oid, params),
-        Err(_) => CertSignatureAlgorithm::Unknown(asn1::oid_string(oid.value)),
-    })
+/// Compares two non-negative INTEGERs given as their contents octets.
+fn cmp_uint(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let strip = |x: &[u8]| -> usize { x.iter().take_while(|&&b| b == 0).count() };
+    let a = &a[strip(a)..];
+    let b = &b[strip(b)..];
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
-fn parse_entry<'a>(e: &Tlv<'a>) -> asn1::Result<RevokedEntry<'a>> {
-    let mut r = e.reader();
-    let serial = asn1::integer_bytes(&r.read(tag::INTEGER, "serial number")?, "serial number")?;
-    let revocation_date = asn1::time(&r.read_any()?, "revocation date")?;
-    let mut reason = None;
-    let mut invalidity_date = None;
-    let mut unsupported_critical = None;
-    if let Some(seq) = r.read_optional(tag::SEQUENCE)? {
-        for ext in asn1::extensions(&seq, "entry extensions")? {
-            if ext.oid == oids::CRL_REASON.as_bytes() {
-                let v = asn1::single(ext.value, tag::ENUMERATED, "reason code")?;
-                let code = asn1::small_uint(&v, "reason code")?;
-                reason =
-                    Some(u8::try_from(code).map_err(|_| {
-                        asn1::Asn1Error(format!("reason code: unknown value {code}"))
-                    })?);
-            } else if ext.oid == oids::INVALIDITY_DATE.as_bytes() {
-                let v = asn1::single(ext.value, tag::GENERALIZED_TIME, "invalidity date")?;
-                invalidity_date = Some(asn1::generalized_time(&v, "invalidity date")?);
-            } else if ext.critical && unsupported_critical.is_none() {
-                unsupported_critical = Some(ext.oid);
+/// The entries of a `revokedCertificates` list (its contents), decoded one
+/// at a time with a `der` reader; the first error ends the iteration. With
+/// `only`, just the entries about that serial number (INTEGER contents)
+/// are given, and of the others only the serial number is read.
+fn entries<'a>(
+    contents: &'a [u8],
+    only: Option<&'a [u8]>,
+) -> impl Iterator<Item = Result<RevokedEntry<'a>, String>> + 'a {
+    let mut reader = Some(SliceReader::new(contents));
+    std::iter::from_fn(move || {
+        loop {
+            let next = match reader.as_mut()? {
+                Ok(r) if r.is_finished() => return None,
+                Ok(r) => next_entry(r, contents, only),
+                Err(e) => Err(der_text(*e, contents)),
+            };
+            match next {
+                Ok(None) => continue,
+                Ok(Some(entry)) => return Some(Ok(entry)),
+                Err(e) => {
+                    // Nothing after a malformed entry can be read.
+                    reader = None;
+                    return Some(Err(e));
+                }
             }
         }
-    }
-    r.finish("revoked certificate")?;
-    Ok(RevokedEntry {
-        serial,
-        revocation_date,
-        reason,
-        invalidity_date,
-        unsupported_critical,
     })
+}
+
+/// The next entry of `reader`, or `None` when it is not about `only`.
+fn next_entry<'a>(
+    reader: &mut SliceReader<'a>,
+    contents: &'a [u8],
+    only: Option<&[u8]>,
+) -> Result<Option<RevokedEntry<'a>>, String> {
+    let entry = match only {
+        None => reader.decode::<RevokedCertificateDer<'a>>(),
+        Some(serial) => {
+            let element: Element<'a, SequenceTag> =
+                reader.decode().map_err(|e| der_text(e, contents))?;
+            let first: IntRef<'a> = element
+                .reader()
+                .and_then(|mut r| r.decode())
+                .map_err(|e| der_text(e, element.contents()))?;
+            if first.as_bytes() != serial {
+                return Ok(None);
+            }
+            RevokedCertificateDer::from_der(element.der())
+        }
+    };
+    parse_entry(entry.map_err(|e| der_text(e, contents))?).map(Some)
+}
+
+fn parse_entry(e: RevokedCertificateDer<'_>) -> Result<RevokedEntry<'_>, String> {
+    let mut entry = RevokedEntry {
+        serial: e.user_certificate.as_bytes(),
+        revocation_date: encoding::datetime(e.revocation_date.to_unix_duration())
+            .map_err(|e| format!("revocation date: {e}"))?,
+        reason: None,
+        invalidity_date: None,
+        unsupported_critical: None,
+    };
+    let Some(list) = &e.crl_entry_extensions else {
+        return Ok(entry);
+    };
+    let extensions = Extensions::decode(list).map_err(|e| format!("entry extensions: {e}"))?;
+    for ext in extensions.iter() {
+        if ext.oid.is(&oids::CRL_REASON) {
+            // Any value, as Go reads it into an `int` (P5 only tells
+            // certificateHold and removeFromCRL apart).
+            let EnumeratedValue(code) = EnumeratedValue::from_der(ext.value)
+                .map_err(|e| format!("reason code: {}", der_text(e, ext.value)))?;
+            entry.reason =
+                Some(u8::try_from(code).map_err(|_| format!("reason code: unknown value {code}"))?);
+        } else if ext.oid.is(&oids::INVALIDITY_DATE) {
+            let date = GeneralizedTime::from_der(ext.value)
+                .map_err(|e| format!("invalidity date: {}", der_text(e, ext.value)))?;
+            entry.invalidity_date = Some(
+                encoding::datetime(date.to_unix_duration())
+                    .map_err(|e| format!("invalidity date: {e}"))?,
+            );
+        } else if ext.critical && entry.unsupported_critical.is_none() {
+            entry.unsupported_critical = Some(ext.oid.0);
+        }
+    }
+    Ok(entry)
 }
 
 /// A distribution point extension that is not well-formed.
@@ -506,39 +601,58 @@ pub fn distribution_point_urls(value: &[u8]) -> Result<Vec<String>, InvalidDistr
 }
 
 /// As [`distribution_point_urls`], grouped by distribution point (W14).
+///
+/// Decoded with `der`, with exactly Go's leniencies (the crl-core-go
+/// vectors depend on them): bytes after the outer SEQUENCE, the fields of
+/// a point after its name (reasons, cRLIssuer) and the names after the
+/// leading URIs are not read; a point without a name, or with a name whose
+/// tag is not `[0]`, gives no URL; a name that is not `fullName` fails.
 pub(crate) fn distribution_points(
     value: &[u8],
 ) -> Result<Vec<Vec<String>>, InvalidDistributionPoint> {
     use InvalidDistributionPoint::*;
-    // Like cryptobyte's `ReadASN1(&val, SEQUENCE)`, bytes after the outer
-    // SEQUENCE are ignored.
-    let mut outer = Der::new(value);
-    let points = outer.read(tag::SEQUENCE, "points").map_err(|_| Points)?;
-    let mut r = points.reader();
+    /// `distributionPoint [0]` and `fullName [0]`, both constructed.
+    const NAME: Tag = Tag::ContextSpecific {
+        constructed: true,
+        number: TagNumber(0),
+    };
+    /// `uniformResourceIdentifier [6] IMPLICIT IA5String`.
+    const URI: Tag = Tag::ContextSpecific {
+        constructed: false,
+        number: TagNumber(6),
+    };
+    // Like cryptobyte's `ReadASN1(&val, SEQUENCE)`: no `finish()`, bytes
+    // after the outer SEQUENCE are ignored.
+    let mut outer = SliceReader::new(value).map_err(|_| Points)?;
+    let points: Element<'_, SequenceTag> = outer.decode().map_err(|_| Points)?;
+    let mut r = points.reader().map_err(|_| Point)?;
     let mut out = Vec::new();
-    while !r.is_empty() {
-        let dp = r.read(tag::SEQUENCE, "point").map_err(|_| Point)?;
-        let mut d = dp.reader();
-        // reasons and cRLIssuer, if any, are not read (as in Go).
-        let Some(name) = d
-            .read_optional(tag::context_constructed(0))
-            .map_err(|_| Point)?
-        else {
+    while !r.is_finished() {
+        let point: Element<'_, SequenceTag> = r.decode().map_err(|_| Point)?;
+        let mut fields = point.reader().map_err(|_| Point)?;
+        if !next_is(&fields, NAME) {
             continue;
-        };
-        let mut n = name.reader();
-        let full = n
-            .read(tag::context_constructed(0), "fullName")
+        }
+        let name: Element<'_, ContextTag<0>> = fields.decode().map_err(|_| Point)?;
+        let full_name: Element<'_, ContextTag<0>> = name
+            .reader()
+            .and_then(|mut n| n.decode())
             .map_err(|_| Point)?;
-        let mut names = full.reader();
+        let mut names = full_name.reader().map_err(|_| Point)?;
         let mut urls = Vec::new();
-        while names.peek_tag() == Some(tag::context(6)) {
-            let uri = names.read_any().map_err(|_| Point)?;
-            urls.push(String::from_utf8_lossy(uri.value).into_owned());
+        while next_is(&names, URI) {
+            let uri: Tlv<'_> = names.decode().map_err(|_| Point)?;
+            urls.push(String::from_utf8_lossy(uri.contents()).into_owned());
         }
         out.push(urls);
     }
     Ok(out)
+}
+
+/// Whether the next element of `reader` has `tag`, as cryptobyte's
+/// `PeekASN1Tag` answers: an identifier `der` cannot read is not `tag`.
+fn next_is(reader: &SliceReader<'_>, tag: Tag) -> bool {
+    !reader.is_finished() && Tag::peek(reader).is_ok_and(|t| t == tag)
 }
 
 /// A base CRL and its delta CRL: what is fetched for one distribution point
@@ -787,10 +901,10 @@ pub fn validate_bundle(
     let delta_number = delta
         .number()
         .ok_or(CrlValidationError::MissingNumber { which: "delta" })?;
-    if asn1::cmp_uint(delta_number, base_number).is_le() {
+    if cmp_uint(delta_number, base_number).is_le() {
         return Err(CrlValidationError::DeltaNotNewer {
-            delta: asn1::uint_decimal(delta_number),
-            base: asn1::uint_decimal(base_number),
+            delta: integer_to_decimal(delta_number),
+            base: integer_to_decimal(base_number),
         });
     }
     let indicator = delta
@@ -799,13 +913,12 @@ pub fn validate_bundle(
         .clone()
         .map(|r| &delta.0.der[r])
         .ok_or(CrlValidationError::MissingDeltaIndicator)?;
-    let indicator = asn1::single(indicator, tag::INTEGER, "delta CRL indicator")
-        .and_then(|n| non_negative(&n, "delta CRL indicator"))
-        .map_err(|_| CrlValidationError::InvalidDeltaIndicator)?;
-    if asn1::cmp_uint(indicator, base_number).is_gt() {
+    let indicator =
+        non_negative_integer(indicator).map_err(|_| CrlValidationError::InvalidDeltaIndicator)?;
+    if cmp_uint(indicator, base_number).is_gt() {
         return Err(CrlValidationError::DeltaForNewerBase {
-            indicator: asn1::uint_decimal(indicator),
-            base: asn1::uint_decimal(base_number),
+            indicator: integer_to_decimal(indicator),
+            base: integer_to_decimal(base_number),
         });
     }
     Ok(())
@@ -834,7 +947,7 @@ fn validate_crl(
     }
     if let Some(oid) = crl.0.unsupported_critical.first() {
         return Err(CrlInvalid::UnsupportedCriticalExtension {
-            oid: asn1::oid_string(&crl.0.der[oid.clone()]),
+            oid: OidBytes(&crl.0.der[oid.clone()]).dotted(),
         });
     }
     Ok(())
@@ -852,11 +965,13 @@ pub fn entry_status(
     // The latest certificateHold / removeFromCRL entry decides, when no
     // other reason revokes the certificate for good.
     let mut latest_hold: Option<(OffsetDateTime, u8)> = None;
-    let entries = bundle
-        .base()
-        .revoked_entries()
-        .chain(bundle.delta().into_iter().flat_map(|d| d.revoked_entries()));
-    for entry in entries.filter(|e| e.serial_number() == serial) {
+    let entries = bundle.base().revoked_entries_for(serial).chain(
+        bundle
+            .delta()
+            .into_iter()
+            .flat_map(|d| d.revoked_entries_for(serial)),
+    );
+    for entry in entries {
         if let Some(oid) = entry.unsupported_critical_extension() {
             return Err(CrlEntryError::UnsupportedCriticalExtension { oid });
         }
@@ -985,13 +1100,13 @@ pub(crate) fn certificate_crl_info(
 ) -> Result<(Vec<Vec<String>>, bool), InvalidDistributionPoint> {
     // The certificate parsed once already; its TBS cannot fail here, but an
     // error is reported rather than assumed away.
-    let fields = asn1::tbs_fields(cert.tbs_der()).map_err(|_| InvalidDistributionPoint::Points)?;
-    let points = match fields.extension(oids::CRL_DISTRIBUTION_POINTS.as_bytes()) {
-        Some(ext) => distribution_points(ext.value)?,
+    let fields =
+        encoding::certificate_fields(cert).map_err(|_| InvalidDistributionPoint::Points)?;
+    let points = match &fields.crl_distribution_points {
+        Some(value) => distribution_points(value)?,
         None => Vec::new(),
     };
-    let freshest = fields.extension(oids::FRESHEST_CRL.as_bytes()).is_some();
-    Ok((points, freshest))
+    Ok((points, fields.freshest_crl))
 }
 
 /// Whether the certificate names any CRL URL.
@@ -1110,6 +1225,256 @@ mod tests {
         assert_eq!(
             urls("300d300ba009a007860161a400860162"),
             Ok(vec!["a".into()])
+        );
+    }
+
+    /// Go's leniencies that the crl-core-go vectors do not reach.
+    #[test]
+    fn distribution_points_keep_the_other_go_leniencies() {
+        let grouped = |hex: &str| distribution_points(&crate::hex::decode(hex).unwrap());
+        let a = Ok(vec![vec!["a".to_owned()]]);
+        // One point, one URI.
+        assert_eq!(grouped("30093007a005a003860161"), a);
+        // Bytes after the outer SEQUENCE are not read.
+        assert_eq!(grouped("30093007a005a003860161ffff"), a);
+        // Nor what follows a point's name, even when it is not DER.
+        assert_eq!(grouped("300a3008a005a003860161ff"), a);
+        // Nor what follows the leading URIs, even what `der` cannot read.
+        assert_eq!(grouped("300b3009a007a0058601610700"), a);
+        // Points without a name (nothing, cRLIssuer only, an identifier
+        // `der` does not know) give no URL.
+        assert_eq!(grouped("30023000"), Ok(vec![]));
+        assert_eq!(grouped("30063004a2023000"), Ok(vec![]));
+        assert_eq!(grouped("300430020700"), Ok(vec![]));
+        // nameRelativeToCRLIssuer fails, as in Go.
+        assert_eq!(
+            grouped("30063004a002a100"),
+            Err(InvalidDistributionPoint::Point)
+        );
+        // A URI must be DER.
+        assert_eq!(
+            grouped("300a3008a006a00486810161"),
+            Err(InvalidDistributionPoint::Point)
+        );
+        // Not a SEQUENCE.
+        assert_eq!(grouped("3100"), Err(InvalidDistributionPoint::Points));
+    }
+
+    fn sequence(contents: &[u8]) -> Vec<u8> {
+        use der::Encode;
+        der::asn1::AnyRef::new(Tag::Sequence, contents)
+            .unwrap()
+            .to_der()
+            .unwrap()
+    }
+
+    /// DER of an Extension.
+    fn extension(oid: &str, critical: bool, value: &[u8]) -> Vec<u8> {
+        use der::Encode;
+        let mut body = const_oid::ObjectIdentifier::new_unwrap(oid)
+            .to_der()
+            .unwrap();
+        if critical {
+            body.extend(true.to_der().unwrap());
+        }
+        body.extend(
+            der::asn1::OctetStringRef::new(value)
+                .unwrap()
+                .to_der()
+                .unwrap(),
+        );
+        sequence(&body)
+    }
+
+    /// A CRL encoded with this module's own types. It is not signed:
+    /// parsing does not check the signature.
+    fn build(
+        version: Option<u64>,
+        entries: &[(&[u8], Option<Vec<u8>>)],
+        extensions: Option<Vec<u8>>,
+    ) -> Vec<u8> {
+        use der::Encode;
+        let alg = spki::AlgorithmIdentifierRef {
+            oid: crate::oid::SHA256_WITH_RSA,
+            parameters: Some(der::asn1::AnyRef::NULL),
+        }
+        .to_der()
+        .unwrap();
+        let issuer: x509_cert::name::Name = "CN=Test CA".parse().unwrap();
+        let issuer = issuer.to_der().unwrap();
+        let at = |secs| {
+            Time::UtcTime(
+                der::asn1::UtcTime::from_unix_duration(std::time::Duration::from_secs(secs))
+                    .unwrap(),
+            )
+        };
+        let entries: Vec<u8> = entries
+            .iter()
+            .map(|(serial, exts)| {
+                RevokedCertificateDer {
+                    user_certificate: IntRef::new(serial).unwrap(),
+                    revocation_date: at(1_700_000_000),
+                    crl_entry_extensions: exts.as_deref().map(|e| Element::from_der(e).unwrap()),
+                }
+                .to_der()
+                .unwrap()
+            })
+            .collect::<Vec<_>>()
+            .concat();
+        let list = (!entries.is_empty()).then(|| sequence(&entries));
+        let tbs = TbsCertListDer {
+            version,
+            signature: Element::from_der(&alg).unwrap(),
+            issuer: Element::from_der(&issuer).unwrap(),
+            this_update: at(1_700_000_000),
+            next_update: Some(at(1_700_086_400)),
+            revoked_certificates: list.as_deref().map(|l| Element::from_der(l).unwrap()),
+            crl_extensions: extensions.as_deref().map(|e| Element::from_der(e).unwrap()),
+        }
+        .to_der()
+        .unwrap();
+        CertificateListDer {
+            tbs_cert_list: Element::from_der(&tbs).unwrap(),
+            signature_algorithm: Element::from_der(&alg).unwrap(),
+            signature: BitStringRef::from_bytes(&[1, 2, 3]).unwrap(),
+        }
+        .to_der()
+        .unwrap()
+    }
+
+    #[test]
+    fn v1_crls_and_long_serial_numbers_parse_as_in_go() {
+        // RFC 5280 bounds serial numbers to 20 octets; Go reads any INTEGER.
+        let long = [0x42u8; 32];
+        let negative = [0x80u8];
+        let der = build(
+            None,
+            &[(&long, None), (&negative, None), (&[5], None)],
+            None,
+        );
+        let crl = Crl::from_der(&der).unwrap();
+        assert_eq!(crl.revoked_count(), 3);
+        assert_eq!(crl.number(), None);
+        assert_eq!(crl.issuer().to_string(), "CN=Test CA");
+        let serials: Vec<&[u8]> = crl.revoked_entries().map(|e| e.serial_number()).collect();
+        assert_eq!(serials, [&long[..], &negative, &[5]]);
+        assert_eq!(crl.revoked_entries_for(&long).count(), 1);
+        assert_eq!(crl.revoked_entries_for(&[6]).count(), 0);
+        // The TBS is kept as encoded, for the signature.
+        assert!(der.windows(crl.tbs_der().len()).any(|w| w == crl.tbs_der()));
+
+        assert!(Crl::from_der(&build(Some(1), &[], None)).is_ok());
+        assert_eq!(
+            Crl::from_der(&build(Some(2), &[], None)).unwrap_err(),
+            CrlParseError::UnsupportedVersion(2)
+        );
+    }
+
+    #[test]
+    fn strict_der_in_crls() {
+        // A non-minimal INTEGER (`der` writes what it is given).
+        let e = Crl::from_der(&build(None, &[(&[0x00, 0x05], None)], None)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "x509: malformed revoked certificate: asn1: structure error: INTEGER not canonically encoded (not DER)"
+        );
+        // Trailing data.
+        let mut der = build(None, &[(&[5], None)], None);
+        der.push(0);
+        assert!(matches!(
+            Crl::from_der(&der),
+            Err(CrlParseError::Malformed { .. })
+        ));
+        // A non-minimal length: the outer SEQUENCE's length in a longer
+        // form than needed.
+        let der = build(None, &[(&[5], None)], None);
+        let long = match der[1] {
+            n if n < 0x80 => [&[0x30, 0x81, n][..], &der[2..]].concat(),
+            0x81 => [&[0x30, 0x82, 0x00, der[2]][..], &der[3..]].concat(),
+            other => panic!("unexpected length octet {other:#x}"),
+        };
+        assert!(matches!(
+            Crl::from_der(&long),
+            Err(CrlParseError::Malformed { .. })
+        ));
+        assert!(Crl::from_der(&der).is_ok());
+        // TRUE as 0x01 in an entry extension.
+        let loose = sequence(&[
+            0x30, 0x0b, 0x06, 0x03, 0x55, 0x1d, 0x15, 0x01, 0x01, 0x01, 0x04, 0x01, 0x00,
+        ]);
+        let e = Crl::from_der(&build(None, &[(&[5], Some(loose))], None)).unwrap_err();
+        assert!(
+            matches!(
+                &e,
+                CrlParseError::MalformedPart {
+                    part: "revoked certificate",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn entry_and_crl_extensions() {
+        let reason = |code: &[u8]| extension("2.5.29.21", false, code);
+        let invalidity = extension("2.5.29.24", false, b"\x18\x0f20231101000000Z");
+        let hold = sequence(&[reason(&[0x0a, 0x01, 0x06]), invalidity].concat());
+        let critical = sequence(&extension("2.5.29.29", true, &[0x30, 0x00]));
+        let crl_exts = |exts: &[Vec<u8>]| sequence(&exts.concat());
+        let number = extension("2.5.29.20", false, &[0x02, 0x02, 0x00, 0x80]);
+        let der = build(
+            Some(1),
+            &[(&[5], Some(hold)), (&[6], Some(critical))],
+            Some(crl_exts(std::slice::from_ref(&number))),
+        );
+        let crl = Crl::from_der(&der).unwrap();
+        assert_eq!(crl.number(), Some(&[0x00, 0x80][..]));
+        assert!(format!("{crl:?}").contains("number: Some(\"128\")"));
+        let entries: Vec<RevokedEntry<'_>> = crl.revoked_entries().collect();
+        assert_eq!(entries[0].reason_code(), Some(REASON_CERTIFICATE_HOLD));
+        assert_eq!(
+            entries[0].invalidity_date(),
+            Some(time::macros::datetime!(2023-11-01 00:00:00 UTC))
+        );
+        assert_eq!(entries[0].unsupported_critical_extension(), None);
+        assert_eq!(
+            entries[1].unsupported_critical_extension().as_deref(),
+            Some("2.5.29.29")
+        );
+
+        // Refused: a reason code above 255, a negative CRL number, the same
+        // extension twice.
+        let big = sequence(&reason(&[0x0a, 0x02, 0x01, 0x2c]));
+        let e = Crl::from_der(&build(None, &[(&[5], Some(big))], None)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "x509: malformed revoked certificate: reason code: unknown value 300"
+        );
+        let negative = extension("2.5.29.20", false, &[0x02, 0x01, 0xff]);
+        let e = Crl::from_der(&build(Some(1), &[], Some(crl_exts(&[negative])))).unwrap_err();
+        assert_eq!(e.to_string(), "x509: malformed crl number: negative");
+        let twice = crl_exts(&[number.clone(), number]);
+        let e = Crl::from_der(&build(Some(1), &[], Some(twice))).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "x509: malformed crl extensions: duplicate extension 2.5.29.20"
+        );
+    }
+
+    /// From the deleted walker's tests: CRL numbers (INTEGER contents)
+    /// compare and print as numbers.
+    #[test]
+    fn crl_numbers_compare_and_print_as_numbers() {
+        use std::cmp::Ordering::*;
+        assert_eq!(cmp_uint(&[0x00, 0x05], &[0x05]), Equal);
+        assert_eq!(cmp_uint(&[0x01, 0x00], &[0x7f]), Greater);
+        assert_eq!(cmp_uint(&[0x00, 0xff], &[0x01, 0x00]), Less);
+        assert_eq!(integer_to_decimal(&[0x10, 0x00]), "4096");
+        assert_eq!(integer_to_decimal(&[0x00, 0x80]), "128");
+        assert_eq!(
+            integer_to_decimal(&[0x01, 0, 0, 0, 0, 0, 0, 0, 0]),
+            "18446744073709551616"
         );
     }
 

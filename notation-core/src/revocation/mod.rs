@@ -19,9 +19,9 @@
 //! The decisions where the specification and the reference differ are
 //! documented where they are made: W9 in [`ocsp`], W14 in [`crl`].
 
-mod asn1;
 mod cache;
 pub mod crl;
+mod encoding;
 mod fetch;
 pub mod ocsp;
 mod validator;
