@@ -55,7 +55,7 @@ pub struct PluginMetadata {
 pub enum MetadataError {
     /// The executable could not be started (not executable, wrong
     /// platform, ...).
-    #[error("failed to execute {}: {}", .path.display(), crate::fsutil::io_error_text(.source))]
+    #[error("failed to execute {}: {}", .path.file_name().map(|f| f.to_string_lossy()).unwrap_or_default(), crate::fsutil::io_error_text(.source))]
     Spawn {
         /// The executable.
         path: PathBuf,

@@ -524,6 +524,8 @@ pub fn install(
 /// A package source opened for copying.
 struct OpenedSource<'a> {
     reader: Box<dyn Read + 'a>,
+    /// Where it is read from, for messages.
+    path: PathBuf,
     /// Its file name (for single-executable packages).
     file_name: String,
     /// Whether it may be run as it is (the executable bit of a file; a
@@ -566,6 +568,7 @@ fn open_source<'a>(
             let mode = permission_bits(&meta);
             Ok(OpenedSource {
                 reader: Box::new(file),
+                path: path.to_path_buf(),
                 file_name: path
                     .file_name()
                     .map(|f| f.to_string_lossy().into_owned())
@@ -580,6 +583,7 @@ fn open_source<'a>(
             }
             Ok(OpenedSource {
                 reader: Box::new(package.data()),
+                path: PathBuf::from(package.file_name()),
                 file_name: package.file_name().to_string(),
                 executable: true,
                 mode: 0o755,
@@ -680,9 +684,15 @@ fn remove_stale_staging(plugins_dir: &Path) {
     }
 }
 
-/// Copies the source into `dest` (a new private file), at most
-/// `limit - 1` bytes, and returns its SHA-256 in lowercase hex.
-fn copy_and_hash(reader: &mut dyn Read, dest: &Path, limit: u64) -> Result<String, InstallError> {
+/// Copies the source (read from `source`) into `dest` (a new private
+/// file), at most `limit - 1` bytes, and returns its SHA-256 in lowercase
+/// hex.
+fn copy_and_hash(
+    reader: &mut dyn Read,
+    source: &Path,
+    dest: &Path,
+    limit: u64,
+) -> Result<String, InstallError> {
     let write_error = staging_error("failed to copy the plugin package to", dest);
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -702,7 +712,7 @@ fn copy_and_hash(reader: &mut dyn Read, dest: &Path, limit: u64) -> Result<Strin
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 return Err(InstallError::Source {
-                    path: dest.to_path_buf(),
+                    path: source.to_path_buf(),
                     source: e,
                 });
             }
@@ -797,7 +807,12 @@ fn install_with_limits(
     ))?;
     // 1. A private copy: what is hashed is what is installed.
     let package = staging.path().join("package");
-    let digest = copy_and_hash(&mut source.reader, &package, limits.package_bytes)?;
+    let digest = copy_and_hash(
+        &mut source.reader,
+        &source.path,
+        &package,
+        limits.package_bytes,
+    )?;
     // 2. The checksum (R10).
     if let Some(expected) = &options.sha256sum
         && !digest.eq_ignore_ascii_case(expected)
@@ -1110,7 +1125,7 @@ mod tests {
         .unwrap_err();
         assert!(matches!(e, InstallError::PackageTooLarge { .. }), "{e}");
         let mut reader: &[u8] = &[0u8; 4096];
-        let e = copy_and_hash(&mut reader, &tmp.path().join("copy"), 4096).unwrap_err();
+        let e = copy_and_hash(&mut reader, &source, &tmp.path().join("copy"), 4096).unwrap_err();
         assert!(matches!(e, InstallError::PackageTooLarge { .. }), "{e}");
         // The install failed before anything was staged.
         assert!(!plugins.exists());
