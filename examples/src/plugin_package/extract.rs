@@ -805,6 +805,64 @@ mod tests {
         assert!(matches!(e, InstallError::InvalidArchive { .. }), "{e}");
     }
 
+    type Extractor =
+        fn(&Path, &Path, &Limits, &mut dyn FnMut(&str)) -> Result<Vec<ExtractedFile>, InstallError>;
+
+    /// Every prefix and every single-byte corruption of a small archive is
+    /// either refused or extracted as plain files inside `dest`, and never
+    /// panics.
+    fn hostile_variants(valid: &[u8], extract: Extractor) {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut variants: Vec<Vec<u8>> = (0..valid.len()).map(|n| valid[..n].to_vec()).collect();
+        for i in 0..valid.len() {
+            let mut v = valid.to_vec();
+            v[i] ^= 0x5a;
+            variants.push(v);
+        }
+        for (n, data) in variants.iter().enumerate() {
+            let archive = tmp.path().join(format!("a{n}"));
+            fs::write(&archive, data).unwrap();
+            let dest = tmp.path().join(format!("d{n}"));
+            fs::create_dir(&dest).unwrap();
+            if let Ok(files) = extract(&archive, &dest, &limits(1 << 16, 8), &mut no_debug()) {
+                assert_eq!(files.len(), dir_listing(&dest).len());
+            }
+            for entry in fs::read_dir(&dest).unwrap() {
+                let entry = entry.unwrap();
+                assert!(entry.file_type().unwrap().is_file());
+                assert!(is_plain_file_name(&entry.file_name().to_string_lossy()));
+            }
+            fs::remove_dir_all(&dest).unwrap();
+            fs::remove_file(&archive).unwrap();
+        }
+        // Nothing was written next to the archives.
+        assert!(dir_listing(tmp.path()).is_empty());
+    }
+
+    #[test]
+    fn hostile_zip_variants() {
+        let valid = zip_bytes(&[
+            ("notation-x", b"#!/bin/sh\necho plugin\n", 0o755),
+            ("LICENSE", b"license text", 0o644),
+        ]);
+        hostile_variants(&valid, extract_zip);
+    }
+
+    #[test]
+    fn hostile_tar_gz_variants() {
+        let valid = tar_gz(|b| {
+            b.append_data(
+                &mut file_header(21, 0o755),
+                "notation-x",
+                &b"#!/bin/sh\necho plugin"[..],
+            )
+            .unwrap();
+            b.append_data(&mut file_header(7, 0o644), "dir/LICENSE", &b"license"[..])
+                .unwrap();
+        });
+        hostile_variants(&valid, extract_tar_gz);
+    }
+
     #[test]
     fn plain_file_names() {
         for ok in ["notation-x", "lib.so", "a b", "..a"] {
