@@ -582,7 +582,7 @@ fn executable_candidates_and_names_r10_r1() {
         ),
         (
             "notation-.hidden",
-            "plugin name \".hidden\" is not valid: it must be non-empty, must not start with '.', and must not contain path separators or control characters",
+            "plugin name \".hidden\" is not valid: it must be non-empty, must not start with '.', must not contain path separators or control characters, and must be at most 200 bytes long",
         ),
     ] {
         let p = write_exec(&env, file, &body);

@@ -171,6 +171,9 @@ fn install(
 /// hints: a downgrade suggests `--force`; a plugin that does not run asks
 /// for a compatible executable; a malformed answer is shown alone (the
 /// reference unwraps it) and points at the publisher.
+///
+/// TODO(plugin-api): classify by the protocol library's error type once it
+/// lands.
 fn install_error_text(e: &InstallError) -> String {
     let platform = go_platform();
     let metadata_error = match e {

@@ -55,6 +55,9 @@ pub use download::{
     DownloadError, DownloadedPackage, MAX_DOWNLOAD_REDIRECTS, check_https_url, download,
 };
 pub use extract::EntryKind;
+// TODO(plugin-api): these come from the protocol library once it lands
+// (metadata call, its error type, SemVer comparison); the `metadata` module
+// then goes away.
 pub use metadata::{
     CONTRACT_VERSION, MetadataError, MetadataFailure, PluginMetadata, VersionError,
     compare_versions, plugin_metadata,
@@ -111,6 +114,9 @@ pub fn plugins_dir(libexec: &Path) -> PathBuf {
 
 /// The executable file name of plugin `name`: `notation-{name}`
 /// (`notation-{name}.exe` on Windows).
+///
+/// TODO(plugin-api): use the protocol library's discovery naming (R1) once
+/// it lands.
 pub fn executable_file_name(name: &str) -> String {
     if cfg!(windows) {
         format!("{BINARY_PREFIX}{name}.exe")
@@ -132,6 +138,9 @@ pub struct InvalidExecutableName {
 
 /// The plugin name of an executable file name (the reference's
 /// `parsePluginName`): `notation-{name}` with a non-empty `{name}`.
+///
+/// TODO(plugin-api): use the protocol library's discovery naming (R1) once
+/// it lands.
 pub fn parse_plugin_name(file_name: &str) -> Result<&str, InvalidExecutableName> {
     let invalid = || InvalidExecutableName {
         file: file_name.to_string(),
@@ -154,7 +163,7 @@ pub fn parse_plugin_name(file_name: &str) -> Result<&str, InvalidExecutableName>
 /// A plugin name that cannot be a directory in the plugins directory.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "plugin name {} is not valid: it must be non-empty, must not start with '.', and must not contain path separators or control characters",
+    "plugin name {} is not valid: it must be non-empty, must not start with '.', must not contain path separators or control characters, and must be at most 200 bytes long",
     go_quote(.name)
 )]
 pub struct InvalidPluginName {
@@ -423,6 +432,9 @@ pub enum ExistenceError {
 /// The installed executable of plugin `name` (`{plugins}/{name}/notation-
 /// {name}`), `None` when it is not there. A symbolic link or a directory in
 /// its place is an error (R1: a regular file is required).
+///
+/// TODO(plugin-api): use the protocol library's discovery (R1) once it
+/// lands.
 pub fn installed_executable(
     plugins_dir: &Path,
     name: &str,
@@ -864,6 +876,8 @@ fn install_with_limits(
     };
     check_plugin_name(&name)?;
     // 4. The new plugin must run and describe itself (R4).
+    // TODO(plugin-api): the library's metadata call (and below, for the
+    // installed plugin, and its SemVer comparison).
     let metadata = plugin_metadata(&executable).map_err(InstallError::NewPluginMetadata)?;
     if metadata.name != name {
         return Err(InstallError::NameMismatch {
@@ -1063,7 +1077,7 @@ mod tests {
         }
         assert_eq!(
             check_plugin_name("../x").unwrap_err().to_string(),
-            "plugin name \"../x\" is not valid: it must be non-empty, must not start with '.', and must not contain path separators or control characters"
+            "plugin name \"../x\" is not valid: it must be non-empty, must not start with '.', must not contain path separators or control characters, and must be at most 200 bytes long"
         );
     }
 
