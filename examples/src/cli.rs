@@ -4,7 +4,7 @@ use std::ffi::OsString;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{auth, blob, certificate, key, oci, policy, version};
+use crate::commands::{auth, blob, certificate, key, oci, plugin, policy, version};
 use crate::console::Console;
 
 /// Notation - a tool to sign and verify artifacts
@@ -29,6 +29,8 @@ enum Command {
     Certificate(certificate::CertificateCommand),
     /// Manage keys used for signing
     Key(key::KeyCommand),
+    /// Manage plugins
+    Plugin(plugin::PluginCommand),
     /// Manage OCI trust policy configuration for OCI artifact signature verification
     Policy(policy::OciPolicyCommand),
     /// Sign artifacts
@@ -81,6 +83,7 @@ where
         Command::Blob(c) => c.run(con),
         Command::Certificate(c) => c.run(con),
         Command::Key(c) => c.run(con),
+        Command::Plugin(c) => c.run(con),
         Command::Policy(c) => c.run(con),
         Command::Sign(c) => c.run(con),
         Command::Verify(c) => c.run(con),

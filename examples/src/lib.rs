@@ -7,8 +7,10 @@
 //!
 //! - [`cli`]: argument parsing (clap) and dispatch to the commands;
 //! - [`commands`]: one module per command group (`blob`, `certificate`,
-//!   `key`, `policy`, `version`), mirroring the reference CLI's names, flags,
-//!   output texts and exit codes;
+//!   `key`, `plugin`, `policy`, `version`), mirroring the reference CLI's
+//!   names, flags, output texts and exit codes;
+//! - [`plugin_package`]: plugin packages (`.zip`, `.tar.gz`, a single
+//!   executable) and their safe installation and removal;
 //! - [`display`]: the signature tree/JSON rendering shared by `blob inspect`
 //!   and (later) `inspect`, Go-compatible JSON and `tabwriter` tables;
 //! - [`testpki`]: RSA/EC test keys and self-signed code-signing certificates
@@ -36,6 +38,7 @@ pub mod display;
 pub mod duration;
 pub mod error;
 pub mod fsutil;
+pub mod plugin_package;
 pub mod testpki;
 
 pub use error::CliError;

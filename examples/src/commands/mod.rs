@@ -5,6 +5,7 @@ pub mod blob;
 pub mod certificate;
 pub mod key;
 pub mod oci;
+pub mod plugin;
 pub mod policy;
 pub mod version;
 

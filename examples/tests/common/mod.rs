@@ -120,6 +120,11 @@ impl Env {
         Env { root }
     }
 
+    /// The temporary directory holding everything of this environment.
+    pub fn root(&self) -> PathBuf {
+        self.root.path().to_path_buf()
+    }
+
     /// `NOTATION_CONFIG`.
     pub fn config(&self) -> PathBuf {
         self.root.path().join("config")
@@ -165,6 +170,16 @@ impl Env {
             .output()
             .expect("notation runs");
         Run::from(out)
+    }
+
+    /// Runs `notation <args>` with standard input closed and extra
+    /// environment variables.
+    pub fn run_with_env(&self, args: &[&str], vars: &[(&str, &std::ffi::OsStr)]) -> Run {
+        let mut c = self.command(args);
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        Run::from(c.stdin(Stdio::null()).output().expect("notation runs"))
     }
 
     /// Runs `notation <args>` with `input` on standard input.

@@ -1,0 +1,251 @@
+//! `notation plugin install` and `notation plugin uninstall` (REQUIREMENTS
+//! R10, R1, X1): the reference CLI's flags, output lines and error texts,
+//! over [`crate::plugin_package`], which does the work safely.
+//!
+//! `notation plugin list` comes with the plugin protocol library.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use notation_core::config::libexec_dir;
+
+use super::LoggingArgs;
+use crate::console::{Confirmation, Console};
+use crate::error::{CliError, CliResult, go_quote};
+use crate::plugin_package::{
+    self, InstallError, InstallOptions, MetadataError, MetadataFailure, PackageSource,
+    check_plugin_name, go_platform, installed_executable, plugins_dir,
+};
+
+/// `notation plugin`.
+#[derive(Args, Debug)]
+pub struct PluginCommand {
+    #[command(subcommand)]
+    command: PluginSubcommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum PluginSubcommand {
+    /// Install a plugin
+    #[command(
+        visible_alias = "add",
+        override_usage = "notation plugin install [flags] <--file|--url> <plugin_source>"
+    )]
+    Install(InstallArgs),
+    /// Uninstall a plugin
+    #[command(
+        visible_aliases = ["remove", "rm"],
+        override_usage = "notation plugin uninstall [flags] <plugin_name>"
+    )]
+    Uninstall(UninstallArgs),
+}
+
+impl PluginCommand {
+    /// Runs the subcommand.
+    pub fn run(self, con: &mut Console) -> CliResult {
+        match self.command {
+            PluginSubcommand::Install(a) => a.run(con),
+            PluginSubcommand::Uninstall(a) => a.run(con),
+        }
+    }
+}
+
+/// `notation plugin install`.
+#[derive(Args, Debug)]
+pub struct InstallArgs {
+    #[command(flatten)]
+    logging: LoggingArgs,
+    /// install plugin from a file on file system
+    #[arg(long)]
+    file: bool,
+    /// install plugin from an HTTPS URL. The plugin download timeout is 10m0s
+    #[arg(long)]
+    url: bool,
+    /// must match SHA256 of the plugin source, required when "--url" flag is set
+    #[arg(long = "sha256sum", value_name = "string")]
+    sha256sum: Option<String>,
+    /// force the installation of the plugin
+    #[arg(long)]
+    force: bool,
+    /// the plugin file path (--file) or HTTPS URL (--url)
+    #[arg(value_name = "plugin_source", value_parser = clap::builder::OsStringValueParser::new())]
+    sources: Vec<OsString>,
+}
+
+impl InstallArgs {
+    fn run(self, con: &mut Console) -> CliResult {
+        self.logging.apply(con);
+        // cobra checks the arguments first, then the flag groups.
+        let source = match self.sources.as_slice() {
+            [] if self.file => return Err(CliError::usage("missing plugin file path")),
+            [] if self.url => return Err(CliError::usage("missing plugin URL")),
+            [] => return Err(CliError::usage("missing plugin source location")),
+            [one] => one.clone(),
+            many => {
+                let list: Vec<String> = many.iter().map(|s| s.to_string_lossy().into()).collect();
+                return Err(CliError::usage(format!(
+                    "can only install one plugin at a time, but got [{}]",
+                    list.join(" ")
+                )));
+            }
+        };
+        if self.file && self.url {
+            return Err(CliError::usage(
+                "if any flags in the group [file url] are set none of the others can be; [file url] were all set",
+            ));
+        }
+        if !self.file && !self.url {
+            return Err(CliError::usage(
+                "at least one of the flags in the group [file url] is required",
+            ));
+        }
+        let checksum = self.sha256sum.unwrap_or_default();
+        let options = InstallOptions::new()
+            .sha256sum(checksum.clone())
+            .force(self.force);
+        let plugins = plugins_dir(&libexec_dir());
+        if self.file {
+            let path = PathBuf::from(source);
+            return install(con, &plugins, PackageSource::File(&path), &options);
+        }
+        let Some(url) = source.to_str() else {
+            return Err(CliError::usage(format!(
+                "failed to parse plugin download URL {} with error: invalid UTF-8",
+                source.to_string_lossy()
+            )));
+        };
+        if checksum.is_empty() {
+            return Err(CliError::usage(
+                "installing from URL requires non-empty SHA256 checksum of the plugin source",
+            ));
+        }
+        plugin_package::check_https_url(url).map_err(|e| match e {
+            plugin_package::DownloadError::UnsupportedScheme { .. } => {
+                CliError::failed(format!("failed to download plugin from URL: {e}"))
+            }
+            other => CliError::failed(other),
+        })?;
+        con.println(format_args!("Downloading plugin from {url}"))?;
+        con.flush()?;
+        let package = plugin_package::download(url).map_err(|e| {
+            CliError::failed(format!(
+                "failed to download plugin from URL {url} with error: {e}"
+            ))
+        })?;
+        con.println("Download completed")?;
+        install(con, &plugins, PackageSource::Downloaded(&package), &options)
+    }
+}
+
+fn install(
+    con: &mut Console,
+    plugins: &Path,
+    source: PackageSource<'_>,
+    options: &InstallOptions,
+) -> CliResult {
+    let mut log = |line: &str| {
+        let _ = con.debug(line);
+    };
+    let outcome = plugin_package::install(plugins, source, options, &mut log).map_err(|e| {
+        CliError::failed(format!(
+            "plugin installation failed: {}",
+            install_error_text(&e)
+        ))
+    })?;
+    match outcome.previous_version() {
+        Some(previous) => con.println(format_args!(
+            "Successfully updated plugin {} from version {previous} to {}",
+            outcome.name(),
+            outcome.version()
+        )),
+        None => con.println(format_args!(
+            "Successfully installed plugin {}, version {}",
+            outcome.name(),
+            outcome.version()
+        )),
+    }
+}
+
+/// The text after `plugin installation failed: `, with the reference's
+/// hints: a downgrade suggests `--force`; a plugin that does not run asks
+/// for a compatible executable; a malformed answer is shown alone (the
+/// reference unwraps it) and points at the publisher.
+///
+/// TODO(plugin-api): classify by the protocol library's error type once it
+/// lands.
+fn install_error_text(e: &InstallError) -> String {
+    let platform = go_platform();
+    let metadata_error = match e {
+        InstallError::NewPluginMetadata(m) | InstallError::ExistingPluginMetadata(m) => Some(m),
+        _ => None,
+    };
+    match (e, metadata_error.map(MetadataError::failure)) {
+        (InstallError::Downgrade { .. }, _) => format!(
+            "{e}.\nIt is not recommended to install an older version. To force the installation, use the \"--force\" option"
+        ),
+        (_, Some(MetadataFailure::Executable)) => format!(
+            "{e}.\nPlease ensure that the plugin executable file is compatible with {platform} and has appropriate permissions."
+        ),
+        (_, Some(MetadataFailure::Malformed)) => format!(
+            "{}.\nPlease ensure that the plugin executable file is intact and compatible with {platform}. Contact the plugin publisher for further assistance.",
+            metadata_error.expect("a metadata error")
+        ),
+        _ => e.to_string(),
+    }
+}
+
+/// `notation plugin uninstall`.
+#[derive(Args, Debug)]
+pub struct UninstallArgs {
+    #[command(flatten)]
+    logging: LoggingArgs,
+    /// do not prompt for confirmation
+    #[arg(short = 'y', long = "yes")]
+    yes: bool,
+    /// the plugin's name
+    #[arg(value_name = "plugin_name")]
+    names: Vec<String>,
+}
+
+impl UninstallArgs {
+    fn run(self, con: &mut Console) -> CliResult {
+        self.logging.apply(con);
+        let name = match self.names.as_slice() {
+            [] => return Err(CliError::usage("plugin name is required")),
+            [one] => one.as_str(),
+            _ => return Err(CliError::usage("only one plugin can be removed at a time")),
+        };
+        // Our addition: a name that is not a plain directory name is never
+        // looked up (R1), so `../x` cannot reach outside the plugins
+        // directory.
+        check_plugin_name(name).map_err(CliError::usage)?;
+        let plugins = plugins_dir(&libexec_dir());
+        match installed_executable(&plugins, name) {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                return Err(CliError::failed(format!(
+                    "unable to find plugin {name}.\nTo view a list of installed plugins, use `notation plugin list`"
+                )));
+            }
+            Err(e) => {
+                return Err(CliError::failed(format!(
+                    "failed to check plugin existence: {e}"
+                )));
+            }
+        }
+        if !self.yes {
+            let prompt = format!(
+                "Are you sure you want to uninstall plugin {}?",
+                go_quote(name)
+            );
+            if con.confirm(&prompt, "use -y to uninstall without confirmation")? == Confirmation::No
+            {
+                return Ok(());
+            }
+        }
+        plugin_package::uninstall(&plugins, name)
+            .map_err(|e| CliError::failed(format!("failed to uninstall plugin {name}: {e}")))?;
+        con.println(format_args!("Successfully uninstalled plugin {name}"))
+    }
+}
