@@ -23,3 +23,8 @@ pub use registry::{
 };
 pub use remote::RemoteRepository;
 pub use repository::{RepositoryError, SignatureRepository};
+
+/// The README's Rust examples, compiled as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
