@@ -10,8 +10,9 @@
 //! - [`Plugin`] is one plugin: a name and a way to run a command on request
 //!   bytes. [`ExecutablePlugin`] runs an installed executable (R2); an
 //!   embedder can implement the trait to serve a plugin in-process. The
-//!   typed calls ([`Plugin::get_metadata`](trait.Plugin.html#method.get_metadata),
-//!   ...) are defined on `dyn Plugin` so that every plugin, in-process or
+//!   typed calls (`get_metadata`, `describe_key`, `generate_signature`,
+//!   `generate_envelope`, `verify_signature`) are defined on `dyn Plugin`
+//!   so that every plugin, in-process or
 //!   not, gets the same request encoding and response validation.
 //! - [`PluginLocator`] finds plugins by name; [`PluginDirectory`] is the
 //!   installed-plugin directory (R1), with listing for `notation plugin
