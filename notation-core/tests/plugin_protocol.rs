@@ -152,6 +152,16 @@ fn r1_symlinks_files_and_missing_plugins() {
         Err(PluginError::InvalidName(_))
     ));
     assert!(dir.open("real").is_ok());
+
+    // Checked again before every run: an opened plugin whose executable
+    // became a symlink does not run.
+    let opened = dir.open("real").unwrap();
+    std::fs::rename(&real, root.join("real/moved")).unwrap();
+    std::os::unix::fs::symlink(root.join("real/moved"), &real).unwrap();
+    assert!(matches!(
+        opened.run(notation_core::plugin::Command::GetPluginMetadata, b"{}"),
+        Err(PluginError::NotRegularFile { .. })
+    ));
 }
 
 // ------------------------------------------------------------------ R2
@@ -343,6 +353,29 @@ fn r2_output_limit_boundaries() {
             }
         ),
         "{err:?}"
+    );
+}
+
+/// R2: requests and responses larger than a pipe buffer flow both ways
+/// without deadlock (stdin is fed while stdout and stderr are drained).
+#[test]
+fn r2_large_request_and_response() {
+    let p = TestPlugin::install(
+        NV2,
+        json!({"describe-key": {"stdout_bytes": 4 << 20, "stderr_bytes": 4 << 20}}),
+    );
+    let request = serde_json::to_vec(&json!({"pad": "x".repeat(4 << 20)})).unwrap();
+    let out = p
+        .executable()
+        .run(notation_core::plugin::Command::DescribeKey, &request)
+        .unwrap();
+    assert_eq!(out.len(), 4 << 20);
+    assert_eq!(
+        p.last_request("describe-key")["pad"]
+            .as_str()
+            .unwrap()
+            .len(),
+        4 << 20
     );
 }
 

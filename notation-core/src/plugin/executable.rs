@@ -89,6 +89,9 @@ impl ExecutablePlugin {
     /// Starts the process, feeds stdin, collects bounded stdout and stderr,
     /// and reaps it whatever happens.
     fn execute(&self, command: Command, request: &[u8]) -> Result<Output, PluginError> {
+        // R1 says to check before executing: the file may have changed since
+        // the plugin was opened.
+        check_executable(&self.name, &self.path)?;
         let mut child = std::process::Command::new(&self.path)
             .arg(command.as_str())
             .stdin(Stdio::piped())
