@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 seconds=${1:-30}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(jws_envelope cose_envelope certificate_chain trust_policy timestamp_token ffi)
+[ ${#targets[@]} -gt 0 ] || targets=(jws_envelope cose_envelope certificate_chain trust_policy timestamp_token plugin_responses ffi)
 conformance=${NOTATION_CONFORMANCE:-../../shared/conformance}
 [ -d "$conformance" ] || { echo "conformance vectors not found at $conformance" >&2; exit 1; }
 
@@ -41,6 +41,14 @@ seed_selected ffi '\003' "$conformance"/02-*/*.cose.sig "$conformance"/10-blob/*
 seed_selected ffi '\004' "$conformance"/02-*/*.jws.sig "$conformance"/10-blob/*/*.jws.sig
 seed_selected ffi '\005' "$conformance"/02-*/*.cose.sig "$conformance"/10-blob/*/*.cose.sig
 seed_selected ffi '\006' ../testdata/pki/root.crt ../testdata/pki/intermediate.crt
+# plugin_responses: the first byte selects the command answered (see
+# fuzz_targets/plugin_responses.rs): 0 metadata, 1 describe-key,
+# 2 generate-signature, 3 generate-envelope, 4 verify-signature.
+seed_selected plugin_responses '\000' "$conformance"/12-plugin/protocol/get-plugin-metadata.response.*.json
+seed_selected plugin_responses '\001' "$conformance"/12-plugin/protocol/describe-key.response.json
+seed_selected plugin_responses '\002' "$conformance"/12-plugin/protocol/generate-signature.response.json
+seed_selected plugin_responses '\003' "$conformance"/12-plugin/protocol/generate-envelope.response*.json
+seed_selected plugin_responses '\004' "$conformance"/12-plugin/protocol/verify-signature.response.*.json
 
 for t in "${targets[@]}"; do
   echo "== fuzzing $t for ${seconds}s"

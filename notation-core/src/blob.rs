@@ -15,12 +15,12 @@ use crate::timestamp::Timestamper;
 /// How to sign a blob.
 #[derive(Clone)]
 pub struct BlobSignOptions<'a> {
-    format: EnvelopeFormat,
-    media_type: String,
-    user_metadata: BTreeMap<String, String>,
-    expiry: Option<Duration>,
-    signing_time: Option<OffsetDateTime>,
-    timestamper: Option<&'a dyn Timestamper>,
+    pub(crate) format: EnvelopeFormat,
+    pub(crate) media_type: String,
+    pub(crate) user_metadata: BTreeMap<String, String>,
+    pub(crate) expiry: Option<Duration>,
+    pub(crate) signing_time: Option<OffsetDateTime>,
+    pub(crate) timestamper: Option<&'a dyn Timestamper>,
 }
 
 impl std::fmt::Debug for BlobSignOptions<'_> {
@@ -106,6 +106,9 @@ pub enum BlobSignError {
     /// Signing failed.
     #[error(transparent)]
     Sign(#[from] SignError),
+    /// Signing with a plugin failed (R7).
+    #[error(transparent)]
+    Plugin(#[from] crate::plugin::PluginSignError),
 }
 
 /// Signs everything `blob` yields; returns the detached signature envelope.

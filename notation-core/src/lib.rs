@@ -13,6 +13,7 @@ pub mod json;
 pub mod oid;
 pub mod payload;
 pub mod pem;
+pub mod plugin;
 pub mod revocation;
 pub mod signer;
 pub mod timefmt;

@@ -26,6 +26,13 @@ pub trait Signer: Send + Sync {
 
     /// Signs `data`.
     fn sign(&self, data: &[u8]) -> Result<(Vec<u8>, Vec<Certificate>), SignerError>;
+
+    /// The signing agent to write into envelopes (E3), when it is not
+    /// notation-rs's own ([`crate::SIGNING_AGENT`]): a plugin signer adds
+    /// the plugin's name and version.
+    fn signing_agent(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Why a signer failed.
@@ -55,6 +62,9 @@ pub enum SignerError {
     /// The signing operation failed (a remote signer's error goes here).
     #[error("signing failed: {0}")]
     Signing(String),
+    /// A signing plugin failed or answered badly (R5).
+    #[error("{0}")]
+    Plugin(#[from] crate::plugin::PluginError),
 }
 
 /// A private key that Notation can sign with.

@@ -8,6 +8,7 @@ use notation_core::envelope::{
     self, Envelope, EnvelopeContent, EnvelopeFormat, SignError, SignRequest,
 };
 use notation_core::payload::{Payload, UserMetadataError};
+use notation_core::plugin::{PluginConfig, PluginSignError, PluginSignOptions, PluginSigner};
 use notation_core::signer::Signer;
 use notation_core::timestamp::Timestamper;
 use notation_core::trust::PolicyStatement;
@@ -43,6 +44,9 @@ pub enum WorkflowError {
     /// Signing failed.
     #[error(transparent)]
     Sign(#[from] SignError),
+    /// Signing with a plugin failed (R5, R6).
+    #[error(transparent)]
+    PluginSign(#[from] PluginSignError),
     /// User metadata not allowed (A4).
     #[error(transparent)]
     UserMetadata(#[from] UserMetadataError),
@@ -211,6 +215,36 @@ pub struct SignedArtifact {
     pub pushed: PushedSignature,
 }
 
+/// Who produces an artifact's signature.
+#[derive(Clone, Copy)]
+pub enum ArtifactSigner<'a> {
+    /// notation-rs builds the envelope and the signer signs it: a local key
+    /// ([`LocalSigner`](notation_core::signer::LocalSigner)), a KMS, or a
+    /// RAW plugin's [`RawPluginSigner`](notation_core::plugin::RawPluginSigner).
+    Signer(&'a dyn Signer),
+    /// A plugin key. Its metadata is read on every signing (R3): a
+    /// `SIGNATURE_GENERATOR.RAW` plugin signs what notation-rs builds (R5),
+    /// a `SIGNATURE_GENERATOR.ENVELOPE` plugin returns the whole envelope,
+    /// which is checked, and its annotations go to the signature manifest
+    /// (R6, Q4).
+    Plugin(&'a PluginSigner),
+}
+
+impl std::fmt::Debug for ArtifactSigner<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ArtifactSigner::Signer(_) => f.write_str("ArtifactSigner::Signer"),
+            ArtifactSigner::Plugin(p) => f.debug_tuple("ArtifactSigner::Plugin").field(p).finish(),
+        }
+    }
+}
+
+impl<'a> From<&'a PluginSigner> for ArtifactSigner<'a> {
+    fn from(signer: &'a PluginSigner) -> Self {
+        ArtifactSigner::Plugin(signer)
+    }
+}
+
 /// Resolves a reference and enforces Q8: a digest given must be the digest
 /// resolved.
 pub fn resolve(
@@ -238,6 +272,27 @@ pub fn sign(
     options: &SignOptions<'_>,
     crypto: &dyn CryptoProvider,
 ) -> Result<SignedArtifact, WorkflowError> {
+    sign_with(
+        repo,
+        reference,
+        ArtifactSigner::Signer(signer),
+        options,
+        crypto,
+    )
+}
+
+/// As [`sign`], with a signer of either kind: a [`Signer`] or a plugin key
+/// ([`ArtifactSigner`]). With an envelope plugin, the signing time and the
+/// timestamp are the plugin's (R6); the manifest annotations are the
+/// plugin's, then the thumbprints and creation time of the envelope (Q4),
+/// which a plugin cannot override.
+pub fn sign_with(
+    repo: &dyn SignatureRepository,
+    reference: &str,
+    signer: ArtifactSigner<'_>,
+    options: &SignOptions<'_>,
+    crypto: &dyn CryptoProvider,
+) -> Result<SignedArtifact, WorkflowError> {
     let (artifact, resolved_from_tag) = resolve(repo, reference)?;
     // A6: only mediaType, digest, size (and annotations) are signed.
     let mut target = artifact.to_payload_descriptor();
@@ -246,18 +301,34 @@ pub fn sign(
         envelope::truncate_seconds(options.signing_time.unwrap_or_else(OffsetDateTime::now_utc));
     let expiry = match options.expiry {
         None => None,
-        Some(d) if d.is_positive() && d.subsec_nanoseconds() == 0 => Some(signing_time + d),
+        Some(d) if d.is_positive() && d.subsec_nanoseconds() == 0 => Some(d),
         Some(_) => return Err(WorkflowError::InvalidExpiry),
     };
-    let request = SignRequest::new(Payload::new(target).to_json(), signer)
-        .signing_time(signing_time)
-        .expiry(expiry)
-        .timestamper(options.timestamper);
-    let bytes = envelope::sign(options.format, &request, crypto)?;
-    let content = Envelope::parse(options.format, &bytes)
-        .and_then(|e| e.content_unverified())
-        .map_err(|e| WorkflowError::Sign(SignError::Verification(e)))?;
-    let annotations = signature_annotations(&content.signer_info.certificate_chain, signing_time);
+    let (bytes, content, mut annotations) = match signer {
+        ArtifactSigner::Signer(signer) => {
+            let request = SignRequest::new(Payload::new(target).to_json(), signer)
+                .signing_time(signing_time)
+                .expiry(expiry.map(|d| signing_time + d))
+                .timestamper(options.timestamper);
+            let bytes = envelope::sign(options.format, &request, crypto)?;
+            let content = Envelope::parse(options.format, &bytes)
+                .and_then(|e| e.content_unverified())
+                .map_err(|e| WorkflowError::Sign(SignError::Verification(e)))?;
+            (bytes, content, BTreeMap::new())
+        }
+        ArtifactSigner::Plugin(plugin) => {
+            let plugin_options = PluginSignOptions::new(options.format)
+                .signing_time(signing_time)
+                .expiry(expiry)
+                .timestamper(options.timestamper);
+            let signature = plugin.sign_artifact(&target, &plugin_options, crypto)?;
+            (signature.envelope, signature.content, signature.annotations)
+        }
+    };
+    annotations.extend(signature_annotations(
+        &content.signer_info.certificate_chain,
+        content.signer_info.signed.signing_time,
+    ));
     let pushed = repo.push_signature(
         &artifact,
         options.format.media_type(),
@@ -277,6 +348,7 @@ pub fn sign(
 pub struct VerifyOptions {
     user_metadata: BTreeMap<String, String>,
     max_signatures: usize,
+    plugin_config: PluginConfig,
 }
 
 impl Default for VerifyOptions {
@@ -284,6 +356,7 @@ impl Default for VerifyOptions {
         Self {
             user_metadata: BTreeMap::new(),
             max_signatures: DEFAULT_MAX_SIGNATURES,
+            plugin_config: PluginConfig::new(),
         }
     }
 }
@@ -303,6 +376,13 @@ impl VerifyOptions {
     /// At most this many signatures are verified (U; must be positive).
     pub fn max_signatures(mut self, n: usize) -> Self {
         self.max_signatures = n;
+        self
+    }
+
+    /// Configuration for the verification plugin a signature requires (R8,
+    /// `--plugin-config`).
+    pub fn plugin_config(mut self, config: PluginConfig) -> Self {
+        self.plugin_config = config;
         self
     }
 }
@@ -421,7 +501,9 @@ fn verify_one(
             reference: reference.to_string(),
             source: Box::new(source),
         })?;
-    let opts = ArtifactVerifyOptions::new().user_metadata(options.user_metadata.clone());
+    let opts = ArtifactVerifyOptions::new()
+        .user_metadata(options.user_metadata.clone())
+        .plugin_config(options.plugin_config.clone());
     verifier
         .verify_artifact_with(
             statement,

@@ -487,8 +487,11 @@ impl fmt::Debug for SignRequest<'_> {
 
 impl<'a> SignRequest<'a> {
     /// Signs `payload` (the Notary payload JSON) with `signer`, scheme
-    /// `notary.x509`, signing time now.
+    /// `notary.x509`, signing time now, the signer's signing agent (E3).
     pub fn new(payload: Vec<u8>, signer: &'a dyn Signer) -> Self {
+        let signing_agent = signer
+            .signing_agent()
+            .unwrap_or_else(|| crate::SIGNING_AGENT.to_string());
         Self {
             payload,
             content_type: crate::payload::PAYLOAD_MEDIA_TYPE.to_string(),
@@ -496,7 +499,7 @@ impl<'a> SignRequest<'a> {
             signing_time: OffsetDateTime::now_utc(),
             expiry: None,
             signing_scheme: SigningScheme::X509,
-            signing_agent: Some(crate::SIGNING_AGENT.to_string()),
+            signing_agent: Some(signing_agent),
             extended: Vec::new(),
             timestamper: None,
         }

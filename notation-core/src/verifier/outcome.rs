@@ -7,11 +7,12 @@ use time::OffsetDateTime;
 use crate::algorithm::SignatureAlgorithm;
 use crate::envelope::{EnvelopeContent, EnvelopeError};
 use crate::payload::{Payload, PayloadError};
+use crate::plugin::PluginError;
 use crate::revocation::RevocationError;
 use crate::timefmt;
 use crate::timestamp::TimestampError;
 use crate::trust::{
-    EffectiveVerification, PolicySelectionError, PolicyStatement, TrustStoreError,
+    EffectiveVerification, GoQuoted, PolicySelectionError, PolicyStatement, TrustStoreError,
     TrustedIdentityError, ValidationAction, ValidationType, VerificationLevel,
 };
 use crate::x509::chain::ChainError;
@@ -168,6 +169,62 @@ pub enum CheckFailure {
         /// The certificate.
         subject: String,
     },
+    /// Authenticity: the verification plugin's `TRUSTED_IDENTITY` check
+    /// failed (R8; "identify" is the reference's spelling).
+    #[error(
+        "trusted identify verification by plugin {} failed with reason {}",
+        GoQuoted(.plugin),
+        GoQuoted(.reason)
+    )]
+    PluginTrustedIdentity {
+        /// The plugin.
+        plugin: String,
+        /// The plugin's reason.
+        reason: String,
+    },
+    /// Revocation: the verification plugin's `REVOCATION_CHECK` failed (R8).
+    #[error(
+        "revocation check by verification plugin {} failed with reason {}",
+        GoQuoted(.plugin),
+        GoQuoted(.reason)
+    )]
+    PluginRevocation {
+        /// The plugin.
+        plugin: String,
+        /// The plugin's reason.
+        reason: String,
+    },
+}
+
+/// Why the verification plugin a signature requires could not give a
+/// verdict (R8), when the reference reports it as an error rather than as a
+/// check or as inconclusive.
+#[derive(Clone, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PluginVerificationError {
+    /// `get-plugin-metadata` failed or its answer is invalid.
+    #[error("{0}")]
+    Metadata(PluginError),
+    /// `verify-signature` failed or its answer does not parse.
+    #[error("failed to verify with plugin {plugin}: {source}")]
+    Execution {
+        /// The plugin.
+        plugin: String,
+        /// Why.
+        source: PluginError,
+    },
+    /// The plugin did not list an extended attribute as processed.
+    #[error(
+        "extended critical attribute {} was not processed by the verification plugin {} (all extended critical attributes must be processed by the verification plugin)",
+        GoQuoted(.attribute),
+        GoQuoted(.plugin)
+    )]
+    UnprocessedAttribute {
+        /// The plugin.
+        plugin: String,
+        /// The attribute's name.
+        attribute: String,
+    },
 }
 
 /// One check: its type, the action the policy gives it, and its failure.
@@ -244,6 +301,14 @@ impl VerificationOutcome {
 
     pub(crate) fn push(&mut self, result: CheckResult) {
         self.results.push(result);
+    }
+
+    /// Replaces the failure of a recorded check (a verification plugin's
+    /// verdict on trusted identity replaces the authenticity result, R8).
+    pub(crate) fn set_failure(&mut self, check: ValidationType, failure: CheckFailure) {
+        if let Some(r) = self.results.iter_mut().find(|r| r.check == check) {
+            r.failure = Some(failure);
+        }
     }
 
     pub(crate) fn set_content(&mut self, content: EnvelopeContent) {
@@ -350,6 +415,14 @@ pub enum VerificationError {
         /// Why.
         reason: String,
     },
+    /// The verification plugin failed or answered badly (R8).
+    #[error("{error}")]
+    Plugin {
+        /// What was checked before.
+        outcome: Box<VerificationOutcome>,
+        /// Why.
+        error: Box<PluginVerificationError>,
+    },
     /// The verified payload is not a Notary payload.
     #[error("{source}")]
     Payload {
@@ -387,6 +460,7 @@ impl VerificationError {
             | VerificationError::BlobMismatch(o)
             | VerificationError::UserMetadata(o)
             | VerificationError::Inconclusive { outcome: o, .. }
+            | VerificationError::Plugin { outcome: o, .. }
             | VerificationError::Payload { outcome: o, .. }
             | VerificationError::Descriptor { outcome: o, .. } => Some(o),
             _ => None,

@@ -50,4 +50,5 @@ pub fn signer(name: &str) -> LocalSigner {
     )
     .unwrap_or_else(|e| panic!("signer {name}: {e}"))
 }
+pub mod plugin;
 pub mod report;

@@ -1,0 +1,524 @@
+//! Installed plugins: discovery (REQUIREMENTS R1) and invocation (R2).
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ExitStatus, Stdio};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use super::{BINARY_PREFIX, Command, Plugin, PluginError, PluginLocator, check_name};
+
+/// Largest output read from a plugin, per stream (R2, U: 64 MiB, as the
+/// reference's limit writer: exactly 64 MiB is accepted, one byte more is
+/// not).
+pub const MAX_PLUGIN_OUTPUT_SIZE: usize = 64 * 1024 * 1024;
+
+/// How much of stderr is quoted in an error.
+const STDERR_EXCERPT: usize = 1024;
+
+/// The executable file name of plugin `name`: `notation-{name}`, with
+/// `.exe` on Windows (R1).
+pub fn executable_file_name(name: &str) -> String {
+    if cfg!(windows) {
+        format!("{BINARY_PREFIX}{name}.exe")
+    } else {
+        format!("{BINARY_PREFIX}{name}")
+    }
+}
+
+/// An installed plugin executable, run once per command (R2).
+///
+/// The request goes to stdin; exit code 0 means stdout holds the response,
+/// exit code 1 means stderr holds an error response, anything else is a
+/// generic failure. stdout and stderr are read concurrently, each up to
+/// [`MAX_PLUGIN_OUTPUT_SIZE`]; a plugin that writes more, or runs past the
+/// optional timeout, is killed and reaped. The plugin inherits the
+/// caller's environment and working directory, as with the reference.
+#[derive(Clone, Debug)]
+pub struct ExecutablePlugin {
+    name: String,
+    path: PathBuf,
+    output_limit: usize,
+    timeout: Option<Duration>,
+}
+
+impl ExecutablePlugin {
+    /// The plugin `name` at `path`, checked as R1 requires before anything
+    /// runs: a regular file (not a symlink, not a directory), executable.
+    pub fn new(name: impl Into<String>, path: impl Into<PathBuf>) -> Result<Self, PluginError> {
+        let name = name.into();
+        let path = path.into();
+        check_executable(&name, &path)?;
+        Ok(Self {
+            name,
+            path,
+            output_limit: MAX_PLUGIN_OUTPUT_SIZE,
+            timeout: None,
+        })
+    }
+
+    /// Kills the plugin when a command takes longer than `timeout` (the
+    /// reference has no default timeout; neither has this).
+    pub fn with_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Lowers the per-stream output limit (at most
+    /// [`MAX_PLUGIN_OUTPUT_SIZE`]).
+    pub fn with_output_limit(mut self, limit: usize) -> Self {
+        self.output_limit = limit.min(MAX_PLUGIN_OUTPUT_SIZE);
+        self
+    }
+
+    /// The executable's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn execution_error(&self, command: Command, detail: impl ToString) -> PluginError {
+        PluginError::Execution {
+            plugin: self.name.clone(),
+            command,
+            detail: detail.to_string(),
+        }
+    }
+
+    /// Starts the process, feeds stdin, collects bounded stdout and stderr,
+    /// and reaps it whatever happens.
+    fn execute(&self, command: Command, request: &[u8]) -> Result<Output, PluginError> {
+        // R1 says to check before executing: the file may have changed since
+        // the plugin was opened.
+        check_executable(&self.name, &self.path)?;
+        let mut child = std::process::Command::new(&self.path)
+            .arg(command.as_str())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| self.execution_error(command, e))?;
+        let deadline = self.timeout.map(|t| Instant::now() + t);
+
+        // stdin is written from its own thread: a plugin may write a lot
+        // before it reads, and neither side must block the other. A write
+        // error (the plugin exited without reading) is not ours to report.
+        let mut stdin = child.stdin.take().expect("piped stdin");
+        let request = request.to_vec();
+        thread::spawn(move || {
+            let _ = stdin.write_all(&request);
+        });
+
+        let (events, received) = mpsc::channel();
+        let stdout = spawn_reader(
+            child.stdout.take().expect("piped stdout"),
+            Stream::Stdout,
+            self.output_limit,
+            events.clone(),
+        );
+        let stderr = spawn_reader(
+            child.stderr.take().expect("piped stderr"),
+            Stream::Stderr,
+            self.output_limit,
+            events,
+        );
+
+        // Wait until both streams are closed, or one overflows, or time is
+        // up. Readers stop at the limit, so a flood never grows memory
+        // beyond it.
+        let mut open = 2;
+        while open > 0 {
+            let event = match deadline {
+                None => received.recv().ok(),
+                Some(d) => match received.recv_timeout(d.saturating_duration_since(Instant::now()))
+                {
+                    Ok(e) => Some(e),
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
+                        kill(&mut child);
+                        return Err(PluginError::Timeout {
+                            path: self.path.clone(),
+                            command,
+                        });
+                    }
+                    Err(mpsc::RecvTimeoutError::Disconnected) => None,
+                },
+            };
+            match event {
+                Some(ReaderEvent::Closed) => open -= 1,
+                Some(ReaderEvent::Overflow(stream)) => {
+                    kill(&mut child);
+                    return Err(PluginError::OutputTooLarge {
+                        plugin: self.name.clone(),
+                        command,
+                        stream: stream.name(),
+                        limit: self.output_limit,
+                    });
+                }
+                Some(ReaderEvent::Failed(e)) => {
+                    kill(&mut child);
+                    return Err(self.execution_error(command, e));
+                }
+                // Both readers are gone (they always report before ending).
+                None => break,
+            }
+        }
+        let status = match deadline {
+            None => child.wait().map_err(|e| self.execution_error(command, e))?,
+            Some(d) => loop {
+                match child.try_wait() {
+                    Ok(Some(status)) => break status,
+                    Ok(None) if Instant::now() >= d => {
+                        kill(&mut child);
+                        return Err(PluginError::Timeout {
+                            path: self.path.clone(),
+                            command,
+                        });
+                    }
+                    Ok(None) => thread::sleep(Duration::from_millis(5)),
+                    Err(e) => {
+                        kill(&mut child);
+                        return Err(self.execution_error(command, e));
+                    }
+                }
+            },
+        };
+        // Both readers reported Closed, so joining does not block.
+        let stdout = stdout.join().unwrap_or_default();
+        let stderr = stderr.join().unwrap_or_default();
+        Ok(Output {
+            status,
+            stdout,
+            stderr,
+        })
+    }
+}
+
+impl Plugin for ExecutablePlugin {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn run(&self, command: Command, request: &[u8]) -> Result<Vec<u8>, PluginError> {
+        let output = self.execute(command, request)?;
+        if output.status.success() {
+            return Ok(output.stdout);
+        }
+        // R2: exit code 1 carries an optional error response on stderr;
+        // any other code is a generic failure. (The reference parses stderr
+        // for every non-zero code; the spec and MANIFEST 12 reserve that
+        // for code 1.)
+        if output.status.code() == Some(1) && !output.stderr.is_empty() {
+            return Err(
+                match super::protocol::ErrorResponse::parse(&output.stderr) {
+                    Ok(response) => PluginError::ErrorResponse {
+                        plugin: self.name.clone(),
+                        command,
+                        code: response.error_code,
+                        message: response.error_message,
+                        metadata: response.error_metadata,
+                    },
+                    Err(detail) => PluginError::MalformedErrorResponse {
+                        plugin: self.name.clone(),
+                        command,
+                        detail,
+                    },
+                },
+            );
+        }
+        Err(PluginError::Exit {
+            plugin: self.name.clone(),
+            command,
+            status: describe_status(output.status),
+            stderr: excerpt(&output.stderr),
+        })
+    }
+}
+
+struct Output {
+    status: ExitStatus,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+impl Stream {
+    fn name(self) -> &'static str {
+        match self {
+            Stream::Stdout => "stdout",
+            Stream::Stderr => "stderr",
+        }
+    }
+}
+
+enum ReaderEvent {
+    Closed,
+    Overflow(Stream),
+    Failed(String),
+}
+
+/// Reads `pipe` to its end or to `limit + 1` bytes, whichever comes first,
+/// and reports which on `events`. Returns what was read.
+fn spawn_reader(
+    mut pipe: impl Read + Send + 'static,
+    stream: Stream,
+    limit: usize,
+    events: mpsc::Sender<ReaderEvent>,
+) -> thread::JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut data = Vec::new();
+        let mut chunk = vec![0u8; 64 * 1024];
+        loop {
+            match pipe.read(&mut chunk) {
+                Ok(0) => {
+                    let _ = events.send(ReaderEvent::Closed);
+                    return data;
+                }
+                Ok(n) => {
+                    if data.len() + n > limit {
+                        let _ = events.send(ReaderEvent::Overflow(stream));
+                        return Vec::new();
+                    }
+                    data.extend_from_slice(&chunk[..n]);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let _ = events.send(ReaderEvent::Failed(format!(
+                        "reading {}: {e}",
+                        stream.name()
+                    )));
+                    return Vec::new();
+                }
+            }
+        }
+    })
+}
+
+/// Kills and reaps: no zombie is left behind.
+fn kill(child: &mut Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn describe_status(status: ExitStatus) -> String {
+    if let Some(code) = status.code() {
+        return format!("exit status {code}");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return format!("signal: {signal}");
+        }
+    }
+    status.to_string()
+}
+
+fn excerpt(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&stderr[..stderr.len().min(STDERR_EXCERPT)]);
+    text.trim().to_string()
+}
+
+/// R1: a regular file (symlinks are not followed), executable.
+fn check_executable(name: &str, path: &Path) -> Result<(), PluginError> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(PluginError::NotFound {
+                name: name.to_string(),
+                path: path.to_path_buf(),
+            });
+        }
+        Err(e) => {
+            return Err(PluginError::Inaccessible {
+                path: path.to_path_buf(),
+                detail: format!("stat {}: {e}", path.display()),
+            });
+        }
+    };
+    if !meta.file_type().is_file() {
+        return Err(PluginError::NotRegularFile {
+            path: path.to_path_buf(),
+        });
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // Somebody must be allowed to execute it; whether that is us, the
+        // operating system decides when it runs (the reference checks the
+        // owner bit when installing and nothing when running).
+        if meta.permissions().mode() & 0o111 == 0 {
+            return Err(PluginError::NotExecutable {
+                path: path.to_path_buf(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The installed-plugin directory, `{NOTATION_LIBEXEC}/plugins` (R1): every
+/// sub-directory `{name}` holding the executable `notation-{name}` is a
+/// plugin.
+#[derive(Clone, Debug)]
+pub struct PluginDirectory {
+    root: PathBuf,
+    timeout: Option<Duration>,
+}
+
+/// One sub-directory of the plugin directory, as
+/// [`PluginDirectory::entries`] finds it.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct PluginEntry {
+    /// The directory name, which is the plugin name.
+    pub name: String,
+    /// Where its executable must be.
+    pub executable: PathBuf,
+    /// Why it is not a usable plugin, if it is not (R1 candidate tests
+    /// short of running it).
+    pub problem: Option<PluginError>,
+}
+
+impl PluginDirectory {
+    /// The plugin directory at `root` (the `plugins` directory itself).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self {
+            root: root.into(),
+            timeout: None,
+        }
+    }
+
+    /// `{libexec}/plugins`, where libexec is `NOTATION_LIBEXEC` or the
+    /// configuration directory ([`crate::config::libexec_dir`]).
+    pub fn from_environment() -> Self {
+        Self::new(crate::config::libexec_dir().join("plugins"))
+    }
+
+    /// A timeout for every command of the plugins it locates.
+    pub fn with_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.root
+    }
+
+    /// The directory a plugin lives in.
+    pub fn plugin_dir(&self, name: &str) -> Result<PathBuf, PluginError> {
+        check_name(name)?;
+        Ok(self.root.join(name))
+    }
+
+    /// Where the executable of plugin `name` must be.
+    pub fn executable_path(&self, name: &str) -> Result<PathBuf, PluginError> {
+        Ok(self.plugin_dir(name)?.join(executable_file_name(name)))
+    }
+
+    /// Every sub-directory (symlinked directories and files are ignored, as
+    /// by the reference), sorted by name, each with what keeps it from
+    /// being a plugin, if anything. A missing plugin directory has no
+    /// entries.
+    pub fn entries(&self) -> Result<Vec<PluginEntry>, PluginError> {
+        let walk_error = |e: std::io::Error| PluginError::DirectoryWalk {
+            path: self.root.clone(),
+            detail: format!("open {}: {e}", self.root.display()),
+        };
+        let dir = match std::fs::read_dir(&self.root) {
+            Ok(dir) => dir,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(walk_error(e)),
+        };
+        let mut entries = Vec::new();
+        for entry in dir {
+            let entry = entry.map_err(walk_error)?;
+            let Ok(file_type) = entry.file_type() else {
+                continue;
+            };
+            if !file_type.is_dir() {
+                continue;
+            }
+            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                continue;
+            };
+            let executable = entry.path().join(executable_file_name(&name));
+            let problem = check_name(&name)
+                .and_then(|()| check_executable(&name, &executable))
+                .err();
+            entries.push(PluginEntry {
+                name,
+                executable,
+                problem,
+            });
+        }
+        entries.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(entries)
+    }
+
+    /// The names of the installed plugins: the entries whose executable is
+    /// a regular file. The execute permission is checked when a plugin is
+    /// located, not here, so that a plugin that lost it is still listed
+    /// (and [`PluginDirectory::locate`] says why it cannot run).
+    pub fn list(&self) -> Result<Vec<String>, PluginError> {
+        Ok(self
+            .entries()?
+            .into_iter()
+            .filter(|e| {
+                !matches!(
+                    e.problem,
+                    Some(
+                        PluginError::NotRegularFile { .. }
+                            | PluginError::NotFound { .. }
+                            | PluginError::InvalidName(_)
+                            | PluginError::Inaccessible { .. }
+                    )
+                )
+            })
+            .map(|e| e.name)
+            .collect())
+    }
+
+    /// The installed plugin `name` as an [`ExecutablePlugin`].
+    pub fn open(&self, name: &str) -> Result<ExecutablePlugin, PluginError> {
+        let path = self.executable_path(name)?;
+        Ok(ExecutablePlugin::new(name, path)?.with_timeout(self.timeout))
+    }
+}
+
+impl PluginLocator for PluginDirectory {
+    fn locate(&self, name: &str) -> Result<Arc<dyn Plugin>, PluginError> {
+        Ok(Arc::new(self.open(name)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_names_never_become_paths() {
+        let dir = PluginDirectory::new("/nonexistent/plugins");
+        for name in ["", ".", "..", "../x", "a/b", "a\\b", "a\0b"] {
+            assert!(
+                matches!(dir.open(name), Err(PluginError::InvalidName(_))),
+                "{name:?}"
+            );
+        }
+        assert!(matches!(
+            dir.open("com.example.ok"),
+            Err(PluginError::NotFound { .. })
+        ));
+    }
+
+    #[test]
+    fn missing_plugin_directory_lists_nothing() {
+        let dir = PluginDirectory::new("/nonexistent/plugins");
+        assert!(dir.list().unwrap().is_empty());
+    }
+}
