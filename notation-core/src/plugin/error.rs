@@ -64,6 +64,21 @@ pub enum PluginError {
         /// What failed.
         detail: String,
     },
+    /// The operating system refused to run the executable because it is not
+    /// a program for this platform (`ENOEXEC`; `ERROR_BAD_EXE_FORMAT` on
+    /// Windows): a plugin built for another operating system or
+    /// architecture, or a script without an interpreter line. Callers such
+    /// as `notation plugin list` tell the user to reinstall the plugin (the
+    /// reference singles this case out the same way).
+    #[error("failed to execute the {command} command for plugin {plugin}: {} is not an executable for this platform (exec format error)", .path.display())]
+    ExecFormat {
+        /// The plugin.
+        plugin: String,
+        /// The command.
+        command: Command,
+        /// The executable.
+        path: PathBuf,
+    },
     /// The plugin exited with a code other than 0 and 1, was killed by a
     /// signal, or exited with 1 without an error response (R2).
     #[error("failed to execute the {command} command for plugin {plugin}: {status}{}", stderr_suffix(.stderr))]

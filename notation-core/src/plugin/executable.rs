@@ -15,6 +15,14 @@ use super::{BINARY_PREFIX, Command, Plugin, PluginError, PluginLocator, check_na
 /// not).
 pub const MAX_PLUGIN_OUTPUT_SIZE: usize = 64 * 1024 * 1024;
 
+/// The name prefix of the directories a plugin installer stages packages
+/// in, inside the plugin directory (`notation plugin install` of
+/// notation-rs extracts there, then renames the finished plugin into
+/// place, so that both renames stay on one file system). Such a directory
+/// is never a plugin: [`PluginDirectory::entries`] skips it and no plugin
+/// name may start with it.
+pub const INSTALL_STAGING_PREFIX: &str = ".notation-plugin-";
+
 /// How much of stderr is quoted in an error.
 const STDERR_EXCERPT: usize = 1024;
 
@@ -98,7 +106,17 @@ impl ExecutablePlugin {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| self.execution_error(command, e))?;
+            .map_err(|e| {
+                if is_exec_format_error(&e) {
+                    PluginError::ExecFormat {
+                        plugin: self.name.clone(),
+                        command,
+                        path: self.path.clone(),
+                    }
+                } else {
+                    self.execution_error(command, e)
+                }
+            })?;
         let deadline = self.timeout.map(|t| Instant::now() + t);
 
         // stdin is written from its own thread: a plugin may write a lot
@@ -299,6 +317,14 @@ fn spawn_reader(
     })
 }
 
+/// Whether starting a process failed because the file is not a program for
+/// this platform: `ENOEXEC` (8 on Linux, macOS and the BSDs) or Windows'
+/// `ERROR_BAD_EXE_FORMAT` (193). `std::io::ErrorKind` has no kind for it.
+fn is_exec_format_error(e: &std::io::Error) -> bool {
+    let code = if cfg!(windows) { 193 } else { 8 };
+    cfg!(any(unix, windows)) && e.raw_os_error() == Some(code)
+}
+
 /// Kills and reaps: no zombie is left behind.
 fn kill(child: &mut Child) {
     let _ = child.kill();
@@ -423,8 +449,9 @@ impl PluginDirectory {
 
     /// Every sub-directory (symlinked directories and files are ignored, as
     /// by the reference), sorted by name, each with what keeps it from
-    /// being a plugin, if anything. A missing plugin directory has no
-    /// entries.
+    /// being a plugin, if anything. An installer's staging directories
+    /// ([`INSTALL_STAGING_PREFIX`]) are not entries. A missing plugin
+    /// directory has no entries.
     pub fn entries(&self) -> Result<Vec<PluginEntry>, PluginError> {
         let walk_error = |e: std::io::Error| PluginError::DirectoryWalk {
             path: self.root.clone(),
@@ -447,6 +474,9 @@ impl PluginDirectory {
             let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
                 continue;
             };
+            if name.starts_with(INSTALL_STAGING_PREFIX) {
+                continue;
+            }
             let executable = entry.path().join(executable_file_name(&name));
             let problem = check_name(&name)
                 .and_then(|()| check_executable(&name, &executable))
@@ -514,6 +544,63 @@ mod tests {
             dir.open("com.example.ok"),
             Err(PluginError::NotFound { .. })
         ));
+    }
+
+    #[test]
+    fn install_staging_directories_are_not_plugins() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        // A staging directory holding what looks like a plugin of its own
+        // name, and a real plugin directory beside it.
+        let staging = format!("{INSTALL_STAGING_PREFIX}install-abc123");
+        std::fs::create_dir_all(root.join(&staging)).unwrap();
+        std::fs::write(
+            root.join(&staging).join(executable_file_name(&staging)),
+            b"",
+        )
+        .unwrap();
+        std::fs::create_dir_all(root.join("foo")).unwrap();
+        let dir = PluginDirectory::new(root);
+        let names: Vec<String> = dir.entries().unwrap().into_iter().map(|e| e.name).collect();
+        assert_eq!(names, ["foo"]);
+        assert!(dir.list().unwrap().is_empty());
+        assert!(matches!(
+            dir.open(&staging),
+            Err(PluginError::InvalidName(_))
+        ));
+        // Other hidden directories are the reference's business: listed.
+        std::fs::create_dir_all(root.join(".hidden")).unwrap();
+        let names: Vec<String> = dir.entries().unwrap().into_iter().map(|e| e.name).collect();
+        assert_eq!(names, [".hidden", "foo"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_that_is_no_program_is_an_exec_format_error() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let exe = tmp.path().join("foo").join(executable_file_name("foo"));
+        std::fs::create_dir_all(exe.parent().unwrap()).unwrap();
+        // The reference's e2e "invalid binary file": text, no interpreter.
+        std::fs::write(&exe, b"invalid").unwrap();
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let plugin = PluginDirectory::new(tmp.path()).open("foo").unwrap();
+        let err = plugin.run(Command::GetPluginMetadata, b"{}").unwrap_err();
+        assert_eq!(
+            err,
+            PluginError::ExecFormat {
+                plugin: "foo".into(),
+                command: Command::GetPluginMetadata,
+                path: exe.clone(),
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "failed to execute the get-plugin-metadata command for plugin foo: {} is not an executable for this platform (exec format error)",
+                exe.display()
+            )
+        );
     }
 
     #[test]

@@ -47,7 +47,8 @@ use std::sync::Arc;
 
 pub use error::PluginError;
 pub use executable::{
-    ExecutablePlugin, MAX_PLUGIN_OUTPUT_SIZE, PluginDirectory, PluginEntry, executable_file_name,
+    ExecutablePlugin, INSTALL_STAGING_PREFIX, MAX_PLUGIN_OUTPUT_SIZE, PluginDirectory, PluginEntry,
+    executable_file_name,
 };
 pub use protocol::{
     CONTRACT_VERSION, Capability, Command, CriticalAttributes, DescribeKeyRequest,
@@ -181,11 +182,13 @@ impl dyn Plugin + '_ {
 
 /// Checks a plugin name before it becomes part of a path: plugin names come
 /// from signatures (`io.cncf.notary.verificationPlugin`) and key
-/// configurations.
+/// configurations. An installer's staging directory
+/// ([`INSTALL_STAGING_PREFIX`]) is never a plugin.
 pub(crate) fn check_name(name: &str) -> Result<(), PluginError> {
     let bad = name.is_empty()
         || name == "."
         || name == ".."
+        || name.starts_with(INSTALL_STAGING_PREFIX)
         || name.contains(['/', '\\', '\0'])
         || (cfg!(windows) && name.contains(':'));
     if bad {
