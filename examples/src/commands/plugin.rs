@@ -14,8 +14,8 @@ use super::LoggingArgs;
 use crate::console::{Confirmation, Console};
 use crate::error::{CliError, CliResult, go_quote};
 use crate::plugin_package::{
-    self, InstallError, InstallOptions, MetadataError, MetadataFailure, PackageSource,
-    check_plugin_name, go_platform, installed_executable, plugins_dir,
+    self, InstallError, InstallOptions, MetadataFailure, PackageSource, check_plugin_name,
+    failure_of, go_platform, installed_executable, plugin_error_text, plugins_dir,
 };
 
 /// `notation plugin`.
@@ -170,17 +170,15 @@ fn install(
 /// The text after `plugin installation failed: `, with the reference's
 /// hints: a downgrade suggests `--force`; a plugin that does not run asks
 /// for a compatible executable; a malformed answer is shown alone (the
-/// reference unwraps it) and points at the publisher.
-///
-/// TODO(plugin-api): classify by the protocol library's error type once it
-/// lands.
+/// reference unwraps it) and points at the publisher. The plugin errors are
+/// the protocol library's, classified by [`failure_of`].
 fn install_error_text(e: &InstallError) -> String {
     let platform = go_platform();
     let metadata_error = match e {
         InstallError::NewPluginMetadata(m) | InstallError::ExistingPluginMetadata(m) => Some(m),
         _ => None,
     };
-    match (e, metadata_error.map(MetadataError::failure)) {
+    match (e, metadata_error.map(failure_of)) {
         (InstallError::Downgrade { .. }, _) => format!(
             "{e}.\nIt is not recommended to install an older version. To force the installation, use the \"--force\" option"
         ),
@@ -189,7 +187,7 @@ fn install_error_text(e: &InstallError) -> String {
         ),
         (_, Some(MetadataFailure::Malformed)) => format!(
             "{}.\nPlease ensure that the plugin executable file is intact and compatible with {platform}. Contact the plugin publisher for further assistance.",
-            metadata_error.expect("a metadata error")
+            plugin_error_text(metadata_error.expect("a metadata error"))
         ),
         _ => e.to_string(),
     }
@@ -230,7 +228,8 @@ impl UninstallArgs {
             }
             Err(e) => {
                 return Err(CliError::failed(format!(
-                    "failed to check plugin existence: {e}"
+                    "failed to check plugin existence: {}",
+                    plugin_error_text(&e)
                 )));
             }
         }

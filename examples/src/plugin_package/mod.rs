@@ -16,9 +16,10 @@
 //!    of the `extract` module (zip-slip, links, sizes counted while
 //!    decompressing, entry count);
 //! 4. the one executable candidate is found (the reference's rules and
-//!    texts), and its `get-plugin-metadata` is run (R4: the name must equal
-//!    `{name}`; the version must be higher than the installed one unless
-//!    forced);
+//!    texts), and its `get-plugin-metadata` is run through the protocol
+//!    library, [`notation_core::plugin`] (R2-R4: the answer is validated,
+//!    the name must equal `{name}`; the version must be higher than the
+//!    installed one unless forced, by the library's SemVer precedence);
 //! 5. the staged plugin directory is renamed into place (the previous one,
 //!    if any, is first renamed into the staging directory, and put back if
 //!    the second rename fails); the staging directory is then removed.
@@ -43,7 +44,6 @@
 
 mod download;
 mod extract;
-mod metadata;
 
 use std::fmt;
 use std::fs;
@@ -51,17 +51,17 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use notation_core::plugin::semver::{InvalidVersion, compare_plugin_versions};
+use notation_core::plugin::{
+    BINARY_PREFIX, ExecutablePlugin, GetMetadataRequest, INSTALL_STAGING_PREFIX, Plugin,
+    PluginDirectory, PluginError, PluginMetadata,
+};
+
 pub use download::{
     DownloadError, DownloadedPackage, MAX_DOWNLOAD_REDIRECTS, check_https_url, download,
 };
 pub use extract::EntryKind;
-// TODO(plugin-api): these come from the protocol library once it lands
-// (metadata call, its error type, SemVer comparison); the `metadata` module
-// then goes away.
-pub use metadata::{
-    CONTRACT_VERSION, MetadataError, MetadataFailure, PluginMetadata, VersionError,
-    compare_versions, plugin_metadata,
-};
+pub use notation_core::plugin::executable_file_name;
 
 use crate::error::go_quote;
 
@@ -74,16 +74,21 @@ pub const MAX_PACKAGE_BYTES: u64 = 256 * 1024 * 1024;
 /// limit bounds the work a hostile archive can cause.
 pub const MAX_ARCHIVE_ENTRIES: usize = 4096;
 
-/// The prefix of staging directories in the plugins directory. Plugin names
-/// starting with `.` are refused, so a staging directory is never a plugin.
-pub const STAGING_PREFIX: &str = ".notation-plugin-";
+/// The prefix of staging directories in the plugins directory: the
+/// library's [`INSTALL_STAGING_PREFIX`], which plugin discovery skips (and
+/// plugin names starting with `.` are refused here), so a staging directory
+/// is never a plugin.
+pub const STAGING_PREFIX: &str = INSTALL_STAGING_PREFIX;
+
+/// How long `get-plugin-metadata` may run when installing or listing. The
+/// reference sets no limit; the spec asks plugins to return static data
+/// without remote calls (R3), so a plugin that takes longer is treated as
+/// broken instead of hanging the command.
+pub const METADATA_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Staging directories older than this, left by a process that was killed,
 /// are removed by the next install or uninstall.
 const STALE_STAGING_AGE: Duration = Duration::from_secs(24 * 60 * 60);
-
-/// The executable name prefix of every plugin (R1).
-const BINARY_PREFIX: &str = "notation-";
 
 /// The limits one install works under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,19 +117,6 @@ pub fn plugins_dir(libexec: &Path) -> PathBuf {
     libexec.join("plugins")
 }
 
-/// The executable file name of plugin `name`: `notation-{name}`
-/// (`notation-{name}.exe` on Windows).
-///
-/// TODO(plugin-api): use the protocol library's discovery naming (R1) once
-/// it lands.
-pub fn executable_file_name(name: &str) -> String {
-    if cfg!(windows) {
-        format!("{BINARY_PREFIX}{name}.exe")
-    } else {
-        format!("{BINARY_PREFIX}{name}")
-    }
-}
-
 /// A file name that is not `notation-{name}` (with `.exe` on Windows).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
@@ -137,10 +129,8 @@ pub struct InvalidExecutableName {
 }
 
 /// The plugin name of an executable file name (the reference's
-/// `parsePluginName`): `notation-{name}` with a non-empty `{name}`.
-///
-/// TODO(plugin-api): use the protocol library's discovery naming (R1) once
-/// it lands.
+/// `parsePluginName`): `notation-{name}` ([`executable_file_name`] the other
+/// way round) with a non-empty `{name}`.
 pub fn parse_plugin_name(file_name: &str) -> Result<&str, InvalidExecutableName> {
     let invalid = || InvalidExecutableName {
         file: file_name.to_string(),
@@ -364,26 +354,26 @@ pub enum InstallError {
     #[error(transparent)]
     InvalidPluginName(#[from] InvalidPluginName),
     /// The new plugin's `get-plugin-metadata` failed.
-    #[error("failed to get metadata of new plugin: {0}")]
-    NewPluginMetadata(#[source] MetadataError),
+    #[error("failed to get metadata of new plugin: {}", plugin_error_text(.0))]
+    NewPluginMetadata(#[source] PluginError),
     /// The metadata name differs from the executable's `{name}` (R4).
-    #[error("plugin executable file name must be {} instead of {}", go_quote(&executable_file_name(.metadata_name)), go_quote(&executable_file_name(.file_name)))]
+    #[error("plugin executable file name must be {} instead of {}", go_quote(.expected), go_quote(.actual))]
     NameMismatch {
-        /// The name the plugin reports.
-        metadata_name: String,
-        /// The name from its file name.
-        file_name: String,
+        /// The executable name the plugin's metadata name implies.
+        expected: String,
+        /// The executable's name.
+        actual: String,
     },
     /// The installed plugin could not be inspected (without `--force`).
-    #[error("failed to check plugin existence: {0}")]
-    ExistenceCheck(#[source] ExistenceError),
+    #[error("failed to check plugin existence: {}", plugin_error_text(.0))]
+    ExistenceCheck(#[source] PluginError),
     /// The installed plugin's `get-plugin-metadata` failed (without
     /// `--force`).
-    #[error("failed to get metadata of existing plugin: {0}")]
-    ExistingPluginMetadata(#[source] MetadataError),
+    #[error("failed to get metadata of existing plugin: {}", plugin_error_text(.0))]
+    ExistingPluginMetadata(#[source] PluginError),
     /// A version is not SemVer (without `--force`).
     #[error("failed to compare plugin versions: {0}")]
-    VersionComparison(#[source] VersionError),
+    VersionComparison(#[source] InvalidVersion),
     /// The new version is lower than the installed one (without `--force`).
     #[error(
         "failed to install plugin {name}. The installing plugin version {new_version} is lower than the existing plugin version {existing_version}"
@@ -416,35 +406,80 @@ pub enum InstallError {
     },
 }
 
-/// Why an installed plugin could not be inspected.
-#[derive(Debug, thiserror::Error)]
+/// Which of the reference's error classes a plugin error is in; the CLI
+/// adds a different hint to each (notation-go's `PluginExecutableFileError`
+/// and `PluginMalformedError`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ExistenceError {
-    /// `notation-{name}` is there but is not a regular file (a directory,
-    /// a symbolic link: R1).
-    #[error("plugin executable file is not a regular file")]
-    NotRegularFile,
-    /// It could not be inspected.
-    #[error("plugin executable file is either not found or inaccessible: {}", crate::fsutil::io_error_text(.0))]
-    Inaccessible(io::Error),
+pub enum MetadataFailure {
+    /// The executable does not run properly.
+    Executable,
+    /// The plugin runs but answers wrongly.
+    Malformed,
+    /// The plugin reported an error itself.
+    Plugin,
+    /// Anything else (no hint).
+    Other,
 }
 
-/// The installed executable of plugin `name` (`{plugins}/{name}/notation-
-/// {name}`), `None` when it is not there. A symbolic link or a directory in
-/// its place is an error (R1: a regular file is required).
-///
-/// TODO(plugin-api): use the protocol library's discovery (R1) once it
-/// lands.
+/// The class of a plugin error (see [`MetadataFailure`]).
+pub fn failure_of(e: &PluginError) -> MetadataFailure {
+    match e {
+        PluginError::Execution { .. }
+        | PluginError::ExecFormat { .. }
+        | PluginError::Exit { .. }
+        | PluginError::Timeout { .. }
+        | PluginError::NotExecutable { .. } => MetadataFailure::Executable,
+        PluginError::MalformedErrorResponse { .. }
+        | PluginError::MalformedResponse { .. }
+        | PluginError::OutputTooLarge { .. }
+        | PluginError::InvalidMetadata { .. } => MetadataFailure::Malformed,
+        PluginError::ErrorResponse { .. } => MetadataFailure::Plugin,
+        _ => MetadataFailure::Other,
+    }
+}
+
+/// A plugin error as the reference CLI words it where its text differs
+/// from the library's: a missing executable is Go's `stat` error, a
+/// plugin that exits without a word is its exit status alone, a response
+/// that does not parse is named without the parser's complaint (which `-d`
+/// can show). Everything else is the library's text.
+pub fn plugin_error_text(e: &PluginError) -> String {
+    match e {
+        PluginError::NotFound { path, .. } => format!(
+            "plugin executable file is either not found or inaccessible: stat {}: no such file or directory",
+            path.display()
+        ),
+        PluginError::Exit { status, stderr, .. } if stderr.is_empty() => status.clone(),
+        PluginError::MalformedResponse {
+            plugin, command, ..
+        } => format!("failed to unmarshal the response of {command} command for plugin {plugin}"),
+        other => other.to_string(),
+    }
+}
+
+/// Runs `get-plugin-metadata` with an empty request, as the reference's
+/// install and list do, and validates the answer (R3, R4; the name must be
+/// the plugin's install name).
+pub fn plugin_metadata(plugin: &ExecutablePlugin) -> Result<PluginMetadata, PluginError> {
+    let plugin = plugin.clone().with_timeout(Some(METADATA_TIMEOUT));
+    (&plugin as &dyn Plugin).get_metadata(&GetMetadataRequest::default())
+}
+
+/// The installed plugin `name` of `plugins_dir` (`{plugins}/{name}/notation-
+/// {name}`, found by the library's discovery, R1), `None` when it is not
+/// there. A symbolic link or a directory in its place is an error (R1: a
+/// regular file is required); an executable that lost its execute
+/// permission is still installed (it can be uninstalled or replaced).
 pub fn installed_executable(
     plugins_dir: &Path,
     name: &str,
-) -> Result<Option<PathBuf>, ExistenceError> {
-    let exe = plugins_dir.join(name).join(executable_file_name(name));
-    match fs::symlink_metadata(&exe) {
-        Ok(m) if m.is_file() => Ok(Some(exe)),
-        Ok(_) => Err(ExistenceError::NotRegularFile),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(ExistenceError::Inaccessible(e)),
+) -> Result<Option<PathBuf>, PluginError> {
+    match PluginDirectory::new(plugins_dir).open(name) {
+        Ok(plugin) => Ok(Some(plugin.path().to_path_buf())),
+        Err(PluginError::NotFound { .. }) => Ok(None),
+        Err(PluginError::NotExecutable { path }) => Ok(Some(path)),
+        Err(e) => Err(e),
     }
 }
 
@@ -876,30 +911,35 @@ fn install_with_limits(
     };
     check_plugin_name(&name)?;
     // 4. The new plugin must run and describe itself (R4).
-    // TODO(plugin-api): the library's metadata call (and below, for the
-    // installed plugin, and its SemVer comparison).
-    let metadata = plugin_metadata(&executable).map_err(InstallError::NewPluginMetadata)?;
-    if metadata.name != name {
-        return Err(InstallError::NameMismatch {
-            metadata_name: metadata.name,
-            file_name: name,
-        });
-    }
-    let previous = match installed_executable(plugins_dir, &name) {
-        Ok(Some(existing)) => match plugin_metadata(&existing) {
+    let new_plugin = ExecutablePlugin::new(name.clone(), &executable)
+        .map_err(InstallError::NewPluginMetadata)?;
+    let metadata = plugin_metadata(&new_plugin).map_err(|e| match e {
+        // Shown without the "failed to get metadata" prefix.
+        PluginError::NameMismatch { expected, actual } => {
+            InstallError::NameMismatch { expected, actual }
+        }
+        e => InstallError::NewPluginMetadata(e),
+    })?;
+    let previous = match PluginDirectory::new(plugins_dir).open(&name) {
+        Ok(existing) => match plugin_metadata(&existing) {
             Ok(m) => Some(m),
             Err(e) if !options.force => return Err(InstallError::ExistingPluginMetadata(e)),
             // --force replaces a broken plugin.
             Err(_) => None,
         },
-        Ok(None) => None,
+        Err(PluginError::NotFound { .. }) => None,
+        // Installed but not runnable: the reference finds it and fails to
+        // run it.
+        Err(e @ PluginError::NotExecutable { .. }) if !options.force => {
+            return Err(InstallError::ExistingPluginMetadata(e));
+        }
         Err(e) if !options.force => return Err(InstallError::ExistenceCheck(e)),
         Err(_) => None,
     };
     if let Some(previous) = &previous
         && !options.force
     {
-        match compare_versions(&metadata.version, &previous.version)
+        match compare_plugin_versions(&metadata.version, &previous.version)
             .map_err(InstallError::VersionComparison)?
         {
             std::cmp::Ordering::Less => {
@@ -1143,6 +1183,50 @@ mod tests {
         assert!(matches!(e, InstallError::PackageTooLarge { .. }), "{e}");
         // The install failed before anything was staged.
         assert!(!plugins.exists());
+    }
+
+    #[test]
+    fn plugin_errors_in_the_reference_words() {
+        use notation_core::plugin::Command;
+        let exit = PluginError::Exit {
+            plugin: "p".into(),
+            command: Command::GetPluginMetadata,
+            status: "exit status 3".into(),
+            stderr: String::new(),
+        };
+        assert_eq!(plugin_error_text(&exit), "exit status 3");
+        assert_eq!(failure_of(&exit), MetadataFailure::Executable);
+        let noisy = PluginError::Exit {
+            plugin: "p".into(),
+            command: Command::GetPluginMetadata,
+            status: "exit status 3".into(),
+            stderr: "boom".into(),
+        };
+        assert!(plugin_error_text(&noisy).ends_with("exit status 3: boom"));
+        let malformed = PluginError::MalformedResponse {
+            plugin: "p".into(),
+            command: Command::DescribeKey,
+            detail: "expected value".into(),
+        };
+        assert_eq!(
+            plugin_error_text(&malformed),
+            "failed to unmarshal the response of describe-key command for plugin p"
+        );
+        assert_eq!(failure_of(&malformed), MetadataFailure::Malformed);
+        let missing = PluginError::NotFound {
+            name: "p".into(),
+            path: PathBuf::from("/x/p/notation-p"),
+        };
+        assert_eq!(
+            plugin_error_text(&missing),
+            "plugin executable file is either not found or inaccessible: stat /x/p/notation-p: no such file or directory"
+        );
+        assert_eq!(failure_of(&missing), MetadataFailure::Other);
+        let mismatch = PluginError::NameMismatch {
+            expected: "notation-a".into(),
+            actual: "notation-b".into(),
+        };
+        assert_eq!(failure_of(&mismatch), MetadataFailure::Other);
     }
 
     #[test]
