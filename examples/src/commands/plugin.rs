@@ -1,21 +1,22 @@
-//! `notation plugin install` and `notation plugin uninstall` (REQUIREMENTS
-//! R10, R1, X1): the reference CLI's flags, output lines and error texts,
-//! over [`crate::plugin_package`], which does the work safely.
-//!
-//! `notation plugin list` comes with the plugin protocol library.
+//! `notation plugin install`, `uninstall` and `list` (REQUIREMENTS R10, R1,
+//! R4, X1): the reference CLI's flags, output lines and error texts, over
+//! [`crate::plugin_package`], which installs safely, and the protocol
+//! library [`notation_core::plugin`], which finds and runs plugins.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use notation_core::config::libexec_dir;
+use notation_core::plugin::{PluginDirectory, PluginError, executable_file_name};
 
 use super::LoggingArgs;
 use crate::console::{Confirmation, Console};
+use crate::display::table;
 use crate::error::{CliError, CliResult, go_quote};
 use crate::plugin_package::{
     self, InstallError, InstallOptions, MetadataFailure, PackageSource, check_plugin_name,
-    failure_of, go_platform, installed_executable, plugin_error_text, plugins_dir,
+    failure_of, go_platform, installed_executable, plugin_error_text, plugin_metadata, plugins_dir,
 };
 
 /// `notation plugin`.
@@ -39,6 +40,9 @@ enum PluginSubcommand {
         override_usage = "notation plugin uninstall [flags] <plugin_name>"
     )]
     Uninstall(UninstallArgs),
+    /// List installed plugins
+    #[command(visible_alias = "ls")]
+    List(ListArgs),
 }
 
 impl PluginCommand {
@@ -47,6 +51,7 @@ impl PluginCommand {
         match self.command {
             PluginSubcommand::Install(a) => a.run(con),
             PluginSubcommand::Uninstall(a) => a.run(con),
+            PluginSubcommand::List(a) => a.run(con),
         }
     }
 }
@@ -246,5 +251,88 @@ impl UninstallArgs {
         plugin_package::uninstall(&plugins, name)
             .map_err(|e| CliError::failed(format!("failed to uninstall plugin {name}: {e}")))?;
         con.println(format_args!("Successfully uninstalled plugin {name}"))
+    }
+}
+
+/// `notation plugin list`.
+#[derive(Args, Debug)]
+pub struct ListArgs {}
+
+impl ListArgs {
+    /// The reference's table: every sub-directory of the plugins directory
+    /// (R1: symbolic links and files are not plugins; our staging
+    /// directories are skipped), sorted by name as the reference walks it,
+    /// with the metadata of those that answer `get-plugin-metadata` (an
+    /// empty request, R3, validated, R4) and `<nil>` as their error. A
+    /// plugin that cannot be used is listed with why, and the command still
+    /// succeeds.
+    fn run(self, con: &mut Console) -> CliResult {
+        let plugins = PluginDirectory::new(plugins_dir(&libexec_dir()));
+        let entries = plugins.entries().map_err(|e| match e {
+            PluginError::DirectoryWalk { .. } => CliError::failed(format!(
+                "{e}.\nPlease ensure that the current user has permission to access the plugin directory: {}",
+                plugins.path().display()
+            )),
+            e => CliError::failed(plugin_error_text(&e)),
+        })?;
+        let mut rows = vec![
+            ["NAME", "DESCRIPTION", "VERSION", "CAPABILITIES", "ERROR"]
+                .map(String::from)
+                .to_vec(),
+        ];
+        for entry in entries {
+            let metadata = match entry.problem {
+                Some(problem) => Err(problem),
+                None => plugins
+                    .open(&entry.name)
+                    .and_then(|plugin| plugin_metadata(&plugin)),
+            };
+            let row = match metadata {
+                Ok(m) => [
+                    entry.name,
+                    m.description,
+                    m.version,
+                    go_list(m.capabilities.iter().map(|c| c.as_str())),
+                    "<nil>".to_string(),
+                ],
+                Err(e) => {
+                    con.debug(format_args!("plugin {}: {e}", entry.name))?;
+                    let error = list_error_text(&entry.name, &e);
+                    [entry.name, String::new(), String::new(), "[]".into(), error]
+                }
+            };
+            rows.push(row.map(|cell| one_line(&cell)).to_vec());
+        }
+        con.print(table::render(&rows))
+    }
+}
+
+/// Go's `%v` of a string slice: `[a b c]`.
+fn go_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    format!("[{}]", items.collect::<Vec<_>>().join(" "))
+}
+
+/// A table cell on one line: a plugin's own text (its description, its
+/// error message) must not break the table.
+fn one_line(cell: &str) -> String {
+    cell.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// The reference's friendlier texts for a plugin whose executable is
+/// missing or not a program for this platform; others as
+/// [`plugin_error_text`].
+fn list_error_text(name: &str, e: &PluginError) -> String {
+    let file = executable_file_name(name);
+    match e {
+        PluginError::NotFound { .. } => format!(
+            "plugin executable file `{file}` not found. Use `notation plugin install` command to install the plugin"
+        ),
+        PluginError::ExecFormat { .. } => format!(
+            "plugin file `{file}` is not executable. Use `notation plugin install` command to install the plugin. Please ensure that the plugin executable file is compatible with {}",
+            go_platform()
+        ),
+        e => plugin_error_text(e),
     }
 }
