@@ -8,13 +8,14 @@ use std::sync::Arc;
 
 use clap::{Args, Subcommand};
 use notation_core::blob::{
-    BlobSignOptions, SignatureFileNameError, format_from_signature_path, sign_blob,
+    BlobSignError, BlobSignOptions, SignatureFileNameError, format_from_signature_path, sign_blob,
     signature_file_name,
 };
 use notation_core::config::{Config, config_dir};
 use notation_core::crypto::default_provider;
 use notation_core::envelope::EnvelopeFormat;
 use notation_core::payload::DEFAULT_BLOB_MEDIA_TYPE;
+use notation_core::plugin::PluginDirectory;
 use notation_core::trust::{DirTrustStore, PolicyFile, TrustStoreError};
 use notation_core::verifier::{
     BlobVerifyOptions, CheckFailure, VerificationError, VerificationOutcome, Verifier,
@@ -126,9 +127,8 @@ pub struct SignArgs {
     /// signature envelope format, options: "jws", "cose" (default: "signatureFormat" of config.json, else "jws")
     #[arg(long = "signature-format", value_name = "FORMAT")]
     signature_format: Option<String>,
-    /// signing key name, for a key previously added to notation's key list (default: the default key)
-    #[arg(short = 'k', long, value_name = "NAME")]
-    key: Option<String>,
+    #[command(flatten)]
+    signer: super::SignerArgs,
     /// media type of the blob
     #[arg(long = "media-type", value_name = "TYPE", default_value = DEFAULT_BLOB_MEDIA_TYPE)]
     media_type: String,
@@ -152,6 +152,9 @@ pub struct SignArgs {
 }
 
 impl SignArgs {
+    /// Signs with a local key or a plugin key (R7: a RAW plugin, whose
+    /// `describe-key` chooses the digest, or an `ENVELOPE_FOR_BLOB` plugin;
+    /// a plain envelope plugin cannot sign blobs).
     fn run(self, con: &mut Console) -> CliResult {
         self.logging.apply(con);
         let blob_path = self.blob_path.ok_or_else(|| {
@@ -162,6 +165,14 @@ impl SignArgs {
         if blob_path.as_os_str().is_empty() {
             return Err(CliError::usage("blob path cannot be empty"));
         }
+        let mut flags = self.signer.flags_set().to_vec();
+        flags.extend([
+            ("timestamp-url", self.timestamp.url.is_some()),
+            ("timestamp-root-cert", self.timestamp.root_cert.is_some()),
+        ]);
+        let mut together = super::SignerArgs::TOGETHER.to_vec();
+        together.push("timestamp-url timestamp-root-cert");
+        super::check_flag_groups(&flags, &together, &super::SignerArgs::EXCLUSIVE)?;
         let signature_directory = match self.signature_directory {
             Some(d) if d.as_os_str().is_empty() => {
                 return Err(CliError::usage("signature directory cannot be empty"));
@@ -186,7 +197,7 @@ impl SignArgs {
         let expiry = check_expiry(self.expiry)?;
         let user_metadata = parse_flag_map(&self.user_metadata, "user-metadata")?;
 
-        let signer = super::load_signer(con, &dir, self.key.as_deref())?;
+        let signer = super::load_signer(con, &dir, &self.signer)?;
         let timestamper = super::timestamper(&self.timestamp)?;
 
         let options = BlobSignOptions::new(format)
@@ -200,13 +211,19 @@ impl SignArgs {
             );
         let blob = open_blob(&blob_path)?;
         let crypto = default_provider();
-        let signature = sign_blob(
-            &signer,
-            &mut BufReader::new(blob),
-            &options,
-            crypto.as_ref(),
-        )
-        .map_err(CliError::failed)?;
+        let mut blob = BufReader::new(blob);
+        let signature = match &signer {
+            super::CliSigner::Local(local) => {
+                sign_blob(local.as_ref(), &mut blob, &options, crypto.as_ref())
+            }
+            super::CliSigner::Plugin(plugin) => {
+                plugin.sign_blob(&mut blob, &options, crypto.as_ref())
+            }
+        }
+        .map_err(|e| match e {
+            BlobSignError::Plugin(e) => CliError::failed(super::plugin_sign_error_text(&e)),
+            e => CliError::failed(e),
+        })?;
 
         let blob_name = blob_path
             .file_name()
@@ -264,6 +281,9 @@ pub struct VerifyArgs {
     /// media type of the blob to verify
     #[arg(long = "media-type", value_name = "TYPE")]
     media_type: Option<String>,
+    /// {key}={value} pairs that are passed as it is to a plugin, if the verification is associated with a verification plugin, refer plugin documentation to set appropriate values
+    #[arg(long = "plugin-config", value_name = "KEY=VALUE")]
+    plugin_config: Vec<String>,
     /// policy name to verify against. If not provided, the global policy is used if exists
     #[arg(long = "policy-name", value_name = "NAME")]
     policy_name: Option<String>,
@@ -292,6 +312,7 @@ impl VerifyArgs {
         if self.media_type.as_deref() == Some("") {
             return Err(CliError::usage("--media-type is set but with empty value"));
         }
+        let plugin_config = parse_flag_map(&self.plugin_config, "plugin-config")?;
         let user_metadata = parse_flag_map(&self.user_metadata, "user-metadata")?;
         let format = signature_format_of(&signature_path)?;
 
@@ -310,10 +331,15 @@ impl VerifyArgs {
         let verifier = Verifier::builder(Arc::new(DirTrustStore::new(&dir)))
             .blob_policy(policy)
             .revocation_checker(checker)
+            .plugin_locator(Arc::new(PluginDirectory::from_environment()))
             .build()
             .map_err(CliError::failed)?;
 
-        let mut options = BlobVerifyOptions::new().user_metadata(user_metadata);
+        // R8: a signature that names a verification plugin is verified with
+        // the installed plugin, which gets `--plugin-config`.
+        let mut options = BlobVerifyOptions::new()
+            .user_metadata(user_metadata)
+            .plugin_config(plugin_config);
         // As the reference, an empty name selects the global policy (K4).
         if let Some(name) = self.policy_name.filter(|n| !n.is_empty()) {
             options = options.policy_name(name);

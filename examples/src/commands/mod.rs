@@ -14,6 +14,9 @@ use std::path::Path;
 
 use clap::Args;
 use notation_core::config::SigningKeys;
+use notation_core::plugin::{
+    PluginConfig, PluginDirectory, PluginLocator, PluginSignError, PluginSigner,
+};
 use notation_core::signer::LocalSigner;
 use notation_core::trust::TrustStoreType;
 use notation_oci::revocation::{FileCrlCache, HttpRevocationFetcher};
@@ -37,23 +40,131 @@ impl LoggingArgs {
     }
 }
 
-/// The signing key named by `--key`, or the default key of
-/// `signingkeys.json` (W16).
-pub fn load_signer(con: &mut Console, dir: &Path, key: Option<&str>) -> CliResult<LocalSigner> {
+/// The signing key flags of `sign` and `blob sign`: the reference's
+/// `--key`, its ad-hoc plugin key `--plugin` + `--id`, and `--plugin-config`
+/// (R9).
+#[derive(Args, Clone, Debug, Default)]
+pub struct SignerArgs {
+    /// signing key name, for a key previously added to notation's key list. This is mutually exclusive with the --id and --plugin flags (default: the default key)
+    #[arg(short = 'k', long, value_name = "NAME")]
+    pub key: Option<String>,
+    /// key id (required if --plugin is set). This is mutually exclusive with the --key flag
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+    /// signing plugin name (required if --id is set). This is mutually exclusive with the --key flag
+    #[arg(long, value_name = "NAME")]
+    pub plugin: Option<String>,
+    /// {key}={value} pairs that are passed as it is to a plugin, refer plugin's documentation to set appropriate values
+    #[arg(long = "plugin-config", value_name = "KEY=VALUE")]
+    pub plugin_config: Vec<String>,
+}
+
+impl SignerArgs {
+    /// Which of the flags were given, for [`check_flag_groups`].
+    pub fn flags_set(&self) -> [(&'static str, bool); 3] {
+        [
+            ("key", self.key.is_some()),
+            ("id", self.id.is_some()),
+            ("plugin", self.plugin.is_some()),
+        ]
+    }
+
+    /// The reference's flag groups of these flags: `--id` and `--plugin`
+    /// together, neither with `--key`.
+    pub const TOGETHER: [&'static str; 1] = ["id plugin"];
+    /// See [`SignerArgs::TOGETHER`].
+    pub const EXCLUSIVE: [&'static str; 2] = ["key id", "key plugin"];
+}
+
+/// A signing key: a local key pair, or a key held by a plugin.
+pub enum CliSigner {
+    /// A key and certificate chain from files.
+    Local(Box<LocalSigner>),
+    /// A plugin key (R5-R7).
+    Plugin(PluginSigner),
+}
+
+/// The signing key the flags name (the reference's `GetSigner`): `--plugin`
+/// with `--id` is a plugin key used as is; otherwise the key named by
+/// `--key`, or the default key, of `signingkeys.json` (W16), which is a
+/// local key pair or a plugin key. A plugin key's `pluginConfig` is merged
+/// with `--plugin-config`, the flag winning (R9). Plugins are found in
+/// `{NOTATION_LIBEXEC or the config directory}/plugins` (R1).
+pub fn load_signer(con: &mut Console, dir: &Path, args: &SignerArgs) -> CliResult<CliSigner> {
+    let overrides: PluginConfig = parse_flag_map(&args.plugin_config, "plugin-config")?;
+    let plugins = PluginDirectory::from_environment();
+    if let (Some(id), Some(plugin), None) = (&args.id, &args.plugin, &args.key)
+        && !id.is_empty()
+        && !plugin.is_empty()
+    {
+        con.debug(format_args!("signing key: {id} of plugin {plugin}"))?;
+        let located = plugins
+            .locate(plugin)
+            .map_err(|e| CliError::failed(crate::plugin_package::plugin_error_text(&e)))?;
+        let signer = PluginSigner::new(located, id.as_str())
+            .map_err(|e| CliError::failed(plugin_sign_error_text(&e)))?
+            .merge_plugin_config(&overrides);
+        return Ok(CliSigner::Plugin(signer));
+    }
     let keys = SigningKeys::load(dir)?;
-    let key = keys.get(key)?;
+    let key = keys.get(args.key.as_deref())?;
     con.debug(format_args!("signing key: {}", key.name))?;
     match (&key.key_path, &key.cert_path, &key.plugin_name) {
         (Some(k), Some(c), _) => LocalSigner::from_files(Path::new(k), Path::new(c))
+            .map(|signer| CliSigner::Local(Box::new(signer)))
             .map_err(|e| CliError::failed(format!("failed to load signing key {}: {e}", key.name))),
-        (_, _, Some(plugin)) => Err(CliError::failed(format!(
-            "signing key {} uses plugin {plugin}; signing with plugins is not supported by this notation",
-            key.name
-        ))),
+        (_, _, Some(_)) => PluginSigner::from_key_suite(key, &plugins, &overrides)
+            .map(CliSigner::Plugin)
+            .map_err(|e| CliError::failed(plugin_sign_error_text(&e))),
         _ => Err(CliError::failed(
             "unsupported key, either provide a local key and certificate file paths, or a key name in config.json, check https://notaryproject.dev/docs/user-guides/how-to/notation-config-file/ for details",
         )),
     }
+}
+
+/// A plugin signing error, with a plugin that could not be found or run
+/// worded as the reference words it ([`crate::plugin_package::plugin_error_text`]).
+pub fn plugin_sign_error_text(e: &PluginSignError) -> String {
+    match e {
+        PluginSignError::Plugin(e) => crate::plugin_package::plugin_error_text(e),
+        e => e.to_string(),
+    }
+}
+
+/// Checks cobra's flag groups as the reference declares them: every
+/// required-together group (`"a b"`: both or neither), then every mutually
+/// exclusive group, each kind in sorted order, with cobra's messages.
+/// `set` says which flags were given.
+pub fn check_flag_groups(set: &[(&str, bool)], together: &[&str], exclusive: &[&str]) -> CliResult {
+    let is_set = |name: &str| set.iter().any(|(n, given)| *n == name && *given);
+    let mut together = together.to_vec();
+    together.sort_unstable();
+    for group in together {
+        let names: Vec<&str> = group.split(' ').collect();
+        let mut unset: Vec<&str> = names.iter().copied().filter(|n| !is_set(n)).collect();
+        if unset.is_empty() || unset.len() == names.len() {
+            continue;
+        }
+        unset.sort_unstable();
+        return Err(CliError::usage(format!(
+            "if any flags in the group [{group}] are set they must all be set; missing [{}]",
+            unset.join(" ")
+        )));
+    }
+    let mut exclusive = exclusive.to_vec();
+    exclusive.sort_unstable();
+    for group in exclusive {
+        let mut given: Vec<&str> = group.split(' ').filter(|n| is_set(n)).collect();
+        if given.len() < 2 {
+            continue;
+        }
+        given.sort_unstable();
+        return Err(CliError::usage(format!(
+            "if any flags in the group [{group}] are set none of the others can be; [{}] were all set",
+            given.join(" ")
+        )));
+    }
+    Ok(())
 }
 
 /// `--timestamp-url` and `--timestamp-root-cert` (O1), given together.
@@ -72,8 +183,11 @@ pub struct TimestampArgs {
 pub fn timestamper(args: &TimestampArgs) -> CliResult<Option<HttpTimestamper>> {
     match (&args.url, &args.root_cert) {
         (None, None) => Ok(None),
-        (Some(_), None) | (None, Some(_)) => Err(CliError::usage(
-            "if any flags in the group [timestamp-url timestamp-root-cert] are set they must all be set",
+        (Some(_), None) => Err(CliError::usage(
+            "if any flags in the group [timestamp-url timestamp-root-cert] are set they must all be set; missing [timestamp-root-cert]",
+        )),
+        (None, Some(_)) => Err(CliError::usage(
+            "if any flags in the group [timestamp-url timestamp-root-cert] are set they must all be set; missing [timestamp-url]",
         )),
         (Some(url), Some(root)) => {
             if url.is_empty() {
@@ -250,6 +364,36 @@ mod tests {
                 "could not parse flag user-metadata: key-value pair requires \"=\" as separator"
             );
         }
+    }
+
+    #[test]
+    fn flag_groups_as_cobra() {
+        let together = ["timestamp-url timestamp-root-cert", "id plugin"];
+        let exclusive = ["key plugin", "key id"];
+        let check = |set: &[(&str, bool)]| {
+            check_flag_groups(set, &together, &exclusive)
+                .err()
+                .map(|e| e.to_string())
+        };
+        assert_eq!(check(&[("key", true)]), None);
+        assert_eq!(check(&[("id", true), ("plugin", true)]), None);
+        assert_eq!(
+            check(&[("key", true), ("id", true)]).unwrap(),
+            "if any flags in the group [id plugin] are set they must all be set; missing [plugin]"
+        );
+        assert_eq!(
+            check(&[("key", true), ("id", true), ("plugin", true)]).unwrap(),
+            "if any flags in the group [key id] are set none of the others can be; [id key] were all set"
+        );
+        assert_eq!(
+            check(&[("key", true), ("plugin", true), ("id", false)]).unwrap(),
+            "if any flags in the group [id plugin] are set they must all be set; missing [id]"
+        );
+        // Sorted groups: [id plugin] comes before [timestamp-url ...].
+        assert_eq!(
+            check(&[("plugin", true), ("timestamp-url", true)]).unwrap(),
+            "if any flags in the group [id plugin] are set they must all be set; missing [id]"
+        );
     }
 
     #[test]

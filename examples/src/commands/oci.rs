@@ -12,6 +12,7 @@ use std::sync::Arc;
 use clap::Args;
 use notation_core::config::{Config, config_dir};
 use notation_core::crypto::default_provider;
+use notation_core::plugin::PluginDirectory;
 use notation_core::trust::{DirTrustStore, PolicyFile};
 use notation_core::verifier::Verifier;
 use notation_oci::layout::parse_layout_reference;
@@ -20,11 +21,11 @@ use notation_oci::registry::{Credential, RegistryClient};
 use notation_oci::repository::SignatureRepository;
 use notation_oci::signature::SignatureManifestForm;
 use notation_oci::workflow::{
-    self, DEFAULT_MAX_SIGNATURES, SignOptions, VerifyOptions, WorkflowError,
+    self, ArtifactSigner, DEFAULT_MAX_SIGNATURES, SignOptions, VerifyOptions, WorkflowError,
 };
 use notation_oci::{OciLayout, Reference, RemoteRepository};
 
-use super::{LoggingArgs, TimestampArgs, parse_flag_map};
+use super::{CliSigner, LoggingArgs, SignerArgs, TimestampArgs, parse_flag_map};
 use crate::console::Console;
 use crate::display::{gojson, signature::SignatureView, tree::Node};
 use crate::duration::parse_go_duration;
@@ -189,9 +190,8 @@ pub struct SignArgs {
     /// signature envelope format, options: "jws", "cose" (default: "signatureFormat" of config.json, else "jws")
     #[arg(long = "signature-format", value_name = "FORMAT")]
     signature_format: Option<String>,
-    /// signing key name, for a key previously added to notation's key list (default: the default key)
-    #[arg(short = 'k', long, value_name = "NAME")]
-    key: Option<String>,
+    #[command(flatten)]
+    signer: SignerArgs,
     /// {key}={value} pairs that are added to the signature payload
     #[arg(short = 'm', long = "user-metadata", value_name = "KEY=VALUE")]
     user_metadata: Vec<String>,
@@ -219,10 +219,22 @@ pub struct SignArgs {
 }
 
 impl SignArgs {
-    /// Runs `notation sign`.
+    /// Runs `notation sign`: with a local key, or a plugin key (R5, R6: a
+    /// RAW plugin signs what notation-rs builds and timestamps; an
+    /// envelope plugin's envelope is checked and its annotations go to the
+    /// signature manifest; `--timestamp-url` is not used then, as by the
+    /// reference: the plugin owns its envelope).
     pub fn run(self, con: &mut Console) -> CliResult {
         self.logging.apply(con);
         let raw = self.reference.ok_or_else(|| missing_reference("sign"))?;
+        let mut flags = self.signer.flags_set().to_vec();
+        flags.extend([
+            ("timestamp-url", self.timestamp.url.is_some()),
+            ("timestamp-root-cert", self.timestamp.root_cert.is_some()),
+        ]);
+        let mut together = SignerArgs::TOGETHER.to_vec();
+        together.push("timestamp-url timestamp-root-cert");
+        super::check_flag_groups(&flags, &together, &SignerArgs::EXCLUSIVE)?;
         let form = match self.signature_manifest.as_str() {
             "artifact" => SignatureManifestForm::ArtifactType,
             "image" => SignatureManifestForm::ConfigMediaType,
@@ -243,7 +255,7 @@ impl SignArgs {
         let format = super::blob::parse_signature_format(&format_name)?;
         let expiry = super::blob::check_expiry(self.expiry)?;
         let user_metadata = parse_flag_map(&self.user_metadata, "user-metadata")?;
-        let signer = super::load_signer(con, &dir, self.key.as_deref())?;
+        let signer = super::load_signer(con, &dir, &self.signer)?;
         let timestamper = super::timestamper(&self.timestamp)?;
         let target = Target::open(
             &raw,
@@ -266,14 +278,21 @@ impl SignArgs {
                     .map(|t| t as &dyn notation_core::timestamp::Timestamper),
             );
         let crypto = default_provider();
-        let signed = workflow::sign(
+        let artifact_signer = match &signer {
+            CliSigner::Local(local) => ArtifactSigner::Signer(local.as_ref()),
+            CliSigner::Plugin(plugin) => ArtifactSigner::Plugin(plugin),
+        };
+        let signed = workflow::sign_with(
             target.repository(),
             target.reference(),
-            &signer,
+            artifact_signer,
             &options,
             crypto.as_ref(),
         )
-        .map_err(CliError::failed)?;
+        .map_err(|e| match e {
+            WorkflowError::PluginSign(e) => CliError::failed(super::plugin_sign_error_text(&e)),
+            e => CliError::failed(e),
+        })?;
         for w in &signed.pushed.warnings {
             con.debug(w)?;
             con.eprintln(
@@ -302,6 +321,9 @@ pub struct VerifyArgs {
     logging: LoggingArgs,
     #[command(flatten)]
     registry: RegistryArgs,
+    /// {key}={value} pairs that are passed as it is to a plugin, if the verification is associated with a verification plugin, refer plugin documentation to set appropriate values
+    #[arg(long = "plugin-config", value_name = "KEY=VALUE")]
+    plugin_config: Vec<String>,
     /// user defined {key}={value} pairs that must be present in the signature for successful verification if provided
     #[arg(short = 'm', long = "user-metadata", value_name = "KEY=VALUE")]
     user_metadata: Vec<String>,
@@ -322,11 +344,14 @@ pub struct VerifyArgs {
 }
 
 impl VerifyArgs {
-    /// Runs `notation verify`.
+    /// Runs `notation verify`. A signature that names a verification
+    /// plugin is verified with the installed plugin, which gets
+    /// `--plugin-config` (R8).
     pub fn run(self, con: &mut Console) -> CliResult {
         self.logging.apply(con);
         let raw = self.reference.ok_or_else(|| missing_reference("verify"))?;
         let max = check_max(self.max_signatures)?;
+        let plugin_config = parse_flag_map(&self.plugin_config, "plugin-config")?;
         let user_metadata = parse_flag_map(&self.user_metadata, "user-metadata")?;
         let dir = config_dir();
         // T2: the policy is read, and a `skip` honoured, before the store is
@@ -338,6 +363,7 @@ impl VerifyArgs {
         let verifier = Verifier::builder(Arc::new(DirTrustStore::new(&dir)))
             .oci_policy(policy)
             .revocation_checker(checker)
+            .plugin_locator(Arc::new(PluginDirectory::from_environment()))
             .build()
             .map_err(CliError::failed)?;
         let target = Target::open(&raw, self.oci_layout, &self.registry, false)?;
@@ -350,6 +376,7 @@ impl VerifyArgs {
         };
         let options = VerifyOptions::new()
             .user_metadata(user_metadata)
+            .plugin_config(plugin_config)
             .max_signatures(max);
         let result = workflow::verify(
             target.repository(),
