@@ -5,13 +5,15 @@
 //! pair can be added too: `notation key add <name> --key-file <key.pem>
 //! --cert-file <chain.pem>`, checked by loading it as a signer (the key must
 //! match the leaf certificate and be one of the six key specs, G2). Plugin
-//! keys (`--plugin <name> --id <key id>`) are recorded as the reference
-//! records them, for use by a notation that runs plugins.
+//! keys (`--plugin <name> --id <key id> [--plugin-config k=v]...`) are
+//! recorded as the reference records them; `sign` and `blob sign` sign with
+//! them through the plugin (R5-R7, R9).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use notation_core::config::{KeySuite, SigningKeys, config_dir, libexec_dir};
+use notation_core::plugin::PluginError;
 use notation_core::signer::LocalSigner;
 
 use super::{LoggingArgs, parse_flag_map};
@@ -113,6 +115,9 @@ impl AddArgs {
                 )
             }
             (None, None, Some(plugin)) => {
+                // The reference's order: the configuration is parsed, then
+                // the id, the name and the installed plugin are checked.
+                let config = parse_flag_map(&self.plugin_config, "plugin-config")?;
                 let id = self.id.as_deref().unwrap_or_default();
                 if id.is_empty() {
                     return Err(CliError::usage("missing key id"));
@@ -120,15 +125,18 @@ impl AddArgs {
                 if plugin.is_empty() {
                     return Err(CliError::usage("plugin name cannot be empty"));
                 }
-                let executable = plugin_executable(&libexec_dir(), plugin);
-                if !executable.is_file() {
-                    return Err(CliError::failed(format!(
-                        "plugin {plugin} not found: {} is not a regular file",
-                        executable.display()
-                    )));
+                // The plugin must be installed (R1), as the reference's
+                // `AddPlugin` checks; it is not run here.
+                let plugins = crate::plugin_package::plugins_dir(&libexec_dir());
+                match notation_core::plugin::PluginDirectory::new(plugins).open(plugin) {
+                    // Installed; whether it runs is for signing to find out.
+                    Ok(_) | Err(PluginError::NotExecutable { .. }) => {}
+                    Err(e) => {
+                        return Err(CliError::failed(crate::plugin_package::plugin_error_text(
+                            &e,
+                        )));
+                    }
                 }
-                let config = parse_flag_map(&self.plugin_config, "plugin-config")?;
-                con.warn("this notation cannot sign with plugin keys; the key is recorded for tools that can")?;
                 KeySuite {
                     name: name.clone(),
                     key_path: None,
@@ -157,16 +165,6 @@ impl AddArgs {
             con.println(name)
         }
     }
-}
-
-/// `{libexec}/plugins/{name}/notation-{name}` (R1).
-fn plugin_executable(libexec: &Path, name: &str) -> PathBuf {
-    let file = if cfg!(windows) {
-        format!("notation-{name}.exe")
-    } else {
-        format!("notation-{name}")
-    };
-    libexec.join("plugins").join(name).join(file)
 }
 
 /// `notation key update`.
