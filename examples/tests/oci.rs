@@ -12,26 +12,13 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use common::{Env, read, vector};
+use common::{Env, copy_dir, read, vector};
 use notation_oci::OciLayout;
 use notation_oci::oci::{ImageIndex, ImageManifest, MEDIA_TYPE_IMAGE_INDEX};
 use notation_oci::referrers::{add_to_index, index_entry, referrers_tag};
 use notation_oci::registry::{RegistryClient, RepositoryRef};
 use support::oci_registry::OciRegistry;
 use support::registry::{Auth, Registry};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 /// Copies an OCI layout into a registry repository as `oras cp` would:
 /// every blob, every manifest of index.json (tags kept), and, where the

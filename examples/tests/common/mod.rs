@@ -3,6 +3,8 @@
 //! conformance vectors (a missing vector fails the test; nothing is skipped).
 #![allow(dead_code)]
 
+pub mod test_plugin;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -255,4 +257,18 @@ pub fn blob_policy_json(statements: &[(&str, &str, &[&str], bool)]) -> String {
 /// Reads a file as UTF-8.
 pub fn read(path: &Path) -> String {
     fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Copies a directory tree (an OCI layout vector, say).
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
 }
