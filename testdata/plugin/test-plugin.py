@@ -19,6 +19,12 @@ order, each only when its key is present:
   "envelope":     answer generate-envelope with an envelope file:
                   {"file": path, optional "text" (instead of file),
                    "type" (default: the requested type), "annotations"}
+  "build_jws":    answer generate-envelope by building a JWS envelope over
+                  the requested payload, signed with openssl, as a KMS
+                  plugin does: {"key": PEM key path, "chain": PEM chain
+                  path, "key_spec": "RSA-2048" ..., optional "headers"
+                  (extra protected headers), "critical" (their names to
+                  mark critical), "annotations"}. Only JWS requests.
   "stderr":       text, or a JSON value, written to stderr
   "exit":         the exit code (default 0)
 
@@ -87,15 +93,21 @@ def der_ecdsa_to_fixed(der, size):
     return b"".join(p.to_bytes(size, "big") for p in parts)
 
 
+def openssl_sign(data, key_spec, hash_algorithm, key):
+    """RSASSA-PSS (salt = hash length) or ECDSA (fixed-width r||s)."""
+    cmd = ["openssl", "dgst", HASHES[hash_algorithm], "-sign", key]
+    if key_spec.startswith("RSA"):
+        cmd += ["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:digest"]
+    signature = subprocess.run(cmd, input=data, capture_output=True, check=True).stdout
+    if key_spec in EC_SIZES:
+        signature = der_ecdsa_to_fixed(signature, EC_SIZES[key_spec])
+    return signature
+
+
 def sign(request, config):
     payload = base64.b64decode(request["payload"])
     key_spec = request["keySpec"]
-    cmd = ["openssl", "dgst", HASHES[request["hashAlgorithm"]], "-sign", config["key"]]
-    if key_spec.startswith("RSA"):
-        cmd += ["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:digest"]
-    signature = subprocess.run(cmd, input=payload, capture_output=True, check=True).stdout
-    if key_spec in EC_SIZES:
-        signature = der_ecdsa_to_fixed(signature, EC_SIZES[key_spec])
+    signature = openssl_sign(payload, key_spec, request["hashAlgorithm"], config["key"])
     if config.get("tamper_signature"):
         signature = bytes([signature[0] ^ 0xFF]) + signature[1:]
     chain = config.get("certificate_chain")
@@ -118,6 +130,68 @@ def envelope(request, config):
     response = {
         "signatureEnvelope": base64.b64encode(data).decode(),
         "signatureEnvelopeType": config.get("type", request["signatureEnvelopeType"]),
+    }
+    if "annotations" in config:
+        response["annotations"] = config["annotations"]
+    return response
+
+
+JWS_ALGORITHMS = {
+    "RSA-2048": ("PS256", "SHA-256"),
+    "RSA-3072": ("PS384", "SHA-384"),
+    "RSA-4096": ("PS512", "SHA-512"),
+    "EC-256": ("ES256", "SHA-256"),
+    "EC-384": ("ES384", "SHA-384"),
+    "EC-521": ("ES512", "SHA-512"),
+}
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def rfc3339(seconds):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+def build_jws(request, config):
+    """A flattened JWS (notary.x509) over the request's payload."""
+    if request["signatureEnvelopeType"] != "application/jose+json":
+        sys.stderr.write(json.dumps({"errorCode": "VALIDATION_ERROR", "errorMessage": "only JWS envelopes"}))
+        sys.exit(1)
+    key_spec = config["key_spec"]
+    alg, hash_algorithm = JWS_ALGORITHMS[key_spec]
+    now = int(time.time())
+    protected = {
+        "alg": alg,
+        "cty": request["payloadType"],
+        "io.cncf.notary.signingScheme": "notary.x509",
+        "io.cncf.notary.signingTime": rfc3339(now),
+    }
+    critical = ["io.cncf.notary.signingScheme"]
+    expiry = request.get("expiryDurationInSeconds") or 0
+    if expiry:
+        protected["io.cncf.notary.expiry"] = rfc3339(now + expiry)
+        critical.append("io.cncf.notary.expiry")
+    protected.update(config.get("headers", {}))
+    critical += config.get("critical", [])
+    protected["crit"] = critical
+    encoded_protected = b64url(json.dumps(protected).encode())
+    encoded_payload = b64url(base64.b64decode(request["payload"]))
+    signing_input = (encoded_protected + "." + encoded_payload).encode()
+    signature = openssl_sign(signing_input, key_spec, hash_algorithm, config["key"])
+    envelope = {
+        "payload": encoded_payload,
+        "protected": encoded_protected,
+        "header": {
+            "x5c": pem_chain(config["chain"]),
+            "io.cncf.notary.signingAgent": "test-plugin/1.0",
+        },
+        "signature": b64url(signature),
+    }
+    response = {
+        "signatureEnvelope": base64.b64encode(json.dumps(envelope).encode()).decode(),
+        "signatureEnvelopeType": request["signatureEnvelopeType"],
     }
     if "annotations" in config:
         response["annotations"] = config["annotations"]
@@ -157,6 +231,8 @@ def main():
         out.write(json.dumps(sign(request, action["sign"])).encode())
     if "envelope" in action:
         out.write(json.dumps(envelope(request, action["envelope"])).encode())
+    if "build_jws" in action:
+        out.write(json.dumps(build_jws(request, action["build_jws"])).encode())
     out.flush()
     if "stderr" in action:
         value = action["stderr"]
