@@ -604,7 +604,7 @@ fn executable_candidates_and_names_r10_r1() {
     refused(
         &env,
         &["plugin", "install", "--file", file_arg(&other)],
-        "plugin installation failed: plugin executable file name must be \"notation-e2e-plugin\" instead of \"notation-other\"",
+        "plugin installation failed: failed to get metadata of new plugin: plugin executable file name must be \"notation-e2e-plugin\" instead of \"notation-other\"",
     );
     // Not a file.
     let dir = env.path("adir");
@@ -675,7 +675,7 @@ fn metadata_vectors_r4() {
     refused(
         &env,
         &args,
-        "plugin installation failed: plugin executable file name must be \"notation-com.example.other\" instead of \"notation-com.example.nv2plugin\"",
+        "plugin installation failed: failed to get metadata of new plugin: plugin executable file name must be \"notation-com.example.other\" instead of \"notation-com.example.nv2plugin\"",
     );
     let args = install("get-plugin-metadata.response.valid.json");
     let args: Vec<&str> = args.iter().map(String::as_str).collect();

@@ -1,4 +1,8 @@
 //! The commands, one module per command group, and what they share.
+//!
+//! The doc comments of the clap argument structs are the commands' help
+//! texts, written for a terminal (`<path>:<tag>`), not as HTML.
+#![allow(rustdoc::invalid_html_tags)]
 
 pub mod auth;
 pub mod blob;

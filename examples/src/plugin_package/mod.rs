@@ -357,7 +357,7 @@ pub enum InstallError {
     #[error("failed to get metadata of new plugin: {}", plugin_error_text(.0))]
     NewPluginMetadata(#[source] PluginError),
     /// The metadata name differs from the executable's `{name}` (R4).
-    #[error("plugin executable file name must be {} instead of {}", go_quote(.expected), go_quote(.actual))]
+    #[error("failed to get metadata of new plugin: plugin executable file name must be {} instead of {}", go_quote(.expected), go_quote(.actual))]
     NameMismatch {
         /// The executable name the plugin's metadata name implies.
         expected: String,
