@@ -15,11 +15,8 @@ use std::ptr;
 use common::plugin::*;
 use common::*;
 use notation::*;
-use notation_core::algorithm::HashAlgorithm;
-use notation_core::crypto::default_provider;
-use notation_core::envelope::{self, EnvelopeFormat, ExtendedAttribute, SignRequest, header};
-use notation_core::payload::{Descriptor, Payload};
-use notation_core::signer::LocalSigner;
+use notation_core::envelope::EnvelopeFormat;
+use notation_core::payload::Descriptor;
 use notation_oci::OciLayout;
 use serde_json::{Value, json};
 
@@ -171,34 +168,6 @@ fn e2e_descriptor(layout: &Path) -> Descriptor {
         .resolve("v1")
         .unwrap()
         .to_payload_descriptor()
-}
-
-fn blob_descriptor(blob: &[u8]) -> Descriptor {
-    Descriptor::of_bytes("application/octet-stream", HashAlgorithm::Sha256, blob)
-}
-
-/// An envelope signed with the test PKI's rsa-2048 key over `descriptor`,
-/// made here (what an envelope plugin would return), optionally requiring
-/// the verification plugin `verification_plugin` (a critical
-/// `io.cncf.notary.verificationPlugin`, B6).
-fn local_envelope(
-    format: EnvelopeFormat,
-    descriptor: Descriptor,
-    verification_plugin: Option<&str>,
-) -> Vec<u8> {
-    let signer =
-        LocalSigner::from_files(&pki_path("rsa-2048.key"), &pki_path("rsa-2048.chain.pem"))
-            .unwrap();
-    let payload = Payload::new(descriptor).to_json();
-    let mut request = SignRequest::new(payload, &signer);
-    if let Some(name) = verification_plugin {
-        request = request.extended_attribute(ExtendedAttribute::new(
-            header::VERIFICATION_PLUGIN,
-            json!(name),
-            true,
-        ));
-    }
-    envelope::sign(format, &request, default_provider().as_ref()).unwrap()
 }
 
 /// The check list of a result as (check, action, passed, failure).

@@ -6,6 +6,11 @@
 
 use std::path::{Path, PathBuf};
 
+use notation_core::algorithm::HashAlgorithm;
+use notation_core::crypto::default_provider;
+use notation_core::envelope::{self, EnvelopeFormat, ExtendedAttribute, SignRequest, header};
+use notation_core::payload::{Descriptor, Payload};
+use notation_core::signer::LocalSigner;
 use serde_json::{Value, json};
 
 use super::{pki_path, repo_root};
@@ -143,4 +148,57 @@ impl TestPlugin {
     pub fn clear_calls(&self) {
         let _ = std::fs::remove_file(self.dir().join("calls.jsonl"));
     }
+}
+
+/// The payload descriptor of a blob signed with the default media type.
+pub fn blob_descriptor(blob: &[u8]) -> Descriptor {
+    Descriptor::of_bytes("application/octet-stream", HashAlgorithm::Sha256, blob)
+}
+
+/// An envelope signed with the test PKI's rsa-2048 key over `descriptor`,
+/// made with the library directly (what an envelope plugin returns),
+/// optionally requiring the verification plugin `verification_plugin` (a
+/// critical `io.cncf.notary.verificationPlugin`, B6), which the C ABI has
+/// no way to ask for.
+pub fn local_envelope(
+    format: EnvelopeFormat,
+    descriptor: Descriptor,
+    verification_plugin: Option<&str>,
+) -> Vec<u8> {
+    let signer =
+        LocalSigner::from_files(&pki_path("rsa-2048.key"), &pki_path("rsa-2048.chain.pem"))
+            .unwrap();
+    let payload = Payload::new(descriptor).to_json();
+    let mut request = SignRequest::new(payload, &signer);
+    if let Some(name) = verification_plugin {
+        request = request.extended_attribute(ExtendedAttribute::new(
+            header::VERIFICATION_PLUGIN,
+            json!(name),
+            true,
+        ));
+    }
+    envelope::sign(format, &request, default_provider().as_ref()).unwrap()
+}
+
+/// The name of the verification plugin the C and Go tests install.
+pub const FOREIGN_VERIFIER_PLUGIN: &str = "com.example.verifier";
+
+/// Writes `{dir}/plugin-signed.bin` and its JWS signature
+/// `{dir}/plugin-signed.bin.jws.sig`, which requires the verification
+/// plugin [`FOREIGN_VERIFIER_PLUGIN`], for the C and Go tests; returns the
+/// blob's path.
+pub fn write_plugin_signed_blob(dir: &Path) -> PathBuf {
+    let blob = b"a blob whose signature requires a verification plugin";
+    let path = dir.join("plugin-signed.bin");
+    std::fs::write(&path, blob).unwrap();
+    std::fs::write(
+        dir.join("plugin-signed.bin.jws.sig"),
+        local_envelope(
+            EnvelopeFormat::Jws,
+            blob_descriptor(blob),
+            Some(FOREIGN_VERIFIER_PLUGIN),
+        ),
+    )
+    .unwrap();
+    path
 }
