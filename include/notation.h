@@ -541,7 +541,8 @@ typedef struct notation_config notation_config;
 /**
  * Options of the signing functions. Defaults: JWS, media type
  * `application/octet-stream` (blobs), no user metadata, no expiry, the
- * `artifactType` manifest form (artifacts). Thread safety: may be used
+ * `artifactType` manifest form (artifacts), no timestamp, no plugin
+ * configuration. Thread safety: may be used
  * from many threads; setters are serialised by an internal lock.
  */
 typedef struct notation_sign_options notation_sign_options;
@@ -598,7 +599,7 @@ typedef struct notation_verifier notation_verifier;
 /**
  * Options of the verification functions. Defaults: the blob policy's
  * global statement (`*`), no media type or user metadata requirement, at
- * most 100 signatures per artifact. Thread safety as
+ * most 100 signatures per artifact, no plugin configuration. Thread safety as
  * `notation_sign_options`.
  */
 typedef struct notation_verify_options notation_verify_options;

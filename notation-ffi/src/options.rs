@@ -61,7 +61,8 @@ const _: () = assert!(NOTATION_MAX_EXPIRY_SECONDS == 1000 * 366 * 24 * 3600);
 
 /// Options of the signing functions. Defaults: JWS, media type
 /// `application/octet-stream` (blobs), no user metadata, no expiry, the
-/// `artifactType` manifest form (artifacts). Thread safety: may be used
+/// `artifactType` manifest form (artifacts), no timestamp, no plugin
+/// configuration. Thread safety: may be used
 /// from many threads; setters are serialised by an internal lock.
 pub struct notation_sign_options {
     state: Mutex<SignOptions>,
@@ -373,7 +374,7 @@ pub unsafe extern "C" fn notation_sign_options_free(options: *mut *mut notation_
 
 /// Options of the verification functions. Defaults: the blob policy's
 /// global statement (`*`), no media type or user metadata requirement, at
-/// most 100 signatures per artifact. Thread safety as
+/// most 100 signatures per artifact, no plugin configuration. Thread safety as
 /// `notation_sign_options`.
 pub struct notation_verify_options {
     state: Mutex<VerifyOptions>,
