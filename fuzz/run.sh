@@ -25,7 +25,8 @@ seed trust_policy "$conformance"/06-trust-policies/*/*.json
 seed timestamp_token "$conformance"/04-timestamp-tokens/*/*.p7s "$conformance"/04-timestamp-tokens/*/*.tsr
 # ffi: the first byte selects the call (see fuzz_targets/ffi.rs): 0/1 OCI/blob
 # policy validation, 2/3 JWS/COSE inspection, 4/5 JWS/COSE verification,
-# 6 trust store certificates.
+# 6 trust store certificates, 8 plugin directory, names and config (strings
+# split at NUL bytes).
 seed_selected() { # target, selector byte (octal escape), files...
   local dir=corpus/$1 selector=$2; shift 2
   mkdir -p "$dir"
@@ -41,6 +42,9 @@ seed_selected ffi '\003' "$conformance"/02-*/*.cose.sig "$conformance"/10-blob/*
 seed_selected ffi '\004' "$conformance"/02-*/*.jws.sig "$conformance"/10-blob/*/*.jws.sig
 seed_selected ffi '\005' "$conformance"/02-*/*.cose.sig "$conformance"/10-blob/*/*.cose.sig
 seed_selected ffi '\006' ../testdata/pki/root.crt ../testdata/pki/intermediate.crt
+mkdir -p corpus/ffi
+printf '\010/tmp/plugins\000com.example.kms\000key-1\000region\000eu\000region' > corpus/ffi/plugin-strings
+printf '\010\000..\000\000\377\376\000a/b' > corpus/ffi/plugin-hostile-strings
 # plugin_responses: the first byte selects the command answered (see
 # fuzz_targets/plugin_responses.rs): 0 metadata, 1 describe-key,
 # 2 generate-signature, 3 generate-envelope, 4 verify-signature.

@@ -167,7 +167,9 @@ enum notation_result
    */
   NOTATION_RESULT_KEY_UNSUPPORTED = 2003,
   /**
-   * The signing key is a plugin key; plugins are not supported.
+   * The signing key is a plugin key and plugins are disabled: the
+   * configuration has no plugin directory (an in-memory configuration
+   * without `notation_config_set_plugin_dir`, or one set to NULL).
    */
   NOTATION_RESULT_PLUGIN_KEY_UNSUPPORTED = 2004,
   /**
@@ -186,6 +188,26 @@ enum notation_result
    * The timestamping authority failed or its token did not verify.
    */
   NOTATION_RESULT_TIMESTAMP_FAILED = 2008,
+  /**
+   * The signing key's plugin is not installed in the plugin directory,
+   * or its executable is not a regular, executable file.
+   */
+  NOTATION_RESULT_PLUGIN_NOT_FOUND = 2009,
+  /**
+   * The signing plugin failed: it could not be run, exited with an error
+   * (its message is the last error), timed out, or answered with
+   * something unusable (malformed JSON, invalid metadata, another key
+   * id, an unknown key spec, a signature or envelope that does not
+   * verify or signs something else).
+   */
+  NOTATION_RESULT_PLUGIN_FAILED = 2010,
+  /**
+   * The plugin lacks the capability for the operation: no
+   * `SIGNATURE_GENERATOR` capability at all, or, for blobs, only
+   * `SIGNATURE_GENERATOR.ENVELOPE` (blobs need `.RAW` or
+   * `.ENVELOPE_FOR_BLOB`).
+   */
+  NOTATION_RESULT_PLUGIN_CAPABILITY_MISSING = 2011,
   /**
    * The signature did not verify: a check failed under `enforce`. The
    * verification result lists the checks.
@@ -227,6 +249,15 @@ enum notation_result
    * Bytes that are not a signature envelope of the format given.
    */
   NOTATION_RESULT_ENVELOPE_INVALID = 3008,
+  /**
+   * The verification plugin the signature requires failed or answered
+   * badly (it could not be run, exited with an error, timed out, sent a
+   * malformed response or did not process a critical attribute). A
+   * check the plugin ran and failed is `NOTATION_RESULT_VERIFICATION_FAILED`;
+   * a plugin that is missing, too old or without verifier capabilities
+   * is `NOTATION_RESULT_VERIFICATION_INCONCLUSIVE`.
+   */
+  NOTATION_RESULT_VERIFICATION_PLUGIN_FAILED = 3009,
   /**
    * An artifact reference that cannot be parsed.
    */
@@ -496,7 +527,10 @@ typedef struct notation_buffer notation_buffer;
  * then `notation_config_set_*_policy` and `notation_config_add_certificates`).
  * Build verifiers from it with `notation_verifier_new`; a configuration
  * directory also provides `signingkeys.json` for
- * `notation_signer_new_from_config`.
+ * `notation_signer_new_from_config`. A directory configuration finds
+ * plugins where the notation CLI does, `{NOTATION_LIBEXEC or the
+ * directory}/plugins`; an in-memory one has no plugins until
+ * `notation_config_set_plugin_dir`.
  *
  * Thread safety: may be used from many threads at once; changes are
  * serialised by an internal lock. Verifiers built earlier do not see later
@@ -507,7 +541,8 @@ typedef struct notation_config notation_config;
 /**
  * Options of the signing functions. Defaults: JWS, media type
  * `application/octet-stream` (blobs), no user metadata, no expiry, the
- * `artifactType` manifest form (artifacts). Thread safety: may be used
+ * `artifactType` manifest form (artifacts), no timestamp, no plugin
+ * configuration. Thread safety: may be used
  * from many threads; setters are serialised by an internal lock.
  */
 typedef struct notation_sign_options notation_sign_options;
@@ -522,8 +557,8 @@ typedef struct notation_sign_options notation_sign_options;
 typedef struct notation_signature_list notation_signature_list;
 
 /**
- * A signing key and its certificate chain. Immutable: may sign from many
- * threads at once.
+ * A signing key: a private key and its certificate chain, or a key held by
+ * a plugin. Immutable: may sign from many threads at once.
  */
 typedef struct notation_signer notation_signer;
 
@@ -564,7 +599,7 @@ typedef struct notation_verifier notation_verifier;
 /**
  * Options of the verification functions. Defaults: the blob policy's
  * global statement (`*`), no media type or user metadata requirement, at
- * most 100 signatures per artifact. Thread safety as
+ * most 100 signatures per artifact, no plugin configuration. Thread safety as
  * `notation_sign_options`.
  */
 typedef struct notation_verify_options notation_verify_options;
@@ -596,7 +631,8 @@ notation_result notation_buffer_data(const notation_buffer *buffer,
 void notation_buffer_free(notation_buffer **buffer);
 
 /**
- * Creates an empty in-memory configuration: no policy, no trust store.
+ * Creates an empty in-memory configuration: no policy, no trust store, no
+ * plugin directory.
  *
  * # Safety
  * `out_config` must be writable.
@@ -609,7 +645,10 @@ notation_result notation_config_new(notation_config **out_config);
  * `trustpolicy.json`), `trustpolicy.blob.json`, `truststore/x509/...` and
  * `signingkeys.json`. The policy documents present are read and validated
  * now (a missing one is fine, an invalid one fails the call); trust stores
- * are read when a verifier is built.
+ * are read when a verifier is built. Plugins are found in
+ * `{NOTATION_LIBEXEC}/plugins`, or `{path}/plugins` when `NOTATION_LIBEXEC`
+ * is unset (as the notation CLI with `NOTATION_CONFIG=path`); see
+ * `notation_config_set_plugin_dir`.
  *
  * # Safety
  * `path` must be a NUL-terminated string; `out_config` must be writable.
@@ -725,6 +764,56 @@ notation_result notation_config_set_registry_credentials(const notation_config *
                                                          const char *registry,
                                                          const char *username,
                                                          const char *password);
+
+/**
+ * Sets the plugin directory: the directory holding one sub-directory per
+ * installed plugin, `{dir}/{name}/notation-{name}` (the `plugins`
+ * directory itself, not its parent). Verifiers built from this
+ * configuration afterwards locate the verification plugins that
+ * signatures require there, and plugin signers made from it find their
+ * plugin there. The directory is not read now: a missing one means no
+ * plugin is installed. `path` may be NULL: plugins are then disabled (a
+ * signature that requires a verification plugin is inconclusive, a plugin
+ * key returns `NOTATION_RESULT_PLUGIN_KEY_UNSUPPORTED`). An empty `path`
+ * is `NOTATION_RESULT_INVALID_ARGUMENT`.
+ *
+ * Plugins are executables that the library runs with the caller's
+ * environment and working directory: point this only at a directory that
+ * only trusted users can write to.
+ *
+ * # Safety
+ * `config` must be a live configuration; `path` NULL or a NUL-terminated
+ * string.
+ */
+notation_result notation_config_set_plugin_dir(const notation_config *config, const char *path);
+
+/**
+ * Copies the plugin directory of the configuration (see
+ * `notation_config_set_plugin_dir`); `NOTATION_RESULT_NOT_AVAILABLE` when
+ * plugins are disabled. Buffer rules as for `notation_result_text`.
+ *
+ * # Safety
+ * `config` must be a live configuration; `buf` writable for `len` bytes;
+ * `out_needed` writable.
+ */
+notation_result notation_config_plugin_dir(const notation_config *config,
+                                           char *buf,
+                                           size_t len,
+                                           size_t *out_needed);
+
+/**
+ * Sets the time each plugin command may take, in milliseconds, for
+ * verifiers and signers made from this configuration afterwards; a plugin
+ * still running then is killed and the call fails
+ * (`NOTATION_RESULT_PLUGIN_FAILED` when signing,
+ * `NOTATION_RESULT_VERIFICATION_PLUGIN_FAILED` when verifying). 0 (the
+ * default, as the notation CLI) means no limit.
+ *
+ * # Safety
+ * `config` must be a live configuration.
+ */
+notation_result notation_config_set_plugin_timeout(const notation_config *config,
+                                                   uint32_t timeout_ms);
 
 /**
  * Copies the message of the last call that failed with this configuration
@@ -863,6 +952,23 @@ notation_result notation_sign_options_set_timestamping(const notation_sign_optio
                                                        size_t root_certificates_len);
 
 /**
+ * Adds a plugin configuration entry for signing with a plugin key, as the
+ * CLI's `--plugin-config key=value`: sent to the plugin with every command
+ * of a signing operation, over the key's own `pluginConfig` from
+ * `signingkeys.json` (an entry here replaces the key's entry of the same
+ * name, R9). Keys must be non-empty and given once
+ * (`NOTATION_RESULT_INVALID_ARGUMENT`); values are passed verbatim.
+ * Signing with a local key ignores them.
+ *
+ * # Safety
+ * `options` must be live options; `key` and `value` NUL-terminated
+ * strings.
+ */
+notation_result notation_sign_options_add_plugin_config(const notation_sign_options *options,
+                                                        const char *key,
+                                                        const char *value);
+
+/**
  * Frees signing options and sets `*options` to NULL; NULL does nothing.
  *
  * # Safety
@@ -917,6 +1023,22 @@ notation_result notation_verify_options_add_user_metadata(const notation_verify_
  */
 notation_result notation_verify_options_set_max_signatures(const notation_verify_options *options,
                                                            size_t max_signatures);
+
+/**
+ * Adds a plugin configuration entry passed to the verification plugin a
+ * signature requires (`pluginConfig` of its `get-plugin-metadata` and
+ * `verify-signature` requests, R8), as the CLI's `--plugin-config
+ * key=value`. Keys must be non-empty and given once
+ * (`NOTATION_RESULT_INVALID_ARGUMENT`); values are passed verbatim.
+ * Signatures that require no plugin ignore them.
+ *
+ * # Safety
+ * `options` must be live options; `key` and `value` NUL-terminated
+ * strings.
+ */
+notation_result notation_verify_options_add_plugin_config(const notation_verify_options *options,
+                                                          const char *key,
+                                                          const char *value);
 
 /**
  * Frees verification options and sets `*options` to NULL; NULL does
@@ -1205,9 +1327,16 @@ notation_result notation_signer_new_from_files(const char *key_path,
  * Creates a signer from the `signingkeys.json` of a configuration
  * directory: the key named `key_name`, or the default key when `key_name`
  * is NULL. Relative key and certificate paths are used as written
- * (relative to the working directory), as the notation CLI does. Plugin
- * keys return `NOTATION_RESULT_PLUGIN_KEY_UNSUPPORTED`; an in-memory
- * configuration returns `NOTATION_RESULT_NOT_AVAILABLE`.
+ * (relative to the working directory), as the notation CLI does. An
+ * in-memory configuration returns `NOTATION_RESULT_NOT_AVAILABLE`.
+ *
+ * A plugin key (`id`, `pluginName`, optional `pluginConfig`) is found in
+ * the configuration's plugin directory now (`NOTATION_RESULT_PLUGIN_NOT_FOUND`
+ * if it is not installed; `NOTATION_RESULT_PLUGIN_KEY_UNSUPPORTED` when the
+ * configuration has no plugin directory); the plugin itself runs when
+ * signing. Its `pluginConfig` is sent with every plugin command, with the
+ * entries of `notation_sign_options_add_plugin_config` replacing those of
+ * the same name (R9).
  *
  * # Safety
  * `config` must be a live configuration; `key_name` NULL or a
@@ -1216,6 +1345,35 @@ notation_result notation_signer_new_from_files(const char *key_path,
 notation_result notation_signer_new_from_config(const notation_config *config,
                                                 const char *key_name,
                                                 notation_signer **out_signer);
+
+/**
+ * Creates a signer for the key `key_id` of the plugin `plugin_name`,
+ * installed in the configuration's plugin directory (what a
+ * `signingkeys.json` entry with `id` and `pluginName` describes, without
+ * one): `NOTATION_RESULT_PLUGIN_NOT_FOUND` when it is not installed there,
+ * `NOTATION_RESULT_PLUGIN_KEY_UNSUPPORTED` when the configuration has no
+ * plugin directory, `NOTATION_RESULT_INVALID_ARGUMENT` for an empty key id
+ * or a plugin name that is not a directory name. The plugin runs when
+ * signing, not now. Plugin configuration comes from
+ * `notation_sign_options_add_plugin_config`.
+ *
+ * Signing with a plugin key (R5-R7): the plugin's metadata is read on
+ * every signing operation; a `SIGNATURE_GENERATOR.RAW` plugin signs what
+ * the library builds (blobs and artifacts, with timestamping if asked); a
+ * `SIGNATURE_GENERATOR.ENVELOPE` plugin returns whole envelopes for
+ * artifacts, which are checked before use (their signing time, expiry
+ * and timestamp are the plugin's); blobs need `.RAW` or
+ * `.ENVELOPE_FOR_BLOB` (`NOTATION_RESULT_PLUGIN_CAPABILITY_MISSING`
+ * otherwise).
+ *
+ * # Safety
+ * `config` must be a live configuration; `plugin_name` and `key_id`
+ * NUL-terminated strings; `out_signer` writable.
+ */
+notation_result notation_signer_new_plugin(const notation_config *config,
+                                           const char *plugin_name,
+                                           const char *key_id,
+                                           notation_signer **out_signer);
 
 /**
  * Signs a blob in memory and gives the detached signature envelope
@@ -1312,7 +1470,9 @@ notation_result notation_target_new_registry(const notation_config *config,
  * signature manifest whose subject is the artifact). `options` may be
  * NULL (JWS, artifactType form). `out_signature_digest` may be NULL; when
  * given it receives the signature manifest's digest as text (a
- * `notation_buffer`, NUL-terminated).
+ * `notation_buffer`, NUL-terminated). With a plugin key the plugin signs
+ * (see `notation_signer_new_plugin`); the annotations an envelope plugin
+ * returns go to the signature manifest (R6).
  *
  * # Safety
  * `signer` and `target` must be live; `options` NULL or live;
@@ -1569,7 +1729,11 @@ void notation_signature_list_free(notation_signature_list **list);
  * store that cannot be read fails the signatures that need it, as an
  * authenticity failure. Revocation is checked as the configuration says
  * (`notation_config_set_revocation_mode`; by default online, over HTTP,
- * as the notation CLI).
+ * as the notation CLI). A signature that requires a verification plugin
+ * (`io.cncf.notary.verificationPlugin`) is verified with that plugin from
+ * the configuration's plugin directory, run for each such verification;
+ * without a plugin directory, or when the plugin is not installed, it is
+ * inconclusive (`NOTATION_RESULT_VERIFICATION_INCONCLUSIVE`).
  *
  * # Safety
  * `config` must be a live configuration; `out_verifier` writable.

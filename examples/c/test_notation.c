@@ -3,14 +3,24 @@
  * under valgrind, linked against the shared and the static library.
  *
  *   test_notation <pki-dir> <oci-layout-dir> <second-oci-layout-dir>
+ *                 [<test-plugin.py> <scratch-dir> [<plugin-signed-blob>]]
  *
- * Both layouts are writable copies of the conformance layout `e2e`.
+ * Both layouts are writable copies of the conformance layout `e2e`. With
+ * the repository's Python test plugin (testdata/plugin/test-plugin.py;
+ * python3 and openssl on PATH) it also signs and verifies with plugins,
+ * installing them under <scratch-dir>; <plugin-signed-blob> is a blob whose
+ * signature, <blob>.jws.sig, requires the verification plugin
+ * com.example.verifier (notation-ffi/tests/c.rs makes it: the C API cannot
+ * ask for one).
  * Prints "N passed, N failed" and exits non-zero on any failure.
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "notation.h"
 
@@ -59,9 +69,8 @@ static const char BLOB_POLICY[] =
     "\"name\":\"audit\",\"signatureVerification\":{\"level\":\"audit\"},"
     "\"trustStores\":[\"ca:test\"],\"trustedIdentities\":[\"*\"]}]}";
 
-static unsigned char *read_file(const char *name, size_t *len) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", pki_dir, name);
+/* Reads a whole file into a malloc'ed, NUL-terminated buffer. */
+static unsigned char *read_path(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
         perror(path);
@@ -70,14 +79,21 @@ static unsigned char *read_file(const char *name, size_t *len) {
     fseek(f, 0, SEEK_END);
     long size = ftell(f);
     fseek(f, 0, SEEK_SET);
-    unsigned char *data = malloc(size > 0 ? (size_t)size : 1);
+    unsigned char *data = malloc((size_t)(size > 0 ? size : 0) + 1);
     if (data == NULL || fread(data, 1, (size_t)size, f) != (size_t)size) {
         fprintf(stderr, "cannot read %s\n", path);
         exit(2);
     }
     fclose(f);
+    data[size] = 0;
     *len = (size_t)size;
     return data;
+}
+
+static unsigned char *read_file(const char *name, size_t *len) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", pki_dir, name);
+    return read_path(path, len);
 }
 
 static notation_signer *make_signer(const char *key, const char *chain) {
@@ -386,9 +402,269 @@ static void test_layout_artifact(const notation_verifier *verifier, const notati
     notation_verification_result_free(&result);
 }
 
+/* ------------------------------------------------------------ plugins */
+
+/* snprintf into an array, failing the run if it does not fit. */
+#define FORMAT(buf, ...)                                                  \
+    do {                                                                  \
+        int n_ = snprintf(buf, sizeof buf, __VA_ARGS__);                  \
+        if (n_ < 0 || (size_t)n_ >= sizeof buf) {                         \
+            fprintf(stderr, "%s:%d: text too long\n", __FILE__, __LINE__); \
+            exit(2);                                                      \
+        }                                                                 \
+    } while (0)
+
+static void write_path(const char *path, const void *data, size_t len, mode_t mode) {
+    FILE *f = fopen(path, "wb");
+    if (f == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
+        perror(path);
+        exit(2);
+    }
+    if (chmod(path, mode) != 0) {
+        perror(path);
+        exit(2);
+    }
+}
+
+/* Installs the test plugin as <plugins>/<name>/notation-<name>. */
+static void install_plugin(const char *script, const char *plugins, const char *name) {
+    char path[4096];
+    mkdir(plugins, 0755);
+    FORMAT(path, "%s/%s", plugins, name);
+    mkdir(path, 0755);
+    size_t len = 0;
+    unsigned char *code = read_path(script, &len);
+    FORMAT(path, "%s/%s/notation-%s", plugins, name, name);
+    write_path(path, code, len, 0755);
+    free(code);
+}
+
+static void set_behavior(const char *plugins, const char *name, const char *behavior) {
+    char path[4096];
+    FORMAT(path, "%s/%s/behavior.json", plugins, name);
+    write_path(path, behavior, strlen(behavior), 0644);
+}
+
+/* The plugin's call log (one JSON object per call), malloc'ed. */
+static char *plugin_calls(const char *plugins, const char *name) {
+    char path[4096];
+    FORMAT(path, "%s/%s/calls.jsonl", plugins, name);
+    size_t len = 0;
+    return (char *)read_path(path, &len);
+}
+
+static void clear_calls(const char *plugins, const char *name) {
+    char path[4096];
+    FORMAT(path, "%s/%s/calls.jsonl", plugins, name);
+    remove(path);
+}
+
+static size_t count_of(const char *haystack, const char *needle) {
+    size_t n = 0;
+    for (const char *p = strstr(haystack, needle); p != NULL; p = strstr(p + 1, needle)) {
+        n++;
+    }
+    return n;
+}
+
+#define METADATA(name, capability)                                                          \
+    "{\"response\":{\"name\":\"" name "\",\"description\":\"C test plugin\","                \
+    "\"version\":\"1.0.0\",\"url\":\"https://example.com\","                                  \
+    "\"supportedContractVersions\":[\"1.0\"],\"capabilities\":[\"" capability "\"]}}"
+
+static void set_raw_behavior(const char *plugins) {
+    char buf[8192];
+    FORMAT(buf,
+             "{\"get-plugin-metadata\":" METADATA("com.example.c", "SIGNATURE_GENERATOR.RAW") ","
+             "\"describe-key\":{\"response\":{\"keyId\":\"c-key\",\"keySpec\":\"EC-384\"}},"
+             "\"generate-signature\":{\"sign\":{\"key\":\"%s/ec-384.key\","
+             "\"chain\":\"%s/ec-384.chain.pem\"}}}",
+             pki_dir, pki_dir);
+    set_behavior(plugins, "com.example.c", buf);
+}
+
+/* A RAW plugin key signs a blob and an artifact that verify; the sign
+ * options' plugin configuration reaches the plugin; plugin errors become
+ * codes with the plugin's message. */
+static void test_plugin_signing(const char *script, const char *plugins,
+                                const char *untrusted_layout) {
+    notation_config *config = make_config();
+    notation_signer *signer = NULL;
+    char text[1024];
+    size_t needed = 0;
+
+    /* No plugin directory yet: plugins are disabled. */
+    CHECK_RC(notation_config_plugin_dir(config, text, sizeof text, &needed),
+             NOTATION_RESULT_NOT_AVAILABLE);
+    CHECK_RC(notation_signer_new_plugin(config, "com.example.c", "c-key", &signer),
+             NOTATION_RESULT_PLUGIN_KEY_UNSUPPORTED);
+    CHECK(signer == NULL);
+
+    install_plugin(script, plugins, "com.example.c");
+    set_raw_behavior(plugins);
+    CHECK_OK(notation_config_set_plugin_dir(config, plugins));
+    CHECK_OK(notation_config_plugin_dir(config, text, sizeof text, &needed));
+    CHECK(strcmp(text, plugins) == 0);
+    notation_verifier *verifier = NULL;
+    CHECK_OK(notation_verifier_new(config, &verifier));
+
+    CHECK_RC(notation_signer_new_plugin(NULL, "com.example.c", "c-key", &signer),
+             NOTATION_RESULT_NULL_PARAMETER);
+    CHECK_RC(notation_signer_new_plugin(config, "com.example.absent", "k", &signer),
+             NOTATION_RESULT_PLUGIN_NOT_FOUND);
+    CHECK_RC(notation_signer_new_plugin(config, "../com.example.c", "c-key", &signer),
+             NOTATION_RESULT_INVALID_ARGUMENT);
+    CHECK(signer == NULL);
+    CHECK_OK(notation_signer_new_plugin(config, "com.example.c", "c-key", &signer));
+
+    /* A blob, in both formats, with plugin configuration. */
+    const notation_envelope_format formats[] = {NOTATION_ENVELOPE_FORMAT_JWS,
+                                                NOTATION_ENVELOPE_FORMAT_COSE};
+    for (size_t f = 0; f < 2; f++) {
+        clear_calls(plugins, "com.example.c");
+        notation_sign_options *options = NULL;
+        CHECK_OK(notation_sign_options_new(&options));
+        CHECK_OK(notation_sign_options_set_format(options, formats[f]));
+        CHECK_OK(notation_sign_options_add_plugin_config(options, "region", "c-land"));
+        CHECK_RC(notation_sign_options_add_plugin_config(options, "region", "again"),
+                 NOTATION_RESULT_INVALID_ARGUMENT);
+        notation_buffer *signature = NULL;
+        CHECK_OK(notation_signer_sign_blob(signer, (const uint8_t *)"plugin blob", 11, options,
+                                           &signature));
+        char *calls = plugin_calls(plugins, "com.example.c");
+        CHECK(count_of(calls, "\"pluginConfig\": {\"region\": \"c-land\"}") == 3);
+        CHECK(strstr(calls, "\"hashAlgorithm\": \"SHA-384\"") != NULL);
+        free(calls);
+        notation_verification_result *result = NULL;
+        CHECK_OK(notation_verification_result_new(&result));
+        CHECK_OK(verify(verifier, signature, formats[f], "plugin blob", NULL, result));
+        notation_verification_result_free(&result);
+        notation_buffer_free(&signature);
+        notation_sign_options_free(&options);
+    }
+
+    /* An artifact whose only other signature is untrusted: the plugin's
+     * signature is the one that verifies. */
+    notation_target *target = NULL;
+    CHECK_OK(notation_target_new_oci_layout(untrusted_layout, "v1", "local/tests", &target));
+    notation_buffer *digest = NULL;
+    CHECK_OK(notation_signer_sign_artifact(signer, target, NULL, &digest));
+    notation_verification_result *result = NULL;
+    CHECK_OK(notation_verification_result_new(&result));
+    CHECK_OK(notation_verifier_verify_artifact(verifier, target, NULL, result));
+    const uint8_t *digest_data = NULL;
+    size_t digest_len = 0;
+    CHECK_OK(notation_buffer_data(digest, &digest_data, &digest_len));
+    CHECK_OK(notation_verification_result_signature_digest(result, text, sizeof text, &needed));
+    CHECK(strcmp(text, (const char *)digest_data) == 0);
+    notation_verification_result_free(&result);
+    notation_buffer_free(&digest);
+    notation_target_free(&target);
+
+    /* The plugin refuses: its message is the last error. */
+    set_behavior(plugins, "com.example.c",
+                 "{\"get-plugin-metadata\":" METADATA("com.example.c", "SIGNATURE_GENERATOR.RAW") ","
+                 "\"describe-key\":{\"exit\":1,\"stderr\":{\"errorCode\":\"ACCESS_DENIED\","
+                 "\"errorMessage\":\"the HSM is asleep\"}}}");
+    notation_buffer *signature = NULL;
+    CHECK_RC(notation_signer_sign_blob(signer, (const uint8_t *)"x", 1, NULL, &signature),
+             NOTATION_RESULT_PLUGIN_FAILED);
+    CHECK(signature == NULL);
+    CHECK_OK(notation_signer_last_error(signer, text, sizeof text, &needed));
+    CHECK(strcmp(text, "failed to sign with the plugin com.example.c: the HSM is asleep") == 0);
+    /* A verifier-only plugin cannot sign. */
+    set_behavior(plugins, "com.example.c",
+                 "{\"get-plugin-metadata\":" METADATA("com.example.c",
+                                                      "SIGNATURE_VERIFIER.TRUSTED_IDENTITY") "}");
+    CHECK_RC(notation_signer_sign_blob(signer, (const uint8_t *)"x", 1, NULL, &signature),
+             NOTATION_RESULT_PLUGIN_CAPABILITY_MISSING);
+
+    CHECK_OK(notation_config_set_plugin_dir(config, NULL));
+    CHECK_RC(notation_config_plugin_dir(config, text, sizeof text, &needed),
+             NOTATION_RESULT_NOT_AVAILABLE);
+    notation_signer_free(&signer);
+    notation_verifier_free(&verifier);
+    notation_config_free(&config);
+}
+
+/* A signature that requires a verification plugin: the plugin decides, its
+ * reason reaches the result, and without plugins it is inconclusive. */
+static void test_verification_plugin(const char *script, const char *plugins,
+                                     const char *blob_path) {
+    size_t blob_len = 0;
+    size_t sig_len = 0;
+    char sig_path[4096];
+    FORMAT(sig_path, "%s.jws.sig", blob_path);
+    unsigned char *blob = read_path(blob_path, &blob_len);
+    unsigned char *sig = read_path(sig_path, &sig_len);
+    install_plugin(script, plugins, "com.example.verifier");
+#define VERIFIER_BEHAVIOR(result)                                                            \
+    "{\"get-plugin-metadata\":" METADATA("com.example.verifier",                              \
+                                         "SIGNATURE_VERIFIER.TRUSTED_IDENTITY") ","           \
+    "\"verify-signature\":{\"response\":{\"verificationResults\":{"                           \
+    "\"SIGNATURE_VERIFIER.TRUSTED_IDENTITY\":" result "},\"processedAttributes\":[]}}}"
+    set_behavior(plugins, "com.example.verifier", VERIFIER_BEHAVIOR("{\"success\":true}"));
+
+    notation_config *config = make_config();
+    CHECK_OK(notation_config_set_plugin_dir(config, plugins));
+    notation_verifier *verifier = NULL;
+    CHECK_OK(notation_verifier_new(config, &verifier));
+    notation_verify_options *options = NULL;
+    CHECK_OK(notation_verify_options_new(&options));
+    CHECK_OK(notation_verify_options_add_plugin_config(options, "tenant", "c"));
+    notation_verification_result *result = NULL;
+    CHECK_OK(notation_verification_result_new(&result));
+
+    CHECK_OK(notation_verifier_verify_blob(verifier, sig, sig_len, NOTATION_ENVELOPE_FORMAT_JWS,
+                                           blob, blob_len, options, result));
+    char *calls = plugin_calls(plugins, "com.example.verifier");
+    CHECK(count_of(calls, "\"pluginConfig\": {\"tenant\": \"c\"}") == 2);
+    free(calls);
+
+    set_behavior(plugins, "com.example.verifier",
+                 VERIFIER_BEHAVIOR("{\"success\":false,\"reason\":\"unknown C team\"}"));
+    CHECK_RC(notation_verifier_verify_blob(verifier, sig, sig_len, NOTATION_ENVELOPE_FORMAT_JWS,
+                                           blob, blob_len, options, result),
+             NOTATION_RESULT_VERIFICATION_FAILED);
+    const char *reason = "trusted identify verification by plugin \"com.example.verifier\" "
+                         "failed with reason \"unknown C team\"";
+    char text[1024];
+    size_t needed = 0;
+    CHECK_OK(notation_verification_result_failure(result, text, sizeof text, &needed));
+    CHECK(strcmp(text, reason) == 0);
+    CHECK_OK(notation_verification_result_check_failure(result, 1, text, sizeof text, &needed));
+    CHECK(strcmp(text, reason) == 0);
+
+    set_behavior(plugins, "com.example.verifier",
+                 "{\"get-plugin-metadata\":" METADATA("com.example.verifier",
+                                                      "SIGNATURE_VERIFIER.TRUSTED_IDENTITY") ","
+                 "\"verify-signature\":{\"exit\":9}}");
+    CHECK_RC(notation_verifier_verify_blob(verifier, sig, sig_len, NOTATION_ENVELOPE_FORMAT_JWS,
+                                           blob, blob_len, options, result),
+             NOTATION_RESULT_VERIFICATION_PLUGIN_FAILED);
+
+    /* Without plugins: inconclusive. */
+    notation_verifier *without = NULL;
+    CHECK_OK(notation_config_set_plugin_dir(config, NULL));
+    CHECK_OK(notation_verifier_new(config, &without));
+    CHECK_RC(notation_verifier_verify_blob(without, sig, sig_len, NOTATION_ENVELOPE_FORMAT_JWS,
+                                           blob, blob_len, options, result),
+             NOTATION_RESULT_VERIFICATION_INCONCLUSIVE);
+
+    notation_verification_result_free(&result);
+    notation_verify_options_free(&options);
+    notation_verifier_free(&without);
+    notation_verifier_free(&verifier);
+    notation_config_free(&config);
+    free(blob);
+    free(sig);
+}
+
 int main(int argc, char **argv) {
     if (argc < 4) {
-        fprintf(stderr, "usage: %s <pki-dir> <oci-layout-dir> <second-oci-layout-dir>\n",
+        fprintf(stderr,
+                "usage: %s <pki-dir> <oci-layout-dir> <second-oci-layout-dir> "
+                "[<test-plugin.py> <scratch-dir> [<plugin-signed-blob>]]\n",
                 argv[0]);
         return 2;
     }
@@ -405,6 +681,18 @@ int main(int argc, char **argv) {
     test_hostile_calls(verifier);
     test_threads_share_one_verifier(verifier, signer);
     test_layout_artifact(verifier, signer, argv[2], argv[3]);
+    if (argc >= 6) {
+        char plugins[4096];
+        FORMAT(plugins, "%s/plugins", argv[5]);
+        test_plugin_signing(argv[4], plugins, argv[3]);
+        if (argc >= 7) {
+            test_verification_plugin(argv[4], plugins, argv[6]);
+        } else {
+            printf("no plugin-signed blob given: verification plugin tests not run\n");
+        }
+    } else {
+        printf("no test plugin given: plugin tests not run\n");
+    }
 
     notation_signer_free(&signer);
     notation_verifier_free(&verifier);

@@ -1,12 +1,12 @@
 //! Drives the C ABI of notation-ffi with arbitrary bytes: the first byte
 //! selects the call (policy validation, envelope inspection, blob
 //! verification with every result accessor, trust store certificates,
-//! result texts), the rest is its input. libfuzzer-sys aborts on any panic,
+//! result texts, the plugin string entry points), the rest is its input. libfuzzer-sys aborts on any panic,
 //! so a panic caught by the ABI's guard is a finding too; a
 //! NOTATION_RESULT_PANIC code is asserted never to come back.
 #![no_main]
 
-use std::ffi::c_char;
+use std::ffi::{CString, c_char};
 use std::ptr;
 use std::sync::OnceLock;
 
@@ -16,6 +16,9 @@ use notation::*;
 const ROOT: &[u8] = include_bytes!("../../testdata/pki/root.crt");
 const BLOB_POLICY: &str = r#"{"version":"1.0","trustPolicies":[{"name":"fuzz","signatureVerification":{"level":"audit"},"trustStores":["ca:fuzz"],"trustedIdentities":["*"],"globalPolicy":true}]}"#;
 const BLOB: &[u8] = b"fuzz";
+/// A plugin directory that cannot exist: plugin names never contain a
+/// path separator, so no executable is ever found, let alone run.
+const NO_PLUGINS: &std::ffi::CStr = c"/nonexistent/notation-fuzz/plugins";
 
 /// One verifier for every run (the ABI promises it is shareable).
 struct Fixture(*mut notation_verifier);
@@ -165,7 +168,7 @@ fuzz_target!(|data: &[u8]| {
     };
     // SAFETY: every pointer below is valid for the length passed with it.
     unsafe {
-        match selector % 8 {
+        match selector % 9 {
             0 => {
                 no_panic(notation_trust_policy_validate(
                     1,
@@ -237,6 +240,51 @@ fuzz_target!(|data: &[u8]| {
                 let mut verifier = ptr::null_mut();
                 no_panic(notation_verifier_new(config, &mut verifier));
                 notation_verifier_free(&mut verifier);
+                notation_config_free(&mut config);
+            }
+            8 => {
+                // The input split at NULs into C strings: a plugin
+                // directory, plugin names, key ids, plugin config entries.
+                let parts: Vec<CString> = input
+                    .split(|b| *b == 0)
+                    .map(|p| CString::new(p).unwrap())
+                    .collect();
+                let part = |i: usize| parts[i % parts.len()].as_ptr();
+                let mut config = ptr::null_mut();
+                assert_eq!(notation_config_new(&mut config), notation_result::Ok);
+                no_panic(notation_config_set_plugin_dir(config, part(0)));
+                read(|b, l, n| notation_config_plugin_dir(config, b, l, n));
+                assert_eq!(
+                    notation_config_set_plugin_dir(config, NO_PLUGINS.as_ptr()),
+                    notation_result::Ok
+                );
+                let mut signer = ptr::null_mut();
+                let rc = no_panic(notation_signer_new_plugin(
+                    config,
+                    part(1),
+                    part(2),
+                    &mut signer,
+                ));
+                assert_ne!(rc, notation_result::Ok, "no plugin is ever installed");
+                assert!(signer.is_null());
+                let mut sign = ptr::null_mut();
+                let mut verify = ptr::null_mut();
+                assert_eq!(notation_sign_options_new(&mut sign), notation_result::Ok);
+                assert_eq!(notation_verify_options_new(&mut verify), notation_result::Ok);
+                for i in 0..parts.len().min(16) {
+                    no_panic(notation_sign_options_add_plugin_config(
+                        sign,
+                        part(i),
+                        part(i + 1),
+                    ));
+                    no_panic(notation_verify_options_add_plugin_config(
+                        verify,
+                        part(i + 1),
+                        part(i),
+                    ));
+                }
+                notation_sign_options_free(&mut sign);
+                notation_verify_options_free(&mut verify);
                 notation_config_free(&mut config);
             }
             _ => {

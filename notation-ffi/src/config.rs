@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use notation_core::plugin::PluginDirectory;
 use notation_core::trust::policy::MAX_POLICY_SIZE;
 use notation_core::trust::store::{MAX_CERTIFICATE_FILE_SIZE, parse_certificate_data};
 use notation_core::trust::{
@@ -17,7 +18,7 @@ use notation_oci::registry::Credential;
 
 use crate::buffer::write_str;
 use crate::error::{Error, LastError, notation_result};
-use crate::ffi::{Out, bytes, free_handle, handle, into_handle, string};
+use crate::ffi::{Out, bytes, free_handle, handle, into_handle, optional_string, string};
 
 /// The kind of a named trust store.
 #[repr(u32)]
@@ -76,13 +77,25 @@ impl Default for RevocationSettings {
     }
 }
 
+/// Where plugins are found (REQUIREMENTS R1): the plugin directory, or none
+/// (plugins disabled), and a time limit for each plugin command.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PluginSettings {
+    /// The `plugins` directory itself; `None` disables plugins.
+    pub(crate) dir: Option<PathBuf>,
+    pub(crate) timeout: Option<Duration>,
+}
+
 /// A configuration: trust policy documents (OCI and/or blob) and the trust
 /// stores they name, read from a notation configuration directory
 /// (`notation_config_open_dir`) or built in memory (`notation_config_new`
 /// then `notation_config_set_*_policy` and `notation_config_add_certificates`).
 /// Build verifiers from it with `notation_verifier_new`; a configuration
 /// directory also provides `signingkeys.json` for
-/// `notation_signer_new_from_config`.
+/// `notation_signer_new_from_config`. A directory configuration finds
+/// plugins where the notation CLI does, `{NOTATION_LIBEXEC or the
+/// directory}/plugins`; an in-memory one has no plugins until
+/// `notation_config_set_plugin_dir`.
 ///
 /// Thread safety: may be used from many threads at once; changes are
 /// serialised by an internal lock. Verifiers built earlier do not see later
@@ -105,15 +118,49 @@ pub(crate) struct ConfigState {
     /// Credentials given for registries (their `Debug` is redacted).
     pub(crate) credentials: Vec<(String, Credential)>,
     pub(crate) revocation: RevocationSettings,
+    pub(crate) plugins: PluginSettings,
 }
 
 impl ConfigState {
+    fn memory() -> Self {
+        Self {
+            dir: None,
+            oci_policy: None,
+            blob_policy: None,
+            memory: MemoryTrustStore::new(),
+            insecure_registries: Vec::new(),
+            credentials: Vec::new(),
+            revocation: RevocationSettings::default(),
+            plugins: PluginSettings::default(),
+        }
+    }
+
     pub(crate) fn trust_store(&self) -> Arc<dyn TrustStore> {
         match &self.dir {
             Some(dir) => Arc::new(DirTrustStore::new(dir)),
             None => Arc::new(self.memory.clone()),
         }
     }
+
+    /// The plugin directory, or `None` when plugins are disabled.
+    pub(crate) fn plugin_directory(&self) -> Option<PluginDirectory> {
+        self.plugins
+            .dir
+            .as_ref()
+            .map(|dir| PluginDirectory::new(dir).with_timeout(self.plugins.timeout))
+    }
+}
+
+/// The plugin directory of the notation installation whose configuration
+/// directory is `dir`, as the CLI finds it with `NOTATION_CONFIG=dir` (R1):
+/// `{NOTATION_LIBEXEC}/plugins`, or `{dir}/plugins` when `NOTATION_LIBEXEC`
+/// is unset or empty.
+fn installation_plugin_dir(dir: &Path) -> PathBuf {
+    std::env::var_os("NOTATION_LIBEXEC")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dir.to_path_buf())
+        .join("plugins")
 }
 
 impl notation_config {
@@ -153,14 +200,16 @@ fn open_dir(dir: &Path) -> Result<ConfigState, Error> {
         dir: Some(dir.to_path_buf()),
         oci_policy,
         blob_policy,
-        memory: MemoryTrustStore::new(),
-        insecure_registries: Vec::new(),
-        credentials: Vec::new(),
-        revocation: RevocationSettings::default(),
+        plugins: PluginSettings {
+            dir: Some(installation_plugin_dir(dir)),
+            timeout: None,
+        },
+        ..ConfigState::memory()
     })
 }
 
-/// Creates an empty in-memory configuration: no policy, no trust store.
+/// Creates an empty in-memory configuration: no policy, no trust store, no
+/// plugin directory.
 ///
 /// # Safety
 /// `out_config` must be writable.
@@ -171,15 +220,7 @@ pub unsafe extern "C" fn notation_config_new(
     ffi_guard! {
         // SAFETY: caller guarantees out_config.
         let out = unsafe { Out::new(out_config, "out_config")? };
-        out.write(into_handle(notation_config::from_state(ConfigState {
-            dir: None,
-            oci_policy: None,
-            blob_policy: None,
-            memory: MemoryTrustStore::new(),
-            insecure_registries: Vec::new(),
-            credentials: Vec::new(),
-            revocation: RevocationSettings::default(),
-        })));
+        out.write(into_handle(notation_config::from_state(ConfigState::memory())));
         Ok(())
     }
 }
@@ -189,7 +230,10 @@ pub unsafe extern "C" fn notation_config_new(
 /// `trustpolicy.json`), `trustpolicy.blob.json`, `truststore/x509/...` and
 /// `signingkeys.json`. The policy documents present are read and validated
 /// now (a missing one is fine, an invalid one fails the call); trust stores
-/// are read when a verifier is built.
+/// are read when a verifier is built. Plugins are found in
+/// `{NOTATION_LIBEXEC}/plugins`, or `{path}/plugins` when `NOTATION_LIBEXEC`
+/// is unset (as the notation CLI with `NOTATION_CONFIG=path`); see
+/// `notation_config_set_plugin_dir`.
 ///
 /// # Safety
 /// `path` must be a NUL-terminated string; `out_config` must be writable.
@@ -446,6 +490,103 @@ pub unsafe extern "C" fn notation_config_set_registry_credentials(
             state.credentials.push((registry.to_string(), credential));
             Ok(())
         })())
+    }
+}
+
+/// Sets the plugin directory: the directory holding one sub-directory per
+/// installed plugin, `{dir}/{name}/notation-{name}` (the `plugins`
+/// directory itself, not its parent). Verifiers built from this
+/// configuration afterwards locate the verification plugins that
+/// signatures require there, and plugin signers made from it find their
+/// plugin there. The directory is not read now: a missing one means no
+/// plugin is installed. `path` may be NULL: plugins are then disabled (a
+/// signature that requires a verification plugin is inconclusive, a plugin
+/// key returns `NOTATION_RESULT_PLUGIN_KEY_UNSUPPORTED`). An empty `path`
+/// is `NOTATION_RESULT_INVALID_ARGUMENT`.
+///
+/// Plugins are executables that the library runs with the caller's
+/// environment and working directory: point this only at a directory that
+/// only trusted users can write to.
+///
+/// # Safety
+/// `config` must be a live configuration; `path` NULL or a NUL-terminated
+/// string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_config_set_plugin_dir(
+    config: *const notation_config,
+    path: *const c_char,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees config.
+        let config = unsafe { handle(config, "config")? };
+        config.errors.record((|| {
+            // SAFETY: caller guarantees path.
+            let path = unsafe { optional_string(path, "path")? };
+            if path.is_some_and(str::is_empty) {
+                return Err(Error::invalid(
+                    "the plugin directory is empty (pass NULL to disable plugins)",
+                ));
+            }
+            config.state().plugins.dir = path.map(PathBuf::from);
+            Ok(())
+        })())
+    }
+}
+
+/// Copies the plugin directory of the configuration (see
+/// `notation_config_set_plugin_dir`); `NOTATION_RESULT_NOT_AVAILABLE` when
+/// plugins are disabled. Buffer rules as for `notation_result_text`.
+///
+/// # Safety
+/// `config` must be a live configuration; `buf` writable for `len` bytes;
+/// `out_needed` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_config_plugin_dir(
+    config: *const notation_config,
+    buf: *mut c_char,
+    len: usize,
+    out_needed: *mut usize,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees config.
+        let config = unsafe { handle(config, "config")? };
+        let dir = config.state().plugins.dir.clone().ok_or_else(|| {
+            Error::new(
+                notation_result::NotAvailable,
+                "plugins are disabled: the configuration has no plugin directory",
+            )
+        })?;
+        let dir = dir.to_str().ok_or_else(|| {
+            Error::new(
+                notation_result::InvalidUtf8,
+                format!("the plugin directory {} is not valid UTF-8", dir.display()),
+            )
+        })?;
+        // SAFETY: caller guarantees buf/len and out_needed.
+        unsafe { write_str(dir, buf, len, out_needed) }
+    }
+}
+
+/// Sets the time each plugin command may take, in milliseconds, for
+/// verifiers and signers made from this configuration afterwards; a plugin
+/// still running then is killed and the call fails
+/// (`NOTATION_RESULT_PLUGIN_FAILED` when signing,
+/// `NOTATION_RESULT_VERIFICATION_PLUGIN_FAILED` when verifying). 0 (the
+/// default, as the notation CLI) means no limit.
+///
+/// # Safety
+/// `config` must be a live configuration.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_config_set_plugin_timeout(
+    config: *const notation_config,
+    timeout_ms: u32,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees config.
+        let config = unsafe { handle(config, "config")? };
+        config.state().plugins.timeout =
+            (timeout_ms > 0).then(|| Duration::from_millis(u64::from(timeout_ms)));
+        Ok(())
     }
 }
 

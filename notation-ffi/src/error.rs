@@ -8,6 +8,7 @@ use notation_core::blob::{BlobSignError, SignatureFileNameError};
 use notation_core::config::ConfigError;
 use notation_core::envelope::{EnvelopeError, SignError};
 use notation_core::payload::UserMetadataError;
+use notation_core::plugin::{PluginError, PluginSignError, PluginSignFailure};
 use notation_core::signer::SignerError;
 use notation_core::trust::{PolicyError, PolicyLoadError, TrustStoreManagementError};
 use notation_core::verifier::VerificationError;
@@ -77,7 +78,9 @@ pub enum notation_result {
     KeyMismatch = 2002,
     /// A key that is not one of the six Notation key specs.
     KeyUnsupported = 2003,
-    /// The signing key is a plugin key; plugins are not supported.
+    /// The signing key is a plugin key and plugins are disabled: the
+    /// configuration has no plugin directory (an in-memory configuration
+    /// without `notation_config_set_plugin_dir`, or one set to NULL).
     PluginKeyUnsupported = 2004,
     /// Signing failed.
     SigningFailed = 2005,
@@ -87,6 +90,20 @@ pub enum notation_result {
     ExpiryInvalid = 2007,
     /// The timestamping authority failed or its token did not verify.
     TimestampFailed = 2008,
+    /// The signing key's plugin is not installed in the plugin directory,
+    /// or its executable is not a regular, executable file.
+    PluginNotFound = 2009,
+    /// The signing plugin failed: it could not be run, exited with an error
+    /// (its message is the last error), timed out, or answered with
+    /// something unusable (malformed JSON, invalid metadata, another key
+    /// id, an unknown key spec, a signature or envelope that does not
+    /// verify or signs something else).
+    PluginFailed = 2010,
+    /// The plugin lacks the capability for the operation: no
+    /// `SIGNATURE_GENERATOR` capability at all, or, for blobs, only
+    /// `SIGNATURE_GENERATOR.ENVELOPE` (blobs need `.RAW` or
+    /// `.ENVELOPE_FOR_BLOB`).
+    PluginCapabilityMissing = 2011,
 
     /// The signature did not verify: a check failed under `enforce`. The
     /// verification result lists the checks.
@@ -111,6 +128,13 @@ pub enum notation_result {
     SignatureFileNameInvalid = 3007,
     /// Bytes that are not a signature envelope of the format given.
     EnvelopeInvalid = 3008,
+    /// The verification plugin the signature requires failed or answered
+    /// badly (it could not be run, exited with an error, timed out, sent a
+    /// malformed response or did not process a critical attribute). A
+    /// check the plugin ran and failed is `NOTATION_RESULT_VERIFICATION_FAILED`;
+    /// a plugin that is missing, too old or without verifier capabilities
+    /// is `NOTATION_RESULT_VERIFICATION_INCONCLUSIVE`.
+    VerificationPluginFailed = 3009,
 
     /// An artifact reference that cannot be parsed.
     ReferenceInvalid = 4000,
@@ -136,7 +160,7 @@ pub enum notation_result {
 
 impl notation_result {
     /// Every code, for tests and for name lookups.
-    pub const ALL: [notation_result; 45] = {
+    pub const ALL: [notation_result; 49] = {
         use notation_result::*;
         [
             Ok,
@@ -166,6 +190,9 @@ impl notation_result {
             UserMetadataInvalid,
             ExpiryInvalid,
             TimestampFailed,
+            PluginNotFound,
+            PluginFailed,
+            PluginCapabilityMissing,
             VerificationFailed,
             NoTrustPolicy,
             NoApplicablePolicy,
@@ -175,6 +202,7 @@ impl notation_result {
             PayloadInvalid,
             SignatureFileNameInvalid,
             EnvelopeInvalid,
+            VerificationPluginFailed,
             ReferenceInvalid,
             NotFound,
             DigestMismatch,
@@ -218,11 +246,14 @@ impl notation_result {
             CertificateChainInvalid => "invalid certificate chain",
             KeyMismatch => "the private key does not match the certificate",
             KeyUnsupported => "unsupported key",
-            PluginKeyUnsupported => "plugin keys are not supported",
+            PluginKeyUnsupported => "plugins are disabled",
             SigningFailed => "signing failed",
             UserMetadataInvalid => "invalid user metadata",
             ExpiryInvalid => "invalid expiry",
             TimestampFailed => "timestamping failed",
+            PluginNotFound => "plugin not found",
+            PluginFailed => "the plugin failed",
+            PluginCapabilityMissing => "the plugin lacks the capability required",
             VerificationFailed => "signature verification failed",
             NoTrustPolicy => "no trust policy of the kind needed is configured",
             NoApplicablePolicy => "no applicable trust policy",
@@ -232,6 +263,7 @@ impl notation_result {
             PayloadInvalid => "the signed payload is not a Notary payload",
             SignatureFileNameInvalid => "invalid signature file name",
             EnvelopeInvalid => "invalid signature envelope",
+            VerificationPluginFailed => "the verification plugin failed",
             ReferenceInvalid => "invalid artifact reference",
             NotFound => "not found",
             DigestMismatch => "digest mismatch",
@@ -450,7 +482,78 @@ fn signer_code(e: &SignerError) -> notation_result {
         SignerError::KeyMismatch(_) => notation_result::KeyMismatch,
         SignerError::UnsupportedKey(_) => notation_result::KeyUnsupported,
         SignerError::Io { .. } => notation_result::Io,
+        SignerError::Plugin(p) => plugin_error_code(p),
         _ => notation_result::SigningFailed,
+    }
+}
+
+/// A plugin that cannot be found or used is `PLUGIN_NOT_FOUND`; one that
+/// ran and failed, `PLUGIN_FAILED`.
+pub(crate) fn plugin_error_code(e: &PluginError) -> notation_result {
+    match e {
+        PluginError::NotFound { .. }
+        | PluginError::NotRegularFile { .. }
+        | PluginError::NotExecutable { .. }
+        | PluginError::Inaccessible { .. } => notation_result::PluginNotFound,
+        PluginError::InvalidName(_) => notation_result::InvalidArgument,
+        _ => notation_result::PluginFailed,
+    }
+}
+
+impl From<PluginError> for Error {
+    fn from(e: PluginError) -> Self {
+        Error::new(plugin_error_code(&e), e.to_string())
+    }
+}
+
+/// Signing around a RAW plugin's signature (R5): what fails after the
+/// plugin was asked is the plugin's doing (a signature or chain that does
+/// not verify, an unusable key spec), except timestamping.
+fn plugin_raw_sign_code(e: &SignError) -> notation_result {
+    match e {
+        SignError::Signer(SignerError::Plugin(p)) => plugin_error_code(p),
+        SignError::Timestamp(_) => notation_result::TimestampFailed,
+        SignError::InvalidRequest(_) => notation_result::SigningFailed,
+        _ => notation_result::PluginFailed,
+    }
+}
+
+pub(crate) fn plugin_sign_code(e: &PluginSignError) -> notation_result {
+    match e {
+        PluginSignError::MissingKeyId => notation_result::InvalidArgument,
+        PluginSignError::NotPluginKey(_) => notation_result::Config,
+        PluginSignError::InvalidExpiry => notation_result::ExpiryInvalid,
+        PluginSignError::Plugin(p) => plugin_error_code(p),
+        PluginSignError::NoSigningCapability { .. }
+        | PluginSignError::NoBlobSigningCapability { .. } => {
+            notation_result::PluginCapabilityMissing
+        }
+        PluginSignError::Failed { source, .. } => match source.as_ref() {
+            PluginSignFailure::Plugin(p) | PluginSignFailure::GenerateEnvelope(p) => {
+                plugin_error_code(p)
+            }
+            PluginSignFailure::Sign(s) => plugin_raw_sign_code(s),
+            _ => notation_result::PluginFailed,
+        },
+        _ => notation_result::PluginFailed,
+    }
+}
+
+impl From<PluginSignError> for Error {
+    fn from(e: PluginSignError) -> Self {
+        Error::new(plugin_sign_code(&e), e.to_string())
+    }
+}
+
+impl Error {
+    /// A blob signing error with a plugin key: failures of the envelope
+    /// built around a RAW plugin's signature are the plugin's.
+    pub(crate) fn from_plugin_blob_sign(e: BlobSignError) -> Self {
+        match e {
+            BlobSignError::Plugin(p) => p.into(),
+            BlobSignError::Sign(s) => Error::new(plugin_raw_sign_code(&s), s.to_string()),
+            other => other.into(),
+        }
     }
 }
 
@@ -494,6 +597,7 @@ impl From<BlobSignError> for Error {
                 BlobSignError::InvalidExpiry.to_string(),
             ),
             BlobSignError::Sign(s) => s.into(),
+            BlobSignError::Plugin(p) => p.into(),
             other => Error::new(notation_result::SigningFailed, other.to_string()),
         }
     }
@@ -526,6 +630,7 @@ impl From<&VerificationError> for Error {
             }
             VerificationError::UserMetadata(_) => notation_result::UserMetadataMismatch,
             VerificationError::Descriptor { .. } => notation_result::Io,
+            VerificationError::Plugin { .. } => notation_result::VerificationPluginFailed,
             _ => notation_result::VerificationFailed,
         };
         Error::new(code, e.to_string())
@@ -609,6 +714,7 @@ impl From<WorkflowError> for Error {
             WorkflowError::Sign(SignError::UnsupportedKey(_)) => notation_result::KeyUnsupported,
             WorkflowError::Sign(SignError::Timestamp(_)) => notation_result::TimestampFailed,
             WorkflowError::Sign(_) => notation_result::SigningFailed,
+            WorkflowError::PluginSign(p) => plugin_sign_code(p),
             WorkflowError::UserMetadata(_) => notation_result::UserMetadataInvalid,
             WorkflowError::InvalidExpiry => notation_result::ExpiryInvalid,
             WorkflowError::InvalidMaxSignatures => notation_result::InvalidArgument,

@@ -14,6 +14,7 @@ use notation_oci::tsa::HttpTimestamper;
 
 use notation_core::envelope::EnvelopeFormat;
 use notation_core::payload::DEFAULT_BLOB_MEDIA_TYPE;
+use notation_core::plugin::PluginConfig;
 use notation_oci::signature::SignatureManifestForm;
 use notation_oci::workflow::DEFAULT_MAX_SIGNATURES;
 
@@ -60,7 +61,8 @@ const _: () = assert!(NOTATION_MAX_EXPIRY_SECONDS == 1000 * 366 * 24 * 3600);
 
 /// Options of the signing functions. Defaults: JWS, media type
 /// `application/octet-stream` (blobs), no user metadata, no expiry, the
-/// `artifactType` manifest form (artifacts). Thread safety: may be used
+/// `artifactType` manifest form (artifacts), no timestamp, no plugin
+/// configuration. Thread safety: may be used
 /// from many threads; setters are serialised by an internal lock.
 pub struct notation_sign_options {
     state: Mutex<SignOptions>,
@@ -74,6 +76,8 @@ pub(crate) struct SignOptions {
     pub(crate) expiry_seconds: u64,
     pub(crate) manifest_form: SignatureManifestForm,
     pub(crate) timestamper: Option<Arc<HttpTimestamper>>,
+    /// Sent to a signing plugin over the key's `pluginConfig` (R9).
+    pub(crate) plugin_config: PluginConfig,
 }
 
 impl Default for SignOptions {
@@ -85,6 +89,7 @@ impl Default for SignOptions {
             expiry_seconds: 0,
             manifest_form: SignatureManifestForm::ArtifactType,
             timestamper: None,
+            plugin_config: PluginConfig::new(),
         }
     }
 }
@@ -126,6 +131,21 @@ fn add_metadata(map: &mut BTreeMap<String, String>, key: &str, value: &str) -> R
             notation_result::UserMetadataInvalid,
             format!("user metadata key {key:?} is given twice"),
         ));
+    }
+    map.insert(key.to_string(), value.to_string());
+    Ok(())
+}
+
+/// One `--plugin-config key=value` (R9): a non-empty key given once; the
+/// value is passed verbatim and may be empty.
+fn add_plugin_config(map: &mut PluginConfig, key: &str, value: &str) -> Result<(), Error> {
+    if key.is_empty() {
+        return Err(Error::invalid("plugin config key is empty"));
+    }
+    if map.contains_key(key) {
+        return Err(Error::invalid(format!(
+            "plugin config key {key:?} is given twice"
+        )));
     }
     map.insert(key.to_string(), value.to_string());
     Ok(())
@@ -313,6 +333,32 @@ pub unsafe extern "C" fn notation_sign_options_set_timestamping(
     }
 }
 
+/// Adds a plugin configuration entry for signing with a plugin key, as the
+/// CLI's `--plugin-config key=value`: sent to the plugin with every command
+/// of a signing operation, over the key's own `pluginConfig` from
+/// `signingkeys.json` (an entry here replaces the key's entry of the same
+/// name, R9). Keys must be non-empty and given once
+/// (`NOTATION_RESULT_INVALID_ARGUMENT`); values are passed verbatim.
+/// Signing with a local key ignores them.
+///
+/// # Safety
+/// `options` must be live options; `key` and `value` NUL-terminated
+/// strings.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_sign_options_add_plugin_config(
+    options: *const notation_sign_options,
+    key: *const c_char,
+    value: *const c_char,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees options, key and value.
+        let (options, key, value) = unsafe {
+            (handle(options, "options")?, string(key, "key")?, string(value, "value")?)
+        };
+        add_plugin_config(&mut options.lock().plugin_config, key, value)
+    }
+}
+
 /// Frees signing options and sets `*options` to NULL; NULL does nothing.
 ///
 /// # Safety
@@ -328,7 +374,7 @@ pub unsafe extern "C" fn notation_sign_options_free(options: *mut *mut notation_
 
 /// Options of the verification functions. Defaults: the blob policy's
 /// global statement (`*`), no media type or user metadata requirement, at
-/// most 100 signatures per artifact. Thread safety as
+/// most 100 signatures per artifact, no plugin configuration. Thread safety as
 /// `notation_sign_options`.
 pub struct notation_verify_options {
     state: Mutex<VerifyOptions>,
@@ -340,6 +386,8 @@ pub(crate) struct VerifyOptions {
     pub(crate) media_type: Option<String>,
     pub(crate) user_metadata: BTreeMap<String, String>,
     pub(crate) max_signatures: usize,
+    /// Sent to the verification plugin a signature requires (R8).
+    pub(crate) plugin_config: PluginConfig,
 }
 
 impl Default for VerifyOptions {
@@ -349,6 +397,7 @@ impl Default for VerifyOptions {
             media_type: None,
             user_metadata: BTreeMap::new(),
             max_signatures: DEFAULT_MAX_SIGNATURES,
+            plugin_config: PluginConfig::new(),
         }
     }
 }
@@ -465,6 +514,31 @@ pub unsafe extern "C" fn notation_verify_options_set_max_signatures(
         }
         options.lock().max_signatures = max_signatures;
         Ok(())
+    }
+}
+
+/// Adds a plugin configuration entry passed to the verification plugin a
+/// signature requires (`pluginConfig` of its `get-plugin-metadata` and
+/// `verify-signature` requests, R8), as the CLI's `--plugin-config
+/// key=value`. Keys must be non-empty and given once
+/// (`NOTATION_RESULT_INVALID_ARGUMENT`); values are passed verbatim.
+/// Signatures that require no plugin ignore them.
+///
+/// # Safety
+/// `options` must be live options; `key` and `value` NUL-terminated
+/// strings.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn notation_verify_options_add_plugin_config(
+    options: *const notation_verify_options,
+    key: *const c_char,
+    value: *const c_char,
+) -> notation_result {
+    ffi_guard! {
+        // SAFETY: caller guarantees options, key and value.
+        let (options, key, value) = unsafe {
+            (handle(options, "options")?, string(key, "key")?, string(value, "value")?)
+        };
+        add_plugin_config(&mut options.lock().plugin_config, key, value)
     }
 }
 

@@ -199,7 +199,9 @@ pub unsafe extern "C" fn notation_target_new_registry(
 /// signature manifest whose subject is the artifact). `options` may be
 /// NULL (JWS, artifactType form). `out_signature_digest` may be NULL; when
 /// given it receives the signature manifest's digest as text (a
-/// `notation_buffer`, NUL-terminated).
+/// `notation_buffer`, NUL-terminated). With a plugin key the plugin signs
+/// (see `notation_signer_new_plugin`); the annotations an envelope plugin
+/// returns go to the signature manifest (R6).
 ///
 /// # Safety
 /// `signer` and `target` must be live; `options` NULL or live;
@@ -230,16 +232,16 @@ pub unsafe extern "C" fn notation_signer_sign_artifact(
                 .expiry(options.expiry())
                 .manifest_form(options.manifest_form)
                 .timestamper(options.timestamper());
-            let signed = {
+            let signed = signer.key.with_artifact_signer(&options, |artifact_signer| {
                 let _serialised = target.write_lock.lock().unwrap_or_else(|p| p.into_inner());
-                workflow::sign(
+                workflow::sign_with(
                     target.repository(),
                     &target.reference,
-                    signer.signer.as_ref(),
+                    artifact_signer,
                     &sign_options,
                     default_provider().as_ref(),
-                )?
-            };
+                )
+            })?;
             if let Some(out) = out {
                 out.write(into_handle(notation_buffer::new(
                     signed.pushed.manifest.digest.into_bytes(),
@@ -276,7 +278,8 @@ fn artifact_verdict(
     let scope = target.scope()?;
     let workflow_options = workflow::VerifyOptions::new()
         .user_metadata(options.user_metadata.clone())
-        .max_signatures(options.max_signatures);
+        .max_signatures(options.max_signatures)
+        .plugin_config(options.plugin_config.clone());
     let verdict = match workflow::verify(
         target.repository(),
         scope,

@@ -42,7 +42,11 @@ pub struct notation_verifier {
 /// store that cannot be read fails the signatures that need it, as an
 /// authenticity failure. Revocation is checked as the configuration says
 /// (`notation_config_set_revocation_mode`; by default online, over HTTP,
-/// as the notation CLI).
+/// as the notation CLI). A signature that requires a verification plugin
+/// (`io.cncf.notary.verificationPlugin`) is verified with that plugin from
+/// the configuration's plugin directory, run for each such verification;
+/// without a plugin directory, or when the plugin is not installed, it is
+/// inconclusive (`NOTATION_RESULT_VERIFICATION_INCONCLUSIVE`).
 ///
 /// # Safety
 /// `config` must be a live configuration; `out_verifier` writable.
@@ -60,6 +64,9 @@ pub unsafe extern "C" fn notation_verifier_new(
             let state = config.state().clone();
             let mut builder = Verifier::builder(state.trust_store())
                 .revocation_checker(revocation_checker(&state.revocation)?);
+            if let Some(plugins) = state.plugin_directory() {
+                builder = builder.plugin_locator(Arc::new(plugins));
+            }
             if let Some(doc) = state.oci_policy {
                 builder = builder.oci_policy(doc);
             }
@@ -102,7 +109,9 @@ fn blob_verdict(
     blob: &mut dyn Read,
     options: &VerifyOptions,
 ) -> Verdict {
-    let mut blob_options = BlobVerifyOptions::new().user_metadata(options.user_metadata.clone());
+    let mut blob_options = BlobVerifyOptions::new()
+        .user_metadata(options.user_metadata.clone())
+        .plugin_config(options.plugin_config.clone());
     if let Some(name) = &options.policy_name {
         blob_options = blob_options.policy_name(name);
     }

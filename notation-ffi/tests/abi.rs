@@ -82,6 +82,11 @@ fn result_codes_are_never_renumbered() {
         (RepositoryError, 4006),
         (RegistryError, 4007),
         (RegistryUnauthorized, 4008),
+        // Plugin support.
+        (PluginNotFound, 2009),
+        (PluginFailed, 2010),
+        (PluginCapabilityMissing, 2011),
+        (VerificationPluginFailed, 3009),
     ];
     assert_eq!(pinned.len(), notation_result::ALL.len());
     for (code, number) in pinned {
@@ -724,7 +729,16 @@ fn configuration_directory_and_signing_keys() {
             read_string(|b, l, n| notation_config_last_error(config, b, l, n)),
             Ok("signing key missing not found".to_string())
         );
+        // A plugin key: its plugin is looked for in the installation's
+        // plugin directory (tests/plugin.rs signs with installed ones)...
         let kms = cstr("kms");
+        assert_eq!(
+            notation_signer_new_from_config(config, kms.as_ptr(), &mut none),
+            notation_result::PluginNotFound
+        );
+        assert!(none.is_null());
+        // ...and with plugins disabled it cannot be used.
+        ok(notation_config_set_plugin_dir(config, ptr::null()));
         assert_eq!(
             notation_signer_new_from_config(config, kms.as_ptr(), &mut none),
             notation_result::PluginKeyUnsupported

@@ -3,7 +3,8 @@
 //! libnotation.a; checks which library each test binary links; builds and
 //! runs the Go example (examples/go). Go gets a private GOPATH and GOCACHE,
 //! GOFLAGS=-mod=mod and GOPROXY=off (no external modules). A missing go
-//! fails the test (scripts/test.sh installs golang-go).
+//! fails the test (scripts/test.sh installs golang-go), as do missing
+//! python3 and openssl (the Go plugin tests run the Python test plugin).
 
 mod common;
 
@@ -59,6 +60,15 @@ fn go_package_tests_shared_and_static_and_example() {
         ("NOTATION_CONFORMANCE", conformance.display().to_string()),
     ];
     let package = root.join("notation-ffi/go/notation");
+    // A signature that requires a verification plugin, which only the
+    // library (not its C API) can make, for TestVerificationPlugin.
+    common::plugin::require_tools();
+    let plugin_blob = common::plugin::write_plugin_signed_blob(tmp.path());
+    let mut base = base;
+    base.push((
+        "NOTATION_TEST_PLUGIN_BLOB",
+        plugin_blob.display().to_string(),
+    ));
 
     for (mode, tags, ldflags, shared) in [
         ("shared", "", format!("-L{lib} -Wl,-rpath,{lib}"), true),
@@ -77,6 +87,12 @@ fn go_package_tests_shared_and_static_and_example() {
             "{stdout}"
         );
         assert!(!stdout.contains("--- FAIL"), "{stdout}");
+        for test in ["TestPluginSigningAndVerification", "TestVerificationPlugin"] {
+            assert!(
+                stdout.contains(&format!("--- PASS: {test} ")),
+                "{test} did not pass ({mode})\n{stdout}"
+            );
+        }
         // Which library the test binary links.
         let binary = tmp.path().join(format!("notation-{mode}.test"));
         run(

@@ -67,6 +67,9 @@ const (
 	CodeUserMetadataInvalid      Code = C.NOTATION_RESULT_USER_METADATA_INVALID
 	CodeExpiryInvalid            Code = C.NOTATION_RESULT_EXPIRY_INVALID
 	CodeTimestampFailed          Code = C.NOTATION_RESULT_TIMESTAMP_FAILED
+	CodePluginNotFound           Code = C.NOTATION_RESULT_PLUGIN_NOT_FOUND
+	CodePluginFailed             Code = C.NOTATION_RESULT_PLUGIN_FAILED
+	CodePluginCapabilityMissing  Code = C.NOTATION_RESULT_PLUGIN_CAPABILITY_MISSING
 	CodeVerificationFailed       Code = C.NOTATION_RESULT_VERIFICATION_FAILED
 	CodeNoTrustPolicy            Code = C.NOTATION_RESULT_NO_TRUST_POLICY
 	CodeNoApplicablePolicy       Code = C.NOTATION_RESULT_NO_APPLICABLE_POLICY
@@ -76,6 +79,7 @@ const (
 	CodePayloadInvalid           Code = C.NOTATION_RESULT_PAYLOAD_INVALID
 	CodeSignatureFileNameInvalid Code = C.NOTATION_RESULT_SIGNATURE_FILE_NAME_INVALID
 	CodeEnvelopeInvalid          Code = C.NOTATION_RESULT_ENVELOPE_INVALID
+	CodeVerificationPluginFailed Code = C.NOTATION_RESULT_VERIFICATION_PLUGIN_FAILED
 	CodeReferenceInvalid         Code = C.NOTATION_RESULT_REFERENCE_INVALID
 	CodeNotFound                 Code = C.NOTATION_RESULT_NOT_FOUND
 	CodeDigestMismatch           Code = C.NOTATION_RESULT_DIGEST_MISMATCH
@@ -97,6 +101,23 @@ var (
 	ErrNotFound             = &Error{Code: CodeNotFound}
 	ErrUnsupported          = &Error{Code: CodeUnsupported}
 	ErrInvalidArgument      = &Error{Code: CodeInvalidArgument}
+	// ErrVerificationInconclusive: the signature requires a verification
+	// plugin that is not installed, too old or not a verifier, or plugins
+	// are disabled.
+	ErrVerificationInconclusive = &Error{Code: CodeVerificationInconclusive}
+	// ErrVerificationPluginFailed: the verification plugin failed or
+	// answered badly (a check it failed is ErrVerificationFailed).
+	ErrVerificationPluginFailed = &Error{Code: CodeVerificationPluginFailed}
+	// ErrPluginKeyUnsupported: a plugin key, with plugins disabled.
+	ErrPluginKeyUnsupported = &Error{Code: CodePluginKeyUnsupported}
+	// ErrPluginNotFound: the signing key's plugin is not installed.
+	ErrPluginNotFound = &Error{Code: CodePluginNotFound}
+	// ErrPluginFailed: the signing plugin failed or answered badly; the
+	// message is the plugin's for its error responses.
+	ErrPluginFailed = &Error{Code: CodePluginFailed}
+	// ErrPluginCapabilityMissing: the plugin cannot sign this (no signature
+	// generator capability, or an envelope-only plugin asked for a blob).
+	ErrPluginCapabilityMissing = &Error{Code: CodePluginCapabilityMissing}
 )
 
 // String is the library's text for the code ("signature verification
@@ -395,7 +416,10 @@ func (c *Config) NewVerifier() (*Verifier, error) {
 }
 
 // NewSigner loads a key of the configuration directory's signingkeys.json:
-// the key named keyName, or the default key when keyName is "".
+// the key named keyName, or the default key when keyName is "". A plugin
+// key's plugin is found in the configuration's plugin directory; its
+// pluginConfig is sent to the plugin, SignOptions.PluginConfig entries
+// replacing those of the same name.
 func (c *Config) NewSigner(keyName string) (*Signer, error) {
 	var name *C.char
 	if keyName != "" {
@@ -417,6 +441,74 @@ func (c *Config) SetRevocationMode(mode RevocationMode) error {
 	err := call(func() C.notation_result { return C.notation_config_set_revocation_mode(c.ptr, C.uint32_t(mode)) })
 	runtime.KeepAlive(c)
 	return err
+}
+
+// SetPluginDir sets the plugin directory ({dir}/{name}/notation-{name}):
+// verifiers made from the configuration afterwards find the verification
+// plugins that signatures require there, and plugin signers their plugin.
+// A configuration opened from a directory starts with
+// {NOTATION_LIBEXEC or that directory}/plugins, an in-memory one with none.
+// Plugins are executables run with the process's environment: use a
+// directory only trusted users can write to.
+func (c *Config) SetPluginDir(dir string) error {
+	d := cString(dir)
+	defer free(d)
+	err := call(func() C.notation_result { return C.notation_config_set_plugin_dir(c.ptr, d) })
+	runtime.KeepAlive(c)
+	return err
+}
+
+// DisablePlugins removes the plugin directory: signatures that require a
+// verification plugin are inconclusive and plugin keys fail with
+// ErrPluginKeyUnsupported.
+func (c *Config) DisablePlugins() error {
+	err := call(func() C.notation_result { return C.notation_config_set_plugin_dir(c.ptr, nil) })
+	runtime.KeepAlive(c)
+	return err
+}
+
+// PluginDir is the plugin directory; ok is false when plugins are
+// disabled.
+func (c *Config) PluginDir() (dir string, ok bool) {
+	dir, err := readString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
+		return C.notation_config_plugin_dir(c.ptr, b, n, needed)
+	})
+	runtime.KeepAlive(c)
+	return dir, err == nil
+}
+
+// SetPluginTimeout limits the time each plugin command of verifiers and
+// signers made from the configuration afterwards may take (milliseconds
+// are the unit; 0: no limit, the default).
+func (c *Config) SetPluginTimeout(timeout time.Duration) error {
+	ms := timeout.Milliseconds()
+	if timeout < 0 || ms > int64(^uint32(0)) {
+		return &Error{Code: CodeInvalidArgument, Message: "plugin timeout out of range"}
+	}
+	if timeout > 0 && ms == 0 {
+		ms = 1
+	}
+	err := call(func() C.notation_result { return C.notation_config_set_plugin_timeout(c.ptr, C.uint32_t(ms)) })
+	runtime.KeepAlive(c)
+	return err
+}
+
+// NewPluginSigner makes a signer for the key keyID of the plugin
+// pluginName, installed in the configuration's plugin directory. The
+// plugin runs when signing: RAW plugins sign blobs and artifacts,
+// ENVELOPE plugins artifacts, ENVELOPE_FOR_BLOB plugins blobs.
+// SignOptions.PluginConfig is sent to it.
+func (c *Config) NewPluginSigner(pluginName, keyID string) (*Signer, error) {
+	p, k := cString(pluginName), cString(keyID)
+	defer free(p)
+	defer free(k)
+	var ptr *C.notation_signer
+	err := call(func() C.notation_result { return C.notation_signer_new_plugin(c.ptr, p, k, &ptr) })
+	runtime.KeepAlive(c)
+	if err != nil {
+		return nil, err
+	}
+	return newSigner(ptr), nil
 }
 
 // SetRevocationTimeouts sets the time each OCSP request and CRL download
@@ -485,6 +577,9 @@ type VerifyOptions struct {
 	// MaxSignatures bounds the signatures of an artifact tried (1-100;
 	// 0: 100).
 	MaxSignatures int
+	// PluginConfig is passed to the verification plugin a signature
+	// requires (--plugin-config).
+	PluginConfig map[string]string
 }
 
 func (o *VerifyOptions) toC() (*C.notation_verify_options, error) {
@@ -529,6 +624,15 @@ func (o *VerifyOptions) toC() (*C.notation_verify_options, error) {
 		if err := set(func() C.notation_result {
 			return C.notation_verify_options_set_max_signatures(ptr, C.size_t(o.MaxSignatures))
 		}); err != nil {
+			return nil, err
+		}
+	}
+	for k, v := range o.PluginConfig {
+		ck, cv := cString(k), cString(v)
+		err := set(func() C.notation_result { return C.notation_verify_options_add_plugin_config(ptr, ck, cv) })
+		free(ck)
+		free(cv)
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -716,8 +820,8 @@ func (v *Verifier) VerifyArtifact(target *Target, opts *VerifyOptions) (*Verific
 	return r, err
 }
 
-// Signer signs with a key and its certificate chain; safe for concurrent
-// use.
+// Signer signs with a key and its certificate chain, or with a plugin key;
+// safe for concurrent use.
 type Signer struct {
 	ptr *C.notation_signer
 }
@@ -778,6 +882,9 @@ type SignOptions struct {
 	// tokens must chain to TimestampRoots (PEM or DER certificates).
 	TimestampURL   string
 	TimestampRoots []byte
+	// PluginConfig is sent to a signing plugin (--plugin-config), over the
+	// pluginConfig of a signingkeys.json key; local keys ignore it.
+	PluginConfig map[string]string
 }
 
 func (o *SignOptions) toC() (*C.notation_sign_options, error) {
@@ -841,6 +948,15 @@ func (o *SignOptions) toC() (*C.notation_sign_options, error) {
 			return C.notation_sign_options_set_timestamping(ptr, u, rp, rn)
 		})
 		runtime.KeepAlive(o.TimestampRoots)
+		if err != nil {
+			return nil, err
+		}
+	}
+	for k, v := range o.PluginConfig {
+		ck, cv := cString(k), cString(v)
+		err := set(func() C.notation_result { return C.notation_sign_options_add_plugin_config(ptr, ck, cv) })
+		free(ck)
+		free(cv)
 		if err != nil {
 			return nil, err
 		}

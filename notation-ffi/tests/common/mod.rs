@@ -10,6 +10,8 @@ use std::ptr;
 
 use notation::*;
 
+pub mod plugin;
+
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
