@@ -56,6 +56,16 @@ pub fn libexec_dir() -> PathBuf {
         .unwrap_or_else(config_dir)
 }
 
+/// The libexec directory of the installation whose configuration directory
+/// is `config_dir`, as the CLI finds it with `NOTATION_CONFIG=config_dir`:
+/// `NOTATION_LIBEXEC`, else `config_dir` (X1). Plugins live in its
+/// `plugins/` (R1).
+pub fn libexec_dir_for(config_dir: &Path) -> PathBuf {
+    non_empty_env("NOTATION_LIBEXEC")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| config_dir.to_path_buf())
+}
+
 fn non_empty_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }

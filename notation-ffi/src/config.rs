@@ -156,11 +156,7 @@ impl ConfigState {
 /// `{NOTATION_LIBEXEC}/plugins`, or `{dir}/plugins` when `NOTATION_LIBEXEC`
 /// is unset or empty.
 fn installation_plugin_dir(dir: &Path) -> PathBuf {
-    std::env::var_os("NOTATION_LIBEXEC")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| dir.to_path_buf())
-        .join("plugins")
+    notation_core::config::libexec_dir_for(dir).join("plugins")
 }
 
 impl notation_config {
