@@ -270,7 +270,10 @@ fuzz_target!(|data: &[u8]| {
                 let mut sign = ptr::null_mut();
                 let mut verify = ptr::null_mut();
                 assert_eq!(notation_sign_options_new(&mut sign), notation_result::Ok);
-                assert_eq!(notation_verify_options_new(&mut verify), notation_result::Ok);
+                assert_eq!(
+                    notation_verify_options_new(&mut verify),
+                    notation_result::Ok
+                );
                 for i in 0..parts.len().min(16) {
                     no_panic(notation_sign_options_add_plugin_config(
                         sign,
