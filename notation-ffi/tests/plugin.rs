@@ -829,7 +829,7 @@ fn verification_plugin_verdicts_reach_the_result() {
     assert_eq!(verify(options), notation_result::VerificationInconclusive);
 
     // Not installed, and plugins disabled: inconclusive, never passed.
-    std::fs::remove_file(plugin.executable()).unwrap();
+    std::fs::remove_file(plugin.executable_path()).unwrap();
     assert_eq!(verify(options), notation_result::VerificationInconclusive);
     let message = result_failure(result).unwrap();
     assert!(
@@ -1096,7 +1096,11 @@ fn misbehaving_signing_plugins_give_codes_and_messages() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(raw.executable(), std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::set_permissions(
+            raw.executable_path(),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
         let (code, message) = try_sign_blob(signer, b"blob", ptr::null()).unwrap_err();
         assert_eq!(code, notation_result::PluginNotFound);
         assert!(message.ends_with("is not executable"), "{message}");
@@ -1107,7 +1111,7 @@ fn misbehaving_signing_plugins_give_codes_and_messages() {
             notation_result::PluginNotFound
         );
     }
-    std::fs::remove_file(raw.executable()).unwrap();
+    std::fs::remove_file(raw.executable_path()).unwrap();
     let (code, message) = try_sign_blob(signer, b"blob", ptr::null()).unwrap_err();
     assert_eq!(code, notation_result::PluginNotFound);
     assert!(
