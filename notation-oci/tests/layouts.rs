@@ -2,15 +2,15 @@
 //! and 09, and signing into a layout (T1, T2, Q1-Q8, K3).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
+
+mod support;
 
 use notation_core::crypto::RingProvider;
 use notation_core::envelope::{Envelope, EnvelopeFormat};
 use notation_core::signer::LocalSigner;
-use notation_core::trust::{
-    DirTrustStore, MemoryTrustStore, OciTrustPolicyDocument, TrustStoreType,
-};
+use notation_core::trust::{MemoryTrustStore, OciTrustPolicyDocument, TrustStoreType};
 use notation_core::verifier::Verifier;
 use notation_core::x509::Certificate;
 use notation_oci::OciLayout;
@@ -21,32 +21,7 @@ use notation_oci::oci::{
 use notation_oci::repository::SignatureRepository;
 use notation_oci::signature::{SignatureManifestForm, signature_annotations};
 use notation_oci::workflow::{self, SignOptions, VerifyOptions, WorkflowError};
-
-fn conformance() -> PathBuf {
-    let dir = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/conformance"
-    ));
-    assert!(
-        dir.join("MANIFEST.md").is_file(),
-        "conformance vectors are required at {}",
-        dir.display()
-    );
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
+use support::fixtures::{alpine_layout, alpine_verifier, conformance, copy_dir};
 
 const ALPINE: &str = "sha256:19dbd2e48e921426ee8ace4dc892edfb2ecdc1d1a72d5416c83670c30acecef0";
 
@@ -55,11 +30,7 @@ const ALPINE: &str = "sha256:19dbd2e48e921426ee8ace4dc892edfb2ecdc1d1a72d5416c83
 #[test]
 fn conformance_02_round_trip() {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(
-        &conformance().join("02-oci-layout-alpine/oci-layout"),
-        &dir.path().join("layout"),
-    );
-    let layout = OciLayout::open(dir.path().join("layout")).unwrap();
+    let layout = alpine_layout(dir.path());
     let artifact = layout.resolve(ALPINE).unwrap();
     assert_eq!(layout.resolve("v2").unwrap(), artifact);
     let envelope =
@@ -103,18 +74,7 @@ fn conformance_02_round_trip() {
     );
     assert_eq!(a[ANNOTATION_CREATED], "2023-03-14T04:45:22Z");
 
-    let verifier = Verifier::builder(Arc::new(DirTrustStore::new(
-        conformance().join("02-oci-layout-alpine"),
-    )))
-    .oci_policy(
-        OciTrustPolicyDocument::from_json(
-            &std::fs::read(conformance().join("02-oci-layout-alpine/trustpolicy.oci.json"))
-                .unwrap(),
-        )
-        .unwrap(),
-    )
-    .build()
-    .unwrap();
+    let verifier = alpine_verifier();
     let result = workflow::verify(
         &layout,
         "local/oci-layout",

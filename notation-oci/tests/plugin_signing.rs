@@ -6,17 +6,16 @@
 #[path = "../../notation-core/tests/common/plugin.rs"]
 #[allow(dead_code)]
 mod plugin_support;
+mod support;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use notation_core::crypto::RingProvider;
 use notation_core::envelope::EnvelopeFormat;
 use notation_core::plugin::PluginSigner;
-use notation_core::trust::{
-    DirTrustStore, MemoryTrustStore, OciTrustPolicyDocument, TrustStoreType,
-};
+use notation_core::trust::{MemoryTrustStore, OciTrustPolicyDocument, TrustStoreType};
 use notation_core::verifier::Verifier;
 use notation_core::x509::Certificate;
 use notation_oci::OciLayout;
@@ -24,46 +23,13 @@ use notation_oci::oci::{ANNOTATION_CREATED, ANNOTATION_THUMBPRINT, ImageManifest
 use notation_oci::workflow::{self, ArtifactSigner, SignOptions, VerifyOptions, WorkflowError};
 use plugin_support::{TestPlugin, metadata};
 use serde_json::json;
+use support::fixtures::{alpine_layout, alpine_verifier, conformance};
 
 const ALPINE: &str = "sha256:19dbd2e48e921426ee8ace4dc892edfb2ecdc1d1a72d5416c83670c30acecef0";
 const NV2: &str = "com.example.nv2plugin";
 
-fn conformance() -> PathBuf {
-    let dir = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/conformance"
-    ));
-    assert!(
-        dir.join("MANIFEST.md").is_file(),
-        "conformance vectors are required at {}",
-        dir.display()
-    );
-    dir
-}
-
 fn pki(name: &str) -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/pki")).join(name)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-fn alpine_layout(dir: &Path) -> OciLayout {
-    copy_dir(
-        &conformance().join("02-oci-layout-alpine/oci-layout"),
-        &dir.join("layout"),
-    );
-    OciLayout::open(dir.join("layout")).unwrap()
 }
 
 fn manifest_annotations(
@@ -119,18 +85,7 @@ fn envelope_plugin_signs_into_a_layout() {
     // The envelope's signing time (2023-03-14T16:10:02+08:00), in UTC.
     assert_eq!(a[ANNOTATION_CREATED], "2023-03-14T08:10:02Z");
 
-    let verifier = Verifier::builder(Arc::new(DirTrustStore::new(
-        conformance().join("02-oci-layout-alpine"),
-    )))
-    .oci_policy(
-        OciTrustPolicyDocument::from_json(
-            &std::fs::read(conformance().join("02-oci-layout-alpine/trustpolicy.oci.json"))
-                .unwrap(),
-        )
-        .unwrap(),
-    )
-    .build()
-    .unwrap();
+    let verifier = alpine_verifier();
     let result = workflow::verify(
         &layout,
         "local/oci-layout",

@@ -9,7 +9,7 @@
 mod support;
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use base64::Engine;
 use notation_oci::registry::client::{LoginError, LoginOutcome};
@@ -19,7 +19,7 @@ use notation_oci::registry::credentials::{
 use notation_oci::registry::{
     Credential, CredentialError, CredentialProvider, CredentialStore, RegistryClient,
 };
-use support::fixtures::{PASSWORD, USER};
+use support::fixtures::{PASSWORD, USER, conformance};
 use support::registry::{Auth, Registry};
 
 /// A helper that keeps credentials as files under `<dir>/store/` and logs
@@ -42,13 +42,6 @@ case "$1" in
   *) echo "unknown action"; exit 1 ;;
 esac
 "#;
-
-fn conformance() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/conformance"
-    ))
-}
 
 fn script(dir: &Path, name: &str, body: &str) {
     let path = dir.join(name);

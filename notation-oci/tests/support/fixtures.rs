@@ -20,3 +20,53 @@ pub fn path(name: &str) -> PathBuf {
 pub const USER: &str = "testuser";
 /// Its password.
 pub const PASSWORD: &str = "testpassword";
+
+/// The shared conformance vectors (`../shared/conformance`); missing
+/// vectors fail the test, never skip it.
+pub fn conformance() -> PathBuf {
+    let dir = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/conformance"
+    ));
+    assert!(
+        dir.join("MANIFEST.md").is_file(),
+        "conformance vectors are required at {}",
+        dir.display()
+    );
+    dir
+}
+
+/// Copies a directory tree (a conformance layout into a scratch
+/// directory, so that tests can write into it).
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A writable copy of MANIFEST 02's alpine layout, at `{dir}/layout`.
+pub fn alpine_layout(dir: &std::path::Path) -> notation_oci::OciLayout {
+    copy_dir(
+        &conformance().join("02-oci-layout-alpine/oci-layout"),
+        &dir.join("layout"),
+    );
+    notation_oci::OciLayout::open(dir.join("layout")).unwrap()
+}
+
+/// A verifier with MANIFEST 02's trust store and OCI trust policy.
+pub fn alpine_verifier() -> notation_core::verifier::Verifier {
+    use notation_core::trust::{DirTrustStore, OciTrustPolicyDocument};
+    let dir = conformance().join("02-oci-layout-alpine");
+    let policy = std::fs::read(dir.join("trustpolicy.oci.json")).unwrap();
+    notation_core::verifier::Verifier::builder(std::sync::Arc::new(DirTrustStore::new(&dir)))
+        .oci_policy(OciTrustPolicyDocument::from_json(&policy).unwrap())
+        .build()
+        .unwrap()
+}
