@@ -23,6 +23,7 @@ use notation_core::trust::{
 use notation_core::verifier::{BlobVerifyOptions, VerificationError, Verifier};
 use notation_core::x509::Certificate;
 use notation_oci::revocation::{FileCrlCache, HttpRevocationFetcher};
+use support::fixtures::copy_dir;
 use support::servers;
 
 fn vectors(dir: &str) -> PathBuf {
@@ -37,19 +38,6 @@ fn vectors(dir: &str) -> PathBuf {
         p.display()
     );
     p
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 const BLOB: &[u8] = b"revocation test content";
