@@ -1,0 +1,253 @@
+//! Reading policy JSON with Go's `encoding/json` semantics.
+
+use super::*;
+
+/// A JSON value that keeps object keys in order, duplicates included, so
+/// that duplicates can be refused and field names matched like Go does.
+pub(super) enum Json {
+    Null,
+    Bool(bool),
+    Number,
+    String(String),
+    Array(Vec<Json>),
+    Object(Vec<(String, Json)>),
+}
+
+impl Json {
+    fn kind(&self) -> &'static str {
+        match self {
+            Json::Null => "null",
+            Json::Bool(_) => "bool",
+            Json::Number => "number",
+            Json::String(_) => "string",
+            Json::Array(_) => "array",
+            Json::Object(_) => "object",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Json {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct JsonVisitor;
+        impl<'de> Visitor<'de> for JsonVisitor {
+            type Value = Json;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Json, E> {
+                Ok(Json::Null)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Json, E> {
+                Ok(Json::Null)
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Json, E> {
+                Ok(Json::Bool(v))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Json, E> {
+                Ok(Json::Number)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Json, E> {
+                Ok(Json::Number)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Json, E> {
+                Ok(Json::Number)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Json, E> {
+                Ok(Json::String(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Json, E> {
+                Ok(Json::String(v))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Json::Array(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+                let mut entries = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, Json>()? {
+                    entries.push((k, v));
+                }
+                Ok(Json::Object(entries))
+            }
+        }
+        deserializer.deserialize_any(JsonVisitor)
+    }
+}
+
+pub(super) fn parse_json(data: &[u8]) -> Result<Json, PolicyJsonError> {
+    if data.len() > MAX_POLICY_SIZE {
+        return Err(PolicyJsonError::TooLarge {
+            size: data.len(),
+            limit: MAX_POLICY_SIZE,
+        });
+    }
+    let syntax = |e: serde_json::Error| PolicyJsonError::Syntax {
+        message: e.to_string(),
+    };
+    let mut de = serde_json::Deserializer::from_slice(data);
+    let value = Json::deserialize(&mut de).map_err(syntax)?;
+    de.end().map_err(syntax)?;
+    Ok(value)
+}
+
+pub(super) fn wrong_type(path: &str, expected: &'static str, found: &Json) -> PolicyJsonError {
+    PolicyJsonError::WrongType {
+        path: path.to_owned(),
+        expected,
+        found: found.kind(),
+    }
+}
+
+/// Picks the known fields of an object (Go: `null` is an absent object).
+/// Keys match case-insensitively (ASCII) as in Go; a field given twice is an
+/// error; unknown keys are ignored.
+pub(super) fn object_fields<'a, const N: usize>(
+    value: Option<&'a Json>,
+    path: &str,
+    names: [&str; N],
+) -> Result<[Option<&'a Json>; N], PolicyJsonError> {
+    let mut fields = [None; N];
+    let entries = match value {
+        None | Some(Json::Null) => return Ok(fields),
+        Some(Json::Object(entries)) => entries,
+        Some(other) => return Err(wrong_type(path, "object", other)),
+    };
+    for (key, v) in entries {
+        if let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case(key)) {
+            if fields[i].is_some() {
+                return Err(PolicyJsonError::DuplicateKey {
+                    path: path.to_owned(),
+                    key: key.clone(),
+                });
+            }
+            fields[i] = Some(v);
+        }
+    }
+    Ok(fields)
+}
+
+pub(super) fn string_field(value: Option<&Json>, path: &str) -> Result<String, PolicyJsonError> {
+    match value {
+        None | Some(Json::Null) => Ok(String::new()),
+        Some(Json::String(s)) => Ok(s.clone()),
+        Some(other) => Err(wrong_type(path, "string", other)),
+    }
+}
+
+pub(super) fn bool_field(value: Option<&Json>, path: &str) -> Result<bool, PolicyJsonError> {
+    match value {
+        None | Some(Json::Null) => Ok(false),
+        Some(Json::Bool(b)) => Ok(*b),
+        Some(other) => Err(wrong_type(path, "bool", other)),
+    }
+}
+
+pub(super) fn string_list_field(
+    value: Option<&Json>,
+    path: &str,
+) -> Result<Vec<String>, PolicyJsonError> {
+    match value {
+        None | Some(Json::Null) => Ok(Vec::new()),
+        Some(Json::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| string_field(Some(item), &format!("{path}[{i}]")))
+            .collect(),
+        Some(other) => Err(wrong_type(path, "[]string", other)),
+    }
+}
+
+/// The `override` object: keys are exact (Go map keys), in document order.
+pub(super) fn string_map_field(
+    value: Option<&Json>,
+    path: &str,
+) -> Result<Vec<(String, String)>, PolicyJsonError> {
+    let entries = match value {
+        None | Some(Json::Null) => return Ok(Vec::new()),
+        Some(Json::Object(entries)) => entries,
+        Some(other) => return Err(wrong_type(path, "map[string]string", other)),
+    };
+    let mut seen = HashSet::new();
+    let mut out = Vec::with_capacity(entries.len());
+    for (key, v) in entries {
+        if !seen.insert(key.as_str()) {
+            return Err(PolicyJsonError::DuplicateKey {
+                path: path.to_owned(),
+                key: key.clone(),
+            });
+        }
+        out.push((
+            key.clone(),
+            string_field(Some(v), &format!("{path}.{key}"))?,
+        ));
+    }
+    Ok(out)
+}
+
+pub(super) fn parse_raw_document(
+    data: &[u8],
+    kind: PolicyKind,
+) -> Result<RawDocument, PolicyJsonError> {
+    let json = parse_json(data)?;
+    let [version, policies] = object_fields(Some(&json), "document", ["version", "trustPolicies"])?;
+    let version = string_field(version, "version")?;
+    let policies = match policies {
+        None | Some(Json::Null) => &[][..],
+        Some(Json::Array(items)) => items.as_slice(),
+        Some(other) => return Err(wrong_type("trustPolicies", "array", other)),
+    };
+    let mut statements = Vec::with_capacity(policies.len());
+    for (i, item) in policies.iter().enumerate() {
+        let path = format!("trustPolicies[{i}]");
+        let [name, sv, stores, identities, scopes, global] = object_fields(
+            Some(item),
+            &path,
+            [
+                "name",
+                "signatureVerification",
+                "trustStores",
+                "trustedIdentities",
+                "registryScopes",
+                "globalPolicy",
+            ],
+        )?;
+        let sv_path = format!("{path}.signatureVerification");
+        let [level, overrides, verify_timestamp] =
+            object_fields(sv, &sv_path, ["level", "override", "verifyTimestamp"])?;
+        // Fields of the other document kind are unknown keys to Go's
+        // decoder, hence ignored.
+        let (registry_scopes, global_policy) = match kind {
+            PolicyKind::Oci => (
+                string_list_field(scopes, &format!("{path}.registryScopes"))?,
+                false,
+            ),
+            PolicyKind::Blob => (
+                Vec::new(),
+                bool_field(global, &format!("{path}.globalPolicy"))?,
+            ),
+        };
+        statements.push(RawStatement {
+            name: string_field(name, &format!("{path}.name"))?,
+            level: string_field(level, &format!("{sv_path}.level"))?,
+            overrides: string_map_field(overrides, &format!("{sv_path}.override"))?,
+            verify_timestamp: string_field(
+                verify_timestamp,
+                &format!("{sv_path}.verifyTimestamp"),
+            )?,
+            trust_stores: string_list_field(stores, &format!("{path}.trustStores"))?,
+            trusted_identities: string_list_field(
+                identities,
+                &format!("{path}.trustedIdentities"),
+            )?,
+            registry_scopes,
+            global_policy,
+        });
+    }
+    Ok(RawDocument {
+        version,
+        statements,
+    })
+}

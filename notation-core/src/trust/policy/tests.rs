@@ -1,0 +1,428 @@
+
+use super::*;
+use ValidationAction::{Enforce as E, Log as L, Skip as S};
+use ValidationType::*;
+
+/// The M table, row by row, in ValidationType::ALL order.
+#[test]
+fn level_matrix_truth_table() {
+    let table = [
+        (VerificationLevel::Strict, [E, E, E, E, E]),
+        (VerificationLevel::Permissive, [E, E, L, L, L]),
+        (VerificationLevel::Audit, [E, L, L, L, L]),
+        (VerificationLevel::Skip, [S, S, S, S, S]),
+    ];
+    for (level, row) in table {
+        for (t, want) in ValidationType::ALL.into_iter().zip(row) {
+            assert_eq!(level.default_action(t), want, "{level} {t}");
+            assert_eq!(
+                EffectiveVerification::new(level).action(t),
+                want,
+                "{level} {t}"
+            );
+        }
+    }
+}
+
+/// MANIFEST "Effective enforcement for overrides" (TestCustomVerificationLevel).
+#[test]
+fn override_truth_table() {
+    use VerificationLevel::*;
+    let cases: &[(
+        VerificationLevel,
+        (ValidationType, ValidationAction),
+        [ValidationAction; 5],
+    )] = &[
+        (Strict, (Authenticity, L), [E, L, E, E, E]),
+        (Permissive, (Authenticity, L), [E, L, L, L, L]),
+        (Audit, (Authenticity, L), [E, L, L, L, L]),
+        (Strict, (Expiry, L), [E, E, E, L, E]),
+        (Strict, (Revocation, L), [E, E, E, E, L]),
+        (Strict, (Revocation, S), [E, E, E, E, S]),
+        (Permissive, (Revocation, S), [E, E, L, L, S]),
+        (Audit, (Revocation, S), [E, L, L, L, S]),
+        (Strict, (AuthenticTimestamp, L), [E, E, L, E, E]),
+        (Audit, (Authenticity, E), [E, E, L, L, L]),
+    ];
+    for &(level, o, want) in cases {
+        let eff = EffectiveVerification::with_overrides(level, &[o]).unwrap();
+        let got: Vec<_> = ValidationType::ALL.iter().map(|t| eff.action(*t)).collect();
+        assert_eq!(got, want, "{level} {o:?}");
+        assert!(eff.is_customized());
+    }
+}
+
+#[test]
+fn override_rules() {
+    use VerificationLevel::*;
+    for level in [Strict, Permissive, Audit] {
+        for action in ValidationAction::ALL {
+            assert_eq!(
+                EffectiveVerification::with_overrides(level, &[(Integrity, action)]),
+                Err(VerificationLevelError::IntegrityOverride)
+            );
+        }
+        for t in [Authenticity, AuthenticTimestamp, Expiry] {
+            assert_eq!(
+                EffectiveVerification::with_overrides(level, &[(t, S)]),
+                Err(VerificationLevelError::SkipNotAllowed { validation: t })
+            );
+        }
+    }
+    assert_eq!(
+        EffectiveVerification::with_overrides(Skip, &[(Revocation, L)]),
+        Err(VerificationLevelError::SkipCannotBeCustomized)
+    );
+    assert!(
+        EffectiveVerification::with_overrides(Skip, &[])
+            .unwrap()
+            .is_skip()
+    );
+}
+
+#[test]
+fn registry_scope_grammar() {
+    for ok in [
+        "example.com/rep",
+        "example.com:8080/rep/rep2",
+        "example.com/rep/subrep/subsub",
+        "10.10.10.10:8080/rep/rep2",
+        "domain/rep",
+        "domain:1234/rep",
+        "local/myocilayout",
+        "a-b.c/x__y/z---w/v.w_u",
+    ] {
+        assert_eq!(validate_registry_scope(ok), Ok(()), "{ok}");
+    }
+    for bad in [
+        "",
+        "1:1",
+        "a,b",
+        "abcd",
+        "1111",
+        "1,2",
+        "example.com/rep:tag",
+        "example.com/rep/subrep/sub:latest",
+        "example.com",
+        "rep/rep2:latest",
+        "repository",
+        "10.10.10.10",
+        "10.10.10.10:8080/rep/rep2:latest",
+        // K2 quotes `local/myOCILayout` as an example, but the reference's
+        // repository grammar is lowercase only and rejects it.
+        "local/myOCILayout",
+        "-a.com/x",
+        "a-.com/x",
+        "a..com/x",
+        "a.com:/x",
+        "a.com/x/",
+        "a.com//x",
+        "a.com/x___y",
+        "a.com/x._y",
+        "a.com/_x",
+        "a.com/x-",
+        "a.com/Rep",
+        "a.com:80:90/x",
+    ] {
+        assert_eq!(
+            validate_registry_scope(bad),
+            Err(RegistryScopeError::Invalid {
+                scope: bad.to_owned()
+            }),
+            "{bad}"
+        );
+    }
+    for wild in ["example.com/*", "*/", "example*/", "ex*test"] {
+        assert_eq!(
+            validate_registry_scope(wild),
+            Err(RegistryScopeError::Wildcard {
+                scope: wild.to_owned()
+            })
+        );
+    }
+}
+
+#[test]
+fn digests() {
+    assert!(is_digest("sha256:abc"));
+    assert!(is_digest("sha256:hash"));
+    assert!(is_digest(
+        "multihash+base58:QmRZxt2b1FVZPNqd8hsiykDL3TdBDeTSPX9Kv46HmX4Gx8"
+    ));
+    for bad in [
+        "",
+        "sha256",
+        "sha256:",
+        ":abc",
+        "SHA256:abc",
+        "sha256:a/b",
+        "sha256:abc:def",
+    ] {
+        assert!(!is_digest(bad), "{bad}");
+    }
+}
+
+#[test]
+fn trust_store_refs() {
+    let r = TrustStoreRef::parse("signingAuthority:a.b-c_d").unwrap();
+    assert_eq!(r.store_type(), TrustStoreType::SigningAuthority);
+    assert_eq!(r.name(), "a.b-c_d");
+    assert_eq!(r.to_string(), "signingAuthority:a.b-c_d");
+    assert!(matches!(
+        TrustStoreRef::parse("ca"),
+        Err(TrustStoreRefError::MissingSeparator { .. })
+    ));
+    assert!(matches!(
+        TrustStoreRef::parse("CA:x"),
+        Err(TrustStoreRefError::UnsupportedType { .. })
+    ));
+    assert!(matches!(
+        TrustStoreRef::parse("ca:a:b"),
+        Err(TrustStoreRefError::InvalidName { .. })
+    ));
+    assert!(matches!(
+        TrustStoreRef::new(TrustStoreType::Tsa, ""),
+        Err(TrustStoreRefError::InvalidName { .. })
+    ));
+}
+
+#[test]
+fn trusted_identity_parsing() {
+    assert_eq!(TrustedIdentity::parse("*").unwrap(), TrustedIdentity::Any);
+    assert!(matches!(
+        TrustedIdentity::parse(" *"),
+        Err(TrustedIdentityParseError::MissingSeparator { .. })
+    ));
+    let other = TrustedIdentity::parse("X509.subject:C=US").unwrap();
+    assert!(
+        matches!(&other, TrustedIdentity::Other { prefix, value, .. } if prefix == "X509.subject" && value == "C=US")
+    );
+    let x = TrustedIdentity::parse("x509.subject: C=US, ST=WA, O=x:y").unwrap();
+    assert_eq!(x.as_str(), "x509.subject: C=US, ST=WA, O=x:y");
+    match x {
+        TrustedIdentity::X509Subject { dn, .. } => assert_eq!(dn.get("O"), Some("x:y")),
+        _ => panic!("not x509"),
+    }
+    assert!(matches!(
+        TrustedIdentity::parse("x509.subject:C=bad=#identity,O=LOL,ST=LOL"),
+        Err(TrustedIdentityParseError::InvalidDn {
+            source: DnError::NumberSignValue { .. },
+            ..
+        })
+    ));
+}
+
+fn doc(statement: &str) -> String {
+    format!(r#"{{"version":"1.0","trustPolicies":[{statement}]}}"#)
+}
+
+const BASE: &str = r#"{"name":"s","registryScopes":["a.io/r"],"signatureVerification":{"level":"strict"},"trustStores":["ca:x"],"trustedIdentities":["*"]}"#;
+
+#[test]
+fn go_json_semantics() {
+    // Case-insensitive keys, unknown keys ignored.
+    let d = OciTrustPolicyDocument::from_json(
+            br#"{"VERSION":"1.0","trustpolicies":[{"Name":"s","RegistryScopes":["a.io/r"],"signatureverification":{"Level":"audit"},"trustStores":["ca:x"],"TrustedIdentities":["*"],"extra":{"deep":[1,2,{}]}}],"$schema":"x"}"#,
+        )
+        .unwrap();
+    assert_eq!(
+        d.statements()[0].verification().level(),
+        VerificationLevel::Audit
+    );
+    // null is absent.
+    let e =
+        OciTrustPolicyDocument::from_json(br#"{"version":null,"trustPolicies":null}"#).unwrap_err();
+    assert_eq!(
+        e,
+        PolicyError::EmptyVersion {
+            kind: PolicyKind::Oci
+        }
+    );
+    let e = OciTrustPolicyDocument::from_json(b"null").unwrap_err();
+    assert_eq!(
+        e,
+        PolicyError::EmptyVersion {
+            kind: PolicyKind::Oci
+        }
+    );
+    // A null list item is an empty string.
+    let e = OciTrustPolicyDocument::from_json(
+            doc(r#"{"name":"s","registryScopes":["a.io/r"],"signatureVerification":{"level":"strict"},"trustStores":["ca:x"],"trustedIdentities":[null]}"#).as_bytes(),
+        )
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "oci trust policy: trust policy statement \"s\" has an empty trusted identity"
+    );
+    // A null statement is an empty statement.
+    let e = OciTrustPolicyDocument::from_json(doc("null").as_bytes()).unwrap_err();
+    assert!(matches!(
+        e,
+        PolicyError::InvalidStatement {
+            source: StatementError::MissingName,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn hostile_json() {
+    let malformed = |data: &[u8]| match OciTrustPolicyDocument::from_json(data) {
+        Err(PolicyError::Malformed(e)) => e,
+        other => panic!("expected malformed, got {other:?}"),
+    };
+    assert!(matches!(malformed(b""), PolicyJsonError::Syntax { .. }));
+    assert!(matches!(malformed(b"{"), PolicyJsonError::Syntax { .. }));
+    assert!(matches!(
+        malformed(b"[]"),
+        PolicyJsonError::WrongType { .. }
+    ));
+    assert!(matches!(
+        malformed(b"\xef\xbb\xbf{}"),
+        PolicyJsonError::Syntax { .. }
+    ));
+    assert!(matches!(
+        malformed(br#"{"version":"1.0"} {}"#),
+        PolicyJsonError::Syntax { .. }
+    ));
+    assert!(matches!(
+        malformed(br#"{"version":1}"#),
+        PolicyJsonError::WrongType { .. }
+    ));
+    assert!(matches!(
+        malformed(br#"{"version":"1.0","trustPolicies":{}}"#),
+        PolicyJsonError::WrongType { .. }
+    ));
+    assert!(matches!(
+        malformed(br#"{"version":"1.0","version":"1.0"}"#),
+        PolicyJsonError::DuplicateKey { .. }
+    ));
+    assert!(matches!(
+        malformed(br#"{"version":"1.0","Version":"1.0"}"#),
+        PolicyJsonError::DuplicateKey { .. }
+    ));
+    let dup_override = doc(
+        r#"{"name":"s","registryScopes":["a.io/r"],"signatureVerification":{"level":"strict","override":{"expiry":"log","expiry":"enforce"}},"trustStores":["ca:x"],"trustedIdentities":["*"]}"#,
+    );
+    assert!(matches!(
+        malformed(dup_override.as_bytes()),
+        PolicyJsonError::DuplicateKey { .. }
+    ));
+    let wrong = doc(r#"{"name":"s","registryScopes":"a.io/r"}"#);
+    assert_eq!(
+        malformed(wrong.as_bytes()).to_string(),
+        "cannot unmarshal string into trustPolicies[0].registryScopes of type []string"
+    );
+    let wrong = doc(r#"{"name":"s","trustStores":[1]}"#);
+    assert!(matches!(
+        malformed(wrong.as_bytes()),
+        PolicyJsonError::WrongType { .. }
+    ));
+    let wrong = doc(r#"{"name":"s","signatureVerification":{"override":{"expiry":true}}}"#);
+    assert!(matches!(
+        malformed(wrong.as_bytes()),
+        PolicyJsonError::WrongType { .. }
+    ));
+    let wrong = br#"{"version":"1.0","trustPolicies":[{"name":"s","globalPolicy":"yes"}]}"#;
+    assert!(matches!(
+        BlobTrustPolicyDocument::from_json(wrong),
+        Err(PolicyError::Malformed(PolicyJsonError::WrongType { .. }))
+    ));
+    // Deep nesting: an error, not a stack overflow.
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    assert!(matches!(
+        malformed(deep.as_bytes()),
+        PolicyJsonError::Syntax { .. }
+    ));
+    let deep = format!(
+        r#"{{"x":{}{}}}"#,
+        "{\"a\":".repeat(50_000),
+        "}".repeat(50_000)
+    );
+    assert!(matches!(
+        malformed(deep.as_bytes()),
+        PolicyJsonError::Syntax { .. }
+    ));
+    // Size bound.
+    let huge = format!(r#"{{"version":"{}"}}"#, "x".repeat(MAX_POLICY_SIZE));
+    assert!(matches!(
+        malformed(huge.as_bytes()),
+        PolicyJsonError::TooLarge { .. }
+    ));
+    // A long but bounded string is an ordinary value.
+    let long = format!(r#"{{"version":"{}"}}"#, "x".repeat(100_000));
+    assert!(matches!(
+        OciTrustPolicyDocument::from_json(long.as_bytes()),
+        Err(PolicyError::UnsupportedVersion { .. })
+    ));
+    // Work budget on the pairwise overlap check.
+    let many: Vec<String> = (0..=MAX_TRUSTED_IDENTITIES)
+        .map(|i| format!("\"x509.subject:C=US,ST=WA,O=o{i}\""))
+        .collect();
+    let many = doc(&format!(
+        r#"{{"name":"s","registryScopes":["a.io/r"],"signatureVerification":{{"level":"strict"}},"trustStores":["ca:x"],"trustedIdentities":[{}]}}"#,
+        many.join(",")
+    ));
+    assert!(matches!(
+        OciTrustPolicyDocument::from_json(many.as_bytes()),
+        Err(PolicyError::InvalidStatement {
+            source: StatementError::TooManyTrustedIdentities { .. },
+            ..
+        })
+    ));
+    // Valid JSON that is not UTF-8 text.
+    assert!(matches!(
+        malformed(b"{\"version\":\"\xff\"}"),
+        PolicyJsonError::Syntax { .. }
+    ));
+    assert!(OciTrustPolicyDocument::from_json(doc(BASE).as_bytes()).is_ok());
+}
+
+#[test]
+fn round_trip_serialization() {
+    let input = doc(
+        r#"{"name":"s","registryScopes":["a.io/r"],"signatureVerification":{"level":"permissive","override":{"revocation":"skip","authenticity":"log"},"verifyTimestamp":"afterCertExpiry"},"trustStores":["ca:x","tsa:y"],"trustedIdentities":["x509.subject: C=US, ST=WA, O=Org"]}"#,
+    );
+    let d = OciTrustPolicyDocument::from_json(input.as_bytes()).unwrap();
+    let out = d.to_json_pretty();
+    let text = String::from_utf8(out.clone()).unwrap();
+    assert!(text.starts_with("{\n  \"version\": \"1.0\",\n  \"trustPolicies\": [\n    {\n      \"name\": \"s\",\n      \"signatureVerification\""));
+    assert!(text.contains(
+        r#""override": {
+          "authenticity": "log",
+          "revocation": "skip"
+        }"#
+    ));
+    assert_eq!(OciTrustPolicyDocument::from_json(&out).unwrap(), d);
+
+    let b = BlobTrustPolicyDocument::init("p", &["ca:x"], &["*"], true).unwrap();
+    let text = String::from_utf8(b.to_json_pretty()).unwrap();
+    assert_eq!(
+        text,
+        "{\n  \"version\": \"1.0\",\n  \"trustPolicies\": [\n    {\n      \"name\": \"p\",\n      \"signatureVerification\": {\n        \"level\": \"strict\"\n      },\n      \"trustStores\": [\n        \"ca:x\"\n      ],\n      \"trustedIdentities\": [\n        \"*\"\n      ],\n      \"globalPolicy\": true\n    }\n  ]\n}"
+    );
+    assert_eq!(
+        BlobTrustPolicyDocument::from_json(text.as_bytes()).unwrap(),
+        b
+    );
+    assert!(matches!(
+        BlobTrustPolicyDocument::init("p", &["ca:"], &["*"], false),
+        Err(PolicyError::InvalidStatement { .. })
+    ));
+}
+
+#[test]
+fn statement_accessors() {
+    let d = OciTrustPolicyDocument::from_json(
+            doc(r#"{"name":"s","registryScopes":["*"],"signatureVerification":{"level":"strict"},"trustStores":["ca:x","tsa:t","ca:y","ca:x"],"trustedIdentities":["*"]}"#).as_bytes(),
+        )
+        .unwrap();
+    let s = &d.statements()[0];
+    assert_eq!(s.trust_store_names(TrustStoreType::Ca), ["x", "y"]);
+    assert_eq!(s.trust_store_names(TrustStoreType::Tsa), ["t"]);
+    assert!(s.has_trust_store_type(TrustStoreType::Tsa));
+    assert!(!s.has_trust_store_type(TrustStoreType::SigningAuthority));
+    assert_eq!(s.trust_stores().len(), 4);
+    assert_eq!(s.verify_timestamp(), VerifyTimestamp::Always);
+    assert!(!s.is_global());
+}

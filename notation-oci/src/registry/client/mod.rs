@@ -1,0 +1,363 @@
+//! The registry client: the OCI distribution API operations Notation needs,
+//! over an [`HttpTransport`], with authentication, redirects, limits and
+//! digest checks decided here whatever the transport.
+//!
+//! # Requests per operation
+//! Counted by [`RegistryClient::request_count`] (every HTTP exchange,
+//! token requests and redirects included). With a warm authentication
+//! cache (a token covering the scope, or Basic already chosen for the
+//! registry) each operation sends only its own requests; a cold one adds
+//! one `401` round trip for Basic, and for Bearer one `401` plus one token
+//! request:
+//!
+//! | operation | requests |
+//! |---|---|
+//! | `resolve` | `HEAD` manifest (+ `GET` when the `HEAD` lacks a digest, a length or a type, or is refused with 405) |
+//! | `fetch_manifest` | `GET` manifest |
+//! | `fetch_blob` | `GET` blob (+ one per redirect to blob storage) |
+//! | `blob_exists` | `HEAD` blob (+ redirects) |
+//! | `push_blob` | `POST` upload + `PUT` location?digest= (monolithic) |
+//! | `push_manifest` | `PUT` manifest |
+//! | `delete_manifest` | `DELETE` manifest |
+//! | `referrers` | `GET` per page |
+//!
+//! Tokens are cached per registry and scope set for the client's lifetime
+//! and reused for any request whose scope they cover (a `pull,push` token
+//! serves later `pull` requests). A cached token that the registry rejects
+//! (expired) is replaced once; a second `401` is an error, never a loop.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use base64::Engine;
+use notation_core::algorithm::HashAlgorithm;
+use serde::Deserialize;
+
+use super::auth::{AuthCache, AuthHeader, Challenge, Scopes, parse_challenges};
+use super::credentials::{
+    Credential, CredentialError, CredentialProvider, CredentialStore, StaticCredentials,
+};
+use super::error::{
+    AuthError, DigestOrigin, ErrorBodyKind, ErrorEntry, IntegrityError, LimitKind,
+    MAX_ERROR_ENTRIES, ProtocolError, RegistryError, StatusError,
+};
+use super::link::next_link;
+use super::transport::{
+    BodyReadError, HttpRequest, HttpResponse, HttpTransport, Method, Timeouts, TransportError,
+    TrustRoots, UreqTransport,
+};
+use super::url::{Url, append_query, encode_component, is_loopback_host, resolve, same_origin};
+use crate::oci::{Descriptor, MANIFEST_MEDIA_TYPES, MAX_MANIFEST_SIZE, MEDIA_TYPE_IMAGE_INDEX};
+use crate::reference::Reference;
+
+mod blobs;
+mod descriptor;
+mod exchange;
+mod login;
+mod manifests;
+mod options;
+mod referrers;
+mod repository_ref;
+mod token;
+
+pub use descriptor::{ContentDescriptor, PushedManifest};
+pub use login::{LoginError, LoginOutcome};
+pub use options::RegistryClientOptions;
+pub use referrers::{DEFAULT_MAX_REFERRERS, DEFAULT_MAX_REFERRERS_PAGES, MAX_REFERRERS_PAGE_SIZE};
+pub use repository_ref::RepositoryRef;
+
+/// Default bound on redirects followed per request.
+pub const DEFAULT_MAX_REDIRECTS: usize = 10;
+/// Largest error body read for its error codes (oras-go: 8 KiB).
+const MAX_ERROR_BODY: u64 = 8 * 1024;
+/// Largest token response read (oras-go: 128 KiB).
+const MAX_TOKEN_RESPONSE: u64 = 128 * 1024;
+
+struct Inner {
+    transport: Arc<dyn HttpTransport>,
+    credentials: Option<Arc<dyn CredentialProvider>>,
+    insecure_registries: Vec<String>,
+    loopback_plain_http: bool,
+    user_agent: String,
+    client_id: String,
+    max_redirects: usize,
+    max_referrers_pages: usize,
+    max_referrers: usize,
+    requests: AtomicU64,
+    auth: AuthCache,
+}
+
+/// A blocking OCI registry client. Cheap to clone and share between
+/// threads (`Send + Sync`); clones share the connection pool, the token
+/// cache and the request counter.
+#[derive(Clone)]
+pub struct RegistryClient {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for RegistryClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RegistryClient")
+            .field("requests", &self.request_count())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Which credentials and token cache a request uses (the client's, or a
+/// one-off set for verifying a login).
+struct AuthSession<'a> {
+    credentials: Option<&'a dyn CredentialProvider>,
+    cache: &'a AuthCache,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    errors: Vec<ErrorBodyEntry>,
+}
+
+#[derive(Deserialize)]
+struct ErrorBodyEntry {
+    code: String,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+/// Parses an OCI error body; anything else is kept as "other", never an
+/// error of its own (error bodies may be HTML, text, truncated, ...).
+fn parse_error_body(body: &[u8]) -> (Vec<ErrorEntry>, ErrorBodyKind) {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return (Vec::new(), ErrorBodyKind::Empty);
+    }
+    match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(b) => (
+            b.errors
+                .into_iter()
+                .take(MAX_ERROR_ENTRIES)
+                .map(|e| ErrorEntry::new(e.code, e.message.unwrap_or_default()))
+                .collect(),
+            ErrorBodyKind::OciErrors,
+        ),
+        Err(_) => (Vec::new(), ErrorBodyKind::Other),
+    }
+}
+
+/// The media type of a `Content-Type` value, parameters removed, lowercase.
+fn media_type_of(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+fn digest_of(alg: HashAlgorithm, data: &[u8]) -> String {
+    format!(
+        "{}:{}",
+        alg.digest_name(),
+        notation_core::hex::encode(&alg.digest(data))
+    )
+}
+
+fn digest_algorithm(digest: &str) -> Option<HashAlgorithm> {
+    notation_core::payload::parse_digest(digest).map(|(alg, _)| alg)
+}
+
+fn is_valid_tag(tag: &str) -> bool {
+    let b = tag.as_bytes();
+    let word = |x: u8| x.is_ascii_alphanumeric() || x == b'_';
+    !b.is_empty()
+        && b.len() <= 128
+        && word(b[0])
+        && b[1..].iter().all(|&x| word(x) || x == b'.' || x == b'-')
+}
+
+fn check_digest_arg(digest: &str) -> Result<HashAlgorithm, RegistryError> {
+    digest_algorithm(digest).ok_or_else(|| RegistryError::InvalidArgument {
+        what: "digest",
+        value: digest.to_string(),
+    })
+}
+
+fn shown_url(url: &str, origin: &str) -> String {
+    if same_origin(url, origin) {
+        return url.to_string();
+    }
+    Url::parse(url).map_or_else(|| "<invalid URL>".to_string(), |u| u.without_query())
+}
+
+fn is_redirect(status: u16) -> bool {
+    matches!(status, 301 | 302 | 303 | 307 | 308)
+}
+
+impl RegistryClient {
+    /// A client with default options (anonymous, platform roots).
+    pub fn new() -> Result<Self, RegistryError> {
+        RegistryClientOptions::new().build()
+    }
+
+    /// Starts building a client.
+    pub fn builder() -> RegistryClientOptions {
+        RegistryClientOptions::new()
+    }
+
+    /// How many HTTP requests this client (and its clones) has sent,
+    /// token requests and redirects included.
+    pub fn request_count(&self) -> u64 {
+        self.inner.requests.load(Ordering::Relaxed)
+    }
+
+    /// Whether `registry` is reached over plain HTTP: listed as insecure, or
+    /// loopback (`localhost`, `127.0.0.1`, `[::1]`) unless turned off (X2).
+    pub fn is_plain_http(&self, registry: &str) -> bool {
+        let lower = registry.to_ascii_lowercase();
+        self.inner.insecure_registries.contains(&lower)
+            || (self.inner.loopback_plain_http
+                && is_loopback_host(crate::reference::host_of(&lower)))
+    }
+
+    /// Whether credentials may travel over plain HTTP to the `authority` of
+    /// a URL: only to loopback hosts and explicitly insecure registries.
+    fn plain_http_credentials_allowed(&self, authority: &str) -> bool {
+        let lower = authority.to_ascii_lowercase();
+        is_loopback_host(crate::reference::host_of(&lower))
+            || self.inner.insecure_registries.contains(&lower)
+    }
+
+    /// `scheme://host[:port]` of a registry; Docker Hub's `docker.io` is
+    /// served by `registry-1.docker.io` (as oras-go).
+    fn base_url(&self, registry: &str) -> String {
+        let scheme = if self.is_plain_http(registry) {
+            "http"
+        } else {
+            "https"
+        };
+        let host = match registry.to_ascii_lowercase().as_str() {
+            "docker.io" | "index.docker.io" => "registry-1.docker.io".to_string(),
+            _ => registry.to_string(),
+        };
+        format!("{scheme}://{host}")
+    }
+
+    /// A URL as shown in errors: URLs on another origin than the
+    /// registry's (blob storage, upload services) lose their query, which
+    /// may hold a pre-signed capability.
+    fn shown_url(&self, url: &str, registry: &str) -> String {
+        shown_url(url, &self.base_url(registry))
+    }
+
+    fn repo_url(&self, repo: &RepositoryRef, tail: &str) -> String {
+        format!(
+            "{}/v2/{}/{tail}",
+            self.base_url(&repo.registry),
+            repo.repository
+        )
+    }
+
+    fn session(&self) -> AuthSession<'_> {
+        AuthSession {
+            credentials: self.inner.credentials.as_deref(),
+            cache: &self.inner.auth,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::manifests::{ManifestRef, manifest_ref};
+    use super::*;
+
+    #[test]
+    fn error_bodies_survive_anything() {
+        let (e, k) = parse_error_body(br#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{"Tag":"x"}}]}"#);
+        assert_eq!(k, ErrorBodyKind::OciErrors);
+        assert_eq!(e, [ErrorEntry::new("MANIFEST_UNKNOWN", "manifest unknown")]);
+        assert_eq!(parse_error_body(b"").1, ErrorBodyKind::Empty);
+        assert_eq!(
+            parse_error_body(b"<html>502 Bad Gateway</html>").1,
+            ErrorBodyKind::Other
+        );
+        assert_eq!(
+            parse_error_body(br#"{"errors":"nope"}"#).1,
+            ErrorBodyKind::Other
+        );
+        assert_eq!(
+            parse_error_body(br#"{"errors":[{"code":"#).1,
+            ErrorBodyKind::Other
+        );
+        let many = format!(
+            r#"{{"errors":[{}]}}"#,
+            vec![r#"{"code":"X"}"#; 100].join(",")
+        );
+        assert_eq!(parse_error_body(many.as_bytes()).0.len(), MAX_ERROR_ENTRIES);
+        let long = format!(
+            r#"{{"errors":[{{"code":"X","message":"{}"}}]}}"#,
+            "m".repeat(5000)
+        );
+        assert!(parse_error_body(long.as_bytes()).0[0].message.len() < 300);
+    }
+
+    #[test]
+    fn references_and_repositories_are_validated() {
+        assert!(matches!(manifest_ref("v1.0"), Ok(ManifestRef::Tag)));
+        assert!(matches!(
+            manifest_ref(&format!("sha256:{}", "a".repeat(64))),
+            Ok(ManifestRef::Digest(..))
+        ));
+        for bad in ["", "-x", "sha256:abc", "a/b", "../x", &"t".repeat(129)] {
+            assert!(manifest_ref(bad).is_err(), "{bad}");
+        }
+        assert!(RepositoryRef::new("localhost:5000", "a/b").is_ok());
+        for (reg, repo) in [
+            ("localhost:5000", "A"),
+            ("", "a"),
+            ("r.io", "a:tag"),
+            ("r.io", "a/../b"),
+        ] {
+            assert!(RepositoryRef::new(reg, repo).is_err(), "{reg} {repo}");
+        }
+        assert_eq!(
+            media_type_of("Application/JSON; charset=utf-8"),
+            "application/json"
+        );
+    }
+
+    #[test]
+    fn plain_http_decision() {
+        let c = RegistryClient::builder()
+            .insecure_registry("Reg.Example:5000")
+            .build()
+            .unwrap();
+        assert!(c.is_plain_http("localhost:5000"));
+        assert!(c.is_plain_http("127.0.0.1:1"));
+        assert!(c.is_plain_http("[::1]:5000"));
+        assert!(c.is_plain_http("reg.example:5000"));
+        assert!(!c.is_plain_http("reg.example"));
+        assert!(!c.is_plain_http("registry.io"));
+        assert_eq!(c.base_url("docker.io"), "https://registry-1.docker.io");
+        let tls = RegistryClient::builder()
+            .loopback_plain_http(false)
+            .build()
+            .unwrap();
+        assert!(!tls.is_plain_http("localhost:5000"));
+        let cfg = notation_core::config::Config {
+            insecure_registries: vec!["reg1.io".into()],
+            ..Default::default()
+        };
+        assert!(
+            RegistryClient::builder()
+                .notation_config(&cfg)
+                .build()
+                .unwrap()
+                .is_plain_http("REG1.io")
+        );
+    }
+
+    #[test]
+    fn client_is_send_sync_and_cheap_to_clone() {
+        fn assert_send_sync<T: Send + Sync + Clone>() {}
+        assert_send_sync::<RegistryClient>();
+    }
+}

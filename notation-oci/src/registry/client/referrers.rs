@@ -1,0 +1,199 @@
+//! The referrers API (paged, filtered, bounded).
+
+use super::*;
+
+/// Largest referrers API page (4 MiB, as the reference's metadata limit).
+pub const MAX_REFERRERS_PAGE_SIZE: u64 = 4 * 1024 * 1024;
+/// Default bound on referrers pages followed.
+pub const DEFAULT_MAX_REFERRERS_PAGES: usize = 100;
+/// Default bound on referrer descriptors collected over all pages.
+pub const DEFAULT_MAX_REFERRERS: usize = 10_000;
+/// The `OCI-Filters-Applied` header (Q5).
+const HEADER_FILTERS_APPLIED: &str = "OCI-Filters-Applied";
+/// The annotation some registries use instead of the header (oras-go).
+const ANNOTATION_FILTERS_APPLIED: &str = "org.opencontainers.referrers.filtersApplied";
+
+#[derive(Deserialize)]
+struct ReferrersPage {
+    #[serde(rename = "mediaType", default)]
+    media_type: Option<String>,
+    #[serde(default)]
+    manifests: Vec<Descriptor>,
+    #[serde(default)]
+    annotations: Option<std::collections::HashMap<String, String>>,
+}
+
+impl RegistryClient {
+    /// Lists the referrers of `subject_digest` with the referrers API
+    /// (Q5): `GET /v2/<name>/referrers/<digest>?artifactType=...`.
+    ///
+    /// `Ok(None)` when the registry does not support the API (404 without
+    /// `NAME_UNKNOWN`, or a first page that is not an image index; the
+    /// caller then falls back to the tag schema, Q6). Pages are followed
+    /// through `Link: <...>; rel="next"` on the same origin only, each
+    /// at most 4 MiB, at most the configured number of pages and
+    /// descriptors (an error past the bound, and a link repeating a page is
+    /// an error: never an endless loop). When `artifact_type` is given and
+    /// the registry does not say it applied the filter
+    /// (`OCI-Filters-Applied`), descriptors are filtered here.
+    pub fn referrers(
+        &self,
+        repo: &RepositoryRef,
+        subject_digest: &str,
+        artifact_type: Option<&str>,
+    ) -> Result<Option<Vec<Descriptor>>, RegistryError> {
+        check_digest_arg(subject_digest)?;
+        let mut url = self.repo_url(repo, &format!("referrers/{subject_digest}"));
+        if let Some(t) = artifact_type {
+            url = append_query(&url, "artifactType", t);
+        }
+        let scopes = Scopes::repository(&repo.repository, &["pull"]);
+        let mut visited: HashSet<String> = HashSet::new();
+        let mut out: Vec<Descriptor> = Vec::new();
+        for page in 0.. {
+            if page >= self.inner.max_referrers_pages {
+                return Err(RegistryError::limit(
+                    &url,
+                    LimitKind::ReferrersPages,
+                    self.inner.max_referrers_pages as u64,
+                    None,
+                ));
+            }
+            visited.insert(url.clone());
+            let request =
+                HttpRequest::new(Method::Get, &url).with_header("Accept", MEDIA_TYPE_IMAGE_INDEX);
+            let (mut response, final_url) =
+                self.send_authenticated(&self.session(), &repo.registry, &scopes, request)?;
+            match response.status() {
+                200 => {}
+                404 if page == 0 => {
+                    let e = self.status_error(Method::Get, &url, &mut response);
+                    // A missing repository is an error, not "unsupported"
+                    // (as oras-go).
+                    if e.errors.iter().any(|x| x.code == "NAME_UNKNOWN") {
+                        return Err(e.into());
+                    }
+                    return Ok(None);
+                }
+                _ => return Err(self.unexpected(Method::Get, &url, response)),
+            }
+            let content_type = response
+                .headers()
+                .get("content-type")
+                .map(media_type_of)
+                .unwrap_or_default();
+            if content_type != MEDIA_TYPE_IMAGE_INDEX {
+                if page == 0 {
+                    response.body_mut().discard(MAX_ERROR_BODY);
+                    return Ok(None);
+                }
+                return Err(RegistryError::protocol(
+                    Method::Get,
+                    &final_url,
+                    ProtocolError::UnexpectedContentType {
+                        expected: MEDIA_TYPE_IMAGE_INDEX.into(),
+                        actual: content_type,
+                    },
+                ));
+            }
+            let filters_header: Vec<String> = response
+                .headers()
+                .get_all(HEADER_FILTERS_APPLIED)
+                .flat_map(|v| {
+                    v.split(',')
+                        .map(|s| s.trim().to_string())
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            let link = next_link(response.headers().get_all("link")).map_err(|e| {
+                RegistryError::protocol(
+                    Method::Get,
+                    &final_url,
+                    ProtocolError::InvalidHeader {
+                        name: "Link",
+                        value: e.0,
+                    },
+                )
+            })?;
+            let body = self.read_limited(
+                Method::Get,
+                &final_url,
+                &mut response,
+                LimitKind::ReferrersPage,
+                MAX_REFERRERS_PAGE_SIZE,
+            )?;
+            let parsed: ReferrersPage =
+                notation_core::json::check_depth(&body, notation_core::json::MAX_DEPTH)
+                    .and_then(|()| serde_json::from_slice(&body).map_err(|e| e.to_string()))
+                    .map_err(|e| {
+                        RegistryError::protocol(
+                            Method::Get,
+                            &final_url,
+                            ProtocolError::MalformedBody(e),
+                        )
+                    })?;
+            if let Some(mt) = &parsed.media_type
+                && mt != MEDIA_TYPE_IMAGE_INDEX
+            {
+                return Err(RegistryError::protocol(
+                    Method::Get,
+                    &final_url,
+                    ProtocolError::UnexpectedContentType {
+                        expected: MEDIA_TYPE_IMAGE_INDEX.into(),
+                        actual: mt.clone(),
+                    },
+                ));
+            }
+            let filtered_by_registry = filters_header.iter().any(|f| f == "artifactType")
+                || parsed
+                    .annotations
+                    .as_ref()
+                    .and_then(|a| a.get(ANNOTATION_FILTERS_APPLIED))
+                    .is_some_and(|v| v.split(',').any(|f| f.trim() == "artifactType"));
+            for d in parsed.manifests {
+                if let Some(t) = artifact_type {
+                    // Q5: filter ourselves unless the registry says it did.
+                    if !filtered_by_registry && d.artifact_type.as_deref() != Some(t) {
+                        continue;
+                    }
+                }
+                if out.len() >= self.inner.max_referrers {
+                    return Err(RegistryError::limit(
+                        &final_url,
+                        LimitKind::Referrers,
+                        self.inner.max_referrers as u64,
+                        None,
+                    ));
+                }
+                out.push(d);
+            }
+            let Some(next) = link else { break };
+            let next_url = resolve(&final_url, &next).ok_or_else(|| {
+                RegistryError::protocol(
+                    Method::Get,
+                    &final_url,
+                    ProtocolError::InvalidHeader {
+                        name: "Link",
+                        value: next.clone(),
+                    },
+                )
+            })?;
+            if !same_origin(&next_url, &final_url) {
+                return Err(RegistryError::protocol(
+                    Method::Get,
+                    &final_url,
+                    ProtocolError::CrossOriginLink(next_url),
+                ));
+            }
+            if visited.contains(&next_url) {
+                return Err(RegistryError::protocol(
+                    Method::Get,
+                    &final_url,
+                    ProtocolError::PaginationLoop(next_url),
+                ));
+            }
+            url = next_url;
+        }
+        Ok(Some(out))
+    }
+}

@@ -1,0 +1,161 @@
+//! Bearer tokens from a challenge's realm.
+
+use super::*;
+
+#[derive(Deserialize)]
+struct TokenBody {
+    #[serde(default)]
+    token: Option<String>,
+    #[serde(default)]
+    access_token: Option<String>,
+}
+
+impl RegistryClient {
+    /// Gets a token from the challenge's realm: `POST` with
+    /// `grant_type=refresh_token` for an identity token (OAuth2, as
+    /// oras-go), else `GET ?service=&scope=` with Basic credentials if any,
+    /// anonymous otherwise. A registry token is used as is.
+    pub(super) fn fetch_token(
+        &self,
+        url: &str,
+        challenge: &Challenge,
+        scopes: &Scopes,
+        credential: Option<&Credential>,
+    ) -> Result<String, RegistryError> {
+        let invalid = |reason: &str| -> RegistryError {
+            AuthError::InvalidChallenge {
+                url: url.to_string(),
+                reason: reason.to_string(),
+            }
+            .into()
+        };
+        let realm = challenge
+            .param("realm")
+            .ok_or_else(|| invalid("Bearer challenge without realm"))?;
+        let realm_url =
+            Url::parse(realm).ok_or_else(|| invalid("realm is not an absolute http(s) URL"))?;
+        let realm_display = realm_url.without_query();
+        if let Some(token) = credential.and_then(Credential::registry_token_value) {
+            return Ok(token.to_string());
+        }
+        let sends_secret = credential
+            .is_some_and(|c| c.identity_token_value().is_some() || c.username().is_some());
+        if sends_secret
+            && realm_url.scheme == "http"
+            && !self.plain_http_credentials_allowed(realm_url.authority)
+        {
+            return Err(AuthError::InsecureCredentialTransport { url: realm_display }.into());
+        }
+        let service = challenge.param("service");
+        let form_body;
+        let (request, basic) = if let Some(refresh) =
+            credential.and_then(Credential::identity_token_value)
+        {
+            let mut form = vec![
+                "grant_type=refresh_token".to_string(),
+                format!("refresh_token={}", encode_component(refresh)),
+                format!("client_id={}", encode_component(&self.inner.client_id)),
+            ];
+            if let Some(s) = service {
+                form.push(format!("service={}", encode_component(s)));
+            }
+            if !scopes.is_empty() {
+                form.push(format!(
+                    "scope={}",
+                    encode_component(&scopes.to_strings().join(" "))
+                ));
+            }
+            form_body = form.join("&");
+            let req = HttpRequest::new(Method::Post, realm)
+                .with_header("Content-Type", "application/x-www-form-urlencoded")
+                .with_body(form_body.as_bytes());
+            (req, None)
+        } else {
+            let mut token_url = realm.to_string();
+            if let Some(s) = service {
+                token_url = append_query(&token_url, "service", s);
+            }
+            for s in scopes.to_strings() {
+                token_url = append_query(&token_url, "scope", &s);
+            }
+            let basic = credential.and_then(|c| {
+                let user = c.username()?;
+                let pass = c.password().unwrap_or("");
+                let b = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
+                Some(AuthHeader {
+                    value: format!("Basic {b}"),
+                    with_credentials: true,
+                })
+            });
+            (HttpRequest::new(Method::Get, token_url), basic)
+        };
+        let method = request.method();
+        let origin = request.url().to_string();
+        let (mut response, _) = match self.send_following(request, basic.as_ref(), &origin) {
+            Ok(r) => r,
+            Err(RegistryError::Transport { source, .. }) => {
+                return Err(AuthError::TokenTransport {
+                    realm: realm_display,
+                    source,
+                }
+                .into());
+            }
+            Err(e) => return Err(e),
+        };
+        if response.status() != 200 {
+            let e = self.status_error(method, &realm_display, &mut response);
+            return Err(AuthError::TokenRequest {
+                realm: realm_display,
+                status: e.status,
+                errors: e.errors,
+            }
+            .into());
+        }
+        if response
+            .content_length()
+            .is_some_and(|l| l > MAX_TOKEN_RESPONSE)
+        {
+            return Err(RegistryError::limit(
+                &realm_display,
+                LimitKind::TokenResponse,
+                MAX_TOKEN_RESPONSE,
+                response.content_length(),
+            ));
+        }
+        let body = match response.body_mut().read_to_vec(MAX_TOKEN_RESPONSE) {
+            Ok(b) => b,
+            Err(BodyReadError::TooLarge) => {
+                return Err(RegistryError::limit(
+                    &realm_display,
+                    LimitKind::TokenResponse,
+                    MAX_TOKEN_RESPONSE,
+                    None,
+                ));
+            }
+            Err(BodyReadError::Io(e)) => {
+                return Err(AuthError::TokenTransport {
+                    realm: realm_display,
+                    source: TransportError::from_io(&e),
+                }
+                .into());
+            }
+        };
+        let parsed: TokenBody =
+            serde_json::from_slice(&body).map_err(|_| AuthError::TokenResponse {
+                realm: realm_display.clone(),
+                reason: "not a JSON token response".into(),
+            })?;
+        // oras-go prefers access_token (OAuth2) over token (distribution).
+        parsed
+            .access_token
+            .filter(|t| !t.is_empty())
+            .or(parsed.token.filter(|t| !t.is_empty()))
+            .ok_or_else(|| {
+                AuthError::TokenResponse {
+                    realm: realm_display,
+                    reason: "empty token returned".into(),
+                }
+                .into()
+            })
+    }
+}
