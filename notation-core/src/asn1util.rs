@@ -268,10 +268,28 @@ impl EncodeValue for EnumeratedValue {
     }
 }
 
+/// The longest INTEGER (contents octets) [`integer_to_decimal`] converts.
+/// The conversion costs the square of the length; the integers it prints
+/// are bounded to 20 octets where they are valid (RFC 5280 serial and CRL
+/// numbers, RFC 3161 nonces in practice), so 64 leaves room for a sign
+/// octet and odd but harmless encoders while an attacker's megabyte-long
+/// INTEGER costs nothing.
+pub(crate) const MAX_DECIMAL_OCTETS: usize = 64;
+
 /// Decimal rendering of a two's-complement big-endian INTEGER (its contents
 /// octets, as `der`'s `IntRef` gives them), as Go's `big.Int.String()`
-/// prints serial numbers, nonces and CRL numbers.
+/// prints serial numbers, nonces and CRL numbers. An INTEGER longer than
+/// [`MAX_DECIMAL_OCTETS`] is summarised instead (its first octets in hex
+/// and its length): such values only appear in error messages about
+/// hostile input, and converting them would take quadratic time.
 pub(crate) fn integer_to_decimal(content: &[u8]) -> String {
+    if content.len() > MAX_DECIMAL_OCTETS {
+        return format!(
+            "0x{}... ({} octets)",
+            crate::hex::encode(&content[..8]),
+            content.len()
+        );
+    }
     let negative = content.first().is_some_and(|&b| b & 0x80 != 0);
     let mut magnitude: Vec<u8> = if negative {
         // Two's complement: invert and add one.
@@ -331,6 +349,24 @@ mod tests {
         assert_eq!(OidBytes(&[0x80]).dotted(), "80");
         // Another tag.
         assert!(OidBytes::from_der(&[0x04, 0x01, 0x2a]).is_err());
+    }
+
+    #[test]
+    fn decimal_conversion_is_bounded() {
+        let max = [0x7f; MAX_DECIMAL_OCTETS];
+        let decimal = integer_to_decimal(&max);
+        assert!(decimal.len() > 150 && decimal.bytes().all(|b| b.is_ascii_digit()));
+        assert_eq!(
+            integer_to_decimal(&[0x01; MAX_DECIMAL_OCTETS + 1]),
+            "0x0101010101010101... (65 octets)"
+        );
+        // A hostile megabyte-long INTEGER is summarised, not converted (the
+        // conversion is quadratic: this would take minutes).
+        let huge = vec![0x42; 1 << 20];
+        assert_eq!(
+            integer_to_decimal(&huge),
+            "0x4242424242424242... (1048576 octets)"
+        );
     }
 
     #[test]

@@ -433,9 +433,15 @@ fn parse(der: &[u8]) -> Result<CrlInner, CrlParseError> {
     for ext in extensions.iter() {
         if ext.oid.is(&oids::CRL_NUMBER) {
             let n = non_negative_integer(ext.value).map_err(CrlParseError::part("crl number"))?;
+            check_crl_number_length(n).map_err(CrlParseError::part("crl number"))?;
             number = Some(range_in(der, n));
         } else if ext.oid.is(&oids::DELTA_CRL_INDICATOR) {
-            // Parsed when validating, to give the reference's message.
+            // Parsed when validating, to give the reference's message; only
+            // its length is bounded here, as the CRL number's is.
+            if let Ok(n) = IntRef::from_der(ext.value) {
+                check_crl_number_length(n.as_bytes())
+                    .map_err(CrlParseError::part("delta crl indicator"))?;
+            }
             delta_indicator = Some(range_in(der, ext.value));
         } else if ext.oid.is(&oids::FRESHEST_CRL) {
             freshest_crl = Some(range_in(der, ext.value));
@@ -481,6 +487,21 @@ fn non_negative_integer(value: &[u8]) -> Result<&[u8], String> {
         return Err("negative".into());
     }
     Ok(bytes)
+}
+
+/// The longest CRL number (and delta CRL indicator, a base CRL number)
+/// RFC 5280 §5.2.3 allows: 20 octets, not counting a sign octet.
+pub const MAX_CRL_NUMBER_OCTETS: usize = 20;
+
+/// Refuses a CRL number (INTEGER contents) over [`MAX_CRL_NUMBER_OCTETS`].
+fn check_crl_number_length(n: &[u8]) -> Result<(), String> {
+    let magnitude = n.iter().skip_while(|&&b| b == 0).count();
+    if magnitude > MAX_CRL_NUMBER_OCTETS {
+        return Err(format!(
+            "{magnitude} octets long, more than the {MAX_CRL_NUMBER_OCTETS} octets RFC 5280 allows"
+        ));
+    }
+    Ok(())
 }
 
 /// Compares two non-negative INTEGERs given as their contents octets.
@@ -1476,6 +1497,40 @@ mod tests {
             integer_to_decimal(&[0x01, 0, 0, 0, 0, 0, 0, 0, 0]),
             "18446744073709551616"
         );
+    }
+
+    /// RFC 5280 §5.2.3 (Low 2 of the audit): CRL numbers and delta CRL
+    /// indicators longer than 20 octets are refused when parsing; 20
+    /// octets, with or without a sign octet, are accepted.
+    #[test]
+    fn crl_numbers_over_20_octets_are_refused() {
+        let integer = |contents: &[u8]| [&[0x02, contents.len() as u8][..], contents].concat();
+        let crl = |oid: &str, contents: &[u8]| {
+            let ext = extension(oid, oid == "2.5.29.27", &integer(contents));
+            Crl::from_der(&build(Some(1), &[], Some(sequence(&ext))))
+        };
+        let twenty = [0x7f; 20];
+        let twenty_signed = [&[0x00][..], &[0xff; 20]].concat();
+        let twenty_one = [0x7f; 21];
+        for oid in ["2.5.29.20", "2.5.29.27"] {
+            assert!(crl(oid, &twenty).is_ok(), "{oid}");
+            assert!(crl(oid, &twenty_signed).is_ok(), "{oid}");
+        }
+        assert_eq!(
+            crl("2.5.29.20", &twenty).unwrap().number(),
+            Some(&twenty[..])
+        );
+        assert_eq!(
+            crl("2.5.29.20", &twenty_one).unwrap_err().to_string(),
+            "x509: malformed crl number: 21 octets long, more than the 20 octets RFC 5280 allows"
+        );
+        assert_eq!(
+            crl("2.5.29.27", &twenty_one).unwrap_err().to_string(),
+            "x509: malformed delta crl indicator: 21 octets long, more than the 20 octets RFC 5280 allows"
+        );
+        // A hostile length: refused before any decimal conversion.
+        let huge = [0x7f; 100];
+        assert!(crl("2.5.29.20", &huge).is_err());
     }
 
     #[test]
