@@ -1,9 +1,10 @@
-//! File helpers: every read is bounded, every write is atomic (a temporary
-//! file in the same directory, synced, then moved into place), so that a
-//! reader never sees a partial file and a crash never leaves one.
+//! File helpers: every read is bounded and of a regular file, every write
+//! is atomic (notation-core's [`AtomicWrite`]), so that a reader never sees
+//! a partial file and a crash never leaves one.
 
-use std::fs;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
+
+use notation_core::file::AtomicWrite;
 use std::path::{Path, PathBuf};
 
 /// Largest signature envelope read (the reference's envelope limit, U).
@@ -15,15 +16,9 @@ pub const MAX_JSON_FILE_SIZE: u64 = 4 * 1024 * 1024;
 /// Reads at most `limit` bytes of the regular file at `path`; a larger file,
 /// a directory or a special file is an error.
 pub fn read_bounded(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
-    let file = fs::File::open(path)?;
-    // Checked on the opened file, so that a swap after a caller's check
-    // cannot make us read a FIFO or a device.
-    if !file.metadata()?.is_file() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ));
-    }
+    // Opened without blocking and checked on the opened file, so that
+    // neither a FIFO nor a swap after a caller's check can stall or fool us.
+    let file = notation_core::file::open_regular(path)?;
     let mut data = Vec::new();
     file.take(limit + 1).read_to_end(&mut data)?;
     if data.len() as u64 > limit {
@@ -45,82 +40,21 @@ pub enum Overwrite {
     Deny,
 }
 
-/// Writes `data` to `path` atomically. The temporary file is created with
-/// `mode` (Unix permission bits, e.g. `0o600` for private keys) before any
-/// byte is written, so secret material is never readable by others, not even
-/// for a moment. Creates the parent directory if needed.
+/// Writes `data` to `path` atomically with the workspace's one writer,
+/// [`notation_core::file::AtomicWrite`]: a unique temporary file created
+/// with `mode` (Unix permission bits, `0o600` for private keys) before any
+/// byte is written, so secret material is never readable by others, not
+/// even for a moment; synced, renamed into place (or linked, with
+/// [`Overwrite::Deny`]), the directory synced. Missing parent directories
+/// are created owner-only (as the reference creates them); a symbolic link
+/// at `path` stays one (its target is replaced).
 pub fn write_atomic(path: &Path, data: &[u8], mode: u32, overwrite: Overwrite) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    create_private_dir_all(&dir)?;
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?
-        .to_string_lossy()
-        .into_owned();
-    let (tmp, mut file) = create_temp(&dir, &name, mode)?;
-    let result = (|| {
-        file.write_all(data)?;
-        file.sync_all()?;
-        drop(file);
-        match overwrite {
-            Overwrite::Allow => fs::rename(&tmp, path),
-            // A hard link never replaces an existing file, so a file that
-            // appeared since any earlier check is not clobbered.
-            Overwrite::Deny => fs::hard_link(&tmp, path),
-        }
-    })();
-    let _ = fs::remove_file(&tmp);
-    result?;
-    sync_dir(&dir);
-    Ok(())
-}
-
-fn create_temp(dir: &Path, base: &str, mode: u32) -> io::Result<(PathBuf, fs::File)> {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    for _ in 0..32 {
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let tmp = dir.join(format!(".{base}.{}.{n}.{nanos}.tmp", std::process::id()));
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(mode);
-        }
-        #[cfg(not(unix))]
-        let _ = mode;
-        match options.open(&tmp) {
-            Ok(f) => return Ok((tmp, f)),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
+    let write = AtomicWrite::private().mode(mode);
+    match overwrite {
+        Overwrite::Allow => write,
+        Overwrite::Deny => write.no_replace(),
     }
-    Err(io::Error::new(
-        io::ErrorKind::AlreadyExists,
-        "no free temporary file name",
-    ))
-}
-
-/// Creates `dir` and its missing parents with permissions 0700 (as the
-/// reference creates configuration directories); existing directories keep
-/// theirs.
-pub fn create_private_dir_all(dir: &Path) -> io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
+    .write(path, data)
 }
 
 /// An I/O error's text the way Go prints the common ones (`no such file or
@@ -143,16 +77,6 @@ pub fn io_error_text(e: &io::Error) -> String {
     }
 }
 
-/// Syncs a directory so that a rename survives a crash; best effort.
-fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-}
-
 /// `path` made absolute against the current directory (without resolving
 /// symlinks), for messages; falls back to `path` itself.
 pub fn absolute(path: &Path) -> PathBuf {
@@ -162,6 +86,7 @@ pub fn absolute(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn bounded_reads() {

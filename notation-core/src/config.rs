@@ -133,14 +133,15 @@ pub enum ConfigError {
 }
 
 /// Reads a file of at most [`MAX_CONFIG_FILE_SIZE`] bytes; `Ok(None)` when
-/// it does not exist.
+/// it does not exist. Anything but a regular file (a FIFO, a directory) is
+/// an error, without blocking.
 pub fn read_bounded(path: &Path) -> Result<Option<Vec<u8>>, ConfigError> {
     use std::io::Read;
     let io = |source| ConfigError::Io {
         path: path.to_path_buf(),
         source,
     };
-    let file = match std::fs::File::open(path) {
+    let file = match crate::file::open_regular(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io(e)),
@@ -158,37 +159,15 @@ pub fn read_bounded(path: &Path) -> Result<Option<Vec<u8>>, ConfigError> {
     Ok(Some(data))
 }
 
-/// Writes a file atomically: a temporary file in the same directory, then a
-/// rename, so that readers never see a partial file.
-pub fn write_atomic(path: &Path, data: &[u8]) -> Result<(), ConfigError> {
-    use std::io::Write;
-    let io = |source| ConfigError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        f.write_all(data)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(io)
+/// Writes a configuration file as the reference does (owner-only, in an
+/// owner-only directory), atomically ([`crate::file::AtomicWrite`]).
+fn write_config_file(path: &Path, data: &[u8]) -> Result<(), ConfigError> {
+    crate::file::AtomicWrite::private()
+        .write(path, data)
+        .map_err(|source| ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
 }
 
 /// `config.json` (W16).
@@ -232,7 +211,7 @@ impl Config {
     /// Saves `config.json` into `dir`.
     pub fn save(&self, dir: &Path) -> Result<(), ConfigError> {
         let data = serde_json::to_vec_pretty(self).expect("config serializes");
-        write_atomic(&dir.join(CONFIG_FILE), &data)
+        write_config_file(&dir.join(CONFIG_FILE), &data)
     }
 }
 
@@ -335,7 +314,7 @@ impl SigningKeys {
     /// Saves into `dir`.
     pub fn save(&self, dir: &Path) -> Result<(), ConfigError> {
         let data = serde_json::to_vec_pretty(self).expect("signing keys serialize");
-        write_atomic(&dir.join(SIGNING_KEYS_FILE), &data)
+        write_config_file(&dir.join(SIGNING_KEYS_FILE), &data)
     }
 
     /// The key named `name`, or the default key when `name` is `None`.
@@ -467,5 +446,15 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, [std::ffi::OsString::from(SIGNING_KEYS_FILE)]);
+        // Owner-only, as the reference writes it.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(SIGNING_KEYS_FILE))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o077, 0, "{mode:o}");
+        }
     }
 }

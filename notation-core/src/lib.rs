@@ -8,6 +8,7 @@ pub mod blob;
 pub mod config;
 pub mod crypto;
 pub mod envelope;
+pub mod file;
 pub mod hex;
 pub mod json;
 pub mod oid;

@@ -650,6 +650,9 @@ fn layout_code(e: &LayoutError) -> notation_result {
         LayoutError::Io { .. } => notation_result::Io,
         LayoutError::InvalidDigest(_) => notation_result::ReferenceInvalid,
         LayoutError::TooLarge { .. } => notation_result::InputTooLarge,
+        LayoutError::NotARegularFile { .. } | LayoutError::OutsideLayout { .. } => {
+            notation_result::LayoutInvalid
+        }
         _ => notation_result::RepositoryError,
     }
 }

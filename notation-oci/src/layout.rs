@@ -9,7 +9,7 @@
 //! size limit; every write is atomic (temporary file in the same directory,
 //! then rename).
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::oci::{
@@ -69,6 +69,20 @@ pub enum LayoutError {
     /// The referrers walk exceeded its bound.
     #[error("more than {MAX_GRAPH_NODES} manifests reachable from index.json")]
     GraphTooLarge,
+    /// Something other than a regular file (a FIFO, a device, a directory)
+    /// where the layout should hold a file.
+    #[error("{path}: not a regular file")]
+    NotARegularFile {
+        /// The path.
+        path: PathBuf,
+    },
+    /// A symbolic link (of the file or of a directory on the way) that
+    /// leads outside the layout directory.
+    #[error("{path}: symbolic link leads outside the OCI layout")]
+    OutsideLayout {
+        /// The path, as named in the layout.
+        path: PathBuf,
+    },
 }
 
 /// Splits a `--oci-layout` reference `<path>@<digest>` or `<path>:<tag>`
@@ -314,12 +328,27 @@ impl OciLayout {
         Ok(out)
     }
 
+    /// Reads a file of the layout: a regular file, inside the layout, of
+    /// at most `limit` bytes. A FIFO, a device or a directory where a file
+    /// should be is refused without blocking, and so is a symbolic link
+    /// (of the file or of a directory on the way) that leads outside the
+    /// layout; both are checked on the opened handle too, so a file
+    /// swapped meanwhile is refused as well.
     fn read_file(&self, path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, LayoutError> {
         let io = |source| LayoutError::Io {
             path: path.to_path_buf(),
             source,
         };
-        let file = std::fs::File::open(path).map_err(io)?;
+        self.check_within(path)?;
+        let file = match notation_core::file::open_regular(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+                return Err(LayoutError::NotARegularFile {
+                    path: path.to_path_buf(),
+                });
+            }
+            other => other.map_err(io)?,
+        };
+        self.check_opened_within(path, &file)?;
         let mut data = Vec::new();
         file.take(limit + 1).read_to_end(&mut data).map_err(io)?;
         if data.len() as u64 > limit {
@@ -332,38 +361,90 @@ impl OciLayout {
         Ok(data)
     }
 
-    fn write_atomic(&self, path: &Path, data: &[u8]) -> Result<(), LayoutError> {
-        let io = |source| LayoutError::Io {
-            path: path.to_path_buf(),
+    /// The layout directory with its symbolic links resolved.
+    fn canonical_root(&self) -> Result<PathBuf, LayoutError> {
+        std::fs::canonicalize(&self.root).map_err(|source| LayoutError::Io {
+            path: self.root.clone(),
             source,
-        };
-        let dir = path.parent().expect("layout paths have a parent");
-        std::fs::create_dir_all(dir).map_err(io)?;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = dir.join(format!(".{name}.{}.{}.tmp", std::process::id(), unique()));
-        let result = (|| {
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&tmp)?;
-            f.write_all(data)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, path)
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result.map_err(io)
+        })
     }
-}
 
-fn unique() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    COUNTER.fetch_add(1, Ordering::Relaxed)
+    /// Refuses `path` (a path under the layout root, which need not exist
+    /// yet) when symbolic links make it, or its deepest existing ancestor,
+    /// resolve outside the layout. A symbolic link to nothing is refused
+    /// too: a write would create its target wherever it points.
+    fn check_within(&self, path: &Path) -> Result<(), LayoutError> {
+        let root = self.canonical_root()?;
+        let mut existing = path;
+        while let Err(e) = std::fs::symlink_metadata(existing) {
+            match existing.parent() {
+                Some(parent) if e.kind() == std::io::ErrorKind::NotFound => existing = parent,
+                _ => {
+                    return Err(LayoutError::Io {
+                        path: existing.to_path_buf(),
+                        source: e,
+                    });
+                }
+            }
+        }
+        match std::fs::canonicalize(existing) {
+            Ok(resolved) if resolved.starts_with(&root) => Ok(()),
+            Ok(_) => Err(LayoutError::OutsideLayout {
+                path: path.to_path_buf(),
+            }),
+            Err(source) => Err(LayoutError::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::new(
+                    source.kind(),
+                    format!("symbolic link to a missing file: {source}"),
+                ),
+            }),
+        }
+    }
+
+    /// After opening: `path` still resolves inside the layout, to the very
+    /// file opened (Unix; elsewhere the check before opening stands alone).
+    fn check_opened_within(&self, path: &Path, file: &std::fs::File) -> Result<(), LayoutError> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let io = |source| LayoutError::Io {
+                path: path.to_path_buf(),
+                source,
+            };
+            let resolved = std::fs::canonicalize(path).map_err(io)?;
+            let outside = || LayoutError::OutsideLayout {
+                path: path.to_path_buf(),
+            };
+            if !resolved.starts_with(self.canonical_root()?) {
+                return Err(outside());
+            }
+            let (opened, named) = (
+                file.metadata().map_err(io)?,
+                std::fs::metadata(&resolved).map_err(io)?,
+            );
+            if (opened.dev(), opened.ino()) != (named.dev(), named.ino()) {
+                return Err(outside());
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = (path, file);
+        Ok(())
+    }
+
+    /// Writes a file of the layout atomically, readable by all as the
+    /// reference's store writes them, after refusing a path that symbolic
+    /// links would take outside the layout.
+    fn write_atomic(&self, path: &Path, data: &[u8]) -> Result<(), LayoutError> {
+        self.check_within(path)?;
+        notation_core::file::AtomicWrite::public()
+            .dir_mode(notation_core::file::PUBLIC_DIR_MODE)
+            .write(path, data)
+            .map_err(|source| LayoutError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+    }
 }
 
 #[cfg(test)]

@@ -145,7 +145,7 @@ impl RevocationFetcher for HttpRevocationFetcher {
 /// The CRL cache of the reference CLI (P6): `{cache dir}/crl/<sha256(url)>`,
 /// in the reference's format (`{"baseCRL": <base64 DER>, "deltaCRL": ...}`,
 /// so that notation-rs and the reference share one cache), written
-/// atomically (temporary file in the same directory, then rename). A corrupt
+/// atomically and owner-only ([`notation_core::file::AtomicWrite`]). A corrupt
 /// or unreadable entry is an error that the checker treats as a miss (it
 /// downloads again); [`FileCrlCache::had_errors`] tells the caller to warn.
 #[derive(Debug)]
@@ -199,7 +199,7 @@ impl CrlCache for FileCrlCache {
         use base64::Engine;
         use std::io::Read;
         let path = self.entry_path(url);
-        let file = match std::fs::File::open(&path) {
+        let file = match notation_core::file::open_regular(&path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => {
@@ -244,8 +244,17 @@ impl CrlCache for FileCrlCache {
             delta_crl: bundle.delta().map(b64),
         };
         let data = serde_json::to_vec(&entry).expect("entry serializes");
-        notation_core::config::write_atomic(&self.entry_path(url), &data)
-            .map_err(|e| self.fail(format!("failed to store crl bundle in file cache: {e}")))
+        // Owner-only, as the reference's cache; a unique temporary file per
+        // write, since the revocation threads may fill one entry at once.
+        let path = self.entry_path(url);
+        notation_core::file::AtomicWrite::private()
+            .write(&path, &data)
+            .map_err(|e| {
+                self.fail(format!(
+                    "failed to store crl bundle in file cache: {}: {e}",
+                    path.display()
+                ))
+            })
     }
 }
 

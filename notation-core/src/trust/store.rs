@@ -32,6 +32,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::crypto::{CryptoProvider, default_provider};
+use crate::file::AtomicWrite;
 use crate::trust::GoQuoted as Q;
 use crate::x509::{CertSignatureError, Certificate, CertificateParseError};
 
@@ -585,22 +586,19 @@ impl DirTrustStore {
         }
         // The temporary file lives in the type directory, not in the store:
         // a verifier reading the store concurrently must not see it.
-        let tmp = write_temp_file(&type_dir, file_name, data)?;
-        let placed = if overwrite {
-            fs::rename(&tmp, &dest).map_err(|e| TrustStoreManagementError::io("write", &dest, e))
-        } else {
-            // A hard link does not replace an existing file, so a file that
-            // appeared since the check above is not clobbered.
-            match fs::hard_link(&tmp, &dest) {
-                Ok(()) => Ok(()),
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                    Err(TrustStoreManagementError::AlreadyExists { path: dest.clone() })
-                }
-                Err(_) => fs::rename(&tmp, &dest)
-                    .map_err(|e| TrustStoreManagementError::io("write", &dest, e)),
+        // Certificates are public (the reference copies them with Go's
+        // default 0644 under the usual umask).
+        let mut write = AtomicWrite::public().staging_dir(&type_dir);
+        if !overwrite {
+            write = write.no_replace();
+        }
+        let placed = match write.write(&dest, data) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && !overwrite => {
+                Err(TrustStoreManagementError::AlreadyExists { path: dest.clone() })
             }
+            Err(e) => Err(TrustStoreManagementError::io("write", &dest, e)),
         };
-        let _ = fs::remove_file(&tmp);
         placed.map(|()| dest)
     }
 
@@ -811,46 +809,6 @@ fn check_regular_file(
         }),
         Ok(_) => Ok(()),
     }
-}
-
-/// Writes `data` to a new, uniquely named file in `dir` and syncs it.
-fn write_temp_file(
-    dir: &Path,
-    base: &str,
-    data: &[u8],
-) -> Result<PathBuf, TrustStoreManagementError> {
-    use std::io::Write;
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    for _ in 0..16 {
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let path = dir.join(format!(".{base}.{}.{n}.{nanos}.tmp", std::process::id()));
-        match fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(mut f) => {
-                let written = f.write_all(data).and_then(|()| f.sync_all());
-                if let Err(e) = written {
-                    let _ = fs::remove_file(&path);
-                    return Err(TrustStoreManagementError::io("write", &path, e));
-                }
-                return Ok(path);
-            }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(TrustStoreManagementError::io("create", &path, e)),
-        }
-    }
-    Err(TrustStoreManagementError::io(
-        "create",
-        dir,
-        io::Error::new(io::ErrorKind::AlreadyExists, "no free temporary file name"),
-    ))
 }
 
 /// Why a trust store file operation (add, list, show, delete) failed.

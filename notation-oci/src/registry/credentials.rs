@@ -741,67 +741,18 @@ impl ConfigFileStore {
         Ok(Some(cred).filter(|c| !c.is_empty()))
     }
 
+    /// Writes the file owner-only and atomically; a symlinked file (a
+    /// `~/.docker/config.json` kept in a dotfiles repository) stays a link
+    /// and its target is replaced, as Docker does.
     fn save(&self, content: &Map<String, Value>) -> Result<(), CredentialError> {
-        let io = |source| CredentialError::Io {
-            path: self.path.clone(),
-            source,
-        };
         let data = serde_json::to_vec_pretty(content).expect("config serializes");
-        let dir = self
-            .path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        create_private_dir(dir).map_err(io)?;
-        let name = self
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        let result = (|| {
-            let mut f = open_private(&tmp)?;
-            f.write_all(&data)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, &self.path)
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result.map_err(io)
+        notation_core::file::AtomicWrite::private()
+            .write(&self.path, &data)
+            .map_err(|source| CredentialError::Io {
+                path: self.path.clone(),
+                source,
+            })
     }
-}
-
-#[cfg(unix)]
-fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-}
-
-#[cfg(unix)]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)
 }
 
 fn read_config(path: &Path) -> Result<Map<String, Value>, CredentialError> {
@@ -809,7 +760,7 @@ fn read_config(path: &Path) -> Result<Map<String, Value>, CredentialError> {
         path: path.to_path_buf(),
         source,
     };
-    let file = match std::fs::File::open(path) {
+    let file = match notation_core::file::open_regular(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Map::new()),
         Err(e) => return Err(io(e)),

@@ -1,0 +1,327 @@
+//! Atomic file writes, the one way the workspace writes its files
+//! (configuration, signing keys, certificates, trust stores and policies,
+//! signatures, credentials, the CRL cache, OCI layouts).
+//!
+//! A file is written to a new temporary file in the same directory (a
+//! unique, partly random name, created exclusively with its final
+//! permissions, so secret material is never readable by others, not even
+//! for a moment), synced, then renamed over the destination, and the
+//! directory is synced: readers see the old file or the new one, never a
+//! partial one, a crash leaves no partial file, and concurrent writers of
+//! the same file never step on each other's temporary files (the last
+//! rename wins, every writer succeeds).
+//!
+//! A destination that is a symbolic link stays one: the file it points to
+//! is replaced, as Docker does with a symlinked `~/.docker/config.json`
+//! and as Go's `os.WriteFile` (which the reference CLI uses) writes through
+//! links.
+//!
+//! Reading is the other half: [`open_regular`] opens a file only if it is
+//! a regular file, without ever blocking on a FIFO or a device that sits
+//! where a file is expected (in an OCI layout from elsewhere, say).
+//!
+//! ```
+//! use notation_core::file::AtomicWrite;
+//!
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("config.json");
+//! AtomicWrite::private().write(&path, b"{}")?;
+//! assert_eq!(std::fs::read(&path)?, b"{}");
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Permission bits of private files: credentials, private keys, and what
+/// the reference CLI writes owner-only (configuration, signatures, trust
+/// policies, the CRL cache).
+pub const PRIVATE_FILE_MODE: u32 = 0o600;
+
+/// Permission bits of files meant to be shared: certificates, OCI layout
+/// content.
+pub const PUBLIC_FILE_MODE: u32 = 0o644;
+
+/// Permission bits of the directories created for private files (the
+/// reference creates its configuration directories so).
+pub const PRIVATE_DIR_MODE: u32 = 0o700;
+
+/// Permission bits of the directories of an OCI layout.
+pub const PUBLIC_DIR_MODE: u32 = 0o755;
+
+/// Symbolic links followed at most when resolving the destination (Linux's
+/// own limit).
+const MAX_SYMLINKS: usize = 40;
+
+/// Longest part of the destination's name kept in the temporary file's
+/// name, so that the latter stays within file name limits.
+const MAX_TEMP_BASE: usize = 100;
+
+/// How a file is written atomically: its permission bits, whether an
+/// existing file may be replaced, the permissions of missing parent
+/// directories. Build one with [`AtomicWrite::private`] or
+/// [`AtomicWrite::public`], then [`AtomicWrite::write`].
+///
+/// On Unix the permission bits are given to the file when it is created,
+/// so the process's umask still applies (as with Go's `os.WriteFile`): the
+/// file is never more accessible than asked. Elsewhere they are ignored.
+#[derive(Clone, Debug)]
+pub struct AtomicWrite {
+    mode: u32,
+    dir_mode: u32,
+    replace: bool,
+    staging_dir: Option<PathBuf>,
+}
+
+impl AtomicWrite {
+    /// Owner-only files ([`PRIVATE_FILE_MODE`]), in owner-only new
+    /// directories ([`PRIVATE_DIR_MODE`]).
+    pub fn private() -> Self {
+        Self {
+            mode: PRIVATE_FILE_MODE,
+            dir_mode: PRIVATE_DIR_MODE,
+            replace: true,
+            staging_dir: None,
+        }
+    }
+
+    /// Files readable by all ([`PUBLIC_FILE_MODE`]), in owner-only new
+    /// directories ([`PRIVATE_DIR_MODE`]; see [`AtomicWrite::dir_mode`]).
+    pub fn public() -> Self {
+        Self {
+            mode: PUBLIC_FILE_MODE,
+            ..Self::private()
+        }
+    }
+
+    /// Other permission bits for the file.
+    pub fn mode(mut self, mode: u32) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Permission bits of the parent directories created when missing
+    /// (existing directories keep theirs).
+    pub fn dir_mode(mut self, mode: u32) -> Self {
+        self.dir_mode = mode;
+        self
+    }
+
+    /// Never replaces an existing file, not even one that appears while
+    /// writing, nor a symbolic link (dangling or not): the write then fails
+    /// with [`io::ErrorKind::AlreadyExists`].
+    pub fn no_replace(mut self) -> Self {
+        self.replace = false;
+        self
+    }
+
+    /// Creates the temporary file in `dir` rather than next to the
+    /// destination, for directories whose every file is read as content (a
+    /// trust store). `dir` must be on the destination's file system.
+    pub fn staging_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.staging_dir = Some(dir.into());
+        self
+    }
+
+    /// Writes `data` to `path` (through a symbolic link at `path`, unless
+    /// [`AtomicWrite::no_replace`]), creating missing parent directories.
+    pub fn write(&self, path: &Path, data: &[u8]) -> io::Result<()> {
+        let target = if self.replace {
+            resolve_symlinks(path)?
+        } else {
+            path.to_path_buf()
+        };
+        let name = target
+            .file_name()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?;
+        let dir = parent_dir(&target);
+        create_dirs(dir, self.dir_mode)?;
+        let staging = self.staging_dir.as_deref().unwrap_or(dir);
+        create_dirs(staging, self.dir_mode)?;
+        let temp = TempFile::create(staging, &name.to_string_lossy(), self.mode)?;
+        temp.fill(data)?;
+        if self.replace {
+            fs::rename(&temp.path, &target)?;
+        } else {
+            link_no_replace(&temp.path, &target)?;
+        }
+        drop(temp);
+        sync_dir(dir);
+        Ok(())
+    }
+}
+
+/// Opens `path` for reading if it is a regular file (following symbolic
+/// links), and fails with [`io::ErrorKind::InvalidInput`] ("not a regular
+/// file") otherwise. On Unix the file is opened non-blocking, so a FIFO
+/// without a writer or a device cannot stall the open, and the type is
+/// checked on the opened handle, so a file swapped after a check cannot
+/// slip through; reads of a regular file are not affected by the flag.
+pub fn open_regular(path: &Path) -> io::Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    Ok(file)
+}
+
+/// The file `path` designates once every symbolic link is followed: the
+/// link's target (relative targets are relative to the link's directory),
+/// or `path` itself when it is not a link. A dangling link gives its
+/// missing target, which the write creates.
+fn resolve_symlinks(path: &Path) -> io::Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..MAX_SYMLINKS {
+        match fs::symlink_metadata(&current) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let target = fs::read_link(&current)?;
+                current = if target.is_absolute() {
+                    target
+                } else {
+                    parent_dir(&current).join(target)
+                };
+            }
+            Ok(_) => return Ok(current),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(current),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::other(format!(
+        "{}: too many levels of symbolic links",
+        path.display()
+    )))
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+fn create_dirs(dir: &Path, mode: u32) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(mode);
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    builder.create(dir)
+}
+
+/// Places `temp` at `target` unless something is there already. A hard
+/// link never replaces a file; where the file system has none, a rename
+/// after a check is the best that remains.
+fn link_no_replace(temp: &Path, target: &Path) -> io::Result<()> {
+    match fs::hard_link(temp, target) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(e),
+        Err(_) => match fs::symlink_metadata(target) {
+            Ok(_) => Err(io::Error::new(io::ErrorKind::AlreadyExists, "file exists")),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => fs::rename(temp, target),
+            Err(e) => Err(e),
+        },
+    }
+}
+
+/// A temporary file, removed when dropped (after a rename, there is
+/// nothing left to remove).
+struct TempFile {
+    path: PathBuf,
+    file: Option<fs::File>,
+}
+
+impl TempFile {
+    /// Creates `.{base}.{pid}.{random}.tmp` in `dir`, exclusively, with
+    /// `mode`: a name no other writer (thread or process) uses.
+    fn create(dir: &Path, base: &str, mode: u32) -> io::Result<Self> {
+        let mut cut = base.len().min(MAX_TEMP_BASE);
+        while !base.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let base = &base[..cut];
+        for _ in 0..16 {
+            let path = dir.join(format!(
+                ".{base}.{}.{}.tmp",
+                std::process::id(),
+                random_suffix()?
+            ));
+            let mut options = fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(mode);
+            }
+            #[cfg(not(unix))]
+            let _ = mode;
+            match options.open(&path) {
+                Ok(file) => {
+                    return Ok(Self {
+                        path,
+                        file: Some(file),
+                    });
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            "no free temporary file name",
+        ))
+    }
+
+    /// Writes the contents and syncs them to disk.
+    fn fill(&self, data: &[u8]) -> io::Result<()> {
+        let mut file = self.file.as_ref().expect("open until dropped");
+        file.write_all(data)?;
+        file.sync_all()
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        drop(self.file.take());
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// 16 random hex digits.
+fn random_suffix() -> io::Result<String> {
+    use ring::rand::SecureRandom;
+    let mut bytes = [0u8; 8];
+    ring::rand::SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| io::Error::other("no randomness for a temporary file name"))?;
+    Ok(crate::hex::encode(&bytes))
+}
+
+/// Syncs a directory so that a rename survives a crash. Best effort: the
+/// file is in place already, and some file systems refuse to sync a
+/// directory.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+#[cfg(test)]
+mod tests;
