@@ -7,15 +7,18 @@ use std::time::Duration;
 
 use notation_core::algorithm::HashAlgorithm;
 use notation_core::crypto::{CryptoProvider, default_provider};
+use notation_core::revocation::RevocationValidator;
 use notation_core::revocation::{
     RevocationChecker, RevocationPurpose, RevocationStatus, final_result,
 };
 use notation_core::timestamp::{
     MAX_RESPONSE_SIZE, MEDIA_TYPE_TIMESTAMP_QUERY, MEDIA_TYPE_TIMESTAMP_REPLY, TimestampError,
-    TimestampRequest, TimestampResponse, Timestamper,
+    TimestampRequest, TimestampResponse, Timestamper, TsaRevocationError,
 };
 use notation_core::x509::Certificate;
 use time::OffsetDateTime;
+
+use crate::revocation::HttpRevocationFetcher;
 
 use crate::registry::transport::{
     HttpRequest, HttpTransport, Method, Timeouts, TrustRoots, UreqTransport,
@@ -27,8 +30,11 @@ pub const DEFAULT_TSA_TIMEOUT: Duration = Duration::from_secs(30);
 /// A TSA reached over HTTP(S). Every token it returns has been checked in
 /// full against the caller's TSA root certificates (status, nonce, imprint,
 /// token signature, signing-certificate-v2, TSA chain rules H4/H1) and its
-/// TSA chain checked for revocation at signing time, before it is embedded
-/// in an envelope. Any failure fails signing.
+/// TSA chain checked for revocation at signing time (OCSP, then CRLs, over
+/// HTTP), before it is embedded in an envelope. Any failure fails signing:
+/// a revoked TSA, or one whose status cannot be determined, never
+/// countersigns. The revocation check is on unless a caller turns it off
+/// by name ([`HttpTimestamper::without_revocation_check`]).
 pub struct HttpTimestamper {
     url: String,
     roots: Vec<Certificate>,
@@ -50,7 +56,10 @@ impl std::fmt::Debug for HttpTimestamper {
 impl HttpTimestamper {
     /// A timestamper for `url` whose tokens must chain to one of `roots`.
     /// HTTPS uses the platform's roots; the exchange times out after
-    /// [`DEFAULT_TSA_TIMEOUT`].
+    /// [`DEFAULT_TSA_TIMEOUT`]. The TSA chain's revocation is checked with
+    /// a [`RevocationValidator`] over [`HttpRevocationFetcher`] with its
+    /// default timeouts and no CRL cache (see
+    /// [`HttpTimestamper::with_revocation_checker`] to use another).
     pub fn new(url: impl Into<String>, roots: Vec<Certificate>) -> Result<Self, TimestampError> {
         let url = url.into();
         if !(url.starts_with("http://") || url.starts_with("https://")) {
@@ -68,12 +77,16 @@ impl HttpTimestamper {
             Timeouts::default().overall(DEFAULT_TSA_TIMEOUT),
         )
         .map_err(|e| TimestampError::Transport(e.to_string()))?;
+        let fetcher =
+            HttpRevocationFetcher::new().map_err(|e| TimestampError::Transport(e.to_string()))?;
+        let revocation: Arc<dyn RevocationChecker> =
+            Arc::new(RevocationValidator::builder(Arc::new(fetcher)).build());
         Ok(Self {
             url,
             roots,
             transport: Arc::new(transport),
             crypto: default_provider(),
-            revocation: None,
+            revocation: Some(revocation),
         })
     }
 
@@ -95,10 +108,20 @@ impl HttpTimestamper {
         self
     }
 
-    /// Checks the TSA chain's revocation after timestamping: a revoked or
+    /// Checks the TSA chain's revocation with `checker` (one with a CRL
+    /// cache, other timeouts) instead of the default one: a revoked or
     /// undetermined certificate fails signing.
     pub fn with_revocation_checker(mut self, checker: Arc<dyn RevocationChecker>) -> Self {
         self.revocation = Some(checker);
+        self
+    }
+
+    /// Embeds tokens without checking the TSA chain's revocation. Only for
+    /// a TSA whose revocation is known some other way (an offline test
+    /// TSA): a revoked TSA's tokens would be accepted at signing (and
+    /// fail verification, which always checks it).
+    pub fn without_revocation_check(mut self) -> Self {
+        self.revocation = None;
         self
     }
 
@@ -157,24 +180,25 @@ impl Timestamper for HttpTimestamper {
         )?;
         if let Some(checker) = &self.revocation {
             let chain = verified.chain();
-            let results = checker.check(chain, RevocationPurpose::Timestamping, None).map_err(|e| {
-                TimestampError::Transport(format!(
-                    "failed to validate the revocation status of timestamping certificate chain with error: {e}"
-                ))
-            })?;
+            let results = checker
+                .check(chain, RevocationPurpose::Timestamping, None)
+                .map_err(|e| TsaRevocationError::Check(e.to_string()))?;
+            let subject = |cert: Option<&Certificate>| {
+                cert.map(|c| c.subject().to_string()).unwrap_or_default()
+            };
             match final_result(&results, chain) {
                 (RevocationStatus::Ok | RevocationStatus::NonRevocable, _) => {}
                 (RevocationStatus::Revoked, cert) => {
-                    return Err(TimestampError::Transport(format!(
-                        "timestamping certificate with subject {:?} is revoked",
-                        cert.map(|c| c.subject().to_string()).unwrap_or_default()
-                    )));
+                    return Err(TsaRevocationError::Revoked {
+                        subject: subject(cert),
+                    }
+                    .into());
                 }
                 (RevocationStatus::Unknown, cert) => {
-                    return Err(TimestampError::Transport(format!(
-                        "timestamping certificate with subject {:?} revocation status is unknown",
-                        cert.map(|c| c.subject().to_string()).unwrap_or_default()
-                    )));
+                    return Err(TsaRevocationError::Unknown {
+                        subject: subject(cert),
+                    }
+                    .into());
                 }
             }
         }

@@ -183,7 +183,8 @@ pub struct TimestampArgs {
 }
 
 /// The timestamper the flags ask for, if any: every token is checked
-/// against the root certificate before it is embedded (O1).
+/// against the root certificate, and the TSA's chain for revocation,
+/// before it is embedded (O1).
 pub fn timestamper(args: &TimestampArgs) -> CliResult<Option<HttpTimestamper>> {
     match (&args.url, &args.root_cert) {
         (None, None) => Ok(None),
@@ -217,8 +218,13 @@ pub fn timestamper(args: &TimestampArgs) -> CliResult<Option<HttpTimestamper>> {
                     root.display()
                 )));
             }
+            // The TSA chain's revocation is checked at signing (O1), with
+            // the CRL cache of verification, as the reference does.
+            let (checker, _) = revocation_checker(&RevocationArgs::default())?;
             Ok(Some(
-                HttpTimestamper::new(url.clone(), roots).map_err(CliError::failed)?,
+                HttpTimestamper::new(url.clone(), roots)
+                    .map_err(CliError::failed)?
+                    .with_revocation_checker(checker),
             ))
         }
     }

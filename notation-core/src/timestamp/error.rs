@@ -69,6 +69,36 @@ pub enum TimestampError {
     /// (network, HTTP status, content type).
     #[error("{0}")]
     Transport(String),
+    /// At signing, the TSA's certificate chain is revoked, or its
+    /// revocation status is unknown or could not be checked: the token is
+    /// not used.
+    #[error(transparent)]
+    Revocation(#[from] TsaRevocationError),
+}
+
+/// Why a TSA's certificate chain failed its revocation check at signing
+/// (the reference's texts).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TsaRevocationError {
+    /// A certificate of the chain is revoked.
+    #[error("timestamping certificate with subject {subject:?} is revoked")]
+    Revoked {
+        /// The revoked certificate's subject.
+        subject: String,
+    },
+    /// The status of a certificate of the chain could not be determined
+    /// (no responder answered, no valid CRL).
+    #[error("timestamping certificate with subject {subject:?} revocation status is unknown")]
+    Unknown {
+        /// The certificate's subject.
+        subject: String,
+    },
+    /// The check itself failed.
+    #[error(
+        "failed to validate the revocation status of timestamping certificate chain with error: {0}"
+    )]
+    Check(String),
 }
 
 /// Why bytes are not a CMS SignedData (RFC 5652 §5) as a timestamp token

@@ -45,7 +45,7 @@ pub use asn1::{Asn1Error, Asn1ErrorKind};
 pub use cms::{SignerIdentifier, SignerInfo};
 pub use error::{
     AttributeError, CmsParseError, CmsVerificationError, PathError, RequestError, ResponseError,
-    TimestampError, TokenVerificationError, TstInfoError,
+    TimestampError, TokenVerificationError, TsaRevocationError, TstInfoError,
 };
 pub use request::{Nonce, TimestampRequest};
 pub use response::{PkiStatus, PkiStatusError, PkiStatusInfo, TimestampResponse};

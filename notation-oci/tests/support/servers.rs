@@ -109,11 +109,13 @@ pub fn make_tsa(dir: &Path) -> PathBuf {
     dir.join("tsa.cnf")
 }
 
-/// Serves the files of `dir` over HTTP on `port`.
+/// Serves the files of `dir` over HTTP on `port` (0: any free port, the
+/// one the server reports).
 pub fn static_http(dir: &Path, port: u16) -> Server {
     require("python3");
     let mut child = Command::new("python3")
         .args([
+            "-u",
             "-m",
             "http.server",
             &port.to_string(),
@@ -122,19 +124,29 @@ pub fn static_http(dir: &Path, port: u16) -> Server {
             "--directory",
         ])
         .arg(dir)
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("python3 runs");
+    // "Serving HTTP on 127.0.0.1 port 41234 (http://...) ...", once bound.
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = lines.next().and_then(Result::ok).unwrap_or_default();
+    let port = line
+        .split_whitespace()
+        .skip_while(|w| *w != "port")
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("the CRL server did not report its port: {line:?}"));
+    std::thread::spawn(move || lines.for_each(drop));
     wait_for_port(port, &mut child, "the CRL server");
     Server { child, port }
 }
 
-/// An OCSP responder (`openssl ocsp -port`) on `port` answering from the
-/// CA database `index`, signing with `signer`/`key` for `ca`; responses
-/// valid for `ndays` days. Readiness is read from its output, not probed:
-/// the responder serves one connection at a time and a probe that sends
-/// nothing would hold it.
+/// An OCSP responder (`openssl ocsp -port`) on `port` (0: any free port,
+/// the one it reports) answering from the CA database `index`, signing
+/// with `signer`/`key` for `ca`; responses valid for `ndays` days.
+/// Readiness is read from its output, not probed: the responder serves one
+/// connection at a time and a probe that sends nothing would hold it.
 pub fn ocsp(port: u16, index: &Path, ca: &Path, signer: &Path, key: &Path, ndays: u32) -> Server {
     require("openssl");
     let mut child = Command::new("openssl")
@@ -151,9 +163,10 @@ pub fn ocsp(port: u16, index: &Path, ca: &Path, signer: &Path, key: &Path, ndays
         .stderr(Stdio::piped())
         .spawn()
         .expect("openssl runs");
-    // openssl prints "ACCEPT ..." and "waiting for OCSP client connections"
-    // (on stdout or stderr depending on the version) once it listens.
-    let (tx, rx) = std::sync::mpsc::channel();
+    // openssl prints "ACCEPT [::]:<port> PID=..." and "waiting for OCSP
+    // client connections" (on stdout or stderr depending on the version)
+    // once it listens.
+    let (tx, rx) = std::sync::mpsc::channel::<Option<u16>>();
     for stream in [
         Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
         Box::new(child.stderr.take().unwrap()),
@@ -161,17 +174,93 @@ pub fn ocsp(port: u16, index: &Path, ca: &Path, signer: &Path, key: &Path, ndays
         let tx = tx.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                if line.contains("waiting for OCSP client connections")
-                    || line.starts_with("ACCEPT")
-                {
-                    let _ = tx.send(());
+                if let Some(rest) = line.strip_prefix("ACCEPT") {
+                    let port = rest
+                        .split_whitespace()
+                        .next()
+                        .and_then(|a| a.rsplit(':').next())
+                        .and_then(|p| p.parse().ok());
+                    let _ = tx.send(port);
+                } else if line.contains("waiting for OCSP client connections") {
+                    let _ = tx.send(None);
                 }
             }
         });
     }
-    if rx.recv_timeout(Duration::from_secs(10)).is_err() {
-        let _ = child.kill();
-        panic!("the OCSP responder did not start on port {port}");
+    let mut actual = (port != 0).then_some(port);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while actual.is_none() {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(reported) => actual = reported,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("the OCSP responder did not start (port {port})");
+            }
+        }
     }
-    Server { child, port }
+    Server {
+        child,
+        port: actual.expect("a port"),
+    }
+}
+
+/// How the certificate of a [`revoked_tsa`] is revoked.
+#[derive(Clone, Copy, Debug)]
+pub enum RevokedBy {
+    /// It names an OCSP responder (`openssl ocsp`) that answers "revoked".
+    Ocsp,
+    /// It names a CRL distribution point (a loopback HTTP server) whose CRL
+    /// lists it.
+    Crl,
+}
+
+/// A real TSA (as [`tsa`]) whose certificate is revoked, with the server
+/// that says so; stopped on drop.
+pub struct RevokedTsa {
+    /// The TSA.
+    pub tsa: Server,
+    /// The OCSP responder or CRL server.
+    pub revocation: Server,
+}
+
+/// Makes a throw-away TSA PKI in `dir` (the root is `dir/root.crt`) whose
+/// TSA certificate is revoked `by` OCSP or a CRL served on loopback, and
+/// starts the TSA and that server (testdata/tsa/make-live-tsa.sh).
+pub fn revoked_tsa(dir: &Path, by: RevokedBy) -> RevokedTsa {
+    let config = make_tsa(dir);
+    let script = |args: &[&str]| {
+        let status = Command::new(testdata().join("tsa/make-live-tsa.sh"))
+            .arg(dir)
+            .args(args)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "make-live-tsa.sh {args:?} failed");
+    };
+    script(&["revoke"]);
+    let root = dir.join("root.crt");
+    let (revocation, extension) = match by {
+        RevokedBy::Ocsp => {
+            let server = ocsp(
+                0,
+                &dir.join("index.txt"),
+                &root,
+                &root,
+                &dir.join("root.key"),
+                1,
+            );
+            let ext = format!("authorityInfoAccess=OCSP;URI:{}", server.url());
+            (server, ext)
+        }
+        RevokedBy::Crl => {
+            let server = static_http(&dir.join("crl"), 0);
+            let ext = format!("crlDistributionPoints=URI:{}/tsa.crl", server.url());
+            (server, ext)
+        }
+    };
+    script(&["reissue", &extension]);
+    RevokedTsa {
+        tsa: tsa(&config),
+        revocation,
+    }
 }
