@@ -68,6 +68,7 @@ pub struct Response {
     omit_length: bool,
     delay: Duration,
     stall_after: Option<(usize, Duration)>,
+    drip: Option<Duration>,
 }
 
 impl Response {
@@ -81,6 +82,7 @@ impl Response {
             omit_length: false,
             delay: Duration::ZERO,
             stall_after: None,
+            drip: None,
         }
     }
 
@@ -126,6 +128,12 @@ impl Response {
     /// Waits before sending anything.
     pub fn delay(mut self, d: Duration) -> Self {
         self.delay = d;
+        self
+    }
+
+    /// Sends the body one byte per `interval` (a registry that drips).
+    pub fn drip(mut self, interval: Duration) -> Self {
+        self.drip = Some(interval);
         self
     }
 
@@ -326,6 +334,16 @@ fn write_response(w: &mut TcpStream, request: &Request, r: Response) -> bool {
         return !close;
     }
     match r.body {
+        Body::Bytes(b) if r.drip.is_some() => {
+            let interval = r.drip.unwrap_or_default();
+            for byte in b {
+                if w.write_all(&[byte]).and_then(|()| w.flush()).is_err() {
+                    return false;
+                }
+                std::thread::sleep(interval);
+            }
+            false
+        }
         Body::Bytes(b) => {
             let (first, stall) = match r.stall_after {
                 Some((n, d)) => (n.min(b.len()), Some(d)),
