@@ -587,3 +587,34 @@ pub enum ProtocolError {
     #[error("unexpected response status {0}")]
     UnexpectedStatus(u16),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_print_as_go_does() {
+        for (d, text) in [
+            (Duration::ZERO, "0s"),
+            (Duration::from_millis(300), "300ms"),
+            (Duration::from_secs(10), "10s"),
+            (Duration::from_millis(1500), "1.5s"),
+            (Duration::from_secs(90), "1m30s"),
+            (Duration::from_secs(3600), "1h0m0s"),
+        ] {
+            assert_eq!(DurationText(d).to_string(), text);
+        }
+        let e = TimeoutError {
+            method: Method::Get,
+            url: "https://r.example/v2/a/blobs/sha256:x".into(),
+            phase: TimeoutPhase::ReadingBody,
+            limit: Duration::from_secs(10),
+            hint: "raise it with --timeout".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "GET https://r.example/v2/a/blobs/sha256:x: timed out while reading the response body: the registry operation used up its time limit of 10s (raise it with --timeout)"
+        );
+    }
+}

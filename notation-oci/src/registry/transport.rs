@@ -844,6 +844,40 @@ mod tests {
         assert!(matches!(b.read_to_vec(1024), Err(BodyReadError::TooLarge)));
     }
 
+    /// DNS is bounded: without `timeout_resolve` a lookup ran as long as
+    /// the whole request allowed (10 minutes).
+    #[test]
+    fn name_lookups_are_bounded() {
+        let t = UreqTransport::new(&TrustRoots::platform(), Timeouts::default()).unwrap();
+        assert_eq!(
+            t.agent.config().timeouts().resolve,
+            Some(Duration::from_secs(10))
+        );
+        let t = UreqTransport::new(
+            &TrustRoots::platform(),
+            Timeouts::all(Duration::from_secs(2)),
+        )
+        .unwrap();
+        assert_eq!(
+            t.agent.config().timeouts().resolve,
+            Some(Duration::from_secs(2))
+        );
+    }
+
+    #[test]
+    fn bounded_reads_never_reserve_past_the_limit() {
+        let mut b = ResponseBody::new(std::io::Cursor::new(vec![7u8; 100_000]));
+        let v = b.read_to_vec(100_000).unwrap();
+        assert_eq!(v.len(), 100_000);
+        assert!(v.capacity() <= 100_001, "{}", v.capacity());
+        let mut b = ResponseBody::new(std::io::repeat(0));
+        b.set_deadline(Instant::now());
+        match b.read_to_vec(10) {
+            Err(BodyReadError::Io(e)) => assert_eq!(e.kind(), std::io::ErrorKind::TimedOut),
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn env_proxies_skip_loopback() {
         let p = loopback_exempt(
