@@ -32,6 +32,7 @@ pub const DEFAULT_TSA_TIMEOUT: Duration = Duration::from_secs(30);
 /// token signature, signing-certificate-v2, TSA chain rules H4/H1) and its
 /// TSA chain checked for revocation at signing time, before it is embedded
 /// in an envelope. Any failure fails signing.
+#[derive(Clone)]
 pub struct HttpTimestamper {
     url: String,
     roots: Vec<Certificate>,
