@@ -8,6 +8,7 @@ pub mod auth;
 pub mod blob;
 pub mod certificate;
 pub mod key;
+pub mod network;
 pub mod oci;
 pub mod plugin;
 pub mod policy;
@@ -217,9 +218,9 @@ pub fn timestamper(args: &TimestampArgs) -> CliResult<Option<HttpTimestamper>> {
                     root.display()
                 )));
             }
-            Ok(Some(
+            Ok(Some(network::timestamper(
                 HttpTimestamper::new(url.clone(), roots).map_err(CliError::failed)?,
-            ))
+            )?))
         }
     }
 }
