@@ -806,8 +806,8 @@ notation_result notation_config_plugin_dir(const notation_config *config,
  * verifiers and signers made from this configuration afterwards; a plugin
  * still running then is killed and the call fails
  * (`NOTATION_RESULT_PLUGIN_FAILED` when signing,
- * `NOTATION_RESULT_VERIFICATION_PLUGIN_FAILED` when verifying). 0 (the
- * default, as the notation CLI) means no limit.
+ * `NOTATION_RESULT_VERIFICATION_PLUGIN_FAILED` when verifying). The
+ * default is 10 minutes; 0 means no limit (as the notation CLI).
  *
  * # Safety
  * `config` must be a live configuration.
@@ -871,6 +871,47 @@ notation_result notation_result_text(uint32_t code, char *buf, size_t len, size_
  * `size_t`.
  */
 notation_result notation_last_error(char *buf, size_t len, size_t *out_needed);
+
+/**
+ * Sets the time limit of each registry operation (one sign, verify, list
+ * or inspect) of registry targets created with this configuration
+ * afterwards, in milliseconds: the time its requests spend on the network,
+ * summed over all of them (name lookups, connecting, waiting, reading
+ * bodies; redirects, token requests and every page included). Past it the
+ * call fails with `NOTATION_RESULT_REGISTRY_ERROR` (or, when verifying, the
+ * signatures it could not fetch fail) and the error names the request
+ * under way. 0 restores the default, 10 s.
+ *
+ * # Safety
+ * `config` must be a live configuration.
+ */
+notation_result notation_config_set_registry_timeout(const notation_config *config,
+                                                     uint32_t timeout_ms);
+
+/**
+ * Sets the most bytes of response bodies one registry operation of
+ * registry targets created with this configuration afterwards may read,
+ * all its requests together; past it the call fails. 0 restores the
+ * default, 64 MiB (a signature envelope may be up to 32 MiB).
+ *
+ * # Safety
+ * `config` must be a live configuration.
+ */
+notation_result notation_config_set_registry_max_bytes(const notation_config *config,
+                                                       uint64_t max_bytes);
+
+/**
+ * Sets the time limit of one timestamp exchange of signatures made with
+ * these options, in milliseconds: name lookup, connecting, the request and
+ * the whole response together. Applies to the timestamping set with
+ * `notation_sign_options_set_timestamping`, before or after this call. 0
+ * restores the default, 30 s.
+ *
+ * # Safety
+ * `options` must be live options.
+ */
+notation_result notation_sign_options_set_timestamping_timeout(const notation_sign_options *options,
+                                                               uint32_t timeout_ms);
 
 /**
  * Creates signing options with the defaults.
@@ -940,7 +981,8 @@ notation_result notation_sign_options_set_manifest_form(const notation_sign_opti
  * (PEM or DER, one or more, at most 4 MiB) before it is embedded, and the
  * TSA's certificate chain is checked for revocation online; any failure
  * fails signing (`NOTATION_RESULT_TIMESTAMP_FAILED`). HTTPS uses the
- * platform's roots; one exchange may take 30 s.
+ * platform's roots; one exchange may take 30 s
+ * (`notation_sign_options_set_timestamping_timeout`).
  *
  * # Safety
  * `options` must be live options; `url` a NUL-terminated string;

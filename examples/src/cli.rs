@@ -16,6 +16,9 @@ use crate::console::Console;
     propagate_version = true
 )]
 pub struct Cli {
+    /// time limit of the command's network work: all its registry requests together (default 10s) and a timestamping request (default 30s)
+    #[arg(long, global = true, value_name = "DURATION", value_parser = crate::commands::network::parse_timeout)]
+    timeout: Option<std::time::Duration>,
     #[command(subcommand)]
     command: Command,
 }
@@ -79,6 +82,7 @@ where
             return if ok { 0 } else { 1 };
         }
     };
+    crate::commands::network::set_timeout(cli.timeout);
     let result = match cli.command {
         Command::Blob(c) => c.run(con),
         Command::Certificate(c) => c.run(con),

@@ -936,6 +936,19 @@ fn url_refusals_r10() {
             ],
             "failed to download plugin from URL: only the HTTPS scheme is supported, but got ",
         ),
+        // Issue 8 (Low 3): non-ASCII where the scheme is checked panicked
+        // (exit 101).
+        (
+            &[
+                "plugin",
+                "install",
+                "--url",
+                "https:/é",
+                "--sha256sum",
+                "abcd",
+            ],
+            "failed to parse plugin download URL https:/é with error: an https URL needs a host",
+        ),
     ] {
         refused(&env, args, message);
     }
@@ -957,7 +970,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def __init__(self, *a, **k):
         super().__init__(*a, directory=root, **k)
     def do_GET(self):
-        for prefix, target in (("/redirect/", "/"), ("/insecure/", "http://127.0.0.1:9/")):
+        for prefix, target in (("/redirect/", "/"), ("/insecure/", "http://127.0.0.1:9/"), ("/nonascii/", "https:/\u00e9")):
             if self.path.startswith(prefix):
                 self.send_response(302)
                 self.send_header("Location", target + self.path[len(prefix):])
@@ -1070,6 +1083,14 @@ fn url_install_over_loopback_https_r10() {
     run(&["plugin", "install", "--url", &insecure, "--sha256sum", &sum])
         .failure()
         .stderr_has("redirect refused: redirect to \"http://127.0.0.1:9/plugin.tar.gz\" is not an https URL");
+    // Issue 8 (Low 3): a Location that is not ASCII (Latin-1 on the wire)
+    // is refused with an error, never a panic.
+    let nonascii = server.url("nonascii/plugin.tar.gz");
+    run(&["plugin", "install", "--url", &nonascii, "--sha256sum", &sum])
+        .failure()
+        .stderr_has(
+            "redirect refused: redirect to \"https:/\u{fffd}plugin.tar.gz\" is not an https URL",
+        );
     // Without the test CA the server is not trusted.
     env.run(&[
         "plugin",

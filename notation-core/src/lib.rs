@@ -15,6 +15,7 @@ pub mod oid;
 pub mod payload;
 pub mod pem;
 pub mod plugin;
+pub mod process;
 pub mod revocation;
 pub mod signer;
 pub mod timefmt;

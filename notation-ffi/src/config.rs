@@ -79,11 +79,20 @@ impl Default for RevocationSettings {
 
 /// Where plugins are found (REQUIREMENTS R1): the plugin directory, or none
 /// (plugins disabled), and a time limit for each plugin command.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct PluginSettings {
     /// The `plugins` directory itself; `None` disables plugins.
     pub(crate) dir: Option<PathBuf>,
     pub(crate) timeout: Option<Duration>,
+}
+
+impl Default for PluginSettings {
+    fn default() -> Self {
+        Self {
+            dir: None,
+            timeout: Some(notation_core::plugin::DEFAULT_PLUGIN_TIMEOUT),
+        }
+    }
 }
 
 /// A configuration: trust policy documents (OCI and/or blob) and the trust
@@ -119,6 +128,8 @@ pub(crate) struct ConfigState {
     pub(crate) credentials: Vec<(String, Credential)>,
     pub(crate) revocation: RevocationSettings,
     pub(crate) plugins: PluginSettings,
+    /// Limits of registry work (`network.rs`).
+    pub(crate) network: crate::network::NetworkSettings,
 }
 
 impl ConfigState {
@@ -132,6 +143,7 @@ impl ConfigState {
             credentials: Vec::new(),
             revocation: RevocationSettings::default(),
             plugins: PluginSettings::default(),
+            network: crate::network::NetworkSettings::default(),
         }
     }
 
@@ -198,7 +210,7 @@ fn open_dir(dir: &Path) -> Result<ConfigState, Error> {
         blob_policy,
         plugins: PluginSettings {
             dir: Some(installation_plugin_dir(dir)),
-            timeout: None,
+            ..PluginSettings::default()
         },
         ..ConfigState::memory()
     })
@@ -567,8 +579,8 @@ pub unsafe extern "C" fn notation_config_plugin_dir(
 /// verifiers and signers made from this configuration afterwards; a plugin
 /// still running then is killed and the call fails
 /// (`NOTATION_RESULT_PLUGIN_FAILED` when signing,
-/// `NOTATION_RESULT_VERIFICATION_PLUGIN_FAILED` when verifying). 0 (the
-/// default, as the notation CLI) means no limit.
+/// `NOTATION_RESULT_VERIFICATION_PLUGIN_FAILED` when verifying). The
+/// default is 10 minutes; 0 means no limit (as the notation CLI).
 ///
 /// # Safety
 /// `config` must be a live configuration.

@@ -76,6 +76,9 @@ pub(crate) struct SignOptions {
     pub(crate) expiry_seconds: u64,
     pub(crate) manifest_form: SignatureManifestForm,
     pub(crate) timestamper: Option<Arc<HttpTimestamper>>,
+    /// The time limit of one timestamp exchange (`None`: the default);
+    /// see `network.rs`.
+    pub(crate) timestamp_timeout: Option<std::time::Duration>,
     /// Sent to a signing plugin over the key's `pluginConfig` (R9).
     pub(crate) plugin_config: PluginConfig,
 }
@@ -89,6 +92,7 @@ impl Default for SignOptions {
             expiry_seconds: 0,
             manifest_form: SignatureManifestForm::ArtifactType,
             timestamper: None,
+            timestamp_timeout: None,
             plugin_config: PluginConfig::new(),
         }
     }
@@ -105,7 +109,7 @@ impl SignOptions {
 }
 
 impl notation_sign_options {
-    fn lock(&self) -> MutexGuard<'_, SignOptions> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, SignOptions> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -287,7 +291,8 @@ pub unsafe extern "C" fn notation_sign_options_set_manifest_form(
 /// (PEM or DER, one or more, at most 4 MiB) before it is embedded, and the
 /// TSA's certificate chain is checked for revocation online; any failure
 /// fails signing (`NOTATION_RESULT_TIMESTAMP_FAILED`). HTTPS uses the
-/// platform's roots; one exchange may take 30 s.
+/// platform's roots; one exchange may take 30 s
+/// (`notation_sign_options_set_timestamping_timeout`).
 ///
 /// # Safety
 /// `options` must be live options; `url` a NUL-terminated string;
@@ -328,7 +333,9 @@ pub unsafe extern "C" fn notation_sign_options_set_timestamping(
         let timestamper = HttpTimestamper::new(url, roots)
             .map_err(|e| Error::invalid(e.to_string()))?
             .with_revocation_checker(Arc::new(revocation));
-        options.lock().timestamper = Some(Arc::new(timestamper));
+        let mut state = options.lock();
+        let timestamper = crate::network::timestamper_limits(timestamper, state.timestamp_timeout)?;
+        state.timestamper = Some(Arc::new(timestamper));
         Ok(())
     }
 }

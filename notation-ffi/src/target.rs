@@ -116,7 +116,7 @@ pub unsafe extern "C" fn notation_target_new_oci_layout(
 /// notation defaults (X2).
 fn registry_client(config: Option<&notation_config>) -> Result<RegistryClient, Error> {
     let state = config.map(|c| c.state().clone());
-    let mut options = RegistryClient::builder();
+    let mut options = crate::network::NetworkSettings::default().apply(RegistryClient::builder());
     let mut chain = CredentialChain::new();
     let mut notation_config_file = notation_config_path();
     if let Some(state) = state {
@@ -125,6 +125,7 @@ fn registry_client(config: Option<&notation_config>) -> Result<RegistryClient, E
             notation_config_file = dir.join(CONFIG_FILE);
         }
         options = options.insecure_registries(state.insecure_registries);
+        options = state.network.apply(options);
         for (registry, credential) in state.credentials {
             chain = chain.with(StaticCredentials::new(registry, credential));
         }

@@ -1073,9 +1073,11 @@ fn misbehaving_signing_plugins_give_codes_and_messages() {
     unsafe { notation_target_free(&mut { target }) };
 
     // A plugin that hangs is killed at the configuration's timeout (a
-    // signer made after the timeout is set).
+    // signer made after the timeout is set). 2 s leaves a loaded machine
+    // time to start the Python test plugin for get-plugin-metadata (300 ms
+    // did not always).
     // SAFETY: a live config.
-    ok(unsafe { notation_config_set_plugin_timeout(config, 300) });
+    ok(unsafe { notation_config_set_plugin_timeout(config, 2000) });
     let timed = new_plugin_signer(config, RAW_PLUGIN, "key-1").unwrap();
     let mut behavior = good.clone();
     behavior["describe-key"] = json!({"sleep": 30});

@@ -104,6 +104,14 @@ impl From<RegistryError> for RepositoryError {
 }
 
 impl SignatureRepository for RemoteRepository {
+    fn begin_operation(&self) -> Option<Box<dyn SignatureRepository + '_>> {
+        Some(Box::new(Self {
+            client: self.client.begin_operation(),
+            repo: self.repo.clone(),
+            force_referrers_tag: self.force_referrers_tag,
+        }))
+    }
+
     fn resolve(&self, reference: &str) -> Result<Descriptor, RepositoryError> {
         let d = self.client.resolve(&self.repo, reference)?;
         Ok(Descriptor::new(d.media_type, d.digest, d.size))

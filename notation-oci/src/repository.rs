@@ -46,6 +46,17 @@ pub struct PushedSignature {
 
 /// A store of artifacts and their signatures.
 pub trait SignatureRepository {
+    /// A view of this store for one operation (one sign, verify, list or
+    /// inspect of [`crate::workflow`]): for a registry, the requests made
+    /// through it share one time and byte budget
+    /// ([`RegistryClientOptions::operation_timeout`](crate::registry::RegistryClientOptions::operation_timeout)),
+    /// so that a slow or hostile registry costs at most that for the whole
+    /// operation. Stores without such limits (an OCI layout) return `None`
+    /// and are used as they are.
+    fn begin_operation(&self) -> Option<Box<dyn SignatureRepository + '_>> {
+        None
+    }
+
     /// Resolves a tag or digest to the artifact's manifest descriptor.
     fn resolve(&self, reference: &str) -> Result<Descriptor, RepositoryError>;
 

@@ -23,67 +23,44 @@ use notation_core::revocation::{
 };
 
 use crate::registry::transport::{
-    HttpRequest, HttpResponse, HttpTransport, Method, Timeouts, TransportErrorKind, TrustRoots,
-    UreqTransport,
+    BodyReadError, HttpRequest, HttpResponse, HttpTransport, Method, Timeouts, TransportErrorKind,
+    TrustRoots, UreqTransport,
 };
 
 /// Fetches OCSP responses and CRLs over HTTP. The timeouts and size limits
 /// are the request's (notation-core sets them: 2 s / 20 KiB for OCSP, 5 s /
-/// 32 MiB for CRLs by default, configurable); only `http` URLs reach here
-/// (notation-core refuses others, P3, P4).
+/// 32 MiB for CRLs by default, configurable, shortened to what is left of
+/// the chain's time limit); the timeout covers the whole exchange: name
+/// lookup, connecting, the response and its body, so a server that drips
+/// its answer gets no more. Only `http` URLs reach here (notation-core
+/// refuses others, P3, P4); redirects are not followed.
 pub struct HttpRevocationFetcher {
-    /// One transport per timeout, so that connections are reused.
-    transports: std::sync::Mutex<Vec<(std::time::Duration, Arc<dyn HttpTransport>)>>,
-    custom: Option<Arc<dyn HttpTransport>>,
+    transport: Arc<dyn HttpTransport>,
 }
 
 impl std::fmt::Debug for HttpRevocationFetcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HttpRevocationFetcher")
-            .field("custom_transport", &self.custom.is_some())
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
 impl HttpRevocationFetcher {
     /// A fetcher over the default (ureq) transport.
     pub fn new() -> Result<Self, FetchError> {
-        Ok(Self {
-            transports: std::sync::Mutex::new(Vec::new()),
-            custom: None,
-        })
-    }
-
-    /// A fetcher over a caller's transport (which then applies its own
-    /// timeouts).
-    pub fn with_transport(transport: Arc<dyn HttpTransport>) -> Self {
-        Self {
-            transports: std::sync::Mutex::new(Vec::new()),
-            custom: Some(transport),
-        }
-    }
-
-    fn transport(
-        &self,
-        timeout: std::time::Duration,
-    ) -> Result<Arc<dyn HttpTransport>, FetchError> {
-        if let Some(t) = &self.custom {
-            return Ok(t.clone());
-        }
-        let mut cache = self.transports.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, t)) = cache.iter().find(|(d, _)| *d == timeout) {
-            return Ok(t.clone());
-        }
-        let timeouts = Timeouts::default()
-            .connect(timeout)
-            .response(timeout)
-            .read(timeout)
-            .overall(timeout);
+        // The per-request deadline bounds every phase; the transport's own
+        // timeouts are only the outer bounds.
         let transport: Arc<dyn HttpTransport> = Arc::new(
-            UreqTransport::new(&TrustRoots::platform(), timeouts).map_err(FetchError::transport)?,
+            UreqTransport::new(&TrustRoots::platform(), Timeouts::default())
+                .map_err(FetchError::transport)?,
         );
-        cache.push((timeout, transport.clone()));
-        Ok(transport)
+        Ok(Self::with_transport(transport))
+    }
+
+    /// A fetcher over a caller's transport, which must honour the requests'
+    /// deadlines (the body reads are checked against them here too).
+    pub fn with_transport(transport: Arc<dyn HttpTransport>) -> Self {
+        Self { transport }
     }
 
     fn exchange(
@@ -92,13 +69,14 @@ impl HttpRevocationFetcher {
         timeout: std::time::Duration,
         limit: usize,
     ) -> Result<Vec<u8>, FetchError> {
-        let mut response: HttpResponse =
-            self.transport(timeout)?
-                .send(&request)
-                .map_err(|e| match e.kind() {
-                    TransportErrorKind::Timeout => FetchError::Timeout,
-                    _ => FetchError::transport(e),
-                })?;
+        let deadline = std::time::Instant::now() + timeout;
+        let mut response: HttpResponse = self
+            .transport
+            .send(&request.with_deadline(deadline))
+            .map_err(|e| match e.kind() {
+                TransportErrorKind::Timeout => FetchError::Timeout,
+                _ => FetchError::transport(e),
+            })?;
         if response.status() != 200 {
             return Err(FetchError::HttpStatus {
                 status: response.status(),
@@ -107,10 +85,17 @@ impl HttpRevocationFetcher {
         if response.content_length().is_some_and(|n| n > limit as u64) {
             return Err(FetchError::TooLarge { limit });
         }
+        response.body_mut().set_deadline(deadline);
         let body = response
             .body_mut()
             .read_to_vec(limit as u64)
-            .map_err(|e| FetchError::transport(format!("{e:?}")))?;
+            .map_err(|e| match e {
+                BodyReadError::TooLarge => FetchError::TooLarge { limit },
+                BodyReadError::Io(_) if std::time::Instant::now() >= deadline => {
+                    FetchError::Timeout
+                }
+                BodyReadError::Io(e) => FetchError::transport(e),
+            })?;
         if body.len() > limit {
             return Err(FetchError::TooLarge { limit });
         }

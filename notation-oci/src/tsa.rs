@@ -3,7 +3,7 @@
 //! response are notation-core's; this module only carries the bytes.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use notation_core::algorithm::HashAlgorithm;
 use notation_core::crypto::{CryptoProvider, default_provider};
@@ -20,11 +20,14 @@ use time::OffsetDateTime;
 
 use crate::revocation::HttpRevocationFetcher;
 
+use crate::registry::error::DurationText;
 use crate::registry::transport::{
-    HttpRequest, HttpTransport, Method, Timeouts, TrustRoots, UreqTransport,
+    BodyReadError, HttpRequest, HttpTransport, Method, Timeouts, TransportErrorKind, TrustRoots,
+    UreqTransport,
 };
 
-/// Default time limit for one timestamp exchange.
+/// Default time limit for one timestamp exchange (name lookup, connecting,
+/// waiting and reading the answer, all together).
 pub const DEFAULT_TSA_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A TSA reached over HTTP(S). Every token it returns has been checked in
@@ -35,12 +38,15 @@ pub const DEFAULT_TSA_TIMEOUT: Duration = Duration::from_secs(30);
 /// a revoked TSA, or one whose status cannot be determined, never
 /// countersigns. The revocation check is on unless a caller turns it off
 /// by name ([`HttpTimestamper::without_revocation_check`]).
+#[derive(Clone)]
 pub struct HttpTimestamper {
     url: String,
     roots: Vec<Certificate>,
     transport: Arc<dyn HttpTransport>,
     crypto: Arc<dyn CryptoProvider>,
     revocation: Option<Arc<dyn RevocationChecker>>,
+    timeout: Duration,
+    timeout_hint: String,
 }
 
 impl std::fmt::Debug for HttpTimestamper {
@@ -49,6 +55,7 @@ impl std::fmt::Debug for HttpTimestamper {
             .field("url", &self.url)
             .field("roots", &self.roots.len())
             .field("revocation", &self.revocation.is_some())
+            .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
 }
@@ -72,11 +79,9 @@ impl HttpTimestamper {
                 "a TSA root certificate is required".into(),
             ));
         }
-        let transport = UreqTransport::new(
-            &TrustRoots::platform(),
-            Timeouts::default().overall(DEFAULT_TSA_TIMEOUT),
-        )
-        .map_err(|e| TimestampError::Transport(e.to_string()))?;
+        // The exchange's deadline (set per request) bounds every phase.
+        let transport = UreqTransport::new(&TrustRoots::platform(), Timeouts::default())
+            .map_err(|e| TimestampError::Transport(e.to_string()))?;
         let fetcher =
             HttpRevocationFetcher::new().map_err(|e| TimestampError::Transport(e.to_string()))?;
         let revocation: Arc<dyn RevocationChecker> =
@@ -87,19 +92,24 @@ impl HttpTimestamper {
             transport: Arc::new(transport),
             crypto: default_provider(),
             revocation: Some(revocation),
+            timeout: DEFAULT_TSA_TIMEOUT,
+            timeout_hint: "raise it with HttpTimestamper::timeout".into(),
         })
     }
 
     /// Limits one timestamp exchange to `timeout` (default
-    /// [`DEFAULT_TSA_TIMEOUT`]).
+    /// [`DEFAULT_TSA_TIMEOUT`]), whatever the transport: name lookup,
+    /// connecting, the response and its body together.
     pub fn timeout(mut self, timeout: Duration) -> Result<Self, TimestampError> {
-        let transport = UreqTransport::new(
-            &TrustRoots::platform(),
-            Timeouts::default().overall(timeout).read(timeout),
-        )
-        .map_err(|e| TimestampError::Transport(e.to_string()))?;
-        self.transport = Arc::new(transport);
+        self.timeout = timeout;
         Ok(self)
+    }
+
+    /// How a timeout error tells the user to raise the limit (the CLI names
+    /// its `--timeout` flag).
+    pub fn timeout_hint(mut self, hint: impl Into<String>) -> Self {
+        self.timeout_hint = hint.into();
+        self
     }
 
     /// Uses another HTTP transport (for tests or a caller's own stack).
@@ -132,14 +142,28 @@ impl HttpTimestamper {
     }
 
     fn post(&self, body: &[u8]) -> Result<Vec<u8>, TimestampError> {
+        let deadline = Instant::now() + self.timeout;
+        let timed_out = |phase: &str| {
+            TimestampError::Transport(format!(
+                "{} {}: timed out {phase}: the timestamping request used up its time limit of {} ({})",
+                Method::Post.as_str(),
+                self.url,
+                DurationText(self.timeout),
+                self.timeout_hint
+            ))
+        };
         let request = HttpRequest::new(Method::Post, &self.url)
             .with_header("Content-Type", MEDIA_TYPE_TIMESTAMP_QUERY)
             .with_header("Accept", MEDIA_TYPE_TIMESTAMP_REPLY)
-            .with_body(body);
-        let mut response = self
-            .transport
-            .send(&request)
-            .map_err(|e| TimestampError::Transport(e.to_string()))?;
+            .with_body(body)
+            .with_deadline(deadline);
+        let mut response = self.transport.send(&request).map_err(|e| {
+            if e.kind() == TransportErrorKind::Timeout && Instant::now() >= deadline {
+                timed_out("while waiting for the response")
+            } else {
+                TimestampError::Transport(format!("{} {}: {e}", Method::Post.as_str(), self.url))
+            }
+        })?;
         if response.status() != 200 {
             return Err(TimestampError::Transport(format!(
                 "{} {}: unexpected status {}",
@@ -158,12 +182,25 @@ impl HttpTimestamper {
                 limit: MAX_RESPONSE_SIZE,
             });
         }
-        response
-            .body_mut()
-            .read_to_vec(MAX_RESPONSE_SIZE as u64)
-            .map_err(|e| {
-                TimestampError::Transport(format!("reading the timestamp response: {e:?}"))
-            })
+        // Checked between reads too: a transport that ignores the deadline
+        // cannot make a dripping body outlast it.
+        response.body_mut().set_deadline(deadline);
+        match response.body_mut().read_to_vec(MAX_RESPONSE_SIZE as u64) {
+            Ok(body) => Ok(body),
+            Err(BodyReadError::TooLarge) => Err(TimestampError::Transport(format!(
+                "{} {}: the timestamp response exceeds the limit of {MAX_RESPONSE_SIZE} bytes",
+                Method::Post.as_str(),
+                self.url
+            ))),
+            Err(BodyReadError::Io(_)) if Instant::now() >= deadline => {
+                Err(timed_out("while reading the response body"))
+            }
+            Err(BodyReadError::Io(e)) => Err(TimestampError::Transport(format!(
+                "{} {}: reading the timestamp response: {e}",
+                Method::Post.as_str(),
+                self.url
+            ))),
+        }
     }
 }
 

@@ -293,6 +293,8 @@ pub fn sign_with(
     options: &SignOptions<'_>,
     crypto: &dyn CryptoProvider,
 ) -> Result<SignedArtifact, WorkflowError> {
+    let operation = repo.begin_operation();
+    let repo = operation.as_deref().unwrap_or(repo);
     let (artifact, resolved_from_tag) = resolve(repo, reference)?;
     // A6: only mediaType, digest, size (and annotations) are signed.
     let mut target = artifact.to_payload_descriptor();
@@ -441,6 +443,10 @@ pub fn verify(
     if statement.verification().is_skip() {
         return Ok(result);
     }
+    // One budget for the whole verification: every signature fetched
+    // shares it (a registry that drips cannot cost it once per signature).
+    let operation = repo.begin_operation();
+    let repo = operation.as_deref().unwrap_or(repo);
     let (artifact, resolved_from_tag) = resolve(repo, reference)?;
     result.resolved_from_tag = resolved_from_tag;
     let display = format!("{scope}@{}", artifact.digest);
@@ -528,6 +534,8 @@ pub fn list(
     repo: &dyn SignatureRepository,
     reference: &str,
 ) -> Result<(Descriptor, bool, Vec<Descriptor>), WorkflowError> {
+    let operation = repo.begin_operation();
+    let repo = operation.as_deref().unwrap_or(repo);
     let (artifact, from_tag) = resolve(repo, reference)?;
     let signatures = repo.signatures(&artifact)?;
     Ok((artifact, from_tag, signatures))
@@ -552,6 +560,8 @@ pub fn inspect(
     if max_signatures == 0 {
         return Err(WorkflowError::InvalidMaxSignatures);
     }
+    let operation = repo.begin_operation();
+    let repo = operation.as_deref().unwrap_or(repo);
     let (artifact, from_tag, signatures) = list(repo, reference)?;
     if signatures.len() > max_signatures {
         return Err(WorkflowError::TooManySignatures {

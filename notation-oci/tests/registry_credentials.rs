@@ -151,6 +151,59 @@ fn failing_huge_and_missing_helpers() {
     assert!(matches!(e, CredentialError::HelperNotFound { .. }), "{e}");
 }
 
+/// Issue 8: helpers that hang or leave a background child holding their
+/// output cost at most the helper's timeout, or nothing at all.
+#[test]
+fn hanging_and_backgrounding_helpers_do_not_hang_us() {
+    let dir = tempfile::tempdir().unwrap();
+    script(
+        dir.path(),
+        "docker-credential-daemon",
+        "#!/bin/sh
+cat >/dev/null
+echo '{\"ServerURL\":\"r.io\",\"Username\":\"u\",\"Secret\":\"p\"}'
+sleep 1000 &
+exit 0
+",
+    );
+    script(
+        dir.path(),
+        "docker-credential-hang",
+        "#!/bin/sh
+sleep 1000
+",
+    );
+    assert!(
+        format!("{:?}", CredentialHelper::new("x")).contains("timeout: Some(60s)"),
+        "a default timeout"
+    );
+    let start = std::time::Instant::now();
+    let credential = CredentialHelper::new("daemon")
+        .with_search_path(dir.path())
+        .get("r.io")
+        .unwrap()
+        .unwrap();
+    assert_eq!(credential, Credential::basic("u", "p"));
+    assert!(start.elapsed() < std::time::Duration::from_secs(10));
+
+    let start = std::time::Instant::now();
+    let e = CredentialHelper::new("hang")
+        .with_search_path(dir.path())
+        .with_timeout(Some(std::time::Duration::from_millis(300)))
+        .get("r.io")
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        CredentialError::Helper {
+            helper: "hang".into(),
+            action: "get",
+            message: "did not answer within 300ms".into(),
+        }
+        .to_string()
+    );
+    assert!(start.elapsed() < std::time::Duration::from_secs(10));
+}
+
 #[test]
 fn docker_config_auths_helpers_and_hub_keys() {
     let dir = helpers(&["test", "other"]);

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod blob;
 pub mod certificate;
 pub mod key;
+pub mod network;
 pub mod oci;
 pub mod plugin;
 pub mod policy;
@@ -221,11 +222,11 @@ pub fn timestamper(args: &TimestampArgs) -> CliResult<Option<HttpTimestamper>> {
             // The TSA chain's revocation is checked at signing (O1), with
             // the CRL cache of verification, as the reference does.
             let (checker, _) = revocation_checker(&RevocationArgs::default())?;
-            Ok(Some(
+            Ok(Some(network::timestamper(
                 HttpTimestamper::new(url.clone(), roots)
                     .map_err(CliError::failed)?
                     .with_revocation_checker(checker),
-            ))
+            )?))
         }
     }
 }

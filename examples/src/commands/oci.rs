@@ -59,7 +59,7 @@ impl RegistryArgs {
             .map(|c| StaticCredentials::new(registry, c)),
         };
         let chain = CredentialChain::notation_default(explicit).map_err(CliError::failed)?;
-        let mut options = RegistryClient::builder()
+        let mut options = super::network::registry_options(RegistryClient::builder())
             .notation_config(&config)
             .credentials(chain);
         if self.insecure_registry {
@@ -108,7 +108,9 @@ impl Target {
                 "{raw:?}: invalid reference: no tag or digest. Expecting <registry>/<repository>:<tag> or <registry>/<repository>@<digest>"
             )));
         }
-        let client = registry.client(reference.registry())?;
+        // One command, one registry operation: its requests share one time
+        // limit (--timeout), however many signatures it reads.
+        let client = registry.client(reference.registry())?.begin_operation();
         let repo = RemoteRepository::new(client, &reference)
             .map_err(CliError::failed)?
             .force_referrers_tag(force_referrers_tag);

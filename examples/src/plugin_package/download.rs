@@ -16,6 +16,8 @@ use super::MAX_PACKAGE_BYTES;
 /// The download time limit (the reference's 10 minutes).
 pub const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
+const HTTPS_PREFIX: &str = "https://";
+
 /// Redirects followed at most (Go's HTTP client's limit).
 pub const MAX_DOWNLOAD_REDIRECTS: usize = 10;
 
@@ -199,11 +201,16 @@ pub fn check_https_url(url: &str) -> Result<(), DownloadError> {
     if scheme != "https" {
         return Err(DownloadError::UnsupportedScheme { scheme });
     }
-    let host = url["https://".len().min(url.len())..]
-        .split(['/', '?', '#'])
-        .next()
+    // `get` rather than slicing: a URL is user input and may be non-ASCII
+    // (a byte index inside a character would panic).
+    let rest = url
+        .get(..HTTPS_PREFIX.len())
+        .filter(|p| p.eq_ignore_ascii_case(HTTPS_PREFIX))
+        .and_then(|_| url.get(HTTPS_PREFIX.len()..));
+    let host = rest
+        .and_then(|r| r.split(['/', '?', '#']).next())
         .unwrap_or_default();
-    if !url[..url.len().min(8)].eq_ignore_ascii_case("https://") || host.is_empty() {
+    if host.is_empty() {
         return Err(DownloadError::InvalidUrl {
             url: url.to_string(),
             reason: "an https URL needs a host".into(),
@@ -234,10 +241,10 @@ fn resolve_redirect(base: &str, location: &str) -> Result<String, String> {
     } else if scheme_of(location).map(|s| !s.is_empty()).unwrap_or(true) {
         location.to_string()
     } else {
-        // base is https://host[/path...]
-        let after = &base["https://".len()..];
+        // base is https://host[/path...] (checked before it was requested).
+        let after = base.get(HTTPS_PREFIX.len()..).unwrap_or_default();
         let host_end = after.find(['/', '?', '#']).unwrap_or(after.len());
-        let origin = &base[..("https://".len() + host_end)];
+        let origin = format!("https://{}", &after[..host_end]);
         if location.starts_with('/') {
             format!("{origin}{location}")
         } else {
@@ -368,6 +375,15 @@ mod tests {
             check_https_url(":x"),
             Err(DownloadError::InvalidUrl { .. })
         ));
+        // Issue 8 (Low 3): non-ASCII where the prefix is sliced; these
+        // panicked (a byte index inside 'é').
+        for url in ["https:/é", "https:éé", "https:/\u{1F600}/p.zip"] {
+            assert!(
+                matches!(check_https_url(url), Err(DownloadError::InvalidUrl { .. })),
+                "{url}"
+            );
+        }
+        check_https_url("https://é.example/p.zip").unwrap();
     }
 
     #[test]
@@ -395,6 +411,12 @@ mod tests {
             "https://h:8443/a/b/d.zip"
         );
         assert!(resolve_redirect(base, "http://o/x").is_err());
+        // A Location with non-ASCII text where the prefix is checked.
+        assert!(resolve_redirect(base, "https:/é").is_err());
+        assert_eq!(
+            resolve_redirect("https://h/é/a.zip", "b.zip").unwrap(),
+            "https://h/é/b.zip"
+        );
         assert!(resolve_redirect(base, "").is_err());
     }
 

@@ -1,14 +1,12 @@
 //! Installed plugins: discovery (REQUIREMENTS R1) and invocation (R2).
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ExitStatus, Stdio};
+use std::process::ExitStatus;
 use std::sync::Arc;
-use std::sync::mpsc;
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::{BINARY_PREFIX, Command, Plugin, PluginError, PluginLocator, check_name};
+use crate::process::{HelperCommand, HelperError, HelperOutput};
 
 /// Largest output read from a plugin, per stream (R2, U: 64 MiB, as the
 /// reference's limit writer: exactly 64 MiB is accepted, one byte more is
@@ -22,6 +20,10 @@ pub const MAX_PLUGIN_OUTPUT_SIZE: usize = 64 * 1024 * 1024;
 /// is never a plugin: [`PluginDirectory::entries`] skips it and no plugin
 /// name may start with it.
 pub const INSTALL_STAGING_PREFIX: &str = ".notation-plugin-";
+
+/// How long one plugin command may run by default before it is killed
+/// (the reference has no limit; a plugin that hangs would hang us).
+pub const DEFAULT_PLUGIN_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
 /// How much of stderr is quoted in an error.
 const STDERR_EXCERPT: usize = 1024;
@@ -41,9 +43,12 @@ pub fn executable_file_name(name: &str) -> String {
 /// The request goes to stdin; exit code 0 means stdout holds the response,
 /// exit code 1 means stderr holds an error response, anything else is a
 /// generic failure. stdout and stderr are read concurrently, each up to
-/// [`MAX_PLUGIN_OUTPUT_SIZE`]; a plugin that writes more, or runs past the
-/// optional timeout, is killed and reaped. The plugin inherits the
-/// caller's environment and working directory, as with the reference.
+/// [`MAX_PLUGIN_OUTPUT_SIZE`]; a plugin that writes more, or runs past its
+/// timeout ([`DEFAULT_PLUGIN_TIMEOUT`] unless changed), is killed and
+/// reaped. The plugin inherits the caller's environment and working
+/// directory, as with the reference, except the registry credentials of
+/// the Notation CLI (`NOTATION_USERNAME`, `NOTATION_PASSWORD`), which are
+/// removed.
 #[derive(Clone, Debug)]
 pub struct ExecutablePlugin {
     name: String,
@@ -63,12 +68,12 @@ impl ExecutablePlugin {
             name,
             path,
             output_limit: MAX_PLUGIN_OUTPUT_SIZE,
-            timeout: None,
+            timeout: Some(DEFAULT_PLUGIN_TIMEOUT),
         })
     }
 
-    /// Kills the plugin when a command takes longer than `timeout` (the
-    /// reference has no default timeout; neither has this).
+    /// Kills the plugin when a command takes longer than `timeout` (default
+    /// [`DEFAULT_PLUGIN_TIMEOUT`]; `None`: no limit, as the reference).
     pub fn with_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.timeout = timeout;
         self
@@ -95,120 +100,37 @@ impl ExecutablePlugin {
     }
 
     /// Starts the process, feeds stdin, collects bounded stdout and stderr,
-    /// and reaps it whatever happens.
-    fn execute(&self, command: Command, request: &[u8]) -> Result<Output, PluginError> {
+    /// and reaps it whatever happens ([`crate::process`]: the deadline, the
+    /// output limits, credentials removed from its environment).
+    fn execute(&self, command: Command, request: &[u8]) -> Result<HelperOutput, PluginError> {
         // R1 says to check before executing: the file may have changed since
         // the plugin was opened.
         check_executable(&self.name, &self.path)?;
-        let mut child = std::process::Command::new(&self.path)
-            .arg(command.as_str())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| {
-                if is_exec_format_error(&e) {
-                    PluginError::ExecFormat {
-                        plugin: self.name.clone(),
-                        command,
-                        path: self.path.clone(),
-                    }
-                } else {
-                    self.execution_error(command, e)
-                }
-            })?;
-        let deadline = self.timeout.map(|t| Instant::now() + t);
-
-        // stdin is written from its own thread: a plugin may write a lot
-        // before it reads, and neither side must block the other. A write
-        // error (the plugin exited without reading) is not ours to report.
-        let mut stdin = child.stdin.take().expect("piped stdin");
-        let request = request.to_vec();
-        thread::spawn(move || {
-            let _ = stdin.write_all(&request);
-        });
-
-        let (events, received) = mpsc::channel();
-        let stdout = spawn_reader(
-            child.stdout.take().expect("piped stdout"),
-            Stream::Stdout,
-            self.output_limit,
-            events.clone(),
-        );
-        let stderr = spawn_reader(
-            child.stderr.take().expect("piped stderr"),
-            Stream::Stderr,
-            self.output_limit,
-            events,
-        );
-
-        // Wait until both streams are closed, or one overflows, or time is
-        // up. Readers stop at the limit, so a flood never grows memory
-        // beyond it.
-        let mut open = 2;
-        while open > 0 {
-            let event = match deadline {
-                None => received.recv().ok(),
-                Some(d) => match received.recv_timeout(d.saturating_duration_since(Instant::now()))
-                {
-                    Ok(e) => Some(e),
-                    Err(mpsc::RecvTimeoutError::Timeout) => {
-                        kill(&mut child);
-                        return Err(PluginError::Timeout {
-                            path: self.path.clone(),
-                            command,
-                        });
-                    }
-                    Err(mpsc::RecvTimeoutError::Disconnected) => None,
+        let mut cmd = std::process::Command::new(&self.path);
+        cmd.arg(command.as_str());
+        // The plugin stays in the caller's process group: it may talk to
+        // the terminal (a PIN prompt), which a background group cannot.
+        HelperCommand::new(cmd, self.output_limit)
+            .timeout(self.timeout)
+            .run(request)
+            .map_err(|e| match e {
+                HelperError::Spawn(e) if is_exec_format_error(&e) => PluginError::ExecFormat {
+                    plugin: self.name.clone(),
+                    command,
+                    path: self.path.clone(),
                 },
-            };
-            match event {
-                Some(ReaderEvent::Closed) => open -= 1,
-                Some(ReaderEvent::Overflow(stream)) => {
-                    kill(&mut child);
-                    return Err(PluginError::OutputTooLarge {
-                        plugin: self.name.clone(),
-                        command,
-                        stream: stream.name(),
-                        limit: self.output_limit,
-                    });
-                }
-                Some(ReaderEvent::Failed(e)) => {
-                    kill(&mut child);
-                    return Err(self.execution_error(command, e));
-                }
-                // Both readers are gone (they always report before ending).
-                None => break,
-            }
-        }
-        let status = match deadline {
-            None => child.wait().map_err(|e| self.execution_error(command, e))?,
-            Some(d) => loop {
-                match child.try_wait() {
-                    Ok(Some(status)) => break status,
-                    Ok(None) if Instant::now() >= d => {
-                        kill(&mut child);
-                        return Err(PluginError::Timeout {
-                            path: self.path.clone(),
-                            command,
-                        });
-                    }
-                    Ok(None) => thread::sleep(Duration::from_millis(5)),
-                    Err(e) => {
-                        kill(&mut child);
-                        return Err(self.execution_error(command, e));
-                    }
-                }
-            },
-        };
-        // Both readers reported Closed, so joining does not block.
-        let stdout = stdout.join().unwrap_or_default();
-        let stderr = stderr.join().unwrap_or_default();
-        Ok(Output {
-            status,
-            stdout,
-            stderr,
-        })
+                HelperError::TimedOut(_) => PluginError::Timeout {
+                    path: self.path.clone(),
+                    command,
+                },
+                HelperError::OutputTooLarge { stream, limit } => PluginError::OutputTooLarge {
+                    plugin: self.name.clone(),
+                    command,
+                    stream,
+                    limit,
+                },
+                other => self.execution_error(command, other),
+            })
     }
 }
 
@@ -253,82 +175,12 @@ impl Plugin for ExecutablePlugin {
     }
 }
 
-struct Output {
-    status: ExitStatus,
-    stdout: Vec<u8>,
-    stderr: Vec<u8>,
-}
-
-#[derive(Clone, Copy, Debug)]
-enum Stream {
-    Stdout,
-    Stderr,
-}
-
-impl Stream {
-    fn name(self) -> &'static str {
-        match self {
-            Stream::Stdout => "stdout",
-            Stream::Stderr => "stderr",
-        }
-    }
-}
-
-enum ReaderEvent {
-    Closed,
-    Overflow(Stream),
-    Failed(String),
-}
-
-/// Reads `pipe` to its end or to `limit + 1` bytes, whichever comes first,
-/// and reports which on `events`. Returns what was read.
-fn spawn_reader(
-    mut pipe: impl Read + Send + 'static,
-    stream: Stream,
-    limit: usize,
-    events: mpsc::Sender<ReaderEvent>,
-) -> thread::JoinHandle<Vec<u8>> {
-    thread::spawn(move || {
-        let mut data = Vec::new();
-        let mut chunk = vec![0u8; 64 * 1024];
-        loop {
-            match pipe.read(&mut chunk) {
-                Ok(0) => {
-                    let _ = events.send(ReaderEvent::Closed);
-                    return data;
-                }
-                Ok(n) => {
-                    if data.len() + n > limit {
-                        let _ = events.send(ReaderEvent::Overflow(stream));
-                        return Vec::new();
-                    }
-                    data.extend_from_slice(&chunk[..n]);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    let _ = events.send(ReaderEvent::Failed(format!(
-                        "reading {}: {e}",
-                        stream.name()
-                    )));
-                    return Vec::new();
-                }
-            }
-        }
-    })
-}
-
 /// Whether starting a process failed because the file is not a program for
 /// this platform: `ENOEXEC` (8 on Linux, macOS and the BSDs) or Windows'
 /// `ERROR_BAD_EXE_FORMAT` (193). `std::io::ErrorKind` has no kind for it.
 fn is_exec_format_error(e: &std::io::Error) -> bool {
     let code = if cfg!(windows) { 193 } else { 8 };
     cfg!(any(unix, windows)) && e.raw_os_error() == Some(code)
-}
-
-/// Kills and reaps: no zombie is left behind.
-fn kill(child: &mut Child) {
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 fn describe_status(status: ExitStatus) -> String {
@@ -415,7 +267,7 @@ impl PluginDirectory {
     pub fn new(root: impl Into<PathBuf>) -> Self {
         Self {
             root: root.into(),
-            timeout: None,
+            timeout: Some(DEFAULT_PLUGIN_TIMEOUT),
         }
     }
 
@@ -425,7 +277,8 @@ impl PluginDirectory {
         Self::new(crate::config::libexec_dir().join("plugins"))
     }
 
-    /// A timeout for every command of the plugins it locates.
+    /// A timeout for every command of the plugins it locates (default
+    /// [`DEFAULT_PLUGIN_TIMEOUT`]; `None`: no limit).
     pub fn with_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.timeout = timeout;
         self
@@ -601,6 +454,30 @@ mod tests {
                 exe.display()
             )
         );
+    }
+
+    /// Issue 8 (Low 6): a plugin that hangs is killed after the default
+    /// timeout unless the caller says otherwise.
+    #[cfg(unix)]
+    #[test]
+    fn plugins_have_a_default_timeout() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let exe = tmp.path().join("foo").join(executable_file_name("foo"));
+        std::fs::create_dir_all(exe.parent().unwrap()).unwrap();
+        std::fs::write(&exe, b"#!/bin/sh\nsleep 1000\n").unwrap();
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let plugin = PluginDirectory::new(tmp.path()).open("foo").unwrap();
+        assert_eq!(plugin.timeout, Some(DEFAULT_PLUGIN_TIMEOUT));
+        assert_eq!(
+            ExecutablePlugin::new("foo", &exe).unwrap().timeout,
+            Some(DEFAULT_PLUGIN_TIMEOUT)
+        );
+        let plugin = plugin.with_timeout(Some(Duration::from_millis(200)));
+        let start = std::time::Instant::now();
+        let err = plugin.run(Command::GetPluginMetadata, b"{}").unwrap_err();
+        assert!(matches!(err, PluginError::Timeout { .. }), "{err}");
+        assert!(start.elapsed() < Duration::from_secs(10));
     }
 
     #[test]

@@ -47,8 +47,8 @@ use std::sync::Arc;
 
 pub use error::PluginError;
 pub use executable::{
-    ExecutablePlugin, INSTALL_STAGING_PREFIX, MAX_PLUGIN_OUTPUT_SIZE, PluginDirectory, PluginEntry,
-    executable_file_name,
+    DEFAULT_PLUGIN_TIMEOUT, ExecutablePlugin, INSTALL_STAGING_PREFIX, MAX_PLUGIN_OUTPUT_SIZE,
+    PluginDirectory, PluginEntry, executable_file_name,
 };
 pub use protocol::{
     CONTRACT_VERSION, Capability, Command, CriticalAttributes, DescribeKeyRequest,

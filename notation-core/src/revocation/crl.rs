@@ -735,6 +735,16 @@ pub enum CrlDownloadError {
         /// The URL.
         url: String,
     },
+    /// The chain's revocation check used up its time before this download
+    /// finished, or before it started.
+    #[error(
+        "the revocation check of the certificate chain exceeded its time limit of {:.2} seconds",
+        timeout.as_secs_f64()
+    )]
+    ChainTimeout {
+        /// The chain's time limit.
+        timeout: std::time::Duration,
+    },
     /// The fetcher failed (transport error or timeout).
     #[error("request failed: {0}")]
     Request(FetchError),
@@ -1054,8 +1064,15 @@ fn download(ctx: &CheckContext<'_>, url: &str) -> Result<Crl, CrlDownloadError> 
         });
     }
     let limit = ctx.crl_max_size;
-    let request = CrlHttpRequest::new(url, ctx.crl_timeout, limit);
+    let chain_timeout = CrlDownloadError::ChainTimeout {
+        timeout: ctx.chain_timeout,
+    };
+    let timeout = ctx
+        .request_timeout(ctx.crl_timeout)
+        .ok_or(chain_timeout.clone())?;
+    let request = CrlHttpRequest::new(url, timeout, limit);
     let body = ctx.fetcher.fetch_crl(&request).map_err(|e| match e {
+        FetchError::Timeout if ctx.past_deadline() => chain_timeout,
         FetchError::HttpStatus { status } => CrlDownloadError::HttpStatus { status },
         FetchError::TooLarge { .. } => CrlDownloadError::TooLarge { limit },
         other => CrlDownloadError::Request(other),
@@ -1088,7 +1105,9 @@ pub(crate) fn fetch_bundle(ctx: &CheckContext<'_>, url: &str) -> Result<CrlBundl
                 urls.map_err(|e| CrlFetchError::Retrieve(CrlDownloadError::FreshestCrl(e)))?;
             let mut last_error = None;
             let mut delta = None;
-            for delta_url in &urls {
+            // Low 1: a base CRL naming thousands of delta CRLs gets the
+            // first few tried.
+            for delta_url in urls.iter().take(ctx.max_urls) {
                 match download(ctx, delta_url) {
                     Ok(crl) => {
                         delta = Some(crl);
@@ -1160,9 +1179,18 @@ pub(crate) fn check_certificate(
     };
     let mut server_results = Vec::new();
     let mut incomplete = false;
+    let count: usize = points.iter().map(Vec::len).sum();
+    let mut tried = 0;
+    let mut first_skipped = None;
     for point in points.iter().filter(|p| !p.is_empty()) {
         let mut decided = false;
         for url in point {
+            // Low 1: at most a few URLs per certificate, whatever it names.
+            if tried == ctx.max_urls {
+                first_skipped.get_or_insert_with(|| url.clone());
+                break;
+            }
+            tried += 1;
             match check_url(ctx, cert, issuer, url, freshest_in_cert) {
                 Ok(status) => {
                     server_results.push(ServerResult {
@@ -1185,6 +1213,18 @@ pub(crate) fn check_certificate(
             }
         }
         incomplete |= !decided;
+    }
+    if let Some(url) = first_skipped {
+        server_results.push(ServerResult {
+            url,
+            method: RevocationMethod::Crl,
+            status: RevocationStatus::Unknown,
+            error: Some(ServerError::TooManyUrls {
+                method: RevocationMethod::Crl,
+                count,
+                limit: ctx.max_urls,
+            }),
+        });
     }
     CertRevocationResult {
         status: if incomplete || server_results.is_empty() {

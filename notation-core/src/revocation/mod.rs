@@ -42,7 +42,10 @@ pub use fetch::{
     RevocationFetcher,
 };
 pub use ocsp::OcspError;
-pub use validator::{DEFAULT_MAX_PARALLEL_CHECKS, RevocationValidator, RevocationValidatorBuilder};
+pub use validator::{
+    DEFAULT_CHAIN_TIMEOUT, DEFAULT_MAX_PARALLEL_CHECKS, DEFAULT_MAX_URLS_PER_CERTIFICATE,
+    RevocationValidator, RevocationValidatorBuilder,
+};
 
 /// Object identifiers of revocation checking.
 pub(crate) mod oids {
@@ -139,6 +142,17 @@ pub enum ServerError {
     /// No network access was configured ([`OfflineRevocationChecker`]).
     #[error("no revocation checker with network access is configured")]
     NotConfigured,
+    /// The certificate names more URLs of this method than are tried; the
+    /// result's URL is the first one not tried.
+    #[error("the certificate names {count} {method} URLs; only the first {limit} were tried")]
+    TooManyUrls {
+        /// The method.
+        method: RevocationMethod,
+        /// How many URLs the certificate names.
+        count: usize,
+        /// How many are tried.
+        limit: usize,
+    },
 }
 
 /// The result for one certificate of a chain.

@@ -94,6 +94,16 @@ pub enum OcspError {
         /// The timeout that was exceeded.
         timeout: Duration,
     },
+    /// The chain's revocation check used up its time before this responder
+    /// answered, or before it was asked.
+    #[error(
+        "the revocation check of the certificate chain exceeded its time limit of {:.2} seconds",
+        timeout.as_secs_f64()
+    )]
+    ChainTimeout {
+        /// The chain's time limit.
+        timeout: Duration,
+    },
     /// The fetcher failed.
     #[error("error checking revocation status via OCSP: {0}")]
     Request(FetchError),
@@ -680,8 +690,15 @@ fn query_server(
     }
     let der = create_request(cert, issuer)?;
     let limit = ctx.ocsp_max_size;
-    let request = OcspHttpRequest::new(url, &der, ctx.ocsp_timeout, limit);
+    let chain_timeout = OcspError::ChainTimeout {
+        timeout: ctx.chain_timeout,
+    };
+    let timeout = ctx
+        .request_timeout(ctx.ocsp_timeout)
+        .ok_or(chain_timeout.clone())?;
+    let request = OcspHttpRequest::new(url, &der, timeout, limit);
     let body = ctx.fetcher.fetch_ocsp(&request).map_err(|e| match e {
+        FetchError::Timeout if ctx.past_deadline() => chain_timeout,
         FetchError::Timeout => OcspError::Timeout {
             timeout: ctx.ocsp_timeout,
         },
@@ -705,7 +722,8 @@ pub(crate) fn check_certificate(
     issuer: &Certificate,
 ) -> CertRevocationResult {
     let mut server_results = Vec::new();
-    for url in cert.ocsp_urls() {
+    let urls = cert.ocsp_urls();
+    for url in urls.iter().take(ctx.max_urls) {
         let result = check_server(ctx, cert, issuer, url);
         let definitive = matches!(
             result.status,
@@ -719,6 +737,18 @@ pub(crate) fn check_certificate(
             };
         }
         server_results.push(result);
+    }
+    if let Some(first_skipped) = urls.get(ctx.max_urls) {
+        server_results.push(ServerResult {
+            url: first_skipped.clone(),
+            method: RevocationMethod::Ocsp,
+            status: RevocationStatus::Unknown,
+            error: Some(ServerError::TooManyUrls {
+                method: RevocationMethod::Ocsp,
+                count: urls.len(),
+                limit: ctx.max_urls,
+            }),
+        });
     }
     CertRevocationResult {
         status: RevocationStatus::Unknown,

@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
 
@@ -24,6 +24,15 @@ use crate::x509::chain::{ChainPurpose, validate_chain};
 
 /// How many certificates of one chain are checked at the same time.
 pub const DEFAULT_MAX_PARALLEL_CHECKS: usize = 4;
+/// How long the revocation check of a whole chain may take by default:
+/// every OCSP request and CRL download of the chain must be over by then
+/// (each still within its own timeout). Room for an OCSP failure, a CRL
+/// and a delta CRL per certificate, in parallel.
+pub const DEFAULT_CHAIN_TIMEOUT: Duration = Duration::from_secs(20);
+/// How many OCSP responder URLs, and how many CRL (and delta CRL) URLs, are
+/// tried per certificate by default; a certificate naming more gets the
+/// first ones tried (real certificates name one or two).
+pub const DEFAULT_MAX_URLS_PER_CERTIFICATE: usize = 4;
 
 type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
 
@@ -82,6 +91,8 @@ pub struct RevocationValidator {
     clock: Clock,
     crypto: Arc<dyn CryptoProvider>,
     max_parallel: usize,
+    chain_timeout: Duration,
+    max_urls: usize,
 }
 
 /// Configures a [`RevocationValidator`].
@@ -93,7 +104,10 @@ pub struct RevocationValidatorBuilder {
 impl RevocationValidator {
     /// A builder with the reference's defaults: OCSP timeout 2 s and
     /// response limit 20 KiB, CRL timeout 5 s and size limit 32 MiB, no CRL
-    /// cache, the system clock and the default crypto provider.
+    /// cache, the system clock and the default crypto provider; and, beyond
+    /// the reference, 20 s for a whole chain and at most 4 OCSP and 4 CRL
+    /// URLs tried per certificate, so that a certificate naming thousands
+    /// cannot make a check last hours.
     pub fn builder(fetcher: Arc<dyn RevocationFetcher>) -> RevocationValidatorBuilder {
         RevocationValidatorBuilder {
             inner: RevocationValidator {
@@ -107,6 +121,8 @@ impl RevocationValidator {
                 clock: Arc::new(OffsetDateTime::now_utc),
                 crypto: default_provider(),
                 max_parallel: DEFAULT_MAX_PARALLEL_CHECKS,
+                chain_timeout: DEFAULT_CHAIN_TIMEOUT,
+                max_urls: DEFAULT_MAX_URLS_PER_CERTIFICATE,
             },
         }
     }
@@ -134,6 +150,9 @@ impl RevocationValidator {
             now,
             signing_time,
             crypto: self.crypto.as_ref(),
+            deadline: Instant::now() + self.chain_timeout,
+            chain_timeout: self.chain_timeout,
+            max_urls: self.max_urls,
         }
     }
 }
@@ -197,6 +216,21 @@ impl RevocationValidatorBuilder {
         self
     }
 
+    /// How long the check of a whole chain may take (default 20 s): each
+    /// request's timeout is cut to what is left, and no request starts
+    /// after it; certificates left unchecked are unknown.
+    pub fn chain_timeout(mut self, timeout: Duration) -> Self {
+        self.inner.chain_timeout = timeout;
+        self
+    }
+
+    /// How many OCSP URLs, and how many CRL and delta CRL URLs, are tried
+    /// per certificate (default 4; at least 1).
+    pub fn max_urls_per_certificate(mut self, n: usize) -> Self {
+        self.inner.max_urls = n.max(1);
+        self
+    }
+
     /// The validator.
     pub fn build(self) -> RevocationValidator {
         self.inner
@@ -214,6 +248,8 @@ impl fmt::Debug for RevocationValidator {
             .field("crl_max_size", &self.crl_max_size)
             .field("crypto", &self.crypto)
             .field("max_parallel", &self.max_parallel)
+            .field("chain_timeout", &self.chain_timeout)
+            .field("max_urls", &self.max_urls)
             .finish_non_exhaustive()
     }
 }
@@ -236,6 +272,25 @@ pub(crate) struct CheckContext<'a> {
     pub now: OffsetDateTime,
     pub signing_time: Option<OffsetDateTime>,
     pub crypto: &'a dyn CryptoProvider,
+    /// When the whole chain's check must be over.
+    pub deadline: Instant,
+    pub chain_timeout: Duration,
+    pub max_urls: usize,
+}
+
+impl CheckContext<'_> {
+    /// The timeout of a request whose own limit is `per_request`: cut to
+    /// what is left of the chain's time; `None` once it is used up (the
+    /// request is not sent).
+    pub fn request_timeout(&self, per_request: Duration) -> Option<Duration> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        (!left.is_zero()).then(|| per_request.min(left))
+    }
+
+    /// Whether the chain's time is used up.
+    pub fn past_deadline(&self) -> bool {
+        Instant::now() >= self.deadline
+    }
 }
 
 impl RevocationChecker for RevocationValidator {

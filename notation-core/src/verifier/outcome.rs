@@ -157,6 +157,14 @@ pub enum CheckFailure {
     /// Revocation: the checker failed.
     #[error("unable to check revocation status, err: {0}")]
     RevocationError(RevocationError),
+    /// Revocation: not checked, because the chain failed authenticity (its
+    /// OCSP and CRL URLs are not fetched: whoever made an untrusted chain
+    /// chose them). A deliberate difference from the reference, which
+    /// fetches them.
+    #[error(
+        "revocation status was not checked: the certificate chain failed the authenticity check, so its OCSP and CRL URLs are not trusted"
+    )]
+    RevocationNotChecked,
     /// Revocation: a certificate is revoked.
     #[error("signing certificate with subject {subject:?} is revoked")]
     Revoked {

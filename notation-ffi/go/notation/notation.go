@@ -479,7 +479,7 @@ func (c *Config) PluginDir() (dir string, ok bool) {
 
 // SetPluginTimeout limits the time each plugin command of verifiers and
 // signers made from the configuration afterwards may take (milliseconds
-// are the unit; 0: no limit, the default).
+// are the unit; the default is 10 minutes; 0: no limit).
 func (c *Config) SetPluginTimeout(timeout time.Duration) error {
 	ms := timeout.Milliseconds()
 	if timeout < 0 || ms > int64(^uint32(0)) {
@@ -882,6 +882,8 @@ type SignOptions struct {
 	// tokens must chain to TimestampRoots (PEM or DER certificates).
 	TimestampURL   string
 	TimestampRoots []byte
+	// TimestampTimeout limits one timestamp exchange (0: 30 s).
+	TimestampTimeout time.Duration
 	// PluginConfig is sent to a signing plugin (--plugin-config), over the
 	// pluginConfig of a signingkeys.json key; local keys ignore it.
 	PluginConfig map[string]string
@@ -950,6 +952,18 @@ func (o *SignOptions) toC() (*C.notation_sign_options, error) {
 		runtime.KeepAlive(o.TimestampRoots)
 		if err != nil {
 			return nil, err
+		}
+		if o.TimestampTimeout != 0 {
+			ms, err := durationMillis(o.TimestampTimeout, "timestamp timeout")
+			if err != nil {
+				C.notation_sign_options_free(&ptr)
+				return nil, err
+			}
+			if err := set(func() C.notation_result {
+				return C.notation_sign_options_set_timestamping_timeout(ptr, ms)
+			}); err != nil {
+				return nil, err
+			}
 		}
 	}
 	for k, v := range o.PluginConfig {

@@ -15,12 +15,13 @@
 
 use std::ffi::OsString;
 use std::fmt;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use base64::Engine;
+use notation_core::process::{HelperCommand, HelperError};
 use serde_json::{Map, Value};
 
 /// `NOTATION_USERNAME` (X1).
@@ -31,6 +32,10 @@ pub const ENV_PASSWORD: &str = "NOTATION_PASSWORD";
 pub const DOCKER_HUB_SERVER_ADDRESS: &str = "https://index.docker.io/v1/";
 /// Largest credential helper output read (each of stdout and stderr).
 pub const MAX_HELPER_OUTPUT: u64 = 1024 * 1024;
+/// How long one credential helper call may take by default (time for the
+/// user to answer a keychain prompt); past it the helper and everything it
+/// started are killed.
+pub const DEFAULT_HELPER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 /// Largest `config.json` read.
 pub const MAX_CONFIG_SIZE: u64 = 4 * 1024 * 1024;
 /// The helper protocol's "not found" message.
@@ -349,11 +354,14 @@ impl CredentialProvider for CredentialChain {
 /// helper protocol: `get` (server address on stdin, JSON
 /// `{"ServerURL","Username","Secret"}` on stdout), `store` (that JSON on
 /// stdin), `erase` (server address on stdin). Output is read up to
-/// [`MAX_HELPER_OUTPUT`] bytes.
+/// [`MAX_HELPER_OUTPUT`] bytes, a call is killed after
+/// [`DEFAULT_HELPER_TIMEOUT`], and the helper does not see the Notation
+/// CLI's credentials (`NOTATION_USERNAME`, `NOTATION_PASSWORD`).
 #[derive(Clone, Debug)]
 pub struct CredentialHelper {
     name: String,
     search_path: Option<OsString>,
+    timeout: Option<std::time::Duration>,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -372,7 +380,15 @@ impl CredentialHelper {
         Self {
             name: name.into(),
             search_path: None,
+            timeout: Some(DEFAULT_HELPER_TIMEOUT),
         }
+    }
+
+    /// Kills the helper when one call takes longer than `timeout` (default
+    /// [`DEFAULT_HELPER_TIMEOUT`]; `None`: no limit).
+    pub fn with_timeout(mut self, timeout: Option<std::time::Duration>) -> Self {
+        self.timeout = timeout;
+        self
     }
 
     /// Looks the executable up on `path` (a `PATH`-style list) instead of
@@ -459,46 +475,28 @@ impl CredentialHelper {
                 }
             })?;
         let mut cmd = Command::new(program);
-        cmd.arg(action)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| helper_err(format!("cannot run: {e}")))?;
-        // The input is small: write it all, then close stdin. A helper that
-        // exits without reading gives EPIPE, which is not our error.
-        if let Some(mut stdin) = child.stdin.take() {
-            let _ = stdin.write_all(input);
-        }
-        let stderr = child.stderr.take();
-        let stderr_reader = std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(s) = stderr {
-                let _ = s.take(MAX_HELPER_OUTPUT).read_to_end(&mut buf);
-            }
-            buf
-        });
-        let mut stdout = Vec::new();
-        let read = child
-            .stdout
-            .take()
-            .map(|s| s.take(MAX_HELPER_OUTPUT + 1).read_to_end(&mut stdout))
-            .transpose()
-            .map_err(|e| helper_err(format!("reading output: {e}")));
-        if stdout.len() as u64 > MAX_HELPER_OUTPUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(CredentialError::HelperOutputTooLarge {
-                helper: self.name.clone(),
-                action,
-            });
-        }
-        let status = child
-            .wait()
-            .map_err(|e| helper_err(format!("waiting: {e}")))?;
-        let stderr = stderr_reader.join().unwrap_or_default();
-        read?;
+        cmd.arg(action);
+        // Helpers are not interactive (a prompt is the keychain's own
+        // window): each runs in a process group of its own, killed as a
+        // whole, so that one that backgrounds a child holding its output
+        // cannot hang us.
+        let output = HelperCommand::new(cmd, MAX_HELPER_OUTPUT as usize)
+            .timeout(self.timeout)
+            .own_process_group(true)
+            .run(input)
+            .map_err(|e| match e {
+                HelperError::OutputTooLarge { .. } => CredentialError::HelperOutputTooLarge {
+                    helper: self.name.clone(),
+                    action,
+                },
+                HelperError::Spawn(e) => helper_err(format!("cannot run: {e}")),
+                HelperError::TimedOut(d) => helper_err(format!(
+                    "did not answer within {}",
+                    super::error::DurationText(d)
+                )),
+                other => helper_err(other.to_string()),
+            })?;
+        let (status, stdout, stderr) = (output.status, output.stdout, output.stderr);
         if !status.success() {
             // Helpers print their error message on stdout (docker-credential-
             // helpers' convention); fall back to stderr, then the status.

@@ -47,6 +47,10 @@ pub enum RegistryError {
     /// Authentication failed or could not be attempted.
     #[error(transparent)]
     Auth(Box<AuthError>),
+    /// The operation's time limit ran out: the registry (or something on the
+    /// way) is too slow, or drips its answers.
+    #[error(transparent)]
+    Timeout(Box<TimeoutError>),
     /// The registry's response violates the distribution protocol.
     #[error("{method} {url}: {error}")]
     Protocol {
@@ -115,9 +119,21 @@ impl RegistryError {
         self.status() == Some(404)
     }
 
-    /// Whether the transport timed out.
+    /// Whether the transport timed out or the operation's time limit ran
+    /// out.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Self::Transport { source, .. } if source.kind() == super::transport::TransportErrorKind::Timeout)
+        match self {
+            Self::Timeout(_) => true,
+            Self::Transport { source, .. } => {
+                source.kind() == super::transport::TransportErrorKind::Timeout
+            }
+            Self::Auth(a) => matches!(
+                a.as_ref(),
+                AuthError::TokenTransport { source, .. }
+                    if source.kind() == super::transport::TransportErrorKind::Timeout
+            ),
+            _ => false,
+        }
     }
 
     pub(crate) fn transport(method: Method, url: &str, source: TransportError) -> Self {
@@ -144,6 +160,84 @@ impl RegistryError {
             actual,
         }))
     }
+}
+
+/// Where in an exchange the operation's time ran out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutPhase {
+    /// No time was left to send the request.
+    BeforeSending,
+    /// While resolving, connecting, sending or waiting for the response.
+    AwaitingResponse,
+    /// While reading the response body.
+    ReadingBody,
+}
+
+impl fmt::Display for TimeoutPhase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::BeforeSending => "before the request could be sent",
+            Self::AwaitingResponse => "while waiting for the response",
+            Self::ReadingBody => "while reading the response body",
+        })
+    }
+}
+
+/// A registry operation used up its time limit
+/// ([`RegistryClientOptions::operation_timeout`](super::RegistryClientOptions::operation_timeout)):
+/// names the request that was under way and how to raise the limit.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{method} {url}: timed out {phase}: the registry operation used up its time limit of {} ({hint})", DurationText(*.limit))]
+#[non_exhaustive]
+pub struct TimeoutError {
+    /// The request under way.
+    pub method: Method,
+    /// Its URL.
+    pub url: String,
+    /// Where in the exchange.
+    pub phase: TimeoutPhase,
+    /// The operation's time limit.
+    pub limit: std::time::Duration,
+    /// How to raise it (set by the client's options, so that the CLI names
+    /// its flag and the C ABI its function).
+    pub hint: String,
+}
+
+impl From<TimeoutError> for RegistryError {
+    fn from(e: TimeoutError) -> Self {
+        Self::Timeout(Box::new(e))
+    }
+}
+
+/// A duration as Go prints it (`10s`, `1m30s`, `500ms`, `1.5s`).
+pub struct DurationText(pub std::time::Duration);
+
+impl fmt::Display for DurationText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.0;
+        if d.is_zero() {
+            return f.write_str("0s");
+        }
+        if d < std::time::Duration::from_secs(1) {
+            let ms = d.as_secs_f64() * 1000.0;
+            return write!(f, "{}ms", trim_float(ms));
+        }
+        let secs = d.as_secs();
+        let (h, m) = (secs / 3600, (secs % 3600) / 60);
+        let s = (secs % 60) as f64 + f64::from(d.subsec_nanos()) / 1e9;
+        if h > 0 {
+            write!(f, "{h}h{m}m")?;
+        } else if m > 0 {
+            write!(f, "{m}m")?;
+        }
+        write!(f, "{}s", trim_float(s))
+    }
+}
+
+fn trim_float(v: f64) -> String {
+    let t = format!("{v:.3}");
+    t.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// One entry of the registry's error body (OCI distribution spec
@@ -310,6 +404,10 @@ pub enum LimitKind {
     Referrers,
     /// A token endpoint's response.
     TokenResponse,
+    /// The bytes of all referrers pages of one listing.
+    ReferrersBytes,
+    /// The bytes of all response bodies of one operation.
+    OperationBytes,
 }
 
 impl fmt::Display for LimitKind {
@@ -321,6 +419,8 @@ impl fmt::Display for LimitKind {
             Self::ReferrersPages => "number of referrers pages",
             Self::Referrers => "number of referrers",
             Self::TokenResponse => "token response size",
+            Self::ReferrersBytes => "total size of the referrers pages",
+            Self::OperationBytes => "total size of the registry operation's responses",
         })
     }
 }
@@ -486,4 +586,35 @@ pub enum ProtocolError {
     /// A success status the operation does not expect.
     #[error("unexpected response status {0}")]
     UnexpectedStatus(u16),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_print_as_go_does() {
+        for (d, text) in [
+            (Duration::ZERO, "0s"),
+            (Duration::from_millis(300), "300ms"),
+            (Duration::from_secs(10), "10s"),
+            (Duration::from_millis(1500), "1.5s"),
+            (Duration::from_secs(90), "1m30s"),
+            (Duration::from_secs(3600), "1h0m0s"),
+        ] {
+            assert_eq!(DurationText(d).to_string(), text);
+        }
+        let e = TimeoutError {
+            method: Method::Get,
+            url: "https://r.example/v2/a/blobs/sha256:x".into(),
+            phase: TimeoutPhase::ReadingBody,
+            limit: Duration::from_secs(10),
+            hint: "raise it with --timeout".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "GET https://r.example/v2/a/blobs/sha256:x: timed out while reading the response body: the registry operation used up its time limit of 10s (raise it with --timeout)"
+        );
+    }
 }

@@ -44,7 +44,10 @@ pub use client::{
     RegistryClientOptions, RepositoryRef,
 };
 pub use credentials::{Credential, CredentialError, CredentialProvider, CredentialStore};
-pub use error::{AuthError, IntegrityError, ProtocolError, RegistryError, StatusError};
+pub use error::{
+    AuthError, IntegrityError, ProtocolError, RegistryError, StatusError, TimeoutError,
+    TimeoutPhase,
+};
 pub use transport::{
     HttpRequest, HttpResponse, HttpTransport, Method, Timeouts, TransportError, TrustRoots,
 };

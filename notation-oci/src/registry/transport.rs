@@ -9,14 +9,22 @@
 //!   status** (4xx and 5xx are data, not errors);
 //! - it does **not** follow redirects: a 3xx is returned as is and the
 //!   client decides (bounded, loop-checked, no credentials to other hosts);
-//! - it applies its own connect and read timeouts;
+//! - it applies its own connect and read timeouts, and gives up when the
+//!   request's [deadline](HttpRequest::deadline) passes, whatever it is
+//!   doing then (resolving the host name, connecting, waiting for the
+//!   response, or later while the client reads the body), reporting
+//!   [`TransportErrorKind::Timeout`];
 //! - the response body is a reader the client reads with a limit it
 //!   chooses; the transport must not buffer it unboundedly.
+//!
+//! The client checks the deadline again between reads of a body, so a
+//! transport that ignores it still cannot make a slowly dripping body last
+//! longer than one read past the deadline.
 
 use std::fmt;
 use std::io::Read;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// An HTTP method used by the registry client.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -143,6 +151,7 @@ pub struct HttpRequest<'a> {
     url: String,
     headers: HttpHeaders,
     body: &'a [u8],
+    deadline: Option<Instant>,
 }
 
 impl<'a> HttpRequest<'a> {
@@ -153,7 +162,22 @@ impl<'a> HttpRequest<'a> {
             url: url.into(),
             headers: HttpHeaders::new(),
             body: &[],
+            deadline: None,
         }
+    }
+
+    /// The moment the whole exchange must be over by, body included
+    /// (builder style). The registry client sets it from its operation
+    /// budget; the TSA and revocation fetchers from their timeouts.
+    pub fn with_deadline(mut self, deadline: Instant) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// The deadline of the exchange, if any: the transport gives up when it
+    /// passes (see the module documentation).
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline
     }
 
     /// Sets a header (builder style).
@@ -199,15 +223,22 @@ impl<'a> HttpRequest<'a> {
 }
 
 /// The response body: a reader the client drains with a limit of its choice.
+/// Reading it directly ([`Read`]) is unbounded; prefer
+/// [`read_to_vec`](Self::read_to_vec).
 pub struct ResponseBody {
     reader: Box<dyn Read + Send>,
+    deadline: Option<Instant>,
 }
+
+/// How much a bounded read asks for at a time.
+const READ_CHUNK: usize = 16 * 1024;
 
 impl ResponseBody {
     /// Wraps a reader.
     pub fn new(reader: impl Read + Send + 'static) -> Self {
         Self {
             reader: Box::new(reader),
+            deadline: None,
         }
     }
 
@@ -216,13 +247,37 @@ impl ResponseBody {
         Self::new(std::io::empty())
     }
 
+    /// Fails every read that starts after `deadline` with
+    /// [`std::io::ErrorKind::TimedOut`]: a body that drips a byte at a time
+    /// cannot outlast it by more than one read.
+    pub fn set_deadline(&mut self, deadline: Instant) {
+        self.deadline = Some(self.deadline.map_or(deadline, |d| d.min(deadline)));
+    }
+
     /// Reads the whole body if it holds at most `limit` bytes.
     /// Reads at most `limit + 1` bytes: a larger body is
-    /// [`BodyReadError::TooLarge`], never an unbounded read.
+    /// [`BodyReadError::TooLarge`], never an unbounded read; the buffer never
+    /// grows past `limit + 1` bytes either.
     pub fn read_to_vec(&mut self, limit: u64) -> Result<Vec<u8>, BodyReadError> {
-        let mut buf = Vec::new();
-        let mut taken = (&mut self.reader).take(limit.saturating_add(1));
-        taken.read_to_end(&mut buf).map_err(BodyReadError::Io)?;
+        let cap = usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX);
+        let mut buf: Vec<u8> = Vec::new();
+        let mut chunk = vec![0u8; READ_CHUNK];
+        while buf.len() < cap {
+            let want = (cap - buf.len()).min(READ_CHUNK);
+            let n = match self.read(&mut chunk[..want]) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(BodyReadError::Io(e)),
+            };
+            if buf.capacity() - buf.len() < n {
+                // Doubling, but never past the cap (a body of exactly the
+                // limit must not cost twice its size).
+                let target = (buf.capacity() * 2).max(buf.len() + n).min(cap);
+                buf.reserve_exact(target - buf.len());
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        }
         if buf.len() as u64 > limit {
             return Err(BodyReadError::TooLarge);
         }
@@ -232,7 +287,21 @@ impl ResponseBody {
     /// Reads and discards at most `limit` bytes (so that a connection can be
     /// reused after a small error body); errors are ignored.
     pub fn discard(&mut self, limit: u64) {
-        let _ = std::io::copy(&mut (&mut self.reader).take(limit), &mut std::io::sink());
+        let _ = std::io::copy(&mut self.take(limit), &mut std::io::sink());
+    }
+}
+
+impl Read for ResponseBody {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if let Some(deadline) = self.deadline
+            && Instant::now() >= deadline
+        {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the deadline passed while reading the response body",
+            ));
+        }
+        self.reader.read(buf)
     }
 }
 
@@ -282,6 +351,11 @@ impl HttpResponse {
     /// The body.
     pub fn body_mut(&mut self) -> &mut ResponseBody {
         &mut self.body
+    }
+
+    /// The status, headers and body.
+    pub fn into_parts(self) -> (u16, HttpHeaders, ResponseBody) {
+        (self.status, self.headers, self.body)
     }
 
     /// The declared `Content-Length`, if present and a number.
@@ -407,9 +481,11 @@ impl<T: HttpTransport + ?Sized> HttpTransport for Arc<T> {
     }
 }
 
-/// Timeouts of the default transport.
+/// Timeouts of the default transport, per request. A request's
+/// [deadline](HttpRequest::deadline) shortens all of them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timeouts {
+    resolve: Duration,
     connect: Duration,
     response: Duration,
     read: Duration,
@@ -417,10 +493,12 @@ pub struct Timeouts {
 }
 
 impl Default for Timeouts {
-    /// Connect 30 s, response headers 60 s, 30 s without any byte while
-    /// reading a body, 10 minutes per request overall.
+    /// Host name resolution 10 s, connect 30 s, response headers 60 s,
+    /// 30 s without any byte while reading a body, 10 minutes per request
+    /// overall.
     fn default() -> Self {
         Self {
+            resolve: Duration::from_secs(10),
             connect: Duration::from_secs(30),
             response: Duration::from_secs(60),
             read: Duration::from_secs(30),
@@ -430,7 +508,14 @@ impl Default for Timeouts {
 }
 
 impl Timeouts {
-    /// Time to resolve, connect and finish the TLS handshake.
+    /// Time to resolve the host name (DNS). The lookup runs on its own
+    /// thread, which is abandoned when the time is up.
+    pub fn resolve(mut self, d: Duration) -> Self {
+        self.resolve = d;
+        self
+    }
+
+    /// Time to connect and finish the TLS handshake.
     pub fn connect(mut self, d: Duration) -> Self {
         self.connect = d;
         self
@@ -453,6 +538,18 @@ impl Timeouts {
     pub fn overall(mut self, d: Duration) -> Self {
         self.overall = d;
         self
+    }
+
+    /// Every phase, and the whole exchange, limited to `d` (the TSA and
+    /// revocation fetchers' single timeout).
+    pub fn all(d: Duration) -> Self {
+        Self {
+            resolve: d,
+            connect: d,
+            response: d,
+            read: d,
+            overall: d,
+        }
     }
 }
 
@@ -549,6 +646,7 @@ impl TrustRoots {
 /// no redirects followed, HTTP statuses returned as data, and timeouts.
 pub struct UreqTransport {
     agent: ureq::Agent,
+    overall: Duration,
 }
 
 impl fmt::Debug for UreqTransport {
@@ -572,6 +670,7 @@ impl UreqTransport {
             .max_redirects(0)
             .user_agent("")
             .accept("")
+            .timeout_resolve(Some(timeouts.resolve))
             .timeout_connect(Some(timeouts.connect))
             .timeout_recv_response(Some(timeouts.response))
             .timeout_per_read(Some(timeouts.read))
@@ -580,10 +679,11 @@ impl UreqTransport {
             .build();
         Ok(Self {
             agent: config.new_agent(),
+            overall: timeouts.overall,
         })
     }
 
-    fn build<B>(
+    fn build<B: ureq::AsSendBody>(
         &self,
         request: &HttpRequest<'_>,
         body: B,
@@ -602,9 +702,26 @@ impl UreqTransport {
         for (n, v) in request.headers().iter() {
             builder = builder.header(n, v);
         }
-        builder
+        let built = builder
             .body(body)
-            .map_err(|e| TransportError::new(TransportErrorKind::InvalidRequest, e.to_string()))
+            .map_err(|e| TransportError::new(TransportErrorKind::InvalidRequest, e.to_string()))?;
+        let Some(deadline) = request.deadline() else {
+            return Ok(built);
+        };
+        // ureq's global timeout covers everything of one request: the name
+        // lookup, connecting, the response and reading the body.
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(TransportError::new(
+                TransportErrorKind::Timeout,
+                "the deadline passed before the request was sent",
+            ));
+        }
+        Ok(self
+            .agent
+            .configure_request(built)
+            .timeout_global(Some(remaining.min(self.overall)))
+            .build())
     }
 }
 
@@ -686,11 +803,11 @@ impl HttpTransport for UreqTransport {
         }
         // ureq's own body limit is lifted: the client applies its limits.
         let reader = body.into_with_config().limit(u64::MAX).reader();
-        Ok(HttpResponse::new(
-            parts.status.as_u16(),
-            headers,
-            ResponseBody::new(reader),
-        ))
+        let mut body = ResponseBody::new(reader);
+        if let Some(deadline) = request.deadline() {
+            body.set_deadline(deadline);
+        }
+        Ok(HttpResponse::new(parts.status.as_u16(), headers, body))
     }
 }
 
@@ -725,6 +842,40 @@ mod tests {
         // An endless body is cut at the limit.
         let mut b = ResponseBody::new(std::io::repeat(1));
         assert!(matches!(b.read_to_vec(1024), Err(BodyReadError::TooLarge)));
+    }
+
+    /// DNS is bounded: without `timeout_resolve` a lookup ran as long as
+    /// the whole request allowed (10 minutes).
+    #[test]
+    fn name_lookups_are_bounded() {
+        let t = UreqTransport::new(&TrustRoots::platform(), Timeouts::default()).unwrap();
+        assert_eq!(
+            t.agent.config().timeouts().resolve,
+            Some(Duration::from_secs(10))
+        );
+        let t = UreqTransport::new(
+            &TrustRoots::platform(),
+            Timeouts::all(Duration::from_secs(2)),
+        )
+        .unwrap();
+        assert_eq!(
+            t.agent.config().timeouts().resolve,
+            Some(Duration::from_secs(2))
+        );
+    }
+
+    #[test]
+    fn bounded_reads_never_reserve_past_the_limit() {
+        let mut b = ResponseBody::new(std::io::Cursor::new(vec![7u8; 100_000]));
+        let v = b.read_to_vec(100_000).unwrap();
+        assert_eq!(v.len(), 100_000);
+        assert!(v.capacity() <= 100_001, "{}", v.capacity());
+        let mut b = ResponseBody::new(std::io::repeat(0));
+        b.set_deadline(Instant::now());
+        match b.read_to_vec(10) {
+            Err(BodyReadError::Io(e)) => assert_eq!(e.kind(), std::io::ErrorKind::TimedOut),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! stall, or stream forever.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -22,7 +22,8 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     /// The body.
     pub body: Vec<u8>,
-    /// `http://127.0.0.1:<port>` of this server.
+    /// `http://127.0.0.1:<port>` (or `https://localhost:<port>`) of this
+    /// server.
     pub base_url: String,
 }
 
@@ -68,6 +69,7 @@ pub struct Response {
     omit_length: bool,
     delay: Duration,
     stall_after: Option<(usize, Duration)>,
+    drip: Option<Duration>,
 }
 
 impl Response {
@@ -81,6 +83,7 @@ impl Response {
             omit_length: false,
             delay: Duration::ZERO,
             stall_after: None,
+            drip: None,
         }
     }
 
@@ -129,6 +132,12 @@ impl Response {
         self
     }
 
+    /// Sends the body one byte per `interval` (a registry that drips).
+    pub fn drip(mut self, interval: Duration) -> Self {
+        self.drip = Some(interval);
+        self
+    }
+
     /// Sends the headers and `bytes` bytes of the body, then stalls.
     pub fn stall_after(mut self, bytes: usize, d: Duration) -> Self {
         self.stall_after = Some((bytes, d));
@@ -139,6 +148,7 @@ impl Response {
 /// A running test server; stopped on drop.
 pub struct TestServer {
     addr: SocketAddr,
+    base_url: String,
     requests: Arc<Mutex<Vec<Request>>>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
@@ -149,26 +159,55 @@ type Handler = dyn Fn(&Request) -> Response + Send + Sync;
 impl TestServer {
     /// Starts a server answering with `handler`.
     pub fn start(handler: impl Fn(&Request) -> Response + Send + Sync + 'static) -> Self {
+        Self::start_with(None, handler)
+    }
+
+    /// Starts a server speaking TLS with the fixtures' server certificate
+    /// (`tls-server.crt.pem`, for localhost, 127.0.0.1 and ::1, issued by
+    /// `tls-ca.crt.pem`); its URL names `localhost`.
+    pub fn start_tls(handler: impl Fn(&Request) -> Response + Send + Sync + 'static) -> Self {
+        Self::start_with(Some(tls_config()), handler)
+    }
+
+    fn start_with(
+        tls: Option<Arc<rustls::ServerConfig>>,
+        handler: impl Fn(&Request) -> Response + Send + Sync + 'static,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let addr = listener.local_addr().unwrap();
+        let base_url = match tls {
+            Some(_) => format!("https://localhost:{}", addr.port()),
+            None => format!("http://{addr}"),
+        };
         let requests = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
         let handler: Arc<Handler> = Arc::new(handler);
-        let (reqs, stop2) = (requests.clone(), stop.clone());
+        let (reqs, stop2, url) = (requests.clone(), stop.clone(), base_url.clone());
         let thread = std::thread::spawn(move || {
             for stream in listener.incoming() {
                 if stop2.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
-                let (handler, reqs, stop3) = (handler.clone(), reqs.clone(), stop2.clone());
-                std::thread::spawn(move || {
-                    serve_connection(stream, addr, &*handler, &reqs, &stop3)
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                let (handler, reqs, stop3, url) =
+                    (handler.clone(), reqs.clone(), stop2.clone(), url.clone());
+                let tls = tls.clone();
+                std::thread::spawn(move || match tls {
+                    None => serve_connection(stream, &url, &*handler, &reqs, &stop3),
+                    Some(config) => {
+                        let Ok(session) = rustls::ServerConnection::new(config) else {
+                            return;
+                        };
+                        let stream = rustls::StreamOwned::new(session, stream);
+                        serve_connection(stream, &url, &*handler, &reqs, &stop3)
+                    }
                 });
             }
         });
         Self {
             addr,
+            base_url,
             requests,
             stop,
             thread: Some(thread),
@@ -180,9 +219,9 @@ impl TestServer {
         self.addr.to_string()
     }
 
-    /// `http://127.0.0.1:<port>`.
+    /// `http://127.0.0.1:<port>`, or `https://localhost:<port>` with TLS.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.base_url.clone()
     }
 
     /// Every request received so far.
@@ -196,6 +235,28 @@ impl TestServer {
     }
 }
 
+/// The TLS configuration of [`TestServer::start_tls`].
+fn tls_config() -> Arc<rustls::ServerConfig> {
+    let der = |name: &str| {
+        let pem = std::fs::read(super::fixtures::path(name)).unwrap();
+        notation_core::pem::parse_blocks(&pem)
+            .unwrap()
+            .remove(0)
+            .der
+    };
+    let cert = rustls::pki_types::CertificateDer::from(der("tls-server.crt.pem"));
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(der("tls-server.key.pem").into());
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![cert], key)
+    .unwrap();
+    Arc::new(config)
+}
+
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
@@ -206,37 +267,33 @@ impl Drop for TestServer {
     }
 }
 
-fn serve_connection(
-    stream: TcpStream,
-    addr: SocketAddr,
+fn serve_connection<S: Read + Write>(
+    stream: S,
+    base_url: &str,
     handler: &Handler,
     requests: &Mutex<Vec<Request>>,
     stop: &AtomicBool,
 ) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let mut writer = match stream.try_clone() {
-        Ok(w) => w,
-        Err(_) => return,
-    };
     let mut reader = BufReader::new(stream);
     loop {
         if stop.load(Ordering::SeqCst) {
             return;
         }
-        let Some(request) = read_request(&mut reader, addr) else {
+        let Some(request) = read_request(&mut reader, base_url) else {
             return;
         };
         requests.lock().unwrap().push(request.clone());
         let response = handler(&request);
-        let keep_alive = write_response(&mut writer, &request, response);
+        let keep_alive = write_response(reader.get_mut(), &request, response);
+        let _ = reader.get_mut().flush();
         if !keep_alive {
-            let _ = writer.shutdown(Shutdown::Both);
+            // Dropping the stream closes the connection.
             return;
         }
     }
 }
 
-fn read_request(reader: &mut BufReader<TcpStream>, addr: SocketAddr) -> Option<Request> {
+fn read_request<S: Read>(reader: &mut BufReader<S>, base_url: &str) -> Option<Request> {
     let mut line = String::new();
     if reader.read_line(&mut line).ok()? == 0 {
         return None;
@@ -272,7 +329,7 @@ fn read_request(reader: &mut BufReader<TcpStream>, addr: SocketAddr) -> Option<R
         target,
         headers,
         body,
-        base_url: format!("http://{addr}"),
+        base_url: base_url.to_string(),
     })
 }
 
@@ -297,7 +354,7 @@ fn reason(status: u16) -> &'static str {
 }
 
 /// Writes the response; returns whether the connection may be reused.
-fn write_response(w: &mut TcpStream, request: &Request, r: Response) -> bool {
+fn write_response(w: &mut impl Write, request: &Request, r: Response) -> bool {
     if !r.delay.is_zero() {
         std::thread::sleep(r.delay);
     }
@@ -326,6 +383,16 @@ fn write_response(w: &mut TcpStream, request: &Request, r: Response) -> bool {
         return !close;
     }
     match r.body {
+        Body::Bytes(b) if r.drip.is_some() => {
+            let interval = r.drip.unwrap_or_default();
+            for byte in b {
+                if w.write_all(&[byte]).and_then(|()| w.flush()).is_err() {
+                    return false;
+                }
+                std::thread::sleep(interval);
+            }
+            false
+        }
         Body::Bytes(b) => {
             let (first, stall) = match r.stall_after {
                 Some((n, d)) => (n.min(b.len()), Some(d)),

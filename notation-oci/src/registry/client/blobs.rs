@@ -16,6 +16,11 @@ impl RegistryClient {
         expected_size: Option<u64>,
         max_size: u64,
     ) -> Result<Vec<u8>, RegistryError> {
+        if self.budget.is_none() {
+            return self
+                .begin_operation()
+                .fetch_blob(repo, digest, expected_size, max_size);
+        }
         let alg = check_digest_arg(digest)?;
         let url = self.repo_url(repo, &format!("blobs/{digest}"));
         if let Some(size) = expected_size
@@ -104,6 +109,9 @@ impl RegistryClient {
 
     /// Whether the repository has the blob (`HEAD`, redirects followed).
     pub fn blob_exists(&self, repo: &RepositoryRef, digest: &str) -> Result<bool, RegistryError> {
+        if self.budget.is_none() {
+            return self.begin_operation().blob_exists(repo, digest);
+        }
         let alg = check_digest_arg(digest)?;
         let url = self.repo_url(repo, &format!("blobs/{digest}"));
         let scopes = Scopes::repository(&repo.repository, &["pull"]);
@@ -146,6 +154,9 @@ impl RegistryClient {
         digest: &str,
         data: &[u8],
     ) -> Result<(), RegistryError> {
+        if self.budget.is_none() {
+            return self.begin_operation().push_blob(repo, digest, data);
+        }
         let alg = check_digest_arg(digest)?;
         if digest_of(alg, data) != digest {
             return Err(RegistryError::InvalidArgument {

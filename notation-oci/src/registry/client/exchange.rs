@@ -4,22 +4,98 @@
 use super::*;
 
 impl RegistryClient {
-    /// Sends one request through the transport (counted).
+    /// Sends one request through the transport (counted), within the
+    /// operation's budget: the request carries the deadline of the time
+    /// left, the time it takes is charged, and its body is read through the
+    /// budget.
     pub(super) fn send_once(
         &self,
         request: &HttpRequest<'_>,
     ) -> Result<HttpResponse, RegistryError> {
+        let budget = self.budget();
+        let remaining = budget.remaining();
+        if remaining.is_zero() {
+            return Err(self.timeout_error(
+                request.method(),
+                request.url(),
+                TimeoutPhase::BeforeSending,
+            ));
+        }
+        if budget.bytes_exhausted() {
+            return Err(RegistryError::limit(
+                request.url(),
+                LimitKind::OperationBytes,
+                budget.byte_limit(),
+                None,
+            ));
+        }
         self.inner.requests.fetch_add(1, Ordering::Relaxed);
-        let mut request = request.clone();
+        let start = std::time::Instant::now();
+        let deadline = start + remaining;
+        let mut request = request.clone().with_deadline(deadline);
         if request.headers().get("user-agent").is_none() && !self.inner.user_agent.is_empty() {
             request
                 .headers_mut()
                 .set("User-Agent", self.inner.user_agent.clone());
         }
-        self.inner
-            .transport
-            .send(&request)
-            .map_err(|e| RegistryError::transport(request.method(), request.url(), e))
+        let result = self.inner.transport.send(&request);
+        budget.charge(start.elapsed());
+        match result {
+            Ok(response) => {
+                let (status, headers, body) = response.into_parts();
+                Ok(HttpResponse::new(
+                    status,
+                    headers,
+                    budget::BudgetedBody::wrap(body, budget, deadline),
+                ))
+            }
+            Err(e)
+                if e.kind() == TransportErrorKind::Timeout
+                    && (budget.remaining().is_zero() || std::time::Instant::now() >= deadline) =>
+            {
+                budget.exhaust();
+                Err(self.timeout_error(
+                    request.method(),
+                    request.url(),
+                    TimeoutPhase::AwaitingResponse,
+                ))
+            }
+            Err(e) => Err(RegistryError::transport(request.method(), request.url(), e)),
+        }
+    }
+
+    /// The error of an operation whose time is used up.
+    pub(super) fn timeout_error(
+        &self,
+        method: Method,
+        url: &str,
+        phase: TimeoutPhase,
+    ) -> RegistryError {
+        TimeoutError {
+            method,
+            url: url.to_string(),
+            phase,
+            limit: self.budget().time_limit(),
+            hint: self.inner.timeout_hint.clone(),
+        }
+        .into()
+    }
+
+    /// The error of a body read that failed: the operation's time or byte
+    /// limit, or the transport.
+    pub(super) fn body_error(&self, method: Method, url: &str, e: std::io::Error) -> RegistryError {
+        match budget::BudgetExceeded::of(&e) {
+            Some(budget::BudgetExceeded::Time) => {
+                self.timeout_error(method, url, TimeoutPhase::ReadingBody)
+            }
+            Some(budget::BudgetExceeded::Bytes) => RegistryError::limit(
+                url,
+                LimitKind::OperationBytes,
+                self.budget().byte_limit(),
+                None,
+            ),
+            None => RegistryError::transport(method, url, TransportError::from_io(&e)),
+        }
     }
 
     /// Sends a request, following redirects of `GET` and `HEAD` (bounded,
@@ -51,6 +127,10 @@ impl RegistryClient {
                     url: shown_url(&url, auth_origin),
                     source,
                 },
+                RegistryError::Timeout(mut t) => {
+                    t.url = shown_url(&t.url, auth_origin);
+                    RegistryError::Timeout(t)
+                }
                 e => e,
             })?;
             let follow = matches!(request.method(), Method::Get | Method::Head)
@@ -237,13 +317,7 @@ impl RegistryClient {
             Err(BodyReadError::TooLarge) => {
                 return Err(RegistryError::limit(url, what, limit, None));
             }
-            Err(BodyReadError::Io(e)) => {
-                return Err(RegistryError::transport(
-                    method,
-                    url,
-                    TransportError::from_io(&e),
-                ));
-            }
+            Err(BodyReadError::Io(e)) => return Err(self.body_error(method, url, e)),
         };
         if let Some(len) = response.content_length()
             && len != body.len() as u64

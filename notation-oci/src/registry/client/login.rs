@@ -30,6 +30,9 @@ impl RegistryClient {
     /// `GET /v2/` with the client's credentials: checks that the registry
     /// is reachable and the credentials (if any) are accepted.
     pub fn ping(&self, registry: &str) -> Result<(), RegistryError> {
+        if self.budget.is_none() {
+            return self.begin_operation().ping(registry);
+        }
         self.ping_with(&self.session(), registry)
     }
 
@@ -55,6 +58,11 @@ impl RegistryClient {
         registry: &str,
         credential: &Credential,
     ) -> Result<(), RegistryError> {
+        if self.budget.is_none() {
+            return self
+                .begin_operation()
+                .verify_credential(registry, credential);
+        }
         let provider = StaticCredentials::any_registry(credential.clone());
         let cache = AuthCache::default();
         self.ping_with(

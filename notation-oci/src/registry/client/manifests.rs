@@ -36,6 +36,9 @@ impl RegistryClient {
         repo: &RepositoryRef,
         reference: &str,
     ) -> Result<ContentDescriptor, RegistryError> {
+        if self.budget.is_none() {
+            return self.begin_operation().resolve(repo, reference);
+        }
         let mref = manifest_ref(reference)?;
         let url = self.repo_url(repo, &format!("manifests/{reference}"));
         let request = HttpRequest::new(Method::Head, &url)
@@ -135,6 +138,11 @@ impl RegistryClient {
         max_size: u64,
         optional: bool,
     ) -> Result<Option<(ContentDescriptor, Vec<u8>)>, RegistryError> {
+        if self.budget.is_none() {
+            return self
+                .begin_operation()
+                .fetch_manifest_inner(repo, reference, max_size, optional);
+        }
         let mref = manifest_ref(reference)?;
         let url = self.repo_url(repo, &format!("manifests/{reference}"));
         let request = HttpRequest::new(Method::Get, &url)
@@ -235,6 +243,11 @@ impl RegistryClient {
         media_type: &str,
         data: &[u8],
     ) -> Result<PushedManifest, RegistryError> {
+        if self.budget.is_none() {
+            return self
+                .begin_operation()
+                .push_manifest(repo, reference, media_type, data);
+        }
         let alg = match manifest_ref(reference)? {
             ManifestRef::Digest(want, alg) => {
                 if digest_of(alg, data) != want {
@@ -291,6 +304,9 @@ impl RegistryClient {
     /// [`RegistryError::Unsupported`], which callers turn into a warning
     /// (Q6: a superseded referrers index that cannot be deleted).
     pub fn delete_manifest(&self, repo: &RepositoryRef, digest: &str) -> Result<(), RegistryError> {
+        if self.budget.is_none() {
+            return self.begin_operation().delete_manifest(repo, digest);
+        }
         check_digest_arg(digest)?;
         let url = self.repo_url(repo, &format!("manifests/{digest}"));
         let scopes = Scopes::repository(&repo.repository, &["delete"]);

@@ -21,6 +21,19 @@
 //! | `delete_manifest` | `DELETE` manifest |
 //! | `referrers` | `GET` per page |
 //!
+//! # Limits of one operation
+//! Every public method is one operation, unless it is called on a handle
+//! from [`RegistryClient::begin_operation`], whose calls all share one. The
+//! requests of an operation (redirect hops, `401` retries, token requests,
+//! referrers pages, manifests and blobs) share its time limit
+//! ([`RegistryClientOptions::operation_timeout`], default 10 s of waiting
+//! on the network) and its byte limit
+//! ([`RegistryClientOptions::max_operation_bytes`], default 64 MiB of
+//! response bodies), on top of the per-response limits: a registry that
+//! drips, redirects or pages forever, or sends huge bodies, costs at most
+//! that. The workflows of [`crate::workflow`] run each sign, verify, list
+//! or inspect as one operation.
+//!
 //! Tokens are cached per registry and scope set for the client's lifetime
 //! and reused for any request whose scope they cover (a `pull,push` token
 //! serves later `pull` requests). A cached token that the registry rejects
@@ -41,18 +54,19 @@ use super::credentials::{
 };
 use super::error::{
     AuthError, DigestOrigin, ErrorBodyKind, ErrorEntry, IntegrityError, LimitKind,
-    MAX_ERROR_ENTRIES, ProtocolError, RegistryError, StatusError,
+    MAX_ERROR_ENTRIES, ProtocolError, RegistryError, StatusError, TimeoutError, TimeoutPhase,
 };
 use super::link::next_link;
 use super::transport::{
     BodyReadError, HttpRequest, HttpResponse, HttpTransport, Method, Timeouts, TransportError,
-    TrustRoots, UreqTransport,
+    TransportErrorKind, TrustRoots, UreqTransport,
 };
 use super::url::{Url, append_query, encode_component, is_loopback_host, resolve, same_origin};
 use crate::oci::{Descriptor, MANIFEST_MEDIA_TYPES, MAX_MANIFEST_SIZE, MEDIA_TYPE_IMAGE_INDEX};
 use crate::reference::Reference;
 
 mod blobs;
+mod budget;
 mod descriptor;
 mod exchange;
 mod login;
@@ -65,11 +79,22 @@ mod token;
 pub use descriptor::{ContentDescriptor, PushedManifest};
 pub use login::{LoginError, LoginOutcome};
 pub use options::RegistryClientOptions;
-pub use referrers::{DEFAULT_MAX_REFERRERS, DEFAULT_MAX_REFERRERS_PAGES, MAX_REFERRERS_PAGE_SIZE};
+pub use referrers::{
+    DEFAULT_MAX_REFERRERS, DEFAULT_MAX_REFERRERS_BYTES, DEFAULT_MAX_REFERRERS_PAGES,
+    MAX_REFERRERS_PAGE_SIZE,
+};
 pub use repository_ref::RepositoryRef;
 
 /// Default bound on redirects followed per request.
 pub const DEFAULT_MAX_REDIRECTS: usize = 10;
+/// Default time limit of one registry operation: time spent waiting on the
+/// network, summed over all its requests.
+pub const DEFAULT_OPERATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Default bound on the response bytes of one registry operation (a 32 MiB
+/// envelope, its manifest and the listing fit).
+pub const DEFAULT_MAX_OPERATION_BYTES: u64 = 64 * 1024 * 1024;
+/// How the limit is raised, as the error says by default.
+const DEFAULT_TIMEOUT_HINT: &str = "raise it with RegistryClientOptions::operation_timeout";
 /// Largest error body read for its error codes (oras-go: 8 KiB).
 const MAX_ERROR_BODY: u64 = 8 * 1024;
 /// Largest token response read (oras-go: 128 KiB).
@@ -85,22 +110,29 @@ struct Inner {
     max_redirects: usize,
     max_referrers_pages: usize,
     max_referrers: usize,
+    max_referrers_bytes: u64,
+    operation_timeout: std::time::Duration,
+    max_operation_bytes: u64,
+    timeout_hint: String,
     requests: AtomicU64,
     auth: AuthCache,
 }
 
 /// A blocking OCI registry client. Cheap to clone and share between
 /// threads (`Send + Sync`); clones share the connection pool, the token
-/// cache and the request counter.
+/// cache and the request counter (and the operation budget of a handle
+/// from [`begin_operation`](Self::begin_operation)).
 #[derive(Clone)]
 pub struct RegistryClient {
     inner: Arc<Inner>,
+    budget: Option<Arc<budget::OperationBudget>>,
 }
 
 impl fmt::Debug for RegistryClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RegistryClient")
             .field("requests", &self.request_count())
+            .field("in_operation", &self.budget.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -201,6 +233,36 @@ impl RegistryClient {
     /// Starts building a client.
     pub fn builder() -> RegistryClientOptions {
         RegistryClientOptions::new()
+    }
+
+    /// A handle on this client whose calls are one operation: they share
+    /// one time limit and one byte limit (see the module documentation),
+    /// instead of each call having its own. Take one per unit of work (a
+    /// verification, a signing) and drop it after. On a handle that is
+    /// already in an operation, the operation goes on: nested work (a
+    /// workflow run on a repository made from such a handle) joins it.
+    pub fn begin_operation(&self) -> RegistryClient {
+        if self.budget.is_some() {
+            return self.clone();
+        }
+        RegistryClient {
+            inner: self.inner.clone(),
+            budget: Some(Arc::new(budget::OperationBudget::new(
+                self.inner.operation_timeout,
+                self.inner.max_operation_bytes,
+            ))),
+        }
+    }
+
+    /// The budget of the operation under way. Public methods called outside
+    /// an operation start one first, so the fallback is never used there.
+    fn budget(&self) -> Arc<budget::OperationBudget> {
+        self.budget.clone().unwrap_or_else(|| {
+            Arc::new(budget::OperationBudget::new(
+                self.inner.operation_timeout,
+                self.inner.max_operation_bytes,
+            ))
+        })
     }
 
     /// How many HTTP requests this client (and its clones) has sent,

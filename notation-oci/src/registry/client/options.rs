@@ -17,6 +17,10 @@ pub struct RegistryClientOptions {
     max_redirects: usize,
     max_referrers_pages: usize,
     max_referrers: usize,
+    max_referrers_bytes: u64,
+    operation_timeout: std::time::Duration,
+    max_operation_bytes: u64,
+    timeout_hint: String,
 }
 
 impl fmt::Debug for RegistryClientOptions {
@@ -32,6 +36,8 @@ impl fmt::Debug for RegistryClientOptions {
                 &self.credentials.as_ref().map(|_| "<provider>"),
             )
             .field("user_agent", &self.user_agent)
+            .field("operation_timeout", &self.operation_timeout)
+            .field("max_operation_bytes", &self.max_operation_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -59,6 +65,10 @@ impl RegistryClientOptions {
             max_redirects: DEFAULT_MAX_REDIRECTS,
             max_referrers_pages: DEFAULT_MAX_REFERRERS_PAGES,
             max_referrers: DEFAULT_MAX_REFERRERS,
+            max_referrers_bytes: referrers::DEFAULT_MAX_REFERRERS_BYTES,
+            operation_timeout: DEFAULT_OPERATION_TIMEOUT,
+            max_operation_bytes: DEFAULT_MAX_OPERATION_BYTES,
+            timeout_hint: DEFAULT_TIMEOUT_HINT.to_string(),
         }
     }
 
@@ -75,7 +85,36 @@ impl RegistryClientOptions {
         self
     }
 
-    /// Timeouts of the default transport.
+    /// Time limit of one operation (default 10 s): the time its requests
+    /// spend on the network (resolving, connecting, waiting, reading bodies;
+    /// redirects, token requests and every page included), summed. An
+    /// operation is one method call, or the calls on a handle from
+    /// [`RegistryClient::begin_operation`] (a whole verify or sign). Past
+    /// it, the request under way fails with [`RegistryError::Timeout`].
+    /// Applies whatever the transport.
+    pub fn operation_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.operation_timeout = timeout;
+        self
+    }
+
+    /// Most bytes of response bodies one operation reads, all requests
+    /// together (default 64 MiB); past it the read fails with a limit error.
+    /// Raise it with the blob sizes you fetch.
+    pub fn max_operation_bytes(mut self, bytes: u64) -> Self {
+        self.max_operation_bytes = bytes;
+        self
+    }
+
+    /// How a timeout error tells the user to raise the limit (default
+    /// "raise it with RegistryClientOptions::operation_timeout"); the CLI
+    /// names its `--timeout` flag here.
+    pub fn timeout_hint(mut self, hint: impl Into<String>) -> Self {
+        self.timeout_hint = hint.into();
+        self
+    }
+
+    /// Timeouts of the default transport, per request (connect, DNS,
+    /// response, read); the operation's time limit shortens them.
     pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
         self.timeouts = timeouts;
         self
@@ -158,6 +197,13 @@ impl RegistryClientOptions {
         self
     }
 
+    /// Most bytes of referrers pages read by one listing, all pages together
+    /// (default 16 MiB; each page is also limited to 4 MiB).
+    pub fn max_referrers_bytes(mut self, bytes: u64) -> Self {
+        self.max_referrers_bytes = bytes;
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<RegistryClient, RegistryError> {
         let transport: Arc<dyn HttpTransport> = match self.transport {
@@ -182,9 +228,14 @@ impl RegistryClientOptions {
                 max_redirects: self.max_redirects,
                 max_referrers_pages: self.max_referrers_pages,
                 max_referrers: self.max_referrers,
+                max_referrers_bytes: self.max_referrers_bytes,
+                operation_timeout: self.operation_timeout,
+                max_operation_bytes: self.max_operation_bytes,
+                timeout_hint: self.timeout_hint,
                 requests: AtomicU64::new(0),
                 auth: AuthCache::default(),
             }),
+            budget: None,
         })
     }
 }

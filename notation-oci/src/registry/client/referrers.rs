@@ -8,6 +8,9 @@ pub const MAX_REFERRERS_PAGE_SIZE: u64 = 4 * 1024 * 1024;
 pub const DEFAULT_MAX_REFERRERS_PAGES: usize = 100;
 /// Default bound on referrer descriptors collected over all pages.
 pub const DEFAULT_MAX_REFERRERS: usize = 10_000;
+/// Default bound on the bytes of all referrers pages of one listing (4 full
+/// pages; ten thousand descriptors with their annotations fit).
+pub const DEFAULT_MAX_REFERRERS_BYTES: u64 = 16 * 1024 * 1024;
 /// The `OCI-Filters-Applied` header (Q5).
 const HEADER_FILTERS_APPLIED: &str = "OCI-Filters-Applied";
 /// The annotation some registries use instead of the header (oras-go).
@@ -31,8 +34,8 @@ impl RegistryClient {
     /// `NAME_UNKNOWN`, or a first page that is not an image index; the
     /// caller then falls back to the tag schema, Q6). Pages are followed
     /// through `Link: <...>; rel="next"` on the same origin only, each
-    /// at most 4 MiB, at most the configured number of pages and
-    /// descriptors (an error past the bound, and a link repeating a page is
+    /// at most 4 MiB, at most the configured number of pages, descriptors and
+    /// bytes of all pages (an error past the bound, and a link repeating a page is
     /// an error: never an endless loop). When `artifact_type` is given and
     /// the registry does not say it applied the filter
     /// (`OCI-Filters-Applied`), descriptors are filtered here.
@@ -42,6 +45,11 @@ impl RegistryClient {
         subject_digest: &str,
         artifact_type: Option<&str>,
     ) -> Result<Option<Vec<Descriptor>>, RegistryError> {
+        if self.budget.is_none() {
+            return self
+                .begin_operation()
+                .referrers(repo, subject_digest, artifact_type);
+        }
         check_digest_arg(subject_digest)?;
         let mut url = self.repo_url(repo, &format!("referrers/{subject_digest}"));
         if let Some(t) = artifact_type {
@@ -50,6 +58,7 @@ impl RegistryClient {
         let scopes = Scopes::repository(&repo.repository, &["pull"]);
         let mut visited: HashSet<String> = HashSet::new();
         let mut out: Vec<Descriptor> = Vec::new();
+        let mut bytes_read: u64 = 0;
         for page in 0.. {
             if page >= self.inner.max_referrers_pages {
                 return Err(RegistryError::limit(
@@ -115,13 +124,25 @@ impl RegistryClient {
                     },
                 )
             })?;
-            let body = self.read_limited(
-                Method::Get,
-                &final_url,
-                &mut response,
-                LimitKind::ReferrersPage,
-                MAX_REFERRERS_PAGE_SIZE,
-            )?;
+            // Low 5: every page counts against the listing's byte budget;
+            // a page is read only as far as what is left of it.
+            let left = self.inner.max_referrers_bytes.saturating_sub(bytes_read);
+            let (page_limit, what) = if left < MAX_REFERRERS_PAGE_SIZE {
+                (left, LimitKind::ReferrersBytes)
+            } else {
+                (MAX_REFERRERS_PAGE_SIZE, LimitKind::ReferrersPage)
+            };
+            let body = self
+                .read_limited(Method::Get, &final_url, &mut response, what, page_limit)
+                .map_err(|e| match e {
+                    RegistryError::LimitExceeded(mut l) if l.what == LimitKind::ReferrersBytes => {
+                        l.limit = self.inner.max_referrers_bytes;
+                        l.actual = l.actual.map(|a| a + bytes_read);
+                        RegistryError::LimitExceeded(l)
+                    }
+                    e => e,
+                })?;
+            bytes_read += body.len() as u64;
             let parsed: ReferrersPage =
                 notation_core::json::check_depth(&body, notation_core::json::MAX_DEPTH)
                     .and_then(|()| serde_json::from_slice(&body).map_err(|e| e.to_string()))

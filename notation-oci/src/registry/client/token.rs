@@ -133,11 +133,14 @@ impl RegistryClient {
                 ));
             }
             Err(BodyReadError::Io(e)) => {
-                return Err(AuthError::TokenTransport {
-                    realm: realm_display,
-                    source: TransportError::from_io(&e),
-                }
-                .into());
+                return Err(match self.body_error(method, &realm_display, e) {
+                    RegistryError::Transport { source, .. } => AuthError::TokenTransport {
+                        realm: realm_display,
+                        source,
+                    }
+                    .into(),
+                    budget_error => budget_error,
+                });
             }
         };
         let parsed: TokenBody =
