@@ -22,5 +22,8 @@ pub mod trust;
 pub mod verifier;
 pub mod x509;
 
+#[doc(hidden)]
+pub mod __fuzz;
+
 /// The signing agent written into envelopes (E3).
 pub const SIGNING_AGENT: &str = concat!("notation-rs/", env!("CARGO_PKG_VERSION"));
