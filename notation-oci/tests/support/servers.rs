@@ -109,36 +109,65 @@ pub fn make_tsa(dir: &Path) -> PathBuf {
     dir.join("tsa.cnf")
 }
 
-/// Serves the files of `dir` over HTTP on `port`.
-pub fn static_http(dir: &Path, port: u16) -> Server {
+/// Serves the files of `dir` over HTTP on a port the server picks and
+/// reports (so that no fixed port has to be free).
+pub fn static_http(dir: &Path) -> Server {
     require("python3");
     let mut child = Command::new("python3")
         .args([
+            "-u",
             "-m",
             "http.server",
-            &port.to_string(),
+            "0",
             "--bind",
             "127.0.0.1",
             "--directory",
         ])
         .arg(dir)
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("python3 runs");
+    // "Serving HTTP on 127.0.0.1 port <port> (http://...) ..."
+    let port = reported_port(child.stdout.take().unwrap(), |line| {
+        line.strip_prefix("Serving HTTP on 127.0.0.1 port ")
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|p| p.parse().ok())
+    });
+    let Some(port) = port else {
+        let _ = child.kill();
+        panic!("the CRL server did not report its port");
+    };
     wait_for_port(port, &mut child, "the CRL server");
     Server { child, port }
 }
 
-/// An OCSP responder (`openssl ocsp -port`) on `port` answering from the
-/// CA database `index`, signing with `signer`/`key` for `ca`; responses
-/// valid for `ndays` days. Readiness is read from its output, not probed:
-/// the responder serves one connection at a time and a probe that sends
-/// nothing would hold it.
-pub fn ocsp(port: u16, index: &Path, ca: &Path, signer: &Path, key: &Path, ndays: u32) -> Server {
+/// The port a server reports on one of its output streams (read on a
+/// thread: it keeps writing), within 10 s.
+fn reported_port(
+    stream: impl std::io::Read + Send + 'static,
+    parse: impl Fn(&str) -> Option<u16> + Send + 'static,
+) -> Option<u16> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            if let Some(port) = parse(&line) {
+                let _ = tx.send(port);
+            }
+        }
+    });
+    rx.recv_timeout(Duration::from_secs(10)).ok()
+}
+
+/// An OCSP responder (`openssl ocsp -port 0`) on a port it picks and
+/// reports, answering from the CA database `index`, signing with
+/// `signer`/`key` for `ca`; responses valid for `ndays` days. Readiness is
+/// read from its output, not probed: the responder serves one connection
+/// at a time and a probe that sends nothing would hold it.
+pub fn ocsp(index: &Path, ca: &Path, signer: &Path, key: &Path, ndays: u32) -> Server {
     require("openssl");
     let mut child = Command::new("openssl")
-        .args(["ocsp", "-port", &port.to_string(), "-index"])
+        .args(["ocsp", "-port", "0", "-index"])
         .arg(index)
         .arg("-CA")
         .arg(ca)
@@ -151,8 +180,8 @@ pub fn ocsp(port: u16, index: &Path, ca: &Path, signer: &Path, key: &Path, ndays
         .stderr(Stdio::piped())
         .spawn()
         .expect("openssl runs");
-    // openssl prints "ACCEPT ..." and "waiting for OCSP client connections"
-    // (on stdout or stderr depending on the version) once it listens.
+    // openssl prints "ACCEPT [::]:<port> PID=..." once it listens (on stdout
+    // or stderr depending on the version).
     let (tx, rx) = std::sync::mpsc::channel();
     for stream in [
         Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
@@ -161,17 +190,21 @@ pub fn ocsp(port: u16, index: &Path, ca: &Path, signer: &Path, key: &Path, ndays
         let tx = tx.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                if line.contains("waiting for OCSP client connections")
-                    || line.starts_with("ACCEPT")
+                if let Some(rest) = line.strip_prefix("ACCEPT ")
+                    && let Some(port) = rest
+                        .split_whitespace()
+                        .next()
+                        .and_then(|addr| addr.rsplit(':').next())
+                        .and_then(|p| p.parse::<u16>().ok())
                 {
-                    let _ = tx.send(());
+                    let _ = tx.send(port);
                 }
             }
         });
     }
-    if rx.recv_timeout(Duration::from_secs(10)).is_err() {
+    let Ok(port) = rx.recv_timeout(Duration::from_secs(10)) else {
         let _ = child.kill();
-        panic!("the OCSP responder did not start on port {port}");
-    }
+        panic!("the OCSP responder did not report its port");
+    };
     Server { child, port }
 }
