@@ -9,7 +9,7 @@
 //! input is Notation's own `config.json`; 4 Notation's `signingkeys.json`.
 //! The helpers are two shell scripts in a scratch directory that print the
 //! input: no other program is ever run (the helper search path is that
-//! directory only).
+//! directory, or an empty one for `config.json`).
 #![no_main]
 
 use std::path::{Path, PathBuf};
@@ -46,13 +46,16 @@ fn scratch() -> &'static Path {
 }
 
 fn docker_config(input: &[u8]) {
-    let dir = scratch();
+    // No helper can be found from here (the search path is an empty
+    // directory): a credential stored is stored in the file.
+    let dir = scratch().join("config");
+    std::fs::create_dir_all(&dir).expect("config directory");
     let path = dir.join("config.json");
     std::fs::write(&path, input).expect("config.json");
     let Ok(store) = ConfigFileStore::load(&path) else {
         return;
     };
-    let store = store.with_helper_search_path(dir).allow_plaintext_put(true);
+    let store = store.with_helper_search_path(&dir).allow_plaintext_put(true);
     let _ = (store.credentials_store(), store.is_auth_configured());
     for r in REGISTRIES {
         let _ = store.credential(r);
@@ -62,7 +65,7 @@ fn docker_config(input: &[u8]) {
         // Stored in plaintext (no helper configured): read back the same.
         let reloaded = ConfigFileStore::load(&path)
             .expect("a written config.json loads")
-            .with_helper_search_path(dir);
+            .with_helper_search_path(&dir);
         assert_eq!(
             reloaded
                 .credential("registry.fuzz")
