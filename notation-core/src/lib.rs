@@ -5,6 +5,8 @@
 pub mod algorithm;
 mod asn1util;
 pub mod blob;
+#[doc(hidden)]
+pub mod child_input;
 pub mod config;
 pub mod crypto;
 pub mod envelope;

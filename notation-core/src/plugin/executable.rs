@@ -100,13 +100,14 @@ impl ExecutablePlugin {
         // R1 says to check before executing: the file may have changed since
         // the plugin was opened.
         check_executable(&self.name, &self.path)?;
-        let mut child = std::process::Command::new(&self.path)
+        let mut process = std::process::Command::new(&self.path);
+        process
             .arg(command.as_str())
-            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| {
+            .stderr(Stdio::piped());
+        // Not a pipe: a plugin that exits unread must not SIGPIPE a C host.
+        let (mut child, mut stdin) =
+            crate::child_input::spawn_with_input(process).map_err(|e| {
                 if is_exec_format_error(&e) {
                     PluginError::ExecFormat {
                         plugin: self.name.clone(),
@@ -122,7 +123,6 @@ impl ExecutablePlugin {
         // stdin is written from its own thread: a plugin may write a lot
         // before it reads, and neither side must block the other. A write
         // error (the plugin exited without reading) is not ours to report.
-        let mut stdin = child.stdin.take().expect("piped stdin");
         let request = request.to_vec();
         thread::spawn(move || {
             let _ = stdin.write_all(&request);

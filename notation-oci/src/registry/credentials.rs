@@ -460,17 +460,15 @@ impl CredentialHelper {
             })?;
         let mut cmd = Command::new(program);
         cmd.arg(action)
-            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let mut child = cmd
-            .spawn()
+        // Not a pipe: a helper that exits unread must not SIGPIPE a C host.
+        let (mut child, mut stdin) = notation_core::child_input::spawn_with_input(cmd)
             .map_err(|e| helper_err(format!("cannot run: {e}")))?;
         // The input is small: write it all, then close stdin. A helper that
         // exits without reading gives EPIPE, which is not our error.
-        if let Some(mut stdin) = child.stdin.take() {
-            let _ = stdin.write_all(input);
-        }
+        let _ = stdin.write_all(input);
+        drop(stdin);
         let stderr = child.stderr.take();
         let stderr_reader = std::thread::spawn(move || {
             let mut buf = Vec::new();
