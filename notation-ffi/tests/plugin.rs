@@ -1075,12 +1075,14 @@ fn misbehaving_signing_plugins_give_codes_and_messages() {
     // A plugin that hangs is killed at the configuration's timeout (a
     // signer made after the timeout is set).
     // SAFETY: a live config.
-    ok(unsafe { notation_config_set_plugin_timeout(config, 300) });
+    // 5 s: enough for the plugin to start and answer its metadata on a
+    // loaded machine (300 ms was not), far from the 30 s it hangs.
+    ok(unsafe { notation_config_set_plugin_timeout(config, 5000) });
     let timed = new_plugin_signer(config, RAW_PLUGIN, "key-1").unwrap();
     let mut behavior = good.clone();
     behavior["describe-key"] = json!({"sleep": 30});
     raw.set_behavior(behavior);
-    // The plugin would answer after 30 s: only the 300 ms timeout gives
+    // The plugin would answer after 30 s: only the 5 s timeout gives
     // this error (no wall-clock bound that a loaded machine could trip).
     let (code, message) = try_sign_blob(timed, b"blob", ptr::null()).unwrap_err();
     assert_eq!(code, notation_result::PluginFailed);
