@@ -55,7 +55,9 @@ fn docker_config(input: &[u8]) {
     let Ok(store) = ConfigFileStore::load(&path) else {
         return;
     };
-    let store = store.with_helper_search_path(&dir).allow_plaintext_put(true);
+    let store = store
+        .with_helper_search_path(&dir)
+        .allow_plaintext_put(true);
     let _ = (store.credentials_store(), store.is_auth_configured());
     for r in REGISTRIES {
         let _ = store.credential(r);

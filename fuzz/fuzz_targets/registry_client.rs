@@ -60,11 +60,14 @@ struct Answer {
     anonymous_only: bool,
 }
 
+/// A route: (method or "", path prefix), and its answers in turn.
+type Route = ((String, String), Vec<Answer>);
+
 /// The in-memory registry.
 struct FuzzRegistry {
     content: HashMap<String, Vec<u8>>,
     /// Routes by name: (method or "", path prefix) and their answers.
-    routes: Mutex<Vec<((String, String), Vec<Answer>)>>,
+    routes: Mutex<Vec<Route>>,
     requests: Mutex<usize>,
 }
 
@@ -119,7 +122,7 @@ fn route(entry: &Entry) -> ((String, String), Answer) {
 impl FuzzRegistry {
     fn new(entries: &[Entry]) -> Self {
         let mut content = HashMap::new();
-        let mut routes: Vec<((String, String), Vec<Answer>)> = Vec::new();
+        let mut routes: Vec<Route> = Vec::new();
         for e in entries {
             if entries::declared_digest(&e.name).is_some() {
                 content.insert(e.name.clone(), e.content.clone());

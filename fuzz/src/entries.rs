@@ -60,10 +60,13 @@ pub fn parse(data: &[u8]) -> Vec<Entry> {
     out
 }
 
+/// Header lines of a route, as name and value.
+pub type Headers = Vec<(String, String)>;
+
 /// Splits `Name: value` lines up to the first empty line from the rest
 /// (a route's headers and body). `None` when a line before the empty line
 /// is not a header, or there is no empty line: all of it is body then.
-pub fn split_headers(content: &[u8]) -> Option<(Vec<(String, String)>, &[u8])> {
+pub fn split_headers(content: &[u8]) -> Option<(Headers, &[u8])> {
     let mut headers = Vec::new();
     let mut rest = content;
     loop {
