@@ -429,16 +429,8 @@ fn vectors_10_blob() {
     check(
         "10-blob",
         &[
-            (
-                "e2e-signatures/blob.cose.sig",
-                VERIFY,
-                "\"blob.cose.sig\"",
-            ),
-            (
-                "e2e-signatures/blob.jws.sig",
-                VERIFY,
-                "\"blob.jws.sig\"",
-            ),
+            ("e2e-signatures/blob.cose.sig", VERIFY, "\"blob.cose.sig\""),
+            ("e2e-signatures/blob.jws.sig", VERIFY, "\"blob.jws.sig\""),
             (
                 "e2e-signatures/malformed.jws.sig",
                 VERIFY,
