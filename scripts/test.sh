@@ -7,7 +7,8 @@
 #   - checks formatting and clippy,
 #   - runs every Rust test, including all conformance vectors (the pending
 #     ones are listed in the output),
-#   - runs each fuzz target for FUZZ_SECONDS (default 30),
+#   - seeds every fuzz target from real data and runs each for FUZZ_SECONDS
+#     (default 15: a smoke run; fuzz/README.md tells how to run a campaign),
 #   - builds the benchmarks (run them with `cargo bench -p notation-benches`).
 # A component that is needed and missing fails the run: nothing is skipped.
 set -euo pipefail
@@ -54,9 +55,9 @@ step "benchmarks build"
 cargo bench -p notation-benches --no-run
 
 if [ "${SKIP_FUZZ:-0}" != "1" ]; then
-  step "fuzzing (${FUZZ_SECONDS:-30}s per target)"
+  step "fuzzing (${FUZZ_SECONDS:-15}s per target)"
   command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
-  fuzz/run.sh "${FUZZ_SECONDS:-30}"
+  fuzz/run.sh "${FUZZ_SECONDS:-15}"
 else
   echo "fuzzing disabled by SKIP_FUZZ=1 (local runs only; CI fuzzes)"
 fi

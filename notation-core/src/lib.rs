@@ -5,6 +5,8 @@
 pub mod algorithm;
 mod asn1util;
 pub mod blob;
+#[doc(hidden)]
+pub mod child_input;
 pub mod config;
 pub mod crypto;
 pub mod envelope;
@@ -23,6 +25,9 @@ pub mod timestamp;
 pub mod trust;
 pub mod verifier;
 pub mod x509;
+
+#[doc(hidden)]
+pub mod __fuzz;
 
 /// The signing agent written into envelopes (E3).
 pub const SIGNING_AGENT: &str = concat!("notation-rs/", env!("CARGO_PKG_VERSION"));

@@ -109,10 +109,7 @@ impl HelperCommand {
     /// Starts the program, writes `input` to its stdin and collects its
     /// output.
     pub fn run(mut self, input: &[u8]) -> Result<HelperOutput, HelperError> {
-        self.command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        self.command.stdout(Stdio::piped()).stderr(Stdio::piped());
         for var in CREDENTIAL_ENV_VARS {
             self.command.env_remove(var);
         }
@@ -121,7 +118,10 @@ impl HelperCommand {
             use std::os::unix::process::CommandExt;
             self.command.process_group(0);
         }
-        let mut child = self.command.spawn().map_err(HelperError::Spawn)?;
+        // The input is a socket pair, not a pipe: a program that exits
+        // unread must not SIGPIPE a C host (see crate::child_input).
+        let (mut child, mut stdin) =
+            crate::child_input::spawn_with_input(self.command).map_err(HelperError::Spawn)?;
         let started = Instant::now();
         let deadline = self.timeout.map(|t| started + t);
         let group = self.own_group;
@@ -129,12 +129,10 @@ impl HelperCommand {
         // stdin from its own thread: a program may write a lot before it
         // reads, and neither side must block the other. A write error (the
         // program exited without reading) is not ours to report.
-        if let Some(mut stdin) = child.stdin.take() {
-            let input = input.to_vec();
-            thread::spawn(move || {
-                let _ = stdin.write_all(&input);
-            });
-        }
+        let input = input.to_vec();
+        thread::spawn(move || {
+            let _ = stdin.write_all(&input);
+        });
         let (events, received) = mpsc::channel();
         if let Some(out) = child.stdout.take() {
             spawn_reader(out, Stream::Stdout, events.clone());

@@ -272,12 +272,32 @@ fn hostile_certificates() {
     for n in 0..der.len() {
         assert!(Certificate::parse_many(&der[..n]).is_err() || n == 0);
     }
-    for i in 0..der.len() {
-        let mut flipped = der.clone();
+    // Any byte flipped in a certificate that validates on its own: either
+    // the parse or the chain validation refuses it (the signature covers
+    // the TBS bytes, the outer algorithm must repeat the signed one, the
+    // rest is DER structure).
+    let valid = common::conformance(
+        "07-certificates/core-go-x509-testdata/openssl-minimum-self-signed.pem",
+    );
+    let valid = Certificate::parse_many(&valid)
+        .unwrap()
+        .remove(0)
+        .der()
+        .to_vec();
+    validate_code_signing_chain(
+        &[Certificate::from_der(&valid).unwrap()],
+        None,
+        &RingProvider,
+    )
+    .expect("positive control: the unflipped certificate validates");
+    for i in 0..valid.len() {
+        let mut flipped = valid.clone();
         flipped[i] ^= 0x01;
-        // Either refused, or parsed and then refused by its signature.
         if let Ok(c) = Certificate::parse_many(&flipped) {
-            let _ = validate_code_signing_chain(&c, None, &RingProvider);
+            assert!(
+                validate_code_signing_chain(&c, None, &RingProvider).is_err(),
+                "byte {i} flipped: the certificate still validates"
+            );
         }
     }
     let mut nested = vec![0x30, 0x84, 0x00, 0x10, 0x00, 0x00];

@@ -1,18 +1,26 @@
 //! Registry targets through the C ABI, against a real registry: Debian's
-//! `docker-registry` (CNCF distribution 2.8) on a free loopback port,
-//! anonymous and with htpasswd Basic auth. A missing `docker-registry` or
-//! `htpasswd` fails the test (scripts/test.sh installs them).
+//! `docker-registry` (CNCF distribution 2.8) on a loopback port, anonymous
+//! and with htpasswd Basic auth. A missing `docker-registry` or `htpasswd`
+//! fails the test (scripts/test.sh installs them). The registry binds port
+//! 0 and logs the port it got; it is ready once `GET /v2/` there answers
+//! with this instance's marker header, so no other process is ever taken
+//! for it.
 
 mod common;
 
-use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::ptr;
 use std::time::{Duration, Instant};
 
 use common::*;
 use notation::*;
+use notation_oci::registry::transport::{
+    HttpRequest, HttpTransport, Method, Timeouts, TrustRoots, UreqTransport,
+};
 use notation_oci::registry::{RegistryClient, RepositoryRef};
+
+/// The header every response of the registry a test started carries.
+const MARKER_HEADER: &str = "X-Notation-Test-Instance";
 
 const USER: &str = "notation";
 const PASSWORD: &str = "correct horse";
@@ -26,58 +34,84 @@ struct Registry {
 impl Registry {
     fn start(basic_auth: bool) -> Self {
         require("docker-registry", "--version", "the registry tests");
-        let mut last = String::new();
-        for _ in 0..3 {
-            let dir = tempfile::tempdir().unwrap();
-            let port = TcpListener::bind("127.0.0.1:0")
+        let dir = tempfile::tempdir().unwrap();
+        let marker = format!(
+            "{}-{:?}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
                 .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
-            let host = format!("127.0.0.1:{port}");
-            let mut config = format!(
-                "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: \"{}\"\n  delete:\n    enabled: true\nhttp:\n  addr: {host}\n  secret: notation-ffi-test\n",
-                dir.path().join("data").display()
-            );
-            if basic_auth {
-                require("htpasswd", "-h", "the registry tests");
-                let out = Command::new("htpasswd")
-                    .args(["-Bbn", USER, PASSWORD])
-                    .output()
-                    .unwrap();
-                assert!(out.status.success(), "htpasswd failed");
-                let file = dir.path().join("htpasswd");
-                std::fs::write(&file, out.stdout).unwrap();
-                config.push_str(&format!(
-                    "auth:\n  htpasswd:\n    realm: notation-ffi-test\n    path: \"{}\"\n",
-                    file.display()
-                ));
+        );
+        let mut config = format!(
+            "version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: \"{}\"\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:0\n  secret: notation-ffi-test\n  headers:\n    {MARKER_HEADER}: [\"{marker}\"]\n",
+            dir.path().join("data").display()
+        );
+        if basic_auth {
+            require("htpasswd", "-h", "the registry tests");
+            let out = Command::new("htpasswd")
+                .args(["-Bbn", USER, PASSWORD])
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "htpasswd failed");
+            let file = dir.path().join("htpasswd");
+            std::fs::write(&file, out.stdout).unwrap();
+            config.push_str(&format!(
+                "auth:\n  htpasswd:\n    realm: notation-ffi-test\n    path: \"{}\"\n",
+                file.display()
+            ));
+        }
+        let config_path = dir.path().join("config.yml");
+        std::fs::write(&config_path, config).unwrap();
+        let log = std::fs::File::create(dir.path().join("registry.log")).unwrap();
+        let child = Command::new("docker-registry")
+            .arg("serve")
+            .arg(&config_path)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("start docker-registry");
+        let mut registry = Registry {
+            host: String::new(),
+            child,
+            dir,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = registry.child.try_wait() {
+                panic!("docker-registry exited with {status}:\n{}", registry.log());
             }
-            let config_path = dir.path().join("config.yml");
-            std::fs::write(&config_path, config).unwrap();
-            let log = std::fs::File::create(dir.path().join("registry.log")).unwrap();
-            let child = Command::new("docker-registry")
-                .arg("serve")
-                .arg(&config_path)
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().unwrap())
-                .stderr(log)
-                .spawn()
-                .expect("start docker-registry");
-            let mut registry = Registry { host, child, dir };
-            let deadline = Instant::now() + Duration::from_secs(15);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = registry.child.try_wait() {
-                    break;
-                }
-                if TcpStream::connect(&registry.host).is_ok() {
+            let log = registry.log();
+            if registry.host.is_empty()
+                && let Some(i) = log.find("listening on 127.0.0.1:")
+            {
+                let port: String = log[i + "listening on 127.0.0.1:".len()..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                registry.host = format!("127.0.0.1:{port}");
+            }
+            if !registry.host.is_empty() {
+                let probe =
+                    UreqTransport::new(&TrustRoots::platform(), Timeouts::default()).unwrap();
+                let url = format!("http://{}/v2/", registry.host);
+                if let Ok(r) = probe.send(&HttpRequest::new(Method::Get, url)) {
+                    assert_eq!(
+                        r.headers().get(MARKER_HEADER),
+                        Some(marker.as_str()),
+                        "{} is not the registry this test started",
+                        registry.host
+                    );
                     return registry;
                 }
-                std::thread::sleep(Duration::from_millis(20));
             }
-            last = std::fs::read_to_string(registry.dir.path().join("registry.log")).unwrap();
+            std::thread::sleep(Duration::from_millis(20));
         }
-        panic!("docker-registry did not start:\n{last}");
+        panic!("docker-registry not ready after 30 s:\n{}", registry.log());
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("registry.log")).unwrap_or_default()
     }
 
     /// Pushes the conformance e2e layout's manifest (and its blobs) as
@@ -223,8 +257,39 @@ fn sign_list_inspect_and_verify_in_a_registry() {
     }
 }
 
+/// The environment the credential test needs, given to a child process of
+/// this test binary at its start (changing the environment of a running
+/// test binary races with its other test threads).
+const CREDENTIALS_CHILD: &str = "NOTATION_FFI_TEST_CREDENTIALS_CHILD";
+
 #[test]
 fn registry_credentials_come_from_the_configuration() {
+    if std::env::var_os(CREDENTIALS_CHILD).is_none() {
+        // Credential stores pointed at an empty directory and no
+        // NOTATION_USERNAME/PASSWORD, so that the machine's own credentials
+        // do not take part.
+        let empty = tempfile::tempdir().unwrap();
+        let name = "registry_credentials_come_from_the_configuration";
+        let out = Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", name, "--nocapture", "--test-threads", "1"])
+            .env(CREDENTIALS_CHILD, "1")
+            .env("DOCKER_CONFIG", empty.path())
+            .env("NOTATION_CONFIG", empty.path())
+            .env_remove("NOTATION_USERNAME")
+            .env_remove("NOTATION_PASSWORD")
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert!(out.status.success(), "{stdout}{stderr}");
+        assert!(
+            stdout.contains("test result: ok. 1 passed"),
+            "the child did not run the test:\n{stdout}"
+        );
+        return;
+    }
     let registry = Registry::start(true);
     let authed = RegistryClient::builder()
         .credentials(notation_oci::registry::credentials::StaticCredentials::new(
@@ -239,18 +304,10 @@ fn registry_credentials_come_from_the_configuration() {
     let signer = new_signer("rsa-2048.key", "rsa-2048.chain.pem");
     let reference = format!("{scope}:v1");
 
-    // Point the credential stores at empty files so that the machine's own
-    // do not take part. (Environment changes are visible to other tests in
-    // this binary only; none of them reads these variables.)
-    let empty = tempfile::tempdir().unwrap();
-    // SAFETY: no other thread of this test binary reads the environment
-    // concurrently in a way that matters (see above).
-    unsafe {
-        std::env::set_var("DOCKER_CONFIG", empty.path());
-        std::env::set_var("NOTATION_CONFIG", empty.path());
-        std::env::remove_var("NOTATION_USERNAME");
-        std::env::remove_var("NOTATION_PASSWORD");
-    }
+    assert!(
+        std::env::var_os("NOTATION_USERNAME").is_none(),
+        "the parent clears the environment"
+    );
     let (rc, mut anonymous) = registry_target(config, &reference);
     ok(rc);
     // SAFETY: live handles and valid strings throughout.

@@ -10,7 +10,9 @@ mod support;
 use notation_core::crypto::RingProvider;
 use notation_core::envelope::{Envelope, EnvelopeFormat};
 use notation_core::signer::LocalSigner;
-use notation_core::trust::{MemoryTrustStore, OciTrustPolicyDocument, TrustStoreType};
+use notation_core::trust::{
+    MemoryTrustStore, OciTrustPolicyDocument, TrustStoreType, ValidationType,
+};
 use notation_core::verifier::Verifier;
 use notation_core::x509::Certificate;
 use notation_oci::OciLayout;
@@ -184,13 +186,27 @@ fn conformance_09_layouts() {
         }
         other => panic!("{other}"),
     }
-    assert!(
-        verify(
-            "e2e-expired-signature",
-            "permissive_trustpolicy.json",
-            "e2e.crt"
-        )
-        .is_ok()
+    // permissive logs the expiry: the signature verifies, with the expiry
+    // failure recorded as a warning (MANIFEST 06/09).
+    let permissive = verify(
+        "e2e-expired-signature",
+        "permissive_trustpolicy.json",
+        "e2e.crt",
+    )
+    .unwrap();
+    let (_, outcome) = permissive.verified.expect("verified, not skipped");
+    let warnings: Vec<_> = outcome
+        .warnings()
+        .map(|w| (w.check(), w.failure().map(|f| f.to_string())))
+        .collect();
+    assert_eq!(
+        warnings,
+        [(
+            ValidationType::Expiry,
+            Some(
+                "digital signature has expired on \"Tue, 27 Jun 2023 13:21:21 +0800\"".to_string()
+            )
+        )]
     );
     match verify("e2e-invalid-signature", "trustpolicy.json", "e2e.crt").unwrap_err() {
         WorkflowError::AllFailed { failures, .. } => assert!(
@@ -243,15 +259,49 @@ fn conformance_09_layouts() {
         .verified
         .is_some()
     );
-    // --max-signatures counts the signatures verified (U).
-    let err = workflow::verify(
+    // --max-signatures counts the signatures verified (U). Required user
+    // metadata that neither signature carries makes each one fail, at any
+    // level: with a limit of 1 the second is not tried; with 2 both are.
+    let two_failing = |limit: usize| {
+        workflow::verify(
+            &e2e_layout("e2e-valid-multiple-signatures"),
+            scope,
+            E2E_SUBJECT,
+            &e2e_verifier("audit_trustpolicy.json", "new_e2e.crt"),
+            &VerifyOptions::new()
+                .max_signatures(limit)
+                .user_metadata(BTreeMap::from([("k".to_string(), "v".to_string())])),
+        )
+    };
+    match two_failing(1) {
+        Err(WorkflowError::TooManySignatures { limit: 1, failures }) => {
+            assert_eq!(failures.len(), 1, "one signature tried")
+        }
+        other => panic!("{:?}", other.map(|_| "verified").map_err(|e| e.to_string())),
+    }
+    match two_failing(2) {
+        Err(WorkflowError::AllFailed { failures, .. }) => {
+            assert_eq!(failures.len(), 2, "both signatures tried");
+            for f in &failures {
+                assert!(
+                    f.to_string()
+                        .contains("unable to find specified metadata in the signature"),
+                    "{f}"
+                );
+            }
+        }
+        other => panic!("{:?}", other.map(|_| "verified").map_err(|e| e.to_string())),
+    }
+    // Under the limit, the first signature that verifies ends the search.
+    let first = workflow::verify(
         &e2e_layout("e2e-valid-multiple-signatures"),
         scope,
         E2E_SUBJECT,
         &e2e_verifier("audit_trustpolicy.json", "new_e2e.crt"),
         &VerifyOptions::new().max_signatures(1),
-    );
-    assert!(err.is_ok() || matches!(err, Err(WorkflowError::TooManySignatures { limit: 1, .. })));
+    )
+    .unwrap();
+    assert!(first.failures.is_empty() && first.verified.is_some());
     // A digest that is not the one resolved is refused (Q8).
     let other = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
     assert!(workflow::list(&e2e_layout("e2e-valid-signature"), other).is_err());

@@ -8,7 +8,7 @@ mod support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use notation_oci::oci::{
     MAX_MANIFEST_SIZE, MEDIA_TYPE_IMAGE_INDEX, MEDIA_TYPE_IMAGE_MANIFEST, sha256_digest,
@@ -160,15 +160,16 @@ fn oversized_and_endless_bodies_hit_limits() {
             .content_length(5 * 1024 * 1024)
             .stall_after(2, Duration::from_secs(5))
     });
-    let start = Instant::now();
     let e = client
         .fetch_manifest(&repo(&server), "v1", MAX_MANIFEST_SIZE)
         .unwrap_err();
+    // The declared size in the error comes from the check before any body
+    // byte is read; reading would have stalled, then found 2 of the 5 MiB
+    // declared (a size mismatch, not this error). No clock needed.
     assert!(
         matches!(&e, RegistryError::LimitExceeded(l) if l.what == LimitKind::Manifest && l.actual == Some(5 * 1024 * 1024)),
         "{e}"
     );
-    assert!(start.elapsed() < Duration::from_secs(2));
     // No length, 5 MiB: cut at the limit.
     let big = vec![b' '; 5 * 1024 * 1024];
     let server = TestServer::start(move |_| manifest_response(&big, None).without_length());
@@ -523,21 +524,21 @@ fn slow_and_stalled_responses_time_out() {
         .unwrap();
     let server =
         TestServer::start(|_| manifest_response(MANIFEST, None).delay(Duration::from_secs(3)));
-    let start = Instant::now();
+    // The server does answer, after 3 s: only the client's 300 ms response
+    // timeout can turn that into a timeout error (no wall-clock bound that
+    // a loaded machine could trip).
     let e = client
         .fetch_manifest(&repo(&server), "v1", MAX_MANIFEST_SIZE)
         .unwrap_err();
     assert!(e.is_timeout(), "{e:?}");
-    assert!(start.elapsed() < Duration::from_secs(2));
+    // The body completes after a 3 s stall: only the read timeout fails it.
     let server = TestServer::start(|_| {
         manifest_response(MANIFEST, None).stall_after(10, Duration::from_secs(3))
     });
-    let start = Instant::now();
     let e = client
         .fetch_manifest(&repo(&server), "v1", MAX_MANIFEST_SIZE)
         .unwrap_err();
     assert!(e.is_timeout(), "{e:?}");
-    assert!(start.elapsed() < Duration::from_secs(2));
 }
 
 #[test]

@@ -1,10 +1,12 @@
 //! Revocation against real servers (REQUIREMENTS P1-P6): an OCSP responder
 //! (`openssl ocsp -port`) and CRLs served over loopback HTTP (Python's
-//! http.server), with the e2e PKIs of MANIFEST 08 (their certificates name
-//! `localhost:10087` and `localhost:10086`, so these tests use those
-//! ports). Good, revoked, unknown, expired-response and unreachable cases
-//! each get the verdict the level matrix requires (strict: revocation
-//! enforced; permissive: logged).
+//! http.server), with the e2e PKIs of MANIFEST 08. Their certificates name
+//! `localhost:10087` (OCSP) and `localhost:10086` (CRLs); the servers here
+//! listen on ports they pick and report, and the fetcher's transport sends
+//! those two origins there ([`Loopback`]), so no fixed port has to be free.
+//! Good, revoked, unknown, expired-response and unreachable cases each get
+//! the verdict the level matrix requires (strict: revocation enforced;
+//! permissive: logged).
 
 mod support;
 
@@ -22,6 +24,9 @@ use notation_core::trust::{
 };
 use notation_core::verifier::{BlobVerifyOptions, VerificationError, Verifier};
 use notation_core::x509::Certificate;
+use notation_oci::registry::transport::{
+    HttpRequest, HttpResponse, HttpTransport, Timeouts, TransportError, TrustRoots, UreqTransport,
+};
 use notation_oci::revocation::{FileCrlCache, HttpRevocationFetcher};
 use support::fixtures::copy_dir;
 use support::servers;
@@ -73,8 +78,53 @@ fn verifier(root: &Path, level: &str, checker: RevocationValidator) -> Verifier 
         .unwrap()
 }
 
-fn checker() -> RevocationValidator {
-    RevocationValidator::builder(Arc::new(HttpRevocationFetcher::new().unwrap())).build()
+/// The origin the OCSP-e2e leaf names, and the CRL-e2e certificates'.
+const OCSP_ORIGIN: &str = "http://localhost:10087";
+const CRL_ORIGIN: &str = "http://localhost:10086";
+
+/// The real HTTP transport, with one origin of the certificates sent to the
+/// loopback port where the test's server listens.
+struct Loopback {
+    from: &'static str,
+    to: String,
+    inner: UreqTransport,
+}
+
+impl HttpTransport for Loopback {
+    fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
+        let url = match request.url().strip_prefix(self.from) {
+            Some(rest) => format!("{}{rest}", self.to),
+            None => request.url().to_string(),
+        };
+        let mut sent = HttpRequest::new(request.method(), url).with_body(request.body());
+        for (name, value) in request.headers().iter() {
+            sent.headers_mut().append(name, value);
+        }
+        self.inner.send(&sent)
+    }
+}
+
+/// A fetcher that reaches `from` at `127.0.0.1:port`.
+fn fetcher(from: &'static str, port: u16) -> Arc<HttpRevocationFetcher> {
+    let inner = UreqTransport::new(&TrustRoots::platform(), Timeouts::default()).unwrap();
+    Arc::new(HttpRevocationFetcher::with_transport(Arc::new(Loopback {
+        from,
+        to: format!("http://127.0.0.1:{port}"),
+        inner,
+    })))
+}
+
+fn checker(from: &'static str, port: u16) -> RevocationValidator {
+    RevocationValidator::builder(fetcher(from, port)).build()
+}
+
+/// A loopback port nothing listens on: bound by the system, then released.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// "VALID", "WARN" (revocation logged) or the failure message.
@@ -127,7 +177,6 @@ fn ocsp_good_revoked_unknown_expired_unreachable() {
     let root = dir.join("root.crt");
     let responder = |ndays| {
         servers::ocsp(
-            10087,
             &dir.join("demoCA/index.txt"),
             &root,
             &dir.join("ocsp.crt"),
@@ -139,7 +188,8 @@ fn ocsp_good_revoked_unknown_expired_unreachable() {
     // Unknown: the responder's database does not list the leaf.
     std::fs::write(dir.join("demoCA/index.txt"), "").unwrap();
     {
-        let _server = responder(1);
+        let server = responder(1);
+        let checker = || checker(OCSP_ORIGIN, server.port());
         let err = verdict(&verifier(&root, "strict", checker()), &envelope).unwrap_err();
         assert!(
             err.contains(&format!(
@@ -156,13 +206,14 @@ fn ocsp_good_revoked_unknown_expired_unreachable() {
     // Good.
     openssl_ca(&dir, &["-valid", "leaf.crt"]);
     {
-        let _server = responder(1);
+        let server = responder(1);
+        let checker = || checker(OCSP_ORIGIN, server.port());
         assert_eq!(
             verdict(&verifier(&root, "strict", checker()), &envelope),
             Ok(false)
         );
         // An expired response (nextUpdate passed): status unknown.
-        let later = RevocationValidator::builder(Arc::new(HttpRevocationFetcher::new().unwrap()))
+        let later = RevocationValidator::builder(fetcher(OCSP_ORIGIN, server.port()))
             .clock(|| time::OffsetDateTime::now_utc() + time::Duration::days(3))
             .build();
         let err = verdict(&verifier(&root, "strict", later), &envelope).unwrap_err();
@@ -171,18 +222,30 @@ fn ocsp_good_revoked_unknown_expired_unreachable() {
     // Revoked.
     openssl_ca(&dir, &["-revoke", "leaf.crt"]);
     {
-        let _server = responder(1);
-        let err = verdict(&verifier(&root, "strict", checker()), &envelope).unwrap_err();
+        let server = responder(1);
+        let err = verdict(
+            &verifier(&root, "strict", checker(OCSP_ORIGIN, server.port())),
+            &envelope,
+        )
+        .unwrap_err();
         assert_eq!(
             err,
             format!("signing certificate with subject \"{LEAF}\" is revoked")
         );
     }
-    // Unreachable: nothing listens; the check is bounded by its timeout.
-    let started = std::time::Instant::now();
-    let err = verdict(&verifier(&root, "strict", checker()), &envelope).unwrap_err();
-    assert!(err.contains("revocation status is unknown"), "{err}");
-    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    // Unreachable: nothing listens there, the connection is refused (no
+    // timing involved: a hang would stop the test, not slow it).
+    let err = verdict(
+        &verifier(&root, "strict", checker(OCSP_ORIGIN, closed_port())),
+        &envelope,
+    )
+    .unwrap_err();
+    assert!(
+        err.contains(&format!(
+            "signing certificate with subject \"{LEAF}\" revocation status is unknown"
+        )),
+        "{err}"
+    );
 }
 
 #[test]
@@ -196,31 +259,33 @@ fn crl_valid_revoked_expired_and_cached() {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::copy(src.join(leaf), dir.join("leaf.crl")).unwrap();
         std::fs::copy(src.join(intermediate), dir.join("intermediate.crl")).unwrap();
-        servers::static_http(&dir, 10086)
+        servers::static_http(&dir)
     };
     let cache_dir = work.path().join("cache");
-    let cached = || {
-        RevocationValidator::builder(Arc::new(HttpRevocationFetcher::new().unwrap()))
+    let cached = |port| {
+        RevocationValidator::builder(fetcher(CRL_ORIGIN, port))
             .crl_cache(Arc::new(FileCrlCache::new(&cache_dir)))
             .build()
     };
     {
         // The intermediate's OCSP URL (localhost.test) is unreachable: its
         // status comes from the CRL (P2 fallback).
-        let _s = serve("leaf.crl", "intermediate.crl");
+        let s = serve("leaf.crl", "intermediate.crl");
         assert_eq!(
-            verdict(&verifier(&root, "strict", cached()), &envelope),
+            verdict(&verifier(&root, "strict", cached(s.port())), &envelope),
             Ok(false)
         );
     }
-    // Cached (P6): both CRLs are within nextUpdate, no server needed.
+    // Cached (P6): both CRLs are within nextUpdate, no server needed (the
+    // fetcher would find none listening).
     assert!(std::fs::read_dir(cache_dir.join("crl")).unwrap().count() >= 2);
     assert_eq!(
-        verdict(&verifier(&root, "strict", cached()), &envelope),
+        verdict(&verifier(&root, "strict", cached(closed_port())), &envelope),
         Ok(false)
     );
     {
-        let _s = serve("leaf_revoked.crl", "intermediate.crl");
+        let s = serve("leaf_revoked.crl", "intermediate.crl");
+        let checker = || checker(CRL_ORIGIN, s.port());
         let err = verdict(&verifier(&root, "strict", checker()), &envelope).unwrap_err();
         assert_eq!(
             err,
@@ -228,7 +293,8 @@ fn crl_valid_revoked_expired_and_cached() {
         );
     }
     {
-        let _s = serve("leaf.crl", "intermediate_revoked.crl");
+        let s = serve("leaf.crl", "intermediate_revoked.crl");
+        let checker = || checker(CRL_ORIGIN, s.port());
         let err = verdict(&verifier(&root, "strict", checker()), &envelope).unwrap_err();
         assert_eq!(
             err,
@@ -237,7 +303,8 @@ fn crl_valid_revoked_expired_and_cached() {
     }
     {
         // An expired CRL cannot say anything: unknown.
-        let _s = serve("leaf_expired.crl", "intermediate.crl");
+        let s = serve("leaf_expired.crl", "intermediate.crl");
+        let checker = || checker(CRL_ORIGIN, s.port());
         let err = verdict(&verifier(&root, "strict", checker()), &envelope).unwrap_err();
         assert!(
             err.contains(&format!(

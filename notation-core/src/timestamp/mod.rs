@@ -35,7 +35,7 @@ mod asn1;
 mod cms;
 mod elements;
 mod error;
-mod path;
+pub(crate) mod path;
 mod request;
 mod response;
 mod token;

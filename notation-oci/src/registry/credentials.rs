@@ -428,14 +428,14 @@ impl CredentialHelper {
                 action: "get",
                 message: format!("invalid output: {}", e.classify_str()),
             })?;
-        if parsed.username.is_empty() && parsed.secret.is_empty() {
-            return Ok(None);
-        }
-        Ok(Some(if parsed.username == TOKEN_USERNAME {
+        let credential = if parsed.username == TOKEN_USERNAME {
             Credential::identity_token(parsed.secret)
         } else {
             Credential::basic(parsed.username, parsed.secret)
-        }))
+        };
+        // `<token>` without a secret is no credential either (as an empty
+        // `auths` entry).
+        Ok(Some(credential).filter(|c| !c.is_empty()))
     }
 
     /// `store`: saves `credential` for `server_address`.
@@ -1032,5 +1032,27 @@ mod tests {
             Some("any")
         );
         assert!(CredentialChain::new().credential("a.io").unwrap().is_none());
+    }
+
+    /// A helper answering `<token>` with no secret has no credential
+    /// (found by the credentials fuzz target: it gave an empty one).
+    #[cfg(unix)]
+    #[test]
+    fn helper_token_without_secret_is_no_credential() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let helper = |name: &str, output: &str| {
+            let path = dir.path().join(format!("docker-credential-{name}"));
+            std::fs::write(&path, format!("#!/bin/sh\ncat <<'EOF'\n{output}\nEOF\n")).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+            CredentialHelper::new(name).with_search_path(dir.path())
+        };
+        let none = helper("tokenless", r#"{"ServerURL":"r","Username":"<token>"}"#);
+        assert_eq!(none.get("r").unwrap(), None);
+        let token = helper("token", r#"{"Username":"<token>","Secret":"refresh"}"#);
+        assert_eq!(
+            token.get("r").unwrap(),
+            Some(Credential::identity_token("refresh"))
+        );
     }
 }

@@ -109,16 +109,16 @@ pub fn make_tsa(dir: &Path) -> PathBuf {
     dir.join("tsa.cnf")
 }
 
-/// Serves the files of `dir` over HTTP on `port` (0: any free port, the
-/// one the server reports).
-pub fn static_http(dir: &Path, port: u16) -> Server {
+/// Serves the files of `dir` over HTTP on a port the server picks and
+/// reports (so that no fixed port has to be free).
+pub fn static_http(dir: &Path) -> Server {
     require("python3");
     let mut child = Command::new("python3")
         .args([
             "-u",
             "-m",
             "http.server",
-            &port.to_string(),
+            "0",
             "--bind",
             "127.0.0.1",
             "--directory",
@@ -128,29 +128,46 @@ pub fn static_http(dir: &Path, port: u16) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .expect("python3 runs");
-    // "Serving HTTP on 127.0.0.1 port 41234 (http://...) ...", once bound.
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let line = lines.next().and_then(Result::ok).unwrap_or_default();
-    let port = line
-        .split_whitespace()
-        .skip_while(|w| *w != "port")
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("the CRL server did not report its port: {line:?}"));
-    std::thread::spawn(move || lines.for_each(drop));
+    // "Serving HTTP on 127.0.0.1 port <port> (http://...) ..."
+    let port = reported_port(child.stdout.take().unwrap(), |line| {
+        line.strip_prefix("Serving HTTP on 127.0.0.1 port ")
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|p| p.parse().ok())
+    });
+    let Some(port) = port else {
+        let _ = child.kill();
+        panic!("the CRL server did not report its port");
+    };
     wait_for_port(port, &mut child, "the CRL server");
     Server { child, port }
 }
 
-/// An OCSP responder (`openssl ocsp -port`) on `port` (0: any free port,
-/// the one it reports) answering from the CA database `index`, signing
-/// with `signer`/`key` for `ca`; responses valid for `ndays` days.
-/// Readiness is read from its output, not probed: the responder serves one
-/// connection at a time and a probe that sends nothing would hold it.
-pub fn ocsp(port: u16, index: &Path, ca: &Path, signer: &Path, key: &Path, ndays: u32) -> Server {
+/// The port a server reports on one of its output streams (read on a
+/// thread: it keeps writing), within 10 s.
+fn reported_port(
+    stream: impl std::io::Read + Send + 'static,
+    parse: impl Fn(&str) -> Option<u16> + Send + 'static,
+) -> Option<u16> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            if let Some(port) = parse(&line) {
+                let _ = tx.send(port);
+            }
+        }
+    });
+    rx.recv_timeout(Duration::from_secs(10)).ok()
+}
+
+/// An OCSP responder (`openssl ocsp -port 0`) on a port it picks and
+/// reports, answering from the CA database `index`, signing with
+/// `signer`/`key` for `ca`; responses valid for `ndays` days. Readiness is
+/// read from its output, not probed: the responder serves one connection
+/// at a time and a probe that sends nothing would hold it.
+pub fn ocsp(index: &Path, ca: &Path, signer: &Path, key: &Path, ndays: u32) -> Server {
     require("openssl");
     let mut child = Command::new("openssl")
-        .args(["ocsp", "-port", &port.to_string(), "-index"])
+        .args(["ocsp", "-port", "0", "-index"])
         .arg(index)
         .arg("-CA")
         .arg(ca)
@@ -163,10 +180,9 @@ pub fn ocsp(port: u16, index: &Path, ca: &Path, signer: &Path, key: &Path, ndays
         .stderr(Stdio::piped())
         .spawn()
         .expect("openssl runs");
-    // openssl prints "ACCEPT [::]:<port> PID=..." and "waiting for OCSP
-    // client connections" (on stdout or stderr depending on the version)
-    // once it listens.
-    let (tx, rx) = std::sync::mpsc::channel::<Option<u16>>();
+    // openssl prints "ACCEPT [::]:<port> PID=..." once it listens (on stdout
+    // or stderr depending on the version).
+    let (tx, rx) = std::sync::mpsc::channel();
     for stream in [
         Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
         Box::new(child.stderr.take().unwrap()),
@@ -174,34 +190,23 @@ pub fn ocsp(port: u16, index: &Path, ca: &Path, signer: &Path, key: &Path, ndays
         let tx = tx.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                if let Some(rest) = line.strip_prefix("ACCEPT") {
-                    let port = rest
+                if let Some(rest) = line.strip_prefix("ACCEPT ")
+                    && let Some(port) = rest
                         .split_whitespace()
                         .next()
-                        .and_then(|a| a.rsplit(':').next())
-                        .and_then(|p| p.parse().ok());
+                        .and_then(|addr| addr.rsplit(':').next())
+                        .and_then(|p| p.parse::<u16>().ok())
+                {
                     let _ = tx.send(port);
-                } else if line.contains("waiting for OCSP client connections") {
-                    let _ = tx.send(None);
                 }
             }
         });
     }
-    let mut actual = (port != 0).then_some(port);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while actual.is_none() {
-        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(reported) => actual = reported,
-            Err(_) => {
-                let _ = child.kill();
-                panic!("the OCSP responder did not start (port {port})");
-            }
-        }
-    }
-    Server {
-        child,
-        port: actual.expect("a port"),
-    }
+    let Ok(port) = rx.recv_timeout(Duration::from_secs(10)) else {
+        let _ = child.kill();
+        panic!("the OCSP responder did not report its port");
+    };
+    Server { child, port }
 }
 
 /// How the certificate of a [`revoked_tsa`] is revoked.
@@ -242,7 +247,6 @@ pub fn revoked_tsa(dir: &Path, by: RevokedBy) -> RevokedTsa {
     let (revocation, extension) = match by {
         RevokedBy::Ocsp => {
             let server = ocsp(
-                0,
                 &dir.join("index.txt"),
                 &root,
                 &root,
@@ -253,7 +257,7 @@ pub fn revoked_tsa(dir: &Path, by: RevokedBy) -> RevokedTsa {
             (server, ext)
         }
         RevokedBy::Crl => {
-            let server = static_http(&dir.join("crl"), 0);
+            let server = static_http(&dir.join("crl"));
             let ext = format!("crlDistributionPoints=URI:{}/tsa.crl", server.url());
             (server, ext)
         }
