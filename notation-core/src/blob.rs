@@ -96,7 +96,7 @@ impl<'a> BlobSignOptions<'a> {
 pub enum BlobSignError {
     /// Reading the blob failed.
     #[error("failed to read the blob: {0}")]
-    Read(#[from] std::io::Error),
+    Read(std::io::Error),
     /// The user metadata is not allowed (A4).
     #[error(transparent)]
     UserMetadata(#[from] UserMetadataError),
@@ -109,6 +109,14 @@ pub enum BlobSignError {
     /// Signing with a plugin failed (R7).
     #[error(transparent)]
     Plugin(#[from] crate::plugin::PluginSignError),
+}
+
+// Not `#[from]`: the message prints the I/O error, so it is not also the
+// `source()`.
+impl From<std::io::Error> for BlobSignError {
+    fn from(e: std::io::Error) -> Self {
+        BlobSignError::Read(e)
+    }
 }
 
 /// Signs everything `blob` yields; returns the detached signature envelope.

@@ -103,12 +103,12 @@ fn user_cache_dir() -> Option<PathBuf> {
 #[non_exhaustive]
 pub enum ConfigError {
     /// Reading or writing failed.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file.
         path: PathBuf,
         /// The error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The file is not valid JSON of the expected shape.
     #[error("malformed {file}: {detail}")]
@@ -138,7 +138,7 @@ pub fn read_bounded(path: &Path) -> Result<Option<Vec<u8>>, ConfigError> {
     use std::io::Read;
     let io = |source| ConfigError::Io {
         path: path.to_path_buf(),
-        source,
+        error: source,
     };
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
@@ -164,7 +164,7 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> Result<(), ConfigError> {
     use std::io::Write;
     let io = |source| ConfigError::Io {
         path: path.to_path_buf(),
-        source,
+        error: source,
     };
     let dir = path
         .parent()

@@ -49,21 +49,21 @@ pub enum SignerError {
     #[error("the private key does not match the public key of the leaf certificate {0:?}")]
     KeyMismatch(String),
     /// The key is not one of the six key specs (G3).
-    #[error("{0}")]
+    #[error(transparent)]
     UnsupportedKey(#[from] crate::algorithm::UnsupportedKeyError),
     /// Reading a file failed.
-    #[error("failed to read {path}: {source}")]
+    #[error("failed to read {path}: {error}")]
     Io {
         /// The file.
         path: String,
         /// The error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The signing operation failed (a remote signer's error goes here).
     #[error("signing failed: {0}")]
     Signing(String),
     /// A signing plugin failed or answered badly (R5).
-    #[error("{0}")]
+    #[error(transparent)]
     Plugin(#[from] crate::plugin::PluginError),
 }
 
@@ -373,7 +373,7 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, SignerError> {
     use std::io::Read;
     let io = |source| SignerError::Io {
         path: path.display().to_string(),
-        source,
+        error: source,
     };
     let file = std::fs::File::open(path).map_err(io)?;
     let mut data = Vec::new();

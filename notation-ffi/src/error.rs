@@ -528,7 +528,7 @@ pub(crate) fn plugin_sign_code(e: &PluginSignError) -> notation_result {
         | PluginSignError::NoBlobSigningCapability { .. } => {
             notation_result::PluginCapabilityMissing
         }
-        PluginSignError::Failed { source, .. } => match source.as_ref() {
+        PluginSignError::Failed { error: source, .. } => match source.as_ref() {
             PluginSignFailure::Plugin(p) | PluginSignFailure::GenerateEnvelope(p) => {
                 plugin_error_code(p)
             }
@@ -697,7 +697,7 @@ impl From<&SignatureFailureReason> for Error {
             SignatureFailureReason::Untrusted { .. } => {
                 Error::new(notation_result::VerificationFailed, e.to_string())
             }
-            SignatureFailureReason::Fetch { source, .. } => {
+            SignatureFailureReason::Fetch { error: source, .. } => {
                 Error::new(repository_code(source), e.to_string())
             }
             _ => Error::new(notation_result::RepositoryError, e.to_string()),

@@ -34,12 +34,12 @@ pub enum LayoutError {
     #[error("failed to create OCI store: {0}")]
     NotALayout(String),
     /// A file could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file.
         path: PathBuf,
         /// The error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// A blob whose bytes do not match its digest or size.
     #[error("blob {digest} in the OCI layout does not match its digest or size")]
@@ -135,7 +135,10 @@ impl OciLayout {
         let root = root.as_ref().to_path_buf();
         let io = |path: &Path| {
             let path = path.to_path_buf();
-            move |source| LayoutError::Io { path, source }
+            move |source| LayoutError::Io {
+                path,
+                error: source,
+            }
         };
         if root.join(OCI_LAYOUT_FILE).exists() {
             return Self::open(root);
@@ -223,7 +226,7 @@ impl OciLayout {
         }
         let path = self.blob_path(&desc.digest)?;
         let data = match self.read_file(&path, max_size, &desc.digest) {
-            Err(LayoutError::Io { source, .. })
+            Err(LayoutError::Io { error: source, .. })
                 if source.kind() == std::io::ErrorKind::NotFound =>
             {
                 return Err(LayoutError::NotFound(desc.digest.clone()));
@@ -317,7 +320,7 @@ impl OciLayout {
     fn read_file(&self, path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, LayoutError> {
         let io = |source| LayoutError::Io {
             path: path.to_path_buf(),
-            source,
+            error: source,
         };
         let file = std::fs::File::open(path).map_err(io)?;
         let mut data = Vec::new();
@@ -335,7 +338,7 @@ impl OciLayout {
     fn write_atomic(&self, path: &Path, data: &[u8]) -> Result<(), LayoutError> {
         let io = |source| LayoutError::Io {
             path: path.to_path_buf(),
-            source,
+            error: source,
         };
         let dir = path.parent().expect("layout paths have a parent");
         std::fs::create_dir_all(dir).map_err(io)?;

@@ -102,7 +102,7 @@ pub struct SignatureFailure {
 pub enum SignatureFailureReason {
     /// It could not be fetched.
     #[error(
-        "unable to retrieve digital signature with digest {digest:?} associated with {reference:?} from the Repository, error : {source}"
+        "unable to retrieve digital signature with digest {digest:?} associated with {reference:?} from the Repository, error : {error}"
     )]
     Fetch {
         /// The manifest digest.
@@ -110,7 +110,7 @@ pub enum SignatureFailureReason {
         /// The artifact reference.
         reference: String,
         /// Why.
-        source: Box<RepositoryError>,
+        error: Box<RepositoryError>,
     },
     /// Its chain's thumbprints match no trusted certificate, and the policy
     /// enforces authenticity: not fetched (Q7).
@@ -499,7 +499,7 @@ fn verify_one(
         .map_err(|source| SignatureFailureReason::Fetch {
             digest: signature.digest.clone(),
             reference: reference.to_string(),
-            source: Box::new(source),
+            error: Box::new(source),
         })?;
     let opts = ArtifactVerifyOptions::new()
         .user_metadata(options.user_metadata.clone())

@@ -47,7 +47,7 @@ pub enum PluginSignError {
     InvalidExpiry,
     /// The plugin could not be located, or `get-plugin-metadata` failed
     /// (shown as the reference shows it, unwrapped).
-    #[error("{0}")]
+    #[error(transparent)]
     Plugin(#[from] PluginError),
     /// The plugin has no `SIGNATURE_GENERATOR` capability usable for an
     /// OCI artifact.
@@ -67,12 +67,12 @@ pub enum PluginSignError {
         plugin: String,
     },
     /// Signing failed after the plugin was chosen.
-    #[error("failed to sign with the plugin {plugin}: {source}")]
+    #[error("failed to sign with the plugin {plugin}: {error}")]
     Failed {
         /// The plugin.
         plugin: String,
         /// Why.
-        source: Box<PluginSignFailure>,
+        error: Box<PluginSignFailure>,
     },
 }
 
@@ -293,7 +293,7 @@ impl PluginSigner {
     fn failed(&self, source: PluginSignFailure) -> PluginSignError {
         PluginSignError::Failed {
             plugin: self.plugin.name().to_string(),
-            source: Box::new(source),
+            error: Box::new(source),
         }
     }
 

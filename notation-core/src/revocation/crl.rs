@@ -742,12 +742,12 @@ pub enum CrlDownloadError {
 #[non_exhaustive]
 pub enum CrlInvalid {
     /// Not signed by the issuer, or the issuer may not sign CRLs.
-    #[error("CRL is not signed by CA {issuer}: {source}")]
+    #[error("CRL is not signed by CA {issuer}: {error}")]
     Signature {
         /// The issuer's subject.
         issuer: String,
         /// Why.
-        source: CertSignatureError,
+        error: CertSignatureError,
     },
     /// The CRL names another issuer than the certificate's (RFC 5280
     /// §6.3.3; not checked by the reference, whose signature check implies
@@ -847,32 +847,32 @@ pub enum CrlEntryError {
 #[non_exhaustive]
 pub enum CrlError {
     /// The CRL bundle could not be obtained.
-    #[error("failed to download CRL from {url}: {source}")]
+    #[error("failed to download CRL from {url}: {error}")]
     Download {
         /// The distribution point URL.
         url: String,
         /// Why.
-        source: CrlFetchError,
+        error: CrlFetchError,
     },
     /// The certificate names a Freshest CRL but its base CRL does not (not
     /// supported, as in the reference).
     #[error("freshest CRL from certificate extension is not supported")]
     FreshestCrlFromCertificate,
     /// The CRLs are not valid for the certificate's issuer.
-    #[error("failed to validate CRL from {url}: {source}")]
+    #[error("failed to validate CRL from {url}: {error}")]
     Validation {
         /// The distribution point URL.
         url: String,
         /// Why.
-        source: CrlValidationError,
+        error: CrlValidationError,
     },
     /// The certificate's entry could not be evaluated.
-    #[error("failed to check revocation status from {url}: {source}")]
+    #[error("failed to check revocation status from {url}: {error}")]
     Entry {
         /// The distribution point URL.
         url: String,
         /// Why.
-        source: CrlEntryError,
+        error: CrlEntryError,
     },
     /// The certificate's CRL distribution points extension is malformed.
     #[error("failed to parse CRL distribution points: {0}")]
@@ -933,7 +933,7 @@ fn validate_crl(
     crl.check_signature_from(issuer, crypto)
         .map_err(|source| CrlInvalid::Signature {
             issuer: issuer.subject().to_string(),
-            source,
+            error: source,
         })?;
     if crl.raw_issuer() != issuer.raw_subject() && crl.issuer() != issuer.subject() {
         return Err(CrlInvalid::IssuerMismatch {
@@ -1185,7 +1185,7 @@ fn check_url(
 ) -> Result<RevocationStatus, CrlError> {
     let bundle = fetch_bundle(ctx, url).map_err(|source| CrlError::Download {
         url: url.to_owned(),
-        source,
+        error: source,
     })?;
     if freshest_in_cert && bundle.delta().is_none() {
         // The certificate's Freshest CRL may have another scope than the
@@ -1195,12 +1195,12 @@ fn check_url(
     validate_bundle(&bundle, issuer, ctx.now, ctx.crypto).map_err(|source| {
         CrlError::Validation {
             url: url.to_owned(),
-            source,
+            error: source,
         }
     })?;
     entry_status(&bundle, cert, ctx.signing_time).map_err(|source| CrlError::Entry {
         url: url.to_owned(),
-        source,
+        error: source,
     })
 }
 

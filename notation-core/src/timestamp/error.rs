@@ -49,22 +49,22 @@ pub enum TimestampError {
     TstInfoSyntax(Asn1Error),
     /// The TSTInfo is decoded but not acceptable for the message.
     #[error("invalid TSTInfo: {0}")]
-    InvalidTstInfo(#[from] TstInfoError),
+    InvalidTstInfo(TstInfoError),
     /// The token's signature, signer or certificate chain does not verify.
     #[error("failed to verify signed token: {0}")]
-    Verification(#[from] TokenVerificationError),
+    Verification(TokenVerificationError),
     /// The verified TSA chain breaks the certificate rules (H4, H1).
     #[error(transparent)]
     Chain(#[from] ChainError),
     /// A request cannot be built.
     #[error("malformed timestamping request: {0}")]
-    MalformedRequest(#[from] RequestError),
+    MalformedRequest(RequestError),
     /// The TSA's response cannot be decoded.
     #[error("{0}")]
     MalformedResponse(Asn1Error),
     /// The TSA's response is decoded but not acceptable.
     #[error("invalid timestamping response: {0}")]
-    InvalidResponse(#[from] ResponseError),
+    InvalidResponse(ResponseError),
     /// The transport behind a [`Timestamper`](super::Timestamper) failed
     /// (network, HTTP status, content type).
     #[error("{0}")]
@@ -385,6 +385,33 @@ pub enum ResponseError {
     /// certReq was not set but the token carries certificates.
     #[error("certReq is False in request, but certificates field is included in the response")]
     UnexpectedCertificates,
+}
+
+// The variants below print their cause in their message, so it is not
+// also their `source()` (which `#[from]` would make it): reporters that walk
+// the chain would print it twice.
+impl From<TstInfoError> for TimestampError {
+    fn from(e: TstInfoError) -> Self {
+        TimestampError::InvalidTstInfo(e)
+    }
+}
+
+impl From<TokenVerificationError> for TimestampError {
+    fn from(e: TokenVerificationError) -> Self {
+        TimestampError::Verification(e)
+    }
+}
+
+impl From<RequestError> for TimestampError {
+    fn from(e: RequestError) -> Self {
+        TimestampError::MalformedRequest(e)
+    }
+}
+
+impl From<ResponseError> for TimestampError {
+    fn from(e: ResponseError) -> Self {
+        TimestampError::InvalidResponse(e)
+    }
 }
 
 impl From<Asn1Error> for AttributeError {

@@ -266,12 +266,12 @@ pub enum DnError {
         dn: String,
     },
     /// Not RFC 4514.
-    #[error("parsing distinguished name (DN) {} failed with err: {source}. A valid DN must contain 'C', 'ST' or 'S', and 'O' RDN attributes at a minimum, and follow RFC 4514 standard", Q(.dn))]
+    #[error("parsing distinguished name (DN) {} failed with err: {error}. A valid DN must contain 'C', 'ST' or 'S', and 'O' RDN attributes at a minimum, and follow RFC 4514 standard", Q(.dn))]
     Syntax {
         /// The DN as given.
         dn: String,
         /// The parser's complaint.
-        source: DnSyntaxError,
+        error: DnSyntaxError,
     },
     /// An RDN with `+`.
     #[error("distinguished name (DN) {} has multi-valued RDN attributes, remove multi-valued RDN attributes as they are not supported", Q(.dn))]
@@ -317,7 +317,7 @@ impl ParsedDn {
         }
         let rdns = parse_rfc4514(dn).map_err(|source| DnError::Syntax {
             dn: dn.to_owned(),
-            source,
+            error: source,
         })?;
         let mut attributes: BTreeMap<String, String> = BTreeMap::new();
         for rdn in rdns {
@@ -425,12 +425,12 @@ pub enum TrustedIdentityError {
     },
     /// The leaf subject is not parseable with the identity rules (L4): it
     /// contains `=#`, repeats a type, or lacks `C`, `ST` or `O`.
-    #[error("error while parsing the certificate subject from the digital signature. error : {}", Q(&.source.to_string()))]
+    #[error("error while parsing the certificate subject from the digital signature. error : {}", Q(&.error.to_string()))]
     LeafSubject {
         /// The leaf subject as Go renders it.
         subject: String,
         /// Why it could not be parsed.
-        source: DnError,
+        error: DnError,
     },
     /// No identity is a subset of the leaf subject (L2).
     #[error("signing certificate from the digital signature does not match the X.509 trusted identities {} defined in the trust policy {}", go_map_list(.identities), Q(.statement))]
@@ -473,7 +473,7 @@ pub fn verify_trusted_identities(
     let leaf_dn = ParsedDn::from_subject(leaf.subject()).map_err(|source| {
         TrustedIdentityError::LeafSubject {
             subject: subject.to_owned(),
-            source,
+            error: source,
         }
     })?;
     if x509.iter().any(|dn| dn.is_subset_of(&leaf_dn)) {

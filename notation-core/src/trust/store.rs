@@ -126,7 +126,7 @@ pub enum CertificateFileError {
         limit: u64,
     },
     /// Not PEM or DER certificates.
-    #[error("{0}")]
+    #[error(transparent)]
     Parse(#[from] CertificateParseError),
 }
 
@@ -152,12 +152,12 @@ pub enum CertificateValidationError {
     },
     /// A `tsa` store certificate that does not verify as its own CA
     /// (not a CA, or not signed by its own key).
-    #[error("certificate with subject {} is not a root CA certificate: {source}", Q(.subject))]
+    #[error("certificate with subject {} is not a root CA certificate: {error}", Q(.subject))]
     NotRootCa {
         /// The subject, as Go renders it.
         subject: String,
         /// Why the self-check failed.
-        source: CertSignatureError,
+        error: CertSignatureError,
     },
     /// A `tsa` store certificate whose issuer is not its subject.
     #[error("certificate with subject {} is not a root CA certificate: issuer ({issuer}) and subject ({subject}) are not the same", Q(.subject))]
@@ -203,7 +203,7 @@ pub fn check_root_certificate(
     cert.check_signature_from(cert, crypto).map_err(|source| {
         CertificateValidationError::NotRootCa {
             subject: cert.subject().to_string(),
-            source,
+            error: source,
         }
     })?;
     if !cert.is_self_issued() {
@@ -314,7 +314,7 @@ pub enum TrustStoreError {
     },
     /// A `tsa` store certificate that is not a root (I5).
     #[error(
-        "trusted certificate {file} in trust store {name} of type {store_type} is invalid: {source}"
+        "trusted certificate {file} in trust store {name} of type {store_type} is invalid: {error}"
     )]
     NotRootCertificate {
         /// The store type.
@@ -324,7 +324,7 @@ pub enum TrustStoreError {
         /// The file name.
         file: String,
         /// Why.
-        source: CertificateValidationError,
+        error: CertificateValidationError,
     },
     /// The store holds no certificate.
     #[error("no x509 certificates were found in trust store {} of type {}", Q(.name), Q(.store_type.as_str()))]
@@ -505,12 +505,12 @@ impl DirTrustStore {
         let certs =
             read_certificate_file(&path).map_err(|source| TrustStoreManagementError::Read {
                 path: path.clone(),
-                source,
+                error: source,
             })?;
         if certs.is_empty() {
             return Err(TrustStoreManagementError::Invalid {
                 store_type,
-                source: CertificateValidationError::Empty,
+                error: CertificateValidationError::Empty,
             });
         }
         Ok(certs)
@@ -549,17 +549,21 @@ impl DirTrustStore {
         if data.len() as u64 > MAX_CERTIFICATE_FILE_SIZE {
             return Err(TrustStoreManagementError::Read {
                 path: dest,
-                source: CertificateFileError::TooLarge {
+                error: CertificateFileError::TooLarge {
                     limit: MAX_CERTIFICATE_FILE_SIZE,
                 },
             });
         }
         let certs = parse_certificate_data(data).map_err(|e| TrustStoreManagementError::Read {
             path: dest.clone(),
-            source: e.into(),
+            error: e.into(),
         })?;
-        validate_store_certificates(store_type, &certs, self.crypto.as_ref())
-            .map_err(|source| TrustStoreManagementError::Invalid { store_type, source })?;
+        validate_store_certificates(store_type, &certs, self.crypto.as_ref()).map_err(
+            |source| TrustStoreManagementError::Invalid {
+                store_type,
+                error: source,
+            },
+        )?;
 
         let store_dir = dest
             .parent()
@@ -623,7 +627,7 @@ impl DirTrustStore {
         let data = read_bounded(source, MAX_CERTIFICATE_FILE_SIZE).map_err(|e| {
             TrustStoreManagementError::Read {
                 path: source.to_path_buf(),
-                source: e,
+                error: e,
             }
         })?;
         self.add_certificate(store_type, name, &file_name, &data, overwrite)
@@ -756,7 +760,7 @@ impl TrustStore for DirTrustStore {
                             store_type,
                             name: owned(),
                             file: file.clone(),
-                            source,
+                            error: source,
                         }
                     })?;
                 }
@@ -906,30 +910,30 @@ pub enum TrustStoreManagementError {
         path: PathBuf,
     },
     /// The certificate file could not be read or parsed.
-    #[error("failed to read certificate file {}: {source}", .path.display())]
+    #[error("failed to read certificate file {}: {error}", .path.display())]
     Read {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: CertificateFileError,
+        error: CertificateFileError,
     },
     /// The certificates do not satisfy the store rules (I5).
-    #[error("the certificates cannot be added to a trust store of type {store_type}: {source}")]
+    #[error("the certificates cannot be added to a trust store of type {store_type}: {error}")]
     Invalid {
         /// The store type.
         store_type: TrustStoreType,
         /// Why.
-        source: CertificateValidationError,
+        error: CertificateValidationError,
     },
     /// A file system operation failed.
-    #[error("failed to {operation} {}: {source}", .path.display())]
+    #[error("failed to {operation} {}: {error}", .path.display())]
     Io {
         /// What was attempted (`create`, `write`, `delete`, ...).
         operation: &'static str,
         /// On which path.
         path: PathBuf,
         /// The I/O error.
-        source: Arc<io::Error>,
+        error: Arc<io::Error>,
     },
 }
 
@@ -938,7 +942,7 @@ impl TrustStoreManagementError {
         TrustStoreManagementError::Io {
             operation,
             path: path.to_path_buf(),
-            source: Arc::new(e),
+            error: Arc::new(e),
         }
     }
 }
@@ -999,8 +1003,12 @@ impl MemoryTrustStore {
             });
         }
         let certs: Vec<Certificate> = certs.into_iter().collect();
-        validate_store_certificates(store_type, &certs, self.crypto.as_ref())
-            .map_err(|source| TrustStoreManagementError::Invalid { store_type, source })?;
+        validate_store_certificates(store_type, &certs, self.crypto.as_ref()).map_err(
+            |source| TrustStoreManagementError::Invalid {
+                store_type,
+                error: source,
+            },
+        )?;
         self.stores
             .entry((store_type, name.to_owned()))
             .or_default()

@@ -623,7 +623,7 @@ impl Verifier {
                     outcome: Box::new(outcome),
                     error: Box::new(PluginVerificationError::Execution {
                         plugin: plugin.name,
-                        source,
+                        error: source,
                     }),
                 });
             }

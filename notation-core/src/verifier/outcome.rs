@@ -206,12 +206,12 @@ pub enum PluginVerificationError {
     #[error("{0}")]
     Metadata(PluginError),
     /// `verify-signature` failed or its answer does not parse.
-    #[error("failed to verify with plugin {plugin}: {source}")]
+    #[error("failed to verify with plugin {plugin}: {error}")]
     Execution {
         /// The plugin.
         plugin: String,
         /// Why.
-        source: PluginError,
+        error: PluginError,
     },
     /// The plugin did not list an extended attribute as processed.
     #[error(
@@ -328,7 +328,7 @@ impl VerificationOutcome {
             }
             Err(e) => Err(VerificationError::Payload {
                 outcome: Box::new(self),
-                source: e,
+                error: e,
             }),
         }
     }
@@ -424,12 +424,12 @@ pub enum VerificationError {
         error: Box<PluginVerificationError>,
     },
     /// The verified payload is not a Notary payload.
-    #[error("{source}")]
+    #[error("{error}")]
     Payload {
         /// What was checked.
         outcome: Box<VerificationOutcome>,
         /// Why.
-        source: PayloadError,
+        error: PayloadError,
     },
     /// The signed descriptor is not the artifact's (A6, W11).
     #[error("content descriptor mismatch")]

@@ -34,12 +34,12 @@ pub enum ChainError {
     #[error("certificate chain must contain at least one certificate")]
     Empty,
     /// A single certificate that does not verify under its own key.
-    #[error("invalid self-signed certificate. subject: {subject:?}. Error: {source}")]
+    #[error("invalid self-signed certificate. subject: {subject:?}. Error: {error}")]
     SelfSignatureInvalid {
         /// Subject of the certificate.
         subject: String,
         /// The signature failure.
-        source: CertSignatureError,
+        error: CertSignatureError,
     },
     /// A single certificate whose issuer differs from its subject.
     #[error(
@@ -73,13 +73,13 @@ pub enum ChainError {
     },
     /// The last certificate does not verify as self-signed.
     #[error(
-        "root certificate with subject {subject:?} is invalid or not self-signed. Certificate chain must end with a valid self-signed root certificate. Error: {source}"
+        "root certificate with subject {subject:?} is invalid or not self-signed. Certificate chain must end with a valid self-signed root certificate. Error: {error}"
     )]
     RootInvalid {
         /// Subject.
         subject: String,
         /// Why.
-        source: CertSignatureError,
+        error: CertSignatureError,
     },
     /// The last certificate verifies under its key but is not self-issued.
     #[error(
@@ -103,7 +103,7 @@ pub enum ChainError {
     },
     /// A certificate not signed by the next one.
     #[error(
-        "invalid certificates or certificate with subject {subject:?} is not issued by {issuer:?}. Error: {source}"
+        "invalid certificates or certificate with subject {subject:?} is not issued by {issuer:?}. Error: {error}"
     )]
     NotIssuedBy {
         /// Subject.
@@ -111,7 +111,7 @@ pub enum ChainError {
         /// The next certificate's subject.
         issuer: String,
         /// Why.
-        source: CertSignatureError,
+        error: CertSignatureError,
     },
     /// Signed by the next certificate, but issuer and subject names differ.
     #[error("certificate with subject {subject:?} is not issued by {issuer:?}")]
@@ -189,12 +189,12 @@ pub enum ChainError {
     )]
     TimestampingEkuNotCritical(String),
     /// Leaf key of an unsupported type or size (G3).
-    #[error("certificate with subject {subject:?}: {source}")]
+    #[error("certificate with subject {subject:?}: {error}")]
     UnsupportedKey {
         /// Subject.
         subject: String,
         /// Why.
-        source: crate::algorithm::UnsupportedKeyError,
+        error: crate::algorithm::UnsupportedKeyError,
     },
 }
 
@@ -232,7 +232,7 @@ pub fn validate_chain(
             cert.check_signature_with(cert.public_key(), crypto)
                 .map_err(|source| ChainError::SelfSignatureInvalid {
                     subject: subject(cert),
-                    source,
+                    error: source,
                 })?;
             if !cert.is_self_issued() {
                 return Err(ChainError::NotSelfIssued {
@@ -256,7 +256,7 @@ pub fn validate_chain(
                         Err(source) => {
                             return Err(ChainError::RootInvalid {
                                 subject: subject(cert),
-                                source,
+                                error: source,
                             });
                         }
                         Ok(false) => {
@@ -281,7 +281,7 @@ pub fn validate_chain(
                             return Err(ChainError::NotIssuedBy {
                                 subject: subject(cert),
                                 issuer: subject(parent),
-                                source,
+                                error: source,
                             });
                         }
                         Ok(false) => {
@@ -389,7 +389,10 @@ pub fn validate_leaf(cert: &Certificate, purpose: ChainPurpose) -> Result<(), Ch
         ChainPurpose::Timestamping => validate_timestamping_eku(cert)?,
     }
     cert.key_spec()
-        .map_err(|source| ChainError::UnsupportedKey { subject, source })?;
+        .map_err(|source| ChainError::UnsupportedKey {
+            subject,
+            error: source,
+        })?;
     Ok(())
 }
 

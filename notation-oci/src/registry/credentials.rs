@@ -133,13 +133,12 @@ impl fmt::Debug for Credential {
 #[non_exhaustive]
 pub enum CredentialError {
     /// A configuration file could not be read or written.
-    #[error("{}: {source}", .path.display())]
+    #[error("{}: {error}", .path.display())]
     Io {
         /// The file.
         path: PathBuf,
         /// The I/O error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// A configuration file is not valid.
     #[error("{}: invalid config format: {reason}", .path.display())]
@@ -744,7 +743,7 @@ impl ConfigFileStore {
     fn save(&self, content: &Map<String, Value>) -> Result<(), CredentialError> {
         let io = |source| CredentialError::Io {
             path: self.path.clone(),
-            source,
+            error: source,
         };
         let data = serde_json::to_vec_pretty(content).expect("config serializes");
         let dir = self
@@ -807,7 +806,7 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 fn read_config(path: &Path) -> Result<Map<String, Value>, CredentialError> {
     let io = |source| CredentialError::Io {
         path: path.to_path_buf(),
-        source,
+        error: source,
     };
     let file = match std::fs::File::open(path) {
         Ok(f) => f,

@@ -23,15 +23,14 @@ pub(crate) const MAX_ERROR_TEXT: usize = 256;
 #[non_exhaustive]
 pub enum RegistryError {
     /// No HTTP response: connection, TLS, timeout or I/O failure.
-    #[error("{method} {url}: {source}")]
+    #[error("{method} {url}: {error}")]
     Transport {
         /// The request method.
         method: Method,
         /// The request URL.
         url: String,
         /// What the transport reported.
-        #[source]
-        source: TransportError,
+        error: TransportError,
     },
     /// The registry answered with an unexpected HTTP status.
     #[error(transparent)]
@@ -117,14 +116,14 @@ impl RegistryError {
 
     /// Whether the transport timed out.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Self::Transport { source, .. } if source.kind() == super::transport::TransportErrorKind::Timeout)
+        matches!(self, Self::Transport { error: source, .. } if source.kind() == super::transport::TransportErrorKind::Timeout)
     }
 
     pub(crate) fn transport(method: Method, url: &str, source: TransportError) -> Self {
         Self::Transport {
             method,
             url: url.to_string(),
-            source,
+            error: source,
         }
     }
 
@@ -378,13 +377,12 @@ pub enum AuthError {
         reason: String,
     },
     /// The token endpoint could not be reached.
-    #[error("token request to {realm}: {source}")]
+    #[error("token request to {realm}: {error}")]
     TokenTransport {
         /// The realm URL (without query).
         realm: String,
         /// What the transport reported.
-        #[source]
-        source: TransportError,
+        error: TransportError,
     },
     /// The `WWW-Authenticate` challenge cannot be followed (no realm, a
     /// realm that is not an http(s) URL, ...).
@@ -403,13 +401,12 @@ pub enum AuthError {
         url: String,
     },
     /// The credential provider failed.
-    #[error("credentials for {registry}: {source}")]
+    #[error("credentials for {registry}: {error}")]
     Credential {
         /// The registry.
         registry: String,
         /// What the provider reported.
-        #[source]
-        source: CredentialError,
+        error: CredentialError,
     },
 }
 

@@ -28,12 +28,12 @@ pub enum PolicyLoadError {
         path: PathBuf,
     },
     /// Another I/O error.
-    #[error("failed to read trust policy {}: {source}", .path.display())]
+    #[error("failed to read trust policy {}: {error}", .path.display())]
     Io {
         /// The path.
         path: PathBuf,
         /// The I/O error.
-        source: Arc<io::Error>,
+        error: Arc<io::Error>,
     },
     /// Not JSON of the document's shape, or too large.
     #[error("malformed trust policy. To create a trust policy, see: {TRUST_POLICY_LINK}")]
@@ -44,12 +44,12 @@ pub enum PolicyLoadError {
         source: PolicyJsonError,
     },
     /// A document that breaks the J6 rules.
-    #[error("{source}")]
+    #[error("{error}")]
     Invalid {
         /// The path.
         path: PathBuf,
         /// Why.
-        source: Box<PolicyError>,
+        error: Box<PolicyError>,
     },
 }
 
@@ -127,7 +127,7 @@ impl PolicyFile {
             PolicyError::Malformed(source) => PolicyLoadError::Malformed { path, source },
             source => PolicyLoadError::Invalid {
                 path,
-                source: Box::new(source),
+                error: Box::new(source),
             },
         }
     }
@@ -153,7 +153,7 @@ pub(super) fn read_policy_file(path: &Path) -> Result<Vec<u8>, PolicyLoadError> 
         },
         _ => PolicyLoadError::Io {
             path: path.to_path_buf(),
-            source: Arc::new(e),
+            error: Arc::new(e),
         },
     };
     // lstat, so that a symlink (even a dangling one) is refused rather than

@@ -145,7 +145,7 @@ pub enum PolicyJsonError {
 #[non_exhaustive]
 pub enum PolicyError {
     /// Not a JSON document of the expected shape.
-    #[error("{0}")]
+    #[error(transparent)]
     Malformed(#[from] PolicyJsonError),
     /// `version` missing or empty.
     #[error("{kind} trust policy document has empty version, version must be specified")]
@@ -176,12 +176,12 @@ pub enum PolicyError {
         name: String,
     },
     /// One statement is invalid.
-    #[error("{kind} trust policy: {source}")]
+    #[error("{kind} trust policy: {error}")]
     InvalidStatement {
         /// The document kind.
         kind: PolicyKind,
         /// Why.
-        source: StatementError,
+        error: StatementError,
     },
     /// An OCI statement without registry scopes.
     #[error("oci trust policy statement {} has zero registry scopes, it must specify registry scopes with at least one value", Q(.statement))]
@@ -196,12 +196,12 @@ pub enum PolicyError {
         statement: String,
     },
     /// A malformed scope (K2).
-    #[error("{source}")]
+    #[error("{error}")]
     InvalidRegistryScope {
         /// The statement.
         statement: String,
         /// Why.
-        source: RegistryScopeError,
+        error: RegistryScopeError,
     },
     /// One scope in two statements, or twice in one (including `*`).
     #[error("registry scope {} is present in multiple oci trust policy statements, one registry scope value can only be associated with one statement", Q(.scope))]
@@ -249,8 +249,10 @@ fn validate_document(
                 name: st.name.clone(),
             });
         }
-        let statement = validate_statement(st)
-            .map_err(|source| PolicyError::InvalidStatement { kind, source })?;
+        let statement = validate_statement(st).map_err(|source| PolicyError::InvalidStatement {
+            kind,
+            error: source,
+        })?;
         if kind == PolicyKind::Blob && st.global_policy {
             if found_global {
                 return Err(PolicyError::MultipleGlobalPolicies);
@@ -293,7 +295,7 @@ fn validate_registry_scopes(raw: &RawDocument) -> Result<(), PolicyError> {
                 validate_registry_scope(scope).map_err(|source| {
                     PolicyError::InvalidRegistryScope {
                         statement: st.name.clone(),
-                        source,
+                        error: source,
                     }
                 })?;
             }
@@ -358,7 +360,7 @@ impl OciTrustPolicyDocument {
         validate_registry_scope(repository).map_err(|source| {
             PolicySelectionError::InvalidArtifactRepository {
                 reference: artifact_reference.to_owned(),
-                source,
+                error: source,
             }
         })?;
         if !is_digest(digest) {
@@ -379,7 +381,7 @@ impl OciTrustPolicyDocument {
         validate_registry_scope(scope).map_err(|source| {
             PolicySelectionError::InvalidArtifactRepository {
                 reference: reference.to_owned(),
-                source,
+                error: source,
             }
         })?;
         self.select(scope, reference)

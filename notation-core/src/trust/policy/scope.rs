@@ -123,12 +123,12 @@ pub enum PolicySelectionError {
         reference: String,
     },
     /// The repository part is not a valid scope.
-    #[error("{source}")]
+    #[error("{error}")]
     InvalidArtifactRepository {
         /// The reference.
         reference: String,
         /// Why.
-        source: RegistryScopeError,
+        error: RegistryScopeError,
     },
     /// No statement's scope matches, and no `*` statement (K1).
     #[error("artifact {} has no applicable oci trust policy statement. Trust policy applicability for a given artifact is determined by registryScopes. To create a trust policy, see: {TRUST_POLICY_LINK}", Q(.reference))]

@@ -147,12 +147,12 @@ pub enum TrustedIdentityParseError {
         identity: String,
     },
     /// An `x509.subject` DN that is not acceptable (L1, L4).
-    #[error("trusted identity {} with invalid identity value: {source}", Q(.identity))]
+    #[error("trusted identity {} with invalid identity value: {error}", Q(.identity))]
     InvalidDn {
         /// The entry.
         identity: String,
         /// Why.
-        source: DnError,
+        error: DnError,
     },
 }
 
@@ -187,7 +187,7 @@ impl TrustedIdentity {
         }
         let dn = ParsedDn::parse(value).map_err(|source| TrustedIdentityParseError::InvalidDn {
             identity: identity.to_owned(),
-            source,
+            error: source,
         })?;
         Ok(TrustedIdentity::X509Subject {
             raw: identity.to_owned(),
@@ -316,12 +316,12 @@ pub enum StatementError {
     #[error("a trust policy statement is missing a name, every statement requires a name")]
     MissingName,
     /// A bad `signatureVerification` block (J4).
-    #[error("trust policy statement {} has invalid signatureVerification: {source}", Q(.statement))]
+    #[error("trust policy statement {} has invalid signatureVerification: {error}", Q(.statement))]
     InvalidSignatureVerification {
         /// The statement.
         statement: String,
         /// Why.
-        source: VerificationLevelError,
+        error: VerificationLevelError,
     },
     /// `verifyTimestamp` other than `always` / `afterCertExpiry`.
     #[error("trust policy statement {} has invalid signatureVerification: verifyTimestamp must be \"always\" or \"afterCertExpiry\", but got {}", Q(.statement), Q(.value))]
@@ -344,12 +344,12 @@ pub enum StatementError {
         statement: String,
     },
     /// A bad `trustStores` entry (J5).
-    #[error("trust policy statement {} {}", Q(.statement), trust_store_clause(.source))]
+    #[error("trust policy statement {} {}", Q(.statement), trust_store_clause(.error))]
     InvalidTrustStore {
         /// The statement.
         statement: String,
         /// Why.
-        source: TrustStoreRefError,
+        error: TrustStoreRefError,
     },
     /// `*` together with other identities.
     #[error("trust policy statement {} uses a wildcard trusted identity '*', a wildcard identity cannot be used in conjunction with other values", Q(.statement))]
@@ -358,12 +358,12 @@ pub enum StatementError {
         statement: String,
     },
     /// A bad `trustedIdentities` entry (L1).
-    #[error("trust policy statement {} {}", Q(.statement), identity_clause(.source))]
+    #[error("trust policy statement {} {}", Q(.statement), identity_clause(.error))]
     InvalidTrustedIdentity {
         /// The statement.
         statement: String,
         /// Why.
-        source: TrustedIdentityParseError,
+        error: TrustedIdentityParseError,
     },
     /// More than [`MAX_TRUSTED_IDENTITIES`] identities (our work budget;
     /// not a reference rule).
@@ -414,7 +414,7 @@ pub(super) fn validate_statement(raw: &RawStatement) -> Result<PolicyStatement, 
         parse_verification(&raw.level, &raw.overrides).map_err(|source| {
             StatementError::InvalidSignatureVerification {
                 statement: statement(),
-                source,
+                error: source,
             }
         })?;
     let verify_timestamp = match raw.verify_timestamp.as_str() {
@@ -444,7 +444,7 @@ pub(super) fn validate_statement(raw: &RawStatement) -> Result<PolicyStatement, 
             trust_stores.push(TrustStoreRef::parse(value).map_err(|source| {
                 StatementError::InvalidTrustStore {
                     statement: statement(),
-                    source,
+                    error: source,
                 }
             })?);
         }
@@ -533,7 +533,7 @@ pub(super) fn validate_identities(
         .map(|i| {
             TrustedIdentity::parse(i).map_err(|source| StatementError::InvalidTrustedIdentity {
                 statement: statement.to_owned(),
-                source,
+                error: source,
             })
         })
         .collect::<Result<Vec<_>, _>>()?;

@@ -1,4 +1,3 @@
-
 use super::*;
 use ValidationAction::{Enforce as E, Log as L, Skip as S};
 use ValidationType::*;
@@ -206,7 +205,7 @@ fn trusted_identity_parsing() {
     assert!(matches!(
         TrustedIdentity::parse("x509.subject:C=bad=#identity,O=LOL,ST=LOL"),
         Err(TrustedIdentityParseError::InvalidDn {
-            source: DnError::NumberSignValue { .. },
+            error: DnError::NumberSignValue { .. },
             ..
         })
     ));
@@ -259,7 +258,7 @@ fn go_json_semantics() {
     assert!(matches!(
         e,
         PolicyError::InvalidStatement {
-            source: StatementError::MissingName,
+            error: StatementError::MissingName,
             ..
         }
     ));
@@ -366,7 +365,7 @@ fn hostile_json() {
     assert!(matches!(
         OciTrustPolicyDocument::from_json(many.as_bytes()),
         Err(PolicyError::InvalidStatement {
-            source: StatementError::TooManyTrustedIdentities { .. },
+            error: StatementError::TooManyTrustedIdentities { .. },
             ..
         })
     ));

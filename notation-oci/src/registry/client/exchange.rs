@@ -45,11 +45,11 @@ impl RegistryClient {
                 RegistryError::Transport {
                     method,
                     url,
-                    source,
+                    error: source,
                 } => RegistryError::Transport {
                     method,
                     url: shown_url(&url, auth_origin),
-                    source,
+                    error: source,
                 },
                 e => e,
             })?;
@@ -172,7 +172,7 @@ impl RegistryClient {
                 .credential(registry)
                 .map_err(|source| AuthError::Credential {
                     registry: registry.to_string(),
-                    source,
+                    error: source,
                 })?
                 .filter(|c| !c.is_empty()),
             None => None,

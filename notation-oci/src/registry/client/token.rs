@@ -93,10 +93,10 @@ impl RegistryClient {
         let origin = request.url().to_string();
         let (mut response, _) = match self.send_following(request, basic.as_ref(), &origin) {
             Ok(r) => r,
-            Err(RegistryError::Transport { source, .. }) => {
+            Err(RegistryError::Transport { error: source, .. }) => {
                 return Err(AuthError::TokenTransport {
                     realm: realm_display,
-                    source,
+                    error: source,
                 }
                 .into());
             }
@@ -135,7 +135,7 @@ impl RegistryClient {
             Err(BodyReadError::Io(e)) => {
                 return Err(AuthError::TokenTransport {
                     realm: realm_display,
-                    source: TransportError::from_io(&e),
+                    error: TransportError::from_io(&e),
                 }
                 .into());
             }
