@@ -5,11 +5,13 @@
 //! scanned for a message that prints a field thiserror also returns from
 //! `source()`.
 
-use std::error::Error;
 use std::path::Path;
 
 mod common;
+#[path = "../../testdata/rust/error_chain.rs"]
+mod error_chain;
 
+use error_chain::{chain, report};
 use notation_core::signer::LocalSigner;
 use notation_core::timestamp::SignedToken;
 use notation_core::trust::{
@@ -17,33 +19,6 @@ use notation_core::trust::{
 };
 use notation_core::x509::Certificate;
 use notation_core::x509::chain::validate_code_signing_chain;
-
-/// The texts of an error and its sources, outermost first: what an
-/// anyhow-style reporter prints, joined with ": ".
-fn chain(e: &dyn Error) -> Vec<String> {
-    let mut texts = vec![e.to_string()];
-    let mut next = e.source();
-    while let Some(cause) = next {
-        texts.push(cause.to_string());
-        next = cause.source();
-    }
-    texts
-}
-
-/// Asserts that no text of the chain is repeated by an outer one, and
-/// returns the reporter's line.
-fn report(e: &dyn Error) -> String {
-    let texts = chain(e);
-    for (i, outer) in texts.iter().enumerate() {
-        for inner in &texts[i + 1..] {
-            assert!(
-                !outer.contains(inner.as_str()),
-                "{outer:?} repeats its source {inner:?} (chain: {texts:#?})"
-            );
-        }
-    }
-    texts.join(": ")
-}
 
 fn write_policy(dir: &Path, file: &str, statement: &str) {
     std::fs::write(

@@ -674,6 +674,7 @@ fn repository_code(e: &RepositoryError) -> notation_result {
     match e {
         RepositoryError::Layout(l) => layout_code(l),
         RepositoryError::Registry(r) => registry_code(r),
+        e if e.is_not_found() => notation_result::NotFound,
         _ => notation_result::RepositoryError,
     }
 }

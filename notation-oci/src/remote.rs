@@ -97,6 +97,16 @@ impl RemoteRepository {
     }
 }
 
+/// `registry/repository:tag` or `registry/repository@digest`.
+fn display_reference(repo: &RepositoryRef, reference: &str) -> String {
+    let separator = if reference.contains(':') { '@' } else { ':' };
+    format!(
+        "{}/{}{separator}{reference}",
+        repo.registry(),
+        repo.repository()
+    )
+}
+
 impl From<RegistryError> for RepositoryError {
     fn from(e: RegistryError) -> Self {
         RepositoryError::Registry(e)
@@ -105,7 +115,17 @@ impl From<RegistryError> for RepositoryError {
 
 impl SignatureRepository for RemoteRepository {
     fn resolve(&self, reference: &str) -> Result<Descriptor, RepositoryError> {
-        let d = self.client.resolve(&self.repo, reference)?;
+        let d = self
+            .client
+            .resolve(&self.repo, reference)
+            .map_err(|e| match e.is_not_found() {
+                // Say what was not found, not "HEAD <url>: response status 404".
+                true => RepositoryError::NotFound {
+                    reference: display_reference(&self.repo, reference),
+                    source: Box::new(e),
+                },
+                false => e.into(),
+            })?;
         Ok(Descriptor::new(d.media_type, d.digest, d.size))
     }
 

@@ -30,6 +30,31 @@ pub enum RepositoryError {
     /// Content that is not what its descriptor says.
     #[error("{0}")]
     Invalid(String),
+    /// The registry has no manifest for the reference (a tag or digest that
+    /// does not exist there). The message names the reference, as the
+    /// reference implementation does; the registry's answer (status, error
+    /// codes) is the `source()`.
+    #[error("{reference}: not found")]
+    NotFound {
+        /// `registry/repository:tag` or `registry/repository@digest`.
+        reference: String,
+        /// The registry's answer.
+        source: Box<crate::registry::RegistryError>,
+    },
+}
+
+impl RepositoryError {
+    /// Whether the store has no such manifest or blob: a tag or digest that
+    /// does not exist, in a registry ([`RepositoryError::NotFound`], or a
+    /// 404 answer) or an OCI layout ([`LayoutError::NotFound`]).
+    pub fn is_not_found(&self) -> bool {
+        match self {
+            RepositoryError::NotFound { .. } => true,
+            RepositoryError::Layout(e) => matches!(e, LayoutError::NotFound(_)),
+            RepositoryError::Registry(e) => e.is_not_found(),
+            _ => false,
+        }
+    }
 }
 
 /// A pushed signature.

@@ -11,7 +11,7 @@ use notation_core::payload::{Payload, UserMetadataError};
 use notation_core::plugin::{PluginConfig, PluginSignError, PluginSignOptions, PluginSigner};
 use notation_core::signer::Signer;
 use notation_core::timestamp::Timestamper;
-use notation_core::trust::PolicyStatement;
+use notation_core::trust::{PolicyStatement, TrustStoreError};
 use notation_core::verifier::{
     ArtifactVerifyOptions, VerificationError, VerificationOutcome, Verifier,
 };
@@ -59,6 +59,14 @@ pub enum WorkflowError {
     /// Policy selection failed before any store access (T2).
     #[error(transparent)]
     Policy(VerificationError),
+    /// A trust store the applicable policy statement names does not exist,
+    /// cannot be read or holds invalid certificates, and the statement
+    /// enforces authenticity: a configuration error, reported as the
+    /// reference reports it (`the trust store "acme" of type "ca" does not
+    /// exist`) rather than as a failure of each signature. Under a level
+    /// that only logs authenticity, it is a warning in the outcome instead.
+    #[error(transparent)]
+    TrustStore(TrustStoreError),
     /// No signature refers to the artifact.
     #[error(
         "no signature is associated with {reference:?}, make sure the artifact was signed successfully"
@@ -67,8 +75,14 @@ pub enum WorkflowError {
         /// The artifact reference.
         reference: String,
     },
-    /// Every signature failed; each failure is listed.
-    #[error("signature verification failed for all the signatures associated with {reference}")]
+    /// Every signature failed. The message names each signature and why it
+    /// failed; `source()` is `None` because the message already says every
+    /// reason (there is no single cause to chain). The typed reasons are in
+    /// `failures` (also [`WorkflowError::failures`]).
+    #[error(
+        "signature verification failed for all the signatures associated with {reference}: {}",
+        FailureSummary(.failures)
+    )]
     AllFailed {
         /// The artifact reference.
         reference: String,
@@ -85,6 +99,46 @@ pub enum WorkflowError {
         /// The failures seen before stopping.
         failures: Vec<SignatureFailure>,
     },
+}
+
+impl WorkflowError {
+    /// The signatures that were tried and failed, with their reasons, when
+    /// verification failed because none verified (`AllFailed`,
+    /// `TooManySignatures`); empty otherwise.
+    pub fn failures(&self) -> &[SignatureFailure] {
+        match self {
+            WorkflowError::AllFailed { failures, .. }
+            | WorkflowError::TooManySignatures { failures, .. } => failures,
+            _ => &[],
+        }
+    }
+
+    /// Whether the store has no manifest for the reference (a tag or
+    /// digest that does not exist), in a registry or an OCI layout.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, WorkflowError::Repository(e) if e.is_not_found())
+    }
+}
+
+/// Most signature failures an `AllFailed` message lists by name.
+const MAX_LISTED_FAILURES: usize = 5;
+
+/// `sha256:…: reason; sha256:…: reason` (the first few, then a count).
+struct FailureSummary<'a>(&'a [SignatureFailure]);
+
+impl std::fmt::Display for FailureSummary<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, failure) in self.0.iter().take(MAX_LISTED_FAILURES).enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{}: {}", failure.signature.digest, failure.reason)?;
+        }
+        if self.0.len() > MAX_LISTED_FAILURES {
+            write!(f, "; and {} more", self.0.len() - MAX_LISTED_FAILURES)?;
+        }
+        Ok(())
+    }
 }
 
 /// One signature that did not verify.
@@ -135,6 +189,9 @@ impl std::fmt::Display for SignatureFailure {
         )
     }
 }
+
+/// The message prints the reason, so `source()` is `None`.
+impl std::error::Error for SignatureFailure {}
 
 /// How to sign an artifact.
 #[derive(Clone)]
@@ -475,6 +532,12 @@ pub fn verify(
                 result.artifact = Some(artifact);
                 result.verified = Some((signature, outcome));
                 return Ok(result);
+            }
+            // A broken trust store is a configuration error, not this
+            // signature's fault (issue 12): the reference stops with it.
+            Err(SignatureFailureReason::Verification(e)) if e.trust_store_error().is_some() => {
+                let error = e.trust_store_error().expect("checked").clone();
+                return Err(WorkflowError::TrustStore(error));
             }
             Err(reason) => result.failures.push(SignatureFailure { signature, reason }),
         }

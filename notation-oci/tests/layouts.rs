@@ -409,3 +409,145 @@ fn conformance_09_e2e_key_signs_and_verifies() {
         );
     }
 }
+
+/// A layout with one signature by the test PKI's `ec-256` key, and a
+/// verifier over its root (store `ca:root`) with `policy` as the OCI policy.
+fn signed_layout(dir: &std::path::Path) -> OciLayout {
+    copy_dir(
+        &conformance().join("09-e2e-oci-layouts/layouts/e2e"),
+        &dir.join("l"),
+    );
+    let layout = OciLayout::open(dir.join("l")).unwrap();
+    workflow::sign(
+        &layout,
+        "v1",
+        &signer("ec-256"),
+        &SignOptions::new(EnvelopeFormat::Jws),
+        &RingProvider,
+    )
+    .unwrap();
+    layout
+}
+
+fn root_store() -> MemoryTrustStore {
+    let root = Certificate::parse_many(
+        &std::fs::read(PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../testdata/pki/root.crt"
+        )))
+        .unwrap(),
+    )
+    .unwrap();
+    let mut store = MemoryTrustStore::new();
+    store.add(TrustStoreType::Ca, "root", root).unwrap();
+    store
+}
+
+fn verifier_with(policy_level: &str, stores: &str) -> Verifier {
+    let policy = format!(
+        r#"{{"version":"1.0","trustPolicies":[{{"name":"p","registryScopes":["local/test"],
+        "signatureVerification":{{"level":"{policy_level}"}},"trustStores":[{stores}],"trustedIdentities":["*"]}}]}}"#
+    );
+    Verifier::builder(Arc::new(root_store()))
+        .oci_policy(OciTrustPolicyDocument::from_json(policy.as_bytes()).unwrap())
+        .build()
+        .unwrap()
+}
+
+/// Issue 12 item 1: a policy naming a trust store that does not exist is a
+/// configuration error on the OCI path too (the thumbprint pre-filter used
+/// to treat the store as empty and report "match no certificate trusted";
+/// the reference reports the store).
+#[test]
+fn missing_trust_store_reads_as_a_configuration_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = signed_layout(dir.path());
+    // build() does not fail; the error is kept and can be checked early.
+    let verifier = verifier_with("strict", r#""ca:root", "ca:missing""#);
+    let errors = verifier.trust_store_errors();
+    assert_eq!(errors.len(), 1);
+    let expected = "the trust store \"missing\" of type \"ca\" does not exist";
+    assert_eq!(errors[0].to_string(), expected);
+    let err = workflow::verify(
+        &layout,
+        "local/test",
+        "v1",
+        &verifier,
+        &VerifyOptions::new(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, WorkflowError::TrustStore(_)), "{err:?}");
+    assert_eq!(err.to_string(), expected);
+    // The missing store alone: the same, not "untrusted".
+    let verifier = verifier_with("strict", r#""ca:missing""#);
+    let err = workflow::verify(
+        &layout,
+        "local/test",
+        "v1",
+        &verifier,
+        &VerifyOptions::new(),
+    )
+    .unwrap_err();
+    assert_eq!(err.to_string(), expected);
+    // Under audit authenticity is only logged: the signature verifies and
+    // the outcome carries the store's error as a warning.
+    let verifier = verifier_with("audit", r#""ca:missing""#);
+    let ok = workflow::verify(
+        &layout,
+        "local/test",
+        "v1",
+        &verifier,
+        &VerifyOptions::new(),
+    )
+    .unwrap();
+    let (_, outcome) = ok.verified.as_ref().unwrap();
+    let warnings: Vec<String> = outcome
+        .warnings()
+        .map(|w| w.failure().unwrap().to_string())
+        .collect();
+    assert_eq!(warnings, [expected]);
+}
+
+/// Issue 12 item 2: when every signature fails, the error names each
+/// signature and why, and has no source to repeat it.
+#[test]
+fn all_failed_names_every_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = signed_layout(dir.path());
+    workflow::sign(
+        &layout,
+        "v1",
+        &signer("rsa-2048"),
+        &SignOptions::new(EnvelopeFormat::Cose),
+        &RingProvider,
+    )
+    .unwrap();
+    let verifier = verifier_with("strict", r#""ca:root""#);
+    let metadata: BTreeMap<String, String> = [("k".to_string(), "v".to_string())].into();
+    let err = workflow::verify(
+        &layout,
+        "local/test",
+        "v1",
+        &verifier,
+        &VerifyOptions::new().user_metadata(metadata),
+    )
+    .unwrap_err();
+    assert_eq!(err.failures().len(), 2);
+    let text = err.to_string();
+    assert!(
+        text.starts_with(&format!(
+            "signature verification failed for all the signatures associated with local/test@{E2E_SUBJECT}: sha256:"
+        )),
+        "{text}"
+    );
+    for failure in err.failures() {
+        assert!(
+            text.contains(&format!(
+                "{}: unable to find specified metadata in the signature",
+                failure.signature.digest
+            )),
+            "{text}"
+        );
+    }
+    assert!(std::error::Error::source(&err).is_none());
+}

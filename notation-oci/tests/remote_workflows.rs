@@ -163,6 +163,28 @@ fn sign_and_verify(client: &RegistryClient, host: &str) -> (u64, u64) {
         ),
         Err(WorkflowError::AllFailed { .. })
     ));
+    // Issue 12 item 4: a digest the registry does not have is "not found",
+    // and the message names it (not "HEAD <url>: response status 404").
+    let missing = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+    let err = workflow::verify(
+        &repo,
+        &reference.scope(),
+        missing,
+        &verifier,
+        &VerifyOptions::new(),
+    )
+    .unwrap_err();
+    assert!(err.is_not_found(), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!("{}@{missing}: not found", reference.scope())
+    );
+    let err = repo.resolve("no-such-tag").unwrap_err();
+    assert!(err.is_not_found(), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!("{}:no-such-tag: not found", reference.scope())
+    );
     (sign_requests, verify_requests)
 }
 

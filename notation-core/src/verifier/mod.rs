@@ -139,8 +139,19 @@ impl VerifierBuilder {
     }
 
     /// Builds the verifier: reads every trust store the policies name, once.
-    /// A store that cannot be read is remembered and reported as an
-    /// authenticity failure when a signature needs it (M2).
+    ///
+    /// A store that does not exist, cannot be read or holds invalid
+    /// certificates does **not** make `build` fail: a policy document often
+    /// has statements for artifacts this program never verifies, and under
+    /// `audit` a broken store is only logged. The store's error is kept and
+    /// reported, naming the store (`the trust store "acme" of type "ca" does
+    /// not exist`), as the authenticity failure of every signature verified
+    /// under a statement that uses it (notation-oci's OCI workflow reports
+    /// it as a configuration error, never as "untrusted"). To refuse such a
+    /// configuration up front, check
+    /// [`Verifier::trust_store_errors`] after building.
+    ///
+    /// Fails only when no policy document was given.
     pub fn build(self) -> Result<Verifier, VerificationError> {
         if self.oci_policy.is_none() && self.blob_policy.is_none() {
             return Err(VerificationError::NoPolicy);
@@ -324,12 +335,16 @@ impl Verifier {
     }
 
     /// Whether a signature whose chain has these SHA-256 thumbprints (the
-    /// manifest annotation, Q4) could pass authenticity under `statement`.
+    /// manifest annotation) could pass authenticity under `statement`.
     /// When authenticity is enforced and no thumbprint is in the statement's
-    /// stores, the signature cannot verify and need not be fetched (Q7; the
-    /// spec's pre-filter, which the reference does not implement). Under
-    /// `log` or `skip` every signature may still count.
+    /// stores, the signature cannot verify and need not be fetched (the
+    /// specification's pre-filter, which the reference does not implement).
+    /// Under `log` or `skip` every signature may still count, and so may
+    /// every signature when one of the statement's `ca` or
+    /// `signingAuthority` stores could not be loaded: verifying it reports
+    /// that configuration error, which "untrusted" would hide.
     pub fn may_be_trusted(&self, statement: &PolicyStatement, thumbprints: &[String]) -> bool {
+        // Q7: the pre-filter; issue 12: a broken store is not "untrusted".
         if statement
             .verification()
             .action(ValidationType::Authenticity)
@@ -337,26 +352,45 @@ impl Verifier {
         {
             return true;
         }
-        let trusted = |store_type: TrustStoreType| {
-            statement
-                .trust_stores()
-                .iter()
-                .filter(move |s| s.store_type() == store_type)
-                .flat_map(
-                    |s| match self.stores.get(&(s.store_type(), s.name().to_string())) {
-                        Some(Ok(certs)) => certs.to_vec(),
-                        _ => Vec::new(),
-                    },
-                )
-        };
-        let mut known: Vec<String> = trusted(TrustStoreType::Ca)
-            .chain(trusted(TrustStoreType::SigningAuthority))
-            .map(|c| c.sha256_fingerprint_hex())
-            .collect();
+        let mut known = Vec::new();
+        for store in statement.trust_stores().iter().filter(|s| {
+            matches!(
+                s.store_type(),
+                TrustStoreType::Ca | TrustStoreType::SigningAuthority
+            )
+        }) {
+            match self
+                .stores
+                .get(&(store.store_type(), store.name().to_string()))
+            {
+                Some(Ok(certs)) => known.extend(certs.iter().map(|c| c.sha256_fingerprint_hex())),
+                Some(Err(_)) | None => return true,
+            }
+        }
         known.sort();
         thumbprints
             .iter()
             .any(|t| known.binary_search(&t.to_ascii_lowercase()).is_ok())
+    }
+
+    /// The errors of the trust stores the policies name that could not be
+    /// loaded (missing, unreadable, or holding invalid certificates), in
+    /// the order of type and name. [`VerifierBuilder::build`] does not fail
+    /// for them; a program that wants to refuse such a configuration up
+    /// front checks that this is empty.
+    pub fn trust_store_errors(&self) -> Vec<&TrustStoreError> {
+        let mut errors: Vec<_> = self
+            .stores
+            .iter()
+            .filter_map(|((store_type, name), loaded)| {
+                loaded
+                    .as_ref()
+                    .err()
+                    .map(|e| ((*store_type, name.as_str()), e))
+            })
+            .collect();
+        errors.sort_by(|a, b| a.0.cmp(&b.0));
+        errors.into_iter().map(|(_, e)| e).collect()
     }
 
     fn now(&self) -> OffsetDateTime {

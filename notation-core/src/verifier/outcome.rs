@@ -476,6 +476,20 @@ impl VerificationError {
     }
 }
 
+impl VerificationError {
+    /// The trust store error behind an enforced authenticity failure: a
+    /// store the policy statement names does not exist, cannot be read or
+    /// holds invalid certificates. This is a configuration error (the user
+    /// fixes the store or the policy, not the signature); the OCI workflow
+    /// reports it as such instead of as a failure of each signature.
+    pub fn trust_store_error(&self) -> Option<&TrustStoreError> {
+        match self.failed_check()?.failure()? {
+            CheckFailure::TrustStore(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 fn failure_text(outcome: &VerificationOutcome) -> String {
     match outcome.enforced_failure() {
         Some(r) => r
