@@ -34,6 +34,7 @@ use crate::trust::GoQuoted as Q;
 use crate::trust::dn::{DnError, ParsedDn};
 use crate::trust::store::{TrustStoreType, is_valid_store_name};
 
+mod builder;
 mod json;
 mod level;
 mod load;
@@ -43,6 +44,7 @@ mod statement;
 #[cfg(test)]
 mod tests;
 
+pub use builder::*;
 use json::*;
 pub use level::*;
 pub use load::*;
@@ -326,7 +328,17 @@ pub struct OciTrustPolicyDocument {
 impl OciTrustPolicyDocument {
     /// Parses and validates an OCI trust policy document.
     pub fn from_json(data: &[u8]) -> Result<Self, PolicyError> {
-        let raw = parse_raw_document(data, PolicyKind::Oci)?;
+        Self::from_raw(parse_raw_document(data, PolicyKind::Oci)?)
+    }
+
+    /// A document built in code, statement by statement; validated by the
+    /// same rules, with the same messages, as [`Self::from_json`].
+    pub fn builder() -> OciTrustPolicyDocumentBuilder {
+        OciTrustPolicyDocumentBuilder::default()
+    }
+
+    /// The one validation of OCI documents, parsed or built.
+    fn from_raw(raw: RawDocument) -> Result<Self, PolicyError> {
         let statements = validate_document(PolicyKind::Oci, &raw)?;
         validate_registry_scopes(&raw)?;
         Ok(Self {
@@ -423,7 +435,17 @@ pub struct BlobTrustPolicyDocument {
 impl BlobTrustPolicyDocument {
     /// Parses and validates a blob trust policy document.
     pub fn from_json(data: &[u8]) -> Result<Self, PolicyError> {
-        let raw = parse_raw_document(data, PolicyKind::Blob)?;
+        Self::from_raw(parse_raw_document(data, PolicyKind::Blob)?)
+    }
+
+    /// A document built in code, statement by statement; validated by the
+    /// same rules, with the same messages, as [`Self::from_json`].
+    pub fn builder() -> BlobTrustPolicyDocumentBuilder {
+        BlobTrustPolicyDocumentBuilder::default()
+    }
+
+    /// The one validation of blob documents, parsed or built.
+    fn from_raw(raw: RawDocument) -> Result<Self, PolicyError> {
         let statements = validate_document(PolicyKind::Blob, &raw)?;
         Ok(Self {
             version: raw.version,
@@ -433,31 +455,24 @@ impl BlobTrustPolicyDocument {
 
     /// A one-statement `strict` document, as `notation blob policy init`
     /// writes it; validated like a parsed document.
+    #[deprecated(
+        since = "0.1.0",
+        note = "use BlobTrustPolicyDocument::builder() with a BlobStatementBuilder"
+    )]
     pub fn init<S: AsRef<str>>(
         name: &str,
         trust_stores: &[S],
         trusted_identities: &[S],
         global: bool,
     ) -> Result<Self, PolicyError> {
-        let raw = RawDocument {
-            version: SUPPORTED_VERSION.to_owned(),
-            statements: vec![RawStatement {
-                name: name.to_owned(),
-                level: VerificationLevel::Strict.as_str().to_owned(),
-                trust_stores: trust_stores.iter().map(|s| s.as_ref().to_owned()).collect(),
-                trusted_identities: trusted_identities
-                    .iter()
-                    .map(|s| s.as_ref().to_owned())
-                    .collect(),
-                global_policy: global,
-                ..RawStatement::default()
-            }],
-        };
-        let statements = validate_document(PolicyKind::Blob, &raw)?;
-        Ok(Self {
-            version: raw.version,
-            statements,
-        })
+        Self::builder()
+            .statement(
+                BlobStatementBuilder::new(name)
+                    .trust_store_entries(trust_stores.iter().map(AsRef::as_ref))
+                    .trusted_identities(trusted_identities.iter().map(AsRef::as_ref))
+                    .global(global),
+            )
+            .build()
     }
 
     /// The document version (`1.0`).
