@@ -119,8 +119,39 @@ impl From<std::io::Error> for BlobSignError {
     }
 }
 
-/// Signs everything `blob` yields; returns the detached signature envelope.
-/// The blob is digested with the hash of the key's algorithm (A3, G2).
+/// Signs everything `blob` yields; returns the detached signature envelope
+/// (write it next to the blob as [`signature_file_name`] names it). The
+/// blob is digested with the hash of the key's algorithm, and the envelope
+/// is verified with the default crypto provider before it is returned.
+///
+/// ```
+/// use notation_core::blob::{self, BlobSignOptions};
+/// use notation_core::envelope::EnvelopeFormat;
+/// use notation_core::signer::LocalSigner;
+///
+/// # let pki = std::path::Path::new("../testdata/pki");
+/// # let (key_path, chain_path) = (pki.join("ec-256.key"), pki.join("ec-256.chain.pem"));
+/// let signer = LocalSigner::from_files(&key_path, &chain_path)?;
+/// let options = BlobSignOptions::new(EnvelopeFormat::Cose);
+/// let signature = blob::sign(&signer, &mut &b"release contents"[..], &options)?;
+/// assert_eq!(EnvelopeFormat::detect(&signature), Some(EnvelopeFormat::Cose));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sign(
+    signer: &dyn Signer,
+    blob: &mut dyn Read,
+    options: &BlobSignOptions<'_>,
+) -> Result<Vec<u8>, BlobSignError> {
+    sign_blob(
+        signer,
+        blob,
+        options,
+        crate::crypto::default_provider().as_ref(),
+    )
+}
+
+/// As [`sign`], verifying the envelope with `crypto` (the A3, G2 rules:
+/// the blob is digested with the hash of the key's algorithm).
 pub fn sign_blob(
     signer: &dyn Signer,
     blob: &mut dyn Read,

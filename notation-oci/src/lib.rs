@@ -5,6 +5,7 @@
 
 pub mod layout;
 pub mod oci;
+pub mod online;
 pub mod reference;
 pub mod referrers;
 pub mod registry;
@@ -16,6 +17,7 @@ pub mod tsa;
 pub mod workflow;
 
 pub use layout::OciLayout;
+pub use online::OnlineRevocation;
 pub use reference::{Reference, ReferenceError};
 pub use registry::{
     Credential, CredentialProvider, RegistryClient, RegistryClientOptions, RegistryError,

@@ -114,6 +114,14 @@ impl From<RegistryError> for RepositoryError {
 }
 
 impl SignatureRepository for RemoteRepository {
+    fn scope(&self) -> Option<String> {
+        Some(format!(
+            "{}/{}",
+            self.repo.registry(),
+            self.repo.repository()
+        ))
+    }
+
     fn resolve(&self, reference: &str) -> Result<Descriptor, RepositoryError> {
         let d = self
             .client

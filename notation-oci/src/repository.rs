@@ -87,6 +87,15 @@ pub trait SignatureRepository {
         artifact: &Descriptor,
     ) -> Result<(SignatureManifest, Vec<u8>), RepositoryError>;
 
+    /// The trust policy scope (`registry/repository`) of this repository,
+    /// when it has one of its own: a registry repository does, an OCI
+    /// layout does not (its scope is the caller's choice).
+    /// [`crate::workflow::verify_reference`] refuses a reference of another
+    /// scope.
+    fn scope(&self) -> Option<String> {
+        None
+    }
+
     /// Stores a signature of `artifact` (Q1, Q4, Q9): the envelope, the
     /// config, then the manifest.
     fn push_signature(

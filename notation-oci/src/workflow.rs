@@ -3,21 +3,25 @@
 
 use std::collections::BTreeMap;
 
-use notation_core::crypto::CryptoProvider;
+use notation_core::crypto::{CryptoProvider, default_provider};
 use notation_core::envelope::{
     self, Envelope, EnvelopeContent, EnvelopeFormat, SignError, SignRequest,
 };
 use notation_core::payload::{Payload, UserMetadataError};
-use notation_core::plugin::{PluginConfig, PluginSignError, PluginSignOptions, PluginSigner};
-use notation_core::signer::Signer;
+use notation_core::plugin::{
+    PluginConfig, PluginSignError, PluginSignOptions, PluginSigner, RawPluginSigner,
+};
+use notation_core::signer::{LocalSigner, Signer};
 use notation_core::timestamp::Timestamper;
 use notation_core::trust::{PolicyStatement, TrustStoreError};
 use notation_core::verifier::{
     ArtifactVerifyOptions, VerificationError, VerificationOutcome, Verifier,
 };
+use notation_core::x509::Certificate;
 use time::{Duration, OffsetDateTime};
 
 use crate::oci::Descriptor;
+use crate::reference::Reference;
 use crate::repository::{PushedSignature, RepositoryError, SignatureRepository};
 use crate::signature::{
     SignatureManifest, SignatureManifestForm, signature_annotations, thumbprints,
@@ -56,6 +60,22 @@ pub enum WorkflowError {
     /// `max_signatures` of zero.
     #[error("max signatures must be a positive number")]
     InvalidMaxSignatures,
+    /// A reference without a tag or digest, where the artifact must be
+    /// named.
+    #[error("reference {reference} names no tag or digest")]
+    MissingTagOrDigest {
+        /// The reference.
+        reference: String,
+    },
+    /// The reference is not in the repository it was given with: its trust
+    /// policy scope would be applied to another repository's artifact.
+    #[error("reference {reference} is not in the repository {repository}")]
+    RepositoryMismatch {
+        /// The reference.
+        reference: String,
+        /// The repository (`registry/repository`).
+        repository: String,
+    },
     /// Policy selection failed before any store access (T2).
     #[error(transparent)]
     Policy(VerificationError),
@@ -276,8 +296,8 @@ pub struct SignedArtifact {
 #[derive(Clone, Copy)]
 pub enum ArtifactSigner<'a> {
     /// notation-rs builds the envelope and the signer signs it: a local key
-    /// ([`LocalSigner`](notation_core::signer::LocalSigner)), a KMS, or a
-    /// RAW plugin's [`RawPluginSigner`](notation_core::plugin::RawPluginSigner).
+    /// ([`LocalSigner`]), a KMS, or a
+    /// RAW plugin's [`RawPluginSigner`].
     Signer(&'a dyn Signer),
     /// A plugin key. Its metadata is read on every signing (R3): a
     /// `SIGNATURE_GENERATOR.RAW` plugin signs what notation-rs builds (R5),
@@ -302,6 +322,24 @@ impl<'a> From<&'a PluginSigner> for ArtifactSigner<'a> {
     }
 }
 
+impl<'a> From<&'a dyn Signer> for ArtifactSigner<'a> {
+    fn from(signer: &'a dyn Signer) -> Self {
+        ArtifactSigner::Signer(signer)
+    }
+}
+
+impl<'a> From<&'a LocalSigner> for ArtifactSigner<'a> {
+    fn from(signer: &'a LocalSigner) -> Self {
+        ArtifactSigner::Signer(signer)
+    }
+}
+
+impl<'a> From<&'a RawPluginSigner> for ArtifactSigner<'a> {
+    fn from(signer: &'a RawPluginSigner) -> Self {
+        ArtifactSigner::Signer(signer)
+    }
+}
+
 /// Resolves a reference and enforces Q8: a digest given must be the digest
 /// resolved.
 pub fn resolve(
@@ -319,9 +357,47 @@ pub fn resolve(
     Ok((artifact, !is_digest))
 }
 
+/// Signs the artifact `reference` (a tag or digest) names in `repo`: a
+/// local key ([`LocalSigner`]), any [`Signer`], or a plugin key
+/// ([`PluginSigner`]). The reference is resolved (a digest given must be
+/// the digest stored), the envelope built and verified with the default
+/// crypto provider, and stored with its signature manifest. Sign by digest
+/// where you can: [`SignedArtifact::resolved_from_tag`] says when a tag was
+/// resolved (tags are mutable).
+///
+/// ```no_run
+/// use notation_core::envelope::EnvelopeFormat;
+/// use notation_core::signer::LocalSigner;
+/// use notation_oci::workflow::{self, SignOptions};
+/// use notation_oci::{Reference, RegistryClient, RemoteRepository};
+///
+/// let reference = Reference::parse("registry.example.com/net-monitor:v1")?;
+/// let repo = RemoteRepository::new(RegistryClient::new()?, &reference)?;
+/// let signer = LocalSigner::from_files("key.pem".as_ref(), "chain.pem".as_ref())?;
+/// let options = SignOptions::new(EnvelopeFormat::Cose);
+/// let signed = workflow::sign_artifact(&repo, "v1", &signer, &options)?;
+/// println!("signed {} as {}", signed.artifact.digest, signed.pushed.manifest.digest);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sign_artifact<'s>(
+    repo: &dyn SignatureRepository,
+    reference: &str,
+    signer: impl Into<ArtifactSigner<'s>>,
+    options: &SignOptions<'_>,
+) -> Result<SignedArtifact, WorkflowError> {
+    sign_with(
+        repo,
+        reference,
+        signer.into(),
+        options,
+        default_provider().as_ref(),
+    )
+}
+
 /// Signs an artifact (T1): resolve, add user metadata, sign (the envelope is
 /// verified and its chain checked before it leaves notation-core), then
-/// store the envelope and the signature manifest with its annotations.
+/// store the envelope and the signature manifest with its annotations. As
+/// [`sign_artifact`] with an explicit crypto provider.
 pub fn sign(
     repo: &dyn SignatureRepository,
     reference: &str,
@@ -338,8 +414,8 @@ pub fn sign(
     )
 }
 
-/// As [`sign`], with a signer of either kind: a [`Signer`] or a plugin key
-/// ([`ArtifactSigner`]). With an envelope plugin, the signing time and the
+/// As [`sign_artifact`] with an explicit crypto provider, with a signer of
+/// either kind: a [`Signer`] or a plugin key ([`ArtifactSigner`]). With an envelope plugin, the signing time and the
 /// timestamp are the plugin's (R6); the manifest annotations are the
 /// plugin's, then the thumbprints and creation time of the envelope (Q4),
 /// which a plugin cannot override.
@@ -465,6 +541,172 @@ impl ArtifactVerification {
     pub fn is_skipped(&self) -> bool {
         self.verified.is_none()
     }
+
+    /// The result as a [`ArtifactVerdict`]: verified (with the signature,
+    /// its outcome and the signer) or skipped, instead of paired options.
+    pub fn into_verdict(self) -> ArtifactVerdict {
+        match (self.artifact, self.verified) {
+            (Some(artifact), Some((signature, outcome))) => {
+                ArtifactVerdict::Verified(Box::new(VerifiedArtifact {
+                    artifact,
+                    resolved_from_tag: self.resolved_from_tag,
+                    policy: self.policy,
+                    signature,
+                    outcome,
+                    failures: self.failures,
+                }))
+            }
+            _ => ArtifactVerdict::Skipped {
+                policy: self.policy,
+            },
+        }
+    }
+}
+
+/// What verifying an artifact established.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ArtifactVerdict {
+    /// A signature of the artifact verified under the policy.
+    Verified(Box<VerifiedArtifact>),
+    /// The applicable policy statement's level is `skip`: nothing was
+    /// resolved, fetched or verified.
+    Skipped {
+        /// The policy statement applied.
+        policy: String,
+    },
+}
+
+impl ArtifactVerdict {
+    /// The verified artifact, unless verification was skipped.
+    pub fn verified(&self) -> Option<&VerifiedArtifact> {
+        match self {
+            ArtifactVerdict::Verified(v) => Some(v),
+            ArtifactVerdict::Skipped { .. } => None,
+        }
+    }
+
+    /// The policy statement applied.
+    pub fn policy(&self) -> &str {
+        match self {
+            ArtifactVerdict::Verified(v) => &v.policy,
+            ArtifactVerdict::Skipped { policy } => policy,
+        }
+    }
+}
+
+/// An artifact one of whose signatures verified.
+#[derive(Debug)]
+pub struct VerifiedArtifact {
+    artifact: Descriptor,
+    resolved_from_tag: bool,
+    policy: String,
+    signature: Descriptor,
+    outcome: VerificationOutcome,
+    failures: Vec<SignatureFailure>,
+}
+
+impl VerifiedArtifact {
+    /// The artifact's manifest descriptor (its digest is what was verified).
+    pub fn artifact(&self) -> &Descriptor {
+        &self.artifact
+    }
+
+    /// Whether the reference was a tag, resolved to the digest (tags are
+    /// mutable: callers warn).
+    pub fn resolved_from_tag(&self) -> bool {
+        self.resolved_from_tag
+    }
+
+    /// The policy statement applied.
+    pub fn policy(&self) -> &str {
+        &self.policy
+    }
+
+    /// The signature manifest that verified.
+    pub fn signature(&self) -> &Descriptor {
+        &self.signature
+    }
+
+    /// Every check of that signature with its result, the warnings of
+    /// checks the policy only logs, and the verified envelope content.
+    pub fn outcome(&self) -> &VerificationOutcome {
+        &self.outcome
+    }
+
+    /// The verified signer: the leaf certificate of the signature's chain,
+    /// which the policy's trust stores and trusted identities accepted (or,
+    /// under a level that only logs authenticity, the certificate that
+    /// signed, trusted or not: see [`VerificationOutcome::warnings`]).
+    pub fn signer(&self) -> &Certificate {
+        self.outcome
+            .signer_certificate()
+            .expect("a verified signature has its content")
+    }
+
+    /// Signatures tried before this one, and why they failed.
+    pub fn failures(&self) -> &[SignatureFailure] {
+        &self.failures
+    }
+}
+
+/// Verifies the artifact `reference` names, in `repo`, the repository it
+/// was opened with: the trust policy statement is selected by the
+/// reference's `registry/repository` (for an OCI layout, the scope of your
+/// choosing, such as `local/app:v1`) and `skip` honoured before the
+/// repository is touched; then the tag or digest is resolved and the
+/// signatures verified in turn until one passes. A repository that knows
+/// its own scope (a [`RemoteRepository`](crate::RemoteRepository)) must be
+/// the reference's, so that no policy is applied to another repository's
+/// artifact.
+///
+/// Revocation: a [`Verifier`] checks revocation with the checker its
+/// builder was given; by default that is offline (no OCSP or CRL server is
+/// contacted), so a certificate that names revocation servers has an
+/// unknown revocation status, which fails `strict` and is logged by the
+/// other levels. [`OnlineRevocation::online_revocation`](crate::OnlineRevocation::online_revocation)
+/// checks over HTTP.
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use notation_core::trust::{load_oci_policy, DirTrustStore};
+/// use notation_core::verifier::Verifier;
+/// use notation_oci::workflow::{self, ArtifactVerdict, VerifyOptions};
+/// use notation_oci::{Reference, RegistryClient, RemoteRepository};
+///
+/// let config = notation_core::config::config_dir();
+/// let verifier = Verifier::builder(Arc::new(DirTrustStore::new(&config)))
+///     .oci_policy(load_oci_policy(&config)?)
+///     .build()?;
+/// let reference = Reference::parse("registry.example.com/net-monitor:v1")?;
+/// let repo = RemoteRepository::new(RegistryClient::new()?, &reference)?;
+/// match workflow::verify_reference(&repo, &reference, &verifier, &VerifyOptions::new())? {
+///     ArtifactVerdict::Verified(v) => println!("signed by {}", v.signer().subject()),
+///     _ => println!("the trust policy skips verification"),
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn verify_reference(
+    repo: &dyn SignatureRepository,
+    reference: &Reference,
+    verifier: &Verifier,
+    options: &VerifyOptions,
+) -> Result<ArtifactVerdict, WorkflowError> {
+    let scope = reference.scope();
+    if let Some(repository) = repo.scope()
+        && repository != scope
+    {
+        return Err(WorkflowError::RepositoryMismatch {
+            reference: reference.to_string(),
+            repository,
+        });
+    }
+    let tag_or_digest = reference
+        .reference()
+        .ok_or_else(|| WorkflowError::MissingTagOrDigest {
+            reference: reference.to_string(),
+        })?;
+    verify(repo, &scope, tag_or_digest, verifier, options).map(ArtifactVerification::into_verdict)
 }
 
 /// Verifies an artifact (T2): the policy statement for `scope`

@@ -10,17 +10,20 @@ mod support;
 use notation_core::crypto::RingProvider;
 use notation_core::envelope::{Envelope, EnvelopeFormat};
 use notation_core::signer::LocalSigner;
-use notation_core::trust::{MemoryTrustStore, OciTrustPolicyDocument, TrustStoreType};
+use notation_core::trust::{
+    MemoryTrustStore, OciStatementBuilder, OciTrustPolicyDocument, TrustStoreType,
+    VerificationLevel,
+};
 use notation_core::verifier::Verifier;
 use notation_core::x509::Certificate;
-use notation_oci::OciLayout;
 use notation_oci::oci::{
     ANNOTATION_CREATED, ANNOTATION_THUMBPRINT, ARTIFACT_TYPE_NOTATION, ImageManifest,
     MEDIA_TYPE_EMPTY_JSON,
 };
 use notation_oci::repository::SignatureRepository;
 use notation_oci::signature::{SignatureManifestForm, signature_annotations};
-use notation_oci::workflow::{self, SignOptions, VerifyOptions, WorkflowError};
+use notation_oci::workflow::{self, ArtifactVerdict, SignOptions, VerifyOptions, WorkflowError};
+use notation_oci::{OciLayout, Reference};
 use support::fixtures::{alpine_layout, alpine_verifier, conformance, copy_dir};
 
 const ALPINE: &str = "sha256:19dbd2e48e921426ee8ace4dc892edfb2ecdc1d1a72d5416c83670c30acecef0";
@@ -550,4 +553,76 @@ fn all_failed_names_every_reason() {
         );
     }
     assert!(std::error::Error::source(&err).is_none());
+}
+
+/// Issue 12 item 6: sign without naming a crypto provider, then verify
+/// with the reference the layout is read with: a verdict, verified with the
+/// signer's certificate, or skipped.
+#[test]
+fn verify_reference_gives_a_verdict_with_the_signer() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &conformance().join("09-e2e-oci-layouts/layouts/e2e"),
+        &dir.path().join("l"),
+    );
+    let layout = OciLayout::open(dir.path().join("l")).unwrap();
+    let signed = workflow::sign_artifact(
+        &layout,
+        "v1",
+        &signer("ec-256"),
+        &SignOptions::new(EnvelopeFormat::Cose),
+    )
+    .unwrap();
+    assert_eq!(signed.artifact.digest, E2E_SUBJECT);
+
+    let reference = Reference::parse("local/test:v1").unwrap();
+    let verdict = workflow::verify_reference(
+        &layout,
+        &reference,
+        &verifier_with("strict", r#""ca:root""#),
+        &VerifyOptions::new(),
+    )
+    .unwrap();
+    let ArtifactVerdict::Verified(verified) = &verdict else {
+        panic!("{verdict:?}");
+    };
+    let chain = Certificate::parse_many(
+        &std::fs::read(PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../testdata/pki/ec-256.chain.pem"
+        )))
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(verified.signer(), &chain[0]);
+    assert_eq!(verified.outcome().certificate_chain(), chain.as_slice());
+    assert_eq!(verified.artifact().digest, E2E_SUBJECT);
+    assert_eq!(verified.signature().digest, signed.pushed.manifest.digest);
+    assert!(verified.resolved_from_tag());
+    assert_eq!(verdict.policy(), "p");
+
+    // A skip statement: nothing is read.
+    let skip = OciTrustPolicyDocument::builder()
+        .statement(
+            OciStatementBuilder::new("skip")
+                .registry_scope("local/test")
+                .level(VerificationLevel::Skip),
+        )
+        .build()
+        .unwrap();
+    let verifier = Verifier::builder(Arc::new(root_store()))
+        .oci_policy(skip)
+        .build()
+        .unwrap();
+    let verdict =
+        workflow::verify_reference(&layout, &reference, &verifier, &VerifyOptions::new()).unwrap();
+    assert!(matches!(&verdict, ArtifactVerdict::Skipped { policy } if policy == "skip"));
+    assert!(verdict.verified().is_none());
+
+    // A reference must name the artifact.
+    let bare = Reference::parse("local/test").unwrap();
+    assert!(matches!(
+        workflow::verify_reference(&layout, &bare, &verifier, &VerifyOptions::new()),
+        Err(WorkflowError::MissingTagOrDigest { .. })
+    ));
 }

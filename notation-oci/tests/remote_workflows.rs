@@ -163,6 +163,21 @@ fn sign_and_verify(client: &RegistryClient, host: &str) -> (u64, u64) {
         ),
         Err(WorkflowError::AllFailed { .. })
     ));
+    // Issue 12 item 6: verify with the reference the repository was opened
+    // with; a reference of another repository is refused (its policy
+    // would be applied to this repository's artifact).
+    let verdict =
+        workflow::verify_reference(&repo, &reference, &verifier, &VerifyOptions::new()).unwrap();
+    assert_eq!(
+        verdict.verified().unwrap().artifact().digest,
+        digest,
+        "{verdict:?}"
+    );
+    let other = Reference::parse(&format!("{host}/other:v1")).unwrap();
+    assert!(matches!(
+        workflow::verify_reference(&repo, &other, &verifier, &VerifyOptions::new()),
+        Err(WorkflowError::RepositoryMismatch { .. })
+    ));
     // Issue 12 item 4: a digest the registry does not have is "not found",
     // and the message names it (not "HEAD <url>: response status 404").
     let missing = "sha256:0000000000000000000000000000000000000000000000000000000000000000";

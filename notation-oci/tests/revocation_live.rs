@@ -20,8 +20,9 @@ use notation_core::signer::LocalSigner;
 use notation_core::trust::{
     BlobTrustPolicyDocument, MemoryTrustStore, TrustStoreType, ValidationType,
 };
-use notation_core::verifier::{BlobVerifyOptions, VerificationError, Verifier};
+use notation_core::verifier::{BlobVerifyOptions, VerificationError, Verifier, VerifierBuilder};
 use notation_core::x509::Certificate;
+use notation_oci::OnlineRevocation;
 use notation_oci::revocation::{FileCrlCache, HttpRevocationFetcher};
 use support::fixtures::copy_dir;
 use support::servers;
@@ -54,6 +55,15 @@ fn signature(dir: &Path, chain: &str) -> Vec<u8> {
 }
 
 fn verifier(root: &Path, level: &str, checker: RevocationValidator) -> Verifier {
+    builder(root, level)
+        .revocation_checker(Arc::new(checker))
+        .build()
+        .unwrap()
+}
+
+/// A verifier builder over the e2e root with a global blob statement of
+/// `level`, with the default (offline) revocation checker.
+fn builder(root: &Path, level: &str) -> VerifierBuilder {
     let mut store = MemoryTrustStore::new();
     store
         .add(
@@ -68,9 +78,6 @@ fn verifier(root: &Path, level: &str, checker: RevocationValidator) -> Verifier 
     );
     Verifier::builder(Arc::new(store))
         .blob_policy(BlobTrustPolicyDocument::from_json(policy.as_bytes()).unwrap())
-        .revocation_checker(Arc::new(checker))
-        .build()
-        .unwrap()
 }
 
 fn checker() -> RevocationValidator {
@@ -177,6 +184,18 @@ fn ocsp_good_revoked_unknown_expired_unreachable() {
             err,
             format!("signing certificate with subject \"{LEAF}\" is revoked")
         );
+        // Issue 12 item 7: the online checker in one builder call.
+        let online = builder(&root, "strict")
+            .online_revocation()
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(verdict(&online, &envelope).unwrap_err(), err);
+        // The default checker is offline: no server is asked, the status is
+        // unknown, and strict fails on it (permissive would log it).
+        let offline = builder(&root, "strict").build().unwrap();
+        let err = verdict(&offline, &envelope).unwrap_err();
+        assert!(err.contains("revocation status is unknown"), "{err}");
     }
     // Unreachable: nothing listens; the check is bounded by its timeout.
     let started = std::time::Instant::now();

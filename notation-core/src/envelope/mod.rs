@@ -86,6 +86,28 @@ impl EnvelopeFormat {
         }
     }
 
+    /// The format of an envelope, from its first bytes: a JWS JSON
+    /// serialization is a JSON object (`{`, after optional whitespace), a
+    /// COSE_Sign1 a CBOR array of four items (`0x84`), tagged 18 (`0xd2`)
+    /// as Notation writes it or untagged. Nothing is parsed or verified:
+    /// the envelope is still checked in full by whoever parses it.
+    ///
+    /// ```
+    /// use notation_core::envelope::EnvelopeFormat;
+    /// assert_eq!(EnvelopeFormat::detect(b" {\"payload\": \"\"}"), Some(EnvelopeFormat::Jws));
+    /// assert_eq!(EnvelopeFormat::detect(&[0xd2, 0x84, 0x58]), Some(EnvelopeFormat::Cose));
+    /// assert_eq!(EnvelopeFormat::detect(b"-----BEGIN"), None);
+    /// ```
+    pub fn detect(envelope: &[u8]) -> Option<Self> {
+        match envelope.first()? {
+            0xd2 | 0x84 => Some(Self::Cose),
+            _ => match envelope.iter().find(|b| !b.is_ascii_whitespace()) {
+                Some(b'{') => Some(Self::Jws),
+                _ => None,
+            },
+        }
+    }
+
     /// Parses a format name.
     pub fn from_name(name: &str) -> Option<Self> {
         match name {

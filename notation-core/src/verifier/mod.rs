@@ -415,6 +415,25 @@ impl Verifier {
         })
     }
 
+    /// As [`Verifier::verify_blob`], with the envelope format (JWS or COSE)
+    /// detected from the signature's bytes ([`EnvelopeFormat::detect`]);
+    /// bytes of neither format are [`VerificationError::UnknownEnvelopeFormat`].
+    ///
+    /// Revocation: unless the builder was given a checker (for example
+    /// notation-oci's online one), no OCSP or CRL server is contacted, so a
+    /// certificate that names revocation servers has an unknown revocation
+    /// status, which fails `strict` and is logged by the other levels.
+    pub fn verify_blob_auto(
+        &self,
+        signature: &[u8],
+        blob: &mut dyn std::io::Read,
+        options: &BlobVerifyOptions,
+    ) -> Result<VerificationOutcome, VerificationError> {
+        let format =
+            EnvelopeFormat::detect(signature).ok_or(VerificationError::UnknownEnvelopeFormat)?;
+        self.verify_blob(signature, format, blob, options)
+    }
+
     /// As [`Verifier::verify_blob`], with the blob's descriptor computed by
     /// the caller for the requested hash (for content that is not at hand as
     /// a reader, or already digested). The descriptor's media type is

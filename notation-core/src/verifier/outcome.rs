@@ -15,6 +15,7 @@ use crate::trust::{
     EffectiveVerification, GoQuoted, PolicySelectionError, PolicyStatement, TrustStoreError,
     TrustedIdentityError, ValidationAction, ValidationType, VerificationLevel,
 };
+use crate::x509::Certificate;
 use crate::x509::chain::ChainError;
 
 /// Why one check failed. Display texts follow the reference.
@@ -380,6 +381,21 @@ impl VerificationOutcome {
         self.payload.as_ref()
     }
 
+    /// The signing certificate (the leaf of the signature's chain), present
+    /// once integrity passed: for a successful verification, the verified
+    /// signer. Its subject and SHA-256 fingerprint identify who signed.
+    pub fn signer_certificate(&self) -> Option<&Certificate> {
+        self.content.as_ref().map(|c| c.signer_info.leaf())
+    }
+
+    /// The signature's certificate chain, leaf first (empty when the policy
+    /// said `skip` or the envelope did not verify).
+    pub fn certificate_chain(&self) -> &[Certificate] {
+        self.content
+            .as_ref()
+            .map_or(&[], |c| c.signer_info.certificate_chain.as_slice())
+    }
+
     /// The signature algorithm of the verified envelope.
     pub fn signature_algorithm(&self) -> Option<SignatureAlgorithm> {
         self.content
@@ -404,6 +420,10 @@ pub enum VerificationError {
     /// No statement applies (K1, K4).
     #[error("{0}")]
     NoApplicablePolicy(PolicySelectionError),
+    /// The signature is neither a JWS nor a COSE envelope (format
+    /// detection of [`Verifier::verify_blob_auto`](super::Verifier::verify_blob_auto)).
+    #[error("the signature is neither a JWS nor a COSE envelope")]
+    UnknownEnvelopeFormat,
     /// A check failed under `enforce`; the outcome names it.
     #[error("{}", failure_text(.0))]
     Check(Box<VerificationOutcome>),
