@@ -9,7 +9,8 @@ use time::{Duration, OffsetDateTime};
 use crate::crypto::CryptoProvider;
 use crate::envelope::{self, EnvelopeFormat, SignError, SignRequest};
 use crate::payload::{DEFAULT_BLOB_MEDIA_TYPE, Descriptor, Payload, UserMetadataError};
-use crate::signer::Signer;
+use crate::plugin::PluginSigner;
+use crate::signer::{LocalSigner, Signer};
 use crate::timestamp::Timestamper;
 
 /// How to sign a blob.
@@ -119,6 +120,51 @@ impl From<std::io::Error> for BlobSignError {
     }
 }
 
+/// Who signs a blob: a key notation-rs signs with (a [`LocalSigner`], a
+/// KMS behind the [`Signer`] trait, a RAW plugin's
+/// [`RawPluginSigner`](crate::plugin::RawPluginSigner)), or a plugin key
+/// ([`PluginSigner`]), which may build the whole envelope.
+#[derive(Clone, Copy)]
+pub enum BlobSigner<'a> {
+    /// notation-rs builds the envelope and the signer signs it.
+    Signer(&'a dyn Signer),
+    /// A plugin key: its metadata decides who builds the envelope.
+    Plugin(&'a PluginSigner),
+}
+
+impl std::fmt::Debug for BlobSigner<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BlobSigner::Signer(_) => f.write_str("BlobSigner::Signer"),
+            BlobSigner::Plugin(p) => f.debug_tuple("BlobSigner::Plugin").field(p).finish(),
+        }
+    }
+}
+
+impl<'a> From<&'a dyn Signer> for BlobSigner<'a> {
+    fn from(signer: &'a dyn Signer) -> Self {
+        BlobSigner::Signer(signer)
+    }
+}
+
+impl<'a> From<&'a LocalSigner> for BlobSigner<'a> {
+    fn from(signer: &'a LocalSigner) -> Self {
+        BlobSigner::Signer(signer)
+    }
+}
+
+impl<'a> From<&'a crate::plugin::RawPluginSigner> for BlobSigner<'a> {
+    fn from(signer: &'a crate::plugin::RawPluginSigner) -> Self {
+        BlobSigner::Signer(signer)
+    }
+}
+
+impl<'a> From<&'a PluginSigner> for BlobSigner<'a> {
+    fn from(signer: &'a PluginSigner) -> Self {
+        BlobSigner::Plugin(signer)
+    }
+}
+
 /// Signs everything `blob` yields; returns the detached signature envelope
 /// (write it next to the blob as [`signature_file_name`] names it). The
 /// blob is digested with the hash of the key's algorithm, and the envelope
@@ -137,17 +183,16 @@ impl From<std::io::Error> for BlobSignError {
 /// assert_eq!(EnvelopeFormat::detect(&signature), Some(EnvelopeFormat::Cose));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn sign(
-    signer: &dyn Signer,
+pub fn sign<'s>(
+    signer: impl Into<BlobSigner<'s>>,
     blob: &mut dyn Read,
     options: &BlobSignOptions<'_>,
 ) -> Result<Vec<u8>, BlobSignError> {
-    sign_blob(
-        signer,
-        blob,
-        options,
-        crate::crypto::default_provider().as_ref(),
-    )
+    let crypto = crate::crypto::default_provider();
+    match signer.into() {
+        BlobSigner::Signer(signer) => sign_blob(signer, blob, options, crypto.as_ref()),
+        BlobSigner::Plugin(plugin) => plugin.sign_blob(blob, options, crypto.as_ref()),
+    }
 }
 
 /// As [`sign`], verifying the envelope with `crypto` (the A3, G2 rules:

@@ -1,4 +1,4 @@
-//! notation-core: the Notary Project signature format and verification rules.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -28,15 +28,11 @@ fn verifier() -> Verifier {
     let mut store = MemoryTrustStore::new();
     let root = Certificate::parse_pem_many(&common::pki("root.crt")).unwrap();
     store.add(TrustStoreType::Ca, "acme", root).unwrap();
-    let policy = BlobTrustPolicyDocument::builder()
-        .statement(
-            BlobStatementBuilder::new("release")
-                .global(true)
-                .trust_store(TrustStoreRef::new(TrustStoreType::Ca, "acme").unwrap())
-                .trusted_identity("*"),
-        )
-        .build()
-        .unwrap();
+    let statement = BlobStatementBuilder::new("release")
+        .global(true)
+        .trust_store(TrustStoreRef::new(TrustStoreType::Ca, "acme").unwrap())
+        .trusted_identity("*");
+    let policy = BlobTrustPolicyDocument::from_statements([statement]).unwrap();
     Verifier::builder(Arc::new(store))
         .blob_policy(policy)
         .build()

@@ -1,5 +1,4 @@
-//! notation-oci: Notary Project signatures in OCI registries and OCI image
-//! layouts.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

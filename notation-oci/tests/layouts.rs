@@ -602,14 +602,10 @@ fn verify_reference_gives_a_verdict_with_the_signer() {
     assert_eq!(verdict.policy(), "p");
 
     // A skip statement: nothing is read.
-    let skip = OciTrustPolicyDocument::builder()
-        .statement(
-            OciStatementBuilder::new("skip")
-                .registry_scope("local/test")
-                .level(VerificationLevel::Skip),
-        )
-        .build()
-        .unwrap();
+    let skip = OciTrustPolicyDocument::from_statements([OciStatementBuilder::new("skip")
+        .registry_scope("local/test")
+        .level(VerificationLevel::Skip)])
+    .unwrap();
     let verifier = Verifier::builder(Arc::new(root_store()))
         .oci_policy(skip)
         .build()

@@ -206,14 +206,10 @@ fn write_config(q: &mut Quickstart) -> StepResult {
     )?;
     keys.save(&q.config)?;
 
-    let policy = BlobTrustPolicyDocument::builder()
-        .statement(
-            BlobStatementBuilder::new(POLICY)
-                .trust_store(TrustStoreRef::new(TrustStoreType::Ca, NAME)?)
-                .trusted_identity("x509.subject: C=US, ST=WA, O=Notary")
-                .global(true),
-        )
-        .build()?;
+    let policy = BlobTrustPolicyDocument::from_statements([BlobStatementBuilder::new(POLICY)
+        .trust_store(TrustStoreRef::new(TrustStoreType::Ca, NAME)?)
+        .trusted_identity("x509.subject: C=US, ST=WA, O=Notary")
+        .global(true)])?;
     let policy_path = q.config.join(BLOB_POLICY_FILE);
     write_atomic(
         &policy_path,

@@ -305,14 +305,11 @@ impl InitArgs {
             ("trusted-identity", !self.trusted_identities.is_empty()),
         ])?;
         let name = self.name.unwrap_or_default();
-        let doc = BlobTrustPolicyDocument::builder()
-            .statement(
-                BlobStatementBuilder::new(name)
-                    .trust_store_entries(self.trust_stores)
-                    .trusted_identities(self.trusted_identities)
-                    .global(self.global),
-            )
-            .build()
+        let statement = BlobStatementBuilder::new(name)
+            .trust_store_entries(self.trust_stores)
+            .trusted_identities(self.trusted_identities)
+            .global(self.global);
+        let doc = BlobTrustPolicyDocument::from_statements([statement])
             .map_err(|e| CliError::failed(format!("invalid blob policy: {e}")))?;
         let dir = config_dir();
         if Kind::Blob.has_valid_document(&dir) {

@@ -44,13 +44,12 @@ pub use dn::{
     verify_trusted_identities,
 };
 pub use policy::{
-    BlobStatementBuilder, BlobTrustPolicyDocument, BlobTrustPolicyDocumentBuilder,
-    EffectiveVerification, OciStatementBuilder, OciTrustPolicyDocument,
-    OciTrustPolicyDocumentBuilder, PolicyError, PolicyFile, PolicyJsonError, PolicyKind,
-    PolicyLoadError, PolicySelectionError, PolicyStatement, RegistryScopeError, StatementError,
-    TrustStoreRef, TrustStoreRefError, TrustedIdentity, TrustedIdentityParseError,
-    ValidationAction, ValidationType, VerificationLevel, VerificationLevelError, VerifyTimestamp,
-    load_blob_policy, load_oci_policy,
+    BlobStatementBuilder, BlobTrustPolicyDocument, EffectiveVerification, OciStatementBuilder,
+    OciTrustPolicyDocument, PolicyError, PolicyFile, PolicyJsonError, PolicyKind, PolicyLoadError,
+    PolicySelectionError, PolicyStatement, RegistryScopeError, StatementError, TrustStoreRef,
+    TrustStoreRefError, TrustedIdentity, TrustedIdentityParseError, ValidationAction,
+    ValidationType, VerificationLevel, VerificationLevelError, VerifyTimestamp, load_blob_policy,
+    load_oci_policy,
 };
 pub use store::{
     CertificateFileError, CertificateValidationError, DirTrustStore, MemoryTrustStore, TrustStore,

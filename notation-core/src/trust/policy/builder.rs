@@ -1,7 +1,8 @@
 //! Trust policy documents built in code.
 //!
-//! A builder collects a statement's fields as the JSON would hold them and
-//! the document's `build` runs the one validation that
+//! A statement builder collects a statement's fields as the JSON would hold
+//! them, and [`OciTrustPolicyDocument::from_statements`] and
+//! [`BlobTrustPolicyDocument::from_statements`] run the one validation that
 //! [`OciTrustPolicyDocument::from_json`] and
 //! [`BlobTrustPolicyDocument::from_json`] run, so a document built in code
 //! is accepted or refused exactly as the same document written in JSON,
@@ -13,16 +14,13 @@
 //!     ValidationAction, ValidationType, VerificationLevel,
 //! };
 //!
-//! let policy = OciTrustPolicyDocument::builder()
-//!     .statement(
-//!         OciStatementBuilder::new("wabbit-networks-images")
-//!             .registry_scope("registry.wabbit-networks.io/software/net-monitor")
-//!             .level(VerificationLevel::Strict)
-//!             .override_action(ValidationType::Revocation, ValidationAction::Log)
-//!             .trust_store(TrustStoreRef::new(TrustStoreType::Ca, "wabbit-networks.io")?)
-//!             .trusted_identity("x509.subject: C=US, ST=WA, O=wabbit-networks.io"),
-//!     )
-//!     .build()?;
+//! let statement = OciStatementBuilder::new("wabbit-networks-images")
+//!     .registry_scope("registry.wabbit-networks.io/software/net-monitor")
+//!     .level(VerificationLevel::Strict)
+//!     .override_action(ValidationType::Revocation, ValidationAction::Log)
+//!     .trust_store(TrustStoreRef::new(TrustStoreType::Ca, "wabbit-networks.io")?)
+//!     .trusted_identity("x509.subject: C=US, ST=WA, O=wabbit-networks.io");
+//! let policy = OciTrustPolicyDocument::from_statements([statement])?;
 //! let statement = policy.statements().first().unwrap();
 //! assert_eq!(statement.verification().action(ValidationType::Revocation), ValidationAction::Log);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -124,10 +122,10 @@ fn raw_statement(name: String) -> RawStatement {
 /// and whom it trusts (`trustStores`, `trustedIdentities`).
 ///
 /// Nothing is checked until the document is built; see
-/// [`OciTrustPolicyDocument::builder`].
+/// [`OciTrustPolicyDocument::from_statements`].
 #[derive(Clone, Debug)]
 pub struct OciStatementBuilder {
-    raw: RawStatement,
+    pub(super) raw: RawStatement,
 }
 
 impl OciStatementBuilder {
@@ -155,10 +153,10 @@ impl OciStatementBuilder {
 /// statement marked [`BlobStatementBuilder::global`].
 ///
 /// Nothing is checked until the document is built; see
-/// [`BlobTrustPolicyDocument::builder`].
+/// [`BlobTrustPolicyDocument::from_statements`].
 #[derive(Clone, Debug)]
 pub struct BlobStatementBuilder {
-    raw: RawStatement,
+    pub(super) raw: RawStatement,
 }
 
 impl BlobStatementBuilder {
@@ -177,50 +175,4 @@ impl BlobStatementBuilder {
     }
 
     common_statement_methods!();
-}
-
-/// Builds an [`OciTrustPolicyDocument`] (version `1.0`).
-#[derive(Clone, Debug, Default)]
-pub struct OciTrustPolicyDocumentBuilder {
-    statements: Vec<RawStatement>,
-}
-
-impl OciTrustPolicyDocumentBuilder {
-    /// Adds a statement.
-    pub fn statement(mut self, statement: OciStatementBuilder) -> Self {
-        self.statements.push(statement.raw);
-        self
-    }
-
-    /// Validates the document with the rules and messages of
-    /// [`OciTrustPolicyDocument::from_json`].
-    pub fn build(self) -> Result<OciTrustPolicyDocument, PolicyError> {
-        OciTrustPolicyDocument::from_raw(RawDocument {
-            version: SUPPORTED_VERSION.to_owned(),
-            statements: self.statements,
-        })
-    }
-}
-
-/// Builds a [`BlobTrustPolicyDocument`] (version `1.0`).
-#[derive(Clone, Debug, Default)]
-pub struct BlobTrustPolicyDocumentBuilder {
-    statements: Vec<RawStatement>,
-}
-
-impl BlobTrustPolicyDocumentBuilder {
-    /// Adds a statement.
-    pub fn statement(mut self, statement: BlobStatementBuilder) -> Self {
-        self.statements.push(statement.raw);
-        self
-    }
-
-    /// Validates the document with the rules and messages of
-    /// [`BlobTrustPolicyDocument::from_json`].
-    pub fn build(self) -> Result<BlobTrustPolicyDocument, PolicyError> {
-        BlobTrustPolicyDocument::from_raw(RawDocument {
-            version: SUPPORTED_VERSION.to_owned(),
-            statements: self.statements,
-        })
-    }
 }

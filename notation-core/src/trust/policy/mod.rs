@@ -331,10 +331,15 @@ impl OciTrustPolicyDocument {
         Self::from_raw(parse_raw_document(data, PolicyKind::Oci)?)
     }
 
-    /// A document built in code, statement by statement; validated by the
-    /// same rules, with the same messages, as [`Self::from_json`].
-    pub fn builder() -> OciTrustPolicyDocumentBuilder {
-        OciTrustPolicyDocumentBuilder::default()
+    /// A document (version `1.0`) of statements built in code, validated by
+    /// the same rules, with the same messages, as [`Self::from_json`].
+    pub fn from_statements(
+        statements: impl IntoIterator<Item = OciStatementBuilder>,
+    ) -> Result<Self, PolicyError> {
+        Self::from_raw(RawDocument {
+            version: SUPPORTED_VERSION.to_owned(),
+            statements: statements.into_iter().map(|s| s.raw).collect(),
+        })
     }
 
     /// The one validation of OCI documents, parsed or built.
@@ -438,10 +443,15 @@ impl BlobTrustPolicyDocument {
         Self::from_raw(parse_raw_document(data, PolicyKind::Blob)?)
     }
 
-    /// A document built in code, statement by statement; validated by the
-    /// same rules, with the same messages, as [`Self::from_json`].
-    pub fn builder() -> BlobTrustPolicyDocumentBuilder {
-        BlobTrustPolicyDocumentBuilder::default()
+    /// A document (version `1.0`) of statements built in code, validated by
+    /// the same rules, with the same messages, as [`Self::from_json`].
+    pub fn from_statements(
+        statements: impl IntoIterator<Item = BlobStatementBuilder>,
+    ) -> Result<Self, PolicyError> {
+        Self::from_raw(RawDocument {
+            version: SUPPORTED_VERSION.to_owned(),
+            statements: statements.into_iter().map(|s| s.raw).collect(),
+        })
     }
 
     /// The one validation of blob documents, parsed or built.
@@ -457,7 +467,7 @@ impl BlobTrustPolicyDocument {
     /// writes it; validated like a parsed document.
     #[deprecated(
         since = "0.1.0",
-        note = "use BlobTrustPolicyDocument::builder() with a BlobStatementBuilder"
+        note = "use BlobTrustPolicyDocument::from_statements with a BlobStatementBuilder"
     )]
     pub fn init<S: AsRef<str>>(
         name: &str,
@@ -465,14 +475,10 @@ impl BlobTrustPolicyDocument {
         trusted_identities: &[S],
         global: bool,
     ) -> Result<Self, PolicyError> {
-        Self::builder()
-            .statement(
-                BlobStatementBuilder::new(name)
-                    .trust_store_entries(trust_stores.iter().map(AsRef::as_ref))
-                    .trusted_identities(trusted_identities.iter().map(AsRef::as_ref))
-                    .global(global),
-            )
-            .build()
+        Self::from_statements([BlobStatementBuilder::new(name)
+            .trust_store_entries(trust_stores.iter().map(AsRef::as_ref))
+            .trusted_identities(trusted_identities.iter().map(AsRef::as_ref))
+            .global(global)])
     }
 
     /// The document version (`1.0`).

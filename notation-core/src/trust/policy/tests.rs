@@ -431,27 +431,23 @@ fn statement_accessors() {
 /// (one validation).
 #[test]
 fn builders_validate_as_json_does() {
-    let built = OciTrustPolicyDocument::builder()
-        .statement(
-            OciStatementBuilder::new("s")
-                .registry_scope("registry.example.com/app")
-                .registry_scope("registry.example.com/other")
-                .level(VerificationLevel::Permissive)
-                .override_action(ValidationType::Revocation, ValidationAction::Enforce)
-                .override_action(ValidationType::Revocation, ValidationAction::Skip)
-                .override_action(ValidationType::Authenticity, ValidationAction::Log)
-                .verify_timestamp(VerifyTimestamp::AfterCertExpiry)
-                .trust_store(TrustStoreRef::new(TrustStoreType::Ca, "acme").unwrap())
-                .trust_store_entry("tsa:ts")
-                .trusted_identity("x509.subject: C=US, ST=WA, O=Acme"),
-        )
-        .statement(
-            OciStatementBuilder::new("skip")
-                .registry_scope("*")
-                .level(VerificationLevel::Skip),
-        )
-        .build()
-        .unwrap();
+    let built = OciTrustPolicyDocument::from_statements([
+        OciStatementBuilder::new("s")
+            .registry_scope("registry.example.com/app")
+            .registry_scope("registry.example.com/other")
+            .level(VerificationLevel::Permissive)
+            .override_action(ValidationType::Revocation, ValidationAction::Enforce)
+            .override_action(ValidationType::Revocation, ValidationAction::Skip)
+            .override_action(ValidationType::Authenticity, ValidationAction::Log)
+            .verify_timestamp(VerifyTimestamp::AfterCertExpiry)
+            .trust_store(TrustStoreRef::new(TrustStoreType::Ca, "acme").unwrap())
+            .trust_store_entry("tsa:ts")
+            .trusted_identity("x509.subject: C=US, ST=WA, O=Acme"),
+        OciStatementBuilder::new("skip")
+            .registry_scope("*")
+            .level(VerificationLevel::Skip),
+    ])
+    .unwrap();
     let parsed = OciTrustPolicyDocument::from_json(
         doc(r#"{"name":"s","registryScopes":["registry.example.com/app","registry.example.com/other"],
             "signatureVerification":{"level":"permissive","override":{"revocation":"skip","authenticity":"log"},"verifyTimestamp":"afterCertExpiry"},
@@ -462,15 +458,11 @@ fn builders_validate_as_json_does() {
     .unwrap();
     assert_eq!(built, parsed);
 
-    let blob = BlobTrustPolicyDocument::builder()
-        .statement(
-            BlobStatementBuilder::new("g")
-                .global(true)
-                .trust_store(TrustStoreRef::new(TrustStoreType::SigningAuthority, "sa").unwrap())
-                .trusted_identities(["*"]),
-        )
-        .build()
-        .unwrap();
+    let blob = BlobTrustPolicyDocument::from_statements([BlobStatementBuilder::new("g")
+        .global(true)
+        .trust_store(TrustStoreRef::new(TrustStoreType::SigningAuthority, "sa").unwrap())
+        .trusted_identities(["*"])])
+    .unwrap();
     assert_eq!(
         blob,
         BlobTrustPolicyDocument::from_json(
@@ -481,49 +473,45 @@ fn builders_validate_as_json_does() {
     );
 
     // Refused, with the messages of the JSON path.
-    let cases: [(OciTrustPolicyDocumentBuilder, &str); 4] = [
-        (OciTrustPolicyDocument::builder(), r#""#),
+    let cases: [(Vec<OciStatementBuilder>, &str); 4] = [
+        (vec![], r#""#),
         (
-            OciTrustPolicyDocument::builder().statement(
+            vec![
                 OciStatementBuilder::new("s")
                     .registry_scope("*")
                     .trust_store_entry("ca:")
                     .trusted_identity("*"),
-            ),
+            ],
             r#"{"name":"s","registryScopes":["*"],"signatureVerification":{"level":"strict"},"trustStores":["ca:"],"trustedIdentities":["*"]}"#,
         ),
         (
-            OciTrustPolicyDocument::builder().statement(
+            vec![
                 OciStatementBuilder::new("s")
                     .trust_store_entry("ca:x")
                     .trusted_identity("*"),
-            ),
+            ],
             r#"{"name":"s","signatureVerification":{"level":"strict"},"trustStores":["ca:x"],"trustedIdentities":["*"]}"#,
         ),
         (
-            OciTrustPolicyDocument::builder().statement(
+            vec![
                 OciStatementBuilder::new("s")
                     .registry_scope("*")
                     .override_action(ValidationType::Integrity, ValidationAction::Log)
                     .trust_store_entry("ca:x")
                     .trusted_identity("*"),
-            ),
+            ],
             r#"{"name":"s","registryScopes":["*"],"signatureVerification":{"level":"strict","override":{"integrity":"log"}},"trustStores":["ca:x"],"trustedIdentities":["*"]}"#,
         ),
     ];
-    for (builder, json) in cases {
-        let from_builder = builder.build().unwrap_err();
+    for (statements, json) in cases {
+        let from_builder = OciTrustPolicyDocument::from_statements(statements).unwrap_err();
         let from_json = OciTrustPolicyDocument::from_json(doc(json).as_bytes()).unwrap_err();
         assert_eq!(from_builder, from_json);
     }
-    let global_skip = BlobTrustPolicyDocument::builder()
-        .statement(
-            BlobStatementBuilder::new("g")
-                .global(true)
-                .level(VerificationLevel::Skip),
-        )
-        .build()
-        .unwrap_err();
+    let global_skip = BlobTrustPolicyDocument::from_statements([BlobStatementBuilder::new("g")
+        .global(true)
+        .level(VerificationLevel::Skip)])
+    .unwrap_err();
     assert!(
         matches!(global_skip, PolicyError::GlobalPolicySkip { .. }),
         "{global_skip}"
