@@ -1,4 +1,5 @@
-//! Signing arbitrary files: detached signatures (REQUIREMENTS S1-S3, A3).
+//! Signing arbitrary files: detached signatures.
+// Requirements: S1-S3, A3.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -43,7 +44,8 @@ impl Default for BlobSignOptions<'_> {
 }
 
 impl<'a> BlobSignOptions<'a> {
-    /// Options for `format`, media type `application/octet-stream` (A3).
+    /// Options for `format`, media type `application/octet-stream`.
+    // Requirements: A3.
     pub fn new(format: EnvelopeFormat) -> Self {
         Self {
             format,
@@ -66,13 +68,15 @@ impl<'a> BlobSignOptions<'a> {
         self
     }
 
-    /// User metadata, stored as payload annotations (A5).
+    /// User metadata, stored as payload annotations.
+    // Requirements: A5.
     pub fn user_metadata(mut self, metadata: BTreeMap<String, String>) -> Self {
         self.user_metadata = metadata;
         self
     }
 
-    /// Expiry relative to the signing time (B3); whole seconds.
+    /// Expiry relative to the signing time; whole seconds.
+    // Requirements: B3.
     pub fn expiry(mut self, expiry: Option<Duration>) -> Self {
         self.expiry = expiry;
         self
@@ -84,7 +88,8 @@ impl<'a> BlobSignOptions<'a> {
         self
     }
 
-    /// Requests an RFC 3161 timestamp (O1).
+    /// Requests an RFC 3161 timestamp.
+    // Requirements: O1.
     pub fn timestamper(mut self, timestamper: Option<&'a dyn Timestamper>) -> Self {
         self.timestamper = timestamper;
         self
@@ -98,7 +103,8 @@ pub enum BlobSignError {
     /// Reading the blob failed.
     #[error("failed to read the blob: {0}")]
     Read(std::io::Error),
-    /// The user metadata is not allowed (A4).
+    /// The user metadata is not allowed.
+    // Requirements: A4.
     #[error(transparent)]
     UserMetadata(#[from] UserMetadataError),
     /// An expiry that is not a positive number of whole seconds.
@@ -107,7 +113,8 @@ pub enum BlobSignError {
     /// Signing failed.
     #[error(transparent)]
     Sign(#[from] SignError),
-    /// Signing with a plugin failed (R7).
+    /// Signing with a plugin failed.
+    // Requirements: R7.
     #[error(transparent)]
     Plugin(#[from] crate::plugin::PluginSignError),
 }
@@ -195,8 +202,9 @@ pub fn sign<'s>(
     }
 }
 
-/// As [`sign`], verifying the envelope with `crypto` (the A3, G2 rules:
-/// the blob is digested with the hash of the key's algorithm).
+/// As [`sign`], verifying the envelope with `crypto` (the blob is digested
+/// with the hash of the key's algorithm).
+// Requirements: A3, G2.
 pub fn sign_blob(
     signer: &dyn Signer,
     blob: &mut dyn Read,
@@ -223,13 +231,15 @@ pub fn sign_blob(
     Ok(envelope::sign(options.format, &request, crypto)?)
 }
 
-/// The detached signature file name for `blob_file_name` (S1):
+/// The detached signature file name for `blob_file_name`:
 /// `<name>.<jws|cose>.sig`.
+// Requirements: S1.
 pub fn signature_file_name(blob_file_name: &str, format: EnvelopeFormat) -> String {
     format!("{blob_file_name}.{}.sig", format.name())
 }
 
-/// Why a signature file name does not say its format (S1, W10).
+/// Why a signature file name does not say its format.
+// Requirements: S1, W10.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SignatureFileNameError {
@@ -246,9 +256,10 @@ pub enum SignatureFileNameError {
     UnknownFormat(String),
 }
 
-/// The envelope format of a detached signature file, from its name (S1).
+/// The envelope format of a detached signature file, from its name.
 /// Like the reference, a name without a format component is refused; the
-/// spec's "try every format" fallback is not implemented (W10).
+/// spec's "try every format" fallback is not implemented.
+// Requirements: S1, W10.
 pub fn format_from_signature_path(path: &Path) -> Result<EnvelopeFormat, SignatureFileNameError> {
     let name = path
         .file_name()

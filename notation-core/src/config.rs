@@ -1,5 +1,6 @@
-//! The reference's configuration layout (REQUIREMENTS X1, W16): the
+//! The reference's configuration layout: the
 //! directories, `config.json` and `signingkeys.json`.
+// Requirements: X1, W16.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,14 +13,16 @@ pub const CONFIG_FILE: &str = "config.json";
 pub const SIGNING_KEYS_FILE: &str = "signingkeys.json";
 /// The OCI trust policy file.
 pub const OCI_TRUST_POLICY_FILE: &str = "trustpolicy.oci.json";
-/// The legacy OCI trust policy file, read when the new one is absent (J1).
+/// The legacy OCI trust policy file, read when the new one is absent.
+// Requirements: J1.
 pub const LEGACY_TRUST_POLICY_FILE: &str = "trustpolicy.json";
 /// The blob trust policy file.
 pub const BLOB_TRUST_POLICY_FILE: &str = "trustpolicy.blob.json";
 /// Directory of keys made by `certificate generate-test`.
 pub const LOCAL_KEYS_DIR: &str = "localkeys";
-/// The trust store directory (W4: the spec says `trust-store`, the
+/// The trust store directory (the spec says `trust-store`, the
 /// reference uses `truststore`; we follow the reference).
+// Requirements: W4.
 pub const TRUST_STORE_DIR: &str = "truststore";
 
 /// Largest configuration file read.
@@ -58,8 +61,9 @@ pub fn libexec_dir() -> PathBuf {
 
 /// The libexec directory of the installation whose configuration directory
 /// is `config_dir`, as the CLI finds it with `NOTATION_CONFIG=config_dir`:
-/// `NOTATION_LIBEXEC`, else `config_dir` (X1). Plugins live in its
-/// `plugins/` (R1).
+/// `NOTATION_LIBEXEC`, else `config_dir`. Plugins live in its
+/// `plugins/`.
+// Requirements: X1, R1.
 pub fn libexec_dir_for(config_dir: &Path) -> PathBuf {
     non_empty_env("NOTATION_LIBEXEC")
         .map(PathBuf::from)
@@ -191,11 +195,13 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> Result<(), ConfigError> {
     result.map_err(io)
 }
 
-/// `config.json` (W16).
+/// `config.json`.
+// Requirements: W16.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Config {
-    /// Registries reached over plain HTTP (X2).
+    /// Registries reached over plain HTTP.
+    // Requirements: X2.
     #[serde(default)]
     pub insecure_registries: Vec<String>,
     /// Docker credential store name (`docker-credential-<name>`).
@@ -282,7 +288,8 @@ impl KeySuite {
     }
 }
 
-/// `signingkeys.json` (W16).
+/// `signingkeys.json`.
+// Requirements: W16.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SigningKeys {
     /// Name of the default key.

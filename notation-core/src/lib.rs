@@ -22,5 +22,6 @@ pub mod trust;
 pub mod verifier;
 pub mod x509;
 
-/// The signing agent written into envelopes (E3).
+/// The signing agent written into envelopes.
+// Requirements: E3.
 pub const SIGNING_AGENT: &str = concat!("notation-rs/", env!("CARGO_PKG_VERSION"));

@@ -27,9 +27,10 @@ pub trait Signer: Send + Sync {
     /// Signs `data`.
     fn sign(&self, data: &[u8]) -> Result<(Vec<u8>, Vec<Certificate>), SignerError>;
 
-    /// The signing agent to write into envelopes (E3), when it is not
+    /// The signing agent to write into envelopes, when it is not
     /// notation-rs's own ([`crate::SIGNING_AGENT`]): a plugin signer adds
     /// the plugin's name and version.
+    // Requirements: E3.
     fn signing_agent(&self) -> Option<String> {
         None
     }
@@ -48,7 +49,8 @@ pub enum SignerError {
     /// The private key does not belong to the leaf certificate.
     #[error("the private key does not match the public key of the leaf certificate {0:?}")]
     KeyMismatch(String),
-    /// The key is not one of the six key specs (G3).
+    /// The key is not one of the six key specs.
+    // Requirements: G3.
     #[error(transparent)]
     UnsupportedKey(#[from] crate::algorithm::UnsupportedKeyError),
     /// Reading a file failed.
@@ -62,7 +64,8 @@ pub enum SignerError {
     /// The signing operation failed (a remote signer's error goes here).
     #[error("signing failed: {0}")]
     Signing(String),
-    /// A signing plugin failed or answered badly (R5).
+    /// A signing plugin failed or answered badly.
+    // Requirements: R5.
     #[error(transparent)]
     Plugin(#[from] crate::plugin::PluginError),
 }

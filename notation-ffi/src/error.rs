@@ -506,9 +506,10 @@ impl From<PluginError> for Error {
     }
 }
 
-/// Signing around a RAW plugin's signature (R5): what fails after the
+/// Signing around a RAW plugin's signature: what fails after the
 /// plugin was asked is the plugin's doing (a signature or chain that does
 /// not verify, an unusable key spec), except timestamping.
+// Requirements: R5.
 fn plugin_raw_sign_code(e: &SignError) -> notation_result {
     match e {
         SignError::Signer(SignerError::Plugin(p)) => plugin_error_code(p),

@@ -65,7 +65,8 @@ pub struct PushedSignature {
     /// The envelope blob.
     pub envelope: Descriptor,
     /// Non-fatal problems (for example a superseded referrers index that
-    /// could not be deleted, Q6).
+    /// could not be deleted).
+    // Requirements: Q6.
     pub warnings: Vec<String>,
 }
 
@@ -74,13 +75,15 @@ pub trait SignatureRepository {
     /// Resolves a tag or digest to the artifact's manifest descriptor.
     fn resolve(&self, reference: &str) -> Result<Descriptor, RepositoryError>;
 
-    /// The Notary signature manifests that refer to `artifact` (Q5-Q7),
+    /// The Notary signature manifests that refer to `artifact`,
     /// with `artifactType` and annotations filled in.
+    // Requirements: Q5-Q7.
     fn signatures(&self, artifact: &Descriptor) -> Result<Vec<Descriptor>, RepositoryError>;
 
-    /// Fetches a signature manifest and its envelope (Q3, U): both checked
+    /// Fetches a signature manifest and its envelope: both checked
     /// against their digests and size limits; the manifest's subject must be
     /// `artifact`.
+    // Requirements: Q3, U.
     fn fetch_signature(
         &self,
         signature: &Descriptor,
@@ -96,8 +99,9 @@ pub trait SignatureRepository {
         None
     }
 
-    /// Stores a signature of `artifact` (Q1, Q4, Q9): the envelope, the
+    /// Stores a signature of `artifact`: the envelope, the
     /// config, then the manifest.
+    // Requirements: Q1, Q4, Q9.
     fn push_signature(
         &self,
         artifact: &Descriptor,

@@ -1,4 +1,4 @@
-//! The network half of revocation checking (REQUIREMENTS P3, P4, P6): an
+//! The network half of revocation checking: an
 //! HTTP [`RevocationFetcher`] for notation-core's OCSP and CRL logic, and a
 //! file-backed CRL cache under `{NOTATION_CACHE}/crl/`, as the reference CLI
 //! keeps it.
@@ -13,6 +13,7 @@
 //!     .build();
 //! # Ok::<(), notation_core::revocation::FetchError>(())
 //! ```
+// Requirements: P3, P4, P6.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -30,7 +31,8 @@ use crate::registry::transport::{
 /// Fetches OCSP responses and CRLs over HTTP. The timeouts and size limits
 /// are the request's (notation-core sets them: 2 s / 20 KiB for OCSP, 5 s /
 /// 32 MiB for CRLs by default, configurable); only `http` URLs reach here
-/// (notation-core refuses others, P3, P4).
+/// (notation-core refuses others).
+// Requirements: P3, P4.
 pub struct HttpRevocationFetcher {
     /// One transport per timeout, so that connections are reused.
     transports: std::sync::Mutex<Vec<(std::time::Duration, Arc<dyn HttpTransport>)>>,
@@ -142,12 +144,13 @@ impl RevocationFetcher for HttpRevocationFetcher {
     }
 }
 
-/// The CRL cache of the reference CLI (P6): `{cache dir}/crl/<sha256(url)>`,
+/// The CRL cache of the reference CLI: `{cache dir}/crl/<sha256(url)>`,
 /// in the reference's format (`{"baseCRL": <base64 DER>, "deltaCRL": ...}`,
 /// so that notation-rs and the reference share one cache), written
 /// atomically (temporary file in the same directory, then rename). A corrupt
 /// or unreadable entry is an error that the checker treats as a miss (it
 /// downloads again); [`FileCrlCache::had_errors`] tells the caller to warn.
+// Requirements: P6.
 #[derive(Debug)]
 pub struct FileCrlCache {
     dir: PathBuf,

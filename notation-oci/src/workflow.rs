@@ -1,5 +1,6 @@
-//! The OCI signing and verification workflows (REQUIREMENTS T1, T2, Q7,
-//! Q8), over any [`SignatureRepository`]: a registry or an OCI layout.
+//! The OCI signing and verification workflows, over any
+//! [`SignatureRepository`]: a registry or an OCI layout.
+// Requirements: T1, T2, Q7, Q8.
 
 use std::collections::BTreeMap;
 
@@ -27,7 +28,8 @@ use crate::signature::{
     SignatureManifest, SignatureManifestForm, signature_annotations, thumbprints,
 };
 
-/// Default and maximum of signatures evaluated per artifact (U).
+/// Default and maximum of signatures evaluated per artifact.
+// Requirements: U.
 pub const DEFAULT_MAX_SIGNATURES: usize = 100;
 
 /// Why a workflow failed.
@@ -37,7 +39,8 @@ pub enum WorkflowError {
     /// The store failed.
     #[error(transparent)]
     Repository(#[from] RepositoryError),
-    /// A digest given by the user that the store resolves differently (Q8).
+    /// A digest given by the user that the store resolves differently.
+    // Requirements: Q8.
     #[error("user input digest {input} does not match the resolved digest {resolved}")]
     DigestMismatch {
         /// What the user gave.
@@ -48,10 +51,12 @@ pub enum WorkflowError {
     /// Signing failed.
     #[error(transparent)]
     Sign(#[from] SignError),
-    /// Signing with a plugin failed (R5, R6).
+    /// Signing with a plugin failed.
+    // Requirements: R5, R6.
     #[error(transparent)]
     PluginSign(#[from] PluginSignError),
-    /// User metadata not allowed (A4).
+    /// User metadata not allowed.
+    // Requirements: A4.
     #[error(transparent)]
     UserMetadata(#[from] UserMetadataError),
     /// Expiry not a positive whole number of seconds.
@@ -76,7 +81,8 @@ pub enum WorkflowError {
         /// The repository (`registry/repository`).
         repository: String,
     },
-    /// Policy selection failed before any store access (T2).
+    /// Policy selection failed before any store access.
+    // Requirements: T2.
     #[error(transparent)]
     Policy(VerificationError),
     /// A trust store the applicable policy statement names does not exist,
@@ -109,7 +115,8 @@ pub enum WorkflowError {
         /// Each signature and why it failed.
         failures: Vec<SignatureFailure>,
     },
-    /// More signatures than the limit, none verified (U).
+    /// More signatures than the limit, none verified.
+    // Requirements: U.
     #[error(
         "signature evaluation stopped. The configured limit of {limit} signatures to verify per artifact exceeded"
     )]
@@ -187,7 +194,8 @@ pub enum SignatureFailureReason {
         error: Box<RepositoryError>,
     },
     /// Its chain's thumbprints match no trusted certificate, and the policy
-    /// enforces authenticity: not fetched (Q7).
+    /// enforces authenticity: not fetched.
+    // Requirements: Q7.
     #[error(
         "the thumbprints of its certificate chain match no certificate trusted by trust policy {policy:?}; it was not fetched"
     )]
@@ -249,25 +257,29 @@ impl<'a> SignOptions<'a> {
         }
     }
 
-    /// User metadata (A5).
+    /// User metadata.
+    // Requirements: A5.
     pub fn user_metadata(mut self, metadata: BTreeMap<String, String>) -> Self {
         self.user_metadata = metadata;
         self
     }
 
-    /// Expiry after the signing time (B3).
+    /// Expiry after the signing time.
+    // Requirements: B3.
     pub fn expiry(mut self, expiry: Option<Duration>) -> Self {
         self.expiry = expiry;
         self
     }
 
-    /// The signature manifest form (Q1).
+    /// The signature manifest form.
+    // Requirements: Q1.
     pub fn manifest_form(mut self, form: SignatureManifestForm) -> Self {
         self.form = form;
         self
     }
 
-    /// Requests an RFC 3161 timestamp (O1).
+    /// Requests an RFC 3161 timestamp.
+    // Requirements: O1.
     pub fn timestamper(mut self, timestamper: Option<&'a dyn Timestamper>) -> Self {
         self.timestamper = timestamper;
         self
@@ -286,7 +298,8 @@ pub struct SignedArtifact {
     /// The signed artifact.
     pub artifact: Descriptor,
     /// Whether the reference was a tag resolved to a digest (tags are
-    /// mutable: callers warn, Q8).
+    /// mutable: callers warn).
+    // Requirements: Q8.
     pub resolved_from_tag: bool,
     /// What was stored.
     pub pushed: PushedSignature,
@@ -299,11 +312,12 @@ pub enum ArtifactSigner<'a> {
     /// ([`LocalSigner`]), a KMS, or a
     /// RAW plugin's [`RawPluginSigner`].
     Signer(&'a dyn Signer),
-    /// A plugin key. Its metadata is read on every signing (R3): a
-    /// `SIGNATURE_GENERATOR.RAW` plugin signs what notation-rs builds (R5),
+    /// A plugin key. Its metadata is read on every signing: a
+    /// `SIGNATURE_GENERATOR.RAW` plugin signs what notation-rs builds,
     /// a `SIGNATURE_GENERATOR.ENVELOPE` plugin returns the whole envelope,
-    /// which is checked, and its annotations go to the signature manifest
-    /// (R6, Q4).
+    /// which is checked, and its annotations go to the signature manifest.
+    ///
+    // Requirements: R3, R5, R6, Q4.
     Plugin(&'a PluginSigner),
 }
 
@@ -340,8 +354,8 @@ impl<'a> From<&'a RawPluginSigner> for ArtifactSigner<'a> {
     }
 }
 
-/// Resolves a reference and enforces Q8: a digest given must be the digest
-/// resolved.
+/// Resolves a reference: a digest given must be the digest resolved.
+// Requirements: Q8.
 pub fn resolve(
     repo: &dyn SignatureRepository,
     reference: &str,
@@ -394,10 +408,11 @@ pub fn sign_artifact<'s>(
     )
 }
 
-/// Signs an artifact (T1): resolve, add user metadata, sign (the envelope is
+/// Signs an artifact: resolve, add user metadata, sign (the envelope is
 /// verified and its chain checked before it leaves notation-core), then
 /// store the envelope and the signature manifest with its annotations. As
 /// [`sign_artifact`] with an explicit crypto provider.
+// Requirements: T1.
 pub fn sign(
     repo: &dyn SignatureRepository,
     reference: &str,
@@ -416,9 +431,10 @@ pub fn sign(
 
 /// As [`sign_artifact`] with an explicit crypto provider, with a signer of
 /// either kind: a [`Signer`] or a plugin key ([`ArtifactSigner`]). With an envelope plugin, the signing time and the
-/// timestamp are the plugin's (R6); the manifest annotations are the
-/// plugin's, then the thumbprints and creation time of the envelope (Q4),
+/// timestamp are the plugin's; the manifest annotations are the
+/// plugin's, then the thumbprints and creation time of the envelope,
 /// which a plugin cannot override.
+// Requirements: R6, Q4.
 pub fn sign_with(
     repo: &dyn SignatureRepository,
     reference: &str,
@@ -500,20 +516,23 @@ impl VerifyOptions {
         Self::default()
     }
 
-    /// Requires user metadata (N10).
+    /// Requires user metadata.
+    // Requirements: N10.
     pub fn user_metadata(mut self, metadata: BTreeMap<String, String>) -> Self {
         self.user_metadata = metadata;
         self
     }
 
-    /// At most this many signatures are verified (U; must be positive).
+    /// At most this many signatures are verified (must be positive).
+    // Requirements: U.
     pub fn max_signatures(mut self, n: usize) -> Self {
         self.max_signatures = n;
         self
     }
 
-    /// Configuration for the verification plugin a signature requires (R8,
-    /// `--plugin-config`).
+    /// Configuration for the verification plugin a signature requires
+    /// (`--plugin-config`).
+    // Requirements: R8.
     pub fn plugin_config(mut self, config: PluginConfig) -> Self {
         self.plugin_config = config;
         self
@@ -709,13 +728,14 @@ pub fn verify_reference(
     verify(repo, &scope, tag_or_digest, verifier, options).map(ArtifactVerification::into_verdict)
 }
 
-/// Verifies an artifact (T2): the policy statement for `scope`
-/// (`registry/repository`, or the `--scope` of a layout, K3) is selected and
+/// Verifies an artifact: the policy statement for `scope`
+/// (`registry/repository`, or the `--scope` of a layout) is selected and
 /// `skip` honoured before the store is touched; then the reference is
-/// resolved (Q8), the Notary signatures listed (Q5, Q6), and each verified in
-/// turn until one passes (M4), at most `max_signatures`. Where authenticity
+/// resolved, the Notary signatures listed, and each verified in
+/// turn until one passes, at most `max_signatures`. Where authenticity
 /// is enforced, a signature whose thumbprint annotation matches nothing
-/// trusted is not fetched (Q7).
+/// trusted is not fetched.
+// Requirements: T2, K3, Q8, Q5, Q6, M4, Q7.
 pub fn verify(
     repo: &dyn SignatureRepository,
     scope: &str,

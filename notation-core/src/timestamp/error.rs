@@ -16,10 +16,11 @@ use crate::x509::chain::ChainError;
 
 /// Why a timestamp could not be obtained, parsed or verified.
 ///
-/// The variants follow the steps of RFC 3161 verification (O3), so that a
+/// The variants follow the steps of RFC 3161 verification, so that a
 /// caller can prefix each the way Notation does ("failed to parse timestamp
 /// countersignature with error: …", "failed to verify the timestamp
 /// countersignature with error: …", …).
+// Requirements: O3.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TimestampError {
@@ -53,7 +54,8 @@ pub enum TimestampError {
     /// The token's signature, signer or certificate chain does not verify.
     #[error("failed to verify signed token: {0}")]
     Verification(TokenVerificationError),
-    /// The verified TSA chain breaks the certificate rules (H4, H1).
+    /// The verified TSA chain breaks the certificate rules.
+    // Requirements: H4, H1.
     #[error(transparent)]
     Chain(#[from] ChainError),
     /// A request cannot be built.
@@ -125,7 +127,8 @@ pub enum CmsParseError {
     },
 }
 
-/// Why a decoded TSTInfo does not timestamp the given message (O3, O4).
+/// Why a decoded TSTInfo does not timestamp the given message.
+// Requirements: O3, O4.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TstInfoError {
@@ -198,12 +201,14 @@ pub enum TokenVerificationError {
     #[error("cms verification failure: {0}")]
     Cms(CmsVerificationError),
     /// The signing certificate's EKU is not exactly timeStamping (RFC 3161
-    /// §2.3, H4).
+    /// §2.3).
+    // Requirements: H4.
     #[error(
         "signing certificate must have and only have ExtKeyUsageTimeStamping as extended key usage"
     )]
     SigningCertificateEku,
-    /// The signing certificate's EKU extension is not critical (H4).
+    /// The signing certificate's EKU extension is not critical.
+    // Requirements: H4.
     #[error("signing certificate extended key usage extension must be set as critical")]
     SigningCertificateEkuNotCritical,
 }
@@ -326,7 +331,8 @@ pub enum PathError {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RequestError {
-    /// SHA-1 imprints are refused (O1).
+    /// SHA-1 imprints are refused.
+    // Requirements: O1.
     #[error("unsupported hashing algorithm: SHA-1")]
     Sha1,
     /// An imprint algorithm other than SHA-256/384/512.

@@ -1,10 +1,10 @@
-//! Named X.509 trust stores (REQUIREMENTS I1-I7).
+//! Named X.509 trust stores.
 //!
 //! A trust store is a named set of certificates of one type: `ca` and
 //! `signingAuthority` stores anchor signing chains (per signing scheme), `tsa`
 //! stores anchor timestamp chains. [`TrustStore`] is how the verifier gets
 //! them; [`DirTrustStore`] reads the reference layout
-//! `{NOTATION_CONFIG}/truststore/x509/{type}/{name}/*` (I1, W4: the directory
+//! `{NOTATION_CONFIG}/truststore/x509/{type}/{name}/*` (the directory
 //! is `truststore`, as the reference writes it, not the spec's `trust-store`)
 //! and [`MemoryTrustStore`] holds certificates an embedder loaded itself.
 //!
@@ -12,17 +12,18 @@
 //! `verifier/truststore`), with its error texts:
 //! - every entry of the named store directory is read, whatever its
 //!   extension, in file-name order; each must be a regular file holding PEM
-//!   or (concatenated) DER certificates (I2);
-//! - a symlinked store directory or certificate file is refused (I3), and so
-//!   is a sub-directory (I4). The spec says to ignore sub-directories with a
-//!   warning; we follow the reference's hard error (W3) so that a store that
+//!   or (concatenated) DER certificates;
+//! - a symlinked store directory or certificate file is refused, and so
+//!   is a sub-directory. The spec says to ignore sub-directories with a
+//!   warning; we follow the reference's hard error so that a store that
 //!   verifies here verifies with Notation and vice versa;
 //! - every certificate must be a CA or self-signed; in a `tsa` store every
-//!   certificate must be a self-signed, self-issued root (I5);
+//!   certificate must be a self-signed, self-issued root;
 //! - a store without certificates is an error.
 //!
 //! Store reading knows nothing of trust policies; the verifier decides which
 //! stores a statement needs and may cache what it loaded.
+// Requirements: I1-I7, I1, W4, I2, I3, I4, W3, I5.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -76,7 +77,8 @@ impl fmt::Display for TrustStoreType {
     }
 }
 
-/// Whether `name` is a valid named-store name: `[a-zA-Z0-9_.-]+` (I5).
+/// Whether `name` is a valid named-store name: `[a-zA-Z0-9_.-]+`.
+// Requirements: I5.
 pub fn is_valid_store_name(name: &str) -> bool {
     !name.is_empty()
         && name
@@ -94,7 +96,8 @@ fn is_dot_name(name: &str) -> bool {
 /// can hold `Arc<dyn TrustStore>`.
 pub trait TrustStore: Send + Sync {
     /// Every certificate of the named store of `store_type`, validated by
-    /// the store rules (I2, I5). A missing or empty store is an error.
+    /// the store rules. A missing or empty store is an error.
+    // Requirements: I2, I5.
     fn certificates(
         &self,
         store_type: TrustStoreType,
@@ -136,8 +139,9 @@ impl From<io::Error> for CertificateFileError {
     }
 }
 
-/// Why certificates may not be trust anchors of a store (I5), with the
+/// Why certificates may not be trust anchors of a store, with the
 /// reference's texts.
+// Requirements: I5.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CertificateValidationError {
@@ -233,7 +237,8 @@ pub fn validate_store_certificates(
 
 /// Why a named store could not be loaded, with the reference's texts
 /// (notation-go `verifier/truststore`). The verifier reports these as
-/// authenticity (or authentic timestamp) failures (M2).
+/// authenticity (or authentic timestamp) failures.
+// Requirements: M2.
 #[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum TrustStoreError {
@@ -261,7 +266,8 @@ pub enum TrustStoreError {
         /// The I/O error.
         source: Arc<io::Error>,
     },
-    /// The store path is a file or a symlink (I3).
+    /// The store path is a file or a symlink.
+    // Requirements: I3.
     #[error("the trust store {name} of type {store_type} with path {} is not a regular directory (symlinks are not supported)", .path.display())]
     NotADirectory {
         /// The store type.
@@ -272,7 +278,8 @@ pub enum TrustStoreError {
         path: PathBuf,
     },
     /// An entry of the store is a directory, a symlink or another special
-    /// file (I3, I4/W3).
+    /// file.
+    // Requirements: I3, I4, W3.
     #[error(
         "trusted certificate {file} in trust store {name} of type {store_type} is not a regular file (directories or symlinks are not supported)"
     )]
@@ -284,7 +291,8 @@ pub enum TrustStoreError {
         /// The entry's file name.
         file: String,
     },
-    /// A file that does not hold certificates (I2).
+    /// A file that does not hold certificates.
+    // Requirements: I2.
     #[error(
         "failed to read the trusted certificate {file} in trust store {name} of type {store_type}"
     )]
@@ -298,7 +306,8 @@ pub enum TrustStoreError {
         /// Why.
         source: CertificateFileError,
     },
-    /// A certificate that is neither a CA nor self-signed (I5).
+    /// A certificate that is neither a CA nor self-signed.
+    // Requirements: I5.
     #[error(
         "failed to validate the trusted certificate {file} in trust store {name} of type {store_type}"
     )]
@@ -312,7 +321,8 @@ pub enum TrustStoreError {
         /// Why.
         source: CertificateValidationError,
     },
-    /// A `tsa` store certificate that is not a root (I5).
+    /// A `tsa` store certificate that is not a root.
+    // Requirements: I5.
     #[error(
         "trusted certificate {file} in trust store {name} of type {store_type} is invalid: {error}"
     )]
@@ -917,7 +927,8 @@ pub enum TrustStoreManagementError {
         /// Why.
         error: CertificateFileError,
     },
-    /// The certificates do not satisfy the store rules (I5).
+    /// The certificates do not satisfy the store rules.
+    // Requirements: I5.
     #[error("the certificates cannot be added to a trust store of type {store_type}: {error}")]
     Invalid {
         /// The store type.
@@ -990,7 +1001,8 @@ impl MemoryTrustStore {
     }
 
     /// Adds certificates to the named store of `store_type` (creating it),
-    /// after checking them as a file of that store would be (I5).
+    /// after checking them as a file of that store would be.
+    // Requirements: I5.
     pub fn add(
         &mut self,
         store_type: TrustStoreType,

@@ -1,4 +1,4 @@
-//! Signature verification (REQUIREMENTS M, N, O2-O5, P, F3, S3).
+//! Signature verification.
 //!
 //! A [`Verifier`] is built once from trust policies and a trust store: the
 //! policy documents are validated and every trust store they name is read
@@ -6,19 +6,20 @@
 //! or parses them again.
 //!
 //! Verifying one signature runs the checks in the reference's order and
-//! records each with its action from the level matrix (M): integrity (always
+//! records each with its action from the level matrix: integrity (always
 //! enforced), authenticity (trust store, then trusted identity), expiry,
 //! authentic timestamp, revocation. A check whose action is `log` records
 //! its failure and lets verification go on; the first failure whose action
 //! is `enforce` stops it. [`VerificationOutcome`] lists every check.
 //!
 //! A signature that names a verification plugin
-//! (`io.cncf.notary.verificationPlugin`, B6) is verified with it (R8): the
+//! (`io.cncf.notary.verificationPlugin`) is verified with it: the
 //! plugin is located through the builder's [`PluginLocator`], its version
 //! checked against `io.cncf.notary.verificationPluginMinVersion`, and its
 //! `SIGNATURE_VERIFIER` capabilities take over the trusted-identity and
 //! revocation checks. Signatures without the attribute never touch a
 //! plugin.
+// Requirements: M, N, O2-O5, P, F3, S3, R8, B6.
 
 mod outcome;
 
@@ -129,10 +130,11 @@ impl VerifierBuilder {
         self
     }
 
-    /// Where verification plugins are found (R8), for example a
+    /// Where verification plugins are found, for example a
     /// [`PluginDirectory`](crate::plugin::PluginDirectory). Without one, a
     /// signature that requires a plugin is inconclusive ("plugin not
     /// found").
+    // Requirements: R8.
     pub fn plugin_locator(mut self, locator: Arc<dyn PluginLocator>) -> Self {
         self.plugins = Some(locator);
         self
@@ -212,7 +214,8 @@ impl std::fmt::Debug for Verifier {
     }
 }
 
-/// Options for verifying a blob signature (S3).
+/// Options for verifying a blob signature.
+// Requirements: S3.
 #[derive(Clone, Debug, Default)]
 pub struct BlobVerifyOptions {
     policy_name: Option<String>,
@@ -228,25 +231,29 @@ impl BlobVerifyOptions {
         Self::default()
     }
 
-    /// Selects the blob policy statement by name (K4).
+    /// Selects the blob policy statement by name.
+    // Requirements: K4.
     pub fn policy_name(mut self, name: impl Into<String>) -> Self {
         self.policy_name = Some(name.into());
         self
     }
 
-    /// Requires the signed media type (N9).
+    /// Requires the signed media type.
+    // Requirements: N9.
     pub fn media_type(mut self, media_type: impl Into<String>) -> Self {
         self.media_type = Some(media_type.into());
         self
     }
 
-    /// Requires user metadata (N10).
+    /// Requires user metadata.
+    // Requirements: N10.
     pub fn user_metadata(mut self, metadata: BTreeMap<String, String>) -> Self {
         self.user_metadata = metadata;
         self
     }
 
-    /// Configuration passed to a verification plugin (R8, `--plugin-config`).
+    /// Configuration passed to a verification plugin (`--plugin-config`).
+    // Requirements: R8.
     pub fn plugin_config(mut self, config: PluginConfig) -> Self {
         self.plugin_config = config;
         self
@@ -266,7 +273,8 @@ impl ArtifactVerifyOptions {
         Self::default()
     }
 
-    /// Requires user metadata (N10).
+    /// Requires user metadata.
+    // Requirements: N10.
     pub fn user_metadata(mut self, metadata: BTreeMap<String, String>) -> Self {
         self.user_metadata = metadata;
         self
@@ -277,7 +285,8 @@ impl ArtifactVerifyOptions {
         &self.user_metadata
     }
 
-    /// Configuration passed to a verification plugin (R8, `--plugin-config`).
+    /// Configuration passed to a verification plugin (`--plugin-config`).
+    // Requirements: R8.
     pub fn plugin_config(mut self, config: PluginConfig) -> Self {
         self.plugin_config = config;
         self
@@ -290,9 +299,10 @@ impl Verifier {
         VerifierBuilder::new(trust_store)
     }
 
-    /// The OCI policy statement for a fully qualified artifact reference
-    /// (K1). Callers check `statement.verification().is_skip()` before any network
-    /// access (T2).
+    /// The OCI policy statement for a fully qualified artifact reference.
+    /// Callers check `statement.verification().is_skip()` before any network
+    /// access.
+    // Requirements: K1, T2.
     pub fn oci_statement(
         &self,
         artifact_reference: &str,
@@ -305,9 +315,10 @@ impl Verifier {
             .map_err(VerificationError::NoApplicablePolicy)
     }
 
-    /// The OCI policy statement for a repository scope `registry/repository`
-    /// (K1, K3), known before a tag is resolved (T2); `reference` is quoted
+    /// The OCI policy statement for a repository scope `registry/repository`,
+    /// known before a tag is resolved; `reference` is quoted
     /// in errors.
+    // Requirements: K1, K3, T2.
     pub fn oci_statement_for_scope(
         &self,
         scope: &str,
@@ -321,7 +332,8 @@ impl Verifier {
             .map_err(VerificationError::NoApplicablePolicy)
     }
 
-    /// The blob policy statement by name, or the global one (K4).
+    /// The blob policy statement by name, or the global one.
+    // Requirements: K4.
     pub fn blob_statement(
         &self,
         name: Option<&str>,
@@ -398,10 +410,11 @@ impl Verifier {
             .unwrap_or_else(OffsetDateTime::now_utc)
     }
 
-    /// Verifies a blob signature (S3): selects the blob policy, verifies the
-    /// signature (N2-N8), then hashes the blob with the hash of the signing
-    /// key's algorithm and compares digest, size and, if asked, media type
-    /// (N9), then the user metadata (N10).
+    /// Verifies a blob signature: selects the blob policy, verifies the
+    /// signature, then hashes the blob with the hash of the signing
+    /// key's algorithm and compares digest, size and, if asked, media type,
+    /// then the user metadata.
+    // Requirements: S3, N2-N8, N9, N10.
     pub fn verify_blob(
         &self,
         envelope: &[u8],
@@ -485,10 +498,11 @@ impl Verifier {
         Ok(outcome)
     }
 
-    /// Verifies one signature of an OCI artifact (T2 for one signature):
+    /// Verifies one signature of an OCI artifact:
     /// selects the policy by reference, verifies the signature, then
-    /// compares the signed descriptor with the artifact's (A6, N9) and the
-    /// user metadata (N10).
+    /// compares the signed descriptor with the artifact's and the
+    /// user metadata.
+    // Requirements: A6, N9, N10.
     pub fn verify_artifact(
         &self,
         artifact_reference: &str,
@@ -533,7 +547,7 @@ impl Verifier {
     }
 
     /// Verifies one signature envelope under a policy statement: the
-    /// procedure N2-N8 without the payload checks. The statement must not
+    /// verification procedure without the payload checks. The statement must not
     /// be `skip`. A verification plugin gets no configuration; see
     /// [`Verifier::verify_signature_with_plugin_config`].
     pub fn verify_signature(
@@ -551,7 +565,8 @@ impl Verifier {
     }
 
     /// As [`Verifier::verify_signature`], passing `plugin_config` to the
-    /// verification plugin the signature requires, if any (R8).
+    /// verification plugin the signature requires, if any.
+    // Requirements: R8.
     pub fn verify_signature_with_plugin_config(
         &self,
         statement: &PolicyStatement,
@@ -737,10 +752,11 @@ impl Verifier {
         Ok(outcome)
     }
 
-    /// N3 (R8): the plugin named by the signature, located, its version at
+    /// The verification plugin named by the signature, located, its version at
     /// least the signature's minimum, with at least one
     /// `SIGNATURE_VERIFIER` capability. `None` when the signature names no
     /// plugin. The reference's order and messages.
+    // Requirements: R8.
     fn verification_plugin(
         &self,
         info: &SignerInfo,
@@ -834,8 +850,9 @@ impl Verifier {
         }))
     }
 
-    /// N2: parse by media type, verify the signature and the envelope rules,
-    /// refuse unknown critical attributes that no plugin will process (B5).
+    /// Integrity: parse by media type, verify the signature and the envelope rules,
+    /// refuse unknown critical attributes that no plugin will process.
+    // Requirements: B5.
     fn integrity(
         &self,
         envelope: &[u8],
@@ -867,8 +884,9 @@ impl Verifier {
         Ok(content)
     }
 
-    /// The certificates of the statement's stores of one type (F4), each
+    /// The certificates of the statement's stores of one type, each
     /// store once.
+    // Requirements: F4.
     fn trusted_certificates(
         &self,
         statement: &PolicyStatement,
@@ -897,8 +915,9 @@ impl Verifier {
         Ok(certs)
     }
 
-    /// N4 first half: some certificate of the chain is one of the trusted
-    /// certificates of the scheme's store type (I7, F3, F4).
+    /// Authenticity, first half: some certificate of the chain is one of the trusted
+    /// certificates of the scheme's store type.
+    // Requirements: I7, F3, F4.
     fn authenticity(
         &self,
         statement: &PolicyStatement,
@@ -922,7 +941,9 @@ impl Verifier {
         }
     }
 
-    /// N6 (O2-O5 for `notary.x509`, F3 for `signingAuthority`).
+    /// Authentic timestamp: the timestamp countersignature for `notary.x509`,
+    /// the authentic signing time for `signingAuthority`.
+    // Requirements: N6, O2-O5, F3.
     fn authentic_timestamp(
         &self,
         statement: &PolicyStatement,
@@ -971,7 +992,7 @@ impl Verifier {
         self.timestamp_countersignature(statement, content)
     }
 
-    /// O3-O5: the countersignature must be present and valid, its TSA chain
+    /// The countersignature must be present and valid, its TSA chain
     /// trusted at the timestamp's time, the whole timestamp range inside
     /// every signing certificate's validity, and the TSA chain not revoked.
     fn timestamp_countersignature(
@@ -1035,7 +1056,8 @@ impl Verifier {
         }
     }
 
-    /// N7 for the signing chain.
+    /// Revocation of the signing chain.
+    // Requirements: N7.
     fn revocation_check(&self, content: &EnvelopeContent) -> Result<(), CheckFailure> {
         let info = &content.signer_info;
         let chain = &info.certificate_chain;
@@ -1064,7 +1086,8 @@ impl Verifier {
     }
 }
 
-/// The verification plugin a signature uses, as located (R8).
+/// The verification plugin a signature uses, as located.
+// Requirements: R8.
 struct VerificationPlugin {
     name: String,
     plugin: Arc<dyn Plugin>,
@@ -1079,7 +1102,7 @@ enum PluginStepError {
     Plugin(Box<PluginVerificationError>),
 }
 
-/// The `verify-signature` request as the reference builds it (R8, W15):
+/// The `verify-signature` request as the reference builds it:
 /// the Notary critical attributes (expiry always, the authentic signing
 /// time for `signingAuthority`), every text-keyed extended attribute other
 /// than the plugin headers as `extendedAttributes` and
@@ -1089,6 +1112,7 @@ enum PluginStepError {
 /// Like the reference, and unlike the spec's wording, extended attributes
 /// are sent whether or not `crit` lists them, and the plugin must process
 /// them all; COSE integer-labelled attributes are not sent.
+// Requirements: R8, W15.
 fn verify_request(
     info: &SignerInfo,
     statement: &PolicyStatement,
@@ -1146,7 +1170,8 @@ fn verify_request(
     }
 }
 
-/// Parses the verified payload (A7: only after the signature verified).
+/// Parses the verified payload (only after the signature verified).
+// Requirements: A7.
 pub(crate) fn parse_payload(
     content: &EnvelopeContent,
 ) -> Result<Payload, crate::payload::PayloadError> {

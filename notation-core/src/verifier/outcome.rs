@@ -22,37 +22,45 @@ use crate::x509::chain::ChainError;
 #[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CheckFailure {
-    /// Integrity: the envelope could not be parsed (N2).
+    /// Integrity: the envelope could not be parsed.
+    // Requirements: N2.
     #[error("unable to parse the digital signature, error : {0}")]
     Parse(EnvelopeError),
-    /// Integrity: signature, envelope rules, chain rules or content type (N2).
+    /// Integrity: signature, envelope rules, chain rules or content type.
+    // Requirements: N2.
     #[error("{0}")]
     Envelope(EnvelopeError),
-    /// Integrity: a critical attribute nothing will process (B5).
+    /// Integrity: a critical attribute nothing will process.
+    // Requirements: B5.
     #[error(
         "extended critical attribute {0:?} is not supported and no verification plugin is declared to process it"
     )]
     UnprocessedCriticalAttribute(String),
-    /// Authenticity: a trust store could not be read (M2).
+    /// Authenticity: a trust store could not be read.
+    // Requirements: M2.
     #[error("{0}")]
     TrustStore(TrustStoreError),
     /// Authenticity: the statement's stores of the scheme's type are empty.
     #[error("no trusted certificates are found to verify authenticity")]
     NoTrustedCertificates,
-    /// Authenticity: no chain certificate is trusted (I7).
+    /// Authenticity: no chain certificate is trusted.
+    // Requirements: I7.
     #[error("the signature's certificate chain does not contain any trusted certificate")]
     Untrusted,
-    /// Authenticity: the leaf matches no trusted identity (L).
+    /// Authenticity: the leaf matches no trusted identity.
+    // Requirements: L.
     #[error("{0}")]
     TrustedIdentity(TrustedIdentityError),
-    /// Expiry (N5).
+    /// Expiry.
+    // Requirements: N5.
     #[error("digital signature has expired on {:?}", timefmt::rfc1123z(*expiry))]
     Expired {
         /// The signed expiry.
         expiry: OffsetDateTime,
     },
     /// Authentic timestamp, no timestamp verification: a chain certificate
-    /// is not yet valid (O2).
+    /// is not yet valid.
+    // Requirements: O2.
     #[error(
         "verification time is before certificate {subject:?} validity period, it will be valid from {:?}",
         timefmt::rfc1123z(*not_before)
@@ -64,7 +72,8 @@ pub enum CheckFailure {
         not_before: OffsetDateTime,
     },
     /// Authentic timestamp, no timestamp verification: a chain certificate
-    /// has expired (O2).
+    /// has expired.
+    // Requirements: O2.
     #[error(
         "verification time is after certificate {subject:?} validity period, it was expired at {:?}",
         timefmt::rfc1123z(*not_after)
@@ -76,7 +85,8 @@ pub enum CheckFailure {
         not_after: OffsetDateTime,
     },
     /// Authentic timestamp, signing authority: a chain certificate was not
-    /// valid at the authentic signing time (F3).
+    /// valid at the authentic signing time.
+    // Requirements: F3.
     #[error(
         "certificate {subject:?} was not valid when the digital signature was produced at {:?}",
         timefmt::rfc1123z(*signing_time)
@@ -88,17 +98,21 @@ pub enum CheckFailure {
         signing_time: OffsetDateTime,
     },
     /// Authentic timestamp: verification was required and there is no
-    /// countersignature (O3).
+    /// countersignature.
+    // Requirements: O3.
     #[error("no timestamp countersignature was found in the signature envelope")]
     NoTimestamp,
-    /// Authentic timestamp: the token does not parse (O3).
+    /// Authentic timestamp: the token does not parse.
+    // Requirements: O3.
     #[error("failed to parse timestamp countersignature with error: {0}")]
     TimestampParse(TimestampError),
-    /// Authentic timestamp: the TSTInfo does not decode (O3).
+    /// Authentic timestamp: the TSTInfo does not decode.
+    // Requirements: O3.
     #[error("failed to get the timestamp TSTInfo with error: {0}")]
     TimestampInfo(TimestampError),
     /// Authentic timestamp: the TSTInfo is invalid or its imprint is not the
-    /// hash of the signature (O1, O3).
+    /// hash of the signature.
+    // Requirements: O1, O3.
     #[error("failed to get timestamp from timestamp countersignature with error: {0}")]
     TimestampImprint(TimestampError),
     /// Authentic timestamp: a `tsa` store could not be read.
@@ -108,14 +122,17 @@ pub enum CheckFailure {
     #[error("no trusted TSA certificate found in trust store")]
     NoTrustedTsaCertificate,
     /// Authentic timestamp: the token's signature or TSA chain does not
-    /// verify against the `tsa` stores at the timestamp's time (O3).
+    /// verify against the `tsa` stores at the timestamp's time.
+    // Requirements: O3.
     #[error("failed to verify the timestamp countersignature with error: {0}")]
     TimestampVerification(TimestampError),
-    /// Authentic timestamp: the TSA chain breaks the rules (H4, H1).
+    /// Authentic timestamp: the TSA chain breaks the rules.
+    // Requirements: H4, H1.
     #[error("failed to validate the timestamping certificate chain with error: {0}")]
     TimestampChain(ChainError),
     /// Authentic timestamp: the timestamp range may start before a signing
-    /// certificate was valid (O4).
+    /// certificate was valid.
+    // Requirements: O4.
     #[error(
         "timestamp can be before certificate {subject:?} validity period, it will be valid from {:?}",
         timefmt::rfc1123z(*not_before)
@@ -127,7 +144,8 @@ pub enum CheckFailure {
         not_before: OffsetDateTime,
     },
     /// Authentic timestamp: the timestamp range may end after a signing
-    /// certificate expired (O4).
+    /// certificate expired.
+    // Requirements: O4.
     #[error(
         "timestamp can be after certificate {subject:?} validity period, it was expired at {:?}",
         timefmt::rfc1123z(*not_after)
@@ -139,7 +157,8 @@ pub enum CheckFailure {
         not_after: OffsetDateTime,
     },
     /// Authentic timestamp: the TSA chain could not be checked for
-    /// revocation (O3: always enforced when timestamps are verified).
+    /// revocation (always enforced when timestamps are verified).
+    // Requirements: O3.
     #[error("failed to check timestamping certificate chain revocation with error: {0}")]
     TsaRevocationError(RevocationError),
     /// Authentic timestamp: a TSA chain certificate is revoked.
@@ -164,14 +183,16 @@ pub enum CheckFailure {
         /// The revoked certificate.
         subject: String,
     },
-    /// Revocation: a certificate's status could not be determined (P1).
+    /// Revocation: a certificate's status could not be determined.
+    // Requirements: P1.
     #[error("signing certificate with subject {subject:?} revocation status is unknown")]
     RevocationUnknown {
         /// The certificate.
         subject: String,
     },
     /// Authenticity: the verification plugin's `TRUSTED_IDENTITY` check
-    /// failed (R8; "identify" is the reference's spelling).
+    /// failed ("identify" is the reference's spelling).
+    // Requirements: R8.
     #[error(
         "trusted identify verification by plugin {} failed with reason {}",
         GoQuoted(.plugin),
@@ -183,7 +204,8 @@ pub enum CheckFailure {
         /// The plugin's reason.
         reason: String,
     },
-    /// Revocation: the verification plugin's `REVOCATION_CHECK` failed (R8).
+    /// Revocation: the verification plugin's `REVOCATION_CHECK` failed.
+    // Requirements: R8.
     #[error(
         "revocation check by verification plugin {} failed with reason {}",
         GoQuoted(.plugin),
@@ -198,8 +220,9 @@ pub enum CheckFailure {
 }
 
 /// Why the verification plugin a signature requires could not give a
-/// verdict (R8), when the reference reports it as an error rather than as a
+/// verdict, when the reference reports it as an error rather than as a
 /// check or as inconclusive.
+// Requirements: R8.
 #[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PluginVerificationError {
@@ -305,7 +328,8 @@ impl VerificationOutcome {
     }
 
     /// Replaces the failure of a recorded check (a verification plugin's
-    /// verdict on trusted identity replaces the authenticity result, R8).
+    /// verdict on trusted identity replaces the authenticity result).
+    // Requirements: R8.
     pub(crate) fn set_failure(&mut self, check: ValidationType, failure: CheckFailure) {
         if let Some(r) = self.results.iter_mut().find(|r| r.check == check) {
             r.failure = Some(failure);
@@ -417,7 +441,8 @@ pub enum VerificationError {
     /// No blob trust policy was configured.
     #[error("no blob trust policy is configured")]
     NoBlobPolicy,
-    /// No statement applies (K1, K4).
+    /// No statement applies.
+    // Requirements: K1, K4.
     #[error("{0}")]
     NoApplicablePolicy(PolicySelectionError),
     /// The signature is neither a JWS nor a COSE envelope (format
@@ -435,7 +460,8 @@ pub enum VerificationError {
         /// Why.
         reason: String,
     },
-    /// The verification plugin failed or answered badly (R8).
+    /// The verification plugin failed or answered badly.
+    // Requirements: R8.
     #[error("{error}")]
     Plugin {
         /// What was checked before.
@@ -451,13 +477,16 @@ pub enum VerificationError {
         /// Why.
         error: PayloadError,
     },
-    /// The signed descriptor is not the artifact's (A6, W11).
+    /// The signed descriptor is not the artifact's.
+    // Requirements: A6, W11.
     #[error("content descriptor mismatch")]
     DescriptorMismatch(Box<VerificationOutcome>),
-    /// The signed digest, size or media type is not the blob's (N9).
+    /// The signed digest, size or media type is not the blob's.
+    // Requirements: N9.
     #[error("integrity check failed. signature does not match the given blob")]
     BlobMismatch(Box<VerificationOutcome>),
-    /// The required user metadata is not in the signature (N10).
+    /// The required user metadata is not in the signature.
+    // Requirements: N10.
     #[error("unable to find specified metadata in the signature")]
     UserMetadata(Box<VerificationOutcome>),
     /// The blob could not be digested.

@@ -1,12 +1,13 @@
 //! Errors of the registry client, layered by where they arise: the transport
 //! (no HTTP response at all), the registry's answer (an HTTP status with the
 //! registry's error codes), integrity (digest or size does not match),
-//! limits (REQUIREMENTS U), authentication, and protocol violations.
+//! limits, authentication, and protocol violations.
 //!
 //! No message, `Display` or `Debug` output carries credentials or tokens:
 //! URLs are the ones the client built or the registry sent (never with user
 //! information), and response bodies are reduced to the registry's error
 //! codes and messages.
+// Requirements: U.
 
 use std::fmt;
 
@@ -39,8 +40,9 @@ pub enum RegistryError {
     /// discarded.
     #[error(transparent)]
     Integrity(Box<IntegrityError>),
-    /// A response is larger than the limit allowed for it (REQUIREMENTS U),
+    /// A response is larger than the limit allowed for it,
     /// or pagination went past its bounds.
+    // Requirements: U.
     #[error(transparent)]
     LimitExceeded(Box<LimitError>),
     /// Authentication failed or could not be attempted.
@@ -297,7 +299,8 @@ pub enum IntegrityError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LimitKind {
-    /// A manifest (4 MiB by default, REQUIREMENTS U).
+    /// A manifest (4 MiB by default,.
+    // Requirements: U.
     Manifest,
     /// A blob (the caller's limit, 32 MiB for signature envelopes).
     Blob,
@@ -474,10 +477,12 @@ pub enum ProtocolError {
     /// A redirect without a usable `Location`.
     #[error("redirect without a valid Location header")]
     InvalidRedirect,
-    /// A pagination `Link` points to another origin (Q5).
+    /// A pagination `Link` points to another origin.
+    // Requirements: Q5.
     #[error("pagination link {0:?} points to another host")]
     CrossOriginLink(String),
-    /// A pagination `Link` points to a page already fetched (Q5).
+    /// A pagination `Link` points to a page already fetched.
+    // Requirements: Q5.
     #[error("pagination link {0:?} repeats a page already fetched")]
     PaginationLoop(String),
     /// A success status the operation does not expect.

@@ -43,7 +43,7 @@ pub enum PolicyLoadError {
         /// Why.
         source: PolicyJsonError,
     },
-    /// A document that breaks the J6 rules.
+    /// A document that breaks the policy rules.
     #[error("{error}")]
     Invalid {
         /// The path.
@@ -64,7 +64,8 @@ pub struct PolicyFile {
 
 impl PolicyFile {
     /// Reads the OCI policy: `trustpolicy.oci.json`, or when that does not
-    /// exist the legacy `trustpolicy.json` (J1).
+    /// exist the legacy `trustpolicy.json`.
+    // Requirements: J1.
     pub fn read_oci(config_dir: &Path) -> Result<Self, PolicyLoadError> {
         match read_policy_file(&config_dir.join(OCI_POLICY_FILE)) {
             Err(PolicyLoadError::NotPresent { .. }) => {

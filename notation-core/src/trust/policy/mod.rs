@@ -1,9 +1,9 @@
-//! Trust policy documents for OCI artifacts and blobs (REQUIREMENTS J, K, M).
+//! Trust policy documents for OCI artifacts and blobs.
 //!
 //! [`OciTrustPolicyDocument::from_json`] and
 //! [`BlobTrustPolicyDocument::from_json`] parse *and* validate: a document
-//! value exists only if it passed every rule of J6, checked in the
-//! reference's order (J7) and reported with the reference's texts, so the
+//! value exists only if it passed every rule of the specification, checked in the
+//! reference's order and reported with the reference's texts, so the
 //! verifier works on typed [`PolicyStatement`]s and never re-validates.
 //!
 //! JSON reading follows Go's `encoding/json` where that matters to which
@@ -19,6 +19,7 @@
 //!
 //! Input is bounded ([`MAX_POLICY_SIZE`]) and serde_json's recursion limit
 //! bounds nesting, so hostile documents yield errors, never panics.
+// Requirements: J, K, M, J7.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -55,30 +56,36 @@ pub use statement::*;
 pub const TRUST_POLICY_LINK: &str =
     "https://notaryproject.dev/docs/quickstart/#create-a-trust-policy";
 
-/// The only document version (J2).
+/// The only document version.
+// Requirements: J2.
 pub const SUPPORTED_VERSION: &str = "1.0";
 
 /// The wildcard registry scope and trusted identity.
 pub const WILDCARD: &str = "*";
 
-/// The identity prefix Notation verifies itself (L1).
+/// The identity prefix Notation verifies itself.
+// Requirements: L1.
 pub const X509_SUBJECT_PREFIX: &str = "x509.subject";
 
-/// OCI policy file name in the configuration directory (J1).
+/// OCI policy file name in the configuration directory.
+// Requirements: J1.
 pub const OCI_POLICY_FILE: &str = "trustpolicy.oci.json";
 
-/// Legacy OCI policy file name, read when [`OCI_POLICY_FILE`] is absent (J1).
+/// Legacy OCI policy file name, read when [`OCI_POLICY_FILE`] is absent.
+// Requirements: J1.
 pub const LEGACY_OCI_POLICY_FILE: &str = "trustpolicy.json";
 
-/// Blob policy file name (J1).
+/// Blob policy file name.
+// Requirements: J1.
 pub const BLOB_POLICY_FILE: &str = "trustpolicy.blob.json";
 
 /// Upper bound on a policy document's size. Real documents are a few KiB.
 pub const MAX_POLICY_SIZE: usize = 1024 * 1024;
 
 /// Upper bound on the trusted identities of one statement. The overlap
-/// check (L5) compares every pair, so this is a work budget against hostile
+/// check compares every pair, so this is a work budget against hostile
 /// documents; the reference has no limit, and real statements list a few.
+// Requirements: L5.
 pub const MAX_TRUSTED_IDENTITIES: usize = 1024;
 
 // ---------------------------------------------------------------------------
@@ -103,7 +110,7 @@ impl fmt::Display for PolicyKind {
     }
 }
 
-/// Why the bytes are not a policy document at all (before the J6 rules).
+/// Why the bytes are not a policy document at all (before the policy rules).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PolicyJsonError {
@@ -141,8 +148,9 @@ pub enum PolicyJsonError {
     },
 }
 
-/// Why a document is not a valid trust policy (J2-J7), with the reference's
+/// Why a document is not a valid trust policy, with the reference's
 /// texts.
+// Requirements: J2-J7.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PolicyError {
@@ -197,7 +205,8 @@ pub enum PolicyError {
         /// The statement.
         statement: String,
     },
-    /// A malformed scope (K2).
+    /// A malformed scope.
+    // Requirements: K2.
     #[error("{error}")]
     InvalidRegistryScope {
         /// The statement.
@@ -216,7 +225,8 @@ pub enum PolicyError {
         "multiple blob trust policy statements have globalPolicy set to true. Only one trust policy statement can be marked as global policy"
     )]
     MultipleGlobalPolicies,
-    /// A global blob statement with level `skip` (W7).
+    /// A global blob statement with level `skip`.
+    // Requirements: W7.
     #[error("global blob trust policy statement cannot have verification level set to skip")]
     GlobalPolicySkip {
         /// The statement.
@@ -224,7 +234,9 @@ pub enum PolicyError {
     },
 }
 
-/// Shared validation of the document header and statements (J7 order).
+/// Shared validation of the document header and statements (the
+/// reference's order).
+// Requirements: J7.
 fn validate_document(
     kind: PolicyKind,
     raw: &RawDocument,
@@ -318,7 +330,8 @@ fn validate_registry_scopes(raw: &RawDocument) -> Result<(), PolicyError> {
     Ok(())
 }
 
-/// A validated `trustpolicy.oci.json` document (J2).
+/// A validated `trustpolicy.oci.json` document.
+// Requirements: J2.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OciTrustPolicyDocument {
     version: String,
@@ -363,9 +376,10 @@ impl OciTrustPolicyDocument {
     }
 
     /// The statement for `artifact_reference`, which must be
-    /// `registry/repository@digest` without scheme (K1). The repository part
+    /// `registry/repository@digest` without scheme. The repository part
     /// is compared exactly with the registry scopes; an exact match wins
     /// over a `*` statement.
+    // Requirements: K1.
     pub fn applicable_policy(
         &self,
         artifact_reference: &str,
@@ -387,9 +401,10 @@ impl OciTrustPolicyDocument {
     }
 
     /// The statement for a repository scope `registry/repository`, before
-    /// any tag is resolved (T2: the policy, and a `skip`, are known before
+    /// any tag is resolved (the policy, and a `skip`, are known before
     /// any registry access). `reference` is the user's reference, quoted in
     /// the error.
+    // Requirements: T2.
     pub fn policy_for_scope(
         &self,
         scope: &str,
@@ -430,7 +445,8 @@ impl OciTrustPolicyDocument {
     }
 }
 
-/// A validated `trustpolicy.blob.json` document (J3).
+/// A validated `trustpolicy.blob.json` document.
+// Requirements: J3.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BlobTrustPolicyDocument {
     version: String,
@@ -491,9 +507,10 @@ impl BlobTrustPolicyDocument {
         &self.statements
     }
 
-    /// The statement to verify a blob with (K4): the one named `name`
+    /// The statement to verify a blob with: the one named `name`
     /// (exact match; a blank name is an error), or with no name the global
     /// statement.
+    // Requirements: K4.
     pub fn policy(&self, name: Option<&str>) -> Result<&PolicyStatement, PolicySelectionError> {
         match name {
             None => self
