@@ -184,17 +184,6 @@ fn declarations(file: &Path, out: &mut Vec<Declaration>) {
     }
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
-
 /// thiserror returns a field from `source()` when it is `#[source]`,
 /// `#[from]` or named `source`; such a field must not also be printed by
 /// the message (`transparent` forwards both, which is fine).
@@ -202,8 +191,8 @@ fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 fn no_error_prints_the_field_it_returns_as_source() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut files = Vec::new();
-    rust_files(&root.join("notation-core/src"), &mut files);
-    rust_files(&root.join("notation-oci/src"), &mut files);
+    common::rust_files(&root.join("notation-core/src"), &mut files);
+    common::rust_files(&root.join("notation-oci/src"), &mut files);
     let mut decls = Vec::new();
     for file in &files {
         declarations(file, &mut decls);

@@ -5,7 +5,9 @@
 //! specification; ids stay in tests and in plain `//` comments (issue 12
 //! item 9).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+mod common;
 
 /// Whether `word` is an id of REQUIREMENTS.md: a letter A to X and one or
 /// two digits (`Q7`, `N10`).
@@ -39,17 +41,6 @@ fn cited_ids(text: &str) -> Vec<String> {
     found
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
-
 #[test]
 fn the_detector_finds_ids() {
     assert_eq!(cited_ids("/// Resolves (Q8): a digest"), ["Q8"]);
@@ -64,7 +55,7 @@ fn public_docs_cite_no_requirement_ids() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut files = Vec::new();
     for krate in ["notation-core", "notation-oci", "notation-ffi"] {
-        rust_files(&root.join(krate).join("src"), &mut files);
+        common::rust_files(&root.join(krate).join("src"), &mut files);
     }
     let mut offending = Vec::new();
     for file in &files {

@@ -279,19 +279,9 @@ fn sign_and_verify_in_a_layout() {
         &dir.path().join("l"),
     );
     let layout = OciLayout::open(dir.path().join("l")).unwrap();
-    let root = Certificate::parse_many(
-        &std::fs::read(PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../testdata/pki/root.crt"
-        )))
-        .unwrap(),
-    )
-    .unwrap();
-    let mut store = MemoryTrustStore::new();
-    store.add(TrustStoreType::Ca, "root", root).unwrap();
     let policy = br#"{"version":"1.0","trustPolicies":[{"name":"p","registryScopes":["local/test"],
         "signatureVerification":{"level":"strict"},"trustStores":["ca:root"],"trustedIdentities":["x509.subject: C=US, ST=WA, O=Notary"]}]}"#;
-    let verifier = Verifier::builder(Arc::new(store))
+    let verifier = Verifier::builder(Arc::new(root_store()))
         .oci_policy(OciTrustPolicyDocument::from_json(policy).unwrap())
         .build()
         .unwrap();

@@ -109,6 +109,16 @@ macro_rules! common_statement_methods {
     };
 }
 
+impl RawDocument {
+    /// A version `1.0` document of these statements (built in code).
+    pub(super) fn of(statements: impl Iterator<Item = RawStatement>) -> Self {
+        RawDocument {
+            version: SUPPORTED_VERSION.to_owned(),
+            statements: statements.collect(),
+        }
+    }
+}
+
 fn raw_statement(name: String) -> RawStatement {
     RawStatement {
         name,

@@ -349,10 +349,7 @@ impl OciTrustPolicyDocument {
     pub fn from_statements(
         statements: impl IntoIterator<Item = OciStatementBuilder>,
     ) -> Result<Self, PolicyError> {
-        Self::from_raw(RawDocument {
-            version: SUPPORTED_VERSION.to_owned(),
-            statements: statements.into_iter().map(|s| s.raw).collect(),
-        })
+        Self::from_raw(RawDocument::of(statements.into_iter().map(|s| s.raw)))
     }
 
     /// The one validation of OCI documents, parsed or built.
@@ -464,10 +461,7 @@ impl BlobTrustPolicyDocument {
     pub fn from_statements(
         statements: impl IntoIterator<Item = BlobStatementBuilder>,
     ) -> Result<Self, PolicyError> {
-        Self::from_raw(RawDocument {
-            version: SUPPORTED_VERSION.to_owned(),
-            statements: statements.into_iter().map(|s| s.raw).collect(),
-        })
+        Self::from_raw(RawDocument::of(statements.into_iter().map(|s| s.raw)))
     }
 
     /// The one validation of blob documents, parsed or built.
