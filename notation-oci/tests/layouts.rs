@@ -455,44 +455,24 @@ fn verifier_with(policy_level: &str, stores: &str) -> Verifier {
 fn missing_trust_store_reads_as_a_configuration_error() {
     let dir = tempfile::tempdir().unwrap();
     let layout = signed_layout(dir.path());
+    let verify = |verifier: &Verifier| {
+        workflow::verify(&layout, "local/test", "v1", verifier, &VerifyOptions::new())
+    };
     // build() does not fail; the error is kept and can be checked early.
     let verifier = verifier_with("strict", r#""ca:root", "ca:missing""#);
     let errors = verifier.trust_store_errors();
     assert_eq!(errors.len(), 1);
     let expected = "the trust store \"missing\" of type \"ca\" does not exist";
     assert_eq!(errors[0].to_string(), expected);
-    let err = workflow::verify(
-        &layout,
-        "local/test",
-        "v1",
-        &verifier,
-        &VerifyOptions::new(),
-    )
-    .unwrap_err();
+    let err = verify(&verifier).unwrap_err();
     assert!(matches!(err, WorkflowError::TrustStore(_)), "{err:?}");
     assert_eq!(err.to_string(), expected);
     // The missing store alone: the same, not "untrusted".
-    let verifier = verifier_with("strict", r#""ca:missing""#);
-    let err = workflow::verify(
-        &layout,
-        "local/test",
-        "v1",
-        &verifier,
-        &VerifyOptions::new(),
-    )
-    .unwrap_err();
+    let err = verify(&verifier_with("strict", r#""ca:missing""#)).unwrap_err();
     assert_eq!(err.to_string(), expected);
     // Under audit authenticity is only logged: the signature verifies and
     // the outcome carries the store's error as a warning.
-    let verifier = verifier_with("audit", r#""ca:missing""#);
-    let ok = workflow::verify(
-        &layout,
-        "local/test",
-        "v1",
-        &verifier,
-        &VerifyOptions::new(),
-    )
-    .unwrap();
+    let ok = verify(&verifier_with("audit", r#""ca:missing""#)).unwrap();
     let (_, outcome) = ok.verified.as_ref().unwrap();
     let warnings: Vec<String> = outcome
         .warnings()
