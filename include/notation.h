@@ -998,7 +998,7 @@ notation_result notation_sign_options_set_timestamping(const notation_sign_optio
  * CLI's `--plugin-config key=value`: sent to the plugin with every command
  * of a signing operation, over the key's own `pluginConfig` from
  * `signingkeys.json` (an entry here replaces the key's entry of the same
- * name, R9). Keys must be non-empty and given once
+ * name). Keys must be non-empty and given once
  * (`NOTATION_RESULT_INVALID_ARGUMENT`); values are passed verbatim.
  * Signing with a local key ignores them.
  *
@@ -1069,7 +1069,7 @@ notation_result notation_verify_options_set_max_signatures(const notation_verify
 /**
  * Adds a plugin configuration entry passed to the verification plugin a
  * signature requires (`pluginConfig` of its `get-plugin-metadata` and
- * `verify-signature` requests, R8), as the CLI's `--plugin-config
+ * `verify-signature` requests), as the CLI's `--plugin-config
  * key=value`. Keys must be non-empty and given once
  * (`NOTATION_RESULT_INVALID_ARGUMENT`); values are passed verbatim.
  * Signatures that require no plugin ignore them.
@@ -1378,7 +1378,7 @@ notation_result notation_signer_new_from_files(const char *key_path,
  * configuration has no plugin directory); the plugin itself runs when
  * signing. Its `pluginConfig` is sent with every plugin command, with the
  * entries of `notation_sign_options_add_plugin_config` replacing those of
- * the same name (R9).
+ * the same name.
  *
  * # Safety
  * `config` must be a live configuration; `key_name` NULL or a
@@ -1399,7 +1399,7 @@ notation_result notation_signer_new_from_config(const notation_config *config,
  * signing, not now. Plugin configuration comes from
  * `notation_sign_options_add_plugin_config`.
  *
- * Signing with a plugin key (R5-R7): the plugin's metadata is read on
+ * Signing with a plugin key: the plugin's metadata is read on
  * every signing operation; a `SIGNATURE_GENERATOR.RAW` plugin signs what
  * the library builds (blobs and artifacts, with timestamping if asked); a
  * `SIGNATURE_GENERATOR.ENVELOPE` plugin returns whole envelopes for
@@ -1514,7 +1514,7 @@ notation_result notation_target_new_registry(const notation_config *config,
  * given it receives the signature manifest's digest as text (a
  * `notation_buffer`, NUL-terminated). With a plugin key the plugin signs
  * (see `notation_signer_new_plugin`); the annotations an envelope plugin
- * returns go to the signature manifest (R6).
+ * returns go to the signature manifest.
  *
  * # Safety
  * `signer` and `target` must be live; `options` NULL or live;

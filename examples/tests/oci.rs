@@ -314,6 +314,39 @@ fn sign_verify_list_inspect() {
     .stdout_has("purpose");
 }
 
+/// Issue 12 item 1: a policy naming a trust store that does not exist
+/// fails with the store's name, as the reference words it, not with "match
+/// no certificate trusted" (the thumbprint pre-filter); under `audit` it is
+/// a warning and the signature verifies.
+#[test]
+fn missing_trust_store_is_reported_by_name() {
+    let env = Env::new();
+    env.generate_test("e2e-rs", &["--default", "--key-type", "ec"]);
+    let dir = layout(&env, "e2e");
+    let by_tag = format!("{}:v1", dir.display());
+    env.run(&["sign", "--oci-layout", &by_tag]).success();
+    let policy = |level: &str| {
+        std::fs::write(
+            env.config().join("trustpolicy.oci.json"),
+            format!(
+                r#"{{"version":"1.0","trustPolicies":[{{"name":"p","registryScopes":["local/e2e"],
+                  "signatureVerification":{{"level":"{level}"}},"trustStores":["ca:missing"],"trustedIdentities":["*"]}}]}}"#
+            ),
+        )
+        .unwrap()
+    };
+    policy("strict");
+    env.run(&["verify", "--oci-layout", &by_tag, "--scope", "local/e2e"])
+        .failure()
+        .stderr_has("Error: the trust store \"missing\" of type \"ca\" does not exist. Use command 'notation cert add' to create and add trusted certificates to the trust store\n")
+        .stderr_lacks("match no certificate trusted");
+    policy("audit");
+    env.run(&["verify", "--oci-layout", &by_tag, "--scope", "local/e2e"])
+        .success()
+        .stderr_has("Warning: authenticity was set to \"log\" and failed with error: the trust store \"missing\" of type \"ca\" does not exist\n")
+        .stdout_has("Successfully verified signature for local/e2e@");
+}
+
 /// T2: with a `skip` policy nothing is contacted: the registry here does not
 /// exist.
 #[test]

@@ -1,13 +1,16 @@
-//! Key specs, signature algorithms and hash algorithms (REQUIREMENTS G1-G4).
+//! Key specs, signature algorithms and hash algorithms.
 //!
 //! Notation derives the signature algorithm from the signing key and nothing
 //! else: the whole selection lives in [`KeySpec::signature_algorithm`], one
-//! `match`, so that a reader can check it against the table of G2.
+//! `match`, so that a reader can check it against the specification's table
+//! of algorithms.
+// Requirements: G1-G4.
 
 use std::fmt;
 
 /// The hash functions Notation uses: for signatures, blob digests and the
-/// RFC 3161 message imprint (G2).
+/// RFC 3161 message imprint.
+// Requirements: G2.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HashAlgorithm {
     /// SHA-256.
@@ -38,7 +41,8 @@ impl HashAlgorithm {
         }
     }
 
-    /// The plugin protocol name (`SHA-256`, ...) (G4).
+    /// The plugin protocol name (`SHA-256`, ...).
+    // Requirements: G4.
     pub fn plugin_name(self) -> &'static str {
         match self {
             Self::Sha256 => "SHA-256",
@@ -114,7 +118,8 @@ impl std::io::Write for Hasher {
     }
 }
 
-/// The six signature algorithms of the Notary Project (G1).
+/// The six signature algorithms of the Notary Project.
+// Requirements: G1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SignatureAlgorithm {
     /// RSASSA-PSS with SHA-256 (salt length 32).
@@ -143,7 +148,8 @@ impl SignatureAlgorithm {
     ];
 
     /// The hash the algorithm signs with; also the blob digest and timestamp
-    /// imprint hash (G2).
+    /// imprint hash.
+    // Requirements: G2.
     pub fn hash(self) -> HashAlgorithm {
         match self {
             Self::Ps256 | Self::Es256 => HashAlgorithm::Sha256,
@@ -152,7 +158,8 @@ impl SignatureAlgorithm {
         }
     }
 
-    /// The JWS `alg` value (C5).
+    /// The JWS `alg` value.
+    // Requirements: C5.
     pub fn jws_name(self) -> &'static str {
         match self {
             Self::Ps256 => "PS256",
@@ -169,7 +176,8 @@ impl SignatureAlgorithm {
         Self::ALL.into_iter().find(|a| a.jws_name() == name)
     }
 
-    /// The COSE algorithm label (D4).
+    /// The COSE algorithm label.
+    // Requirements: D4.
     pub fn cose_id(self) -> i64 {
         match self {
             Self::Ps256 => -37,
@@ -186,7 +194,8 @@ impl SignatureAlgorithm {
         Self::ALL.into_iter().find(|a| a.cose_id() == id)
     }
 
-    /// The plugin protocol name, also printed by `inspect` (G4, X3).
+    /// The plugin protocol name, also printed by `inspect`.
+    // Requirements: G4, X3.
     pub fn plugin_name(self) -> &'static str {
         match self {
             Self::Ps256 => "RSASSA-PSS-SHA-256",
@@ -210,8 +219,8 @@ impl fmt::Display for SignatureAlgorithm {
     }
 }
 
-/// A signing key's type and size: exactly the six that Notation accepts (G2,
-/// G3, W6).
+/// A signing key's type and size: exactly the six that Notation accepts.
+// Requirements: G2, W6.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum KeySpec {
     /// RSA, 2048-bit modulus.
@@ -239,8 +248,9 @@ impl KeySpec {
         Self::Ec521,
     ];
 
-    /// The algorithm selection table of the specification (G2). This is the
+    /// The algorithm selection table of the specification. This is the
     /// only place where a key determines an algorithm.
+    // Requirements: G2.
     pub fn signature_algorithm(self) -> SignatureAlgorithm {
         match self {
             Self::Rsa2048 => SignatureAlgorithm::Ps256,
@@ -253,7 +263,8 @@ impl KeySpec {
     }
 
     /// RSA key spec from a modulus length in bits; other sizes are refused
-    /// with the reference's message (G3).
+    /// with the reference's message.
+    // Requirements: G3.
     pub fn from_rsa_bits(bits: usize) -> Result<Self, UnsupportedKeyError> {
         match bits {
             2048 => Ok(Self::Rsa2048),
@@ -263,7 +274,8 @@ impl KeySpec {
         }
     }
 
-    /// EC key spec from a curve size in bits (G3).
+    /// EC key spec from a curve size in bits.
+    // Requirements: G3.
     pub fn from_ec_bits(bits: usize) -> Result<Self, UnsupportedKeyError> {
         match bits {
             256 => Ok(Self::Ec256),
@@ -273,7 +285,8 @@ impl KeySpec {
         }
     }
 
-    /// The plugin protocol name (`RSA-2048`, `EC-256`, ...) (G4).
+    /// The plugin protocol name (`RSA-2048`, `EC-256`, ...).
+    // Requirements: G4.
     pub fn plugin_name(self) -> &'static str {
         match self {
             Self::Rsa2048 => "RSA-2048",
@@ -314,7 +327,8 @@ impl fmt::Display for KeySpec {
     }
 }
 
-/// A key that is none of the six key specs (G3).
+/// A key that is none of the six key specs.
+// Requirements: G3.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum UnsupportedKeyError {

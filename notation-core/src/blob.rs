@@ -1,4 +1,5 @@
-//! Signing arbitrary files: detached signatures (REQUIREMENTS S1-S3, A3).
+//! Signing arbitrary files: detached signatures.
+// Requirements: S1-S3, A3.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -9,7 +10,8 @@ use time::{Duration, OffsetDateTime};
 use crate::crypto::CryptoProvider;
 use crate::envelope::{self, EnvelopeFormat, SignError, SignRequest};
 use crate::payload::{DEFAULT_BLOB_MEDIA_TYPE, Descriptor, Payload, UserMetadataError};
-use crate::signer::Signer;
+use crate::plugin::PluginSigner;
+use crate::signer::{LocalSigner, Signer};
 use crate::timestamp::Timestamper;
 
 /// How to sign a blob.
@@ -42,7 +44,8 @@ impl Default for BlobSignOptions<'_> {
 }
 
 impl<'a> BlobSignOptions<'a> {
-    /// Options for `format`, media type `application/octet-stream` (A3).
+    /// Options for `format`, media type `application/octet-stream`.
+    // Requirements: A3.
     pub fn new(format: EnvelopeFormat) -> Self {
         Self {
             format,
@@ -65,13 +68,15 @@ impl<'a> BlobSignOptions<'a> {
         self
     }
 
-    /// User metadata, stored as payload annotations (A5).
+    /// User metadata, stored as payload annotations.
+    // Requirements: A5.
     pub fn user_metadata(mut self, metadata: BTreeMap<String, String>) -> Self {
         self.user_metadata = metadata;
         self
     }
 
-    /// Expiry relative to the signing time (B3); whole seconds.
+    /// Expiry relative to the signing time; whole seconds.
+    // Requirements: B3.
     pub fn expiry(mut self, expiry: Option<Duration>) -> Self {
         self.expiry = expiry;
         self
@@ -83,7 +88,8 @@ impl<'a> BlobSignOptions<'a> {
         self
     }
 
-    /// Requests an RFC 3161 timestamp (O1).
+    /// Requests an RFC 3161 timestamp.
+    // Requirements: O1.
     pub fn timestamper(mut self, timestamper: Option<&'a dyn Timestamper>) -> Self {
         self.timestamper = timestamper;
         self
@@ -96,8 +102,9 @@ impl<'a> BlobSignOptions<'a> {
 pub enum BlobSignError {
     /// Reading the blob failed.
     #[error("failed to read the blob: {0}")]
-    Read(#[from] std::io::Error),
-    /// The user metadata is not allowed (A4).
+    Read(std::io::Error),
+    /// The user metadata is not allowed.
+    // Requirements: A4.
     #[error(transparent)]
     UserMetadata(#[from] UserMetadataError),
     /// An expiry that is not a positive number of whole seconds.
@@ -106,13 +113,98 @@ pub enum BlobSignError {
     /// Signing failed.
     #[error(transparent)]
     Sign(#[from] SignError),
-    /// Signing with a plugin failed (R7).
+    /// Signing with a plugin failed.
+    // Requirements: R7.
     #[error(transparent)]
     Plugin(#[from] crate::plugin::PluginSignError),
 }
 
-/// Signs everything `blob` yields; returns the detached signature envelope.
-/// The blob is digested with the hash of the key's algorithm (A3, G2).
+// Not `#[from]`: the message prints the I/O error, so it is not also the
+// `source()`.
+impl From<std::io::Error> for BlobSignError {
+    fn from(e: std::io::Error) -> Self {
+        BlobSignError::Read(e)
+    }
+}
+
+/// Who signs a blob: a key notation-rs signs with (a [`LocalSigner`], a
+/// KMS behind the [`Signer`] trait, a RAW plugin's
+/// [`RawPluginSigner`](crate::plugin::RawPluginSigner)), or a plugin key
+/// ([`PluginSigner`]), which may build the whole envelope.
+#[derive(Clone, Copy)]
+pub enum BlobSigner<'a> {
+    /// notation-rs builds the envelope and the signer signs it.
+    Signer(&'a dyn Signer),
+    /// A plugin key: its metadata decides who builds the envelope.
+    Plugin(&'a PluginSigner),
+}
+
+impl std::fmt::Debug for BlobSigner<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BlobSigner::Signer(_) => f.write_str("BlobSigner::Signer"),
+            BlobSigner::Plugin(p) => f.debug_tuple("BlobSigner::Plugin").field(p).finish(),
+        }
+    }
+}
+
+impl<'a> From<&'a dyn Signer> for BlobSigner<'a> {
+    fn from(signer: &'a dyn Signer) -> Self {
+        BlobSigner::Signer(signer)
+    }
+}
+
+impl<'a> From<&'a LocalSigner> for BlobSigner<'a> {
+    fn from(signer: &'a LocalSigner) -> Self {
+        BlobSigner::Signer(signer)
+    }
+}
+
+impl<'a> From<&'a crate::plugin::RawPluginSigner> for BlobSigner<'a> {
+    fn from(signer: &'a crate::plugin::RawPluginSigner) -> Self {
+        BlobSigner::Signer(signer)
+    }
+}
+
+impl<'a> From<&'a PluginSigner> for BlobSigner<'a> {
+    fn from(signer: &'a PluginSigner) -> Self {
+        BlobSigner::Plugin(signer)
+    }
+}
+
+/// Signs everything `blob` yields; returns the detached signature envelope
+/// (write it next to the blob as [`signature_file_name`] names it). The
+/// blob is digested with the hash of the key's algorithm, and the envelope
+/// is verified with the default crypto provider before it is returned.
+///
+/// ```
+/// use notation_core::blob::{self, BlobSignOptions};
+/// use notation_core::envelope::EnvelopeFormat;
+/// use notation_core::signer::LocalSigner;
+///
+/// # let pki = std::path::Path::new("../testdata/pki");
+/// # let (key_path, chain_path) = (pki.join("ec-256.key"), pki.join("ec-256.chain.pem"));
+/// let signer = LocalSigner::from_files(&key_path, &chain_path)?;
+/// let options = BlobSignOptions::new(EnvelopeFormat::Cose);
+/// let signature = blob::sign(&signer, &mut &b"release contents"[..], &options)?;
+/// assert_eq!(EnvelopeFormat::detect(&signature), Some(EnvelopeFormat::Cose));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sign<'s>(
+    signer: impl Into<BlobSigner<'s>>,
+    blob: &mut dyn Read,
+    options: &BlobSignOptions<'_>,
+) -> Result<Vec<u8>, BlobSignError> {
+    let crypto = crate::crypto::default_provider();
+    match signer.into() {
+        BlobSigner::Signer(signer) => sign_blob(signer, blob, options, crypto.as_ref()),
+        BlobSigner::Plugin(plugin) => plugin.sign_blob(blob, options, crypto.as_ref()),
+    }
+}
+
+/// As [`sign`], verifying the envelope with `crypto` (the blob is digested
+/// with the hash of the key's algorithm).
+// Requirements: A3, G2.
 pub fn sign_blob(
     signer: &dyn Signer,
     blob: &mut dyn Read,
@@ -139,13 +231,15 @@ pub fn sign_blob(
     Ok(envelope::sign(options.format, &request, crypto)?)
 }
 
-/// The detached signature file name for `blob_file_name` (S1):
+/// The detached signature file name for `blob_file_name`:
 /// `<name>.<jws|cose>.sig`.
+// Requirements: S1.
 pub fn signature_file_name(blob_file_name: &str, format: EnvelopeFormat) -> String {
     format!("{blob_file_name}.{}.sig", format.name())
 }
 
-/// Why a signature file name does not say its format (S1, W10).
+/// Why a signature file name does not say its format.
+// Requirements: S1, W10.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SignatureFileNameError {
@@ -162,9 +256,10 @@ pub enum SignatureFileNameError {
     UnknownFormat(String),
 }
 
-/// The envelope format of a detached signature file, from its name (S1).
+/// The envelope format of a detached signature file, from its name.
 /// Like the reference, a name without a format component is refused; the
-/// spec's "try every format" fallback is not implemented (W10).
+/// spec's "try every format" fallback is not implemented.
+// Requirements: S1, W10.
 pub fn format_from_signature_path(path: &Path) -> Result<EnvelopeFormat, SignatureFileNameError> {
     let name = path
         .file_name()

@@ -1,5 +1,6 @@
-//! The reference's configuration layout (REQUIREMENTS X1, W16): the
+//! The reference's configuration layout: the
 //! directories, `config.json` and `signingkeys.json`.
+// Requirements: X1, W16.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,14 +13,16 @@ pub const CONFIG_FILE: &str = "config.json";
 pub const SIGNING_KEYS_FILE: &str = "signingkeys.json";
 /// The OCI trust policy file.
 pub const OCI_TRUST_POLICY_FILE: &str = "trustpolicy.oci.json";
-/// The legacy OCI trust policy file, read when the new one is absent (J1).
+/// The legacy OCI trust policy file, read when the new one is absent.
+// Requirements: J1.
 pub const LEGACY_TRUST_POLICY_FILE: &str = "trustpolicy.json";
 /// The blob trust policy file.
 pub const BLOB_TRUST_POLICY_FILE: &str = "trustpolicy.blob.json";
 /// Directory of keys made by `certificate generate-test`.
 pub const LOCAL_KEYS_DIR: &str = "localkeys";
-/// The trust store directory (W4: the spec says `trust-store`, the
+/// The trust store directory (the spec says `trust-store`, the
 /// reference uses `truststore`; we follow the reference).
+// Requirements: W4.
 pub const TRUST_STORE_DIR: &str = "truststore";
 
 /// Largest configuration file read.
@@ -58,8 +61,9 @@ pub fn libexec_dir() -> PathBuf {
 
 /// The libexec directory of the installation whose configuration directory
 /// is `config_dir`, as the CLI finds it with `NOTATION_CONFIG=config_dir`:
-/// `NOTATION_LIBEXEC`, else `config_dir` (X1). Plugins live in its
-/// `plugins/` (R1).
+/// `NOTATION_LIBEXEC`, else `config_dir`. Plugins live in its
+/// `plugins/`.
+// Requirements: X1, R1.
 pub fn libexec_dir_for(config_dir: &Path) -> PathBuf {
     non_empty_env("NOTATION_LIBEXEC")
         .map(PathBuf::from)
@@ -103,12 +107,12 @@ fn user_cache_dir() -> Option<PathBuf> {
 #[non_exhaustive]
 pub enum ConfigError {
     /// Reading or writing failed.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file.
         path: PathBuf,
         /// The error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The file is not valid JSON of the expected shape.
     #[error("malformed {file}: {detail}")]
@@ -139,7 +143,7 @@ pub fn read_bounded(path: &Path) -> Result<Option<Vec<u8>>, ConfigError> {
     use std::io::Read;
     let io = |source| ConfigError::Io {
         path: path.to_path_buf(),
-        source,
+        error: source,
     };
     let file = match crate::file::open_regular(path) {
         Ok(f) => f,
@@ -164,17 +168,19 @@ pub fn read_bounded(path: &Path) -> Result<Option<Vec<u8>>, ConfigError> {
 fn write_config_file(path: &Path, data: &[u8]) -> Result<(), ConfigError> {
     crate::file::AtomicWrite::private()
         .write(path, data)
-        .map_err(|source| ConfigError::Io {
+        .map_err(|error| ConfigError::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         })
 }
 
-/// `config.json` (W16).
+/// `config.json`.
+// Requirements: W16.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Config {
-    /// Registries reached over plain HTTP (X2).
+    /// Registries reached over plain HTTP.
+    // Requirements: X2.
     #[serde(default)]
     pub insecure_registries: Vec<String>,
     /// Docker credential store name (`docker-credential-<name>`).
@@ -261,7 +267,8 @@ impl KeySuite {
     }
 }
 
-/// `signingkeys.json` (W16).
+/// `signingkeys.json`.
+// Requirements: W16.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SigningKeys {
     /// Name of the default key.

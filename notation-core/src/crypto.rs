@@ -4,10 +4,11 @@
 //! envelopes (JWS, COSE) carry ECDSA signatures as fixed-width `r||s`
 //! ([`SignatureScheme::EcdsaFixed`]); certificates, CMS, OCSP and CRLs carry
 //! them DER-encoded ([`SignatureScheme::EcdsaDer`]). RSASSA-PSS always uses a
-//! salt as long as the hash (C7).
+//! salt as long as the hash.
 //!
 //! The default provider, [`RingProvider`], uses ring for RSA, P-256 and P-384
 //! and the RustCrypto `p521` crate for P-521, which ring lacks.
+// Requirements: C7.
 
 use std::fmt;
 use std::sync::Arc;
@@ -132,7 +133,8 @@ impl PublicKey {
         Ok(PublicKey::Unsupported(UnsupportedKeyError::KeyType(name)))
     }
 
-    /// The Notation key spec of this key, or why it has none (G2, G3).
+    /// The Notation key spec of this key, or why it has none.
+    // Requirements: G2, G3.
     pub fn key_spec(&self) -> Result<KeySpec, UnsupportedKeyError> {
         match self {
             PublicKey::Rsa { bits, .. } => KeySpec::from_rsa_bits(*bits),

@@ -2,7 +2,8 @@
 //! reference implementation's payloads and JWS headers: `<`, `>`, `&`,
 //! U+2028 and U+2029 are escaped as `\u003c`-style sequences, as Go does by
 //! default. Together with sorted map keys this makes our envelopes
-//! byte-identical to the reference's for the same input (C8).
+//! byte-identical to the reference's for the same input.
+// Requirements: C8.
 
 use serde::Serialize;
 use serde_json::ser::{CharEscape, Formatter};

@@ -1,4 +1,4 @@
-//! notation-core: the Notary Project signature format and verification rules.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -29,5 +29,6 @@ pub mod x509;
 #[doc(hidden)]
 pub mod __fuzz;
 
-/// The signing agent written into envelopes (E3).
+/// The signing agent written into envelopes.
+// Requirements: E3.
 pub const SIGNING_AGENT: &str = concat!("notation-rs/", env!("CARGO_PKG_VERSION"));

@@ -1,4 +1,5 @@
-//! The Notary payload and the descriptor it signs (REQUIREMENTS A1-A8).
+//! The Notary payload and the descriptor it signs.
+// Requirements: A1-A8.
 
 use std::collections::BTreeMap;
 
@@ -6,17 +7,21 @@ use serde::{Deserialize, Serialize};
 
 use crate::algorithm::HashAlgorithm;
 
-/// Media type of the Notary payload (B4).
+/// Media type of the Notary payload.
+// Requirements: B4.
 pub const PAYLOAD_MEDIA_TYPE: &str = "application/vnd.cncf.notary.payload.v1+json";
 
-/// Prefix of annotation keys reserved for the Notary Project (A4).
+/// Prefix of annotation keys reserved for the Notary Project.
+// Requirements: A4.
 pub const RESERVED_ANNOTATION_PREFIX: &str = "io.cncf.notary";
 
-/// Default blob media type (A3).
+/// Default blob media type.
+// Requirements: A3.
 pub const DEFAULT_BLOB_MEDIA_TYPE: &str = "application/octet-stream";
 
 /// An OCI content descriptor as signed in `targetArtifact`: exactly the
-/// fields Notation signs (A6). Unknown fields of a parsed payload are ignored.
+/// fields Notation signs. Unknown fields of a parsed payload are ignored.
+// Requirements: A6.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Descriptor {
@@ -26,7 +31,8 @@ pub struct Descriptor {
     pub digest: String,
     /// Size in bytes.
     pub size: u64,
-    /// Annotations, including user metadata (A5).
+    /// Annotations, including user metadata.
+    // Requirements: A5.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<BTreeMap<String, String>>,
 }
@@ -75,15 +81,17 @@ impl Descriptor {
     }
 
     /// Whether `other` names the same content: media type, digest and size
-    /// only, as the reference compares (A6).
+    /// only, as the reference compares.
+    // Requirements: A6.
     pub fn same_content(&self, other: &Descriptor) -> bool {
         self.media_type == other.media_type
             && self.digest == other.digest
             && self.size == other.size
     }
 
-    /// Adds user metadata as annotations (A4, A5): reserved keys and keys
+    /// Adds user metadata as annotations: reserved keys and keys
     /// already present are refused.
+    // Requirements: A4, A5.
     pub fn add_user_metadata(
         &mut self,
         metadata: &BTreeMap<String, String>,
@@ -104,7 +112,8 @@ impl Descriptor {
         Ok(())
     }
 
-    /// Checks that every `k=v` of `expected` is among the annotations (N10).
+    /// Checks that every `k=v` of `expected` is among the annotations.
+    // Requirements: N10.
     pub fn has_user_metadata(&self, expected: &BTreeMap<String, String>) -> bool {
         expected.iter().all(|(k, v)| {
             self.annotations
@@ -125,7 +134,8 @@ impl Descriptor {
     }
 }
 
-/// Why user metadata cannot be added (A4).
+/// Why user metadata cannot be added.
+// Requirements: A4.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum UserMetadataError {
@@ -139,7 +149,8 @@ pub enum UserMetadataError {
     AlreadyPresent(String),
 }
 
-/// The Notary payload `{"targetArtifact": descriptor}` (A1).
+/// The Notary payload `{"targetArtifact": descriptor}`.
+// Requirements: A1.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Payload {
@@ -160,7 +171,8 @@ impl Payload {
         crate::json::to_vec_go(self).expect("payload serializes")
     }
 
-    /// Parses payload bytes (only after the signature verified, A7).
+    /// Parses payload bytes (only after the signature verified).
+    // Requirements: A7.
     pub fn from_json(bytes: &[u8]) -> Result<Self, PayloadError> {
         crate::json::check_depth(bytes, crate::json::MAX_DEPTH).map_err(PayloadError::Malformed)?;
         serde_json::from_slice(bytes).map_err(|e| PayloadError::Malformed(e.to_string()))

@@ -1,5 +1,5 @@
 //! Running a helper program that talks over its standard streams: a
-//! plugin (REQUIREMENTS R2) or a Docker credential helper. Whatever the
+//! plugin or a Docker credential helper. Whatever the
 //! program does, the caller gets an answer in bounded time and memory:
 //!
 //! - the request is written to stdin from its own thread, stdout and stderr
@@ -15,6 +15,7 @@
 //! - the credentials of the Notation CLI ([`CREDENTIAL_ENV_VARS`]) are
 //!   removed from its environment: a plugin or credential helper has no
 //!   business with the registry password of the user.
+// Requirements: R2.
 
 use std::io::{Read, Write};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -49,7 +50,7 @@ pub struct HelperOutput {
 pub enum HelperError {
     /// It could not be started.
     #[error("{0}")]
-    Spawn(#[source] std::io::Error),
+    Spawn(std::io::Error),
     /// It ran past its deadline and was killed.
     #[error("timed out after {0:?}")]
     TimedOut(Duration),

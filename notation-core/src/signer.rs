@@ -27,9 +27,10 @@ pub trait Signer: Send + Sync {
     /// Signs `data`.
     fn sign(&self, data: &[u8]) -> Result<(Vec<u8>, Vec<Certificate>), SignerError>;
 
-    /// The signing agent to write into envelopes (E3), when it is not
+    /// The signing agent to write into envelopes, when it is not
     /// notation-rs's own ([`crate::SIGNING_AGENT`]): a plugin signer adds
     /// the plugin's name and version.
+    // Requirements: E3.
     fn signing_agent(&self) -> Option<String> {
         None
     }
@@ -48,22 +49,24 @@ pub enum SignerError {
     /// The private key does not belong to the leaf certificate.
     #[error("the private key does not match the public key of the leaf certificate {0:?}")]
     KeyMismatch(String),
-    /// The key is not one of the six key specs (G3).
-    #[error("{0}")]
+    /// The key is not one of the six key specs.
+    // Requirements: G3.
+    #[error(transparent)]
     UnsupportedKey(#[from] crate::algorithm::UnsupportedKeyError),
     /// Reading a file failed.
-    #[error("failed to read {path}: {source}")]
+    #[error("failed to read {path}: {error}")]
     Io {
         /// The file.
         path: String,
         /// The error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The signing operation failed (a remote signer's error goes here).
     #[error("signing failed: {0}")]
     Signing(String),
-    /// A signing plugin failed or answered badly (R5).
-    #[error("{0}")]
+    /// A signing plugin failed or answered badly.
+    // Requirements: R5.
+    #[error(transparent)]
     Plugin(#[from] crate::plugin::PluginError),
 }
 
@@ -373,7 +376,7 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, SignerError> {
     use std::io::Read;
     let io = |source| SignerError::Io {
         path: path.display().to_string(),
-        source,
+        error: source,
     };
     let file = std::fs::File::open(path).map_err(io)?;
     let mut data = Vec::new();

@@ -366,7 +366,7 @@ fn store_file_operations() {
     assert!(matches!(
         store.add_certificate_file(Ca, "acme", &leaf, false),
         Err(TrustStoreManagementError::Invalid {
-            source: CertificateValidationError::NotCaOrSelfSigned { .. },
+            error: CertificateValidationError::NotCaOrSelfSigned { .. },
             ..
         })
     ));
@@ -378,7 +378,7 @@ fn store_file_operations() {
             false
         ),
         Err(TrustStoreManagementError::Invalid {
-            source: CertificateValidationError::NotSelfIssued { .. },
+            error: CertificateValidationError::NotSelfIssued { .. },
             ..
         })
     ));
@@ -504,7 +504,7 @@ fn memory_store() {
     assert!(matches!(
         store.add(Tsa, "t", parse("tsa/test-nonCA/wabbit-networks.io.crt")),
         Err(TrustStoreManagementError::Invalid {
-            source: CertificateValidationError::NotRootCa { .. },
+            error: CertificateValidationError::NotRootCa { .. },
             ..
         })
     ));

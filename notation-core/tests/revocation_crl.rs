@@ -359,7 +359,7 @@ fn e2e_leaf_crl_expired() {
     let results = check(&e2e_fetcher("leaf_expired.crl", "intermediate.crl"), &chain);
     assert_eq!(results[0].status, RevocationStatus::Unknown);
     match crl_error(&results[0]) {
-        CrlError::Validation { url, source } => {
+        CrlError::Validation { url, error: source } => {
             assert_eq!(url, E2E_LEAF_URL);
             assert!(
                 matches!(
@@ -586,7 +586,7 @@ fn delta_crl_numbers_are_checked() {
         ..CrlSpec::default()
     };
     let validation = |r: &CertRevocationResult| match crl_error(r) {
-        CrlError::Validation { source, .. } => source.clone(),
+        CrlError::Validation { error: source, .. } => source.clone(),
         other => panic!("{other:?}"),
     };
 
@@ -684,7 +684,7 @@ fn intermediate_status(crl: Vec<u8>) -> CertRevocationResult {
 fn invalid(r: &CertRevocationResult) -> CrlInvalid {
     match crl_error(r) {
         CrlError::Validation {
-            source: CrlValidationError::Base(e),
+            error: CrlValidationError::Base(e),
             ..
         } => e.clone(),
         other => panic!("{other:?}"),

@@ -77,8 +77,9 @@ impl Default for RevocationSettings {
     }
 }
 
-/// Where plugins are found (REQUIREMENTS R1): the plugin directory, or none
+/// Where plugins are found: the plugin directory, or none
 /// (plugins disabled), and a time limit for each plugin command.
+// Requirements: R1.
 #[derive(Clone, Debug)]
 pub(crate) struct PluginSettings {
     /// The `plugins` directory itself; `None` disables plugins.
@@ -164,9 +165,10 @@ impl ConfigState {
 }
 
 /// The plugin directory of the notation installation whose configuration
-/// directory is `dir`, as the CLI finds it with `NOTATION_CONFIG=dir` (R1):
+/// directory is `dir`, as the CLI finds it with `NOTATION_CONFIG=dir`:
 /// `{NOTATION_LIBEXEC}/plugins`, or `{dir}/plugins` when `NOTATION_LIBEXEC`
 /// is unset or empty.
+// Requirements: R1.
 fn installation_plugin_dir(dir: &Path) -> PathBuf {
     notation_core::config::libexec_dir_for(dir).join("plugins")
 }

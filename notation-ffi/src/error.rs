@@ -506,9 +506,10 @@ impl From<PluginError> for Error {
     }
 }
 
-/// Signing around a RAW plugin's signature (R5): what fails after the
+/// Signing around a RAW plugin's signature: what fails after the
 /// plugin was asked is the plugin's doing (a signature or chain that does
 /// not verify, an unusable key spec), except timestamping.
+// Requirements: R5.
 fn plugin_raw_sign_code(e: &SignError) -> notation_result {
     match e {
         SignError::Signer(SignerError::Plugin(p)) => plugin_error_code(p),
@@ -528,7 +529,7 @@ pub(crate) fn plugin_sign_code(e: &PluginSignError) -> notation_result {
         | PluginSignError::NoBlobSigningCapability { .. } => {
             notation_result::PluginCapabilityMissing
         }
-        PluginSignError::Failed { source, .. } => match source.as_ref() {
+        PluginSignError::Failed { error: source, .. } => match source.as_ref() {
             PluginSignFailure::Plugin(p) | PluginSignFailure::GenerateEnvelope(p) => {
                 plugin_error_code(p)
             }
@@ -677,6 +678,7 @@ fn repository_code(e: &RepositoryError) -> notation_result {
     match e {
         RepositoryError::Layout(l) => layout_code(l),
         RepositoryError::Registry(r) => registry_code(r),
+        e if e.is_not_found() => notation_result::NotFound,
         _ => notation_result::RepositoryError,
     }
 }
@@ -700,7 +702,7 @@ impl From<&SignatureFailureReason> for Error {
             SignatureFailureReason::Untrusted { .. } => {
                 Error::new(notation_result::VerificationFailed, e.to_string())
             }
-            SignatureFailureReason::Fetch { source, .. } => {
+            SignatureFailureReason::Fetch { error: source, .. } => {
                 Error::new(repository_code(source), e.to_string())
             }
             _ => Error::new(notation_result::RepositoryError, e.to_string()),

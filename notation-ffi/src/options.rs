@@ -79,7 +79,8 @@ pub(crate) struct SignOptions {
     /// The time limit of one timestamp exchange (`None`: the default);
     /// see `network.rs`.
     pub(crate) timestamp_timeout: Option<std::time::Duration>,
-    /// Sent to a signing plugin over the key's `pluginConfig` (R9).
+    /// Sent to a signing plugin over the key's `pluginConfig`.
+    // Requirements: R9.
     pub(crate) plugin_config: PluginConfig,
 }
 
@@ -140,8 +141,9 @@ fn add_metadata(map: &mut BTreeMap<String, String>, key: &str, value: &str) -> R
     Ok(())
 }
 
-/// One `--plugin-config key=value` (R9): a non-empty key given once; the
+/// One `--plugin-config key=value`: a non-empty key given once; the
 /// value is passed verbatim and may be empty.
+// Requirements: R9.
 fn add_plugin_config(map: &mut PluginConfig, key: &str, value: &str) -> Result<(), Error> {
     if key.is_empty() {
         return Err(Error::invalid("plugin config key is empty"));
@@ -344,13 +346,14 @@ pub unsafe extern "C" fn notation_sign_options_set_timestamping(
 /// CLI's `--plugin-config key=value`: sent to the plugin with every command
 /// of a signing operation, over the key's own `pluginConfig` from
 /// `signingkeys.json` (an entry here replaces the key's entry of the same
-/// name, R9). Keys must be non-empty and given once
+/// name). Keys must be non-empty and given once
 /// (`NOTATION_RESULT_INVALID_ARGUMENT`); values are passed verbatim.
 /// Signing with a local key ignores them.
 ///
 /// # Safety
 /// `options` must be live options; `key` and `value` NUL-terminated
 /// strings.
+// Requirements: R9.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_sign_options_add_plugin_config(
     options: *const notation_sign_options,
@@ -393,7 +396,8 @@ pub(crate) struct VerifyOptions {
     pub(crate) media_type: Option<String>,
     pub(crate) user_metadata: BTreeMap<String, String>,
     pub(crate) max_signatures: usize,
-    /// Sent to the verification plugin a signature requires (R8).
+    /// Sent to the verification plugin a signature requires.
+    // Requirements: R8.
     pub(crate) plugin_config: PluginConfig,
 }
 
@@ -526,7 +530,7 @@ pub unsafe extern "C" fn notation_verify_options_set_max_signatures(
 
 /// Adds a plugin configuration entry passed to the verification plugin a
 /// signature requires (`pluginConfig` of its `get-plugin-metadata` and
-/// `verify-signature` requests, R8), as the CLI's `--plugin-config
+/// `verify-signature` requests), as the CLI's `--plugin-config
 /// key=value`. Keys must be non-empty and given once
 /// (`NOTATION_RESULT_INVALID_ARGUMENT`); values are passed verbatim.
 /// Signatures that require no plugin ignore them.
@@ -534,6 +538,7 @@ pub unsafe extern "C" fn notation_verify_options_set_max_signatures(
 /// # Safety
 /// `options` must be live options; `key` and `value` NUL-terminated
 /// strings.
+// Requirements: R8.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_verify_options_add_plugin_config(
     options: *const notation_verify_options,

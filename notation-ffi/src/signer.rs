@@ -29,14 +29,16 @@ pub struct notation_signer {
 /// What signs.
 pub(crate) enum SigningKey {
     Local(Box<LocalSigner>),
-    /// A plugin key with its `pluginConfig` (R5-R7, R9). The plugin is asked
-    /// for its metadata on every signing operation (R3).
+    /// A plugin key with its `pluginConfig`. The plugin is asked
+    /// for its metadata on every signing operation.
+    // Requirements: R5-R7, R9, R3.
     Plugin(PluginSigner),
 }
 
 impl SigningKey {
     /// Signs a blob with the options of one call; a plugin gets the key's
-    /// configuration overridden by the options' (R9).
+    /// configuration overridden by the options'.
+    // Requirements: R9.
     fn sign_blob(&self, blob: &mut dyn Read, options: &SignOptions) -> Result<Vec<u8>, Error> {
         let blob_options = blob_options(options);
         let crypto = default_provider();
@@ -168,11 +170,12 @@ pub unsafe extern "C" fn notation_signer_new_from_files(
 /// configuration has no plugin directory); the plugin itself runs when
 /// signing. Its `pluginConfig` is sent with every plugin command, with the
 /// entries of `notation_sign_options_add_plugin_config` replacing those of
-/// the same name (R9).
+/// the same name.
 ///
 /// # Safety
 /// `config` must be a live configuration; `key_name` NULL or a
 /// NUL-terminated string; `out_signer` writable.
+// Requirements: R9.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_signer_new_from_config(
     config: *const notation_config,
@@ -216,7 +219,8 @@ pub unsafe extern "C" fn notation_signer_new_from_config(
     }
 }
 
-/// The signer of a `signingkeys.json` plugin key (W16, R9).
+/// The signer of a `signingkeys.json` plugin key.
+// Requirements: W16, R9.
 fn plugin_key_signer(
     config: &notation_config,
     key: &KeySuite,
@@ -246,7 +250,7 @@ fn plugin_key_signer(
 /// signing, not now. Plugin configuration comes from
 /// `notation_sign_options_add_plugin_config`.
 ///
-/// Signing with a plugin key (R5-R7): the plugin's metadata is read on
+/// Signing with a plugin key: the plugin's metadata is read on
 /// every signing operation; a `SIGNATURE_GENERATOR.RAW` plugin signs what
 /// the library builds (blobs and artifacts, with timestamping if asked); a
 /// `SIGNATURE_GENERATOR.ENVELOPE` plugin returns whole envelopes for
@@ -258,6 +262,7 @@ fn plugin_key_signer(
 /// # Safety
 /// `config` must be a live configuration; `plugin_name` and `key_id`
 /// NUL-terminated strings; `out_signer` writable.
+// Requirements: R5-R7.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_signer_new_plugin(
     config: *const notation_config,

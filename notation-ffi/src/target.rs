@@ -113,7 +113,8 @@ pub unsafe extern "C" fn notation_target_new_oci_layout(
 
 /// The registry client of a target: HTTPS (plain HTTP for loopback and
 /// insecure registries), credentials from the configuration first, then the
-/// notation defaults (X2).
+/// notation defaults.
+// Requirements: X2.
 fn registry_client(config: Option<&notation_config>) -> Result<RegistryClient, Error> {
     let state = config.map(|c| c.state().clone());
     let mut options = crate::network::NetworkSettings::default().apply(RegistryClient::builder());
@@ -202,11 +203,12 @@ pub unsafe extern "C" fn notation_target_new_registry(
 /// given it receives the signature manifest's digest as text (a
 /// `notation_buffer`, NUL-terminated). With a plugin key the plugin signs
 /// (see `notation_signer_new_plugin`); the annotations an envelope plugin
-/// returns go to the signature manifest (R6).
+/// returns go to the signature manifest.
 ///
 /// # Safety
 /// `signer` and `target` must be live; `options` NULL or live;
 /// `out_signature_digest` NULL or writable.
+// Requirements: R6.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_signer_sign_artifact(
     signer: *const notation_signer,

@@ -34,12 +34,12 @@ pub enum LayoutError {
     #[error("failed to create OCI store: {0}")]
     NotALayout(String),
     /// A file could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file.
         path: PathBuf,
         /// The error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// A blob whose bytes do not match its digest or size.
     #[error("blob {digest} in the OCI layout does not match its digest or size")]
@@ -149,7 +149,10 @@ impl OciLayout {
         let root = root.as_ref().to_path_buf();
         let io = |path: &Path| {
             let path = path.to_path_buf();
-            move |source| LayoutError::Io { path, source }
+            move |source| LayoutError::Io {
+                path,
+                error: source,
+            }
         };
         if root.join(OCI_LAYOUT_FILE).exists() {
             return Self::open(root);
@@ -237,7 +240,7 @@ impl OciLayout {
         }
         let path = self.blob_path(&desc.digest)?;
         let data = match self.read_file(&path, max_size, &desc.digest) {
-            Err(LayoutError::Io { source, .. })
+            Err(LayoutError::Io { error: source, .. })
                 if source.kind() == std::io::ErrorKind::NotFound =>
             {
                 return Err(LayoutError::NotFound(desc.digest.clone()));
@@ -337,7 +340,7 @@ impl OciLayout {
     fn read_file(&self, path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, LayoutError> {
         let io = |source| LayoutError::Io {
             path: path.to_path_buf(),
-            source,
+            error: source,
         };
         self.check_within(path)?;
         let file = match notation_core::file::open_regular(path) {
@@ -365,7 +368,7 @@ impl OciLayout {
     fn canonical_root(&self) -> Result<PathBuf, LayoutError> {
         std::fs::canonicalize(&self.root).map_err(|source| LayoutError::Io {
             path: self.root.clone(),
-            source,
+            error: source,
         })
     }
 
@@ -382,7 +385,7 @@ impl OciLayout {
                 _ => {
                     return Err(LayoutError::Io {
                         path: existing.to_path_buf(),
-                        source: e,
+                        error: e,
                     });
                 }
             }
@@ -394,7 +397,7 @@ impl OciLayout {
             }),
             Err(source) => Err(LayoutError::Io {
                 path: path.to_path_buf(),
-                source: std::io::Error::new(
+                error: std::io::Error::new(
                     source.kind(),
                     format!("symbolic link to a missing file: {source}"),
                 ),
@@ -410,7 +413,7 @@ impl OciLayout {
             use std::os::unix::fs::MetadataExt;
             let io = |source| LayoutError::Io {
                 path: path.to_path_buf(),
-                source,
+                error: source,
             };
             let resolved = std::fs::canonicalize(path).map_err(io)?;
             let outside = || LayoutError::OutsideLayout {
@@ -442,7 +445,7 @@ impl OciLayout {
             .write(path, data)
             .map_err(|source| LayoutError::Io {
                 path: path.to_path_buf(),
-                source,
+                error: source,
             })
     }
 }

@@ -1,10 +1,10 @@
-//! notation-oci: Notary Project signatures in OCI registries and OCI image
-//! layouts.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod layout;
 pub mod oci;
+pub mod online;
 pub mod reference;
 pub mod referrers;
 pub mod registry;
@@ -16,6 +16,7 @@ pub mod tsa;
 pub mod workflow;
 
 pub use layout::OciLayout;
+pub use online::OnlineRevocation;
 pub use reference::{Reference, ReferenceError};
 pub use registry::{
     Credential, CredentialProvider, RegistryClient, RegistryClientOptions, RegistryError,

@@ -1,12 +1,13 @@
 //! The OCI image-spec structures Notation reads and writes: descriptors,
-//! image manifests (signature manifests, Q1-Q4) and image indexes (the
-//! referrers tag schema, Q6).
+//! image manifests (signature manifests) and image indexes (the
+//! referrers tag schema).
 //!
 //! These are small serde types of our own rather than `oci-spec`'s: a
 //! referrers index we rewrite must keep every field of the descriptors other
 //! tools put there (unknown fields are preserved here, where typed
 //! descriptors would drop them), and we parse untrusted manifests with
 //! exactly the strictness Notation needs.
+// Requirements: Q1-Q4, Q6.
 
 use std::collections::BTreeMap;
 
@@ -16,7 +17,8 @@ use serde::{Deserialize, Serialize};
 pub const MEDIA_TYPE_IMAGE_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 /// OCI image index.
 pub const MEDIA_TYPE_IMAGE_INDEX: &str = "application/vnd.oci.image.index.v1+json";
-/// The withdrawn OCI artifact manifest, still read (Q2).
+/// The withdrawn OCI artifact manifest, still read.
+// Requirements: Q2.
 pub const MEDIA_TYPE_ARTIFACT_MANIFEST: &str = "application/vnd.oci.artifact.manifest.v1+json";
 /// Docker image manifest v2 schema 2.
 pub const MEDIA_TYPE_DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
@@ -25,7 +27,8 @@ pub const MEDIA_TYPE_DOCKER_MANIFEST_LIST: &str =
     "application/vnd.docker.distribution.manifest.list.v2+json";
 /// The empty JSON config (`{}`).
 pub const MEDIA_TYPE_EMPTY_JSON: &str = "application/vnd.oci.empty.v1+json";
-/// Artifact type (and legacy config media type) of Notary signatures (Q1).
+/// Artifact type (and legacy config media type) of Notary signatures.
+// Requirements: Q1.
 pub const ARTIFACT_TYPE_NOTATION: &str = "application/vnd.cncf.notary.signature";
 /// Digest of `{}`.
 pub const EMPTY_JSON_DIGEST: &str =
@@ -33,16 +36,20 @@ pub const EMPTY_JSON_DIGEST: &str =
 /// The bytes `{}`.
 pub const EMPTY_JSON: &[u8] = b"{}";
 
-/// Annotation listing the SHA-256 thumbprints of the signing chain (Q4).
+/// Annotation listing the SHA-256 thumbprints of the signing chain.
+// Requirements: Q4.
 pub const ANNOTATION_THUMBPRINT: &str = "io.cncf.notary.x509chain.thumbprint#S256";
-/// Annotation with the signing time (Q4).
+/// Annotation with the signing time.
+// Requirements: Q4.
 pub const ANNOTATION_CREATED: &str = "org.opencontainers.image.created";
 /// The tag annotation of OCI layouts' index.json.
 pub const ANNOTATION_REF_NAME: &str = "org.opencontainers.image.ref.name";
 
-/// Largest manifest accepted (U).
+/// Largest manifest accepted.
+// Requirements: U.
 pub const MAX_MANIFEST_SIZE: u64 = 4 * 1024 * 1024;
-/// Largest signature envelope accepted (U).
+/// Largest signature envelope accepted.
+// Requirements: U.
 pub const MAX_ENVELOPE_SIZE: u64 = 32 * 1024 * 1024;
 
 /// The media types a manifest resolve accepts.
@@ -109,7 +116,8 @@ impl Descriptor {
         self.annotations.as_ref()?.get(key).map(String::as_str)
     }
 
-    /// As the payload descriptor type of notation-core (A6).
+    /// As the payload descriptor type of notation-core.
+    // Requirements: A6.
     pub fn to_payload_descriptor(&self) -> notation_core::payload::Descriptor {
         notation_core::payload::Descriptor::new(
             self.media_type.clone(),
@@ -141,7 +149,8 @@ pub fn digest_matches(digest: &str, data: &[u8]) -> bool {
 }
 
 /// An OCI image manifest (also the shape of the withdrawn artifact
-/// manifest, whose `blobs` are read as layers, Q2).
+/// manifest, whose `blobs` are read as layers).
+// Requirements: Q2.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageManifest {

@@ -1,7 +1,8 @@
 //! Artifact references: `registry[:port]/repository[:tag][@digest]`, the
 //! distribution grammar as the reference parses it (oras-go
 //! `registry.ParseReference`): the first path component is always the
-//! registry, there is no implicit `docker.io` (K1).
+//! registry, there is no implicit `docker.io`.
+// Requirements: K1.
 
 use std::fmt;
 
@@ -144,13 +145,15 @@ impl Reference {
         self.digest.as_deref().or(self.tag.as_deref())
     }
 
-    /// `registry/repository`: the key trust policies are selected by (K1).
+    /// `registry/repository`: the key trust policies are selected by.
+    // Requirements: K1.
     pub fn scope(&self) -> String {
         format!("{}/{}", self.registry, self.repository)
     }
 
     /// Whether the registry is loopback (`localhost`, `127.0.0.1`, `[::1]`),
-    /// reached over plain HTTP by default as the reference does (X2).
+    /// reached over plain HTTP by default as the reference does.
+    // Requirements: X2.
     pub fn is_localhost(&self) -> bool {
         let host = host_of(&self.registry);
         host == "localhost" || host == "127.0.0.1" || host == "[::1]" || host == "::1"

@@ -1,7 +1,8 @@
-//! The referrers tag schema (REQUIREMENTS Q6): where a registry has no
+//! The referrers tag schema: where a registry has no
 //! referrers API, the referrers of `<alg>:<hex>` are listed in an image
 //! index tagged `<alg>-<hex>`. Plain functions over values, testable without
 //! a registry.
+// Requirements: Q6.
 
 use crate::oci::{Descriptor, ImageIndex, ImageManifest, MEDIA_TYPE_IMAGE_INDEX};
 
@@ -20,8 +21,9 @@ pub fn referrers_tag(digest: &str) -> Option<String> {
 
 /// The descriptor that lists a referrer in a referrers index: the
 /// manifest's media type, digest and size, its artifactType (or, for a
-/// manifest without one, its config media type) and all its annotations
-/// (Q6).
+/// manifest without one, its config media type) and all its annotations.
+///
+// Requirements: Q6.
 pub fn index_entry(manifest_descriptor: &Descriptor, manifest: &ImageManifest) -> Descriptor {
     let mut entry = Descriptor::new(
         manifest_descriptor.media_type.clone(),
@@ -51,7 +53,8 @@ pub fn add_to_index(existing: Option<&ImageIndex>, entry: Descriptor) -> Option<
 }
 
 /// The referrers of an index (API response or tag-schema index) with the
-/// given artifact type (Q5: filter client side when the registry did not).
+/// given artifact type (filter client side when the registry did not).
+// Requirements: Q5.
 pub fn filter_artifact_type(index: &ImageIndex, artifact_type: &str) -> Vec<Descriptor> {
     index
         .manifests

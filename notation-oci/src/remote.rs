@@ -1,12 +1,14 @@
 //! Signatures in a registry repository: [`RemoteRepository`] implements
 //! [`SignatureRepository`] over the [`RegistryClient`], with the referrers
-//! API and the referrers tag schema (Q5, Q6) and the pushing order of Q9.
+//! API and the referrers tag schema, pushing the envelope, the config and
+//! then the manifest.
 //!
 //! Requests are kept to what the protocol needs: listing tries the referrers
 //! API once and falls back to the tag schema only on "unsupported"; pushing
 //! learns from the manifest response's `OCI-Subject` header whether the
 //! registry indexed the subject, so the tag index is maintained only where
 //! it must be, without a probe.
+// Requirements: Q5, Q6.
 
 use std::collections::BTreeMap;
 
@@ -42,7 +44,8 @@ impl RemoteRepository {
     }
 
     /// Stores signatures with the referrers tag schema even where the
-    /// registry supports the referrers API (`--force-referrers-tag`, Q6).
+    /// registry supports the referrers API (`--force-referrers-tag`).
+    // Requirements: Q6.
     pub fn force_referrers_tag(mut self, force: bool) -> Self {
         self.force_referrers_tag = force;
         self
@@ -53,10 +56,11 @@ impl RemoteRepository {
         &self.client
     }
 
-    /// Adds a signature manifest to the subject's referrers tag index (Q6):
+    /// Adds a signature manifest to the subject's referrers tag index:
     /// fetch the index (absent: start empty), append without duplicates,
     /// push it under the tag, then delete the superseded index; a failed
     /// delete is a warning, the signature is stored.
+    // Requirements: Q6.
     fn update_referrers_index(
         &self,
         subject: &Descriptor,
@@ -97,6 +101,16 @@ impl RemoteRepository {
     }
 }
 
+/// `registry/repository:tag` or `registry/repository@digest`.
+fn display_reference(repo: &RepositoryRef, reference: &str) -> String {
+    let separator = if reference.contains(':') { '@' } else { ':' };
+    format!(
+        "{}/{}{separator}{reference}",
+        repo.registry(),
+        repo.repository()
+    )
+}
+
 impl From<RegistryError> for RepositoryError {
     fn from(e: RegistryError) -> Self {
         RepositoryError::Registry(e)
@@ -112,8 +126,26 @@ impl SignatureRepository for RemoteRepository {
         }))
     }
 
+    fn scope(&self) -> Option<String> {
+        Some(format!(
+            "{}/{}",
+            self.repo.registry(),
+            self.repo.repository()
+        ))
+    }
+
     fn resolve(&self, reference: &str) -> Result<Descriptor, RepositoryError> {
-        let d = self.client.resolve(&self.repo, reference)?;
+        let d = self
+            .client
+            .resolve(&self.repo, reference)
+            .map_err(|e| match e.is_not_found() {
+                // Say what was not found, not "HEAD <url>: response status 404".
+                true => RepositoryError::NotFound {
+                    reference: display_reference(&self.repo, reference),
+                    source: Box::new(e),
+                },
+                false => e.into(),
+            })?;
         Ok(Descriptor::new(d.media_type, d.digest, d.size))
     }
 

@@ -30,6 +30,31 @@ pub enum RepositoryError {
     /// Content that is not what its descriptor says.
     #[error("{0}")]
     Invalid(String),
+    /// The registry has no manifest for the reference (a tag or digest that
+    /// does not exist there). The message names the reference, as the
+    /// reference implementation does; the registry's answer (status, error
+    /// codes) is the `source()`.
+    #[error("{reference}: not found")]
+    NotFound {
+        /// `registry/repository:tag` or `registry/repository@digest`.
+        reference: String,
+        /// The registry's answer.
+        source: Box<crate::registry::RegistryError>,
+    },
+}
+
+impl RepositoryError {
+    /// Whether the store has no such manifest or blob: a tag or digest that
+    /// does not exist, in a registry ([`RepositoryError::NotFound`], or a
+    /// 404 answer) or an OCI layout ([`LayoutError::NotFound`]).
+    pub fn is_not_found(&self) -> bool {
+        match self {
+            RepositoryError::NotFound { .. } => true,
+            RepositoryError::Layout(e) => matches!(e, LayoutError::NotFound(_)),
+            RepositoryError::Registry(e) => e.is_not_found(),
+            _ => false,
+        }
+    }
 }
 
 /// A pushed signature.
@@ -40,7 +65,8 @@ pub struct PushedSignature {
     /// The envelope blob.
     pub envelope: Descriptor,
     /// Non-fatal problems (for example a superseded referrers index that
-    /// could not be deleted, Q6).
+    /// could not be deleted).
+    // Requirements: Q6.
     pub warnings: Vec<String>,
 }
 
@@ -60,21 +86,33 @@ pub trait SignatureRepository {
     /// Resolves a tag or digest to the artifact's manifest descriptor.
     fn resolve(&self, reference: &str) -> Result<Descriptor, RepositoryError>;
 
-    /// The Notary signature manifests that refer to `artifact` (Q5-Q7),
+    /// The Notary signature manifests that refer to `artifact`,
     /// with `artifactType` and annotations filled in.
+    // Requirements: Q5-Q7.
     fn signatures(&self, artifact: &Descriptor) -> Result<Vec<Descriptor>, RepositoryError>;
 
-    /// Fetches a signature manifest and its envelope (Q3, U): both checked
+    /// Fetches a signature manifest and its envelope: both checked
     /// against their digests and size limits; the manifest's subject must be
     /// `artifact`.
+    // Requirements: Q3, U.
     fn fetch_signature(
         &self,
         signature: &Descriptor,
         artifact: &Descriptor,
     ) -> Result<(SignatureManifest, Vec<u8>), RepositoryError>;
 
-    /// Stores a signature of `artifact` (Q1, Q4, Q9): the envelope, the
+    /// The trust policy scope (`registry/repository`) of this repository,
+    /// when it has one of its own: a registry repository does, an OCI
+    /// layout does not (its scope is the caller's choice).
+    /// [`crate::workflow::verify_reference`] refuses a reference of another
+    /// scope.
+    fn scope(&self) -> Option<String> {
+        None
+    }
+
+    /// Stores a signature of `artifact`: the envelope, the
     /// config, then the manifest.
+    // Requirements: Q1, Q4, Q9.
     fn push_signature(
         &self,
         artifact: &Descriptor,

@@ -1,4 +1,4 @@
-//! The network half of revocation checking (REQUIREMENTS P3, P4, P6): an
+//! The network half of revocation checking: an
 //! HTTP [`RevocationFetcher`] for notation-core's OCSP and CRL logic, and a
 //! file-backed CRL cache under `{NOTATION_CACHE}/crl/`, as the reference CLI
 //! keeps it.
@@ -13,6 +13,7 @@
 //!     .build();
 //! # Ok::<(), notation_core::revocation::FetchError>(())
 //! ```
+// Requirements: P3, P4, P6.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -33,7 +34,8 @@ use crate::registry::transport::{
 /// the chain's time limit); the timeout covers the whole exchange: name
 /// lookup, connecting, the response and its body, so a server that drips
 /// its answer gets no more. Only `http` URLs reach here (notation-core
-/// refuses others, P3, P4); redirects are not followed.
+/// refuses others); redirects are not followed.
+// Requirements: P3, P4.
 pub struct HttpRevocationFetcher {
     transport: Arc<dyn HttpTransport>,
 }
@@ -127,12 +129,13 @@ impl RevocationFetcher for HttpRevocationFetcher {
     }
 }
 
-/// The CRL cache of the reference CLI (P6): `{cache dir}/crl/<sha256(url)>`,
+/// The CRL cache of the reference CLI: `{cache dir}/crl/<sha256(url)>`,
 /// in the reference's format (`{"baseCRL": <base64 DER>, "deltaCRL": ...}`,
 /// so that notation-rs and the reference share one cache), written
 /// atomically and owner-only ([`notation_core::file::AtomicWrite`]). A corrupt
 /// or unreadable entry is an error that the checker treats as a miss (it
 /// downloads again); [`FileCrlCache::had_errors`] tells the caller to warn.
+// Requirements: P6.
 #[derive(Debug)]
 pub struct FileCrlCache {
     dir: PathBuf,

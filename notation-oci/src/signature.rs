@@ -1,5 +1,6 @@
-//! Signature manifests (REQUIREMENTS Q1-Q4): how a signature envelope is
+//! Signature manifests: how a signature envelope is
 //! stored next to the artifact it signs, and how one is recognised.
+// Requirements: Q1-Q4.
 
 use std::collections::BTreeMap;
 
@@ -13,7 +14,8 @@ use crate::oci::{
     MEDIA_TYPE_IMAGE_MANIFEST,
 };
 
-/// Which manifest form to write (Q1). Both are read.
+/// Which manifest form to write. Both are read.
+// Requirements: Q1.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum SignatureManifestForm {
     /// `artifactType: application/vnd.cncf.notary.signature` with the empty
@@ -25,8 +27,9 @@ pub enum SignatureManifestForm {
     ConfigMediaType,
 }
 
-/// The manifest annotations of a signature (Q4): the thumbprint list of the
+/// The manifest annotations of a signature: the thumbprint list of the
 /// chain (lowercase hex, a JSON array in a string) and the signing time.
+// Requirements: Q4.
 pub fn signature_annotations(
     chain: &[Certificate],
     signing_time: OffsetDateTime,
@@ -44,7 +47,8 @@ pub fn signature_annotations(
     annotations
 }
 
-/// Builds the signature manifest over an envelope blob (Q1, Q3, Q4).
+/// Builds the signature manifest over an envelope blob.
+// Requirements: Q1, Q3, Q4.
 pub fn build_signature_manifest(
     form: SignatureManifestForm,
     subject: &Descriptor,
@@ -89,7 +93,8 @@ pub enum SignatureManifestError {
     /// Not parseable.
     #[error("{0}")]
     Malformed(String),
-    /// Not exactly one envelope layer (Q3; the reference's spelling kept).
+    /// Not exactly one envelope layer (the reference's spelling kept).
+    // Requirements: Q3.
     #[error("signature manifest requries exactly one signature envelope blob, got {0}")]
     LayerCount(usize),
     /// The manifest's subject is not the artifact.
@@ -103,7 +108,8 @@ pub enum SignatureManifestError {
     /// A manifest media type that cannot hold a signature.
     #[error("signature manifest media type {0:?} is not supported")]
     MediaType(String),
-    /// The envelope layer is too large (U).
+    /// The envelope layer is too large.
+    // Requirements: U.
     #[error("signature blob too large: {0} bytes")]
     EnvelopeTooLarge(u64),
 }
@@ -127,7 +133,8 @@ impl SignatureManifest {
 }
 
 /// Reads a signature manifest (already digest-checked): exactly one
-/// envelope layer (Q3), the subject must be `artifact` when given.
+/// envelope layer, the subject must be `artifact` when given.
+// Requirements: Q3.
 pub fn parse_signature_manifest(
     manifest_media_type: &str,
     data: &[u8],
@@ -169,11 +176,12 @@ pub fn parse_signature_manifest(
     })
 }
 
-/// Whether a referrer is a Notary signature (Q2, notation-go
+/// Whether a referrer is a Notary signature (notation-go
 /// `signatureReferrers`): an image manifest whose subject is the artifact
 /// and which either has the Notary artifactType with the empty config, or
 /// no artifactType and the Notary config media type. Returns the referrer's
 /// descriptor with `artifactType` and annotations filled in.
+// Requirements: Q2.
 pub fn notary_referrer(
     node: &Descriptor,
     manifest: &ImageManifest,
@@ -214,8 +222,9 @@ pub fn notary_referrer(
     Some(out)
 }
 
-/// The thumbprints listed in a signature descriptor's annotation (Q4),
+/// The thumbprints listed in a signature descriptor's annotation,
 /// lowercased; `None` when absent or malformed.
+// Requirements: Q4.
 pub fn thumbprints(descriptor: &Descriptor) -> Option<Vec<String>> {
     let raw = descriptor.annotation(ANNOTATION_THUMBPRINT)?;
     let list: Vec<String> = serde_json::from_str(raw).ok()?;

@@ -1,6 +1,7 @@
-//! An RFC 3161 timestamp authority over HTTP (REQUIREMENTS O1): the network
+//! An RFC 3161 timestamp authority over HTTP: the network
 //! half of signing with `--timestamp-url`. The request and the checks of the
 //! response are notation-core's; this module only carries the bytes.
+// Requirements: O1.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -30,14 +31,15 @@ use crate::registry::transport::{
 /// waiting and reading the answer, all together).
 pub const DEFAULT_TSA_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A TSA reached over HTTP(S). Every token it returns has been checked in
+/// A TSA reached over HTTP. Every token it returns has been checked in
 /// full against the caller's TSA root certificates (status, nonce, imprint,
-/// token signature, signing-certificate-v2, TSA chain rules H4/H1) and its
+/// token signature, signing-certificate-v2, the TSA chain rules) and its
 /// TSA chain checked for revocation at signing time (OCSP, then CRLs, over
 /// HTTP), before it is embedded in an envelope. Any failure fails signing:
 /// a revoked TSA, or one whose status cannot be determined, never
 /// countersigns. The revocation check is on unless a caller turns it off
 /// by name ([`HttpTimestamper::without_revocation_check`]).
+// Requirements: H1, H4, O1.
 #[derive(Clone)]
 pub struct HttpTimestamper {
     url: String,

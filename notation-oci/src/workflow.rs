@@ -1,29 +1,35 @@
-//! The OCI signing and verification workflows (REQUIREMENTS T1, T2, Q7,
-//! Q8), over any [`SignatureRepository`]: a registry or an OCI layout.
+//! The OCI signing and verification workflows, over any
+//! [`SignatureRepository`]: a registry or an OCI layout.
+// Requirements: T1, T2, Q7, Q8.
 
 use std::collections::BTreeMap;
 
-use notation_core::crypto::CryptoProvider;
+use notation_core::crypto::{CryptoProvider, default_provider};
 use notation_core::envelope::{
     self, Envelope, EnvelopeContent, EnvelopeFormat, SignError, SignRequest,
 };
 use notation_core::payload::{Payload, UserMetadataError};
-use notation_core::plugin::{PluginConfig, PluginSignError, PluginSignOptions, PluginSigner};
-use notation_core::signer::Signer;
+use notation_core::plugin::{
+    PluginConfig, PluginSignError, PluginSignOptions, PluginSigner, RawPluginSigner,
+};
+use notation_core::signer::{LocalSigner, Signer};
 use notation_core::timestamp::Timestamper;
-use notation_core::trust::PolicyStatement;
+use notation_core::trust::{PolicyStatement, TrustStoreError};
 use notation_core::verifier::{
     ArtifactVerifyOptions, VerificationError, VerificationOutcome, Verifier,
 };
+use notation_core::x509::Certificate;
 use time::{Duration, OffsetDateTime};
 
 use crate::oci::Descriptor;
+use crate::reference::Reference;
 use crate::repository::{PushedSignature, RepositoryError, SignatureRepository};
 use crate::signature::{
     SignatureManifest, SignatureManifestForm, signature_annotations, thumbprints,
 };
 
-/// Default and maximum of signatures evaluated per artifact (U).
+/// Default and maximum of signatures evaluated per artifact.
+// Requirements: U.
 pub const DEFAULT_MAX_SIGNATURES: usize = 100;
 
 /// Why a workflow failed.
@@ -33,7 +39,8 @@ pub enum WorkflowError {
     /// The store failed.
     #[error(transparent)]
     Repository(#[from] RepositoryError),
-    /// A digest given by the user that the store resolves differently (Q8).
+    /// A digest given by the user that the store resolves differently.
+    // Requirements: Q8.
     #[error("user input digest {input} does not match the resolved digest {resolved}")]
     DigestMismatch {
         /// What the user gave.
@@ -44,10 +51,12 @@ pub enum WorkflowError {
     /// Signing failed.
     #[error(transparent)]
     Sign(#[from] SignError),
-    /// Signing with a plugin failed (R5, R6).
+    /// Signing with a plugin failed.
+    // Requirements: R5, R6.
     #[error(transparent)]
     PluginSign(#[from] PluginSignError),
-    /// User metadata not allowed (A4).
+    /// User metadata not allowed.
+    // Requirements: A4.
     #[error(transparent)]
     UserMetadata(#[from] UserMetadataError),
     /// Expiry not a positive whole number of seconds.
@@ -56,9 +65,34 @@ pub enum WorkflowError {
     /// `max_signatures` of zero.
     #[error("max signatures must be a positive number")]
     InvalidMaxSignatures,
-    /// Policy selection failed before any store access (T2).
+    /// A reference without a tag or digest, where the artifact must be
+    /// named.
+    #[error("reference {reference} names no tag or digest")]
+    MissingTagOrDigest {
+        /// The reference.
+        reference: String,
+    },
+    /// The reference is not in the repository it was given with: its trust
+    /// policy scope would be applied to another repository's artifact.
+    #[error("reference {reference} is not in the repository {repository}")]
+    RepositoryMismatch {
+        /// The reference.
+        reference: String,
+        /// The repository (`registry/repository`).
+        repository: String,
+    },
+    /// Policy selection failed before any store access.
+    // Requirements: T2.
     #[error(transparent)]
     Policy(VerificationError),
+    /// A trust store the applicable policy statement names does not exist,
+    /// cannot be read or holds invalid certificates, and the statement
+    /// enforces authenticity: a configuration error, reported as the
+    /// reference reports it (`the trust store "acme" of type "ca" does not
+    /// exist`) rather than as a failure of each signature. Under a level
+    /// that only logs authenticity, it is a warning in the outcome instead.
+    #[error(transparent)]
+    TrustStore(TrustStoreError),
     /// No signature refers to the artifact.
     #[error(
         "no signature is associated with {reference:?}, make sure the artifact was signed successfully"
@@ -67,15 +101,22 @@ pub enum WorkflowError {
         /// The artifact reference.
         reference: String,
     },
-    /// Every signature failed; each failure is listed.
-    #[error("signature verification failed for all the signatures associated with {reference}")]
+    /// Every signature failed. The message names each signature and why it
+    /// failed; `source()` is `None` because the message already says every
+    /// reason (there is no single cause to chain). The typed reasons are in
+    /// `failures` (also [`WorkflowError::failures`]).
+    #[error(
+        "signature verification failed for all the signatures associated with {reference}: {}",
+        FailureSummary(.failures)
+    )]
     AllFailed {
         /// The artifact reference.
         reference: String,
         /// Each signature and why it failed.
         failures: Vec<SignatureFailure>,
     },
-    /// More signatures than the limit, none verified (U).
+    /// More signatures than the limit, none verified.
+    // Requirements: U.
     #[error(
         "signature evaluation stopped. The configured limit of {limit} signatures to verify per artifact exceeded"
     )]
@@ -85,6 +126,46 @@ pub enum WorkflowError {
         /// The failures seen before stopping.
         failures: Vec<SignatureFailure>,
     },
+}
+
+impl WorkflowError {
+    /// The signatures that were tried and failed, with their reasons, when
+    /// verification failed because none verified (`AllFailed`,
+    /// `TooManySignatures`); empty otherwise.
+    pub fn failures(&self) -> &[SignatureFailure] {
+        match self {
+            WorkflowError::AllFailed { failures, .. }
+            | WorkflowError::TooManySignatures { failures, .. } => failures,
+            _ => &[],
+        }
+    }
+
+    /// Whether the store has no manifest for the reference (a tag or
+    /// digest that does not exist), in a registry or an OCI layout.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, WorkflowError::Repository(e) if e.is_not_found())
+    }
+}
+
+/// Most signature failures an `AllFailed` message lists by name.
+const MAX_LISTED_FAILURES: usize = 5;
+
+/// `sha256:…: reason; sha256:…: reason` (the first few, then a count).
+struct FailureSummary<'a>(&'a [SignatureFailure]);
+
+impl std::fmt::Display for FailureSummary<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, failure) in self.0.iter().take(MAX_LISTED_FAILURES).enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{}: {}", failure.signature.digest, failure.reason)?;
+        }
+        if self.0.len() > MAX_LISTED_FAILURES {
+            write!(f, "; and {} more", self.0.len() - MAX_LISTED_FAILURES)?;
+        }
+        Ok(())
+    }
 }
 
 /// One signature that did not verify.
@@ -102,7 +183,7 @@ pub struct SignatureFailure {
 pub enum SignatureFailureReason {
     /// It could not be fetched.
     #[error(
-        "unable to retrieve digital signature with digest {digest:?} associated with {reference:?} from the Repository, error : {source}"
+        "unable to retrieve digital signature with digest {digest:?} associated with {reference:?} from the Repository, error : {error}"
     )]
     Fetch {
         /// The manifest digest.
@@ -110,10 +191,11 @@ pub enum SignatureFailureReason {
         /// The artifact reference.
         reference: String,
         /// Why.
-        source: Box<RepositoryError>,
+        error: Box<RepositoryError>,
     },
     /// Its chain's thumbprints match no trusted certificate, and the policy
-    /// enforces authenticity: not fetched (Q7).
+    /// enforces authenticity: not fetched.
+    // Requirements: Q7.
     #[error(
         "the thumbprints of its certificate chain match no certificate trusted by trust policy {policy:?}; it was not fetched"
     )]
@@ -135,6 +217,9 @@ impl std::fmt::Display for SignatureFailure {
         )
     }
 }
+
+/// The message prints the reason, so `source()` is `None`.
+impl std::error::Error for SignatureFailure {}
 
 /// How to sign an artifact.
 #[derive(Clone)]
@@ -172,25 +257,29 @@ impl<'a> SignOptions<'a> {
         }
     }
 
-    /// User metadata (A5).
+    /// User metadata.
+    // Requirements: A5.
     pub fn user_metadata(mut self, metadata: BTreeMap<String, String>) -> Self {
         self.user_metadata = metadata;
         self
     }
 
-    /// Expiry after the signing time (B3).
+    /// Expiry after the signing time.
+    // Requirements: B3.
     pub fn expiry(mut self, expiry: Option<Duration>) -> Self {
         self.expiry = expiry;
         self
     }
 
-    /// The signature manifest form (Q1).
+    /// The signature manifest form.
+    // Requirements: Q1.
     pub fn manifest_form(mut self, form: SignatureManifestForm) -> Self {
         self.form = form;
         self
     }
 
-    /// Requests an RFC 3161 timestamp (O1).
+    /// Requests an RFC 3161 timestamp.
+    // Requirements: O1.
     pub fn timestamper(mut self, timestamper: Option<&'a dyn Timestamper>) -> Self {
         self.timestamper = timestamper;
         self
@@ -209,7 +298,8 @@ pub struct SignedArtifact {
     /// The signed artifact.
     pub artifact: Descriptor,
     /// Whether the reference was a tag resolved to a digest (tags are
-    /// mutable: callers warn, Q8).
+    /// mutable: callers warn).
+    // Requirements: Q8.
     pub resolved_from_tag: bool,
     /// What was stored.
     pub pushed: PushedSignature,
@@ -219,14 +309,15 @@ pub struct SignedArtifact {
 #[derive(Clone, Copy)]
 pub enum ArtifactSigner<'a> {
     /// notation-rs builds the envelope and the signer signs it: a local key
-    /// ([`LocalSigner`](notation_core::signer::LocalSigner)), a KMS, or a
-    /// RAW plugin's [`RawPluginSigner`](notation_core::plugin::RawPluginSigner).
+    /// ([`LocalSigner`]), a KMS, or a
+    /// RAW plugin's [`RawPluginSigner`].
     Signer(&'a dyn Signer),
-    /// A plugin key. Its metadata is read on every signing (R3): a
-    /// `SIGNATURE_GENERATOR.RAW` plugin signs what notation-rs builds (R5),
+    /// A plugin key. Its metadata is read on every signing: a
+    /// `SIGNATURE_GENERATOR.RAW` plugin signs what notation-rs builds,
     /// a `SIGNATURE_GENERATOR.ENVELOPE` plugin returns the whole envelope,
-    /// which is checked, and its annotations go to the signature manifest
-    /// (R6, Q4).
+    /// which is checked, and its annotations go to the signature manifest.
+    ///
+    // Requirements: R3, R5, R6, Q4.
     Plugin(&'a PluginSigner),
 }
 
@@ -245,8 +336,26 @@ impl<'a> From<&'a PluginSigner> for ArtifactSigner<'a> {
     }
 }
 
-/// Resolves a reference and enforces Q8: a digest given must be the digest
-/// resolved.
+impl<'a> From<&'a dyn Signer> for ArtifactSigner<'a> {
+    fn from(signer: &'a dyn Signer) -> Self {
+        ArtifactSigner::Signer(signer)
+    }
+}
+
+impl<'a> From<&'a LocalSigner> for ArtifactSigner<'a> {
+    fn from(signer: &'a LocalSigner) -> Self {
+        ArtifactSigner::Signer(signer)
+    }
+}
+
+impl<'a> From<&'a RawPluginSigner> for ArtifactSigner<'a> {
+    fn from(signer: &'a RawPluginSigner) -> Self {
+        ArtifactSigner::Signer(signer)
+    }
+}
+
+/// Resolves a reference: a digest given must be the digest resolved.
+// Requirements: Q8.
 pub fn resolve(
     repo: &dyn SignatureRepository,
     reference: &str,
@@ -262,9 +371,48 @@ pub fn resolve(
     Ok((artifact, !is_digest))
 }
 
-/// Signs an artifact (T1): resolve, add user metadata, sign (the envelope is
+/// Signs the artifact `reference` (a tag or digest) names in `repo`: a
+/// local key ([`LocalSigner`]), any [`Signer`], or a plugin key
+/// ([`PluginSigner`]). The reference is resolved (a digest given must be
+/// the digest stored), the envelope built and verified with the default
+/// crypto provider, and stored with its signature manifest. Sign by digest
+/// where you can: [`SignedArtifact::resolved_from_tag`] says when a tag was
+/// resolved (tags are mutable).
+///
+/// ```no_run
+/// use notation_core::envelope::EnvelopeFormat;
+/// use notation_core::signer::LocalSigner;
+/// use notation_oci::workflow::{self, SignOptions};
+/// use notation_oci::{Reference, RegistryClient, RemoteRepository};
+///
+/// let reference = Reference::parse("registry.example.com/net-monitor:v1")?;
+/// let repo = RemoteRepository::new(RegistryClient::new()?, &reference)?;
+/// let signer = LocalSigner::from_files("key.pem".as_ref(), "chain.pem".as_ref())?;
+/// let options = SignOptions::new(EnvelopeFormat::Cose);
+/// let signed = workflow::sign_artifact(&repo, "v1", &signer, &options)?;
+/// println!("signed {} as {}", signed.artifact.digest, signed.pushed.manifest.digest);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sign_artifact<'s>(
+    repo: &dyn SignatureRepository,
+    reference: &str,
+    signer: impl Into<ArtifactSigner<'s>>,
+    options: &SignOptions<'_>,
+) -> Result<SignedArtifact, WorkflowError> {
+    sign_with(
+        repo,
+        reference,
+        signer.into(),
+        options,
+        default_provider().as_ref(),
+    )
+}
+
+/// Signs an artifact: resolve, add user metadata, sign (the envelope is
 /// verified and its chain checked before it leaves notation-core), then
-/// store the envelope and the signature manifest with its annotations.
+/// store the envelope and the signature manifest with its annotations. As
+/// [`sign_artifact`] with an explicit crypto provider.
+// Requirements: T1.
 pub fn sign(
     repo: &dyn SignatureRepository,
     reference: &str,
@@ -281,11 +429,12 @@ pub fn sign(
     )
 }
 
-/// As [`sign`], with a signer of either kind: a [`Signer`] or a plugin key
-/// ([`ArtifactSigner`]). With an envelope plugin, the signing time and the
-/// timestamp are the plugin's (R6); the manifest annotations are the
-/// plugin's, then the thumbprints and creation time of the envelope (Q4),
+/// As [`sign_artifact`] with an explicit crypto provider, with a signer of
+/// either kind: a [`Signer`] or a plugin key ([`ArtifactSigner`]). With an envelope plugin, the signing time and the
+/// timestamp are the plugin's; the manifest annotations are the
+/// plugin's, then the thumbprints and creation time of the envelope,
 /// which a plugin cannot override.
+// Requirements: R6, Q4.
 pub fn sign_with(
     repo: &dyn SignatureRepository,
     reference: &str,
@@ -369,20 +518,23 @@ impl VerifyOptions {
         Self::default()
     }
 
-    /// Requires user metadata (N10).
+    /// Requires user metadata.
+    // Requirements: N10.
     pub fn user_metadata(mut self, metadata: BTreeMap<String, String>) -> Self {
         self.user_metadata = metadata;
         self
     }
 
-    /// At most this many signatures are verified (U; must be positive).
+    /// At most this many signatures are verified (must be positive).
+    // Requirements: U.
     pub fn max_signatures(mut self, n: usize) -> Self {
         self.max_signatures = n;
         self
     }
 
-    /// Configuration for the verification plugin a signature requires (R8,
-    /// `--plugin-config`).
+    /// Configuration for the verification plugin a signature requires
+    /// (`--plugin-config`).
+    // Requirements: R8.
     pub fn plugin_config(mut self, config: PluginConfig) -> Self {
         self.plugin_config = config;
         self
@@ -410,15 +562,182 @@ impl ArtifactVerification {
     pub fn is_skipped(&self) -> bool {
         self.verified.is_none()
     }
+
+    /// The result as a [`ArtifactVerdict`]: verified (with the signature,
+    /// its outcome and the signer) or skipped, instead of paired options.
+    pub fn into_verdict(self) -> ArtifactVerdict {
+        match (self.artifact, self.verified) {
+            (Some(artifact), Some((signature, outcome))) => {
+                ArtifactVerdict::Verified(Box::new(VerifiedArtifact {
+                    artifact,
+                    resolved_from_tag: self.resolved_from_tag,
+                    policy: self.policy,
+                    signature,
+                    outcome,
+                    failures: self.failures,
+                }))
+            }
+            _ => ArtifactVerdict::Skipped {
+                policy: self.policy,
+            },
+        }
+    }
 }
 
-/// Verifies an artifact (T2): the policy statement for `scope`
-/// (`registry/repository`, or the `--scope` of a layout, K3) is selected and
+/// What verifying an artifact established.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ArtifactVerdict {
+    /// A signature of the artifact verified under the policy.
+    Verified(Box<VerifiedArtifact>),
+    /// The applicable policy statement's level is `skip`: nothing was
+    /// resolved, fetched or verified.
+    Skipped {
+        /// The policy statement applied.
+        policy: String,
+    },
+}
+
+impl ArtifactVerdict {
+    /// The verified artifact, unless verification was skipped.
+    pub fn verified(&self) -> Option<&VerifiedArtifact> {
+        match self {
+            ArtifactVerdict::Verified(v) => Some(v),
+            ArtifactVerdict::Skipped { .. } => None,
+        }
+    }
+
+    /// The policy statement applied.
+    pub fn policy(&self) -> &str {
+        match self {
+            ArtifactVerdict::Verified(v) => &v.policy,
+            ArtifactVerdict::Skipped { policy } => policy,
+        }
+    }
+}
+
+/// An artifact one of whose signatures verified.
+#[derive(Debug)]
+pub struct VerifiedArtifact {
+    artifact: Descriptor,
+    resolved_from_tag: bool,
+    policy: String,
+    signature: Descriptor,
+    outcome: VerificationOutcome,
+    failures: Vec<SignatureFailure>,
+}
+
+impl VerifiedArtifact {
+    /// The artifact's manifest descriptor (its digest is what was verified).
+    pub fn artifact(&self) -> &Descriptor {
+        &self.artifact
+    }
+
+    /// Whether the reference was a tag, resolved to the digest (tags are
+    /// mutable: callers warn).
+    pub fn resolved_from_tag(&self) -> bool {
+        self.resolved_from_tag
+    }
+
+    /// The policy statement applied.
+    pub fn policy(&self) -> &str {
+        &self.policy
+    }
+
+    /// The signature manifest that verified.
+    pub fn signature(&self) -> &Descriptor {
+        &self.signature
+    }
+
+    /// Every check of that signature with its result, the warnings of
+    /// checks the policy only logs, and the verified envelope content.
+    pub fn outcome(&self) -> &VerificationOutcome {
+        &self.outcome
+    }
+
+    /// The verified signer: the leaf certificate of the signature's chain,
+    /// which the policy's trust stores and trusted identities accepted (or,
+    /// under a level that only logs authenticity, the certificate that
+    /// signed, trusted or not: see [`VerificationOutcome::warnings`]).
+    pub fn signer(&self) -> &Certificate {
+        self.outcome
+            .signer_certificate()
+            .expect("a verified signature has its content")
+    }
+
+    /// Signatures tried before this one, and why they failed.
+    pub fn failures(&self) -> &[SignatureFailure] {
+        &self.failures
+    }
+}
+
+/// Verifies the artifact `reference` names, in `repo`, the repository it
+/// was opened with: the trust policy statement is selected by the
+/// reference's `registry/repository` (for an OCI layout, the scope of your
+/// choosing, such as `local/app:v1`) and `skip` honoured before the
+/// repository is touched; then the tag or digest is resolved and the
+/// signatures verified in turn until one passes. A repository that knows
+/// its own scope (a [`RemoteRepository`](crate::RemoteRepository)) must be
+/// the reference's, so that no policy is applied to another repository's
+/// artifact.
+///
+/// Revocation: a [`Verifier`] checks revocation with the checker its
+/// builder was given; by default that is offline (no OCSP or CRL server is
+/// contacted), so a certificate that names revocation servers has an
+/// unknown revocation status, which fails `strict` and is logged by the
+/// other levels. [`OnlineRevocation::online_revocation`](crate::OnlineRevocation::online_revocation)
+/// checks over HTTP.
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use notation_core::trust::{load_oci_policy, DirTrustStore};
+/// use notation_core::verifier::Verifier;
+/// use notation_oci::workflow::{self, ArtifactVerdict, VerifyOptions};
+/// use notation_oci::{Reference, RegistryClient, RemoteRepository};
+///
+/// let config = notation_core::config::config_dir();
+/// let verifier = Verifier::builder(Arc::new(DirTrustStore::new(&config)))
+///     .oci_policy(load_oci_policy(&config)?)
+///     .build()?;
+/// let reference = Reference::parse("registry.example.com/net-monitor:v1")?;
+/// let repo = RemoteRepository::new(RegistryClient::new()?, &reference)?;
+/// match workflow::verify_reference(&repo, &reference, &verifier, &VerifyOptions::new())? {
+///     ArtifactVerdict::Verified(v) => println!("signed by {}", v.signer().subject()),
+///     _ => println!("the trust policy skips verification"),
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn verify_reference(
+    repo: &dyn SignatureRepository,
+    reference: &Reference,
+    verifier: &Verifier,
+    options: &VerifyOptions,
+) -> Result<ArtifactVerdict, WorkflowError> {
+    let scope = reference.scope();
+    if let Some(repository) = repo.scope()
+        && repository != scope
+    {
+        return Err(WorkflowError::RepositoryMismatch {
+            reference: reference.to_string(),
+            repository,
+        });
+    }
+    let tag_or_digest = reference
+        .reference()
+        .ok_or_else(|| WorkflowError::MissingTagOrDigest {
+            reference: reference.to_string(),
+        })?;
+    verify(repo, &scope, tag_or_digest, verifier, options).map(ArtifactVerification::into_verdict)
+}
+
+/// Verifies an artifact: the policy statement for `scope`
+/// (`registry/repository`, or the `--scope` of a layout) is selected and
 /// `skip` honoured before the store is touched; then the reference is
-/// resolved (Q8), the Notary signatures listed (Q5, Q6), and each verified in
-/// turn until one passes (M4), at most `max_signatures`. Where authenticity
+/// resolved, the Notary signatures listed, and each verified in
+/// turn until one passes, at most `max_signatures`. Where authenticity
 /// is enforced, a signature whose thumbprint annotation matches nothing
-/// trusted is not fetched (Q7).
+/// trusted is not fetched.
+// Requirements: T2, K3, Q8, Q5, Q6, M4, Q7.
 pub fn verify(
     repo: &dyn SignatureRepository,
     scope: &str,
@@ -482,6 +801,12 @@ pub fn verify(
                 result.verified = Some((signature, outcome));
                 return Ok(result);
             }
+            // A broken trust store is a configuration error, not this
+            // signature's fault (issue 12): the reference stops with it.
+            Err(SignatureFailureReason::Verification(e)) if e.trust_store_error().is_some() => {
+                let error = e.trust_store_error().expect("checked").clone();
+                return Err(WorkflowError::TrustStore(error));
+            }
             Err(reason) => result.failures.push(SignatureFailure { signature, reason }),
         }
     }
@@ -505,7 +830,7 @@ fn verify_one(
         .map_err(|source| SignatureFailureReason::Fetch {
             digest: signature.digest.clone(),
             reference: reference.to_string(),
-            source: Box::new(source),
+            error: Box::new(source),
         })?;
     let opts = ArtifactVerifyOptions::new()
         .user_metadata(options.user_metadata.clone())

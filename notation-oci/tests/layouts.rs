@@ -11,18 +11,19 @@ use notation_core::crypto::RingProvider;
 use notation_core::envelope::{Envelope, EnvelopeFormat};
 use notation_core::signer::LocalSigner;
 use notation_core::trust::{
-    MemoryTrustStore, OciTrustPolicyDocument, TrustStoreType, ValidationType,
+    MemoryTrustStore, OciStatementBuilder, OciTrustPolicyDocument, TrustStoreType, ValidationType,
+    VerificationLevel,
 };
 use notation_core::verifier::Verifier;
 use notation_core::x509::Certificate;
-use notation_oci::OciLayout;
 use notation_oci::oci::{
     ANNOTATION_CREATED, ANNOTATION_THUMBPRINT, ARTIFACT_TYPE_NOTATION, ImageManifest,
     MEDIA_TYPE_EMPTY_JSON,
 };
 use notation_oci::repository::SignatureRepository;
 use notation_oci::signature::{SignatureManifestForm, signature_annotations};
-use notation_oci::workflow::{self, SignOptions, VerifyOptions, WorkflowError};
+use notation_oci::workflow::{self, ArtifactVerdict, SignOptions, VerifyOptions, WorkflowError};
+use notation_oci::{OciLayout, Reference};
 use support::fixtures::{alpine_layout, alpine_verifier, conformance, copy_dir};
 
 const ALPINE: &str = "sha256:19dbd2e48e921426ee8ace4dc892edfb2ecdc1d1a72d5416c83670c30acecef0";
@@ -326,19 +327,9 @@ fn sign_and_verify_in_a_layout() {
         &dir.path().join("l"),
     );
     let layout = OciLayout::open(dir.path().join("l")).unwrap();
-    let root = Certificate::parse_many(
-        &std::fs::read(PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../testdata/pki/root.crt"
-        )))
-        .unwrap(),
-    )
-    .unwrap();
-    let mut store = MemoryTrustStore::new();
-    store.add(TrustStoreType::Ca, "root", root).unwrap();
     let policy = br#"{"version":"1.0","trustPolicies":[{"name":"p","registryScopes":["local/test"],
         "signatureVerification":{"level":"strict"},"trustStores":["ca:root"],"trustedIdentities":["x509.subject: C=US, ST=WA, O=Notary"]}]}"#;
-    let verifier = Verifier::builder(Arc::new(store))
+    let verifier = Verifier::builder(Arc::new(root_store()))
         .oci_policy(OciTrustPolicyDocument::from_json(policy).unwrap())
         .build()
         .unwrap();
@@ -458,4 +449,194 @@ fn conformance_09_e2e_key_signs_and_verifies() {
             .is_err()
         );
     }
+}
+
+/// A layout with one signature by the test PKI's `ec-256` key, and a
+/// verifier over its root (store `ca:root`) with `policy` as the OCI policy.
+fn signed_layout(dir: &std::path::Path) -> OciLayout {
+    copy_dir(
+        &conformance().join("09-e2e-oci-layouts/layouts/e2e"),
+        &dir.join("l"),
+    );
+    let layout = OciLayout::open(dir.join("l")).unwrap();
+    workflow::sign(
+        &layout,
+        "v1",
+        &signer("ec-256"),
+        &SignOptions::new(EnvelopeFormat::Jws),
+        &RingProvider,
+    )
+    .unwrap();
+    layout
+}
+
+fn root_store() -> MemoryTrustStore {
+    let root = Certificate::parse_many(
+        &std::fs::read(PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../testdata/pki/root.crt"
+        )))
+        .unwrap(),
+    )
+    .unwrap();
+    let mut store = MemoryTrustStore::new();
+    store.add(TrustStoreType::Ca, "root", root).unwrap();
+    store
+}
+
+fn verifier_with(policy_level: &str, stores: &str) -> Verifier {
+    let policy = format!(
+        r#"{{"version":"1.0","trustPolicies":[{{"name":"p","registryScopes":["local/test"],
+        "signatureVerification":{{"level":"{policy_level}"}},"trustStores":[{stores}],"trustedIdentities":["*"]}}]}}"#
+    );
+    Verifier::builder(Arc::new(root_store()))
+        .oci_policy(OciTrustPolicyDocument::from_json(policy.as_bytes()).unwrap())
+        .build()
+        .unwrap()
+}
+
+/// Issue 12 item 1: a policy naming a trust store that does not exist is a
+/// configuration error on the OCI path too (the thumbprint pre-filter used
+/// to treat the store as empty and report "match no certificate trusted";
+/// the reference reports the store).
+#[test]
+fn missing_trust_store_reads_as_a_configuration_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = signed_layout(dir.path());
+    let verify = |verifier: &Verifier| {
+        workflow::verify(&layout, "local/test", "v1", verifier, &VerifyOptions::new())
+    };
+    // build() does not fail; the error is kept and can be checked early.
+    let verifier = verifier_with("strict", r#""ca:root", "ca:missing""#);
+    let errors = verifier.trust_store_errors();
+    assert_eq!(errors.len(), 1);
+    let expected = "the trust store \"missing\" of type \"ca\" does not exist";
+    assert_eq!(errors[0].to_string(), expected);
+    let err = verify(&verifier).unwrap_err();
+    assert!(matches!(err, WorkflowError::TrustStore(_)), "{err:?}");
+    assert_eq!(err.to_string(), expected);
+    // The missing store alone: the same, not "untrusted".
+    let err = verify(&verifier_with("strict", r#""ca:missing""#)).unwrap_err();
+    assert_eq!(err.to_string(), expected);
+    // Under audit authenticity is only logged: the signature verifies and
+    // the outcome carries the store's error as a warning.
+    let ok = verify(&verifier_with("audit", r#""ca:missing""#)).unwrap();
+    let (_, outcome) = ok.verified.as_ref().unwrap();
+    let warnings: Vec<String> = outcome
+        .warnings()
+        .map(|w| w.failure().unwrap().to_string())
+        .collect();
+    assert_eq!(warnings, [expected]);
+}
+
+/// Issue 12 item 2: when every signature fails, the error names each
+/// signature and why, and has no source to repeat it.
+#[test]
+fn all_failed_names_every_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = signed_layout(dir.path());
+    workflow::sign(
+        &layout,
+        "v1",
+        &signer("rsa-2048"),
+        &SignOptions::new(EnvelopeFormat::Cose),
+        &RingProvider,
+    )
+    .unwrap();
+    let verifier = verifier_with("strict", r#""ca:root""#);
+    let metadata: BTreeMap<String, String> = [("k".to_string(), "v".to_string())].into();
+    let err = workflow::verify(
+        &layout,
+        "local/test",
+        "v1",
+        &verifier,
+        &VerifyOptions::new().user_metadata(metadata),
+    )
+    .unwrap_err();
+    assert_eq!(err.failures().len(), 2);
+    let text = err.to_string();
+    assert!(
+        text.starts_with(&format!(
+            "signature verification failed for all the signatures associated with local/test@{E2E_SUBJECT}: sha256:"
+        )),
+        "{text}"
+    );
+    for failure in err.failures() {
+        assert!(
+            text.contains(&format!(
+                "{}: unable to find specified metadata in the signature",
+                failure.signature.digest
+            )),
+            "{text}"
+        );
+    }
+    assert!(std::error::Error::source(&err).is_none());
+}
+
+/// Issue 12 item 6: sign without naming a crypto provider, then verify
+/// with the reference the layout is read with: a verdict, verified with the
+/// signer's certificate, or skipped.
+#[test]
+fn verify_reference_gives_a_verdict_with_the_signer() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &conformance().join("09-e2e-oci-layouts/layouts/e2e"),
+        &dir.path().join("l"),
+    );
+    let layout = OciLayout::open(dir.path().join("l")).unwrap();
+    let signed = workflow::sign_artifact(
+        &layout,
+        "v1",
+        &signer("ec-256"),
+        &SignOptions::new(EnvelopeFormat::Cose),
+    )
+    .unwrap();
+    assert_eq!(signed.artifact.digest, E2E_SUBJECT);
+
+    let reference = Reference::parse("local/test:v1").unwrap();
+    let verdict = workflow::verify_reference(
+        &layout,
+        &reference,
+        &verifier_with("strict", r#""ca:root""#),
+        &VerifyOptions::new(),
+    )
+    .unwrap();
+    let ArtifactVerdict::Verified(verified) = &verdict else {
+        panic!("{verdict:?}");
+    };
+    let chain = Certificate::parse_many(
+        &std::fs::read(PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../testdata/pki/ec-256.chain.pem"
+        )))
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(verified.signer(), &chain[0]);
+    assert_eq!(verified.outcome().certificate_chain(), chain.as_slice());
+    assert_eq!(verified.artifact().digest, E2E_SUBJECT);
+    assert_eq!(verified.signature().digest, signed.pushed.manifest.digest);
+    assert!(verified.resolved_from_tag());
+    assert_eq!(verdict.policy(), "p");
+
+    // A skip statement: nothing is read.
+    let skip = OciTrustPolicyDocument::from_statements([OciStatementBuilder::new("skip")
+        .registry_scope("local/test")
+        .level(VerificationLevel::Skip)])
+    .unwrap();
+    let verifier = Verifier::builder(Arc::new(root_store()))
+        .oci_policy(skip)
+        .build()
+        .unwrap();
+    let verdict =
+        workflow::verify_reference(&layout, &reference, &verifier, &VerifyOptions::new()).unwrap();
+    assert!(matches!(&verdict, ArtifactVerdict::Skipped { policy } if policy == "skip"));
+    assert!(verdict.verified().is_none());
+
+    // A reference must name the artifact.
+    let bare = Reference::parse("local/test").unwrap();
+    assert!(matches!(
+        workflow::verify_reference(&layout, &bare, &verifier, &VerifyOptions::new()),
+        Err(WorkflowError::MissingTagOrDigest { .. })
+    ));
 }

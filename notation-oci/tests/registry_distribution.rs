@@ -404,7 +404,7 @@ fn tls_registry_with_extra_ca() {
         .unwrap();
     let e = untrusting.ping(registry.host()).unwrap_err();
     assert!(
-        matches!(&e, RegistryError::Transport { source, .. } if source.kind() == TransportErrorKind::Tls),
+        matches!(&e, RegistryError::Transport { error: source, .. } if source.kind() == TransportErrorKind::Tls),
         "{e}"
     );
 

@@ -339,7 +339,7 @@ fn a_verify_shares_one_budget_over_all_signatures() {
     assert_eq!(failures.len(), 40);
     for failure in failures {
         match &failure.reason {
-            SignatureFailureReason::Fetch { source, .. } => match source.as_ref() {
+            SignatureFailureReason::Fetch { error: source, .. } => match source.as_ref() {
                 RepositoryError::Registry(r) => assert!(r.is_timeout(), "{r}"),
                 other => panic!("{other}"),
             },

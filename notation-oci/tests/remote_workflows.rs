@@ -18,13 +18,13 @@ use notation_core::signer::LocalSigner;
 use notation_core::trust::{MemoryTrustStore, OciTrustPolicyDocument, TrustStoreType};
 use notation_core::verifier::Verifier;
 use notation_core::x509::Certificate;
-use notation_oci::oci::{EMPTY_JSON, EMPTY_JSON_DIGEST, MEDIA_TYPE_IMAGE_MANIFEST};
 use notation_oci::registry::credentials::StaticCredentials;
 use notation_oci::registry::{Credential, RegistryClient, RepositoryRef};
 use notation_oci::repository::SignatureRepository;
 use notation_oci::signature::SignatureManifestForm;
 use notation_oci::workflow::{self, SignOptions, VerifyOptions, WorkflowError};
 use notation_oci::{Reference, RemoteRepository};
+use support::fixtures::push_image;
 use support::oci_registry::OciRegistry;
 use support::registry::{Auth, Registry};
 
@@ -55,29 +55,6 @@ fn verifier() -> Verifier {
         .oci_policy(OciTrustPolicyDocument::from_json(policy).unwrap())
         .build()
         .unwrap()
-}
-
-/// Pushes a small image (empty config, one layer) tagged `v1`; returns its
-/// digest.
-fn push_image(client: &RegistryClient, repo: &RepositoryRef) -> String {
-    let layer = b"layer contents";
-    let layer_digest = notation_oci::oci::sha256_digest(layer);
-    client.push_blob(repo, &layer_digest, layer).unwrap();
-    client
-        .push_blob(repo, EMPTY_JSON_DIGEST, EMPTY_JSON)
-        .unwrap();
-    let manifest = serde_json::to_vec(&serde_json::json!({
-        "schemaVersion": 2,
-        "mediaType": MEDIA_TYPE_IMAGE_MANIFEST,
-        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": EMPTY_JSON_DIGEST, "size": 2},
-        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": layer_digest, "size": layer.len()}],
-    }))
-    .unwrap();
-    client
-        .push_manifest(repo, "v1", MEDIA_TYPE_IMAGE_MANIFEST, &manifest)
-        .unwrap()
-        .descriptor
-        .digest
 }
 
 fn remote(client: &RegistryClient, host: &str) -> (RemoteRepository, Reference) {
@@ -163,6 +140,43 @@ fn sign_and_verify(client: &RegistryClient, host: &str) -> (u64, u64) {
         ),
         Err(WorkflowError::AllFailed { .. })
     ));
+    // Issue 12 item 6: verify with the reference the repository was opened
+    // with; a reference of another repository is refused (its policy
+    // would be applied to this repository's artifact).
+    let verdict =
+        workflow::verify_reference(&repo, &reference, &verifier, &VerifyOptions::new()).unwrap();
+    assert_eq!(
+        verdict.verified().unwrap().artifact().digest,
+        digest,
+        "{verdict:?}"
+    );
+    let other = Reference::parse(&format!("{host}/other:v1")).unwrap();
+    assert!(matches!(
+        workflow::verify_reference(&repo, &other, &verifier, &VerifyOptions::new()),
+        Err(WorkflowError::RepositoryMismatch { .. })
+    ));
+    // Issue 12 item 4: a digest the registry does not have is "not found",
+    // and the message names it (not "HEAD <url>: response status 404").
+    let missing = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+    let err = workflow::verify(
+        &repo,
+        &reference.scope(),
+        missing,
+        &verifier,
+        &VerifyOptions::new(),
+    )
+    .unwrap_err();
+    assert!(err.is_not_found(), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!("{}@{missing}: not found", reference.scope())
+    );
+    let err = repo.resolve("no-such-tag").unwrap_err();
+    assert!(err.is_not_found(), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!("{}:no-such-tag: not found", reference.scope())
+    );
     (sign_requests, verify_requests)
 }
 

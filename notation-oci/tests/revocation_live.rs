@@ -22,7 +22,7 @@ use notation_core::signer::LocalSigner;
 use notation_core::trust::{
     BlobTrustPolicyDocument, MemoryTrustStore, TrustStoreType, ValidationType,
 };
-use notation_core::verifier::{BlobVerifyOptions, VerificationError, Verifier};
+use notation_core::verifier::{BlobVerifyOptions, VerificationError, Verifier, VerifierBuilder};
 use notation_core::x509::Certificate;
 use notation_oci::registry::transport::{
     HttpRequest, HttpResponse, HttpTransport, Timeouts, TransportError, TrustRoots, UreqTransport,
@@ -59,6 +59,15 @@ fn signature(dir: &Path, chain: &str) -> Vec<u8> {
 }
 
 fn verifier(root: &Path, level: &str, checker: RevocationValidator) -> Verifier {
+    builder(root, level)
+        .revocation_checker(Arc::new(checker))
+        .build()
+        .unwrap()
+}
+
+/// A verifier builder over the e2e root with a global blob statement of
+/// `level`, with the default (offline) revocation checker.
+fn builder(root: &Path, level: &str) -> VerifierBuilder {
     let mut store = MemoryTrustStore::new();
     store
         .add(
@@ -73,9 +82,6 @@ fn verifier(root: &Path, level: &str, checker: RevocationValidator) -> Verifier 
     );
     Verifier::builder(Arc::new(store))
         .blob_policy(BlobTrustPolicyDocument::from_json(policy.as_bytes()).unwrap())
-        .revocation_checker(Arc::new(checker))
-        .build()
-        .unwrap()
 }
 
 /// The origin the OCSP-e2e leaf names, and the CRL-e2e certificates'.
@@ -232,6 +238,12 @@ fn ocsp_good_revoked_unknown_expired_unreachable() {
             err,
             format!("signing certificate with subject \"{LEAF}\" is revoked")
         );
+        // (The online checker in one builder call is tested in
+        // online_revocation.rs.) The default checker is offline: no server is asked, the status is
+        // unknown, and strict fails on it (permissive would log it).
+        let offline = builder(&root, "strict").build().unwrap();
+        let err = verdict(&offline, &envelope).unwrap_err();
+        assert!(err.contains("revocation status is unknown"), "{err}");
     }
     // Unreachable: nothing listens there, the connection is refused (no
     // timing involved: a hang would stop the test, not slow it).

@@ -43,7 +43,9 @@ use notation_core::signer::LocalSigner;
 use notation_core::timefmt;
 use notation_core::trust::load_oci_policy;
 use notation_core::trust::policy::{BLOB_POLICY_FILE, load_blob_policy};
-use notation_core::trust::{BlobTrustPolicyDocument, DirTrustStore, TrustStoreType};
+use notation_core::trust::{
+    BlobStatementBuilder, BlobTrustPolicyDocument, DirTrustStore, TrustStoreRef, TrustStoreType,
+};
 use notation_core::verifier::{BlobVerifyOptions, VerificationError, Verifier};
 use notation_examples::fsutil::{Overwrite, write_atomic};
 use notation_examples::testpki::{TestCertificateRequest, generate};
@@ -204,12 +206,10 @@ fn write_config(q: &mut Quickstart) -> StepResult {
     )?;
     keys.save(&q.config)?;
 
-    let policy = BlobTrustPolicyDocument::init(
-        POLICY,
-        &[format!("ca:{NAME}")],
-        &["x509.subject: C=US, ST=WA, O=Notary".to_string()],
-        true,
-    )?;
+    let policy = BlobTrustPolicyDocument::from_statements([BlobStatementBuilder::new(POLICY)
+        .trust_store(TrustStoreRef::new(TrustStoreType::Ca, NAME)?)
+        .trusted_identity("x509.subject: C=US, ST=WA, O=Notary")
+        .global(true)])?;
     let policy_path = q.config.join(BLOB_POLICY_FILE);
     write_atomic(
         &policy_path,

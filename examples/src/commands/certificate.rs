@@ -89,7 +89,7 @@ impl StoreArgs {
 fn store_error_text(e: &TrustStoreManagementError) -> String {
     match e {
         TrustStoreManagementError::Invalid {
-            source: CertificateValidationError::Empty,
+            error: CertificateValidationError::Empty,
             ..
         } => "no valid certificate found in the file".into(),
         e => e.to_string(),
@@ -203,7 +203,7 @@ impl ListArgs {
                     match store.read_certificate_file(t, &n, &file) {
                         Ok(_) => rows.push(vec![t.to_string(), n.clone(), file]),
                         Err(TrustStoreManagementError::Invalid {
-                            source: CertificateValidationError::Empty,
+                            error: CertificateValidationError::Empty,
                             ..
                         }) => {}
                         Err(e) => return Err(fail(e.to_string())),

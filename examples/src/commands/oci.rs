@@ -13,7 +13,7 @@ use clap::Args;
 use notation_core::config::{Config, config_dir};
 use notation_core::crypto::default_provider;
 use notation_core::plugin::PluginDirectory;
-use notation_core::trust::{DirTrustStore, PolicyFile};
+use notation_core::trust::{DirTrustStore, PolicyFile, TrustStoreError};
 use notation_core::verifier::Verifier;
 use notation_oci::layout::parse_layout_reference;
 use notation_oci::registry::credentials::{CredentialChain, StaticCredentials};
@@ -425,6 +425,14 @@ impl VerifyArgs {
                 )))
             }
             Err(e @ WorkflowError::Policy(_)) => Err(CliError::failed(e)),
+            // A trust store the policy names is missing or broken: a
+            // configuration error, worded as the reference words it.
+            Err(WorkflowError::TrustStore(e @ TrustStoreError::NotFound { .. })) => {
+                Err(CliError::failed(format!(
+                    "{e}. Use command 'notation cert add' to create and add trusted certificates to the trust store"
+                )))
+            }
+            Err(WorkflowError::TrustStore(e)) => Err(CliError::failed(e)),
             Err(e) => Err(CliError::failed(format!(
                 "signature verification failed: {e}"
             ))),

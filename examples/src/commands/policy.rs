@@ -13,7 +13,8 @@ use clap::{Args, Subcommand};
 use notation_core::config::config_dir;
 use notation_core::trust::policy::{BLOB_POLICY_FILE, LEGACY_OCI_POLICY_FILE, OCI_POLICY_FILE};
 use notation_core::trust::{
-    BlobTrustPolicyDocument, OciTrustPolicyDocument, PolicyError, PolicyFile, PolicyLoadError,
+    BlobStatementBuilder, BlobTrustPolicyDocument, OciTrustPolicyDocument, PolicyError, PolicyFile,
+    PolicyLoadError,
 };
 
 use super::require_flags;
@@ -304,13 +305,12 @@ impl InitArgs {
             ("trusted-identity", !self.trusted_identities.is_empty()),
         ])?;
         let name = self.name.unwrap_or_default();
-        let doc = BlobTrustPolicyDocument::init(
-            &name,
-            &self.trust_stores,
-            &self.trusted_identities,
-            self.global,
-        )
-        .map_err(|e| CliError::failed(format!("invalid blob policy: {e}")))?;
+        let statement = BlobStatementBuilder::new(name)
+            .trust_store_entries(self.trust_stores)
+            .trusted_identities(self.trusted_identities)
+            .global(self.global);
+        let doc = BlobTrustPolicyDocument::from_statements([statement])
+            .map_err(|e| CliError::failed(format!("invalid blob policy: {e}")))?;
         let dir = config_dir();
         if Kind::Blob.has_valid_document(&dir) {
             if self.force {

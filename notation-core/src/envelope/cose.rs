@@ -1,10 +1,11 @@
-//! The COSE_Sign1 envelope (REQUIREMENTS D1-D7).
+//! The COSE_Sign1 envelope.
 //!
 //! Decoding uses coset, which keeps the exact protected-header bytes for the
-//! `Sig_structure` (D6). Encoding builds both header maps in the canonical
+//! `Sig_structure`. Encoding builds both header maps in the canonical
 //! length-first key order that the reference's CBOR library produces, so
 //! our messages are byte-identical to notation-core-go's for the same input
-//! (D7; vector `11-envelope-encoding/cose-conformance.json`).
+//! (vector `11-envelope-encoding/cose-conformance.json`).
+// Requirements: D1-D7, D6, D7.
 
 use ciborium::value::Value;
 use coset::{CoseSign1, Label, RegisteredLabelWithPrivate, TaggedCborSerializable};
@@ -28,7 +29,8 @@ pub struct CoseEnvelope {
 }
 
 impl CoseEnvelope {
-    /// Decodes a tagged COSE_Sign1 message (D1).
+    /// Decodes a tagged COSE_Sign1 message.
+    // Requirements: D1.
     pub fn parse(bytes: &[u8]) -> Result<Self, EnvelopeError> {
         let message = CoseSign1::from_tagged_slice(bytes).map_err(|e| {
             EnvelopeError::Malformed(format!("cbor: invalid COSE_Sign1_Tagged object: {e}"))
@@ -36,8 +38,9 @@ impl CoseEnvelope {
         Ok(Self { message })
     }
 
-    /// The certificates of the unprotected `x5chain` (D5; W12: like the
+    /// The certificates of the unprotected `x5chain` (like the
     /// reference we do not read a protected `x5chain`).
+    // Requirements: D5, W12.
     fn certificate_ders(&self) -> Result<Vec<&[u8]>, EnvelopeError> {
         let value = self
             .message
@@ -69,8 +72,9 @@ impl CoseEnvelope {
     }
 
     /// Verifies the signature with the leaf key under the algorithm the
-    /// leaf implies, which must be the declared one (D4), then reads the
+    /// leaf implies, which must be the declared one, then reads the
     /// content.
+    // Requirements: D4.
     pub(crate) fn verify(
         &self,
         crypto: &dyn CryptoProvider,
@@ -100,7 +104,8 @@ impl CoseEnvelope {
         self.content()
     }
 
-    /// The `Sig_structure` over the original protected header bytes (D6).
+    /// The `Sig_structure` over the original protected header bytes.
+    // Requirements: D6.
     pub(crate) fn signing_input(&self) -> Result<Vec<u8>, EnvelopeError> {
         let payload = self
             .message
@@ -180,7 +185,8 @@ impl CoseEnvelope {
         })
     }
 
-    /// notation-core-go `parseProtectedHeaders` (B1-B3, D2, D3).
+    /// notation-core-go `parseProtectedHeaders`.
+    // Requirements: B1-B3, D2, D3.
     fn signed_attributes(&self, content_type: String) -> Result<SignedAttributes, EnvelopeError> {
         let invalid = |m: String| EnvelopeError::InvalidSignature(m);
         let header = &self.message.protected.header;
@@ -298,7 +304,8 @@ impl CoseEnvelope {
     }
 }
 
-/// D2: times are CBOR tag 1 epoch values.
+/// Times are CBOR tag 1 epoch values.
+// Requirements: D2.
 fn parse_time(value: Option<&Value>, label: &str) -> Result<OffsetDateTime, String> {
     let value = value.ok_or_else(|| format!("protected header {label:?} is missing"))?;
     let Value::Tag(tag, inner) = value else {
@@ -400,9 +407,10 @@ fn time_value(t: OffsetDateTime) -> Value {
     Value::Tag(1, Box::new(Value::Integer(t.unix_timestamp().into())))
 }
 
-/// The protected header bytes of a sign request (D2, D3), in canonical
+/// The protected header bytes of a sign request, in canonical
 /// order. `crit` is ordered signingScheme, authenticSigningTime, expiry,
 /// extended critical attributes, as the reference orders it.
+// Requirements: D2, D3.
 pub(crate) fn protected_header(
     req: &SignRequest<'_>,
     alg: SignatureAlgorithm,
@@ -476,7 +484,8 @@ pub(crate) fn encode_message(
     ))
 }
 
-/// The `Sig_structure` for a protected header and payload (D6).
+/// The `Sig_structure` for a protected header and payload.
+// Requirements: D6.
 pub(crate) fn to_be_signed(protected: &[u8], payload: &[u8]) -> Vec<u8> {
     encode(&Value::Array(vec![
         Value::Text("Signature1".into()),
@@ -547,8 +556,8 @@ mod tests {
         .unwrap()
     }
 
-    /// D7: the protected header and the whole message are byte-identical to
-    /// notation-core-go's for the conformance request.
+    // D7: the protected header and the whole message are byte-identical to
+    // notation-core-go's for the conformance request.
     #[test]
     fn conformance_encoding_is_byte_identical() {
         let v = vector();

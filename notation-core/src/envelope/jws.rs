@@ -1,10 +1,11 @@
-//! The JWS envelope: flattened JSON serialization, one signature
-//! (REQUIREMENTS C1-C8).
+//! The JWS envelope: flattened JSON serialization, one signature.
+//!
 //!
 //! Encoding matches notation-core-go byte for byte: protected header and
 //! payload are Go-marshalled maps (keys sorted, Go's HTML escaping), times in
 //! RFC 3339, `crit` ordered signingScheme, extended critical attributes,
-//! authenticSigningTime, expiry (C8; vector `11-envelope-encoding`).
+//! authenticSigningTime, expiry (vector `11-envelope-encoding`).
+// Requirements: C1-C8, C8.
 
 use std::collections::BTreeMap;
 
@@ -20,10 +21,11 @@ use crate::algorithm::{KeySpec, SignatureAlgorithm};
 use crate::crypto::{CryptoProvider, SignatureScheme};
 use crate::x509::Certificate;
 
-/// Base64url without padding (C2). Decoding is canonical: non-zero
+/// Base64url without padding. Decoding is canonical: non-zero
 /// trailing bits are refused (Go's `RawURLEncoding` tolerates them, but no
 /// encoder produces them), so that no two encodings of one signature or
 /// certificate both verify.
+// Requirements: C2.
 const B64URL: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
     &base64::alphabet::URL_SAFE,
     base64::engine::GeneralPurposeConfig::new()
@@ -32,8 +34,9 @@ const B64URL: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::n
         .with_decode_allow_trailing_bits(false),
 );
 
-/// Standard base64 with padding, as Go's `encoding/json` uses for `[]byte`
-/// (C6); canonical, as above.
+/// Standard base64 with padding, as Go's `encoding/json` uses for `[]byte`;
+/// canonical, as above.
+// Requirements: C6.
 const B64STD: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
     &base64::alphabet::STANDARD,
     base64::engine::GeneralPurposeConfig::new()
@@ -201,7 +204,8 @@ impl JwsEnvelope {
             .map_err(|e| integrity(e.to_string()))
     }
 
-    /// The JWS signing input: ASCII(protected "." payload) (C2).
+    /// The JWS signing input: ASCII(protected "." payload).
+    // Requirements: C2.
     pub(crate) fn signing_input(&self) -> Vec<u8> {
         format!("{}.{}", self.protected, self.payload).into_bytes()
     }
@@ -326,7 +330,8 @@ impl ProtectedHeader {
     }
 
     /// notation-core-go `validateProtectedHeaders` and
-    /// `populateProtectedHeaders` (B1, B2, C4).
+    /// `populateProtectedHeaders`.
+    // Requirements: B1, B2, C4.
     fn validate(&self) -> Result<SignedAttributes, EnvelopeError> {
         let invalid = |m: String| EnvelopeError::InvalidSignature(m);
         let scheme = SigningScheme::parse(&self.signing_scheme).ok_or_else(|| {
@@ -522,8 +527,8 @@ mod tests {
     use crate::signer::LocalSigner;
     use time::macros::datetime;
 
-    /// C8: `protected` and `payload` are byte-identical to
-    /// notation-core-go's for the conformance request (ES256 key).
+    // C8: `protected` and `payload` are byte-identical to
+    // notation-core-go's for the conformance request (ES256 key).
     #[test]
     fn conformance_encoding_is_byte_identical() {
         let path = concat!(

@@ -1,14 +1,15 @@
-//! Signature envelopes: JWS (REQUIREMENTS C1-C8) and COSE_Sign1 (D1-D7).
+//! Signature envelopes: JWS and COSE_Sign1.
 //!
-//! Both formats carry the same signed and unsigned attributes (B, E); this
+//! Both formats carry the same signed and unsigned attributes; this
 //! module holds what they share: the attribute model, the sign request, the
-//! checks every envelope must pass after its signature verified (B2-B4, H,
-//! C5/D4), and the entry points that dispatch on the media type.
+//! checks every envelope must pass after its signature verified, and the
+//! entry points that dispatch on the media type.
 //!
 //! Parsing ([`Envelope::parse`]) only decodes the outer structure; the
 //! payload and attributes are read by [`Envelope::verify`] after the
-//! signature checks out (A7), or by [`Envelope::content_unverified`] for
+//! signature checks out, or by [`Envelope::content_unverified`] for
 //! `inspect`.
+// Requirements: C1-C8, D1-D7, B, E, B2-B4, H, A7.
 
 pub mod cose;
 pub mod jws;
@@ -23,7 +24,8 @@ use crate::signer::{Signer, SignerError};
 use crate::x509::chain::{ChainError, validate_code_signing_chain};
 use crate::x509::{Certificate, CertificateParseError};
 
-/// Largest envelope accepted, as the reference limits signature blobs (U).
+/// Largest envelope accepted, as the reference limits signature blobs.
+// Requirements: U.
 pub const MAX_ENVELOPE_SIZE: usize = 32 * 1024 * 1024;
 
 /// Most certificates accepted in one envelope chain: far above any real
@@ -32,21 +34,29 @@ pub const MAX_CHAIN_LENGTH: usize = 32;
 
 /// Protected header names shared by both formats.
 pub mod header {
-    /// The signing scheme (B1).
+    /// The signing scheme.
+    // Requirements: B1.
     pub const SIGNING_SCHEME: &str = "io.cncf.notary.signingScheme";
-    /// The signing time of `notary.x509` (B2).
+    /// The signing time of `notary.x509`.
+    // Requirements: B2.
     pub const SIGNING_TIME: &str = "io.cncf.notary.signingTime";
-    /// The authentic signing time of `notary.x509.signingAuthority` (B2).
+    /// The authentic signing time of `notary.x509.signingAuthority`.
+    // Requirements: B2.
     pub const AUTHENTIC_SIGNING_TIME: &str = "io.cncf.notary.authenticSigningTime";
-    /// Expiry (B3).
+    /// Expiry.
+    // Requirements: B3.
     pub const EXPIRY: &str = "io.cncf.notary.expiry";
-    /// The RFC 3161 countersignature (C6, D5; W2).
+    /// The RFC 3161 countersignature.
+    // Requirements: C6, D5, W2.
     pub const TIMESTAMP_SIGNATURE: &str = "io.cncf.notary.timestampSignature";
-    /// The signing agent (E3).
+    /// The signing agent.
+    // Requirements: E3.
     pub const SIGNING_AGENT: &str = "io.cncf.notary.signingAgent";
-    /// The verification plugin name (B6).
+    /// The verification plugin name.
+    // Requirements: B6.
     pub const VERIFICATION_PLUGIN: &str = "io.cncf.notary.verificationPlugin";
-    /// The verification plugin minimum version (B6).
+    /// The verification plugin minimum version.
+    // Requirements: B6.
     pub const VERIFICATION_PLUGIN_MIN_VERSION: &str = "io.cncf.notary.verificationPluginMinVersion";
 }
 
@@ -78,11 +88,34 @@ impl EnvelopeFormat {
     }
 
     /// The format name used in CLI flags and blob signature file names
-    /// (`jws`, `cose`) (S1).
+    /// (`jws`, `cose`).
+    // Requirements: S1.
     pub fn name(self) -> &'static str {
         match self {
             Self::Jws => "jws",
             Self::Cose => "cose",
+        }
+    }
+
+    /// The format of an envelope, from its first bytes: a JWS JSON
+    /// serialization is a JSON object (`{`, after optional whitespace), a
+    /// COSE_Sign1 a CBOR array of four items (`0x84`), tagged 18 (`0xd2`)
+    /// as Notation writes it or untagged. Nothing is parsed or verified:
+    /// the envelope is still checked in full by whoever parses it.
+    ///
+    /// ```
+    /// use notation_core::envelope::EnvelopeFormat;
+    /// assert_eq!(EnvelopeFormat::detect(b" {\"payload\": \"\"}"), Some(EnvelopeFormat::Jws));
+    /// assert_eq!(EnvelopeFormat::detect(&[0xd2, 0x84, 0x58]), Some(EnvelopeFormat::Cose));
+    /// assert_eq!(EnvelopeFormat::detect(b"-----BEGIN"), None);
+    /// ```
+    pub fn detect(envelope: &[u8]) -> Option<Self> {
+        match envelope.first()? {
+            0xd2 | 0x84 => Some(Self::Cose),
+            _ => match envelope.iter().find(|b| !b.is_ascii_whitespace()) {
+                Some(b'{') => Some(Self::Jws),
+                _ => None,
+            },
         }
     }
 
@@ -102,7 +135,8 @@ impl fmt::Display for EnvelopeFormat {
     }
 }
 
-/// The signing scheme (B1, F).
+/// The signing scheme.
+// Requirements: B1, F.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SigningScheme {
     /// `notary.x509`: trust via `ca` stores, optional RFC 3161 timestamp.
@@ -130,7 +164,8 @@ impl SigningScheme {
         }
     }
 
-    /// The protected header carrying this scheme's time (B2).
+    /// The protected header carrying this scheme's time.
+    // Requirements: B2.
     pub fn time_header(self) -> &'static str {
         match self {
             Self::X509 => header::SIGNING_TIME,
@@ -170,7 +205,8 @@ impl From<&str> for AttributeKey {
     }
 }
 
-/// A signed attribute outside the Notary set (B5, B6).
+/// A signed attribute outside the Notary set.
+// Requirements: B5, B6.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExtendedAttribute {
     /// The header name or label.
@@ -192,23 +228,29 @@ impl ExtendedAttribute {
     }
 }
 
-/// The signed attributes (B).
+/// The signed attributes.
+// Requirements: B.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SignedAttributes {
-    /// Payload content type (B4).
+    /// Payload content type.
+    // Requirements: B4.
     pub content_type: String,
-    /// Signing scheme (B1).
+    /// Signing scheme.
+    // Requirements: B1.
     pub signing_scheme: SigningScheme,
-    /// Signing time, or authentic signing time for `signingAuthority` (B2).
+    /// Signing time, or authentic signing time for `signingAuthority`.
+    // Requirements: B2.
     pub signing_time: OffsetDateTime,
-    /// Expiry (B3).
+    /// Expiry.
+    // Requirements: B3.
     pub expiry: Option<OffsetDateTime>,
     /// Other protected headers, in encoded order.
     pub extended: Vec<ExtendedAttribute>,
 }
 
 impl SignedAttributes {
-    /// The authentic signing time, only for `signingAuthority` (F3).
+    /// The authentic signing time, only for `signingAuthority`.
+    // Requirements: F3.
     pub fn authentic_signing_time(&self) -> Option<OffsetDateTime> {
         (self.signing_scheme == SigningScheme::X509SigningAuthority).then_some(self.signing_time)
     }
@@ -231,12 +273,15 @@ impl SignedAttributes {
     }
 }
 
-/// The unsigned attributes (E).
+/// The unsigned attributes.
+// Requirements: E.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UnsignedAttributes {
-    /// Signing agent (E3).
+    /// Signing agent.
+    // Requirements: E3.
     pub signing_agent: Option<String>,
-    /// RFC 3161 TimeStampToken DER (E2).
+    /// RFC 3161 TimeStampToken DER.
+    // Requirements: E2.
     pub timestamp_signature: Option<Vec<u8>>,
 }
 
@@ -249,9 +294,11 @@ pub struct SignerInfo {
     pub unsigned: UnsignedAttributes,
     /// The declared signature algorithm.
     pub signature_algorithm: SignatureAlgorithm,
-    /// The primitive signature (what a timestamp countersigns, O1).
+    /// The primitive signature (what a timestamp countersigns).
+    // Requirements: O1.
     pub signature: Vec<u8>,
-    /// The certificate chain, leaf first (E1).
+    /// The certificate chain, leaf first.
+    // Requirements: E1.
     pub certificate_chain: Vec<Certificate>,
 }
 
@@ -272,7 +319,8 @@ pub struct EnvelopeContent {
 }
 
 impl EnvelopeContent {
-    /// The payload's content type (B4).
+    /// The payload's content type.
+    // Requirements: B4.
     pub fn payload_content_type(&self) -> &str {
         &self.signer_info.signed.content_type
     }
@@ -292,7 +340,8 @@ pub enum EnvelopeError {
     /// Over [`MAX_ENVELOPE_SIZE`].
     #[error("signature envelope of {0} bytes exceeds the limit of {MAX_ENVELOPE_SIZE} bytes")]
     TooLarge(usize),
-    /// A header or attribute that breaks the rules (B, C3-C6, D2-D5).
+    /// A header or attribute that breaks the rules.
+    // Requirements: B, C3-C6, D2-D5.
     #[error("{0}")]
     InvalidSignature(String),
     /// The signature does not verify.
@@ -304,10 +353,12 @@ pub enum EnvelopeError {
     /// A certificate that does not parse.
     #[error("{0}")]
     Certificate(CertificateParseError),
-    /// The chain breaks the certificate rules (H).
+    /// The chain breaks the certificate rules.
+    // Requirements: H.
     #[error("certificate-chain is invalid, {0}")]
     CertificateChain(ChainError),
-    /// The declared algorithm is not the one the leaf key implies (C5, D4).
+    /// The declared algorithm is not the one the leaf key implies.
+    // Requirements: C5, D4.
     #[error(
         "mismatch between signature algorithm derived from signing certificate ({derived}) and signing algorithm specified ({specified})"
     )]
@@ -317,10 +368,12 @@ pub enum EnvelopeError {
         /// From the envelope.
         specified: SignatureAlgorithm,
     },
-    /// The leaf key is none of the six key specs (G3).
+    /// The leaf key is none of the six key specs.
+    // Requirements: G3.
     #[error("{0}")]
     UnsupportedKey(crate::algorithm::UnsupportedKeyError),
-    /// The payload content type is not the Notary payload (B4).
+    /// The payload content type is not the Notary payload.
+    // Requirements: B4.
     #[error("payload content type {0:?} not supported")]
     UnsupportedContentType(String),
 }
@@ -349,7 +402,8 @@ impl Envelope {
         }
     }
 
-    /// Parses envelope bytes of the given media type (N2).
+    /// Parses envelope bytes of the given media type.
+    // Requirements: N2.
     pub fn parse_media_type(media_type: &str, bytes: &[u8]) -> Result<Self, EnvelopeError> {
         let format = EnvelopeFormat::from_media_type(media_type)
             .ok_or_else(|| EnvelopeError::UnsupportedMediaType(media_type.to_string()))?;
@@ -366,8 +420,9 @@ impl Envelope {
 
     /// Verifies the signature with the leaf certificate, then reads and
     /// checks the content: attribute rules, certificate chain rules (without
-    /// validity times, H8), algorithm consistency and content type. This is
-    /// the integrity check of the verification procedure (N2, M3).
+    /// validity times), algorithm consistency and content type. This is
+    /// the integrity check of the verification procedure.
+    // Requirements: H8, N2, M3.
     pub fn verify(&self, crypto: &dyn CryptoProvider) -> Result<EnvelopeContent, EnvelopeError> {
         let content = match self {
             Envelope::Jws(e) => e.verify(crypto)?,
@@ -383,7 +438,8 @@ impl Envelope {
     }
 
     /// The bytes the signature covers: the JWS signing input or the COSE
-    /// `Sig_structure` (D6).
+    /// `Sig_structure`.
+    // Requirements: D6.
     pub fn signing_input(&self) -> Result<Vec<u8>, EnvelopeError> {
         match self {
             Envelope::Jws(e) => Ok(e.signing_input()),
@@ -402,9 +458,10 @@ impl Envelope {
 
 /// The checks every envelope's content must pass (notation-core-go
 /// `validateEnvelopeContent`): non-empty payload and signature, expiry after
-/// signing time (B3), chain rules (H), algorithm derived from the leaf equal
-/// to the declared one (C5, D4). `signing_time` is checked against the chain
-/// when signing (H8).
+/// signing time, chain rules, algorithm derived from the leaf equal
+/// to the declared one. `signing_time` is checked against the chain
+/// when signing.
+// Requirements: B3, H, C5, D4, H8.
 pub(crate) fn validate_content(
     content: &EnvelopeContent,
     signing_time: Option<OffsetDateTime>,
@@ -487,7 +544,8 @@ impl fmt::Debug for SignRequest<'_> {
 
 impl<'a> SignRequest<'a> {
     /// Signs `payload` (the Notary payload JSON) with `signer`, scheme
-    /// `notary.x509`, signing time now, the signer's signing agent (E3).
+    /// `notary.x509`, signing time now, the signer's signing agent.
+    // Requirements: E3.
     pub fn new(payload: Vec<u8>, signer: &'a dyn Signer) -> Self {
         let signing_agent = signer
             .signing_agent()
@@ -505,13 +563,15 @@ impl<'a> SignRequest<'a> {
         }
     }
 
-    /// Sets the signing time (truncated to whole seconds when signing, B7).
+    /// Sets the signing time (truncated to whole seconds when signing).
+    // Requirements: B7.
     pub fn signing_time(mut self, t: OffsetDateTime) -> Self {
         self.signing_time = t;
         self
     }
 
-    /// Sets an expiry (B3).
+    /// Sets an expiry.
+    // Requirements: B3.
     pub fn expiry(mut self, t: Option<OffsetDateTime>) -> Self {
         self.expiry = t;
         self
@@ -523,7 +583,8 @@ impl<'a> SignRequest<'a> {
         self
     }
 
-    /// Sets or clears the signing agent (E3).
+    /// Sets or clears the signing agent.
+    // Requirements: E3.
     pub fn signing_agent(mut self, agent: Option<String>) -> Self {
         self.signing_agent = agent;
         self
@@ -542,8 +603,9 @@ impl<'a> SignRequest<'a> {
         self
     }
 
-    /// Requests an RFC 3161 countersignature (O1); only used with
+    /// Requests an RFC 3161 countersignature; only used with
     /// `notary.x509`.
+    // Requirements: O1.
     pub fn timestamper(
         mut self,
         timestamper: Option<&'a dyn crate::timestamp::Timestamper>,
@@ -568,20 +630,23 @@ pub enum SignError {
     #[error("{0}")]
     UnsupportedKey(crate::algorithm::UnsupportedKeyError),
     /// The signature produced does not pass verification, or the chain
-    /// breaks the rules at signing time (H8).
+    /// breaks the rules at signing time.
+    // Requirements: H8.
     #[error("generated signature failed verification: {0}")]
     Verification(EnvelopeError),
-    /// Timestamping failed (O1: any failure fails signing).
+    /// Timestamping failed (any failure fails signing).
+    // Requirements: O1.
     #[error("timestamp: {0}")]
     Timestamp(crate::timestamp::TimestampError),
 }
 
 /// Signs a request into envelope bytes of `format`.
 ///
-/// The signing and expiry times are truncated to seconds (B7); the produced
-/// envelope is verified and its chain checked at the signing time (H8)
+/// The signing and expiry times are truncated to seconds; the produced
+/// envelope is verified and its chain checked at the signing time
 /// before it is returned, so a faulty signer cannot produce an envelope that
 /// would not verify.
+// Requirements: B7, H8.
 pub fn sign(
     format: EnvelopeFormat,
     request: &SignRequest<'_>,
@@ -613,7 +678,8 @@ pub fn sign(
     Ok(bytes)
 }
 
-/// Truncates to whole seconds (B7).
+/// Truncates to whole seconds.
+// Requirements: B7.
 pub fn truncate_seconds(t: OffsetDateTime) -> OffsetDateTime {
     t.replace_nanosecond(0).expect("0 ns is valid")
 }

@@ -12,7 +12,8 @@ use crate::x509::CertificateParseError;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PluginError {
-    /// No plugin of that name is installed (R1).
+    /// No plugin of that name is installed.
+    // Requirements: R1.
     #[error("plugin not found: no plugin executable at {}", .path.display())]
     NotFound {
         /// The plugin name.
@@ -26,13 +27,15 @@ pub enum PluginError {
     #[error("invalid plugin name {}", GoQuoted(.0))]
     InvalidName(String),
     /// The executable is a directory, a symlink or another non-regular
-    /// file (R1).
+    /// file.
+    // Requirements: R1.
     #[error("plugin executable file is not a regular file")]
     NotRegularFile {
         /// The path.
         path: PathBuf,
     },
-    /// The executable has no execute permission (R1).
+    /// The executable has no execute permission.
+    // Requirements: R1.
     #[error("plugin executable file {} is not executable", .path.display())]
     NotExecutable {
         /// The path.
@@ -80,7 +83,8 @@ pub enum PluginError {
         path: PathBuf,
     },
     /// The plugin exited with a code other than 0 and 1, was killed by a
-    /// signal, or exited with 1 without an error response (R2).
+    /// signal, or exited with 1 without an error response.
+    // Requirements: R2.
     #[error("failed to execute the {command} command for plugin {plugin}: {status}{}", stderr_suffix(.stderr))]
     Exit {
         /// The plugin.
@@ -92,8 +96,9 @@ pub enum PluginError {
         /// The start of what it wrote to stderr (lossy UTF-8, at most 1 KiB).
         stderr: String,
     },
-    /// The plugin exited with 1 and an error response (R2, R3). The text is
+    /// The plugin exited with 1 and an error response. The text is
     /// the plugin's message, as the reference shows it.
+    // Requirements: R2, R3.
     #[error("{}", error_response_text(.code, .message))]
     ErrorResponse {
         /// The plugin.
@@ -131,8 +136,9 @@ pub enum PluginError {
         /// Why it does not parse.
         detail: String,
     },
-    /// stdout or stderr exceeded the limit (R2, U: 64 MiB); the plugin was
+    /// stdout or stderr exceeded the limit (64 MiB); the plugin was
     /// killed.
+    // Requirements: R2.
     #[error(
         "output of the {command} command of plugin {plugin} on {stream} exceeds the limit of {limit} bytes"
     )]
@@ -155,7 +161,8 @@ pub enum PluginError {
         /// The command.
         command: Command,
     },
-    /// The metadata breaks the rules (R4).
+    /// The metadata breaks the rules.
+    // Requirements: R4.
     #[error("metadata validation failed for plugin {plugin}: {reason}")]
     InvalidMetadata {
         /// The plugin.
@@ -163,7 +170,8 @@ pub enum PluginError {
         /// What is wrong.
         reason: MetadataError,
     },
-    /// The metadata's name is not the plugin's install name (R4).
+    /// The metadata's name is not the plugin's install name.
+    // Requirements: R4.
     #[error("plugin executable file name must be {} instead of {}", GoQuoted(.expected), GoQuoted(.actual))]
     NameMismatch {
         /// The executable name the metadata's name implies.
@@ -171,7 +179,8 @@ pub enum PluginError {
         /// The executable's name.
         actual: String,
     },
-    /// A response did not echo the request's key id (R5).
+    /// A response did not echo the request's key id.
+    // Requirements: R5.
     #[error(
         "keyID in {} response {} does not match request {}",
         .command.camel_name(),
@@ -186,14 +195,17 @@ pub enum PluginError {
         /// What was asked.
         want: String,
     },
-    /// `describe-key` returned a key spec that is none of the six (G4).
+    /// `describe-key` returned a key spec that is none of the six.
+    // Requirements: G4.
     #[error("unknown key spec {}", GoQuoted(.0))]
     UnknownKeySpec(String),
-    /// `generate-signature` returned an unsupported signing algorithm (R5).
+    /// `generate-signature` returned an unsupported signing algorithm.
+    // Requirements: R5.
     #[error("signing algorithm {} in generateSignature response is not supported", GoQuoted(.0))]
     UnsupportedSigningAlgorithm(String),
     /// `generate-signature` returned a signing algorithm other than the key
-    /// spec's (R5; the reference does not check this).
+    /// spec's (the reference does not check this).
+    // Requirements: R5.
     #[error(
         "signing algorithm {} in generateSignature response does not match the key spec {}",
         GoQuoted(.got),
@@ -205,7 +217,8 @@ pub enum PluginError {
         /// The key spec from `describe-key`.
         key_spec: String,
     },
-    /// A certificate of `generate-signature`'s chain does not parse (R5).
+    /// A certificate of `generate-signature`'s chain does not parse.
+    // Requirements: R5.
     #[error("{0}")]
     Certificate(CertificateParseError),
     /// `generate-signature` returned no certificate.
@@ -214,7 +227,8 @@ pub enum PluginError {
     /// `generate-signature` returned an empty signature.
     #[error("signature is not present in generateSignature response")]
     EmptySignature,
-    /// `generate-envelope` returned another envelope type than asked (R6).
+    /// `generate-envelope` returned another envelope type than asked.
+    // Requirements: R6.
     #[error(
         "signatureEnvelopeType in generateEnvelope response {} does not match request {}",
         GoQuoted(.got),

@@ -1,4 +1,5 @@
-//! Installed plugins: discovery (REQUIREMENTS R1) and invocation (R2).
+//! Installed plugins: discovery and invocation.
+// Requirements: R1, R2.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
@@ -8,9 +9,10 @@ use std::time::Duration;
 use super::{BINARY_PREFIX, Command, Plugin, PluginError, PluginLocator, check_name};
 use crate::process::{HelperCommand, HelperError, HelperOutput};
 
-/// Largest output read from a plugin, per stream (R2, U: 64 MiB, as the
+/// Largest output read from a plugin, per stream (64 MiB, as the
 /// reference's limit writer: exactly 64 MiB is accepted, one byte more is
 /// not).
+// Requirements: R2, U.
 pub const MAX_PLUGIN_OUTPUT_SIZE: usize = 64 * 1024 * 1024;
 
 /// The name prefix of the directories a plugin installer stages packages
@@ -29,7 +31,8 @@ pub const DEFAULT_PLUGIN_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 const STDERR_EXCERPT: usize = 1024;
 
 /// The executable file name of plugin `name`: `notation-{name}`, with
-/// `.exe` on Windows (R1).
+/// `.exe` on Windows.
+// Requirements: R1.
 pub fn executable_file_name(name: &str) -> String {
     if cfg!(windows) {
         format!("{BINARY_PREFIX}{name}.exe")
@@ -38,7 +41,7 @@ pub fn executable_file_name(name: &str) -> String {
     }
 }
 
-/// An installed plugin executable, run once per command (R2).
+/// An installed plugin executable, run once per command.
 ///
 /// The request goes to stdin; exit code 0 means stdout holds the response,
 /// exit code 1 means stderr holds an error response, anything else is a
@@ -49,6 +52,7 @@ pub fn executable_file_name(name: &str) -> String {
 /// directory, as with the reference, except the registry credentials of
 /// the Notation CLI (`NOTATION_USERNAME`, `NOTATION_PASSWORD`), which are
 /// removed.
+// Requirements: R2.
 #[derive(Clone, Debug)]
 pub struct ExecutablePlugin {
     name: String,
@@ -58,8 +62,10 @@ pub struct ExecutablePlugin {
 }
 
 impl ExecutablePlugin {
-    /// The plugin `name` at `path`, checked as R1 requires before anything
-    /// runs: a regular file (not a symlink, not a directory), executable.
+    /// The plugin `name` at `path`, checked as the plugin specification
+    /// requires before anything runs: a regular file (not a symlink, not a
+    /// directory), executable.
+    // Requirements: R1.
     pub fn new(name: impl Into<String>, path: impl Into<PathBuf>) -> Result<Self, PluginError> {
         let name = name.into();
         let path = path.into();
@@ -202,7 +208,9 @@ fn excerpt(stderr: &[u8]) -> String {
     text.trim().to_string()
 }
 
-/// R1: a regular file (symlinks are not followed), executable.
+/// A plugin executable: a regular file (symlinks are not followed),
+/// executable.
+// Requirements: R1.
 fn check_executable(name: &str, path: &Path) -> Result<(), PluginError> {
     let meta = match std::fs::symlink_metadata(path) {
         Ok(meta) => meta,
@@ -239,9 +247,10 @@ fn check_executable(name: &str, path: &Path) -> Result<(), PluginError> {
     Ok(())
 }
 
-/// The installed-plugin directory, `{NOTATION_LIBEXEC}/plugins` (R1): every
+/// The installed-plugin directory, `{NOTATION_LIBEXEC}/plugins`: every
 /// sub-directory `{name}` holding the executable `notation-{name}` is a
 /// plugin.
+// Requirements: R1.
 #[derive(Clone, Debug)]
 pub struct PluginDirectory {
     root: PathBuf,
@@ -257,7 +266,7 @@ pub struct PluginEntry {
     pub name: String,
     /// Where its executable must be.
     pub executable: PathBuf,
-    /// Why it is not a usable plugin, if it is not (R1 candidate tests
+    /// Why it is not a usable plugin, if it is not (the executable checks
     /// short of running it).
     pub problem: Option<PluginError>,
 }

@@ -1,4 +1,4 @@
-//! The Notation plugin protocol, contract 1.0 (REQUIREMENTS R1-R9).
+//! The Notation plugin protocol, contract 1.0.
 //!
 //! A plugin signs with a key notation-rs never sees (`SIGNATURE_GENERATOR`
 //! capabilities) or takes over verification steps
@@ -8,19 +8,19 @@
 //! response on stderr (exit 1).
 //!
 //! - [`Plugin`] is one plugin: a name and a way to run a command on request
-//!   bytes. [`ExecutablePlugin`] runs an installed executable (R2); an
+//!   bytes. [`ExecutablePlugin`] runs an installed executable; an
 //!   embedder can implement the trait to serve a plugin in-process. The
 //!   typed calls (`get_metadata`, `describe_key`, `generate_signature`,
 //!   `generate_envelope`, `verify_signature`) are defined on `dyn Plugin`
 //!   so that every plugin, in-process or
 //!   not, gets the same request encoding and response validation.
 //! - [`PluginLocator`] finds plugins by name; [`PluginDirectory`] is the
-//!   installed-plugin directory (R1), with listing for `notation plugin
+//!   installed-plugin directory, with listing for `notation plugin
 //!   list`.
-//! - [`PluginSigner`] signs with a plugin key (R5-R7, R9), and
+//! - [`PluginSigner`] signs with a plugin key, and
 //!   [`RawPluginSigner`] is the [`Signer`](crate::signer::Signer) over a
 //!   `SIGNATURE_GENERATOR.RAW` plugin.
-//! - Verification with plugins (R8) is part of
+//! - Verification with plugins is part of
 //!   [`Verifier`](crate::verifier::Verifier): give its builder a
 //!   [`PluginLocator`].
 //!
@@ -36,6 +36,7 @@
 //! }
 //! # Ok::<(), notation_core::plugin::PluginError>(())
 //! ```
+// Requirements: R1-R9, R2, R1, R5-R7, R9, R8.
 
 mod error;
 mod executable;
@@ -75,7 +76,8 @@ pub const BINARY_PREFIX: &str = "notation-";
 /// decode and validate responses.
 pub trait Plugin: Send + Sync {
     /// The plugin's name: its install directory name, which its metadata
-    /// must repeat (R4).
+    /// must repeat.
+    // Requirements: R4.
     fn name(&self) -> &str;
 
     /// Runs `command` with the request JSON and returns the response JSON.
@@ -120,9 +122,10 @@ impl dyn Plugin + '_ {
         serde_json::from_slice(&response).map_err(|e| malformed(e.to_string()))
     }
 
-    /// Runs `get-plugin-metadata` and validates the answer (R3, R4): every
+    /// Runs `get-plugin-metadata` and validates the answer: every
     /// field present, contract version [`CONTRACT_VERSION`] supported, the
     /// name equal to the plugin's install name.
+    // Requirements: R3, R4.
     pub fn get_metadata(
         &self,
         request: &GetMetadataRequest,
@@ -143,8 +146,9 @@ impl dyn Plugin + '_ {
         Ok(metadata)
     }
 
-    /// Runs `describe-key` (R5). The response is returned as the plugin
+    /// Runs `describe-key`. The response is returned as the plugin
     /// gave it; [`PluginSigner`] checks the key id and key spec.
+    // Requirements: R5.
     pub fn describe_key(
         &self,
         request: &DescribeKeyRequest,
@@ -152,8 +156,9 @@ impl dyn Plugin + '_ {
         self.call(Command::DescribeKey, request)
     }
 
-    /// Runs `generate-signature` (R5). The response is returned as the
+    /// Runs `generate-signature`. The response is returned as the
     /// plugin gave it; [`RawPluginSigner`] validates it.
+    // Requirements: R5.
     pub fn generate_signature(
         &self,
         request: &GenerateSignatureRequest,
@@ -161,8 +166,9 @@ impl dyn Plugin + '_ {
         self.call(Command::GenerateSignature, request)
     }
 
-    /// Runs `generate-envelope` (R6). The response is returned as the plugin
+    /// Runs `generate-envelope`. The response is returned as the plugin
     /// gave it; [`PluginSigner`] validates it.
+    // Requirements: R6.
     pub fn generate_envelope(
         &self,
         request: &GenerateEnvelopeRequest,
@@ -170,8 +176,9 @@ impl dyn Plugin + '_ {
         self.call(Command::GenerateEnvelope, request)
     }
 
-    /// Runs `verify-signature` (R8). The response is returned as the plugin
+    /// Runs `verify-signature`. The response is returned as the plugin
     /// gave it; the [`Verifier`](crate::verifier::Verifier) interprets it.
+    // Requirements: R8.
     pub fn verify_signature(
         &self,
         request: &VerifySignatureRequest,

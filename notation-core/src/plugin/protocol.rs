@@ -1,4 +1,4 @@
-//! The messages of plugin contract 1.0 (REQUIREMENTS R2-R8).
+//! The messages of plugin contract 1.0.
 //!
 //! Field names and field order follow the reference's JSON
 //! (notation-plugin-framework-go): requests serialize as notation-go writes
@@ -11,6 +11,7 @@
 //! Every message is `Serialize` and `Deserialize`, so an in-process
 //! [`Plugin`](super::Plugin) can read requests and write responses with the
 //! same types.
+// Requirements: R2-R8.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -20,10 +21,12 @@ use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-/// The plugin contract version notation-rs speaks (R2, W13).
+/// The plugin contract version notation-rs speaks.
+// Requirements: R2, W13.
 pub const CONTRACT_VERSION: &str = "1.0";
 
-/// The five commands (R3), passed as the executable's first argument.
+/// The five commands, passed as the executable's first argument.
+// Requirements: R3.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Command {
@@ -84,8 +87,9 @@ impl fmt::Display for Command {
     }
 }
 
-/// A plugin capability (R4). Values notation-rs does not know are kept as
+/// A plugin capability. Values notation-rs does not know are kept as
 /// [`Capability::Other`]: the reference accepts any string here.
+// Requirements: R4.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Capability {
@@ -95,7 +99,8 @@ pub enum Capability {
     EnvelopeGenerator,
     /// `SIGNATURE_GENERATOR.ENVELOPE_FOR_BLOB`: `describe-key` and
     /// `generate-envelope` for blob payloads (added to the spec in 2025; not
-    /// known to the Go reference, W13).
+    /// known to the Go reference).
+    // Requirements: W13.
     EnvelopeGeneratorForBlob,
     /// `SIGNATURE_VERIFIER.TRUSTED_IDENTITY`.
     TrustedIdentityVerifier,
@@ -131,7 +136,8 @@ impl Capability {
     }
 
     /// Whether this is one of the `SIGNATURE_VERIFIER` capabilities
-    /// notation-rs can delegate (R8).
+    /// notation-rs can delegate.
+    // Requirements: R8.
     pub fn is_verifier(&self) -> bool {
         matches!(
             self,
@@ -159,7 +165,8 @@ impl<'de> Deserialize<'de> for Capability {
     }
 }
 
-/// The error codes of an error response (R3). Unknown codes are kept.
+/// The error codes of an error response. Unknown codes are kept.
+// Requirements: R3.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorCode {
@@ -232,7 +239,8 @@ impl<'de> Deserialize<'de> for ErrorCode {
     }
 }
 
-/// Plugin configuration: `key=value` pairs passed verbatim (R9).
+/// Plugin configuration: `key=value` pairs passed verbatim.
+// Requirements: R9.
 pub type PluginConfig = BTreeMap<String, String>;
 
 /// `get-plugin-metadata` request. It carries no `contractVersion`: the
@@ -258,9 +266,10 @@ impl GetMetadataRequest {
     }
 }
 
-/// `get-plugin-metadata` response (R4). Validate it with
+/// `get-plugin-metadata` response. Validate it with
 /// [`PluginMetadata::validate`]; the typed call
 /// [`Plugin::get_metadata`](super::Plugin) does.
+// Requirements: R4.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -313,10 +322,11 @@ impl PluginMetadata {
         self.capabilities.contains(capability)
     }
 
-    /// The reference's checks, in its order (R4, W13): every field present,
+    /// The reference's checks, in its order: every field present,
     /// at least one capability, [`CONTRACT_VERSION`] supported. The name is
     /// checked against the install directory by the caller
     /// ([`PluginError::NameMismatch`](super::PluginError::NameMismatch)).
+    // Requirements: R4, W13.
     pub fn validate(&self) -> Result<(), MetadataError> {
         if self.name.is_empty() {
             return Err(MetadataError::EmptyName);
@@ -349,7 +359,8 @@ impl PluginMetadata {
     }
 }
 
-/// Why plugin metadata is invalid (R4). Texts are the reference's.
+/// Why plugin metadata is invalid. Texts are the reference's.
+// Requirements: R4.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum MetadataError {
@@ -382,7 +393,8 @@ pub enum MetadataError {
     },
 }
 
-/// `describe-key` request (R5).
+/// `describe-key` request.
+// Requirements: R5.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -413,7 +425,8 @@ impl DescribeKeyRequest {
     }
 }
 
-/// `describe-key` response (R5).
+/// `describe-key` response.
+// Requirements: R5.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -421,7 +434,8 @@ pub struct DescribeKeyResponse {
     /// Must echo the request's key id.
     #[serde(rename = "keyId", default, deserialize_with = "null_default")]
     pub key_id: String,
-    /// `RSA-2048` ... `EC-521` (G4).
+    /// `RSA-2048` ... `EC-521`.
+    // Requirements: G4.
     #[serde(default, deserialize_with = "null_default")]
     pub key_spec: String,
 }
@@ -436,7 +450,8 @@ impl DescribeKeyResponse {
     }
 }
 
-/// `generate-signature` request (R5).
+/// `generate-signature` request.
+// Requirements: R5.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -467,7 +482,8 @@ pub struct GenerateSignatureRequest {
     pub plugin_config: PluginConfig,
 }
 
-/// `generate-signature` response (R5).
+/// `generate-signature` response.
+// Requirements: R5.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -479,7 +495,8 @@ pub struct GenerateSignatureResponse {
     /// ECDSA `r||s`).
     #[serde(default, with = "base64_bytes")]
     pub signature: Vec<u8>,
-    /// `RSASSA-PSS-SHA-256` ... `ECDSA-SHA-512` (G4).
+    /// `RSASSA-PSS-SHA-256` ... `ECDSA-SHA-512`.
+    // Requirements: G4.
     #[serde(default, deserialize_with = "null_default")]
     pub signing_algorithm: String,
     /// DER certificates, leaf first (standard base64 on the wire).
@@ -504,7 +521,8 @@ impl GenerateSignatureResponse {
     }
 }
 
-/// `generate-envelope` request (R6, R7).
+/// `generate-envelope` request.
+// Requirements: R6, R7.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -541,7 +559,8 @@ pub struct GenerateEnvelopeRequest {
     pub plugin_config: PluginConfig,
 }
 
-/// `generate-envelope` response (R6).
+/// `generate-envelope` response.
+// Requirements: R6.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -552,7 +571,8 @@ pub struct GenerateEnvelopeResponse {
     /// Must equal the request's type.
     #[serde(default, deserialize_with = "null_default")]
     pub signature_envelope_type: String,
-    /// Added to the OCI signature manifest's annotations (Q4).
+    /// Added to the OCI signature manifest's annotations.
+    // Requirements: Q4.
     #[serde(
         default,
         deserialize_with = "null_default",
@@ -572,7 +592,8 @@ impl GenerateEnvelopeResponse {
     }
 }
 
-/// `verify-signature` request (R8).
+/// `verify-signature` request.
+// Requirements: R8.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -604,8 +625,9 @@ pub struct SignatureDetails {
     #[serde(default, deserialize_with = "null_default")]
     pub critical_attributes: CriticalAttributes,
     /// Names of the extended attributes notation-rs does not process.
-    /// `None` is sent as `null`, as the reference does when there are none
-    /// (W15).
+    /// `None` is sent as `null`, as the reference does when there are none.
+    ///
+    // Requirements: W15.
     #[serde(default)]
     pub unprocessed_attributes: Option<Vec<String>>,
     /// DER certificates, leaf first (standard base64 on the wire).
@@ -615,10 +637,11 @@ pub struct SignatureDetails {
 
 /// `verify-signature` request: `signature.criticalAttributes`.
 ///
-/// As the reference (W15): `verificationPlugin` and
+/// As the reference: `verificationPlugin` and
 /// `verificationPluginMinVersion` are not sent, and `expiry` is always sent
 /// (Go's zero time `0001-01-01T00:00:00Z` when the signature has none;
 /// [`None`] here).
+// Requirements: W15.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -661,7 +684,8 @@ pub struct PluginTrustPolicy {
     pub signature_verification: Vec<Capability>,
 }
 
-/// `verify-signature` response (R8).
+/// `verify-signature` response.
+// Requirements: R8.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -742,7 +766,8 @@ impl VerificationResult {
     }
 }
 
-/// The error response a plugin writes to stderr with exit code 1 (R2).
+/// The error response a plugin writes to stderr with exit code 1.
+// Requirements: R2.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

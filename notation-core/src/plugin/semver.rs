@@ -1,4 +1,4 @@
-//! Plugin versions (REQUIREMENTS R4, R8): validation and precedence exactly
+//! Plugin versions: validation and precedence exactly
 //! as the reference computes them.
 //!
 //! The reference validates with the regular expression suggested by
@@ -10,6 +10,7 @@
 //! gate therefore passes for an unparsable minimum (`1-pre+meta`), as
 //! MANIFEST's `TestIsRequiredVerificationPluginVer` cases show. The `semver`
 //! crate implements neither rule, so the comparison is written here.
+// Requirements: R4, R8.
 
 use std::cmp::Ordering;
 
@@ -178,8 +179,9 @@ pub fn compare(v: &str, w: &str) -> Ordering {
 }
 
 /// Whether a plugin of `plugin_version` satisfies a signature's
-/// `io.cncf.notary.verificationPluginMinVersion` (R8): it does unless it
+/// `io.cncf.notary.verificationPluginMinVersion`: it does unless it
 /// compares lower (the reference's `isRequiredVerificationPluginVer`).
+// Requirements: R8.
 pub fn satisfies_minimum(plugin_version: &str, minimum: &str) -> bool {
     compare(plugin_version, minimum) != Ordering::Less
 }

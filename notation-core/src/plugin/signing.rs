@@ -1,12 +1,13 @@
-//! Signing with a plugin key (REQUIREMENTS R5-R7, R9).
+//! Signing with a plugin key.
 //!
 //! A `SIGNATURE_GENERATOR.RAW` plugin signs bytes: notation-rs builds the
 //! envelope around its signature, exactly as for a local key, through
 //! [`RawPluginSigner`] (a [`Signer`]). A `SIGNATURE_GENERATOR.ENVELOPE`
 //! plugin returns the whole envelope, which is checked before it is used:
 //! type, signature, certificate rules, payload. [`PluginSigner`] asks the
-//! plugin what it can do on every signing operation (R3) and takes the
+//! plugin what it can do on every signing operation and takes the
 //! right path, RAW first when a plugin offers both, as the reference does.
+// Requirements: R5-R7, R9, R3.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -47,7 +48,7 @@ pub enum PluginSignError {
     InvalidExpiry,
     /// The plugin could not be located, or `get-plugin-metadata` failed
     /// (shown as the reference shows it, unwrapped).
-    #[error("{0}")]
+    #[error(transparent)]
     Plugin(#[from] PluginError),
     /// The plugin has no `SIGNATURE_GENERATOR` capability usable for an
     /// OCI artifact.
@@ -57,7 +58,8 @@ pub enum PluginSignError {
         plugin: String,
     },
     /// The plugin can sign OCI artifacts only (plain
-    /// `SIGNATURE_GENERATOR.ENVELOPE`, R7).
+    /// `SIGNATURE_GENERATOR.ENVELOPE`).
+    // Requirements: R7.
     #[error(
         "the plugin {} lacks the signature generator capability required for blob signing",
         GoQuoted(.plugin)
@@ -67,12 +69,12 @@ pub enum PluginSignError {
         plugin: String,
     },
     /// Signing failed after the plugin was chosen.
-    #[error("failed to sign with the plugin {plugin}: {source}")]
+    #[error("failed to sign with the plugin {plugin}: {error}")]
     Failed {
         /// The plugin.
         plugin: String,
         /// Why.
-        source: Box<PluginSignFailure>,
+        error: Box<PluginSignFailure>,
     },
 }
 
@@ -81,30 +83,36 @@ pub enum PluginSignError {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PluginSignFailure {
-    /// `describe-key` failed or its answer is unusable (R5).
+    /// `describe-key` failed or its answer is unusable.
+    // Requirements: R5.
     #[error("{0}")]
     Plugin(PluginError),
-    /// `generate-envelope` failed (R6).
+    /// `generate-envelope` failed.
+    // Requirements: R6.
     #[error("plugin failed to sign with following error: {0}")]
     GenerateEnvelope(PluginError),
     /// Building the envelope around a RAW signature failed; this includes
     /// a `generate-signature` answer that does not verify ("generated
-    /// signature failed verification: ...", R5).
+    /// signature failed verification: ...").
+    // Requirements: R5.
     #[error("{0}")]
     Sign(SignError),
     /// The plugin's envelope does not parse as the requested format, or its
-    /// payload type is not the Notary payload (R6).
+    /// payload type is not the Notary payload.
+    // Requirements: R6.
     #[error("{0}")]
     Envelope(EnvelopeError),
     /// The plugin's envelope does not verify or breaks the certificate
-    /// rules (R6, H).
+    /// rules.
+    // Requirements: R6, H.
     #[error("generated signature failed verification: {0}")]
     Verification(EnvelopeError),
     /// The plugin's envelope payload is not a Notary payload.
     #[error("signed envelope payload can't be unmarshalled: {0}")]
     Payload(String),
-    /// The plugin changed the signed descriptor (R6: it may only add
+    /// The plugin changed the signed descriptor (it may only add
     /// annotations).
+    // Requirements: R6.
     #[error(
         "during signing descriptor subject has changed from {} to {}",
         descriptor_text(.original),
@@ -116,14 +124,16 @@ pub enum PluginSignFailure {
         /// What the envelope signs.
         signed: Box<Descriptor>,
     },
-    /// The plugin added members to the payload or descriptor (R6).
+    /// The plugin added members to the payload or descriptor.
+    // Requirements: R6.
     #[error(
         "during signing, following unknown attributes were added to subject descriptor: [{}]",
         .0.iter().map(|a| GoQuoted(a).to_string()).collect::<Vec<_>>().join(" ")
     )]
     UnknownAttributes(Vec<String>),
     /// The plugin's envelope carries a timestamp countersignature that is
-    /// not one over its signature (R6).
+    /// not one over its signature.
+    // Requirements: R6.
     #[error("generated signature has an invalid timestamp countersignature: {0}")]
     Timestamp(TimestampError),
 }
@@ -169,14 +179,16 @@ impl<'a> PluginSignOptions<'a> {
         self
     }
 
-    /// Expiry after the signing time, in whole seconds (B3).
+    /// Expiry after the signing time, in whole seconds.
+    // Requirements: B3.
     pub fn expiry(mut self, expiry: Option<Duration>) -> Self {
         self.expiry = expiry;
         self
     }
 
-    /// Requests an RFC 3161 timestamp (O1). Used with RAW plugins only: a
-    /// plugin that builds the envelope owns its timestamp (R6, spec FAQ).
+    /// Requests an RFC 3161 timestamp. Used with RAW plugins only: a
+    /// plugin that builds the envelope owns its timestamp (spec FAQ).
+    // Requirements: O1, R6.
     pub fn timestamper(mut self, timestamper: Option<&'a dyn Timestamper>) -> Self {
         self.timestamper = timestamper;
         self
@@ -192,12 +204,14 @@ pub struct PluginSignature {
     /// Its verified content.
     pub content: EnvelopeContent,
     /// Annotations for the OCI signature manifest returned by an envelope
-    /// plugin (R6, Q4); empty for RAW plugins.
+    /// plugin; empty for RAW plugins.
+    // Requirements: R6, Q4.
     pub annotations: BTreeMap<String, String>,
 }
 
 /// A signing key held by a plugin: the plugin, the key id and the plugin
-/// configuration (R5-R7, R9).
+/// configuration.
+// Requirements: R5-R7, R9.
 #[derive(Clone)]
 pub struct PluginSigner {
     plugin: Arc<dyn Plugin>,
@@ -238,17 +252,19 @@ impl PluginSigner {
         self
     }
 
-    /// Sets or overrides configuration entries (R9: `--plugin-config`
+    /// Sets or overrides configuration entries (`--plugin-config`
     /// over the key's `pluginConfig`).
+    // Requirements: R9.
     pub fn merge_plugin_config(mut self, overrides: &PluginConfig) -> Self {
         self.plugin_config
             .extend(overrides.iter().map(|(k, v)| (k.clone(), v.clone())));
         self
     }
 
-    /// The signer for a `signingkeys.json` plugin key entry (W16): the
+    /// The signer for a `signingkeys.json` plugin key entry: the
     /// plugin `pluginName` found by `locator`, key `id`, configuration
-    /// `pluginConfig` with `overrides` applied on top (R9).
+    /// `pluginConfig` with `overrides` applied on top.
+    // Requirements: W16, R9.
     pub fn from_key_suite(
         key: &KeySuite,
         locator: &dyn PluginLocator,
@@ -283,8 +299,9 @@ impl PluginSigner {
         &self.plugin_config
     }
 
-    /// Runs `get-plugin-metadata` with the configuration (R3: every signing
+    /// Runs `get-plugin-metadata` with the configuration (every signing
     /// operation asks again).
+    // Requirements: R3.
     pub fn metadata(&self) -> Result<PluginMetadata, PluginError> {
         self.plugin
             .get_metadata(&GetMetadataRequest::new(self.plugin_config.clone()))
@@ -293,11 +310,12 @@ impl PluginSigner {
     fn failed(&self, source: PluginSignFailure) -> PluginSignError {
         PluginSignError::Failed {
             plugin: self.plugin.name().to_string(),
-            source: Box::new(source),
+            error: Box::new(source),
         }
     }
 
-    /// `describe-key`, checked: the key id echoed, a known key spec (R5).
+    /// `describe-key`, checked: the key id echoed, a known key spec.
+    // Requirements: R5.
     fn describe_key(&self) -> Result<KeySpec, PluginError> {
         let response = self.plugin.describe_key(&DescribeKeyRequest::new(
             self.key_id.clone(),
@@ -315,9 +333,10 @@ impl PluginSigner {
     }
 
     /// A [`Signer`] for a `SIGNATURE_GENERATOR.RAW` plugin: asks for the
-    /// metadata and the key spec now. Use it for one signing operation
-    /// (R3); [`PluginSigner::sign_artifact`] and
+    /// metadata and the key spec now. Use it for one signing operation;
+    /// [`PluginSigner::sign_artifact`] and
     /// [`PluginSigner::sign_blob`] make one each time.
+    // Requirements: R3.
     pub fn raw_signer(&self) -> Result<RawPluginSigner, PluginSignError> {
         let metadata = self.metadata()?;
         if !metadata.has_capability(&Capability::SignatureGenerator) {
@@ -345,10 +364,11 @@ impl PluginSigner {
     }
 
     /// Signs the descriptor of an OCI artifact (the caller has added user
-    /// metadata to its annotations, A5): with a RAW plugin notation-rs
-    /// builds and checks the envelope (R5); with an envelope plugin the
-    /// plugin's envelope is checked (R6) and its annotations returned for
+    /// metadata to its annotations): with a RAW plugin notation-rs
+    /// builds and checks the envelope; with an envelope plugin the
+    /// plugin's envelope is checked and its annotations returned for
     /// the signature manifest.
+    // Requirements: A5, R5, R6.
     pub fn sign_artifact(
         &self,
         target: &Descriptor,
@@ -385,12 +405,13 @@ impl PluginSigner {
         })
     }
 
-    /// Signs a blob (R7): a RAW plugin's `describe-key` chooses the digest
+    /// Signs a blob: a RAW plugin's `describe-key` chooses the digest
     /// algorithm and notation-rs builds the envelope; a
     /// `SIGNATURE_GENERATOR.ENVELOPE_FOR_BLOB` plugin builds it from the
     /// descriptor. A plain envelope plugin cannot sign blobs. An envelope
     /// plugin sets its own signing time and timestamp: those options are
     /// not used then.
+    // Requirements: R7.
     pub fn sign_blob(
         &self,
         blob: &mut dyn Read,
@@ -427,8 +448,9 @@ impl PluginSigner {
         .into())
     }
 
-    /// `generate-envelope` and the checks of its answer (R6), in the
+    /// `generate-envelope` and the checks of its answer, in the
     /// reference's order.
+    // Requirements: R6.
     fn generate_envelope(
         &self,
         target: &Descriptor,
@@ -476,10 +498,11 @@ fn checked_expiry(expiry: Option<Duration>) -> Result<Option<Duration>, PluginSi
     }
 }
 
-/// R6: the envelope verifies with its leaf, meets the certificate rules at
-/// its signing time (H, H8), signs a Notary payload whose descriptor is the
+/// An envelope plugin's envelope: it verifies with its leaf, meets the certificate rules at
+/// its signing time, signs a Notary payload whose descriptor is the
 /// requested one plus, at most, annotations, and any timestamp
 /// countersignature is over its signature.
+// Requirements: R6, H, H8.
 fn check_generated_envelope(
     bytes: &[u8],
     format: EnvelopeFormat,
@@ -573,16 +596,17 @@ fn unknown_payload_members(payload: &[u8]) -> Vec<String> {
     unknown
 }
 
-/// The [`Signer`] over a `SIGNATURE_GENERATOR.RAW` plugin key (R5): the key
+/// The [`Signer`] over a `SIGNATURE_GENERATOR.RAW` plugin key: the key
 /// spec comes from `describe-key`, each signature from
 /// `generate-signature`, whose answer is checked (key id echoed, signing
 /// algorithm that of the key spec, certificates that parse). The envelope
 /// built around it is then verified with the leaf and the chain checked
 /// against the certificate rules, as for every signer
-/// ([`envelope::sign`]). Envelopes name the plugin in their signing agent
-/// (E3).
+/// ([`envelope::sign`]). Envelopes name the plugin in their signing agent.
+///
 ///
 /// Made by [`PluginSigner::raw_signer`] for one signing operation.
+// Requirements: R5, E3.
 #[derive(Clone)]
 pub struct RawPluginSigner {
     plugin: Arc<dyn Plugin>,

@@ -1,4 +1,4 @@
-//! CRL caching (P6): the [`CrlCache`] trait and an in-memory cache.
+//! CRL caching: the [`CrlCache`] trait and an in-memory cache.
 //!
 //! The semantics are the reference's (notation-core-go `crl.HTTPFetcher`,
 //! Notation's file cache): bundles are stored by the CRL distribution point
@@ -6,6 +6,7 @@
 //! are within their `nextUpdate`, and downloaded again once either has
 //! passed; a cache that fails only costs a download. The file-backed cache
 //! under `{NOTATION_CACHE}/crl/<sha256(url)>` lives in notation-oci.
+// Requirements: P6.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -1,4 +1,4 @@
-//! Certificate revocation lists (REQUIREMENTS P4, P5, W14).
+//! Certificate revocation lists.
 //!
 //! [`Crl`] parses a DER CRL strictly and keeps its bytes; [`CrlBundle`] is a
 //! base CRL with its delta CRL, the unit that is fetched and cached;
@@ -8,7 +8,7 @@
 //!
 //! CRLs are decoded with `der` derives of our own (`CertificateList`,
 //! `TBSCertList`, `RevokedCertificate`) rather than x509-cert's: the
-//! `tbsCertList` is kept as encoded and the signature checked over it (P4),
+//! `tbsCertList` is kept as encoded and the signature checked over it,
 //! v1 CRLs (no version) and serial numbers of any length parse as in Go,
 //! and `revokedCertificates` is walked lazily, so that a 32 MiB CRL costs
 //! one linear pass at parse time and one per lookup, with no allocation per
@@ -25,12 +25,12 @@
 //!   greater than the base's and its DeltaCRLIndicator at most the base's
 //!   number; a certificate that names a Freshest CRL while its base CRL does
 //!   not is not supported;
-//! - entries (P5): a listed serial is revoked unless the reason is
+//! - entries: a listed serial is revoked unless the reason is
 //!   certificateHold or removeFromCRL, where the latest such entry decides;
 //!   an entry whose invalidityDate is after the authentic signing time does
 //!   not revoke.
 //!
-//! **W14**, where the specification ("try each CDP URL until one works") and
+//! Where the specification ("try each CDP URL until one works") and
 //! the reference ("every URL must work, stop at the first failure") differ,
 //! we follow RFC 5280 §4.2.1.13, which both approximate: the URIs of *one*
 //! distribution point are alternative locations of the same CRL, so they are
@@ -46,6 +46,7 @@
 //! critical certificateIssuer entry extension fails the check), scoping by
 //! the issuing distribution point (the extension is accepted and ignored),
 //! and CRLs signed by a key other than the issuer's.
+// Requirements: P4, P5, W14.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -91,7 +92,8 @@ struct CrlInner {
     number: Option<Range<usize>>,
     delta_indicator: Option<Range<usize>>,
     freshest_crl: Option<Range<usize>>,
-    /// OIDs of critical extensions other than those understood (P4).
+    /// OIDs of critical extensions other than those understood.
+    // Requirements: P4.
     unsupported_critical: Vec<Range<usize>>,
     entries: Option<Range<usize>>,
     entry_count: usize,
@@ -296,7 +298,8 @@ impl Crl {
     }
 
     /// Whether the CRL may be used at `now`: `nextUpdate` present and not
-    /// passed (the cache's reuse rule, P6).
+    /// passed (the cache's reuse rule).
+    // Requirements: P6.
     pub fn is_effective_at(&self, now: OffsetDateTime) -> bool {
         self.0.next_update.is_some_and(|n| now <= n)
     }
@@ -333,8 +336,9 @@ fn range_in(outer: &[u8], inner: &[u8]) -> Range<usize> {
 // ------------------------------------------------------------ RFC 5280 types
 
 /// `CertificateList` (RFC 5280 §5.1). The `tbsCertList` is kept as encoded:
-/// the signature is checked over the bytes as they were signed (P4), and
+/// the signature is checked over the bytes as they were signed, and
 /// the outer algorithm identifier is compared with the inner one as bytes.
+// Requirements: P4.
 #[derive(der::Sequence)]
 struct CertificateListDer<'a> {
     tbs_cert_list: Element<'a, SequenceTag>,
@@ -621,13 +625,14 @@ pub fn distribution_point_urls(value: &[u8]) -> Result<Vec<String>, InvalidDistr
     Ok(distribution_points(value)?.into_iter().flatten().collect())
 }
 
-/// As [`distribution_point_urls`], grouped by distribution point (W14).
+/// As [`distribution_point_urls`], grouped by distribution point.
 ///
 /// Decoded with `der`, with exactly Go's leniencies (the crl-core-go
 /// vectors depend on them): bytes after the outer SEQUENCE, the fields of
 /// a point after its name (reasons, cRLIssuer) and the names after the
 /// leading URIs are not read; a point without a name, or with a name whose
 /// tag is not `[0]`, gives no URL; a name that is not `fullName` fails.
+// Requirements: W14.
 pub(crate) fn distribution_points(
     value: &[u8],
 ) -> Result<Vec<Vec<String>>, InvalidDistributionPoint> {
@@ -701,7 +706,8 @@ impl CrlBundle {
     }
 
     /// Whether a cached bundle may be reused at `now`: the base CRL and the
-    /// delta CRL (if any) are within their `nextUpdate` (P6).
+    /// delta CRL (if any) are within their `nextUpdate`.
+    // Requirements: P6.
     pub fn is_effective_at(&self, now: OffsetDateTime) -> bool {
         self.base.is_effective_at(now) && self.delta.as_ref().is_none_or(|d| d.is_effective_at(now))
     }
@@ -723,11 +729,13 @@ pub enum CrlFetchError {
     CacheSet(super::CacheError),
 }
 
-/// Why one CRL could not be downloaded (P4). Texts are the reference's.
+/// Why one CRL could not be downloaded. Texts are the reference's.
+// Requirements: P4.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CrlDownloadError {
-    /// A URL that is not `http` (P4).
+    /// A URL that is not `http`.
+    // Requirements: P4.
     #[error("unsupported scheme: {scheme}. Only supports CRL URL in HTTP protocol")]
     UnsupportedScheme {
         /// The URL's scheme (empty when it has none).
@@ -768,17 +776,18 @@ pub enum CrlDownloadError {
     FreshestCrl(InvalidDistributionPoint),
 }
 
-/// Why a CRL failed validation against the certificate's issuer (P4).
+/// Why a CRL failed validation against the certificate's issuer.
+// Requirements: P4.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CrlInvalid {
     /// Not signed by the issuer, or the issuer may not sign CRLs.
-    #[error("CRL is not signed by CA {issuer}: {source}")]
+    #[error("CRL is not signed by CA {issuer}: {error}")]
     Signature {
         /// The issuer's subject.
         issuer: String,
         /// Why.
-        source: CertSignatureError,
+        error: CertSignatureError,
     },
     /// The CRL names another issuer than the certificate's (RFC 5280
     /// §6.3.3; not checked by the reference, whose signature check implies
@@ -790,10 +799,12 @@ pub enum CrlInvalid {
         /// The issuing CA's subject.
         ca: String,
     },
-    /// No nextUpdate (P4: required).
+    /// No nextUpdate (required).
+    // Requirements: P4.
     #[error("CRL NextUpdate is not set")]
     MissingNextUpdate,
-    /// nextUpdate has passed (P4).
+    /// nextUpdate has passed.
+    // Requirements: P4.
     #[error(
         "expired CRL. Current time {} is after CRL NextUpdate {}",
         timefmt::go_utc_string(*now),
@@ -805,7 +816,8 @@ pub enum CrlInvalid {
         /// The CRL's nextUpdate.
         next_update: OffsetDateTime,
     },
-    /// A critical CRL extension that is not understood (P4).
+    /// A critical CRL extension that is not understood.
+    // Requirements: P4.
     #[error("unsupported critical extension found in CRL: {oid}")]
     UnsupportedCriticalExtension {
         /// Its OID, dotted.
@@ -813,7 +825,8 @@ pub enum CrlInvalid {
     },
 }
 
-/// Why a base/delta CRL pair failed validation (P4).
+/// Why a base/delta CRL pair failed validation.
+// Requirements: P4.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CrlValidationError {
@@ -859,7 +872,8 @@ pub enum CrlValidationError {
     },
 }
 
-/// Why a matching CRL entry could not be evaluated (P5).
+/// Why a matching CRL entry could not be evaluated.
+// Requirements: P5.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CrlEntryError {
@@ -878,39 +892,40 @@ pub enum CrlEntryError {
 #[non_exhaustive]
 pub enum CrlError {
     /// The CRL bundle could not be obtained.
-    #[error("failed to download CRL from {url}: {source}")]
+    #[error("failed to download CRL from {url}: {error}")]
     Download {
         /// The distribution point URL.
         url: String,
         /// Why.
-        source: CrlFetchError,
+        error: CrlFetchError,
     },
     /// The certificate names a Freshest CRL but its base CRL does not (not
     /// supported, as in the reference).
     #[error("freshest CRL from certificate extension is not supported")]
     FreshestCrlFromCertificate,
     /// The CRLs are not valid for the certificate's issuer.
-    #[error("failed to validate CRL from {url}: {source}")]
+    #[error("failed to validate CRL from {url}: {error}")]
     Validation {
         /// The distribution point URL.
         url: String,
         /// Why.
-        source: CrlValidationError,
+        error: CrlValidationError,
     },
     /// The certificate's entry could not be evaluated.
-    #[error("failed to check revocation status from {url}: {source}")]
+    #[error("failed to check revocation status from {url}: {error}")]
     Entry {
         /// The distribution point URL.
         url: String,
         /// Why.
-        source: CrlEntryError,
+        error: CrlEntryError,
     },
     /// The certificate's CRL distribution points extension is malformed.
     #[error("failed to parse CRL distribution points: {0}")]
     DistributionPoints(InvalidDistributionPoint),
 }
 
-/// Validates a bundle against the certificate's issuer at `now` (P4).
+/// Validates a bundle against the certificate's issuer at `now`.
+// Requirements: P4.
 pub fn validate_bundle(
     bundle: &CrlBundle,
     issuer: &Certificate,
@@ -964,7 +979,7 @@ fn validate_crl(
     crl.check_signature_from(issuer, crypto)
         .map_err(|source| CrlInvalid::Signature {
             issuer: issuer.subject().to_string(),
-            source,
+            error: source,
         })?;
     if crl.raw_issuer() != issuer.raw_subject() && crl.issuer() != issuer.subject() {
         return Err(CrlInvalid::IssuerMismatch {
@@ -984,9 +999,10 @@ fn validate_crl(
     Ok(())
 }
 
-/// The status of `cert` in a validated bundle (P5): [`RevocationStatus::Ok`]
+/// The status of `cert` in a validated bundle: [`RevocationStatus::Ok`]
 /// or [`RevocationStatus::Revoked`]. `authentic_signing_time` is the signed
 /// time of a `notary.x509.signingAuthority` signature.
+// Requirements: P5.
 pub fn entry_status(
     bundle: &CrlBundle,
     cert: &Certificate,
@@ -1029,7 +1045,8 @@ pub fn entry_status(
 }
 
 /// The whole CRL verdict for `cert` from one bundle: validation against
-/// `issuer` at `now` (P4), then the entries (P5).
+/// `issuer` at `now`, then the entries.
+// Requirements: P4, P5.
 pub fn check_bundle(
     bundle: &CrlBundle,
     cert: &Certificate,
@@ -1154,8 +1171,9 @@ pub(crate) fn supported(cert: &Certificate) -> bool {
     certificate_crl_info(cert).is_ok_and(|(points, _)| points.iter().any(|p| !p.is_empty()))
 }
 
-/// The CRL check of one certificate (P4, P5, W14: see the module
+/// The CRL check of one certificate (see the module
 /// documentation).
+// Requirements: P4, P5, W14.
 pub(crate) fn check_certificate(
     ctx: &CheckContext<'_>,
     cert: &Certificate,
@@ -1246,7 +1264,7 @@ fn check_url(
 ) -> Result<RevocationStatus, CrlError> {
     let bundle = fetch_bundle(ctx, url).map_err(|source| CrlError::Download {
         url: url.to_owned(),
-        source,
+        error: source,
     })?;
     if freshest_in_cert && bundle.delta().is_none() {
         // The certificate's Freshest CRL may have another scope than the
@@ -1256,12 +1274,12 @@ fn check_url(
     validate_bundle(&bundle, issuer, ctx.now, ctx.crypto).map_err(|source| {
         CrlError::Validation {
             url: url.to_owned(),
-            source,
+            error: source,
         }
     })?;
     entry_status(&bundle, cert, ctx.signing_time).map_err(|source| CrlError::Entry {
         url: url.to_owned(),
-        source,
+        error: source,
     })
 }
 

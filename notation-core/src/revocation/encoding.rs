@@ -154,7 +154,8 @@ pub(super) struct CertificateFields {
     /// The subject public key bits (hashed into the OCSP `issuerKeyHash`).
     pub subject_public_key: Vec<u8>,
     /// The CRL distribution points extension's value, if any (read grouped
-    /// by point, W14).
+    /// by point).
+    // Requirements: W14.
     pub crl_distribution_points: Option<Vec<u8>>,
     /// Whether the certificate has a Freshest CRL extension.
     pub freshest_crl: bool,

@@ -6,21 +6,26 @@
 //! only moves bytes. notation-oci implements it over HTTP; an air-gapped
 //! deployment can serve OCSP responses and CRLs from files or a mirror. The
 //! rules of the specification and the reference that concern URLs (only
-//! `http`, P3/P4) are enforced before a fetcher is called, so a fetcher never
+//! `http`) are enforced before a fetcher is called, so a fetcher never
 //! sees an `https`, `ldap` or `file` URL.
+// Requirements: P3, P4.
 
 use std::fmt;
 use std::time::Duration;
 
 use base64::Engine;
 
-/// The OCSP responder is asked with at most this many seconds (P3, U).
+/// The OCSP responder is asked with at most this many seconds.
+// Requirements: P3, U.
 pub const DEFAULT_OCSP_TIMEOUT: Duration = Duration::from_secs(2);
-/// A CRL download may take at most this long (P4, U).
+/// A CRL download may take at most this long.
+// Requirements: P4, U.
 pub const DEFAULT_CRL_TIMEOUT: Duration = Duration::from_secs(5);
-/// The largest OCSP response read, 20 KiB as in notation-core-go (P3, U).
+/// The largest OCSP response read, 20 KiB as in notation-core-go.
+// Requirements: P3, U.
 pub const OCSP_MAX_RESPONSE_SIZE: usize = 20 * 1024;
-/// The largest CRL read, 32 MiB as in notation-core-go (P4, U).
+/// The largest CRL read, 32 MiB as in notation-core-go.
+// Requirements: P4, U.
 pub const CRL_MAX_SIZE: usize = 32 * 1024 * 1024;
 
 /// The content type of an OCSP request sent by POST (RFC 6960 A.1).
@@ -39,8 +44,10 @@ pub const OCSP_REQUEST_CONTENT_TYPE: &str = "application/ocsp-request";
 /// - stop reading once the body exceeds the size limit and report
 ///   [`FetchError::TooLarge`] (notation-core checks the size again).
 ///
-/// It should not follow redirects to other schemes: the `http`-only rule of
-/// P3/P4 is about where revocation information comes from.
+/// It should not follow redirects to other schemes: OCSP and CRL URLs must
+/// be `http`, and that rule is about where revocation information comes
+/// from.
+// Requirements: P3, P4.
 pub trait RevocationFetcher: Send + Sync {
     /// Sends an OCSP request and returns the response body.
     fn fetch_ocsp(&self, request: &OcspHttpRequest) -> Result<Vec<u8>, FetchError>;
@@ -59,7 +66,8 @@ impl<T: RevocationFetcher + ?Sized> RevocationFetcher for std::sync::Arc<T> {
     }
 }
 
-/// The HTTP method of an OCSP request (P3).
+/// The HTTP method of an OCSP request.
+// Requirements: P3.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OcspMethod {
     /// `GET {server}/{url-escaped base64 of the request}` (RFC 6960 A.1).
@@ -91,10 +99,11 @@ pub struct OcspHttpRequest {
 
 impl OcspHttpRequest {
     /// Describes the request of `der` to the responder at `server`, choosing
-    /// GET or POST exactly as notation-core-go does (P3): POST when the
+    /// GET or POST exactly as notation-core-go does: POST when the
     /// base64 encoding of the request is 255 bytes or longer, or when its
     /// URL-escaped form is; GET otherwise, with the escaped base64 appended
     /// to the server URL as a path segment.
+    // Requirements: P3.
     pub fn new(server: &str, der: &[u8], timeout: Duration, max_response_size: usize) -> Self {
         let b64 = base64::engine::general_purpose::STANDARD.encode(der);
         let (method, url) = if b64.len() >= 255 {

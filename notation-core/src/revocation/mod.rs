@@ -1,15 +1,15 @@
-//! Revocation checking of certificate chains (REQUIREMENTS P1-P6).
+//! Revocation checking of certificate chains.
 //!
 //! Fetching OCSP responses and CRLs needs the network, so checking enters
 //! the verifier through the [`RevocationChecker`] trait, and bytes enter
 //! the checker through the [`RevocationFetcher`] trait: notation-core stays
 //! free of I/O and decides everything but the transport.
 //!
-//! - [`RevocationValidator`] is the full checker: OCSP (P3), CRLs with delta
-//!   CRLs (P4, P5), OCSP-to-CRL fallback and the chain rules of P2, built
-//!   with a fetcher, an optional [`CrlCache`] (P6), timeouts and a clock.
+//! - [`RevocationValidator`] is the full checker: OCSP, CRLs with delta
+//!   CRLs, OCSP-to-CRL fallback and the chain rules (the root is never checked), built
+//!   with a fetcher, an optional [`CrlCache`], timeouts and a clock.
 //! - [`OfflineRevocationChecker`] needs no network: a certificate without
-//!   OCSP or CRL URLs is not revocable (P2) and passes; any other
+//!   OCSP or CRL URLs is not revocable and passes; any other
 //!   certificate's status cannot be determined, which fails the check
 //!   wherever revocation is enforced. It never reports "good" for a
 //!   certificate it did not check.
@@ -17,7 +17,9 @@
 //!   the verdict and the log lines of notation-go.
 //!
 //! The decisions where the specification and the reference differ are
-//! documented where they are made: W9 in [`ocsp`], W14 in [`crl`].
+//! documented where they are made: in [`ocsp`] (the responder's own
+//! revocation) and in [`crl`] (alternative distribution point URIs).
+// Requirements: P1-P6, P3, P4, P5, P6, P2.
 
 mod cache;
 pub mod crl;
@@ -71,7 +73,8 @@ pub(crate) mod oids {
 }
 
 /// What a chain is used for; responders and CRL issuers are checked against
-/// the same purpose (P2).
+/// the same purpose.
+// Requirements: P2.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RevocationPurpose {
     /// A signing certificate chain.
@@ -85,11 +88,13 @@ pub enum RevocationPurpose {
 pub enum RevocationStatus {
     /// Checked and not revoked.
     Ok,
-    /// Neither OCSP nor CRL information (P2): nothing to check.
+    /// Neither OCSP nor CRL information: nothing to check.
+    // Requirements: P2.
     NonRevocable,
     /// Revoked.
     Revoked,
-    /// Could not be determined (P1: treated as a failure).
+    /// Could not be determined (treated as a failure).
+    // Requirements: P1.
     Unknown,
 }
 
@@ -100,7 +105,8 @@ pub enum RevocationMethod {
     Ocsp,
     /// CRL.
     Crl,
-    /// OCSP failed with an unknown result and CRL decided (P2).
+    /// OCSP failed with an unknown result and CRL decided.
+    // Requirements: P2.
     OcspFallbackCrl,
 }
 
@@ -133,10 +139,12 @@ pub struct ServerResult {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ServerError {
-    /// An OCSP responder (P3).
+    /// An OCSP responder.
+    // Requirements: P3.
     #[error("{0}")]
     Ocsp(OcspError),
-    /// A CRL distribution point (P4).
+    /// A CRL distribution point.
+    // Requirements: P4.
     #[error("{0}")]
     Crl(CrlError),
     /// No network access was configured ([`OfflineRevocationChecker`]).
@@ -184,8 +192,9 @@ pub enum RevocationError {
     /// The chain is not a valid, ordered chain for the purpose.
     #[error("invalid chain: expected chain to be correct and complete: {0}")]
     InvalidChain(String),
-    /// The chain breaks a certificate rule (P2: it is validated again
+    /// The chain breaks a certificate rule (it is validated again
     /// before any request).
+    // Requirements: P2.
     #[error("invalid chain: expected chain to be correct and complete: {0}")]
     Chain(ChainError),
     /// Any other failure of the checker.
@@ -198,7 +207,8 @@ pub trait RevocationChecker: Send + Sync {
     /// Returns one result per certificate of `chain` (leaf first).
     /// `authentic_signing_time` is the signed time of a
     /// `notary.x509.signingAuthority` signature: a revocation whose
-    /// invalidity date is after it does not invalidate the signature (P5).
+    /// invalidity date is after it does not invalidate the signature.
+    // Requirements: P5.
     fn check(
         &self,
         chain: &[Certificate],
@@ -249,7 +259,8 @@ impl RevocationChecker for OfflineRevocationChecker {
     }
 }
 
-/// Whether a certificate names any OCSP responder or CRL (P2).
+/// Whether a certificate names any OCSP responder or CRL.
+// Requirements: P2.
 pub fn is_revocable(cert: &Certificate) -> bool {
     !cert.ocsp_urls().is_empty() || !cert.crl_urls().is_empty()
 }

@@ -1,4 +1,4 @@
-//! OCSP (REQUIREMENTS P3, W9).
+//! OCSP.
 //!
 //! [`create_request`] builds the request the reference sends;
 //! [`check_response`] parses and verifies a response for one certificate.
@@ -29,7 +29,7 @@
 //!   id-kp-OCSPSigning extended key usage (RFC 6960 §4.2.2.2; Go accepts any
 //!   embedded certificate the issuer signed) and that is valid at the time
 //!   of the check;
-//! - **W9**: the responder certificate's own revocation status is not
+//! - the responder certificate's own revocation status is not
 //!   checked, whether or not it carries id-pkix-ocsp-nocheck, exactly as the
 //!   reference (the specification asks for a CRL check of it);
 //! - critical single extensions fail (as Go), and so do critical response
@@ -39,8 +39,9 @@
 //!   more than five minutes in the future is refused (RFC 6960 §3.2; not
 //!   checked by the reference);
 //! - a revoked certificate whose invalidityDate single extension is after
-//!   the authentic signing time is not revoked for the signature (P3, as
+//!   the authentic signing time is not revoked for the signature (as
 //!   the reference; the time is only given for `signingAuthority`).
+// Requirements: P3, W9.
 
 use std::time::Duration;
 
@@ -75,7 +76,8 @@ const MAX_RESPONDER_CANDIDATES: usize = 4;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum OcspError {
-    /// A responder URL that is not `http` (P3).
+    /// A responder URL that is not `http`.
+    // Requirements: P3.
     #[error(
         "error checking revocation status via OCSP: OCSPServer protocol {scheme} is not supported"
     )]
@@ -176,7 +178,8 @@ pub enum OcspError {
         /// The extension's OID, dotted.
         oid: String,
     },
-    /// `nextUpdate` has passed (P3).
+    /// `nextUpdate` has passed.
+    // Requirements: P3.
     #[error("expired OCSP response")]
     Expired {
         /// The response's nextUpdate.
@@ -313,8 +316,9 @@ struct ResponseBytesDer<'a> {
 }
 
 /// `BasicOCSPResponse`. `tbsResponseData` is kept as encoded: the
-/// signature is checked over the bytes as they were signed (P3), never a
+/// signature is checked over the bytes as they were signed, never a
 /// re-encoding.
+// Requirements: P3.
 #[derive(der::Sequence)]
 struct BasicOcspResponseDer<'a> {
     tbs_response_data: Element<'a, SequenceTag>,
@@ -376,7 +380,8 @@ enum CertStatusDer {
 }
 
 /// `RevokedInfo`. The reason is read as a number (any value, as Go reads
-/// it into an `int`) and not used: revoked is revoked (P3).
+/// it into an `int`) and not used: revoked is revoked.
+// Requirements: P3.
 #[derive(der::Sequence)]
 struct RevokedInfoDer {
     revocation_time: GeneralizedTime,

@@ -1,5 +1,6 @@
-//! [`RevocationValidator`]: the OCSP/CRL revocation checker of a chain
-//! (REQUIREMENTS P1, P2), networked through a [`RevocationFetcher`].
+//! [`RevocationValidator`]: the OCSP/CRL revocation checker of a chain,
+//! networked through a [`RevocationFetcher`].
+// Requirements: P1, P2.
 
 use std::fmt;
 use std::sync::Arc;
@@ -45,11 +46,11 @@ type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
 /// 2. the root (last certificate) is never checked;
 /// 3. every other certificate without OCSP responder and without CRL
 ///    distribution point is not revocable;
-/// 4. OCSP is used when the certificate names a responder (P3); when its
+/// 4. OCSP is used when the certificate names a responder; when its
 ///    result is unknown (no answer, or the responder does not know the
 ///    certificate) and the certificate names CRLs, the CRLs decide and the
 ///    method is [`RevocationMethod::OcspFallbackCrl`];
-/// 5. otherwise its CRLs decide (P4, P5).
+/// 5. otherwise its CRLs decide.
 ///
 /// Certificates of a chain are checked in parallel (scoped threads, at most
 /// [`DEFAULT_MAX_PARALLEL_CHECKS`] at once by default).
@@ -79,6 +80,7 @@ type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
 ///     .build();
 /// # let _ = validator;
 /// ```
+// Requirements: P3, P4, P5.
 #[derive(Clone)]
 pub struct RevocationValidator {
     fetcher: Arc<dyn RevocationFetcher>,
@@ -158,7 +160,8 @@ impl RevocationValidator {
 }
 
 impl RevocationValidatorBuilder {
-    /// Caches CRL bundles (P6). Without a cache every check downloads.
+    /// Caches CRL bundles. Without a cache every check downloads.
+    // Requirements: P6.
     pub fn crl_cache(mut self, cache: Arc<dyn CrlCache>) -> Self {
         self.inner.cache = Some(cache);
         self
@@ -172,13 +175,15 @@ impl RevocationValidatorBuilder {
         self
     }
 
-    /// The time each OCSP responder has (default 2 s, P3).
+    /// The time each OCSP responder has (default 2 s).
+    // Requirements: P3.
     pub fn ocsp_timeout(mut self, timeout: Duration) -> Self {
         self.inner.ocsp_timeout = timeout;
         self
     }
 
-    /// The time each CRL download has (default 5 s, P4).
+    /// The time each CRL download has (default 5 s).
+    // Requirements: P4.
     pub fn crl_timeout(mut self, timeout: Duration) -> Self {
         self.inner.crl_timeout = timeout;
         self
@@ -346,7 +351,8 @@ impl RevocationChecker for RevocationValidator {
     }
 }
 
-/// The check of one non-root certificate (P2).
+/// The check of one non-root certificate.
+// Requirements: P2.
 fn check_certificate(
     ctx: &CheckContext<'_>,
     cert: &Certificate,

@@ -354,10 +354,11 @@ fn build_time(year: i32, fields: [u32; 5], nanos: u32, what: &str) -> Result<Off
 ///
 /// This is the text inside the element, not its encoding: `der` reads the
 /// element, but its `GeneralizedTime` rejects the fractional seconds RFC
-/// 3161 §2.4.2 allows in `genTime` (O4: the range is built from genTime at
+/// 3161 §2.4.2 allows in `genTime` (the range is built from genTime at
 /// full precision). The fraction must not end in `0` and the time must be
 /// in UTC, as DER requires; Go's parser enforces the same by re-serialising
 /// (at most nine fractional digits, nanosecond precision).
+// Requirements: O4.
 pub(crate) fn generalized_time(value: &[u8]) -> Result<OffsetDateTime> {
     const WHAT: &str = "GeneralizedTime";
     let invalid = || Asn1Error::syntax(format!("invalid {WHAT}"));

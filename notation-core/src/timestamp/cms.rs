@@ -42,7 +42,8 @@ struct SignedDataDer<'a> {
     #[asn1(optional = "true")]
     certificates: Option<Element<'a, ContextTag<0>>>,
     /// `[1] IMPLICIT RevocationInfoChoices`: not used by Notation, the
-    /// revocation of the TSA chain is checked online (O3).
+    /// revocation of the TSA chain is checked online.
+    // Requirements: O3.
     #[asn1(optional = "true")]
     crls: Option<Element<'a, ContextTag<1>>>,
     signer_infos: Element<'a, SetTag>,

@@ -16,10 +16,11 @@ use crate::x509::chain::ChainError;
 
 /// Why a timestamp could not be obtained, parsed or verified.
 ///
-/// The variants follow the steps of RFC 3161 verification (O3), so that a
+/// The variants follow the steps of RFC 3161 verification, so that a
 /// caller can prefix each the way Notation does ("failed to parse timestamp
 /// countersignature with error: …", "failed to verify the timestamp
 /// countersignature with error: …", …).
+// Requirements: O3.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TimestampError {
@@ -49,22 +50,23 @@ pub enum TimestampError {
     TstInfoSyntax(Asn1Error),
     /// The TSTInfo is decoded but not acceptable for the message.
     #[error("invalid TSTInfo: {0}")]
-    InvalidTstInfo(#[from] TstInfoError),
+    InvalidTstInfo(TstInfoError),
     /// The token's signature, signer or certificate chain does not verify.
     #[error("failed to verify signed token: {0}")]
-    Verification(#[from] TokenVerificationError),
-    /// The verified TSA chain breaks the certificate rules (H4, H1).
+    Verification(TokenVerificationError),
+    /// The verified TSA chain breaks the certificate rules.
+    // Requirements: H4, H1.
     #[error(transparent)]
     Chain(#[from] ChainError),
     /// A request cannot be built.
     #[error("malformed timestamping request: {0}")]
-    MalformedRequest(#[from] RequestError),
+    MalformedRequest(RequestError),
     /// The TSA's response cannot be decoded.
     #[error("{0}")]
     MalformedResponse(Asn1Error),
     /// The TSA's response is decoded but not acceptable.
     #[error("invalid timestamping response: {0}")]
-    InvalidResponse(#[from] ResponseError),
+    InvalidResponse(ResponseError),
     /// The transport behind a [`Timestamper`](super::Timestamper) failed
     /// (network, HTTP status, content type).
     #[error("{0}")]
@@ -155,7 +157,8 @@ pub enum CmsParseError {
     },
 }
 
-/// Why a decoded TSTInfo does not timestamp the given message (O3, O4).
+/// Why a decoded TSTInfo does not timestamp the given message.
+// Requirements: O3, O4.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TstInfoError {
@@ -228,12 +231,14 @@ pub enum TokenVerificationError {
     #[error("cms verification failure: {0}")]
     Cms(CmsVerificationError),
     /// The signing certificate's EKU is not exactly timeStamping (RFC 3161
-    /// §2.3, H4).
+    /// §2.3).
+    // Requirements: H4.
     #[error(
         "signing certificate must have and only have ExtKeyUsageTimeStamping as extended key usage"
     )]
     SigningCertificateEku,
-    /// The signing certificate's EKU extension is not critical (H4).
+    /// The signing certificate's EKU extension is not critical.
+    // Requirements: H4.
     #[error("signing certificate extended key usage extension must be set as critical")]
     SigningCertificateEkuNotCritical,
 }
@@ -356,7 +361,8 @@ pub enum PathError {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RequestError {
-    /// SHA-1 imprints are refused (O1).
+    /// SHA-1 imprints are refused.
+    // Requirements: O1.
     #[error("unsupported hashing algorithm: SHA-1")]
     Sha1,
     /// An imprint algorithm other than SHA-256/384/512.
@@ -415,6 +421,33 @@ pub enum ResponseError {
     /// certReq was not set but the token carries certificates.
     #[error("certReq is False in request, but certificates field is included in the response")]
     UnexpectedCertificates,
+}
+
+// The variants below print their cause in their message, so it is not
+// also their `source()` (which `#[from]` would make it): reporters that walk
+// the chain would print it twice.
+impl From<TstInfoError> for TimestampError {
+    fn from(e: TstInfoError) -> Self {
+        TimestampError::InvalidTstInfo(e)
+    }
+}
+
+impl From<TokenVerificationError> for TimestampError {
+    fn from(e: TokenVerificationError) -> Self {
+        TimestampError::Verification(e)
+    }
+}
+
+impl From<RequestError> for TimestampError {
+    fn from(e: RequestError) -> Self {
+        TimestampError::MalformedRequest(e)
+    }
+}
+
+impl From<ResponseError> for TimestampError {
+    fn from(e: ResponseError) -> Self {
+        TimestampError::InvalidResponse(e)
+    }
 }
 
 impl From<Asn1Error> for AttributeError {

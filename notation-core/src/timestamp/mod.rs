@@ -1,7 +1,7 @@
-//! RFC 3161 timestamps (REQUIREMENTS O1-O5, E2, H4).
+//! RFC 3161 timestamps.
 //!
 //! A `notary.x509` signature may carry a TSA countersignature over its
-//! primitive signature bytes (O1). This module parses such tokens
+//! primitive signature bytes. This module parses such tokens
 //! ([`SignedToken`]), reads what they prove ([`TstInfo`],
 //! [`TimestampRange`]), verifies them against TSA roots ([`SignedToken::verify`],
 //! [`SignedToken::verify_countersignature`]), and builds and checks the
@@ -30,6 +30,7 @@
 //! # Ok(())
 //! # }
 //! ```
+// Requirements: O1-O5, E2, H4, O1.
 
 mod asn1;
 mod cms;
@@ -61,7 +62,8 @@ use crate::x509::Certificate;
 /// Largest timestamp token accepted (real ones are a few KiB).
 pub const MAX_TOKEN_SIZE: usize = 1024 * 1024;
 
-/// Largest TSA response accepted, as the reference caps the HTTP body (O1).
+/// Largest TSA response accepted, as the reference caps the HTTP body.
+// Requirements: O1.
 pub const MAX_RESPONSE_SIZE: usize = 1024 * 1024;
 
 /// Most certificates accepted in one token.
@@ -99,12 +101,14 @@ pub mod oids {
     pub const ATTR_SIGNING_CERTIFICATE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.12");
     /// id-aa-signingCertificateV2 (ESSCertIDv2, required).
     pub const ATTR_SIGNING_CERTIFICATE_V2: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.47");
-    /// The baseline time-stamp policy of RFC 3628 (O4: 1 s accuracy when
+    /// The baseline time-stamp policy of RFC 3628 (1 s accuracy when
     /// none is stated).
+    // Requirements: O4.
     pub const BASELINE_TIMESTAMP_POLICY: Oid = Oid::new_unwrap("0.4.0.2023.1.1");
 }
 
-/// Obtains an RFC 3161 countersignature over a primitive signature (O1).
+/// Obtains an RFC 3161 countersignature over a primitive signature.
+// Requirements: O1.
 pub trait Timestamper: Send + Sync {
     /// Requests a timestamp over `hash(message)` and returns the DER
     /// `TimeStampToken`, already checked against the caller's TSA root
@@ -117,8 +121,9 @@ pub trait Timestamper: Send + Sync {
 /// POSTs it as [`MEDIA_TYPE_TIMESTAMP_QUERY`] and returns the response body,
 /// mapping transport failures to [`TimestampError::Transport`]), then parses
 /// the response and runs [`TimestampResponse::verify_for`] against
-/// `tsa_roots` at `now`. Returns the token to embed (O1: any failure fails
+/// `tsa_roots` at `now`. Returns the token to embed (any failure fails
 /// signing).
+// Requirements: O1.
 pub fn obtain_token(
     message: &[u8],
     hash: HashAlgorithm,

@@ -6,14 +6,15 @@
 //!
 //! What Go checks and this does too: validity of every certificate at the
 //! verification time, issuer/subject name chaining by raw bytes, the
-//! issuer's signature with SHA-1/MD5 refused (H6), intermediates must be CAs
+//! issuer's signature with SHA-1/MD5 refused, intermediates must be CAs
 //! allowed to sign certificates, pathLenConstraint, and an EKU on any chain
 //! certificate must allow timeStamping. What it deliberately does not:
-//! name constraints and unknown critical extensions (H7: the specification
+//! name constraints and unknown critical extensions (the specification
 //! ignores every extension but basic constraints, key usage and EKU). The
-//! Notation certificate rules proper (H1, H4) are
+//! Notation certificate rules proper are
 //! [`validate_timestamping_chain`](crate::x509::chain::validate_timestamping_chain),
 //! run on the result.
+// Requirements: H6, H7, H1, H4.
 
 use std::collections::HashMap;
 

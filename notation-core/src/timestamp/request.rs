@@ -76,7 +76,8 @@ impl fmt::Debug for Nonce {
 }
 
 /// A TimeStampReq. Built with a random nonce and `certReq` true, as
-/// Notation requires (O1).
+/// Notation requires.
+// Requirements: O1.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TimestampRequest {
     imprint: MessageImprint,
@@ -118,10 +119,11 @@ fn hash_oid(hash: HashAlgorithm) -> ObjectIdentifier {
 }
 
 impl TimestampRequest {
-    /// A request over `hash(message)` (O1: `message` is the primitive
+    /// A request over `hash(message)` (`message` is the primitive
     /// signature, `hash` the one its key determines), with a fresh random
     /// nonce and `certReq` true. Fails only if the system random generator
     /// does.
+    // Requirements: O1.
     pub fn new(message: &[u8], hash: HashAlgorithm) -> Result<Self, TimestampError> {
         Ok(Self::from_digest(hash, hash.digest(message))?.with_nonce(Some(Nonce::random()?)))
     }
@@ -144,7 +146,8 @@ impl TimestampRequest {
 
     /// A request over an already computed imprint, with no nonce and
     /// `certReq` true. Only SHA-256/384/512 are accepted ("unsupported
-    /// hashing algorithm: SHA-1" for SHA-1, O1).
+    /// hashing algorithm: SHA-1" for SHA-1).
+    // Requirements: O1.
     pub fn from_imprint(
         algorithm: &ObjectIdentifier,
         hashed_message: &[u8],
@@ -170,8 +173,8 @@ impl TimestampRequest {
         self
     }
 
-    /// Whether the TSA must include its certificate (Notation requires it,
-    /// O1).
+    /// Whether the TSA must include its certificate (Notation requires it).
+    // Requirements: O1.
     pub fn with_cert_req(mut self, cert_req: bool) -> Self {
         self.cert_req = cert_req;
         self

@@ -1,6 +1,7 @@
 //! TimeStampResp (RFC 3161 §2.4.2) and its checks against the request, as
 //! tspclient-go's `Response.Validate` does them, plus the full verification
-//! Notation's signer runs on a fresh token (O1).
+//! Notation's signer runs on a fresh token.
+// Requirements: O1.
 
 use std::fmt;
 
@@ -300,11 +301,12 @@ impl TimestampResponse {
         Ok(())
     }
 
-    /// What Notation's signer does with a fresh response (O1), any failure
+    /// What Notation's signer does with a fresh response, any failure
     /// failing the signing: [`Self::validate_for`], then the token verified
     /// against the caller's TSA `roots` at `now`, then the timestamping
-    /// certificate rules on the chain (H4, H1). Revocation of the TSA chain
+    /// certificate rules on the chain. Revocation of the TSA chain
     /// is left to the caller (optional at signing).
+    // Requirements: O1, H4, H1.
     pub fn verify_for(
         &self,
         request: &TimestampRequest,

@@ -1,5 +1,6 @@
 //! The RFC 3161 TimeStampToken: a CMS SignedData over a TSTInfo, with the
-//! checks of tspclient-go's `SignedToken` (O3).
+//! checks of tspclient-go's `SignedToken`.
+// Requirements: O3.
 
 use der::asn1::{IntRef, OctetStringRef};
 use der::{Decode, Reader};
@@ -27,7 +28,8 @@ pub struct SignedToken {
     content: Vec<u8>,
 }
 
-/// A timestamp that passed every check of O3 except revocation: what it
+/// A timestamp that passed every check of a countersignature except
+/// revocation: what it
 /// proves and who vouched for it.
 #[derive(Clone, Debug)]
 pub struct VerifiedTimestamp {
@@ -37,7 +39,8 @@ pub struct VerifiedTimestamp {
 }
 
 impl VerifiedTimestamp {
-    /// The time range the token proves (O4).
+    /// The time range the token proves.
+    // Requirements: O4.
     pub fn range(&self) -> &TimestampRange {
         &self.range
     }
@@ -48,7 +51,8 @@ impl VerifiedTimestamp {
     }
 
     /// The TSA chain, leaf first, ending at one of the given roots; this is
-    /// the chain whose revocation status must still be checked (O3).
+    /// the chain whose revocation status must still be checked.
+    // Requirements: O3.
     pub fn chain(&self) -> &[Certificate] {
         &self.chain
     }
@@ -161,18 +165,19 @@ impl SignedToken {
     /// signing-certificate-v2 attribute ([`Self::signing_certificate`]); the
     /// SignerInfo version must be 1; a chain is built from it to one of
     /// `roots` through the token's certificates, every certificate valid at
-    /// `at` (pass genTime when verifying an envelope's countersignature,
-    /// O3), any EKU allowing timeStamping; the signature must verify over
+    /// `at` (pass genTime when verifying an envelope's countersignature),
+    /// any EKU allowing timeStamping; the signature must verify over
     /// the signed attributes (RSA PKCS#1 v1.5, RSASSA-PSS, ECDSA); the
     /// content-type and message-digest attributes must match (SHA-1 digests
     /// refused) and a signing-time attribute, if any, must lie in the
     /// chain's validity; finally the signing certificate's EKU must be
     /// exactly timeStamping and critical (RFC 3161 §2.3).
     ///
-    /// Not checked here: the Notation certificate rules of the chain (H4,
-    /// H1; run [`validate_timestamping_chain`] or use
+    /// Not checked here: the Notation certificate rules of the chain (run
+    /// [`validate_timestamping_chain`] or use
     /// [`Self::verify_countersignature`]), the TSTInfo against the message
-    /// ([`TstInfo::validate`]) and revocation (the caller's, O3).
+    /// ([`TstInfo::validate`]) and revocation (the caller's).
+    // Requirements: H4, O3.
     pub fn verify(
         &self,
         roots: &[Certificate],
@@ -231,16 +236,17 @@ impl SignedToken {
         Ok(chains.swap_remove(index))
     }
 
-    /// The whole countersignature check of O3 short of revocation, in the
+    /// The whole countersignature check short of revocation, in the
     /// reference's order: decode the TSTInfo, validate it against the
-    /// primitive `signature` it countersigns (O1: the imprint is the hash of
+    /// primitive `signature` it countersigns (the imprint is the hash of
     /// the signature bytes), verify the token against `roots` at genTime,
-    /// and apply the timestamping certificate rules to the chain (H4, H1).
+    /// and apply the timestamping certificate rules to the chain.
     ///
     /// The error variant tells the step: [`TimestampError::TstInfoSyntax`],
     /// [`TimestampError::InvalidTstInfo`], [`TimestampError::Verification`],
     /// [`TimestampError::Chain`]. The caller still checks the range against
-    /// the signing chain (O4) and the TSA chain's revocation.
+    /// the signing chain and the TSA chain's revocation.
+    // Requirements: O1, H4, H1, O4.
     pub fn verify_countersignature(
         &self,
         signature: &[u8],

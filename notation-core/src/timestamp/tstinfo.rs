@@ -1,4 +1,5 @@
-//! The TSTInfo of RFC 3161 §2.4.2 and the time range it proves (O3, O4).
+//! The TSTInfo of RFC 3161 §2.4.2 and the time range it proves.
+// Requirements: O3, O4.
 
 use std::fmt;
 
@@ -282,9 +283,10 @@ impl TstInfo {
         self.extensions.as_deref()
     }
 
-    /// The accuracy used for the timestamp range (O4): the stated accuracy;
+    /// The accuracy used for the timestamp range: the stated accuracy;
     /// 1 s when none (or zero) is stated under the baseline policy
     /// 0.4.0.2023.1.1 (RFC 3628); else zero.
+    // Requirements: O4.
     pub fn effective_accuracy(&self) -> Duration {
         let accuracy = self.accuracy.unwrap_or_default();
         if accuracy.is_zero() && self.policy == oids::BASELINE_TIMESTAMP_POLICY {
@@ -295,8 +297,9 @@ impl TstInfo {
     }
 
     /// Checks the TSTInfo against the timestamped `message` and returns the
-    /// time range it proves (O3, O4): the version must be 1, the imprint
+    /// time range it proves: the version must be 1, the imprint
     /// algorithm SHA-256/384/512, and the imprint the hash of `message`.
+    // Requirements: O3, O4.
     pub fn validate(&self, message: &[u8]) -> Result<TimestampRange, TimestampError> {
         if self.version != 1 {
             return Err(TstInfoError::Version(self.version).into());
@@ -320,9 +323,10 @@ impl TstInfo {
     }
 }
 
-/// When a timestamp was made: `[genTime − accuracy, genTime + accuracy]`
-/// (O4), the whole of which must lie inside every signing certificate's
+/// When a timestamp was made: `[genTime − accuracy, genTime + accuracy]`,
+/// the whole of which must lie inside every signing certificate's
 /// validity.
+// Requirements: O4.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TimestampRange {
     gen_time: OffsetDateTime,
@@ -381,8 +385,9 @@ impl TimestampRange {
         self.latest <= t
     }
 
-    /// Whether the whole range lies in `[not_before, not_after]`, as O4
-    /// requires of every signing certificate.
+    /// Whether the whole range lies in `[not_before, not_after]`, as timestamp
+    /// verification requires of every signing certificate.
+    // Requirements: O4.
     pub fn is_within(&self, not_before: OffsetDateTime, not_after: OffsetDateTime) -> bool {
         self.bounded_after(not_before) && self.bounded_before(not_after)
     }

@@ -1,5 +1,6 @@
-//! Distinguished names in `x509.subject:` trusted identities (REQUIREMENTS
-//! L1-L5), and matching them against a signing certificate.
+//! Distinguished names in `x509.subject:` trusted identities, and matching
+//! them against a signing certificate.
+// Requirements: L1-L5.
 //!
 //! Two layers, as in the reference implementation:
 //! - [`parse_rfc4514`] splits an RFC 4514 string into RDNs exactly as
@@ -11,15 +12,16 @@
 //! - [`ParsedDn::parse`] applies notation-go's `internal/pkix` rules on top:
 //!   no `=#` anywhere, no multi-valued RDN, no repeated attribute type (`S` is
 //!   an alias of `ST`), and `C`, `ST` and `O` are mandatory. The result is an
-//!   attribute map, and matching (L2) is a subset test on such maps.
+//!   attribute map, and matching is a subset test on such maps.
 //!
 //! The leaf certificate's subject goes through the *same* function after
-//! being rendered the way Go's `pkix.Name.String()` renders it (L4, see
+//! being rendered the way Go's `pkix.Name.String()` renders it (see
 //! [`crate::x509::name`]). That is why a leaf whose subject has attributes
 //! Go does not name (`emailAddress`, `UID`, ... become `OID=#hex`), several
 //! values of one type (`OU=a+OU=b`), or lacks `C`, `ST` or `O`, never matches
 //! an `x509.subject` identity: the reference behaves the same way, and an
 //! interoperable verifier must agree with it on which signatures it accepts.
+// Requirements: L2, L4.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -259,19 +261,20 @@ fn decode_ber_value(hex: &str) -> Result<String, DnSyntaxError> {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DnError {
-    /// `=#` appears in the input (L4).
+    /// `=#` appears in the input.
+    // Requirements: L4.
     #[error("unsupported distinguished name (DN) {}: notation does not support x509.subject identities containing \"=#\"", Q(.dn))]
     NumberSignValue {
         /// The DN as given.
         dn: String,
     },
     /// Not RFC 4514.
-    #[error("parsing distinguished name (DN) {} failed with err: {source}. A valid DN must contain 'C', 'ST' or 'S', and 'O' RDN attributes at a minimum, and follow RFC 4514 standard", Q(.dn))]
+    #[error("parsing distinguished name (DN) {} failed with err: {error}. A valid DN must contain 'C', 'ST' or 'S', and 'O' RDN attributes at a minimum, and follow RFC 4514 standard", Q(.dn))]
     Syntax {
         /// The DN as given.
         dn: String,
         /// The parser's complaint.
-        source: DnSyntaxError,
+        error: DnSyntaxError,
     },
     /// An RDN with `+`.
     #[error("distinguished name (DN) {} has multi-valued RDN attributes, remove multi-valued RDN attributes as they are not supported", Q(.dn))]
@@ -287,7 +290,8 @@ pub enum DnError {
         /// The repeated type.
         attribute: String,
     },
-    /// `C`, `ST` or `O` missing or empty (L1).
+    /// `C`, `ST` or `O` missing or empty.
+    // Requirements: L1.
     #[error("distinguished name (DN) {} has no mandatory RDN attribute for {}, it must contain 'C', 'ST' or 'S', and 'O' RDN attributes at a minimum", Q(.dn), Q(.attribute))]
     MissingMandatoryAttribute {
         /// The DN as given.
@@ -304,7 +308,8 @@ pub struct ParsedDn {
     attributes: BTreeMap<String, String>,
 }
 
-/// The attributes every policy identity and leaf subject must carry (L1).
+/// The attributes every policy identity and leaf subject must carry.
+// Requirements: L1.
 const MANDATORY_ATTRIBUTES: [&str; 3] = ["C", "ST", "O"];
 
 impl ParsedDn {
@@ -317,7 +322,7 @@ impl ParsedDn {
         }
         let rdns = parse_rfc4514(dn).map_err(|source| DnError::Syntax {
             dn: dn.to_owned(),
-            source,
+            error: source,
         })?;
         let mut attributes: BTreeMap<String, String> = BTreeMap::new();
         for rdn in rdns {
@@ -356,9 +361,10 @@ impl ParsedDn {
         Ok(Self { attributes })
     }
 
-    /// Parses a certificate subject the way notation-go does for the leaf
-    /// (L4): render it as Go's `pkix.Name.String()` and parse that text with
+    /// Parses a certificate subject the way notation-go does for the leaf:
+    /// render it as Go's `pkix.Name.String()` and parse that text with
     /// [`ParsedDn::parse`].
+    // Requirements: L4.
     pub fn from_subject(subject: &DistinguishedName) -> Result<Self, DnError> {
         Self::parse(subject.as_str())
     }
@@ -375,7 +381,7 @@ impl ParsedDn {
             .map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
-    /// L2: whether every attribute of `self` has the identical
+    /// Whether every attribute of `self` has the identical
     /// (case-sensitive) value in `other`. An absent attribute counts as the
     /// empty value, as with Go maps.
     pub fn is_subset_of(&self, other: &ParsedDn) -> bool {
@@ -384,7 +390,8 @@ impl ParsedDn {
             .all(|(k, v)| other.attributes.get(k).map_or("", String::as_str) == v)
     }
 
-    /// L5: whether one of the two matches everything the other matches.
+    /// Whether one of the two matches everything the other matches.
+    // Requirements: L5.
     pub fn overlaps(&self, other: &ParsedDn) -> bool {
         self.is_subset_of(other) || other.is_subset_of(self)
     }
@@ -413,26 +420,30 @@ fn go_map_list(dns: &[ParsedDn]) -> String {
 }
 
 /// Why the signing certificate does not satisfy a statement's trusted
-/// identities (reported as an authenticity failure, M2).
+/// identities (reported as an authenticity failure).
+// Requirements: M2.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TrustedIdentityError {
-    /// Only identities with other prefixes, and no plugin handled them (J8).
+    /// Only identities with other prefixes, and no plugin handled them.
+    // Requirements: J8.
     #[error("no x509 trusted identities are configured in the trust policy {}", Q(.statement))]
     NoX509Identities {
         /// The policy statement.
         statement: String,
     },
-    /// The leaf subject is not parseable with the identity rules (L4): it
+    /// The leaf subject is not parseable with the identity rules: it
     /// contains `=#`, repeats a type, or lacks `C`, `ST` or `O`.
-    #[error("error while parsing the certificate subject from the digital signature. error : {}", Q(&.source.to_string()))]
+    // Requirements: L4.
+    #[error("error while parsing the certificate subject from the digital signature. error : {}", Q(&.error.to_string()))]
     LeafSubject {
         /// The leaf subject as Go renders it.
         subject: String,
         /// Why it could not be parsed.
-        source: DnError,
+        error: DnError,
     },
-    /// No identity is a subset of the leaf subject (L2).
+    /// No identity is a subset of the leaf subject.
+    // Requirements: L2.
     #[error("signing certificate from the digital signature does not match the X.509 trusted identities {} defined in the trust policy {}", go_map_list(.identities), Q(.statement))]
     NoMatch {
         /// The policy statement.
@@ -447,8 +458,9 @@ pub enum TrustedIdentityError {
 /// Checks the leaf (signing) certificate against a statement's trusted
 /// identities, as notation-go `verifyX509TrustedIdentities` does: `*` accepts
 /// any leaf; otherwise at least one `x509.subject` identity must be a subset
-/// of the leaf subject (L2). Identities with other prefixes are ignored here:
-/// they are for a verification plugin (J8).
+/// of the leaf subject. Identities with other prefixes are ignored here:
+/// they are for a verification plugin.
+// Requirements: L2, J8.
 pub fn verify_trusted_identities(
     statement: &str,
     identities: &[TrustedIdentity],
@@ -473,7 +485,7 @@ pub fn verify_trusted_identities(
     let leaf_dn = ParsedDn::from_subject(leaf.subject()).map_err(|source| {
         TrustedIdentityError::LeafSubject {
             subject: subject.to_owned(),
-            source,
+            error: source,
         }
     })?;
     if x509.iter().any(|dn| dn.is_subset_of(&leaf_dn)) {

@@ -1,13 +1,13 @@
-//! Trust stores and trust policies (REQUIREMENTS I, J, K, L).
+//! Trust stores and trust policies.
 //!
 //! - [`policy`]: the OCI and blob trust policy documents, parsed and validated
 //!   in one step into typed [`PolicyStatement`]s, with the verification level
-//!   matrix (M) in [`VerificationLevel::default_action`], and policy selection
-//!   (K1, K4).
+//!   matrix in [`VerificationLevel::default_action`], and policy selection.
+//!
 //! - [`dn`]: RFC 4514 distinguished names for `x509.subject:` trusted
 //!   identities, parsed the way the reference does (go-ldap plus notation-go's
-//!   rules), and trusted-identity matching against a leaf certificate (L1-L5).
-//! - [`store`]: named X.509 trust stores on disk and in memory (I1-I5), plus
+//!   rules), and trusted-identity matching against a leaf certificate.
+//! - [`store`]: named X.509 trust stores on disk and in memory, plus
 //!   the file operations behind `notation certificate add/list/show/delete`.
 //!
 //! ```
@@ -32,6 +32,7 @@
 //!     ValidationAction::Log
 //! );
 //! ```
+// Requirements: I, J, K, L, M, K1, K4, L1-L5, I1-I5.
 
 pub mod dn;
 pub mod policy;
@@ -44,11 +45,12 @@ pub use dn::{
     verify_trusted_identities,
 };
 pub use policy::{
-    BlobTrustPolicyDocument, EffectiveVerification, OciTrustPolicyDocument, PolicyError,
-    PolicyFile, PolicyJsonError, PolicyKind, PolicyLoadError, PolicySelectionError,
-    PolicyStatement, RegistryScopeError, StatementError, TrustStoreRef, TrustStoreRefError,
-    TrustedIdentity, TrustedIdentityParseError, ValidationAction, ValidationType,
-    VerificationLevel, VerificationLevelError, VerifyTimestamp, load_blob_policy, load_oci_policy,
+    BlobStatementBuilder, BlobTrustPolicyDocument, EffectiveVerification, OciStatementBuilder,
+    OciTrustPolicyDocument, PolicyError, PolicyFile, PolicyJsonError, PolicyKind, PolicyLoadError,
+    PolicySelectionError, PolicyStatement, RegistryScopeError, StatementError, TrustStoreRef,
+    TrustStoreRefError, TrustedIdentity, TrustedIdentityParseError, ValidationAction,
+    ValidationType, VerificationLevel, VerificationLevelError, VerifyTimestamp, load_blob_policy,
+    load_oci_policy,
 };
 pub use store::{
     CertificateFileError, CertificateValidationError, DirTrustStore, MemoryTrustStore, TrustStore,

@@ -1,10 +1,10 @@
-//! Named X.509 trust stores (REQUIREMENTS I1-I7).
+//! Named X.509 trust stores.
 //!
 //! A trust store is a named set of certificates of one type: `ca` and
 //! `signingAuthority` stores anchor signing chains (per signing scheme), `tsa`
 //! stores anchor timestamp chains. [`TrustStore`] is how the verifier gets
 //! them; [`DirTrustStore`] reads the reference layout
-//! `{NOTATION_CONFIG}/truststore/x509/{type}/{name}/*` (I1, W4: the directory
+//! `{NOTATION_CONFIG}/truststore/x509/{type}/{name}/*` (the directory
 //! is `truststore`, as the reference writes it, not the spec's `trust-store`)
 //! and [`MemoryTrustStore`] holds certificates an embedder loaded itself.
 //!
@@ -12,17 +12,18 @@
 //! `verifier/truststore`), with its error texts:
 //! - every entry of the named store directory is read, whatever its
 //!   extension, in file-name order; each must be a regular file holding PEM
-//!   or (concatenated) DER certificates (I2);
-//! - a symlinked store directory or certificate file is refused (I3), and so
-//!   is a sub-directory (I4). The spec says to ignore sub-directories with a
-//!   warning; we follow the reference's hard error (W3) so that a store that
+//!   or (concatenated) DER certificates;
+//! - a symlinked store directory or certificate file is refused, and so
+//!   is a sub-directory. The spec says to ignore sub-directories with a
+//!   warning; we follow the reference's hard error so that a store that
 //!   verifies here verifies with Notation and vice versa;
 //! - every certificate must be a CA or self-signed; in a `tsa` store every
-//!   certificate must be a self-signed, self-issued root (I5);
+//!   certificate must be a self-signed, self-issued root;
 //! - a store without certificates is an error.
 //!
 //! Store reading knows nothing of trust policies; the verifier decides which
 //! stores a statement needs and may cache what it loaded.
+// Requirements: I1-I7, I1, W4, I2, I3, I4, W3, I5.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -77,7 +78,8 @@ impl fmt::Display for TrustStoreType {
     }
 }
 
-/// Whether `name` is a valid named-store name: `[a-zA-Z0-9_.-]+` (I5).
+/// Whether `name` is a valid named-store name: `[a-zA-Z0-9_.-]+`.
+// Requirements: I5.
 pub fn is_valid_store_name(name: &str) -> bool {
     !name.is_empty()
         && name
@@ -95,7 +97,8 @@ fn is_dot_name(name: &str) -> bool {
 /// can hold `Arc<dyn TrustStore>`.
 pub trait TrustStore: Send + Sync {
     /// Every certificate of the named store of `store_type`, validated by
-    /// the store rules (I2, I5). A missing or empty store is an error.
+    /// the store rules. A missing or empty store is an error.
+    // Requirements: I2, I5.
     fn certificates(
         &self,
         store_type: TrustStoreType,
@@ -127,7 +130,7 @@ pub enum CertificateFileError {
         limit: u64,
     },
     /// Not PEM or DER certificates.
-    #[error("{0}")]
+    #[error(transparent)]
     Parse(#[from] CertificateParseError),
 }
 
@@ -137,8 +140,9 @@ impl From<io::Error> for CertificateFileError {
     }
 }
 
-/// Why certificates may not be trust anchors of a store (I5), with the
+/// Why certificates may not be trust anchors of a store, with the
 /// reference's texts.
+// Requirements: I5.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CertificateValidationError {
@@ -153,12 +157,12 @@ pub enum CertificateValidationError {
     },
     /// A `tsa` store certificate that does not verify as its own CA
     /// (not a CA, or not signed by its own key).
-    #[error("certificate with subject {} is not a root CA certificate: {source}", Q(.subject))]
+    #[error("certificate with subject {} is not a root CA certificate: {error}", Q(.subject))]
     NotRootCa {
         /// The subject, as Go renders it.
         subject: String,
         /// Why the self-check failed.
-        source: CertSignatureError,
+        error: CertSignatureError,
     },
     /// A `tsa` store certificate whose issuer is not its subject.
     #[error("certificate with subject {} is not a root CA certificate: issuer ({issuer}) and subject ({subject}) are not the same", Q(.subject))]
@@ -204,7 +208,7 @@ pub fn check_root_certificate(
     cert.check_signature_from(cert, crypto).map_err(|source| {
         CertificateValidationError::NotRootCa {
             subject: cert.subject().to_string(),
-            source,
+            error: source,
         }
     })?;
     if !cert.is_self_issued() {
@@ -234,7 +238,8 @@ pub fn validate_store_certificates(
 
 /// Why a named store could not be loaded, with the reference's texts
 /// (notation-go `verifier/truststore`). The verifier reports these as
-/// authenticity (or authentic timestamp) failures (M2).
+/// authenticity (or authentic timestamp) failures.
+// Requirements: M2.
 #[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum TrustStoreError {
@@ -262,7 +267,8 @@ pub enum TrustStoreError {
         /// The I/O error.
         source: Arc<io::Error>,
     },
-    /// The store path is a file or a symlink (I3).
+    /// The store path is a file or a symlink.
+    // Requirements: I3.
     #[error("the trust store {name} of type {store_type} with path {} is not a regular directory (symlinks are not supported)", .path.display())]
     NotADirectory {
         /// The store type.
@@ -273,7 +279,8 @@ pub enum TrustStoreError {
         path: PathBuf,
     },
     /// An entry of the store is a directory, a symlink or another special
-    /// file (I3, I4/W3).
+    /// file.
+    // Requirements: I3, I4, W3.
     #[error(
         "trusted certificate {file} in trust store {name} of type {store_type} is not a regular file (directories or symlinks are not supported)"
     )]
@@ -285,7 +292,8 @@ pub enum TrustStoreError {
         /// The entry's file name.
         file: String,
     },
-    /// A file that does not hold certificates (I2).
+    /// A file that does not hold certificates.
+    // Requirements: I2.
     #[error(
         "failed to read the trusted certificate {file} in trust store {name} of type {store_type}"
     )]
@@ -299,7 +307,8 @@ pub enum TrustStoreError {
         /// Why.
         source: CertificateFileError,
     },
-    /// A certificate that is neither a CA nor self-signed (I5).
+    /// A certificate that is neither a CA nor self-signed.
+    // Requirements: I5.
     #[error(
         "failed to validate the trusted certificate {file} in trust store {name} of type {store_type}"
     )]
@@ -313,9 +322,10 @@ pub enum TrustStoreError {
         /// Why.
         source: CertificateValidationError,
     },
-    /// A `tsa` store certificate that is not a root (I5).
+    /// A `tsa` store certificate that is not a root.
+    // Requirements: I5.
     #[error(
-        "trusted certificate {file} in trust store {name} of type {store_type} is invalid: {source}"
+        "trusted certificate {file} in trust store {name} of type {store_type} is invalid: {error}"
     )]
     NotRootCertificate {
         /// The store type.
@@ -325,7 +335,7 @@ pub enum TrustStoreError {
         /// The file name.
         file: String,
         /// Why.
-        source: CertificateValidationError,
+        error: CertificateValidationError,
     },
     /// The store holds no certificate.
     #[error("no x509 certificates were found in trust store {} of type {}", Q(.name), Q(.store_type.as_str()))]
@@ -506,12 +516,12 @@ impl DirTrustStore {
         let certs =
             read_certificate_file(&path).map_err(|source| TrustStoreManagementError::Read {
                 path: path.clone(),
-                source,
+                error: source,
             })?;
         if certs.is_empty() {
             return Err(TrustStoreManagementError::Invalid {
                 store_type,
-                source: CertificateValidationError::Empty,
+                error: CertificateValidationError::Empty,
             });
         }
         Ok(certs)
@@ -550,17 +560,21 @@ impl DirTrustStore {
         if data.len() as u64 > MAX_CERTIFICATE_FILE_SIZE {
             return Err(TrustStoreManagementError::Read {
                 path: dest,
-                source: CertificateFileError::TooLarge {
+                error: CertificateFileError::TooLarge {
                     limit: MAX_CERTIFICATE_FILE_SIZE,
                 },
             });
         }
         let certs = parse_certificate_data(data).map_err(|e| TrustStoreManagementError::Read {
             path: dest.clone(),
-            source: e.into(),
+            error: e.into(),
         })?;
-        validate_store_certificates(store_type, &certs, self.crypto.as_ref())
-            .map_err(|source| TrustStoreManagementError::Invalid { store_type, source })?;
+        validate_store_certificates(store_type, &certs, self.crypto.as_ref()).map_err(
+            |source| TrustStoreManagementError::Invalid {
+                store_type,
+                error: source,
+            },
+        )?;
 
         let store_dir = dest
             .parent()
@@ -621,7 +635,7 @@ impl DirTrustStore {
         let data = read_bounded(source, MAX_CERTIFICATE_FILE_SIZE).map_err(|e| {
             TrustStoreManagementError::Read {
                 path: source.to_path_buf(),
-                source: e,
+                error: e,
             }
         })?;
         self.add_certificate(store_type, name, &file_name, &data, overwrite)
@@ -754,7 +768,7 @@ impl TrustStore for DirTrustStore {
                             store_type,
                             name: owned(),
                             file: file.clone(),
-                            source,
+                            error: source,
                         }
                     })?;
                 }
@@ -864,30 +878,31 @@ pub enum TrustStoreManagementError {
         path: PathBuf,
     },
     /// The certificate file could not be read or parsed.
-    #[error("failed to read certificate file {}: {source}", .path.display())]
+    #[error("failed to read certificate file {}: {error}", .path.display())]
     Read {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: CertificateFileError,
+        error: CertificateFileError,
     },
-    /// The certificates do not satisfy the store rules (I5).
-    #[error("the certificates cannot be added to a trust store of type {store_type}: {source}")]
+    /// The certificates do not satisfy the store rules.
+    // Requirements: I5.
+    #[error("the certificates cannot be added to a trust store of type {store_type}: {error}")]
     Invalid {
         /// The store type.
         store_type: TrustStoreType,
         /// Why.
-        source: CertificateValidationError,
+        error: CertificateValidationError,
     },
     /// A file system operation failed.
-    #[error("failed to {operation} {}: {source}", .path.display())]
+    #[error("failed to {operation} {}: {error}", .path.display())]
     Io {
         /// What was attempted (`create`, `write`, `delete`, ...).
         operation: &'static str,
         /// On which path.
         path: PathBuf,
         /// The I/O error.
-        source: Arc<io::Error>,
+        error: Arc<io::Error>,
     },
 }
 
@@ -896,7 +911,7 @@ impl TrustStoreManagementError {
         TrustStoreManagementError::Io {
             operation,
             path: path.to_path_buf(),
-            source: Arc::new(e),
+            error: Arc::new(e),
         }
     }
 }
@@ -944,7 +959,8 @@ impl MemoryTrustStore {
     }
 
     /// Adds certificates to the named store of `store_type` (creating it),
-    /// after checking them as a file of that store would be (I5).
+    /// after checking them as a file of that store would be.
+    // Requirements: I5.
     pub fn add(
         &mut self,
         store_type: TrustStoreType,
@@ -957,8 +973,12 @@ impl MemoryTrustStore {
             });
         }
         let certs: Vec<Certificate> = certs.into_iter().collect();
-        validate_store_certificates(store_type, &certs, self.crypto.as_ref())
-            .map_err(|source| TrustStoreManagementError::Invalid { store_type, source })?;
+        validate_store_certificates(store_type, &certs, self.crypto.as_ref()).map_err(
+            |source| TrustStoreManagementError::Invalid {
+                store_type,
+                error: source,
+            },
+        )?;
         self.stores
             .entry((store_type, name.to_owned()))
             .or_default()

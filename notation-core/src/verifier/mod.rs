@@ -1,4 +1,4 @@
-//! Signature verification (REQUIREMENTS M, N, O2-O5, P, F3, S3).
+//! Signature verification.
 //!
 //! A [`Verifier`] is built once from trust policies and a trust store: the
 //! policy documents are validated and every trust store they name is read
@@ -6,19 +6,20 @@
 //! or parses them again.
 //!
 //! Verifying one signature runs the checks in the reference's order and
-//! records each with its action from the level matrix (M): integrity (always
+//! records each with its action from the level matrix: integrity (always
 //! enforced), authenticity (trust store, then trusted identity), expiry,
 //! authentic timestamp, revocation. A check whose action is `log` records
 //! its failure and lets verification go on; the first failure whose action
 //! is `enforce` stops it. [`VerificationOutcome`] lists every check.
 //!
 //! A signature that names a verification plugin
-//! (`io.cncf.notary.verificationPlugin`, B6) is verified with it (R8): the
+//! (`io.cncf.notary.verificationPlugin`) is verified with it: the
 //! plugin is located through the builder's [`PluginLocator`], its version
 //! checked against `io.cncf.notary.verificationPluginMinVersion`, and its
 //! `SIGNATURE_VERIFIER` capabilities take over the trusted-identity and
 //! revocation checks. Signatures without the attribute never touch a
 //! plugin.
+// Requirements: M, N, O2-O5, P, F3, S3, R8, B6.
 
 mod outcome;
 
@@ -129,18 +130,30 @@ impl VerifierBuilder {
         self
     }
 
-    /// Where verification plugins are found (R8), for example a
+    /// Where verification plugins are found, for example a
     /// [`PluginDirectory`](crate::plugin::PluginDirectory). Without one, a
     /// signature that requires a plugin is inconclusive ("plugin not
     /// found").
+    // Requirements: R8.
     pub fn plugin_locator(mut self, locator: Arc<dyn PluginLocator>) -> Self {
         self.plugins = Some(locator);
         self
     }
 
     /// Builds the verifier: reads every trust store the policies name, once.
-    /// A store that cannot be read is remembered and reported as an
-    /// authenticity failure when a signature needs it (M2).
+    ///
+    /// A store that does not exist, cannot be read or holds invalid
+    /// certificates does **not** make `build` fail: a policy document often
+    /// has statements for artifacts this program never verifies, and under
+    /// `audit` a broken store is only logged. The store's error is kept and
+    /// reported, naming the store (`the trust store "acme" of type "ca" does
+    /// not exist`), as the authenticity failure of every signature verified
+    /// under a statement that uses it (notation-oci's OCI workflow reports
+    /// it as a configuration error, never as "untrusted"). To refuse such a
+    /// configuration up front, check
+    /// [`Verifier::trust_store_errors`] after building.
+    ///
+    /// Fails only when no policy document was given.
     pub fn build(self) -> Result<Verifier, VerificationError> {
         if self.oci_policy.is_none() && self.blob_policy.is_none() {
             return Err(VerificationError::NoPolicy);
@@ -201,7 +214,8 @@ impl std::fmt::Debug for Verifier {
     }
 }
 
-/// Options for verifying a blob signature (S3).
+/// Options for verifying a blob signature.
+// Requirements: S3.
 #[derive(Clone, Debug, Default)]
 pub struct BlobVerifyOptions {
     policy_name: Option<String>,
@@ -217,25 +231,29 @@ impl BlobVerifyOptions {
         Self::default()
     }
 
-    /// Selects the blob policy statement by name (K4).
+    /// Selects the blob policy statement by name.
+    // Requirements: K4.
     pub fn policy_name(mut self, name: impl Into<String>) -> Self {
         self.policy_name = Some(name.into());
         self
     }
 
-    /// Requires the signed media type (N9).
+    /// Requires the signed media type.
+    // Requirements: N9.
     pub fn media_type(mut self, media_type: impl Into<String>) -> Self {
         self.media_type = Some(media_type.into());
         self
     }
 
-    /// Requires user metadata (N10).
+    /// Requires user metadata.
+    // Requirements: N10.
     pub fn user_metadata(mut self, metadata: BTreeMap<String, String>) -> Self {
         self.user_metadata = metadata;
         self
     }
 
-    /// Configuration passed to a verification plugin (R8, `--plugin-config`).
+    /// Configuration passed to a verification plugin (`--plugin-config`).
+    // Requirements: R8.
     pub fn plugin_config(mut self, config: PluginConfig) -> Self {
         self.plugin_config = config;
         self
@@ -255,7 +273,8 @@ impl ArtifactVerifyOptions {
         Self::default()
     }
 
-    /// Requires user metadata (N10).
+    /// Requires user metadata.
+    // Requirements: N10.
     pub fn user_metadata(mut self, metadata: BTreeMap<String, String>) -> Self {
         self.user_metadata = metadata;
         self
@@ -266,7 +285,8 @@ impl ArtifactVerifyOptions {
         &self.user_metadata
     }
 
-    /// Configuration passed to a verification plugin (R8, `--plugin-config`).
+    /// Configuration passed to a verification plugin (`--plugin-config`).
+    // Requirements: R8.
     pub fn plugin_config(mut self, config: PluginConfig) -> Self {
         self.plugin_config = config;
         self
@@ -279,9 +299,10 @@ impl Verifier {
         VerifierBuilder::new(trust_store)
     }
 
-    /// The OCI policy statement for a fully qualified artifact reference
-    /// (K1). Callers check `statement.verification().is_skip()` before any network
-    /// access (T2).
+    /// The OCI policy statement for a fully qualified artifact reference.
+    /// Callers check `statement.verification().is_skip()` before any network
+    /// access.
+    // Requirements: K1, T2.
     pub fn oci_statement(
         &self,
         artifact_reference: &str,
@@ -294,9 +315,10 @@ impl Verifier {
             .map_err(VerificationError::NoApplicablePolicy)
     }
 
-    /// The OCI policy statement for a repository scope `registry/repository`
-    /// (K1, K3), known before a tag is resolved (T2); `reference` is quoted
+    /// The OCI policy statement for a repository scope `registry/repository`,
+    /// known before a tag is resolved; `reference` is quoted
     /// in errors.
+    // Requirements: K1, K3, T2.
     pub fn oci_statement_for_scope(
         &self,
         scope: &str,
@@ -310,7 +332,8 @@ impl Verifier {
             .map_err(VerificationError::NoApplicablePolicy)
     }
 
-    /// The blob policy statement by name, or the global one (K4).
+    /// The blob policy statement by name, or the global one.
+    // Requirements: K4.
     pub fn blob_statement(
         &self,
         name: Option<&str>,
@@ -324,12 +347,16 @@ impl Verifier {
     }
 
     /// Whether a signature whose chain has these SHA-256 thumbprints (the
-    /// manifest annotation, Q4) could pass authenticity under `statement`.
+    /// manifest annotation) could pass authenticity under `statement`.
     /// When authenticity is enforced and no thumbprint is in the statement's
-    /// stores, the signature cannot verify and need not be fetched (Q7; the
-    /// spec's pre-filter, which the reference does not implement). Under
-    /// `log` or `skip` every signature may still count.
+    /// stores, the signature cannot verify and need not be fetched (the
+    /// specification's pre-filter, which the reference does not implement).
+    /// Under `log` or `skip` every signature may still count, and so may
+    /// every signature when one of the statement's `ca` or
+    /// `signingAuthority` stores could not be loaded: verifying it reports
+    /// that configuration error, which "untrusted" would hide.
     pub fn may_be_trusted(&self, statement: &PolicyStatement, thumbprints: &[String]) -> bool {
+        // Q7: the pre-filter; issue 12: a broken store is not "untrusted".
         if statement
             .verification()
             .action(ValidationType::Authenticity)
@@ -337,26 +364,45 @@ impl Verifier {
         {
             return true;
         }
-        let trusted = |store_type: TrustStoreType| {
-            statement
-                .trust_stores()
-                .iter()
-                .filter(move |s| s.store_type() == store_type)
-                .flat_map(
-                    |s| match self.stores.get(&(s.store_type(), s.name().to_string())) {
-                        Some(Ok(certs)) => certs.to_vec(),
-                        _ => Vec::new(),
-                    },
-                )
-        };
-        let mut known: Vec<String> = trusted(TrustStoreType::Ca)
-            .chain(trusted(TrustStoreType::SigningAuthority))
-            .map(|c| c.sha256_fingerprint_hex())
-            .collect();
+        let mut known = Vec::new();
+        for store in statement.trust_stores().iter().filter(|s| {
+            matches!(
+                s.store_type(),
+                TrustStoreType::Ca | TrustStoreType::SigningAuthority
+            )
+        }) {
+            match self
+                .stores
+                .get(&(store.store_type(), store.name().to_string()))
+            {
+                Some(Ok(certs)) => known.extend(certs.iter().map(|c| c.sha256_fingerprint_hex())),
+                Some(Err(_)) | None => return true,
+            }
+        }
         known.sort();
         thumbprints
             .iter()
             .any(|t| known.binary_search(&t.to_ascii_lowercase()).is_ok())
+    }
+
+    /// The errors of the trust stores the policies name that could not be
+    /// loaded (missing, unreadable, or holding invalid certificates), in
+    /// the order of type and name. [`VerifierBuilder::build`] does not fail
+    /// for them; a program that wants to refuse such a configuration up
+    /// front checks that this is empty.
+    pub fn trust_store_errors(&self) -> Vec<&TrustStoreError> {
+        let mut errors: Vec<_> = self
+            .stores
+            .iter()
+            .filter_map(|((store_type, name), loaded)| {
+                loaded
+                    .as_ref()
+                    .err()
+                    .map(|e| ((*store_type, name.as_str()), e))
+            })
+            .collect();
+        errors.sort_by(|a, b| a.0.cmp(&b.0));
+        errors.into_iter().map(|(_, e)| e).collect()
     }
 
     fn now(&self) -> OffsetDateTime {
@@ -364,10 +410,11 @@ impl Verifier {
             .unwrap_or_else(OffsetDateTime::now_utc)
     }
 
-    /// Verifies a blob signature (S3): selects the blob policy, verifies the
-    /// signature (N2-N8), then hashes the blob with the hash of the signing
-    /// key's algorithm and compares digest, size and, if asked, media type
-    /// (N9), then the user metadata (N10).
+    /// Verifies a blob signature: selects the blob policy, verifies the
+    /// signature, then hashes the blob with the hash of the signing
+    /// key's algorithm and compares digest, size and, if asked, media type,
+    /// then the user metadata.
+    // Requirements: S3, N2-N8, N9, N10.
     pub fn verify_blob(
         &self,
         envelope: &[u8],
@@ -379,6 +426,25 @@ impl Verifier {
             Descriptor::of_reader(crate::payload::DEFAULT_BLOB_MEDIA_TYPE, hash, blob)
                 .map_err(|e| e.to_string())
         })
+    }
+
+    /// As [`Verifier::verify_blob`], with the envelope format (JWS or COSE)
+    /// detected from the signature's bytes ([`EnvelopeFormat::detect`]);
+    /// bytes of neither format are [`VerificationError::UnknownEnvelopeFormat`].
+    ///
+    /// Revocation: unless the builder was given a checker (for example
+    /// notation-oci's online one), no OCSP or CRL server is contacted, so a
+    /// certificate that names revocation servers has an unknown revocation
+    /// status, which fails `strict` and is logged by the other levels.
+    pub fn verify_blob_auto(
+        &self,
+        signature: &[u8],
+        blob: &mut dyn std::io::Read,
+        options: &BlobVerifyOptions,
+    ) -> Result<VerificationOutcome, VerificationError> {
+        let format =
+            EnvelopeFormat::detect(signature).ok_or(VerificationError::UnknownEnvelopeFormat)?;
+        self.verify_blob(signature, format, blob, options)
     }
 
     /// As [`Verifier::verify_blob`], with the blob's descriptor computed by
@@ -432,10 +498,11 @@ impl Verifier {
         Ok(outcome)
     }
 
-    /// Verifies one signature of an OCI artifact (T2 for one signature):
+    /// Verifies one signature of an OCI artifact:
     /// selects the policy by reference, verifies the signature, then
-    /// compares the signed descriptor with the artifact's (A6, N9) and the
-    /// user metadata (N10).
+    /// compares the signed descriptor with the artifact's and the
+    /// user metadata.
+    // Requirements: A6, N9, N10.
     pub fn verify_artifact(
         &self,
         artifact_reference: &str,
@@ -480,7 +547,7 @@ impl Verifier {
     }
 
     /// Verifies one signature envelope under a policy statement: the
-    /// procedure N2-N8 without the payload checks. The statement must not
+    /// verification procedure without the payload checks. The statement must not
     /// be `skip`. A verification plugin gets no configuration; see
     /// [`Verifier::verify_signature_with_plugin_config`].
     pub fn verify_signature(
@@ -498,7 +565,8 @@ impl Verifier {
     }
 
     /// As [`Verifier::verify_signature`], passing `plugin_config` to the
-    /// verification plugin the signature requires, if any (R8).
+    /// verification plugin the signature requires, if any.
+    // Requirements: R8.
     pub fn verify_signature_with_plugin_config(
         &self,
         statement: &PolicyStatement,
@@ -637,7 +705,7 @@ impl Verifier {
                     outcome: Box::new(outcome),
                     error: Box::new(PluginVerificationError::Execution {
                         plugin: plugin.name,
-                        source,
+                        error: source,
                     }),
                 });
             }
@@ -698,10 +766,11 @@ impl Verifier {
         Ok(outcome)
     }
 
-    /// N3 (R8): the plugin named by the signature, located, its version at
+    /// The verification plugin named by the signature, located, its version at
     /// least the signature's minimum, with at least one
     /// `SIGNATURE_VERIFIER` capability. `None` when the signature names no
     /// plugin. The reference's order and messages.
+    // Requirements: R8.
     fn verification_plugin(
         &self,
         info: &SignerInfo,
@@ -795,8 +864,9 @@ impl Verifier {
         }))
     }
 
-    /// N2: parse by media type, verify the signature and the envelope rules,
-    /// refuse unknown critical attributes that no plugin will process (B5).
+    /// Integrity: parse by media type, verify the signature and the envelope rules,
+    /// refuse unknown critical attributes that no plugin will process.
+    // Requirements: B5.
     fn integrity(
         &self,
         envelope: &[u8],
@@ -828,8 +898,9 @@ impl Verifier {
         Ok(content)
     }
 
-    /// The certificates of the statement's stores of one type (F4), each
+    /// The certificates of the statement's stores of one type, each
     /// store once.
+    // Requirements: F4.
     fn trusted_certificates(
         &self,
         statement: &PolicyStatement,
@@ -858,8 +929,9 @@ impl Verifier {
         Ok(certs)
     }
 
-    /// N4 first half: some certificate of the chain is one of the trusted
-    /// certificates of the scheme's store type (I7, F3, F4).
+    /// Authenticity, first half: some certificate of the chain is one of the trusted
+    /// certificates of the scheme's store type.
+    // Requirements: I7, F3, F4.
     fn authenticity(
         &self,
         statement: &PolicyStatement,
@@ -883,7 +955,9 @@ impl Verifier {
         }
     }
 
-    /// N6 (O2-O5 for `notary.x509`, F3 for `signingAuthority`).
+    /// Authentic timestamp: the timestamp countersignature for `notary.x509`,
+    /// the authentic signing time for `signingAuthority`.
+    // Requirements: N6, O2-O5, F3.
     fn authentic_timestamp(
         &self,
         statement: &PolicyStatement,
@@ -932,7 +1006,7 @@ impl Verifier {
         self.timestamp_countersignature(statement, content)
     }
 
-    /// O3-O5: the countersignature must be present and valid, its TSA chain
+    /// The countersignature must be present and valid, its TSA chain
     /// trusted at the timestamp's time, the whole timestamp range inside
     /// every signing certificate's validity, and the TSA chain not revoked.
     fn timestamp_countersignature(
@@ -996,7 +1070,8 @@ impl Verifier {
         }
     }
 
-    /// N7 for the signing chain.
+    /// Revocation of the signing chain.
+    // Requirements: N7.
     fn revocation_check(&self, content: &EnvelopeContent) -> Result<(), CheckFailure> {
         let info = &content.signer_info;
         let chain = &info.certificate_chain;
@@ -1025,7 +1100,8 @@ impl Verifier {
     }
 }
 
-/// The verification plugin a signature uses, as located (R8).
+/// The verification plugin a signature uses, as located.
+// Requirements: R8.
 struct VerificationPlugin {
     name: String,
     plugin: Arc<dyn Plugin>,
@@ -1040,7 +1116,7 @@ enum PluginStepError {
     Plugin(Box<PluginVerificationError>),
 }
 
-/// The `verify-signature` request as the reference builds it (R8, W15):
+/// The `verify-signature` request as the reference builds it:
 /// the Notary critical attributes (expiry always, the authentic signing
 /// time for `signingAuthority`), every text-keyed extended attribute other
 /// than the plugin headers as `extendedAttributes` and
@@ -1050,6 +1126,7 @@ enum PluginStepError {
 /// Like the reference, and unlike the spec's wording, extended attributes
 /// are sent whether or not `crit` lists them, and the plugin must process
 /// them all; COSE integer-labelled attributes are not sent.
+// Requirements: R8, W15.
 fn verify_request(
     info: &SignerInfo,
     statement: &PolicyStatement,
@@ -1107,7 +1184,8 @@ fn verify_request(
     }
 }
 
-/// Parses the verified payload (A7: only after the signature verified).
+/// Parses the verified payload (only after the signature verified).
+// Requirements: A7.
 pub(crate) fn parse_payload(
     content: &EnvelopeContent,
 ) -> Result<Payload, crate::payload::PayloadError> {

@@ -15,43 +15,52 @@ use crate::trust::{
     EffectiveVerification, GoQuoted, PolicySelectionError, PolicyStatement, TrustStoreError,
     TrustedIdentityError, ValidationAction, ValidationType, VerificationLevel,
 };
+use crate::x509::Certificate;
 use crate::x509::chain::ChainError;
 
 /// Why one check failed. Display texts follow the reference.
 #[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CheckFailure {
-    /// Integrity: the envelope could not be parsed (N2).
+    /// Integrity: the envelope could not be parsed.
+    // Requirements: N2.
     #[error("unable to parse the digital signature, error : {0}")]
     Parse(EnvelopeError),
-    /// Integrity: signature, envelope rules, chain rules or content type (N2).
+    /// Integrity: signature, envelope rules, chain rules or content type.
+    // Requirements: N2.
     #[error("{0}")]
     Envelope(EnvelopeError),
-    /// Integrity: a critical attribute nothing will process (B5).
+    /// Integrity: a critical attribute nothing will process.
+    // Requirements: B5.
     #[error(
         "extended critical attribute {0:?} is not supported and no verification plugin is declared to process it"
     )]
     UnprocessedCriticalAttribute(String),
-    /// Authenticity: a trust store could not be read (M2).
+    /// Authenticity: a trust store could not be read.
+    // Requirements: M2.
     #[error("{0}")]
     TrustStore(TrustStoreError),
     /// Authenticity: the statement's stores of the scheme's type are empty.
     #[error("no trusted certificates are found to verify authenticity")]
     NoTrustedCertificates,
-    /// Authenticity: no chain certificate is trusted (I7).
+    /// Authenticity: no chain certificate is trusted.
+    // Requirements: I7.
     #[error("the signature's certificate chain does not contain any trusted certificate")]
     Untrusted,
-    /// Authenticity: the leaf matches no trusted identity (L).
+    /// Authenticity: the leaf matches no trusted identity.
+    // Requirements: L.
     #[error("{0}")]
     TrustedIdentity(TrustedIdentityError),
-    /// Expiry (N5).
+    /// Expiry.
+    // Requirements: N5.
     #[error("digital signature has expired on {:?}", timefmt::rfc1123z(*expiry))]
     Expired {
         /// The signed expiry.
         expiry: OffsetDateTime,
     },
     /// Authentic timestamp, no timestamp verification: a chain certificate
-    /// is not yet valid (O2).
+    /// is not yet valid.
+    // Requirements: O2.
     #[error(
         "verification time is before certificate {subject:?} validity period, it will be valid from {:?}",
         timefmt::rfc1123z(*not_before)
@@ -63,7 +72,8 @@ pub enum CheckFailure {
         not_before: OffsetDateTime,
     },
     /// Authentic timestamp, no timestamp verification: a chain certificate
-    /// has expired (O2).
+    /// has expired.
+    // Requirements: O2.
     #[error(
         "verification time is after certificate {subject:?} validity period, it was expired at {:?}",
         timefmt::rfc1123z(*not_after)
@@ -75,7 +85,8 @@ pub enum CheckFailure {
         not_after: OffsetDateTime,
     },
     /// Authentic timestamp, signing authority: a chain certificate was not
-    /// valid at the authentic signing time (F3).
+    /// valid at the authentic signing time.
+    // Requirements: F3.
     #[error(
         "certificate {subject:?} was not valid when the digital signature was produced at {:?}",
         timefmt::rfc1123z(*signing_time)
@@ -87,17 +98,21 @@ pub enum CheckFailure {
         signing_time: OffsetDateTime,
     },
     /// Authentic timestamp: verification was required and there is no
-    /// countersignature (O3).
+    /// countersignature.
+    // Requirements: O3.
     #[error("no timestamp countersignature was found in the signature envelope")]
     NoTimestamp,
-    /// Authentic timestamp: the token does not parse (O3).
+    /// Authentic timestamp: the token does not parse.
+    // Requirements: O3.
     #[error("failed to parse timestamp countersignature with error: {0}")]
     TimestampParse(TimestampError),
-    /// Authentic timestamp: the TSTInfo does not decode (O3).
+    /// Authentic timestamp: the TSTInfo does not decode.
+    // Requirements: O3.
     #[error("failed to get the timestamp TSTInfo with error: {0}")]
     TimestampInfo(TimestampError),
     /// Authentic timestamp: the TSTInfo is invalid or its imprint is not the
-    /// hash of the signature (O1, O3).
+    /// hash of the signature.
+    // Requirements: O1, O3.
     #[error("failed to get timestamp from timestamp countersignature with error: {0}")]
     TimestampImprint(TimestampError),
     /// Authentic timestamp: a `tsa` store could not be read.
@@ -107,14 +122,17 @@ pub enum CheckFailure {
     #[error("no trusted TSA certificate found in trust store")]
     NoTrustedTsaCertificate,
     /// Authentic timestamp: the token's signature or TSA chain does not
-    /// verify against the `tsa` stores at the timestamp's time (O3).
+    /// verify against the `tsa` stores at the timestamp's time.
+    // Requirements: O3.
     #[error("failed to verify the timestamp countersignature with error: {0}")]
     TimestampVerification(TimestampError),
-    /// Authentic timestamp: the TSA chain breaks the rules (H4, H1).
+    /// Authentic timestamp: the TSA chain breaks the rules.
+    // Requirements: H4, H1.
     #[error("failed to validate the timestamping certificate chain with error: {0}")]
     TimestampChain(ChainError),
     /// Authentic timestamp: the timestamp range may start before a signing
-    /// certificate was valid (O4).
+    /// certificate was valid.
+    // Requirements: O4.
     #[error(
         "timestamp can be before certificate {subject:?} validity period, it will be valid from {:?}",
         timefmt::rfc1123z(*not_before)
@@ -126,7 +144,8 @@ pub enum CheckFailure {
         not_before: OffsetDateTime,
     },
     /// Authentic timestamp: the timestamp range may end after a signing
-    /// certificate expired (O4).
+    /// certificate expired.
+    // Requirements: O4.
     #[error(
         "timestamp can be after certificate {subject:?} validity period, it was expired at {:?}",
         timefmt::rfc1123z(*not_after)
@@ -138,7 +157,8 @@ pub enum CheckFailure {
         not_after: OffsetDateTime,
     },
     /// Authentic timestamp: the TSA chain could not be checked for
-    /// revocation (O3: always enforced when timestamps are verified).
+    /// revocation (always enforced when timestamps are verified).
+    // Requirements: O3.
     #[error("failed to check timestamping certificate chain revocation with error: {0}")]
     TsaRevocationError(RevocationError),
     /// Authentic timestamp: a TSA chain certificate is revoked.
@@ -171,14 +191,16 @@ pub enum CheckFailure {
         /// The revoked certificate.
         subject: String,
     },
-    /// Revocation: a certificate's status could not be determined (P1).
+    /// Revocation: a certificate's status could not be determined.
+    // Requirements: P1.
     #[error("signing certificate with subject {subject:?} revocation status is unknown")]
     RevocationUnknown {
         /// The certificate.
         subject: String,
     },
     /// Authenticity: the verification plugin's `TRUSTED_IDENTITY` check
-    /// failed (R8; "identify" is the reference's spelling).
+    /// failed ("identify" is the reference's spelling).
+    // Requirements: R8.
     #[error(
         "trusted identify verification by plugin {} failed with reason {}",
         GoQuoted(.plugin),
@@ -190,7 +212,8 @@ pub enum CheckFailure {
         /// The plugin's reason.
         reason: String,
     },
-    /// Revocation: the verification plugin's `REVOCATION_CHECK` failed (R8).
+    /// Revocation: the verification plugin's `REVOCATION_CHECK` failed.
+    // Requirements: R8.
     #[error(
         "revocation check by verification plugin {} failed with reason {}",
         GoQuoted(.plugin),
@@ -205,8 +228,9 @@ pub enum CheckFailure {
 }
 
 /// Why the verification plugin a signature requires could not give a
-/// verdict (R8), when the reference reports it as an error rather than as a
+/// verdict, when the reference reports it as an error rather than as a
 /// check or as inconclusive.
+// Requirements: R8.
 #[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PluginVerificationError {
@@ -214,12 +238,12 @@ pub enum PluginVerificationError {
     #[error("{0}")]
     Metadata(PluginError),
     /// `verify-signature` failed or its answer does not parse.
-    #[error("failed to verify with plugin {plugin}: {source}")]
+    #[error("failed to verify with plugin {plugin}: {error}")]
     Execution {
         /// The plugin.
         plugin: String,
         /// Why.
-        source: PluginError,
+        error: PluginError,
     },
     /// The plugin did not list an extended attribute as processed.
     #[error(
@@ -312,7 +336,8 @@ impl VerificationOutcome {
     }
 
     /// Replaces the failure of a recorded check (a verification plugin's
-    /// verdict on trusted identity replaces the authenticity result, R8).
+    /// verdict on trusted identity replaces the authenticity result).
+    // Requirements: R8.
     pub(crate) fn set_failure(&mut self, check: ValidationType, failure: CheckFailure) {
         if let Some(r) = self.results.iter_mut().find(|r| r.check == check) {
             r.failure = Some(failure);
@@ -336,7 +361,7 @@ impl VerificationOutcome {
             }
             Err(e) => Err(VerificationError::Payload {
                 outcome: Box::new(self),
-                source: e,
+                error: e,
             }),
         }
     }
@@ -388,6 +413,21 @@ impl VerificationOutcome {
         self.payload.as_ref()
     }
 
+    /// The signing certificate (the leaf of the signature's chain), present
+    /// once integrity passed: for a successful verification, the verified
+    /// signer. Its subject and SHA-256 fingerprint identify who signed.
+    pub fn signer_certificate(&self) -> Option<&Certificate> {
+        self.content.as_ref().map(|c| c.signer_info.leaf())
+    }
+
+    /// The signature's certificate chain, leaf first (empty when the policy
+    /// said `skip` or the envelope did not verify).
+    pub fn certificate_chain(&self) -> &[Certificate] {
+        self.content
+            .as_ref()
+            .map_or(&[], |c| c.signer_info.certificate_chain.as_slice())
+    }
+
     /// The signature algorithm of the verified envelope.
     pub fn signature_algorithm(&self) -> Option<SignatureAlgorithm> {
         self.content
@@ -409,9 +449,14 @@ pub enum VerificationError {
     /// No blob trust policy was configured.
     #[error("no blob trust policy is configured")]
     NoBlobPolicy,
-    /// No statement applies (K1, K4).
+    /// No statement applies.
+    // Requirements: K1, K4.
     #[error("{0}")]
     NoApplicablePolicy(PolicySelectionError),
+    /// The signature is neither a JWS nor a COSE envelope (format
+    /// detection of [`Verifier::verify_blob_auto`](super::Verifier::verify_blob_auto)).
+    #[error("the signature is neither a JWS nor a COSE envelope")]
+    UnknownEnvelopeFormat,
     /// A check failed under `enforce`; the outcome names it.
     #[error("{}", failure_text(.0))]
     Check(Box<VerificationOutcome>),
@@ -423,7 +468,8 @@ pub enum VerificationError {
         /// Why.
         reason: String,
     },
-    /// The verification plugin failed or answered badly (R8).
+    /// The verification plugin failed or answered badly.
+    // Requirements: R8.
     #[error("{error}")]
     Plugin {
         /// What was checked before.
@@ -432,20 +478,23 @@ pub enum VerificationError {
         error: Box<PluginVerificationError>,
     },
     /// The verified payload is not a Notary payload.
-    #[error("{source}")]
+    #[error("{error}")]
     Payload {
         /// What was checked.
         outcome: Box<VerificationOutcome>,
         /// Why.
-        source: PayloadError,
+        error: PayloadError,
     },
-    /// The signed descriptor is not the artifact's (A6, W11).
+    /// The signed descriptor is not the artifact's.
+    // Requirements: A6, W11.
     #[error("content descriptor mismatch")]
     DescriptorMismatch(Box<VerificationOutcome>),
-    /// The signed digest, size or media type is not the blob's (N9).
+    /// The signed digest, size or media type is not the blob's.
+    // Requirements: N9.
     #[error("integrity check failed. signature does not match the given blob")]
     BlobMismatch(Box<VerificationOutcome>),
-    /// The required user metadata is not in the signature (N10).
+    /// The required user metadata is not in the signature.
+    // Requirements: N10.
     #[error("unable to find specified metadata in the signature")]
     UserMetadata(Box<VerificationOutcome>),
     /// The blob could not be digested.
@@ -479,6 +528,20 @@ impl VerificationError {
     pub fn failed_check(&self) -> Option<&CheckResult> {
         match self {
             VerificationError::Check(o) => o.enforced_failure(),
+            _ => None,
+        }
+    }
+}
+
+impl VerificationError {
+    /// The trust store error behind an enforced authenticity failure: a
+    /// store the policy statement names does not exist, cannot be read or
+    /// holds invalid certificates. This is a configuration error (the user
+    /// fixes the store or the policy, not the signature); the OCI workflow
+    /// reports it as such instead of as a failure of each signature.
+    pub fn trust_store_error(&self) -> Option<&TrustStoreError> {
+        match self.failed_check()?.failure()? {
+            CheckFailure::TrustStore(e) => Some(e),
             _ => None,
         }
     }

@@ -1,13 +1,14 @@
 //! The certificate rules of the Notary Project for signing chains and
-//! timestamping chains (REQUIREMENTS H1-H9), as an ordered-chain validator.
+//! timestamping chains, as an ordered-chain validator.
 //!
 //! This is deliberately not a path builder: the chain in an envelope must be
-//! exactly leaf, intermediates, root, each certificate issued by the next
-//! (H5). Only basic constraints, key usage and extended key usage are read;
-//! every other extension is ignored, critical or not (H7).
+//! exactly leaf, intermediates, root, each certificate issued by the next.
+//! Only basic constraints, key usage and extended key usage are read;
+//! every other extension is ignored, critical or not.
 //!
 //! Messages follow notation-core-go so that logs and tests line up with the
 //! reference.
+// Requirements: H1-H9, H5, H7.
 
 use time::OffsetDateTime;
 
@@ -17,7 +18,8 @@ use crate::oid;
 use crate::timefmt;
 
 /// What a chain is for: the two purposes differ only in the leaf's extended
-/// key usage and in the criticality rule for CA key usage (H1, H3, H4).
+/// key usage and in the criticality rule for CA key usage.
+// Requirements: H1, H3, H4.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChainPurpose {
     /// A signature envelope's chain.
@@ -34,12 +36,12 @@ pub enum ChainError {
     #[error("certificate chain must contain at least one certificate")]
     Empty,
     /// A single certificate that does not verify under its own key.
-    #[error("invalid self-signed certificate. subject: {subject:?}. Error: {source}")]
+    #[error("invalid self-signed certificate. subject: {subject:?}. Error: {error}")]
     SelfSignatureInvalid {
         /// Subject of the certificate.
         subject: String,
         /// The signature failure.
-        source: CertSignatureError,
+        error: CertSignatureError,
     },
     /// A single certificate whose issuer differs from its subject.
     #[error(
@@ -54,7 +56,8 @@ pub enum ChainError {
     /// A single self-signed certificate that fails the leaf rules.
     #[error("invalid self-signed certificate. Error: {0}")]
     SelfSignedLeaf(Box<ChainError>),
-    /// A certificate not valid at the signing time (signing only, H8).
+    /// A certificate not valid at the signing time (signing only).
+    // Requirements: H8.
     #[error(
         "certificate with subject {subject:?} was invalid at signing time of {}. Certificate is valid from [{}] to [{}]",
         timefmt::go_utc_string(*signing_time),
@@ -73,13 +76,13 @@ pub enum ChainError {
     },
     /// The last certificate does not verify as self-signed.
     #[error(
-        "root certificate with subject {subject:?} is invalid or not self-signed. Certificate chain must end with a valid self-signed root certificate. Error: {source}"
+        "root certificate with subject {subject:?} is invalid or not self-signed. Certificate chain must end with a valid self-signed root certificate. Error: {error}"
     )]
     RootInvalid {
         /// Subject.
         subject: String,
         /// Why.
-        source: CertSignatureError,
+        error: CertSignatureError,
     },
     /// The last certificate verifies under its key but is not self-issued.
     #[error(
@@ -103,7 +106,7 @@ pub enum ChainError {
     },
     /// A certificate not signed by the next one.
     #[error(
-        "invalid certificates or certificate with subject {subject:?} is not issued by {issuer:?}. Error: {source}"
+        "invalid certificates or certificate with subject {subject:?} is not issued by {issuer:?}. Error: {error}"
     )]
     NotIssuedBy {
         /// Subject.
@@ -111,7 +114,7 @@ pub enum ChainError {
         /// The next certificate's subject.
         issuer: String,
         /// Why.
-        source: CertSignatureError,
+        error: CertSignatureError,
     },
     /// Signed by the next certificate, but issuer and subject names differ.
     #[error("certificate with subject {subject:?} is not issued by {issuer:?}")]
@@ -121,12 +124,14 @@ pub enum ChainError {
         /// The next certificate's subject.
         issuer: String,
     },
-    /// A CA without basic constraints `cA=true` (H1).
+    /// A CA without basic constraints `cA=true`.
+    // Requirements: H1.
     #[error(
         "certificate with subject {0:?}: ca field in basic constraints must be present, critical, and set to true"
     )]
     CaBasicConstraints(String),
-    /// pathLenConstraint smaller than the number of CAs below (H1).
+    /// pathLenConstraint smaller than the number of CAs below.
+    // Requirements: H1.
     #[error(
         "certificate with subject {subject:?}: expected path length of {expected} but certificate has path length {actual} instead"
     )]
@@ -138,28 +143,34 @@ pub enum ChainError {
         /// The constraint.
         actual: u8,
     },
-    /// Key usage missing (H1, H2).
+    /// Key usage missing.
+    // Requirements: H1, H2.
     #[error("certificate with subject {0:?}: key usage extension must be present")]
     KeyUsageMissing(String),
-    /// Key usage not critical on a code-signing certificate (H1, H2).
+    /// Key usage not critical on a code-signing certificate.
+    // Requirements: H1, H2.
     #[error("certificate with subject {0:?}: key usage extension must be marked critical")]
     KeyUsageNotCritical(String),
-    /// CA without keyCertSign (H1).
+    /// CA without keyCertSign.
+    // Requirements: H1.
     #[error(
         "certificate with subject {0:?}: key usage must have the bit positions for key cert sign set"
     )]
     CaKeyCertSign(String),
-    /// Leaf with basic constraints `cA=true` (H2).
+    /// Leaf with basic constraints `cA=true`.
+    // Requirements: H2.
     #[error(
         "certificate with subject {0:?}: if the basic constraints extension is present, the ca field must be set to false"
     )]
     LeafIsCa(String),
-    /// Leaf without digitalSignature (H2).
+    /// Leaf without digitalSignature.
+    // Requirements: H2.
     #[error(
         "the certificate with subject {0:?} is invalid. The key usage must have the bit positions for \"Digital Signature\" set"
     )]
     LeafDigitalSignature(String),
-    /// Leaf with forbidden key usages (H2).
+    /// Leaf with forbidden key usages.
+    // Requirements: H2.
     #[error(
         "the certificate with subject {subject:?} is invalid. The key usage must be \"Digital Signature\" only, but found {}",
         found.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", ")
@@ -170,7 +181,8 @@ pub enum ChainError {
         /// The forbidden usages present.
         found: Vec<&'static str>,
     },
-    /// Code-signing leaf with a forbidden EKU (H3).
+    /// Code-signing leaf with a forbidden EKU.
+    // Requirements: H3.
     #[error("certificate with subject {subject:?}: extended key usage must not contain {eku} eku")]
     CodeSigningEku {
         /// Subject.
@@ -178,30 +190,34 @@ pub enum ChainError {
         /// The forbidden purpose.
         eku: &'static str,
     },
-    /// Timestamping leaf whose EKU is not exactly timeStamping (H4).
+    /// Timestamping leaf whose EKU is not exactly timeStamping.
+    // Requirements: H4.
     #[error(
         "timestamp signing certificate with subject {0:?} must have and only have Timestamping as extended key usage"
     )]
     TimestampingEku(String),
-    /// Timestamping leaf whose EKU is not critical (H4).
+    /// Timestamping leaf whose EKU is not critical.
+    // Requirements: H4.
     #[error(
         "timestamp signing certificate with subject {0:?} must have extended key usage extension marked as critical"
     )]
     TimestampingEkuNotCritical(String),
-    /// Leaf key of an unsupported type or size (G3).
-    #[error("certificate with subject {subject:?}: {source}")]
+    /// Leaf key of an unsupported type or size.
+    // Requirements: G3.
+    #[error("certificate with subject {subject:?}: {error}")]
     UnsupportedKey {
         /// Subject.
         subject: String,
         /// Why.
-        source: crate::algorithm::UnsupportedKeyError,
+        error: crate::algorithm::UnsupportedKeyError,
     },
 }
 
-/// Validates a signing chain (H1-H3, H5-H9). `signing_time` is checked
+/// Validates a signing chain. `signing_time` is checked
 /// against every certificate's validity when given: signers pass it, and
 /// verifiers pass `None` because validity is the authentic-timestamp step's
-/// business (H8).
+/// business.
+// Requirements: H1-H3, H5-H9, H8.
 pub fn validate_code_signing_chain(
     chain: &[Certificate],
     signing_time: Option<OffsetDateTime>,
@@ -210,7 +226,8 @@ pub fn validate_code_signing_chain(
     validate_chain(chain, signing_time, ChainPurpose::CodeSigning, crypto)
 }
 
-/// Validates a timestamping chain (H4, H1, H5-H7).
+/// Validates a timestamping chain.
+// Requirements: H4, H1, H5-H7.
 pub fn validate_timestamping_chain(
     chain: &[Certificate],
     crypto: &dyn CryptoProvider,
@@ -232,7 +249,7 @@ pub fn validate_chain(
             cert.check_signature_with(cert.public_key(), crypto)
                 .map_err(|source| ChainError::SelfSignatureInvalid {
                     subject: subject(cert),
-                    source,
+                    error: source,
                 })?;
             if !cert.is_self_issued() {
                 return Err(ChainError::NotSelfIssued {
@@ -256,7 +273,7 @@ pub fn validate_chain(
                         Err(source) => {
                             return Err(ChainError::RootInvalid {
                                 subject: subject(cert),
-                                source,
+                                error: source,
                             });
                         }
                         Ok(false) => {
@@ -281,7 +298,7 @@ pub fn validate_chain(
                             return Err(ChainError::NotIssuedBy {
                                 subject: subject(cert),
                                 issuer: subject(parent),
-                                source,
+                                error: source,
                             });
                         }
                         Ok(false) => {
@@ -328,7 +345,8 @@ fn check_signing_time(
     }
 }
 
-/// The CA rules (H1): `expected_path_len` is the number of CAs below.
+/// The CA rules: `expected_path_len` is the number of CAs below.
+// Requirements: H1.
 pub fn validate_ca(
     cert: &Certificate,
     expected_path_len: usize,
@@ -357,7 +375,9 @@ pub fn validate_ca(
     Ok(())
 }
 
-/// The leaf rules (H2 with H3 or H4, and G3).
+/// The leaf rules: key usage and basic constraints, the extended key usage
+/// of the purpose, and a supported key.
+// Requirements: H2, H3, H4, G3.
 pub fn validate_leaf(cert: &Certificate, purpose: ChainPurpose) -> Result<(), ChainError> {
     let subject = cert.subject().to_string();
     if cert.basic_constraints().is_some_and(|bc| bc.ca) {
@@ -389,7 +409,10 @@ pub fn validate_leaf(cert: &Certificate, purpose: ChainPurpose) -> Result<(), Ch
         ChainPurpose::Timestamping => validate_timestamping_eku(cert)?,
     }
     cert.key_spec()
-        .map_err(|source| ChainError::UnsupportedKey { subject, source })?;
+        .map_err(|source| ChainError::UnsupportedKey {
+            subject,
+            error: source,
+        })?;
     Ok(())
 }
 
@@ -408,10 +431,11 @@ fn key_usage_present(
     }
 }
 
-/// H3 as the reference implements it: serverAuth, clientAuth,
+/// The code-signing extended key usage as the reference implements it: serverAuth, clientAuth,
 /// emailProtection, timeStamping and OCSPSigning are refused;
-/// anyExtendedKeyUsage is allowed (W5: the spec forbids it, the reference
+/// anyExtendedKeyUsage is allowed (the spec forbids it, the reference
 /// does not, and we follow the reference so that its signatures verify).
+// Requirements: H3, W5.
 fn validate_code_signing_eku(cert: &Certificate) -> Result<(), ChainError> {
     let Some((_, ekus)) = cert.ext_key_usage() else {
         return Ok(());
@@ -434,7 +458,9 @@ fn validate_code_signing_eku(cert: &Certificate) -> Result<(), ChainError> {
     Ok(())
 }
 
-/// H4: exactly one EKU, timeStamping, in a critical extension.
+/// The timestamping extended key usage: exactly one EKU, timeStamping, in a
+/// critical extension.
+// Requirements: H4.
 fn validate_timestamping_eku(cert: &Certificate) -> Result<(), ChainError> {
     match cert.ext_key_usage() {
         Some((critical, [only])) if *only == oid::EKU_TIME_STAMPING => {

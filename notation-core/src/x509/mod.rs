@@ -1,7 +1,8 @@
 //! X.509 certificates as Notation uses them: parsed once, with the original
-//! bytes kept for signature checks and comparisons (H5, I7), the subject
-//! rendered the way the reference renders it (L4), and the certificate rules
+//! bytes kept for signature checks and comparisons, the subject
+//! rendered the way the reference renders it, and the certificate rules
 //! of the specification in [`chain`].
+// Requirements: H5, I7, L4.
 
 pub mod chain;
 pub mod name;
@@ -136,7 +137,8 @@ struct Inner {
 pub enum CertSignatureAlgorithm {
     /// A scheme we can verify.
     Supported(SignatureScheme),
-    /// SHA-1 or MD5 based: refused (H6).
+    /// SHA-1 or MD5 based: refused.
+    // Requirements: H6.
     Insecure(&'static str),
     /// Anything else.
     Unknown(String),
@@ -226,7 +228,8 @@ impl Certificate {
     }
 
     /// Parses every certificate in `data`: PEM (every block must be a
-    /// CERTIFICATE) or one or more concatenated DER certificates (I2).
+    /// CERTIFICATE) or one or more concatenated DER certificates.
+    // Requirements: I2.
     pub fn parse_many(data: &[u8]) -> Result<Vec<Self>, CertificateParseError> {
         let trimmed = trim_ascii_start(data);
         if trimmed.starts_with(b"-----BEGIN") {
@@ -455,7 +458,8 @@ impl Certificate {
         &self.0.public_key
     }
 
-    /// The key spec of the subject public key (G2/G3).
+    /// The key spec of the subject public key.
+    // Requirements: G2, G3.
     pub fn key_spec(&self) -> Result<KeySpec, UnsupportedKeyError> {
         self.0.public_key.key_spec()
     }
@@ -517,7 +521,8 @@ impl Certificate {
         &self.0.sha256
     }
 
-    /// Lowercase hex SHA-256 fingerprint, as in the thumbprint annotation (Q4).
+    /// Lowercase hex SHA-256 fingerprint, as in the thumbprint annotation.
+    // Requirements: Q4.
     pub fn sha256_fingerprint_hex(&self) -> String {
         crate::hex::encode(&self.0.sha256)
     }
@@ -544,7 +549,8 @@ impl Certificate {
     }
 
     /// Checks that `parent` may sign certificates and signed this one, as
-    /// Go's `CheckSignatureFrom` does (used by the chain rules, H5).
+    /// Go's `CheckSignatureFrom` does (used by the chain rules).
+    // Requirements: H5.
     pub fn check_signature_from(
         &self,
         parent: &Certificate,
@@ -565,7 +571,8 @@ impl Certificate {
 }
 
 /// Verifies `signature` over `signed` made with `algorithm` by `key`; SHA-1
-/// and MD5 are refused (H6).
+/// and MD5 are refused.
+// Requirements: H6.
 pub fn check_signature(
     algorithm: &CertSignatureAlgorithm,
     signed: &[u8],
@@ -591,7 +598,8 @@ pub enum CertSignatureError {
     /// The parent is not a CA or may not sign certificates.
     #[error("x509: invalid signature: parent certificate cannot sign this kind of certificate")]
     ParentCannotSign,
-    /// SHA-1 or MD5 (H6).
+    /// SHA-1 or MD5.
+    // Requirements: H6.
     #[error("x509: cannot verify signature: insecure algorithm {0}")]
     InsecureAlgorithm(&'static str),
     /// An algorithm we do not know.

@@ -1,15 +1,16 @@
 //! Distinguished names, rendered exactly as Go's `pkix.Name.String()` renders
-//! a certificate's subject (REQUIREMENTS L4).
+//! a certificate's subject.
 //!
 //! The reference implementation matches trusted identities against that
 //! rendering, prints it in every error message and in `inspect`, so an
 //! interoperable implementation must reproduce it, quirks included:
-//! - the attributes Go knows (C, ST, L, STREET, POSTALCODE, O, OU, CN,
+//! - the attributes Go knows (ST, L, STREET, POSTALCODE, O, OU, CN,
 //!   SERIALNUMBER) are regrouped by type into one RDN each, in that order,
 //!   and printed last-first (so `CN=..,O=..,C=..`);
 //! - a repeated CN or SERIALNUMBER keeps only its last value;
 //! - any other attribute comes last, as `OID=#hex` of Go's re-encoding of
 //!   the value (PrintableString when possible, else UTF8String).
+// Requirements: L4, C.
 
 use std::fmt;
 

@@ -52,3 +52,15 @@ pub fn signer(name: &str) -> LocalSigner {
 }
 pub mod plugin;
 pub mod report;
+
+/// Every `.rs` file under `dir` (for the tests that scan sources).
+pub fn rust_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}

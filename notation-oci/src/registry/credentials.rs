@@ -1,4 +1,4 @@
-//! Registry credentials (REQUIREMENTS X2, W16): the [`Credential`] type
+//! Registry credentials: the [`Credential`] type
 //! (its `Debug` never shows a secret), the [`CredentialProvider`] and
 //! [`CredentialStore`] traits, and the providers the reference uses:
 //! explicit `-u/-p` ([`StaticCredentials`]), `NOTATION_USERNAME` /
@@ -12,6 +12,7 @@
 //! `host[:port]`, except Docker Hub (`docker.io`, `index.docker.io`,
 //! `registry-1.docker.io`) whose key is `https://index.docker.io/v1/`
 //! ([`server_address`]).
+// Requirements: X2, W16.
 
 use std::ffi::OsString;
 use std::fmt;
@@ -24,9 +25,11 @@ use base64::Engine;
 use notation_core::process::{HelperCommand, HelperError};
 use serde_json::{Map, Value};
 
-/// `NOTATION_USERNAME` (X1).
+/// `NOTATION_USERNAME`.
+// Requirements: X1.
 pub const ENV_USERNAME: &str = "NOTATION_USERNAME";
-/// `NOTATION_PASSWORD` (X1).
+/// `NOTATION_PASSWORD`.
+// Requirements: X1.
 pub const ENV_PASSWORD: &str = "NOTATION_PASSWORD";
 /// The key Docker stores Docker Hub credentials under.
 pub const DOCKER_HUB_SERVER_ADDRESS: &str = "https://index.docker.io/v1/";
@@ -138,13 +141,12 @@ impl fmt::Debug for Credential {
 #[non_exhaustive]
 pub enum CredentialError {
     /// A configuration file could not be read or written.
-    #[error("{}: {source}", .path.display())]
+    #[error("{}: {error}", .path.display())]
     Io {
         /// The file.
         path: PathBuf,
         /// The I/O error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// A configuration file is not valid.
     #[error("{}: invalid config format: {reason}", .path.display())]
@@ -270,9 +272,10 @@ impl StaticCredentials {
         }
     }
 
-    /// `NOTATION_USERNAME` / `NOTATION_PASSWORD` (X1), read now, for
+    /// `NOTATION_USERNAME` / `NOTATION_PASSWORD`, read now, for
     /// `registry` (or any registry when `None`); `None` when both are unset
     /// or empty. An empty user name makes the password an identity token.
+    // Requirements: X1.
     pub fn from_env(registry: Option<&str>) -> Option<Self> {
         let user = std::env::var(ENV_USERNAME).unwrap_or_default();
         let pass = std::env::var(ENV_PASSWORD).unwrap_or_default();
@@ -324,10 +327,11 @@ impl CredentialChain {
         self
     }
 
-    /// The reference's order (X2): explicit `-u/-p` if given, else
+    /// The reference's order: explicit `-u/-p` if given, else
     /// `NOTATION_USERNAME`/`NOTATION_PASSWORD`, then the credential store
     /// the reference selects ([`select_credential_store`] on the default
     /// paths).
+    // Requirements: X2.
     pub fn notation_default(explicit: Option<StaticCredentials>) -> Result<Self, CredentialError> {
         let mut chain = Self::new();
         if let Some(s) = explicit.or_else(|| StaticCredentials::from_env(None)) {
@@ -748,7 +752,7 @@ impl ConfigFileStore {
             .write(&self.path, &data)
             .map_err(|source| CredentialError::Io {
                 path: self.path.clone(),
-                source,
+                error: source,
             })
     }
 }
@@ -756,7 +760,7 @@ impl ConfigFileStore {
 fn read_config(path: &Path) -> Result<Map<String, Value>, CredentialError> {
     let io = |source| CredentialError::Io {
         path: path.to_path_buf(),
-        source,
+        error: source,
     };
     let file = match notation_core::file::open_regular(path) {
         Ok(f) => f,

@@ -1,12 +1,13 @@
 //! Errors of the registry client, layered by where they arise: the transport
 //! (no HTTP response at all), the registry's answer (an HTTP status with the
 //! registry's error codes), integrity (digest or size does not match),
-//! limits (REQUIREMENTS U), authentication, and protocol violations.
+//! limits, authentication, and protocol violations.
 //!
 //! No message, `Display` or `Debug` output carries credentials or tokens:
 //! URLs are the ones the client built or the registry sent (never with user
 //! information), and response bodies are reduced to the registry's error
 //! codes and messages.
+// Requirements: U.
 
 use std::fmt;
 
@@ -23,15 +24,14 @@ pub(crate) const MAX_ERROR_TEXT: usize = 256;
 #[non_exhaustive]
 pub enum RegistryError {
     /// No HTTP response: connection, TLS, timeout or I/O failure.
-    #[error("{method} {url}: {source}")]
+    #[error("{method} {url}: {error}")]
     Transport {
         /// The request method.
         method: Method,
         /// The request URL.
         url: String,
         /// What the transport reported.
-        #[source]
-        source: TransportError,
+        error: TransportError,
     },
     /// The registry answered with an unexpected HTTP status.
     #[error(transparent)]
@@ -40,8 +40,9 @@ pub enum RegistryError {
     /// discarded.
     #[error(transparent)]
     Integrity(Box<IntegrityError>),
-    /// A response is larger than the limit allowed for it (REQUIREMENTS U),
+    /// A response is larger than the limit allowed for it,
     /// or pagination went past its bounds.
+    // Requirements: U.
     #[error(transparent)]
     LimitExceeded(Box<LimitError>),
     /// Authentication failed or could not be attempted.
@@ -124,12 +125,12 @@ impl RegistryError {
     pub fn is_timeout(&self) -> bool {
         match self {
             Self::Timeout(_) => true,
-            Self::Transport { source, .. } => {
+            Self::Transport { error: source, .. } => {
                 source.kind() == super::transport::TransportErrorKind::Timeout
             }
             Self::Auth(a) => matches!(
                 a.as_ref(),
-                AuthError::TokenTransport { source, .. }
+                AuthError::TokenTransport { error: source, .. }
                     if source.kind() == super::transport::TransportErrorKind::Timeout
             ),
             _ => false,
@@ -140,7 +141,7 @@ impl RegistryError {
         Self::Transport {
             method,
             url: url.to_string(),
-            source,
+            error: source,
         }
     }
 
@@ -392,7 +393,8 @@ pub enum IntegrityError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LimitKind {
-    /// A manifest (4 MiB by default, REQUIREMENTS U).
+    /// A manifest (4 MiB by default,.
+    // Requirements: U.
     Manifest,
     /// A blob (the caller's limit, 32 MiB for signature envelopes).
     Blob,
@@ -478,13 +480,12 @@ pub enum AuthError {
         reason: String,
     },
     /// The token endpoint could not be reached.
-    #[error("token request to {realm}: {source}")]
+    #[error("token request to {realm}: {error}")]
     TokenTransport {
         /// The realm URL (without query).
         realm: String,
         /// What the transport reported.
-        #[source]
-        source: TransportError,
+        error: TransportError,
     },
     /// The `WWW-Authenticate` challenge cannot be followed (no realm, a
     /// realm that is not an http(s) URL, ...).
@@ -503,13 +504,12 @@ pub enum AuthError {
         url: String,
     },
     /// The credential provider failed.
-    #[error("credentials for {registry}: {source}")]
+    #[error("credentials for {registry}: {error}")]
     Credential {
         /// The registry.
         registry: String,
         /// What the provider reported.
-        #[source]
-        source: CredentialError,
+        error: CredentialError,
     },
 }
 
@@ -577,10 +577,12 @@ pub enum ProtocolError {
     /// A redirect without a usable `Location`.
     #[error("redirect without a valid Location header")]
     InvalidRedirect,
-    /// A pagination `Link` points to another origin (Q5).
+    /// A pagination `Link` points to another origin.
+    // Requirements: Q5.
     #[error("pagination link {0:?} points to another host")]
     CrossOriginLink(String),
-    /// A pagination `Link` points to a page already fetched (Q5).
+    /// A pagination `Link` points to a page already fetched.
+    // Requirements: Q5.
     #[error("pagination link {0:?} repeats a page already fetched")]
     PaginationLoop(String),
     /// A success status the operation does not expect.

@@ -1,6 +1,7 @@
-//! `Link` header parsing (RFC 8288) for pagination of the referrers API
-//! (REQUIREMENTS Q5; OCI distribution spec §Listing Referrers: `Link:
+//! `Link` header parsing (RFC 8288) for pagination of the referrers API;
+//! OCI distribution spec §Listing Referrers: `Link:
 //! <url>; rel="next"`).
+// Requirements: Q5.
 
 /// One link of a `Link` header: its target and its `rel` parameter.
 #[derive(Clone, Debug, PartialEq, Eq)]

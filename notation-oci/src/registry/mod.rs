@@ -1,7 +1,7 @@
 //! The blocking OCI registry client (OCI distribution spec v1.1 as the
 //! reference implementation uses it through oras-go): resolve, fetch and
-//! push manifests and blobs, the referrers API (Q5), authentication
-//! (anonymous, Basic, Bearer tokens) and credentials (X2).
+//! push manifests and blobs, the referrers API, authentication
+//! (anonymous, Basic, Bearer tokens) and credentials.
 //!
 //! - [`transport`]: the HTTP seam ([`HttpTransport`]) and the default ureq
 //!   transport; bring your own HTTP by implementing the trait.
@@ -13,7 +13,7 @@
 //! - [`error`]: [`RegistryError`] and its layers.
 //!
 //! Every byte fetched is checked against a size limit before it is read
-//! (REQUIREMENTS U) and against its digest before it is returned.
+//! and against its digest before it is returned.
 //!
 //! ```no_run
 //! use notation_oci::oci::MAX_MANIFEST_SIZE;
@@ -30,6 +30,7 @@
 //! # let _ = (manifest, referrers);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+// Requirements: Q5, X2, U.
 
 pub mod auth;
 pub mod client;

@@ -177,7 +177,8 @@ pub(crate) fn append_query(url: &str, name: &str, value: &str) -> String {
 }
 
 /// Whether `host` (lowercase, IPv6 in brackets or not) is loopback as the
-/// reference treats it: `localhost`, `127.0.0.1`, `::1` (X2).
+/// reference treats it: `localhost`, `127.0.0.1`, `::1`.
+// Requirements: X2.
 pub(crate) fn is_loopback_host(host: &str) -> bool {
     let h = host.to_ascii_lowercase();
     h == "localhost" || h == "127.0.0.1" || h == "[::1]" || h == "::1"

@@ -70,3 +70,30 @@ pub fn alpine_verifier() -> notation_core::verifier::Verifier {
         .build()
         .unwrap()
 }
+
+/// Pushes a small image (empty config, one layer) tagged `v1`; returns its
+/// digest.
+pub fn push_image(
+    client: &notation_oci::registry::RegistryClient,
+    repo: &notation_oci::registry::RepositoryRef,
+) -> String {
+    use notation_oci::oci::{EMPTY_JSON, EMPTY_JSON_DIGEST, MEDIA_TYPE_IMAGE_MANIFEST};
+    let layer = b"layer contents";
+    let layer_digest = notation_oci::oci::sha256_digest(layer);
+    client.push_blob(repo, &layer_digest, layer).unwrap();
+    client
+        .push_blob(repo, EMPTY_JSON_DIGEST, EMPTY_JSON)
+        .unwrap();
+    let manifest = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": MEDIA_TYPE_IMAGE_MANIFEST,
+        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": EMPTY_JSON_DIGEST, "size": 2},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": layer_digest, "size": layer.len()}],
+    }))
+    .unwrap();
+    client
+        .push_manifest(repo, "v1", MEDIA_TYPE_IMAGE_MANIFEST, &manifest)
+        .unwrap()
+        .descriptor
+        .digest
+}

@@ -2,7 +2,8 @@
 
 use super::*;
 
-/// A preset of validation actions (J4, M1).
+/// A preset of validation actions.
+// Requirements: J4, M1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum VerificationLevel {
     /// Every check enforced.
@@ -11,17 +12,20 @@ pub enum VerificationLevel {
     Permissive,
     /// Integrity enforced, the rest logged.
     Audit,
-    /// No verification at all (K5).
+    /// No verification at all.
+    // Requirements: K5.
     Skip,
 }
 
 /// One check of the verification procedure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ValidationType {
-    /// The signature is well formed and verifies (M3).
+    /// The signature is well formed and verifies.
+    // Requirements: M3.
     Integrity,
     /// The chain is anchored in a trust store and the leaf matches the
-    /// trusted identities (M2).
+    /// trusted identities.
+    // Requirements: M2.
     Authenticity,
     /// The timestamp countersignature is valid and trusted.
     AuthenticTimestamp,
@@ -66,10 +70,12 @@ impl VerificationLevel {
         Self::ALL.into_iter().find(|l| l.as_str() == name)
     }
 
-    /// The enforcement matrix of the specification (M, SPEC tstp
-    /// §Signature Verification details): the action of `validation` at this
+    /// The enforcement matrix of the specification ([Signature Verification
+    /// details](https://github.com/notaryproject/specifications/blob/main/specs/trust-store-trust-policy.md#signature-verification-details)):
+    /// the action of `validation` at this
     /// level before overrides. This `match` is the only place the table is
     /// written down.
+    // Requirements: M.
     pub const fn default_action(self, validation: ValidationType) -> ValidationAction {
         use ValidationAction::{Enforce, Log, Skip};
         use ValidationType::{AuthenticTimestamp, Authenticity, Expiry, Integrity, Revocation};
@@ -184,7 +190,7 @@ impl EffectiveVerification {
         }
     }
 
-    /// A level with overrides, applied in order under the J4 rules:
+    /// A level with overrides, applied in order under the specification's rules:
     /// `skip` cannot be customised, `integrity` cannot be overridden, and
     /// only `revocation` may be skipped.
     pub fn with_overrides(
@@ -233,8 +239,9 @@ impl EffectiveVerification {
         self.customized
     }
 
-    /// Whether verification is skipped altogether (K5): no signature is
+    /// Whether verification is skipped altogether: no signature is
     /// fetched or examined.
+    // Requirements: K5.
     pub fn is_skip(&self) -> bool {
         self.level == VerificationLevel::Skip
     }
@@ -275,8 +282,9 @@ impl fmt::Display for VerifyTimestamp {
     }
 }
 
-/// Why a `signatureVerification` block is invalid (J4), with the
+/// Why a `signatureVerification` block is invalid, with the
 /// reference's texts.
+// Requirements: J4.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum VerificationLevelError {

@@ -28,12 +28,12 @@ pub enum PolicyLoadError {
         path: PathBuf,
     },
     /// Another I/O error.
-    #[error("failed to read trust policy {}: {source}", .path.display())]
+    #[error("failed to read trust policy {}: {error}", .path.display())]
     Io {
         /// The path.
         path: PathBuf,
         /// The I/O error.
-        source: Arc<io::Error>,
+        error: Arc<io::Error>,
     },
     /// Not JSON of the document's shape, or too large.
     #[error("malformed trust policy. To create a trust policy, see: {TRUST_POLICY_LINK}")]
@@ -43,13 +43,13 @@ pub enum PolicyLoadError {
         /// Why.
         source: PolicyJsonError,
     },
-    /// A document that breaks the J6 rules.
-    #[error("{source}")]
+    /// A document that breaks the policy rules.
+    #[error("{error}")]
     Invalid {
         /// The path.
         path: PathBuf,
         /// Why.
-        source: Box<PolicyError>,
+        error: Box<PolicyError>,
     },
 }
 
@@ -64,7 +64,8 @@ pub struct PolicyFile {
 
 impl PolicyFile {
     /// Reads the OCI policy: `trustpolicy.oci.json`, or when that does not
-    /// exist the legacy `trustpolicy.json` (J1).
+    /// exist the legacy `trustpolicy.json`.
+    // Requirements: J1.
     pub fn read_oci(config_dir: &Path) -> Result<Self, PolicyLoadError> {
         match read_policy_file(&config_dir.join(OCI_POLICY_FILE)) {
             Err(PolicyLoadError::NotPresent { .. }) => {
@@ -127,7 +128,7 @@ impl PolicyFile {
             PolicyError::Malformed(source) => PolicyLoadError::Malformed { path, source },
             source => PolicyLoadError::Invalid {
                 path,
-                source: Box::new(source),
+                error: Box::new(source),
             },
         }
     }
@@ -153,7 +154,7 @@ pub(super) fn read_policy_file(path: &Path) -> Result<Vec<u8>, PolicyLoadError> 
         },
         _ => PolicyLoadError::Io {
             path: path.to_path_buf(),
-            source: Arc::new(e),
+            error: Arc::new(e),
         },
     };
     // lstat, so that a symlink (even a dangling one) is refused rather than

@@ -1,9 +1,9 @@
-//! Trust policy documents for OCI artifacts and blobs (REQUIREMENTS J, K, M).
+//! Trust policy documents for OCI artifacts and blobs.
 //!
 //! [`OciTrustPolicyDocument::from_json`] and
 //! [`BlobTrustPolicyDocument::from_json`] parse *and* validate: a document
-//! value exists only if it passed every rule of J6, checked in the
-//! reference's order (J7) and reported with the reference's texts, so the
+//! value exists only if it passed every rule of the specification, checked in the
+//! reference's order and reported with the reference's texts, so the
 //! verifier works on typed [`PolicyStatement`]s and never re-validates.
 //!
 //! JSON reading follows Go's `encoding/json` where that matters to which
@@ -19,6 +19,7 @@
 //!
 //! Input is bounded ([`MAX_POLICY_SIZE`]) and serde_json's recursion limit
 //! bounds nesting, so hostile documents yield errors, never panics.
+// Requirements: J, K, M, J7.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -34,6 +35,7 @@ use crate::trust::GoQuoted as Q;
 use crate::trust::dn::{DnError, ParsedDn};
 use crate::trust::store::{TrustStoreType, is_valid_store_name};
 
+mod builder;
 mod json;
 mod level;
 mod load;
@@ -43,6 +45,7 @@ mod statement;
 #[cfg(test)]
 mod tests;
 
+pub use builder::*;
 use json::*;
 pub use level::*;
 pub use load::*;
@@ -53,30 +56,36 @@ pub use statement::*;
 pub const TRUST_POLICY_LINK: &str =
     "https://notaryproject.dev/docs/quickstart/#create-a-trust-policy";
 
-/// The only document version (J2).
+/// The only document version.
+// Requirements: J2.
 pub const SUPPORTED_VERSION: &str = "1.0";
 
 /// The wildcard registry scope and trusted identity.
 pub const WILDCARD: &str = "*";
 
-/// The identity prefix Notation verifies itself (L1).
+/// The identity prefix Notation verifies itself.
+// Requirements: L1.
 pub const X509_SUBJECT_PREFIX: &str = "x509.subject";
 
-/// OCI policy file name in the configuration directory (J1).
+/// OCI policy file name in the configuration directory.
+// Requirements: J1.
 pub const OCI_POLICY_FILE: &str = "trustpolicy.oci.json";
 
-/// Legacy OCI policy file name, read when [`OCI_POLICY_FILE`] is absent (J1).
+/// Legacy OCI policy file name, read when [`OCI_POLICY_FILE`] is absent.
+// Requirements: J1.
 pub const LEGACY_OCI_POLICY_FILE: &str = "trustpolicy.json";
 
-/// Blob policy file name (J1).
+/// Blob policy file name.
+// Requirements: J1.
 pub const BLOB_POLICY_FILE: &str = "trustpolicy.blob.json";
 
 /// Upper bound on a policy document's size. Real documents are a few KiB.
 pub const MAX_POLICY_SIZE: usize = 1024 * 1024;
 
 /// Upper bound on the trusted identities of one statement. The overlap
-/// check (L5) compares every pair, so this is a work budget against hostile
+/// check compares every pair, so this is a work budget against hostile
 /// documents; the reference has no limit, and real statements list a few.
+// Requirements: L5.
 pub const MAX_TRUSTED_IDENTITIES: usize = 1024;
 
 // ---------------------------------------------------------------------------
@@ -101,7 +110,7 @@ impl fmt::Display for PolicyKind {
     }
 }
 
-/// Why the bytes are not a policy document at all (before the J6 rules).
+/// Why the bytes are not a policy document at all (before the policy rules).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PolicyJsonError {
@@ -139,13 +148,14 @@ pub enum PolicyJsonError {
     },
 }
 
-/// Why a document is not a valid trust policy (J2-J7), with the reference's
+/// Why a document is not a valid trust policy, with the reference's
 /// texts.
+// Requirements: J2-J7.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PolicyError {
     /// Not a JSON document of the expected shape.
-    #[error("{0}")]
+    #[error(transparent)]
     Malformed(#[from] PolicyJsonError),
     /// `version` missing or empty.
     #[error("{kind} trust policy document has empty version, version must be specified")]
@@ -176,12 +186,12 @@ pub enum PolicyError {
         name: String,
     },
     /// One statement is invalid.
-    #[error("{kind} trust policy: {source}")]
+    #[error("{kind} trust policy: {error}")]
     InvalidStatement {
         /// The document kind.
         kind: PolicyKind,
         /// Why.
-        source: StatementError,
+        error: StatementError,
     },
     /// An OCI statement without registry scopes.
     #[error("oci trust policy statement {} has zero registry scopes, it must specify registry scopes with at least one value", Q(.statement))]
@@ -195,13 +205,14 @@ pub enum PolicyError {
         /// The statement.
         statement: String,
     },
-    /// A malformed scope (K2).
-    #[error("{source}")]
+    /// A malformed scope.
+    // Requirements: K2.
+    #[error("{error}")]
     InvalidRegistryScope {
         /// The statement.
         statement: String,
         /// Why.
-        source: RegistryScopeError,
+        error: RegistryScopeError,
     },
     /// One scope in two statements, or twice in one (including `*`).
     #[error("registry scope {} is present in multiple oci trust policy statements, one registry scope value can only be associated with one statement", Q(.scope))]
@@ -214,7 +225,8 @@ pub enum PolicyError {
         "multiple blob trust policy statements have globalPolicy set to true. Only one trust policy statement can be marked as global policy"
     )]
     MultipleGlobalPolicies,
-    /// A global blob statement with level `skip` (W7).
+    /// A global blob statement with level `skip`.
+    // Requirements: W7.
     #[error("global blob trust policy statement cannot have verification level set to skip")]
     GlobalPolicySkip {
         /// The statement.
@@ -222,7 +234,9 @@ pub enum PolicyError {
     },
 }
 
-/// Shared validation of the document header and statements (J7 order).
+/// Shared validation of the document header and statements (the
+/// reference's order).
+// Requirements: J7.
 fn validate_document(
     kind: PolicyKind,
     raw: &RawDocument,
@@ -249,8 +263,10 @@ fn validate_document(
                 name: st.name.clone(),
             });
         }
-        let statement = validate_statement(st)
-            .map_err(|source| PolicyError::InvalidStatement { kind, source })?;
+        let statement = validate_statement(st).map_err(|source| PolicyError::InvalidStatement {
+            kind,
+            error: source,
+        })?;
         if kind == PolicyKind::Blob && st.global_policy {
             if found_global {
                 return Err(PolicyError::MultipleGlobalPolicies);
@@ -293,7 +309,7 @@ fn validate_registry_scopes(raw: &RawDocument) -> Result<(), PolicyError> {
                 validate_registry_scope(scope).map_err(|source| {
                     PolicyError::InvalidRegistryScope {
                         statement: st.name.clone(),
-                        source,
+                        error: source,
                     }
                 })?;
             }
@@ -314,7 +330,8 @@ fn validate_registry_scopes(raw: &RawDocument) -> Result<(), PolicyError> {
     Ok(())
 }
 
-/// A validated `trustpolicy.oci.json` document (J2).
+/// A validated `trustpolicy.oci.json` document.
+// Requirements: J2.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OciTrustPolicyDocument {
     version: String,
@@ -324,7 +341,19 @@ pub struct OciTrustPolicyDocument {
 impl OciTrustPolicyDocument {
     /// Parses and validates an OCI trust policy document.
     pub fn from_json(data: &[u8]) -> Result<Self, PolicyError> {
-        let raw = parse_raw_document(data, PolicyKind::Oci)?;
+        Self::from_raw(parse_raw_document(data, PolicyKind::Oci)?)
+    }
+
+    /// A document (version `1.0`) of statements built in code, validated by
+    /// the same rules, with the same messages, as [`Self::from_json`].
+    pub fn from_statements(
+        statements: impl IntoIterator<Item = OciStatementBuilder>,
+    ) -> Result<Self, PolicyError> {
+        Self::from_raw(RawDocument::of(statements.into_iter().map(|s| s.raw)))
+    }
+
+    /// The one validation of OCI documents, parsed or built.
+    fn from_raw(raw: RawDocument) -> Result<Self, PolicyError> {
         let statements = validate_document(PolicyKind::Oci, &raw)?;
         validate_registry_scopes(&raw)?;
         Ok(Self {
@@ -344,9 +373,10 @@ impl OciTrustPolicyDocument {
     }
 
     /// The statement for `artifact_reference`, which must be
-    /// `registry/repository@digest` without scheme (K1). The repository part
+    /// `registry/repository@digest` without scheme. The repository part
     /// is compared exactly with the registry scopes; an exact match wins
     /// over a `*` statement.
+    // Requirements: K1.
     pub fn applicable_policy(
         &self,
         artifact_reference: &str,
@@ -358,7 +388,7 @@ impl OciTrustPolicyDocument {
         validate_registry_scope(repository).map_err(|source| {
             PolicySelectionError::InvalidArtifactRepository {
                 reference: artifact_reference.to_owned(),
-                source,
+                error: source,
             }
         })?;
         if !is_digest(digest) {
@@ -368,9 +398,10 @@ impl OciTrustPolicyDocument {
     }
 
     /// The statement for a repository scope `registry/repository`, before
-    /// any tag is resolved (T2: the policy, and a `skip`, are known before
+    /// any tag is resolved (the policy, and a `skip`, are known before
     /// any registry access). `reference` is the user's reference, quoted in
     /// the error.
+    // Requirements: T2.
     pub fn policy_for_scope(
         &self,
         scope: &str,
@@ -379,7 +410,7 @@ impl OciTrustPolicyDocument {
         validate_registry_scope(scope).map_err(|source| {
             PolicySelectionError::InvalidArtifactRepository {
                 reference: reference.to_owned(),
-                source,
+                error: source,
             }
         })?;
         self.select(scope, reference)
@@ -411,7 +442,8 @@ impl OciTrustPolicyDocument {
     }
 }
 
-/// A validated `trustpolicy.blob.json` document (J3).
+/// A validated `trustpolicy.blob.json` document.
+// Requirements: J3.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BlobTrustPolicyDocument {
     version: String,
@@ -421,7 +453,19 @@ pub struct BlobTrustPolicyDocument {
 impl BlobTrustPolicyDocument {
     /// Parses and validates a blob trust policy document.
     pub fn from_json(data: &[u8]) -> Result<Self, PolicyError> {
-        let raw = parse_raw_document(data, PolicyKind::Blob)?;
+        Self::from_raw(parse_raw_document(data, PolicyKind::Blob)?)
+    }
+
+    /// A document (version `1.0`) of statements built in code, validated by
+    /// the same rules, with the same messages, as [`Self::from_json`].
+    pub fn from_statements(
+        statements: impl IntoIterator<Item = BlobStatementBuilder>,
+    ) -> Result<Self, PolicyError> {
+        Self::from_raw(RawDocument::of(statements.into_iter().map(|s| s.raw)))
+    }
+
+    /// The one validation of blob documents, parsed or built.
+    fn from_raw(raw: RawDocument) -> Result<Self, PolicyError> {
         let statements = validate_document(PolicyKind::Blob, &raw)?;
         Ok(Self {
             version: raw.version,
@@ -431,31 +475,20 @@ impl BlobTrustPolicyDocument {
 
     /// A one-statement `strict` document, as `notation blob policy init`
     /// writes it; validated like a parsed document.
+    #[deprecated(
+        since = "0.1.0",
+        note = "use BlobTrustPolicyDocument::from_statements with a BlobStatementBuilder"
+    )]
     pub fn init<S: AsRef<str>>(
         name: &str,
         trust_stores: &[S],
         trusted_identities: &[S],
         global: bool,
     ) -> Result<Self, PolicyError> {
-        let raw = RawDocument {
-            version: SUPPORTED_VERSION.to_owned(),
-            statements: vec![RawStatement {
-                name: name.to_owned(),
-                level: VerificationLevel::Strict.as_str().to_owned(),
-                trust_stores: trust_stores.iter().map(|s| s.as_ref().to_owned()).collect(),
-                trusted_identities: trusted_identities
-                    .iter()
-                    .map(|s| s.as_ref().to_owned())
-                    .collect(),
-                global_policy: global,
-                ..RawStatement::default()
-            }],
-        };
-        let statements = validate_document(PolicyKind::Blob, &raw)?;
-        Ok(Self {
-            version: raw.version,
-            statements,
-        })
+        Self::from_statements([BlobStatementBuilder::new(name)
+            .trust_store_entries(trust_stores.iter().map(AsRef::as_ref))
+            .trusted_identities(trusted_identities.iter().map(AsRef::as_ref))
+            .global(global)])
     }
 
     /// The document version (`1.0`).
@@ -468,9 +501,10 @@ impl BlobTrustPolicyDocument {
         &self.statements
     }
 
-    /// The statement to verify a blob with (K4): the one named `name`
+    /// The statement to verify a blob with: the one named `name`
     /// (exact match; a blank name is an error), or with no name the global
     /// statement.
+    // Requirements: K4.
     pub fn policy(&self, name: Option<&str>) -> Result<&PolicyStatement, PolicySelectionError> {
         match name {
             None => self

@@ -3,7 +3,8 @@
 use super::*;
 
 /// Why a registry scope (or the repository part of an artifact reference)
-/// is not `domain[:port]/repository` (K2).
+/// is not `domain[:port]/repository`.
+// Requirements: K2.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RegistryScopeError {
@@ -95,8 +96,9 @@ pub(super) fn is_lower_alnum(b: u8) -> bool {
 }
 
 /// `algorithm ":" encoded` (OCI image spec digest grammar): the reference
-/// only looks for the `@`; we also require a digest after it (K1: the
+/// only looks for the `@`; we also require a digest after it (the
 /// reference must be `registry/repo@sha256:...`).
+// Requirements: K1.
 pub(super) fn is_digest(digest: &str) -> bool {
     let Some((algorithm, encoded)) = digest.split_once(':') else {
         return false;
@@ -123,29 +125,33 @@ pub enum PolicySelectionError {
         reference: String,
     },
     /// The repository part is not a valid scope.
-    #[error("{source}")]
+    #[error("{error}")]
     InvalidArtifactRepository {
         /// The reference.
         reference: String,
         /// Why.
-        source: RegistryScopeError,
+        error: RegistryScopeError,
     },
-    /// No statement's scope matches, and no `*` statement (K1).
+    /// No statement's scope matches, and no `*` statement.
+    // Requirements: K1.
     #[error("artifact {} has no applicable oci trust policy statement. Trust policy applicability for a given artifact is determined by registryScopes. To create a trust policy, see: {TRUST_POLICY_LINK}", Q(.reference))]
     NoApplicableOciPolicy {
         /// The reference.
         reference: String,
     },
-    /// A blank policy name (K4).
+    /// A blank policy name.
+    // Requirements: K4.
     #[error("policy name cannot be empty")]
     EmptyPolicyName,
-    /// No blob statement of that name (K4).
+    /// No blob statement of that name.
+    // Requirements: K4.
     #[error("no applicable blob trust policy with name {}", Q(.name))]
     NoBlobPolicyNamed {
         /// The name asked for.
         name: String,
     },
-    /// No name given and no global blob statement (K4).
+    /// No name given and no global blob statement.
+    // Requirements: K4.
     #[error("no global blob trust policy")]
     NoGlobalBlobPolicy,
 }

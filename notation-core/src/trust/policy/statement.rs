@@ -3,7 +3,8 @@
 
 use super::*;
 
-/// A `{type}:{name}` entry of a statement's `trustStores` (J5).
+/// A `{type}:{name}` entry of a statement's `trustStores`.
+// Requirements: J5.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TrustStoreRef {
     pub(super) store_type: TrustStoreType,
@@ -103,7 +104,8 @@ impl std::str::FromStr for TrustStoreRef {
     }
 }
 
-/// An entry of a statement's `trustedIdentities` (L1, J8).
+/// An entry of a statement's `trustedIdentities`.
+// Requirements: L1, J8.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TrustedIdentity {
     /// `*`: any leaf certificate anchored in the statement's trust stores.
@@ -115,8 +117,9 @@ pub enum TrustedIdentity {
         /// The parsed DN.
         dn: ParsedDn,
     },
-    /// Another `prefix:value` (J8): accepted by validation, left to a
+    /// Another `prefix:value`: accepted by validation, left to a
     /// verification plugin.
+    // Requirements: J8.
     Other {
         /// The entry as written.
         raw: String,
@@ -146,13 +149,14 @@ pub enum TrustedIdentityParseError {
         /// The entry.
         identity: String,
     },
-    /// An `x509.subject` DN that is not acceptable (L1, L4).
-    #[error("trusted identity {} with invalid identity value: {source}", Q(.identity))]
+    /// An `x509.subject` DN that is not acceptable.
+    // Requirements: L1, L4.
+    #[error("trusted identity {} with invalid identity value: {error}", Q(.identity))]
     InvalidDn {
         /// The entry.
         identity: String,
         /// Why.
-        source: DnError,
+        error: DnError,
     },
 }
 
@@ -187,7 +191,7 @@ impl TrustedIdentity {
         }
         let dn = ParsedDn::parse(value).map_err(|source| TrustedIdentityParseError::InvalidDn {
             identity: identity.to_owned(),
-            source,
+            error: source,
         })?;
         Ok(TrustedIdentity::X509Subject {
             raw: identity.to_owned(),
@@ -267,7 +271,8 @@ impl PolicyStatement {
     }
 
     /// Whether a store of `store_type` is configured (a `tsa` store is
-    /// needed to verify timestamps, J5).
+    /// needed to verify timestamps).
+    // Requirements: J5.
     pub fn has_trust_store_type(&self, store_type: TrustStoreType) -> bool {
         self.trust_stores.iter().any(|r| r.store_type == store_type)
     }
@@ -315,13 +320,14 @@ pub enum StatementError {
     /// `name` missing or empty.
     #[error("a trust policy statement is missing a name, every statement requires a name")]
     MissingName,
-    /// A bad `signatureVerification` block (J4).
-    #[error("trust policy statement {} has invalid signatureVerification: {source}", Q(.statement))]
+    /// A bad `signatureVerification` block.
+    // Requirements: J4.
+    #[error("trust policy statement {} has invalid signatureVerification: {error}", Q(.statement))]
     InvalidSignatureVerification {
         /// The statement.
         statement: String,
         /// Why.
-        source: VerificationLevelError,
+        error: VerificationLevelError,
     },
     /// `verifyTimestamp` other than `always` / `afterCertExpiry`.
     #[error("trust policy statement {} has invalid signatureVerification: verifyTimestamp must be \"always\" or \"afterCertExpiry\", but got {}", Q(.statement), Q(.value))]
@@ -343,13 +349,14 @@ pub enum StatementError {
         /// The statement.
         statement: String,
     },
-    /// A bad `trustStores` entry (J5).
-    #[error("trust policy statement {} {}", Q(.statement), trust_store_clause(.source))]
+    /// A bad `trustStores` entry.
+    // Requirements: J5.
+    #[error("trust policy statement {} {}", Q(.statement), trust_store_clause(.error))]
     InvalidTrustStore {
         /// The statement.
         statement: String,
         /// Why.
-        source: TrustStoreRefError,
+        error: TrustStoreRefError,
     },
     /// `*` together with other identities.
     #[error("trust policy statement {} uses a wildcard trusted identity '*', a wildcard identity cannot be used in conjunction with other values", Q(.statement))]
@@ -357,13 +364,14 @@ pub enum StatementError {
         /// The statement.
         statement: String,
     },
-    /// A bad `trustedIdentities` entry (L1).
-    #[error("trust policy statement {} {}", Q(.statement), identity_clause(.source))]
+    /// A bad `trustedIdentities` entry.
+    // Requirements: L1.
+    #[error("trust policy statement {} {}", Q(.statement), identity_clause(.error))]
     InvalidTrustedIdentity {
         /// The statement.
         statement: String,
         /// Why.
-        source: TrustedIdentityParseError,
+        error: TrustedIdentityParseError,
     },
     /// More than [`MAX_TRUSTED_IDENTITIES`] identities (our work budget;
     /// not a reference rule).
@@ -374,7 +382,8 @@ pub enum StatementError {
         /// How many it has.
         count: usize,
     },
-    /// Two `x509.subject` identities where one is a subset of the other (L5).
+    /// Two `x509.subject` identities where one is a subset of the other.
+    // Requirements: L5.
     #[error("trust policy statement {} has overlapping x509 trustedIdentities, {} overlaps with {}", Q(.statement), Q(.identity), Q(.other))]
     OverlappingIdentities {
         /// The statement.
@@ -414,7 +423,7 @@ pub(super) fn validate_statement(raw: &RawStatement) -> Result<PolicyStatement, 
         parse_verification(&raw.level, &raw.overrides).map_err(|source| {
             StatementError::InvalidSignatureVerification {
                 statement: statement(),
-                source,
+                error: source,
             }
         })?;
     let verify_timestamp = match raw.verify_timestamp.as_str() {
@@ -444,7 +453,7 @@ pub(super) fn validate_statement(raw: &RawStatement) -> Result<PolicyStatement, 
             trust_stores.push(TrustStoreRef::parse(value).map_err(|source| {
                 StatementError::InvalidTrustStore {
                     statement: statement(),
-                    source,
+                    error: source,
                 }
             })?);
         }
@@ -512,7 +521,8 @@ pub(super) fn parse_verification(
 }
 
 /// notation-go `validateTrustedIdentities`: the wildcard rule first, then
-/// each entry, then overlaps (L5) among the `x509.subject` entries.
+/// each entry, then overlaps among the `x509.subject` entries.
+// Requirements: L5.
 pub(super) fn validate_identities(
     statement: &str,
     identities: &[String],
@@ -533,7 +543,7 @@ pub(super) fn validate_identities(
         .map(|i| {
             TrustedIdentity::parse(i).map_err(|source| StatementError::InvalidTrustedIdentity {
                 statement: statement.to_owned(),
-                source,
+                error: source,
             })
         })
         .collect::<Result<Vec<_>, _>>()?;

@@ -205,7 +205,7 @@ fn trusted_identity_parsing() {
     assert!(matches!(
         TrustedIdentity::parse("x509.subject:C=bad=#identity,O=LOL,ST=LOL"),
         Err(TrustedIdentityParseError::InvalidDn {
-            source: DnError::NumberSignValue { .. },
+            error: DnError::NumberSignValue { .. },
             ..
         })
     ));
@@ -258,7 +258,7 @@ fn go_json_semantics() {
     assert!(matches!(
         e,
         PolicyError::InvalidStatement {
-            source: StatementError::MissingName,
+            error: StatementError::MissingName,
             ..
         }
     ));
@@ -365,7 +365,7 @@ fn hostile_json() {
     assert!(matches!(
         OciTrustPolicyDocument::from_json(many.as_bytes()),
         Err(PolicyError::InvalidStatement {
-            source: StatementError::TooManyTrustedIdentities { .. },
+            error: StatementError::TooManyTrustedIdentities { .. },
             ..
         })
     ));
@@ -394,6 +394,7 @@ fn round_trip_serialization() {
     ));
     assert_eq!(OciTrustPolicyDocument::from_json(&out).unwrap(), d);
 
+    #[allow(deprecated)]
     let b = BlobTrustPolicyDocument::init("p", &["ca:x"], &["*"], true).unwrap();
     let text = String::from_utf8(b.to_json_pretty()).unwrap();
     assert_eq!(
@@ -404,10 +405,9 @@ fn round_trip_serialization() {
         BlobTrustPolicyDocument::from_json(text.as_bytes()).unwrap(),
         b
     );
-    assert!(matches!(
-        BlobTrustPolicyDocument::init("p", &["ca:"], &["*"], false),
-        Err(PolicyError::InvalidStatement { .. })
-    ));
+    #[allow(deprecated)]
+    let invalid = BlobTrustPolicyDocument::init("p", &["ca:"], &["*"], false);
+    assert!(matches!(invalid, Err(PolicyError::InvalidStatement { .. })));
 }
 
 #[test]
@@ -424,4 +424,96 @@ fn statement_accessors() {
     assert_eq!(s.trust_stores().len(), 4);
     assert_eq!(s.verify_timestamp(), VerifyTimestamp::Always);
     assert!(!s.is_global());
+}
+
+/// Issue 12 item 5: a document built in code equals the same document
+/// parsed from JSON, and an invalid one is refused with the JSON's message
+/// (one validation).
+#[test]
+fn builders_validate_as_json_does() {
+    let built = OciTrustPolicyDocument::from_statements([
+        OciStatementBuilder::new("s")
+            .registry_scope("registry.example.com/app")
+            .registry_scope("registry.example.com/other")
+            .level(VerificationLevel::Permissive)
+            .override_action(ValidationType::Revocation, ValidationAction::Enforce)
+            .override_action(ValidationType::Revocation, ValidationAction::Skip)
+            .override_action(ValidationType::Authenticity, ValidationAction::Log)
+            .verify_timestamp(VerifyTimestamp::AfterCertExpiry)
+            .trust_store(TrustStoreRef::new(TrustStoreType::Ca, "acme").unwrap())
+            .trust_store_entry("tsa:ts")
+            .trusted_identity("x509.subject: C=US, ST=WA, O=Acme"),
+        OciStatementBuilder::new("skip")
+            .registry_scope("*")
+            .level(VerificationLevel::Skip),
+    ])
+    .unwrap();
+    let parsed = OciTrustPolicyDocument::from_json(
+        doc(r#"{"name":"s","registryScopes":["registry.example.com/app","registry.example.com/other"],
+            "signatureVerification":{"level":"permissive","override":{"revocation":"skip","authenticity":"log"},"verifyTimestamp":"afterCertExpiry"},
+            "trustStores":["ca:acme","tsa:ts"],"trustedIdentities":["x509.subject: C=US, ST=WA, O=Acme"]},
+           {"name":"skip","registryScopes":["*"],"signatureVerification":{"level":"skip"}}"#)
+        .as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(built, parsed);
+
+    let blob = BlobTrustPolicyDocument::from_statements([BlobStatementBuilder::new("g")
+        .global(true)
+        .trust_store(TrustStoreRef::new(TrustStoreType::SigningAuthority, "sa").unwrap())
+        .trusted_identities(["*"])])
+    .unwrap();
+    assert_eq!(
+        blob,
+        BlobTrustPolicyDocument::from_json(
+            doc(r#"{"name":"g","globalPolicy":true,"signatureVerification":{"level":"strict"},"trustStores":["signingAuthority:sa"],"trustedIdentities":["*"]}"#)
+                .as_bytes()
+        )
+        .unwrap()
+    );
+
+    // Refused, with the messages of the JSON path.
+    let cases: [(Vec<OciStatementBuilder>, &str); 4] = [
+        (vec![], r#""#),
+        (
+            vec![
+                OciStatementBuilder::new("s")
+                    .registry_scope("*")
+                    .trust_store_entry("ca:")
+                    .trusted_identity("*"),
+            ],
+            r#"{"name":"s","registryScopes":["*"],"signatureVerification":{"level":"strict"},"trustStores":["ca:"],"trustedIdentities":["*"]}"#,
+        ),
+        (
+            vec![
+                OciStatementBuilder::new("s")
+                    .trust_store_entry("ca:x")
+                    .trusted_identity("*"),
+            ],
+            r#"{"name":"s","signatureVerification":{"level":"strict"},"trustStores":["ca:x"],"trustedIdentities":["*"]}"#,
+        ),
+        (
+            vec![
+                OciStatementBuilder::new("s")
+                    .registry_scope("*")
+                    .override_action(ValidationType::Integrity, ValidationAction::Log)
+                    .trust_store_entry("ca:x")
+                    .trusted_identity("*"),
+            ],
+            r#"{"name":"s","registryScopes":["*"],"signatureVerification":{"level":"strict","override":{"integrity":"log"}},"trustStores":["ca:x"],"trustedIdentities":["*"]}"#,
+        ),
+    ];
+    for (statements, json) in cases {
+        let from_builder = OciTrustPolicyDocument::from_statements(statements).unwrap_err();
+        let from_json = OciTrustPolicyDocument::from_json(doc(json).as_bytes()).unwrap_err();
+        assert_eq!(from_builder, from_json);
+    }
+    let global_skip = BlobTrustPolicyDocument::from_statements([BlobStatementBuilder::new("g")
+        .global(true)
+        .level(VerificationLevel::Skip)])
+    .unwrap_err();
+    assert!(
+        matches!(global_skip, PolicyError::GlobalPolicySkip { .. }),
+        "{global_skip}"
+    );
 }

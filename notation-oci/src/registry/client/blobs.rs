@@ -4,11 +4,12 @@ use super::*;
 
 impl RegistryClient {
     /// Fetches a blob, at most `max_size` bytes (32 MiB for signature
-    /// envelopes, U), following the registry's redirect to blob storage
+    /// envelopes), following the registry's redirect to blob storage
     /// (no `Authorization` to another host). `expected_size` (the
     /// descriptor's size) is checked against the limit before any request,
     /// against `Content-Length` before reading and against the bytes read;
     /// the digest is computed over the bytes. Any mismatch is an error.
+    // Requirements: U.
     pub fn fetch_blob(
         &self,
         repo: &RepositoryRef,

@@ -121,11 +121,11 @@ impl RegistryClient {
                 RegistryError::Transport {
                     method,
                     url,
-                    source,
+                    error: source,
                 } => RegistryError::Transport {
                     method,
                     url: shown_url(&url, auth_origin),
-                    source,
+                    error: source,
                 },
                 RegistryError::Timeout(mut t) => {
                     t.url = shown_url(&t.url, auth_origin);
@@ -252,7 +252,7 @@ impl RegistryClient {
                 .credential(registry)
                 .map_err(|source| AuthError::Credential {
                     registry: registry.to_string(),
-                    source,
+                    error: source,
                 })?
                 .filter(|c| !c.is_empty()),
             None => None,

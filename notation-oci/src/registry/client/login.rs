@@ -20,10 +20,10 @@ pub enum LoginOutcome {
 pub enum LoginError {
     /// The registry did not accept the credential.
     #[error("failed to validate the credentials: {0}")]
-    Verification(#[source] RegistryError),
+    Verification(RegistryError),
     /// The credential could not be stored.
     #[error("failed to store the credentials: {0}")]
-    Storage(#[source] CredentialError),
+    Storage(CredentialError),
 }
 
 impl RegistryClient {

@@ -30,7 +30,8 @@ impl RegistryClient {
     /// every manifest media type accepted. By digest, the registry's
     /// `Docker-Content-Digest` must equal it. When the `HEAD` response lacks
     /// the digest (or length or type), or `HEAD` is refused, the manifest is
-    /// fetched and its digest computed (Q8).
+    /// fetched and its digest computed.
+    // Requirements: Q8.
     pub fn resolve(
         &self,
         repo: &RepositoryRef,
@@ -97,11 +98,12 @@ impl RegistryClient {
     }
 
     /// Fetches a manifest by tag or digest, at most `max_size` bytes
-    /// (4 MiB for signature manifests, U). The size is checked against
+    /// (4 MiB for signature manifests). The size is checked against
     /// `Content-Length` before reading and the read is bounded anyway; the
     /// digest is computed over the bytes and must equal the requested digest
     /// (by digest) or the `Docker-Content-Digest` header (by tag, when
     /// present). A mismatch is an error, never data.
+    // Requirements: U.
     pub fn fetch_manifest(
         &self,
         repo: &RepositoryRef,
@@ -121,7 +123,8 @@ impl RegistryClient {
 
     /// Like [`fetch_manifest`](Self::fetch_manifest) but `Ok(None)` when the
     /// registry answers 404 (the referrers tag schema index `sha256-<hex>`
-    /// that does not exist yet, Q6).
+    /// that does not exist yet).
+    // Requirements: Q6.
     pub fn fetch_manifest_if_exists(
         &self,
         repo: &RepositoryRef,
@@ -302,7 +305,8 @@ impl RegistryClient {
     /// Deletes a manifest by digest. A registry that does not allow it
     /// (405, or the `UNSUPPORTED` error code) gives
     /// [`RegistryError::Unsupported`], which callers turn into a warning
-    /// (Q6: a superseded referrers index that cannot be deleted).
+    /// (a superseded referrers index that cannot be deleted).
+    // Requirements: Q6.
     pub fn delete_manifest(&self, repo: &RepositoryRef, digest: &str) -> Result<(), RegistryError> {
         if self.budget.is_none() {
             return self.begin_operation().delete_manifest(repo, digest);

@@ -272,7 +272,8 @@ impl RegistryClient {
     }
 
     /// Whether `registry` is reached over plain HTTP: listed as insecure, or
-    /// loopback (`localhost`, `127.0.0.1`, `[::1]`) unless turned off (X2).
+    /// loopback (`localhost`, `127.0.0.1`, `[::1]`) unless turned off.
+    // Requirements: X2.
     pub fn is_plain_http(&self, registry: &str) -> bool {
         let lower = registry.to_ascii_lowercase();
         self.inner.insecure_registries.contains(&lower)

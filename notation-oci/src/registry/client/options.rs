@@ -121,7 +121,8 @@ impl RegistryClientOptions {
     }
 
     /// Reaches `registry` (`host[:port]`, compared case-insensitively) over
-    /// plain HTTP: `--insecure-registry` for the command's registry (X2).
+    /// plain HTTP: `--insecure-registry` for the command's registry.
+    // Requirements: X2.
     pub fn insecure_registry(mut self, registry: impl Into<String>) -> Self {
         self.insecure_registries
             .push(registry.into().to_ascii_lowercase());
@@ -141,7 +142,8 @@ impl RegistryClientOptions {
         self
     }
 
-    /// The `insecureRegistries` of Notation's `config.json` (X2, W16).
+    /// The `insecureRegistries` of Notation's `config.json`.
+    // Requirements: X2, W16.
     pub fn notation_config(self, config: &notation_core::config::Config) -> Self {
         self.insecure_registries(config.insecure_registries.iter().cloned())
     }

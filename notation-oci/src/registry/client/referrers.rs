@@ -11,7 +11,8 @@ pub const DEFAULT_MAX_REFERRERS: usize = 10_000;
 /// Default bound on the bytes of all referrers pages of one listing (4 full
 /// pages; ten thousand descriptors with their annotations fit).
 pub const DEFAULT_MAX_REFERRERS_BYTES: u64 = 16 * 1024 * 1024;
-/// The `OCI-Filters-Applied` header (Q5).
+/// The `OCI-Filters-Applied` header.
+// Requirements: Q5.
 const HEADER_FILTERS_APPLIED: &str = "OCI-Filters-Applied";
 /// The annotation some registries use instead of the header (oras-go).
 const ANNOTATION_FILTERS_APPLIED: &str = "org.opencontainers.referrers.filtersApplied";
@@ -27,18 +28,19 @@ struct ReferrersPage {
 }
 
 impl RegistryClient {
-    /// Lists the referrers of `subject_digest` with the referrers API
-    /// (Q5): `GET /v2/<name>/referrers/<digest>?artifactType=...`.
+    /// Lists the referrers of `subject_digest` with the referrers API:
+    /// `GET /v2/<name>/referrers/<digest>?artifactType=...`.
     ///
     /// `Ok(None)` when the registry does not support the API (404 without
     /// `NAME_UNKNOWN`, or a first page that is not an image index; the
-    /// caller then falls back to the tag schema, Q6). Pages are followed
+    /// caller then falls back to the tag schema). Pages are followed
     /// through `Link: <...>; rel="next"` on the same origin only, each
     /// at most 4 MiB, at most the configured number of pages, descriptors and
     /// bytes of all pages (an error past the bound, and a link repeating a page is
     /// an error: never an endless loop). When `artifact_type` is given and
     /// the registry does not say it applied the filter
     /// (`OCI-Filters-Applied`), descriptors are filtered here.
+    // Requirements: Q5, Q6.
     pub fn referrers(
         &self,
         repo: &RepositoryRef,

@@ -93,10 +93,10 @@ impl RegistryClient {
         let origin = request.url().to_string();
         let (mut response, _) = match self.send_following(request, basic.as_ref(), &origin) {
             Ok(r) => r,
-            Err(RegistryError::Transport { source, .. }) => {
+            Err(RegistryError::Transport { error: source, .. }) => {
                 return Err(AuthError::TokenTransport {
                     realm: realm_display,
-                    source,
+                    error: source,
                 }
                 .into());
             }
@@ -134,9 +134,9 @@ impl RegistryClient {
             }
             Err(BodyReadError::Io(e)) => {
                 return Err(match self.body_error(method, &realm_display, e) {
-                    RegistryError::Transport { source, .. } => AuthError::TokenTransport {
+                    RegistryError::Transport { error: source, .. } => AuthError::TokenTransport {
                         realm: realm_display,
-                        source,
+                        error: source,
                     }
                     .into(),
                     budget_error => budget_error,
