@@ -114,3 +114,22 @@ pub(crate) unsafe fn write_str(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_given_to_c_never_hold_an_interior_nul() {
+        // A subject such as "CN=good.example\0.evil.example" must not read
+        // as "CN=good.example" in C.
+        let mut buf = [0 as c_char; 64];
+        let mut needed = 0;
+        // SAFETY: buf is writable for its length; needed is writable.
+        unsafe { write_str("CN=a\0.evil", buf.as_mut_ptr(), buf.len(), &mut needed) }.unwrap();
+        // SAFETY: write_str wrote a NUL-terminated string.
+        let written = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) };
+        assert_eq!(written.to_str().unwrap(), "CN=a\u{fffd}.evil");
+        assert_eq!(needed, written.to_bytes().len() + 1);
+    }
+}

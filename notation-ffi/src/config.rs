@@ -19,6 +19,7 @@ use notation_oci::registry::Credential;
 use crate::buffer::write_str;
 use crate::error::{Error, LastError, notation_result};
 use crate::ffi::{Out, bytes, free_handle, handle, into_handle, optional_string, string};
+use crate::policy::{blob_policy, checked_blob_policy, checked_oci_policy, oci_policy};
 
 /// The kind of a named trust store.
 #[repr(u32)]
@@ -188,9 +189,13 @@ fn open_dir(dir: &Path) -> Result<ConfigState, Error> {
     };
     let oci_policy = optional(PolicyFile::read_oci(dir))?
         .map(|f| f.parse_oci())
+        .transpose()?
+        .map(checked_oci_policy)
         .transpose()?;
     let blob_policy = optional(PolicyFile::read_blob(dir))?
         .map(|f| f.parse_blob())
+        .transpose()?
+        .map(checked_blob_policy)
         .transpose()?;
     Ok(ConfigState {
         dir: Some(dir.to_path_buf()),
@@ -288,7 +293,7 @@ pub unsafe extern "C" fn notation_config_set_oci_policy(
         config.errors.record((|| {
             // SAFETY: caller guarantees json/json_len.
             let json = unsafe { bytes(json, json_len, MAX_POLICY_SIZE, "json")? };
-            let doc = OciTrustPolicyDocument::from_json(json)?;
+            let doc = oci_policy(json)?;
             config.state().oci_policy = Some(doc);
             Ok(())
         })())
@@ -314,7 +319,7 @@ pub unsafe extern "C" fn notation_config_set_blob_policy(
         config.errors.record((|| {
             // SAFETY: caller guarantees json/json_len.
             let json = unsafe { bytes(json, json_len, MAX_POLICY_SIZE, "json")? };
-            let doc = BlobTrustPolicyDocument::from_json(json)?;
+            let doc = blob_policy(json)?;
             config.state().blob_policy = Some(doc);
             Ok(())
         })())

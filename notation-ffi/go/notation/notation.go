@@ -20,6 +20,10 @@
 // Every error returned by the package is an *Error carrying the library's
 // result code and message; compare codes with errors.Is(err,
 // notation.ErrVerificationFailed) and friends, or errors.As.
+//
+// Strings: C strings end at their first NUL byte, so a string argument that
+// holds one (a path, a reference, a user metadata key or value...) is
+// refused with ErrInvalidArgument instead of reaching the library cut short.
 package notation
 
 // #cgo CFLAGS: -I${SRCDIR}/../../../include
@@ -31,6 +35,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"time"
 	"unsafe"
 )
@@ -213,12 +218,35 @@ func bytesPtr(b []byte) (*C.uint8_t, C.size_t) {
 	return (*C.uint8_t)(unsafe.Pointer(&b[0])), C.size_t(len(b))
 }
 
-func cString(s string) *C.char {
-	return C.CString(s)
+// cStrings holds the C copies of one call's string arguments until free.
+type cStrings struct {
+	ptrs []*C.char
 }
 
-func free(p *C.char) {
-	C.free(unsafe.Pointer(p))
+// add copies s into C memory for the argument name. A C string ends at its
+// first NUL byte, so a Go string holding one would reach the library cut
+// short (a path that names another file, a required metadata value that
+// matches less than it says): such a string is refused with
+// CodeInvalidArgument and nothing is allocated. add is the package's only
+// use of C.CString (TestCStringOnlyThroughTheNULCheck checks).
+func (cs *cStrings) add(name, s string) (*C.char, error) {
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		return nil, &Error{
+			Code:    CodeInvalidArgument,
+			Message: fmt.Sprintf("%s contains a NUL byte (at byte %d), which a C string cannot hold", name, i),
+		}
+	}
+	p := C.CString(s)
+	cs.ptrs = append(cs.ptrs, p)
+	return p, nil
+}
+
+// free releases every copy made by add.
+func (cs *cStrings) free() {
+	for _, p := range cs.ptrs {
+		C.free(unsafe.Pointer(p))
+	}
+	cs.ptrs = nil
 }
 
 // Version is the library's version.
@@ -350,8 +378,12 @@ func NewConfig() (*Config, error) {
 // OpenConfigDir opens a notation configuration directory (NOTATION_CONFIG
 // layout): trust policies, truststore/x509, signingkeys.json.
 func OpenConfigDir(path string) (*Config, error) {
-	cpath := cString(path)
-	defer free(cpath)
+	var cs cStrings
+	defer cs.free()
+	cpath, err := cs.add("path", path)
+	if err != nil {
+		return nil, err
+	}
 	var ptr *C.notation_config
 	if err := call(func() C.notation_result { return C.notation_config_open_dir(cpath, &ptr) }); err != nil {
 		return nil, err
@@ -390,10 +422,14 @@ func (c *Config) SetBlobPolicy(document []byte) error {
 // AddCertificates adds PEM or DER certificates to a named trust store of an
 // in-memory configuration.
 func (c *Config) AddCertificates(storeType TrustStoreType, storeName string, certificates []byte) error {
-	name := cString(storeName)
-	defer free(name)
+	var cs cStrings
+	defer cs.free()
+	name, err := cs.add("storeName", storeName)
+	if err != nil {
+		return err
+	}
 	p, n := bytesPtr(certificates)
-	err := call(func() C.notation_result {
+	err = call(func() C.notation_result {
 		return C.notation_config_add_certificates(c.ptr, C.uint32_t(storeType), name, p, n)
 	})
 	runtime.KeepAlive(certificates)
@@ -421,10 +457,14 @@ func (c *Config) NewVerifier() (*Verifier, error) {
 // pluginConfig is sent to the plugin, SignOptions.PluginConfig entries
 // replacing those of the same name.
 func (c *Config) NewSigner(keyName string) (*Signer, error) {
+	var cs cStrings
+	defer cs.free()
 	var name *C.char
 	if keyName != "" {
-		name = cString(keyName)
-		defer free(name)
+		var err error
+		if name, err = cs.add("keyName", keyName); err != nil {
+			return nil, err
+		}
 	}
 	var ptr *C.notation_signer
 	err := call(func() C.notation_result { return C.notation_signer_new_from_config(c.ptr, name, &ptr) })
@@ -451,9 +491,13 @@ func (c *Config) SetRevocationMode(mode RevocationMode) error {
 // Plugins are executables run with the process's environment: use a
 // directory only trusted users can write to.
 func (c *Config) SetPluginDir(dir string) error {
-	d := cString(dir)
-	defer free(d)
-	err := call(func() C.notation_result { return C.notation_config_set_plugin_dir(c.ptr, d) })
+	var cs cStrings
+	defer cs.free()
+	d, err := cs.add("dir", dir)
+	if err != nil {
+		return err
+	}
+	err = call(func() C.notation_result { return C.notation_config_set_plugin_dir(c.ptr, d) })
 	runtime.KeepAlive(c)
 	return err
 }
@@ -499,11 +543,18 @@ func (c *Config) SetPluginTimeout(timeout time.Duration) error {
 // ENVELOPE plugins artifacts, ENVELOPE_FOR_BLOB plugins blobs.
 // SignOptions.PluginConfig is sent to it.
 func (c *Config) NewPluginSigner(pluginName, keyID string) (*Signer, error) {
-	p, k := cString(pluginName), cString(keyID)
-	defer free(p)
-	defer free(k)
+	var cs cStrings
+	defer cs.free()
+	p, err := cs.add("pluginName", pluginName)
+	if err != nil {
+		return nil, err
+	}
+	k, err := cs.add("keyID", keyID)
+	if err != nil {
+		return nil, err
+	}
 	var ptr *C.notation_signer
-	err := call(func() C.notation_result { return C.notation_signer_new_plugin(c.ptr, p, k, &ptr) })
+	err = call(func() C.notation_result { return C.notation_signer_new_plugin(c.ptr, p, k, &ptr) })
 	runtime.KeepAlive(c)
 	if err != nil {
 		return nil, err
@@ -524,9 +575,13 @@ func (c *Config) SetRevocationTimeouts(ocsp, crl time.Duration) error {
 // AddInsecureRegistry makes registry targets made with this configuration
 // use plain HTTP for registry (host[:port]). For tests only.
 func (c *Config) AddInsecureRegistry(registry string) error {
-	r := cString(registry)
-	defer free(r)
-	err := call(func() C.notation_result { return C.notation_config_add_insecure_registry(c.ptr, r) })
+	var cs cStrings
+	defer cs.free()
+	r, err := cs.add("registry", registry)
+	if err != nil {
+		return err
+	}
+	err = call(func() C.notation_result { return C.notation_config_add_insecure_registry(c.ptr, r) })
 	runtime.KeepAlive(c)
 	return err
 }
@@ -535,11 +590,21 @@ func (c *Config) AddInsecureRegistry(registry string) error {
 // this configuration use for registry (host[:port]); an empty username
 // with a password is an identity token.
 func (c *Config) SetRegistryCredentials(registry, username, password string) error {
-	r, u, p := cString(registry), cString(username), cString(password)
-	defer free(r)
-	defer free(u)
-	defer free(p)
-	err := call(func() C.notation_result {
+	var cs cStrings
+	defer cs.free()
+	r, err := cs.add("registry", registry)
+	if err != nil {
+		return err
+	}
+	u, err := cs.add("username", username)
+	if err != nil {
+		return err
+	}
+	p, err := cs.add("password", password)
+	if err != nil {
+		return err
+	}
+	err = call(func() C.notation_result {
 		return C.notation_config_set_registry_credentials(c.ptr, r, u, p)
 	})
 	runtime.KeepAlive(c)
@@ -597,26 +662,44 @@ func (o *VerifyOptions) toC() (*C.notation_verify_options, error) {
 		}
 		return nil
 	}
+	var cs cStrings
+	defer cs.free()
+	// str copies a string argument, freeing the options if it is refused.
+	str := func(name, s string) (*C.char, error) {
+		p, err := cs.add(name, s)
+		if err != nil {
+			C.notation_verify_options_free(&ptr)
+		}
+		return p, err
+	}
 	if o.PolicyName != "" {
-		s := cString(o.PolicyName)
-		defer free(s)
+		s, err := str("PolicyName", o.PolicyName)
+		if err != nil {
+			return nil, err
+		}
 		if err := set(func() C.notation_result { return C.notation_verify_options_set_policy_name(ptr, s) }); err != nil {
 			return nil, err
 		}
 	}
 	if o.MediaType != "" {
-		s := cString(o.MediaType)
-		defer free(s)
+		s, err := str("MediaType", o.MediaType)
+		if err != nil {
+			return nil, err
+		}
 		if err := set(func() C.notation_result { return C.notation_verify_options_set_media_type(ptr, s) }); err != nil {
 			return nil, err
 		}
 	}
 	for k, v := range o.UserMetadata {
-		ck, cv := cString(k), cString(v)
-		err := set(func() C.notation_result { return C.notation_verify_options_add_user_metadata(ptr, ck, cv) })
-		free(ck)
-		free(cv)
+		ck, err := str("UserMetadata key", k)
 		if err != nil {
+			return nil, err
+		}
+		cv, err := str("UserMetadata value", v)
+		if err != nil {
+			return nil, err
+		}
+		if err := set(func() C.notation_result { return C.notation_verify_options_add_user_metadata(ptr, ck, cv) }); err != nil {
 			return nil, err
 		}
 	}
@@ -628,11 +711,15 @@ func (o *VerifyOptions) toC() (*C.notation_verify_options, error) {
 		}
 	}
 	for k, v := range o.PluginConfig {
-		ck, cv := cString(k), cString(v)
-		err := set(func() C.notation_result { return C.notation_verify_options_add_plugin_config(ptr, ck, cv) })
-		free(ck)
-		free(cv)
+		ck, err := str("PluginConfig key", k)
 		if err != nil {
+			return nil, err
+		}
+		cv, err := str("PluginConfig value", v)
+		if err != nil {
+			return nil, err
+		}
+		if err := set(func() C.notation_result { return C.notation_verify_options_add_plugin_config(ptr, ck, cv) }); err != nil {
 			return nil, err
 		}
 	}
@@ -794,9 +881,16 @@ func (v *Verifier) VerifyBlobFile(signaturePath, blobPath string, opts *VerifyOp
 		return nil, err
 	}
 	defer C.notation_verify_options_free(&copts)
-	sp, bp := cString(signaturePath), cString(blobPath)
-	defer free(sp)
-	defer free(bp)
+	var cs cStrings
+	defer cs.free()
+	sp, err := cs.add("signaturePath", signaturePath)
+	if err != nil {
+		return nil, err
+	}
+	bp, err := cs.add("blobPath", blobPath)
+	if err != nil {
+		return nil, err
+	}
 	r, err := verify(func(res *C.notation_verification_result) C.notation_result {
 		return C.notation_verifier_verify_blob_file(v.ptr, sp, bp, copts, res)
 	})
@@ -850,9 +944,16 @@ func NewSigner(key, certificates []byte) (*Signer, error) {
 // NewSignerFromFiles creates a signer from a key file and a certificate
 // chain file.
 func NewSignerFromFiles(keyPath, certificatePath string) (*Signer, error) {
-	kp, cp := cString(keyPath), cString(certificatePath)
-	defer free(kp)
-	defer free(cp)
+	var cs cStrings
+	defer cs.free()
+	kp, err := cs.add("keyPath", keyPath)
+	if err != nil {
+		return nil, err
+	}
+	cp, err := cs.add("certificatePath", certificatePath)
+	if err != nil {
+		return nil, err
+	}
 	var ptr *C.notation_signer
 	if err := call(func() C.notation_result { return C.notation_signer_new_from_files(kp, cp, &ptr) }); err != nil {
 		return nil, err
@@ -907,19 +1008,35 @@ func (o *SignOptions) toC() (*C.notation_sign_options, error) {
 			return nil, err
 		}
 	}
+	var cs cStrings
+	defer cs.free()
+	// str copies a string argument, freeing the options if it is refused.
+	str := func(name, s string) (*C.char, error) {
+		p, err := cs.add(name, s)
+		if err != nil {
+			C.notation_sign_options_free(&ptr)
+		}
+		return p, err
+	}
 	if o.MediaType != "" {
-		s := cString(o.MediaType)
-		defer free(s)
+		s, err := str("MediaType", o.MediaType)
+		if err != nil {
+			return nil, err
+		}
 		if err := set(func() C.notation_result { return C.notation_sign_options_set_media_type(ptr, s) }); err != nil {
 			return nil, err
 		}
 	}
 	for k, v := range o.UserMetadata {
-		ck, cv := cString(k), cString(v)
-		err := set(func() C.notation_result { return C.notation_sign_options_add_user_metadata(ptr, ck, cv) })
-		free(ck)
-		free(cv)
+		ck, err := str("UserMetadata key", k)
 		if err != nil {
+			return nil, err
+		}
+		cv, err := str("UserMetadata value", v)
+		if err != nil {
+			return nil, err
+		}
+		if err := set(func() C.notation_result { return C.notation_sign_options_add_user_metadata(ptr, ck, cv) }); err != nil {
 			return nil, err
 		}
 	}
@@ -941,10 +1058,12 @@ func (o *SignOptions) toC() (*C.notation_sign_options, error) {
 		}
 	}
 	if o.TimestampURL != "" {
-		u := cString(o.TimestampURL)
-		defer free(u)
+		u, err := str("TimestampURL", o.TimestampURL)
+		if err != nil {
+			return nil, err
+		}
 		rp, rn := bytesPtr(o.TimestampRoots)
-		err := set(func() C.notation_result {
+		err = set(func() C.notation_result {
 			return C.notation_sign_options_set_timestamping(ptr, u, rp, rn)
 		})
 		runtime.KeepAlive(o.TimestampRoots)
@@ -953,11 +1072,15 @@ func (o *SignOptions) toC() (*C.notation_sign_options, error) {
 		}
 	}
 	for k, v := range o.PluginConfig {
-		ck, cv := cString(k), cString(v)
-		err := set(func() C.notation_result { return C.notation_sign_options_add_plugin_config(ptr, ck, cv) })
-		free(ck)
-		free(cv)
+		ck, err := str("PluginConfig key", k)
 		if err != nil {
+			return nil, err
+		}
+		cv, err := str("PluginConfig value", v)
+		if err != nil {
+			return nil, err
+		}
+		if err := set(func() C.notation_result { return C.notation_sign_options_add_plugin_config(ptr, ck, cv) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1001,8 +1124,12 @@ func (s *Signer) SignBlobFile(path string, opts *SignOptions) ([]byte, error) {
 		return nil, err
 	}
 	defer C.notation_sign_options_free(&copts)
-	cpath := cString(path)
-	defer free(cpath)
+	var cs cStrings
+	defer cs.free()
+	cpath, err := cs.add("path", path)
+	if err != nil {
+		return nil, err
+	}
 	var out *C.notation_buffer
 	err = call(func() C.notation_result { return C.notation_signer_sign_blob_file(s.ptr, cpath, copts, &out) })
 	runtime.KeepAlive(s)
@@ -1040,13 +1167,21 @@ type Target struct {
 // reference is a tag or digest; scope is the registry scope whose trust
 // policy statement applies (needed to verify; may be "" otherwise).
 func NewLayoutTarget(path, reference, scope string) (*Target, error) {
-	cpath, cref := cString(path), cString(reference)
-	defer free(cpath)
-	defer free(cref)
+	var cs cStrings
+	defer cs.free()
+	cpath, err := cs.add("path", path)
+	if err != nil {
+		return nil, err
+	}
+	cref, err := cs.add("reference", reference)
+	if err != nil {
+		return nil, err
+	}
 	var cscope *C.char
 	if scope != "" {
-		cscope = cString(scope)
-		defer free(cscope)
+		if cscope, err = cs.add("scope", scope); err != nil {
+			return nil, err
+		}
 	}
 	var ptr *C.notation_target
 	if err := call(func() C.notation_result {
@@ -1065,14 +1200,18 @@ func NewLayoutTarget(path, reference, scope string) (*Target, error) {
 // then the notation or Docker credential store). Nothing is sent until the
 // target is used.
 func NewRegistryTarget(config *Config, reference string) (*Target, error) {
-	cref := cString(reference)
-	defer free(cref)
+	var cs cStrings
+	defer cs.free()
+	cref, err := cs.add("reference", reference)
+	if err != nil {
+		return nil, err
+	}
 	var cconfig *C.notation_config
 	if config != nil {
 		cconfig = config.ptr
 	}
 	var ptr *C.notation_target
-	err := call(func() C.notation_result { return C.notation_target_new_registry(cconfig, cref, &ptr) })
+	err = call(func() C.notation_result { return C.notation_target_new_registry(cconfig, cref, &ptr) })
 	runtime.KeepAlive(config)
 	if err != nil {
 		return nil, err
