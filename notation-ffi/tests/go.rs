@@ -77,9 +77,12 @@ fn go_package_tests_shared_and_static_and_example() {
         let mut env = base.clone();
         env.push(("CGO_LDFLAGS", ldflags));
         let tags = format!("-tags={tags}");
+        // The shared build runs under the race detector (Close racing calls
+        // on other goroutines, TestCloseWhileOtherGoroutinesCall).
+        let race = if shared { "-race" } else { "-count=1" };
         let out = run(
             &format!("go test ({mode})"),
-            go(&package, &env).args(["test", "-count=1", "-v", &tags, "."]),
+            go(&package, &env).args(["test", "-count=1", race, "-v", &tags, "."]),
         );
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(

@@ -11,12 +11,16 @@ import (
 
 // Config holds trust policies and trust stores: from a notation
 // configuration directory (OpenConfigDir) or built in memory (NewConfig).
+//
+// Its methods may be called from many goroutines at once, Close included:
+// Close waits for the calls in progress, and calls after it return
+// ErrClosed.
 type Config struct {
-	ptr *C.notation_config
+	h handle[C.notation_config]
 }
 
 func newConfig(ptr *C.notation_config) *Config {
-	c := &Config{ptr: ptr}
+	c := &Config{h: newHandle(ptr, func(p **C.notation_config) { C.notation_config_free(p) })}
 	runtime.SetFinalizer(c, (*Config).Close)
 	return c
 }
@@ -59,18 +63,16 @@ func OpenDefaultConfig() (*Config, error) {
 // SetOCIPolicy sets the OCI trust policy document (trustpolicy.oci.json).
 func (c *Config) SetOCIPolicy(document []byte) error {
 	p, n := bytesPtr(document)
-	err := call(func() C.notation_result { return C.notation_config_set_oci_policy(c.ptr, p, n) })
+	err := c.h.call(func(cp *C.notation_config) C.notation_result { return C.notation_config_set_oci_policy(cp, p, n) })
 	runtime.KeepAlive(document)
-	runtime.KeepAlive(c)
 	return err
 }
 
 // SetBlobPolicy sets the blob trust policy document (trustpolicy.blob.json).
 func (c *Config) SetBlobPolicy(document []byte) error {
 	p, n := bytesPtr(document)
-	err := call(func() C.notation_result { return C.notation_config_set_blob_policy(c.ptr, p, n) })
+	err := c.h.call(func(cp *C.notation_config) C.notation_result { return C.notation_config_set_blob_policy(cp, p, n) })
 	runtime.KeepAlive(document)
-	runtime.KeepAlive(c)
 	return err
 }
 
@@ -84,11 +86,10 @@ func (c *Config) AddCertificates(storeType TrustStoreType, storeName string, cer
 		return err
 	}
 	p, n := bytesPtr(certificates)
-	err = call(func() C.notation_result {
-		return C.notation_config_add_certificates(c.ptr, C.uint32_t(storeType), name, p, n)
+	err = c.h.call(func(cp *C.notation_config) C.notation_result {
+		return C.notation_config_add_certificates(cp, C.uint32_t(storeType), name, p, n)
 	})
 	runtime.KeepAlive(certificates)
-	runtime.KeepAlive(c)
 	return err
 }
 
@@ -96,14 +97,11 @@ func (c *Config) AddCertificates(storeType TrustStoreType, storeName string, cer
 // stores once, for any number of verifications.
 func (c *Config) NewVerifier() (*Verifier, error) {
 	var ptr *C.notation_verifier
-	err := call(func() C.notation_result { return C.notation_verifier_new(c.ptr, &ptr) })
-	runtime.KeepAlive(c)
+	err := c.h.call(func(cp *C.notation_config) C.notation_result { return C.notation_verifier_new(cp, &ptr) })
 	if err != nil {
 		return nil, err
 	}
-	v := &Verifier{ptr: ptr}
-	runtime.SetFinalizer(v, (*Verifier).Close)
-	return v, nil
+	return newVerifier(ptr), nil
 }
 
 // NewSigner loads a key of the configuration directory's signingkeys.json:
@@ -122,8 +120,9 @@ func (c *Config) NewSigner(keyName string) (*Signer, error) {
 		}
 	}
 	var ptr *C.notation_signer
-	err := call(func() C.notation_result { return C.notation_signer_new_from_config(c.ptr, name, &ptr) })
-	runtime.KeepAlive(c)
+	err := c.h.call(func(cp *C.notation_config) C.notation_result {
+		return C.notation_signer_new_from_config(cp, name, &ptr)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -133,8 +132,9 @@ func (c *Config) NewSigner(keyName string) (*Signer, error) {
 // SetRevocationMode sets how verifiers made from this configuration check
 // revocation.
 func (c *Config) SetRevocationMode(mode RevocationMode) error {
-	err := call(func() C.notation_result { return C.notation_config_set_revocation_mode(c.ptr, C.uint32_t(mode)) })
-	runtime.KeepAlive(c)
+	err := c.h.call(func(cp *C.notation_config) C.notation_result {
+		return C.notation_config_set_revocation_mode(cp, C.uint32_t(mode))
+	})
 	return err
 }
 
@@ -152,8 +152,7 @@ func (c *Config) SetPluginDir(dir string) error {
 	if err != nil {
 		return err
 	}
-	err = call(func() C.notation_result { return C.notation_config_set_plugin_dir(c.ptr, d) })
-	runtime.KeepAlive(c)
+	err = c.h.call(func(cp *C.notation_config) C.notation_result { return C.notation_config_set_plugin_dir(cp, d) })
 	return err
 }
 
@@ -161,18 +160,20 @@ func (c *Config) SetPluginDir(dir string) error {
 // verification plugin are inconclusive and plugin keys fail with
 // ErrPluginKeyUnsupported.
 func (c *Config) DisablePlugins() error {
-	err := call(func() C.notation_result { return C.notation_config_set_plugin_dir(c.ptr, nil) })
-	runtime.KeepAlive(c)
+	err := c.h.call(func(cp *C.notation_config) C.notation_result { return C.notation_config_set_plugin_dir(cp, nil) })
 	return err
 }
 
 // PluginDir is the plugin directory; ok is false when plugins are
 // disabled.
 func (c *Config) PluginDir() (dir string, ok bool) {
-	dir, err := readString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
-		return C.notation_config_plugin_dir(c.ptr, b, n, needed)
+	err := c.h.use(func(cp *C.notation_config) error {
+		var err error
+		dir, err = readString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
+			return C.notation_config_plugin_dir(cp, b, n, needed)
+		})
+		return err
 	})
-	runtime.KeepAlive(c)
 	return dir, err == nil
 }
 
@@ -187,8 +188,9 @@ func (c *Config) SetPluginTimeout(timeout time.Duration) error {
 	if timeout > 0 && ms == 0 {
 		ms = 1
 	}
-	err := call(func() C.notation_result { return C.notation_config_set_plugin_timeout(c.ptr, C.uint32_t(ms)) })
-	runtime.KeepAlive(c)
+	err := c.h.call(func(cp *C.notation_config) C.notation_result {
+		return C.notation_config_set_plugin_timeout(cp, C.uint32_t(ms))
+	})
 	return err
 }
 
@@ -209,8 +211,7 @@ func (c *Config) NewPluginSigner(pluginName, keyID string) (*Signer, error) {
 		return nil, err
 	}
 	var ptr *C.notation_signer
-	err = call(func() C.notation_result { return C.notation_signer_new_plugin(c.ptr, p, k, &ptr) })
-	runtime.KeepAlive(c)
+	err = c.h.call(func(cp *C.notation_config) C.notation_result { return C.notation_signer_new_plugin(cp, p, k, &ptr) })
 	if err != nil {
 		return nil, err
 	}
@@ -220,10 +221,9 @@ func (c *Config) NewPluginSigner(pluginName, keyID string) (*Signer, error) {
 // SetRevocationTimeouts sets the time each OCSP request and CRL download
 // may take (0: the defaults, 2 s and 5 s).
 func (c *Config) SetRevocationTimeouts(ocsp, crl time.Duration) error {
-	err := call(func() C.notation_result {
-		return C.notation_config_set_revocation_timeouts(c.ptr, C.uint32_t(ocsp.Milliseconds()), C.uint32_t(crl.Milliseconds()))
+	err := c.h.call(func(cp *C.notation_config) C.notation_result {
+		return C.notation_config_set_revocation_timeouts(cp, C.uint32_t(ocsp.Milliseconds()), C.uint32_t(crl.Milliseconds()))
 	})
-	runtime.KeepAlive(c)
 	return err
 }
 
@@ -236,8 +236,7 @@ func (c *Config) AddInsecureRegistry(registry string) error {
 	if err != nil {
 		return err
 	}
-	err = call(func() C.notation_result { return C.notation_config_add_insecure_registry(c.ptr, r) })
-	runtime.KeepAlive(c)
+	err = c.h.call(func(cp *C.notation_config) C.notation_result { return C.notation_config_add_insecure_registry(cp, r) })
 	return err
 }
 
@@ -259,16 +258,16 @@ func (c *Config) SetRegistryCredentials(registry, username, password string) err
 	if err != nil {
 		return err
 	}
-	err = call(func() C.notation_result {
-		return C.notation_config_set_registry_credentials(c.ptr, r, u, p)
+	err = c.h.call(func(cp *C.notation_config) C.notation_result {
+		return C.notation_config_set_registry_credentials(cp, r, u, p)
 	})
-	runtime.KeepAlive(c)
 	return err
 }
 
 // Close releases the configuration; verifiers and signers made from it stay
-// usable. Calling it again does nothing.
+// usable. It waits for calls in progress on other goroutines; calling it
+// again does nothing.
 func (c *Config) Close() error {
-	C.notation_config_free(&c.ptr)
+	c.h.close()
 	return nil
 }

@@ -13,9 +13,10 @@
 // Types that own library handles (Config, Verifier, Signer, Target) have a
 // Close method and a finalizer that calls it: Close them when done to
 // release memory promptly. Their methods may be called from many
-// goroutines at once; Close must not run concurrently with other calls on
-// the same value. Results (VerificationResult, SignatureInfo) are plain Go
-// values copied out of the library.
+// goroutines at once, Close included: Close waits for the calls in
+// progress, frees the handle once, and every later call returns ErrClosed.
+// Results (VerificationResult, SignatureInfo) are plain Go values copied out
+// of the library.
 //
 // Every error returned by the package is an *Error carrying the library's
 // result code and message; compare codes with errors.Is(err,

@@ -90,7 +90,7 @@ func memoryConfig(t *testing.T) *Config {
 	return c
 }
 
-func newVerifier(t *testing.T) *Verifier {
+func testVerifier(t *testing.T) *Verifier {
 	t.Helper()
 	v, err := memoryConfig(t).NewVerifier()
 	if err != nil {
@@ -123,7 +123,7 @@ func TestVersion(t *testing.T) {
 }
 
 func TestSignAndVerifyBlobWithEveryCheck(t *testing.T) {
-	v := newVerifier(t)
+	v := testVerifier(t)
 	s := testSigner(t, "rsa-2048.key", "rsa-2048.chain.pem")
 	blob := []byte("hello from Go")
 	for _, format := range []Format{FormatJWS, FormatCOSE} {
@@ -161,7 +161,7 @@ func TestSignAndVerifyBlobWithEveryCheck(t *testing.T) {
 }
 
 func TestTamperedBlobFails(t *testing.T) {
-	v := newVerifier(t)
+	v := testVerifier(t)
 	s := testSigner(t, "ec-256.key", "ec-256.chain.pem")
 	sig, err := s.SignBlob([]byte("original"), nil)
 	if err != nil {
@@ -189,7 +189,7 @@ func TestTamperedBlobFails(t *testing.T) {
 }
 
 func TestUntrustedSignerFailsAuthenticity(t *testing.T) {
-	v := newVerifier(t)
+	v := testVerifier(t)
 	s := testSigner(t, "self-signed.key", "self-signed.crt")
 	sig, err := s.SignBlob([]byte("blob"), &SignOptions{Format: FormatCOSE})
 	if err != nil {
@@ -216,7 +216,7 @@ func TestUntrustedSignerFailsAuthenticity(t *testing.T) {
 }
 
 func TestLayoutArtifact(t *testing.T) {
-	v := newVerifier(t)
+	v := testVerifier(t)
 	s := testSigner(t, "rsa-3072.key", "rsa-3072.chain.pem")
 	layout := copyLayout(t)
 	target, err := NewLayoutTarget(layout, "v1", "local/go")
@@ -356,7 +356,7 @@ func TestValidateTrustPolicy(t *testing.T) {
 }
 
 func TestManyGoroutinesShareOneVerifier(t *testing.T) {
-	v := newVerifier(t)
+	v := testVerifier(t)
 	s := testSigner(t, "rsa-2048.key", "rsa-2048.chain.pem")
 	u := testSigner(t, "self-signed.key", "self-signed.crt")
 	good, err := s.SignBlob([]byte("shared"), nil)
@@ -415,7 +415,7 @@ func TestCloseTwiceAndBadArguments(t *testing.T) {
 	if _, err := s.SignBlob([]byte("x"), &SignOptions{TimestampURL: "ftp://tsa.example", TimestampRoots: readPKI(t, "root.crt")}); !errors.Is(err, ErrInvalidArgument) {
 		t.Fatalf("timestamp URL: %v", err)
 	}
-	v := newVerifier(t)
+	v := testVerifier(t)
 	if _, err := v.VerifyBlob([]byte("x"), FormatJWS, []byte("x"), &VerifyOptions{MaxSignatures: 1000}); !errors.Is(err, ErrInvalidArgument) {
 		t.Fatalf("max signatures: %v", err)
 	}

@@ -29,7 +29,7 @@ func requireNULRefused(t *testing.T, what, argument string, err error) {
 }
 
 func TestRequiredMetadataWithNULIsRefusedNotTruncated(t *testing.T) {
-	v := newVerifier(t)
+	v := testVerifier(t)
 	s := testSigner(t, "rsa-2048.key", "rsa-2048.chain.pem")
 	blob := []byte("metadata blob")
 	sig, err := s.SignBlob(blob, &SignOptions{UserMetadata: map[string]string{"env": "ffi-test"}})
@@ -76,7 +76,7 @@ func TestLayoutPathWithNULIsRefusedNotTruncated(t *testing.T) {
 
 func TestEveryStringArgumentRefusesNUL(t *testing.T) {
 	c := memoryConfig(t)
-	v := newVerifier(t)
+	v := testVerifier(t)
 	s := testSigner(t, "rsa-2048.key", "rsa-2048.chain.pem")
 	root := readPKI(t, "root.crt")
 	blob := []byte("blob")

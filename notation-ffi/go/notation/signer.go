@@ -11,13 +11,14 @@ import (
 )
 
 // Signer signs with a key and its certificate chain, or with a plugin key;
-// safe for concurrent use.
+// safe for concurrent use. Close may run while other goroutines sign: it
+// waits for them, and calls after it return ErrClosed.
 type Signer struct {
-	ptr *C.notation_signer
+	h handle[C.notation_signer]
 }
 
 func newSigner(ptr *C.notation_signer) *Signer {
-	s := &Signer{ptr: ptr}
+	s := &Signer{h: newHandle(ptr, func(p **C.notation_signer) { C.notation_signer_free(p) })}
 	runtime.SetFinalizer(s, (*Signer).Close)
 	return s
 }
@@ -57,9 +58,10 @@ func NewSignerFromFiles(keyPath, certificatePath string) (*Signer, error) {
 	return newSigner(ptr), nil
 }
 
-// Close releases the signer. Calling it again does nothing.
+// Close releases the signer. It waits for calls in progress on other
+// goroutines; calling it again does nothing.
 func (s *Signer) Close() error {
-	C.notation_signer_free(&s.ptr)
+	s.h.close()
 	return nil
 }
 
@@ -204,9 +206,10 @@ func (s *Signer) SignBlob(blob []byte, opts *SignOptions) ([]byte, error) {
 	defer C.notation_sign_options_free(&copts)
 	p, n := bytesPtr(blob)
 	var out *C.notation_buffer
-	err = call(func() C.notation_result { return C.notation_signer_sign_blob(s.ptr, p, n, copts, &out) })
+	err = s.h.call(func(sp *C.notation_signer) C.notation_result {
+		return C.notation_signer_sign_blob(sp, p, n, copts, &out)
+	})
 	runtime.KeepAlive(blob)
-	runtime.KeepAlive(s)
 	if err != nil {
 		return nil, err
 	}
@@ -227,8 +230,9 @@ func (s *Signer) SignBlobFile(path string, opts *SignOptions) ([]byte, error) {
 		return nil, err
 	}
 	var out *C.notation_buffer
-	err = call(func() C.notation_result { return C.notation_signer_sign_blob_file(s.ptr, cpath, copts, &out) })
-	runtime.KeepAlive(s)
+	err = s.h.call(func(sp *C.notation_signer) C.notation_result {
+		return C.notation_signer_sign_blob_file(sp, cpath, copts, &out)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -244,9 +248,11 @@ func (s *Signer) SignArtifact(target *Target, opts *SignOptions) (string, error)
 	}
 	defer C.notation_sign_options_free(&copts)
 	var out *C.notation_buffer
-	err = call(func() C.notation_result { return C.notation_signer_sign_artifact(s.ptr, target.ptr, copts, &out) })
-	runtime.KeepAlive(s)
-	runtime.KeepAlive(target)
+	err = s.h.use(func(sp *C.notation_signer) error {
+		return target.h.use(func(tp *C.notation_target) error {
+			return call(func() C.notation_result { return C.notation_signer_sign_artifact(sp, tp, copts, &out) })
+		})
+	})
 	if err != nil {
 		return "", err
 	}

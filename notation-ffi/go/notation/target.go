@@ -10,9 +10,16 @@ import (
 )
 
 // Target is an artifact: a tag or digest in an OCI image layout or in a
-// registry.
+// registry. Its methods may be called from many goroutines at once; Close
+// waits for the calls in progress, and calls after it return ErrClosed.
 type Target struct {
-	ptr *C.notation_target
+	h handle[C.notation_target]
+}
+
+func newTarget(ptr *C.notation_target) *Target {
+	t := &Target{h: newHandle(ptr, func(p **C.notation_target) { C.notation_target_free(p) })}
+	runtime.SetFinalizer(t, (*Target).Close)
+	return t
 }
 
 // NewLayoutTarget names an artifact in an OCI image layout directory.
@@ -41,9 +48,7 @@ func NewLayoutTarget(path, reference, scope string) (*Target, error) {
 	}); err != nil {
 		return nil, err
 	}
-	t := &Target{ptr: ptr}
-	runtime.SetFinalizer(t, (*Target).Close)
-	return t, nil
+	return newTarget(ptr), nil
 }
 
 // NewRegistryTarget names an artifact in a registry
@@ -58,24 +63,25 @@ func NewRegistryTarget(config *Config, reference string) (*Target, error) {
 	if err != nil {
 		return nil, err
 	}
-	var cconfig *C.notation_config
-	if config != nil {
-		cconfig = config.ptr
-	}
 	var ptr *C.notation_target
-	err = call(func() C.notation_result { return C.notation_target_new_registry(cconfig, cref, &ptr) })
-	runtime.KeepAlive(config)
+	create := func(cp *C.notation_config) error {
+		return call(func() C.notation_result { return C.notation_target_new_registry(cp, cref, &ptr) })
+	}
+	if config != nil {
+		err = config.h.use(create)
+	} else {
+		err = create(nil)
+	}
 	if err != nil {
 		return nil, err
 	}
-	t := &Target{ptr: ptr}
-	runtime.SetFinalizer(t, (*Target).Close)
-	return t, nil
+	return newTarget(ptr), nil
 }
 
-// Close releases the target. Calling it again does nothing.
+// Close releases the target. It waits for calls in progress on other
+// goroutines; calling it again does nothing.
 func (t *Target) Close() error {
-	C.notation_target_free(&t.ptr)
+	t.h.close()
 	return nil
 }
 
@@ -159,8 +165,7 @@ func signatureList(list *C.notation_signature_list, inspected bool) (string, []S
 // the artifact's manifest digest.
 func (t *Target) ListSignatures() (artifactDigest string, signatures []SignatureInfo, err error) {
 	var list *C.notation_signature_list
-	err = call(func() C.notation_result { return C.notation_target_list_signatures(t.ptr, &list) })
-	runtime.KeepAlive(t)
+	err = t.h.call(func(tp *C.notation_target) C.notation_result { return C.notation_target_list_signatures(tp, &list) })
 	if err != nil {
 		return "", nil, err
 	}
@@ -173,10 +178,9 @@ func (t *Target) ListSignatures() (artifactDigest string, signatures []Signature
 // maxSignatures; 0: 100) without verifying them.
 func (t *Target) InspectSignatures(maxSignatures int) (artifactDigest string, signatures []SignatureInfo, err error) {
 	var list *C.notation_signature_list
-	err = call(func() C.notation_result {
-		return C.notation_target_inspect_signatures(t.ptr, C.size_t(maxSignatures), &list)
+	err = t.h.call(func(tp *C.notation_target) C.notation_result {
+		return C.notation_target_inspect_signatures(tp, C.size_t(maxSignatures), &list)
 	})
-	runtime.KeepAlive(t)
 	if err != nil {
 		return "", nil, err
 	}

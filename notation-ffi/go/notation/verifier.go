@@ -9,13 +9,23 @@ import (
 )
 
 // Verifier verifies signatures; safe for concurrent use.
+//
+// Close may run while other goroutines verify: it waits for them, and
+// calls after it return ErrClosed.
 type Verifier struct {
-	ptr *C.notation_verifier
+	h handle[C.notation_verifier]
 }
 
-// Close releases the verifier. Calling it again does nothing.
+func newVerifier(ptr *C.notation_verifier) *Verifier {
+	v := &Verifier{h: newHandle(ptr, func(p **C.notation_verifier) { C.notation_verifier_free(p) })}
+	runtime.SetFinalizer(v, (*Verifier).Close)
+	return v
+}
+
+// Close releases the verifier. It waits for calls in progress on other
+// goroutines; calling it again does nothing.
 func (v *Verifier) Close() error {
-	C.notation_verifier_free(&v.ptr)
+	v.h.close()
 	return nil
 }
 
@@ -254,12 +264,16 @@ func (v *Verifier) VerifyBlob(signature []byte, format Format, blob []byte, opts
 	defer C.notation_verify_options_free(&copts)
 	sp, sn := bytesPtr(signature)
 	bp, bn := bytesPtr(blob)
-	r, err := verify(func(res *C.notation_verification_result) C.notation_result {
-		return C.notation_verifier_verify_blob(v.ptr, sp, sn, C.uint32_t(format), bp, bn, copts, res)
+	var r *VerificationResult
+	err = v.h.use(func(vp *C.notation_verifier) error {
+		var err error
+		r, err = verify(func(res *C.notation_verification_result) C.notation_result {
+			return C.notation_verifier_verify_blob(vp, sp, sn, C.uint32_t(format), bp, bn, copts, res)
+		})
+		return err
 	})
 	runtime.KeepAlive(signature)
 	runtime.KeepAlive(blob)
-	runtime.KeepAlive(v)
 	return r, err
 }
 
@@ -281,10 +295,14 @@ func (v *Verifier) VerifyBlobFile(signaturePath, blobPath string, opts *VerifyOp
 	if err != nil {
 		return nil, err
 	}
-	r, err := verify(func(res *C.notation_verification_result) C.notation_result {
-		return C.notation_verifier_verify_blob_file(v.ptr, sp, bp, copts, res)
+	var r *VerificationResult
+	err = v.h.use(func(vp *C.notation_verifier) error {
+		var err error
+		r, err = verify(func(res *C.notation_verification_result) C.notation_result {
+			return C.notation_verifier_verify_blob_file(vp, sp, bp, copts, res)
+		})
+		return err
 	})
-	runtime.KeepAlive(v)
 	return r, err
 }
 
@@ -296,10 +314,15 @@ func (v *Verifier) VerifyArtifact(target *Target, opts *VerifyOptions) (*Verific
 		return nil, err
 	}
 	defer C.notation_verify_options_free(&copts)
-	r, err := verify(func(res *C.notation_verification_result) C.notation_result {
-		return C.notation_verifier_verify_artifact(v.ptr, target.ptr, copts, res)
+	var r *VerificationResult
+	err = v.h.use(func(vp *C.notation_verifier) error {
+		return target.h.use(func(tp *C.notation_target) error {
+			var err error
+			r, err = verify(func(res *C.notation_verification_result) C.notation_result {
+				return C.notation_verifier_verify_artifact(vp, tp, copts, res)
+			})
+			return err
+		})
 	})
-	runtime.KeepAlive(v)
-	runtime.KeepAlive(target)
 	return r, err
 }
