@@ -283,7 +283,7 @@ pub unsafe extern "C" fn notation_config_open_default(
 /// `json_len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_config_set_oci_policy(
-    config: *const notation_config,
+    config: *mut notation_config,
     json: *const u8,
     json_len: usize,
 ) -> notation_result {
@@ -309,7 +309,7 @@ pub unsafe extern "C" fn notation_config_set_oci_policy(
 /// `json_len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_config_set_blob_policy(
-    config: *const notation_config,
+    config: *mut notation_config,
     json: *const u8,
     json_len: usize,
 ) -> notation_result {
@@ -340,7 +340,7 @@ pub unsafe extern "C" fn notation_config_set_blob_policy(
 /// string, `data` readable for `data_len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_config_add_certificates(
-    config: *const notation_config,
+    config: *mut notation_config,
     store_type: u32,
     store_name: *const c_char,
     data: *const u8,
@@ -379,7 +379,7 @@ pub unsafe extern "C" fn notation_config_add_certificates(
 /// `config` must be a live configuration.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_config_set_revocation_mode(
-    config: *const notation_config,
+    config: *mut notation_config,
     mode: u32,
 ) -> notation_result {
     ffi_guard! {
@@ -409,7 +409,7 @@ pub unsafe extern "C" fn notation_config_set_revocation_mode(
 /// `config` must be a live configuration.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_config_set_revocation_timeouts(
-    config: *const notation_config,
+    config: *mut notation_config,
     ocsp_timeout_ms: u32,
     crl_timeout_ms: u32,
 ) -> notation_result {
@@ -434,7 +434,7 @@ pub unsafe extern "C" fn notation_config_set_revocation_timeouts(
 /// string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_config_add_insecure_registry(
-    config: *const notation_config,
+    config: *mut notation_config,
     registry: *const c_char,
 ) -> notation_result {
     ffi_guard! {
@@ -464,7 +464,7 @@ pub unsafe extern "C" fn notation_config_add_insecure_registry(
 /// `password` NUL-terminated strings.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_config_set_registry_credentials(
-    config: *const notation_config,
+    config: *mut notation_config,
     registry: *const c_char,
     username: *const c_char,
     password: *const c_char,
@@ -514,7 +514,7 @@ pub unsafe extern "C" fn notation_config_set_registry_credentials(
 /// string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_config_set_plugin_dir(
-    config: *const notation_config,
+    config: *mut notation_config,
     path: *const c_char,
 ) -> notation_result {
     ffi_guard! {
@@ -579,7 +579,7 @@ pub unsafe extern "C" fn notation_config_plugin_dir(
 /// `config` must be a live configuration.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_config_set_plugin_timeout(
-    config: *const notation_config,
+    config: *mut notation_config,
     timeout_ms: u32,
 ) -> notation_result {
     ffi_guard! {

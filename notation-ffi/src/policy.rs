@@ -1,6 +1,5 @@
-//! Trust policy validation and the library version.
-
-use std::ffi::c_char;
+//! Trust policy validation, and the NUL check of the documents the C API
+//! takes.
 
 use notation_core::trust::policy::MAX_POLICY_SIZE;
 use notation_core::trust::{BlobTrustPolicyDocument, OciTrustPolicyDocument, PolicyStatement};
@@ -103,20 +102,5 @@ pub unsafe extern "C" fn notation_trust_policy_validate(
             }
         }
         Ok(())
-    }
-}
-
-/// The library version (`0.1.0`): a static NUL-terminated string, never
-/// freed.
-#[unsafe(no_mangle)]
-pub extern "C" fn notation_version() -> *const c_char {
-    ffi_guard_or! {
-        c"".as_ptr(),
-        const VERSION: &std::ffi::CStr =
-            match std::ffi::CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
-                Ok(v) => v,
-                Err(_) => panic!("version contains NUL"),
-            };
-        VERSION.as_ptr()
     }
 }

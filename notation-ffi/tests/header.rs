@@ -34,3 +34,62 @@ fn header_is_up_to_date() {
         );
     }
 }
+
+/// `const` says what a call does with a handle: every setter and every
+/// call that fills a verdict or signs into a target takes it non-const;
+/// every other handle parameter (accessors, verifiers, signers) is const.
+#[test]
+fn handle_parameters_are_const_exactly_when_only_read() {
+    let crate_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let header = std::fs::read_to_string(crate_dir.join("../include/notation.h")).unwrap();
+    // One declaration per function, joined onto one line.
+    let declarations: Vec<String> = header
+        .split(';')
+        .filter_map(|d| {
+            d.rfind("\nnotation_result notation_")
+                .map(|i| d[i..].split_whitespace().collect::<Vec<_>>().join(" "))
+        })
+        .collect();
+    assert!(
+        declarations.len() >= 80,
+        "{} declarations",
+        declarations.len()
+    );
+    let handles = [
+        "notation_config",
+        "notation_verifier",
+        "notation_verdict",
+        "notation_signer",
+        "notation_sign_options",
+        "notation_verify_options",
+        "notation_target",
+        "notation_signature_list",
+        "notation_buffer",
+    ];
+    let mut checked = 0;
+    for declaration in &declarations {
+        let name = &declaration["notation_result ".len()..declaration.find('(').unwrap()];
+        let writes = |handle: &str| {
+            let setter = name.starts_with(&format!("{handle}_set_"))
+                || name.starts_with(&format!("{handle}_add_"));
+            setter
+                || (handle == "notation_verdict" && name.starts_with("notation_verifier_verify_"))
+                || (handle == "notation_target" && name == "notation_signer_sign_artifact")
+        };
+        let params = &declaration[declaration.find('(').unwrap() + 1..];
+        for param in params.trim_end_matches(')').split(", ") {
+            for handle in handles {
+                if param.starts_with(&format!("const {handle} *")) {
+                    assert!(!writes(handle), "{name}: {param} should not be const");
+                    checked += 1;
+                } else if param.starts_with(&format!("{handle} *"))
+                    && !param.starts_with(&format!("{handle} **"))
+                {
+                    assert!(writes(handle), "{name}: {param} should be const");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked >= 70, "{checked} handle parameters checked");
+}

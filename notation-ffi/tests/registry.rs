@@ -159,8 +159,7 @@ fn sign_list_inspect_and_verify_in_a_registry() {
             ptr::null(),
             &mut digest,
         ));
-        let signature_digest = String::from_utf8(buffer_bytes(digest)).unwrap();
-        notation_buffer_free(&mut digest);
+        let signature_digest = take_signed_digest(digest);
 
         let mut list = ptr::null_mut();
         ok(notation_target_inspect_signatures(target, 0, &mut list));
@@ -184,11 +183,11 @@ fn sign_list_inspect_and_verify_in_a_registry() {
             result,
         ));
         assert_eq!(
-            read_string(|b, l, n| notation_verification_result_signature_digest(result, b, l, n)),
+            read_string(|b, l, n| notation_verdict_signature_digest(result, b, l, n)),
             Ok(signature_digest)
         );
         assert_eq!(
-            read_string(|b, l, n| notation_verification_result_artifact_digest(result, b, l, n)),
+            read_string(|b, l, n| notation_verdict_artifact_digest(result, b, l, n)),
             Ok(E2E_DIGEST.to_string())
         );
         assert_eq!(checks(result).len(), 5);

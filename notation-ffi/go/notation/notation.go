@@ -37,6 +37,17 @@ import (
 	"runtime"
 )
 
+// ABIVersion is the ABI version of the library linked (the major version
+// of libnotation.so); HeaderABIVersion is the one this package was compiled
+// against. They differ only when the package and the library come from
+// different builds.
+func ABIVersion() uint32 {
+	return uint32(C.notation_abi_version())
+}
+
+// HeaderABIVersion is NOTATION_ABI_VERSION of the header compiled in.
+const HeaderABIVersion = uint32(C.NOTATION_ABI_VERSION)
+
 // Version is the library's version.
 func Version() string {
 	return C.GoString(C.notation_version())
@@ -105,11 +116,13 @@ const (
 
 // String is the check's name in trust policies ("authenticity").
 func (c Check) String() string {
-	var name *C.char
-	if C.notation_check_name(C.uint32_t(c), &name) != C.NOTATION_RESULT_OK {
+	name, err := readString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
+		return C.notation_check_name(C.uint32_t(c), b, n, needed)
+	})
+	if err != nil {
 		return fmt.Sprintf("check(%d)", uint32(c))
 	}
-	return C.GoString(name)
+	return name
 }
 
 // Action is what a trust policy does with a check's failure.
@@ -124,11 +137,13 @@ const (
 
 // String is the action's name ("enforce", "log", "skip").
 func (a Action) String() string {
-	var name *C.char
-	if C.notation_check_action_name(C.uint32_t(a), &name) != C.NOTATION_RESULT_OK {
+	name, err := readString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
+		return C.notation_check_action_name(C.uint32_t(a), b, n, needed)
+	})
+	if err != nil {
 		return fmt.Sprintf("action(%d)", uint32(a))
 	}
-	return C.GoString(name)
+	return name
 }
 
 // ValidateTrustPolicy validates a trust policy document; the error carries

@@ -114,6 +114,9 @@ func TestVersion(t *testing.T) {
 	if Version() == "" {
 		t.Fatal("empty version")
 	}
+	if ABIVersion() != HeaderABIVersion || HeaderABIVersion != 1 {
+		t.Fatalf("ABI version %d, header %d", ABIVersion(), HeaderABIVersion)
+	}
 	if got := CodeVerificationFailed.String(); got != "signature verification failed" {
 		t.Fatalf("code text %q", got)
 	}

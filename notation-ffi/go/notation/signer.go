@@ -247,14 +247,17 @@ func (s *Signer) SignArtifact(target *Target, opts *SignOptions) (string, error)
 		return "", err
 	}
 	defer C.notation_sign_options_free(&copts)
-	var out *C.notation_buffer
+	var list *C.notation_signature_list
 	err = s.h.use(func(sp *C.notation_signer) error {
 		return target.h.use(func(tp *C.notation_target) error {
-			return call(func() C.notation_result { return C.notation_signer_sign_artifact(sp, tp, copts, &out) })
+			return call(func() C.notation_result { return C.notation_signer_sign_artifact(sp, tp, copts, &list) })
 		})
 	})
 	if err != nil {
 		return "", err
 	}
-	return string(takeBuffer(out)), nil
+	defer C.notation_signature_list_free(&list)
+	return readString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
+		return C.notation_signature_list_digest(list, 0, b, n, needed)
+	})
 }

@@ -180,73 +180,73 @@ func (r *VerificationResult) Err() error {
 }
 
 // verify runs one verification into a fresh C result and copies it out.
-func verify(f func(result *C.notation_verification_result) C.notation_result) (*VerificationResult, error) {
-	var res *C.notation_verification_result
-	if err := call(func() C.notation_result { return C.notation_verification_result_new(&res) }); err != nil {
+func verify(f func(result *C.notation_verdict) C.notation_result) (*VerificationResult, error) {
+	var res *C.notation_verdict
+	if err := call(func() C.notation_result { return C.notation_verdict_new(&res) }); err != nil {
 		return nil, err
 	}
-	defer C.notation_verification_result_free(&res)
+	defer C.notation_verdict_free(&res)
 	// The verdict and its message are in the result, whatever the code.
 	f(res)
 	var code C.notation_result
-	if err := call(func() C.notation_result { return C.notation_verification_result_code(res, &code) }); err != nil {
+	if err := call(func() C.notation_result { return C.notation_verdict_code(res, &code) }); err != nil {
 		return nil, err
 	}
 	r := &VerificationResult{Code: Code(code), Passed: code == C.NOTATION_RESULT_OK}
 	var skipped C.bool
-	if C.notation_verification_result_skipped(res, &skipped) == C.NOTATION_RESULT_OK {
+	if C.notation_verdict_skipped(res, &skipped) == C.NOTATION_RESULT_OK {
 		r.Skipped = bool(skipped)
 	}
 	r.Failure = optionalString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
-		return C.notation_verification_result_failure(res, b, n, needed)
+		return C.notation_verdict_failure(res, b, n, needed)
 	})
 	r.PolicyName = optionalString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
-		return C.notation_verification_result_policy_name(res, b, n, needed)
+		return C.notation_verdict_policy_name(res, b, n, needed)
 	})
 	var count C.size_t
-	if C.notation_verification_result_check_count(res, &count) == C.NOTATION_RESULT_OK {
+	if C.notation_verdict_check_count(res, &count) == C.NOTATION_RESULT_OK {
 		for i := C.size_t(0); i < count; i++ {
 			var check C.notation_check
 			var action C.notation_check_action
 			var passed C.bool
-			if C.notation_verification_result_check(res, i, &check, &action, &passed) != C.NOTATION_RESULT_OK {
+			if C.notation_verdict_check(res, i, &check, &action, &passed) != C.NOTATION_RESULT_OK {
 				continue
 			}
 			c := CheckResult{Check: Check(check), Action: Action(action), Passed: bool(passed)}
 			if !c.Passed {
 				index := i
 				c.Failure = optionalString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
-					return C.notation_verification_result_check_failure(res, index, b, n, needed)
+					return C.notation_verdict_check_failure(res, index, b, n, needed)
 				})
 			}
 			r.Checks = append(r.Checks, c)
 		}
 	}
 	digest, err := readString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
-		return C.notation_verification_result_payload_digest(res, b, n, needed)
+		return C.notation_verdict_payload_digest(res, b, n, needed)
 	})
 	if err == nil {
 		var size C.uint64_t
-		C.notation_verification_result_payload_size(res, &size)
+		C.notation_verdict_payload_size(res, &size)
 		r.Payload = &Payload{
 			Digest: digest,
 			Size:   uint64(size),
 			MediaType: optionalString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
-				return C.notation_verification_result_payload_media_type(res, b, n, needed)
+				return C.notation_verdict_payload_media_type(res, b, n, needed)
 			}),
 		}
 	}
 	r.SignatureDigest = optionalString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
-		return C.notation_verification_result_signature_digest(res, b, n, needed)
+		return C.notation_verdict_signature_digest(res, b, n, needed)
 	})
 	r.ArtifactDigest = optionalString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
-		return C.notation_verification_result_artifact_digest(res, b, n, needed)
+		return C.notation_verdict_artifact_digest(res, b, n, needed)
 	})
-	if C.notation_verification_result_signature_failure_count(res, &count) == C.NOTATION_RESULT_OK {
+	if C.notation_verdict_signature_failure_count(res, &count) == C.NOTATION_RESULT_OK {
 		for i := C.size_t(0); i < count; i++ {
 			index := i
 			r.SignatureFailures = append(r.SignatureFailures, optionalString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
-				return C.notation_verification_result_signature_failure(res, index, b, n, needed)
+				return C.notation_verdict_signature_failure(res, index, b, n, needed)
 			}))
 		}
 	}
@@ -267,7 +267,7 @@ func (v *Verifier) VerifyBlob(signature []byte, format Format, blob []byte, opts
 	var r *VerificationResult
 	err = v.h.use(func(vp *C.notation_verifier) error {
 		var err error
-		r, err = verify(func(res *C.notation_verification_result) C.notation_result {
+		r, err = verify(func(res *C.notation_verdict) C.notation_result {
 			return C.notation_verifier_verify_blob(vp, sp, sn, C.uint32_t(format), bp, bn, copts, res)
 		})
 		return err
@@ -298,7 +298,7 @@ func (v *Verifier) VerifyBlobFile(signaturePath, blobPath string, opts *VerifyOp
 	var r *VerificationResult
 	err = v.h.use(func(vp *C.notation_verifier) error {
 		var err error
-		r, err = verify(func(res *C.notation_verification_result) C.notation_result {
+		r, err = verify(func(res *C.notation_verdict) C.notation_result {
 			return C.notation_verifier_verify_blob_file(vp, sp, bp, copts, res)
 		})
 		return err
@@ -318,7 +318,7 @@ func (v *Verifier) VerifyArtifact(target *Target, opts *VerifyOptions) (*Verific
 	err = v.h.use(func(vp *C.notation_verifier) error {
 		return target.h.use(func(tp *C.notation_target) error {
 			var err error
-			r, err = verify(func(res *C.notation_verification_result) C.notation_result {
+			r, err = verify(func(res *C.notation_verdict) C.notation_result {
 				return C.notation_verifier_verify_artifact(vp, tp, copts, res)
 			})
 			return err

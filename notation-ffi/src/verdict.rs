@@ -1,67 +1,14 @@
-//! Verification results: the verdict of one verify call, with every check.
+//! Verdicts: what one verify call found, with every check.
 
-use std::ffi::{CStr, c_char};
+use std::ffi::c_char;
 use std::sync::{Mutex, MutexGuard};
 
-use notation_core::trust::{ValidationAction, ValidationType};
 use notation_core::verifier::{CheckResult, VerificationOutcome};
 
 use crate::buffer::write_str;
+use crate::check::{notation_check, notation_check_action};
 use crate::error::{Error, notation_result};
 use crate::ffi::{Out, free_handle, handle, into_handle};
-
-/// The checks of the verification procedure, in the order they run.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum notation_check {
-    /// The envelope is well formed and its signature verifies (always
-    /// enforced).
-    Integrity = 1,
-    /// The certificate chain leads to a trust store certificate and the
-    /// signer is a trusted identity.
-    Authenticity = 2,
-    /// The certificates were valid when signing happened (timestamp or
-    /// now).
-    AuthenticTimestamp = 3,
-    /// The signature has not expired.
-    Expiry = 4,
-    /// No certificate is revoked.
-    Revocation = 5,
-}
-
-impl From<ValidationType> for notation_check {
-    fn from(t: ValidationType) -> Self {
-        match t {
-            ValidationType::Integrity => Self::Integrity,
-            ValidationType::Authenticity => Self::Authenticity,
-            ValidationType::AuthenticTimestamp => Self::AuthenticTimestamp,
-            ValidationType::Expiry => Self::Expiry,
-            ValidationType::Revocation => Self::Revocation,
-        }
-    }
-}
-
-/// What the trust policy does with a check's failure.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum notation_check_action {
-    /// A failure fails verification.
-    Enforce = 1,
-    /// A failure is reported and verification goes on.
-    Log = 2,
-    /// The check is not run.
-    Skip = 3,
-}
-
-impl From<ValidationAction> for notation_check_action {
-    fn from(a: ValidationAction) -> Self {
-        match a {
-            ValidationAction::Enforce => Self::Enforce,
-            ValidationAction::Log => Self::Log,
-            ValidationAction::Skip => Self::Skip,
-        }
-    }
-}
 
 /// What one verify call found.
 #[derive(Clone, Debug)]
@@ -122,26 +69,29 @@ impl Verdict {
     }
 }
 
-/// The verdict of the last verify call made with this result, and the
-/// checks behind it. Create it with `notation_verification_result_new`,
-/// pass it to `notation_verifier_verify_*`, read it with the accessors.
+/// The verdict of the last verify call made with it: the code the call
+/// returned, why it failed, and the checks behind it. Create it with
+/// `notation_verdict_new`, pass it to `notation_verifier_verify_*` (which
+/// write it: the parameter is not `const`), read it with the accessors.
+/// (A `notation_result` is the status code every call returns; a
+/// `notation_verdict` is this handle.)
 ///
-/// A verify call replaces the result's contents with its own in every
+/// A verify call replaces the verdict's contents with its own in every
 /// case, passing or failing: the code it returned, the failure message and
 /// the checks that ran (none when verification never reached a signature,
 /// for example when no trust policy applies). Thread safety: may be read
-/// from many threads; give each concurrent verify call its own result
+/// from many threads; give each concurrent verify call its own verdict
 /// (calls sharing one are serialised and the last one wins).
-pub struct notation_verification_result {
+pub struct notation_verdict {
     state: Mutex<Option<Verdict>>,
 }
 
-impl notation_verification_result {
+impl notation_verdict {
     fn lock(&self) -> MutexGuard<'_, Option<Verdict>> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Marks the start of a verify call: if it panics, the result says so
+    /// Marks the start of a verify call: if it panics, the verdict says so
     /// instead of keeping the previous verdict.
     pub(crate) fn begin(&self) {
         *self.lock() = Some(Verdict::failed(
@@ -164,7 +114,7 @@ impl notation_verification_result {
             Some(v) => f(v),
             None => Err(Error::new(
                 notation_result::NotAvailable,
-                "no verification has been recorded in this result yet",
+                "no verification has been recorded in this verdict yet",
             )),
         }
     }
@@ -190,18 +140,18 @@ fn check_at(v: &Verdict, index: usize) -> Result<&CheckResult, Error> {
     })
 }
 
-/// Creates an empty verification result.
+/// Creates an empty verdict, to pass to the verify functions.
 ///
 /// # Safety
-/// `out_result` must be writable.
+/// `out_verdict` must be writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn notation_verification_result_new(
-    out_result: *mut *mut notation_verification_result,
+pub unsafe extern "C" fn notation_verdict_new(
+    out_verdict: *mut *mut notation_verdict,
 ) -> notation_result {
     ffi_guard! {
-        // SAFETY: caller guarantees out_result.
-        let out = unsafe { Out::new(out_result, "out_result")? };
-        out.write(into_handle(notation_verification_result {
+        // SAFETY: caller guarantees out_verdict.
+        let out = unsafe { Out::new(out_verdict, "out_verdict")? };
+        out.write(into_handle(notation_verdict {
             state: Mutex::new(None),
         }));
         Ok(())
@@ -213,16 +163,16 @@ pub unsafe extern "C" fn notation_verification_result_new(
 /// verify call.
 ///
 /// # Safety
-/// `result` must be a live result; `out_code` writable.
+/// `verdict` must be a live verdict; `out_code` writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn notation_verification_result_code(
-    result: *const notation_verification_result,
+pub unsafe extern "C" fn notation_verdict_code(
+    verdict: *const notation_verdict,
     out_code: *mut notation_result,
 ) -> notation_result {
     ffi_guard! {
-        // SAFETY: caller guarantees result and out_code.
-        let (result, out) = unsafe { (handle(result, "result")?, Out::new(out_code, "out_code")?) };
-        out.write(result.with(|v| Ok(v.code))?);
+        // SAFETY: caller guarantees verdict and out_code.
+        let (verdict, out) = unsafe { (handle(verdict, "verdict")?, Out::new(out_code, "out_code")?) };
+        out.write(verdict.with(|v| Ok(v.code))?);
         Ok(())
     }
 }
@@ -231,17 +181,17 @@ pub unsafe extern "C" fn notation_verification_result_code(
 /// when its code was `NOTATION_RESULT_OK`).
 ///
 /// # Safety
-/// `result` must be a live result; `out_passed` writable.
+/// `verdict` must be a live verdict; `out_passed` writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn notation_verification_result_passed(
-    result: *const notation_verification_result,
+pub unsafe extern "C" fn notation_verdict_passed(
+    verdict: *const notation_verdict,
     out_passed: *mut bool,
 ) -> notation_result {
     ffi_guard! {
-        // SAFETY: caller guarantees result and out_passed.
-        let (result, out) =
-            unsafe { (handle(result, "result")?, Out::new(out_passed, "out_passed")?) };
-        out.write(result.with(|v| Ok(v.code == notation_result::Ok))?);
+        // SAFETY: caller guarantees verdict and out_passed.
+        let (verdict, out) =
+            unsafe { (handle(verdict, "verdict")?, Out::new(out_passed, "out_passed")?) };
+        out.write(verdict.with(|v| Ok(v.code == notation_result::Ok))?);
         Ok(())
     }
 }
@@ -250,17 +200,17 @@ pub unsafe extern "C" fn notation_verification_result_passed(
 /// verifying anything.
 ///
 /// # Safety
-/// `result` must be a live result; `out_skipped` writable.
+/// `verdict` must be a live verdict; `out_skipped` writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn notation_verification_result_skipped(
-    result: *const notation_verification_result,
+pub unsafe extern "C" fn notation_verdict_skipped(
+    verdict: *const notation_verdict,
     out_skipped: *mut bool,
 ) -> notation_result {
     ffi_guard! {
-        // SAFETY: caller guarantees result and out_skipped.
-        let (result, out) =
-            unsafe { (handle(result, "result")?, Out::new(out_skipped, "out_skipped")?) };
-        out.write(result.with(|v| Ok(v.skipped))?);
+        // SAFETY: caller guarantees verdict and out_skipped.
+        let (verdict, out) =
+            unsafe { (handle(verdict, "verdict")?, Out::new(out_skipped, "out_skipped")?) };
+        out.write(verdict.with(|v| Ok(v.skipped))?);
         Ok(())
     }
 }
@@ -270,19 +220,19 @@ pub unsafe extern "C" fn notation_verification_result_skipped(
 /// Buffer rules as for `notation_result_text`.
 ///
 /// # Safety
-/// `result` must be a live result; `buf` writable for `len` bytes;
+/// `verdict` must be a live verdict; `buf` writable for `len` bytes;
 /// `out_needed` writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn notation_verification_result_failure(
-    result: *const notation_verification_result,
+pub unsafe extern "C" fn notation_verdict_failure(
+    verdict: *const notation_verdict,
     buf: *mut c_char,
     len: usize,
     out_needed: *mut usize,
 ) -> notation_result {
     ffi_guard! {
-        // SAFETY: caller guarantees result.
-        let result = unsafe { handle(result, "result")? };
-        let message = result.with(|v| {
+        // SAFETY: caller guarantees verdict.
+        let verdict = unsafe { handle(verdict, "verdict")? };
+        let message = verdict.with(|v| {
             if v.code == notation_result::Ok {
                 Err(not_available("a failure message of a passing verification"))
             } else {
@@ -299,19 +249,19 @@ pub unsafe extern "C" fn notation_verification_result_failure(
 /// for `notation_result_text`.
 ///
 /// # Safety
-/// `result` must be a live result; `buf` writable for `len` bytes;
+/// `verdict` must be a live verdict; `buf` writable for `len` bytes;
 /// `out_needed` writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn notation_verification_result_policy_name(
-    result: *const notation_verification_result,
+pub unsafe extern "C" fn notation_verdict_policy_name(
+    verdict: *const notation_verdict,
     buf: *mut c_char,
     len: usize,
     out_needed: *mut usize,
 ) -> notation_result {
     ffi_guard! {
-        // SAFETY: caller guarantees result.
-        let result = unsafe { handle(result, "result")? };
-        let name = result.with(|v| v.policy_name.clone().ok_or_else(|| not_available("a policy name")))?;
+        // SAFETY: caller guarantees verdict.
+        let verdict = unsafe { handle(verdict, "verdict")? };
+        let name = verdict.with(|v| v.policy_name.clone().ok_or_else(|| not_available("a policy name")))?;
         // SAFETY: caller guarantees buf/len and out_needed.
         unsafe { write_str(&name, buf, len, out_needed) }
     }
@@ -321,16 +271,16 @@ pub unsafe extern "C" fn notation_verification_result_policy_name(
 /// signature or the policy said `skip`).
 ///
 /// # Safety
-/// `result` must be a live result; `out_count` writable.
+/// `verdict` must be a live verdict; `out_count` writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn notation_verification_result_check_count(
-    result: *const notation_verification_result,
+pub unsafe extern "C" fn notation_verdict_check_count(
+    verdict: *const notation_verdict,
     out_count: *mut usize,
 ) -> notation_result {
     ffi_guard! {
-        // SAFETY: caller guarantees result and out_count.
-        let (result, out) = unsafe { (handle(result, "result")?, Out::new(out_count, "out_count")?) };
-        out.write(result.with(|v| Ok(v.checks().len()))?);
+        // SAFETY: caller guarantees verdict and out_count.
+        let (verdict, out) = unsafe { (handle(verdict, "verdict")?, Out::new(out_count, "out_count")?) };
+        out.write(verdict.with(|v| Ok(v.checks().len()))?);
         Ok(())
     }
 }
@@ -340,26 +290,26 @@ pub unsafe extern "C" fn notation_verification_result_check_count(
 /// under `log` did not fail the verification.
 ///
 /// # Safety
-/// `result` must be a live result; the out-parameters writable.
+/// `verdict` must be a live verdict; the out-parameters writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn notation_verification_result_check(
-    result: *const notation_verification_result,
+pub unsafe extern "C" fn notation_verdict_check(
+    verdict: *const notation_verdict,
     index: usize,
     out_check: *mut notation_check,
     out_action: *mut notation_check_action,
     out_passed: *mut bool,
 ) -> notation_result {
     ffi_guard! {
-        // SAFETY: caller guarantees result and the out-parameters.
-        let (result, out_check, out_action, out_passed) = unsafe {
+        // SAFETY: caller guarantees verdict and the out-parameters.
+        let (verdict, out_check, out_action, out_passed) = unsafe {
             (
-                handle(result, "result")?,
+                handle(verdict, "verdict")?,
                 Out::new(out_check, "out_check")?,
                 Out::new(out_action, "out_action")?,
                 Out::new(out_passed, "out_passed")?,
             )
         };
-        let (check, action, passed) = result.with(|v| {
+        let (check, action, passed) = verdict.with(|v| {
             let c = check_at(v, index)?;
             Ok((c.check().into(), c.action().into(), c.passed()))
         })?;
@@ -374,20 +324,20 @@ pub unsafe extern "C" fn notation_verification_result_check(
 /// passed. Buffer rules as for `notation_result_text`.
 ///
 /// # Safety
-/// `result` must be a live result; `buf` writable for `len` bytes;
+/// `verdict` must be a live verdict; `buf` writable for `len` bytes;
 /// `out_needed` writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn notation_verification_result_check_failure(
-    result: *const notation_verification_result,
+pub unsafe extern "C" fn notation_verdict_check_failure(
+    verdict: *const notation_verdict,
     index: usize,
     buf: *mut c_char,
     len: usize,
     out_needed: *mut usize,
 ) -> notation_result {
     ffi_guard! {
-        // SAFETY: caller guarantees result.
-        let result = unsafe { handle(result, "result")? };
-        let message = result.with(|v| {
+        // SAFETY: caller guarantees verdict.
+        let verdict = unsafe { handle(verdict, "verdict")? };
+        let message = verdict.with(|v| {
             check_at(v, index)?
                 .failure()
                 .map(|f| f.to_string())
@@ -399,10 +349,10 @@ pub unsafe extern "C" fn notation_verification_result_check_failure(
 }
 
 fn payload_field<T>(
-    result: &notation_verification_result,
+    verdict: &notation_verdict,
     f: impl FnOnce(&notation_core::payload::Descriptor) -> T,
 ) -> Result<T, Error> {
-    result.with(|v| {
+    verdict.with(|v| {
         v.outcome
             .as_ref()
             .and_then(|o| o.payload())
@@ -418,83 +368,83 @@ fn payload_field<T>(
 /// `notation_result_text`.
 ///
 /// # Safety
-/// `result` must be a live result; `buf` writable for `len` bytes;
+/// `verdict` must be a live verdict; `buf` writable for `len` bytes;
 /// `out_needed` writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn notation_verification_result_payload_media_type(
-    result: *const notation_verification_result,
+pub unsafe extern "C" fn notation_verdict_payload_media_type(
+    verdict: *const notation_verdict,
     buf: *mut c_char,
     len: usize,
     out_needed: *mut usize,
 ) -> notation_result {
     ffi_guard! {
-        // SAFETY: caller guarantees result.
-        let result = unsafe { handle(result, "result")? };
-        let value = payload_field(result, |d| d.media_type.clone())?;
+        // SAFETY: caller guarantees verdict.
+        let verdict = unsafe { handle(verdict, "verdict")? };
+        let value = payload_field(verdict, |d| d.media_type.clone())?;
         // SAFETY: caller guarantees buf/len and out_needed.
         unsafe { write_str(&value, buf, len, out_needed) }
     }
 }
 
 /// Copies the digest that the signature signs (`sha256:...`). As
-/// `notation_verification_result_payload_media_type`.
+/// `notation_verdict_payload_media_type`.
 ///
 /// # Safety
-/// `result` must be a live result; `buf` writable for `len` bytes;
+/// `verdict` must be a live verdict; `buf` writable for `len` bytes;
 /// `out_needed` writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn notation_verification_result_payload_digest(
-    result: *const notation_verification_result,
+pub unsafe extern "C" fn notation_verdict_payload_digest(
+    verdict: *const notation_verdict,
     buf: *mut c_char,
     len: usize,
     out_needed: *mut usize,
 ) -> notation_result {
     ffi_guard! {
-        // SAFETY: caller guarantees result.
-        let result = unsafe { handle(result, "result")? };
-        let value = payload_field(result, |d| d.digest.clone())?;
+        // SAFETY: caller guarantees verdict.
+        let verdict = unsafe { handle(verdict, "verdict")? };
+        let value = payload_field(verdict, |d| d.digest.clone())?;
         // SAFETY: caller guarantees buf/len and out_needed.
         unsafe { write_str(&value, buf, len, out_needed) }
     }
 }
 
 /// Gives the size in bytes that the signature signs. As
-/// `notation_verification_result_payload_media_type`.
+/// `notation_verdict_payload_media_type`.
 ///
 /// # Safety
-/// `result` must be a live result; `out_size` writable.
+/// `verdict` must be a live verdict; `out_size` writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn notation_verification_result_payload_size(
-    result: *const notation_verification_result,
+pub unsafe extern "C" fn notation_verdict_payload_size(
+    verdict: *const notation_verdict,
     out_size: *mut u64,
 ) -> notation_result {
     ffi_guard! {
-        // SAFETY: caller guarantees result and out_size.
-        let (result, out) = unsafe { (handle(result, "result")?, Out::new(out_size, "out_size")?) };
-        out.write(payload_field(result, |d| d.size)?);
+        // SAFETY: caller guarantees verdict and out_size.
+        let (verdict, out) = unsafe { (handle(verdict, "verdict")?, Out::new(out_size, "out_size")?) };
+        out.write(payload_field(verdict, |d| d.size)?);
         Ok(())
     }
 }
 
 /// Artifacts: copies the digest of the signature manifest that verified
-/// (or, when every signature failed, of the one whose checks the result
+/// (or, when every signature failed, of the one whose checks the verdict
 /// holds). `NOTATION_RESULT_NOT_AVAILABLE` for blobs and when no signature
 /// was examined. Buffer rules as for `notation_result_text`.
 ///
 /// # Safety
-/// `result` must be a live result; `buf` writable for `len` bytes;
+/// `verdict` must be a live verdict; `buf` writable for `len` bytes;
 /// `out_needed` writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn notation_verification_result_signature_digest(
-    result: *const notation_verification_result,
+pub unsafe extern "C" fn notation_verdict_signature_digest(
+    verdict: *const notation_verdict,
     buf: *mut c_char,
     len: usize,
     out_needed: *mut usize,
 ) -> notation_result {
     ffi_guard! {
-        // SAFETY: caller guarantees result.
-        let result = unsafe { handle(result, "result")? };
-        let value = result.with(|v| {
+        // SAFETY: caller guarantees verdict.
+        let verdict = unsafe { handle(verdict, "verdict")? };
+        let value = verdict.with(|v| {
             v.signature_digest.clone().ok_or_else(|| not_available("a signature digest"))
         })?;
         // SAFETY: caller guarantees buf/len and out_needed.
@@ -507,19 +457,19 @@ pub unsafe extern "C" fn notation_verification_result_signature_digest(
 /// resolved (a `skip` policy). Buffer rules as for `notation_result_text`.
 ///
 /// # Safety
-/// `result` must be a live result; `buf` writable for `len` bytes;
+/// `verdict` must be a live verdict; `buf` writable for `len` bytes;
 /// `out_needed` writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn notation_verification_result_artifact_digest(
-    result: *const notation_verification_result,
+pub unsafe extern "C" fn notation_verdict_artifact_digest(
+    verdict: *const notation_verdict,
     buf: *mut c_char,
     len: usize,
     out_needed: *mut usize,
 ) -> notation_result {
     ffi_guard! {
-        // SAFETY: caller guarantees result.
-        let result = unsafe { handle(result, "result")? };
-        let value = result.with(|v| {
+        // SAFETY: caller guarantees verdict.
+        let verdict = unsafe { handle(verdict, "verdict")? };
+        let value = verdict.with(|v| {
             v.artifact_digest.clone().ok_or_else(|| not_available("an artifact digest"))
         })?;
         // SAFETY: caller guarantees buf/len and out_needed.
@@ -531,16 +481,16 @@ pub unsafe extern "C" fn notation_verification_result_artifact_digest(
 /// verdict (all of them when verification failed).
 ///
 /// # Safety
-/// `result` must be a live result; `out_count` writable.
+/// `verdict` must be a live verdict; `out_count` writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn notation_verification_result_signature_failure_count(
-    result: *const notation_verification_result,
+pub unsafe extern "C" fn notation_verdict_signature_failure_count(
+    verdict: *const notation_verdict,
     out_count: *mut usize,
 ) -> notation_result {
     ffi_guard! {
-        // SAFETY: caller guarantees result and out_count.
-        let (result, out) = unsafe { (handle(result, "result")?, Out::new(out_count, "out_count")?) };
-        out.write(result.with(|v| Ok(v.signature_failures.len()))?);
+        // SAFETY: caller guarantees verdict and out_count.
+        let (verdict, out) = unsafe { (handle(verdict, "verdict")?, Out::new(out_count, "out_count")?) };
+        out.write(verdict.with(|v| Ok(v.signature_failures.len()))?);
         Ok(())
     }
 }
@@ -549,20 +499,20 @@ pub unsafe extern "C" fn notation_verification_result_signature_failure_count(
 /// Buffer rules as for `notation_result_text`.
 ///
 /// # Safety
-/// `result` must be a live result; `buf` writable for `len` bytes;
+/// `verdict` must be a live verdict; `buf` writable for `len` bytes;
 /// `out_needed` writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn notation_verification_result_signature_failure(
-    result: *const notation_verification_result,
+pub unsafe extern "C" fn notation_verdict_signature_failure(
+    verdict: *const notation_verdict,
     index: usize,
     buf: *mut c_char,
     len: usize,
     out_needed: *mut usize,
 ) -> notation_result {
     ffi_guard! {
-        // SAFETY: caller guarantees result.
-        let result = unsafe { handle(result, "result")? };
-        let value = result.with(|v| {
+        // SAFETY: caller guarantees verdict.
+        let verdict = unsafe { handle(verdict, "verdict")? };
+        let value = verdict.with(|v| {
             v.signature_failures
                 .get(index)
                 .map(|(d, r)| format!("{d}: {r}"))
@@ -581,69 +531,16 @@ pub unsafe extern "C" fn notation_verification_result_signature_failure(
     }
 }
 
-/// Frees a verification result and sets `*result` to NULL; NULL does
+/// Frees a verdict and sets `*verdict` to NULL; NULL does
 /// nothing.
 ///
 /// # Safety
-/// `*result` must be NULL or a live result not in use by another thread.
+/// `*verdict` must be NULL or a live verdict not in use by another thread.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn notation_verification_result_free(
-    result: *mut *mut notation_verification_result,
-) {
+pub unsafe extern "C" fn notation_verdict_free(verdict: *mut *mut notation_verdict) {
     ffi_guard_or! {
         (),
-        // SAFETY: caller guarantees *result is NULL or live.
-        unsafe { free_handle(result) }
-    }
-}
-
-/// Gives the name of a check as trust policies spell it (`integrity`,
-/// `authenticity`, `authenticTimestamp`, `expiry`, `revocation`): a static
-/// string that is never freed.
-///
-/// # Safety
-/// `out_name` must be writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn notation_check_name(
-    check: u32,
-    out_name: *mut *const c_char,
-) -> notation_result {
-    ffi_guard! {
-        // SAFETY: caller guarantees out_name.
-        let out = unsafe { Out::new(out_name, "out_name")? };
-        let name: &'static CStr = match check {
-            1 => c"integrity",
-            2 => c"authenticity",
-            3 => c"authenticTimestamp",
-            4 => c"expiry",
-            5 => c"revocation",
-            other => return Err(Error::invalid(format!("unknown check {other}"))),
-        };
-        out.write(name.as_ptr());
-        Ok(())
-    }
-}
-
-/// Gives the name of a check action (`enforce`, `log`, `skip`): a static
-/// string that is never freed.
-///
-/// # Safety
-/// `out_name` must be writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn notation_check_action_name(
-    action: u32,
-    out_name: *mut *const c_char,
-) -> notation_result {
-    ffi_guard! {
-        // SAFETY: caller guarantees out_name.
-        let out = unsafe { Out::new(out_name, "out_name")? };
-        let name: &'static CStr = match action {
-            1 => c"enforce",
-            2 => c"log",
-            3 => c"skip",
-            other => return Err(Error::invalid(format!("unknown check action {other}"))),
-        };
-        out.write(name.as_ptr());
-        Ok(())
+        // SAFETY: caller guarantees *verdict is NULL or live.
+        unsafe { free_handle(verdict) }
     }
 }
