@@ -16,8 +16,12 @@
  * notation_abi_version. Codes are grouped by area and never renumbered;
  * treat unknown codes as failures. notation_result_text() names a code; the
  * message of the last failing call is kept per thread (notation_last_error)
- * and per handle (notation_<handle>_last_error). A notation_result is a
- * status code; a notation_verdict is the handle that verify calls fill.
+ * and per handle (notation_<handle>_last_error). It is set by every call
+ * that fails: every code but NOTATION_RESULT_OK and
+ * NOTATION_RESULT_BUFFER_TOO_SMALL (a size query is no failure). It is never
+ * cleared: successful calls leave it alone, and so do the last-error
+ * functions. A notation_result is a status code; a notation_verdict is the
+ * handle that verify calls fill.
  *
  * Outputs: out-parameters are written only when the call returns
  * NOTATION_RESULT_OK. Exception: functions that copy a string into a caller
@@ -906,12 +910,18 @@ notation_result notation_result_text(uint32_t code, char *buf, size_t len, size_
 
 /**
  * Copies the message of the last call that failed on this thread (an
- * empty string if none did). Successful calls do not clear it, and the
- * last-error functions never change it (asking again with a larger buffer
- * gives the same message). Messages
- * are those of the notation reference implementation where one exists
- * ("the signature's certificate chain does not contain any trusted
- * certificate"). Buffer rules as for `notation_result_text`.
+ * empty string if none did), on one line. Messages are those of the
+ * notation reference implementation where one exists ("the signature's
+ * certificate chain does not contain any trusted certificate"). Buffer
+ * rules as for `notation_result_text`.
+ *
+ * When it is set and cleared: every call that fails sets it, that is
+ * every call returning a code other than `NOTATION_RESULT_OK` and
+ * `NOTATION_RESULT_BUFFER_TOO_SMALL` (a size query, or a buffer too small,
+ * is part of reading a string, not a failure, and leaves it alone). It is
+ * never cleared: a successful call leaves the message of the last failure
+ * in place, so read it right after the call that failed. The last-error
+ * functions never change any last error. Each thread has its own.
  *
  * # Safety
  * `buf` must be writable for `len` bytes; `out_needed` must point to a

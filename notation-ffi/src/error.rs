@@ -339,8 +339,12 @@ pub(crate) fn set_thread_error(e: Error) {
 pub(crate) struct LastError(Mutex<Option<Error>>);
 
 impl LastError {
+    /// Records a failure (not a `BUFFER_TOO_SMALL`, which is no failure, as
+    /// for the thread's last error).
     pub(crate) fn record<T>(&self, result: Result<T, Error>) -> Result<T, Error> {
-        if let Err(e) = &result {
+        if let Err(e) = &result
+            && e.code != notation_result::BufferTooSmall
+        {
             *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.clone());
         }
         result
@@ -388,12 +392,18 @@ pub unsafe extern "C" fn notation_result_text(
 }
 
 /// Copies the message of the last call that failed on this thread (an
-/// empty string if none did). Successful calls do not clear it, and the
-/// last-error functions never change it (asking again with a larger buffer
-/// gives the same message). Messages
-/// are those of the notation reference implementation where one exists
-/// ("the signature's certificate chain does not contain any trusted
-/// certificate"). Buffer rules as for `notation_result_text`.
+/// empty string if none did), on one line. Messages are those of the
+/// notation reference implementation where one exists ("the signature's
+/// certificate chain does not contain any trusted certificate"). Buffer
+/// rules as for `notation_result_text`.
+///
+/// When it is set and cleared: every call that fails sets it, that is
+/// every call returning a code other than `NOTATION_RESULT_OK` and
+/// `NOTATION_RESULT_BUFFER_TOO_SMALL` (a size query, or a buffer too small,
+/// is part of reading a string, not a failure, and leaves it alone). It is
+/// never cleared: a successful call leaves the message of the last failure
+/// in place, so read it right after the call that failed. The last-error
+/// functions never change any last error. Each thread has its own.
 ///
 /// # Safety
 /// `buf` must be writable for `len` bytes; `out_needed` must point to a
