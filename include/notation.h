@@ -661,6 +661,97 @@ notation_result notation_buffer_data(const notation_buffer *buffer,
 void notation_buffer_free(notation_buffer **buffer);
 
 /**
+ * Gives how many certificates the verified signer's chain holds (leaf
+ * first, as the signature carries it). The chain is available when the
+ * last verify call's authenticity check passed: the chain leads to a
+ * certificate of the policy's trust stores and the leaf is one of its
+ * trusted identities; whatever later checks found. Otherwise (it failed,
+ * even under `log`; it did not run; the verification was inconclusive or
+ * its plugin failed) the chain is unverified data and this returns
+ * `NOTATION_RESULT_NOT_AVAILABLE`, as do the other
+ * `notation_verdict_certificate_*` functions.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `out_count` writable.
+ */
+notation_result notation_verdict_certificate_count(const notation_verdict *verdict,
+                                                   size_t *out_count);
+
+/**
+ * Copies the subject of certificate `index` (0 = the signer's leaf) of the
+ * verified chain, as the notation CLI renders distinguished names
+ * (`CN=...,O=...,C=US`). Availability as for
+ * `notation_verdict_certificate_count`; buffer rules as for
+ * `notation_result_text`.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `buf` writable for `len` bytes;
+ * `out_needed` writable.
+ */
+notation_result notation_verdict_certificate_subject(const notation_verdict *verdict,
+                                                     size_t index,
+                                                     char *buf,
+                                                     size_t len,
+                                                     size_t *out_needed);
+
+/**
+ * Copies the issuer of certificate `index` of the verified chain. As
+ * `notation_verdict_certificate_subject`.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `buf` writable for `len` bytes;
+ * `out_needed` writable.
+ */
+notation_result notation_verdict_certificate_issuer(const notation_verdict *verdict,
+                                                    size_t index,
+                                                    char *buf,
+                                                    size_t len,
+                                                    size_t *out_needed);
+
+/**
+ * Copies the SHA-256 fingerprint of certificate `index` of the verified
+ * chain (of its DER encoding, 64 lowercase hex digits: what trust store
+ * tooling and `notation certificate` show). As
+ * `notation_verdict_certificate_subject`.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `buf` writable for `len` bytes;
+ * `out_needed` writable.
+ */
+notation_result notation_verdict_certificate_sha256(const notation_verdict *verdict,
+                                                    size_t index,
+                                                    char *buf,
+                                                    size_t len,
+                                                    size_t *out_needed);
+
+/**
+ * Gives the validity period of certificate `index` of the verified chain,
+ * in seconds since the Unix epoch (`notBefore` and `notAfter`).
+ * Availability as for `notation_verdict_certificate_count`.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `out_not_before` and `out_not_after`
+ * writable.
+ */
+notation_result notation_verdict_certificate_validity(const notation_verdict *verdict,
+                                                      size_t index,
+                                                      int64_t *out_not_before,
+                                                      int64_t *out_not_after);
+
+/**
+ * Gives the DER encoding of certificate `index` of the verified chain in
+ * a new buffer (`*out_der`, freed with `notation_buffer_free`), for
+ * anything the accessors above do not cover. Availability as for
+ * `notation_verdict_certificate_count`.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `out_der` writable.
+ */
+notation_result notation_verdict_certificate_der(const notation_verdict *verdict,
+                                                 size_t index,
+                                                 notation_buffer **out_der);
+
+/**
  * Copies the name of a check (a `notation_check`) as trust policies spell
  * it: `integrity`, `authenticity`, `authenticTimestamp`, `expiry`,
  * `revocation`. Buffer rules as for `notation_result_text`.

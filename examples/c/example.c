@@ -131,6 +131,19 @@ static void print_verdict(const char *what, notation_result rc,
         NOTATION_RESULT_OK) {
         printf("  signature: %s\n", digest);
     }
+    /* The signer, from the verified chain (only when authenticity passed:
+     * never take identity from an unverified envelope). */
+    size_t certificates = 0;
+    if (notation_verdict_certificate_count(verdict, &certificates) == NOTATION_RESULT_OK) {
+        char subject[512];
+        char fingerprint[72];
+        check(notation_verdict_certificate_subject(verdict, 0, subject, sizeof subject, &needed),
+              "notation_verdict_certificate_subject");
+        check(notation_verdict_certificate_sha256(verdict, 0, fingerprint, sizeof fingerprint,
+                                                  &needed),
+              "notation_verdict_certificate_sha256");
+        printf("  signed by: %s (sha256 %s, chain of %zu)\n", subject, fingerprint, certificates);
+    }
 }
 
 int main(int argc, char **argv) {

@@ -187,6 +187,34 @@ static void test_version_and_text(void) {
     free(text);
 }
 
+/* The verified signer: the rsa-2048 leaf, its intermediate and the root. */
+static void check_signer_chain(const notation_verdict *verdict) {
+    size_t count = 0;
+    size_t needed = 0;
+    CHECK_OK(notation_verdict_certificate_count(verdict, &count));
+    CHECK(count == 3);
+    char text[256];
+    CHECK_OK(notation_verdict_certificate_subject(verdict, 0, text, sizeof text, &needed));
+    CHECK(strcmp(text, "CN=Notation Test Leaf rsa-2048,O=Notary,L=Seattle,ST=WA,C=US") == 0);
+    CHECK_OK(notation_verdict_certificate_issuer(verdict, 0, text, sizeof text, &needed));
+    CHECK(strcmp(text, "CN=Notation Test Intermediate CA,O=Notary,L=Seattle,ST=WA,C=US") == 0);
+    CHECK_OK(notation_verdict_certificate_sha256(verdict, 0, text, sizeof text, &needed));
+    CHECK(strcmp(text, "f5ce63c1f34e90f3fd24c681d32bd1a39e0dede70298c3279a5abd1915e4f8d5") == 0);
+    int64_t not_before = 0;
+    int64_t not_after = 0;
+    CHECK_OK(notation_verdict_certificate_validity(verdict, 0, &not_before, &not_after));
+    CHECK(not_before == 1795316631 && not_after == 4948916631);
+    notation_buffer *der = NULL;
+    CHECK_OK(notation_verdict_certificate_der(verdict, 2, &der));
+    const uint8_t *bytes = NULL;
+    size_t len = 0;
+    CHECK_OK(notation_buffer_data(der, &bytes, &len));
+    CHECK(len > 100 && bytes[0] == 0x30);
+    notation_buffer_free(&der);
+    CHECK_RC(notation_verdict_certificate_subject(verdict, 3, text, sizeof text, &needed),
+             NOTATION_RESULT_INDEX_OUT_OF_RANGE);
+}
+
 static void test_blob_passes_with_every_check(const notation_verifier *verifier,
                                               const notation_signer *signer) {
     const notation_envelope_format formats[] = {NOTATION_ENVELOPE_FORMAT_JWS,
@@ -224,6 +252,7 @@ static void test_blob_passes_with_every_check(const notation_verifier *verifier,
         CHECK(size == strlen("a blob"));
         CHECK_RC(notation_verdict_failure(result, digest, sizeof digest, &needed),
                  NOTATION_RESULT_NOT_AVAILABLE);
+        check_signer_chain(result);
         notation_verdict_free(&result);
         notation_buffer_free(&signature);
     }
@@ -284,6 +313,8 @@ static void test_untrusted_signer_fails_authenticity(const notation_verifier *ve
     CHECK_OK(verify(verifier, signature, NOTATION_ENVELOPE_FORMAT_COSE, "blob", options, result));
     CHECK_OK(notation_verdict_check(result, 1, &kind, &action, &ok));
     CHECK(action == NOTATION_CHECK_ACTION_LOG && !ok);
+    /* It passed, but the signer's chain is not verified: not given out. */
+    CHECK_RC(notation_verdict_certificate_count(result, &count), NOTATION_RESULT_NOT_AVAILABLE);
 
     notation_verify_options_free(&options);
     notation_verdict_free(&result);
@@ -416,6 +447,18 @@ static void test_layout_artifact(const notation_verifier *verifier, const notati
              NOTATION_RESULT_VERIFICATION_FAILED);
     CHECK_OK(notation_verdict_signature_failure_count(result, &count));
     CHECK(count == 1);
+    /* Refused by the thumbprint pre-filter: an authenticity failure with the
+     * reason, and no verified signer. */
+    CHECK_OK(notation_verdict_check_count(result, &count));
+    CHECK(count == 1);
+    notation_check kind = 0;
+    notation_check_action action = 0;
+    bool passed = true;
+    CHECK_OK(notation_verdict_check(result, 0, &kind, &action, &passed));
+    CHECK(kind == NOTATION_CHECK_AUTHENTICITY && action == NOTATION_CHECK_ACTION_ENFORCE && !passed);
+    CHECK_OK(notation_verdict_check_failure(result, 0, text, sizeof text, &needed));
+    CHECK(strstr(text, "match no certificate trusted by trust policy \"tests\"") != NULL);
+    CHECK_RC(notation_verdict_certificate_count(result, &count), NOTATION_RESULT_NOT_AVAILABLE);
     notation_target_free(&target);
     notation_target_free(&target);
     notation_signer_free(&untrusted);

@@ -737,13 +737,21 @@ impl From<WorkflowError> for Error {
             WorkflowError::TooManySignatures { .. } => notation_result::TooManySignatures,
             _ => notation_result::RepositoryError,
         };
+        // One line (a message may be shown or logged as one): the reason of
+        // each signature follows, "; "-separated, unless the error's own
+        // text already gives it.
         let mut message = e.to_string();
         if let WorkflowError::AllFailed { failures, .. }
         | WorkflowError::TooManySignatures { failures, .. } = &e
         {
+            let mut separator = ": ";
             for f in failures {
-                message.push_str("\n  ");
-                message.push_str(&f.to_string());
+                let failure = f.to_string();
+                if !message.contains(&failure) {
+                    message.push_str(separator);
+                    message.push_str(&failure);
+                    separator = "; ";
+                }
             }
         }
         Error::new(code, message)

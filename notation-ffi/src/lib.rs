@@ -81,6 +81,7 @@
 #[macro_use]
 mod guard;
 mod buffer;
+mod chain;
 mod check;
 mod config;
 mod error;
@@ -94,6 +95,7 @@ mod verifier;
 mod version;
 
 pub use buffer::*;
+pub use chain::*;
 pub use check::*;
 pub use config::*;
 pub use error::*;

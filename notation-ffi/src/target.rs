@@ -18,12 +18,13 @@ use notation_oci::workflow::{self, SignatureFailure, SignatureFailureReason, Wor
 use notation_oci::{OciLayout, Reference, RemoteRepository};
 
 use crate::buffer::write_str;
+use crate::check::{notation_check, notation_check_action};
 use crate::config::notation_config;
 use crate::error::{Error, LastError, notation_result};
 use crate::ffi::{Out, bytes, free_handle, handle, into_handle, optional_string, string};
 use crate::options::{envelope_format, notation_sign_options, notation_verify_options};
 use crate::signer::notation_signer;
-use crate::verdict::{Verdict, notation_verdict};
+use crate::verdict::{Check, Verdict, notation_verdict};
 use crate::verifier::{NOTATION_MAX_SIGNATURE_SIZE, notation_verifier, run_verification};
 
 /// An artifact to sign, verify or inspect: a tag or digest in an OCI image
@@ -278,6 +279,26 @@ fn first_outcome(failures: &[SignatureFailure]) -> Option<(String, VerificationO
     })
 }
 
+/// When no signature was verified far enough to have checks: the first one
+/// the workflow refused without fetching it, because its chain's thumbprints
+/// match no certificate the policy trusts (Q7). That is an authenticity
+/// failure, under `enforce` (the pre-filter runs only where authenticity is
+/// enforced), reported as that check with the workflow's reason rather than
+/// as no check at all.
+fn first_refused(failures: &[SignatureFailure]) -> Option<(String, Check)> {
+    failures.iter().find_map(|f| match &f.reason {
+        SignatureFailureReason::Untrusted { .. } => Some((
+            f.signature.digest.clone(),
+            Check {
+                check: notation_check::Authenticity,
+                action: notation_check_action::Enforce,
+                failure: Some(f.reason.to_string()),
+            },
+        )),
+        _ => None,
+    })
+}
+
 fn artifact_verdict(
     verifier: &Verifier,
     target: &notation_target,
@@ -310,12 +331,14 @@ fn artifact_verdict(
             verdict
         }
         Err(e) => {
-            let (failures, first) = match &e {
+            let (failures, first, refused) = match &e {
                 WorkflowError::AllFailed { failures, .. }
-                | WorkflowError::TooManySignatures { failures, .. } => {
-                    (failure_list(failures), first_outcome(failures))
-                }
-                _ => (Vec::new(), None),
+                | WorkflowError::TooManySignatures { failures, .. } => (
+                    failure_list(failures),
+                    first_outcome(failures),
+                    first_refused(failures),
+                ),
+                _ => (Vec::new(), None, None),
             };
             let (signature_digest, outcome) = match first {
                 Some((digest, outcome)) => (Some(digest), Some(outcome)),
@@ -323,6 +346,10 @@ fn artifact_verdict(
             };
             let mut verdict = Verdict::failed(Error::from(e), outcome);
             verdict.signature_digest = signature_digest;
+            if let (None, Some((digest, check))) = (&verdict.signature_digest, refused) {
+                verdict.signature_digest = Some(digest);
+                verdict.checks = vec![check];
+            }
             verdict.signature_failures = failures;
             if verdict.policy_name.is_none() {
                 verdict.policy_name = verifier

@@ -3,12 +3,34 @@
 use std::ffi::c_char;
 use std::sync::{Mutex, MutexGuard};
 
+use notation_core::payload::Descriptor;
+use notation_core::trust::ValidationType;
 use notation_core::verifier::{CheckResult, VerificationOutcome};
+use notation_core::x509::Certificate;
 
 use crate::buffer::write_str;
 use crate::check::{notation_check, notation_check_action};
 use crate::error::{Error, notation_result};
 use crate::ffi::{Out, free_handle, handle, into_handle};
+
+/// One check as a verdict reports it.
+#[derive(Clone, Debug)]
+pub(crate) struct Check {
+    pub(crate) check: notation_check,
+    pub(crate) action: notation_check_action,
+    /// Why it failed, on one line (`None` when it passed).
+    pub(crate) failure: Option<String>,
+}
+
+impl From<&CheckResult> for Check {
+    fn from(r: &CheckResult) -> Self {
+        Self {
+            check: r.check().into(),
+            action: r.action().into(),
+            failure: r.failure().map(|f| f.to_string()),
+        }
+    }
+}
 
 /// What one verify call found.
 #[derive(Clone, Debug)]
@@ -16,9 +38,15 @@ pub(crate) struct Verdict {
     pub(crate) code: notation_result,
     /// Why it failed (empty when it passed).
     pub(crate) message: String,
-    /// The signature checks (of the signature that verified, or of the one
-    /// examined, when there is one).
-    pub(crate) outcome: Option<VerificationOutcome>,
+    /// The checks of the signature that verified, or of the one examined
+    /// when none did (none when verification never reached a signature).
+    pub(crate) checks: Vec<Check>,
+    /// What the signature signs, once its integrity and payload verified.
+    pub(crate) payload: Option<Descriptor>,
+    /// The signer's certificate chain, leaf first, when the authenticity
+    /// check passed (the chain leads to a trusted certificate and the
+    /// leaf is a trusted identity).
+    pub(crate) signer_chain: Option<Vec<Certificate>>,
     pub(crate) policy_name: Option<String>,
     pub(crate) skipped: bool,
     /// Artifacts: the signature manifest the checks are about.
@@ -30,30 +58,46 @@ pub(crate) struct Verdict {
 }
 
 impl Verdict {
-    pub(crate) fn passed(outcome: Option<VerificationOutcome>) -> Self {
+    fn new(code: notation_result, message: String, outcome: Option<&VerificationOutcome>) -> Self {
+        // Inconclusive and plugin failures stop before a verification
+        // plugin gave its part of authenticity: the chain is not verified.
+        let authentic = outcome
+            .and_then(|o| o.result(ValidationType::Authenticity))
+            .is_some_and(|r| r.passed())
+            && !matches!(
+                code,
+                notation_result::VerificationInconclusive
+                    | notation_result::VerificationPluginFailed
+            );
         Self {
-            code: notation_result::Ok,
-            message: String::new(),
-            policy_name: outcome.as_ref().map(|o| o.policy_name().to_string()),
-            skipped: outcome.as_ref().is_some_and(|o| o.is_skipped()),
-            outcome,
+            code,
+            message,
+            checks: outcome
+                .map(|o| o.results().iter().map(Check::from).collect())
+                .unwrap_or_default(),
+            payload: outcome
+                .and_then(|o| o.payload())
+                .map(|p| p.target_artifact.clone()),
+            signer_chain: outcome
+                .filter(|_| authentic)
+                .and_then(|o| o.content())
+                .map(|c| c.signer_info.certificate_chain.clone()),
+            policy_name: outcome.map(|o| o.policy_name().to_string()),
+            skipped: false,
             signature_digest: None,
             artifact_digest: None,
             signature_failures: Vec::new(),
         }
     }
 
+    pub(crate) fn passed(outcome: Option<VerificationOutcome>) -> Self {
+        let mut verdict = Self::new(notation_result::Ok, String::new(), outcome.as_ref());
+        verdict.skipped = outcome.as_ref().is_some_and(|o| o.is_skipped());
+        verdict
+    }
+
     pub(crate) fn failed(error: Error, outcome: Option<VerificationOutcome>) -> Self {
-        Self {
-            code: error.code,
-            message: error.message,
-            policy_name: outcome.as_ref().map(|o| o.policy_name().to_string()),
-            skipped: false,
-            outcome,
-            signature_digest: None,
-            artifact_digest: None,
-            signature_failures: Vec::new(),
-        }
+        Self::new(error.code, error.message, outcome.as_ref())
     }
 
     pub(crate) fn as_result(&self) -> Result<(), Error> {
@@ -62,10 +106,6 @@ impl Verdict {
         } else {
             Err(Error::new(self.code, self.message.clone()))
         }
-    }
-
-    fn checks(&self) -> &[CheckResult] {
-        self.outcome.as_ref().map(|o| o.results()).unwrap_or(&[])
     }
 }
 
@@ -109,7 +149,7 @@ impl notation_verdict {
 
     /// Runs `f` on the verdict, or fails with `NOTATION_RESULT_NOT_AVAILABLE`
     /// before any verify call.
-    fn with<T>(&self, f: impl FnOnce(&Verdict) -> Result<T, Error>) -> Result<T, Error> {
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&Verdict) -> Result<T, Error>) -> Result<T, Error> {
         match self.lock().as_ref() {
             Some(v) => f(v),
             None => Err(Error::new(
@@ -127,8 +167,8 @@ fn not_available(what: &str) -> Error {
     )
 }
 
-fn check_at(v: &Verdict, index: usize) -> Result<&CheckResult, Error> {
-    let checks = v.checks();
+fn check_at(v: &Verdict, index: usize) -> Result<&Check, Error> {
+    let checks = &v.checks;
     checks.get(index).ok_or_else(|| {
         Error::new(
             notation_result::IndexOutOfRange,
@@ -280,7 +320,7 @@ pub unsafe extern "C" fn notation_verdict_check_count(
     ffi_guard! {
         // SAFETY: caller guarantees verdict and out_count.
         let (verdict, out) = unsafe { (handle(verdict, "verdict")?, Out::new(out_count, "out_count")?) };
-        out.write(verdict.with(|v| Ok(v.checks().len()))?);
+        out.write(verdict.with(|v| Ok(v.checks.len()))?);
         Ok(())
     }
 }
@@ -311,7 +351,7 @@ pub unsafe extern "C" fn notation_verdict_check(
         };
         let (check, action, passed) = verdict.with(|v| {
             let c = check_at(v, index)?;
-            Ok((c.check().into(), c.action().into(), c.passed()))
+            Ok((c.check, c.action, c.failure.is_none()))
         })?;
         out_check.write(check);
         out_action.write(action);
@@ -339,8 +379,8 @@ pub unsafe extern "C" fn notation_verdict_check_failure(
         let verdict = unsafe { handle(verdict, "verdict")? };
         let message = verdict.with(|v| {
             check_at(v, index)?
-                .failure()
-                .map(|f| f.to_string())
+                .failure
+                .clone()
                 .ok_or_else(|| not_available("a failure message of a passing check"))
         })?;
         // SAFETY: caller guarantees buf/len and out_needed.
@@ -350,13 +390,12 @@ pub unsafe extern "C" fn notation_verdict_check_failure(
 
 fn payload_field<T>(
     verdict: &notation_verdict,
-    f: impl FnOnce(&notation_core::payload::Descriptor) -> T,
+    f: impl FnOnce(&Descriptor) -> T,
 ) -> Result<T, Error> {
     verdict.with(|v| {
-        v.outcome
+        v.payload
             .as_ref()
-            .and_then(|o| o.payload())
-            .map(|p| f(&p.target_artifact))
+            .map(f)
             .ok_or_else(|| not_available("the signed payload"))
     })
 }

@@ -1704,8 +1704,16 @@ fn oci_layout_with_only_untrusted_signatures_fails() {
             failure.contains("match no certificate trusted"),
             "{failure}"
         );
-        // The thumbprint pre-filter skipped fetching it: no checks.
-        assert!(checks(result).is_empty());
+        // The thumbprint pre-filter skipped fetching it: an authenticity
+        // failure (tests/verdict.rs checks its reason).
+        assert_eq!(
+            checks(result),
+            vec![(
+                notation_check::Authenticity,
+                notation_check_action::Enforce,
+                false
+            )]
+        );
         assert!(
             result_failure(result)
                 .unwrap()

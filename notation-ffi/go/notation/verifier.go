@@ -6,6 +6,7 @@ import "C"
 
 import (
 	"runtime"
+	"time"
 )
 
 // Verifier verifies signatures; safe for concurrent use.
@@ -168,6 +169,71 @@ type VerificationResult struct {
 	// SignatureFailures lists, for artifacts, each signature that failed
 	// ("<digest>: <reason>").
 	SignatureFailures []string
+	// SignerChain is the verified certificate chain of the signer, leaf
+	// first: set exactly when the authenticity check passed (the chain
+	// leads to a certificate of the policy's trust stores and the leaf is
+	// a trusted identity), whatever later checks found; nil otherwise,
+	// including a passing verification whose authenticity failure was
+	// only logged. Take the signer's identity from here, never from an
+	// unverified envelope.
+	SignerChain []Certificate
+}
+
+// Certificate is one certificate of a verified chain.
+type Certificate struct {
+	// Subject and Issuer as the notation CLI renders distinguished names
+	// ("CN=...,O=...,C=US").
+	Subject string
+	Issuer  string
+	// SHA256 is the fingerprint of the DER encoding, lowercase hex.
+	SHA256    string
+	NotBefore time.Time
+	NotAfter  time.Time
+	// DER is the certificate itself.
+	DER []byte
+}
+
+// Signer is the leaf of SignerChain, or nil when the chain was not
+// verified.
+func (r *VerificationResult) Signer() *Certificate {
+	if len(r.SignerChain) == 0 {
+		return nil
+	}
+	return &r.SignerChain[0]
+}
+
+// signerChain copies a verdict's verified chain (nil when not available).
+func signerChain(res *C.notation_verdict) []Certificate {
+	var count C.size_t
+	if C.notation_verdict_certificate_count(res, &count) != C.NOTATION_RESULT_OK {
+		return nil
+	}
+	chain := make([]Certificate, 0, int(count))
+	for i := C.size_t(0); i < count; i++ {
+		index := i
+		c := Certificate{
+			Subject: optionalString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
+				return C.notation_verdict_certificate_subject(res, index, b, n, needed)
+			}),
+			Issuer: optionalString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
+				return C.notation_verdict_certificate_issuer(res, index, b, n, needed)
+			}),
+			SHA256: optionalString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
+				return C.notation_verdict_certificate_sha256(res, index, b, n, needed)
+			}),
+		}
+		var notBefore, notAfter C.int64_t
+		if C.notation_verdict_certificate_validity(res, index, &notBefore, &notAfter) == C.NOTATION_RESULT_OK {
+			c.NotBefore = time.Unix(int64(notBefore), 0).UTC()
+			c.NotAfter = time.Unix(int64(notAfter), 0).UTC()
+		}
+		var der *C.notation_buffer
+		if C.notation_verdict_certificate_der(res, index, &der) == C.NOTATION_RESULT_OK {
+			c.DER = takeBuffer(der)
+		}
+		chain = append(chain, c)
+	}
+	return chain
 }
 
 // Err is nil when the verification passed, else an *Error with the code and
@@ -236,6 +302,7 @@ func verify(f func(result *C.notation_verdict) C.notation_result) (*Verification
 			}),
 		}
 	}
+	r.SignerChain = signerChain(res)
 	r.SignatureDigest = optionalString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
 		return C.notation_verdict_signature_digest(res, b, n, needed)
 	})
