@@ -136,7 +136,8 @@ enum notation_result
    */
   NOTATION_RESULT_NOT_AVAILABLE = 7,
   /**
-   * The operation is not supported by this build.
+   * The operation is not supported by this build, or not for this kind
+   * of handle (adding certificates to a directory configuration).
    */
   NOTATION_RESULT_UNSUPPORTED = 8,
   /**
@@ -153,7 +154,8 @@ enum notation_result
    */
   NOTATION_RESULT_CONFIG = 1000,
   /**
-   * The configuration has no trust policy document of the kind needed.
+   * The configuration has no trust policy document at all
+   * (`notation_verifier_new`).
    */
   NOTATION_RESULT_POLICY_NOT_PRESENT = 1001,
   /**
@@ -178,7 +180,8 @@ enum notation_result
    */
   NOTATION_RESULT_KEY_NOT_FOUND = 1006,
   /**
-   * A private key that cannot be read or parsed.
+   * A private key that cannot be read or parsed, or that the crypto
+   * provider refuses when reading it (an RSA key under 2048 bits).
    */
   NOTATION_RESULT_SIGNING_KEY_INVALID = 2000,
   /**
@@ -190,7 +193,8 @@ enum notation_result
    */
   NOTATION_RESULT_KEY_MISMATCH = 2002,
   /**
-   * A key that is not one of the six Notation key specs.
+   * A key of a type that is not one of the six Notation key specs
+   * (RSA 2048/3072/4096, EC P-256/P-384/P-521), such as Ed25519.
    */
   NOTATION_RESULT_KEY_UNSUPPORTED = 2003,
   /**
@@ -241,7 +245,8 @@ enum notation_result
    */
   NOTATION_RESULT_VERIFICATION_FAILED = 3000,
   /**
-   * The verifier has no trust policy of the kind needed (OCI or blob).
+   * The verifier has a trust policy, but not of the kind this
+   * verification needs (OCI for artifacts, blob for blobs).
    */
   NOTATION_RESULT_NO_TRUST_POLICY = 3001,
   /**
@@ -273,7 +278,9 @@ enum notation_result
    */
   NOTATION_RESULT_SIGNATURE_FILE_NAME_INVALID = 3007,
   /**
-   * Bytes that are not a signature envelope of the format given.
+   * Bytes that are not a signature envelope of the format given (also
+   * from the verify functions: the integrity check, which failed, is in
+   * the verdict).
    */
   NOTATION_RESULT_ENVELOPE_INVALID = 3008,
   /**
@@ -294,7 +301,9 @@ enum notation_result
    */
   NOTATION_RESULT_NOT_FOUND = 4001,
   /**
-   * A digest given that does not match the digest resolved.
+   * Content that does not match its digest or size: a blob of an OCI
+   * layout, or what a registry sent (a registry that lies); or a digest
+   * given that resolves to another.
    */
   NOTATION_RESULT_DIGEST_MISMATCH = 4002,
   /**
@@ -845,7 +854,11 @@ notation_result notation_config_set_blob_policy(notation_config *config,
  * certificate file of that store would be (a `ca` or `signingAuthority`
  * certificate must be a CA or self-signed, a `tsa` one a root CA). Store
  * names follow `[a-zA-Z0-9_.-]+`. A directory configuration reads its
- * stores from disk: adding to it returns `NOTATION_RESULT_UNSUPPORTED`.
+ * stores from disk: adding to it returns `NOTATION_RESULT_UNSUPPORTED`,
+ * whatever the other arguments. Otherwise: `NOTATION_RESULT_INVALID_ARGUMENT`
+ * (an unknown store type), `NOTATION_RESULT_CERTIFICATE_INVALID` (not
+ * certificates), `NOTATION_RESULT_TRUST_STORE_INVALID` (an invalid name, or
+ * a certificate the store refuses).
  *
  * # Safety
  * `config` must be a live configuration, `store_name` a NUL-terminated
@@ -1845,7 +1858,8 @@ void notation_verdict_free(notation_verdict **verdict);
 
 /**
  * Creates a verifier from a configuration: its trust policy documents
- * (at least one) and every trust store they name are read now, once; a
+ * (at least one: `NOTATION_RESULT_POLICY_NOT_PRESENT` otherwise) and
+ * every trust store they name are read now, once; a
  * store that cannot be read fails the signatures that need it, as an
  * authenticity failure. Revocation is checked as the configuration says
  * (`notation_config_set_revocation_mode`; by default online, over HTTP,

@@ -333,7 +333,11 @@ pub unsafe extern "C" fn notation_config_set_blob_policy(
 /// certificate file of that store would be (a `ca` or `signingAuthority`
 /// certificate must be a CA or self-signed, a `tsa` one a root CA). Store
 /// names follow `[a-zA-Z0-9_.-]+`. A directory configuration reads its
-/// stores from disk: adding to it returns `NOTATION_RESULT_UNSUPPORTED`.
+/// stores from disk: adding to it returns `NOTATION_RESULT_UNSUPPORTED`,
+/// whatever the other arguments. Otherwise: `NOTATION_RESULT_INVALID_ARGUMENT`
+/// (an unknown store type), `NOTATION_RESULT_CERTIFICATE_INVALID` (not
+/// certificates), `NOTATION_RESULT_TRUST_STORE_INVALID` (an invalid name, or
+/// a certificate the store refuses).
 ///
 /// # Safety
 /// `config` must be a live configuration, `store_name` a NUL-terminated
@@ -350,6 +354,14 @@ pub unsafe extern "C" fn notation_config_add_certificates(
         // SAFETY: caller guarantees config.
         let config = unsafe { handle(config, "config")? };
         config.errors.record((|| {
+            // First, so that a directory configuration always says so,
+            // whatever the arguments.
+            if config.state().dir.is_some() {
+                return Err(Error::new(
+                    notation_result::Unsupported,
+                    "certificates can be added only to an in-memory configuration; a configuration directory reads its trust stores from truststore/x509",
+                ));
+            }
             // SAFETY: caller guarantees store_name and data/data_len.
             let (name, data) = unsafe {
                 (
@@ -359,14 +371,7 @@ pub unsafe extern "C" fn notation_config_add_certificates(
             };
             let store_type = trust_store_type(store_type)?;
             let certs = parse_certificate_data(data)?;
-            let mut state = config.state();
-            if state.dir.is_some() {
-                return Err(Error::new(
-                    notation_result::Unsupported,
-                    "certificates can be added only to an in-memory configuration; a configuration directory reads its trust stores from truststore/x509",
-                ));
-            }
-            state.memory.add(store_type, name, certs)?;
+            config.state().memory.add(store_type, name, certs)?;
             Ok(())
         })())
     }

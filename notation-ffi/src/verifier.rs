@@ -38,7 +38,8 @@ pub struct notation_verifier {
 }
 
 /// Creates a verifier from a configuration: its trust policy documents
-/// (at least one) and every trust store they name are read now, once; a
+/// (at least one: `NOTATION_RESULT_POLICY_NOT_PRESENT` otherwise) and
+/// every trust store they name are read now, once; a
 /// store that cannot be read fails the signatures that need it, as an
 /// authenticity failure. Revocation is checked as the configuration says
 /// (`notation_config_set_revocation_mode`; by default online, over HTTP,
@@ -62,6 +63,12 @@ pub unsafe extern "C" fn notation_verifier_new(
             // SAFETY: caller guarantees out_verifier.
             let out = unsafe { Out::new(out_verifier, "out_verifier")? };
             let state = config.state().clone();
+            if state.oci_policy.is_none() && state.blob_policy.is_none() {
+                return Err(Error::new(
+                    notation_result::PolicyNotPresent,
+                    "the configuration has no trust policy document: set an OCI or a blob trust policy (or open a configuration directory holding one)",
+                ));
+            }
             let mut builder = Verifier::builder(state.trust_store())
                 .revocation_checker(revocation_checker(&state.revocation)?);
             if let Some(plugins) = state.plugin_directory() {

@@ -877,7 +877,7 @@ fn empty_configuration_cannot_build_a_verifier() {
         ok(notation_config_new(&mut config));
         assert_eq!(
             notation_verifier_new(config, &mut verifier),
-            notation_result::NoTrustPolicy
+            notation_result::PolicyNotPresent
         );
     }
     assert!(verifier.is_null());
@@ -1266,7 +1266,16 @@ fn invalid_utf8_and_invalid_enums() {
         ptr::null(),
         result,
     );
-    assert_eq!(rc, notation_result::VerificationFailed);
+    // Not an envelope: the integrity check failed, recorded in the verdict.
+    assert_eq!(rc, notation_result::EnvelopeInvalid);
+    assert_eq!(
+        checks(result),
+        vec![(
+            notation_check::Integrity,
+            notation_check_action::Enforce,
+            false
+        )]
+    );
     // SAFETY: valid slices; an unknown format value.
     let rc = unsafe {
         notation_verifier_verify_blob(

@@ -66,33 +66,168 @@ const (
 	CodeRegistryUnauthorized     Code = C.NOTATION_RESULT_REGISTRY_UNAUTHORIZED
 )
 
-// Sentinels for errors.Is: an *Error matches the sentinel of its code.
+// Sentinels for errors.Is, one per result code: an *Error matches the
+// sentinel of its code (TestEveryCodeHasASentinel checks them against
+// notation.h). Their texts are the codes' documentation in notation.h.
 var (
-	ErrVerificationFailed   = &Error{Code: CodeVerificationFailed}
-	ErrArtifactMismatch     = &Error{Code: CodeArtifactMismatch}
-	ErrUserMetadataMismatch = &Error{Code: CodeUserMetadataMismatch}
-	ErrNoSignature          = &Error{Code: CodeNoSignature}
-	ErrNoApplicablePolicy   = &Error{Code: CodeNoApplicablePolicy}
-	ErrNotFound             = &Error{Code: CodeNotFound}
-	ErrUnsupported          = &Error{Code: CodeUnsupported}
-	ErrInvalidArgument      = &Error{Code: CodeInvalidArgument}
-	// ErrVerificationInconclusive: the signature requires a verification
-	// plugin that is not installed, too old or not a verifier, or plugins
-	// are disabled.
-	ErrVerificationInconclusive = &Error{Code: CodeVerificationInconclusive}
-	// ErrVerificationPluginFailed: the verification plugin failed or
-	// answered badly (a check it failed is ErrVerificationFailed).
-	ErrVerificationPluginFailed = &Error{Code: CodeVerificationPluginFailed}
-	// ErrPluginKeyUnsupported: a plugin key, with plugins disabled.
+	// The call itself.
+
+	// ErrNullParameter: a required pointer argument is NULL.
+	ErrNullParameter = &Error{Code: CodeNullParameter}
+	// ErrInvalidUTF8: a string argument is not valid UTF-8.
+	ErrInvalidUTF8 = &Error{Code: CodeInvalidUTF8}
+	// ErrBufferTooSmall: the caller's buffer is too small; `*out_needed`
+	// holds the size needed.
+	ErrBufferTooSmall = &Error{Code: CodeBufferTooSmall}
+	// ErrInvalidArgument: an argument has a value outside its documented set
+	// (an unknown enum value, an empty name, a duplicate key...).
+	ErrInvalidArgument = &Error{Code: CodeInvalidArgument}
+	// ErrInputTooLarge: an input is larger than its documented limit.
+	ErrInputTooLarge = &Error{Code: CodeInputTooLarge}
+	// ErrIndexOutOfRange: an index is not below the count.
+	ErrIndexOutOfRange = &Error{Code: CodeIndexOutOfRange}
+	// ErrNotAvailable: the value asked for does not exist for this handle
+	// (for example the payload of a signature that did not verify).
+	ErrNotAvailable = &Error{Code: CodeNotAvailable}
+	// ErrUnsupported: the operation is not supported by this build, or not
+	// for this kind of handle (adding certificates to a directory
+	// configuration).
+	ErrUnsupported = &Error{Code: CodeUnsupported}
+	// ErrIO: a file could not be read or written.
+	ErrIO = &Error{Code: CodeIO}
+	// ErrPanic: an internal error: a panic was caught at the boundary.
+	// Please report it.
+	ErrPanic = &Error{Code: CodePanic}
+
+	// Configuration and trust.
+
+	// ErrConfig: `config.json` or `signingkeys.json` is invalid.
+	ErrConfig = &Error{Code: CodeConfig}
+	// ErrPolicyNotPresent: the configuration has no trust policy document at
+	// all (`notation_verifier_new`).
+	ErrPolicyNotPresent = &Error{Code: CodePolicyNotPresent}
+	// ErrPolicyMalformed: a trust policy document is not JSON of the
+	// document's shape.
+	ErrPolicyMalformed = &Error{Code: CodePolicyMalformed}
+	// ErrPolicyInvalid: a trust policy document breaks the trust policy
+	// rules.
+	ErrPolicyInvalid = &Error{Code: CodePolicyInvalid}
+	// ErrTrustStoreInvalid: certificates that a trust store does not accept,
+	// or an invalid store name.
+	ErrTrustStoreInvalid = &Error{Code: CodeTrustStoreInvalid}
+	// ErrCertificateInvalid: bytes that are not PEM or DER certificates.
+	ErrCertificateInvalid = &Error{Code: CodeCertificateInvalid}
+	// ErrKeyNotFound: no signing key of that name, or no default key.
+	ErrKeyNotFound = &Error{Code: CodeKeyNotFound}
+
+	// Signing.
+
+	// ErrSigningKeyInvalid: a private key that cannot be read or parsed, or
+	// that the crypto provider refuses when reading it (an RSA key under
+	// 2048 bits).
+	ErrSigningKeyInvalid = &Error{Code: CodeSigningKeyInvalid}
+	// ErrCertificateChainInvalid: a signing certificate chain that cannot be
+	// read or parsed.
+	ErrCertificateChainInvalid = &Error{Code: CodeCertificateChainInvalid}
+	// ErrKeyMismatch: the private key does not belong to the leaf
+	// certificate.
+	ErrKeyMismatch = &Error{Code: CodeKeyMismatch}
+	// ErrKeyUnsupported: a key of a type that is not one of the six Notation
+	// key specs (RSA 2048/3072/4096, EC P-256/P-384/P-521), such as Ed25519.
+	ErrKeyUnsupported = &Error{Code: CodeKeyUnsupported}
+	// ErrPluginKeyUnsupported: the signing key is a plugin key and plugins
+	// are disabled: the configuration has no plugin directory (an in-memory
+	// configuration without `notation_config_set_plugin_dir`, or one set to
+	// NULL).
 	ErrPluginKeyUnsupported = &Error{Code: CodePluginKeyUnsupported}
-	// ErrPluginNotFound: the signing key's plugin is not installed.
+	// ErrSigningFailed: signing failed.
+	ErrSigningFailed = &Error{Code: CodeSigningFailed}
+	// ErrUserMetadataInvalid: user metadata that is not allowed (a reserved
+	// key or a duplicate).
+	ErrUserMetadataInvalid = &Error{Code: CodeUserMetadataInvalid}
+	// ErrExpiryInvalid: an expiry that is not allowed.
+	ErrExpiryInvalid = &Error{Code: CodeExpiryInvalid}
+	// ErrTimestampFailed: the timestamping authority failed or its token did
+	// not verify.
+	ErrTimestampFailed = &Error{Code: CodeTimestampFailed}
+	// ErrPluginNotFound: the signing key's plugin is not installed in the
+	// plugin directory, or its executable is not a regular, executable file.
 	ErrPluginNotFound = &Error{Code: CodePluginNotFound}
-	// ErrPluginFailed: the signing plugin failed or answered badly; the
-	// message is the plugin's for its error responses.
+	// ErrPluginFailed: the signing plugin failed: it could not be run,
+	// exited with an error (its message is the last error), timed out, or
+	// answered with something unusable (malformed JSON, invalid metadata,
+	// another key id, an unknown key spec, a signature or envelope that does
+	// not verify or signs something else).
 	ErrPluginFailed = &Error{Code: CodePluginFailed}
-	// ErrPluginCapabilityMissing: the plugin cannot sign this (no signature
-	// generator capability, or an envelope-only plugin asked for a blob).
+	// ErrPluginCapabilityMissing: the plugin lacks the capability for the
+	// operation: no `SIGNATURE_GENERATOR` capability at all, or, for blobs,
+	// only `SIGNATURE_GENERATOR.ENVELOPE` (blobs need `.RAW` or
+	// `.ENVELOPE_FOR_BLOB`).
 	ErrPluginCapabilityMissing = &Error{Code: CodePluginCapabilityMissing}
+
+	// Verification.
+
+	// ErrVerificationFailed: the signature did not verify: a check failed
+	// under `enforce`. The verification result lists the checks.
+	ErrVerificationFailed = &Error{Code: CodeVerificationFailed}
+	// ErrNoTrustPolicy: the verifier has a trust policy, but not of the kind
+	// this verification needs (OCI for artifacts, blob for blobs).
+	ErrNoTrustPolicy = &Error{Code: CodeNoTrustPolicy}
+	// ErrNoApplicablePolicy: no trust policy statement applies to the
+	// artifact, or the named blob statement does not exist.
+	ErrNoApplicablePolicy = &Error{Code: CodeNoApplicablePolicy}
+	// ErrArtifactMismatch: the signature verified but signs other content: a
+	// different blob or artifact (digest, size or media type).
+	ErrArtifactMismatch = &Error{Code: CodeArtifactMismatch}
+	// ErrUserMetadataMismatch: the signature does not carry the required
+	// user metadata.
+	ErrUserMetadataMismatch = &Error{Code: CodeUserMetadataMismatch}
+	// ErrVerificationInconclusive: the verdict cannot be decided (the
+	// signature requires a verification plugin).
+	ErrVerificationInconclusive = &Error{Code: CodeVerificationInconclusive}
+	// ErrPayloadInvalid: the signed payload is not a Notary payload.
+	ErrPayloadInvalid = &Error{Code: CodePayloadInvalid}
+	// ErrSignatureFileNameInvalid: a signature file name that does not say
+	// its format (`<name>.<jws|cose>.sig`).
+	ErrSignatureFileNameInvalid = &Error{Code: CodeSignatureFileNameInvalid}
+	// ErrEnvelopeInvalid: bytes that are not a signature envelope of the
+	// format given (also from the verify functions: the integrity check,
+	// which failed, is in the verdict).
+	ErrEnvelopeInvalid = &Error{Code: CodeEnvelopeInvalid}
+	// ErrVerificationPluginFailed: the verification plugin the signature
+	// requires failed or answered badly (it could not be run, exited with an
+	// error, timed out, sent a malformed response or did not process a
+	// critical attribute). A check the plugin ran and failed is
+	// `NOTATION_RESULT_VERIFICATION_FAILED`; a plugin that is missing, too
+	// old or without verifier capabilities is
+	// `NOTATION_RESULT_VERIFICATION_INCONCLUSIVE`.
+	ErrVerificationPluginFailed = &Error{Code: CodeVerificationPluginFailed}
+
+	// Oci artifacts.
+
+	// ErrReferenceInvalid: an artifact reference that cannot be parsed.
+	ErrReferenceInvalid = &Error{Code: CodeReferenceInvalid}
+	// ErrNotFound: a tag, digest or blob that does not exist.
+	ErrNotFound = &Error{Code: CodeNotFound}
+	// ErrDigestMismatch: content that does not match its digest or size: a
+	// blob of an OCI layout, or what a registry sent (a registry that lies);
+	// or a digest given that resolves to another.
+	ErrDigestMismatch = &Error{Code: CodeDigestMismatch}
+	// ErrNoSignature: the artifact has no signature.
+	ErrNoSignature = &Error{Code: CodeNoSignature}
+	// ErrTooManySignatures: the artifact has more signatures than the limit.
+	ErrTooManySignatures = &Error{Code: CodeTooManySignatures}
+	// ErrLayoutInvalid: the path is not a valid OCI image layout.
+	ErrLayoutInvalid = &Error{Code: CodeLayoutInvalid}
+	// ErrRepositoryError: the store of signatures failed (invalid content, a
+	// malformed signature manifest...).
+	ErrRepositoryError = &Error{Code: CodeRepositoryError}
+	// ErrRegistryError: a registry request failed: no connection, TLS, an
+	// unexpected HTTP status, a protocol violation.
+	ErrRegistryError = &Error{Code: CodeRegistryError}
+	// ErrRegistryUnauthorized: the registry refused the credentials or
+	// denied access.
+	ErrRegistryUnauthorized = &Error{Code: CodeRegistryUnauthorized}
 )
 
 // String is the library's text for the code ("signature verification

@@ -15,6 +15,7 @@ import (
 var (
 	repoRoot   = filepath.Join("..", "..", "..")
 	pkiDir     = filepath.Join(repoRoot, "testdata", "pki")
+	headerPath = filepath.Join(repoRoot, "include", "notation.h")
 	e2eDigest  = "sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9"
 	ociPolicy  = `{"version":"1.0","trustPolicies":[{"name":"go-tests","registryScopes":["local/go"],"signatureVerification":{"level":"strict"},"trustStores":["ca:test"],"trustedIdentities":["*"]}]}`
 	blobPolicy = `{"version":"1.0","trustPolicies":[{"name":"go-blobs","signatureVerification":{"level":"strict"},"trustStores":["ca:test"],"trustedIdentities":["*"],"globalPolicy":true},{"name":"audit","signatureVerification":{"level":"audit"},"trustStores":["ca:test"],"trustedIdentities":["*"]}]}`
@@ -186,7 +187,7 @@ func TestTamperedBlobFails(t *testing.T) {
 			t.Fatalf("the signature itself verified: %+v", c)
 		}
 	}
-	if _, err := v.VerifyBlob(sig, FormatCOSE, []byte("original"), nil); !errors.Is(err, ErrVerificationFailed) {
+	if _, err := v.VerifyBlob(sig, FormatCOSE, []byte("original"), nil); !errors.Is(err, ErrEnvelopeInvalid) {
 		t.Fatalf("JWS bytes read as COSE: %v", err)
 	}
 }

@@ -11,6 +11,7 @@ use std::ptr;
 use notation::*;
 
 pub mod plugin;
+pub mod registry;
 
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
