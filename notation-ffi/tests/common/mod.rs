@@ -377,3 +377,30 @@ pub fn take_signed_digest(mut list: *mut notation_signature_list) -> String {
         digest
     }
 }
+
+/// `make -C notation-ffi install` into `{dir}/prefix` (staging in
+/// `{dir}/stage`) from this test build's libraries (`CARGO_LIBDIR`: the
+/// install step would otherwise build them with cargo, which cannot run
+/// inside `cargo test`); returns the prefix.
+pub fn make_install(dir: &Path) -> PathBuf {
+    require("make", "--version", "make install");
+    let prefix = dir.join("prefix");
+    let output = Command::new("make")
+        .arg("-s")
+        .arg("-C")
+        .arg(repo_root().join("notation-ffi"))
+        .arg("install")
+        .arg(format!("PREFIX={}", prefix.display()))
+        .arg(format!("CARGO_LIBDIR={}", library_dir().display()))
+        .arg(format!("STAGE={}", dir.join("stage").display()))
+        .output()
+        .expect("run make install");
+    assert!(
+        output.status.success(),
+        "make install failed ({})\n--- stdout\n{}\n--- stderr\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    prefix
+}
