@@ -1,6 +1,7 @@
 //! `include/notation.h` is generated from the sources: this test
-//! regenerates it in memory and fails when the committed header differs.
-//! `UPDATE_HEADER=1 cargo test -p notation-ffi --test header` rewrites it.
+//! regenerates it in memory and fails when the committed header, or the Go
+//! package's copy (notation-ffi/go/notation/notation.h), differs.
+//! `UPDATE_HEADER=1 cargo test -p notation-ffi --test header` rewrites both.
 
 use std::path::PathBuf;
 
@@ -18,10 +19,19 @@ fn header_is_up_to_date() {
     let mut generated = Vec::new();
     bindings.write(&mut generated);
 
+    // The Go package carries a copy, so that `go build` finds the header
+    // without the repository around it.
+    let go_copy = crate_dir.join("go/notation/notation.h");
     if std::env::var_os("UPDATE_HEADER").is_some_and(|v| v == "1") {
         std::fs::write(&header_path, &generated).expect("write include/notation.h");
+        std::fs::write(&go_copy, &generated).expect("write go/notation/notation.h");
         return;
     }
+    assert!(
+        std::fs::read(&go_copy).unwrap_or_default()
+            == std::fs::read(&header_path).unwrap_or_default(),
+        "notation-ffi/go/notation/notation.h differs from include/notation.h: regenerate both with\n  UPDATE_HEADER=1 cargo test -p notation-ffi --test header"
+    );
     let committed = std::fs::read(&header_path).unwrap_or_default();
     if committed != generated {
         panic!(

@@ -2,13 +2,16 @@
 // of blobs and of OCI artifacts, through libnotation, the C library of
 // notation-rs.
 //
-// Build with cgo (CGO_ENABLED=1) and point the linker at the library:
+// Build with cgo (CGO_ENABLED=1) against an installed libnotation, found
+// with pkg-config (notation-ffi/README.md has the steps):
 //
-//	CGO_LDFLAGS="-L/path/to/lib -Wl,-rpath,/path/to/lib" go build      # libnotation.so
-//	CGO_LDFLAGS="-L/path/to/lib" go build -tags notation_static        # libnotation.a
+//	make -C notation-ffi install PREFIX=$HOME/.local   # in notation-rs
+//	export PKG_CONFIG_PATH=$HOME/.local/lib/pkgconfig
+//	go build                                          # links libnotation.so (notation.pc)
+//	go build -tags notation_static                    # links libnotation.a (notation-static.pc)
 //
-// The header is found through ${SRCDIR}/../../../include (this package's
-// place in the notation-rs repository); elsewhere set CGO_CFLAGS=-I<dir>.
+// The package carries its own copy of notation.h (a test keeps it equal to
+// the library's); ABIVersion tells which ABI the library linked implements.
 //
 // Types that own library handles (Config, Verifier, Signer, Target) have a
 // Close method and a finalizer that calls it: Close them when done to
@@ -27,7 +30,6 @@
 // refused with ErrInvalidArgument instead of reaching the library cut short.
 package notation
 
-// #cgo CFLAGS: -I${SRCDIR}/../../../include
 // #include <stdlib.h>
 // #include "notation.h"
 import "C"

@@ -15,7 +15,7 @@ import (
 var (
 	repoRoot   = filepath.Join("..", "..", "..")
 	pkiDir     = filepath.Join(repoRoot, "testdata", "pki")
-	headerPath = filepath.Join(repoRoot, "include", "notation.h")
+	headerPath = "notation.h" // the package's copy of include/notation.h
 	e2eDigest  = "sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9"
 	ociPolicy  = `{"version":"1.0","trustPolicies":[{"name":"go-tests","registryScopes":["local/go"],"signatureVerification":{"level":"strict"},"trustStores":["ca:test"],"trustedIdentities":["*"]}]}`
 	blobPolicy = `{"version":"1.0","trustPolicies":[{"name":"go-blobs","signatureVerification":{"level":"strict"},"trustStores":["ca:test"],"trustedIdentities":["*"],"globalPolicy":true},{"name":"audit","signatureVerification":{"level":"audit"},"trustStores":["ca:test"],"trustedIdentities":["*"]}]}`
