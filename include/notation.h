@@ -7,12 +7,21 @@
  *
  * Rules that hold for every function (notation-ffi/README.md has more):
  *
+ * ABI: this header describes ABI version NOTATION_ABI_VERSION, the major
+ * version of libnotation.so (SONAME libnotation.so.<NOTATION_ABI_VERSION>);
+ * notation_abi_version() tells which ABI the loaded library implements.
+ *
  * Result codes: every function returns a notation_result (NOTATION_RESULT_OK
- * is 0), except the *_free functions and notation_version. Codes are grouped
- * by area and never renumbered; treat unknown codes as failures.
- * notation_result_text() names a code; the message of the last failing call
- * is kept per thread (notation_last_error) and per handle
- * (notation_<handle>_last_error).
+ * is 0), except the *_free functions, notation_version and
+ * notation_abi_version. Codes are grouped by area and never renumbered;
+ * treat unknown codes as failures. notation_result_text() names a code; the
+ * message of the last failing call is kept per thread (notation_last_error)
+ * and per handle (notation_<handle>_last_error). It is set by every call
+ * that fails: every code but NOTATION_RESULT_OK and
+ * NOTATION_RESULT_BUFFER_TOO_SMALL (a size query is no failure). It is never
+ * cleared: successful calls leave it alone, and so do the last-error
+ * functions. A notation_result is a status code; a notation_verdict is the
+ * handle that verify calls fill.
  *
  * Outputs: out-parameters are written only when the call returns
  * NOTATION_RESULT_OK. Exception: functions that copy a string into a caller
@@ -20,8 +29,17 @@
  * including the terminating NUL, when they return
  * NOTATION_RESULT_BUFFER_TOO_SMALL; buf may be NULL when len is 0.
  * Verification: notation_verifier_verify_* return NOTATION_RESULT_OK only
- * when the signature verified, and fill the caller's
- * notation_verification_result with the verdict and the checks in every case.
+ * when the signature verified, and fill the caller's notation_verdict with
+ * the verdict and the checks in every case.
+ *
+ * Strings out always come through caller buffers (buf, len, out_needed),
+ * NUL-terminated UTF-8 without interior NULs; only notation_version returns
+ * a static string. Bytes out (signature envelopes, DER certificates) come
+ * in a notation_buffer. Handles out come through out-parameters.
+ *
+ * const: a handle parameter is const when the call only reads it, and not
+ * const when the call changes it (setters, verify calls filling a verdict,
+ * signing into a target).
  *
  * NULL: pointer parameters must not be NULL unless documented "may be NULL";
  * a NULL one returns NOTATION_RESULT_NULL_PARAMETER and nothing is done. A
@@ -38,7 +56,7 @@
  *
  * Threads: every handle may be used from any thread and from many threads at
  * once. A notation_verifier is immutable and verifies in parallel without
- * locking; handles that change (configurations, options, results) serialise
+ * locking; handles that change (configurations, options, verdicts) serialise
  * changes with an internal lock. Do not free a handle another thread uses.
  *
  * Panics never cross the boundary: they become NOTATION_RESULT_PANIC.
@@ -61,6 +79,15 @@
  * Largest signature envelope accepted (32 MiB), in memory or from a file.
  */
 #define NOTATION_MAX_SIGNATURE_SIZE ((32 * 1024) * 1024)
+
+/**
+ * The ABI version this header describes: the major version of
+ * `libnotation.so` (its SONAME is `libnotation.so.<NOTATION_ABI_VERSION>`).
+ * It changes when a function, type or constant changes incompatibly, never
+ * when one is added. Compare it with `notation_abi_version()` to check that
+ * the library loaded is the one compiled against.
+ */
+#define NOTATION_ABI_VERSION 1
 
 /**
  * The result of every call. `NOTATION_RESULT_OK` is 0; the others are
@@ -109,7 +136,8 @@ enum notation_result
    */
   NOTATION_RESULT_NOT_AVAILABLE = 7,
   /**
-   * The operation is not supported by this build.
+   * The operation is not supported by this build, or not for this kind
+   * of handle (adding certificates to a directory configuration).
    */
   NOTATION_RESULT_UNSUPPORTED = 8,
   /**
@@ -126,7 +154,8 @@ enum notation_result
    */
   NOTATION_RESULT_CONFIG = 1000,
   /**
-   * The configuration has no trust policy document of the kind needed.
+   * The configuration has no trust policy document at all
+   * (`notation_verifier_new`).
    */
   NOTATION_RESULT_POLICY_NOT_PRESENT = 1001,
   /**
@@ -151,7 +180,8 @@ enum notation_result
    */
   NOTATION_RESULT_KEY_NOT_FOUND = 1006,
   /**
-   * A private key that cannot be read or parsed.
+   * A private key that cannot be read or parsed, or that the crypto
+   * provider refuses when reading it (an RSA key under 2048 bits).
    */
   NOTATION_RESULT_SIGNING_KEY_INVALID = 2000,
   /**
@@ -163,7 +193,8 @@ enum notation_result
    */
   NOTATION_RESULT_KEY_MISMATCH = 2002,
   /**
-   * A key that is not one of the six Notation key specs.
+   * A key of a type that is not one of the six Notation key specs
+   * (RSA 2048/3072/4096, EC P-256/P-384/P-521), such as Ed25519.
    */
   NOTATION_RESULT_KEY_UNSUPPORTED = 2003,
   /**
@@ -214,7 +245,8 @@ enum notation_result
    */
   NOTATION_RESULT_VERIFICATION_FAILED = 3000,
   /**
-   * The verifier has no trust policy of the kind needed (OCI or blob).
+   * The verifier has a trust policy, but not of the kind this
+   * verification needs (OCI for artifacts, blob for blobs).
    */
   NOTATION_RESULT_NO_TRUST_POLICY = 3001,
   /**
@@ -246,7 +278,9 @@ enum notation_result
    */
   NOTATION_RESULT_SIGNATURE_FILE_NAME_INVALID = 3007,
   /**
-   * Bytes that are not a signature envelope of the format given.
+   * Bytes that are not a signature envelope of the format given (also
+   * from the verify functions: the integrity check, which failed, is in
+   * the verdict).
    */
   NOTATION_RESULT_ENVELOPE_INVALID = 3008,
   /**
@@ -267,7 +301,9 @@ enum notation_result
    */
   NOTATION_RESULT_NOT_FOUND = 4001,
   /**
-   * A digest given that does not match the digest resolved.
+   * Content that does not match its digest or size: a blob of an OCI
+   * layout, or what a registry sent (a registry that lies); or a digest
+   * given that resolves to another.
    */
   NOTATION_RESULT_DIGEST_MISMATCH = 4002,
   /**
@@ -513,9 +549,9 @@ typedef uint32_t notation_policy_kind;
 #endif // __cplusplus
 
 /**
- * Bytes produced by the library (a signature envelope, a digest), owned by
- * the caller until `notation_buffer_free`. A NUL byte follows the data (not
- * counted in its length), so a buffer of text can be read as a C string.
+ * Bytes produced by the library (a signature envelope, a DER
+ * certificate), owned by the caller until `notation_buffer_free`. Buffers
+ * carry bytes only: strings always come through caller buffers.
  * Immutable: may be read from many threads at once.
  */
 typedef struct notation_buffer notation_buffer;
@@ -574,18 +610,21 @@ typedef struct notation_signer notation_signer;
 typedef struct notation_target notation_target;
 
 /**
- * The verdict of the last verify call made with this result, and the
- * checks behind it. Create it with `notation_verification_result_new`,
- * pass it to `notation_verifier_verify_*`, read it with the accessors.
+ * The verdict of the last verify call made with it: the code the call
+ * returned, why it failed, and the checks behind it. Create it with
+ * `notation_verdict_new`, pass it to `notation_verifier_verify_*` (which
+ * write it: the parameter is not `const`), read it with the accessors.
+ * (A `notation_result` is the status code every call returns; a
+ * `notation_verdict` is this handle.)
  *
- * A verify call replaces the result's contents with its own in every
+ * A verify call replaces the verdict's contents with its own in every
  * case, passing or failing: the code it returned, the failure message and
  * the checks that ran (none when verification never reached a signature,
  * for example when no trust policy applies). Thread safety: may be read
- * from many threads; give each concurrent verify call its own result
+ * from many threads; give each concurrent verify call its own verdict
  * (calls sharing one are serialised and the last one wins).
  */
-typedef struct notation_verification_result notation_verification_result;
+typedef struct notation_verdict notation_verdict;
 
 /**
  * A verifier: trust policies parsed and trust stores read once, at
@@ -609,9 +648,9 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * Gives the data of a buffer: `*out_data` points to `*out_len` bytes
- * (followed by a NUL) that stay valid and unchanged until the buffer is
- * freed.
+ * Gives the data of a buffer: `*out_data` points to `*out_len` bytes that
+ * stay valid and unchanged until the buffer is freed (none to read when
+ * `*out_len` is 0).
  *
  * # Safety
  * `buffer` must be a live buffer; `out_data` and `out_len` must be
@@ -629,6 +668,119 @@ notation_result notation_buffer_data(const notation_buffer *buffer,
  * `*buffer` must be NULL or a live buffer.
  */
 void notation_buffer_free(notation_buffer **buffer);
+
+/**
+ * Gives how many certificates the verified signer's chain holds (leaf
+ * first, as the signature carries it). The chain is available when the
+ * last verify call's authenticity check passed: the chain leads to a
+ * certificate of the policy's trust stores and the leaf is one of its
+ * trusted identities; whatever later checks found. Otherwise (it failed,
+ * even under `log`; it did not run; the verification was inconclusive or
+ * its plugin failed) the chain is unverified data and this returns
+ * `NOTATION_RESULT_NOT_AVAILABLE`, as do the other
+ * `notation_verdict_certificate_*` functions.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `out_count` writable.
+ */
+notation_result notation_verdict_certificate_count(const notation_verdict *verdict,
+                                                   size_t *out_count);
+
+/**
+ * Copies the subject of certificate `index` (0 = the signer's leaf) of the
+ * verified chain, as the notation CLI renders distinguished names
+ * (`CN=...,O=...,C=US`). Availability as for
+ * `notation_verdict_certificate_count`; buffer rules as for
+ * `notation_result_text`.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `buf` writable for `len` bytes;
+ * `out_needed` writable.
+ */
+notation_result notation_verdict_certificate_subject(const notation_verdict *verdict,
+                                                     size_t index,
+                                                     char *buf,
+                                                     size_t len,
+                                                     size_t *out_needed);
+
+/**
+ * Copies the issuer of certificate `index` of the verified chain. As
+ * `notation_verdict_certificate_subject`.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `buf` writable for `len` bytes;
+ * `out_needed` writable.
+ */
+notation_result notation_verdict_certificate_issuer(const notation_verdict *verdict,
+                                                    size_t index,
+                                                    char *buf,
+                                                    size_t len,
+                                                    size_t *out_needed);
+
+/**
+ * Copies the SHA-256 fingerprint of certificate `index` of the verified
+ * chain (of its DER encoding, 64 lowercase hex digits: what trust store
+ * tooling and `notation certificate` show). As
+ * `notation_verdict_certificate_subject`.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `buf` writable for `len` bytes;
+ * `out_needed` writable.
+ */
+notation_result notation_verdict_certificate_sha256(const notation_verdict *verdict,
+                                                    size_t index,
+                                                    char *buf,
+                                                    size_t len,
+                                                    size_t *out_needed);
+
+/**
+ * Gives the validity period of certificate `index` of the verified chain,
+ * in seconds since the Unix epoch (`notBefore` and `notAfter`).
+ * Availability as for `notation_verdict_certificate_count`.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `out_not_before` and `out_not_after`
+ * writable.
+ */
+notation_result notation_verdict_certificate_validity(const notation_verdict *verdict,
+                                                      size_t index,
+                                                      int64_t *out_not_before,
+                                                      int64_t *out_not_after);
+
+/**
+ * Gives the DER encoding of certificate `index` of the verified chain in
+ * a new buffer (`*out_der`, freed with `notation_buffer_free`), for
+ * anything the accessors above do not cover. Availability as for
+ * `notation_verdict_certificate_count`.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `out_der` writable.
+ */
+notation_result notation_verdict_certificate_der(const notation_verdict *verdict,
+                                                 size_t index,
+                                                 notation_buffer **out_der);
+
+/**
+ * Copies the name of a check (a `notation_check`) as trust policies spell
+ * it: `integrity`, `authenticity`, `authenticTimestamp`, `expiry`,
+ * `revocation`. Buffer rules as for `notation_result_text`.
+ *
+ * # Safety
+ * `buf` must be writable for `len` bytes; `out_needed` writable.
+ */
+notation_result notation_check_name(uint32_t check, char *buf, size_t len, size_t *out_needed);
+
+/**
+ * Copies the name of a check action (a `notation_check_action`):
+ * `enforce`, `log`, `skip`. Buffer rules as for `notation_result_text`.
+ *
+ * # Safety
+ * `buf` must be writable for `len` bytes; `out_needed` writable.
+ */
+notation_result notation_check_action_name(uint32_t action,
+                                           char *buf,
+                                           size_t len,
+                                           size_t *out_needed);
 
 /**
  * Creates an empty in-memory configuration: no policy, no trust store, no
@@ -677,7 +829,7 @@ notation_result notation_config_open_default(notation_config **out_config);
  * `config` must be a live configuration; `json` must be readable for
  * `json_len` bytes.
  */
-notation_result notation_config_set_oci_policy(const notation_config *config,
+notation_result notation_config_set_oci_policy(notation_config *config,
                                                const uint8_t *json,
                                                size_t json_len);
 
@@ -690,7 +842,7 @@ notation_result notation_config_set_oci_policy(const notation_config *config,
  * `config` must be a live configuration; `json` must be readable for
  * `json_len` bytes.
  */
-notation_result notation_config_set_blob_policy(const notation_config *config,
+notation_result notation_config_set_blob_policy(notation_config *config,
                                                 const uint8_t *json,
                                                 size_t json_len);
 
@@ -702,13 +854,17 @@ notation_result notation_config_set_blob_policy(const notation_config *config,
  * certificate file of that store would be (a `ca` or `signingAuthority`
  * certificate must be a CA or self-signed, a `tsa` one a root CA). Store
  * names follow `[a-zA-Z0-9_.-]+`. A directory configuration reads its
- * stores from disk: adding to it returns `NOTATION_RESULT_UNSUPPORTED`.
+ * stores from disk: adding to it returns `NOTATION_RESULT_UNSUPPORTED`,
+ * whatever the other arguments. Otherwise: `NOTATION_RESULT_INVALID_ARGUMENT`
+ * (an unknown store type), `NOTATION_RESULT_CERTIFICATE_INVALID` (not
+ * certificates), `NOTATION_RESULT_TRUST_STORE_INVALID` (an invalid name, or
+ * a certificate the store refuses).
  *
  * # Safety
  * `config` must be a live configuration, `store_name` a NUL-terminated
  * string, `data` readable for `data_len` bytes.
  */
-notation_result notation_config_add_certificates(const notation_config *config,
+notation_result notation_config_add_certificates(notation_config *config,
                                                  uint32_t store_type,
                                                  const char *store_name,
                                                  const uint8_t *data,
@@ -721,7 +877,7 @@ notation_result notation_config_add_certificates(const notation_config *config,
  * # Safety
  * `config` must be a live configuration.
  */
-notation_result notation_config_set_revocation_mode(const notation_config *config, uint32_t mode);
+notation_result notation_config_set_revocation_mode(notation_config *config, uint32_t mode);
 
 /**
  * Sets the time each OCSP request and each CRL download may take, in
@@ -731,7 +887,7 @@ notation_result notation_config_set_revocation_mode(const notation_config *confi
  * # Safety
  * `config` must be a live configuration.
  */
-notation_result notation_config_set_revocation_timeouts(const notation_config *config,
+notation_result notation_config_set_revocation_timeouts(notation_config *config,
                                                         uint32_t ocsp_timeout_ms,
                                                         uint32_t crl_timeout_ms);
 
@@ -745,7 +901,7 @@ notation_result notation_config_set_revocation_timeouts(const notation_config *c
  * `config` must be a live configuration; `registry` a NUL-terminated
  * string.
  */
-notation_result notation_config_add_insecure_registry(const notation_config *config,
+notation_result notation_config_add_insecure_registry(notation_config *config,
                                                       const char *registry);
 
 /**
@@ -760,7 +916,7 @@ notation_result notation_config_add_insecure_registry(const notation_config *con
  * `config` must be a live configuration; `registry`, `username` and
  * `password` NUL-terminated strings.
  */
-notation_result notation_config_set_registry_credentials(const notation_config *config,
+notation_result notation_config_set_registry_credentials(notation_config *config,
                                                          const char *registry,
                                                          const char *username,
                                                          const char *password);
@@ -785,7 +941,7 @@ notation_result notation_config_set_registry_credentials(const notation_config *
  * `config` must be a live configuration; `path` NULL or a NUL-terminated
  * string.
  */
-notation_result notation_config_set_plugin_dir(const notation_config *config, const char *path);
+notation_result notation_config_set_plugin_dir(notation_config *config, const char *path);
 
 /**
  * Copies the plugin directory of the configuration (see
@@ -812,8 +968,7 @@ notation_result notation_config_plugin_dir(const notation_config *config,
  * # Safety
  * `config` must be a live configuration.
  */
-notation_result notation_config_set_plugin_timeout(const notation_config *config,
-                                                   uint32_t timeout_ms);
+notation_result notation_config_set_plugin_timeout(notation_config *config, uint32_t timeout_ms);
 
 /**
  * Copies the message of the last call that failed with this configuration
@@ -859,12 +1014,18 @@ notation_result notation_result_text(uint32_t code, char *buf, size_t len, size_
 
 /**
  * Copies the message of the last call that failed on this thread (an
- * empty string if none did). Successful calls do not clear it, and the
- * last-error functions never change it (asking again with a larger buffer
- * gives the same message). Messages
- * are those of the notation reference implementation where one exists
- * ("the signature's certificate chain does not contain any trusted
- * certificate"). Buffer rules as for `notation_result_text`.
+ * empty string if none did), on one line. Messages are those of the
+ * notation reference implementation where one exists ("the signature's
+ * certificate chain does not contain any trusted certificate"). Buffer
+ * rules as for `notation_result_text`.
+ *
+ * When it is set and cleared: every call that fails sets it, that is
+ * every call returning a code other than `NOTATION_RESULT_OK` and
+ * `NOTATION_RESULT_BUFFER_TOO_SMALL` (a size query, or a buffer too small,
+ * is part of reading a string, not a failure, and leaves it alone). It is
+ * never cleared: a successful call leaves the message of the last failure
+ * in place, so read it right after the call that failed. The last-error
+ * functions never change any last error. Each thread has its own.
  *
  * # Safety
  * `buf` must be writable for `len` bytes; `out_needed` must point to a
@@ -885,8 +1046,7 @@ notation_result notation_last_error(char *buf, size_t len, size_t *out_needed);
  * # Safety
  * `config` must be a live configuration.
  */
-notation_result notation_config_set_registry_timeout(const notation_config *config,
-                                                     uint32_t timeout_ms);
+notation_result notation_config_set_registry_timeout(notation_config *config, uint32_t timeout_ms);
 
 /**
  * Sets the most bytes of response bodies one registry operation of
@@ -897,8 +1057,7 @@ notation_result notation_config_set_registry_timeout(const notation_config *conf
  * # Safety
  * `config` must be a live configuration.
  */
-notation_result notation_config_set_registry_max_bytes(const notation_config *config,
-                                                       uint64_t max_bytes);
+notation_result notation_config_set_registry_max_bytes(notation_config *config, uint64_t max_bytes);
 
 /**
  * Sets the time limit of one timestamp exchange of signatures made with
@@ -910,7 +1069,7 @@ notation_result notation_config_set_registry_max_bytes(const notation_config *co
  * # Safety
  * `options` must be live options.
  */
-notation_result notation_sign_options_set_timestamping_timeout(const notation_sign_options *options,
+notation_result notation_sign_options_set_timestamping_timeout(notation_sign_options *options,
                                                                uint32_t timeout_ms);
 
 /**
@@ -927,8 +1086,7 @@ notation_result notation_sign_options_new(notation_sign_options **out_options);
  * # Safety
  * `options` must be live options.
  */
-notation_result notation_sign_options_set_format(const notation_sign_options *options,
-                                                 uint32_t format);
+notation_result notation_sign_options_set_format(notation_sign_options *options, uint32_t format);
 
 /**
  * Sets the media type signed for a blob (default
@@ -938,7 +1096,7 @@ notation_result notation_sign_options_set_format(const notation_sign_options *op
  * # Safety
  * `options` must be live options; `media_type` a NUL-terminated string.
  */
-notation_result notation_sign_options_set_media_type(const notation_sign_options *options,
+notation_result notation_sign_options_set_media_type(notation_sign_options *options,
                                                      const char *media_type);
 
 /**
@@ -950,7 +1108,7 @@ notation_result notation_sign_options_set_media_type(const notation_sign_options
  * `options` must be live options; `key` and `value` NUL-terminated
  * strings.
  */
-notation_result notation_sign_options_add_user_metadata(const notation_sign_options *options,
+notation_result notation_sign_options_add_user_metadata(notation_sign_options *options,
                                                         const char *key,
                                                         const char *value);
 
@@ -961,7 +1119,7 @@ notation_result notation_sign_options_add_user_metadata(const notation_sign_opti
  * # Safety
  * `options` must be live options.
  */
-notation_result notation_sign_options_set_expiry_seconds(const notation_sign_options *options,
+notation_result notation_sign_options_set_expiry_seconds(notation_sign_options *options,
                                                          uint64_t seconds);
 
 /**
@@ -971,7 +1129,7 @@ notation_result notation_sign_options_set_expiry_seconds(const notation_sign_opt
  * # Safety
  * `options` must be live options.
  */
-notation_result notation_sign_options_set_manifest_form(const notation_sign_options *options,
+notation_result notation_sign_options_set_manifest_form(notation_sign_options *options,
                                                         uint32_t form);
 
 /**
@@ -988,7 +1146,7 @@ notation_result notation_sign_options_set_manifest_form(const notation_sign_opti
  * `options` must be live options; `url` a NUL-terminated string;
  * `root_certificates` readable for `root_certificates_len` bytes.
  */
-notation_result notation_sign_options_set_timestamping(const notation_sign_options *options,
+notation_result notation_sign_options_set_timestamping(notation_sign_options *options,
                                                        const char *url,
                                                        const uint8_t *root_certificates,
                                                        size_t root_certificates_len);
@@ -1006,7 +1164,7 @@ notation_result notation_sign_options_set_timestamping(const notation_sign_optio
  * `options` must be live options; `key` and `value` NUL-terminated
  * strings.
  */
-notation_result notation_sign_options_add_plugin_config(const notation_sign_options *options,
+notation_result notation_sign_options_add_plugin_config(notation_sign_options *options,
                                                         const char *key,
                                                         const char *value);
 
@@ -1033,7 +1191,7 @@ notation_result notation_verify_options_new(notation_verify_options **out_option
  * # Safety
  * `options` must be live options; `name` a NUL-terminated string.
  */
-notation_result notation_verify_options_set_policy_name(const notation_verify_options *options,
+notation_result notation_verify_options_set_policy_name(notation_verify_options *options,
                                                         const char *name);
 
 /**
@@ -1042,7 +1200,7 @@ notation_result notation_verify_options_set_policy_name(const notation_verify_op
  * # Safety
  * `options` must be live options; `media_type` a NUL-terminated string.
  */
-notation_result notation_verify_options_set_media_type(const notation_verify_options *options,
+notation_result notation_verify_options_set_media_type(notation_verify_options *options,
                                                        const char *media_type);
 
 /**
@@ -1052,7 +1210,7 @@ notation_result notation_verify_options_set_media_type(const notation_verify_opt
  * `options` must be live options; `key` and `value` NUL-terminated
  * strings.
  */
-notation_result notation_verify_options_add_user_metadata(const notation_verify_options *options,
+notation_result notation_verify_options_add_user_metadata(notation_verify_options *options,
                                                           const char *key,
                                                           const char *value);
 
@@ -1063,7 +1221,7 @@ notation_result notation_verify_options_add_user_metadata(const notation_verify_
  * # Safety
  * `options` must be live options.
  */
-notation_result notation_verify_options_set_max_signatures(const notation_verify_options *options,
+notation_result notation_verify_options_set_max_signatures(notation_verify_options *options,
                                                            size_t max_signatures);
 
 /**
@@ -1078,7 +1236,7 @@ notation_result notation_verify_options_set_max_signatures(const notation_verify
  * `options` must be live options; `key` and `value` NUL-terminated
  * strings.
  */
-notation_result notation_verify_options_add_plugin_config(const notation_verify_options *options,
+notation_result notation_verify_options_add_plugin_config(notation_verify_options *options,
                                                           const char *key,
                                                           const char *value);
 
@@ -1103,237 +1261,6 @@ void notation_verify_options_free(notation_verify_options **options);
  * `json` must be readable for `json_len` bytes.
  */
 notation_result notation_trust_policy_validate(uint32_t kind, const uint8_t *json, size_t json_len);
-
-/**
- * The library version (`0.1.0`): a static NUL-terminated string, never
- * freed.
- */
-const char *notation_version(void);
-
-/**
- * Creates an empty verification result.
- *
- * # Safety
- * `out_result` must be writable.
- */
-notation_result notation_verification_result_new(notation_verification_result **out_result);
-
-/**
- * Gives the code that the last verify call returned (`NOTATION_RESULT_OK`
- * when the signature verified). `NOTATION_RESULT_NOT_AVAILABLE` before any
- * verify call.
- *
- * # Safety
- * `result` must be a live result; `out_code` writable.
- */
-notation_result notation_verification_result_code(const notation_verification_result *result,
-                                                  notation_result *out_code);
-
-/**
- * Tells whether the last verify call passed (`*out_passed` true exactly
- * when its code was `NOTATION_RESULT_OK`).
- *
- * # Safety
- * `result` must be a live result; `out_passed` writable.
- */
-notation_result notation_verification_result_passed(const notation_verification_result *result,
-                                                    bool *out_passed);
-
-/**
- * Tells whether the trust policy said `skip`: the call passed without
- * verifying anything.
- *
- * # Safety
- * `result` must be a live result; `out_skipped` writable.
- */
-notation_result notation_verification_result_skipped(const notation_verification_result *result,
-                                                     bool *out_skipped);
-
-/**
- * Copies why the last verify call failed (for an enforced check failure,
- * that check's message). `NOTATION_RESULT_NOT_AVAILABLE` when it passed.
- * Buffer rules as for `notation_result_text`.
- *
- * # Safety
- * `result` must be a live result; `buf` writable for `len` bytes;
- * `out_needed` writable.
- */
-notation_result notation_verification_result_failure(const notation_verification_result *result,
-                                                     char *buf,
-                                                     size_t len,
-                                                     size_t *out_needed);
-
-/**
- * Copies the name of the trust policy statement applied.
- * `NOTATION_RESULT_NOT_AVAILABLE` when none was selected. Buffer rules as
- * for `notation_result_text`.
- *
- * # Safety
- * `result` must be a live result; `buf` writable for `len` bytes;
- * `out_needed` writable.
- */
-notation_result notation_verification_result_policy_name(const notation_verification_result *result,
-                                                         char *buf,
-                                                         size_t len,
-                                                         size_t *out_needed);
-
-/**
- * Gives how many checks ran (0 when verification never reached a
- * signature or the policy said `skip`).
- *
- * # Safety
- * `result` must be a live result; `out_count` writable.
- */
-notation_result notation_verification_result_check_count(const notation_verification_result *result,
-                                                         size_t *out_count);
-
-/**
- * Gives check `index` (in the order the checks ran): which check, the
- * action the policy gives it, and whether it passed. A check that failed
- * under `log` did not fail the verification.
- *
- * # Safety
- * `result` must be a live result; the out-parameters writable.
- */
-notation_result notation_verification_result_check(const notation_verification_result *result,
-                                                   size_t index,
-                                                   notation_check *out_check,
-                                                   notation_check_action *out_action,
-                                                   bool *out_passed);
-
-/**
- * Copies why check `index` failed. `NOTATION_RESULT_NOT_AVAILABLE` when it
- * passed. Buffer rules as for `notation_result_text`.
- *
- * # Safety
- * `result` must be a live result; `buf` writable for `len` bytes;
- * `out_needed` writable.
- */
-notation_result notation_verification_result_check_failure(const notation_verification_result *result,
-                                                           size_t index,
-                                                           char *buf,
-                                                           size_t len,
-                                                           size_t *out_needed);
-
-/**
- * Copies the media type that the signature signs (the signed payload's
- * target artifact). Available when the signature's integrity and payload
- * were verified, even if a later step failed;
- * `NOTATION_RESULT_NOT_AVAILABLE` otherwise. Buffer rules as for
- * `notation_result_text`.
- *
- * # Safety
- * `result` must be a live result; `buf` writable for `len` bytes;
- * `out_needed` writable.
- */
-notation_result notation_verification_result_payload_media_type(const notation_verification_result *result,
-                                                                char *buf,
-                                                                size_t len,
-                                                                size_t *out_needed);
-
-/**
- * Copies the digest that the signature signs (`sha256:...`). As
- * `notation_verification_result_payload_media_type`.
- *
- * # Safety
- * `result` must be a live result; `buf` writable for `len` bytes;
- * `out_needed` writable.
- */
-notation_result notation_verification_result_payload_digest(const notation_verification_result *result,
-                                                            char *buf,
-                                                            size_t len,
-                                                            size_t *out_needed);
-
-/**
- * Gives the size in bytes that the signature signs. As
- * `notation_verification_result_payload_media_type`.
- *
- * # Safety
- * `result` must be a live result; `out_size` writable.
- */
-notation_result notation_verification_result_payload_size(const notation_verification_result *result,
-                                                          uint64_t *out_size);
-
-/**
- * Artifacts: copies the digest of the signature manifest that verified
- * (or, when every signature failed, of the one whose checks the result
- * holds). `NOTATION_RESULT_NOT_AVAILABLE` for blobs and when no signature
- * was examined. Buffer rules as for `notation_result_text`.
- *
- * # Safety
- * `result` must be a live result; `buf` writable for `len` bytes;
- * `out_needed` writable.
- */
-notation_result notation_verification_result_signature_digest(const notation_verification_result *result,
-                                                              char *buf,
-                                                              size_t len,
-                                                              size_t *out_needed);
-
-/**
- * Artifacts: copies the digest of the artifact's manifest (the tag
- * resolved). `NOTATION_RESULT_NOT_AVAILABLE` for blobs and when it was not
- * resolved (a `skip` policy). Buffer rules as for `notation_result_text`.
- *
- * # Safety
- * `result` must be a live result; `buf` writable for `len` bytes;
- * `out_needed` writable.
- */
-notation_result notation_verification_result_artifact_digest(const notation_verification_result *result,
-                                                             char *buf,
-                                                             size_t len,
-                                                             size_t *out_needed);
-
-/**
- * Artifacts: gives how many signatures were tried and failed before the
- * verdict (all of them when verification failed).
- *
- * # Safety
- * `result` must be a live result; `out_count` writable.
- */
-notation_result notation_verification_result_signature_failure_count(const notation_verification_result *result,
-                                                                     size_t *out_count);
-
-/**
- * Artifacts: copies failed signature `index` as `<digest>: <reason>`.
- * Buffer rules as for `notation_result_text`.
- *
- * # Safety
- * `result` must be a live result; `buf` writable for `len` bytes;
- * `out_needed` writable.
- */
-notation_result notation_verification_result_signature_failure(const notation_verification_result *result,
-                                                               size_t index,
-                                                               char *buf,
-                                                               size_t len,
-                                                               size_t *out_needed);
-
-/**
- * Frees a verification result and sets `*result` to NULL; NULL does
- * nothing.
- *
- * # Safety
- * `*result` must be NULL or a live result not in use by another thread.
- */
-void notation_verification_result_free(notation_verification_result **result);
-
-/**
- * Gives the name of a check as trust policies spell it (`integrity`,
- * `authenticity`, `authenticTimestamp`, `expiry`, `revocation`): a static
- * string that is never freed.
- *
- * # Safety
- * `out_name` must be writable.
- */
-notation_result notation_check_name(uint32_t check, const char **out_name);
-
-/**
- * Gives the name of a check action (`enforce`, `log`, `skip`): a static
- * string that is never freed.
- *
- * # Safety
- * `out_name` must be writable.
- */
-notation_result notation_check_action_name(uint32_t action, const char **out_name);
 
 /**
  * Creates a signer from a private key and its certificate chain, in
@@ -1509,21 +1436,23 @@ notation_result notation_target_new_registry(const notation_config *config,
 /**
  * Signs the target artifact: resolves the reference, signs its manifest
  * descriptor and stores the signature next to it (an envelope blob and a
- * signature manifest whose subject is the artifact). `options` may be
- * NULL (JWS, artifactType form). `out_signature_digest` may be NULL; when
- * given it receives the signature manifest's digest as text (a
- * `notation_buffer`, NUL-terminated). With a plugin key the plugin signs
- * (see `notation_signer_new_plugin`); the annotations an envelope plugin
- * returns go to the signature manifest.
+ * signature manifest whose subject is the artifact); the target is written
+ * to, hence not `const`. `options` may be NULL (JWS, artifactType form).
+ * `out_signature` may be NULL; when given it receives the signature just
+ * made as a list of one (`notation_signature_list_digest(list, 0, ...)` is
+ * the signature manifest's digest, `_artifact_digest` the artifact's,
+ * `_envelope_media_type` its format; details are not read back). With a
+ * plugin key the plugin signs (see `notation_signer_new_plugin`); the
+ * annotations an envelope plugin returns go to the signature manifest.
  *
  * # Safety
  * `signer` and `target` must be live; `options` NULL or live;
- * `out_signature_digest` NULL or writable.
+ * `out_signature` NULL or writable.
  */
 notation_result notation_signer_sign_artifact(const notation_signer *signer,
-                                              const notation_target *target,
+                                              notation_target *target,
                                               const notation_sign_options *options,
-                                              notation_buffer **out_signature_digest);
+                                              notation_signature_list **out_signature);
 
 /**
  * Verifies the target artifact under the verifier's OCI trust policy: the
@@ -1533,19 +1462,19 @@ notation_result notation_signer_sign_artifact(const notation_signer *signer,
  * `max_signatures` (`options` may be NULL).
  *
  * Returns `NOTATION_RESULT_OK` only when a signature verified (or the
- * policy said `skip`). In every case the verdict is recorded in `result`:
+ * policy said `skip`). In every case the verdict is recorded in `verdict`:
  * the checks of the signature that verified and its digest, or, when all
  * failed, each signature's failure and the checks of the first one that
  * was examined.
  *
  * # Safety
- * `verifier` and `target` must be live; `options` NULL or live; `result`
- * a live result.
+ * `verifier` and `target` must be live; `options` NULL or live; `verdict`
+ * a live verdict.
  */
 notation_result notation_verifier_verify_artifact(const notation_verifier *verifier,
                                                   const notation_target *target,
                                                   const notation_verify_options *options,
-                                                  const notation_verification_result *result);
+                                                  notation_verdict *verdict);
 
 /**
  * Copies the message of the last call that failed with this target as its
@@ -1766,8 +1695,210 @@ notation_result notation_signature_list_certificate_sha256(const notation_signat
 void notation_signature_list_free(notation_signature_list **list);
 
 /**
+ * Creates an empty verdict, to pass to the verify functions.
+ *
+ * # Safety
+ * `out_verdict` must be writable.
+ */
+notation_result notation_verdict_new(notation_verdict **out_verdict);
+
+/**
+ * Gives the code that the last verify call returned (`NOTATION_RESULT_OK`
+ * when the signature verified). `NOTATION_RESULT_NOT_AVAILABLE` before any
+ * verify call.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `out_code` writable.
+ */
+notation_result notation_verdict_code(const notation_verdict *verdict, notation_result *out_code);
+
+/**
+ * Tells whether the last verify call passed (`*out_passed` true exactly
+ * when its code was `NOTATION_RESULT_OK`).
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `out_passed` writable.
+ */
+notation_result notation_verdict_passed(const notation_verdict *verdict, bool *out_passed);
+
+/**
+ * Tells whether the trust policy said `skip`: the call passed without
+ * verifying anything.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `out_skipped` writable.
+ */
+notation_result notation_verdict_skipped(const notation_verdict *verdict, bool *out_skipped);
+
+/**
+ * Copies why the last verify call failed (for an enforced check failure,
+ * that check's message). `NOTATION_RESULT_NOT_AVAILABLE` when it passed.
+ * Buffer rules as for `notation_result_text`.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `buf` writable for `len` bytes;
+ * `out_needed` writable.
+ */
+notation_result notation_verdict_failure(const notation_verdict *verdict,
+                                         char *buf,
+                                         size_t len,
+                                         size_t *out_needed);
+
+/**
+ * Copies the name of the trust policy statement applied.
+ * `NOTATION_RESULT_NOT_AVAILABLE` when none was selected. Buffer rules as
+ * for `notation_result_text`.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `buf` writable for `len` bytes;
+ * `out_needed` writable.
+ */
+notation_result notation_verdict_policy_name(const notation_verdict *verdict,
+                                             char *buf,
+                                             size_t len,
+                                             size_t *out_needed);
+
+/**
+ * Gives how many checks ran (0 when verification never reached a
+ * signature or the policy said `skip`).
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `out_count` writable.
+ */
+notation_result notation_verdict_check_count(const notation_verdict *verdict, size_t *out_count);
+
+/**
+ * Gives check `index` (in the order the checks ran): which check, the
+ * action the policy gives it, and whether it passed. A check that failed
+ * under `log` did not fail the verification.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; the out-parameters writable.
+ */
+notation_result notation_verdict_check(const notation_verdict *verdict,
+                                       size_t index,
+                                       notation_check *out_check,
+                                       notation_check_action *out_action,
+                                       bool *out_passed);
+
+/**
+ * Copies why check `index` failed. `NOTATION_RESULT_NOT_AVAILABLE` when it
+ * passed. Buffer rules as for `notation_result_text`.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `buf` writable for `len` bytes;
+ * `out_needed` writable.
+ */
+notation_result notation_verdict_check_failure(const notation_verdict *verdict,
+                                               size_t index,
+                                               char *buf,
+                                               size_t len,
+                                               size_t *out_needed);
+
+/**
+ * Copies the media type that the signature signs (the signed payload's
+ * target artifact). Available when the signature's integrity and payload
+ * were verified, even if a later step failed;
+ * `NOTATION_RESULT_NOT_AVAILABLE` otherwise. Buffer rules as for
+ * `notation_result_text`.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `buf` writable for `len` bytes;
+ * `out_needed` writable.
+ */
+notation_result notation_verdict_payload_media_type(const notation_verdict *verdict,
+                                                    char *buf,
+                                                    size_t len,
+                                                    size_t *out_needed);
+
+/**
+ * Copies the digest that the signature signs (`sha256:...`). As
+ * `notation_verdict_payload_media_type`.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `buf` writable for `len` bytes;
+ * `out_needed` writable.
+ */
+notation_result notation_verdict_payload_digest(const notation_verdict *verdict,
+                                                char *buf,
+                                                size_t len,
+                                                size_t *out_needed);
+
+/**
+ * Gives the size in bytes that the signature signs. As
+ * `notation_verdict_payload_media_type`.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `out_size` writable.
+ */
+notation_result notation_verdict_payload_size(const notation_verdict *verdict, uint64_t *out_size);
+
+/**
+ * Artifacts: copies the digest of the signature manifest that verified
+ * (or, when every signature failed, of the one whose checks the verdict
+ * holds). `NOTATION_RESULT_NOT_AVAILABLE` for blobs and when no signature
+ * was examined. Buffer rules as for `notation_result_text`.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `buf` writable for `len` bytes;
+ * `out_needed` writable.
+ */
+notation_result notation_verdict_signature_digest(const notation_verdict *verdict,
+                                                  char *buf,
+                                                  size_t len,
+                                                  size_t *out_needed);
+
+/**
+ * Artifacts: copies the digest of the artifact's manifest (the tag
+ * resolved). `NOTATION_RESULT_NOT_AVAILABLE` for blobs and when it was not
+ * resolved (a `skip` policy). Buffer rules as for `notation_result_text`.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `buf` writable for `len` bytes;
+ * `out_needed` writable.
+ */
+notation_result notation_verdict_artifact_digest(const notation_verdict *verdict,
+                                                 char *buf,
+                                                 size_t len,
+                                                 size_t *out_needed);
+
+/**
+ * Artifacts: gives how many signatures were tried and failed before the
+ * verdict (all of them when verification failed).
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `out_count` writable.
+ */
+notation_result notation_verdict_signature_failure_count(const notation_verdict *verdict,
+                                                         size_t *out_count);
+
+/**
+ * Artifacts: copies failed signature `index` as `<digest>: <reason>`.
+ * Buffer rules as for `notation_result_text`.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `buf` writable for `len` bytes;
+ * `out_needed` writable.
+ */
+notation_result notation_verdict_signature_failure(const notation_verdict *verdict,
+                                                   size_t index,
+                                                   char *buf,
+                                                   size_t len,
+                                                   size_t *out_needed);
+
+/**
+ * Frees a verdict and sets `*verdict` to NULL; NULL does
+ * nothing.
+ *
+ * # Safety
+ * `*verdict` must be NULL or a live verdict not in use by another thread.
+ */
+void notation_verdict_free(notation_verdict **verdict);
+
+/**
  * Creates a verifier from a configuration: its trust policy documents
- * (at least one) and every trust store they name are read now, once; a
+ * (at least one: `NOTATION_RESULT_POLICY_NOT_PRESENT` otherwise) and
+ * every trust store they name are read now, once; a
  * store that cannot be read fails the signatures that need it, as an
  * authenticity failure. Revocation is checked as the configuration says
  * (`notation_config_set_revocation_mode`; by default online, over HTTP,
@@ -1792,11 +1923,11 @@ notation_result notation_verifier_new(const notation_config *config,
  *
  * Returns `NOTATION_RESULT_OK` only when the signature verified (or the
  * policy said `skip`). In every case the verdict, the failure message and
- * the checks that ran are recorded in `result`.
+ * the checks that ran are recorded in `verdict`.
  *
  * # Safety
  * `verifier` must be a live verifier; `signature` and `blob` readable for
- * their lengths; `options` NULL or live; `result` a live result.
+ * their lengths; `options` NULL or live; `verdict` a live verdict.
  */
 notation_result notation_verifier_verify_blob(const notation_verifier *verifier,
                                               const uint8_t *signature,
@@ -1805,7 +1936,7 @@ notation_result notation_verifier_verify_blob(const notation_verifier *verifier,
                                               const uint8_t *blob,
                                               size_t blob_len,
                                               const notation_verify_options *options,
-                                              const notation_verification_result *result);
+                                              notation_verdict *verdict);
 
 /**
  * Verifies a detached signature file against a blob file (read as a
@@ -1815,13 +1946,13 @@ notation_result notation_verifier_verify_blob(const notation_verifier *verifier,
  *
  * # Safety
  * `verifier` must be a live verifier; `signature_path` and `blob_path`
- * NUL-terminated strings; `options` NULL or live; `result` a live result.
+ * NUL-terminated strings; `options` NULL or live; `verdict` a live verdict.
  */
 notation_result notation_verifier_verify_blob_file(const notation_verifier *verifier,
                                                    const char *signature_path,
                                                    const char *blob_path,
                                                    const notation_verify_options *options,
-                                                   const notation_verification_result *result);
+                                                   notation_verdict *verdict);
 
 /**
  * Copies the message of the last call that failed with this verifier as
@@ -1846,6 +1977,19 @@ notation_result notation_verifier_last_error(const notation_verifier *verifier,
  * using.
  */
 void notation_verifier_free(notation_verifier **verifier);
+
+/**
+ * The ABI version of the library (`NOTATION_ABI_VERSION` of the header it
+ * was built with).
+ */
+uint32_t notation_abi_version(void);
+
+/**
+ * The library version (`0.1.0`): a static NUL-terminated string, never
+ * freed. The one string the library gives out as a pointer rather than
+ * through a caller buffer, so that it can be printed without any setup.
+ */
+const char *notation_version(void);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole notation-rs test suite, from a fresh machine:
 #   - installs what is missing (Debian packages: docker-registry for the
-#     registry tests, openssl for the test PKI and TSA/OCSP, gcc, golang-go and
-#     make, pkg-config and valgrind for the C and Go bindings; python3 for
+#     registry tests, openssl for the test PKI and TSA/OCSP, gcc, binutils,
+#     golang-go, make, pkg-config and valgrind for the C and Go bindings and
+#     their installation; python3 for
 #     the loopback TSA/CRL servers; cargo-fuzz),
 #   - checks formatting and clippy,
 #   - runs every Rust test, including all conformance vectors (the pending
@@ -23,6 +24,8 @@ command -v openssl >/dev/null || need_pkgs+=(openssl)
 command -v python3 >/dev/null || need_pkgs+=(python3)
 command -v curl >/dev/null || need_pkgs+=(curl)
 command -v gcc >/dev/null || need_pkgs+=(gcc)
+# ld -r, objcopy, nm, readelf: `make -C notation-ffi install` and its test.
+command -v objcopy >/dev/null || need_pkgs+=(binutils)
 command -v make >/dev/null || need_pkgs+=(make)
 command -v go >/dev/null || need_pkgs+=(golang-go)
 command -v valgrind >/dev/null || need_pkgs+=(valgrind)

@@ -69,10 +69,10 @@ static unsigned char *read_file(const char *dir, const char *name, size_t *len) 
     return data;
 }
 
-/* The failure message of a result, asking for its size first. */
-static char *result_failure(const notation_verification_result *result) {
+/* The failure message of a verdict, asking for its size first. */
+static char *verdict_failure(const notation_verdict *verdict) {
     size_t needed = 0;
-    notation_result rc = notation_verification_result_failure(result, NULL, 0, &needed);
+    notation_result rc = notation_verdict_failure(verdict, NULL, 0, &needed);
     if (rc != NOTATION_RESULT_BUFFER_TOO_SMALL) {
         return NULL; /* NOT_AVAILABLE: it passed */
     }
@@ -80,38 +80,40 @@ static char *result_failure(const notation_verification_result *result) {
     if (text == NULL) {
         exit(1);
     }
-    check(notation_verification_result_failure(result, text, needed, &needed),
-          "notation_verification_result_failure");
+    check(notation_verdict_failure(verdict, text, needed, &needed),
+          "notation_verdict_failure");
     return text;
 }
 
 /* Prints the verdict and every check of a verification. */
-static void print_result(const char *what, notation_result rc,
-                         const notation_verification_result *result) {
+static void print_verdict(const char *what, notation_result rc,
+                         const notation_verdict *verdict) {
     char text[256];
     size_t needed = 0;
     check(notation_result_text((uint32_t)rc, text, sizeof text, &needed), "notation_result_text");
     printf("%s: %s\n", what, text);
-    char *failure = result_failure(result);
+    char *failure = verdict_failure(verdict);
     if (failure != NULL) {
         printf("  reason: %s\n", failure);
         free(failure);
     }
     size_t count = 0;
-    check(notation_verification_result_check_count(result, &count), "check_count");
+    check(notation_verdict_check_count(verdict, &count), "check_count");
     for (size_t i = 0; i < count; i++) {
         notation_check kind;
         notation_check_action action;
         bool passed;
-        const char *kind_name = NULL;
-        const char *action_name = NULL;
-        check(notation_verification_result_check(result, i, &kind, &action, &passed), "check");
-        check(notation_check_name(kind, &kind_name), "notation_check_name");
-        check(notation_check_action_name(action, &action_name), "notation_check_action_name");
+        char kind_name[32];
+        char action_name[16];
+        check(notation_verdict_check(verdict, i, &kind, &action, &passed), "check");
+        check(notation_check_name(kind, kind_name, sizeof kind_name, &needed),
+              "notation_check_name");
+        check(notation_check_action_name(action, action_name, sizeof action_name, &needed),
+              "notation_check_action_name");
         printf("  %-19s %-7s %s", kind_name, action_name, passed ? "passed" : "FAILED");
         if (!passed) {
             char reason[1024];
-            if (notation_verification_result_check_failure(result, i, reason, sizeof reason,
+            if (notation_verdict_check_failure(verdict, i, reason, sizeof reason,
                                                            &needed) == NOTATION_RESULT_OK) {
                 printf(": %s", reason);
             }
@@ -120,14 +122,27 @@ static void print_result(const char *what, notation_result rc,
     }
     char digest[128];
     uint64_t size = 0;
-    if (notation_verification_result_payload_digest(result, digest, sizeof digest, &needed) ==
+    if (notation_verdict_payload_digest(verdict, digest, sizeof digest, &needed) ==
             NOTATION_RESULT_OK &&
-        notation_verification_result_payload_size(result, &size) == NOTATION_RESULT_OK) {
+        notation_verdict_payload_size(verdict, &size) == NOTATION_RESULT_OK) {
         printf("  signed content: %s (%llu bytes)\n", digest, (unsigned long long)size);
     }
-    if (notation_verification_result_signature_digest(result, digest, sizeof digest, &needed) ==
+    if (notation_verdict_signature_digest(verdict, digest, sizeof digest, &needed) ==
         NOTATION_RESULT_OK) {
         printf("  signature: %s\n", digest);
+    }
+    /* The signer, from the verified chain (only when authenticity passed:
+     * never take identity from an unverified envelope). */
+    size_t certificates = 0;
+    if (notation_verdict_certificate_count(verdict, &certificates) == NOTATION_RESULT_OK) {
+        char subject[512];
+        char fingerprint[72];
+        check(notation_verdict_certificate_subject(verdict, 0, subject, sizeof subject, &needed),
+              "notation_verdict_certificate_subject");
+        check(notation_verdict_certificate_sha256(verdict, 0, fingerprint, sizeof fingerprint,
+                                                  &needed),
+              "notation_verdict_certificate_sha256");
+        printf("  signed by: %s (sha256 %s, chain of %zu)\n", subject, fingerprint, certificates);
     }
 }
 
@@ -189,19 +204,19 @@ int main(int argc, char **argv) {
     check(notation_verify_options_new(&verify_options), "notation_verify_options_new");
     check(notation_verify_options_add_user_metadata(verify_options, "buildId", "42"),
           "add_user_metadata");
-    notation_verification_result *result = NULL;
-    check(notation_verification_result_new(&result), "notation_verification_result_new");
+    notation_verdict *verdict = NULL;
+    check(notation_verdict_new(&verdict), "notation_verdict_new");
     notation_result rc =
         notation_verifier_verify_blob(verifier, sig, sig_len, NOTATION_ENVELOPE_FORMAT_JWS,
-                                      (const uint8_t *)blob, strlen(blob), verify_options, result);
-    print_result("verify blob", rc, result);
+                                      (const uint8_t *)blob, strlen(blob), verify_options, verdict);
+    print_verdict("verify blob", rc, verdict);
     if (rc != NOTATION_RESULT_OK) {
         return 1;
     }
     static const char tampered[] = "hello from C!\n";
     rc = notation_verifier_verify_blob(verifier, sig, sig_len, NOTATION_ENVELOPE_FORMAT_JWS,
-                                       (const uint8_t *)tampered, strlen(tampered), NULL, result);
-    print_result("verify tampered blob", rc, result);
+                                       (const uint8_t *)tampered, strlen(tampered), NULL, verdict);
+    print_verdict("verify tampered blob", rc, verdict);
     if (rc == NOTATION_RESULT_OK) {
         return 1;
     }
@@ -212,13 +227,15 @@ int main(int argc, char **argv) {
           "notation_target_new_oci_layout");
     check(notation_sign_options_set_format(sign_options, NOTATION_ENVELOPE_FORMAT_COSE),
           "set_format");
-    notation_buffer *signature_digest = NULL;
-    check(notation_signer_sign_artifact(signer, target, sign_options, &signature_digest),
+    notation_signature_list *signed_list = NULL;
+    check(notation_signer_sign_artifact(signer, target, sign_options, &signed_list),
           "notation_signer_sign_artifact");
-    const uint8_t *digest = NULL;
-    size_t digest_len = 0;
-    check(notation_buffer_data(signature_digest, &digest, &digest_len), "notation_buffer_data");
-    printf("signed %s:v1, signature manifest %s\n", layout, (const char *)digest);
+    char digest[128];
+    size_t digest_needed = 0;
+    check(notation_signature_list_digest(signed_list, 0, digest, sizeof digest, &digest_needed),
+          "notation_signature_list_digest");
+    notation_signature_list_free(&signed_list);
+    printf("signed %s:v1, signature manifest %s\n", layout, digest);
 
     notation_signature_list *list = NULL;
     check(notation_target_inspect_signatures(target, 0, &list),
@@ -240,12 +257,11 @@ int main(int argc, char **argv) {
     }
     notation_signature_list_free(&list);
 
-    rc = notation_verifier_verify_artifact(verifier, target, NULL, result);
-    print_result("verify artifact", rc, result);
+    rc = notation_verifier_verify_artifact(verifier, target, NULL, verdict);
+    print_verdict("verify artifact", rc, verdict);
 
-    notation_buffer_free(&signature_digest);
     notation_target_free(&target);
-    notation_verification_result_free(&result);
+    notation_verdict_free(&verdict);
     notation_verify_options_free(&verify_options);
     notation_buffer_free(&signature);
     notation_sign_options_free(&sign_options);

@@ -136,10 +136,25 @@ static notation_buffer *sign(const notation_signer *signer, const char *blob,
     return signature;
 }
 
+/* Signs the target's artifact and copies the signature manifest's digest
+ * from the list of one signature that signing gives out. */
+static void sign_artifact(const notation_signer *signer, notation_target *target,
+                          char *digest, size_t digest_len) {
+    notation_signature_list *signed_list = NULL;
+    CHECK_OK(notation_signer_sign_artifact(signer, target, NULL, &signed_list));
+    size_t count = 0;
+    size_t needed = 0;
+    CHECK_OK(notation_signature_list_count(signed_list, &count));
+    CHECK(count == 1);
+    CHECK_OK(notation_signature_list_digest(signed_list, 0, digest, digest_len, &needed));
+    CHECK(strncmp(digest, "sha256:", 7) == 0);
+    notation_signature_list_free(&signed_list);
+}
+
 static notation_result verify(const notation_verifier *verifier,
                               const notation_buffer *signature, notation_envelope_format format,
                               const char *blob, const notation_verify_options *options,
-                              notation_verification_result *result) {
+                              notation_verdict *result) {
     const uint8_t *sig = NULL;
     size_t sig_len = 0;
     CHECK_OK(notation_buffer_data(signature, &sig, &sig_len));
@@ -149,6 +164,15 @@ static notation_result verify(const notation_verifier *verifier,
 
 static void test_version_and_text(void) {
     CHECK(strlen(notation_version()) > 0);
+    CHECK(notation_abi_version() == NOTATION_ABI_VERSION);
+    char name[32];
+    size_t name_needed = 0;
+    CHECK_OK(notation_check_name(NOTATION_CHECK_AUTHENTIC_TIMESTAMP, name, sizeof name,
+                                 &name_needed));
+    CHECK(strcmp(name, "authenticTimestamp") == 0 && name_needed == strlen(name) + 1);
+    CHECK_OK(notation_check_action_name(NOTATION_CHECK_ACTION_LOG, name, sizeof name,
+                                        &name_needed));
+    CHECK(strcmp(name, "log") == 0);
     char small[4];
     size_t needed = 0;
     CHECK_RC(notation_result_text(NOTATION_RESULT_VERIFICATION_FAILED, small, sizeof small,
@@ -163,20 +187,48 @@ static void test_version_and_text(void) {
     free(text);
 }
 
+/* The verified signer: the rsa-2048 leaf, its intermediate and the root. */
+static void check_signer_chain(const notation_verdict *verdict) {
+    size_t count = 0;
+    size_t needed = 0;
+    CHECK_OK(notation_verdict_certificate_count(verdict, &count));
+    CHECK(count == 3);
+    char text[256];
+    CHECK_OK(notation_verdict_certificate_subject(verdict, 0, text, sizeof text, &needed));
+    CHECK(strcmp(text, "CN=Notation Test Leaf rsa-2048,O=Notary,L=Seattle,ST=WA,C=US") == 0);
+    CHECK_OK(notation_verdict_certificate_issuer(verdict, 0, text, sizeof text, &needed));
+    CHECK(strcmp(text, "CN=Notation Test Intermediate CA,O=Notary,L=Seattle,ST=WA,C=US") == 0);
+    CHECK_OK(notation_verdict_certificate_sha256(verdict, 0, text, sizeof text, &needed));
+    CHECK(strcmp(text, "f5ce63c1f34e90f3fd24c681d32bd1a39e0dede70298c3279a5abd1915e4f8d5") == 0);
+    int64_t not_before = 0;
+    int64_t not_after = 0;
+    CHECK_OK(notation_verdict_certificate_validity(verdict, 0, &not_before, &not_after));
+    CHECK(not_before == 1795316631 && not_after == 4948916631);
+    notation_buffer *der = NULL;
+    CHECK_OK(notation_verdict_certificate_der(verdict, 2, &der));
+    const uint8_t *bytes = NULL;
+    size_t len = 0;
+    CHECK_OK(notation_buffer_data(der, &bytes, &len));
+    CHECK(len > 100 && bytes[0] == 0x30);
+    notation_buffer_free(&der);
+    CHECK_RC(notation_verdict_certificate_subject(verdict, 3, text, sizeof text, &needed),
+             NOTATION_RESULT_INDEX_OUT_OF_RANGE);
+}
+
 static void test_blob_passes_with_every_check(const notation_verifier *verifier,
                                               const notation_signer *signer) {
     const notation_envelope_format formats[] = {NOTATION_ENVELOPE_FORMAT_JWS,
                                                 NOTATION_ENVELOPE_FORMAT_COSE};
     for (size_t f = 0; f < 2; f++) {
         notation_buffer *signature = sign(signer, "a blob", formats[f]);
-        notation_verification_result *result = NULL;
-        CHECK_OK(notation_verification_result_new(&result));
+        notation_verdict *result = NULL;
+        CHECK_OK(notation_verdict_new(&result));
         CHECK_OK(verify(verifier, signature, formats[f], "a blob", NULL, result));
         bool passed = false;
-        CHECK_OK(notation_verification_result_passed(result, &passed));
+        CHECK_OK(notation_verdict_passed(result, &passed));
         CHECK(passed);
         size_t count = 0;
-        CHECK_OK(notation_verification_result_check_count(result, &count));
+        CHECK_OK(notation_verdict_check_count(result, &count));
         CHECK(count == 5);
         const notation_check expected[] = {
             NOTATION_CHECK_INTEGRITY, NOTATION_CHECK_AUTHENTICITY, NOTATION_CHECK_EXPIRY,
@@ -185,22 +237,23 @@ static void test_blob_passes_with_every_check(const notation_verifier *verifier,
             notation_check kind = 0;
             notation_check_action action = 0;
             bool ok = false;
-            CHECK_OK(notation_verification_result_check(result, i, &kind, &action, &ok));
+            CHECK_OK(notation_verdict_check(result, i, &kind, &action, &ok));
             CHECK(kind == expected[i]);
             CHECK(action == NOTATION_CHECK_ACTION_ENFORCE);
             CHECK(ok);
         }
         char digest[128];
         size_t needed = 0;
-        CHECK_OK(notation_verification_result_payload_digest(result, digest, sizeof digest,
+        CHECK_OK(notation_verdict_payload_digest(result, digest, sizeof digest,
                                                              &needed));
         CHECK(strncmp(digest, "sha256:", 7) == 0);
         uint64_t size = 0;
-        CHECK_OK(notation_verification_result_payload_size(result, &size));
+        CHECK_OK(notation_verdict_payload_size(result, &size));
         CHECK(size == strlen("a blob"));
-        CHECK_RC(notation_verification_result_failure(result, digest, sizeof digest, &needed),
+        CHECK_RC(notation_verdict_failure(result, digest, sizeof digest, &needed),
                  NOTATION_RESULT_NOT_AVAILABLE);
-        notation_verification_result_free(&result);
+        check_signer_chain(result);
+        notation_verdict_free(&result);
         notation_buffer_free(&signature);
     }
 }
@@ -208,49 +261,49 @@ static void test_blob_passes_with_every_check(const notation_verifier *verifier,
 static void test_tampered_blob_fails(const notation_verifier *verifier,
                                      const notation_signer *signer) {
     notation_buffer *signature = sign(signer, "original", NOTATION_ENVELOPE_FORMAT_JWS);
-    notation_verification_result *result = NULL;
-    CHECK_OK(notation_verification_result_new(&result));
+    notation_verdict *result = NULL;
+    CHECK_OK(notation_verdict_new(&result));
     CHECK_RC(verify(verifier, signature, NOTATION_ENVELOPE_FORMAT_JWS, "tampered", NULL, result),
              NOTATION_RESULT_ARTIFACT_MISMATCH);
     bool passed = true;
-    CHECK_OK(notation_verification_result_passed(result, &passed));
+    CHECK_OK(notation_verdict_passed(result, &passed));
     CHECK(!passed);
     char text[512];
     size_t needed = 0;
-    CHECK_OK(notation_verification_result_failure(result, text, sizeof text, &needed));
+    CHECK_OK(notation_verdict_failure(result, text, sizeof text, &needed));
     CHECK(strcmp(text, "integrity check failed. signature does not match the given blob") == 0);
     /* The signature itself verified: every check passed. */
     size_t count = 0;
-    CHECK_OK(notation_verification_result_check_count(result, &count));
+    CHECK_OK(notation_verdict_check_count(result, &count));
     CHECK(count == 5);
-    notation_verification_result_free(&result);
+    notation_verdict_free(&result);
     notation_buffer_free(&signature);
 }
 
 static void test_untrusted_signer_fails_authenticity(const notation_verifier *verifier) {
     notation_signer *untrusted = make_signer("self-signed.key", "self-signed.crt");
     notation_buffer *signature = sign(untrusted, "blob", NOTATION_ENVELOPE_FORMAT_COSE);
-    notation_verification_result *result = NULL;
-    CHECK_OK(notation_verification_result_new(&result));
+    notation_verdict *result = NULL;
+    CHECK_OK(notation_verdict_new(&result));
     CHECK_RC(verify(verifier, signature, NOTATION_ENVELOPE_FORMAT_COSE, "blob", NULL, result),
              NOTATION_RESULT_VERIFICATION_FAILED);
     size_t count = 0;
-    CHECK_OK(notation_verification_result_check_count(result, &count));
+    CHECK_OK(notation_verdict_check_count(result, &count));
     CHECK(count == 2);
     notation_check kind = 0;
     notation_check_action action = 0;
     bool ok = true;
-    CHECK_OK(notation_verification_result_check(result, 1, &kind, &action, &ok));
+    CHECK_OK(notation_verdict_check(result, 1, &kind, &action, &ok));
     CHECK(kind == NOTATION_CHECK_AUTHENTICITY);
     CHECK(action == NOTATION_CHECK_ACTION_ENFORCE);
     CHECK(!ok);
     char text[512];
     size_t needed = 0;
-    CHECK_OK(notation_verification_result_check_failure(result, 1, text, sizeof text, &needed));
+    CHECK_OK(notation_verdict_check_failure(result, 1, text, sizeof text, &needed));
     CHECK(strcmp(text,
                  "the signature's certificate chain does not contain any trusted certificate") ==
           0);
-    CHECK_RC(notation_verification_result_check(result, 2, &kind, &action, &ok),
+    CHECK_RC(notation_verdict_check(result, 2, &kind, &action, &ok),
              NOTATION_RESULT_INDEX_OUT_OF_RANGE);
 
     /* The audit statement only logs it. */
@@ -258,11 +311,13 @@ static void test_untrusted_signer_fails_authenticity(const notation_verifier *ve
     CHECK_OK(notation_verify_options_new(&options));
     CHECK_OK(notation_verify_options_set_policy_name(options, "audit"));
     CHECK_OK(verify(verifier, signature, NOTATION_ENVELOPE_FORMAT_COSE, "blob", options, result));
-    CHECK_OK(notation_verification_result_check(result, 1, &kind, &action, &ok));
+    CHECK_OK(notation_verdict_check(result, 1, &kind, &action, &ok));
     CHECK(action == NOTATION_CHECK_ACTION_LOG && !ok);
+    /* It passed, but the signer's chain is not verified: not given out. */
+    CHECK_RC(notation_verdict_certificate_count(result, &count), NOTATION_RESULT_NOT_AVAILABLE);
 
     notation_verify_options_free(&options);
-    notation_verification_result_free(&result);
+    notation_verdict_free(&result);
     notation_buffer_free(&signature);
     notation_signer_free(&untrusted);
 }
@@ -311,8 +366,8 @@ struct thread_args {
 
 static void *verify_many(void *arg) {
     struct thread_args *args = arg;
-    notation_verification_result *result = NULL;
-    if (notation_verification_result_new(&result) != NOTATION_RESULT_OK) {
+    notation_verdict *result = NULL;
+    if (notation_verdict_new(&result) != NOTATION_RESULT_OK) {
         args->failures++;
         return NULL;
     }
@@ -327,7 +382,7 @@ static void *verify_many(void *arg) {
             args->failures++;
         }
     }
-    notation_verification_result_free(&result);
+    notation_verdict_free(&result);
     return NULL;
 }
 
@@ -355,16 +410,13 @@ static void test_layout_artifact(const notation_verifier *verifier, const notati
                                  const char *layout, const char *untrusted_layout) {
     notation_target *target = NULL;
     CHECK_OK(notation_target_new_oci_layout(layout, "v1", "local/tests", &target));
-    notation_verification_result *result = NULL;
-    CHECK_OK(notation_verification_result_new(&result));
+    notation_verdict *result = NULL;
+    CHECK_OK(notation_verdict_new(&result));
     CHECK_RC(notation_verifier_verify_artifact(verifier, target, NULL, result),
              NOTATION_RESULT_NO_SIGNATURE);
 
-    notation_buffer *digest = NULL;
-    CHECK_OK(notation_signer_sign_artifact(signer, target, NULL, &digest));
-    const uint8_t *digest_data = NULL;
-    size_t digest_len = 0;
-    CHECK_OK(notation_buffer_data(digest, &digest_data, &digest_len));
+    char digest_data[128] = "";
+    sign_artifact(signer, target, digest_data, sizeof digest_data);
 
     notation_signature_list *list = NULL;
     CHECK_OK(notation_target_list_signatures(target, &list));
@@ -374,19 +426,18 @@ static void test_layout_artifact(const notation_verifier *verifier, const notati
     char text[256];
     size_t needed = 0;
     CHECK_OK(notation_signature_list_digest(list, 0, text, sizeof text, &needed));
-    CHECK(strcmp(text, (const char *)digest_data) == 0);
+    CHECK(strcmp(text, digest_data) == 0);
     notation_signature_list_free(&list);
 
     CHECK_OK(notation_verifier_verify_artifact(verifier, target, NULL, result));
-    CHECK_OK(notation_verification_result_signature_digest(result, text, sizeof text, &needed));
-    CHECK(strcmp(text, (const char *)digest_data) == 0);
-    CHECK_OK(notation_verification_result_artifact_digest(result, text, sizeof text, &needed));
+    CHECK_OK(notation_verdict_signature_digest(result, text, sizeof text, &needed));
+    CHECK(strcmp(text, digest_data) == 0);
+    CHECK_OK(notation_verdict_artifact_digest(result, text, sizeof text, &needed));
     CHECK(strcmp(text, "sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9") ==
           0);
-    CHECK_OK(notation_verification_result_check_count(result, &count));
+    CHECK_OK(notation_verdict_check_count(result, &count));
     CHECK(count == 5);
     notation_target_free(&target);
-    notation_buffer_free(&digest);
 
     /* Only an untrusted signature: verification fails. */
     notation_signer *untrusted = make_signer("self-signed.key", "self-signed.crt");
@@ -394,12 +445,24 @@ static void test_layout_artifact(const notation_verifier *verifier, const notati
     CHECK_OK(notation_signer_sign_artifact(untrusted, target, NULL, NULL));
     CHECK_RC(notation_verifier_verify_artifact(verifier, target, NULL, result),
              NOTATION_RESULT_VERIFICATION_FAILED);
-    CHECK_OK(notation_verification_result_signature_failure_count(result, &count));
+    CHECK_OK(notation_verdict_signature_failure_count(result, &count));
     CHECK(count == 1);
+    /* Refused by the thumbprint pre-filter: an authenticity failure with the
+     * reason, and no verified signer. */
+    CHECK_OK(notation_verdict_check_count(result, &count));
+    CHECK(count == 1);
+    notation_check kind = 0;
+    notation_check_action action = 0;
+    bool passed = true;
+    CHECK_OK(notation_verdict_check(result, 0, &kind, &action, &passed));
+    CHECK(kind == NOTATION_CHECK_AUTHENTICITY && action == NOTATION_CHECK_ACTION_ENFORCE && !passed);
+    CHECK_OK(notation_verdict_check_failure(result, 0, text, sizeof text, &needed));
+    CHECK(strstr(text, "match no certificate trusted by trust policy \"tests\"") != NULL);
+    CHECK_RC(notation_verdict_certificate_count(result, &count), NOTATION_RESULT_NOT_AVAILABLE);
     notation_target_free(&target);
     notation_target_free(&target);
     notation_signer_free(&untrusted);
-    notation_verification_result_free(&result);
+    notation_verdict_free(&result);
 }
 
 /* ------------------------------------------------------------ plugins */
@@ -535,10 +598,10 @@ static void test_plugin_signing(const char *script, const char *plugins,
         CHECK(count_of(calls, "\"pluginConfig\": {\"region\": \"c-land\"}") == 3);
         CHECK(strstr(calls, "\"hashAlgorithm\": \"SHA-384\"") != NULL);
         free(calls);
-        notation_verification_result *result = NULL;
-        CHECK_OK(notation_verification_result_new(&result));
+        notation_verdict *result = NULL;
+        CHECK_OK(notation_verdict_new(&result));
         CHECK_OK(verify(verifier, signature, formats[f], "plugin blob", NULL, result));
-        notation_verification_result_free(&result);
+        notation_verdict_free(&result);
         notation_buffer_free(&signature);
         notation_sign_options_free(&options);
     }
@@ -547,18 +610,14 @@ static void test_plugin_signing(const char *script, const char *plugins,
      * signature is the one that verifies. */
     notation_target *target = NULL;
     CHECK_OK(notation_target_new_oci_layout(untrusted_layout, "v1", "local/tests", &target));
-    notation_buffer *digest = NULL;
-    CHECK_OK(notation_signer_sign_artifact(signer, target, NULL, &digest));
-    notation_verification_result *result = NULL;
-    CHECK_OK(notation_verification_result_new(&result));
+    char digest_data[128] = "";
+    sign_artifact(signer, target, digest_data, sizeof digest_data);
+    notation_verdict *result = NULL;
+    CHECK_OK(notation_verdict_new(&result));
     CHECK_OK(notation_verifier_verify_artifact(verifier, target, NULL, result));
-    const uint8_t *digest_data = NULL;
-    size_t digest_len = 0;
-    CHECK_OK(notation_buffer_data(digest, &digest_data, &digest_len));
-    CHECK_OK(notation_verification_result_signature_digest(result, text, sizeof text, &needed));
-    CHECK(strcmp(text, (const char *)digest_data) == 0);
-    notation_verification_result_free(&result);
-    notation_buffer_free(&digest);
+    CHECK_OK(notation_verdict_signature_digest(result, text, sizeof text, &needed));
+    CHECK(strcmp(text, digest_data) == 0);
+    notation_verdict_free(&result);
     notation_target_free(&target);
 
     /* The plugin refuses: its message is the last error. */
@@ -612,8 +671,8 @@ static void test_verification_plugin(const char *script, const char *plugins,
     notation_verify_options *options = NULL;
     CHECK_OK(notation_verify_options_new(&options));
     CHECK_OK(notation_verify_options_add_plugin_config(options, "tenant", "c"));
-    notation_verification_result *result = NULL;
-    CHECK_OK(notation_verification_result_new(&result));
+    notation_verdict *result = NULL;
+    CHECK_OK(notation_verdict_new(&result));
 
     CHECK_OK(notation_verifier_verify_blob(verifier, sig, sig_len, NOTATION_ENVELOPE_FORMAT_JWS,
                                            blob, blob_len, options, result));
@@ -630,9 +689,9 @@ static void test_verification_plugin(const char *script, const char *plugins,
                          "failed with reason \"unknown C team\"";
     char text[1024];
     size_t needed = 0;
-    CHECK_OK(notation_verification_result_failure(result, text, sizeof text, &needed));
+    CHECK_OK(notation_verdict_failure(result, text, sizeof text, &needed));
     CHECK(strcmp(text, reason) == 0);
-    CHECK_OK(notation_verification_result_check_failure(result, 1, text, sizeof text, &needed));
+    CHECK_OK(notation_verdict_check_failure(result, 1, text, sizeof text, &needed));
     CHECK(strcmp(text, reason) == 0);
 
     set_behavior(plugins, "com.example.verifier",
@@ -651,7 +710,7 @@ static void test_verification_plugin(const char *script, const char *plugins,
                                            blob, blob_len, options, result),
              NOTATION_RESULT_VERIFICATION_INCONCLUSIVE);
 
-    notation_verification_result_free(&result);
+    notation_verdict_free(&result);
     notation_verify_options_free(&options);
     notation_verifier_free(&without);
     notation_verifier_free(&verifier);

@@ -53,6 +53,11 @@ func printResult(what string, r *notation.VerificationResult, err error) {
 	if r.SignatureDigest != "" {
 		fmt.Printf("  signature: %s\n", r.SignatureDigest)
 	}
+	// The signer, from the verified chain only (nil unless authenticity
+	// passed): never take identity from an unverified envelope.
+	if signer := r.Signer(); signer != nil {
+		fmt.Printf("  signed by: %s (sha256 %s)\n", signer.Subject, signer.SHA256)
+	}
 }
 
 func run(pki, layout string) error {

@@ -125,40 +125,40 @@ unsafe fn read_list(list: *const notation_signature_list) {
 ///
 /// # Safety
 /// `result` is a live result.
-unsafe fn read_result(result: *const notation_verification_result) {
+unsafe fn read_result(result: *const notation_verdict) {
     // SAFETY: live result, writable out-parameters throughout.
     unsafe {
         let mut code = notation_result::Ok;
         let mut flag = false;
-        no_panic(notation_verification_result_code(result, &mut code));
-        no_panic(notation_verification_result_passed(result, &mut flag));
-        no_panic(notation_verification_result_skipped(result, &mut flag));
-        read(|b, l, n| notation_verification_result_failure(result, b, l, n));
-        read(|b, l, n| notation_verification_result_policy_name(result, b, l, n));
-        read(|b, l, n| notation_verification_result_payload_media_type(result, b, l, n));
-        read(|b, l, n| notation_verification_result_payload_digest(result, b, l, n));
-        read(|b, l, n| notation_verification_result_signature_digest(result, b, l, n));
-        read(|b, l, n| notation_verification_result_artifact_digest(result, b, l, n));
+        no_panic(notation_verdict_code(result, &mut code));
+        no_panic(notation_verdict_passed(result, &mut flag));
+        no_panic(notation_verdict_skipped(result, &mut flag));
+        read(|b, l, n| notation_verdict_failure(result, b, l, n));
+        read(|b, l, n| notation_verdict_policy_name(result, b, l, n));
+        read(|b, l, n| notation_verdict_payload_media_type(result, b, l, n));
+        read(|b, l, n| notation_verdict_payload_digest(result, b, l, n));
+        read(|b, l, n| notation_verdict_signature_digest(result, b, l, n));
+        read(|b, l, n| notation_verdict_artifact_digest(result, b, l, n));
         let mut size = 0u64;
-        no_panic(notation_verification_result_payload_size(result, &mut size));
+        no_panic(notation_verdict_payload_size(result, &mut size));
         let mut count = 0usize;
-        no_panic(notation_verification_result_check_count(result, &mut count));
+        no_panic(notation_verdict_check_count(result, &mut count));
         for i in 0..=count {
             let mut check = notation_check::Integrity;
             let mut action = notation_check_action::Enforce;
-            no_panic(notation_verification_result_check(
+            no_panic(notation_verdict_check(
                 result,
                 i,
                 &mut check,
                 &mut action,
                 &mut flag,
             ));
-            read(|b, l, n| notation_verification_result_check_failure(result, i, b, l, n));
+            read(|b, l, n| notation_verdict_check_failure(result, i, b, l, n));
         }
-        no_panic(notation_verification_result_signature_failure_count(
+        no_panic(notation_verdict_signature_failure_count(
             result, &mut count,
         ));
-        read(|b, l, n| notation_verification_result_signature_failure(result, 0, b, l, n));
+        read(|b, l, n| notation_verdict_signature_failure(result, 0, b, l, n));
     }
 }
 
@@ -200,7 +200,7 @@ fuzz_target!(|data: &[u8]| {
             format @ (4 | 5) => {
                 let mut result = ptr::null_mut();
                 assert_eq!(
-                    notation_verification_result_new(&mut result),
+                    notation_verdict_new(&mut result),
                     notation_result::Ok
                 );
                 no_panic(notation_verifier_verify_blob(
@@ -214,7 +214,7 @@ fuzz_target!(|data: &[u8]| {
                     result,
                 ));
                 read_result(result);
-                notation_verification_result_free(&mut result);
+                notation_verdict_free(&mut result);
             }
             6 => {
                 let mut config = ptr::null_mut();
@@ -297,9 +297,8 @@ fuzz_target!(|data: &[u8]| {
                     .unwrap_or(0);
                 read(|b, l, n| notation_result_text(code, b, l, n));
                 read(|b, l, n| notation_last_error(b, l, n));
-                let mut name = ptr::null();
-                no_panic(notation_check_name(code, &mut name));
-                no_panic(notation_check_action_name(code, &mut name));
+                read(|b, l, n| notation_check_name(code, b, l, n));
+                read(|b, l, n| notation_check_action_name(code, b, l, n));
             }
         }
     }

@@ -6,29 +6,27 @@ use std::ffi::c_char;
 use crate::error::{Error, notation_result};
 use crate::ffi::{Out, free_handle, handle};
 
-/// Bytes produced by the library (a signature envelope, a digest), owned by
-/// the caller until `notation_buffer_free`. A NUL byte follows the data (not
-/// counted in its length), so a buffer of text can be read as a C string.
+/// Bytes produced by the library (a signature envelope, a DER
+/// certificate), owned by the caller until `notation_buffer_free`. Buffers
+/// carry bytes only: strings always come through caller buffers.
 /// Immutable: may be read from many threads at once.
 pub struct notation_buffer {
-    // The data followed by one NUL.
     data: Vec<u8>,
 }
 
 impl notation_buffer {
-    pub(crate) fn new(mut data: Vec<u8>) -> Self {
-        data.push(0);
+    pub(crate) fn new(data: Vec<u8>) -> Self {
         Self { data }
     }
 
     pub(crate) fn as_bytes(&self) -> &[u8] {
-        &self.data[..self.data.len() - 1]
+        &self.data
     }
 }
 
-/// Gives the data of a buffer: `*out_data` points to `*out_len` bytes
-/// (followed by a NUL) that stay valid and unchanged until the buffer is
-/// freed.
+/// Gives the data of a buffer: `*out_data` points to `*out_len` bytes that
+/// stay valid and unchanged until the buffer is freed (none to read when
+/// `*out_len` is 0).
 ///
 /// # Safety
 /// `buffer` must be a live buffer; `out_data` and `out_len` must be
@@ -113,4 +111,23 @@ pub(crate) unsafe fn write_str(
         buf.add(s.len()).write(0);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_given_to_c_never_hold_an_interior_nul() {
+        // A subject such as "CN=good.example\0.evil.example" must not read
+        // as "CN=good.example" in C.
+        let mut buf = [0 as c_char; 64];
+        let mut needed = 0;
+        // SAFETY: buf is writable for its length; needed is writable.
+        unsafe { write_str("CN=a\0.evil", buf.as_mut_ptr(), buf.len(), &mut needed) }.unwrap();
+        // SAFETY: write_str wrote a NUL-terminated string.
+        let written = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) };
+        assert_eq!(written.to_str().unwrap(), "CN=a\u{fffd}.evil");
+        assert_eq!(needed, written.to_bytes().len() + 1);
+    }
 }

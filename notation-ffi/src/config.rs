@@ -19,6 +19,7 @@ use notation_oci::registry::Credential;
 use crate::buffer::write_str;
 use crate::error::{Error, LastError, notation_result};
 use crate::ffi::{Out, bytes, free_handle, handle, into_handle, optional_string, string};
+use crate::policy::{blob_policy, checked_blob_policy, checked_oci_policy, oci_policy};
 
 /// The kind of a named trust store.
 #[repr(u32)]
@@ -202,9 +203,13 @@ fn open_dir(dir: &Path) -> Result<ConfigState, Error> {
     };
     let oci_policy = optional(PolicyFile::read_oci(dir))?
         .map(|f| f.parse_oci())
+        .transpose()?
+        .map(checked_oci_policy)
         .transpose()?;
     let blob_policy = optional(PolicyFile::read_blob(dir))?
         .map(|f| f.parse_blob())
+        .transpose()?
+        .map(checked_blob_policy)
         .transpose()?;
     Ok(ConfigState {
         dir: Some(dir.to_path_buf()),
@@ -292,7 +297,7 @@ pub unsafe extern "C" fn notation_config_open_default(
 /// `json_len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_config_set_oci_policy(
-    config: *const notation_config,
+    config: *mut notation_config,
     json: *const u8,
     json_len: usize,
 ) -> notation_result {
@@ -302,7 +307,7 @@ pub unsafe extern "C" fn notation_config_set_oci_policy(
         config.errors.record((|| {
             // SAFETY: caller guarantees json/json_len.
             let json = unsafe { bytes(json, json_len, MAX_POLICY_SIZE, "json")? };
-            let doc = OciTrustPolicyDocument::from_json(json)?;
+            let doc = oci_policy(json)?;
             config.state().oci_policy = Some(doc);
             Ok(())
         })())
@@ -318,7 +323,7 @@ pub unsafe extern "C" fn notation_config_set_oci_policy(
 /// `json_len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_config_set_blob_policy(
-    config: *const notation_config,
+    config: *mut notation_config,
     json: *const u8,
     json_len: usize,
 ) -> notation_result {
@@ -328,7 +333,7 @@ pub unsafe extern "C" fn notation_config_set_blob_policy(
         config.errors.record((|| {
             // SAFETY: caller guarantees json/json_len.
             let json = unsafe { bytes(json, json_len, MAX_POLICY_SIZE, "json")? };
-            let doc = BlobTrustPolicyDocument::from_json(json)?;
+            let doc = blob_policy(json)?;
             config.state().blob_policy = Some(doc);
             Ok(())
         })())
@@ -342,14 +347,18 @@ pub unsafe extern "C" fn notation_config_set_blob_policy(
 /// certificate file of that store would be (a `ca` or `signingAuthority`
 /// certificate must be a CA or self-signed, a `tsa` one a root CA). Store
 /// names follow `[a-zA-Z0-9_.-]+`. A directory configuration reads its
-/// stores from disk: adding to it returns `NOTATION_RESULT_UNSUPPORTED`.
+/// stores from disk: adding to it returns `NOTATION_RESULT_UNSUPPORTED`,
+/// whatever the other arguments. Otherwise: `NOTATION_RESULT_INVALID_ARGUMENT`
+/// (an unknown store type), `NOTATION_RESULT_CERTIFICATE_INVALID` (not
+/// certificates), `NOTATION_RESULT_TRUST_STORE_INVALID` (an invalid name, or
+/// a certificate the store refuses).
 ///
 /// # Safety
 /// `config` must be a live configuration, `store_name` a NUL-terminated
 /// string, `data` readable for `data_len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_config_add_certificates(
-    config: *const notation_config,
+    config: *mut notation_config,
     store_type: u32,
     store_name: *const c_char,
     data: *const u8,
@@ -359,6 +368,14 @@ pub unsafe extern "C" fn notation_config_add_certificates(
         // SAFETY: caller guarantees config.
         let config = unsafe { handle(config, "config")? };
         config.errors.record((|| {
+            // First, so that a directory configuration always says so,
+            // whatever the arguments.
+            if config.state().dir.is_some() {
+                return Err(Error::new(
+                    notation_result::Unsupported,
+                    "certificates can be added only to an in-memory configuration; a configuration directory reads its trust stores from truststore/x509",
+                ));
+            }
             // SAFETY: caller guarantees store_name and data/data_len.
             let (name, data) = unsafe {
                 (
@@ -368,14 +385,7 @@ pub unsafe extern "C" fn notation_config_add_certificates(
             };
             let store_type = trust_store_type(store_type)?;
             let certs = parse_certificate_data(data)?;
-            let mut state = config.state();
-            if state.dir.is_some() {
-                return Err(Error::new(
-                    notation_result::Unsupported,
-                    "certificates can be added only to an in-memory configuration; a configuration directory reads its trust stores from truststore/x509",
-                ));
-            }
-            state.memory.add(store_type, name, certs)?;
+            config.state().memory.add(store_type, name, certs)?;
             Ok(())
         })())
     }
@@ -388,7 +398,7 @@ pub unsafe extern "C" fn notation_config_add_certificates(
 /// `config` must be a live configuration.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_config_set_revocation_mode(
-    config: *const notation_config,
+    config: *mut notation_config,
     mode: u32,
 ) -> notation_result {
     ffi_guard! {
@@ -418,7 +428,7 @@ pub unsafe extern "C" fn notation_config_set_revocation_mode(
 /// `config` must be a live configuration.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_config_set_revocation_timeouts(
-    config: *const notation_config,
+    config: *mut notation_config,
     ocsp_timeout_ms: u32,
     crl_timeout_ms: u32,
 ) -> notation_result {
@@ -443,7 +453,7 @@ pub unsafe extern "C" fn notation_config_set_revocation_timeouts(
 /// string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_config_add_insecure_registry(
-    config: *const notation_config,
+    config: *mut notation_config,
     registry: *const c_char,
 ) -> notation_result {
     ffi_guard! {
@@ -473,7 +483,7 @@ pub unsafe extern "C" fn notation_config_add_insecure_registry(
 /// `password` NUL-terminated strings.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_config_set_registry_credentials(
-    config: *const notation_config,
+    config: *mut notation_config,
     registry: *const c_char,
     username: *const c_char,
     password: *const c_char,
@@ -523,7 +533,7 @@ pub unsafe extern "C" fn notation_config_set_registry_credentials(
 /// string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_config_set_plugin_dir(
-    config: *const notation_config,
+    config: *mut notation_config,
     path: *const c_char,
 ) -> notation_result {
     ffi_guard! {
@@ -588,7 +598,7 @@ pub unsafe extern "C" fn notation_config_plugin_dir(
 /// `config` must be a live configuration.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_config_set_plugin_timeout(
-    config: *const notation_config,
+    config: *mut notation_config,
     timeout_ms: u32,
 ) -> notation_result {
     ffi_guard! {

@@ -11,7 +11,7 @@ use notation_core::payload::UserMetadataError;
 use notation_core::plugin::{PluginError, PluginSignError, PluginSignFailure};
 use notation_core::signer::SignerError;
 use notation_core::trust::{PolicyError, PolicyLoadError, TrustStoreManagementError};
-use notation_core::verifier::VerificationError;
+use notation_core::verifier::{CheckFailure, VerificationError};
 use notation_core::x509::CertificateParseError;
 use notation_oci::layout::LayoutError;
 use notation_oci::registry::RegistryError;
@@ -46,7 +46,8 @@ pub enum notation_result {
     /// The value asked for does not exist for this handle (for example the
     /// payload of a signature that did not verify).
     NotAvailable = 7,
-    /// The operation is not supported by this build.
+    /// The operation is not supported by this build, or not for this kind
+    /// of handle (adding certificates to a directory configuration).
     Unsupported = 8,
     /// A file could not be read or written.
     Io = 9,
@@ -56,7 +57,8 @@ pub enum notation_result {
 
     /// `config.json` or `signingkeys.json` is invalid.
     Config = 1000,
-    /// The configuration has no trust policy document of the kind needed.
+    /// The configuration has no trust policy document at all
+    /// (`notation_verifier_new`).
     PolicyNotPresent = 1001,
     /// A trust policy document is not JSON of the document's shape.
     PolicyMalformed = 1002,
@@ -70,13 +72,15 @@ pub enum notation_result {
     /// No signing key of that name, or no default key.
     KeyNotFound = 1006,
 
-    /// A private key that cannot be read or parsed.
+    /// A private key that cannot be read or parsed, or that the crypto
+    /// provider refuses when reading it (an RSA key under 2048 bits).
     SigningKeyInvalid = 2000,
     /// A signing certificate chain that cannot be read or parsed.
     CertificateChainInvalid = 2001,
     /// The private key does not belong to the leaf certificate.
     KeyMismatch = 2002,
-    /// A key that is not one of the six Notation key specs.
+    /// A key of a type that is not one of the six Notation key specs
+    /// (RSA 2048/3072/4096, EC P-256/P-384/P-521), such as Ed25519.
     KeyUnsupported = 2003,
     /// The signing key is a plugin key and plugins are disabled: the
     /// configuration has no plugin directory (an in-memory configuration
@@ -108,7 +112,8 @@ pub enum notation_result {
     /// The signature did not verify: a check failed under `enforce`. The
     /// verification result lists the checks.
     VerificationFailed = 3000,
-    /// The verifier has no trust policy of the kind needed (OCI or blob).
+    /// The verifier has a trust policy, but not of the kind this
+    /// verification needs (OCI for artifacts, blob for blobs).
     NoTrustPolicy = 3001,
     /// No trust policy statement applies to the artifact, or the named blob
     /// statement does not exist.
@@ -126,7 +131,9 @@ pub enum notation_result {
     /// A signature file name that does not say its format
     /// (`<name>.<jws|cose>.sig`).
     SignatureFileNameInvalid = 3007,
-    /// Bytes that are not a signature envelope of the format given.
+    /// Bytes that are not a signature envelope of the format given (also
+    /// from the verify functions: the integrity check, which failed, is in
+    /// the verdict).
     EnvelopeInvalid = 3008,
     /// The verification plugin the signature requires failed or answered
     /// badly (it could not be run, exited with an error, timed out, sent a
@@ -140,7 +147,9 @@ pub enum notation_result {
     ReferenceInvalid = 4000,
     /// A tag, digest or blob that does not exist.
     NotFound = 4001,
-    /// A digest given that does not match the digest resolved.
+    /// Content that does not match its digest or size: a blob of an OCI
+    /// layout, or what a registry sent (a registry that lies); or a digest
+    /// given that resolves to another.
     DigestMismatch = 4002,
     /// The artifact has no signature.
     NoSignature = 4003,
@@ -339,8 +348,12 @@ pub(crate) fn set_thread_error(e: Error) {
 pub(crate) struct LastError(Mutex<Option<Error>>);
 
 impl LastError {
+    /// Records a failure (not a `BUFFER_TOO_SMALL`, which is no failure, as
+    /// for the thread's last error).
     pub(crate) fn record<T>(&self, result: Result<T, Error>) -> Result<T, Error> {
-        if let Err(e) = &result {
+        if let Err(e) = &result
+            && e.code != notation_result::BufferTooSmall
+        {
             *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.clone());
         }
         result
@@ -388,12 +401,18 @@ pub unsafe extern "C" fn notation_result_text(
 }
 
 /// Copies the message of the last call that failed on this thread (an
-/// empty string if none did). Successful calls do not clear it, and the
-/// last-error functions never change it (asking again with a larger buffer
-/// gives the same message). Messages
-/// are those of the notation reference implementation where one exists
-/// ("the signature's certificate chain does not contain any trusted
-/// certificate"). Buffer rules as for `notation_result_text`.
+/// empty string if none did), on one line. Messages are those of the
+/// notation reference implementation where one exists ("the signature's
+/// certificate chain does not contain any trusted certificate"). Buffer
+/// rules as for `notation_result_text`.
+///
+/// When it is set and cleared: every call that fails sets it, that is
+/// every call returning a code other than `NOTATION_RESULT_OK` and
+/// `NOTATION_RESULT_BUFFER_TOO_SMALL` (a size query, or a buffer too small,
+/// is part of reading a string, not a failure, and leaves it alone). It is
+/// never cleared: a successful call leaves the message of the last failure
+/// in place, so read it right after the call that failed. The last-error
+/// functions never change any last error. Each thread has its own.
 ///
 /// # Safety
 /// `buf` must be writable for `len` bytes; `out_needed` must point to a
@@ -623,6 +642,15 @@ impl From<&VerificationError> for Error {
             | VerificationError::NoOciPolicy
             | VerificationError::NoBlobPolicy => notation_result::NoTrustPolicy,
             VerificationError::NoApplicablePolicy(_) => notation_result::NoApplicablePolicy,
+            // The envelope does not parse (for example a JWS given as
+            // COSE): the bytes are not an envelope of that format.
+            VerificationError::Check(o)
+                if o.enforced_failure()
+                    .and_then(|c| c.failure())
+                    .is_some_and(|f| matches!(f, CheckFailure::Parse(_))) =>
+            {
+                notation_result::EnvelopeInvalid
+            }
             VerificationError::Check(_) => notation_result::VerificationFailed,
             VerificationError::Inconclusive { .. } => notation_result::VerificationInconclusive,
             VerificationError::Payload { .. } => notation_result::PayloadInvalid,
@@ -650,6 +678,7 @@ fn layout_code(e: &LayoutError) -> notation_result {
         LayoutError::NotFound(_) => notation_result::NotFound,
         LayoutError::Io { .. } => notation_result::Io,
         LayoutError::InvalidDigest(_) => notation_result::ReferenceInvalid,
+        LayoutError::Integrity { .. } => notation_result::DigestMismatch,
         LayoutError::TooLarge { .. } => notation_result::InputTooLarge,
         LayoutError::NotARegularFile { .. } | LayoutError::OutsideLayout { .. } => {
             notation_result::LayoutInvalid
@@ -667,6 +696,8 @@ impl From<LayoutError> for Error {
 fn registry_code(e: &RegistryError) -> notation_result {
     if e.is_not_found() {
         notation_result::NotFound
+    } else if matches!(e, RegistryError::Integrity(_)) {
+        notation_result::DigestMismatch
     } else if matches!(e, RegistryError::Auth(_)) || matches!(e.status(), Some(401 | 403)) {
         notation_result::RegistryUnauthorized
     } else {
@@ -730,15 +761,22 @@ impl From<WorkflowError> for Error {
                 .map(|f| Error::from(&f.reason).code)
                 .unwrap_or(notation_result::VerificationFailed),
             WorkflowError::TooManySignatures { .. } => notation_result::TooManySignatures,
+            WorkflowError::TrustStore(_) => notation_result::TrustStoreInvalid,
             _ => notation_result::RepositoryError,
         };
+        // One line (a message may be shown or logged as one). `AllFailed`
+        // names its failures itself; after the limit's text, the reason of
+        // each signature follows, "; "-separated.
         let mut message = e.to_string();
-        if let WorkflowError::AllFailed { failures, .. }
-        | WorkflowError::TooManySignatures { failures, .. } = &e
-        {
+        if let WorkflowError::TooManySignatures { failures, .. } = &e {
+            let mut separator = ": ";
             for f in failures {
-                message.push_str("\n  ");
-                message.push_str(&f.to_string());
+                let failure = f.to_string();
+                if !message.contains(&failure) {
+                    message.push_str(separator);
+                    message.push_str(&failure);
+                    separator = "; ";
+                }
             }
         }
         Error::new(code, message)

@@ -8,7 +8,10 @@ use crate::error::{Error, notation_result, set_thread_error};
 
 /// Runs the body of an export that returns [`notation_result`]: the block
 /// evaluates to `Result<(), Error>`. An error is recorded as the thread's
-/// last error and its code returned; a panic becomes
+/// last error and its code returned, except `NOTATION_RESULT_BUFFER_TOO_SMALL`:
+/// asking for a size (`NULL`, 0) or offering too small a buffer is part of
+/// the caller-buffer protocol, not a failure, and must not replace the
+/// message of the call that did fail. A panic becomes
 /// `NOTATION_RESULT_PANIC`.
 macro_rules! ffi_guard {
     ($($body:tt)*) => {
@@ -41,6 +44,7 @@ macro_rules! ffi_guard_or {
 pub(crate) fn run(body: impl FnOnce() -> Result<(), Error>) -> notation_result {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => notation_result::Ok,
+        Ok(Err(e)) if e.code == notation_result::BufferTooSmall => e.code,
         Ok(Err(e)) => {
             let code = e.code;
             set_thread_error(e);

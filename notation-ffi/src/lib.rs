@@ -20,11 +20,19 @@
 //!   `NOTATION_RESULT_BUFFER_TOO_SMALL`, so that the caller can retry.
 //!   Verification is the other deliberate design point: a verify function
 //!   returns `NOTATION_RESULT_OK` only when the signature verified, and fills
-//!   a caller-created [`notation_verification_result`] with the checks in
+//!   a caller-created [`notation_verdict`] with the checks in
 //!   every case.
 //! - **Strings.** Strings passed in are NUL-terminated UTF-8
 //!   (`NOTATION_RESULT_INVALID_UTF8` otherwise). Strings given out are
-//!   copied into caller buffers as NUL-terminated UTF-8.
+//!   always copied into caller buffers as NUL-terminated UTF-8 (only
+//!   [`notation_version`] returns a static string); bytes given out
+//!   (envelopes, certificates) come in a [`notation_buffer`].
+//! - **Names and `const`.** A [`notation_result`] is the status code of a
+//!   call; a [`notation_verdict`] is the handle a verify call fills. Handle
+//!   parameters are `const` exactly when the call only reads the handle.
+//! - **ABI.** [`NOTATION_ABI_VERSION`] is the major version of
+//!   `libnotation.so` (its SONAME `libnotation.so.1`); an incompatible
+//!   change raises it.
 //! - **NULL.** A pointer parameter must not be NULL unless its documentation
 //!   says "may be NULL"; a NULL one makes the call return
 //!   `NOTATION_RESULT_NULL_PARAMETER` without doing anything. A byte pointer
@@ -73,24 +81,30 @@
 #[macro_use]
 mod guard;
 mod buffer;
+mod chain;
+mod check;
 mod config;
 mod error;
 mod ffi;
 mod network;
 mod options;
 mod policy;
-mod result;
 mod signer;
 mod target;
+mod verdict;
 mod verifier;
+mod version;
 
 pub use buffer::*;
+pub use chain::*;
+pub use check::*;
 pub use config::*;
 pub use error::*;
 pub use network::*;
 pub use options::*;
 pub use policy::*;
-pub use result::*;
 pub use signer::*;
 pub use target::*;
+pub use verdict::*;
 pub use verifier::*;
+pub use version::*;

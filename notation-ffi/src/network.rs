@@ -73,7 +73,7 @@ pub(crate) fn timestamper_limits(
 /// `config` must be a live configuration.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_config_set_registry_timeout(
-    config: *const notation_config,
+    config: *mut notation_config,
     timeout_ms: u32,
 ) -> notation_result {
     ffi_guard! {
@@ -94,7 +94,7 @@ pub unsafe extern "C" fn notation_config_set_registry_timeout(
 /// `config` must be a live configuration.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_config_set_registry_max_bytes(
-    config: *const notation_config,
+    config: *mut notation_config,
     max_bytes: u64,
 ) -> notation_result {
     ffi_guard! {
@@ -115,7 +115,7 @@ pub unsafe extern "C" fn notation_config_set_registry_max_bytes(
 /// `options` must be live options.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_sign_options_set_timestamping_timeout(
-    options: *const notation_sign_options,
+    options: *mut notation_sign_options,
     timeout_ms: u32,
 ) -> notation_result {
     ffi_guard! {

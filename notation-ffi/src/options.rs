@@ -181,7 +181,7 @@ pub unsafe extern "C" fn notation_sign_options_new(
 /// `options` must be live options.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_sign_options_set_format(
-    options: *const notation_sign_options,
+    options: *mut notation_sign_options,
     format: u32,
 ) -> notation_result {
     ffi_guard! {
@@ -200,7 +200,7 @@ pub unsafe extern "C" fn notation_sign_options_set_format(
 /// `options` must be live options; `media_type` a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_sign_options_set_media_type(
-    options: *const notation_sign_options,
+    options: *mut notation_sign_options,
     media_type: *const c_char,
 ) -> notation_result {
     ffi_guard! {
@@ -224,7 +224,7 @@ pub unsafe extern "C" fn notation_sign_options_set_media_type(
 /// strings.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_sign_options_add_user_metadata(
-    options: *const notation_sign_options,
+    options: *mut notation_sign_options,
     key: *const c_char,
     value: *const c_char,
 ) -> notation_result {
@@ -244,7 +244,7 @@ pub unsafe extern "C" fn notation_sign_options_add_user_metadata(
 /// `options` must be live options.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_sign_options_set_expiry_seconds(
-    options: *const notation_sign_options,
+    options: *mut notation_sign_options,
     seconds: u64,
 ) -> notation_result {
     ffi_guard! {
@@ -268,7 +268,7 @@ pub unsafe extern "C" fn notation_sign_options_set_expiry_seconds(
 /// `options` must be live options.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_sign_options_set_manifest_form(
-    options: *const notation_sign_options,
+    options: *mut notation_sign_options,
     form: u32,
 ) -> notation_result {
     ffi_guard! {
@@ -301,7 +301,7 @@ pub unsafe extern "C" fn notation_sign_options_set_manifest_form(
 /// `root_certificates` readable for `root_certificates_len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_sign_options_set_timestamping(
-    options: *const notation_sign_options,
+    options: *mut notation_sign_options,
     url: *const c_char,
     root_certificates: *const u8,
     root_certificates_len: usize,
@@ -356,7 +356,7 @@ pub unsafe extern "C" fn notation_sign_options_set_timestamping(
 // Requirements: R9.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_sign_options_add_plugin_config(
-    options: *const notation_sign_options,
+    options: *mut notation_sign_options,
     key: *const c_char,
     value: *const c_char,
 ) -> notation_result {
@@ -456,7 +456,7 @@ pub unsafe extern "C" fn notation_verify_options_new(
 /// `options` must be live options; `name` a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_verify_options_set_policy_name(
-    options: *const notation_verify_options,
+    options: *mut notation_verify_options,
     name: *const c_char,
 ) -> notation_result {
     ffi_guard! {
@@ -473,7 +473,7 @@ pub unsafe extern "C" fn notation_verify_options_set_policy_name(
 /// `options` must be live options; `media_type` a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_verify_options_set_media_type(
-    options: *const notation_verify_options,
+    options: *mut notation_verify_options,
     media_type: *const c_char,
 ) -> notation_result {
     ffi_guard! {
@@ -492,7 +492,7 @@ pub unsafe extern "C" fn notation_verify_options_set_media_type(
 /// strings.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_verify_options_add_user_metadata(
-    options: *const notation_verify_options,
+    options: *mut notation_verify_options,
     key: *const c_char,
     value: *const c_char,
 ) -> notation_result {
@@ -512,7 +512,7 @@ pub unsafe extern "C" fn notation_verify_options_add_user_metadata(
 /// `options` must be live options.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_verify_options_set_max_signatures(
-    options: *const notation_verify_options,
+    options: *mut notation_verify_options,
     max_signatures: usize,
 ) -> notation_result {
     ffi_guard! {
@@ -541,7 +541,7 @@ pub unsafe extern "C" fn notation_verify_options_set_max_signatures(
 // Requirements: R8.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_verify_options_add_plugin_config(
-    options: *const notation_verify_options,
+    options: *mut notation_verify_options,
     key: *const c_char,
     value: *const c_char,
 ) -> notation_result {

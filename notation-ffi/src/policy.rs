@@ -1,9 +1,8 @@
-//! Trust policy validation and the library version.
-
-use std::ffi::c_char;
+//! Trust policy validation, and the NUL check of the documents the C API
+//! takes.
 
 use notation_core::trust::policy::MAX_POLICY_SIZE;
-use notation_core::trust::{BlobTrustPolicyDocument, OciTrustPolicyDocument};
+use notation_core::trust::{BlobTrustPolicyDocument, OciTrustPolicyDocument, PolicyStatement};
 
 use crate::error::{Error, notation_result};
 use crate::ffi::bytes;
@@ -17,6 +16,62 @@ pub enum notation_policy_kind {
     Oci = 1,
     /// `trustpolicy.blob.json`: blobs, statements selected by name.
     Blob = 2,
+}
+
+/// Statement names and registry scopes are named by C callers as C strings
+/// (`notation_verify_options_set_policy_name`, a target's scope) and names
+/// come back to them as C strings (the verification result's policy
+/// name). JSON can carry a NUL byte (`\u0000`) that a C string cannot, so a
+/// document with one in a name or scope is refused wherever it enters the
+/// library (`NOTATION_RESULT_POLICY_INVALID`) rather than be cut short or
+/// altered on the way out.
+fn refuse_nul(kind: &str, statements: &[PolicyStatement]) -> Result<(), Error> {
+    for statement in statements {
+        let scope = statement
+            .registry_scopes()
+            .iter()
+            .find(|s| s.contains('\0'));
+        let (what, value) = if statement.name().contains('\0') {
+            ("name", statement.name())
+        } else if let Some(scope) = scope {
+            ("registry scope", scope.as_str())
+        } else {
+            continue;
+        };
+        return Err(Error::new(
+            notation_result::PolicyInvalid,
+            format!(
+                "{kind} trust policy statement {what} {value:?} contains a NUL byte, which a C string cannot hold"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Parses an OCI trust policy document given to the C API.
+pub(crate) fn oci_policy(json: &[u8]) -> Result<OciTrustPolicyDocument, Error> {
+    checked_oci_policy(OciTrustPolicyDocument::from_json(json)?)
+}
+
+/// Parses a blob trust policy document given to the C API.
+pub(crate) fn blob_policy(json: &[u8]) -> Result<BlobTrustPolicyDocument, Error> {
+    checked_blob_policy(BlobTrustPolicyDocument::from_json(json)?)
+}
+
+/// Checks an OCI document read elsewhere (a configuration directory).
+pub(crate) fn checked_oci_policy(
+    doc: OciTrustPolicyDocument,
+) -> Result<OciTrustPolicyDocument, Error> {
+    refuse_nul("oci", doc.statements())?;
+    Ok(doc)
+}
+
+/// Checks a blob document read elsewhere (a configuration directory).
+pub(crate) fn checked_blob_policy(
+    doc: BlobTrustPolicyDocument,
+) -> Result<BlobTrustPolicyDocument, Error> {
+    refuse_nul("blob", doc.statements())?;
+    Ok(doc)
 }
 
 /// Validates a trust policy document of `kind` (a `notation_policy_kind`):
@@ -38,8 +93,8 @@ pub unsafe extern "C" fn notation_trust_policy_validate(
         // SAFETY: caller guarantees json/json_len.
         let json = unsafe { bytes(json, json_len, MAX_POLICY_SIZE, "json")? };
         match kind {
-            1 => OciTrustPolicyDocument::from_json(json).map(drop)?,
-            2 => BlobTrustPolicyDocument::from_json(json).map(drop)?,
+            1 => oci_policy(json).map(drop)?,
+            2 => blob_policy(json).map(drop)?,
             other => {
                 return Err(Error::invalid(format!(
                     "unknown policy kind {other} (expected NOTATION_POLICY_KIND_OCI or _BLOB)"
@@ -47,20 +102,5 @@ pub unsafe extern "C" fn notation_trust_policy_validate(
             }
         }
         Ok(())
-    }
-}
-
-/// The library version (`0.1.0`): a static NUL-terminated string, never
-/// freed.
-#[unsafe(no_mangle)]
-pub extern "C" fn notation_version() -> *const c_char {
-    ffi_guard_or! {
-        c"".as_ptr(),
-        const VERSION: &std::ffi::CStr =
-            match std::ffi::CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
-                Ok(v) => v,
-                Err(_) => panic!("version contains NUL"),
-            };
-        VERSION.as_ptr()
     }
 }

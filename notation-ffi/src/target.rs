@@ -17,13 +17,14 @@ use notation_oci::repository::SignatureRepository;
 use notation_oci::workflow::{self, SignatureFailure, SignatureFailureReason, WorkflowError};
 use notation_oci::{OciLayout, Reference, RemoteRepository};
 
-use crate::buffer::{notation_buffer, write_str};
+use crate::buffer::write_str;
+use crate::check::{notation_check, notation_check_action};
 use crate::config::notation_config;
 use crate::error::{Error, LastError, notation_result};
 use crate::ffi::{Out, bytes, free_handle, handle, into_handle, optional_string, string};
 use crate::options::{envelope_format, notation_sign_options, notation_verify_options};
-use crate::result::{Verdict, notation_verification_result};
 use crate::signer::notation_signer;
+use crate::verdict::{Check, Verdict, notation_verdict};
 use crate::verifier::{NOTATION_MAX_SIGNATURE_SIZE, notation_verifier, run_verification};
 
 /// An artifact to sign, verify or inspect: a tag or digest in an OCI image
@@ -198,23 +199,25 @@ pub unsafe extern "C" fn notation_target_new_registry(
 
 /// Signs the target artifact: resolves the reference, signs its manifest
 /// descriptor and stores the signature next to it (an envelope blob and a
-/// signature manifest whose subject is the artifact). `options` may be
-/// NULL (JWS, artifactType form). `out_signature_digest` may be NULL; when
-/// given it receives the signature manifest's digest as text (a
-/// `notation_buffer`, NUL-terminated). With a plugin key the plugin signs
-/// (see `notation_signer_new_plugin`); the annotations an envelope plugin
-/// returns go to the signature manifest.
+/// signature manifest whose subject is the artifact); the target is written
+/// to, hence not `const`. `options` may be NULL (JWS, artifactType form).
+/// `out_signature` may be NULL; when given it receives the signature just
+/// made as a list of one (`notation_signature_list_digest(list, 0, ...)` is
+/// the signature manifest's digest, `_artifact_digest` the artifact's,
+/// `_envelope_media_type` its format; details are not read back). With a
+/// plugin key the plugin signs (see `notation_signer_new_plugin`); the
+/// annotations an envelope plugin returns go to the signature manifest.
 ///
 /// # Safety
 /// `signer` and `target` must be live; `options` NULL or live;
-/// `out_signature_digest` NULL or writable.
+/// `out_signature` NULL or writable.
 // Requirements: R6.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_signer_sign_artifact(
     signer: *const notation_signer,
-    target: *const notation_target,
+    target: *mut notation_target,
     options: *const notation_sign_options,
-    out_signature_digest: *mut *mut notation_buffer,
+    out_signature: *mut *mut notation_signature_list,
 ) -> notation_result {
     ffi_guard! {
         // SAFETY: caller guarantees signer.
@@ -224,11 +227,11 @@ pub unsafe extern "C" fn notation_signer_sign_artifact(
             let (target, options) = unsafe {
                 (handle(target, "target")?, notation_sign_options::snapshot(options))
             };
-            let out = if out_signature_digest.is_null() {
+            let out = if out_signature.is_null() {
                 None
             } else {
                 // SAFETY: non-NULL; caller guarantees it is writable.
-                Some(unsafe { Out::new(out_signature_digest, "out_signature_digest")? })
+                Some(unsafe { Out::new(out_signature, "out_signature")? })
             };
             let sign_options = workflow::SignOptions::new(options.format)
                 .user_metadata(options.user_metadata.clone())
@@ -246,9 +249,14 @@ pub unsafe extern "C" fn notation_signer_sign_artifact(
                 )
             })?;
             if let Some(out) = out {
-                out.write(into_handle(notation_buffer::new(
-                    signed.pushed.manifest.digest.into_bytes(),
-                )));
+                out.write(into_handle(notation_signature_list {
+                    artifact_digest: Some(signed.artifact.digest),
+                    entries: vec![SignatureEntry {
+                        digest: Some(signed.pushed.manifest.digest),
+                        envelope_media_type: Some(signed.pushed.envelope.media_type),
+                        content: None,
+                    }],
+                }));
             }
             Ok(())
         })())
@@ -269,6 +277,26 @@ fn first_outcome(failures: &[SignatureFailure]) -> Option<(String, VerificationO
         SignatureFailureReason::Verification(e) => {
             e.outcome().map(|o| (f.signature.digest.clone(), o.clone()))
         }
+        _ => None,
+    })
+}
+
+/// When no signature was verified far enough to have checks: the first one
+/// the workflow refused without fetching it, because its chain's thumbprints
+/// match no certificate the policy trusts (Q7). That is an authenticity
+/// failure, under `enforce` (the pre-filter runs only where authenticity is
+/// enforced), reported as that check with the workflow's reason rather than
+/// as no check at all.
+fn first_refused(failures: &[SignatureFailure]) -> Option<(String, Check)> {
+    failures.iter().find_map(|f| match &f.reason {
+        SignatureFailureReason::Untrusted { .. } => Some((
+            f.signature.digest.clone(),
+            Check {
+                check: notation_check::Authenticity,
+                action: notation_check_action::Enforce,
+                failure: Some(f.reason.to_string()),
+            },
+        )),
         _ => None,
     })
 }
@@ -305,12 +333,14 @@ fn artifact_verdict(
             verdict
         }
         Err(e) => {
-            let (failures, first) = match &e {
+            let (failures, first, refused) = match &e {
                 WorkflowError::AllFailed { failures, .. }
-                | WorkflowError::TooManySignatures { failures, .. } => {
-                    (failure_list(failures), first_outcome(failures))
-                }
-                _ => (Vec::new(), None),
+                | WorkflowError::TooManySignatures { failures, .. } => (
+                    failure_list(failures),
+                    first_outcome(failures),
+                    first_refused(failures),
+                ),
+                _ => (Vec::new(), None, None),
             };
             let (signature_digest, outcome) = match first {
                 Some((digest, outcome)) => (Some(digest), Some(outcome)),
@@ -318,6 +348,10 @@ fn artifact_verdict(
             };
             let mut verdict = Verdict::failed(Error::from(e), outcome);
             verdict.signature_digest = signature_digest;
+            if let (None, Some((digest, check))) = (&verdict.signature_digest, refused) {
+                verdict.signature_digest = Some(digest);
+                verdict.checks = vec![check];
+            }
             verdict.signature_failures = failures;
             if verdict.policy_name.is_none() {
                 verdict.policy_name = verifier
@@ -352,20 +386,20 @@ fn artifact_verdict(
 /// `max_signatures` (`options` may be NULL).
 ///
 /// Returns `NOTATION_RESULT_OK` only when a signature verified (or the
-/// policy said `skip`). In every case the verdict is recorded in `result`:
+/// policy said `skip`). In every case the verdict is recorded in `verdict`:
 /// the checks of the signature that verified and its digest, or, when all
 /// failed, each signature's failure and the checks of the first one that
 /// was examined.
 ///
 /// # Safety
-/// `verifier` and `target` must be live; `options` NULL or live; `result`
-/// a live result.
+/// `verifier` and `target` must be live; `options` NULL or live; `verdict`
+/// a live verdict.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_verifier_verify_artifact(
     verifier: *const notation_verifier,
     target: *const notation_target,
     options: *const notation_verify_options,
-    result: *const notation_verification_result,
+    verdict: *mut notation_verdict,
 ) -> notation_result {
     ffi_guard! {
         let verify = |v: &Verifier| {
@@ -375,8 +409,8 @@ pub unsafe extern "C" fn notation_verifier_verify_artifact(
                 };
                 artifact_verdict(v, target, &options)
         };
-        // SAFETY: caller guarantees verifier and result.
-        unsafe { run_verification(verifier, result, verify) }
+        // SAFETY: caller guarantees verifier and verdict.
+        unsafe { run_verification(verifier, verdict, verify) }
     }
 }
 

@@ -19,7 +19,7 @@ use crate::config::{RevocationSettings, notation_config, notation_revocation_mod
 use crate::error::{Error, LastError, notation_result};
 use crate::ffi::{Out, bytes, free_handle, handle, into_handle, string};
 use crate::options::{VerifyOptions, envelope_format, notation_verify_options};
-use crate::result::{Verdict, notation_verification_result};
+use crate::verdict::{Verdict, notation_verdict};
 
 /// Largest signature envelope accepted (32 MiB), in memory or from a file.
 pub const NOTATION_MAX_SIGNATURE_SIZE: usize = 32 * 1024 * 1024;
@@ -38,7 +38,8 @@ pub struct notation_verifier {
 }
 
 /// Creates a verifier from a configuration: its trust policy documents
-/// (at least one) and every trust store they name are read now, once; a
+/// (at least one: `NOTATION_RESULT_POLICY_NOT_PRESENT` otherwise) and
+/// every trust store they name are read now, once; a
 /// store that cannot be read fails the signatures that need it, as an
 /// authenticity failure. Revocation is checked as the configuration says
 /// (`notation_config_set_revocation_mode`; by default online, over HTTP,
@@ -62,6 +63,12 @@ pub unsafe extern "C" fn notation_verifier_new(
             // SAFETY: caller guarantees out_verifier.
             let out = unsafe { Out::new(out_verifier, "out_verifier")? };
             let state = config.state().clone();
+            if state.oci_policy.is_none() && state.blob_policy.is_none() {
+                return Err(Error::new(
+                    notation_result::PolicyNotPresent,
+                    "the configuration has no trust policy document: set an OCI or a blob trust policy (or open a configuration directory holding one)",
+                ));
+            }
             let mut builder = Verifier::builder(state.trust_store())
                 .revocation_checker(revocation_checker(&state.revocation)?);
             if let Some(plugins) = state.plugin_directory() {
@@ -124,18 +131,18 @@ fn blob_verdict(
     }
 }
 
-/// Runs a verify call: records the verdict in the result and the error in
-/// the verifier, and returns the code.
+/// Runs a verify call: records what it found in the verdict and the error
+/// in the verifier, and returns the code.
 ///
 /// # Safety
-/// `verifier` and `result` must be NULL or live handles.
+/// `verifier` and `verdict` must be NULL or live handles.
 pub(crate) unsafe fn run_verification(
     verifier: *const notation_verifier,
-    result: *const notation_verification_result,
+    verdict: *mut notation_verdict,
     verify: impl FnOnce(&Verifier) -> Result<Verdict, Error>,
 ) -> Result<(), Error> {
-    // SAFETY: caller guarantees result.
-    let result = unsafe { handle(result, "result")? };
+    // SAFETY: caller guarantees verdict.
+    let result = unsafe { handle(verdict, "verdict")? };
     result.begin();
     // SAFETY: caller guarantees verifier.
     let verdict = match unsafe { handle(verifier, "verifier") } {
@@ -159,11 +166,11 @@ pub(crate) unsafe fn run_verification(
 ///
 /// Returns `NOTATION_RESULT_OK` only when the signature verified (or the
 /// policy said `skip`). In every case the verdict, the failure message and
-/// the checks that ran are recorded in `result`.
+/// the checks that ran are recorded in `verdict`.
 ///
 /// # Safety
 /// `verifier` must be a live verifier; `signature` and `blob` readable for
-/// their lengths; `options` NULL or live; `result` a live result.
+/// their lengths; `options` NULL or live; `verdict` a live verdict.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_verifier_verify_blob(
     verifier: *const notation_verifier,
@@ -173,7 +180,7 @@ pub unsafe extern "C" fn notation_verifier_verify_blob(
     blob: *const u8,
     blob_len: usize,
     options: *const notation_verify_options,
-    result: *const notation_verification_result,
+    verdict: *mut notation_verdict,
 ) -> notation_result {
     ffi_guard! {
         let verify = |v: &Verifier| {
@@ -188,8 +195,8 @@ pub unsafe extern "C" fn notation_verifier_verify_blob(
                 let format = envelope_format(format)?;
                 Ok(blob_verdict(v, signature, format, &mut blob, &options))
         };
-        // SAFETY: caller guarantees verifier and result.
-        unsafe { run_verification(verifier, result, verify) }
+        // SAFETY: caller guarantees verifier and verdict.
+        unsafe { run_verification(verifier, verdict, verify) }
     }
 }
 
@@ -220,14 +227,14 @@ fn read_signature_file(path: &Path) -> Result<Vec<u8>, Error> {
 ///
 /// # Safety
 /// `verifier` must be a live verifier; `signature_path` and `blob_path`
-/// NUL-terminated strings; `options` NULL or live; `result` a live result.
+/// NUL-terminated strings; `options` NULL or live; `verdict` a live verdict.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn notation_verifier_verify_blob_file(
     verifier: *const notation_verifier,
     signature_path: *const c_char,
     blob_path: *const c_char,
     options: *const notation_verify_options,
-    result: *const notation_verification_result,
+    verdict: *mut notation_verdict,
 ) -> notation_result {
     ffi_guard! {
         let verify = |v: &Verifier| {
@@ -247,8 +254,8 @@ pub unsafe extern "C" fn notation_verifier_verify_blob_file(
                 })?;
                 Ok(blob_verdict(v, &signature, format, &mut blob, &options))
         };
-        // SAFETY: caller guarantees verifier and result.
-        unsafe { run_verification(verifier, result, verify) }
+        // SAFETY: caller guarantees verifier and verdict.
+        unsafe { run_verification(verifier, verdict, verify) }
     }
 }
 

@@ -19,7 +19,7 @@ fn handles_are_send_and_sync() {
     assert_send_sync::<notation_signer>();
     assert_send_sync::<notation_sign_options>();
     assert_send_sync::<notation_verify_options>();
-    assert_send_sync::<notation_verification_result>();
+    assert_send_sync::<notation_verdict>();
     assert_send_sync::<notation_buffer>();
     assert_send_sync::<notation_target>();
     assert_send_sync::<notation_signature_list>();
@@ -179,9 +179,9 @@ fn blob_sign_and_verify_both_formats_with_per_check_outcomes() {
         let mut skipped = true;
         // SAFETY: live result, writable out-parameters.
         unsafe {
-            ok(notation_verification_result_passed(result, &mut passed));
-            ok(notation_verification_result_code(result, &mut code));
-            ok(notation_verification_result_skipped(result, &mut skipped));
+            ok(notation_verdict_passed(result, &mut passed));
+            ok(notation_verdict_code(result, &mut code));
+            ok(notation_verdict_skipped(result, &mut skipped));
         }
         assert!(passed);
         assert!(!skipped);
@@ -221,26 +221,21 @@ fn blob_sign_and_verify_both_formats_with_per_check_outcomes() {
         // SAFETY: live result; read_string passes valid buffers.
         unsafe {
             assert_eq!(
-                read_string(|b, l, n| notation_verification_result_policy_name(result, b, l, n)),
+                read_string(|b, l, n| notation_verdict_policy_name(result, b, l, n)),
                 Ok("strict".to_string())
             );
             assert_eq!(
-                read_string(|b, l, n| notation_verification_result_payload_media_type(
-                    result, b, l, n
-                )),
+                read_string(|b, l, n| notation_verdict_payload_media_type(result, b, l, n)),
                 Ok("application/octet-stream".to_string())
             );
             let digest =
-                read_string(|b, l, n| notation_verification_result_payload_digest(result, b, l, n))
-                    .unwrap();
+                read_string(|b, l, n| notation_verdict_payload_digest(result, b, l, n)).unwrap();
             assert!(digest.starts_with("sha256:"), "{digest}");
             let mut size = 0;
-            ok(notation_verification_result_payload_size(result, &mut size));
+            ok(notation_verdict_payload_size(result, &mut size));
             assert_eq!(size, blob.len() as u64);
             assert_eq!(
-                read_string(|b, l, n| notation_verification_result_signature_digest(
-                    result, b, l, n
-                )),
+                read_string(|b, l, n| notation_verdict_signature_digest(result, b, l, n)),
                 Err(notation_result::NotAvailable)
             );
             notation_sign_options_free(&mut options);
@@ -248,7 +243,7 @@ fn blob_sign_and_verify_both_formats_with_per_check_outcomes() {
     }
     // SAFETY: freeing live handles through their variables.
     unsafe {
-        notation_verification_result_free(&mut result);
+        notation_verdict_free(&mut result);
         notation_signer_free(&mut signer);
         notation_verifier_free(&mut verifier);
         notation_config_free(&mut config);
@@ -274,7 +269,7 @@ fn tampered_blob_fails_after_every_check_passed() {
     assert_eq!(rc, notation_result::ArtifactMismatch);
     let mut passed = true;
     // SAFETY: live result.
-    unsafe { ok(notation_verification_result_passed(result, &mut passed)) };
+    unsafe { ok(notation_verdict_passed(result, &mut passed)) };
     assert!(!passed);
     assert_eq!(
         result_failure(result).unwrap(),
@@ -401,8 +396,7 @@ fn untrusted_signer_fails_authenticity_and_audit_only_logs_it() {
     assert_eq!(rc, notation_result::NoApplicablePolicy);
     assert!(checks(result).is_empty());
     // SAFETY: live result; read_string passes valid buffers.
-    let policy =
-        read_string(|b, l, n| unsafe { notation_verification_result_policy_name(result, b, l, n) });
+    let policy = read_string(|b, l, n| unsafe { notation_verdict_policy_name(result, b, l, n) });
     assert_eq!(policy, Err(notation_result::NotAvailable));
 }
 
@@ -479,9 +473,8 @@ fn user_metadata_and_media_type() {
         result,
     ));
     // SAFETY: live result; read_string passes valid buffers.
-    let media_type = read_string(|b, l, n| unsafe {
-        notation_verification_result_payload_media_type(result, b, l, n)
-    });
+    let media_type =
+        read_string(|b, l, n| unsafe { notation_verdict_payload_media_type(result, b, l, n) });
     assert_eq!(media_type.unwrap(), "text/plain");
 
     let mut mismatch = ptr::null_mut();
@@ -884,7 +877,7 @@ fn empty_configuration_cannot_build_a_verifier() {
         ok(notation_config_new(&mut config));
         assert_eq!(
             notation_verifier_new(config, &mut verifier),
-            notation_result::NoTrustPolicy
+            notation_result::PolicyNotPresent
         );
     }
     assert!(verifier.is_null());
@@ -1006,7 +999,7 @@ fn null_pointers_are_refused_without_effect() {
         assert_eq!(notation_config_open_dir(s.as_ptr(), ptr::null_mut()), null);
         assert_eq!(notation_config_open_default(ptr::null_mut()), null);
         assert_eq!(
-            notation_config_set_oci_policy(ptr::null(), b"{}".as_ptr(), 2),
+            notation_config_set_oci_policy(ptr::null_mut(), b"{}".as_ptr(), 2),
             null
         );
         assert_eq!(notation_config_set_oci_policy(config, ptr::null(), 2), null);
@@ -1057,7 +1050,7 @@ fn null_pointers_are_refused_without_effect() {
                 b"x".as_ptr(),
                 1,
                 ptr::null(),
-                ptr::null()
+                ptr::null_mut()
             ),
             null
         );
@@ -1076,7 +1069,7 @@ fn null_pointers_are_refused_without_effect() {
         );
         // The result records a NULL argument of the verification too.
         let mut code = notation_result::Ok;
-        ok(notation_verification_result_code(result, &mut code));
+        ok(notation_verdict_code(result, &mut code));
         assert_eq!(code, null);
         assert_eq!(
             notation_verifier_verify_blob(
@@ -1122,46 +1115,41 @@ fn null_pointers_are_refused_without_effect() {
             null
         );
         assert_eq!(
-            notation_signer_sign_artifact(signer, ptr::null(), ptr::null(), ptr::null_mut()),
+            notation_signer_sign_artifact(signer, ptr::null_mut(), ptr::null(), ptr::null_mut()),
             null
         );
         assert_eq!(
             notation_envelope_inspect(ptr::null(), 3, 1, &mut out_list),
             null
         );
+        assert_eq!(notation_verdict_check_count(ptr::null(), &mut needed), null);
+        assert_eq!(notation_verdict_check_count(result, ptr::null_mut()), null);
         assert_eq!(
-            notation_verification_result_check_count(ptr::null(), &mut needed),
-            null
-        );
-        assert_eq!(
-            notation_verification_result_check_count(result, ptr::null_mut()),
-            null
-        );
-        assert_eq!(
-            notation_verification_result_check(
-                result,
-                0,
-                ptr::null_mut(),
-                ptr::null_mut(),
-                ptr::null_mut()
-            ),
+            notation_verdict_check(result, 0, ptr::null_mut(), ptr::null_mut(), ptr::null_mut()),
             null
         );
         assert_eq!(
             notation_buffer_data(ptr::null(), ptr::null_mut(), ptr::null_mut()),
             null
         );
-        assert_eq!(notation_sign_options_set_format(ptr::null(), 1), null);
+        assert_eq!(notation_sign_options_set_format(ptr::null_mut(), 1), null);
         assert_eq!(
-            notation_sign_options_add_user_metadata(ptr::null(), s.as_ptr(), s.as_ptr()),
+            notation_sign_options_add_user_metadata(ptr::null_mut(), s.as_ptr(), s.as_ptr()),
             null
         );
         assert_eq!(
-            notation_verify_options_set_policy_name(ptr::null(), s.as_ptr()),
+            notation_verify_options_set_policy_name(ptr::null_mut(), s.as_ptr()),
             null
         );
         assert_eq!(notation_trust_policy_validate(1, ptr::null(), 2), null);
-        assert_eq!(notation_check_name(1, ptr::null_mut()), null);
+        assert_eq!(
+            notation_check_name(1, ptr::null_mut(), 4, &mut needed),
+            null
+        );
+        assert_eq!(
+            notation_check_action_name(1, ptr::null_mut(), 0, ptr::null_mut()),
+            null
+        );
         assert_eq!(
             notation_verifier_last_error(ptr::null(), ptr::null_mut(), 0, &mut needed),
             null
@@ -1240,22 +1228,33 @@ fn invalid_utf8_and_invalid_enums() {
             notation_sign_options_add_user_metadata(options, empty.as_ptr(), s.as_ptr()),
             invalid
         );
-        let mut name = ptr::null();
-        assert_eq!(notation_check_name(0, &mut name), invalid);
-        assert_eq!(notation_check_action_name(4, &mut name), invalid);
-        ok(notation_check_name(
-            notation_check::AuthenticTimestamp as u32,
-            &mut name,
-        ));
+        let mut needed = 0;
         assert_eq!(
-            std::ffi::CStr::from_ptr(name).to_str().unwrap(),
-            "authenticTimestamp"
+            notation_check_name(0, ptr::null_mut(), 0, &mut needed),
+            invalid
         );
-        ok(notation_check_action_name(
-            notation_check_action::Log as u32,
-            &mut name,
-        ));
-        assert_eq!(std::ffi::CStr::from_ptr(name).to_str().unwrap(), "log");
+        assert_eq!(
+            notation_check_action_name(4, ptr::null_mut(), 0, &mut needed),
+            invalid
+        );
+        assert_eq!(
+            read_string(|b, l, n| notation_check_name(
+                notation_check::AuthenticTimestamp as u32,
+                b,
+                l,
+                n
+            )),
+            Ok("authenticTimestamp".to_string())
+        );
+        assert_eq!(
+            read_string(|b, l, n| notation_check_action_name(
+                notation_check_action::Log as u32,
+                b,
+                l,
+                n
+            )),
+            Ok("log".to_string())
+        );
     }
     let verifier = verifier_for(config);
     let result = new_result();
@@ -1267,7 +1266,16 @@ fn invalid_utf8_and_invalid_enums() {
         ptr::null(),
         result,
     );
-    assert_eq!(rc, notation_result::VerificationFailed);
+    // Not an envelope: the integrity check failed, recorded in the verdict.
+    assert_eq!(rc, notation_result::EnvelopeInvalid);
+    assert_eq!(
+        checks(result),
+        vec![(
+            notation_check::Integrity,
+            notation_check_action::Enforce,
+            false
+        )]
+    );
     // SAFETY: valid slices; an unknown format value.
     let rc = unsafe {
         notation_verifier_verify_blob(
@@ -1356,7 +1364,7 @@ fn double_free_through_the_documented_api_is_harmless() {
             notation_config_free(&mut config);
             notation_verifier_free(&mut verifier);
             notation_signer_free(&mut signer);
-            notation_verification_result_free(&mut result);
+            notation_verdict_free(&mut result);
             notation_sign_options_free(&mut options);
             notation_verify_options_free(&mut verify_options);
             notation_buffer_free(&mut buffer);
@@ -1366,7 +1374,7 @@ fn double_free_through_the_documented_api_is_harmless() {
         notation_config_free(ptr::null_mut());
         notation_verifier_free(ptr::null_mut());
         notation_signer_free(ptr::null_mut());
-        notation_verification_result_free(ptr::null_mut());
+        notation_verdict_free(ptr::null_mut());
         notation_sign_options_free(ptr::null_mut());
         notation_verify_options_free(ptr::null_mut());
         notation_buffer_free(ptr::null_mut());
@@ -1384,12 +1392,12 @@ fn result_accessors_before_any_verification() {
     // SAFETY: live result and writable out-parameters.
     unsafe {
         assert_eq!(
-            notation_verification_result_passed(result, &mut passed),
+            notation_verdict_passed(result, &mut passed),
             notation_result::NotAvailable
         );
         let mut count = 9;
         assert_eq!(
-            notation_verification_result_check_count(result, &mut count),
+            notation_verdict_check_count(result, &mut count),
             notation_result::NotAvailable
         );
         assert_eq!(count, 9, "untouched on failure");
@@ -1440,7 +1448,7 @@ fn many_threads_verify_with_one_verifier() {
                     assert_eq!(rc, expected);
                     let mut code = notation_result::Panic;
                     // SAFETY: live result.
-                    unsafe { ok(notation_verification_result_code(result, &mut code)) };
+                    unsafe { ok(notation_verdict_code(result, &mut code)) };
                     assert_eq!(code, expected, "each thread's result holds its own verdict");
                 }
                 // Signing from many threads with one signer, too.
@@ -1455,7 +1463,7 @@ fn many_threads_verify_with_one_verifier() {
                 );
                 assert_eq!(rc, notation_result::Ok);
                 // SAFETY: this thread's own result.
-                unsafe { notation_verification_result_free(&mut result) };
+                unsafe { notation_verdict_free(&mut result) };
             });
         }
     });
@@ -1492,7 +1500,7 @@ fn oci_layout_sign_list_inspect_verify() {
             )
         );
         assert_eq!(
-            read_string(|b, l, n| notation_verification_result_artifact_digest(result, b, l, n)),
+            read_string(|b, l, n| notation_verdict_artifact_digest(result, b, l, n)),
             Ok(E2E_DIGEST.to_string())
         );
 
@@ -1509,9 +1517,8 @@ fn oci_layout_sign_list_inspect_verify() {
             options,
             &mut digest,
         ));
-        let signature_digest = String::from_utf8(buffer_bytes(digest)).unwrap();
+        let signature_digest = take_signed_digest(digest);
         assert!(signature_digest.starts_with("sha256:"));
-        notation_buffer_free(&mut digest);
 
         let mut list = ptr::null_mut();
         ok(notation_target_list_signatures(target, &mut list));
@@ -1555,11 +1562,11 @@ fn oci_layout_sign_list_inspect_verify() {
             result,
         ));
         assert_eq!(
-            read_string(|b, l, n| notation_verification_result_signature_digest(result, b, l, n)),
+            read_string(|b, l, n| notation_verdict_signature_digest(result, b, l, n)),
             Ok(signature_digest.clone())
         );
         assert_eq!(
-            read_string(|b, l, n| notation_verification_result_payload_digest(result, b, l, n)),
+            read_string(|b, l, n| notation_verdict_payload_digest(result, b, l, n)),
             Ok(E2E_DIGEST.to_string())
         );
         assert_eq!(checks(result).len(), 5);
@@ -1611,10 +1618,7 @@ fn oci_layout_sign_list_inspect_verify() {
             result,
         ));
         let mut was_skipped = false;
-        ok(notation_verification_result_skipped(
-            result,
-            &mut was_skipped,
-        ));
+        ok(notation_verdict_skipped(result, &mut was_skipped));
         assert!(was_skipped);
         assert!(checks(result).is_empty());
         notation_target_free(&mut target2);
@@ -1701,20 +1705,24 @@ fn oci_layout_with_only_untrusted_signatures_fails() {
         let rc = notation_verifier_verify_artifact(verifier, target, ptr::null(), result);
         assert_eq!(rc, notation_result::VerificationFailed);
         let mut count = 0;
-        ok(notation_verification_result_signature_failure_count(
-            result, &mut count,
-        ));
+        ok(notation_verdict_signature_failure_count(result, &mut count));
         assert_eq!(count, 1);
-        let failure = read_string(|b, l, n| {
-            notation_verification_result_signature_failure(result, 0, b, l, n)
-        })
-        .unwrap();
+        let failure =
+            read_string(|b, l, n| notation_verdict_signature_failure(result, 0, b, l, n)).unwrap();
         assert!(
             failure.contains("match no certificate trusted"),
             "{failure}"
         );
-        // The thumbprint pre-filter skipped fetching it: no checks.
-        assert!(checks(result).is_empty());
+        // The thumbprint pre-filter skipped fetching it: an authenticity
+        // failure (tests/verdict.rs checks its reason).
+        assert_eq!(
+            checks(result),
+            vec![(
+                notation_check::Authenticity,
+                notation_check_action::Enforce,
+                false
+            )]
+        );
         assert!(
             result_failure(result)
                 .unwrap()

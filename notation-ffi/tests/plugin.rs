@@ -86,7 +86,7 @@ fn try_sign_blob(
     Err((rc, message))
 }
 
-fn add_sign_plugin_config(options: *const notation_sign_options, key: &str, value: &str) {
+fn add_sign_plugin_config(options: *mut notation_sign_options, key: &str, value: &str) {
     let (key, value) = (cstr(key), cstr(value));
     // SAFETY: live options, NUL-terminated strings.
     ok(unsafe { notation_sign_options_add_plugin_config(options, key.as_ptr(), value.as_ptr()) });
@@ -136,26 +136,23 @@ fn layout_target(layout: &Path, scope: &str) -> *mut notation_target {
 
 fn try_sign_artifact(
     signer: *const notation_signer,
-    target: *const notation_target,
+    target: *mut notation_target,
     options: *const notation_sign_options,
 ) -> Result<String, (notation_result, String)> {
-    let mut digest = ptr::null_mut();
+    let mut signature = ptr::null_mut();
     // SAFETY: live handles, writable out-parameter.
-    let rc = unsafe { notation_signer_sign_artifact(signer, target, options, &mut digest) };
+    let rc = unsafe { notation_signer_sign_artifact(signer, target, options, &mut signature) };
     if rc != notation_result::Ok {
         return Err((rc, last_error()));
     }
-    let text = String::from_utf8(buffer_bytes(digest)).unwrap();
-    // SAFETY: a live buffer.
-    unsafe { notation_buffer_free(&mut digest) };
-    Ok(text)
+    Ok(take_signed_digest(signature))
 }
 
 fn verify_artifact(
     verifier: *const notation_verifier,
     target: *const notation_target,
     options: *const notation_verify_options,
-    result: *const notation_verification_result,
+    result: *mut notation_verdict,
 ) -> notation_result {
     // SAFETY: live handles.
     unsafe { notation_verifier_verify_artifact(verifier, target, options, result) }
@@ -172,7 +169,7 @@ fn e2e_descriptor(layout: &Path) -> Descriptor {
 
 /// The check list of a result as (check, action, passed, failure).
 fn check_details(
-    result: *const notation_verification_result,
+    result: *const notation_verdict,
 ) -> Vec<(notation_check, notation_check_action, bool, String)> {
     checks(result)
         .into_iter()
@@ -322,10 +319,9 @@ fn raw_plugin_signs_blobs_and_artifacts_that_verify() {
     );
     ok(verify_artifact(verifier, target, ptr::null(), result));
     // SAFETY: live result; read_string passes valid buffers.
-    let verified = read_string(|b, l, n| unsafe {
-        notation_verification_result_signature_digest(result, b, l, n)
-    })
-    .unwrap();
+    let verified =
+        read_string(|b, l, n| unsafe { notation_verdict_signature_digest(result, b, l, n) })
+            .unwrap();
     assert_eq!(verified, digest);
 
     // SAFETY: live handles, each freed once.
@@ -334,7 +330,7 @@ fn raw_plugin_signs_blobs_and_artifacts_that_verify() {
         notation_verify_options_free(&mut { any_leaf });
         notation_target_free(&mut { target });
         notation_signer_free(&mut { ec_signer });
-        notation_verification_result_free(&mut { result });
+        notation_verdict_free(&mut { result });
     }
     free_all(config, verifier, signer);
 }
@@ -371,7 +367,7 @@ fn threads_sign_with_one_plugin_signer() {
                     ));
                 }
                 // SAFETY: a live result.
-                unsafe { notation_verification_result_free(&mut { result }) };
+                unsafe { notation_verdict_free(&mut { result }) };
             })
         })
         .collect();
@@ -493,7 +489,7 @@ fn signing_keys_plugin_key_merges_plugin_config() {
         );
         assert!(none.is_null());
         notation_sign_options_free(&mut { options });
-        notation_verification_result_free(&mut { result });
+        notation_verdict_free(&mut { result });
     }
     free_all(config, verifier, signer);
 }
@@ -601,7 +597,7 @@ fn envelope_plugin_signs_artifacts_not_blobs() {
         notation_sign_options_free(&mut { options });
         notation_sign_options_free(&mut { cose });
         notation_target_free(&mut { target });
-        notation_verification_result_free(&mut { result });
+        notation_verdict_free(&mut { result });
     }
     free_all(config, verifier, signer);
 }
@@ -660,7 +656,7 @@ fn envelope_for_blob_plugin_signs_blobs() {
     // SAFETY: live handles, each freed once.
     unsafe {
         notation_sign_options_free(&mut { options });
-        notation_verification_result_free(&mut { result });
+        notation_verdict_free(&mut { result });
     }
     free_all(config, verifier, signer);
 }
@@ -752,7 +748,7 @@ fn verification_plugin_verdicts_reach_the_result() {
     assert_eq!(details[1].3, reason);
     let mut code = notation_result::Ok;
     // SAFETY: a live result, a writable out-parameter.
-    ok(unsafe { notation_verification_result_code(result, &mut code) });
+    ok(unsafe { notation_verdict_code(result, &mut code) });
     assert_eq!(code, notation_result::VerificationFailed);
     assert_eq!(
         plugin.last_request("verify-signature")["trustPolicy"]["signatureVerification"],
@@ -857,7 +853,7 @@ fn verification_plugin_verdicts_reach_the_result() {
     unsafe {
         notation_verify_options_free(&mut { options });
         notation_verify_options_free(&mut { audit });
-        notation_verification_result_free(&mut { result });
+        notation_verdict_free(&mut { result });
     }
     free_all(disabled, no_plugins, ptr::null_mut());
     free_all(config, verifier, ptr::null_mut());
@@ -923,14 +919,10 @@ fn artifact_signed_by_envelope_plugin_verified_by_verification_plugin() {
     // SAFETY: live result; writable out-parameter; read_string passes valid
     // buffers.
     unsafe {
-        ok(notation_verification_result_signature_failure_count(
-            result, &mut count,
-        ));
+        ok(notation_verdict_signature_failure_count(result, &mut count));
         assert_eq!(count, 1);
-        let failure = read_string(|b, l, n| {
-            notation_verification_result_signature_failure(result, 0, b, l, n)
-        })
-        .unwrap();
+        let failure =
+            read_string(|b, l, n| notation_verdict_signature_failure(result, 0, b, l, n)).unwrap();
         assert!(failure.contains(&digest), "{failure}");
         assert!(
             failure.contains(&format!(
@@ -941,7 +933,7 @@ fn artifact_signed_by_envelope_plugin_verified_by_verification_plugin() {
         notation_sign_options_free(&mut { cose });
         notation_verify_options_free(&mut { options });
         notation_target_free(&mut { target });
-        notation_verification_result_free(&mut { result });
+        notation_verdict_free(&mut { result });
     }
     free_all(config, verifier, signer);
 }
@@ -1149,7 +1141,7 @@ fn hostile_calls_give_codes() {
     unsafe {
         // The configuration's plugin directory.
         assert_eq!(
-            notation_config_set_plugin_dir(ptr::null(), dir.as_ptr()),
+            notation_config_set_plugin_dir(ptr::null_mut(), dir.as_ptr()),
             notation_result::NullParameter
         );
         assert_eq!(
@@ -1187,7 +1179,7 @@ fn hostile_calls_give_codes() {
             notation_result::NotAvailable
         );
         assert_eq!(
-            notation_config_set_plugin_timeout(ptr::null(), 1),
+            notation_config_set_plugin_timeout(ptr::null_mut(), 1),
             notation_result::NullParameter
         );
         ok(notation_config_set_plugin_timeout(config, 0));

@@ -2,9 +2,9 @@
 
 package notation
 
-// Links libnotation.a into the program (build with -tags notation_static and
-// CGO_LDFLAGS="-L<dir>"), followed by the system libraries it needs (rustc
-// lists them: RUSTFLAGS="--print native-static-libs").
+// Links libnotation.a into the program, with the system libraries rustc
+// says it needs, through pkg-config (notation-static.pc, installed by
+// `make -C notation-ffi install` next to notation.pc). Nothing to ship.
 
-// #cgo LDFLAGS: -l:libnotation.a -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+// #cgo pkg-config: notation-static
 import "C"

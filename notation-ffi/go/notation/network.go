@@ -3,10 +3,7 @@ package notation
 // #include "notation.h"
 import "C"
 
-import (
-	"runtime"
-	"time"
-)
+import "time"
 
 // Network limits (the C functions are in notation-ffi/src/network.rs).
 
@@ -33,18 +30,16 @@ func (c *Config) SetRegistryTimeout(timeout time.Duration) error {
 	if err != nil {
 		return err
 	}
-	err = call(func() C.notation_result { return C.notation_config_set_registry_timeout(c.ptr, ms) })
-	runtime.KeepAlive(c)
-	return err
+	return c.h.call(func(cp *C.notation_config) C.notation_result {
+		return C.notation_config_set_registry_timeout(cp, ms)
+	})
 }
 
 // SetRegistryMaxBytes sets the most bytes of response bodies one registry
 // operation of registry targets made from the configuration afterwards may
 // read. 0 restores the default, 64 MiB.
 func (c *Config) SetRegistryMaxBytes(maxBytes uint64) error {
-	err := call(func() C.notation_result {
-		return C.notation_config_set_registry_max_bytes(c.ptr, C.uint64_t(maxBytes))
+	return c.h.call(func(cp *C.notation_config) C.notation_result {
+		return C.notation_config_set_registry_max_bytes(cp, C.uint64_t(maxBytes))
 	})
-	runtime.KeepAlive(c)
-	return err
 }

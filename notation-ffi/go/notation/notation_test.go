@@ -15,6 +15,7 @@ import (
 var (
 	repoRoot   = filepath.Join("..", "..", "..")
 	pkiDir     = filepath.Join(repoRoot, "testdata", "pki")
+	headerPath = "notation.h" // the package's copy of include/notation.h
 	e2eDigest  = "sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9"
 	ociPolicy  = `{"version":"1.0","trustPolicies":[{"name":"go-tests","registryScopes":["local/go"],"signatureVerification":{"level":"strict"},"trustStores":["ca:test"],"trustedIdentities":["*"]}]}`
 	blobPolicy = `{"version":"1.0","trustPolicies":[{"name":"go-blobs","signatureVerification":{"level":"strict"},"trustStores":["ca:test"],"trustedIdentities":["*"],"globalPolicy":true},{"name":"audit","signatureVerification":{"level":"audit"},"trustStores":["ca:test"],"trustedIdentities":["*"]}]}`
@@ -90,7 +91,7 @@ func memoryConfig(t *testing.T) *Config {
 	return c
 }
 
-func newVerifier(t *testing.T) *Verifier {
+func testVerifier(t *testing.T) *Verifier {
 	t.Helper()
 	v, err := memoryConfig(t).NewVerifier()
 	if err != nil {
@@ -114,6 +115,9 @@ func TestVersion(t *testing.T) {
 	if Version() == "" {
 		t.Fatal("empty version")
 	}
+	if ABIVersion() != HeaderABIVersion || HeaderABIVersion != 1 {
+		t.Fatalf("ABI version %d, header %d", ABIVersion(), HeaderABIVersion)
+	}
 	if got := CodeVerificationFailed.String(); got != "signature verification failed" {
 		t.Fatalf("code text %q", got)
 	}
@@ -123,7 +127,7 @@ func TestVersion(t *testing.T) {
 }
 
 func TestSignAndVerifyBlobWithEveryCheck(t *testing.T) {
-	v := newVerifier(t)
+	v := testVerifier(t)
 	s := testSigner(t, "rsa-2048.key", "rsa-2048.chain.pem")
 	blob := []byte("hello from Go")
 	for _, format := range []Format{FormatJWS, FormatCOSE} {
@@ -161,7 +165,7 @@ func TestSignAndVerifyBlobWithEveryCheck(t *testing.T) {
 }
 
 func TestTamperedBlobFails(t *testing.T) {
-	v := newVerifier(t)
+	v := testVerifier(t)
 	s := testSigner(t, "ec-256.key", "ec-256.chain.pem")
 	sig, err := s.SignBlob([]byte("original"), nil)
 	if err != nil {
@@ -183,13 +187,13 @@ func TestTamperedBlobFails(t *testing.T) {
 			t.Fatalf("the signature itself verified: %+v", c)
 		}
 	}
-	if _, err := v.VerifyBlob(sig, FormatCOSE, []byte("original"), nil); !errors.Is(err, ErrVerificationFailed) {
+	if _, err := v.VerifyBlob(sig, FormatCOSE, []byte("original"), nil); !errors.Is(err, ErrEnvelopeInvalid) {
 		t.Fatalf("JWS bytes read as COSE: %v", err)
 	}
 }
 
 func TestUntrustedSignerFailsAuthenticity(t *testing.T) {
-	v := newVerifier(t)
+	v := testVerifier(t)
 	s := testSigner(t, "self-signed.key", "self-signed.crt")
 	sig, err := s.SignBlob([]byte("blob"), &SignOptions{Format: FormatCOSE})
 	if err != nil {
@@ -216,7 +220,7 @@ func TestUntrustedSignerFailsAuthenticity(t *testing.T) {
 }
 
 func TestLayoutArtifact(t *testing.T) {
-	v := newVerifier(t)
+	v := testVerifier(t)
 	s := testSigner(t, "rsa-3072.key", "rsa-3072.chain.pem")
 	layout := copyLayout(t)
 	target, err := NewLayoutTarget(layout, "v1", "local/go")
@@ -356,7 +360,7 @@ func TestValidateTrustPolicy(t *testing.T) {
 }
 
 func TestManyGoroutinesShareOneVerifier(t *testing.T) {
-	v := newVerifier(t)
+	v := testVerifier(t)
 	s := testSigner(t, "rsa-2048.key", "rsa-2048.chain.pem")
 	u := testSigner(t, "self-signed.key", "self-signed.crt")
 	good, err := s.SignBlob([]byte("shared"), nil)
@@ -415,7 +419,7 @@ func TestCloseTwiceAndBadArguments(t *testing.T) {
 	if _, err := s.SignBlob([]byte("x"), &SignOptions{TimestampURL: "ftp://tsa.example", TimestampRoots: readPKI(t, "root.crt")}); !errors.Is(err, ErrInvalidArgument) {
 		t.Fatalf("timestamp URL: %v", err)
 	}
-	v := newVerifier(t)
+	v := testVerifier(t)
 	if _, err := v.VerifyBlob([]byte("x"), FormatJWS, []byte("x"), &VerifyOptions{MaxSignatures: 1000}); !errors.Is(err, ErrInvalidArgument) {
 		t.Fatalf("max signatures: %v", err)
 	}

@@ -11,6 +11,7 @@ use std::ptr;
 use notation::*;
 
 pub mod plugin;
+pub mod registry;
 
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -272,27 +273,27 @@ pub fn sign_options(format: notation_envelope_format) -> *mut notation_sign_opti
     options
 }
 
-pub fn new_result() -> *mut notation_verification_result {
+pub fn new_result() -> *mut notation_verdict {
     let mut result = ptr::null_mut();
     // SAFETY: writable out-parameter.
-    ok(unsafe { notation_verification_result_new(&mut result) });
+    ok(unsafe { notation_verdict_new(&mut result) });
     result
 }
 
 /// One check of a result, as (check, action, passed).
 pub fn checks(
-    result: *const notation_verification_result,
+    result: *const notation_verdict,
 ) -> Vec<(notation_check, notation_check_action, bool)> {
     let mut count = 0;
     // SAFETY: result is live; out-parameters are writable.
     unsafe {
-        ok(notation_verification_result_check_count(result, &mut count));
+        ok(notation_verdict_check_count(result, &mut count));
         (0..count)
             .map(|i| {
                 let mut check = notation_check::Integrity;
                 let mut action = notation_check_action::Skip;
                 let mut passed = false;
-                ok(notation_verification_result_check(
+                ok(notation_verdict_check(
                     result,
                     i,
                     &mut check,
@@ -305,21 +306,17 @@ pub fn checks(
     }
 }
 
-pub fn result_failure(
-    result: *const notation_verification_result,
-) -> Result<String, notation_result> {
+pub fn result_failure(result: *const notation_verdict) -> Result<String, notation_result> {
     // SAFETY: result is live; read_string passes valid buffers.
-    read_string(|b, l, n| unsafe { notation_verification_result_failure(result, b, l, n) })
+    read_string(|b, l, n| unsafe { notation_verdict_failure(result, b, l, n) })
 }
 
 pub fn check_failure(
-    result: *const notation_verification_result,
+    result: *const notation_verdict,
     index: usize,
 ) -> Result<String, notation_result> {
     // SAFETY: result is live; read_string passes valid buffers.
-    read_string(|b, l, n| unsafe {
-        notation_verification_result_check_failure(result, index, b, l, n)
-    })
+    read_string(|b, l, n| unsafe { notation_verdict_check_failure(result, index, b, l, n) })
 }
 
 /// Verifies a blob signature; returns the code.
@@ -329,7 +326,7 @@ pub fn verify_blob(
     format: notation_envelope_format,
     blob: &[u8],
     options: *const notation_verify_options,
-    result: *const notation_verification_result,
+    result: *mut notation_verdict,
 ) -> notation_result {
     // SAFETY: live handles, valid slices.
     unsafe {
@@ -359,3 +356,51 @@ impl<T> Copy for Shared<T> {}
 unsafe impl<T> Send for Shared<T> {}
 // SAFETY: as above.
 unsafe impl<T> Sync for Shared<T> {}
+
+/// The signature manifest digest of what `notation_signer_sign_artifact`
+/// gave out (a list of one), checked and freed.
+pub fn take_signed_digest(mut list: *mut notation_signature_list) -> String {
+    let mut count = 0;
+    // SAFETY: list is live until freed below; read_string passes valid
+    // buffers.
+    unsafe {
+        ok(notation_signature_list_count(list, &mut count));
+        assert_eq!(count, 1, "signing gives out the one signature it made");
+        let digest = read_string(|b, l, n| notation_signature_list_digest(list, 0, b, l, n))
+            .expect("the signature's digest");
+        assert_eq!(
+            read_string(|b, l, n| notation_signature_list_signature_algorithm(list, 0, b, l, n)),
+            Err(notation_result::NotAvailable),
+            "signing does not read the signature back"
+        );
+        notation_signature_list_free(&mut list);
+        digest
+    }
+}
+
+/// `make -C notation-ffi install` into `{dir}/prefix` (staging in
+/// `{dir}/stage`) from this test build's libraries (`CARGO_LIBDIR`: the
+/// install step would otherwise build them with cargo, which cannot run
+/// inside `cargo test`); returns the prefix.
+pub fn make_install(dir: &Path) -> PathBuf {
+    require("make", "--version", "make install");
+    let prefix = dir.join("prefix");
+    let output = Command::new("make")
+        .arg("-s")
+        .arg("-C")
+        .arg(repo_root().join("notation-ffi"))
+        .arg("install")
+        .arg(format!("PREFIX={}", prefix.display()))
+        .arg(format!("CARGO_LIBDIR={}", library_dir().display()))
+        .arg(format!("STAGE={}", dir.join("stage").display()))
+        .output()
+        .expect("run make install");
+    assert!(
+        output.status.success(),
+        "make install failed ({})\n--- stdout\n{}\n--- stderr\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    prefix
+}

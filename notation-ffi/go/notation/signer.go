@@ -1,0 +1,277 @@
+package notation
+
+// #include <stdlib.h>
+// #include "notation.h"
+import "C"
+
+import (
+	"runtime"
+	"time"
+	"unsafe"
+)
+
+// Signer signs with a key and its certificate chain, or with a plugin key;
+// safe for concurrent use. Close may run while other goroutines sign: it
+// waits for them, and calls after it return ErrClosed.
+type Signer struct {
+	h handle[C.notation_signer]
+}
+
+func newSigner(ptr *C.notation_signer) *Signer {
+	s := &Signer{h: newHandle(ptr, func(p **C.notation_signer) { C.notation_signer_free(p) })}
+	runtime.SetFinalizer(s, (*Signer).Close)
+	return s
+}
+
+// NewSigner creates a signer from a private key (PEM or DER) and its
+// certificate chain (leaf first, PEM or DER).
+func NewSigner(key, certificates []byte) (*Signer, error) {
+	kp, kn := bytesPtr(key)
+	cp, cn := bytesPtr(certificates)
+	var ptr *C.notation_signer
+	err := call(func() C.notation_result { return C.notation_signer_new(kp, kn, cp, cn, &ptr) })
+	runtime.KeepAlive(key)
+	runtime.KeepAlive(certificates)
+	if err != nil {
+		return nil, err
+	}
+	return newSigner(ptr), nil
+}
+
+// NewSignerFromFiles creates a signer from a key file and a certificate
+// chain file.
+func NewSignerFromFiles(keyPath, certificatePath string) (*Signer, error) {
+	var cs cStrings
+	defer cs.free()
+	kp, err := cs.add("keyPath", keyPath)
+	if err != nil {
+		return nil, err
+	}
+	cp, err := cs.add("certificatePath", certificatePath)
+	if err != nil {
+		return nil, err
+	}
+	var ptr *C.notation_signer
+	if err := call(func() C.notation_result { return C.notation_signer_new_from_files(kp, cp, &ptr) }); err != nil {
+		return nil, err
+	}
+	return newSigner(ptr), nil
+}
+
+// Close releases the signer. It waits for calls in progress on other
+// goroutines; calling it again does nothing.
+func (s *Signer) Close() error {
+	s.h.close()
+	return nil
+}
+
+// SignOptions tune signing; the zero value (or nil) means JWS, media type
+// application/octet-stream, no metadata, no expiry.
+type SignOptions struct {
+	Format Format
+	// MediaType is the media type signed for a blob.
+	MediaType string
+	// UserMetadata is signed into the payload.
+	UserMetadata map[string]string
+	// Expiry after the signing time, whole seconds (0: none).
+	Expiry time.Duration
+	// ManifestForm for artifacts (default ManifestArtifactType).
+	ManifestForm ManifestForm
+	// TimestampURL requests an RFC 3161 timestamp from this TSA; its
+	// tokens must chain to TimestampRoots (PEM or DER certificates).
+	TimestampURL   string
+	TimestampRoots []byte
+	// TimestampTimeout limits one timestamp exchange (0: 30 s).
+	TimestampTimeout time.Duration
+	// PluginConfig is sent to a signing plugin (--plugin-config), over the
+	// pluginConfig of a signingkeys.json key; local keys ignore it.
+	PluginConfig map[string]string
+}
+
+func (o *SignOptions) toC() (*C.notation_sign_options, error) {
+	if o == nil {
+		return nil, nil
+	}
+	var ptr *C.notation_sign_options
+	if err := call(func() C.notation_result { return C.notation_sign_options_new(&ptr) }); err != nil {
+		return nil, err
+	}
+	set := func(f func() C.notation_result) error {
+		if err := call(f); err != nil {
+			C.notation_sign_options_free(&ptr)
+			return err
+		}
+		return nil
+	}
+	if o.Format != 0 {
+		if err := set(func() C.notation_result { return C.notation_sign_options_set_format(ptr, C.uint32_t(o.Format)) }); err != nil {
+			return nil, err
+		}
+	}
+	var cs cStrings
+	defer cs.free()
+	// str copies a string argument, freeing the options if it is refused.
+	str := func(name, s string) (*C.char, error) {
+		p, err := cs.add(name, s)
+		if err != nil {
+			C.notation_sign_options_free(&ptr)
+		}
+		return p, err
+	}
+	if o.MediaType != "" {
+		s, err := str("MediaType", o.MediaType)
+		if err != nil {
+			return nil, err
+		}
+		if err := set(func() C.notation_result { return C.notation_sign_options_set_media_type(ptr, s) }); err != nil {
+			return nil, err
+		}
+	}
+	for k, v := range o.UserMetadata {
+		ck, err := str("UserMetadata key", k)
+		if err != nil {
+			return nil, err
+		}
+		cv, err := str("UserMetadata value", v)
+		if err != nil {
+			return nil, err
+		}
+		if err := set(func() C.notation_result { return C.notation_sign_options_add_user_metadata(ptr, ck, cv) }); err != nil {
+			return nil, err
+		}
+	}
+	if o.Expiry != 0 {
+		if o.Expiry < 0 || o.Expiry%time.Second != 0 {
+			C.notation_sign_options_free(&ptr)
+			return nil, &Error{Code: CodeExpiryInvalid, Message: "expiry must be a positive number of whole seconds"}
+		}
+		secs := uint64(o.Expiry / time.Second)
+		if err := set(func() C.notation_result { return C.notation_sign_options_set_expiry_seconds(ptr, C.uint64_t(secs)) }); err != nil {
+			return nil, err
+		}
+	}
+	if o.ManifestForm != 0 {
+		if err := set(func() C.notation_result {
+			return C.notation_sign_options_set_manifest_form(ptr, C.uint32_t(o.ManifestForm))
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if o.TimestampURL != "" {
+		u, err := str("TimestampURL", o.TimestampURL)
+		if err != nil {
+			return nil, err
+		}
+		rp, rn := bytesPtr(o.TimestampRoots)
+		err = set(func() C.notation_result {
+			return C.notation_sign_options_set_timestamping(ptr, u, rp, rn)
+		})
+		runtime.KeepAlive(o.TimestampRoots)
+		if err != nil {
+			return nil, err
+		}
+		if o.TimestampTimeout != 0 {
+			ms, err := durationMillis(o.TimestampTimeout, "timestamp timeout")
+			if err != nil {
+				C.notation_sign_options_free(&ptr)
+				return nil, err
+			}
+			if err := set(func() C.notation_result {
+				return C.notation_sign_options_set_timestamping_timeout(ptr, ms)
+			}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for k, v := range o.PluginConfig {
+		ck, err := str("PluginConfig key", k)
+		if err != nil {
+			return nil, err
+		}
+		cv, err := str("PluginConfig value", v)
+		if err != nil {
+			return nil, err
+		}
+		if err := set(func() C.notation_result { return C.notation_sign_options_add_plugin_config(ptr, ck, cv) }); err != nil {
+			return nil, err
+		}
+	}
+	return ptr, nil
+}
+
+// takeBuffer copies a library buffer into Go memory and frees it.
+func takeBuffer(buf *C.notation_buffer) []byte {
+	defer C.notation_buffer_free(&buf)
+	var data *C.uint8_t
+	var n C.size_t
+	if C.notation_buffer_data(buf, &data, &n) != C.NOTATION_RESULT_OK {
+		return nil
+	}
+	return C.GoBytes(unsafe.Pointer(data), C.int(n))
+}
+
+// SignBlob signs a blob and returns the detached signature envelope; save it
+// as <blob>.<jws|cose>.sig.
+func (s *Signer) SignBlob(blob []byte, opts *SignOptions) ([]byte, error) {
+	copts, err := opts.toC()
+	if err != nil {
+		return nil, err
+	}
+	defer C.notation_sign_options_free(&copts)
+	p, n := bytesPtr(blob)
+	var out *C.notation_buffer
+	err = s.h.call(func(sp *C.notation_signer) C.notation_result {
+		return C.notation_signer_sign_blob(sp, p, n, copts, &out)
+	})
+	runtime.KeepAlive(blob)
+	if err != nil {
+		return nil, err
+	}
+	return takeBuffer(out), nil
+}
+
+// SignBlobFile signs a file and returns the detached signature envelope.
+func (s *Signer) SignBlobFile(path string, opts *SignOptions) ([]byte, error) {
+	copts, err := opts.toC()
+	if err != nil {
+		return nil, err
+	}
+	defer C.notation_sign_options_free(&copts)
+	var cs cStrings
+	defer cs.free()
+	cpath, err := cs.add("path", path)
+	if err != nil {
+		return nil, err
+	}
+	var out *C.notation_buffer
+	err = s.h.call(func(sp *C.notation_signer) C.notation_result {
+		return C.notation_signer_sign_blob_file(sp, cpath, copts, &out)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return takeBuffer(out), nil
+}
+
+// SignArtifact signs the target artifact and stores the signature next to
+// it; it returns the signature manifest's digest.
+func (s *Signer) SignArtifact(target *Target, opts *SignOptions) (string, error) {
+	copts, err := opts.toC()
+	if err != nil {
+		return "", err
+	}
+	defer C.notation_sign_options_free(&copts)
+	var list *C.notation_signature_list
+	err = s.h.use(func(sp *C.notation_signer) error {
+		return target.h.use(func(tp *C.notation_target) error {
+			return call(func() C.notation_result { return C.notation_signer_sign_artifact(sp, tp, copts, &list) })
+		})
+	})
+	if err != nil {
+		return "", err
+	}
+	defer C.notation_signature_list_free(&list)
+	return readString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
+		return C.notation_signature_list_digest(list, 0, b, n, needed)
+	})
+}
