@@ -10,6 +10,7 @@
 //!   `logout` helpers.
 //! - [`auth`]: `WWW-Authenticate` parsing and token scopes.
 //! - [`link`]: `Link` header parsing for pagination.
+//! - [`observe`]: [`RegistryObserver`], watching exchanges for debug output.
 //! - [`error`]: [`RegistryError`] and its layers.
 //!
 //! Every byte fetched is checked against a size limit before it is read
@@ -36,6 +37,7 @@ pub mod client;
 pub mod credentials;
 pub mod error;
 pub mod link;
+pub mod observe;
 pub mod transport;
 mod url;
 
@@ -45,6 +47,7 @@ pub use client::{
 };
 pub use credentials::{Credential, CredentialError, CredentialProvider, CredentialStore};
 pub use error::{AuthError, IntegrityError, ProtocolError, RegistryError, StatusError};
+pub use observe::RegistryObserver;
 pub use transport::{
     HttpRequest, HttpResponse, HttpTransport, Method, Timeouts, TransportError, TrustRoots,
 };

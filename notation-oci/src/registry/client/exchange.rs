@@ -9,17 +9,18 @@ impl RegistryClient {
         &self,
         request: &HttpRequest<'_>,
     ) -> Result<HttpResponse, RegistryError> {
-        self.inner.requests.fetch_add(1, Ordering::Relaxed);
+        let id = self.inner.requests.fetch_add(1, Ordering::Relaxed);
         let mut request = request.clone();
         if request.headers().get("user-agent").is_none() && !self.inner.user_agent.is_empty() {
             request
                 .headers_mut()
                 .set("User-Agent", self.inner.user_agent.clone());
         }
-        self.inner
-            .transport
-            .send(&request)
-            .map_err(|e| RegistryError::transport(request.method(), request.url(), e))
+        let observer = self.inner.observer.as_deref();
+        super::super::observe::exchange(observer, id, &request, || {
+            self.inner.transport.send(&request)
+        })
+        .map_err(|e| RegistryError::transport(request.method(), request.url(), e))
     }
 
     /// Sends a request, following redirects of `GET` and `HEAD` (bounded,

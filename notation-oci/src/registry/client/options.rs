@@ -17,6 +17,7 @@ pub struct RegistryClientOptions {
     max_redirects: usize,
     max_referrers_pages: usize,
     max_referrers: usize,
+    observer: Option<Arc<dyn RegistryObserver>>,
 }
 
 impl fmt::Debug for RegistryClientOptions {
@@ -32,6 +33,7 @@ impl fmt::Debug for RegistryClientOptions {
                 &self.credentials.as_ref().map(|_| "<provider>"),
             )
             .field("user_agent", &self.user_agent)
+            .field("observer", &self.observer.as_ref().map(|_| "<observer>"))
             .finish_non_exhaustive()
     }
 }
@@ -59,6 +61,7 @@ impl RegistryClientOptions {
             max_redirects: DEFAULT_MAX_REDIRECTS,
             max_referrers_pages: DEFAULT_MAX_REFERRERS_PAGES,
             max_referrers: DEFAULT_MAX_REFERRERS,
+            observer: None,
         }
     }
 
@@ -158,6 +161,13 @@ impl RegistryClientOptions {
         self
     }
 
+    /// Tells `observer` about every HTTP exchange (secrets redacted) and
+    /// the referrers mechanism used (default: nobody), for debug output.
+    pub fn observer(mut self, observer: Arc<dyn RegistryObserver>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<RegistryClient, RegistryError> {
         let transport: Arc<dyn HttpTransport> = match self.transport {
@@ -184,6 +194,7 @@ impl RegistryClientOptions {
                 max_referrers: self.max_referrers,
                 requests: AtomicU64::new(0),
                 auth: AuthCache::default(),
+                observer: self.observer,
             }),
         })
     }
