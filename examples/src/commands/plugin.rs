@@ -153,10 +153,9 @@ fn install(
         let _ = con.debug(line);
     };
     let outcome = plugin_package::install(plugins, source, options, &mut log).map_err(|e| {
-        CliError::failed(format!(
-            "plugin installation failed: {}",
-            install_error_text(&e)
-        ))
+        let mut lines = install_error_text(&e);
+        lines[0] = format!("plugin installation failed: {}", lines[0]);
+        CliError::lines(lines)
     })?;
     match outcome.previous_version() {
         Some(previous) => con.println(format_args!(
@@ -177,24 +176,29 @@ fn install(
 /// for a compatible executable; a malformed answer is shown alone (the
 /// reference unwraps it) and points at the publisher. The plugin errors are
 /// the protocol library's, classified by [`failure_of`].
-fn install_error_text(e: &InstallError) -> String {
+fn install_error_text(e: &InstallError) -> Vec<String> {
     let platform = go_platform();
     let metadata_error = match e {
         InstallError::NewPluginMetadata(m) | InstallError::ExistingPluginMetadata(m) => Some(m),
         _ => None,
     };
     match (e, metadata_error.map(failure_of)) {
-        (InstallError::Downgrade { .. }, _) => format!(
-            "{e}.\nIt is not recommended to install an older version. To force the installation, use the \"--force\" option"
-        ),
-        (_, Some(MetadataFailure::Executable)) => format!(
-            "{e}.\nPlease ensure that the plugin executable file is compatible with {platform} and has appropriate permissions."
-        ),
-        (_, Some(MetadataFailure::Malformed)) => format!(
-            "{}.\nPlease ensure that the plugin executable file is intact and compatible with {platform}. Contact the plugin publisher for further assistance.",
-            plugin_error_text(metadata_error.expect("a metadata error"))
-        ),
-        _ => e.to_string(),
+        (InstallError::Downgrade { .. }, _) => vec![
+            format!("{e}."),
+            "It is not recommended to install an older version. To force the installation, use the \"--force\" option".to_string(),
+        ],
+        (_, Some(MetadataFailure::Executable)) => vec![
+            format!("{e}."),
+            format!("Please ensure that the plugin executable file is compatible with {platform} and has appropriate permissions."),
+        ],
+        (_, Some(MetadataFailure::Malformed)) => vec![
+            format!(
+                "{}.",
+                plugin_error_text(metadata_error.expect("a metadata error"))
+            ),
+            format!("Please ensure that the plugin executable file is intact and compatible with {platform}. Contact the plugin publisher for further assistance."),
+        ],
+        _ => vec![e.to_string()],
     }
 }
 
@@ -227,9 +231,10 @@ impl UninstallArgs {
         match installed_executable(&plugins, name) {
             Ok(Some(_)) => {}
             Ok(None) => {
-                return Err(CliError::failed(format!(
-                    "unable to find plugin {name}.\nTo view a list of installed plugins, use `notation plugin list`"
-                )));
+                return Err(CliError::lines([
+                    format!("unable to find plugin {name}."),
+                    "To view a list of installed plugins, use `notation plugin list`".to_string(),
+                ]));
             }
             Err(e) => {
                 return Err(CliError::failed(format!(
@@ -269,10 +274,13 @@ impl ListArgs {
     fn run(self, con: &mut Console) -> CliResult {
         let plugins = PluginDirectory::new(plugins_dir(&libexec_dir()));
         let entries = plugins.entries().map_err(|e| match e {
-            PluginError::DirectoryWalk { .. } => CliError::failed(format!(
-                "{e}.\nPlease ensure that the current user has permission to access the plugin directory: {}",
-                plugins.path().display()
-            )),
+            PluginError::DirectoryWalk { .. } => CliError::lines([
+                format!("{e}."),
+                format!(
+                    "Please ensure that the current user has permission to access the plugin directory: {}",
+                    plugins.path().display()
+                ),
+            ]),
             e => CliError::failed(plugin_error_text(&e)),
         })?;
         let mut rows = vec![
