@@ -29,6 +29,7 @@ use clap::Args;
 use notation_core::config::{Config, config_dir};
 use notation_oci::layout::{LayoutError, parse_layout_reference};
 use notation_oci::oci::Descriptor;
+use notation_oci::reference::ReferenceError;
 use notation_oci::registry::credentials::{CredentialChain, StaticCredentials};
 use notation_oci::registry::{Credential, RegistryClient, RegistryError};
 use notation_oci::repository::{RepositoryError, SignatureRepository};
@@ -36,7 +37,7 @@ use notation_oci::workflow::{self, WorkflowError};
 use notation_oci::{OciLayout, Reference, RemoteRepository};
 
 use crate::console::{Console, LogLevel};
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, go_quote};
 
 /// Registry access flags (`-u/-p`, `--insecure-registry`).
 #[derive(Args, Clone, Debug, Default)]
@@ -127,7 +128,9 @@ impl Target {
         }
         let reference = Reference::parse(raw).map_err(|e| {
             CliError::usage(format!(
-                "{raw:?}: {e}. Expecting <registry>/<repository>:<tag> or <registry>/<repository>@<digest>"
+                "{}: {}. Expecting <registry>/<repository>:<tag> or <registry>/<repository>@<digest>",
+                go_quote(raw),
+                reference_error_text(&e)
             ))
         })?;
         if reference.reference().is_none() {
@@ -170,7 +173,9 @@ impl Target {
     /// `...@<digest>` (for "not found").
     fn shown_reference(&self) -> String {
         match self {
-            Target::Layout { reference, .. } => reference.clone(),
+            Target::Layout {
+                path, reference, ..
+            } => format!("{}:{reference}", path.display()),
             Target::Remote { reference, .. } => match reference.digest() {
                 Some(d) => format!("{}@{d}", reference.scope()),
                 None => format!(
@@ -218,13 +223,41 @@ impl Target {
             _ => false,
         };
         if not_found {
-            CliError::failed(format!(
-                "failed to get manifest descriptor: {}: not found",
-                self.shown_reference()
-            ))
+            CliError::failed(match self {
+                // The reference's OCI layout store says just "not found".
+                Target::Layout { .. } => "failed to get manifest descriptor: not found".to_string(),
+                Target::Remote { .. } => format!(
+                    "failed to get manifest descriptor: {}: not found",
+                    self.shown_reference()
+                ),
+            })
         } else {
             CliError::failed(format!("failed to get manifest descriptor: {e}"))
         }
+    }
+}
+
+/// A reference that does not parse, worded as oras-go's errors (the
+/// reference quotes the input before it).
+fn reference_error_text(e: &ReferenceError) -> String {
+    match e {
+        ReferenceError::MissingRepository(_) => {
+            "invalid reference: missing registry or repository".into()
+        }
+        ReferenceError::InvalidRegistry { registry, .. } => {
+            format!("invalid reference: invalid registry {}", go_quote(registry))
+        }
+        ReferenceError::InvalidRepository { repository, .. } => format!(
+            "invalid reference: invalid repository {}",
+            go_quote(repository)
+        ),
+        ReferenceError::InvalidTag { tag, .. } => {
+            format!("invalid reference: invalid tag {}", go_quote(tag))
+        }
+        ReferenceError::InvalidDigest { digest, .. } => {
+            format!("invalid reference: invalid digest {}", go_quote(digest))
+        }
+        e => e.to_string(),
     }
 }
 
@@ -257,6 +290,16 @@ fn go_descriptor(d: &Descriptor) -> String {
         d.size,
         d.artifact_type.as_deref().unwrap_or("")
     )
+}
+
+/// `<scope>@<digest>` or `<scope>:<tag>`: the artifact as policy errors
+/// quote it before it is resolved.
+fn shown_input(scope: &str, reference: &str) -> String {
+    if reference.contains(':') {
+        format!("{scope}@{reference}")
+    } else {
+        format!("{scope}:{reference}")
+    }
 }
 
 fn check_max(max: i64) -> CliResult<usize> {

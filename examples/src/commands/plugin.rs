@@ -309,7 +309,9 @@ impl ListArgs {
                     [entry.name, String::new(), String::new(), "[]".into(), error]
                 }
             };
-            rows.push(row.map(|cell| one_line(&cell)).to_vec());
+            // The table escapes each cell (a plugin's own text must not
+            // break it or reach the terminal raw).
+            rows.push(row.to_vec());
         }
         con.print(table::render(&rows))
     }
@@ -318,14 +320,6 @@ impl ListArgs {
 /// Go's `%v` of a string slice: `[a b c]`.
 fn go_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
     format!("[{}]", items.collect::<Vec<_>>().join(" "))
-}
-
-/// A table cell on one line: a plugin's own text (its description, its
-/// error message) must not break the table.
-fn one_line(cell: &str) -> String {
-    cell.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
 }
 
 /// The reference's friendlier texts for a plugin whose executable is

@@ -5,7 +5,10 @@ use std::sync::Arc;
 use clap::Args;
 use notation_core::config::config_dir;
 use notation_core::plugin::PluginDirectory;
-use notation_core::trust::{DirTrustStore, PolicyFile, PolicyStatement, VerifyTimestamp};
+use notation_core::trust::{
+    DirTrustStore, PolicyFile, PolicyStatement, TrustStoreType, ValidationAction, ValidationType,
+    VerifyTimestamp,
+};
 use notation_core::verifier::Verifier;
 use notation_oci::workflow::{self, DEFAULT_MAX_SIGNATURES, VerifyOptions, WorkflowError};
 
@@ -81,29 +84,37 @@ impl VerifyArgs {
             con.info("Allowed to access the referrers API, fallback if not supported")?;
         }
         self.allow_referrers_api.warn(con, false)?;
-        let artifact = target.resolve(con, tag_warning("verify"))?;
-        let resolved = target.display(&artifact.digest);
-        // The reference the policy is chosen for: the layout's `--scope`.
+        // The reference the policy is chosen for: the repository, or the
+        // layout's `--scope`.
         let scope = match (&target, &self.scope) {
             (Target::Layout { .. }, Some(scope)) => scope.clone(),
             (Target::Layout { .. }, None) => unreachable!("checked with the flag groups"),
             (Target::Remote { reference, .. }, _) => reference.scope(),
         };
-        let intended = format!("{scope}@{}", artifact.digest);
+        // T2: the statement is chosen, and `skip` honoured, before the
+        // registry is contacted (the reference resolves the tag first; a
+        // skipped artifact needs no network here).
         con.info("Checking whether signature verification should be skipped or not")?;
-        con.debug(format_args!(
-            "Check verification level against artifact {intended}"
+        let statement = verifier
+            .oci_statement_for_scope(&scope, &super::shown_input(&scope, target.reference()))
+            .map_err(CliError::failed)?;
+        con.info(format_args!(
+            "Trust policy configuration: {}",
+            go_statement(statement)
         ))?;
-        if let Ok(statement) = verifier.oci_statement_for_scope(&scope, &intended) {
-            con.info(format_args!(
-                "Trust policy configuration: {}",
-                go_statement(statement)
-            ))?;
-            if !statement.verification().is_skip() {
-                con.info("Check over. The signature verification level is not set to 'skip' in the trust policy.")?;
-                con.debug("Fetching signature manifests")?;
-            }
+        if statement.verification().is_skip() {
+            return con.println(format_args!(
+                "Trust policy is configured to skip signature verification for {raw}"
+            ));
         }
+        con.info("Check over. The signature verification level is not set to 'skip' in the trust policy.")?;
+        let artifact = target.resolve(con, tag_warning("verify"))?;
+        let resolved = target.display(&artifact.digest);
+        con.debug(format_args!(
+            "Check verification level against artifact {scope}@{}",
+            artifact.digest
+        ))?;
+        con.debug("Fetching signature manifests")?;
         let options = VerifyOptions::new()
             .user_metadata(user_metadata)
             .plugin_config(plugin_config)
@@ -129,6 +140,16 @@ impl VerifyArgs {
                         "Processing signature with manifest mediaType: {} and digest: {}",
                         signature.media_type, signature.digest
                     ))?;
+                    // The reference's notice when timestamps cannot be
+                    // checked (O2: no tsa store in the statement).
+                    if !statement.has_trust_store_type(TrustStoreType::Tsa)
+                        && statement
+                            .verification()
+                            .action(ValidationType::AuthenticTimestamp)
+                            != ValidationAction::Skip
+                    {
+                        con.info("Timestamp verification disabled: no tsa trust store is configured in trust policy")?;
+                    }
                     crate::commands::blob::report_checks(con, outcome)?;
                     con.debug(format_args!(
                         "Signature verification succeeded for artifact {} with signature digest {}",
