@@ -315,7 +315,7 @@ fn check_max(max: i64) -> CliResult<usize> {
 /// accepted with its warning (`sign` then uses the referrers API).
 #[derive(Args, Clone, Debug, Default)]
 pub struct AllowReferrersApiArg {
-    /// [Deprecated] use the Referrers API to store or list signatures, if not supported (returns 404), fallback to the Referrers tag schema
+    /// (deprecated) use the Referrers API to store or list signatures, if not supported (returns 404), fallback to the Referrers tag schema
     #[arg(
         long = "allow-referrers-api",
         hide = true,

@@ -10,8 +10,7 @@
 //!   and [`SignatureView::json`];
 //! - notation v1.3.2's, the latest release (OCI `inspect`: `media type`
 //!   first, attribute names as the envelope's keys, `"Signatures"` in
-//!   JSON): [`SignatureView::tree_v1`] and [`SignatureView::json_v1`], in
-//!   [`v1`].
+//!   JSON): [`SignatureView::tree_v1`] and [`SignatureView::json_v1`].
 
 mod v1;
 
