@@ -530,3 +530,48 @@ fn timestamp_flags_with_a_live_tsa() {
     .failure()
     .stderr_has("no timestamp countersignature was found in the signature envelope");
 }
+
+/// `--force-referrers-tag` defaults to true as in the reference: on a
+/// registry with the referrers API (the spec registry), a plain `sign`
+/// still maintains the referrers tag schema index, and
+/// `--force-referrers-tag=false` (the reference's own help example) uses
+/// the API alone; `--force-referrers-tag false` is not a value (pflag).
+#[test]
+fn force_referrers_tag_defaults_to_the_tag_schema() {
+    let spec = OciRegistry::start();
+    let env = Env::new();
+    env.generate_test("k", &["--default", "--key-type", "ec"]);
+    let client = RegistryClient::new().unwrap();
+    let tag = notation_oci::referrers::referrers_tag(E2E_SUBJECT).unwrap();
+    let host = spec.host().replace("127.0.0.1", "localhost");
+    for (repo, flag, indexed) in [
+        ("default", None, true),
+        ("forced", Some("--force-referrers-tag"), true),
+        ("forced-true", Some("--force-referrers-tag=true"), true),
+        ("api", Some("--force-referrers-tag=false"), false),
+        ("api-go-spelling", Some("--force-referrers-tag=F"), false),
+    ] {
+        copy_layout_to_registry(
+            &vector("09-e2e-oci-layouts/layouts/e2e"),
+            &client,
+            &RepositoryRef::new(spec.host(), repo).unwrap(),
+        );
+        let reference = format!("{host}/{repo}@{E2E_SUBJECT}");
+        let mut args = vec!["sign"];
+        args.extend(flag);
+        args.push(&reference);
+        env.run(&args).success();
+        assert_eq!(spec.has_tag(repo, &tag), indexed, "{repo}");
+        env.run(&["ls", &reference])
+            .success()
+            .stdout_has("└── application/vnd.cncf.notary.signature");
+    }
+    env.run(&[
+        "sign",
+        "--force-referrers-tag",
+        "false",
+        &format!("{host}/default@{E2E_SUBJECT}"),
+    ])
+    .failure()
+    .stderr_has("Error: accepts at most 1 arg(s), received 2");
+}
