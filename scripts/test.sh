@@ -3,8 +3,8 @@
 #   - installs what is missing (Debian packages: docker-registry for the
 #     registry tests, openssl for the test PKI and TSA/OCSP, gcc, binutils,
 #     golang-go, make, pkg-config and valgrind for the C and Go bindings and
-#     their installation; python3 for
-#     the loopback TSA/CRL servers; cargo-fuzz),
+#     their installation; python3 for the loopback TSA/CRL servers; zsh and
+#     fish for the CLI's completion scripts; cargo-fuzz),
 #   - checks formatting and clippy,
 #   - runs every Rust test, including all conformance vectors (the pending
 #     ones are listed in the output),
@@ -30,6 +30,9 @@ command -v make >/dev/null || need_pkgs+=(make)
 command -v go >/dev/null || need_pkgs+=(golang-go)
 command -v valgrind >/dev/null || need_pkgs+=(valgrind)
 command -v pkg-config >/dev/null || need_pkgs+=(pkg-config)
+# The CLI's completion scripts are checked with each shell's parser.
+command -v zsh >/dev/null || need_pkgs+=(zsh)
+command -v fish >/dev/null || need_pkgs+=(fish)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   step "installing ${need_pkgs[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -1,22 +1,48 @@
 //! Where commands write (standard output and standard error, injectable for
-//! tests) and how they ask for confirmation.
+//! tests), the `-v/--verbose` and `-d/--debug` log, and how commands ask
+//! for confirmation.
+//!
+//! Everything written goes through [`crate::display::escape`]: lines have
+//! every control character escaped, blocks (trees, tables, help, JSON) keep
+//! only their line breaks, so no text from a registry, a signature or a
+//! plugin reaches the terminal as an escape sequence.
 
 use std::io::{self, BufRead, Write};
+use std::sync::{Arc, Mutex};
 
+use crate::display::escape;
 use crate::error::{CliError, CliResult};
 
-/// Output streams, the debug switch and the source of confirmation answers.
+/// Standard error, shared with the log sinks handed to observers that run
+/// inside library calls (the registry client's HTTP trace).
+type SharedWriter = Arc<Mutex<Box<dyn Write + Send>>>;
+
+/// How much the log says: nothing (the default), `-v/--verbose` (info) or
+/// `-d/--debug` (info and debug, with timestamps), as the reference's
+/// logrus levels.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LogLevel {
+    /// No log.
+    #[default]
+    Off,
+    /// `-v`: what is done, without the details.
+    Info,
+    /// `-d`: everything, including each HTTP exchange.
+    Debug,
+}
+
+/// Output streams, the log level and the source of confirmation answers.
 pub struct Console {
     out: Box<dyn Write>,
-    err: Box<dyn Write>,
+    err: SharedWriter,
     input: Box<dyn BufRead>,
-    debug: bool,
+    level: LogLevel,
 }
 
 impl std::fmt::Debug for Console {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Console")
-            .field("debug", &self.debug)
+            .field("level", &self.level)
             .finish_non_exhaustive()
     }
 }
@@ -30,6 +56,65 @@ pub enum Confirmation {
     No,
 }
 
+/// A handle on the log that can be moved into an observer (`Send + Sync`);
+/// it writes to the console's standard error.
+#[derive(Clone)]
+pub struct LogSink {
+    err: SharedWriter,
+    level: LogLevel,
+}
+
+impl std::fmt::Debug for LogSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LogSink")
+            .field("level", &self.level)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LogSink {
+    /// The level.
+    pub fn level(&self) -> LogLevel {
+        self.level
+    }
+
+    /// Writes one log entry at `level` if the log is that verbose:
+    /// `level=info msg=<text>` under `-v`, `time=<RFC 3339> level=debug
+    /// msg=<text>` under `-d` (logrus's text format with quoting off, as
+    /// the reference). `text` is escaped as a block: a multi-line entry
+    /// (an HTTP exchange) keeps its lines, built from quoted values.
+    pub fn log(&self, level: LogLevel, text: &str) {
+        if level == LogLevel::Off || self.level < level {
+            return;
+        }
+        let name = if level == LogLevel::Debug {
+            "debug"
+        } else {
+            "info"
+        };
+        let entry = if self.level == LogLevel::Debug {
+            format!(
+                "time={} level={name} msg={}\n",
+                now_rfc3339(),
+                escape::block(text)
+            )
+        } else {
+            format!("level={name} msg={}\n", escape::block(text))
+        };
+        if let Ok(mut err) = self.err.lock() {
+            let _ = err.write_all(entry.as_bytes());
+        }
+    }
+}
+
+fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
 impl Console {
     /// The process's standard streams.
     pub fn std() -> Self {
@@ -41,38 +126,73 @@ impl Console {
     }
 
     /// Custom streams (for tests and embedding).
-    pub fn new(out: Box<dyn Write>, err: Box<dyn Write>, input: Box<dyn BufRead>) -> Self {
+    pub fn new(out: Box<dyn Write>, err: Box<dyn Write + Send>, input: Box<dyn BufRead>) -> Self {
         Self {
             out,
-            err,
+            err: Arc::new(Mutex::new(err)),
             input,
-            debug: false,
+            level: LogLevel::Off,
         }
     }
 
-    /// Turns debug output (`-d/--debug`) on or off.
-    pub fn set_debug(&mut self, debug: bool) {
-        self.debug = debug;
+    /// Sets the log level (`-v/--verbose`, `-d/--debug`).
+    pub fn set_log_level(&mut self, level: LogLevel) {
+        self.level = level;
     }
 
-    /// Writes `text` and a newline to standard output.
+    /// The log level.
+    pub fn log_level(&self) -> LogLevel {
+        self.level
+    }
+
+    /// A handle on the log for code that cannot borrow the console.
+    pub fn log_sink(&self) -> LogSink {
+        LogSink {
+            err: self.err.clone(),
+            level: self.level,
+        }
+    }
+
+    fn write_err(&mut self, text: &str) -> CliResult {
+        let mut err = self
+            .err
+            .lock()
+            .map_err(|_| CliError::Output(io::Error::other("standard error lock poisoned")))?;
+        err.write_all(text.as_bytes()).map_err(CliError::Output)
+    }
+
+    /// Writes `text` as one line (every control character escaped) and a
+    /// newline to standard output.
     pub fn println(&mut self, text: impl std::fmt::Display) -> CliResult {
-        writeln!(self.out, "{text}").map_err(CliError::Output)
+        let text = text.to_string();
+        writeln!(self.out, "{}", escape::line(&text)).map_err(CliError::Output)
     }
 
-    /// Writes `text` as is to standard output.
+    /// Writes preformatted `text` (a tree, a table, JSON, help) to standard
+    /// output, its line breaks kept and other controls escaped.
     pub fn print(&mut self, text: impl std::fmt::Display) -> CliResult {
-        write!(self.out, "{text}").map_err(CliError::Output)
+        let text = text.to_string();
+        write!(self.out, "{}", escape::block(&text)).map_err(CliError::Output)
     }
 
-    /// Writes raw bytes to standard output.
+    /// Writes file contents (`policy show`) to standard output as
+    /// preformatted text: bytes that are not UTF-8 are shown as U+FFFD.
     pub fn write_bytes(&mut self, data: &[u8]) -> CliResult {
-        self.out.write_all(data).map_err(CliError::Output)
+        let text = String::from_utf8_lossy(data);
+        write!(self.out, "{}", escape::block(&text)).map_err(CliError::Output)
     }
 
-    /// Writes `text` and a newline to standard error.
+    /// Writes `text` as one line (every control character escaped) and a
+    /// newline to standard error.
     pub fn eprintln(&mut self, text: impl std::fmt::Display) -> CliResult {
-        writeln!(self.err, "{text}").map_err(CliError::Output)
+        let text = format!("{}\n", escape::line(&text.to_string()));
+        self.write_err(&text)
+    }
+
+    /// Writes preformatted `text` to standard error, its line breaks kept.
+    pub fn eprint(&mut self, text: impl std::fmt::Display) -> CliResult {
+        let text = escape::block(&text.to_string()).into_owned();
+        self.write_err(&text)
     }
 
     /// Writes `Warning: <text>` to standard error.
@@ -80,10 +200,20 @@ impl Console {
         self.eprintln(format_args!("Warning: {text}"))
     }
 
-    /// Writes a debug line to standard error when debugging is on.
+    /// Logs `text` at the info level (`-v` and `-d`).
+    pub fn info(&mut self, text: impl std::fmt::Display) -> CliResult {
+        self.log(LogLevel::Info, &text.to_string())
+    }
+
+    /// Logs `text` at the debug level (`-d` only).
     pub fn debug(&mut self, text: impl std::fmt::Display) -> CliResult {
-        if self.debug {
-            self.eprintln(format_args!("[debug] {text}"))?;
+        self.log(LogLevel::Debug, &text.to_string())
+    }
+
+    fn log(&mut self, level: LogLevel, text: &str) -> CliResult {
+        if self.level >= level {
+            self.out.flush().map_err(CliError::Output)?;
+            self.log_sink().log(level, &escape::line(text));
         }
         Ok(())
     }
@@ -91,7 +221,11 @@ impl Console {
     /// Flushes both streams.
     pub fn flush(&mut self) -> CliResult {
         self.out.flush().map_err(CliError::Output)?;
-        self.err.flush().map_err(CliError::Output)
+        let mut err = self
+            .err
+            .lock()
+            .map_err(|_| CliError::Output(io::Error::other("standard error lock poisoned")))?;
+        err.flush().map_err(CliError::Output)
     }
 
     /// Asks `prompt [y/N]` (on standard error, so that standard output stays
@@ -102,12 +236,12 @@ impl Console {
     /// stdin) the result is an error telling how to confirm up front, so that
     /// an unattended run never succeeds silently without doing its job.
     pub fn confirm(&mut self, prompt: &str, how_to_skip: &str) -> CliResult<Confirmation> {
-        write!(self.err, "{prompt} [y/N] ").map_err(CliError::Output)?;
-        self.err.flush().map_err(CliError::Output)?;
+        self.write_err(&format!("{} [y/N] ", escape::line(prompt)))?;
+        self.flush()?;
         let mut line = String::new();
         let read = self.input.read_line(&mut line).map_err(CliError::Output)?;
         if read == 0 {
-            writeln!(self.err).map_err(CliError::Output)?;
+            self.write_err("\n")?;
             return Err(CliError::NotConfirmed(format!(
                 "confirmation required but no answer was given on standard input; {how_to_skip}"
             )));

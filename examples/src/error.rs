@@ -32,6 +32,11 @@ pub enum CliError {
     /// The operation failed; the text says what failed and why.
     #[error("{0}")]
     Failed(String),
+    /// A message of several lines: what failed, then hints. Each line is
+    /// printed (and escaped) on its own, so that a line break inside a
+    /// line (from a registry or a plugin) is shown escaped, never obeyed.
+    #[error("{}", .0.join("\n"))]
+    Lines(Vec<String>),
 }
 
 impl CliError {
@@ -43,6 +48,20 @@ impl CliError {
     /// A failure with a message.
     pub fn failed(text: impl fmt::Display) -> Self {
         CliError::Failed(text.to_string())
+    }
+
+    /// A failure of several lines (the first says what failed).
+    pub fn lines<I: IntoIterator<Item = S>, S: Into<String>>(lines: I) -> Self {
+        CliError::Lines(lines.into_iter().map(Into::into).collect())
+    }
+
+    /// The lines to print after `Error: `: one, or those of
+    /// [`CliError::Lines`].
+    pub fn display_lines(&self) -> Vec<String> {
+        match self {
+            CliError::Lines(lines) => lines.clone(),
+            e => vec![e.to_string()],
+        }
     }
 
     /// An I/O failure on `path`.

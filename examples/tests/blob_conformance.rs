@@ -103,9 +103,9 @@ fn e2e_signatures_strict_fails_on_expired_certificate() {
         // in January 2025, so the authentic-timestamp step fails (O2).
         env.run(&args)
             .failure()
-            .stderr_has("[debug] integrity (enforce): passed")
-            .stderr_has("[debug] authenticity (enforce): passed")
-            .stderr_has("[debug] expiry (enforce): passed")
+            .stderr_has("msg=integrity (enforce): passed")
+            .stderr_has("msg=authenticity (enforce): passed")
+            .stderr_has("msg=expiry (enforce): passed")
             .stderr_has(&format!(
                 "Error: signature verification failed: authenticTimestamp validation failed. Failure reason: verification time is after certificate \"{subject}\" validity period, it was expired at \"{expired}\""
             ));
@@ -216,10 +216,10 @@ fn notation_go_verify_blob_context() {
     let blob = blob.to_str().unwrap();
     env.run(&["blob", "verify", "-d", "--policy-name", "blob-test-policy", "-s", sig, blob])
         .failure()
-        .stderr_has("[debug] integrity (enforce): passed")
-        .stderr_has("[debug] authenticity (enforce): passed")
-        .stderr_has("[debug] authenticTimestamp (enforce): passed")
-        .stderr_has("[debug] revocation (enforce): passed")
+        .stderr_has("msg=integrity (enforce): passed")
+        .stderr_has("msg=authenticity (enforce): passed")
+        .stderr_has("msg=authenticTimestamp (enforce): passed")
+        .stderr_has("msg=revocation (enforce): passed")
         .stderr_has("Error: signature verification failed: integrity check failed. signature does not match the given blob");
     // The signed media type is video/mp4; metadata is checked after the
     // digest, so the digest failure is what is reported.

@@ -110,7 +110,7 @@ fn tampered_blob_fails_the_digest_check() {
         env.run(&["blob", "verify", "-d", "-s", &format!("file.txt.{format}.sig"), "file.txt"])
             .failure()
             // N9: every signature check passed; the blob is not the one signed.
-            .stderr_has("[debug] integrity (enforce): passed")
+            .stderr_has("msg=integrity (enforce): passed")
             .stderr_has("Error: signature verification failed: integrity check failed. signature does not match the given blob");
     }
     // Same size, one byte different.

@@ -1,8 +1,9 @@
 //! `notation sign/verify/list/inspect/login/logout` against OCI layouts and
 //! registries: the conformance layouts of MANIFEST 09 (signatures the
 //! reference made, legacy and artifactType manifest forms, the referrers
-//! tag schema) verify and inspect as the reference does (X3 golden files),
-//! and our signatures verify; against Debian's `docker-registry` (CNCF
+//! tag schema) verify and list as the reference does (their `inspect`
+//! output against the reference's is in golden.rs), and our signatures
+//! verify; against Debian's `docker-registry` (CNCF
 //! distribution 2.8.2, no referrers API) and an in-process registry written
 //! to the OCI distribution spec for the referrers API.
 
@@ -12,7 +13,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use common::{Env, copy_dir, read, vector};
+use common::{Env, copy_dir, vector};
 use notation_oci::OciLayout;
 use notation_oci::oci::{ImageIndex, ImageManifest, MEDIA_TYPE_IMAGE_INDEX};
 use notation_oci::referrers::{add_to_index, index_entry, referrers_tag};
@@ -116,8 +117,10 @@ fn conformance_layouts() {
         scope,
     ])
     .success()
+    // The reference names the layout, not the scope, as it resolved it.
     .stdout_has(&format!(
-        "Successfully verified signature for {scope}@{E2E_SUBJECT}"
+        "Successfully verified signature for {}",
+        r("e2e-valid-signature")
     ));
     env.run(&[
         "verify",
@@ -144,7 +147,8 @@ fn conformance_layouts() {
         );
     // --scope is required with --oci-layout.
     env.run(&["verify", "--oci-layout", &r("e2e-valid-signature")])
-        .failure();
+        .failure()
+        .stderr_has("Error: if any flags in the group [oci-layout scope] are set they must all be set; missing [scope]");
     // list: tree of signature digests, or none.
     let listed = env
         .run(&["ls", "--oci-layout", &r("e2e-valid-multiple-signatures")])
@@ -168,7 +172,7 @@ fn conformance_layouts() {
     );
     env.run(&["list", "--oci-layout", &r("e2e")])
         .success()
-        .stdout_has("has no associated signatures");
+        .stdout_has("has no associated signature\n");
     env.run(&["inspect", "--oci-layout", &r("e2e")])
         .success()
         .stdout_has("has no associated signature");
@@ -176,7 +180,7 @@ fn conformance_layouts() {
         .run(&["inspect", "-o", "json", "--oci-layout", &r("e2e")])
         .success();
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
-    assert_eq!(v["signatures"], serde_json::json!([]));
+    assert_eq!(v["Signatures"], serde_json::json!([]));
     // skip: success without reading the store.
     e2e_config(&env, "e2e.crt", "skip_trustpolicy.json");
     env.run(&[
@@ -188,54 +192,6 @@ fn conformance_layouts() {
     ])
     .success()
     .stdout_has("Trust policy is configured to skip signature verification");
-}
-
-/// The golden `inspect` output of MANIFEST 09 (X3), for signatures the
-/// reference pushed, read back from a distribution registry through the
-/// referrers tag schema.
-#[test]
-fn inspect_golden_files_from_a_registry() {
-    let registry = Registry::start(Auth::None);
-    let client = RegistryClient::new().unwrap();
-    let env = Env::new();
-    for (layout_name, repo_name, subject) in [
-        (
-            "e2e-with-timestamped-signature",
-            "e2e-insepct-timestamped",
-            "sha256:53b0191218aed9a3c1f7c661736ac40cfc8eb928642348fd843ba3f0483c0c20",
-        ),
-        (
-            "e2e-with-invalid-timestamped-signature",
-            "e2e-inspect-invalid-timstamped",
-            "sha256:f1da8cd70d6d851fa2313c8d6618f79508cf1e86877edf1c0bfe49a1b0a6467a",
-        ),
-    ] {
-        let repo = RepositoryRef::new(registry.host(), repo_name).unwrap();
-        copy_layout_to_registry(
-            &vector(&format!("09-e2e-oci-layouts/layouts/{layout_name}")),
-            &client,
-            &repo,
-        );
-        let reference = format!("{}/{repo_name}@{subject}", registry.host());
-        let substitute = |text: String| text.replace("localhost:5000", registry.host());
-        let tree = env.run(&["inspect", &reference]).success();
-        assert_eq!(
-            tree.stdout,
-            substitute(read(&vector(&format!(
-                "09-e2e-oci-layouts/expected-inspect/{layout_name}.tree.txt"
-            )))),
-            "tree output of {layout_name}"
-        );
-        let json = env.run(&["inspect", "-o", "json", &reference]).success();
-        assert_eq!(
-            json.stdout.trim_end(),
-            read(&vector(&format!(
-                "09-e2e-oci-layouts/expected-inspect/{layout_name}.json"
-            )))
-            .trim_end(),
-            "json output of {layout_name}"
-        );
-    }
 }
 
 /// Sign with our CLI into registries (tag schema on distribution, referrers
@@ -256,16 +212,24 @@ fn sign_verify_list_inspect() {
     )
     .unwrap();
     let client = RegistryClient::new().unwrap();
-    for host in [distribution.host().to_string(), spec.host()] {
-        let repo = RepositoryRef::new(&host, "net-monitor").unwrap();
+    for address in [distribution.host().to_string(), spec.host()] {
+        let repo = RepositoryRef::new(&address, "net-monitor").unwrap();
+        // Plain HTTP, as for the reference, only to localhost:<port>.
+        let host = address.replace("127.0.0.1", "localhost");
         copy_layout_to_registry(&vector("09-e2e-oci-layouts/layouts/e2e"), &client, &repo);
         let tagged = format!("{host}/net-monitor:v1");
         let pinned = format!("{host}/net-monitor@{E2E_SUBJECT}");
-        env.run(&["sign", &tagged])
+        env.run(&["sign", "-v", &tagged])
             .success()
             .stderr_has("Warning: Always sign the artifact using digest(@sha256:...) rather than a tag(:v1)")
             .stdout_has(&format!("Successfully signed {pinned}"))
-            .stdout_has(&format!("Pushed the signature to {host}/net-monitor@sha256:"));
+            .stderr_has(&format!("level=info msg=Pushed the signature to {host}/net-monitor@sha256:"));
+        // 127.0.0.1 is reached over HTTPS unless said otherwise.
+        let by_address = format!("{address}/net-monitor@{E2E_SUBJECT}");
+        env.run(&["ls", &by_address]).failure();
+        env.run(&["ls", "--insecure-registry", &by_address])
+            .success()
+            .stdout_has("└── application/vnd.cncf.notary.signature");
         env.run(&[
             "sign",
             "--signature-format",
@@ -288,7 +252,7 @@ fn sign_verify_list_inspect() {
         );
         let inspected = env.run(&["inspect", "-o", "json", &pinned]).success();
         let v: serde_json::Value = serde_json::from_str(&inspected.stdout).unwrap();
-        assert_eq!(v["signatures"].as_array().unwrap().len(), 2);
+        assert_eq!(v["Signatures"].as_array().unwrap().len(), 2);
         env.run(&["verify", "-m", "k=v", &pinned])
             .failure()
             .stderr_has("unable to find specified metadata in the signature");
@@ -425,7 +389,8 @@ esac
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
     };
-    let host = registry.host();
+    let localhost = registry.host().replace("127.0.0.1", "localhost");
+    let host = localhost.as_str();
     let (code, _, err) = run(&["login", "-u", support::fixtures::USER, "-p", "wrong", host]);
     assert_eq!(code, 1, "{err}");
     assert!(
@@ -462,7 +427,7 @@ esac
     copy_layout_to_registry(
         &vector("09-e2e-oci-layouts/layouts/e2e"),
         &client,
-        &RepositoryRef::new(host, "app").unwrap(),
+        &RepositoryRef::new(registry.host(), "app").unwrap(),
     );
     let (code, out, err) = run(&["ls", &format!("{host}/app@{E2E_SUBJECT}")]);
     assert_eq!(code, 0, "{out}{err}");
@@ -597,4 +562,49 @@ fn timestamp_flags_with_a_live_tsa() {
     ])
     .failure()
     .stderr_has("no timestamp countersignature was found in the signature envelope");
+}
+
+/// `--force-referrers-tag` defaults to true as in the reference: on a
+/// registry with the referrers API (the spec registry), a plain `sign`
+/// still maintains the referrers tag schema index, and
+/// `--force-referrers-tag=false` (the reference's own help example) uses
+/// the API alone; `--force-referrers-tag false` is not a value (pflag).
+#[test]
+fn force_referrers_tag_defaults_to_the_tag_schema() {
+    let spec = OciRegistry::start();
+    let env = Env::new();
+    env.generate_test("k", &["--default", "--key-type", "ec"]);
+    let client = RegistryClient::new().unwrap();
+    let tag = notation_oci::referrers::referrers_tag(E2E_SUBJECT).unwrap();
+    let host = spec.host().replace("127.0.0.1", "localhost");
+    for (repo, flag, indexed) in [
+        ("default", None, true),
+        ("forced", Some("--force-referrers-tag"), true),
+        ("forced-true", Some("--force-referrers-tag=true"), true),
+        ("api", Some("--force-referrers-tag=false"), false),
+        ("api-go-spelling", Some("--force-referrers-tag=F"), false),
+    ] {
+        copy_layout_to_registry(
+            &vector("09-e2e-oci-layouts/layouts/e2e"),
+            &client,
+            &RepositoryRef::new(spec.host(), repo).unwrap(),
+        );
+        let reference = format!("{host}/{repo}@{E2E_SUBJECT}");
+        let mut args = vec!["sign"];
+        args.extend(flag);
+        args.push(&reference);
+        env.run(&args).success();
+        assert_eq!(spec.has_tag(repo, &tag), indexed, "{repo}");
+        env.run(&["ls", &reference])
+            .success()
+            .stdout_has("└── application/vnd.cncf.notary.signature");
+    }
+    env.run(&[
+        "sign",
+        "--force-referrers-tag",
+        "false",
+        &format!("{host}/default@{E2E_SUBJECT}"),
+    ])
+    .failure()
+    .stderr_has("Error: accepts at most 1 arg(s), received 2");
 }

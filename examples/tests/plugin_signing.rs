@@ -270,8 +270,9 @@ fn raw_plugin_key_signs_oci_layout_r5_r9_w16() {
     );
     verify_layout(&env, &reference, &[])
         .success()
+        // The layout named as the reference names it (path@digest).
         .stdout_has(&format!(
-            "Successfully verified signature for {SCOPE}@{SUBJECT}"
+            "Successfully verified signature for {reference}\n"
         ));
 
     // -k names it; COSE works the same way (the envelope is ours).
@@ -612,8 +613,9 @@ fn verification_plugin_r8() {
     plugin.clear_calls();
     verify_layout(&env, &reference, &["--plugin-config", "mode=strict"])
         .success()
+        // The layout named as the reference names it (path@digest).
         .stdout_has(&format!(
-            "Successfully verified signature for {SCOPE}@{SUBJECT}"
+            "Successfully verified signature for {reference}\n"
         ));
     assert_eq!(
         plugin.commands(),

@@ -18,6 +18,7 @@ use crate::oci::{
 };
 use crate::reference::Reference;
 use crate::referrers::{add_to_index, filter_artifact_type, index_entry, referrers_tag};
+use crate::registry::observe::RegistryEvent;
 use crate::registry::{RegistryClient, RegistryError, RepositoryRef};
 use crate::repository::{PushedSignature, RepositoryError, SignatureRepository};
 use crate::signature::{
@@ -90,6 +91,12 @@ impl RemoteRepository {
         let bytes = index.to_json();
         self.client
             .push_manifest(&self.repo, &tag, MEDIA_TYPE_IMAGE_INDEX, &bytes)?;
+        self.client
+            .observe_event(RegistryEvent::ReferrerAddedToTagSchema {
+                subject: &subject.digest,
+                tag: &tag,
+                forced: self.force_referrers_tag,
+            });
         if let Some((old_digest, _)) = old
             && let Err(e) = self.client.delete_manifest(&self.repo, &old_digest)
         {
@@ -156,11 +163,20 @@ impl SignatureRepository for RemoteRepository {
             self.client
                 .referrers(&self.repo, &artifact.digest, Some(ARTIFACT_TYPE_NOTATION))?
         {
+            self.client
+                .observe_event(RegistryEvent::ReferrersListedWithApi {
+                    subject: &artifact.digest,
+                });
             return Ok(referrers);
         }
         let tag = referrers_tag(&artifact.digest).ok_or_else(|| {
             RepositoryError::Invalid(format!("invalid digest {}", artifact.digest))
         })?;
+        self.client
+            .observe_event(RegistryEvent::ReferrersListedWithTagSchema {
+                subject: &artifact.digest,
+                tag: &tag,
+            });
         match self
             .client
             .fetch_manifest_if_exists(&self.repo, &tag, MAX_MANIFEST_SIZE)?
@@ -233,6 +249,11 @@ impl SignatureRepository for RemoteRepository {
         )?;
         if self.force_referrers_tag || !pushed.subject_processed() {
             self.update_referrers_index(artifact, &manifest_desc, &manifest, &mut warnings)?;
+        } else {
+            self.client
+                .observe_event(RegistryEvent::ReferrerIndexedByRegistry {
+                    subject: &artifact.digest,
+                });
         }
         manifest_desc.artifact_type = Some(ARTIFACT_TYPE_NOTATION.to_string());
         manifest_desc.annotations = Some(annotations);

@@ -384,3 +384,103 @@ fn max_signatures_limit() {
     ));
     let _ = repo.resolve("v1").unwrap();
 }
+
+/// Records what a client's observer is told.
+#[derive(Default)]
+struct Recorder(std::sync::Mutex<Vec<String>>);
+
+impl notation_oci::registry::RegistryObserver for Recorder {
+    fn request(&self, id: u64, r: &notation_oci::registry::observe::ObservedRequest) {
+        let mut line = format!("#{id} > {} {}", r.method(), r.url());
+        for (n, v) in r.headers() {
+            line.push_str(&format!(" [{n}: {v}]"));
+        }
+        self.0.lock().unwrap().push(line);
+    }
+    fn response(&self, id: u64, r: &notation_oci::registry::observe::ObservedResponse) {
+        let mut line = format!("#{id} < {}", r.status_line());
+        for (n, v) in r.headers() {
+            line.push_str(&format!(" [{n}: {v}]"));
+        }
+        self.0.lock().unwrap().push(line);
+    }
+    fn event(&self, e: &notation_oci::registry::observe::RegistryEvent<'_>) {
+        self.0.lock().unwrap().push(format!("event {e:?}"));
+    }
+}
+
+/// The observer (the CLI's `-d`) sees every exchange with the credentials
+/// redacted, and which referrers mechanism was used: the tag schema on
+/// distribution (token auth: the token request is seen too), the
+/// referrers API on the spec registry.
+#[test]
+fn observer_sees_redacted_exchanges_and_the_referrers_mechanism() {
+    let registry = Registry::start(Auth::Token);
+    let spec = OciRegistry::start();
+    for (host, tag_schema) in [(registry.host().to_string(), true), (spec.host(), false)] {
+        let recorder = Arc::new(Recorder::default());
+        let client = RegistryClient::builder()
+            .credentials(StaticCredentials::any_registry(Credential::basic(
+                support::fixtures::USER,
+                support::fixtures::PASSWORD,
+            )))
+            .observer(recorder.clone())
+            .build()
+            .unwrap();
+        let (repo, reference) = remote(&client, &host);
+        let digest = push_image(
+            &client,
+            &RepositoryRef::new(reference.registry(), reference.repository()).unwrap(),
+        );
+        workflow::sign(
+            &repo,
+            &digest,
+            &signer("ec-256"),
+            &SignOptions::new(EnvelopeFormat::Jws),
+            &RingProvider,
+        )
+        .unwrap();
+        let (_, _, listed) = workflow::list(&repo, &digest).unwrap();
+        assert_eq!(listed.len(), 1);
+        let seen = recorder.0.lock().unwrap().join("\n");
+        let exchanges = seen.lines().filter(|l| l.contains(" > ")).count() as u64;
+        assert_eq!(exchanges, client.request_count(), "{seen}");
+        assert!(
+            seen.contains(&format!(
+                "#0 > POST http://{host}/v2/net-monitor/blobs/uploads/"
+            )),
+            "{seen}"
+        );
+        assert!(seen.contains(" < 201 Created"), "{seen}");
+        use base64::Engine;
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            support::fixtures::USER,
+            support::fixtures::PASSWORD
+        ));
+        assert!(!seen.contains(&basic), "{seen}");
+        assert!(!seen.contains(support::fixtures::PASSWORD), "{seen}");
+        assert!(!seen.contains("Bearer ey"), "{seen}");
+        let subject_event = if tag_schema {
+            format!("event ReferrerAddedToTagSchema {{ subject: \"{digest}\"")
+        } else {
+            format!("event ReferrerIndexedByRegistry {{ subject: \"{digest}\"")
+        };
+        assert!(seen.contains(&subject_event), "{seen}");
+        let list_event = if tag_schema {
+            format!("event ReferrersListedWithTagSchema {{ subject: \"{digest}\"")
+        } else {
+            format!("event ReferrersListedWithApi {{ subject: \"{digest}\"")
+        };
+        assert!(seen.contains(&list_event), "{seen}");
+        if tag_schema {
+            // Token auth: the Authorization header was sent and redacted.
+            assert!(seen.contains("[Authorization: *****]"), "{seen}");
+            assert!(
+                seen.to_ascii_lowercase()
+                    .contains("[www-authenticate: bearer realm="),
+                "{seen}"
+            );
+        }
+    }
+}

@@ -47,6 +47,7 @@ use notation_core::trust::{
     BlobStatementBuilder, BlobTrustPolicyDocument, DirTrustStore, TrustStoreRef, TrustStoreType,
 };
 use notation_core::verifier::{BlobVerifyOptions, VerificationError, Verifier};
+use notation_examples::display::escape;
 use notation_examples::fsutil::{Overwrite, write_atomic};
 use notation_examples::testpki::{TestCertificateRequest, generate};
 use notation_oci::oci::{
@@ -480,12 +481,14 @@ fn main() {
         println!("\n[{}/{}] {}", i + 1, STEPS.len(), step.title);
         match (step.run)(&mut q) {
             Ok(lines) => {
+                // Results may quote a registry or a certificate: escaped
+                // like everything the `notation` command prints.
                 for line in lines {
-                    println!("      {line}");
+                    println!("      {}", escape::line(&line));
                 }
             }
             Err(e) => {
-                println!("      FAILED: {e}");
+                println!("      FAILED: {}", escape::line(&e.to_string()));
                 ok = false;
                 break;
             }

@@ -67,7 +67,7 @@ impl LoginArgs {
         let store =
             select_credential_store(&notation_config_path(), &docker_config_path(), None)
                 .map_err(|e| CliError::failed(format!("failed to get credentials store: {e}")))?;
-        let client = self.registry.client(&server)?;
+        let client = self.registry.client(&server, con)?;
         match client.login(&server, &credential, store.as_ref()) {
             Ok(LoginOutcome::AlreadyStored) => {
                 con.eprintln(format_args!(

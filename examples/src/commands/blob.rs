@@ -66,10 +66,10 @@ pub fn parse_signature_format(name: &str) -> CliResult<EnvelopeFormat> {
 }
 
 fn unsupported_format(name: &str) -> CliError {
-    CliError::usage(format!(
-        "signature format {} not supported\nSupported signature envelope formats are \"jws\" and \"cose\"",
-        go_quote(name)
-    ))
+    CliError::lines([
+        format!("signature format {} not supported", go_quote(name)),
+        "Supported signature envelope formats are \"jws\" and \"cose\"".to_string(),
+    ])
 }
 
 /// Checks an `--expiry` value (B3, U): whole seconds, not negative; zero
@@ -135,7 +135,7 @@ pub struct SignArgs {
     /// {key}={value} pairs that are added to the signature payload
     #[arg(short = 'm', long = "user-metadata", value_name = "KEY=VALUE")]
     user_metadata: Vec<String>,
-    /// optional expiry that provides a "best by use" time for the artifact. The duration is specified in minutes(m) and/or hours(h). For example: 12h, 30m, 3h20m
+    /// optional expiry that provides a "best by use" time for the artifact: a duration such as 24h, 30m, 3h20m or 90s (units h, m, s, ms, us, ns; fractions such as 1.5h allowed; the total must be whole seconds; 0 means no expiry)
     #[arg(short = 'e', long, value_name = "DURATION", value_parser = parse_go_duration, allow_hyphen_values = true)]
     expiry: Option<time::Duration>,
     /// directory where the signature file is placed (default same directory as the blob)
@@ -147,8 +147,8 @@ pub struct SignArgs {
     #[command(flatten)]
     timestamp: super::TimestampArgs,
     /// the file to sign
-    #[arg(value_name = "BLOB_PATH", value_parser = path_arg())]
-    blob_path: Option<PathBuf>,
+    #[arg(value_name = "BLOB_PATH", value_parser = path_arg(), required = true)]
+    blob_path: PathBuf,
 }
 
 impl SignArgs {
@@ -157,11 +157,7 @@ impl SignArgs {
     /// a plain envelope plugin cannot sign blobs).
     fn run(self, con: &mut Console) -> CliResult {
         self.logging.apply(con);
-        let blob_path = self.blob_path.ok_or_else(|| {
-            CliError::usage(
-                "missing file path to the blob artifact: use `notation blob sign --help` to see what parameters are required",
-            )
-        })?;
+        let blob_path = self.blob_path;
         if blob_path.as_os_str().is_empty() {
             return Err(CliError::usage("blob path cannot be empty"));
         }
@@ -293,18 +289,14 @@ pub struct VerifyArgs {
     #[command(flatten)]
     revocation: super::RevocationArgs,
     /// the file whose signature is verified
-    #[arg(value_name = "BLOB_PATH", value_parser = path_arg())]
-    blob_path: Option<PathBuf>,
+    #[arg(value_name = "BLOB_PATH", value_parser = path_arg(), required = true)]
+    blob_path: PathBuf,
 }
 
 impl VerifyArgs {
     fn run(self, con: &mut Console) -> CliResult {
         self.logging.apply(con);
-        let blob_path = self.blob_path.ok_or_else(|| {
-            CliError::usage(
-                "missing path to the blob artifact: use `notation blob verify --help` to see what parameters are required",
-            )
-        })?;
+        let blob_path = self.blob_path;
         let signature_path = self
             .signature
             .filter(|s| !s.as_os_str().is_empty())
@@ -368,7 +360,7 @@ impl VerifyArgs {
 }
 
 /// Debug output: the statement applied and every check with its action.
-fn report_checks(con: &mut Console, outcome: &VerificationOutcome) -> CliResult {
+pub(crate) fn report_checks(con: &mut Console, outcome: &VerificationOutcome) -> CliResult {
     con.debug(format_args!(
         "trust policy statement {} (level {})",
         go_quote(outcome.policy_name()),
@@ -428,7 +420,8 @@ pub fn print_success(
         .map(|p| p.target_artifact.user_metadata())
         .unwrap_or_default();
     if !metadata.is_empty() {
-        con.println("\nThe artifact was signed with the following user metadata.")?;
+        con.println("")?;
+        con.println("The artifact was signed with the following user metadata.")?;
         let mut rows = vec![vec!["KEY".to_string(), "VALUE".to_string()]];
         rows.extend(metadata.into_iter().map(|(k, v)| vec![k, v]));
         con.print(format_args!("\n{}", table::render(&rows)))?;
@@ -481,18 +474,14 @@ pub struct InspectArgs {
     #[arg(short = 'o', long, value_name = "FORMAT", default_value = "tree")]
     output: String,
     /// the signature file
-    #[arg(value_name = "SIGNATURE_PATH", value_parser = path_arg())]
-    signature_path: Option<PathBuf>,
+    #[arg(value_name = "SIGNATURE_PATH", value_parser = path_arg(), required = true)]
+    signature_path: PathBuf,
 }
 
 impl InspectArgs {
     fn run(self, con: &mut Console) -> CliResult {
         self.logging.apply(con);
-        let path = self.signature_path.ok_or_else(|| {
-            CliError::usage(
-                "missing signature path: use `notation blob inspect --help` to see what parameters are required",
-            )
-        })?;
+        let path = self.signature_path;
         let json = match self.output.as_str() {
             "tree" => false,
             "json" => true,

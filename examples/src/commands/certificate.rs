@@ -136,13 +136,13 @@ impl AddArgs {
         if failed.is_empty() {
             return Ok(());
         }
-        let mut text = format!(
-            "Failed to add following certificates to named store {name} of type {store_type}:\n"
-        );
+        let mut lines = vec![format!(
+            "Failed to add following certificates to named store {name} of type {store_type}:"
+        )];
         for (p, e) in failed {
-            text.push_str(&format!("{}, with error {}\n", p.display(), go_quote(&e)));
+            lines.push(format!("{}, with error {}", p.display(), go_quote(&e)));
         }
-        Err(CliError::Failed(text.trim_end().to_string()))
+        Err(CliError::Lines(lines))
     }
 }
 

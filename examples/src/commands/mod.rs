@@ -30,18 +30,32 @@ use notation_oci::tsa::HttpTimestamper;
 use crate::console::Console;
 use crate::error::{CliError, CliResult};
 
-/// `-d/--debug`, on the commands where the reference has it.
+/// `-d/--debug` and `-v/--verbose`, on the commands where the reference
+/// has them (Go boolean flags: `--debug=false` too).
 #[derive(Args, Clone, Debug, Default)]
 pub struct LoggingArgs {
     /// debug mode
     #[arg(short = 'd', long)]
     pub debug: bool,
+    /// verbose mode
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
 }
 
 impl LoggingArgs {
-    /// Applies the flag to the console.
+    /// The log level the flags ask for (`-d` wins over `-v`).
+    pub fn level(&self) -> crate::console::LogLevel {
+        use crate::console::LogLevel;
+        match (self.debug, self.verbose) {
+            (true, _) => LogLevel::Debug,
+            (false, true) => LogLevel::Info,
+            (false, false) => LogLevel::Off,
+        }
+    }
+
+    /// Applies the flags to the console.
     pub fn apply(&self, con: &mut Console) {
-        con.set_debug(self.debug);
+        con.set_log_level(self.level());
     }
 }
 

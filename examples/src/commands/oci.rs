@@ -1,35 +1,43 @@
 //! `notation sign`, `verify`, `list`/`ls` and `inspect`: signatures of OCI
 //! artifacts in registries and in OCI image layouts (REQUIREMENTS T1, T2,
-//! Q, K3, X2, X3).
+//! Q, K3, X2, X3). Their output, flags and defaults follow notation v1.3.2,
+//! the latest release (`--force-referrers-tag` on by default, plain HTTP
+//! only to `localhost:<port>`, `inspect` in the v1.3.2 shapes).
+//!
+//! Each command resolves the reference first, as the reference does (with
+//! the mutable-tag warning, and `failed to get manifest descriptor: ...`
+//! when it cannot), then works on the digest.
 //!
 //! Deviation: the reference hides `--oci-layout`/`--scope` behind
 //! `NOTATION_EXPERIMENTAL=1`; here the OCI layout is a first-class store
 //! (it is notation-rs's embedded default), so the flags are always on.
+
+mod list;
+mod sign;
+mod trace;
+mod verify;
+
+pub use list::{InspectArgs, ListArgs};
+pub use sign::SignArgs;
+pub use trace::HttpTrace;
+pub use verify::VerifyArgs;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
 use notation_core::config::{Config, config_dir};
-use notation_core::crypto::default_provider;
-use notation_core::plugin::PluginDirectory;
-use notation_core::trust::{DirTrustStore, PolicyFile, TrustStoreError};
-use notation_core::verifier::Verifier;
-use notation_oci::layout::parse_layout_reference;
+use notation_oci::layout::{LayoutError, parse_layout_reference};
+use notation_oci::oci::Descriptor;
+use notation_oci::reference::ReferenceError;
 use notation_oci::registry::credentials::{CredentialChain, StaticCredentials};
-use notation_oci::registry::{Credential, RegistryClient};
-use notation_oci::repository::SignatureRepository;
-use notation_oci::signature::SignatureManifestForm;
-use notation_oci::workflow::{
-    self, ArtifactSigner, DEFAULT_MAX_SIGNATURES, SignOptions, VerifyOptions, WorkflowError,
-};
+use notation_oci::registry::{Credential, RegistryClient, RegistryError};
+use notation_oci::repository::{RepositoryError, SignatureRepository};
+use notation_oci::workflow::{self, WorkflowError};
 use notation_oci::{OciLayout, Reference, RemoteRepository};
 
-use super::{CliSigner, LoggingArgs, SignerArgs, TimestampArgs, parse_flag_map};
-use crate::console::Console;
-use crate::display::{gojson, signature::SignatureView, tree::Node};
-use crate::duration::parse_go_duration;
-use crate::error::{CliError, CliResult};
+use crate::console::{Console, LogLevel};
+use crate::error::{CliError, CliResult, go_quote};
 
 /// Registry access flags (`-u/-p`, `--insecure-registry`).
 #[derive(Args, Clone, Debug, Default)]
@@ -45,10 +53,26 @@ pub struct RegistryArgs {
     pub insecure_registry: bool,
 }
 
+/// Whether `registry` is reached over plain HTTP, as the reference decides:
+/// `--insecure-registry`, or listed in `insecureRegistries` of
+/// `config.json`, or a `localhost:<port>` registry. Everything else,
+/// `127.0.0.1` and `[::1]` included, is reached over HTTPS.
+pub fn is_plain_http(registry: &str, insecure_flag: bool, config: &Config) -> bool {
+    insecure_flag
+        || config
+            .insecure_registries
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(registry))
+        || registry
+            .rsplit_once(':')
+            .is_some_and(|(host, port)| host.eq_ignore_ascii_case("localhost") && !port.is_empty())
+}
+
 impl RegistryArgs {
     /// A registry client for `registry` with the credentials and transport
-    /// the flags and configuration ask for (X2).
-    pub fn client(&self, registry: &str) -> CliResult<RegistryClient> {
+    /// the flags and configuration ask for (X2), and, under `-d`, the HTTP
+    /// trace.
+    pub fn client(&self, registry: &str, con: &Console) -> CliResult<RegistryClient> {
         let config = Config::load(&config_dir())?;
         let explicit = match (&self.username, &self.password) {
             (None, None) => None,
@@ -60,10 +84,13 @@ impl RegistryArgs {
         };
         let chain = CredentialChain::notation_default(explicit).map_err(CliError::failed)?;
         let mut options = super::network::registry_options(RegistryClient::builder())
-            .notation_config(&config)
+            .loopback_plain_http(false)
             .credentials(chain);
-        if self.insecure_registry {
+        if is_plain_http(registry, self.insecure_registry, &config) {
             options = options.insecure_registry(registry);
+        }
+        if con.log_level() > LogLevel::Off {
+            options = options.observer(Arc::new(HttpTrace::new(con.log_sink())));
         }
         options.build().map_err(CliError::failed)
     }
@@ -84,6 +111,7 @@ enum Target {
 
 impl Target {
     fn open(
+        con: &Console,
         raw: &str,
         oci_layout: bool,
         registry: &RegistryArgs,
@@ -100,7 +128,9 @@ impl Target {
         }
         let reference = Reference::parse(raw).map_err(|e| {
             CliError::usage(format!(
-                "{raw:?}: {e}. Expecting <registry>/<repository>:<tag> or <registry>/<repository>@<digest>"
+                "{}: {}. Expecting <registry>/<repository>:<tag> or <registry>/<repository>@<digest>",
+                go_quote(raw),
+                reference_error_text(&e)
             ))
         })?;
         if reference.reference().is_none() {
@@ -110,7 +140,9 @@ impl Target {
         }
         // One command, one registry operation: its requests share one time
         // limit (--timeout), however many signatures it reads.
-        let client = registry.client(reference.registry())?.begin_operation();
+        let client = registry
+            .client(reference.registry(), con)?
+            .begin_operation();
         let repo = RemoteRepository::new(client, &reference)
             .map_err(CliError::failed)?
             .force_referrers_tag(force_referrers_tag);
@@ -132,20 +164,8 @@ impl Target {
         }
     }
 
-    /// The tag, when the user gave one (for the mutable-tag warning).
-    fn tag(&self) -> Option<&str> {
-        match self {
-            Target::Layout { reference, .. } => {
-                (!reference.contains(':')).then_some(reference.as_str())
-            }
-            Target::Remote { reference, .. } => match reference.digest() {
-                Some(_) => None,
-                None => reference.tag(),
-            },
-        }
-    }
-
-    /// `<registry>/<repository>@<digest>` or `<layout path>@<digest>`.
+    /// `<registry>/<repository>@<digest>` or `<layout path>@<digest>`: how
+    /// the reference names a resolved artifact in every success line.
     fn display(&self, digest: &str) -> String {
         match self {
             Target::Layout { path, .. } => format!("{}@{digest}", path.display()),
@@ -153,13 +173,136 @@ impl Target {
         }
     }
 
-    fn warn_tag(&self, con: &mut Console, operation: &str) -> CliResult {
-        if let Some(tag) = self.tag() {
-            con.eprintln(format_args!(
-                "Warning: Always {operation} the artifact using digest(@sha256:...) rather than a tag(:{tag}) because resolved digest may not point to the same signed artifact, as tags are mutable."
-            ))?;
+    /// The reference as given, `<registry>/<repository>:<tag>` or
+    /// `...@<digest>` (for "not found").
+    fn shown_reference(&self) -> String {
+        match self {
+            Target::Layout {
+                path, reference, ..
+            } => format!("{}:{reference}", path.display()),
+            Target::Remote { reference, .. } => match reference.digest() {
+                Some(d) => format!("{}@{d}", reference.scope()),
+                None => format!(
+                    "{}:{}",
+                    reference.scope(),
+                    reference.tag().unwrap_or_default()
+                ),
+            },
         }
-        Ok(())
+    }
+
+    /// Resolves the reference (Q8) as the reference's
+    /// `resolveReference` does: logs the descriptor, and when a tag was
+    /// given, prints `warning` (its text for the operation) once resolved.
+    fn resolve(
+        &self,
+        con: &mut Console,
+        warning: impl FnOnce(&str) -> String,
+    ) -> CliResult<Descriptor> {
+        let reference = self.reference();
+        let (artifact, from_tag) =
+            workflow::resolve(self.repository(), reference).map_err(|e| self.resolve_error(e))?;
+        con.info(format_args!(
+            "Reference {reference} resolved to manifest descriptor: {}",
+            go_descriptor(&artifact)
+        ))?;
+        if from_tag {
+            con.eprintln(warning(reference))?;
+        }
+        Ok(artifact)
+    }
+
+    /// The error of a failed resolution, worded as the reference's
+    /// (`failed to get manifest descriptor: <reference>: not found`). The
+    /// one place that decides what "not found" is.
+    fn resolve_error(&self, e: WorkflowError) -> CliError {
+        if let WorkflowError::DigestMismatch { .. } = e {
+            return CliError::failed(e);
+        }
+        let not_found = match &e {
+            WorkflowError::Repository(RepositoryError::Registry(RegistryError::Status(s))) => {
+                s.status == 404
+            }
+            WorkflowError::Repository(RepositoryError::Layout(LayoutError::NotFound(_))) => true,
+            _ => false,
+        };
+        if not_found {
+            CliError::failed(match self {
+                // The reference's OCI layout store says just "not found".
+                Target::Layout { .. } => "failed to get manifest descriptor: not found".to_string(),
+                Target::Remote { .. } => format!(
+                    "failed to get manifest descriptor: {}: not found",
+                    self.shown_reference()
+                ),
+            })
+        } else {
+            CliError::failed(format!("failed to get manifest descriptor: {e}"))
+        }
+    }
+}
+
+/// A reference that does not parse, worded as oras-go's errors (the
+/// reference quotes the input before it).
+fn reference_error_text(e: &ReferenceError) -> String {
+    match e {
+        ReferenceError::MissingRepository(_) => {
+            "invalid reference: missing registry or repository".into()
+        }
+        ReferenceError::InvalidRegistry { registry, .. } => {
+            format!("invalid reference: invalid registry {}", go_quote(registry))
+        }
+        ReferenceError::InvalidRepository { repository, .. } => format!(
+            "invalid reference: invalid repository {}",
+            go_quote(repository)
+        ),
+        ReferenceError::InvalidTag { tag, .. } => {
+            format!("invalid reference: invalid tag {}", go_quote(tag))
+        }
+        ReferenceError::InvalidDigest { digest, .. } => {
+            format!("invalid reference: invalid digest {}", go_quote(digest))
+        }
+        e => e.to_string(),
+    }
+}
+
+/// The mutable-tag warning of `verify`, `list` and `inspect`.
+fn tag_warning(operation: &'static str) -> impl FnOnce(&str) -> String {
+    move |tag| {
+        format!(
+            "Warning: Always {operation} the artifact using digest(@sha256:...) rather than a tag(:{tag}) because resolved digest may not point to the same signed artifact, as tags are mutable."
+        )
+    }
+}
+
+/// A descriptor as Go's `%+v` prints an `ocispec.Descriptor` (the
+/// reference's info log).
+fn go_descriptor(d: &Descriptor) -> String {
+    let annotations = d
+        .annotations
+        .as_ref()
+        .map(|a| {
+            a.iter()
+                .map(|(k, v)| format!("{k}:{v}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default();
+    format!(
+        "{{MediaType:{} Digest:{} Size:{} URLs:[] Annotations:map[{annotations}] Data:[] Platform:<nil> ArtifactType:{}}}",
+        d.media_type,
+        d.digest,
+        d.size,
+        d.artifact_type.as_deref().unwrap_or("")
+    )
+}
+
+/// `<scope>@<digest>` or `<scope>:<tag>`: the artifact as policy errors
+/// quote it before it is resolved.
+fn shown_input(scope: &str, reference: &str) -> String {
+    if reference.contains(':') {
+        format!("{scope}@{reference}")
+    } else {
+        format!("{scope}:{reference}")
     }
 }
 
@@ -172,440 +315,76 @@ fn check_max(max: i64) -> CliResult<usize> {
     Ok(max as usize)
 }
 
-fn missing_reference(command: &str) -> CliError {
-    CliError::usage(format!(
-        "missing reference to the artifact: use `notation {command} --help` to see what parameters are required"
-    ))
-}
-
-// ---------------------------------------------------------------------------
-// sign
-// ---------------------------------------------------------------------------
-
-/// `notation sign`.
-#[derive(Args, Debug)]
-pub struct SignArgs {
-    #[command(flatten)]
-    logging: LoggingArgs,
-    #[command(flatten)]
-    registry: RegistryArgs,
-    /// signature envelope format, options: "jws", "cose" (default: "signatureFormat" of config.json, else "jws")
-    #[arg(long = "signature-format", value_name = "FORMAT")]
-    signature_format: Option<String>,
-    #[command(flatten)]
-    signer: SignerArgs,
-    /// {key}={value} pairs that are added to the signature payload
-    #[arg(short = 'm', long = "user-metadata", value_name = "KEY=VALUE")]
-    user_metadata: Vec<String>,
-    /// optional expiry that provides a "best by use" time for the artifact. The duration is specified in minutes(m) and/or hours(h). For example: 12h, 30m, 3h20m
-    #[arg(short = 'e', long, value_name = "DURATION", value_parser = parse_go_duration, allow_hyphen_values = true)]
-    expiry: Option<time::Duration>,
-    #[command(flatten)]
-    timestamp: TimestampArgs,
-    /// force to store signatures using the referrers tag schema
-    #[arg(long = "force-referrers-tag", conflicts_with = "oci_layout")]
-    force_referrers_tag: bool,
-    /// signature manifest form: "artifact" (artifactType, OCI 1.1, the default) or "image" (config media type, for registries that reject artifactType)
+/// The reference's deprecated, hidden `--allow-referrers-api` flag:
+/// accepted with its warning (`sign` then uses the referrers API).
+#[derive(Args, Clone, Debug, Default)]
+pub struct AllowReferrersApiArg {
+    /// (deprecated) use the Referrers API to store or list signatures, if not supported (returns 404), fallback to the Referrers tag schema
     #[arg(
-        long = "signature-manifest",
-        value_name = "FORM",
-        default_value = "artifact"
+        long = "allow-referrers-api",
+        hide = true,
+        value_name = crate::cli::flags::BOOL_VALUE_NAME,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = crate::cli::flags::go_bool_parser()
     )]
-    signature_manifest: String,
-    /// sign the artifact stored as OCI image layout (<path>:<tag> or <path>@<digest>)
-    #[arg(long = "oci-layout")]
-    oci_layout: bool,
-    /// the artifact: <registry>/<repository>:<tag> or <registry>/<repository>@<digest>
-    #[arg(value_name = "REFERENCE")]
-    reference: Option<String>,
+    pub allow_referrers_api: Option<bool>,
 }
 
-impl SignArgs {
-    /// Runs `notation sign`: with a local key, or a plugin key (R5, R6: a
-    /// RAW plugin signs what notation-rs builds and timestamps; an
-    /// envelope plugin's envelope is checked and its annotations go to the
-    /// signature manifest; `--timestamp-url` is not used then, as by the
-    /// reference: the plugin owns its envelope).
-    pub fn run(self, con: &mut Console) -> CliResult {
-        self.logging.apply(con);
-        let raw = self.reference.ok_or_else(|| missing_reference("sign"))?;
-        let mut flags = self.signer.flags_set().to_vec();
-        flags.extend([
-            ("timestamp-url", self.timestamp.url.is_some()),
-            ("timestamp-root-cert", self.timestamp.root_cert.is_some()),
-        ]);
-        let mut together = SignerArgs::TOGETHER.to_vec();
-        together.push("timestamp-url timestamp-root-cert");
-        super::check_flag_groups(&flags, &together, &SignerArgs::EXCLUSIVE)?;
-        let form = match self.signature_manifest.as_str() {
-            "artifact" => SignatureManifestForm::ArtifactType,
-            "image" => SignatureManifestForm::ConfigMediaType,
-            other => {
-                return Err(CliError::usage(format!(
-                    "signature manifest {other:?} not supported, options: \"artifact\", \"image\""
-                )));
-            }
-        };
-        let dir = config_dir();
-        let format_name = match self.signature_format {
-            Some(f) => f,
-            None => Config::load(&dir)?
-                .signature_format
-                .filter(|f| !f.is_empty())
-                .unwrap_or_else(|| "jws".into()),
-        };
-        let format = super::blob::parse_signature_format(&format_name)?;
-        let expiry = super::blob::check_expiry(self.expiry)?;
-        let user_metadata = parse_flag_map(&self.user_metadata, "user-metadata")?;
-        let signer = super::load_signer(con, &dir, &self.signer)?;
-        let timestamper = super::timestamper(&self.timestamp)?;
-        let target = Target::open(
-            &raw,
-            self.oci_layout,
-            &self.registry,
-            self.force_referrers_tag,
-        )?;
-        if let Some(tag) = target.tag() {
-            con.eprintln(format_args!(
-                "Warning: Always sign the artifact using digest(@sha256:...) rather than a tag(:{tag}) because tags are mutable and a tag reference can point to a different artifact than the one signed."
-            ))?;
+impl AllowReferrersApiArg {
+    /// Prints the reference's deprecation warning when the flag was given.
+    fn warn(&self, con: &mut Console, replacement: bool) -> CliResult {
+        match self.allow_referrers_api {
+            Some(true) if replacement => con.eprintln(
+                "Warning: flag '--allow-referrers-api' is deprecated and will be removed in future versions, use '--force-referrers-tag=false' instead.",
+            ),
+            Some(_) => con.eprintln(
+                "Warning: flag '--allow-referrers-api' is deprecated and will be removed in future versions.",
+            ),
+            None => Ok(()),
         }
-        let options = SignOptions::new(format)
-            .user_metadata(user_metadata)
-            .expiry(expiry)
-            .manifest_form(form)
-            .timestamper(
-                timestamper
-                    .as_ref()
-                    .map(|t| t as &dyn notation_core::timestamp::Timestamper),
-            );
-        let crypto = default_provider();
-        let artifact_signer = match &signer {
-            CliSigner::Local(local) => ArtifactSigner::Signer(local.as_ref()),
-            CliSigner::Plugin(plugin) => ArtifactSigner::Plugin(plugin),
-        };
-        let signed = workflow::sign_with(
-            target.repository(),
-            target.reference(),
-            artifact_signer,
-            &options,
-            crypto.as_ref(),
-        )
-        .map_err(|e| match e {
-            WorkflowError::PluginSign(e) => CliError::failed(super::plugin_sign_error_text(&e)),
-            e => CliError::failed(e),
-        })?;
-        for w in &signed.pushed.warnings {
-            con.debug(w)?;
-            con.eprintln(
-                "Warning: Removal of outdated referrers index from remote registry failed. Garbage collection may be required.",
-            )?;
-        }
-        con.println(format_args!(
-            "Successfully signed {}",
-            target.display(&signed.artifact.digest)
-        ))?;
-        con.println(format_args!(
-            "Pushed the signature to {}",
-            target.display(&signed.pushed.manifest.digest)
-        ))
     }
 }
 
-// ---------------------------------------------------------------------------
-// verify
-// ---------------------------------------------------------------------------
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// `notation verify`.
-#[derive(Args, Debug)]
-pub struct VerifyArgs {
-    #[command(flatten)]
-    logging: LoggingArgs,
-    #[command(flatten)]
-    registry: RegistryArgs,
-    /// {key}={value} pairs that are passed as it is to a plugin, if the verification is associated with a verification plugin, refer plugin documentation to set appropriate values
-    #[arg(long = "plugin-config", value_name = "KEY=VALUE")]
-    plugin_config: Vec<String>,
-    /// user defined {key}={value} pairs that must be present in the signature for successful verification if provided
-    #[arg(short = 'm', long = "user-metadata", value_name = "KEY=VALUE")]
-    user_metadata: Vec<String>,
-    /// maximum number of signatures to evaluate or examine
-    #[arg(long = "max-signatures", default_value_t = DEFAULT_MAX_SIGNATURES as i64, allow_hyphen_values = true)]
-    max_signatures: i64,
-    /// verify the artifact stored as OCI image layout (<path>:<tag> or <path>@<digest>)
-    #[arg(long = "oci-layout", requires = "scope")]
-    oci_layout: bool,
-    /// set trust policy scope for artifact verification, required and can only be used when flag "--oci-layout" is set
-    #[arg(long, requires = "oci_layout")]
-    scope: Option<String>,
-    #[command(flatten)]
-    revocation: super::RevocationArgs,
-    /// the artifact: <registry>/<repository>:<tag> or <registry>/<repository>@<digest>
-    #[arg(value_name = "REFERENCE")]
-    reference: Option<String>,
-}
-
-impl VerifyArgs {
-    /// Runs `notation verify`. A signature that names a verification
-    /// plugin is verified with the installed plugin, which gets
-    /// `--plugin-config` (R8).
-    pub fn run(self, con: &mut Console) -> CliResult {
-        self.logging.apply(con);
-        let raw = self.reference.ok_or_else(|| missing_reference("verify"))?;
-        let max = check_max(self.max_signatures)?;
-        let plugin_config = parse_flag_map(&self.plugin_config, "plugin-config")?;
-        let user_metadata = parse_flag_map(&self.user_metadata, "user-metadata")?;
-        let dir = config_dir();
-        // T2: the policy is read, and a `skip` honoured, before the store is
-        // touched.
-        let policy = PolicyFile::read_oci(&dir)
-            .and_then(|f| f.parse_oci())
-            .map_err(CliError::failed)?;
-        let (checker, cache) = super::revocation_checker(&self.revocation)?;
-        let verifier = Verifier::builder(Arc::new(DirTrustStore::new(&dir)))
-            .oci_policy(policy)
-            .revocation_checker(checker)
-            .plugin_locator(Arc::new(PluginDirectory::from_environment()))
-            .build()
-            .map_err(CliError::failed)?;
-        let target = Target::open(&raw, self.oci_layout, &self.registry, false)?;
-        let scope = match (&target, &self.scope) {
-            (Target::Layout { .. }, Some(scope)) => scope.clone(),
-            (Target::Layout { .. }, None) => {
-                return Err(CliError::usage("--scope is required with --oci-layout"));
-            }
-            (Target::Remote { reference, .. }, _) => reference.scope(),
+    #[test]
+    fn plain_http_as_the_reference() {
+        let config = Config {
+            insecure_registries: vec!["reg.example:5000".into()],
+            ..Default::default()
         };
-        let options = VerifyOptions::new()
-            .user_metadata(user_metadata)
-            .plugin_config(plugin_config)
-            .max_signatures(max);
-        let result = workflow::verify(
-            target.repository(),
-            &scope,
-            target.reference(),
-            &verifier,
-            &options,
+        assert!(is_plain_http("localhost:5000", false, &config));
+        assert!(is_plain_http("LOCALHOST:1", false, &config));
+        assert!(is_plain_http("REG.example:5000", false, &config));
+        assert!(is_plain_http("anything.io", true, &config));
+        // HTTPS everywhere else, loopback addresses included.
+        for tls in [
+            "localhost",
+            "127.0.0.1:5000",
+            "[::1]:5000",
+            "registry.io",
+            "localhost.example:5000",
+        ] {
+            assert!(!is_plain_http(tls, false, &config), "{tls}");
+        }
+    }
+
+    #[test]
+    fn descriptors_as_go_prints_them() {
+        let mut d = Descriptor::new(
+            "application/vnd.oci.image.manifest.v1+json",
+            "sha256:ab",
+            394,
         );
-        super::warn_cache_errors(con, &cache)?;
-        match result {
-            Ok(verification) => {
-                if verification.resolved_from_tag {
-                    target.warn_tag(con, "verify")?;
-                }
-                match &verification.verified {
-                    None => con.println(format_args!(
-                        "Trust policy is configured to skip signature verification for {raw}"
-                    )),
-                    Some((signature, outcome)) => {
-                        let artifact = verification.artifact.as_ref().expect("verified artifact");
-                        con.debug(format_args!("verified signature {}", signature.digest))?;
-                        for failure in &verification.failures {
-                            con.debug(failure)?;
-                        }
-                        let display = match (&target, &self.scope) {
-                            (Target::Layout { .. }, Some(scope)) => {
-                                format!("{scope}@{}", artifact.digest)
-                            }
-                            _ => target.display(&artifact.digest),
-                        };
-                        super::blob::print_success(con, outcome, &display)
-                    }
-                }
-            }
-            Err(WorkflowError::AllFailed {
-                reference,
-                failures,
-            }) => {
-                for failure in &failures {
-                    con.eprintln(format_args!("Warning: {failure}"))?;
-                }
-                Err(CliError::failed(format!(
-                    "signature verification failed for all the signatures associated with {reference}"
-                )))
-            }
-            Err(e @ WorkflowError::Policy(_)) => Err(CliError::failed(e)),
-            // A trust store the policy names is missing or broken: a
-            // configuration error, worded as the reference words it.
-            Err(WorkflowError::TrustStore(e @ TrustStoreError::NotFound { .. })) => {
-                Err(CliError::failed(format!(
-                    "{e}. Use command 'notation cert add' to create and add trusted certificates to the trust store"
-                )))
-            }
-            Err(WorkflowError::TrustStore(e)) => Err(CliError::failed(e)),
-            Err(e) => Err(CliError::failed(format!(
-                "signature verification failed: {e}"
-            ))),
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------
-// list
-// ---------------------------------------------------------------------------
-
-/// `notation list`.
-#[derive(Args, Debug)]
-pub struct ListArgs {
-    #[command(flatten)]
-    logging: LoggingArgs,
-    #[command(flatten)]
-    registry: RegistryArgs,
-    /// maximum number of signatures to evaluate or examine
-    #[arg(long = "max-signatures", default_value_t = DEFAULT_MAX_SIGNATURES as i64, allow_hyphen_values = true)]
-    max_signatures: i64,
-    /// list signatures stored in OCI image layout (<path>:<tag> or <path>@<digest>)
-    #[arg(long = "oci-layout")]
-    oci_layout: bool,
-    /// the artifact: <registry>/<repository>:<tag> or <registry>/<repository>@<digest>
-    #[arg(value_name = "REFERENCE")]
-    reference: Option<String>,
-}
-
-impl ListArgs {
-    /// Runs `notation list`.
-    pub fn run(self, con: &mut Console) -> CliResult {
-        self.logging.apply(con);
-        let raw = self.reference.ok_or_else(|| missing_reference("list"))?;
-        let max = check_max(self.max_signatures)?;
-        let target = Target::open(&raw, self.oci_layout, &self.registry, false)?;
-        let (artifact, from_tag, signatures) =
-            workflow::list(target.repository(), target.reference()).map_err(CliError::failed)?;
-        if from_tag {
-            target.warn_tag(con, "list")?;
-        }
-        let heading = target.display(&artifact.digest);
-        if signatures.is_empty() {
-            return con.println(format_args!("{heading} has no associated signatures"));
-        }
-        let mut root = Node::new(heading);
-        let node = root.add(notation_oci::oci::ARTIFACT_TYPE_NOTATION);
-        for signature in signatures.iter().take(max) {
-            node.add(signature.digest.clone());
-        }
-        con.print(root.render())?;
-        if signatures.len() > max {
-            con.eprintln(format_args!(
-                "Warning: exceeded configured limit of max signatures {max} to examine"
-            ))?;
-        }
-        Ok(())
-    }
-}
-
-// ---------------------------------------------------------------------------
-// inspect
-// ---------------------------------------------------------------------------
-
-/// `notation inspect`.
-#[derive(Args, Debug)]
-pub struct InspectArgs {
-    #[command(flatten)]
-    logging: LoggingArgs,
-    #[command(flatten)]
-    registry: RegistryArgs,
-    /// output format, options: 'json', 'tree'
-    #[arg(short = 'o', long, value_name = "FORMAT", default_value = "tree")]
-    output: String,
-    /// maximum number of signatures to evaluate or examine
-    #[arg(long = "max-signatures", default_value_t = DEFAULT_MAX_SIGNATURES as i64, allow_hyphen_values = true)]
-    max_signatures: i64,
-    /// inspect signatures stored in OCI image layout (<path>:<tag> or <path>@<digest>)
-    #[arg(long = "oci-layout")]
-    oci_layout: bool,
-    /// the artifact: <registry>/<repository>:<tag> or <registry>/<repository>@<digest>
-    #[arg(value_name = "REFERENCE")]
-    reference: Option<String>,
-}
-
-impl InspectArgs {
-    /// Runs `notation inspect` (X3).
-    pub fn run(self, con: &mut Console) -> CliResult {
-        self.logging.apply(con);
-        let raw = self.reference.ok_or_else(|| missing_reference("inspect"))?;
-        let json = match self.output.as_str() {
-            "tree" => false,
-            "json" => true,
-            other => {
-                return Err(CliError::usage(format!(
-                    "unrecognized output format {other}"
-                )));
-            }
-        };
-        let max = check_max(self.max_signatures)?;
-        let target = Target::open(&raw, self.oci_layout, &self.registry, false)?;
-        let (artifact, from_tag, signatures) =
-            workflow::list(target.repository(), target.reference()).map_err(CliError::failed)?;
-        if from_tag {
-            target.warn_tag(con, "inspect")?;
-        }
-        let heading = target.display(&artifact.digest);
-        let mut views = Vec::new();
-        let mut skipped = false;
-        for signature in signatures.iter().take(max) {
-            let fetched = target
-                .repository()
-                .fetch_signature(signature, &artifact)
-                .map_err(|e| e.to_string())
-                .and_then(|(manifest, envelope)| {
-                    let format = notation_core::envelope::EnvelopeFormat::from_media_type(
-                        &manifest.envelope.media_type,
-                    )
-                    .ok_or_else(|| {
-                        format!(
-                            "signature envelope format with media type {:?} is not supported",
-                            manifest.envelope.media_type
-                        )
-                    })?;
-                    SignatureView::parse(format, &envelope).map_err(|e| e.to_string())
-                });
-            match fetched {
-                Ok(view) => views.push((signature.digest.clone(), view)),
-                Err(e) => {
-                    con.eprintln(format_args!(
-                        "Warning: Skipping signature {} because of error: {e}",
-                        signature.digest
-                    ))?;
-                    skipped = true;
-                }
-            }
-        }
-        if json {
-            #[derive(serde::Serialize)]
-            #[serde(rename_all = "camelCase")]
-            struct Inspect<'a, S: serde::Serialize> {
-                media_type: &'a str,
-                signatures: Vec<S>,
-            }
-            let out = Inspect {
-                media_type: &artifact.media_type,
-                signatures: views
-                    .iter()
-                    .map(|(digest, view)| view.json(Some(digest)))
-                    .collect(),
-            };
-            con.print(gojson::to_string_pretty(&out).map_err(CliError::failed)?)?;
-        } else if views.is_empty() && !skipped {
-            con.println(format_args!("{heading} has no associated signature"))?;
-        } else {
-            con.println("Inspecting all signatures for signed artifact")?;
-            let mut root = Node::new(heading);
-            let node = root.add(notation_oci::oci::ARTIFACT_TYPE_NOTATION);
-            for (digest, view) in &views {
-                node.push(view.tree(digest));
-            }
-            con.print(root.render())?;
-        }
-        if signatures.len() > max {
-            con.println(format_args!(
-                "Warning: exceeded configured limit of max signatures {max} to examine"
-            ))?;
-        }
-        if skipped {
-            return Err(CliError::failed(
-                "at least one signature was skipped and not displayed",
-            ));
-        }
-        Ok(())
+        assert_eq!(
+            go_descriptor(&d),
+            "{MediaType:application/vnd.oci.image.manifest.v1+json Digest:sha256:ab Size:394 URLs:[] Annotations:map[] Data:[] Platform:<nil> ArtifactType:}"
+        );
+        d.annotations = Some([("b".to_string(), "2".to_string()), ("a".into(), "1".into())].into());
+        assert!(go_descriptor(&d).contains("Annotations:map[a:1 b:2]"));
     }
 }

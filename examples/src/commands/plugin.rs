@@ -153,10 +153,9 @@ fn install(
         let _ = con.debug(line);
     };
     let outcome = plugin_package::install(plugins, source, options, &mut log).map_err(|e| {
-        CliError::failed(format!(
-            "plugin installation failed: {}",
-            install_error_text(&e)
-        ))
+        let mut lines = install_error_text(&e);
+        lines[0] = format!("plugin installation failed: {}", lines[0]);
+        CliError::lines(lines)
     })?;
     match outcome.previous_version() {
         Some(previous) => con.println(format_args!(
@@ -177,24 +176,29 @@ fn install(
 /// for a compatible executable; a malformed answer is shown alone (the
 /// reference unwraps it) and points at the publisher. The plugin errors are
 /// the protocol library's, classified by [`failure_of`].
-fn install_error_text(e: &InstallError) -> String {
+fn install_error_text(e: &InstallError) -> Vec<String> {
     let platform = go_platform();
     let metadata_error = match e {
         InstallError::NewPluginMetadata(m) | InstallError::ExistingPluginMetadata(m) => Some(m),
         _ => None,
     };
     match (e, metadata_error.map(failure_of)) {
-        (InstallError::Downgrade { .. }, _) => format!(
-            "{e}.\nIt is not recommended to install an older version. To force the installation, use the \"--force\" option"
-        ),
-        (_, Some(MetadataFailure::Executable)) => format!(
-            "{e}.\nPlease ensure that the plugin executable file is compatible with {platform} and has appropriate permissions."
-        ),
-        (_, Some(MetadataFailure::Malformed)) => format!(
-            "{}.\nPlease ensure that the plugin executable file is intact and compatible with {platform}. Contact the plugin publisher for further assistance.",
-            plugin_error_text(metadata_error.expect("a metadata error"))
-        ),
-        _ => e.to_string(),
+        (InstallError::Downgrade { .. }, _) => vec![
+            format!("{e}."),
+            "It is not recommended to install an older version. To force the installation, use the \"--force\" option".to_string(),
+        ],
+        (_, Some(MetadataFailure::Executable)) => vec![
+            format!("{e}."),
+            format!("Please ensure that the plugin executable file is compatible with {platform} and has appropriate permissions."),
+        ],
+        (_, Some(MetadataFailure::Malformed)) => vec![
+            format!(
+                "{}.",
+                plugin_error_text(metadata_error.expect("a metadata error"))
+            ),
+            format!("Please ensure that the plugin executable file is intact and compatible with {platform}. Contact the plugin publisher for further assistance."),
+        ],
+        _ => vec![e.to_string()],
     }
 }
 
@@ -227,9 +231,10 @@ impl UninstallArgs {
         match installed_executable(&plugins, name) {
             Ok(Some(_)) => {}
             Ok(None) => {
-                return Err(CliError::failed(format!(
-                    "unable to find plugin {name}.\nTo view a list of installed plugins, use `notation plugin list`"
-                )));
+                return Err(CliError::lines([
+                    format!("unable to find plugin {name}."),
+                    "To view a list of installed plugins, use `notation plugin list`".to_string(),
+                ]));
             }
             Err(e) => {
                 return Err(CliError::failed(format!(
@@ -269,10 +274,13 @@ impl ListArgs {
     fn run(self, con: &mut Console) -> CliResult {
         let plugins = PluginDirectory::new(plugins_dir(&libexec_dir()));
         let entries = plugins.entries().map_err(|e| match e {
-            PluginError::DirectoryWalk { .. } => CliError::failed(format!(
-                "{e}.\nPlease ensure that the current user has permission to access the plugin directory: {}",
-                plugins.path().display()
-            )),
+            PluginError::DirectoryWalk { .. } => CliError::lines([
+                format!("{e}."),
+                format!(
+                    "Please ensure that the current user has permission to access the plugin directory: {}",
+                    plugins.path().display()
+                ),
+            ]),
             e => CliError::failed(plugin_error_text(&e)),
         })?;
         let mut rows = vec![
@@ -301,7 +309,9 @@ impl ListArgs {
                     [entry.name, String::new(), String::new(), "[]".into(), error]
                 }
             };
-            rows.push(row.map(|cell| one_line(&cell)).to_vec());
+            // The table escapes each cell (a plugin's own text must not
+            // break it or reach the terminal raw).
+            rows.push(row.to_vec());
         }
         con.print(table::render(&rows))
     }
@@ -310,14 +320,6 @@ impl ListArgs {
 /// Go's `%v` of a string slice: `[a b c]`.
 fn go_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
     format!("[{}]", items.collect::<Vec<_>>().join(" "))
-}
-
-/// A table cell on one line: a plugin's own text (its description, its
-/// error message) must not break the table.
-fn one_line(cell: &str) -> String {
-    cell.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
 }
 
 /// The reference's friendlier texts for a plugin whose executable is

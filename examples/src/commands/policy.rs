@@ -158,11 +158,11 @@ fn import(con: &mut Console, kind: Kind, args: ImportArgs) -> CliResult {
             Kind::Oci => "trust policy file location",
             Kind::Blob => "trust policy configuration location",
         };
-        return Err(CliError::usage(format!(
-            "requires 1 argument but received {}.\nUsage: {} import <path-to-policy.json>\nPlease specify a {what} as the argument",
-            args.paths.len(),
-            kind.command()
-        )));
+        return Err(CliError::lines([
+            format!("requires 1 argument but received {}.", args.paths.len()),
+            format!("Usage: {} import <path-to-policy.json>", kind.command()),
+            format!("Please specify a {what} as the argument"),
+        ]));
     };
     let path = Path::new(path);
     let label = kind.label();
@@ -236,13 +236,15 @@ fn show(con: &mut Console, kind: Kind, _args: ShowArgs) -> CliResult {
     let file = match kind.read(&dir) {
         Ok(f) => f,
         Err(PolicyLoadError::NotPresent { .. }) => {
-            return Err(CliError::failed(match kind {
-                Kind::Oci => {
-                    "failed to show OCI trust policy as it does not exist.\nYou can import one using `notation policy import <path-to-policy.json>`"
-                }
-                Kind::Blob => {
-                    "failed to show blob trust policy as the configuration does not exist.\nYou can import one using `notation blob policy import <path-to-policy.json>`"
-                }
+            return Err(CliError::lines(match kind {
+                Kind::Oci => [
+                    "failed to show OCI trust policy as it does not exist.",
+                    "You can import one using `notation policy import <path-to-policy.json>`",
+                ],
+                Kind::Blob => [
+                    "failed to show blob trust policy as the configuration does not exist.",
+                    "You can import one using `notation blob policy import <path-to-policy.json>`",
+                ],
             }));
         }
         Err(e) => {

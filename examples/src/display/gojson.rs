@@ -64,12 +64,22 @@ impl Formatter for GoPrettyFormatter<'_> {
     }
 }
 
-/// Serializes `value` as the reference's `output.PrintPrettyJSON` does,
-/// including the final newline.
+/// Serializes `value` as the reference's `output.PrintPrettyJSON` does
+/// (v2: two-space indent), including the final newline.
 pub fn to_string_pretty(value: &impl Serialize) -> Result<String, serde_json::Error> {
+    to_string_indented(value, b"  ")
+}
+
+/// Serializes `value` as notation v1.3.2's `ioutil.PrintObjectAsJSON`
+/// does (`json.MarshalIndent(v, "", "    ")` and a newline).
+pub fn to_string_pretty_v1(value: &impl Serialize) -> Result<String, serde_json::Error> {
+    to_string_indented(value, b"    ")
+}
+
+fn to_string_indented(value: &impl Serialize, indent: &[u8]) -> Result<String, serde_json::Error> {
     let mut out = Vec::new();
     let formatter = GoPrettyFormatter {
-        pretty: PrettyFormatter::with_indent(b"  "),
+        pretty: PrettyFormatter::with_indent(indent),
         escape: notation_core::json::GoFormatter,
     };
     let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);

@@ -2,6 +2,7 @@
 //! inspect` (and, later, OCI `inspect`), tree rendering, Go-compatible JSON
 //! and `tabwriter`-style tables.
 
+pub mod escape;
 pub mod gojson;
 pub mod signature;
 pub mod table;

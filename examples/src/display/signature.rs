@@ -1,13 +1,20 @@
-//! What `notation blob inspect` (and OCI `inspect`, per signature) shows
-//! about one signature envelope, in the reference's tree and JSON shapes
-//! (X3; golden files in `conformance/10-blob/expected-inspect` and
-//! `conformance/09-e2e-oci-layouts/expected-inspect`).
+//! What `notation blob inspect` and OCI `inspect` show about one signature
+//! envelope, in the reference's tree and JSON shapes (X3).
 //!
 //! [`SignatureView`] is built once from an envelope, without verifying it
 //! (inspection is for display only, A7 does not apply to it), and renders
-//! either as a [`Node`] subtree whose root label the caller chooses (the
-//! signature file path for blobs, the signature manifest digest for OCI) or
-//! as the reference's JSON object (with a `digest` member for OCI).
+//! in two shapes:
+//! - notation v2.0.0-alpha.1's (`blob inspect`, the only version with blob
+//!   commands; golden files in `conformance/10-blob/expected-inspect` and
+//!   `conformance/09-e2e-oci-layouts/expected-inspect`): [`SignatureView::tree`]
+//!   and [`SignatureView::json`];
+//! - notation v1.3.2's, the latest release (OCI `inspect`: `media type`
+//!   first, attribute names as the envelope's keys, `"Signatures"` in
+//!   JSON): [`SignatureView::tree_v1`] and [`SignatureView::json_v1`].
+
+mod v1;
+
+pub use v1::InspectJsonV1;
 
 use std::collections::BTreeMap;
 

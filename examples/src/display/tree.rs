@@ -1,5 +1,6 @@
 //! Trees drawn with box characters, byte for byte as the reference's
-//! `display/metadata/tree` package draws them (X3).
+//! `display/metadata/tree` package draws them (X3). Labels are escaped
+//! ([`super::escape`]) so that their text cannot break the tree.
 
 use std::fmt::Write;
 
@@ -59,7 +60,9 @@ impl Node {
 }
 
 fn render(out: &mut String, prefix: &str, marker: &str, next_prefix: &str, node: &Node) {
-    let _ = writeln!(out, "{prefix}{marker}{}", node.value);
+    // A label is one line: a newline or an escape sequence in it (an
+    // annotation, a certificate subject) is shown escaped.
+    let _ = writeln!(out, "{prefix}{marker}{}", super::escape::line(&node.value));
     let count = node.children.len();
     for (i, child) in node.children.iter().enumerate() {
         let (item, sub) = if i + 1 == count {
@@ -91,6 +94,16 @@ mod tests {
         assert_eq!(
             root.render(),
             "root\n├── a\n│   ├── k: v\n│   │   └── deep\n│   └── a2\n└── b\n    └── b1\n"
+        );
+    }
+
+    #[test]
+    fn labels_cannot_break_the_tree() {
+        let mut root = Node::new("root");
+        root.add_pair("purpose", "x\n└── forged: \x1b[32mok\x1b[0m");
+        assert_eq!(
+            root.render(),
+            "root\n└── purpose: x\\n└── forged: \\x1b[32mok\\x1b[0m\n"
         );
     }
 }

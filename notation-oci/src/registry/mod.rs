@@ -10,6 +10,7 @@
 //!   `logout` helpers.
 //! - [`auth`]: `WWW-Authenticate` parsing and token scopes.
 //! - [`link`]: `Link` header parsing for pagination.
+//! - [`observe`]: [`RegistryObserver`], watching exchanges for debug output.
 //! - [`error`]: [`RegistryError`] and its layers.
 //!
 //! Every byte fetched is checked against a size limit before it is read
@@ -37,6 +38,7 @@ pub mod client;
 pub mod credentials;
 pub mod error;
 pub mod link;
+pub mod observe;
 pub mod transport;
 mod url;
 
@@ -49,6 +51,7 @@ pub use error::{
     AuthError, IntegrityError, ProtocolError, RegistryError, StatusError, TimeoutError,
     TimeoutPhase,
 };
+pub use observe::RegistryObserver;
 pub use transport::{
     HttpRequest, HttpResponse, HttpTransport, Method, Timeouts, TransportError, TrustRoots,
 };

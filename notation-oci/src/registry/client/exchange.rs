@@ -29,7 +29,7 @@ impl RegistryClient {
                 None,
             ));
         }
-        self.inner.requests.fetch_add(1, Ordering::Relaxed);
+        let id = self.inner.requests.fetch_add(1, Ordering::Relaxed);
         let start = std::time::Instant::now();
         let deadline = start + remaining;
         let mut request = request.clone().with_deadline(deadline);
@@ -38,7 +38,10 @@ impl RegistryClient {
                 .headers_mut()
                 .set("User-Agent", self.inner.user_agent.clone());
         }
-        let result = self.inner.transport.send(&request);
+        let observer = self.inner.observer.as_deref();
+        let result = super::super::observe::exchange(observer, id, &request, || {
+            self.inner.transport.send(&request)
+        });
         budget.charge(start.elapsed());
         match result {
             Ok(response) => {

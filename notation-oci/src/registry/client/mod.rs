@@ -57,6 +57,7 @@ use super::error::{
     MAX_ERROR_ENTRIES, ProtocolError, RegistryError, StatusError, TimeoutError, TimeoutPhase,
 };
 use super::link::next_link;
+use super::observe::{RegistryEvent, RegistryObserver};
 use super::transport::{
     BodyReadError, HttpRequest, HttpResponse, HttpTransport, Method, Timeouts, TransportError,
     TransportErrorKind, TrustRoots, UreqTransport,
@@ -116,6 +117,7 @@ struct Inner {
     timeout_hint: String,
     requests: AtomicU64,
     auth: AuthCache,
+    observer: Option<Arc<dyn RegistryObserver>>,
 }
 
 /// A blocking OCI registry client. Cheap to clone and share between
@@ -317,6 +319,14 @@ impl RegistryClient {
             self.base_url(&repo.registry),
             repo.repository
         )
+    }
+
+    /// Tells the observer, if any, about a decision (the referrers
+    /// mechanism used).
+    pub(crate) fn observe_event(&self, event: RegistryEvent<'_>) {
+        if let Some(observer) = &self.inner.observer {
+            observer.event(&event);
+        }
     }
 
     fn session(&self) -> AuthSession<'_> {

@@ -21,6 +21,7 @@ pub struct RegistryClientOptions {
     operation_timeout: std::time::Duration,
     max_operation_bytes: u64,
     timeout_hint: String,
+    observer: Option<Arc<dyn RegistryObserver>>,
 }
 
 impl fmt::Debug for RegistryClientOptions {
@@ -38,6 +39,7 @@ impl fmt::Debug for RegistryClientOptions {
             .field("user_agent", &self.user_agent)
             .field("operation_timeout", &self.operation_timeout)
             .field("max_operation_bytes", &self.max_operation_bytes)
+            .field("observer", &self.observer.as_ref().map(|_| "<observer>"))
             .finish_non_exhaustive()
     }
 }
@@ -69,6 +71,7 @@ impl RegistryClientOptions {
             operation_timeout: DEFAULT_OPERATION_TIMEOUT,
             max_operation_bytes: DEFAULT_MAX_OPERATION_BYTES,
             timeout_hint: DEFAULT_TIMEOUT_HINT.to_string(),
+            observer: None,
         }
     }
 
@@ -206,6 +209,13 @@ impl RegistryClientOptions {
         self
     }
 
+    /// Tells `observer` about every HTTP exchange (secrets redacted) and
+    /// the referrers mechanism used (default: nobody), for debug output.
+    pub fn observer(mut self, observer: Arc<dyn RegistryObserver>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<RegistryClient, RegistryError> {
         let transport: Arc<dyn HttpTransport> = match self.transport {
@@ -236,6 +246,7 @@ impl RegistryClientOptions {
                 timeout_hint: self.timeout_hint,
                 requests: AtomicU64::new(0),
                 auth: AuthCache::default(),
+                observer: self.observer,
             }),
             budget: None,
         })

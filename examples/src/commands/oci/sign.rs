@@ -1,0 +1,193 @@
+//! `notation sign` (T1).
+
+use clap::Args;
+use notation_core::config::{Config, config_dir};
+use notation_core::crypto::default_provider;
+use notation_oci::signature::SignatureManifestForm;
+use notation_oci::workflow::{self, ArtifactSigner, SignOptions, WorkflowError};
+
+use super::{AllowReferrersApiArg, RegistryArgs, Target};
+use crate::commands::{
+    CliSigner, LoggingArgs, SignerArgs, TimestampArgs, check_flag_groups, parse_flag_map,
+};
+use crate::console::Console;
+use crate::duration::parse_go_duration;
+use crate::error::{CliError, CliResult};
+
+/// `notation sign`.
+#[derive(Args, Debug)]
+pub struct SignArgs {
+    #[command(flatten)]
+    logging: LoggingArgs,
+    #[command(flatten)]
+    registry: RegistryArgs,
+    /// signature envelope format, options: "jws", "cose" (default: "signatureFormat" of config.json, else "jws")
+    #[arg(long = "signature-format", value_name = "FORMAT")]
+    signature_format: Option<String>,
+    #[command(flatten)]
+    signer: SignerArgs,
+    /// {key}={value} pairs that are added to the signature payload
+    #[arg(short = 'm', long = "user-metadata", value_name = "KEY=VALUE")]
+    user_metadata: Vec<String>,
+    /// optional expiry that provides a "best by use" time for the artifact: a duration such as 24h, 30m, 3h20m or 90s (units h, m, s, ms, us, ns; fractions such as 1.5h allowed; the total must be whole seconds; 0 means no expiry)
+    #[arg(short = 'e', long, value_name = "DURATION", value_parser = parse_go_duration, allow_hyphen_values = true)]
+    expiry: Option<time::Duration>,
+    #[command(flatten)]
+    timestamp: TimestampArgs,
+    /// force to store signatures using the referrers tag schema; --force-referrers-tag=false uses the referrers API, and the tag schema where the registry does not support it (default true)
+    #[arg(
+        long = "force-referrers-tag",
+        value_name = crate::cli::flags::BOOL_VALUE_NAME,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = crate::cli::flags::go_bool_parser()
+    )]
+    force_referrers_tag: Option<bool>,
+    #[command(flatten)]
+    allow_referrers_api: AllowReferrersApiArg,
+    /// signature manifest form: "artifact" (artifactType, OCI 1.1, the default) or "image" (config media type, for registries that reject artifactType)
+    #[arg(
+        long = "signature-manifest",
+        value_name = "FORM",
+        default_value = "artifact"
+    )]
+    signature_manifest: String,
+    /// sign the artifact stored as OCI image layout (<path>:<tag> or <path>@<digest>)
+    #[arg(long = "oci-layout")]
+    oci_layout: bool,
+    /// the artifact: <registry>/<repository>:<tag> or <registry>/<repository>@<digest>
+    #[arg(value_name = "REFERENCE", required = true)]
+    reference: String,
+}
+
+impl SignArgs {
+    /// Runs `notation sign`: with a local key, or a plugin key (R5, R6: a
+    /// RAW plugin signs what notation-rs builds and timestamps; an
+    /// envelope plugin's envelope is checked and its annotations go to the
+    /// signature manifest; `--timestamp-url` is not used then, as by the
+    /// reference: the plugin owns its envelope).
+    pub fn run(self, con: &mut Console) -> CliResult {
+        self.logging.apply(con);
+        let raw = self.reference.clone();
+        let mut flags = self.signer.flags_set().to_vec();
+        flags.extend([
+            ("timestamp-url", self.timestamp.url.is_some()),
+            ("timestamp-root-cert", self.timestamp.root_cert.is_some()),
+            ("oci-layout", self.oci_layout),
+            ("force-referrers-tag", self.force_referrers_tag.is_some()),
+            (
+                "allow-referrers-api",
+                self.allow_referrers_api.allow_referrers_api.is_some(),
+            ),
+        ]);
+        let mut together = SignerArgs::TOGETHER.to_vec();
+        together.push("timestamp-url timestamp-root-cert");
+        let mut exclusive = SignerArgs::EXCLUSIVE.to_vec();
+        exclusive.push("oci-layout force-referrers-tag allow-referrers-api");
+        check_flag_groups(&flags, &together, &exclusive)?;
+        self.allow_referrers_api.warn(con, true)?;
+        // The reference's default: the referrers tag schema (a registry
+        // whose referrers API misbehaves cannot lose the signature);
+        // `--allow-referrers-api` (deprecated) means `=false`.
+        let force_referrers_tag = match self.allow_referrers_api.allow_referrers_api {
+            Some(true) => false,
+            _ => self.force_referrers_tag.unwrap_or(true),
+        };
+        let form = match self.signature_manifest.as_str() {
+            "artifact" => SignatureManifestForm::ArtifactType,
+            "image" => SignatureManifestForm::ConfigMediaType,
+            other => {
+                return Err(CliError::usage(format!(
+                    "signature manifest {other:?} not supported, options: \"artifact\", \"image\""
+                )));
+            }
+        };
+        let dir = config_dir();
+        let format_name = match self.signature_format {
+            Some(f) => f,
+            None => Config::load(&dir)?
+                .signature_format
+                .filter(|f| !f.is_empty())
+                .unwrap_or_else(|| "jws".into()),
+        };
+        let format = crate::commands::blob::parse_signature_format(&format_name)?;
+        let expiry = crate::commands::blob::check_expiry(self.expiry)?;
+        let user_metadata = parse_flag_map(&self.user_metadata, "user-metadata")?;
+        let signer = crate::commands::load_signer(con, &dir, &self.signer)?;
+        let timestamper = crate::commands::timestamper(&self.timestamp)?;
+        if let Some(url) = &self.timestamp.url {
+            con.info(format_args!(
+                "Configured to timestamp with TSA {}",
+                crate::error::go_quote(url)
+            ))?;
+        }
+        let target = Target::open(
+            con,
+            &raw,
+            self.oci_layout,
+            &self.registry,
+            force_referrers_tag,
+        )?;
+        if matches!(target, Target::Remote { .. }) {
+            con.info(if force_referrers_tag {
+                "The referrers tag schema is always attempted"
+            } else {
+                "Allowed to access the referrers API, fallback if not supported"
+            })?;
+        }
+        let artifact = target.resolve(con, |tag| {
+            format!(
+                "Warning: Always sign the artifact using digest(@sha256:...) rather than a tag(:{tag}) because tags are mutable and a tag reference can point to a different artifact than the one signed."
+            )
+        })?;
+        let options = SignOptions::new(format)
+            .user_metadata(user_metadata)
+            .expiry(expiry)
+            .manifest_form(form)
+            .timestamper(
+                timestamper
+                    .as_ref()
+                    .map(|t| t as &dyn notation_core::timestamp::Timestamper),
+            );
+        let crypto = default_provider();
+        let artifact_signer = match &signer {
+            CliSigner::Local(local) => ArtifactSigner::Signer(local.as_ref()),
+            CliSigner::Plugin(plugin) => ArtifactSigner::Plugin(plugin),
+        };
+        con.debug(format_args!(
+            "Generic signing for {} in signature media type {}",
+            artifact.digest,
+            format.media_type()
+        ))?;
+        let signed = workflow::sign_with(
+            target.repository(),
+            &artifact.digest,
+            artifact_signer,
+            &options,
+            crypto.as_ref(),
+        )
+        .map_err(|e| match e {
+            WorkflowError::PluginSign(e) => {
+                CliError::failed(crate::commands::plugin_sign_error_text(&e))
+            }
+            e => CliError::failed(e),
+        })?;
+        for w in &signed.pushed.warnings {
+            con.debug(w)?;
+            con.eprintln(
+                "Warning: Removal of outdated referrers index from remote registry failed. Garbage collection may be required.",
+            )?;
+        }
+        con.println(format_args!(
+            "Successfully signed {}",
+            target.display(&signed.artifact.digest)
+        ))?;
+        // notation v2 prints this line; v1.3.2 does not, so scripts reading
+        // the output see it only with -v.
+        con.info(format_args!(
+            "Pushed the signature to {}",
+            target.display(&signed.pushed.manifest.digest)
+        ))
+    }
+}
