@@ -90,6 +90,7 @@ fn find_slot(module: &Module, uri: &Pkcs11Uri) -> Result<(Slot, cryptoki::slot::
         return Err(not_found());
     }
     let mut found = Vec::new();
+    let mut unreadable = None;
     for slot in ctx
         .get_slots_with_token()
         .map_err(Pkcs11Error::token("C_GetSlotList"))?
@@ -111,7 +112,13 @@ fn find_slot(module: &Module, uri: &Pkcs11Uri) -> Result<(Slot, cryptoki::slot::
             Ok(info) => info,
             // A token removed since the slot list was read.
             Err(CkError::Pkcs11(RvError::TokenNotPresent, _)) => continue,
-            Err(e) => return Err(Pkcs11Error::token("C_GetTokenInfo")(e)),
+            // Another token that cannot answer now (SoftHSM fails while
+            // another process rewrites that token's file) must not hide
+            // the one asked for; its error is reported if nothing matches.
+            Err(e) => {
+                unreadable.get_or_insert(e);
+                continue;
+            }
         };
         if !info.token_initialized() {
             continue;
@@ -125,7 +132,10 @@ fn find_slot(module: &Module, uri: &Pkcs11Uri) -> Result<(Slot, cryptoki::slot::
         }
     }
     match found.len() {
-        0 => Err(not_found()),
+        0 => Err(match unreadable {
+            Some(e) => Pkcs11Error::token("C_GetTokenInfo")(e),
+            None => not_found(),
+        }),
         1 => Ok(found.remove(0)),
         count => Err(Pkcs11Error::AmbiguousToken {
             uri: uri.redacted(),

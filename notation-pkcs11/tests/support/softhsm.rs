@@ -227,8 +227,25 @@ impl Hsm {
     pub fn conf_without(&self, mechanisms: &[&str]) -> PathBuf {
         let conf = self.dir().join(format!("softhsm2-without-{}.conf", mechanisms.join("-")));
         let base = std::fs::read_to_string(&self.conf).unwrap();
-        let disabled: Vec<String> = mechanisms.iter().map(|m| format!("-{m}")).collect();
-        std::fs::write(&conf, format!("{base}slots.mechanisms = {}\n", disabled.join(","))).unwrap();
+        // `-A,B,C` disables A, B and C; SoftHSM 2.6.1 skips the first
+        // entry of such a list, so it is one that does not matter (MD5).
+        std::fs::write(
+            &conf,
+            format!("{base}slots.mechanisms = -CKM_MD5,{}\n", mechanisms.join(",")),
+        )
+        .unwrap();
         conf
     }
+}
+
+/// Serializes the tests of a process that run PKCS#11 in child processes
+/// (the plugin, the CLI). SoftHSM's file store rewrites a token's file on
+/// every login, and another process reading it at that moment gets
+/// CKR_GENERAL_ERROR: SoftHSM 2.6 is safe for threads of one process, not
+/// for processes logging in at the same time. Hardware tokens serialize
+/// this themselves.
+pub fn exclusive() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    hsm();
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
 }
