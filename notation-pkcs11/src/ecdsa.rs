@@ -27,7 +27,9 @@ struct EcdsaSigValue<'a> {
 
 /// A signature that is neither form for this curve.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("the token returned an ECDSA signature of {len} bytes that is neither r||s nor DER for a {field_len}-byte curve")]
+#[error(
+    "the token returned an ECDSA signature of {len} bytes that is neither r||s nor DER for a {field_len}-byte curve"
+)]
 pub struct EcdsaFormatError {
     /// The signature's length.
     pub len: usize,

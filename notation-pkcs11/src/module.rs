@@ -126,7 +126,11 @@ fn module_dirs() -> Vec<PathBuf> {
     for triplet in [format!("{arch}-linux-gnu"), format!("{arch}-linux-musl")] {
         dirs.push(PathBuf::from(format!("/usr/lib/{triplet}/pkcs11")));
     }
-    for d in ["/usr/lib64/pkcs11", "/usr/lib/pkcs11", "/usr/local/lib/pkcs11"] {
+    for d in [
+        "/usr/lib64/pkcs11",
+        "/usr/lib/pkcs11",
+        "/usr/local/lib/pkcs11",
+    ] {
         dirs.push(PathBuf::from(d));
     }
     dirs

@@ -79,10 +79,7 @@ impl Pin {
             .take(MAX_PIN_LENGTH as u64 + 2)
             .read_to_end(&mut data)
             .map_err(PinError::Read)?;
-        let line_end = data
-            .iter()
-            .position(|b| *b == b'\n')
-            .unwrap_or(data.len());
+        let line_end = data.iter().position(|b| *b == b'\n').unwrap_or(data.len());
         let mut line = &data[..line_end];
         if line.last() == Some(&b'\r') {
             line = &line[..line.len() - 1];
@@ -181,7 +178,14 @@ mod tests {
         );
         assert_eq!(pin_source_path("/etc/pin").unwrap(), Path::new("/etc/pin"));
         assert_eq!(pin_source_path("pin.txt").unwrap(), Path::new("pin.txt"));
-        for bad in ["file://evil/a", "|/bin/cat", "https://x/pin", "", "file:", "file://"] {
+        for bad in [
+            "file://evil/a",
+            "|/bin/cat",
+            "https://x/pin",
+            "",
+            "file:",
+            "file://",
+        ] {
             assert!(pin_source_path(bad).is_err(), "{bad}");
         }
     }

@@ -87,7 +87,9 @@ fn check_contract(version: &str) -> Result<(), ErrorResponse> {
     if version.split('.').next() != Some(major) {
         return Err(error(
             ErrorCode::UnsupportedContractVersion,
-            format!("contract version {version:?} is not supported; this plugin speaks {CONTRACT_VERSION}"),
+            format!(
+                "contract version {version:?} is not supported; this plugin speaks {CONTRACT_VERSION}"
+            ),
         ));
     }
     Ok(())
@@ -100,7 +102,10 @@ fn open_signer(key_id: &str, config: &PluginConfig) -> Result<Pkcs11Signer, Erro
     let uri = Pkcs11Uri::parse(key_id)
         .map_err(|e| error(ErrorCode::Validation, format!("keyId: {e}")))?;
     let mut builder = Pkcs11Signer::builder(uri);
-    if let Some(path) = config.get(CERTIFICATE_CHAIN_CONFIG).filter(|p| !p.is_empty()) {
+    if let Some(path) = config
+        .get(CERTIFICATE_CHAIN_CONFIG)
+        .filter(|p| !p.is_empty())
+    {
         builder = builder.certificate_chain_file(path);
     }
     builder.build().map_err(from_pkcs11)
@@ -167,7 +172,9 @@ pub fn handle(command: &str, request: &[u8]) -> Result<Vec<u8>, ErrorResponse> {
         }
         Some(other) => Err(error(
             ErrorCode::Validation,
-            format!("{other} is not supported: this plugin has the SIGNATURE_GENERATOR.RAW capability only"),
+            format!(
+                "{other} is not supported: this plugin has the SIGNATURE_GENERATOR.RAW capability only"
+            ),
         )),
         None => Err(error(
             ErrorCode::Validation,
@@ -201,11 +208,11 @@ pub fn run(
     };
     let command = command.to_string_lossy().into_owned();
     let mut request = Vec::new();
-    let result = match stdin
-        .take(MAX_REQUEST_SIZE + 1)
-        .read_to_end(&mut request)
-    {
-        Err(e) => Err(error(ErrorCode::Generic, format!("failed to read the request: {e}"))),
+    let result = match stdin.take(MAX_REQUEST_SIZE + 1).read_to_end(&mut request) {
+        Err(e) => Err(error(
+            ErrorCode::Generic,
+            format!("failed to read the request: {e}"),
+        )),
         Ok(_) if request.len() as u64 > MAX_REQUEST_SIZE => Err(error(
             ErrorCode::Validation,
             format!("the request is larger than {MAX_REQUEST_SIZE} bytes"),
@@ -214,7 +221,11 @@ pub fn run(
     };
     match result {
         Ok(response) => {
-            if stdout.write_all(&response).and_then(|_| stdout.flush()).is_err() {
+            if stdout
+                .write_all(&response)
+                .and_then(|_| stdout.flush())
+                .is_err()
+            {
                 return 1;
             }
             0

@@ -76,10 +76,7 @@ impl Pkcs11SignerBuilder {
         if let Some(t @ (ObjectType::SecretKey | ObjectType::Data)) = uri.object_type() {
             return Err(Pkcs11Error::UnusableKey {
                 uri: uri.redacted(),
-                reason: format!(
-                    "type={} names no private key or certificate",
-                    t.as_str()
-                ),
+                reason: format!("type={} names no private key or certificate", t.as_str()),
             });
         }
         let pin = match self.pin {
@@ -92,15 +89,17 @@ impl Pkcs11SignerBuilder {
             ChainSource::Certificates(chain) => chain,
             ChainSource::File(path) => read_chain_file(&path)?,
             ChainSource::Token => {
-                let ders = key
-                    .certificate_chain(&uri)?
-                    .ok_or_else(|| Pkcs11Error::NoCertificateChain {
+                let ders = key.certificate_chain(&uri)?.ok_or_else(|| {
+                    Pkcs11Error::NoCertificateChain {
                         uri: uri.redacted(),
-                    })?;
+                    }
+                })?;
                 ders.iter()
                     .map(|d| Certificate::from_der(d))
                     .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| Pkcs11Error::Certificate(format!("certificate on the token: {e}")))?
+                    .map_err(|e| {
+                        Pkcs11Error::Certificate(format!("certificate on the token: {e}"))
+                    })?
             }
         };
         let leaf = chain
@@ -285,15 +284,22 @@ impl Pkcs11Signer {
                 }
                 Ok(())
             }
-            (KeyMaterial::Ec { params, point }, PublicKey::Ec { curve, point: cert_point }) => {
-                let token_curve = der::asn1::ObjectIdentifier::from_der(params)
-                    .ok()
-                    .and_then(|oid| match oid {
-                        notation_core::oid::SECP256R1 => Some(Curve::P256),
-                        notation_core::oid::SECP384R1 => Some(Curve::P384),
-                        notation_core::oid::SECP521R1 => Some(Curve::P521),
-                        _ => None,
-                    });
+            (
+                KeyMaterial::Ec { params, point },
+                PublicKey::Ec {
+                    curve,
+                    point: cert_point,
+                },
+            ) => {
+                let token_curve =
+                    der::asn1::ObjectIdentifier::from_der(params)
+                        .ok()
+                        .and_then(|oid| match oid {
+                            notation_core::oid::SECP256R1 => Some(Curve::P256),
+                            notation_core::oid::SECP384R1 => Some(Curve::P384),
+                            notation_core::oid::SECP521R1 => Some(Curve::P521),
+                            _ => None,
+                        });
                 if token_curve != Some(*curve) {
                     return Err(self.mismatch(format!(
                         "the token's key is not on the leaf's curve {curve:?}"
@@ -305,8 +311,12 @@ impl Pkcs11Signer {
                     None => self.check_by_signing(),
                 }
             }
-            (KeyMaterial::Rsa { .. }, _) => Err(self.mismatch("the token's key is RSA, the leaf's is not")),
-            (KeyMaterial::Ec { .. }, _) => Err(self.mismatch("the token's key is EC, the leaf's is not")),
+            (KeyMaterial::Rsa { .. }, _) => {
+                Err(self.mismatch("the token's key is RSA, the leaf's is not"))
+            }
+            (KeyMaterial::Ec { .. }, _) => {
+                Err(self.mismatch("the token's key is EC, the leaf's is not"))
+            }
         }
     }
 

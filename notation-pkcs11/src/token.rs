@@ -81,7 +81,10 @@ fn has(a: Option<&str>, b: &str) -> bool {
 }
 
 /// The one slot whose token matches the URI's slot and token attributes.
-fn find_slot(module: &Module, uri: &Pkcs11Uri) -> Result<(Slot, cryptoki::slot::TokenInfo), Pkcs11Error> {
+fn find_slot(
+    module: &Module,
+    uri: &Pkcs11Uri,
+) -> Result<(Slot, cryptoki::slot::TokenInfo), Pkcs11Error> {
     let ctx = module.context();
     let not_found = || Pkcs11Error::TokenNotFound {
         uri: uri.redacted(),
@@ -317,7 +320,9 @@ impl TokenKey {
             )
             .map_err(Pkcs11Error::token("C_GetAttributeValue"))?;
         if bool_of(&attrs, AttributeType::Sign) == Some(false) {
-            return Err(self.unusable("the token does not allow signing with it (CKA_SIGN is false)"));
+            return Err(
+                self.unusable("the token does not allow signing with it (CKA_SIGN is false)")
+            );
         }
         if bool_of(&attrs, AttributeType::AlwaysAuthenticate) == Some(true) {
             return Err(self.unusable(
@@ -341,7 +346,10 @@ impl TokenKey {
                     bytes_of(&attrs, AttributeType::PublicExponent),
                 ) {
                     (Some(modulus), Some(exponent)) => Ok(KeyMaterial::Rsa { modulus, exponent }),
-                    _ => Err(self.unusable("the token does not show the RSA key's modulus and exponent")),
+                    _ => {
+                        Err(self
+                            .unusable("the token does not show the RSA key's modulus and exponent"))
+                    }
                 }
             }
             Some(t) if t == KeyType::EC => {
@@ -492,10 +500,7 @@ impl TokenKey {
                 }
                 return opened;
             }
-            pool = self
-                .returned
-                .wait(pool)
-                .unwrap_or_else(|p| p.into_inner());
+            pool = self.returned.wait(pool).unwrap_or_else(|p| p.into_inner());
         }
     }
 
@@ -563,10 +568,9 @@ impl TokenKey {
         let mut current = notation_core::x509::Certificate::from_der(&chain[0])
             .map_err(|e| Pkcs11Error::Certificate(format!("certificate on the token: {e}")))?;
         while !current.is_self_issued() && chain.len() < notation_core::envelope::MAX_CHAIN_LENGTH {
-            let Some(issuer) = parsed
-                .iter()
-                .find(|c| c.raw_subject() == current.raw_issuer() && !chain.iter().any(|d| d == c.der()))
-            else {
+            let Some(issuer) = parsed.iter().find(|c| {
+                c.raw_subject() == current.raw_issuer() && !chain.iter().any(|d| d == c.der())
+            }) else {
                 break;
             };
             chain.push(issuer.der().to_vec());

@@ -303,9 +303,7 @@ impl Pkcs11Uri {
             "manufacturer" => set(&mut self.manufacturer, name, text(name, value)?),
             "serial" => set(&mut self.serial, name, text(name, value)?),
             "model" => set(&mut self.model, name, text(name, value)?),
-            "library-manufacturer" => {
-                set(&mut self.library_manufacturer, name, text(name, value)?)
-            }
+            "library-manufacturer" => set(&mut self.library_manufacturer, name, text(name, value)?),
             "library-description" => set(&mut self.library_description, name, text(name, value)?),
             "library-version" => {
                 let v = text(name, value)?;
@@ -318,9 +316,7 @@ impl Pkcs11Uri {
                 let v = text(name, value)?;
                 let t = ObjectType::parse(&v).ok_or_else(|| UriError::InvalidValue {
                     attribute: name.to_string(),
-                    reason: format!(
-                        "{v:?} is not one of public, private, cert, secret-key, data"
-                    ),
+                    reason: format!("{v:?} is not one of public, private, cert, secret-key, data"),
                 })?;
                 set(&mut self.object_type, name, t)
             }
@@ -489,8 +485,14 @@ impl Pkcs11Uri {
         }
         let mut query = Vec::new();
         for (name, value) in [
-            ("module-name", self.module_name.as_deref().map(str::as_bytes)),
-            ("module-path", self.module_path.as_deref().map(str::as_bytes)),
+            (
+                "module-name",
+                self.module_name.as_deref().map(str::as_bytes),
+            ),
+            (
+                "module-path",
+                self.module_path.as_deref().map(str::as_bytes),
+            ),
             ("pin-source", self.pin_source.as_deref().map(str::as_bytes)),
             ("pin-value", pin),
         ] {

@@ -3,17 +3,17 @@
 //! token, in process and through the `notation-pkcs11` plugin, in both
 //! envelope formats; the existing verifier then verifies every signature.
 
-mod support;
 #[path = "../../notation-oci/tests/support/mod.rs"]
 mod oci_support;
+mod support;
 
 use notation_core::crypto::RingProvider;
 use notation_core::envelope::EnvelopeFormat;
-use notation_core::verifier::ArtifactVerifyOptions;
-use notation_oci::repository::SignatureRepository;
 use notation_core::plugin::{PluginDirectory, PluginLocator, PluginSigner};
+use notation_core::verifier::ArtifactVerifyOptions;
 use notation_oci::oci::{EMPTY_JSON, EMPTY_JSON_DIGEST, MEDIA_TYPE_IMAGE_MANIFEST};
 use notation_oci::registry::{RegistryClient, RepositoryRef};
+use notation_oci::repository::SignatureRepository;
 use notation_oci::workflow::{self, ArtifactSigner, SignOptions, VerifyOptions};
 use notation_oci::{Reference, RemoteRepository};
 use notation_pkcs11::{Pin, Pkcs11Signer, Pkcs11Uri};
@@ -25,7 +25,9 @@ fn push_image(client: &RegistryClient, repo: &RepositoryRef) -> String {
     let layer = b"an image layer";
     let layer_digest = notation_oci::oci::sha256_digest(layer);
     client.push_blob(repo, &layer_digest, layer).unwrap();
-    client.push_blob(repo, EMPTY_JSON_DIGEST, EMPTY_JSON).unwrap();
+    client
+        .push_blob(repo, EMPTY_JSON_DIGEST, EMPTY_JSON)
+        .unwrap();
     let manifest = serde_json::to_vec(&serde_json::json!({
         "schemaVersion": 2,
         "mediaType": MEDIA_TYPE_IMAGE_MANIFEST,
@@ -82,7 +84,10 @@ fn images_signed_on_a_token_verify() {
 
     let mut signed = Vec::new();
     for format in [EnvelopeFormat::Jws, EnvelopeFormat::Cose] {
-        for signer in [ArtifactSigner::Signer(&in_process), ArtifactSigner::Plugin(&plugin)] {
+        for signer in [
+            ArtifactSigner::Signer(&in_process),
+            ArtifactSigner::Plugin(&plugin),
+        ] {
             let result = workflow::sign_with(
                 &repo,
                 "v1",

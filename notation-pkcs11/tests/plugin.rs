@@ -40,7 +40,11 @@ fn plugins() -> (tempfile::TempDir, PluginDirectory) {
 /// The key id: the URI with a pin-source (the plugin reads no PIN from its
 /// standard input, which carries the request).
 fn key_id(label: &str) -> String {
-    format!("{}&pin-source={}", hsm().uri(label), hsm().pin_file().display())
+    format!(
+        "{}&pin-source={}",
+        hsm().uri(label),
+        hsm().pin_file().display()
+    )
 }
 
 fn config(chain: &Path) -> PluginConfig {
@@ -61,7 +65,10 @@ fn metadata_says_signature_generator_raw_exactly() {
     let metadata = plugin.get_metadata(&GetMetadataRequest::default()).unwrap();
     assert_eq!(metadata.name, "pkcs11");
     assert_eq!(metadata.capabilities, vec![Capability::SignatureGenerator]);
-    assert_eq!(metadata.supported_contract_versions, vec!["1.0".to_string()]);
+    assert_eq!(
+        metadata.supported_contract_versions,
+        vec!["1.0".to_string()]
+    );
     // The wire bytes: the reference compares the capability string exactly.
     let (code, out, _) = raw(&["get-plugin-metadata"], b"{}", &[]);
     assert_eq!(code, 0);
@@ -90,13 +97,30 @@ fn every_key_spec_signs_blobs_through_the_plugin_like_a_key_file() {
             // Same envelope as a key file's, but for the signing agent,
             // which names the plugin as the reference writes it.
             let ours = content(&envelope, format);
-            let agent = ours.signer_info.unsigned.signing_agent.clone().unwrap_or_default();
-            assert!(agent.ends_with(&format!(" pkcs11/{}", env!("CARGO_PKG_VERSION"))), "{agent}");
+            let agent = ours
+                .signer_info
+                .unsigned
+                .signing_agent
+                .clone()
+                .unwrap_or_default();
+            assert!(
+                agent.ends_with(&format!(" pkcs11/{}", env!("CARGO_PKG_VERSION"))),
+                "{agent}"
+            );
             let theirs = content(&sign_blob_at(&file, format, time), format);
             assert_eq!(ours.payload, theirs.payload);
-            assert_eq!(format!("{:?}", ours.signer_info.signed), format!("{:?}", theirs.signer_info.signed));
-            assert_eq!(ours.signer_info.signature_algorithm, theirs.signer_info.signature_algorithm);
-            assert_eq!(ours.signer_info.certificate_chain.len(), theirs.signer_info.certificate_chain.len());
+            assert_eq!(
+                format!("{:?}", ours.signer_info.signed),
+                format!("{:?}", theirs.signer_info.signed)
+            );
+            assert_eq!(
+                ours.signer_info.signature_algorithm,
+                theirs.signer_info.signature_algorithm
+            );
+            assert_eq!(
+                ours.signer_info.certificate_chain.len(),
+                theirs.signer_info.certificate_chain.len()
+            );
         }
     }
 }
@@ -168,7 +192,11 @@ fn describe(key_id: &str, chain: &Path) -> Vec<u8> {
 fn describe_key_answers_the_key_spec_and_echoes_the_key_id() {
     let _serial = support::softhsm::exclusive();
     let id = key_id("ec-384");
-    let (code, out, err) = raw(&["describe-key"], &describe(&id, &pki("ec-384.chain.pem")), &[]);
+    let (code, out, err) = raw(
+        &["describe-key"],
+        &describe(&id, &pki("ec-384.chain.pem")),
+        &[],
+    );
     assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
     let v: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v, json!({"keyId": id, "keySpec": "EC-384"}));
@@ -209,13 +237,34 @@ fn failures_are_error_responses_with_the_contract_codes() {
     );
     let cases: Vec<(Vec<u8>, &str, &str)> = vec![
         (describe(&wrong_pin, &chain), "ACCESS_DENIED", "wrong PIN"),
-        (describe(&key_id("nope"), &chain), "VALIDATION_ERROR", "no private key"),
-        (describe("not-a-uri", &chain), "VALIDATION_ERROR", "not a PKCS#11 URI"),
-        (describe("", &chain), "VALIDATION_ERROR", "keyId is required"),
-        (describe(&key_id("ec-256"), &pki("rsa-2048.chain.pem")), "VALIDATION_ERROR", "does not match"),
-        (describe(&key_id("ec-256"), Path::new("/nonexistent/chain.pem")), "VALIDATION_ERROR", "failed to read"),
         (
-            serde_json::to_vec(&json!({"contractVersion": "2.0", "keyId": key_id("ec-256")})).unwrap(),
+            describe(&key_id("nope"), &chain),
+            "VALIDATION_ERROR",
+            "no private key",
+        ),
+        (
+            describe("not-a-uri", &chain),
+            "VALIDATION_ERROR",
+            "not a PKCS#11 URI",
+        ),
+        (
+            describe("", &chain),
+            "VALIDATION_ERROR",
+            "keyId is required",
+        ),
+        (
+            describe(&key_id("ec-256"), &pki("rsa-2048.chain.pem")),
+            "VALIDATION_ERROR",
+            "does not match",
+        ),
+        (
+            describe(&key_id("ec-256"), Path::new("/nonexistent/chain.pem")),
+            "VALIDATION_ERROR",
+            "failed to read",
+        ),
+        (
+            serde_json::to_vec(&json!({"contractVersion": "2.0", "keyId": key_id("ec-256")}))
+                .unwrap(),
             "UNSUPPORTED_CONTRACT_VERSION",
             "2.0",
         ),
@@ -232,12 +281,20 @@ fn failures_are_error_responses_with_the_contract_codes() {
         ),
     ];
     for (request, want_code, want_text) in cases {
-        let command = if want_text.contains("keySpec") { "generate-signature" } else { "describe-key" };
+        let command = if want_text.contains("keySpec") {
+            "generate-signature"
+        } else {
+            "describe-key"
+        };
         let (code, out, err) = raw(&[command], &request, &[]);
         assert_eq!(code, 1, "{want_text}");
         assert!(out.is_empty());
         let (c, message) = error_of(&err);
-        assert_eq!((c.as_str(), message.contains(want_text)), (want_code, true), "{message}");
+        assert_eq!(
+            (c.as_str(), message.contains(want_text)),
+            (want_code, true),
+            "{message}"
+        );
         assert!(!message.contains("0000"), "the PIN leaked: {message}");
     }
     let (code, _, err) = raw(&["generate-envelope"], b"{}", &[]);
@@ -273,5 +330,9 @@ fn the_plugin_is_found_and_run_like_any_installed_plugin() {
     assert_eq!(listed, vec!["pkcs11".to_string()]);
     let plugin: Arc<dyn Plugin> = plugins.locate("pkcs11").unwrap();
     assert_eq!(plugin.name(), "pkcs11");
-    assert!(PathBuf::from(dir.path()).join("pkcs11/notation-pkcs11").is_file());
+    assert!(
+        PathBuf::from(dir.path())
+            .join("pkcs11/notation-pkcs11")
+            .is_file()
+    );
 }

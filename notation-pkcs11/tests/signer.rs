@@ -122,9 +122,15 @@ fn a_key_generated_on_the_token_never_leaves_it_and_signs() {
     let attrs = private_key_attributes(GENERATED);
     assert!(attrs.contains(&Attribute::Extractable(false)), "{attrs:?}");
     assert!(attrs.contains(&Attribute::Sensitive(true)), "{attrs:?}");
-    assert!(attrs.contains(&Attribute::NeverExtractable(true)), "{attrs:?}");
+    assert!(
+        attrs.contains(&Attribute::NeverExtractable(true)),
+        "{attrs:?}"
+    );
     for format in [EnvelopeFormat::Jws, EnvelopeFormat::Cose] {
-        verify_blob(&sign_blob_at(&signer, format, OffsetDateTime::now_utc()), format);
+        verify_blob(
+            &sign_blob_at(&signer, format, OffsetDateTime::now_utc()),
+            format,
+        );
     }
 }
 
@@ -180,7 +186,10 @@ fn several_threads_sign_at_once() {
                             } else {
                                 EnvelopeFormat::Cose
                             };
-                            (format, sign_blob_at(&*signer, format, OffsetDateTime::now_utc()))
+                            (
+                                format,
+                                sign_blob_at(&*signer, format, OffsetDateTime::now_utc()),
+                            )
                         })
                         .collect::<Vec<_>>()
                 })
@@ -230,8 +239,14 @@ fn a_wrong_pin_is_a_clear_error() {
         .certificate_chain_file(pki("ec-256.chain.pem"))
         .build()
         .unwrap_err();
-    assert!(matches!(&err, Pkcs11Error::WrongPin { token } if token == softhsm::LOCKED_TOKEN), "{err}");
-    assert_eq!(err.to_string(), "wrong PIN for the PKCS#11 token \"wrong-pin\"");
+    assert!(
+        matches!(&err, Pkcs11Error::WrongPin { token } if token == softhsm::LOCKED_TOKEN),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "wrong PIN for the PKCS#11 token \"wrong-pin\""
+    );
     assert!(err.is_access_denied());
 }
 
@@ -256,12 +271,20 @@ fn a_missing_object_is_a_clear_error() {
         .build()
         .unwrap_err();
     assert!(
-        matches!(&err, Pkcs11Error::ObjectNotFound { class: "private key", .. }),
+        matches!(
+            &err,
+            Pkcs11Error::ObjectNotFound {
+                class: "private key",
+                ..
+            }
+        ),
         "{err}"
     );
     assert_eq!(
         err.to_string(),
-        format!("no private key on the PKCS#11 token \"notation\" matches pkcs11:token=notation;object=no-such-key?module-path={MODULE}")
+        format!(
+            "no private key on the PKCS#11 token \"notation\" matches pkcs11:token=notation;object=no-such-key?module-path={MODULE}"
+        )
     );
     // A certificate label that has no private key: the certificates share
     // labels with keys, but only the intermediate's has none.
@@ -271,10 +294,12 @@ fn a_missing_object_is_a_clear_error() {
         .unwrap_err();
     assert!(matches!(err, Pkcs11Error::ObjectNotFound { .. }), "{err}");
     // A token that does not exist.
-    let err = Pkcs11Signer::builder(uri(&format!("pkcs11:token=nope;object=x?module-path={MODULE}")))
-        .pin(Pin::from_bytes(PIN.into()))
-        .build()
-        .unwrap_err();
+    let err = Pkcs11Signer::builder(uri(&format!(
+        "pkcs11:token=nope;object=x?module-path={MODULE}"
+    )))
+    .pin(Pin::from_bytes(PIN.into()))
+    .build()
+    .unwrap_err();
     assert!(matches!(err, Pkcs11Error::TokenNotFound { .. }), "{err}");
     // A URI that names no object.
     let err = Pkcs11Signer::builder(uri(&format!("pkcs11:token=notation?module-path={MODULE}")))
@@ -294,7 +319,10 @@ fn lookups_by_id_pick_the_private_key() {
         .build()
         .unwrap();
     assert_eq!(signer.key_spec(), KeySpec::Ec256);
-    verify_blob(&sign_blob_at(&signer, EnvelopeFormat::Jws, OffsetDateTime::now_utc()), EnvelopeFormat::Jws);
+    verify_blob(
+        &sign_blob_at(&signer, EnvelopeFormat::Jws, OffsetDateTime::now_utc()),
+        EnvelopeFormat::Jws,
+    );
 }
 
 #[test]
@@ -313,7 +341,10 @@ fn a_key_that_does_not_match_the_leaf_is_a_clear_error() {
             .certificate_chain_file(pki(chain))
             .build()
             .unwrap_err();
-        assert!(matches!(err, Pkcs11Error::KeyMismatch { .. }), "{key}/{chain}: {err}");
+        assert!(
+            matches!(err, Pkcs11Error::KeyMismatch { .. }),
+            "{key}/{chain}: {err}"
+        );
     }
     // EC P-521 without a public key object on the token: a test signature
     // that does not verify with another P-521 leaf's key.
@@ -333,23 +364,46 @@ fn other_p521_leaf() -> std::path::PathBuf {
     let key = dir.join("other-521.key");
     let crt = dir.join("other-521.crt");
     let out = std::process::Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521", "-nodes", "-subj", "/CN=other", "-days", "2", "-keyout"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-521",
+            "-nodes",
+            "-subj",
+            "/CN=other",
+            "-days",
+            "2",
+            "-keyout",
+        ])
         .arg(&key)
         .arg("-out")
         .arg(&crt)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     crt
 }
 
 #[test]
 fn a_module_that_cannot_be_loaded_is_a_clear_error() {
     hsm();
-    let err = Pkcs11Signer::from_uri("pkcs11:token=notation;object=ec-256?module-path=/nonexistent/libpkcs11.so")
-        .unwrap_err();
+    let err = Pkcs11Signer::from_uri(
+        "pkcs11:token=notation;object=ec-256?module-path=/nonexistent/libpkcs11.so",
+    )
+    .unwrap_err();
     assert!(matches!(err, Pkcs11Error::ModuleLoad { .. }), "{err}");
-    assert!(err.to_string().starts_with("cannot load the PKCS#11 module /nonexistent/libpkcs11.so"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("cannot load the PKCS#11 module /nonexistent/libpkcs11.so"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -132,27 +132,21 @@ fn hostile_uris_are_rejected_with_a_reason() {
             "pkcs11:token=a;token=b",
             UriError::DuplicateAttribute("token".into()),
         ),
-        ("pkcs11:id=%01;id=%01", UriError::DuplicateAttribute("id".into())),
+        (
+            "pkcs11:id=%01;id=%01",
+            UriError::DuplicateAttribute("id".into()),
+        ),
         (
             "pkcs11:?module-path=/a&module-path=/b",
             UriError::DuplicateAttribute("module-path".into()),
         ),
-        (
-            "pkcs11:Token=a",
-            UriError::UnknownAttribute("Token".into()),
-        ),
+        ("pkcs11:Token=a", UriError::UnknownAttribute("Token".into())),
         (
             "pkcs11:x-vendor=a",
             UriError::UnknownAttribute("x-vendor".into()),
         ),
-        (
-            "pkcs11:?pin=1234",
-            UriError::UnknownAttribute("pin".into()),
-        ),
-        (
-            "pkcs11:?x-=1",
-            UriError::UnknownAttribute("x-".into()),
-        ),
+        ("pkcs11:?pin=1234", UriError::UnknownAttribute("pin".into())),
+        ("pkcs11:?x-=1", UriError::UnknownAttribute("x-".into())),
         (
             "pkcs11:token=%FF",
             UriError::InvalidValue {

@@ -27,7 +27,9 @@ const SO_PIN: &str = "12345678";
 pub const LOCKED_TOKEN: &str = "wrong-pin";
 pub const LOCKED_PIN: &str = "4321";
 /// The key specs of the test PKI, by their file names.
-pub const SPECS: [&str; 6] = ["rsa-2048", "rsa-3072", "rsa-4096", "ec-256", "ec-384", "ec-521"];
+pub const SPECS: [&str; 6] = [
+    "rsa-2048", "rsa-3072", "rsa-4096", "ec-256", "ec-384", "ec-521",
+];
 /// The label of the key generated on the token (RSA-3072, non-extractable).
 pub const GENERATED: &str = "generated";
 
@@ -97,7 +99,14 @@ impl Hsm {
         hsm.init_token(TOKEN, PIN);
         for (i, spec) in SPECS.iter().enumerate() {
             let id = format!("{:02x}", i + 1);
-            hsm.import(TOKEN, PIN, "privkey", &pki(&format!("{spec}.key")), spec, &id);
+            hsm.import(
+                TOKEN,
+                PIN,
+                "privkey",
+                &pki(&format!("{spec}.key")),
+                spec,
+                &id,
+            );
             hsm.import(TOKEN, PIN, "cert", &pki(&format!("{spec}.crt")), spec, &id);
         }
         // EC keys are stored without their public point; with a public key
@@ -105,15 +114,33 @@ impl Hsm {
         // test signature decides.
         for (spec, id) in [("ec-256", "04"), ("ec-384", "05")] {
             let public = hsm.dir.path().join(format!("{spec}.pub.pem"));
-            run(Command::new("openssl").args(["pkey", "-pubout", "-in"]).arg(pki(&format!("{spec}.key"))).arg("-out").arg(&public));
+            run(Command::new("openssl")
+                .args(["pkey", "-pubout", "-in"])
+                .arg(pki(&format!("{spec}.key")))
+                .arg("-out")
+                .arg(&public));
             hsm.import(TOKEN, PIN, "pubkey", &public, spec, id);
         }
-        hsm.import(TOKEN, PIN, "cert", &pki("intermediate.crt"), "intermediate", "a1");
+        hsm.import(
+            TOKEN,
+            PIN,
+            "cert",
+            &pki("intermediate.crt"),
+            "intermediate",
+            "a1",
+        );
         hsm.import(TOKEN, PIN, "cert", &pki("root.crt"), "root", "a2");
         hsm.generate_key(TOKEN, PIN, "rsa:3072", GENERATED, "99");
 
         hsm.init_token(LOCKED_TOKEN, LOCKED_PIN);
-        hsm.import(LOCKED_TOKEN, LOCKED_PIN, "privkey", &pki("ec-256.key"), "ec-256", "01");
+        hsm.import(
+            LOCKED_TOKEN,
+            LOCKED_PIN,
+            "privkey",
+            &pki("ec-256.key"),
+            "ec-256",
+            "01",
+        );
         hsm
     }
 
@@ -135,14 +162,28 @@ impl Hsm {
 
     fn pkcs11_tool(&self, token: &str, pin: &str) -> Command {
         let mut c = Command::new("pkcs11-tool");
-        c.env("SOFTHSM2_CONF", &self.conf)
-            .args(["--module", MODULE, "--token-label", token, "--login", "--pin", pin]);
+        c.env("SOFTHSM2_CONF", &self.conf).args([
+            "--module",
+            MODULE,
+            "--token-label",
+            token,
+            "--login",
+            "--pin",
+            pin,
+        ]);
         c
     }
 
     fn init_token(&self, label: &str, pin: &str) {
         run(self.softhsm_util().args([
-            "--init-token", "--free", "--label", label, "--pin", pin, "--so-pin", SO_PIN,
+            "--init-token",
+            "--free",
+            "--label",
+            label,
+            "--pin",
+            pin,
+            "--so-pin",
+            SO_PIN,
         ]));
     }
 
@@ -158,12 +199,27 @@ impl Hsm {
     /// and stores a certificate for it from the test intermediate CA.
     fn generate_key(&self, token: &str, pin: &str, key_type: &str, label: &str, id: &str) {
         run(self.pkcs11_tool(token, pin).args([
-            "--keypairgen", "--key-type", key_type, "--usage-sign", "--sensitive", "--label", label, "--id", id,
+            "--keypairgen",
+            "--key-type",
+            key_type,
+            "--usage-sign",
+            "--sensitive",
+            "--label",
+            label,
+            "--id",
+            id,
         ]));
         let der = self.dir().join(format!("{label}.pub.der"));
         run(self
             .pkcs11_tool(token, pin)
-            .args(["--read-object", "--type", "pubkey", "--id", id, "--output-file"])
+            .args([
+                "--read-object",
+                "--type",
+                "pubkey",
+                "--id",
+                id,
+                "--output-file",
+            ])
             .arg(&der));
         let pem = self.dir().join(format!("{label}.pub.pem"));
         run(Command::new("openssl")
@@ -181,12 +237,22 @@ impl Hsm {
         run(Command::new("openssl")
             .args(["x509", "-new", "-force_pubkey"])
             .arg(&pem)
-            .args(["-subj", &format!("/C=US/ST=WA/L=Seattle/O=Notary/CN=Notation Test Leaf {label}")])
+            .args([
+                "-subj",
+                &format!("/C=US/ST=WA/L=Seattle/O=Notary/CN=Notation Test Leaf {label}"),
+            ])
             .arg("-CA")
             .arg(pki("intermediate.crt"))
             .arg("-CAkey")
             .arg(pki("intermediate.key"))
-            .args(["-sha384", "-days", "36500", "-set_serial", "0x4242", "-extfile"])
+            .args([
+                "-sha384",
+                "-days",
+                "36500",
+                "-set_serial",
+                "0x4242",
+                "-extfile",
+            ])
             .arg(&ext)
             .arg("-out")
             .arg(&crt));
@@ -225,13 +291,18 @@ impl Hsm {
     /// A SoftHSM configuration over the same tokens with `mechanisms`
     /// disabled (`slots.mechanisms = -CKM_...`), for a separate process.
     pub fn conf_without(&self, mechanisms: &[&str]) -> PathBuf {
-        let conf = self.dir().join(format!("softhsm2-without-{}.conf", mechanisms.join("-")));
+        let conf = self
+            .dir()
+            .join(format!("softhsm2-without-{}.conf", mechanisms.join("-")));
         let base = std::fs::read_to_string(&self.conf).unwrap();
         // `-A,B,C` disables A, B and C; SoftHSM 2.6.1 skips the first
         // entry of such a list, so it is one that does not matter (MD5).
         std::fs::write(
             &conf,
-            format!("{base}slots.mechanisms = -CKM_MD5,{}\n", mechanisms.join(",")),
+            format!(
+                "{base}slots.mechanisms = -CKM_MD5,{}\n",
+                mechanisms.join(",")
+            ),
         )
         .unwrap();
         conf

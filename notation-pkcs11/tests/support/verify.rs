@@ -86,7 +86,11 @@ pub fn assert_same_envelope(a: &[u8], b: &[u8], format: EnvelopeFormat) {
         // Same protected header bytes, same payload bytes.
         let parts = |e: &[u8]| {
             let v: serde_json::Value = serde_json::from_slice(e).unwrap();
-            (v["protected"].clone(), v["payload"].clone(), v["header"]["io.cncf.notary.signingAgent"].clone())
+            (
+                v["protected"].clone(),
+                v["payload"].clone(),
+                v["header"]["io.cncf.notary.signingAgent"].clone(),
+            )
         };
         assert_eq!(parts(a), parts(b));
     }
