@@ -108,7 +108,10 @@ if "$ours" sign --help 2>/dev/null | grep -q -- '--pkcs11-uri'; then
   for spec in ec-256 rsa-3072; do
     for format in jws cose; do
       layout=$(fresh_layout)
-      "$ours" sign --oci-layout --signature-format "$format" -k "hsm-$spec" "$layout@$digest"
+      # v1.3.2 finds signatures in an image layout only in the image
+      # manifest form (it misses artifactType-form ones; notation main
+      # finds both).
+      "$ours" sign --oci-layout --signature-manifest image --signature-format "$format" -k "hsm-$spec" "$layout@$digest"
       NOTATION_EXPERIMENTAL=1 "$ref" verify --oci-layout --scope local/layout "$layout@$digest"
       pass "notation-rs signed with the plugin key hsm-$spec ($format) without the plugin; the reference verified it"
     done
