@@ -13,6 +13,8 @@
 //! A missing `softhsm2-util`, `pkcs11-tool` or `openssl` fails the test:
 //! install them with `apt-get install -y softhsm2 opensc openssl`.
 
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
