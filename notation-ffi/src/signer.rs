@@ -29,6 +29,8 @@ pub struct notation_signer {
 /// What signs.
 pub(crate) enum SigningKey {
     Local(Box<LocalSigner>),
+    /// A key in a PKCS#11 token, signing in process.
+    Pkcs11(Box<notation_pkcs11::Pkcs11Signer>),
     /// A plugin key with its `pluginConfig` (R5-R7, R9). The plugin is asked
     /// for its metadata on every signing operation (R3).
     Plugin(PluginSigner),
@@ -42,6 +44,12 @@ impl SigningKey {
         let crypto = default_provider();
         match self {
             SigningKey::Local(signer) => Ok(sign_blob(
+                signer.as_ref(),
+                blob,
+                &blob_options,
+                crypto.as_ref(),
+            )?),
+            SigningKey::Pkcs11(signer) => Ok(sign_blob(
                 signer.as_ref(),
                 blob,
                 &blob_options,
@@ -64,6 +72,7 @@ impl SigningKey {
     ) -> T {
         match self {
             SigningKey::Local(signer) => f(ArtifactSigner::Signer(signer.as_ref())),
+            SigningKey::Pkcs11(signer) => f(ArtifactSigner::Signer(signer.as_ref())),
             SigningKey::Plugin(signer) => {
                 let merged = signer.clone().merge_plugin_config(&options.plugin_config);
                 f(ArtifactSigner::Plugin(&merged))
@@ -73,7 +82,7 @@ impl SigningKey {
 }
 
 impl notation_signer {
-    fn new(key: SigningKey) -> Self {
+    pub(crate) fn new(key: SigningKey) -> Self {
         Self {
             key,
             errors: LastError::default(),
