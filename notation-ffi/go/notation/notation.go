@@ -70,6 +70,8 @@ const (
 	CodePluginNotFound           Code = C.NOTATION_RESULT_PLUGIN_NOT_FOUND
 	CodePluginFailed             Code = C.NOTATION_RESULT_PLUGIN_FAILED
 	CodePluginCapabilityMissing  Code = C.NOTATION_RESULT_PLUGIN_CAPABILITY_MISSING
+	CodePKCS11Failed             Code = C.NOTATION_RESULT_PKCS11_FAILED
+	CodePKCS11PINInvalid         Code = C.NOTATION_RESULT_PKCS11_PIN_INVALID
 	CodeVerificationFailed       Code = C.NOTATION_RESULT_VERIFICATION_FAILED
 	CodeNoTrustPolicy            Code = C.NOTATION_RESULT_NO_TRUST_POLICY
 	CodeNoApplicablePolicy       Code = C.NOTATION_RESULT_NO_APPLICABLE_POLICY
@@ -118,6 +120,11 @@ var (
 	// ErrPluginCapabilityMissing: the plugin cannot sign this (no signature
 	// generator capability, or an envelope-only plugin asked for a blob).
 	ErrPluginCapabilityMissing = &Error{Code: CodePluginCapabilityMissing}
+	// ErrPKCS11Failed: the PKCS#11 module, token, key or mechanism is not
+	// usable (the message says which).
+	ErrPKCS11Failed = &Error{Code: CodePKCS11Failed}
+	// ErrPKCS11PINInvalid: the token refused the PIN, or none was given.
+	ErrPKCS11PINInvalid = &Error{Code: CodePKCS11PINInvalid}
 )
 
 // String is the library's text for the code ("signature verification
@@ -841,6 +848,33 @@ func NewSigner(key, certificates []byte) (*Signer, error) {
 	err := call(func() C.notation_result { return C.notation_signer_new(kp, kn, cp, cn, &ptr) })
 	runtime.KeepAlive(key)
 	runtime.KeepAlive(certificates)
+	if err != nil {
+		return nil, err
+	}
+	return newSigner(ptr), nil
+}
+
+// NewPKCS11Signer creates a signer over the private key in a PKCS#11 token
+// (HSM, smart card, SoftHSM) that uri, an RFC 7512 PKCS#11 URI, names.
+// certificatePath is the PEM chain file, or "" to read the chain from the
+// token. pin is the token PIN, or nil to take it from the URI (pin-source)
+// or the NOTATION_PKCS11_PIN environment variable.
+func NewPKCS11Signer(uri, certificatePath string, pin []byte) (*Signer, error) {
+	up := cString(uri)
+	defer free(up)
+	var cp *C.char
+	if certificatePath != "" {
+		cp = cString(certificatePath)
+		defer free(cp)
+	}
+	var pp *C.uint8_t
+	var pn C.size_t
+	if pin != nil {
+		pp, pn = bytesPtr(pin)
+	}
+	var ptr *C.notation_signer
+	err := call(func() C.notation_result { return C.notation_signer_new_pkcs11(up, cp, pp, pn, &ptr) })
+	runtime.KeepAlive(pin)
 	if err != nil {
 		return nil, err
 	}
