@@ -3,7 +3,8 @@
 #   - installs what is missing (Debian packages: docker-registry for the
 #     registry tests, openssl for the test PKI and TSA/OCSP, gcc, golang-go and
 #     make, pkg-config and valgrind for the C and Go bindings; python3 for
-#     the loopback TSA/CRL servers; cargo-fuzz),
+#     the loopback TSA/CRL servers; softhsm2 and opensc for the PKCS#11
+#     tests; cargo-fuzz),
 #   - checks formatting and clippy,
 #   - runs every Rust test, including all conformance vectors (the pending
 #     ones are listed in the output),
@@ -26,6 +27,9 @@ command -v make >/dev/null || need_pkgs+=(make)
 command -v go >/dev/null || need_pkgs+=(golang-go)
 command -v valgrind >/dev/null || need_pkgs+=(valgrind)
 command -v pkg-config >/dev/null || need_pkgs+=(pkg-config)
+# PKCS#11 tests: SoftHSM tokens, objects imported with OpenSC's pkcs11-tool.
+command -v softhsm2-util >/dev/null || need_pkgs+=(softhsm2)
+command -v pkcs11-tool >/dev/null || need_pkgs+=(opensc)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   step "installing ${need_pkgs[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

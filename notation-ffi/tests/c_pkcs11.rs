@@ -20,7 +20,16 @@ fn c_signs_with_a_pkcs11_key_under_valgrind() {
     let build = tempfile::tempdir().unwrap();
     let exe = build.path().join("test_pkcs11");
     let out = Command::new("gcc")
-        .args(["-std=c11", "-g", "-O1", "-Wall", "-Wextra", "-Werror", "-pedantic", "-o"])
+        .args([
+            "-std=c11",
+            "-g",
+            "-O1",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+            "-o",
+        ])
         .arg(&exe)
         .arg(root.join("examples/c/test_pkcs11.c"))
         .arg(format!("-I{}", root.join("include").display()))
@@ -29,20 +38,40 @@ fn c_signs_with_a_pkcs11_key_under_valgrind() {
         .arg("-lnotation")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let uri = hsm.uri("ec-256");
     let missing = hsm.uri("no-such-key");
     let chain = softhsm::pki("ec-256.chain.pem");
     let out = Command::new("valgrind")
-        .args(["--leak-check=full", "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=1", "--quiet"])
-        .arg(format!("--suppressions={}", root.join("examples/c/valgrind.supp").display()))
+        .args([
+            "--leak-check=full",
+            "--errors-for-leak-kinds=definite,indirect",
+            "--error-exitcode=1",
+            "--quiet",
+        ])
+        .arg(format!(
+            "--suppressions={}",
+            root.join("examples/c/valgrind.supp").display()
+        ))
         .arg(&exe)
-        .args([uri.as_str(), chain.to_str().unwrap(), softhsm::PIN, missing.as_str()])
+        .args([
+            uri.as_str(),
+            chain.to_str().unwrap(),
+            softhsm::PIN,
+            missing.as_str(),
+        ])
         .env("SOFTHSM2_CONF", hsm.conf())
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "--- stdout\n{stdout}\n--- stderr\n{stderr}");
+    assert!(
+        out.status.success(),
+        "--- stdout\n{stdout}\n--- stderr\n{stderr}"
+    );
     assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
 }

@@ -67,7 +67,7 @@ pub fn fixed_to_der(signature: &[u8]) -> Result<Vec<u8>, EcdsaFormatError> {
         len: signature.len(),
         field_len: signature.len() / 2,
     };
-    if signature.is_empty() || signature.len() % 2 != 0 {
+    if signature.is_empty() || !signature.len().is_multiple_of(2) {
         return Err(err());
     }
     let (r, s) = signature.split_at(signature.len() / 2);
