@@ -240,6 +240,17 @@ enum notation_result
    */
   NOTATION_RESULT_PLUGIN_CAPABILITY_MISSING = 2011,
   /**
+   * A PKCS#11 key could not be used: the module does not load, no token
+   * or no private key matches the URI, the token lacks the mechanism,
+   * or the token failed (the last error says which).
+   */
+  NOTATION_RESULT_PKCS11_FAILED = 2012,
+  /**
+   * The PKCS#11 token refused the PIN, its PIN is locked, or no PIN was
+   * given for a token that needs one.
+   */
+  NOTATION_RESULT_PKCS11_PIN_INVALID = 2013,
+  /**
    * The signature did not verify: a check failed under `enforce`. The
    * verification result lists the checks.
    */
@@ -1248,6 +1259,39 @@ notation_result notation_verify_options_add_plugin_config(notation_verify_option
  * `*options` must be NULL or live options not in use by another thread.
  */
 void notation_verify_options_free(notation_verify_options **options);
+
+/**
+ * Creates a signer over the private key in a PKCS#11 token that `uri` (an
+ * RFC 7512 PKCS#11 URI, e.g.
+ * `pkcs11:token=T;object=K?module-path=/usr/lib/softhsm/libsofthsm2.so`)
+ * names. The module is loaded once per process and shared; the signer
+ * keeps its own sessions and may sign from many threads at once.
+ *
+ * `certificate_path` is the certificate chain file (PEM or DER, leaf
+ * first), or NULL to read the chain from the token (the certificate stored
+ * under the key's label or id, and its issuers stored on the token).
+ * `pin`/`pin_len` is the token PIN, or NULL to take it from the URI
+ * (`pin-source`, `pin-value`) or the `NOTATION_PKCS11_PIN` environment
+ * variable; the library keeps a copy, wiped when the signer is freed.
+ *
+ * Errors: `NOTATION_RESULT_INVALID_ARGUMENT` for a URI that does not parse
+ * or names no object, `NOTATION_RESULT_PKCS11_PIN_INVALID` for a wrong,
+ * locked or missing PIN, `NOTATION_RESULT_KEY_MISMATCH` when the key is not
+ * the leaf certificate's, `NOTATION_RESULT_CERTIFICATE_CHAIN_INVALID`,
+ * `NOTATION_RESULT_IO`, and `NOTATION_RESULT_PKCS11_FAILED` for a module
+ * that does not load, a token or key that is not found, or a mechanism
+ * the token lacks.
+ *
+ * # Safety
+ * `uri` must be a NUL-terminated string; `certificate_path` NULL or a
+ * NUL-terminated string; `pin` NULL or readable for `pin_len` bytes;
+ * `out_signer` writable.
+ */
+notation_result notation_signer_new_pkcs11(const char *uri,
+                                           const char *certificate_path,
+                                           const uint8_t *pin,
+                                           size_t pin_len,
+                                           notation_signer **out_signer);
 
 /**
  * Validates a trust policy document of `kind` (a `notation_policy_kind`):

@@ -4,7 +4,8 @@
 #     registry tests, openssl for the test PKI and TSA/OCSP, gcc, binutils,
 #     golang-go, make, pkg-config and valgrind for the C and Go bindings and
 #     their installation; python3 for the loopback TSA/CRL servers; zsh and
-#     fish for the CLI's completion scripts; cargo-fuzz),
+#     fish for the CLI's completion scripts; softhsm2 and opensc for the
+#     PKCS#11 tests; cargo-fuzz),
 #   - checks formatting and clippy,
 #   - runs every Rust test, including all conformance vectors (the pending
 #     ones are listed in the output),
@@ -33,6 +34,9 @@ command -v pkg-config >/dev/null || need_pkgs+=(pkg-config)
 # The CLI's completion scripts are checked with each shell's parser.
 command -v zsh >/dev/null || need_pkgs+=(zsh)
 command -v fish >/dev/null || need_pkgs+=(fish)
+# PKCS#11 tests: SoftHSM tokens, objects imported with OpenSC's pkcs11-tool.
+command -v softhsm2-util >/dev/null || need_pkgs+=(softhsm2)
+command -v pkcs11-tool >/dev/null || need_pkgs+=(opensc)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   step "installing ${need_pkgs[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -53,6 +53,13 @@ pub enum SignerError {
     // Requirements: G3.
     #[error(transparent)]
     UnsupportedKey(#[from] crate::algorithm::UnsupportedKeyError),
+    /// The key file is encrypted (PKCS#8 PBES2) and no password was given.
+    #[error("the private key is encrypted: a password is required")]
+    PasswordRequired,
+    /// The password does not decrypt the key file (or the file is
+    /// corrupt).
+    #[error("failed to decrypt the private key: wrong password")]
+    WrongPassword,
     /// Reading a file failed.
     #[error("failed to read {path}: {error}")]
     Io {
@@ -106,7 +113,21 @@ impl PrivateKey {
         data: &[u8],
         leaf: &Certificate,
     ) -> Result<Self, SignerError> {
-        let material = parse_key_material(data)?;
+        Self::from_bytes_for_certificate_with_password(data, leaf, None)
+    }
+
+    /// As [`PrivateKey::from_bytes_for_certificate`], for a key that may be
+    /// an encrypted PKCS#8 key (`ENCRYPTED PRIVATE KEY`, PBES2 as `openssl
+    /// pkcs8 -topk8 -v2 aes-256-cbc` writes it), decrypted with `password`.
+    /// An encrypted key without a password is
+    /// [`SignerError::PasswordRequired`]; a password that does not decrypt
+    /// it is [`SignerError::WrongPassword`].
+    pub fn from_bytes_for_certificate_with_password(
+        data: &[u8],
+        leaf: &Certificate,
+        password: Option<&[u8]>,
+    ) -> Result<Self, SignerError> {
+        let material = parse_key_material(data, password)?;
         let mismatch = || SignerError::KeyMismatch(leaf.subject().to_string());
         let spec = leaf.key_spec()?;
         match (material, leaf.public_key()) {
@@ -215,7 +236,7 @@ impl PrivateKey {
     }
 }
 
-fn parse_key_material(data: &[u8]) -> Result<KeyMaterial, SignerError> {
+fn parse_key_material(data: &[u8], password: Option<&[u8]>) -> Result<KeyMaterial, SignerError> {
     let trimmed: &[u8] = {
         let n = data.iter().take_while(|b| b.is_ascii_whitespace()).count();
         &data[n..]
@@ -230,18 +251,36 @@ fn parse_key_material(data: &[u8]) -> Result<KeyMaterial, SignerError> {
             "PRIVATE KEY" => parse_pkcs8(&block.der),
             "EC PRIVATE KEY" => parse_sec1(&block.der, None),
             "RSA PRIVATE KEY" => parse_pkcs1(&block.der),
-            "ENCRYPTED PRIVATE KEY" => Err(SignerError::InvalidKey(
-                "encrypted private keys are not supported".into(),
-            )),
+            "ENCRYPTED PRIVATE KEY" => parse_encrypted_pkcs8(&block.der, password),
             other => Err(SignerError::InvalidKey(format!(
                 "unsupported PEM block {other:?}"
             ))),
         };
     }
+    if pkcs8::EncryptedPrivateKeyInfoRef::from_der(data).is_ok() {
+        return parse_encrypted_pkcs8(data, password);
+    }
     parse_pkcs8(data)
         .or_else(|_| parse_sec1(data, None))
         .or_else(|_| parse_pkcs1(data))
         .map_err(|_| SignerError::InvalidKey("not a PKCS#8, SEC1 or PKCS#1 private key".into()))
+}
+
+/// An `EncryptedPrivateKeyInfo` (RFC 5958; PBES2, RFC 8018): decrypted with
+/// the password, then read as PKCS#8. A wrong password usually breaks the
+/// CBC padding; when it happens not to, the decrypted bytes are no PKCS#8
+/// key: both are a wrong password.
+fn parse_encrypted_pkcs8(der: &[u8], password: Option<&[u8]>) -> Result<KeyMaterial, SignerError> {
+    let info = pkcs8::EncryptedPrivateKeyInfoRef::from_der(der)
+        .map_err(|e| SignerError::InvalidKey(format!("encrypted private key: {e}")))?;
+    let password = password.ok_or(SignerError::PasswordRequired)?;
+    let document = info
+        .decrypt(password)
+        .map_err(|_| SignerError::WrongPassword)?;
+    match parse_pkcs8(document.as_bytes()) {
+        Err(SignerError::InvalidKey(_)) => Err(SignerError::WrongPassword),
+        other => other,
+    }
 }
 
 fn parse_pkcs8(der: &[u8]) -> Result<KeyMaterial, SignerError> {
@@ -343,17 +382,44 @@ impl LocalSigner {
     /// A signer from key bytes (PEM or DER: PKCS#8, SEC1, PKCS#1) and
     /// certificate bytes (PEM or DER chain, leaf first).
     pub fn from_pem(key: &[u8], certificates: &[u8]) -> Result<Self, SignerError> {
-        let chain = Certificate::parse_many(certificates)
-            .map_err(|e| SignerError::InvalidCertificate(e.to_string()))?;
-        let key = PrivateKey::from_bytes_for_certificate(key, &chain[0])?;
-        Self::new(key, chain)
+        Self::from_pem_with_password(key, certificates, None)
     }
 
     /// A signer from files, as `signingkeys.json` `keyPath`/`certPath`.
     pub fn from_files(key_path: &Path, cert_path: &Path) -> Result<Self, SignerError> {
+        Self::from_files_with_password(key_path, cert_path, None)
+    }
+
+    /// As [`LocalSigner::from_pem`], the key possibly encrypted (PKCS#8
+    /// PBES2) with `password`.
+    pub fn from_pem_with_password(
+        key: &[u8],
+        certificates: &[u8],
+        password: Option<&[u8]>,
+    ) -> Result<Self, SignerError> {
+        let chain = Certificate::parse_many(certificates)
+            .map_err(|e| SignerError::InvalidCertificate(e.to_string()))?;
+        let key = PrivateKey::from_bytes_for_certificate_with_password(key, &chain[0], password)?;
+        Self::new(key, chain)
+    }
+
+    /// As [`LocalSigner::from_files`], the key possibly encrypted (PKCS#8
+    /// PBES2) with `password`.
+    pub fn from_files_with_password(
+        key_path: &Path,
+        cert_path: &Path,
+        password: Option<&[u8]>,
+    ) -> Result<Self, SignerError> {
         let key = read_bounded(key_path)?;
         let certs = read_bounded(cert_path)?;
-        Self::from_pem(&key, &certs)
+        Self::from_pem_with_password(&key, &certs, password)
+    }
+
+    /// Whether a key file is an encrypted PKCS#8 key (PEM `ENCRYPTED PRIVATE
+    /// KEY` or DER `EncryptedPrivateKeyInfo`), which needs a password.
+    pub fn key_file_is_encrypted(key_path: &Path) -> Result<bool, SignerError> {
+        let data = read_bounded(key_path)?;
+        Ok(is_encrypted_key(&data))
     }
 
     /// The certificate chain.
@@ -370,6 +436,18 @@ impl Signer for LocalSigner {
     fn sign(&self, data: &[u8]) -> Result<(Vec<u8>, Vec<Certificate>), SignerError> {
         Ok((self.key.sign(data)?, self.chain.clone()))
     }
+}
+
+/// Whether key bytes hold an encrypted PKCS#8 key.
+fn is_encrypted_key(data: &[u8]) -> bool {
+    let n = data.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let trimmed = &data[n..];
+    if trimmed.starts_with(b"-----BEGIN") {
+        return crate::pem::parse_blocks(trimmed)
+            .map(|blocks| blocks.iter().any(|b| b.label == "ENCRYPTED PRIVATE KEY"))
+            .unwrap_or(false);
+    }
+    pkcs8::EncryptedPrivateKeyInfoRef::from_der(data).is_ok()
 }
 
 fn read_bounded(path: &Path) -> Result<Vec<u8>, SignerError> {
@@ -390,4 +468,95 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, SignerError> {
         )));
     }
     Ok(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn pki(name: &str) -> PathBuf {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/pki")).join(name)
+    }
+
+    fn password() -> Vec<u8> {
+        std::fs::read(pki("encrypted-key.password")).unwrap()
+    }
+
+    #[test]
+    fn encrypted_pkcs8_keys_load_with_the_right_password() {
+        // PEM (EC) and DER (RSA), as `openssl pkcs8 -topk8 -v2 aes-256-cbc`
+        // writes them (testdata/pki/make-pki.sh).
+        for (key, chain, plain) in [
+            ("ec-256.encrypted.pem", "ec-256.chain.pem", "ec-256.key"),
+            (
+                "rsa-2048.encrypted.der",
+                "rsa-2048.chain.pem",
+                "rsa-2048.key",
+            ),
+        ] {
+            assert!(LocalSigner::key_file_is_encrypted(&pki(key)).unwrap());
+            assert!(!LocalSigner::key_file_is_encrypted(&pki(plain)).unwrap());
+            let signer =
+                LocalSigner::from_files_with_password(&pki(key), &pki(chain), Some(&password()))
+                    .unwrap();
+            let plain_signer = LocalSigner::from_files(&pki(plain), &pki(chain)).unwrap();
+            assert_eq!(signer.key_spec().unwrap(), plain_signer.key_spec().unwrap());
+            // The decrypted key signs, and the leaf verifies it.
+            let (sig, chain) = signer.sign(b"data").unwrap();
+            let scheme = crate::crypto::SignatureScheme::for_envelope(
+                signer.key_spec().unwrap().signature_algorithm(),
+            );
+            crate::crypto::default_provider()
+                .verify(scheme, chain[0].public_key(), b"data", &sig)
+                .unwrap();
+        }
+    }
+
+    #[test]
+    fn encrypted_pkcs8_keys_without_or_with_a_wrong_password_are_clear_errors() {
+        for (key, chain) in [
+            ("ec-256.encrypted.pem", "ec-256.chain.pem"),
+            ("rsa-2048.encrypted.der", "rsa-2048.chain.pem"),
+        ] {
+            let err = LocalSigner::from_files(&pki(key), &pki(chain)).unwrap_err();
+            assert!(matches!(err, SignerError::PasswordRequired), "{err}");
+            assert_eq!(
+                err.to_string(),
+                "the private key is encrypted: a password is required"
+            );
+            for wrong in [&b"wrong"[..], b"", b"notation-test-passwor"] {
+                let err =
+                    LocalSigner::from_files_with_password(&pki(key), &pki(chain), Some(wrong))
+                        .unwrap_err();
+                assert!(matches!(err, SignerError::WrongPassword), "{err}");
+                assert_eq!(
+                    err.to_string(),
+                    "failed to decrypt the private key: wrong password"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_password_is_ignored_for_plain_keys() {
+        LocalSigner::from_files_with_password(
+            &pki("ec-384.key"),
+            &pki("ec-384.chain.pem"),
+            Some(b"unused"),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn truncated_encrypted_keys_are_errors_not_panics() {
+        let der = std::fs::read(pki("rsa-2048.encrypted.der")).unwrap();
+        let chain = std::fs::read(pki("rsa-2048.chain.pem")).unwrap();
+        for len in [0, 1, 10, der.len() / 2, der.len() - 1] {
+            assert!(
+                LocalSigner::from_pem_with_password(&der[..len], &chain, Some(&password()))
+                    .is_err()
+            );
+        }
+    }
 }

@@ -108,6 +108,13 @@ pub enum notation_result {
     /// `SIGNATURE_GENERATOR.ENVELOPE` (blobs need `.RAW` or
     /// `.ENVELOPE_FOR_BLOB`).
     PluginCapabilityMissing = 2011,
+    /// A PKCS#11 key could not be used: the module does not load, no token
+    /// or no private key matches the URI, the token lacks the mechanism,
+    /// or the token failed (the last error says which).
+    Pkcs11Failed = 2012,
+    /// The PKCS#11 token refused the PIN, its PIN is locked, or no PIN was
+    /// given for a token that needs one.
+    Pkcs11PinInvalid = 2013,
 
     /// The signature did not verify: a check failed under `enforce`. The
     /// verification result lists the checks.
@@ -263,6 +270,8 @@ impl notation_result {
             PluginNotFound => "plugin not found",
             PluginFailed => "the plugin failed",
             PluginCapabilityMissing => "the plugin lacks the capability required",
+            Pkcs11Failed => "the PKCS #11 key could not be used",
+            Pkcs11PinInvalid => "the PKCS #11 token refused the PIN, or none was given",
             VerificationFailed => "signature verification failed",
             NoTrustPolicy => "no trust policy of the kind needed is configured",
             NoApplicablePolicy => "no applicable trust policy",
@@ -501,6 +510,9 @@ fn signer_code(e: &SignerError) -> notation_result {
         SignerError::KeyMismatch(_) => notation_result::KeyMismatch,
         SignerError::UnsupportedKey(_) => notation_result::KeyUnsupported,
         SignerError::Io { .. } => notation_result::Io,
+        SignerError::PasswordRequired | SignerError::WrongPassword => {
+            notation_result::SigningKeyInvalid
+        }
         SignerError::Plugin(p) => plugin_error_code(p),
         _ => notation_result::SigningFailed,
     }

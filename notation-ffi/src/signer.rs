@@ -29,6 +29,8 @@ pub struct notation_signer {
 /// What signs.
 pub(crate) enum SigningKey {
     Local(Box<LocalSigner>),
+    /// A key in a PKCS#11 token, signing in process.
+    Pkcs11(Box<notation_pkcs11::Pkcs11Signer>),
     /// A plugin key with its `pluginConfig`. The plugin is asked
     /// for its metadata on every signing operation.
     // Requirements: R5-R7, R9, R3.
@@ -44,6 +46,12 @@ impl SigningKey {
         let crypto = default_provider();
         match self {
             SigningKey::Local(signer) => Ok(sign_blob(
+                signer.as_ref(),
+                blob,
+                &blob_options,
+                crypto.as_ref(),
+            )?),
+            SigningKey::Pkcs11(signer) => Ok(sign_blob(
                 signer.as_ref(),
                 blob,
                 &blob_options,
@@ -66,6 +74,7 @@ impl SigningKey {
     ) -> T {
         match self {
             SigningKey::Local(signer) => f(ArtifactSigner::Signer(signer.as_ref())),
+            SigningKey::Pkcs11(signer) => f(ArtifactSigner::Signer(signer.as_ref())),
             SigningKey::Plugin(signer) => {
                 let merged = signer.clone().merge_plugin_config(&options.plugin_config);
                 f(ArtifactSigner::Plugin(&merged))
@@ -75,7 +84,7 @@ impl SigningKey {
 }
 
 impl notation_signer {
-    fn new(key: SigningKey) -> Self {
+    pub(crate) fn new(key: SigningKey) -> Self {
         Self {
             key,
             errors: LastError::default(),

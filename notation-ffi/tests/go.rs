@@ -12,6 +12,8 @@
 //! python3 and openssl (the Go plugin tests run the Python test plugin).
 
 mod common;
+#[path = "../../notation-pkcs11/tests/support/softhsm.rs"]
+mod softhsm;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -97,6 +99,17 @@ fn go_package_tests_shared_and_static_and_example() {
         "NOTATION_TEST_PLUGIN_BLOB",
         plugin_blob.display().to_string(),
     ));
+    // A SoftHSM token for TestPKCS11Signer (SOFTHSM2_CONF is set for this
+    // process and inherited by go test).
+    let hsm = softhsm::hsm();
+    base.extend([
+        ("NOTATION_TEST_PKCS11_URI", hsm.uri("ec-256")),
+        (
+            "NOTATION_TEST_PKCS11_CHAIN",
+            softhsm::pki("ec-256.chain.pem").display().to_string(),
+        ),
+        ("NOTATION_TEST_PKCS11_PIN", softhsm::PIN.to_string()),
+    ]);
 
     for (mode, tags, shared) in [("shared", "", true), ("static", "notation_static", false)] {
         let env = base.clone();
@@ -114,7 +127,11 @@ fn go_package_tests_shared_and_static_and_example() {
             "{stdout}"
         );
         assert!(!stdout.contains("--- FAIL"), "{stdout}");
-        for test in ["TestPluginSigningAndVerification", "TestVerificationPlugin"] {
+        for test in [
+            "TestPluginSigningAndVerification",
+            "TestVerificationPlugin",
+            "TestPKCS11Signer",
+        ] {
             assert!(
                 stdout.contains(&format!("--- PASS: {test} ")),
                 "{test} did not pass ({mode})\n{stdout}"

@@ -69,6 +69,11 @@ openssl ec -in ec-256.key -out ec-256.sec1.pem 2>/dev/null
 openssl ec -in ec-521.key -outform DER -out ec-521.sec1.der 2>/dev/null
 openssl rsa -in rsa-2048.key -traditional -out rsa-2048.pkcs1.pem 2>/dev/null
 openssl pkey -in rsa-3072.key -outform DER -out rsa-3072.pkcs8.der
+# Password-protected PKCS#8 (PBES2: PBKDF2-HMAC-SHA256, AES-256-CBC), PEM
+# and DER; the password is in encrypted-key.password.
+printf 'notation-test-password' > encrypted-key.password
+openssl pkcs8 -topk8 -v2 aes-256-cbc -passout file:encrypted-key.password -in ec-256.key -out ec-256.encrypted.pem
+openssl pkcs8 -topk8 -v2 aes-256-cbc -passout file:encrypted-key.password -in rsa-2048.key -outform DER -out rsa-2048.encrypted.der
 
 # A self-signed signing certificate, as `notation cert generate-test` makes.
 openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out self-signed.key

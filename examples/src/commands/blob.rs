@@ -212,6 +212,9 @@ impl SignArgs {
             super::CliSigner::Local(local) => {
                 sign_blob(local.as_ref(), &mut blob, &options, crypto.as_ref())
             }
+            super::CliSigner::Pkcs11(token) => {
+                sign_blob(token.as_ref(), &mut blob, &options, crypto.as_ref())
+            }
             super::CliSigner::Plugin(plugin) => {
                 plugin.sign_blob(&mut blob, &options, crypto.as_ref())
             }

@@ -7,20 +7,22 @@
 //! match the leaf certificate and be one of the six key specs, G2). Plugin
 //! keys (`--plugin <name> --id <key id> [--plugin-config k=v]...`) are
 //! recorded as the reference records them; `sign` and `blob sign` sign with
-//! them through the plugin (R5-R7, R9).
+//! them through the plugin (R5-R7, R9). A key in a PKCS#11 token
+//! (`--pkcs11-uri <uri> [--cert-file <chain>]`) is recorded as a key of the
+//! `notation-pkcs11` plugin and signed with in process ([`super::secrets`]);
+//! an encrypted key file is checked with its password, which is never
+//! stored.
 
 use std::path::PathBuf;
 
-use clap::{Args, Subcommand};
-use notation_core::config::{KeySuite, SigningKeys, config_dir, libexec_dir};
-use notation_core::plugin::PluginError;
-use notation_core::signer::LocalSigner;
-
-use super::{LoggingArgs, parse_flag_map};
+use super::{LoggingArgs, parse_flag_map, secrets};
 use crate::console::Console;
 use crate::display::table;
 use crate::error::{CliError, CliResult, go_quote};
 use crate::fsutil;
+use clap::{Args, Subcommand};
+use notation_core::config::{KeySuite, SigningKeys, config_dir, libexec_dir};
+use notation_core::plugin::PluginError;
 
 /// `notation key`.
 #[derive(Args, Debug)]
@@ -75,6 +77,11 @@ pub struct AddArgs {
     /// {key}={value} pairs that are passed as it is to a plugin, refer plugin's documentation to set appropriate values
     #[arg(long = "plugin-config", value_name = "KEY=VALUE")]
     plugin_config: Vec<String>,
+    /// a key in a PKCS #11 token (HSM, smart card), named by an RFC 7512 URI; recorded as a key of the notation-pkcs11 plugin, so that the reference notation signs with it through that plugin too
+    #[arg(long = "pkcs11-uri", value_name = "URI", conflicts_with_all = ["key_file", "plugin", "id", "plugin_config"])]
+    pkcs11_uri: Option<String>,
+    #[command(flatten)]
+    secrets: super::secrets::SecretArgs,
     /// mark as default
     #[arg(long)]
     default: bool,
@@ -103,10 +110,22 @@ impl AddArgs {
             )));
         }
         let suite = match (&self.key_file, &self.cert_file, &self.plugin) {
+            (None, chain, None) if self.pkcs11_uri.is_some() => {
+                let text = self.pkcs11_uri.as_deref().unwrap_or_default();
+                let uri = secrets::parse_uri_argument(text)?;
+                // The key must open, log in and match its chain, as a key
+                // file must load.
+                secrets::open_pkcs11(uri, chain.as_deref(), &self.secrets).map_err(|e| {
+                    CliError::failed(format!("failed to open the PKCS #11 key: {e}"))
+                })?;
+                secrets::pkcs11_key_suite(name, text, chain.as_deref())
+            }
             (Some(key), Some(cert), None) => {
                 // As the reference's tls.LoadX509KeyPair check: the pair
                 // must load, and here also be usable for Notation signing.
-                LocalSigner::from_files(key, cert)
+                // An encrypted key file is checked with its password; the
+                // password is not stored.
+                secrets::load_local(key, cert, &self.secrets)
                     .map_err(|e| CliError::failed(format!("failed to load the key pair: {e}")))?;
                 KeySuite::local(
                     name.as_str(),
@@ -221,7 +240,7 @@ impl ListArgs {
                 name,
                 k.key_path.clone().unwrap_or_default(),
                 k.cert_path.clone().unwrap_or_default(),
-                k.id.clone().unwrap_or_default(),
+                secrets::display_key_id(k),
                 k.plugin_name.clone().unwrap_or_default(),
             ]);
         }

@@ -12,6 +12,7 @@ pub mod network;
 pub mod oci;
 pub mod plugin;
 pub mod policy;
+pub mod secrets;
 pub mod version;
 
 use std::collections::BTreeMap;
@@ -76,31 +77,50 @@ pub struct SignerArgs {
     /// {key}={value} pairs that are passed as it is to a plugin, refer plugin's documentation to set appropriate values
     #[arg(long = "plugin-config", value_name = "KEY=VALUE")]
     pub plugin_config: Vec<String>,
+    /// sign with the key in a PKCS #11 token (HSM, smart card) this RFC 7512 URI names, e.g. "pkcs11:token=T;object=K?module-path=/usr/lib/softhsm/libsofthsm2.so". This is mutually exclusive with the --key, --id and --plugin flags
+    #[arg(long = "pkcs11-uri", value_name = "URI")]
+    pub pkcs11_uri: Option<String>,
+    /// certificate chain file (PEM, leaf first) of the --pkcs11-uri key (default: the certificate stored on the token with the key)
+    #[arg(long = "cert-file", value_name = "PATH", requires = "pkcs11_uri")]
+    pub cert_file: Option<std::path::PathBuf>,
+    /// Where a PIN or key password comes from.
+    #[command(flatten)]
+    pub secrets: secrets::SecretArgs,
 }
 
 impl SignerArgs {
     /// Which of the flags were given, for [`check_flag_groups`].
-    pub fn flags_set(&self) -> [(&'static str, bool); 3] {
+    pub fn flags_set(&self) -> [(&'static str, bool); 4] {
         [
             ("key", self.key.is_some()),
             ("id", self.id.is_some()),
             ("plugin", self.plugin.is_some()),
+            ("pkcs11-uri", self.pkcs11_uri.is_some()),
         ]
     }
 
     /// The reference's flag groups of these flags: `--id` and `--plugin`
-    /// together, neither with `--key`.
+    /// together, neither with `--key`; and `--pkcs11-uri` alone.
     pub const TOGETHER: [&'static str; 1] = ["id plugin"];
     /// See [`SignerArgs::TOGETHER`].
-    pub const EXCLUSIVE: [&'static str; 2] = ["key id", "key plugin"];
+    pub const EXCLUSIVE: [&'static str; 5] = [
+        "key id",
+        "key plugin",
+        "key pkcs11-uri",
+        "id pkcs11-uri",
+        "plugin pkcs11-uri",
+    ];
 }
 
-/// A signing key: a local key pair, or a key held by a plugin.
+/// A signing key: a local key pair, a key held by a plugin, or a key in a
+/// PKCS#11 token.
 pub enum CliSigner {
     /// A key and certificate chain from files.
     Local(Box<LocalSigner>),
     /// A plugin key (R5-R7).
     Plugin(PluginSigner),
+    /// A key in a PKCS#11 token, used in process.
+    Pkcs11(Box<notation_pkcs11::Pkcs11Signer>),
 }
 
 /// The signing key the flags name (the reference's `GetSigner`): `--plugin`
@@ -111,6 +131,12 @@ pub enum CliSigner {
 /// `{NOTATION_LIBEXEC or the config directory}/plugins` (R1).
 pub fn load_signer(con: &mut Console, dir: &Path, args: &SignerArgs) -> CliResult<CliSigner> {
     let overrides: PluginConfig = parse_flag_map(&args.plugin_config, "plugin-config")?;
+    if let Some(uri) = &args.pkcs11_uri {
+        let uri = secrets::parse_uri_argument(uri)?;
+        con.debug(format_args!("signing key: {uri}"))?;
+        return secrets::open_pkcs11(uri, args.cert_file.as_deref(), &args.secrets)
+            .map(|s| CliSigner::Pkcs11(Box::new(s)));
+    }
     let plugins = PluginDirectory::from_environment();
     if let (Some(id), Some(plugin), None) = (&args.id, &args.plugin, &args.key)
         && !id.is_empty()
@@ -128,8 +154,14 @@ pub fn load_signer(con: &mut Console, dir: &Path, args: &SignerArgs) -> CliResul
     let keys = SigningKeys::load(dir)?;
     let key = keys.get(args.key.as_deref())?;
     con.debug(format_args!("signing key: {}", key.name))?;
+    if secrets::is_pkcs11_key(key) {
+        // The `notation-pkcs11` plugin's key entry: signed in process, the
+        // plugin need not be installed.
+        return secrets::open_pkcs11_key(key, &overrides, &args.secrets)
+            .map(|s| CliSigner::Pkcs11(Box::new(s)));
+    }
     match (&key.key_path, &key.cert_path, &key.plugin_name) {
-        (Some(k), Some(c), _) => LocalSigner::from_files(Path::new(k), Path::new(c))
+        (Some(k), Some(c), _) => secrets::load_local(Path::new(k), Path::new(c), &args.secrets)
             .map(|signer| CliSigner::Local(Box::new(signer)))
             .map_err(|e| CliError::failed(format!("failed to load signing key {}: {e}", key.name))),
         (_, _, Some(_)) => PluginSigner::from_key_suite(key, &plugins, &overrides)

@@ -45,6 +45,8 @@ const (
 	CodePluginNotFound           Code = C.NOTATION_RESULT_PLUGIN_NOT_FOUND
 	CodePluginFailed             Code = C.NOTATION_RESULT_PLUGIN_FAILED
 	CodePluginCapabilityMissing  Code = C.NOTATION_RESULT_PLUGIN_CAPABILITY_MISSING
+	CodePKCS11Failed             Code = C.NOTATION_RESULT_PKCS11_FAILED
+	CodePKCS11PINInvalid         Code = C.NOTATION_RESULT_PKCS11_PIN_INVALID
 	CodeVerificationFailed       Code = C.NOTATION_RESULT_VERIFICATION_FAILED
 	CodeNoTrustPolicy            Code = C.NOTATION_RESULT_NO_TRUST_POLICY
 	CodeNoApplicablePolicy       Code = C.NOTATION_RESULT_NO_APPLICABLE_POLICY
@@ -164,6 +166,11 @@ var (
 	// only `SIGNATURE_GENERATOR.ENVELOPE` (blobs need `.RAW` or
 	// `.ENVELOPE_FOR_BLOB`).
 	ErrPluginCapabilityMissing = &Error{Code: CodePluginCapabilityMissing}
+	// ErrPKCS11Failed: the PKCS#11 module, token, key or mechanism is not
+	// usable (the message says which).
+	ErrPKCS11Failed = &Error{Code: CodePKCS11Failed}
+	// ErrPKCS11PINInvalid: the token refused the PIN, or none was given.
+	ErrPKCS11PINInvalid = &Error{Code: CodePKCS11PINInvalid}
 
 	// Verification.
 

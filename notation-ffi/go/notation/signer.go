@@ -58,6 +58,38 @@ func NewSignerFromFiles(keyPath, certificatePath string) (*Signer, error) {
 	return newSigner(ptr), nil
 }
 
+// NewPKCS11Signer creates a signer over the private key in a PKCS#11 token
+// (HSM, smart card, SoftHSM) that uri, an RFC 7512 PKCS#11 URI, names.
+// certificatePath is the PEM chain file, or "" to read the chain from the
+// token. pin is the token PIN, or nil to take it from the URI (pin-source)
+// or the NOTATION_PKCS11_PIN environment variable.
+func NewPKCS11Signer(uri, certificatePath string, pin []byte) (*Signer, error) {
+	var cs cStrings
+	defer cs.free()
+	up, err := cs.add("uri", uri)
+	if err != nil {
+		return nil, err
+	}
+	var cp *C.char
+	if certificatePath != "" {
+		if cp, err = cs.add("certificatePath", certificatePath); err != nil {
+			return nil, err
+		}
+	}
+	var pp *C.uint8_t
+	var pn C.size_t
+	if pin != nil {
+		pp, pn = bytesPtr(pin)
+	}
+	var ptr *C.notation_signer
+	err = call(func() C.notation_result { return C.notation_signer_new_pkcs11(up, cp, pp, pn, &ptr) })
+	runtime.KeepAlive(pin)
+	if err != nil {
+		return nil, err
+	}
+	return newSigner(ptr), nil
+}
+
 // Close releases the signer. It waits for calls in progress on other
 // goroutines; calling it again does nothing.
 func (s *Signer) Close() error {

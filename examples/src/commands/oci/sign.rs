@@ -153,6 +153,7 @@ impl SignArgs {
         let crypto = default_provider();
         let artifact_signer = match &signer {
             CliSigner::Local(local) => ArtifactSigner::Signer(local.as_ref()),
+            CliSigner::Pkcs11(token) => ArtifactSigner::Signer(token.as_ref()),
             CliSigner::Plugin(plugin) => ArtifactSigner::Plugin(plugin),
         };
         con.debug(format_args!(
