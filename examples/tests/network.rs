@@ -87,7 +87,9 @@ fn a_dripping_registry_fails_within_seconds_by_default() {
     );
     let env = Env::new();
     let start = Instant::now();
-    let out = env.run(&["list", &reference(&server)]).failure();
+    let out = env
+        .run(&["list", "--insecure-registry", &reference(&server)])
+        .failure();
     let elapsed = start.elapsed();
     assert!(
         out.stderr.contains(&format!(
@@ -122,7 +124,13 @@ fn the_timeout_flag_bounds_a_whole_command() {
     for command in ["verify", "inspect"] {
         fetched.store(0, Ordering::SeqCst);
         let start = Instant::now();
-        let out = env.run(&[command, "--timeout", "500ms", &reference(&server)]);
+        let out = env.run(&[
+            command,
+            "--insecure-registry",
+            "--timeout",
+            "500ms",
+            &reference(&server),
+        ]);
         assert!(start.elapsed() < Duration::from_secs(10), "{command}");
         assert!(
             out.stderr
@@ -145,7 +153,7 @@ fn endless_redirects_and_huge_pages_end_quickly() {
         Response::status(307).header("Location", format!("{}/x", req.path()))
     });
     let env = Env::new();
-    env.run(&["list", &reference(&hops)])
+    env.run(&["list", "--insecure-registry", &reference(&hops)])
         .failure()
         .stderr_has("more than 10 redirects");
     assert!(hops.request_count() <= 11);
@@ -165,7 +173,7 @@ fn endless_redirects_and_huge_pages_end_quickly() {
         || Response::status(404),
     );
     let start = Instant::now();
-    env.run(&["list", &reference(&pages)])
+    env.run(&["list", "--insecure-registry", &reference(&pages)])
         .failure()
         .stderr_has("total size of the referrers pages exceeds the limit of 16777216");
     assert!(pages.request_count() <= 6, "{}", pages.request_count());

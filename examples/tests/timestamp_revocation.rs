@@ -116,6 +116,7 @@ fn oci_sign_with_a_revoked_tsa_fails_and_pushes_nothing() {
         let (tsa, root) = revoked_tsa(&env, by);
         env.run(&[
             "sign",
+            "--insecure-registry",
             "--timestamp-url",
             &tsa.tsa.url(),
             "--timestamp-root-cert",
@@ -130,7 +131,7 @@ fn oci_sign_with_a_revoked_tsa_fails_and_pushes_nothing() {
             "{by:?}: the registry received writes:\n{}",
             registry.log()
         );
-        env.run(&["ls", &pinned])
+        env.run(&["ls", "--insecure-registry", &pinned])
             .success()
             .stdout_has("has no associated signature");
     }

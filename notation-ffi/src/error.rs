@@ -176,7 +176,7 @@ pub enum notation_result {
 
 impl notation_result {
     /// Every code, for tests and for name lookups.
-    pub const ALL: [notation_result; 49] = {
+    pub const ALL: [notation_result; 51] = {
         use notation_result::*;
         [
             Ok,
@@ -209,6 +209,8 @@ impl notation_result {
             PluginNotFound,
             PluginFailed,
             PluginCapabilityMissing,
+            Pkcs11Failed,
+            Pkcs11PinInvalid,
             VerificationFailed,
             NoTrustPolicy,
             NoApplicablePolicy,

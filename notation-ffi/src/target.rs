@@ -283,10 +283,11 @@ fn first_outcome(failures: &[SignatureFailure]) -> Option<(String, VerificationO
 
 /// When no signature was verified far enough to have checks: the first one
 /// the workflow refused without fetching it, because its chain's thumbprints
-/// match no certificate the policy trusts (Q7). That is an authenticity
+/// match no certificate the policy trusts. That is an authenticity
 /// failure, under `enforce` (the pre-filter runs only where authenticity is
 /// enforced), reported as that check with the workflow's reason rather than
 /// as no check at all.
+// Requirements: Q7.
 fn first_refused(failures: &[SignatureFailure]) -> Option<(String, Check)> {
     failures.iter().find_map(|f| match &f.reason {
         SignatureFailureReason::Untrusted { .. } => Some((

@@ -87,6 +87,9 @@ fn result_codes_are_never_renumbered() {
         (PluginFailed, 2010),
         (PluginCapabilityMissing, 2011),
         (VerificationPluginFailed, 3009),
+        // PKCS#11 keys.
+        (Pkcs11Failed, 2012),
+        (Pkcs11PinInvalid, 2013),
     ];
     assert_eq!(pinned.len(), notation_result::ALL.len());
     for (code, number) in pinned {

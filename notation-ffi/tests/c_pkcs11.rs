@@ -1,5 +1,5 @@
 //! The C ABI's PKCS#11 signer from C (examples/c/test_pkcs11.c), linked
-//! against this build's libnotation.so, run under valgrind against a real
+//! against this build's libnotation.so (installed in a temporary prefix), run under valgrind against a real
 //! SoftHSM token. gcc and valgrind, softhsm2, opensc and openssl are
 //! required: a missing one fails the test.
 
@@ -16,8 +16,9 @@ fn c_signs_with_a_pkcs11_key_under_valgrind() {
     }
     let hsm = softhsm::hsm();
     let root = common::repo_root().canonicalize().unwrap();
-    let libdir = common::library_dir();
     let build = tempfile::tempdir().unwrap();
+    // Installed as a C user gets it (the shared library under its SONAME).
+    let libdir = common::make_install(build.path()).join("lib");
     let exe = build.path().join("test_pkcs11");
     let out = Command::new("gcc")
         .args([

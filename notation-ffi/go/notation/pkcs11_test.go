@@ -25,7 +25,7 @@ func TestPKCS11Signer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	v := newVerifier(t)
+	v := testVerifier(t)
 	blob := []byte("signed in a token, from Go")
 	for _, format := range []Format{FormatJWS, FormatCOSE} {
 		sig, err := s.SignBlob(blob, &SignOptions{Format: format})

@@ -126,7 +126,7 @@ func TestPrefilteredSignatureIsAnAuthenticityFailure(t *testing.T) {
 		t.Fatalf("checks %+v", r.Checks)
 	}
 	if r.SignatureDigest != digest || r.SignerChain != nil || strings.Contains(r.Failure, "\n") ||
-		!strings.HasSuffix(r.Failure, "failed to verify signature with digest "+digest+", "+reason) {
+		!strings.HasSuffix(r.Failure, ": "+digest+": "+reason) {
 		t.Fatalf("result %+v", r)
 	}
 }
