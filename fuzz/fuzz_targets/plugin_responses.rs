@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use libfuzzer_sys::fuzz_target;
-use notation_core::crypto::RingProvider;
+use notation_core::crypto::DefaultProvider;
 use notation_core::envelope::EnvelopeFormat;
 use notation_core::payload::Descriptor;
 use notation_core::plugin::{
@@ -73,7 +73,7 @@ fuzz_target!(|data: &[u8]| {
     for format in [EnvelopeFormat::Jws, EnvelopeFormat::Cose] {
         let signer = PluginSigner::new(plugin.clone(), "k").expect("key id");
         if let Ok(signature) =
-            signer.sign_artifact(&target, &PluginSignOptions::new(format), &RingProvider)
+            signer.sign_artifact(&target, &PluginSignOptions::new(format), &DefaultProvider)
         {
             // Accepted envelopes sign the requested descriptor.
             let payload = notation_core::payload::Payload::from_json(&signature.content.payload)

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 mod support;
 
-use notation_core::crypto::RingProvider;
+use notation_core::crypto::DefaultProvider;
 use notation_core::envelope::{Envelope, EnvelopeFormat};
 use notation_core::signer::LocalSigner;
 use notation_core::trust::{MemoryTrustStore, OciTrustPolicyDocument, TrustStoreType};
@@ -318,7 +318,7 @@ fn sign_and_verify_in_a_layout() {
             &SignOptions::new(format)
                 .user_metadata(md.clone())
                 .manifest_form(form),
-            &RingProvider,
+            &DefaultProvider,
         )
         .unwrap();
         assert!(signed.resolved_from_tag);
@@ -384,8 +384,14 @@ fn conformance_09_e2e_key_signs_and_verifies() {
             &dir.path().join("l"),
         );
         let layout = OciLayout::open(dir.path().join("l")).unwrap();
-        let signed =
-            workflow::sign(&layout, "v1", &s, &SignOptions::new(format), &RingProvider).unwrap();
+        let signed = workflow::sign(
+            &layout,
+            "v1",
+            &s,
+            &SignOptions::new(format),
+            &DefaultProvider,
+        )
+        .unwrap();
         assert_eq!(signed.artifact.digest, E2E_SUBJECT);
         let ok = workflow::verify(
             &layout,

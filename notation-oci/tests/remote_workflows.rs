@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use notation_core::crypto::RingProvider;
+use notation_core::crypto::DefaultProvider;
 use notation_core::envelope::EnvelopeFormat;
 use notation_core::signer::LocalSigner;
 use notation_core::trust::{MemoryTrustStore, OciTrustPolicyDocument, TrustStoreType};
@@ -123,7 +123,7 @@ fn sign_and_verify(client: &RegistryClient, host: &str) -> (u64, u64) {
             &digest,
             &signer(name),
             &SignOptions::new(format).manifest_form(form),
-            &RingProvider,
+            &DefaultProvider,
         )
         .unwrap();
         sign_requests = client.request_count() - before;
@@ -242,7 +242,7 @@ fn force_referrers_tag_writes_the_index_even_with_the_api() {
         &digest,
         &signer("ec-256"),
         &SignOptions::new(EnvelopeFormat::Jws),
-        &RingProvider,
+        &DefaultProvider,
     )
     .unwrap();
     assert!(registry.has_tag(
@@ -301,7 +301,7 @@ fn lying_registry_never_gives_a_wrong_verdict() {
         &digest,
         &signer("ec-256"),
         &SignOptions::new(EnvelopeFormat::Jws),
-        &RingProvider,
+        &DefaultProvider,
     )
     .unwrap();
     match workflow::verify(
@@ -340,7 +340,7 @@ fn max_signatures_limit() {
             &digest,
             &signer("ec-256"),
             &SignOptions::new(EnvelopeFormat::Jws),
-            &RingProvider,
+            &DefaultProvider,
         )
         .unwrap();
     }

@@ -1061,7 +1061,7 @@ mod tests {
         assert!(parse_certificate_data(b"garbage!").is_err());
         assert!(parse_certificate_data(b"-----BEGIN CERTIFICATE-----\nAAAA").is_err());
         assert_eq!(
-            validate_certificates(&[], &crate::crypto::RingProvider),
+            validate_certificates(&[], &crate::crypto::DefaultProvider),
             Err(CertificateValidationError::Empty)
         );
     }

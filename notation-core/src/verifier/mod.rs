@@ -102,7 +102,8 @@ impl VerifierBuilder {
         self
     }
 
-    /// The crypto provider (default: ring + p521).
+    /// The crypto provider (default: [`default_provider`], aws-lc-rs unless
+    /// notation-core is built with the `ring` feature alone).
     pub fn crypto_provider(mut self, crypto: Arc<dyn CryptoProvider>) -> Self {
         self.crypto = crypto;
         self

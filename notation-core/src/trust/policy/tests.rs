@@ -1,4 +1,3 @@
-
 use super::*;
 use ValidationAction::{Enforce as E, Log as L, Skip as S};
 use ValidationType::*;
