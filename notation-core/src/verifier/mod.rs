@@ -20,6 +20,7 @@
 //! revocation checks. Signatures without the attribute never touch a
 //! plugin.
 
+mod cache;
 mod outcome;
 
 use std::collections::{BTreeMap, HashMap};
@@ -62,6 +63,7 @@ pub struct VerifierBuilder {
     timestamp_revocation: Option<Arc<dyn RevocationChecker>>,
     verification_time: Option<OffsetDateTime>,
     plugins: Option<Arc<dyn PluginLocator>>,
+    chain_cache: bool,
 }
 
 impl std::fmt::Debug for VerifierBuilder {
@@ -87,6 +89,7 @@ impl VerifierBuilder {
             timestamp_revocation: None,
             verification_time: None,
             plugins: None,
+            chain_cache: true,
         }
     }
 
@@ -139,6 +142,19 @@ impl VerifierBuilder {
         self
     }
 
+    /// Whether the verifier remembers the certificate signatures it has
+    /// checked (on by default). A certificate's signature under its
+    /// issuer's key depends on their bytes alone, so the verifier checks it
+    /// once and a second signature from a chain already seen costs about
+    /// one envelope-signature check; validity periods, expiry and
+    /// revocation are checked on every verification. The cache is bounded
+    /// (a few thousand entries of 32 bytes) and shared by the threads that
+    /// use the verifier.
+    pub fn chain_cache(mut self, enabled: bool) -> Self {
+        self.chain_cache = enabled;
+        self
+    }
+
     /// Builds the verifier: reads every trust store the policies name, once.
     /// A store that cannot be read is remembered and reported as an
     /// authenticity failure when a signature needs it (M2).
@@ -166,7 +182,7 @@ impl VerifierBuilder {
             oci_policy: self.oci_policy,
             blob_policy: self.blob_policy,
             stores,
-            crypto: self.crypto,
+            crypto: cache::with_chain_cache(self.crypto, self.chain_cache),
             timestamp_revocation: self
                 .timestamp_revocation
                 .unwrap_or_else(|| self.revocation.clone()),
@@ -1006,7 +1022,8 @@ impl Verifier {
         }
     }
 
-    /// The crypto provider in use.
+    /// The crypto provider in use: the builder's, behind the chain cache
+    /// when it is on.
     pub fn crypto_provider(&self) -> &Arc<dyn CryptoProvider> {
         &self.crypto
     }

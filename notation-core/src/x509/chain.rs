@@ -268,8 +268,12 @@ pub fn validate_chain(
                     }
                 } else {
                     // A self-signed certificate anywhere but the end means
-                    // extra roots or a self-signed leaf (H5).
-                    if let Ok(true) = is_issued_by(cert, cert, crypto) {
+                    // extra roots or a self-signed leaf (H5). Only a
+                    // self-issued one can be: the names are compared before
+                    // a signature is checked for nothing.
+                    if cert.is_self_issued()
+                        && let Ok(true) = is_issued_by(cert, cert, crypto)
+                    {
                         return Err(ChainError::UnexpectedSelfSigned {
                             subject: subject(cert),
                             leaf: i == 0,

@@ -534,13 +534,15 @@ impl Certificate {
         issuer_key: &PublicKey,
         crypto: &dyn CryptoProvider,
     ) -> Result<(), CertSignatureError> {
-        check_signature(
-            &self.0.signature_algorithm,
-            self.tbs_der(),
-            self.signature(),
-            issuer_key,
-            crypto,
-        )
+        // Through `verify_certificate_signature`: the result depends on
+        // these bytes alone, so a provider may remember it (the verifier's
+        // chain cache).
+        match &self.0.signature_algorithm {
+            CertSignatureAlgorithm::Supported(scheme) => crypto
+                .verify_certificate_signature(*scheme, issuer_key, self.tbs_der(), self.signature())
+                .map_err(CertSignatureError::Signature),
+            other => check_signature(other, self.tbs_der(), self.signature(), issuer_key, crypto),
+        }
     }
 
     /// Checks that `parent` may sign certificates and signed this one, as
