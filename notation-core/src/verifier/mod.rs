@@ -143,13 +143,13 @@ impl VerifierBuilder {
     }
 
     /// Whether the verifier remembers the certificate signatures it has
-    /// checked (on by default). A certificate's signature under its
-    /// issuer's key depends on their bytes alone, so the verifier checks it
-    /// once and a second signature from a chain already seen costs about
-    /// one envelope-signature check; validity periods, expiry and
-    /// revocation are checked on every verification. The cache is bounded
-    /// (a few thousand entries of 32 bytes) and shared by the threads that
-    /// use the verifier.
+    /// checked and the certificates it has parsed (on by default). A
+    /// certificate's signature under its issuer's key depends on their bytes
+    /// alone, so the verifier checks it once and a second signature from a
+    /// chain already seen costs about one envelope-signature check; validity
+    /// periods, expiry and revocation are checked on every verification. The cache is bounded
+    /// (1 MiB of certificate data, oldest forgotten first) and shared by the
+    /// threads that use the verifier.
     pub fn chain_cache(mut self, enabled: bool) -> Self {
         self.chain_cache = enabled;
         self
@@ -178,11 +178,13 @@ impl VerifierBuilder {
                 });
             }
         }
+        let (crypto, chain_cache) = cache::with_chain_cache(self.crypto, self.chain_cache);
         Ok(Verifier {
             oci_policy: self.oci_policy,
             blob_policy: self.blob_policy,
             stores,
-            crypto: cache::with_chain_cache(self.crypto, self.chain_cache),
+            crypto,
+            chain_cache,
             timestamp_revocation: self
                 .timestamp_revocation
                 .unwrap_or_else(|| self.revocation.clone()),
@@ -202,6 +204,8 @@ pub struct Verifier {
     blob_policy: Option<BlobTrustPolicyDocument>,
     stores: HashMap<(TrustStoreType, String), LoadedStore>,
     crypto: Arc<dyn CryptoProvider>,
+    /// The chain cache behind `crypto`, when on.
+    chain_cache: Option<Arc<cache::ChainCache>>,
     revocation: Arc<dyn RevocationChecker>,
     timestamp_revocation: Arc<dyn RevocationChecker>,
     verification_time: Option<OffsetDateTime>,
@@ -807,9 +811,13 @@ impl Verifier {
     ) -> Result<EnvelopeContent, CheckFailure> {
         let parsed =
             Envelope::parse_media_type(media_type, envelope).map_err(CheckFailure::Parse)?;
-        let content = parsed
-            .verify(self.crypto.as_ref())
-            .map_err(CheckFailure::Envelope)?;
+        let content = match &self.chain_cache {
+            Some(cache) => {
+                parsed.verify_parsing(self.crypto.as_ref(), &|der| cache.certificate(der))
+            }
+            None => parsed.verify(self.crypto.as_ref()),
+        }
+        .map_err(CheckFailure::Envelope)?;
         let plugin_declared = content
             .signer_info
             .signed

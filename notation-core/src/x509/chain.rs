@@ -338,38 +338,40 @@ pub fn validate_ca(
     expected_path_len: usize,
     purpose: ChainPurpose,
 ) -> Result<(), ChainError> {
-    let subject = cert.subject().to_string();
+    // Rendered only for an error.
+    let subject = || cert.subject().to_string();
     // The reference checks presence and cA but not criticality, despite its
     // message; we match it for interoperability (H1).
     let bc = match cert.basic_constraints() {
         Some(bc) if bc.ca => bc,
-        _ => return Err(ChainError::CaBasicConstraints(subject)),
+        _ => return Err(ChainError::CaBasicConstraints(subject())),
     };
     if let Some(actual) = bc.path_len
         && (actual as usize) < expected_path_len
     {
         return Err(ChainError::PathLength {
-            subject,
+            subject: subject(),
             expected: expected_path_len,
             actual,
         });
     }
     let ku = key_usage_present(cert, purpose)?;
     if !ku.has(KeyUsageBits::KEY_CERT_SIGN) {
-        return Err(ChainError::CaKeyCertSign(subject));
+        return Err(ChainError::CaKeyCertSign(subject()));
     }
     Ok(())
 }
 
 /// The leaf rules (H2 with H3 or H4, and G3).
 pub fn validate_leaf(cert: &Certificate, purpose: ChainPurpose) -> Result<(), ChainError> {
-    let subject = cert.subject().to_string();
+    // Rendered only for an error.
+    let subject = || cert.subject().to_string();
     if cert.basic_constraints().is_some_and(|bc| bc.ca) {
-        return Err(ChainError::LeafIsCa(subject));
+        return Err(ChainError::LeafIsCa(subject()));
     }
     let ku = key_usage_present(cert, purpose)?;
     if !ku.has(KeyUsageBits::DIGITAL_SIGNATURE) {
-        return Err(ChainError::LeafDigitalSignature(subject));
+        return Err(ChainError::LeafDigitalSignature(subject()));
     }
     let forbidden = [
         (KeyUsageBits::KEY_ENCIPHERMENT, "KeyEncipherment"),
@@ -386,14 +388,20 @@ pub fn validate_leaf(cert: &Certificate, purpose: ChainPurpose) -> Result<(), Ch
         .map(|(_, n)| *n)
         .collect();
     if !found.is_empty() {
-        return Err(ChainError::LeafKeyUsage { subject, found });
+        return Err(ChainError::LeafKeyUsage {
+            subject: subject(),
+            found,
+        });
     }
     match purpose {
         ChainPurpose::CodeSigning => validate_code_signing_eku(cert)?,
         ChainPurpose::Timestamping => validate_timestamping_eku(cert)?,
     }
     cert.key_spec()
-        .map_err(|source| ChainError::UnsupportedKey { subject, source })?;
+        .map_err(|source| ChainError::UnsupportedKey {
+            subject: subject(),
+            source,
+        })?;
     Ok(())
 }
 

@@ -127,7 +127,8 @@ struct Inner {
     ocsp_urls: Vec<String>,
     crl_urls: Vec<String>,
     freshest_crl_urls: Result<Vec<String>, String>,
-    sha256: [u8; 32],
+    /// Computed when first asked for: verification does not need it.
+    sha256: std::sync::OnceLock<[u8; 32]>,
 }
 
 /// The algorithm a certificate (or CRL, OCSP response, CMS signer) was
@@ -361,10 +362,6 @@ impl Certificate {
             }
         }
 
-        let sha256: [u8; 32] = HashAlgorithm::Sha256
-            .digest(&der)
-            .try_into()
-            .expect("SHA-256 output is 32 bytes");
         let version = match tbs_cert.version() {
             x509_cert::certificate::Version::V1 => 1,
             x509_cert::certificate::Version::V2 => 2,
@@ -389,7 +386,7 @@ impl Certificate {
             ocsp_urls,
             crl_urls,
             freshest_crl_urls,
-            sha256,
+            sha256: std::sync::OnceLock::new(),
             der,
         })))
     }
@@ -514,12 +511,16 @@ impl Certificate {
 
     /// SHA-256 fingerprint of the DER bytes.
     pub fn sha256_fingerprint(&self) -> &[u8; 32] {
-        &self.0.sha256
+        self.0.sha256.get_or_init(|| {
+            let mut out = [0u8; 32];
+            out.copy_from_slice(&HashAlgorithm::Sha256.digest(&self.0.der));
+            out
+        })
     }
 
     /// Lowercase hex SHA-256 fingerprint, as in the thumbprint annotation (Q4).
     pub fn sha256_fingerprint_hex(&self) -> String {
-        crate::hex::encode(&self.0.sha256)
+        crate::hex::encode(self.sha256_fingerprint())
     }
 
     /// Whether subject and issuer are byte-identical.
@@ -623,7 +624,7 @@ impl Eq for Certificate {}
 
 impl std::hash::Hash for Certificate {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.0.sha256.hash(state)
+        self.sha256_fingerprint().hash(state)
     }
 }
 
