@@ -16,7 +16,8 @@
 //! | `fetch_manifest` | `GET` manifest |
 //! | `fetch_blob` | `GET` blob (+ one per redirect to blob storage) |
 //! | `blob_exists` | `HEAD` blob (+ redirects) |
-//! | `push_blob` | `POST` upload + `PUT` location?digest= (monolithic) |
+//! | `push_blob` | `POST ?digest=` with the bytes (single `POST`); where the registry opens an upload session instead (`202`, remembered per registry), `PUT` location?digest= with the bytes |
+//! | `ensure_blob` | as `push_blob` where single `POST` is taken; else `POST ?mount=` from the repository itself (`201`: present), + `PUT` when absent; nothing when this client already pushed it |
 //! | `push_manifest` | `PUT` manifest |
 //! | `delete_manifest` | `DELETE` manifest |
 //! | `referrers` | `GET` per page |
@@ -53,6 +54,7 @@ use crate::oci::{Descriptor, MANIFEST_MEDIA_TYPES, MAX_MANIFEST_SIZE, MEDIA_TYPE
 use crate::reference::Reference;
 
 mod blobs;
+mod capabilities;
 mod descriptor;
 mod exchange;
 mod login;
@@ -87,6 +89,7 @@ struct Inner {
     max_referrers: usize,
     requests: AtomicU64,
     auth: AuthCache,
+    capabilities: capabilities::Capabilities,
 }
 
 /// A blocking OCI registry client. Cheap to clone and share between

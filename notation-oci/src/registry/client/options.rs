@@ -184,6 +184,7 @@ impl RegistryClientOptions {
                 max_referrers: self.max_referrers,
                 requests: AtomicU64::new(0),
                 auth: AuthCache::default(),
+                capabilities: Default::default(),
             }),
         })
     }
