@@ -20,13 +20,11 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use notation_core::blob::format_from_signature_path;
-use notation_core::crypto::{Backend, CryptoProvider};
+use notation_core::crypto::Backend;
 use notation_core::envelope::EnvelopeFormat;
-use notation_core::trust::{DirTrustStore, load_blob_policy};
 use notation_core::verifier::{BlobVerifyOptions, Verifier};
 
 struct Args {
@@ -107,15 +105,8 @@ fn parse_args() -> Result<Args, String> {
     Ok(parsed)
 }
 
-fn build(args: &Args, crypto: &Arc<dyn CryptoProvider>) -> Result<Verifier, String> {
-    let policy = load_blob_policy(&args.config).map_err(|e| e.to_string())?;
-    let store = DirTrustStore::with_crypto_provider(&args.config, crypto.clone());
-    Verifier::builder(Arc::new(store))
-        .blob_policy(policy)
-        .crypto_provider(crypto.clone())
-        .chain_cache(args.chain_cache)
-        .build()
-        .map_err(|e| e.to_string())
+fn build(args: &Args) -> Result<Verifier, String> {
+    notation_benches::blob_verifier(&args.config, args.backend, args.chain_cache)
 }
 
 fn run() -> Result<(), String> {
@@ -125,19 +116,14 @@ fn run() -> Result<(), String> {
     let signature = read(&args.signature)?;
     let format: EnvelopeFormat =
         format_from_signature_path(&args.signature).map_err(|e| e.to_string())?;
-    let crypto = args.backend.provider();
     let options = BlobVerifyOptions::new();
-    let warm = if args.cold {
-        None
-    } else {
-        Some(build(&args, &crypto)?)
-    };
+    let warm = if args.cold { None } else { Some(build(&args)?) };
     let once = || -> Result<(), String> {
         let cold;
         let verifier = match &warm {
             Some(v) => v,
             None => {
-                cold = build(&args, &crypto)?;
+                cold = build(&args)?;
                 &cold
             }
         };
@@ -159,7 +145,7 @@ fn run() -> Result<(), String> {
     let total: Duration = times.iter().sum();
     times.sort();
     let n = times.len();
-    let median = if n % 2 == 0 {
+    let median = if n.is_multiple_of(2) {
         (times[n / 2 - 1] + times[n / 2]) / 2
     } else {
         times[n / 2]
