@@ -78,7 +78,7 @@ for row in "${rows[@]}"; do
   export NOTATION_CONFIG=$PWD/$bench/$dir/config NOTATION_CACHE=$scratch/cache NOTATION_LIBEXEC=$scratch/libexec
   verify=(blob verify --signature "$bench/$dir/blob.bin.$format.sig" "$bench/blob.bin")
   mean() { # command...
-    hyperfine -N --warmup 5 --runs 100 --export-json "$scratch/h.json" "$(printf '%q ' "$@")" >/dev/null
+    hyperfine -N --style none --warmup 5 --runs 100 --export-json "$scratch/h.json" "$(printf '%q ' "$@")" >/dev/null 2>&1
     python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["mean"]*1000)' "$scratch/h.json"
   }
   peak() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
