@@ -8,7 +8,11 @@
 #     PKCS#11 tests; cargo-fuzz),
 #   - checks formatting and clippy,
 #   - runs every Rust test, including all conformance vectors (the pending
-#     ones are listed in the output),
+#     ones are listed in the output), on the default crypto provider
+#     (aws-lc-rs); the crypto cross-check between the providers runs there
+#     too (the benches crate builds notation-core with both),
+#   - runs the notation-core and notation-oci tests (every conformance
+#     vector among them) again on the other provider, ring alone,
 #   - seeds every fuzz target from real data and runs each for FUZZ_SECONDS
 #     (default 15: a smoke run; fuzz/README.md tells how to run a campaign),
 #   - builds the benchmarks (run them with `cargo bench -p notation-benches`).
@@ -54,12 +58,16 @@ cargo fmt --all -- --check
 
 step "cargo clippy --all-targets -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p notation-core -p notation-oci --no-default-features --features ring --all-targets -- -D warnings
 
 step "cargo doc -D warnings"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
-step "cargo test (workspace)"
+step "cargo test (workspace, aws-lc-rs provider)"
 cargo test --workspace
+
+step "cargo test notation-core notation-oci (ring provider alone)"
+cargo test -p notation-core -p notation-oci --no-default-features --features ring
 
 step "benchmarks build"
 cargo bench -p notation-benches --no-run

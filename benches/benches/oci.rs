@@ -5,7 +5,7 @@
 //!   holding one trusted signature: resolve the tag, find the referrers,
 //!   read the signature manifest and envelope, verify (T2).
 //! - `oci-verify-floor/<key>/<format>`: the signature checks alone (see
-//!   `notation_benches::floor`).
+//!   `notation_benches::Floor::chain`).
 //! - `oci-verify-among-untrusted/ec-256`: the same with ten signatures
 //!   from an untrusted self-signed key beside the trusted one. The
 //!   thumbprint pre-filter (Q7) skips them without reading their
@@ -19,8 +19,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use notation_benches::{floor, pki, signer};
-use notation_core::crypto::RingProvider;
+use notation_benches::{Floor, pki, signer};
+use notation_core::crypto::DefaultProvider;
 use notation_core::envelope::{Envelope, EnvelopeFormat};
 use notation_core::signer::LocalSigner;
 use notation_core::trust::{DirTrustStore, load_oci_policy};
@@ -85,7 +85,7 @@ fn sign(layout: &OciLayout, signer: &LocalSigner, format: EnvelopeFormat) {
         "v1",
         signer,
         &SignOptions::new(format),
-        &RingProvider,
+        &DefaultProvider,
     )
     .unwrap();
 }
@@ -100,7 +100,7 @@ fn only_envelope(layout: &OciLayout, format: EnvelopeFormat) -> Envelope {
 }
 
 fn bench(c: &mut Criterion) {
-    let crypto = RingProvider;
+    let crypto = DefaultProvider;
     let config = tempfile::tempdir().unwrap();
     config_dir(config.path());
     let verifier = build_verifier(config.path());
@@ -116,9 +116,9 @@ fn bench(c: &mut Criterion) {
             let dir = tempfile::tempdir().unwrap();
             let layout = layout(dir.path());
             sign(&layout, &signer, format);
-            let envelope = only_envelope(&layout, format);
+            let floor = Floor::chain(&only_envelope(&layout, format));
             c.bench_function(&format!("oci-verify-floor/{name}/{format}"), |b| {
-                b.iter(|| floor(black_box(&envelope), &crypto))
+                b.iter(|| floor.run(&crypto))
             });
             c.bench_function(&format!("oci-verify/{name}/{format}"), |b| {
                 b.iter(|| {

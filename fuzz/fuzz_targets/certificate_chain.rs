@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use notation_core::crypto::RingProvider;
+use notation_core::crypto::DefaultProvider;
 use notation_core::x509::Certificate;
 use notation_core::x509::chain::{validate_code_signing_chain, validate_timestamping_chain};
 
@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
             let _ = cert.subject().to_string();
             let _ = cert.key_spec();
         }
-        let _ = validate_code_signing_chain(&chain, None, &RingProvider);
-        let _ = validate_timestamping_chain(&chain, &RingProvider);
+        let _ = validate_code_signing_chain(&chain, None, &DefaultProvider);
+        let _ = validate_timestamping_chain(&chain, &DefaultProvider);
     }
 });

@@ -3,12 +3,12 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use notation_core::crypto::RingProvider;
+use notation_core::crypto::DefaultProvider;
 use notation_core::envelope::{Envelope, EnvelopeFormat};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(envelope) = Envelope::parse(EnvelopeFormat::Cose, data) {
         let _ = envelope.content_unverified();
-        let _ = envelope.verify(&RingProvider);
+        let _ = envelope.verify(&DefaultProvider);
     }
 });

@@ -17,7 +17,7 @@
 use std::sync::{Arc, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
-use notation_core::crypto::RingProvider;
+use notation_core::crypto::DefaultProvider;
 use notation_core::envelope::EnvelopeFormat;
 use notation_core::payload::Descriptor;
 use notation_core::plugin::{
@@ -164,7 +164,7 @@ fn sign_both_ways(plugin: Arc<dyn Plugin>) {
     for format in [EnvelopeFormat::Jws, EnvelopeFormat::Cose] {
         let signer = PluginSigner::new(plugin.clone(), "k").expect("key id");
         if let Ok(signature) =
-            signer.sign_artifact(&target, &PluginSignOptions::new(format), &RingProvider)
+            signer.sign_artifact(&target, &PluginSignOptions::new(format), &DefaultProvider)
         {
             // Accepted envelopes sign the requested descriptor.
             let payload = notation_core::payload::Payload::from_json(&signature.content.payload)

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use notation_core::algorithm::HashAlgorithm;
-use notation_core::crypto::RingProvider;
+use notation_core::crypto::DefaultProvider;
 use notation_core::timestamp::{SignedToken, TimestampRequest, TimestampResponse};
 use notation_core::x509::Certificate;
 
@@ -28,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
             let _ = info.gen_time();
         }
         let _ = token.certificates().len();
-        let _ = token.verify_countersignature(b"notation", roots(), &RingProvider);
+        let _ = token.verify_countersignature(b"notation", roots(), &DefaultProvider);
     }
     if let Ok(response) = TimestampResponse::parse(data) {
         let _ = response.status().error();

@@ -8,6 +8,8 @@
 
 use std::fmt;
 
+use crate::crypto::primitives::digest;
+
 /// The hash functions Notation uses: for signatures, blob digests and the
 /// RFC 3161 message imprint.
 // Requirements: G2.
@@ -62,19 +64,21 @@ impl HashAlgorithm {
 
     /// Hashes `data` in one go.
     pub fn digest(self, data: &[u8]) -> Vec<u8> {
-        ring::digest::digest(self.ring(), data).as_ref().to_vec()
+        digest::digest(self.backend_algorithm(), data)
+            .as_ref()
+            .to_vec()
     }
 
     /// Starts an incremental hash.
     pub fn hasher(self) -> Hasher {
-        Hasher(ring::digest::Context::new(self.ring()))
+        Hasher(digest::Context::new(self.backend_algorithm()))
     }
 
-    pub(crate) fn ring(self) -> &'static ring::digest::Algorithm {
+    fn backend_algorithm(self) -> &'static digest::Algorithm {
         match self {
-            Self::Sha256 => &ring::digest::SHA256,
-            Self::Sha384 => &ring::digest::SHA384,
-            Self::Sha512 => &ring::digest::SHA512,
+            Self::Sha256 => &digest::SHA256,
+            Self::Sha384 => &digest::SHA384,
+            Self::Sha512 => &digest::SHA512,
         }
     }
 }
@@ -87,7 +91,7 @@ impl fmt::Display for HashAlgorithm {
 
 /// An incremental hash, for digesting blobs of any size without holding them
 /// in memory.
-pub struct Hasher(ring::digest::Context);
+pub struct Hasher(digest::Context);
 
 impl Hasher {
     /// Feeds more data.

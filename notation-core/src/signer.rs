@@ -7,8 +7,8 @@ use std::path::Path;
 
 use der::Decode;
 
-use crate::algorithm::{KeySpec, SignatureAlgorithm};
-use crate::crypto::{Curve, PublicKey};
+use crate::algorithm::KeySpec;
+use crate::crypto::{Backend, Curve, KeyLoadError, KeyMaterial, KeyPair, PublicKey};
 use crate::oid;
 use crate::x509::Certificate;
 
@@ -77,28 +77,30 @@ pub enum SignerError {
     Plugin(#[from] crate::plugin::PluginError),
 }
 
-/// A private key that Notation can sign with.
+/// A private key that Notation can sign with, loaded into a crypto backend
+/// (the default one unless chosen with
+/// [`PrivateKey::from_bytes_for_certificate_with`]).
 pub struct PrivateKey {
-    inner: KeyInner,
+    inner: Box<dyn KeyPair>,
     spec: KeySpec,
-}
-
-enum KeyInner {
-    Rsa(ring::signature::RsaKeyPair),
-    Ecdsa(ring::signature::EcdsaKeyPair),
-    P521(Box<p521::ecdsa::SigningKey>),
+    backend: Backend,
 }
 
 impl fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PrivateKey({}, <redacted>)", self.spec)
+        write!(
+            f,
+            "PrivateKey({}, {}, <redacted>)",
+            self.spec,
+            self.backend.name()
+        )
     }
 }
 
 /// A parsed but not yet usable key: EC keys need the public point, which
 /// the certificate supplies when the key file lacks it.
-enum KeyMaterial {
-    Rsa(ring::signature::RsaKeyPair),
+enum ParsedKey {
+    Rsa(Vec<u8>),
     Ec {
         curve: Curve,
         scalar: Vec<u8>,
@@ -113,7 +115,7 @@ impl PrivateKey {
         data: &[u8],
         leaf: &Certificate,
     ) -> Result<Self, SignerError> {
-        Self::from_bytes_for_certificate_with_password(data, leaf, None)
+        Self::load(data, leaf, None, Backend::DEFAULT)
     }
 
     /// As [`PrivateKey::from_bytes_for_certificate`], for a key that may be
@@ -127,22 +129,40 @@ impl PrivateKey {
         leaf: &Certificate,
         password: Option<&[u8]>,
     ) -> Result<Self, SignerError> {
-        let material = parse_key_material(data, password)?;
+        Self::load(data, leaf, password, Backend::DEFAULT)
+    }
+
+    /// As [`PrivateKey::from_bytes_for_certificate`], with the key loaded
+    /// into `backend`.
+    pub fn from_bytes_for_certificate_with(
+        data: &[u8],
+        leaf: &Certificate,
+        backend: Backend,
+    ) -> Result<Self, SignerError> {
+        Self::load(data, leaf, None, backend)
+    }
+
+    fn load(
+        data: &[u8],
+        leaf: &Certificate,
+        password: Option<&[u8]>,
+        backend: Backend,
+    ) -> Result<Self, SignerError> {
+        let parsed = parse_key_material(data, password)?;
         let mismatch = || SignerError::KeyMismatch(leaf.subject().to_string());
         let spec = leaf.key_spec()?;
-        match (material, leaf.public_key()) {
-            (KeyMaterial::Rsa(kp), PublicKey::Rsa { pkcs1, .. }) => {
-                use ring::signature::KeyPair;
-                if kp.public_key().as_ref() != pkcs1.as_slice() {
+        let inner = match (parsed, leaf.public_key()) {
+            (ParsedKey::Rsa(der), PublicKey::Rsa { pkcs1, .. }) => {
+                let key = backend
+                    .load_key(KeyMaterial::Rsa(&der), spec)
+                    .map_err(|KeyLoadError(e)| SignerError::InvalidKey(e))?;
+                if key.rsa_public_key() != Some(pkcs1.as_slice()) {
                     return Err(mismatch());
                 }
-                Ok(Self {
-                    inner: KeyInner::Rsa(kp),
-                    spec,
-                })
+                key
             }
             (
-                KeyMaterial::Ec {
+                ParsedKey::Ec {
                     curve,
                     scalar,
                     public,
@@ -152,54 +172,23 @@ impl PrivateKey {
                     point,
                 },
             ) => {
-                if curve != *cert_curve {
+                if curve != *cert_curve || public.as_ref().is_some_and(|p| p != point) {
                     return Err(mismatch());
                 }
-                if public.as_ref().is_some_and(|p| p != point) {
-                    return Err(mismatch());
-                }
-                Self::ec(curve, &scalar, point).map_err(|_| mismatch())
-            }
-            _ => Err(mismatch()),
-        }
-    }
-
-    fn ec(curve: Curve, scalar: &[u8], point: &[u8]) -> Result<Self, SignerError> {
-        use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING};
-        let rng = ring::rand::SystemRandom::new();
-        let reject = |e: String| SignerError::InvalidKey(e);
-        match curve {
-            Curve::P256 | Curve::P384 => {
-                let (alg, spec) = if curve == Curve::P256 {
-                    (&ECDSA_P256_SHA256_FIXED_SIGNING, KeySpec::Ec256)
-                } else {
-                    (&ECDSA_P384_SHA384_FIXED_SIGNING, KeySpec::Ec384)
+                let material = KeyMaterial::Ec {
+                    curve,
+                    scalar: &scalar,
+                    point,
                 };
-                let kp = ring::signature::EcdsaKeyPair::from_private_key_and_public_key(
-                    alg, scalar, point, &rng,
-                )
-                .map_err(|e| reject(e.to_string()))?;
-                Ok(Self {
-                    inner: KeyInner::Ecdsa(kp),
-                    spec,
-                })
+                backend.load_key(material, spec).map_err(|_| mismatch())?
             }
-            Curve::P521 => {
-                let sk = p521::ecdsa::SigningKey::from_slice(scalar)
-                    .map_err(|e| reject(e.to_string()))?;
-                let public = sk.verifying_key().to_sec1_point(false);
-                let expected = p521::ecdsa::VerifyingKey::from_sec1_bytes(point)
-                    .map_err(|e| reject(e.to_string()))?
-                    .to_sec1_point(false);
-                if public != expected {
-                    return Err(reject("public key mismatch".into()));
-                }
-                Ok(Self {
-                    inner: KeyInner::P521(Box::new(sk)),
-                    spec: KeySpec::Ec521,
-                })
-            }
-        }
+            _ => return Err(mismatch()),
+        };
+        Ok(Self {
+            inner,
+            spec,
+            backend,
+        })
     }
 
     /// The key spec.
@@ -207,36 +196,20 @@ impl PrivateKey {
         self.spec
     }
 
+    /// The crypto backend the key is loaded into.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
     /// Signs `data` with the algorithm of the key spec, in envelope encoding.
     pub fn sign(&self, data: &[u8]) -> Result<Vec<u8>, SignerError> {
-        let rng = ring::rand::SystemRandom::new();
-        let fail = |_| SignerError::Signing("signing operation failed".into());
-        match &self.inner {
-            KeyInner::Rsa(kp) => {
-                let padding: &'static dyn ring::signature::RsaEncoding =
-                    match self.spec.signature_algorithm() {
-                        SignatureAlgorithm::Ps256 => &ring::signature::RSA_PSS_SHA256,
-                        SignatureAlgorithm::Ps384 => &ring::signature::RSA_PSS_SHA384,
-                        _ => &ring::signature::RSA_PSS_SHA512,
-                    };
-                let mut sig = vec![0u8; kp.public().modulus_len()];
-                kp.sign(padding, &rng, data, &mut sig).map_err(fail)?;
-                Ok(sig)
-            }
-            KeyInner::Ecdsa(kp) => Ok(kp.sign(&rng, data).map_err(fail)?.as_ref().to_vec()),
-            KeyInner::P521(sk) => {
-                use p521::ecdsa::signature::hazmat::PrehashSigner;
-                let digest = self.spec.signature_algorithm().hash().digest(data);
-                let sig: p521::ecdsa::Signature = sk
-                    .sign_prehash(&digest)
-                    .map_err(|_| SignerError::Signing("signing operation failed".into()))?;
-                Ok(sig.to_bytes().to_vec())
-            }
-        }
+        self.inner
+            .sign(data)
+            .map_err(|_| SignerError::Signing("signing operation failed".into()))
     }
 }
 
-fn parse_key_material(data: &[u8], password: Option<&[u8]>) -> Result<KeyMaterial, SignerError> {
+fn parse_key_material(data: &[u8], password: Option<&[u8]>) -> Result<ParsedKey, SignerError> {
     let trimmed: &[u8] = {
         let n = data.iter().take_while(|b| b.is_ascii_whitespace()).count();
         &data[n..]
@@ -270,7 +243,7 @@ fn parse_key_material(data: &[u8], password: Option<&[u8]>) -> Result<KeyMateria
 /// the password, then read as PKCS#8. A wrong password usually breaks the
 /// CBC padding; when it happens not to, the decrypted bytes are no PKCS#8
 /// key: both are a wrong password.
-fn parse_encrypted_pkcs8(der: &[u8], password: Option<&[u8]>) -> Result<KeyMaterial, SignerError> {
+fn parse_encrypted_pkcs8(der: &[u8], password: Option<&[u8]>) -> Result<ParsedKey, SignerError> {
     let info = pkcs8::EncryptedPrivateKeyInfoRef::from_der(der)
         .map_err(|e| SignerError::InvalidKey(format!("encrypted private key: {e}")))?;
     let password = password.ok_or(SignerError::PasswordRequired)?;
@@ -283,7 +256,7 @@ fn parse_encrypted_pkcs8(der: &[u8], password: Option<&[u8]>) -> Result<KeyMater
     }
 }
 
-fn parse_pkcs8(der: &[u8]) -> Result<KeyMaterial, SignerError> {
+fn parse_pkcs8(der: &[u8]) -> Result<ParsedKey, SignerError> {
     let info = pkcs8::PrivateKeyInfoRef::from_der(der)
         .map_err(|e| SignerError::InvalidKey(e.to_string()))?;
     match info.algorithm.oid {
@@ -310,7 +283,7 @@ fn parse_pkcs8(der: &[u8]) -> Result<KeyMaterial, SignerError> {
 fn parse_sec1(
     der: &[u8],
     curve_hint: Option<const_oid::ObjectIdentifier>,
-) -> Result<KeyMaterial, SignerError> {
+) -> Result<ParsedKey, SignerError> {
     let key =
         sec1::EcPrivateKey::from_der(der).map_err(|e| SignerError::InvalidKey(e.to_string()))?;
     let curve_oid = key
@@ -336,17 +309,44 @@ fn parse_sec1(
     }
     let mut scalar = vec![0u8; len - key.private_key.len()];
     scalar.extend_from_slice(key.private_key);
-    Ok(KeyMaterial::Ec {
+    Ok(ParsedKey::Ec {
         curve,
         scalar,
         public: key.public_key.map(<[u8]>::to_vec),
     })
 }
 
-fn parse_pkcs1(der: &[u8]) -> Result<KeyMaterial, SignerError> {
-    ring::signature::RsaKeyPair::from_der(der)
-        .map(KeyMaterial::Rsa)
+fn parse_pkcs1(der: &[u8]) -> Result<ParsedKey, SignerError> {
+    // Structure only; the backend checks the key when it loads it.
+    pkcs1_structure(der)
+        .map(|()| ParsedKey::Rsa(der.to_vec()))
         .map_err(|e| SignerError::InvalidKey(format!("RSA key rejected: {e}")))
+}
+
+/// Whether `der` is one PKCS#1 `RSAPrivateKey` (two-prime, version 0) and
+/// nothing more.
+fn pkcs1_structure(der: &[u8]) -> Result<(), der::Error> {
+    #[derive(der::Sequence)]
+    #[allow(dead_code)]
+    struct RsaPrivateKey<'a> {
+        version: u8,
+        modulus: der::asn1::UintRef<'a>,
+        public_exponent: der::asn1::UintRef<'a>,
+        private_exponent: der::asn1::UintRef<'a>,
+        prime1: der::asn1::UintRef<'a>,
+        prime2: der::asn1::UintRef<'a>,
+        exponent1: der::asn1::UintRef<'a>,
+        exponent2: der::asn1::UintRef<'a>,
+        coefficient: der::asn1::UintRef<'a>,
+    }
+    let key = RsaPrivateKey::from_der(der)?;
+    if key.version != 0 {
+        return Err(der::ErrorKind::Value {
+            tag: der::Tag::Integer,
+        }
+        .into());
+    }
+    Ok(())
 }
 
 /// A signer over a local private key and its certificate chain.

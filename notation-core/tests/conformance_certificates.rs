@@ -3,7 +3,7 @@
 
 mod common;
 
-use notation_core::crypto::RingProvider;
+use notation_core::crypto::DefaultProvider;
 use notation_core::x509::Certificate;
 use notation_core::x509::chain::{
     ChainPurpose, validate_ca, validate_code_signing_chain, validate_leaf,
@@ -23,7 +23,7 @@ fn cs(name: &str) -> Certificate {
 }
 
 fn chain_err(chain: &[Certificate]) -> String {
-    validate_code_signing_chain(chain, None, &RingProvider)
+    validate_code_signing_chain(chain, None, &DefaultProvider)
         .unwrap_err()
         .to_string()
 }
@@ -37,13 +37,13 @@ fn code_signing_chains() {
         cs("rootCert"),
     );
     let good = [leaf.clone(), i2.clone(), i1.clone(), root.clone()];
-    validate_code_signing_chain(&good, None, &RingProvider).unwrap();
+    validate_code_signing_chain(&good, None, &DefaultProvider).unwrap();
     validate_code_signing_chain(
         &[cert(
             "core-go-x509-testdata/openssl-minimum-self-signed.pem",
         )],
         None,
-        &RingProvider,
+        &DefaultProvider,
     )
     .unwrap();
     assert_eq!(
@@ -58,7 +58,7 @@ fn code_signing_chains() {
         validate_code_signing_chain(
             &good,
             Some(datetime!(2021-07-07 20:48:42 UTC)),
-            &RingProvider
+            &DefaultProvider
         )
         .unwrap_err()
         .to_string(),
@@ -188,11 +188,11 @@ fn timestamping_chains() {
     let (leaf, intermediate, root) = (t("leaf"), t("intermediate"), t("root"));
     validate_timestamping_chain(
         &[leaf.clone(), intermediate.clone(), root.clone()],
-        &RingProvider,
+        &DefaultProvider,
     )
     .unwrap();
     let err = |chain: &[Certificate]| {
-        validate_timestamping_chain(chain, &RingProvider)
+        validate_timestamping_chain(chain, &DefaultProvider)
             .unwrap_err()
             .to_string()
     };
@@ -287,7 +287,7 @@ fn hostile_certificates() {
     validate_code_signing_chain(
         &[Certificate::from_der(&valid).unwrap()],
         None,
-        &RingProvider,
+        &DefaultProvider,
     )
     .expect("positive control: the unflipped certificate validates");
     for i in 0..valid.len() {
@@ -295,7 +295,7 @@ fn hostile_certificates() {
         flipped[i] ^= 0x01;
         if let Ok(c) = Certificate::parse_many(&flipped) {
             assert!(
-                validate_code_signing_chain(&c, None, &RingProvider).is_err(),
+                validate_code_signing_chain(&c, None, &DefaultProvider).is_err(),
                 "byte {i} flipped: the certificate still validates"
             );
         }

@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use notation_core::crypto::RingProvider;
+use notation_core::crypto::DefaultProvider;
 use notation_core::envelope::{Envelope, EnvelopeFormat};
 use notation_core::oid;
 use notation_core::timestamp::{
@@ -147,7 +147,7 @@ fn run_token_case(dir: &str, case: &TokenCase, roots: &[Certificate]) {
     let at = info.map(|i| i.gen_time()).unwrap_or(FALLBACK_TIME);
     check(
         &what("verify"),
-        token.verify(roots, at, &RingProvider),
+        token.verify(roots, at, &DefaultProvider),
         case.verify,
     );
 }
@@ -337,35 +337,35 @@ fn timestamp_token_reference_details() {
     // No roots.
     assert_eq!(
         token
-            .verify(&[], info.gen_time(), &RingProvider)
+            .verify(&[], info.gen_time(), &DefaultProvider)
             .unwrap_err()
             .to_string(),
         "failed to verify signed token: tsa root certificate pool cannot be nil"
     );
     // The chain is ordered leaf to root and satisfies H4/H1.
     let chain = token
-        .verify(&globalsign_r3(), info.gen_time(), &RingProvider)
+        .verify(&globalsign_r3(), info.gen_time(), &DefaultProvider)
         .unwrap();
     assert_eq!(chain.len(), 4);
     assert_eq!(chain[3], globalsign_r3()[0]);
     for pair in chain.windows(2) {
         assert_eq!(pair[0].raw_issuer(), pair[1].raw_subject());
     }
-    validate_timestamping_chain(&chain, &RingProvider).unwrap();
+    validate_timestamping_chain(&chain, &DefaultProvider).unwrap();
     let verified = token
-        .verify_countersignature(b"notation", &globalsign_r3(), &RingProvider)
+        .verify_countersignature(b"notation", &globalsign_r3(), &DefaultProvider)
         .unwrap();
     assert_eq!(verified.chain(), chain.as_slice());
     assert_eq!(verified.range(), &range);
     // The wrong message fails before anything is verified.
     assert!(matches!(
-        token.verify_countersignature(b"invalid", &globalsign_r3(), &RingProvider),
+        token.verify_countersignature(b"invalid", &globalsign_r3(), &DefaultProvider),
         Err(TimestampError::InvalidTstInfo(_))
     ));
     // After the root expired (2029-03-18) the chain does not verify.
     let late = datetime!(2030-01-01 0:00 UTC);
     let err = token
-        .verify(&globalsign_r3(), late, &RingProvider)
+        .verify(&globalsign_r3(), late, &DefaultProvider)
         .unwrap_err()
         .to_string();
     assert!(err.starts_with("failed to verify signed token: cms verification failure: x509: certificate has expired or is not yet valid: current time 2030-01-01T00:00:00Z is after"), "{err}");
@@ -373,7 +373,7 @@ fn timestamp_token_reference_details() {
     let early = datetime!(2021-01-01 0:00 UTC);
     assert_eq!(
         token
-            .verify(&globalsign_r3(), early, &RingProvider)
+            .verify(&globalsign_r3(), early, &DefaultProvider)
             .unwrap_err()
             .to_string(),
         "failed to verify signed token: cms verification failure: x509: certificate has expired or is not yet valid: current time 2021-01-01T00:00:00Z is before 2021-05-27T09:55:23Z"
@@ -382,7 +382,7 @@ fn timestamp_token_reference_details() {
     let digicert = certs(&format!("{TOKENS}/notation-core-go/tsaRootCert.cer"));
     assert_eq!(
         token
-            .verify(&digicert, info.gen_time(), &RingProvider)
+            .verify(&digicert, info.gen_time(), &DefaultProvider)
             .unwrap_err()
             .to_string(),
         "failed to verify signed token: cms verification failure: x509: certificate signed by unknown authority"
@@ -596,7 +596,7 @@ fn notation_go_countersignature_substitutions() {
     );
     assert_eq!(
         token
-            .verify_countersignature(&signature, &roots, &RingProvider)
+            .verify_countersignature(&signature, &roots, &DefaultProvider)
             .unwrap_err()
             .to_string(),
         MISMATCHED_MESSAGE
@@ -616,13 +616,13 @@ fn notation_go_countersignature_substitutions() {
     info.validate(b"notation").unwrap();
     assert_eq!(
         no_cert
-            .verify(&roots, info.gen_time(), &RingProvider)
+            .verify(&roots, info.gen_time(), &DefaultProvider)
             .unwrap_err()
             .to_string(),
         "failed to verify signed token: signing certificate not found in the timestamp token"
     );
     let err = no_cert
-        .verify_countersignature(b"notation", &roots, &RingProvider)
+        .verify_countersignature(b"notation", &roots, &DefaultProvider)
         .unwrap_err();
     assert_eq!(
         err,
@@ -700,7 +700,7 @@ fn timestamped_envelopes_03() {
 
         // O3: verified against the tsa store at genTime, chain rules H4/H1.
         let verified = token
-            .verify_countersignature(&signature, &roots, &RingProvider)
+            .verify_countersignature(&signature, &roots, &DefaultProvider)
             .unwrap_or_else(|e| panic!("{file}: {e}"));
         assert_eq!(verified.range(), &range);
         let tsa_chain = verified.chain();
@@ -729,7 +729,7 @@ fn timestamped_envelopes_03() {
         let mismatch = Certificate::parse_many(&std::fs::read(mismatch).unwrap()).unwrap();
         assert_eq!(
             token
-                .verify_countersignature(&signature, &mismatch, &RingProvider)
+                .verify_countersignature(&signature, &mismatch, &DefaultProvider)
                 .unwrap_err()
                 .to_string(),
             "failed to verify signed token: cms verification failure: x509: certificate signed by unknown authority",
@@ -870,7 +870,10 @@ fn tsa_responses() {
     let response = TimestampResponse::parse(&granted).unwrap();
     assert!(response.status().status().is_granted());
     let at = datetime!(2022-01-01 0:00 UTC);
-    let chain = response.token().verify(&roots, at, &RingProvider).unwrap();
+    let chain = response
+        .token()
+        .verify(&roots, at, &DefaultProvider)
+        .unwrap();
     assert_eq!(chain.len(), 4);
     assert_eq!(
         chain[0].sha256_fingerprint_hex(),
@@ -882,7 +885,7 @@ fn tsa_responses() {
     let request = TimestampRequest::from_imprint(&oid::SHA256, &digest).unwrap();
     response.validate_for(&request).unwrap();
     let verified = response
-        .verify_for(&request, &roots, at, &RingProvider)
+        .verify_for(&request, &roots, at, &DefaultProvider)
         .unwrap();
     assert_eq!(verified.chain(), chain.as_slice());
     assert_eq!(
@@ -926,7 +929,7 @@ fn tsa_responses() {
     // Verification at signing time uses the caller's roots and clock.
     let digicert = certs(&format!("{TOKENS}/notation-core-go/tsaRootCert.cer"));
     assert!(matches!(
-        response.verify_for(&request, &digicert, at, &RingProvider),
+        response.verify_for(&request, &digicert, at, &DefaultProvider),
         Err(TimestampError::Verification(_))
     ));
 
@@ -972,7 +975,7 @@ fn obtain_token_runs_the_whole_exchange() {
         notation_core::algorithm::HashAlgorithm::Sha256,
         &roots,
         at,
-        &RingProvider,
+        &DefaultProvider,
         |req| {
             sent = req.to_vec();
             Ok(read(&format!("{TOKENS}/tspclient-go/granted.tsq")))
@@ -991,7 +994,7 @@ fn obtain_token_runs_the_whole_exchange() {
         notation_core::algorithm::HashAlgorithm::Sha256,
         &roots,
         at,
-        &RingProvider,
+        &DefaultProvider,
         |_| {
             Err(TimestampError::Transport(
                 "POST \"http://tsa\": https response bad status: 500".into(),
@@ -1086,7 +1089,7 @@ fn hostile_tokens_fail_with_typed_errors() {
             continue;
         };
         let _ = t.tst_info().map(|info| info.validate(b"notation"));
-        let result = t.verify(&roots, at, &RingProvider);
+        let result = t.verify(&roots, at, &DefaultProvider);
         let protected = (content_start..content_start + token.content().len()).contains(&i)
             || (signature_start..signature_start + signature.len()).contains(&i);
         if protected {
@@ -1151,7 +1154,7 @@ fn openssl_ec_tsa_with_intermediate_and_nonce() {
 
     // ECDSA (DER) signer, three-level chain built from unordered parts.
     let verified = token
-        .verify_countersignature(&message, &root, &RingProvider)
+        .verify_countersignature(&message, &root, &DefaultProvider)
         .unwrap();
     assert_eq!(
         verified.chain(),
@@ -1160,18 +1163,18 @@ fn openssl_ec_tsa_with_intermediate_and_nonce() {
     // An intermediate as the trust anchor verifies the token (as Go's pool
     // would) but the chain then breaks the Notation rules (H5).
     let chain = token
-        .verify(&intermediate, info.gen_time(), &RingProvider)
+        .verify(&intermediate, info.gen_time(), &DefaultProvider)
         .unwrap();
     assert_eq!(chain.len(), 2);
     assert!(matches!(
-        token.verify_countersignature(&message, &intermediate, &RingProvider),
+        token.verify_countersignature(&message, &intermediate, &DefaultProvider),
         Err(TimestampError::Chain(_))
     ));
     // The other TSA's root does not verify it.
     let rsa_root = Certificate::parse_many(&fixture("rsa-root.crt")).unwrap();
     assert_eq!(
         token
-            .verify(&rsa_root, info.gen_time(), &RingProvider)
+            .verify(&rsa_root, info.gen_time(), &DefaultProvider)
             .unwrap_err()
             .to_string(),
         "failed to verify signed token: cms verification failure: x509: certificate signed by unknown authority"
@@ -1188,7 +1191,7 @@ fn openssl_ec_tsa_with_intermediate_and_nonce() {
     .with_nonce(Some(nonce.clone()));
     assert_eq!(request.to_der(), fixture("ec.tsq"));
     let verified = response
-        .verify_for(&request, &root, info.gen_time(), &RingProvider)
+        .verify_for(&request, &root, info.gen_time(), &DefaultProvider)
         .unwrap();
     assert_eq!(verified.range(), &range);
     // Another nonce is refused.
@@ -1226,10 +1229,10 @@ fn openssl_rsa_tsa_under_baseline_policy() {
     let range = info.validate(&message).unwrap();
     assert_eq!(range.accuracy(), time::Duration::SECOND);
     let verified = token
-        .verify_countersignature(&message, &root, &RingProvider)
+        .verify_countersignature(&message, &root, &DefaultProvider)
         .unwrap();
     assert_eq!(verified.chain().len(), 2);
-    validate_timestamping_chain(verified.chain(), &RingProvider).unwrap();
+    validate_timestamping_chain(verified.chain(), &DefaultProvider).unwrap();
 
     let request = TimestampRequest::from_imprint(
         &oid::SHA512,
@@ -1239,11 +1242,11 @@ fn openssl_rsa_tsa_under_baseline_policy() {
     .with_nonce(None);
     assert_eq!(request.to_der(), fixture("rsa.tsq"));
     response
-        .verify_for(&request, &root, info.gen_time(), &RingProvider)
+        .verify_for(&request, &root, info.gen_time(), &DefaultProvider)
         .unwrap();
     // The chain must be valid at the verification time.
     let err = token
-        .verify(&root, datetime!(2000-01-01 0:00 UTC), &RingProvider)
+        .verify(&root, datetime!(2000-01-01 0:00 UTC), &DefaultProvider)
         .unwrap_err();
     assert!(err.to_string().contains("x509: certificate has expired or is not yet valid: current time 2000-01-01T00:00:00Z is before"), "{err}");
 }
@@ -1267,8 +1270,8 @@ proptest::proptest! {
                 }
                 Err(_) => FALLBACK_TIME,
             };
-            let _ = token.verify(&globalsign_r3(), at, &RingProvider);
-            let _ = token.verify_countersignature(b"notation", &globalsign_r3(), &RingProvider);
+            let _ = token.verify(&globalsign_r3(), at, &DefaultProvider);
+            let _ = token.verify_countersignature(b"notation", &globalsign_r3(), &DefaultProvider);
         }
         let _ = TimestampResponse::parse(&bytes);
     }

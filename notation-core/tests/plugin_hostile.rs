@@ -9,7 +9,7 @@ mod common;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use notation_core::crypto::RingProvider;
+use notation_core::crypto::DefaultProvider;
 use notation_core::envelope::EnvelopeFormat;
 use notation_core::payload::Descriptor;
 use notation_core::plugin::{
@@ -150,7 +150,7 @@ fn sign_artifact(p: Scripted) -> Result<(), String> {
         .sign_artifact(
             &alpine(),
             &PluginSignOptions::new(EnvelopeFormat::Jws),
-            &RingProvider,
+            &DefaultProvider,
         )
         .map(drop)
         .map_err(|e| e.to_string())
@@ -226,7 +226,7 @@ proptest! {
         ]);
         let result = PluginSigner::new(Arc::new(p), "key1")
             .unwrap()
-            .sign_artifact(&alpine(), &PluginSignOptions::new(EnvelopeFormat::Jws), &RingProvider);
+            .sign_artifact(&alpine(), &PluginSignOptions::new(EnvelopeFormat::Jws), &DefaultProvider);
         if let Ok(signature) = result {
             let payload = notation_core::payload::Payload::from_json(&signature.content.payload).unwrap();
             prop_assert!(payload.target_artifact.same_content(&alpine()));

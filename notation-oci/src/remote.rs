@@ -3,12 +3,23 @@
 //! API and the referrers tag schema, pushing the envelope, the config and
 //! then the manifest.
 //!
-//! Requests are kept to what the protocol needs: listing tries the referrers
-//! API once and falls back to the tag schema only on "unsupported"; pushing
-//! learns from the manifest response's `OCI-Subject` header whether the
-//! registry indexed the subject, so the tag index is maintained only where
-//! it must be, without a probe.
-// Requirements: Q5, Q6.
+//! Requests are kept to what the protocol needs:
+//! - listing tries the referrers API once and falls back to the tag schema
+//!   only on "unsupported" (and goes straight to it where the client has
+//!   learned that the registry has no referrers API);
+//! - pushing sends each blob in one request where the registry takes a
+//!   single `POST`, never checks whether the empty config blob exists (the
+//!   push answers it, and a tag index that lists Notary signatures already
+//!   proves it is there), learns from the manifest response's `OCI-Subject`
+//!   header whether the registry indexed the subject, and maintains the
+//!   tag index only where it must. Where the referrers API is not known to
+//!   be there, the index is read before the manifest is pushed, so the
+//!   same read serves both purposes;
+//! - the superseded tag index is left in place unless asked for
+//!   ([`RemoteRepository::delete_superseded_referrers_index`]): the OCI
+//!   distribution spec does not need its deletion, and many registries
+//!   refuse it.
+// Requirements: Q5, Q6, Q9.
 
 use std::collections::BTreeMap;
 
@@ -31,6 +42,7 @@ pub struct RemoteRepository {
     client: RegistryClient,
     repo: RepositoryRef,
     force_referrers_tag: bool,
+    delete_superseded_index: bool,
 }
 
 impl RemoteRepository {
@@ -41,6 +53,7 @@ impl RemoteRepository {
             client,
             repo,
             force_referrers_tag: false,
+            delete_superseded_index: false,
         })
     }
 
@@ -52,19 +65,52 @@ impl RemoteRepository {
         self
     }
 
+    /// Deletes the referrers tag index that a push supersedes (Q6), as
+    /// oras-go does by default; off by default here: the protocol does not
+    /// need it, it costs a request per signature, and registries often
+    /// refuse manifest deletion (a refusal is a warning).
+    pub fn delete_superseded_referrers_index(mut self, delete: bool) -> Self {
+        self.delete_superseded_index = delete;
+        self
+    }
+
     /// The client (for its request counter).
     pub fn client(&self) -> &RegistryClient {
         &self.client
     }
 
+    /// The subject's referrers tag index, with its digest; `None` when
+    /// there is none.
+    // Requirements: Q6.
+    fn referrers_index(
+        &self,
+        subject: &Descriptor,
+    ) -> Result<Option<(String, ImageIndex)>, RepositoryError> {
+        let tag = referrers_tag(&subject.digest).ok_or_else(|| {
+            RepositoryError::Invalid(format!("invalid subject digest {}", subject.digest))
+        })?;
+        match self
+            .client
+            .fetch_manifest_if_exists(&self.repo, &tag, MAX_MANIFEST_SIZE)?
+        {
+            Some((desc, data)) => Ok(Some((
+                desc.digest,
+                ImageIndex::from_json(&data).map_err(RepositoryError::Invalid)?,
+            ))),
+            None => Ok(None),
+        }
+    }
+
     /// Adds a signature manifest to the subject's referrers tag index:
-    /// fetch the index (absent: start empty), append without duplicates,
-    /// push it under the tag, then delete the superseded index; a failed
-    /// delete is a warning, the signature is stored.
+    /// append to the index read before (absent: start empty) without
+    /// duplicates, push it under the tag, then, when asked for, delete the
+    /// superseded index; a failed delete is a warning, the signature is
+    /// stored.
     // Requirements: Q6.
     fn update_referrers_index(
         &self,
         subject: &Descriptor,
+        old: Option<(String, ImageIndex)>,
         manifest_descriptor: &Descriptor,
         manifest: &crate::oci::ImageManifest,
         warnings: &mut Vec<String>,
@@ -72,16 +118,6 @@ impl RemoteRepository {
         let tag = referrers_tag(&subject.digest).ok_or_else(|| {
             RepositoryError::Invalid(format!("invalid subject digest {}", subject.digest))
         })?;
-        let existing = self
-            .client
-            .fetch_manifest_if_exists(&self.repo, &tag, MAX_MANIFEST_SIZE)?;
-        let old = match &existing {
-            Some((desc, data)) => Some((
-                desc.digest.clone(),
-                ImageIndex::from_json(data).map_err(RepositoryError::Invalid)?,
-            )),
-            None => None,
-        };
         let Some(index) = add_to_index(
             old.as_ref().map(|(_, i)| i),
             index_entry(manifest_descriptor, manifest),
@@ -97,7 +133,8 @@ impl RemoteRepository {
                 tag: &tag,
                 forced: self.force_referrers_tag,
             });
-        if let Some((old_digest, _)) = old
+        if self.delete_superseded_index
+            && let Some((old_digest, _)) = old
             && let Err(e) = self.client.delete_manifest(&self.repo, &old_digest)
         {
             warnings.push(format!(
@@ -105,6 +142,38 @@ impl RemoteRepository {
             ));
         }
         Ok(())
+    }
+
+    /// Pushes the signature manifest. A registry that does not hold a blob
+    /// it references (`MANIFEST_BLOB_UNKNOWN`: the empty config blob was
+    /// assumed present and is not) gets the config blob, then the manifest
+    /// once more.
+    fn push_signature_manifest(
+        &self,
+        digest: &str,
+        bytes: &[u8],
+    ) -> Result<crate::registry::PushedManifest, RepositoryError> {
+        match self
+            .client
+            .push_manifest(&self.repo, digest, MEDIA_TYPE_IMAGE_MANIFEST, bytes)
+        {
+            Err(e)
+                if e.error_codes()
+                    .iter()
+                    .any(|c| *c == "MANIFEST_BLOB_UNKNOWN" || *c == "BLOB_UNKNOWN") =>
+            {
+                self.client.forget_blob(&self.repo, EMPTY_JSON_DIGEST);
+                self.client
+                    .push_blob(&self.repo, EMPTY_JSON_DIGEST, EMPTY_JSON)?;
+                Ok(self.client.push_manifest(
+                    &self.repo,
+                    digest,
+                    MEDIA_TYPE_IMAGE_MANIFEST,
+                    bytes,
+                )?)
+            }
+            other => Ok(other?),
+        }
     }
 }
 
@@ -130,6 +199,7 @@ impl SignatureRepository for RemoteRepository {
             client: self.client.begin_operation(),
             repo: self.repo.clone(),
             force_referrers_tag: self.force_referrers_tag,
+            delete_superseded_index: self.delete_superseded_index,
         }))
     }
 
@@ -159,15 +229,21 @@ impl SignatureRepository for RemoteRepository {
     fn signatures(&self, artifact: &Descriptor) -> Result<Vec<Descriptor>, RepositoryError> {
         // Q5: the referrers API, filtered by artifact type; Q6: the tag
         // schema where the API is not supported.
-        if let Some(referrers) =
+        if self.client.referrers_api_known(&self.repo) != Some(false) {
+            let listed = self.client.referrers(
+                &self.repo,
+                &artifact.digest,
+                Some(ARTIFACT_TYPE_NOTATION),
+            )?;
             self.client
-                .referrers(&self.repo, &artifact.digest, Some(ARTIFACT_TYPE_NOTATION))?
-        {
-            self.client
-                .observe_event(RegistryEvent::ReferrersListedWithApi {
-                    subject: &artifact.digest,
-                });
-            return Ok(referrers);
+                .learn_referrers_api(&self.repo, listed.is_some());
+            if let Some(referrers) = listed {
+                self.client
+                    .observe_event(RegistryEvent::ReferrersListedWithApi {
+                        subject: &artifact.digest,
+                    });
+                return Ok(referrers);
+            }
         }
         let tag = referrers_tag(&artifact.digest).ok_or_else(|| {
             RepositoryError::Invalid(format!("invalid digest {}", artifact.digest))
@@ -233,22 +309,38 @@ impl SignatureRepository for RemoteRepository {
         let envelope_desc = Descriptor::of(envelope_media_type, envelope);
         self.client
             .push_blob(&self.repo, &envelope_desc.digest, envelope)?;
-        if !self.client.blob_exists(&self.repo, EMPTY_JSON_DIGEST)? {
+        // Where the registry may lack the referrers API, the tag index is
+        // needed after the push: read it now, and let it answer whether the
+        // config blob is there (a Notary signature it lists was accepted
+        // with its config, the empty blob, in this repository).
+        let tag_schema =
+            self.force_referrers_tag || self.client.referrers_api_known(&self.repo) != Some(true);
+        let mut index = if tag_schema {
+            Some(self.referrers_index(artifact)?)
+        } else {
+            None
+        };
+        let config_present = index
+            .as_ref()
+            .and_then(|i| i.as_ref())
+            .is_some_and(|(_, i)| !filter_artifact_type(i, ARTIFACT_TYPE_NOTATION).is_empty());
+        if !config_present {
             self.client
-                .push_blob(&self.repo, EMPTY_JSON_DIGEST, EMPTY_JSON)?;
+                .ensure_blob(&self.repo, EMPTY_JSON_DIGEST, EMPTY_JSON)?;
         }
         let manifest =
             build_signature_manifest(form, artifact, &envelope_desc, annotations.clone());
         let bytes = manifest.to_json();
         let mut manifest_desc = Descriptor::of(MEDIA_TYPE_IMAGE_MANIFEST, &bytes);
-        let pushed = self.client.push_manifest(
-            &self.repo,
-            &manifest_desc.digest,
-            MEDIA_TYPE_IMAGE_MANIFEST,
-            &bytes,
-        )?;
+        let pushed = self.push_signature_manifest(&manifest_desc.digest, &bytes)?;
+        self.client
+            .learn_referrers_api(&self.repo, pushed.subject_processed());
         if self.force_referrers_tag || !pushed.subject_processed() {
-            self.update_referrers_index(artifact, &manifest_desc, &manifest, &mut warnings)?;
+            let old = match index.take() {
+                Some(old) => old,
+                None => self.referrers_index(artifact)?,
+            };
+            self.update_referrers_index(artifact, old, &manifest_desc, &manifest, &mut warnings)?;
         } else {
             self.client
                 .observe_event(RegistryEvent::ReferrerIndexedByRegistry {

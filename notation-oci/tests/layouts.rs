@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 mod support;
 
-use notation_core::crypto::RingProvider;
+use notation_core::crypto::DefaultProvider;
 use notation_core::envelope::{Envelope, EnvelopeFormat};
 use notation_core::signer::LocalSigner;
 use notation_core::trust::{
@@ -359,7 +359,7 @@ fn sign_and_verify_in_a_layout() {
             &SignOptions::new(format)
                 .user_metadata(md.clone())
                 .manifest_form(form),
-            &RingProvider,
+            &DefaultProvider,
         )
         .unwrap();
         assert!(signed.resolved_from_tag);
@@ -425,8 +425,14 @@ fn conformance_09_e2e_key_signs_and_verifies() {
             &dir.path().join("l"),
         );
         let layout = OciLayout::open(dir.path().join("l")).unwrap();
-        let signed =
-            workflow::sign(&layout, "v1", &s, &SignOptions::new(format), &RingProvider).unwrap();
+        let signed = workflow::sign(
+            &layout,
+            "v1",
+            &s,
+            &SignOptions::new(format),
+            &DefaultProvider,
+        )
+        .unwrap();
         assert_eq!(signed.artifact.digest, E2E_SUBJECT);
         let ok = workflow::verify(
             &layout,
@@ -464,7 +470,7 @@ fn signed_layout(dir: &std::path::Path) -> OciLayout {
         "v1",
         &signer("ec-256"),
         &SignOptions::new(EnvelopeFormat::Jws),
-        &RingProvider,
+        &DefaultProvider,
     )
     .unwrap();
     layout
@@ -540,7 +546,7 @@ fn all_failed_names_every_reason() {
         "v1",
         &signer("rsa-2048"),
         &SignOptions::new(EnvelopeFormat::Cose),
-        &RingProvider,
+        &DefaultProvider,
     )
     .unwrap();
     let verifier = verifier_with("strict", r#""ca:root""#);

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use notation_core::crypto::RingProvider;
+use notation_core::crypto::DefaultProvider;
 use notation_core::envelope::EnvelopeFormat;
 use notation_core::plugin::PluginSigner;
 use notation_core::trust::{MemoryTrustStore, OciTrustPolicyDocument, TrustStoreType};
@@ -69,7 +69,7 @@ fn envelope_plugin_signs_into_a_layout() {
         "v2",
         ArtifactSigner::Plugin(&signer),
         &SignOptions::new(EnvelopeFormat::Jws),
-        &RingProvider,
+        &DefaultProvider,
     )
     .unwrap();
     assert!(signed.resolved_from_tag);
@@ -124,7 +124,7 @@ fn raw_plugin_signs_into_a_layout() {
         &SignOptions::new(EnvelopeFormat::Cose)
             .user_metadata(md.clone())
             .expiry(Some(time::Duration::days(1))),
-        &RingProvider,
+        &DefaultProvider,
     )
     .unwrap();
     // RAW is preferred when a plugin offers both (as the reference).
@@ -191,7 +191,7 @@ fn raw_plugin_signs_into_a_layout() {
         ALPINE,
         (&signer).into(),
         &SignOptions::new(EnvelopeFormat::Jws),
-        &RingProvider,
+        &DefaultProvider,
     )
     .unwrap_err();
     assert!(matches!(err, WorkflowError::PluginSign(_)), "{err:?}");

@@ -15,7 +15,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use notation_core::blob::{BlobSignOptions, sign_blob};
-use notation_core::crypto::RingProvider;
+use notation_core::crypto::DefaultProvider;
 use notation_core::envelope::EnvelopeFormat;
 use notation_core::revocation::RevocationValidator;
 use notation_core::signer::LocalSigner;
@@ -53,7 +53,7 @@ fn signature(dir: &Path, chain: &str) -> Vec<u8> {
         &signer,
         &mut &BLOB[..],
         &BlobSignOptions::new(EnvelopeFormat::Jws),
-        &RingProvider,
+        &DefaultProvider,
     )
     .unwrap()
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use notation_core::algorithm::HashAlgorithm;
 use notation_core::blob::{BlobSignOptions, sign_blob};
-use notation_core::crypto::RingProvider;
+use notation_core::crypto::DefaultProvider;
 use notation_core::envelope::{Envelope, EnvelopeFormat};
 use notation_core::signer::LocalSigner;
 use notation_core::timestamp::{SignedToken, Timestamper};
@@ -62,7 +62,7 @@ fn sign_with_a_real_tsa_then_verify() {
     let verifier = verifier(tsa_root, "always");
     for format in [EnvelopeFormat::Jws, EnvelopeFormat::Cose] {
         let options = BlobSignOptions::new(format).timestamper(Some(&timestamper));
-        let envelope = sign_blob(&signer(), &mut &blob[..], &options, &RingProvider).unwrap();
+        let envelope = sign_blob(&signer(), &mut &blob[..], &options, &DefaultProvider).unwrap();
         // The token countersigns the primitive signature (O1).
         let content = Envelope::parse(format, &envelope)
             .unwrap()
@@ -97,7 +97,7 @@ fn sign_with_a_real_tsa_then_verify() {
         &signer(),
         &mut &blob[..],
         &BlobSignOptions::new(EnvelopeFormat::Jws).timestamper(Some(&timestamper)),
-        &RingProvider,
+        &DefaultProvider,
     )
     .unwrap();
     let err = verifier_with_other_root(other)
@@ -124,7 +124,7 @@ fn sign_with_a_real_tsa_then_verify() {
             &signer(),
             &mut &blob[..],
             &BlobSignOptions::new(EnvelopeFormat::Jws).timestamper(Some(&wrong)),
-            &RingProvider
+            &DefaultProvider
         )
         .is_err()
     );
@@ -205,7 +205,7 @@ fn hostile_tsas_fail_signing() {
         println!("{name}: {err}");
         let options = BlobSignOptions::new(EnvelopeFormat::Jws).timestamper(Some(&tsa));
         assert!(
-            sign_blob(&signer(), &mut &b"x"[..], &options, &RingProvider).is_err(),
+            sign_blob(&signer(), &mut &b"x"[..], &options, &DefaultProvider).is_err(),
             "{name}"
         );
     }

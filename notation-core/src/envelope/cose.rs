@@ -11,6 +11,7 @@ use ciborium::value::Value;
 use coset::{CoseSign1, Label, RegisteredLabelWithPrivate, TaggedCborSerializable};
 use time::OffsetDateTime;
 
+use super::ParseCertificate;
 use super::{
     AttributeKey, EnvelopeContent, EnvelopeError, ExtendedAttribute, SignError, SignRequest,
     SignedAttributes, SignerInfo, SigningScheme, UnsignedAttributes, header, sign_bytes,
@@ -78,9 +79,10 @@ impl CoseEnvelope {
     pub(crate) fn verify(
         &self,
         crypto: &dyn CryptoProvider,
+        parse: ParseCertificate<'_>,
     ) -> Result<EnvelopeContent, EnvelopeError> {
         let ders = self.certificate_ders()?;
-        let leaf = Certificate::from_der(ders[0])
+        let leaf = parse(ders[0])
             .map_err(|_| EnvelopeError::InvalidSignature("malformed leaf certificate".into()))?;
         let derived = leaf
             .key_spec()
@@ -101,7 +103,7 @@ impl CoseEnvelope {
                 &self.message.signature,
             )
             .map_err(|_| EnvelopeError::Integrity("verification error".into()))?;
-        self.content()
+        self.content_with(parse, Some(leaf))
     }
 
     /// The `Sig_structure` over the original protected header bytes.
@@ -141,6 +143,16 @@ impl CoseEnvelope {
 
     /// Reads payload and signer information without verifying.
     pub(crate) fn content(&self) -> Result<EnvelopeContent, EnvelopeError> {
+        self.content_with(&Certificate::from_der, None)
+    }
+
+    /// As `content`, parsing certificates with `parse`, the leaf already
+    /// parsed when given (verification parses it first).
+    fn content_with(
+        &self,
+        parse: ParseCertificate<'_>,
+        mut leaf: Option<Certificate>,
+    ) -> Result<EnvelopeContent, EnvelopeError> {
         let invalid = |m: String| EnvelopeError::InvalidSignature(m);
         let header = &self.message.protected.header;
         let content_type = match &header.content_type {
@@ -157,7 +169,10 @@ impl CoseEnvelope {
         let certificate_chain = self
             .certificate_ders()?
             .into_iter()
-            .map(|d| Certificate::from_der(d).map_err(EnvelopeError::Certificate))
+            .map(|d| match leaf.take() {
+                Some(parsed) => Ok(parsed),
+                None => parse(d).map_err(EnvelopeError::Certificate),
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let mut unsigned = UnsignedAttributes::default();
         for (label, value) in &self.message.unprotected.rest {

@@ -13,6 +13,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::ParseCertificate;
 use super::{
     AttributeKey, EnvelopeContent, EnvelopeError, ExtendedAttribute, SignError, SignRequest,
     SignedAttributes, SignerInfo, SigningScheme, UnsignedAttributes, header, sign_bytes,
@@ -159,15 +160,16 @@ impl JwsEnvelope {
     pub(crate) fn verify(
         &self,
         crypto: &dyn CryptoProvider,
+        parse: ParseCertificate<'_>,
     ) -> Result<EnvelopeContent, EnvelopeError> {
         let leaf_der = self
             .certificates
             .first()
             .ok_or(EnvelopeError::MissingCertificateChain)?;
-        let leaf = Certificate::from_der(leaf_der)
+        let leaf = parse(leaf_der)
             .map_err(|_| EnvelopeError::InvalidSignature("malformed leaf certificate".into()))?;
         self.verify_signature(&leaf, crypto)?;
-        self.content()
+        self.content_with(parse, Some(leaf))
     }
 
     fn verify_signature(
@@ -212,6 +214,16 @@ impl JwsEnvelope {
 
     /// Reads payload and signer information without verifying.
     pub(crate) fn content(&self) -> Result<EnvelopeContent, EnvelopeError> {
+        self.content_with(&Certificate::from_der, None)
+    }
+
+    /// As `content`, parsing certificates with `parse`, the leaf already
+    /// parsed when given (verification parses it first).
+    fn content_with(
+        &self,
+        parse: ParseCertificate<'_>,
+        mut leaf: Option<Certificate>,
+    ) -> Result<EnvelopeContent, EnvelopeError> {
         let invalid = |m: String| EnvelopeError::InvalidSignature(m);
         let header_bytes = decode_b64url(&self.protected).map_err(|e| {
             invalid(format!(
@@ -236,7 +248,10 @@ impl JwsEnvelope {
         let certificate_chain = self
             .certificates
             .iter()
-            .map(|c| Certificate::from_der(c).map_err(EnvelopeError::Certificate))
+            .map(|c| match leaf.take() {
+                Some(parsed) => Ok(parsed),
+                None => parse(c).map_err(EnvelopeError::Certificate),
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(EnvelopeContent {
             signer_info: SignerInfo {

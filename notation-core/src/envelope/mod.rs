@@ -22,6 +22,11 @@ use crate::algorithm::{KeySpec, SignatureAlgorithm};
 use crate::crypto::CryptoProvider;
 use crate::signer::{Signer, SignerError};
 use crate::x509::chain::{ChainError, validate_code_signing_chain};
+
+/// How an envelope's certificates are parsed: [`Certificate::from_der`], or
+/// through a verifier's cache of parsed certificates.
+pub(crate) type ParseCertificate<'a> =
+    &'a dyn Fn(&[u8]) -> Result<Certificate, CertificateParseError>;
 use crate::x509::{Certificate, CertificateParseError};
 
 /// Largest envelope accepted, as the reference limits signature blobs.
@@ -424,9 +429,19 @@ impl Envelope {
     /// the integrity check of the verification procedure.
     // Requirements: H8, N2, M3.
     pub fn verify(&self, crypto: &dyn CryptoProvider) -> Result<EnvelopeContent, EnvelopeError> {
+        self.verify_parsing(crypto, &Certificate::from_der)
+    }
+
+    /// As [`Envelope::verify`], parsing the chain's certificates with
+    /// `parse` (a verifier's cache of parsed certificates).
+    pub(crate) fn verify_parsing(
+        &self,
+        crypto: &dyn CryptoProvider,
+        parse: ParseCertificate<'_>,
+    ) -> Result<EnvelopeContent, EnvelopeError> {
         let content = match self {
-            Envelope::Jws(e) => e.verify(crypto)?,
-            Envelope::Cose(e) => e.verify(crypto)?,
+            Envelope::Jws(e) => e.verify(crypto, parse)?,
+            Envelope::Cose(e) => e.verify(crypto, parse)?,
         };
         validate_content(&content, None, crypto)?;
         if content.signer_info.signed.content_type != crate::payload::PAYLOAD_MEDIA_TYPE {
@@ -670,8 +685,8 @@ pub fn sign(
     };
     let envelope = Envelope::parse(format, &bytes).map_err(SignError::Verification)?;
     let content = match &envelope {
-        Envelope::Jws(e) => e.verify(crypto),
-        Envelope::Cose(e) => e.verify(crypto),
+        Envelope::Jws(e) => e.verify(crypto, &Certificate::from_der),
+        Envelope::Cose(e) => e.verify(crypto, &Certificate::from_der),
     }
     .map_err(SignError::Verification)?;
     validate_content(&content, Some(signing_time), crypto).map_err(SignError::Verification)?;

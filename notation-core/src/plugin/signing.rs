@@ -511,8 +511,8 @@ fn check_generated_envelope(
 ) -> Result<EnvelopeContent, PluginSignFailure> {
     let parsed = Envelope::parse(format, bytes).map_err(PluginSignFailure::Envelope)?;
     let content = match &parsed {
-        Envelope::Jws(e) => e.verify(crypto),
-        Envelope::Cose(e) => e.verify(crypto),
+        Envelope::Jws(e) => e.verify(crypto, &crate::x509::Certificate::from_der),
+        Envelope::Cose(e) => e.verify(crypto, &crate::x509::Certificate::from_der),
     }
     .map_err(PluginSignFailure::Verification)?;
     // The reference verifies without a signing time; the spec's H8 wants

@@ -249,7 +249,7 @@ impl CertIdHash {
     }
 
     fn digest(self, data: &[u8]) -> Vec<u8> {
-        use ring::digest;
+        use crate::crypto::primitives::digest;
         let alg = match self {
             // SHA-1 only identifies the issuer here (see the module
             // documentation); nothing is authenticated with it.

@@ -560,7 +560,7 @@ mod tests {
         roots: &[Certificate],
         at: time::OffsetDateTime,
     ) -> Result<(), String> {
-        let crypto = crate::crypto::RingProvider;
+        let crypto = crate::crypto::DefaultProvider;
         if sd.signer_infos.is_empty() {
             return Err("signerInfo not found".into());
         }
@@ -659,7 +659,7 @@ mod tests {
                 &sd.certificates,
                 &[],
                 at,
-                &crate::crypto::RingProvider
+                &crate::crypto::DefaultProvider
             )
             .unwrap_err()
             .to_string(),
@@ -673,7 +673,7 @@ mod tests {
             &sd.certificates,
             &roots,
             at,
-            &crate::crypto::RingProvider,
+            &crate::crypto::DefaultProvider,
         )
         .unwrap();
         assert_eq!(chains[0], sd.certificates);
@@ -854,7 +854,7 @@ mod tests {
         .unwrap();
         let content = sd.content.clone().unwrap_or_default();
         let leaf = sd.certificates[0].clone();
-        let crypto = crate::crypto::RingProvider;
+        let crypto = crate::crypto::DefaultProvider;
         verify_signature(&sd.signer_infos[0], &content, &leaf, &crypto).unwrap();
         let at = time::macros::datetime!(2024-01-09 00:00 UTC);
         let roots = [sd.certificates.last().unwrap().clone()];

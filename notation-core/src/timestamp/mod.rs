@@ -17,7 +17,7 @@
 //! [`MAX_SIGNER_INFOS`]).
 //!
 //! ```no_run
-//! use notation_core::crypto::RingProvider;
+//! use notation_core::crypto::DefaultProvider;
 //! use notation_core::timestamp::SignedToken;
 //! use notation_core::x509::Certificate;
 //!
@@ -25,7 +25,7 @@
 //! # let (token_der, primitive_signature, tsa_root_der) = (vec![], vec![], vec![]);
 //! let token = SignedToken::parse(&token_der)?;
 //! let roots = Certificate::parse_many(&tsa_root_der)?;
-//! let verified = token.verify_countersignature(&primitive_signature, &roots, &RingProvider)?;
+//! let verified = token.verify_countersignature(&primitive_signature, &roots, &DefaultProvider)?;
 //! println!("signed within {}", verified.range());
 //! # Ok(())
 //! # }

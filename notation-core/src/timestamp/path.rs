@@ -253,7 +253,7 @@ fn go_name(cert: &Certificate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::RingProvider;
+    use crate::crypto::DefaultProvider;
     use time::macros::datetime;
 
     fn token_certificates() -> (Vec<Certificate>, Certificate) {
@@ -310,7 +310,7 @@ mod tests {
             &shuffled,
             std::slice::from_ref(&root),
             at,
-            &RingProvider,
+            &DefaultProvider,
         )
         .unwrap();
         assert!(chains.len() <= MAX_CHAINS);
@@ -331,7 +331,7 @@ mod tests {
             &intermediates,
             std::slice::from_ref(&root),
             at,
-            &RingProvider,
+            &DefaultProvider,
         )
         .unwrap_err();
         assert_eq!(
@@ -349,7 +349,7 @@ mod tests {
                 &intermediates,
                 std::slice::from_ref(&root),
                 at,
-                &RingProvider
+                &DefaultProvider
             )
             .unwrap()[0],
             certs
@@ -358,7 +358,7 @@ mod tests {
         // budget.
         let roots = forgeries(&certs[1], 300, true);
         assert_eq!(
-            build_chains(&certs[0], &certs, &roots, at, &RingProvider).unwrap_err(),
+            build_chains(&certs[0], &certs, &roots, at, &DefaultProvider).unwrap_err(),
             PathError::BudgetExhausted
         );
     }
@@ -369,12 +369,12 @@ mod tests {
         // The leaf itself as a root: a one-certificate chain.
         let at = datetime!(2021-09-17 14:09:10 UTC);
         assert_eq!(
-            build_chains(&certs[0], &[], &[certs[0].clone()], at, &RingProvider).unwrap(),
+            build_chains(&certs[0], &[], &[certs[0].clone()], at, &DefaultProvider).unwrap(),
             vec![vec![certs[0].clone()]]
         );
         // An expired issuer is the error reported (not "unknown authority").
         let late = datetime!(2033-01-01 0:00 UTC);
-        let err = build_chains(&certs[0], &certs, &[root], late, &RingProvider).unwrap_err();
+        let err = build_chains(&certs[0], &certs, &[root], late, &DefaultProvider).unwrap_err();
         assert!(matches!(err, PathError::Expired { .. }), "{err}");
     }
 }

@@ -22,7 +22,7 @@ impl Nonce {
     /// A random nonce below 2^159 from the system's secure generator, as the
     /// reference draws it.
     pub fn random() -> Result<Self, TimestampError> {
-        use ring::rand::{SecureRandom, SystemRandom};
+        use crate::crypto::primitives::rand::{SecureRandom, SystemRandom};
         let mut bytes = [0u8; 20];
         SystemRandom::new()
             .fill(&mut bytes)

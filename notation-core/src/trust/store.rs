@@ -380,10 +380,12 @@ fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, CertificateFileError
     let file = fs::File::open(path)?;
     // Checked on the opened file, so a swap after the caller's lstat cannot
     // make us read a device or a directory.
-    if !file.metadata()?.is_file() {
+    let opened = file.metadata()?;
+    if !opened.is_file() {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file").into());
     }
-    let mut data = Vec::new();
+    // Sized from the file, so that it is read in one system call.
+    let mut data = Vec::with_capacity(opened.len().min(limit) as usize + 1);
     file.take(limit + 1).read_to_end(&mut data)?;
     if data.len() as u64 > limit {
         return Err(CertificateFileError::TooLarge { limit });
@@ -1039,7 +1041,7 @@ mod tests {
         assert!(parse_certificate_data(b"garbage!").is_err());
         assert!(parse_certificate_data(b"-----BEGIN CERTIFICATE-----\nAAAA").is_err());
         assert_eq!(
-            validate_certificates(&[], &crate::crypto::RingProvider),
+            validate_certificates(&[], &crate::crypto::DefaultProvider),
             Err(CertificateValidationError::Empty)
         );
     }

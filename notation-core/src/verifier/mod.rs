@@ -21,6 +21,7 @@
 //! plugin.
 // Requirements: M, N, O2-O5, P, F3, S3, R8, B6.
 
+mod cache;
 mod outcome;
 
 use std::collections::{BTreeMap, HashMap};
@@ -63,6 +64,7 @@ pub struct VerifierBuilder {
     timestamp_revocation: Option<Arc<dyn RevocationChecker>>,
     verification_time: Option<OffsetDateTime>,
     plugins: Option<Arc<dyn PluginLocator>>,
+    chain_cache: bool,
 }
 
 impl std::fmt::Debug for VerifierBuilder {
@@ -88,6 +90,7 @@ impl VerifierBuilder {
             timestamp_revocation: None,
             verification_time: None,
             plugins: None,
+            chain_cache: true,
         }
     }
 
@@ -103,7 +106,8 @@ impl VerifierBuilder {
         self
     }
 
-    /// The crypto provider (default: ring + p521).
+    /// The crypto provider (default: [`default_provider`], aws-lc-rs unless
+    /// notation-core is built with the `ring` feature alone).
     pub fn crypto_provider(mut self, crypto: Arc<dyn CryptoProvider>) -> Self {
         self.crypto = crypto;
         self
@@ -137,6 +141,19 @@ impl VerifierBuilder {
     // Requirements: R8.
     pub fn plugin_locator(mut self, locator: Arc<dyn PluginLocator>) -> Self {
         self.plugins = Some(locator);
+        self
+    }
+
+    /// Whether the verifier remembers the certificate signatures it has
+    /// checked and the certificates it has parsed (on by default). A
+    /// certificate's signature under its issuer's key depends on their bytes
+    /// alone, so the verifier checks it once and a second signature from a
+    /// chain already seen costs about one envelope-signature check; validity
+    /// periods, expiry and revocation are checked on every verification. The cache is bounded
+    /// (1 MiB of certificate data, oldest forgotten first) and shared by the
+    /// threads that use the verifier.
+    pub fn chain_cache(mut self, enabled: bool) -> Self {
+        self.chain_cache = enabled;
         self
     }
 
@@ -174,11 +191,13 @@ impl VerifierBuilder {
                 });
             }
         }
+        let (crypto, chain_cache) = cache::with_chain_cache(self.crypto, self.chain_cache);
         Ok(Verifier {
             oci_policy: self.oci_policy,
             blob_policy: self.blob_policy,
             stores,
-            crypto: self.crypto,
+            crypto,
+            chain_cache,
             timestamp_revocation: self
                 .timestamp_revocation
                 .unwrap_or_else(|| self.revocation.clone()),
@@ -198,6 +217,8 @@ pub struct Verifier {
     blob_policy: Option<BlobTrustPolicyDocument>,
     stores: HashMap<(TrustStoreType, String), LoadedStore>,
     crypto: Arc<dyn CryptoProvider>,
+    /// The chain cache behind `crypto`, when on.
+    chain_cache: Option<Arc<cache::ChainCache>>,
     revocation: Arc<dyn RevocationChecker>,
     timestamp_revocation: Arc<dyn RevocationChecker>,
     verification_time: Option<OffsetDateTime>,
@@ -874,9 +895,13 @@ impl Verifier {
     ) -> Result<EnvelopeContent, CheckFailure> {
         let parsed =
             Envelope::parse_media_type(media_type, envelope).map_err(CheckFailure::Parse)?;
-        let content = parsed
-            .verify(self.crypto.as_ref())
-            .map_err(CheckFailure::Envelope)?;
+        let content = match &self.chain_cache {
+            Some(cache) => {
+                parsed.verify_parsing(self.crypto.as_ref(), &|der| cache.certificate(der))
+            }
+            None => parsed.verify(self.crypto.as_ref()),
+        }
+        .map_err(CheckFailure::Envelope)?;
         let plugin_declared = content
             .signer_info
             .signed
@@ -1094,7 +1119,8 @@ impl Verifier {
         }
     }
 
-    /// The crypto provider in use.
+    /// The crypto provider in use: the builder's, behind the chain cache
+    /// when it is on.
     pub fn crypto_provider(&self) -> &Arc<dyn CryptoProvider> {
         &self.crypto
     }

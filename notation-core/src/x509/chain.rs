@@ -285,8 +285,12 @@ pub fn validate_chain(
                     }
                 } else {
                     // A self-signed certificate anywhere but the end means
-                    // extra roots or a self-signed leaf (H5).
-                    if let Ok(true) = is_issued_by(cert, cert, crypto) {
+                    // extra roots or a self-signed leaf (H5). Only a
+                    // self-issued one can be: the names are compared before
+                    // a signature is checked for nothing.
+                    if cert.is_self_issued()
+                        && let Ok(true) = is_issued_by(cert, cert, crypto)
+                    {
                         return Err(ChainError::UnexpectedSelfSigned {
                             subject: subject(cert),
                             leaf: i == 0,
@@ -352,25 +356,26 @@ pub fn validate_ca(
     expected_path_len: usize,
     purpose: ChainPurpose,
 ) -> Result<(), ChainError> {
-    let subject = cert.subject().to_string();
+    // Rendered only for an error.
+    let subject = || cert.subject().to_string();
     // The reference checks presence and cA but not criticality, despite its
     // message; we match it for interoperability (H1).
     let bc = match cert.basic_constraints() {
         Some(bc) if bc.ca => bc,
-        _ => return Err(ChainError::CaBasicConstraints(subject)),
+        _ => return Err(ChainError::CaBasicConstraints(subject())),
     };
     if let Some(actual) = bc.path_len
         && (actual as usize) < expected_path_len
     {
         return Err(ChainError::PathLength {
-            subject,
+            subject: subject(),
             expected: expected_path_len,
             actual,
         });
     }
     let ku = key_usage_present(cert, purpose)?;
     if !ku.has(KeyUsageBits::KEY_CERT_SIGN) {
-        return Err(ChainError::CaKeyCertSign(subject));
+        return Err(ChainError::CaKeyCertSign(subject()));
     }
     Ok(())
 }
@@ -379,13 +384,14 @@ pub fn validate_ca(
 /// of the purpose, and a supported key.
 // Requirements: H2, H3, H4, G3.
 pub fn validate_leaf(cert: &Certificate, purpose: ChainPurpose) -> Result<(), ChainError> {
-    let subject = cert.subject().to_string();
+    // Rendered only for an error.
+    let subject = || cert.subject().to_string();
     if cert.basic_constraints().is_some_and(|bc| bc.ca) {
-        return Err(ChainError::LeafIsCa(subject));
+        return Err(ChainError::LeafIsCa(subject()));
     }
     let ku = key_usage_present(cert, purpose)?;
     if !ku.has(KeyUsageBits::DIGITAL_SIGNATURE) {
-        return Err(ChainError::LeafDigitalSignature(subject));
+        return Err(ChainError::LeafDigitalSignature(subject()));
     }
     let forbidden = [
         (KeyUsageBits::KEY_ENCIPHERMENT, "KeyEncipherment"),
@@ -402,7 +408,10 @@ pub fn validate_leaf(cert: &Certificate, purpose: ChainPurpose) -> Result<(), Ch
         .map(|(_, n)| *n)
         .collect();
     if !found.is_empty() {
-        return Err(ChainError::LeafKeyUsage { subject, found });
+        return Err(ChainError::LeafKeyUsage {
+            subject: subject(),
+            found,
+        });
     }
     match purpose {
         ChainPurpose::CodeSigning => validate_code_signing_eku(cert)?,
@@ -410,7 +419,7 @@ pub fn validate_leaf(cert: &Certificate, purpose: ChainPurpose) -> Result<(), Ch
     }
     cert.key_spec()
         .map_err(|source| ChainError::UnsupportedKey {
-            subject,
+            subject: subject(),
             error: source,
         })?;
     Ok(())

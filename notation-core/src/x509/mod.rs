@@ -128,7 +128,8 @@ struct Inner {
     ocsp_urls: Vec<String>,
     crl_urls: Vec<String>,
     freshest_crl_urls: Result<Vec<String>, String>,
-    sha256: [u8; 32],
+    /// Computed when first asked for: verification does not need it.
+    sha256: std::sync::OnceLock<[u8; 32]>,
 }
 
 /// The algorithm a certificate (or CRL, OCSP response, CMS signer) was
@@ -364,10 +365,6 @@ impl Certificate {
             }
         }
 
-        let sha256: [u8; 32] = HashAlgorithm::Sha256
-            .digest(&der)
-            .try_into()
-            .expect("SHA-256 output is 32 bytes");
         let version = match tbs_cert.version() {
             x509_cert::certificate::Version::V1 => 1,
             x509_cert::certificate::Version::V2 => 2,
@@ -392,7 +389,7 @@ impl Certificate {
             ocsp_urls,
             crl_urls,
             freshest_crl_urls,
-            sha256,
+            sha256: std::sync::OnceLock::new(),
             der,
         })))
     }
@@ -518,13 +515,17 @@ impl Certificate {
 
     /// SHA-256 fingerprint of the DER bytes.
     pub fn sha256_fingerprint(&self) -> &[u8; 32] {
-        &self.0.sha256
+        self.0.sha256.get_or_init(|| {
+            let mut out = [0u8; 32];
+            out.copy_from_slice(&HashAlgorithm::Sha256.digest(&self.0.der));
+            out
+        })
     }
 
     /// Lowercase hex SHA-256 fingerprint, as in the thumbprint annotation.
     // Requirements: Q4.
     pub fn sha256_fingerprint_hex(&self) -> String {
-        crate::hex::encode(&self.0.sha256)
+        crate::hex::encode(self.sha256_fingerprint())
     }
 
     /// Whether subject and issuer are byte-identical.
@@ -539,13 +540,15 @@ impl Certificate {
         issuer_key: &PublicKey,
         crypto: &dyn CryptoProvider,
     ) -> Result<(), CertSignatureError> {
-        check_signature(
-            &self.0.signature_algorithm,
-            self.tbs_der(),
-            self.signature(),
-            issuer_key,
-            crypto,
-        )
+        // Through `verify_certificate_signature`: the result depends on
+        // these bytes alone, so a provider may remember it (the verifier's
+        // chain cache).
+        match &self.0.signature_algorithm {
+            CertSignatureAlgorithm::Supported(scheme) => crypto
+                .verify_certificate_signature(*scheme, issuer_key, self.tbs_der(), self.signature())
+                .map_err(CertSignatureError::Signature),
+            other => check_signature(other, self.tbs_der(), self.signature(), issuer_key, crypto),
+        }
     }
 
     /// Checks that `parent` may sign certificates and signed this one, as
@@ -629,7 +632,7 @@ impl Eq for Certificate {}
 
 impl std::hash::Hash for Certificate {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.0.sha256.hash(state)
+        self.sha256_fingerprint().hash(state)
     }
 }
 

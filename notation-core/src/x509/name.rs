@@ -29,19 +29,32 @@ pub struct NameAttribute {
 }
 
 /// A parsed distinguished name, keeping the original RDN structure.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct DistinguishedName {
     rdns: Vec<Vec<NameAttribute>>,
-    rendered: String,
+    /// The Go rendering, made when first asked for: most names (issuers,
+    /// roots, trust store certificates) are never shown.
+    rendered: std::sync::OnceLock<String>,
 }
+
+impl PartialEq for DistinguishedName {
+    fn eq(&self, other: &Self) -> bool {
+        // The rendering is a function of the RDNs.
+        self.rdns == other.rdns
+    }
+}
+
+impl Eq for DistinguishedName {}
 
 impl DistinguishedName {
     /// Parses a DER `Name`. Values must be one of the string types Go
     /// accepts; anything else is an error, as in Go.
     pub fn from_der(der: &[u8]) -> Result<Self, String> {
         let rdns = parse_rdn_sequence(der).map_err(|e| e.to_string())??;
-        let rendered = render_go(&rdns);
-        Ok(Self { rdns, rendered })
+        Ok(Self {
+            rdns,
+            rendered: std::sync::OnceLock::new(),
+        })
     }
 
     /// The RDNs in encoded order, each with its attributes in encoded order.
@@ -51,7 +64,7 @@ impl DistinguishedName {
 
     /// The Go rendering (same as `Display`).
     pub fn as_str(&self) -> &str {
-        &self.rendered
+        self.rendered.get_or_init(|| render_go(&self.rdns))
     }
 
     /// Values of one attribute type, in encoded order.
@@ -66,13 +79,13 @@ impl DistinguishedName {
 
 impl fmt::Display for DistinguishedName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.rendered)
+        f.write_str(self.as_str())
     }
 }
 
 impl fmt::Debug for DistinguishedName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}", self.rendered)
+        write!(f, "{:?}", self.as_str())
     }
 }
 
@@ -258,20 +271,25 @@ fn render_go(rdns: &Rdns) -> String {
 
 /// RFC 2253 escaping as Go's `RDNSequence.String()` does it.
 fn escape(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
+    let mut out = String::with_capacity(value.len() + 2);
     let last = value.len().saturating_sub(1);
-    for (i, c) in value.char_indices() {
-        let needs = match c {
-            ',' | '+' | '"' | '\\' | '<' | '>' | ';' => true,
-            ' ' => i == 0 || i == last,
-            '#' => i == 0,
+    let mut copied = 0;
+    // Every character that needs a backslash is ASCII: walk the bytes and
+    // copy the runs between them whole.
+    for (i, b) in value.bytes().enumerate() {
+        let needs = match b {
+            b',' | b'+' | b'"' | b'\\' | b'<' | b'>' | b';' => true,
+            b' ' => i == 0 || i == last,
+            b'#' => i == 0,
             _ => false,
         };
         if needs {
+            out.push_str(&value[copied..i]);
             out.push('\\');
+            copied = i;
         }
-        out.push(c);
     }
+    out.push_str(&value[copied..]);
     out
 }
 

@@ -1,9 +1,13 @@
 //! An in-memory registry following the OCI distribution spec v1.1 for the
 //! parts Notation uses, including the referrers API that no installable
 //! registry provides here: manifests by tag and digest (HEAD, GET, PUT,
-//! DELETE), blobs (HEAD, GET, monolithic POST + PUT upload), and
-//! `GET /v2/<name>/referrers/<digest>` computed from the stored manifests'
-//! `subject`, with `OCI-Subject` answered on manifest pushes.
+//! DELETE; an image manifest whose config or layers are not stored is
+//! refused with `MANIFEST_BLOB_UNKNOWN`), blobs (HEAD, GET; uploads by a
+//! single `POST ?digest=` with the bytes, by `POST` + `PUT`, and by
+//! `POST ?mount=&from=`, which answers `201` for a stored blob and opens a
+//! session otherwise), and `GET /v2/<name>/referrers/<digest>` computed
+//! from the stored manifests' `subject`, with `OCI-Subject` answered on
+//! manifest pushes.
 //!
 //! A `tamper` hook lets a test make it lie about a stored manifest.
 
@@ -143,12 +147,25 @@ fn handle(state: &Mutex<State>, req: &Request, tamper: Option<&Tamper>) -> Respo
                     return Response::status(400);
                 }
                 let media_type = req.header("Content-Type").unwrap_or_default().to_string();
-                let subject = serde_json::from_slice::<serde_json::Value>(&req.body)
-                    .ok()
-                    .and_then(|v| {
-                        v.get("subject")
-                            .and_then(|s| s["digest"].as_str().map(str::to_owned))
+                let parsed = serde_json::from_slice::<serde_json::Value>(&req.body).ok();
+                let subject = parsed.as_ref().and_then(|v| {
+                    v.get("subject")
+                        .and_then(|s| s["digest"].as_str().map(str::to_owned))
+                });
+                if media_type == "application/vnd.oci.image.manifest.v1+json" {
+                    let referenced = parsed.iter().flat_map(|v| {
+                        v.get("config")
+                            .into_iter()
+                            .chain(v["layers"].as_array().into_iter().flatten())
+                            .filter_map(|d| d["digest"].as_str())
                     });
+                    let mut referenced = referenced;
+                    if referenced.any(|d| !st.blobs.contains_key(d)) {
+                        return Response::status(400)
+                            .header("Content-Type", "application/json")
+                            .body(r#"{"errors":[{"code":"MANIFEST_BLOB_UNKNOWN","message":"blob unknown to registry"}]}"#);
+                    }
+                }
                 st.manifests
                     .entry(repo.into())
                     .or_default()
@@ -218,7 +235,21 @@ fn handle(state: &Mutex<State>, req: &Request, tamper: Option<&Tamper>) -> Respo
         return r;
     }
     if let Some((repo, d)) = split(rest, "/blobs/") {
-        if d == "uploads/" || d.is_empty() {
+        if (d == "uploads/" || d.is_empty()) && req.method == "POST" {
+            // A single POST with the bytes.
+            if let Some(want) = req.query("digest").map(decode) {
+                if digest(&req.body) != want {
+                    return Response::status(400);
+                }
+                st.blobs.insert(want.clone(), req.body.clone());
+                return Response::status(201).header("Docker-Content-Digest", want);
+            }
+            // A mount (blobs are shared across repositories here).
+            if let Some(want) = req.query("mount").map(decode)
+                && st.blobs.contains_key(&want)
+            {
+                return Response::status(201).header("Docker-Content-Digest", want);
+            }
             st.uploads += 1;
             return Response::status(202).header(
                 "Location",

@@ -166,12 +166,14 @@ pub(super) fn read_policy_file(path: &Path) -> Result<Vec<u8>, PolicyLoadError> 
         });
     }
     let file = fs::File::open(path).map_err(io_error)?;
-    if !file.metadata().map_err(io_error)?.is_file() {
+    let opened = file.metadata().map_err(io_error)?;
+    if !opened.is_file() {
         return Err(PolicyLoadError::NotRegularFile {
             path: path.to_path_buf(),
         });
     }
-    let mut data = Vec::new();
+    // Sized from the file, so that a policy is read in one system call.
+    let mut data = Vec::with_capacity(opened.len().min(MAX_POLICY_SIZE as u64) as usize + 1);
     file.take(MAX_POLICY_SIZE as u64 + 1)
         .read_to_end(&mut data)
         .map_err(io_error)?;

@@ -16,7 +16,8 @@
 //! | `fetch_manifest` | `GET` manifest |
 //! | `fetch_blob` | `GET` blob (+ one per redirect to blob storage) |
 //! | `blob_exists` | `HEAD` blob (+ redirects) |
-//! | `push_blob` | `POST` upload + `PUT` location?digest= (monolithic) |
+//! | `push_blob` | `POST ?digest=` with the bytes (single `POST`); where the registry opens an upload session instead (`202`, remembered per registry), `PUT` location?digest= with the bytes |
+//! | `ensure_blob` | as `push_blob` where single `POST` is taken; else `POST ?mount=` from the repository itself (`201`: present), + `PUT` when absent; nothing when this client already pushed it |
 //! | `push_manifest` | `PUT` manifest |
 //! | `delete_manifest` | `DELETE` manifest |
 //! | `referrers` | `GET` per page |
@@ -68,6 +69,7 @@ use crate::reference::Reference;
 
 mod blobs;
 mod budget;
+mod capabilities;
 mod descriptor;
 mod exchange;
 mod login;
@@ -118,6 +120,7 @@ struct Inner {
     requests: AtomicU64,
     auth: AuthCache,
     observer: Option<Arc<dyn RegistryObserver>>,
+    capabilities: capabilities::Capabilities,
 }
 
 /// A blocking OCI registry client. Cheap to clone and share between

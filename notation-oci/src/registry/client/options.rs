@@ -247,6 +247,7 @@ impl RegistryClientOptions {
                 requests: AtomicU64::new(0),
                 auth: AuthCache::default(),
                 observer: self.observer,
+                capabilities: Default::default(),
             }),
             budget: None,
         })

@@ -1,0 +1,312 @@
+//! The verifier's chain cache: certificate-signature checks remembered by
+//! their bytes.
+//!
+//! Whether a certificate's signature verifies under an issuer's key depends
+//! on nothing but bytes: the TBSCertificate, the signature, the scheme and
+//! the issuer's key. A [`Verifier`](super::Verifier) therefore checks each
+//! such triple once and remembers the success; a second signature from a
+//! chain it has seen costs about one envelope-signature check. Everything
+//! that depends on time (validity periods, expiry, revocation and its
+//! freshness) is outside the cache and runs on every verification, as do
+//! the chain rules (names, basic constraints, key usage), which are cheap.
+//!
+//! The parsed certificates of the chains it has seen are kept the same way:
+//! parsing depends on the DER bytes alone, so a chain seen before is not
+//! parsed again either.
+//!
+//! An entry keeps the exact bytes it was computed from and a lookup
+//! compares them all, so a certificate that differs in any byte (a tampered
+//! one) finds no entry and is checked in full. Only successes are kept; a
+//! failure is recomputed, with its own error, every time. Each of the two
+//! maps holds at most [`CAPACITY_BYTES`] and forgets its oldest entries
+//! first. The cache is shared by every thread using the verifier: lookups
+//! take a read lock, and no check or parse is done under a lock.
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::sync::{Arc, PoisonError, RwLock};
+
+use crate::crypto::{CryptoProvider, PublicKey, SignatureScheme, SignatureVerificationError};
+use crate::x509::{Certificate, CertificateParseError};
+
+/// Most bytes kept per map (certificate data and bookkeeping): a few
+/// hundred typical certificates.
+pub(super) const CAPACITY_BYTES: usize = 1 << 20;
+
+/// Bookkeeping counted per entry on top of its bytes.
+const ENTRY_OVERHEAD: usize = 128;
+
+/// A parsed certificate is counted as this many times its DER (the parsed
+/// names, extensions and key beside the bytes).
+const PARSED_FACTOR: usize = 3;
+
+/// The crypto provider a verifier checks with, and its chain cache when
+/// `enabled`: the same object, seen as a provider and as a cache.
+pub(super) fn with_chain_cache(
+    inner: Arc<dyn CryptoProvider>,
+    enabled: bool,
+) -> (Arc<dyn CryptoProvider>, Option<Arc<ChainCache>>) {
+    if enabled {
+        let cache = Arc::new(ChainCache::new(inner, CAPACITY_BYTES));
+        (cache.clone(), Some(cache))
+    } else {
+        (inner, None)
+    }
+}
+
+/// A provider that remembers successful certificate-signature checks, and
+/// a cache of parsed certificates.
+pub(super) struct ChainCache {
+    inner: Arc<dyn CryptoProvider>,
+    signatures: RwLock<Bounded<Entry>>,
+    certificates: RwLock<Bounded<Certificate>>,
+}
+
+/// One remembered signature check, keyed by its signature bytes.
+struct Entry {
+    scheme: SignatureScheme,
+    issuer_key: PublicKey,
+    tbs: Box<[u8]>,
+}
+
+impl Entry {
+    fn size(&self, signature: &[u8]) -> usize {
+        let key = match &self.issuer_key {
+            PublicKey::Rsa { pkcs1, .. } => pkcs1.len(),
+            PublicKey::Ec { point, .. } => point.len(),
+            PublicKey::Unsupported(_) => 0,
+        };
+        ENTRY_OVERHEAD + signature.len() + self.tbs.len() + key
+    }
+}
+
+/// A map from bytes to values, bounded in bytes, oldest out first.
+struct Bounded<V> {
+    map: HashMap<Box<[u8]>, (V, usize)>,
+    /// Insertion order, oldest first.
+    order: VecDeque<Box<[u8]>>,
+    bytes: usize,
+    capacity: usize,
+}
+
+impl<V> Bounded<V> {
+    fn new(capacity: usize) -> Self {
+        Self {
+            map: HashMap::new(),
+            order: VecDeque::new(),
+            bytes: 0,
+            capacity,
+        }
+    }
+
+    fn get(&self, key: &[u8]) -> Option<&V> {
+        self.map.get(key).map(|(v, _)| v)
+    }
+
+    /// Keeps `value` under `key`, counted as `size` bytes; an entry larger
+    /// than the whole map is not kept.
+    fn insert(&mut self, key: &[u8], value: V, size: usize) {
+        if size > self.capacity {
+            return;
+        }
+        match self.map.insert(key.into(), (value, size)) {
+            // The same key, recomputed since: replaced in place.
+            Some((_, old)) => self.bytes -= old,
+            None => self.order.push_back(key.into()),
+        }
+        self.bytes += size;
+        while self.bytes > self.capacity {
+            let Some(oldest) = self.order.pop_front() else {
+                break;
+            };
+            if let Some((_, old)) = self.map.remove(&oldest) {
+                self.bytes -= old;
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ChainCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let signatures = read(&self.signatures);
+        let certificates = read(&self.certificates);
+        f.debug_struct("ChainCache")
+            .field("inner", &self.inner)
+            .field("signatures", &signatures.map.len())
+            .field("certificates", &certificates.map.len())
+            .finish()
+    }
+}
+
+// A panic elsewhere while holding a lock cannot leave an entry half made
+// (each is inserted whole): keep using the map.
+fn read<V>(lock: &RwLock<V>) -> std::sync::RwLockReadGuard<'_, V> {
+    lock.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn write<V>(lock: &RwLock<V>) -> std::sync::RwLockWriteGuard<'_, V> {
+    lock.write().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl ChainCache {
+    fn new(inner: Arc<dyn CryptoProvider>, capacity: usize) -> Self {
+        Self {
+            inner,
+            signatures: RwLock::new(Bounded::new(capacity)),
+            certificates: RwLock::new(Bounded::new(capacity)),
+        }
+    }
+
+    /// The certificate `der` encodes, parsed once per cache.
+    pub(super) fn certificate(&self, der: &[u8]) -> Result<Certificate, CertificateParseError> {
+        if let Some(cert) = read(&self.certificates).get(der) {
+            return Ok(cert.clone());
+        }
+        let cert = Certificate::from_der(der)?;
+        let size = ENTRY_OVERHEAD + (PARSED_FACTOR + 1) * der.len();
+        write(&self.certificates).insert(der, cert.clone(), size);
+        Ok(cert)
+    }
+
+    fn contains(
+        &self,
+        scheme: SignatureScheme,
+        issuer_key: &PublicKey,
+        tbs: &[u8],
+        signature: &[u8],
+    ) -> bool {
+        read(&self.signatures)
+            .get(signature)
+            .is_some_and(|e| e.scheme == scheme && e.issuer_key == *issuer_key && *e.tbs == *tbs)
+    }
+
+    fn insert(&self, signature: &[u8], entry: Entry) {
+        let size = entry.size(signature);
+        write(&self.signatures).insert(signature, entry, size);
+    }
+}
+
+impl CryptoProvider for ChainCache {
+    fn verify(
+        &self,
+        scheme: SignatureScheme,
+        key: &PublicKey,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), SignatureVerificationError> {
+        self.inner.verify(scheme, key, message, signature)
+    }
+
+    fn verify_certificate_signature(
+        &self,
+        scheme: SignatureScheme,
+        issuer_key: &PublicKey,
+        tbs: &[u8],
+        signature: &[u8],
+    ) -> Result<(), SignatureVerificationError> {
+        if self.contains(scheme, issuer_key, tbs, signature) {
+            return Ok(());
+        }
+        self.inner
+            .verify_certificate_signature(scheme, issuer_key, tbs, signature)?;
+        let entry = Entry {
+            scheme,
+            issuer_key: issuer_key.clone(),
+            tbs: tbs.into(),
+        };
+        self.insert(signature, entry);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::algorithm::HashAlgorithm::*;
+    use crate::crypto::{Curve, DefaultProvider};
+
+    fn ec(point: &[u8]) -> PublicKey {
+        PublicKey::Ec {
+            curve: Curve::P256,
+            point: point.to_vec(),
+        }
+    }
+
+    fn entry(tbs: &[u8]) -> Entry {
+        Entry {
+            scheme: SignatureScheme::EcdsaDer(Sha256),
+            issuer_key: ec(&[4, 1]),
+            tbs: tbs.into(),
+        }
+    }
+
+    #[test]
+    fn the_oldest_entries_go_first_and_the_size_stays_bounded() {
+        let mut b: Bounded<u8> = Bounded::new(300);
+        for i in 0u8..5 {
+            b.insert(&[i], i, 100);
+            b.insert(&[i], i, 100);
+            assert!(b.bytes <= 300);
+        }
+        assert!(b.get(&[0]).is_none() && b.get(&[1]).is_none());
+        assert_eq!(
+            (b.get(&[2]), b.get(&[3]), b.get(&[4])),
+            (Some(&2), Some(&3), Some(&4))
+        );
+        assert_eq!((b.order.len(), b.map.len(), b.bytes), (3, 3, 300));
+        // An entry larger than the whole map is not kept.
+        b.insert(&[9], 9, 301);
+        assert!(b.get(&[9]).is_none());
+        assert_eq!(b.bytes, 300);
+        // A replaced entry keeps its place and its new size.
+        b.insert(&[3], 33, 50);
+        assert_eq!((b.get(&[3]), b.bytes, b.order.len()), (Some(&33), 250, 3));
+    }
+
+    #[test]
+    fn a_lookup_matches_every_byte() {
+        let c = ChainCache::new(Arc::new(DefaultProvider), CAPACITY_BYTES);
+        let scheme = SignatureScheme::EcdsaDer(Sha256);
+        c.insert(b"sig", entry(b"tbs"));
+        assert!(c.contains(scheme, &ec(&[4, 1]), b"tbs", b"sig"));
+        assert!(!c.contains(
+            SignatureScheme::EcdsaDer(Sha384),
+            &ec(&[4, 1]),
+            b"tbs",
+            b"sig"
+        ));
+        assert!(!c.contains(scheme, &ec(&[4, 2]), b"tbs", b"sig"));
+        let p384 = PublicKey::Ec {
+            curve: Curve::P384,
+            point: vec![4, 1],
+        };
+        assert!(!c.contains(scheme, &p384, b"tbs", b"sig"));
+        assert!(!c.contains(scheme, &ec(&[4, 1]), b"tbt", b"sig"));
+        assert!(!c.contains(scheme, &ec(&[4, 1]), b"tbs", b"sih"));
+        assert!(!c.contains(scheme, &ec(&[4, 1]), b"tbss", b"ig"));
+        // The same signature over other bytes replaces the entry.
+        c.insert(b"sig", entry(b"other"));
+        assert!(c.contains(scheme, &ec(&[4, 1]), b"other", b"sig"));
+        assert!(!c.contains(scheme, &ec(&[4, 1]), b"tbs", b"sig"));
+    }
+
+    #[test]
+    fn certificates_are_parsed_once_and_errors_are_not_kept() {
+        let pem = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../testdata/pki/root.crt"
+        ))
+        .unwrap();
+        let der = Certificate::parse_many(&pem).unwrap()[0].der().to_vec();
+        let c = ChainCache::new(Arc::new(DefaultProvider), CAPACITY_BYTES);
+        let first = c.certificate(&der).unwrap();
+        let second = c.certificate(&der).unwrap();
+        assert_eq!(first, second);
+        assert_eq!(read(&c.certificates).map.len(), 1);
+        let mut bad = der.clone();
+        bad.truncate(der.len() - 1);
+        assert!(c.certificate(&bad).is_err());
+        assert!(c.certificate(&bad).is_err());
+        assert_eq!(read(&c.certificates).map.len(), 1);
+    }
+}
