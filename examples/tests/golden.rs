@@ -328,6 +328,38 @@ fn exchange(stderr: &str, digests: bool) -> Vec<String> {
         .collect()
 }
 
+/// Each request line with the status line after it, the query of an upload
+/// `POST` removed (`?digest=` marks our single-request upload, which
+/// distribution answers as the reference's `POST` with a session).
+fn requests_only(exchange: &[String]) -> Vec<String> {
+    exchange
+        .chunks(2)
+        .map(|pair| {
+            let request = match pair[0].find("/blobs/uploads/?") {
+                Some(i) if pair[0].contains("\"POST\"") => {
+                    format!("{}/blobs/uploads/\"", &pair[0][..i])
+                }
+                _ => pair[0].clone(),
+            };
+            format!("{request} {}", pair.get(1).map_or("", String::as_str))
+        })
+        .collect()
+}
+
+/// Whether every item of `short` appears in `long`, as many times at least.
+fn is_sub_multiset(short: &[String], long: &[String]) -> bool {
+    let mut rest: Vec<&String> = long.iter().collect();
+    short
+        .iter()
+        .all(|s| match rest.iter().position(|l| *l == s) {
+            Some(i) => {
+                rest.swap_remove(i);
+                true
+            }
+            None => false,
+        })
+}
+
 /// Replaces UUIDs (upload session ids) with `{UUID}`.
 fn regex_lite_uuid(line: &str) -> String {
     let bytes = line.as_bytes();
@@ -441,7 +473,19 @@ fn compare(case: &Case, ours: &Run, values: &Values) -> Result<(), String> {
                 exchange(&ours_stderr, digests),
                 exchange(&golden.stderr, digests),
             );
-            if a != b {
+            // Signing deliberately sends fewer requests than the reference
+            // (issue 9: a single-POST upload where the registry takes it, no
+            // existence check of the empty config blob, no deletion of the
+            // superseded tag index; the tag index is read before the
+            // manifest is pushed): ours must be a subset of the reference's
+            // requests, each with the same status.
+            // Every other exchange is the reference's, request for request.
+            let same = if digests {
+                is_sub_multiset(&requests_only(&a), &requests_only(&b)) && a.len() < b.len()
+            } else {
+                a == b
+            };
+            if !same {
                 problems.push(format!(
                     "HTTP exchange differs:\nours:\n{}\nreference:\n{}",
                     a.join("\n"),

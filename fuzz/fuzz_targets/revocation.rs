@@ -15,7 +15,7 @@
 use std::sync::{Arc, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
-use notation_core::crypto::{CryptoProvider, RingProvider};
+use notation_core::crypto::{CryptoProvider, DefaultProvider};
 use notation_core::revocation::Crl;
 use notation_core::revocation::crl::{check_bundle, distribution_point_urls, entry_status};
 use notation_core::revocation::ocsp::check_response;
@@ -135,7 +135,7 @@ fuzz_target!(|data: &[u8]| {
     let crypto: Arc<dyn CryptoProvider> = if selector & 0x10 != 0 {
         Arc::new(AcceptAllSignatures)
     } else {
-        Arc::new(RingProvider)
+        Arc::new(DefaultProvider)
     };
     let now = OffsetDateTime::from_unix_timestamp(NOW).expect("time");
     let signed =

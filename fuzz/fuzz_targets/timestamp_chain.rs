@@ -13,7 +13,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use notation_core::__fuzz::build_timestamp_chains;
-use notation_core::crypto::{CryptoProvider, RingProvider};
+use notation_core::crypto::{CryptoProvider, DefaultProvider};
 use notation_core::x509::Certificate;
 use notation_core::x509::chain::validate_timestamping_chain;
 use notation_fuzz::AcceptAllSignatures;
@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
     let crypto: &dyn CryptoProvider = if flags & 1 != 0 {
         &AcceptAllSignatures
     } else {
-        &RingProvider
+        &DefaultProvider
     };
     let roots_len = (usize::from((flags >> 1) & 3) + 1).min(others.len());
     let (intermediates, roots) = others.split_at(others.len() - roots_len);

@@ -303,9 +303,9 @@ impl Drop for TempFile {
 
 /// 16 random hex digits.
 fn random_suffix() -> io::Result<String> {
-    use ring::rand::SecureRandom;
+    use crate::crypto::primitives::rand::{SecureRandom, SystemRandom};
     let mut bytes = [0u8; 8];
-    ring::rand::SystemRandom::new()
+    SystemRandom::new()
         .fill(&mut bytes)
         .map_err(|_| io::Error::other("no randomness for a temporary file name"))?;
     Ok(crate::hex::encode(&bytes))

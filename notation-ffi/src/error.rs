@@ -73,14 +73,15 @@ pub enum notation_result {
     KeyNotFound = 1006,
 
     /// A private key that cannot be read or parsed, or that the crypto
-    /// provider refuses when reading it (an RSA key under 2048 bits).
+    /// provider refuses when reading it.
     SigningKeyInvalid = 2000,
     /// A signing certificate chain that cannot be read or parsed.
     CertificateChainInvalid = 2001,
     /// The private key does not belong to the leaf certificate.
     KeyMismatch = 2002,
-    /// A key of a type that is not one of the six Notation key specs
-    /// (RSA 2048/3072/4096, EC P-256/P-384/P-521), such as Ed25519.
+    /// A key of a type or size that is not one of the six Notation key
+    /// specs (RSA 2048/3072/4096, EC P-256/P-384/P-521), such as Ed25519 or
+    /// RSA 1024.
     KeyUnsupported = 2003,
     /// The signing key is a plugin key and plugins are disabled: the
     /// configuration has no plugin directory (an in-memory configuration

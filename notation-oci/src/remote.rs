@@ -65,10 +65,11 @@ impl RemoteRepository {
         self
     }
 
-    /// Deletes the referrers tag index that a push supersedes (Q6), as
+    /// Deletes the referrers tag index that a push supersedes, as
     /// oras-go does by default; off by default here: the protocol does not
     /// need it, it costs a request per signature, and registries often
     /// refuse manifest deletion (a refusal is a warning).
+    // Requirements: Q6.
     pub fn delete_superseded_referrers_index(mut self, delete: bool) -> Self {
         self.delete_superseded_index = delete;
         self

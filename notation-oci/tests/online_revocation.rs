@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use notation_core::blob::{BlobSignOptions, sign_blob};
-use notation_core::crypto::RingProvider;
+use notation_core::crypto::DefaultProvider;
 use notation_core::envelope::EnvelopeFormat;
 use notation_core::revocation::{Crl, CrlBundle, CrlCache};
 use notation_core::signer::LocalSigner;
@@ -74,7 +74,7 @@ fn online_revocation_is_one_builder_call_and_uses_the_crl_cache() {
         &signer,
         &mut &BLOB[..],
         &BlobSignOptions::new(EnvelopeFormat::Jws),
-        &RingProvider,
+        &DefaultProvider,
     )
     .unwrap();
 

@@ -8,7 +8,7 @@ mod support;
 
 use notation_core::algorithm::HashAlgorithm;
 use notation_core::blob::{BlobSignOptions, sign_blob};
-use notation_core::crypto::RingProvider;
+use notation_core::crypto::DefaultProvider;
 use notation_core::envelope::EnvelopeFormat;
 use notation_core::signer::LocalSigner;
 use notation_core::timestamp::{TimestampError, Timestamper, TsaRevocationError};
@@ -50,7 +50,8 @@ fn a_tsa_revoked_by_ocsp_or_crl_fails_signing() {
         );
         // Signing fails with it: no envelope.
         let options = BlobSignOptions::new(EnvelopeFormat::Jws).timestamper(Some(&timestamper));
-        let err = sign_blob(&signer(), &mut &b"content"[..], &options, &RingProvider).unwrap_err();
+        let err =
+            sign_blob(&signer(), &mut &b"content"[..], &options, &DefaultProvider).unwrap_err();
         assert!(err.to_string().contains("is revoked"), "{by:?}: {err}");
 
         // Positive control: the TSA itself works; only the named opt-out

@@ -7,7 +7,7 @@
 mod oci_support;
 mod support;
 
-use notation_core::crypto::RingProvider;
+use notation_core::crypto::DefaultProvider;
 use notation_core::envelope::EnvelopeFormat;
 use notation_core::plugin::{PluginDirectory, PluginLocator, PluginSigner};
 use notation_core::verifier::ArtifactVerifyOptions;
@@ -93,7 +93,7 @@ fn images_signed_on_a_token_verify() {
                 "v1",
                 signer,
                 &SignOptions::new(format),
-                &RingProvider,
+                &DefaultProvider,
             )
             .unwrap_or_else(|e| panic!("{format:?} {signer:?}: {e}"));
             assert_eq!(result.artifact.digest, digest);

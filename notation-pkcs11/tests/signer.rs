@@ -216,8 +216,8 @@ fn ecdsa_signatures_come_in_the_form_asked_for() {
     assert_eq!(der[0], 0x30, "DER SEQUENCE");
     // The DER form verifies as what certificates carry.
     use notation_core::algorithm::HashAlgorithm;
-    use notation_core::crypto::{CryptoProvider, RingProvider, SignatureScheme};
-    RingProvider
+    use notation_core::crypto::{CryptoProvider, DefaultProvider, SignatureScheme};
+    DefaultProvider
         .verify(
             SignatureScheme::EcdsaDer(HashAlgorithm::Sha512),
             signer.certificate_chain()[0].public_key(),
