@@ -127,6 +127,17 @@ impl AtomicWrite {
     /// Writes `data` to `path` (through a symbolic link at `path`, unless
     /// [`AtomicWrite::no_replace`]), creating missing parent directories.
     pub fn write(&self, path: &Path, data: &[u8]) -> io::Result<()> {
+        let mut file = self.begin(path)?;
+        file.write_all(data)?;
+        file.commit()
+    }
+
+    /// Starts writing `path` piece by piece, for content too large to hold
+    /// in memory: the returned [`AtomicFile`] takes the bytes (it is a
+    /// [`Write`]r) into the temporary file, and [`AtomicFile::commit`] puts
+    /// it in place as [`AtomicWrite::write`] does. Dropped without a
+    /// commit, it removes the temporary file and `path` is untouched.
+    pub fn begin(&self, path: &Path) -> io::Result<AtomicFile> {
         let target = if self.replace {
             resolve_symlinks(path)?
         } else {
@@ -135,20 +146,68 @@ impl AtomicWrite {
         let name = target
             .file_name()
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?;
-        let dir = parent_dir(&target);
-        create_dirs(dir, self.dir_mode)?;
-        let staging = self.staging_dir.as_deref().unwrap_or(dir);
+        let dir = parent_dir(&target).to_path_buf();
+        create_dirs(&dir, self.dir_mode)?;
+        let staging = self.staging_dir.as_deref().unwrap_or(&dir);
         create_dirs(staging, self.dir_mode)?;
         let temp = TempFile::create(staging, &name.to_string_lossy(), self.mode)?;
-        temp.fill(data)?;
+        Ok(AtomicFile {
+            temp,
+            target,
+            dir,
+            replace: self.replace,
+        })
+    }
+}
+
+/// A file being written atomically (from [`AtomicWrite::begin`]): the bytes
+/// go to a temporary file, which [`AtomicFile::commit`] syncs and renames
+/// into place; dropping it uncommitted removes the temporary file.
+pub struct AtomicFile {
+    temp: TempFile,
+    target: PathBuf,
+    dir: PathBuf,
+    replace: bool,
+}
+
+impl std::fmt::Debug for AtomicFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AtomicFile")
+            .field("target", &self.target)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AtomicFile {
+    /// Syncs the bytes written and puts the file in place.
+    pub fn commit(self) -> io::Result<()> {
+        self.temp
+            .file
+            .as_ref()
+            .expect("open until dropped")
+            .sync_all()?;
         if self.replace {
-            fs::rename(&temp.path, &target)?;
+            fs::rename(&self.temp.path, &self.target)?;
         } else {
-            link_no_replace(&temp.path, &target)?;
+            link_no_replace(&self.temp.path, &self.target)?;
         }
-        drop(temp);
-        sync_dir(dir);
+        drop(self.temp);
+        sync_dir(&self.dir);
         Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.temp
+            .file
+            .as_ref()
+            .expect("open until dropped")
+            .write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.temp.file.as_ref().expect("open until dropped").flush()
     }
 }
 
@@ -284,13 +343,6 @@ impl TempFile {
             io::ErrorKind::AlreadyExists,
             "no free temporary file name",
         ))
-    }
-
-    /// Writes the contents and syncs them to disk.
-    fn fill(&self, data: &[u8]) -> io::Result<()> {
-        let mut file = self.file.as_ref().expect("open until dropped");
-        file.write_all(data)?;
-        file.sync_all()
     }
 }
 

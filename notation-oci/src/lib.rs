@@ -2,6 +2,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod copy;
+pub mod digest;
+pub mod graph;
 pub mod layout;
 pub mod oci;
 pub mod online;
@@ -12,6 +15,7 @@ pub mod remote;
 pub mod repository;
 pub mod revocation;
 pub mod signature;
+pub mod store;
 pub mod tsa;
 pub mod workflow;
 

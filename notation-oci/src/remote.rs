@@ -80,10 +80,67 @@ impl RemoteRepository {
         &self.client
     }
 
+    /// The referrers of `subject` (of `artifact_type` when given): the
+    /// referrers API, filtered by artifact type; the tag schema where the
+    /// API is not supported.
+    // Requirements: Q5, Q6.
+    pub(crate) fn list_referrers(
+        &self,
+        subject: &Descriptor,
+        artifact_type: Option<&str>,
+    ) -> Result<Vec<Descriptor>, RepositoryError> {
+        if self.client.referrers_api_known(&self.repo) != Some(false) {
+            let listed = self
+                .client
+                .referrers(&self.repo, &subject.digest, artifact_type)?;
+            self.client
+                .learn_referrers_api(&self.repo, listed.is_some());
+            if let Some(referrers) = listed {
+                self.client
+                    .observe_event(RegistryEvent::ReferrersListedWithApi {
+                        subject: &subject.digest,
+                    });
+                return Ok(referrers);
+            }
+        }
+        let tag = referrers_tag(&subject.digest).ok_or_else(|| {
+            RepositoryError::Invalid(format!("invalid digest {}", subject.digest))
+        })?;
+        self.client
+            .observe_event(RegistryEvent::ReferrersListedWithTagSchema {
+                subject: &subject.digest,
+                tag: &tag,
+            });
+        match self
+            .client
+            .fetch_manifest_if_exists(&self.repo, &tag, MAX_MANIFEST_SIZE)?
+        {
+            None => Ok(Vec::new()),
+            Some((_, data)) => {
+                let index = ImageIndex::from_json(&data).map_err(RepositoryError::Invalid)?;
+                Ok(match artifact_type {
+                    Some(t) => filter_artifact_type(&index, t),
+                    None => index.manifests,
+                })
+            }
+        }
+    }
+
+    /// The repository.
+    pub(crate) fn repository_ref(&self) -> &RepositoryRef {
+        &self.repo
+    }
+
+    /// Whether signatures are stored with the referrers tag schema even
+    /// where the registry has the referrers API.
+    pub(crate) fn forces_referrers_tag(&self) -> bool {
+        self.force_referrers_tag
+    }
+
     /// The subject's referrers tag index, with its digest; `None` when
     /// there is none.
     // Requirements: Q6.
-    fn referrers_index(
+    pub(crate) fn referrers_index(
         &self,
         subject: &Descriptor,
     ) -> Result<Option<(String, ImageIndex)>, RepositoryError> {
@@ -102,27 +159,30 @@ impl RemoteRepository {
         }
     }
 
-    /// Adds a signature manifest to the subject's referrers tag index:
+    /// Adds referrers to the subject's referrers tag index:
     /// append to the index read before (absent: start empty) without
     /// duplicates, push it under the tag, then, when asked for, delete the
     /// superseded index; a failed delete is a warning, the signature is
     /// stored.
     // Requirements: Q6.
-    fn update_referrers_index(
+    pub(crate) fn update_referrers_index(
         &self,
         subject: &Descriptor,
         old: Option<(String, ImageIndex)>,
-        manifest_descriptor: &Descriptor,
-        manifest: &crate::oci::ImageManifest,
+        entries: Vec<Descriptor>,
         warnings: &mut Vec<String>,
     ) -> Result<(), RepositoryError> {
         let tag = referrers_tag(&subject.digest).ok_or_else(|| {
             RepositoryError::Invalid(format!("invalid subject digest {}", subject.digest))
         })?;
-        let Some(index) = add_to_index(
-            old.as_ref().map(|(_, i)| i),
-            index_entry(manifest_descriptor, manifest),
-        ) else {
+        let mut updated: Option<ImageIndex> = None;
+        for entry in entries {
+            let current = updated.as_ref().or(old.as_ref().map(|(_, i)| i));
+            if let Some(next) = add_to_index(current, entry) {
+                updated = Some(next);
+            }
+        }
+        let Some(index) = updated else {
             return Ok(());
         };
         let bytes = index.to_json();
@@ -228,42 +288,7 @@ impl SignatureRepository for RemoteRepository {
     }
 
     fn signatures(&self, artifact: &Descriptor) -> Result<Vec<Descriptor>, RepositoryError> {
-        // Q5: the referrers API, filtered by artifact type; Q6: the tag
-        // schema where the API is not supported.
-        if self.client.referrers_api_known(&self.repo) != Some(false) {
-            let listed = self.client.referrers(
-                &self.repo,
-                &artifact.digest,
-                Some(ARTIFACT_TYPE_NOTATION),
-            )?;
-            self.client
-                .learn_referrers_api(&self.repo, listed.is_some());
-            if let Some(referrers) = listed {
-                self.client
-                    .observe_event(RegistryEvent::ReferrersListedWithApi {
-                        subject: &artifact.digest,
-                    });
-                return Ok(referrers);
-            }
-        }
-        let tag = referrers_tag(&artifact.digest).ok_or_else(|| {
-            RepositoryError::Invalid(format!("invalid digest {}", artifact.digest))
-        })?;
-        self.client
-            .observe_event(RegistryEvent::ReferrersListedWithTagSchema {
-                subject: &artifact.digest,
-                tag: &tag,
-            });
-        match self
-            .client
-            .fetch_manifest_if_exists(&self.repo, &tag, MAX_MANIFEST_SIZE)?
-        {
-            None => Ok(Vec::new()),
-            Some((_, data)) => {
-                let index = ImageIndex::from_json(&data).map_err(RepositoryError::Invalid)?;
-                Ok(filter_artifact_type(&index, ARTIFACT_TYPE_NOTATION))
-            }
-        }
+        self.list_referrers(artifact, Some(ARTIFACT_TYPE_NOTATION))
     }
 
     fn fetch_signature(
@@ -341,7 +366,12 @@ impl SignatureRepository for RemoteRepository {
                 Some(old) => old,
                 None => self.referrers_index(artifact)?,
             };
-            self.update_referrers_index(artifact, old, &manifest_desc, &manifest, &mut warnings)?;
+            self.update_referrers_index(
+                artifact,
+                old,
+                vec![index_entry(&manifest_desc, &manifest)],
+                &mut warnings,
+            )?;
         } else {
             self.client
                 .observe_event(RegistryEvent::ReferrerIndexedByRegistry {

@@ -110,6 +110,14 @@ pub trait SignatureRepository {
         None
     }
 
+    /// The signature manifest form written when the caller does not choose
+    /// one: the artifactType form (OCI 1.1), except where the store says
+    /// otherwise.
+    // Requirements: Q1.
+    fn default_manifest_form(&self) -> SignatureManifestForm {
+        SignatureManifestForm::ArtifactType
+    }
+
     /// Stores a signature of `artifact`: the envelope, the
     /// config, then the manifest.
     // Requirements: Q1, Q4, Q9.
@@ -124,6 +132,14 @@ pub trait SignatureRepository {
 }
 
 impl SignatureRepository for OciLayout {
+    /// The config media type form: the only one the reference CLI v1.3.2
+    /// (notation-go v1.3) finds in an OCI layout, where it lists
+    /// referrers by their config media type and ignores `artifactType`
+    /// (notation-go fixed it after v1.3; both forms are read here).
+    fn default_manifest_form(&self) -> SignatureManifestForm {
+        SignatureManifestForm::ConfigMediaType
+    }
+
     fn resolve(&self, reference: &str) -> Result<Descriptor, RepositoryError> {
         Ok(OciLayout::resolve(self, reference)?)
     }

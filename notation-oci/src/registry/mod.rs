@@ -43,8 +43,8 @@ pub mod transport;
 mod url;
 
 pub use client::{
-    ContentDescriptor, LoginError, LoginOutcome, PushedManifest, RegistryClient,
-    RegistryClientOptions, RepositoryRef,
+    BlobReader, BlobTransferLimits, BlobUploadError, ContentDescriptor, LoginError, LoginOutcome,
+    PushedManifest, RegistryClient, RegistryClientOptions, RepositoryRef,
 };
 pub use credentials::{Credential, CredentialError, CredentialProvider, CredentialStore};
 pub use error::{

@@ -5,6 +5,7 @@
 
 pub mod fixtures;
 pub mod http;
+pub mod images;
 pub mod oci_registry;
 pub mod registry;
 pub mod servers;

@@ -3,13 +3,17 @@
 //! registry provides here: manifests by tag and digest (HEAD, GET, PUT,
 //! DELETE; an image manifest whose config or layers are not stored is
 //! refused with `MANIFEST_BLOB_UNKNOWN`), blobs (HEAD, GET; uploads by a
-//! single `POST ?digest=` with the bytes, by `POST` + `PUT`, and by
+//! single `POST ?digest=` with the bytes, by `POST` + `PUT`, by `POST`,
+//! `PATCH` chunks (`Content-Range` checked) and `PUT`, by
 //! `POST ?mount=&from=`, which answers `201` for a stored blob and opens a
-//! session otherwise), and `GET /v2/<name>/referrers/<digest>` computed
-//! from the stored manifests' `subject`, with `OCI-Subject` answered on
-//! manifest pushes.
+//! session otherwise; `DELETE` cancels a session), and
+//! `GET /v2/<name>/referrers/<digest>` computed from the stored manifests'
+//! `subject`, with `OCI-Subject` answered on manifest pushes.
 //!
-//! A `tamper` hook lets a test make it lie about a stored manifest.
+//! A `tamper` hook lets a test make it lie about a stored manifest; a
+//! `fault` hook ([`OciRegistry::set_fault`]) answers chosen requests in its
+//! place (a registry that fails in the middle of a copy, or lies about a
+//! blob).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -18,6 +22,10 @@ use super::http::{Request, Response, TestServer};
 
 /// Rewrites what a manifest GET returns: `(digest, bytes) -> bytes`.
 pub type Tamper = dyn Fn(&str, Vec<u8>) -> Vec<u8> + Send + Sync;
+
+/// Answers a request in the registry's place (`None`: the registry
+/// answers).
+pub type Fault = dyn Fn(&Request) -> Option<Response> + Send + Sync;
 
 #[derive(Default)]
 struct State {
@@ -28,12 +36,15 @@ struct State {
     /// digest -> bytes (blobs are shared across repositories here)
     blobs: HashMap<String, Vec<u8>>,
     uploads: usize,
+    /// upload id -> bytes received so far
+    sessions: HashMap<String, Vec<u8>>,
 }
 
 /// A running in-memory registry.
 pub struct OciRegistry {
     server: TestServer,
     state: Arc<Mutex<State>>,
+    fault: Arc<Mutex<Option<Arc<Fault>>>>,
 }
 
 fn digest(data: &[u8]) -> String {
@@ -45,9 +56,52 @@ impl OciRegistry {
     /// manifest GET returns.
     pub fn start_with(tamper: Option<Arc<Tamper>>) -> Self {
         let state = Arc::new(Mutex::new(State::default()));
-        let s = state.clone();
-        let server = TestServer::start(move |req: &Request| handle(&s, req, tamper.as_deref()));
-        Self { server, state }
+        let fault: Arc<Mutex<Option<Arc<Fault>>>> = Arc::new(Mutex::new(None));
+        let (s, f) = (state.clone(), fault.clone());
+        let server = TestServer::start(move |req: &Request| {
+            let hook = f.lock().unwrap().clone();
+            if let Some(r) = hook.and_then(|h| h(req)) {
+                return r;
+            }
+            handle(&s, req, tamper.as_deref())
+        });
+        Self {
+            server,
+            state,
+            fault,
+        }
+    }
+
+    /// Answers the requests `fault` chooses in the registry's place, from
+    /// now on (`None` heals it).
+    pub fn set_fault(&self, fault: Option<Arc<Fault>>) {
+        *self.fault.lock().unwrap() = fault;
+    }
+
+    /// Every request received so far.
+    pub fn requests(&self) -> Vec<Request> {
+        self.server.requests()
+    }
+
+    /// The blob stored under `digest`, if any.
+    pub fn blob(&self, digest: &str) -> Option<Vec<u8>> {
+        self.state.lock().unwrap().blobs.get(digest).cloned()
+    }
+
+    /// The manifest stored under `digest` in `repo`, if any.
+    pub fn manifest(&self, repo: &str, digest: &str) -> Option<Vec<u8>> {
+        self.state
+            .lock()
+            .unwrap()
+            .manifests
+            .get(repo)
+            .and_then(|m| m.get(digest))
+            .map(|(_, b)| b.clone())
+    }
+
+    /// Upload sessions open (started, neither completed nor cancelled).
+    pub fn open_sessions(&self) -> usize {
+        self.state.lock().unwrap().sessions.len()
     }
 
     /// Starts an honest registry.
@@ -251,19 +305,51 @@ fn handle(state: &Mutex<State>, req: &Request, tamper: Option<&Tamper>) -> Respo
                 return Response::status(201).header("Docker-Content-Digest", want);
             }
             st.uploads += 1;
-            return Response::status(202).header(
-                "Location",
-                format!("/v2/{repo}/blobs/uploads/{}", st.uploads),
-            );
+            let id = st.uploads.to_string();
+            st.sessions.insert(id.clone(), Vec::new());
+            return Response::status(202)
+                .header("Location", format!("/v2/{repo}/blobs/uploads/{id}"));
         }
-        if let Some(_id) = d.strip_prefix("uploads/") {
+        if let Some(id) = d.strip_prefix("uploads/") {
+            let location = format!("/v2/{repo}/blobs/uploads/{id}");
+            let Some(received) = st.sessions.get_mut(id) else {
+                return not_found("BLOB_UPLOAD_UNKNOWN");
+            };
+            match req.method.as_str() {
+                "PATCH" => {
+                    if let Some(range) = req.header("Content-Range") {
+                        let start = range
+                            .split('-')
+                            .next()
+                            .and_then(|s| s.parse::<usize>().ok());
+                        if start != Some(received.len()) {
+                            return Response::status(416);
+                        }
+                    }
+                    received.extend_from_slice(&req.body);
+                    let end = received.len().saturating_sub(1);
+                    return Response::status(202)
+                        .header("Location", location)
+                        .header("Range", format!("0-{end}"));
+                }
+                "DELETE" => {
+                    st.sessions.remove(id);
+                    return Response::status(204);
+                }
+                "PUT" => {}
+                _ => return Response::status(405),
+            }
             let Some(want) = req.query("digest").map(decode) else {
                 return Response::status(400);
             };
-            if digest(&req.body) != want {
-                return Response::status(400);
+            let mut data = st.sessions.remove(id).unwrap_or_default();
+            data.extend_from_slice(&req.body);
+            if digest(&data) != want {
+                return Response::status(400)
+                    .header("Content-Type", "application/json")
+                    .body(r#"{"errors":[{"code":"DIGEST_INVALID","message":"digest does not match"}]}"#);
             }
-            st.blobs.insert(want.clone(), req.body.clone());
+            st.blobs.insert(want.clone(), data);
             return Response::status(201).header("Docker-Content-Digest", want);
         }
         return match (req.method.as_str(), st.blobs.get(d)) {

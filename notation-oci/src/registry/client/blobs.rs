@@ -289,7 +289,7 @@ impl RegistryClient {
 
     /// A `201 Created` for a blob: its body discarded, its digest header,
     /// if any, checked.
-    fn check_created(
+    pub(super) fn check_created(
         &self,
         repo: &RepositoryRef,
         url: &str,
@@ -317,7 +317,7 @@ impl RegistryClient {
 
 /// What starting an upload gave: the blob already there (mounted), or a
 /// session to `PUT` the bytes to.
-enum Upload {
+pub(super) enum Upload {
     Created,
     Session(String),
 }
@@ -325,7 +325,7 @@ enum Upload {
 impl Upload {
     /// The session of a `202` answer to `POST url` (the request ended at
     /// `post_url`): its `Location`, resolved.
-    fn session(
+    pub(super) fn session(
         url: &str,
         post_url: &str,
         mut response: HttpResponse,
@@ -348,7 +348,7 @@ impl Upload {
     }
 
     /// `PUT <Location>&digest=<digest>` with the bytes.
-    fn finish(
+    pub(super) fn finish(
         self,
         client: &RegistryClient,
         repo: &RepositoryRef,

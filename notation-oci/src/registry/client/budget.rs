@@ -23,6 +23,7 @@ pub(crate) struct OperationBudget {
     byte_limit: u64,
     spent_nanos: AtomicU64,
     bytes: AtomicU64,
+    transfer: bool,
 }
 
 impl OperationBudget {
@@ -32,7 +33,21 @@ impl OperationBudget {
             byte_limit,
             spent_nanos: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
+            transfer: false,
         }
+    }
+
+    /// The budget of one blob transfer (see `transfer.rs`).
+    pub(crate) fn transfer(time_limit: Duration, byte_limit: u64) -> Self {
+        Self {
+            transfer: true,
+            ..Self::new(time_limit, byte_limit)
+        }
+    }
+
+    /// Whether this is a blob transfer's budget rather than an operation's.
+    pub(crate) fn is_transfer(&self) -> bool {
+        self.transfer
     }
 
     pub(crate) fn time_limit(&self) -> Duration {

@@ -74,12 +74,18 @@ impl RegistryClient {
         url: &str,
         phase: TimeoutPhase,
     ) -> RegistryError {
+        let budget = self.budget();
+        let hint = if budget.is_transfer() {
+            self.inner.transfer_limits.hint()
+        } else {
+            self.inner.timeout_hint.clone()
+        };
         TimeoutError {
             method,
             url: url.to_string(),
             phase,
-            limit: self.budget().time_limit(),
-            hint: self.inner.timeout_hint.clone(),
+            limit: budget.time_limit(),
+            hint,
         }
         .into()
     }

@@ -21,6 +21,9 @@
 //! | `push_manifest` | `PUT` manifest |
 //! | `delete_manifest` | `DELETE` manifest |
 //! | `referrers` | `GET` per page |
+//! | `open_blob` | `GET` blob (+ redirects); the body is then read as the caller reads |
+//! | `push_blob_from` | as `push_blob` for a blob of one chunk; else `POST`, a `PATCH` per chunk, `PUT ?digest=` |
+//! | `mount_blob` | `POST ?mount=&from=` (+ `DELETE` of the session a registry opens when it cannot mount) |
 //!
 //! # Limits of one operation
 //! Every public method is one operation, unless it is called on a handle
@@ -34,6 +37,12 @@
 //! drips, redirects or pages forever, or sends huge bodies, costs at most
 //! that. The workflows of [`crate::workflow`] run each sign, verify, list
 //! or inspect as one operation.
+//!
+//! Blob transfers ([`RegistryClient::open_blob`],
+//! [`RegistryClient::push_blob_from`]: copying image layers) are not
+//! operations: each has its own budget, sized by the blob
+//! ([`BlobTransferLimits`]), so that a large layer is neither cut by the
+//! operation's limits nor read without any.
 //!
 //! Tokens are cached per registry and scope set for the client's lifetime
 //! and reused for any request whose scope they cover (a `pull,push` token
@@ -67,6 +76,8 @@ use super::url::{Url, append_query, encode_component, is_loopback_host, resolve,
 use crate::oci::{Descriptor, MANIFEST_MEDIA_TYPES, MAX_MANIFEST_SIZE, MEDIA_TYPE_IMAGE_INDEX};
 use crate::reference::Reference;
 
+mod blob_read;
+mod blob_upload;
 mod blobs;
 mod budget;
 mod capabilities;
@@ -78,7 +89,10 @@ mod options;
 mod referrers;
 mod repository_ref;
 mod token;
+mod transfer;
 
+pub use blob_read::BlobReader;
+pub use blob_upload::BlobUploadError;
 pub use descriptor::{ContentDescriptor, PushedManifest};
 pub use login::{LoginError, LoginOutcome};
 pub use options::RegistryClientOptions;
@@ -87,6 +101,7 @@ pub use referrers::{
     MAX_REFERRERS_PAGE_SIZE,
 };
 pub use repository_ref::RepositoryRef;
+pub use transfer::{BlobTransferLimits, DEFAULT_UPLOAD_CHUNK_SIZE, MAX_UPLOAD_CHUNK_SIZE};
 
 /// Default bound on redirects followed per request.
 pub const DEFAULT_MAX_REDIRECTS: usize = 10;
@@ -121,6 +136,8 @@ struct Inner {
     auth: AuthCache,
     observer: Option<Arc<dyn RegistryObserver>>,
     capabilities: capabilities::Capabilities,
+    transfer_limits: BlobTransferLimits,
+    upload_chunk_size: usize,
 }
 
 /// A blocking OCI registry client. Cheap to clone and share between

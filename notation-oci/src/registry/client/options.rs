@@ -22,6 +22,8 @@ pub struct RegistryClientOptions {
     max_operation_bytes: u64,
     timeout_hint: String,
     observer: Option<Arc<dyn RegistryObserver>>,
+    transfer_limits: BlobTransferLimits,
+    upload_chunk_size: usize,
 }
 
 impl fmt::Debug for RegistryClientOptions {
@@ -40,6 +42,8 @@ impl fmt::Debug for RegistryClientOptions {
             .field("operation_timeout", &self.operation_timeout)
             .field("max_operation_bytes", &self.max_operation_bytes)
             .field("observer", &self.observer.as_ref().map(|_| "<observer>"))
+            .field("transfer_limits", &self.transfer_limits)
+            .field("upload_chunk_size", &self.upload_chunk_size)
             .finish_non_exhaustive()
     }
 }
@@ -72,6 +76,8 @@ impl RegistryClientOptions {
             max_operation_bytes: DEFAULT_MAX_OPERATION_BYTES,
             timeout_hint: DEFAULT_TIMEOUT_HINT.to_string(),
             observer: None,
+            transfer_limits: BlobTransferLimits::default(),
+            upload_chunk_size: DEFAULT_UPLOAD_CHUNK_SIZE,
         }
     }
 
@@ -216,6 +222,24 @@ impl RegistryClientOptions {
         self
     }
 
+    /// The limits of each blob streamed by
+    /// [`RegistryClient::open_blob`] and [`RegistryClient::push_blob_from`]
+    /// (copying layers), instead of the operation's: see
+    /// [`BlobTransferLimits`].
+    pub fn blob_transfer_limits(mut self, limits: BlobTransferLimits) -> Self {
+        self.transfer_limits = limits;
+        self
+    }
+
+    /// The size of the pieces [`RegistryClient::push_blob_from`] uploads a
+    /// large blob in, which is the most of it held in memory (default
+    /// 8 MiB; between 64 KiB and 64 MiB). A registry that asks for larger
+    /// chunks (`OCI-Chunk-Min-Length`) gets them, up to 64 MiB.
+    pub fn upload_chunk_size(mut self, bytes: usize) -> Self {
+        self.upload_chunk_size = bytes.clamp(64 * 1024, MAX_UPLOAD_CHUNK_SIZE);
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<RegistryClient, RegistryError> {
         let transport: Arc<dyn HttpTransport> = match self.transport {
@@ -248,6 +272,8 @@ impl RegistryClientOptions {
                 auth: AuthCache::default(),
                 observer: self.observer,
                 capabilities: Default::default(),
+                transfer_limits: self.transfer_limits,
+                upload_chunk_size: self.upload_chunk_size,
             }),
             budget: None,
         })

@@ -6,11 +6,20 @@
 //! reference (oras-go's OCI store) does; referrers are found by walking the
 //! graph from `index.json`, so signatures listed only in a referrers tag
 //! index are found too. Every blob read is checked against its digest and a
-//! size limit; every write is atomic (temporary file in the same directory,
-//! then rename).
+//! size limit; every write is atomic (a temporary file, then a rename;
+//! blobs are staged in `ingest/`, as oras-go's OCI store stages them, so
+//! that `blobs/` holds only files named by their digest). Blobs of any
+//! size stream in and out ([`OciLayout::open_blob`],
+//! [`OciLayout::write_blob_from`]), and a copy lists what it brought in
+//! `index.json` in one write ([`OciLayout::record_manifests`]).
+
+mod index;
+mod stream;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+
+pub use stream::{INGEST_DIR, LayoutBlobReader};
 
 use crate::oci::{
     ANNOTATION_REF_NAME, Descriptor, ImageIndex, ImageManifest, MAX_MANIFEST_SIZE,
@@ -265,7 +274,8 @@ impl OciLayout {
         let desc = Descriptor::of(media_type, data);
         let path = self.blob_path(&desc.digest)?;
         if !path.is_file() {
-            self.write_atomic(&path, data)?;
+            self.check_within(&self.ingest_dir())?;
+            self.write_atomic_staged(&path, data, Some(&self.ingest_dir()))?;
         }
         Ok(desc)
     }
@@ -342,16 +352,7 @@ impl OciLayout {
             path: path.to_path_buf(),
             error: source,
         };
-        self.check_within(path)?;
-        let file = match notation_core::file::open_regular(path) {
-            Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
-                return Err(LayoutError::NotARegularFile {
-                    path: path.to_path_buf(),
-                });
-            }
-            other => other.map_err(io)?,
-        };
-        self.check_opened_within(path, &file)?;
+        let file = self.open_file(path)?;
         let mut data = Vec::new();
         file.take(limit + 1).read_to_end(&mut data).map_err(io)?;
         if data.len() as u64 > limit {
@@ -362,6 +363,25 @@ impl OciLayout {
             });
         }
         Ok(data)
+    }
+
+    /// Opens a file of the layout for reading, with the checks of
+    /// [`OciLayout::read_file`].
+    fn open_file(&self, path: &Path) -> Result<std::fs::File, LayoutError> {
+        self.check_within(path)?;
+        let file = match notation_core::file::open_regular(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+                return Err(LayoutError::NotARegularFile {
+                    path: path.to_path_buf(),
+                });
+            }
+            other => other.map_err(|source| LayoutError::Io {
+                path: path.to_path_buf(),
+                error: source,
+            })?,
+        };
+        self.check_opened_within(path, &file)?;
+        Ok(file)
     }
 
     /// The layout directory with its symbolic links resolved.
@@ -439,14 +459,27 @@ impl OciLayout {
     /// reference's store writes them, after refusing a path that symbolic
     /// links would take outside the layout.
     fn write_atomic(&self, path: &Path, data: &[u8]) -> Result<(), LayoutError> {
+        self.write_atomic_staged(path, data, None)
+    }
+
+    /// As [`OciLayout::write_atomic`], the temporary file in `staging` when
+    /// given (blobs are staged in `ingest/`).
+    fn write_atomic_staged(
+        &self,
+        path: &Path,
+        data: &[u8],
+        staging: Option<&Path>,
+    ) -> Result<(), LayoutError> {
         self.check_within(path)?;
-        notation_core::file::AtomicWrite::public()
-            .dir_mode(notation_core::file::PUBLIC_DIR_MODE)
-            .write(path, data)
-            .map_err(|source| LayoutError::Io {
-                path: path.to_path_buf(),
-                error: source,
-            })
+        let mut write = notation_core::file::AtomicWrite::public()
+            .dir_mode(notation_core::file::PUBLIC_DIR_MODE);
+        if let Some(dir) = staging {
+            write = write.staging_dir(dir);
+        }
+        write.write(path, data).map_err(|source| LayoutError::Io {
+            path: path.to_path_buf(),
+            error: source,
+        })
     }
 }
 

@@ -1,6 +1,14 @@
 //! The OCI signing and verification workflows, over any
-//! [`SignatureRepository`]: a registry or an OCI layout.
+//! [`SignatureRepository`]: a registry or an OCI layout. An image index
+//! (a multi-platform image) is signed and verified with every manifest it
+//! lists by [`sign_recursive`] and [`verify_recursive`].
 // Requirements: T1, T2, Q7, Q8.
+
+mod recursive;
+
+pub use recursive::{
+    ManifestVerification, RecursiveVerification, sign_recursive, verify_recursive,
+};
 
 use std::collections::BTreeMap;
 
@@ -115,6 +123,26 @@ pub enum WorkflowError {
         /// Each signature and why it failed.
         failures: Vec<SignatureFailure>,
     },
+    /// Walking an image index failed (recursive signing or verification):
+    /// a limit was reached, or a manifest is malformed or of a type that
+    /// cannot be followed.
+    #[error(transparent)]
+    Graph(#[from] crate::graph::GraphError),
+    /// Recursive signing stopped at a manifest that could not be signed;
+    /// the signatures made before it are stored (signing again adds
+    /// signatures, it never replaces them).
+    #[error(
+        "signing {digest} failed after {} of the index's manifests were signed: {error}",
+        .signed.len()
+    )]
+    PartiallySigned {
+        /// The manifest that could not be signed.
+        digest: String,
+        /// The signatures stored before.
+        signed: Vec<SignedArtifact>,
+        /// Why it could not be signed.
+        error: Box<WorkflowError>,
+    },
     /// More signatures than the limit, none verified.
     // Requirements: U.
     #[error(
@@ -227,7 +255,7 @@ pub struct SignOptions<'a> {
     format: EnvelopeFormat,
     user_metadata: BTreeMap<String, String>,
     expiry: Option<Duration>,
-    form: SignatureManifestForm,
+    form: Option<SignatureManifestForm>,
     timestamper: Option<&'a dyn Timestamper>,
     signing_time: Option<OffsetDateTime>,
 }
@@ -251,7 +279,7 @@ impl<'a> SignOptions<'a> {
             format,
             user_metadata: BTreeMap::new(),
             expiry: None,
-            form: SignatureManifestForm::ArtifactType,
+            form: None,
             timestamper: None,
             signing_time: None,
         }
@@ -271,10 +299,12 @@ impl<'a> SignOptions<'a> {
         self
     }
 
-    /// The signature manifest form.
+    /// The signature manifest form (default: the store's, see
+    /// [`SignatureRepository::default_manifest_form`]: the artifactType
+    /// form in a registry, the config media type form in an OCI layout).
     // Requirements: Q1.
     pub fn manifest_form(mut self, form: SignatureManifestForm) -> Self {
-        self.form = form;
+        self.form = Some(form);
         self
     }
 
@@ -485,7 +515,7 @@ pub fn sign_with(
         options.format.media_type(),
         &bytes,
         annotations,
-        options.form,
+        options.form.unwrap_or_else(|| repo.default_manifest_form()),
     )?;
     Ok(SignedArtifact {
         artifact,

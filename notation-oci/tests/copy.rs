@@ -1,0 +1,453 @@
+//! `copy`: an artifact with its signatures between real stores. Two
+//! instances of Debian's `docker-registry` (CNCF distribution 2.8.2, no
+//! referrers API: signatures are listed with the referrers tag schema),
+//! the in-process registry of `support/oci_registry.rs` (written to the OCI
+//! distribution spec v1.1, for the referrers API, which no installable
+//! registry provides here, and for registries that fail or lie on
+//! purpose), and OCI layouts. The artifact is a two-platform image index
+//! with its children, signed recursively with JWS and once more with COSE.
+
+mod support;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use notation_core::envelope::EnvelopeFormat;
+use notation_oci::copy::{self, CopyError, CopyEvent, CopyOptions};
+use notation_oci::graph::GraphLimits;
+use notation_oci::oci::{ANNOTATION_REF_NAME, Descriptor};
+use notation_oci::registry::{RegistryClient, RegistryError};
+use notation_oci::repository::{RepositoryError, SignatureRepository};
+use notation_oci::store::ContentStore;
+use notation_oci::workflow::{self, VerifyOptions};
+use notation_oci::{OciLayout, Reference, RemoteRepository};
+use support::images::{self, SBOM_TYPE, push_index, push_sbom, sign_one, verifier};
+use support::oci_registry::OciRegistry;
+use support::registry::{Auth, Registry};
+
+fn remote(host: &str, repository: &str) -> RemoteRepository {
+    let reference = Reference::parse(&format!("{host}/{repository}")).unwrap();
+    RemoteRepository::new(RegistryClient::new().unwrap(), &reference).unwrap()
+}
+
+/// A signed two-platform image tagged `v1` in `store`: recursive JWS
+/// signatures, and a COSE one on the index. Returns the index and its
+/// children.
+fn signed_index(store: &dyn ContentStore, docker: bool) -> (Descriptor, Vec<Descriptor>) {
+    let (index, children) = push_index(store, docker);
+    images::tag(store, "v1", &index);
+    assert_eq!(images::sign_recursive(store, "v1").len(), 3);
+    sign_one(store, &index.digest, EnvelopeFormat::Cose);
+    (index, children)
+}
+
+/// Every manifest of the index verifies at `store` (scope `scope`).
+fn assert_verifies(store: &dyn ContentStore, scope: &str, reference: &str) {
+    let result = workflow::verify_recursive(
+        store,
+        scope,
+        reference,
+        &verifier(),
+        &VerifyOptions::new(),
+        &GraphLimits::new(),
+    )
+    .unwrap();
+    assert_eq!(result.manifests.len(), 3);
+    for m in &result.manifests {
+        assert!(m.result.is_ok(), "{}: {:?}", m.descriptor.digest, m.result);
+    }
+}
+
+fn signature_count(store: &dyn ContentStore, digest: &Descriptor) -> usize {
+    store.signatures(digest).unwrap().len()
+}
+
+#[test]
+fn registry_to_registry_keeps_digests_and_signatures() {
+    let (a, b) = (Registry::start(Auth::None), Registry::start(Auth::None));
+    let source = remote(a.host(), "app");
+    let (index, children) = signed_index(&source, false);
+    let destination = remote(b.host(), "app");
+
+    let report = copy::copy(&source, "v1", &destination, None, &CopyOptions::new()).unwrap();
+    assert_eq!(report.digest(), Some(index.digest.as_str()));
+    assert_eq!(report.tag.as_deref(), Some("v1"), "the source's tag");
+    assert_eq!(
+        (report.manifests_copied, report.signatures),
+        (3 + 4, 4),
+        "{report}"
+    );
+    // Two children of a config and a layer each, the envelopes and the
+    // empty config of the signatures.
+    assert_eq!(report.blobs_copied, 4 + 4 + 1, "{report}");
+    assert_eq!(destination.resolve("v1").unwrap().digest, index.digest);
+    assert_eq!(signature_count(&destination, &index), 2);
+    for child in &children {
+        assert_eq!(signature_count(&destination, child), 1);
+    }
+    assert_verifies(&destination, &format!("{}/app", b.host()), "v1");
+
+    // Again: everything is there.
+    let again = copy::copy(&source, "v1", &destination, None, &CopyOptions::new()).unwrap();
+    assert_eq!(
+        (again.manifests_copied, again.blobs_copied),
+        (0, 0),
+        "{again}"
+    );
+    assert_eq!(again.manifests_skipped, 7);
+    // The tag schema index lists each signature once.
+    assert_eq!(signature_count(&destination, &index), 2);
+
+    // A new signature at the source travels on the next copy, merged.
+    sign_one(&source, &children[0].digest, EnvelopeFormat::Cose);
+    let third = copy::copy(&source, "v1", &destination, None, &CopyOptions::new()).unwrap();
+    assert_eq!(third.manifests_copied, 1, "{third}");
+    assert_eq!(signature_count(&destination, &children[0]), 2);
+}
+
+#[test]
+fn registry_to_layout_and_back_and_layout_to_layout() {
+    let (a, b) = (Registry::start(Auth::None), Registry::start(Auth::None));
+    let source = remote(a.host(), "app");
+    let (index, children) = signed_index(&source, true);
+    let dir = tempfile::tempdir().unwrap();
+
+    // Export into a new layout, tagged as the destination says.
+    let layout = OciLayout::create(dir.path().join("export")).unwrap();
+    let report = copy::copy(
+        &source,
+        "v1",
+        &layout,
+        Some("exported"),
+        &CopyOptions::new(),
+    )
+    .unwrap();
+    assert_eq!(report.manifests_copied, 7, "{report}");
+    let listed = layout.index().unwrap().manifests;
+    assert_eq!(listed.len(), 7, "every manifest listed once: {listed:?}");
+    let tagged: Vec<_> = listed
+        .iter()
+        .filter(|d| d.annotation(ANNOTATION_REF_NAME).is_some())
+        .collect();
+    assert_eq!(tagged.len(), 1);
+    assert_eq!(tagged[0].digest, index.digest);
+    for child in &children {
+        let entry = listed.iter().find(|d| d.digest == child.digest).unwrap();
+        assert!(entry.annotations.is_none(), "children untagged");
+        assert!(
+            entry.other.contains_key("platform"),
+            "as the index lists it"
+        );
+    }
+    assert!(
+        std::fs::read_dir(layout.root().join("ingest")).map_or(true, |d| d.count() == 0),
+        "nothing left staged"
+    );
+    assert_verifies(&layout, "local/export", "exported");
+
+    // Layout to layout, by digest (nothing tagged), then import into
+    // another registry.
+    let copy2 = OciLayout::create(dir.path().join("copy")).unwrap();
+    let r = copy::copy(&layout, &index.digest, &copy2, None, &CopyOptions::new()).unwrap();
+    assert_eq!(r.tag, None);
+    assert_verifies(&copy2, "local/copy", &index.digest);
+    let destination = remote(b.host(), "imported");
+    copy::copy(
+        &layout,
+        "exported",
+        &destination,
+        Some("v2"),
+        &CopyOptions::new(),
+    )
+    .unwrap();
+    assert_eq!(destination.resolve("v2").unwrap().digest, index.digest);
+    assert_verifies(&destination, &format!("{}/imported", b.host()), "v2");
+}
+
+#[test]
+fn referrers_api_destination_lists_without_the_tag_schema() {
+    let a = Registry::start(Auth::None);
+    let source = remote(a.host(), "app");
+    let (index, _) = signed_index(&source, false);
+    let registry = OciRegistry::start();
+    let destination = remote(&registry.host(), "app");
+    copy::copy(&source, "v1", &destination, None, &CopyOptions::new()).unwrap();
+    assert_eq!(signature_count(&destination, &index), 2);
+    let tag = notation_oci::referrers::referrers_tag(&index.digest).unwrap();
+    assert!(
+        !registry.has_tag("app", &tag),
+        "the registry lists referrers itself: no tag index"
+    );
+    assert_verifies(&destination, &format!("{}/app", registry.host()), "v1");
+    // And back from the referrers API into a tag-schema registry.
+    let b = Registry::start(Auth::None);
+    let back = remote(b.host(), "app");
+    copy::copy(&destination, "v1", &back, None, &CopyOptions::new()).unwrap();
+    assert_verifies(&back, &format!("{}/app", b.host()), "v1");
+}
+
+#[test]
+fn all_referrers_brings_the_sbom_and_its_signature() {
+    let (a, b) = (Registry::start(Auth::None), Registry::start(Auth::None));
+    let source = remote(a.host(), "app");
+    let (index, _) = signed_index(&source, false);
+    let sbom = push_sbom(&source, &index);
+    sign_one(&source, &sbom.digest, EnvelopeFormat::Jws);
+
+    let plain = remote(b.host(), "plain");
+    copy::copy(&source, "v1", &plain, None, &CopyOptions::new()).unwrap();
+    assert!(
+        plain.referrers(&index, Some(SBOM_TYPE)).unwrap().is_empty(),
+        "signatures only by default"
+    );
+
+    let all = remote(b.host(), "all");
+    let report = copy::copy(
+        &source,
+        "v1",
+        &all,
+        None,
+        &CopyOptions::new().all_referrers(true),
+    )
+    .unwrap();
+    assert_eq!((report.signatures, report.referrers), (5, 1), "{report}");
+    let sboms = all.referrers(&index, Some(SBOM_TYPE)).unwrap();
+    assert_eq!(sboms.len(), 1);
+    assert_eq!(sboms[0].digest, sbom.digest);
+    let verified = workflow::verify(
+        &all,
+        &format!("{}/all", b.host()),
+        &sbom.digest,
+        &verifier(),
+        &VerifyOptions::new(),
+    )
+    .unwrap();
+    assert!(
+        verified.verified.is_some(),
+        "the SBOM's signature came along"
+    );
+
+    // Into a layout too: found by walking index.json.
+    let dir = tempfile::tempdir().unwrap();
+    let layout = OciLayout::create(dir.path().join("l")).unwrap();
+    copy::copy(
+        &source,
+        "v1",
+        &layout,
+        None,
+        &CopyOptions::new().all_referrers(true),
+    )
+    .unwrap();
+    assert_eq!(
+        ContentStore::referrers(&layout, &index, Some(SBOM_TYPE))
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(layout.signatures(&sbom).unwrap().len(), 1);
+}
+
+#[test]
+fn a_destination_failing_midway_is_left_untagged_and_a_rerun_completes() {
+    let a = Registry::start(Auth::None);
+    let source = remote(a.host(), "app");
+    let (index, _) = signed_index(&source, false);
+    let registry = OciRegistry::start();
+    let destination = remote(&registry.host(), "app");
+    // The third manifest push fails: the children are in, the rest not.
+    let puts = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = puts.clone();
+    registry.set_fault(Some(Arc::new(move |req: &support::http::Request| {
+        if req.method == "PUT" && req.path().contains("/manifests/") {
+            let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if n >= 2 {
+                return Some(support::http::Response::status(500));
+            }
+        }
+        None
+    })));
+    let e = copy::copy(&source, "v1", &destination, None, &CopyOptions::new()).unwrap_err();
+    assert!(matches!(e, CopyError::Destination { .. }), "{e}");
+    assert!(!registry.has_tag("app", "v1"), "the tag is written last");
+    assert!(registry.manifest("app", &index.digest).is_none());
+
+    registry.set_fault(None);
+    let report = copy::copy(&source, "v1", &destination, None, &CopyOptions::new()).unwrap();
+    assert_eq!(
+        report.manifests_skipped, 2,
+        "the children made it: {report}"
+    );
+    assert_eq!(
+        report.blobs_copied, 5,
+        "only the signature blobs are new: {report}"
+    );
+    assert_verifies(&destination, &format!("{}/app", registry.host()), "v1");
+}
+
+#[test]
+fn a_lying_source_fails_the_copy_with_nothing_tagged_or_stored() {
+    // The source registry sends other bytes of the right length for one
+    // layer.
+    let registry = OciRegistry::start();
+    let source = remote(&registry.host(), "app");
+    let (index, children) = signed_index(&source, false);
+    let child = source.fetch_manifest(&children[1]).unwrap();
+    let layer = notation_oci::graph::successors(&children[1], &child)
+        .unwrap()
+        .blobs
+        .pop()
+        .unwrap();
+    let lie = layer.digest.clone();
+    registry.set_fault(Some(Arc::new(move |req: &support::http::Request| {
+        (req.method == "GET" && req.path().ends_with(&lie))
+            .then(|| support::http::Response::ok("application/octet-stream", vec![0u8; 100_000]))
+    })));
+
+    let b = Registry::start(Auth::None);
+    let destination = remote(b.host(), "app");
+    let e = copy::copy(&source, "v1", &destination, None, &CopyOptions::new()).unwrap_err();
+    match &e {
+        CopyError::Source {
+            error: RepositoryError::Registry(RegistryError::Integrity(_)),
+            ..
+        } => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(destination.resolve("v1").is_err(), "nothing tagged");
+    assert!(!destination.blob_exists(&layer).unwrap(), "nothing stored");
+
+    // Into a layout: no file under blobs/ for it, nothing staged, index.json
+    // untouched.
+    let dir = tempfile::tempdir().unwrap();
+    let layout = OciLayout::create(dir.path().join("l")).unwrap();
+    assert!(copy::copy(&source, "v1", &layout, None, &CopyOptions::new()).is_err());
+    assert_eq!(layout.blob_size(&layer.digest).unwrap(), None);
+    assert!(layout.index().unwrap().manifests.is_empty());
+    assert_eq!(
+        std::fs::read_dir(layout.root().join("ingest"))
+            .map(|d| d.count())
+            .unwrap_or(0),
+        0
+    );
+    let _ = index;
+
+    // A layout whose blob file was altered (same size) lies the same way.
+    registry.set_fault(None);
+    let good = OciLayout::create(dir.path().join("good")).unwrap();
+    copy::copy(&source, "v1", &good, None, &CopyOptions::new()).unwrap();
+    std::fs::write(good.blob_path(&layer.digest).unwrap(), vec![0u8; 100_000]).unwrap();
+    let c = Registry::start(Auth::None);
+    let e = copy::copy(
+        &good,
+        "v1",
+        &remote(c.host(), "app"),
+        None,
+        &CopyOptions::new(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            CopyError::Source {
+                error: RepositoryError::Layout(_),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(remote(c.host(), "app").resolve("v1").is_err());
+}
+
+#[test]
+fn blobs_are_mounted_within_one_registry() {
+    let a = Registry::start(Auth::None);
+    let source = remote(a.host(), "app");
+    signed_index(&source, false);
+    let destination = remote(a.host(), "promoted/app");
+    let report = copy::copy(
+        &source,
+        "v1",
+        &destination,
+        Some("prod"),
+        &CopyOptions::new(),
+    )
+    .unwrap();
+    assert_eq!(report.blobs_copied, 0, "{report}");
+    assert_eq!(report.blobs_mounted, 9, "{report}");
+    assert!(report.bytes < 100_000, "only manifests travel: {report}");
+    assert_verifies(&destination, &format!("{}/promoted/app", a.host()), "prod");
+}
+
+#[test]
+fn progress_events_and_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = OciLayout::create(dir.path().join("src")).unwrap();
+    signed_index(&source, false);
+    let events = std::sync::Mutex::new(Vec::new());
+    let record = |e: &CopyEvent<'_>| {
+        events.lock().unwrap().push(match e {
+            CopyEvent::Planned { manifests, .. } => format!("planned {manifests}"),
+            CopyEvent::BlobStarted { .. } => "started".into(),
+            CopyEvent::BlobProgress { .. } => "progress".into(),
+            CopyEvent::BlobDone { outcome, .. } => format!("blob {outcome:?}"),
+            CopyEvent::ManifestDone { role, .. } => format!("manifest {role:?}"),
+            _ => "other".into(),
+        })
+    };
+    let destination = OciLayout::create(dir.path().join("dst")).unwrap();
+    copy::copy(
+        &source,
+        "v1",
+        &destination,
+        None,
+        &CopyOptions::new().progress(&record),
+    )
+    .unwrap();
+    let events = events.into_inner().unwrap();
+    assert_eq!(events[0], "planned 7");
+    assert_eq!(events.iter().filter(|e| *e == "blob Copied").count(), 9);
+    assert!(events.iter().any(|e| e == "progress"));
+    assert_eq!(events.last().unwrap(), "manifest Signature");
+    let roles: HashSet<_> = events
+        .iter()
+        .filter(|e| e.starts_with("manifest"))
+        .collect();
+    assert_eq!(roles.len(), 3, "{roles:?}");
+
+    let fresh = OciLayout::create(dir.path().join("limited")).unwrap();
+    for (limits, what) in [
+        (GraphLimits::new().max_manifests(2), "more than 2 manifests"),
+        (GraphLimits::new().max_depth(0), "nested deeper than 0"),
+        (GraphLimits::new().max_referrers(1), "more than 1 referrers"),
+    ] {
+        let e = copy::copy(
+            &source,
+            "v1",
+            &fresh,
+            None,
+            &CopyOptions::new().limits(limits),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains(what), "{e}");
+    }
+    assert!(
+        fresh.index().unwrap().manifests.is_empty(),
+        "nothing written"
+    );
+    let e = copy::copy(
+        &source,
+        "v1",
+        &fresh,
+        Some("sha256:00"),
+        &CopyOptions::new(),
+    )
+    .unwrap_err();
+    assert!(matches!(e, CopyError::DigestMismatch { .. }), "{e}");
+    let e = copy::copy(&source, "v1", &fresh, Some("bad/tag"), &CopyOptions::new()).unwrap_err();
+    assert!(matches!(e, CopyError::InvalidTag(_)), "{e}");
+    assert!(
+        copy::copy(&source, "v9", &fresh, None, &CopyOptions::new())
+            .unwrap_err()
+            .is_not_found()
+    );
+}
