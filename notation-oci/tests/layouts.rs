@@ -411,6 +411,39 @@ fn sign_and_verify_in_a_layout() {
     assert!(inspected.iter().all(|i| i.content.is_ok()));
 }
 
+/// Signatures written into a layout without a chosen form take the config
+/// media type form: the reference CLI v1.3.2 (notation-go v1.3) lists
+/// referrers in a layout by their config media type only, and would find no
+/// artifactType-form signature there. A chosen form is kept (Q1).
+#[test]
+fn layout_signatures_default_to_the_form_the_reference_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &conformance().join("09-e2e-oci-layouts/layouts/e2e"),
+        &dir.path().join("l"),
+    );
+    let layout = OciLayout::open(dir.path().join("l")).unwrap();
+    let s = signer("ec-256");
+    let manifest_of = |options: &SignOptions<'_>| {
+        let signed = workflow::sign(&layout, "v1", &s, options, &DefaultProvider).unwrap();
+        let bytes = layout.read_blob(&signed.pushed.manifest, 1 << 20).unwrap();
+        serde_json::from_slice::<serde_json::Value>(&bytes).unwrap()
+    };
+    let default = manifest_of(&SignOptions::new(EnvelopeFormat::Jws));
+    assert_eq!(
+        default["config"]["mediaType"],
+        "application/vnd.cncf.notary.signature"
+    );
+    assert!(default.get("artifactType").is_none(), "{default}");
+    let chosen = manifest_of(
+        &SignOptions::new(EnvelopeFormat::Jws).manifest_form(SignatureManifestForm::ArtifactType),
+    );
+    assert_eq!(
+        chosen["artifactType"],
+        "application/vnd.cncf.notary.signature"
+    );
+}
+
 /// MANIFEST 09 `localkeys/`: the reference's e2e signing key signs into a
 /// copy of the unsigned `e2e` layout, and the e2e policy verifies it with
 /// `e2e.crt` as the trust anchor, in both envelope formats.
