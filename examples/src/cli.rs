@@ -59,6 +59,8 @@ enum Command {
     List(oci::ListArgs),
     /// Inspect all signatures associated with the signed artifact
     Inspect(oci::InspectArgs),
+    /// Copy an artifact with its signatures between registries and OCI layouts
+    Copy(oci::CopyArgs),
     /// Login to registry
     Login(auth::LoginArgs),
     /// Log out from the logged in registries
@@ -116,6 +118,7 @@ where
         Command::Verify(c) => c.run(con),
         Command::List(c) => c.run(con),
         Command::Inspect(c) => c.run(con),
+        Command::Copy(c) => c.run(con),
         Command::Login(c) => c.run(con),
         Command::Logout(c) => c.run(con),
         Command::Version(c) => c.run(con),

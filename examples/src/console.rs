@@ -37,6 +37,7 @@ pub struct Console {
     err: SharedWriter,
     input: Box<dyn BufRead>,
     level: LogLevel,
+    err_terminal: bool,
 }
 
 impl std::fmt::Debug for Console {
@@ -118,11 +119,14 @@ fn now_rfc3339() -> String {
 impl Console {
     /// The process's standard streams.
     pub fn std() -> Self {
-        Self::new(
+        use std::io::IsTerminal;
+        let mut console = Self::new(
             Box::new(io::stdout()),
             Box::new(io::stderr()),
             Box::new(io::BufReader::new(io::stdin())),
-        )
+        );
+        console.err_terminal = io::stderr().is_terminal();
+        console
     }
 
     /// Custom streams (for tests and embedding).
@@ -132,7 +136,14 @@ impl Console {
             err: Arc::new(Mutex::new(err)),
             input,
             level: LogLevel::Off,
+            err_terminal: false,
         }
+    }
+
+    /// Whether standard error is a terminal (the process's, not a custom
+    /// stream): progress displays are drawn only then.
+    pub fn stderr_is_terminal(&self) -> bool {
+        self.err_terminal
     }
 
     /// Sets the log level (`-v/--verbose`, `-d/--debug`).

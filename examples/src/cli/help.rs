@@ -382,7 +382,10 @@ Example - Sign an OCI artifact referenced in an OCI layout
   notation sign --oci-layout \"<oci_layout_path>@<digest>\"
 
 Example - Sign an OCI artifact identified by a tag and referenced in an OCI layout
-  notation sign --oci-layout \"<oci_layout_path>:<tag>\"",
+  notation sign --oci-layout \"<oci_layout_path>:<tag>\"
+
+Example - Sign a multi-platform image (an image index) and every manifest it lists
+  notation sign --recursive <registry>/<repository>@<digest>",
     ),
     (
         "verify",
@@ -400,7 +403,31 @@ Example - Verify a signature on an OCI artifact referenced in an OCI layout usin
   notation verify --oci-layout \"<oci_layout_path>@<digest>\" --scope <trust_policy_scope>
 
 Example - Verify a signature on an OCI artifact identified by a tag and referenced in an OCI layout using trust policy statement specified by scope.
-  notation verify --oci-layout \"<oci_layout_path>:<tag>\" --scope <trust_policy_scope>",
+  notation verify --oci-layout \"<oci_layout_path>:<tag>\" --scope <trust_policy_scope>
+
+Example - Verify a multi-platform image (an image index) and every manifest it lists:
+  notation verify --recursive <registry>/<repository>@<digest>",
+    ),
+    (
+        "copy",
+        "Copy an artifact with its signatures, byte for byte, between registries and OCI image layouts
+
+The artifact keeps its digest: a manifest with its config and layers, or an image index with every manifest it lists, and every Notary signature attached to them. Blobs the destination has are skipped, blobs of another repository of the same registry are mounted, and the destination tag is written last: an interrupted copy leaves no tag, and running it again completes it.
+
+Example - Copy a multi-platform image and its signatures to another registry (the destination takes the source's tag):
+  notation copy <registry>/<repository>:<tag> <other_registry>/<repository>
+
+Example - Export an artifact with its signatures into an OCI layout (for an air-gapped network):
+  notation copy --to-oci-layout <registry>/<repository>:<tag> <oci_layout_path>
+
+Example - Import it from the OCI layout into a registry, and verify it there:
+  notation copy --from-oci-layout --verify <oci_layout_path>:<tag> <registry>/<repository>:<tag>
+
+Example - Copy every referrer too (SBOMs, attestations) with their signatures:
+  notation copy --all-referrers <registry>/<repository>@<digest> <other_registry>/<repository>:<tag>
+
+Example - Copy between registries with their own credentials:
+  notation copy --from-username <user> --from-password <password> --to-username <user2> --to-password <password2> <registry>/<repository>:<tag> <other_registry>/<repository>",
     ),
     (
         "list",
@@ -551,6 +578,9 @@ pub fn missing_argument(path: &[String]) -> Option<&'static str> {
         }
         "list" => {
             "missing reference to the artifact: use `notation list --help` to see what parameters are required"
+        }
+        "copy" => {
+            "missing source or destination: use `notation copy --help` to see what parameters are required"
         }
         "inspect" => {
             "missing reference to the artifact: use `notation inspect --help` to see what parameters are required"

@@ -1,6 +1,7 @@
 //! `notation sign`, `verify`, `list`/`ls` and `inspect`: signatures of OCI
 //! artifacts in registries and in OCI image layouts (REQUIREMENTS T1, T2,
-//! Q, K3, X2, X3). Their output, flags and defaults follow notation v1.3.2,
+//! Q, K3, X2, X3). `sign --recursive` and `verify --recursive` take a
+//! multi-platform image (an image index) with every manifest it lists. Their output, flags and defaults follow notation v1.3.2,
 //! the latest release (`--force-referrers-tag` on by default, plain HTTP
 //! only to `localhost:<port>`, `inspect` in the v1.3.2 shapes).
 //!
@@ -12,11 +13,15 @@
 //! `NOTATION_EXPERIMENTAL=1`; here the OCI layout is a first-class store
 //! (it is notation-rs's embedded default), so the flags are always on.
 
+mod copy;
+mod copy_progress;
 mod list;
 mod sign;
 mod trace;
 mod verify;
+mod verify_recursive;
 
+pub use copy::CopyArgs;
 pub use list::{InspectArgs, ListArgs};
 pub use sign::SignArgs;
 pub use trace::HttpTrace;
@@ -73,17 +78,57 @@ impl RegistryArgs {
     /// the flags and configuration ask for (X2), and, under `-d`, the HTTP
     /// trace.
     pub fn client(&self, registry: &str, con: &Console) -> CliResult<RegistryClient> {
-        let config = Config::load(&config_dir())?;
-        let explicit = match (&self.username, &self.password) {
+        let chain =
+            CredentialChain::notation_default(self.explicit(registry)).map_err(CliError::failed)?;
+        self.build_client(registry, con, chain, RegistryClient::builder())
+    }
+
+    /// A registry client for one side of `notation copy`: the flags'
+    /// credentials for `registry` only, then the credential store, never
+    /// `NOTATION_USERNAME`/`NOTATION_PASSWORD` (they do not say which
+    /// registry they are for). Each request is bounded by its operation's
+    /// limit (`--timeout`) or, for a layer, by its blob transfer's, not by a
+    /// fixed time per request: a large layer on a slow link may take long.
+    pub fn client_for_copy(&self, registry: &str, con: &Console) -> CliResult<RegistryClient> {
+        let mut chain = CredentialChain::new();
+        if let Some(explicit) = self.explicit(registry) {
+            chain = chain.with(explicit);
+        }
+        let store = notation_oci::registry::credentials::select_credential_store(
+            &notation_oci::registry::credentials::notation_config_path(),
+            &notation_oci::registry::credentials::docker_config_path(),
+            None,
+        )
+        .map_err(CliError::failed)?;
+        let store: Arc<dyn notation_oci::registry::CredentialStore> = Arc::from(store);
+        let builder = RegistryClient::builder().timeouts(
+            notation_oci::registry::Timeouts::default()
+                .overall(std::time::Duration::from_secs(24 * 3600)),
+        );
+        self.build_client(registry, con, chain.with_arc(store), builder)
+    }
+
+    /// `-u/-p` as a credential for `registry` alone.
+    fn explicit(&self, registry: &str) -> Option<StaticCredentials> {
+        match (&self.username, &self.password) {
             (None, None) => None,
             (u, p) => Credential::from_username_password(
                 u.as_deref().unwrap_or(""),
                 p.as_deref().unwrap_or(""),
             )
             .map(|c| StaticCredentials::new(registry, c)),
-        };
-        let chain = CredentialChain::notation_default(explicit).map_err(CliError::failed)?;
-        let mut options = super::network::registry_options(RegistryClient::builder())
+        }
+    }
+
+    fn build_client(
+        &self,
+        registry: &str,
+        con: &Console,
+        chain: CredentialChain,
+        builder: notation_oci::registry::RegistryClientOptions,
+    ) -> CliResult<RegistryClient> {
+        let config = Config::load(&config_dir())?;
+        let mut options = super::network::registry_options(builder)
             .loopback_plain_http(false)
             .credentials(chain);
         if is_plain_http(registry, self.insecure_registry, &config) {
@@ -150,6 +195,14 @@ impl Target {
     }
 
     fn repository(&self) -> &dyn SignatureRepository {
+        match self {
+            Target::Layout { layout, .. } => layout,
+            Target::Remote { repo, .. } => repo,
+        }
+    }
+
+    /// The store, for the walk of an image index (`--recursive`).
+    fn store(&self) -> &dyn notation_oci::store::ContentStore {
         match self {
             Target::Layout { layout, .. } => layout,
             Target::Remote { repo, .. } => repo,
@@ -243,7 +296,7 @@ impl Target {
 
 /// A reference that does not parse, worded as oras-go's errors (the
 /// reference quotes the input before it).
-fn reference_error_text(e: &ReferenceError) -> String {
+pub(crate) fn reference_error_text(e: &ReferenceError) -> String {
     match e {
         ReferenceError::MissingRepository(_) => {
             "invalid reference: missing registry or repository".into()

@@ -184,6 +184,79 @@ impl Env {
         Run::from(c.stdin(Stdio::null()).output().expect("notation runs"))
     }
 
+    /// Runs `notation <args>` with standard input closed, watching its
+    /// peak resident memory: the `VmHWM` of `/proc/<pid>/status` (a high
+    /// water mark the kernel keeps), read until the process exits. Returns
+    /// the run and the peak in KiB.
+    pub fn run_measured(&self, args: &[&str]) -> (Run, u64) {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("notation runs");
+        let status = format!("/proc/{}/status", child.id());
+        // The pipes are drained on threads so that the child never blocks
+        // on a full pipe while it is watched.
+        let mut out = child.stdout.take().unwrap();
+        let mut err = child.stderr.take().unwrap();
+        let out = std::thread::spawn(move || {
+            let mut v = Vec::new();
+            std::io::Read::read_to_end(&mut out, &mut v).unwrap();
+            v
+        });
+        let err = std::thread::spawn(move || {
+            let mut v = Vec::new();
+            std::io::Read::read_to_end(&mut err, &mut v).unwrap();
+            v
+        });
+        let mut peak = 0u64;
+        let exit = loop {
+            if let Ok(text) = fs::read_to_string(&status)
+                && let Some(kib) = text
+                    .lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            {
+                peak = peak.max(kib);
+            }
+            if let Some(exit) = child.try_wait().unwrap() {
+                break exit;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        };
+        assert!(peak > 0, "no VmHWM read from {status}");
+        let run = Run {
+            code: exit.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.join().unwrap()).into_owned(),
+            stderr: String::from_utf8_lossy(&err.join().unwrap()).into_owned(),
+        };
+        (run, peak)
+    }
+
+    /// Runs `notation <args>` on a pseudo-terminal (util-linux `script`),
+    /// as a user at a terminal would: returns what the terminal showed.
+    pub fn run_in_terminal(&self, args: &[&str]) -> Run {
+        let quote = |a: &str| format!("'{}'", a.replace('\'', "'\\''"));
+        let line = std::iter::once(env!("CARGO_BIN_EXE_notation"))
+            .chain(args.iter().copied())
+            .map(quote)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut c = Command::new("script");
+        c.args(["-qec", &line, "/dev/null"])
+            .current_dir(self.work())
+            .env("NOTATION_CONFIG", self.config())
+            .env("DOCKER_CONFIG", self.root.path().join("docker"))
+            .env("NOTATION_CACHE", self.root.path().join("cache"))
+            .env_remove("NOTATION_LIBEXEC")
+            .env("TZ", "UTC")
+            .env("TERM", "xterm")
+            .stdin(Stdio::null());
+        Run::from(c.output().expect("script (util-linux) runs"))
+    }
+
     /// Runs `notation <args>` with `input` on standard input.
     pub fn run_with_input(&self, args: &[&str], input: &str) -> Run {
         use std::io::Write;

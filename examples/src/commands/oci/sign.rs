@@ -46,16 +46,15 @@ pub struct SignArgs {
     force_referrers_tag: Option<bool>,
     #[command(flatten)]
     allow_referrers_api: AllowReferrersApiArg,
-    /// signature manifest form: "artifact" (artifactType, OCI 1.1, the default) or "image" (config media type, for registries that reject artifactType)
-    #[arg(
-        long = "signature-manifest",
-        value_name = "FORM",
-        default_value = "artifact"
-    )]
-    signature_manifest: String,
+    /// signature manifest form: "artifact" (artifactType, OCI 1.1; the default in registries) or "image" (config media type, for registries that reject artifactType; the default in OCI layouts, where notation v1.3 finds no other)
+    #[arg(long = "signature-manifest", value_name = "FORM")]
+    signature_manifest: Option<String>,
     /// sign the artifact stored as OCI image layout (<path>:<tag> or <path>@<digest>)
     #[arg(long = "oci-layout")]
     oci_layout: bool,
+    /// when the artifact is an image index (a multi-platform image: OCI index or Docker manifest list), also sign every manifest it lists, nested indexes included, one signature each with the same options
+    #[arg(long)]
+    recursive: bool,
     /// the artifact: <registry>/<repository>:<tag> or <registry>/<repository>@<digest>
     #[arg(value_name = "REFERENCE", required = true)]
     reference: String,
@@ -94,10 +93,11 @@ impl SignArgs {
             Some(true) => false,
             _ => self.force_referrers_tag.unwrap_or(true),
         };
-        let form = match self.signature_manifest.as_str() {
-            "artifact" => SignatureManifestForm::ArtifactType,
-            "image" => SignatureManifestForm::ConfigMediaType,
-            other => {
+        let form = match self.signature_manifest.as_deref() {
+            None => None,
+            Some("artifact") => Some(SignatureManifestForm::ArtifactType),
+            Some("image") => Some(SignatureManifestForm::ConfigMediaType),
+            Some(other) => {
                 return Err(CliError::usage(format!(
                     "signature manifest {other:?} not supported, options: \"artifact\", \"image\""
                 )));
@@ -141,15 +141,17 @@ impl SignArgs {
                 "Warning: Always sign the artifact using digest(@sha256:...) rather than a tag(:{tag}) because tags are mutable and a tag reference can point to a different artifact than the one signed."
             )
         })?;
-        let options = SignOptions::new(format)
+        let mut options = SignOptions::new(format)
             .user_metadata(user_metadata)
             .expiry(expiry)
-            .manifest_form(form)
             .timestamper(
                 timestamper
                     .as_ref()
                     .map(|t| t as &dyn notation_core::timestamp::Timestamper),
             );
+        if let Some(form) = form {
+            options = options.manifest_form(form);
+        }
         let crypto = default_provider();
         let artifact_signer = match &signer {
             CliSigner::Local(local) => ArtifactSigner::Signer(local.as_ref()),
@@ -161,6 +163,9 @@ impl SignArgs {
             artifact.digest,
             format.media_type()
         ))?;
+        if self.recursive {
+            return sign_recursive(con, &target, &artifact, artifact_signer, &options);
+        }
         let signed = workflow::sign_with(
             target.repository(),
             &artifact.digest,
@@ -169,10 +174,7 @@ impl SignArgs {
             crypto.as_ref(),
         )
         .map_err(|e| match e {
-            WorkflowError::PluginSign(e) => {
-                CliError::failed(crate::commands::plugin_sign_error_text(&e))
-            }
-            e => CliError::failed(e),
+            e => sign_error(e),
         })?;
         for w in &signed.pushed.warnings {
             con.debug(w)?;
@@ -190,5 +192,62 @@ impl SignArgs {
             "Pushed the signature to {}",
             target.display(&signed.pushed.manifest.digest)
         ))
+    }
+}
+
+/// A signing error as the CLI words it.
+fn sign_error(e: WorkflowError) -> CliError {
+    match e {
+        WorkflowError::PluginSign(e) => {
+            CliError::failed(crate::commands::plugin_sign_error_text(&e))
+        }
+        e => CliError::failed(e),
+    }
+}
+
+/// `sign --recursive`: the artifact and, for an index, every manifest it
+/// lists, one `Successfully signed` line each (also for those signed
+/// before a failure).
+fn sign_recursive(
+    con: &mut Console,
+    target: &Target,
+    artifact: &notation_oci::oci::Descriptor,
+    signer: ArtifactSigner<'_>,
+    options: &SignOptions<'_>,
+) -> CliResult {
+    let result = workflow::sign_recursive(
+        target.store(),
+        &artifact.digest,
+        signer,
+        options,
+        default_provider().as_ref(),
+        &notation_oci::graph::GraphLimits::new(),
+    );
+    let (signed, failure) = match result {
+        Ok(signed) => (signed, None),
+        Err(WorkflowError::PartiallySigned {
+            digest,
+            signed,
+            error,
+        }) => (signed, Some((digest, *error))),
+        Err(e) => return Err(sign_error(e)),
+    };
+    for one in &signed {
+        con.println(format_args!(
+            "Successfully signed {}",
+            target.display(&one.artifact.digest)
+        ))?;
+        con.info(format_args!(
+            "Pushed the signature to {}",
+            target.display(&one.pushed.manifest.digest)
+        ))?;
+    }
+    match failure {
+        None => Ok(()),
+        Some((digest, error)) => Err(CliError::failed(format!(
+            "failed to sign {}: {}",
+            target.display(&digest),
+            sign_error(error)
+        ))),
     }
 }

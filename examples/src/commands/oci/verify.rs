@@ -41,6 +41,9 @@ pub struct VerifyArgs {
     /// set trust policy scope for artifact verification, required and can only be used when flag "--oci-layout" is set
     #[arg(long)]
     scope: Option<String>,
+    /// when the artifact is an image index (a multi-platform image), also verify every manifest it lists, nested indexes included; succeeds only when all verify
+    #[arg(long)]
+    recursive: bool,
     #[command(flatten)]
     revocation: RevocationArgs,
     /// the artifact: <registry>/<repository>:<tag> or <registry>/<repository>@<digest>
@@ -119,6 +122,12 @@ impl VerifyArgs {
             .user_metadata(user_metadata)
             .plugin_config(plugin_config)
             .max_signatures(max);
+        if self.recursive {
+            let result =
+                super::verify_recursive::run(con, &target, &scope, &artifact, &verifier, &options);
+            crate::commands::warn_cache_errors(con, &cache)?;
+            return result;
+        }
         let result = workflow::verify(
             target.repository(),
             &scope,
