@@ -125,6 +125,28 @@ pub fn parse_layout_reference(raw: &str) -> Result<(PathBuf, String), String> {
     Ok((PathBuf::from(path), reference.to_string()))
 }
 
+/// Splits the destination of a copy into an OCI layout: `<path>`,
+/// `<path>:<tag>` or `<path>@<digest>`, the tag or digest optional (a `:`
+/// followed by something that is no tag, such as `C:\dir` or `a:b/c`,
+/// belongs to the path).
+pub fn parse_layout_destination(raw: &str) -> Result<(PathBuf, Option<String>), String> {
+    if raw.contains('@') {
+        let (path, reference) = parse_layout_reference(raw)?;
+        return Ok((path, Some(reference)));
+    }
+    if let Some((path, tag)) = raw.rsplit_once(':')
+        && !path.is_empty()
+        && !tag.is_empty()
+        && !tag.contains(['/', '\\'])
+    {
+        return Ok((PathBuf::from(path), Some(tag.to_string())));
+    }
+    if raw.is_empty() {
+        return Err("the OCI layout path is empty".to_string());
+    }
+    Ok((PathBuf::from(raw), None))
+}
+
 /// An OCI image layout directory.
 #[derive(Clone, Debug)]
 pub struct OciLayout {
@@ -509,6 +531,20 @@ mod tests {
         );
         assert!(parse_layout_reference("C:\\layout").is_err());
         assert!(parse_layout_reference("./l@").is_err());
+    }
+
+    #[test]
+    fn layout_destinations() {
+        let p = |s: &str| parse_layout_destination(s).unwrap();
+        assert_eq!(p("./out"), (PathBuf::from("./out"), None));
+        assert_eq!(p("./out:v1"), (PathBuf::from("./out"), Some("v1".into())));
+        assert_eq!(
+            p("./out@sha256:ab"),
+            (PathBuf::from("./out"), Some("sha256:ab".into()))
+        );
+        assert_eq!(p("C:\\out"), (PathBuf::from("C:\\out"), None));
+        assert_eq!(p("a:b/c"), (PathBuf::from("a:b/c"), None));
+        assert!(parse_layout_destination("").is_err());
     }
 
     #[test]

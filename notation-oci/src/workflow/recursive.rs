@@ -6,8 +6,8 @@ use notation_core::crypto::CryptoProvider;
 use notation_core::verifier::Verifier;
 
 use super::{
-    ArtifactSigner, ArtifactVerdict, SignOptions, SignedArtifact, VerifyOptions, WorkflowError,
-    resolve, sign_with, verify,
+    ArtifactSigner, ArtifactVerification, SignOptions, SignedArtifact, VerifyOptions,
+    WorkflowError, resolve, sign_with, verify,
 };
 use crate::graph::{GraphLimits, walk_index};
 use crate::oci::Descriptor;
@@ -63,8 +63,10 @@ pub struct ManifestVerification {
     pub descriptor: Descriptor,
     /// 0 for the root, 1 for the manifests it lists, ...
     pub depth: usize,
-    /// Its verification: a signature verified, or why none did.
-    pub result: Result<ArtifactVerdict, WorkflowError>,
+    /// Its verification (as [`verify`](super::verify) gives it): the
+    /// signature that verified and the ones that failed before it, or why
+    /// none verified.
+    pub result: Result<ArtifactVerification, WorkflowError>,
 }
 
 /// The result of verifying an index and every manifest it lists.
@@ -131,8 +133,7 @@ pub fn verify_recursive(
     let (root, resolved_from_tag) = resolve(store, reference)?;
     result.resolved_from_tag = resolved_from_tag;
     for node in walk_index(store, &root, limits)? {
-        let verified = verify(store, scope, &node.descriptor.digest, verifier, options)
-            .map(super::ArtifactVerification::into_verdict);
+        let verified = verify(store, scope, &node.descriptor.digest, verifier, options);
         result.manifests.push(ManifestVerification {
             descriptor: node.descriptor,
             depth: node.depth,

@@ -19,7 +19,7 @@ use notation_core::plugin::PluginDirectory;
 use notation_core::trust::{DirTrustStore, PolicyFile};
 use notation_core::verifier::Verifier;
 use notation_oci::copy::{self, CopyOptions, CopyReport};
-use notation_oci::layout::{OciLayout, parse_layout_reference};
+use notation_oci::layout::{OciLayout, parse_layout_destination, parse_layout_reference};
 use notation_oci::oci::Descriptor;
 use notation_oci::store::ContentStore;
 use notation_oci::workflow::VerifyOptions;
@@ -142,27 +142,6 @@ impl Side {
     }
 }
 
-/// `<path>`, `<path>:<tag>` or `<path>@<digest>`: a destination layout,
-/// whose tag may be left out (a `:` followed by something that is no tag,
-/// such as `C:\dir`, belongs to the path).
-fn parse_layout_destination(raw: &str) -> CliResult<(PathBuf, Option<String>)> {
-    if raw.contains('@') {
-        let (path, reference) = parse_layout_reference(raw).map_err(CliError::usage)?;
-        return Ok((path, Some(reference)));
-    }
-    if let Some((path, tag)) = raw.rsplit_once(':')
-        && !path.is_empty()
-        && !tag.is_empty()
-        && !tag.contains(['/', '\\'])
-    {
-        return Ok((PathBuf::from(path), Some(tag.to_string())));
-    }
-    if raw.is_empty() {
-        return Err(CliError::usage("the destination OCI layout path is empty"));
-    }
-    Ok((PathBuf::from(raw), None))
-}
-
 /// A registry reference of either side; the source must name a tag or a
 /// digest.
 fn parse_registry_reference(raw: &str, needs_tag_or_digest: bool) -> CliResult<Reference> {
@@ -225,7 +204,8 @@ impl CopyArgs {
 
     fn open_destination(&self, con: &Console) -> CliResult<Side> {
         if self.to_oci_layout {
-            let (path, reference) = parse_layout_destination(&self.destination)?;
+            let (path, reference) =
+                parse_layout_destination(&self.destination).map_err(CliError::usage)?;
             let layout = OciLayout::create(&path).map_err(CliError::failed)?;
             return Ok(Side::Layout {
                 layout,
@@ -370,23 +350,4 @@ fn verify_copy(
 /// bytes.
 fn print_summary(con: &mut Console, report: &CopyReport) -> CliResult {
     con.println(format_args!("Summary: {report}"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn layout_destinations() {
-        let p = |s: &str| parse_layout_destination(s).unwrap();
-        assert_eq!(p("./out"), (PathBuf::from("./out"), None));
-        assert_eq!(p("./out:v1"), (PathBuf::from("./out"), Some("v1".into())));
-        assert_eq!(
-            p("./out@sha256:ab"),
-            (PathBuf::from("./out"), Some("sha256:ab".into()))
-        );
-        assert_eq!(p("C:\\out"), (PathBuf::from("C:\\out"), None));
-        assert_eq!(p("a:b/c"), (PathBuf::from("a:b/c"), None));
-        assert!(parse_layout_destination("").is_err());
-    }
 }

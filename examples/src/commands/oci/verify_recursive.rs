@@ -7,9 +7,7 @@
 use notation_core::verifier::Verifier;
 use notation_oci::graph::GraphLimits;
 use notation_oci::oci::Descriptor;
-use notation_oci::workflow::{
-    self, ArtifactVerdict, SignatureFailureReason, VerifyOptions, WorkflowError,
-};
+use notation_oci::workflow::{self, SignatureFailureReason, VerifyOptions, WorkflowError};
 
 use super::Target;
 use crate::console::Console;
@@ -42,12 +40,12 @@ pub(super) fn run(
     for manifest in &result.manifests {
         let shown = target.display(&manifest.descriptor.digest);
         match &manifest.result {
-            Ok(ArtifactVerdict::Verified(v)) => {
-                crate::commands::blob::print_success(con, v.outcome(), &shown)?
-            }
-            Ok(_) => con.println(format_args!(
-                "Trust policy is configured to skip signature verification for {shown}"
-            ))?,
+            Ok(verification) => match &verification.verified {
+                Some((_, outcome)) => crate::commands::blob::print_success(con, outcome, &shown)?,
+                None => con.println(format_args!(
+                    "Trust policy is configured to skip signature verification for {shown}"
+                ))?,
+            },
             Err(e) => {
                 failed += 1;
                 con.eprintln(format_args!(
