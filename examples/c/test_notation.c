@@ -719,6 +719,116 @@ static void test_verification_plugin(const char *script, const char *plugins,
     free(sig);
 }
 
+/* ------------------------------------------------- recursive and copy */
+
+#define E2E_DIGEST "sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9"
+
+struct copy_progress {
+    unsigned long long planned;
+    int blobs;
+    int manifests;
+};
+
+static void on_copy_progress(void *user_data, uint32_t event, const char *digest,
+                             uint64_t done, uint64_t total) {
+    struct copy_progress *p = user_data;
+    (void)total;
+    if (event == NOTATION_COPY_EVENT_PLANNED) {
+        p->planned = (unsigned long long)done;
+    } else if (event == NOTATION_COPY_EVENT_BLOB_DONE && strncmp(digest, "sha256:", 7) == 0) {
+        p->blobs++;
+    } else if (event == NOTATION_COPY_EVENT_MANIFEST_DONE) {
+        p->manifests++;
+    }
+}
+
+static uint64_t copy_count(const notation_copy_report *report, notation_copy_count what) {
+    uint64_t value = 0;
+    CHECK_OK(notation_copy_report_count(report, what, &value));
+    return value;
+}
+
+/* Recursive signing and verification of a manifest that is no index (the
+ * manifest alone), then a copy of it with its signatures into a new layout,
+ * where it verifies. Runs after test_layout_artifact signed `layout`. */
+static void test_recursive_and_copy(const notation_verifier *verifier,
+                                    const notation_signer *signer, const char *layout) {
+    notation_target *target = NULL;
+    CHECK_OK(notation_target_new_oci_layout(layout, "v1", "local/tests", &target));
+    notation_sign_options *sign_options = NULL;
+    CHECK_OK(notation_sign_options_new(&sign_options));
+    CHECK_OK(notation_sign_options_set_recursive(sign_options, true));
+    notation_signature_list *list = NULL;
+    CHECK_OK(notation_signer_sign_artifact(signer, target, sign_options, &list));
+    size_t count = 0;
+    CHECK_OK(notation_signature_list_count(list, &count));
+    CHECK(count == 1);
+    char text[256];
+    size_t needed = 0;
+    CHECK_OK(notation_signature_list_subject_digest(list, 0, text, sizeof text, &needed));
+    CHECK(strcmp(text, E2E_DIGEST) == 0);
+    CHECK_RC(notation_signature_list_subject_digest(list, 1, text, sizeof text, &needed),
+             NOTATION_RESULT_INDEX_OUT_OF_RANGE);
+    notation_signature_list_free(&list);
+    notation_sign_options_free(&sign_options);
+
+    notation_verify_options *verify_options = NULL;
+    CHECK_OK(notation_verify_options_new(&verify_options));
+    CHECK_OK(notation_verify_options_set_recursive(verify_options, true));
+    notation_verdict *verdict = NULL;
+    CHECK_OK(notation_verdict_new(&verdict));
+    CHECK_OK(notation_verifier_verify_artifact(verifier, target, verify_options, verdict));
+    CHECK_OK(notation_verdict_manifest_count(verdict, &count));
+    CHECK(count == 1);
+    notation_result code = NOTATION_RESULT_PANIC;
+    CHECK_OK(notation_verdict_manifest_code(verdict, 0, &code));
+    CHECK(code == NOTATION_RESULT_OK);
+    CHECK_OK(notation_verdict_manifest_digest(verdict, 0, text, sizeof text, &needed));
+    CHECK(strcmp(text, E2E_DIGEST) == 0);
+    CHECK_OK(notation_verdict_manifest_failure(verdict, 0, text, sizeof text, &needed));
+    CHECK(text[0] == '\0');
+    notation_target_free(&target);
+
+    char source[4096], destination[4096], copied[4096];
+    FORMAT(source, "%s:v1", layout);
+    FORMAT(copied, "%s-copied", layout);
+    FORMAT(destination, "%s:copied", copied);
+    struct copy_progress progress = {0, 0, 0};
+    notation_copy_options *copy_options = NULL;
+    CHECK_OK(notation_copy_options_new(&copy_options));
+    CHECK_OK(notation_copy_options_set_all_referrers(copy_options, true));
+    CHECK_OK(notation_copy_options_set_progress(copy_options, on_copy_progress, &progress));
+    notation_copy_report *report = NULL;
+    CHECK_OK(notation_copy(NULL, NOTATION_STORE_KIND_OCI_LAYOUT, source,
+                           NOTATION_STORE_KIND_OCI_LAYOUT, destination, copy_options, &report));
+    CHECK_OK(notation_copy_report_digest(report, text, sizeof text, &needed));
+    CHECK(strcmp(text, E2E_DIGEST) == 0);
+    CHECK_OK(notation_copy_report_tag(report, text, sizeof text, &needed));
+    CHECK(strcmp(text, "copied") == 0);
+    uint64_t signatures = copy_count(report, NOTATION_COPY_COUNT_SIGNATURES);
+    uint64_t manifests = copy_count(report, NOTATION_COPY_COUNT_MANIFESTS_COPIED);
+    CHECK(signatures >= 2);
+    CHECK(manifests == signatures + 1);
+    CHECK(copy_count(report, NOTATION_COPY_COUNT_BYTES) > 0);
+    CHECK((uint64_t)progress.manifests == manifests);
+    CHECK(progress.planned == manifests);
+    CHECK(progress.blobs > 0);
+    CHECK_RC(notation_copy_report_count(report, 99, &signatures), NOTATION_RESULT_INVALID_ARGUMENT);
+    notation_copy_report_free(&report);
+    notation_copy_report_free(&report);
+    CHECK_RC(notation_copy(NULL, 7, source, NOTATION_STORE_KIND_OCI_LAYOUT, destination, NULL,
+                           NULL),
+             NOTATION_RESULT_INVALID_ARGUMENT);
+    notation_copy_options_free(&copy_options);
+    notation_copy_options_free(&copy_options);
+
+    CHECK_OK(notation_target_new_oci_layout(copied, "copied", "local/tests", &target));
+    CHECK_OK(notation_verifier_verify_artifact(verifier, target, verify_options, verdict));
+    notation_target_free(&target);
+    notation_verify_options_free(&verify_options);
+    notation_verdict_free(&verdict);
+}
+
 int main(int argc, char **argv) {
     if (argc < 4) {
         fprintf(stderr,
@@ -740,6 +850,7 @@ int main(int argc, char **argv) {
     test_hostile_calls(verifier);
     test_threads_share_one_verifier(verifier, signer);
     test_layout_artifact(verifier, signer, argv[2], argv[3]);
+    test_recursive_and_copy(verifier, signer, argv[2]);
     if (argc >= 6) {
         char plugins[4096];
         FORMAT(plugins, "%s/plugins", argv[5]);

@@ -13,6 +13,7 @@ use notation_core::signer::SignerError;
 use notation_core::trust::{PolicyError, PolicyLoadError, TrustStoreManagementError};
 use notation_core::verifier::{CheckFailure, VerificationError};
 use notation_core::x509::CertificateParseError;
+use notation_oci::graph::GraphError;
 use notation_oci::layout::LayoutError;
 use notation_oci::registry::RegistryError;
 use notation_oci::repository::RepositoryError;
@@ -720,7 +721,7 @@ fn registry_code(e: &RegistryError) -> notation_result {
     }
 }
 
-fn repository_code(e: &RepositoryError) -> notation_result {
+pub(crate) fn repository_code(e: &RepositoryError) -> notation_result {
     match e {
         RepositoryError::Layout(l) => layout_code(l),
         RepositoryError::Registry(r) => registry_code(r),
@@ -756,29 +757,47 @@ impl From<&SignatureFailureReason> for Error {
     }
 }
 
+fn workflow_code(e: &WorkflowError) -> notation_result {
+    match e {
+        WorkflowError::Repository(r) => repository_code(r),
+        WorkflowError::DigestMismatch { .. } => notation_result::DigestMismatch,
+        WorkflowError::Sign(SignError::Signer(s)) => signer_code(s),
+        WorkflowError::Sign(SignError::UnsupportedKey(_)) => notation_result::KeyUnsupported,
+        WorkflowError::Sign(SignError::Timestamp(_)) => notation_result::TimestampFailed,
+        WorkflowError::Sign(_) => notation_result::SigningFailed,
+        WorkflowError::PluginSign(p) => plugin_sign_code(p),
+        WorkflowError::UserMetadata(_) => notation_result::UserMetadataInvalid,
+        WorkflowError::InvalidExpiry => notation_result::ExpiryInvalid,
+        WorkflowError::InvalidMaxSignatures => notation_result::InvalidArgument,
+        WorkflowError::Policy(v) => Error::from(v).code,
+        WorkflowError::NoSignature { .. } => notation_result::NoSignature,
+        WorkflowError::AllFailed { failures, .. } => failures
+            .first()
+            .map(|f| Error::from(&f.reason).code)
+            .unwrap_or(notation_result::VerificationFailed),
+        WorkflowError::TooManySignatures { .. } => notation_result::TooManySignatures,
+        WorkflowError::TrustStore(_) => notation_result::TrustStoreInvalid,
+        WorkflowError::Graph(g) => graph_code(g),
+        WorkflowError::PartiallySigned { error, .. } => workflow_code(error),
+        _ => notation_result::RepositoryError,
+    }
+}
+
+/// The code of a walk of an artifact's graph that failed: its store's, or
+/// `INPUT_TOO_LARGE` for a limit.
+pub(crate) fn graph_code(e: &GraphError) -> notation_result {
+    match e {
+        GraphError::Store(r) => repository_code(r),
+        GraphError::TooManyManifests { .. }
+        | GraphError::TooDeep { .. }
+        | GraphError::TooManyReferrers { .. } => notation_result::InputTooLarge,
+        _ => notation_result::RepositoryError,
+    }
+}
+
 impl From<WorkflowError> for Error {
     fn from(e: WorkflowError) -> Self {
-        let code = match &e {
-            WorkflowError::Repository(r) => repository_code(r),
-            WorkflowError::DigestMismatch { .. } => notation_result::DigestMismatch,
-            WorkflowError::Sign(SignError::Signer(s)) => signer_code(s),
-            WorkflowError::Sign(SignError::UnsupportedKey(_)) => notation_result::KeyUnsupported,
-            WorkflowError::Sign(SignError::Timestamp(_)) => notation_result::TimestampFailed,
-            WorkflowError::Sign(_) => notation_result::SigningFailed,
-            WorkflowError::PluginSign(p) => plugin_sign_code(p),
-            WorkflowError::UserMetadata(_) => notation_result::UserMetadataInvalid,
-            WorkflowError::InvalidExpiry => notation_result::ExpiryInvalid,
-            WorkflowError::InvalidMaxSignatures => notation_result::InvalidArgument,
-            WorkflowError::Policy(v) => Error::from(v).code,
-            WorkflowError::NoSignature { .. } => notation_result::NoSignature,
-            WorkflowError::AllFailed { failures, .. } => failures
-                .first()
-                .map(|f| Error::from(&f.reason).code)
-                .unwrap_or(notation_result::VerificationFailed),
-            WorkflowError::TooManySignatures { .. } => notation_result::TooManySignatures,
-            WorkflowError::TrustStore(_) => notation_result::TrustStoreInvalid,
-            _ => notation_result::RepositoryError,
-        };
+        let code = workflow_code(&e);
         // One line (a message may be shown or logged as one). `AllFailed`
         // names its failures itself; after the limit's text, the reason of
         // each signature follows, "; "-separated.

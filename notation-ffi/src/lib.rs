@@ -46,7 +46,8 @@
 //!   freeing twice through the same variable, or freeing NULL, does nothing.
 //!   Freeing a copy of an already freed pointer is undefined behaviour, as
 //!   in any C library. Nothing a function receives is retained after it
-//!   returns, except what it copies.
+//!   returns, except what it copies (and the progress callback and its
+//!   user data, which copy options keep).
 //! - **Threads.** Every handle may be used from any thread, and from many
 //!   threads at once: a verifier verifies in parallel without locking;
 //!   handles that change (configurations, options, results) serialise their
@@ -84,12 +85,14 @@ mod buffer;
 mod chain;
 mod check;
 mod config;
+mod copy;
 mod error;
 mod ffi;
 mod network;
 mod options;
 mod pkcs11;
 mod policy;
+mod recursive;
 mod signer;
 mod target;
 mod verdict;
@@ -100,11 +103,13 @@ pub use buffer::*;
 pub use chain::*;
 pub use check::*;
 pub use config::*;
+pub use copy::*;
 pub use error::*;
 pub use network::*;
 pub use options::*;
 pub use pkcs11::*;
 pub use policy::*;
+pub use recursive::*;
 pub use signer::*;
 pub use target::*;
 pub use verdict::*;

@@ -46,10 +46,11 @@ pub(crate) fn envelope_format(value: u32) -> Result<EnvelopeFormat, Error> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum notation_manifest_form {
     /// An image manifest with `artifactType`
-    /// `application/vnd.cncf.notary.signature` (OCI 1.1), the default.
+    /// `application/vnd.cncf.notary.signature` (OCI 1.1), the default in
+    /// registries.
     ArtifactType = 1,
     /// An image manifest with that config media type, for registries that
-    /// refuse `artifactType` (OCI 1.0).
+    /// refuse `artifactType` (OCI 1.0); the default in OCI layouts.
     ConfigMediaType = 2,
 }
 
@@ -61,7 +62,7 @@ const _: () = assert!(NOTATION_MAX_EXPIRY_SECONDS == 1000 * 366 * 24 * 3600);
 
 /// Options of the signing functions. Defaults: JWS, media type
 /// `application/octet-stream` (blobs), no user metadata, no expiry, the
-/// `artifactType` manifest form (artifacts), no timestamp, no plugin
+/// store's manifest form (artifacts), not recursive, no timestamp, no plugin
 /// configuration. Thread safety: may be used
 /// from many threads; setters are serialised by an internal lock.
 pub struct notation_sign_options {
@@ -74,7 +75,10 @@ pub(crate) struct SignOptions {
     pub(crate) media_type: String,
     pub(crate) user_metadata: BTreeMap<String, String>,
     pub(crate) expiry_seconds: u64,
-    pub(crate) manifest_form: SignatureManifestForm,
+    /// `None`: the store's default (see `notation_sign_options_set_manifest_form`).
+    pub(crate) manifest_form: Option<SignatureManifestForm>,
+    /// Sign an index with every manifest it lists.
+    pub(crate) recursive: bool,
     pub(crate) timestamper: Option<Arc<HttpTimestamper>>,
     /// The time limit of one timestamp exchange (`None`: the default);
     /// see `network.rs`.
@@ -91,7 +95,8 @@ impl Default for SignOptions {
             media_type: DEFAULT_BLOB_MEDIA_TYPE.to_string(),
             user_metadata: BTreeMap::new(),
             expiry_seconds: 0,
-            manifest_form: SignatureManifestForm::ArtifactType,
+            manifest_form: None,
+            recursive: false,
             timestamper: None,
             timestamp_timeout: None,
             plugin_config: PluginConfig::new(),
@@ -262,7 +267,9 @@ pub unsafe extern "C" fn notation_sign_options_set_expiry_seconds(
 }
 
 /// Sets the signature manifest form used when signing artifacts (a
-/// `notation_manifest_form`).
+/// `notation_manifest_form`). Unset, it is the store's: the artifactType
+/// form in a registry, the config media type form in an OCI layout (the
+/// only one notation v1.3 finds there).
 ///
 /// # Safety
 /// `options` must be live options.
@@ -275,8 +282,8 @@ pub unsafe extern "C" fn notation_sign_options_set_manifest_form(
         // SAFETY: caller guarantees options.
         let options = unsafe { handle(options, "options")? };
         options.lock().manifest_form = match form {
-            1 => SignatureManifestForm::ArtifactType,
-            2 => SignatureManifestForm::ConfigMediaType,
+            1 => Some(SignatureManifestForm::ArtifactType),
+            2 => Some(SignatureManifestForm::ConfigMediaType),
             other => {
                 return Err(Error::invalid(format!(
                     "unknown manifest form {other} (expected NOTATION_MANIFEST_FORM_ARTIFACT_TYPE or _CONFIG_MEDIA_TYPE)"
@@ -384,7 +391,7 @@ pub unsafe extern "C" fn notation_sign_options_free(options: *mut *mut notation_
 
 /// Options of the verification functions. Defaults: the blob policy's
 /// global statement (`*`), no media type or user metadata requirement, at
-/// most 100 signatures per artifact, no plugin configuration. Thread safety as
+/// most 100 signatures per artifact, not recursive, no plugin configuration. Thread safety as
 /// `notation_sign_options`.
 pub struct notation_verify_options {
     state: Mutex<VerifyOptions>,
@@ -396,6 +403,8 @@ pub(crate) struct VerifyOptions {
     pub(crate) media_type: Option<String>,
     pub(crate) user_metadata: BTreeMap<String, String>,
     pub(crate) max_signatures: usize,
+    /// Verify an index with every manifest it lists.
+    pub(crate) recursive: bool,
     /// Sent to the verification plugin a signature requires.
     // Requirements: R8.
     pub(crate) plugin_config: PluginConfig,
@@ -408,13 +417,14 @@ impl Default for VerifyOptions {
             media_type: None,
             user_metadata: BTreeMap::new(),
             max_signatures: DEFAULT_MAX_SIGNATURES,
+            recursive: false,
             plugin_config: PluginConfig::new(),
         }
     }
 }
 
 impl notation_verify_options {
-    fn lock(&self) -> MutexGuard<'_, VerifyOptions> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, VerifyOptions> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 

@@ -36,9 +36,9 @@ use crate::verifier::{NOTATION_MAX_SIGNATURE_SIZE, notation_verifier, run_verifi
 /// layout's `index.json` is rewritten by each signature).
 pub struct notation_target {
     store: Store,
-    reference: String,
+    pub(crate) reference: String,
     scope: Option<String>,
-    write_lock: Mutex<()>,
+    pub(crate) write_lock: Mutex<()>,
     errors: LastError,
 }
 
@@ -48,14 +48,22 @@ enum Store {
 }
 
 impl notation_target {
-    fn repository(&self) -> &dyn SignatureRepository {
+    pub(crate) fn repository(&self) -> &dyn SignatureRepository {
         match &self.store {
             Store::Layout(layout) => layout,
             Store::Registry(remote) => remote,
         }
     }
 
-    fn scope(&self) -> Result<&str, Error> {
+    /// The store, for the walk of an image index.
+    pub(crate) fn store(&self) -> &dyn notation_oci::store::ContentStore {
+        match &self.store {
+            Store::Layout(layout) => layout,
+            Store::Registry(remote) => remote,
+        }
+    }
+
+    pub(crate) fn scope(&self) -> Result<&str, Error> {
         self.scope.as_deref().ok_or_else(|| {
             Error::invalid(
                 "verifying an artifact in an OCI layout needs a scope (the registry scope that selects the trust policy statement); give one to notation_target_new_oci_layout",
@@ -117,6 +125,16 @@ pub unsafe extern "C" fn notation_target_new_oci_layout(
 /// notation defaults.
 // Requirements: X2.
 fn registry_client(config: Option<&notation_config>) -> Result<RegistryClient, Error> {
+    registry_client_with(config, true)
+}
+
+/// As [`registry_client`]; `NOTATION_USERNAME`/`NOTATION_PASSWORD` only when
+/// `from_env` (a copy between two registries leaves them out: they do not
+/// say which registry they are for).
+pub(crate) fn registry_client_with(
+    config: Option<&notation_config>,
+    from_env: bool,
+) -> Result<RegistryClient, Error> {
     let state = config.map(|c| c.state().clone());
     let mut options = crate::network::NetworkSettings::default().apply(RegistryClient::builder());
     let mut chain = CredentialChain::new();
@@ -132,8 +150,8 @@ fn registry_client(config: Option<&notation_config>) -> Result<RegistryClient, E
             chain = chain.with(StaticCredentials::new(registry, credential));
         }
     }
-    if let Some(from_env) = StaticCredentials::from_env(None) {
-        chain = chain.with(from_env);
+    if let Some(env) = StaticCredentials::from_env(None).filter(|_| from_env) {
+        chain = chain.with(env);
     }
     let store = select_credential_store(&notation_config_file, &docker_config_path(), None)
         .map_err(|e| Error::new(notation_result::Config, e.to_string()))?;
@@ -233,11 +251,20 @@ pub unsafe extern "C" fn notation_signer_sign_artifact(
                 // SAFETY: non-NULL; caller guarantees it is writable.
                 Some(unsafe { Out::new(out_signature, "out_signature")? })
             };
-            let sign_options = workflow::SignOptions::new(options.format)
+            let mut sign_options = workflow::SignOptions::new(options.format)
                 .user_metadata(options.user_metadata.clone())
                 .expiry(options.expiry())
-                .manifest_form(options.manifest_form)
                 .timestamper(options.timestamper());
+            if let Some(form) = options.manifest_form {
+                sign_options = sign_options.manifest_form(form);
+            }
+            if options.recursive {
+                let signed = crate::recursive::sign(signer, target, &options, &sign_options)?;
+                if let Some(out) = out {
+                    out.write(into_handle(signed));
+                }
+                return Ok(());
+            }
             let signed = signer.key.with_artifact_signer(&options, |artifact_signer| {
                 let _serialised = target.write_lock.lock().unwrap_or_else(|p| p.into_inner());
                 workflow::sign_with(
@@ -250,8 +277,9 @@ pub unsafe extern "C" fn notation_signer_sign_artifact(
             })?;
             if let Some(out) = out {
                 out.write(into_handle(notation_signature_list {
-                    artifact_digest: Some(signed.artifact.digest),
+                    artifact_digest: Some(signed.artifact.digest.clone()),
                     entries: vec![SignatureEntry {
+                        subject_digest: Some(signed.artifact.digest),
                         digest: Some(signed.pushed.manifest.digest),
                         envelope_media_type: Some(signed.pushed.envelope.media_type),
                         content: None,
@@ -312,13 +340,35 @@ fn artifact_verdict(
         .user_metadata(options.user_metadata.clone())
         .max_signatures(options.max_signatures)
         .plugin_config(options.plugin_config.clone());
-    let verdict = match workflow::verify(
+    if options.recursive {
+        return crate::recursive::verdict(verifier, target, scope, &workflow_options);
+    }
+    let result = workflow::verify(
         target.repository(),
         scope,
         &target.reference,
         verifier,
         &workflow_options,
-    ) {
+    );
+    Ok(verdict_of(
+        verifier,
+        target,
+        scope,
+        &target.reference,
+        result,
+    ))
+}
+
+/// The verdict of one artifact's verification (`reference` a tag or
+/// digest of the target's store).
+pub(crate) fn verdict_of(
+    verifier: &Verifier,
+    target: &notation_target,
+    scope: &str,
+    reference: &str,
+    result: Result<workflow::ArtifactVerification, WorkflowError>,
+) -> Verdict {
+    match result {
         Ok(verification) => {
             let skipped = verification.is_skipped();
             let (signature_digest, outcome) = match verification.verified {
@@ -356,7 +406,7 @@ fn artifact_verdict(
             verdict.signature_failures = failures;
             if verdict.policy_name.is_none() {
                 verdict.policy_name = verifier
-                    .oci_statement_for_scope(scope, &target.reference)
+                    .oci_statement_for_scope(scope, reference)
                     .ok()
                     .map(|s| s.name().to_string());
             }
@@ -370,14 +420,13 @@ fn artifact_verdict(
             ) {
                 verdict.artifact_digest = target
                     .repository()
-                    .resolve(&target.reference)
+                    .resolve(reference)
                     .ok()
                     .map(|d| d.digest);
             }
             verdict
         }
-    };
-    Ok(verdict)
+    }
 }
 
 /// Verifies the target artifact under the verifier's OCI trust policy: the
@@ -457,19 +506,22 @@ pub unsafe extern "C" fn notation_target_free(target: *mut *mut notation_target)
 /// are there only for inspected signatures whose envelope could be read;
 /// nothing is verified. Immutable: may be read from many threads.
 pub struct notation_signature_list {
-    artifact_digest: Option<String>,
-    entries: Vec<SignatureEntry>,
+    pub(crate) artifact_digest: Option<String>,
+    pub(crate) entries: Vec<SignatureEntry>,
 }
 
-struct SignatureEntry {
-    digest: Option<String>,
-    envelope_media_type: Option<String>,
+pub(crate) struct SignatureEntry {
+    /// The manifest the signature signs (the list's artifact, or, after a
+    /// recursive signing, the manifest of the index it was made for).
+    pub(crate) subject_digest: Option<String>,
+    pub(crate) digest: Option<String>,
+    pub(crate) envelope_media_type: Option<String>,
     /// `None` when not inspected; the parse error when unreadable.
-    content: Option<Result<EnvelopeContent, String>>,
+    pub(crate) content: Option<Result<EnvelopeContent, String>>,
 }
 
 impl notation_signature_list {
-    fn entry(&self, index: usize) -> Result<&SignatureEntry, Error> {
+    pub(crate) fn entry(&self, index: usize) -> Result<&SignatureEntry, Error> {
         self.entries.get(index).ok_or_else(|| {
             Error::new(
                 notation_result::IndexOutOfRange,
@@ -514,15 +566,16 @@ pub unsafe extern "C" fn notation_target_list_signatures(
             let out = unsafe { Out::new(out_list, "out_list")? };
             let (artifact, _, signatures) = workflow::list(target.repository(), &target.reference)?;
             out.write(into_handle(notation_signature_list {
-                artifact_digest: Some(artifact.digest),
                 entries: signatures
                     .into_iter()
                     .map(|s| SignatureEntry {
+                        subject_digest: Some(artifact.digest.clone()),
                         digest: Some(s.digest),
                         envelope_media_type: None,
                         content: None,
                     })
                     .collect(),
+                artifact_digest: Some(artifact.digest),
             }));
             Ok(())
         })())
@@ -557,7 +610,7 @@ pub unsafe extern "C" fn notation_target_inspect_signatures(
             let (artifact, _, inspected) =
                 workflow::inspect(target.repository(), &target.reference, max)?;
             out.write(into_handle(notation_signature_list {
-                artifact_digest: Some(artifact.digest),
+                artifact_digest: Some(artifact.digest.clone()),
                 entries: inspected
                     .into_iter()
                     .map(|s| {
@@ -568,6 +621,7 @@ pub unsafe extern "C" fn notation_target_inspect_signatures(
                             Err(e) => (None, Err(e)),
                         };
                         SignatureEntry {
+                            subject_digest: Some(artifact.digest.clone()),
                             digest: Some(s.signature.digest),
                             envelope_media_type: media_type,
                             content: Some(content),
@@ -608,6 +662,7 @@ pub unsafe extern "C" fn notation_envelope_inspect(
         out.write(into_handle(notation_signature_list {
             artifact_digest: None,
             entries: vec![SignatureEntry {
+                subject_digest: None,
                 digest: None,
                 envelope_media_type: Some(format.media_type().to_string()),
                 content: Some(Ok(content)),

@@ -55,6 +55,18 @@ pub(crate) struct Verdict {
     pub(crate) artifact_digest: Option<String>,
     /// Artifacts: each signature that failed (digest, reason).
     pub(crate) signature_failures: Vec<(String, String)>,
+    /// Recursive verification: each manifest of the index (the index
+    /// first) with its code and failure message.
+    pub(crate) manifests: Vec<ManifestVerdict>,
+}
+
+/// One manifest of a recursive verification.
+#[derive(Clone, Debug)]
+pub(crate) struct ManifestVerdict {
+    pub(crate) digest: String,
+    pub(crate) code: notation_result,
+    /// Why it failed (empty when it passed).
+    pub(crate) message: String,
 }
 
 impl Verdict {
@@ -87,6 +99,7 @@ impl Verdict {
             signature_digest: None,
             artifact_digest: None,
             signature_failures: Vec::new(),
+            manifests: Vec::new(),
         }
     }
 

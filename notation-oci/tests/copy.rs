@@ -415,6 +415,20 @@ fn progress_events_and_limits() {
     assert_eq!(roles.len(), 3, "{roles:?}");
 
     let fresh = OciLayout::create(dir.path().join("limited")).unwrap();
+    let unsigned = OciLayout::create(dir.path().join("unsigned")).unwrap();
+    let (index, _) = push_index(&unsigned, false);
+    let e = copy::copy(
+        &unsigned,
+        &index.digest,
+        &fresh,
+        None,
+        &CopyOptions::new().limits(GraphLimits::new().max_manifests(2)),
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string().contains("more than 2 manifests"),
+        "an index and its two manifests are three: {e}"
+    );
     for (limits, what) in [
         (GraphLimits::new().max_manifests(2), "more than 2 manifests"),
         (GraphLimits::new().max_depth(0), "nested deeper than 0"),

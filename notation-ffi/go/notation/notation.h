@@ -52,7 +52,8 @@
  * and are released with their *_free function, which takes the address of
  * the caller's variable and sets it to NULL: freeing NULL, or freeing twice
  * through the same variable, does nothing. Freeing a stale copy of a freed
- * pointer is undefined behaviour. The library keeps no pointer it was given.
+ * pointer is undefined behaviour. The library keeps no pointer it was given,
+ * except the callback and user data of notation_copy_options_set_progress.
  *
  * Threads: every handle may be used from any thread and from many threads at
  * once. A notation_verifier is immutable and verifies in parallel without
@@ -181,7 +182,7 @@ enum notation_result
   NOTATION_RESULT_KEY_NOT_FOUND = 1006,
   /**
    * A private key that cannot be read or parsed, or that the crypto
-   * provider refuses when reading it (an RSA key under 2048 bits).
+   * provider refuses when reading it.
    */
   NOTATION_RESULT_SIGNING_KEY_INVALID = 2000,
   /**
@@ -193,8 +194,9 @@ enum notation_result
    */
   NOTATION_RESULT_KEY_MISMATCH = 2002,
   /**
-   * A key of a type that is not one of the six Notation key specs
-   * (RSA 2048/3072/4096, EC P-256/P-384/P-521), such as Ed25519.
+   * A key of a type or size that is not one of the six Notation key
+   * specs (RSA 2048/3072/4096, EC P-256/P-384/P-521), such as Ed25519 or
+   * RSA 1024.
    */
   NOTATION_RESULT_KEY_UNSUPPORTED = 2003,
   /**
@@ -456,12 +458,13 @@ enum notation_manifest_form
  {
   /**
    * An image manifest with `artifactType`
-   * `application/vnd.cncf.notary.signature` (OCI 1.1), the default.
+   * `application/vnd.cncf.notary.signature` (OCI 1.1), the default in
+   * registries.
    */
   NOTATION_MANIFEST_FORM_ARTIFACT_TYPE = 1,
   /**
    * An image manifest with that config media type, for registries that
-   * refuse `artifactType` (OCI 1.0).
+   * refuse `artifactType` (OCI 1.0); the default in OCI layouts.
    */
   NOTATION_MANIFEST_FORM_CONFIG_MEDIA_TYPE = 2,
 };
@@ -560,6 +563,119 @@ typedef uint32_t notation_policy_kind;
 #endif // __cplusplus
 
 /**
+ * Where one side of a copy is.
+ */
+enum notation_store_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * A registry repository: `registry/repository:tag` or `...@digest`.
+   */
+  NOTATION_STORE_KIND_REGISTRY = 1,
+  /**
+   * An OCI image layout directory: `<path>:<tag>` or `<path>@<digest>`
+   * (a destination may leave out the tag; it is created when missing).
+   */
+  NOTATION_STORE_KIND_OCI_LAYOUT = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum notation_store_kind notation_store_kind;
+#else
+typedef uint32_t notation_store_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What `notation_copy_report_count` counts.
+ */
+enum notation_copy_count
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Manifests stored at the destination.
+   */
+  NOTATION_COPY_COUNT_MANIFESTS_COPIED = 1,
+  /**
+   * Manifests the destination had.
+   */
+  NOTATION_COPY_COUNT_MANIFESTS_SKIPPED = 2,
+  /**
+   * Blobs transferred.
+   */
+  NOTATION_COPY_COUNT_BLOBS_COPIED = 3,
+  /**
+   * Blobs mounted from another repository of the same registry.
+   */
+  NOTATION_COPY_COUNT_BLOBS_MOUNTED = 4,
+  /**
+   * Blobs the destination had (and non-distributable layers).
+   */
+  NOTATION_COPY_COUNT_BLOBS_SKIPPED = 5,
+  /**
+   * Notary signatures the artifact has at the destination after the copy.
+   */
+  NOTATION_COPY_COUNT_SIGNATURES = 6,
+  /**
+   * Other referrers likewise (with all referrers copied).
+   */
+  NOTATION_COPY_COUNT_REFERRERS = 7,
+  /**
+   * Bytes transferred (blobs and manifests).
+   */
+  NOTATION_COPY_COUNT_BYTES = 8,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum notation_copy_count notation_copy_count;
+#else
+typedef uint32_t notation_copy_count;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What a progress callback is told.
+ */
+enum notation_copy_event
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The source was read: `done` is the number of manifests, `total` the
+   * bytes of the distinct blobs; `digest` is empty.
+   */
+  NOTATION_COPY_EVENT_PLANNED = 1,
+  /**
+   * A blob transfer starts (`total` is its size).
+   */
+  NOTATION_COPY_EVENT_BLOB_STARTED = 2,
+  /**
+   * `done` bytes of the blob were transferred, of `total`.
+   */
+  NOTATION_COPY_EVENT_BLOB_PROGRESS = 3,
+  /**
+   * A blob is done (transferred, mounted or present): `done` = `total`.
+   */
+  NOTATION_COPY_EVENT_BLOB_DONE = 4,
+  /**
+   * A manifest is done (`total` is its size).
+   */
+  NOTATION_COPY_EVENT_MANIFEST_DONE = 5,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum notation_copy_event notation_copy_event;
+#else
+typedef uint32_t notation_copy_event;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * Bytes produced by the library (a signature envelope, a DER
  * certificate), owned by the caller until `notation_buffer_free`. Buffers
  * carry bytes only: strings always come through caller buffers.
@@ -586,9 +702,23 @@ typedef struct notation_buffer notation_buffer;
 typedef struct notation_config notation_config;
 
 /**
+ * Options of `notation_copy`. Defaults: the artifact and the Notary
+ * signatures of it and of every manifest it lists; at most 10 000
+ * manifests, nesting 16 deep, 1 000 referrers per manifest; no progress
+ * callback. Thread safety as `notation_sign_options`.
+ */
+typedef struct notation_copy_options notation_copy_options;
+
+/**
+ * What a copy did (from `notation_copy`). Immutable: may be read from
+ * many threads.
+ */
+typedef struct notation_copy_report notation_copy_report;
+
+/**
  * Options of the signing functions. Defaults: JWS, media type
  * `application/octet-stream` (blobs), no user metadata, no expiry, the
- * `artifactType` manifest form (artifacts), no timestamp, no plugin
+ * store's manifest form (artifacts), not recursive, no timestamp, no plugin
  * configuration. Thread safety: may be used
  * from many threads; setters are serialised by an internal lock.
  */
@@ -649,10 +779,24 @@ typedef struct notation_verifier notation_verifier;
 /**
  * Options of the verification functions. Defaults: the blob policy's
  * global statement (`*`), no media type or user metadata requirement, at
- * most 100 signatures per artifact, no plugin configuration. Thread safety as
+ * most 100 signatures per artifact, not recursive, no plugin configuration. Thread safety as
  * `notation_sign_options`.
  */
 typedef struct notation_verify_options notation_verify_options;
+
+/**
+ * A progress callback: called on the thread running `notation_copy`,
+ * between its requests, with the `user_data` given to
+ * `notation_copy_options_set_progress`, an event (a
+ * `notation_copy_event`), the digest concerned (a NUL-terminated string,
+ * valid during the call only) and two counts. It must not unwind (C++
+ * exceptions, `longjmp`) across the library.
+ */
+typedef void (*notation_copy_progress_fn)(void *user_data,
+                                          uint32_t event,
+                                          const char *digest,
+                                          uint64_t done,
+                                          uint64_t total);
 
 #ifdef __cplusplus
 extern "C" {
@@ -1006,6 +1150,134 @@ notation_result notation_config_last_error(const notation_config *config,
 void notation_config_free(notation_config **config);
 
 /**
+ * Creates copy options with the defaults.
+ *
+ * # Safety
+ * `out_options` must be writable.
+ */
+notation_result notation_copy_options_new(notation_copy_options **out_options);
+
+/**
+ * Copies every referrer of the artifact (SBOMs, attestations, ...) too,
+ * recursively, with their signatures (default: only Notary signatures).
+ *
+ * # Safety
+ * `options` must be live options.
+ */
+notation_result notation_copy_options_set_all_referrers(notation_copy_options *options, bool all);
+
+/**
+ * Bounds what the copy reads from the source: the manifests (at least 1),
+ * the nesting depth (indexes in indexes, referrers of referrers) and the
+ * referrers of one manifest. Past a bound the copy fails with
+ * `NOTATION_RESULT_INPUT_TOO_LARGE` before anything is written.
+ *
+ * # Safety
+ * `options` must be live options.
+ */
+notation_result notation_copy_options_set_limits(notation_copy_options *options,
+                                                 size_t max_manifests,
+                                                 size_t max_depth,
+                                                 size_t max_referrers);
+
+/**
+ * Sets the progress callback (NULL removes it); `user_data` is passed back
+ * to it as is and may be NULL. The callback is called on the thread that
+ * calls `notation_copy`, which must be able to use `user_data`.
+ *
+ * # Safety
+ * `options` must be live options; `callback` NULL or a function of the
+ * documented signature that stays callable while the options are used.
+ */
+notation_result notation_copy_options_set_progress(notation_copy_options *options,
+                                                   notation_copy_progress_fn callback,
+                                                   void *user_data);
+
+/**
+ * Frees copy options and sets `*options` to NULL; NULL does nothing.
+ *
+ * # Safety
+ * `*options` must be NULL or live options not in use by another thread.
+ */
+void notation_copy_options_free(notation_copy_options **options);
+
+/**
+ * Copies an artifact with its signatures, byte for byte, from `source` to
+ * `destination`, each a registry repository or an OCI layout
+ * (`source_kind`, `destination_kind`: a `notation_store_kind`): the
+ * artifact (a manifest with its blobs, or an index with every manifest it
+ * lists and their blobs) and every Notary signature of it and of its
+ * manifests, or every referrer with `notation_copy_options_set_all_referrers`.
+ *
+ * The source names a tag or a digest; the destination may name a tag (it
+ * is written last), the source's digest, or neither (then the source's
+ * tag, if it named one). A destination layout is created when missing.
+ * Each side has its own registry client built from `config` (which may be
+ * NULL; as for `notation_target_new_registry`, except that
+ * `NOTATION_USERNAME`/`NOTATION_PASSWORD` are not used: they do not say
+ * which registry they are for), so that credentials set for one registry
+ * are never sent to the other. Every byte is checked against its digest
+ * while it is copied; a failed copy leaves no tag at the destination, and
+ * running it again completes it. `options` may be NULL (the defaults);
+ * `out_report` may be NULL.
+ *
+ * # Safety
+ * `config` and `options` must be NULL or live; `source` and `destination`
+ * NUL-terminated strings; `out_report` NULL or writable.
+ */
+notation_result notation_copy(const notation_config *config,
+                              uint32_t source_kind,
+                              const char *source,
+                              uint32_t destination_kind,
+                              const char *destination,
+                              const notation_copy_options *options,
+                              notation_copy_report **out_report);
+
+/**
+ * Copies the digest of the artifact copied (the same at both ends).
+ * Buffer rules as for `notation_result_text`.
+ *
+ * # Safety
+ * `report` must be a live report; `buf` writable for `len` bytes;
+ * `out_needed` writable.
+ */
+notation_result notation_copy_report_digest(const notation_copy_report *report,
+                                            char *buf,
+                                            size_t len,
+                                            size_t *out_needed);
+
+/**
+ * Copies the tag written at the destination; `NOTATION_RESULT_NOT_AVAILABLE`
+ * when none was. Buffer rules as for `notation_result_text`.
+ *
+ * # Safety
+ * `report` must be a live report; `buf` writable for `len` bytes;
+ * `out_needed` writable.
+ */
+notation_result notation_copy_report_tag(const notation_copy_report *report,
+                                         char *buf,
+                                         size_t len,
+                                         size_t *out_needed);
+
+/**
+ * Gives one count of the report (`what`, a `notation_copy_count`).
+ *
+ * # Safety
+ * `report` must be a live report; `out_value` writable.
+ */
+notation_result notation_copy_report_count(const notation_copy_report *report,
+                                           uint32_t what,
+                                           uint64_t *out_value);
+
+/**
+ * Frees a report and sets `*report` to NULL; NULL does nothing.
+ *
+ * # Safety
+ * `*report` must be NULL or a live report that no other thread is using.
+ */
+void notation_copy_report_free(notation_copy_report **report);
+
+/**
  * Copies the text of a result code into `buf`: a short English phrase
  * ("signature verification failed"). Unknown codes get "unknown result
  * code N".
@@ -1135,7 +1407,9 @@ notation_result notation_sign_options_set_expiry_seconds(notation_sign_options *
 
 /**
  * Sets the signature manifest form used when signing artifacts (a
- * `notation_manifest_form`).
+ * `notation_manifest_form`). Unset, it is the store's: the artifactType
+ * form in a registry, the config media type form in an OCI layout (the
+ * only one notation v1.3 finds there).
  *
  * # Safety
  * `options` must be live options.
@@ -1305,6 +1579,104 @@ notation_result notation_signer_new_pkcs11(const char *uri,
  * `json` must be readable for `json_len` bytes.
  */
 notation_result notation_trust_policy_validate(uint32_t kind, const uint8_t *json, size_t json_len);
+
+/**
+ * Makes `notation_signer_sign_artifact` sign the target artifact and,
+ * when it is an image index (a multi-platform image), every manifest it
+ * lists, nested indexes included: one signature each, all with these
+ * options, the index first. Its signature list then has one entry per
+ * manifest signed (`notation_signature_list_subject_digest` names the
+ * manifest). An artifact that is not an index gets its one signature.
+ * Default: off.
+ *
+ * # Safety
+ * `options` must be live options.
+ */
+notation_result notation_sign_options_set_recursive(notation_sign_options *options, bool recursive);
+
+/**
+ * Makes `notation_verifier_verify_artifact` verify the target artifact
+ * and, when it is an image index, every manifest it lists, each under the
+ * target's trust policy statement. The call returns
+ * `NOTATION_RESULT_OK` only when every manifest verified; the verdict
+ * then holds the index's checks, and otherwise those of the first
+ * manifest that failed, with its code and message (which names it); each
+ * manifest's result is read with `notation_verdict_manifest_count`,
+ * `_manifest_digest`, `_manifest_code` and `_manifest_failure`. Default:
+ * off.
+ *
+ * # Safety
+ * `options` must be live options.
+ */
+notation_result notation_verify_options_set_recursive(notation_verify_options *options,
+                                                      bool recursive);
+
+/**
+ * Gives the number of manifests a recursive verification verified (the
+ * index and every manifest it lists); 0 after any other verification.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `out_count` writable.
+ */
+notation_result notation_verdict_manifest_count(const notation_verdict *verdict, size_t *out_count);
+
+/**
+ * Copies the digest of manifest `index` of a recursive verification (0 is
+ * the index itself, then the manifests it lists, in its order). Buffer
+ * rules as for `notation_result_text`.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `buf` writable for `len` bytes;
+ * `out_needed` writable.
+ */
+notation_result notation_verdict_manifest_digest(const notation_verdict *verdict,
+                                                 size_t index,
+                                                 char *buf,
+                                                 size_t len,
+                                                 size_t *out_needed);
+
+/**
+ * Gives the result of manifest `index`: `NOTATION_RESULT_OK` when it
+ * verified, else the code its verification failed with.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `out_code` writable.
+ */
+notation_result notation_verdict_manifest_code(const notation_verdict *verdict,
+                                               size_t index,
+                                               notation_result *out_code);
+
+/**
+ * Copies why manifest `index` did not verify (one line, naming the check
+ * that failed where one did); the empty string when it verified. Buffer
+ * rules as for `notation_result_text`.
+ *
+ * # Safety
+ * `verdict` must be a live verdict; `buf` writable for `len` bytes;
+ * `out_needed` writable.
+ */
+notation_result notation_verdict_manifest_failure(const notation_verdict *verdict,
+                                                  size_t index,
+                                                  char *buf,
+                                                  size_t len,
+                                                  size_t *out_needed);
+
+/**
+ * Copies the digest of the manifest signature `index` of the list signs:
+ * the list's artifact, or, after a recursive signing, the manifest of the
+ * index it was made for. `NOTATION_RESULT_NOT_AVAILABLE` for
+ * `notation_envelope_inspect` lists. Buffer rules as for
+ * `notation_result_text`.
+ *
+ * # Safety
+ * `list` must be a live list; `buf` writable for `len` bytes;
+ * `out_needed` writable.
+ */
+notation_result notation_signature_list_subject_digest(const notation_signature_list *list,
+                                                       size_t index,
+                                                       char *buf,
+                                                       size_t len,
+                                                       size_t *out_needed);
 
 /**
  * Creates a signer from a private key and its certificate chain, in

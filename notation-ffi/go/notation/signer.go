@@ -107,8 +107,12 @@ type SignOptions struct {
 	UserMetadata map[string]string
 	// Expiry after the signing time, whole seconds (0: none).
 	Expiry time.Duration
-	// ManifestForm for artifacts (default ManifestArtifactType).
+	// ManifestForm for artifacts (default: the store's, ManifestArtifactType
+	// in a registry, ManifestConfigMediaType in an OCI layout).
 	ManifestForm ManifestForm
+	// Recursive signs an image index and every manifest it lists (see
+	// SignArtifactRecursive).
+	Recursive bool
 	// TimestampURL requests an RFC 3161 timestamp from this TSA; its
 	// tokens must chain to TimestampRoots (PEM or DER certificates).
 	TimestampURL   string
@@ -186,6 +190,11 @@ func (o *SignOptions) toC() (*C.notation_sign_options, error) {
 		if err := set(func() C.notation_result {
 			return C.notation_sign_options_set_manifest_form(ptr, C.uint32_t(o.ManifestForm))
 		}); err != nil {
+			return nil, err
+		}
+	}
+	if o.Recursive {
+		if err := set(func() C.notation_result { return C.notation_sign_options_set_recursive(ptr, true) }); err != nil {
 			return nil, err
 		}
 	}
@@ -306,4 +315,61 @@ func (s *Signer) SignArtifact(target *Target, opts *SignOptions) (string, error)
 	return readString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
 		return C.notation_signature_list_digest(list, 0, b, n, needed)
 	})
+}
+
+// SignedManifest is one signature made by SignArtifactRecursive.
+type SignedManifest struct {
+	// Subject is the digest of the manifest signed.
+	Subject string
+	// Signature is the digest of its signature manifest.
+	Signature string
+}
+
+// SignArtifactRecursive signs the target artifact and, when it is an image
+// index (a multi-platform image: OCI index or Docker manifest list), every
+// manifest it lists, nested indexes included: one signature each, with the
+// same options, the index first.
+func (s *Signer) SignArtifactRecursive(target *Target, opts *SignOptions) ([]SignedManifest, error) {
+	o := SignOptions{}
+	if opts != nil {
+		o = *opts
+	}
+	o.Recursive = true
+	copts, err := o.toC()
+	if err != nil {
+		return nil, err
+	}
+	defer C.notation_sign_options_free(&copts)
+	var list *C.notation_signature_list
+	err = s.h.use(func(sp *C.notation_signer) error {
+		return target.h.use(func(tp *C.notation_target) error {
+			return call(func() C.notation_result { return C.notation_signer_sign_artifact(sp, tp, copts, &list) })
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer C.notation_signature_list_free(&list)
+	var count C.size_t
+	if err := call(func() C.notation_result { return C.notation_signature_list_count(list, &count) }); err != nil {
+		return nil, err
+	}
+	signed := make([]SignedManifest, 0, int(count))
+	for i := C.size_t(0); i < count; i++ {
+		index := i
+		subject, err := readString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
+			return C.notation_signature_list_subject_digest(list, index, b, n, needed)
+		})
+		if err != nil {
+			return nil, err
+		}
+		signature, err := readString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
+			return C.notation_signature_list_digest(list, index, b, n, needed)
+		})
+		if err != nil {
+			return nil, err
+		}
+		signed = append(signed, SignedManifest{Subject: subject, Signature: signature})
+	}
+	return signed, nil
 }

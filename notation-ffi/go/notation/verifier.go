@@ -46,6 +46,10 @@ type VerifyOptions struct {
 	// PluginConfig is passed to the verification plugin a signature
 	// requires (--plugin-config).
 	PluginConfig map[string]string
+	// Recursive verifies an image index and every manifest it lists
+	// (VerifyArtifact): it passes only when all verify, and
+	// VerificationResult.Manifests holds each one's result.
+	Recursive bool
 }
 
 func (o *VerifyOptions) toC() (*C.notation_verify_options, error) {
@@ -111,6 +115,11 @@ func (o *VerifyOptions) toC() (*C.notation_verify_options, error) {
 			return nil, err
 		}
 	}
+	if o.Recursive {
+		if err := set(func() C.notation_result { return C.notation_verify_options_set_recursive(ptr, true) }); err != nil {
+			return nil, err
+		}
+	}
 	for k, v := range o.PluginConfig {
 		ck, err := str("PluginConfig key", k)
 		if err != nil {
@@ -133,6 +142,16 @@ type CheckResult struct {
 	Action Action
 	Passed bool
 	// Failure is why it failed ("" when it passed).
+	Failure string
+}
+
+// ManifestResult is the result of one manifest of a recursive
+// verification.
+type ManifestResult struct {
+	Digest string
+	// Code is CodeOK when it verified.
+	Code Code
+	// Failure is why it did not verify ("" when it did).
 	Failure string
 }
 
@@ -166,6 +185,10 @@ type VerificationResult struct {
 	SignatureDigest string
 	// ArtifactDigest is, for artifacts, the manifest digest verified.
 	ArtifactDigest string
+	// Manifests is, for a recursive verification, each manifest's result:
+	// the index first, then the manifests it lists. When some failed, the
+	// rest of the result is the first failing manifest's.
+	Manifests []ManifestResult
 	// SignatureFailures lists, for artifacts, each signature that failed
 	// ("<digest>: <reason>").
 	SignatureFailures []string
@@ -303,6 +326,7 @@ func verify(f func(result *C.notation_verdict) C.notation_result) (*Verification
 		}
 	}
 	r.SignerChain = signerChain(res)
+	r.Manifests = manifestResults(res)
 	r.SignatureDigest = optionalString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
 		return C.notation_verdict_signature_digest(res, b, n, needed)
 	})
@@ -392,4 +416,29 @@ func (v *Verifier) VerifyArtifact(target *Target, opts *VerifyOptions) (*Verific
 		})
 	})
 	return r, err
+}
+
+// manifestResults copies the per-manifest results of a recursive
+// verification.
+func manifestResults(res *C.notation_verdict) []ManifestResult {
+	var count C.size_t
+	if C.notation_verdict_manifest_count(res, &count) != C.NOTATION_RESULT_OK {
+		return nil
+	}
+	var out []ManifestResult
+	for i := C.size_t(0); i < count; i++ {
+		index := i
+		var code C.notation_result
+		C.notation_verdict_manifest_code(res, index, &code)
+		out = append(out, ManifestResult{
+			Digest: optionalString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
+				return C.notation_verdict_manifest_digest(res, index, b, n, needed)
+			}),
+			Code: Code(code),
+			Failure: optionalString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
+				return C.notation_verdict_manifest_failure(res, index, b, n, needed)
+			}),
+		})
+	}
+	return out
 }

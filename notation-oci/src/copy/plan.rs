@@ -43,6 +43,9 @@ pub(super) struct Plan {
     pub root: usize,
     by_digest: HashMap<String, usize>,
     bytes: u64,
+    /// Manifests planned or being planned (an index counts before its
+    /// manifests are done).
+    visited: usize,
 }
 
 impl Plan {
@@ -128,7 +131,8 @@ impl Planner<'_> {
         if let Some(&i) = self.plan.by_digest.get(&descriptor.digest) {
             return Ok(i);
         }
-        if self.plan.manifests.len() >= self.limits.manifests() {
+        self.plan.visited += 1;
+        if self.plan.visited > self.limits.manifests() {
             return Err(self.graph_error(GraphError::TooManyManifests {
                 limit: self.limits.manifests(),
             }));
