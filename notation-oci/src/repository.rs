@@ -183,7 +183,16 @@ impl SignatureRepository for OciLayout {
         let mut manifest_desc = self.write_blob(crate::oci::MEDIA_TYPE_IMAGE_MANIFEST, &bytes)?;
         manifest_desc.artifact_type = Some(ARTIFACT_TYPE_NOTATION.to_string());
         manifest_desc.annotations = Some(annotations);
-        self.add_to_index(manifest_desc.clone())?;
+        // The signed manifest is listed too when it was not (a manifest of
+        // an index, signed by `sign --recursive`): tools that resolve
+        // digests through index.json (the reference CLI, oras-go) then find
+        // it, and its signatures.
+        let subject = Descriptor::new(
+            artifact.media_type.clone(),
+            artifact.digest.clone(),
+            artifact.size,
+        );
+        self.record_manifests(&[subject, manifest_desc.clone()], None)?;
         Ok(PushedSignature {
             manifest: manifest_desc,
             envelope: envelope_desc,

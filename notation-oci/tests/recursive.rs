@@ -189,3 +189,33 @@ fn a_skipping_policy_reads_nothing() {
     assert!(result.is_skipped() && result.is_verified());
     assert_eq!(result.policy, "skip");
 }
+
+/// Signing into a layout lists the signed manifest in index.json when it
+/// was not: the reference CLI resolves digests through index.json only (an
+/// unlisted manifest is an `application/octet-stream` blob to it) and would
+/// not find the signatures of an index's manifests otherwise.
+#[test]
+fn signed_manifests_of_an_index_are_listed_in_the_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = OciLayout::create(dir.path().join("l")).unwrap();
+    let (index, children) = push_index(&layout, false);
+    images::tag(&layout, "v1", &index);
+    let listed = |d: &Descriptor| {
+        layout
+            .index()
+            .unwrap()
+            .manifests
+            .iter()
+            .any(|m| m.digest == d.digest)
+    };
+    assert!(!listed(&children[0]));
+    images::sign_recursive(&layout, "v1");
+    for child in &children {
+        assert!(listed(child), "{}", child.digest);
+    }
+    assert_eq!(
+        layout.resolve("v1").unwrap().digest,
+        index.digest,
+        "the tag stays"
+    );
+}
