@@ -23,6 +23,8 @@ fn handles_are_send_and_sync() {
     assert_send_sync::<notation_buffer>();
     assert_send_sync::<notation_target>();
     assert_send_sync::<notation_signature_list>();
+    assert_send_sync::<notation_copy_options>();
+    assert_send_sync::<notation_copy_report>();
 }
 
 #[test]

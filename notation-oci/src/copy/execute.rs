@@ -128,12 +128,11 @@ impl<'a> Executor<'a> {
             // The last referrer of a subject: list them all at once.
             if let Some(subject) = manifest.subject
                 && last_referrer.get(&subject) == Some(&i)
+                && let Some(entries) = to_index.remove(&subject)
             {
-                if let Some(entries) = to_index.remove(&subject) {
-                    self.destination
-                        .index_referrers(&plan.manifests[subject].descriptor, &entries)
-                        .map_err(|e| self.destination_error(e))?;
-                }
+                self.destination
+                    .index_referrers(&plan.manifests[subject].descriptor, &entries)
+                    .map_err(|e| self.destination_error(e))?;
             }
         }
         let root = &plan.manifests[plan.root];

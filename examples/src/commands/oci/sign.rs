@@ -173,9 +173,7 @@ impl SignArgs {
             &options,
             crypto.as_ref(),
         )
-        .map_err(|e| match e {
-            e => sign_error(e),
-        })?;
+        .map_err(sign_error)?;
         for w in &signed.pushed.warnings {
             con.debug(w)?;
             con.eprintln(
