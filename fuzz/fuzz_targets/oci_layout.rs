@@ -5,7 +5,9 @@
 //! listed, inspected or signed into as `notation --oci-layout` would.
 //!
 //! The first byte selects the operation (0 verify, 1 list, 2 inspect,
-//! 3 resolve and referrers walk, 4 push a signature); the rest is entries
+//! 3 resolve and referrers walk, 4 push a signature, 5 copy into a fresh
+//! layout, every referrer too when bit 7 is set, and walk the copy's
+//! index); the rest is entries
 //! in the format of `notation_fuzz::entries`, named by their path in the
 //! layout (blob names end in `sha256/<hex>` and are renamed to their real
 //! digest after the fix-up; a name ending in `/` is a directory). Entry
@@ -22,6 +24,8 @@ use libfuzzer_sys::fuzz_target;
 use notation_core::envelope::EnvelopeFormat;
 use notation_fuzz::entries;
 use notation_fuzz::fixtures::oci_verifier;
+use notation_oci::copy::{self, CopyOptions};
+use notation_oci::graph::{GraphLimits, walk_index};
 use notation_oci::oci::ARTIFACT_TYPE_NOTATION;
 use notation_oci::signature::SignatureManifestForm;
 use notation_oci::workflow::{self, VerifyOptions};
@@ -94,7 +98,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let scope = "local/layout";
-    match selector % 5 {
+    match selector % 6 {
         0 => {
             let options = VerifyOptions::new().max_signatures(4);
             if let Ok(v) = workflow::verify(&layout, scope, &reference, oci_verifier(), &options) {
@@ -133,6 +137,43 @@ fuzz_target!(|data: &[u8]| {
                     }
                 }
                 let _ = layout.read_blob(&d, 4 << 20);
+            }
+        }
+        5 => {
+            let copy_dir = Scratch::new();
+            let Ok(destination) = OciLayout::create(&copy_dir.0) else {
+                return;
+            };
+            let options = CopyOptions::new()
+                .all_referrers(selector & 0x80 != 0)
+                .limits(
+                    GraphLimits::new()
+                        .max_manifests(64)
+                        .max_depth(4)
+                        .max_referrers(16),
+                );
+            if let Ok(report) = copy::copy(&layout, &reference, &destination, None, &options) {
+                let subject = report.subject.expect("a copy has a subject");
+                // The copy holds the subject under its digest, and every
+                // file under blobs/ is named by its content's digest.
+                assert_eq!(
+                    destination.resolve(&subject.digest).map(|d| d.digest).ok(),
+                    Some(subject.digest.clone())
+                );
+                let blobs = copy_dir.0.join("blobs/sha256");
+                for entry in std::fs::read_dir(&blobs).into_iter().flatten().flatten() {
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    let data = std::fs::read(entry.path()).expect("readable");
+                    assert_eq!(
+                        notation_oci::oci::sha256_digest(&data),
+                        format!("sha256:{name}")
+                    );
+                }
+                let _ = walk_index(
+                    &destination,
+                    &subject,
+                    &GraphLimits::new().max_manifests(64),
+                );
             }
         }
         _ => {

@@ -75,3 +75,27 @@ fn layout_and_workflow_errors_print_each_reason_once() {
     let e = layout.resolve("v2").unwrap_err();
     report(&e);
 }
+
+#[test]
+fn copy_errors_print_each_reason_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = alpine_layout(dir.path());
+    let destination = OciLayout::create(dir.path().join("copy")).unwrap();
+    let options = notation_oci::copy::CopyOptions::new();
+    let e = notation_oci::copy::copy(&layout, "no-such-tag", &destination, None, &options)
+        .unwrap_err();
+    assert!(e.is_not_found());
+    let text = report(&e);
+    assert!(text.ends_with("no-such-tag: not found"), "{text}");
+    let (index, _) = support::images::push_index(&layout, false);
+    let limits = notation_oci::graph::GraphLimits::new().max_depth(0);
+    let e = notation_oci::copy::copy(
+        &layout,
+        &index.digest,
+        &destination,
+        None,
+        &options.limits(limits),
+    )
+    .unwrap_err();
+    assert!(report(&e).contains("nested deeper than 0 levels"), "{e}");
+}
