@@ -181,7 +181,7 @@ enum notation_result
   NOTATION_RESULT_KEY_NOT_FOUND = 1006,
   /**
    * A private key that cannot be read or parsed, or that the crypto
-   * provider refuses when reading it (an RSA key under 2048 bits).
+   * provider refuses when reading it.
    */
   NOTATION_RESULT_SIGNING_KEY_INVALID = 2000,
   /**
@@ -193,8 +193,9 @@ enum notation_result
    */
   NOTATION_RESULT_KEY_MISMATCH = 2002,
   /**
-   * A key of a type that is not one of the six Notation key specs
-   * (RSA 2048/3072/4096, EC P-256/P-384/P-521), such as Ed25519.
+   * A key of a type or size that is not one of the six Notation key
+   * specs (RSA 2048/3072/4096, EC P-256/P-384/P-521), such as Ed25519 or
+   * RSA 1024.
    */
   NOTATION_RESULT_KEY_UNSUPPORTED = 2003,
   /**
