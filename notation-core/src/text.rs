@@ -21,8 +21,8 @@ pub enum Structure {
 }
 
 /// `text` with every control character escaped as Go's `%q` shows it:
-/// `\n`, `\t`, `\r`, `\x1b` for C0 controls, `\u007f` for DEL, `\u009b`
-/// for C1 controls and `\u202e` for the Unicode bidirectional controls
+/// `\n`, `\t`, `\r`, `\x1b` for ASCII controls, `\u007f` for DEL, `\u009b`
+/// for the Latin-1 controls and `\u202e` for the Unicode bidirectional controls
 /// (which reorder what a terminal shows). Borrowed when nothing needed
 /// escaping.
 pub fn escape_controls(text: &str, structure: Structure) -> Cow<'_, str> {
@@ -62,8 +62,8 @@ pub fn block(text: &str) -> Cow<'_, str> {
     escape_controls(text, Structure::Block)
 }
 
-/// Whether `c` is escaped: C0 controls, DEL, C1 controls and the
-/// bidirectional formatting characters.
+/// Whether `c` is escaped: ASCII controls, DEL, the Latin-1 controls
+/// (U+0080 to U+009F) and the bidirectional formatting characters.
 pub fn is_control(c: char) -> bool {
     matches!(c as u32, 0x00..=0x1f | 0x7f..=0x9f | 0x200e | 0x200f | 0x202a..=0x202e | 0x2066..=0x2069)
 }
