@@ -400,7 +400,13 @@ Example - Verify a signature on an OCI artifact referenced in an OCI layout usin
   notation verify --oci-layout \"<oci_layout_path>@<digest>\" --scope <trust_policy_scope>
 
 Example - Verify a signature on an OCI artifact identified by a tag and referenced in an OCI layout using trust policy statement specified by scope.
-  notation verify --oci-layout \"<oci_layout_path>:<tag>\" --scope <trust_policy_scope>",
+  notation verify --oci-layout \"<oci_layout_path>:<tag>\" --scope <trust_policy_scope>
+
+Example - Verify several OCI artifacts and report on each in JSON (exit status 0 only when every one is verified or skipped by policy):
+  notation verify -o json <registry>/<repository>@<digest> <registry>/<repository>:<tag>
+
+Example - Verify the OCI artifacts listed in a file (one reference per line, '-' for standard input), 16 at once:
+  notation verify --concurrency 16 --references-from <file>",
     ),
     (
         "list",

@@ -16,6 +16,7 @@ mod list;
 mod sign;
 mod trace;
 mod verify;
+mod verify_many;
 
 pub use list::{InspectArgs, ListArgs};
 pub use sign::SignArgs;
