@@ -80,6 +80,7 @@
 
 #[macro_use]
 mod guard;
+mod batch;
 mod buffer;
 mod chain;
 mod check;
@@ -96,6 +97,7 @@ mod verdict;
 mod verifier;
 mod version;
 
+pub use batch::*;
 pub use buffer::*;
 pub use chain::*;
 pub use check::*;

@@ -116,7 +116,7 @@ pub unsafe extern "C" fn notation_target_new_oci_layout(
 /// insecure registries), credentials from the configuration first, then the
 /// notation defaults.
 // Requirements: X2.
-fn registry_client(config: Option<&notation_config>) -> Result<RegistryClient, Error> {
+pub(crate) fn registry_client(config: Option<&notation_config>) -> Result<RegistryClient, Error> {
     let state = config.map(|c| c.state().clone());
     let mut options = crate::network::NetworkSettings::default().apply(RegistryClient::builder());
     let mut chain = CredentialChain::new();
