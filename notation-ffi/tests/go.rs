@@ -12,9 +12,9 @@
 //! python3 and openssl (the Go plugin tests run the Python test plugin), and
 //! docker-registry (TestVerifyManyRegistry verifies a registry's references).
 
-mod common;
 #[path = "../../notation-oci/tests/support/batch_fixture.rs"]
 mod batch_fixture;
+mod common;
 #[path = "../../notation-pkcs11/tests/support/softhsm.rs"]
 mod softhsm;
 
