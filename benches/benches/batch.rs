@@ -96,8 +96,13 @@ fn layout(dir: &std::path::Path) -> (OciLayout, Vec<Envelope>) {
         let tag = format!("app-{i}");
         desc.annotations = Some([(ANNOTATION_REF_NAME.to_string(), tag.clone())].into());
         layout.add_to_index(desc).unwrap();
-        workflow::sign_artifact(&layout, &tag, &signer, &SignOptions::new(EnvelopeFormat::Jws))
-            .unwrap();
+        workflow::sign_artifact(
+            &layout,
+            &tag,
+            &signer,
+            &SignOptions::new(EnvelopeFormat::Jws),
+        )
+        .unwrap();
         let artifact = layout.resolve(&tag).unwrap();
         let signature = layout.signatures(&artifact).unwrap().remove(0);
         let (_, bytes) = layout.fetch_signature(&signature, &artifact).unwrap();
@@ -109,7 +114,10 @@ fn layout(dir: &std::path::Path) -> (OciLayout, Vec<Envelope>) {
 fn all_verified(outcomes: impl Iterator<Item = BatchOutcome>) {
     let outcomes: Vec<BatchOutcome> = outcomes.collect();
     assert_eq!(outcomes.len(), COUNT);
-    assert!(outcomes.iter().all(|o| *o == BatchOutcome::Verified), "{outcomes:?}");
+    assert!(
+        outcomes.iter().all(|o| *o == BatchOutcome::Verified),
+        "{outcomes:?}"
+    );
 }
 
 fn bench(c: &mut Criterion) {
