@@ -12,12 +12,14 @@
 mod common;
 #[path = "../../notation-oci/tests/support/mod.rs"]
 mod support;
+#[path = "../../notation-oci/tests/support/json_schema.rs"]
+mod json_schema;
 
 use common::{Env, Run};
 use notation_oci::registry::RegistryClient;
 use serde_json::Value;
 use support::batch_fixture::{self as fixture, Case};
-use support::json_schema::Schema;
+use json_schema::Schema;
 use support::oci_registry::OciRegistry;
 use support::registry::{Auth, Registry};
 

@@ -10,6 +10,8 @@
 //! capabilities are known.
 
 mod support;
+#[path = "support/json_schema.rs"]
+mod json_schema;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,7 +25,7 @@ use notation_oci::{Reference, RemoteRepository};
 use serde_json::{Value, json};
 use support::batch_fixture::{self as fixture, Case};
 use support::http::{Response, TestServer};
-use support::json_schema::Schema;
+use json_schema::Schema;
 use support::oci_registry::OciRegistry;
 use support::registry::{Auth, Registry};
 
