@@ -155,9 +155,7 @@ unsafe fn read_result(result: *const notation_verdict) {
             ));
             read(|b, l, n| notation_verdict_check_failure(result, i, b, l, n));
         }
-        no_panic(notation_verdict_signature_failure_count(
-            result, &mut count,
-        ));
+        no_panic(notation_verdict_signature_failure_count(result, &mut count));
         read(|b, l, n| notation_verdict_signature_failure(result, 0, b, l, n));
     }
 }
@@ -199,10 +197,7 @@ fuzz_target!(|data: &[u8]| {
             }
             format @ (4 | 5) => {
                 let mut result = ptr::null_mut();
-                assert_eq!(
-                    notation_verdict_new(&mut result),
-                    notation_result::Ok
-                );
+                assert_eq!(notation_verdict_new(&mut result), notation_result::Ok);
                 no_panic(notation_verifier_verify_blob(
                     verifier(),
                     input.as_ptr(),
