@@ -10,16 +10,16 @@
 //! (golden.rs).
 
 mod common;
-#[path = "../../notation-oci/tests/support/mod.rs"]
-mod support;
 #[path = "../../notation-oci/tests/support/json_schema.rs"]
 mod json_schema;
+#[path = "../../notation-oci/tests/support/mod.rs"]
+mod support;
 
 use common::{Env, Run};
+use json_schema::Schema;
 use notation_oci::registry::RegistryClient;
 use serde_json::Value;
 use support::batch_fixture::{self as fixture, Case};
-use json_schema::Schema;
 use support::oci_registry::OciRegistry;
 use support::registry::{Auth, Registry};
 

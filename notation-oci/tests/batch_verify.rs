@@ -9,13 +9,14 @@
 //! reference than a verification alone makes, fewer once a registry's
 //! capabilities are known.
 
-mod support;
 #[path = "support/json_schema.rs"]
 mod json_schema;
+mod support;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use json_schema::Schema;
 use notation_core::trust::{DirTrustStore, load_oci_policy};
 use notation_core::verifier::Verifier;
 use notation_oci::batch::{BatchItem, BatchOutcome, BatchVerifier, FailedCheck};
@@ -25,7 +26,6 @@ use notation_oci::{Reference, RemoteRepository};
 use serde_json::{Value, json};
 use support::batch_fixture::{self as fixture, Case};
 use support::http::{Response, TestServer};
-use json_schema::Schema;
 use support::oci_registry::OciRegistry;
 use support::registry::{Auth, Registry};
 
@@ -282,6 +282,26 @@ fn several_references_into_one_layout() {
         let json = serde_json::to_value(&report).unwrap();
         schema().assert_valid(&json);
         fixture::check_report(&json, &cases);
+    }
+    // The batch lists signatures from one walk of the layout: the same
+    // referrers, in the same order, as a walk per artifact.
+    let opened = notation_oci::OciLayout::open(&layout).unwrap();
+    let by_subject = opened.referrers_by_subject().unwrap();
+    for digest in cases.iter().filter_map(|c| c.digest.as_ref()) {
+        let artifact = opened.resolve(digest).unwrap();
+        let one: Vec<String> = opened
+            .referrers(&artifact)
+            .unwrap()
+            .into_iter()
+            .map(|(d, _)| d.digest)
+            .collect();
+        let all: Vec<String> = by_subject
+            .get(digest)
+            .into_iter()
+            .flatten()
+            .map(|(d, _)| d.digest.clone())
+            .collect();
+        assert_eq!(one, all, "{digest}");
     }
 }
 

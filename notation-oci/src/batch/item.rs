@@ -2,10 +2,12 @@
 //! OCI image layouts, kept as given (a reference that does not parse is
 //! an `error` result, not a reason to stop the batch).
 
-use std::path::PathBuf;
-
 use super::{BatchOutcome, BatchResult, BatchVerifier, verify_in};
-use crate::layout::{OciLayout, parse_layout_reference};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::layouts::Layouts;
+use crate::layout::parse_layout_reference;
 use crate::reference::Reference;
 use crate::remote::RemoteRepository;
 use crate::repository::SignatureRepository;
@@ -79,7 +81,12 @@ impl BatchItem {
         }
     }
 
-    pub(super) fn verify(&self, batch: &BatchVerifier<'_>, result: &mut BatchResult) {
+    pub(super) fn verify(
+        &self,
+        batch: &BatchVerifier<'_>,
+        layouts: &Layouts,
+        result: &mut BatchResult,
+    ) {
         match &self.target {
             Target::Registry(Err(e)) | Target::Layout { layout: Err(e), .. } => {
                 result.conclude(BatchOutcome::Error, Some(e.clone()))
@@ -94,11 +101,11 @@ impl BatchItem {
                         )),
                     );
                 };
-                let open = || -> Result<Box<dyn SignatureRepository>, String> {
+                let open = || -> Result<Arc<dyn SignatureRepository>, String> {
                     let client = batch.clients.client_for(reference.registry())?;
                     let repo =
                         RemoteRepository::new(client, reference).map_err(|e| e.to_string())?;
-                    Ok(Box::new(repo))
+                    Ok(Arc::new(repo))
                 };
                 verify_in(batch, open, &reference.scope(), tag_or_digest, result)
             }
@@ -106,11 +113,8 @@ impl BatchItem {
                 layout: Ok((path, reference)),
                 scope,
             } => {
-                let open = || -> Result<Box<dyn SignatureRepository>, String> {
-                    let layout =
-                        OciLayout::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-                    Ok(Box::new(layout))
-                };
+                let open =
+                    || -> Result<Arc<dyn SignatureRepository>, String> { Ok(layouts.get(path)?) };
                 verify_in(batch, open, scope, reference, result)
             }
         }

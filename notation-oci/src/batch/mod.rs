@@ -13,6 +13,8 @@
 //!   learns about the registry (whether it serves the referrers API, which
 //!   authentication it wants) is used by every later reference, which then
 //!   skips those requests;
+//! - each OCI layout opened once and its referrers found in one walk of
+//!   its manifests, for every reference into it;
 //! - a bounded pool of std threads (no async runtime): at most
 //!   [`BatchVerifier::concurrency`] references are verified at once. The
 //!   first reference of each registry and of each repository runs before
@@ -57,11 +59,12 @@
 //! ```
 
 mod item;
+mod layouts;
 mod pool;
 mod report;
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use notation_core::verifier::Verifier;
@@ -198,21 +201,22 @@ impl<'v> BatchVerifier<'v> {
     ) -> BatchReport {
         let start = Instant::now();
         let keys: Vec<Vec<String>> = items.iter().map(BatchItem::discovery_keys).collect();
+        let layouts = layouts::Layouts::default();
         let results = pool::run(
             items,
             &keys,
             self.concurrency,
-            |item| self.verify_item(item),
+            |item| self.verify_item(item, &layouts),
             on_result,
         );
         BatchReport::new(results, start.elapsed())
     }
 
     /// Verifies one item: never fails, every problem is its result.
-    fn verify_item(&self, item: &BatchItem) -> BatchResult {
+    fn verify_item(&self, item: &BatchItem, layouts: &layouts::Layouts) -> BatchResult {
         let start = Instant::now();
         let mut result = BatchResult::new(item.given());
-        item.verify(self, &mut result);
+        item.verify(self, layouts, &mut result);
         result.duration = start.elapsed();
         result
     }
@@ -225,7 +229,7 @@ impl<'v> BatchVerifier<'v> {
 // Requirements: T2, Q7, Q8.
 fn verify_in(
     batch: &BatchVerifier<'_>,
-    open: impl FnOnce() -> Result<Box<dyn SignatureRepository>, String>,
+    open: impl FnOnce() -> Result<Arc<dyn SignatureRepository>, String>,
     scope: &str,
     reference: &str,
     result: &mut BatchResult,
