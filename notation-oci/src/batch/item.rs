@@ -1,6 +1,8 @@
 //! What a batch verifies: references to artifacts in registries and in
 //! OCI image layouts, kept as given (a reference that does not parse is
-//! an `error` result, not a reason to stop the batch).
+//! an `error` result, not a reason to stop the batch). Options of one
+//! reference (such as verifying the platform manifests of an index too)
+//! belong on [`BatchItem`], and its verification in [`BatchItem::verify`].
 
 use super::{BatchOutcome, BatchResult, BatchVerifier, verify_in};
 use std::path::PathBuf;
