@@ -20,6 +20,7 @@ pub mod plugin;
 pub mod process;
 pub mod revocation;
 pub mod signer;
+pub mod text;
 pub mod timefmt;
 pub mod timestamp;
 pub mod trust;

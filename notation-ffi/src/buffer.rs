@@ -67,6 +67,22 @@ pub unsafe extern "C" fn notation_buffer_free(buffer: *mut *mut notation_buffer)
     }
 }
 
+/// [`write_str`] for a message: one line, every control character escaped
+/// (a registry's or plugin's text with a newline or a terminal escape must
+/// not become two log lines or recolour a terminal when C prints it).
+///
+/// # Safety
+/// As [`write_str`].
+pub(crate) unsafe fn write_message(
+    message: &str,
+    buf: *mut c_char,
+    len: usize,
+    out_needed: *mut usize,
+) -> Result<(), Error> {
+    // SAFETY: the caller's guarantees, passed on.
+    unsafe { write_str(&notation_core::text::line(message), buf, len, out_needed) }
+}
+
 /// Copies `s` into a caller buffer as a NUL-terminated string (interior NUL
 /// bytes, which C cannot represent, become U+FFFD). `*out_needed` is set
 /// to the size including the NUL on success and when the buffer is too

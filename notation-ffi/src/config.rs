@@ -16,7 +16,7 @@ use notation_core::trust::{
 
 use notation_oci::registry::Credential;
 
-use crate::buffer::write_str;
+use crate::buffer::{write_message, write_str};
 use crate::error::{Error, LastError, notation_result};
 use crate::ffi::{Out, bytes, free_handle, handle, into_handle, optional_string, string};
 use crate::policy::{blob_policy, checked_blob_policy, checked_oci_policy, oci_policy};
@@ -626,7 +626,7 @@ pub unsafe extern "C" fn notation_config_last_error(
 ) -> notation_result {
     ffi_guard_keep_last_error! {
         // SAFETY: caller guarantees config, buf/len and out_needed.
-        unsafe { write_str(&handle(config, "config")?.errors.message(), buf, len, out_needed) }
+        unsafe { write_message(&handle(config, "config")?.errors.message(), buf, len, out_needed) }
     }
 }
 

@@ -18,7 +18,7 @@ use notation_oci::registry::RegistryError;
 use notation_oci::repository::RepositoryError;
 use notation_oci::workflow::{SignatureFailureReason, WorkflowError};
 
-use crate::buffer::write_str;
+use crate::buffer::{write_message, write_str};
 
 /// The result of every call. `NOTATION_RESULT_OK` is 0; the others are
 /// grouped by area (1-99 the call itself, 1000s configuration and trust,
@@ -438,7 +438,7 @@ pub unsafe extern "C" fn notation_last_error(
     ffi_guard_keep_last_error! {
         let message = thread_error_message();
         // SAFETY: the caller guarantees buf/len and out_needed.
-        unsafe { write_str(&message, buf, len, out_needed) }
+        unsafe { write_message(&message, buf, len, out_needed) }
     }
 }
 

@@ -13,7 +13,7 @@ use notation_core::plugin::{
 use notation_core::signer::{LocalSigner, MAX_KEY_FILE_SIZE};
 use notation_oci::workflow::ArtifactSigner;
 
-use crate::buffer::{notation_buffer, write_str};
+use crate::buffer::{notation_buffer, write_message};
 use crate::config::notation_config;
 use crate::error::{Error, LastError, notation_result, plugin_sign_code};
 use crate::ffi::{Out, bytes, free_handle, handle, into_handle, optional_string, string};
@@ -394,7 +394,7 @@ pub unsafe extern "C" fn notation_signer_last_error(
 ) -> notation_result {
     ffi_guard_keep_last_error! {
         // SAFETY: caller guarantees signer, buf/len and out_needed.
-        unsafe { write_str(&handle(signer, "signer")?.errors.message(), buf, len, out_needed) }
+        unsafe { write_message(&handle(signer, "signer")?.errors.message(), buf, len, out_needed) }
     }
 }
 

@@ -17,7 +17,7 @@ use notation_oci::repository::SignatureRepository;
 use notation_oci::workflow::{self, SignatureFailure, SignatureFailureReason, WorkflowError};
 use notation_oci::{OciLayout, Reference, RemoteRepository};
 
-use crate::buffer::write_str;
+use crate::buffer::{write_message, write_str};
 use crate::check::{notation_check, notation_check_action};
 use crate::config::notation_config;
 use crate::error::{Error, LastError, notation_result};
@@ -430,7 +430,7 @@ pub unsafe extern "C" fn notation_target_last_error(
 ) -> notation_result {
     ffi_guard_keep_last_error! {
         // SAFETY: caller guarantees target, buf/len and out_needed.
-        unsafe { write_str(&handle(target, "target")?.errors.message(), buf, len, out_needed) }
+        unsafe { write_message(&handle(target, "target")?.errors.message(), buf, len, out_needed) }
     }
 }
 

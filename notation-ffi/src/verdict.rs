@@ -8,7 +8,7 @@ use notation_core::trust::ValidationType;
 use notation_core::verifier::{CheckResult, VerificationOutcome};
 use notation_core::x509::Certificate;
 
-use crate::buffer::write_str;
+use crate::buffer::{write_message, write_str};
 use crate::check::{notation_check, notation_check_action};
 use crate::error::{Error, notation_result};
 use crate::ffi::{Out, free_handle, handle, into_handle};
@@ -280,7 +280,7 @@ pub unsafe extern "C" fn notation_verdict_failure(
             }
         })?;
         // SAFETY: caller guarantees buf/len and out_needed.
-        unsafe { write_str(&message, buf, len, out_needed) }
+        unsafe { write_message(&message, buf, len, out_needed) }
     }
 }
 
@@ -384,7 +384,7 @@ pub unsafe extern "C" fn notation_verdict_check_failure(
                 .ok_or_else(|| not_available("a failure message of a passing check"))
         })?;
         // SAFETY: caller guarantees buf/len and out_needed.
-        unsafe { write_str(&message, buf, len, out_needed) }
+        unsafe { write_message(&message, buf, len, out_needed) }
     }
 }
 

@@ -10,7 +10,7 @@ use notation_core::envelope::EnvelopeFormat;
 use notation_core::verifier::{BlobVerifyOptions, Verifier};
 use notation_oci::oci::MAX_ENVELOPE_SIZE;
 
-use crate::buffer::write_str;
+use crate::buffer::write_message;
 use notation_core::config::cache_dir;
 use notation_core::revocation::{OfflineRevocationChecker, RevocationChecker, RevocationValidator};
 use notation_oci::revocation::{FileCrlCache, HttpRevocationFetcher};
@@ -276,7 +276,7 @@ pub unsafe extern "C" fn notation_verifier_last_error(
 ) -> notation_result {
     ffi_guard_keep_last_error! {
         // SAFETY: caller guarantees verifier, buf/len and out_needed.
-        unsafe { write_str(&handle(verifier, "verifier")?.errors.message(), buf, len, out_needed) }
+        unsafe { write_message(&handle(verifier, "verifier")?.errors.message(), buf, len, out_needed) }
     }
 }
 

@@ -977,6 +977,13 @@ fn misbehaving_signing_plugins_give_codes_and_messages() {
         failed(with("get-plugin-metadata", denied)),
         "the key vault said no"
     );
+    // A plugin's message reaches C on one line, control characters escaped
+    // (issue 12 item 13).
+    let forged = json!({"stderr": {"errorCode": "ERROR", "errorMessage": "no\nSuccessfully signed\u{1b}[2J"}, "exit": 1});
+    assert_eq!(
+        failed(with("generate-signature", forged)),
+        "no\\nSuccessfully signed\\x1b[2J"
+    );
     // Other failures.
     let message = failed(with(
         "get-plugin-metadata",
