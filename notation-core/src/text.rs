@@ -5,7 +5,7 @@
 //! could recolour, hide or rewrite what a terminal shows, and a newline
 //! could forge a line of output or of a log. The CLI escapes everything it
 //! prints with [`escape_controls`]; the C ABI gives every message as one
-//! line with [`line`].
+//! line with [`line()`].
 
 use std::borrow::Cow;
 
