@@ -1,6 +1,8 @@
 //! Shared fixtures for the benchmarks: the committed test PKI and the
 //! per-key-spec fixtures of testdata/bench (made by make-fixtures.sh).
 
+pub mod batch;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

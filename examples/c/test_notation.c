@@ -58,9 +58,11 @@ static const char *pki_dir;
 
 static const char OCI_POLICY[] =
     "{\"version\":\"1.0\",\"trustPolicies\":[{"
-    "\"name\":\"tests\",\"registryScopes\":[\"local/tests\"],"
+    "\"name\":\"tests\",\"registryScopes\":[\"local/tests\",\"localhost:1/down\"],"
     "\"signatureVerification\":{\"level\":\"strict\"},"
-    "\"trustStores\":[\"ca:test\"],\"trustedIdentities\":[\"*\"]}]}";
+    "\"trustStores\":[\"ca:test\"],\"trustedIdentities\":[\"*\"]},{"
+    "\"name\":\"skipped\",\"registryScopes\":[\"local/skipped\"],"
+    "\"signatureVerification\":{\"level\":\"skip\"}}]}";
 
 static const char BLOB_POLICY[] =
     "{\"version\":\"1.0\",\"trustPolicies\":[{"
@@ -477,6 +479,121 @@ static void test_layout_artifact(const notation_verifier *verifier, const notati
         }                                                                 \
     } while (0)
 
+/* Several references in one call, after test_layout_artifact: layout1:v1 is
+ * signed by the trusted key, layout2:v1 only by an untrusted one. */
+static void test_verify_many(const notation_verifier *verifier, const char *layout,
+                             const char *untrusted_layout) {
+    char refs[6][4200];
+    FORMAT(refs[0], "%s:v1", layout);
+    FORMAT(refs[1], "%s:v1", untrusted_layout);
+    FORMAT(refs[2], "%s:no-such-tag", layout);
+    FORMAT(refs[3], "%s@sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9",
+           layout);
+    FORMAT(refs[4], "%s/no-such-layout:v1", layout);
+    FORMAT(refs[5], "%s", "no-tag-or-digest");
+    const char *references[6];
+    for (int i = 0; i < 6; i++) references[i] = refs[i];
+    const notation_batch_outcome expected[6] = {
+        NOTATION_BATCH_OUTCOME_VERIFIED, NOTATION_BATCH_OUTCOME_FAILED,
+        NOTATION_BATCH_OUTCOME_ERROR,    NOTATION_BATCH_OUTCOME_VERIFIED,
+        NOTATION_BATCH_OUTCOME_ERROR,    NOTATION_BATCH_OUTCOME_ERROR,
+    };
+
+    notation_batch_report *report = NULL;
+    CHECK_OK(notation_verifier_verify_many(verifier, NULL, references, 6, "local/tests", NULL, 4,
+                                           &report));
+    size_t count = 0;
+    CHECK_OK(notation_batch_report_count(report, &count));
+    CHECK(count == 6);
+    bool passed = true;
+    CHECK_OK(notation_batch_report_passed(report, &passed));
+    CHECK(!passed);
+    char text[4200];
+    size_t needed = 0;
+    for (size_t i = 0; i < 6; i++) {
+        notation_batch_outcome outcome = 0;
+        CHECK_OK(notation_batch_report_outcome(report, i, &outcome));
+        CHECK(outcome == expected[i]);
+        CHECK_OK(notation_batch_report_reference(report, i, text, sizeof text, &needed));
+        CHECK(strcmp(text, references[i]) == 0);
+        notation_result message_rc =
+            notation_batch_report_message(report, i, text, sizeof text, &needed);
+        CHECK(message_rc == (outcome == NOTATION_BATCH_OUTCOME_VERIFIED
+                                 ? NOTATION_RESULT_NOT_AVAILABLE
+                                 : NOTATION_RESULT_OK));
+    }
+    CHECK_OK(notation_batch_report_digest(report, 0, text, sizeof text, &needed));
+    CHECK(strcmp(text, "sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9") ==
+          0);
+    CHECK_OK(notation_batch_report_policy_name(report, 0, text, sizeof text, &needed));
+    CHECK(strcmp(text, "tests") == 0);
+    CHECK_OK(notation_batch_report_signer_subject(report, 3, text, sizeof text, &needed));
+    CHECK(strcmp(text, "CN=Notation Test Leaf rsa-2048,O=Notary,L=Seattle,ST=WA,C=US") == 0);
+    CHECK_OK(notation_batch_report_signer_sha256(report, 0, text, sizeof text, &needed));
+    CHECK(strlen(text) == 64);
+    CHECK_OK(notation_batch_report_signature_digest(report, 0, text, sizeof text, &needed));
+    CHECK(strncmp(text, "sha256:", 7) == 0);
+    CHECK_RC(notation_batch_report_signer_subject(report, 1, text, sizeof text, &needed),
+             NOTATION_RESULT_NOT_AVAILABLE);
+    CHECK_RC(notation_batch_report_digest(report, 4, text, sizeof text, &needed),
+             NOTATION_RESULT_NOT_AVAILABLE);
+    CHECK_OK(notation_batch_report_message(report, 1, text, sizeof text, &needed));
+    CHECK(strstr(text, "authenticity: ") == text);
+    CHECK_RC(notation_batch_report_outcome(report, 6, &(notation_batch_outcome){0}),
+             NOTATION_RESULT_INDEX_OUT_OF_RANGE);
+    /* The result of the untrusted layout as JSON: the pre-filtered signature. */
+    CHECK_OK(notation_batch_report_result_json(report, 1, text, sizeof text, &needed));
+    CHECK(strstr(text, "\"outcome\":\"failed\"") != NULL);
+    CHECK(strstr(text, "\"thumbprintSkipped\":{\"count\":1,") != NULL);
+    /* The whole report, in a buffer of the size asked for. */
+    CHECK_RC(notation_batch_report_json(report, NULL, 0, &needed),
+             NOTATION_RESULT_BUFFER_TOO_SMALL);
+    char *json = malloc(needed);
+    CHECK(json != NULL);
+    if (json != NULL) {
+        CHECK_OK(notation_batch_report_json(report, json, needed, &needed));
+        CHECK(strstr(json, "\"version\":\"1.0\"") != NULL);
+        CHECK(strstr(json, "\"summary\":{\"total\":6,\"verified\":2,\"skipped\":0,\"failed\":1,"
+                           "\"unsigned\":0,\"error\":3}") != NULL);
+        free(json);
+    }
+    notation_batch_report_free(&report);
+    notation_batch_report_free(&report);
+    CHECK(report == NULL);
+
+    /* Registry references: a registry that is down is one error among the
+     * others; a scope the policy skips passes without a registry. */
+    const char *remote[2] = {"localhost:1/down:v1", "local/skipped:v1"};
+    CHECK_OK(notation_verifier_verify_many(verifier, NULL, remote, 2, NULL, NULL, 0, &report));
+    notation_batch_outcome outcome = 0;
+    CHECK_OK(notation_batch_report_outcome(report, 0, &outcome));
+    CHECK(outcome == NOTATION_BATCH_OUTCOME_ERROR);
+    CHECK_OK(notation_batch_report_message(report, 0, text, sizeof text, &needed));
+    CHECK(strstr(text, "failed to get manifest descriptor") != NULL);
+    CHECK_OK(notation_batch_report_outcome(report, 1, &outcome));
+    CHECK(outcome == NOTATION_BATCH_OUTCOME_SKIPPED);
+    notation_batch_report_free(&report);
+
+    /* Hostile calls: nothing is written, nothing leaks. */
+    CHECK_RC(notation_verifier_verify_many(verifier, NULL, NULL, 1, NULL, NULL, 0, &report),
+             NOTATION_RESULT_NULL_PARAMETER);
+    const char *with_null[2] = {refs[0], NULL};
+    CHECK_RC(notation_verifier_verify_many(verifier, NULL, with_null, 2, "s", NULL, 0, &report),
+             NOTATION_RESULT_NULL_PARAMETER);
+    const char *bad_utf8[1] = {"\xff"};
+    CHECK_RC(notation_verifier_verify_many(verifier, NULL, bad_utf8, 1, NULL, NULL, 0, &report),
+             NOTATION_RESULT_INVALID_UTF8);
+    CHECK_RC(notation_verifier_verify_many(verifier, NULL, references, 6, NULL, NULL, 0, NULL),
+             NOTATION_RESULT_NULL_PARAMETER);
+    CHECK(report == NULL);
+    CHECK_OK(notation_verifier_verify_many(verifier, NULL, NULL, 0, NULL, NULL, 0, &report));
+    CHECK_OK(notation_batch_report_count(report, &count));
+    CHECK(count == 0);
+    CHECK_OK(notation_batch_report_passed(report, &passed));
+    CHECK(passed);
+    notation_batch_report_free(&report);
+}
+
 static void write_path(const char *path, const void *data, size_t len, mode_t mode) {
     FILE *f = fopen(path, "wb");
     if (f == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
@@ -851,6 +968,7 @@ int main(int argc, char **argv) {
     test_threads_share_one_verifier(verifier, signer);
     test_layout_artifact(verifier, signer, argv[2], argv[3]);
     test_recursive_and_copy(verifier, signer, argv[2]);
+    test_verify_many(verifier, argv[2], argv[3]);
     if (argc >= 6) {
         char plugins[4096];
         FORMAT(plugins, "%s/plugins", argv[5]);

@@ -28,7 +28,7 @@ pub use completion::script as completion_script;
     about = "Notation - a tool to sign and verify artifacts"
 )]
 pub struct Cli {
-    /// time limit of the command's network work: all its registry requests together (default 10s) and a timestamping request (default 30s)
+    /// time limit of the command's network work: all its registry requests together, per reference when verifying several (default 10s) and a timestamping request (default 30s)
     #[arg(long, global = true, value_name = "DURATION", value_parser = crate::commands::network::parse_timeout)]
     timeout: Option<std::time::Duration>,
     #[command(subcommand)]

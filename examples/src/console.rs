@@ -7,7 +7,7 @@
 //! only their line breaks, so no text from a registry, a signature or a
 //! plugin reaches the terminal as an escape sequence.
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::sync::{Arc, Mutex};
 
 use crate::display::escape;
@@ -237,6 +237,17 @@ impl Console {
             .lock()
             .map_err(|_| CliError::Output(io::Error::other("standard error lock poisoned")))?;
         err.flush().map_err(CliError::Output)
+    }
+
+    /// Reads standard input to its end, at most `limit` bytes (`None`
+    /// when there is more).
+    pub fn read_input(&mut self, limit: u64) -> CliResult<Option<Vec<u8>>> {
+        let mut data = Vec::new();
+        (&mut self.input)
+            .take(limit + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| CliError::failed(format!("failed to read standard input: {e}")))?;
+        Ok((data.len() as u64 <= limit).then_some(data))
     }
 
     /// Asks `prompt [y/N]` (on standard error, so that standard output stays

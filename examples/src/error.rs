@@ -37,6 +37,11 @@ pub enum CliError {
     /// line (from a registry or a plugin) is shown escaped, never obeyed.
     #[error("{}", .0.join("\n"))]
     Lines(Vec<String>),
+    /// The command failed and has said so in its own output (a batch
+    /// verification's report): it exits with status 1 and prints nothing
+    /// more.
+    #[error("the failure was reported in the output")]
+    Reported,
 }
 
 impl CliError {
@@ -56,10 +61,11 @@ impl CliError {
     }
 
     /// The lines to print after `Error: `: one, or those of
-    /// [`CliError::Lines`].
+    /// [`CliError::Lines`] (none for [`CliError::Reported`]).
     pub fn display_lines(&self) -> Vec<String> {
         match self {
             CliError::Lines(lines) => lines.clone(),
+            CliError::Reported => Vec::new(),
             e => vec![e.to_string()],
         }
     }

@@ -239,6 +239,75 @@ fn a_failing_child_is_named_with_its_check() {
             "Error: signature verification failed for 1 of the 3 manifests of {host}/app@{}",
             index.digest
         ));
+
+    // Several references with --recursive: a batch whose index result
+    // lists every manifest, in JSON and in text.
+    let pinned = format!("{host}/app@{}", index.digest);
+    let child = format!("{host}/app@{}", children[0].digest);
+    let json = env
+        .run(&["verify", "--recursive", "-o", "json", &pinned, &child])
+        .failure();
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(report["version"], "1.1");
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results[0]["outcome"], "failed", "{report:#}");
+    assert_eq!(
+        results[0]["signature"]["digest"].as_str().map(|d| d.len()),
+        Some(71)
+    );
+    let manifests = results[0]["manifests"].as_array().unwrap();
+    assert_eq!(manifests.len(), 2);
+    assert_eq!(manifests[0]["outcome"], "verified");
+    assert_eq!(manifests[1]["digest"], children[1].digest.as_str());
+    assert_eq!(manifests[1]["platform"], "linux/arm64");
+    assert_eq!(manifests[1]["outcome"], "failed");
+    assert_eq!(manifests[1]["failedSignatures"][0]["check"], "expiry");
+    assert!(
+        results[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!(
+                "manifest {} (linux/arm64): failed: expiry",
+                children[1].digest
+            )),
+        "{report:#}"
+    );
+    assert_eq!(
+        results[1]["outcome"], "verified",
+        "an image manifest: itself alone"
+    );
+    assert!(results[1]["manifests"].as_array().unwrap().is_empty());
+    let text = env
+        .run(&["verify", "--recursive", &pinned, &child])
+        .failure();
+    let lines: Vec<&str> = text.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with(&format!("failed    {pinned}: manifest ")),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        lines[1].starts_with(&format!("verified    {}", children[0].digest)),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        lines[2].starts_with(&format!(
+            "failed      {} (linux/arm64): expiry",
+            children[1].digest
+        )),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        lines[3].starts_with(&format!("verified  {child}: signed by ")),
+        "{}",
+        text.stdout
+    );
+    assert_eq!(
+        lines[4],
+        "2 references: 1 verified, 0 skipped, 1 failed, 0 unsigned, 0 errors"
+    );
 }
 
 #[test]

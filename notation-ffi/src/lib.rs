@@ -81,6 +81,7 @@
 
 #[macro_use]
 mod guard;
+mod batch;
 mod buffer;
 mod chain;
 mod check;
@@ -99,6 +100,7 @@ mod verdict;
 mod verifier;
 mod version;
 
+pub use batch::*;
 pub use buffer::*;
 pub use chain::*;
 pub use check::*;

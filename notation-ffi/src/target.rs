@@ -124,7 +124,7 @@ pub unsafe extern "C" fn notation_target_new_oci_layout(
 /// insecure registries), credentials from the configuration first, then the
 /// notation defaults.
 // Requirements: X2.
-fn registry_client(config: Option<&notation_config>) -> Result<RegistryClient, Error> {
+pub(crate) fn registry_client(config: Option<&notation_config>) -> Result<RegistryClient, Error> {
     registry_client_with(config, true)
 }
 

@@ -100,6 +100,21 @@ fn result_codes_are_never_renumbered() {
     }
 }
 
+/// The batch outcomes' numbers are part of the ABI: never renumbered.
+#[test]
+fn batch_outcome_numbers_are_pinned() {
+    for (outcome, number) in [
+        (notation_batch_outcome::Verified, 1),
+        (notation_batch_outcome::Skipped, 2),
+        (notation_batch_outcome::Failed, 3),
+        (notation_batch_outcome::Unsigned, 4),
+        (notation_batch_outcome::Error, 5),
+    ] {
+        assert_eq!(outcome as u32, number, "{outcome:?}");
+    }
+    assert_eq!(NOTATION_MAX_BATCH_REFERENCES, 100_000);
+}
+
 #[test]
 fn result_text_and_buffer_rules() {
     for code in notation_result::ALL {

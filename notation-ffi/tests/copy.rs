@@ -318,6 +318,37 @@ fn copy_sign_and_verify_recursively_through_the_c_abi() {
         assert!(manifests(verdict).is_empty());
         notation_target_free(&mut a_target);
 
+        // A batch with the recursive option: the index's result lists its
+        // manifests, each verified.
+        let reference = cstr(&format!("{in_a}:v1"));
+        let references = [reference.as_ptr()];
+        let mut batch = ptr::null_mut();
+        ok(notation_verifier_verify_many(
+            verifier,
+            config,
+            references.as_ptr(),
+            1,
+            ptr::null(),
+            recursive,
+            1,
+            &mut batch,
+        ));
+        let json =
+            read_string(|b, l, n| notation_batch_report_result_json(batch, 0, b, l, n)).unwrap();
+        let result: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(result["outcome"], "verified", "{result:#}");
+        let listed: Vec<&str> = result["manifests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                assert_eq!(m["outcome"], "verified", "{m:#}");
+                m["digest"].as_str().unwrap()
+            })
+            .collect();
+        assert_eq!(listed, [&children[0].digest, &children[1].digest]);
+        notation_batch_report_free(&mut batch);
+
         // To the second registry with every referrer, then into a layout,
         // where the copies verify.
         let mut all = ptr::null_mut();

@@ -9,8 +9,11 @@
 //! example (examples/go). Go gets a private GOPATH and GOCACHE,
 //! GOFLAGS=-mod=mod and GOPROXY=off (no external modules). A missing go
 //! fails the test (scripts/test.sh installs golang-go), as do missing
-//! python3 and openssl (the Go plugin tests run the Python test plugin).
+//! python3 and openssl (the Go plugin tests run the Python test plugin), and
+//! docker-registry (TestVerifyManyRegistry verifies a registry's references).
 
+#[path = "../../notation-oci/tests/support/batch_fixture.rs"]
+mod batch_fixture;
 mod common;
 #[path = "../../notation-pkcs11/tests/support/softhsm.rs"]
 mod softhsm;
@@ -111,6 +114,34 @@ fn go_package_tests_shared_and_static_and_example() {
         ("NOTATION_TEST_PKCS11_PIN", softhsm::PIN.to_string()),
     ]);
 
+    // A registry with every batch verification case, and one that is
+    // stopped, for TestVerifyManyRegistry.
+    let registry = common::registry::Registry::start(false);
+    let stopped = common::registry::Registry::start(false);
+    let stopped_host = stopped.host.clone();
+    drop(stopped);
+    let client = notation_oci::registry::RegistryClient::new().unwrap();
+    let mut cases = batch_fixture::populate(&client, &registry.host);
+    cases.push(batch_fixture::stopped_case(&stopped_host));
+    let batch_config = tmp.path().join("batch-config");
+    batch_fixture::write_config(&batch_config, &[&registry.host]);
+    let cases_json: Vec<serde_json::Value> = cases
+        .iter()
+        .map(|c| {
+            serde_json::json!({"reference": c.reference, "outcome": c.outcome, "signer": c.signer.unwrap_or("")})
+        })
+        .collect();
+    base.extend([
+        (
+            "NOTATION_TEST_BATCH_CASES",
+            serde_json::to_string(&cases_json).unwrap(),
+        ),
+        (
+            "NOTATION_TEST_BATCH_CONFIG",
+            batch_config.display().to_string(),
+        ),
+    ]);
+
     for (mode, tags, shared) in [("shared", "", true), ("static", "notation_static", false)] {
         let env = base.clone();
         let tags = format!("-tags={tags}");
@@ -131,6 +162,8 @@ fn go_package_tests_shared_and_static_and_example() {
             "TestPluginSigningAndVerification",
             "TestVerificationPlugin",
             "TestPKCS11Signer",
+            "TestVerifyManyLayouts",
+            "TestVerifyManyRegistry",
         ] {
             assert!(
                 stdout.contains(&format!("--- PASS: {test} ")),

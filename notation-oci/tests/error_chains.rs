@@ -82,8 +82,8 @@ fn copy_errors_print_each_reason_once() {
     let layout = alpine_layout(dir.path());
     let destination = OciLayout::create(dir.path().join("copy")).unwrap();
     let options = notation_oci::copy::CopyOptions::new();
-    let e = notation_oci::copy::copy(&layout, "no-such-tag", &destination, None, &options)
-        .unwrap_err();
+    let e =
+        notation_oci::copy::copy(&layout, "no-such-tag", &destination, None, &options).unwrap_err();
     assert!(e.is_not_found());
     let text = report(&e);
     assert!(text.ends_with("no-such-tag: not found"), "{text}");

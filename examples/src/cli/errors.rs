@@ -432,7 +432,7 @@ mod tests {
             );
         }
         assert_eq!(
-            message(&["notation", "verify", "a", "b"]),
+            message(&["notation", "list", "a", "b"]),
             "accepts at most 1 arg(s), received 2"
         );
         assert_eq!(

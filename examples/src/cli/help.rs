@@ -406,7 +406,13 @@ Example - Verify a signature on an OCI artifact identified by a tag and referenc
   notation verify --oci-layout \"<oci_layout_path>:<tag>\" --scope <trust_policy_scope>
 
 Example - Verify a multi-platform image (an image index) and every manifest it lists:
-  notation verify --recursive <registry>/<repository>@<digest>",
+  notation verify --recursive <registry>/<repository>@<digest>
+
+Example - Verify several OCI artifacts and report on each in JSON (exit status 0 only when every one is verified or skipped by policy):
+  notation verify -o json <registry>/<repository>@<digest> <registry>/<repository>:<tag>
+
+Example - Verify the OCI artifacts listed in a file (one reference per line, '-' for standard input), 16 at once:
+  notation verify --concurrency 16 --references-from <file>",
     ),
     (
         "copy",

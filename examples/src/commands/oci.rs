@@ -19,6 +19,7 @@ mod list;
 mod sign;
 mod trace;
 mod verify;
+mod verify_many;
 mod verify_recursive;
 
 pub use copy::CopyArgs;

@@ -606,15 +606,15 @@ impl Verifier {
         };
 
         // N2: integrity, always enforced (M3).
-        let content = match self.integrity(envelope, envelope_media_type) {
-            Ok(content) => content,
+        let (content, format) = match self.integrity(envelope, envelope_media_type) {
+            Ok(verified) => verified,
             Err(failure) => {
                 record(&mut outcome, ValidationType::Integrity, Some(failure));
                 return Err(VerificationError::Check(Box::new(outcome)));
             }
         };
         record(&mut outcome, ValidationType::Integrity, None);
-        outcome.set_content(content.clone());
+        outcome.set_content(content.clone(), format);
         let info = &content.signer_info;
 
         // N3: the verification plugin the signature names, if any (B6, R8).
@@ -892,9 +892,10 @@ impl Verifier {
         &self,
         envelope: &[u8],
         media_type: &str,
-    ) -> Result<EnvelopeContent, CheckFailure> {
+    ) -> Result<(EnvelopeContent, EnvelopeFormat), CheckFailure> {
         let parsed =
             Envelope::parse_media_type(media_type, envelope).map_err(CheckFailure::Parse)?;
+        let format = parsed.format();
         let content = match &self.chain_cache {
             Some(cache) => {
                 parsed.verify_parsing(self.crypto.as_ref(), &|der| cache.certificate(der))
@@ -920,7 +921,7 @@ impl Verifier {
                 attr.key.to_string(),
             ));
         }
-        Ok(content)
+        Ok((content, format))
     }
 
     /// The certificates of the statement's stores of one type, each

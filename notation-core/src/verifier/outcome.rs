@@ -5,7 +5,7 @@ use std::fmt;
 use time::OffsetDateTime;
 
 use crate::algorithm::SignatureAlgorithm;
-use crate::envelope::{EnvelopeContent, EnvelopeError};
+use crate::envelope::{EnvelopeContent, EnvelopeError, EnvelopeFormat};
 use crate::payload::{Payload, PayloadError};
 use crate::plugin::PluginError;
 use crate::revocation::RevocationError;
@@ -313,6 +313,7 @@ pub struct VerificationOutcome {
     verification: EffectiveVerification,
     results: Vec<CheckResult>,
     content: Option<EnvelopeContent>,
+    envelope_format: Option<EnvelopeFormat>,
     payload: Option<Payload>,
 }
 
@@ -323,6 +324,7 @@ impl VerificationOutcome {
             verification: *statement.verification(),
             results: Vec::new(),
             content: None,
+            envelope_format: None,
             payload: None,
         }
     }
@@ -344,8 +346,9 @@ impl VerificationOutcome {
         }
     }
 
-    pub(crate) fn set_content(&mut self, content: EnvelopeContent) {
+    pub(crate) fn set_content(&mut self, content: EnvelopeContent, format: EnvelopeFormat) {
         self.content = Some(content);
+        self.envelope_format = Some(format);
     }
 
     /// Parses the payload of a verified signature.
@@ -406,6 +409,12 @@ impl VerificationOutcome {
     /// The verified envelope content (present once integrity passed).
     pub fn content(&self) -> Option<&EnvelopeContent> {
         self.content.as_ref()
+    }
+
+    /// The format of the verified envelope (JWS or COSE), present once
+    /// integrity passed; [`EnvelopeFormat::media_type`] gives its media type.
+    pub fn envelope_format(&self) -> Option<EnvelopeFormat> {
+        self.envelope_format
     }
 
     /// The signed payload (present once the payload was read).

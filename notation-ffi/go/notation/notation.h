@@ -71,6 +71,11 @@
 #include <stdint.h>
 
 /**
+ * The most references of one `notation_verifier_verify_many` call.
+ */
+#define NOTATION_MAX_BATCH_REFERENCES 100000
+
+/**
  * Longest expiry accepted, in seconds: 1000 years of 366 days, far beyond
  * any certificate and short of the calendar's end.
  */
@@ -351,6 +356,47 @@ enum notation_result
 typedef enum notation_result notation_result;
 #else
 typedef uint32_t notation_result;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What verifying one reference of a batch established.
+ */
+enum notation_batch_outcome
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * A signature verified under the trust policy statement.
+   */
+  NOTATION_BATCH_OUTCOME_VERIFIED = 1,
+  /**
+   * The statement's level is `skip`: nothing was resolved or verified.
+   */
+  NOTATION_BATCH_OUTCOME_SKIPPED = 2,
+  /**
+   * Signatures exist and none passes the policy (signatures only from
+   * keys the policy does not trust included).
+   */
+  NOTATION_BATCH_OUTCOME_FAILED = 3,
+  /**
+   * The artifact has no Notary signature.
+   */
+  NOTATION_BATCH_OUTCOME_UNSIGNED = 4,
+  /**
+   * No verdict: the reference does not parse or resolve, the registry
+   * failed or is down, a signature could not be fetched, or the
+   * configuration is broken (no statement applies, a trust store is
+   * missing). The message says which.
+   */
+  NOTATION_BATCH_OUTCOME_ERROR = 5,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum notation_batch_outcome notation_batch_outcome;
+#else
+typedef uint32_t notation_batch_outcome;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -676,6 +722,15 @@ typedef uint32_t notation_copy_event;
 #endif // __cplusplus
 
 /**
+ * The results of one `notation_verifier_verify_many` call, one per
+ * reference in the order given, read by index; also as the JSON report
+ * that `notation verify -o json` prints (`notation_batch_report_json`).
+ *
+ * Thread safety: immutable; may be read from many threads at once.
+ */
+typedef struct notation_batch_report notation_batch_report;
+
+/**
  * Bytes produced by the library (a signature envelope, a DER
  * certificate), owned by the caller until `notation_buffer_free`. Buffers
  * carry bytes only: strings always come through caller buffers.
@@ -801,6 +856,223 @@ typedef void (*notation_copy_progress_fn)(void *user_data,
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Verifies `count` references at once under the verifier's OCI trust
+ * policy, at most `concurrency` at a time (0: 8; more than 256: 256),
+ * each on its own: its own registry time limit, and a reference that does
+ * not parse, does not resolve or whose registry is down is one `ERROR`
+ * result while the others complete. The results are in the order given.
+ *
+ * `references` holds `count` (at most `NOTATION_MAX_BATCH_REFERENCES`)
+ * NUL-terminated strings: registry references
+ * (`registry/repository:tag` or `registry/repository@sha256:...`) when
+ * `layout_scope` is NULL; otherwise OCI image layout references
+ * (`<path>:<tag>` or `<path>@<digest>`) verified under the trust policy
+ * statement of the scope `layout_scope`. `config` may be NULL; it gives
+ * registry access as for `notation_target_new_registry` (credentials,
+ * insecure registries, time limit per reference). `options` may be NULL
+ * (the defaults). One registry client serves the whole batch: connections
+ * are kept alive, tokens cached per repository, and what the first
+ * reference of a registry learns (whether it has the referrers API) saves
+ * requests for the others.
+ *
+ * Returns `NOTATION_RESULT_OK` when the batch ran, whatever its verdicts
+ * (`notation_batch_report_passed` says whether every reference was
+ * verified or skipped by policy), and writes `*out_report`. Fails without
+ * verifying anything with `NOTATION_RESULT_NULL_PARAMETER` (a NULL
+ * pointer, `references` included when `count` is not 0, or one of its
+ * strings), `NOTATION_RESULT_INVALID_UTF8` (a reference or the scope),
+ * `NOTATION_RESULT_INPUT_TOO_LARGE` (too many references), or
+ * `NOTATION_RESULT_CONFIG` (the configuration's credential store cannot be
+ * read).
+ *
+ * # Safety
+ * `verifier` must be live; `config` and `options` NULL or live;
+ * `references` readable for `count` pointers to NUL-terminated strings
+ * (may be NULL when `count` is 0); `layout_scope` NULL or a NUL-terminated
+ * string; `out_report` writable.
+ */
+notation_result notation_verifier_verify_many(const notation_verifier *verifier,
+                                              const notation_config *config,
+                                              const char *const *references,
+                                              size_t count,
+                                              const char *layout_scope,
+                                              const notation_verify_options *options,
+                                              size_t concurrency,
+                                              notation_batch_report **out_report);
+
+/**
+ * Gives the number of results (the number of references given).
+ *
+ * # Safety
+ * `report` must be live; `out_count` writable.
+ */
+notation_result notation_batch_report_count(const notation_batch_report *report, size_t *out_count);
+
+/**
+ * Tells whether every reference was verified or skipped by policy (true
+ * for an empty batch).
+ *
+ * # Safety
+ * `report` must be live; `out_passed` writable.
+ */
+notation_result notation_batch_report_passed(const notation_batch_report *report, bool *out_passed);
+
+/**
+ * Gives the outcome of result `index` (`NOTATION_RESULT_INDEX_OUT_OF_RANGE`
+ * when `index` is not below the count).
+ *
+ * # Safety
+ * `report` must be live; `out_outcome` writable.
+ */
+notation_result notation_batch_report_outcome(const notation_batch_report *report,
+                                              size_t index,
+                                              notation_batch_outcome *out_outcome);
+
+/**
+ * Copies the reference of result `index`, as given. Buffer rules as for
+ * `notation_result_text`.
+ *
+ * # Safety
+ * `report` must be live; `buf` writable for `len` bytes; `out_needed`
+ * writable.
+ */
+notation_result notation_batch_report_reference(const notation_batch_report *report,
+                                                size_t index,
+                                                char *buf,
+                                                size_t len,
+                                                size_t *out_needed);
+
+/**
+ * Copies the artifact digest result `index` resolved to;
+ * `NOTATION_RESULT_NOT_AVAILABLE` when it was not resolved (skipped, or an
+ * error before). Buffer rules as for `notation_result_text`.
+ *
+ * # Safety
+ * `report` must be live; `buf` writable for `len` bytes; `out_needed`
+ * writable.
+ */
+notation_result notation_batch_report_digest(const notation_batch_report *report,
+                                             size_t index,
+                                             char *buf,
+                                             size_t len,
+                                             size_t *out_needed);
+
+/**
+ * Copies the name of the trust policy statement applied to result
+ * `index`; `NOTATION_RESULT_NOT_AVAILABLE` when none could be selected.
+ * Buffer rules as for `notation_result_text`.
+ *
+ * # Safety
+ * `report` must be live; `buf` writable for `len` bytes; `out_needed`
+ * writable.
+ */
+notation_result notation_batch_report_policy_name(const notation_batch_report *report,
+                                                  size_t index,
+                                                  char *buf,
+                                                  size_t len,
+                                                  size_t *out_needed);
+
+/**
+ * Copies why result `index` did not pass, on one line;
+ * `NOTATION_RESULT_NOT_AVAILABLE` when it was verified or skipped. Buffer
+ * rules as for `notation_result_text`.
+ *
+ * # Safety
+ * `report` must be live; `buf` writable for `len` bytes; `out_needed`
+ * writable.
+ */
+notation_result notation_batch_report_message(const notation_batch_report *report,
+                                              size_t index,
+                                              char *buf,
+                                              size_t len,
+                                              size_t *out_needed);
+
+/**
+ * Copies the digest of the signature manifest that verified result
+ * `index`; `NOTATION_RESULT_NOT_AVAILABLE` unless its outcome is
+ * `VERIFIED`. Buffer rules as for `notation_result_text`.
+ *
+ * # Safety
+ * `report` must be live; `buf` writable for `len` bytes; `out_needed`
+ * writable.
+ */
+notation_result notation_batch_report_signature_digest(const notation_batch_report *report,
+                                                       size_t index,
+                                                       char *buf,
+                                                       size_t len,
+                                                       size_t *out_needed);
+
+/**
+ * Copies the subject of the certificate that signed result `index`'s
+ * verified signature (`CN=...,O=...,C=US`);
+ * `NOTATION_RESULT_NOT_AVAILABLE` unless its outcome is `VERIFIED`.
+ * Buffer rules as for `notation_result_text`.
+ *
+ * # Safety
+ * `report` must be live; `buf` writable for `len` bytes; `out_needed`
+ * writable.
+ */
+notation_result notation_batch_report_signer_subject(const notation_batch_report *report,
+                                                     size_t index,
+                                                     char *buf,
+                                                     size_t len,
+                                                     size_t *out_needed);
+
+/**
+ * Copies the SHA-256 fingerprint (lowercase hex) of that certificate;
+ * `NOTATION_RESULT_NOT_AVAILABLE` unless the outcome is `VERIFIED`.
+ * Buffer rules as for `notation_result_text`.
+ *
+ * # Safety
+ * `report` must be live; `buf` writable for `len` bytes; `out_needed`
+ * writable.
+ */
+notation_result notation_batch_report_signer_sha256(const notation_batch_report *report,
+                                                    size_t index,
+                                                    char *buf,
+                                                    size_t len,
+                                                    size_t *out_needed);
+
+/**
+ * Copies result `index` as JSON: one element of the report's `results`
+ * (every field: the verified signature's details, each failed signature
+ * with its check and reason, warnings, signatures the thumbprint
+ * pre-filter set aside, time taken). Buffer rules as for
+ * `notation_result_text`.
+ *
+ * # Safety
+ * `report` must be live; `buf` writable for `len` bytes; `out_needed`
+ * writable.
+ */
+notation_result notation_batch_report_result_json(const notation_batch_report *report,
+                                                  size_t index,
+                                                  char *buf,
+                                                  size_t len,
+                                                  size_t *out_needed);
+
+/**
+ * Copies the whole report as the JSON document of `notation verify -o
+ * json` (its schema: `notation-oci/schema/verification-report.schema.json`).
+ * Buffer rules as for `notation_result_text`.
+ *
+ * # Safety
+ * `report` must be live; `buf` writable for `len` bytes; `out_needed`
+ * writable.
+ */
+notation_result notation_batch_report_json(const notation_batch_report *report,
+                                           char *buf,
+                                           size_t len,
+                                           size_t *out_needed);
+
+/**
+ * Frees a report and sets `*report` to NULL; NULL does nothing.
+ *
+ * # Safety
+ * `*report` must be NULL or a live report that no other thread is using.
+ */
+void notation_batch_report_free(notation_batch_report **report);
 
 /**
  * Gives the data of a buffer: `*out_data` points to `*out_len` bytes that

@@ -16,6 +16,7 @@
 mod index;
 mod stream;
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -323,9 +324,46 @@ impl OciLayout {
         &self,
         subject: &Descriptor,
     ) -> Result<Vec<(Descriptor, ImageManifest)>, LayoutError> {
+        let mut out = Vec::new();
+        self.walk_manifests(|node, manifest| {
+            if manifest
+                .subject
+                .as_ref()
+                .is_some_and(|s| s.digest == subject.digest)
+            {
+                out.push((node, manifest));
+            }
+        })?;
+        Ok(out)
+    }
+
+    /// Every image manifest reachable from `index.json` that has a
+    /// subject, grouped by the subject's digest: the referrers of every
+    /// artifact in one walk of the layout (what [`referrers`](Self::referrers)
+    /// finds for one subject, for all of them).
+    pub fn referrers_by_subject(
+        &self,
+    ) -> Result<HashMap<String, Vec<(Descriptor, ImageManifest)>>, LayoutError> {
+        let mut out: HashMap<String, Vec<(Descriptor, ImageManifest)>> = HashMap::new();
+        self.walk_manifests(|node, manifest| {
+            if let Some(subject) = &manifest.subject {
+                out.entry(subject.digest.clone())
+                    .or_default()
+                    .push((node, manifest));
+            }
+        })?;
+        Ok(out)
+    }
+
+    /// Walks the manifest graph from `index.json` (nested indexes
+    /// included, each node once, at most `MAX_GRAPH_NODES`), handing every
+    /// image manifest and its parse to `visit`.
+    fn walk_manifests(
+        &self,
+        mut visit: impl FnMut(Descriptor, ImageManifest),
+    ) -> Result<(), LayoutError> {
         let mut queue: std::collections::VecDeque<Descriptor> = self.index()?.manifests.into();
         let mut seen = std::collections::HashSet::new();
-        let mut out = Vec::new();
         while let Some(node) = queue.pop_front() {
             if !seen.insert(node.digest.clone()) {
                 continue;
@@ -349,18 +387,12 @@ impl OciLayout {
                     };
                     let manifest =
                         ImageManifest::from_json(&data).map_err(LayoutError::Malformed)?;
-                    if manifest
-                        .subject
-                        .as_ref()
-                        .is_some_and(|s| s.digest == subject.digest)
-                    {
-                        out.push((node, manifest));
-                    }
+                    visit(node, manifest);
                 }
                 _ => {}
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Reads a file of the layout: a regular file, inside the layout, of

@@ -642,6 +642,10 @@ impl TrustRoots {
     }
 }
 
+/// Idle connections kept per host, and in all, for reuse.
+const MAX_IDLE_CONNECTIONS_PER_HOST: usize = 32;
+const MAX_IDLE_CONNECTIONS: usize = 128;
+
 /// The default transport: one `ureq::Agent` (connection pool) with rustls,
 /// no redirects followed, HTTP statuses returned as data, and timeouts.
 pub struct UreqTransport {
@@ -676,6 +680,11 @@ impl UreqTransport {
             .timeout_per_read(Some(timeouts.read))
             .timeout_per_write(Some(timeouts.read))
             .timeout_global(Some(timeouts.overall))
+            // Concurrent work on one registry (a batch verification) keeps
+            // its connections: ureq's default of 3 idle connections per
+            // host would close and reopen most of them.
+            .max_idle_connections_per_host(MAX_IDLE_CONNECTIONS_PER_HOST)
+            .max_idle_connections(MAX_IDLE_CONNECTIONS)
             .build();
         Ok(Self {
             agent: config.new_agent(),

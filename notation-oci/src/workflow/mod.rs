@@ -799,16 +799,51 @@ pub fn verify(
     let (artifact, resolved_from_tag) = resolve(repo, reference)?;
     result.resolved_from_tag = resolved_from_tag;
     let display = format!("{scope}@{}", artifact.digest);
-    let signatures = repo.signatures(&artifact)?;
-    if signatures.is_empty() {
-        return Err(WorkflowError::NoSignature { reference: display });
+    let verified = verify_signatures(repo, statement, &artifact, &display, verifier, options)?;
+    result.artifact = Some(artifact);
+    result.verified = Some((verified.signature, verified.outcome));
+    result.failures = verified.failures;
+    Ok(result)
+}
+
+/// What [`verify_signatures`] found: the signature that verified, and those
+/// tried before it.
+pub(crate) struct VerifiedSignatures {
+    pub(crate) signature: Descriptor,
+    pub(crate) outcome: VerificationOutcome,
+    pub(crate) failures: Vec<SignatureFailure>,
+}
+
+/// Verifies the Notary signatures of a resolved artifact under `statement`
+/// (not `skip`), in turn until one passes, at most `max_signatures`;
+/// where authenticity is enforced, a signature whose thumbprint annotation
+/// matches nothing trusted is not fetched. `display` names the artifact in
+/// errors (`scope@digest`). The caller runs it inside its operation.
+// Requirements: Q5, Q6, M4, Q7.
+pub(crate) fn verify_signatures(
+    repo: &dyn SignatureRepository,
+    statement: &PolicyStatement,
+    artifact: &Descriptor,
+    display: &str,
+    verifier: &Verifier,
+    options: &VerifyOptions,
+) -> Result<VerifiedSignatures, WorkflowError> {
+    if options.max_signatures == 0 {
+        return Err(WorkflowError::InvalidMaxSignatures);
     }
+    let signatures = repo.signatures(artifact)?;
+    if signatures.is_empty() {
+        return Err(WorkflowError::NoSignature {
+            reference: display.to_string(),
+        });
+    }
+    let mut failures = Vec::new();
     let mut processed = 0;
     for signature in signatures {
         if let Some(prints) = thumbprints(&signature)
             && !verifier.may_be_trusted(statement, &prints)
         {
-            result.failures.push(SignatureFailure {
+            failures.push(SignatureFailure {
                 signature,
                 reason: SignatureFailureReason::Untrusted {
                     policy: statement.name().to_string(),
@@ -819,17 +854,19 @@ pub fn verify(
         if processed >= options.max_signatures {
             return Err(WorkflowError::TooManySignatures {
                 limit: options.max_signatures,
-                failures: result.failures,
+                failures,
             });
         }
         processed += 1;
         match verify_one(
-            repo, statement, verifier, &artifact, &signature, &display, options,
+            repo, statement, verifier, artifact, &signature, display, options,
         ) {
             Ok(outcome) => {
-                result.artifact = Some(artifact);
-                result.verified = Some((signature, outcome));
-                return Ok(result);
+                return Ok(VerifiedSignatures {
+                    signature,
+                    outcome,
+                    failures,
+                });
             }
             // A broken trust store is a configuration error, not this
             // signature's fault (issue 12): the reference stops with it.
@@ -837,12 +874,12 @@ pub fn verify(
                 let error = e.trust_store_error().expect("checked").clone();
                 return Err(WorkflowError::TrustStore(error));
             }
-            Err(reason) => result.failures.push(SignatureFailure { signature, reason }),
+            Err(reason) => failures.push(SignatureFailure { signature, reason }),
         }
     }
     Err(WorkflowError::AllFailed {
-        reference: display,
-        failures: result.failures,
+        reference: display.to_string(),
+        failures,
     })
 }
 
@@ -876,7 +913,8 @@ fn verify_one(
         .map_err(SignatureFailureReason::Verification)
 }
 
-fn display_reference(scope: &str, reference: &str) -> String {
+/// `scope@digest` or `scope:tag`.
+pub(crate) fn display_reference(scope: &str, reference: &str) -> String {
     if reference.contains(':') {
         format!("{scope}@{reference}")
     } else {

@@ -190,6 +190,11 @@ impl TestServer {
                 }
                 let Ok(stream) = stream else { continue };
                 let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                // Head and body go out in separate writes: without this,
+                // Nagle's algorithm holds the body until the client's
+                // delayed ACK (40 ms per response on a kept-alive
+                // connection).
+                let _ = stream.set_nodelay(true);
                 let (handler, reqs, stop3, url) =
                     (handler.clone(), reqs.clone(), stop2.clone(), url.clone());
                 let tls = tls.clone();

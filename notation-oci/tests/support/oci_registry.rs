@@ -8,7 +8,8 @@
 //! `POST ?mount=&from=`, which answers `201` for a stored blob and opens a
 //! session otherwise; `DELETE` cancels a session), and
 //! `GET /v2/<name>/referrers/<digest>` computed from the stored manifests'
-//! `subject`, with `OCI-Subject` answered on manifest pushes.
+//! `subject` (in the order they were pushed), with `OCI-Subject` answered
+//! on manifest pushes.
 //!
 //! A `tamper` hook lets a test make it lie about a stored manifest; a
 //! `fault` hook ([`OciRegistry::set_fault`]) answers chosen requests in its
@@ -38,6 +39,10 @@ struct State {
     uploads: usize,
     /// upload id -> bytes received so far
     sessions: HashMap<String, Vec<u8>>,
+    /// digest -> when it was first stored: referrers are listed in the
+    /// order they were pushed (the spec leaves the order open; a fixed one
+    /// keeps tests deterministic).
+    pushed: HashMap<String, usize>,
 }
 
 /// A running in-memory registry.
@@ -224,6 +229,8 @@ fn handle(state: &Mutex<State>, req: &Request, tamper: Option<&Tamper>) -> Respo
                     .entry(repo.into())
                     .or_default()
                     .insert(d.clone(), (media_type, req.body.clone()));
+                let next = st.pushed.len();
+                st.pushed.entry(d.clone()).or_insert(next);
                 if !reference.contains(':') {
                     st.tags
                         .entry(repo.into())
@@ -253,11 +260,11 @@ fn handle(state: &Mutex<State>, req: &Request, tamper: Option<&Tamper>) -> Respo
     }
     if let Some((repo, subject)) = split(rest, "/referrers/") {
         let artifact_type = req.query("artifactType").map(decode);
-        let manifests: Vec<serde_json::Value> = st
-            .manifests
-            .get(repo)
+        let mut listed: Vec<(&String, &(String, Vec<u8>))> =
+            st.manifests.get(repo).into_iter().flatten().collect();
+        listed.sort_by_key(|(d, _)| st.pushed.get(*d).copied().unwrap_or(usize::MAX));
+        let manifests: Vec<serde_json::Value> = listed
             .into_iter()
-            .flatten()
             .filter_map(|(d, (mt, bytes))| {
                 let m: serde_json::Value = serde_json::from_slice(bytes).ok()?;
                 if m["subject"]["digest"].as_str() != Some(subject) {

@@ -12,6 +12,9 @@ use notation_core::trust::{
 use notation_core::verifier::Verifier;
 use notation_oci::workflow::{self, DEFAULT_MAX_SIGNATURES, VerifyOptions, WorkflowError};
 
+use notation_oci::batch::{DEFAULT_CONCURRENCY, MAX_CONCURRENCY};
+
+use super::verify_many::{Batch, Output, read_references};
 use super::{AllowReferrersApiArg, RegistryArgs, Target, check_max, tag_warning};
 use crate::commands::{LoggingArgs, RevocationArgs, parse_flag_map};
 use crate::console::Console;
@@ -46,15 +49,29 @@ pub struct VerifyArgs {
     recursive: bool,
     #[command(flatten)]
     revocation: RevocationArgs,
-    /// the artifact: <registry>/<repository>:<tag> or <registry>/<repository>@<digest>
-    #[arg(value_name = "REFERENCE", required = true)]
-    reference: String,
+    /// read more references from this file, one per line ('-' for standard input; blank lines and '#' comments are ignored)
+    #[arg(long = "references-from", value_name = "FILE")]
+    references_from: Option<String>,
+    /// output format of a verification of several references, options: 'text' (a line per reference and a summary), 'json' (a report)
+    #[arg(short = 'o', long, value_name = "FORMAT", default_value = "text")]
+    output: String,
+    /// maximum number of references verified at once
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY as i64, allow_hyphen_values = true, value_parser = crate::cli::flags::go_int_parser())]
+    concurrency: i64,
+    /// the artifacts: <registry>/<repository>:<tag> or <registry>/<repository>@<digest>
+    #[arg(value_name = "REFERENCE", required_unless_present = "references_from")]
+    reference: Vec<String>,
 }
 
 impl VerifyArgs {
     /// Runs `notation verify`. A signature that names a verification
     /// plugin is verified with the installed plugin, which gets
     /// `--plugin-config` (R8).
+    ///
+    /// Several references (or `--references-from`, or `-o json`) are
+    /// verified together and reported as a list or a JSON document (see
+    /// `verify_many`); one reference is verified and printed exactly as the
+    /// reference CLI does.
     pub fn run(self, con: &mut Console) -> CliResult {
         self.logging.apply(con);
         crate::commands::check_flag_groups(
@@ -65,7 +82,21 @@ impl VerifyArgs {
             &["oci-layout scope"],
             &[],
         )?;
-        let raw = self.reference.clone();
+        let output = Output::parse(&self.output)?;
+        let concurrency = check_concurrency(self.concurrency)?;
+        let mut references = self.reference.clone();
+        if let Some(from) = &self.references_from {
+            let listed = read_references(con, from)?;
+            if listed.is_empty() && references.is_empty() {
+                return Err(CliError::usage(format!(
+                    "no reference to verify: the references list {from} is empty"
+                )));
+            }
+            references.extend(listed);
+        }
+        let many =
+            references.len() != 1 || self.references_from.is_some() || output == Output::Json;
+        let raw = references[0].clone();
         let max = check_max(self.max_signatures)?;
         let dir = config_dir();
         // The policy is read before the flags are parsed and before the
@@ -82,6 +113,24 @@ impl VerifyArgs {
             .plugin_locator(Arc::new(PluginDirectory::from_environment()))
             .build()
             .map_err(CliError::failed)?;
+        if many {
+            let options = VerifyOptions::new()
+                .user_metadata(user_metadata)
+                .plugin_config(plugin_config)
+                .max_signatures(max);
+            let batch = Batch {
+                references,
+                layout_scope: self.oci_layout.then(|| self.scope.clone()).flatten(),
+                registry: &self.registry,
+                options,
+                concurrency,
+                output,
+                recursive: self.recursive,
+            };
+            let result = batch.run(con, &verifier);
+            crate::commands::warn_cache_errors(con, &cache)?;
+            return result;
+        }
         let target = Target::open(con, &raw, self.oci_layout, &self.registry, false)?;
         if matches!(target, Target::Remote { .. }) {
             con.info("Allowed to access the referrers API, fallback if not supported")?;
@@ -189,6 +238,16 @@ impl VerifyArgs {
             ))),
         }
     }
+}
+
+/// `--concurrency`: 1 to [`MAX_CONCURRENCY`].
+fn check_concurrency(n: i64) -> CliResult<usize> {
+    if n <= 0 || n > MAX_CONCURRENCY as i64 {
+        return Err(CliError::usage(format!(
+            "concurrency value {n} must be between 1 and {MAX_CONCURRENCY}"
+        )));
+    }
+    Ok(n as usize)
 }
 
 /// A policy statement as Go's `%+v` prints the reference's
