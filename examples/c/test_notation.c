@@ -552,7 +552,7 @@ static void test_verify_many(const notation_verifier *verifier, const char *layo
     CHECK(json != NULL);
     if (json != NULL) {
         CHECK_OK(notation_batch_report_json(report, json, needed, &needed));
-        CHECK(strstr(json, "\"version\":\"1.0\"") != NULL);
+        CHECK(strstr(json, "\"version\":\"1.1\"") != NULL);
         CHECK(strstr(json, "\"summary\":{\"total\":6,\"verified\":2,\"skipped\":0,\"failed\":1,"
                            "\"unsigned\":0,\"error\":3}") != NULL);
         free(json);

@@ -421,6 +421,16 @@ fn json_schema_validator_rejects_what_the_schema_forbids() {
     });
     report["results"] = json!([valid_result.clone()]);
     schema.assert_valid(&report);
+    // 1.1 added the manifests of a recursive verification (a 1.0 report
+    // has none).
+    let mut recursive = report.clone();
+    recursive["version"] = json!("1.1");
+    recursive["results"][0]["manifests"] = json!([{
+        "digest": "sha256:ab", "platform": "linux/arm64", "depth": 1, "outcome": "unsigned",
+        "message": "no signature", "signature": null, "failedSignatures": [], "warnings": [],
+        "thumbprintSkipped": {"count": 0, "signatures": []}
+    }]);
+    schema.assert_valid(&recursive);
     // Each broken in one way: a missing field, an extra field, a wrong
     // type, a value outside an enum, a pattern, a minimum, a nested $ref,
     // anyOf, a date-time.
@@ -433,6 +443,16 @@ fn json_schema_validator_rejects_what_the_schema_forbids() {
             }),
         ),
         ("extra", Box::new(|r| r["results"][0]["extra"] = json!(1))),
+        (
+            "manifest",
+            Box::new(|r| {
+                r["results"][0]["manifests"] = json!([{
+                    "digest": "sha256:ab", "platform": null, "depth": 0, "outcome": "verified",
+                    "message": null, "signature": null, "failedSignatures": [], "warnings": [],
+                    "thumbprintSkipped": {"count": 0, "signatures": []}
+                }]);
+            }),
+        ),
         ("type", Box::new(|r| r["passed"] = json!("yes"))),
         (
             "enum",

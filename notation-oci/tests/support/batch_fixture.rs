@@ -484,7 +484,7 @@ pub fn check_report(report: &serde_json::Value, cases: &[Case]) {
             .iter()
             .all(|c| matches!(c.outcome, "verified" | "skipped"))
     );
-    assert_eq!(report["version"], "1.0");
+    assert_eq!(report["version"], "1.1");
 }
 
 /// The committed JSON Schema of the report.
