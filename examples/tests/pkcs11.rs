@@ -9,6 +9,8 @@
 mod common;
 #[path = "../../notation-pkcs11/tests/support/softhsm.rs"]
 mod softhsm;
+#[path = "../../notation-oci/tests/support/mod.rs"]
+mod support;
 
 use common::{Env, blob_policy_json};
 use serde_json::json;
@@ -124,6 +126,65 @@ fn oci_layouts_are_signed_with_a_pkcs11_key() {
         .success();
     env.run(&["verify", "--oci-layout", "--scope", "local/layout", target])
         .success();
+}
+
+/// `sign --recursive` with a token key: a two-platform image index and
+/// both its manifests, one signature each, signed in the token.
+#[test]
+fn multi_platform_images_are_signed_recursively_with_a_pkcs11_key() {
+    let _serial = softhsm::exclusive();
+    let env = trusting_env();
+    let layout = notation_oci::OciLayout::create(env.path("index")).unwrap();
+    let (index, children) = support::images::push_index(&layout, false);
+    support::images::tag(&layout, "v1", &index);
+    std::fs::write(
+        env.config().join("trustpolicy.oci.json"),
+        r#"{"version":"1.0","trustPolicies":[{"name":"p","registryScopes":["*"],"signatureVerification":{"level":"strict"},"trustStores":["ca:root"],"trustedIdentities":["*"]}]}"#,
+    )
+    .unwrap();
+    let chain = pki("ec-256.chain.pem");
+    env.run(&[
+        "key",
+        "add",
+        "hsm",
+        "--default",
+        "--pkcs11-uri",
+        &uri_with_pin_source("ec-256"),
+        "--cert-file",
+        chain.to_str().unwrap(),
+    ])
+    .success();
+    let target = format!("{}:v1", env.path("index").display());
+    let signed = env
+        .run(&["sign", "--recursive", "--oci-layout", &target])
+        .success();
+    for d in [&index, &children[0], &children[1]] {
+        let line = format!(
+            "Successfully signed {}@{}",
+            env.path("index").display(),
+            d.digest
+        );
+        assert!(signed.stdout.contains(&line), "{}", signed.stdout);
+    }
+    let verified = env
+        .run(&[
+            "verify",
+            "--recursive",
+            "--oci-layout",
+            "--scope",
+            "local/index",
+            &target,
+        ])
+        .success();
+    assert_eq!(
+        verified
+            .stdout
+            .matches("Successfully verified signature")
+            .count(),
+        3,
+        "{}",
+        verified.stdout
+    );
 }
 
 #[test]

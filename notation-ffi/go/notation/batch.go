@@ -62,11 +62,11 @@ type BatchResult struct {
 	// reference is an image index, every manifest it lists with its own
 	// verdict; the fields above are the index's own, except Outcome and
 	// Message, which cover them all.
-	Manifests []ManifestResult `json:"manifests"`
+	Manifests []BatchManifestResult `json:"manifests"`
 }
 
-// ManifestResult is the verdict on one manifest an image index lists.
-type ManifestResult struct {
+// BatchManifestResult is the verdict on one manifest an image index lists.
+type BatchManifestResult struct {
 	Digest string `json:"digest"`
 	// Platform is os/architecture[/variant] as the index lists it ("" when
 	// it lists none).
