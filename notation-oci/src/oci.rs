@@ -86,6 +86,18 @@ pub struct Descriptor {
 }
 
 impl Descriptor {
+    /// The platform an image index lists for this manifest, as
+    /// `os/architecture[/variant]`; `None` when it lists none.
+    pub fn platform(&self) -> Option<String> {
+        let p = self.other.get("platform")?;
+        let part = |k: &str| p.get(k).and_then(|v| v.as_str()).unwrap_or("");
+        let mut text = format!("{}/{}", part("os"), part("architecture"));
+        if !part("variant").is_empty() {
+            text = format!("{text}/{}", part("variant"));
+        }
+        Some(text)
+    }
+
     /// A plain descriptor.
     pub fn new(media_type: impl Into<String>, digest: impl Into<String>, size: u64) -> Self {
         Self {

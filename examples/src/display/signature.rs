@@ -257,6 +257,14 @@ impl SignatureView {
             signed.add_pair(key, value);
         }
 
+        self.add_tail(&mut root, "signing agent");
+        root
+    }
+
+    /// What both trees (this one and v1.3.2's) end with: user defined
+    /// attributes, unsigned attributes (the signing agent under
+    /// `agent_label`, the timestamp), certificates and the signed artifact.
+    fn add_tail(&self, root: &mut Node, agent_label: &str) {
         let user = root.add("user defined attributes");
         match self.user_defined_attributes() {
             Some(a) if !a.is_empty() => {
@@ -271,7 +279,7 @@ impl SignatureView {
 
         let unsigned = root.add("unsigned attributes");
         if let Some(agent) = &self.signing_agent {
-            unsigned.add_pair("signing agent", agent);
+            unsigned.add_pair(agent_label, agent);
         }
         if let Some(timestamp) = &self.timestamp {
             let node = unsigned.add("timestamp signature");
@@ -309,7 +317,6 @@ impl SignatureView {
         artifact.add_pair("media type", &self.artifact.media_type);
         artifact.add_pair("digest", &self.artifact.digest);
         artifact.add_pair("size", &self.artifact.size.to_string());
-        root
     }
 
     /// The JSON object, with `digest` first when given (OCI `inspect`; a

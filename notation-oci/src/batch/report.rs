@@ -313,7 +313,7 @@ impl ManifestResult {
     pub(crate) fn new(descriptor: &Descriptor, depth: usize, verdict: BatchResult) -> Self {
         Self {
             digest: descriptor.digest.clone(),
-            platform: platform(descriptor),
+            platform: descriptor.platform(),
             depth,
             outcome: verdict.outcome,
             message: verdict.message,
@@ -323,17 +323,6 @@ impl ManifestResult {
             thumbprint_skipped: verdict.thumbprint_skipped,
         }
     }
-}
-
-/// `os/architecture[/variant]` of a descriptor's `platform`.
-fn platform(descriptor: &Descriptor) -> Option<String> {
-    let p = descriptor.other.get("platform")?;
-    let part = |k: &str| p.get(k).and_then(|v| v.as_str()).unwrap_or("");
-    let mut text = format!("{}/{}", part("os"), part("architecture"));
-    if !part("variant").is_empty() {
-        text = format!("{text}/{}", part("variant"));
-    }
-    Some(text)
 }
 
 impl BatchResult {

@@ -68,15 +68,10 @@ pub(super) fn run(
 
 /// ` (linux/arm64)` for a manifest its index lists with a platform.
 fn platform(descriptor: &Descriptor) -> String {
-    let Some(p) = descriptor.other.get("platform") else {
-        return String::new();
-    };
-    let part = |k: &str| p.get(k).and_then(|v| v.as_str()).unwrap_or("");
-    let mut text = format!("{}/{}", part("os"), part("architecture"));
-    if !part("variant").is_empty() {
-        text = format!("{text}/{}", part("variant"));
-    }
-    format!(" ({text})")
+    descriptor
+        .platform()
+        .map(|p| format!(" ({p})"))
+        .unwrap_or_default()
 }
 
 /// Why a manifest did not verify, naming the check that failed: for each

@@ -56,58 +56,7 @@ impl SignatureView {
             signed.add_pair(&key, &value);
         }
 
-        let user = root.add("user defined attributes");
-        match self.user_defined_attributes() {
-            Some(a) if !a.is_empty() => {
-                for (key, value) in a {
-                    user.add_pair(key, value);
-                }
-            }
-            _ => {
-                user.add("(empty)");
-            }
-        }
-
-        let unsigned = root.add("unsigned attributes");
-        if let Some(agent) = &self.signing_agent {
-            unsigned.add_pair("signingAgent", agent);
-        }
-        if let Some(timestamp) = &self.timestamp {
-            let node = unsigned.add("timestamp signature");
-            match timestamp {
-                TimestampView::Valid {
-                    earliest,
-                    latest,
-                    certificates,
-                } => {
-                    node.add_pair(
-                        "timestamp",
-                        &format!(
-                            "[{}, {}]",
-                            timefmt::ansic(*earliest),
-                            timefmt::ansic(*latest)
-                        ),
-                    );
-                    let list = node.add("certificates");
-                    for cert in certificates {
-                        cert.add_to(list);
-                    }
-                }
-                TimestampView::Error(e) => {
-                    node.add_pair("error", e);
-                }
-            }
-        }
-
-        let list = root.add("certificates");
-        for cert in &self.certificates {
-            cert.add_to(list);
-        }
-
-        let artifact = root.add("signed artifact");
-        artifact.add_pair("media type", &self.artifact.media_type);
-        artifact.add_pair("digest", &self.artifact.digest);
-        artifact.add_pair("size", &self.artifact.size.to_string());
+        self.add_tail(&mut root, "signingAgent");
         root
     }
 
