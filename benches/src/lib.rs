@@ -142,21 +142,31 @@ pub fn key_spec_fixture(dir: &str, format: &str) -> KeySpecFixture {
     }
 }
 
+/// Which of a verifier's caches are on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Caches {
+    /// The chain cache and the signature cache (the default): verifying a
+    /// signature seen before needs no public-key operation.
+    All,
+    /// The chain cache alone: every verification checks the envelope
+    /// signature, as for a new signature from a signer seen before.
+    Chain,
+    /// Neither: every verification checks every signature.
+    None,
+}
+
 /// A blob verifier over a configuration directory, as `notation blob
 /// verify` builds one: the blob trust policy, the directory's trust stores,
-/// `backend`'s provider, the chain cache on or off.
-pub fn blob_verifier(
-    config: &Path,
-    backend: Backend,
-    chain_cache: bool,
-) -> Result<Verifier, String> {
+/// `backend`'s provider, with `caches` on.
+pub fn blob_verifier(config: &Path, backend: Backend, caches: Caches) -> Result<Verifier, String> {
     let crypto = backend.provider();
     let policy = load_blob_policy(config).map_err(|e| e.to_string())?;
     let store = DirTrustStore::with_crypto_provider(config, crypto.clone());
     Verifier::builder(Arc::new(store))
         .blob_policy(policy)
         .crypto_provider(crypto)
-        .chain_cache(chain_cache)
+        .chain_cache(caches != Caches::None)
+        .signature_cache(caches == Caches::All)
         .build()
         .map_err(|e| e.to_string())
 }

@@ -1,7 +1,9 @@
 //! The verifier's chain cache: certificate signatures are checked once per
 //! verifier (counted with a provider that counts its calls), a tampered
 //! certificate never passes on a remembered check, expiry is checked on
-//! every verification, and one verifier serves many threads.
+//! every verification, and one verifier serves many threads. With the
+//! signature cache, an envelope signature seen before is not checked
+//! again, and a changed envelope never passes on a remembered check.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -66,7 +68,13 @@ impl Counting {
 
 const BLOB: &[u8] = b"chain cache";
 
+/// The verifier with the chain cache on (the signature cache off): every
+/// verification checks the envelope signature.
 fn verifier(crypto: Arc<Counting>, cache: bool) -> Verifier {
+    verifier_with(crypto, cache, false)
+}
+
+fn verifier_with(crypto: Arc<Counting>, chain: bool, signatures: bool) -> Verifier {
     let mut store = MemoryTrustStore::new();
     store
         .add(
@@ -81,7 +89,8 @@ fn verifier(crypto: Arc<Counting>, cache: bool) -> Verifier {
     Verifier::builder(Arc::new(store))
         .blob_policy(BlobTrustPolicyDocument::from_json(policy).unwrap())
         .crypto_provider(crypto)
-        .chain_cache(cache)
+        .chain_cache(chain)
+        .signature_cache(signatures)
         .build()
         .unwrap()
 }
@@ -130,10 +139,75 @@ fn a_chain_seen_before_costs_one_envelope_check() {
 }
 
 #[test]
+fn a_signature_seen_before_costs_no_public_key_operation() {
+    let sig = signature(BlobSignOptions::new(EnvelopeFormat::Jws));
+    let crypto = Arc::new(Counting::default());
+    let v = verifier_with(crypto.clone(), true, true);
+    for _ in 0..4 {
+        verify(&v, &sig).unwrap();
+    }
+    assert_eq!(crypto.counts(), (1, CHAIN_CHECKS));
+    // Another signature from the same chain: its envelope only, once.
+    let other = signature(BlobSignOptions::new(EnvelopeFormat::Jws));
+    verify(&v, &other).unwrap();
+    verify(&v, &other).unwrap();
+    assert_eq!(crypto.counts(), (2, CHAIN_CHECKS));
+}
+
+/// `sig` with `field` changed: "payload" gains a trailing space (still the
+/// same JSON), "signature" one base64url character.
+fn tamper_field(sig: &[u8], field: &str) -> Vec<u8> {
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut jws: serde_json::Value = serde_json::from_slice(sig).unwrap();
+    let mut text = jws[field].as_str().unwrap().to_owned();
+    if field == "payload" {
+        let mut payload = b64.decode(&text).unwrap();
+        payload.push(b' ');
+        text = b64.encode(payload);
+    } else {
+        let at = text.len() / 2;
+        let c = if &text[at..=at] == "A" { "B" } else { "A" };
+        text.replace_range(at..=at, c);
+    }
+    jws[field] = text.into();
+    serde_json::to_vec(&jws).unwrap()
+}
+
+#[test]
+fn a_changed_envelope_never_hits_a_remembered_signature() {
+    let sig = signature(BlobSignOptions::new(EnvelopeFormat::Jws));
+    let crypto = Arc::new(Counting::default());
+    let v = verifier_with(crypto.clone(), true, true);
+    verify(&v, &sig).unwrap();
+    // The same signature over another payload, and another signature over
+    // the same payload: each is checked, fails, and is checked again the
+    // next time (a failure is never remembered).
+    for field in ["payload", "signature"] {
+        let bad = tamper_field(&sig, field);
+        for _ in 0..2 {
+            let before = crypto.counts().0;
+            let err = verify(&v, &bad).unwrap_err();
+            assert_eq!(
+                err.failed_check().map(|c| c.check()),
+                Some(ValidationType::Integrity),
+                "{field}: {err}"
+            );
+            assert_eq!(crypto.counts().0, before + 1, "{field}: checked");
+        }
+    }
+    // A tampered certificate is still caught by the chain check.
+    assert!(verify(&v, &tamper(&sig, 1)).is_err());
+    let before = crypto.counts();
+    verify(&v, &sig).unwrap();
+    assert_eq!(crypto.counts(), before, "the good one, from the caches");
+}
+
+#[test]
 fn without_the_cache_every_verification_checks_the_chain() {
     let sig = signature(BlobSignOptions::new(EnvelopeFormat::Jws));
     let crypto = Arc::new(Counting::default());
-    let v = verifier(crypto.clone(), false);
+    // The signature cache is part of the chain cache: off with it.
+    let v = verifier_with(crypto.clone(), false, true);
     for _ in 0..3 {
         verify(&v, &sig).unwrap();
     }
@@ -203,9 +277,9 @@ fn expiry_is_checked_on_every_verification() {
             .expiry(Some(time::Duration::seconds(2))),
     );
     let crypto = Arc::new(Counting::default());
-    let v = verifier(crypto.clone(), true);
+    let v = verifier_with(crypto.clone(), true, true);
     verify(&v, &sig).unwrap();
-    assert_eq!(crypto.counts().1, CHAIN_CHECKS);
+    assert_eq!(crypto.counts(), (1, CHAIN_CHECKS));
     let wait = (now + time::Duration::milliseconds(2200)) - time::OffsetDateTime::now_utc();
     std::thread::sleep(wait.try_into().unwrap_or_default());
     let err = verify(&v, &sig).unwrap_err();
@@ -214,8 +288,8 @@ fn expiry_is_checked_on_every_verification() {
         Some(ValidationType::Expiry),
         "{err}"
     );
-    // The chain came from the cache; the expiry did not.
-    assert_eq!(crypto.counts().1, CHAIN_CHECKS);
+    // The signatures came from the caches; the expiry did not.
+    assert_eq!(crypto.counts(), (1, CHAIN_CHECKS));
 }
 
 #[test]

@@ -5,7 +5,8 @@
 //! ```text
 //! cargo run --release -p notation-benches --bin verify-loop -- \
 //!     --config DIR --blob FILE --signature FILE [--iterations N] [--cold]
-//!     [--warmup N] [--provider aws-lc-rs|ring] [--no-chain-cache] [--quiet]
+//!     [--warmup N] [--provider aws-lc-rs|ring] [--no-signature-cache]
+//!     [--no-chain-cache] [--quiet]
 //! ```
 //!
 //! `--config` is a configuration directory as `NOTATION_CONFIG` names one
@@ -14,7 +15,12 @@
 //! The blob is read into memory once. Warm (the default): one verifier,
 //! built once, verifies in every iteration. `--cold`: every iteration loads
 //! the policy, builds a verifier over the directory's trust store and
-//! verifies, as a new process would. The last line has the same form as the
+//! verifies, as a new process would. A warm verifier remembers the
+//! signatures it has verified, so from the second iteration on no
+//! public-key operation is left; `--no-signature-cache` makes every
+//! iteration check the envelope signature, as for a signature not seen
+//! before from a signer seen before, and `--no-chain-cache` turns every
+//! cache off. The last line has the same form as the
 //! reference benchmark's:
 //! `RESULT impl=notation-rs mode=warm|cold iterations=N median_ns=... min_ns=... max_ns=... mean_ns=...`.
 
@@ -22,6 +28,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use notation_benches::Caches;
 use notation_core::blob::format_from_signature_path;
 use notation_core::crypto::Backend;
 use notation_core::envelope::EnvelopeFormat;
@@ -35,12 +42,13 @@ struct Args {
     warmup: usize,
     cold: bool,
     backend: Backend,
-    chain_cache: bool,
+    caches: Caches,
     quiet: bool,
 }
 
 const USAGE: &str = "usage: verify-loop --config DIR --blob FILE --signature FILE \
-[--iterations N] [--warmup N] [--cold] [--provider aws-lc-rs|ring] [--no-chain-cache] [--quiet]";
+[--iterations N] [--warmup N] [--cold] [--provider aws-lc-rs|ring] [--no-signature-cache] \
+[--no-chain-cache] [--quiet]";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = std::env::args_os().skip(1);
@@ -53,7 +61,7 @@ fn parse_args() -> Result<Args, String> {
         warmup: 1,
         cold: false,
         backend: Backend::DEFAULT,
-        chain_cache: true,
+        caches: Caches::All,
         quiet: false,
     };
     while let Some(flag) = args.next() {
@@ -74,7 +82,9 @@ fn parse_args() -> Result<Args, String> {
             "--iterations" => parsed.iterations = number(value()?)?,
             "--warmup" => parsed.warmup = number(value()?)?,
             "--cold" => parsed.cold = true,
-            "--no-chain-cache" => parsed.chain_cache = false,
+            "--no-chain-cache" => parsed.caches = Caches::None,
+            "--no-signature-cache" if parsed.caches == Caches::All => parsed.caches = Caches::Chain,
+            "--no-signature-cache" => {}
             "--quiet" => parsed.quiet = true,
             "--provider" => {
                 let name = value()?.to_string_lossy().into_owned();
@@ -106,7 +116,7 @@ fn parse_args() -> Result<Args, String> {
 }
 
 fn build(args: &Args) -> Result<Verifier, String> {
-    notation_benches::blob_verifier(&args.config, args.backend, args.chain_cache)
+    notation_benches::blob_verifier(&args.config, args.backend, args.caches)
 }
 
 fn run() -> Result<(), String> {
@@ -156,10 +166,10 @@ fn run() -> Result<(), String> {
         println!(
             "notation-rs verify_blob ({mode} verifier, {} provider{}), {n} iterations, blob {} bytes, {format}",
             args.backend.name(),
-            if args.chain_cache {
-                ""
-            } else {
-                ", no chain cache"
+            match args.caches {
+                Caches::All => "",
+                Caches::Chain => ", no signature cache",
+                Caches::None => ", no chain cache",
             },
             blob.len()
         );

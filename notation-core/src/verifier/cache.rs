@@ -1,5 +1,5 @@
 //! The verifier's chain cache: certificate-signature checks remembered by
-//! their bytes.
+//! their bytes, and, with it, the signature cache.
 //!
 //! Whether a certificate's signature verifies under an issuer's key depends
 //! on nothing but bytes: the TBSCertificate, the signature, the scheme and
@@ -14,11 +14,17 @@
 //! parsing depends on the DER bytes alone, so a chain seen before is not
 //! parsed again either.
 //!
+//! The signature cache does the same for every other signature the verifier
+//! checks (the envelope's, a timestamp token's, an OCSP response's or a
+//! CRL's): whether signature bytes verify over signed bytes under a key
+//! depends on nothing else either. Verifying a signature seen before then
+//! costs parsing and the checks above, and no public-key operation.
+//!
 //! An entry keeps the exact bytes it was computed from and a lookup
 //! compares them all, so a certificate that differs in any byte (a tampered
 //! one) finds no entry and is checked in full. Only successes are kept; a
-//! failure is recomputed, with its own error, every time. Each of the two
-//! maps holds at most [`CAPACITY_BYTES`] and forgets its oldest entries
+//! failure is recomputed, with its own error, every time. Each of the
+//! three maps holds at most [`CAPACITY_BYTES`] and forgets its oldest entries
 //! first. The cache is shared by every thread using the verifier: lookups
 //! take a read lock, and no check or parse is done under a lock.
 
@@ -41,42 +47,53 @@ const ENTRY_OVERHEAD: usize = 128;
 const PARSED_FACTOR: usize = 3;
 
 /// The crypto provider a verifier checks with, and its chain cache when
-/// `enabled`: the same object, seen as a provider and as a cache.
+/// `chain` is on (with the signature cache when `signatures` is on too):
+/// the same object, seen as a provider and as a cache.
 pub(super) fn with_chain_cache(
     inner: Arc<dyn CryptoProvider>,
-    enabled: bool,
+    chain: bool,
+    signatures: bool,
 ) -> (Arc<dyn CryptoProvider>, Option<Arc<ChainCache>>) {
-    if enabled {
-        let cache = Arc::new(ChainCache::new(inner, CAPACITY_BYTES));
+    if chain {
+        let cache = Arc::new(ChainCache::new(inner, CAPACITY_BYTES, signatures));
         (cache.clone(), Some(cache))
     } else {
         (inner, None)
     }
 }
 
-/// A provider that remembers successful certificate-signature checks, and
-/// a cache of parsed certificates.
+/// A provider that remembers successful certificate-signature checks (and,
+/// when on, every other successful signature check), and a cache of parsed
+/// certificates.
 pub(super) struct ChainCache {
     inner: Arc<dyn CryptoProvider>,
+    /// Certificate signatures.
     signatures: RwLock<Bounded<Entry>>,
+    /// Every other signature: envelopes, timestamp tokens, OCSP, CRLs.
+    others: Option<RwLock<Bounded<Entry>>>,
     certificates: RwLock<Bounded<Certificate>>,
 }
 
 /// One remembered signature check, keyed by its signature bytes.
 struct Entry {
     scheme: SignatureScheme,
-    issuer_key: PublicKey,
-    tbs: Box<[u8]>,
+    key: PublicKey,
+    /// The signed bytes (a TBSCertificate, an envelope's signing input).
+    signed: Box<[u8]>,
 }
 
 impl Entry {
     fn size(&self, signature: &[u8]) -> usize {
-        let key = match &self.issuer_key {
+        let key = match &self.key {
             PublicKey::Rsa { pkcs1, .. } => pkcs1.len(),
             PublicKey::Ec { point, .. } => point.len(),
             PublicKey::Unsupported(_) => 0,
         };
-        ENTRY_OVERHEAD + signature.len() + self.tbs.len() + key
+        ENTRY_OVERHEAD + signature.len() + self.signed.len() + key
+    }
+
+    fn matches(&self, scheme: SignatureScheme, key: &PublicKey, signed: &[u8]) -> bool {
+        self.scheme == scheme && self.key == *key && *self.signed == *signed
     }
 }
 
@@ -129,10 +146,12 @@ impl<V> Bounded<V> {
 impl fmt::Debug for ChainCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let signatures = read(&self.signatures);
+        let others = self.others.as_ref().map(|o| read(o).map.len());
         let certificates = read(&self.certificates);
         f.debug_struct("ChainCache")
             .field("inner", &self.inner)
             .field("signatures", &signatures.map.len())
+            .field("others", &others)
             .field("certificates", &certificates.map.len())
             .finish()
     }
@@ -149,10 +168,11 @@ fn write<V>(lock: &RwLock<V>) -> std::sync::RwLockWriteGuard<'_, V> {
 }
 
 impl ChainCache {
-    fn new(inner: Arc<dyn CryptoProvider>, capacity: usize) -> Self {
+    fn new(inner: Arc<dyn CryptoProvider>, capacity: usize, others: bool) -> Self {
         Self {
             inner,
             signatures: RwLock::new(Bounded::new(capacity)),
+            others: others.then(|| RwLock::new(Bounded::new(capacity))),
             certificates: RwLock::new(Bounded::new(capacity)),
         }
     }
@@ -167,23 +187,46 @@ impl ChainCache {
         write(&self.certificates).insert(der, cert.clone(), size);
         Ok(cert)
     }
+}
 
-    fn contains(
-        &self,
-        scheme: SignatureScheme,
-        issuer_key: &PublicKey,
-        tbs: &[u8],
-        signature: &[u8],
-    ) -> bool {
-        read(&self.signatures)
-            .get(signature)
-            .is_some_and(|e| e.scheme == scheme && e.issuer_key == *issuer_key && *e.tbs == *tbs)
-    }
+/// Whether `map` remembers `signature` over exactly `signed` with `key`.
+fn lookup(
+    map: &RwLock<Bounded<Entry>>,
+    scheme: SignatureScheme,
+    key: &PublicKey,
+    signed: &[u8],
+    signature: &[u8],
+) -> bool {
+    read(map)
+        .get(signature)
+        .is_some_and(|e| e.matches(scheme, key, signed))
+}
 
-    fn insert(&self, signature: &[u8], entry: Entry) {
-        let size = entry.size(signature);
-        write(&self.signatures).insert(signature, entry, size);
+fn remember(map: &RwLock<Bounded<Entry>>, signature: &[u8], entry: Entry) {
+    let size = entry.size(signature);
+    write(map).insert(signature, entry, size);
+}
+
+/// `check`, unless `map` remembers its success; a success is remembered.
+fn checked(
+    map: &RwLock<Bounded<Entry>>,
+    scheme: SignatureScheme,
+    key: &PublicKey,
+    signed: &[u8],
+    signature: &[u8],
+    check: impl FnOnce() -> Result<(), SignatureVerificationError>,
+) -> Result<(), SignatureVerificationError> {
+    if lookup(map, scheme, key, signed, signature) {
+        return Ok(());
     }
+    check()?;
+    let entry = Entry {
+        scheme,
+        key: key.clone(),
+        signed: signed.into(),
+    };
+    remember(map, signature, entry);
+    Ok(())
 }
 
 impl CryptoProvider for ChainCache {
@@ -194,7 +237,11 @@ impl CryptoProvider for ChainCache {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), SignatureVerificationError> {
-        self.inner.verify(scheme, key, message, signature)
+        let check = || self.inner.verify(scheme, key, message, signature);
+        match &self.others {
+            Some(others) => checked(others, scheme, key, message, signature, check),
+            None => check(),
+        }
     }
 
     fn verify_certificate_signature(
@@ -204,18 +251,10 @@ impl CryptoProvider for ChainCache {
         tbs: &[u8],
         signature: &[u8],
     ) -> Result<(), SignatureVerificationError> {
-        if self.contains(scheme, issuer_key, tbs, signature) {
-            return Ok(());
-        }
-        self.inner
-            .verify_certificate_signature(scheme, issuer_key, tbs, signature)?;
-        let entry = Entry {
-            scheme,
-            issuer_key: issuer_key.clone(),
-            tbs: tbs.into(),
-        };
-        self.insert(signature, entry);
-        Ok(())
+        checked(&self.signatures, scheme, issuer_key, tbs, signature, || {
+            self.inner
+                .verify_certificate_signature(scheme, issuer_key, tbs, signature)
+        })
     }
 }
 
@@ -235,8 +274,8 @@ mod tests {
     fn entry(tbs: &[u8]) -> Entry {
         Entry {
             scheme: SignatureScheme::EcdsaDer(Sha256),
-            issuer_key: ec(&[4, 1]),
-            tbs: tbs.into(),
+            key: ec(&[4, 1]),
+            signed: tbs.into(),
         }
     }
 
@@ -265,29 +304,36 @@ mod tests {
 
     #[test]
     fn a_lookup_matches_every_byte() {
-        let c = ChainCache::new(Arc::new(DefaultProvider), CAPACITY_BYTES);
+        let c = ChainCache::new(Arc::new(DefaultProvider), CAPACITY_BYTES, true);
         let scheme = SignatureScheme::EcdsaDer(Sha256);
-        c.insert(b"sig", entry(b"tbs"));
-        assert!(c.contains(scheme, &ec(&[4, 1]), b"tbs", b"sig"));
-        assert!(!c.contains(
+        remember(&c.signatures, b"sig", entry(b"tbs"));
+        assert!(lookup(&c.signatures, scheme, &ec(&[4, 1]), b"tbs", b"sig"));
+        assert!(!lookup(
+            &c.signatures,
             SignatureScheme::EcdsaDer(Sha384),
             &ec(&[4, 1]),
             b"tbs",
             b"sig"
         ));
-        assert!(!c.contains(scheme, &ec(&[4, 2]), b"tbs", b"sig"));
+        assert!(!lookup(&c.signatures, scheme, &ec(&[4, 2]), b"tbs", b"sig"));
         let p384 = PublicKey::Ec {
             curve: Curve::P384,
             point: vec![4, 1],
         };
-        assert!(!c.contains(scheme, &p384, b"tbs", b"sig"));
-        assert!(!c.contains(scheme, &ec(&[4, 1]), b"tbt", b"sig"));
-        assert!(!c.contains(scheme, &ec(&[4, 1]), b"tbs", b"sih"));
-        assert!(!c.contains(scheme, &ec(&[4, 1]), b"tbss", b"ig"));
+        assert!(!lookup(&c.signatures, scheme, &p384, b"tbs", b"sig"));
+        assert!(!lookup(&c.signatures, scheme, &ec(&[4, 1]), b"tbt", b"sig"));
+        assert!(!lookup(&c.signatures, scheme, &ec(&[4, 1]), b"tbs", b"sih"));
+        assert!(!lookup(&c.signatures, scheme, &ec(&[4, 1]), b"tbss", b"ig"));
         // The same signature over other bytes replaces the entry.
-        c.insert(b"sig", entry(b"other"));
-        assert!(c.contains(scheme, &ec(&[4, 1]), b"other", b"sig"));
-        assert!(!c.contains(scheme, &ec(&[4, 1]), b"tbs", b"sig"));
+        remember(&c.signatures, b"sig", entry(b"other"));
+        assert!(lookup(
+            &c.signatures,
+            scheme,
+            &ec(&[4, 1]),
+            b"other",
+            b"sig"
+        ));
+        assert!(!lookup(&c.signatures, scheme, &ec(&[4, 1]), b"tbs", b"sig"));
     }
 
     #[test]
@@ -298,7 +344,7 @@ mod tests {
         ))
         .unwrap();
         let der = Certificate::parse_many(&pem).unwrap()[0].der().to_vec();
-        let c = ChainCache::new(Arc::new(DefaultProvider), CAPACITY_BYTES);
+        let c = ChainCache::new(Arc::new(DefaultProvider), CAPACITY_BYTES, true);
         let first = c.certificate(&der).unwrap();
         let second = c.certificate(&der).unwrap();
         assert_eq!(first, second);

@@ -65,6 +65,7 @@ pub struct VerifierBuilder {
     verification_time: Option<OffsetDateTime>,
     plugins: Option<Arc<dyn PluginLocator>>,
     chain_cache: bool,
+    signature_cache: bool,
 }
 
 impl std::fmt::Debug for VerifierBuilder {
@@ -91,6 +92,7 @@ impl VerifierBuilder {
             verification_time: None,
             plugins: None,
             chain_cache: true,
+            signature_cache: true,
         }
     }
 
@@ -157,6 +159,22 @@ impl VerifierBuilder {
         self
     }
 
+    /// Whether the verifier also remembers the other signatures it has
+    /// verified: envelope signatures, and those of timestamp tokens, OCSP
+    /// responses and CRLs (on by default; part of the chain cache, so
+    /// [`chain_cache(false)`](Self::chain_cache) turns it off too). Whether
+    /// signature bytes verify over the signed bytes under a key depends on
+    /// those bytes alone, so verifying the same signature envelope again
+    /// costs parsing it and the checks that depend on time, policy and trust
+    /// store, and no public-key operation. Only successes are remembered, by
+    /// their exact bytes (every byte is compared on a lookup), in at most
+    /// 1 MiB, oldest forgotten first. Turn it off to measure or bound the
+    /// cost of verifying signatures not seen before.
+    pub fn signature_cache(mut self, enabled: bool) -> Self {
+        self.signature_cache = enabled;
+        self
+    }
+
     /// Builds the verifier: reads every trust store the policies name, once.
     ///
     /// A store that does not exist, cannot be read or holds invalid
@@ -191,7 +209,8 @@ impl VerifierBuilder {
                 });
             }
         }
-        let (crypto, chain_cache) = cache::with_chain_cache(self.crypto, self.chain_cache);
+        let (crypto, chain_cache) =
+            cache::with_chain_cache(self.crypto, self.chain_cache, self.signature_cache);
         Ok(Verifier {
             oci_policy: self.oci_policy,
             blob_policy: self.blob_policy,
