@@ -13,7 +13,7 @@ pub mod help;
 
 use std::ffi::OsString;
 
-use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::commands::{auth, blob, certificate, key, oci, plugin, policy, version};
 use crate::console::Console;
@@ -35,43 +35,138 @@ pub struct Cli {
     command: Command,
 }
 
+// Each command's arguments (and its subcommands) are defined when clap
+// first needs them: a run builds the one command it runs, not the whole
+// tree, which is most of the work of starting up.
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 enum Command {
     /// Sign, verify, inspect signatures of blob. Configure blob trust policy.
-    Blob(blob::BlobCommand),
+    Blob(Deferred<blob::BlobCommand>),
     /// Manage certificates in trust store
     #[command(visible_alias = "cert")]
-    Certificate(certificate::CertificateCommand),
+    Certificate(Deferred<certificate::CertificateCommand>),
     /// Generate the autocompletion script for the specified shell
-    Completion(completion::CompletionCommand),
+    Completion(Deferred<completion::CompletionCommand>),
     /// Manage keys used for signing
-    Key(key::KeyCommand),
+    Key(Deferred<key::KeyCommand>),
     /// Manage plugins
-    Plugin(plugin::PluginCommand),
+    Plugin(Deferred<plugin::PluginCommand>),
     /// Manage OCI trust policy configuration for OCI artifact signature verification
-    Policy(policy::OciPolicyCommand),
+    Policy(Deferred<policy::OciPolicyCommand>),
     /// Sign artifacts
-    Sign(oci::SignArgs),
+    Sign(Deferred<oci::SignArgs>),
     /// Verify OCI artifacts
-    Verify(oci::VerifyArgs),
+    Verify(Deferred<oci::VerifyArgs>),
     /// List signatures of the signed artifact
     #[command(visible_alias = "ls")]
-    List(oci::ListArgs),
+    List(Deferred<oci::ListArgs>),
     /// Inspect all signatures associated with the signed artifact
-    Inspect(oci::InspectArgs),
+    Inspect(Deferred<oci::InspectArgs>),
     /// Copy an artifact with its signatures between registries and OCI layouts
-    Copy(oci::CopyArgs),
+    Copy(Deferred<oci::CopyArgs>),
     /// Login to registry
-    Login(auth::LoginArgs),
+    Login(Deferred<auth::LoginArgs>),
     /// Log out from the logged in registries
-    Logout(auth::LogoutArgs),
+    Logout(Deferred<auth::LogoutArgs>),
     /// Show the notation version information
-    Version(version::VersionArgs),
+    Version(Deferred<version::VersionArgs>),
 }
 
-/// The whole command tree as it parses and as help and completion show it.
+/// The arguments of a top-level command, adjusted to the reference's
+/// conventions (help texts, Go boolean flags) when clap defines them.
+#[derive(Debug)]
+struct Deferred<T>(T);
+
+impl<T> Deferred<T> {
+    /// `define`'s arguments on `command`, with the conventions applied.
+    fn conventions(
+        command: clap::Command,
+        define: fn(clap::Command) -> clap::Command,
+    ) -> clap::Command {
+        let path = command.get_name().to_owned();
+        // The summary in the command list (from `enum Command`) stays: the
+        // definition's own doc comment would replace it.
+        let about = command.get_about().cloned();
+        let mut command = define(command);
+        if let Some(about) = about {
+            command = command.about(about);
+        }
+        flags::go_booleans(help::apply_at(command, &path))
+    }
+}
+
+impl<T: Args> Args for Deferred<T> {
+    fn augment_args(command: clap::Command) -> clap::Command {
+        Self::conventions(command, T::augment_args)
+    }
+
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        Self::conventions(command, T::augment_args_for_update)
+    }
+
+    fn group_id() -> Option<clap::Id> {
+        T::group_id()
+    }
+}
+
+impl<T: FromArgMatches> FromArgMatches for Deferred<T> {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(matches).map(Self)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+}
+
+/// The command tree with each command's arguments still to be defined:
+/// what a run parses with.
+fn lazy_command() -> clap::Command {
+    flags::go_booleans_here(help::apply_here(Cli::command(), ""))
+}
+
+/// The whole command tree as help and completion show it, every command
+/// defined.
 pub fn command() -> clap::Command {
-    flags::go_booleans(help::apply(Cli::command()))
+    let mut command = lazy_command();
+    command.build();
+    // clap copied the command names under `help` (`notation help blob
+    // verify`) before the commands defined their subcommands: copy those
+    // too, as completion offers them.
+    let defined = command.clone();
+    command.mut_subcommand("help", |help| {
+        help.mut_subcommands(|copy| {
+            let bin_name = format!("notation help {}", copy.get_name());
+            match defined.find_subcommand(copy.get_name()) {
+                Some(d) if d.get_name() != "help" => copy.subcommands(help_copies(d, &bin_name)),
+                _ => copy,
+            }
+        })
+    })
+}
+
+/// Copies of the subcommands of `command` (whose copy under `help` is
+/// `bin_name`) as clap makes them for `help`: name, summary and subcommands.
+fn help_copies(command: &clap::Command, bin_name: &str) -> Vec<clap::Command> {
+    command
+        .get_subcommands()
+        .filter(|c| c.get_name() != "help")
+        .map(|c| {
+            let bin_name = format!("{bin_name} {}", c.get_name());
+            let mut copy = clap::Command::new(c.get_name().to_owned())
+                .hide(c.is_hide_set())
+                .disable_help_subcommand(true)
+                .disable_help_flag(true)
+                .disable_version_flag(true)
+                .subcommands(help_copies(c, &bin_name))
+                .bin_name(bin_name);
+            if let Some(about) = c.get_about() {
+                copy = copy.about(about.clone());
+            }
+            copy
+        })
+        .collect()
 }
 
 /// Parses `args` (including the program name) and runs the command.
@@ -84,10 +179,9 @@ where
     T: Into<OsString> + Clone,
 {
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
-    let command = command();
+    let mut command = lazy_command();
     let parsed = command
-        .clone()
-        .try_get_matches_from(&args)
+        .try_get_matches_from_mut(&args)
         .and_then(|matches| Cli::from_arg_matches(&matches));
     let cli = match parsed {
         Ok(cli) => cli,
@@ -108,20 +202,20 @@ where
     };
     crate::commands::network::set_timeout(cli.timeout);
     let result = match cli.command {
-        Command::Blob(c) => c.run(con),
-        Command::Certificate(c) => c.run(con),
-        Command::Completion(c) => c.run(con),
-        Command::Key(c) => c.run(con),
-        Command::Plugin(c) => c.run(con),
-        Command::Policy(c) => c.run(con),
-        Command::Sign(c) => c.run(con),
-        Command::Verify(c) => c.run(con),
-        Command::List(c) => c.run(con),
-        Command::Inspect(c) => c.run(con),
-        Command::Copy(c) => c.run(con),
-        Command::Login(c) => c.run(con),
-        Command::Logout(c) => c.run(con),
-        Command::Version(c) => c.run(con),
+        Command::Blob(Deferred(c)) => c.run(con),
+        Command::Certificate(Deferred(c)) => c.run(con),
+        Command::Completion(Deferred(c)) => c.run(con),
+        Command::Key(Deferred(c)) => c.run(con),
+        Command::Plugin(Deferred(c)) => c.run(con),
+        Command::Policy(Deferred(c)) => c.run(con),
+        Command::Sign(Deferred(c)) => c.run(con),
+        Command::Verify(Deferred(c)) => c.run(con),
+        Command::List(Deferred(c)) => c.run(con),
+        Command::Inspect(Deferred(c)) => c.run(con),
+        Command::Copy(Deferred(c)) => c.run(con),
+        Command::Login(Deferred(c)) => c.run(con),
+        Command::Logout(Deferred(c)) => c.run(con),
+        Command::Version(Deferred(c)) => c.run(con),
     };
     let code = match result {
         Ok(()) => 0,
@@ -145,6 +239,56 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn run_captured(args: &[&str]) -> (i32, String) {
+        #[derive(Clone, Default)]
+        struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+        impl std::io::Write for Shared {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let out = Shared::default();
+        let mut con = Console::new(
+            Box::new(out.clone()),
+            Box::new(out.clone()),
+            Box::new(std::io::empty()),
+        );
+        let code = run(args.iter().copied(), &mut con);
+        drop(con);
+        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        (code, text)
+    }
+
+    /// A run defines only the command it runs; each shows what the whole
+    /// tree shows: its summary, its long text, its flags.
+    #[test]
+    fn a_command_defined_on_demand_is_the_whole_trees() {
+        let (code, text) = run_captured(&["notation", "cert"]);
+        assert_eq!(code, 0);
+        assert!(
+            text.starts_with("Manage certificates in trust store\n"),
+            "{text}"
+        );
+        let (code, text) = run_captured(&["notation", "blob", "verify", "--help"]);
+        assert_eq!(code, 0);
+        let mut whole = command();
+        let expected = whole
+            .find_subcommand_mut("blob")
+            .and_then(|b| b.find_subcommand_mut("verify"))
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        assert_eq!(text, expected);
+        assert!(text.contains("--timeout") && text.contains("help for verify"));
+        // Go booleans on a command defined on demand.
+        let (code, text) = run_captured(&["notation", "blob", "verify", "--bogus=false", "x"]);
+        assert_eq!((code, text.trim_end()), (1, "Error: unknown flag: --bogus"));
+    }
 
     #[test]
     fn definitions_are_consistent() {

@@ -213,8 +213,11 @@ fn the_timeout_flag_bounds_a_dripping_tsa() {
 fn the_timeout_flag_takes_positive_go_durations() {
     let env = Env::new();
     for bad in ["0s", "-1s", "ten"] {
+        // Worded as every other flag's bad value is (cobra's).
         env.run(&["list", &format!("--timeout={bad}"), "localhost:5000/a:v1"])
             .failure()
-            .stderr_has("invalid value");
+            .stderr_has(&format!(
+                "invalid argument \"{bad}\" for \"--timeout\" flag: "
+            ));
     }
 }

@@ -92,4 +92,19 @@ mod tests {
             }
         }
     }
+
+    /// `notation help blob <TAB>` offers blob's commands, though a run
+    /// defines each command only when it parses it.
+    #[test]
+    fn help_offers_nested_commands() {
+        let text = script(Shell::Bash, true).unwrap();
+        for nested in [
+            "notation__subcmd__help__subcmd__blob__subcmd__verify",
+            "notation__subcmd__help__subcmd__blob__subcmd__policy__subcmd__import",
+            "notation__subcmd__help__subcmd__certificate__subcmd__generate__subcmd__test",
+        ] {
+            assert!(text.contains(nested), "{nested}");
+        }
+        assert!(!text.contains("notation__subcmd__help__subcmd__help__subcmd__"));
+    }
 }

@@ -76,15 +76,18 @@ pub fn go_int_parser() -> impl TypedValueParser<Value = i64> {
 /// subcommands into a Go boolean flag: `--flag` is true, `--flag=false`
 /// false; a separate word after the flag is never its value (as pflag).
 pub fn go_booleans(command: Command) -> Command {
-    command
-        .mut_args(|arg| {
-            if matches!(arg.get_action(), ArgAction::SetTrue) {
-                go_boolean(arg, false)
-            } else {
-                arg
-            }
-        })
-        .mut_subcommands(go_booleans)
+    go_booleans_here(command).mut_subcommands(go_booleans)
+}
+
+/// [`go_booleans`] for the flags of `command` alone, not its subcommands'.
+pub fn go_booleans_here(command: Command) -> Command {
+    command.mut_args(|arg| {
+        if matches!(arg.get_action(), ArgAction::SetTrue) {
+            go_boolean(arg, false)
+        } else {
+            arg
+        }
+    })
 }
 
 /// `arg` as a Go boolean flag with this default.
