@@ -2,8 +2,11 @@
 # Times blob verification side by side with another implementation on the
 # same files (testdata/bench, made by testdata/bench/make-fixtures.sh):
 #
-#   - in process, warm (one verifier) and cold (a verifier per
-#     verification): notation-rs's verify-loop against REF_BENCH, a program
+#   - in process, warm (one verifier, the same signature again), warm-new
+#     (ours without its signature cache: the envelope signature checked
+#     every time, as for a new signature from a signer seen before) and
+#     cold (a verifier per verification): notation-rs's verify-loop against
+#     REF_BENCH, a program
 #     that takes the same flags (--config --blob --signature --iterations
 #     [--cold]) and prints a `RESULT ... median_ns=N ...` line, such as a
 #     small Go program around notation-go's `notation.VerifyBlob` (see the
@@ -48,14 +51,18 @@ for row in "${rows[@]}"; do
   spec=${row%%|*}; label=${row#*|}
   dir=${spec% *}; format=${spec#* }
   args=(--config "$bench/$dir/config" --blob "$bench/blob.bin" --signature "$bench/$dir/blob.bin.$format.sig" --quiet)
-  for mode in warm cold; do
-    flag=(); n=$iterations
+  for mode in warm warm-new cold; do
+    # warm-new: our verifier without its signature cache, so that every
+    # iteration checks the envelope signature, as for a new signature from
+    # a signer seen before; the reference has no such cache (its warm run).
+    flag=(); ours_flag=(); n=$iterations
     [ "$mode" = cold ] && { flag=(--cold); n=$((iterations / 4 + 1)); }
+    [ "$mode" = warm-new ] && ours_flag=(--no-signature-cache)
     ref=(); aws=(); ring=()
     for _ in $(seq "$rounds"); do
       [ -n "${REF_BENCH:-}" ] && ref+=("$("$REF_BENCH" "${args[@]}" --iterations "$n" "${flag[@]}" | result)")
-      aws+=("$("$ours" "${args[@]}" --iterations "$n" "${flag[@]}" --provider aws-lc-rs | result)")
-      ring+=("$("$ours" "${args[@]}" --iterations "$n" "${flag[@]}" --provider ring | result)")
+      aws+=("$("$ours" "${args[@]}" --iterations "$n" "${flag[@]}" "${ours_flag[@]}" --provider aws-lc-rs | result)")
+      ring+=("$("$ours" "${args[@]}" --iterations "$n" "${flag[@]}" "${ours_flag[@]}" --provider ring | result)")
     done
     r=""; [ ${#ref[@]} -gt 0 ] && r=$(printf '%s\n' "${ref[@]}" | median_of)
     a=$(printf '%s\n' "${aws[@]}" | median_of)

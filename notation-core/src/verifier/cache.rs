@@ -183,9 +183,16 @@ impl ChainCache {
             return Ok(cert.clone());
         }
         let cert = Certificate::from_der(der)?;
+        self.remember(&cert);
+        Ok(cert)
+    }
+
+    /// Remembers a certificate parsed elsewhere (a trust store's: the root
+    /// of a chain is often one of them, byte for byte).
+    pub(super) fn remember(&self, cert: &Certificate) {
+        let der = cert.der();
         let size = ENTRY_OVERHEAD + (PARSED_FACTOR + 1) * der.len();
         write(&self.certificates).insert(der, cert.clone(), size);
-        Ok(cert)
     }
 }
 

@@ -211,6 +211,13 @@ impl VerifierBuilder {
         }
         let (crypto, chain_cache) =
             cache::with_chain_cache(self.crypto, self.chain_cache, self.signature_cache);
+        if let Some(cache) = &chain_cache {
+            // Parsed already: a chain ending in a trusted root does not
+            // parse the root again.
+            for cert in stores.values().flatten().flat_map(|certs| certs.iter()) {
+                cache.remember(cert);
+            }
+        }
         Ok(Verifier {
             oci_policy: self.oci_policy,
             blob_policy: self.blob_policy,

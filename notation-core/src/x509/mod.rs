@@ -274,7 +274,7 @@ impl Certificate {
         // Locate the original bytes of the TBS, issuer and subject: DER
         // decoders may normalise SET OF ordering, and Notation compares and
         // verifies the bytes as they were signed (H5).
-        let (tbs, raw_issuer, raw_subject) = raw_ranges(&der)?;
+        let (tbs, raw_issuer, raw_subject, raw_spki) = raw_ranges(&der)?;
         let tbs_cert = parsed.tbs_certificate();
         let subject = DistinguishedName::from_der(&der[raw_subject.clone()])
             .map_err(CertificateParseError::InvalidName)?;
@@ -283,8 +283,8 @@ impl Certificate {
         let validity = tbs_cert.validity();
         let not_before = to_offset(validity.not_before.to_unix_duration())?;
         let not_after = to_offset(validity.not_after.to_unix_duration())?;
-        let spki_der = tbs_cert.subject_public_key_info().to_der()?;
-        let public_key = PublicKey::from_spki_der(&spki_der)?;
+        // As encoded: x509-cert has decoded (and so checked) it already.
+        let public_key = PublicKey::from_spki_der(&der[raw_spki])?;
         let sig_alg = parsed.signature_algorithm();
         let params = match &sig_alg.parameters {
             Some(p) => Some(p.to_der()?),
@@ -687,9 +687,11 @@ type Ranges = (
     std::ops::Range<usize>,
     std::ops::Range<usize>,
     std::ops::Range<usize>,
+    std::ops::Range<usize>,
 );
 
-/// Byte ranges of the TBSCertificate, issuer and subject inside `der`.
+/// Byte ranges of the TBSCertificate, issuer, subject and
+/// subjectPublicKeyInfo inside `der`.
 ///
 /// Also checks that the outer signatureAlgorithm is byte-for-byte the
 /// signed one in the TBSCertificate: the outer copy is not covered by the
@@ -724,9 +726,12 @@ fn raw_ranges(der: &[u8]) -> Result<Ranges, CertificateParseError> {
     r.tlv_bytes()?; // validity
     let subject_start: usize = r.position().try_into()?;
     let subject = r.tlv_bytes()?;
+    let spki_start: usize = r.position().try_into()?;
+    let spki = r.tlv_bytes()?;
     Ok((
         tbs_range,
         tbs_start + issuer_start..tbs_start + issuer_start + issuer.len(),
         tbs_start + subject_start..tbs_start + subject_start + subject.len(),
+        tbs_start + spki_start..tbs_start + spki_start + spki.len(),
     ))
 }
