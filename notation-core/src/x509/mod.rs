@@ -115,8 +115,10 @@ struct Inner {
     raw_subject: std::ops::Range<usize>,
     version: u8,
     serial: Vec<u8>,
-    subject: DistinguishedName,
-    issuer: DistinguishedName,
+    /// Parsed from `raw_subject` when first asked for (checked at parse).
+    subject: std::sync::OnceLock<DistinguishedName>,
+    /// Parsed from `raw_issuer` when first asked for (checked at parse).
+    issuer: std::sync::OnceLock<DistinguishedName>,
     not_before: OffsetDateTime,
     not_after: OffsetDateTime,
     public_key: PublicKey,
@@ -276,10 +278,11 @@ impl Certificate {
         // verifies the bytes as they were signed (H5).
         let (tbs, raw_issuer, raw_subject, raw_spki) = raw_ranges(&der)?;
         let tbs_cert = parsed.tbs_certificate();
-        let subject = DistinguishedName::from_der(&der[raw_subject.clone()])
-            .map_err(CertificateParseError::InvalidName)?;
-        let issuer = DistinguishedName::from_der(&der[raw_issuer.clone()])
-            .map_err(CertificateParseError::InvalidName)?;
+        // The names are checked now (Go refuses a certificate with a value
+        // it cannot read) and made into text when first asked for: most
+        // (issuers, roots, trust-store certificates) never are.
+        check_name(tbs_cert.subject(), &der[raw_subject.clone()])?;
+        check_name(tbs_cert.issuer(), &der[raw_issuer.clone()])?;
         let validity = tbs_cert.validity();
         let not_before = to_offset(validity.not_before.to_unix_duration())?;
         let not_after = to_offset(validity.not_after.to_unix_duration())?;
@@ -376,8 +379,8 @@ impl Certificate {
             raw_subject,
             version,
             serial: tbs_cert.serial_number().as_bytes().to_vec(),
-            subject,
-            issuer,
+            subject: std::sync::OnceLock::new(),
+            issuer: std::sync::OnceLock::new(),
             not_before,
             not_after,
             public_key,
@@ -426,12 +429,16 @@ impl Certificate {
 
     /// The subject.
     pub fn subject(&self) -> &DistinguishedName {
-        &self.0.subject
+        self.0
+            .subject
+            .get_or_init(|| DistinguishedName::from_checked_der(self.raw_subject()))
     }
 
     /// The issuer.
     pub fn issuer(&self) -> &DistinguishedName {
-        &self.0.issuer
+        self.0
+            .issuer
+            .get_or_init(|| DistinguishedName::from_checked_der(self.raw_issuer()))
     }
 
     /// Start of the validity period.
@@ -616,7 +623,7 @@ pub enum CertSignatureError {
 impl fmt::Debug for Certificate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Certificate")
-            .field("subject", &self.0.subject.to_string())
+            .field("subject", &self.subject().to_string())
             .field("sha256", &self.sha256_fingerprint_hex())
             .finish()
     }
@@ -681,6 +688,21 @@ fn to_offset(d: std::time::Duration) -> Result<OffsetDateTime, CertificateParseE
 fn trim_ascii_start(data: &[u8]) -> &[u8] {
     let n = data.iter().take_while(|b| b.is_ascii_whitespace()).count();
     &data[n..]
+}
+
+/// Checks that every value of `name` (as x509-cert decoded it) is text Go
+/// can read; the error, if any, is the one parsing `raw` (the name as
+/// encoded, in its order) gives.
+fn check_name(name: &x509_cert::name::Name, raw: &[u8]) -> Result<(), CertificateParseError> {
+    let readable = name
+        .iter()
+        .all(|atv| name::is_readable_value((&atv.value).into()));
+    if readable {
+        return Ok(());
+    }
+    DistinguishedName::from_der(raw)
+        .map(|_| ())
+        .map_err(CertificateParseError::InvalidName)
 }
 
 type Ranges = (

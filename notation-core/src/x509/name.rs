@@ -57,6 +57,17 @@ impl DistinguishedName {
         })
     }
 
+    /// Parses a name that [`is_readable_value`] has passed value by value
+    /// (as x509-cert decoded the certificate holding it): that cannot fail.
+    /// Were it to, the name would be empty, which matches no trusted
+    /// identity.
+    pub(crate) fn from_checked_der(der: &[u8]) -> Self {
+        Self::from_der(der).unwrap_or_else(|_| Self {
+            rdns: Vec::new(),
+            rendered: std::sync::OnceLock::new(),
+        })
+    }
+
     /// The RDNs in encoded order, each with its attributes in encoded order.
     pub fn rdns(&self) -> &[Vec<NameAttribute>] {
         &self.rdns
@@ -121,6 +132,11 @@ fn parse_rdn_sequence(der: &[u8]) -> Result<Result<Rdns, String>, der::Error> {
         .into_iter()
         .map(|rdn| rdn.into_iter().collect::<Result<Vec<_>, String>>())
         .collect())
+}
+
+/// Whether [`DistinguishedName::from_der`] reads this attribute value.
+pub(crate) fn is_readable_value(any: der::asn1::AnyRef<'_>) -> bool {
+    decode_value(any).is_ok()
 }
 
 /// Decodes an attribute value as Go's `parseASN1String` does.
