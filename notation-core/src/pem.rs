@@ -36,16 +36,16 @@ pub fn parse_blocks(data: &[u8]) -> Result<Vec<PemBlock>, String> {
             .find(&end_marker)
             .ok_or_else(|| format!("PEM block {label:?} has no END line"))?;
         let body = &body_and_rest[..end];
-        let mut b64 = String::with_capacity(body.len());
+        let mut b64 = Vec::with_capacity(body.len());
         for line in body.lines() {
             // RFC 1421 headers ("Proc-Type: ...") carry no key material.
             if line.contains(':') {
                 continue;
             }
-            b64.extend(line.chars().filter(|c| !c.is_ascii_whitespace()));
+            b64.extend(line.bytes().filter(|c| !c.is_ascii_whitespace()));
         }
         let der = base64::engine::general_purpose::STANDARD
-            .decode(b64.as_bytes())
+            .decode(&b64)
             .map_err(|e| format!("PEM block {label:?}: {e}"))?;
         blocks.push(PemBlock {
             label: label.to_string(),
