@@ -37,6 +37,7 @@
 pub mod dn;
 pub mod policy;
 pub mod store;
+mod store_dir;
 
 use std::fmt;
 

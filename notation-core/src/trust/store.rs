@@ -35,6 +35,7 @@ use std::sync::Arc;
 use crate::crypto::{CryptoProvider, default_provider};
 use crate::file::AtomicWrite;
 use crate::trust::GoQuoted as Q;
+use crate::trust::store_dir::{EntryKind, OpenError, StoreDir};
 use crate::x509::{CertSignatureError, Certificate, CertificateParseError};
 
 /// The type of a named trust store.
@@ -372,12 +373,20 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// Reads and parses one certificate file, refusing anything but a regular
 /// file and reading at most [`MAX_CERTIFICATE_FILE_SIZE`] bytes.
 pub fn read_certificate_file(path: &Path) -> Result<Vec<Certificate>, CertificateFileError> {
-    let data = read_bounded(path, MAX_CERTIFICATE_FILE_SIZE)?;
+    read_certificate_data(fs::File::open(path)?)
+}
+
+/// [`read_certificate_file`] on a file opened already.
+fn read_certificate_data(file: fs::File) -> Result<Vec<Certificate>, CertificateFileError> {
+    let data = read_bounded_file(file, MAX_CERTIFICATE_FILE_SIZE)?;
     Ok(parse_certificate_data(&data)?)
 }
 
 fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, CertificateFileError> {
-    let file = fs::File::open(path)?;
+    read_bounded_file(fs::File::open(path)?, limit)
+}
+
+fn read_bounded_file(file: fs::File, limit: u64) -> Result<Vec<u8>, CertificateFileError> {
     // Checked on the opened file, so a swap after the caller's lstat cannot
     // make us read a device or a directory.
     let opened = file.metadata()?;
@@ -706,55 +715,51 @@ impl TrustStore for DirTrustStore {
     ) -> Result<Vec<Certificate>, TrustStoreError> {
         let dir = self.store_path(store_type, name)?;
         let owned = || name.to_owned();
-        let meta = fs::symlink_metadata(&dir).map_err(|e| {
-            if e.kind() == io::ErrorKind::NotFound {
-                TrustStoreError::NotFound {
-                    store_type,
-                    name: owned(),
-                }
-            } else {
-                TrustStoreError::Access {
-                    store_type,
-                    name: owned(),
-                    source: Arc::new(e),
-                }
-            }
-        })?;
-        // symlink_metadata does not follow links: a symlinked store is not a
-        // directory here (I3).
-        if !meta.is_dir() {
-            return Err(TrustStoreError::NotADirectory {
+        // A symlinked store is not a directory here (I3).
+        let mut store = StoreDir::open(&dir).map_err(|e| match e {
+            OpenError::NotFound => TrustStoreError::NotFound {
                 store_type,
                 name: owned(),
-                path: dir,
-            });
-        }
-        let entries = read_dir_sorted(&dir).map_err(|e| TrustStoreError::Access {
+            },
+            OpenError::NotADirectory => TrustStoreError::NotADirectory {
+                store_type,
+                name: owned(),
+                path: dir.clone(),
+            },
+            OpenError::Io(e) => TrustStoreError::Access {
+                store_type,
+                name: owned(),
+                source: Arc::new(e),
+            },
+        })?;
+        let entries = store.entries().map_err(|e| TrustStoreError::Access {
             store_type,
             name: owned(),
             source: Arc::new(e),
         })?;
         let mut all = Vec::new();
-        for (file_name, file_type) in entries {
+        for (file_name, kind) in entries {
             let file = file_name.to_string_lossy().into_owned();
             // I3, I4 (W3): directories, symlinks and special files are
             // errors. The reference only names directories and symlinks; a
             // FIFO would make it block, so we refuse those too.
-            if !file_type.is_file() {
+            if kind != EntryKind::File {
                 return Err(TrustStoreError::NotRegularFile {
                     store_type,
                     name: owned(),
                     file,
                 });
             }
-            let certs = read_certificate_file(&dir.join(&file_name)).map_err(|source| {
-                TrustStoreError::ReadCertificate {
+            let certs = store
+                .open_file(&file_name)
+                .map_err(CertificateFileError::from)
+                .and_then(read_certificate_data)
+                .map_err(|source| TrustStoreError::ReadCertificate {
                     store_type,
                     name: owned(),
                     file: file.clone(),
                     source,
-                }
-            })?;
+                })?;
             validate_certificates(&certs, self.crypto.as_ref()).map_err(|source| {
                 TrustStoreError::InvalidCertificate {
                     store_type,
