@@ -157,20 +157,35 @@ pub(super) fn read_policy_file(path: &Path) -> Result<Vec<u8>, PolicyLoadError> 
             error: Arc::new(e),
         },
     };
-    // lstat, so that a symlink (even a dangling one) is refused rather than
-    // followed (J1).
-    let meta = fs::symlink_metadata(path).map_err(io_error)?;
-    if !meta.is_file() {
-        return Err(PolicyLoadError::NotRegularFile {
-            path: path.to_path_buf(),
-        });
-    }
-    let file = fs::File::open(path).map_err(io_error)?;
+    let not_regular = || PolicyLoadError::NotRegularFile {
+        path: path.to_path_buf(),
+    };
+    // A symlink (even a dangling one) is refused rather than followed
+    // (J1): on Unix by the open itself (O_NOFOLLOW, non-blocking so that a
+    // FIFO cannot stall it), elsewhere by an lstat first.
+    #[cfg(unix)]
+    let file = {
+        use std::os::unix::fs::OpenOptionsExt;
+        let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
+        fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(flags.bits() as i32)
+            .open(path)
+            .map_err(|e| match e.raw_os_error() {
+                Some(code) if code == rustix::io::Errno::LOOP.raw_os_error() => not_regular(),
+                _ => io_error(e),
+            })?
+    };
+    #[cfg(not(unix))]
+    let file = {
+        if !fs::symlink_metadata(path).map_err(io_error)?.is_file() {
+            return Err(not_regular());
+        }
+        fs::File::open(path).map_err(io_error)?
+    };
     let opened = file.metadata().map_err(io_error)?;
     if !opened.is_file() {
-        return Err(PolicyLoadError::NotRegularFile {
-            path: path.to_path_buf(),
-        });
+        return Err(not_regular());
     }
     // Sized from the file, so that a policy is read in one system call.
     let mut data = Vec::with_capacity(opened.len().min(MAX_POLICY_SIZE as u64) as usize + 1);
