@@ -1,7 +1,7 @@
 //! The command line: clap definitions and dispatch.
 //!
-//! The definitions (the derive structs of [`crate::commands`]) are adjusted
-//! once, in [`command`], to the reference's conventions: Go boolean flags
+//! The definitions (the derive structs of [`crate::commands`]) are adjusted,
+//! as clap defines each command, to the reference's conventions: Go boolean flags
 //! (`--flag=false`, [`flags`]), its help texts with examples and `-h` for
 //! the full help ([`help`]); argument errors are worded as cobra's
 //! ([`errors`]).
@@ -134,13 +134,19 @@ pub fn command() -> clap::Command {
     // clap copied the command names under `help` (`notation help blob
     // verify`) before the commands defined their subcommands: copy those
     // too, as completion offers them.
-    let defined = command.clone();
+    let mut nested: Vec<(String, Vec<clap::Command>)> = command
+        .get_subcommands()
+        .filter(|c| c.get_name() != "help")
+        .map(|c| {
+            let bin_name = format!("notation help {}", c.get_name());
+            (c.get_name().to_owned(), help_copies(c, &bin_name))
+        })
+        .collect();
     command.mut_subcommand("help", |help| {
         help.mut_subcommands(|copy| {
-            let bin_name = format!("notation help {}", copy.get_name());
-            match defined.find_subcommand(copy.get_name()) {
-                Some(d) if d.get_name() != "help" => copy.subcommands(help_copies(d, &bin_name)),
-                _ => copy,
+            match nested.iter_mut().find(|(name, _)| name == copy.get_name()) {
+                Some((_, subcommands)) => copy.subcommands(std::mem::take(subcommands)),
+                None => copy,
             }
         })
     })

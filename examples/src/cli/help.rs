@@ -609,14 +609,10 @@ pub fn long_text(path: &str) -> Option<&'static str> {
     LONG.iter().find(|(p, _)| *p == path).map(|(_, t)| *t)
 }
 
-/// Gives every command its `Long` text and a `-h/--help` that shows it
+/// Gives the command at `path` (without `notation`; empty for the root)
+/// and its subcommands their `Long` text and a `-h/--help` that shows it
 /// (cobra shows the same help for both), and removes `-V/--version` from
 /// subcommands (the reference has `notation version` only).
-pub fn apply(command: Command) -> Command {
-    apply_at(command, "")
-}
-
-/// [`apply`] for the command at `path` and its subcommands.
 pub fn apply_at(command: Command, path: &str) -> Command {
     apply_here(command, path).mut_subcommands(|sub| {
         let sub_path = if path.is_empty() {
@@ -628,7 +624,7 @@ pub fn apply_at(command: Command, path: &str) -> Command {
     })
 }
 
-/// [`apply`] for the command at `path` alone.
+/// [`apply_at`] for the command at `path` alone.
 pub fn apply_here(mut command: Command, path: &str) -> Command {
     if let Some(text) = long_text(path) {
         command = command.long_about(text);
