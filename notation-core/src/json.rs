@@ -80,12 +80,17 @@ pub fn check_depth(data: &[u8], max: usize) -> Result<(), String> {
             b'"' => {
                 // Skip the string: to the next quote not escaped.
                 i += 1;
-                while i < data.len() {
-                    match data[i] {
-                        b'\\' => i += 2,
-                        b'"' => break,
-                        _ => i += 1,
+                loop {
+                    let rest = data.get(i..).unwrap_or_default();
+                    let Some(n) = memchr::memchr2(b'"', b'\\', rest) else {
+                        // Unterminated: the rest is inside the string.
+                        return Ok(());
+                    };
+                    i += n;
+                    if data[i] == b'"' {
+                        break;
                     }
+                    i += 2;
                 }
             }
             b'{' | b'[' => {
@@ -164,5 +169,11 @@ mod tests {
         assert!(check_depth(b"[[[]]]", 3).is_ok());
         assert!(check_depth(b"[[[[]]]]", 3).is_err());
         assert!(check_depth(br#"["[[[[[["]"#, 3).is_ok());
+        // Escapes inside strings, an escaped quote among them.
+        assert!(check_depth(br#"["\"[[[[", "\\", [[]]]"#, 3).is_ok());
+        assert!(check_depth(br#"["\\", [[[]]]]"#, 3).is_err());
+        // An unterminated string holds the rest, brackets and all.
+        assert!(check_depth(br#"[" [[[[[["#, 3).is_ok());
+        assert!(check_depth(br#"["\"#, 3).is_ok());
     }
 }

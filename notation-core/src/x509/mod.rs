@@ -226,8 +226,13 @@ fn pss_hash(params: &[u8]) -> Option<HashAlgorithm> {
 impl Certificate {
     /// Parses one DER certificate. Trailing bytes are an error.
     pub fn from_der(der: &[u8]) -> Result<Self, CertificateParseError> {
-        let parsed = x509_cert::Certificate::from_der(der)?;
-        Self::build(der.to_vec(), parsed)
+        Self::from_der_vec(der.to_vec())
+    }
+
+    /// [`Certificate::from_der`] on bytes the caller no longer needs.
+    pub(crate) fn from_der_vec(der: Vec<u8>) -> Result<Self, CertificateParseError> {
+        let parsed = x509_cert::Certificate::from_der(&der)?;
+        Self::build(der, parsed)
     }
 
     /// Parses every certificate in `data`: PEM (every block must be a
@@ -267,7 +272,7 @@ impl Certificate {
                         b.label
                     )));
                 }
-                Self::from_der(&b.der)
+                Self::from_der_vec(b.der)
             })
             .collect()
     }
