@@ -12,7 +12,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use base64::Engine;
 use notation_core::blob::{BlobSignOptions, sign_blob};
 use notation_core::crypto::{
-    CryptoProvider, DefaultProvider, PublicKey, SignatureScheme, SignatureVerificationError,
+    CryptoProvider, DefaultProvider, PreparedKey, PublicKey, SignatureScheme,
+    SignatureVerificationError,
 };
 use notation_core::envelope::EnvelopeFormat;
 use notation_core::signer::LocalSigner;
@@ -26,11 +27,30 @@ fn pki(name: &str) -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/pki")).join(name)
 }
 
-/// The default provider, counting envelope and certificate checks.
+/// The default provider, counting envelope and certificate checks; with
+/// `prepares`, it prepares keys too, counting the keys it makes and the
+/// checks made with them.
 #[derive(Debug, Default)]
 struct Counting {
     envelope: AtomicUsize,
     certificate: AtomicUsize,
+    prepares: bool,
+    made: AtomicUsize,
+    used: Arc<AtomicUsize>,
+}
+
+/// A key `Counting` prepared: checks with the default provider.
+struct Prepared {
+    scheme: SignatureScheme,
+    key: PublicKey,
+    used: Arc<AtomicUsize>,
+}
+
+impl PreparedKey for Prepared {
+    fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), SignatureVerificationError> {
+        self.used.fetch_add(1, Ordering::SeqCst);
+        DefaultProvider.verify(self.scheme, &self.key, message, signature)
+    }
 }
 
 impl CryptoProvider for Counting {
@@ -54,6 +74,18 @@ impl CryptoProvider for Counting {
     ) -> Result<(), SignatureVerificationError> {
         self.certificate.fetch_add(1, Ordering::SeqCst);
         DefaultProvider.verify(scheme, issuer_key, tbs, signature)
+    }
+
+    fn prepare(&self, scheme: SignatureScheme, key: &PublicKey) -> Option<Arc<dyn PreparedKey>> {
+        if !self.prepares {
+            return None;
+        }
+        self.made.fetch_add(1, Ordering::SeqCst);
+        Some(Arc::new(Prepared {
+            scheme,
+            key: key.clone(),
+            used: self.used.clone(),
+        }))
     }
 }
 
@@ -212,6 +244,48 @@ fn without_the_cache_every_verification_checks_the_chain() {
         verify(&v, &sig).unwrap();
     }
     assert_eq!(crypto.counts(), (3, 3 * CHAIN_CHECKS));
+}
+
+#[test]
+fn keys_are_prepared_once_per_verifier_and_used_for_every_check() {
+    let sig = signature(BlobSignOptions::new(EnvelopeFormat::Jws));
+    let crypto = Arc::new(Counting {
+        prepares: true,
+        ..Counting::default()
+    });
+    let counts = |c: &Counting| {
+        (
+            c.made.load(Ordering::SeqCst),
+            c.used.load(Ordering::SeqCst),
+            c.counts(),
+        )
+    };
+    let v = verifier(crypto.clone(), true);
+    verify(&v, &sig).unwrap();
+    // Every check on a prepared key, none by the provider's own calls; the
+    // root's key serves two checks (the intermediate's signature and its
+    // own), prepared once.
+    let (made, used, direct) = counts(&crypto);
+    assert_eq!((used, direct), (1 + CHAIN_CHECKS, (0, 0)));
+    assert_eq!(made, 3, "leaf, intermediate and root keys");
+    // A new signature from the same signer: its envelope check, on the
+    // leaf's key prepared before.
+    let other = signature(BlobSignOptions::new(EnvelopeFormat::Jws));
+    verify(&v, &other).unwrap();
+    assert_eq!(counts(&crypto), (3, 2 + CHAIN_CHECKS, (0, 0)));
+    // A changed envelope fails on the prepared key, as the provider's
+    // check would.
+    assert!(verify(&v, &tamper_field(&other, "signature")).is_err());
+    assert_eq!(counts(&crypto), (3, 3 + CHAIN_CHECKS, (0, 0)));
+
+    // Without the chain cache, keys are not prepared.
+    let crypto = Arc::new(Counting {
+        prepares: true,
+        ..Counting::default()
+    });
+    let v = verifier(crypto.clone(), false);
+    verify(&v, &sig).unwrap();
+    assert_eq!(counts(&crypto), (0, 0, (1, CHAIN_CHECKS)));
 }
 
 /// The JWS with one byte of chain certificate `index`'s TBSCertificate

@@ -1,10 +1,13 @@
 //! The aws-lc-rs provider: every algorithm on AWS-LC.
 
+use std::sync::Arc;
+
 use aws_lc_rs::signature as als;
 
 use super::{
-    CryptoProvider, Curve, KeyLoadError, KeyMaterial, KeyPair, PublicKey, SignatureScheme,
-    SignatureVerificationError, SigningFailed, is_uncompressed_point, key_mismatch,
+    CryptoProvider, Curve, KeyLoadError, KeyMaterial, KeyPair, PreparedKey, PublicKey,
+    SignatureScheme, SignatureVerificationError, SigningFailed, is_uncompressed_point,
+    key_mismatch,
 };
 use crate::algorithm::{HashAlgorithm, KeySpec, SignatureAlgorithm};
 
@@ -26,63 +29,101 @@ impl CryptoProvider for AwsLcProvider {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), SignatureVerificationError> {
-        use HashAlgorithm::*;
-        use SignatureScheme::*;
-        match key {
-            PublicKey::Unsupported(e) => Err(SignatureVerificationError::UnsupportedKey(e.clone())),
-            PublicKey::Rsa { pkcs1, bits } => {
-                let alg: &'static dyn als::VerificationAlgorithm = match scheme {
-                    RsaPss(Sha256) => &als::RSA_PSS_2048_8192_SHA256,
-                    RsaPss(Sha384) => &als::RSA_PSS_2048_8192_SHA384,
-                    RsaPss(Sha512) => &als::RSA_PSS_2048_8192_SHA512,
-                    // Go accepts 1024-bit RSA issuers in certificate chains;
-                    // the key-size rule (G3) applies to signing keys only.
-                    RsaPkcs1v15(Sha256) if *bits < 2048 => {
-                        &als::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY
-                    }
-                    RsaPkcs1v15(Sha512) if *bits < 2048 => {
-                        &als::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY
-                    }
-                    RsaPkcs1v15(Sha256) => &als::RSA_PKCS1_2048_8192_SHA256,
-                    RsaPkcs1v15(Sha384) => &als::RSA_PKCS1_2048_8192_SHA384,
-                    RsaPkcs1v15(Sha512) => &als::RSA_PKCS1_2048_8192_SHA512,
-                    EcdsaFixed(_) | EcdsaDer(_) => return Err(key_mismatch(scheme, "RSA")),
-                };
-                als::UnparsedPublicKey::new(alg, pkcs1)
-                    .verify(message, signature)
-                    .map_err(|_| SignatureVerificationError::Rsa)
-            }
-            PublicKey::Ec { curve, point } => {
-                let alg: &'static als::EcdsaVerificationAlgorithm = match (curve, scheme) {
-                    (_, RsaPss(_) | RsaPkcs1v15(_)) => {
-                        let name = if *curve == Curve::P521 {
-                            "ECDSA P-521"
-                        } else {
-                            "ECDSA"
-                        };
-                        return Err(key_mismatch(scheme, name));
-                    }
-                    _ if !is_uncompressed_point(*curve, point) => {
-                        return Err(SignatureVerificationError::Ecdsa);
-                    }
-                    (Curve::P256, EcdsaFixed(Sha256)) => &als::ECDSA_P256_SHA256_FIXED,
-                    (Curve::P384, EcdsaFixed(Sha384)) => &als::ECDSA_P384_SHA384_FIXED,
-                    (Curve::P256, EcdsaDer(Sha256)) => &als::ECDSA_P256_SHA256_ASN1,
-                    (Curve::P256, EcdsaDer(Sha384)) => &als::ECDSA_P256_SHA384_ASN1,
-                    (Curve::P384, EcdsaDer(Sha256)) => &als::ECDSA_P384_SHA256_ASN1,
-                    (Curve::P384, EcdsaDer(Sha384)) => &als::ECDSA_P384_SHA384_ASN1,
-                    (Curve::P521, EcdsaFixed(Sha256)) => &als::ECDSA_P521_SHA256_FIXED,
-                    (Curve::P521, EcdsaFixed(Sha384)) => &als::ECDSA_P521_SHA384_FIXED,
-                    (Curve::P521, EcdsaFixed(Sha512)) => &als::ECDSA_P521_SHA512_FIXED,
-                    (Curve::P521, EcdsaDer(Sha256)) => &als::ECDSA_P521_SHA256_ASN1,
-                    (Curve::P521, EcdsaDer(Sha384)) => &als::ECDSA_P521_SHA384_ASN1,
-                    (Curve::P521, EcdsaDer(Sha512)) => &als::ECDSA_P521_SHA512_ASN1,
-                    _ => return Err(SignatureVerificationError::Unsupported(scheme)),
-                };
-                als::UnparsedPublicKey::new(alg, point)
-                    .verify(message, signature)
-                    .map_err(|_| SignatureVerificationError::Ecdsa)
-            }
+        let (algorithm, bytes, failed) = algorithm(scheme, key)?;
+        als::UnparsedPublicKey::new(algorithm, bytes)
+            .verify(message, signature)
+            .map_err(|_| failed)
+    }
+
+    fn prepare(&self, scheme: SignatureScheme, key: &PublicKey) -> Option<Arc<dyn PreparedKey>> {
+        let (algorithm, bytes, failed) = algorithm(scheme, key).ok()?;
+        // A key aws-lc refuses is left to `verify`, which refuses it alike.
+        let key = als::ParsedPublicKey::new(algorithm, bytes).ok()?;
+        Some(Arc::new(Prepared { key, failed }))
+    }
+}
+
+/// A key aws-lc-rs has parsed (for RSA, with its Montgomery context once
+/// the first check has computed it).
+struct Prepared {
+    key: als::ParsedPublicKey,
+    failed: SignatureVerificationError,
+}
+
+impl PreparedKey for Prepared {
+    fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), SignatureVerificationError> {
+        self.key
+            .verify_sig(message, signature)
+            .map_err(|_| self.failed.clone())
+    }
+}
+
+/// The aws-lc-rs algorithm that checks `scheme` with `key`, the key's
+/// bytes as aws-lc-rs reads them, and the error a failed check gives; or
+/// why the key cannot be used under `scheme`.
+fn algorithm(
+    scheme: SignatureScheme,
+    key: &PublicKey,
+) -> Result<
+    (
+        &'static dyn als::VerificationAlgorithm,
+        &[u8],
+        SignatureVerificationError,
+    ),
+    SignatureVerificationError,
+> {
+    use HashAlgorithm::*;
+    use SignatureScheme::*;
+    match key {
+        PublicKey::Unsupported(e) => Err(SignatureVerificationError::UnsupportedKey(e.clone())),
+        PublicKey::Rsa { pkcs1, bits } => {
+            let alg: &'static dyn als::VerificationAlgorithm = match scheme {
+                RsaPss(Sha256) => &als::RSA_PSS_2048_8192_SHA256,
+                RsaPss(Sha384) => &als::RSA_PSS_2048_8192_SHA384,
+                RsaPss(Sha512) => &als::RSA_PSS_2048_8192_SHA512,
+                // Go accepts 1024-bit RSA issuers in certificate chains;
+                // the key-size rule (G3) applies to signing keys only.
+                RsaPkcs1v15(Sha256) if *bits < 2048 => {
+                    &als::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY
+                }
+                RsaPkcs1v15(Sha512) if *bits < 2048 => {
+                    &als::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY
+                }
+                RsaPkcs1v15(Sha256) => &als::RSA_PKCS1_2048_8192_SHA256,
+                RsaPkcs1v15(Sha384) => &als::RSA_PKCS1_2048_8192_SHA384,
+                RsaPkcs1v15(Sha512) => &als::RSA_PKCS1_2048_8192_SHA512,
+                EcdsaFixed(_) | EcdsaDer(_) => return Err(key_mismatch(scheme, "RSA")),
+            };
+            Ok((alg, pkcs1, SignatureVerificationError::Rsa))
+        }
+        PublicKey::Ec { curve, point } => {
+            let alg: &'static als::EcdsaVerificationAlgorithm = match (curve, scheme) {
+                (_, RsaPss(_) | RsaPkcs1v15(_)) => {
+                    let name = if *curve == Curve::P521 {
+                        "ECDSA P-521"
+                    } else {
+                        "ECDSA"
+                    };
+                    return Err(key_mismatch(scheme, name));
+                }
+                _ if !is_uncompressed_point(*curve, point) => {
+                    return Err(SignatureVerificationError::Ecdsa);
+                }
+                (Curve::P256, EcdsaFixed(Sha256)) => &als::ECDSA_P256_SHA256_FIXED,
+                (Curve::P384, EcdsaFixed(Sha384)) => &als::ECDSA_P384_SHA384_FIXED,
+                (Curve::P256, EcdsaDer(Sha256)) => &als::ECDSA_P256_SHA256_ASN1,
+                (Curve::P256, EcdsaDer(Sha384)) => &als::ECDSA_P256_SHA384_ASN1,
+                (Curve::P384, EcdsaDer(Sha256)) => &als::ECDSA_P384_SHA256_ASN1,
+                (Curve::P384, EcdsaDer(Sha384)) => &als::ECDSA_P384_SHA384_ASN1,
+                (Curve::P521, EcdsaFixed(Sha256)) => &als::ECDSA_P521_SHA256_FIXED,
+                (Curve::P521, EcdsaFixed(Sha384)) => &als::ECDSA_P521_SHA384_FIXED,
+                (Curve::P521, EcdsaFixed(Sha512)) => &als::ECDSA_P521_SHA512_FIXED,
+                (Curve::P521, EcdsaDer(Sha256)) => &als::ECDSA_P521_SHA256_ASN1,
+                (Curve::P521, EcdsaDer(Sha384)) => &als::ECDSA_P521_SHA384_ASN1,
+                (Curve::P521, EcdsaDer(Sha512)) => &als::ECDSA_P521_SHA512_ASN1,
+                _ => return Err(SignatureVerificationError::Unsupported(scheme)),
+            };
+            Ok((alg, point, SignatureVerificationError::Ecdsa))
         }
     }
 }

@@ -309,6 +309,28 @@ pub trait CryptoProvider: Send + Sync + fmt::Debug {
     ) -> Result<(), SignatureVerificationError> {
         self.verify(scheme, issuer_key, tbs, signature)
     }
+
+    /// `key` made ready for repeated checks under `scheme` (parsed once,
+    /// with whatever the library derives from a key kept), or `None`: the
+    /// default, and the answer whenever [`CryptoProvider::verify`] would
+    /// refuse the key or the scheme, so that it gives the error. A
+    /// [`Verifier`](crate::verifier::Verifier) with its chain cache on keeps
+    /// the prepared keys it has used and checks envelope and certificate
+    /// signatures with them, in place of `verify` and
+    /// [`verify_certificate_signature`](CryptoProvider::verify_certificate_signature).
+    fn prepare(&self, scheme: SignatureScheme, key: &PublicKey) -> Option<Arc<dyn PreparedKey>> {
+        let _ = (scheme, key);
+        None
+    }
+}
+
+/// A public key a provider has made ready for one scheme
+/// ([`CryptoProvider::prepare`]).
+pub trait PreparedKey: Send + Sync {
+    /// Verifies `signature` over `message` with the verdict and the error
+    /// [`CryptoProvider::verify`] gives for the key and scheme this was
+    /// prepared from.
+    fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), SignatureVerificationError>;
 }
 
 /// A cryptographic library notation-core is built with (cargo features

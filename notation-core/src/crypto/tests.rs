@@ -68,6 +68,34 @@ fn vectors() -> Vec<(&'static str, SignatureScheme, Vec<u8>, bool)> {
     out
 }
 
+/// `provider.verify`, checked against the key the provider prepares for
+/// the same scheme, when it prepares one: the two give the same verdict
+/// and the same error.
+fn verify(
+    provider: &dyn CryptoProvider,
+    scheme: SignatureScheme,
+    key: &PublicKey,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), SignatureVerificationError> {
+    let result = provider.verify(scheme, key, message, signature);
+    if let Some(prepared) = provider.prepare(scheme, key) {
+        PREPARED.with(|n| n.set(n.get() + 1));
+        assert_eq!(
+            prepared.verify(message, signature),
+            result,
+            "{provider:?} {scheme:?} {key:?}: prepared key"
+        );
+        // A prepared key is used again: the same verdict the second time.
+        assert_eq!(prepared.verify(message, signature), result);
+    }
+    result
+}
+
+thread_local! {
+    static PREPARED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 #[test]
 fn every_provider_accepts_the_openssl_vectors_and_refuses_them_altered() {
     let message = testdata("crypto", "message.bin");
@@ -77,7 +105,7 @@ fn every_provider_accepts_the_openssl_vectors_and_refuses_them_altered() {
         let provider = backend.provider();
         for (key, scheme, sig, supported) in &vectors {
             let public = leaf(key).public_key().clone();
-            let result = provider.verify(*scheme, &public, &message, sig);
+            let result = verify(&*provider, *scheme, &public, &message, sig);
             if !supported {
                 assert_eq!(
                     result,
@@ -90,14 +118,14 @@ fn every_provider_accepts_the_openssl_vectors_and_refuses_them_altered() {
             let mut altered = message.clone();
             altered[0] ^= 1;
             assert!(
-                provider.verify(*scheme, &public, &altered, sig).is_err(),
+                verify(&*provider, *scheme, &public, &altered, sig).is_err(),
                 "{backend:?} {key} {scheme:?} altered message"
             );
             let mut bad = sig.clone();
             let last = bad.len() - 1;
             bad[last] ^= 1;
             assert!(
-                provider.verify(*scheme, &public, &message, &bad).is_err(),
+                verify(&*provider, *scheme, &public, &message, &bad).is_err(),
                 "{backend:?} {key} {scheme:?} altered signature"
             );
             // The same ECDSA signature in envelope encoding, where the
@@ -112,21 +140,29 @@ fn every_provider_accepts_the_openssl_vectors_and_refuses_them_altered() {
                     (Curve::P256, Sha256) | (Curve::P384, Sha384) | (Curve::P521, _)
                 );
                 let scheme = SignatureScheme::EcdsaFixed(*hash);
-                let result = provider.verify(scheme, &public, &message, &fixed);
+                let result = verify(&*provider, scheme, &public, &message, &fixed);
                 if envelope_hash {
                     assert_eq!(result, Ok(()), "{backend:?} {key} {scheme:?}");
                     // DER where fixed is expected, and the reverse, never
                     // verify: the two encodings do not mix.
-                    assert!(provider.verify(scheme, &public, &message, sig).is_err());
-                    assert!(
-                        provider
-                            .verify(SignatureScheme::EcdsaDer(*hash), &public, &message, &fixed)
-                            .is_err()
-                    );
+                    assert!(verify(&*provider, scheme, &public, &message, sig).is_err());
+                    let der = SignatureScheme::EcdsaDer(*hash);
+                    assert!(verify(&*provider, der, &public, &message, &fixed).is_err());
                 } else {
                     assert_eq!(result, Err(SignatureVerificationError::Unsupported(scheme)));
                 }
             }
+        }
+        // aws-lc-rs prepares every key it accepts: the checks above ran on
+        // prepared keys too.
+        let prepared = PREPARED.with(|n| n.replace(0));
+        #[cfg(feature = "aws-lc-rs")]
+        if *backend == Backend::AwsLc {
+            assert!(prepared >= 24, "{prepared} prepared keys");
+        }
+        #[cfg(feature = "ring")]
+        if *backend == Backend::Ring {
+            assert_eq!(prepared, 0, "ring has no prepared keys");
         }
     }
 }
@@ -152,27 +188,30 @@ fn every_provider_refuses_wrong_keys_and_compressed_points() {
         let p = backend.provider();
         let ecdsa = SignatureScheme::EcdsaDer(Sha256);
         let pss = SignatureScheme::RsaPss(Sha256);
-        assert_eq!(p.verify(ecdsa, ec.public_key(), &message, &ec_sig), Ok(()));
         assert_eq!(
-            p.verify(ecdsa, &compressed, &message, &ec_sig),
+            verify(&*p, ecdsa, ec.public_key(), &message, &ec_sig),
+            Ok(())
+        );
+        assert_eq!(
+            verify(&*p, ecdsa, &compressed, &message, &ec_sig),
             Err(SignatureVerificationError::Ecdsa),
             "{backend:?}"
         );
         assert!(matches!(
-            p.verify(pss, ec.public_key(), &message, &rsa_sig),
+            verify(&*p, pss, ec.public_key(), &message, &rsa_sig),
             Err(SignatureVerificationError::KeyMismatch { .. })
         ));
         assert!(matches!(
-            p.verify(ecdsa, rsa.public_key(), &message, &ec_sig),
+            verify(&*p, ecdsa, rsa.public_key(), &message, &ec_sig),
             Err(SignatureVerificationError::KeyMismatch { .. })
         ));
         // Another key of the right type does not verify.
         assert_eq!(
-            p.verify(ecdsa, leaf("ec-384").public_key(), &message, &ec_sig),
+            verify(&*p, ecdsa, leaf("ec-384").public_key(), &message, &ec_sig),
             Err(SignatureVerificationError::Ecdsa)
         );
         assert_eq!(
-            p.verify(pss, leaf("rsa-3072").public_key(), &message, &rsa_sig),
+            verify(&*p, pss, leaf("rsa-3072").public_key(), &message, &rsa_sig),
             Err(SignatureVerificationError::Rsa)
         );
     }

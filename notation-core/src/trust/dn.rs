@@ -466,6 +466,19 @@ pub fn verify_trusted_identities(
     identities: &[TrustedIdentity],
     leaf: &Certificate,
 ) -> Result<(), TrustedIdentityError> {
+    verify_trusted_identities_with(statement, identities, leaf, &|leaf| {
+        ParsedDn::from_subject(leaf.subject()).map(std::sync::Arc::new)
+    })
+}
+
+/// [`verify_trusted_identities`] with the leaf's subject read by `subject`
+/// (as [`ParsedDn::from_subject`] reads it: a verifier remembers it).
+pub(crate) fn verify_trusted_identities_with(
+    statement: &str,
+    identities: &[TrustedIdentity],
+    leaf: &Certificate,
+    subject: &dyn Fn(&Certificate) -> Result<std::sync::Arc<ParsedDn>, DnError>,
+) -> Result<(), TrustedIdentityError> {
     if identities.iter().any(|i| matches!(i, TrustedIdentity::Any)) {
         return Ok(());
     }
@@ -481,13 +494,11 @@ pub fn verify_trusted_identities(
             statement: statement.to_owned(),
         });
     }
-    let subject = leaf.subject().as_str();
-    let leaf_dn = ParsedDn::from_subject(leaf.subject()).map_err(|source| {
-        TrustedIdentityError::LeafSubject {
-            subject: subject.to_owned(),
-            error: source,
-        }
+    let leaf_dn = subject(leaf).map_err(|source| TrustedIdentityError::LeafSubject {
+        subject: leaf.subject().as_str().to_owned(),
+        error: source,
     })?;
+    let subject = leaf.subject().as_str();
     if x509.iter().any(|dn| dn.is_subset_of(&leaf_dn)) {
         return Ok(());
     }

@@ -12,7 +12,11 @@
 //!
 //! The parsed certificates of the chains it has seen are kept the same way:
 //! parsing depends on the DER bytes alone, so a chain seen before is not
-//! parsed again either.
+//! parsed again either. So are the public keys the provider has prepared
+//! for checking ([`CryptoProvider::prepare`]: aws-lc-rs parses a key once,
+//! and computes an RSA key's Montgomery context once, where each check
+//! would otherwise), and the leaf subjects read for trusted-identity
+//! matching.
 //!
 //! The signature cache does the same for every other signature the verifier
 //! checks (the envelope's, a timestamp token's, an OCSP response's or a
@@ -24,7 +28,7 @@
 //! compares them all, so a certificate that differs in any byte (a tampered
 //! one) finds no entry and is checked in full. Only successes are kept; a
 //! failure is recomputed, with its own error, every time. Each of the
-//! three maps holds at most [`CAPACITY_BYTES`] and forgets its oldest entries
+//! maps holds at most [`CAPACITY_BYTES`] and forgets its oldest entries
 //! first. The cache is shared by every thread using the verifier: lookups
 //! take a read lock, and no check or parse is done under a lock.
 
@@ -32,7 +36,10 @@ use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 
-use crate::crypto::{CryptoProvider, PublicKey, SignatureScheme, SignatureVerificationError};
+use crate::crypto::{
+    CryptoProvider, PreparedKey, PublicKey, SignatureScheme, SignatureVerificationError,
+};
+use crate::trust::{DnError, ParsedDn};
 use crate::x509::{Certificate, CertificateParseError};
 
 /// Most bytes kept per map (certificate data and bookkeeping): a few
@@ -72,6 +79,18 @@ pub(super) struct ChainCache {
     /// Every other signature: envelopes, timestamp tokens, OCSP, CRLs.
     others: Option<RwLock<Bounded<Entry>>>,
     certificates: RwLock<Bounded<Certificate>>,
+    /// Keys the provider has prepared (parsed once; see
+    /// [`CryptoProvider::prepare`]), by their bytes.
+    keys: RwLock<Bounded<Key>>,
+    /// Leaf subjects read for trusted-identity matching, by their DER.
+    subjects: RwLock<Bounded<Arc<ParsedDn>>>,
+}
+
+/// A prepared key and what it was prepared from.
+struct Key {
+    scheme: SignatureScheme,
+    key: PublicKey,
+    prepared: Arc<dyn PreparedKey>,
 }
 
 /// One remembered signature check, keyed by its signature bytes.
@@ -148,11 +167,13 @@ impl fmt::Debug for ChainCache {
         let signatures = read(&self.signatures);
         let others = self.others.as_ref().map(|o| read(o).map.len());
         let certificates = read(&self.certificates);
+        let keys = read(&self.keys).map.len();
         f.debug_struct("ChainCache")
             .field("inner", &self.inner)
             .field("signatures", &signatures.map.len())
             .field("others", &others)
             .field("certificates", &certificates.map.len())
+            .field("keys", &keys)
             .finish()
     }
 }
@@ -174,7 +195,51 @@ impl ChainCache {
             signatures: RwLock::new(Bounded::new(capacity)),
             others: others.then(|| RwLock::new(Bounded::new(capacity))),
             certificates: RwLock::new(Bounded::new(capacity)),
+            keys: RwLock::new(Bounded::new(capacity)),
+            subjects: RwLock::new(Bounded::new(capacity)),
         }
+    }
+
+    /// The leaf subject as trusted identities are matched against it
+    /// ([`ParsedDn::from_subject`]), read once per subject.
+    pub(super) fn subject(&self, leaf: &Certificate) -> Result<Arc<ParsedDn>, DnError> {
+        let der = leaf.raw_subject();
+        if let Some(dn) = read(&self.subjects).get(der) {
+            return Ok(dn.clone());
+        }
+        let dn = Arc::new(ParsedDn::from_subject(leaf.subject())?);
+        // The text and the attribute map, each about the size of the DER.
+        let size = ENTRY_OVERHEAD + (PARSED_FACTOR + 1) * der.len();
+        write(&self.subjects).insert(der, dn.clone(), size);
+        Ok(dn)
+    }
+
+    /// `key` as the provider prepared it for `scheme`, prepared on first
+    /// use; `None` when the provider has no prepared form (or refuses the
+    /// key, which its `verify` then reports).
+    fn prepared(&self, scheme: SignatureScheme, key: &PublicKey) -> Option<Arc<dyn PreparedKey>> {
+        let bytes: &[u8] = match key {
+            PublicKey::Rsa { pkcs1, .. } => pkcs1,
+            PublicKey::Ec { point, .. } => point,
+            PublicKey::Unsupported(_) => return None,
+        };
+        if let Some(k) = read(&self.keys).get(bytes)
+            && k.scheme == scheme
+            && k.key == *key
+        {
+            return Some(k.prepared.clone());
+        }
+        let prepared = self.inner.prepare(scheme, key)?;
+        let entry = Key {
+            scheme,
+            key: key.clone(),
+            prepared: prepared.clone(),
+        };
+        // The parsed form (an RSA key's Montgomery context among it) is
+        // counted as a few times the key.
+        let size = ENTRY_OVERHEAD + (PARSED_FACTOR + 1) * bytes.len();
+        write(&self.keys).insert(bytes, entry, size);
+        Some(prepared)
     }
 
     /// The certificate `der` encodes, parsed once per cache.
@@ -244,7 +309,10 @@ impl CryptoProvider for ChainCache {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), SignatureVerificationError> {
-        let check = || self.inner.verify(scheme, key, message, signature);
+        let check = || match self.prepared(scheme, key) {
+            Some(prepared) => prepared.verify(message, signature),
+            None => self.inner.verify(scheme, key, message, signature),
+        };
         match &self.others {
             Some(others) => checked(others, scheme, key, message, signature, check),
             None => check(),
@@ -258,10 +326,19 @@ impl CryptoProvider for ChainCache {
         tbs: &[u8],
         signature: &[u8],
     ) -> Result<(), SignatureVerificationError> {
-        checked(&self.signatures, scheme, issuer_key, tbs, signature, || {
-            self.inner
-                .verify_certificate_signature(scheme, issuer_key, tbs, signature)
-        })
+        checked(
+            &self.signatures,
+            scheme,
+            issuer_key,
+            tbs,
+            signature,
+            || match self.prepared(scheme, issuer_key) {
+                Some(prepared) => prepared.verify(tbs, signature),
+                None => self
+                    .inner
+                    .verify_certificate_signature(scheme, issuer_key, tbs, signature),
+            },
+        )
     }
 }
 

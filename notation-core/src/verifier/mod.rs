@@ -42,10 +42,10 @@ use crate::revocation::{
     OfflineRevocationChecker, RevocationChecker, RevocationPurpose, RevocationStatus, final_result,
 };
 use crate::timestamp::SignedToken;
+use crate::trust::dn::verify_trusted_identities_with;
 use crate::trust::{
-    BlobTrustPolicyDocument, GoQuoted, OciTrustPolicyDocument, PolicyStatement, TrustStore,
-    TrustStoreError, TrustStoreType, ValidationAction, ValidationType, VerifyTimestamp,
-    verify_trusted_identities,
+    BlobTrustPolicyDocument, GoQuoted, OciTrustPolicyDocument, ParsedDn, PolicyStatement,
+    TrustStore, TrustStoreError, TrustStoreType, ValidationAction, ValidationType, VerifyTimestamp,
 };
 use crate::x509::Certificate;
 use crate::x509::chain::validate_timestamping_chain;
@@ -678,10 +678,15 @@ impl Verifier {
                 if delegated(&Capability::TrustedIdentityVerifier) {
                     return None;
                 }
-                verify_trusted_identities(
+                let subject = |leaf: &Certificate| match &self.chain_cache {
+                    Some(cache) => cache.subject(leaf),
+                    None => ParsedDn::from_subject(leaf.subject()).map(Arc::new),
+                };
+                verify_trusted_identities_with(
                     statement.name(),
                     statement.trusted_identities(),
                     info.leaf(),
+                    &subject,
                 )
                 .err()
                 .map(CheckFailure::TrustedIdentity)
