@@ -494,18 +494,18 @@ pub(crate) fn verify_trusted_identities_with(
             statement: statement.to_owned(),
         });
     }
+    let leaf_subject = leaf.subject().as_str();
     let leaf_dn = subject(leaf).map_err(|source| TrustedIdentityError::LeafSubject {
-        subject: leaf.subject().as_str().to_owned(),
+        subject: leaf_subject.to_owned(),
         error: source,
     })?;
-    let subject = leaf.subject().as_str();
     if x509.iter().any(|dn| dn.is_subset_of(&leaf_dn)) {
         return Ok(());
     }
     Err(TrustedIdentityError::NoMatch {
         statement: statement.to_owned(),
         identities: x509.into_iter().cloned().collect(),
-        subject: subject.to_owned(),
+        subject: leaf_subject.to_owned(),
     })
 }
 

@@ -103,16 +103,21 @@ struct Entry {
 
 impl Entry {
     fn size(&self, signature: &[u8]) -> usize {
-        let key = match &self.key {
-            PublicKey::Rsa { pkcs1, .. } => pkcs1.len(),
-            PublicKey::Ec { point, .. } => point.len(),
-            PublicKey::Unsupported(_) => 0,
-        };
+        let key = key_bytes(&self.key).map_or(0, <[u8]>::len);
         ENTRY_OVERHEAD + signature.len() + self.signed.len() + key
     }
 
     fn matches(&self, scheme: SignatureScheme, key: &PublicKey, signed: &[u8]) -> bool {
         self.scheme == scheme && self.key == *key && *self.signed == *signed
+    }
+}
+
+/// The bytes of a key Notation can use (none for an unsupported one).
+fn key_bytes(key: &PublicKey) -> Option<&[u8]> {
+    match key {
+        PublicKey::Rsa { pkcs1, .. } => Some(pkcs1),
+        PublicKey::Ec { point, .. } => Some(point),
+        PublicKey::Unsupported(_) => None,
     }
 }
 
@@ -168,12 +173,14 @@ impl fmt::Debug for ChainCache {
         let others = self.others.as_ref().map(|o| read(o).map.len());
         let certificates = read(&self.certificates);
         let keys = read(&self.keys).map.len();
+        let subjects = read(&self.subjects).map.len();
         f.debug_struct("ChainCache")
             .field("inner", &self.inner)
             .field("signatures", &signatures.map.len())
             .field("others", &others)
             .field("certificates", &certificates.map.len())
             .field("keys", &keys)
+            .field("subjects", &subjects)
             .finish()
     }
 }
@@ -218,11 +225,7 @@ impl ChainCache {
     /// use; `None` when the provider has no prepared form (or refuses the
     /// key, which its `verify` then reports).
     fn prepared(&self, scheme: SignatureScheme, key: &PublicKey) -> Option<Arc<dyn PreparedKey>> {
-        let bytes: &[u8] = match key {
-            PublicKey::Rsa { pkcs1, .. } => pkcs1,
-            PublicKey::Ec { point, .. } => point,
-            PublicKey::Unsupported(_) => return None,
-        };
+        let bytes = key_bytes(key)?;
         if let Some(k) = read(&self.keys).get(bytes)
             && k.scheme == scheme
             && k.key == *key
