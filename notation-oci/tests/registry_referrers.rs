@@ -3,7 +3,8 @@
 //! no installable registry here implements it (distribution 2.8.2 does not,
 //! see `registry_distribution.rs`). The server pages with `Link: <...>;
 //! rel="next"` (relative or absolute), applies the `artifactType` filter
-//! and says so with `OCI-Filters-Applied` when configured to, and answers
+//! and says so with `OCI-Filters-Applied` when configured to (or says so
+//! without applying it, as a hostile registry might), and answers
 //! `OCI-Subject` on manifest pushes with a subject.
 
 mod support;
@@ -35,6 +36,8 @@ fn referrer(i: usize, artifact_type: &str) -> serde_json::Value {
 struct SpecServer {
     page_size: usize,
     applies_filter: bool,
+    /// Sends `OCI-Filters-Applied: artifactType` without filtering.
+    lies_about_filter: bool,
     absolute_links: bool,
 }
 
@@ -81,7 +84,7 @@ fn spec_server(referrers: Vec<serde_json::Value>, cfg: SpecServer) -> TestServer
             .collect();
         let body = serde_json::json!({"schemaVersion": 2, "mediaType": MEDIA_TYPE_IMAGE_INDEX, "manifests": page});
         let mut r = Response::ok(MEDIA_TYPE_IMAGE_INDEX, body.to_string());
-        if cfg.applies_filter && artifact_type.is_some() {
+        if (cfg.applies_filter || cfg.lies_about_filter) && artifact_type.is_some() {
             r = r.header("OCI-Filters-Applied", "artifactType");
         }
         if start + cfg.page_size < all.len() {
@@ -125,6 +128,7 @@ fn pages_are_followed_and_filtered_client_side_without_filters_applied() {
             SpecServer {
                 page_size: 3,
                 applies_filter: false,
+                lies_about_filter: false,
                 absolute_links,
             },
         );
@@ -172,12 +176,56 @@ fn pages_are_followed_and_filtered_client_side_without_filters_applied() {
 }
 
 #[test]
-fn registry_side_filter_is_trusted_when_announced() {
+fn registry_side_filter_is_checked_when_announced() {
+    // A registry that says it filtered and did not: other artifact types
+    // (and descriptors without one) are never returned as signatures.
+    let mut listed = mixed(7);
+    listed.push(serde_json::json!({
+        "mediaType": MEDIA_TYPE_IMAGE_MANIFEST,
+        "digest": format!("sha256:{:064x}", 99),
+        "size": 99,
+    }));
+    let server = spec_server(
+        listed,
+        SpecServer {
+            page_size: 3,
+            applies_filter: false,
+            lies_about_filter: true,
+            absolute_links: false,
+        },
+    );
+    let client = RegistryClient::new().unwrap();
+    let repo = RepositoryRef::new(server.host(), "test/app").unwrap();
+    let got = client
+        .referrers(&repo, SUBJECT, Some(ARTIFACT_TYPE_NOTATION))
+        .unwrap()
+        .unwrap();
+    let want: Vec<_> = (0..7)
+        .filter(|i| i % 3 != 0)
+        .map(|i| format!("sha256:{i:064x}"))
+        .collect();
+    assert_eq!(
+        got.iter().map(|d| d.digest.clone()).collect::<Vec<_>>(),
+        want
+    );
+    assert_eq!(client.request_count(), 3, "8 referrers in pages of 3");
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.target.contains("artifactType=")),
+        "the filter is still asked of the registry"
+    );
+}
+
+#[test]
+fn registry_side_filter_gives_the_same_list_when_applied() {
     let server = spec_server(
         mixed(7),
         SpecServer {
             page_size: 2,
             applies_filter: true,
+            lies_about_filter: false,
             absolute_links: false,
         },
     );
@@ -199,6 +247,7 @@ fn empty_list_missing_repository_and_subject_header() {
         SpecServer {
             page_size: 5,
             applies_filter: false,
+            lies_about_filter: false,
             absolute_links: false,
         },
     );
@@ -230,6 +279,7 @@ fn bounds_on_pages_and_descriptors() {
         SpecServer {
             page_size: 5,
             applies_filter: false,
+            lies_about_filter: false,
             absolute_links: false,
         },
     );

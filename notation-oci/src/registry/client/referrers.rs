@@ -11,11 +11,6 @@ pub const DEFAULT_MAX_REFERRERS: usize = 10_000;
 /// Default bound on the bytes of all referrers pages of one listing (4 full
 /// pages; ten thousand descriptors with their annotations fit).
 pub const DEFAULT_MAX_REFERRERS_BYTES: u64 = 16 * 1024 * 1024;
-/// The `OCI-Filters-Applied` header.
-// Requirements: Q5.
-const HEADER_FILTERS_APPLIED: &str = "OCI-Filters-Applied";
-/// The annotation some registries use instead of the header (oras-go).
-const ANNOTATION_FILTERS_APPLIED: &str = "org.opencontainers.referrers.filtersApplied";
 
 #[derive(Deserialize)]
 struct ReferrersPage {
@@ -23,8 +18,6 @@ struct ReferrersPage {
     media_type: Option<String>,
     #[serde(default)]
     manifests: Vec<Descriptor>,
-    #[serde(default)]
-    annotations: Option<std::collections::HashMap<String, String>>,
 }
 
 impl RegistryClient {
@@ -37,9 +30,13 @@ impl RegistryClient {
     /// through `Link: <...>; rel="next"` on the same origin only, each
     /// at most 4 MiB, at most the configured number of pages, descriptors and
     /// bytes of all pages (an error past the bound, and a link repeating a page is
-    /// an error: never an endless loop). When `artifact_type` is given and
-    /// the registry does not say it applied the filter
-    /// (`OCI-Filters-Applied`), descriptors are filtered here.
+    /// an error: never an endless loop). When `artifact_type` is given, only
+    /// descriptors with that `artifactType` are returned: the query asks the
+    /// registry to filter, and the descriptors are filtered here as well,
+    /// whether or not the registry says it applied the filter
+    /// (`OCI-Filters-Applied`). A registry that says so and still lists other
+    /// artifact types (or descriptors without one, which the distribution
+    /// spec does not allow) is not believed.
     // Requirements: Q5, Q6.
     pub fn referrers(
         &self,
@@ -107,15 +104,6 @@ impl RegistryClient {
                     },
                 ));
             }
-            let filters_header: Vec<String> = response
-                .headers()
-                .get_all(HEADER_FILTERS_APPLIED)
-                .flat_map(|v| {
-                    v.split(',')
-                        .map(|s| s.trim().to_string())
-                        .collect::<Vec<_>>()
-                })
-                .collect();
             let link = next_link(response.headers().get_all("link")).map_err(|e| {
                 RegistryError::protocol(
                     Method::Get,
@@ -167,18 +155,14 @@ impl RegistryClient {
                     },
                 ));
             }
-            let filtered_by_registry = filters_header.iter().any(|f| f == "artifactType")
-                || parsed
-                    .annotations
-                    .as_ref()
-                    .and_then(|a| a.get(ANNOTATION_FILTERS_APPLIED))
-                    .is_some_and(|v| v.split(',').any(|f| f.trim() == "artifactType"));
             for d in parsed.manifests {
-                if let Some(t) = artifact_type {
-                    // Q5: filter ourselves unless the registry says it did.
-                    if !filtered_by_registry && d.artifact_type.as_deref() != Some(t) {
-                        continue;
-                    }
+                // Q5: filter here too. oras-go (and so the reference) takes
+                // `OCI-Filters-Applied` on trust; a hostile registry could
+                // then hand other referrers to the caller as signatures.
+                // For a registry that filters correctly the result is the
+                // same.
+                if artifact_type.is_some_and(|t| d.artifact_type.as_deref() != Some(t)) {
+                    continue;
                 }
                 if out.len() >= self.inner.max_referrers {
                     return Err(RegistryError::limit(
