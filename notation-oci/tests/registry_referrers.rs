@@ -120,6 +120,18 @@ fn mixed(n: usize) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The digests of the Notary signatures among `mixed(n)`.
+fn signatures_of_mixed(n: usize) -> Vec<String> {
+    (0..n)
+        .filter(|i| i % 3 != 0)
+        .map(|i| format!("sha256:{i:064x}"))
+        .collect()
+}
+
+fn digests(listed: &[notation_oci::oci::Descriptor]) -> Vec<String> {
+    listed.iter().map(|d| d.digest.clone()).collect()
+}
+
 #[test]
 fn pages_are_followed_and_filtered_client_side_without_filters_applied() {
     for absolute_links in [false, true] {
@@ -138,14 +150,7 @@ fn pages_are_followed_and_filtered_client_side_without_filters_applied() {
             .referrers(&repo, SUBJECT, Some(ARTIFACT_TYPE_NOTATION))
             .unwrap()
             .unwrap();
-        let want: Vec<_> = (0..10)
-            .filter(|i| i % 3 != 0)
-            .map(|i| format!("sha256:{i:064x}"))
-            .collect();
-        assert_eq!(
-            got.iter().map(|d| d.digest.clone()).collect::<Vec<_>>(),
-            want
-        );
+        assert_eq!(digests(&got), signatures_of_mixed(10));
         assert_eq!(client.request_count(), 4, "10 referrers in pages of 3");
         // Data is returned faithfully, unknown fields included.
         assert_eq!(
@@ -200,14 +205,7 @@ fn registry_side_filter_is_checked_when_announced() {
         .referrers(&repo, SUBJECT, Some(ARTIFACT_TYPE_NOTATION))
         .unwrap()
         .unwrap();
-    let want: Vec<_> = (0..7)
-        .filter(|i| i % 3 != 0)
-        .map(|i| format!("sha256:{i:064x}"))
-        .collect();
-    assert_eq!(
-        got.iter().map(|d| d.digest.clone()).collect::<Vec<_>>(),
-        want
-    );
+    assert_eq!(digests(&got), signatures_of_mixed(7));
     assert_eq!(client.request_count(), 3, "8 referrers in pages of 3");
     assert!(
         server
