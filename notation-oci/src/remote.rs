@@ -151,10 +151,27 @@ impl RemoteRepository {
             .client
             .fetch_manifest_if_exists(&self.repo, &tag, MAX_MANIFEST_SIZE)?
         {
-            Some((desc, data)) => Ok(Some((
-                desc.digest,
-                ImageIndex::from_json(&data).map_err(RepositoryError::Invalid)?,
-            ))),
+            Some((desc, data)) => {
+                let index = ImageIndex::from_json(&data).map_err(RepositoryError::Invalid)?;
+                // Whatever else the tag names (an image manifest parses as
+                // an index without manifests) is not a referrers index: it
+                // is neither listed nor replaced, and never deleted as a
+                // superseded index.
+                let body_type = index
+                    .media_type
+                    .as_deref()
+                    .unwrap_or(MEDIA_TYPE_IMAGE_INDEX);
+                if desc.media_type != MEDIA_TYPE_IMAGE_INDEX
+                    || body_type != MEDIA_TYPE_IMAGE_INDEX
+                    || index.schema_version != 2
+                {
+                    return Err(RepositoryError::Invalid(format!(
+                        "the referrers tag {tag} names {} ({}, schema version {}), not an image index",
+                        desc.digest, desc.media_type, index.schema_version
+                    )));
+                }
+                Ok(Some((desc.digest, index)))
+            }
             None => Ok(None),
         }
     }

@@ -331,6 +331,61 @@ fn force_referrers_tag_writes_the_index_even_with_the_api() {
     ));
 }
 
+/// Q6: with `delete_superseded_referrers_index`, the index a signature
+/// supersedes is deleted; whatever else the referrers tag names (moved by
+/// a hostile registry or by anyone who may push) is neither replaced nor
+/// deleted with the signer's credentials.
+#[test]
+fn only_a_superseded_referrers_index_is_deleted() {
+    let registry = OciRegistry::start();
+    let client = RegistryClient::new().unwrap();
+    let (repo, reference) = remote(&client, &registry.host());
+    let repo_ref = RepositoryRef::new(reference.registry(), reference.repository()).unwrap();
+    let digest = push_image(&client, &repo_ref);
+    let repo = repo
+        .force_referrers_tag(true)
+        .delete_superseded_referrers_index(true);
+    let tag = notation_oci::referrers::referrers_tag(&digest).unwrap();
+    let sign = || {
+        workflow::sign(
+            &repo,
+            &digest,
+            &signer("ec-256"),
+            &SignOptions::new(EnvelopeFormat::Jws),
+            &DefaultProvider,
+        )
+    };
+    let tagged = || {
+        client
+            .fetch_manifest(&repo_ref, &tag, notation_oci::oci::MAX_MANIFEST_SIZE)
+            .unwrap()
+            .0
+            .digest
+    };
+
+    sign().unwrap();
+    let first = tagged();
+    sign().unwrap();
+    assert_ne!(tagged(), first);
+    assert!(registry.manifest("net-monitor", &first).is_none());
+
+    // The tag moved to an image manifest: signing refuses to touch it.
+    let victim_bytes = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[],"annotations":{"victim":"yes"}}"#;
+    let victim =
+        registry.put_manifest("net-monitor", &tag, MEDIA_TYPE_IMAGE_MANIFEST, victim_bytes);
+    let before = registry.requests().len();
+    let e = sign().unwrap_err().to_string();
+    assert!(e.contains("not an image index"), "{e}");
+    assert!(registry.manifest("net-monitor", &victim).is_some());
+    assert_eq!(tagged(), victim);
+    assert!(
+        registry.requests()[before..]
+            .iter()
+            .all(|r| r.method != "DELETE"),
+        "a DELETE was sent"
+    );
+}
+
 #[test]
 fn basic_and_token_auth() {
     for auth in [Auth::Basic, Auth::Token] {
