@@ -465,3 +465,107 @@ fn progress_events_and_limits() {
             .is_not_found()
     );
 }
+
+/// Blob sizes come from the source's manifests: sizes that add up past
+/// `u64::MAX` end in an error, not a panic (the total is only shown).
+#[test]
+fn declared_blob_sizes_past_u64_max_do_not_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = OciLayout::create(dir.path().join("src")).unwrap();
+    let config = images::put_blob(&source, "application/vnd.oci.image.config.v1+json", b"{}");
+    let layer = images::put_blob(&source, "application/vnd.oci.image.layer.v1.tar", b"x");
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": notation_oci::oci::MEDIA_TYPE_IMAGE_MANIFEST,
+        "config": {"mediaType": config.media_type, "digest": config.digest, "size": u64::MAX},
+        "layers": [{"mediaType": layer.media_type, "digest": layer.digest, "size": 2}],
+    });
+    let manifest = images::put_manifest(
+        &source,
+        notation_oci::oci::MEDIA_TYPE_IMAGE_MANIFEST,
+        &serde_json::to_vec(&manifest).unwrap(),
+    );
+    images::tag(&source, "v1", &manifest);
+    let planned = std::sync::Mutex::new(None);
+    let record = |e: &CopyEvent<'_>| {
+        if let CopyEvent::Planned { bytes, .. } = e {
+            *planned.lock().unwrap() = Some(*bytes);
+        }
+    };
+    let destination = OciLayout::create(dir.path().join("dst")).unwrap();
+    let e = copy::copy(
+        &source,
+        "v1",
+        &destination,
+        None,
+        &CopyOptions::new().progress(&record),
+    )
+    .unwrap_err();
+    assert_eq!(*planned.lock().unwrap(), Some(u64::MAX), "{e}");
+    assert!(destination.index().unwrap().manifests.is_empty());
+}
+
+/// Referrers a listing names that turn out not to refer to the subject
+/// (a referrers tag index may name anything) are read, skipped, and
+/// counted against the plan's limits all the same. Served in-process: a
+/// registry whose referrers API lists unrelated manifests.
+#[test]
+fn skipped_referrers_count_against_the_plan_limits() {
+    let registry = OciRegistry::start();
+    let source = remote(&registry.host(), "net-monitor");
+    let image = images::push_image(&source, "amd64", b"layer", false);
+    images::tag(&source, "v1", &image);
+    let mut listed = Vec::new();
+    for i in 0..5 {
+        let bytes = serde_json::to_vec(&serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": notation_oci::oci::MEDIA_TYPE_IMAGE_MANIFEST,
+            "artifactType": notation_oci::oci::ARTIFACT_TYPE_NOTATION,
+            "config": {"mediaType": "application/vnd.oci.empty.v1+json",
+                "digest": notation_oci::oci::EMPTY_JSON_DIGEST, "size": 2},
+            "layers": [],
+            "annotations": {"unrelated": i.to_string()},
+        }))
+        .unwrap();
+        let digest = registry.put_manifest(
+            "net-monitor",
+            &format!("junk-{i}"),
+            notation_oci::oci::MEDIA_TYPE_IMAGE_MANIFEST,
+            &bytes,
+        );
+        listed.push(serde_json::json!({
+            "mediaType": notation_oci::oci::MEDIA_TYPE_IMAGE_MANIFEST,
+            "artifactType": notation_oci::oci::ARTIFACT_TYPE_NOTATION,
+            "digest": digest,
+            "size": bytes.len(),
+        }));
+    }
+    let index = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": notation_oci::oci::MEDIA_TYPE_IMAGE_INDEX,
+        "manifests": listed,
+    }))
+    .unwrap();
+    registry.set_fault(Some(Arc::new(move |r: &support::http::Request| {
+        (r.method == "GET" && r.target.contains("/referrers/")).then(|| {
+            support::http::Response::ok(notation_oci::oci::MEDIA_TYPE_IMAGE_INDEX, index.clone())
+        })
+    })));
+    let dir = tempfile::tempdir().unwrap();
+    let copy_with = |max: usize| {
+        let destination = OciLayout::create(dir.path().join(format!("dst-{max}"))).unwrap();
+        copy::copy(
+            &source,
+            "v1",
+            &destination,
+            None,
+            &CopyOptions::new().limits(GraphLimits::new().max_manifests(max)),
+        )
+    };
+    let e = copy_with(5).unwrap_err();
+    assert!(e.to_string().contains("more than 5 manifests"), "{e}");
+    // The image and the five read: within a limit of six, and nothing
+    // skipped is copied.
+    let copied = copy_with(6).unwrap();
+    assert_eq!(copied.manifests_copied, 1, "{copied:?}");
+}

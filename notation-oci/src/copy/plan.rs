@@ -54,8 +54,10 @@ impl Plan {
         let mut seen = HashSet::new();
         let mut bytes = 0;
         for blob in self.manifests.iter().flat_map(|m| &m.blobs) {
+            // Sizes come from the source's manifests: a hostile one may
+            // declare anything.
             if seen.insert(blob.digest.as_str()) {
-                bytes += blob.size;
+                bytes = u64::saturating_add(bytes, blob.size);
             }
         }
         (seen.len(), bytes)
@@ -131,12 +133,7 @@ impl Planner<'_> {
         if let Some(&i) = self.plan.by_digest.get(&descriptor.digest) {
             return Ok(i);
         }
-        self.plan.visited += 1;
-        if self.plan.visited > self.limits.manifests() {
-            return Err(self.graph_error(GraphError::TooManyManifests {
-                limit: self.limits.manifests(),
-            }));
-        }
+        self.count_manifest()?;
         if depth > self.limits.depth() {
             return Err(self.graph_error(GraphError::TooDeep {
                 digest: descriptor.digest.clone(),
@@ -153,12 +150,7 @@ impl Planner<'_> {
             Some(bytes) => bytes,
             None => self.fetch(descriptor)?,
         };
-        self.plan.bytes += bytes.len() as u64;
-        if self.plan.bytes > MAX_PLAN_BYTES {
-            return Err(self.graph_error(GraphError::TooManyManifests {
-                limit: (MAX_PLAN_BYTES / MAX_MANIFEST_SIZE) as usize,
-            }));
-        }
+        self.count_bytes(&bytes)?;
         let found = successors(descriptor, &bytes).map_err(|e| self.graph_error(e))?;
         for child in &found.manifests {
             self.add_graph(child, ManifestRole::Child, depth + 1, None)?;
@@ -174,6 +166,28 @@ impl Planner<'_> {
             depth,
         });
         Ok(i)
+    }
+
+    /// Counts one more manifest read against the plan's limit.
+    fn count_manifest(&mut self) -> Result<(), CopyError> {
+        self.plan.visited += 1;
+        if self.plan.visited > self.limits.manifests() {
+            return Err(self.graph_error(GraphError::TooManyManifests {
+                limit: self.limits.manifests(),
+            }));
+        }
+        Ok(())
+    }
+
+    /// Counts bytes read against the plan's limit.
+    fn count_bytes(&mut self, bytes: &[u8]) -> Result<(), CopyError> {
+        self.plan.bytes += bytes.len() as u64;
+        if self.plan.bytes > MAX_PLAN_BYTES {
+            return Err(self.graph_error(GraphError::TooManyManifests {
+                limit: (MAX_PLAN_BYTES / MAX_MANIFEST_SIZE) as usize,
+            }));
+        }
+        Ok(())
     }
 
     fn fetch(&self, descriptor: &Descriptor) -> Result<Vec<u8>, CopyError> {
@@ -214,15 +228,19 @@ impl Planner<'_> {
             let bytes = self.fetch(&referrer)?;
             // A listing (a referrers tag index) may name a manifest that
             // refers to something else: it is not this subject's referrer.
-            let Ok(found) = successors(&referrer, &bytes) else {
+            // What is read and skipped counts against the plan's limits
+            // all the same.
+            let refers = successors(&referrer, &bytes).ok().filter(|found| {
+                found
+                    .subject
+                    .as_ref()
+                    .is_some_and(|s| s.digest == subject_descriptor.digest)
+            });
+            let Some(found) = refers else {
+                self.count_manifest()?;
+                self.count_bytes(&bytes)?;
                 continue;
             };
-            if found
-                .subject
-                .is_none_or(|s| s.digest != subject_descriptor.digest)
-            {
-                continue;
-            }
             let role = if found.artifact_type.as_deref() == Some(ARTIFACT_TYPE_NOTATION) {
                 ManifestRole::Signature
             } else {
