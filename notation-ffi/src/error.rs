@@ -789,6 +789,7 @@ pub(crate) fn graph_code(e: &GraphError) -> notation_result {
     match e {
         GraphError::Store(r) => repository_code(r),
         GraphError::TooManyManifests { .. }
+        | GraphError::TooManyBytes { .. }
         | GraphError::TooDeep { .. }
         | GraphError::TooManyReferrers { .. } => notation_result::InputTooLarge,
         _ => notation_result::RepositoryError,

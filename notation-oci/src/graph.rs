@@ -1,7 +1,7 @@
 //! The graph of an artifact: what a manifest points to (its config and
 //! layers, or an index's manifests, and its subject), and the walk of an
 //! image index (OCI index or Docker manifest list, nested too) down to
-//! every manifest it lists, bounded in manifests and depth. Recursive
+//! every manifest it lists, bounded in manifests, depth and bytes. Recursive
 //! signing and verification and the copy plan are built on it.
 
 use std::collections::HashSet;
@@ -21,6 +21,9 @@ pub const DEFAULT_MAX_MANIFESTS: usize = 10_000;
 pub const DEFAULT_MAX_DEPTH: usize = 16;
 /// Default bound on the referrers listed for one manifest.
 pub const DEFAULT_MAX_REFERRERS: usize = 1_000;
+/// Default bound on the manifest bytes one walk (or one copy plan) reads
+/// and keeps.
+pub const DEFAULT_MAX_GRAPH_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Bounds on a walk of an artifact's graph, against stores that list
 /// without end or nest without end.
@@ -29,6 +32,7 @@ pub struct GraphLimits {
     max_manifests: usize,
     max_depth: usize,
     max_referrers: usize,
+    max_bytes: u64,
 }
 
 impl Default for GraphLimits {
@@ -37,13 +41,14 @@ impl Default for GraphLimits {
             max_manifests: DEFAULT_MAX_MANIFESTS,
             max_depth: DEFAULT_MAX_DEPTH,
             max_referrers: DEFAULT_MAX_REFERRERS,
+            max_bytes: DEFAULT_MAX_GRAPH_BYTES,
         }
     }
 }
 
 impl GraphLimits {
     /// The defaults: 10 000 manifests, depth 16, 1 000 referrers per
-    /// manifest.
+    /// manifest, 256 MiB of manifests.
     pub fn new() -> Self {
         Self::default()
     }
@@ -65,6 +70,17 @@ impl GraphLimits {
     pub fn max_referrers(mut self, n: usize) -> Self {
         self.max_referrers = n;
         self
+    }
+
+    /// Most manifest bytes read (and kept) in all.
+    pub fn max_bytes(mut self, n: u64) -> Self {
+        self.max_bytes = n;
+        self
+    }
+
+    /// The bound on manifest bytes.
+    pub fn bytes(&self) -> u64 {
+        self.max_bytes
     }
 
     /// The bound on manifests.
@@ -95,6 +111,12 @@ pub enum GraphError {
     TooManyManifests {
         /// The limit.
         limit: usize,
+    },
+    /// More manifest bytes than the limit.
+    #[error("the artifact's manifests exceed {limit} bytes")]
+    TooManyBytes {
+        /// The limit.
+        limit: u64,
     },
     /// Nested deeper than the limit.
     #[error("{digest} is nested deeper than {limit} levels")]
@@ -214,12 +236,18 @@ pub struct IndexNode {
 /// Walks `root` and, when it is an index, every manifest it lists, nested
 /// indexes too, in pre-order (a parent before its children, children in
 /// the order listed), each manifest once. Every manifest is fetched and
-/// checked against its descriptor.
+/// checked against its descriptor. From a registry, the walk is one
+/// operation of its client: the reads share one time and byte budget
+/// (that of the operation under way, when `store` is in one), besides
+/// `limits`.
 pub fn walk_index(
     store: &dyn ContentStore,
     root: &Descriptor,
     limits: &GraphLimits,
 ) -> Result<Vec<IndexNode>, GraphError> {
+    let operation = store.begin_content_operation();
+    let store = operation.as_deref().unwrap_or(store);
+    let mut bytes_read = 0u64;
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     let mut stack = vec![(root.clone(), 0usize)];
@@ -245,6 +273,12 @@ pub fn walk_index(
             });
         }
         let bytes = store.fetch_manifest(&descriptor)?;
+        bytes_read = bytes_read.saturating_add(bytes.len() as u64);
+        if bytes_read > limits.bytes() {
+            return Err(GraphError::TooManyBytes {
+                limit: limits.bytes(),
+            });
+        }
         let successors = successors(&descriptor, &bytes)?;
         for child in successors.manifests.iter().rev() {
             stack.push((child.clone(), depth + 1));

@@ -131,6 +131,17 @@ impl RemoteRepository {
         &self.repo
     }
 
+    /// This repository on a handle of its client whose calls are one
+    /// operation (see [`RegistryClient::begin_operation`]).
+    pub(crate) fn in_operation(&self) -> Self {
+        Self {
+            client: self.client.begin_operation(),
+            repo: self.repo.clone(),
+            force_referrers_tag: self.force_referrers_tag,
+            delete_superseded_index: self.delete_superseded_index,
+        }
+    }
+
     /// Whether signatures are stored with the referrers tag schema even
     /// where the registry has the referrers API.
     pub(crate) fn forces_referrers_tag(&self) -> bool {
@@ -273,12 +284,7 @@ impl From<RegistryError> for RepositoryError {
 
 impl SignatureRepository for RemoteRepository {
     fn begin_operation(&self) -> Option<Box<dyn SignatureRepository + '_>> {
-        Some(Box::new(Self {
-            client: self.client.begin_operation(),
-            repo: self.repo.clone(),
-            force_referrers_tag: self.force_referrers_tag,
-            delete_superseded_index: self.delete_superseded_index,
-        }))
+        Some(Box::new(self.in_operation()))
     }
 
     fn scope(&self) -> Option<String> {

@@ -219,3 +219,73 @@ fn signed_manifests_of_an_index_are_listed_in_the_layout() {
         "the tag stays"
     );
 }
+
+/// An index listing many large manifests (correct digests, padded
+/// annotations): the walk reads them as one registry operation, within its
+/// byte budget, and within the graph's byte bound in any store. Served by
+/// the in-process registry (sizes a test sets at will).
+#[test]
+fn a_fat_index_is_bounded_in_bytes_as_one_operation() {
+    let fat = |store: &dyn ContentStore| {
+        images::put_blob(store, "application/vnd.oci.empty.v1+json", b"{}");
+        let children: Vec<serde_json::Value> = (0..4)
+            .map(|i| {
+                let bytes = serde_json::to_vec(&serde_json::json!({
+                    "schemaVersion": 2,
+                    "mediaType": notation_oci::oci::MEDIA_TYPE_IMAGE_MANIFEST,
+                    "config": {"mediaType": "application/vnd.oci.empty.v1+json",
+                        "digest": notation_oci::oci::EMPTY_JSON_DIGEST, "size": 2},
+                    "layers": [],
+                    "annotations": {"padding": format!("{i}{}", "x".repeat(1 << 20))},
+                }))
+                .unwrap();
+                let d = put_manifest(store, notation_oci::oci::MEDIA_TYPE_IMAGE_MANIFEST, &bytes);
+                serde_json::to_value(&d).unwrap()
+            })
+            .collect();
+        let index = serde_json::to_vec(&serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": MEDIA_TYPE_IMAGE_INDEX,
+            "manifests": children,
+        }))
+        .unwrap();
+        let index = put_manifest(store, MEDIA_TYPE_IMAGE_INDEX, &index);
+        images::tag(store, "v1", &index);
+        index
+    };
+    let verify_with = |store: &dyn ContentStore, limits: GraphLimits| {
+        workflow::verify_recursive(
+            store,
+            "example.test/app",
+            "v1",
+            &verifier(),
+            &VerifyOptions::new(),
+            &limits,
+        )
+    };
+
+    let registry = support::oci_registry::OciRegistry::start();
+    let reference = Reference::parse(&format!("{}/app", registry.host())).unwrap();
+    let client = notation_oci::registry::RegistryClientOptions::new()
+        .max_operation_bytes(2 << 20)
+        .build()
+        .unwrap();
+    let remote = RemoteRepository::new(client, &reference).unwrap();
+    fat(&remote);
+    let e = verify_with(&remote, GraphLimits::new())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("operation's responses exceeds the limit"), "{e}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let layout = OciLayout::create(dir.path().join("l")).unwrap();
+    fat(&layout);
+    let e = verify_with(&layout, GraphLimits::new().max_bytes(3 << 20)).unwrap_err();
+    assert!(
+        matches!(e, WorkflowError::Graph(GraphError::TooManyBytes { limit }) if limit == 3 << 20),
+        "{e}"
+    );
+    // Within the bounds, the walk reaches every manifest (none is signed).
+    let walked = verify_with(&layout, GraphLimits::new()).unwrap();
+    assert_eq!(walked.manifests.len(), 5);
+}

@@ -83,6 +83,12 @@ pub(super) trait BatchStore {
     fn repository(&self) -> &dyn SignatureRepository;
     /// Where its manifests are read.
     fn content(&self) -> &dyn ContentStore;
+    /// The store as one operation of its registry client, for one
+    /// reference: every read shares one time and byte budget. `None` where
+    /// there is no such budget.
+    fn operation(&self) -> Option<Box<dyn ContentStore + '_>> {
+        None
+    }
 }
 
 impl BatchStore for crate::remote::RemoteRepository {
@@ -91,6 +97,9 @@ impl BatchStore for crate::remote::RemoteRepository {
     }
     fn content(&self) -> &dyn ContentStore {
         self
+    }
+    fn operation(&self) -> Option<Box<dyn ContentStore + '_>> {
+        Some(Box::new(self.in_operation()))
     }
 }
 
@@ -271,8 +280,14 @@ fn verify_in(
         Ok(store) => store,
         Err(e) => return result.conclude(BatchOutcome::Error, Some(e)),
     };
-    let operation = store.repository().begin_operation();
-    let repo = operation.as_deref().unwrap_or(store.repository());
+    // One operation for the reference: its resolution, the walk of an
+    // index and every verification share the budget.
+    let operation = store.operation();
+    let (repo, content): (&dyn SignatureRepository, &dyn ContentStore) = match operation.as_deref()
+    {
+        Some(op) => (op, op),
+        None => (store.repository(), store.content()),
+    };
     let (artifact, resolved_from_tag) = match workflow::resolve(repo, reference) {
         Ok(resolved) => resolved,
         Err(e) => {
@@ -301,7 +316,7 @@ fn verify_in(
     }
     // The index and every manifest it lists: the walk reads the manifests
     // within the graph limits, each verified in this reference's operation.
-    let nodes = match walk_index(store.content(), &artifact, &GraphLimits::new()) {
+    let nodes = match walk_index(content, &artifact, &GraphLimits::new()) {
         Ok(nodes) => nodes,
         Err(e) => return result.conclude(BatchOutcome::Error, Some(e.to_string())),
     };

@@ -7,15 +7,11 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::graph::{GraphError, GraphLimits, successors};
-use crate::oci::{ARTIFACT_TYPE_NOTATION, Descriptor, MAX_MANIFEST_SIZE};
+use crate::oci::{ARTIFACT_TYPE_NOTATION, Descriptor};
 use crate::store::ContentStore;
 
 use super::CopyError;
 use super::progress::ManifestRole;
-
-/// Most bytes of manifests a plan holds in memory (they are stored as they
-/// were read, byte for byte).
-pub(super) const MAX_PLAN_BYTES: u64 = 256 * 1024 * 1024;
 
 /// A manifest to copy.
 #[derive(Debug)]
@@ -182,9 +178,9 @@ impl Planner<'_> {
     /// Counts bytes read against the plan's limit.
     fn count_bytes(&mut self, bytes: &[u8]) -> Result<(), CopyError> {
         self.plan.bytes += bytes.len() as u64;
-        if self.plan.bytes > MAX_PLAN_BYTES {
-            return Err(self.graph_error(GraphError::TooManyManifests {
-                limit: (MAX_PLAN_BYTES / MAX_MANIFEST_SIZE) as usize,
+        if self.plan.bytes > self.limits.bytes() {
+            return Err(self.graph_error(GraphError::TooManyBytes {
+                limit: self.limits.bytes(),
             }));
         }
         Ok(())

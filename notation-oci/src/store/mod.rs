@@ -50,6 +50,14 @@ pub trait ContentStore: SignatureRepository {
         None
     }
 
+    /// A handle on this store whose registry reads and writes are one
+    /// operation of its client, sharing one time and byte budget (the
+    /// operation under way goes on when there is one); `None` where the
+    /// store has no such budget (a layout).
+    fn begin_content_operation(&self) -> Option<Box<dyn ContentStore + '_>> {
+        None
+    }
+
     /// Fetches a manifest by its descriptor's digest: at most 4 MiB,
     /// checked against the digest and the size.
     fn fetch_manifest(&self, descriptor: &Descriptor) -> Result<Vec<u8>, RepositoryError>;

@@ -21,6 +21,10 @@ impl ContentStore for RemoteRepository {
         Some(RemoteRepository::repository_ref(self))
     }
 
+    fn begin_content_operation(&self) -> Option<Box<dyn ContentStore + '_>> {
+        Some(Box::new(self.in_operation()))
+    }
+
     fn fetch_manifest(&self, descriptor: &Descriptor) -> Result<Vec<u8>, RepositoryError> {
         if descriptor.size > MAX_MANIFEST_SIZE {
             return Err(RepositoryError::Invalid(format!(
