@@ -107,6 +107,72 @@ pub fn check_depth(data: &[u8], max: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether the JSON member name `key` selects the struct field `name` the
+/// way Go's `encoding/json` decodes into structs, which the reference does
+/// for envelopes, payloads and policies: exactly or under Unicode simple
+/// case folding. For the ASCII names used here that is ASCII case
+/// insensitivity, with U+017F (long s) also matching `s` and U+212A
+/// (Kelvin sign) also matching `k`.
+pub fn go_field_matches(key: &str, name: &str) -> bool {
+    debug_assert!(name.is_ascii());
+    let mut name = name.bytes();
+    for c in key.chars() {
+        let Some(n) = name.next() else {
+            return false;
+        };
+        let matches = match c {
+            '\u{17f}' => n.eq_ignore_ascii_case(&b's'),
+            '\u{212a}' => n.eq_ignore_ascii_case(&b'k'),
+            c if c.is_ascii() => n.eq_ignore_ascii_case(&(c as u8)),
+            _ => false,
+        };
+        if !matches {
+            return false;
+        }
+    }
+    name.next().is_none()
+}
+
+/// The position in `names` of the field the member name `key` selects, as
+/// Go picks it: the exact name first, then a folded match
+/// ([`go_field_matches`]).
+pub fn go_field(key: &str, names: &[&str]) -> Option<usize> {
+    names
+        .iter()
+        .position(|n| *n == key)
+        .or_else(|| names.iter().position(|n| go_field_matches(key, n)))
+}
+
+/// Reads a JSON object's members as Go decodes an object into a struct
+/// whose fields are `names`: each member goes to the field [`go_field`]
+/// picks, read by `field(index, map)`; other members are skipped. Unlike
+/// Go, which keeps the last, a field given twice is an error (two readings
+/// of one signed object are an ambiguity).
+pub fn go_struct_fields<'de, A: serde::de::MapAccess<'de>>(
+    map: &mut A,
+    names: &[&str],
+    mut field: impl FnMut(usize, &mut A) -> Result<(), A::Error>,
+) -> Result<(), A::Error> {
+    let mut seen = vec![false; names.len()];
+    while let Some(key) = map.next_key::<String>()? {
+        match go_field(&key, names) {
+            Some(i) => {
+                if std::mem::replace(&mut seen[i], true) {
+                    return Err(serde::de::Error::custom(format_args!(
+                        "duplicate field `{}`",
+                        names[i]
+                    )));
+                }
+                field(i, map)?;
+            }
+            None => {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Parses a JSON object into its members in document order, rejecting a
 /// member name that appears twice. Go's decoder would silently keep the last
 /// one; for signed headers two readings of one object are an ambiguity an
@@ -142,6 +208,39 @@ pub fn parse_object_unique(data: &[u8]) -> Result<Vec<(String, serde_json::Value
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn member_names_match_struct_fields_as_in_go() {
+        for key in [
+            "alg",
+            "ALG",
+            "aLg",
+            "io.cncf.notary.Expiry",
+            "io.cncf.notary.\u{17f}igningScheme",
+            "IO.CNCF.NOTARY.SIGNINGSCHEME",
+        ] {
+            let name = if key.len() == 3 {
+                "alg"
+            } else if key.ends_with("Expiry") {
+                "io.cncf.notary.expiry"
+            } else {
+                "io.cncf.notary.signingScheme"
+            };
+            assert!(go_field_matches(key, name), "{key}");
+        }
+        assert!(go_field_matches("\u{212a}ey", "key"));
+        for (key, name) in [
+            ("al", "alg"),
+            ("algs", "alg"),
+            ("\u{131}d", "id"),
+            ("\u{e9}", "e"),
+            ("", "a"),
+        ] {
+            assert!(!go_field_matches(key, name), "{key}");
+        }
+        assert_eq!(go_field("Crit", &["alg", "crit"]), Some(1));
+        assert_eq!(go_field("x", &["alg", "crit"]), None);
+    }
 
     #[test]
     fn escapes_like_go() {

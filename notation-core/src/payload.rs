@@ -20,9 +20,10 @@ pub const RESERVED_ANNOTATION_PREFIX: &str = "io.cncf.notary";
 pub const DEFAULT_BLOB_MEDIA_TYPE: &str = "application/octet-stream";
 
 /// An OCI content descriptor as signed in `targetArtifact`: exactly the
-/// fields Notation signs. Unknown fields of a parsed payload are ignored.
+/// fields Notation signs. Unknown fields of a parsed payload are ignored;
+/// member names match as in the reference (Go), case-insensitively.
 // Requirements: A6.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Descriptor {
     /// Media type of the artifact.
@@ -151,11 +152,76 @@ pub enum UserMetadataError {
 
 /// The Notary payload `{"targetArtifact": descriptor}`.
 // Requirements: A1.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Payload {
     /// What is signed.
     pub target_artifact: Descriptor,
+}
+
+impl<'de> Deserialize<'de> for Descriptor {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = Descriptor;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an OCI descriptor object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Descriptor, A::Error> {
+                let (mut media_type, mut digest, mut size, mut annotations) =
+                    (None, None, None, None);
+                let names = ["mediaType", "digest", "size", "annotations"];
+                crate::json::go_struct_fields(&mut map, &names, |i, map| {
+                    match i {
+                        0 => media_type = Some(map.next_value()?),
+                        1 => digest = Some(map.next_value()?),
+                        2 => size = Some(map.next_value()?),
+                        _ => annotations = map.next_value()?,
+                    }
+                    Ok(())
+                })?;
+                let missing = <A::Error as serde::de::Error>::missing_field;
+                Ok(Descriptor {
+                    media_type: media_type.ok_or_else(|| missing("mediaType"))?,
+                    digest: digest.ok_or_else(|| missing("digest"))?,
+                    size: size.ok_or_else(|| missing("size"))?,
+                    annotations,
+                })
+            }
+        }
+        d.deserialize_map(Members)
+    }
+}
+
+impl<'de> Deserialize<'de> for Payload {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = Payload;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a Notary payload object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Payload, A::Error> {
+                let mut target = None;
+                crate::json::go_struct_fields(&mut map, &["targetArtifact"], |_, map| {
+                    target = Some(map.next_value()?);
+                    Ok(())
+                })?;
+                Ok(Payload {
+                    target_artifact: target.ok_or_else(|| {
+                        <A::Error as serde::de::Error>::missing_field("targetArtifact")
+                    })?,
+                })
+            }
+        }
+        d.deserialize_map(Members)
+    }
 }
 
 impl Payload {

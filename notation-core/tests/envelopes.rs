@@ -50,6 +50,65 @@ fn six_key_specs_times_two_formats_round_trip() {
     }
 }
 
+/// C3, C4, A1: the reference decodes the envelope, its headers and the
+/// payload into Go structs, whose member names match case-insensitively:
+/// `io.cncf.notary.Expiry` is the expiry (so it must be marked critical),
+/// and renamed envelope and payload members read as theirs.
+#[test]
+fn member_names_match_case_insensitively_as_in_the_reference() {
+    let crypto = default_provider();
+    let signer = common::signer("ec-256");
+    let expiry = envelope::ExtendedAttribute::new(
+        "io.cncf.notary.Expiry",
+        serde_json::json!("2000-01-01T00:00:00Z"),
+        false,
+    );
+    let req = SignRequest::new(payload(), &signer).extended_attribute(expiry);
+    // The check after signing reads the envelope as a verifier does.
+    let e = envelope::sign(EnvelopeFormat::Jws, &req, crypto.as_ref()).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("these required headers are not marked as critical: [io.cncf.notary.expiry]"),
+        "{e}"
+    );
+
+    let folded = br#"{"TargetArtifact":{"MEDIATYPE":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000","\u017fize":42}}"#;
+    let req = SignRequest::new(folded.to_vec(), &signer);
+    let bytes = envelope::sign(EnvelopeFormat::Jws, &req, crypto.as_ref()).unwrap();
+    let mut outer: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&bytes).unwrap();
+    for (from, to) in [
+        ("payload", "Payload"),
+        ("protected", "PROTECTED"),
+        ("header", "Header"),
+    ] {
+        let v = outer.remove(from).unwrap();
+        outer.insert(to.into(), v);
+    }
+    let header = outer["Header"].as_object_mut().unwrap();
+    let x5c = header.remove("x5c").unwrap();
+    header.insert("X5C".into(), x5c);
+    let bytes = serde_json::to_vec(&outer).unwrap();
+    let content = Envelope::parse(EnvelopeFormat::Jws, &bytes)
+        .unwrap()
+        .verify(crypto.as_ref())
+        .unwrap();
+    assert_eq!(
+        Payload::from_json(&content.payload).unwrap(),
+        Payload::from_json(&payload()).unwrap()
+    );
+    assert_eq!(content.signer_info.certificate_chain.len(), 3);
+
+    // Two members for one field are refused, however they are written.
+    for doubled in [
+        &br#"{"targetArtifact":{"mediaType":"a","digest":"d","size":1},"TargetArtifact":{"mediaType":"a","digest":"d","size":1}}"#[..],
+        br#"{"targetArtifact":{"mediaType":"a","MediaType":"b","digest":"d","size":1}}"#,
+    ] {
+        let e = Payload::from_json(doubled).unwrap_err();
+        assert!(e.to_string().contains("duplicate field"), "{e}");
+    }
+}
+
 mod flips {
     //! Any byte flipped in what a signature covers or carries (protected
     //! header, payload, signature, certificates, and the envelope's own

@@ -57,9 +57,10 @@ const KNOWN_HEADERS: [&str; 7] = [
     header::AUTHENTIC_SIGNING_TIME,
 ];
 
-/// The outer JWS structure. Unknown members are ignored (C6a); duplicate
+/// The outer JWS structure. Member names match as in Go (case-insensitively,
+/// [`crate::json::go_field`]); unknown members are ignored (C6a); duplicate
 /// members are rejected.
-#[derive(Debug, Default, Deserialize, Serialize)]
+#[derive(Debug, Default, Serialize)]
 struct RawJws {
     #[serde(default)]
     payload: String,
@@ -71,7 +72,7 @@ struct RawJws {
     signature: String,
 }
 
-#[derive(Debug, Default, Deserialize, Serialize)]
+#[derive(Debug, Default, Serialize)]
 struct RawUnprotected {
     #[serde(
         rename = "io.cncf.notary.timestampSignature",
@@ -87,6 +88,69 @@ struct RawUnprotected {
         skip_serializing_if = "Option::is_none"
     )]
     signing_agent: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for RawJws {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = RawJws;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JWS envelope object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawJws, A::Error> {
+                let mut raw = RawJws::default();
+                let names = ["payload", "protected", "header", "signature"];
+                crate::json::go_struct_fields(&mut map, &names, |i, map| {
+                    match i {
+                        0 => raw.payload = map.next_value()?,
+                        1 => raw.protected = map.next_value()?,
+                        2 => raw.header = map.next_value()?,
+                        _ => raw.signature = map.next_value()?,
+                    }
+                    Ok(())
+                })?;
+                Ok(raw)
+            }
+        }
+        d.deserialize_map(Members)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawUnprotected {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = RawUnprotected;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JWS unprotected header object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawUnprotected, A::Error> {
+                let mut raw = RawUnprotected::default();
+                let names = [
+                    "io.cncf.notary.timestampSignature",
+                    "x5c",
+                    "io.cncf.notary.signingAgent",
+                ];
+                crate::json::go_struct_fields(&mut map, &names, |i, map| {
+                    match i {
+                        0 => raw.timestamp_signature = map.next_value()?,
+                        1 => raw.x5c = map.next_value()?,
+                        _ => raw.signing_agent = map.next_value()?,
+                    }
+                    Ok(())
+                })?;
+                Ok(raw)
+            }
+        }
+        d.deserialize_map(Members)
+    }
 }
 
 /// A parsed JWS envelope, not yet verified.
@@ -319,8 +383,23 @@ impl ProtectedHeader {
                     ))),
                 }
             };
+        // Go decodes the header into a struct, matching member names to its
+        // fields case-insensitively, and keeps every name but the exact
+        // ones among the extended attributes: a folded name is both. Two
+        // members for one header are refused, as duplicates are.
+        let mut seen = [false; KNOWN_HEADERS.len()];
         for (k, v) in members {
-            match k.as_str() {
+            let Some(i) = crate::json::go_field(&k, &KNOWN_HEADERS) else {
+                h.extended.push((k, v));
+                continue;
+            };
+            if std::mem::replace(&mut seen[i], true) {
+                return Err(err(format!("duplicate member {k:?}")));
+            }
+            if k != KNOWN_HEADERS[i] {
+                h.extended.push((k.clone(), v.clone()));
+            }
+            match KNOWN_HEADERS[i] {
                 "alg" => h.alg = string(&k, &v)?,
                 "cty" => h.cty = string(&k, &v)?,
                 "crit" => {
@@ -338,7 +417,7 @@ impl ProtectedHeader {
                 header::SIGNING_TIME => h.signing_time = time(&k, &v)?,
                 header::AUTHENTIC_SIGNING_TIME => h.authentic_signing_time = time(&k, &v)?,
                 header::EXPIRY => h.expiry = time(&k, &v)?,
-                _ => h.extended.push((k, v)),
+                _ => unreachable!("every known header is matched above"),
             }
         }
         Ok(h)
@@ -592,6 +671,24 @@ mod tests {
             .err()
             .unwrap();
         assert!(err.to_string().contains("duplicate"), "{err}");
+    }
+
+    #[test]
+    fn folded_header_names_are_the_headers_and_extended_attributes() {
+        let h = ProtectedHeader::parse(
+            br#"{"ALG":"PS256","cty":"c","io.cncf.notary.\u017figningScheme":"notary.x509","x":1}"#,
+        )
+        .unwrap();
+        assert_eq!(h.alg, "PS256");
+        assert_eq!(h.signing_scheme, "notary.x509");
+        let extended: Vec<&str> = h.extended.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(extended, ["ALG", "io.cncf.notary.\u{17f}igningScheme", "x"]);
+        let err = ProtectedHeader::parse(br#"{"alg":"PS256","Alg":"ES256"}"#)
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("duplicate member"), "{err}");
+        let err = JwsEnvelope::parse(br#"{"payload":"a","PAYLOAD":"b"}"#).unwrap_err();
+        assert!(err.to_string().contains("duplicate field"), "{err}");
     }
 
     #[test]

@@ -102,7 +102,7 @@ pub(super) fn wrong_type(path: &str, expected: &'static str, found: &Json) -> Po
 }
 
 /// Picks the known fields of an object (Go: `null` is an absent object).
-/// Keys match case-insensitively (ASCII) as in Go; a field given twice is an
+/// Keys match case-insensitively as in Go ([`crate::json::go_field`]); a field given twice is an
 /// error; unknown keys are ignored.
 pub(super) fn object_fields<'a, const N: usize>(
     value: Option<&'a Json>,
@@ -116,7 +116,7 @@ pub(super) fn object_fields<'a, const N: usize>(
         Some(other) => return Err(wrong_type(path, "object", other)),
     };
     for (key, v) in entries {
-        if let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case(key)) {
+        if let Some(i) = crate::json::go_field(key, &names) {
             if fields[i].is_some() {
                 return Err(PolicyJsonError::DuplicateKey {
                     path: path.to_owned(),
