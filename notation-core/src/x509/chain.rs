@@ -246,6 +246,9 @@ pub fn validate_chain(
     match chain {
         [] => Err(ChainError::Empty),
         [cert] => {
+            // H6 holds here too: the reference checks this signature with
+            // Go's `CheckSignature`, which accepts SHA-1; we follow the
+            // spec and refuse it (README, divergences).
             cert.check_signature_with(cert.public_key(), crypto)
                 .map_err(|source| ChainError::SelfSignatureInvalid {
                     subject: subject(cert),

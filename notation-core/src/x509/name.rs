@@ -166,17 +166,26 @@ fn decode_value(any: der::asn1::AnyRef<'_>) -> Result<String, String> {
                 Err(invalid("NumericString"))
             }
         }
-        // Go takes T61String bytes as they are; Latin-1 is the closest
-        // lossless reading that yields valid text.
+        // Go (crypto/x509 `parseASN1String`, as the reference is built)
+        // reads T61String as Latin-1.
         Tag::TeletexString => Ok(bytes.iter().map(|&b| b as char).collect()),
+        // UCS-2, as Go reads it: a trailing NUL terminator is dropped;
+        // noncharacters and surrogates are refused.
         Tag::BmpString => {
             if bytes.len() % 2 != 0 {
                 return Err(invalid("BMPString"));
             }
+            let bytes = bytes.strip_suffix(&[0, 0]).unwrap_or(bytes);
             let units: Vec<u16> = bytes
                 .chunks(2)
                 .map(|c| u16::from_be_bytes([c[0], c[1]]))
                 .collect();
+            if units
+                .iter()
+                .any(|&u| matches!(u, 0xfffe | 0xffff | 0xfdd0..=0xfdef | 0xd800..=0xdfff))
+            {
+                return Err(invalid("BMPString"));
+            }
             String::from_utf16(&units).map_err(|_| invalid("BMPString"))
         }
         other => Err(format!(
@@ -418,6 +427,24 @@ mod tests {
         assert_eq!(escape(" #a "), "\\ #a\\ ");
         assert_eq!(escape("#x"), "\\#x");
         assert_eq!(escape("a+b;c<d>\"e\\"), "a\\+b\\;c\\<d\\>\\\"e\\\\");
+    }
+
+    #[test]
+    fn strings_read_as_go_reads_them() {
+        let read =
+            |tag: Tag, bytes: &[u8]| decode_value(der::asn1::AnyRef::new(tag, bytes).unwrap());
+        // BMPString: a trailing NUL is a terminator; noncharacters and
+        // surrogates are refused; an odd length is not UCS-2.
+        assert_eq!(read(Tag::BmpString, b"\0A\0c\0m\0e\0\0").unwrap(), "Acme");
+        assert_eq!(read(Tag::BmpString, b"\0A\0\0\0B").unwrap(), "A\0B");
+        for bad in [&b"\xff\xfe"[..], b"\xfd\xd0", b"\xd8\x00\xdc\x00", b"\0A\0"] {
+            assert!(read(Tag::BmpString, bad).is_err(), "{bad:?}");
+        }
+        // T61String: Latin-1.
+        assert_eq!(
+            read(Tag::TeletexString, b"Soci\xe9t\xe9").unwrap(),
+            "Soci\u{e9}t\u{e9}"
+        );
     }
 
     #[test]
