@@ -329,14 +329,22 @@ fn parse_time(value: Option<&Value>, label: &str) -> Result<OffsetDateTime, Stri
     if *tag != 1 {
         return Err("only Tag `1` Datetime CBOR object is supported".into());
     }
-    let secs: i64 = match inner.as_ref() {
+    let nanos: i128 = match inner.as_ref() {
         Value::Integer(i) => {
-            i64::try_from(i128::from(*i)).map_err(|_| "time out of range".to_string())?
+            let secs =
+                i64::try_from(i128::from(*i)).map_err(|_| "time out of range".to_string())?;
+            i128::from(secs) * 1_000_000_000
         }
-        Value::Float(f) if f.is_finite() && f.abs() < 1e15 => f.trunc() as i64,
+        // A fraction of a second is kept, as Go's CBOR decoder keeps it
+        // (`time.Unix(seconds, fraction * 1e9)`): it decides comparisons
+        // within one second (an expiry 0.5 s after the signing time).
+        Value::Float(f) if f.is_finite() && f.abs() < 1e15 => {
+            let secs = f.trunc();
+            i128::from(secs as i64) * 1_000_000_000 + ((f - secs) * 1e9) as i128
+        }
         _ => return Err("invalid timeValue type".into()),
     };
-    OffsetDateTime::from_unix_timestamp(secs).map_err(|e| e.to_string())
+    OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|e| e.to_string())
 }
 
 /// A CBOR value as JSON, for extended attributes.
@@ -622,6 +630,23 @@ mod tests {
             .unwrap()
             .to_lowercase();
         assert!(crate::hex::encode(&message).contains(&unprotected));
+    }
+
+    #[test]
+    fn tag_one_times_keep_their_fraction() {
+        let t = |v: Value| parse_time(Some(&Value::Tag(1, Box::new(v))), "t");
+        assert_eq!(
+            t(Value::Float(100.5)).unwrap(),
+            OffsetDateTime::from_unix_timestamp_nanos(100_500_000_000).unwrap()
+        );
+        assert!(t(Value::Float(100.2)).unwrap() < t(Value::Float(100.7)).unwrap());
+        assert_eq!(
+            t(Value::Integer(7.into())).unwrap(),
+            OffsetDateTime::from_unix_timestamp(7).unwrap()
+        );
+        assert!(t(Value::Float(f64::NAN)).is_err());
+        assert!(t(Value::Text("1".into())).is_err());
+        assert!(parse_time(Some(&Value::Integer(1.into())), "t").is_err());
     }
 
     #[test]
