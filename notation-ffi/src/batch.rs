@@ -6,7 +6,7 @@ use std::ffi::c_char;
 use notation_oci::batch::{BatchItem, BatchOutcome, BatchReport, BatchResult, BatchVerifier};
 use notation_oci::workflow;
 
-use crate::buffer::write_str;
+use crate::buffer::{write_message, write_str};
 use crate::config::notation_config;
 use crate::error::{Error, notation_result};
 use crate::ffi::{Out, free_handle, handle, into_handle, optional_string, string};
@@ -251,8 +251,10 @@ unsafe fn copy_field(
     // SAFETY: forwarded caller guarantee.
     let report = unsafe { handle(report, "report")? };
     let value = field(report.result(index)?)?;
+    // One line each: messages and names may hold a registry's, a plugin's
+    // or a certificate's text.
     // SAFETY: forwarded caller guarantee.
-    unsafe { write_str(&value, buf, len, out_needed) }
+    unsafe { write_message(&value, buf, len, out_needed) }
 }
 
 /// Copies the reference of result `index`, as given. Buffer rules as for

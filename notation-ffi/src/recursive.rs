@@ -11,7 +11,7 @@ use notation_core::verifier::Verifier;
 use notation_oci::graph::GraphLimits;
 use notation_oci::workflow;
 
-use crate::buffer::write_str;
+use crate::buffer::{write_message, write_str};
 use crate::error::{Error, notation_result};
 use crate::ffi::{Out, handle};
 use crate::options::{notation_sign_options, notation_verify_options};
@@ -273,7 +273,7 @@ pub unsafe extern "C" fn notation_verdict_manifest_failure(
         let verdict = unsafe { handle(verdict, "verdict")? };
         let message = verdict.with(|v| Ok(manifest_at(v, index)?.message.clone()))?;
         // SAFETY: caller guarantees buf/len and out_needed.
-        unsafe { write_str(&message, buf, len, out_needed) }
+        unsafe { write_message(&message, buf, len, out_needed) }
     }
 }
 

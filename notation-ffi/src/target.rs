@@ -767,7 +767,8 @@ pub unsafe extern "C" fn notation_signature_list_envelope_media_type(
     }
 }
 
-/// Copies why signature `index` could not be read.
+/// Copies why signature `index` could not be read, on one line (control
+/// characters escaped).
 /// `NOTATION_RESULT_NOT_AVAILABLE` when it was read (or not inspected).
 /// Buffer rules as for `notation_result_text`.
 ///
@@ -790,7 +791,7 @@ pub unsafe extern "C" fn notation_signature_list_error(
             _ => return Err(Error::new(notation_result::NotAvailable, "the signature has no error")),
         };
         // SAFETY: caller guarantees buf/len and out_needed.
-        unsafe { write_str(&value, buf, len, out_needed) }
+        unsafe { write_message(&value, buf, len, out_needed) }
     }
 }
 

@@ -930,6 +930,31 @@ fn artifact_signed_by_envelope_plugin_verified_by_verification_plugin() {
             )),
             "{failure}"
         );
+    }
+
+    // A plugin's error message with a newline and a terminal escape comes
+    // out on one line, escaped: it cannot forge a log line or drive a
+    // terminal.
+    verification.set_behavior(verifier_behavior(
+        &[ti],
+        json!({
+            "stderr": {"errorCode": "ERROR", "errorMessage": "no\nSuccessfully verified\u{1b}[2J"},
+            "exit": 1,
+        }),
+    ));
+    assert_eq!(
+        verify_artifact(verifier, target, options, result),
+        notation_result::VerificationPluginFailed
+    );
+    // SAFETY: as above.
+    unsafe {
+        let failure =
+            read_string(|b, l, n| notation_verdict_signature_failure(result, 0, b, l, n)).unwrap();
+        assert!(
+            !failure.contains('\n') && !failure.contains('\u{1b}'),
+            "{failure:?}"
+        );
+        assert!(failure.contains("Successfully verified"), "{failure}");
         notation_sign_options_free(&mut { cose });
         notation_verify_options_free(&mut { options });
         notation_target_free(&mut { target });
