@@ -342,17 +342,24 @@ thread_local! {
     static LAST_ERROR: RefCell<Option<Error>> = const { RefCell::new(None) };
 }
 
+// A call made while the thread is being torn down (from a C `pthread_key`
+// destructor or a C++ `thread_local` destructor) finds the thread-local
+// gone: its error is then not kept, rather than a panic that could not
+// unwind out of `extern "C"`.
+
 pub(crate) fn thread_error_message() -> String {
-    LAST_ERROR.with(|l| {
-        l.borrow()
-            .as_ref()
-            .map(|e| e.message.clone())
-            .unwrap_or_default()
-    })
+    LAST_ERROR
+        .try_with(|l| {
+            l.borrow()
+                .as_ref()
+                .map(|e| e.message.clone())
+                .unwrap_or_default()
+        })
+        .unwrap_or_default()
 }
 
 pub(crate) fn set_thread_error(e: Error) {
-    LAST_ERROR.with(|l| *l.borrow_mut() = Some(e));
+    let _ = LAST_ERROR.try_with(|l| *l.borrow_mut() = Some(e));
 }
 
 /// The last error of a handle: the message of the last failing call made

@@ -142,3 +142,39 @@ fn size_queries_and_small_buffers_leave_the_last_error_alone() {
         notation_config_free(&mut config);
     }
 }
+
+/// A failing call made while its thread is torn down (from a C
+/// `pthread_key` or C++ `thread_local` destructor, here a Rust one) finds
+/// the thread's last error gone: the call returns its code, and the process
+/// does not abort on a panic that cannot unwind out of `extern "C"`.
+#[test]
+fn a_failing_call_during_thread_teardown_returns_its_code() {
+    struct CallsOnExit(std::sync::mpsc::Sender<notation_result>);
+    impl Drop for CallsOnExit {
+        fn drop(&mut self) {
+            let invalid = r#"{"version":"1.0","trustPolicies":[]}"#;
+            // SAFETY: a valid slice.
+            let rc = unsafe {
+                notation_trust_policy_validate(
+                    notation_policy_kind::Blob as u32,
+                    invalid.as_ptr(),
+                    invalid.len(),
+                )
+            };
+            let _ = self.0.send(rc);
+        }
+    }
+    thread_local! {
+        static PROBE: std::cell::RefCell<Option<CallsOnExit>> = const { std::cell::RefCell::new(None) };
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        // Registered before the library's thread-local, so torn down after
+        // it.
+        PROBE.with(|p| *p.borrow_mut() = Some(CallsOnExit(tx)));
+        fail_once();
+    })
+    .join()
+    .unwrap();
+    assert_eq!(rx.recv().unwrap(), notation_result::PolicyInvalid);
+}
