@@ -198,7 +198,8 @@ pub unsafe extern "C" fn notation_copy_options_set_all_referrers(
 }
 
 /// Bounds what the copy reads from the source: the manifests (at least 1),
-/// the nesting depth (indexes in indexes, referrers of referrers) and the
+/// the nesting depth (indexes in indexes, referrers of referrers; at most
+/// 128) and the
 /// referrers of one manifest. Past a bound the copy fails with
 /// `NOTATION_RESULT_INPUT_TOO_LARGE` before anything is written.
 ///

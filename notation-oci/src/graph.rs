@@ -19,6 +19,10 @@ pub const DEFAULT_MAX_MANIFESTS: usize = 10_000;
 /// Default bound on nesting: an index in an index ..., a referrer of a
 /// referrer ...
 pub const DEFAULT_MAX_DEPTH: usize = 16;
+/// The deepest nesting a walk or a copy may be allowed: planning a copy
+/// recurses once per level, so this keeps it far inside a thread's stack
+/// whatever a caller asks for.
+pub const MAX_DEPTH_CAP: usize = 128;
 /// Default bound on the referrers listed for one manifest.
 pub const DEFAULT_MAX_REFERRERS: usize = 1_000;
 /// Default bound on the manifest bytes one walk (or one copy plan) reads
@@ -60,9 +64,9 @@ impl GraphLimits {
     }
 
     /// Deepest nesting: 0 is the subject alone, 1 its children (or its
-    /// referrers), and so on.
+    /// referrers), and so on; at most [`MAX_DEPTH_CAP`].
     pub fn max_depth(mut self, n: usize) -> Self {
-        self.max_depth = n;
+        self.max_depth = n.min(MAX_DEPTH_CAP);
         self
     }
 

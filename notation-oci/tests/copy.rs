@@ -569,3 +569,38 @@ fn skipped_referrers_count_against_the_plan_limits() {
     let copied = copy_with(6).unwrap();
     assert_eq!(copied.manifests_copied, 1, "{copied:?}");
 }
+
+/// Planning a copy recurses once per nesting level: however deep a caller
+/// allows, the depth is capped far inside a thread's stack, and a source
+/// nesting indexes deeper fails cleanly.
+#[test]
+fn nesting_past_the_depth_cap_fails_without_exhausting_the_stack() {
+    use notation_oci::graph::MAX_DEPTH_CAP;
+    let dir = tempfile::tempdir().unwrap();
+    let source = OciLayout::create(dir.path().join("src")).unwrap();
+    let mut inner = images::push_image(&source, "amd64", b"layer", false);
+    for _ in 0..MAX_DEPTH_CAP + 10 {
+        let index = serde_json::to_vec(&serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": notation_oci::oci::MEDIA_TYPE_IMAGE_INDEX,
+            "manifests": [inner],
+        }))
+        .unwrap();
+        inner = images::put_manifest(&source, notation_oci::oci::MEDIA_TYPE_IMAGE_INDEX, &index);
+    }
+    images::tag(&source, "v1", &inner);
+    let destination = OciLayout::create(dir.path().join("dst")).unwrap();
+    let e = copy::copy(
+        &source,
+        "v1",
+        &destination,
+        None,
+        &CopyOptions::new().limits(GraphLimits::new().max_depth(usize::MAX)),
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains(&format!("nested deeper than {MAX_DEPTH_CAP}")),
+        "{e}"
+    );
+}
