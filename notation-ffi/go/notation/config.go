@@ -221,10 +221,17 @@ func (c *Config) NewPluginSigner(pluginName, keyID string) (*Signer, error) {
 // SetRevocationTimeouts sets the time each OCSP request and CRL download
 // may take (0: the defaults, 2 s and 5 s).
 func (c *Config) SetRevocationTimeouts(ocsp, crl time.Duration) error {
-	err := c.h.call(func(cp *C.notation_config) C.notation_result {
-		return C.notation_config_set_revocation_timeouts(cp, C.uint32_t(ocsp.Milliseconds()), C.uint32_t(crl.Milliseconds()))
+	ocspMs, err := durationMillis(ocsp, "OCSP timeout")
+	if err != nil {
+		return err
+	}
+	crlMs, err := durationMillis(crl, "CRL timeout")
+	if err != nil {
+		return err
+	}
+	return c.h.call(func(cp *C.notation_config) C.notation_result {
+		return C.notation_config_set_revocation_timeouts(cp, ocspMs, crlMs)
 	})
-	return err
 }
 
 // AddInsecureRegistry makes registry targets made with this configuration

@@ -25,8 +25,8 @@ type CopyOptions struct {
 	// recursively, with their signatures.
 	AllReferrers bool
 	// MaxManifests, MaxDepth and MaxReferrers bound what is read from the
-	// source; all three 0 keeps the defaults (10 000 manifests, depth 16,
-	// 1 000 referrers per manifest).
+	// source; each left 0 keeps its default (10 000 manifests, depth 16,
+	// 1 000 referrers per manifest). The depth is at most 128.
 	MaxManifests, MaxDepth, MaxReferrers int
 }
 
@@ -72,8 +72,16 @@ func (o *CopyOptions) toC() (*C.notation_copy_options, error) {
 			C.notation_copy_options_free(&ptr)
 			return nil, &Error{Code: CodeInvalidArgument, Message: "copy limits must not be negative"}
 		}
+		// The library's defaults, for the fields left 0.
+		orDefault := func(v, d int) C.size_t {
+			if v == 0 {
+				return C.size_t(d)
+			}
+			return C.size_t(v)
+		}
+		manifests, depth, referrers := orDefault(o.MaxManifests, 10000), orDefault(o.MaxDepth, 16), orDefault(o.MaxReferrers, 1000)
 		if err := set(func() C.notation_result {
-			return C.notation_copy_options_set_limits(ptr, C.size_t(o.MaxManifests), C.size_t(o.MaxDepth), C.size_t(o.MaxReferrers))
+			return C.notation_copy_options_set_limits(ptr, manifests, depth, referrers)
 		}); err != nil {
 			return nil, err
 		}

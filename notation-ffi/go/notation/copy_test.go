@@ -60,6 +60,12 @@ func TestRecursiveAndCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// One limit set: the others keep their defaults (a signed artifact has
+	// referrers, within the default 1 000).
+	if _, err := Copy(nil, StoreOCILayout, layout+":v1", StoreOCILayout, filepath.Join(t.TempDir(), "one"), &CopyOptions{MaxManifests: 100}); err != nil {
+		t.Fatalf("one limit: %v", err)
+	}
+
 	// Errors.
 	if _, err := Copy(nil, StoreOCILayout, layout+":v1", StoreOCILayout, filepath.Join(t.TempDir(), "x"), &CopyOptions{MaxManifests: 1, MaxDepth: 4, MaxReferrers: 10}); !errors.Is(err, ErrInputTooLarge) {
 		t.Fatalf("limits: %v", err)

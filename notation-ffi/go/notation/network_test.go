@@ -49,6 +49,14 @@ func TestRegistryTimeoutBoundsADrippingRegistry(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cfg.Close()
+	for _, d := range [][2]time.Duration{{-time.Millisecond, 0}, {0, time.Duration(1<<32) * time.Millisecond}} {
+		if err := cfg.SetRevocationTimeouts(d[0], d[1]); !errors.Is(err, ErrInvalidArgument) {
+			t.Fatalf("revocation timeouts %v: %v", d, err)
+		}
+	}
+	if err := cfg.SetRevocationTimeouts(500*time.Microsecond, time.Second); err != nil {
+		t.Fatal(err)
+	}
 	if err := cfg.SetRegistryTimeout(-time.Second); !errors.Is(err, ErrInvalidArgument) {
 		t.Fatalf("a negative timeout: %v", err)
 	}

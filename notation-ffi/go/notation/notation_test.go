@@ -242,6 +242,9 @@ func TestLayoutArtifact(t *testing.T) {
 	if artifact != e2eDigest || len(sigs) != 1 || sigs[0].Digest != digest || sigs[0].Algorithm != "" {
 		t.Fatalf("list %s %+v", artifact, sigs)
 	}
+	if _, _, err := target.InspectSignatures(-1); !errors.Is(err, ErrInvalidArgument) {
+		t.Fatalf("negative maxSignatures: %v", err)
+	}
 	_, sigs, err = target.InspectSignatures(0)
 	if err != nil {
 		t.Fatal(err)

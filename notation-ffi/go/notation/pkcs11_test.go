@@ -20,6 +20,17 @@ func TestPKCS11Signer(t *testing.T) {
 	if _, err := NewPKCS11Signer("pkcs11:token=%zz", "", nil); !errors.Is(err, ErrInvalidArgument) {
 		t.Fatalf("bad URI: %v", err)
 	}
+	// An explicit empty PIN is that PIN, not "take it from the
+	// environment", where the right one is waiting.
+	t.Setenv("NOTATION_PKCS11_PIN", pin)
+	if _, err := NewPKCS11Signer(uri, chain, []byte{}); err == nil {
+		t.Fatal("an empty PIN logged in")
+	}
+	fromEnv, err := NewPKCS11Signer(uri, chain, nil)
+	if err != nil {
+		t.Fatalf("PIN from the environment: %v", err)
+	}
+	fromEnv.Close()
 	s, err := NewPKCS11Signer(uri, chain, []byte(pin))
 	if err != nil {
 		t.Fatal(err)

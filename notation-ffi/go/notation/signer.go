@@ -78,12 +78,19 @@ func NewPKCS11Signer(uri, certificatePath string, pin []byte) (*Signer, error) {
 	}
 	var pp *C.uint8_t
 	var pn C.size_t
+	// An empty PIN is a PIN: it goes as a non-NULL pointer with length 0
+	// (NULL would take the PIN from the URI or the environment).
+	var empty [1]byte
 	if pin != nil {
 		pp, pn = bytesPtr(pin)
+		if pp == nil {
+			pp = (*C.uint8_t)(unsafe.Pointer(&empty[0]))
+		}
 	}
 	var ptr *C.notation_signer
 	err = call(func() C.notation_result { return C.notation_signer_new_pkcs11(up, cp, pp, pn, &ptr) })
 	runtime.KeepAlive(pin)
+	runtime.KeepAlive(&empty)
 	if err != nil {
 		return nil, err
 	}

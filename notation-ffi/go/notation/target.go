@@ -175,8 +175,11 @@ func (t *Target) ListSignatures() (artifactDigest string, signatures []Signature
 }
 
 // InspectSignatures reads the artifact's signatures (at most
-// maxSignatures; 0: 100) without verifying them.
+// maxSignatures; 0: 100; negative is an error) without verifying them.
 func (t *Target) InspectSignatures(maxSignatures int) (artifactDigest string, signatures []SignatureInfo, err error) {
+	if maxSignatures < 0 {
+		return "", nil, &Error{Code: CodeInvalidArgument, Message: "maxSignatures is negative"}
+	}
 	var list *C.notation_signature_list
 	err = t.h.call(func(tp *C.notation_target) C.notation_result {
 		return C.notation_target_inspect_signatures(tp, C.size_t(maxSignatures), &list)
