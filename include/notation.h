@@ -818,7 +818,8 @@ typedef struct notation_target notation_target;
  * the checks that ran (none when verification never reached a signature,
  * for example when no trust policy applies). Thread safety: may be read
  * from many threads; give each concurrent verify call its own verdict
- * (calls sharing one are serialised and the last one wins).
+ * (calls sharing one run at the same time and the last to finish wins:
+ * its contents need not match the code another call returned).
  */
 typedef struct notation_verdict notation_verdict;
 
@@ -1440,7 +1441,8 @@ notation_result notation_copy_options_set_all_referrers(notation_copy_options *o
 
 /**
  * Bounds what the copy reads from the source: the manifests (at least 1),
- * the nesting depth (indexes in indexes, referrers of referrers) and the
+ * the nesting depth (indexes in indexes, referrers of referrers; at most
+ * 128) and the
  * referrers of one manifest. Past a bound the copy fails with
  * `NOTATION_RESULT_INPUT_TOO_LARGE` before anything is written.
  *
@@ -2279,7 +2281,8 @@ notation_result notation_signature_list_envelope_media_type(const notation_signa
                                                             size_t *out_needed);
 
 /**
- * Copies why signature `index` could not be read.
+ * Copies why signature `index` could not be read, on one line (control
+ * characters escaped).
  * `NOTATION_RESULT_NOT_AVAILABLE` when it was read (or not inspected).
  * Buffer rules as for `notation_result_text`.
  *
@@ -2561,8 +2564,9 @@ notation_result notation_verdict_signature_failure_count(const notation_verdict 
                                                          size_t *out_count);
 
 /**
- * Artifacts: copies failed signature `index` as `<digest>: <reason>`.
- * Buffer rules as for `notation_result_text`.
+ * Artifacts: copies failed signature `index` as `<digest>: <reason>`, on
+ * one line (control characters escaped). Buffer rules as for
+ * `notation_result_text`.
  *
  * # Safety
  * `verdict` must be a live verdict; `buf` writable for `len` bytes;

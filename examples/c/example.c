@@ -247,13 +247,39 @@ int main(int argc, char **argv) {
         char algorithm[64];
         size_t needed = 0;
         check(notation_signature_list_digest(list, i, text, sizeof text, &needed), "digest");
+        /* A signature that could not be read has an error and nothing else:
+         * ask for the error's length first, then read it. */
+        if (notation_signature_list_error(list, i, NULL, 0, &needed) ==
+            NOTATION_RESULT_BUFFER_TOO_SMALL) {
+            char *error = malloc(needed);
+            if (error == NULL) {
+                fprintf(stderr, "out of memory\n");
+                exit(1);
+            }
+            check(notation_signature_list_error(list, i, error, needed, &needed), "error");
+            printf("  signature %s could not be read: %s\n", text, error);
+            free(error);
+            continue;
+        }
         check(notation_signature_list_signature_algorithm(list, i, algorithm, sizeof algorithm,
                                                           &needed),
               "signature_algorithm");
         printf("  signature %s (%s)\n", text, algorithm);
-        check(notation_signature_list_certificate_subject(list, i, 0, text, sizeof text, &needed),
+        /* A subject has no fixed bound: sized by asking first. */
+        if (notation_signature_list_certificate_subject(list, i, 0, NULL, 0, &needed) !=
+            NOTATION_RESULT_BUFFER_TOO_SMALL) {
+            check(notation_signature_list_certificate_subject(list, i, 0, NULL, 0, &needed),
+                  "certificate_subject size");
+        }
+        char *subject = malloc(needed);
+        if (subject == NULL) {
+            fprintf(stderr, "out of memory\n");
+            exit(1);
+        }
+        check(notation_signature_list_certificate_subject(list, i, 0, subject, needed, &needed),
               "certificate_subject");
-        printf("    signed by %s\n", text);
+        printf("    signed by %s\n", subject);
+        free(subject);
     }
     notation_signature_list_free(&list);
 

@@ -124,6 +124,10 @@ func run(pki, layout string) error {
 	}
 	fmt.Printf("artifact %s has %d signature(s)\n", artifact, len(sigs))
 	for _, s := range sigs {
+		if s.Error != "" || len(s.Certificates) == 0 {
+			fmt.Printf("  %s could not be read: %s\n", s.Digest, s.Error)
+			continue
+		}
 		fmt.Printf("  %s %s signed %s by %s\n", s.Digest, s.Algorithm, s.SigningTime.Format("2006-01-02T15:04:05Z"), s.Certificates[0].Subject)
 	}
 	r, err = verifier.VerifyArtifact(target, nil)

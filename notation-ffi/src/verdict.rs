@@ -134,7 +134,8 @@ impl Verdict {
 /// the checks that ran (none when verification never reached a signature,
 /// for example when no trust policy applies). Thread safety: may be read
 /// from many threads; give each concurrent verify call its own verdict
-/// (calls sharing one are serialised and the last one wins).
+/// (calls sharing one run at the same time and the last to finish wins:
+/// its contents need not match the code another call returned).
 pub struct notation_verdict {
     state: Mutex<Option<Verdict>>,
 }
@@ -547,8 +548,9 @@ pub unsafe extern "C" fn notation_verdict_signature_failure_count(
     }
 }
 
-/// Artifacts: copies failed signature `index` as `<digest>: <reason>`.
-/// Buffer rules as for `notation_result_text`.
+/// Artifacts: copies failed signature `index` as `<digest>: <reason>`, on
+/// one line (control characters escaped). Buffer rules as for
+/// `notation_result_text`.
 ///
 /// # Safety
 /// `verdict` must be a live verdict; `buf` writable for `len` bytes;
@@ -578,8 +580,9 @@ pub unsafe extern "C" fn notation_verdict_signature_failure(
                     )
                 })
         })?;
+        // One line: the reason may hold a plugin's or registry's text.
         // SAFETY: caller guarantees buf/len and out_needed.
-        unsafe { write_str(&value, buf, len, out_needed) }
+        unsafe { write_message(&value, buf, len, out_needed) }
     }
 }
 
