@@ -11,18 +11,22 @@ use std::ptr;
 use common::*;
 use notation::*;
 
-/// Fails a call on purpose and returns its message.
-fn fail_once() -> String {
+/// A call that fails: an empty blob policy validated.
+fn failing_call() -> notation_result {
     let invalid = r#"{"version":"1.0","trustPolicies":[]}"#;
     // SAFETY: a valid slice.
-    let rc = unsafe {
+    unsafe {
         notation_trust_policy_validate(
             notation_policy_kind::Blob as u32,
             invalid.as_ptr(),
             invalid.len(),
         )
-    };
-    assert_eq!(rc, notation_result::PolicyInvalid);
+    }
+}
+
+/// Fails a call on purpose and returns its message.
+fn fail_once() -> String {
+    assert_eq!(failing_call(), notation_result::PolicyInvalid);
     let message = last_error();
     assert_eq!(
         message,
@@ -152,16 +156,7 @@ fn a_failing_call_during_thread_teardown_returns_its_code() {
     struct CallsOnExit(std::sync::mpsc::Sender<notation_result>);
     impl Drop for CallsOnExit {
         fn drop(&mut self) {
-            let invalid = r#"{"version":"1.0","trustPolicies":[]}"#;
-            // SAFETY: a valid slice.
-            let rc = unsafe {
-                notation_trust_policy_validate(
-                    notation_policy_kind::Blob as u32,
-                    invalid.as_ptr(),
-                    invalid.len(),
-                )
-            };
-            let _ = self.0.send(rc);
+            let _ = self.0.send(failing_call());
         }
     }
     thread_local! {
