@@ -47,6 +47,7 @@ oids! {
     FRESHEST_CRL = "2.5.29.46";
     AUTHORITY_INFO_ACCESS = "1.3.6.1.5.5.7.1.1";
     SUBJECT_KEY_IDENTIFIER = "2.5.29.14";
+    SUBJECT_ALT_NAME = "2.5.29.17";
     AUTHORITY_KEY_IDENTIFIER = "2.5.29.35";
 
     // Extended key usages.

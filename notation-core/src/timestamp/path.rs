@@ -25,8 +25,10 @@ use crate::crypto::CryptoProvider;
 use crate::oid;
 use crate::x509::Certificate;
 
-/// Signature checks allowed per verification, as Go's
-/// `maxChainSignatureChecks`.
+/// Signature check attempts allowed per chain search, as Go's
+/// `maxChainSignatureChecks`: every candidate issuer tried counts, also
+/// one whose result is already known, so that the search itself (not
+/// only the cryptography) is bounded.
 const MAX_SIGNATURE_CHECKS: usize = 100;
 
 /// Chains collected at most; the first one is used, later ones only matter
@@ -44,9 +46,11 @@ struct Builder<'a> {
     roots: &'a [Certificate],
     at: OffsetDateTime,
     crypto: &'a dyn CryptoProvider,
+    /// Candidate issuers tried so far ([`MAX_SIGNATURE_CHECKS`]).
     signature_checks: usize,
-    /// Results of issuer signature checks, keyed by (child, parent) DER
-    /// pointers' fingerprints, so a branch revisited costs nothing.
+    /// Results of issuer signature checks, keyed by the (child, parent)
+    /// fingerprints, so a pair met again on another branch costs no
+    /// public-key operation (it still counts as an attempt).
     verified: HashMap<([u8; 32], [u8; 32]), Result<(), String>>,
     chains: Vec<Vec<Certificate>>,
 }
@@ -101,20 +105,28 @@ impl Builder<'_> {
         let mut hint: Option<(String, String)> = None;
         let found_before = self.chains.len();
 
-        let candidates: Vec<(Role, Certificate)> = self
-            .roots
-            .iter()
-            .map(|c| (Role::Root, c))
-            .chain(self.intermediates.iter().map(|c| (Role::Intermediate, c)))
-            .filter(|(_, c)| c.raw_subject() == child.raw_issuer())
-            .map(|(role, c)| (role, c.clone()))
-            .collect();
+        // Each pool holds a certificate once, as Go's `CertPool` does.
+        let mut candidates: Vec<(Role, Certificate)> = Vec::new();
+        for (role, pool) in [
+            (Role::Root, self.roots),
+            (Role::Intermediate, self.intermediates),
+        ] {
+            let first = candidates.len();
+            for c in pool
+                .iter()
+                .filter(|c| c.raw_subject() == child.raw_issuer())
+            {
+                if !candidates[first..].iter().any(|(_, seen)| seen == c) {
+                    candidates.push((role, c.clone()));
+                }
+            }
+        }
 
         for (role, candidate) in candidates {
             if self.chains.len() >= MAX_CHAINS {
                 break;
             }
-            if current.contains(&candidate) {
+            if already_in_chain(&candidate, current) {
                 continue;
             }
             if let Err(e) = self.check_issued_by(&child, &candidate) {
@@ -160,14 +172,14 @@ impl Builder<'_> {
         child: &Certificate,
         parent: &Certificate,
     ) -> Result<(), CheckError> {
-        let key = (*child.sha256_fingerprint(), *parent.sha256_fingerprint());
-        if let Some(result) = self.verified.get(&key) {
-            return result.clone().map_err(CheckError::Signature);
-        }
         if self.signature_checks >= MAX_SIGNATURE_CHECKS {
             return Err(CheckError::Budget);
         }
         self.signature_checks += 1;
+        let key = (*child.sha256_fingerprint(), *parent.sha256_fingerprint());
+        if let Some(result) = self.verified.get(&key) {
+            return result.clone().map_err(CheckError::Signature);
+        }
         let result = child
             .check_signature_from(parent, self.crypto)
             .map_err(|e| e.to_string());
@@ -195,6 +207,17 @@ impl Builder<'_> {
         }
         Ok(())
     }
+}
+
+/// Go's `alreadyInChain`: a certificate with the subject, the key and the
+/// subjectAltName of one already on the chain would only make a longer
+/// path through the same authority (a re-issued copy, a loop).
+fn already_in_chain(candidate: &Certificate, chain: &[Certificate]) -> bool {
+    chain.iter().any(|c| {
+        c.raw_subject() == candidate.raw_subject()
+            && c.raw_subject_public_key_info() == candidate.raw_subject_public_key_info()
+            && c.subject_alt_name_der() == candidate.subject_alt_name_der()
+    })
 }
 
 enum CheckError {
@@ -361,6 +384,96 @@ mod tests {
             build_chains(&certs[0], &certs, &roots, at, &DefaultProvider).unwrap_err(),
             PathError::BudgetExhausted
         );
+    }
+
+    /// Copies of the test PKI's root (same names, key and no SAN) with
+    /// other serial numbers, each properly signed by the root's key: each
+    /// one verifies every other one and the intermediate the root issued.
+    fn reissued_roots(n: usize) -> (Vec<Certificate>, Certificate) {
+        let pki = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/pki");
+        let root = Certificate::parse_many(&std::fs::read(format!("{pki}/root.crt")).unwrap())
+            .unwrap()
+            .remove(0);
+        let intermediate =
+            Certificate::parse_many(&std::fs::read(format!("{pki}/intermediate.crt")).unwrap())
+                .unwrap()
+                .remove(0);
+        let key = crate::pem::parse_blocks(&std::fs::read(format!("{pki}/root.key")).unwrap())
+            .unwrap()
+            .remove(0)
+            .der;
+        let key = ring::signature::RsaKeyPair::from_pkcs8(&key).unwrap();
+        let der = root.der();
+        let serial = root.serial_number();
+        let serial_at = der.windows(serial.len()).position(|w| w == serial).unwrap();
+        let tbs_at = der
+            .windows(root.tbs_der().len())
+            .position(|w| w == root.tbs_der())
+            .unwrap();
+        let signature_at = der.len() - root.signature().len();
+        let copies = (0..n)
+            .map(|i| {
+                let mut d = der.to_vec();
+                d[serial_at + serial.len() - 1] ^= (i as u8).wrapping_add(1);
+                let mut signature = vec![0; key.public().modulus_len()];
+                key.sign(
+                    &ring::signature::RSA_PKCS1_SHA256,
+                    &ring::rand::SystemRandom::new(),
+                    &d[tbs_at..tbs_at + root.tbs_der().len()],
+                    &mut signature,
+                )
+                .unwrap();
+                d[signature_at..].copy_from_slice(&signature);
+                Certificate::from_der(&d).unwrap()
+            })
+            .collect();
+        (copies, intermediate)
+    }
+
+    /// A token whose certificates are re-issued copies of one authority
+    /// (the same subject and key, other serial numbers) that all verify
+    /// each other: Go's `alreadyInChain` stops every path after one copy,
+    /// and every candidate tried counts against the budget. Before, only
+    /// distinct signature checks counted and the copies made paths of every
+    /// length and order (ten copies: about ten million paths, seconds of
+    /// work per signer).
+    #[test]
+    fn reissued_copies_of_one_authority_do_not_multiply_paths() {
+        let (copies, intermediate) = reissued_roots(10);
+        let other_root = Certificate::parse_many(
+            &std::fs::read(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../testdata/pki/other-root.crt"
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        let at = intermediate.not_before() + time::Duration::days(1);
+        let mut builder = Builder {
+            intermediates: &copies,
+            roots: &other_root,
+            at,
+            crypto: &DefaultProvider,
+            signature_checks: 0,
+            verified: HashMap::new(),
+            chains: Vec::new(),
+        };
+        let mut current = vec![intermediate.clone()];
+        let err = builder.extend(&mut current).unwrap_err();
+        assert!(matches!(err, PathError::UnknownAuthority { .. }), "{err}");
+        // Each copy is tried once under the intermediate, none above it.
+        assert_eq!(builder.signature_checks, copies.len());
+
+        // With a root to reach, the first copy leads to it.
+        let chains = build_chains(
+            &intermediate,
+            &copies[1..],
+            &copies[..1],
+            at,
+            &DefaultProvider,
+        )
+        .unwrap();
+        assert_eq!(chains[0], vec![intermediate, copies[0].clone()]);
     }
 
     #[test]

@@ -113,6 +113,7 @@ struct Inner {
     tbs: std::ops::Range<usize>,
     raw_issuer: std::ops::Range<usize>,
     raw_subject: std::ops::Range<usize>,
+    raw_spki: std::ops::Range<usize>,
     version: u8,
     serial: Vec<u8>,
     /// Parsed from `raw_subject` when first asked for (checked at parse).
@@ -130,6 +131,8 @@ struct Inner {
     ocsp_urls: Vec<String>,
     crl_urls: Vec<String>,
     freshest_crl_urls: Result<Vec<String>, String>,
+    /// The subjectAltName extension's value, as encoded.
+    subject_alt_name: Option<Vec<u8>>,
     /// Computed when first asked for: verification does not need it.
     sha256: std::sync::OnceLock<[u8; 32]>,
 }
@@ -292,7 +295,7 @@ impl Certificate {
         let not_before = to_offset(validity.not_before.to_unix_duration())?;
         let not_after = to_offset(validity.not_after.to_unix_duration())?;
         // As encoded: x509-cert has decoded (and so checked) it already.
-        let public_key = PublicKey::from_spki_der(&der[raw_spki])?;
+        let public_key = PublicKey::from_spki_der(&der[raw_spki.clone()])?;
         let sig_alg = parsed.signature_algorithm();
         let params = match &sig_alg.parameters {
             Some(p) => Some(p.to_der()?),
@@ -312,6 +315,7 @@ impl Certificate {
         let mut ocsp_urls = Vec::new();
         let mut crl_urls = Vec::new();
         let mut freshest_crl_urls = Ok(Vec::new());
+        let mut subject_alt_name = None;
         let mut seen = std::collections::HashSet::new();
         for ext in tbs_cert
             .extensions()
@@ -364,6 +368,7 @@ impl Certificate {
                         .map_err(|e| invalid("CRL distribution points", e))?;
                     crl_urls = distribution_point_urls(&dps.0);
                 }
+                oid::SUBJECT_ALT_NAME => subject_alt_name = Some(value.to_vec()),
                 oid::FRESHEST_CRL => {
                     freshest_crl_urls = CrlDistributionPoints::from_der(value)
                         .map(|dps| distribution_point_urls(&dps.0))
@@ -382,6 +387,7 @@ impl Certificate {
             tbs,
             raw_issuer,
             raw_subject,
+            raw_spki,
             version,
             serial: tbs_cert.serial_number().as_bytes().to_vec(),
             subject: std::sync::OnceLock::new(),
@@ -397,6 +403,7 @@ impl Certificate {
             ocsp_urls,
             crl_urls,
             freshest_crl_urls,
+            subject_alt_name,
             sha256: std::sync::OnceLock::new(),
             der,
         })))
@@ -523,6 +530,16 @@ impl Certificate {
             Ok(v) => Ok(v),
             Err(e) => Err(e),
         }
+    }
+
+    /// The SubjectPublicKeyInfo, as encoded.
+    pub fn raw_subject_public_key_info(&self) -> &[u8] {
+        &self.0.der[self.0.raw_spki.clone()]
+    }
+
+    /// The subjectAltName extension's value (DER), if it has one.
+    pub fn subject_alt_name_der(&self) -> Option<&[u8]> {
+        self.0.subject_alt_name.as_deref()
     }
 
     /// SHA-256 fingerprint of the DER bytes.
