@@ -124,8 +124,10 @@ impl HelperCommand {
         let (mut child, mut stdin) =
             crate::child_input::spawn_with_input(self.command).map_err(HelperError::Spawn)?;
         let started = Instant::now();
-        let deadline = self.timeout.map(|t| started + t);
+        // A timeout too long to add to the clock is no deadline at all.
+        let deadline = self.timeout.and_then(|t| started.checked_add(t));
         let group = self.own_group;
+        let limit = self.output_limit;
 
         // stdin from its own thread: a program may write a lot before it
         // reads, and neither side must block the other. A write error (the
@@ -134,7 +136,9 @@ impl HelperCommand {
         thread::spawn(move || {
             let _ = stdin.write_all(&input);
         });
-        let (events, received) = mpsc::channel();
+        // Bounded: a reader waits for the loop below to take its chunk, so
+        // no more than a few chunks are in flight past the output limit.
+        let (events, received) = mpsc::sync_channel(4);
         if let Some(out) = child.stdout.take() {
             spawn_reader(out, Stream::Stdout, events.clone());
         }
@@ -154,9 +158,18 @@ impl HelperCommand {
             }
             if exited.is_some_and(|(_, at)| now >= at + EXIT_GRACE) {
                 // Something the program started holds its streams: what it
-                // wrote before exiting is its answer.
+                // wrote before exiting is its answer, the chunks the readers
+                // have passed on included.
                 if group {
                     kill(&mut child, true);
+                }
+                while let Ok(event) = received.try_recv() {
+                    if let ReaderEvent::Data(stream, data) = event
+                        && let Err(e) = append(&mut stdout, &mut stderr, stream, &data, limit)
+                    {
+                        kill(&mut child, group);
+                        return Err(e);
+                    }
                 }
                 break;
             }
@@ -168,18 +181,10 @@ impl HelperCommand {
             }
             match received.recv_timeout(wait) {
                 Ok(ReaderEvent::Data(stream, data)) => {
-                    let buf = match stream {
-                        Stream::Stdout => &mut stdout,
-                        Stream::Stderr => &mut stderr,
-                    };
-                    if buf.len() + data.len() > self.output_limit {
+                    if let Err(e) = append(&mut stdout, &mut stderr, stream, &data, limit) {
                         kill(&mut child, group);
-                        return Err(HelperError::OutputTooLarge {
-                            stream: stream.name(),
-                            limit: self.output_limit,
-                        });
+                        return Err(e);
                     }
-                    buf.extend_from_slice(&data);
                 }
                 Ok(ReaderEvent::Closed) => open -= 1,
                 Ok(ReaderEvent::Failed(e)) => {
@@ -220,6 +225,29 @@ impl HelperCommand {
     }
 }
 
+/// Adds a chunk of `stream` to its buffer, unless that takes the stream
+/// past `limit`.
+fn append(
+    stdout: &mut Vec<u8>,
+    stderr: &mut Vec<u8>,
+    stream: Stream,
+    data: &[u8],
+    limit: usize,
+) -> Result<(), HelperError> {
+    let buf = match stream {
+        Stream::Stdout => stdout,
+        Stream::Stderr => stderr,
+    };
+    if buf.len() + data.len() > limit {
+        return Err(HelperError::OutputTooLarge {
+            stream: stream.name(),
+            limit,
+        });
+    }
+    buf.extend_from_slice(data);
+    Ok(())
+}
+
 #[derive(Clone, Copy, Debug)]
 enum Stream {
     Stdout,
@@ -246,7 +274,7 @@ enum ReaderEvent {
 fn spawn_reader(
     mut pipe: impl Read + Send + 'static,
     stream: Stream,
-    events: mpsc::Sender<ReaderEvent>,
+    events: mpsc::SyncSender<ReaderEvent>,
 ) {
     thread::spawn(move || {
         let mut chunk = vec![0u8; 64 * 1024];
@@ -273,6 +301,27 @@ fn spawn_reader(
     });
 }
 
+/// Whether this process has a controlling terminal that a program it starts
+/// could open (`/dev/tty`) to ask the user something, a PIN say. A program
+/// in a process group of its own cannot read from the terminal, so a
+/// helper that may prompt runs in the caller's group when there is one to
+/// prompt on, and in its own (killed as a whole) when there is none. Always
+/// false where process groups are not used (not Unix).
+pub fn has_controlling_terminal() -> bool {
+    #[cfg(unix)]
+    {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")
+            .is_ok()
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
+}
+
 /// Kills the program (and its process group, when it has its own) and
 /// reaps it: no zombie is left behind.
 fn kill(child: &mut Child, group: bool) {
@@ -290,8 +339,24 @@ fn kill(child: &mut Child, group: bool) {
 }
 
 #[cfg(all(test, unix))]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// Whether process `pid` is gone (or a zombie waiting for whoever
+    /// reaps orphans) within two seconds.
+    pub(crate) fn ends_soon(pid: i32) -> bool {
+        (0..100).any(|_| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"));
+            let alive = stat.is_ok_and(|s| {
+                s.rsplit_once(')')
+                    .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z'))
+            });
+            if alive {
+                thread::sleep(Duration::from_millis(20));
+            }
+            !alive
+        })
+    }
 
     fn sh(script: &str) -> Command {
         let mut c = Command::new("sh");
@@ -335,6 +400,15 @@ mod tests {
     }
 
     #[test]
+    fn a_timeout_past_the_clock_is_no_deadline() {
+        let out = HelperCommand::new(sh("echo ok"), 1024)
+            .timeout(Some(Duration::MAX))
+            .run(b"")
+            .unwrap();
+        assert_eq!(out.stdout, b"ok\n");
+    }
+
+    #[test]
     fn a_program_that_hangs_is_killed_at_its_deadline() {
         let start = Instant::now();
         let e = HelperCommand::new(sh("sleep 30"), 1024)
@@ -367,19 +441,8 @@ mod tests {
         assert!(out.status.success());
         // The background child was killed with its group.
         let pid = std::fs::read_to_string(&pid_file).unwrap();
-        // Gone, or a zombie waiting for whoever reaps orphans.
-        let gone = (0..100).any(|_| {
-            let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()));
-            let alive = stat.is_ok_and(|s| {
-                s.rsplit_once(')')
-                    .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z'))
-            });
-            if alive {
-                thread::sleep(Duration::from_millis(20));
-            }
-            !alive
-        });
-        assert!(gone, "background child {pid} survived");
+        let pid: i32 = pid.trim().parse().unwrap();
+        assert!(ends_soon(pid), "background child {pid} survived");
         let _ = std::fs::remove_dir_all(&dir);
         // Without a group of its own, the caller still does not hang.
         let start = Instant::now();

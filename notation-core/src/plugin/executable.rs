@@ -114,10 +114,14 @@ impl ExecutablePlugin {
         check_executable(&self.name, &self.path)?;
         let mut cmd = std::process::Command::new(&self.path);
         cmd.arg(command.as_str());
-        // The plugin stays in the caller's process group: it may talk to
-        // the terminal (a PIN prompt), which a background group cannot.
+        // With a terminal, the plugin stays in the caller's process group:
+        // it may talk to the terminal (a PIN prompt), which a background
+        // group cannot. Without one (a CI job, a service, most FFI hosts)
+        // it gets a group of its own, so that a kill at the deadline or
+        // the output limit also ends whatever it started.
         HelperCommand::new(cmd, self.output_limit)
             .timeout(self.timeout)
+            .own_process_group(!crate::process::has_controlling_terminal())
             .run(request)
             .map_err(|e| match e {
                 HelperError::Spawn(e) if is_exec_format_error(&e) => PluginError::ExecFormat {
@@ -474,7 +478,16 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let exe = tmp.path().join("foo").join(executable_file_name("foo"));
         std::fs::create_dir_all(exe.parent().unwrap()).unwrap();
-        std::fs::write(&exe, b"#!/bin/sh\nsleep 1000\n").unwrap();
+        // The plugin hangs waiting for a child of its own.
+        let pid_file = tmp.path().join("child.pid");
+        std::fs::write(
+            &exe,
+            format!(
+                "#!/bin/sh\nsleep 1000 &\necho $! > '{}'\nwait\n",
+                pid_file.display()
+            ),
+        )
+        .unwrap();
         std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
         let plugin = PluginDirectory::new(tmp.path()).open("foo").unwrap();
         assert_eq!(plugin.timeout, Some(DEFAULT_PLUGIN_TIMEOUT));
@@ -487,6 +500,21 @@ mod tests {
         let err = plugin.run(Command::GetPluginMetadata, b"{}").unwrap_err();
         assert!(matches!(err, PluginError::Timeout { .. }), "{err}");
         assert!(start.elapsed() < Duration::from_secs(10));
+        // Without a terminal (CI, services) the plugin's child went with
+        // it; with one, the plugin kept the caller's group for a prompt and
+        // its child is ours to clean up.
+        let child = std::fs::read_to_string(&pid_file).unwrap();
+        let child: i32 = child.trim().parse().unwrap();
+        if crate::process::has_controlling_terminal() {
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &child.to_string()])
+                .status();
+        } else {
+            assert!(
+                crate::process::tests::ends_soon(child),
+                "the plugin's child {child} outlived it"
+            );
+        }
     }
 
     #[test]
