@@ -107,7 +107,8 @@ pub enum BlobSignError {
     // Requirements: A4.
     #[error(transparent)]
     UserMetadata(#[from] UserMetadataError),
-    /// An expiry that is not a positive number of whole seconds.
+    /// An expiry that is not a positive number of whole seconds (or ends
+    /// past what the clock can represent).
     #[error("expiry duration must be a positive number of whole seconds")]
     InvalidExpiry,
     /// Signing failed.
@@ -219,11 +220,8 @@ pub fn sign_blob(
     )?;
     descriptor.add_user_metadata(&options.user_metadata)?;
     let signing_time = options.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
-    let expiry = match options.expiry {
-        None => None,
-        Some(d) if d.is_positive() && d.subsec_nanoseconds() == 0 => Some(signing_time + d),
-        Some(_) => return Err(BlobSignError::InvalidExpiry),
-    };
+    let expiry = envelope::expiry_time(signing_time, options.expiry)
+        .map_err(|_| BlobSignError::InvalidExpiry)?;
     let request = SignRequest::new(Payload::new(descriptor).to_json(), signer)
         .signing_time(signing_time)
         .expiry(expiry)

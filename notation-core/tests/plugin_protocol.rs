@@ -986,6 +986,32 @@ fn r7_envelope_for_blob_plugin() {
             .contains("during signing descriptor subject has changed"),
         "{err}"
     );
+
+    // A describe-key key spec other than the envelope's key (the same
+    // SHA-256 digest, so the descriptor matches): refused, as blob
+    // verification would recompute the digest with the envelope's hash.
+    let p = TestPlugin::install(
+        NV2,
+        json!({
+            "get-plugin-metadata": {"response": metadata(NV2, "1.0.0", &[ENVELOPE_FOR_BLOB])},
+            "describe-key": {"response": {"keyId": "blob-key", "keySpec": "EC-256"}},
+            "generate-envelope": {"envelope": {"file": dir.join("blob.jws.sig")}},
+        }),
+    );
+    let err = PluginSigner::new(p.plugin(), "blob-key")
+        .unwrap()
+        .sign_blob(
+            &mut blob.as_slice(),
+            &BlobSignOptions::new(EnvelopeFormat::Jws),
+            crypto().as_ref(),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "failed to sign with the plugin {NV2}: signature algorithm of the generated signature (RSASSA-PSS-SHA-256) does not match the key spec in the describeKey response (EC-256)"
+        )
+    );
 }
 
 // ------------------------------------------------------------------ R3, R9

@@ -693,6 +693,35 @@ pub fn sign(
     Ok(bytes)
 }
 
+/// A signature expiry that is not a positive number of whole seconds, or
+/// that ends past the last time a signature can carry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("expiry duration must be a positive number of whole seconds")]
+pub struct InvalidExpiry;
+
+/// Checks a signature's expiry duration (`None`: the signature does not
+/// expire): a positive number of whole seconds.
+pub fn check_expiry(
+    expiry: Option<time::Duration>,
+) -> Result<Option<time::Duration>, InvalidExpiry> {
+    match expiry {
+        None => Ok(None),
+        Some(d) if d.is_positive() && d.subsec_nanoseconds() == 0 => Ok(Some(d)),
+        Some(_) => Err(InvalidExpiry),
+    }
+}
+
+/// When a signature made at `signing_time` that expires `expiry` later
+/// expires ([`check_expiry`], and an end the clock can represent).
+pub fn expiry_time(
+    signing_time: OffsetDateTime,
+    expiry: Option<time::Duration>,
+) -> Result<Option<OffsetDateTime>, InvalidExpiry> {
+    check_expiry(expiry)?
+        .map(|d| signing_time.checked_add(d).ok_or(InvalidExpiry))
+        .transpose()
+}
+
 /// Truncates to whole seconds.
 // Requirements: B7.
 pub fn truncate_seconds(t: OffsetDateTime) -> OffsetDateTime {

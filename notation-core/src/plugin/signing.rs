@@ -43,7 +43,8 @@ pub enum PluginSignError {
     /// A `signingkeys.json` entry that names no plugin.
     #[error("signing key {} is not associated with a plugin", GoQuoted(.0))]
     NotPluginKey(String),
-    /// An expiry that is not a positive number of whole seconds.
+    /// An expiry that is not a positive number of whole seconds (or ends
+    /// past what the clock can represent).
     #[error("expiry duration must be a positive number of whole seconds")]
     InvalidExpiry,
     /// The plugin could not be located, or `get-plugin-metadata` failed
@@ -136,6 +137,19 @@ pub enum PluginSignFailure {
     // Requirements: R6.
     #[error("generated signature has an invalid timestamp countersignature: {0}")]
     Timestamp(TimestampError),
+    /// An `ENVELOPE_FOR_BLOB` plugin's envelope is signed with another
+    /// algorithm than the key spec of its `describe-key` answer, whose hash
+    /// made the blob's digest: the signature could never verify.
+    // Requirements: R7, S3.
+    #[error(
+        "signature algorithm of the generated signature ({signed}) does not match the key spec in the describeKey response ({key_spec})"
+    )]
+    KeySpecMismatch {
+        /// From `describe-key`.
+        key_spec: KeySpec,
+        /// From the envelope.
+        signed: SignatureAlgorithm,
+    },
 }
 
 fn descriptor_text(d: &Descriptor) -> String {
@@ -384,7 +398,10 @@ impl PluginSigner {
             );
             let request = SignRequest::new(Payload::new(target.clone()).to_json(), &signer)
                 .signing_time(signing_time)
-                .expiry(expiry.map(|d| signing_time + d))
+                .expiry(
+                    envelope::expiry_time(signing_time, expiry)
+                        .map_err(|_| PluginSignError::InvalidExpiry)?,
+                )
                 .timestamper(options.timestamper);
             let bytes = envelope::sign(options.format, &request, crypto)
                 .map_err(|e| self.failed(PluginSignFailure::Sign(e)))?;
@@ -424,11 +441,8 @@ impl PluginSigner {
             return crate::blob::sign_blob(&signer, blob, options, crypto);
         }
         if metadata.has_capability(&Capability::EnvelopeGeneratorForBlob) {
-            let expiry = match options.expiry {
-                None => None,
-                Some(d) if d.is_positive() && d.subsec_nanoseconds() == 0 => Some(d),
-                Some(_) => return Err(BlobSignError::InvalidExpiry),
-            };
+            let expiry =
+                envelope::check_expiry(options.expiry).map_err(|_| BlobSignError::InvalidExpiry)?;
             let key_spec = self
                 .describe_key()
                 .map_err(|e| self.failed(PluginSignFailure::Plugin(e)))?;
@@ -438,9 +452,14 @@ impl PluginSigner {
                 blob,
             )?;
             descriptor.add_user_metadata(&options.user_metadata)?;
-            return Ok(self
-                .generate_envelope(&descriptor, options.format, expiry, crypto)?
-                .envelope);
+            let signature = self.generate_envelope(&descriptor, options.format, expiry, crypto)?;
+            let signed = signature.content.signer_info.signature_algorithm;
+            if signed != key_spec.signature_algorithm() {
+                return Err(self
+                    .failed(PluginSignFailure::KeySpecMismatch { key_spec, signed })
+                    .into());
+            }
+            return Ok(signature.envelope);
         }
         Err(PluginSignError::NoBlobSigningCapability {
             plugin: metadata.name,
@@ -491,11 +510,7 @@ impl PluginSigner {
 }
 
 fn checked_expiry(expiry: Option<Duration>) -> Result<Option<Duration>, PluginSignError> {
-    match expiry {
-        None => Ok(None),
-        Some(d) if d.is_positive() && d.subsec_nanoseconds() == 0 => Ok(Some(d)),
-        Some(_) => Err(PluginSignError::InvalidExpiry),
-    }
+    envelope::check_expiry(expiry).map_err(|_| PluginSignError::InvalidExpiry)
 }
 
 /// An envelope plugin's envelope: it verifies with its leaf, meets the certificate rules at

@@ -67,7 +67,8 @@ pub enum WorkflowError {
     // Requirements: A4.
     #[error(transparent)]
     UserMetadata(#[from] UserMetadataError),
-    /// Expiry not a positive whole number of seconds.
+    /// Expiry not a positive whole number of seconds (or ending past what
+    /// the clock can represent).
     #[error("expiry duration must be a positive number of whole seconds")]
     InvalidExpiry,
     /// `max_signatures` of zero.
@@ -480,16 +481,16 @@ pub fn sign_with(
     target.add_user_metadata(&options.user_metadata)?;
     let signing_time =
         envelope::truncate_seconds(options.signing_time.unwrap_or_else(OffsetDateTime::now_utc));
-    let expiry = match options.expiry {
-        None => None,
-        Some(d) if d.is_positive() && d.subsec_nanoseconds() == 0 => Some(d),
-        Some(_) => return Err(WorkflowError::InvalidExpiry),
-    };
+    let expiry =
+        envelope::check_expiry(options.expiry).map_err(|_| WorkflowError::InvalidExpiry)?;
     let (bytes, content, mut annotations) = match signer {
         ArtifactSigner::Signer(signer) => {
             let request = SignRequest::new(Payload::new(target).to_json(), signer)
                 .signing_time(signing_time)
-                .expiry(expiry.map(|d| signing_time + d))
+                .expiry(
+                    envelope::expiry_time(signing_time, expiry)
+                        .map_err(|_| WorkflowError::InvalidExpiry)?,
+                )
                 .timestamper(options.timestamper);
             let bytes = envelope::sign(options.format, &request, crypto)?;
             let content = Envelope::parse(options.format, &bytes)
