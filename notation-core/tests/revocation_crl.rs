@@ -419,6 +419,53 @@ fn e2e_expired_cached_crl_is_downloaded_again() {
     }
 }
 
+/// P6, hardening beyond the reference: a cached bundle that does not
+/// validate against the issuer (here the intermediate's CRL, issued by the
+/// root, planted under the leaf's URL) is downloaded again instead of
+/// making every check of that URL unknown until its nextUpdate, and a
+/// download that does not validate is not stored.
+#[test]
+fn a_cached_crl_that_does_not_validate_is_downloaded_again() {
+    let chain = e2e_chain();
+    let cache = Arc::new(MemoryCrlCache::new());
+    let planted = e2e_fetcher("intermediate.crl", "intermediate.crl");
+    // Checked: unknown, and nothing stored for the leaf's URL.
+    let results = validator(&planted)
+        .crl_cache(cache.clone())
+        .build()
+        .check(&chain, RevocationPurpose::CodeSigning, None)
+        .unwrap();
+    assert_eq!(results[0].status, RevocationStatus::Unknown);
+    assert!(cache.get(E2E_LEAF_URL).unwrap().is_none());
+    assert!(cache.get(E2E_INT_URL).unwrap().is_some());
+    // Stored unchecked (a cache warm-up knows no issuer), still effective.
+    validator(&planted)
+        .crl_cache(cache.clone())
+        .build()
+        .fetch_crl_bundle(E2E_LEAF_URL)
+        .unwrap();
+    assert!(cache.get(E2E_LEAF_URL).unwrap().unwrap().is_effective_at(now()));
+
+    let fetcher = e2e_fetcher("leaf.crl", "intermediate.crl");
+    let v = validator(&fetcher).crl_cache(cache.clone()).build();
+    let results = v
+        .check(&chain, RevocationPurpose::CodeSigning, None)
+        .unwrap();
+    assert_eq!(results[0].status, RevocationStatus::Ok);
+    assert!(fetcher.requests().contains(&format!("CRL {E2E_LEAF_URL}")));
+    // The good bundle replaced the planted one.
+    fetcher.clear_log();
+    let results = v
+        .check(&chain, RevocationPurpose::CodeSigning, None)
+        .unwrap();
+    assert_eq!(results[0].status, RevocationStatus::Ok);
+    assert!(
+        !fetcher.requests().iter().any(|r| r.starts_with("CRL ")),
+        "{:?}",
+        fetcher.requests()
+    );
+}
+
 // ------------------------------------------------------------ entries (P5)
 
 #[test]

@@ -501,10 +501,26 @@ fn download(ctx: &CheckContext<'_>, url: &str) -> Result<Crl, CrlDownloadError> 
 /// Fetches the bundle for a distribution point URL: from the cache while it
 /// is effective, else the base CRL and the delta CRL its Freshest CRL
 /// extension names (URLs tried in order until one works), then stores it.
-pub(crate) fn fetch_bundle(ctx: &CheckContext<'_>, url: &str) -> Result<CrlBundle, CrlFetchError> {
+///
+/// With the `issuer` the bundle is for, a cached bundle that does not
+/// validate against it is downloaded again, and a downloaded one is stored
+/// only when it validates: one forged answer on a plain-HTTP fetch (an
+/// unsigned CRL with a far `nextUpdate`) cannot make every later check of
+/// that URL unknown. The reference stores and serves such a bundle until
+/// its `nextUpdate`.
+pub(crate) fn fetch_bundle(
+    ctx: &CheckContext<'_>,
+    url: &str,
+    issuer: Option<&Certificate>,
+) -> Result<CrlBundle, CrlFetchError> {
+    let validates = |bundle: &CrlBundle| {
+        issuer.is_none_or(|issuer| validate_bundle(bundle, issuer, ctx.now, ctx.crypto).is_ok())
+    };
     if let Some(cache) = ctx.cache {
         match cache.get(url) {
-            Ok(Some(bundle)) if bundle.is_effective_at(ctx.now) => return Ok(bundle),
+            Ok(Some(bundle)) if bundle.is_effective_at(ctx.now) && validates(&bundle) => {
+                return Ok(bundle);
+            }
             Ok(_) => {}
             Err(e) if ctx.cache_errors_fatal => return Err(CrlFetchError::CacheGet(e)),
             Err(_) => {}
@@ -538,6 +554,7 @@ pub(crate) fn fetch_bundle(ctx: &CheckContext<'_>, url: &str) -> Result<CrlBundl
     };
     let bundle = CrlBundle::new(base, delta);
     if let Some(cache) = ctx.cache
+        && validates(&bundle)
         && let Err(e) = cache.set(url, &bundle)
         && ctx.cache_errors_fatal
     {
@@ -658,7 +675,7 @@ fn check_url(
     url: &str,
     freshest_in_cert: bool,
 ) -> Result<RevocationStatus, CrlError> {
-    let bundle = fetch_bundle(ctx, url).map_err(|source| CrlError::Download {
+    let bundle = fetch_bundle(ctx, url, Some(issuer)).map_err(|source| CrlError::Download {
         url: url.to_owned(),
         error: source,
     })?;
