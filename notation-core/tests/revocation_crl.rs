@@ -444,7 +444,13 @@ fn a_cached_crl_that_does_not_validate_is_downloaded_again() {
         .build()
         .fetch_crl_bundle(E2E_LEAF_URL)
         .unwrap();
-    assert!(cache.get(E2E_LEAF_URL).unwrap().unwrap().is_effective_at(now()));
+    assert!(
+        cache
+            .get(E2E_LEAF_URL)
+            .unwrap()
+            .unwrap()
+            .is_effective_at(now())
+    );
 
     let fetcher = e2e_fetcher("leaf.crl", "intermediate.crl");
     let v = validator(&fetcher).crl_cache(cache.clone()).build();

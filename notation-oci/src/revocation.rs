@@ -23,6 +23,7 @@ use notation_core::revocation::{
     RevocationFetcher,
 };
 
+use crate::registry::redirect::{SendError, send_following_redirects};
 use crate::registry::transport::{
     BodyReadError, HttpRequest, HttpResponse, HttpTransport, Method, Timeouts, TransportErrorKind,
     TrustRoots, UreqTransport,
@@ -34,7 +35,8 @@ use crate::registry::transport::{
 /// the chain's time limit); the timeout covers the whole exchange: name
 /// lookup, connecting, the response and its body, so a server that drips
 /// its answer gets no more. Only `http` URLs reach here (notation-core
-/// refuses others); redirects are not followed.
+/// refuses others); redirects to `http` and `https` are followed as the
+/// reference's Go client follows them, up to 10, within the same time.
 // Requirements: P3, P4.
 pub struct HttpRevocationFetcher {
     transport: Arc<dyn HttpTransport>,
@@ -72,13 +74,14 @@ impl HttpRevocationFetcher {
         limit: usize,
     ) -> Result<Vec<u8>, FetchError> {
         let deadline = std::time::Instant::now() + timeout;
-        let mut response: HttpResponse = self
-            .transport
-            .send(&request.with_deadline(deadline))
-            .map_err(|e| match e.kind() {
-                TransportErrorKind::Timeout => FetchError::Timeout,
-                _ => FetchError::transport(e),
-            })?;
+        let mut response: HttpResponse =
+            send_following_redirects(self.transport.as_ref(), request.with_deadline(deadline))
+                .map_err(|e| match e {
+                    SendError::Transport(e) if e.kind() == TransportErrorKind::Timeout => {
+                        FetchError::Timeout
+                    }
+                    e => FetchError::transport(e),
+                })?;
         if response.status() != 200 {
             return Err(FetchError::HttpStatus {
                 status: response.status(),

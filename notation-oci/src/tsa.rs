@@ -22,6 +22,7 @@ use time::OffsetDateTime;
 use crate::revocation::HttpRevocationFetcher;
 
 use crate::registry::error::DurationText;
+use crate::registry::redirect::{SendError, send_following_redirects};
 use crate::registry::transport::{
     BodyReadError, HttpRequest, HttpTransport, Method, Timeouts, TransportErrorKind, TrustRoots,
     UreqTransport,
@@ -159,19 +160,35 @@ impl HttpTimestamper {
             .with_header("Accept", MEDIA_TYPE_TIMESTAMP_REPLY)
             .with_body(body)
             .with_deadline(deadline);
-        let mut response = self.transport.send(&request).map_err(|e| {
-            if e.kind() == TransportErrorKind::Timeout && Instant::now() >= deadline {
-                timed_out("while waiting for the response")
-            } else {
-                TimestampError::Transport(format!("{} {}: {e}", Method::Post.as_str(), self.url))
-            }
-        })?;
+        let mut response =
+            send_following_redirects(self.transport.as_ref(), request).map_err(|e| match e {
+                SendError::Transport(e)
+                    if e.kind() == TransportErrorKind::Timeout && Instant::now() >= deadline =>
+                {
+                    timed_out("while waiting for the response")
+                }
+                SendError::Transport(e) => TimestampError::Transport(format!(
+                    "{} {}: {e}",
+                    Method::Post.as_str(),
+                    self.url
+                )),
+                SendError::Redirect(e) => TimestampError::Transport(e),
+            })?;
         if response.status() != 200 {
             return Err(TimestampError::Transport(format!(
                 "{} {}: unexpected status {}",
                 Method::Post.as_str(),
                 self.url,
                 response.status()
+            )));
+        }
+        // As tspclient-go: the reply's media type exactly.
+        let content_type = response.headers().get("content-type").unwrap_or_default();
+        if content_type != MEDIA_TYPE_TIMESTAMP_REPLY {
+            return Err(TimestampError::Transport(format!(
+                "{} {}: unexpected response content type: {content_type}",
+                Method::Post.as_str(),
+                self.url,
             )));
         }
         if response

@@ -44,9 +44,9 @@ pub const OCSP_REQUEST_CONTENT_TYPE: &str = "application/ocsp-request";
 /// - stop reading once the body exceeds the size limit and report
 ///   [`FetchError::TooLarge`] (notation-core checks the size again).
 ///
-/// It should not follow redirects to other schemes: OCSP and CRL URLs must
-/// be `http`, and that rule is about where revocation information comes
-/// from.
+/// It may follow redirects to `http` and `https` (the reference's Go client
+/// follows up to 10, and notation-oci's fetcher does the same within the
+/// request's time limit), but not to other schemes.
 // Requirements: P3, P4.
 pub trait RevocationFetcher: Send + Sync {
     /// Sends an OCSP request and returns the response body.

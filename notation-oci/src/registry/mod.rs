@@ -39,6 +39,7 @@ pub mod credentials;
 pub mod error;
 pub mod link;
 pub mod observe;
+pub(crate) mod redirect;
 pub mod transport;
 mod url;
 

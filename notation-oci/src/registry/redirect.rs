@@ -1,0 +1,101 @@
+//! Redirects for the one-request fetches outside the registry protocol: a
+//! TSA request, an OCSP request, a CRL download. The reference sends these
+//! with Go's `http.Client`, which follows up to 10 redirects; a CRL
+//! distribution point or responder that moved answers with one. Followed as
+//! Go follows them:
+//!
+//! - 301, 302 and 303 turn a POST into a GET without a body (a GET or HEAD
+//!   stays what it is); 307 and 308 repeat the request, method and body;
+//! - a redirect without a `Location` is the answer (Go never follows one);
+//! - only `http` and `https` targets, at most [`MAX_REDIRECTS`] in a row;
+//! - every hop shares the request's deadline.
+//!
+//! The registry client follows its own redirects (with its authentication
+//! rules); a [transport](super::transport::HttpTransport) never does.
+
+use std::fmt;
+
+use super::transport::{HttpRequest, HttpResponse, HttpTransport, Method, TransportError};
+use super::url::resolve;
+
+/// Redirects followed in a row at most, as Go's `http.Client`.
+pub(crate) const MAX_REDIRECTS: usize = 10;
+
+/// The body of a redirect response read (and dropped) at most, so that the
+/// connection can be reused.
+const MAX_REDIRECT_BODY: u64 = 64 * 1024;
+
+/// Why no final response was reached.
+#[derive(Debug)]
+pub(crate) enum SendError {
+    /// The transport failed on one of the requests.
+    Transport(TransportError),
+    /// A redirect that cannot be followed.
+    Redirect(String),
+}
+
+impl fmt::Display for SendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendError::Transport(e) => e.fmt(f),
+            SendError::Redirect(e) => f.write_str(e),
+        }
+    }
+}
+
+/// Sends `request`, following redirects (see the module documentation), and
+/// returns the first response that is not one to follow.
+pub(crate) fn send_following_redirects(
+    transport: &dyn HttpTransport,
+    request: HttpRequest<'_>,
+) -> Result<HttpResponse, SendError> {
+    let mut request = request;
+    let mut redirects = 0;
+    loop {
+        let mut response = transport.send(&request).map_err(SendError::Transport)?;
+        let status = response.status();
+        if !matches!(status, 301 | 302 | 303 | 307 | 308) {
+            return Ok(response);
+        }
+        let Some(location) = response.headers().get("location").map(str::to_owned) else {
+            return Ok(response);
+        };
+        if redirects == MAX_REDIRECTS {
+            return Err(SendError::Redirect(format!(
+                "{} {}: stopped after {MAX_REDIRECTS} redirects",
+                request.method().as_str(),
+                request.url()
+            )));
+        }
+        redirects += 1;
+        let target = resolve(request.url(), &location)
+            .filter(|t| {
+                let scheme = t.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+                matches!(scheme.as_deref(), Some("http" | "https"))
+            })
+            .ok_or_else(|| {
+                SendError::Redirect(format!(
+                    "{} {}: redirect to an unsupported location {location:?}",
+                    request.method().as_str(),
+                    request.url()
+                ))
+            })?;
+        response.body_mut().discard(MAX_REDIRECT_BODY);
+        let keeps_method =
+            matches!(status, 307 | 308) || matches!(request.method(), Method::Get | Method::Head);
+        if keeps_method {
+            request.set_url(target);
+        } else {
+            let mut get = HttpRequest::new(Method::Get, target);
+            for (name, value) in request.headers().iter() {
+                if !name.eq_ignore_ascii_case("content-type") {
+                    get.headers_mut().append(name, value);
+                }
+            }
+            if let Some(deadline) = request.deadline() {
+                get = get.with_deadline(deadline);
+            }
+            request = get;
+        }
+    }
+}
