@@ -845,8 +845,15 @@ where
 /// Standard base64 with padding, as Go's `encoding/json` writes `[]byte`.
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
+/// What Go's `base64.StdEncoding` reads: padding required, non-zero
+/// trailing bits allowed (it is not `Strict`).
+const GO_STD_DECODE: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
+);
+
 /// Go reads `[]byte` members with `base64.StdEncoding`, which also skips
-/// `\r` and `\n`.
+/// `\r` and `\n` and accepts non-zero trailing bits.
 fn decode_go_base64(s: &str) -> Result<Vec<u8>, String> {
     use base64::Engine;
     let cleaned: String;
@@ -856,7 +863,8 @@ fn decode_go_base64(s: &str) -> Result<Vec<u8>, String> {
     } else {
         s
     };
-    B64.decode(input)
+    GO_STD_DECODE
+        .decode(input)
         .map_err(|e| format!("illegal base64 data: {e}"))
 }
 
@@ -1030,6 +1038,14 @@ mod tests {
         assert_eq!(r.certificate_chain, vec![vec![0], vec![]]);
         assert!(
             serde_json::from_str::<GenerateSignatureResponse>(r#"{"signature":"@@"}"#).is_err()
+        );
+        // Non-zero trailing bits ("YWJjZB==" is "abcd" with a stray bit),
+        // as Go's non-strict StdEncoding; padding is still required.
+        let r: GenerateSignatureResponse =
+            serde_json::from_str(r#"{"signature":"YWJjZB=="}"#).unwrap();
+        assert_eq!(r.signature, b"abcd");
+        assert!(
+            serde_json::from_str::<GenerateSignatureResponse>(r#"{"signature":"YWJjZA"}"#).is_err()
         );
     }
 
