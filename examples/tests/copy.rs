@@ -170,6 +170,41 @@ fn export_to_a_layout_and_import_back() {
         out.display()
     ));
 
+    // A copy that fails --verify leaves its destination untagged: the
+    // tag is written only after the verification passed.
+    let policy = env.config().join("trustpolicy.oci.json");
+    let trusting = std::fs::read_to_string(&policy).unwrap();
+    std::fs::write(
+        &policy,
+        trusting.replace(
+            r#""trustedIdentities":["*"]"#,
+            r#""trustedIdentities":["x509.subject: C=US, ST=WA, O=Nobody"]"#,
+        ),
+    )
+    .unwrap();
+    let held = env.path("held");
+    env.run(&[
+        "copy",
+        "--from-oci-layout",
+        "--to-oci-layout",
+        "--verify",
+        "--scope",
+        "local/held",
+        &in_layout,
+        &format!("{}:held", held.display()),
+    ])
+    .failure()
+    .stderr_has(
+        "Warning: the copy failed verification: the tag held was not written at the destination",
+    );
+    let held_layout = OciLayout::open(&held).unwrap();
+    assert!(held_layout.resolve("held").is_err());
+    assert_eq!(
+        held_layout.resolve(&index.digest).unwrap().digest,
+        index.digest
+    );
+    std::fs::write(&policy, trusting).unwrap();
+
     // Layout to layout, then import into a registry and verify there.
     let again = env.path("again");
     env.run(&[

@@ -9,9 +9,9 @@ use crate::digest::BlobWriteError;
 use crate::oci::Descriptor;
 use crate::store::{ContentStore, ManifestStored, referrer_entry};
 
-use super::CopyError;
 use super::plan::Plan;
 use super::progress::{BlobOutcome, CopyEvent, CopyProgress, CopyReport, ManifestOutcome};
+use super::{CopyError, PendingTag};
 
 /// Media types of layers that registries do not hold (Windows base
 /// layers): container tools never push them.
@@ -68,7 +68,7 @@ impl<'a> Executor<'a> {
     /// Stores every planned manifest, in order; after the referrers of a
     /// subject, updates the destination's listing of them; then finishes
     /// with the listing of every manifest and the tag.
-    pub fn run(&mut self, plan: &Plan, tag: Option<&str>) -> Result<(), CopyError> {
+    pub fn run(&mut self, plan: &Plan, tag: Option<&str>, hold_tag: bool) -> Result<(), CopyError> {
         let (blobs, bytes) = plan.blob_totals();
         self.emit(CopyEvent::Planned {
             manifests: plan.manifests.len(),
@@ -141,14 +141,20 @@ impl<'a> Executor<'a> {
             .iter()
             .map(|m| m.descriptor.clone())
             .collect();
+        let written = tag.filter(|_| !hold_tag);
         self.destination
             .finish_copy(
                 &listed,
-                tag.map(|t| (t, &root.descriptor, root.bytes.as_slice())),
+                written.map(|t| (t, &root.descriptor, root.bytes.as_slice())),
             )
             .map_err(|e| self.destination_error(e))?;
         self.report.subject = Some(root.descriptor.clone());
         self.report.tag = tag.map(str::to_string);
+        self.report.pending_tag = tag.filter(|_| hold_tag).map(|t| PendingTag {
+            tag: t.to_string(),
+            descriptor: root.descriptor.clone(),
+            manifest: root.bytes.clone(),
+        });
         Ok(())
     }
 

@@ -55,7 +55,7 @@ mod progress;
 
 pub use error::CopyError;
 pub use progress::{
-    BlobOutcome, CopyEvent, CopyProgress, CopyReport, ManifestOutcome, ManifestRole,
+    BlobOutcome, CopyEvent, CopyProgress, CopyReport, ManifestOutcome, ManifestRole, PendingTag,
 };
 
 use crate::graph::GraphLimits;
@@ -67,6 +67,7 @@ pub struct CopyOptions<'a> {
     all_referrers: bool,
     limits: GraphLimits,
     progress: Option<&'a dyn CopyProgress>,
+    hold_tag: bool,
 }
 
 impl std::fmt::Debug for CopyOptions<'_> {
@@ -75,6 +76,7 @@ impl std::fmt::Debug for CopyOptions<'_> {
             .field("all_referrers", &self.all_referrers)
             .field("limits", &self.limits)
             .field("progress", &self.progress.is_some())
+            .field("hold_tag", &self.hold_tag)
             .finish()
     }
 }
@@ -106,6 +108,30 @@ impl<'a> CopyOptions<'a> {
         self.progress = Some(progress);
         self
     }
+
+    /// Copies everything but does not write the destination tag: the
+    /// report's [`pending_tag`](CopyReport::pending_tag) carries it, for
+    /// [`write_tag`] once the caller has checked the copy (verified its
+    /// signatures by digest, say), so that a tag never points at an
+    /// artifact that failed the check.
+    pub fn hold_tag(mut self, hold: bool) -> Self {
+        self.hold_tag = hold;
+        self
+    }
+}
+
+/// Points the tag a copy held back ([`CopyOptions::hold_tag`]) at the
+/// copied artifact.
+pub fn write_tag(destination: &dyn ContentStore, pending: &PendingTag) -> Result<(), CopyError> {
+    destination
+        .finish_copy(
+            &[],
+            Some((&pending.tag, &pending.descriptor, &pending.manifest)),
+        )
+        .map_err(|error| CopyError::Destination {
+            location: destination.location(),
+            error,
+        })
 }
 
 /// Whether `tag` is a valid tag (distribution spec:
@@ -164,7 +190,7 @@ pub fn copy(
     }
     let plan = plan::plan(source, &root, options.all_referrers, &options.limits)?;
     let mut executor = execute::Executor::new(source, destination, options.progress);
-    executor.run(&plan, tag)?;
+    executor.run(&plan, tag, options.hold_tag)?;
     Ok(executor.report)
 }
 

@@ -102,14 +102,29 @@ impl<F: Fn(&CopyEvent<'_>)> CopyProgress for F {
     }
 }
 
+/// A destination tag a copy held back, and what it is to point at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PendingTag {
+    /// The tag.
+    pub tag: String,
+    /// The copied root manifest.
+    pub descriptor: Descriptor,
+    /// Its bytes.
+    pub manifest: Vec<u8>,
+}
+
 /// What a copy did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CopyReport {
     /// The subject copied (its descriptor at the source).
     pub subject: Option<Descriptor>,
-    /// The tag written at the destination, if any.
+    /// The tag written at the destination, if any (or held back: see
+    /// [`pending_tag`](Self::pending_tag)).
     pub tag: Option<String>,
+    /// The tag not written yet, with [`CopyOptions::hold_tag`](super::CopyOptions::hold_tag).
+    pub pending_tag: Option<PendingTag>,
     /// Manifests stored.
     pub manifests_copied: usize,
     /// Manifests the destination had.

@@ -289,7 +289,12 @@ impl CopyArgs {
         let source_reference = source.reference().expect("checked when opened").to_string();
         let progress = (con.stderr_is_terminal() && con.log_level() == LogLevel::Off)
             .then(ProgressDisplay::new);
-        let mut options = CopyOptions::new().all_referrers(self.all_referrers);
+        // With --verify the destination tag is written only once the copy
+        // has verified there (by digest): a tag never points at an
+        // artifact that failed verification.
+        let mut options = CopyOptions::new()
+            .all_referrers(self.all_referrers)
+            .hold_tag(verifier.is_some());
         if let Some(p) = &progress {
             options = options.progress(p);
         }
@@ -316,8 +321,20 @@ impl CopyArgs {
         if let Some((verifier, cache)) = verifier {
             let scope = scope.unwrap_or_else(|| destination.location());
             let target = destination.into_target(&subject.digest)?;
-            verify_copy(con, &target, &scope, &subject, &verifier)?;
+            let verified = verify_copy(con, &target, &scope, &subject, &verifier);
+            if let (Err(_), Some(pending)) = (&verified, &report.pending_tag) {
+                con.warn(format_args!(
+                    "the copy failed verification: the tag {} was not written at the destination",
+                    pending.tag
+                ))?;
+            }
+            verified?;
             crate::commands::warn_cache_errors(con, &cache)?;
+            if let Some(pending) = &report.pending_tag {
+                copy::write_tag(target.store(), pending).map_err(|e| {
+                    CliError::failed(format!("failed to tag the copy {shown_destination}: {e}"))
+                })?;
+            }
         }
         con.println(format_args!(
             "Copied {} => {shown_destination}",
