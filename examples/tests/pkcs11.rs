@@ -257,6 +257,25 @@ fn a_pin_on_the_command_line_is_refused() {
     env.run(&["blob", "sign", "--pkcs11-uri", &uri, blob.to_str().unwrap()])
         .failure()
         .stderr_has("pin-value");
+    // The same URI as the id of a `pkcs11` plugin key: refused too, and a
+    // plugin key id is logged without its PIN.
+    env.run(&["key", "add", "hsm", "--plugin", "pkcs11", "--id", &uri])
+        .failure()
+        .stderr_has("--id: a PIN in the URI (pin-value)")
+        .stderr_lacks(PIN);
+    env.run(&[
+        "blob",
+        "sign",
+        "-d",
+        "--plugin",
+        "pkcs11",
+        "--id",
+        &uri,
+        blob.to_str().unwrap(),
+    ])
+    .failure()
+    .stderr_has("signing key: pkcs11:")
+    .stderr_lacks(PIN);
     assert!(!env.config().join("signingkeys.json").exists());
 }
 

@@ -144,6 +144,7 @@ impl AddArgs {
                 if plugin.is_empty() {
                     return Err(CliError::usage("plugin name cannot be empty"));
                 }
+                secrets::check_id_argument(plugin, id)?;
                 // The plugin must be installed (R1), as the reference's
                 // `AddPlugin` checks; it is not run here.
                 let plugins = crate::plugin_package::plugins_dir(&libexec_dir());

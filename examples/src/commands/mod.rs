@@ -142,7 +142,10 @@ pub fn load_signer(con: &mut Console, dir: &Path, args: &SignerArgs) -> CliResul
         && !id.is_empty()
         && !plugin.is_empty()
     {
-        con.debug(format_args!("signing key: {id} of plugin {plugin}"))?;
+        con.debug(format_args!(
+            "signing key: {} of plugin {plugin}",
+            secrets::shown_key_id(id)
+        ))?;
         let located = plugins
             .locate(plugin)
             .map_err(|e| CliError::failed(crate::plugin_package::plugin_error_text(&e)))?;

@@ -164,12 +164,26 @@ pub fn pkcs11_key_suite(name: &str, uri: &str, chain: Option<&Path>) -> KeySuite
 
 /// A key id as `key list` shows it: a PKCS#11 URI without its `pin-value`.
 pub fn display_key_id(key: &KeySuite) -> String {
-    let id = key.id.clone().unwrap_or_default();
-    if is_pkcs11_key(key)
-        && let Ok(uri) = Pkcs11Uri::parse(&id)
-        && uri.pin_value().is_some()
-    {
-        return uri.to_string();
+    shown_key_id(key.id.as_deref().unwrap_or_default())
+}
+
+/// A plugin key id as output and logs show it: when it is a PKCS#11 URI
+/// (for whichever plugin), without its `pin-value`.
+pub fn shown_key_id(id: &str) -> String {
+    match Pkcs11Uri::parse(id) {
+        Ok(uri) if uri.pin_value().is_some() => uri.to_string(),
+        _ => id.to_string(),
     }
-    id
+}
+
+/// Refuses a `--id` for the `pkcs11` key entry that carries the PIN, as
+/// `--pkcs11-uri` does: an argument is visible to every user of the
+/// machine, and the entry would keep the PIN in `signingkeys.json`.
+pub fn check_id_argument(plugin: &str, id: &str) -> CliResult {
+    if plugin == PLUGIN_NAME && Pkcs11Uri::parse(id).is_ok_and(|u| u.pin_value().is_some()) {
+        return Err(CliError::usage(
+            "--id: a PIN in the URI (pin-value) would be visible to other users on the command line: use pin-source, --pin-stdin or NOTATION_PKCS11_PIN",
+        ));
+    }
+    Ok(())
 }
