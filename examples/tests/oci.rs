@@ -374,7 +374,7 @@ esac
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let run = |args: &[&str]| {
+    let run_with = |args: &[&str], vars: &[(&str, &str)]| {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_notation"))
             .args(args)
             .current_dir(env.work())
@@ -383,6 +383,7 @@ esac
             .env("PATH", &path)
             .env_remove("NOTATION_USERNAME")
             .env_remove("NOTATION_PASSWORD")
+            .envs(vars.iter().copied())
             .stdin(std::process::Stdio::null())
             .output()
             .unwrap();
@@ -392,6 +393,7 @@ esac
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
     };
+    let run = |args: &[&str]| run_with(args, &[]);
     let localhost = registry.host().replace("127.0.0.1", "localhost");
     let host = localhost.as_str();
     let (code, _, err) = run(&["login", "-u", support::fixtures::USER, "-p", "wrong", host]);
@@ -444,6 +446,23 @@ esac
     );
     let (code, _, err) = run(&["ls", &format!("{host}/app@{E2E_SUBJECT}")]);
     assert_eq!(code, 1, "{err}");
+
+    // X2: each of -u and -p defaults to its own variable, for login as for
+    // the other commands.
+    let user = ("NOTATION_USERNAME", support::fixtures::USER);
+    let password = ("NOTATION_PASSWORD", support::fixtures::PASSWORD);
+    let listed = format!("{host}/app@{E2E_SUBJECT}");
+    let (code, out, err) = run_with(&["ls", &listed], &[user, password]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = run_with(&["ls", "-u", support::fixtures::USER, &listed], &[password]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, _, err) = run_with(&["ls", "-p", "wrong", &listed], &[user, password]);
+    assert_eq!(code, 1, "{err}");
+    let (code, out, err) = run_with(&["login", host], &[user, password]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Login Succeeded"), "{out}");
+    let (code, out, _) = run(&["logout", host]);
+    assert_eq!(code, 0, "{out}");
 }
 
 /// The README's quickstart with its registry option, against distribution.

@@ -45,7 +45,8 @@ impl LoginArgs {
             .server
             .filter(|s| !s.is_empty())
             .ok_or_else(|| CliError::usage("no hostname specified"))?;
-        let mut password = self.registry.password.clone();
+        let (username, password) = self.registry.username_password();
+        let mut password = Some(password);
         if self.password_stdin {
             let mut input = String::new();
             std::io::stdin()
@@ -54,7 +55,6 @@ impl LoginArgs {
                 .map_err(|e| CliError::failed(format!("error reading password: {e}")))?;
             password = Some(input.trim_end_matches(['\r', '\n']).to_string());
         }
-        let username = self.registry.username.clone().unwrap_or_default();
         let password = password.filter(|p| !p.is_empty()).ok_or_else(|| {
             CliError::usage(if username.is_empty() {
                 "token required"

@@ -79,8 +79,10 @@ impl RegistryArgs {
     /// the flags and configuration ask for (X2), and, under `-d`, the HTTP
     /// trace.
     pub fn client(&self, registry: &str, con: &Console) -> CliResult<RegistryClient> {
-        let chain =
-            CredentialChain::notation_default(self.explicit(registry)).map_err(CliError::failed)?;
+        let given = self.username_password();
+        let explicit = Credential::from_username_password(&given.0, &given.1)
+            .map(|c| StaticCredentials::new(registry, c));
+        let chain = CredentialChain::notation_default(explicit).map_err(CliError::failed)?;
         self.build_client(registry, con, chain, RegistryClient::builder())
     }
 
@@ -109,7 +111,30 @@ impl RegistryArgs {
         self.build_client(registry, con, chain.with_arc(store), builder)
     }
 
-    /// `-u/-p` as a credential for `registry` alone.
+    /// The username and password the reference's flags hold: each flag
+    /// defaults to its own variable (`NOTATION_USERNAME`,
+    /// `NOTATION_PASSWORD`), so `-u alice` with `NOTATION_PASSWORD` set
+    /// logs in as alice with that password (X2).
+    pub fn username_password(&self) -> (String, String) {
+        let flag_or_env = |flag: &Option<String>, var: &str| {
+            flag.clone()
+                .or_else(|| std::env::var(var).ok())
+                .unwrap_or_default()
+        };
+        (
+            flag_or_env(
+                &self.username,
+                notation_oci::registry::credentials::ENV_USERNAME,
+            ),
+            flag_or_env(
+                &self.password,
+                notation_oci::registry::credentials::ENV_PASSWORD,
+            ),
+        )
+    }
+
+    /// `-u/-p` alone (never the variables) as a credential for `registry`
+    /// alone.
     fn explicit(&self, registry: &str) -> Option<StaticCredentials> {
         match (&self.username, &self.password) {
             (None, None) => None,
