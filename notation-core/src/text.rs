@@ -22,9 +22,10 @@ pub enum Structure {
 
 /// `text` with every control character escaped as Go's `%q` shows it:
 /// `\n`, `\t`, `\r`, `\x1b` for ASCII controls, `\u007f` for DEL, `\u009b`
-/// for the Latin-1 controls and `\u202e` for the Unicode bidirectional controls
-/// (which reorder what a terminal shows). Borrowed when nothing needed
-/// escaping.
+/// for the Latin-1 controls, `\u202e` for the Unicode format characters
+/// (bidirectional controls, which reorder what a terminal shows, and
+/// invisible ones such as zero-width spaces) and `\u2028` for the Unicode
+/// line and paragraph separators. Borrowed when nothing needed escaping.
 pub fn escape_controls(text: &str, structure: Structure) -> Cow<'_, str> {
     let keep = |c: char, next: Option<char>| -> bool {
         structure == Structure::Block
@@ -46,6 +47,7 @@ pub fn escape_controls(text: &str, structure: Structure) -> Cow<'_, str> {
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
             c if (c as u32) < 0x20 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) > 0xffff => out.push_str(&format!("\\U{:08x}", c as u32)),
             c => out.push_str(&format!("\\u{:04x}", c as u32)),
         }
     }
@@ -63,9 +65,37 @@ pub fn block(text: &str) -> Cow<'_, str> {
 }
 
 /// Whether `c` is escaped: ASCII controls, DEL, the Latin-1 controls
-/// (U+0080 to U+009F) and the bidirectional formatting characters.
+/// (U+0080 to U+009F, general category Cc), every format character
+/// (category Cf, Unicode 15.1: bidirectional controls, zero-width and
+/// other invisible characters, tags) and the line and paragraph separators
+/// (Zl, Zp), none of which Go's `strconv.IsPrint` counts as printable.
 pub fn is_control(c: char) -> bool {
-    matches!(c as u32, 0x00..=0x1f | 0x7f..=0x9f | 0x200e | 0x200f | 0x202a..=0x202e | 0x2066..=0x2069)
+    matches!(
+        c as u32,
+        0x00..=0x1f
+            | 0x7f..=0x9f
+            | 0xad
+            | 0x600..=0x605
+            | 0x61c
+            | 0x6dd
+            | 0x70f
+            | 0x890..=0x891
+            | 0x8e2
+            | 0x180e
+            | 0x200b..=0x200f
+            | 0x2028..=0x202e
+            | 0x2060..=0x2064
+            | 0x2066..=0x206f
+            | 0xfeff
+            | 0xfff9..=0xfffb
+            | 0x110bd
+            | 0x110cd
+            | 0x13430..=0x1343f
+            | 0x1bca0..=0x1bca3
+            | 0x1d173..=0x1d17a
+            | 0xe0001
+            | 0xe0020..=0xe007f
+    )
 }
 
 #[cfg(test)]
@@ -85,6 +115,11 @@ mod tests {
             "\\u009b2J\\u007f\\u202eevil"
         );
         assert_eq!(line("\0\x07\x08"), "\\x00\\x07\\x08");
+        // Invisible and separator characters Go's %q escapes too.
+        assert_eq!(
+            line("a\u{61c}b\u{200b}c\u{2028}d\u{2029}e\u{feff}f\u{e0041}"),
+            "a\\u061cb\\u200bc\\u2028d\\u2029e\\ufefff\\U000e0041"
+        );
     }
 
     #[test]
