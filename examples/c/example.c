@@ -38,6 +38,11 @@ static void check(notation_result rc, const char *what) {
     if (rc == NOTATION_RESULT_OK) {
         return;
     }
+    if (rc == NOTATION_RESULT_BUFFER_TOO_SMALL) {
+        /* Not an error of the call: no last error is set for it. */
+        fprintf(stderr, "%s failed: the buffer is too small\n", what);
+        exit(1);
+    }
     char message[1024] = "";
     size_t needed = 0;
     if (notation_last_error(message, sizeof message, &needed) != NOTATION_RESULT_OK) {
@@ -56,9 +61,14 @@ static unsigned char *read_file(const char *dir, const char *name, size_t *len) 
         perror(path);
         exit(1);
     }
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
+    long size = -1;
+    if (fseek(f, 0, SEEK_END) == 0) {
+        size = ftell(f);
+    }
+    if (size < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fprintf(stderr, "cannot read %s: not a regular file\n", path);
+        exit(1);
+    }
     unsigned char *data = malloc(size > 0 ? (size_t)size : 1);
     if (data == NULL || fread(data, 1, (size_t)size, f) != (size_t)size) {
         fprintf(stderr, "cannot read %s\n", path);
@@ -67,6 +77,22 @@ static unsigned char *read_file(const char *dir, const char *name, size_t *len) 
     fclose(f);
     *len = (size_t)size;
     return data;
+}
+
+/* Prints text a signer chose (a certificate subject) with control
+ * characters escaped: printed raw, an escape sequence could rewrite what the
+ * terminal shows, and a line break forge a line of output. */
+static void print_escaped(const char *text) {
+    for (const unsigned char *p = (const unsigned char *)text; *p != 0; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            printf("\\x%02x", *p);
+        } else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+            printf("\\u%04x", p[1]); /* a C1 control, in UTF-8 */
+            p++;
+        } else {
+            putchar(*p);
+        }
+    }
 }
 
 /* The failure message of a verdict, asking for its size first. */
@@ -142,7 +168,9 @@ static void print_verdict(const char *what, notation_result rc,
         check(notation_verdict_certificate_sha256(verdict, 0, fingerprint, sizeof fingerprint,
                                                   &needed),
               "notation_verdict_certificate_sha256");
-        printf("  signed by: %s (sha256 %s, chain of %zu)\n", subject, fingerprint, certificates);
+        printf("  signed by: ");
+        print_escaped(subject);
+        printf(" (sha256 %s, chain of %zu)\n", fingerprint, certificates);
     }
 }
 
@@ -278,7 +306,9 @@ int main(int argc, char **argv) {
         }
         check(notation_signature_list_certificate_subject(list, i, 0, subject, needed, &needed),
               "certificate_subject");
-        printf("    signed by %s\n", subject);
+        printf("    signed by ");
+        print_escaped(subject);
+        printf("\n");
         free(subject);
     }
     notation_signature_list_free(&list);

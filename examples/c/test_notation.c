@@ -78,10 +78,15 @@ static unsigned char *read_path(const char *path, size_t *len) {
         perror(path);
         exit(2);
     }
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *data = malloc((size_t)(size > 0 ? size : 0) + 1);
+    long size = -1;
+    if (fseek(f, 0, SEEK_END) == 0) {
+        size = ftell(f);
+    }
+    if (size < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fprintf(stderr, "cannot read %s: not a regular file\n", path);
+        exit(2);
+    }
+    unsigned char *data = malloc((size_t)size + 1);
     if (data == NULL || fread(data, 1, (size_t)size, f) != (size_t)size) {
         fprintf(stderr, "cannot read %s\n", path);
         exit(2);

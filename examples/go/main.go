@@ -56,7 +56,8 @@ func printResult(what string, r *notation.VerificationResult, err error) {
 	// The signer, from the verified chain only (nil unless authenticity
 	// passed): never take identity from an unverified envelope.
 	if signer := r.Signer(); signer != nil {
-		fmt.Printf("  signed by: %s (sha256 %s)\n", signer.Subject, signer.SHA256)
+		// %q: a subject is the signer's text, control characters and all.
+		fmt.Printf("  signed by: %q (sha256 %s)\n", signer.Subject, signer.SHA256)
 	}
 }
 
@@ -128,7 +129,7 @@ func run(pki, layout string) error {
 			fmt.Printf("  %s could not be read: %s\n", s.Digest, s.Error)
 			continue
 		}
-		fmt.Printf("  %s %s signed %s by %s\n", s.Digest, s.Algorithm, s.SigningTime.Format("2006-01-02T15:04:05Z"), s.Certificates[0].Subject)
+		fmt.Printf("  %s %s signed %s by %q\n", s.Digest, s.Algorithm, s.SigningTime.Format("2006-01-02T15:04:05Z"), s.Certificates[0].Subject)
 	}
 	r, err = verifier.VerifyArtifact(target, nil)
 	printResult("verify artifact", r, err)

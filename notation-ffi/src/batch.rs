@@ -374,6 +374,10 @@ pub unsafe extern "C" fn notation_batch_report_signature_digest(
 /// `NOTATION_RESULT_NOT_AVAILABLE` unless its outcome is `VERIFIED`.
 /// Buffer rules as for `notation_result_text`.
 ///
+/// The name is given exactly as the certificate holds it, which may include
+/// control and other non-printable characters (the signer chose them):
+/// escape it before showing it on a terminal or writing it to a log.
+///
 /// # Safety
 /// `report` must be live; `buf` writable for `len` bytes; `out_needed`
 /// writable.

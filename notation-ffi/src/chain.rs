@@ -82,6 +82,10 @@ pub unsafe extern "C" fn notation_verdict_certificate_count(
 /// `notation_verdict_certificate_count`; buffer rules as for
 /// `notation_result_text`.
 ///
+/// The name is given exactly as the certificate holds it, which may include
+/// control and other non-printable characters (the signer chose them):
+/// escape it before showing it on a terminal or writing it to a log.
+///
 /// # Safety
 /// `verdict` must be a live verdict; `buf` writable for `len` bytes;
 /// `out_needed` writable.

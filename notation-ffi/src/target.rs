@@ -903,6 +903,10 @@ fn certificate(
 /// signature `index`, as the reference renders distinguished names
 /// (`CN=...,O=...,C=US`). Buffer rules as for `notation_result_text`.
 ///
+/// The name is given exactly as the certificate holds it, which may include
+/// control and other non-printable characters (the signer chose them):
+/// escape it before showing it on a terminal or writing it to a log.
+///
 /// # Safety
 /// `list` must be a live list; `buf` writable for `len` bytes;
 /// `out_needed` writable.

@@ -25,6 +25,7 @@ fn handles_are_send_and_sync() {
     assert_send_sync::<notation_signature_list>();
     assert_send_sync::<notation_copy_options>();
     assert_send_sync::<notation_copy_report>();
+    assert_send_sync::<notation_batch_report>();
 }
 
 #[test]

@@ -218,7 +218,9 @@ fn go_package_tests_shared_and_static_and_example() {
     assert!(stdout.contains("verify artifact: verified"), "{stdout}");
     assert!(stdout.contains("verify tampered blob: FAILED"), "{stdout}");
     assert!(
-        stdout.contains("signed by: CN=Notation Test Leaf rsa-2048,O=Notary,L=Seattle,ST=WA,C=US"),
+        stdout.contains(
+            "signed by: \"CN=Notation Test Leaf rsa-2048,O=Notary,L=Seattle,ST=WA,C=US\""
+        ),
         "{stdout}"
     );
     assert!(links_libnotation_so(&example));

@@ -106,6 +106,8 @@ type VerifiedSignature struct {
 
 // SignerCertificate identifies who signed.
 type SignerCertificate struct {
+	// Subject is exact: it may contain control characters; quote it (%q)
+	// before printing it.
 	Subject           string `json:"subject"`
 	SHA256Fingerprint string `json:"sha256Fingerprint"`
 }

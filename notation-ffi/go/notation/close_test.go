@@ -132,3 +132,26 @@ func TestCloseWhileOtherGoroutinesCall(t *testing.T) {
 		t.Fatal("plugin directory of a closed configuration")
 	}
 }
+
+// TestCopiedWrapperSharesItsHandle: a copy of a wrapper value (c2 := *c)
+// shares the handle, so a Close through either is seen by both: ErrClosed,
+// never a freed pointer passed to the library or freed twice.
+func TestCopiedWrapperSharesItsHandle(t *testing.T) {
+	c, err := NewConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2 := *c
+	if err := c2.SetRevocationMode(RevocationOffline); err != nil {
+		t.Fatalf("the copy works while open: %v", err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c2.SetRevocationMode(RevocationOffline); !errors.Is(err, ErrClosed) {
+		t.Fatalf("a copy after Close: got %v, want ErrClosed", err)
+	}
+	if err := c2.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

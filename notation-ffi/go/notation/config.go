@@ -16,12 +16,11 @@ import (
 // Close waits for the calls in progress, and calls after it return
 // ErrClosed.
 type Config struct {
-	h handle[C.notation_config]
+	h *handle[C.notation_config]
 }
 
 func newConfig(ptr *C.notation_config) *Config {
 	c := &Config{h: newHandle(ptr, func(p **C.notation_config) { C.notation_config_free(p) })}
-	runtime.SetFinalizer(c, (*Config).Close)
 	return c
 }
 

@@ -3,7 +3,10 @@ package notation
 // #include "notation.h"
 import "C"
 
-import "sync"
+import (
+	"runtime"
+	"sync"
+)
 
 // ErrClosed is returned by every method of a Config, Verifier, Signer or
 // Target after its Close (errors.Is(err, ErrInvalidArgument) holds too).
@@ -16,14 +19,21 @@ var ErrClosed = &Error{Code: CodeInvalidArgument, Message: "use of a closed nota
 // Calls that use two handles lock them in the order Config, Verifier,
 // Signer, Target, so that two Closes waiting on each other's readers
 // cannot deadlock.
+//
+// The wrappers (Config, Verifier, Signer, Target) hold a *handle, so a copy
+// of a wrapper value shares its handle, lock and state: a Close through one
+// copy is seen by the others (ErrClosed), never a freed pointer. The
+// finalizer is on the handle, so it runs only when no copy can reach it.
 type handle[T any] struct {
 	mu   sync.RWMutex
 	ptr  *T
 	free func(**T)
 }
 
-func newHandle[T any](ptr *T, free func(**T)) handle[T] {
-	return handle[T]{ptr: ptr, free: free}
+func newHandle[T any](ptr *T, free func(**T)) *handle[T] {
+	h := &handle[T]{ptr: ptr, free: free}
+	runtime.SetFinalizer(h, func(h *handle[T]) { h.close() })
+	return h
 }
 
 // use runs f with the live pointer, or returns ErrClosed.

@@ -1011,6 +1011,10 @@ notation_result notation_batch_report_signature_digest(const notation_batch_repo
  * `NOTATION_RESULT_NOT_AVAILABLE` unless its outcome is `VERIFIED`.
  * Buffer rules as for `notation_result_text`.
  *
+ * The name is given exactly as the certificate holds it, which may include
+ * control and other non-printable characters (the signer chose them):
+ * escape it before showing it on a terminal or writing it to a log.
+ *
  * # Safety
  * `report` must be live; `buf` writable for `len` bytes; `out_needed`
  * writable.
@@ -1120,6 +1124,10 @@ notation_result notation_verdict_certificate_count(const notation_verdict *verdi
  * (`CN=...,O=...,C=US`). Availability as for
  * `notation_verdict_certificate_count`; buffer rules as for
  * `notation_result_text`.
+ *
+ * The name is given exactly as the certificate holds it, which may include
+ * control and other non-printable characters (the signer chose them):
+ * escape it before showing it on a terminal or writing it to a log.
  *
  * # Safety
  * `verdict` must be a live verdict; `buf` writable for `len` bytes;
@@ -2349,6 +2357,10 @@ notation_result notation_signature_list_certificate_count(const notation_signatu
  * Copies the subject of certificate `certificate_index` (0 = the leaf) of
  * signature `index`, as the reference renders distinguished names
  * (`CN=...,O=...,C=US`). Buffer rules as for `notation_result_text`.
+ *
+ * The name is given exactly as the certificate holds it, which may include
+ * control and other non-printable characters (the signer chose them):
+ * escape it before showing it on a terminal or writing it to a log.
  *
  * # Safety
  * `list` must be a live list; `buf` writable for `len` bytes;

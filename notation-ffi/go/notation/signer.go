@@ -14,12 +14,11 @@ import (
 // safe for concurrent use. Close may run while other goroutines sign: it
 // waits for them, and calls after it return ErrClosed.
 type Signer struct {
-	h handle[C.notation_signer]
+	h *handle[C.notation_signer]
 }
 
 func newSigner(ptr *C.notation_signer) *Signer {
 	s := &Signer{h: newHandle(ptr, func(p **C.notation_signer) { C.notation_signer_free(p) })}
-	runtime.SetFinalizer(s, (*Signer).Close)
 	return s
 }
 

@@ -13,12 +13,11 @@ import (
 // registry. Its methods may be called from many goroutines at once; Close
 // waits for the calls in progress, and calls after it return ErrClosed.
 type Target struct {
-	h handle[C.notation_target]
+	h *handle[C.notation_target]
 }
 
 func newTarget(ptr *C.notation_target) *Target {
 	t := &Target{h: newHandle(ptr, func(p **C.notation_target) { C.notation_target_free(p) })}
-	runtime.SetFinalizer(t, (*Target).Close)
 	return t
 }
 
@@ -87,6 +86,8 @@ func (t *Target) Close() error {
 
 // CertificateInfo describes one certificate of a signature's chain.
 type CertificateInfo struct {
+	// Subject is exactly as the certificate holds it: it may contain
+	// control characters. Quote it (%q) before printing it.
 	Subject string
 	SHA256  string
 }

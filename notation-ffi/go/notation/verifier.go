@@ -14,12 +14,11 @@ import (
 // Close may run while other goroutines verify: it waits for them, and
 // calls after it return ErrClosed.
 type Verifier struct {
-	h handle[C.notation_verifier]
+	h *handle[C.notation_verifier]
 }
 
 func newVerifier(ptr *C.notation_verifier) *Verifier {
 	v := &Verifier{h: newHandle(ptr, func(p **C.notation_verifier) { C.notation_verifier_free(p) })}
-	runtime.SetFinalizer(v, (*Verifier).Close)
 	return v
 }
 
@@ -205,7 +204,8 @@ type VerificationResult struct {
 // Certificate is one certificate of a verified chain.
 type Certificate struct {
 	// Subject and Issuer as the notation CLI renders distinguished names
-	// ("CN=...,O=...,C=US").
+	// ("CN=...,O=...,C=US"), exactly: they may contain control characters.
+	// Quote them (%q) before printing them.
 	Subject string
 	Issuer  string
 	// SHA256 is the fingerprint of the DER encoding, lowercase hex.
