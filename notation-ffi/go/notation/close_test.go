@@ -2,6 +2,7 @@ package notation
 
 import (
 	"errors"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -153,5 +154,25 @@ func TestCopiedWrapperSharesItsHandle(t *testing.T) {
 	}
 	if err := c2.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestNilTargetIsAnError: a nil *Target argument is ErrNullParameter, not a
+// nil-pointer panic.
+func TestNilTargetIsAnError(t *testing.T) {
+	v := testVerifier(t)
+	if _, err := v.VerifyArtifact(nil, nil); !errors.Is(err, ErrNullParameter) {
+		t.Fatalf("VerifyArtifact(nil): got %v", err)
+	}
+	s, err := NewSignerFromFiles(filepath.Join(pkiDir, "rsa-2048.key"), filepath.Join(pkiDir, "rsa-2048.chain.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.SignArtifact(nil, nil); !errors.Is(err, ErrNullParameter) {
+		t.Fatalf("SignArtifact(nil): got %v", err)
+	}
+	if _, err := s.SignArtifactRecursive(nil, nil); !errors.Is(err, ErrNullParameter) {
+		t.Fatalf("SignArtifactRecursive(nil): got %v", err)
 	}
 }

@@ -1465,7 +1465,9 @@ notation_result notation_copy_options_set_limits(notation_copy_options *options,
 /**
  * Sets the progress callback (NULL removes it); `user_data` is passed back
  * to it as is and may be NULL. The callback is called on the thread that
- * calls `notation_copy`, which must be able to use `user_data`.
+ * calls `notation_copy`, which must be able to use `user_data`. A
+ * `notation_copy` already running keeps the callback and user data it
+ * started with until it returns: free the user data only after that.
  *
  * # Safety
  * `options` must be live options; `callback` NULL or a function of the

@@ -254,7 +254,13 @@ func takeBuffer(buf *C.notation_buffer) []byte {
 	if C.notation_buffer_data(buf, &data, &n) != C.NOTATION_RESULT_OK {
 		return nil
 	}
-	return C.GoBytes(unsafe.Pointer(data), C.int(n))
+	// Copied by its size_t length: C.GoBytes takes a C int, which would cut
+	// a buffer past 2 GiB.
+	out := make([]byte, int(n))
+	if n > 0 {
+		copy(out, unsafe.Slice((*byte)(unsafe.Pointer(data)), int(n)))
+	}
+	return out
 }
 
 // SignBlob signs a blob and returns the detached signature envelope; save it
@@ -303,6 +309,9 @@ func (s *Signer) SignBlobFile(path string, opts *SignOptions) ([]byte, error) {
 // SignArtifact signs the target artifact and stores the signature next to
 // it; it returns the signature manifest's digest.
 func (s *Signer) SignArtifact(target *Target, opts *SignOptions) (string, error) {
+	if target == nil {
+		return "", errNilTarget
+	}
 	copts, err := opts.toC()
 	if err != nil {
 		return "", err
@@ -336,6 +345,9 @@ type SignedManifest struct {
 // manifest it lists, nested indexes included: one signature each, with the
 // same options, the index first.
 func (s *Signer) SignArtifactRecursive(target *Target, opts *SignOptions) ([]SignedManifest, error) {
+	if target == nil {
+		return nil, errNilTarget
+	}
 	o := SignOptions{}
 	if opts != nil {
 		o = *opts

@@ -84,6 +84,9 @@ func (t *Target) Close() error {
 	return nil
 }
 
+// errNilTarget is returned for a nil *Target argument.
+var errNilTarget = &Error{Code: CodeNullParameter, Message: "target is nil"}
+
 // CertificateInfo describes one certificate of a signature's chain.
 type CertificateInfo struct {
 	// Subject is exactly as the certificate holds it: it may contain

@@ -400,6 +400,9 @@ func (v *Verifier) VerifyBlobFile(signaturePath, blobPath string, opts *VerifyOp
 // VerifyArtifact verifies the target artifact's signatures under the OCI
 // trust policy for the target's scope; one verified signature suffices.
 func (v *Verifier) VerifyArtifact(target *Target, opts *VerifyOptions) (*VerificationResult, error) {
+	if target == nil {
+		return nil, errNilTarget
+	}
 	copts, err := opts.toC()
 	if err != nil {
 		return nil, err
@@ -428,8 +431,11 @@ func manifestResults(res *C.notation_verdict) []ManifestResult {
 	var out []ManifestResult
 	for i := C.size_t(0); i < count; i++ {
 		index := i
+		// A code that cannot be read is that failure's code, never CodeOK.
 		var code C.notation_result
-		C.notation_verdict_manifest_code(res, index, &code)
+		if rc := C.notation_verdict_manifest_code(res, index, &code); rc != C.NOTATION_RESULT_OK {
+			code = rc
+		}
 		out = append(out, ManifestResult{
 			Digest: optionalString(func(b *C.char, n C.size_t, needed *C.size_t) C.notation_result {
 				return C.notation_verdict_manifest_digest(res, index, b, n, needed)
