@@ -258,10 +258,16 @@ impl Console {
     /// stdin) the result is an error telling how to confirm up front, so that
     /// an unattended run never succeeds silently without doing its job.
     pub fn confirm(&mut self, prompt: &str, how_to_skip: &str) -> CliResult<Confirmation> {
-        self.write_err(&format!("{} [y/N] ", escape::line(prompt)))?;
+        // The prompt's own lines are kept (cleanup-test lists its changes
+        // one per line); other control characters are escaped.
+        self.write_err(&format!("{} [y/N] ", escape::block(prompt)))?;
         self.flush()?;
+        // An answer is a word: a line of more than 4 KiB is read no further.
         let mut line = String::new();
-        let read = self.input.read_line(&mut line).map_err(CliError::Output)?;
+        let read = (&mut self.input)
+            .take(4096)
+            .read_line(&mut line)
+            .map_err(CliError::Output)?;
         if read == 0 {
             self.write_err("\n")?;
             return Err(CliError::NotConfirmed(format!(

@@ -427,6 +427,26 @@ fn signature_file_placement_and_overwrite() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names.len(), 2, "{names:?}");
+
+    // A signature path that is a symbolic link is never written through,
+    // --force or not, dangling or not.
+    let victim = env.write("victim.txt", "keep me\n");
+    fs::remove_file(env.path("dir/blob.bin.jws.sig")).unwrap();
+    std::os::unix::fs::symlink(&victim, env.path("dir/blob.bin.jws.sig")).unwrap();
+    env.run(&["blob", "sign", "--force", "dir/blob.bin"])
+        .failure()
+        .stderr_has("is a symbolic link: remove it or choose another --signature-directory");
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "keep me\n");
+    fs::remove_file(env.path("dir/blob.bin.jws.sig")).unwrap();
+    std::os::unix::fs::symlink(
+        env.path("nowhere/new.txt"),
+        env.path("dir/blob.bin.jws.sig"),
+    )
+    .unwrap();
+    env.run_with_input(&["blob", "sign", "dir/blob.bin"], "y\n")
+        .failure()
+        .stderr_has("is a symbolic link");
+    assert!(!env.path("nowhere").exists());
 }
 
 #[test]

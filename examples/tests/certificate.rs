@@ -365,7 +365,7 @@ fn generate_test_and_cleanup() {
 
     env.run(&["cert", "cleanup-test", "e2e-test"])
         .failure()
-        .stderr_has("The test key e2e-test and its corresponding certificate will be cleaned up");
+        .stderr_has("The test key e2e-test and its corresponding certificate will be cleaned up with the following changes:\n- Delete certificate e2e-test.crt from trust store e2e-test of type ca\n- Remove key e2e-test from the key list\n");
     env.run(&["cert", "cleanup-test", "e2e-test", "-y"])
         .success()
         .stdout_has("Successfully deleted e2e-test.crt from trust store e2e-test of type ca\n")

@@ -630,3 +630,17 @@ fn force_referrers_tag_defaults_to_the_tag_schema() {
     .failure()
     .stderr_has("Error: accepts at most 1 arg(s), received 2");
 }
+
+/// `login --password-stdin` reads at most 64 KiB: more is an error, not a
+/// password cut short; nothing is sent to a registry then.
+#[test]
+fn a_password_on_stdin_is_bounded() {
+    let env = Env::new();
+    let long = "p".repeat(64 * 1024 + 1);
+    env.run_with_input(
+        &["login", "-u", "user", "--password-stdin", "localhost:1"],
+        &long,
+    )
+    .failure()
+    .stderr_has("error reading password: more than 64 KiB on standard input");
+}

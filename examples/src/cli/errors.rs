@@ -51,8 +51,10 @@ pub fn translate(e: &Error, command: &Command, args: &[OsString]) -> Outcome {
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
     let (path, leaf) = command_path(command, &words);
+    // One line: an argument's text in it (`--x\nSuccessfully verified`)
+    // must not make a line of its own.
     let failure = |message: String| Outcome::Failure {
-        message,
+        message: notation_core::text::line(&message).into_owned(),
         trailer: String::new(),
     };
     let invalid_arg = string_context(e, ContextKind::InvalidArg).unwrap_or_default();
@@ -371,6 +373,11 @@ mod tests {
         assert_eq!(
             message(&["notation", "sign", "-x"]),
             "unknown shorthand flag: 'x' in -x"
+        );
+        // An argument's line break cannot forge a line of output.
+        assert_eq!(
+            message(&["notation", "verify", "--x\nSuccessfully verified\r\n"]),
+            "unknown flag: --x\\nSuccessfully verified\\r\\n"
         );
         assert_eq!(
             outcome(&["notation", "sing"]),

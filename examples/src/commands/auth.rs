@@ -4,8 +4,6 @@
 //! `credsStore`/`credHelpers`, else Docker's, else the platform helper);
 //! plaintext storage in a config file is refused, as the reference does.
 
-use std::io::Read;
-
 use clap::Args;
 use notation_oci::registry::Credential;
 use notation_oci::registry::client::{LoginError, LoginOutcome};
@@ -48,11 +46,16 @@ impl LoginArgs {
         let (username, password) = self.registry.username_password();
         let mut password = Some(password);
         if self.password_stdin {
-            let mut input = String::new();
-            std::io::stdin()
-                .take(64 * 1024)
-                .read_to_string(&mut input)
-                .map_err(|e| CliError::failed(format!("error reading password: {e}")))?;
+            const LIMIT: u64 = 64 * 1024;
+            let input = con.read_input(LIMIT)?.ok_or_else(|| {
+                CliError::failed(format!(
+                    "error reading password: more than {} KiB on standard input",
+                    LIMIT / 1024
+                ))
+            })?;
+            let input = String::from_utf8(input).map_err(|_| {
+                CliError::failed("error reading password: it is not valid UTF-8 text")
+            })?;
             password = Some(input.trim_end_matches(['\r', '\n']).to_string());
         }
         let password = password.filter(|p| !p.is_empty()).ok_or_else(|| {

@@ -239,7 +239,21 @@ impl SignArgs {
             "writing signature to file {}",
             signature_path.display()
         ))?;
-        let overwrite = if fs::symlink_metadata(&signature_path).is_ok() {
+        let existing = fs::symlink_metadata(&signature_path).ok();
+        // Never written through a link: one planted where the signature
+        // goes (a shared directory) would make `--force` overwrite the file
+        // it points to, or a dangling one create it. The reference follows
+        // the link.
+        if existing
+            .as_ref()
+            .is_some_and(|m| m.file_type().is_symlink())
+        {
+            return Err(CliError::failed(format!(
+                "the signature file {} is a symbolic link: remove it or choose another --signature-directory",
+                signature_path.display()
+            )));
+        }
+        let overwrite = if existing.is_some() {
             if self.force {
                 con.warn("existing signature file will be overwritten")?;
             } else {
