@@ -89,6 +89,17 @@ static void print_escaped(const char *text) {
         } else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
             printf("\\u%04x", p[1]); /* a C1 control, in UTF-8 */
             p++;
+        } else if (*p == 0xe2 && (p[1] == 0x80 || p[1] == 0x81) && p[2] >= 0x80 && p[2] <= 0xbf) {
+            /* U+2000..U+207F: escape the invisible and bidirectional
+             * characters (U+200B..U+200F, U+2028..U+202E, U+2060..U+206F). */
+            unsigned cp = 0x2000u + ((unsigned)(p[1] & 0x3f) << 6) + (p[2] & 0x3f);
+            if ((cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+                (cp >= 0x2060 && cp <= 0x206f)) {
+                printf("\\u%04x", cp);
+            } else {
+                fwrite(p, 1, 3, stdout);
+            }
+            p += 2;
         } else {
             putchar(*p);
         }

@@ -38,6 +38,9 @@ pub enum Overwrite {
     /// Fail with [`io::ErrorKind::AlreadyExists`] if the file exists, even
     /// one that appeared while we were writing.
     Deny,
+    /// Replace what is at the path, a symbolic link included (the link
+    /// itself, never the file it points to).
+    ReplaceEntry,
 }
 
 /// Writes `data` to `path` atomically with the workspace's one writer,
@@ -53,6 +56,7 @@ pub fn write_atomic(path: &Path, data: &[u8], mode: u32, overwrite: Overwrite) -
     match overwrite {
         Overwrite::Allow => write,
         Overwrite::Deny => write.no_replace(),
+        Overwrite::ReplaceEntry => write.no_follow(),
     }
     .write(path, data)
 }

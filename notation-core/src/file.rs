@@ -71,6 +71,7 @@ pub struct AtomicWrite {
     mode: u32,
     dir_mode: u32,
     replace: bool,
+    follow: bool,
     staging_dir: Option<PathBuf>,
 }
 
@@ -82,6 +83,7 @@ impl AtomicWrite {
             mode: PRIVATE_FILE_MODE,
             dir_mode: PRIVATE_DIR_MODE,
             replace: true,
+            follow: true,
             staging_dir: None,
         }
     }
@@ -116,6 +118,15 @@ impl AtomicWrite {
         self
     }
 
+    /// Replaces a symbolic link at the destination with the file instead
+    /// of writing through it (the default), for files written where others
+    /// may plant a link: the rename replaces the link itself, whatever it
+    /// became since it was last looked at.
+    pub fn no_follow(mut self) -> Self {
+        self.follow = false;
+        self
+    }
+
     /// Creates the temporary file in `dir` rather than next to the
     /// destination, for directories whose every file is read as content (a
     /// trust store). `dir` must be on the destination's file system.
@@ -138,7 +149,7 @@ impl AtomicWrite {
     /// it in place as [`AtomicWrite::write`] does. Dropped without a
     /// commit, it removes the temporary file and `path` is untouched.
     pub fn begin(&self, path: &Path) -> io::Result<AtomicFile> {
-        let target = if self.replace {
+        let target = if self.replace && self.follow {
             resolve_symlinks(path)?
         } else {
             path.to_path_buf()

@@ -1,4 +1,6 @@
-//! Text safe to show: control characters escaped as Go's `%q` shows them.
+//! Text safe to show: control and invisible characters escaped in the
+//! notation of Go's `%q` (`\n`, `\x1b`, `\u202e`), though not every character
+//! `%q` escapes (non-ASCII spaces and private-use characters are kept).
 //!
 //! Messages, certificate subjects, annotations and user metadata come from
 //! others (registries, plugins, signers). Printed raw, an `ESC [` sequence
@@ -20,7 +22,7 @@ pub enum Structure {
     Block,
 }
 
-/// `text` with every control character escaped as Go's `%q` shows it:
+/// `text` with every control character escaped in the notation of Go's `%q`:
 /// `\n`, `\t`, `\r`, `\x1b` for ASCII controls, `\u007f` for DEL, `\u009b`
 /// for the Latin-1 controls, `\u202e` for the Unicode format characters
 /// (bidirectional controls, which reorder what a terminal shows, and
@@ -68,7 +70,8 @@ pub fn block(text: &str) -> Cow<'_, str> {
 /// (U+0080 to U+009F, general category Cc), every format character
 /// (category Cf, Unicode 15.1: bidirectional controls, zero-width and
 /// other invisible characters, tags) and the line and paragraph separators
-/// (Zl, Zp), none of which Go's `strconv.IsPrint` counts as printable.
+/// (Zl, Zp). Go's `strconv.IsPrint` counts none of them as printable (nor
+/// non-ASCII spaces and private-use characters, which are kept here).
 pub fn is_control(c: char) -> bool {
     matches!(
         c as u32,

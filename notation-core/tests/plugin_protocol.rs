@@ -987,10 +987,9 @@ fn r7_envelope_for_blob_plugin() {
         "{err}"
     );
 
-    // A describe-key key spec other than the envelope's key (the same
-    // SHA-256 digest, so the descriptor matches): refused, as blob
-    // verification would recompute the digest with the envelope's hash.
-    let p = TestPlugin::install(
+    // Another key spec with the same hash (EC-256, SHA-256): the envelope
+    // verifies as a blob signature, so it is taken.
+    let same_hash = TestPlugin::install(
         NV2,
         json!({
             "get-plugin-metadata": {"response": metadata(NV2, "1.0.0", &[ENVELOPE_FOR_BLOB])},
@@ -998,7 +997,48 @@ fn r7_envelope_for_blob_plugin() {
             "generate-envelope": {"envelope": {"file": dir.join("blob.jws.sig")}},
         }),
     );
-    let err = PluginSigner::new(p.plugin(), "blob-key")
+    PluginSigner::new(same_hash.plugin(), "blob-key")
+        .unwrap()
+        .sign_blob(
+            &mut blob.as_slice(),
+            &BlobSignOptions::new(EnvelopeFormat::Jws),
+            crypto().as_ref(),
+        )
+        .unwrap();
+
+    // A key spec of another hash (EC-384: the blob digested with SHA-384)
+    // and an envelope that signs that descriptor with an RSA-2048 key
+    // (PS256): refused, as blob verification would recompute the digest
+    // with SHA-256 and never match.
+    let descriptor = Descriptor::of_reader(
+        "application/octet-stream",
+        notation_core::algorithm::HashAlgorithm::Sha384,
+        &mut blob.as_slice(),
+    )
+    .unwrap();
+    let signer = notation_core::signer::LocalSigner::from_pem(
+        &common::pki("rsa-2048.key"),
+        &common::pki("rsa-2048.chain.pem"),
+    )
+    .unwrap();
+    let envelope = envelope::sign(
+        EnvelopeFormat::Jws,
+        &SignRequest::new(Payload::new(descriptor).to_json(), &signer),
+        crypto().as_ref(),
+    )
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let envelope_file = tmp.path().join("sha384.jws.sig");
+    std::fs::write(&envelope_file, envelope).unwrap();
+    let other_hash = TestPlugin::install(
+        NV2,
+        json!({
+            "get-plugin-metadata": {"response": metadata(NV2, "1.0.0", &[ENVELOPE_FOR_BLOB])},
+            "describe-key": {"response": {"keyId": "blob-key", "keySpec": "EC-384"}},
+            "generate-envelope": {"envelope": {"file": envelope_file}},
+        }),
+    );
+    let err = PluginSigner::new(other_hash.plugin(), "blob-key")
         .unwrap()
         .sign_blob(
             &mut blob.as_slice(),
@@ -1009,7 +1049,7 @@ fn r7_envelope_for_blob_plugin() {
     assert_eq!(
         err.to_string(),
         format!(
-            "failed to sign with the plugin {NV2}: signature algorithm of the generated signature (RSASSA-PSS-SHA-256) does not match the key spec in the describeKey response (EC-256)"
+            "failed to sign with the plugin {NV2}: signature algorithm of the generated signature (RSASSA-PSS-SHA-256) does not use the hash of the key spec in the describeKey response (EC-384: SHA-384), with which the blob was digested"
         )
     );
 }

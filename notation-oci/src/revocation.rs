@@ -36,7 +36,7 @@ use crate::registry::transport::{
 /// lookup, connecting, the response and its body, so a server that drips
 /// its answer gets no more. Only `http` URLs reach here (notation-core
 /// refuses others); redirects to `http` and `https` are followed as the
-/// reference's Go client follows them, up to 10, within the same time.
+/// reference's Go client follows them (10 requests at most), within the same time.
 // Requirements: P3, P4.
 pub struct HttpRevocationFetcher {
     transport: Arc<dyn HttpTransport>,

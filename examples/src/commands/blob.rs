@@ -265,7 +265,9 @@ impl SignArgs {
                     return Ok(());
                 }
             }
-            Overwrite::Allow
+            // A link that appeared while the prompt waited is replaced, not
+            // written through.
+            Overwrite::ReplaceEntry
         } else {
             Overwrite::Deny
         };

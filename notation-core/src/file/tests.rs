@@ -263,3 +263,30 @@ fn open_regular_refuses_fifos_and_directories_without_blocking() {
     io::Read::read_to_string(&mut open_regular(&file).unwrap(), &mut data).unwrap();
     assert_eq!(data, "content");
 }
+
+#[cfg(unix)]
+#[test]
+fn no_follow_replaces_the_link_itself() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim");
+    fs::write(&victim, b"keep").unwrap();
+    let path = dir.path().join("out.sig");
+    symlink(&victim, &path).unwrap();
+    AtomicWrite::private()
+        .no_follow()
+        .write(&path, b"signature")
+        .unwrap();
+    assert!(fs::symlink_metadata(&path).unwrap().file_type().is_file());
+    assert_eq!(fs::read(&path).unwrap(), b"signature");
+    assert_eq!(fs::read(&victim).unwrap(), b"keep");
+    // A dangling link: replaced too, nothing created where it pointed.
+    fs::remove_file(&path).unwrap();
+    symlink(dir.path().join("missing/target"), &path).unwrap();
+    AtomicWrite::private()
+        .no_follow()
+        .write(&path, b"again")
+        .unwrap();
+    assert_eq!(fs::read(&path).unwrap(), b"again");
+    assert!(!dir.path().join("missing").exists());
+}

@@ -137,12 +137,15 @@ pub enum PluginSignFailure {
     // Requirements: R6.
     #[error("generated signature has an invalid timestamp countersignature: {0}")]
     Timestamp(TimestampError),
-    /// An `ENVELOPE_FOR_BLOB` plugin's envelope is signed with another
-    /// algorithm than the key spec of its `describe-key` answer, whose hash
-    /// made the blob's digest: the signature could never verify.
+    /// An `ENVELOPE_FOR_BLOB` plugin's envelope is signed with an
+    /// algorithm whose hash is not the hash of the key spec of its
+    /// `describe-key` answer, which made the blob's digest: verification
+    /// recomputes the digest with the envelope's hash, so the signature
+    /// could never verify.
     // Requirements: R7, S3.
     #[error(
-        "signature algorithm of the generated signature ({signed}) does not match the key spec in the describeKey response ({key_spec})"
+        "signature algorithm of the generated signature ({signed}) does not use the hash of the key spec in the describeKey response ({key_spec}: {}), with which the blob was digested",
+        .key_spec.signature_algorithm().hash()
     )]
     KeySpecMismatch {
         /// From `describe-key`.
@@ -454,7 +457,7 @@ impl PluginSigner {
             descriptor.add_user_metadata(&options.user_metadata)?;
             let signature = self.generate_envelope(&descriptor, options.format, expiry, crypto)?;
             let signed = signature.content.signer_info.signature_algorithm;
-            if signed != key_spec.signature_algorithm() {
+            if signed.hash() != key_spec.signature_algorithm().hash() {
                 return Err(self
                     .failed(PluginSignFailure::KeySpecMismatch { key_spec, signed })
                     .into());

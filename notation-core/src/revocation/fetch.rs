@@ -45,8 +45,8 @@ pub const OCSP_REQUEST_CONTENT_TYPE: &str = "application/ocsp-request";
 ///   [`FetchError::TooLarge`] (notation-core checks the size again).
 ///
 /// It may follow redirects to `http` and `https` (the reference's Go client
-/// follows up to 10, and notation-oci's fetcher does the same within the
-/// request's time limit), but not to other schemes.
+/// sends up to 10 requests, and notation-oci's fetcher does the same within
+/// the request's time limit), but not to other schemes.
 // Requirements: P3, P4.
 pub trait RevocationFetcher: Send + Sync {
     /// Sends an OCSP request and returns the response body.

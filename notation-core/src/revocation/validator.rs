@@ -133,7 +133,7 @@ impl RevocationValidator {
     /// does (cache, base CRL, delta CRL from its Freshest CRL extension),
     /// without validating it. Useful to warm a cache.
     pub fn fetch_crl_bundle(&self, url: &str) -> Result<CrlBundle, CrlFetchError> {
-        crl::fetch_bundle(&self.context((self.clock)(), None), url, None)
+        crl::fetch_bundle(&self.context((self.clock)(), None), url, None).map(|(bundle, _)| bundle)
     }
 
     fn context(

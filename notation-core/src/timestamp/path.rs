@@ -57,8 +57,9 @@ struct Builder<'a> {
 
 /// Builds every chain (up to a small limit) from `leaf` to one of `roots`
 /// through `intermediates`, valid at `at`, that allows timeStamping.
-/// Chains are ordered leaf first, root last, in the order Go finds them
-/// (roots before intermediates at each step, depth first).
+/// Chains are ordered leaf first, root last, found as Go searches (roots
+/// before intermediates at each step, depth first; Go also tries issuers
+/// whose key identifier matches first, which this does not).
 pub(crate) fn build_chains(
     leaf: &Certificate,
     intermediates: &[Certificate],

@@ -176,3 +176,19 @@ func TestNilTargetIsAnError(t *testing.T) {
 		t.Fatalf("SignArtifactRecursive(nil): got %v", err)
 	}
 }
+
+// TestZeroValueWrappersAreClosed: a zero-value wrapper (never made by a
+// constructor) behaves as a closed one: ErrClosed, and Close does nothing.
+func TestZeroValueWrappersAreClosed(t *testing.T) {
+	var c Config
+	if err := c.SetRevocationMode(RevocationOffline); !errors.Is(err, ErrClosed) {
+		t.Fatalf("zero Config: got %v, want ErrClosed", err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	v := testVerifier(t)
+	if _, err := v.VerifyArtifact(&Target{}, nil); !errors.Is(err, ErrClosed) {
+		t.Fatalf("zero Target: got %v, want ErrClosed", err)
+	}
+}

@@ -36,8 +36,12 @@ func newHandle[T any](ptr *T, free func(**T)) *handle[T] {
 	return h
 }
 
-// use runs f with the live pointer, or returns ErrClosed.
+// use runs f with the live pointer, or returns ErrClosed (also for the
+// nil handle of a zero-value wrapper, such as var t Target).
 func (h *handle[T]) use(f func(*T) error) error {
+	if h == nil {
+		return ErrClosed
+	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	if h.ptr == nil {
@@ -54,8 +58,12 @@ func (h *handle[T]) call(f func(*T) C.notation_result) error {
 	})
 }
 
-// close frees the handle once; later calls do nothing.
+// close frees the handle once; later calls do nothing (nor on a nil
+// handle).
 func (h *handle[T]) close() {
+	if h == nil {
+		return
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.ptr != nil {

@@ -4,10 +4,12 @@
 //! distribution point or responder that moved answers with one. Followed as
 //! Go follows them:
 //!
-//! - 301, 302 and 303 turn a POST into a GET without a body (a GET or HEAD
-//!   stays what it is); 307 and 308 repeat the request, method and body;
+//! - 301, 302 and 303 turn a POST into a GET (a GET or HEAD stays what it
+//!   is), sent without the body or its `Content-Type`; 307 and 308 repeat
+//!   the request, method and body;
 //! - a redirect without a `Location` is the answer (Go never follows one);
-//! - only `http` and `https` targets, at most [`MAX_REDIRECTS`] in a row;
+//! - only `http` and `https` targets; at most [`MAX_REQUESTS`] requests in
+//!   all (Go's "stopped after 10 redirects": nine redirects followed);
 //! - every hop shares the request's deadline.
 //!
 //! The registry client follows its own redirects (with its authentication
@@ -18,8 +20,10 @@ use std::fmt;
 use super::transport::{HttpRequest, HttpResponse, HttpTransport, Method, TransportError};
 use super::url::resolve;
 
-/// Redirects followed in a row at most, as Go's `http.Client`.
-pub(crate) const MAX_REDIRECTS: usize = 10;
+/// Requests sent at most for one fetch, the first included, as Go's
+/// `http.Client` (its default `CheckRedirect` stops when a tenth redirect
+/// would be followed).
+pub(crate) const MAX_REQUESTS: usize = 10;
 
 /// The body of a redirect response read (and dropped) at most, so that the
 /// connection can be reused.
@@ -49,9 +53,11 @@ pub(crate) fn send_following_redirects(
     transport: &dyn HttpTransport,
     request: HttpRequest<'_>,
 ) -> Result<HttpResponse, SendError> {
+    let first_method = request.method();
     let mut request = request;
-    let mut redirects = 0;
+    let mut sent = 0;
     loop {
+        sent += 1;
         let mut response = transport.send(&request).map_err(SendError::Transport)?;
         let status = response.status();
         if !matches!(status, 301 | 302 | 303 | 307 | 308) {
@@ -60,14 +66,13 @@ pub(crate) fn send_following_redirects(
         let Some(location) = response.headers().get("location").map(str::to_owned) else {
             return Ok(response);
         };
-        if redirects == MAX_REDIRECTS {
+        if sent == MAX_REQUESTS {
             return Err(SendError::Redirect(format!(
-                "{} {}: stopped after {MAX_REDIRECTS} redirects",
-                request.method().as_str(),
+                "{} {}: stopped after {MAX_REQUESTS} redirects",
+                first_method.as_str(),
                 request.url()
             )));
         }
-        redirects += 1;
         let target = resolve(request.url(), &location)
             .filter(|t| {
                 let scheme = t.split_once(':').map(|(s, _)| s.to_ascii_lowercase());

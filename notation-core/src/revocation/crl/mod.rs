@@ -507,19 +507,23 @@ fn download(ctx: &CheckContext<'_>, url: &str) -> Result<Crl, CrlDownloadError> 
 /// only when it validates: one forged answer on a plain-HTTP fetch (an
 /// unsigned CRL with a far `nextUpdate`) cannot make every later check of
 /// that URL unknown. The reference stores and serves such a bundle until
-/// its `nextUpdate`.
+/// its `nextUpdate`. With the issuer, the result of validating the bundle
+/// returned comes with it (each bundle is validated once).
 pub(crate) fn fetch_bundle(
     ctx: &CheckContext<'_>,
     url: &str,
     issuer: Option<&Certificate>,
-) -> Result<CrlBundle, CrlFetchError> {
-    let validates = |bundle: &CrlBundle| {
-        issuer.is_none_or(|issuer| validate_bundle(bundle, issuer, ctx.now, ctx.crypto).is_ok())
+) -> Result<(CrlBundle, Option<Result<(), CrlValidationError>>), CrlFetchError> {
+    let validate = |bundle: &CrlBundle| {
+        issuer.map(|issuer| validate_bundle(bundle, issuer, ctx.now, ctx.crypto))
     };
     if let Some(cache) = ctx.cache {
         match cache.get(url) {
-            Ok(Some(bundle)) if bundle.is_effective_at(ctx.now) && validates(&bundle) => {
-                return Ok(bundle);
+            Ok(Some(bundle)) if bundle.is_effective_at(ctx.now) => {
+                let validation = validate(&bundle);
+                if validation.as_ref().is_none_or(Result::is_ok) {
+                    return Ok((bundle, validation));
+                }
             }
             Ok(_) => {}
             Err(e) if ctx.cache_errors_fatal => return Err(CrlFetchError::CacheGet(e)),
@@ -553,14 +557,15 @@ pub(crate) fn fetch_bundle(
         }
     };
     let bundle = CrlBundle::new(base, delta);
+    let validation = validate(&bundle);
     if let Some(cache) = ctx.cache
-        && validates(&bundle)
+        && validation.as_ref().is_none_or(Result::is_ok)
         && let Err(e) = cache.set(url, &bundle)
         && ctx.cache_errors_fatal
     {
         return Err(CrlFetchError::CacheSet(e));
     }
-    Ok(bundle)
+    Ok((bundle, validation))
 }
 
 /// The CRL distribution points of a certificate, grouped by point, and
@@ -675,21 +680,22 @@ fn check_url(
     url: &str,
     freshest_in_cert: bool,
 ) -> Result<RevocationStatus, CrlError> {
-    let bundle = fetch_bundle(ctx, url, Some(issuer)).map_err(|source| CrlError::Download {
-        url: url.to_owned(),
-        error: source,
-    })?;
+    let (bundle, validation) =
+        fetch_bundle(ctx, url, Some(issuer)).map_err(|source| CrlError::Download {
+            url: url.to_owned(),
+            error: source,
+        })?;
     if freshest_in_cert && bundle.delta().is_none() {
         // The certificate's Freshest CRL may have another scope than the
         // base CRL's; the reference refuses rather than guess.
         return Err(CrlError::FreshestCrlFromCertificate);
     }
-    validate_bundle(&bundle, issuer, ctx.now, ctx.crypto).map_err(|source| {
-        CrlError::Validation {
+    validation
+        .unwrap_or_else(|| validate_bundle(&bundle, issuer, ctx.now, ctx.crypto))
+        .map_err(|source| CrlError::Validation {
             url: url.to_owned(),
             error: source,
-        }
-    })?;
+        })?;
     entry_status(&bundle, cert, ctx.signing_time).map_err(|source| CrlError::Entry {
         url: url.to_owned(),
         error: source,
