@@ -937,23 +937,30 @@ fn r7_raw_plugin_signs_blobs() {
 #[test]
 fn r7_envelope_for_blob_plugin() {
     let dir = common::conformance_dir().join("10-blob/e2e-signatures");
-    let p = TestPlugin::install(
-        NV2,
-        json!({
-            "get-plugin-metadata": {"response": metadata(NV2, "1.0.0", &[ENVELOPE_FOR_BLOB])},
-            "describe-key": {"response": {"keyId": "blob-key", "keySpec": "RSA-2048"}},
-            "generate-envelope": {"envelope": {"file": dir.join("blob.jws.sig")}},
-        }),
-    );
-    let blob = std::fs::read(dir.join("signed-blob-LICENSE.txt")).unwrap();
-    let envelope = PluginSigner::new(p.plugin(), "blob-key")
-        .unwrap()
-        .sign_blob(
-            &mut blob.as_slice(),
-            &BlobSignOptions::new(EnvelopeFormat::Jws),
-            crypto().as_ref(),
+    // An ENVELOPE_FOR_BLOB plugin with this describe-key key spec, whose
+    // generate-envelope answers with the envelope in `file`.
+    let plugin = |key_spec: &str, file: &Path| {
+        TestPlugin::install(
+            NV2,
+            json!({
+                "get-plugin-metadata": {"response": metadata(NV2, "1.0.0", &[ENVELOPE_FOR_BLOB])},
+                "describe-key": {"response": {"keyId": "blob-key", "keySpec": key_spec}},
+                "generate-envelope": {"envelope": {"file": file}},
+            }),
         )
-        .unwrap();
+    };
+    let sign = |p: &TestPlugin, blob: &[u8]| {
+        PluginSigner::new(p.plugin(), "blob-key")
+            .unwrap()
+            .sign_blob(
+                &mut &blob[..],
+                &BlobSignOptions::new(EnvelopeFormat::Jws),
+                crypto().as_ref(),
+            )
+    };
+    let p = plugin("RSA-2048", &dir.join("blob.jws.sig"));
+    let blob = std::fs::read(dir.join("signed-blob-LICENSE.txt")).unwrap();
+    let envelope = sign(&p, &blob).unwrap();
     assert_eq!(envelope, std::fs::read(dir.join("blob.jws.sig")).unwrap());
     assert_eq!(
         p.commands(),
@@ -973,14 +980,7 @@ fn r7_envelope_for_blob_plugin() {
     );
 
     // The same envelope for another blob: refused.
-    let err = PluginSigner::new(p.plugin(), "blob-key")
-        .unwrap()
-        .sign_blob(
-            &mut &b"another blob"[..],
-            &BlobSignOptions::new(EnvelopeFormat::Jws),
-            crypto().as_ref(),
-        )
-        .unwrap_err();
+    let err = sign(&p, b"another blob").unwrap_err();
     assert!(
         err.to_string()
             .contains("during signing descriptor subject has changed"),
@@ -989,22 +989,7 @@ fn r7_envelope_for_blob_plugin() {
 
     // Another key spec with the same hash (EC-256, SHA-256): the envelope
     // verifies as a blob signature, so it is taken.
-    let same_hash = TestPlugin::install(
-        NV2,
-        json!({
-            "get-plugin-metadata": {"response": metadata(NV2, "1.0.0", &[ENVELOPE_FOR_BLOB])},
-            "describe-key": {"response": {"keyId": "blob-key", "keySpec": "EC-256"}},
-            "generate-envelope": {"envelope": {"file": dir.join("blob.jws.sig")}},
-        }),
-    );
-    PluginSigner::new(same_hash.plugin(), "blob-key")
-        .unwrap()
-        .sign_blob(
-            &mut blob.as_slice(),
-            &BlobSignOptions::new(EnvelopeFormat::Jws),
-            crypto().as_ref(),
-        )
-        .unwrap();
+    sign(&plugin("EC-256", &dir.join("blob.jws.sig")), &blob).unwrap();
 
     // A key spec of another hash (EC-384: the blob digested with SHA-384)
     // and an envelope that signs that descriptor with an RSA-2048 key
@@ -1030,22 +1015,7 @@ fn r7_envelope_for_blob_plugin() {
     let tmp = tempfile::tempdir().unwrap();
     let envelope_file = tmp.path().join("sha384.jws.sig");
     std::fs::write(&envelope_file, envelope).unwrap();
-    let other_hash = TestPlugin::install(
-        NV2,
-        json!({
-            "get-plugin-metadata": {"response": metadata(NV2, "1.0.0", &[ENVELOPE_FOR_BLOB])},
-            "describe-key": {"response": {"keyId": "blob-key", "keySpec": "EC-384"}},
-            "generate-envelope": {"envelope": {"file": envelope_file}},
-        }),
-    );
-    let err = PluginSigner::new(other_hash.plugin(), "blob-key")
-        .unwrap()
-        .sign_blob(
-            &mut blob.as_slice(),
-            &BlobSignOptions::new(EnvelopeFormat::Jws),
-            crypto().as_ref(),
-        )
-        .unwrap_err();
+    let err = sign(&plugin("EC-384", &envelope_file), &blob).unwrap_err();
     assert_eq!(
         err.to_string(),
         format!(
