@@ -336,6 +336,17 @@ fn bad_flags_and_lists_are_usage_errors() {
         run.stderr,
         "Error: no reference to verify: the references list empty.txt is empty\n"
     );
+    // More than 100 000 references: refused before anything is verified
+    // (each holds a result in memory).
+    env.write("many.txt", "localhost:5000/a:v1\n".repeat(100_001));
+    let run = env
+        .run(&["verify", "--references-from", "many.txt"])
+        .failure();
+    assert_eq!(
+        run.stderr,
+        "Error: 100001 references to verify: at most 100000 in one run\n"
+    );
+    assert_eq!(run.stdout, "");
     // No reference at all: the reference's message.
     let run = env.run(&["verify"]).failure();
     assert!(run.stderr.starts_with(

@@ -40,7 +40,7 @@ pub enum notation_copy_count {
     BlobsCopied = 3,
     /// Blobs mounted from another repository of the same registry.
     BlobsMounted = 4,
-    /// Blobs the destination had (and non-distributable layers).
+    /// Blobs the destination had.
     BlobsSkipped = 5,
     /// Notary signatures the artifact has at the destination after the copy.
     Signatures = 6,
@@ -48,6 +48,8 @@ pub enum notation_copy_count {
     Referrers = 7,
     /// Bytes transferred (blobs and manifests).
     Bytes = 8,
+    /// Non-distributable ("foreign") layers, by media type: not copied.
+    BlobsForeign = 9,
 }
 
 /// What a progress callback is told.
@@ -489,6 +491,7 @@ pub unsafe extern "C" fn notation_copy_report_count(
             6 => r.signatures as u64,
             7 => r.referrers as u64,
             8 => r.bytes,
+            9 => r.blobs_foreign as u64,
             other => {
                 return Err(Error::invalid(format!(
                     "unknown copy count {other} (expected a notation_copy_count)"

@@ -187,9 +187,20 @@ pub fn successors(descriptor: &Descriptor, bytes: &[u8]) -> Result<Successors, G
         digest: descriptor.digest.clone(),
         reason,
     };
+    // A manifest is read as its descriptor says; one whose own mediaType
+    // says otherwise (an index listed as an image manifest, whose children
+    // a copy would then leave behind) is refused.
+    let check_media_type = |own: Option<&str>| match own {
+        Some(own) if own != descriptor.media_type => Err(malformed(format!(
+            "its mediaType {own:?} is not its descriptor's {:?}",
+            descriptor.media_type
+        ))),
+        _ => Ok(()),
+    };
     match descriptor.media_type.as_str() {
         MEDIA_TYPE_IMAGE_INDEX | MEDIA_TYPE_DOCKER_MANIFEST_LIST => {
             let index = ImageIndex::from_json(bytes).map_err(malformed)?;
+            check_media_type(index.media_type.as_deref())?;
             Ok(Successors {
                 manifests: index.manifests,
                 blobs: Vec::new(),
@@ -200,6 +211,18 @@ pub fn successors(descriptor: &Descriptor, bytes: &[u8]) -> Result<Successors, G
         }
         MEDIA_TYPE_IMAGE_MANIFEST | MEDIA_TYPE_DOCKER_MANIFEST | MEDIA_TYPE_ARTIFACT_MANIFEST => {
             let manifest = ImageManifest::from_json(bytes).map_err(malformed)?;
+            check_media_type(manifest.media_type.as_deref())?;
+            #[derive(serde::Deserialize)]
+            struct ListsManifests {
+                #[serde(default)]
+                manifests: Option<serde::de::IgnoredAny>,
+            }
+            if serde_json::from_slice::<ListsManifests>(bytes).is_ok_and(|p| p.manifests.is_some())
+            {
+                return Err(malformed(
+                    "an image manifest that lists manifests, as an index does".into(),
+                ));
+            }
             let artifact_type = manifest
                 .artifact_type
                 .clone()

@@ -604,3 +604,68 @@ fn nesting_past_the_depth_cap_fails_without_exhausting_the_stack() {
         "{e}"
     );
 }
+
+/// Sources and destinations that misdescribe content: a copy never reports
+/// success for something it did not bring.
+#[test]
+fn misdescribed_content_is_copied_in_full_or_refused() {
+    use notation_oci::oci::{MEDIA_TYPE_IMAGE_INDEX, MEDIA_TYPE_IMAGE_MANIFEST};
+    let dir = tempfile::tempdir().unwrap();
+
+    // An index listed (and tagged) as an image manifest: its children would
+    // be left behind, so the copy is refused.
+    let source = OciLayout::create(dir.path().join("lying")).unwrap();
+    let (index, _) = push_index(&source, false);
+    let mut as_manifest = index.clone();
+    as_manifest.media_type = MEDIA_TYPE_IMAGE_MANIFEST.into();
+    images::tag(&source, "v1", &as_manifest);
+    let destination = OciLayout::create(dir.path().join("out")).unwrap();
+    let e = copy::copy(&source, "v1", &destination, None, &CopyOptions::new()).unwrap_err();
+    assert!(
+        e.to_string().contains(&format!(
+            "its mediaType \"{MEDIA_TYPE_IMAGE_INDEX}\" is not its descriptor's"
+        )),
+        "{e}"
+    );
+    assert!(destination.resolve("v1").is_err());
+
+    // A regular layer that also names `urls` is copied like any other (only
+    // non-distributable media types are left out).
+    let source = OciLayout::create(dir.path().join("urls")).unwrap();
+    let config = images::put_blob(&source, "application/vnd.oci.image.config.v1+json", b"{}");
+    let mut layer = images::put_blob(&source, "application/vnd.oci.image.layer.v1.tar", b"layer");
+    layer.other.insert(
+        "urls".into(),
+        serde_json::json!(["https://example.test/layer"]),
+    );
+    let manifest = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": MEDIA_TYPE_IMAGE_MANIFEST,
+        "config": config,
+        "layers": [layer],
+    }))
+    .unwrap();
+    let manifest = images::put_manifest(&source, MEDIA_TYPE_IMAGE_MANIFEST, &manifest);
+    images::tag(&source, "v1", &manifest);
+    let destination = OciLayout::create(dir.path().join("urls-out")).unwrap();
+    let report = copy::copy(&source, "v1", &destination, None, &CopyOptions::new()).unwrap();
+    assert_eq!((report.blobs_copied, report.blobs_foreign), (2, 0));
+    assert_eq!(destination.blob_size(&layer.digest).unwrap(), Some(5));
+
+    // A destination layout whose files for the manifest and the layer hold
+    // other bytes of the same size: not taken as present; the copy writes
+    // the right bytes (the config, intact, is skipped).
+    std::fs::write(destination.blob_path(&layer.digest).unwrap(), b"LAYER").unwrap();
+    let manifest_path = destination.blob_path(&manifest.digest).unwrap();
+    let damaged = vec![b' '; std::fs::metadata(&manifest_path).unwrap().len() as usize];
+    std::fs::write(&manifest_path, damaged).unwrap();
+    let report = copy::copy(&source, "v1", &destination, None, &CopyOptions::new()).unwrap();
+    assert_eq!(report.manifests_copied, 1);
+    assert_eq!((report.blobs_copied, report.blobs_skipped), (1, 1));
+    // Read back by digest: the manifest's file holds its bytes again.
+    destination.fetch_manifest(&manifest).unwrap();
+    assert_eq!(
+        std::fs::read(destination.blob_path(&layer.digest).unwrap()).unwrap(),
+        b"layer"
+    );
+}

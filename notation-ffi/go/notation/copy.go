@@ -39,8 +39,9 @@ type CopyReport struct {
 	// ManifestsCopied and ManifestsSkipped (the destination had them).
 	ManifestsCopied, ManifestsSkipped uint64
 	// BlobsCopied, BlobsMounted (from another repository of the same
-	// registry) and BlobsSkipped (the destination had them).
-	BlobsCopied, BlobsMounted, BlobsSkipped uint64
+	// registry), BlobsSkipped (the destination had them) and BlobsForeign
+	// (non-distributable layers, by media type: not copied).
+	BlobsCopied, BlobsMounted, BlobsSkipped, BlobsForeign uint64
 	// Signatures and other Referrers at the destination after the copy.
 	Signatures, Referrers uint64
 	// Bytes transferred.
@@ -147,6 +148,7 @@ func Copy(config *Config, sourceKind StoreKind, source string, destinationKind S
 		C.NOTATION_COPY_COUNT_SIGNATURES:        &r.Signatures,
 		C.NOTATION_COPY_COUNT_REFERRERS:         &r.Referrers,
 		C.NOTATION_COPY_COUNT_BYTES:             &r.Bytes,
+		C.NOTATION_COPY_COUNT_BLOBS_FOREIGN:     &r.BlobsForeign,
 	} {
 		var v C.uint64_t
 		if err := call(func() C.notation_result { return C.notation_copy_report_count(report, C.uint32_t(what), &v) }); err != nil {

@@ -659,7 +659,7 @@ enum notation_copy_count
    */
   NOTATION_COPY_COUNT_BLOBS_MOUNTED = 4,
   /**
-   * Blobs the destination had (and non-distributable layers).
+   * Blobs the destination had.
    */
   NOTATION_COPY_COUNT_BLOBS_SKIPPED = 5,
   /**
@@ -674,6 +674,10 @@ enum notation_copy_count
    * Bytes transferred (blobs and manifests).
    */
   NOTATION_COPY_COUNT_BYTES = 8,
+  /**
+   * Non-distributable ("foreign") layers, by media type: not copied.
+   */
+  NOTATION_COPY_COUNT_BLOBS_FOREIGN = 9,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -173,9 +173,9 @@ impl<'a> Executor<'a> {
     }
 
     fn transfer(&mut self, blob: &Descriptor) -> Result<BlobOutcome, CopyError> {
-        if FOREIGN_LAYER_TYPES.contains(&blob.media_type.as_str())
-            || blob.other.contains_key("urls")
-        {
+        // By media type only, as go-containerregistry's IsDistributable: a
+        // regular layer that also names `urls` is copied like any other.
+        if FOREIGN_LAYER_TYPES.contains(&blob.media_type.as_str()) {
             return Ok(BlobOutcome::Foreign);
         }
         if self

@@ -29,8 +29,9 @@ pub enum BlobOutcome {
     Mounted,
     /// The destination had it already.
     Skipped,
-    /// A non-distributable ("foreign") layer, which registries do not hold:
-    /// not copied, as container tools do not push them.
+    /// A non-distributable ("foreign") layer, by its media type, which
+    /// registries do not hold: not copied, as container tools do not push
+    /// them. A layer of another type with `urls` is copied like any other.
     Foreign,
 }
 
@@ -133,8 +134,11 @@ pub struct CopyReport {
     pub blobs_copied: usize,
     /// Blobs mounted from another repository of the registry.
     pub blobs_mounted: usize,
-    /// Blobs the destination had (and foreign layers, not copied).
+    /// Blobs the destination had.
     pub blobs_skipped: usize,
+    /// Non-distributable ("foreign") layers, by their media type: not
+    /// copied, as container tools do not push them.
+    pub blobs_foreign: usize,
     /// Notary signatures the artifact has at the destination after the
     /// copy (copied, or there already).
     pub signatures: usize,
@@ -154,7 +158,8 @@ impl CopyReport {
         match outcome {
             BlobOutcome::Copied => self.blobs_copied += 1,
             BlobOutcome::Mounted => self.blobs_mounted += 1,
-            BlobOutcome::Skipped | BlobOutcome::Foreign => self.blobs_skipped += 1,
+            BlobOutcome::Skipped => self.blobs_skipped += 1,
+            BlobOutcome::Foreign => self.blobs_foreign += 1,
         }
     }
 
@@ -185,6 +190,13 @@ impl std::fmt::Display for CopyReport {
             self.blobs_skipped,
             self.signatures
         )?;
+        if self.blobs_foreign > 0 {
+            write!(
+                f,
+                ", {} non-distributable layers not copied",
+                self.blobs_foreign
+            )?;
+        }
         if self.referrers > 0 {
             write!(f, ", {} other referrers", self.referrers)?;
         }

@@ -14,7 +14,7 @@ use notation_oci::workflow::{self, DEFAULT_MAX_SIGNATURES, VerifyOptions, Workfl
 
 use notation_oci::batch::{DEFAULT_CONCURRENCY, MAX_CONCURRENCY};
 
-use super::verify_many::{Batch, Output, read_references};
+use super::verify_many::{Batch, Output, check_reference_count, read_references};
 use super::{AllowReferrersApiArg, RegistryArgs, Target, check_max, tag_warning};
 use crate::commands::{LoggingArgs, RevocationArgs, parse_flag_map};
 use crate::console::Console;
@@ -94,6 +94,7 @@ impl VerifyArgs {
             }
             references.extend(listed);
         }
+        check_reference_count(references.len())?;
         let many =
             references.len() != 1 || self.references_from.is_some() || output == Output::Json;
         let raw = references[0].clone();

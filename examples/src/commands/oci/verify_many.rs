@@ -26,6 +26,20 @@ use crate::error::{CliError, CliResult};
 /// The largest `--references-from` list read.
 const MAX_REFERENCES_LIST: u64 = 16 * 1024 * 1024;
 
+/// References verified in one run at most (the command line's and the
+/// list's): each holds a result and its part of the report in memory.
+pub const MAX_REFERENCES: usize = 100_000;
+
+/// Refuses more than [`MAX_REFERENCES`] references.
+pub fn check_reference_count(count: usize) -> CliResult {
+    if count > MAX_REFERENCES {
+        return Err(CliError::usage(format!(
+            "{count} references to verify: at most {MAX_REFERENCES} in one run"
+        )));
+    }
+    Ok(())
+}
+
 /// How the report is printed (`-o`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Output {
