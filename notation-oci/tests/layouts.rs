@@ -679,3 +679,28 @@ fn verify_reference_gives_a_verdict_with_the_signer() {
         Err(WorkflowError::MissingTagOrDigest { .. })
     ));
 }
+
+/// The referrers of a layout are found by one walk of its graph, reused
+/// while `index.json` is unchanged and redone when it changes (a clone of
+/// the layout handle sees the same).
+#[test]
+fn referrers_follow_index_json() {
+    use notation_oci::store::ContentStore;
+    use support::images::{push_image, push_sbom, tag};
+    let dir = tempfile::tempdir().unwrap();
+    let layout = OciLayout::create(dir.path().join("l")).unwrap();
+    let subject = push_image(&layout, "amd64", b"layer", false);
+    tag(&layout, "v1", &subject);
+    assert!(layout.referrers(&subject).unwrap().is_empty());
+    // A referrer stored and listed in index.json (as a copy's end lists it).
+    let sbom = push_sbom(&layout, &subject);
+    layout
+        .finish_copy(std::slice::from_ref(&sbom), None)
+        .unwrap();
+    let clone = layout.clone();
+    for handle in [&layout, &clone] {
+        let found = handle.referrers(&subject).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0.digest, sbom.digest);
+    }
+}

@@ -148,10 +148,23 @@ pub fn parse_layout_destination(raw: &str) -> Result<(PathBuf, Option<String>), 
     Ok((PathBuf::from(raw), None))
 }
 
+/// The referrers of every subject in a layout, by the subject's digest,
+/// in the order a walk of the graph finds them.
+type ReferrersBySubject = HashMap<String, Vec<(Descriptor, ImageManifest)>>;
+
+/// The referrers of the last walk, with the `index.json` bytes walked.
+type ReferrersCache = std::sync::Mutex<Option<(Vec<u8>, std::sync::Arc<ReferrersBySubject>)>>;
+
 /// An OCI image layout directory.
 #[derive(Clone, Debug)]
 pub struct OciLayout {
     root: PathBuf,
+    /// The referrers found by the last walk of the graph, with the
+    /// `index.json` they were found from: what is reachable depends only on
+    /// it (blobs are addressed by content), so a copy that asks for the
+    /// referrers of each of its manifests walks the layout once, not once
+    /// per manifest. Shared by clones.
+    referrers: std::sync::Arc<ReferrersCache>,
 }
 
 impl OciLayout {
@@ -164,7 +177,10 @@ impl OciLayout {
                 "the input path is not a directory".into(),
             ));
         }
-        let layout = Self { root };
+        let layout = Self {
+            root,
+            referrers: Default::default(),
+        };
         let marker = layout.read_file(&layout.root.join(OCI_LAYOUT_FILE), 4096, "oci-layout")?;
         let v: serde_json::Value = serde_json::from_slice(&marker)
             .map_err(|e| LayoutError::NotALayout(format!("invalid oci-layout file: {e}")))?;
@@ -190,7 +206,10 @@ impl OciLayout {
             return Self::open(root);
         }
         std::fs::create_dir_all(root.join("blobs")).map_err(io(&root))?;
-        let layout = Self { root };
+        let layout = Self {
+            root,
+            referrers: Default::default(),
+        };
         layout.write_atomic(
             &layout.root.join(OCI_LAYOUT_FILE),
             br#"{"imageLayoutVersion":"1.0.0"}"#,
@@ -324,17 +343,18 @@ impl OciLayout {
         &self,
         subject: &Descriptor,
     ) -> Result<Vec<(Descriptor, ImageManifest)>, LayoutError> {
-        let mut out = Vec::new();
-        self.walk_manifests(|node, manifest| {
-            if manifest
-                .subject
-                .as_ref()
-                .is_some_and(|s| s.digest == subject.digest)
-            {
-                out.push((node, manifest));
+        let index = self.read_file(&self.root.join(INDEX_FILE), MAX_INDEX_SIZE, "index.json")?;
+        let mut cache = self.referrers.lock().unwrap_or_else(|e| e.into_inner());
+        let all = match &*cache {
+            Some((walked, all)) if *walked == index => all.clone(),
+            _ => {
+                let parsed = ImageIndex::from_json(&index).map_err(LayoutError::Malformed)?;
+                let all = std::sync::Arc::new(self.group_referrers(parsed)?);
+                *cache = Some((index, all.clone()));
+                all
             }
-        })?;
-        Ok(out)
+        };
+        Ok(all.get(&subject.digest).cloned().unwrap_or_default())
     }
 
     /// Every image manifest reachable from `index.json` that has a
@@ -344,8 +364,12 @@ impl OciLayout {
     pub fn referrers_by_subject(
         &self,
     ) -> Result<HashMap<String, Vec<(Descriptor, ImageManifest)>>, LayoutError> {
-        let mut out: HashMap<String, Vec<(Descriptor, ImageManifest)>> = HashMap::new();
-        self.walk_manifests(|node, manifest| {
+        self.group_referrers(self.index()?)
+    }
+
+    fn group_referrers(&self, index: ImageIndex) -> Result<ReferrersBySubject, LayoutError> {
+        let mut out: ReferrersBySubject = HashMap::new();
+        self.walk_manifests(index, |node, manifest| {
             if let Some(subject) = &manifest.subject {
                 out.entry(subject.digest.clone())
                     .or_default()
@@ -355,14 +379,15 @@ impl OciLayout {
         Ok(out)
     }
 
-    /// Walks the manifest graph from `index.json` (nested indexes
+    /// Walks the manifest graph from `index` (nested indexes
     /// included, each node once, at most `MAX_GRAPH_NODES`), handing every
     /// image manifest and its parse to `visit`.
     fn walk_manifests(
         &self,
+        index: ImageIndex,
         mut visit: impl FnMut(Descriptor, ImageManifest),
     ) -> Result<(), LayoutError> {
-        let mut queue: std::collections::VecDeque<Descriptor> = self.index()?.manifests.into();
+        let mut queue: std::collections::VecDeque<Descriptor> = index.manifests.into();
         let mut seen = std::collections::HashSet::new();
         while let Some(node) = queue.pop_front() {
             if !seen.insert(node.digest.clone()) {
