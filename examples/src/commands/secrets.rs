@@ -93,9 +93,7 @@ pub fn parse_uri_argument(uri: &str) -> CliResult<Pkcs11Uri> {
     let parsed =
         Pkcs11Uri::parse(uri).map_err(|e| CliError::usage(format!("--pkcs11-uri: {e}")))?;
     if parsed.pin_value().is_some() {
-        return Err(CliError::usage(
-            "--pkcs11-uri: a PIN in the URI (pin-value) would be visible to other users on the command line: use pin-source, --pin-stdin or NOTATION_PKCS11_PIN",
-        ));
+        return Err(pin_in_argument("--pkcs11-uri"));
     }
     Ok(parsed)
 }
@@ -181,9 +179,14 @@ pub fn shown_key_id(id: &str) -> String {
 /// machine, and the entry would keep the PIN in `signingkeys.json`.
 pub fn check_id_argument(plugin: &str, id: &str) -> CliResult {
     if plugin == PLUGIN_NAME && Pkcs11Uri::parse(id).is_ok_and(|u| u.pin_value().is_some()) {
-        return Err(CliError::usage(
-            "--id: a PIN in the URI (pin-value) would be visible to other users on the command line: use pin-source, --pin-stdin or NOTATION_PKCS11_PIN",
-        ));
+        return Err(pin_in_argument("--id"));
     }
     Ok(())
+}
+
+/// The refusal of a PKCS#11 URI with its PIN in the argument `flag`.
+fn pin_in_argument(flag: &str) -> CliError {
+    CliError::usage(format!(
+        "{flag}: a PIN in the URI (pin-value) would be visible to other users on the command line: use pin-source, --pin-stdin or NOTATION_PKCS11_PIN"
+    ))
 }

@@ -392,7 +392,8 @@ impl PluginSigner {
         options: &PluginSignOptions<'_>,
         crypto: &dyn CryptoProvider,
     ) -> Result<PluginSignature, PluginSignError> {
-        let expiry = checked_expiry(options.expiry)?;
+        let expiry =
+            envelope::check_expiry(options.expiry).map_err(|_| PluginSignError::InvalidExpiry)?;
         let metadata = self.metadata()?;
         if metadata.has_capability(&Capability::SignatureGenerator) {
             let signer = self.raw_signer_with(metadata)?;
@@ -510,10 +511,6 @@ impl PluginSigner {
             annotations: response.annotations,
         })
     }
-}
-
-fn checked_expiry(expiry: Option<Duration>) -> Result<Option<Duration>, PluginSignError> {
-    envelope::check_expiry(expiry).map_err(|_| PluginSignError::InvalidExpiry)
 }
 
 /// An envelope plugin's envelope: it verifies with its leaf, meets the certificate rules at

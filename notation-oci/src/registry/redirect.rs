@@ -29,6 +29,12 @@ pub(crate) const MAX_REQUESTS: usize = 10;
 /// connection can be reused.
 const MAX_REDIRECT_BODY: u64 = 64 * 1024;
 
+/// Whether `status` is a redirect (with the registry client's and this
+/// module's meaning: 301, 302, 303, 307, 308).
+pub(crate) fn is_redirect(status: u16) -> bool {
+    matches!(status, 301 | 302 | 303 | 307 | 308)
+}
+
 /// Why no final response was reached.
 #[derive(Debug)]
 pub(crate) enum SendError {
@@ -60,7 +66,7 @@ pub(crate) fn send_following_redirects(
         sent += 1;
         let mut response = transport.send(&request).map_err(SendError::Transport)?;
         let status = response.status();
-        if !matches!(status, 301 | 302 | 303 | 307 | 308) {
+        if !is_redirect(status) {
             return Ok(response);
         }
         let Some(location) = response.headers().get("location").map(str::to_owned) else {

@@ -143,7 +143,7 @@ impl RegistryClient {
                 e => e,
             })?;
             let follow = matches!(request.method(), Method::Get | Method::Head)
-                && is_redirect(response.status());
+                && crate::registry::redirect::is_redirect(response.status());
             if !follow {
                 let url = request.url().to_string();
                 return Ok((response, url));

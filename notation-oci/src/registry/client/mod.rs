@@ -242,10 +242,6 @@ fn shown_url(url: &str, origin: &str) -> String {
     Url::parse(url).map_or_else(|| "<invalid URL>".to_string(), |u| u.without_query())
 }
 
-fn is_redirect(status: u16) -> bool {
-    matches!(status, 301 | 302 | 303 | 307 | 308)
-}
-
 impl RegistryClient {
     /// A client with default options (anonymous, platform roots).
     pub fn new() -> Result<Self, RegistryError> {
