@@ -669,3 +669,45 @@ fn misdescribed_content_is_copied_in_full_or_refused() {
         b"layer"
     );
 }
+
+#[test]
+fn a_referrer_reached_as_an_index_child_or_as_the_root_is_listed_under_its_subject() {
+    use notation_oci::oci::MEDIA_TYPE_IMAGE_INDEX;
+    let registry = Registry::start(Auth::None);
+    let dir = tempfile::tempdir().unwrap();
+    let source = OciLayout::create(dir.path().join("src")).unwrap();
+    // An index that lists an image and, beside it, an SBOM whose subject is
+    // that image (as build tools list attestations).
+    let image = images::push_image(&source, "amd64", b"layer", false);
+    let sbom = push_sbom(&source, &image);
+    let index = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": MEDIA_TYPE_IMAGE_INDEX,
+        "manifests": [image, sbom],
+    }))
+    .unwrap();
+    let index = images::put_manifest(&source, MEDIA_TYPE_IMAGE_INDEX, &index);
+    images::tag(&source, "v1", &index);
+
+    // Into distribution 2.8.2 (the tag schema): the copy itself must write
+    // the image's referrers tag index.
+    let destination = remote(registry.host(), "app");
+    let report = copy::copy(&source, "v1", &destination, None, &CopyOptions::new()).unwrap();
+    assert_eq!(report.manifests_copied, 3, "{report}");
+    let listed = destination.referrers(&image, Some(SBOM_TYPE)).unwrap();
+    assert_eq!(
+        listed.iter().map(|d| &d.digest).collect::<Vec<_>>(),
+        [&sbom.digest]
+    );
+    assert_eq!(listed[0].artifact_type.as_deref(), Some(SBOM_TYPE));
+
+    // The SBOM copied alone, as the root, into another repository: listed
+    // under its subject there too (which the copy does not bring).
+    let alone = remote(registry.host(), "alone");
+    copy::copy(&source, &sbom.digest, &alone, None, &CopyOptions::new()).unwrap();
+    let listed = alone.referrers(&image, None).unwrap();
+    assert_eq!(
+        listed.iter().map(|d| &d.digest).collect::<Vec<_>>(),
+        [&sbom.digest]
+    );
+}

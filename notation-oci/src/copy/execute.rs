@@ -3,7 +3,7 @@
 //! byte for byte, the referrers of each subject with their listing at the
 //! destination, and last the listing of a layout and the tag.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use crate::digest::BlobWriteError;
 use crate::oci::Descriptor;
@@ -75,13 +75,15 @@ impl<'a> Executor<'a> {
             blobs,
             bytes,
         });
-        // Referrers not listed by the destination itself, per subject, and
-        // where each subject's last referrer is.
-        let mut to_index: BTreeMap<usize, Vec<Descriptor>> = BTreeMap::new();
-        let mut last_referrer: HashMap<usize, usize> = HashMap::new();
+        // Referrers not listed by the destination itself, per subject
+        // digest, and where each subject's last referrer is. A manifest
+        // that names a subject is a referrer however the plan reached it:
+        // an index may list one, and the root may be one.
+        let mut to_index: HashMap<&str, Vec<Descriptor>> = HashMap::new();
+        let mut last_referrer: HashMap<&str, usize> = HashMap::new();
         for (i, m) in plan.manifests.iter().enumerate() {
-            if let Some(s) = m.subject {
-                last_referrer.insert(s, i);
+            if let Some(s) = &m.subject {
+                last_referrer.insert(s.digest.as_str(), i);
             }
         }
         for (i, manifest) in plan.manifests.iter().enumerate() {
@@ -108,10 +110,13 @@ impl<'a> Executor<'a> {
                 if !present {
                     self.report.bytes += manifest.bytes.len() as u64;
                 }
-                if let (Some(subject), ManifestStored::NeedsIndex) = (manifest.subject, stored)
+                if let (Some(subject), ManifestStored::NeedsIndex) = (&manifest.subject, stored)
                     && let Some(entry) = referrer_entry(&manifest.descriptor, &manifest.bytes)
                 {
-                    to_index.entry(subject).or_default().push(entry);
+                    to_index
+                        .entry(subject.digest.as_str())
+                        .or_default()
+                        .push(entry);
                 }
                 if present {
                     ManifestOutcome::Skipped
@@ -126,12 +131,12 @@ impl<'a> Executor<'a> {
                 outcome,
             });
             // The last referrer of a subject: list them all at once.
-            if let Some(subject) = manifest.subject
-                && last_referrer.get(&subject) == Some(&i)
-                && let Some(entries) = to_index.remove(&subject)
+            if let Some(subject) = &manifest.subject
+                && last_referrer.get(subject.digest.as_str()) == Some(&i)
+                && let Some(entries) = to_index.remove(subject.digest.as_str())
             {
                 self.destination
-                    .index_referrers(&plan.manifests[subject].descriptor, &entries)
+                    .index_referrers(subject, &entries)
                     .map_err(|e| self.destination_error(e))?;
             }
         }

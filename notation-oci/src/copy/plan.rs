@@ -25,8 +25,10 @@ pub(super) struct PlannedManifest {
     pub blobs: Vec<Descriptor>,
     /// What it is to the artifact.
     pub role: ManifestRole,
-    /// For a referrer: the planned manifest it refers to.
-    pub subject: Option<usize>,
+    /// The manifest its bytes name as `subject`, however it was reached
+    /// (a referrer, but also an index's child or the root itself): the
+    /// destination lists it among that manifest's referrers.
+    pub subject: Option<Descriptor>,
     /// 0 for the subject, one more per index or referrer on the way.
     depth: usize,
 }
@@ -75,7 +77,7 @@ pub(super) fn plan(
         limits,
         plan: Plan::default(),
     };
-    planner.plan.root = planner.add_graph(root, ManifestRole::Subject, 0, None)?;
+    planner.plan.root = planner.add_graph(root, ManifestRole::Subject, 0)?;
     // Referrers, breadth first: those of the subject's graph, then (with
     // all_referrers) those of the referrers.
     let mut queue: std::collections::VecDeque<usize> = (0..planner.plan.manifests.len()).collect();
@@ -111,9 +113,8 @@ impl Planner<'_> {
         descriptor: &Descriptor,
         role: ManifestRole,
         depth: usize,
-        subject: Option<usize>,
     ) -> Result<usize, CopyError> {
-        self.add_fetched(descriptor, None, role, depth, subject)
+        self.add_fetched(descriptor, None, role, depth)
     }
 
     /// As [`Planner::add_graph`], with the manifest's bytes when they were
@@ -124,7 +125,6 @@ impl Planner<'_> {
         fetched: Option<Vec<u8>>,
         role: ManifestRole,
         depth: usize,
-        subject: Option<usize>,
     ) -> Result<usize, CopyError> {
         if let Some(&i) = self.plan.by_digest.get(&descriptor.digest) {
             return Ok(i);
@@ -149,7 +149,7 @@ impl Planner<'_> {
         self.count_bytes(&bytes)?;
         let found = successors(descriptor, &bytes).map_err(|e| self.graph_error(e))?;
         for child in &found.manifests {
-            self.add_graph(child, ManifestRole::Child, depth + 1, None)?;
+            self.add_graph(child, ManifestRole::Child, depth + 1)?;
         }
         let i = self.plan.manifests.len();
         self.plan.by_digest.insert(descriptor.digest.clone(), i);
@@ -158,7 +158,7 @@ impl Planner<'_> {
             bytes,
             blobs: found.blobs,
             role,
-            subject,
+            subject: found.subject,
             depth,
         });
         Ok(i)
@@ -242,7 +242,7 @@ impl Planner<'_> {
             } else {
                 ManifestRole::Referrer
             };
-            self.add_fetched(&referrer, Some(bytes), role, depth, Some(subject))?;
+            self.add_fetched(&referrer, Some(bytes), role, depth)?;
         }
         Ok(())
     }
