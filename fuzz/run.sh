@@ -3,7 +3,8 @@
 # each for SECONDS (default 15: the short smoke run of CI), after seeding
 # every corpus from real data (seeds/seeds.py: the conformance vectors,
 # testdata/, test fixtures, openssl-made OCSP responses and CRLs). All
-# targets are built once, then run in turn. See README.md for long runs.
+# targets are built once, then run side by side, one per CPU. See
+# README.md for long runs.
 #
 #   fuzz/run.sh [seconds] [target...]
 set -euo pipefail
@@ -28,8 +29,40 @@ echo "== building ${#targets[@]} targets"
 # One build of every target (one cargo invocation shares the work); each
 # run below then finds its binary up to date.
 cargo fuzz build -s none
-for t in "${targets[@]}"; do
-  echo "== fuzzing $t for ${seconds}s"
+# Targets run side by side, one per CPU (FUZZ_JOBS to choose), each with its
+# own log, printed whole in the listed order once it is done.
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+run_one() {
+  local t=$1
   # -timeout: an input that takes this long is a hang (a finding).
-  cargo fuzz run -s none "$t" "corpus/$t" -- -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=30
+  if cargo fuzz run -s none "$t" "corpus/$t" -- -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=30 \
+    >"$logs/$t.log" 2>&1; then
+    echo 0 >"$logs/$t.rc"
+  else
+    echo $? >"$logs/$t.rc"
+  fi
+}
+running=0
+for t in "${targets[@]}"; do
+  if [ "$running" -ge "$jobs" ]; then
+    wait -n || true
+    running=$((running - 1))
+  fi
+  echo "== fuzzing $t for ${seconds}s"
+  run_one "$t" &
+  running=$((running + 1))
 done
+wait
+failed=()
+for t in "${targets[@]}"; do
+  echo "== $t"
+  cat "$logs/$t.log"
+  [ "$(cat "$logs/$t.rc" 2>/dev/null || echo 1)" = 0 ] || failed+=("$t")
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "fuzzing found a failure in: ${failed[*]} (see each log above; inputs in fuzz/artifacts/)" >&2
+  exit 1
+fi
+echo "== every target ran ${seconds}s without a finding"
