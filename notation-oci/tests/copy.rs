@@ -711,3 +711,67 @@ fn a_referrer_reached_as_an_index_child_or_as_the_root_is_listed_under_its_subje
         [&sbom.digest]
     );
 }
+
+/// Planning a copy reads the source's graph as one operation of its
+/// client: a source that answers each read just within a request's budget
+/// cannot stretch the copy to a budget per manifest. The in-process
+/// registry (written to the OCI distribution spec) serves the source, slowed
+/// down by a fault hook.
+#[test]
+fn planning_shares_one_budget_of_the_source_client() {
+    use notation_oci::registry::RegistryClientOptions;
+    use std::time::Duration;
+    let registry = OciRegistry::start();
+    let source = remote(&registry.host(), "app");
+    signed_index(&source, false);
+    // Every manifest and referrers read now takes 250 ms: each far inside
+    // a budget of one second, together (a tag, two children, three
+    // listings, four signatures) well past it.
+    registry.set_fault(Some(Arc::new(|req: &support::http::Request| {
+        if req.method == "GET"
+            && (req.target.contains("/manifests/") || req.target.contains("/referrers/"))
+        {
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        None
+    })));
+    let with_limit = |limit: Duration| {
+        let client = RegistryClientOptions::new()
+            .operation_timeout(limit)
+            .build()
+            .unwrap();
+        let reference = Reference::parse(&format!("{}/app", registry.host())).unwrap();
+        RemoteRepository::new(client, &reference).unwrap()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let destination = OciLayout::create(dir.path().join("out")).unwrap();
+    let e = copy::copy(
+        &with_limit(Duration::from_secs(1)),
+        "v1",
+        &destination,
+        None,
+        &CopyOptions::new(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            CopyError::Source {
+                error: RepositoryError::Registry(RegistryError::Timeout(_)),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(destination.resolve("v1").is_err(), "nothing was written");
+    // With room for the whole plan, the same copy completes.
+    let report = copy::copy(
+        &with_limit(Duration::from_secs(30)),
+        "v1",
+        &destination,
+        None,
+        &CopyOptions::new(),
+    )
+    .unwrap();
+    assert_eq!(report.signatures, 4, "{report}");
+}
