@@ -34,6 +34,9 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+mod lock;
+pub use lock::lock_exclusive;
+
 /// Permission bits of private files: credentials, private keys, and what
 /// the reference CLI writes owner-only (configuration, signatures, trust
 /// policies, the CRL cache).

@@ -23,6 +23,7 @@ impl OciLayout {
         manifests: &[Descriptor],
         tag: Option<(&str, &Descriptor)>,
     ) -> Result<(), LayoutError> {
+        let _lock = self.lock_index()?;
         let mut index = self.index()?;
         for manifest in manifests {
             if index.manifests.iter().any(|d| d.digest == manifest.digest) {

@@ -31,6 +31,8 @@ use crate::oci::{
 pub const OCI_LAYOUT_FILE: &str = "oci-layout";
 /// The index file.
 pub const INDEX_FILE: &str = "index.json";
+/// How long a change of `index.json` waits for another writer's to end.
+pub const INDEX_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 /// Largest `index.json` read.
 pub const MAX_INDEX_SIZE: u64 = 32 * 1024 * 1024;
 /// Most manifests visited when looking for referrers.
@@ -210,11 +212,27 @@ impl OciLayout {
             root,
             referrers: Default::default(),
         };
-        layout.write_atomic(
-            &layout.root.join(OCI_LAYOUT_FILE),
-            br#"{"imageLayoutVersion":"1.0.0"}"#,
-        )?;
-        layout.write_atomic(&layout.root.join(INDEX_FILE), &ImageIndex::new().to_json())?;
+        // index.json before the marker that makes the directory a layout
+        // to others, and neither replaces what a creator running at the
+        // same time wrote (it may have listed a signature already).
+        for (file, data) in [
+            (INDEX_FILE, ImageIndex::new().to_json()),
+            (
+                OCI_LAYOUT_FILE,
+                br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec(),
+            ),
+        ] {
+            let path = layout.root.join(file);
+            layout.check_within(&path)?;
+            match notation_core::file::AtomicWrite::public()
+                .dir_mode(notation_core::file::PUBLIC_DIR_MODE)
+                .no_replace()
+                .write(&path, &data)
+            {
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                other => other.map_err(io(&path))?,
+            }
+        }
         Ok(layout)
     }
 
@@ -324,6 +342,7 @@ impl OciLayout {
 
     /// Lists a manifest in `index.json` (once).
     pub fn add_to_index(&self, desc: Descriptor) -> Result<(), LayoutError> {
+        let _lock = self.lock_index()?;
         let mut index = self.index()?;
         if index
             .manifests
@@ -418,6 +437,32 @@ impl OciLayout {
             }
         }
         Ok(())
+    }
+
+    /// Serializes changes of `index.json`: every read-modify-write of it
+    /// (signing, tagging, a copy's end) holds an exclusive lock on the
+    /// layout's `oci-layout` file, a file no writer replaces, until the
+    /// returned handle drops. Two processes or threads signing into one
+    /// layout at once would otherwise both read the old `index.json` and
+    /// the later write would drop the other's signature from it. Another
+    /// writer is waited for at most [`INDEX_LOCK_WAIT`].
+    pub(crate) fn lock_index(&self) -> Result<std::fs::File, LayoutError> {
+        let path = self.root.join(OCI_LAYOUT_FILE);
+        let file = self.open_file(&path)?;
+        notation_core::file::lock_exclusive(&file, INDEX_LOCK_WAIT).map_err(|error| {
+            LayoutError::Io {
+                path: path.clone(),
+                error: if error.kind() == std::io::ErrorKind::TimedOut {
+                    std::io::Error::new(
+                        error.kind(),
+                        format!("another writer of index.json holds the layout's lock: {error}"),
+                    )
+                } else {
+                    error
+                },
+            }
+        })?;
+        Ok(file)
     }
 
     /// Reads a file of the layout: a regular file, inside the layout, of
