@@ -276,6 +276,35 @@ fn a_pin_on_the_command_line_is_refused() {
     .failure()
     .stderr_has("signing key: pkcs11:")
     .stderr_lacks(PIN);
+    // A PIN with an unencoded `&` makes the URI malformed: still refused,
+    // and neither the error nor the log shows any of it.
+    let malformed = format!("{uri}&rest-of-pin");
+    env.run(&["key", "add", "hsm", "--pkcs11-uri", &malformed])
+        .failure()
+        .stderr_has("pin-value")
+        .stderr_lacks(PIN)
+        .stderr_lacks("rest-of-pin");
+    env.run(&[
+        "key", "add", "hsm", "--plugin", "pkcs11", "--id", &malformed,
+    ])
+    .failure()
+    .stderr_has("--id: a PIN in the URI (pin-value)")
+    .stderr_lacks(PIN)
+    .stderr_lacks("rest-of-pin");
+    env.run(&[
+        "blob",
+        "sign",
+        "-d",
+        "--plugin",
+        "pkcs11",
+        "--id",
+        &malformed,
+        blob.to_str().unwrap(),
+    ])
+    .failure()
+    .stderr_has("pin-value=<redacted>")
+    .stderr_lacks(PIN)
+    .stderr_lacks("rest-of-pin");
     assert!(!env.config().join("signingkeys.json").exists());
 }
 

@@ -150,6 +150,24 @@ pub enum Pkcs11Error {
     /// The token's ECDSA signature is in neither known form.
     #[error("{0}")]
     SignatureFormat(#[from] crate::ecdsa::EcdsaFormatError),
+    /// A digest handed to `sign_digest` whose length is not its hash's.
+    #[error("a {hash} digest is {want} bytes, got {got}")]
+    DigestLength {
+        /// The key spec's hash.
+        hash: &'static str,
+        /// Its length.
+        want: usize,
+        /// The length given.
+        got: usize,
+    },
+    /// The token's RSA signature is longer than the modulus.
+    #[error("the token's RSA signature of {got} bytes does not fit the {want}-byte modulus")]
+    SignatureLength {
+        /// Its length.
+        got: usize,
+        /// The modulus's length.
+        want: usize,
+    },
     /// A PKCS#11 call failed.
     #[error("PKCS#11 {operation} failed: {error}")]
     Token {
@@ -175,6 +193,12 @@ impl Pkcs11Error {
                 | Pkcs11Error::WrongPin { .. }
                 | Pkcs11Error::PinLocked { .. }
                 | Pkcs11Error::Pin(_)
+                // Any other refusal of the login: an expired or invalid PIN,
+                // a user PIN not set, another user logged in.
+                | Pkcs11Error::Token {
+                    operation: "C_Login",
+                    ..
+                }
         )
     }
 
@@ -196,6 +220,7 @@ impl Pkcs11Error {
                 | Pkcs11Error::NoCertificateChain { .. }
                 | Pkcs11Error::Certificate(_)
                 | Pkcs11Error::Io { .. }
+                | Pkcs11Error::DigestLength { .. }
         )
     }
 }

@@ -15,6 +15,7 @@ use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::error::{Error as CkError, RvError};
 
 use crate::error::Pkcs11Error;
+use crate::pin::Pin;
 use crate::uri::Pkcs11Uri;
 
 /// The environment variable naming the module to use when a URI has
@@ -29,6 +30,8 @@ pub struct Module {
     manufacturer: String,
     description: String,
     version: (u8, u8),
+    /// Per slot, the PIN this process last logged in with.
+    logins: Arc<Mutex<HashMap<u64, Pin>>>,
 }
 
 impl Module {
@@ -42,6 +45,24 @@ impl Module {
         &self.context
     }
 
+    /// Records that `pin` logged in to the token in `slot`.
+    pub(crate) fn record_login(&self, slot: u64, pin: &Pin) {
+        let mut logins = self.logins.lock().unwrap_or_else(|p| p.into_inner());
+        logins.insert(slot, pin.clone());
+    }
+
+    /// Whether `pin` may use the token in `slot`, which reports that this
+    /// process is logged in already (PKCS#11 login is per application, and
+    /// a module answers `CKR_USER_ALREADY_LOGGED_IN` before it looks at the
+    /// PIN): it must be the PIN that logged in, when this library logged
+    /// in. A login by another component of the process cannot be checked.
+    pub(crate) fn same_login(&self, slot: u64, pin: &Pin) -> bool {
+        let logins = self.logins.lock().unwrap_or_else(|p| p.into_inner());
+        logins
+            .get(&slot)
+            .is_none_or(|recorded| constant_time_eq(recorded.expose(), pin.expose()))
+    }
+
     /// Whether the URI's library attributes match this module.
     pub(crate) fn matches(&self, uri: &Pkcs11Uri) -> bool {
         uri.library_manufacturer()
@@ -51,6 +72,14 @@ impl Module {
                 .is_none_or(|d| d == self.description)
             && uri.library_version().is_none_or(|v| v == self.version)
     }
+}
+
+/// Compares two secrets in time that depends on their lengths only.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn registry() -> &'static Mutex<HashMap<PathBuf, Arc<Module>>> {
@@ -89,6 +118,7 @@ pub fn load(path: &Path) -> Result<Arc<Module>, Pkcs11Error> {
         manufacturer: info.manufacturer_id().to_string(),
         description: info.library_description().to_string(),
         version: (version.major(), version.minor()),
+        logins: Default::default(),
     });
     modules.insert(canonical, module.clone());
     Ok(module)
@@ -96,9 +126,25 @@ pub fn load(path: &Path) -> Result<Arc<Module>, Pkcs11Error> {
 
 /// Where the module for `uri` is: `module-path`, else `module-name` looked
 /// up in the system's PKCS#11 module directories, else [`MODULE_ENV`].
+///
+/// A path must be absolute: loading a module runs its code, and a relative
+/// one would load whatever file of that name the current directory holds
+/// (a cloned repository, say).
 pub fn resolve_path(uri: &Pkcs11Uri) -> Result<PathBuf, Pkcs11Error> {
+    let absolute = |path: PathBuf, what: &str| {
+        if path.is_absolute() {
+            Ok(path)
+        } else {
+            Err(Pkcs11Error::ModuleLoad {
+                reason: format!(
+                    "{what} must be an absolute path: a relative one would load a library from the current directory"
+                ),
+                path,
+            })
+        }
+    };
     if let Some(path) = uri.module_path() {
-        return Ok(PathBuf::from(path));
+        return absolute(PathBuf::from(path), "module-path");
     }
     if let Some(name) = uri.module_name() {
         return find_module_by_name(name).ok_or_else(|| Pkcs11Error::ModuleLoad {
@@ -114,7 +160,7 @@ pub fn resolve_path(uri: &Pkcs11Uri) -> Result<PathBuf, Pkcs11Error> {
         });
     }
     match std::env::var_os(MODULE_ENV) {
-        Some(path) if !path.is_empty() => Ok(PathBuf::from(path)),
+        Some(path) if !path.is_empty() => absolute(PathBuf::from(path), MODULE_ENV),
         _ => Err(Pkcs11Error::NoModule),
     }
 }
@@ -179,6 +225,21 @@ mod tests {
     fn module_names_never_escape_the_module_directories() {
         for name in ["../../../tmp/x", "/usr/lib/softhsm/libsofthsm2", "", ".."] {
             assert_eq!(find_module_by_name(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_relative_module_path_is_refused() {
+        for uri in [
+            "pkcs11:?module-path=libsofthsm2.so",
+            "pkcs11:?module-path=./lib/x.so",
+            "pkcs11:?module-path=",
+        ] {
+            let err = resolve_path(&Pkcs11Uri::parse(uri).unwrap()).unwrap_err();
+            assert!(
+                err.to_string().contains("must be an absolute path"),
+                "{uri}: {err}"
+            );
         }
     }
 

@@ -58,6 +58,13 @@ pub enum PinError {
         "unsupported pin-source {0:?}: give a file: URI or a path (running programs is not supported)"
     )]
     UnsupportedSource(String),
+    /// A `pin-source` naming a relative path.
+    #[error("pin-source {0:?} must name an absolute path (file:/path/to/pin)")]
+    RelativeSource(String),
+    /// The PIN file is not a regular file (a FIFO, a device, a directory):
+    /// it is not read, so that it cannot block.
+    #[error("PIN file {} is not a regular file", .0.display())]
+    NotARegularFile(PathBuf),
 }
 
 impl Pin {
@@ -74,11 +81,20 @@ impl Pin {
     /// Reads a PIN from a stream (standard input, a pipe): the first line,
     /// without its line ending, at most [`MAX_PIN_LENGTH`] bytes.
     pub fn read_from(reader: &mut dyn Read) -> Result<Self, PinError> {
-        let mut data = Zeroizing::new(Vec::new());
-        reader
-            .take(MAX_PIN_LENGTH as u64 + 2)
-            .read_to_end(&mut data)
-            .map_err(PinError::Read)?;
+        // One buffer of the largest size, filled in place and wiped on
+        // drop: growing a vector (or std's probing read) would leave
+        // copies of the PIN behind in freed memory.
+        let mut buffer = Zeroizing::new(vec![0u8; MAX_PIN_LENGTH + 2]);
+        let mut len = 0;
+        while len < buffer.len() {
+            match reader.read(&mut buffer[len..]) {
+                Ok(0) => break,
+                Ok(n) => len += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(PinError::Read(e)),
+            }
+        }
+        let data = &buffer[..len];
         let line_end = data.iter().position(|b| *b == b'\n').unwrap_or(data.len());
         let mut line = &data[..line_end];
         if line.last() == Some(&b'\r') {
@@ -96,7 +112,13 @@ impl Pin {
             path: path.to_path_buf(),
             error,
         };
-        let mut file = std::fs::File::open(path).map_err(io)?;
+        let mut file = notation_core::file::open_regular(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::InvalidInput {
+                PinError::NotARegularFile(path.to_path_buf())
+            } else {
+                io(e)
+            }
+        })?;
         Self::read_from(&mut file).map_err(|e| match e {
             PinError::Read(error) => io(error),
             other => other,
@@ -133,7 +155,7 @@ pub(crate) fn pin_source_path(source: &str) -> Result<PathBuf, PinError> {
         if path.is_empty() {
             return Err(unsupported());
         }
-        return Ok(PathBuf::from(path));
+        return absolute(PathBuf::from(path), source);
     }
     // A scheme other than file: (`https:`, ...) or a program (`|cmd`).
     let scheme_like = source
@@ -142,7 +164,18 @@ pub(crate) fn pin_source_path(source: &str) -> Result<PathBuf, PinError> {
     if source.is_empty() || source.starts_with('|') || scheme_like {
         return Err(unsupported());
     }
-    Ok(PathBuf::from(source))
+    absolute(PathBuf::from(source), source)
+}
+
+/// A PIN file's path must be absolute: a relative one would read whatever
+/// file of that name the current directory holds, and wrong PINs lock
+/// tokens.
+fn absolute(path: PathBuf, source: &str) -> Result<PathBuf, PinError> {
+    if path.is_absolute() {
+        Ok(path)
+    } else {
+        Err(PinError::RelativeSource(source.to_string()))
+    }
 }
 
 #[cfg(test)]
@@ -168,6 +201,25 @@ mod tests {
         ));
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_pin_file_that_is_no_regular_file_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pin");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        for path in [fifo.as_path(), dir.path()] {
+            assert!(
+                matches!(Pin::read_file(path), Err(PinError::NotARegularFile(p)) if p == path),
+                "{}",
+                path.display()
+            );
+        }
+    }
+
     #[test]
     fn pin_sources() {
         assert_eq!(pin_source_path("file:/a/b").unwrap(), Path::new("/a/b"));
@@ -177,8 +229,10 @@ mod tests {
             Path::new("/a")
         );
         assert_eq!(pin_source_path("/etc/pin").unwrap(), Path::new("/etc/pin"));
-        assert_eq!(pin_source_path("pin.txt").unwrap(), Path::new("pin.txt"));
         for bad in [
+            "pin.txt",
+            "./pin",
+            "file:pin.txt",
             "file://evil/a",
             "|/bin/cat",
             "https://x/pin",

@@ -84,7 +84,13 @@ fn check_contract(version: &str) -> Result<(), ErrorResponse> {
         return Err(error(ErrorCode::Validation, "contractVersion is required"));
     }
     let major = CONTRACT_VERSION.split('.').next().unwrap_or_default();
-    if version.split('.').next() != Some(major) {
+    // `<major>.<minor>`, both numbers.
+    let well_formed = version.split_once('.').is_some_and(|(ma, mi)| {
+        [ma, mi]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    });
+    if !well_formed || version.split('.').next() != Some(major) {
         return Err(error(
             ErrorCode::UnsupportedContractVersion,
             format!(
@@ -101,6 +107,18 @@ fn open_signer(key_id: &str, config: &PluginConfig) -> Result<Pkcs11Signer, Erro
     }
     let uri = Pkcs11Uri::parse(key_id)
         .map_err(|e| error(ErrorCode::Validation, format!("keyId: {e}")))?;
+    // The key id is kept in notation's signingkeys.json, given on its
+    // command line and sent in every request, which notation logs with
+    // --debug: no place for a PIN.
+    if uri.pin_value().is_some() {
+        return Err(error(
+            ErrorCode::Validation,
+            format!(
+                "keyId: the PIN must not be in the key id (pin-value), which notation stores and logs: use pin-source=file:<path> or the {} environment variable",
+                crate::pin::PIN_ENV
+            ),
+        ));
+    }
     let mut builder = Pkcs11Signer::builder(uri);
     if let Some(path) = config
         .get(CERTIFICATE_CHAIN_CONFIG)
@@ -236,5 +254,23 @@ pub fn run(
             let _ = stderr.flush();
             1
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contract_versions() {
+        for ok in ["1.0", "1.1", "1.10"] {
+            assert!(check_contract(ok).is_ok(), "{ok}");
+        }
+        for bad in ["1", "1.", "1.foo", "1.0-x", "2.0", "x.0", ".0"] {
+            let e = check_contract(bad).unwrap_err();
+            assert_eq!(e.error_code, ErrorCode::UnsupportedContractVersion, "{bad}");
+        }
+        let e = check_contract("").unwrap_err();
+        assert_eq!(e.error_code, ErrorCode::Validation);
     }
 }

@@ -241,9 +241,18 @@ impl Pkcs11Signer {
         encoding: EcdsaEncoding,
     ) -> Result<Vec<u8>, Pkcs11Error> {
         let hash = self.spec.signature_algorithm().hash();
+        if digest.len() != hash.output_len() {
+            return Err(Pkcs11Error::DigestLength {
+                hash: hash.plugin_name(),
+                want: hash.output_len(),
+                got: digest.len(),
+            });
+        }
         let raw = self.key.sign_digest(hash, digest)?;
         match self.key.material() {
-            KeyMaterial::Rsa { .. } => Ok(raw),
+            KeyMaterial::Rsa { modulus, .. } => {
+                rsa_signature_width(raw, modulus.iter().skip_while(|b| **b == 0).count())
+            }
             KeyMaterial::Ec { .. } => {
                 let field_len = match self.spec {
                     KeySpec::Ec256 => 32,
@@ -340,5 +349,44 @@ impl Signer for Pkcs11Signer {
             .sign_data(data, EcdsaEncoding::Fixed)
             .map_err(|e| SignerError::Signing(e.to_string()))?;
         Ok((signature, self.chain.clone()))
+    }
+}
+
+/// An RSA signature as wide as the modulus (RFC 8017: an octet string of
+/// the modulus's length): a module that drops leading zero bytes gets them
+/// back (verifiers refuse a short signature); a longer one is refused.
+fn rsa_signature_width(raw: Vec<u8>, width: usize) -> Result<Vec<u8>, Pkcs11Error> {
+    let significant = raw.iter().skip_while(|b| **b == 0).count();
+    if significant > width || width == 0 {
+        return Err(Pkcs11Error::SignatureLength {
+            got: raw.len(),
+            want: width,
+        });
+    }
+    if raw.len() == width {
+        return Ok(raw);
+    }
+    let mut fixed = vec![0u8; width - significant];
+    fixed.extend_from_slice(&raw[raw.len() - significant..]);
+    Ok(fixed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rsa_signatures_are_as_wide_as_the_modulus() {
+        assert_eq!(rsa_signature_width(vec![1, 2, 3], 3).unwrap(), [1, 2, 3]);
+        // A module that dropped a leading zero byte.
+        assert_eq!(rsa_signature_width(vec![2, 3], 3).unwrap(), [0, 2, 3]);
+        // One that added one.
+        assert_eq!(rsa_signature_width(vec![0, 0, 2, 3], 3).unwrap(), [0, 2, 3]);
+        for (raw, width) in [(vec![1, 2, 3, 4], 3), (vec![], 0)] {
+            assert!(matches!(
+                rsa_signature_width(raw, width),
+                Err(Pkcs11Error::SignatureLength { .. })
+            ));
+        }
     }
 }

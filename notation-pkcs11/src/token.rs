@@ -255,17 +255,30 @@ impl TokenKey {
                 });
             }
         };
-        match result {
-            Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => Ok(()),
-            Err(CkError::Pkcs11(RvError::PinIncorrect | RvError::PinLenRange, _)) => {
+        match (result, &self.pin) {
+            (Ok(()), Some(pin)) => {
+                self.module.record_login(self.slot.id(), pin);
+                Ok(())
+            }
+            (Ok(()), None) => Ok(()),
+            // Logged in already, by this process: with this PIN only.
+            (Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)), Some(pin))
+                if !self.module.same_login(self.slot.id(), pin) =>
+            {
                 Err(Pkcs11Error::WrongPin {
                     token: self.token_label.clone(),
                 })
             }
-            Err(CkError::Pkcs11(RvError::PinLocked, _)) => Err(Pkcs11Error::PinLocked {
+            (Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)), _) => Ok(()),
+            (Err(CkError::Pkcs11(RvError::PinIncorrect | RvError::PinLenRange, _)), _) => {
+                Err(Pkcs11Error::WrongPin {
+                    token: self.token_label.clone(),
+                })
+            }
+            (Err(CkError::Pkcs11(RvError::PinLocked, _)), _) => Err(Pkcs11Error::PinLocked {
                 token: self.token_label.clone(),
             }),
-            Err(e) => Err(Pkcs11Error::token("C_Login")(e)),
+            (Err(e), _) => Err(Pkcs11Error::token("C_Login")(e)),
         }
     }
 

@@ -109,6 +109,13 @@ pub enum UriError {
     /// Both `pin-value` and `pin-source`: which one is meant is unclear.
     #[error("a PKCS#11 URI may give pin-value or pin-source, not both")]
     PinValueAndSource,
+    /// A malformed `pin-value`, or a malformed query attribute after one:
+    /// its text may be part of the PIN (an unencoded `&` splits the PIN
+    /// into attributes), so it is not shown.
+    #[error(
+        "malformed PKCS#11 URI at or after pin-value (not shown: it may hold the PIN); percent-encode the PIN's reserved characters (& ; # % space), or use pin-source"
+    )]
+    MalformedPinValue,
 }
 
 /// A parsed RFC 7512 PKCS#11 URI.
@@ -283,8 +290,26 @@ impl Pkcs11Uri {
         if let Some(query) = query {
             let mut offset = SCHEME.len() + path.len() + 1;
             if !query.is_empty() {
+                // From `pin-value` on, an error names nothing of the text: a
+                // PIN with an unencoded `&` runs into the next attributes.
+                let mut pin_seen = false;
                 for segment in query.split('&') {
-                    parsed.query_attribute(segment, offset)?;
+                    pin_seen |= segment.starts_with("pin-value=") || segment == "pin-value";
+                    parsed
+                        .query_attribute(segment, offset)
+                        .map_err(|e| match e {
+                            UriError::DuplicateAttribute(_)
+                            | UriError::MalformedAttribute(_)
+                            | UriError::UnknownAttribute(_)
+                            | UriError::InvalidCharacter { .. }
+                            | UriError::InvalidPercentEncoding { .. }
+                            | UriError::InvalidValue { .. }
+                                if pin_seen =>
+                            {
+                                UriError::MalformedPinValue
+                            }
+                            other => other,
+                        })?;
                     offset += segment.len() + 1;
                 }
             }

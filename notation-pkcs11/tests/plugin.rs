@@ -231,12 +231,25 @@ fn the_pin_may_come_from_the_environment() {
 fn failures_are_error_responses_with_the_contract_codes() {
     let _serial = support::softhsm::exclusive();
     let chain = pki("ec-256.chain.pem");
+    let dir = tempfile::tempdir().unwrap();
+    let wrong_pin_file = dir.path().join("pin");
+    std::fs::write(&wrong_pin_file, "0000\n").unwrap();
     let wrong_pin = format!(
+        "pkcs11:token={};object=ec-256?module-path={MODULE}&pin-source=file:{}",
+        support::softhsm::LOCKED_TOKEN,
+        wrong_pin_file.display()
+    );
+    let pin_value = format!(
         "pkcs11:token={};object=ec-256?module-path={MODULE}&pin-value=0000",
         support::softhsm::LOCKED_TOKEN
     );
     let cases: Vec<(Vec<u8>, &str, &str)> = vec![
         (describe(&wrong_pin, &chain), "ACCESS_DENIED", "wrong PIN"),
+        (
+            describe(&pin_value, &chain),
+            "VALIDATION_ERROR",
+            "use pin-source=file:<path> or the NOTATION_PKCS11_PIN environment variable",
+        ),
         (
             describe(&key_id("nope"), &chain),
             "VALIDATION_ERROR",

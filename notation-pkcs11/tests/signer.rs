@@ -250,6 +250,26 @@ fn a_wrong_pin_is_a_clear_error() {
     assert!(err.is_access_denied());
 }
 
+/// PKCS#11 login is per process: while one signer keeps the token logged
+/// in, the module answers any other login with "already logged in" without
+/// looking at its PIN. A second signer with a wrong PIN is refused all the
+/// same (the PIN never reaches the token, so it counts no failed login).
+#[test]
+fn a_wrong_pin_is_refused_while_the_token_is_logged_in() {
+    let logged_in = signer("ec-256");
+    let err = Pkcs11Signer::builder(uri(&hsm().uri("ec-256")))
+        .pin(Pin::from_bytes(b"0000".to_vec()))
+        .certificate_chain_file(pki("ec-256.chain.pem"))
+        .build()
+        .unwrap_err();
+    assert!(matches!(&err, Pkcs11Error::WrongPin { .. }), "{err}");
+    // The right PIN still opens a second signer, and the first signs on.
+    let second = signer("ec-256");
+    for s in [&logged_in, &second] {
+        assert_eq!(s.sign_data(b"x", EcdsaEncoding::Fixed).unwrap().len(), 64);
+    }
+}
+
 #[test]
 fn no_pin_at_all_is_a_clear_error() {
     hsm();

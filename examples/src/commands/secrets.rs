@@ -170,7 +170,25 @@ pub fn display_key_id(key: &KeySuite) -> String {
 pub fn shown_key_id(id: &str) -> String {
     match Pkcs11Uri::parse(id) {
         Ok(uri) if uri.pin_value().is_some() => uri.to_string(),
+        // Not a URI the parser takes, yet with what may be a PIN: shown up
+        // to it.
+        Err(_) if carries_pin(id) => match id.find("pin-value") {
+            Some(at) => format!("{}pin-value=<redacted>", &id[..at]),
+            None => "<redacted>".into(),
+        },
         _ => id.to_string(),
+    }
+}
+
+/// Whether `id` is a PKCS#11 URI with a `pin-value`, well-formed or not.
+fn carries_pin(id: &str) -> bool {
+    match Pkcs11Uri::parse(id) {
+        Ok(uri) => uri.pin_value().is_some(),
+        Err(_) => {
+            id.get(..7)
+                .is_some_and(|s| s.eq_ignore_ascii_case("pkcs11:"))
+                && id.contains("pin-value")
+        }
     }
 }
 
@@ -178,7 +196,7 @@ pub fn shown_key_id(id: &str) -> String {
 /// `--pkcs11-uri` does: an argument is visible to every user of the
 /// machine, and the entry would keep the PIN in `signingkeys.json`.
 pub fn check_id_argument(plugin: &str, id: &str) -> CliResult {
-    if plugin == PLUGIN_NAME && Pkcs11Uri::parse(id).is_ok_and(|u| u.pin_value().is_some()) {
+    if plugin == PLUGIN_NAME && carries_pin(id) {
         return Err(pin_in_argument("--id"));
     }
     Ok(())

@@ -193,6 +193,16 @@ fn hostile_uris_are_rejected_with_a_reason() {
             "pkcs11:?pin-value=1&pin-source=/p",
             UriError::PinValueAndSource,
         ),
+        // A PIN that is not percent-encoded: whatever goes wrong at or after
+        // pin-value, no part of the text is shown.
+        ("pkcs11:?pin-value=ab&cd", UriError::MalformedPinValue),
+        ("pkcs11:?pin-value=ab&c=d", UriError::MalformedPinValue),
+        ("pkcs11:?pin-value=12 34", UriError::MalformedPinValue),
+        ("pkcs11:?pin-value=12%3", UriError::MalformedPinValue),
+        (
+            "pkcs11:?module-path=/m.so&pin-value=1;2&module-path=/n.so",
+            UriError::MalformedPinValue,
+        ),
     ];
     for (uri, want) in cases {
         let short: String = uri.chars().take(60).collect();
@@ -271,5 +281,19 @@ proptest! {
     #[test]
     fn arbitrary_text_never_panics(s in "pkcs11:\\PC{0,64}") {
         let _ = Pkcs11Uri::parse(&s);
+    }
+}
+
+#[test]
+fn errors_at_or_after_pin_value_show_none_of_it() {
+    for uri in [
+        "pkcs11:?pin-value=s3cr&et",
+        "pkcs11:?pin-value=s3cr&et=x",
+        "pkcs11:?pin-value=s3cr#et",
+        "pkcs11:token=a?pin-value=s3cr%et",
+    ] {
+        let text = parse(uri).unwrap_err().to_string();
+        assert!(!text.contains("s3cr") && !text.contains("et"), "{text}");
+        assert!(text.contains("pin-source"), "{text}");
     }
 }
