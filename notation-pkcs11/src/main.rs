@@ -2,14 +2,37 @@
 //! keys in PKCS#11 tokens. See the crate documentation of `notation_pkcs11`.
 #![forbid(unsafe_code)]
 
+use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    let mut response = response_stream();
     let code = notation_pkcs11::plugin::run(
         std::env::args_os().skip(1),
         &mut std::io::stdin().lock(),
-        &mut std::io::stdout().lock(),
+        &mut response,
         &mut std::io::stderr().lock(),
     );
     ExitCode::from(code as u8)
+}
+
+/// Where the JSON response goes: the original standard output, while
+/// file descriptor 1 itself now points at standard error. The plugin spec
+/// asks a plugin to move its standard output aside before anything runs:
+/// a PKCS#11 module (vendor code loaded into this process) that prints
+/// would otherwise corrupt the response. What it prints goes to standard
+/// error, where a failure's message stays readable.
+fn response_stream() -> Box<dyn Write> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        let moved = rustix::io::dup(std::io::stdout().as_fd()).and_then(|saved| {
+            rustix::stdio::dup2_stdout(std::io::stderr().as_fd())?;
+            Ok(saved)
+        });
+        if let Ok(saved) = moved {
+            return Box::new(std::fs::File::from(saved));
+        }
+    }
+    Box::new(std::io::stdout())
 }

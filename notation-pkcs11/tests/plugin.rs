@@ -349,3 +349,42 @@ fn the_plugin_is_found_and_run_like_any_installed_plugin() {
             .is_file()
     );
 }
+
+/// OpenSC's PKCS#11 spy, which logs every call of the module it wraps.
+fn pkcs11_spy() -> PathBuf {
+    let arch = std::env::consts::ARCH;
+    [
+        format!("/usr/lib/{arch}-linux-gnu/pkcs11/pkcs11-spy.so"),
+        "/usr/lib/pkcs11/pkcs11-spy.so".to_string(),
+        "/usr/lib64/pkcs11/pkcs11-spy.so".to_string(),
+    ]
+    .into_iter()
+    .map(PathBuf::from)
+    .find(|p| p.exists())
+    .expect("OpenSC's pkcs11-spy.so is needed (apt-get install opensc)")
+}
+
+/// A module that prints to standard output (the spy wrapping SoftHSM,
+/// logging every PKCS#11 call to /dev/stdout): the response on standard
+/// output is the JSON alone, and what the module printed goes to standard
+/// error (the plugin spec asks plugins to move standard output aside).
+#[test]
+fn a_module_that_prints_leaves_the_response_alone() {
+    let _serial = support::softhsm::exclusive();
+    let spy = pkcs11_spy();
+    let id = key_id("ec-384").replace(MODULE, &spy.display().to_string());
+    let (code, out, err) = raw(
+        &["describe-key"],
+        &describe(&id, &pki("ec-384.chain.pem")),
+        &[
+            ("PKCS11SPY", Path::new(MODULE)),
+            ("PKCS11SPY_OUTPUT", Path::new("/dev/stdout")),
+        ],
+    );
+    let err = String::from_utf8_lossy(&err);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_slice(&out)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out)));
+    assert_eq!(v["keySpec"], json!("EC-384"));
+    assert!(err.contains("C_Initialize"), "the spy's log: {err}");
+}
