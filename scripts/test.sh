@@ -5,7 +5,7 @@
 #     golang-go, make, pkg-config and valgrind for the C and Go bindings and
 #     their installation; python3 for the loopback TSA/CRL servers; zsh and
 #     fish for the CLI's completion scripts; softhsm2 and opensc for the
-#     PKCS#11 tests; cargo-fuzz),
+#     PKCS#11 tests, with opensc-pkcs11's pkcs11-spy; cargo-fuzz),
 #   - checks formatting and clippy,
 #   - runs every Rust test, including all conformance vectors (the pending
 #     ones are listed in the output), on the default crypto provider
@@ -41,6 +41,8 @@ command -v fish >/dev/null || need_pkgs+=(fish)
 # PKCS#11 tests: SoftHSM tokens, objects imported with OpenSC's pkcs11-tool.
 command -v softhsm2-util >/dev/null || need_pkgs+=(softhsm2)
 command -v pkcs11-tool >/dev/null || need_pkgs+=(opensc)
+# OpenSC's pkcs11-spy module: a module that prints (the plugin's stdout test).
+ls /usr/lib/*/pkcs11/pkcs11-spy.so /usr/lib/pkcs11/pkcs11-spy.so >/dev/null 2>&1 || need_pkgs+=(opensc-pkcs11)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   step "installing ${need_pkgs[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
