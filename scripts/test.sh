@@ -42,7 +42,8 @@ command -v fish >/dev/null || need_pkgs+=(fish)
 command -v softhsm2-util >/dev/null || need_pkgs+=(softhsm2)
 command -v pkcs11-tool >/dev/null || need_pkgs+=(opensc)
 # OpenSC's pkcs11-spy module: a module that prints (the plugin's stdout test).
-ls /usr/lib/*/pkcs11/pkcs11-spy.so /usr/lib/pkcs11/pkcs11-spy.so >/dev/null 2>&1 || need_pkgs+=(opensc-pkcs11)
+compgen -G '/usr/lib/*/pkcs11/pkcs11-spy.so' >/dev/null || compgen -G '/usr/lib*/pkcs11/pkcs11-spy.so' >/dev/null \
+  || need_pkgs+=(opensc-pkcs11)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   step "installing ${need_pkgs[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
