@@ -47,6 +47,9 @@ pub(crate) enum KeyMaterial {
 struct Pool {
     idle: Vec<(Session, ObjectHandle)>,
     open: usize,
+    /// At most [`MAX_SESSIONS`], fewer once the token has refused a
+    /// session (`CKR_SESSION_COUNT`: a smart card allows a few).
+    cap: usize,
 }
 
 /// A private key on a token, with its sessions.
@@ -204,6 +207,7 @@ impl TokenKey {
             pool: Mutex::new(Pool {
                 idle: Vec::new(),
                 open: 0,
+                cap: MAX_SESSIONS,
             }),
             returned: Condvar::new(),
         };
@@ -455,8 +459,20 @@ impl TokenKey {
             }
             KeyMaterial::Ec { .. } => Mechanism::Ecdsa,
         };
-        let (session, handle) = self.take()?;
+        let (mut session, mut handle) = self.take()?;
         let mut result = session.sign(&mechanism, handle, digest);
+        if let Err(CkError::Pkcs11(rv, _)) = &result
+            && is_stale_session(*rv)
+        {
+            // The token was removed and put back (or reset): every session
+            // of the pool is dead. Close them, and sign once more with a
+            // new one (which finds the key again).
+            drop(session);
+            self.discard();
+            self.close_idle();
+            (session, handle) = self.take()?;
+            result = session.sign(&mechanism, handle, digest);
+        }
         if let Err(CkError::Pkcs11(RvError::UserNotLoggedIn, _)) = result {
             // The token logged out (another user of the module, a token
             // reset): log in again, once.
@@ -501,17 +517,28 @@ impl TokenKey {
             if let Some(idle) = pool.idle.pop() {
                 return Ok(idle);
             }
-            if pool.open < MAX_SESSIONS {
+            if pool.open < pool.cap {
                 pool.open += 1;
                 drop(pool);
                 let opened = self.open_session().and_then(|s| {
                     let handle = self.find_one(&s, &self.selector, "private key")?;
                     Ok((s, handle))
                 });
-                if opened.is_err() {
-                    self.discard();
+                match opened {
+                    Err(Pkcs11Error::Token {
+                        error: CkError::Pkcs11(RvError::SessionCount, _),
+                        ..
+                    }) if self.lower_cap() => {
+                        // Wait for one of the sessions open to come back.
+                        pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
+                        continue;
+                    }
+                    Err(e) => {
+                        self.discard();
+                        return Err(e);
+                    }
+                    Ok(opened) => return Ok(opened),
                 }
-                return opened;
             }
             pool = self.returned.wait(pool).unwrap_or_else(|p| p.into_inner());
         }
@@ -524,6 +551,30 @@ impl TokenKey {
         pool.open = pool.open.max(pool.idle.len());
         drop(pool);
         self.returned.notify_one();
+    }
+
+    /// After the token refused one more session: the one counted for it is
+    /// not open, and no more than those open will be. False when none is
+    /// open (nothing will come back to wait for).
+    fn lower_cap(&self) -> bool {
+        let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
+        pool.open = pool.open.saturating_sub(1);
+        if pool.open == 0 {
+            return false;
+        }
+        pool.cap = pool.open;
+        true
+    }
+
+    /// Closes the idle sessions (after the token went away and came back,
+    /// they are dead).
+    fn close_idle(&self) {
+        let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
+        let idle = std::mem::take(&mut pool.idle);
+        pool.open = pool.open.saturating_sub(idle.len());
+        drop(pool);
+        drop(idle);
+        self.returned.notify_all();
     }
 
     /// One session fewer is open.
@@ -542,7 +593,13 @@ impl TokenKey {
     ) -> Result<Option<Vec<Vec<u8>>>, Pkcs11Error> {
         let (session, handle) = self.take()?;
         let result = self.read_chain(&session, uri);
-        self.give_back(session, handle);
+        if result.is_ok() {
+            self.give_back(session, handle);
+        } else {
+            // A session whose reads failed may be dead: not reused.
+            drop(session);
+            self.discard();
+        }
         result
     }
 
@@ -581,8 +638,17 @@ impl TokenKey {
         let mut current = notation_core::x509::Certificate::from_der(&chain[0])
             .map_err(|e| Pkcs11Error::Certificate(format!("certificate on the token: {e}")))?;
         while !current.is_self_issued() && chain.len() < notation_core::envelope::MAX_CHAIN_LENGTH {
+            // By subject, and by the signature: a token may keep an old and
+            // a renewed issuer under one name.
             let Some(issuer) = parsed.iter().find(|c| {
-                c.raw_subject() == current.raw_issuer() && !chain.iter().any(|d| d == c.der())
+                c.raw_subject() == current.raw_issuer()
+                    && !chain.iter().any(|d| d == c.der())
+                    && current
+                        .check_signature_with(
+                            c.public_key(),
+                            &notation_core::crypto::DefaultProvider,
+                        )
+                        .is_ok()
             }) else {
                 break;
             };
@@ -591,4 +657,18 @@ impl TokenKey {
         }
         Ok(Some(chain))
     }
+}
+
+/// Answers that mean a session (or the handle found in it) no longer
+/// exists on the token.
+fn is_stale_session(rv: RvError) -> bool {
+    matches!(
+        rv,
+        RvError::SessionHandleInvalid
+            | RvError::SessionClosed
+            | RvError::DeviceRemoved
+            | RvError::TokenNotPresent
+            | RvError::KeyHandleInvalid
+            | RvError::ObjectHandleInvalid
+    )
 }

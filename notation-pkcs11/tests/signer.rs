@@ -270,6 +270,83 @@ fn a_wrong_pin_is_refused_while_the_token_is_logged_in() {
     }
 }
 
+/// The key's object replaced under the signer (another user of the token
+/// copies the key and deletes the original, as re-provisioning a token
+/// does): the handle the signer's sessions found is dead, and the next
+/// signature opens a new session that finds the key again.
+#[test]
+fn a_signer_outlives_the_handles_it_found() {
+    use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+    use cryptoki::session::UserType;
+    use cryptoki::types::AuthPin;
+    hsm();
+    let text = format!(
+        "pkcs11:token={};object=ec-256?module-path={MODULE}",
+        softhsm::SESSIONS_TOKEN
+    );
+    let signer = Pkcs11Signer::builder(uri(&text))
+        .pin(Pin::from_bytes(PIN.into()))
+        .certificate_chain_file(pki("ec-256.chain.pem"))
+        .build()
+        .unwrap();
+    signer.sign_data(b"x", EcdsaEncoding::Fixed).unwrap();
+    let ctx = Pkcs11::new(MODULE).unwrap();
+    let _ = ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK));
+    let slot = ctx
+        .get_slots_with_token()
+        .unwrap()
+        .into_iter()
+        .find(|s| ctx.get_token_info(*s).unwrap().label() == softhsm::SESSIONS_TOKEN)
+        .unwrap();
+    let session = ctx.open_rw_session(slot).unwrap();
+    let _ = session.login(UserType::User, Some(&AuthPin::from(PIN)));
+    for _ in 0..2 {
+        let keys = session
+            .find_objects(&[
+                Attribute::Class(ObjectClass::PRIVATE_KEY),
+                Attribute::Label(b"ec-256".to_vec()),
+            ])
+            .unwrap();
+        assert_eq!(keys.len(), 1);
+        session.copy_object(keys[0], &[]).unwrap();
+        session.destroy_object(keys[0]).unwrap();
+        let signature = signer.sign_data(b"x", EcdsaEncoding::Fixed).unwrap();
+        assert_eq!(signature.len(), 64);
+    }
+}
+
+/// A token with two issuers of one name, the old one (another key) found
+/// first (SoftHSM lists the object imported last first): the chain read
+/// from the token takes the one that signed.
+#[test]
+fn the_issuer_on_the_token_is_the_one_that_signed() {
+    hsm();
+    let text = format!(
+        "pkcs11:token={};object=ec-256?module-path={MODULE}",
+        softhsm::RENEWED_TOKEN
+    );
+    let signer = Pkcs11Signer::builder(uri(&text))
+        .pin(Pin::from_bytes(PIN.into()))
+        .build()
+        .unwrap();
+    let chain: Vec<&[u8]> = signer.certificate_chain().iter().map(|c| c.der()).collect();
+    let expected: Vec<Vec<u8>> = ["ec-256.crt", "intermediate.crt", "root.crt"]
+        .iter()
+        .map(|f| {
+            notation_core::x509::Certificate::parse_pem_many(&std::fs::read(pki(f)).unwrap())
+                .unwrap()
+                .remove(0)
+                .der()
+                .to_vec()
+        })
+        .collect();
+    assert!(
+        chain == expected.iter().map(Vec::as_slice).collect::<Vec<_>>(),
+        "not the leaf, the intermediate and the root: {} certificates",
+        chain.len()
+    );
+}
+
 #[test]
 fn no_pin_at_all_is_a_clear_error() {
     hsm();

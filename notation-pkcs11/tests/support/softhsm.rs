@@ -34,6 +34,13 @@ pub const SPECS: [&str; 6] = [
 ];
 /// The label of the key generated on the token (RSA-3072, non-extractable).
 pub const GENERATED: &str = "generated";
+/// A token whose sessions a test closes under its signer's feet (as a
+/// token removed and put back does); PIN [`PIN`], key `ec-256`.
+pub const SESSIONS_TOKEN: &str = "sessions";
+/// A token that keeps, before the right intermediate, a certificate with
+/// the same subject and another key (an issuer renewed with a new key);
+/// PIN [`PIN`], key and certificate `ec-256`.
+pub const RENEWED_TOKEN: &str = "renewed";
 
 /// The test PKI directory.
 pub fn pki(name: &str) -> PathBuf {
@@ -133,6 +140,62 @@ impl Hsm {
         );
         hsm.import(TOKEN, PIN, "cert", &pki("root.crt"), "root", "a2");
         hsm.generate_key(TOKEN, PIN, "rsa:3072", GENERATED, "99");
+
+        hsm.init_token(SESSIONS_TOKEN, PIN);
+        hsm.import(
+            SESSIONS_TOKEN,
+            PIN,
+            "privkey",
+            &pki("ec-256.key"),
+            "ec-256",
+            "01",
+        );
+        hsm.import(
+            SESSIONS_TOKEN,
+            PIN,
+            "cert",
+            &pki("ec-256.crt"),
+            "ec-256",
+            "01",
+        );
+
+        // The old intermediate: the real one's subject and extensions,
+        // another key (self-signed with it).
+        let old = hsm.dir.path().join("old-intermediate.crt");
+        run(Command::new("openssl")
+            .args(["x509", "-in"])
+            .arg(pki("intermediate.crt"))
+            .arg("-signkey")
+            .arg(pki("other-root.key"))
+            .arg("-out")
+            .arg(&old));
+        hsm.init_token(RENEWED_TOKEN, PIN);
+        hsm.import(
+            RENEWED_TOKEN,
+            PIN,
+            "privkey",
+            &pki("ec-256.key"),
+            "ec-256",
+            "01",
+        );
+        hsm.import(
+            RENEWED_TOKEN,
+            PIN,
+            "cert",
+            &pki("ec-256.crt"),
+            "ec-256",
+            "01",
+        );
+        hsm.import(
+            RENEWED_TOKEN,
+            PIN,
+            "cert",
+            &pki("intermediate.crt"),
+            "intermediate",
+            "a1",
+        );
+        hsm.import(RENEWED_TOKEN, PIN, "cert", &pki("root.crt"), "root", "a2");
+        hsm.import(RENEWED_TOKEN, PIN, "cert", &old, "old-intermediate", "b0");
 
         hsm.init_token(LOCKED_TOKEN, LOCKED_PIN);
         hsm.import(
