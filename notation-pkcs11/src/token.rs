@@ -525,11 +525,17 @@ impl TokenKey {
                     Ok((s, handle))
                 });
                 match opened {
-                    Err(Pkcs11Error::Token {
-                        error: CkError::Pkcs11(RvError::SessionCount, _),
-                        ..
-                    }) if self.lower_cap() => {
-                        // Wait for one of the sessions open to come back.
+                    Err(
+                        e @ Pkcs11Error::Token {
+                            error: CkError::Pkcs11(RvError::SessionCount, _),
+                            ..
+                        },
+                    ) => {
+                        // No longer counted; wait for one of the sessions
+                        // open to come back, if any is.
+                        if !self.lower_cap() {
+                            return Err(e);
+                        }
                         pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
                         continue;
                     }
