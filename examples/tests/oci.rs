@@ -463,6 +463,20 @@ esac
     assert!(out.contains("Login Succeeded"), "{out}");
     let (code, out, _) = run(&["logout", host]);
     assert_eq!(code, 0, "{out}");
+
+    // With -u/-p the credential store is not opened, as the reference does
+    // not build it then: a malformed config.json is in nobody's way.
+    std::fs::write(env.config().join("config.json"), r#"{"auths": []}"#).unwrap();
+    let given = [
+        "-u",
+        support::fixtures::USER,
+        "-p",
+        support::fixtures::PASSWORD,
+    ];
+    let (code, out, err) = run(&[&["ls"][..], &given, &[listed.as_str()]].concat());
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, _, err) = run(&["ls", &listed]);
+    assert_eq!(code, 1, "the store is needed without -u/-p: {err}");
 }
 
 /// The README's quickstart with its registry option, against distribution.

@@ -589,6 +589,23 @@ fn authentication_never_loops_and_protects_credentials() {
         "{e}"
     );
     assert_eq!(client.request_count(), 3 + 1);
+    // Unless that host is an insecure registry's, on whatever port (a
+    // registry on gitlab.lan:5050 with its token service on
+    // http://gitlab.lan): then the token request is made (and fails here,
+    // the host does not exist); another host's port does not count.
+    for (insecure, sent) in [("auth.example:5050", true), ("other.example:5050", false)] {
+        let client = RegistryClientOptions::new()
+            .credentials(StaticCredentials::any_registry(Credential::basic(
+                "u",
+                "secret-password",
+            )))
+            .insecure_registry(insecure)
+            .build()
+            .unwrap();
+        let e = client.resolve(&repo(&server), "v1").unwrap_err();
+        let refused = matches!(&e, RegistryError::Auth(a) if matches!(**a, AuthError::InsecureCredentialTransport { .. }));
+        assert_eq!(refused, !sent, "{insecure}: {e}");
+    }
 
     // A token endpoint that answers garbage or refuses.
     for (status, body) in [

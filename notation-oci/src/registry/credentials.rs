@@ -332,11 +332,16 @@ impl CredentialChain {
     /// the reference selects ([`select_credential_store`] on the default
     /// paths).
     // Requirements: X2.
+    ///
+    /// With `-u/-p` (or the variables) the store is not opened at all, as
+    /// the reference does not build it then: an unreadable or malformed
+    /// Docker `config.json` (root's, after `sudo docker login`) does not
+    /// stand in the way of credentials given outright.
     pub fn notation_default(explicit: Option<StaticCredentials>) -> Result<Self, CredentialError> {
-        let mut chain = Self::new();
         if let Some(s) = explicit.or_else(|| StaticCredentials::from_env(None)) {
-            chain = chain.with(s);
+            return Ok(Self::new().with(s));
         }
+        let chain = Self::new();
         let store = select_credential_store(&notation_config_path(), &docker_config_path(), None)?;
         let store: Arc<dyn CredentialStore> = Arc::from(store);
         Ok(chain.with_arc(store))
@@ -376,6 +381,34 @@ struct HelperCredential {
     username: String,
     #[serde(rename = "Secret", default)]
     secret: String,
+}
+
+/// A helper's `get` output, decoded as Go's encoding/json decodes it into
+/// docker's credential struct: member names match case-insensitively (the
+/// last of two spellings wins), `null` is an empty string, other members
+/// are ignored.
+fn helper_output(out: &[u8]) -> Result<HelperCredential, &'static str> {
+    let value: serde_json::Value = serde_json::from_slice(out).map_err(|e| e.classify_str())?;
+    let members = value.as_object().ok_or("unexpected JSON shape")?;
+    let mut parsed = HelperCredential {
+        server_url: String::new(),
+        username: String::new(),
+        secret: String::new(),
+    };
+    for (name, value) in members {
+        let field = match name.to_ascii_lowercase().as_str() {
+            "serverurl" => &mut parsed.server_url,
+            "username" => &mut parsed.username,
+            "secret" => &mut parsed.secret,
+            _ => continue,
+        };
+        *field = match value {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => String::new(),
+            _ => return Err("unexpected JSON shape"),
+        };
+    }
+    Ok(parsed)
 }
 
 impl CredentialHelper {
@@ -426,12 +459,11 @@ impl CredentialHelper {
             }
             other => other?,
         };
-        let parsed: HelperCredential =
-            serde_json::from_slice(&out).map_err(|e| CredentialError::Helper {
-                helper: self.name.clone(),
-                action: "get",
-                message: format!("invalid output: {}", e.classify_str()),
-            })?;
+        let parsed = helper_output(&out).map_err(|message| CredentialError::Helper {
+            helper: self.name.clone(),
+            action: "get",
+            message: format!("invalid output: {message}"),
+        })?;
         let credential = if parsed.username == TOKEN_USERNAME {
             Credential::identity_token(parsed.secret)
         } else {
@@ -555,15 +587,42 @@ fn find_in_path(program: &str, search_path: Option<&std::ffi::OsStr>) -> Option<
     } else {
         &[""]
     };
+    // A program name is one path component: a helper name from a
+    // config.json with a separator or `..` names no helper.
+    if program.is_empty() || program.contains(['/', '\\', '\0']) {
+        return None;
+    }
     for dir in std::env::split_paths(&path) {
+        // An empty or relative entry (`PATH=/usr/bin:`) would find a file
+        // of that name in the current directory: skipped, as Go's
+        // exec.LookPath refuses such a result.
+        if !dir.is_absolute() {
+            continue;
+        }
         for ext in exts {
             let candidate = dir.join(format!("{program}{ext}"));
-            if candidate.is_file() {
+            if is_executable_file(&candidate) {
                 return Some(candidate);
             }
         }
     }
     None
+}
+
+/// A regular file (links followed) the process may run: on Unix, with an
+/// execute bit, so that a plain file earlier on the `PATH` does not shadow
+/// the helper.
+fn is_executable_file(path: &Path) -> bool {
+    match std::fs::metadata(path) {
+        #[cfg(unix)]
+        Ok(m) => {
+            use std::os::unix::fs::PermissionsExt;
+            m.is_file() && m.permissions().mode() & 0o111 != 0
+        }
+        #[cfg(not(unix))]
+        Ok(m) => m.is_file(),
+        Err(_) => false,
+    }
 }
 
 /// A Docker-format `config.json` (Docker's `~/.docker/config.json` or
@@ -1051,6 +1110,14 @@ mod tests {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
             CredentialHelper::new(name).with_search_path(dir.path())
         };
+        // Member names in any case, and null, as Go decodes them.
+        let folded = helper(
+            "folded",
+            r#"{"serverurl":"r","USERNAME":"u","secret":null}"#,
+        );
+        assert_eq!(folded.get("r").unwrap(), Some(Credential::basic("u", "")));
+        let folded = helper("folded2", r#"{"username":"u","SeCrEt":"p","Other":1}"#);
+        assert_eq!(folded.get("r").unwrap(), Some(Credential::basic("u", "p")));
         let none = helper("tokenless", r#"{"ServerURL":"r","Username":"<token>"}"#);
         assert_eq!(none.get("r").unwrap(), None);
         let token = helper("token", r#"{"Username":"<token>","Secret":"refresh"}"#);
@@ -1058,5 +1125,78 @@ mod tests {
             token.get("r").unwrap(),
             Some(Credential::identity_token("refresh"))
         );
+    }
+
+    /// Helpers are found as Go's exec.LookPath finds programs: never in
+    /// the current directory through an empty or relative `PATH` entry,
+    /// never a file without an execute bit, never a name that is not one
+    /// path component.
+    #[cfg(unix)]
+    #[test]
+    fn helper_lookup_skips_relative_entries_and_plain_files() {
+        use std::ffi::OsStr;
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let write = |sub: &str, name: &str, mode: u32| {
+            let d = dir.path().join(sub);
+            std::fs::create_dir_all(&d).unwrap();
+            let path = d.join(name);
+            std::fs::write(&path, "#!/bin/sh\n").unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            path
+        };
+        let plain = write("a", "docker-credential-x", 0o644);
+        let real = write("b", "docker-credential-x", 0o755);
+        let search =
+            std::env::join_paths([plain.parent().unwrap(), real.parent().unwrap()]).unwrap();
+        assert_eq!(
+            find_in_path("docker-credential-x", Some(&search)),
+            Some(real.clone())
+        );
+        // Relative entries, the empty one included, are not searched; the
+        // current directory of the test holds no such file anyway, so an
+        // entry naming the directory relative to it is used.
+        let cwd = std::env::current_dir().unwrap();
+        let relative = pathdiff(real.parent().unwrap(), &cwd);
+        for entries in [
+            format!("{}:", relative.display()),
+            format!(":{}", relative.display()),
+        ] {
+            assert_eq!(
+                find_in_path("docker-credential-x", Some(OsStr::new(&entries))),
+                None,
+                "{entries}"
+            );
+        }
+        // A helper name with a separator names nothing.
+        write("b/docker-credential-y", "evil", 0o755);
+        let search = OsString::from(real.parent().unwrap());
+        assert_eq!(
+            find_in_path("docker-credential-y/evil", Some(&search)),
+            None
+        );
+        assert!(
+            !CredentialHelper::new("y/evil")
+                .with_search_path(search)
+                .is_installed()
+        );
+    }
+
+    /// `to`, relative to `from` (both absolute): enough `..` and the rest.
+    #[cfg(unix)]
+    fn pathdiff(to: &Path, from: &Path) -> PathBuf {
+        let common = to
+            .components()
+            .zip(from.components())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let mut out = PathBuf::new();
+        for _ in from.components().skip(common) {
+            out.push("..");
+        }
+        for c in to.components().skip(common) {
+            out.push(c);
+        }
+        out
     }
 }

@@ -144,14 +144,32 @@ impl fmt::Debug for HttpHeaders {
 }
 
 /// One HTTP request. The body is borrowed so that a retry (after an
-/// authentication challenge) does not copy it.
-#[derive(Clone, Debug)]
+/// authentication challenge) does not copy it. `Debug` shows the URL
+/// without its query (pre-signed URLs carry signatures there) and the
+/// body's length only (a token request's body holds a refresh token).
+#[derive(Clone)]
 pub struct HttpRequest<'a> {
     method: Method,
     url: String,
     headers: HttpHeaders,
     body: &'a [u8],
     deadline: Option<Instant>,
+}
+
+impl fmt::Debug for HttpRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let url = match self.url.split_once('?') {
+            Some((base, _)) => format!("{base}?<redacted>"),
+            None => self.url.clone(),
+        };
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &url)
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.len())
+            .field("deadline", &self.deadline)
+            .finish()
+    }
 }
 
 impl<'a> HttpRequest<'a> {
@@ -838,6 +856,14 @@ mod tests {
         let req = HttpRequest::new(Method::Get, "http://x/v2/")
             .with_header("authorization", "Basic c2VjcmV0");
         assert!(!format!("{req:?}").contains("c2VjcmV0"));
+        // A token request's body (a refresh token) and a pre-signed URL's
+        // query are not shown either.
+        let body = b"grant_type=refresh_token&refresh_token=identity-secret";
+        let req = HttpRequest::new(Method::Post, "https://cdn/blob?X-Amz-Signature=sig-secret")
+            .with_body(body);
+        let dbg = format!("{req:?}");
+        assert!(!dbg.contains("secret"), "{dbg}");
+        assert!(dbg.contains(&format!("body_len: {}", body.len())), "{dbg}");
         h.set("link", "<c>");
         assert_eq!(h.get_all("Link").collect::<Vec<_>>(), ["<c>"]);
     }

@@ -300,11 +300,18 @@ impl RegistryClient {
     }
 
     /// Whether credentials may travel over plain HTTP to the `authority` of
-    /// a URL: only to loopback hosts and explicitly insecure registries.
+    /// a URL: only to loopback hosts and the hosts of explicitly insecure
+    /// registries, on any port (a registry on `gitlab.lan:5050` whose token
+    /// service is `http://gitlab.lan/jwt/auth`, as notation-go allows).
     fn plain_http_credentials_allowed(&self, authority: &str) -> bool {
         let lower = authority.to_ascii_lowercase();
-        is_loopback_host(crate::reference::host_of(&lower))
-            || self.inner.insecure_registries.contains(&lower)
+        let host = crate::reference::host_of(&lower);
+        is_loopback_host(host)
+            || self
+                .inner
+                .insecure_registries
+                .iter()
+                .any(|r| crate::reference::host_of(r) == host)
     }
 
     /// `scheme://host[:port]` of a registry; Docker Hub's `docker.io` is
