@@ -568,6 +568,116 @@ fn missing_trust_store_reads_as_a_configuration_error() {
     assert_eq!(warnings, [expected]);
 }
 
+/// A broken store that only one signature needs does not stop the others
+/// (notation-go goes on with the next signature): a `signingAuthority`
+/// signature needs the missing `signingAuthority` store, the `notary.x509`
+/// one beside it verifies with `ca:root`. With only the first, the store's
+/// error is the verdict.
+#[test]
+fn a_store_one_signature_needs_does_not_stop_another() {
+    use notation_core::envelope::{SignRequest, SigningScheme};
+    use notation_core::payload::Payload;
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &conformance().join("09-e2e-oci-layouts/layouts/e2e"),
+        &dir.path().join("l"),
+    );
+    let layout = OciLayout::open(dir.path().join("l")).unwrap();
+    let artifact = layout.resolve("v1").unwrap();
+    let signer = signer("ec-256");
+    let payload = Payload::new(artifact.to_payload_descriptor()).to_json();
+    let request =
+        SignRequest::new(payload, &signer).signing_scheme(SigningScheme::X509SigningAuthority);
+    let envelope =
+        notation_core::envelope::sign(EnvelopeFormat::Jws, &request, &DefaultProvider).unwrap();
+    let content = Envelope::parse(EnvelopeFormat::Jws, &envelope)
+        .unwrap()
+        .content_unverified()
+        .unwrap();
+    layout
+        .push_signature(
+            &artifact,
+            EnvelopeFormat::Jws.media_type(),
+            &envelope,
+            signature_annotations(
+                &content.signer_info.certificate_chain,
+                content.signer_info.signed.signing_time,
+            ),
+            SignatureManifestForm::ArtifactType,
+        )
+        .unwrap();
+    let stores = r#""ca:root", "signingAuthority:missing""#;
+    let verify = || {
+        workflow::verify(
+            &layout,
+            "local/test",
+            "v1",
+            &verifier_with("strict", stores),
+            &VerifyOptions::new(),
+        )
+    };
+    let err = verify().unwrap_err();
+    assert!(matches!(err, WorkflowError::TrustStore(_)), "{err:?}");
+    workflow::sign(
+        &layout,
+        "v1",
+        &signer,
+        &SignOptions::new(EnvelopeFormat::Jws),
+        &DefaultProvider,
+    )
+    .unwrap();
+    let verified = verify().unwrap();
+    assert!(verified.verified.is_some());
+    assert_eq!(verified.failures.len(), 1, "{:?}", verified.failures);
+}
+
+/// Every signature counts against `max_signatures`, one the thumbprint
+/// pre-filter skips (its chain is in no trust store) too, as notation-go
+/// counts every signature it lists.
+#[test]
+fn skipped_signatures_count_against_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &conformance().join("09-e2e-oci-layouts/layouts/e2e"),
+        &dir.path().join("l"),
+    );
+    let layout = OciLayout::open(dir.path().join("l")).unwrap();
+    for name in ["self-signed", "ec-256"] {
+        let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/pki"));
+        let chain = if name == "self-signed" {
+            dir.join("self-signed.crt")
+        } else {
+            dir.join(format!("{name}.chain.pem"))
+        };
+        let signer = LocalSigner::from_files(&dir.join(format!("{name}.key")), &chain).unwrap();
+        workflow::sign(
+            &layout,
+            "v1",
+            &signer,
+            &SignOptions::new(EnvelopeFormat::Jws),
+            &DefaultProvider,
+        )
+        .unwrap();
+    }
+    let verify = |max: usize| {
+        workflow::verify(
+            &layout,
+            "local/test",
+            "v1",
+            &verifier_with("strict", r#""ca:root""#),
+            &VerifyOptions::new().max_signatures(max),
+        )
+    };
+    let err = verify(1).unwrap_err();
+    assert!(
+        matches!(err, WorkflowError::TooManySignatures { limit: 1, .. }),
+        "{err:?}"
+    );
+    let verified = verify(2).unwrap();
+    assert!(verified.verified.is_some());
+    assert_eq!(verified.failures.len(), 1);
+}
+
 /// Issue 12 item 2: when every signature fails, the error names each
 /// signature and why, and has no source to repeat it.
 #[test]

@@ -839,8 +839,16 @@ pub(crate) fn verify_signatures(
         });
     }
     let mut failures = Vec::new();
-    let mut processed = 0;
-    for signature in signatures {
+    let mut store_error = None;
+    for (processed, signature) in signatures.into_iter().enumerate() {
+        // Every signature counts against the limit, those the thumbprint
+        // pre-filter skips too, as notation-go counts every one it lists.
+        if processed >= options.max_signatures {
+            return Err(WorkflowError::TooManySignatures {
+                limit: options.max_signatures,
+                failures,
+            });
+        }
         if let Some(prints) = thumbprints(&signature)
             && !verifier.may_be_trusted(statement, &prints)
         {
@@ -852,13 +860,6 @@ pub(crate) fn verify_signatures(
             });
             continue;
         }
-        if processed >= options.max_signatures {
-            return Err(WorkflowError::TooManySignatures {
-                limit: options.max_signatures,
-                failures,
-            });
-        }
-        processed += 1;
         match verify_one(
             repo, statement, verifier, artifact, &signature, display, options,
         ) {
@@ -870,13 +871,22 @@ pub(crate) fn verify_signatures(
                 });
             }
             // A broken trust store is a configuration error, not this
-            // signature's fault (issue 12): the reference stops with it.
-            Err(SignatureFailureReason::Verification(e)) if e.trust_store_error().is_some() => {
-                let error = e.trust_store_error().expect("checked").clone();
-                return Err(WorkflowError::TrustStore(error));
+            // signature's fault (issue 12), yet another signature may not
+            // need that store: the next ones are tried, as notation-go
+            // tries them, and the store's error is the verdict only when
+            // none verifies.
+            Err(reason) => {
+                if let SignatureFailureReason::Verification(e) = &reason
+                    && store_error.is_none()
+                {
+                    store_error = e.trust_store_error().cloned();
+                }
+                failures.push(SignatureFailure { signature, reason });
             }
-            Err(reason) => failures.push(SignatureFailure { signature, reason }),
         }
+    }
+    if let Some(error) = store_error {
+        return Err(WorkflowError::TrustStore(error));
     }
     Err(WorkflowError::AllFailed {
         reference: display.to_string(),
