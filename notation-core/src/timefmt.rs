@@ -61,10 +61,64 @@ pub fn rfc3339_nano_utc(t: OffsetDateTime) -> String {
     rfc3339_nano(t.to_offset(UtcOffset::UTC))
 }
 
-/// Parses RFC 3339 as Go's `time.Parse(time.RFC3339, ...)` does (fractional
-/// seconds allowed, offset kept).
-pub fn parse_rfc3339(s: &str) -> Result<OffsetDateTime, time::error::Parse> {
-    OffsetDateTime::parse(s, &Rfc3339)
+/// Parses RFC 3339 as Go decodes a `time.Time` from JSON (its strict
+/// `parseStrictRFC3339`): `YYYY-MM-DDThh:mm:ss`, an optional `.` and
+/// fraction, then `Z` or `±hh:mm`; an uppercase `T` and `Z`, two-digit
+/// fields in range (no leap second), the offset kept.
+pub fn parse_rfc3339(s: &str) -> Result<OffsetDateTime, String> {
+    check_go_rfc3339(s.as_bytes())?;
+    OffsetDateTime::parse(s, &Rfc3339).map_err(|e| e.to_string())
+}
+
+/// The byte layout Go's strict RFC 3339 parser takes; the calendar (the
+/// day in its month) is left to the `time` crate.
+fn check_go_rfc3339(b: &[u8]) -> Result<(), String> {
+    let bad = || format!("{:?} is not an RFC 3339 time", String::from_utf8_lossy(b));
+    let num = |at: usize, len: usize, max: u32| -> Result<(), String> {
+        let digits = b.get(at..at + len).ok_or_else(bad)?;
+        if !digits.iter().all(u8::is_ascii_digit) {
+            return Err(bad());
+        }
+        let n = digits
+            .iter()
+            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+        if n > max { Err(bad()) } else { Ok(()) }
+    };
+    if b.len() < 20 {
+        return Err(bad());
+    }
+    num(0, 4, 9999)?;
+    num(5, 2, 12)?;
+    num(8, 2, 31)?;
+    num(11, 2, 23)?;
+    num(14, 2, 59)?;
+    num(17, 2, 59)?;
+    if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        return Err(bad());
+    }
+    let mut rest = &b[19..];
+    if rest.first() == Some(&b'.') {
+        let digits = rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 {
+            return Err(bad());
+        }
+        rest = &rest[1 + digits..];
+    }
+    match rest {
+        [b'Z'] => Ok(()),
+        [b'+' | b'-', h1, h2, b':', m1, m2] => {
+            let zone = [*h1, *h2, *m1, *m2];
+            if !zone.iter().all(u8::is_ascii_digit) {
+                return Err(bad());
+            }
+            let (h, m) = (
+                (h1 - b'0') * 10 + (h2 - b'0'),
+                (m1 - b'0') * 10 + (m2 - b'0'),
+            );
+            if h > 23 || m > 59 { Err(bad()) } else { Ok(()) }
+        }
+        _ => Err(bad()),
+    }
 }
 
 fn fraction(nanos: u32) -> String {
@@ -106,6 +160,25 @@ mod tests {
         assert_eq!(rfc3339(p), "2023-06-27T13:30:33+08:00");
         assert_eq!(rfc1123z(p), "Tue, 27 Jun 2023 13:30:33 +0800");
         let f = parse_rfc3339("2024-12-31T08:05:29.509Z").unwrap();
+        // What Go's strict JSON time parser refuses (and the `time` crate's
+        // RFC 3339 parser would take some of).
+        for bad in [
+            "2024-12-31 08:05:29Z",
+            "2024-12-31t08:05:29Z",
+            "2024-12-31T08:05:29z",
+            "2024-12-31T08:05:60Z",
+            "2024-12-31T8:05:29Z",
+            "2024-12-31T08:05:29,5Z",
+            "2024-12-31T08:05:29.Z",
+            "2024-12-31T08:05:29+24:00",
+            "2024-12-31T08:05:29+08:60",
+            "2024-12-31T08:05:29+0800",
+            "2024-02-30T08:05:29Z",
+            "2024-12-31T08:05:29",
+        ] {
+            assert!(parse_rfc3339(bad).is_err(), "{bad}");
+        }
+        assert!(parse_rfc3339("2024-12-31T08:05:29.123456789-07:30").is_ok());
         assert_eq!(rfc3339_nano(f), "2024-12-31T08:05:29.509Z");
     }
 }

@@ -252,21 +252,19 @@ fn an_untrusted_chain_gets_no_url_fetched() {
         crypto.as_ref(),
     )
     .unwrap();
-    let verify = |trusted_root: &[u8]| {
+    let verify_as = |trusted_root: &[u8], identity: &str| {
         let fetcher = TestFetcher::new();
         let mut store = MemoryTrustStore::new();
         store
             .add(TrustStoreType::Ca, "audit", certs(trusted_root))
             .unwrap();
+        let policy = format!(
+            r#"{{"version":"1.0","trustPolicies":[{{"name":"audit","globalPolicy":true,
+            "signatureVerification":{{"level":"audit"}},
+            "trustStores":["ca:audit"],"trustedIdentities":["{identity}"]}}]}}"#
+        );
         let verifier = Verifier::builder(Arc::new(store))
-            .blob_policy(
-                BlobTrustPolicyDocument::from_json(
-                    br#"{"version":"1.0","trustPolicies":[{"name":"audit","globalPolicy":true,
-                    "signatureVerification":{"level":"audit"},
-                    "trustStores":["ca:audit"],"trustedIdentities":["*"]}]}"#,
-                )
-                .unwrap(),
-            )
+            .blob_policy(BlobTrustPolicyDocument::from_json(policy.as_bytes()).unwrap())
             .revocation_checker(Arc::new(validator(&fetcher).build()))
             .build()
             .unwrap();
@@ -281,7 +279,14 @@ fn an_untrusted_chain_gets_no_url_fetched() {
         let revocation = outcome
             .result(ValidationType::Revocation)
             .and_then(|r| r.failure().cloned());
-        (leaf_requests(&fetcher), revocation)
+        let authenticity = outcome
+            .result(ValidationType::Authenticity)
+            .and_then(|r| r.failure().cloned());
+        (leaf_requests(&fetcher), revocation, authenticity)
+    };
+    let verify = |trusted_root: &[u8]| {
+        let (requests, revocation, _) = verify_as(trusted_root, "*");
+        (requests, revocation)
     };
     // Trusting another root: authenticity fails (logged), nothing fetched.
     let other_root = std::fs::read(pki_path("other-root.crt")).unwrap();
@@ -298,5 +303,33 @@ fn an_untrusted_chain_gets_no_url_fetched() {
     assert!(
         matches!(revocation, Some(CheckFailure::RevocationUnknown { .. })),
         "{revocation:?}"
+    );
+    // A chain the trust store anchors, whose leaf no trusted identity
+    // names: its URLs are its CA's, and they are asked, as notation-go
+    // asks them; the identity is the authenticity failure recorded.
+    let (requests, revocation, authenticity) =
+        verify_as(&root, "x509.subject: C=US, ST=WA, O=Nobody");
+    assert_eq!(requests.len(), 2 * DEFAULT_MAX_URLS_PER_CERTIFICATE);
+    assert!(
+        matches!(revocation, Some(CheckFailure::RevocationUnknown { .. })),
+        "{revocation:?}"
+    );
+    assert!(
+        matches!(authenticity, Some(CheckFailure::TrustedIdentity(_))),
+        "{authenticity:?}"
+    );
+    // Neither anchored nor named: the trust store's failure is the one
+    // recorded (as the reference CLI reports it, MANIFEST 01), and still
+    // nothing is fetched.
+    let (requests, revocation, authenticity) =
+        verify_as(&other_root, "x509.subject: C=US, ST=WA, O=Nobody");
+    assert!(requests.is_empty(), "{requests:?}");
+    assert!(
+        matches!(revocation, Some(CheckFailure::RevocationNotChecked)),
+        "{revocation:?}"
+    );
+    assert!(
+        matches!(authenticity, Some(CheckFailure::Untrusted)),
+        "{authenticity:?}"
     );
 }

@@ -267,17 +267,8 @@ impl CoseEnvelope {
         self.algorithm()?;
         let scheme =
             scheme.ok_or_else(|| invalid(format!("unsupported signingScheme: {scheme_text}")))?;
-        // B2: only the scheme's own time header may be present.
-        let other_time = match scheme {
-            SigningScheme::X509 => header::AUTHENTIC_SIGNING_TIME,
-            SigningScheme::X509SigningAuthority => header::SIGNING_TIME,
-        };
-        if get(other_time).is_some() {
-            return Err(invalid(format!(
-                "{other_time:?} header must not be present for {} signing scheme",
-                scheme.as_str()
-            )));
-        }
+        // B2: the scheme's own time header is read; the other one is
+        // ignored in COSE (notation-core-go refuses it in JWS only).
         let signing_time = parse_time(get(scheme.time_header()), scheme.time_header())
             .map_err(|e| invalid(format!("invalid signingTime: {e}")))?;
         let expiry = match get(header::EXPIRY) {
@@ -577,6 +568,36 @@ mod tests {
             &std::fs::read(format!("{dir}rsa-3072.chain.pem")).unwrap(),
         )
         .unwrap()
+    }
+
+    // B2: in COSE the other scheme's time header is ignored, as
+    // notation-core-go ignores it (only its JWS envelope refuses it).
+    #[test]
+    fn the_other_schemes_time_header_is_ignored() {
+        let signer = test_signer();
+        let req = SignRequest::new(br#"{"targetArtifact":{}}"#.to_vec(), &signer)
+            .signing_scheme(SigningScheme::X509SigningAuthority)
+            .extended_attribute(ExtendedAttribute::new(
+                header::SIGNING_TIME,
+                "not even a time".into(),
+                false,
+            ));
+        let bytes = crate::envelope::sign(
+            crate::envelope::EnvelopeFormat::Cose,
+            &req,
+            &crate::crypto::DefaultProvider,
+        )
+        .unwrap();
+        let content =
+            crate::envelope::Envelope::parse(crate::envelope::EnvelopeFormat::Cose, &bytes)
+                .unwrap()
+                .content_unverified()
+                .unwrap();
+        assert_eq!(
+            content.signer_info.signed.signing_scheme,
+            SigningScheme::X509SigningAuthority
+        );
+        assert!(content.signer_info.signed.extended.is_empty());
     }
 
     // D7: the protected header and the whole message are byte-identical to

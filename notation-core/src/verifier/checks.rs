@@ -28,13 +28,15 @@ impl Verifier {
             .extended
             .iter()
             .any(|a| a.key == header::VERIFICATION_PLUGIN.into());
+        // The minimum plugin version is the spec's own attribute: without a
+        // plugin named it asks nothing (notation-go ignores it then).
         if !plugin_declared
             && let Some(attr) = content
                 .signer_info
                 .signed
                 .extended
                 .iter()
-                .find(|a| a.critical)
+                .find(|a| a.critical && a.key != header::VERIFICATION_PLUGIN_MIN_VERSION.into())
         {
             return Err(CheckFailure::UnprocessedCriticalAttribute(
                 attr.key.to_string(),

@@ -138,7 +138,9 @@ impl Verifier {
             .blob_policy
             .as_ref()
             .ok_or(VerificationError::NoBlobPolicy)?;
-        doc.policy(name)
+        // An empty name is no name, as notation-go's verifier takes it (its
+        // policy document refuses one, as `policy` does).
+        doc.policy(name.filter(|n| !n.is_empty()))
             .map_err(VerificationError::NoApplicablePolicy)
     }
 
@@ -269,7 +271,14 @@ impl Verifier {
             .signature_algorithm()
             .expect("verified outcome has content")
             .hash();
-        let actual = match descriptor(hash) {
+        // The blob's descriptor carries the user metadata asked for, as
+        // notation-go builds it: a reserved key fails here.
+        let actual = descriptor(hash).and_then(|mut d| {
+            d.add_user_metadata(&options.user_metadata)
+                .map_err(|e| e.to_string())?;
+            Ok(d)
+        });
+        let actual = match actual {
             Ok(d) => d,
             Err(e) => {
                 return Err(VerificationError::Descriptor {
@@ -279,6 +288,11 @@ impl Verifier {
             }
         };
         let signed = &payload.target_artifact;
+        // When both fail, the user metadata's failure is the one reported
+        // (notation-go records the mismatch, then overwrites it).
+        if !signed.has_user_metadata(&options.user_metadata) {
+            return Err(VerificationError::UserMetadata(Box::new(outcome)));
+        }
         if actual.digest != signed.digest
             || actual.size != signed.size
             || options
@@ -287,9 +301,6 @@ impl Verifier {
                 .is_some_and(|m| *m != signed.media_type)
         {
             return Err(VerificationError::BlobMismatch(Box::new(outcome)));
-        }
-        if !signed.has_user_metadata(&options.user_metadata) {
-            return Err(VerificationError::UserMetadata(Box::new(outcome)));
         }
         Ok(outcome)
     }
@@ -330,14 +341,16 @@ impl Verifier {
             &options.plugin_config,
         )?;
         let (outcome, payload) = outcome.with_payload()?;
-        if !payload.target_artifact.same_content(artifact) {
-            return Err(VerificationError::DescriptorMismatch(Box::new(outcome)));
-        }
+        // When both fail, the user metadata's failure is the one reported
+        // (notation-go records the mismatch, then overwrites it).
         if !payload
             .target_artifact
             .has_user_metadata(&options.user_metadata)
         {
             return Err(VerificationError::UserMetadata(Box::new(outcome)));
+        }
+        if !payload.target_artifact.same_content(artifact) {
+            return Err(VerificationError::DescriptorMismatch(Box::new(outcome)));
         }
         Ok(outcome)
     }
@@ -415,32 +428,34 @@ impl Verifier {
         };
 
         // N4: authenticity: trust store, then trusted identity (M2) unless
-        // the plugin verifies identities.
-        let authenticity = self
+        // the plugin verifies identities. After a trust-store failure (only
+        // logged) the identity is not checked: the trust store's failure is
+        // the one recorded, as the reference CLI reports it (MANIFEST 01).
+        let store = self
             .authenticity(
                 statement,
                 info.signed.signing_scheme,
                 &info.certificate_chain,
             )
+            .err();
+        let anchored = store.is_none();
+        let identity = if !anchored || delegated(&Capability::TrustedIdentityVerifier) {
+            None
+        } else {
+            let subject = |leaf: &Certificate| match &self.chain_cache {
+                Some(cache) => cache.subject(leaf),
+                None => ParsedDn::from_subject(leaf.subject()).map(Arc::new),
+            };
+            verify_trusted_identities_with(
+                statement.name(),
+                statement.trusted_identities(),
+                info.leaf(),
+                &subject,
+            )
             .err()
-            .or_else(|| {
-                if delegated(&Capability::TrustedIdentityVerifier) {
-                    return None;
-                }
-                let subject = |leaf: &Certificate| match &self.chain_cache {
-                    Some(cache) => cache.subject(leaf),
-                    None => ParsedDn::from_subject(leaf.subject()).map(Arc::new),
-                };
-                verify_trusted_identities_with(
-                    statement.name(),
-                    statement.trusted_identities(),
-                    info.leaf(),
-                    &subject,
-                )
-                .err()
-                .map(CheckFailure::TrustedIdentity)
-            });
-        let authentic = authenticity.is_none();
+            .map(CheckFailure::TrustedIdentity)
+        };
+        let authenticity = identity.or(store);
         if record(&mut outcome, ValidationType::Authenticity, authenticity) {
             return Err(VerificationError::Check(Box::new(outcome)));
         }
@@ -465,16 +480,18 @@ impl Verifier {
         let revocation_skipped =
             verification.action(ValidationType::Revocation) == ValidationAction::Skip;
         if !revocation_skipped && !delegated(&Capability::RevocationCheckVerifier) {
-            // Issue 8 (Low 1): a chain that failed authenticity (only
-            // logged, as `audit` does) names URLs of its maker's choosing:
-            // none is fetched, and revocation counts as not established. A
-            // chain that names none is checked as usual (nothing is fetched).
+            // Issue 8 (Low 1): a chain that no trust store anchors (its
+            // failure only logged, as `audit` does) names URLs of its
+            // maker's choosing: none is fetched, and revocation counts as
+            // not established. A chain that names none is checked as usual
+            // (nothing is fetched). A chain a trust store anchors is checked
+            // whatever its identity, as notation-go checks it.
             let chain = &content.signer_info.certificate_chain;
             let names_urls = chain
                 .iter()
                 .take(chain.len().saturating_sub(1))
                 .any(crate::revocation::is_revocable);
-            let revocation = if authentic || !names_urls {
+            let revocation = if anchored || !names_urls {
                 self.revocation_check(&content).err()
             } else {
                 Some(CheckFailure::RevocationNotChecked)

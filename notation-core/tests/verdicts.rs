@@ -1,0 +1,142 @@
+//! Verdicts the conformance vectors leave open, as notation-go decides
+//! them: user metadata with the reserved prefix in a blob verification,
+//! which failure wins when the blob and the user metadata both fail, an
+//! empty blob policy name, and a minimum plugin version without a plugin.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use notation_core::blob::{BlobSignOptions, sign_blob};
+use notation_core::crypto::{DefaultProvider, default_provider};
+use notation_core::envelope::{EnvelopeFormat, ExtendedAttribute, SignRequest, header};
+use notation_core::payload::{Descriptor, Payload};
+use notation_core::signer::LocalSigner;
+use notation_core::trust::{BlobTrustPolicyDocument, MemoryTrustStore, TrustStoreType};
+use notation_core::verifier::{BlobVerifyOptions, VerificationError, Verifier};
+use notation_core::x509::Certificate;
+
+fn pki(name: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/pki")).join(name)
+}
+
+fn signer() -> LocalSigner {
+    LocalSigner::from_files(&pki("ec-256.key"), &pki("ec-256.chain.pem")).unwrap()
+}
+
+fn verifier() -> Verifier {
+    let mut store = MemoryTrustStore::new();
+    let root = Certificate::parse_many(&std::fs::read(pki("root.crt")).unwrap()).unwrap();
+    store.add(TrustStoreType::Ca, "root", root).unwrap();
+    Verifier::builder(Arc::new(store))
+        .blob_policy(
+            BlobTrustPolicyDocument::from_json(
+                br#"{"version":"1.0","trustPolicies":[{"name":"global","globalPolicy":true,
+                "signatureVerification":{"level":"strict"},
+                "trustStores":["ca:root"],"trustedIdentities":["*"]}]}"#,
+            )
+            .unwrap(),
+        )
+        .build()
+        .unwrap()
+}
+
+fn metadata(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+const BLOB: &[u8] = b"the blob";
+
+fn signed(with: &[(&str, &str)]) -> Vec<u8> {
+    sign_blob(
+        &signer(),
+        &mut &BLOB[..],
+        &BlobSignOptions::new(EnvelopeFormat::Jws).user_metadata(metadata(with)),
+        default_provider().as_ref(),
+    )
+    .unwrap()
+}
+
+fn verify(envelope: &[u8], blob: &[u8], options: &BlobVerifyOptions) -> Result<(), String> {
+    verifier()
+        .verify_blob(envelope, EnvelopeFormat::Jws, &mut &blob[..], options)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// notation-go adds the user metadata asked for to the blob's descriptor,
+/// which refuses a key with the reserved prefix.
+#[test]
+fn reserved_user_metadata_fails_the_blob_descriptor() {
+    let envelope = signed(&[]);
+    let options = BlobVerifyOptions::new().user_metadata(metadata(&[("io.cncf.notary.x", "1")]));
+    let err = verifier()
+        .verify_blob(&envelope, EnvelopeFormat::Jws, &mut &BLOB[..], &options)
+        .unwrap_err();
+    assert!(
+        matches!(err, VerificationError::Descriptor { .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "failed to generate descriptor for given artifact. Error: error adding user metadata: metadata key io.cncf.notary.x has reserved prefix io.cncf.notary"
+    );
+}
+
+/// Another blob and missing metadata: the metadata's failure is reported
+/// (notation-go records the mismatch, then overwrites it).
+#[test]
+fn missing_user_metadata_wins_over_a_blob_mismatch() {
+    let envelope = signed(&[("team", "a")]);
+    let options = BlobVerifyOptions::new().user_metadata(metadata(&[("team", "b")]));
+    let err = verify(&envelope, b"another blob", &options).unwrap_err();
+    assert!(err.contains("metadata"), "{err}");
+    let err = verify(&envelope, b"another blob", &BlobVerifyOptions::new()).unwrap_err();
+    assert!(err.contains("integrity check failed"), "{err}");
+    verify(
+        &envelope,
+        BLOB,
+        &BlobVerifyOptions::new().user_metadata(metadata(&[("team", "a")])),
+    )
+    .unwrap();
+}
+
+/// An empty policy name selects the global policy, as notation-go's
+/// `TrustPolicyName == ""` does; a name of blanks is still an error.
+#[test]
+fn an_empty_policy_name_is_the_global_policy() {
+    let envelope = signed(&[]);
+    verify(&envelope, BLOB, &BlobVerifyOptions::new().policy_name("")).unwrap();
+    let err = verify(&envelope, BLOB, &BlobVerifyOptions::new().policy_name(" ")).unwrap_err();
+    assert!(err.contains("policy name cannot be empty"), "{err}");
+}
+
+/// The spec's own critical `verificationPluginMinVersion`, without a
+/// `verificationPlugin`, asks nothing: notation-go finds no plugin and
+/// ignores it. Another unknown critical attribute still fails integrity.
+#[test]
+fn a_minimum_plugin_version_without_a_plugin_is_ignored() {
+    let signer = signer();
+    let descriptor = Descriptor::of_reader(
+        "application/octet-stream",
+        notation_core::algorithm::HashAlgorithm::Sha256,
+        &mut &BLOB[..],
+    )
+    .unwrap();
+    let envelope_with = |key: &str| {
+        let request = SignRequest::new(Payload::new(descriptor.clone()).to_json(), &signer)
+            .extended_attribute(ExtendedAttribute::new(key, "1.0.0".into(), true));
+        notation_core::envelope::sign(EnvelopeFormat::Jws, &request, &DefaultProvider).unwrap()
+    };
+    verify(
+        &envelope_with(header::VERIFICATION_PLUGIN_MIN_VERSION),
+        BLOB,
+        &BlobVerifyOptions::new(),
+    )
+    .unwrap();
+    let err = verify(&envelope_with("x-unknown"), BLOB, &BlobVerifyOptions::new()).unwrap_err();
+    assert!(err.contains("x-unknown"), "{err}");
+}
