@@ -38,6 +38,7 @@ pub struct Console {
     input: Box<dyn BufRead>,
     level: LogLevel,
     err_terminal: bool,
+    input_terminal: bool,
 }
 
 impl std::fmt::Debug for Console {
@@ -126,6 +127,7 @@ impl Console {
             Box::new(io::BufReader::new(io::stdin())),
         );
         console.err_terminal = io::stderr().is_terminal();
+        console.input_terminal = io::stdin().is_terminal();
         console
     }
 
@@ -137,6 +139,7 @@ impl Console {
             input,
             level: LogLevel::Off,
             err_terminal: false,
+            input_terminal: false,
         }
     }
 
@@ -250,6 +253,58 @@ impl Console {
         Ok((data.len() as u64 <= limit).then_some(data))
     }
 
+    /// Writes `prompt` to standard output and reads one line of standard
+    /// input, without its line ending, as the reference's `login` reads a
+    /// username (`bufio.Reader.ReadString('\n')`): input that ends before
+    /// a line break is an error, and so is a line of more than 4 KiB.
+    pub fn prompt_line(&mut self, prompt: &str, what: &str) -> CliResult<String> {
+        self.print(prompt)?;
+        self.flush()?;
+        let mut line = Vec::new();
+        (&mut self.input)
+            .take(4096)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| CliError::failed(format!("error reading {what}: {e}")))?;
+        if line.last() != Some(&b'\n') {
+            let reason = if line.len() >= 4096 {
+                "line too long"
+            } else {
+                "EOF"
+            };
+            return Err(CliError::failed(format!("error reading {what}: {reason}")));
+        }
+        String::from_utf8(line)
+            .map_err(|_| CliError::failed(format!("error reading {what}: not valid UTF-8 text")))
+    }
+
+    /// Writes `prompt` to standard output and reads a secret: typed on a
+    /// terminal without echo (then a line break is printed), else the rest
+    /// of standard input without one trailing line ending (at most 64 KiB),
+    /// as the reference's `login` reads a password.
+    pub fn prompt_secret(&mut self, prompt: &str, what: &str) -> CliResult<String> {
+        self.print(prompt)?;
+        self.flush()?;
+        let secret = if self.input_terminal {
+            read_without_echo(&mut self.input)
+                .map_err(|e| CliError::failed(format!("error reading {what}: {e}")))?
+        } else {
+            const LIMIT: u64 = 64 * 1024;
+            let data = self.read_input(LIMIT)?.ok_or_else(|| {
+                CliError::failed(format!(
+                    "error reading {what}: more than {} KiB on standard input",
+                    LIMIT / 1024
+                ))
+            })?;
+            let text = String::from_utf8(data).map_err(|_| {
+                CliError::failed(format!("error reading {what}: not valid UTF-8 text"))
+            })?;
+            let text = text.strip_suffix('\n').unwrap_or(&text);
+            text.strip_suffix('\r').unwrap_or(text).to_string()
+        };
+        self.println("")?;
+        Ok(secret)
+    }
+
     /// Asks `prompt [y/N]` (on standard error, so that standard output stays
     /// clean for data) and reads one line of standard input, as the
     /// reference's `AskForConfirmation` does. An explicit answer other than
@@ -282,6 +337,34 @@ impl Console {
             }
         }
     }
+}
+
+/// One line typed on the terminal that is standard input, its echo turned
+/// off while it is read and restored after (as Go's term.ReadPassword).
+#[cfg(unix)]
+fn read_without_echo(input: &mut dyn BufRead) -> io::Result<String> {
+    use rustix::termios::{LocalModes, OptionalActions, tcgetattr, tcsetattr};
+    let stdin = io::stdin();
+    let saved = tcgetattr(&stdin)?;
+    let mut quiet = saved.clone();
+    quiet.local_modes.remove(LocalModes::ECHO);
+    quiet.local_modes.insert(LocalModes::ICANON);
+    tcsetattr(&stdin, OptionalActions::Now, &quiet)?;
+    let mut line = Vec::new();
+    let read = input.take(4096).read_until(b'\n', &mut line);
+    tcsetattr(&stdin, OptionalActions::Now, &saved)?;
+    read?;
+    while matches!(line.last(), Some(b'\n' | b'\r')) {
+        line.pop();
+    }
+    String::from_utf8(line).map_err(|_| io::Error::other("not valid UTF-8 text"))
+}
+
+#[cfg(not(unix))]
+fn read_without_echo(input: &mut dyn BufRead) -> io::Result<String> {
+    let mut line = String::new();
+    input.take(4096).read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
 #[cfg(test)]

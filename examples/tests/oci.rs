@@ -464,6 +464,55 @@ esac
     let (code, out, _) = run(&["logout", host]);
     assert_eq!(code, 0, "{out}");
 
+    // Without -p, login prompts as the reference does (standard input is
+    // no terminal here: the password is the rest of it): a username, then
+    // the password; with -u only the password; nothing typed for the
+    // username makes the password a token.
+    let run_input = |args: &[&str], input: &str| {
+        use std::io::Write;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_notation"))
+            .args(args)
+            .current_dir(env.work())
+            .env("NOTATION_CONFIG", env.config())
+            .env("DOCKER_CONFIG", env.path("docker"))
+            .env("PATH", &path)
+            .env_remove("NOTATION_USERNAME")
+            .env_remove("NOTATION_PASSWORD")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (user, password) = (support::fixtures::USER, support::fixtures::PASSWORD);
+    let (code, out, err) = run_input(&["login", host], &format!("{user}\n{password}\n"));
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(out, "Username: Password: \nLogin Succeeded\n");
+    assert_eq!(run(&["logout", host]).0, 0);
+    let (code, out, err) = run_input(&["login", "-u", user, host], &format!("{password}\n"));
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(out, "Password: \nLogin Succeeded\n");
+    assert_eq!(run(&["logout", host]).0, 0);
+    let (code, out, err) = run_input(&["login", host], "\n");
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(out, "Username: Token: \n");
+    assert!(err.contains("token required"), "{err}");
+    let (code, _, err) = run_input(&["login", host], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("error reading username: EOF"), "{err}");
+
     // With -u/-p the credential store is not opened, as the reference does
     // not build it then: a malformed config.json is in nobody's way.
     std::fs::write(env.config().join("config.json"), r#"{"auths": []}"#).unwrap();
@@ -657,4 +706,32 @@ fn a_password_on_stdin_is_bounded() {
     )
     .failure()
     .stderr_has("error reading password: more than 64 KiB on standard input");
+}
+
+/// On a terminal (a pseudo-terminal from util-linux's `script`), `login`
+/// reads the password without echoing it, as the reference's
+/// term.ReadPassword does; the username typed before is echoed as usual
+/// (the control that echo works). The password is typed seconds after
+/// the username, once echo is off. Nothing listens on the registry's port:
+/// the login fails after the prompts.
+#[test]
+fn login_reads_a_typed_password_without_echo() {
+    let env = Env::new();
+    let command = format!("{} login localhost:1", env!("CARGO_BIN_EXE_notation"));
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "(printf 'alice\\n'; sleep 3; printf 's3cretpw\\n'; sleep 2) | script -qec '{command}' /dev/null"
+        ))
+        .env("NOTATION_CONFIG", env.config())
+        .output()
+        .expect("sh and util-linux's script are required by this test");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("alice"), "{text}");
+    assert!(text.contains("Username: Password: "), "{text}");
+    assert!(
+        !text.contains("s3cretpw"),
+        "the password was echoed: {text}"
+    );
+    assert!(text.contains("failed to log in to localhost:1"), "{text}");
 }

@@ -58,13 +58,31 @@ impl LoginArgs {
             })?;
             password = Some(input.trim_end_matches(['\r', '\n']).to_string());
         }
-        let password = password.filter(|p| !p.is_empty()).ok_or_else(|| {
-            CliError::usage(if username.is_empty() {
-                "token required"
-            } else {
-                "password required"
-            })
-        })?;
+        // Without a password, the reference prompts: for a username when
+        // none is given (none typed: the password is a token), then for
+        // the password or token.
+        let mut username = username;
+        let password = match password.filter(|p| !p.is_empty()) {
+            Some(p) => p,
+            None => {
+                if username.is_empty() {
+                    username = con
+                        .prompt_line("Username: ", "username")?
+                        .trim()
+                        .to_string();
+                }
+                let (prompt, what) = if username.is_empty() {
+                    ("Token: ", "token")
+                } else {
+                    ("Password: ", "password")
+                };
+                let typed = con.prompt_secret(prompt, what)?;
+                if typed.is_empty() {
+                    return Err(CliError::failed(format!("{what} required")));
+                }
+                typed
+            }
+        };
         let credential = Credential::from_username_password(&username, &password)
             .ok_or_else(|| CliError::usage("password required"))?;
         let store =
