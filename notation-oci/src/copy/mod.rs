@@ -17,15 +17,8 @@
 //! - **Streamed.** Blobs stream from source to destination: memory stays
 //!   bounded whatever their size (an upload chunk, 8 MiB by default, for a
 //!   registry; 64 KiB for a layout). Each blob transfer has its own limits
-//!   ([`BlobTransferLimits`](crate::registry::BlobTransferLimits)).
-//! - **Bounded.** Reading the source's graph is one operation of its
-//!   registry client: every manifest and referrers listing of the plan
-//!   shares the client's time and byte limits
-//!   ([`RegistryClientOptions::operation_timeout`](crate::registry::RegistryClientOptions::operation_timeout),
-//!   10 s of waiting on the network by default;
-//!   [`max_operation_bytes`](crate::registry::RegistryClientOptions::max_operation_bytes)),
-//!   besides the [`GraphLimits`]; raise them for graphs of thousands of
-//!   manifests. Each request to the destination is an operation of its own.
+//!   ([`BlobTransferLimits`](crate::registry::BlobTransferLimits)); every
+//!   other request is an operation with the client's time and byte limits.
 //! - **Incremental.** Blobs and manifests the destination has are skipped;
 //!   between two repositories of one registry, blobs are mounted rather
 //!   than transferred.
@@ -183,14 +176,7 @@ pub fn copy(
     {
         return Err(CopyError::InvalidTag(t.to_string()));
     }
-    // Reading the source's graph (resolving, every manifest, every
-    // referrers listing) is one operation of its client: one time and byte
-    // budget for the whole plan, as for walking an index to sign or verify
-    // it, so that a slow source cannot stretch a copy to a request budget
-    // per manifest. Blob transfers keep their own limits.
-    let operation = source.begin_content_operation();
-    let reader = operation.as_deref().unwrap_or(source);
-    let root = reader.resolve(source_reference).map_err(source_error)?;
+    let root = source.resolve(source_reference).map_err(source_error)?;
     for given in [Some(source_reference), destination_reference]
         .into_iter()
         .flatten()
@@ -202,8 +188,7 @@ pub fn copy(
             });
         }
     }
-    let plan = plan::plan(reader, &root, options.all_referrers, &options.limits)?;
-    drop(operation);
+    let plan = plan::plan(source, &root, options.all_referrers, &options.limits)?;
     let mut executor = execute::Executor::new(source, destination, options.progress);
     executor.run(&plan, tag, options.hold_tag)?;
     Ok(executor.report)
