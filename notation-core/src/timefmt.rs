@@ -1,7 +1,6 @@
 //! Time formats of the reference implementation, reproduced so that messages
 //! and `inspect` output match it.
 
-use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{OffsetDateTime, UtcOffset};
 
@@ -61,64 +60,91 @@ pub fn rfc3339_nano_utc(t: OffsetDateTime) -> String {
     rfc3339_nano(t.to_offset(UtcOffset::UTC))
 }
 
-/// Parses RFC 3339 as Go decodes a `time.Time` from JSON (its strict
-/// `parseStrictRFC3339`): `YYYY-MM-DDThh:mm:ss`, an optional `.` and
-/// fraction, then `Z` or `±hh:mm`; an uppercase `T` and `Z`, two-digit
-/// fields in range (no leap second), the offset kept.
+/// Parses RFC 3339 as Go decodes a `time.Time` from JSON: its fast
+/// parser, and where that fails `time.Parse(time.RFC3339, ...)` (Go's
+/// stricter checks of go.dev/issue/54580 are switched off). So: a
+/// four-digit year, two-digit month, day, minute and second, an hour of
+/// one or two digits, an uppercase `T`; an optional fraction after `.` or
+/// `,`; then an uppercase `Z` or `±hh:mm` with an offset hour up to 24 and
+/// minute up to 60. The day must exist in its month; no leap second. The
+/// offset is kept.
 pub fn parse_rfc3339(s: &str) -> Result<OffsetDateTime, String> {
-    check_go_rfc3339(s.as_bytes())?;
-    OffsetDateTime::parse(s, &Rfc3339).map_err(|e| e.to_string())
-}
-
-/// The byte layout Go's strict RFC 3339 parser takes; the calendar (the
-/// day in its month) is left to the `time` crate.
-fn check_go_rfc3339(b: &[u8]) -> Result<(), String> {
-    let bad = || format!("{:?} is not an RFC 3339 time", String::from_utf8_lossy(b));
-    let num = |at: usize, len: usize, max: u32| -> Result<(), String> {
-        let digits = b.get(at..at + len).ok_or_else(bad)?;
-        if !digits.iter().all(u8::is_ascii_digit) {
-            return Err(bad());
+    let bad = || format!("{s:?} is not an RFC 3339 time");
+    let b = s.as_bytes();
+    let mut at = 0;
+    // `count` digits exactly (or, with `one_or_two`, one or two) at `at`.
+    let digits = |at: &mut usize, count: usize, one_or_two: bool| -> Option<u32> {
+        let rest = b.get(*at..)?;
+        let avail = rest
+            .iter()
+            .take(count)
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        let len = if one_or_two && avail >= 1 {
+            avail
+        } else {
+            count
+        };
+        if avail < len {
+            return None;
         }
-        let n = digits
+        let n = rest[..len]
             .iter()
             .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
-        if n > max { Err(bad()) } else { Ok(()) }
+        *at += len;
+        Some(n)
     };
-    if b.len() < 20 {
-        return Err(bad());
-    }
-    num(0, 4, 9999)?;
-    num(5, 2, 12)?;
-    num(8, 2, 31)?;
-    num(11, 2, 23)?;
-    num(14, 2, 59)?;
-    num(17, 2, 59)?;
-    if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
-        return Err(bad());
-    }
-    let mut rest = &b[19..];
-    if rest.first() == Some(&b'.') {
-        let digits = rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
-        if digits == 0 {
-            return Err(bad());
+    // The literal `c` at `at`, passed.
+    let literal =
+        |at: &mut usize, c: u8| -> Option<()> { (b.get(*at) == Some(&c)).then(|| *at += 1) };
+    let mut field = |count: usize, one_or_two: bool, then: Option<u8>| -> Result<u32, String> {
+        let n = digits(&mut at, count, one_or_two).ok_or_else(bad)?;
+        if let Some(c) = then {
+            literal(&mut at, c).ok_or_else(bad)?;
         }
-        rest = &rest[1 + digits..];
+        Ok(n)
+    };
+    let year = field(4, false, Some(b'-'))?;
+    let month = field(2, false, Some(b'-'))?;
+    let day = field(2, false, Some(b'T'))?;
+    let hour = field(2, true, Some(b':'))?;
+    let minute = field(2, false, Some(b':'))?;
+    let second = field(2, false, None)?;
+    let mut nanos = 0u32;
+    if matches!(b.get(at), Some(b'.' | b',')) && b.get(at + 1).is_some_and(u8::is_ascii_digit) {
+        at += 1;
+        let len = b[at..].iter().take_while(|c| c.is_ascii_digit()).count();
+        // Go keeps nanoseconds: digits past the ninth are dropped.
+        for (i, d) in b[at..at + len].iter().enumerate().take(9) {
+            nanos += u32::from(d - b'0') * 10u32.pow(8 - i as u32);
+        }
+        at += len;
     }
-    match rest {
-        [b'Z'] => Ok(()),
-        [b'+' | b'-', h1, h2, b':', m1, m2] => {
-            let zone = [*h1, *h2, *m1, *m2];
-            if !zone.iter().all(u8::is_ascii_digit) {
+    let offset_seconds = match &b[at..] {
+        [b'Z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2]
+            if [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit()) =>
+        {
+            let h = i32::from((h1 - b'0') * 10 + (h2 - b'0'));
+            let m = i32::from((m1 - b'0') * 10 + (m2 - b'0'));
+            if h > 24 || m > 60 {
                 return Err(bad());
             }
-            let (h, m) = (
-                (h1 - b'0') * 10 + (h2 - b'0'),
-                (m1 - b'0') * 10 + (m2 - b'0'),
-            );
-            if h > 23 || m > 59 { Err(bad()) } else { Ok(()) }
+            let seconds = h * 3600 + m * 60;
+            if *sign == b'-' { -seconds } else { seconds }
         }
-        _ => Err(bad()),
+        _ => return Err(bad()),
+    };
+    if hour > 23 || minute > 59 || second > 59 {
+        return Err(bad());
     }
+    let month =
+        time::Month::try_from(u8::try_from(month).map_err(|_| bad())?).map_err(|_| bad())?;
+    let date = time::Date::from_calendar_date(year as i32, month, day as u8).map_err(|_| bad())?;
+    let clock = time::Time::from_hms_nano(hour as u8, minute as u8, second as u8, nanos)
+        .map_err(|_| bad())?;
+    let offset = UtcOffset::from_whole_seconds(offset_seconds).map_err(|_| bad())?;
+    Ok(time::PrimitiveDateTime::new(date, clock).assume_offset(offset))
 }
 
 fn fraction(nanos: u32) -> String {
@@ -160,24 +186,46 @@ mod tests {
         assert_eq!(rfc3339(p), "2023-06-27T13:30:33+08:00");
         assert_eq!(rfc1123z(p), "Tue, 27 Jun 2023 13:30:33 +0800");
         let f = parse_rfc3339("2024-12-31T08:05:29.509Z").unwrap();
-        // What Go's strict JSON time parser refuses (and the `time` crate's
-        // RFC 3339 parser would take some of).
+        // What Go's JSON time decoding refuses (the `time` crate's RFC
+        // 3339 parser takes some of it).
         for bad in [
             "2024-12-31 08:05:29Z",
             "2024-12-31t08:05:29Z",
             "2024-12-31T08:05:29z",
             "2024-12-31T08:05:60Z",
-            "2024-12-31T8:05:29Z",
-            "2024-12-31T08:05:29,5Z",
+            "2024-12-31T24:05:29Z",
             "2024-12-31T08:05:29.Z",
-            "2024-12-31T08:05:29+24:00",
-            "2024-12-31T08:05:29+08:60",
+            "2024-12-31T08:05:29+25:00",
+            "2024-12-31T08:05:29+08:61",
             "2024-12-31T08:05:29+0800",
             "2024-02-30T08:05:29Z",
             "2024-12-31T08:05:29",
+            "2024-12-31T08:05:29Zjunk",
+            "",
         ] {
             assert!(parse_rfc3339(bad).is_err(), "{bad}");
         }
+        // What Go takes and the `time` crate would not: a one-digit hour, a
+        // comma before the fraction, an offset of 24 hours or 60 minutes,
+        // more than nine fraction digits.
+        assert_eq!(
+            parse_rfc3339("2024-12-31T8:05:29,5Z").unwrap(),
+            datetime!(2024-12-31 08:05:29.5 UTC)
+        );
+        assert_eq!(
+            parse_rfc3339("2024-12-31T08:05:29+24:00").unwrap().offset(),
+            UtcOffset::from_whole_seconds(24 * 3600).unwrap()
+        );
+        assert_eq!(
+            parse_rfc3339("2024-12-31T08:05:29-00:60").unwrap().offset(),
+            UtcOffset::from_whole_seconds(-3600).unwrap()
+        );
+        assert_eq!(
+            parse_rfc3339("2024-12-31T08:05:29.1234567891Z")
+                .unwrap()
+                .nanosecond(),
+            123_456_789
+        );
         assert!(parse_rfc3339("2024-12-31T08:05:29.123456789-07:30").is_ok());
         assert_eq!(rfc3339_nano(f), "2024-12-31T08:05:29.509Z");
     }
