@@ -26,10 +26,13 @@ fn response_stream() -> Box<dyn Write> {
     #[cfg(unix)]
     {
         use std::os::fd::AsFd;
-        let moved = rustix::io::dup(std::io::stdout().as_fd()).and_then(|saved| {
-            rustix::stdio::dup2_stdout(std::io::stderr().as_fd())?;
-            Ok(saved)
-        });
+        // Close-on-exec: a program the module starts must not hold the
+        // response's pipe open (notation waits for its end).
+        let moved =
+            rustix::io::fcntl_dupfd_cloexec(std::io::stdout().as_fd(), 3).and_then(|saved| {
+                rustix::stdio::dup2_stdout(std::io::stderr().as_fd())?;
+                Ok(saved)
+            });
         if let Ok(saved) = moved {
             return Box::new(std::fs::File::from(saved));
         }

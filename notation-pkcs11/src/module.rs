@@ -30,8 +30,11 @@ pub struct Module {
     manufacturer: String,
     description: String,
     version: (u8, u8),
-    /// Per slot, the PIN this process last logged in with.
-    logins: Arc<Mutex<HashMap<u64, Pin>>>,
+    /// Per slot, a keyed hash of the PIN this process last logged in with
+    /// (not the PIN: the registry lives as long as the process).
+    logins: Arc<Mutex<HashMap<u64, u64>>>,
+    /// The key of those hashes, random per process.
+    login_key: std::collections::hash_map::RandomState,
 }
 
 impl Module {
@@ -47,8 +50,16 @@ impl Module {
 
     /// Records that `pin` logged in to the token in `slot`.
     pub(crate) fn record_login(&self, slot: u64, pin: &Pin) {
+        let hash = self.pin_hash(pin);
         let mut logins = self.logins.lock().unwrap_or_else(|p| p.into_inner());
-        logins.insert(slot, pin.clone());
+        logins.insert(slot, hash);
+    }
+
+    /// SipHash of the PIN under the process's random key: a keyed PRF, so
+    /// equal PINs give equal values and the value alone tells nothing.
+    fn pin_hash(&self, pin: &Pin) -> u64 {
+        use std::hash::BuildHasher;
+        self.login_key.hash_one(pin.expose())
     }
 
     /// Whether `pin` may use the token in `slot`, which reports that this
@@ -58,9 +69,8 @@ impl Module {
     /// in. A login by another component of the process cannot be checked.
     pub(crate) fn same_login(&self, slot: u64, pin: &Pin) -> bool {
         let logins = self.logins.lock().unwrap_or_else(|p| p.into_inner());
-        logins
-            .get(&slot)
-            .is_none_or(|recorded| constant_time_eq(recorded.expose(), pin.expose()))
+        let hash = self.pin_hash(pin);
+        logins.get(&slot).is_none_or(|recorded| *recorded == hash)
     }
 
     /// Whether the URI's library attributes match this module.
@@ -72,14 +82,6 @@ impl Module {
                 .is_none_or(|d| d == self.description)
             && uri.library_version().is_none_or(|v| v == self.version)
     }
-}
-
-/// Compares two secrets in time that depends on their lengths only.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn registry() -> &'static Mutex<HashMap<PathBuf, Arc<Module>>> {
@@ -119,6 +121,7 @@ pub fn load(path: &Path) -> Result<Arc<Module>, Pkcs11Error> {
         description: info.library_description().to_string(),
         version: (version.major(), version.minor()),
         logins: Default::default(),
+        login_key: Default::default(),
     });
     modules.insert(canonical, module.clone());
     Ok(module)

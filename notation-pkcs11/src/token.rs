@@ -565,11 +565,15 @@ impl TokenKey {
     fn lower_cap(&self) -> bool {
         let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
         pool.open = pool.open.saturating_sub(1);
-        if pool.open == 0 {
-            return false;
+        let waits = pool.open > 0;
+        if waits {
+            pool.cap = pool.open;
         }
-        pool.cap = pool.open;
-        true
+        drop(pool);
+        // Others waiting for a session they counted on another opening:
+        // it will not come, so they look again (and may give up too).
+        self.returned.notify_all();
+        waits
     }
 
     /// Closes the idle sessions (after the token went away and came back,
