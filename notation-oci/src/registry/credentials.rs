@@ -384,31 +384,50 @@ struct HelperCredential {
 }
 
 /// A helper's `get` output, decoded as Go's encoding/json decodes it into
-/// docker's credential struct: member names match case-insensitively (the
-/// last of two spellings wins), `null` is an empty string, other members
-/// are ignored.
+/// docker's credential struct: member names match case-insensitively (of
+/// two spellings, the later in the document wins), `null` is an empty
+/// string, other members are ignored.
 fn helper_output(out: &[u8]) -> Result<HelperCredential, &'static str> {
-    let value: serde_json::Value = serde_json::from_slice(out).map_err(|e| e.classify_str())?;
-    let members = value.as_object().ok_or("unexpected JSON shape")?;
-    let mut parsed = HelperCredential {
-        server_url: String::new(),
-        username: String::new(),
-        secret: String::new(),
-    };
-    for (name, value) in members {
-        let field = match name.to_ascii_lowercase().as_str() {
-            "serverurl" => &mut parsed.server_url,
-            "username" => &mut parsed.username,
-            "secret" => &mut parsed.secret,
-            _ => continue,
-        };
-        *field = match value {
-            serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Null => String::new(),
-            _ => return Err("unexpected JSON shape"),
-        };
+    struct GoFields(HelperCredential);
+    impl<'de> serde::Deserialize<'de> for GoFields {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Members;
+            impl<'de> serde::de::Visitor<'de> for Members {
+                type Value = GoFields;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a JSON object")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> Result<GoFields, A::Error> {
+                    let mut parsed = HelperCredential {
+                        server_url: String::new(),
+                        username: String::new(),
+                        secret: String::new(),
+                    };
+                    // In document order: the later spelling wins, as in Go.
+                    while let Some(name) = map.next_key::<String>()? {
+                        let field = match name.to_ascii_lowercase().as_str() {
+                            "serverurl" => &mut parsed.server_url,
+                            "username" => &mut parsed.username,
+                            "secret" => &mut parsed.secret,
+                            _ => {
+                                map.next_value::<serde::de::IgnoredAny>()?;
+                                continue;
+                            }
+                        };
+                        *field = map.next_value::<Option<String>>()?.unwrap_or_default();
+                    }
+                    Ok(GoFields(parsed))
+                }
+            }
+            d.deserialize_map(Members)
+        }
     }
-    Ok(parsed)
+    serde_json::from_slice::<GoFields>(out)
+        .map(|g| g.0)
+        .map_err(|e| e.classify_str())
 }
 
 impl CredentialHelper {
@@ -1118,6 +1137,11 @@ mod tests {
         assert_eq!(folded.get("r").unwrap(), Some(Credential::basic("u", "")));
         let folded = helper("folded2", r#"{"username":"u","SeCrEt":"p","Other":1}"#);
         assert_eq!(folded.get("r").unwrap(), Some(Credential::basic("u", "p")));
+        // Of two spellings, the later in the document.
+        let later = helper("later", r#"{"Username":"u","secret":"a","Secret":"b"}"#);
+        assert_eq!(later.get("r").unwrap(), Some(Credential::basic("u", "b")));
+        let later = helper("later2", r#"{"Username":"u","Secret":"b","secret":"a"}"#);
+        assert_eq!(later.get("r").unwrap(), Some(Credential::basic("u", "a")));
         let none = helper("tokenless", r#"{"ServerURL":"r","Username":"<token>"}"#);
         assert_eq!(none.get("r").unwrap(), None);
         let token = helper("token", r#"{"Username":"<token>","Secret":"refresh"}"#);
