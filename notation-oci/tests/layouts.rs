@@ -262,7 +262,9 @@ fn conformance_09_layouts() {
     );
     // --max-signatures counts the signatures verified (U). Required user
     // metadata that neither signature carries makes each one fail, at any
-    // level: with a limit of 1 the second is not tried; with 2 both are.
+    // level: with a limit of 1 the second is not tried; with 2 both are,
+    // and the limit is still the verdict (notation-go reports it once as
+    // many signatures as the limit failed); with 3 every one failed.
     let two_failing = |limit: usize| {
         workflow::verify(
             &e2e_layout("e2e-valid-multiple-signatures"),
@@ -281,6 +283,12 @@ fn conformance_09_layouts() {
         other => panic!("{:?}", other.map(|_| "verified").map_err(|e| e.to_string())),
     }
     match two_failing(2) {
+        Err(WorkflowError::TooManySignatures { limit: 2, failures }) => {
+            assert_eq!(failures.len(), 2, "both signatures tried")
+        }
+        other => panic!("{:?}", other.map(|_| "verified").map_err(|e| e.to_string())),
+    }
+    match two_failing(3) {
         Err(WorkflowError::AllFailed { failures, .. }) => {
             assert_eq!(failures.len(), 2, "both signatures tried");
             for f in &failures {

@@ -838,6 +838,7 @@ pub(crate) fn verify_signatures(
             reference: display.to_string(),
         });
     }
+    let count = signatures.len();
     let mut failures = Vec::new();
     let mut store_error = None;
     for (processed, signature) in signatures.into_iter().enumerate() {
@@ -884,6 +885,14 @@ pub(crate) fn verify_signatures(
                 failures.push(SignatureFailure { signature, reason });
             }
         }
+    }
+    // As many signatures as the limit, none verified: notation-go reports
+    // the limit, whether or not more signatures were left.
+    if count >= options.max_signatures {
+        return Err(WorkflowError::TooManySignatures {
+            limit: options.max_signatures,
+            failures,
+        });
     }
     if let Some(error) = store_error {
         return Err(WorkflowError::TrustStore(error));
