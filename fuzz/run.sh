@@ -31,9 +31,18 @@ echo "== building ${#targets[@]} targets"
 cargo fuzz build -s none
 # Targets run side by side, one per CPU (FUZZ_JOBS to choose), each with its
 # own log, printed whole in the listed order once it is done.
-jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+parallel=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
 logs=$(mktemp -d)
-trap 'rm -rf "$logs"' EXIT
+# Each target runs as a job of its own process group (job control), so
+# that an interrupted run stops its fuzzers too, and only them.
+set -m
+stop_jobs() {
+  local p
+  for p in $(jobs -p); do kill -- "-$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$logs"
+}
+trap stop_jobs EXIT
 run_one() {
   local t=$1
   # -timeout: an input that takes this long is a hang (a finding).
@@ -46,7 +55,7 @@ run_one() {
 }
 running=0
 for t in "${targets[@]}"; do
-  if [ "$running" -ge "$jobs" ]; then
+  if [ "$running" -ge "$parallel" ]; then
     wait -n || true
     running=$((running - 1))
   fi

@@ -4,7 +4,9 @@
 //! in `index.json` afterwards; without the layout's write lock, two writers
 //! read the same `index.json` and the later write drops the other's
 //! signature, which is then invisible (a layout's referrers are found from
-//! `index.json`).
+//! `index.json`). The lock is `flock`, on Unix only: elsewhere writers are
+//! not serialized, so these tests are for Unix.
+#![cfg(unix)]
 
 mod support;
 
