@@ -35,6 +35,8 @@ command -v make >/dev/null || need_pkgs+=(make)
 command -v go >/dev/null || need_pkgs+=(golang-go)
 command -v valgrind >/dev/null || need_pkgs+=(valgrind)
 command -v pkg-config >/dev/null || need_pkgs+=(pkg-config)
+# `login` on a pseudo-terminal (util-linux's script).
+command -v script >/dev/null || need_pkgs+=(bsdutils)
 # The CLI's completion scripts are checked with each shell's parser.
 command -v zsh >/dev/null || need_pkgs+=(zsh)
 command -v fish >/dev/null || need_pkgs+=(fish)

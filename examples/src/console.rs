@@ -282,12 +282,26 @@ impl Console {
     /// of standard input without one trailing line ending (at most 64 KiB),
     /// as the reference's `login` reads a password.
     pub fn prompt_secret(&mut self, prompt: &str, what: &str) -> CliResult<String> {
-        self.print(prompt)?;
-        self.flush()?;
+        let failed = |e: io::Error| CliError::failed(format!("error reading {what}: {e}"));
         let secret = if self.input_terminal {
-            read_without_echo(&mut self.input)
-                .map_err(|e| CliError::failed(format!("error reading {what}: {e}")))?
+            // Echo goes off before the prompt shows: what is typed after
+            // the prompt is never shown.
+            let echo_off = EchoOff::new().map_err(failed)?;
+            self.print(prompt)?;
+            self.flush()?;
+            let mut line = Vec::new();
+            (&mut self.input)
+                .take(4096)
+                .read_until(b'\n', &mut line)
+                .map_err(failed)?;
+            drop(echo_off);
+            while matches!(line.last(), Some(b'\n' | b'\r')) {
+                line.pop();
+            }
+            String::from_utf8(line).map_err(|_| failed(io::Error::other("not valid UTF-8 text")))?
         } else {
+            self.print(prompt)?;
+            self.flush()?;
             const LIMIT: u64 = 64 * 1024;
             let data = self.read_input(LIMIT)?.ok_or_else(|| {
                 CliError::failed(format!(
@@ -339,32 +353,43 @@ impl Console {
     }
 }
 
-/// One line typed on the terminal that is standard input, its echo turned
-/// off while it is read and restored after (as Go's term.ReadPassword).
+/// The echo of the terminal that is standard input, off while this lives
+/// (as Go's term.ReadPassword turns it off), restored when it drops, on
+/// error paths too.
 #[cfg(unix)]
-fn read_without_echo(input: &mut dyn BufRead) -> io::Result<String> {
-    use rustix::termios::{LocalModes, OptionalActions, tcgetattr, tcsetattr};
-    let stdin = io::stdin();
-    let saved = tcgetattr(&stdin)?;
-    let mut quiet = saved.clone();
-    quiet.local_modes.remove(LocalModes::ECHO);
-    quiet.local_modes.insert(LocalModes::ICANON);
-    tcsetattr(&stdin, OptionalActions::Now, &quiet)?;
-    let mut line = Vec::new();
-    let read = input.take(4096).read_until(b'\n', &mut line);
-    tcsetattr(&stdin, OptionalActions::Now, &saved)?;
-    read?;
-    while matches!(line.last(), Some(b'\n' | b'\r')) {
-        line.pop();
+struct EchoOff(rustix::termios::Termios);
+
+#[cfg(unix)]
+impl EchoOff {
+    fn new() -> io::Result<Self> {
+        use rustix::termios::{LocalModes, OptionalActions, tcgetattr, tcsetattr};
+        let stdin = io::stdin();
+        let saved = tcgetattr(&stdin)?;
+        let mut quiet = saved.clone();
+        quiet.local_modes.remove(LocalModes::ECHO);
+        quiet.local_modes.insert(LocalModes::ICANON);
+        tcsetattr(&stdin, OptionalActions::Now, &quiet)?;
+        Ok(Self(saved))
     }
-    String::from_utf8(line).map_err(|_| io::Error::other("not valid UTF-8 text"))
 }
 
+#[cfg(unix)]
+impl Drop for EchoOff {
+    fn drop(&mut self) {
+        use rustix::termios::{OptionalActions, tcsetattr};
+        let _ = tcsetattr(io::stdin(), OptionalActions::Now, &self.0);
+    }
+}
+
+/// Elsewhere the echo stays on (the typed password shows).
 #[cfg(not(unix))]
-fn read_without_echo(input: &mut dyn BufRead) -> io::Result<String> {
-    let mut line = String::new();
-    input.take(4096).read_line(&mut line)?;
-    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+struct EchoOff;
+
+#[cfg(not(unix))]
+impl EchoOff {
+    fn new() -> io::Result<Self> {
+        Ok(Self)
+    }
 }
 
 #[cfg(test)]

@@ -710,28 +710,80 @@ fn a_password_on_stdin_is_bounded() {
 
 /// On a terminal (a pseudo-terminal from util-linux's `script`), `login`
 /// reads the password without echoing it, as the reference's
-/// term.ReadPassword does; the username typed before is echoed as usual
-/// (the control that echo works). The password is typed seconds after
-/// the username, once echo is off. Nothing listens on the registry's port:
-/// the login fails after the prompts.
+/// term.ReadPassword does; the username is echoed as usual (the control
+/// that echo works). Each answer is typed once its prompt shows, and the
+/// echo goes off before the password's prompt shows, so nothing here
+/// depends on timing. Nothing listens on the registry's port: the login
+/// fails after the prompts.
 #[test]
 fn login_reads_a_typed_password_without_echo() {
+    use std::io::{Read, Write};
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
     let env = Env::new();
-    let command = format!("{} login localhost:1", env!("CARGO_BIN_EXE_notation"));
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "(printf 'alice\\n'; sleep 3; printf 's3cretpw\\n'; sleep 2) | script -qec '{command}' /dev/null"
-        ))
-        .env("NOTATION_CONFIG", env.config())
+    let present = std::process::Command::new("script")
+        .arg("--version")
         .output()
-        .expect("sh and util-linux's script are required by this test");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("alice"), "{text}");
-    assert!(text.contains("Username: Password: "), "{text}");
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        present,
+        "util-linux's script is required by this test (apt-get install bsdutils)"
+    );
+    let mut child = std::process::Command::new("script")
+        .args(["-qec"])
+        .arg(format!(
+            "{} login localhost:1",
+            env!("CARGO_BIN_EXE_notation")
+        ))
+        .arg("/dev/null")
+        .env("NOTATION_CONFIG", env.config())
+        .env("DOCKER_CONFIG", env.path("docker"))
+        .env("NOTATION_CACHE", env.path("cache"))
+        .env_remove("NOTATION_USERNAME")
+        .env_remove("NOTATION_PASSWORD")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let mut stdout = child.stdout.take().unwrap();
+    let sink = seen.clone();
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 1024];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    let text = |seen: &Mutex<Vec<u8>>| String::from_utf8_lossy(&seen.lock().unwrap()).into_owned();
+    let wait_for = |what: &str| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !text(&seen).contains(what) {
+            assert!(
+                Instant::now() < deadline,
+                "no {what:?} in {:?}",
+                text(&seen)
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    let mut stdin = child.stdin.take().unwrap();
+    wait_for("Username: ");
+    stdin.write_all(b"alice\n").unwrap();
+    wait_for("Password: ");
+    stdin.write_all(b"s3cretpw\n").unwrap();
+    wait_for("failed to log in to localhost:1");
+    let status = child.wait().unwrap();
+    drop(stdin);
+    reader.join().unwrap();
+    let text = text(&seen);
+    assert!(!status.success(), "{text}");
+    assert!(text.contains("alice"), "the username is echoed: {text}");
     assert!(
         !text.contains("s3cretpw"),
         "the password was echoed: {text}"
     );
-    assert!(text.contains("failed to log in to localhost:1"), "{text}");
 }
