@@ -362,10 +362,16 @@ impl SignatureRepository for RemoteRepository {
         // needed after the push: read it now, and let it answer whether the
         // config blob is there (a Notary signature it lists was accepted
         // with its config, the empty blob, in this repository).
-        let tag_schema =
-            self.force_referrers_tag || self.client.referrers_api_known(&self.repo) != Some(true);
-        let mut index = if tag_schema {
+        // Where the registry may well have the API (nobody knows yet), the
+        // read is only a head start: its failure (a tag that names
+        // something else, a server error) is no information, and the index
+        // is read again, errors and all, only if the push shows that it is
+        // needed; a registry with the API never needs it, as oras-go never
+        // reads it then.
+        let mut index = if self.force_referrers_tag {
             Some(self.referrers_index(artifact)?)
+        } else if self.client.referrers_api_known(&self.repo) != Some(true) {
+            self.referrers_index(artifact).ok()
         } else {
             None
         };

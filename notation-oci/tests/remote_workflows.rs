@@ -386,6 +386,48 @@ fn only_a_superseded_referrers_index_is_deleted() {
     );
 }
 
+/// A registry with the referrers API whose referrers tag names something
+/// else (or fails): signing succeeds, as the reference's does (oras-go
+/// never reads the tag where the registry answers OCI-Subject). Before,
+/// the read made for the tag schema's sake failed the signing.
+#[test]
+fn signing_with_the_api_ignores_a_broken_referrers_tag() {
+    let registry = OciRegistry::start();
+    let client = RegistryClient::new().unwrap();
+    let (repo, reference) = remote(&client, &registry.host());
+    let repo_ref = RepositoryRef::new(reference.registry(), reference.repository()).unwrap();
+    let digest = push_image(&client, &repo_ref);
+    let tag = notation_oci::referrers::referrers_tag(&digest).unwrap();
+    let not_an_index = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}"#;
+    registry.put_manifest("net-monitor", &tag, MEDIA_TYPE_IMAGE_MANIFEST, not_an_index);
+    let sign = |repo: &RemoteRepository| {
+        workflow::sign(
+            repo,
+            &digest,
+            &signer("ec-256"),
+            &SignOptions::new(EnvelopeFormat::Jws),
+            &DefaultProvider,
+        )
+    };
+    sign(&repo).unwrap();
+    // A server error on the tag, from a new client: the same.
+    let failing_tag = format!("/manifests/{tag}");
+    registry.set_fault(Some(Arc::new(move |req: &support::http::Request| {
+        req.target
+            .ends_with(&failing_tag)
+            .then(|| support::http::Response::status(500))
+    })));
+    let (repo, _) = remote(&RegistryClient::new().unwrap(), &registry.host());
+    sign(&repo).unwrap();
+    registry.set_fault(None);
+    let (repo, _) = remote(&RegistryClient::new().unwrap(), &registry.host());
+    assert_eq!(
+        workflow::list(&repo, &digest).unwrap().2.len(),
+        2,
+        "both listed by the API"
+    );
+}
+
 #[test]
 fn basic_and_token_auth() {
     for auth in [Auth::Basic, Auth::Token] {
