@@ -209,7 +209,9 @@ impl ImageManifest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageIndex {
-    /// Always 2.
+    /// Always 2 (0 when absent, as Go reads it; a referrers tag index must
+    /// say 2).
+    #[serde(default)]
     pub schema_version: u32,
     /// The index media type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -217,8 +219,9 @@ pub struct ImageIndex {
     /// Artifact type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub artifact_type: Option<String>,
-    /// The manifests.
-    #[serde(default)]
+    /// The manifests (`null` is none, as Go reads a nil slice that a Go
+    /// registry wrote).
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub manifests: Vec<Descriptor>,
     /// Subject.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -226,6 +229,14 @@ pub struct ImageIndex {
     /// Annotations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<BTreeMap<String, String>>,
+}
+
+fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 impl ImageIndex {

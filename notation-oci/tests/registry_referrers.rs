@@ -346,3 +346,27 @@ fn not_an_index_on_first_page_means_unsupported() {
         "{e}"
     );
 }
+
+/// A Go registry that lists no referrers may write its nil slice as
+/// `"manifests": null`, and may leave `schemaVersion` out: Go reads both
+/// as an empty index, and so is it read here (it failed the listing).
+#[test]
+fn a_null_manifests_list_is_an_empty_listing() {
+    for body in [
+        r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":null}"#,
+        r#"{"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#,
+    ] {
+        let server = TestServer::start(move |_| {
+            Response::status(200)
+                .header("Content-Type", MEDIA_TYPE_IMAGE_INDEX)
+                .body(body)
+        });
+        let client = RegistryClient::new().unwrap();
+        let repo = RepositoryRef::new(server.host(), "test/app").unwrap();
+        let got = client
+            .referrers(&repo, SUBJECT, Some(ARTIFACT_TYPE_NOTATION))
+            .unwrap()
+            .unwrap();
+        assert!(got.is_empty(), "{body}: {got:?}");
+    }
+}

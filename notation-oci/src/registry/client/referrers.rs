@@ -16,8 +16,9 @@ pub const DEFAULT_MAX_REFERRERS_BYTES: u64 = 16 * 1024 * 1024;
 struct ReferrersPage {
     #[serde(rename = "mediaType", default)]
     media_type: Option<String>,
+    /// `null` is none (a Go registry's nil slice), as Go reads it.
     #[serde(default)]
-    manifests: Vec<Descriptor>,
+    manifests: Option<Vec<Descriptor>>,
 }
 
 impl RegistryClient {
@@ -155,7 +156,7 @@ impl RegistryClient {
                     },
                 ));
             }
-            for d in parsed.manifests {
+            for d in parsed.manifests.unwrap_or_default() {
                 // Q5: filter here too. oras-go (and so the reference) takes
                 // `OCI-Filters-Applied` on trust; a hostile registry could
                 // then hand other referrers to the caller as signatures.
