@@ -821,4 +821,14 @@ fn referrers_follow_index_json() {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0.digest, sbom.digest);
     }
+    // An index listed in index.json whose blob is absent (a partial copy)
+    // is skipped, as an absent manifest is, and as oras-go skips it.
+    let absent = notation_oci::oci::Descriptor::new(
+        notation_oci::oci::MEDIA_TYPE_IMAGE_INDEX,
+        format!("sha256:{}", "ab".repeat(32)),
+        100,
+    );
+    layout.add_to_index(absent).unwrap();
+    let found = layout.referrers(&subject).unwrap();
+    assert_eq!(found.len(), 1);
 }

@@ -417,7 +417,12 @@ impl OciLayout {
             }
             match node.media_type.as_str() {
                 MEDIA_TYPE_IMAGE_INDEX => {
-                    let data = self.read_blob(&node, MAX_MANIFEST_SIZE)?;
+                    // Listed but absent, as a manifest below: skipped.
+                    let data = match self.read_blob(&node, MAX_MANIFEST_SIZE) {
+                        Ok(d) => d,
+                        Err(LayoutError::NotFound(_)) => continue,
+                        Err(e) => return Err(e),
+                    };
                     let index = ImageIndex::from_json(&data).map_err(LayoutError::Malformed)?;
                     queue.extend(index.manifests);
                 }
