@@ -253,6 +253,33 @@ impl Console {
         Ok((data.len() as u64 <= limit).then_some(data))
     }
 
+    /// One line of standard input, its line break included, at most 4 KiB
+    /// (what a prompt's answer may be).
+    fn read_answer(&mut self) -> io::Result<Vec<u8>> {
+        let mut line = Vec::new();
+        (&mut self.input).take(4096).read_until(b'\n', &mut line)?;
+        Ok(line)
+    }
+
+    /// The rest of standard input as one secret (at most 64 KiB), without
+    /// one trailing `\n` and then one `\r`, as the reference's `login`
+    /// reads `--password-stdin` and a password that is not typed on a
+    /// terminal.
+    pub fn read_secret_input(&mut self, what: &str) -> CliResult<String> {
+        const LIMIT: u64 = 64 * 1024;
+        let data = self.read_input(LIMIT)?.ok_or_else(|| {
+            CliError::failed(format!(
+                "error reading {what}: more than {} KiB on standard input",
+                LIMIT / 1024
+            ))
+        })?;
+        let text = String::from_utf8(data).map_err(|_| {
+            CliError::failed(format!("error reading {what}: it is not valid UTF-8 text"))
+        })?;
+        let text = text.strip_suffix('\n').unwrap_or(&text);
+        Ok(text.strip_suffix('\r').unwrap_or(text).to_string())
+    }
+
     /// Writes `prompt` to standard output and reads one line of standard
     /// input, without its line ending, as the reference's `login` reads a
     /// username (`bufio.Reader.ReadString('\n')`): input that ends before
@@ -260,10 +287,8 @@ impl Console {
     pub fn prompt_line(&mut self, prompt: &str, what: &str) -> CliResult<String> {
         self.print(prompt)?;
         self.flush()?;
-        let mut line = Vec::new();
-        (&mut self.input)
-            .take(4096)
-            .read_until(b'\n', &mut line)
+        let line = self
+            .read_answer()
             .map_err(|e| CliError::failed(format!("error reading {what}: {e}")))?;
         if line.last() != Some(&b'\n') {
             let reason = if line.len() >= 4096 {
@@ -278,9 +303,9 @@ impl Console {
     }
 
     /// Writes `prompt` to standard output and reads a secret: typed on a
-    /// terminal without echo (then a line break is printed), else the rest
-    /// of standard input without one trailing line ending (at most 64 KiB),
-    /// as the reference's `login` reads a password.
+    /// terminal without echo (then a line break is printed), else
+    /// [`Console::read_secret_input`], as the reference's `login` reads a
+    /// password.
     pub fn prompt_secret(&mut self, prompt: &str, what: &str) -> CliResult<String> {
         let failed = |e: io::Error| CliError::failed(format!("error reading {what}: {e}"));
         let secret = if self.input_terminal {
@@ -289,11 +314,7 @@ impl Console {
             let echo_off = EchoOff::new().map_err(failed)?;
             self.print(prompt)?;
             self.flush()?;
-            let mut line = Vec::new();
-            (&mut self.input)
-                .take(4096)
-                .read_until(b'\n', &mut line)
-                .map_err(failed)?;
+            let mut line = self.read_answer().map_err(failed)?;
             drop(echo_off);
             while matches!(line.last(), Some(b'\n' | b'\r')) {
                 line.pop();
@@ -302,18 +323,7 @@ impl Console {
         } else {
             self.print(prompt)?;
             self.flush()?;
-            const LIMIT: u64 = 64 * 1024;
-            let data = self.read_input(LIMIT)?.ok_or_else(|| {
-                CliError::failed(format!(
-                    "error reading {what}: more than {} KiB on standard input",
-                    LIMIT / 1024
-                ))
-            })?;
-            let text = String::from_utf8(data).map_err(|_| {
-                CliError::failed(format!("error reading {what}: not valid UTF-8 text"))
-            })?;
-            let text = text.strip_suffix('\n').unwrap_or(&text);
-            text.strip_suffix('\r').unwrap_or(text).to_string()
+            self.read_secret_input(what)?
         };
         self.println("")?;
         Ok(secret)

@@ -374,8 +374,10 @@ esac
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let run_with = |args: &[&str], vars: &[(&str, &str)]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_notation"))
+    // `notation <args>` with `vars` set and `input` on standard input.
+    let run_in = |args: &[&str], vars: &[(&str, &str)], input: &str| {
+        use std::io::Write;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_notation"))
             .args(args)
             .current_dir(env.work())
             .env("NOTATION_CONFIG", env.config())
@@ -384,15 +386,25 @@ esac
             .env_remove("NOTATION_USERNAME")
             .env_remove("NOTATION_PASSWORD")
             .envs(vars.iter().copied())
-            .stdin(std::process::Stdio::null())
-            .output()
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
             .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
         (
             out.status.code().unwrap_or(-1),
             String::from_utf8_lossy(&out.stdout).into_owned(),
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
     };
+    let run_with = |args: &[&str], vars: &[(&str, &str)]| run_in(args, vars, "");
     let run = |args: &[&str]| run_with(args, &[]);
     let localhost = registry.host().replace("127.0.0.1", "localhost");
     let host = localhost.as_str();
@@ -468,34 +480,7 @@ esac
     // no terminal here: the password is the rest of it): a username, then
     // the password; with -u only the password; nothing typed for the
     // username makes the password a token.
-    let run_input = |args: &[&str], input: &str| {
-        use std::io::Write;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_notation"))
-            .args(args)
-            .current_dir(env.work())
-            .env("NOTATION_CONFIG", env.config())
-            .env("DOCKER_CONFIG", env.path("docker"))
-            .env("PATH", &path)
-            .env_remove("NOTATION_USERNAME")
-            .env_remove("NOTATION_PASSWORD")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let run_input = |args: &[&str], input: &str| run_in(args, &[], input);
     let (user, password) = (support::fixtures::USER, support::fixtures::PASSWORD);
     let (code, out, err) = run_input(&["login", host], &format!("{user}\n{password}\n"));
     assert_eq!(code, 0, "{out}{err}");

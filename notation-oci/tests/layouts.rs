@@ -107,6 +107,15 @@ fn e2e_layout(name: &str) -> OciLayout {
     OciLayout::open(conformance().join("09-e2e-oci-layouts/layouts").join(name)).unwrap()
 }
 
+/// A copy of MANIFEST 09's `e2e` layout in `dir`, to write into.
+fn writable_e2e_layout(dir: &std::path::Path) -> OciLayout {
+    copy_dir(
+        &conformance().join("09-e2e-oci-layouts/layouts/e2e"),
+        &dir.join("l"),
+    );
+    OciLayout::open(dir.join("l")).unwrap()
+}
+
 fn e2e_verifier(policy: &str, cert: &str) -> Verifier {
     let mut store = MemoryTrustStore::new();
     let certs = Certificate::parse_many(
@@ -330,11 +339,7 @@ fn signer(name: &str) -> LocalSigner {
 #[test]
 fn sign_and_verify_in_a_layout() {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(
-        &conformance().join("09-e2e-oci-layouts/layouts/e2e"),
-        &dir.path().join("l"),
-    );
-    let layout = OciLayout::open(dir.path().join("l")).unwrap();
+    let layout = writable_e2e_layout(dir.path());
     let policy = br#"{"version":"1.0","trustPolicies":[{"name":"p","registryScopes":["local/test"],
         "signatureVerification":{"level":"strict"},"trustStores":["ca:root"],"trustedIdentities":["x509.subject: C=US, ST=WA, O=Notary"]}]}"#;
     let verifier = Verifier::builder(Arc::new(root_store()))
@@ -426,11 +431,7 @@ fn sign_and_verify_in_a_layout() {
 #[test]
 fn layout_signatures_default_to_the_form_the_reference_finds() {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(
-        &conformance().join("09-e2e-oci-layouts/layouts/e2e"),
-        &dir.path().join("l"),
-    );
-    let layout = OciLayout::open(dir.path().join("l")).unwrap();
+    let layout = writable_e2e_layout(dir.path());
     let s = signer("ec-256");
     let manifest_of = |options: &SignOptions<'_>| {
         let signed = workflow::sign(&layout, "v1", &s, options, &DefaultProvider).unwrap();
@@ -461,11 +462,7 @@ fn conformance_09_e2e_key_signs_and_verifies() {
     let s = LocalSigner::from_files(&keys.join("e2e.key"), &keys.join("e2e.crt")).unwrap();
     for format in [EnvelopeFormat::Jws, EnvelopeFormat::Cose] {
         let dir = tempfile::tempdir().unwrap();
-        copy_dir(
-            &conformance().join("09-e2e-oci-layouts/layouts/e2e"),
-            &dir.path().join("l"),
-        );
-        let layout = OciLayout::open(dir.path().join("l")).unwrap();
+        let layout = writable_e2e_layout(dir.path());
         let signed = workflow::sign(
             &layout,
             "v1",
@@ -501,11 +498,7 @@ fn conformance_09_e2e_key_signs_and_verifies() {
 /// A layout with one signature by the test PKI's `ec-256` key, and a
 /// verifier over its root (store `ca:root`) with `policy` as the OCI policy.
 fn signed_layout(dir: &std::path::Path) -> OciLayout {
-    copy_dir(
-        &conformance().join("09-e2e-oci-layouts/layouts/e2e"),
-        &dir.join("l"),
-    );
-    let layout = OciLayout::open(dir.join("l")).unwrap();
+    let layout = writable_e2e_layout(dir);
     workflow::sign(
         &layout,
         "v1",
@@ -586,11 +579,7 @@ fn a_store_one_signature_needs_does_not_stop_another() {
     use notation_core::envelope::{SignRequest, SigningScheme};
     use notation_core::payload::Payload;
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(
-        &conformance().join("09-e2e-oci-layouts/layouts/e2e"),
-        &dir.path().join("l"),
-    );
-    let layout = OciLayout::open(dir.path().join("l")).unwrap();
+    let layout = writable_e2e_layout(dir.path());
     let artifact = layout.resolve("v1").unwrap();
     let signer = signer("ec-256");
     let payload = Payload::new(artifact.to_payload_descriptor()).to_json();
@@ -645,11 +634,7 @@ fn a_store_one_signature_needs_does_not_stop_another() {
 #[test]
 fn skipped_signatures_count_against_the_limit() {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(
-        &conformance().join("09-e2e-oci-layouts/layouts/e2e"),
-        &dir.path().join("l"),
-    );
-    let layout = OciLayout::open(dir.path().join("l")).unwrap();
+    let layout = writable_e2e_layout(dir.path());
     for name in ["self-signed", "ec-256"] {
         let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/pki"));
         let chain = if name == "self-signed" {
@@ -736,11 +721,7 @@ fn all_failed_names_every_reason() {
 #[test]
 fn verify_reference_gives_a_verdict_with_the_signer() {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(
-        &conformance().join("09-e2e-oci-layouts/layouts/e2e"),
-        &dir.path().join("l"),
-    );
-    let layout = OciLayout::open(dir.path().join("l")).unwrap();
+    let layout = writable_e2e_layout(dir.path());
     let signed = workflow::sign_artifact(
         &layout,
         "v1",

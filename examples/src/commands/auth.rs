@@ -46,17 +46,7 @@ impl LoginArgs {
         let (username, password) = self.registry.username_password();
         let mut password = Some(password);
         if self.password_stdin {
-            const LIMIT: u64 = 64 * 1024;
-            let input = con.read_input(LIMIT)?.ok_or_else(|| {
-                CliError::failed(format!(
-                    "error reading password: more than {} KiB on standard input",
-                    LIMIT / 1024
-                ))
-            })?;
-            let input = String::from_utf8(input).map_err(|_| {
-                CliError::failed("error reading password: it is not valid UTF-8 text")
-            })?;
-            password = Some(input.trim_end_matches(['\r', '\n']).to_string());
+            password = Some(con.read_secret_input("password")?);
         }
         // Without a password, the reference prompts: for a username when
         // none is given (none typed: the password is a token), then for
