@@ -499,15 +499,20 @@ fn conformance_09_e2e_key_signs_and_verifies() {
 /// verifier over its root (store `ca:root`) with `policy` as the OCI policy.
 fn signed_layout(dir: &std::path::Path) -> OciLayout {
     let layout = writable_e2e_layout(dir);
+    sign_v1(&layout, &signer("ec-256"));
+    layout
+}
+
+/// Signs the layout's `v1` with `signer` (JWS).
+fn sign_v1(layout: &OciLayout, signer: &LocalSigner) {
     workflow::sign(
-        &layout,
+        layout,
         "v1",
-        &signer("ec-256"),
+        signer,
         &SignOptions::new(EnvelopeFormat::Jws),
         &DefaultProvider,
     )
     .unwrap();
-    layout
 }
 
 fn root_store() -> MemoryTrustStore {
@@ -615,14 +620,7 @@ fn a_store_one_signature_needs_does_not_stop_another() {
     };
     let err = verify().unwrap_err();
     assert!(matches!(err, WorkflowError::TrustStore(_)), "{err:?}");
-    workflow::sign(
-        &layout,
-        "v1",
-        &signer,
-        &SignOptions::new(EnvelopeFormat::Jws),
-        &DefaultProvider,
-    )
-    .unwrap();
+    sign_v1(&layout, &signer);
     let verified = verify().unwrap();
     assert!(verified.verified.is_some());
     assert_eq!(verified.failures.len(), 1, "{:?}", verified.failures);
@@ -643,14 +641,7 @@ fn skipped_signatures_count_against_the_limit() {
             dir.join(format!("{name}.chain.pem"))
         };
         let signer = LocalSigner::from_files(&dir.join(format!("{name}.key")), &chain).unwrap();
-        workflow::sign(
-            &layout,
-            "v1",
-            &signer,
-            &SignOptions::new(EnvelopeFormat::Jws),
-            &DefaultProvider,
-        )
-        .unwrap();
+        sign_v1(&layout, &signer);
     }
     let verify = |max: usize| {
         workflow::verify(

@@ -134,8 +134,8 @@ fn a_key_generated_on_the_token_never_leaves_it_and_signs() {
     }
 }
 
-/// The private key's extractability attributes, read with cryptoki.
-fn private_key_attributes(label: &str) -> Vec<Attribute> {
+/// A read-write session on `token`, logged in, opened with cryptoki itself.
+fn token_session(token: &str) -> cryptoki::session::Session {
     use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
     use cryptoki::session::UserType;
     use cryptoki::types::AuthPin;
@@ -147,10 +147,16 @@ fn private_key_attributes(label: &str) -> Vec<Attribute> {
         .get_slots_with_token()
         .unwrap()
         .into_iter()
-        .find(|s| ctx.get_token_info(*s).unwrap().label() == softhsm::TOKEN)
+        .find(|s| ctx.get_token_info(*s).unwrap().label() == token)
         .unwrap();
-    let session = ctx.open_ro_session(slot).unwrap();
+    let session = ctx.open_rw_session(slot).unwrap();
     let _ = session.login(UserType::User, Some(&AuthPin::from(PIN)));
+    session
+}
+
+/// The private key's extractability attributes, read with cryptoki.
+fn private_key_attributes(label: &str) -> Vec<Attribute> {
+    let session = token_session(softhsm::TOKEN);
     let keys = session
         .find_objects(&[
             Attribute::Class(ObjectClass::PRIVATE_KEY),
@@ -276,9 +282,6 @@ fn a_wrong_pin_is_refused_while_the_token_is_logged_in() {
 /// signature opens a new session that finds the key again.
 #[test]
 fn a_signer_outlives_the_handles_it_found() {
-    use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
-    use cryptoki::session::UserType;
-    use cryptoki::types::AuthPin;
     hsm();
     let text = format!(
         "pkcs11:token={};object=ec-256?module-path={MODULE}",
@@ -290,16 +293,7 @@ fn a_signer_outlives_the_handles_it_found() {
         .build()
         .unwrap();
     signer.sign_data(b"x", EcdsaEncoding::Fixed).unwrap();
-    let ctx = Pkcs11::new(MODULE).unwrap();
-    let _ = ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK));
-    let slot = ctx
-        .get_slots_with_token()
-        .unwrap()
-        .into_iter()
-        .find(|s| ctx.get_token_info(*s).unwrap().label() == softhsm::SESSIONS_TOKEN)
-        .unwrap();
-    let session = ctx.open_rw_session(slot).unwrap();
-    let _ = session.login(UserType::User, Some(&AuthPin::from(PIN)));
+    let session = token_session(softhsm::SESSIONS_TOKEN);
     for _ in 0..2 {
         let keys = session
             .find_objects(&[

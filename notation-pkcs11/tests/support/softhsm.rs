@@ -142,22 +142,7 @@ impl Hsm {
         hsm.generate_key(TOKEN, PIN, "rsa:3072", GENERATED, "99");
 
         hsm.init_token(SESSIONS_TOKEN, PIN);
-        hsm.import(
-            SESSIONS_TOKEN,
-            PIN,
-            "privkey",
-            &pki("ec-256.key"),
-            "ec-256",
-            "01",
-        );
-        hsm.import(
-            SESSIONS_TOKEN,
-            PIN,
-            "cert",
-            &pki("ec-256.crt"),
-            "ec-256",
-            "01",
-        );
+        hsm.import_ec256(SESSIONS_TOKEN);
 
         // The old intermediate: the real one's subject and extensions,
         // another key (self-signed with it).
@@ -170,22 +155,7 @@ impl Hsm {
             .arg("-out")
             .arg(&old));
         hsm.init_token(RENEWED_TOKEN, PIN);
-        hsm.import(
-            RENEWED_TOKEN,
-            PIN,
-            "privkey",
-            &pki("ec-256.key"),
-            "ec-256",
-            "01",
-        );
-        hsm.import(
-            RENEWED_TOKEN,
-            PIN,
-            "cert",
-            &pki("ec-256.crt"),
-            "ec-256",
-            "01",
-        );
+        hsm.import_ec256(RENEWED_TOKEN);
         hsm.import(
             RENEWED_TOKEN,
             PIN,
@@ -250,6 +220,12 @@ impl Hsm {
             "--so-pin",
             SO_PIN,
         ]));
+    }
+
+    /// The ec-256 key and certificate, label `ec-256`, id 01, PIN [`PIN`].
+    fn import_ec256(&self, token: &str) {
+        self.import(token, PIN, "privkey", &pki("ec-256.key"), "ec-256", "01");
+        self.import(token, PIN, "cert", &pki("ec-256.crt"), "ec-256", "01");
     }
 
     fn import(&self, token: &str, pin: &str, kind: &str, file: &Path, label: &str, id: &str) {
