@@ -56,6 +56,12 @@ fi
 # own on free loopback ports and do not depend on it.
 
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+# A run from a clean clone gains nothing from incremental data, which takes
+# gigabytes of disk; a disk that fills makes the registry tests fail.
+export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
+
+step "free disk (the build, and the registries' data in TMPDIR)"
+df -h . "${TMPDIR:-/tmp}" || true
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
