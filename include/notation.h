@@ -2125,7 +2125,9 @@ notation_result notation_target_new_oci_layout(const char *path,
  * and `notation_config_add_insecure_registry` /
  * `notation_config_set_registry_credentials` for either kind. Credentials
  * otherwise come from `NOTATION_USERNAME`/`NOTATION_PASSWORD`, then the
- * notation or Docker credential store. Registries are reached over HTTPS
+ * notation or Docker credential store (Docker's `config.json` is in
+ * `DOCKER_CONFIG`, else in `~/.docker`; with neither variable set there
+ * is none). Registries are reached over HTTPS
  * with the platform's roots, loopback ones over plain HTTP. Nothing is
  * sent until the target is used.
  *

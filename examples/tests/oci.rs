@@ -333,6 +333,37 @@ fn skip_needs_no_network() {
         .stderr_has("has no applicable oci trust policy statement");
 }
 
+/// Without `DOCKER_CONFIG` and `HOME`, Docker's config.json has no
+/// place: the credential store cannot be opened, as in the reference
+/// (oras-go's `NewStoreFromDocker`), unless Notation's config.json
+/// configures credentials. A `.docker/config.json` in the working
+/// directory is never read (it used to be: a malformed one failed here).
+#[test]
+fn docker_config_without_a_home_directory() {
+    let env = Env::new();
+    env.write(".docker/config.json", "not json");
+    let unset = ["DOCKER_CONFIG", "HOME"];
+    env.run_without_env(&["logout", "registry.example"], &unset)
+        .failure()
+        .stderr_has(
+            "failed to get user home directory: HOME is not defined (set DOCKER_CONFIG or HOME)",
+        )
+        .stderr_lacks("not json")
+        .stderr_lacks("invalid config format");
+    // Notation's config.json configures credentials: Docker's is not
+    // looked for.
+    std::fs::write(
+        env.config().join("config.json"),
+        r#"{"auths":{"registry.example":{"auth":"dTpw"}}}"#,
+    )
+    .unwrap();
+    env.run_without_env(&["logout", "registry.example"], &unset)
+        .success()
+        .stdout_has("Logout Succeeded");
+    let left = std::fs::read_to_string(env.config().join("config.json")).unwrap();
+    assert!(!left.contains("registry.example"), "{left}");
+}
+
 /// login stores credentials through the credential helper notation's
 /// config.json names (W16, 13-config `{"credsStore": ...}`); later commands
 /// find them; logout erases them.

@@ -10,7 +10,7 @@ use notation_core::envelope::{Envelope, EnvelopeContent};
 use notation_core::verifier::{VerificationOutcome, Verifier};
 use notation_oci::registry::RegistryClient;
 use notation_oci::registry::credentials::{
-    CredentialChain, CredentialStore, StaticCredentials, docker_config_path, notation_config_path,
+    CredentialChain, CredentialStore, StaticCredentials, docker_config_file, notation_config_path,
     select_credential_store,
 };
 use notation_oci::repository::SignatureRepository;
@@ -153,7 +153,12 @@ pub(crate) fn registry_client_with(
     if let Some(env) = StaticCredentials::from_env(None).filter(|_| from_env) {
         chain = chain.with(env);
     }
-    let store = select_credential_store(&notation_config_file, &docker_config_path(), None)
+    // Without DOCKER_CONFIG and a home directory (a system service, say)
+    // there is no Docker config.json to read: the CLI fails then, as the
+    // reference CLI does, but a library has no reason to. Notation's
+    // config.json stands in for Docker's, which adds nothing to it.
+    let docker_config_file = docker_config_file().unwrap_or_else(|_| notation_config_file.clone());
+    let store = select_credential_store(&notation_config_file, &docker_config_file, None)
         .map_err(|e| Error::new(notation_result::Config, e.to_string()))?;
     let store: Arc<dyn CredentialStore> = Arc::from(store);
     chain = chain.with_arc(store);
@@ -169,7 +174,9 @@ pub(crate) fn registry_client_with(
 /// and `notation_config_add_insecure_registry` /
 /// `notation_config_set_registry_credentials` for either kind. Credentials
 /// otherwise come from `NOTATION_USERNAME`/`NOTATION_PASSWORD`, then the
-/// notation or Docker credential store. Registries are reached over HTTPS
+/// notation or Docker credential store (Docker's `config.json` is in
+/// `DOCKER_CONFIG`, else in `~/.docker`; with neither variable set there
+/// is none). Registries are reached over HTTPS
 /// with the platform's roots, loopback ones over plain HTTP. Nothing is
 /// sent until the target is used.
 ///

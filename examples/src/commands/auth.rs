@@ -8,7 +8,7 @@ use clap::Args;
 use notation_oci::registry::Credential;
 use notation_oci::registry::client::{LoginError, LoginOutcome};
 use notation_oci::registry::credentials::{
-    docker_config_path, logout, notation_config_path, select_credential_store,
+    logout, notation_config_path, select_default_credential_store,
 };
 
 use super::LoggingArgs;
@@ -75,9 +75,8 @@ impl LoginArgs {
         };
         let credential = Credential::from_username_password(&username, &password)
             .ok_or_else(|| CliError::usage("password required"))?;
-        let store =
-            select_credential_store(&notation_config_path(), &docker_config_path(), None)
-                .map_err(|e| CliError::failed(format!("failed to get credentials store: {e}")))?;
+        let store = select_default_credential_store(&notation_config_path())
+            .map_err(|e| CliError::failed(format!("failed to get credentials store: {e}")))?;
         let client = self.registry.client(&server, con)?;
         match client.login(&server, &credential, store.as_ref()) {
             Ok(LoginOutcome::AlreadyStored) => {
@@ -119,9 +118,8 @@ impl LogoutArgs {
             .server
             .filter(|s| !s.is_empty())
             .ok_or_else(|| CliError::usage("no hostname specified"))?;
-        let store =
-            select_credential_store(&notation_config_path(), &docker_config_path(), None)
-                .map_err(|e| CliError::failed(format!("failed to get credentials store: {e}")))?;
+        let store = select_default_credential_store(&notation_config_path())
+            .map_err(|e| CliError::failed(format!("failed to get credentials store: {e}")))?;
         logout(&server, store.as_ref())
             .map_err(|e| CliError::failed(format!("failed to log out of {server}: {e}")))?;
         con.println("Logout Succeeded")

@@ -97,10 +97,8 @@ impl RegistryArgs {
         if let Some(explicit) = self.explicit(registry) {
             chain = chain.with(explicit);
         }
-        let store = notation_oci::registry::credentials::select_credential_store(
+        let store = notation_oci::registry::credentials::select_default_credential_store(
             &notation_oci::registry::credentials::notation_config_path(),
-            &notation_oci::registry::credentials::docker_config_path(),
-            None,
         )
         .map_err(CliError::failed)?;
         let store: Arc<dyn notation_oci::registry::CredentialStore> = Arc::from(store);

@@ -184,6 +184,17 @@ impl Env {
         Run::from(c.stdin(Stdio::null()).output().expect("notation runs"))
     }
 
+    /// Runs `notation <args>` with standard input closed and the
+    /// environment variables `removed` unset (`DOCKER_CONFIG` among them,
+    /// which every other run sets).
+    pub fn run_without_env(&self, args: &[&str], removed: &[&str]) -> Run {
+        let mut c = self.command(args);
+        for k in removed {
+            c.env_remove(k);
+        }
+        Run::from(c.stdin(Stdio::null()).output().expect("notation runs"))
+    }
+
     /// Runs `notation <args>` with standard input closed, watching its
     /// peak resident memory: the `VmHWM` of `/proc/<pid>/status` (a high
     /// water mark the kernel keeps), read until the process exits. Returns

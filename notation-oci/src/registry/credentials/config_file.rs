@@ -23,28 +23,41 @@ impl fmt::Debug for ConfigFileStore {
     }
 }
 
-/// Docker's config path: `$DOCKER_CONFIG/config.json`, else
-/// `~/.docker/config.json`.
-pub fn docker_config_path() -> PathBuf {
+/// Docker's `config.json` as the reference finds it:
+/// `$DOCKER_CONFIG/config.json`, else `.docker/config.json` in the home
+/// directory (`HOME`; `USERPROFILE` on Windows). When neither variable
+/// is set the file has no place, and this is
+/// [`CredentialError::NoHomeDirectory`], as in the reference (oras-go's
+/// `NewStoreFromDocker`): a path relative to the working directory would
+/// take whatever `.docker/config.json` that directory holds.
+pub fn docker_config_file() -> Result<PathBuf, CredentialError> {
     if let Some(dir) = std::env::var_os("DOCKER_CONFIG").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir).join("config.json");
+        return Ok(PathBuf::from(dir).join("config.json"));
     }
-    home_dir()
-        .unwrap_or_default()
-        .join(".docker")
-        .join("config.json")
+    let home = std::env::var_os(HOME_VARIABLE)
+        .filter(|h| !h.is_empty())
+        .ok_or(CredentialError::NoHomeDirectory {
+            variable: HOME_VARIABLE,
+        })?;
+    Ok(PathBuf::from(home).join(".docker").join("config.json"))
+}
+
+/// The variable that names the home directory.
+const HOME_VARIABLE: &str = if cfg!(windows) { "USERPROFILE" } else { "HOME" };
+
+/// Docker's config path: `$DOCKER_CONFIG/config.json`, else
+/// `~/.docker/config.json`; with neither `DOCKER_CONFIG` nor a home
+/// directory, `.docker/config.json` relative to the working directory.
+#[deprecated(
+    note = "use docker_config_file: without DOCKER_CONFIG and HOME this path is relative to the working directory"
+)]
+pub fn docker_config_path() -> PathBuf {
+    docker_config_file().unwrap_or_else(|_| PathBuf::from(".docker").join("config.json"))
 }
 
 /// Notation's config path: `{NOTATION_CONFIG or the platform default}/config.json`.
 pub fn notation_config_path() -> PathBuf {
     notation_core::config::config_dir().join(notation_core::config::CONFIG_FILE)
-}
-
-fn home_dir() -> Option<PathBuf> {
-    let var = if cfg!(windows) { "USERPROFILE" } else { "HOME" };
-    std::env::var_os(var)
-        .filter(|h| !h.is_empty())
-        .map(PathBuf::from)
 }
 
 impl ConfigFileStore {

@@ -28,7 +28,9 @@ use serde_json::{Map, Value};
 mod config_file;
 mod helper;
 
-pub use config_file::{ConfigFileStore, docker_config_path, notation_config_path};
+#[allow(deprecated)]
+pub use config_file::docker_config_path;
+pub use config_file::{ConfigFileStore, docker_config_file, notation_config_path};
 pub use helper::{CredentialHelper, HelperStore, platform_default_helper};
 
 /// `NOTATION_USERNAME`.
@@ -198,6 +200,15 @@ pub enum CredentialError {
         /// The registry.
         registry: String,
     },
+    /// Docker's `config.json` has no place: neither `DOCKER_CONFIG` nor
+    /// the home directory's variable is set ([`docker_config_file`]).
+    #[error(
+        "failed to get user home directory: {variable} is not defined (set DOCKER_CONFIG or {variable})"
+    )]
+    NoHomeDirectory {
+        /// `HOME` (`USERPROFILE` on Windows).
+        variable: &'static str,
+    },
     /// The credential cannot be stored in this form.
     #[error("bad credential format: {0}")]
     BadCredentialFormat(String),
@@ -335,8 +346,9 @@ impl CredentialChain {
 
     /// The reference's order: explicit `-u/-p` if given, else
     /// `NOTATION_USERNAME`/`NOTATION_PASSWORD`, then the credential store
-    /// the reference selects ([`select_credential_store`] on the default
-    /// paths).
+    /// the reference selects ([`select_default_credential_store`]: with
+    /// neither `DOCKER_CONFIG` nor a home directory, an error unless
+    /// Notation's `config.json` configures credentials).
     // Requirements: X2.
     ///
     /// With `-u/-p` (or the variables) the store is not opened at all, as
@@ -348,7 +360,7 @@ impl CredentialChain {
             return Ok(Self::new().with(s));
         }
         let chain = Self::new();
-        let store = select_credential_store(&notation_config_path(), &docker_config_path(), None)?;
+        let store = select_default_credential_store(&notation_config_path())?;
         let store: Arc<dyn CredentialStore> = Arc::from(store);
         Ok(chain.with_arc(store))
     }
@@ -393,6 +405,29 @@ pub fn select_credential_store(
     docker_config: &Path,
     helper_search_path: Option<OsString>,
 ) -> Result<Box<dyn CredentialStore>, CredentialError> {
+    select_store(
+        notation_config,
+        || Ok(docker_config.to_path_buf()),
+        helper_search_path,
+    )
+}
+
+/// [`select_credential_store`] with Docker's `config.json` where the
+/// reference finds it ([`docker_config_file`]), looked for only when
+/// Notation's `config.json` (at `notation_config`) configures no
+/// credentials. With neither `DOCKER_CONFIG` nor a home directory that is
+/// [`CredentialError::NoHomeDirectory`], as in the reference.
+pub fn select_default_credential_store(
+    notation_config: &Path,
+) -> Result<Box<dyn CredentialStore>, CredentialError> {
+    select_store(notation_config, docker_config_file, None)
+}
+
+fn select_store(
+    notation_config: &Path,
+    docker_config: impl FnOnce() -> Result<PathBuf, CredentialError>,
+    helper_search_path: Option<OsString>,
+) -> Result<Box<dyn CredentialStore>, CredentialError> {
     let with_path = |s: ConfigFileStore| match &helper_search_path {
         Some(p) => s.with_helper_search_path(p.clone()),
         None => s,
@@ -401,7 +436,7 @@ pub fn select_credential_store(
     if notation.is_auth_configured() {
         return Ok(Box::new(notation));
     }
-    let docker = with_path(ConfigFileStore::load(docker_config)?);
+    let docker = with_path(ConfigFileStore::load(docker_config()?)?);
     if docker.is_auth_configured() {
         return Ok(Box::new(docker));
     }
