@@ -724,6 +724,58 @@ fn a_password_on_stdin_is_bounded() {
     .stderr_has("error reading password: more than 64 KiB on standard input");
 }
 
+/// A credential helper may prompt on the terminal (`pass`, through gpg's
+/// pinentry, asks for a passphrase there): on a terminal it runs in
+/// notation's process group, so that it can read from the terminal, and
+/// its standard error is notation's, as the reference runs it. Here the
+/// helper asks for the registry's password on standard error and reads it
+/// from `/dev/tty`; the password typed there lets `list` in. (In a process
+/// group of its own, its read of the terminal stopped it until its
+/// timeout, and its prompt never showed.)
+#[test]
+fn a_credential_helper_prompts_on_the_terminal() {
+    use std::os::unix::fs::PermissionsExt;
+    let registry = Registry::start(Auth::Basic);
+    let env = Env::new();
+    let bin = env.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let helper = bin.join("docker-credential-ask");
+    std::fs::write(
+        &helper,
+        format!(
+            r#"#!/bin/sh
+[ "$1" = get ] || exit 1
+server=$(cat)
+printf 'Password for %s: ' "$server" >&2
+IFS= read -r secret </dev/tty
+printf '{{"ServerURL":"%s","Username":"{}","Secret":"%s"}}\n' "$server" "$secret"
+"#,
+            support::fixtures::USER
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(env.config().join("config.json"), r#"{"credsStore":"ask"}"#).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let host = registry.host().replace("127.0.0.1", "localhost");
+    let reference = format!("{host}/app@{E2E_SUBJECT}");
+    let mut terminal = env.start_in_terminal(&["list", &reference], &[("PATH", path.as_ref())]);
+    terminal.wait_for(&format!("Password for {host}: "));
+    terminal.type_line(support::fixtures::PASSWORD);
+    let run = terminal.finish();
+    assert!(
+        run.stdout.contains(&format!("{reference}: not found"))
+            && !run.stdout.contains("401")
+            && !run.stdout.contains("unauthorized"),
+        "{}",
+        run.stdout
+    );
+}
+
 /// On a terminal (a pseudo-terminal from util-linux's `script`), `login`
 /// reads the password without echoing it, as the reference's
 /// term.ReadPassword does; the username is echoed as usual (the control
@@ -733,70 +785,16 @@ fn a_password_on_stdin_is_bounded() {
 /// fails after the prompts.
 #[test]
 fn login_reads_a_typed_password_without_echo() {
-    use std::io::{Read, Write};
-    use std::sync::{Arc, Mutex};
-    use std::time::{Duration, Instant};
     let env = Env::new();
-    let present = std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        present,
-        "util-linux's script is required by this test (apt-get install bsdutils)"
-    );
-    let mut child = std::process::Command::new("script")
-        .args(["-qec"])
-        .arg(format!(
-            "{} login localhost:1",
-            env!("CARGO_BIN_EXE_notation")
-        ))
-        .arg("/dev/null")
-        .env("NOTATION_CONFIG", env.config())
-        .env("DOCKER_CONFIG", env.path("docker"))
-        .env("NOTATION_CACHE", env.path("cache"))
-        .env_remove("NOTATION_USERNAME")
-        .env_remove("NOTATION_PASSWORD")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let mut stdout = child.stdout.take().unwrap();
-    let sink = seen.clone();
-    let reader = std::thread::spawn(move || {
-        let mut buf = [0u8; 1024];
-        while let Ok(n) = stdout.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            sink.lock().unwrap().extend_from_slice(&buf[..n]);
-        }
-    });
-    let text = |seen: &Mutex<Vec<u8>>| String::from_utf8_lossy(&seen.lock().unwrap()).into_owned();
-    let wait_for = |what: &str| {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !text(&seen).contains(what) {
-            assert!(
-                Instant::now() < deadline,
-                "no {what:?} in {:?}",
-                text(&seen)
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    };
-    let mut stdin = child.stdin.take().unwrap();
-    wait_for("Username: ");
-    stdin.write_all(b"alice\n").unwrap();
-    wait_for("Password: ");
-    stdin.write_all(b"s3cretpw\n").unwrap();
-    wait_for("failed to log in to localhost:1");
-    let status = child.wait().unwrap();
-    drop(stdin);
-    reader.join().unwrap();
-    let text = text(&seen);
-    assert!(!status.success(), "{text}");
+    let mut terminal = env.start_in_terminal(&["login", "localhost:1"], &[]);
+    terminal.wait_for("Username: ");
+    terminal.type_line("alice");
+    terminal.wait_for("Password: ");
+    terminal.type_line("s3cretpw");
+    terminal.wait_for("failed to log in to localhost:1");
+    let run = terminal.finish();
+    let text = run.stdout;
+    assert_ne!(run.code, 0, "{text}");
     assert!(text.contains("alice"), "the username is echoed: {text}");
     assert!(
         !text.contains("s3cretpw"),

@@ -75,6 +75,7 @@ pub struct HelperCommand {
     timeout: Option<Duration>,
     output_limit: usize,
     own_group: bool,
+    pass_stderr: bool,
 }
 
 impl HelperCommand {
@@ -87,6 +88,7 @@ impl HelperCommand {
             timeout: None,
             output_limit,
             own_group: false,
+            pass_stderr: false,
         }
     }
 
@@ -107,10 +109,24 @@ impl HelperCommand {
         self
     }
 
+    /// Gives the program this process's standard error instead of
+    /// capturing it ([`HelperOutput::stderr`] is then empty): what it
+    /// writes there, a prompt say, reaches the user.
+    pub fn pass_stderr(mut self, pass: bool) -> Self {
+        self.pass_stderr = pass;
+        self
+    }
+
     /// Starts the program, writes `input` to its stdin and collects its
     /// output.
     pub fn run(mut self, input: &[u8]) -> Result<HelperOutput, HelperError> {
-        self.command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        self.command
+            .stdout(Stdio::piped())
+            .stderr(if self.pass_stderr {
+                Stdio::inherit()
+            } else {
+                Stdio::piped()
+            });
         for var in CREDENTIAL_ENV_VARS {
             self.command.env_remove(var);
         }
@@ -139,16 +155,18 @@ impl HelperCommand {
         // Bounded: a reader waits for the loop below to take its chunk, so
         // no more than a few chunks are in flight past the output limit.
         let (events, received) = mpsc::sync_channel(4);
+        let mut open = 0;
         if let Some(out) = child.stdout.take() {
             spawn_reader(out, Stream::Stdout, events.clone());
+            open += 1;
         }
         if let Some(err) = child.stderr.take() {
             spawn_reader(err, Stream::Stderr, events);
+            open += 1;
         }
 
         let mut stdout = Vec::new();
         let mut stderr = Vec::new();
-        let mut open = 2;
         let mut exited: Option<(ExitStatus, Instant)> = None;
         while open > 0 {
             let now = Instant::now();

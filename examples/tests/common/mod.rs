@@ -249,23 +249,16 @@ impl Env {
     /// Runs `notation <args>` on a pseudo-terminal (util-linux `script`),
     /// as a user at a terminal would: returns what the terminal showed.
     pub fn run_in_terminal(&self, args: &[&str]) -> Run {
-        let quote = |a: &str| format!("'{}'", a.replace('\'', "'\\''"));
-        let line = std::iter::once(env!("CARGO_BIN_EXE_notation"))
-            .chain(args.iter().copied())
-            .map(quote)
-            .collect::<Vec<_>>()
-            .join(" ");
-        let mut c = Command::new("script");
-        c.args(["-qec", &line, "/dev/null"])
-            .current_dir(self.work())
-            .env("NOTATION_CONFIG", self.config())
-            .env("DOCKER_CONFIG", self.root.path().join("docker"))
-            .env("NOTATION_CACHE", self.root.path().join("cache"))
-            .env_remove("NOTATION_LIBEXEC")
-            .env("TZ", "UTC")
-            .env("TERM", "xterm")
-            .stdin(Stdio::null());
-        Run::from(c.output().expect("script (util-linux) runs"))
+        let mut terminal = Terminal::start(self, args, &[]);
+        terminal.stdin.take();
+        terminal.finish()
+    }
+
+    /// Starts `notation <args>` on a pseudo-terminal (util-linux's
+    /// `script`), with `vars` set: a [`Terminal`] to read what it shows
+    /// and to type into.
+    pub fn start_in_terminal(&self, args: &[&str], vars: &[(&str, &std::ffi::OsStr)]) -> Terminal {
+        Terminal::start(self, args, vars)
     }
 
     /// Runs `notation <args>` with `input` on standard input.
@@ -353,6 +346,120 @@ pub fn copy_dir(from: &Path, to: &Path) {
             copy_dir(&entry.path(), &target);
         } else {
             fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// `notation` running on a pseudo-terminal from util-linux's `script`:
+/// what the terminal shows is collected as it comes, and answers are
+/// typed once their prompt shows, so nothing depends on timing.
+pub struct Terminal {
+    child: std::process::Child,
+    stdin: Option<std::process::ChildStdin>,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Terminal {
+    fn start(env: &Env, args: &[&str], vars: &[(&str, &std::ffi::OsStr)]) -> Self {
+        let present = Command::new("script")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(
+            present,
+            "util-linux's script is required by this test (apt-get install bsdutils)"
+        );
+        let quote = |a: &str| format!("'{}'", a.replace('\'', "'\\''"));
+        let line = std::iter::once(env!("CARGO_BIN_EXE_notation"))
+            .chain(args.iter().copied())
+            .map(quote)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut c = Command::new("script");
+        c.args(["-qec", &line, "/dev/null"])
+            .current_dir(env.work())
+            .env("NOTATION_CONFIG", env.config())
+            .env("DOCKER_CONFIG", env.root.path().join("docker"))
+            .env("NOTATION_CACHE", env.root.path().join("cache"))
+            .env_remove("NOTATION_LIBEXEC")
+            .env_remove("NOTATION_USERNAME")
+            .env_remove("NOTATION_PASSWORD")
+            .env("TZ", "UTC")
+            .env("TERM", "xterm");
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        let mut child = c
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("script (util-linux) runs");
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut stdout = child.stdout.take().unwrap();
+        let sink = seen.clone();
+        let reader = std::thread::spawn(move || {
+            let mut buf = [0u8; 1024];
+            while let Ok(n) = std::io::Read::read(&mut stdout, &mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Terminal {
+            stdin: child.stdin.take(),
+            child,
+            seen,
+            reader: Some(reader),
+        }
+    }
+
+    /// What the terminal has shown so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.seen.lock().unwrap()).into_owned()
+    }
+
+    /// Waits (up to a minute) until the terminal shows `what`.
+    #[track_caller]
+    pub fn wait_for(&self, what: &str) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !self.text().contains(what) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no {what:?} in {:?}",
+                self.text()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    /// Types `line` and Enter.
+    pub fn type_line(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("the terminal is open");
+        std::io::Write::write_all(stdin, format!("{line}\n").as_bytes()).unwrap();
+    }
+
+    /// Waits for the program to end: its exit code, and all the terminal
+    /// showed as its standard output.
+    pub fn finish(mut self) -> Run {
+        let status = self.child.wait().unwrap();
+        self.stdin.take();
+        self.reader.take().unwrap().join().unwrap();
+        Run {
+            code: status.code().unwrap_or(-1),
+            stdout: self.text(),
+            stderr: String::new(),
+        }
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        if self.reader.is_some() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
         }
     }
 }

@@ -11,7 +11,10 @@ use super::*;
 /// stdin), `erase` (server address on stdin). Output is read up to
 /// [`MAX_HELPER_OUTPUT`] bytes, a call is killed after
 /// [`DEFAULT_HELPER_TIMEOUT`], and the helper does not see the Notation
-/// CLI's credentials (`NOTATION_USERNAME`, `NOTATION_PASSWORD`).
+/// CLI's credentials (`NOTATION_USERNAME`, `NOTATION_PASSWORD`). When
+/// this process has a controlling terminal the helper may prompt on it
+/// (it runs in our process group with our standard error); otherwise it
+/// runs in a process group of its own, killed as a whole at its timeout.
 #[derive(Clone, Debug)]
 pub struct CredentialHelper {
     name: String,
@@ -177,13 +180,19 @@ impl CredentialHelper {
             })?;
         let mut cmd = Command::new(program);
         cmd.arg(action);
-        // Helpers are not interactive (a prompt is the keychain's own
-        // window): each runs in a process group of its own, killed as a
-        // whole, so that one that backgrounds a child holding its output
-        // cannot hang us.
+        // A helper may ask the user (`pass` has gpg's pinentry ask for a
+        // passphrase on the terminal). With a terminal to ask on it runs
+        // in our process group, so that it can read from the terminal, and
+        // its standard error is ours, as the reference runs it. Without
+        // one (CI, services, a library's host) nobody can answer: it runs
+        // in a process group of its own, killed as a whole, so that one
+        // that backgrounds a child holding its output cannot hang us, and
+        // its standard error is kept for our error message.
+        let terminal = notation_core::process::has_controlling_terminal();
         let output = HelperCommand::new(cmd, MAX_HELPER_OUTPUT as usize)
             .timeout(self.timeout)
-            .own_process_group(true)
+            .own_process_group(!terminal)
+            .pass_stderr(terminal)
             .run(input)
             .map_err(|e| match e {
                 HelperError::OutputTooLarge { .. } => CredentialError::HelperOutputTooLarge {
@@ -200,7 +209,8 @@ impl CredentialHelper {
         let (status, stdout, stderr) = (output.status, output.stdout, output.stderr);
         if !status.success() {
             // Helpers print their error message on stdout (docker-credential-
-            // helpers' convention); fall back to stderr, then the status.
+            // helpers' convention); fall back to stderr when it was kept,
+            // then the status.
             let text = String::from_utf8_lossy(&stdout).trim().to_string();
             let text = if text.is_empty() {
                 String::from_utf8_lossy(&stderr).trim().to_string()
