@@ -178,8 +178,31 @@ pub fn go_struct_fields<'de, A: serde::de::MapAccess<'de>>(
 /// one; for signed headers two readings of one object are an ambiguity an
 /// attacker could use, so we refuse them.
 pub fn parse_object_unique(data: &[u8]) -> Result<Vec<(String, serde_json::Value)>, String> {
+    Ok(parse_object_members(data)?
+        .into_iter()
+        .map(|m| (m.name, m.value))
+        .collect())
+}
+
+/// A member of a JSON object ([`parse_object_members`]).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Member {
+    /// Its name.
+    pub name: String,
+    /// Its value.
+    pub value: serde_json::Value,
+    /// Whether the value is a string written with escapes (`\u005a`,
+    /// `\/`). Go hands a member to a type's own `UnmarshalJSON` as written:
+    /// `time.Time` parses the text between the quotes, escapes and all, so
+    /// an escaped time is no time for it.
+    pub escaped: bool,
+}
+
+/// [`parse_object_unique`], with each member's [`Member::escaped`].
+pub fn parse_object_members(data: &[u8]) -> Result<Vec<Member>, String> {
     use serde::de::{Deserializer, MapAccess, Visitor};
-    struct Members(Vec<(String, serde_json::Value)>);
+    struct Members(Vec<Member>);
     struct MembersVisitor;
     impl<'de> Visitor<'de> for MembersVisitor {
         type Value = Members;
@@ -187,12 +210,20 @@ pub fn parse_object_unique(data: &[u8]) -> Result<Vec<(String, serde_json::Value
             f.write_str("a JSON object")
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
-            let mut members: Vec<(String, serde_json::Value)> = Vec::new();
-            while let Some((k, v)) = map.next_entry::<String, serde_json::Value>()? {
-                if members.iter().any(|(seen, _)| *seen == k) {
-                    return Err(serde::de::Error::custom(format!("duplicate member {k:?}")));
+            let mut members: Vec<Member> = Vec::new();
+            while let Some((name, MemberValue(value, escaped))) =
+                map.next_entry::<String, MemberValue>()?
+            {
+                if members.iter().any(|seen| seen.name == name) {
+                    return Err(serde::de::Error::custom(format!(
+                        "duplicate member {name:?}"
+                    )));
                 }
-                members.push((k, v));
+                members.push(Member {
+                    name,
+                    value,
+                    escaped,
+                });
             }
             Ok(Members(members))
         }
@@ -203,6 +234,64 @@ pub fn parse_object_unique(data: &[u8]) -> Result<Vec<(String, serde_json::Value
         .map_err(|e| e.to_string())?;
     de.end().map_err(|e| e.to_string())?;
     Ok(members.0)
+}
+
+/// A member's value, and whether it is a string written with escapes.
+/// serde_json reading a slice hands over a string without escapes as
+/// borrowed from the input, and one with escapes unescaped into a buffer
+/// of its own (`visit_str`); the `escaped_strings` test holds it to that.
+struct MemberValue(serde_json::Value, bool);
+
+impl<'de> serde::Deserialize<'de> for MemberValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+        use serde::de::{Deserialize, MapAccess, SeqAccess, Visitor};
+        use serde_json::Value;
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MemberValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<MemberValue, E> {
+                Ok(MemberValue(Value::String(s.to_owned()), false))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<MemberValue, E> {
+                Ok(MemberValue(Value::String(s.to_owned()), true))
+            }
+            fn visit_string<E>(self, s: String) -> Result<MemberValue, E> {
+                Ok(MemberValue(Value::String(s), true))
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<MemberValue, E> {
+                Ok(MemberValue(Value::Bool(b), false))
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<MemberValue, E> {
+                Ok(MemberValue(Value::from(n), false))
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<MemberValue, E> {
+                Ok(MemberValue(Value::from(n), false))
+            }
+            fn visit_f64<E>(self, n: f64) -> Result<MemberValue, E> {
+                Ok(MemberValue(Value::from(n), false))
+            }
+            fn visit_unit<E>(self) -> Result<MemberValue, E> {
+                Ok(MemberValue(Value::Null, false))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<MemberValue, A::Error> {
+                Ok(MemberValue(
+                    Value::deserialize(SeqAccessDeserializer::new(seq))?,
+                    false,
+                ))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<MemberValue, A::Error> {
+                Ok(MemberValue(
+                    Value::deserialize(MapAccessDeserializer::new(map))?,
+                    false,
+                ))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[cfg(test)]
@@ -249,6 +338,34 @@ mod tests {
             String::from_utf8(to_vec_go(&v).unwrap()).unwrap(),
             r#"{"a":1,"b":"\u003ca\u0026b\u003e\u2028\n\u0001"}"#
         );
+    }
+
+    #[test]
+    fn escaped_strings() {
+        let members = parse_object_members(
+            br#"{"plain":"2024-01-01T00:00:00Z","esc":"2024-01-01T00:00:00\u005a","slash":"a\/b","n":1.5,"o":{"x":"\u0041"},"a":["\u0041",null,true]}"#,
+        )
+        .unwrap();
+        let got: Vec<(&str, bool)> = members
+            .iter()
+            .map(|m| (m.name.as_str(), m.escaped))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("plain", false),
+                ("esc", true),
+                ("slash", true),
+                ("n", false),
+                ("o", false),
+                ("a", false)
+            ]
+        );
+        assert_eq!(members[1].value, "2024-01-01T00:00:00Z");
+        assert_eq!(members[2].value, "a/b");
+        assert_eq!(members[3].value, serde_json::json!(1.5));
+        assert_eq!(members[4].value, serde_json::json!({"x": "A"}));
+        assert_eq!(members[5].value, serde_json::json!(["A", null, true]));
     }
 
     #[test]

@@ -259,3 +259,50 @@ mod flips {
         }
     }
 }
+
+/// C4: the reference reads the header times with Go's `time.Time`, which
+/// parses the text between the quotes as written, escapes and all
+/// (golang/go#47353): a signing time with an escaped character is no time
+/// there, and the envelope is refused. Here the same header is signed
+/// twice, once as written and once with its signing time's first digit
+/// escaped (`\u0032` for `2`).
+#[test]
+fn an_escaped_header_time_is_refused_as_the_reference_refuses_it() {
+    use base64::Engine;
+    use notation_core::signer::Signer;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let crypto = default_provider();
+    let signer = common::signer("ec-256");
+    let bytes = envelope::sign(
+        EnvelopeFormat::Jws,
+        &SignRequest::new(payload(), &signer),
+        crypto.as_ref(),
+    )
+    .unwrap();
+    let resigned = |edit: &dyn Fn(String) -> String| {
+        let mut outer: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_slice(&bytes).unwrap();
+        let header = b64.decode(outer["protected"].as_str().unwrap()).unwrap();
+        let header = edit(String::from_utf8(header).unwrap());
+        let protected = b64.encode(header);
+        let input = format!("{protected}.{}", outer["payload"].as_str().unwrap());
+        let (signature, _) = signer.sign(input.as_bytes()).unwrap();
+        outer.insert("protected".into(), protected.into());
+        outer.insert("signature".into(), b64.encode(signature).into());
+        Envelope::parse(EnvelopeFormat::Jws, &serde_json::to_vec(&outer).unwrap())
+            .and_then(|e| e.verify(crypto.as_ref()))
+    };
+    resigned(&|h| h).expect("the header as written verifies");
+    let name = "\"io.cncf.notary.signingTime\":\"2";
+    let e = resigned(&|h| {
+        assert!(h.contains(name), "{h}");
+        h.replace(name, "\"io.cncf.notary.signingTime\":\"\\u0032")
+    })
+    .unwrap_err();
+    assert!(
+        e.to_string().contains(
+            "header \"io.cncf.notary.signingTime\" is not an RFC 3339 time: it is written with escapes"
+        ),
+        "{e}"
+    );
+}

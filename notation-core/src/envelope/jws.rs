@@ -353,7 +353,7 @@ impl ProtectedHeader {
             ))
         };
         crate::json::check_depth(bytes, crate::json::MAX_DEPTH).map_err(err)?;
-        let members = crate::json::parse_object_unique(bytes).map_err(err)?;
+        let members = crate::json::parse_object_members(bytes).map_err(err)?;
         let mut h = ProtectedHeader {
             alg: String::new(),
             cty: String::new(),
@@ -371,24 +371,37 @@ impl ProtectedHeader {
                 other => Err(err(format!("header {k:?} must be a string, got {other}"))),
             }
         };
-        let time =
-            |k: &str, v: &serde_json::Value| -> Result<Option<OffsetDateTime>, EnvelopeError> {
-                match v {
-                    serde_json::Value::Null => Ok(None),
-                    serde_json::Value::String(s) => crate::timefmt::parse_rfc3339(s)
-                        .map(Some)
-                        .map_err(|e| err(format!("header {k:?} is not an RFC 3339 time: {e}"))),
-                    other => Err(err(format!(
-                        "header {k:?} must be a time string, got {other}"
-                    ))),
-                }
-            };
+        // Go's time.Time parses the text between the quotes as written
+        // (golang/go#47353): a time written with escapes fails there.
+        let time = |k: &str,
+                    v: &serde_json::Value,
+                    escaped: bool|
+         -> Result<Option<OffsetDateTime>, EnvelopeError> {
+            match v {
+                serde_json::Value::Null => Ok(None),
+                serde_json::Value::String(_) if escaped => Err(err(format!(
+                    "header {k:?} is not an RFC 3339 time: it is written with escapes"
+                ))),
+                serde_json::Value::String(s) => crate::timefmt::parse_rfc3339(s)
+                    .map(Some)
+                    .map_err(|e| err(format!("header {k:?} is not an RFC 3339 time: {e}"))),
+                other => Err(err(format!(
+                    "header {k:?} must be a time string, got {other}"
+                ))),
+            }
+        };
         // Go decodes the header into a struct, matching member names to its
         // fields case-insensitively, and keeps every name but the exact
         // ones among the extended attributes: a folded name is both. Two
         // members for one header are refused, as duplicates are.
         let mut seen = [false; KNOWN_HEADERS.len()];
-        for (k, v) in members {
+        for crate::json::Member {
+            name: k,
+            value: v,
+            escaped,
+            ..
+        } in members
+        {
             let Some(i) = crate::json::go_field(&k, &KNOWN_HEADERS) else {
                 h.extended.push((k, v));
                 continue;
@@ -414,9 +427,9 @@ impl ProtectedHeader {
                     }
                 }
                 header::SIGNING_SCHEME => h.signing_scheme = string(&k, &v)?,
-                header::SIGNING_TIME => h.signing_time = time(&k, &v)?,
-                header::AUTHENTIC_SIGNING_TIME => h.authentic_signing_time = time(&k, &v)?,
-                header::EXPIRY => h.expiry = time(&k, &v)?,
+                header::SIGNING_TIME => h.signing_time = time(&k, &v, escaped)?,
+                header::AUTHENTIC_SIGNING_TIME => h.authentic_signing_time = time(&k, &v, escaped)?,
+                header::EXPIRY => h.expiry = time(&k, &v, escaped)?,
                 _ => unreachable!("every known header is matched above"),
             }
         }
