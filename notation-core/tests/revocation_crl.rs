@@ -1170,3 +1170,17 @@ fn crl_requests_carry_the_timeout_and_the_size_limit() {
     assert_eq!(seen[1].timeout(), std::time::Duration::from_secs(9));
     assert_eq!(seen[1].max_size(), 4096);
 }
+
+/// P4: a distribution point named relative to the CRL issuer
+/// (`nameRelativeToCRLIssuer`) makes Go's certificate parser refuse the
+/// certificate ("x509: invalid CRL distribution point"), so the reference
+/// never verifies such a chain. It is refused here alike. (It used to
+/// parse, and its revocation check then found no CRL it could read and
+/// took the certificate for one without revocation information, so even
+/// the URI of its second point was never fetched.)
+#[test]
+fn a_point_named_relative_to_the_crl_issuer_refuses_the_certificate() {
+    let pem = std::fs::read(pki_path("leaf-relative-dp.crt")).unwrap();
+    let e = Certificate::parse_many(&pem).unwrap_err();
+    assert_eq!(e.to_string(), "x509: invalid CRL distribution point");
+}

@@ -11,6 +11,7 @@
 #       ├── leaf-freshest   (0x3006)        CRL + a Freshest CRL extension in the certificate
 #       ├── leaf-none       (0x3007)        neither OCSP nor CRL
 #       ├── leaf-two-ocsp   (0x3008)        OCSP http://down.intermediate.test, then http://ocsp.intermediate.test
+#       ├── leaf-relative-dp (0x3009)       CRL only: point 1 named relative to the CRL issuer, point 2 a URI
 #       ├── responder       (0x3100)        delegated OCSP responder: id-kp-OCSPSigning
 #       ├── responder-no-eku (0x3101)       signs OCSP responses without id-kp-OCSPSigning
 #       └── responder-expired (0x3102)      id-kp-OCSPSigning, valid only in 2000
@@ -94,6 +95,8 @@ leaf leaf-freshest 0x3006 "$int_crl" 'freshestCRL=URI:http://crl.intermediate.te
 leaf leaf-none 0x3007
 leaf leaf-two-ocsp 0x3008 \
   'authorityInfoAccess=OCSP;URI:http://down.intermediate.test,OCSP;URI:http://ocsp.intermediate.test'
+leaf leaf-relative-dp 0x3009 'crlDistributionPoints=dp1,dp2' '[dp1]' 'relativename=rel' \
+  '[rel]' 'CN=crl.intermediate.test' '[dp2]' "fullname=URI:http://crl.intermediate.test/intermediate.crl"
 
 ec responder.key
 responder_ext 'extendedKeyUsage=critical,OCSPSigning' > "$tmp/responder.ext"

@@ -5,6 +5,7 @@
 // Requirements: H5, I7, L4.
 
 pub mod chain;
+pub(crate) mod distribution;
 pub mod name;
 
 use std::fmt;
@@ -13,14 +14,15 @@ use std::sync::Arc;
 use der::{Decode, Encode, Reader, SliceReader};
 use time::OffsetDateTime;
 use x509_cert::ext::pkix::{
-    AuthorityInfoAccessSyntax, BasicConstraints, CrlDistributionPoints, ExtendedKeyUsage, KeyUsage,
-    KeyUsages, name::DistributionPointName, name::GeneralName,
+    AuthorityInfoAccessSyntax, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages,
+    name::GeneralName,
 };
 
 use crate::algorithm::{HashAlgorithm, KeySpec, UnsupportedKeyError};
 use crate::crypto::{CryptoProvider, PublicKey, SignatureScheme, SignatureVerificationError};
 use crate::oid;
 
+pub use distribution::InvalidDistributionPoint;
 pub use name::DistinguishedName;
 
 /// Why bytes are not a usable certificate.
@@ -50,6 +52,10 @@ pub enum CertificateParseError {
     /// No certificate at all in the input.
     #[error("no certificate found")]
     Empty,
+    /// A CRLDistributionPoints extension Go's parser refuses (a point
+    /// named relative to the CRL issuer, say), with Go's text.
+    #[error("{0}")]
+    InvalidDistributionPoints(InvalidDistributionPoint),
     /// The unsigned outer signatureAlgorithm differs from the signed one
     /// inside the TBSCertificate (RFC 5280 4.1.1.2; Go's x509 refuses it
     /// with this text).
@@ -363,16 +369,19 @@ impl Certificate {
                         }
                     }
                 }
+                // Read as Go reads it (leading URIs of each fullName, its
+                // leniencies), and refused where Go refuses the certificate:
+                // a point named relative to the CRL issuer fails there
+                // (nameRelativeToCRLIssuer), so it never reaches a check
+                // that would find no URL to fetch.
                 oid::CRL_DISTRIBUTION_POINTS => {
-                    let dps = CrlDistributionPoints::from_der(value)
-                        .map_err(|e| invalid("CRL distribution points", e))?;
-                    crl_urls = distribution_point_urls(&dps.0);
+                    crl_urls = distribution::distribution_point_urls(value)
+                        .map_err(CertificateParseError::InvalidDistributionPoints)?;
                 }
                 oid::SUBJECT_ALT_NAME => subject_alt_name = Some(value.to_vec()),
                 oid::FRESHEST_CRL => {
-                    freshest_crl_urls = CrlDistributionPoints::from_der(value)
-                        .map(|dps| distribution_point_urls(&dps.0))
-                        .map_err(|_| "x509: invalid CRL distribution point".to_string());
+                    freshest_crl_urls =
+                        distribution::distribution_point_urls(value).map_err(|e| e.to_string());
                 }
                 _ => {}
             }
@@ -684,22 +693,6 @@ fn key_usage_bits(ku: &KeyUsage) -> KeyUsageBits {
         }
     }
     KeyUsageBits(bits)
-}
-
-fn distribution_point_urls(
-    dps: &[x509_cert::ext::pkix::crl::dp::DistributionPoint],
-) -> Vec<String> {
-    let mut urls = Vec::new();
-    for dp in dps {
-        if let Some(DistributionPointName::FullName(names)) = &dp.distribution_point {
-            for name in names {
-                if let GeneralName::UniformResourceIdentifier(uri) = name {
-                    urls.push(uri.to_string());
-                }
-            }
-        }
-    }
-    urls
 }
 
 fn to_offset(d: std::time::Duration) -> Result<OffsetDateTime, CertificateParseError> {

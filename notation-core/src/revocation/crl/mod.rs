@@ -48,14 +48,13 @@
 //! and CRLs signed by a key other than the issuer's.
 // Requirements: P4, P5, W14.
 
-mod distribution;
 mod parse;
 
 use std::ops::Range;
 use std::sync::Arc;
 
 use der::asn1::{BitStringRef, GeneralizedTime, IntRef};
-use der::{Decode, Reader, SliceReader, Tag, TagNumber};
+use der::{Decode, Reader, SliceReader};
 use time::OffsetDateTime;
 use x509_cert::time::Time;
 
@@ -65,17 +64,15 @@ use super::validator::CheckContext;
 use super::{
     CertRevocationResult, RevocationMethod, RevocationStatus, ServerError, ServerResult, oids,
 };
-use crate::asn1util::{
-    ContextTag, Element, EnumeratedValue, OidBytes, SequenceTag, Tlv, integer_to_decimal,
-};
+use crate::asn1util::{Element, EnumeratedValue, OidBytes, SequenceTag, integer_to_decimal};
 use crate::crypto::CryptoProvider;
 use crate::timefmt;
 use crate::x509::{
     CertSignatureAlgorithm, CertSignatureError, Certificate, DistinguishedName, KeyUsageBits,
 };
 
-pub(crate) use distribution::distribution_points;
-pub use distribution::{InvalidDistributionPoint, distribution_point_urls};
+pub(crate) use crate::x509::distribution::distribution_points;
+pub use crate::x509::distribution::{InvalidDistributionPoint, distribution_point_urls};
 pub use parse::{
     Crl, CrlParseError, MAX_CRL_NUMBER_OCTETS, REASON_CERTIFICATE_HOLD, REASON_REMOVE_FROM_CRL,
     RevokedEntry,

@@ -553,7 +553,7 @@ mod tests {
 
     fn sequence(contents: &[u8]) -> Vec<u8> {
         use der::Encode;
-        der::asn1::AnyRef::new(Tag::Sequence, contents)
+        der::asn1::AnyRef::new(der::Tag::Sequence, contents)
             .unwrap()
             .to_der()
             .unwrap()

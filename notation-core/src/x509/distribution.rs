@@ -1,6 +1,9 @@
-//! The URLs of CRLDistributionPoints and FreshestCRL extensions.
+//! The URLs of CRLDistributionPoints and FreshestCRL extensions, read as
+//! Go's `crypto/x509` reads them.
 
-use super::*;
+use der::{Reader, SliceReader, Tag, TagNumber};
+
+use crate::asn1util::{ContextTag, Element, SequenceTag, Tlv};
 
 /// A distribution point extension that is not well-formed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
