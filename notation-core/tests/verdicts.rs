@@ -140,3 +140,32 @@ fn a_minimum_plugin_version_without_a_plugin_is_ignored() {
     let err = verify(&envelope_with("x-unknown"), BLOB, &BlobVerifyOptions::new()).unwrap_err();
     assert!(err.contains("x-unknown"), "{err}");
 }
+
+/// `verify_signature` takes any statement: one from another policy may
+/// name a trust store this verifier never loaded. That is an error naming
+/// the store, not a panic.
+#[test]
+fn a_statement_from_another_policy_is_an_error_not_a_panic() {
+    let other = BlobTrustPolicyDocument::from_json(
+        br#"{"version":"1.0","trustPolicies":[{"name":"other","globalPolicy":true,
+        "signatureVerification":{"level":"strict"},
+        "trustStores":["ca:elsewhere"],"trustedIdentities":["*"]}]}"#,
+    )
+    .unwrap();
+    let envelope = signed(&[]);
+    let outcome = verifier().verify_signature(
+        &other.statements()[0],
+        &envelope,
+        EnvelopeFormat::Jws.media_type(),
+    );
+    let text = match outcome {
+        Ok(o) => format!("{o:?}"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        text.contains(
+            "the trust store \"elsewhere\" of type \"ca\" was not loaded by this verifier"
+        ),
+        "{text}"
+    );
+}

@@ -323,6 +323,19 @@ pub enum TrustStoreError {
         /// Why.
         source: CertificateValidationError,
     },
+    /// A statement names a store the verifier did not load: the statement
+    /// is not from the policy the verifier was built with.
+    #[error(
+        "the trust store {} of type {} was not loaded by this verifier: the policy statement is not from its trust policy",
+        Q(.name),
+        Q(.store_type.as_str())
+    )]
+    NotLoaded {
+        /// The store type.
+        store_type: TrustStoreType,
+        /// The store name.
+        name: String,
+    },
     /// A `tsa` store certificate that is not a root.
     // Requirements: I5.
     #[error(

@@ -68,9 +68,15 @@ impl Verifier {
             match self.stores.get(&key) {
                 Some(Ok(loaded)) => certs.extend(loaded.iter().cloned()),
                 Some(Err(e)) => return Err(e.clone()),
-                // Statements come from the documents the verifier was built
-                // with, so every store was loaded at build time.
-                None => unreachable!("trust store {key:?} was not loaded at build time"),
+                // Every store of the documents the verifier was built with
+                // was loaded then; a statement from another document (the
+                // verify functions take any) may name one that was not.
+                None => {
+                    return Err(TrustStoreError::NotLoaded {
+                        store_type,
+                        name: store.name().to_string(),
+                    });
+                }
             }
         }
         Ok(certs)
