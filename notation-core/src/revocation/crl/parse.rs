@@ -53,6 +53,9 @@ pub enum CrlParseError {
     /// A version other than v2.
     #[error("x509: unsupported crl version: {0}")]
     UnsupportedVersion(u64),
+    /// No version: a v1 CRL, which Go's `ParseRevocationList` refuses.
+    #[error("x509: unsupported crl version")]
+    MissingVersion,
     /// The signature algorithms inside and outside the TBS differ.
     #[error("x509: inner and outer signature algorithm identifiers don't match")]
     SignatureAlgorithmMismatch,
@@ -291,7 +294,8 @@ struct CertificateListDer<'a> {
 
 /// `TBSCertList` (RFC 5280 §5.1). Not x509-cert's `TbsCertList`, which
 /// decodes every entry into a `Vec` and bounds serial numbers to 20 octets:
-/// here `version` is optional (v1 CRLs have none), and
+/// here `version` is optional (v1 CRLs have none; they are refused after
+/// decoding, with Go's text), and
 /// `revokedCertificates` is kept as encoded and walked lazily (see
 /// [`entries`]), so that a hostile 32 MiB CRL costs one linear pass and no
 /// allocation per entry.
@@ -334,10 +338,12 @@ fn parse(der: &[u8]) -> Result<CrlInner, CrlParseError> {
     let tbs_der = list.tbs_cert_list.der();
     let tbs =
         TbsCertListDer::from_der(tbs_der).map_err(CrlParseError::part_der("tbs crl", tbs_der))?;
-    if let Some(v) = tbs.version
-        && v != 1
-    {
-        return Err(CrlParseError::UnsupportedVersion(v));
+    // Go's ParseRevocationList takes v2 CRLs only, whatever RFC 5280
+    // allows of v1 (no version field).
+    match tbs.version {
+        None => return Err(CrlParseError::MissingVersion),
+        Some(1) => {}
+        Some(v) => return Err(CrlParseError::UnsupportedVersion(v)),
     }
     if tbs.signature.der() != list.signature_algorithm.der() {
         return Err(CrlParseError::SignatureAlgorithmMismatch);
@@ -634,12 +640,12 @@ mod tests {
     }
 
     #[test]
-    fn v1_crls_and_long_serial_numbers_parse_as_in_go() {
+    fn long_serial_numbers_parse_and_v1_crls_fail_as_in_go() {
         // RFC 5280 bounds serial numbers to 20 octets; Go reads any INTEGER.
         let long = [0x42u8; 32];
         let negative = [0x80u8];
         let der = build(
-            None,
+            Some(1),
             &[(&long, None), (&negative, None), (&[5], None)],
             None,
         );
@@ -655,6 +661,11 @@ mod tests {
         assert!(der.windows(crl.tbs_der().len()).any(|w| w == crl.tbs_der()));
 
         assert!(Crl::from_der(&build(Some(1), &[], None)).is_ok());
+        // A v1 CRL (no version) is refused, as Go's ParseRevocationList
+        // refuses it.
+        let e = Crl::from_der(&build(None, &[], None)).unwrap_err();
+        assert_eq!(e, CrlParseError::MissingVersion);
+        assert_eq!(e.to_string(), "x509: unsupported crl version");
         assert_eq!(
             Crl::from_der(&build(Some(2), &[], None)).unwrap_err(),
             CrlParseError::UnsupportedVersion(2)
@@ -664,13 +675,13 @@ mod tests {
     #[test]
     fn strict_der_in_crls() {
         // A non-minimal INTEGER (`der` writes what it is given).
-        let e = Crl::from_der(&build(None, &[(&[0x00, 0x05], None)], None)).unwrap_err();
+        let e = Crl::from_der(&build(Some(1), &[(&[0x00, 0x05], None)], None)).unwrap_err();
         assert_eq!(
             e.to_string(),
             "x509: malformed revoked certificate: asn1: structure error: INTEGER not canonically encoded (not DER)"
         );
         // Trailing data.
-        let mut der = build(None, &[(&[5], None)], None);
+        let mut der = build(Some(1), &[(&[5], None)], None);
         der.push(0);
         assert!(matches!(
             Crl::from_der(&der),
@@ -678,7 +689,7 @@ mod tests {
         ));
         // A non-minimal length: the outer SEQUENCE's length in a longer
         // form than needed.
-        let der = build(None, &[(&[5], None)], None);
+        let der = build(Some(1), &[(&[5], None)], None);
         let long = match der[1] {
             n if n < 0x80 => [&[0x30, 0x81, n][..], &der[2..]].concat(),
             0x81 => [&[0x30, 0x82, 0x00, der[2]][..], &der[3..]].concat(),
@@ -693,7 +704,7 @@ mod tests {
         let loose = sequence(&[
             0x30, 0x0b, 0x06, 0x03, 0x55, 0x1d, 0x15, 0x01, 0x01, 0x01, 0x04, 0x01, 0x00,
         ]);
-        let e = Crl::from_der(&build(None, &[(&[5], Some(loose))], None)).unwrap_err();
+        let e = Crl::from_der(&build(Some(1), &[(&[5], Some(loose))], None)).unwrap_err();
         assert!(
             matches!(
                 &e,
@@ -737,7 +748,7 @@ mod tests {
         // Refused: a reason code above 255, a negative CRL number, the same
         // extension twice.
         let big = sequence(&reason(&[0x0a, 0x02, 0x01, 0x2c]));
-        let e = Crl::from_der(&build(None, &[(&[5], Some(big))], None)).unwrap_err();
+        let e = Crl::from_der(&build(Some(1), &[(&[5], Some(big))], None)).unwrap_err();
         assert_eq!(
             e.to_string(),
             "x509: malformed revoked certificate: reason code: unknown value 300"
