@@ -23,12 +23,17 @@
 //!   `CertID` must then match: issuer name hash and issuer key hash under
 //!   the response's hash algorithm (SHA-1/256/384/512) — Go only compares
 //!   the serial;
-//! - the signature must verify with the issuer's key, or with the key of a
-//!   delegated responder certificate embedded in the response that the
-//!   issuer signed, that names the issuer as its issuer, that has the
-//!   id-kp-OCSPSigning extended key usage (RFC 6960 §4.2.2.2; Go accepts any
-//!   embedded certificate the issuer signed) and that is valid at the time
-//!   of the check;
+//! - who signed the response is decided as `x/crypto/ocsp` decides it:
+//!   without embedded certificates, the issuer; with some, the first one
+//!   alone (the others are not read), which the issuer must have signed, so
+//!   that a response the issuer signed that carries the issuer's own
+//!   certificate fails unless the issuer is self-signed. A first
+//!   certificate other than the issuer must also name the issuer as its
+//!   issuer, have the id-kp-OCSPSigning extended key usage (RFC 6960
+//!   §4.2.2.2; Go accepts any certificate the issuer signed) and be valid
+//!   at the time of the check;
+//! - an RSASSA-PSS signature is not verified: `x/crypto/ocsp` knows no
+//!   such algorithm (it fails there as unimplemented);
 //! - the responder certificate's own revocation status is not
 //!   checked, whether or not it carries id-pkix-ocsp-nocheck, exactly as the
 //!   reference (the specification asks for a CRL check of it);
@@ -58,18 +63,14 @@ use super::{
 };
 use crate::asn1util::{Contents, ContextTag, Element, EnumeratedValue, OidBytes, SequenceTag};
 use crate::crypto::CryptoProvider;
+use crate::crypto::SignatureScheme;
 use crate::timefmt;
 use crate::trust::GoQuoted;
-use crate::x509::{CertSignatureError, Certificate, check_signature};
+use crate::x509::{CertSignatureAlgorithm, CertSignatureError, Certificate, check_signature};
 
 /// How far in the future a `thisUpdate` may lie before the response is
 /// refused (clock skew between responder and verifier).
 pub const THIS_UPDATE_SKEW: Duration = Duration::from_secs(5 * 60);
-
-/// At most this many embedded certificates are tried as the responder: a
-/// response carries one or two in practice, and each costs a signature
-/// check.
-const MAX_RESPONDER_CANDIDATES: usize = 4;
 
 /// What went wrong with one OCSP responder, as recorded in a
 /// [`ServerResult`]. Texts follow notation-core-go.
@@ -160,9 +161,13 @@ pub enum OcspError {
         /// "name" or "key".
         which: &'static str,
     },
-    /// Neither the issuer nor an embedded certificate signed the response.
+    /// The issuer did not sign the response (no certificate embedded), or
+    /// did not sign the embedded responder certificate.
     #[error("bad OCSP signature: {0}")]
     BadSignature(CertSignatureError),
+    /// The embedded responder certificate's key did not sign the response.
+    #[error("bad signature on embedded certificate: {0}")]
+    BadEmbeddedSignature(CertSignatureError),
     /// The response was signed by an embedded certificate that may not
     /// answer for the issuer.
     #[error("OCSP responder certificate with subject {} is not authorized: {reason}", GoQuoted(.subject))]
@@ -491,15 +496,16 @@ pub fn check_response(
         .ok_or_else(|| OcspError::Malformed("signature: bit string with unused bits".into()))?;
     let signature_algorithm = encoding::algorithm(&basic.signature_algorithm)
         .map_err(malformed(basic.signature_algorithm.der()))?;
-    let embedded = basic
+    // Only the first certificate counts, as in x/crypto/ocsp.
+    let responder = basic
         .certs
         .unwrap_or_default()
-        .iter()
+        .first()
         .map(|c| {
             Certificate::from_der(c.der())
                 .map_err(|e| OcspError::Malformed(format!("embedded certificate: {e}")))
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .transpose()?;
 
     // ResponseData
     let tbs = basic.tbs_response_data.der();
@@ -545,7 +551,7 @@ pub fn check_response(
         &signature_algorithm,
         tbs,
         signature,
-        &embedded,
+        responder.as_ref(),
         issuer,
         now,
         crypto,
@@ -591,69 +597,72 @@ pub fn check_response(
     Ok(single.status)
 }
 
-/// Finds who signed the response and whether they may (see the module
-/// documentation).
+/// Checks who signed the response and whether they may (see the module
+/// documentation): the issuer when no certificate is embedded, else the
+/// first embedded one, `responder`.
 fn verify_signer(
-    algorithm: &crate::x509::CertSignatureAlgorithm,
+    algorithm: &CertSignatureAlgorithm,
     tbs: &[u8],
     signature: &[u8],
-    embedded: &[Certificate],
+    responder: Option<&Certificate>,
     issuer: &Certificate,
     now: OffsetDateTime,
     crypto: &dyn CryptoProvider,
 ) -> Result<(), OcspError> {
-    let by_issuer = check_signature(algorithm, tbs, signature, issuer.public_key(), crypto);
-    let issuer_error = match by_issuer {
-        Ok(()) => return Ok(()),
-        Err(e) => e,
+    // x/crypto/ocsp knows no RSASSA-PSS: such a signature fails there as
+    // an unimplemented algorithm, whoever made it.
+    let unimplemented;
+    let algorithm = match algorithm {
+        CertSignatureAlgorithm::Supported(SignatureScheme::RsaPss(_)) => {
+            unimplemented = CertSignatureAlgorithm::Unknown("RSASSA-PSS".into());
+            &unimplemented
+        }
+        other => other,
     };
-    for responder in embedded
-        .iter()
-        .filter(|c| *c != issuer)
-        .take(MAX_RESPONDER_CANDIDATES)
-    {
-        if check_signature(algorithm, tbs, signature, responder.public_key(), crypto).is_err() {
-            continue;
-        }
-        // This certificate signed the response: it must be a delegated
-        // responder of the issuer (RFC 6960 §4.2.2.2). W9: its own
-        // revocation status is not checked.
-        let unauthorized = |reason: String| OcspError::UnauthorizedResponder {
-            subject: responder.subject().to_string(),
-            reason,
-        };
-        if responder.raw_issuer() != issuer.raw_subject() && responder.issuer() != issuer.subject()
-        {
-            return Err(unauthorized(format!(
-                "it is issued by {}, not by the certificate's issuer {}",
-                GoQuoted(responder.issuer().as_str()),
-                GoQuoted(issuer.subject().as_str())
-            )));
-        }
-        if let Err(e) = responder.check_signature_with(issuer.public_key(), crypto) {
-            return Err(unauthorized(format!(
-                "its signature does not verify with the issuer's key: {e}"
-            )));
-        }
-        let ocsp_signing = responder
-            .ext_key_usage()
-            .is_some_and(|(_, ekus)| ekus.contains(&oids::EKU_OCSP_SIGNING));
-        if !ocsp_signing {
-            return Err(unauthorized(
-                "it does not have the OCSPSigning extended key usage".into(),
-            ));
-        }
-        if !responder.is_valid_at(now) {
-            return Err(unauthorized(format!(
-                "it is not valid at {} (valid from {} to {})",
-                timefmt::go_utc_string(now),
-                timefmt::go_utc_string(responder.not_before()),
-                timefmt::go_utc_string(responder.not_after())
-            )));
-        }
+    let Some(responder) = responder else {
+        return check_signature(algorithm, tbs, signature, issuer.public_key(), crypto)
+            .map_err(OcspError::BadSignature);
+    };
+    check_signature(algorithm, tbs, signature, responder.public_key(), crypto)
+        .map_err(OcspError::BadEmbeddedSignature)?;
+    // The issuer signed the responder's certificate. An issuer that sends
+    // its own certificate passes only when it signed that itself.
+    responder
+        .check_signature_with(issuer.public_key(), crypto)
+        .map_err(OcspError::BadSignature)?;
+    if responder == issuer {
         return Ok(());
     }
-    Err(OcspError::BadSignature(issuer_error))
+    // A delegated responder (RFC 6960 §4.2.2.2). W9: its own revocation
+    // status is not checked.
+    let unauthorized = |reason: String| OcspError::UnauthorizedResponder {
+        subject: responder.subject().to_string(),
+        reason,
+    };
+    if responder.raw_issuer() != issuer.raw_subject() && responder.issuer() != issuer.subject() {
+        return Err(unauthorized(format!(
+            "it is issued by {}, not by the certificate's issuer {}",
+            GoQuoted(responder.issuer().as_str()),
+            GoQuoted(issuer.subject().as_str())
+        )));
+    }
+    let ocsp_signing = responder
+        .ext_key_usage()
+        .is_some_and(|(_, ekus)| ekus.contains(&oids::EKU_OCSP_SIGNING));
+    if !ocsp_signing {
+        return Err(unauthorized(
+            "it does not have the OCSPSigning extended key usage".into(),
+        ));
+    }
+    if !responder.is_valid_at(now) {
+        return Err(unauthorized(format!(
+            "it is not valid at {} (valid from {} to {})",
+            timefmt::go_utc_string(now),
+            timefmt::go_utc_string(responder.not_before()),
+            timefmt::go_utc_string(responder.not_after())
+        )));
+    }
+    Ok(())
 }
 
 /// One responder URL (the reference's `checkStatusFromServer`).
