@@ -120,8 +120,8 @@ pub enum SignerIdentifier {
         /// Contents octets of the serial number INTEGER.
         serial_number: Vec<u8>,
     },
-    /// `subjectKeyIdentifier` (not supported for verification, as in the
-    /// reference).
+    /// `subjectKeyIdentifier`: never produced by parsing, which refuses it
+    /// as the reference does ([`CmsParseError::SubjectKeyIdentifier`]).
     SubjectKeyIdentifier(Vec<u8>),
 }
 
@@ -250,6 +250,16 @@ impl SignedData {
             return Err(CmsParseError::Version(signed_data.version));
         }
 
+        // tspclient-go decodes `crls` into []x509.RevocationList, which no
+        // CRL fits: an empty field is all it takes.
+        if signed_data
+            .crls
+            .as_ref()
+            .is_some_and(|crls| !crls.contents().is_empty())
+        {
+            return Err(CmsParseError::RevocationInfo);
+        }
+
         let mut certificates = Vec::new();
         if let Some(field) = &signed_data.certificates {
             let certificate_error =
@@ -321,8 +331,9 @@ impl SignerInfo {
                     serial_number: ias.serial_number.as_bytes().to_vec(),
                 }
             }
-            SignerIdentifierDer::SubjectKeyIdentifier(ski) => {
-                SignerIdentifier::SubjectKeyIdentifier(ski.as_bytes().to_vec())
+            // tspclient-go's SignerInfo holds an IssuerAndSerialNumber.
+            SignerIdentifierDer::SubjectKeyIdentifier(_) => {
+                return Err(CmsParseError::SubjectKeyIdentifier);
             }
         };
         let signed_attributes = match info.signed_attrs {
@@ -710,6 +721,26 @@ mod tests {
     /// certificate and `signers` minimal SignerInfos with `attrs` signed
     /// attributes each, encoded with `der`.
     fn synthetic_token(certs: usize, signers: usize, attrs: usize) -> Vec<u8> {
+        synthetic_token_with(certs, signers, attrs, Sid::IssuerAndSerial, None)
+    }
+
+    /// How the synthetic SignerInfos name their certificate.
+    enum Sid {
+        /// An empty issuer name and serial number 1.
+        IssuerAndSerial,
+        /// `[0]` "ski".
+        SubjectKeyIdentifier,
+    }
+
+    /// [`synthetic_token`], with the signers' identifier and the contents
+    /// of a `crls` field.
+    fn synthetic_token_with(
+        certs: usize,
+        signers: usize,
+        attrs: usize,
+        sid: Sid,
+        crls: Option<&[u8]>,
+    ) -> Vec<u8> {
         use der::TagNumber;
         let tlv = |tag: Tag, content: &[u8]| AnyRef::new(tag, content).unwrap().to_der().unwrap();
         let context = |n: u32, constructed: bool, content: &[u8]| {
@@ -739,7 +770,14 @@ mod tests {
             ]
             .concat(),
         );
-        let mut signer = vec![1i64.to_der().unwrap(), context(0, false, b"ski")];
+        let sid = match sid {
+            Sid::IssuerAndSerial => tlv(
+                Tag::Sequence,
+                &[tlv(Tag::Sequence, &[]), 1i64.to_der().unwrap()].concat(),
+            ),
+            Sid::SubjectKeyIdentifier => context(0, false, b"ski"),
+        };
+        let mut signer = vec![1i64.to_der().unwrap(), sid];
         signer.push(alg(oid::SHA256));
         if attrs > 0 {
             signer.push(context(0, true, &attribute.repeat(attrs)));
@@ -754,6 +792,9 @@ mod tests {
         if certs > 0 {
             signed_data.push(context(0, true, &cert.repeat(certs)));
         }
+        if let Some(crls) = crls {
+            signed_data.push(context(1, true, crls));
+        }
         signed_data.push(tlv(Tag::Set, &signer.repeat(signers)));
         let signed_data = tlv(Tag::Sequence, &signed_data.concat());
         tlv(
@@ -764,6 +805,47 @@ mod tests {
             ]
             .concat(),
         )
+    }
+
+    // Requirements: O1. What tspclient-go cannot decode into its SignedData
+    // fails to parse here too: a signer named by subject key identifier,
+    // and any revocation information in `crls` (an empty field passes
+    // there).
+    #[test]
+    fn signers_by_key_identifier_and_crls_fail_as_in_the_reference() {
+        assert_eq!(
+            SignedData::parse(&synthetic_token_with(
+                1,
+                1,
+                0,
+                Sid::SubjectKeyIdentifier,
+                None
+            ))
+            .unwrap_err(),
+            CmsParseError::SubjectKeyIdentifier
+        );
+        let crl = [0x30, 0x00];
+        assert_eq!(
+            SignedData::parse(&synthetic_token_with(
+                1,
+                1,
+                0,
+                Sid::IssuerAndSerial,
+                Some(&crl)
+            ))
+            .unwrap_err(),
+            CmsParseError::RevocationInfo
+        );
+        assert!(
+            SignedData::parse(&synthetic_token_with(
+                1,
+                1,
+                0,
+                Sid::IssuerAndSerial,
+                Some(&[])
+            ))
+            .is_ok()
+        );
     }
 
     #[test]
@@ -778,7 +860,10 @@ mod tests {
         assert_eq!(sd.signer_infos.len(), MAX_SIGNER_INFOS);
         assert_eq!(
             sd.signer_infos[0].signer_identifier(),
-            &SignerIdentifier::SubjectKeyIdentifier(b"ski".to_vec())
+            &SignerIdentifier::IssuerAndSerialNumber {
+                issuer: vec![0x30, 0x00],
+                serial_number: vec![1]
+            }
         );
         assert_eq!(
             SignedData::parse(&synthetic_token(MAX_CERTIFICATES + 3, 1, 0)).unwrap_err(),

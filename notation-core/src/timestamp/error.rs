@@ -130,6 +130,20 @@ pub enum CmsParseError {
         "cms: syntax error: failed to parse X.509 certificates from signed data. Only X.509 certificates are supported: {0}"
     )]
     Certificate(String),
+    /// Revocation information in the `crls` field: the reference decodes
+    /// it into Go's `x509.RevocationList`, which no CRL fits, so a token
+    /// that carries any fails to parse there.
+    #[error(
+        "cms: syntax error: invalid signed data: revocation information (crls) is not supported"
+    )]
+    RevocationInfo,
+    /// A SignerInfo identifies its certificate by subject key identifier:
+    /// the reference reads `issuerAndSerialNumber` only, and fails to parse
+    /// the token otherwise.
+    #[error(
+        "cms: syntax error: invalid signed data: a signer identified by subject key identifier is not supported, only by issuer and serial number"
+    )]
+    SubjectKeyIdentifier,
     /// More certificates than [`MAX_CERTIFICATES`](super::MAX_CERTIFICATES).
     #[error("cms: syntax error: too many certificates in signed data: {count} (limit {limit})")]
     TooManyCertificates {
