@@ -247,6 +247,12 @@ mod flips {
             let case = &cases()[case];
             let region = &case.regions[region % case.regions.len()];
             let at = region.start + offset % region.len();
+            // The reference matches JWS member names case-insensitively
+            // (C3): a flip of an ASCII letter's case in the framing names
+            // the same member, and verifies there too.
+            let framing = case.format == EnvelopeFormat::Jws
+                && std::ptr::eq(region, case.regions.last().unwrap());
+            prop_assume!(!(framing && mask == 0x20 && case.bytes[at].is_ascii_alphabetic()));
             let mut bytes = case.bytes.clone();
             bytes[at] ^= mask;
             match verifier().verify_blob(&bytes, case.format, &mut &BLOB[..], &BlobVerifyOptions::new()) {
