@@ -77,7 +77,21 @@ impl<'de> Deserialize<'de> for Json {
     }
 }
 
-pub(super) fn parse_json(data: &[u8]) -> Result<Json, PolicyJsonError> {
+/// What may follow the document's JSON value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Rest {
+    /// Nothing but white space, as Go's `json.Unmarshal` requires (the
+    /// reference's `policy import`).
+    Whitespace,
+    /// Anything, unread, as Go's `json.Decoder.Decode` reads the policy
+    /// files when it verifies (a stray `}` after the document is ignored).
+    Ignored,
+}
+
+/// Parses the document's JSON value. Bytes that are not UTF-8 are read as
+/// U+FFFD, as Go's decoder reads them (inside a string they are replaced;
+/// elsewhere they are a syntax error either way).
+pub(super) fn parse_json(data: &[u8], rest: Rest) -> Result<Json, PolicyJsonError> {
     if data.len() > MAX_POLICY_SIZE {
         return Err(PolicyJsonError::TooLarge {
             size: data.len(),
@@ -87,9 +101,12 @@ pub(super) fn parse_json(data: &[u8]) -> Result<Json, PolicyJsonError> {
     let syntax = |e: serde_json::Error| PolicyJsonError::Syntax {
         message: e.to_string(),
     };
-    let mut de = serde_json::Deserializer::from_slice(data);
+    let text = String::from_utf8_lossy(data);
+    let mut de = serde_json::Deserializer::from_str(&text);
     let value = Json::deserialize(&mut de).map_err(syntax)?;
-    de.end().map_err(syntax)?;
+    if rest == Rest::Whitespace {
+        de.end().map_err(syntax)?;
+    }
     Ok(value)
 }
 
@@ -190,8 +207,9 @@ pub(super) fn string_map_field(
 pub(super) fn parse_raw_document(
     data: &[u8],
     kind: PolicyKind,
+    rest: Rest,
 ) -> Result<RawDocument, PolicyJsonError> {
-    let json = parse_json(data)?;
+    let json = parse_json(data, rest)?;
     let [version, policies] = object_fields(Some(&json), "document", ["version", "trustPolicies"])?;
     let version = string_field(version, "version")?;
     let policies = match policies {

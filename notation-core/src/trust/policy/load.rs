@@ -114,12 +114,12 @@ impl PolicyFile {
 
     /// Parses and validates the contents as an OCI document.
     pub fn parse_oci(&self) -> Result<OciTrustPolicyDocument, PolicyLoadError> {
-        OciTrustPolicyDocument::from_json(&self.data).map_err(|e| self.load_error(e))
+        OciTrustPolicyDocument::from_policy_file(&self.data).map_err(|e| self.load_error(e))
     }
 
     /// Parses and validates the contents as a blob document.
     pub fn parse_blob(&self) -> Result<BlobTrustPolicyDocument, PolicyLoadError> {
-        BlobTrustPolicyDocument::from_json(&self.data).map_err(|e| self.load_error(e))
+        BlobTrustPolicyDocument::from_policy_file(&self.data).map_err(|e| self.load_error(e))
     }
 
     fn load_error(&self, e: PolicyError) -> PolicyLoadError {

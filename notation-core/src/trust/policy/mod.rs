@@ -341,7 +341,15 @@ pub struct OciTrustPolicyDocument {
 impl OciTrustPolicyDocument {
     /// Parses and validates an OCI trust policy document.
     pub fn from_json(data: &[u8]) -> Result<Self, PolicyError> {
-        Self::from_raw(parse_raw_document(data, PolicyKind::Oci)?)
+        Self::from_raw(parse_raw_document(data, PolicyKind::Oci, Rest::Whitespace)?)
+    }
+
+    /// As [`Self::from_json`], reading only the document's JSON value and
+    /// ignoring what follows it, as the reference reads the policy file
+    /// when it verifies (`json.Decoder`); [`Self::from_json`] refuses
+    /// trailing data, as the reference's `policy import` does.
+    pub(crate) fn from_policy_file(data: &[u8]) -> Result<Self, PolicyError> {
+        Self::from_raw(parse_raw_document(data, PolicyKind::Oci, Rest::Ignored)?)
     }
 
     /// A document (version `1.0`) of statements built in code, validated by
@@ -453,7 +461,19 @@ pub struct BlobTrustPolicyDocument {
 impl BlobTrustPolicyDocument {
     /// Parses and validates a blob trust policy document.
     pub fn from_json(data: &[u8]) -> Result<Self, PolicyError> {
-        Self::from_raw(parse_raw_document(data, PolicyKind::Blob)?)
+        Self::from_raw(parse_raw_document(
+            data,
+            PolicyKind::Blob,
+            Rest::Whitespace,
+        )?)
+    }
+
+    /// As [`Self::from_json`], reading only the document's JSON value and
+    /// ignoring what follows it, as the reference reads the policy file
+    /// when it verifies (`json.Decoder`); [`Self::from_json`] refuses
+    /// trailing data, as the reference's `policy import` does.
+    pub(crate) fn from_policy_file(data: &[u8]) -> Result<Self, PolicyError> {
+        Self::from_raw(parse_raw_document(data, PolicyKind::Blob, Rest::Ignored)?)
     }
 
     /// A document (version `1.0`) of statements built in code, validated by

@@ -369,10 +369,11 @@ fn hostile_json() {
             ..
         })
     ));
-    // Valid JSON that is not UTF-8 text.
+    // A string that is not UTF-8 reads as U+FFFD, as Go reads it: here an
+    // unsupported version, not a syntax error.
     assert!(matches!(
-        malformed(b"{\"version\":\"\xff\"}"),
-        PolicyJsonError::Syntax { .. }
+        OciTrustPolicyDocument::from_json(b"{\"version\":\"\xff\"}"),
+        Err(PolicyError::UnsupportedVersion { ref version, .. }) if version == "\u{fffd}"
     ));
     assert!(OciTrustPolicyDocument::from_json(doc(BASE).as_bytes()).is_ok());
 }
@@ -516,4 +517,42 @@ fn builders_validate_as_json_does() {
         matches!(global_skip, PolicyError::GlobalPolicySkip { .. }),
         "{global_skip}"
     );
+}
+
+/// The policy files are read as the reference reads them when it
+/// verifies (`json.Decoder`): what follows the document is not read. The
+/// reference's `policy import` (`json.Unmarshal`) refuses it, and so does
+/// `from_json`. Bytes that are not UTF-8 inside a string read as U+FFFD in
+/// both.
+#[test]
+fn policy_files_are_read_as_go_reads_them() {
+    let doc = |name: &[u8]| {
+        [
+            &br#"{"version":"1.0","trustPolicies":[{"name":""#[..],
+            name,
+            br#"","registryScopes":["*"],"signatureVerification":{"level":"strict"},"trustStores":["ca:s"],"trustedIdentities":["*"]}]}"#,
+        ]
+        .concat()
+    };
+    let trailing = [doc(b"p"), b"}\n".to_vec()].concat();
+    assert!(matches!(
+        OciTrustPolicyDocument::from_json(&trailing),
+        Err(PolicyError::Malformed(_))
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(OCI_POLICY_FILE), &trailing).unwrap();
+    let loaded = load_oci_policy(dir.path()).unwrap();
+    assert_eq!(loaded.statements()[0].name(), "p");
+    std::fs::write(
+        dir.path().join(BLOB_POLICY_FILE),
+        b"{\"version\":\"1.0\",\"trustPolicies\":[]} x",
+    )
+    .unwrap();
+    assert!(matches!(
+        load_blob_policy(dir.path()),
+        Err(PolicyLoadError::Invalid { .. })
+    ));
+
+    let latin1 = OciTrustPolicyDocument::from_json(&doc(b"t\xe9st")).unwrap();
+    assert_eq!(latin1.statements()[0].name(), "t\u{fffd}st");
 }
