@@ -50,6 +50,156 @@ pub fn parse_blocks(data: &[u8]) -> Result<Vec<PemBlock>, String> {
     Ok(blocks)
 }
 
+/// The PEM blocks of `data` as Go's `pem.Decode`, called again on what
+/// it leaves, finds them: a BEGIN line starts the input or a line, an END
+/// line names the block's type and ends with white space only, and a block
+/// that does not decode (no END line, a wrong one, a body that is not
+/// base64) is skipped, not an error. Text between blocks is not read, so
+/// it need not be UTF-8. Linear in the input's length.
+pub fn go_blocks(data: &[u8]) -> GoBlocks<'_> {
+    GoBlocks {
+        rest: data,
+        next_end: None,
+    }
+}
+
+/// The iterator of [`go_blocks`].
+#[derive(Clone, Debug)]
+pub struct GoBlocks<'a> {
+    rest: &'a [u8],
+    /// The next `\n-----END ` of the input, as the length of the input
+    /// left at it (which stays true as `rest` shrinks from the front);
+    /// `Some(None)` when there is none; `None` until searched.
+    next_end: Option<Option<usize>>,
+}
+
+const BEGIN: &[u8] = b"\n-----BEGIN ";
+const END: &[u8] = b"\n-----END ";
+const DASHES: &[u8] = b"-----";
+
+impl<'a> GoBlocks<'a> {
+    /// The offset in `from` of the next `\n-----END `, searching once for
+    /// every position of the input: offsets are remembered as remaining
+    /// lengths, and `from` only ever shrinks from the front.
+    fn find_end(&mut self, from: &'a [u8]) -> Option<usize> {
+        if let Some(cached) = self.next_end {
+            match cached {
+                None => return None,
+                Some(left) if left <= from.len() => return Some(from.len() - left),
+                Some(_) => {}
+            }
+        }
+        let found = find(from, END);
+        self.next_end = Some(found.map(|i| from.len() - i));
+        found
+    }
+}
+
+impl Iterator for GoBlocks<'_> {
+    type Item = PemBlock;
+
+    fn next(&mut self) -> Option<PemBlock> {
+        loop {
+            let mut rest = self.rest;
+            if rest.starts_with(&BEGIN[1..]) {
+                rest = &rest[BEGIN.len() - 1..];
+            } else if let Some(i) = find(rest, BEGIN) {
+                rest = &rest[i + BEGIN.len()..];
+            } else {
+                self.rest = &[];
+                return None;
+            }
+            self.rest = rest;
+            let (type_line, after) = get_line(rest);
+            rest = after;
+            self.rest = rest;
+            let Some(label) = type_line.strip_suffix(DASHES) else {
+                continue;
+            };
+            // Headers: lines with a colon, up to the first without one.
+            let mut headers = false;
+            loop {
+                if rest.is_empty() {
+                    self.rest = &[];
+                    return None;
+                }
+                let (line, next) = get_line(rest);
+                if !line.contains(&b':') {
+                    break;
+                }
+                headers = true;
+                rest = next;
+            }
+            let (end, trailer_at) = if !headers && rest.starts_with(&END[1..]) {
+                (0, END.len() - 1)
+            } else {
+                match self.find_end(rest) {
+                    Some(i) => (i, i + END.len()),
+                    None => {
+                        self.rest = &[];
+                        return None;
+                    }
+                }
+            };
+            let trailer = &rest[trailer_at..];
+            let trailer_len = label.len() + DASHES.len();
+            if trailer.len() < trailer_len {
+                continue;
+            }
+            let (trailer, rest_of_line) = trailer.split_at(trailer_len);
+            if !trailer.starts_with(label) || !trailer.ends_with(DASHES) {
+                continue;
+            }
+            if !get_line(rest_of_line).0.is_empty() {
+                continue;
+            }
+            let b64: Vec<u8> = rest[..end]
+                .iter()
+                .copied()
+                .filter(|c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+                .collect();
+            let Ok(der) = GO_STD_ENCODING.decode(&b64) else {
+                continue;
+            };
+            self.rest = get_line(&rest[end + END.len() - 1..]).1;
+            return Some(PemBlock {
+                label: String::from_utf8_lossy(label).into_owned(),
+                der,
+            });
+        }
+    }
+}
+
+/// Go's `base64.StdEncoding`: padded, and lenient about the bits after the
+/// last whole byte.
+const GO_STD_ENCODING: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireCanonical),
+);
+
+/// Go's `pem.getLine`: the first line (`\n` or `\r\n` ended) without
+/// trailing spaces and tabs, and what follows its end.
+fn get_line(data: &[u8]) -> (&[u8], &[u8]) {
+    let (mut i, j) = match data.iter().position(|&c| c == b'\n') {
+        None => (data.len(), data.len()),
+        Some(i) => (i, i + 1),
+    };
+    if i > 0 && i < data.len() && data[i - 1] == b'\r' {
+        i -= 1;
+    }
+    let mut line = &data[..i];
+    while let [head @ .., b' ' | b'\t'] = line {
+        line = head;
+    }
+    (line, &data[j..])
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(haystack, needle)
+}
+
 /// The base64 text of a block's body: every line but RFC 1421 headers
 /// ("Proc-Type: ..."), which carry no key material, without whitespace.
 fn base64_text(body: &str) -> Vec<u8> {
@@ -100,6 +250,72 @@ mod tests {
         assert!(parse_blocks(b"-----BEGIN X-----\nAAAA\n").is_err());
         assert!(parse_blocks(b"-----BEGIN X-----\n!!!!\n-----END X-----\n").is_err());
         assert!(parse_blocks(b"no pem at all").unwrap().is_empty());
+    }
+
+    /// Go's `pem.Decode`, block after block.
+    #[test]
+    fn go_blocks_find_what_go_finds() {
+        let labels = |data: &[u8]| -> Vec<(String, Vec<u8>)> {
+            go_blocks(data).map(|b| (b.label, b.der)).collect()
+        };
+        let a = encode("A", b"hello");
+        // Text that is not UTF-8 between blocks; CRLF lines; any type.
+        let data = [
+            &b"caf\xe9\r\n"[..],
+            a.replace('\n', "\r\n").as_bytes(),
+            b"\xff\n",
+            encode("X509 CERTIFICATE", b"x").as_bytes(),
+        ]
+        .concat();
+        assert_eq!(
+            labels(&data),
+            [
+                ("A".to_owned(), b"hello".to_vec()),
+                ("X509 CERTIFICATE".to_owned(), b"x".to_vec())
+            ]
+        );
+        // A BEGIN line must start a line; an END line must end with white
+        // space only; a body must be base64: such blocks are skipped.
+        let skipped = [
+            format!("junk{a}"),
+            a.replace("-----END A-----", "-----END A-----junk"),
+            a.replace("aGVsbG8=", "aGVsbG8"),
+            a.replace("-----END A-----", "-----END B-----"),
+        ];
+        for bad in &skipped {
+            assert!(labels(bad.as_bytes()).is_empty(), "{bad:?}");
+            let then_good = format!("{bad}{}", encode("G", b"ok"));
+            assert_eq!(
+                labels(then_good.as_bytes()),
+                [("G".to_owned(), b"ok".to_vec())],
+                "{bad:?}"
+            );
+        }
+        // Headers, and trailing spaces after the END line.
+        let headers = "-----BEGIN K-----\nProc-Type: 4\n\naGk=\n-----END K-----  \n";
+        assert_eq!(
+            labels(headers.as_bytes()),
+            [("K".to_owned(), b"hi".to_vec())]
+        );
+        // An empty body right before the END line.
+        assert_eq!(
+            labels(b"-----BEGIN E-----\n-----END E-----\n"),
+            [("E".to_owned(), Vec::new())]
+        );
+        // Go's StdEncoding allows bits after the last whole byte.
+        assert_eq!(
+            labels(b"-----BEGIN T-----\naGl=\n-----END T-----\n"),
+            [("T".to_owned(), b"hi".to_vec())]
+        );
+    }
+
+    /// Many BEGIN lines and one END line far away: one search for it, not
+    /// one per BEGIN line.
+    #[test]
+    fn go_blocks_are_linear() {
+        let mut data = "-----BEGIN A-----\n".repeat(300_000);
+        data.push_str("-----END B-----\n");
+        assert_eq!(go_blocks(data.as_bytes()).count(), 0);
     }
 
     #[test]

@@ -366,21 +366,20 @@ pub enum TrustStoreError {
 pub const MAX_CERTIFICATE_FILE_SIZE: u64 = 4 * 1024 * 1024;
 
 /// Parses certificate file contents as notation-core-go `ReadCertificateFile`
-/// does: PEM if the data holds a PEM block anywhere (text around blocks is
-/// ignored), else one or more concatenated DER certificates. An empty input
-/// is zero certificates, not an error (the store rules then reject it).
+/// does: the PEM blocks Go's `pem.Decode` finds, whatever their type, each
+/// a DER certificate (text around them, and blocks that do not decode, are
+/// skipped: see [`crate::pem::go_blocks`]); when there is none, one or more
+/// concatenated DER certificates. An empty input is zero certificates, not
+/// an error (the store rules then reject it).
 pub fn parse_certificate_data(data: &[u8]) -> Result<Vec<Certificate>, CertificateParseError> {
     if data.is_empty() {
         return Ok(Vec::new());
     }
-    if contains(data, b"-----BEGIN ") {
-        return Certificate::parse_pem_many(data);
+    let mut blocks = crate::pem::go_blocks(data).peekable();
+    if blocks.peek().is_none() {
+        return Certificate::parse_der_many(data);
     }
-    Certificate::parse_many(data)
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+    blocks.map(|b| Certificate::from_der_vec(b.der)).collect()
 }
 
 /// Reads and parses one certificate file, refusing anything but a regular
@@ -1062,6 +1061,33 @@ mod tests {
             validate_certificates(&[], &crate::crypto::DefaultProvider),
             Err(CertificateValidationError::Empty)
         );
+    }
+
+    /// Certificate files are read as notation-core-go reads them
+    /// (`pem.Decode`, then the DER of every block): text that is not UTF-8
+    /// around the blocks, a block that does not decode and any block type
+    /// are no error; a BEGIN line that does not start a line is no block.
+    #[test]
+    fn certificate_files_are_read_as_go_reads_them() {
+        let pem = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../testdata/pki/root.crt"
+        ))
+        .unwrap();
+        let pem = String::from_utf8(pem).unwrap();
+        let one = |data: Vec<u8>| parse_certificate_data(&data).map(|c| c.len());
+        assert_eq!(
+            one([&b"# Sm\xf8rebr\xf8d\n"[..], pem.as_bytes()].concat()),
+            Ok(1)
+        );
+        let broken = "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n";
+        assert_eq!(one(format!("{broken}{pem}").into_bytes()), Ok(1));
+        let x509 = pem.replace(" CERTIFICATE-----", " X509 CERTIFICATE-----");
+        assert_eq!(one(x509.into_bytes()), Ok(1));
+        // Not a block: neither PEM nor DER.
+        assert!(one(format!("x{pem}").into_bytes()).is_err());
+        let trailing = pem.replace("-----END CERTIFICATE-----", "-----END CERTIFICATE-----x");
+        assert!(one(trailing.into_bytes()).is_err());
     }
 
     #[test]

@@ -252,6 +252,12 @@ impl Certificate {
         if trimmed.starts_with(b"-----BEGIN") {
             return Self::parse_pem_many(trimmed);
         }
+        Self::parse_der_many(data)
+    }
+
+    /// Parses one or more concatenated DER certificates (Go's
+    /// `x509.ParseCertificates`).
+    pub(crate) fn parse_der_many(data: &[u8]) -> Result<Vec<Self>, CertificateParseError> {
         let mut certs = Vec::new();
         let mut rest = data;
         while !rest.is_empty() {
