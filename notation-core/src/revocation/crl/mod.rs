@@ -221,6 +221,13 @@ pub enum CrlInvalid {
         /// Its OID, dotted.
         oid: String,
     },
+    /// The entry about the certificate cannot be read (its invalidity
+    /// date, which is read only there, as the reference reads it).
+    #[error("failed to parse the CRL entry of the certificate: {detail}")]
+    Malformed {
+        /// What is wrong.
+        detail: String,
+    },
 }
 
 /// Why a base/delta CRL pair failed validation.
@@ -281,6 +288,13 @@ pub enum CrlEntryError {
     UnsupportedCriticalExtension {
         /// Its OID, dotted.
         oid: String,
+    },
+    /// The entry about the certificate cannot be read (its invalidity
+    /// date, which is read only there, as the reference reads it).
+    #[error("failed to parse the CRL entry of the certificate: {detail}")]
+    Malformed {
+        /// What is wrong.
+        detail: String,
     },
 }
 
@@ -412,6 +426,7 @@ pub fn entry_status(
             .flat_map(|d| d.revoked_entries_for(serial)),
     );
     for entry in entries {
+        let entry = entry.map_err(|detail| CrlEntryError::Malformed { detail })?;
         if let Some(oid) = entry.unsupported_critical_extension() {
             return Err(CrlEntryError::UnsupportedCriticalExtension { oid });
         }

@@ -96,12 +96,14 @@ impl<'a> RevokedEntry<'a> {
         self.revocation_date
     }
 
-    /// The reasonCode entry extension, if present.
+    /// The reasonCode entry extension, if present (a code outside 0-255,
+    /// which no CA uses, reads as none).
     pub fn reason_code(&self) -> Option<u8> {
         self.reason
     }
 
-    /// The invalidityDate entry extension, if present.
+    /// The invalidityDate entry extension, if present; read only in the
+    /// entries about one serial number (`revoked_entries_for`).
     pub fn invalidity_date(&self) -> Option<OffsetDateTime> {
         self.invalidity_date
     }
@@ -198,13 +200,14 @@ impl Crl {
 
     /// The entries about the serial number `serial` (INTEGER contents), in
     /// order. Only the serial number of the other entries is read: a
-    /// lookup is one pass over the list, without allocation.
+    /// lookup is one pass over the list, without allocation. An entry about
+    /// `serial` whose invalidity date does not parse is an error (the one
+    /// part `from_der` leaves unread), and ends the iteration.
     pub(crate) fn revoked_entries_for<'a>(
         &'a self,
         serial: &'a [u8],
-    ) -> impl Iterator<Item = RevokedEntry<'a>> + 'a {
-        // Validated by `from_der`, as above.
-        entries(self.entries_contents(), Some(serial)).map_while(Result::ok)
+    ) -> impl Iterator<Item = Result<RevokedEntry<'a>, String>> + 'a {
+        entries(self.entries_contents(), Some(serial))
     }
 
     /// The contents of `revokedCertificates` (empty when absent).
@@ -515,10 +518,18 @@ fn next_entry<'a>(
             RevokedCertificateDer::from_der(element.der())
         }
     };
-    parse_entry(entry.map_err(|e| der_text(e, contents))?).map(Some)
+    parse_entry(entry.map_err(|e| der_text(e, contents))?, only.is_some()).map(Some)
 }
 
-fn parse_entry(e: RevokedCertificateDer<'_>) -> Result<RevokedEntry<'_>, String> {
+/// Reads one entry. The invalidity date is read as the reference reads it:
+/// only in the entry about the certificate checked (`about_checked`), so a
+/// malformed one in another entry does not fail the CRL (Go's
+/// ParseRevocationList does not read it; notation-core-go reads it for the
+/// matching entry only).
+fn parse_entry(
+    e: RevokedCertificateDer<'_>,
+    about_checked: bool,
+) -> Result<RevokedEntry<'_>, String> {
     let mut entry = RevokedEntry {
         serial: e.user_certificate.as_bytes(),
         revocation_date: encoding::datetime(e.revocation_date.to_unix_duration())
@@ -535,11 +546,15 @@ fn parse_entry(e: RevokedCertificateDer<'_>) -> Result<RevokedEntry<'_>, String>
         if ext.oid.is(&oids::CRL_REASON) {
             // Any value, as Go reads it into an `int` (P5 only tells
             // certificateHold and removeFromCRL apart).
+            // A code outside 0-255 (none is defined) reads as no code: a
+            // permanent revocation, as in the reference.
             let EnumeratedValue(code) = EnumeratedValue::from_der(ext.value)
                 .map_err(|e| format!("reason code: {}", der_text(e, ext.value)))?;
-            entry.reason =
-                Some(u8::try_from(code).map_err(|_| format!("reason code: unknown value {code}"))?);
+            entry.reason = u8::try_from(code).ok();
         } else if ext.oid.is(&oids::INVALIDITY_DATE) {
+            if !about_checked {
+                continue;
+            }
             let date = GeneralizedTime::from_der(ext.value)
                 .map_err(|e| format!("invalidity date: {}", der_text(e, ext.value)))?;
             entry.invalidity_date = Some(
@@ -735,8 +750,12 @@ mod tests {
         assert!(format!("{crl:?}").contains("number: Some(\"128\")"));
         let entries: Vec<RevokedEntry<'_>> = crl.revoked_entries().collect();
         assert_eq!(entries[0].reason_code(), Some(REASON_CERTIFICATE_HOLD));
+        // The invalidity date is read in the entries about one serial.
+        assert_eq!(entries[0].invalidity_date(), None);
+        let about_5: Vec<RevokedEntry<'_>> =
+            crl.revoked_entries_for(&[5]).map(Result::unwrap).collect();
         assert_eq!(
-            entries[0].invalidity_date(),
+            about_5[0].invalidity_date(),
             Some(time::macros::datetime!(2023-11-01 00:00:00 UTC))
         );
         assert_eq!(entries[0].unsupported_critical_extension(), None);
@@ -745,14 +764,31 @@ mod tests {
             Some("2.5.29.29")
         );
 
-        // Refused: a reason code above 255, a negative CRL number, the same
-        // extension twice.
+        // As in the reference, an entry about another certificate with a
+        // reason code above 255 or an invalidity date that does not parse
+        // does not fail the CRL; the code reads as none.
         let big = sequence(&reason(&[0x0a, 0x02, 0x01, 0x2c]));
-        let e = Crl::from_der(&build(Some(1), &[(&[5], Some(big))], None)).unwrap_err();
+        let utc_time = sequence(&extension("2.5.29.24", false, b"\x17\x0d231101000000Z"));
+        let crl = Crl::from_der(&build(
+            Some(1),
+            &[(&[5], Some(big)), (&[6], Some(utc_time))],
+            None,
+        ))
+        .unwrap();
         assert_eq!(
-            e.to_string(),
-            "x509: malformed revoked certificate: reason code: unknown value 300"
+            crl.revoked_entries_for(&[5])
+                .next()
+                .unwrap()
+                .unwrap()
+                .reason_code(),
+            None
         );
+        // In the entry about the certificate checked, that date is an
+        // error (notation-core-go: "failed to parse invalidity date").
+        let e = crl.revoked_entries_for(&[6]).next().unwrap().unwrap_err();
+        assert!(e.starts_with("invalidity date: "), "{e}");
+
+        // Refused: a negative CRL number, the same extension twice.
         let negative = extension("2.5.29.20", false, &[0x02, 0x01, 0xff]);
         let e = Crl::from_der(&build(Some(1), &[], Some(crl_exts(&[negative])))).unwrap_err();
         assert_eq!(e.to_string(), "x509: malformed crl number: negative");
