@@ -235,15 +235,16 @@ impl EncodeValue for OidBytes<'_> {
     }
 }
 
-/// An ENUMERATED read as a non-negative number (at most 64 bits), with
-/// `der`'s INTEGER rules: minimal, not empty, not negative.
+/// An ENUMERATED read as a signed 64-bit number, as Go reads one into an
+/// `int` (`ReadASN1Enum`, `encoding/asn1`), with `der`'s INTEGER rules:
+/// minimal and not empty.
 ///
 /// A `#[derive(der::Enumerated)]` enum refuses values it does not list;
 /// this type is for the enumerations where the reference reports or
 /// tolerates them (`OCSPResponseStatus`: "unknown OCSP status: 9";
 /// `CRLReason`, read by Go into an `int`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct EnumeratedValue(pub u64);
+pub(crate) struct EnumeratedValue(pub i64);
 
 impl FixedTag for EnumeratedValue {
     const TAG: Tag = Tag::Enumerated;
@@ -254,7 +255,7 @@ impl<'a> DecodeValue<'a> for EnumeratedValue {
 
     fn decode_value<R: Reader<'a>>(reader: &mut R, header: Header) -> der::Result<Self> {
         // The contents are those of an INTEGER (X.690 §8.4).
-        u64::decode_value(reader, header).map(Self)
+        i64::decode_value(reader, header).map(Self)
     }
 }
 
@@ -378,9 +379,11 @@ mod tests {
             EnumeratedValue(128).to_der().unwrap(),
             [0x0a, 0x02, 0x00, 0x80]
         );
-        // Negative, non-minimal, empty, INTEGER-tagged.
+        // Negative values are read, as Go reads them into an `int`.
+        assert_eq!(value(&[0x0a, 0x01, 0xff]).unwrap(), -1);
+        // Non-minimal, empty, INTEGER-tagged, more than 64 bits.
         for bad in [
-            &[0x0a, 0x01, 0xff][..],
+            &[0x0a, 0x09, 0x01, 0, 0, 0, 0, 0, 0, 0, 0][..],
             &[0x0a, 0x02, 0x00, 0x01],
             &[0x0a, 0x00],
             &[0x02, 0x01, 0x01],

@@ -294,6 +294,33 @@ impl<'de> serde::Deserialize<'de> for MemberValue {
     }
 }
 
+/// `data` as text the way Go's JSON decoder reads the strings in it: every
+/// byte that is not part of valid UTF-8 becomes one U+FFFD (Go decodes
+/// rune by rune, and an invalid rune is one byte wide). Valid text is
+/// borrowed as it is.
+pub(crate) fn go_lossy_utf8(data: &[u8]) -> std::borrow::Cow<'_, str> {
+    let mut rest = match std::str::from_utf8(data) {
+        Ok(text) => return std::borrow::Cow::Borrowed(text),
+        Err(_) => data,
+    };
+    let mut out = String::with_capacity(data.len() + 8);
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(text) => {
+                out.push_str(text);
+                return std::borrow::Cow::Owned(out);
+            }
+            Err(e) => {
+                let (valid, after) = rest.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                let bad = e.error_len().unwrap_or(after.len());
+                out.extend(std::iter::repeat_n('\u{fffd}', bad));
+                rest = &after[bad..];
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,6 +365,20 @@ mod tests {
             String::from_utf8(to_vec_go(&v).unwrap()).unwrap(),
             r#"{"a":1,"b":"\u003ca\u0026b\u003e\u2028\n\u0001"}"#
         );
+    }
+
+    /// One U+FFFD per invalid byte, as Go's decoder reads them.
+    #[test]
+    fn invalid_utf8_reads_as_go_reads_it() {
+        assert_eq!(go_lossy_utf8(b"plain"), "plain");
+        assert_eq!(go_lossy_utf8(b"t\xe9st"), "t\u{fffd}st");
+        assert_eq!(go_lossy_utf8(b"t\xe2\x82st"), "t\u{fffd}\u{fffd}st");
+        assert_eq!(go_lossy_utf8(b"\xed\xa0\x80!"), "\u{fffd}\u{fffd}\u{fffd}!");
+        assert_eq!(
+            go_lossy_utf8(b"end\xf0\x9f\x98"),
+            "end\u{fffd}\u{fffd}\u{fffd}"
+        );
+        assert_eq!(go_lossy_utf8("é😀".as_bytes()), "é😀");
     }
 
     #[test]

@@ -130,6 +130,9 @@ impl Iterator for GoBlocks<'_> {
                 headers = true;
                 rest = next;
             }
+            // A block that fails from here on is searched past from the
+            // end of its headers, as Go's `rest` is.
+            self.rest = rest;
             let (end, trailer_at) = if !headers && rest.starts_with(&END[1..]) {
                 (0, END.len() - 1)
             } else {
@@ -310,11 +313,24 @@ mod tests {
     }
 
     /// Many BEGIN lines and one END line far away: one search for it, not
-    /// one per BEGIN line.
+    /// one per BEGIN line; and header lines are read once, not again after
+    /// each block that fails.
     #[test]
     fn go_blocks_are_linear() {
         let mut data = "-----BEGIN A-----\n".repeat(300_000);
         data.push_str("-----END B-----\n");
+        assert_eq!(go_blocks(data.as_bytes()).count(), 0);
+        let mut data = "-----BEGIN X-----\n".to_owned();
+        data.push_str(&"-----BEGIN :-----\n".repeat(200_000));
+        data.push_str("x\n-----END Z-----\n");
+        assert_eq!(go_blocks(data.as_bytes()).count(), 0);
+    }
+
+    /// A BEGIN line with a colon after another BEGIN line is a header of
+    /// the first block, as Go reads it: not a block of its own.
+    #[test]
+    fn a_begin_line_read_as_a_header_is_no_block() {
+        let data = "-----BEGIN X-----\n-----BEGIN A:B-----\naGVsbG8=\n-----END A:B-----\n";
         assert_eq!(go_blocks(data.as_bytes()).count(), 0);
     }
 

@@ -131,7 +131,7 @@ pub enum OcspError {
     #[error("error checking revocation status via OCSP: {}", responder_status_text(*status))]
     ResponderStatus {
         /// The `OCSPResponseStatus` value.
-        status: u64,
+        status: i64,
     },
     /// Not a DER OCSP response.
     #[error("ocsp: malformed response: {0}")]
@@ -215,7 +215,7 @@ pub enum OcspError {
     UnknownStatus,
 }
 
-fn responder_status_text(status: u64) -> String {
+fn responder_status_text(status: i64) -> String {
     match status {
         1 => "OCSP malformed".into(),
         2 => "OCSP internal error".into(),

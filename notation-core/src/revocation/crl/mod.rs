@@ -221,13 +221,6 @@ pub enum CrlInvalid {
         /// Its OID, dotted.
         oid: String,
     },
-    /// The entry about the certificate cannot be read (its invalidity
-    /// date, which is read only there, as the reference reads it).
-    #[error("failed to parse the CRL entry of the certificate: {detail}")]
-    Malformed {
-        /// What is wrong.
-        detail: String,
-    },
 }
 
 /// Why a base/delta CRL pair failed validation.

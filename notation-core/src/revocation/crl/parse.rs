@@ -102,8 +102,7 @@ impl<'a> RevokedEntry<'a> {
         self.reason
     }
 
-    /// The invalidityDate entry extension, if present; read only in the
-    /// entries about one serial number (`revoked_entries_for`).
+    /// The invalidityDate entry extension, if present and readable.
     pub fn invalidity_date(&self) -> Option<OffsetDateTime> {
         self.invalidity_date
     }
@@ -521,9 +520,9 @@ fn next_entry<'a>(
     parse_entry(entry.map_err(|e| der_text(e, contents))?, only.is_some()).map(Some)
 }
 
-/// Reads one entry. The invalidity date is read as the reference reads it:
-/// only in the entry about the certificate checked (`about_checked`), so a
-/// malformed one in another entry does not fail the CRL (Go's
+/// Reads one entry. An invalidity date that does not parse fails only the
+/// entry about the certificate checked (`about_checked`); elsewhere it
+/// reads as none, so that it does not fail the CRL (Go's
 /// ParseRevocationList does not read it; notation-core-go reads it for the
 /// matching entry only).
 fn parse_entry(
@@ -552,15 +551,17 @@ fn parse_entry(
                 .map_err(|e| format!("reason code: {}", der_text(e, ext.value)))?;
             entry.reason = u8::try_from(code).ok();
         } else if ext.oid.is(&oids::INVALIDITY_DATE) {
-            if !about_checked {
-                continue;
-            }
             let date = GeneralizedTime::from_der(ext.value)
-                .map_err(|e| format!("invalidity date: {}", der_text(e, ext.value)))?;
-            entry.invalidity_date = Some(
-                encoding::datetime(date.to_unix_duration())
-                    .map_err(|e| format!("invalidity date: {e}"))?,
-            );
+                .map_err(|e| format!("invalidity date: {}", der_text(e, ext.value)))
+                .and_then(|date| {
+                    encoding::datetime(date.to_unix_duration())
+                        .map_err(|e| format!("invalidity date: {e}"))
+                });
+            entry.invalidity_date = match date {
+                Ok(date) => Some(date),
+                Err(e) if about_checked => return Err(e),
+                Err(_) => None,
+            };
         } else if ext.critical && entry.unsupported_critical.is_none() {
             entry.unsupported_critical = Some(ext.oid.0);
         }
@@ -750,8 +751,10 @@ mod tests {
         assert!(format!("{crl:?}").contains("number: Some(\"128\")"));
         let entries: Vec<RevokedEntry<'_>> = crl.revoked_entries().collect();
         assert_eq!(entries[0].reason_code(), Some(REASON_CERTIFICATE_HOLD));
-        // The invalidity date is read in the entries about one serial.
-        assert_eq!(entries[0].invalidity_date(), None);
+        assert_eq!(
+            entries[0].invalidity_date(),
+            Some(time::macros::datetime!(2023-11-01 00:00:00 UTC))
+        );
         let about_5: Vec<RevokedEntry<'_>> =
             crl.revoked_entries_for(&[5]).map(Result::unwrap).collect();
         assert_eq!(
@@ -768,10 +771,15 @@ mod tests {
         // reason code above 255 or an invalidity date that does not parse
         // does not fail the CRL; the code reads as none.
         let big = sequence(&reason(&[0x0a, 0x02, 0x01, 0x2c]));
+        let negative_reason = sequence(&reason(&[0x0a, 0x01, 0xff]));
         let utc_time = sequence(&extension("2.5.29.24", false, b"\x17\x0d231101000000Z"));
         let crl = Crl::from_der(&build(
             Some(1),
-            &[(&[5], Some(big)), (&[6], Some(utc_time))],
+            &[
+                (&[5], Some(big)),
+                (&[6], Some(utc_time)),
+                (&[7], Some(negative_reason)),
+            ],
             None,
         ))
         .unwrap();
@@ -783,6 +791,17 @@ mod tests {
                 .reason_code(),
             None
         );
+        assert_eq!(
+            crl.revoked_entries_for(&[7])
+                .next()
+                .unwrap()
+                .unwrap()
+                .reason_code(),
+            None
+        );
+        // The CRL's listing reads that date as none.
+        let six: Vec<RevokedEntry<'_>> = crl.revoked_entries().collect();
+        assert_eq!(six[1].invalidity_date(), None);
         // In the entry about the certificate checked, that date is an
         // error (notation-core-go: "failed to parse invalidity date").
         let e = crl.revoked_entries_for(&[6]).next().unwrap().unwrap_err();

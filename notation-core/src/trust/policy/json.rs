@@ -88,9 +88,9 @@ pub(super) enum Rest {
     Ignored,
 }
 
-/// Parses the document's JSON value. Bytes that are not UTF-8 are read as
-/// U+FFFD, as Go's decoder reads them (inside a string they are replaced;
-/// elsewhere they are a syntax error either way).
+/// Parses the document's JSON value. Each byte that is not part of valid
+/// UTF-8 reads as one U+FFFD, as Go's decoder reads it (inside a string it
+/// is replaced; elsewhere it is a syntax error either way).
 pub(super) fn parse_json(data: &[u8], rest: Rest) -> Result<Json, PolicyJsonError> {
     if data.len() > MAX_POLICY_SIZE {
         return Err(PolicyJsonError::TooLarge {
@@ -101,7 +101,7 @@ pub(super) fn parse_json(data: &[u8], rest: Rest) -> Result<Json, PolicyJsonErro
     let syntax = |e: serde_json::Error| PolicyJsonError::Syntax {
         message: e.to_string(),
     };
-    let text = String::from_utf8_lossy(data);
+    let text = crate::json::go_lossy_utf8(data);
     let mut de = serde_json::Deserializer::from_str(&text);
     let value = Json::deserialize(&mut de).map_err(syntax)?;
     if rest == Rest::Whitespace {
