@@ -361,6 +361,7 @@ fn parse_signed_attributes(
 ) -> Result<SignedAttributes, CmsParseError> {
     let syntax = |e| CmsParseError::SignedData(Asn1Error::from_der(e, token));
     let mut attributes = Vec::new();
+    let mut encodings = Vec::new();
     let mut r = field.reader().map_err(syntax)?;
     while !r.is_finished() {
         if attributes.len() == MAX_SIGNED_ATTRIBUTES {
@@ -369,12 +370,17 @@ fn parse_signed_attributes(
                 limit: MAX_SIGNED_ATTRIBUTES,
             });
         }
-        let attr: AttributeDer<'_> = r.decode().map_err(syntax)?;
+        let tlv = r.tlv_bytes().map_err(syntax)?;
+        let attr = AttributeDer::from_der(tlv).map_err(syntax)?;
         attributes.push((attr.attr_type, attr.attr_values.value().to_vec()));
+        encodings.push(tlv);
     }
-    // RFC 5652 §5.4: the signature covers the DER of the SET OF, that is
-    // the same contents octets under the SET tag (same length octets).
-    let signed = AnyRef::new(Tag::Set, field.contents())
+    // RFC 5652 §5.4: the signature covers the DER of the SET OF: the
+    // attributes under the SET tag, in DER order. tspclient-go re-encodes
+    // them so (Go's SET OF encoder sorts the encodings), whatever order
+    // they came in; a DER token has them in that order already.
+    encodings.sort_unstable();
+    let signed = AnyRef::new(Tag::Set, &encodings.concat())
         .and_then(|set| set.to_der())
         .map_err(syntax)?;
     Ok(SignedAttributes {
@@ -909,6 +915,37 @@ mod tests {
             SignedData::parse(&token).unwrap_err().to_string(),
             "cms: syntax error: invalid signed data: asn1: syntax error: sequence truncated"
         );
+    }
+
+    /// The signed bytes are the attributes in DER order, as tspclient-go
+    /// re-encodes them: two attributes given out of order are signed in
+    /// order.
+    #[test]
+    fn signed_bytes_put_the_attributes_in_der_order() {
+        let sd = SignedData::parse(&vector("tspclient-go/TimeStampToken.p7s")).unwrap();
+        let signer = &sd.signer_infos[0];
+        let raw = signer.signed_attributes_der().unwrap();
+        let field: Element<'_, ContextTag<0>> = Element::from_der(raw).unwrap();
+        let mut r = field.reader().unwrap();
+        let mut tlvs = Vec::new();
+        while !r.is_finished() {
+            tlvs.push(r.tlv_bytes().unwrap());
+        }
+        assert!(tlvs.len() >= 2 && tlvs.is_sorted(), "{tlvs:02x?}");
+        tlvs.reverse();
+        let reversed = AnyRef::new(
+            Tag::ContextSpecific {
+                constructed: true,
+                number: der::TagNumber(0),
+            },
+            &tlvs.concat(),
+        )
+        .unwrap()
+        .to_der()
+        .unwrap();
+        let field: Element<'_, ContextTag<0>> = Element::from_der(&reversed).unwrap();
+        let parsed = parse_signed_attributes(&field, &reversed).unwrap();
+        assert_eq!(parsed.signed, signer.signed_bytes(&[]));
     }
 
     #[test]
