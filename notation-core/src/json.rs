@@ -321,6 +321,61 @@ pub(crate) fn go_lossy_utf8(data: &[u8]) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// JSON text with every `\\u` escape of a lone UTF-16 surrogate (one
+/// not part of a high-low pair) replaced by `\\ufffd`, which is how Go's
+/// decoder reads it; serde_json refuses such text. Escapes are rewritten
+/// in place (both are six bytes), only inside strings; text without a
+/// lone surrogate is borrowed as it is.
+pub(crate) fn go_lone_surrogates(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let hex4 = |at: usize| -> Option<u16> {
+        let digits = bytes.get(at..at + 4)?;
+        u16::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+    };
+    let escape_at = |at: usize| -> Option<u16> {
+        (bytes.get(at) == Some(&b'\\') && bytes.get(at + 1) == Some(&b'u'))
+            .then(|| hex4(at + 2))
+            .flatten()
+    };
+    let mut lone = Vec::new();
+    let (mut i, mut in_string) = (0, false);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => in_string = !in_string,
+            b'\\' if in_string => {
+                if let Some(unit) = escape_at(i) {
+                    match unit {
+                        0xd800..=0xdbff
+                            if escape_at(i + 6)
+                                .is_some_and(|low| (0xdc00..=0xdfff).contains(&low)) =>
+                        {
+                            i += 12;
+                            continue;
+                        }
+                        0xd800..=0xdfff => lone.push(i),
+                        _ => {}
+                    }
+                    i += 6;
+                    continue;
+                }
+                // Any other escape is two bytes (a bad one fails the parse).
+                i += 2;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if lone.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = text.as_bytes().to_vec();
+    for at in lone {
+        out[at..at + 6].copy_from_slice(b"\\ufffd");
+    }
+    std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -365,6 +420,23 @@ mod tests {
             String::from_utf8(to_vec_go(&v).unwrap()).unwrap(),
             r#"{"a":1,"b":"\u003ca\u0026b\u003e\u2028\n\u0001"}"#
         );
+    }
+
+    /// Lone surrogate escapes read as U+FFFD, as Go reads them; pairs and
+    /// other escapes are kept.
+    #[test]
+    fn lone_surrogates_read_as_go_reads_them() {
+        let read =
+            |text: &str| -> String { serde_json::from_str(&go_lone_surrogates(text)).unwrap() };
+        assert_eq!(read(r#""a\ud800b""#), "a\u{fffd}b");
+        assert_eq!(read(r#""\udc00""#), "\u{fffd}");
+        assert_eq!(read(r#""\ud800\u0041""#), "\u{fffd}A");
+        assert_eq!(read(r#""\ud83d\ude00""#), "😀");
+        assert_eq!(read(r#""\\ud800""#), "\\ud800");
+        assert!(matches!(
+            go_lone_surrogates(r#"{"a":"\u00e9"}"#),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     /// One U+FFFD per invalid byte, as Go's decoder reads them.

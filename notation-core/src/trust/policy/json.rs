@@ -90,7 +90,8 @@ pub(super) enum Rest {
 
 /// Parses the document's JSON value. Each byte that is not part of valid
 /// UTF-8 reads as one U+FFFD, as Go's decoder reads it (inside a string it
-/// is replaced; elsewhere it is a syntax error either way).
+/// is replaced; elsewhere it is a syntax error either way), and so does an
+/// escaped UTF-16 surrogate that is not part of a pair.
 pub(super) fn parse_json(data: &[u8], rest: Rest) -> Result<Json, PolicyJsonError> {
     if data.len() > MAX_POLICY_SIZE {
         return Err(PolicyJsonError::TooLarge {
@@ -102,6 +103,7 @@ pub(super) fn parse_json(data: &[u8], rest: Rest) -> Result<Json, PolicyJsonErro
         message: e.to_string(),
     };
     let text = crate::json::go_lossy_utf8(data);
+    let text = crate::json::go_lone_surrogates(&text);
     let mut de = serde_json::Deserializer::from_str(&text);
     let value = Json::deserialize(&mut de).map_err(syntax)?;
     if rest == Rest::Whitespace {

@@ -555,4 +555,8 @@ fn policy_files_are_read_as_go_reads_them() {
 
     let latin1 = OciTrustPolicyDocument::from_json(&doc(b"t\xe9st")).unwrap();
     assert_eq!(latin1.statements()[0].name(), "t\u{fffd}st");
+    let two_bytes = OciTrustPolicyDocument::from_json(&doc(b"t\xe2\x82st")).unwrap();
+    assert_eq!(two_bytes.statements()[0].name(), "t\u{fffd}\u{fffd}st");
+    let lone = OciTrustPolicyDocument::from_json(&doc(br"t\ud800st")).unwrap();
+    assert_eq!(lone.statements()[0].name(), "t\u{fffd}st");
 }
