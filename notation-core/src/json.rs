@@ -294,6 +294,17 @@ impl<'de> serde::Deserialize<'de> for MemberValue {
     }
 }
 
+/// JSON bytes as text that serde_json reads as Go's decoder reads the
+/// bytes: [`go_lossy_utf8`], then [`go_lone_surrogates`].
+pub(crate) fn go_text(data: &[u8]) -> std::borrow::Cow<'_, str> {
+    match go_lossy_utf8(data) {
+        std::borrow::Cow::Borrowed(text) => go_lone_surrogates(text),
+        std::borrow::Cow::Owned(text) => {
+            std::borrow::Cow::Owned(go_lone_surrogates(&text).into_owned())
+        }
+    }
+}
+
 /// `data` as text the way Go's JSON decoder reads the strings in it: every
 /// byte that is not part of valid UTF-8 becomes one U+FFFD (Go decodes
 /// rune by rune, and an invalid rune is one byte wide). Valid text is

@@ -119,7 +119,9 @@ impl dyn Plugin + '_ {
                 String::from_utf8_lossy(&response[..response.len().min(16)])
             )));
         }
-        serde_json::from_slice(&response).map_err(|e| malformed(e.to_string()))
+        // Text that is not UTF-8, and lone surrogate escapes, read as
+        // U+FFFD, as Go's decoder reads them.
+        serde_json::from_str(&crate::json::go_text(&response)).map_err(|e| malformed(e.to_string()))
     }
 
     /// Runs `get-plugin-metadata` and validates the answer: every

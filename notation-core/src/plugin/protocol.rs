@@ -160,7 +160,8 @@ impl Serialize for Capability {
 
 impl<'de> Deserialize<'de> for Capability {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
+        // `null` is the empty name, as Go reads it: an unknown capability.
+        let s = Option::<String>::deserialize(d)?.unwrap_or_default();
         Ok(Capability::from_name(&s))
     }
 }
@@ -290,7 +291,7 @@ pub struct PluginMetadata {
     /// [`CONTRACT_VERSION`].
     #[serde(
         default,
-        deserialize_with = "null_default",
+        deserialize_with = "null_default_strings",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub supported_contract_versions: Vec<String>,
@@ -575,7 +576,7 @@ pub struct GenerateEnvelopeResponse {
     // Requirements: Q4.
     #[serde(
         default,
-        deserialize_with = "null_default",
+        deserialize_with = "null_default_string_map",
         skip_serializing_if = "BTreeMap::is_empty"
     )]
     pub annotations: BTreeMap<String, String>,
@@ -784,7 +785,7 @@ pub struct ErrorResponse {
     /// Extra key-value pairs (optional).
     #[serde(
         default,
-        deserialize_with = "null_default",
+        deserialize_with = "null_default_string_map",
         skip_serializing_if = "BTreeMap::is_empty"
     )]
     pub error_metadata: BTreeMap<String, String>,
@@ -812,9 +813,10 @@ impl ErrorResponse {
             #[serde(default)]
             error_message: Option<String>,
             #[serde(default)]
-            error_metadata: Option<BTreeMap<String, String>>,
+            error_metadata: Option<BTreeMap<String, Option<String>>>,
         }
-        let raw: Raw = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+        let raw: Raw =
+            serde_json::from_str(&crate::json::go_text(bytes)).map_err(|e| e.to_string())?;
         if raw.error_code.as_deref().unwrap_or_default().is_empty()
             && raw.error_message.as_deref().unwrap_or_default().is_empty()
             && raw.error_metadata.is_none()
@@ -824,7 +826,12 @@ impl ErrorResponse {
         Ok(Self {
             error_code: ErrorCode::from_name(raw.error_code.as_deref().unwrap_or_default()),
             error_message: raw.error_message.unwrap_or_default(),
-            error_metadata: raw.error_metadata.unwrap_or_default(),
+            error_metadata: raw
+                .error_metadata
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, v)| (k, v.unwrap_or_default()))
+                .collect(),
         })
     }
 }
@@ -840,6 +847,30 @@ where
     T: Deserialize<'de> + Default,
 {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// [`null_default`] for a `[]string`: a `null` element is the empty
+/// string, as Go reads it.
+pub(crate) fn null_default_strings<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<String>, D::Error> {
+    Ok(Option::<Vec<Option<String>>>::deserialize(d)?
+        .unwrap_or_default()
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect())
+}
+
+/// [`null_default`] for a `map[string]string`: a `null` value is the
+/// empty string, as Go reads it.
+pub(crate) fn null_default_string_map<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, String>, D::Error> {
+    Ok(Option::<BTreeMap<String, Option<String>>>::deserialize(d)?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| (k, v.unwrap_or_default()))
+        .collect())
 }
 
 /// Standard base64 with padding, as Go's `encoding/json` writes `[]byte`.
@@ -1027,6 +1058,29 @@ mod tests {
         assert!(r.result(&Capability::TrustedIdentityVerifier).is_none());
         assert!(r.processed("a"));
         assert!(!r.processed("1"));
+    }
+
+    /// `null` elements of string lists and maps are empty strings, as Go
+    /// reads them into `[]string` and `map[string]string`.
+    #[test]
+    fn null_strings_in_lists_and_maps_are_empty() {
+        let m: PluginMetadata = serde_json::from_str(
+            r#"{"name":"n","version":"1.0.0","supportedContractVersions":["1.0",null],"capabilities":[null,"SIGNATURE_VERIFIER.TRUSTED_IDENTITY"]}"#,
+        )
+        .unwrap();
+        assert_eq!(m.supported_contract_versions, ["1.0", ""]);
+        assert_eq!(m.capabilities[1], Capability::TrustedIdentityVerifier);
+        let r: GenerateEnvelopeResponse = serde_json::from_str(
+            r#"{"signatureEnvelope":"AA==","signatureEnvelopeType":"t","annotations":{"k":null}}"#,
+        )
+        .unwrap();
+        assert_eq!(r.annotations["k"], "");
+        let e = ErrorResponse::parse(
+            b"{\"errorCode\":\"ERROR\",\"errorMessage\":\"caf\xe9 \\ud800\",\"errorMetadata\":{\"k\":null}}",
+        )
+        .unwrap();
+        assert_eq!(e.error_message, "caf\u{fffd} \u{fffd}");
+        assert_eq!(e.error_metadata["k"], "");
     }
 
     #[test]

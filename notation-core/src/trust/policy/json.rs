@@ -102,8 +102,7 @@ pub(super) fn parse_json(data: &[u8], rest: Rest) -> Result<Json, PolicyJsonErro
     let syntax = |e: serde_json::Error| PolicyJsonError::Syntax {
         message: e.to_string(),
     };
-    let text = crate::json::go_lossy_utf8(data);
-    let text = crate::json::go_lone_surrogates(&text);
+    let text = crate::json::go_text(data);
     let mut de = serde_json::Deserializer::from_str(&text);
     let value = Json::deserialize(&mut de).map_err(syntax)?;
     if rest == Rest::Whitespace {
