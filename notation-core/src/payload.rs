@@ -173,13 +173,36 @@ impl<'de> Deserialize<'de> for Descriptor {
             ) -> Result<Descriptor, A::Error> {
                 let (mut media_type, mut digest, mut size, mut annotations) =
                     (None, None, None, None);
-                let names = ["mediaType", "digest", "size", "annotations"];
+                // The other fields of Go's `ocispec.Descriptor` are not
+                // kept, but a value of the wrong type fails there.
+                let names = [
+                    "mediaType",
+                    "digest",
+                    "size",
+                    "annotations",
+                    "urls",
+                    "data",
+                    "platform",
+                    "artifactType",
+                ];
                 crate::json::go_struct_fields(&mut map, &names, |i, map| {
                     match i {
                         0 => media_type = Some(map.next_value()?),
                         1 => digest = Some(map.next_value()?),
                         2 => size = Some(map.next_value()?),
-                        _ => annotations = map.next_value()?,
+                        3 => annotations = map.next_value()?,
+                        4 => {
+                            map.next_value::<Option<Vec<Option<String>>>>()?;
+                        }
+                        5 => {
+                            map.next_value::<GoBytes>()?;
+                        }
+                        6 => {
+                            map.next_value::<Option<GoPlatform>>()?;
+                        }
+                        _ => {
+                            map.next_value::<Option<String>>()?;
+                        }
                     }
                     Ok(())
                 })?;
@@ -193,6 +216,64 @@ impl<'de> Deserialize<'de> for Descriptor {
             }
         }
         d.deserialize_map(Members)
+    }
+}
+
+/// A `[]byte` as Go's JSON decoder reads it: `null`, or standard base64
+/// with padding (its bits after the last whole byte may be set).
+struct GoBytes;
+
+impl<'de> Deserialize<'de> for GoBytes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use base64::Engine;
+        const GO_STD: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+            &base64::alphabet::STANDARD,
+            base64::engine::GeneralPurposeConfig::new()
+                .with_decode_allow_trailing_bits(true)
+                .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireCanonical),
+        );
+        if let Some(text) = Option::<String>::deserialize(d)? {
+            // Go's decoder skips CR and LF in base64.
+            let text: String = text.chars().filter(|c| !matches!(c, '\r' | '\n')).collect();
+            GO_STD
+                .decode(text)
+                .map_err(|e| serde::de::Error::custom(format_args!("illegal base64 data: {e}")))?;
+        }
+        Ok(GoBytes)
+    }
+}
+
+/// An OCI `Platform` as Go's JSON decoder reads it, for its types only.
+struct GoPlatform;
+
+impl<'de> Deserialize<'de> for GoPlatform {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = GoPlatform;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an OCI platform object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GoPlatform, A::Error> {
+                let names = ["architecture", "os", "os.version", "os.features", "variant"];
+                crate::json::go_struct_fields(&mut map, &names, |i, map| {
+                    match i {
+                        3 => {
+                            map.next_value::<Option<Vec<Option<String>>>>()?;
+                        }
+                        _ => {
+                            map.next_value::<Option<String>>()?;
+                        }
+                    }
+                    Ok(())
+                })?;
+                Ok(GoPlatform)
+            }
+        }
+        d.deserialize_map(Fields)
     }
 }
 
@@ -268,6 +349,42 @@ pub fn parse_digest(digest: &str) -> Option<(HashAlgorithm, Vec<u8>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The descriptor's other OCI fields are type-checked as Go's
+    /// `ocispec.Descriptor` decoding checks them, and otherwise ignored.
+    #[test]
+    fn other_descriptor_fields_are_type_checked_as_in_go() {
+        let payload = |extra: &str| {
+            Payload::from_json(
+                format!(
+                    r#"{{"targetArtifact":{{"mediaType":"m","digest":"sha256:ab","size":1,{extra}}}}}"#
+                )
+                .as_bytes(),
+            )
+        };
+        for ok in [
+            r#""data":"aGk=""#,
+            r#""data":null"#,
+            r#""urls":["u",null]"#,
+            r#""platform":{"architecture":"amd64","os":"linux","os.features":["f"],"other":1}"#,
+            r#""platform":null"#,
+            r#""artifactType":"a""#,
+            r#""unknown":[1,{}]"#,
+        ] {
+            assert!(payload(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            r#""data":"!""#,
+            r#""data":"aGk""#,
+            r#""urls":1"#,
+            r#""platform":"x""#,
+            r#""platform":{"os":1}"#,
+            r#""artifactType":1"#,
+            r#""URLS":1"#,
+        ] {
+            assert!(payload(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn payload_bytes_match_go() {

@@ -271,13 +271,15 @@ impl CoseEnvelope {
         // ignored in COSE (notation-core-go refuses it in JWS only).
         let signing_time = parse_time(get(scheme.time_header()), scheme.time_header())
             .map_err(|e| invalid(format!("invalid signingTime: {e}")))?;
+        // An expiry equal to Go's zero time is no expiry there.
         let expiry = match get(header::EXPIRY) {
             Some(v) => Some(
                 parse_time(Some(v), header::EXPIRY)
                     .map_err(|e| invalid(format!("invalid expiry: {e}")))?,
             ),
             None => None,
-        };
+        }
+        .filter(|t| *t != super::GO_ZERO_TIME);
         let known = [
             header::SIGNING_SCHEME,
             header::SIGNING_TIME,

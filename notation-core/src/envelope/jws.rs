@@ -478,8 +478,10 @@ impl ProtectedHeader {
         if self.crit.is_empty() {
             return Err(invalid("missing \"crit\" header".into()));
         }
+        // An expiry equal to Go's zero time is no expiry there.
+        let expiry = self.expiry.filter(|t| *t != super::GO_ZERO_TIME);
         let mut must: Vec<&str> = vec![header::SIGNING_SCHEME];
-        if self.expiry.is_some() {
+        if expiry.is_some() {
             must.push(header::EXPIRY);
         }
         if scheme == SigningScheme::X509SigningAuthority {
@@ -506,7 +508,7 @@ impl ProtectedHeader {
             content_type: self.cty.clone(),
             signing_scheme: scheme,
             signing_time,
-            expiry: self.expiry,
+            expiry,
             extended: self
                 .extended
                 .iter()
@@ -675,6 +677,57 @@ mod tests {
         assert_eq!(
             got["header"]["io.cncf.notary.signingAgent"],
             v["header"]["io.cncf.notary.signingAgent"]
+        );
+    }
+
+    /// A signing time equal to Go's zero time is absent for the reference
+    /// ("signing-time not present"), in both formats; so is an expiry equal
+    /// to it (notation-core-go's JWS `validateCriticalHeaders`).
+    #[test]
+    fn go_zero_times_are_absent() {
+        use crate::envelope::{Envelope, EnvelopeFormat, GO_ZERO_TIME};
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/pki/");
+        let signer = LocalSigner::from_pem(
+            &std::fs::read(format!("{dir}ec-256.key")).unwrap(),
+            &std::fs::read(format!("{dir}ec-256.chain.pem")).unwrap(),
+        )
+        .unwrap();
+        let crypto = crate::crypto::default_provider();
+        let payload = crate::payload::Payload::new(crate::payload::Descriptor::new(
+            "application/vnd.oci.image.manifest.v1+json",
+            "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+            1,
+        ))
+        .to_json();
+        for format in [EnvelopeFormat::Jws, EnvelopeFormat::Cose] {
+            let sign = |req: &SignRequest<'_>| match format {
+                EnvelopeFormat::Jws => sign(req, KeySpec::Ec256).unwrap(),
+                _ => crate::envelope::cose::sign(req, KeySpec::Ec256).unwrap(),
+            };
+            let zero = SignRequest::new(payload.clone(), &signer).signing_time(GO_ZERO_TIME);
+            let e = Envelope::parse(format, &sign(&zero))
+                .unwrap()
+                .verify(crypto.as_ref())
+                .unwrap_err();
+            assert!(
+                e.to_string().contains("signing-time not present"),
+                "{format}: {e}"
+            );
+        }
+        // A zero expiry is none: listing it in `crit` (as a signer does for
+        // an expiry) names a header that is not there.
+        let zero_expiry = SignRequest::new(payload.clone(), &signer)
+            .signing_time(datetime!(2024-01-01 0:00 UTC))
+            .expiry(Some(GO_ZERO_TIME));
+        let bytes = sign(&zero_expiry, KeySpec::Ec256).unwrap();
+        let e = Envelope::parse(EnvelopeFormat::Jws, &bytes)
+            .unwrap()
+            .verify(crypto.as_ref())
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("\"io.cncf.notary.expiry\" header is marked critical but not present"),
+            "{e}"
         );
     }
 

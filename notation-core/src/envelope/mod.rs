@@ -515,10 +515,19 @@ pub(crate) fn validate_content(
     Ok(())
 }
 
+/// Go's zero `time.Time`: a header time equal to it counts as absent in the
+/// reference (`time.Time.IsZero`).
+pub(crate) const GO_ZERO_TIME: OffsetDateTime = time::macros::datetime!(0001-01-01 0:00 UTC);
+
 fn validate_times(
     signing_time: OffsetDateTime,
     expiry: Option<OffsetDateTime>,
 ) -> Result<(), EnvelopeError> {
+    if signing_time == GO_ZERO_TIME {
+        return Err(EnvelopeError::InvalidSignature(
+            "signing-time not present".into(),
+        ));
+    }
     if let Some(expiry) = expiry
         && expiry <= signing_time
     {
