@@ -69,3 +69,46 @@ fn names_read_when_asked_are_the_same_every_time() {
         cert.subject()
     );
 }
+
+/// A negative serial number fails the parse, as Go's parser (1.23 on, the
+/// reference's) refuses it. The certificate is made by `openssl req
+/// -set_serial -5`; the same one with serial 5 parses.
+#[test]
+fn a_negative_serial_number_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let make = |serial: &str| {
+        let (key, crt) = (dir.path().join("k.pem"), dir.path().join("c.pem"));
+        let status = std::process::Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+            ])
+            .args([
+                "-nodes",
+                "-subj",
+                "/CN=serial",
+                "-days",
+                "1",
+                "-set_serial",
+                serial,
+            ])
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&crt)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("openssl is required");
+        assert!(status.success());
+        std::fs::read(&crt).unwrap()
+    };
+    assert!(Certificate::parse_many(&make("5")).is_ok());
+    assert_eq!(
+        Certificate::parse_many(&make("-5")).unwrap_err(),
+        CertificateParseError::NegativeSerial
+    );
+}

@@ -56,6 +56,9 @@ pub enum CertificateParseError {
     /// named relative to the CRL issuer, say), with Go's text.
     #[error("{0}")]
     InvalidDistributionPoints(InvalidDistributionPoint),
+    /// A negative serial number, which Go's parser refuses.
+    #[error("x509: negative serial number")]
+    NegativeSerial,
     /// The unsigned outer signatureAlgorithm differs from the signed one
     /// inside the TBSCertificate (RFC 5280 4.1.1.2; Go's x509 refuses it
     /// with this text).
@@ -303,6 +306,16 @@ impl Certificate {
         // (issuers, roots, trust-store certificates) never are.
         check_name(tbs_cert.subject(), &der[raw_subject.clone()])?;
         check_name(tbs_cert.issuer(), &der[raw_issuer.clone()])?;
+        // Go (1.23 on, which the reference is built with) refuses a
+        // negative serial number unless GODEBUG=x509negativeserial=1.
+        if tbs_cert
+            .serial_number()
+            .as_bytes()
+            .first()
+            .is_some_and(|b| b & 0x80 != 0)
+        {
+            return Err(CertificateParseError::NegativeSerial);
+        }
         let validity = tbs_cert.validity();
         let not_before = to_offset(validity.not_before.to_unix_duration())?;
         let not_after = to_offset(validity.not_after.to_unix_duration())?;
