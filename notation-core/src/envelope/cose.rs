@@ -33,6 +33,14 @@ impl CoseEnvelope {
     /// Decodes a tagged COSE_Sign1 message.
     // Requirements: D1.
     pub fn parse(bytes: &[u8]) -> Result<Self, EnvelopeError> {
+        // go-cose first checks the two bytes a tagged COSE_Sign1 starts
+        // with in its shortest encoding (tag 18, an array of four): a
+        // longer encoding of either is refused there.
+        if !bytes.starts_with(&[0xd2, 0x84]) {
+            return Err(EnvelopeError::Malformed(
+                "cbor: invalid COSE_Sign1_Tagged object".into(),
+            ));
+        }
         let message = CoseSign1::from_tagged_slice(bytes).map_err(|e| {
             EnvelopeError::Malformed(format!("cbor: invalid COSE_Sign1_Tagged object: {e}"))
         })?;
@@ -574,6 +582,27 @@ mod tests {
 
     // B2: in COSE the other scheme's time header is ignored, as
     // notation-core-go ignores it (only its JWS envelope refuses it).
+    /// go-cose refuses a tagged COSE_Sign1 whose tag or array head is not
+    /// in its shortest encoding; the same message with them short parses.
+    #[test]
+    fn only_the_shortest_tag_and_array_head_parse() {
+        let signer = test_signer();
+        let payload = br#"{"targetArtifact":{"mediaType":"m","digest":"sha256:ab","size":1}}"#;
+        let bytes = sign(&SignRequest::new(payload.to_vec(), &signer), KeySpec::Ec256).unwrap();
+        assert_eq!(&bytes[..2], &[0xd2, 0x84]);
+        assert!(CoseEnvelope::parse(&bytes).is_ok());
+        let long_tag = [&[0xd8, 0x12][..], &bytes[1..]].concat();
+        let long_array = [&[0xd2, 0x98, 0x04][..], &bytes[2..]].concat();
+        for bad in [long_tag, long_array] {
+            let e = CoseEnvelope::parse(&bad).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                EnvelopeError::Malformed("cbor: invalid COSE_Sign1_Tagged object".into())
+                    .to_string()
+            );
+        }
+    }
+
     #[test]
     fn the_other_schemes_time_header_is_ignored() {
         let signer = test_signer();
