@@ -294,6 +294,29 @@ impl<'de> serde::Deserialize<'de> for MemberValue {
     }
 }
 
+/// What Go's `base64.StdEncoding` reads: padding required, non-zero
+/// trailing bits allowed (it is not `Strict`).
+const GO_STD_DECODE: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
+);
+
+/// Go reads `[]byte` members with `base64.StdEncoding`, which also skips
+/// `\r` and `\n` and accepts non-zero trailing bits.
+pub(crate) fn decode_go_base64(s: &str) -> Result<Vec<u8>, String> {
+    use base64::Engine;
+    let cleaned: String;
+    let input = if s.contains(['\r', '\n']) {
+        cleaned = s.chars().filter(|c| *c != '\r' && *c != '\n').collect();
+        cleaned.as_str()
+    } else {
+        s
+    };
+    GO_STD_DECODE
+        .decode(input)
+        .map_err(|e| format!("illegal base64 data: {e}"))
+}
+
 /// JSON bytes as text that serde_json reads as Go's decoder reads the
 /// bytes: [`go_lossy_utf8`], then [`go_lone_surrogates`].
 pub(crate) fn go_text(data: &[u8]) -> std::borrow::Cow<'_, str> {

@@ -225,19 +225,8 @@ struct GoBytes;
 
 impl<'de> Deserialize<'de> for GoBytes {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use base64::Engine;
-        const GO_STD: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
-            &base64::alphabet::STANDARD,
-            base64::engine::GeneralPurposeConfig::new()
-                .with_decode_allow_trailing_bits(true)
-                .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireCanonical),
-        );
         if let Some(text) = Option::<String>::deserialize(d)? {
-            // Go's decoder skips CR and LF in base64.
-            let text: String = text.chars().filter(|c| !matches!(c, '\r' | '\n')).collect();
-            GO_STD
-                .decode(text)
-                .map_err(|e| serde::de::Error::custom(format_args!("illegal base64 data: {e}")))?;
+            crate::json::decode_go_base64(&text).map_err(serde::de::Error::custom)?;
         }
         Ok(GoBytes)
     }

@@ -156,12 +156,16 @@ impl Iterator for GoBlocks<'_> {
             if !get_line(rest_of_line).0.is_empty() {
                 continue;
             }
+            // Go removes spaces and tabs; its base64 decoder skips CR and LF.
             let b64: Vec<u8> = rest[..end]
                 .iter()
                 .copied()
-                .filter(|c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+                .filter(|c| !matches!(c, b' ' | b'\t'))
                 .collect();
-            let Ok(der) = GO_STD_ENCODING.decode(&b64) else {
+            let Some(der) = std::str::from_utf8(&b64)
+                .ok()
+                .and_then(|b64| crate::json::decode_go_base64(b64).ok())
+            else {
                 continue;
             };
             self.rest = get_line(&rest[end + END.len() - 1..]).1;
@@ -172,15 +176,6 @@ impl Iterator for GoBlocks<'_> {
         }
     }
 }
-
-/// Go's `base64.StdEncoding`: padded, and lenient about the bits after the
-/// last whole byte.
-const GO_STD_ENCODING: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    base64::engine::GeneralPurposeConfig::new()
-        .with_decode_allow_trailing_bits(true)
-        .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireCanonical),
-);
 
 /// Go's `pem.getLine`: the first line (`\n` or `\r\n` ended) without
 /// trailing spaces and tabs, and what follows its end.

@@ -876,29 +876,6 @@ pub(crate) fn null_default_string_map<'de, D: Deserializer<'de>>(
 /// Standard base64 with padding, as Go's `encoding/json` writes `[]byte`.
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
-/// What Go's `base64.StdEncoding` reads: padding required, non-zero
-/// trailing bits allowed (it is not `Strict`).
-const GO_STD_DECODE: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    base64::engine::GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
-);
-
-/// Go reads `[]byte` members with `base64.StdEncoding`, which also skips
-/// `\r` and `\n` and accepts non-zero trailing bits.
-fn decode_go_base64(s: &str) -> Result<Vec<u8>, String> {
-    use base64::Engine;
-    let cleaned: String;
-    let input = if s.contains(['\r', '\n']) {
-        cleaned = s.chars().filter(|c| *c != '\r' && *c != '\n').collect();
-        cleaned.as_str()
-    } else {
-        s
-    };
-    GO_STD_DECODE
-        .decode(input)
-        .map_err(|e| format!("illegal base64 data: {e}"))
-}
-
 mod base64_bytes {
     use base64::Engine;
     use serde::{Deserialize, Deserializer, Serializer};
@@ -910,7 +887,7 @@ mod base64_bytes {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
         match Option::<String>::deserialize(d)? {
             None => Ok(Vec::new()),
-            Some(s) => super::decode_go_base64(&s).map_err(serde::de::Error::custom),
+            Some(s) => crate::json::decode_go_base64(&s).map_err(serde::de::Error::custom),
         }
     }
 }
@@ -935,7 +912,7 @@ mod base64_list {
             .into_iter()
             .map(|i| match i {
                 None => Ok(Vec::new()),
-                Some(s) => super::decode_go_base64(&s).map_err(serde::de::Error::custom),
+                Some(s) => crate::json::decode_go_base64(&s).map_err(serde::de::Error::custom),
             })
             .collect()
     }
