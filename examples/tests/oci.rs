@@ -364,6 +364,28 @@ fn docker_config_without_a_home_directory() {
     assert!(!left.contains("registry.example"), "{left}");
 }
 
+/// Installs `docker-credential-<name>` (the shell script `script`) in a
+/// `bin` directory of `env`, names it as the credential store in
+/// notation's config.json, and returns a `PATH` that finds it first.
+fn install_credential_helper(env: &Env, name: &str, script: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = env.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let helper = bin.join(format!("docker-credential-{name}"));
+    std::fs::write(&helper, script).unwrap();
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(
+        env.config().join("config.json"),
+        format!(r#"{{"credsStore": "{name}"}}"#),
+    )
+    .unwrap();
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
 /// login stores credentials through the credential helper notation's
 /// config.json names (W16, 13-config `{"credsStore": ...}`); later commands
 /// find them; logout erases them.
@@ -371,15 +393,13 @@ fn docker_config_without_a_home_directory() {
 fn login_logout_with_a_credential_helper() {
     let registry = Registry::start(Auth::Basic);
     let env = Env::new();
-    let bin = env.path("bin");
-    std::fs::create_dir_all(&bin).unwrap();
     let store = env.path("helper-store");
     std::fs::create_dir_all(&store).unwrap();
     // A docker-credential helper keeping one file per server.
-    let helper = bin.join("docker-credential-filetest");
-    std::fs::write(
-        &helper,
-        format!(
+    let path = install_credential_helper(
+        &env,
+        "filetest",
+        &format!(
             r#"#!/bin/sh
 set -e
 dir="{}"
@@ -391,19 +411,6 @@ esac
 "#,
             store.display()
         ),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
-    std::fs::write(
-        env.config().join("config.json"),
-        r#"{"credsStore": "filetest"}"#,
-    )
-    .unwrap();
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
     );
     // `notation <args>` with `vars` set and `input` on standard input.
     let run_in = |args: &[&str], vars: &[(&str, &str)], input: &str| {
@@ -734,15 +741,12 @@ fn a_password_on_stdin_is_bounded() {
 /// timeout, and its prompt never showed.)
 #[test]
 fn a_credential_helper_prompts_on_the_terminal() {
-    use std::os::unix::fs::PermissionsExt;
     let registry = Registry::start(Auth::Basic);
     let env = Env::new();
-    let bin = env.path("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    let helper = bin.join("docker-credential-ask");
-    std::fs::write(
-        &helper,
-        format!(
+    let path = install_credential_helper(
+        &env,
+        "ask",
+        &format!(
             r#"#!/bin/sh
 [ "$1" = get ] || exit 1
 server=$(cat)
@@ -752,14 +756,6 @@ printf '{{"ServerURL":"%s","Username":"{}","Secret":"%s"}}\n' "$server" "$secret
 "#,
             support::fixtures::USER
         ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
-    std::fs::write(env.config().join("config.json"), r#"{"credsStore":"ask"}"#).unwrap();
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
     );
     let host = registry.host().replace("127.0.0.1", "localhost");
     let reference = format!("{host}/app@{E2E_SUBJECT}");

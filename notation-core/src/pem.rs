@@ -109,7 +109,6 @@ impl Iterator for GoBlocks<'_> {
                 self.rest = &[];
                 return None;
             }
-            self.rest = rest;
             let (type_line, after) = get_line(rest);
             rest = after;
             self.rest = rest;
