@@ -52,8 +52,9 @@ type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
 ///    method is [`RevocationMethod::OcspFallbackCrl`];
 /// 5. otherwise its CRLs decide.
 ///
-/// Certificates of a chain are checked in parallel (scoped threads, at most
-/// [`DEFAULT_MAX_PARALLEL_CHECKS`] at once by default).
+/// Certificates of a chain that name a responder or a CRL are checked in
+/// parallel (scoped threads, at most [`DEFAULT_MAX_PARALLEL_CHECKS`] at once
+/// by default); the others need no thread.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -324,31 +325,45 @@ impl RevocationChecker for RevocationValidator {
         let ctx = self.context((self.clock)(), authentic_signing_time);
         let pairs: Vec<(&Certificate, &Certificate)> =
             chain.iter().zip(chain.iter().skip(1)).collect();
-        let mut results = Vec::with_capacity(chain.len());
-        for batch in pairs.chunks(self.max_parallel) {
-            if batch.len() == 1 {
-                results.push(check_certificate(&ctx, batch[0].0, batch[0].1));
+        // A certificate that names neither responder nor CRL is decided
+        // without a request: no thread is spawned for it.
+        let mut results: Vec<Option<CertRevocationResult>> = pairs
+            .iter()
+            .map(|&(cert, _)| (!asks_a_server(cert)).then(CertRevocationResult::non_revocable))
+            .collect();
+        let online: Vec<usize> = (0..pairs.len()).filter(|&i| results[i].is_none()).collect();
+        for batch in online.chunks(self.max_parallel) {
+            if let [i] = *batch {
+                results[i] = Some(check_certificate(&ctx, pairs[i].0, pairs[i].1));
                 continue;
             }
             std::thread::scope(|s| {
                 let handles: Vec<_> = batch
                     .iter()
-                    .map(|&(cert, issuer)| {
+                    .map(|&i| {
                         let ctx = &ctx;
-                        s.spawn(move || check_certificate(ctx, cert, issuer))
+                        let (cert, issuer) = pairs[i];
+                        (i, s.spawn(move || check_certificate(ctx, cert, issuer)))
                     })
                     .collect();
-                for h in handles {
+                for (i, h) in handles {
                     // A panicking fetcher is a bug of the caller's: let it
                     // surface rather than report a status.
-                    results.push(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+                    results[i] = Some(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
                 }
             });
         }
+        let mut results: Vec<CertRevocationResult> = results.into_iter().flatten().collect();
         // P2 [impl]: the root is never checked.
         results.push(CertRevocationResult::non_revocable());
         Ok(results)
     }
+}
+
+/// Whether the check of `cert` may send a request: it names an OCSP
+/// responder or a CRL distribution point this checker reads.
+fn asks_a_server(cert: &Certificate) -> bool {
+    !cert.ocsp_urls().is_empty() || crl::supported(cert)
 }
 
 /// The check of one non-root certificate.
