@@ -41,10 +41,17 @@ fn c_example_and_tests_shared_and_static_under_valgrind() {
         .expect("run make");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
+    // valgrind's report first: CI keeps only the head and tail of a long
+    // failure.
+    let valgrind: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("==") && l[2..].contains("=="))
+        .collect();
     assert!(
         output.status.success(),
-        "make check failed ({})\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
-        output.status
+        "make check failed ({})\n--- valgrind\n{}\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        output.status,
+        valgrind.join("\n")
     );
     // Four runs of the test program, each reporting its checks.
     assert_eq!(
