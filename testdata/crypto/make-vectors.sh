@@ -10,6 +10,10 @@
 # Files: message.bin and <key>.<pss|pkcs1|ecdsa>-<sha256|sha384|sha512>.sig.
 # The public keys are the certificates testdata/pki/<key>.crt.
 #
+# Besides: rsa-3070.pub.der (an SPKI) and rsa-3070.pss-sha384.sig, from a
+# throw-away key whose modulus is 3070 bits long (OpenSSL makes that of
+# `genrsa 3071`): 384 bytes, which the reference counts as RSA-3072.
+#
 # Usage: testdata/crypto/make-vectors.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,8 +33,16 @@ for key in ec-256 ec-384 ec-521; do
     openssl dgst -"$hash" -sign "$pki/$key.key" -out "$key.ecdsa-$hash.sig" message.bin
   done
 done
+rm -f rsa-3070.*
+openssl genrsa -out rsa-3070.key 3071 2>/dev/null
+openssl rsa -in rsa-3070.key -pubout -outform DER -out rsa-3070.pub.der 2>/dev/null
+openssl dgst -sha384 -sign rsa-3070.key -sigopt rsa_padding_mode:pss \
+  -sigopt rsa_pss_saltlen:digest -out rsa-3070.pss-sha384.sig message.bin
+openssl dgst -sha384 -verify rsa-3070.pub.der -keyform DER -sigopt rsa_padding_mode:pss \
+  -sigopt rsa_pss_saltlen:digest -signature rsa-3070.pss-sha384.sig message.bin >/dev/null
+rm -f rsa-3070.key
 # Check them with OpenSSL itself, so that a bad vector fails here.
-for sig in ./*.sig; do
+for sig in ./rsa-[24]*.sig ./rsa-3072*.sig ./ec-*.sig; do
   base=${sig#./}; key=${base%%.*}; rest=${base#*.}; scheme=${rest%%-*}
   hash=${rest#*-}; hash=${hash%.sig}
   opts=()

@@ -186,7 +186,10 @@ impl PublicKey {
     // Requirements: G2, G3.
     pub fn key_spec(&self) -> Result<KeySpec, UnsupportedKeyError> {
         match self {
-            PublicKey::Rsa { bits, .. } => KeySpec::from_rsa_bits(*bits),
+            // The reference sizes an RSA key by its modulus in whole bytes
+            // (Go's `rsa.PublicKey.Size() * 8`): a 3070-bit modulus is
+            // RSA-3072.
+            PublicKey::Rsa { bits, .. } => KeySpec::from_rsa_bits(bits.div_ceil(8) * 8),
             PublicKey::Ec {
                 curve: Curve::P256, ..
             } => Ok(KeySpec::Ec256),

@@ -338,3 +338,37 @@ fn both_providers_give_the_same_verdict() {
     // unsupported hashes; nothing else does.
     assert_eq!(checked, 25);
 }
+
+#[test]
+fn an_rsa_key_is_sized_in_whole_bytes_as_the_reference_sizes_it() {
+    // Requirements: G2, G3. A 3070-bit modulus fills 384 bytes: RSA-3072,
+    // PS384, and its OpenSSL signature verifies on every provider.
+    let key = PublicKey::from_spki_der(&testdata("crypto", "rsa-3070.pub.der")).unwrap();
+    assert_eq!(format!("{key:?}"), "PublicKey::Rsa(3070)");
+    assert_eq!(key.key_spec().unwrap(), KeySpec::Rsa3072);
+    let message = testdata("crypto", "message.bin");
+    let sig = testdata("crypto", "rsa-3070.pss-sha384.sig");
+    let scheme = SignatureScheme::RsaPss(Sha384);
+    for backend in Backend::ALL {
+        let provider = backend.provider();
+        verify(&*provider, scheme, &key, &message, &sig)
+            .unwrap_or_else(|e| panic!("{backend:?}: {e}"));
+        let mut altered = message.clone();
+        altered[0] ^= 1;
+        assert!(verify(&*provider, scheme, &key, &altered, &sig).is_err());
+    }
+    // One bit short of 2048 bits is still 256 bytes; 1024 bits is not.
+    let sized = |bits| {
+        PublicKey::Rsa {
+            pkcs1: Vec::new(),
+            bits,
+        }
+        .key_spec()
+    };
+    assert_eq!(sized(2047).unwrap(), KeySpec::Rsa2048);
+    assert_eq!(sized(4089).unwrap(), KeySpec::Rsa4096);
+    assert_eq!(
+        sized(1023).unwrap_err().to_string(),
+        "rsa key size 1024 bits is not supported"
+    );
+}
