@@ -397,11 +397,11 @@ fn derived_override_effective_levels() {
         "06-trust-policies/derived-oci/valid-identities-rfc4514-escapes.json",
     ))
     .unwrap();
-    let orgs: Vec<&str> = doc.statements()[0]
+    let orgs: Vec<String> = doc.statements()[0]
         .trusted_identities()
         .iter()
         .map(|i| match i {
-            TrustedIdentity::X509Subject { dn, .. } => dn.get("O").unwrap(),
+            TrustedIdentity::X509Subject { dn, .. } => dn.get("O").unwrap().into_owned(),
             other => panic!("unexpected {other:?}"),
         })
         .collect();

@@ -23,29 +23,48 @@
 //! interoperable verifier must agree with it on which signatures it accepts.
 // Requirements: L2, L4.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::trust::GoQuoted as Q;
+use crate::trust::GoQuotedBytes;
 use crate::trust::policy::TrustedIdentity;
 use crate::x509::{Certificate, DistinguishedName};
 
 /// One `type=value` pair of an RDN, after unescaping.
+///
+/// Type and value are bytes, as in go-ldap's Go strings: a `\XX` escape
+/// may decode to bytes that are not UTF-8 (`OU=\ff`). Such a value is kept
+/// as it is; it matches no certificate subject, whose rendering is always
+/// text, but it does not make the DN invalid.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DnAttribute {
-    attr_type: String,
-    value: String,
+    attr_type: Vec<u8>,
+    value: Vec<u8>,
 }
 
 impl DnAttribute {
     /// The attribute type as written (`CN`, `st`, `2.5.4.3`, ...): go-ldap
-    /// does not normalise case or map OIDs to names.
-    pub fn attr_type(&self) -> &str {
+    /// does not normalise case or map OIDs to names. Bytes that are not
+    /// UTF-8 read as U+FFFD ([`DnAttribute::attr_type_bytes`] has them).
+    pub fn attr_type(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.attr_type)
+    }
+
+    /// The attribute type's bytes, exactly.
+    pub fn attr_type_bytes(&self) -> &[u8] {
         &self.attr_type
     }
 
-    /// The unescaped value.
-    pub fn value(&self) -> &str {
+    /// The unescaped value. Bytes that are not UTF-8 read as U+FFFD
+    /// ([`DnAttribute::value_bytes`] has them).
+    pub fn value(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.value)
+    }
+
+    /// The unescaped value's bytes, exactly.
+    pub fn value_bytes(&self) -> &[u8] {
         &self.value
     }
 }
@@ -90,15 +109,6 @@ pub enum DnSyntaxError {
         /// What was wrong.
         reason: &'static str,
     },
-    /// Escapes that decode to bytes which are not UTF-8. Go keeps such bytes
-    /// in its strings; we reject them (a certificate subject rendered by
-    /// [`DistinguishedName`] is always valid text, so such a value could not
-    /// match anyway).
-    #[error("escaped bytes in {text:?} are not valid UTF-8")]
-    InvalidUtf8 {
-        /// The (space-trimmed) type or value.
-        text: String,
-    },
 }
 
 /// Go's `%#U` for one byte: `U+0067 'g'`, without the quoted character
@@ -119,7 +129,7 @@ pub fn parse_rfc4514(input: &str) -> Result<Vec<Vec<DnAttribute>>, DnSyntaxError
         return Ok(rdns);
     }
     let mut rdn: Vec<DnAttribute> = Vec::new();
-    let mut attr_type = String::new();
+    let mut attr_type: Vec<u8> = Vec::new();
     let mut escaping = false;
     let mut start = 0;
     // Byte-wise scan: every delimiter is ASCII, so slice boundaries always
@@ -165,7 +175,7 @@ pub fn parse_rfc4514(input: &str) -> Result<Vec<Vec<DnAttribute>>, DnSyntaxError
 }
 
 /// go-ldap `setValue`: `#hex` is a BER encoding, anything else a string.
-fn decode_value(raw: &str) -> Result<String, DnSyntaxError> {
+fn decode_value(raw: &str) -> Result<Vec<u8>, DnSyntaxError> {
     match raw.strip_prefix('#') {
         Some(hex) => decode_ber_value(hex),
         None => decode_string(raw),
@@ -184,7 +194,7 @@ fn strip_spaces(raw: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// go-ldap `decodeString`: trims, then resolves `\c` and `\XX` escapes.
-fn decode_string(raw: &str) -> Result<String, DnSyntaxError> {
+fn decode_string(raw: &str) -> Result<Vec<u8>, DnSyntaxError> {
     let text = strip_spaces(raw);
     let chars: Vec<char> = text.chars().collect();
     let mut out: Vec<u8> = Vec::with_capacity(text.len());
@@ -227,15 +237,14 @@ fn decode_string(raw: &str) -> Result<String, DnSyntaxError> {
         out.push((hi * 16 + lo) as u8);
         i += 3;
     }
-    String::from_utf8(out).map_err(|_| DnSyntaxError::InvalidUtf8 {
-        text: text.into_owned(),
-    })
+    // Go keeps the bytes as they decode, UTF-8 or not.
+    Ok(out)
 }
 
 /// go-ldap `decodeEncodedString`: hex, then one BER TLV whose content bytes
 /// are the value. (Unreachable through [`ParsedDn::parse`], which refuses
 /// `=#` before parsing, but part of the RFC 4514 grammar.)
-fn decode_ber_value(hex: &str) -> Result<String, DnSyntaxError> {
+fn decode_ber_value(hex: &str) -> Result<Vec<u8>, DnSyntaxError> {
     let bad = |reason| DnSyntaxError::InvalidBerValue { reason };
     let bytes = crate::hex::decode(hex).ok_or(bad("invalid hex"))?;
     let (&_tag, rest) = bytes.split_first().ok_or(bad("empty encoding"))?;
@@ -253,7 +262,7 @@ fn decode_ber_value(hex: &str) -> Result<String, DnSyntaxError> {
         (len, &rest[n..])
     };
     let content = rest.get(..len).ok_or(bad("truncated content"))?;
-    String::from_utf8(content.to_vec()).map_err(|_| bad("content is not UTF-8"))
+    Ok(content.to_vec())
 }
 
 /// Why a DN is not usable as a Notation identity (notation-go
@@ -302,10 +311,11 @@ pub enum DnError {
 }
 
 /// A DN reduced to its attribute map, as notation-go compares identities:
-/// type (as written, `S` folded into `ST`) to unescaped value.
+/// type (as written, `S` folded into `ST`) to unescaped value, both compared
+/// as bytes (see [`DnAttribute`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParsedDn {
-    attributes: BTreeMap<String, String>,
+    attributes: BTreeMap<Vec<u8>, Vec<u8>>,
 }
 
 /// The attributes every policy identity and leaf subject must carry.
@@ -324,14 +334,14 @@ impl ParsedDn {
             dn: dn.to_owned(),
             error: source,
         })?;
-        let mut attributes: BTreeMap<String, String> = BTreeMap::new();
+        let mut attributes: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
         for rdn in rdns {
             if rdn.len() > 1 {
                 return Err(DnError::MultiValuedRdn { dn: dn.to_owned() });
             }
             for DnAttribute { attr_type, value } in rdn {
-                let attr_type = if attr_type == "S" {
-                    "ST".to_owned()
+                let attr_type = if attr_type == b"S" {
+                    b"ST".to_vec()
                 } else {
                     attr_type
                 };
@@ -341,7 +351,7 @@ impl ParsedDn {
                     Some(existing) if !existing.is_empty() => {
                         return Err(DnError::DuplicateAttribute {
                             dn: dn.to_owned(),
-                            attribute: attr_type,
+                            attribute: String::from_utf8_lossy(&attr_type).into_owned(),
                         });
                     }
                     _ => {
@@ -351,7 +361,10 @@ impl ParsedDn {
             }
         }
         for attribute in MANDATORY_ATTRIBUTES {
-            if attributes.get(attribute).is_none_or(|v| v.is_empty()) {
+            if attributes
+                .get(attribute.as_bytes())
+                .is_none_or(|v| v.is_empty())
+            {
                 return Err(DnError::MissingMandatoryAttribute {
                     dn: dn.to_owned(),
                     attribute,
@@ -369,16 +382,23 @@ impl ParsedDn {
         Self::parse(subject.as_str())
     }
 
-    /// The value of one attribute type (`ST` for both `ST` and `S`).
-    pub fn get(&self, attr_type: &str) -> Option<&str> {
-        self.attributes.get(attr_type).map(String::as_str)
+    /// The value of one attribute type (`ST` for both `ST` and `S`); bytes
+    /// that are not UTF-8 read as U+FFFD ([`ParsedDn::get_bytes`] has them).
+    pub fn get(&self, attr_type: &str) -> Option<Cow<'_, str>> {
+        self.get_bytes(attr_type).map(String::from_utf8_lossy)
     }
 
-    /// All attributes, sorted by type.
-    pub fn attributes(&self) -> impl Iterator<Item = (&str, &str)> {
+    /// The value of one attribute type, exactly.
+    pub fn get_bytes(&self, attr_type: &str) -> Option<&[u8]> {
+        self.attributes.get(attr_type.as_bytes()).map(Vec::as_slice)
+    }
+
+    /// All attributes, sorted by type (as bytes), read as text: bytes that
+    /// are not UTF-8 read as U+FFFD.
+    pub fn attributes(&self) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
         self.attributes
             .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .map(|(k, v)| (String::from_utf8_lossy(k), String::from_utf8_lossy(v)))
     }
 
     /// Whether every attribute of `self` has the identical
@@ -387,7 +407,7 @@ impl ParsedDn {
     pub fn is_subset_of(&self, other: &ParsedDn) -> bool {
         self.attributes
             .iter()
-            .all(|(k, v)| other.attributes.get(k).map_or("", String::as_str) == v)
+            .all(|(k, v)| other.attributes.get(k).map_or(&[][..], Vec::as_slice) == v)
     }
 
     /// Whether one of the two matches everything the other matches.
@@ -403,11 +423,11 @@ struct GoMap<'a>(&'a ParsedDn);
 impl fmt::Display for GoMap<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("map[")?;
-        for (i, (k, v)) in self.0.attributes().enumerate() {
+        for (i, (k, v)) in self.0.attributes.iter().enumerate() {
             if i > 0 {
                 f.write_str(" ")?;
             }
-            write!(f, "{}:{}", Q(k), Q(v))?;
+            write!(f, "{}:{}", GoQuotedBytes(k), GoQuotedBytes(v))?;
         }
         f.write_str("]")
     }
@@ -517,7 +537,11 @@ mod tests {
         parse_rfc4514(dn)
             .unwrap()
             .into_iter()
-            .map(|rdn| rdn.into_iter().map(|a| (a.attr_type, a.value)).collect())
+            .map(|rdn| {
+                rdn.into_iter()
+                    .map(|a| (a.attr_type().into_owned(), a.value().into_owned()))
+                    .collect()
+            })
             .collect()
     }
 
@@ -578,10 +602,6 @@ mod tests {
             "failed to decode escaped character: invalid byte: éa"
         );
         assert!(matches!(
-            parse_rfc4514(r"CN=\ff").unwrap_err(),
-            DnSyntaxError::InvalidUtf8 { .. }
-        ));
-        assert!(matches!(
             parse_rfc4514("CN=#zz").unwrap_err(),
             DnSyntaxError::InvalidBerValue { .. }
         ));
@@ -595,7 +615,7 @@ mod tests {
     #[test]
     fn pkix_vectors() {
         let ok = ParsedDn::parse("C=US,ST=California,O=Notary Project").unwrap();
-        assert_eq!(ok.get("ST"), Some("California"));
+        assert_eq!(ok.get("ST").as_deref(), Some("California"));
         let alias = ParsedDn::parse("C=US,S=California,O=Notary Project").unwrap();
         assert_eq!(alias, ok);
         let err = |s: &str| ParsedDn::parse(s).unwrap_err();
@@ -662,6 +682,35 @@ mod tests {
             go_map_list(&[dn]),
             r#"[map["C":"IN" "CN":"LOL" "L":"Hyderabad" "O":"DummyOrg" "ST":"TG"]]"#
         );
+    }
+
+    #[test]
+    fn escapes_that_are_not_utf8_are_kept_as_bytes_and_match_nothing() {
+        // go-ldap keeps the bytes `\ff` decodes to: the DN is valid, and
+        // its value is compared as bytes. A certificate subject is rendered
+        // as text (a byte that is not UTF-8 reads as U+FFFD), so the
+        // identity matches no certificate.
+        let rdns = parse_rfc4514(r"CN=a\ffb").unwrap();
+        assert_eq!(rdns[0][0].value_bytes(), b"a\xffb");
+        assert_eq!(rdns[0][0].value(), "a\u{fffd}b");
+        let raw = ParsedDn::parse(r"C=US,ST=WA,O=\ff").unwrap();
+        assert_eq!(raw.get_bytes("O"), Some(&b"\xff"[..]));
+        assert_eq!(raw.get("O").as_deref(), Some("\u{fffd}"));
+        let replacement = ParsedDn::parse("C=US,ST=WA,O=\u{fffd}").unwrap();
+        assert!(!raw.is_subset_of(&replacement));
+        assert!(!replacement.is_subset_of(&raw));
+        // The same bytes are the same value (overlapping identities).
+        let with_ou = ParsedDn::parse(r"C=US,ST=WA,O=\FF,OU=x").unwrap();
+        assert!(raw.overlaps(&with_ou));
+        // Go's %q writes the byte as \xff.
+        assert_eq!(
+            go_map_list(&[raw]),
+            r#"[map["C":"US" "O":"\xff" "ST":"WA"]]"#
+        );
+        // A type that is not UTF-8 is a type of its own.
+        let odd_type = ParsedDn::parse(r"C=US,ST=WA,O=x,\c3=y").unwrap();
+        assert_eq!(odd_type.attributes().count(), 4);
+        assert!(!odd_type.is_subset_of(&ParsedDn::parse("C=US,ST=WA,O=x,\u{fffd}=y").unwrap()));
     }
 
     #[test]

@@ -71,23 +71,38 @@ pub struct GoQuoted<'a>(pub &'a str);
 
 impl fmt::Display for GoQuoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        GoQuotedBytes(self.0.as_bytes()).fmt(f)
+    }
+}
+
+/// [`GoQuoted`] of a Go string that need not be UTF-8: each byte that is
+/// not part of a UTF-8 sequence is written `\xNN`, as Go's `%q` writes it.
+pub struct GoQuotedBytes<'a>(pub &'a [u8]);
+
+impl fmt::Display for GoQuotedBytes<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use fmt::Write;
         f.write_char('"')?;
-        for c in self.0.chars() {
-            match c {
-                '"' => f.write_str("\\\"")?,
-                '\\' => f.write_str("\\\\")?,
-                '\u{7}' => f.write_str("\\a")?,
-                '\u{8}' => f.write_str("\\b")?,
-                '\u{c}' => f.write_str("\\f")?,
-                '\n' => f.write_str("\\n")?,
-                '\r' => f.write_str("\\r")?,
-                '\t' => f.write_str("\\t")?,
-                '\u{b}' => f.write_str("\\v")?,
-                c if (c as u32) < 0x20 || c == '\u{7f}' => write!(f, "\\x{:02x}", c as u32)?,
-                c if go_is_print(c) => f.write_char(c)?,
-                c if (c as u32) < 0x10000 => write!(f, "\\u{:04x}", c as u32)?,
-                c => write!(f, "\\U{:08x}", c as u32)?,
+        for chunk in self.0.utf8_chunks() {
+            for c in chunk.valid().chars() {
+                match c {
+                    '"' => f.write_str("\\\"")?,
+                    '\\' => f.write_str("\\\\")?,
+                    '\u{7}' => f.write_str("\\a")?,
+                    '\u{8}' => f.write_str("\\b")?,
+                    '\u{c}' => f.write_str("\\f")?,
+                    '\n' => f.write_str("\\n")?,
+                    '\r' => f.write_str("\\r")?,
+                    '\t' => f.write_str("\\t")?,
+                    '\u{b}' => f.write_str("\\v")?,
+                    c if (c as u32) < 0x20 || c == '\u{7f}' => write!(f, "\\x{:02x}", c as u32)?,
+                    c if go_is_print(c) => f.write_char(c)?,
+                    c if (c as u32) < 0x10000 => write!(f, "\\u{:04x}", c as u32)?,
+                    c => write!(f, "\\U{:08x}", c as u32)?,
+                }
+            }
+            for b in chunk.invalid() {
+                write!(f, "\\x{b:02x}")?;
             }
         }
         f.write_char('"')

@@ -199,7 +199,13 @@ fn trusted_identity_parsing() {
     let x = TrustedIdentity::parse("x509.subject: C=US, ST=WA, O=x:y").unwrap();
     assert_eq!(x.as_str(), "x509.subject: C=US, ST=WA, O=x:y");
     match x {
-        TrustedIdentity::X509Subject { dn, .. } => assert_eq!(dn.get("O"), Some("x:y")),
+        TrustedIdentity::X509Subject { dn, .. } => assert_eq!(dn.get("O").as_deref(), Some("x:y")),
+        _ => panic!("not x509"),
+    }
+    // An escape that decodes to a byte which is not UTF-8 is a valid DN, as
+    // go-ldap keeps the byte (it matches no certificate subject).
+    match TrustedIdentity::parse(r"x509.subject:C=US,ST=WA,O=\ff").unwrap() {
+        TrustedIdentity::X509Subject { dn, .. } => assert_eq!(dn.get_bytes("O"), Some(&[0xff][..])),
         _ => panic!("not x509"),
     }
     assert!(matches!(
