@@ -33,14 +33,10 @@ impl CoseEnvelope {
     /// Decodes a tagged COSE_Sign1 message.
     // Requirements: D1.
     pub fn parse(bytes: &[u8]) -> Result<Self, EnvelopeError> {
-        // go-cose first checks the two bytes a tagged COSE_Sign1 starts
-        // with in its shortest encoding (tag 18, an array of four): a
-        // longer encoding of either is refused there.
-        if !bytes.starts_with(&[0xd2, 0x84]) {
-            return Err(EnvelopeError::Malformed(
-                "cbor: invalid COSE_Sign1_Tagged object".into(),
-            ));
-        }
+        // go-cose's decoding rules first (its error texts): the two bytes
+        // a tagged COSE_Sign1 starts with in their shortest encoding (tag
+        // 18, an array of four), then what its CBOR options refuse.
+        super::cose_decode::check(bytes).map_err(EnvelopeError::Malformed)?;
         let message = CoseSign1::from_tagged_slice(bytes).map_err(|e| {
             EnvelopeError::Malformed(format!("cbor: invalid COSE_Sign1_Tagged object: {e}"))
         })?;
