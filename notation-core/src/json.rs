@@ -55,6 +55,79 @@ impl Formatter for GoFormatter {
         };
         writer.write_all(s.as_bytes())
     }
+
+    fn write_f64<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        value: f64,
+    ) -> std::io::Result<()> {
+        writer.write_all(go_float64(value).as_bytes())
+    }
+}
+
+/// Go's `encoding/json` text of a float64: the shortest digits that read
+/// back as the same number, written out (`1`, `0.000015`,
+/// `12345678901234567000`) from 1e-6 to below 1e21, with an exponent
+/// otherwise (`1e+21`, `1.5e-7`).
+pub(crate) fn go_float64(f: f64) -> String {
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0" } else { "0" }.into();
+    }
+    if !f.is_finite() {
+        // JSON has no such number; Go's encoder fails, serde_json writes
+        // null.
+        return "null".into();
+    }
+    // The shortest round-trip digits and the decimal exponent.
+    let sci = format!("{:e}", f.abs());
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let sign = if f < 0.0 { "-" } else { "" };
+    let abs = f.abs();
+    if !(1e-6..1e21).contains(&abs) {
+        let exp_sign = if exponent < 0 { '-' } else { '+' };
+        // Go writes at least two exponent digits, then its JSON encoder
+        // trims `e-07` to `e-7` (but keeps `e+07`).
+        let exp = exponent.unsigned_abs();
+        let exp = if exponent < 0 {
+            exp.to_string()
+        } else {
+            format!("{exp:02}")
+        };
+        return format!("{sign}{mantissa}e{exp_sign}{exp}");
+    }
+    let point = exponent + 1; // digits before the decimal point
+    let body = if point <= 0 {
+        format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
+    } else if point as usize >= digits.len() {
+        format!("{digits}{}", "0".repeat(point as usize - digits.len()))
+    } else {
+        let (int, frac) = digits.split_at(point as usize);
+        format!("{int}.{frac}")
+    };
+    format!("{sign}{body}")
+}
+
+/// A JSON value as Go holds it after decoding into `interface{}`: every
+/// number a float64 (so `1.0` is `1`, and an integer past 2^53 is
+/// rounded), written back as [`GoFormatter`] writes a float64.
+pub(crate) fn go_float64_numbers(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => n
+            .as_f64()
+            .and_then(serde_json::Number::from_f64)
+            .map_or(Value::Number(n), Value::Number),
+        Value::Array(items) => Value::Array(items.into_iter().map(go_float64_numbers).collect()),
+        Value::Object(members) => Value::Object(
+            members
+                .into_iter()
+                .map(|(k, v)| (k, go_float64_numbers(v)))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 /// Serializes `value` compactly with Go's escaping.
@@ -413,6 +486,42 @@ pub(crate) fn go_lone_surrogates(text: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn float64s_are_written_as_go_writes_them() {
+        // Go 1.19 encoding/json's output for each.
+        for (f, go) in [
+            (1.0, "1"),
+            (1.5, "1.5"),
+            (0.000015, "0.000015"),
+            (1e-7, "1e-7"),
+            (1.5e-7, "1.5e-7"),
+            (12345678901234567890.0, "12345678901234567000"),
+            (1e20, "100000000000000000000"),
+            (1e21, "1e+21"),
+            (1.5e300, "1.5e+300"),
+            (-2.5, "-2.5"),
+            (123456789.125, "123456789.125"),
+            (1e-6, "0.000001"),
+            (9.999999e-7, "9.999999e-7"),
+            (0.1, "0.1"),
+            (-0.0, "-0"),
+            (5e-324, "5e-324"),
+            (1e-10, "1e-10"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (100.0, "100"),
+        ] {
+            assert_eq!(go_float64(f), go, "{f:e}");
+        }
+        // A value decoded as Go decodes it into interface{}, then encoded.
+        let value: serde_json::Value =
+            serde_json::from_str(r#"{"a":[1.0,12345678901234567890,{"b":2e0}],"c":"x"}"#).unwrap();
+        let text = to_vec_go(&go_float64_numbers(value)).unwrap();
+        assert_eq!(
+            String::from_utf8(text).unwrap(),
+            r#"{"a":[1,12345678901234567000,{"b":2}],"c":"x"}"#
+        );
+    }
 
     #[test]
     fn member_names_match_struct_fields_as_in_go() {

@@ -403,14 +403,17 @@ impl ProtectedHeader {
         } in members
         {
             let Some(i) = crate::json::go_field(&k, &KNOWN_HEADERS) else {
-                h.extended.push((k, v));
+                // Go reads an extended attribute into an `interface{}`:
+                // its numbers are float64s from then on.
+                h.extended.push((k, crate::json::go_float64_numbers(v)));
                 continue;
             };
             if std::mem::replace(&mut seen[i], true) {
                 return Err(err(format!("duplicate member {k:?}")));
             }
             if k != KNOWN_HEADERS[i] {
-                h.extended.push((k.clone(), v.clone()));
+                h.extended
+                    .push((k.clone(), crate::json::go_float64_numbers(v.clone())));
             }
             match KNOWN_HEADERS[i] {
                 "alg" => h.alg = string(&k, &v)?,
@@ -755,6 +758,30 @@ mod tests {
         assert!(err.to_string().contains("duplicate member"), "{err}");
         let err = JwsEnvelope::parse(br#"{"payload":"a","PAYLOAD":"b"}"#).unwrap_err();
         assert!(err.to_string().contains("duplicate field"), "{err}");
+    }
+
+    #[test]
+    fn extended_attribute_numbers_are_go_float64s() {
+        // Go decodes the header into interface{} values: `1.0` is the
+        // float64 1, sent to plugins as `1`; a large integer is rounded.
+        let h = ProtectedHeader::parse(
+            br#"{"alg":"PS256","x":1.0,"y":[12345678901234567890,{"z":2e0}],"w":1.50}"#,
+        )
+        .unwrap();
+        let values: Vec<String> = h
+            .extended
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{k}={}",
+                    String::from_utf8(crate::json::to_vec_go(v).unwrap()).unwrap()
+                )
+            })
+            .collect();
+        assert_eq!(
+            values,
+            ["x=1", r#"y=[12345678901234567000,{"z":2}]"#, "w=1.5"]
+        );
     }
 
     #[test]
