@@ -16,10 +16,10 @@ use notation_core::envelope::cose::CoseEnvelope;
 /// headers, checks registered header parameters more strictly than
 /// go-cose (an empty `kid`, an `alg` or integer content type it does not
 /// know, a `crit` label outside its registry) and takes no tag on a label
-/// (go-cose drops a self-described CBOR tag there). All of them are in the
-/// signed protected header, so only the signer can make them, and none
-/// comes from a Notary Project signer; a refusal here is a verification
-/// failure, never a success.
+/// (go-cose drops a self-described CBOR tag there). The README lists these
+/// and the other cases of the kind (simple values without a name, which
+/// ciborium's values cannot hold). None comes from a Notary Project
+/// signer, and a refusal here is a verification failure, never a success.
 const COSET_REFUSES: &[&str] = &[
     "protected crit with self-described entry",
     "protected self-described key",

@@ -10,10 +10,12 @@
 //! reference refuses and we accepted. [`check`] runs first and gives the
 //! reference's error texts.
 //!
-//! Two passes, as in fxamacker/cbor: a well-formedness pass over the
-//! bytes ([`parse`], which builds a borrowed item tree), then go-cose's
-//! decoding of the message, its protected header (a byte string holding a
-//! map, where tags are allowed) and its unprotected header.
+//! Passes over the bytes, as in fxamacker/cbor: a well-formedness pass
+//! ([`wellformed`]), then go-cose's decoding of the message, of its
+//! protected header (a byte string holding a map, where tags are allowed)
+//! and of its unprotected header. Every pass reads the bytes in place
+//! with a cursor: no item tree is built, so memory does not grow with the
+//! number of items.
 // Requirements: D1, U (the limits are go-cose's).
 
 use std::collections::HashSet;
@@ -25,35 +27,30 @@ const MAX_NESTED_LEVELS: usize = 32;
 /// fxamacker/cbor's default limit on the declared size of an array or map.
 const MAX_ELEMENTS: usize = 131_072;
 
-/// One CBOR data item, borrowed from the message.
+/// One head read at a cursor: a string's content comes with it; an array,
+/// map or tag is followed by its content.
 #[derive(Debug)]
-struct Item<'a> {
-    /// The item's own encoding, head and content.
-    raw: &'a [u8],
-    kind: Kind<'a>,
-}
-
-#[derive(Debug)]
-enum Kind<'a> {
+enum Head<'a> {
     Unsigned(u64),
     /// `-1 - n`.
     Negative(u64),
     Bytes(&'a [u8]),
     /// Not yet checked for UTF-8 (decoding does that).
     Text(&'a [u8]),
-    Array(Vec<Item<'a>>),
-    Map(Vec<(Item<'a>, Item<'a>)>),
-    Tag(u64, Box<Item<'a>>),
+    /// The declared size; `None` for an indefinite length.
+    Array(Option<usize>),
+    Map(Option<usize>),
+    Tag(u64),
     Float(f64),
     Simple(u8),
 }
 
-/// The well-formedness pass over one item at `*pos`: fxamacker/cbor's
-/// `wellformed` with go-cose's options (`tags` false: any tag is refused).
-/// Tags are not checked against their content here; decoding does that.
-fn parse<'a>(buf: &'a [u8], pos: &mut usize, depth: usize, tags: bool) -> Result<Item<'a>, String> {
-    let start = *pos;
-    let rest = &buf[start..];
+/// Reads the head at `*pos` and moves past it (and past a string's
+/// content), with fxamacker/cbor's errors for heads: truncation, reserved
+/// additional information, a two-byte simple value below 32, a break
+/// outside an indefinite item, an indefinite string.
+fn head<'a>(buf: &'a [u8], pos: &mut usize) -> Result<Head<'a>, String> {
+    let rest = buf.get(*pos..).unwrap_or_default();
     if rest.is_empty() {
         return Err("unexpected EOF".into());
     }
@@ -64,7 +61,7 @@ fn parse<'a>(buf: &'a [u8], pos: &mut usize, depth: usize, tags: bool) -> Result
     })?;
     let head_len = decoder.offset();
     *pos += head_len;
-    let content = |pos: &mut usize, len: usize, what: &str| -> Result<&'a [u8], String> {
+    let mut content = |len: usize, what: &str| -> Result<&'a [u8], String> {
         if i64::try_from(len).is_err() {
             return Err(format!(
                 "cbor: {what} length {len} is too large, causing integer overflow"
@@ -78,10 +75,10 @@ fn parse<'a>(buf: &'a [u8], pos: &mut usize, depth: usize, tags: bool) -> Result
         *pos = end;
         Ok(bytes)
     };
-    let kind = match header {
-        Header::Positive(n) => Kind::Unsigned(n),
-        Header::Negative(n) => Kind::Negative(n),
-        Header::Float(f) => Kind::Float(f),
+    Ok(match header {
+        Header::Positive(n) => Head::Unsigned(n),
+        Header::Negative(n) => Head::Negative(n),
+        Header::Float(f) => Head::Float(f),
         Header::Simple(n) => {
             // A simple value below 32 must take one byte (`f8 14` is not
             // `false`).
@@ -90,35 +87,39 @@ fn parse<'a>(buf: &'a [u8], pos: &mut usize, depth: usize, tags: bool) -> Result
                     "cbor: invalid simple value {n} for type primitives"
                 ));
             }
-            Kind::Simple(n)
+            Head::Simple(n)
         }
         Header::Break => return Err("cbor: unexpected \"break\" code".into()),
         Header::Bytes(None) => return Err(indefinite("byte string")),
         Header::Text(None) => return Err(indefinite("UTF-8 text string")),
-        Header::Bytes(Some(len)) => Kind::Bytes(content(pos, len, "byte string")?),
-        Header::Text(Some(len)) => Kind::Text(content(pos, len, "UTF-8 text string")?),
-        Header::Array(len) => {
+        Header::Bytes(Some(len)) => Head::Bytes(content(len, "byte string")?),
+        Header::Text(Some(len)) => Head::Text(content(len, "UTF-8 text string")?),
+        Header::Array(len) => Head::Array(len),
+        Header::Map(len) => Head::Map(len),
+        Header::Tag(number) => Head::Tag(number),
+    })
+}
+
+/// The well-formedness pass over the item at `*pos`, moving past it:
+/// fxamacker/cbor's `wellformed` with go-cose's options (`tags` false:
+/// any tag is refused). Tags are not checked against their content here;
+/// decoding does that.
+fn wellformed(buf: &[u8], pos: &mut usize, depth: usize, tags: bool) -> Result<(), String> {
+    match head(buf, pos)? {
+        Head::Array(len) => {
             let depth = nested(depth)?;
-            let n = size(len, "array")?;
-            // Each item takes a byte at least: no allocation past the input.
-            let mut items = Vec::with_capacity(n.min(buf.len() - *pos));
-            for _ in 0..n {
-                items.push(parse(buf, pos, depth, tags)?);
+            for _ in 0..size(len, "array")? {
+                wellformed(buf, pos, depth, tags)?;
             }
-            Kind::Array(items)
         }
-        Header::Map(len) => {
+        Head::Map(len) => {
             let depth = nested(depth)?;
-            let n = size(len, "map")?;
-            let mut pairs = Vec::with_capacity(n.min((buf.len() - *pos) / 2));
-            for _ in 0..n {
-                let key = parse(buf, pos, depth, tags)?;
-                let value = parse(buf, pos, depth, tags)?;
-                pairs.push((key, value));
+            for _ in 0..size(len, "map")? {
+                wellformed(buf, pos, depth, tags)?;
+                wellformed(buf, pos, depth, tags)?;
             }
-            Kind::Map(pairs)
         }
-        Header::Tag(number) => {
+        Head::Tag(_) => {
             if !tags {
                 return Err("cbor: CBOR tag isn't allowed".into());
             }
@@ -126,16 +127,23 @@ fn parse<'a>(buf: &'a [u8], pos: &mut usize, depth: usize, tags: bool) -> Result
             // of a chain of tags is one level deeper.
             let depth = match buf.get(*pos) {
                 None => return Err("unexpected EOF".into()),
-                Some(next) if next >> 5 == 6 => nested(depth)?,
+                Some(next) if next >> 5 == 6 => {
+                    // The next tag's head is read before its level counts.
+                    head(buf, &mut { *pos })?;
+                    nested(depth)?
+                }
                 Some(_) => depth,
             };
-            Kind::Tag(number, Box::new(parse(buf, pos, depth, tags)?))
+            wellformed(buf, pos, depth, tags)?;
         }
-    };
-    Ok(Item {
-        raw: &buf[start..*pos],
-        kind,
-    })
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Moves past the (well-formed) item at `*pos`.
+fn skip(buf: &[u8], pos: &mut usize) -> Result<(), String> {
+    wellformed(buf, pos, 0, true)
 }
 
 /// One level deeper, within fxamacker/cbor's limit.
@@ -194,9 +202,9 @@ fn major_name(first: u8) -> &'static str {
 }
 
 /// The content fxamacker/cbor requires of the tags it knows, judged by the
-/// content's first byte.
-fn check_builtin_tag(number: u64, content: &Item<'_>) -> Result<(), String> {
-    let first = content.raw[0];
+/// first byte of the content (at `pos`).
+fn check_builtin_tag(number: u64, buf: &[u8], pos: usize) -> Result<(), String> {
+    let first = *buf.get(pos).ok_or("unexpected EOF")?;
     let major = first >> 5;
     let (ok, wanted) = match number {
         0 => (major == 3, "tag number 0 must be followed by text string"),
@@ -223,26 +231,26 @@ pub(super) fn check(message: &[u8]) -> Result<(), String> {
         .strip_prefix(&[0xd2])
         .filter(|rest| rest.starts_with(&[0x84]))
         .ok_or("cbor: invalid COSE_Sign1_Tagged object")?;
-    let mut pos = 0;
-    let outer = parse(data, &mut pos, 0, false)?;
-    extraneous(data, pos)?;
-    // The head `84` is an array of four.
-    let Kind::Array(parts) = outer.kind else {
-        return Err("cbor: invalid COSE_Sign1_Tagged object".into());
-    };
-    let Ok([protected, unprotected, payload, signature]) = <[Item; 4]>::try_from(parts) else {
-        return Err("cbor: invalid COSE_Sign1_Tagged object".into());
-    };
-    byte_string(&payload)?;
-    let signature = byte_string(&signature)?;
-    if signature.is_none_or(<[u8]>::is_empty) {
+    let mut end = 0;
+    wellformed(data, &mut end, 0, false)?;
+    extraneous(data, end)?;
+    // The four elements after the head `84`.
+    let mut pos = 1;
+    let mut starts = [0; 4];
+    for start in &mut starts {
+        *start = pos;
+        skip(data, &mut pos)?;
+    }
+    let [protected, unprotected, payload, signature] = starts;
+    byte_string(data, payload)?;
+    if byte_string(data, signature)?.is_none_or(<[u8]>::is_empty) {
         return Err("empty signature".into());
     }
-    headers(&protected, &unprotected)
+    headers(data, protected, unprotected)
 }
 
 /// fxamacker/cbor's error for bytes after the first item; `at` counts from
-/// the byte after the tag.
+/// the start of what is decoded (the byte after the tag, for the message).
 fn extraneous(data: &[u8], at: usize) -> Result<(), String> {
     if at < data.len() {
         return Err(format!(
@@ -253,21 +261,21 @@ fn extraneous(data: &[u8], at: usize) -> Result<(), String> {
     Ok(())
 }
 
-/// go-cose's `byteString`: a byte string, or `null` for none.
-fn byte_string<'a>(item: &Item<'a>) -> Result<Option<&'a [u8]>, String> {
-    match item.kind {
-        Kind::Bytes(b) => Ok(Some(b)),
-        Kind::Simple(22) => Ok(None),
+/// go-cose's `byteString` at `start`: a byte string, or `null` for none.
+fn byte_string(buf: &[u8], start: usize) -> Result<Option<&[u8]>, String> {
+    match head(buf, &mut { start })? {
+        Head::Bytes(b) => Ok(Some(b)),
+        Head::Simple(22) => Ok(None),
         _ => Err("cbor: require bstr type".into()),
     }
 }
 
 /// go-cose `Headers.UnmarshalFromRaw`: the protected header, the
 /// unprotected header, then the IV rule across the two.
-fn headers(protected: &Item<'_>, unprotected: &Item<'_>) -> Result<(), String> {
-    let protected =
-        protected_header(protected).map_err(|e| format!("cbor: invalid protected header: {e}"))?;
-    let unprotected = unprotected_header(unprotected)
+fn headers(buf: &[u8], protected: usize, unprotected: usize) -> Result<(), String> {
+    let protected = protected_header(buf, protected)
+        .map_err(|e| format!("cbor: invalid protected header: {e}"))?;
+    let unprotected = unprotected_header(buf, unprotected)
         .map_err(|e| format!("cbor: invalid unprotected header: {e}"))?;
     let has = |labels: &[Label], label: i64| labels.contains(&Label::Int(label));
     if has(&protected, LABEL_IV) && has(&unprotected, LABEL_PARTIAL_IV) {
@@ -281,6 +289,408 @@ fn headers(protected: &Item<'_>, unprotected: &Item<'_>) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// go-cose `ProtectedHeader.UnmarshalCBOR` on the item at `start`; the
+/// labels present.
+fn protected_header(buf: &[u8], start: usize) -> Result<Vec<Label>, String> {
+    let encoded = match head(buf, &mut { start })? {
+        Head::Bytes(b) => b,
+        Head::Simple(22) => return Err("cbor: nil protected header".into()),
+        _ => return Err("cbor: require bstr type".into()),
+    };
+    if encoded.is_empty() {
+        return Ok(Vec::new());
+    }
+    if encoded[0] >> 5 != 5 {
+        return Err("cbor: protected header: require map type".into());
+    }
+    let mut end = 0;
+    wellformed(encoded, &mut end, 0, true)?;
+    extraneous(encoded, end)?;
+    header_map(encoded, 0, true).map_err(|e| match e {
+        HeaderError::Decode(e) => e,
+        HeaderError::Parameter(e) => format!("protected header: {e}"),
+    })
+}
+
+/// go-cose `UnprotectedHeader.UnmarshalCBOR` on the item at `start`; the
+/// labels present.
+fn unprotected_header(buf: &[u8], start: usize) -> Result<Vec<Label>, String> {
+    if buf.get(start).is_none_or(|b| b >> 5 != 5) {
+        return Err("cbor: unprotected header: require map type".into());
+    }
+    header_map(buf, start, false).map_err(|e| match e {
+        HeaderError::Decode(e) => e,
+        HeaderError::Parameter(e) => format!("unprotected header: {e}"),
+    })
+}
+
+/// The header map at `start`: its labels (go-cose
+/// `validateHeaderLabelCBOR`), its values decoded as Go values, then
+/// go-cose's rules for the labels it knows.
+fn header_map(buf: &[u8], start: usize, protected: bool) -> Result<Vec<Label>, HeaderError> {
+    let mut pos = start;
+    let Head::Map(Some(n)) = head(buf, &mut pos)? else {
+        return Err(HeaderError::Decode("cbor: require map type".into()));
+    };
+    let mut labels: Vec<Label> = Vec::with_capacity(n);
+    let mut value_starts: Vec<usize> = Vec::with_capacity(n);
+    let mut seen: HashSet<Label> = HashSet::with_capacity(n);
+    for index in 0..n {
+        let label = header_label(buf, &mut pos)?;
+        if !seen.insert(label.clone()) {
+            return Err(HeaderError::Decode(format!(
+                "cbor: found duplicate map key \"{label}\" at map element index {index}"
+            )));
+        }
+        labels.push(label);
+        value_starts.push(pos);
+        skip(buf, &mut pos)?;
+    }
+    let mut values: Vec<GoValue<'_>> = Vec::with_capacity(n);
+    for (label, &value) in labels.iter().zip(&value_starts) {
+        let counter_signature = matches!(
+            label,
+            Label::Int(LABEL_COUNTER_SIGNATURE | LABEL_COUNTER_SIGNATURE_V2)
+        );
+        if counter_signature && !protected {
+            if !is_countersignature(buf, value) {
+                return Err(HeaderError::Decode(
+                    "invalid Countersignature object / list of objects".into(),
+                ));
+            }
+            values.push(GoValue::CounterSignature);
+        } else {
+            values.push(decode(buf, &mut { value })?);
+        }
+    }
+    for (label, value) in labels.iter().zip(&values) {
+        let Label::Int(label) = label else { continue };
+        header_parameter(buf, *label, value, &labels, protected).map_err(HeaderError::Parameter)?;
+    }
+    Ok(labels)
+}
+
+/// go-cose's `headerLabelValidator` on the key at `*pos`: an `int64` or a
+/// text string (a self-described CBOR tag is dropped first).
+fn header_label(buf: &[u8], pos: &mut usize) -> Result<Label, String> {
+    loop {
+        match head(buf, pos)? {
+            Head::Tag(55799) => continue,
+            Head::Unsigned(n) => return Ok(Label::Int(int64(n)?)),
+            Head::Negative(n) => {
+                return match i64::try_from(n) {
+                    Ok(n) => Ok(Label::Int(-1 - n)),
+                    Err(_) => {
+                        Err("cbor: header label: int key must not be higher than 1<<63 - 1".into())
+                    }
+                };
+            }
+            Head::Text(t) => return Ok(Label::Text(utf8(t)?.to_owned())),
+            _ => return Err("cbor: header label: require int / tstr type".into()),
+        }
+    }
+}
+
+/// A header value as Go's `interface{}` holds it, as far as go-cose's
+/// rules look at it.
+#[derive(Debug)]
+enum GoValue<'a> {
+    Int(i64),
+    /// A `big.Int`: a negative integer past `int64`, or tags 2 and 3.
+    BigInt,
+    Bytes,
+    Text(&'a str),
+    /// An array, at this position of the header's bytes.
+    Array(usize),
+    /// A map, a float, a simple value, a time or another tag.
+    Other,
+    /// A counter signature that decoded.
+    CounterSignature,
+}
+
+/// fxamacker/cbor's decoding of the item at `*pos` into an `interface{}`,
+/// with go-cose's options, moving past it.
+fn decode<'a>(buf: &'a [u8], pos: &mut usize) -> Result<GoValue<'a>, String> {
+    let start = *pos;
+    Ok(match head(buf, pos)? {
+        Head::Unsigned(n) => GoValue::Int(int64(n)?),
+        Head::Negative(n) => match i64::try_from(n) {
+            Ok(n) => GoValue::Int(-1 - n),
+            Err(_) => GoValue::BigInt,
+        },
+        Head::Bytes(_) => GoValue::Bytes,
+        Head::Text(t) => GoValue::Text(utf8(t)?),
+        Head::Array(n) => {
+            for _ in 0..n.unwrap_or(0) {
+                decode(buf, pos)?;
+            }
+            GoValue::Array(start)
+        }
+        Head::Map(n) => {
+            let n = n.unwrap_or(0);
+            let mut keys: HashSet<MapKey> = HashSet::with_capacity(n);
+            for index in 0..n {
+                let key_start = *pos;
+                let key = map_key(buf, pos)?;
+                if key != MapKey::NaN && !keys.insert(key) {
+                    return Err(format!(
+                        "cbor: found duplicate map key \"{}\" at map element index {index}",
+                        go_v(buf, key_start, true)
+                    ));
+                }
+                decode(buf, pos)?;
+            }
+            GoValue::Other
+        }
+        Head::Tag(number) => {
+            check_builtin_tag(number, buf, *pos)?;
+            match number {
+                // A self-described CBOR item is the item.
+                55799 => decode(buf, pos)?,
+                0 => {
+                    if let Head::Text(t) = head(buf, pos)? {
+                        time_text(utf8(t)?)?;
+                    }
+                    GoValue::Other
+                }
+                2 | 3 => {
+                    skip(buf, pos)?;
+                    GoValue::BigInt
+                }
+                _ => {
+                    decode(buf, pos)?;
+                    GoValue::Other
+                }
+            }
+        }
+        Head::Float(_) | Head::Simple(_) => GoValue::Other,
+    })
+}
+
+/// A key of a nested map at `*pos`, as Go decodes it into an
+/// `interface{}`, moving past it; keys Go cannot put in a map are refused
+/// with its message.
+fn map_key(buf: &[u8], pos: &mut usize) -> Result<MapKey, String> {
+    let invalid = |go_type: &str| Err(format!("cbor: invalid map key type: {go_type}"));
+    let start = *pos;
+    Ok(match head(buf, pos)? {
+        Head::Unsigned(n) => MapKey::Int(int64(n)?),
+        Head::Negative(n) => match i64::try_from(n) {
+            Ok(n) => MapKey::Int(-1 - n),
+            Err(_) => return invalid("big.Int"),
+        },
+        Head::Bytes(b) => MapKey::Bytes(b.to_vec()),
+        Head::Text(t) => MapKey::Text(utf8(t)?.to_owned()),
+        Head::Array(_) => {
+            *pos = start;
+            decode(buf, pos)?;
+            return invalid("[]interface {}");
+        }
+        Head::Map(_) => {
+            *pos = start;
+            decode(buf, pos)?;
+            return invalid("map[interface {}]interface {}");
+        }
+        Head::Float(f) if f.is_nan() => MapKey::NaN,
+        Head::Float(f) => MapKey::Float(if f == 0.0 { 0 } else { f.to_bits() }),
+        Head::Simple(20) => MapKey::Bool(false),
+        Head::Simple(21) => MapKey::Bool(true),
+        Head::Simple(22 | 23) => MapKey::Nil,
+        Head::Simple(n) => MapKey::Simple(n),
+        Head::Tag(number) => {
+            check_builtin_tag(number, buf, *pos)?;
+            let content = *pos;
+            match (number, head(buf, &mut { content })?) {
+                (55799, _) => map_key(buf, pos)?,
+                (0, Head::Text(t)) => {
+                    skip(buf, pos)?;
+                    MapKey::Time(time_text(utf8(t)?)?.unix_timestamp_nanos())
+                }
+                (1, Head::Unsigned(n)) => {
+                    skip(buf, pos)?;
+                    MapKey::Time(i128::from(n) * 1_000_000_000)
+                }
+                (1, Head::Negative(n)) => {
+                    skip(buf, pos)?;
+                    MapKey::Time((-1 - i128::from(n)) * 1_000_000_000)
+                }
+                (1, Head::Float(f)) => {
+                    skip(buf, pos)?;
+                    MapKey::Time((f * 1e9) as i128)
+                }
+                (2 | 3, _) => {
+                    skip(buf, pos)?;
+                    return invalid("big.Int");
+                }
+                (_, Head::Array(_) | Head::Map(_)) => {
+                    decode(buf, pos)?;
+                    return invalid("cbor.Tag");
+                }
+                _ => MapKey::Tag(number, Box::new(map_key(buf, pos)?)),
+            }
+        }
+    })
+}
+
+/// Go's `%v` of the value fxamacker/cbor decodes the item at `start` into
+/// (a map key when `as_key`: a byte string is then a string), for
+/// messages.
+fn go_v(buf: &[u8], start: usize, as_key: bool) -> String {
+    let mut pos = start;
+    // Each element of an array or map, read in turn.
+    let next = |pos: &mut usize, as_key: bool| -> String {
+        let at = *pos;
+        if skip(buf, pos).is_err() {
+            *pos = buf.len();
+        }
+        go_v(buf, at, as_key)
+    };
+    let Ok(head) = head(buf, &mut pos) else {
+        return String::new();
+    };
+    match head {
+        Head::Unsigned(n) => n.to_string(),
+        Head::Negative(n) => (-1 - i128::from(n)).to_string(),
+        Head::Bytes(b) if as_key => String::from_utf8_lossy(b).into_owned(),
+        Head::Bytes(b) => {
+            let bytes: Vec<String> = b.iter().map(u8::to_string).collect();
+            format!("[{}]", bytes.join(" "))
+        }
+        Head::Text(t) => String::from_utf8_lossy(t).into_owned(),
+        Head::Array(n) => {
+            let items: Vec<String> = (0..n.unwrap_or(0)).map(|_| next(&mut pos, false)).collect();
+            format!("[{}]", items.join(" "))
+        }
+        Head::Map(n) => {
+            let pairs: Vec<String> = (0..n.unwrap_or(0))
+                .map(|_| {
+                    let key = next(&mut pos, true);
+                    format!("{key}:{}", next(&mut pos, false))
+                })
+                .collect();
+            format!("map[{}]", pairs.join(" "))
+        }
+        Head::Float(f) => go_float(f),
+        Head::Simple(20) => "false".into(),
+        Head::Simple(21) => "true".into(),
+        Head::Simple(22 | 23) => "<nil>".into(),
+        Head::Simple(n) => n.to_string(),
+        Head::Tag(55799) => go_v(buf, pos, as_key),
+        Head::Tag(number @ (0 | 1)) => {
+            let time = match head_at(buf, pos) {
+                Some(Head::Text(t)) if number == 0 => std::str::from_utf8(t)
+                    .ok()
+                    .and_then(|t| crate::timefmt::parse_rfc3339(t).ok()),
+                Some(Head::Unsigned(n)) => i64::try_from(n)
+                    .ok()
+                    .and_then(|n| time::OffsetDateTime::from_unix_timestamp(n).ok()),
+                Some(Head::Negative(n)) => i64::try_from(n)
+                    .ok()
+                    .and_then(|n| time::OffsetDateTime::from_unix_timestamp(-1 - n).ok()),
+                Some(Head::Float(f)) => {
+                    time::OffsetDateTime::from_unix_timestamp_nanos((f * 1e9) as i128).ok()
+                }
+                _ => None,
+            };
+            time.map(crate::timefmt::go_utc_string)
+                .unwrap_or_else(|| go_v(buf, pos, as_key))
+        }
+        Head::Tag(number) => format!("{{{number} {}}}", go_v(buf, pos, false)),
+    }
+}
+
+/// The head at `start`, if it reads.
+fn head_at(buf: &[u8], start: usize) -> Option<Head<'_>> {
+    head(buf, &mut { start }).ok()
+}
+
+/// Go's `%T` of the value fxamacker/cbor decodes the item at `start` into.
+fn go_t(buf: &[u8], start: usize) -> &'static str {
+    let mut pos = start;
+    match head(buf, &mut pos) {
+        Ok(Head::Unsigned(_)) => "int64",
+        Ok(Head::Negative(n)) if i64::try_from(n).is_ok() => "int64",
+        Ok(Head::Negative(_) | Head::Tag(2 | 3)) => "big.Int",
+        Ok(Head::Bytes(_)) => "[]uint8",
+        Ok(Head::Text(_)) => "string",
+        Ok(Head::Array(_)) => "[]interface {}",
+        Ok(Head::Map(_)) => "map[interface {}]interface {}",
+        Ok(Head::Float(_)) => "float64",
+        Ok(Head::Simple(20 | 21)) => "bool",
+        Ok(Head::Simple(22 | 23)) => "<nil>",
+        Ok(Head::Simple(_)) => "cbor.SimpleValue",
+        Ok(Head::Tag(55799)) => go_t(buf, pos),
+        Ok(Head::Tag(0 | 1)) => "time.Time",
+        Ok(Head::Tag(_)) => "cbor.Tag",
+        Err(_) => "",
+    }
+}
+
+/// go-cose `ensureCritical` on the value of `crit`.
+fn critical(buf: &[u8], value: &GoValue<'_>, labels: &[Label]) -> Result<(), String> {
+    let GoValue::Array(start) = *value else {
+        return Err("invalid crit header".into());
+    };
+    let mut pos = start;
+    let Ok(Head::Array(Some(n))) = head(buf, &mut pos) else {
+        return Err("invalid crit header".into());
+    };
+    if n == 0 {
+        return Err("empty crit header".into());
+    }
+    for _ in 0..n {
+        let entry = pos;
+        let label = match decode(buf, &mut pos)? {
+            GoValue::Int(n) => Label::Int(n),
+            GoValue::Text(s) => Label::Text(s.to_owned()),
+            _ => {
+                return Err(format!(
+                    "require int / tstr type, got '{}': {}",
+                    go_t(buf, entry),
+                    go_v(buf, entry, false)
+                ));
+            }
+        };
+        if !labels.contains(&label) {
+            return Err(format!("missing critical header: {label}"));
+        }
+    }
+    Ok(())
+}
+
+/// go-cose's `Countersignature` at `start` (a `COSE_Signature`: an array of
+/// three, protected header, unprotected header, non-empty signature), or a
+/// list of them. (No tag can be there: the message's pass refused them.)
+fn is_countersignature(buf: &[u8], start: usize) -> bool {
+    let one = |start: usize| -> bool {
+        if buf.get(start) != Some(&0x83) {
+            return false;
+        }
+        let mut pos = start + 1;
+        let mut parts = [0; 3];
+        for part in &mut parts {
+            *part = pos;
+            if skip(buf, &mut pos).is_err() {
+                return false;
+            }
+        }
+        let [protected, unprotected, signature] = parts;
+        matches!(byte_string(buf, signature), Ok(Some(s)) if !s.is_empty())
+            && headers(buf, protected, unprotected).is_ok()
+    };
+    if one(start) {
+        return true;
+    }
+    let mut pos = start;
+    let Ok(Head::Array(Some(n))) = head(buf, &mut pos) else {
+        return false;
+    };
+    (0..n).all(|_| {
+        let element = pos;
+        skip(buf, &mut pos).is_ok() && one(element)
+    })
 }
 
 const LABEL_ALG: i64 = 1;
@@ -311,39 +721,6 @@ impl std::fmt::Display for Label {
     }
 }
 
-/// go-cose `ProtectedHeader.UnmarshalCBOR`; the labels present.
-fn protected_header(item: &Item<'_>) -> Result<Vec<Label>, String> {
-    let encoded = match item.kind {
-        Kind::Bytes(b) => b,
-        Kind::Simple(22) => return Err("cbor: nil protected header".into()),
-        _ => return Err("cbor: require bstr type".into()),
-    };
-    if encoded.is_empty() {
-        return Ok(Vec::new());
-    }
-    if encoded[0] >> 5 != 5 {
-        return Err("cbor: protected header: require map type".into());
-    }
-    let mut pos = 0;
-    let map = parse(encoded, &mut pos, 0, true)?;
-    extraneous(encoded, pos)?;
-    header_map(&map, true).map_err(|e| match e {
-        HeaderError::Decode(e) => e,
-        HeaderError::Parameter(e) => format!("protected header: {e}"),
-    })
-}
-
-/// go-cose `UnprotectedHeader.UnmarshalCBOR`; the labels present.
-fn unprotected_header(item: &Item<'_>) -> Result<Vec<Label>, String> {
-    if !matches!(item.kind, Kind::Map(_)) {
-        return Err("cbor: unprotected header: require map type".into());
-    }
-    header_map(item, false).map_err(|e| match e {
-        HeaderError::Decode(e) => e,
-        HeaderError::Parameter(e) => format!("unprotected header: {e}"),
-    })
-}
-
 enum HeaderError {
     /// A decoding error (fxamacker/cbor's text).
     Decode(String),
@@ -354,65 +731,6 @@ enum HeaderError {
 impl From<String> for HeaderError {
     fn from(e: String) -> Self {
         HeaderError::Decode(e)
-    }
-}
-
-/// A header map: its labels (go-cose `validateHeaderLabelCBOR`), its values
-/// decoded as Go values, then go-cose's rules for the labels it knows.
-fn header_map(map: &Item<'_>, protected: bool) -> Result<Vec<Label>, HeaderError> {
-    let Kind::Map(pairs) = &map.kind else {
-        return Err(HeaderError::Decode("cbor: require map type".into()));
-    };
-    let mut labels: Vec<Label> = Vec::with_capacity(pairs.len());
-    let mut seen: HashSet<Label> = HashSet::with_capacity(pairs.len());
-    for (index, (key, _)) in pairs.iter().enumerate() {
-        let label = header_label(key)?;
-        if !seen.insert(label.clone()) {
-            return Err(HeaderError::Decode(format!(
-                "cbor: found duplicate map key \"{label}\" at map element index {index}"
-            )));
-        }
-        labels.push(label);
-    }
-    let mut values: Vec<GoValue<'_>> = Vec::with_capacity(pairs.len());
-    for (label, (_, value)) in labels.iter().zip(pairs) {
-        let counter_signature = matches!(
-            label,
-            Label::Int(LABEL_COUNTER_SIGNATURE | LABEL_COUNTER_SIGNATURE_V2)
-        );
-        if counter_signature && !protected {
-            if !is_countersignature(value) {
-                return Err(HeaderError::Decode(
-                    "invalid Countersignature object / list of objects".into(),
-                ));
-            }
-            values.push(GoValue::CounterSignature);
-        } else {
-            values.push(decode(value)?);
-        }
-    }
-    for (label, value) in labels.iter().zip(&values) {
-        let Label::Int(label) = label else { continue };
-        header_parameter(*label, value, &labels, protected).map_err(HeaderError::Parameter)?;
-    }
-    Ok(labels)
-}
-
-/// go-cose's `headerLabelValidator`: an `int64` or a text string (a
-/// self-described CBOR tag is dropped first).
-fn header_label(key: &Item<'_>) -> Result<Label, String> {
-    let mut key = key;
-    while let Kind::Tag(55799, inner) = &key.kind {
-        key = inner;
-    }
-    match key.kind {
-        Kind::Unsigned(n) => Ok(Label::Int(int64(n)?)),
-        Kind::Negative(n) => match i64::try_from(n) {
-            Ok(n) => Ok(Label::Int(-1 - n)),
-            Err(_) => Err("cbor: header label: int key must not be higher than 1<<63 - 1".into()),
-        },
-        Kind::Text(t) => Ok(Label::Text(utf8(t)?.to_owned())),
-        _ => Err("cbor: header label: require int / tstr type".into()),
     }
 }
 
@@ -427,74 +745,6 @@ fn int64(n: u64) -> Result<i64, String> {
 
 fn utf8(text: &[u8]) -> Result<&str, String> {
     std::str::from_utf8(text).map_err(|_| "cbor: invalid UTF-8 string".to_string())
-}
-
-/// A header value as Go's `interface{}` holds it, as far as go-cose's
-/// rules look at it.
-#[derive(Debug)]
-enum GoValue<'a> {
-    Int(i64),
-    /// A `big.Int`: a negative integer past `int64`, or tags 2 and 3.
-    BigInt,
-    Bytes,
-    Text(&'a str),
-    /// The decoded elements, with the items they came from.
-    Array(Vec<(GoValue<'a>, &'a Item<'a>)>),
-    /// A map, a float, a simple value, a time or another tag.
-    Other,
-    /// A counter signature that decoded.
-    CounterSignature,
-}
-
-/// fxamacker/cbor's decoding of an item into an `interface{}`, with
-/// go-cose's options.
-fn decode<'a>(item: &'a Item<'a>) -> Result<GoValue<'a>, String> {
-    Ok(match &item.kind {
-        Kind::Unsigned(n) => GoValue::Int(int64(*n)?),
-        Kind::Negative(n) => match i64::try_from(*n) {
-            Ok(n) => GoValue::Int(-1 - n),
-            Err(_) => GoValue::BigInt,
-        },
-        Kind::Bytes(_) => GoValue::Bytes,
-        Kind::Text(t) => GoValue::Text(utf8(t)?),
-        Kind::Array(items) => GoValue::Array(
-            items
-                .iter()
-                .map(|i| decode(i).map(|v| (v, i)))
-                .collect::<Result<_, _>>()?,
-        ),
-        Kind::Map(pairs) => {
-            let mut keys: HashSet<MapKey> = HashSet::with_capacity(pairs.len());
-            for (index, (key, value)) in pairs.iter().enumerate() {
-                let decoded = map_key(key)?;
-                if decoded != MapKey::NaN && !keys.insert(decoded) {
-                    return Err(format!(
-                        "cbor: found duplicate map key \"{}\" at map element index {index}",
-                        go_v(key, true)
-                    ));
-                }
-                decode(value)?;
-            }
-            GoValue::Other
-        }
-        Kind::Tag(number, content) => {
-            check_builtin_tag(*number, content)?;
-            match (number, &content.kind) {
-                // A self-described CBOR item is the item.
-                (55799, _) => decode(content)?,
-                (0, Kind::Text(t)) => {
-                    time_text(utf8(t)?)?;
-                    GoValue::Other
-                }
-                (2 | 3, _) => GoValue::BigInt,
-                _ => {
-                    decode(content)?;
-                    GoValue::Other
-                }
-            }
-        }
-        Kind::Float(_) | Kind::Simple(_) => GoValue::Other,
-    })
 }
 
 /// A tag 0 time, read as `time.Parse(time.RFC3339, text)` reads it.
@@ -524,125 +774,6 @@ enum MapKey {
     Tag(u64, Box<MapKey>),
 }
 
-/// A key of a nested map as Go decodes it into an `interface{}`; keys Go
-/// cannot put in a map are refused with its message.
-fn map_key(key: &Item<'_>) -> Result<MapKey, String> {
-    let invalid = |go_type: &str| Err(format!("cbor: invalid map key type: {go_type}"));
-    Ok(match &key.kind {
-        Kind::Unsigned(n) => MapKey::Int(int64(*n)?),
-        Kind::Negative(n) => match i64::try_from(*n) {
-            Ok(n) => MapKey::Int(-1 - n),
-            Err(_) => return invalid("big.Int"),
-        },
-        Kind::Bytes(b) => MapKey::Bytes(b.to_vec()),
-        Kind::Text(t) => MapKey::Text(utf8(t)?.to_owned()),
-        Kind::Array(items) => {
-            for item in items {
-                decode(item)?;
-            }
-            return invalid("[]interface {}");
-        }
-        Kind::Map(_) => {
-            decode(key)?;
-            return invalid("map[interface {}]interface {}");
-        }
-        Kind::Float(f) if f.is_nan() => MapKey::NaN,
-        Kind::Float(f) => MapKey::Float(if *f == 0.0 { 0 } else { f.to_bits() }),
-        Kind::Simple(20) => MapKey::Bool(false),
-        Kind::Simple(21) => MapKey::Bool(true),
-        Kind::Simple(22 | 23) => MapKey::Nil,
-        Kind::Simple(n) => MapKey::Simple(*n),
-        Kind::Tag(number, content) => {
-            check_builtin_tag(*number, content)?;
-            match (number, &content.kind) {
-                (55799, _) => map_key(content)?,
-                (0, Kind::Text(t)) => MapKey::Time(time_text(utf8(t)?)?.unix_timestamp_nanos()),
-                (1, Kind::Unsigned(n)) => MapKey::Time(i128::from(*n) * 1_000_000_000),
-                (1, Kind::Negative(n)) => MapKey::Time((-1 - i128::from(*n)) * 1_000_000_000),
-                (1, Kind::Float(f)) => MapKey::Time((f * 1e9) as i128),
-                (2 | 3, _) => return invalid("big.Int"),
-                (_, Kind::Array(_) | Kind::Map(_)) => {
-                    decode(content)?;
-                    return invalid("cbor.Tag");
-                }
-                _ => MapKey::Tag(*number, Box::new(map_key(content)?)),
-            }
-        }
-    })
-}
-
-/// Go's `%v` of the value fxamacker/cbor decodes `item` into (a map key
-/// when `as_key`: a byte string is then a string), for messages.
-fn go_v(item: &Item<'_>, as_key: bool) -> String {
-    match &item.kind {
-        Kind::Unsigned(n) => n.to_string(),
-        Kind::Negative(n) => (-1 - i128::from(*n)).to_string(),
-        Kind::Bytes(b) if as_key => String::from_utf8_lossy(b).into_owned(),
-        Kind::Bytes(b) => {
-            let bytes: Vec<String> = b.iter().map(u8::to_string).collect();
-            format!("[{}]", bytes.join(" "))
-        }
-        Kind::Text(t) => String::from_utf8_lossy(t).into_owned(),
-        Kind::Array(items) => {
-            let items: Vec<String> = items.iter().map(|i| go_v(i, false)).collect();
-            format!("[{}]", items.join(" "))
-        }
-        Kind::Map(pairs) => {
-            let pairs: Vec<String> = pairs
-                .iter()
-                .map(|(k, v)| format!("{}:{}", go_v(k, true), go_v(v, false)))
-                .collect();
-            format!("map[{}]", pairs.join(" "))
-        }
-        Kind::Float(f) => go_float(*f),
-        Kind::Simple(20) => "false".into(),
-        Kind::Simple(21) => "true".into(),
-        Kind::Simple(22 | 23) => "<nil>".into(),
-        Kind::Simple(n) => n.to_string(),
-        Kind::Tag(55799, content) => go_v(content, as_key),
-        Kind::Tag(0 | 1, content) => {
-            let time = match content.kind {
-                Kind::Text(t) => std::str::from_utf8(t)
-                    .ok()
-                    .and_then(|t| crate::timefmt::parse_rfc3339(t).ok()),
-                Kind::Unsigned(n) => i64::try_from(n)
-                    .ok()
-                    .and_then(|n| time::OffsetDateTime::from_unix_timestamp(n).ok()),
-                Kind::Negative(n) => i64::try_from(n)
-                    .ok()
-                    .and_then(|n| time::OffsetDateTime::from_unix_timestamp(-1 - n).ok()),
-                Kind::Float(f) => {
-                    time::OffsetDateTime::from_unix_timestamp_nanos((f * 1e9) as i128).ok()
-                }
-                _ => None,
-            };
-            time.map(crate::timefmt::go_utc_string)
-                .unwrap_or_else(|| go_v(content, as_key))
-        }
-        Kind::Tag(number, content) => format!("{{{number} {}}}", go_v(content, false)),
-    }
-}
-
-/// Go's `%T` of the value fxamacker/cbor decodes `item` into.
-fn go_t(item: &Item<'_>) -> &'static str {
-    match &item.kind {
-        Kind::Unsigned(_) => "int64",
-        Kind::Negative(n) if i64::try_from(*n).is_ok() => "int64",
-        Kind::Negative(_) | Kind::Tag(2 | 3, _) => "big.Int",
-        Kind::Bytes(_) => "[]uint8",
-        Kind::Text(_) => "string",
-        Kind::Array(_) => "[]interface {}",
-        Kind::Map(_) => "map[interface {}]interface {}",
-        Kind::Float(_) => "float64",
-        Kind::Simple(20 | 21) => "bool",
-        Kind::Simple(22 | 23) => "<nil>",
-        Kind::Simple(_) => "cbor.SimpleValue",
-        Kind::Tag(55799, content) => go_t(content),
-        Kind::Tag(0 | 1, _) => "time.Time",
-        Kind::Tag(..) => "cbor.Tag",
-    }
-}
-
 /// Go's `%v` of a float64: the shortest digits, with an exponent of at
 /// least two digits below 1e-4 and from 1e6 on (`1e+06`, `1e-05`).
 fn go_float(f: f64) -> String {
@@ -667,6 +798,7 @@ fn go_float(f: f64) -> String {
 
 /// go-cose `validateHeaderParameters` for one label it knows.
 fn header_parameter(
+    buf: &[u8],
     label: i64,
     value: &GoValue<'_>,
     labels: &[Label],
@@ -682,7 +814,7 @@ fn header_parameter(
             if !protected {
                 return not_allowed("crit");
             }
-            critical(value, labels).map_err(|e| format!("header parameter: crit: {e}"))?;
+            critical(buf, value, labels).map_err(|e| format!("header parameter: crit: {e}"))?;
         }
         LABEL_TYPE => media_type("type", value)?,
         LABEL_CONTENT_TYPE => media_type("content type", value)?,
@@ -727,33 +859,6 @@ fn header_parameter(
     Ok(())
 }
 
-/// go-cose `ensureCritical`.
-fn critical(value: &GoValue<'_>, labels: &[Label]) -> Result<(), String> {
-    let GoValue::Array(entries) = value else {
-        return Err("invalid crit header".into());
-    };
-    if entries.is_empty() {
-        return Err("empty crit header".into());
-    }
-    for (entry, item) in entries {
-        let label = match entry {
-            GoValue::Int(n) => Label::Int(*n),
-            GoValue::Text(s) => Label::Text((*s).to_owned()),
-            _ => {
-                return Err(format!(
-                    "require int / tstr type, got '{}': {}",
-                    go_t(item),
-                    go_v(item, false)
-                ));
-            }
-        };
-        if !labels.contains(&label) {
-            return Err(format!("missing critical header: {label}"));
-        }
-    }
-    Ok(())
-}
-
 /// go-cose's rule for `typ` and `content type`: a text `type/subtype`, or
 /// an unsigned integer.
 fn media_type(name: &str, value: &GoValue<'_>) -> Result<(), String> {
@@ -779,46 +884,5 @@ fn media_type(name: &str, value: &GoValue<'_>) -> Result<(), String> {
         _ => Err(format!(
             "header parameter: {name}: require tstr / uint type"
         )),
-    }
-}
-
-/// go-cose's `Countersignature` (a `COSE_Signature`: an array of three,
-/// protected header, unprotected header, non-empty signature), or a list
-/// of them.
-fn is_countersignature(item: &Item<'_>) -> bool {
-    let one = |item: &Item<'_>| -> bool {
-        if !item.raw.starts_with(&[0x83]) {
-            return false;
-        }
-        let Kind::Array(parts) = &item.kind else {
-            return false;
-        };
-        let [protected, unprotected, signature] = &parts[..] else {
-            return false;
-        };
-        // Decoded with tags forbidden.
-        if contains_tag(item) {
-            return false;
-        }
-        matches!(byte_string(signature), Ok(Some(s)) if !s.is_empty())
-            && headers(protected, unprotected).is_ok()
-    };
-    if one(item) {
-        return true;
-    }
-    match &item.kind {
-        Kind::Array(list) => !contains_tag(item) && list.iter().all(one),
-        _ => false,
-    }
-}
-
-fn contains_tag(item: &Item<'_>) -> bool {
-    match &item.kind {
-        Kind::Tag(..) => true,
-        Kind::Array(items) => items.iter().any(contains_tag),
-        Kind::Map(pairs) => pairs
-            .iter()
-            .any(|(k, v)| contains_tag(k) || contains_tag(v)),
-        _ => false,
     }
 }
