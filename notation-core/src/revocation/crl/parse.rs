@@ -550,6 +550,11 @@ fn parse_entry(
             let EnumeratedValue(code) = EnumeratedValue::from_der(ext.value)
                 .map_err(|e| format!("reason code: {}", der_text(e, ext.value)))?;
             entry.reason = u8::try_from(code).ok();
+            // The reference knows only the invalidity date among entry
+            // extensions: a reason code marked critical is unsupported.
+            if ext.critical && entry.unsupported_critical.is_none() {
+                entry.unsupported_critical = Some(ext.oid.0);
+            }
         } else if ext.oid.is(&oids::INVALIDITY_DATE) {
             let date = GeneralizedTime::from_der(ext.value)
                 .map_err(|e| format!("invalidity date: {}", der_text(e, ext.value)))
