@@ -97,3 +97,38 @@ fn every_decoding_vector_gets_the_reference_verdict_and_text() {
     // The list of differences is exact: each still differs.
     assert_eq!(coset_refused, COSET_REFUSES);
 }
+
+#[test]
+fn a_large_unprotected_header_decodes_in_place() {
+    // An unprotected value nested to the deepest level go-cose takes (32,
+    // counting the message and the header), holding 8 arrays of the most
+    // elements it takes (131,072 each, one byte per element):
+    // decoded without a tree of items, and accepted as the reference
+    // accepts it. One more element is refused with its message.
+    let header = |elements: usize| {
+        let mut v = vec![0x81u8; 28];
+        v.push(0x88);
+        for _ in 0..8 {
+            v.push(0x9a);
+            v.extend_from_slice(&(elements as u32).to_be_bytes());
+            v.extend(std::iter::repeat_n(0x00, elements));
+        }
+        v
+    };
+    let message = |value: &[u8]| {
+        let mut m = vec![0xd2, 0x84, 0x43, 0xa1, 0x01, 0x26];
+        m.extend_from_slice(&[0xa2, 0x18, 0x21, 0x81, 0x43, 1, 2, 3, 0x61, b'z']);
+        m.extend_from_slice(value);
+        m.extend_from_slice(&[0x43, b'a', b'b', b'c', 0x42, 1, 2]);
+        m
+    };
+    if let Err(e) = CoseEnvelope::parse(&message(&header(131_072))) {
+        panic!("{e}");
+    }
+    assert_eq!(
+        CoseEnvelope::parse(&message(&header(131_073)))
+            .unwrap_err()
+            .to_string(),
+        "cbor: exceeded max number of elements 131072 for CBOR array"
+    );
+}
