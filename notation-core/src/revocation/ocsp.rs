@@ -177,6 +177,9 @@ pub enum OcspError {
         /// Why.
         reason: String,
     },
+    /// Bytes after the response or the basic response.
+    #[error("trailing data in OCSP response")]
+    TrailingData,
     /// A critical extension that is not understood.
     #[error("unsupported critical extension")]
     UnsupportedCriticalExtension {
@@ -185,15 +188,16 @@ pub enum OcspError {
     },
     /// `nextUpdate` has passed.
     // Requirements: P3.
-    #[error("expired OCSP response")]
+    #[error("error checking revocation status via OCSP: expired OCSP response")]
     Expired {
         /// The response's nextUpdate.
         next_update: OffsetDateTime,
         /// The time of the check.
         now: OffsetDateTime,
     },
-    /// No `nextUpdate`: rejected as expired, as the reference does.
-    #[error("expired OCSP response: it has no nextUpdate")]
+    /// No `nextUpdate`: rejected as expired, with the reference's text
+    /// (Go's zero time is always past).
+    #[error("error checking revocation status via OCSP: expired OCSP response")]
     MissingNextUpdate,
     /// `thisUpdate` is in the future.
     #[error(
@@ -229,6 +233,15 @@ fn responder_status_text(status: i64) -> String {
 /// Maps a `der` error met while decoding `input` to [`OcspError::Malformed`].
 fn malformed(input: &[u8]) -> impl FnOnce(der::Error) -> OcspError + '_ {
     move |e| OcspError::Malformed(der_text(e, input))
+}
+
+/// `input`, refused with x/crypto/ocsp's text when bytes follow its first
+/// element (it checks the response and the basic response for that).
+fn no_trailing_data(input: &[u8]) -> Result<&[u8], OcspError> {
+    match der::asn1::AnyRef::from_der_partial(input) {
+        Ok((_, rest)) if !rest.is_empty() => Err(OcspError::TrailingData),
+        _ => Ok(input),
+    }
 }
 
 /// The hash algorithms a `CertID` may use.
@@ -472,7 +485,8 @@ pub fn check_response(
     crypto: &dyn CryptoProvider,
 ) -> Result<RevocationStatus, OcspError> {
     // OCSPResponse
-    let outer = OcspResponseDer::from_der(response).map_err(malformed(response))?;
+    let outer =
+        OcspResponseDer::from_der(no_trailing_data(response)?).map_err(malformed(response))?;
     let EnumeratedValue(status) = outer.response_status;
     if status != 0 {
         return Err(OcspError::ResponderStatus { status });
@@ -489,7 +503,8 @@ pub fn check_response(
 
     // BasicOCSPResponse
     let basic_der = rb.response.as_bytes();
-    let basic = BasicOcspResponseDer::from_der(basic_der).map_err(malformed(basic_der))?;
+    let basic = BasicOcspResponseDer::from_der(no_trailing_data(basic_der)?)
+        .map_err(malformed(basic_der))?;
     let signature = basic
         .signature
         .as_bytes()
