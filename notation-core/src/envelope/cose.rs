@@ -365,7 +365,19 @@ fn cbor_to_json(v: &Value) -> serde_json::Value {
         Value::Text(t) => t.clone().into(),
         Value::Bool(b) => (*b).into(),
         Value::Null => serde_json::Value::Null,
-        Value::Tag(_, inner) => cbor_to_json(inner),
+        // As Go's JSON encoder writes what fxamacker/cbor decodes: a time
+        // for tags 0 and 1 (RFC 3339, UTC where the reference uses the
+        // local zone), the item itself for a self-described item, and a
+        // `cbor.Tag` struct for other tags.
+        Value::Tag(0 | 1, inner) => match cbor_time(inner) {
+            Some(t) => crate::timefmt::rfc3339_nano(t).into(),
+            None => cbor_to_json(inner),
+        },
+        Value::Tag(55799, inner) => cbor_to_json(inner),
+        Value::Tag(number, inner) => serde_json::json!({
+            "Number": number,
+            "Content": cbor_to_json(inner),
+        }),
         Value::Array(items) => items.iter().map(cbor_to_json).collect::<Vec<_>>().into(),
         Value::Map(entries) => entries
             .iter()
@@ -379,6 +391,21 @@ fn cbor_to_json(v: &Value) -> serde_json::Value {
             .collect::<serde_json::Map<_, _>>()
             .into(),
         _ => serde_json::Value::Null,
+    }
+}
+
+/// The time of a tag 0 (RFC 3339 text) or tag 1 (seconds since the epoch)
+/// content.
+fn cbor_time(content: &Value) -> Option<OffsetDateTime> {
+    match content {
+        Value::Text(t) => crate::timefmt::parse_rfc3339(t).ok(),
+        Value::Integer(n) => {
+            OffsetDateTime::from_unix_timestamp(i64::try_from(i128::from(*n)).ok()?).ok()
+        }
+        Value::Float(f) if f.is_finite() => {
+            OffsetDateTime::from_unix_timestamp_nanos((f * 1e9) as i128).ok()
+        }
+        _ => None,
     }
 }
 
@@ -557,6 +584,33 @@ pub(crate) fn sign(req: &SignRequest<'_>, key_spec: KeySpec) -> Result<Vec<u8>, 
 mod tests {
     use super::*;
     use crate::signer::LocalSigner;
+
+    #[test]
+    fn tagged_extended_attributes_are_what_go_sends_plugins() {
+        // fxamacker/cbor decodes tags 0 and 1 into time.Time, which Go's
+        // JSON encoder writes as RFC 3339; other tags into cbor.Tag.
+        let tag = |n, v| Value::Tag(n, Box::new(v));
+        assert_eq!(
+            cbor_to_json(&tag(1, Value::Integer(1_700_000_000.into()))),
+            serde_json::json!("2023-11-14T22:13:20Z")
+        );
+        assert_eq!(
+            cbor_to_json(&tag(1, Value::Float(1_700_000_000.5))),
+            serde_json::json!("2023-11-14T22:13:20.5Z")
+        );
+        assert_eq!(
+            cbor_to_json(&tag(0, Value::Text("2023-11-14T23:13:20+01:00".into()))),
+            serde_json::json!("2023-11-14T23:13:20+01:00")
+        );
+        assert_eq!(
+            cbor_to_json(&tag(100, Value::Text("x".into()))),
+            serde_json::json!({"Number": 100, "Content": "x"})
+        );
+        assert_eq!(
+            cbor_to_json(&tag(55799, Value::Integer(5.into()))),
+            serde_json::json!(5)
+        );
+    }
 
     fn vector() -> serde_json::Value {
         let path = concat!(
