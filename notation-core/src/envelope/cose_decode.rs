@@ -337,8 +337,21 @@ fn header_map(buf: &[u8], start: usize, protected: bool) -> Result<Vec<Label>, H
     let mut labels: Vec<Label> = Vec::with_capacity(n);
     let mut value_starts: Vec<usize> = Vec::with_capacity(n);
     let mut seen: HashSet<Label> = HashSet::with_capacity(n);
+    // As fxamacker/cbor reads a map: the first error is kept and the map
+    // read on, and a duplicate label ends it with its own error.
+    let mut first_error: Option<String> = None;
     for index in 0..n {
-        let label = header_label(buf, &mut pos)?;
+        let key_start = pos;
+        let label = match header_label(buf, &mut pos) {
+            Ok(label) => label,
+            Err(e) => {
+                first_error.get_or_insert(e);
+                pos = key_start;
+                skip(buf, &mut pos)?;
+                skip(buf, &mut pos)?;
+                continue;
+            }
+        };
         if !seen.insert(label.clone()) {
             return Err(HeaderError::Decode(format!(
                 "cbor: found duplicate map key \"{label}\" at map element index {index}"
@@ -347,6 +360,9 @@ fn header_map(buf: &[u8], start: usize, protected: bool) -> Result<Vec<Label>, H
         labels.push(label);
         value_starts.push(pos);
         skip(buf, &mut pos)?;
+    }
+    if let Some(e) = first_error {
+        return Err(HeaderError::Decode(e));
     }
     let mut values: Vec<GoValue<'_>> = Vec::with_capacity(n);
     for (label, &value) in labels.iter().zip(&value_starts) {
@@ -429,18 +445,40 @@ fn decode<'a>(buf: &'a [u8], pos: &mut usize) -> Result<GoValue<'a>, String> {
             GoValue::Array(start)
         }
         Head::Map(n) => {
+            // fxamacker/cbor's `parseMap`: the first error is kept and the
+            // map read on, a pair that fails is not added, and a duplicate
+            // key ends the map with its own error.
             let n = n.unwrap_or(0);
             let mut keys: HashSet<MapKey> = HashSet::with_capacity(n);
+            let mut first_error: Option<String> = None;
             for index in 0..n {
                 let key_start = *pos;
-                let key = map_key(buf, pos)?;
+                let key = match map_key(buf, pos) {
+                    Ok(key) => key,
+                    Err(e) => {
+                        first_error.get_or_insert(e);
+                        *pos = key_start;
+                        skip(buf, pos)?;
+                        skip(buf, pos)?;
+                        continue;
+                    }
+                };
+                let value_start = *pos;
+                if let Err(e) = decode(buf, pos) {
+                    first_error.get_or_insert(e);
+                    *pos = value_start;
+                    skip(buf, pos)?;
+                    continue;
+                }
                 if key != MapKey::NaN && !keys.insert(key) {
                     return Err(format!(
                         "cbor: found duplicate map key \"{}\" at map element index {index}",
                         go_v(buf, key_start, true)
                     ));
                 }
-                decode(buf, pos)?;
+            }
+            if let Some(e) = first_error {
+                return Err(e);
             }
             GoValue::Other
         }
