@@ -70,33 +70,50 @@ impl Formatter for GoFormatter {
 /// `12345678901234567000`) from 1e-6 to below 1e21, with an exponent
 /// otherwise (`1e+21`, `1.5e-7`).
 pub(crate) fn go_float64(f: f64) -> String {
-    if f == 0.0 {
-        return if f.is_sign_negative() { "-0" } else { "0" }.into();
-    }
     if !f.is_finite() {
         // JSON has no such number; Go's encoder fails, serde_json writes
         // null.
         return "null".into();
     }
-    // The shortest round-trip digits and the decimal exponent.
+    // Go's encoder trims `e-07` to `e-7` (but keeps `e+07`).
+    go_float_text(f, -6..21, false)
+}
+
+/// Go's `%v` of a float64 (`strconv.FormatFloat(f, 'g', -1, 64)` as fmt
+/// uses it): the shortest digits, written out for exponents from -4 to 5,
+/// with an exponent of at least two digits otherwise (`1e+06`, `1e-05`).
+pub(crate) fn go_float_v(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "+Inf" } else { "-Inf" }.into();
+    }
+    go_float_text(f, -4..6, true)
+}
+
+/// A finite float64 in its shortest round-trip digits: written out when
+/// its decimal exponent is in `decimal`, else as `d.ddde±x` with a
+/// two-digit exponent at least (`pad_negative`: also when negative).
+fn go_float_text(f: f64, decimal: std::ops::Range<i32>, pad_negative: bool) -> String {
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0" } else { "0" }.into();
+    }
+    let sign = if f < 0.0 { "-" } else { "" };
     let sci = format!("{:e}", f.abs());
     let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exponent: i32 = exponent.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let sign = if f < 0.0 { "-" } else { "" };
-    let abs = f.abs();
-    if !(1e-6..1e21).contains(&abs) {
+    if !decimal.contains(&exponent) {
         let exp_sign = if exponent < 0 { '-' } else { '+' };
-        // Go writes at least two exponent digits, then its JSON encoder
-        // trims `e-07` to `e-7` (but keeps `e+07`).
         let exp = exponent.unsigned_abs();
-        let exp = if exponent < 0 {
+        let exp = if exponent < 0 && !pad_negative {
             exp.to_string()
         } else {
             format!("{exp:02}")
         };
         return format!("{sign}{mantissa}e{exp_sign}{exp}");
     }
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
     let point = exponent + 1; // digits before the decimal point
     let body = if point <= 0 {
         format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
@@ -512,6 +529,22 @@ mod tests {
             (100.0, "100"),
         ] {
             assert_eq!(go_float64(f), go, "{f:e}");
+        }
+        // Go 1.19 fmt's %v of each.
+        for (f, go) in [
+            (1000000.0, "1e+06"),
+            (123456.0, "123456"),
+            (1234567.0, "1.234567e+06"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (1.5, "1.5"),
+            (-0.0, "-0"),
+            (1e21, "1e+21"),
+            (1e-7, "1e-07"),
+            (f64::NAN, "NaN"),
+            (f64::NEG_INFINITY, "-Inf"),
+        ] {
+            assert_eq!(go_float_v(f), go, "{f:e}");
         }
         // A value decoded as Go decodes it into interface{}, then encoded.
         let value: serde_json::Value =

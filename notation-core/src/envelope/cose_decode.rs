@@ -610,7 +610,7 @@ fn go_v(buf: &[u8], start: usize, as_key: bool) -> String {
                 .collect();
             format!("map[{}]", pairs.join(" "))
         }
-        Head::Float(f) => go_float(f),
+        Head::Float(f) => crate::json::go_float_v(f),
         Head::Simple(20) => "false".into(),
         Head::Simple(21) => "true".into(),
         Head::Simple(22 | 23) => "<nil>".into(),
@@ -810,28 +810,6 @@ enum MapKey {
     Time(i128),
     /// Another tag: its number and content.
     Tag(u64, Box<MapKey>),
-}
-
-/// Go's `%v` of a float64: the shortest digits, with an exponent of at
-/// least two digits below 1e-4 and from 1e6 on (`1e+06`, `1e-05`).
-fn go_float(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "+Inf" } else { "-Inf" }.into();
-    }
-    if f == 0.0 {
-        return if f.is_sign_negative() { "-0" } else { "0" }.into();
-    }
-    let sci = format!("{f:e}");
-    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    if !(-4..6).contains(&exponent) {
-        let sign = if exponent < 0 { '-' } else { '+' };
-        return format!("{mantissa}e{sign}{:02}", exponent.unsigned_abs());
-    }
-    f.to_string()
 }
 
 /// go-cose `validateHeaderParameters` for one label it knows.
