@@ -402,8 +402,12 @@ fn cbor_time(content: &Value) -> Option<OffsetDateTime> {
         Value::Integer(n) => {
             OffsetDateTime::from_unix_timestamp(i64::try_from(i128::from(*n)).ok()?).ok()
         }
+        // time.Unix(int64(seconds), int64(fraction*1e9)) of math.Modf.
         Value::Float(f) if f.is_finite() => {
-            OffsetDateTime::from_unix_timestamp_nanos((f * 1e9) as i128).ok()
+            let seconds = f.trunc();
+            let nanos = i128::from(seconds as i64) * 1_000_000_000
+                + i128::from(((f - seconds) * 1e9) as i64);
+            OffsetDateTime::from_unix_timestamp_nanos(nanos).ok()
         }
         _ => None,
     }

@@ -26,6 +26,10 @@ use ciborium_ll::{Decoder, Header};
 const MAX_NESTED_LEVELS: usize = 32;
 /// fxamacker/cbor's default limit on the declared size of an array or map.
 const MAX_ELEMENTS: usize = 131_072;
+/// Our limit on the data items of a message, its protected header's
+/// included (the reference has none): coset, which then decodes the
+/// message, holds every item in memory.
+const MAX_ITEMS: usize = 1 << 20;
 
 /// One head read at a cursor: a string's content comes with it; an array,
 /// map or tag is followed by its content.
@@ -104,19 +108,31 @@ fn head<'a>(buf: &'a [u8], pos: &mut usize) -> Result<Head<'a>, String> {
 /// fxamacker/cbor's `wellformed` with go-cose's options (`tags` false:
 /// any tag is refused). Tags are not checked against their content here;
 /// decoding does that.
-fn wellformed(buf: &[u8], pos: &mut usize, depth: usize, tags: bool) -> Result<(), String> {
+fn wellformed(
+    buf: &[u8],
+    pos: &mut usize,
+    depth: usize,
+    tags: bool,
+    items: &mut usize,
+) -> Result<(), String> {
+    *items += 1;
+    if *items > MAX_ITEMS {
+        return Err(format!(
+            "cbor: more than {MAX_ITEMS} data items in the signature envelope"
+        ));
+    }
     match head(buf, pos)? {
         Head::Array(len) => {
             let depth = nested(depth)?;
             for _ in 0..size(len, "array")? {
-                wellformed(buf, pos, depth, tags)?;
+                wellformed(buf, pos, depth, tags, items)?;
             }
         }
         Head::Map(len) => {
             let depth = nested(depth)?;
             for _ in 0..size(len, "map")? {
-                wellformed(buf, pos, depth, tags)?;
-                wellformed(buf, pos, depth, tags)?;
+                wellformed(buf, pos, depth, tags, items)?;
+                wellformed(buf, pos, depth, tags, items)?;
             }
         }
         Head::Tag(_) => {
@@ -134,7 +150,31 @@ fn wellformed(buf: &[u8], pos: &mut usize, depth: usize, tags: bool) -> Result<(
                 }
                 Some(_) => depth,
             };
-            wellformed(buf, pos, depth, tags)?;
+            wellformed(buf, pos, depth, tags, items)?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Moves past the (well-formed) item at `*pos`, checking that each tag in
+/// it holds what fxamacker/cbor requires of the tag.
+fn builtin_tags(buf: &[u8], pos: &mut usize) -> Result<(), String> {
+    match head(buf, pos)? {
+        Head::Array(len) => {
+            for _ in 0..len.unwrap_or(0) {
+                builtin_tags(buf, pos)?;
+            }
+        }
+        Head::Map(len) => {
+            for _ in 0..len.unwrap_or(0) {
+                builtin_tags(buf, pos)?;
+                builtin_tags(buf, pos)?;
+            }
+        }
+        Head::Tag(number) => {
+            check_builtin_tag(number, buf, *pos)?;
+            builtin_tags(buf, pos)?;
         }
         _ => {}
     }
@@ -143,7 +183,7 @@ fn wellformed(buf: &[u8], pos: &mut usize, depth: usize, tags: bool) -> Result<(
 
 /// Moves past the (well-formed) item at `*pos`.
 fn skip(buf: &[u8], pos: &mut usize) -> Result<(), String> {
-    wellformed(buf, pos, 0, true)
+    wellformed(buf, pos, 0, true, &mut 0)
 }
 
 /// One level deeper, within fxamacker/cbor's limit.
@@ -232,7 +272,8 @@ pub(super) fn check(message: &[u8]) -> Result<(), String> {
         .filter(|rest| rest.starts_with(&[0x84]))
         .ok_or("cbor: invalid COSE_Sign1_Tagged object")?;
     let mut end = 0;
-    wellformed(data, &mut end, 0, false)?;
+    let mut items = 0;
+    wellformed(data, &mut end, 0, false, &mut items)?;
     extraneous(data, end)?;
     // The four elements after the head `84`.
     let mut pos = 1;
@@ -246,7 +287,7 @@ pub(super) fn check(message: &[u8]) -> Result<(), String> {
     if byte_string(data, signature)?.is_none_or(<[u8]>::is_empty) {
         return Err("empty signature".into());
     }
-    headers(data, protected, unprotected)
+    headers(data, protected, unprotected, &mut items)
 }
 
 /// fxamacker/cbor's error for bytes after the first item; `at` counts from
@@ -272,8 +313,13 @@ fn byte_string(buf: &[u8], start: usize) -> Result<Option<&[u8]>, String> {
 
 /// go-cose `Headers.UnmarshalFromRaw`: the protected header, the
 /// unprotected header, then the IV rule across the two.
-fn headers(buf: &[u8], protected: usize, unprotected: usize) -> Result<(), String> {
-    let protected = protected_header(buf, protected)
+fn headers(
+    buf: &[u8],
+    protected: usize,
+    unprotected: usize,
+    items: &mut usize,
+) -> Result<(), String> {
+    let protected = protected_header(buf, protected, items)
         .map_err(|e| format!("cbor: invalid protected header: {e}"))?;
     let unprotected = unprotected_header(buf, unprotected)
         .map_err(|e| format!("cbor: invalid unprotected header: {e}"))?;
@@ -293,7 +339,7 @@ fn headers(buf: &[u8], protected: usize, unprotected: usize) -> Result<(), Strin
 
 /// go-cose `ProtectedHeader.UnmarshalCBOR` on the item at `start`; the
 /// labels present.
-fn protected_header(buf: &[u8], start: usize) -> Result<Vec<Label>, String> {
+fn protected_header(buf: &[u8], start: usize, items: &mut usize) -> Result<Vec<Label>, String> {
     let encoded = match head(buf, &mut { start })? {
         Head::Bytes(b) => b,
         Head::Simple(22) => return Err("cbor: nil protected header".into()),
@@ -306,7 +352,7 @@ fn protected_header(buf: &[u8], start: usize) -> Result<Vec<Label>, String> {
         return Err("cbor: protected header: require map type".into());
     }
     let mut end = 0;
-    wellformed(encoded, &mut end, 0, true)?;
+    wellformed(encoded, &mut end, 0, true, items)?;
     extraneous(encoded, end)?;
     header_map(encoded, 0, true).map_err(|e| match e {
         HeaderError::Decode(e) => e,
@@ -336,7 +382,7 @@ fn header_map(buf: &[u8], start: usize, protected: bool) -> Result<Vec<Label>, H
     };
     let mut labels: Vec<Label> = Vec::with_capacity(n);
     let mut value_starts: Vec<usize> = Vec::with_capacity(n);
-    let mut seen: HashSet<Label> = HashSet::with_capacity(n);
+    let mut seen: HashSet<Label> = HashSet::new();
     // As fxamacker/cbor reads a map: the first error is kept and the map
     // read on, and a duplicate label ends it with its own error.
     let mut first_error: Option<String> = None;
@@ -357,9 +403,18 @@ fn header_map(buf: &[u8], start: usize, protected: bool) -> Result<Vec<Label>, H
                 "cbor: found duplicate map key \"{label}\" at map element index {index}"
             )));
         }
+        // The pair fails, and is not counted, when a tag in its value does
+        // not hold what the tag requires.
+        let value = pos;
+        if let Err(e) = builtin_tags(buf, &mut pos) {
+            first_error.get_or_insert(e);
+            pos = value;
+            skip(buf, &mut pos)?;
+            seen.remove(&label);
+            continue;
+        }
         labels.push(label);
-        value_starts.push(pos);
-        skip(buf, &mut pos)?;
+        value_starts.push(value);
     }
     if let Some(e) = first_error {
         return Err(HeaderError::Decode(e));
@@ -383,7 +438,7 @@ fn header_map(buf: &[u8], start: usize, protected: bool) -> Result<Vec<Label>, H
     }
     for (label, value) in labels.iter().zip(&values) {
         let Label::Int(label) = label else { continue };
-        header_parameter(buf, *label, value, &labels, protected).map_err(HeaderError::Parameter)?;
+        header_parameter(buf, *label, value, &seen, protected).map_err(HeaderError::Parameter)?;
     }
     Ok(labels)
 }
@@ -449,7 +504,7 @@ fn decode<'a>(buf: &'a [u8], pos: &mut usize) -> Result<GoValue<'a>, String> {
             // map read on, a pair that fails is not added, and a duplicate
             // key ends the map with its own error.
             let n = n.unwrap_or(0);
-            let mut keys: HashSet<MapKey> = HashSet::with_capacity(n);
+            let mut keys: HashSet<MapKey> = HashSet::new();
             let mut first_error: Option<String> = None;
             for index in 0..n {
                 let key_start = *pos;
@@ -470,7 +525,7 @@ fn decode<'a>(buf: &'a [u8], pos: &mut usize) -> Result<GoValue<'a>, String> {
                     skip(buf, pos)?;
                     continue;
                 }
-                if key != MapKey::NaN && !keys.insert(key) {
+                if key != MapKey::NeverEqual && !keys.insert(key) {
                     return Err(format!(
                         "cbor: found duplicate map key \"{}\" at map element index {index}",
                         go_v(buf, key_start, true)
@@ -487,10 +542,8 @@ fn decode<'a>(buf: &'a [u8], pos: &mut usize) -> Result<GoValue<'a>, String> {
             match number {
                 // A self-described CBOR item is the item.
                 55799 => decode(buf, pos)?,
-                0 => {
-                    if let Head::Text(t) = head(buf, pos)? {
-                        time_text(utf8(t)?)?;
-                    }
+                0 | 1 => {
+                    go_time(buf, pos)?;
                     GoValue::Other
                 }
                 2 | 3 => {
@@ -511,6 +564,12 @@ fn decode<'a>(buf: &'a [u8], pos: &mut usize) -> Result<GoValue<'a>, String> {
 /// `interface{}`, moving past it; keys Go cannot put in a map are refused
 /// with its message.
 fn map_key(buf: &[u8], pos: &mut usize) -> Result<MapKey, String> {
+    map_key_in(buf, pos, true)
+}
+
+/// [`map_key`]; `top` is false for the content of a tag, where
+/// fxamacker/cbor keeps a self-described tag.
+fn map_key_in(buf: &[u8], pos: &mut usize, top: bool) -> Result<MapKey, String> {
     let invalid = |go_type: &str| Err(format!("cbor: invalid map key type: {go_type}"));
     let start = *pos;
     Ok(match head(buf, pos)? {
@@ -531,7 +590,7 @@ fn map_key(buf: &[u8], pos: &mut usize) -> Result<MapKey, String> {
             decode(buf, pos)?;
             return invalid("map[interface {}]interface {}");
         }
-        Head::Float(f) if f.is_nan() => MapKey::NaN,
+        Head::Float(f) if f.is_nan() => MapKey::NeverEqual,
         Head::Float(f) => MapKey::Float(if f == 0.0 { 0 } else { f.to_bits() }),
         Head::Simple(20) => MapKey::Bool(false),
         Head::Simple(21) => MapKey::Bool(true),
@@ -541,23 +600,12 @@ fn map_key(buf: &[u8], pos: &mut usize) -> Result<MapKey, String> {
             check_builtin_tag(number, buf, *pos)?;
             let content = *pos;
             match (number, head(buf, &mut { content })?) {
-                (55799, _) => map_key(buf, pos)?,
-                (0, Head::Text(t)) => {
-                    skip(buf, pos)?;
-                    MapKey::Time(time_text(utf8(t)?)?.unix_timestamp_nanos())
-                }
-                (1, Head::Unsigned(n)) => {
-                    skip(buf, pos)?;
-                    MapKey::Time(i128::from(n) * 1_000_000_000)
-                }
-                (1, Head::Negative(n)) => {
-                    skip(buf, pos)?;
-                    MapKey::Time((-1 - i128::from(n)) * 1_000_000_000)
-                }
-                (1, Head::Float(f)) => {
-                    skip(buf, pos)?;
-                    MapKey::Time((f * 1e9) as i128)
-                }
+                (55799, _) if top => map_key_in(buf, pos, true)?,
+                (0 | 1, _) => match go_time(buf, pos)? {
+                    (nanos, Some(zone)) => MapKey::Time(nanos, zone),
+                    // A zone of its own: equal to no other time.
+                    (_, None) => MapKey::NeverEqual,
+                },
                 (2 | 3, _) => {
                     skip(buf, pos)?;
                     return invalid("big.Int");
@@ -566,7 +614,7 @@ fn map_key(buf: &[u8], pos: &mut usize) -> Result<MapKey, String> {
                     decode(buf, pos)?;
                     return invalid("cbor.Tag");
                 }
-                _ => MapKey::Tag(number, Box::new(map_key(buf, pos)?)),
+                _ => MapKey::Tag(number, Box::new(map_key_in(buf, pos, false)?)),
             }
         }
     })
@@ -616,32 +664,14 @@ fn go_v(buf: &[u8], start: usize, as_key: bool) -> String {
         Head::Simple(22 | 23) => "<nil>".into(),
         Head::Simple(n) => n.to_string(),
         Head::Tag(55799) => go_v(buf, pos, as_key),
-        Head::Tag(number @ (0 | 1)) => {
-            let time = match head_at(buf, pos) {
-                Some(Head::Text(t)) if number == 0 => std::str::from_utf8(t)
-                    .ok()
-                    .and_then(|t| crate::timefmt::parse_rfc3339(t).ok()),
-                Some(Head::Unsigned(n)) => i64::try_from(n)
-                    .ok()
-                    .and_then(|n| time::OffsetDateTime::from_unix_timestamp(n).ok()),
-                Some(Head::Negative(n)) => i64::try_from(n)
-                    .ok()
-                    .and_then(|n| time::OffsetDateTime::from_unix_timestamp(-1 - n).ok()),
-                Some(Head::Float(f)) => {
-                    time::OffsetDateTime::from_unix_timestamp_nanos((f * 1e9) as i128).ok()
-                }
-                _ => None,
-            };
-            time.map(crate::timefmt::go_utc_string)
-                .unwrap_or_else(|| go_v(buf, pos, as_key))
-        }
+        Head::Tag(0 | 1) => match go_time(buf, &mut { pos }) {
+            Ok((nanos, _)) => time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
+                .map(crate::timefmt::go_utc_string)
+                .unwrap_or_else(|_| go_v(buf, pos, as_key)),
+            Err(_) => go_v(buf, pos, as_key),
+        },
         Head::Tag(number) => format!("{{{number} {}}}", go_v(buf, pos, false)),
     }
-}
-
-/// The head at `start`, if it reads.
-fn head_at(buf: &[u8], start: usize) -> Option<Head<'_>> {
-    head(buf, &mut { start }).ok()
 }
 
 /// Go's `%T` of the value fxamacker/cbor decodes the item at `start` into.
@@ -667,7 +697,7 @@ fn go_t(buf: &[u8], start: usize) -> &'static str {
 }
 
 /// go-cose `ensureCritical` on the value of `crit`.
-fn critical(buf: &[u8], value: &GoValue<'_>, labels: &[Label]) -> Result<(), String> {
+fn critical(buf: &[u8], value: &GoValue<'_>, labels: &HashSet<Label>) -> Result<(), String> {
     let GoValue::Array(start) = *value else {
         return Err("invalid crit header".into());
     };
@@ -716,9 +746,12 @@ fn is_countersignature(buf: &[u8], start: usize) -> bool {
         }
         let [protected, unprotected, signature] = parts;
         matches!(byte_string(buf, signature), Ok(Some(s)) if !s.is_empty())
-            && headers(buf, protected, unprotected).is_ok()
+            && headers(buf, protected, unprotected, &mut 0).is_ok()
     };
-    if one(start) {
+    // `null` and `undefined` decode into a nil list, and into nil
+    // elements of a list.
+    let nil = |start: usize| matches!(buf.get(start), Some(0xf6 | 0xf7));
+    if nil(start) || one(start) {
         return true;
     }
     let mut pos = start;
@@ -727,7 +760,7 @@ fn is_countersignature(buf: &[u8], start: usize) -> bool {
     };
     (0..n).all(|_| {
         let element = pos;
-        skip(buf, &mut pos).is_ok() && one(element)
+        skip(buf, &mut pos).is_ok() && (nil(element) || one(element))
     })
 }
 
@@ -791,6 +824,68 @@ fn time_text(text: &str) -> Result<time::OffsetDateTime, String> {
         .map_err(|e| format!("cbor: cannot set {text} for time.Time: {e}"))
 }
 
+/// Go's `time.Location` of a decoded time, as far as `==` tells zones
+/// apart: UTC (`Z`), or the local zone, which the reference's machines
+/// are taken to run in UTC (`time.Unix`, and an offset of zero).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum TimeZone {
+    Utc,
+    Local,
+}
+
+/// Go's zero `time.Time`, in nanoseconds since the epoch.
+const GO_ZERO_TIME_NANOS: i128 = -62_135_596_800 * 1_000_000_000;
+
+/// fxamacker/cbor's `parseToTime` on the content of tag 0 or 1 at `*pos`,
+/// moving past it: the time in nanoseconds since the epoch and its zone
+/// (`None`: a fixed zone of its own).
+fn go_time(buf: &[u8], pos: &mut usize) -> Result<(i128, Option<TimeZone>), String> {
+    let overflow = |kind: &str, value: String| {
+        format!(
+            "cbor: cannot unmarshal {kind} integer into Go value of type time.Time ({value} overflows Go's int64)"
+        )
+    };
+    Ok(match head(buf, pos)? {
+        Head::Text(t) => {
+            let text = utf8(t)?;
+            let time = time_text(text)?;
+            let zone = if text.ends_with('Z') {
+                Some(TimeZone::Utc)
+            } else if time.offset().is_utc() {
+                Some(TimeZone::Local)
+            } else {
+                None
+            };
+            (time.unix_timestamp_nanos(), zone)
+        }
+        Head::Unsigned(n) => {
+            if i64::try_from(n).is_err() {
+                return Err(overflow("positive", n.to_string()));
+            }
+            (i128::from(n) * 1_000_000_000, Some(TimeZone::Local))
+        }
+        Head::Negative(n) => {
+            if i64::try_from(n).is_err() {
+                return Err(overflow("negative", format!("-{}", u128::from(n) + 1)));
+            }
+            ((-1 - i128::from(n)) * 1_000_000_000, Some(TimeZone::Local))
+        }
+        // NaN and the infinities are Go's zero time.
+        Head::Float(f) if !f.is_finite() => (GO_ZERO_TIME_NANOS, Some(TimeZone::Utc)),
+        Head::Float(f) => {
+            // time.Unix(int64(seconds), int64(fraction*1e9)) of math.Modf.
+            let seconds = f.trunc();
+            let nanos = ((f - seconds) * 1e9) as i64;
+            (
+                i128::from(seconds as i64) * 1_000_000_000 + i128::from(nanos),
+                Some(TimeZone::Local),
+            )
+        }
+        // check_builtin_tag let nothing else through.
+        _ => return Err("cbor: cannot unmarshal into Go value of type time.Time".into()),
+    })
+}
+
 /// A key of a map inside a header value, as Go compares `interface{}`
 /// keys.
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -800,14 +895,15 @@ enum MapKey {
     Text(String),
     /// The bits of a float64 that is not NaN (`-0` folded into `0`).
     Float(u64),
-    /// NaN: never equal to another key.
-    NaN,
+    /// NaN, or a time in a zone of its own: never equal to another key.
+    NeverEqual,
     Bool(bool),
     /// `null` and `undefined` are both Go's `nil`.
     Nil,
     Simple(u8),
-    /// A time, in nanoseconds since the epoch.
-    Time(i128),
+    /// A time, in nanoseconds since the epoch, and its zone: Go compares
+    /// the instant and the zone.
+    Time(i128, TimeZone),
     /// Another tag: its number and content.
     Tag(u64, Box<MapKey>),
 }
@@ -817,7 +913,7 @@ fn header_parameter(
     buf: &[u8],
     label: i64,
     value: &GoValue<'_>,
-    labels: &[Label],
+    labels: &HashSet<Label>,
     protected: bool,
 ) -> Result<(), String> {
     let has = |l: i64| labels.contains(&Label::Int(l));
