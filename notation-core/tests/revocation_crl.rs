@@ -880,6 +880,44 @@ fn crafted_crls_signed_by_the_issuer() {
         crl_error(&r).to_string(),
         "failed to check revocation status from http://crl.root.test/root.crl: unsupported critical extension found in CRL: 2.5.29.21"
     );
+
+    // The same, followed by an invalidity date that does not parse: the
+    // reference stops at the first extension that fails, the reason code.
+    let entry = der_tlv(
+        0x30,
+        &[
+            der_tlv(0x02, &[intermediate.serial_number().to_vec()]),
+            parts[3].clone(),
+            der_tlv(
+                0x30,
+                &[
+                    der_tlv(
+                        0x30,
+                        &[
+                            vec![0x06, 0x03, 0x55, 0x1d, 0x15],
+                            vec![0x01, 0x01, 0xff],
+                            der_tlv(0x04, &[vec![0x0a, 0x01, 0x01]]),
+                        ],
+                    ),
+                    der_tlv(
+                        0x30,
+                        &[
+                            vec![0x06, 0x03, 0x55, 0x1d, 0x18],
+                            der_tlv(0x04, &[vec![0x18, 0x01, 0x00]]),
+                        ],
+                    ),
+                ],
+            ),
+        ],
+    );
+    let mut then_bad_date = parts.clone();
+    then_bad_date.insert(5, der_tlv(0x30, &[entry]));
+    let r = intermediate_status(resign_root(&base, then_bad_date));
+    assert_eq!(r.status, RevocationStatus::Unknown);
+    assert_eq!(
+        crl_error(&r).to_string(),
+        "failed to check revocation status from http://crl.root.test/root.crl: unsupported critical extension found in CRL: 2.5.29.21"
+    );
 }
 
 #[test]

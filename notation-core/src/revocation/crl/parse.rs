@@ -564,7 +564,9 @@ fn parse_entry(
                 });
             entry.invalidity_date = match date {
                 Ok(date) => Some(date),
-                Err(e) if about_checked => return Err(e),
+                // The reference stops at the first extension that fails:
+                // a critical reason code before the date is that one.
+                Err(e) if about_checked && entry.unsupported_critical.is_none() => return Err(e),
                 Err(_) => None,
             };
         } else if ext.critical && entry.unsupported_critical.is_none() {
