@@ -572,6 +572,11 @@ fn hostile_responses_are_typed_errors() {
     let e = check_bytes(&long, &chain).unwrap_err();
     assert_eq!(e, OcspError::TrailingData);
     assert_eq!(e.to_string(), "trailing data in OCSP response");
+    // A response that does not parse is that, trailing bytes or not.
+    assert!(matches!(
+        check_bytes(&[0x30, 0x00, 0x00], &chain),
+        Err(OcspError::Malformed(_))
+    ));
     // Garbage.
     for garbage in [&b""[..], b"garbage", &[0x30, 0x80, 0, 0], &[0xff; 64]] {
         assert!(check_bytes(garbage, &chain).is_err());

@@ -235,15 +235,6 @@ fn malformed(input: &[u8]) -> impl FnOnce(der::Error) -> OcspError + '_ {
     move |e| OcspError::Malformed(der_text(e, input))
 }
 
-/// `input`, refused with x/crypto/ocsp's text when bytes follow its first
-/// element (it checks the response and the basic response for that).
-fn no_trailing_data(input: &[u8]) -> Result<&[u8], OcspError> {
-    match der::asn1::AnyRef::from_der_partial(input) {
-        Ok((_, rest)) if !rest.is_empty() => Err(OcspError::TrailingData),
-        _ => Ok(input),
-    }
-}
-
 /// The hash algorithms a `CertID` may use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum CertIdHash {
@@ -485,8 +476,11 @@ pub fn check_response(
     crypto: &dyn CryptoProvider,
 ) -> Result<RevocationStatus, OcspError> {
     // OCSPResponse
-    let outer =
-        OcspResponseDer::from_der(no_trailing_data(response)?).map_err(malformed(response))?;
+    // x/crypto/ocsp parses first, then refuses bytes after the response.
+    let (outer, rest) = OcspResponseDer::from_der_partial(response).map_err(malformed(response))?;
+    if !rest.is_empty() {
+        return Err(OcspError::TrailingData);
+    }
     let EnumeratedValue(status) = outer.response_status;
     if status != 0 {
         return Err(OcspError::ResponderStatus { status });
@@ -503,8 +497,11 @@ pub fn check_response(
 
     // BasicOCSPResponse
     let basic_der = rb.response.as_bytes();
-    let basic = BasicOcspResponseDer::from_der(no_trailing_data(basic_der)?)
-        .map_err(malformed(basic_der))?;
+    let (basic, rest) =
+        BasicOcspResponseDer::from_der_partial(basic_der).map_err(malformed(basic_der))?;
+    if !rest.is_empty() {
+        return Err(OcspError::TrailingData);
+    }
     let signature = basic
         .signature
         .as_bytes()
