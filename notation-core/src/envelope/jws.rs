@@ -765,7 +765,7 @@ mod tests {
         // Go decodes the header into interface{} values: `1.0` is the
         // float64 1, sent to plugins as `1`; a large integer is rounded.
         let h = ProtectedHeader::parse(
-            br#"{"alg":"PS256","x":1.0,"y":[12345678901234567890,{"z":2e0}],"w":1.50}"#,
+            br#"{"alg":"PS256","x":1.0,"y":[12345678901234567890,{"z":2e0}],"w":1.50,"v":1.7976931348623158e308,"u":8870192238583142937e-28}"#,
         )
         .unwrap();
         let values: Vec<String> = h
@@ -780,7 +780,14 @@ mod tests {
             .collect();
         assert_eq!(
             values,
-            ["x=1", r#"y=[12345678901234567000,{"z":2}]"#, "w=1.5"]
+            [
+                "x=1",
+                r#"y=[12345678901234567000,{"z":2}]"#,
+                "w=1.5",
+                // Correctly rounded, as Go reads them.
+                "v=1.7976931348623157e+308",
+                "u=8.870192238583143e-10"
+            ]
         );
     }
 
