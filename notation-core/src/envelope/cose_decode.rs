@@ -14,9 +14,11 @@
 //! ([`wellformed`]), then go-cose's decoding of the message, of its
 //! protected header (a byte string holding a map, where tags are allowed)
 //! and of its unprotected header. Every pass reads the bytes in place
-//! with a cursor: no item tree is built, so memory does not grow with the
-//! number of items.
-// Requirements: D1, U (the limits are go-cose's).
+//! with a cursor, building no tree of items. coset, which decodes the
+//! message afterwards, does hold every item in memory: the well-formedness
+//! pass bounds their number ([`MAX_ITEMS`], our limit; the reference has
+//! none).
+// Requirements: D1, U (the nesting and size limits are go-cose's).
 
 use std::collections::HashSet;
 
