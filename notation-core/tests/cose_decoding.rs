@@ -138,3 +138,25 @@ fn a_large_unprotected_header_decodes_in_place() {
         Err("cbor: more than 1048576 data items in the signature envelope".into())
     );
 }
+
+#[test]
+fn counter_signatures_count_against_the_item_limit() {
+    // A counter signature's protected header is a byte string the
+    // message's pass does not look into; its items count all the same.
+    let mut inner = vec![0xa1, 0x01, 0x88];
+    for _ in 0..8 {
+        inner.push(0x9a);
+        inner.extend_from_slice(&131_072u32.to_be_bytes());
+        inner.extend(std::iter::repeat_n(0x00, 131_072));
+    }
+    let mut m = vec![0xd2, 0x84, 0x43, 0xa1, 0x01, 0x26];
+    m.extend_from_slice(&[0xa2, 0x18, 0x21, 0x81, 0x43, 1, 2, 3, 0x07, 0x83, 0x5a]);
+    m.extend_from_slice(&(inner.len() as u32).to_be_bytes());
+    m.extend_from_slice(&inner);
+    m.extend_from_slice(&[0xa0, 0x41, 0x01]);
+    m.extend_from_slice(&[0x43, b'a', b'b', b'c', 0x42, 1, 2]);
+    assert_eq!(
+        CoseEnvelope::parse(&m).unwrap_err().to_string(),
+        "cbor: invalid unprotected header: cbor: more than 1048576 data items in the signature envelope"
+    );
+}

@@ -119,9 +119,7 @@ fn wellformed(
 ) -> Result<(), String> {
     *items += 1;
     if *items > MAX_ITEMS {
-        return Err(format!(
-            "cbor: more than {MAX_ITEMS} data items in the signature envelope"
-        ));
+        return Err(too_many_items());
     }
     match head(buf, pos)? {
         Head::Array(len) => {
@@ -157,6 +155,10 @@ fn wellformed(
         _ => {}
     }
     Ok(())
+}
+
+fn too_many_items() -> String {
+    format!("cbor: more than {MAX_ITEMS} data items in the signature envelope")
 }
 
 /// Moves past the (well-formed) item at `*pos`, checking that each tag in
@@ -323,7 +325,7 @@ fn headers(
 ) -> Result<(), String> {
     let protected = protected_header(buf, protected, items)
         .map_err(|e| format!("cbor: invalid protected header: {e}"))?;
-    let unprotected = unprotected_header(buf, unprotected)
+    let unprotected = unprotected_header(buf, unprotected, items)
         .map_err(|e| format!("cbor: invalid unprotected header: {e}"))?;
     let has = |labels: &[Label], label: i64| labels.contains(&Label::Int(label));
     if has(&protected, LABEL_IV) && has(&unprotected, LABEL_PARTIAL_IV) {
@@ -356,7 +358,7 @@ fn protected_header(buf: &[u8], start: usize, items: &mut usize) -> Result<Vec<L
     let mut end = 0;
     wellformed(encoded, &mut end, 0, true, items)?;
     extraneous(encoded, end)?;
-    header_map(encoded, 0, true).map_err(|e| match e {
+    header_map(encoded, 0, true, items).map_err(|e| match e {
         HeaderError::Decode(e) => e,
         HeaderError::Parameter(e) => format!("protected header: {e}"),
     })
@@ -364,11 +366,11 @@ fn protected_header(buf: &[u8], start: usize, items: &mut usize) -> Result<Vec<L
 
 /// go-cose `UnprotectedHeader.UnmarshalCBOR` on the item at `start`; the
 /// labels present.
-fn unprotected_header(buf: &[u8], start: usize) -> Result<Vec<Label>, String> {
+fn unprotected_header(buf: &[u8], start: usize, items: &mut usize) -> Result<Vec<Label>, String> {
     if buf.get(start).is_none_or(|b| b >> 5 != 5) {
         return Err("cbor: unprotected header: require map type".into());
     }
-    header_map(buf, start, false).map_err(|e| match e {
+    header_map(buf, start, false, items).map_err(|e| match e {
         HeaderError::Decode(e) => e,
         HeaderError::Parameter(e) => format!("unprotected header: {e}"),
     })
@@ -377,7 +379,14 @@ fn unprotected_header(buf: &[u8], start: usize) -> Result<Vec<Label>, String> {
 /// The header map at `start`: its labels (go-cose
 /// `validateHeaderLabelCBOR`), its values decoded as Go values, then
 /// go-cose's rules for the labels it knows.
-fn header_map(buf: &[u8], start: usize, protected: bool) -> Result<Vec<Label>, HeaderError> {
+/// `items` counts the items of the protected headers of counter
+/// signatures in it against [`MAX_ITEMS`] (coset holds them too).
+fn header_map(
+    buf: &[u8],
+    start: usize,
+    protected: bool,
+    items: &mut usize,
+) -> Result<Vec<Label>, HeaderError> {
     let mut pos = start;
     let Head::Map(Some(n)) = head(buf, &mut pos)? else {
         return Err(HeaderError::Decode("cbor: require map type".into()));
@@ -428,7 +437,7 @@ fn header_map(buf: &[u8], start: usize, protected: bool) -> Result<Vec<Label>, H
             Label::Int(LABEL_COUNTER_SIGNATURE | LABEL_COUNTER_SIGNATURE_V2)
         );
         if counter_signature && !protected {
-            if !is_countersignature(buf, value) {
+            if !is_countersignature(buf, value, items)? {
                 return Err(HeaderError::Decode(
                     "invalid Countersignature object / list of objects".into(),
                 ));
@@ -733,37 +742,47 @@ fn critical(buf: &[u8], value: &GoValue<'_>, labels: &HashSet<Label>) -> Result<
 /// go-cose's `Countersignature` at `start` (a `COSE_Signature`: an array of
 /// three, protected header, unprotected header, non-empty signature), or a
 /// list of them. (No tag can be there: the message's pass refused them.)
-fn is_countersignature(buf: &[u8], start: usize) -> bool {
-    let one = |start: usize| -> bool {
+/// An error only when the item limit is passed.
+fn is_countersignature(buf: &[u8], start: usize, items: &mut usize) -> Result<bool, String> {
+    let mut one = |start: usize| -> Result<bool, String> {
         if buf.get(start) != Some(&0x83) {
-            return false;
+            return Ok(false);
         }
         let mut pos = start + 1;
         let mut parts = [0; 3];
         for part in &mut parts {
             *part = pos;
             if skip(buf, &mut pos).is_err() {
-                return false;
+                return Ok(false);
             }
         }
         let [protected, unprotected, signature] = parts;
-        matches!(byte_string(buf, signature), Ok(Some(s)) if !s.is_empty())
-            && headers(buf, protected, unprotected, &mut 0).is_ok()
+        if !matches!(byte_string(buf, signature), Ok(Some(s)) if !s.is_empty()) {
+            return Ok(false);
+        }
+        let decoded = headers(buf, protected, unprotected, items).is_ok();
+        if *items > MAX_ITEMS {
+            return Err(too_many_items());
+        }
+        Ok(decoded)
     };
     // `null` and `undefined` decode into a nil list, and into nil
     // elements of a list.
     let nil = |start: usize| matches!(buf.get(start), Some(0xf6 | 0xf7));
-    if nil(start) || one(start) {
-        return true;
+    if nil(start) || one(start)? {
+        return Ok(true);
     }
     let mut pos = start;
     let Ok(Head::Array(Some(n))) = head(buf, &mut pos) else {
-        return false;
+        return Ok(false);
     };
-    (0..n).all(|_| {
+    for _ in 0..n {
         let element = pos;
-        skip(buf, &mut pos).is_ok() && (nil(element) || one(element))
-    })
+        if skip(buf, &mut pos).is_err() || !(nil(element) || one(element)?) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 const LABEL_ALG: i64 = 1;
