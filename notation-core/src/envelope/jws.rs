@@ -182,8 +182,10 @@ impl JwsEnvelope {
                 "the JWS envelope must be a JSON object".into(),
             ));
         }
-        let raw: RawJws =
-            serde_json::from_slice(bytes).map_err(|e| EnvelopeError::Malformed(e.to_string()))?;
+        // As Go reads JSON: a byte that is not UTF-8, or a lone surrogate
+        // escape, is U+FFFD.
+        let raw: RawJws = serde_json::from_str(&crate::json::go_text(bytes))
+            .map_err(|e| EnvelopeError::Malformed(e.to_string()))?;
         let x5c = raw.header.x5c.unwrap_or_default();
         if x5c.len() > super::MAX_CHAIN_LENGTH {
             return Err(EnvelopeError::Malformed(format!(
@@ -353,7 +355,10 @@ impl ProtectedHeader {
             ))
         };
         crate::json::check_depth(bytes, crate::json::MAX_DEPTH).map_err(err)?;
-        let members = crate::json::parse_object_members(bytes).map_err(err)?;
+        // As Go reads JSON: a byte that is not UTF-8, or a lone surrogate
+        // escape, is U+FFFD.
+        let text = crate::json::go_text(bytes);
+        let members = crate::json::parse_object_members(text.as_bytes()).map_err(err)?;
         let mut h = ProtectedHeader {
             alg: String::new(),
             cty: String::new(),
@@ -789,6 +794,26 @@ mod tests {
                 "u=8.870192238583143e-10"
             ]
         );
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_reads_as_go_reads_it() {
+        // Each byte that is not UTF-8, and each lone surrogate escape, is
+        // U+FFFD, as in Go's JSON decoder.
+        let h = ProtectedHeader::parse(b"{\"alg\":\"PS256\",\"x\":\"a\xffb\",\"y\":\"\\ud800\"}")
+            .unwrap();
+        assert_eq!(
+            h.extended,
+            [
+                ("x".to_string(), serde_json::json!("a\u{fffd}b")),
+                ("y".to_string(), serde_json::json!("\u{fffd}")),
+            ]
+        );
+        let env = JwsEnvelope::parse(
+            b"{\"payload\":\"\",\"protected\":\"\",\"signature\":\"\",\"header\":{\"io.cncf.notary.signingAgent\":\"a\xc3\"},\"\xff\":1}",
+        )
+        .unwrap();
+        assert_eq!(env.signing_agent.as_deref(), Some("a\u{fffd}"));
     }
 
     #[test]
