@@ -82,7 +82,12 @@ pub(crate) fn go_float64(f: f64) -> String {
 /// Go's `%v` of a float64 (`strconv.FormatFloat(f, 'g', -1, 64)` as fmt
 /// uses it): the shortest digits, written out for exponents from -4 to 5,
 /// with an exponent of at least two digits otherwise (`1e+06`, `1e-05`).
-pub(crate) fn go_float_v(f: f64) -> String {
+///
+/// ```
+/// assert_eq!(notation_core::json::go_float_v(1234567.0), "1.234567e+06");
+/// assert_eq!(notation_core::json::go_float_v(12.75), "12.75");
+/// ```
+pub fn go_float_v(f: f64) -> String {
     if f.is_nan() {
         return "NaN".into();
     }
@@ -543,6 +548,9 @@ mod tests {
             (1e-7, "1e-07"),
             (f64::NAN, "NaN"),
             (f64::NEG_INFINITY, "-Inf"),
+            (-2.5, "-2.5"),
+            (0.5, "0.5"),
+            (12.75, "12.75"),
         ] {
             assert_eq!(go_float_v(f), go, "{f:e}");
         }

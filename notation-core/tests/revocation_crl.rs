@@ -822,101 +822,65 @@ fn crafted_crls_signed_by_the_issuer() {
         crl_error(&r)
     );
 
-    // An entry for the intermediate with a critical certificateIssuer
-    // (indirect CRL): not supported.
+    // Entries for the intermediate with entry extensions, each a CRL of
+    // its own: the status, and the error of the entry.
     let intermediate = cert("intermediate");
-    let entry = der_tlv(
-        0x30,
-        &[
-            der_tlv(0x02, &[intermediate.serial_number().to_vec()]),
-            parts[3].clone(), // thisUpdate as revocationDate
-            der_tlv(
-                0x30,
-                &[der_tlv(
-                    0x30,
-                    &[
-                        vec![0x06, 0x03, 0x55, 0x1d, 0x1d],
-                        vec![0x01, 0x01, 0xff],
-                        der_tlv(0x04, &[vec![0x30, 0x00]]),
-                    ],
-                )],
+    let critical = |oid_tail: u8, value: Vec<u8>| {
+        der_tlv(
+            0x30,
+            &[
+                vec![0x06, 0x03, 0x55, 0x1d, oid_tail],
+                vec![0x01, 0x01, 0xff],
+                der_tlv(0x04, &[value]),
+            ],
+        )
+    };
+    let with_entry = |extensions: Vec<Vec<u8>>| {
+        let entry = der_tlv(
+            0x30,
+            &[
+                der_tlv(0x02, &[intermediate.serial_number().to_vec()]),
+                parts[3].clone(), // thisUpdate as revocationDate
+                der_tlv(0x30, &extensions),
+            ],
+        );
+        let mut with = parts.clone();
+        with.insert(5, der_tlv(0x30, &[entry]));
+        let r = intermediate_status(resign_root(&base, with));
+        (r.status, crl_error(&r).to_string())
+    };
+    let unsupported = |oid: &str| {
+        (
+            RevocationStatus::Unknown,
+            format!(
+                "failed to check revocation status from http://crl.root.test/root.crl: unsupported critical extension found in CRL: {oid}"
             ),
-        ],
-    );
-    let mut indirect = parts.clone();
-    indirect.insert(5, der_tlv(0x30, &[entry]));
-    let r = intermediate_status(resign_root(&base, indirect));
-    assert_eq!(r.status, RevocationStatus::Unknown);
+        )
+    };
+    // A critical certificateIssuer (indirect CRL): not supported.
     assert_eq!(
-        crl_error(&r).to_string(),
-        "failed to check revocation status from http://crl.root.test/root.crl: unsupported critical extension found in CRL: 2.5.29.29"
+        with_entry(vec![critical(0x1d, vec![0x30, 0x00])]),
+        unsupported("2.5.29.29")
     );
-
     // A reason code marked critical: the reference knows only the
     // invalidity date as an entry extension, so it is unsupported too.
-    let entry = der_tlv(
-        0x30,
-        &[
-            der_tlv(0x02, &[intermediate.serial_number().to_vec()]),
-            parts[3].clone(),
-            der_tlv(
-                0x30,
-                &[der_tlv(
-                    0x30,
-                    &[
-                        vec![0x06, 0x03, 0x55, 0x1d, 0x15],
-                        vec![0x01, 0x01, 0xff],
-                        der_tlv(0x04, &[vec![0x0a, 0x01, 0x01]]),
-                    ],
-                )],
-            ),
-        ],
-    );
-    let mut critical_reason = parts.clone();
-    critical_reason.insert(5, der_tlv(0x30, &[entry]));
-    let r = intermediate_status(resign_root(&base, critical_reason));
-    assert_eq!(r.status, RevocationStatus::Unknown);
+    let critical_reason = critical(0x15, vec![0x0a, 0x01, 0x01]);
     assert_eq!(
-        crl_error(&r).to_string(),
-        "failed to check revocation status from http://crl.root.test/root.crl: unsupported critical extension found in CRL: 2.5.29.21"
+        with_entry(vec![critical_reason.clone()]),
+        unsupported("2.5.29.21")
     );
-
     // The same, followed by an invalidity date that does not parse: the
     // reference stops at the first extension that fails, the reason code.
-    let entry = der_tlv(
+    let bad_date = der_tlv(
         0x30,
         &[
-            der_tlv(0x02, &[intermediate.serial_number().to_vec()]),
-            parts[3].clone(),
-            der_tlv(
-                0x30,
-                &[
-                    der_tlv(
-                        0x30,
-                        &[
-                            vec![0x06, 0x03, 0x55, 0x1d, 0x15],
-                            vec![0x01, 0x01, 0xff],
-                            der_tlv(0x04, &[vec![0x0a, 0x01, 0x01]]),
-                        ],
-                    ),
-                    der_tlv(
-                        0x30,
-                        &[
-                            vec![0x06, 0x03, 0x55, 0x1d, 0x18],
-                            der_tlv(0x04, &[vec![0x18, 0x01, 0x00]]),
-                        ],
-                    ),
-                ],
-            ),
+            vec![0x06, 0x03, 0x55, 0x1d, 0x18],
+            der_tlv(0x04, &[vec![0x18, 0x01, 0x00]]),
         ],
     );
-    let mut then_bad_date = parts.clone();
-    then_bad_date.insert(5, der_tlv(0x30, &[entry]));
-    let r = intermediate_status(resign_root(&base, then_bad_date));
-    assert_eq!(r.status, RevocationStatus::Unknown);
     assert_eq!(
-        crl_error(&r).to_string(),
-        "failed to check revocation status from http://crl.root.test/root.crl: unsupported critical extension found in CRL: 2.5.29.21"
+        with_entry(vec![critical_reason, bad_date]),
+        unsupported("2.5.29.21")
     );
 }
 

@@ -439,7 +439,7 @@ fn go_sprint(value: &serde_json::Value, format: EnvelopeFormat) -> String {
         Value::Number(n) => match (format, n.as_i64(), n.as_u64()) {
             (EnvelopeFormat::Cose, Some(i), _) => i.to_string(),
             (EnvelopeFormat::Cose, None, Some(u)) => u.to_string(),
-            _ => go_float(n.as_f64().unwrap_or(0.0)),
+            _ => notation_core::json::go_float_v(n.as_f64().unwrap_or(0.0)),
         },
         Value::Array(items) => {
             let inner: Vec<String> = items.iter().map(|v| go_sprint(v, format)).collect();
@@ -458,78 +458,9 @@ fn go_sprint(value: &serde_json::Value, format: EnvelopeFormat) -> String {
     }
 }
 
-/// Go's `%v` for a `float64`: the shortest representation, in `%e` form
-/// when the decimal exponent is below -4 or at least 6 (`1e+06`).
-fn go_float(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
-    }
-    if f == 0.0 {
-        return if f.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
-    }
-    // Rust's `{:e}` gives the shortest round-trip digits: `-1.2345e6`.
-    let sci = format!("{f:e}");
-    let (mantissa, exp) = sci.split_once('e').expect("{:e} has an exponent");
-    let exp: i32 = exp.parse().expect("{:e} exponent is an integer");
-    let (sign, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => ("-", m),
-        None => ("", mantissa),
-    };
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    if !(-4..6).contains(&exp) {
-        let (first, rest) = digits.split_at(1);
-        let frac = if rest.is_empty() {
-            String::new()
-        } else {
-            format!(".{rest}")
-        };
-        let exp_sign = if exp < 0 { '-' } else { '+' };
-        return format!("{sign}{first}{frac}e{exp_sign}{:02}", exp.unsigned_abs());
-    }
-    let point = exp + 1; // digits before the decimal point
-    let body = if point <= 0 {
-        format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
-    } else if point as usize >= digits.len() {
-        format!("{digits}{}", "0".repeat(point as usize - digits.len()))
-    } else {
-        let (int, frac) = digits.split_at(point as usize);
-        format!("{int}.{frac}")
-    };
-    format!("{sign}{body}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn go_float_formatting() {
-        for (f, want) in [
-            (1.0, "1"),
-            (1e6, "1e+06"),
-            (123456.0, "123456"),
-            (1234567.0, "1.234567e+06"),
-            (0.0001, "0.0001"),
-            (0.00001, "1e-05"),
-            (-2.5, "-2.5"),
-            (1e21, "1e+21"),
-            (0.5, "0.5"),
-            (12.75, "12.75"),
-        ] {
-            assert_eq!(go_float(f), want, "{f}");
-        }
-    }
 
     #[test]
     fn go_sprint_values() {
