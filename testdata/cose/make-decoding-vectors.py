@@ -91,6 +91,7 @@ V['protected nested map keys fixed-zone times'] = msg(p=protected(tstr("z"), ama
 V['protected nested map keys float times'] = msg(p=protected(tstr("z"), amap(tag(1, b'\xfb\x41\xd9\x53\xfc\x40\x06\x66\x66'), u(0), tag(1, b'\xfb\x41\xd9\x53\xfc\x40\x06\x66\x66'), u(0))))
 V['protected nested map keys tag holding a self-described item'] = msg(p=protected(tstr("z"), amap(tag(100, tag(55799, u(5))), u(0), tag(100, u(5)), u(0))))
 V['protected label whose value has a bad tag, then the label again'] = msg(p=protected(u(4), tag(2, u(1)), u(4), bstr(b'')))
+V['protected label again, its value with a bad tag'] = msg(p=protected(u(4), bstr(b''), u(4), tag(2, u(1))))
 V['countersignature null'] = msg(un=unprot(u(11), b'\xf6'))
 V['countersignature list with null'] = msg(un=unprot(u(11), arr(b'\xf6', COUNTER)))
 # Heads longer than they need be: accepted.

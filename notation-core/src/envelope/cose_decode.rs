@@ -409,11 +409,6 @@ fn header_map(
                 continue;
             }
         };
-        if !seen.insert(label.clone()) {
-            return Err(HeaderError::Decode(format!(
-                "cbor: found duplicate map key \"{label}\" at map element index {index}"
-            )));
-        }
         // The pair fails, and is not counted, when a tag in its value does
         // not hold what the tag requires.
         let value = pos;
@@ -421,8 +416,12 @@ fn header_map(
             first_error.get_or_insert(e);
             pos = value;
             skip(buf, &mut pos)?;
-            seen.remove(&label);
             continue;
+        }
+        if !seen.insert(label.clone()) {
+            return Err(HeaderError::Decode(format!(
+                "cbor: found duplicate map key \"{label}\" at map element index {index}"
+            )));
         }
         labels.push(label);
         value_starts.push(value);
