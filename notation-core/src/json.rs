@@ -400,12 +400,21 @@ const GO_STD_DECODE: base64::engine::GeneralPurpose = base64::engine::GeneralPur
 /// `\r` and `\n` and accepts non-zero trailing bits.
 pub(crate) fn decode_go_base64(s: &str) -> Result<Vec<u8>, String> {
     use base64::Engine;
-    let cleaned: String;
-    let input = if s.contains(['\r', '\n']) {
-        cleaned = s.chars().filter(|c| *c != '\r' && *c != '\n').collect();
-        cleaned.as_str()
+    let bytes = s.as_bytes();
+    let cleaned: Vec<u8>;
+    let input = if memchr::memchr2(b'\r', b'\n', bytes).is_some() {
+        // Line by line: PEM bodies hold a break every 64 characters.
+        let mut joined = Vec::with_capacity(bytes.len());
+        let mut start = 0;
+        for end in memchr::memchr2_iter(b'\r', b'\n', bytes) {
+            joined.extend_from_slice(&bytes[start..end]);
+            start = end + 1;
+        }
+        joined.extend_from_slice(&bytes[start..]);
+        cleaned = joined;
+        cleaned.as_slice()
     } else {
-        s
+        bytes
     };
     GO_STD_DECODE
         .decode(input)
@@ -456,6 +465,10 @@ pub(crate) fn go_lossy_utf8(data: &[u8]) -> std::borrow::Cow<'_, str> {
 /// in place (both are six bytes), only inside strings; text without a
 /// lone surrogate is borrowed as it is.
 pub(crate) fn go_lone_surrogates(text: &str) -> std::borrow::Cow<'_, str> {
+    // Most documents hold no `\u` escape at all: one fast search says so.
+    if !text.contains("\\u") {
+        return std::borrow::Cow::Borrowed(text);
+    }
     let bytes = text.as_bytes();
     let hex4 = |at: usize| -> Option<u16> {
         let digits = bytes.get(at..at + 4)?;
@@ -508,6 +521,28 @@ pub(crate) fn go_lone_surrogates(text: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn go_base64_skips_line_breaks_anywhere() {
+        for text in ["AQID", "AQ\r\nID", "\nA\rQ\n\nI\r\nD\n", "AQID\r\n"] {
+            assert_eq!(decode_go_base64(text).unwrap(), [1, 2, 3], "{text:?}");
+        }
+        assert!(decode_go_base64("AQ\r\nI!").is_err());
+        assert_eq!(decode_go_base64("\r\n").unwrap(), Vec::<u8>::new());
+    }
+
+    #[test]
+    fn lone_surrogates_only_where_escaped() {
+        assert!(matches!(
+            go_lone_surrogates(r#"{"a":"b"}"#),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(go_lone_surrogates(r#"{"a":"\ud800"}"#), r#"{"a":"\ufffd"}"#);
+        assert_eq!(
+            go_lone_surrogates(r#"{"a":"\\ud800"}"#),
+            r#"{"a":"\\ud800"}"#
+        );
+    }
 
     #[test]
     fn float64s_are_written_as_go_writes_them() {
