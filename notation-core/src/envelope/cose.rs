@@ -1,6 +1,8 @@
 //! The COSE_Sign1 envelope.
 //!
-//! Decoding uses coset, which keeps the exact protected-header bytes for the
+//! Decoding applies go-cose's rules first ([`super::cose_decode`]), which
+//! also read the few unprotected parameters Notation uses; coset decodes
+//! the rest and keeps the exact protected-header bytes for the
 //! `Sig_structure`. Encoding builds both header maps in the canonical
 //! length-first key order that the reference's CBOR library produces, so
 //! our messages are byte-identical to notation-core-go's for the same input
@@ -26,7 +28,19 @@ pub const LABEL_X5CHAIN: i64 = 33;
 /// A parsed COSE_Sign1 envelope, not yet verified.
 #[derive(Clone, Debug)]
 pub struct CoseEnvelope {
+    /// The message with an empty unprotected header.
     message: CoseSign1,
+    unprotected: Unprotected,
+}
+
+/// The unprotected parameters Notation reads, as go-cose decoded them.
+#[derive(Clone, Debug)]
+struct Unprotected {
+    /// `x5chain` when it is an array: each element, `None` where it is not
+    /// a byte string.
+    x5chain: Option<Vec<Option<Vec<u8>>>>,
+    signing_agent: Option<String>,
+    timestamp_signature: Option<Vec<u8>>,
 }
 
 impl CoseEnvelope {
@@ -36,25 +50,29 @@ impl CoseEnvelope {
         // go-cose's decoding rules first (its error texts): the two bytes
         // a tagged COSE_Sign1 starts with in their shortest encoding (tag
         // 18, an array of four), then what its CBOR options refuse.
-        super::cose_decode::check(bytes).map_err(EnvelopeError::Malformed)?;
-        let message = CoseSign1::from_tagged_slice(bytes).map_err(|e| {
+        let checked = super::cose_decode::check(bytes).map_err(EnvelopeError::Malformed)?;
+        let message = CoseSign1::from_tagged_slice(&checked.for_coset).map_err(|e| {
             EnvelopeError::Malformed(format!("cbor: invalid COSE_Sign1_Tagged object: {e}"))
         })?;
-        Ok(Self { message })
+        let found = checked.unprotected;
+        let unprotected = Unprotected {
+            x5chain: found
+                .x5chain
+                .map(|c| c.into_iter().map(|d| d.map(<[u8]>::to_vec)).collect()),
+            signing_agent: found.signing_agent.map(str::to_owned),
+            timestamp_signature: found.timestamp_signature.map(<[u8]>::to_vec),
+        };
+        Ok(Self {
+            message,
+            unprotected,
+        })
     }
 
     /// The certificates of the unprotected `x5chain` (like the
     /// reference we do not read a protected `x5chain`).
     // Requirements: D5, W12.
     fn certificate_ders(&self) -> Result<Vec<&[u8]>, EnvelopeError> {
-        let value = self
-            .message
-            .unprotected
-            .rest
-            .iter()
-            .find(|(l, _)| *l == Label::Int(LABEL_X5CHAIN))
-            .map(|(_, v)| v);
-        let Some(Value::Array(items)) = value else {
+        let Some(items) = &self.unprotected.x5chain else {
             return Err(EnvelopeError::MissingCertificateChain);
         };
         if items.is_empty() {
@@ -69,10 +87,7 @@ impl CoseEnvelope {
         }
         items
             .iter()
-            .map(|i| match i {
-                Value::Bytes(b) => Ok(b.as_slice()),
-                _ => Err(EnvelopeError::MissingCertificateChain),
-            })
+            .map(|i| i.as_deref().ok_or(EnvelopeError::MissingCertificateChain))
             .collect()
     }
 
@@ -178,20 +193,11 @@ impl CoseEnvelope {
                 None => parse(d).map_err(EnvelopeError::Certificate),
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let mut unsigned = UnsignedAttributes::default();
-        for (label, value) in &self.message.unprotected.rest {
-            match (label, value) {
-                (Label::Text(t), Value::Text(s)) if t == header::SIGNING_AGENT && !s.is_empty() => {
-                    unsigned.signing_agent = Some(s.clone())
-                }
-                (Label::Text(t), Value::Bytes(b))
-                    if t == header::TIMESTAMP_SIGNATURE && !b.is_empty() =>
-                {
-                    unsigned.timestamp_signature = Some(b.clone())
-                }
-                _ => {}
-            }
-        }
+        let unsigned = UnsignedAttributes {
+            signing_agent: (self.unprotected.signing_agent.clone()).filter(|s| !s.is_empty()),
+            timestamp_signature: (self.unprotected.timestamp_signature.clone())
+                .filter(|b| !b.is_empty()),
+        };
         Ok(EnvelopeContent {
             signer_info: SignerInfo {
                 signed,
@@ -587,6 +593,7 @@ pub(crate) fn sign(req: &SignRequest<'_>, key_spec: KeySpec) -> Result<Vec<u8>, 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::envelope::{Envelope, EnvelopeFormat};
     use crate::signer::LocalSigner;
 
     #[test]
@@ -655,6 +662,61 @@ mod tests {
                     .to_string()
             );
         }
+    }
+
+    /// The unprotected header is not signed: values coset would refuse
+    /// there (an empty `kid`, an unregistered `alg`, a simple value without
+    /// a name), which go-cose decodes, leave a valid signature valid, and
+    /// the parameters Notation reads are read as before.
+    #[test]
+    fn unsigned_values_coset_refuses_leave_a_signature_valid() {
+        let signer = test_signer();
+        let req = SignRequest::new(br#"{"targetArtifact":{}}"#.to_vec(), &signer)
+            .signing_agent(Some("agent/1".into()));
+        let bytes = sign(&req, KeySpec::Rsa3072).unwrap();
+        // The protected header's byte string, then the unprotected map's
+        // head, which gains three pairs.
+        let mut decoder = ciborium_ll::Decoder::from(&bytes[2..]);
+        let ciborium_ll::Header::Bytes(Some(len)) = decoder.pull().unwrap() else {
+            panic!("protected header");
+        };
+        let map = 2 + decoder.offset() + len;
+        let pairs = bytes[map] - 0xa0;
+        assert!(pairs < 20);
+        let extra = [0x04, 0x40, 0x01, 0x18, 0x4d, 0x61, b'z', 0xf0];
+        let edited = [
+            &bytes[..map],
+            &[0xa0 + pairs + 3],
+            &extra,
+            &bytes[map + 1..],
+        ]
+        .concat();
+        let verified = Envelope::parse(EnvelopeFormat::Cose, &edited)
+            .unwrap()
+            .verify(&crate::crypto::DefaultProvider)
+            .unwrap();
+        let original = Envelope::parse(EnvelopeFormat::Cose, &bytes)
+            .unwrap()
+            .verify(&crate::crypto::DefaultProvider)
+            .unwrap();
+        let unsigned = &verified.signer_info.unsigned;
+        assert_eq!(unsigned.signing_agent.as_deref(), Some("agent/1"));
+        assert_eq!(unsigned.timestamp_signature, None);
+        assert_eq!(
+            verified.signer_info.certificate_chain,
+            original.signer_info.certificate_chain
+        );
+        assert_eq!(verified.payload, original.payload);
+        // A changed signed byte still fails.
+        let mut tampered = edited.clone();
+        let last = tampered.len() - 1;
+        tampered[last] ^= 1;
+        assert!(
+            Envelope::parse(EnvelopeFormat::Cose, &tampered)
+                .unwrap()
+                .verify(&crate::crypto::DefaultProvider)
+                .is_err()
+        );
     }
 
     #[test]

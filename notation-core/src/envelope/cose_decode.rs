@@ -14,10 +14,13 @@
 //! ([`wellformed`]), then go-cose's decoding of the message, of its
 //! protected header (a byte string holding a map, where tags are allowed)
 //! and of its unprotected header. Every pass reads the bytes in place
-//! with a cursor, building no tree of items. coset, which decodes the
-//! message afterwards, does hold every item in memory: the well-formedness
-//! pass bounds their number ([`MAX_ITEMS`], our limit; the reference has
-//! none).
+//! with a cursor, building no tree of items. The well-formedness pass
+//! bounds their number ([`MAX_ITEMS`], our limit; the reference has none).
+//!
+//! The same cursor reads the three unprotected parameters Notation uses
+//! ([`Unprotected`]). coset decodes the rest of the message, with an empty
+//! unprotected header in its place: coset is stricter than go-cose about
+//! some header values, and no unprotected value is signed.
 // Requirements: D1, U (the nesting and size limits are go-cose's).
 
 use std::collections::HashSet;
@@ -29,8 +32,9 @@ const MAX_NESTED_LEVELS: usize = 32;
 /// fxamacker/cbor's default limit on the declared size of an array or map.
 const MAX_ELEMENTS: usize = 131_072;
 /// Our limit on the data items of a message, its protected header's
-/// included (the reference has none): coset, which then decodes the
-/// message, holds every item in memory.
+/// included (the reference has none): it bounds the work of the passes
+/// (each counter signature's headers are read again) and what coset,
+/// which then decodes the protected header, holds in memory.
 const MAX_ITEMS: usize = 1 << 20;
 
 /// One head read at a cursor: a string's content comes with it; an array,
@@ -268,9 +272,36 @@ fn check_builtin_tag(number: u64, buf: &[u8], pos: usize) -> Result<(), String> 
     Err(format!("cbor: {wanted}, got {}", major_name(first)))
 }
 
+/// A message that passed [`check`].
+pub(super) struct Checked<'a> {
+    /// What Notation reads of the unprotected header.
+    pub(super) unprotected: Unprotected<'a>,
+    /// The message with an empty unprotected header, for coset: coset is
+    /// stricter than go-cose about some header values (an empty `kid`, an
+    /// `alg` or content type outside the COSE registries, simple values
+    /// without a name), and the unprotected ones are not signed, so
+    /// anyone could add one to a valid envelope that the reference
+    /// verifies. coset reads the rest of the message.
+    pub(super) for_coset: Vec<u8>,
+}
+
+/// The unprotected header parameters Notation reads (notation-core-go's
+/// envelope `Verify` and `Content`); the others are not looked at once
+/// go-cose's rules pass.
+#[derive(Debug, Default)]
+pub(super) struct Unprotected<'a> {
+    /// `x5chain` when it is an array: each element, `None` where it is not
+    /// a byte string.
+    pub(super) x5chain: Option<Vec<Option<&'a [u8]>>>,
+    /// The signing agent when it is a text string.
+    pub(super) signing_agent: Option<&'a str>,
+    /// The timestamp signature when it is a byte string.
+    pub(super) timestamp_signature: Option<&'a [u8]>,
+}
+
 /// Checks a tagged COSE_Sign1 message (starting `d2 84`) as go-cose
 /// `Sign1Message.UnmarshalCBOR` does, with its error texts.
-pub(super) fn check(message: &[u8]) -> Result<(), String> {
+pub(super) fn check(message: &[u8]) -> Result<Checked<'_>, String> {
     let data = message
         .strip_prefix(&[0xd2])
         .filter(|rest| rest.starts_with(&[0x84]))
@@ -291,7 +322,59 @@ pub(super) fn check(message: &[u8]) -> Result<(), String> {
     if byte_string(data, signature)?.is_none_or(<[u8]>::is_empty) {
         return Err("empty signature".into());
     }
-    headers(data, protected, unprotected, &mut items)
+    headers(data, protected, unprotected, &mut items)?;
+    let mut for_coset = Vec::with_capacity(message.len());
+    for_coset.extend_from_slice(&message[..1 + unprotected]);
+    for_coset.push(0xa0);
+    for_coset.extend_from_slice(&data[payload..]);
+    Ok(Checked {
+        unprotected: unprotected_parameters(data, unprotected)?,
+        for_coset,
+    })
+}
+
+/// The parameters Notation reads from the unprotected header at `start`,
+/// which [`headers`] has checked.
+fn unprotected_parameters(buf: &[u8], start: usize) -> Result<Unprotected<'_>, String> {
+    let mut pos = start;
+    let Head::Map(Some(n)) = head(buf, &mut pos)? else {
+        return Err("cbor: unprotected header: require map type".into());
+    };
+    let mut found = Unprotected::default();
+    for _ in 0..n {
+        let label = header_label(buf, &mut pos)?;
+        let value = pos;
+        let value_head = head(buf, &mut pos)?;
+        pos = value;
+        skip(buf, &mut pos)?;
+        match (label, value_head) {
+            (Label::Int(super::cose::LABEL_X5CHAIN), Head::Array(Some(len))) => {
+                let mut at = value;
+                head(buf, &mut at)?;
+                let mut certificates = Vec::with_capacity(len.min(super::MAX_CHAIN_LENGTH + 1));
+                for _ in 0..len {
+                    let element = at;
+                    certificates.push(match head(buf, &mut at)? {
+                        Head::Bytes(b) => Some(b),
+                        _ => {
+                            at = element;
+                            skip(buf, &mut at)?;
+                            None
+                        }
+                    });
+                }
+                found.x5chain = Some(certificates);
+            }
+            (Label::Text(t), Head::Text(text)) if t == super::header::SIGNING_AGENT => {
+                found.signing_agent = Some(utf8(text)?);
+            }
+            (Label::Text(t), Head::Bytes(b)) if t == super::header::TIMESTAMP_SIGNATURE => {
+                found.timestamp_signature = Some(b);
+            }
+            _ => {}
+        }
+    }
+    Ok(found)
 }
 
 /// fxamacker/cbor's error for bytes after the first item; `at` counts from
