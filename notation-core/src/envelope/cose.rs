@@ -72,6 +72,15 @@ impl CoseEnvelope {
     /// reference we do not read a protected `x5chain`).
     // Requirements: D5, W12.
     fn certificate_ders(&self) -> Result<Vec<&[u8]>, EnvelopeError> {
+        self.x5chain()?
+            .iter()
+            .map(|i| i.as_deref().ok_or(EnvelopeError::MissingCertificateChain))
+            .collect()
+    }
+
+    /// The unprotected `x5chain`, each element `None` where it is not a
+    /// byte string.
+    fn x5chain(&self) -> Result<&[Option<Vec<u8>>], EnvelopeError> {
         let Some(items) = &self.unprotected.x5chain else {
             return Err(EnvelopeError::MissingCertificateChain);
         };
@@ -85,10 +94,7 @@ impl CoseEnvelope {
                 super::MAX_CHAIN_LENGTH
             )));
         }
-        items
-            .iter()
-            .map(|i| i.as_deref().ok_or(EnvelopeError::MissingCertificateChain))
-            .collect()
+        Ok(items)
     }
 
     /// Verifies the signature with the leaf key under the algorithm the
@@ -100,8 +106,12 @@ impl CoseEnvelope {
         crypto: &dyn CryptoProvider,
         parse: ParseCertificate<'_>,
     ) -> Result<EnvelopeContent, EnvelopeError> {
-        let ders = self.certificate_ders()?;
-        let leaf = parse(ders[0])
+        // As notation-core-go's `Verify`: the leaf first, the rest of the
+        // chain once the signature verifies.
+        let leaf = self.x5chain()?[0].as_deref().ok_or_else(|| {
+            EnvelopeError::InvalidSignature("COSE envelope malformed leaf certificate".into())
+        })?;
+        let leaf = parse(leaf)
             .map_err(|_| EnvelopeError::InvalidSignature("malformed leaf certificate".into()))?;
         let derived = leaf
             .key_spec()
@@ -674,13 +684,7 @@ mod tests {
         let req = SignRequest::new(br#"{"targetArtifact":{}}"#.to_vec(), &signer)
             .signing_agent(Some("agent/1".into()));
         let bytes = sign(&req, KeySpec::Rsa3072).unwrap();
-        // The protected header's byte string, then the unprotected map's
-        // head, which gains three pairs.
-        let mut decoder = ciborium_ll::Decoder::from(&bytes[2..]);
-        let ciborium_ll::Header::Bytes(Some(len)) = decoder.pull().unwrap() else {
-            panic!("protected header");
-        };
-        let map = 2 + decoder.offset() + len;
+        let (map, _) = unprotected_at(&bytes);
         let pairs = bytes[map] - 0xa0;
         assert!(pairs < 20);
         let extra = [0x04, 0x40, 0x01, 0x18, 0x4d, 0x61, b'z', 0xf0];
@@ -716,6 +720,66 @@ mod tests {
                 .unwrap()
                 .verify(&crate::crypto::DefaultProvider)
                 .is_err()
+        );
+    }
+
+    /// Where the unprotected map of a signed message starts and ends.
+    fn unprotected_at(message: &[u8]) -> (usize, usize) {
+        let mut decoder = ciborium_ll::Decoder::from(&message[2..]);
+        let ciborium_ll::Header::Bytes(Some(len)) = decoder.pull().unwrap() else {
+            panic!("protected header");
+        };
+        let start = 2 + decoder.offset() + len;
+        let mut rest = &message[start..];
+        let _: ciborium::Value = ciborium::de::from_reader(&mut rest).unwrap();
+        (start, message.len() - rest.len())
+    }
+
+    /// As notation-core-go's `Verify`: an `x5chain` leaf that is not a byte
+    /// string is a malformed leaf; another element that is not is a chain
+    /// that is not present, once the signature verifies.
+    #[test]
+    fn x5chain_elements_that_are_not_byte_strings() {
+        let signer = test_signer();
+        let req = SignRequest::new(br#"{"targetArtifact":{}}"#.to_vec(), &signer);
+        let bytes = sign(&req, KeySpec::Rsa3072).unwrap();
+        let (start, end) = unprotected_at(&bytes);
+        let chain: Vec<ciborium::Value> = Envelope::parse(EnvelopeFormat::Cose, &bytes)
+            .unwrap()
+            .content_unverified()
+            .unwrap()
+            .signer_info
+            .certificate_chain
+            .iter()
+            .map(|c| ciborium::Value::Bytes(c.der().to_vec()))
+            .collect();
+        let with = |at: usize, value: ciborium::Value| {
+            let mut chain = chain.clone();
+            chain[at] = value;
+            chain
+        };
+        let verify = |chain: Vec<ciborium::Value>| {
+            let map = encode(&ciborium::Value::Map(vec![(
+                ciborium::Value::Integer(LABEL_X5CHAIN.into()),
+                ciborium::Value::Array(chain),
+            )]));
+            let message = [&bytes[..start], &map, &bytes[end..]].concat();
+            Envelope::parse(EnvelopeFormat::Cose, &message)
+                .unwrap()
+                .verify(&crate::crypto::DefaultProvider)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        let one = ciborium::Value::Integer(1.into());
+        assert!(chain.len() > 1);
+        assert_eq!(verify(chain.clone()), Ok(()));
+        assert_eq!(
+            verify(with(0, one.clone())),
+            Err("COSE envelope malformed leaf certificate".into())
+        );
+        assert_eq!(
+            verify(with(1, one)),
+            Err("certificate chain is not present".into())
         );
     }
 
