@@ -307,6 +307,57 @@ fn referrers_api_requests_are_minimal() {
     ));
 }
 
+/// Referrers API support is learned per repository, as oras-go learns it
+/// (one host may route repositories to different backends): a repository
+/// that answers without the API does not make the client list another
+/// repository of the host with the tag schema, where a signature pushed
+/// with the API is not. The in-process registry serves the API; the
+/// `legacy` repository answers its listings with 404.
+#[test]
+fn referrers_api_support_is_learned_per_repository() {
+    let registry = OciRegistry::start();
+    registry.set_fault(Some(Arc::new(|req: &support::http::Request| {
+        let path = req.path();
+        (path.starts_with("/v2/legacy/") && path.contains("/referrers/"))
+            .then(|| support::http::Response::status(404))
+    })));
+    let host = registry.host();
+    // Another client signs in net-monitor, with the API: no tag index.
+    let signing = RegistryClient::new().unwrap();
+    let (repo, reference) = remote(&signing, &host);
+    let digest = push_image(
+        &signing,
+        &RepositoryRef::new(reference.registry(), reference.repository()).unwrap(),
+    );
+    workflow::sign(
+        &repo,
+        &digest,
+        &signer("ec-256"),
+        &SignOptions::new(EnvelopeFormat::Jws),
+        &DefaultProvider,
+    )
+    .unwrap();
+    assert!(!registry.has_tag(
+        "net-monitor",
+        &notation_oci::referrers::referrers_tag(&digest).unwrap()
+    ));
+    let client = RegistryClient::new().unwrap();
+    push_image(
+        &client,
+        &RepositoryRef::new(host.clone(), "legacy").unwrap(),
+    );
+    let legacy = RemoteRepository::new(
+        client.clone(),
+        &Reference::parse(&format!("{host}/legacy:v1")).unwrap(),
+    )
+    .unwrap();
+    let (_, _, listed) = workflow::list(&legacy, "v1").unwrap();
+    assert!(listed.is_empty());
+    let (repo, _) = remote(&client, &host);
+    let (_, _, listed) = workflow::list(&repo, "v1").unwrap();
+    assert_eq!(listed.len(), 1);
+}
+
 #[test]
 fn force_referrers_tag_writes_the_index_even_with_the_api() {
     let registry = OciRegistry::start();

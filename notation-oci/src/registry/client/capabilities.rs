@@ -1,8 +1,10 @@
 //! What a client has learned about each registry while talking to it, so
 //! that it does not pay for the same discovery twice: whether the registry
-//! takes a blob in a single `POST`, whether it indexes subjects itself (the
-//! referrers API), and which blobs it is known to hold in a repository.
-//! Learned facts only save requests; a stale one costs at most a retry.
+//! takes a blob in a single `POST`, whether a repository indexes subjects
+//! itself (the referrers API; learned per repository, as oras-go learns it,
+//! since one host may route repositories to different backends), and which
+//! blobs it is known to hold in a repository. Learned facts only save
+//! requests; a stale one costs at most a retry.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, PoisonError};
@@ -11,17 +13,21 @@ use super::{RegistryClient, RepositoryRef};
 
 /// Most remembered blobs per client (cleared when full).
 const MAX_KNOWN_BLOBS: usize = 1024;
+/// Most repositories whose referrers API support is remembered per client
+/// (cleared when full).
+const MAX_KNOWN_REPOSITORIES: usize = 1024;
 
 #[derive(Default)]
 pub(super) struct Capabilities {
     registries: Mutex<HashMap<String, Learned>>,
+    /// Referrers API support by registry and repository.
+    referrers_api: Mutex<HashMap<(String, String), bool>>,
     known_blobs: Mutex<HashSet<(String, String, String)>>,
 }
 
 #[derive(Clone, Copy, Default)]
 struct Learned {
     single_post: Option<bool>,
-    referrers_api: Option<bool>,
 }
 
 impl Capabilities {
@@ -43,14 +49,28 @@ impl Capabilities {
         self.with(registry, |l| l.single_post = Some(accepted));
     }
 
-    /// Whether `registry` supports the referrers API (unknown until a
-    /// manifest push or a referrers listing tells).
-    pub(super) fn referrers_api(&self, registry: &str) -> Option<bool> {
-        self.with(registry, |l| l.referrers_api)
+    /// Whether `repository` of `registry` supports the referrers API
+    /// (unknown until a manifest push or a referrers listing tells).
+    pub(super) fn referrers_api(&self, registry: &str, repository: &str) -> Option<bool> {
+        self.referrers_api
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&(registry.to_ascii_lowercase(), repository.to_string()))
+            .copied()
     }
 
-    pub(super) fn set_referrers_api(&self, registry: &str, supported: bool) {
-        self.with(registry, |l| l.referrers_api = Some(supported));
+    pub(super) fn set_referrers_api(&self, registry: &str, repository: &str, supported: bool) {
+        let mut known = self
+            .referrers_api
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if known.len() >= MAX_KNOWN_REPOSITORIES {
+            known.clear();
+        }
+        known.insert(
+            (registry.to_ascii_lowercase(), repository.to_string()),
+            supported,
+        );
     }
 
     fn blob_key(registry: &str, repository: &str, digest: &str) -> (String, String, String) {
@@ -89,17 +109,19 @@ impl Capabilities {
 }
 
 impl RegistryClient {
-    /// Whether the registry of `repo` is known to support the referrers
-    /// API (`None`: not learned yet by this client).
+    /// Whether `repo` is known to support the referrers API (`None`: not
+    /// learned yet by this client).
     pub(crate) fn referrers_api_known(&self, repo: &RepositoryRef) -> Option<bool> {
-        self.inner.capabilities.referrers_api(&repo.registry)
+        self.inner
+            .capabilities
+            .referrers_api(&repo.registry, &repo.repository)
     }
 
     /// Records what a manifest push (`OCI-Subject`) or a referrers listing
-    /// showed about the registry of `repo`.
+    /// showed about `repo`.
     pub(crate) fn learn_referrers_api(&self, repo: &RepositoryRef, supported: bool) {
         self.inner
             .capabilities
-            .set_referrers_api(&repo.registry, supported);
+            .set_referrers_api(&repo.registry, &repo.repository, supported);
     }
 }
