@@ -15,7 +15,9 @@
 #     vector among them) again on the other provider, ring alone,
 #   - seeds every fuzz target from real data and runs each for FUZZ_SECONDS
 #     (default 15: a smoke run; fuzz/README.md tells how to run a campaign),
-#   - builds the benchmarks (run them with `cargo bench -p notation-benches`).
+#   - builds the benchmarks and their binaries, with the test build's
+#     dependencies (an optimised build of them all would take minutes of a CI
+#     run; `cargo bench -p notation-benches` builds and runs them optimised).
 # A component that is needed and missing fails the run: nothing is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -81,7 +83,7 @@ step "cargo test notation-core notation-oci (ring provider alone)"
 cargo test -p notation-core -p notation-oci --no-default-features --features ring
 
 step "benchmarks build"
-cargo bench -p notation-benches --no-run
+cargo build -p notation-benches --benches --bins
 
 if [ "${SKIP_FUZZ:-0}" != "1" ]; then
   step "fuzzing (${FUZZ_SECONDS:-15}s per target)"
