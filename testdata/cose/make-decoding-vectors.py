@@ -233,6 +233,16 @@ V['label 99 unprotected'] = msg(un=unprot(u(99), u(1)))
 V['negative label unprotected'] = msg(un=unprot(neg(-99), u(1)))
 V['signing agent number'] = msg(un=unprot(tstr("io.cncf.notary.signingAgent"), u(1)))
 V['timestamp signature text'] = msg(un=unprot(tstr("io.cncf.notary.timestampSignature"), tstr("x")))
+# Protected values go-cose decodes (coset, which we no longer use, refused
+# them).
+V['IV empty protected'] = msg(p=protected(u(5), bstr(b'')))
+V['content type tab protected'] = msg(p=amap(u(1), neg(-37), u(3), tstr("\tapplication/x")))
+V['simple 16 protected'] = msg(p=protected(tstr("x"), b'\xf0'))
+V['alg text protected'] = msg(p=amap(u(1), tstr("ES256")))
+V['alg self-described protected'] = msg(p=amap(u(1), tag(55799, neg(-37))))
+V['counter signature garbage protected'] = msg(p=protected(u(7), u(1)))
+V['negative integer past int64 protected'] = msg(p=protected(tstr("x"), neg(-2**64)))
+V['bignum protected'] = msg(p=protected(tstr("x"), tag(2, bstr(b'\x01' * 20))))
 
 for name, value in V.items():
     print(name + "\t" + value.hex())

@@ -1,17 +1,18 @@
 //! The COSE_Sign1 envelope.
 //!
-//! Decoding applies go-cose's rules first ([`super::cose_decode`]), which
-//! also read the few unprotected parameters Notation uses; coset decodes
-//! the rest and keeps the exact protected-header bytes for the
-//! `Sig_structure`. Encoding builds both header maps in the canonical
+//! Decoding follows go-cose's rules ([`super::cose_decode`]), which give
+//! the protected header's bytes (for the `Sig_structure`) and parameters,
+//! and the few unprotected parameters Notation uses. Encoding builds both
+//! header maps in the canonical
 //! length-first key order that the reference's CBOR library produces, so
 //! our messages are byte-identical to notation-core-go's for the same input
 //! (vector `11-envelope-encoding/cose-conformance.json`).
 // Requirements: D1-D7, D6, D7.
 
 use ciborium::value::Value;
-use coset::{CoseSign1, Label, RegisteredLabelWithPrivate, TaggedCborSerializable};
 use time::OffsetDateTime;
+
+use super::cose_decode::Label;
 
 use super::ParseCertificate;
 use super::{
@@ -24,13 +25,22 @@ use crate::x509::Certificate;
 
 /// The `x5chain` header label (RFC 9360).
 pub const LABEL_X5CHAIN: i64 = 33;
+/// The `alg`, `crit` and content type header labels (RFC 9052).
+const LABEL_ALG: i64 = 1;
+const LABEL_CRIT: i64 = 2;
+const LABEL_CONTENT_TYPE: i64 = 3;
 
 /// A parsed COSE_Sign1 envelope, not yet verified.
 #[derive(Clone, Debug)]
 pub struct CoseEnvelope {
-    /// The message with an empty unprotected header.
-    message: CoseSign1,
+    /// The protected header's encoded map, as signed.
+    protected: Vec<u8>,
+    /// Its parameters, in order.
+    parameters: Vec<(Label, Value)>,
     unprotected: Unprotected,
+    /// `None` for a detached payload.
+    payload: Option<Vec<u8>>,
+    signature: Vec<u8>,
 }
 
 /// The unprotected parameters Notation reads, as go-cose decoded them.
@@ -51,9 +61,6 @@ impl CoseEnvelope {
         // a tagged COSE_Sign1 starts with in their shortest encoding (tag
         // 18, an array of four), then what its CBOR options refuse.
         let checked = super::cose_decode::check(bytes).map_err(EnvelopeError::Malformed)?;
-        let message = CoseSign1::from_tagged_slice(&checked.for_coset).map_err(|e| {
-            EnvelopeError::Malformed(format!("cbor: invalid COSE_Sign1_Tagged object: {e}"))
-        })?;
         let found = checked.unprotected;
         let unprotected = Unprotected {
             x5chain: found
@@ -63,8 +70,11 @@ impl CoseEnvelope {
             timestamp_signature: found.timestamp_signature.map(<[u8]>::to_vec),
         };
         Ok(Self {
-            message,
+            protected: checked.protected.to_vec(),
+            parameters: checked.parameters,
             unprotected,
+            payload: checked.payload.map(<[u8]>::to_vec),
+            signature: checked.signature.to_vec(),
         })
     }
 
@@ -129,43 +139,55 @@ impl CoseEnvelope {
                 SignatureScheme::for_envelope(declared),
                 leaf.public_key(),
                 &tbs,
-                &self.message.signature,
+                &self.signature,
             )
             .map_err(|_| EnvelopeError::Integrity("verification error".into()))?;
         self.content_with(parse, Some(leaf))
     }
 
-    /// The `Sig_structure` over the original protected header bytes.
+    /// The `Sig_structure` over the original protected header bytes (in
+    /// a byte string with the shortest head, as go-cose writes it).
     // Requirements: D6.
     pub(crate) fn signing_input(&self) -> Result<Vec<u8>, EnvelopeError> {
         let payload = self
-            .message
             .payload
             .as_deref()
             .ok_or_else(|| EnvelopeError::Integrity("missing payload".into()))?;
-        Ok(coset::sig_structure_data(
-            coset::SignatureContext::CoseSign1,
-            self.message.protected.clone(),
-            None,
-            &[],
-            payload,
-        ))
+        Ok(to_be_signed(&self.protected, payload))
     }
 
+    /// The protected parameter under `label`.
+    fn parameter(&self, label: &Label) -> Option<&Value> {
+        self.parameters
+            .iter()
+            .find(|(l, _)| l == label)
+            .map(|(_, v)| v)
+    }
+
+    /// The protected parameter under the text label `name`.
+    fn text_parameter(&self, name: &str) -> Option<&Value> {
+        self.parameters
+            .iter()
+            .find(|(l, _)| matches!(l, Label::Text(t) if t == name))
+            .map(|(_, v)| v)
+    }
+
+    /// go-cose's `ProtectedHeader.Algorithm`, then notation-core-go's
+    /// algorithms.
     fn algorithm(&self) -> Result<SignatureAlgorithm, EnvelopeError> {
         let invalid = |m: String| EnvelopeError::InvalidSignature(m);
-        match &self.message.protected.header.alg {
-            Some(RegisteredLabelWithPrivate::Assigned(a)) => {
-                SignatureAlgorithm::from_cose_id(*a as i64).ok_or_else(|| {
-                    invalid(format!("signature algorithm not supported: {}", *a as i64))
-                })
+        match self.parameter(&Label::Int(LABEL_ALG)) {
+            Some(Value::Integer(a)) => {
+                let a = i128::from(*a);
+                i64::try_from(a)
+                    .ok()
+                    .and_then(SignatureAlgorithm::from_cose_id)
+                    .ok_or_else(|| invalid(format!("signature algorithm not supported: {a}")))
             }
-            Some(RegisteredLabelWithPrivate::PrivateUse(i)) => {
-                Err(invalid(format!("signature algorithm not supported: {i}")))
+            Some(Value::Text(t)) => {
+                Err(invalid(format!("Algorithm({})", crate::trust::GoQuoted(t))))
             }
-            Some(RegisteredLabelWithPrivate::Text(t)) => {
-                Err(invalid(format!("signature algorithm not supported: {t}")))
-            }
+            Some(_) => Err(invalid("invalid algorithm".into())),
             None => Err(invalid("algorithm not found".into())),
         }
     }
@@ -183,14 +205,13 @@ impl CoseEnvelope {
         mut leaf: Option<Certificate>,
     ) -> Result<EnvelopeContent, EnvelopeError> {
         let invalid = |m: String| EnvelopeError::InvalidSignature(m);
-        let header = &self.message.protected.header;
-        let content_type = match &header.content_type {
-            Some(coset::ContentType::Text(t)) => t.clone(),
+        let content_type = match self.parameter(&Label::Int(LABEL_CONTENT_TYPE)) {
+            Some(Value::Text(t)) => t.clone(),
             Some(_) => return Err(invalid("content type should be of 'tstr' type".into())),
             None => return Err(invalid("missing content type".into())),
         };
-        let payload = self.message.payload.clone().unwrap_or_default();
-        if self.message.signature.is_empty() {
+        let payload = self.payload.clone().unwrap_or_default();
+        if self.signature.is_empty() {
             return Err(invalid("signature missing in COSE envelope".into()));
         }
         let signed = self.signed_attributes(content_type)?;
@@ -213,7 +234,7 @@ impl CoseEnvelope {
                 signed,
                 unsigned,
                 signature_algorithm,
-                signature: self.message.signature.clone(),
+                signature: self.signature.clone(),
                 certificate_chain,
             },
             payload,
@@ -224,23 +245,19 @@ impl CoseEnvelope {
     // Requirements: B1-B3, D2, D3.
     fn signed_attributes(&self, content_type: String) -> Result<SignedAttributes, EnvelopeError> {
         let invalid = |m: String| EnvelopeError::InvalidSignature(m);
-        let header = &self.message.protected.header;
-        let get = |name: &str| {
-            header
-                .rest
+        let get = |name: &str| self.text_parameter(name);
+        // go-cose has checked that `crit` lists integers and texts.
+        let crit: Vec<AttributeKey> = match self.parameter(&Label::Int(LABEL_CRIT)) {
+            Some(Value::Array(labels)) => labels
                 .iter()
-                .find(|(l, _)| *l == Label::Text(name.to_string()))
-                .map(|(_, v)| v)
+                .filter_map(|label| match label {
+                    Value::Integer(i) => i64::try_from(i128::from(*i)).ok().map(AttributeKey::Int),
+                    Value::Text(t) => Some(AttributeKey::Text(t.clone())),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
         };
-        let crit: Vec<AttributeKey> = header
-            .crit
-            .iter()
-            .map(|c| match c {
-                RegisteredLabelWithPrivate::Assigned(a) => AttributeKey::Int(*a as i64),
-                RegisteredLabelWithPrivate::PrivateUse(i) => AttributeKey::Int(*i),
-                RegisteredLabelWithPrivate::Text(t) => AttributeKey::Text(t.clone()),
-            })
-            .collect();
         let scheme_text = match get(header::SIGNING_SCHEME) {
             Some(Value::Text(t)) => t.clone(),
             _ => return Err(invalid("invalid signingScheme".into())),
@@ -269,7 +286,7 @@ impl CoseEnvelope {
                     return Err(invalid(format!("crit header must not contain label {i}")));
                 }
                 AttributeKey::Int(i) => {
-                    if !header.rest.iter().any(|(l, _)| *l == Label::Int(*i)) {
+                    if self.parameter(&Label::Int(*i)).is_none() {
                         return Err(invalid(format!(
                             "\"{i}\" header is marked critical but not present"
                         )));
@@ -300,16 +317,21 @@ impl CoseEnvelope {
             None => None,
         }
         .filter(|t| *t != super::GO_ZERO_TIME);
+        // notation-core-go's system headers; every other parameter (a
+        // `kid` among them) is an extended attribute.
         let known = [
             header::SIGNING_SCHEME,
             header::SIGNING_TIME,
             header::AUTHENTIC_SIGNING_TIME,
             header::EXPIRY,
         ];
-        let extended = header
-            .rest
+        let extended = self
+            .parameters
             .iter()
-            .filter(|(l, _)| !matches!(l, Label::Text(t) if known.contains(&t.as_str())))
+            .filter(|(l, _)| match l {
+                Label::Int(i) => ![LABEL_ALG, LABEL_CRIT, LABEL_CONTENT_TYPE].contains(i),
+                Label::Text(t) => !known.contains(&t.as_str()),
+            })
             .map(|(l, v)| {
                 let key = match l {
                     Label::Text(t) => AttributeKey::Text(t.clone()),
@@ -364,16 +386,14 @@ fn parse_time(value: Option<&Value>, label: &str) -> Result<OffsetDateTime, Stri
 fn cbor_to_json(v: &Value) -> serde_json::Value {
     use base64::Engine;
     match v {
-        Value::Integer(i) => {
-            let n = i128::from(*i);
-            if let Ok(n) = i64::try_from(n) {
-                n.into()
-            } else if let Ok(n) = u64::try_from(n) {
-                n.into()
-            } else {
-                n.to_string().into()
-            }
-        }
+        // An integer past Go's int64 (go-cose refuses an unsigned one) is
+        // a `big.Int`, as a bignum is: a struct of unexported fields, which
+        // Go's JSON encoder writes as `{}`.
+        Value::Integer(i) => match i64::try_from(i128::from(*i)) {
+            Ok(n) => n.into(),
+            Err(_) => serde_json::json!({}),
+        },
+        Value::Tag(2 | 3, _) => serde_json::json!({}),
         Value::Bytes(b) => base64::engine::general_purpose::STANDARD.encode(b).into(),
         Value::Float(f) => {
             serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into)
@@ -674,12 +694,13 @@ mod tests {
         }
     }
 
-    /// The unprotected header is not signed: values coset would refuse
-    /// there (an empty `kid`, an unregistered `alg`, a simple value without
-    /// a name), which go-cose decodes, leave a valid signature valid, and
-    /// the parameters Notation reads are read as before.
+    /// The unprotected header is not signed: values go-cose decodes there
+    /// (an empty `kid`, an unregistered `alg`, a simple value without a
+    /// name; a COSE library's stricter model refuses them) leave a valid
+    /// signature valid, and the parameters Notation reads are read as
+    /// before.
     #[test]
-    fn unsigned_values_coset_refuses_leave_a_signature_valid() {
+    fn unsigned_values_go_cose_decodes_leave_a_signature_valid() {
         let signer = test_signer();
         let req = SignRequest::new(br#"{"targetArtifact":{}}"#.to_vec(), &signer)
             .signing_agent(Some("agent/1".into()));
@@ -721,6 +742,85 @@ mod tests {
                 .verify(&crate::crypto::DefaultProvider)
                 .is_err()
         );
+    }
+
+    /// The protected header is read as go-cose decodes it: every parameter
+    /// but `alg`, `crit`, the content type and Notary's own is an extended
+    /// attribute (a `kid` too, even empty), a simple value without a name
+    /// is its number, and a big integer is what Go's JSON encoder makes of
+    /// a `big.Int` value. A signature over such a header verifies.
+    #[test]
+    fn protected_parameters_are_read_as_go_cose_decodes_them() {
+        let signer = test_signer();
+        let text = |t: &str| encode(&Value::Text(t.into()));
+        let pairs: Vec<(Vec<u8>, Vec<u8>)> = vec![
+            (vec![0x01], vec![0x38, 0x25]), // alg: PS384 (-38)
+            (
+                vec![0x02],
+                encode(&Value::Array(vec![Value::Text(
+                    header::SIGNING_SCHEME.into(),
+                )])),
+            ),
+            (vec![0x03], text(crate::payload::PAYLOAD_MEDIA_TYPE)),
+            (text(header::SIGNING_SCHEME), text("notary.x509")),
+            (
+                text(header::SIGNING_TIME),
+                vec![0xc1, 0x1a, 0x65, 0x53, 0xf1, 0x00],
+            ),
+            (vec![0x04], vec![0x40]), // kid: empty
+            (text("s"), vec![0xf0]),  // simple(16)
+            (text("b"), [&[0xc2, 0x54][..], &[1; 20]].concat()), // bignum
+            (text("n"), [&[0x3b][..], &[0xff; 8]].concat()), // -2^64
+            (text("u"), vec![0xd9, 0xd9, 0xf7, 0x05]), // self-described 5
+        ];
+        let mut protected = vec![0xa0 + pairs.len() as u8];
+        for (k, v) in &pairs {
+            protected.extend_from_slice(k);
+            protected.extend_from_slice(v);
+        }
+        let payload = br#"{"targetArtifact":{}}"#.to_vec();
+        let (signature, chain) = sign_bytes(&signer, &to_be_signed(&protected, &payload)).unwrap();
+        let certificates = chain
+            .iter()
+            .map(|c| Value::Bytes(c.der().to_vec()))
+            .collect();
+        let message = encode_message(
+            &protected,
+            vec![(
+                Value::Integer(LABEL_X5CHAIN.into()),
+                Value::Array(certificates),
+            )],
+            &payload,
+            &signature,
+        );
+        let envelope = Envelope::parse(EnvelopeFormat::Cose, &message).unwrap();
+        let content = envelope.verify(&crate::crypto::DefaultProvider).unwrap();
+        let extended: Vec<(String, serde_json::Value, bool)> = content
+            .signer_info
+            .signed
+            .extended
+            .iter()
+            .map(|a| (a.key.to_string(), a.value.clone(), a.critical))
+            .collect();
+        assert_eq!(
+            extended,
+            [
+                ("4".to_string(), serde_json::json!(""), false),
+                ("s".to_string(), serde_json::json!(16), false),
+                ("b".to_string(), serde_json::json!({}), false),
+                ("n".to_string(), serde_json::json!({}), false),
+                ("u".to_string(), serde_json::json!(5), false),
+            ]
+        );
+        // An `alg` given as text is go-cose's error.
+        let mut texts = protected.clone();
+        texts.splice(1..4, [0x01, 0x65, b'P', b'S', b'3', b'8', b'4']);
+        let message = encode_message(&texts, Vec::new(), &payload, &signature);
+        let e = Envelope::parse(EnvelopeFormat::Cose, &message)
+            .unwrap()
+            .content_unverified()
+            .unwrap_err();
+        assert_eq!(e.to_string(), r#"Algorithm("PS384")"#);
     }
 
     /// Where the unprotected map of a signed message starts and ends.
@@ -846,7 +946,8 @@ mod tests {
         // Substitute the vector's signature; the vector has no x5chain.
         let expected =
             crate::hex::decode(v["expectedOutput"]["cborHex"].as_str().unwrap()).unwrap();
-        let parsed = CoseSign1::from_tagged_slice(&expected).unwrap();
+        let parsed = CoseEnvelope::parse(&expected).unwrap();
+        assert_eq!(parsed.protected, protected);
         let message = encode_message(
             &protected,
             vec![(

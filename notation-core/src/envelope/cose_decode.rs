@@ -1,14 +1,14 @@
-//! The decoding rules the reference applies to a COSE_Sign1 message before
-//! it reads a single header: go-cose v1.3.0 on fxamacker/cbor v2.8.0, with
-//! go-cose's options (duplicate map keys, indefinite lengths and, outside
-//! the protected header, tags are refused; integers are Go `int64`s).
+//! A COSE_Sign1 message decoded as the reference decodes it: go-cose v1.3.0
+//! on fxamacker/cbor v2.8.0, with go-cose's options (duplicate map keys,
+//! indefinite lengths and, outside the protected header, tags are refused;
+//! integers are Go `int64`s), and its error texts.
 //!
-//! coset reads a message into ciborium values, which accept indefinite
-//! lengths, tags anywhere, duplicate keys in nested maps, integers past
-//! `int64` and more. None of the outer bytes are signed, so without these
-//! rules anyone could re-encode a valid envelope into one that the
-//! reference refuses and we accepted. [`check`] runs first and gives the
-//! reference's error texts.
+//! A general CBOR library reads more than that (indefinite lengths, tags
+//! anywhere, duplicate keys in nested maps, integers past `int64`), and a
+//! COSE library's header model reads less (coset refused an empty `kid`, an
+//! `alg` outside the registries, simple values without a name). None of the
+//! outer bytes are signed, so anyone could re-encode a valid envelope into
+//! one that only one side accepts: [`check`] follows go-cose instead.
 //!
 //! Passes over the bytes, as in fxamacker/cbor: a well-formedness pass
 //! ([`wellformed`]), then go-cose's decoding of the message, of its
@@ -17,14 +17,15 @@
 //! with a cursor, building no tree of items. The well-formedness pass
 //! bounds their number ([`MAX_ITEMS`], our limit; the reference has none).
 //!
-//! The same cursor reads the three unprotected parameters Notation uses
-//! ([`Unprotected`]). coset decodes the rest of the message, with an empty
-//! unprotected header in its place: coset is stricter than go-cose about
-//! some header values, and no unprotected value is signed.
+//! The same cursor then reads what Notation uses ([`Checked`]): the
+//! protected header's bytes and parameters (as ciborium values, the one
+//! tree built), the three unprotected parameters ([`Unprotected`]), the
+//! payload and the signature.
 // Requirements: D1, U (the nesting and size limits are go-cose's).
 
 use std::collections::HashSet;
 
+use ciborium::value::Value;
 use ciborium_ll::{Decoder, Header};
 
 /// fxamacker/cbor's default nesting limit (the outer array is level 1).
@@ -33,8 +34,8 @@ const MAX_NESTED_LEVELS: usize = 32;
 const MAX_ELEMENTS: usize = 131_072;
 /// Our limit on the data items of a message, its protected header's
 /// included (the reference has none): it bounds the work of the passes
-/// (each counter signature's headers are read again) and what coset,
-/// which then decodes the protected header, holds in memory.
+/// (each counter signature's headers are read again) and the protected
+/// header's values held in memory.
 const MAX_ITEMS: usize = 1 << 20;
 
 /// One head read at a cursor: a string's content comes with it; an array,
@@ -272,17 +273,19 @@ fn check_builtin_tag(number: u64, buf: &[u8], pos: usize) -> Result<(), String> 
     Err(format!("cbor: {wanted}, got {}", major_name(first)))
 }
 
-/// A message that passed [`check`].
+/// A message that passed [`check`], in the parts Notation reads.
 pub(super) struct Checked<'a> {
+    /// The protected header's encoded map (the content of its byte
+    /// string; empty for an empty header), as the `Sig_structure` holds it.
+    pub(super) protected: &'a [u8],
+    /// The protected header's parameters in their order, each value as
+    /// go-cose decodes it ([`go_value`]).
+    pub(super) parameters: Vec<(Label, Value)>,
     /// What Notation reads of the unprotected header.
     pub(super) unprotected: Unprotected<'a>,
-    /// The message with an empty unprotected header, for coset: coset is
-    /// stricter than go-cose about some header values (an empty `kid`, an
-    /// `alg` or content type outside the COSE registries, simple values
-    /// without a name), and the unprotected ones are not signed, so
-    /// anyone could add one to a valid envelope that the reference
-    /// verifies. coset reads the rest of the message.
-    pub(super) for_coset: Vec<u8>,
+    /// `None` for a `nil` (detached) payload.
+    pub(super) payload: Option<&'a [u8]>,
+    pub(super) signature: &'a [u8],
 }
 
 /// The unprotected header parameters Notation reads (notation-core-go's
@@ -318,18 +321,71 @@ pub(super) fn check(message: &[u8]) -> Result<Checked<'_>, String> {
         skip(data, &mut pos)?;
     }
     let [protected, unprotected, payload, signature] = starts;
-    byte_string(data, payload)?;
-    if byte_string(data, signature)?.is_none_or(<[u8]>::is_empty) {
-        return Err("empty signature".into());
-    }
+    let payload = byte_string(data, payload)?;
+    let signature = match byte_string(data, signature)? {
+        Some(signature) if !signature.is_empty() => signature,
+        _ => return Err("empty signature".into()),
+    };
     headers(data, protected, unprotected, &mut items)?;
-    let mut for_coset = Vec::with_capacity(message.len());
-    for_coset.extend_from_slice(&message[..1 + unprotected]);
-    for_coset.push(0xa0);
-    for_coset.extend_from_slice(&data[payload..]);
+    let protected = byte_string(data, protected)?.unwrap_or_default();
     Ok(Checked {
+        protected,
+        parameters: protected_parameters(protected)?,
         unprotected: unprotected_parameters(data, unprotected)?,
-        for_coset,
+        payload,
+        signature,
+    })
+}
+
+/// The parameters of the protected header `encoded`, which [`headers`]
+/// has checked.
+fn protected_parameters(encoded: &[u8]) -> Result<Vec<(Label, Value)>, String> {
+    if encoded.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut pos = 0;
+    let Head::Map(Some(n)) = head(encoded, &mut pos)? else {
+        return Err("cbor: protected header: require map type".into());
+    };
+    let mut parameters = Vec::with_capacity(n);
+    for _ in 0..n {
+        let label = header_label(encoded, &mut pos)?;
+        parameters.push((label, go_value(encoded, &mut pos)?));
+    }
+    Ok(parameters)
+}
+
+/// The (checked) item at `*pos`, moving past it, as fxamacker/cbor decodes
+/// it into a Go `interface{}`, in ciborium's terms: a self-described item
+/// is the item; `undefined` is null (Go's nil); a simple value without a
+/// name is its number (Go's `cbor.SimpleValue`); a bignum stays a tag 2 or
+/// 3 (a Go `big.Int`).
+fn go_value(buf: &[u8], pos: &mut usize) -> Result<Value, String> {
+    Ok(match head(buf, pos)? {
+        Head::Unsigned(n) => Value::Integer(n.into()),
+        Head::Negative(n) => Value::Integer(
+            ciborium::value::Integer::try_from(-1 - i128::from(n))
+                .map_err(|_| format!("cbor: negative integer -1-{n} out of range"))?,
+        ),
+        Head::Bytes(b) => Value::Bytes(b.to_vec()),
+        Head::Text(t) => Value::Text(utf8(t)?.to_owned()),
+        Head::Array(n) => Value::Array(
+            (0..n.unwrap_or(0))
+                .map(|_| go_value(buf, pos))
+                .collect::<Result<_, _>>()?,
+        ),
+        Head::Map(n) => Value::Map(
+            (0..n.unwrap_or(0))
+                .map(|_| Ok((go_value(buf, pos)?, go_value(buf, pos)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        Head::Tag(55799) => go_value(buf, pos)?,
+        Head::Tag(number) => Value::Tag(number, Box::new(go_value(buf, pos)?)),
+        Head::Float(f) => Value::Float(f),
+        Head::Simple(20) => Value::Bool(false),
+        Head::Simple(21) => Value::Bool(true),
+        Head::Simple(22 | 23) => Value::Null,
+        Head::Simple(n) => Value::Integer(n.into()),
     })
 }
 
@@ -463,7 +519,7 @@ fn unprotected_header(buf: &[u8], start: usize, items: &mut usize) -> Result<Vec
 /// `validateHeaderLabelCBOR`), its values decoded as Go values, then
 /// go-cose's rules for the labels it knows.
 /// `items` counts the items of the protected headers of counter
-/// signatures in it against [`MAX_ITEMS`] (coset holds them too).
+/// signatures in it against [`MAX_ITEMS`] (their passes are work too).
 fn header_map(
     buf: &[u8],
     start: usize,
@@ -881,7 +937,7 @@ const LABEL_TYPE: i64 = 16;
 
 /// A header label as go-cose normalises it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-enum Label {
+pub(super) enum Label {
     Int(i64),
     Text(String),
 }
