@@ -7,7 +7,7 @@
 //! length-first key order that the reference's CBOR library produces, so
 //! our messages are byte-identical to notation-core-go's for the same input
 //! (vector `11-envelope-encoding/cose-conformance.json`).
-// Requirements: D1-D7, D6, D7.
+// Requirements: D1-D7.
 
 use ciborium::value::Value;
 use time::OffsetDateTime;
@@ -35,8 +35,9 @@ const LABEL_CONTENT_TYPE: i64 = 3;
 pub struct CoseEnvelope {
     /// The protected header's encoded map, as signed.
     protected: Vec<u8>,
-    /// Its parameters, in order.
-    parameters: Vec<(Label, Value)>,
+    /// Its parameters in order: label, value, and where the value is
+    /// encoded in `protected`.
+    parameters: Vec<(Label, Value, std::ops::Range<usize>)>,
     unprotected: Unprotected,
     /// `None` for a detached payload.
     payload: Option<Vec<u8>>,
@@ -78,18 +79,10 @@ impl CoseEnvelope {
         })
     }
 
-    /// The certificates of the unprotected `x5chain` (like the
-    /// reference we do not read a protected `x5chain`).
-    // Requirements: D5, W12.
-    fn certificate_ders(&self) -> Result<Vec<&[u8]>, EnvelopeError> {
-        self.x5chain()?
-            .iter()
-            .map(|i| i.as_deref().ok_or(EnvelopeError::MissingCertificateChain))
-            .collect()
-    }
-
     /// The unprotected `x5chain`, each element `None` where it is not a
-    /// byte string.
+    /// byte string (like the reference we do not read a protected
+    /// `x5chain`).
+    // Requirements: D5, W12.
     fn x5chain(&self) -> Result<&[Option<Vec<u8>>], EnvelopeError> {
         let Some(items) = &self.unprotected.x5chain else {
             return Err(EnvelopeError::MissingCertificateChain);
@@ -127,16 +120,20 @@ impl CoseEnvelope {
             .key_spec()
             .map_err(EnvelopeError::UnsupportedKey)?
             .signature_algorithm();
-        let declared = self
-            .algorithm()
-            .map_err(|e| EnvelopeError::Integrity(e.to_string()))?;
-        if declared != derived {
-            return Err(EnvelopeError::Integrity("algorithm mismatch".into()));
-        }
+        // go-cose's `Sign1Message.Verify`: the payload, then the declared
+        // algorithm against the verifier's.
         let tbs = self.signing_input()?;
+        let declared = self.cose_algorithm().map_err(EnvelopeError::Integrity)?;
+        if declared != derived.cose_id() {
+            return Err(EnvelopeError::Integrity(format!(
+                "algorithm mismatch: verifier {}: header {}",
+                go_cose_algorithm_name(derived.cose_id()),
+                go_cose_algorithm_name(declared)
+            )));
+        }
         crypto
             .verify(
-                SignatureScheme::for_envelope(declared),
+                SignatureScheme::for_envelope(derived),
                 leaf.public_key(),
                 &tbs,
                 &self.signature,
@@ -156,40 +153,40 @@ impl CoseEnvelope {
         Ok(to_be_signed(&self.protected, payload))
     }
 
+    /// The protected parameter under `label`, with its encoded item.
+    fn parameter(&self, label: &Label) -> Option<(&Value, &[u8])> {
+        self.parameters
+            .iter()
+            .find(|(l, _, _)| l == label)
+            .map(|(_, v, raw)| (v, &self.protected[raw.clone()]))
+    }
+
     /// The protected parameter under `label`.
-    fn parameter(&self, label: &Label) -> Option<&Value> {
-        self.parameters
-            .iter()
-            .find(|(l, _)| l == label)
-            .map(|(_, v)| v)
+    fn value(&self, label: &Label) -> Option<&Value> {
+        self.parameter(label).map(|(v, _)| v)
     }
 
-    /// The protected parameter under the text label `name`.
-    fn text_parameter(&self, name: &str) -> Option<&Value> {
-        self.parameters
-            .iter()
-            .find(|(l, _)| matches!(l, Label::Text(t) if t == name))
-            .map(|(_, v)| v)
-    }
-
-    /// go-cose's `ProtectedHeader.Algorithm`, then notation-core-go's
-    /// algorithms.
-    fn algorithm(&self) -> Result<SignatureAlgorithm, EnvelopeError> {
-        let invalid = |m: String| EnvelopeError::InvalidSignature(m);
-        match self.parameter(&Label::Int(LABEL_ALG)) {
+    /// go-cose's `ProtectedHeader.Algorithm`: the declared algorithm's
+    /// number, or its error.
+    fn cose_algorithm(&self) -> Result<i64, String> {
+        match self.value(&Label::Int(LABEL_ALG)) {
             Some(Value::Integer(a)) => {
-                let a = i128::from(*a);
-                i64::try_from(a)
-                    .ok()
-                    .and_then(SignatureAlgorithm::from_cose_id)
-                    .ok_or_else(|| invalid(format!("signature algorithm not supported: {a}")))
+                i64::try_from(i128::from(*a)).map_err(|_| "invalid algorithm".to_string())
             }
-            Some(Value::Text(t)) => {
-                Err(invalid(format!("Algorithm({})", crate::trust::GoQuoted(t))))
-            }
-            Some(_) => Err(invalid("invalid algorithm".into())),
-            None => Err(invalid("algorithm not found".into())),
+            Some(Value::Text(t)) => Err(format!("Algorithm({})", crate::trust::GoQuoted(t))),
+            Some(_) => Err("invalid algorithm".into()),
+            None => Err("algorithm not found".into()),
         }
+    }
+
+    /// The declared algorithm among notation-core-go's.
+    fn algorithm(&self) -> Result<SignatureAlgorithm, EnvelopeError> {
+        let alg = self
+            .cose_algorithm()
+            .map_err(EnvelopeError::InvalidSignature)?;
+        SignatureAlgorithm::from_cose_id(alg).ok_or_else(|| {
+            EnvelopeError::InvalidSignature(format!("signature algorithm not supported: {alg}"))
+        })
     }
 
     /// Reads payload and signer information without verifying.
@@ -205,7 +202,7 @@ impl CoseEnvelope {
         mut leaf: Option<Certificate>,
     ) -> Result<EnvelopeContent, EnvelopeError> {
         let invalid = |m: String| EnvelopeError::InvalidSignature(m);
-        let content_type = match self.parameter(&Label::Int(LABEL_CONTENT_TYPE)) {
+        let content_type = match self.value(&Label::Int(LABEL_CONTENT_TYPE)) {
             Some(Value::Text(t)) => t.clone(),
             Some(_) => return Err(invalid("content type should be of 'tstr' type".into())),
             None => return Err(invalid("missing content type".into())),
@@ -216,12 +213,14 @@ impl CoseEnvelope {
         }
         let signed = self.signed_attributes(content_type)?;
         let signature_algorithm = self.algorithm()?;
+        // Element by element, as notation-core-go reads the chain.
         let certificate_chain = self
-            .certificate_ders()?
-            .into_iter()
-            .map(|d| match leaf.take() {
-                Some(parsed) => Ok(parsed),
-                None => parse(d).map_err(EnvelopeError::Certificate),
+            .x5chain()?
+            .iter()
+            .map(|d| match (leaf.take(), d) {
+                (Some(parsed), _) => Ok(parsed),
+                (None, Some(d)) => parse(d).map_err(EnvelopeError::Certificate),
+                (None, None) => Err(EnvelopeError::MissingCertificateChain),
             })
             .collect::<Result<Vec<_>, _>>()?;
         let unsigned = UnsignedAttributes {
@@ -245,9 +244,10 @@ impl CoseEnvelope {
     // Requirements: B1-B3, D2, D3.
     fn signed_attributes(&self, content_type: String) -> Result<SignedAttributes, EnvelopeError> {
         let invalid = |m: String| EnvelopeError::InvalidSignature(m);
-        let get = |name: &str| self.text_parameter(name);
+        let parameter = |name: &str| self.parameter(&Label::Text(name.to_owned()));
+        let get = |name: &str| parameter(name).map(|(v, _)| v);
         // go-cose has checked that `crit` lists integers and texts.
-        let crit: Vec<AttributeKey> = match self.parameter(&Label::Int(LABEL_CRIT)) {
+        let crit: Vec<AttributeKey> = match self.value(&Label::Int(LABEL_CRIT)) {
             Some(Value::Array(labels)) => labels
                 .iter()
                 .filter_map(|label| match label {
@@ -286,7 +286,7 @@ impl CoseEnvelope {
                     return Err(invalid(format!("crit header must not contain label {i}")));
                 }
                 AttributeKey::Int(i) => {
-                    if self.parameter(&Label::Int(*i)).is_none() {
+                    if self.value(&Label::Int(*i)).is_none() {
                         return Err(invalid(format!(
                             "\"{i}\" header is marked critical but not present"
                         )));
@@ -306,10 +306,10 @@ impl CoseEnvelope {
             scheme.ok_or_else(|| invalid(format!("unsupported signingScheme: {scheme_text}")))?;
         // B2: the scheme's own time header is read; the other one is
         // ignored in COSE (notation-core-go refuses it in JWS only).
-        let signing_time = parse_time(get(scheme.time_header()), scheme.time_header())
+        let signing_time = parse_time(parameter(scheme.time_header()), scheme.time_header())
             .map_err(|e| invalid(format!("invalid signingTime: {e}")))?;
         // An expiry equal to Go's zero time is no expiry there.
-        let expiry = match get(header::EXPIRY) {
+        let expiry = match parameter(header::EXPIRY) {
             Some(v) => Some(
                 parse_time(Some(v), header::EXPIRY)
                     .map_err(|e| invalid(format!("invalid expiry: {e}")))?,
@@ -328,11 +328,11 @@ impl CoseEnvelope {
         let extended = self
             .parameters
             .iter()
-            .filter(|(l, _)| match l {
+            .filter(|(l, _, _)| match l {
                 Label::Int(i) => ![LABEL_ALG, LABEL_CRIT, LABEL_CONTENT_TYPE].contains(i),
                 Label::Text(t) => !known.contains(&t.as_str()),
             })
-            .map(|(l, v)| {
+            .map(|(l, v, _)| {
                 let key = match l {
                     Label::Text(t) => AttributeKey::Text(t.clone()),
                     Label::Int(i) => AttributeKey::Int(*i),
@@ -354,14 +354,22 @@ impl CoseEnvelope {
     }
 }
 
-/// Times are CBOR tag 1 epoch values.
+/// A time header (its value as go-cose decodes it, and its encoded item),
+/// as notation-core-go's `parseTime` reads it: a Go `time.Time` (tags 0
+/// and 1) encoded under tag 1; nothing else is a time.
 // Requirements: D2.
-fn parse_time(value: Option<&Value>, label: &str) -> Result<OffsetDateTime, String> {
-    let value = value.ok_or_else(|| format!("protected header {label:?} is missing"))?;
-    let Value::Tag(tag, inner) = value else {
-        return Err(format!("header {label:?} time value does not have a tag"));
+fn parse_time(parameter: Option<(&Value, &[u8])>, label: &str) -> Result<OffsetDateTime, String> {
+    let (value, encoded) = match parameter {
+        None | Some((Value::Null, _)) => {
+            return Err(format!("protected header {label:?} is missing"));
+        }
+        Some(parameter) => parameter,
     };
-    if *tag != 1 {
+    let Value::Tag(0 | 1, inner) = value else {
+        return Err("invalid timeValue type".into());
+    };
+    // The tag of the encoded item, a self-described one included.
+    if super::cose_decode::first_tag(encoded) != Some(1) {
         return Err("only Tag `1` Datetime CBOR object is supported".into());
     }
     let nanos: i128 = match inner.as_ref() {
@@ -370,16 +378,37 @@ fn parse_time(value: Option<&Value>, label: &str) -> Result<OffsetDateTime, Stri
                 i64::try_from(i128::from(*i)).map_err(|_| "time out of range".to_string())?;
             i128::from(secs) * 1_000_000_000
         }
+        // NaN and the infinities are Go's zero time.
+        Value::Float(f) if !f.is_finite() => return Ok(super::GO_ZERO_TIME),
         // A fraction of a second is kept, as Go's CBOR decoder keeps it
         // (`time.Unix(seconds, fraction * 1e9)`): it decides comparisons
         // within one second (an expiry 0.5 s after the signing time).
-        Value::Float(f) if f.is_finite() && f.abs() < 1e15 => {
+        Value::Float(f) if f.abs() < 1e15 => {
             let secs = f.trunc();
             i128::from(secs as i64) * 1_000_000_000 + ((f - secs) * 1e9) as i128
         }
         _ => return Err("invalid timeValue type".into()),
     };
     OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|e| e.to_string())
+}
+
+/// go-cose's `Algorithm.String`.
+fn go_cose_algorithm_name(alg: i64) -> String {
+    match alg {
+        -37 => "PS256".into(),
+        -38 => "PS384".into(),
+        -39 => "PS512".into(),
+        -257 => "RS256".into(),
+        -258 => "RS384".into(),
+        -259 => "RS512".into(),
+        -7 => "ES256".into(),
+        -35 => "ES384".into(),
+        -36 => "ES512".into(),
+        -8 => "EdDSA".into(),
+        0 => "Reserved".into(),
+        // Go's `int` of an int64 is itself on 64-bit platforms.
+        other => format!("Algorithm({other})"),
+    }
 }
 
 /// A CBOR value as JSON, for extended attributes.
@@ -403,13 +432,13 @@ fn cbor_to_json(v: &Value) -> serde_json::Value {
         Value::Null => serde_json::Value::Null,
         // As Go's JSON encoder writes what fxamacker/cbor decodes: a time
         // for tags 0 and 1 (RFC 3339, UTC where the reference uses the
-        // local zone), the item itself for a self-described item, and a
-        // `cbor.Tag` struct for other tags.
+        // local zone), and a `cbor.Tag` struct for other tags (a
+        // self-described tag among them where decoding keeps it, in
+        // another tag's content).
         Value::Tag(0 | 1, inner) => match cbor_time(inner) {
             Some(t) => crate::timefmt::rfc3339_nano(t).into(),
             None => cbor_to_json(inner),
         },
-        Value::Tag(55799, inner) => cbor_to_json(inner),
         Value::Tag(number, inner) => serde_json::json!({
             "Number": number,
             "Content": cbor_to_json(inner),
@@ -438,8 +467,10 @@ fn cbor_time(content: &Value) -> Option<OffsetDateTime> {
         Value::Integer(n) => {
             OffsetDateTime::from_unix_timestamp(i64::try_from(i128::from(*n)).ok()?).ok()
         }
+        // NaN and the infinities are Go's zero time; otherwise
         // time.Unix(int64(seconds), int64(fraction*1e9)) of math.Modf.
-        Value::Float(f) if f.is_finite() => {
+        Value::Float(f) if !f.is_finite() => Some(super::GO_ZERO_TIME),
+        Value::Float(f) => {
             let seconds = f.trunc();
             let nanos = i128::from(seconds as i64) * 1_000_000_000
                 + i128::from(((f - seconds) * 1e9) as i64);
@@ -647,9 +678,23 @@ mod tests {
             cbor_to_json(&tag(100, Value::Text("x".into()))),
             serde_json::json!({"Number": 100, "Content": "x"})
         );
+        // Decoding drops a self-described tag except in a tag's content,
+        // where Go keeps it as a `cbor.Tag`.
         assert_eq!(
-            cbor_to_json(&tag(55799, Value::Integer(5.into()))),
-            serde_json::json!(5)
+            cbor_to_json(&tag(100, tag(55799, Value::Integer(5.into())))),
+            serde_json::json!({"Number": 100, "Content": {"Number": 55799, "Content": 5}})
+        );
+        let (mut pos, item) = (
+            0,
+            [
+                0xd9, 0xd9, 0xf7, 0x82, 0xd9, 0xd9, 0xf7, 0x05, 0xd8, 0x64, 0xd9, 0xd9, 0xf7, 0x05,
+            ],
+        );
+        // 55799([55799(5), 100(55799(5))])
+        let value = super::super::cose_decode::go_value_for_tests(&item, &mut pos).unwrap();
+        assert_eq!(
+            cbor_to_json(&value),
+            serde_json::json!([5, {"Number": 100, "Content": {"Number": 55799, "Content": 5}}])
         );
     }
 
@@ -823,6 +868,60 @@ mod tests {
         assert_eq!(e.to_string(), r#"Algorithm("PS384")"#);
     }
 
+    /// go-cose's `Sign1Message.Verify`: a detached payload first, then the
+    /// declared algorithm against the leaf's, named as go-cose names them.
+    #[test]
+    fn verification_checks_and_texts_follow_go_cose() {
+        let signer = test_signer();
+        let chain = Value::Array(
+            signer
+                .certificate_chain()
+                .iter()
+                .map(|c| Value::Bytes(c.der().to_vec()))
+                .collect(),
+        );
+        let verify = |alg: Value, payload: Option<&[u8]>| {
+            let protected = encode(&Value::Map(vec![(Value::Integer(1.into()), alg)]));
+            let mut message = encode_message(
+                &protected,
+                vec![(Value::Integer(LABEL_X5CHAIN.into()), chain.clone())],
+                payload.unwrap_or_default(),
+                &[1, 2, 3],
+            );
+            if payload.is_none() {
+                // The payload (the third element) as `null`.
+                let at = message.len() - 5;
+                assert_eq!(message[at], 0x40);
+                message[at] = 0xf6;
+            }
+            Envelope::parse(EnvelopeFormat::Cose, &message)
+                .unwrap()
+                .verify(&crate::crypto::DefaultProvider)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        let int = |n: i64| Value::Integer(n.into());
+        let err = |m: &str| Err(format!("signature is invalid. Error: {m}"));
+        assert_eq!(verify(int(-7), None), err("missing payload"));
+        assert_eq!(
+            verify(int(-7), Some(b"x")),
+            err("algorithm mismatch: verifier PS384: header ES256")
+        );
+        assert_eq!(
+            verify(int(-257), Some(b"x")),
+            err("algorithm mismatch: verifier PS384: header RS256")
+        );
+        assert_eq!(
+            verify(int(77), Some(b"x")),
+            err("algorithm mismatch: verifier PS384: header Algorithm(77)")
+        );
+        assert_eq!(
+            verify(Value::Text("PS384".into()), Some(b"x")),
+            err(r#"Algorithm("PS384")"#)
+        );
+        assert_eq!(verify(int(-38), Some(b"x")), err("verification error"));
+    }
+
     /// Where the unprotected map of a signed message starts and ends.
     fn unprotected_at(message: &[u8]) -> (usize, usize) {
         let mut decoder = ciborium_ll::Decoder::from(&message[2..]);
@@ -967,7 +1066,7 @@ mod tests {
 
     #[test]
     fn tag_one_times_keep_their_fraction() {
-        let t = |v: Value| parse_time(Some(&Value::Tag(1, Box::new(v))), "t");
+        let t = |v: Value| parse_time(Some((&Value::Tag(1, Box::new(v)), &[0xc1])), "t");
         assert_eq!(
             t(Value::Float(100.5)).unwrap(),
             OffsetDateTime::from_unix_timestamp_nanos(100_500_000_000).unwrap()
@@ -977,9 +1076,60 @@ mod tests {
             t(Value::Integer(7.into())).unwrap(),
             OffsetDateTime::from_unix_timestamp(7).unwrap()
         );
-        assert!(t(Value::Float(f64::NAN)).is_err());
-        assert!(t(Value::Text("1".into())).is_err());
-        assert!(parse_time(Some(&Value::Integer(1.into())), "t").is_err());
+        // fxamacker/cbor decodes NaN and the infinities into Go's zero time.
+        assert_eq!(
+            t(Value::Float(f64::NAN)).unwrap(),
+            super::super::GO_ZERO_TIME
+        );
+        assert_eq!(
+            t(Value::Float(f64::INFINITY)).unwrap(),
+            super::super::GO_ZERO_TIME
+        );
+    }
+
+    /// notation-core-go's `parseTime` on what go-cose decoded: `nil` is a
+    /// missing header; a time (tag 0 or 1) must be encoded under tag 1 (a
+    /// self-described tag before it is another tag); anything else is not
+    /// a time.
+    #[test]
+    fn time_headers_are_read_as_parse_time_reads_them() {
+        let tag1 = Value::Tag(1, Box::new(Value::Integer(7.into())));
+        let tag0 = Value::Tag(0, Box::new(Value::Text("2023-11-14T22:13:20Z".into())));
+        type Parameter<'a> = Option<(&'a Value, &'a [u8])>;
+        let cases: [(Parameter<'_>, Result<(), &str>); 7] = [
+            (None, Err(r#"protected header "t" is missing"#)),
+            (
+                Some((&Value::Null, &[0xf6])),
+                Err(r#"protected header "t" is missing"#),
+            ),
+            (Some((&tag1, &[0xc1, 0x07])), Ok(())),
+            (
+                Some((&tag1, &[0xd9, 0xd9, 0xf7, 0xc1, 0x07])),
+                Err("only Tag `1` Datetime CBOR object is supported"),
+            ),
+            (
+                Some((&tag0, &[0xc0])),
+                Err("only Tag `1` Datetime CBOR object is supported"),
+            ),
+            (
+                Some((&Value::Integer(1.into()), &[0x01])),
+                Err("invalid timeValue type"),
+            ),
+            (
+                Some((
+                    &Value::Tag(100, Box::new(Value::Integer(1.into()))),
+                    &[0xd8, 0x64, 0x01],
+                )),
+                Err("invalid timeValue type"),
+            ),
+        ];
+        for (parameter, want) in cases {
+            assert_eq!(
+                parse_time(parameter, "t").map(|_| ()),
+                want.map_err(str::to_owned),
+                "{parameter:?}"
+            );
+        }
     }
 
     #[test]

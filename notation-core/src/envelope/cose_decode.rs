@@ -24,6 +24,7 @@
 // Requirements: D1, U (the nesting and size limits are go-cose's).
 
 use std::collections::HashSet;
+use std::ops::Range;
 
 use ciborium::value::Value;
 use ciborium_ll::{Decoder, Header};
@@ -278,9 +279,10 @@ pub(super) struct Checked<'a> {
     /// The protected header's encoded map (the content of its byte
     /// string; empty for an empty header), as the `Sig_structure` holds it.
     pub(super) protected: &'a [u8],
-    /// The protected header's parameters in their order, each value as
-    /// go-cose decodes it ([`go_value`]).
-    pub(super) parameters: Vec<(Label, Value)>,
+    /// The protected header's parameters in their order: each value as
+    /// go-cose decodes it ([`go_value`]), and where its encoded item is in
+    /// `protected`.
+    pub(super) parameters: Vec<(Label, Value, Range<usize>)>,
     /// What Notation reads of the unprotected header.
     pub(super) unprotected: Unprotected<'a>,
     /// `None` for a `nil` (detached) payload.
@@ -339,7 +341,7 @@ pub(super) fn check(message: &[u8]) -> Result<Checked<'_>, String> {
 
 /// The parameters of the protected header `encoded`, which [`headers`]
 /// has checked.
-fn protected_parameters(encoded: &[u8]) -> Result<Vec<(Label, Value)>, String> {
+fn protected_parameters(encoded: &[u8]) -> Result<Vec<(Label, Value, Range<usize>)>, String> {
     if encoded.is_empty() {
         return Ok(Vec::new());
     }
@@ -350,17 +352,34 @@ fn protected_parameters(encoded: &[u8]) -> Result<Vec<(Label, Value)>, String> {
     let mut parameters = Vec::with_capacity(n);
     for _ in 0..n {
         let label = header_label(encoded, &mut pos)?;
-        parameters.push((label, go_value(encoded, &mut pos)?));
+        let start = pos;
+        let value = go_value(encoded, &mut pos, true)?;
+        parameters.push((label, value, start..pos));
     }
     Ok(parameters)
 }
 
+/// [`go_value`] on a whole item, for tests elsewhere.
+#[cfg(test)]
+pub(super) fn go_value_for_tests(buf: &[u8], pos: &mut usize) -> Result<Value, String> {
+    go_value(buf, pos, true)
+}
+
+/// The number of the tag `item` starts with, if it does.
+pub(super) fn first_tag(item: &[u8]) -> Option<u64> {
+    match head(item, &mut 0) {
+        Ok(Head::Tag(number)) => Some(number),
+        _ => None,
+    }
+}
+
 /// The (checked) item at `*pos`, moving past it, as fxamacker/cbor decodes
-/// it into a Go `interface{}`, in ciborium's terms: a self-described item
-/// is the item; `undefined` is null (Go's nil); a simple value without a
-/// name is its number (Go's `cbor.SimpleValue`); a bignum stays a tag 2 or
-/// 3 (a Go `big.Int`).
-fn go_value(buf: &[u8], pos: &mut usize) -> Result<Value, String> {
+/// it into a Go `interface{}` (its `parse`), in ciborium's terms: a
+/// self-described tag is dropped where `skip_self_described` (everywhere
+/// but in a tag's content, where Go keeps it as a `cbor.Tag`); `undefined`
+/// is null (Go's nil); a simple value without a name is its number (Go's
+/// `cbor.SimpleValue`); a bignum stays a tag 2 or 3 (a Go `big.Int`).
+fn go_value(buf: &[u8], pos: &mut usize, skip_self_described: bool) -> Result<Value, String> {
     Ok(match head(buf, pos)? {
         Head::Unsigned(n) => Value::Integer(n.into()),
         Head::Negative(n) => Value::Integer(
@@ -371,16 +390,16 @@ fn go_value(buf: &[u8], pos: &mut usize) -> Result<Value, String> {
         Head::Text(t) => Value::Text(utf8(t)?.to_owned()),
         Head::Array(n) => Value::Array(
             (0..n.unwrap_or(0))
-                .map(|_| go_value(buf, pos))
+                .map(|_| go_value(buf, pos, true))
                 .collect::<Result<_, _>>()?,
         ),
         Head::Map(n) => Value::Map(
             (0..n.unwrap_or(0))
-                .map(|_| Ok((go_value(buf, pos)?, go_value(buf, pos)?)))
+                .map(|_| Ok((go_value(buf, pos, true)?, go_value(buf, pos, true)?)))
                 .collect::<Result<_, String>>()?,
         ),
-        Head::Tag(55799) => go_value(buf, pos)?,
-        Head::Tag(number) => Value::Tag(number, Box::new(go_value(buf, pos)?)),
+        Head::Tag(55799) if skip_self_described => go_value(buf, pos, true)?,
+        Head::Tag(number) => Value::Tag(number, Box::new(go_value(buf, pos, false)?)),
         Head::Float(f) => Value::Float(f),
         Head::Simple(20) => Value::Bool(false),
         Head::Simple(21) => Value::Bool(true),

@@ -194,7 +194,7 @@ impl<'v> BatchVerifier<'v> {
     /// The client for every registry that has none of its own
     /// ([`registry_client_for`](Self::registry_client_for)). A client
     /// serves any number of registries, keeping connections, tokens and
-    /// what it learned per registry.
+    /// what it learned about each registry and repository.
     pub fn registry_client(self, client: RegistryClient) -> Self {
         *self
             .clients
