@@ -1,12 +1,12 @@
 //! The COSE_Sign1 envelope.
 //!
-//! Decoding follows go-cose's rules ([`super::cose_decode`]), which give
-//! the protected header's bytes (for the `Sig_structure`) and parameters,
-//! and the few unprotected parameters Notation uses. Encoding builds both
-//! header maps in the canonical
-//! length-first key order that the reference's CBOR library produces, so
-//! our messages are byte-identical to notation-core-go's for the same input
-//! (vector `11-envelope-encoding/cose-conformance.json`).
+//! Decoding follows go-cose's rules (the private `cose_decode` module),
+//! which give the protected header's bytes (for the `Sig_structure`) and
+//! parameters, and the few unprotected parameters Notation uses. Encoding
+//! builds both header maps in the canonical length-first key order that the
+//! reference's CBOR library produces, so our messages are byte-identical to
+//! notation-core-go's for the same input (vector
+//! `11-envelope-encoding/cose-conformance.json`).
 // Requirements: D1-D7.
 
 use ciborium::value::Value;
