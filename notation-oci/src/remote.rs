@@ -6,7 +6,7 @@
 //! Requests are kept to what the protocol needs:
 //! - listing tries the referrers API once and falls back to the tag schema
 //!   only on "unsupported" (and goes straight to it where the client has
-//!   learned that the registry has no referrers API);
+//!   learned that the repository has no referrers API);
 //! - pushing sends each blob in one request where the registry takes a
 //!   single `POST`, never checks whether the empty config blob exists (the
 //!   push answers it, and a tag index that lists Notary signatures already

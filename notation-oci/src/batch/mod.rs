@@ -10,9 +10,9 @@
 //!   certificate chain cache (a chain verified once is not verified again);
 //! - one [`RegistryClient`] per registry: its connections are kept alive
 //!   and reused, its bearer tokens cached per repository scope, and what it
-//!   learns about the registry (whether it serves the referrers API, which
-//!   authentication it wants) is used by every later reference, which then
-//!   skips those requests;
+//!   learns about the registry (which authentication it wants) and about
+//!   each repository (whether it serves the referrers API) is used by every
+//!   later reference, which then skips those requests;
 //! - each OCI layout opened once and its referrers found in one walk of
 //!   its manifests, for every reference into it;
 //! - a bounded pool of std threads (no async runtime): at most

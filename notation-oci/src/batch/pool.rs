@@ -3,7 +3,7 @@
 //! caller's thread as it completes.
 //!
 //! Items may name *discovery keys* (a registry, a repository): what the
-//! first item of a key learns (whether the registry has the referrers API,
+//! first item of a key learns (whether the repository has the referrers API,
 //! a token for the repository, the authentication scheme) saves requests
 //! for every later item of that key. While an item is discovering a key,
 //! the other items of that key wait and threads take later items of other
