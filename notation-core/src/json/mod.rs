@@ -3,10 +3,21 @@
 //! U+2028 and U+2029 are escaped as `\u003c`-style sequences, as Go does by
 //! default. Together with sorted map keys this makes our envelopes
 //! byte-identical to the reference's for the same input.
+//!
+//! And JSON read as Go reads it: member names matched as Go matches struct
+//! fields, text that is not UTF-8 read as Go reads it, `[]byte` members
+//! decoded as Go's base64 decodes them, and syntax errors worded as Go's
+//! scanner words them.
 // Requirements: C8.
+
+mod base64;
+mod syntax;
 
 use serde::Serialize;
 use serde_json::ser::{CharEscape, Formatter};
+
+pub(crate) use self::base64::decode_go_base64;
+pub(crate) use syntax::go_syntax_error;
 
 /// A `serde_json` formatter that escapes like Go's `encoding/json`.
 #[derive(Clone, Copy, Debug, Default)]
@@ -387,38 +398,6 @@ impl<'de> serde::Deserialize<'de> for MemberValue {
         }
         d.deserialize_any(V)
     }
-}
-
-/// What Go's `base64.StdEncoding` reads: padding required, non-zero
-/// trailing bits allowed (it is not `Strict`).
-const GO_STD_DECODE: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    base64::engine::GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
-);
-
-/// Go reads `[]byte` members with `base64.StdEncoding`, which also skips
-/// `\r` and `\n` and accepts non-zero trailing bits.
-pub(crate) fn decode_go_base64(s: &str) -> Result<Vec<u8>, String> {
-    use base64::Engine;
-    let bytes = s.as_bytes();
-    let cleaned: Vec<u8>;
-    let input = if memchr::memchr2(b'\r', b'\n', bytes).is_some() {
-        // Line by line: PEM bodies hold a break every 64 characters.
-        let mut joined = Vec::with_capacity(bytes.len());
-        let mut start = 0;
-        for end in memchr::memchr2_iter(b'\r', b'\n', bytes) {
-            joined.extend_from_slice(&bytes[start..end]);
-            start = end + 1;
-        }
-        joined.extend_from_slice(&bytes[start..]);
-        cleaned = joined;
-        cleaned.as_slice()
-    } else {
-        bytes
-    };
-    GO_STD_DECODE
-        .decode(input)
-        .map_err(|e| format!("illegal base64 data: {e}"))
 }
 
 /// JSON bytes as text that serde_json reads as Go's decoder reads the
