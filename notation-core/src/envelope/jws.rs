@@ -19,10 +19,11 @@ use super::{
     SignedAttributes, SignerInfo, SigningScheme, UnsignedAttributes, header, sign_bytes,
 };
 use crate::algorithm::{KeySpec, SignatureAlgorithm};
-use crate::crypto::{CryptoProvider, SignatureScheme};
+use crate::crypto::CryptoProvider;
 use crate::x509::Certificate;
 
 mod decode;
+mod jwt;
 
 /// Base64url without padding. Decoding is canonical: non-zero
 /// trailing bits are refused (Go's `RawURLEncoding` tolerates them, but no
@@ -129,42 +130,8 @@ impl JwsEnvelope {
             .ok_or(EnvelopeError::MissingCertificateChain)?;
         let leaf = parse(leaf_der)
             .map_err(|_| EnvelopeError::InvalidSignature("malformed leaf certificate".into()))?;
-        self.verify_signature(&leaf, crypto)?;
+        jwt::verify(self, &leaf, crypto).map_err(EnvelopeError::Integrity)?;
         self.content_with(parse, Some(leaf))
-    }
-
-    fn verify_signature(
-        &self,
-        leaf: &Certificate,
-        crypto: &dyn CryptoProvider,
-    ) -> Result<(), EnvelopeError> {
-        let integrity = |m: String| EnvelopeError::Integrity(m);
-        let header_bytes = decode_b64url(&self.protected).map_err(integrity)?;
-        let header: serde_json::Value = serde_json::from_slice(&header_bytes)
-            .map_err(|e| integrity(format!("invalid character in protected header: {e}")))?;
-        let alg_name = header
-            .get("alg")
-            .and_then(|a| a.as_str())
-            .unwrap_or_default();
-        let alg = SignatureAlgorithm::from_jws_name(alg_name)
-            .ok_or_else(|| integrity(format!("signing method {alg_name} is invalid")))?;
-        // A8: the payload must be a JSON object (it is a JWT claim set to
-        // the reference; claim validation is disabled there and here).
-        let payload = decode_b64url(&self.payload).map_err(integrity)?;
-        match serde_json::from_slice::<serde_json::Value>(&payload) {
-            Ok(serde_json::Value::Object(_)) => {}
-            Ok(_) => return Err(integrity("payload is not a JSON object".into())),
-            Err(e) => return Err(integrity(e.to_string())),
-        }
-        let signature = decode_b64url(&self.signature).map_err(integrity)?;
-        crypto
-            .verify(
-                SignatureScheme::for_envelope(alg),
-                leaf.public_key(),
-                &self.signing_input(),
-                &signature,
-            )
-            .map_err(|e| integrity(e.to_string()))
     }
 
     /// The JWS signing input: ASCII(protected "." payload).
@@ -505,16 +472,16 @@ pub(crate) fn sign(req: &SignRequest<'_>, key_spec: KeySpec) -> Result<Vec<u8>, 
     Ok(crate::json::to_vec_go(&envelope).expect("envelope serializes"))
 }
 
-/// Decodes base64url as Go's `RawURLEncoding`, with Go's error wording.
+/// Decodes base64url as Go's `RawURLEncoding` does, with Go's error; but
+/// canonical (see [`B64URL`]): line breaks and non-zero trailing bits, which
+/// Go skips, are refused, named by where they are.
 fn decode_b64url(input: &str) -> Result<Vec<u8>, String> {
-    B64URL.decode(input).map_err(|e| match e {
-        // Go reports a padding character like any other illegal byte.
-        base64::DecodeError::InvalidPadding => match input.find('=') {
+    B64URL.decode(input).map_err(
+        |e| match crate::json::go_raw_url_base64_error(input.as_bytes()) {
             Some(offset) => format!("illegal base64 data at input byte {offset}"),
             None => go_base64_error(&e),
         },
-        e => go_base64_error(&e),
-    })
+    )
 }
 
 /// Go's wording for base64 errors ("illegal base64 data at input byte N").

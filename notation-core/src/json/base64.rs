@@ -43,9 +43,29 @@ pub(crate) fn decode_go_base64(s: &str) -> Result<Vec<u8>, String> {
 }
 
 /// Where Go's `base64.StdEncoding.Decode` stops on `src` with a
-/// `CorruptInputError`, or `None` where it decodes: Go's `decodeQuantum`,
-/// quantum by quantum, without the decoding.
+/// `CorruptInputError`, or `None` where it decodes.
 fn go_std_base64_error(src: &[u8]) -> Option<usize> {
+    go_base64_error_offset(src, false)
+}
+
+/// Where Go's `base64.RawURLEncoding.Decode` (no padding) stops on `src`
+/// with a `CorruptInputError`, or `None` where it decodes: Go accepts line
+/// breaks and non-zero trailing bits there too.
+pub(crate) fn go_raw_url_base64_error(src: &[u8]) -> Option<usize> {
+    go_base64_error_offset(src, true)
+}
+
+/// Go's `decodeQuantum`, quantum by quantum, without the decoding: the
+/// standard alphabet with padding, or the URL alphabet without.
+fn go_base64_error_offset(src: &[u8], raw_url: bool) -> Option<usize> {
+    let is_digit = |c: u8| {
+        c.is_ascii_alphanumeric()
+            || if raw_url {
+                c == b'-' || c == b'_'
+            } else {
+                c == b'+' || c == b'/'
+            }
+    };
     let is_line_break = |c: u8| c == b'\n' || c == b'\r';
     let skip_line_breaks = |mut si: usize| {
         while si < src.len() && is_line_break(src[si]) {
@@ -60,19 +80,25 @@ fn go_std_base64_error(src: &[u8]) -> Option<usize> {
         while j < 4 {
             if si == src.len() {
                 // Cut short (Go's offset counts back the digits, not the
-                // line breaks, of this quantum).
-                return if j == 0 { None } else { Some(si - j) };
+                // line breaks, of this quantum); without padding, two or
+                // three digits end the data.
+                return match j {
+                    0 => None,
+                    1 => Some(si - j),
+                    _ if raw_url => None,
+                    _ => Some(si - j),
+                };
             }
             let c = src[si];
             si += 1;
-            if c.is_ascii_alphanumeric() || c == b'+' || c == b'/' {
+            if is_digit(c) {
                 j += 1;
                 continue;
             }
             if is_line_break(c) {
                 continue;
             }
-            if c != b'=' || j < 2 {
+            if raw_url || c != b'=' || j < 2 {
                 return Some(si - 1);
             }
             if j == 2 {
@@ -135,6 +161,34 @@ mod tests {
                     "{input:?}"
                 ),
             }
+        }
+    }
+
+    /// Inputs and what Go 1.19's `base64.RawURLEncoding.DecodeString`
+    /// gives for them: `None` where it decodes.
+    #[test]
+    fn raw_url_errors_are_go_s() {
+        let cases: &[(&str, Option<usize>)] = &[
+            ("", None),
+            ("A", Some(0)),
+            ("AA", None),
+            ("AAA", None),
+            ("AAAAA", Some(4)),
+            ("AA==", Some(2)),
+            ("AA=", Some(2)),
+            ("A-_B", None),
+            ("AA+A", Some(2)),
+            ("AA\nA", None),
+            ("AB", None),
+            ("AAAA\r\nAA", None),
+            ("A\nA\nA\nA\nA", Some(8)),
+        ];
+        for (input, want) in cases {
+            assert_eq!(
+                go_raw_url_base64_error(input.as_bytes()),
+                *want,
+                "{input:?}"
+            );
         }
     }
 }

@@ -16,8 +16,8 @@ mod syntax;
 use serde::Serialize;
 use serde_json::ser::{CharEscape, Formatter};
 
-pub(crate) use self::base64::decode_go_base64;
-pub(crate) use syntax::go_syntax_error;
+pub(crate) use self::base64::{decode_go_base64, go_raw_url_base64_error};
+pub(crate) use syntax::{go_decoder_value, go_float64_overflow, go_syntax_error};
 
 /// A `serde_json` formatter that escapes like Go's `encoding/json`.
 #[derive(Clone, Copy, Debug, Default)]

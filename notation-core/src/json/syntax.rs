@@ -340,6 +340,72 @@ pub fn go_syntax_error(data: &[u8]) -> Option<String> {
     Some("unexpected end of JSON input".into())
 }
 
+/// What Go's `json.Decoder.Decode` reads of `data`: its first value only,
+/// whatever follows it (JWT claims are read so). The value's first byte, or
+/// Go's error: `EOF` for no value at all, `unexpected EOF` for one cut
+/// short, and the scanner's syntax errors within it.
+pub fn go_decoder_value(data: &[u8]) -> Result<u8, String> {
+    let Some(start) = data.iter().position(|c| !is_space(*c)) else {
+        return Err("EOF".into());
+    };
+    let mut scanner = Scanner {
+        state: State::BeginValue,
+        stack: Vec::new(),
+    };
+    let complete = |s: &Scanner| {
+        s.state == State::EndTop || (s.state == State::EndValue && s.stack.is_empty())
+    };
+    for &c in &data[start..] {
+        if complete(&scanner) {
+            return Ok(data[start]);
+        }
+        if let Err(e) = scanner.step(c) {
+            // A byte after a number that ends it ends the value; what it
+            // is Go leaves to the next read.
+            if scanner.state == State::EndTop {
+                return Ok(data[start]);
+            }
+            return Err(e);
+        }
+    }
+    if complete(&scanner) || (scanner.step(b' ').is_ok() && complete(&scanner)) {
+        return Ok(data[start]);
+    }
+    Err("unexpected EOF".into())
+}
+
+/// The first number in `data` (valid JSON) that Go cannot read as a
+/// float64 (past its range: Go's `strconv.ParseFloat` fails where Rust's
+/// parse gives an infinity), as written.
+pub fn go_float64_overflow(data: &[u8]) -> Option<&str> {
+    let mut i = 0;
+    while i < data.len() {
+        match data[i] {
+            b'"' => {
+                // Skip the string, escapes and all.
+                i += 1;
+                while i < data.len() && data[i] != b'"' {
+                    i += if data[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let end = data[i..]
+                    .iter()
+                    .position(|c| !matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+                    .map_or(data.len(), |n| i + n);
+                let literal = std::str::from_utf8(&data[i..end]).ok()?;
+                if literal.parse::<f64>().is_ok_and(f64::is_infinite) {
+                    return Some(literal);
+                }
+                i = end;
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -452,6 +518,60 @@ mod tests {
                 String::from_utf8_lossy(input)
             );
         }
+    }
+
+    /// What Go 1.19's `json.NewDecoder(...).Decode(&map)` gives (from a Go
+    /// program): the first value alone is read.
+    #[test]
+    fn a_decoder_reads_the_first_value() {
+        let cases: &[(&[u8], Result<u8, &str>)] = &[
+            (b"", Err("EOF")),
+            (b" \n", Err("EOF")),
+            (b"{", Err("unexpected EOF")),
+            (b"tru", Err("unexpected EOF")),
+            (b"-", Err("unexpected EOF")),
+            (
+                b"{]",
+                Err("invalid character ']' looking for beginning of object key string"),
+            ),
+            (
+                b"x",
+                Err("invalid character 'x' looking for beginning of value"),
+            ),
+            (b" {} x", Ok(b'{')),
+            (b"{}{", Ok(b'{')),
+            (b"1x", Ok(b'1')),
+            (b"1", Ok(b'1')),
+            (b"\"s\"x", Ok(b'"')),
+            (b"null", Ok(b'n')),
+            (b"[1,{}]]", Ok(b'[')),
+        ];
+        for (input, want) in cases {
+            let got = go_decoder_value(input);
+            assert_eq!(
+                got.as_ref().copied().map_err(String::as_str),
+                *want,
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_past_float64_are_found_as_written() {
+        assert_eq!(
+            go_float64_overflow(br#"{"a":"1e999","b":[1,-1E400]}"#),
+            Some("-1E400")
+        );
+        assert_eq!(
+            go_float64_overflow(br#"{"a\"1e999":1.7976931348623158e308}"#),
+            None
+        );
+        assert_eq!(
+            go_float64_overflow(b"[1.7976931348623159e308]"),
+            Some("1.7976931348623159e308")
+        );
+        assert_eq!(go_float64_overflow(b"[1e-400]"), None);
     }
 
     #[test]

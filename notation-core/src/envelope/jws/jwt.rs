@@ -1,0 +1,157 @@
+//! The compact JWS checked as notation-core-go checks it before it reads
+//! the envelope's content: golang-jwt v4's `Parser.Parse`, with the six
+//! methods Notary allows, numbers kept as written and claims not validated.
+//! The checks run in its order and fail with its texts (the caller adds
+//! "signature is invalid. Error: "):
+//!
+//! 1. the three parts hold no `.`;
+//! 2. the header is base64url and a JSON object (or `null`);
+//! 3. the payload is base64url and its first JSON value an object (or
+//!    `null`: the claims are read with Go's streaming decoder, which stops
+//!    after the first value);
+//! 4. the header's `alg` is a string, a method golang-jwt knows, and one
+//!    of the six;
+//! 5. the signature is base64url, for a key of the method's type, and
+//!    verifies.
+//!
+//! Base64 stays canonical for us: line breaks and non-zero trailing bits,
+//! which Go skips, are refused.
+// Requirements: C2, C5, C7, A8.
+
+use super::{JwsEnvelope, decode_b64url};
+use crate::algorithm::SignatureAlgorithm;
+use crate::crypto::{
+    CryptoProvider, Curve, PublicKey, SignatureScheme, SignatureVerificationError,
+};
+use crate::json::{
+    MAX_DEPTH, check_depth, go_decoder_value, go_float64_overflow, go_syntax_error, go_text,
+};
+use crate::x509::Certificate;
+
+/// The methods golang-jwt v4 registers, the six Notary allows among them.
+const GOLANG_JWT_METHODS: [&str; 14] = [
+    "ES256", "ES384", "ES512", "EdDSA", "HS256", "HS384", "HS512", "none", "PS256", "PS384",
+    "PS512", "RS256", "RS384", "RS512",
+];
+
+const ECDSA_FAILED: &str = "crypto/ecdsa: verification error";
+
+/// Checks the envelope's compact JWS with the leaf's key.
+pub(super) fn verify(
+    envelope: &JwsEnvelope,
+    leaf: &Certificate,
+    crypto: &dyn CryptoProvider,
+) -> Result<(), String> {
+    let parts = [&envelope.protected, &envelope.payload, &envelope.signature];
+    if parts.iter().any(|p| p.contains('.')) {
+        return Err("token contains an invalid number of segments".into());
+    }
+    let header = decode_b64url(&envelope.protected).map_err(|e| {
+        // A token that starts with "bearer " (in any case) is named so.
+        let bearer = envelope
+            .protected
+            .as_bytes()
+            .get(..7)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"bearer "));
+        if bearer {
+            "tokenstring should not contain 'bearer '".to_string()
+        } else {
+            e
+        }
+    })?;
+    let alg = header_alg(&header)?;
+    let claims = decode_b64url(&envelope.payload)?;
+    match go_decoder_value(&claims)? {
+        b'{' | b'n' => {}
+        other => {
+            return Err(format!(
+                "json: cannot unmarshal {} into Go value of type jwt.MapClaims",
+                kind_name(other)
+            ));
+        }
+    }
+    let alg = match alg {
+        None => return Err("signing method (alg) is unspecified.".into()),
+        Some(alg) if !GOLANG_JWT_METHODS.contains(&alg.as_str()) => {
+            return Err("signing method (alg) is unavailable.".into());
+        }
+        Some(alg) => SignatureAlgorithm::from_jws_name(&alg)
+            .ok_or_else(|| format!("signing method {alg} is invalid"))?,
+    };
+    let signature = decode_b64url(&envelope.signature)?;
+    let scheme = SignatureScheme::for_envelope(alg);
+    let key = leaf.public_key();
+    match (scheme, key) {
+        (SignatureScheme::RsaPss(_), PublicKey::Ec { .. }) => {
+            return Err("key is invalid".into());
+        }
+        (SignatureScheme::EcdsaFixed(_), PublicKey::Rsa { .. }) => {
+            return Err("key is of invalid type".into());
+        }
+        (SignatureScheme::EcdsaFixed(_), PublicKey::Ec { curve, .. }) => {
+            // Go splits the signature by the method's size and checks it
+            // on whatever curve the key is on; only a signer crafting a
+            // signature across curves could pass there, and the reference
+            // then refuses the algorithm for the key.
+            let (size, method_curve) = match alg {
+                SignatureAlgorithm::Es256 => (32, Curve::P256),
+                SignatureAlgorithm::Es384 => (48, Curve::P384),
+                _ => (66, Curve::P521),
+            };
+            if signature.len() != 2 * size || *curve != method_curve {
+                return Err(ECDSA_FAILED.into());
+            }
+        }
+        _ => {}
+    }
+    crypto
+        .verify(scheme, key, &envelope.signing_input(), &signature)
+        .map_err(|e| match e {
+            SignatureVerificationError::Ecdsa => ECDSA_FAILED.into(),
+            e => e.to_string(),
+        })
+}
+
+/// The header's `alg`, where it is a string, read as golang-jwt reads the
+/// header: Go's `json.Unmarshal` into a map of any values (the last member
+/// of a name wins; a number past float64's range is an error).
+fn header_alg(header: &[u8]) -> Result<Option<String>, String> {
+    if let Some(e) = go_syntax_error(header) {
+        return Err(e);
+    }
+    let first = header
+        .iter()
+        .copied()
+        .find(|c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+        .unwrap_or(b'n');
+    match first {
+        b'{' => {}
+        b'n' => return Ok(None),
+        other => {
+            return Err(format!(
+                "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+                kind_name(other)
+            ));
+        }
+    }
+    if let Some(number) = go_float64_overflow(header) {
+        return Err(format!(
+            "json: cannot unmarshal number {number} into Go value of type float64"
+        ));
+    }
+    check_depth(header, MAX_DEPTH)?;
+    let map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&go_text(header)).map_err(|e| e.to_string())?;
+    Ok(map.get("alg").and_then(|a| a.as_str()).map(str::to_owned))
+}
+
+/// Go's name for the kind of JSON value that starts with `first`.
+fn kind_name(first: u8) -> &'static str {
+    match first {
+        b'"' => "string",
+        b't' | b'f' => "bool",
+        b'[' => "array",
+        b'{' => "object",
+        _ => "number",
+    }
+}
