@@ -18,6 +18,8 @@
 //! which Go skips, are refused.
 // Requirements: C2, C5, C7, A8.
 
+use serde::Deserialize;
+
 use super::{JwsEnvelope, decode_b64url};
 use crate::algorithm::SignatureAlgorithm;
 use crate::crypto::{
@@ -60,16 +62,7 @@ pub(super) fn verify(
         }
     })?;
     let alg = header_alg(&header)?;
-    let claims = decode_b64url(&envelope.payload)?;
-    match go_decoder_value(&claims)? {
-        b'{' | b'n' => {}
-        other => {
-            return Err(format!(
-                "json: cannot unmarshal {} into Go value of type jwt.MapClaims",
-                kind_name(other)
-            ));
-        }
-    }
+    check_claims(&decode_b64url(&envelope.payload)?)?;
     let alg = match alg {
         None => return Err("signing method (alg) is unspecified.".into()),
         Some(alg) if !GOLANG_JWT_METHODS.contains(&alg.as_str()) => {
@@ -116,6 +109,12 @@ pub(super) fn verify(
 /// header: Go's `json.Unmarshal` into a map of any values (the last member
 /// of a name wins; a number past float64's range is an error).
 fn header_alg(header: &[u8]) -> Result<Option<String>, String> {
+    // An object serde_json reads is one Go reads alike (its numbers within
+    // float64's range); anything else takes Go's checks, in Go's order.
+    let text = go_text(header);
+    if let Ok(map) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text) {
+        return Ok(alg(&map));
+    }
     if let Some(e) = go_syntax_error(header) {
         return Err(e);
     }
@@ -140,9 +139,37 @@ fn header_alg(header: &[u8]) -> Result<Option<String>, String> {
         ));
     }
     check_depth(header, MAX_DEPTH)?;
-    let map: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&go_text(header)).map_err(|e| e.to_string())?;
-    Ok(map.get("alg").and_then(|a| a.as_str()).map(str::to_owned))
+    let map = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    Ok(alg(&map))
+}
+
+fn alg(header: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
+    header
+        .get("alg")
+        .and_then(|a| a.as_str())
+        .map(str::to_owned)
+}
+
+/// The claims as golang-jwt reads them: Go's streaming decoder, which
+/// reads the first JSON value (an object, or `null`) and leaves the rest.
+fn check_claims(claims: &[u8]) -> Result<(), String> {
+    // An object serde_json reads whole is one Go reads whole.
+    let start = claims
+        .iter()
+        .position(|c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n'));
+    if start.is_some_and(|i| claims[i] == b'{') {
+        let mut de = serde_json::Deserializer::from_slice(claims);
+        if serde::de::IgnoredAny::deserialize(&mut de).is_ok() {
+            return Ok(());
+        }
+    }
+    match go_decoder_value(claims)? {
+        b'{' | b'n' => Ok(()),
+        other => Err(format!(
+            "json: cannot unmarshal {} into Go value of type jwt.MapClaims",
+            kind_name(other)
+        )),
+    }
 }
 
 /// Go's name for the kind of JSON value that starts with `first`.
