@@ -52,14 +52,29 @@ pub fn install_into(plugins: &Path, name: &str, behavior: &Value) -> PathBuf {
     let dir = plugins.join(name);
     std::fs::create_dir_all(&dir).unwrap();
     let exe = dir.join(format!("notation-{name}"));
-    std::fs::copy(script(), &exe).unwrap();
+    copy_executable(&script(), &exe);
+    write_behavior(&dir, behavior);
+    exe
+}
+
+/// Copies `from` to `to`, mode 0755, by a `cp` child process. The tests run
+/// on many threads that start plugins: had this process opened `to` for
+/// writing, a child that another thread forked at that moment would hold
+/// the descriptor until its own exec, and executing `to` meanwhile fails
+/// with ETXTBSY ("Text file busy"). A descriptor of the `cp` process is
+/// never inherited by ours.
+fn copy_executable(from: &Path, to: &Path) {
+    let status = std::process::Command::new("cp")
+        .arg(from)
+        .arg(to)
+        .status()
+        .expect("the plugin tests need `cp`");
+    assert!(status.success(), "cp {} {}", from.display(), to.display());
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    write_behavior(&dir, behavior);
-    exe
 }
 
 fn write_behavior(dir: &Path, behavior: &Value) {

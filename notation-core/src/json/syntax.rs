@@ -340,6 +340,18 @@ pub fn go_syntax_error(data: &[u8]) -> Option<String> {
     Some("unexpected end of JSON input".into())
 }
 
+/// Go's name for the kind of JSON value that starts with `first`, as its
+/// type errors word it (`json: cannot unmarshal array into ...`).
+pub fn go_kind_name(first: u8) -> &'static str {
+    match first {
+        b'"' => "string",
+        b't' | b'f' => "bool",
+        b'[' => "array",
+        b'{' => "object",
+        _ => "number",
+    }
+}
+
 /// What Go's `json.Decoder.Decode` reads of `data`: its first value only,
 /// whatever follows it (JWT claims are read so). The value's first byte, or
 /// Go's error: `EOF` for no value at all, `unexpected EOF` for one cut

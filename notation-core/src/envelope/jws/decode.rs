@@ -15,16 +15,17 @@
 //! given.
 // Requirements: C1, C6, C6a.
 
+use std::borrow::Cow;
+
+use base64::Engine;
 use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use std::borrow::Cow;
-
-use base64::Engine;
-
 use super::{B64STD, go_base64_error};
-use crate::json::{MAX_DEPTH, check_depth, decode_go_base64, go_field, go_syntax_error, go_text};
+use crate::json::{
+    MAX_DEPTH, check_depth, decode_go_base64, go_field, go_kind_name, go_syntax_error, go_text,
+};
 
 /// The envelope's members, as notation-core-go's `jwsEnvelope` holds them
 /// once decoded.
@@ -87,7 +88,7 @@ fn decode_valid(bytes: &[u8]) -> Result<Decoded, String> {
         Some(&first) => {
             return Err(format!(
                 "json: cannot unmarshal {} into Go value of type jws.jwsEnvelope",
-                kind_name(first)
+                go_kind_name(first)
             ));
         }
         None => return Err("unexpected end of JSON input".into()),
@@ -95,17 +96,6 @@ fn decode_valid(bytes: &[u8]) -> Result<Decoded, String> {
     match (decoder.error, decoder.refused) {
         (Some(e), _) | (None, Some(e)) => Err(e),
         (None, None) => Ok(out),
-    }
-}
-
-/// Go's name for the kind of JSON value that starts with `first`.
-fn kind_name(first: u8) -> &'static str {
-    match first {
-        b'"' => "string",
-        b't' | b'f' => "bool",
-        b'[' => "array",
-        b'{' => "object",
-        _ => "number",
     }
 }
 
@@ -186,7 +176,7 @@ impl Decoder {
         match first(value) {
             b'"' => *out = unquote(value)?.into_owned(),
             b'n' => {}
-            other => self.type_error(kind_name(other), field, "string"),
+            other => self.type_error(go_kind_name(other), field, "string"),
         }
         Ok(())
     }
@@ -223,7 +213,7 @@ impl Decoder {
             }
             b'n' => Ok(None),
             other => {
-                self.type_error(kind_name(other), field, "[]uint8");
+                self.type_error(go_kind_name(other), field, "[]uint8");
                 Ok(None)
             }
         }
@@ -242,7 +232,7 @@ impl Decoder {
                     self.type_error(&format!("number {literal}"), field, "uint8");
                 }
             }
-            other => self.type_error(kind_name(other), field, "uint8"),
+            other => self.type_error(go_kind_name(other), field, "uint8"),
         }
     }
 }

@@ -26,7 +26,8 @@ use crate::crypto::{
     CryptoProvider, Curve, PublicKey, SignatureScheme, SignatureVerificationError,
 };
 use crate::json::{
-    MAX_DEPTH, check_depth, go_decoder_value, go_float64_overflow, go_syntax_error, go_text,
+    MAX_DEPTH, check_depth, go_decoder_value, go_float64_overflow, go_kind_name, go_syntax_error,
+    go_text,
 };
 use crate::x509::Certificate;
 
@@ -129,7 +130,7 @@ fn header_alg(header: &[u8]) -> Result<Option<String>, String> {
         other => {
             return Err(format!(
                 "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-                kind_name(other)
+                go_kind_name(other)
             ));
         }
     }
@@ -167,18 +168,7 @@ fn check_claims(claims: &[u8]) -> Result<(), String> {
         b'{' | b'n' => Ok(()),
         other => Err(format!(
             "json: cannot unmarshal {} into Go value of type jwt.MapClaims",
-            kind_name(other)
+            go_kind_name(other)
         )),
-    }
-}
-
-/// Go's name for the kind of JSON value that starts with `first`.
-fn kind_name(first: u8) -> &'static str {
-    match first {
-        b'"' => "string",
-        b't' | b'f' => "bool",
-        b'[' => "array",
-        b'{' => "object",
-        _ => "number",
     }
 }
