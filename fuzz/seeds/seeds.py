@@ -85,6 +85,12 @@ cose_hex = json.loads((CONF / "11-envelope-encoding/cose-conformance.json").read
 for v in cose_hex.values() if isinstance(cose_hex, dict) else []:
     if isinstance(v, str) and all(c in "0123456789abcdefABCDEF" for c in v) and len(v) > 64:
         seed("cose_envelope", bytes.fromhex(v))
+# The decoding vectors: each differs from a plain envelope in one rule of
+# the reference's decoding.
+for target, directory in (("jws_envelope", "jws"), ("cose_envelope", "cose")):
+    for line in (TESTDATA / directory / "decoding.tsv").read_text().splitlines():
+        if line and not line.startswith("#"):
+            seed(target, bytes.fromhex(line.split("\t")[1]))
 
 # ------------------------------------------------------------ certificates, policies, tokens
 
