@@ -48,6 +48,18 @@ const B64STD: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::n
         .with_decode_allow_trailing_bits(false),
 );
 
+/// Go's name for the kind of a JSON value, as its type errors word it.
+fn go_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "bool",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
+    }
+}
+
 /// The protected header names the envelope itself defines; every other name
 /// is an extended attribute.
 const KNOWN_HEADERS: [&str; 7] = [
@@ -231,12 +243,18 @@ impl ProtectedHeader {
             expiry: None,
             extended: Vec::new(),
         };
-        let string = |k: &str, v: &serde_json::Value| -> Result<String, EnvelopeError> {
-            match v {
-                serde_json::Value::String(s) => Ok(s.clone()),
-                serde_json::Value::Null => Ok(String::new()),
-                other => Err(err(format!("header {k:?} must be a string, got {other}"))),
-            }
+        // Go decodes the header into notation-core-go's jwsProtectedHeader
+        // struct: a member of the wrong type is an error it notes and
+        // decoding goes on (the first one is reported); a time that does
+        // not parse ends decoding at once, with its own error.
+        let mut type_error: Option<String> = None;
+        let mut wrong_type = |v: &serde_json::Value, field: &str, go_type: &str| {
+            type_error.get_or_insert_with(|| {
+                format!(
+                    "json: cannot unmarshal {} into Go struct field jwsProtectedHeader.{field} of type {go_type}",
+                    go_kind(v)
+                )
+            });
         };
         // Go's time.Time parses the text between the quotes as written
         // (golang/go#47353): a time written with escapes fails there.
@@ -252,15 +270,15 @@ impl ProtectedHeader {
                 serde_json::Value::String(s) => crate::timefmt::parse_rfc3339(s)
                     .map(Some)
                     .map_err(|e| err(format!("header {k:?} is not an RFC 3339 time: {e}"))),
-                other => Err(err(format!(
-                    "header {k:?} must be a time string, got {other}"
-                ))),
+                _ => Err(err("Time.UnmarshalJSON: input is not a JSON string".into())),
             }
         };
         // Go decodes the header into a struct, matching member names to its
         // fields case-insensitively, and keeps every name but the exact
         // ones among the extended attributes: a folded name is both. Two
-        // members for one header are refused, as duplicates are.
+        // members for one header are refused, as duplicates are, unless
+        // Go has an error of its own.
+        let mut duplicate: Option<String> = None;
         let mut seen = [false; KNOWN_HEADERS.len()];
         for crate::json::Member {
             name: k,
@@ -276,32 +294,47 @@ impl ProtectedHeader {
                 continue;
             };
             if std::mem::replace(&mut seen[i], true) {
-                return Err(err(format!("duplicate member {k:?}")));
+                duplicate.get_or_insert_with(|| format!("duplicate member {k:?}"));
             }
             if k != KNOWN_HEADERS[i] {
                 h.extended
                     .push((k.clone(), crate::json::go_float64_numbers(v.clone())));
             }
-            match KNOWN_HEADERS[i] {
-                "alg" => h.alg = string(&k, &v)?,
-                "cty" => h.cty = string(&k, &v)?,
-                "crit" => {
-                    h.crit = match &v {
-                        serde_json::Value::Null => Vec::new(),
-                        serde_json::Value::Array(items) => items
+            let field = KNOWN_HEADERS[i];
+            let mut string = |into: &mut String, go_type: &str| match &v {
+                serde_json::Value::String(s) => *into = s.clone(),
+                serde_json::Value::Null => {}
+                other => wrong_type(other, field, go_type),
+            };
+            match field {
+                "alg" => string(&mut h.alg, "string"),
+                "cty" => string(&mut h.cty, "string"),
+                header::SIGNING_SCHEME => string(&mut h.signing_scheme, "signature.SigningScheme"),
+                "crit" => match &v {
+                    serde_json::Value::Null => h.crit = Vec::new(),
+                    serde_json::Value::Array(items) => {
+                        h.crit = items
                             .iter()
-                            .map(|i| i.as_str().map(str::to_owned))
-                            .collect::<Option<Vec<_>>>()
-                            .ok_or_else(|| err("\"crit\" must be an array of strings".into()))?,
-                        _ => return Err(err("\"crit\" must be an array of strings".into())),
+                            .map(|item| match item {
+                                serde_json::Value::String(s) => s.clone(),
+                                serde_json::Value::Null => String::new(),
+                                other => {
+                                    wrong_type(other, field, "string");
+                                    String::new()
+                                }
+                            })
+                            .collect();
                     }
-                }
-                header::SIGNING_SCHEME => h.signing_scheme = string(&k, &v)?,
+                    other => wrong_type(other, field, "[]string"),
+                },
                 header::SIGNING_TIME => h.signing_time = time(&k, &v, escaped)?,
                 header::AUTHENTIC_SIGNING_TIME => h.authentic_signing_time = time(&k, &v, escaped)?,
                 header::EXPIRY => h.expiry = time(&k, &v, escaped)?,
                 _ => unreachable!("every known header is matched above"),
             }
+        }
+        if let Some(e) = type_error.or(duplicate) {
+            return Err(err(e));
         }
         Ok(h)
     }
@@ -598,6 +631,69 @@ mod tests {
             e.to_string()
                 .contains("\"io.cncf.notary.expiry\" header is marked critical but not present"),
             "{e}"
+        );
+    }
+
+    /// What notation-core-go's parseProtectedHeaders gives for headers
+    /// with members of the wrong type (from a Go program: json.Unmarshal
+    /// into a struct of its jwsProtectedHeader's shape): the first such
+    /// member, decoding having gone on past it.
+    #[test]
+    fn protected_members_of_the_wrong_type_have_go_s_errors() {
+        let prefix = "jws envelope protected header can't be decoded: json: cannot unmarshal";
+        for (header, want) in [
+            (
+                &br#"{"alg":true,"cty":[]}"#[..],
+                "bool into Go struct field jwsProtectedHeader.alg of type string",
+            ),
+            (
+                br#"{"cty":{}}"#,
+                "object into Go struct field jwsProtectedHeader.cty of type string",
+            ),
+            (
+                br#"{"crit":"x"}"#,
+                "string into Go struct field jwsProtectedHeader.crit of type []string",
+            ),
+            (
+                br#"{"crit":["a",1,null]}"#,
+                "number into Go struct field jwsProtectedHeader.crit of type string",
+            ),
+            (
+                br#"{"crit":{}}"#,
+                "object into Go struct field jwsProtectedHeader.crit of type []string",
+            ),
+            (
+                br#"{"io.cncf.notary.signingScheme":5}"#,
+                "number into Go struct field jwsProtectedHeader.io.cncf.notary.signingScheme of type signature.SigningScheme",
+            ),
+            (
+                br#"{"ALG":1}"#,
+                "number into Go struct field jwsProtectedHeader.alg of type string",
+            ),
+            (
+                br#"{"alg":1,"io.cncf.notary.signingScheme":[],"Alg":"x"}"#,
+                "number into Go struct field jwsProtectedHeader.alg of type string",
+            ),
+        ] {
+            let err = ProtectedHeader::parse(header).err().unwrap().to_string();
+            assert_eq!(
+                err,
+                format!("{prefix} {want}"),
+                "{}",
+                String::from_utf8_lossy(header)
+            );
+        }
+        // `null` leaves a member unset.
+        let h = ProtectedHeader::parse(br#"{"alg":null,"crit":null}"#).unwrap();
+        assert!(h.alg.is_empty() && h.crit.is_empty());
+        // A time that is not a JSON string ends decoding at once, ahead of
+        // an error noted before it (Go 1.20 and later word it so).
+        assert_eq!(
+            ProtectedHeader::parse(br#"{"cty":1,"io.cncf.notary.signingTime":2}"#)
+                .err()
+                .unwrap()
+                .to_string(),
+            "jws envelope protected header can't be decoded: Time.UnmarshalJSON: input is not a JSON string"
         );
     }
 
