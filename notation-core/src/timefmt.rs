@@ -147,6 +147,146 @@ pub fn parse_rfc3339(s: &str) -> Result<OffsetDateTime, String> {
     Ok(time::PrimitiveDateTime::new(date, clock).assume_offset(offset))
 }
 
+/// The error Go's `time.Parse(time.RFC3339, s)` gives for `s`, for a time
+/// [`parse_rfc3339`] refuses (Go refuses the same): `parsing time "x" as
+/// "2006-01-02T15:04:05Z07:00": cannot parse "x" as "2006"`, or `parsing
+/// time "...": month out of range`. Go's parser is followed element by
+/// element of the layout: each element's value, or the literal before it.
+pub fn go_rfc3339_parse_error(s: &str) -> String {
+    const LAYOUT: &str = "2006-01-02T15:04:05Z07:00";
+    let cannot = |value: &str, element: &str| {
+        format!(
+            "parsing time {} as {}: cannot parse {} as {}",
+            go_quote(s),
+            go_quote(LAYOUT),
+            go_quote(value),
+            go_quote(element)
+        )
+    };
+    let out_of_range = |what: &str| format!("parsing time {}: {what} out of range", go_quote(s));
+    let digit = |v: &[u8], i: usize| v.get(i).is_some_and(u8::is_ascii_digit);
+    // Go's getnum: one or two digits, or exactly two when `fixed`.
+    let number = |v: &[u8], fixed: bool| -> Option<(u32, usize)> {
+        if !digit(v, 0) {
+            return None;
+        }
+        if !digit(v, 1) {
+            return (!fixed).then(|| (u32::from(v[0] - b'0'), 1));
+        }
+        Some((u32::from(v[0] - b'0') * 10 + u32::from(v[1] - b'0'), 2))
+    };
+    let mut value = s;
+    // The literal before an element.
+    macro_rules! literal {
+        ($c:literal) => {
+            match value.strip_prefix($c) {
+                Some(rest) => value = rest,
+                None => return cannot(value, $c),
+            }
+        };
+    }
+    // An element of two digits (`fixed`) or one or two, with its range.
+    macro_rules! field {
+        ($element:literal, $fixed:expr, $ok:expr, $what:literal) => {{
+            let Some((n, len)) = number(value.as_bytes(), $fixed) else {
+                return cannot(value, $element);
+            };
+            value = &value[len..];
+            if !$ok(n) {
+                return out_of_range($what);
+            }
+            n
+        }};
+    }
+    // The year: four bytes, the first a digit, all digits.
+    let year = match value.get(..4) {
+        Some(y) if y.bytes().all(|c| c.is_ascii_digit()) => {
+            value = &value[4..];
+            y.parse::<i32>().unwrap_or(0)
+        }
+        _ => return cannot(value, "2006"),
+    };
+    literal!("-");
+    let month = field!("01", true, |m| (1..=12).contains(&m), "month");
+    literal!("-");
+    let day = field!("02", true, |_| true, "day");
+    literal!("T");
+    field!("15", false, |h| h < 24, "hour");
+    literal!(":");
+    field!("04", true, |m| m < 60, "minute");
+    literal!(":");
+    field!("05", true, |sec| sec < 60, "second");
+    let b = value.as_bytes();
+    if b.len() >= 2 && matches!(b[0], b'.' | b',') && b[1].is_ascii_digit() {
+        let n = 1 + b[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        value = &value[n..];
+    }
+    // The zone: `Z`, or a sign, two digits, `:`, two digits.
+    if let Some(rest) = value.strip_prefix('Z') {
+        value = rest;
+    } else {
+        let b = value.as_bytes();
+        if b.len() < 6 || b[3] != b':' {
+            return cannot(value, "Z07:00");
+        }
+        let hours = number(&b[1..3], true);
+        // Go reads the minutes only once the hours read.
+        let minutes = hours.and_then(|_| number(&b[4..6], true));
+        let mut range = None;
+        if hours.is_some_and(|(h, _)| h > 24) {
+            range = Some("time zone offset hour");
+        }
+        if minutes.is_some_and(|(m, _)| m > 60) {
+            range = Some("time zone offset minute");
+        }
+        if let Some(what) = range {
+            return out_of_range(what);
+        }
+        if hours.is_none() || minutes.is_none() || !matches!(b[0], b'+' | b'-') {
+            return cannot(value, "Z07:00");
+        }
+        value = &value[6..];
+    }
+    if !value.is_empty() {
+        return format!(
+            "parsing time {}: extra text: {}",
+            go_quote(s),
+            go_quote(value)
+        );
+    }
+    let days = time::Month::try_from(month as u8)
+        .map(|m| m.length(year))
+        .unwrap_or(31);
+    if day < 1 || day > u32::from(days) {
+        return format!("parsing time {}: day out of range", go_quote(s));
+    }
+    // Go accepts the rest; the caller refused it for a reason Go shares
+    // only in its own words.
+    format!("parsing time {}", go_quote(s))
+}
+
+/// Go's `time.quote`: ASCII as it is (with `"` and `\` escaped), every
+/// byte of anything else as `\xNN`.
+fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        if c.is_ascii() && c >= ' ' {
+            if c == '"' || c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
 fn fraction(nanos: u32) -> String {
     if nanos == 0 {
         return String::new();
@@ -228,5 +368,83 @@ mod tests {
         );
         assert!(parse_rfc3339("2024-12-31T08:05:29.123456789-07:30").is_ok());
         assert_eq!(rfc3339_nano(f), "2024-12-31T08:05:29.509Z");
+    }
+
+    /// Go's `time.Parse(time.RFC3339, s)` errors (from a Go program; the
+    /// year and zone cases as Go 1.20 and later word them, naming the
+    /// element's text from where it starts, and checking the zone's range).
+    #[test]
+    fn go_parse_errors() {
+        let layout = "\"2006-01-02T15:04:05Z07:00\"";
+        let cannot = |s: &str, v: &str, e: &str| {
+            format!("parsing time {s} as {layout}: cannot parse {v} as {e}")
+        };
+        for (input, want) in [
+            (
+                "notatime",
+                cannot(r#""notatime""#, r#""notatime""#, r#""2006""#),
+            ),
+            (
+                "202x-12-31T08:05:29Z",
+                cannot(
+                    r#""202x-12-31T08:05:29Z""#,
+                    r#""202x-12-31T08:05:29Z""#,
+                    r#""2006""#,
+                ),
+            ),
+            (
+                "2024-1-31T08:05:29Z",
+                cannot(r#""2024-1-31T08:05:29Z""#, r#""1-31T08:05:29Z""#, r#""01""#),
+            ),
+            (
+                "2024-12-31 08:05:29Z",
+                cannot(r#""2024-12-31 08:05:29Z""#, r#"" 08:05:29Z""#, r#""T""#),
+            ),
+            (
+                "2024-12-31T08:05:29",
+                cannot(r#""2024-12-31T08:05:29""#, r#""""#, r#""Z07:00""#),
+            ),
+            (
+                "2024-12-31T08:05:29.Z",
+                cannot(r#""2024-12-31T08:05:29.Z""#, r#"".Z""#, r#""Z07:00""#),
+            ),
+            (
+                "2024-12-31T08:05:29+0x:00",
+                cannot(
+                    r#""2024-12-31T08:05:29+0x:00""#,
+                    r#""+0x:00""#,
+                    r#""Z07:00""#,
+                ),
+            ),
+            (
+                "2024-12-31T08:05:29\"Z",
+                cannot(r#""2024-12-31T08:05:29\"Z""#, r#""\"Z""#, r#""Z07:00""#),
+            ),
+            ("é", cannot(r#""\xc3\xa9""#, r#""\xc3\xa9""#, r#""2006""#)),
+            (
+                "2024-13-01T00:00:00Z",
+                r#"parsing time "2024-13-01T00:00:00Z": month out of range"#.into(),
+            ),
+            (
+                "2024-02-30T00:00:00Z",
+                r#"parsing time "2024-02-30T00:00:00Z": day out of range"#.into(),
+            ),
+            (
+                "2024-12-31T24:00:00Z",
+                r#"parsing time "2024-12-31T24:00:00Z": hour out of range"#.into(),
+            ),
+            (
+                "2024-12-31T08:05:29+25:00",
+                r#"parsing time "2024-12-31T08:05:29+25:00": time zone offset hour out of range"#
+                    .into(),
+            ),
+            (
+                "2024-12-31T08:05:29Zx",
+                r#"parsing time "2024-12-31T08:05:29Zx": extra text: "x""#.into(),
+            ),
+        ] {
+            assert!(parse_rfc3339(input).is_err(), "{input}");
+            assert_eq!(go_rfc3339_parse_error(input), want, "{input}");
+        }
     }
 }

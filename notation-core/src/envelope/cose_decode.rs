@@ -998,8 +998,12 @@ fn utf8(text: &[u8]) -> Result<&str, String> {
 
 /// A tag 0 time, read as `time.Parse(time.RFC3339, text)` reads it.
 fn time_text(text: &str) -> Result<time::OffsetDateTime, String> {
-    crate::timefmt::parse_rfc3339(text)
-        .map_err(|e| format!("cbor: cannot set {text} for time.Time: {e}"))
+    crate::timefmt::parse_rfc3339(text).map_err(|_| {
+        format!(
+            "cbor: cannot set {text} for time.Time: {}",
+            crate::timefmt::go_rfc3339_parse_error(text)
+        )
+    })
 }
 
 /// Go's `time.Location` of a decoded time, as far as `==` tells zones

@@ -269,7 +269,7 @@ impl ProtectedHeader {
                 ))),
                 serde_json::Value::String(s) => crate::timefmt::parse_rfc3339(s)
                     .map(Some)
-                    .map_err(|e| err(format!("header {k:?} is not an RFC 3339 time: {e}"))),
+                    .map_err(|_| err(crate::timefmt::go_rfc3339_parse_error(s))),
                 _ => Err(err("Time.UnmarshalJSON: input is not a JSON string".into())),
             }
         };
