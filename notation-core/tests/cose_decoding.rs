@@ -6,36 +6,13 @@
 //! we accept.
 // Requirements: D1.
 
-use std::path::PathBuf;
+mod common;
 
 use notation_core::envelope::EnvelopeError;
 use notation_core::envelope::cose::CoseEnvelope;
 
 fn vectors() -> Vec<(String, Vec<u8>, Option<String>)> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/cose/decoding.tsv");
-    let text = std::fs::read_to_string(&path).unwrap();
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-        .map(|line| {
-            let mut fields = line.splitn(3, '\t');
-            let name = fields.next().unwrap().to_owned();
-            let hex = fields.next().unwrap();
-            let verdict = fields.next().unwrap();
-            let bytes = (0..hex.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-                .collect();
-            let refusal = match verdict {
-                "accept" => None,
-                v => Some(
-                    v.strip_prefix("refuse: ")
-                        .unwrap_or_else(|| panic!("{name}: verdict {v:?}"))
-                        .to_owned(),
-                ),
-            };
-            (name, bytes, refusal)
-        })
-        .collect()
+    common::decoding_vectors("cose/decoding.tsv")
 }
 
 #[test]

@@ -37,6 +37,39 @@ pub fn pki(name: &str) -> Vec<u8> {
     std::fs::read(&p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display()))
 }
 
+/// The decoding vectors of a testdata TSV (`name TAB hex TAB verdict`,
+/// `#` comments): each with its bytes and the reference's refusal text, or
+/// `None` where it accepts.
+pub fn decoding_vectors(relative: &str) -> Vec<(String, Vec<u8>, Option<String>)> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../testdata")
+        .join(relative);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|line| {
+            let mut fields = line.splitn(3, '\t');
+            let name = fields.next().unwrap().to_owned();
+            let hex = fields.next().unwrap();
+            let verdict = fields.next().unwrap();
+            let bytes = (0..hex.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+                .collect();
+            let refusal = match verdict {
+                "accept" => None,
+                v => Some(
+                    v.strip_prefix("refuse: ")
+                        .unwrap_or_else(|| panic!("{name}: verdict {v:?}"))
+                        .to_owned(),
+                ),
+            };
+            (name, bytes, refusal)
+        })
+        .collect()
+}
+
 /// Key spec names of the test PKI leaves.
 pub const KEY_NAMES: [&str; 6] = [
     "rsa-2048", "rsa-3072", "rsa-4096", "ec-256", "ec-384", "ec-521",
