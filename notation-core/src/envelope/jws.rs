@@ -48,18 +48,6 @@ const B64STD: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::n
         .with_decode_allow_trailing_bits(false),
 );
 
-/// Go's name for the kind of a JSON value, as its type errors word it.
-fn go_kind(v: &serde_json::Value) -> &'static str {
-    match v {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "bool",
-        serde_json::Value::Number(_) => "number",
-        serde_json::Value::String(_) => "string",
-        serde_json::Value::Array(_) => "array",
-        serde_json::Value::Object(_) => "object",
-    }
-}
-
 /// The protected header names the envelope itself defines; every other name
 /// is an extended attribute.
 const KNOWN_HEADERS: [&str; 7] = [
@@ -73,7 +61,7 @@ const KNOWN_HEADERS: [&str; 7] = [
 ];
 
 /// The outer JWS structure, as written when signing (reading is `decode`).
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Serialize)]
 struct RawJws {
     payload: String,
     protected: String,
@@ -81,7 +69,7 @@ struct RawJws {
     signature: String,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Serialize)]
 struct RawUnprotected {
     #[serde(
         rename = "io.cncf.notary.timestampSignature",
@@ -252,7 +240,7 @@ impl ProtectedHeader {
             type_error.get_or_insert_with(|| {
                 format!(
                     "json: cannot unmarshal {} into Go struct field jwsProtectedHeader.{field} of type {go_type}",
-                    go_kind(v)
+                    crate::json::go_value_kind_name(v)
                 )
             });
         };

@@ -17,7 +17,9 @@ use serde::Serialize;
 use serde_json::ser::{CharEscape, Formatter};
 
 pub(crate) use self::base64::{decode_go_base64, go_raw_url_base64_error};
-pub(crate) use syntax::{go_decoder_value, go_float64_overflow, go_kind_name, go_syntax_error};
+pub(crate) use syntax::{
+    go_decoder_value, go_float64_overflow, go_kind_name, go_syntax_error, go_value_kind_name,
+};
 
 /// A `serde_json` formatter that escapes like Go's `encoding/json`.
 #[derive(Clone, Copy, Debug, Default)]

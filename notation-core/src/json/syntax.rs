@@ -352,6 +352,18 @@ pub fn go_kind_name(first: u8) -> &'static str {
     }
 }
 
+/// [`go_kind_name`] of a decoded value.
+pub fn go_value_kind_name(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "bool",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
+    }
+}
+
 /// What Go's `json.Decoder.Decode` reads of `data`: its first value only,
 /// whatever follows it (JWT claims are read so). The value's first byte, or
 /// Go's error: `EOF` for no value at all, `unexpected EOF` for one cut
