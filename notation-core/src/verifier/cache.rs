@@ -122,8 +122,13 @@ fn key_bytes(key: &PublicKey) -> Option<&[u8]> {
 }
 
 /// A map from bytes to values, bounded in bytes, oldest out first.
+///
+/// Keys are whole certificates and signatures (hundreds of bytes to a few
+/// KiB), so the hash function is foldhash, seeded per map: SipHash, std's
+/// default, cost several times more per byte on every lookup. The bound on
+/// the map bounds what colliding keys could cost.
 struct Bounded<V> {
-    map: HashMap<Box<[u8]>, (V, usize)>,
+    map: HashMap<Box<[u8]>, (V, usize), foldhash::fast::RandomState>,
     /// Insertion order, oldest first.
     order: VecDeque<Box<[u8]>>,
     bytes: usize,
@@ -133,7 +138,7 @@ struct Bounded<V> {
 impl<V> Bounded<V> {
     fn new(capacity: usize) -> Self {
         Self {
-            map: HashMap::new(),
+            map: HashMap::default(),
             order: VecDeque::new(),
             bytes: 0,
             capacity,
