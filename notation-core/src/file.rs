@@ -249,6 +249,36 @@ pub fn open_regular(path: &Path) -> io::Result<fs::File> {
     Ok(file)
 }
 
+/// Reads the regular file `file`, `len` bytes long by its metadata, to its
+/// end or to `limit + 1` bytes, whichever comes first (a caller refuses
+/// more than `limit`), in one system call where it can: the buffer is sized
+/// from `len`, and a read that returns exactly the `len` bytes announced
+/// when more were asked for has met the end (a regular file reads short
+/// only there), so the read that would return nothing is not made. A file
+/// that grew, or whose metadata says 0 (as procfs files do), is read on to
+/// its end.
+pub(crate) fn read_to_limit(file: fs::File, len: u64, limit: u64) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let capacity = usize::try_from(len.min(limit))
+        .unwrap_or(usize::MAX)
+        .saturating_add(1);
+    let mut data = vec![0; capacity];
+    let mut reader = file.take(limit.saturating_add(1));
+    let first = loop {
+        match reader.read(&mut data) {
+            Ok(n) => break n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    };
+    data.truncate(first);
+    let at_announced_end = len > 0 && first as u64 == len && first < capacity;
+    if first > 0 && !at_announced_end {
+        reader.read_to_end(&mut data)?;
+    }
+    Ok(data)
+}
+
 /// The file `path` designates once every symbolic link is followed: the
 /// link's target (relative targets are relative to the link's directory),
 /// or `path` itself when it is not a link. A dangling link gives its

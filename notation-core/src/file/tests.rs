@@ -290,3 +290,43 @@ fn no_follow_replaces_the_link_itself() {
     assert_eq!(fs::read(&path).unwrap(), b"again");
     assert!(!dir.path().join("missing").exists());
 }
+
+/// Reads sized from metadata: whatever the size the caller was told, the
+/// bytes read are the file's, up to one past the limit.
+#[test]
+fn read_to_limit_reads_the_file_whatever_its_announced_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f");
+    let content: Vec<u8> = (0..5000u32).map(|i| i as u8).collect();
+    fs::write(&path, &content).unwrap();
+    let read = |len: u64, limit: u64| read_to_limit(fs::File::open(&path).unwrap(), len, limit);
+    // As announced; announced as empty (procfs) or too small (the file
+    // grew); announced too large (it shrank).
+    for len in [5000, 0, 1, 4999, 5001, 1 << 20] {
+        assert_eq!(read(len, 10_000).unwrap(), content, "len {len}");
+    }
+    // Past the limit: one byte more than the limit, whatever announced.
+    for len in [5000, 0, 100, 4999] {
+        assert_eq!(read(len, 4000).unwrap(), content[..4001], "len {len}");
+    }
+    // Exactly at the limit.
+    assert_eq!(read(5000, 5000).unwrap(), content);
+    fs::write(&path, b"").unwrap();
+    assert!(read(0, 10).unwrap().is_empty());
+}
+
+/// A procfs file announces size 0 and is read whole all the same.
+#[cfg(target_os = "linux")]
+#[test]
+fn read_to_limit_reads_procfs_files() {
+    let path = Path::new("/proc/self/status");
+    let file = fs::File::open(path).unwrap();
+    assert_eq!(file.metadata().unwrap().len(), 0);
+    let data = read_to_limit(file, 0, 1 << 20).unwrap();
+    assert!(
+        data.starts_with(b"Name:"),
+        "{:?}",
+        &data[..20.min(data.len())]
+    );
+    assert!(data.len() > 100);
+}

@@ -28,7 +28,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::fs;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -405,9 +405,7 @@ fn read_bounded_file(file: fs::File, limit: u64) -> Result<Vec<u8>, CertificateF
     if !opened.is_file() {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file").into());
     }
-    // Sized from the file, so that it is read in one system call.
-    let mut data = Vec::with_capacity(opened.len().min(limit) as usize + 1);
-    file.take(limit + 1).read_to_end(&mut data)?;
+    let data = crate::file::read_to_limit(file, opened.len(), limit)?;
     if data.len() as u64 > limit {
         return Err(CertificateFileError::TooLarge { limit });
     }

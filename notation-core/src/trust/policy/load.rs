@@ -187,11 +187,8 @@ pub(super) fn read_policy_file(path: &Path) -> Result<Vec<u8>, PolicyLoadError> 
     if !opened.is_file() {
         return Err(not_regular());
     }
-    // Sized from the file, so that a policy is read in one system call.
-    let mut data = Vec::with_capacity(opened.len().min(MAX_POLICY_SIZE as u64) as usize + 1);
-    file.take(MAX_POLICY_SIZE as u64 + 1)
-        .read_to_end(&mut data)
-        .map_err(io_error)?;
+    let data =
+        crate::file::read_to_limit(file, opened.len(), MAX_POLICY_SIZE as u64).map_err(io_error)?;
     if data.len() > MAX_POLICY_SIZE {
         return Err(PolicyLoadError::Malformed {
             path: path.to_path_buf(),
