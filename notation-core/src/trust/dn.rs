@@ -196,18 +196,18 @@ fn strip_spaces(raw: &str) -> std::borrow::Cow<'_, str> {
 /// go-ldap `decodeString`: trims, then resolves `\c` and `\XX` escapes.
 fn decode_string(raw: &str) -> Result<Vec<u8>, DnSyntaxError> {
     let text = strip_spaces(raw);
-    let chars: Vec<char> = text.chars().collect();
+    if !text.contains('\\') {
+        return Ok(text.as_bytes().to_vec());
+    }
     let mut out: Vec<u8> = Vec::with_capacity(text.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
         if c != '\\' {
             let mut buf = [0u8; 4];
             out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-            i += 1;
             continue;
         }
-        let Some(&next) = chars.get(i + 1) else {
+        let Some(next) = chars.next() else {
             return Err(DnSyntaxError::CorruptedEscape {
                 text: text.into_owned(),
             });
@@ -217,10 +217,9 @@ fn decode_string(raw: &str) -> Result<Vec<u8>, DnSyntaxError> {
             ' ' | '"' | '#' | '+' | ',' | ';' | '<' | '=' | '>' | '\\'
         ) {
             out.push(next as u8);
-            i += 2;
             continue;
         }
-        let Some(&second) = chars.get(i + 2) else {
+        let Some(second) = chars.next() else {
             return Err(DnSyntaxError::ShortEscape { character: next });
         };
         if !next.is_ascii() || !second.is_ascii() {
@@ -235,7 +234,6 @@ fn decode_string(raw: &str) -> Result<Vec<u8>, DnSyntaxError> {
         let hi = digit(next)?;
         let lo = digit(second)?;
         out.push((hi * 16 + lo) as u8);
-        i += 3;
     }
     // Go keeps the bytes as they decode, UTF-8 or not.
     Ok(out)

@@ -341,15 +341,17 @@ impl Certificate {
         let mut crl_urls = Vec::new();
         let mut freshest_crl_urls = Ok(Vec::new());
         let mut subject_alt_name = None;
-        let mut seen = std::collections::HashSet::new();
+        // A handful of extensions: a list is cheaper than a hash set.
+        let mut seen = Vec::new();
         for ext in tbs_cert
             .extensions()
             .map(|e| e.as_slice())
             .unwrap_or_default()
         {
-            if !seen.insert(ext.extn_id) {
+            if seen.contains(&ext.extn_id) {
                 return Err(CertificateParseError::DuplicateExtension);
             }
+            seen.push(ext.extn_id);
             let value = ext.extn_value.as_bytes();
             let invalid =
                 |extension: &'static str, e: der::Error| CertificateParseError::InvalidExtension {

@@ -12,6 +12,7 @@
 //!   the value (PrintableString when possible, else UTF8String).
 // Requirements: L4, C.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use const_oid::ObjectIdentifier;
@@ -136,39 +137,46 @@ fn parse_rdn_sequence(der: &[u8]) -> Result<Result<Rdns, String>, der::Error> {
 
 /// Whether [`DistinguishedName::from_der`] reads this attribute value.
 pub(crate) fn is_readable_value(any: der::asn1::AnyRef<'_>) -> bool {
-    decode_value(any).is_ok()
+    value_text(any).is_ok()
 }
 
 /// Decodes an attribute value as Go's `parseASN1String` does.
 fn decode_value(any: der::asn1::AnyRef<'_>) -> Result<String, String> {
+    value_text(any).map(Cow::into_owned)
+}
+
+/// An attribute value's text as Go's `parseASN1String` reads it, borrowed
+/// where the bytes are the text (every string type but BMPString, and
+/// TeletexString past ASCII), so that checking a name allocates nothing.
+fn value_text(any: der::asn1::AnyRef<'_>) -> Result<Cow<'_, str>, String> {
     let bytes = any.value();
     let invalid = |what: &str| format!("invalid attribute value: invalid {what}");
+    let ascii = |ok: bool, what: &str| {
+        if ok {
+            Ok(Cow::Borrowed(
+                std::str::from_utf8(bytes).expect("checked ASCII"),
+            ))
+        } else {
+            Err(invalid(what))
+        }
+    };
     match der::Tagged::tag(&any) {
-        Tag::Utf8String => String::from_utf8(bytes.to_vec()).map_err(|_| invalid("UTF-8 string")),
-        Tag::PrintableString => {
-            if bytes.iter().all(|&b| is_printable(b, true, true)) {
-                Ok(String::from_utf8(bytes.to_vec()).expect("printable is ASCII"))
-            } else {
-                Err(invalid("PrintableString"))
-            }
-        }
-        Tag::Ia5String => {
-            if bytes.is_ascii() {
-                Ok(String::from_utf8(bytes.to_vec()).expect("checked ASCII"))
-            } else {
-                Err(invalid("IA5String"))
-            }
-        }
-        Tag::NumericString => {
-            if bytes.iter().all(|b| b.is_ascii_digit() || *b == b' ') {
-                Ok(String::from_utf8(bytes.to_vec()).expect("checked ASCII"))
-            } else {
-                Err(invalid("NumericString"))
-            }
-        }
+        Tag::Utf8String => std::str::from_utf8(bytes)
+            .map(Cow::Borrowed)
+            .map_err(|_| invalid("UTF-8 string")),
+        Tag::PrintableString => ascii(
+            bytes.iter().all(|&b| is_printable(b, true, true)),
+            "PrintableString",
+        ),
+        Tag::Ia5String => ascii(bytes.is_ascii(), "IA5String"),
+        Tag::NumericString => ascii(
+            bytes.iter().all(|b| b.is_ascii_digit() || *b == b' '),
+            "NumericString",
+        ),
         // Go (crypto/x509 `parseASN1String`, as the reference is built)
         // reads T61String as Latin-1.
-        Tag::TeletexString => Ok(bytes.iter().map(|&b| b as char).collect()),
+        Tag::TeletexString if bytes.is_ascii() => ascii(true, "T61String"),
+        Tag::TeletexString => Ok(Cow::Owned(bytes.iter().map(|&b| b as char).collect())),
         // UCS-2, as Go reads it: a trailing NUL terminator is dropped;
         // noncharacters and surrogates are refused.
         Tag::BmpString => {
@@ -186,7 +194,9 @@ fn decode_value(any: der::asn1::AnyRef<'_>) -> Result<String, String> {
             {
                 return Err(invalid("BMPString"));
             }
-            String::from_utf16(&units).map_err(|_| invalid("BMPString"))
+            String::from_utf16(&units)
+                .map(Cow::Owned)
+                .map_err(|_| invalid("BMPString"))
         }
         other => Err(format!(
             "invalid attribute value: unsupported string type: {other}"
