@@ -189,10 +189,12 @@ impl SignatureView {
         let payload: PayloadDoc =
             serde_json::from_slice(&content.payload).map_err(|_| InspectError::MalformedPayload)?;
         let format = envelope.format();
-        let extended_attributes = signed
-            .extended
-            .iter()
-            .map(|a| (a.key.to_string(), go_sprint(&a.value, format)))
+        // As the reference prints them: Go's %v of what it decoded.
+        let extended_attributes = envelope
+            .extended_attribute_texts()
+            .map_err(|e| InspectError::Parse(e.to_string()))?
+            .into_iter()
+            .map(|(key, value)| (key.to_string(), value))
             .collect();
         let timestamp = info
             .unsigned
@@ -425,57 +427,4 @@ struct CertificateJson<'a> {
     #[serde(rename = "issuedBy")]
     issued_by: &'a str,
     expiry: String,
-}
-
-/// An extended attribute's value as Go's `fmt.Sprint` prints what the
-/// reference decoded: JWS header values are JSON (numbers are `float64`),
-/// COSE values keep CBOR integers as integers.
-fn go_sprint(value: &serde_json::Value, format: EnvelopeFormat) -> String {
-    use serde_json::Value;
-    match value {
-        Value::Null => "<nil>".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::String(s) => s.clone(),
-        Value::Number(n) => match (format, n.as_i64(), n.as_u64()) {
-            (EnvelopeFormat::Cose, Some(i), _) => i.to_string(),
-            (EnvelopeFormat::Cose, None, Some(u)) => u.to_string(),
-            _ => notation_core::json::go_float_v(n.as_f64().unwrap_or(0.0)),
-        },
-        Value::Array(items) => {
-            let inner: Vec<String> = items.iter().map(|v| go_sprint(v, format)).collect();
-            format!("[{}]", inner.join(" "))
-        }
-        Value::Object(map) => {
-            // fmt prints maps with sorted keys.
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
-            let inner: Vec<String> = entries
-                .into_iter()
-                .map(|(k, v)| format!("{k}:{}", go_sprint(v, format)))
-                .collect();
-            format!("map[{}]", inner.join(" "))
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn go_sprint_values() {
-        let v = serde_json::json!({"b": [1, "x", true], "a": null});
-        assert_eq!(
-            go_sprint(&v, EnvelopeFormat::Jws),
-            "map[a:<nil> b:[1 x true]]"
-        );
-        assert_eq!(
-            go_sprint(&serde_json::json!(1234567), EnvelopeFormat::Cose),
-            "1234567"
-        );
-        assert_eq!(
-            go_sprint(&serde_json::json!(1234567), EnvelopeFormat::Jws),
-            "1.234567e+06"
-        );
-    }
 }

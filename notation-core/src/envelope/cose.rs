@@ -317,31 +317,12 @@ impl CoseEnvelope {
             None => None,
         }
         .filter(|t| *t != super::GO_ZERO_TIME);
-        // notation-core-go's system headers; every other parameter (a
-        // `kid` among them) is an extended attribute.
-        let known = [
-            header::SIGNING_SCHEME,
-            header::SIGNING_TIME,
-            header::AUTHENTIC_SIGNING_TIME,
-            header::EXPIRY,
-        ];
         let extended = self
-            .parameters
-            .iter()
-            .filter(|(l, _, _)| match l {
-                Label::Int(i) => ![LABEL_ALG, LABEL_CRIT, LABEL_CONTENT_TYPE].contains(i),
-                Label::Text(t) => !known.contains(&t.as_str()),
-            })
-            .map(|(l, v, _)| {
-                let key = match l {
-                    Label::Text(t) => AttributeKey::Text(t.clone()),
-                    Label::Int(i) => AttributeKey::Int(*i),
-                };
-                ExtendedAttribute {
-                    critical: crit.contains(&key),
-                    key,
-                    value: cbor_to_json(v),
-                }
+            .extended_parameters()
+            .map(|(key, v, _)| ExtendedAttribute {
+                critical: crit.contains(&key),
+                key,
+                value: cbor_to_json(v),
             })
             .collect();
         Ok(SignedAttributes {
@@ -351,6 +332,38 @@ impl CoseEnvelope {
             expiry,
             extended,
         })
+    }
+}
+
+impl CoseEnvelope {
+    /// The parameters that are extended attributes, in order: every one
+    /// but notation-core-go's system headers (a `kid` among them is one).
+    fn extended_parameters(&self) -> impl Iterator<Item = (AttributeKey, &Value, usize)> {
+        let known = [
+            header::SIGNING_SCHEME,
+            header::SIGNING_TIME,
+            header::AUTHENTIC_SIGNING_TIME,
+            header::EXPIRY,
+        ];
+        self.parameters.iter().filter_map(move |(l, v, at)| {
+            let key = match l {
+                Label::Int(i) if [LABEL_ALG, LABEL_CRIT, LABEL_CONTENT_TYPE].contains(i) => {
+                    return None;
+                }
+                Label::Text(t) if known.contains(&t.as_str()) => return None,
+                Label::Int(i) => AttributeKey::Int(*i),
+                Label::Text(t) => AttributeKey::Text(t.clone()),
+            };
+            Some((key, v, at.start))
+        })
+    }
+
+    /// Each extended attribute with its value as Go's `fmt.Sprint` prints
+    /// what go-cose decoded (see [`Envelope::extended_attribute_texts`]).
+    pub(crate) fn extended_attribute_texts(&self) -> Vec<(AttributeKey, String)> {
+        self.extended_parameters()
+            .map(|(key, _, at)| (key, super::cose_decode::go_v(&self.protected, at, false)))
+            .collect()
     }
 }
 
@@ -856,6 +869,72 @@ mod tests {
                 ("n".to_string(), serde_json::json!({}), false),
                 ("u".to_string(), serde_json::json!(5), false),
             ]
+        );
+        // As the reference CLI prints them: Go's %v of what go-cose decoded
+        // (checked against Go: big.Int values print as their fields).
+        let texts: Vec<(String, String)> = envelope
+            .extended_attribute_texts()
+            .unwrap()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        let text_pairs = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            texts,
+            text_pairs(&[
+                ("4", "[]"),
+                ("s", "16"),
+                (
+                    "b",
+                    "{false [72340172838076673 72340172838076673 16843009]}"
+                ),
+                ("n", "{true [0 1]}"),
+                ("u", "5"),
+            ])
+        );
+        // A byte string, a map (printed with its keys sorted), an array, a
+        // time, a tag.
+        let mut more = protected.clone();
+        more[0] += 2;
+        more.extend_from_slice(&text("x"));
+        // {"zz": h'010203', 7: 100("x"), -3: [1.5, true, null], "a": 1(1700000000)}
+        more.extend_from_slice(&[
+            0xa4, 0x62, b'z', b'z', 0x43, 1, 2, 3, 0x07, 0xd8, 0x64, 0x61, b'x', 0x22, 0x83, 0xf9,
+            0x3e, 0x00, 0xf5, 0xf6, 0x61, b'a', 0xc1, 0x1a, 0x65, 0x53, 0xf1, 0x00,
+        ]);
+        more.extend_from_slice(&text("y"));
+        more.extend_from_slice(&[0xc6, 0x41, 9]); // 6(h'09')
+        let message = encode_message(
+            &more,
+            vec![(
+                Value::Integer(LABEL_X5CHAIN.into()),
+                Value::Array(Vec::new()),
+            )],
+            &payload,
+            &signature,
+        );
+        let texts: Vec<(String, String)> = Envelope::parse(EnvelopeFormat::Cose, &message)
+            .unwrap()
+            .extended_attribute_texts()
+            .unwrap()
+            .into_iter()
+            .skip(5)
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        assert_eq!(
+            texts,
+            text_pairs(&[
+                (
+                    "x",
+                    "map[-3:[1.5 true <nil>] 7:{100 x} a:2023-11-14 22:13:20 +0000 UTC zz:[1 2 3]]"
+                ),
+                ("y", "{6 [9]}"),
+            ])
         );
         // An `alg` given as text is go-cose's error.
         let mut texts = protected.clone();

@@ -789,24 +789,27 @@ fn map_key_in(buf: &[u8], pos: &mut usize, top: bool) -> Result<MapKey, String> 
 }
 
 /// Go's `%v` of the value fxamacker/cbor decodes the item at `start` into
-/// (a map key when `as_key`: a byte string is then a string), for
-/// messages.
-fn go_v(buf: &[u8], start: usize, as_key: bool) -> String {
+/// (a map key when `as_key`: a byte string is then a string): for messages,
+/// and for extended attributes as the reference CLI prints them.
+pub(super) fn go_v(buf: &[u8], start: usize, as_key: bool) -> String {
     let mut pos = start;
     // Each element of an array or map, read in turn.
-    let next = |pos: &mut usize, as_key: bool| -> String {
+    let next = |pos: &mut usize, as_key: bool| -> (usize, String) {
         let at = *pos;
         if skip(buf, pos).is_err() {
             *pos = buf.len();
         }
-        go_v(buf, at, as_key)
+        (at, go_v(buf, at, as_key))
     };
-    let Ok(head) = head(buf, &mut pos) else {
+    let Ok(item) = head(buf, &mut pos) else {
         return String::new();
     };
-    match head {
+    match item {
         Head::Unsigned(n) => n.to_string(),
-        Head::Negative(n) => (-1 - i128::from(n)).to_string(),
+        Head::Negative(n) if i64::try_from(n).is_ok() => (-1 - i128::from(n)).to_string(),
+        // Past int64: a `big.Int`, printed as its struct (its String
+        // method wants a pointer).
+        Head::Negative(n) => go_big_int_v(true, &(u128::from(n) + 1).to_be_bytes()),
         Head::Bytes(b) if as_key => String::from_utf8_lossy(b).into_owned(),
         Head::Bytes(b) => {
             let bytes: Vec<String> = b.iter().map(u8::to_string).collect();
@@ -814,16 +817,22 @@ fn go_v(buf: &[u8], start: usize, as_key: bool) -> String {
         }
         Head::Text(t) => String::from_utf8_lossy(t).into_owned(),
         Head::Array(n) => {
-            let items: Vec<String> = (0..n.unwrap_or(0)).map(|_| next(&mut pos, false)).collect();
+            let items: Vec<String> = (0..n.unwrap_or(0))
+                .map(|_| next(&mut pos, false).1)
+                .collect();
             format!("[{}]", items.join(" "))
         }
         Head::Map(n) => {
-            let pairs: Vec<String> = (0..n.unwrap_or(0))
+            let mut pairs: Vec<(GoMapKey, String)> = (0..n.unwrap_or(0))
                 .map(|_| {
-                    let key = next(&mut pos, true);
-                    format!("{key}:{}", next(&mut pos, false))
+                    let (at, key) = next(&mut pos, true);
+                    let value = next(&mut pos, false).1;
+                    (go_map_key(buf, at), format!("{key}:{value}"))
                 })
                 .collect();
+            // fmt prints a map sorted by key.
+            pairs.sort_by(|a, b| a.0.cmp(&b.0));
+            let pairs: Vec<String> = pairs.into_iter().map(|(_, p)| p).collect();
             format!("map[{}]", pairs.join(" "))
         }
         Head::Float(f) => crate::json::go_float_v(f),
@@ -838,7 +847,65 @@ fn go_v(buf: &[u8], start: usize, as_key: bool) -> String {
                 .unwrap_or_else(|_| go_v(buf, pos, as_key)),
             Err(_) => go_v(buf, pos, as_key),
         },
+        Head::Tag(tag @ (2 | 3)) => match head(buf, &mut { pos }) {
+            Ok(Head::Bytes(b)) if tag == 2 => go_big_int_v(false, b),
+            Ok(Head::Bytes(b)) => go_big_int_v(true, &big_plus_one(b)),
+            _ => format!("{{{tag} {}}}", go_v(buf, pos, false)),
+        },
         Head::Tag(number) => format!("{{{number} {}}}", go_v(buf, pos, false)),
+    }
+}
+
+/// Go's `%v` of a `big.Int` value of magnitude `abs` (big-endian): its
+/// fields, the sign and the 64-bit words of the magnitude, least
+/// significant first (`{true [1 1]}` for -(2^64 + 1)).
+fn go_big_int_v(negative: bool, abs: &[u8]) -> String {
+    let abs = &abs[abs.iter().take_while(|&&b| b == 0).count()..];
+    let words: Vec<String> = abs
+        .rchunks(8)
+        .map(|chunk| {
+            let mut word = [0u8; 8];
+            word[8 - chunk.len()..].copy_from_slice(chunk);
+            u64::from_be_bytes(word).to_string()
+        })
+        .collect();
+    // Go's zero is not negative.
+    let negative = negative && !abs.is_empty();
+    format!("{{{negative} [{}]}}", words.join(" "))
+}
+
+/// `n + 1` for a big-endian magnitude (a tag 3 bignum is `-1 - n`).
+fn big_plus_one(n: &[u8]) -> Vec<u8> {
+    let mut out = n.to_vec();
+    for byte in out.iter_mut().rev() {
+        let (sum, carry) = byte.overflowing_add(1);
+        *byte = sum;
+        if !carry {
+            return out;
+        }
+    }
+    out.insert(0, 1);
+    out
+}
+
+/// How fmt orders a map key of `map[interface{}]interface{}`: keys of one
+/// Go type by value (integers as numbers, strings by their bytes), keys of
+/// different types by their type (Go compares the addresses of the type
+/// descriptors in its binary; int64 before string before the rest here,
+/// as Go 1.19's linker lays them out), other keys in document order.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum GoMapKey {
+    Int(i128),
+    Text(Vec<u8>),
+    Other(usize),
+}
+
+fn go_map_key(buf: &[u8], at: usize) -> GoMapKey {
+    match head(buf, &mut { at }) {
+        Ok(Head::Unsigned(n)) => GoMapKey::Int(i128::from(n)),
+        Ok(Head::Negative(n)) => GoMapKey::Int(-1 - i128::from(n)),
+        Ok(Head::Text(t)) => GoMapKey::Text(t.to_vec()),
+        _ => GoMapKey::Other(at),
     }
 }
 

@@ -145,6 +145,25 @@ impl JwsEnvelope {
         self.content_with(&Certificate::from_der, None)
     }
 
+    /// Each extended attribute with its value as Go's `fmt.Sprint` prints
+    /// what `encoding/json` decoded (see
+    /// [`Envelope::extended_attribute_texts`](super::Envelope::extended_attribute_texts)).
+    pub(crate) fn extended_attribute_texts(
+        &self,
+    ) -> Result<Vec<(super::AttributeKey, String)>, EnvelopeError> {
+        let header_bytes = decode_b64url(&self.protected).map_err(|e| {
+            EnvelopeError::InvalidSignature(format!(
+                "jws envelope protected header can't be decoded: {e}"
+            ))
+        })?;
+        let protected = ProtectedHeader::parse(&header_bytes)?;
+        Ok(protected
+            .extended
+            .iter()
+            .map(|(k, v)| (super::AttributeKey::Text(k.clone()), crate::json::go_v(v)))
+            .collect())
+    }
+
     /// As `content`, parsing certificates with `parse`, the leaf already
     /// parsed when given (verification parses it first).
     fn content_with(
@@ -738,6 +757,22 @@ mod tests {
                 // Correctly rounded, as Go reads them.
                 "v=1.7976931348623157e+308",
                 "u=8.870192238583143e-10"
+            ]
+        );
+        // The reference CLI prints them with Go's %v.
+        let printed: Vec<String> = h
+            .extended
+            .iter()
+            .map(|(_, v)| crate::json::go_v(v))
+            .collect();
+        assert_eq!(
+            printed,
+            [
+                "1",
+                "[1.2345678901234567e+19 map[z:2]]",
+                "1.5",
+                "1.7976931348623157e+308",
+                "8.870192238583143e-10"
             ]
         );
     }

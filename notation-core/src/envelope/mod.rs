@@ -463,6 +463,21 @@ impl Envelope {
         }
     }
 
+    /// Each extended signed attribute, in the order of
+    /// [`SignedAttributes::extended`], with its value as the reference
+    /// CLI's `inspect` prints it: Go's `fmt.Sprint` of the value
+    /// notation-core-go decoded. A JWS value is JSON as Go decodes it
+    /// (numbers are float64s: `1e+06`); a COSE value is the CBOR item as
+    /// go-cose decodes it (integers stay integers, a byte string prints as
+    /// `[1 2 3]`, a tag as `{6 text}`, a map with its keys sorted).
+    /// Nothing is verified: for display only.
+    pub fn extended_attribute_texts(&self) -> Result<Vec<(AttributeKey, String)>, EnvelopeError> {
+        match self {
+            Envelope::Jws(e) => e.extended_attribute_texts(),
+            Envelope::Cose(e) => Ok(e.extended_attribute_texts()),
+        }
+    }
+
     /// Reads the content without verifying anything: for display only.
     pub fn content_unverified(&self) -> Result<EnvelopeContent, EnvelopeError> {
         match self {

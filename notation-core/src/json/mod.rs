@@ -92,6 +92,37 @@ pub(crate) fn go_float64(f: f64) -> String {
     go_float_text(f, -6..21, false)
 }
 
+/// Go's `%v` of what `encoding/json` decodes `value` into (an
+/// `interface{}`): numbers are float64s (`1e+06`), objects are maps printed
+/// with their keys sorted, `null` is `<nil>`.
+///
+/// ```
+/// let v = serde_json::json!({"b": [1, "x", true], "a": null});
+/// assert_eq!(notation_core::json::go_v(&v), "map[a:<nil> b:[1 x true]]");
+/// ```
+pub fn go_v(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Null => "<nil>".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => go_float_v(n.as_f64().unwrap_or(0.0)),
+        Value::Array(items) => {
+            let inner: Vec<String> = items.iter().map(go_v).collect();
+            format!("[{}]", inner.join(" "))
+        }
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            let inner: Vec<String> = entries
+                .into_iter()
+                .map(|(k, v)| format!("{k}:{}", go_v(v)))
+                .collect();
+            format!("map[{}]", inner.join(" "))
+        }
+    }
+}
+
 /// Go's `%v` of a float64 (`strconv.FormatFloat(f, 'g', -1, 64)` as fmt
 /// uses it): the shortest digits, written out for exponents from -4 to 5,
 /// with an exponent of at least two digits otherwise (`1e+06`, `1e-05`).
