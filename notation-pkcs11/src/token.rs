@@ -9,7 +9,10 @@
 //! after the first login is logged in too, as long as one session of the
 //! token stays open, which the pool ensures.
 
+mod pool;
+
 use std::sync::{Arc, Condvar, Mutex};
+use std::time::Instant;
 
 use cryptoki::error::{Error as CkError, RvError};
 use cryptoki::mechanism::rsa::{PkcsMgfType, PkcsPssParams};
@@ -23,6 +26,7 @@ use crate::error::Pkcs11Error;
 use crate::module::Module;
 use crate::pin::Pin;
 use crate::uri::Pkcs11Uri;
+use pool::Pool;
 
 /// Most sessions one key keeps open (tokens limit their sessions; more
 /// signing threads than this wait for a free one).
@@ -44,14 +48,6 @@ pub(crate) enum KeyMaterial {
     },
 }
 
-struct Pool {
-    idle: Vec<(Session, ObjectHandle)>,
-    open: usize,
-    /// At most [`MAX_SESSIONS`], fewer once the token has refused a
-    /// session (`CKR_SESSION_COUNT`: a smart card allows a few).
-    cap: usize,
-}
-
 /// A private key on a token, with its sessions.
 pub(crate) struct TokenKey {
     module: Arc<Module>,
@@ -63,7 +59,7 @@ pub(crate) struct TokenKey {
     login_required: bool,
     protected_path: bool,
     material: KeyMaterial,
-    pool: Mutex<Pool>,
+    pool: Mutex<Pool<(Session, ObjectHandle)>>,
     returned: Condvar,
 }
 
@@ -204,11 +200,7 @@ impl TokenKey {
                 exponent: Vec::new(),
             },
             module,
-            pool: Mutex::new(Pool {
-                idle: Vec::new(),
-                open: 0,
-                cap: MAX_SESSIONS,
-            }),
+            pool: Mutex::new(Pool::new(MAX_SESSIONS)),
             returned: Condvar::new(),
         };
         let session = key.open_session()?;
@@ -510,15 +502,15 @@ impl TokenKey {
     }
 
     /// An idle session (with the key's handle in it), a new one, or the
-    /// next one given back when [`MAX_SESSIONS`] are in use.
+    /// next one given back when as many as the token allows are in use
+    /// (at most [`MAX_SESSIONS`]; see [`pool`]).
     fn take(&self) -> Result<(Session, ObjectHandle), Pkcs11Error> {
         let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
         loop {
             if let Some(idle) = pool.idle.pop() {
                 return Ok(idle);
             }
-            if pool.open < pool.cap {
-                pool.open += 1;
+            if pool.reserve(Instant::now()) {
                 drop(pool);
                 let opened = self.open_session().and_then(|s| {
                     let handle = self.find_one(&s, &self.selector, "private key")?;
@@ -533,7 +525,7 @@ impl TokenKey {
                     ) => {
                         // No longer counted; wait for one of the sessions
                         // open to come back, if any is.
-                        if !self.lower_cap() {
+                        if !self.refused() {
                             return Err(e);
                         }
                         pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
@@ -546,7 +538,17 @@ impl TokenKey {
                     Ok(opened) => return Ok(opened),
                 }
             }
-            pool = self.returned.wait(pool).unwrap_or_else(|p| p.into_inner());
+            // Woken by a session given back, or when the pool would ask
+            // the token for one more.
+            pool = match pool.retry_in(Instant::now()) {
+                Some(wait) => {
+                    self.returned
+                        .wait_timeout(pool, wait)
+                        .unwrap_or_else(|p| p.into_inner())
+                        .0
+                }
+                None => self.returned.wait(pool).unwrap_or_else(|p| p.into_inner()),
+            };
         }
     }
 
@@ -559,16 +561,11 @@ impl TokenKey {
         self.returned.notify_one();
     }
 
-    /// After the token refused one more session: the one counted for it is
-    /// not open, and no more than those open will be. False when none is
-    /// open (nothing will come back to wait for).
-    fn lower_cap(&self) -> bool {
+    /// After the token refused one more session ([`pool::Pool::refused`]).
+    /// False when none is open (nothing will come back to wait for).
+    fn refused(&self) -> bool {
         let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
-        pool.open = pool.open.saturating_sub(1);
-        let waits = pool.open > 0;
-        if waits {
-            pool.cap = pool.open;
-        }
+        let waits = pool.refused(Instant::now());
         drop(pool);
         // Others waiting for a session they counted on another opening:
         // it will not come, so they look again (and may give up too).
@@ -590,7 +587,7 @@ impl TokenKey {
     /// One session fewer is open.
     fn discard(&self) {
         let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
-        pool.open = pool.open.saturating_sub(1);
+        pool.discard();
         drop(pool);
         self.returned.notify_one();
     }
