@@ -2,7 +2,7 @@
 //! is atomic (notation-core's [`AtomicWrite`]), so that a reader never sees
 //! a partial file and a crash never leaves one.
 
-use std::io::{self, Read};
+use std::io;
 
 use notation_core::file::AtomicWrite;
 use std::path::{Path, PathBuf};
@@ -18,9 +18,7 @@ pub const MAX_JSON_FILE_SIZE: u64 = 4 * 1024 * 1024;
 pub fn read_bounded(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     // Opened without blocking and checked on the opened file, so that
     // neither a FIFO nor a swap after a caller's check can stall or fool us.
-    let file = notation_core::file::open_regular(path)?;
-    let mut data = Vec::new();
-    file.take(limit + 1).read_to_end(&mut data)?;
+    let data = notation_core::file::read_regular_bounded(path, limit)?;
     if data.len() as u64 > limit {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,

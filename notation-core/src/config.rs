@@ -140,20 +140,15 @@ pub enum ConfigError {
 /// it does not exist. Anything but a regular file (a FIFO, a directory) is
 /// an error, without blocking.
 pub fn read_bounded(path: &Path) -> Result<Option<Vec<u8>>, ConfigError> {
-    use std::io::Read;
     let io = |source| ConfigError::Io {
         path: path.to_path_buf(),
         error: source,
     };
-    let file = match crate::file::open_regular(path) {
-        Ok(f) => f,
+    let data = match crate::file::read_regular_bounded(path, MAX_CONFIG_FILE_SIZE) {
+        Ok(data) => data,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io(e)),
     };
-    let mut data = Vec::new();
-    file.take(MAX_CONFIG_FILE_SIZE + 1)
-        .read_to_end(&mut data)
-        .map_err(io)?;
     if data.len() as u64 > MAX_CONFIG_FILE_SIZE {
         return Err(io(std::io::Error::new(
             std::io::ErrorKind::InvalidData,

@@ -232,6 +232,11 @@ impl Write for AtomicFile {
 /// checked on the opened handle, so a file swapped after a check cannot
 /// slip through; reads of a regular file are not affected by the flag.
 pub fn open_regular(path: &Path) -> io::Result<fs::File> {
+    open_regular_sized(path).map(|(file, _)| file)
+}
+
+/// [`open_regular`], with the file's length from the metadata checked.
+fn open_regular_sized(path: &Path) -> io::Result<(fs::File, u64)> {
     let mut options = fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -240,13 +245,23 @@ pub fn open_regular(path: &Path) -> io::Result<fs::File> {
         options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
     }
     let file = options.open(path)?;
-    if !file.metadata()?.is_file() {
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             "not a regular file",
         ));
     }
-    Ok(file)
+    Ok((file, metadata.len()))
+}
+
+/// Reads the regular file at `path`, opened as [`open_regular`] opens it,
+/// up to `limit + 1` bytes: more than `limit` bytes returned means the file
+/// is larger than the caller allows. The buffer is sized from the file's
+/// metadata, so a file is read in one system call (see [`read_to_limit`]).
+pub fn read_regular_bounded(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    let (file, len) = open_regular_sized(path)?;
+    read_to_limit(file, len, limit)
 }
 
 /// Reads the regular file `file`, `len` bytes long by its metadata, to its

@@ -212,15 +212,11 @@ fn read_config(path: &Path) -> Result<Map<String, Value>, CredentialError> {
         path: path.to_path_buf(),
         error: source,
     };
-    let file = match notation_core::file::open_regular(path) {
-        Ok(f) => f,
+    let data = match notation_core::file::read_regular_bounded(path, MAX_CONFIG_SIZE) {
+        Ok(data) => data,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Map::new()),
         Err(e) => return Err(io(e)),
     };
-    let mut data = Vec::new();
-    file.take(MAX_CONFIG_SIZE + 1)
-        .read_to_end(&mut data)
-        .map_err(io)?;
     let malformed = |reason: String| CredentialError::MalformedConfig {
         path: path.to_path_buf(),
         reason,
