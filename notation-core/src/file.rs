@@ -258,7 +258,8 @@ fn open_regular_sized(path: &Path) -> io::Result<(fs::File, u64)> {
 /// Reads the regular file at `path`, opened as [`open_regular`] opens it,
 /// up to `limit + 1` bytes: more than `limit` bytes returned means the file
 /// is larger than the caller allows. The buffer is sized from the file's
-/// metadata, so a file is read in one system call (see [`read_to_limit`]).
+/// metadata, and a read that returns the size announced ends the file, so
+/// a file is read in one system call.
 pub fn read_regular_bounded(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     let (file, len) = open_regular_sized(path)?;
     read_to_limit(file, len, limit)
