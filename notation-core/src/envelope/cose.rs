@@ -936,6 +936,34 @@ mod tests {
                 ("y", "{6 [9]}"),
             ])
         );
+        // fmt's order of map keys: nil first, each type by value, types in
+        // a fixed order (checked against Go 1.19).
+        for (item, go) in [
+            (
+                &[0xa2, 0x61, b'b', 0x01, 0xf6, 0x02][..],
+                "map[<nil>:2 b:1]",
+            ),
+            (
+                &[0xa2, 0xf9, 0x41, 0x00, 0x01, 0xf9, 0x3e, 0x00, 0x02],
+                "map[1.5:2 2.5:1]",
+            ),
+            (
+                &[0xa2, 0x41, 2, 0x01, 0x41, 1, 0x02],
+                "map[\u{1}:2 \u{2}:1]",
+            ),
+            (
+                &[0xa3, 0xf5, 0x01, 0xf4, 0x02, 0x01, 0x03],
+                "map[false:2 true:1 1:3]",
+            ),
+            (
+                &[
+                    0xa3, 0xf9, 0x7e, 0x00, 0x01, 0xf9, 0x80, 0x00, 0x02, 0x20, 0x03,
+                ],
+                "map[NaN:1 -0:2 -1:3]",
+            ),
+        ] {
+            assert_eq!(super::super::cose_decode::go_v(item, 0, false), go);
+        }
         // An `alg` given as text is go-cose's error.
         let mut texts = protected.clone();
         texts.splice(1..4, [0x01, 0x65, b'P', b'S', b'3', b'8', b'4']);

@@ -888,23 +888,63 @@ fn big_plus_one(n: &[u8]) -> Vec<u8> {
     out
 }
 
-/// How fmt orders a map key of `map[interface{}]interface{}`: keys of one
-/// Go type by value (integers as numbers, strings by their bytes), keys of
-/// different types by their type (Go compares the addresses of the type
-/// descriptors in its binary; int64 before string before the rest here,
-/// as Go 1.19's linker lays them out), other keys in document order.
+/// How fmt orders a map key of `map[interface{}]interface{}`: nil first,
+/// keys of one Go type by value (numbers as numbers, a NaN first; strings
+/// and byte strings by their bytes; a tag by its number, then its content),
+/// keys of different types by their type. Go compares the addresses of the
+/// type descriptors in its binary there; the order of the variants is the
+/// one a Go 1.19 program printing such maps shows (the reference's binary
+/// may lay them out otherwise). Keys of no other type are left in document
+/// order, after the rest.
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
 enum GoMapKey {
+    Nil,
+    Bool(bool),
+    /// The float's order (see [`float_order`]).
+    Float(i64),
     Int(i128),
+    /// A `cbor.ByteString`.
+    Bytes(Vec<u8>),
+    /// A `cbor.SimpleValue`.
+    Simple(u8),
     Text(Vec<u8>),
+    /// A `cbor.Tag`: its number, then its content.
+    Tag(u64, Box<GoMapKey>),
+    /// A `time.Time`, in nanoseconds.
+    Time(i128),
     Other(usize),
 }
 
+/// Go's order of float64s as fmt sorts map keys: a NaN first, then by
+/// value (-0 equal to 0), as a signed integer.
+fn float_order(f: f64) -> i64 {
+    if f.is_nan() {
+        return i64::MIN;
+    }
+    let f = if f == 0.0 { 0.0 } else { f };
+    let bits = f.to_bits() as i64;
+    // Negative floats order backwards by their bits: flip all but the sign.
+    bits ^ (((bits >> 63) as u64) >> 1) as i64
+}
+
 fn go_map_key(buf: &[u8], at: usize) -> GoMapKey {
-    match head(buf, &mut { at }) {
+    let mut pos = at;
+    match head(buf, &mut pos) {
         Ok(Head::Unsigned(n)) => GoMapKey::Int(i128::from(n)),
         Ok(Head::Negative(n)) => GoMapKey::Int(-1 - i128::from(n)),
         Ok(Head::Text(t)) => GoMapKey::Text(t.to_vec()),
+        Ok(Head::Bytes(b)) => GoMapKey::Bytes(b.to_vec()),
+        Ok(Head::Float(f)) => GoMapKey::Float(float_order(f)),
+        Ok(Head::Simple(20)) => GoMapKey::Bool(false),
+        Ok(Head::Simple(21)) => GoMapKey::Bool(true),
+        Ok(Head::Simple(22 | 23)) => GoMapKey::Nil,
+        Ok(Head::Simple(n)) => GoMapKey::Simple(n),
+        Ok(Head::Tag(55799)) => go_map_key(buf, pos),
+        Ok(Head::Tag(0 | 1)) => match go_time(buf, &mut { pos }) {
+            Ok((nanos, _)) => GoMapKey::Time(nanos),
+            Err(_) => GoMapKey::Other(at),
+        },
+        Ok(Head::Tag(number)) => GoMapKey::Tag(number, Box::new(go_map_key(buf, pos))),
         _ => GoMapKey::Other(at),
     }
 }

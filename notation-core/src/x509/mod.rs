@@ -341,17 +341,15 @@ impl Certificate {
         let mut crl_urls = Vec::new();
         let mut freshest_crl_urls = Ok(Vec::new());
         let mut subject_alt_name = None;
-        // A handful of extensions: a list is cheaper than a hash set.
-        let mut seen = Vec::new();
+        let mut seen = SeenOids::default();
         for ext in tbs_cert
             .extensions()
             .map(|e| e.as_slice())
             .unwrap_or_default()
         {
-            if seen.contains(&ext.extn_id) {
+            if !seen.insert(ext.extn_id) {
                 return Err(CertificateParseError::DuplicateExtension);
             }
-            seen.push(ext.extn_id);
             let value = ext.extn_value.as_bytes();
             let invalid =
                 |extension: &'static str, e: der::Error| CertificateParseError::InvalidExtension {
@@ -729,6 +727,34 @@ fn trim_ascii_start(data: &[u8]) -> &[u8] {
 /// Checks that every value of `name` (as x509-cert decoded it) is text Go
 /// can read; the error, if any, is the one parsing `raw` (the name as
 /// encoded, in its order) gives.
+/// The extension ids of a certificate seen so far: a short list while there
+/// are a few (a certificate has a handful), a hash set past that, so that a
+/// hostile certificate with many thousands costs linear time, as in Go.
+#[derive(Default)]
+struct SeenOids {
+    few: Vec<der::asn1::ObjectIdentifier>,
+    many: std::collections::HashSet<der::asn1::ObjectIdentifier>,
+}
+
+impl SeenOids {
+    const FEW: usize = 16;
+
+    /// False when `oid` was seen already.
+    fn insert(&mut self, oid: der::asn1::ObjectIdentifier) -> bool {
+        if self.few.len() < Self::FEW {
+            if self.few.contains(&oid) {
+                return false;
+            }
+            self.few.push(oid);
+            return true;
+        }
+        if self.many.is_empty() {
+            self.many.extend(self.few.iter().copied());
+        }
+        self.many.insert(oid)
+    }
+}
+
 fn check_name(name: &x509_cert::name::Name, raw: &[u8]) -> Result<(), CertificateParseError> {
     let readable = name
         .iter()
@@ -792,4 +818,25 @@ fn raw_ranges(der: &[u8]) -> Result<Ranges, CertificateParseError> {
         tbs_start + subject_start..tbs_start + subject_start + subject.len(),
         tbs_start + spki_start..tbs_start + spki_start + spki.len(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Duplicates are found among a few ids and among many, in linear time
+    /// for many (a hostile certificate may carry thousands).
+    #[test]
+    fn seen_extension_ids() {
+        let oid = |i: u32| der::asn1::ObjectIdentifier::new(&format!("1.2.3.{i}")).unwrap();
+        let mut seen = SeenOids::default();
+        for i in 0..50_000 {
+            assert!(seen.insert(oid(i)), "{i}");
+        }
+        assert!(!seen.insert(oid(3)));
+        assert!(!seen.insert(oid(30_000)));
+        let mut few = SeenOids::default();
+        assert!(few.insert(oid(1)) && few.insert(oid(2)));
+        assert!(!few.insert(oid(1)));
+    }
 }
