@@ -156,12 +156,7 @@ impl Iterator for GoBlocks<'_> {
                 continue;
             }
             // Go removes spaces and tabs; its base64 decoder skips CR and LF.
-            let body = &rest[..end];
-            let b64 = if memchr::memchr2(b' ', b'\t', body).is_some() {
-                std::borrow::Cow::Owned(without_spaces(body))
-            } else {
-                std::borrow::Cow::Borrowed(body)
-            };
+            let b64 = crate::json::without_either(&rest[..end], b' ', b'\t');
             let Some(der) = std::str::from_utf8(&b64)
                 .ok()
                 .and_then(|b64| crate::json::decode_go_base64(b64).ok())
@@ -175,18 +170,6 @@ impl Iterator for GoBlocks<'_> {
             });
         }
     }
-}
-
-/// `body` without its spaces and tabs (Go's `removeSpacesAndTabs`).
-fn without_spaces(body: &[u8]) -> Vec<u8> {
-    let mut kept = Vec::with_capacity(body.len());
-    let mut start = 0;
-    for end in memchr::memchr2_iter(b' ', b'\t', body) {
-        kept.extend_from_slice(&body[start..end]);
-        start = end + 1;
-    }
-    kept.extend_from_slice(&body[start..]);
-    kept
 }
 
 /// Go's `pem.getLine`: the first line (`\n` or `\r\n` ended) without

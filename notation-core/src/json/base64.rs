@@ -4,6 +4,8 @@
 //! offset Go's decoder stops at (`illegal base64 data at input byte 4`).
 //! The base64 crate decodes; only where Go stops is worked out here.
 
+use std::borrow::Cow;
+
 use base64::Engine;
 
 /// The base64 crate set up to decode what Go's `StdEncoding` accepts once
@@ -13,29 +15,33 @@ const GO_STD_DECODE: base64::engine::GeneralPurpose = base64::engine::GeneralPur
     base64::engine::GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
 );
 
+/// `data` without any `a` or `b` byte: borrowed when it has none (base64
+/// text without line breaks, a PEM body without spaces), copied run by run
+/// between them otherwise.
+pub(crate) fn without_either(data: &[u8], a: u8, b: u8) -> Cow<'_, [u8]> {
+    if memchr::memchr2(a, b, data).is_none() {
+        return Cow::Borrowed(data);
+    }
+    let mut kept = Vec::with_capacity(data.len());
+    let mut start = 0;
+    for end in memchr::memchr2_iter(a, b, data) {
+        kept.extend_from_slice(&data[start..end]);
+        start = end + 1;
+    }
+    kept.extend_from_slice(&data[start..]);
+    Cow::Owned(kept)
+}
+
 /// Decodes `s` as Go's `base64.StdEncoding.Decode` does, with Go's error.
 pub(crate) fn decode_go_base64(s: &str) -> Result<Vec<u8>, String> {
     let bytes = s.as_bytes();
-    let cleaned: Vec<u8>;
-    let input = if memchr::memchr2(b'\r', b'\n', bytes).is_some() {
-        // Line by line: PEM bodies hold a break every 64 characters.
-        let mut joined = Vec::with_capacity(bytes.len());
-        let mut start = 0;
-        for end in memchr::memchr2_iter(b'\r', b'\n', bytes) {
-            joined.extend_from_slice(&bytes[start..end]);
-            start = end + 1;
-        }
-        joined.extend_from_slice(&bytes[start..]);
-        cleaned = joined;
-        cleaned.as_slice()
-    } else {
-        bytes
-    };
+    // Line by line: PEM bodies hold a break every 64 characters.
+    let input = without_either(bytes, b'\r', b'\n');
     // Without its line breaks, what Go accepts is whole quanta, padded as
     // they must be: the crate accepts the same, and where it refuses, Go's
     // decoder is retraced to name the offset Go names.
     GO_STD_DECODE
-        .decode(input)
+        .decode(&*input)
         .map_err(|e| match go_std_base64_error(bytes) {
             Some(offset) => format!("illegal base64 data at input byte {offset}"),
             None => format!("illegal base64 data: {e}"),

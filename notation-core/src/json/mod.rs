@@ -16,7 +16,7 @@ mod syntax;
 use serde::Serialize;
 use serde_json::ser::{CharEscape, Formatter};
 
-pub(crate) use self::base64::{decode_go_base64, go_raw_url_base64_error};
+pub(crate) use self::base64::{decode_go_base64, go_raw_url_base64_error, without_either};
 pub(crate) use syntax::{
     go_decoder_value, go_float64_overflow, go_kind_name, go_syntax_error, go_value_kind_name,
 };
