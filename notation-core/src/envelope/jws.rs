@@ -264,16 +264,22 @@ impl ProtectedHeader {
             });
         };
         // Go's time.Time parses the text between the quotes as written
-        // (golang/go#47353): a time written with escapes fails there.
-        let time = |k: &str,
+        // (golang/go#47353): a time written with escapes fails there, with
+        // the parse error on that text (a backslash is never part of one).
+        let time = |index: usize,
                     v: &serde_json::Value,
                     escaped: bool|
          -> Result<Option<OffsetDateTime>, EnvelopeError> {
             match v {
                 serde_json::Value::Null => Ok(None),
-                serde_json::Value::String(_) if escaped => Err(err(format!(
-                    "header {k:?} is not an RFC 3339 time: it is written with escapes"
-                ))),
+                serde_json::Value::String(s) if escaped => {
+                    let written = crate::json::raw_member_value(text.as_bytes(), index);
+                    let inner = written
+                        .as_deref()
+                        .and_then(|w| w.strip_prefix('"')?.strip_suffix('"'))
+                        .unwrap_or(s);
+                    Err(err(crate::timefmt::go_rfc3339_parse_error(inner)))
+                }
                 serde_json::Value::String(s) => crate::timefmt::parse_rfc3339(s)
                     .map(Some)
                     .map_err(|_| err(crate::timefmt::go_rfc3339_parse_error(s))),
@@ -287,12 +293,15 @@ impl ProtectedHeader {
         // Go has an error of its own.
         let mut duplicate: Option<String> = None;
         let mut seen = [false; KNOWN_HEADERS.len()];
-        for crate::json::Member {
-            name: k,
-            value: v,
-            escaped,
-            ..
-        } in members
+        for (
+            index,
+            crate::json::Member {
+                name: k,
+                value: v,
+                escaped,
+                ..
+            },
+        ) in members.into_iter().enumerate()
         {
             let Some(i) = crate::json::go_field(&k, &KNOWN_HEADERS) else {
                 // Go reads an extended attribute into an `interface{}`:
@@ -334,9 +343,11 @@ impl ProtectedHeader {
                     }
                     other => wrong_type(other, field, "[]string"),
                 },
-                header::SIGNING_TIME => h.signing_time = time(&k, &v, escaped)?,
-                header::AUTHENTIC_SIGNING_TIME => h.authentic_signing_time = time(&k, &v, escaped)?,
-                header::EXPIRY => h.expiry = time(&k, &v, escaped)?,
+                header::SIGNING_TIME => h.signing_time = time(index, &v, escaped)?,
+                header::AUTHENTIC_SIGNING_TIME => {
+                    h.authentic_signing_time = time(index, &v, escaped)?
+                }
+                header::EXPIRY => h.expiry = time(index, &v, escaped)?,
                 _ => unreachable!("every known header is matched above"),
             }
         }

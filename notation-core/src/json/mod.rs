@@ -375,6 +375,36 @@ pub fn parse_object_members(data: &[u8]) -> Result<Vec<Member>, String> {
     Ok(members.0)
 }
 
+/// The value of the `index`th member of the JSON object `data` as written
+/// (a string with its quotes and escapes), for errors Go words on the text
+/// as written; `None` where `data` holds no such member.
+pub(crate) fn raw_member_value(data: &[u8], index: usize) -> Option<String> {
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+    struct Nth(usize);
+    impl<'de> Visitor<'de> for Nth {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<String>, A::Error> {
+            let mut i = 0;
+            while let Some((IgnoredAny, value)) =
+                map.next_entry::<IgnoredAny, &serde_json::value::RawValue>()?
+            {
+                if i == self.0 {
+                    return Ok(Some(value.get().to_owned()));
+                }
+                i += 1;
+            }
+            Ok(None)
+        }
+    }
+    serde_json::Deserializer::from_slice(data)
+        .deserialize_map(Nth(index))
+        .ok()
+        .flatten()
+}
+
 /// A member's value, and whether it is a string written with escapes.
 /// serde_json reading a slice hands over a string without escapes as
 /// borrowed from the input, and one with escapes unescaped into a buffer
