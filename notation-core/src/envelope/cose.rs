@@ -9,6 +9,8 @@
 //! `11-envelope-encoding/cose-conformance.json`).
 // Requirements: D1-D7.
 
+use std::collections::HashSet;
+
 use ciborium::value::Value;
 use time::OffsetDateTime;
 
@@ -25,6 +27,10 @@ use crate::x509::Certificate;
 
 /// The `x5chain` header label (RFC 9360).
 pub const LABEL_X5CHAIN: i64 = 33;
+/// Up to this many `crit` labels, lookups among them (or with them) are
+/// scans; past it, sets (a usual header marks one to three critical).
+const FEW_CRITICAL: usize = 8;
+
 /// The `alg`, `crit` and content type header labels (RFC 9052).
 const LABEL_ALG: i64 = 1;
 const LABEL_CRIT: i64 = 2;
@@ -279,21 +285,28 @@ impl CoseEnvelope {
             )));
         }
         // ... names only headers that are present, and no COSE-defined
-        // integer label 0-8.
+        // integer label 0-8. Past a few `crit` labels, the parameters are
+        // looked up in a set: a hostile header may hold millions of both.
+        let present: Option<HashSet<&Label>> = (crit.len() > FEW_CRITICAL)
+            .then(|| self.parameters.iter().map(|(l, _, _)| l).collect());
+        let is_present = |label: Label| match &present {
+            Some(set) => set.contains(&label),
+            None => self.parameters.iter().any(|(l, _, _)| *l == label),
+        };
         for c in &crit {
             match c {
                 AttributeKey::Int(i) if (0..=8).contains(i) => {
                     return Err(invalid(format!("crit header must not contain label {i}")));
                 }
                 AttributeKey::Int(i) => {
-                    if self.value(&Label::Int(*i)).is_none() {
+                    if !is_present(Label::Int(*i)) {
                         return Err(invalid(format!(
                             "\"{i}\" header is marked critical but not present"
                         )));
                     }
                 }
                 AttributeKey::Text(t) => {
-                    if get(t).is_none() {
+                    if !is_present(Label::Text(t.clone())) {
                         return Err(invalid(format!(
                             "{t:?} header is marked critical but not present"
                         )));
@@ -317,10 +330,15 @@ impl CoseEnvelope {
             None => None,
         }
         .filter(|t| *t != super::GO_ZERO_TIME);
+        let critical: Option<HashSet<&AttributeKey>> =
+            (crit.len() > FEW_CRITICAL).then(|| crit.iter().collect());
         let extended = self
             .extended_parameters()
             .map(|(key, v, _)| ExtendedAttribute {
-                critical: crit.contains(&key),
+                critical: match &critical {
+                    Some(set) => set.contains(&key),
+                    None => crit.contains(&key),
+                },
                 key,
                 value: cbor_to_json(v),
             })
@@ -973,6 +991,57 @@ mod tests {
             .content_unverified()
             .unwrap_err();
         assert_eq!(e.to_string(), r#"Algorithm("PS384")"#);
+    }
+
+    /// A header that marks 100,000 extended attributes critical is checked
+    /// in linear time (past a few, labels are looked up in sets).
+    #[test]
+    fn many_critical_extended_attributes_are_linear() {
+        let signer = test_signer();
+        let text = |t: &str| encode(&Value::Text(t.into()));
+        let n: u32 = 100_000;
+        let label = |i: u32| text(&format!("x{i}"));
+        let mut crit = vec![0x9a];
+        crit.extend_from_slice(&(n + 1).to_be_bytes());
+        crit.extend_from_slice(&text(header::SIGNING_SCHEME));
+        let mut protected = vec![0xba];
+        protected.extend_from_slice(&(n + 5).to_be_bytes());
+        protected.extend_from_slice(&[0x01, 0x38, 0x25]); // alg: PS384
+        protected.push(0x02);
+        for i in 0..n {
+            crit.extend_from_slice(&label(i));
+        }
+        protected.extend_from_slice(&crit);
+        protected.push(0x03);
+        protected.extend_from_slice(&text(crate::payload::PAYLOAD_MEDIA_TYPE));
+        protected.extend_from_slice(&text(header::SIGNING_SCHEME));
+        protected.extend_from_slice(&text("notary.x509"));
+        protected.extend_from_slice(&text(header::SIGNING_TIME));
+        protected.extend_from_slice(&[0xc1, 0x1a, 0x65, 0x53, 0xf1, 0x00]);
+        for i in 0..n {
+            protected.extend_from_slice(&label(i));
+            protected.push(0x00);
+        }
+        let payload = br#"{"targetArtifact":{}}"#.to_vec();
+        let (signature, chain) = sign_bytes(&signer, &to_be_signed(&protected, &payload)).unwrap();
+        let certificates = chain
+            .iter()
+            .map(|c| Value::Bytes(c.der().to_vec()))
+            .collect();
+        let message = encode_message(
+            &protected,
+            vec![(
+                Value::Integer(LABEL_X5CHAIN.into()),
+                Value::Array(certificates),
+            )],
+            &payload,
+            &signature,
+        );
+        let envelope = Envelope::parse(EnvelopeFormat::Cose, &message).unwrap();
+        let content = envelope.verify(&crate::crypto::DefaultProvider).unwrap();
+        let extended = &content.signer_info.signed.extended;
+        assert_eq!(extended.len(), n as usize);
+        assert!(extended.iter().all(|a| a.critical));
     }
 
     /// go-cose's `Sign1Message.Verify`: a detached payload first, then the
