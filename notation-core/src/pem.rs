@@ -60,6 +60,7 @@ pub fn go_blocks(data: &[u8]) -> GoBlocks<'_> {
     GoBlocks {
         rest: data,
         next_end: None,
+        end_line: None,
     }
 }
 
@@ -71,6 +72,10 @@ pub struct GoBlocks<'a> {
     /// left at it (which stays true as `rest` shrinks from the front);
     /// `Some(None)` when there is none; `None` until searched.
     next_end: Option<Option<usize>>,
+    /// The END line last looked at: the input left at its `\n-----END `,
+    /// and the input left where the white space that ends the line
+    /// begins (see [`GoBlocks::blank_after`]).
+    end_line: Option<(usize, usize)>,
 }
 
 const BEGIN: &[u8] = b"\n-----BEGIN ";
@@ -92,6 +97,25 @@ impl<'a> GoBlocks<'a> {
         let found = find(from, END);
         self.next_end = Some(found.map(|i| from.len() - i));
         found
+    }
+
+    /// Whether nothing but white space follows `after` on its line, as Go
+    /// checks the rest of an END line (`getLine` gives an empty line), for
+    /// `after` on the line of the END marker `at` (which starts with its
+    /// `\n`). The line is read once per END marker, whatever the number of
+    /// blocks that end there: many BEGIN lines may share one END line.
+    fn blank_after(&mut self, at: &[u8], after: &[u8]) -> bool {
+        let blank_from = match self.end_line {
+            Some((marker, blank)) if marker == at.len() => blank,
+            _ => {
+                let line = &at[1..];
+                // Where Go's trimmed line ends, as the input left there.
+                let blank = line.len() - get_line(line).0.len();
+                self.end_line = Some((at.len(), blank));
+                blank
+            }
+        };
+        after.len() <= blank_from
     }
 }
 
@@ -152,11 +176,19 @@ impl Iterator for GoBlocks<'_> {
             if !trailer.starts_with(label) || !trailer.ends_with(DASHES) {
                 continue;
             }
-            if !get_line(rest_of_line).0.is_empty() {
+            if !self.blank_after(&rest[end..], rest_of_line) {
+                continue;
+            }
+            // A body with a byte base64 text cannot hold fails to decode:
+            // found from its start (bodies that share an END line hold
+            // each other's BEGIN lines, so each byte is looked at for one
+            // block only).
+            let body = &rest[..end];
+            if body.iter().any(|&c| !is_body_byte(c)) {
                 continue;
             }
             // Go removes spaces and tabs; its base64 decoder skips CR and LF.
-            let b64 = crate::json::without_either(&rest[..end], b' ', b'\t');
+            let b64 = crate::json::without_either(body, b' ', b'\t');
             let Some(der) = std::str::from_utf8(&b64)
                 .ok()
                 .and_then(|b64| crate::json::decode_go_base64(b64).ok())
@@ -170,6 +202,12 @@ impl Iterator for GoBlocks<'_> {
             });
         }
     }
+}
+
+/// A byte a PEM body Go decodes may hold: the standard base64 alphabet,
+/// padding, and the white space Go removes or skips.
+fn is_body_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'\r' | b'\n' | b' ' | b'\t')
 }
 
 /// Go's `pem.getLine`: the first line (`\n` or `\r\n` ended) without
@@ -314,6 +352,33 @@ mod tests {
         data.push_str(&"-----BEGIN :-----\n".repeat(200_000));
         data.push_str("x\n-----END Z-----\n");
         assert_eq!(go_blocks(data.as_bytes()).count(), 0);
+    }
+
+    /// Many BEGIN lines that share one END line, whose rest is long (text
+    /// or white space): the END line is read once, and each body is read
+    /// only up to its first byte that is not base64 (the next BEGIN line).
+    #[test]
+    fn blocks_sharing_an_end_line_are_linear() {
+        let begins = "-----BEGIN A-----\n".repeat(100_000);
+        // Only the last BEGIN line's block can end there (its body is
+        // empty), when nothing but white space follows the END line.
+        for (tail, blocks) in [
+            ("x".repeat(1 << 20), 0),
+            (" ".repeat(1 << 20), 1),
+            (format!("{}\n", " ".repeat(1 << 20)), 1),
+            ("\n".to_owned(), 1),
+        ] {
+            let data = format!("{begins}-----END A-----{tail}");
+            let found: Vec<PemBlock> = go_blocks(data.as_bytes()).collect();
+            assert_eq!(found.len(), blocks, "{:?}", &tail[..1]);
+            assert!(found.iter().all(|b| b.der.is_empty()));
+        }
+        // The last block ends there and decodes (white space to the end of
+        // its line after the trailer, as Go allows).
+        let data = format!("{begins}aGk=\n-----END A----- \t \r\n");
+        let blocks: Vec<PemBlock> = go_blocks(data.as_bytes()).collect();
+        assert_eq!(blocks.len(), 1);
+        assert_eq!(blocks[0].der, b"hi");
     }
 
     /// A BEGIN line with a colon after another BEGIN line is a header of
