@@ -42,14 +42,37 @@ pub fn index_entry(manifest_descriptor: &Descriptor, manifest: &ImageManifest) -
 /// `None`), without duplicates. Returns `None` when the entry is already
 /// listed: nothing to push.
 pub fn add_to_index(existing: Option<&ImageIndex>, entry: Descriptor) -> Option<ImageIndex> {
-    let mut index = existing.cloned().unwrap_or_default();
-    if index.manifests.iter().any(|d| d.digest == entry.digest) {
-        return None;
+    add_all_to_index(existing, [entry])
+}
+
+/// Adds each of `entries` to a referrers index (a new one when `existing`
+/// is `None`), without duplicates, in one copy of the index whatever the
+/// number of entries (the digests listed are looked up in a set: a tag
+/// schema index may list thousands). Returns `None` when every entry is
+/// listed already: nothing to push.
+pub fn add_all_to_index(
+    existing: Option<&ImageIndex>,
+    entries: impl IntoIterator<Item = Descriptor>,
+) -> Option<ImageIndex> {
+    let mut listed: std::collections::HashSet<String> = existing
+        .map(|i| i.manifests.iter().map(|d| d.digest.clone()).collect())
+        .unwrap_or_default();
+    let mut updated: Option<ImageIndex> = None;
+    for entry in entries {
+        if !listed.insert(entry.digest.clone()) {
+            continue;
+        }
+        updated
+            .get_or_insert_with(|| {
+                let mut index = existing.cloned().unwrap_or_default();
+                index.schema_version = 2;
+                index.media_type = Some(MEDIA_TYPE_IMAGE_INDEX.to_string());
+                index
+            })
+            .manifests
+            .push(entry);
     }
-    index.schema_version = 2;
-    index.media_type = Some(MEDIA_TYPE_IMAGE_INDEX.to_string());
-    index.manifests.push(entry);
-    Some(index)
+    updated
 }
 
 /// The referrers of an index (API response or tag-schema index) with the
@@ -109,6 +132,24 @@ mod tests {
             filter_artifact_type(&index, ARTIFACT_TYPE_NOTATION).len(),
             1
         );
+    }
+
+    /// Many entries at once: each listed once, in order, after those
+    /// listed already; 20,000 against an index of 20,000 in linear time.
+    #[test]
+    fn many_entries_are_added_once() {
+        let d = |i: u32| Descriptor::new(MEDIA_TYPE_IMAGE_MANIFEST, format!("sha256:{i:064x}"), 1);
+        let existing = add_all_to_index(None, (0..20_000).map(d)).unwrap();
+        assert_eq!(existing.manifests.len(), 20_000);
+        assert!(add_all_to_index(Some(&existing), (0..20_000).rev().map(d)).is_none());
+        let updated =
+            add_all_to_index(Some(&existing), [d(5), d(30_000), d(30_000), d(20_000)]).unwrap();
+        let tail: Vec<&str> = updated.manifests[20_000..]
+            .iter()
+            .map(|m| m.digest.as_str())
+            .collect();
+        assert_eq!(tail, [d(30_000).digest, d(20_000).digest]);
+        assert_eq!(updated.schema_version, 2);
     }
 
     #[test]

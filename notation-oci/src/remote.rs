@@ -28,7 +28,7 @@ use crate::oci::{
     MAX_ENVELOPE_SIZE, MAX_MANIFEST_SIZE, MEDIA_TYPE_IMAGE_INDEX, MEDIA_TYPE_IMAGE_MANIFEST,
 };
 use crate::reference::Reference;
-use crate::referrers::{add_to_index, filter_artifact_type, index_entry, referrers_tag};
+use crate::referrers::{add_all_to_index, filter_artifact_type, index_entry, referrers_tag};
 use crate::registry::observe::RegistryEvent;
 use crate::registry::{RegistryClient, RegistryError, RepositoryRef};
 use crate::repository::{PushedSignature, RepositoryError, SignatureRepository};
@@ -203,13 +203,7 @@ impl RemoteRepository {
         let tag = referrers_tag(&subject.digest).ok_or_else(|| {
             RepositoryError::Invalid(format!("invalid subject digest {}", subject.digest))
         })?;
-        let mut updated: Option<ImageIndex> = None;
-        for entry in entries {
-            let current = updated.as_ref().or(old.as_ref().map(|(_, i)| i));
-            if let Some(next) = add_to_index(current, entry) {
-                updated = Some(next);
-            }
-        }
+        let updated = add_all_to_index(old.as_ref().map(|(_, i)| i), entries);
         let Some(index) = updated else {
             return Ok(());
         };

@@ -811,9 +811,17 @@ pub(super) fn go_v(buf: &[u8], start: usize, as_key: bool) -> String {
         // method wants a pointer).
         Head::Negative(n) => go_big_int_v(true, &(u128::from(n) + 1).to_be_bytes()),
         Head::Bytes(b) if as_key => String::from_utf8_lossy(b).into_owned(),
+        // One string, not one per byte: a byte string may be megabytes.
         Head::Bytes(b) => {
-            let bytes: Vec<String> = b.iter().map(u8::to_string).collect();
-            format!("[{}]", bytes.join(" "))
+            use std::fmt::Write;
+            let mut text = String::with_capacity(2 + 4 * b.len());
+            text.push('[');
+            for (i, byte) in b.iter().enumerate() {
+                let sep = if i == 0 { "" } else { " " };
+                let _ = write!(text, "{sep}{byte}");
+            }
+            text.push(']');
+            text
         }
         Head::Text(t) => String::from_utf8_lossy(t).into_owned(),
         Head::Array(n) => {

@@ -528,13 +528,19 @@ impl Verifier {
                 });
             }
         };
-        // Every extended attribute sent must come back processed (B5).
+        // Every extended attribute sent must come back processed (B5),
+        // looked up in a set: an envelope may carry a million of them.
+        let processed: std::collections::HashSet<&str> = response
+            .processed_attributes
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .collect();
         if let Some(attribute) = request
             .signature
             .unprocessed_attributes
             .iter()
             .flatten()
-            .find(|a| !response.processed(a))
+            .find(|a| !processed.contains(a.as_str()))
         {
             return Err(VerificationError::Plugin {
                 outcome: Box::new(outcome),

@@ -25,8 +25,11 @@ impl OciLayout {
     ) -> Result<(), LayoutError> {
         let _lock = self.lock_index()?;
         let mut index = self.index()?;
+        // The digests listed, in a set: a layout's index may list many.
+        let mut listed: std::collections::HashSet<String> =
+            index.manifests.iter().map(|d| d.digest.clone()).collect();
         for manifest in manifests {
-            if index.manifests.iter().any(|d| d.digest == manifest.digest) {
+            if !listed.insert(manifest.digest.clone()) {
                 continue;
             }
             let mut entry = manifest.clone();
