@@ -2,14 +2,15 @@
 //! referrers found in one walk of its manifest graph, shared by every
 //! reference into it (a layout has no referrers index: listing one
 //! artifact's signatures reads every manifest, so a batch of N references
-//! into one layout would read it N times). A batch sees a layout as it was
-//! when the first of its references listed signatures.
+//! into one layout would read it N times), and its `index.json` read once
+//! to resolve every reference into it. A batch sees a layout as it was
+//! when the first of its references was resolved or listed signatures.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use crate::layout::OciLayout;
+use crate::layout::{IndexLookup, OciLayout};
 use crate::oci::{Descriptor, ImageManifest};
 use crate::repository::{PushedSignature, RepositoryError, SignatureRepository};
 use crate::signature::{SignatureManifest, SignatureManifestForm, notary_referrer};
@@ -37,6 +38,7 @@ impl Layouts {
                 .map(|layout| {
                     Arc::new(IndexedLayout {
                         layout,
+                        index: OnceLock::new(),
                         referrers: OnceLock::new(),
                     })
                 })
@@ -51,6 +53,10 @@ type Referrers = HashMap<String, Vec<(Descriptor, ImageManifest)>>;
 /// A layout whose referrers are indexed by subject on first listing.
 pub(super) struct IndexedLayout {
     layout: OciLayout,
+    /// `index.json`, read once for every reference resolved (`None` when
+    /// reading failed: resolving then goes to the layout, which reports
+    /// the error with its type).
+    index: OnceLock<Option<IndexLookup>>,
     /// `None` when the walk failed: listing then goes to the layout, which
     /// reports the error with its type.
     referrers: OnceLock<Option<Referrers>>,
@@ -67,7 +73,10 @@ impl super::BatchStore for IndexedLayout {
 
 impl SignatureRepository for IndexedLayout {
     fn resolve(&self, reference: &str) -> Result<Descriptor, RepositoryError> {
-        SignatureRepository::resolve(&self.layout, reference)
+        match self.index.get_or_init(|| self.layout.index_lookup().ok()) {
+            Some(lookup) => Ok(self.layout.resolve_in(lookup, reference)?),
+            None => SignatureRepository::resolve(&self.layout, reference),
+        }
     }
 
     fn signatures(&self, artifact: &Descriptor) -> Result<Vec<Descriptor>, RepositoryError> {

@@ -169,6 +169,29 @@ pub struct OciLayout {
     referrers: std::sync::Arc<ReferrersCache>,
 }
 
+/// The descriptors `index.json` lists (media type, digest and size), by
+/// digest (the first listed) and by tag (the last listed, as the reference
+/// resolves one), so that a lookup is not a scan of a list that may be long.
+pub(crate) struct IndexLookup {
+    by_digest: HashMap<String, Descriptor>,
+    by_tag: HashMap<String, Descriptor>,
+}
+
+impl IndexLookup {
+    fn new(index: &ImageIndex) -> Self {
+        let mut by_digest = HashMap::new();
+        let mut by_tag = HashMap::new();
+        for d in &index.manifests {
+            let plain = || Descriptor::new(d.media_type.clone(), d.digest.clone(), d.size);
+            by_digest.entry(d.digest.clone()).or_insert_with(plain);
+            if let Some(tag) = d.annotation(ANNOTATION_REF_NAME) {
+                by_tag.insert(tag.to_owned(), plain());
+            }
+        }
+        Self { by_digest, by_tag }
+    }
+}
+
 impl OciLayout {
     /// Opens an existing layout (the directory must hold `oci-layout`).
     pub fn open(root: impl AsRef<Path>) -> Result<Self, LayoutError> {
@@ -250,14 +273,23 @@ impl OciLayout {
     /// Resolves a tag (by `org.opencontainers.image.ref.name` in
     /// `index.json`) or a digest to a descriptor.
     pub fn resolve(&self, reference: &str) -> Result<Descriptor, LayoutError> {
-        let index = self.index()?;
+        self.resolve_in(&IndexLookup::new(&self.index()?), reference)
+    }
+
+    /// `index.json` read once, to resolve many references against it.
+    pub(crate) fn index_lookup(&self) -> Result<IndexLookup, LayoutError> {
+        Ok(IndexLookup::new(&self.index()?))
+    }
+
+    /// [`OciLayout::resolve`] against `index.json` as `lookup` holds it.
+    pub(crate) fn resolve_in(
+        &self,
+        lookup: &IndexLookup,
+        reference: &str,
+    ) -> Result<Descriptor, LayoutError> {
         if reference.contains(':') {
-            if let Some(d) = index.manifests.iter().find(|d| d.digest == reference) {
-                return Ok(Descriptor::new(
-                    d.media_type.clone(),
-                    d.digest.clone(),
-                    d.size,
-                ));
+            if let Some(d) = lookup.by_digest.get(reference) {
+                return Ok(d.clone());
             }
             // A manifest not listed in index.json: read it to learn its
             // media type.
@@ -279,12 +311,10 @@ impl OciLayout {
                 })?;
             return Ok(Descriptor::new(media_type, reference, size));
         }
-        index
-            .manifests
-            .iter()
-            .rev()
-            .find(|d| d.annotation(ANNOTATION_REF_NAME) == Some(reference))
-            .map(|d| Descriptor::new(d.media_type.clone(), d.digest.clone(), d.size))
+        lookup
+            .by_tag
+            .get(reference)
+            .cloned()
             .ok_or_else(|| LayoutError::NotFound(reference.to_string()))
     }
 
@@ -615,6 +645,25 @@ impl OciLayout {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// As a scan of index.json resolves: a digest to its first entry, a
+    /// tag to its last.
+    #[test]
+    fn index_lookup_resolves_as_the_index_lists() {
+        let index = ImageIndex::from_json(
+            br#"{"schemaVersion":2,"manifests":[
+            {"mediaType":"a","digest":"sha256:01","size":1,"annotations":{"org.opencontainers.image.ref.name":"v1"}},
+            {"mediaType":"b","digest":"sha256:01","size":2},
+            {"mediaType":"c","digest":"sha256:02","size":3,"annotations":{"org.opencontainers.image.ref.name":"v1"}}]}"#,
+        )
+        .unwrap();
+        let lookup = IndexLookup::new(&index);
+        let first = &lookup.by_digest["sha256:01"];
+        assert_eq!((first.media_type.as_str(), first.size), ("a", 1));
+        assert_eq!(lookup.by_tag["v1"].digest, "sha256:02");
+        assert!(first.annotations.is_none());
+        assert_eq!(lookup.by_digest.len(), 2);
+    }
 
     #[test]
     fn layout_references() {
