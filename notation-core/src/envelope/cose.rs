@@ -738,6 +738,29 @@ mod tests {
             .unwrap()
     }
 
+    const TEST_PAYLOAD: &[u8] = br#"{"targetArtifact":{}}"#;
+
+    /// A COSE_Sign1 message of `protected` over [`TEST_PAYLOAD`], signed
+    /// by `signer`, its chain as `x5chain`; and the signature.
+    fn signed_message(signer: &LocalSigner, protected: &[u8]) -> (Vec<u8>, Vec<u8>) {
+        let (signature, chain) =
+            sign_bytes(signer, &to_be_signed(protected, TEST_PAYLOAD)).unwrap();
+        let certificates = chain
+            .iter()
+            .map(|c| Value::Bytes(c.der().to_vec()))
+            .collect();
+        let message = encode_message(
+            protected,
+            vec![(
+                Value::Integer(LABEL_X5CHAIN.into()),
+                Value::Array(certificates),
+            )],
+            TEST_PAYLOAD,
+            &signature,
+        );
+        (message, signature)
+    }
+
     fn test_signer() -> LocalSigner {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/pki/");
         LocalSigner::from_pem(
@@ -854,21 +877,8 @@ mod tests {
             protected.extend_from_slice(k);
             protected.extend_from_slice(v);
         }
-        let payload = br#"{"targetArtifact":{}}"#.to_vec();
-        let (signature, chain) = sign_bytes(&signer, &to_be_signed(&protected, &payload)).unwrap();
-        let certificates = chain
-            .iter()
-            .map(|c| Value::Bytes(c.der().to_vec()))
-            .collect();
-        let message = encode_message(
-            &protected,
-            vec![(
-                Value::Integer(LABEL_X5CHAIN.into()),
-                Value::Array(certificates),
-            )],
-            &payload,
-            &signature,
-        );
+        let payload = TEST_PAYLOAD.to_vec();
+        let (message, signature) = signed_message(&signer, &protected);
         let envelope = Envelope::parse(EnvelopeFormat::Cose, &message).unwrap();
         let content = envelope.verify(&crate::crypto::DefaultProvider).unwrap();
         let extended: Vec<(String, serde_json::Value, bool)> = content
@@ -1022,21 +1032,7 @@ mod tests {
             protected.extend_from_slice(&label(i));
             protected.push(0x00);
         }
-        let payload = br#"{"targetArtifact":{}}"#.to_vec();
-        let (signature, chain) = sign_bytes(&signer, &to_be_signed(&protected, &payload)).unwrap();
-        let certificates = chain
-            .iter()
-            .map(|c| Value::Bytes(c.der().to_vec()))
-            .collect();
-        let message = encode_message(
-            &protected,
-            vec![(
-                Value::Integer(LABEL_X5CHAIN.into()),
-                Value::Array(certificates),
-            )],
-            &payload,
-            &signature,
-        );
+        let (message, _) = signed_message(&signer, &protected);
         let envelope = Envelope::parse(EnvelopeFormat::Cose, &message).unwrap();
         let content = envelope.verify(&crate::crypto::DefaultProvider).unwrap();
         let extended = &content.signer_info.signed.extended;

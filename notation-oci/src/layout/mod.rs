@@ -273,7 +273,25 @@ impl OciLayout {
     /// Resolves a tag (by `org.opencontainers.image.ref.name` in
     /// `index.json`) or a digest to a descriptor.
     pub fn resolve(&self, reference: &str) -> Result<Descriptor, LayoutError> {
-        self.resolve_in(&IndexLookup::new(&self.index()?), reference)
+        // One reference: a scan of the index, no maps built.
+        let index = self.index()?;
+        let plain =
+            |d: &Descriptor| Descriptor::new(d.media_type.clone(), d.digest.clone(), d.size);
+        self.resolve_listed(
+            reference,
+            |digest| {
+                index
+                    .manifests
+                    .iter()
+                    .find(|d| d.digest == digest)
+                    .map(plain)
+            },
+            |tag| {
+                (index.manifests.iter().rev())
+                    .find(|d| d.annotation(ANNOTATION_REF_NAME) == Some(tag))
+                    .map(plain)
+            },
+        )
     }
 
     /// `index.json` read once, to resolve many references against it.
@@ -287,9 +305,25 @@ impl OciLayout {
         lookup: &IndexLookup,
         reference: &str,
     ) -> Result<Descriptor, LayoutError> {
+        self.resolve_listed(
+            reference,
+            |digest| lookup.by_digest.get(digest).cloned(),
+            |tag| lookup.by_tag.get(tag).cloned(),
+        )
+    }
+
+    /// Resolves `reference` with the entry `index.json` lists for a digest
+    /// (its first) or a tag (its last); a digest it does not list is read
+    /// from the blobs to learn its media type.
+    fn resolve_listed(
+        &self,
+        reference: &str,
+        by_digest: impl Fn(&str) -> Option<Descriptor>,
+        by_tag: impl Fn(&str) -> Option<Descriptor>,
+    ) -> Result<Descriptor, LayoutError> {
         if reference.contains(':') {
-            if let Some(d) = lookup.by_digest.get(reference) {
-                return Ok(d.clone());
+            if let Some(d) = by_digest(reference) {
+                return Ok(d);
             }
             // A manifest not listed in index.json: read it to learn its
             // media type.
@@ -311,11 +345,7 @@ impl OciLayout {
                 })?;
             return Ok(Descriptor::new(media_type, reference, size));
         }
-        lookup
-            .by_tag
-            .get(reference)
-            .cloned()
-            .ok_or_else(|| LayoutError::NotFound(reference.to_string()))
+        by_tag(reference).ok_or_else(|| LayoutError::NotFound(reference.to_string()))
     }
 
     /// The path of a blob; the digest is validated so that it can never
