@@ -26,7 +26,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 iterations=${1:-1000}
 rounds=${ROUNDS:-3}
-cargo build --release -q -p notation-benches --bin verify-loop -p notation-examples --bin notation
+cargo build --release -q -p notation-benches --bin verify-loop
+# Separately: built with another package, the program would take that
+# package's features (notation-benches builds both providers), and its
+# functions would be named differently from its link order's list.
+cargo build --release -q -p notation-examples --bin notation
 ours=target/release/verify-loop
 cli=target/release/notation
 bench=testdata/bench
