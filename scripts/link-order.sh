@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Writes examples/link/notation.order: the functions of the `notation`
-# program that its verification commands run, in about the order they first
-# run, for the linker to place side by side in a release build (see
+# program that its verification and signing commands run, in about the order
+# they first run, for the linker to place side by side in a release build (see
 # examples/build.rs). Function names depend on the toolchain and on the
 # versions in Cargo.lock, so the list records both, and a test fails when
 # either has changed since: then run this script and commit the result.
 #
 # The list comes from callgrind (valgrind): the release build, with its
 # symbols, verifies each signature in testdata/bench (`blob verify`, JWS and
-# COSE, RSA, EC and P-521 chains) and prints its version. Only the names of
+# COSE, RSA, EC and P-521 chains), verifies and signs the quickstart's image
+# in an OCI layout, and prints its version. Only the names of
 # functions in the program are kept, not of the C library's.
 #
 # Usage: scripts/link-order.sh
@@ -23,7 +24,7 @@ command -v python3 >/dev/null || { echo "python3 is needed" >&2; exit 1; }
 # ships, with the new order.
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-cargo build --release -q -p notation-examples --bin notation
+cargo build --release -q -p notation-examples --bin notation --bin quickstart
 touch examples/src/main.rs
 cargo rustc --release -q -p notation-examples --bin notation -- -C strip=none
 cp target/release/notation "$scratch/notation"
@@ -43,6 +44,13 @@ for sig in testdata/bench/*/blob.bin.*.sig; do
   NOTATION_CONFIG=$PWD/testdata/bench/$fixture/config \
     run "10-$fixture-$(basename "$sig")" blob verify --signature "$sig" testdata/bench/blob.bin
 done
+# An image in an OCI layout, signed and verified: the quickstart's, kept.
+kept=$(target/release/quickstart --keep | sed -n 's/^Kept \([^;]*\);.*/\1/p')
+[ -d "$kept/work/layout" ] || { echo "the quickstart kept no OCI layout" >&2; exit 1; }
+trap 'rm -rf "$scratch" "$kept"' EXIT
+NOTATION_CONFIG=$kept/config run 20-verify-oci-layout \
+  verify --oci-layout --scope local/quickstart "$kept/work/layout:v1"
+NOTATION_CONFIG=$kept/config run 30-sign-oci-layout sign --oci-layout "$kept/work/layout:v1"
 
 mkdir -p examples/link
 lock=$(sha256sum Cargo.lock | cut -d' ' -f1)
@@ -82,8 +90,9 @@ for path in sorted(glob.glob(os.path.join(scratch, "*.out"))):
                 seen.add(name)
                 order.append(name)
 with open(out, "w") as f:
-    f.write("# Written by scripts/link-order.sh: the functions `notation` runs to verify,\n")
-    f.write("# in about the order they first run, for the linker (see examples/build.rs).\n")
+    f.write("# Written by scripts/link-order.sh: the functions `notation` runs to verify\n")
+    f.write("# and sign, in about the order they first run, for the linker (see\n")
+    f.write("# examples/build.rs).\n")
     f.write(f"# Cargo.lock: {lock}\n")
     f.write(f"# rustc: {rustc}\n")
     f.write("".join(name + "\n" for name in order))
