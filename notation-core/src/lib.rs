@@ -5,6 +5,7 @@
 pub mod algorithm;
 mod asn1util;
 pub mod blob;
+mod bytes;
 #[doc(hidden)]
 pub mod child_input;
 pub mod config;

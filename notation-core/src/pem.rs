@@ -94,7 +94,7 @@ impl<'a> GoBlocks<'a> {
                 Some(_) => {}
             }
         }
-        let found = find(from, END);
+        let found = crate::bytes::find(from, END);
         self.next_end = Some(found.map(|i| from.len() - i));
         found
     }
@@ -127,7 +127,7 @@ impl Iterator for GoBlocks<'_> {
             let mut rest = self.rest;
             if rest.starts_with(&BEGIN[1..]) {
                 rest = &rest[BEGIN.len() - 1..];
-            } else if let Some(i) = find(rest, BEGIN) {
+            } else if let Some(i) = crate::bytes::find(rest, BEGIN) {
                 rest = &rest[i + BEGIN.len()..];
             } else {
                 self.rest = &[];
@@ -225,10 +225,6 @@ fn get_line(data: &[u8]) -> (&[u8], &[u8]) {
         line = head;
     }
     (line, &data[j..])
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(haystack, needle)
 }
 
 /// The base64 text of a block's body: every line but RFC 1421 headers

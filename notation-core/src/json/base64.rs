@@ -19,12 +19,12 @@ const GO_STD_DECODE: base64::engine::GeneralPurpose = base64::engine::GeneralPur
 /// text without line breaks, a PEM body without spaces), copied run by run
 /// between them otherwise.
 pub(crate) fn without_either(data: &[u8], a: u8, b: u8) -> Cow<'_, [u8]> {
-    if memchr::memchr2(a, b, data).is_none() {
+    if crate::bytes::find2(a, b, data).is_none() {
         return Cow::Borrowed(data);
     }
     let mut kept = Vec::with_capacity(data.len());
     let mut start = 0;
-    for end in memchr::memchr2_iter(a, b, data) {
+    for end in crate::bytes::find2_all(a, b, data) {
         kept.extend_from_slice(&data[start..end]);
         start = end + 1;
     }

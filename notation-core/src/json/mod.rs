@@ -223,7 +223,7 @@ pub fn check_depth(data: &[u8], max: usize) -> Result<(), String> {
                 i += 1;
                 loop {
                     let rest = data.get(i..).unwrap_or_default();
-                    let Some(n) = memchr::memchr2(b'"', b'\\', rest) else {
+                    let Some(n) = crate::bytes::find2(b'"', b'\\', rest) else {
                         // Unterminated: the rest is inside the string.
                         return Ok(());
                     };

@@ -250,7 +250,7 @@ fn unquote(value: &RawValue) -> Result<Cow<'_, str>, String> {
         .strip_prefix('"')
         .and_then(|r| r.strip_suffix('"'))
         .unwrap_or(raw);
-    if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
+    if !crate::bytes::contains(b'\\', inner.as_bytes()) {
         return Ok(Cow::Borrowed(inner));
     }
     serde_json::from_str(raw)
