@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Writes examples/link/notation.order: the functions of the `notation`
-# program that its verification and signing commands run, in about the order
-# they first run, for the linker to place side by side in a release build (see
+# program that its verification and signing commands run, as callgrind lists
+# them, for the linker to place side by side in a release build (see
 # examples/build.rs). Function names depend on the toolchain and on the
 # versions in Cargo.lock, so the list records both, and a test fails when
 # either has changed since: then run this script and commit the result.
@@ -58,6 +58,7 @@ rustc=$(rustc -V)
 python3 - "$program" "$scratch" examples/link/notation.order "$lock" "$rustc" <<'EOF'
 import glob, os, re, subprocess, sys
 program, scratch, out, lock, rustc = sys.argv[1:]
+program = os.path.realpath(program)
 defined = {
     fields[-1]
     for fields in (l.split() for l in subprocess.run(
@@ -86,13 +87,14 @@ for path in sorted(glob.glob(os.path.join(scratch, "*.out"))):
             name = functions.get(m.group(2))
             if m.group(1) != "fn":
                 continue
-            if current == program and name in defined and name not in seen:
+            if current and os.path.realpath(current) == program and name in defined and name not in seen:
                 seen.add(name)
                 order.append(name)
+if len(order) < 500:
+    sys.exit(f"only {len(order)} functions of {program} found in callgrind's output")
 with open(out, "w") as f:
     f.write("# Written by scripts/link-order.sh: the functions `notation` runs to verify\n")
-    f.write("# and sign, in about the order they first run, for the linker (see\n")
-    f.write("# examples/build.rs).\n")
+    f.write("# and sign, as callgrind lists them, for the linker (see examples/build.rs).\n")
     f.write(f"# Cargo.lock: {lock}\n")
     f.write(f"# rustc: {rustc}\n")
     f.write("".join(name + "\n" for name in order))

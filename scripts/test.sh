@@ -79,6 +79,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 step "cargo test (workspace, aws-lc-rs provider)"
 cargo test --workspace
 
+step "the release program's link order is for this toolchain and Cargo.lock"
+cargo test -p notation-examples --test link_order -- --ignored
+
 step "cargo test notation-core notation-oci (ring provider alone)"
 cargo test -p notation-core -p notation-oci --no-default-features --features ring
 

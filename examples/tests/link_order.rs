@@ -2,7 +2,7 @@
 //! side (`link/notation.order`, see build.rs) names the functions of this
 //! build: it was written with this toolchain and these dependency versions,
 //! since other ones name the functions differently and the linker would find
-//! none of them (the program would start as slowly, with as much memory, as
+//! few of them (the program would start as slowly, with as much memory, as
 //! an unordered one).
 
 use std::path::Path;
@@ -19,7 +19,11 @@ fn header(key: &str) -> &'static str {
 
 const REGENERATE: &str = "run scripts/link-order.sh and commit examples/link/notation.order";
 
+/// Run by scripts/test.sh (`-- --ignored`), on the toolchain the list is
+/// written with; elsewhere (another toolchain, another platform, where the
+/// list goes unused or unmatched) it would fail for nothing in the code.
 #[test]
+#[ignore = "scripts/test.sh runs it, on the project's toolchain"]
 fn the_list_is_for_this_toolchain_and_these_dependencies() {
     let lock = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock"))
         .expect("read Cargo.lock");

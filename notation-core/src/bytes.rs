@@ -75,5 +75,11 @@ mod tests {
             assert_eq!(find2(b'"', b'\\', &long), Some(at));
             long[at] = b'.';
         }
+        // Many matches, of both bytes, across vector boundaries.
+        let marks = [3, 15, 16, 17, 40, 63, 64, 65, 98, 99];
+        for (i, &at) in marks.iter().enumerate() {
+            long[at] = if i % 2 == 0 { b'"' } else { b'\\' };
+        }
+        assert_eq!(find2_all(b'"', b'\\', &long).collect::<Vec<_>>(), marks);
     }
 }
