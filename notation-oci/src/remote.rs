@@ -270,6 +270,22 @@ fn display_reference(repo: &RepositoryRef, reference: &str) -> String {
     )
 }
 
+/// The digest of a manifest's descriptor, as read from an index, a
+/// manifest or a referrers listing, which the registry client would
+/// otherwise take for a tag: content named by a descriptor is fetched,
+/// checked and pushed by its digest only, never by whatever a mutable tag
+/// points to.
+pub(crate) fn manifest_digest(descriptor: &Descriptor) -> Result<&str, RepositoryError> {
+    if crate::reference::is_valid_digest(&descriptor.digest) {
+        Ok(&descriptor.digest)
+    } else {
+        Err(RepositoryError::Invalid(format!(
+            "descriptor of {} has an invalid digest {:?}",
+            descriptor.media_type, descriptor.digest
+        )))
+    }
+}
+
 impl From<RegistryError> for RepositoryError {
     fn from(e: RegistryError) -> Self {
         RepositoryError::Registry(e)
@@ -320,9 +336,10 @@ impl SignatureRepository for RemoteRepository {
             )));
         }
         // Fetched by digest: the client checks the bytes against it.
-        let (fetched, data) =
-            self.client
-                .fetch_manifest(&self.repo, &signature.digest, MAX_MANIFEST_SIZE)?;
+        let digest = manifest_digest(signature)?;
+        let (fetched, data) = self
+            .client
+            .fetch_manifest(&self.repo, digest, MAX_MANIFEST_SIZE)?;
         if fetched.size != signature.size {
             return Err(RepositoryError::Invalid(format!(
                 "signature manifest {} has {} bytes, its descriptor says {}",

@@ -15,7 +15,9 @@ use std::sync::Arc;
 use notation_core::envelope::EnvelopeFormat;
 use notation_oci::copy::{self, CopyError, CopyEvent, CopyOptions};
 use notation_oci::graph::GraphLimits;
-use notation_oci::oci::{ANNOTATION_REF_NAME, Descriptor};
+use notation_oci::oci::{
+    ANNOTATION_REF_NAME, Descriptor, MEDIA_TYPE_IMAGE_INDEX, MEDIA_TYPE_IMAGE_MANIFEST,
+};
 use notation_oci::registry::{RegistryClient, RegistryError};
 use notation_oci::repository::{RepositoryError, SignatureRepository};
 use notation_oci::store::ContentStore;
@@ -710,4 +712,78 @@ fn a_referrer_reached_as_an_index_child_or_as_the_root_is_listed_under_its_subje
         listed.iter().map(|d| &d.digest).collect::<Vec<_>>(),
         [&sbom.digest]
     );
+}
+
+#[test]
+fn a_child_named_by_a_tag_is_refused_never_fetched_or_pushed_by_it() {
+    // A hostile source index lists a child whose "digest" is a tag. Taken
+    // as a reference, it would fetch whatever `prod` points to now, and
+    // push it over the destination's `prod` tag. The in-process registry
+    // serves it (a real one refuses such an index at push).
+    let registry = OciRegistry::start();
+    let evil = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[],"annotations":{"evil":"1"}}"#;
+    registry.put_blob(b"{}");
+    registry.put_manifest("app", "prod", MEDIA_TYPE_IMAGE_MANIFEST, evil);
+    let index = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{MEDIA_TYPE_IMAGE_INDEX}","manifests":[{{"mediaType":"{MEDIA_TYPE_IMAGE_MANIFEST}","digest":"prod","size":{}}}]}}"#,
+        evil.len()
+    );
+    registry.put_manifest("app", "v1", MEDIA_TYPE_IMAGE_INDEX, index.as_bytes());
+    let source = remote(&registry.host(), "app");
+
+    // The destination's own `prod` stays what it was.
+    let (good, _) = push_index(&remote(&registry.host(), "dest"), false);
+    registry.put_manifest(
+        "dest",
+        "prod",
+        MEDIA_TYPE_IMAGE_INDEX,
+        &remote(&registry.host(), "dest")
+            .fetch_manifest(&good)
+            .unwrap(),
+    );
+    let destination = remote(&registry.host(), "dest");
+    let e = copy::copy(&source, "v1", &destination, None, &CopyOptions::new()).unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            CopyError::Source {
+                error: RepositoryError::Invalid(m),
+                ..
+            } if m.contains("invalid digest \"prod\"")
+        ),
+        "{e:?}"
+    );
+    assert_eq!(destination.resolve("prod").unwrap().digest, good.digest);
+    assert!(destination.resolve("v1").is_err(), "nothing tagged");
+
+    // Signing and verifying the index recursively stop at the same child,
+    // before any signature is pushed.
+    let signer = images::signer("ec-256");
+    let e = workflow::sign_recursive(
+        &source,
+        "v1",
+        workflow::ArtifactSigner::Signer(&signer),
+        &workflow::SignOptions::new(EnvelopeFormat::Jws),
+        &notation_core::crypto::DefaultProvider,
+        &GraphLimits::new(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("invalid digest \"prod\""), "{e}");
+    let e = workflow::verify_recursive(
+        &source,
+        &format!("{}/app", registry.host()),
+        "v1",
+        &verifier(),
+        &VerifyOptions::new(),
+        &GraphLimits::new(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("invalid digest \"prod\""), "{e}");
+    let fetched_by_tag = registry
+        .requests()
+        .iter()
+        .filter(|r| r.path().ends_with("/manifests/prod"))
+        .count();
+    // Only the test's own resolve of the destination's tag, above.
+    assert_eq!(fetched_by_tag, 1);
 }

@@ -9,7 +9,7 @@ use super::{ContentStore, ManifestStored};
 use crate::digest::BlobWriteError;
 use crate::oci::{Descriptor, MAX_MANIFEST_SIZE};
 use crate::registry::{BlobReader, RepositoryRef};
-use crate::remote::RemoteRepository;
+use crate::remote::{RemoteRepository, manifest_digest};
 use crate::repository::RepositoryError;
 
 impl ContentStore for RemoteRepository {
@@ -35,7 +35,7 @@ impl ContentStore for RemoteRepository {
         // By digest: the client checks the bytes against it.
         let (fetched, bytes) = self.client().fetch_manifest(
             RemoteRepository::repository_ref(self),
-            &descriptor.digest,
+            manifest_digest(descriptor)?,
             MAX_MANIFEST_SIZE,
         )?;
         if fetched.size != descriptor.size {
@@ -48,10 +48,10 @@ impl ContentStore for RemoteRepository {
     }
 
     fn manifest_exists(&self, descriptor: &Descriptor) -> Result<bool, RepositoryError> {
-        match self
-            .client()
-            .resolve(RemoteRepository::repository_ref(self), &descriptor.digest)
-        {
+        match self.client().resolve(
+            RemoteRepository::repository_ref(self),
+            manifest_digest(descriptor)?,
+        ) {
             Ok(found) => Ok(found.size == descriptor.size),
             Err(e) if e.is_not_found() => Ok(false),
             Err(e) => Err(e.into()),
@@ -126,9 +126,10 @@ impl ContentStore for RemoteRepository {
         bytes: &[u8],
     ) -> Result<ManifestStored, RepositoryError> {
         let repo = RemoteRepository::repository_ref(self);
-        let pushed =
-            self.client()
-                .push_manifest(repo, &descriptor.digest, &descriptor.media_type, bytes)?;
+        let digest = manifest_digest(descriptor)?;
+        let pushed = self
+            .client()
+            .push_manifest(repo, digest, &descriptor.media_type, bytes)?;
         let has_subject = crate::graph::successors(descriptor, bytes)
             .map(|s| s.subject.is_some())
             .unwrap_or(false);
