@@ -210,6 +210,31 @@ fn endless_referrers_pages_are_bounded_in_time_and_bytes() {
         "{}",
         big_pages.request_count()
     );
+
+    // The page past the budget declares an absurd length: the error says
+    // so (the count saturates) rather than overflowing.
+    let mut big = empty.to_vec();
+    big.truncate(big.len() - 1);
+    big.resize(4 * 1024 * 1024 - 16, b' ');
+    big.push(b'}');
+    let absurd = TestServer::start(move |req| {
+        let r = page(req, big.clone());
+        match req.query("n") {
+            Some("4") => r.content_length(u64::MAX),
+            _ => r,
+        }
+    });
+    let e = RegistryClient::new()
+        .unwrap()
+        .referrers(&repo(&absurd), &subject, None)
+        .unwrap_err();
+    match &e {
+        RegistryError::LimitExceeded(l) => {
+            assert_eq!(l.what, LimitKind::ReferrersBytes, "{e}");
+            assert_eq!(l.actual, Some(u64::MAX), "{e}");
+        }
+        other => panic!("{other}"),
+    }
 }
 
 /// The byte budget of one operation spans its requests: a caller's own

@@ -128,7 +128,7 @@ impl RegistryClient {
                 .map_err(|e| match e {
                     RegistryError::LimitExceeded(mut l) if l.what == LimitKind::ReferrersBytes => {
                         l.limit = self.inner.max_referrers_bytes;
-                        l.actual = l.actual.map(|a| a + bytes_read);
+                        l.actual = l.actual.map(|a| a.saturating_add(bytes_read));
                         RegistryError::LimitExceeded(l)
                     }
                     e => e,
