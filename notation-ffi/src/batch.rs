@@ -235,6 +235,16 @@ pub unsafe extern "C" fn notation_batch_report_outcome(
     }
 }
 
+/// How a result's string is copied out.
+#[derive(Clone, Copy)]
+enum Text {
+    /// As held: references, names, digests, JSON (its escapes are JSON's).
+    Exact,
+    /// On one line, control and invisible characters escaped: a message,
+    /// which may hold a registry's or a plugin's text.
+    Line,
+}
+
 /// Copies one string of result `index` (`field`) into a caller buffer.
 ///
 /// # Safety
@@ -246,15 +256,18 @@ unsafe fn copy_field(
     buf: *mut c_char,
     len: usize,
     out_needed: *mut usize,
+    text: Text,
     field: impl FnOnce(&BatchResult) -> Result<String, Error>,
 ) -> Result<(), Error> {
     // SAFETY: forwarded caller guarantee.
     let report = unsafe { handle(report, "report")? };
     let value = field(report.result(index)?)?;
-    // One line each: messages and names may hold a registry's, a plugin's
-    // or a certificate's text.
-    // SAFETY: forwarded caller guarantee.
-    unsafe { write_message(&value, buf, len, out_needed) }
+    match text {
+        // SAFETY: forwarded caller guarantee.
+        Text::Exact => unsafe { write_str(&value, buf, len, out_needed) },
+        // SAFETY: forwarded caller guarantee.
+        Text::Line => unsafe { write_message(&value, buf, len, out_needed) },
+    }
 }
 
 /// Copies the reference of result `index`, as given. Buffer rules as for
@@ -273,7 +286,7 @@ pub unsafe extern "C" fn notation_batch_report_reference(
 ) -> notation_result {
     ffi_guard! {
         // SAFETY: caller guarantees report, buf/len and out_needed.
-        unsafe { copy_field(report, index, buf, len, out_needed, |r| Ok(r.reference.clone())) }
+        unsafe { copy_field(report, index, buf, len, out_needed, Text::Exact, |r| Ok(r.reference.clone())) }
     }
 }
 
@@ -294,7 +307,7 @@ pub unsafe extern "C" fn notation_batch_report_digest(
 ) -> notation_result {
     ffi_guard! {
         // SAFETY: caller guarantees report, buf/len and out_needed.
-        unsafe { copy_field(report, index, buf, len, out_needed, |r| {
+        unsafe { copy_field(report, index, buf, len, out_needed, Text::Exact, |r| {
             r.digest.clone().ok_or_else(|| not_available("a resolved digest"))
         }) }
     }
@@ -317,7 +330,7 @@ pub unsafe extern "C" fn notation_batch_report_policy_name(
 ) -> notation_result {
     ffi_guard! {
         // SAFETY: caller guarantees report, buf/len and out_needed.
-        unsafe { copy_field(report, index, buf, len, out_needed, |r| {
+        unsafe { copy_field(report, index, buf, len, out_needed, Text::Exact, |r| {
             r.policy.clone().ok_or_else(|| not_available("a trust policy statement"))
         }) }
     }
@@ -340,7 +353,7 @@ pub unsafe extern "C" fn notation_batch_report_message(
 ) -> notation_result {
     ffi_guard! {
         // SAFETY: caller guarantees report, buf/len and out_needed.
-        unsafe { copy_field(report, index, buf, len, out_needed, |r| {
+        unsafe { copy_field(report, index, buf, len, out_needed, Text::Line, |r| {
             r.message.clone().ok_or_else(|| not_available("a failure message"))
         }) }
     }
@@ -363,7 +376,7 @@ pub unsafe extern "C" fn notation_batch_report_signature_digest(
 ) -> notation_result {
     ffi_guard! {
         // SAFETY: caller guarantees report, buf/len and out_needed.
-        unsafe { copy_field(report, index, buf, len, out_needed, |r| {
+        unsafe { copy_field(report, index, buf, len, out_needed, Text::Exact, |r| {
             r.signature.as_ref().map(|s| s.digest.clone()).ok_or_else(|| not_available("a verified signature"))
         }) }
     }
@@ -391,7 +404,7 @@ pub unsafe extern "C" fn notation_batch_report_signer_subject(
 ) -> notation_result {
     ffi_guard! {
         // SAFETY: caller guarantees report, buf/len and out_needed.
-        unsafe { copy_field(report, index, buf, len, out_needed, |r| {
+        unsafe { copy_field(report, index, buf, len, out_needed, Text::Exact, |r| {
             r.signature.as_ref().map(|s| s.signer.subject.clone()).ok_or_else(|| not_available("a verified signer"))
         }) }
     }
@@ -414,7 +427,7 @@ pub unsafe extern "C" fn notation_batch_report_signer_sha256(
 ) -> notation_result {
     ffi_guard! {
         // SAFETY: caller guarantees report, buf/len and out_needed.
-        unsafe { copy_field(report, index, buf, len, out_needed, |r| {
+        unsafe { copy_field(report, index, buf, len, out_needed, Text::Exact, |r| {
             r.signature.as_ref().map(|s| s.signer.sha256_fingerprint.clone()).ok_or_else(|| not_available("a verified signer"))
         }) }
     }
@@ -439,7 +452,7 @@ pub unsafe extern "C" fn notation_batch_report_result_json(
 ) -> notation_result {
     ffi_guard! {
         // SAFETY: caller guarantees report, buf/len and out_needed.
-        unsafe { copy_field(report, index, buf, len, out_needed, |r| {
+        unsafe { copy_field(report, index, buf, len, out_needed, Text::Exact, |r| {
             serde_json::to_string(r).map_err(|e| Error::invalid(e.to_string()))
         }) }
     }

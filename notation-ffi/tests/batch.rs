@@ -322,3 +322,46 @@ fn hostile_calls_write_nothing() {
         notation_config_free(&mut config);
     }
 }
+
+#[test]
+fn strings_with_invisible_characters_come_back_exact_and_the_json_valid() {
+    // A layout that does not exist, at a path with an escape, a
+    // right-to-left override and a tag character (above U+FFFF): the
+    // result's JSON must stay JSON, the reference come back as given, and
+    // only the message be escaped onto one line.
+    let dir = tempfile::tempdir().unwrap();
+    let reference = format!(
+        "{}/x\u{1b}\u{202e}\u{e0041}:v1",
+        dir.path().to_str().unwrap()
+    );
+    let config_dir = tempfile::tempdir().unwrap();
+    batch_fixture::write_config(config_dir.path(), &[]);
+    let (mut config, mut verifier) = open_config(config_dir.path());
+    let report = verify_many(
+        verifier,
+        ptr::null(),
+        std::slice::from_ref(&reference),
+        Some("local/app"),
+        1,
+    );
+    let one: Value =
+        serde_json::from_str(&report.string(0, notation_batch_report_result_json).unwrap())
+            .unwrap();
+    assert_eq!(one["reference"], reference.as_str());
+    assert_eq!(
+        report.string(0, notation_batch_report_reference).unwrap(),
+        reference
+    );
+    let message = report.string(0, notation_batch_report_message).unwrap();
+    assert!(
+        !message.contains(['\u{1b}', '\u{202e}', '\u{e0041}', '\n']),
+        "{message:?}"
+    );
+    assert!(message.contains("\\x1b"), "{message:?}");
+    drop(report);
+    // SAFETY: handles made above, freed once.
+    unsafe {
+        notation_verifier_free(&mut verifier);
+        notation_config_free(&mut config);
+    }
+}
