@@ -79,31 +79,68 @@ static unsigned char *read_file(const char *dir, const char *name, size_t *len) 
     return data;
 }
 
-/* Prints text a signer chose (a certificate subject) with control
- * characters escaped: printed raw, an escape sequence could rewrite what the
- * terminal shows, and a line break forge a line of output. */
+/* Whether a code point is a control or an invisible (format) character:
+ * the set the library escapes in its messages (Unicode's Cc and Cf). */
+static int is_control(uint32_t cp) {
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0xad ||
+           (cp >= 0x600 && cp <= 0x605) || cp == 0x61c || cp == 0x6dd || cp == 0x70f ||
+           (cp >= 0x890 && cp <= 0x891) || cp == 0x8e2 || cp == 0x180e ||
+           (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+           (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x206f) || cp == 0xfeff ||
+           (cp >= 0xfff9 && cp <= 0xfffb) || cp == 0x110bd || cp == 0x110cd ||
+           (cp >= 0x13430 && cp <= 0x1343f) || (cp >= 0x1bca0 && cp <= 0x1bca3) ||
+           (cp >= 0x1d173 && cp <= 0x1d17a) || cp == 0xe0001 || (cp >= 0xe0020 && cp <= 0xe007f);
+}
+
+/* Prints text a signer chose (a certificate subject; the library gives
+ * valid UTF-8) with control and invisible characters escaped: printed raw,
+ * an escape sequence could rewrite what the terminal shows, a line break
+ * forge a line of output, and a bidirectional override reorder it. */
 static void print_escaped(const char *text) {
-    for (const unsigned char *p = (const unsigned char *)text; *p != 0; p++) {
-        if (*p < 0x20 || *p == 0x7f) {
-            printf("\\x%02x", *p);
-        } else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-            printf("\\u%04x", p[1]); /* a C1 control, in UTF-8 */
-            p++;
-        } else if (*p == 0xe2 && (p[1] == 0x80 || p[1] == 0x81) && p[2] >= 0x80 && p[2] <= 0xbf) {
-            /* U+2000..U+207F: escape the invisible and bidirectional
-             * characters (U+200B..U+200F, U+2028..U+202E, U+2060..U+206F). */
-            unsigned cp = 0x2000u + ((unsigned)(p[1] & 0x3f) << 6) + (p[2] & 0x3f);
-            if ((cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
-                (cp >= 0x2060 && cp <= 0x206f)) {
-                printf("\\u%04x", cp);
-            } else {
-                fwrite(p, 1, 3, stdout);
-            }
-            p += 2;
-        } else {
-            putchar(*p);
+    const unsigned char *p = (const unsigned char *)text;
+    while (*p != 0) {
+        uint32_t cp = *p;
+        size_t n = 1;
+        if (*p >= 0xf0 && p[1] && p[2] && p[3]) {
+            cp = ((uint32_t)(p[0] & 0x07) << 18) | ((uint32_t)(p[1] & 0x3f) << 12) |
+                 ((uint32_t)(p[2] & 0x3f) << 6) | (p[3] & 0x3f);
+            n = 4;
+        } else if (*p >= 0xe0 && p[1] && p[2]) {
+            cp = ((uint32_t)(p[0] & 0x0f) << 12) | ((uint32_t)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
+            n = 3;
+        } else if (*p >= 0xc0 && p[1]) {
+            cp = ((uint32_t)(p[0] & 0x1f) << 6) | (p[1] & 0x3f);
+            n = 2;
         }
+        if (!is_control(cp)) {
+            fwrite(p, 1, n, stdout);
+        } else if (cp < 0x20) {
+            printf("\\x%02x", (unsigned)cp);
+        } else if (cp > 0xffff) {
+            printf("\\U%08x", (unsigned)cp);
+        } else {
+            printf("\\u%04x", (unsigned)cp);
+        }
+        p += n;
     }
+}
+
+/* A string accessor's value in a buffer of the size it asks for, or NULL
+ * when it has none (NOT_AVAILABLE). */
+static char *certificate_subject(const notation_verdict *verdict, size_t index) {
+    size_t needed = 0;
+    notation_result rc = notation_verdict_certificate_subject(verdict, index, NULL, 0, &needed);
+    if (rc != NOTATION_RESULT_BUFFER_TOO_SMALL) {
+        check(rc, "notation_verdict_certificate_subject");
+        return NULL;
+    }
+    char *text = malloc(needed);
+    if (text == NULL) {
+        exit(1);
+    }
+    check(notation_verdict_certificate_subject(verdict, index, text, needed, &needed),
+          "notation_verdict_certificate_subject");
+    return text;
 }
 
 /* The failure message of a verdict, asking for its size first. */
@@ -172,16 +209,15 @@ static void print_verdict(const char *what, notation_result rc,
      * never take identity from an unverified envelope). */
     size_t certificates = 0;
     if (notation_verdict_certificate_count(verdict, &certificates) == NOTATION_RESULT_OK) {
-        char subject[512];
+        char *subject = certificate_subject(verdict, 0);
         char fingerprint[72];
-        check(notation_verdict_certificate_subject(verdict, 0, subject, sizeof subject, &needed),
-              "notation_verdict_certificate_subject");
         check(notation_verdict_certificate_sha256(verdict, 0, fingerprint, sizeof fingerprint,
                                                   &needed),
               "notation_verdict_certificate_sha256");
         printf("  signed by: ");
-        print_escaped(subject);
+        print_escaped(subject != NULL ? subject : "");
         printf(" (sha256 %s, chain of %zu)\n", fingerprint, certificates);
+        free(subject);
     }
 }
 

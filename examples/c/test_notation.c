@@ -339,7 +339,7 @@ static void test_hostile_calls(const notation_verifier *verifier) {
              NOTATION_RESULT_NULL_PARAMETER);
     const char bad_utf8[] = {(char)0xff, (char)0xfe, 0};
     CHECK_RC(notation_config_open_dir(bad_utf8, &config), NOTATION_RESULT_INVALID_UTF8);
-    char message[256];
+    char message[256] = "";
     size_t needed = 0;
     CHECK_OK(notation_last_error(message, sizeof message, &needed));
     CHECK(strstr(message, "UTF-8") != NULL);

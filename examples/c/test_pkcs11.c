@@ -21,9 +21,11 @@ static void check(int ok, const char *what) {
         passed++;
     } else {
         failed++;
-        char buf[512];
+        char buf[512] = "";
         size_t needed = 0;
-        notation_last_error(buf, sizeof buf, &needed);
+        if (notation_last_error(buf, sizeof buf, &needed) != NOTATION_RESULT_OK) {
+            snprintf(buf, sizeof buf, "(%zu bytes, too long to show)", needed);
+        }
         fprintf(stderr, "FAILED: %s (last error: %s)\n", what, buf);
     }
 }

@@ -1,9 +1,9 @@
 // Command example signs and verifies a blob and an artifact in an OCI image
 // layout with the notation Go package (libnotation), printing every check.
 //
-//	cargo build --release -p notation-ffi
-//	L=$PWD/../../target/release
-//	CGO_LDFLAGS="-L$L -Wl,-rpath,$L" go run . -pki ../../testdata/pki -layout <writable OCI layout with tag v1>
+//	make -C ../../notation-ffi install PREFIX=$HOME/.local
+//	export PKG_CONFIG_PATH=$HOME/.local/lib/pkgconfig LD_LIBRARY_PATH=$HOME/.local/lib
+//	go run . -pki ../../testdata/pki -layout <writable OCI layout with tag v1>
 //
 // The layout can be a copy of the conformance layout
 // shared/conformance/09-e2e-oci-layouts/layouts/e2e.
