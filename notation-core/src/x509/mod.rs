@@ -4,6 +4,7 @@
 //! of the specification in [`chain`].
 // Requirements: H5, I7, L4.
 
+mod access;
 pub mod chain;
 pub(crate) mod distribution;
 pub mod name;
@@ -13,10 +14,7 @@ use std::sync::Arc;
 
 use der::{Decode, Encode, Reader, SliceReader};
 use time::OffsetDateTime;
-use x509_cert::ext::pkix::{
-    AuthorityInfoAccessSyntax, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages,
-    name::GeneralName,
-};
+use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages};
 
 use crate::algorithm::{HashAlgorithm, KeySpec, UnsupportedKeyError};
 use crate::crypto::{CryptoProvider, PublicKey, SignatureScheme, SignatureVerificationError};
@@ -56,6 +54,11 @@ pub enum CertificateParseError {
     /// named relative to the CRL issuer, say), with Go's text.
     #[error("{0}")]
     InvalidDistributionPoints(InvalidDistributionPoint),
+    /// An Authority Information Access, Authority Key Identifier or
+    /// Subject Key Identifier extension that Go's parser refuses: marked
+    /// critical, or malformed. The text is Go's, after `x509: `.
+    #[error("x509: {0}")]
+    RefusedExtension(&'static str),
     /// A negative serial number, which Go's parser refuses.
     #[error("x509: negative serial number")]
     NegativeSerial,
@@ -375,18 +378,20 @@ impl Certificate {
                         .map_err(|e| invalid("extended key usage", e))?;
                     ext_key_usage = Some((ext.critical, eku.0));
                 }
+                // Notation acts on none of these (H7), but the reference's
+                // parser refuses a certificate for them (a broken AIA would
+                // otherwise lose its OCSP URLs and pass revocation).
                 oid::AUTHORITY_INFO_ACCESS => {
-                    // Fail open on a broken AIA (H7): it only loses OCSP URLs.
-                    if let Ok(aia) = AuthorityInfoAccessSyntax::from_der(value) {
-                        for ad in aia.0 {
-                            if ad.access_method == oid::AD_OCSP
-                                && let GeneralName::UniformResourceIdentifier(uri) =
-                                    &ad.access_location
-                            {
-                                ocsp_urls.push(uri.to_string());
-                            }
-                        }
-                    }
+                    ocsp_urls = access::ocsp_urls(value, ext.critical)
+                        .map_err(CertificateParseError::RefusedExtension)?;
+                }
+                oid::AUTHORITY_KEY_IDENTIFIER => {
+                    access::check_authority_key_identifier(value, ext.critical)
+                        .map_err(CertificateParseError::RefusedExtension)?;
+                }
+                oid::SUBJECT_KEY_IDENTIFIER => {
+                    access::check_subject_key_identifier(value, ext.critical)
+                        .map_err(CertificateParseError::RefusedExtension)?;
                 }
                 // Read as Go reads it (leading URIs of each fullName, its
                 // leniencies), and refused where Go refuses the certificate:
