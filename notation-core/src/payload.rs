@@ -311,7 +311,10 @@ impl Payload {
     // Requirements: A7.
     pub fn from_json(bytes: &[u8]) -> Result<Self, PayloadError> {
         crate::json::check_depth(bytes, crate::json::MAX_DEPTH).map_err(PayloadError::Malformed)?;
-        serde_json::from_slice(bytes).map_err(|e| PayloadError::Malformed(e.to_string()))
+        // Text as Go's decoder reads it: invalid UTF-8 and lone surrogate
+        // escapes become U+FFFD rather than failing.
+        serde_json::from_str(&crate::json::go_text(bytes))
+            .map_err(|e| PayloadError::Malformed(e.to_string()))
     }
 }
 
@@ -338,6 +341,19 @@ pub fn parse_digest(digest: &str) -> Option<(HashAlgorithm, Vec<u8>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Text as Go's decoder reads it: invalid UTF-8 and a lone surrogate
+    /// escape become U+FFFD (the reference verifies such a payload).
+    #[test]
+    fn payload_text_is_read_as_go_reads_it() {
+        let mut bytes = br#"{"targetArtifact":{"mediaType":"m","digest":"sha256:ab","size":1,"annotations":{"a":"x"#.to_vec();
+        bytes.push(0xff);
+        bytes.extend_from_slice(br#"","b":"\ud800"}}}"#);
+        let payload = Payload::from_json(&bytes).unwrap();
+        let annotations = payload.target_artifact.annotations.unwrap();
+        assert_eq!(annotations["a"], "x\u{fffd}");
+        assert_eq!(annotations["b"], "\u{fffd}");
+    }
 
     /// The descriptor's other OCI fields are type-checked as Go's
     /// `ocispec.Descriptor` decoding checks them, and otherwise ignored.
