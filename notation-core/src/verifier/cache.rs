@@ -128,9 +128,10 @@ fn key_bytes(key: &PublicKey) -> Option<&[u8]> {
 /// default, cost several times more per byte on every lookup. The bound on
 /// the map bounds what colliding keys could cost.
 struct Bounded<V> {
-    map: HashMap<Box<[u8]>, (V, usize), foldhash::fast::RandomState>,
-    /// Insertion order, oldest first.
-    order: VecDeque<Box<[u8]>>,
+    map: HashMap<Arc<[u8]>, (V, usize), foldhash::fast::RandomState>,
+    /// Insertion order, oldest first (the map's keys, shared: one copy of
+    /// each key's bytes).
+    order: VecDeque<Arc<[u8]>>,
     bytes: usize,
     capacity: usize,
 }
@@ -155,10 +156,11 @@ impl<V> Bounded<V> {
         if size > self.capacity {
             return;
         }
-        match self.map.insert(key.into(), (value, size)) {
+        let key: Arc<[u8]> = key.into();
+        match self.map.insert(key.clone(), (value, size)) {
             // The same key, recomputed since: replaced in place.
             Some((_, old)) => self.bytes -= old,
-            None => self.order.push_back(key.into()),
+            None => self.order.push_back(key),
         }
         self.bytes += size;
         while self.bytes > self.capacity {
