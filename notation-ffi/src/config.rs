@@ -570,20 +570,22 @@ pub unsafe extern "C" fn notation_config_plugin_dir(
     ffi_guard! {
         // SAFETY: caller guarantees config.
         let config = unsafe { handle(config, "config")? };
-        let dir = config.state().plugins.dir.clone().ok_or_else(|| {
-            Error::new(
-                notation_result::NotAvailable,
-                "plugins are disabled: the configuration has no plugin directory",
-            )
-        })?;
-        let dir = dir.to_str().ok_or_else(|| {
-            Error::new(
-                notation_result::InvalidUtf8,
-                format!("the plugin directory {} is not valid UTF-8", dir.display()),
-            )
-        })?;
-        // SAFETY: caller guarantees buf/len and out_needed.
-        unsafe { write_str(dir, buf, len, out_needed) }
+        config.errors.record((|| {
+            let dir = config.state().plugins.dir.clone().ok_or_else(|| {
+                Error::new(
+                    notation_result::NotAvailable,
+                    "plugins are disabled: the configuration has no plugin directory",
+                )
+            })?;
+            let dir = dir.to_str().ok_or_else(|| {
+                Error::new(
+                    notation_result::InvalidUtf8,
+                    format!("the plugin directory {} is not valid UTF-8", dir.display()),
+                )
+            })?;
+            // SAFETY: caller guarantees buf/len and out_needed.
+            unsafe { write_str(dir, buf, len, out_needed) }
+        })())
     }
 }
 

@@ -135,6 +135,19 @@ pub(crate) fn registry_client_with(
     config: Option<&notation_config>,
     from_env: bool,
 ) -> Result<RegistryClient, Error> {
+    let client = build_registry_client(config, from_env);
+    // A configuration whose files cannot be read is the subject of the
+    // failure: its last error says so too.
+    match config {
+        Some(config) => config.errors.record(client),
+        None => client,
+    }
+}
+
+fn build_registry_client(
+    config: Option<&notation_config>,
+    from_env: bool,
+) -> Result<RegistryClient, Error> {
     let state = config.map(|c| c.state().clone());
     let mut options = crate::network::NetworkSettings::default().apply(RegistryClient::builder());
     let mut chain = CredentialChain::new();
@@ -247,11 +260,12 @@ pub unsafe extern "C" fn notation_signer_sign_artifact(
     ffi_guard! {
         // SAFETY: caller guarantees signer.
         let signer = unsafe { handle(signer, "signer")? };
-        signer.errors.record((|| {
-            // SAFETY: caller guarantees target and options.
-            let (target, options) = unsafe {
-                (handle(target, "target")?, notation_sign_options::snapshot(options))
-            };
+        // SAFETY: caller guarantees target.
+        let target = unsafe { handle(target, "target") };
+        // Both handles are the call's subjects: each keeps its failure.
+        let result = signer.errors.record((|| {
+            // SAFETY: caller guarantees options.
+            let (target, options) = (target.clone()?, unsafe { notation_sign_options::snapshot(options) });
             let out = if out_signature.is_null() {
                 None
             } else {
@@ -294,7 +308,11 @@ pub unsafe extern "C" fn notation_signer_sign_artifact(
                 }));
             }
             Ok(())
-        })())
+        })());
+        match target {
+            Ok(target) => target.errors.record(result),
+            Err(_) => result,
+        }
     }
 }
 
@@ -464,7 +482,14 @@ pub unsafe extern "C" fn notation_verifier_verify_artifact(
                 let (target, options) = unsafe {
                     (handle(target, "target")?, notation_verify_options::snapshot(options))
                 };
-                artifact_verdict(v, target, &options)
+                let verdict = artifact_verdict(v, target, &options);
+                // The target is a subject of the call too: its last error
+                // says the same as the verifier's.
+                let _ = target.errors.record(match &verdict {
+                    Ok(verdict) => verdict.as_result(),
+                    Err(e) => Err(e.clone()),
+                });
+                verdict
         };
         // SAFETY: caller guarantees verifier and verdict.
         unsafe { run_verification(verifier, verdict, verify) }

@@ -788,6 +788,33 @@ fn configuration_directory_and_signing_keys() {
             notation_signer_new_from_config(memory, ptr::null(), &mut none),
             notation_result::NotAvailable
         );
+
+        // A configuration is the subject of the calls that read it: a
+        // value it does not have, and files of it that are broken.
+        let mut needed = 0;
+        assert_eq!(
+            notation_config_plugin_dir(config, ptr::null_mut(), 0, &mut needed),
+            notation_result::NotAvailable
+        );
+        assert!(
+            read_string(|b, l, n| notation_config_last_error(config, b, l, n))
+                .unwrap()
+                .contains("plugins are disabled")
+        );
+        std::fs::write(dir.path().join("config.json"), "{not json").unwrap();
+        let reference = cstr("localhost:5000/app:v1");
+        let mut target = ptr::null_mut();
+        assert_ne!(
+            notation_target_new_registry(config, reference.as_ptr(), &mut target),
+            notation_result::Ok
+        );
+        assert!(target.is_null());
+        assert!(
+            read_string(|b, l, n| notation_config_last_error(config, b, l, n))
+                .unwrap()
+                .contains("config.json")
+        );
+        std::fs::remove_file(dir.path().join("config.json")).unwrap();
     }
 
     // Errors when opening.

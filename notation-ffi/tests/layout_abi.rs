@@ -188,6 +188,14 @@ fn oci_layout_sign_list_inspect_verify() {
             notation_verifier_verify_artifact(verifier, target2, ptr::null(), result),
             notation_result::InvalidArgument
         );
+        // Both subjects of the call keep its failure.
+        let target_error =
+            read_string(|b, l, n| notation_target_last_error(target2, b, l, n)).unwrap();
+        assert!(target_error.contains("scope"), "{target_error}");
+        assert_eq!(
+            read_string(|b, l, n| notation_verifier_last_error(verifier, b, l, n)).unwrap(),
+            target_error
+        );
         notation_target_free(&mut target2);
 
         // Unknown tag.
@@ -201,6 +209,17 @@ fn oci_layout_sign_list_inspect_verify() {
         assert_eq!(
             notation_signer_sign_artifact(signer, target2, ptr::null(), ptr::null_mut()),
             notation_result::NotFound
+        );
+        assert!(
+            read_string(|b, l, n| notation_target_last_error(target2, b, l, n))
+                .unwrap()
+                .contains("v9"),
+            "the target is a subject of the signing call"
+        );
+        assert!(
+            read_string(|b, l, n| notation_signer_last_error(signer, b, l, n))
+                .unwrap()
+                .contains("v9")
         );
         assert_eq!(
             notation_target_list_signatures(target2, &mut list),
