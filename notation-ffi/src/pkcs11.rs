@@ -40,9 +40,12 @@ impl From<Pkcs11Error> for Error {
 /// `certificate_path` is the certificate chain file (PEM or DER, leaf
 /// first), or NULL to read the chain from the token (the certificate stored
 /// under the key's label or id, and its issuers stored on the token).
-/// `pin`/`pin_len` is the token PIN, or NULL to take it from the URI
-/// (`pin-source`, `pin-value`) or the `NOTATION_PKCS11_PIN` environment
-/// variable; the library keeps a copy, wiped when the signer is freed.
+/// `pin`/`pin_len` is the token PIN, at most 1024 bytes
+/// (`NOTATION_RESULT_INPUT_TOO_LARGE` past that; a non-NULL `pin` with
+/// `pin_len` 0 is the empty PIN), or NULL, whatever `pin_len`, to take it
+/// from the URI (`pin-source`, `pin-value`) or the `NOTATION_PKCS11_PIN`
+/// environment variable; the library keeps a copy, wiped when the signer is
+/// freed.
 ///
 /// Errors: `NOTATION_RESULT_INVALID_ARGUMENT` for a URI that does not parse
 /// or names no object, `NOTATION_RESULT_PKCS11_PIN_INVALID` for a wrong,
