@@ -7,10 +7,8 @@
 
 use der::{Reader, SliceReader, Tag, TagNumber, Tagged};
 
+use super::Refusal;
 use crate::asn1util::{Element, SequenceTag, Tlv};
-
-/// Go's text for an extension it refuses, after `x509: `.
-pub(crate) type Refusal = &'static str;
 
 /// `uniformResourceIdentifier [6] IMPLICIT IA5String`.
 const URI: Tag = Tag::ContextSpecific {
@@ -25,9 +23,9 @@ const URI: Tag = Tag::ContextSpecific {
 /// locations are skipped, as is what follows the URI). Refused when marked
 /// critical or malformed.
 pub(crate) fn ocsp_urls(value: &[u8], critical: bool) -> Result<Vec<String>, Refusal> {
-    const INVALID: Refusal = "invalid authority info access";
+    const INVALID: Refusal = "x509: invalid authority info access";
     if critical {
-        return Err("authority info access incorrectly marked critical");
+        return Err("x509: authority info access incorrectly marked critical");
     }
     let mut outer = SliceReader::new(value).map_err(|_| INVALID)?;
     let descriptions: Element<'_, SequenceTag> = outer.decode().map_err(|_| INVALID)?;
@@ -54,13 +52,13 @@ pub(crate) fn ocsp_urls(value: &[u8], critical: bool) -> Result<Vec<String>, Ref
 /// Checks an Authority Key Identifier as Go's parser does: not critical, a
 /// SEQUENCE, and a well-formed `keyIdentifier [0]` when one comes first.
 pub(crate) fn check_authority_key_identifier(value: &[u8], critical: bool) -> Result<(), Refusal> {
-    const INVALID: Refusal = "invalid authority key identifier";
+    const INVALID: Refusal = "x509: invalid authority key identifier";
     const KEY_ID: Tag = Tag::ContextSpecific {
         constructed: false,
         number: TagNumber(0),
     };
     if critical {
-        return Err("authority key identifier incorrectly marked critical");
+        return Err("x509: authority key identifier incorrectly marked critical");
     }
     let mut outer = SliceReader::new(value).map_err(|_| INVALID)?;
     let identifier: Element<'_, SequenceTag> = outer.decode().map_err(|_| INVALID)?;
@@ -75,9 +73,9 @@ pub(crate) fn check_authority_key_identifier(value: &[u8], critical: bool) -> Re
 /// Checks a Subject Key Identifier as Go's parser does: not critical, an
 /// OCTET STRING (bytes after it are not read).
 pub(crate) fn check_subject_key_identifier(value: &[u8], critical: bool) -> Result<(), Refusal> {
-    const INVALID: Refusal = "invalid subject key identifier";
+    const INVALID: Refusal = "x509: invalid subject key identifier";
     if critical {
-        return Err("subject key identifier incorrectly marked critical");
+        return Err("x509: subject key identifier incorrectly marked critical");
     }
     let mut outer = SliceReader::new(value).map_err(|_| INVALID)?;
     let identifier: Tlv<'_> = outer.decode().map_err(|_| INVALID)?;
@@ -90,7 +88,7 @@ pub(crate) fn check_subject_key_identifier(value: &[u8], critical: bool) -> Resu
 /// Whether OBJECT IDENTIFIER contents are valid as Go's cryptobyte reads
 /// them (`ReadASN1ObjectIdentifier`): not empty, each arc in base 128 in
 /// the fewest octets, at most five octets and below 2^31, none truncated.
-fn is_go_oid(contents: &[u8]) -> bool {
+pub(super) fn is_go_oid(contents: &[u8]) -> bool {
     if contents.is_empty() {
         return false;
     }
@@ -118,7 +116,7 @@ fn is_go_oid(contents: &[u8]) -> bool {
 
 /// Whether the next element of `reader` has `tag`, as cryptobyte's
 /// `PeekASN1Tag` answers: an identifier `der` cannot read is not `tag`.
-fn next_is(reader: &SliceReader<'_>, tag: Tag) -> bool {
+pub(super) fn next_is(reader: &SliceReader<'_>, tag: Tag) -> bool {
     !reader.is_finished() && Tag::peek(reader).is_ok_and(|t| t == tag)
 }
 
@@ -173,7 +171,7 @@ mod tests {
         let ocsp_a = format!("{OCSP_A}61");
         assert_eq!(
             ocsp_urls(&aia(&[&ocsp_a]), true),
-            Err("authority info access incorrectly marked critical")
+            Err("x509: authority info access incorrectly marked critical")
         );
         for bad in [
             "".to_owned(),
@@ -191,7 +189,7 @@ mod tests {
         ] {
             assert_eq!(
                 ocsp_urls(&hex(&bad), false),
-                Err("invalid authority info access"),
+                Err("x509: invalid authority info access"),
                 "{bad}"
             );
         }
@@ -216,12 +214,12 @@ mod tests {
         );
         assert_eq!(
             check_authority_key_identifier(&hex("3000"), true),
-            Err("authority key identifier incorrectly marked critical")
+            Err("x509: authority key identifier incorrectly marked critical")
         );
         for bad in ["", "0400", "30028005"] {
             assert_eq!(
                 check_authority_key_identifier(&hex(bad), false),
-                Err("invalid authority key identifier"),
+                Err("x509: invalid authority key identifier"),
                 "{bad}"
             );
         }
@@ -232,12 +230,12 @@ mod tests {
         );
         assert_eq!(
             check_subject_key_identifier(&hex("0401aa"), true),
-            Err("subject key identifier incorrectly marked critical")
+            Err("x509: subject key identifier incorrectly marked critical")
         );
         for bad in ["", "3000", "0405aa"] {
             assert_eq!(
                 check_subject_key_identifier(&hex(bad), false),
-                Err("invalid subject key identifier"),
+                Err("x509: invalid subject key identifier"),
                 "{bad}"
             );
         }

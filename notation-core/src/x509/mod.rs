@@ -7,6 +7,7 @@
 mod access;
 pub mod chain;
 pub(crate) mod distribution;
+mod key;
 pub mod name;
 
 use std::fmt;
@@ -22,6 +23,9 @@ use crate::oid;
 
 pub use distribution::InvalidDistributionPoint;
 pub use name::DistinguishedName;
+
+/// Go's text for what its certificate parser refuses.
+pub(crate) type Refusal = &'static str;
 
 /// Why bytes are not a usable certificate.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -54,11 +58,12 @@ pub enum CertificateParseError {
     /// named relative to the CRL issuer, say), with Go's text.
     #[error("{0}")]
     InvalidDistributionPoints(InvalidDistributionPoint),
-    /// An Authority Information Access, Authority Key Identifier or
-    /// Subject Key Identifier extension that Go's parser refuses: marked
-    /// critical, or malformed. The text is Go's, after `x509: `.
-    #[error("x509: {0}")]
-    RefusedExtension(&'static str),
+    /// What Go's parser refuses in a certificate Notation otherwise reads:
+    /// an Authority Information Access, Authority Key Identifier or Subject
+    /// Key Identifier extension marked critical or malformed, a public key
+    /// that breaks its algorithm's encoding rules. Go's text.
+    #[error("{0}")]
+    Refused(&'static str),
     /// A negative serial number, which Go's parser refuses.
     #[error("x509: negative serial number")]
     NegativeSerial,
@@ -323,6 +328,7 @@ impl Certificate {
         let not_before = to_offset(validity.not_before.to_unix_duration())?;
         let not_after = to_offset(validity.not_after.to_unix_duration())?;
         // As encoded: x509-cert has decoded (and so checked) it already.
+        key::check(&der[raw_spki.clone()]).map_err(CertificateParseError::Refused)?;
         let public_key = PublicKey::from_spki_der(&der[raw_spki.clone()])?;
         let sig_alg = parsed.signature_algorithm();
         let params = match &sig_alg.parameters {
@@ -383,15 +389,15 @@ impl Certificate {
                 // otherwise lose its OCSP URLs and pass revocation).
                 oid::AUTHORITY_INFO_ACCESS => {
                     ocsp_urls = access::ocsp_urls(value, ext.critical)
-                        .map_err(CertificateParseError::RefusedExtension)?;
+                        .map_err(CertificateParseError::Refused)?;
                 }
                 oid::AUTHORITY_KEY_IDENTIFIER => {
                     access::check_authority_key_identifier(value, ext.critical)
-                        .map_err(CertificateParseError::RefusedExtension)?;
+                        .map_err(CertificateParseError::Refused)?;
                 }
                 oid::SUBJECT_KEY_IDENTIFIER => {
                     access::check_subject_key_identifier(value, ext.critical)
-                        .map_err(CertificateParseError::RefusedExtension)?;
+                        .map_err(CertificateParseError::Refused)?;
                 }
                 // Read as Go reads it (leading URIs of each fullName, its
                 // leniencies), and refused where Go refuses the certificate:

@@ -1,7 +1,8 @@
-//! Extensions Notation does not act on, but the reference's certificate
-//! parser reads and refuses: Authority Information Access, Authority and
-//! Subject Key Identifier. Certificates made with openssl (the extension
-//! bytes given as DER) and parsed as a chain or trust store would.
+//! What the reference's certificate parser refuses in certificates
+//! Notation otherwise reads: extensions it does not act on (Authority
+//! Information Access, Authority and Subject Key Identifier) and public keys
+//! Go cannot use. Certificates made with openssl (extension bytes given as
+//! DER) and parsed as a chain or trust store would.
 // Requirements: H7, P1.
 
 use std::path::Path;
@@ -22,8 +23,14 @@ fn openssl(dir: &Path, args: &[&str]) {
     );
 }
 
-/// A leaf with `extension` (an openssl extension line) issued by a fresh CA.
+/// A P-256 leaf with `extension` (an openssl extension line) issued by a
+/// fresh CA.
 fn leaf_with(extension: &str) -> Vec<u8> {
+    leaf_on("P-256", extension)
+}
+
+/// A leaf with a key on `curve` and `extension`, issued by a fresh CA.
+fn leaf_on(curve: &str, extension: &str) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     openssl(
@@ -53,7 +60,7 @@ fn leaf_with(extension: &str) -> Vec<u8> {
             "-newkey",
             "ec",
             "-pkeyopt",
-            "ec_paramgen_curve:P-256",
+            &format!("ec_paramgen_curve:{curve}"),
             "-nodes",
             "-keyout",
             "leaf.key",
@@ -121,7 +128,7 @@ fn ocsp_urls_survive_what_the_other_parser_could_not_decode() {
 #[test]
 fn the_extensions_go_refuses_fail_the_certificate_with_its_text() {
     let refused = |extension: &str| match Certificate::from_der(&leaf_with(extension)) {
-        Err(e @ CertificateParseError::RefusedExtension(_)) => e.to_string(),
+        Err(e @ CertificateParseError::Refused(_)) => e.to_string(),
         other => panic!("{extension}: {other:?}"),
     };
     let aia = format!("30{:02x}{OCSP}", OCSP.len() / 2);
@@ -164,4 +171,19 @@ fn the_extensions_go_refuses_fail_the_certificate_with_its_text() {
     )))
     .unwrap();
     assert_eq!(cert.ocsp_urls(), ["http://127.0.0.1:9/ocsp"]);
+}
+
+#[test]
+fn keys_on_curves_go_does_not_know_fail_the_certificate() {
+    for curve in ["secp256k1", "brainpoolP256r1"] {
+        match Certificate::from_der(&leaf_on(curve, "")) {
+            Err(e @ CertificateParseError::Refused(_)) => {
+                assert_eq!(e.to_string(), "x509: unsupported elliptic curve")
+            }
+            other => panic!("{curve}: {other:?}"),
+        }
+    }
+    // P-224, which Go parses (Notation refuses it as a signing key later).
+    let cert = Certificate::from_der(&leaf_on("P-224", "")).unwrap();
+    assert!(cert.public_key().key_spec().is_err());
 }
