@@ -293,3 +293,28 @@ fn writes_never_follow_links_out_of_the_layout() {
         .write_blob("application/octet-stream", b"other content")
         .unwrap();
 }
+
+/// A blob file that does not hold its digest's bytes (damaged, or planted
+/// before the signature was written) is replaced when the blob is written,
+/// not kept as if it were the blob.
+#[test]
+fn writing_a_blob_replaces_a_file_that_does_not_hold_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = alpine_layout(dir.path());
+    let content = b"signature envelope";
+    let desc = layout.write_blob("application/jose+json", content).unwrap();
+    let path = layout.blob_path(&desc.digest).unwrap();
+    for wrong in [
+        &b"signature envelopf"[..],
+        b"",
+        b"signature envelope and more",
+    ] {
+        std::fs::write(&path, wrong).unwrap();
+        assert_eq!(
+            layout.write_blob("application/jose+json", content).unwrap(),
+            desc
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), content);
+        assert_eq!(layout.read_blob(&desc, 1024).unwrap(), content);
+    }
+}

@@ -389,11 +389,16 @@ impl OciLayout {
         Ok(self.blob_path(digest)?.is_file())
     }
 
-    /// Writes a blob (content-addressed: an existing blob is kept).
+    /// Writes a blob (content-addressed: an existing blob that holds these
+    /// bytes is kept; one that does not, damaged or planted, is replaced).
     pub fn write_blob(&self, media_type: &str, data: &[u8]) -> Result<Descriptor, LayoutError> {
         let desc = Descriptor::of(media_type, data);
         let path = self.blob_path(&desc.digest)?;
-        if !path.is_file() {
+        let held = path.is_file()
+            && self
+                .read_file(&path, data.len() as u64, &desc.digest)
+                .is_ok_and(|existing| existing == data);
+        if !held {
             self.check_within(&self.ingest_dir())?;
             self.write_atomic_staged(&path, data, Some(&self.ingest_dir()))?;
         }
