@@ -178,7 +178,7 @@ mod tests {
         assert_eq!(check(&spki(&format!("{RSA}0500"), &key)), Ok(()));
         // Trailing bytes after the exponent, and after the SEQUENCE.
         let trailing = "3009020200c50201030500";
-        assert_eq!(check(&spki(&format!("{RSA}0500"), &trailing)), Ok(()));
+        assert_eq!(check(&spki(&format!("{RSA}0500"), trailing)), Ok(()));
         assert_eq!(
             check(&spki(&format!("{RSA}0500"), &format!("{key}ff"))),
             Ok(())
