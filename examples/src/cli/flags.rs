@@ -80,14 +80,29 @@ pub fn go_booleans(command: Command) -> Command {
 }
 
 /// [`go_booleans`] for the flags of `command` alone, not its subcommands'.
+///
+/// The other flags take their value as pflag does: the next word, even one
+/// that starts with `-` (`-p -secret`), and a flag given again replaces
+/// its earlier value (`$COMMON -k prod`), where clap would refuse both.
 pub fn go_booleans_here(command: Command) -> Command {
-    command.mut_args(|arg| {
+    command.args_override_self(true).mut_args(|arg| {
         if matches!(arg.get_action(), ArgAction::SetTrue) {
             go_boolean(arg, false)
+        } else if takes_one_value(&arg) {
+            arg.allow_hyphen_values(true)
         } else {
             arg
         }
     })
+}
+
+/// Whether `arg` is a flag that always takes exactly one value.
+fn takes_one_value(arg: &Arg) -> bool {
+    !arg.is_positional()
+        && matches!(arg.get_action(), ArgAction::Set | ArgAction::Append)
+        && arg
+            .get_num_args()
+            .is_none_or(|n| n.min_values() == 1 && n.max_values() == 1)
 }
 
 /// `arg` as a Go boolean flag with this default.
@@ -148,6 +163,31 @@ mod tests {
         for bad in ["", "1_000", "1.5", "0x", "08", " 1"] {
             assert!(parse_go_int(bad).is_err(), "{bad}");
         }
+    }
+
+    /// Values as pflag takes them: the next word even when it starts with
+    /// `-`, the last of a flag given twice, every value of a list flag.
+    #[test]
+    fn values_as_pflag_takes_them() {
+        let command = go_booleans(
+            Command::new("t")
+                .arg(Arg::new("debug").short('d').action(ArgAction::SetTrue))
+                .arg(Arg::new("key").short('k').long("key"))
+                .arg(Arg::new("meta").short('m').action(ArgAction::Append))
+                .arg(Arg::new("rest").num_args(0..)),
+        );
+        let m = command
+            .try_get_matches_from(["t", "-k", "-dash", "-m", "-a=1", "-m", "b=2", "-d", "x"])
+            .unwrap();
+        assert_eq!(m.get_one::<String>("key").unwrap(), "-dash");
+        let meta: Vec<&String> = m.get_many("meta").unwrap().collect();
+        assert_eq!(meta, ["-a=1", "b=2"]);
+        assert_eq!(m.get_one::<bool>("debug"), Some(&true));
+        let command = go_booleans(Command::new("t").arg(Arg::new("key").short('k').long("key")));
+        let m = command
+            .try_get_matches_from(["t", "-k", "a", "--key", "b"])
+            .unwrap();
+        assert_eq!(m.get_one::<String>("key").unwrap(), "b");
     }
 
     #[test]
