@@ -184,10 +184,7 @@ impl SignArgs {
 
         let format_name = match self.signature_format {
             Some(f) => f,
-            None => Config::load(&dir)?
-                .signature_format
-                .filter(|f| !f.is_empty())
-                .unwrap_or_else(|| "jws".into()),
+            None => configured_signature_format(&dir)?,
         };
         let format = parse_signature_format(&format_name)?;
         let expiry = check_expiry(self.expiry)?;
@@ -448,35 +445,37 @@ pub fn print_success(
     Ok(())
 }
 
-/// The error text of a failed verification: the reference's
-/// `signature verification failed: ...`, naming the check that failed under
-/// `enforce` and why (its debug log's `<check> validation failed. Failure
-/// reason: ...`).
+/// The signature format `config.json` sets (`signatureFormat`, in any case:
+/// the reference lowercases it; the flag's value it takes as given), else
+/// JWS.
+pub fn configured_signature_format(dir: &Path) -> CliResult<String> {
+    Ok(Config::load(dir)?
+        .signature_format
+        .map(|f| f.to_lowercase())
+        .filter(|f| !f.is_empty())
+        .unwrap_or_else(|| "jws".into()))
+}
+
+/// The error text of a failed verification, as the reference words it:
+/// `signature verification failed: <why the enforced check failed>`, and a
+/// trust store that cannot be read with no prefix (a missing one with the
+/// hint to add certificates).
 pub fn describe_failure(e: &VerificationError) -> String {
     match e {
-        VerificationError::Check(outcome) => match outcome.enforced_failure() {
-            Some(result) => {
-                let reason = result.failure().map(failure_text).unwrap_or_default();
-                format!(
-                    "signature verification failed: {} validation failed. Failure reason: {reason}",
-                    result.check().as_str()
-                )
+        VerificationError::Check(outcome) => {
+            match outcome.enforced_failure().and_then(|r| r.failure()) {
+                Some(CheckFailure::TrustStore(e @ TrustStoreError::NotFound { .. })) => format!(
+                    "{e}. Use command 'notation cert add' to create and add trusted certificates to the trust store"
+                ),
+                Some(CheckFailure::TrustStore(e)) => e.to_string(),
+                Some(failure) => format!("signature verification failed: {failure}"),
+                None => format!("signature verification failed: {e}"),
             }
-            None => format!("signature verification failed: {e}"),
-        },
+        }
         VerificationError::NoPolicy
         | VerificationError::NoOciPolicy
         | VerificationError::NoBlobPolicy => e.to_string(),
         _ => format!("signature verification failed: {e}"),
-    }
-}
-
-fn failure_text(failure: &CheckFailure) -> String {
-    match failure {
-        CheckFailure::TrustStore(e @ TrustStoreError::NotFound { .. }) => format!(
-            "{e}. Use command 'notation certificate add' to create and add trusted certificates to the trust store"
-        ),
-        f => f.to_string(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! `notation sign` (T1).
 
 use clap::Args;
-use notation_core::config::{Config, config_dir};
+use notation_core::config::config_dir;
 use notation_core::crypto::default_provider;
 use notation_oci::signature::SignatureManifestForm;
 use notation_oci::workflow::{self, ArtifactSigner, SignOptions, WorkflowError};
@@ -106,10 +106,7 @@ impl SignArgs {
         let dir = config_dir();
         let format_name = match self.signature_format {
             Some(f) => f,
-            None => Config::load(&dir)?
-                .signature_format
-                .filter(|f| !f.is_empty())
-                .unwrap_or_else(|| "jws".into()),
+            None => crate::commands::blob::configured_signature_format(&dir)?,
         };
         let format = crate::commands::blob::parse_signature_format(&format_name)?;
         let expiry = crate::commands::blob::check_expiry(self.expiry)?;
