@@ -514,6 +514,30 @@ esac
     let (code, out, _) = run(&["logout", host]);
     assert_eq!(code, 0, "{out}");
 
+    // With no credential store configured, the password is not written to
+    // a file in plain text: the reference's error, with its guide.
+    let bare = env.path("bare");
+    std::fs::create_dir_all(&bare).unwrap();
+    let bare = bare.to_str().unwrap();
+    let (code, _, err) = run_with(
+        &[
+            "login",
+            "-u",
+            support::fixtures::USER,
+            "-p",
+            support::fixtures::PASSWORD,
+            host,
+        ],
+        &[("NOTATION_CONFIG", bare), ("DOCKER_CONFIG", bare)],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.ends_with(&format!(
+            "Error: failed to log in to {host}: the credential could not be saved because a credentials store is required to securely store the password. See https://notaryproject.dev/docs/how-to/registry-authentication/\n"
+        )),
+        "{err}"
+    );
+
     // Without -p, login prompts as the reference does (standard input is
     // no terminal here: the password is the rest of it): a username, then
     // the password; with -u only the password; nothing typed for the
@@ -573,6 +597,60 @@ fn quickstart_with_a_registry() {
         stdout.contains("All steps behaved as expected."),
         "{stdout}"
     );
+}
+
+/// `--timestamp-root-cert` must name a file with one self-signed,
+/// self-issued root (the reference's rule and texts), checked before any
+/// TSA or registry is contacted.
+#[test]
+fn the_timestamp_root_must_be_one_root() {
+    let env = Env::new();
+    env.generate_test("k", &["--default"]);
+    let blob = env.write("file.txt", "content\n");
+    let pki = support::servers::testdata().join("pki");
+    let two = env.path("two.pem");
+    let mut both = std::fs::read(pki.join("root.crt")).unwrap();
+    both.extend(std::fs::read(pki.join("other-root.crt")).unwrap());
+    std::fs::write(&two, both).unwrap();
+    let empty = env.path("empty.pem");
+    std::fs::write(&empty, "").unwrap();
+    let expecting = "Expecting single x509 root certificate in PEM or DER format from the file";
+    // A leaf (not a CA) and an intermediate (not signed by its own key)
+    // fail Go's CheckSignatureFrom on themselves.
+    for file in [pki.join("ec-256.crt"), pki.join("intermediate.crt")] {
+        env.run(&[
+            "blob",
+            "sign",
+            "--force",
+            "--timestamp-url",
+            "http://127.0.0.1:1/tsa",
+            "--timestamp-root-cert",
+            file.to_str().unwrap(),
+            blob.to_str().unwrap(),
+        ])
+        .failure()
+        .stderr_has("Error: failed to check root certificate with error: ");
+    }
+    for (file, error) in [
+        (two.clone(), "found more than one certificates from"),
+        (empty.clone(), "cannot find any certificate from"),
+    ] {
+        let path = file.to_str().unwrap();
+        env.run(&[
+            "blob",
+            "sign",
+            "--force",
+            "--timestamp-url",
+            "http://127.0.0.1:1/tsa",
+            "--timestamp-root-cert",
+            path,
+            blob.to_str().unwrap(),
+        ])
+        .failure()
+        .stderr_has(error)
+        .stderr_has(&format!("{path:?}"))
+        .stderr_has(expecting);
+    }
 }
 
 /// `--timestamp-url`/`--timestamp-root-cert` against a real TSA (O1), then

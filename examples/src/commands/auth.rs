@@ -8,7 +8,7 @@ use clap::Args;
 use notation_oci::registry::Credential;
 use notation_oci::registry::client::{LoginError, LoginOutcome};
 use notation_oci::registry::credentials::{
-    logout, notation_config_path, select_default_credential_store,
+    CredentialError, logout, notation_config_path, select_default_credential_store,
 };
 
 use super::LoggingArgs;
@@ -17,8 +17,7 @@ use crate::console::Console;
 use crate::error::{CliError, CliResult};
 
 /// The reference's guide on credential stores.
-const DOC_AUTHENTICATE: &str =
-    "https://notaryproject.dev/docs/user-guides/how-to/registry-authentication/";
+const DOC_AUTHENTICATE: &str = "https://notaryproject.dev/docs/how-to/registry-authentication/";
 
 /// `notation login`.
 #[derive(Args, Debug)]
@@ -90,8 +89,13 @@ impl LoginArgs {
             Err(LoginError::Verification(e)) => Err(CliError::failed(format!(
                 "failed to log in to {server}: {e}"
             ))),
+            Err(LoginError::Storage(CredentialError::PlaintextStorageRefused { .. })) => {
+                Err(CliError::failed(format!(
+                    "failed to log in to {server}: the credential could not be saved because a credentials store is required to securely store the password. See {DOC_AUTHENTICATE}"
+                )))
+            }
             Err(LoginError::Storage(e)) => Err(CliError::failed(format!(
-                "failed to log in to {server}: the credential could not be saved because a credentials store is required to securely store the password. See {DOC_AUTHENTICATE}: {e}"
+                "failed to log in to {server}: {e}"
             ))),
             Err(e) => Err(CliError::failed(format!(
                 "failed to log in to {server}: {e}"

@@ -256,18 +256,7 @@ pub fn timestamper(args: &TimestampArgs) -> CliResult<Option<HttpTimestamper>> {
             let data = crate::fsutil::read_bounded(root, 1024 * 1024).map_err(|e| {
                 CliError::io("failed to read the timestamp root certificate", root, e)
             })?;
-            let roots = notation_core::x509::Certificate::parse_many(&data).map_err(|e| {
-                CliError::failed(format!(
-                    "failed to parse the timestamp root certificate {}: {e}",
-                    root.display()
-                ))
-            })?;
-            if roots.len() != 1 {
-                return Err(CliError::failed(format!(
-                    "found more than one certificates in {}, expecting exactly one TSA root certificate",
-                    root.display()
-                )));
-            }
+            let roots = tsa_root(root, &data)?;
             // The TSA chain's revocation is checked at signing (O1), with
             // the CRL cache of verification, as the reference does.
             let (checker, _) = revocation_checker(&RevocationArgs::default())?;
@@ -278,6 +267,48 @@ pub fn timestamper(args: &TimestampArgs) -> CliResult<Option<HttpTimestamper>> {
             )?))
         }
     }
+}
+
+/// The one root certificate of the file `path` holds (`data`): a
+/// self-signed, self-issued certificate, refused with the reference's
+/// texts otherwise.
+fn tsa_root(path: &Path, data: &[u8]) -> CliResult<Vec<notation_core::x509::Certificate>> {
+    use notation_core::x509::{Certificate, CertificateParseError};
+    let quoted = crate::error::go_quote(&path.display().to_string());
+    let expecting = "Expecting single x509 root certificate in PEM or DER format from the file";
+    let roots = match Certificate::parse_many(data) {
+        Ok(roots) => roots,
+        Err(CertificateParseError::Empty) => Vec::new(),
+        Err(e) => {
+            return Err(CliError::failed(format!(
+                "failed to parse the timestamp root certificate {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    let root = match roots.as_slice() {
+        [] => {
+            return Err(CliError::failed(format!(
+                "cannot find any certificate from {quoted}. {expecting}"
+            )));
+        }
+        [root] => root,
+        _ => {
+            return Err(CliError::failed(format!(
+                "found more than one certificates from {quoted}. {expecting}"
+            )));
+        }
+    };
+    root.check_signature_from(root, notation_core::crypto::default_provider().as_ref())
+        .map_err(|e| {
+            CliError::failed(format!("failed to check root certificate with error: {e}"))
+        })?;
+    if !root.is_self_issued() {
+        return Err(CliError::failed(format!(
+            "certificate from {quoted} is not a root certificate. {expecting}"
+        )));
+    }
+    Ok(roots)
 }
 
 /// Revocation timeouts (a common request of the reference's users; its
