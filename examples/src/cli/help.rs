@@ -485,7 +485,7 @@ Example - Log out from a registry:
         "version",
         "Show the notation version information
 
-Example - Show the version, the Rust version and the commit:
+Example - Show the version, the Rust version and the platform:
   notation version",
     ),
     (

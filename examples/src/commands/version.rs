@@ -19,10 +19,14 @@ impl VersionArgs {
             "Version:     {} (notation-rs)",
             env!("CARGO_PKG_VERSION")
         ))?;
+        let rustc = env!("NOTATION_BUILD_RUSTC");
+        if let Some(version) = rustc.strip_prefix("rustc ") {
+            con.println(format_args!("Rust version: {version}"))?;
+        }
+        // The reference's platform names (GOOS/GOARCH: linux/amd64).
         con.println(format_args!(
-            "OS/Arch:     {}/{}",
-            std::env::consts::OS,
-            std::env::consts::ARCH
+            "OS/Arch:     {}",
+            crate::plugin_package::go_platform()
         ))
     }
 }
