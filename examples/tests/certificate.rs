@@ -52,6 +52,15 @@ fn add_list_show_delete() {
         .stderr_has(&format!(
             "Error: Failed to add following certificates to named store e2e of type ca:\n{e2e}, with error \"certificate already exists in the Trust Store\""
         ));
+    // A file that is no certificate: the parser's error, the line naming
+    // the file given (not the trust store's copy).
+    let junk = env.write("junk.crt", "not a certificate");
+    let junk = junk.to_str().unwrap();
+    let out = env
+        .run(&["cert", "add", "-t", "ca", "-s", "e2e", junk])
+        .failure()
+        .stderr_has(&format!("{junk}, with error \"x509: malformed certificate"));
+    assert!(!out.stderr.contains("truststore"), "{}", out.stderr);
     env.run(&[
         "cert",
         "add",

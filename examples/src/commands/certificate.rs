@@ -9,7 +9,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use notation_core::algorithm::KeySpec;
 use notation_core::config::{KeySuite, LOCAL_KEYS_DIR, SigningKeys, config_dir};
 use notation_core::timefmt;
-use notation_core::trust::store::CertificateValidationError;
+use notation_core::trust::store::{CertificateFileError, CertificateValidationError};
 use notation_core::trust::{DirTrustStore, TrustStoreManagementError, TrustStoreType};
 
 use super::{LoggingArgs, check_store_name, parse_store_type, require_flags};
@@ -92,6 +92,12 @@ fn store_error_text(e: &TrustStoreManagementError) -> String {
             error: CertificateValidationError::Empty,
             ..
         } => "no valid certificate found in the file".into(),
+        // The parser's error alone, as the reference gives it (the line
+        // names the file).
+        TrustStoreManagementError::Read {
+            error: CertificateFileError::Parse(e),
+            ..
+        } => e.to_string(),
         e => e.to_string(),
     }
 }

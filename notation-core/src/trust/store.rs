@@ -659,7 +659,15 @@ impl DirTrustStore {
                 error: e,
             }
         })?;
+        // A file that does not parse is the source file, not its copy.
         self.add_certificate(store_type, name, &file_name, &data, overwrite)
+            .map_err(|e| match e {
+                TrustStoreManagementError::Read { error, .. } => TrustStoreManagementError::Read {
+                    path: source.to_path_buf(),
+                    error,
+                },
+                e => e,
+            })
     }
 
     /// Deletes one certificate file, and the store directory when it is then
