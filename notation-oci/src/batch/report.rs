@@ -158,10 +158,10 @@ pub struct SignerCertificate {
 #[non_exhaustive]
 pub struct TimestampInfo {
     /// The earliest time the token allows (its time minus its accuracy).
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "rfc3339")]
     pub earliest: OffsetDateTime,
     /// The latest time the token allows (its time plus its accuracy).
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "rfc3339")]
     pub latest: OffsetDateTime,
 }
 
@@ -177,10 +177,10 @@ pub struct VerifiedSignature {
     /// The signing scheme (`notary.x509`, `notary.x509.signingAuthority`).
     pub signing_scheme: String,
     /// The signing time the envelope states.
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "rfc3339")]
     pub signing_time: OffsetDateTime,
     /// The envelope's expiry, if it has one.
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "rfc3339::option")]
     pub expiry: Option<OffsetDateTime>,
     /// The signing certificate.
     pub signer: SignerCertificate,
@@ -515,7 +515,7 @@ fn verified_signature(
 ) -> Option<VerifiedSignature> {
     let content = outcome.content()?;
     let info = &content.signer_info;
-    let leaf = info.leaf();
+    let leaf = info.try_leaf()?;
     let timestamp = info
         .unsigned
         .timestamp_signature
@@ -635,6 +635,48 @@ impl BatchReport {
     }
 }
 
+/// Times in RFC 3339, read as `time` reads them and written as it writes
+/// them; a time RFC 3339 cannot write (a year before 0, which a COSE
+/// signing time can state) is written as Go writes one rather than failing
+/// the whole report.
+mod rfc3339 {
+    use serde::{Deserializer, Serializer};
+    use time::OffsetDateTime;
+    use time::format_description::well_known::Rfc3339;
+
+    pub fn serialize<S: Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
+        match t.format(&Rfc3339) {
+            Ok(text) => s.serialize_str(&text),
+            Err(_) => s.serialize_str(&notation_core::timefmt::rfc3339_nano(*t)),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<OffsetDateTime, D::Error> {
+        time::serde::rfc3339::deserialize(d)
+    }
+
+    pub mod option {
+        use serde::{Deserializer, Serializer};
+        use time::OffsetDateTime;
+
+        pub fn serialize<S: Serializer>(
+            t: &Option<OffsetDateTime>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match t {
+                Some(t) => super::serialize(t, s),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<OffsetDateTime>, D::Error> {
+            time::serde::rfc3339::option::deserialize(d)
+        }
+    }
+}
+
 /// Durations as a number of milliseconds (microsecond precision).
 mod millis {
     use std::time::Duration;
@@ -704,5 +746,41 @@ mod tests {
         let back: BatchReport = serde_json::from_value(json).unwrap();
         assert_eq!(back, report);
         assert!(serde_json::from_str::<BatchReport>(r#"{"version":"1.0","passed":true,"summary":{"total":0,"verified":0,"skipped":0,"failed":0,"unsigned":0,"error":0},"results":[],"durationMs":-1}"#).is_err());
+    }
+
+    /// A signing time before year 0 (a COSE envelope can state one as a
+    /// negative number of seconds, and an `audit` policy lets such a
+    /// signature verify) is written, not a failure of the whole report.
+    #[test]
+    fn times_rfc3339_cannot_write_are_written_anyway() {
+        let far = OffsetDateTime::from_unix_timestamp(-100_000_000_000).unwrap();
+        let near = time::macros::datetime!(2024-12-31 08:05:29.5 UTC);
+        let mut result = BatchResult::new("r/a:v1");
+        result.signature = Some(VerifiedSignature {
+            digest: "sha256:00".into(),
+            envelope_media_type: "application/cose".into(),
+            signing_scheme: "notary.x509".into(),
+            signing_time: far,
+            expiry: Some(near),
+            signer: SignerCertificate {
+                subject: "CN=a".into(),
+                sha256_fingerprint: "00".into(),
+            },
+            timestamp: None,
+            user_metadata: BTreeMap::new(),
+        });
+        result.conclude(BatchOutcome::Verified, None);
+        let report = BatchReport::new(vec![result], Duration::from_millis(1));
+        let json: serde_json::Value = serde_json::from_str(&report.to_json_pretty()).unwrap();
+        let signature = &json["results"][0]["signature"];
+        assert!(
+            signature["signingTime"]
+                .as_str()
+                .unwrap()
+                .starts_with("-1199-"),
+            "{signature}"
+        );
+        // Times RFC 3339 can write are written as before.
+        assert_eq!(signature["expiry"], "2024-12-31T08:05:29.5Z");
     }
 }
