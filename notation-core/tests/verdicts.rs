@@ -169,3 +169,44 @@ fn a_statement_from_another_policy_is_an_error_not_a_panic() {
         "{text}"
     );
 }
+
+/// Under a `skip` statement `verify_signature` verifies nothing, so it
+/// presents no signer: a self-signed envelope's certificate is never
+/// offered as the verified signer.
+#[test]
+fn verify_signature_under_skip_presents_no_signer() {
+    let skip = BlobTrustPolicyDocument::from_json(
+        br#"{"version":"1.0","trustPolicies":[{"name":"skipped",
+        "signatureVerification":{"level":"skip"}}]}"#,
+    )
+    .unwrap();
+    let envelope = signed(&[]);
+    let outcome = verifier()
+        .verify_signature(
+            &skip.statements()[0],
+            &envelope,
+            EnvelopeFormat::Jws.media_type(),
+        )
+        .unwrap();
+    assert!(outcome.is_skipped());
+    assert!(outcome.signer_certificate().is_none());
+    assert!(outcome.content().is_none());
+}
+
+/// A JWS envelope without `x5c` reads for display (as the reference's
+/// does) with an empty chain: `try_leaf` says so, where `leaf` would panic.
+#[test]
+fn unverified_content_without_a_chain_has_no_leaf() {
+    let envelope = signed(&[]);
+    let mut json: serde_json::Value = serde_json::from_slice(&envelope).unwrap();
+    json["header"].as_object_mut().unwrap().remove("x5c");
+    let bytes = serde_json::to_vec(&json).unwrap();
+    let content = notation_core::envelope::Envelope::parse(EnvelopeFormat::Jws, &bytes)
+        .unwrap()
+        .content_unverified()
+        .unwrap();
+    assert!(content.signer_info.certificate_chain.is_empty());
+    assert!(content.signer_info.try_leaf().is_none());
+    // And it does not verify.
+    assert!(verify(&bytes, BLOB, &BlobVerifyOptions::new()).is_err());
+}

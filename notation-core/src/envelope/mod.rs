@@ -310,8 +310,20 @@ pub struct SignerInfo {
 
 impl SignerInfo {
     /// The leaf certificate.
+    ///
+    /// # Panics
+    ///
+    /// When the chain is empty, which only the content of an envelope that
+    /// has not been verified can be (a JWS envelope without `x5c`, as
+    /// [`Envelope::content_unverified`] reads it): use
+    /// [`SignerInfo::try_leaf`] for such content.
     pub fn leaf(&self) -> &Certificate {
         &self.certificate_chain[0]
+    }
+
+    /// The leaf certificate, if the chain has one.
+    pub fn try_leaf(&self) -> Option<&Certificate> {
+        self.certificate_chain.first()
     }
 }
 

@@ -356,8 +356,10 @@ impl Verifier {
     }
 
     /// Verifies one signature envelope under a policy statement: the
-    /// verification procedure without the payload checks. The statement must not
-    /// be `skip`. A verification plugin gets no configuration; see
+    /// verification procedure without the payload checks. Under a `skip`
+    /// statement nothing is read: the outcome is skipped and has no content
+    /// (no signer), as from [`Verifier::verify_blob`]. A verification plugin
+    /// gets no configuration; see
     /// [`Verifier::verify_signature_with_plugin_config`].
     pub fn verify_signature(
         &self,
@@ -383,6 +385,11 @@ impl Verifier {
         envelope_media_type: &str,
         plugin_config: &PluginConfig,
     ) -> Result<VerificationOutcome, VerificationError> {
+        // Nothing verified, nothing to show: an envelope's signer is never
+        // presented as verified under `skip`.
+        if statement.verification().is_skip() {
+            return Ok(VerificationOutcome::skipped(statement));
+        }
         let now = self.now();
         let mut outcome = VerificationOutcome::new(statement);
         let verification = *statement.verification();

@@ -426,7 +426,7 @@ impl VerificationOutcome {
     /// once integrity passed: for a successful verification, the verified
     /// signer. Its subject and SHA-256 fingerprint identify who signed.
     pub fn signer_certificate(&self) -> Option<&Certificate> {
-        self.content.as_ref().map(|c| c.signer_info.leaf())
+        self.content.as_ref().and_then(|c| c.signer_info.try_leaf())
     }
 
     /// The signature's certificate chain, leaf first (empty when the policy
