@@ -15,10 +15,18 @@ use notation_oci::{OciLayout, Reference, RemoteRepository};
 use support::images::{self, push_index, put_manifest, sign_one, verifier};
 use support::registry::{Auth, Registry};
 
+/// The trust policy scope of `store`: a registry repository's own, a
+/// layout's chosen.
+fn scope(store: &dyn ContentStore) -> String {
+    store
+        .repository_ref()
+        .map_or_else(|| "example.test/app".into(), ToString::to_string)
+}
+
 fn verify(store: &dyn ContentStore, reference: &str) -> workflow::RecursiveVerification {
     workflow::verify_recursive(
         store,
-        "example.test/app",
+        &scope(store),
         reference,
         &verifier(),
         &VerifyOptions::new(),
@@ -256,7 +264,7 @@ fn a_fat_index_is_bounded_in_bytes_as_one_operation() {
     let verify_with = |store: &dyn ContentStore, limits: GraphLimits| {
         workflow::verify_recursive(
             store,
-            "example.test/app",
+            &scope(store),
             "v1",
             &verifier(),
             &VerifyOptions::new(),
@@ -288,4 +296,37 @@ fn a_fat_index_is_bounded_in_bytes_as_one_operation() {
     // Within the bounds, the walk reaches every manifest (none is signed).
     let walked = verify_with(&layout, GraphLimits::new()).unwrap();
     assert_eq!(walked.manifests.len(), 5);
+}
+
+/// A registry repository's trust policy scope is its own: another
+/// repository's, given by mistake, is refused before any request, as
+/// `verify_reference` refuses a reference from another repository.
+#[test]
+fn another_repositorys_scope_is_refused() {
+    // Nothing listens there: a request would fail otherwise.
+    let reference = Reference::parse("127.0.0.1:1/app").unwrap();
+    let remote = RemoteRepository::new(RegistryClient::new().unwrap(), &reference).unwrap();
+    let recursive = workflow::verify_recursive(
+        &remote,
+        "example.test/app",
+        "v1",
+        &verifier(),
+        &VerifyOptions::new(),
+        &GraphLimits::new(),
+    )
+    .unwrap_err();
+    let one = workflow::verify(
+        &remote,
+        "example.test/app",
+        "v1",
+        &verifier(),
+        &VerifyOptions::new(),
+    )
+    .unwrap_err();
+    for e in [recursive, one] {
+        assert!(
+            matches!(&e, WorkflowError::RepositoryMismatch { repository, .. } if repository == "127.0.0.1:1/app"),
+            "{e}"
+        );
+    }
 }

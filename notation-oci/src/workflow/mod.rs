@@ -36,7 +36,8 @@ use crate::signature::{
     SignatureManifest, SignatureManifestForm, signature_annotations, thumbprints,
 };
 
-/// Default and maximum of signatures evaluated per artifact.
+/// Default number of signatures evaluated per artifact (the reference's;
+/// `VerifyOptions::max_signatures` sets another).
 // Requirements: U.
 pub const DEFAULT_MAX_SIGNATURES: usize = 100;
 
@@ -274,7 +275,9 @@ impl std::fmt::Debug for SignOptions<'_> {
 }
 
 impl<'a> SignOptions<'a> {
-    /// Sign with `format`, artifactType manifest form.
+    /// Sign with `format`, in the store's default signature manifest form
+    /// (the artifactType form for a registry; an OCI layout's is the config
+    /// media type form, which every reference version reads there).
     pub fn new(format: EnvelopeFormat) -> Self {
         Self {
             format,
@@ -745,14 +748,7 @@ pub fn verify_reference(
     options: &VerifyOptions,
 ) -> Result<ArtifactVerdict, WorkflowError> {
     let scope = reference.scope();
-    if let Some(repository) = repo.scope()
-        && repository != scope
-    {
-        return Err(WorkflowError::RepositoryMismatch {
-            reference: reference.to_string(),
-            repository,
-        });
-    }
+    check_scope(repo.scope(), &scope, &reference.to_string())?;
     let tag_or_digest = reference
         .reference()
         .ok_or_else(|| WorkflowError::MissingTagOrDigest {
@@ -762,7 +758,9 @@ pub fn verify_reference(
 }
 
 /// Verifies an artifact: the policy statement for `scope`
-/// (`registry/repository`, or the `--scope` of a layout) is selected and
+/// (`registry/repository`, or the `--scope` of a layout; a registry
+/// repository refuses another's with [`WorkflowError::RepositoryMismatch`])
+/// is selected and
 /// `skip` honoured before the store is touched; then the reference is
 /// resolved, the Notary signatures listed, and each verified in
 /// turn until one passes, at most `max_signatures`. Where authenticity
@@ -780,6 +778,7 @@ pub fn verify(
         return Err(WorkflowError::InvalidMaxSignatures);
     }
     let display = display_reference(scope, reference);
+    check_scope(repo.scope(), scope, &display)?;
     let statement = verifier
         .oci_statement_for_scope(scope, &display)
         .map_err(WorkflowError::Policy)?;
@@ -805,6 +804,24 @@ pub fn verify(
     result.verified = Some((verified.signature, verified.outcome));
     result.failures = verified.failures;
     Ok(result)
+}
+
+/// Refuses a trust policy `scope` that is not the repository's own (a
+/// registry's `registry/repository`): another repository's statement would
+/// be applied to this one's artifacts. A store without a scope (an OCI
+/// layout) takes the caller's.
+pub(crate) fn check_scope(
+    repository: Option<String>,
+    scope: &str,
+    reference: &str,
+) -> Result<(), WorkflowError> {
+    match repository {
+        Some(repository) if repository != scope => Err(WorkflowError::RepositoryMismatch {
+            reference: reference.to_string(),
+            repository,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// What [`verify_signatures`] found: the signature that verified, and those

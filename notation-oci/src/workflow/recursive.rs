@@ -119,6 +119,11 @@ pub fn verify_recursive(
         return Err(WorkflowError::InvalidMaxSignatures);
     }
     let display = super::display_reference(scope, reference);
+    super::check_scope(
+        store.repository_ref().map(ToString::to_string),
+        scope,
+        &display,
+    )?;
     let statement = verifier
         .oci_statement_for_scope(scope, &display)
         .map_err(WorkflowError::Policy)?;
