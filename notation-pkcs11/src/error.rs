@@ -10,9 +10,10 @@ use crate::uri::UriError;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Pkcs11Error {
-    /// The URI does not parse.
+    /// The URI does not parse (the reason in the message, so not a
+    /// `source()`).
     #[error("invalid PKCS#11 URI: {0}")]
-    Uri(#[from] UriError),
+    Uri(UriError),
     /// No module: the URI has neither `module-path` nor `module-name` and
     /// the environment names none.
     #[error(
@@ -52,7 +53,7 @@ pub enum Pkcs11Error {
         token: String,
     },
     /// The PIN could not be read.
-    #[error("{0}")]
+    #[error(transparent)]
     Pin(#[from] PinError),
     /// The token rejected the PIN.
     #[error("wrong PIN for the PKCS#11 token {token:?}")]
@@ -148,7 +149,7 @@ pub enum Pkcs11Error {
         error: std::io::Error,
     },
     /// The token's ECDSA signature is in neither known form.
-    #[error("{0}")]
+    #[error(transparent)]
     SignatureFormat(#[from] crate::ecdsa::EcdsaFormatError),
     /// A digest handed to `sign_digest` whose length is not its hash's.
     #[error("a {hash} digest is {want} bytes, got {got}")]
@@ -177,6 +178,12 @@ pub enum Pkcs11Error {
         /// `source()`).
         error: cryptoki::error::Error,
     },
+}
+
+impl From<UriError> for Pkcs11Error {
+    fn from(e: UriError) -> Self {
+        Pkcs11Error::Uri(e)
+    }
 }
 
 impl Pkcs11Error {
@@ -222,5 +229,25 @@ impl Pkcs11Error {
                 | Pkcs11Error::Io { .. }
                 | Pkcs11Error::DigestLength { .. }
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    /// A reporter that prints each error of the chain prints each cause
+    /// once: a message that holds its cause returns no source.
+    #[test]
+    fn causes_print_once_down_the_chain() {
+        let uri = crate::uri::Pkcs11Uri::parse("not-a-pkcs11-uri").unwrap_err();
+        let e = Pkcs11Error::from(uri);
+        assert!(e.to_string().starts_with("invalid PKCS#11 URI: "), "{e}");
+        assert!(e.source().is_none());
+        let pin = Pkcs11Error::from(PinError::TooLong);
+        assert_eq!(pin.to_string(), PinError::TooLong.to_string());
+        assert!(pin.source().is_none());
     }
 }

@@ -13,7 +13,8 @@ pub struct Link {
 }
 
 /// Why a `Link` header cannot be used.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid Link header: {0}")]
 pub struct LinkParseError(pub String);
 
 /// Parses every link of the given `Link` header values. Commas inside

@@ -330,11 +330,13 @@ impl fmt::Debug for ResponseBody {
 }
 
 /// Why a body could not be read.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum BodyReadError {
     /// More bytes than the limit.
+    #[error("the response body is larger than the limit")]
     TooLarge,
     /// The read failed (timeout, connection closed early, ...).
+    #[error("failed to read the response body: {0}")]
     Io(std::io::Error),
 }
 

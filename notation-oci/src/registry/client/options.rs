@@ -130,7 +130,9 @@ impl RegistryClientOptions {
     }
 
     /// Reaches `registry` (`host[:port]`, compared case-insensitively) over
-    /// plain HTTP: `--insecure-registry` for the command's registry.
+    /// plain HTTP: `--insecure-registry` for the command's registry. A value
+    /// with a scheme or a path (`https://reg.io`) never matches, as in the
+    /// reference's `insecureRegistries`.
     // Requirements: X2.
     pub fn insecure_registry(mut self, registry: impl Into<String>) -> Self {
         self.insecure_registries
@@ -158,7 +160,10 @@ impl RegistryClientOptions {
     }
 
     /// Whether `localhost`, `127.0.0.1` and `[::1]` are reached over plain
-    /// HTTP (default `true`, as the reference). Turn off to talk TLS to a
+    /// HTTP (default `true`). The reference CLI takes only `localhost:<port>`
+    /// over plain HTTP (the `notation` program here does the same); a
+    /// library client takes every loopback address so, for registries
+    /// started by tests and development tools. Turn off to talk TLS to a
     /// loopback registry.
     pub fn loopback_plain_http(mut self, plain: bool) -> Self {
         self.loopback_plain_http = plain;
@@ -196,7 +201,7 @@ impl RegistryClientOptions {
         self
     }
 
-    /// Most referrers pages followed (default 100).
+    /// Most referrers pages followed (default 100; 0 is taken as 1).
     pub fn max_referrers_pages(mut self, n: usize) -> Self {
         self.max_referrers_pages = n.max(1);
         self
