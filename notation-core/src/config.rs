@@ -31,6 +31,11 @@ pub const MAX_CONFIG_FILE_SIZE: u64 = 4 * 1024 * 1024;
 /// The configuration directory: `NOTATION_CONFIG`, else the platform
 /// default (`$XDG_CONFIG_HOME/notation`, `~/.config/notation`, macOS
 /// `~/Library/Application Support/notation`, Windows `%AppData%\notation`).
+///
+/// With none of these (no `NOTATION_CONFIG` and no home directory, as for
+/// some services), `.notation` under the working directory: trust policies,
+/// trust stores and plugins are then read from there. A program that runs
+/// without a home directory should set `NOTATION_CONFIG`.
 pub fn config_dir() -> PathBuf {
     if let Some(dir) = non_empty_env("NOTATION_CONFIG") {
         return PathBuf::from(dir);

@@ -152,7 +152,9 @@ impl Reference {
     }
 
     /// Whether the registry is loopback (`localhost`, `127.0.0.1`, `[::1]`),
-    /// reached over plain HTTP by default as the reference does.
+    /// which a library client reaches over plain HTTP by default (see
+    /// `RegistryClientOptions::loopback_plain_http`; the reference CLI takes
+    /// only `localhost:<port>` so).
     // Requirements: X2.
     pub fn is_localhost(&self) -> bool {
         let host = host_of(&self.registry);

@@ -19,7 +19,9 @@ impl BlobVerifyOptions {
         Self::default()
     }
 
-    /// Selects the blob policy statement by name.
+    /// Selects the blob policy statement by name (an empty name selects the
+    /// global statement, as giving none does, as the reference's
+    /// `--policy-name ""`).
     // Requirements: K4.
     pub fn policy_name(mut self, name: impl Into<String>) -> Self {
         self.policy_name = Some(name.into());
