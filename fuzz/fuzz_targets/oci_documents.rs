@@ -145,7 +145,7 @@ fn reference(data: &[u8]) {
         assert!(is_valid_repository(r.repository()));
         if let Some(d) = r.digest() {
             assert!(is_valid_digest(d));
-            let _ = r.with_digest(d);
+            assert_eq!(r.try_with_digest(d).unwrap().digest(), Some(d));
         }
         let _ = (r.scope(), r.is_localhost(), r.reference());
     }

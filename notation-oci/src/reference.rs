@@ -111,13 +111,31 @@ impl Reference {
         })
     }
 
-    /// A reference to a repository by digest.
+    /// A reference to a repository by digest. The digest is not checked:
+    /// prefer [`Reference::try_with_digest`].
+    #[deprecated(note = "does not check the digest: use try_with_digest")]
     pub fn with_digest(&self, digest: &str) -> Self {
         Self {
             tag: None,
             digest: Some(digest.to_string()),
             ..self.clone()
         }
+    }
+
+    /// The same repository by `digest` (`sha256:<hex>`, ...), which must be
+    /// one [`Reference::parse`] takes.
+    pub fn try_with_digest(&self, digest: &str) -> Result<Self, ReferenceError> {
+        if !is_valid_digest(digest) {
+            return Err(ReferenceError::InvalidDigest {
+                reference: format!("{}/{}@{digest}", self.registry, self.repository),
+                digest: digest.into(),
+            });
+        }
+        Ok(Self {
+            tag: None,
+            digest: Some(digest.to_string()),
+            ..self.clone()
+        })
     }
 
     /// The registry (`host[:port]`).
@@ -159,6 +177,24 @@ impl Reference {
     pub fn is_localhost(&self) -> bool {
         let host = host_of(&self.registry);
         host == "localhost" || host == "127.0.0.1" || host == "[::1]" || host == "::1"
+    }
+}
+
+impl std::str::FromStr for Reference {
+    type Err = ReferenceError;
+
+    /// As [`Reference::parse`].
+    fn from_str(s: &str) -> Result<Self, ReferenceError> {
+        Self::parse(s)
+    }
+}
+
+impl TryFrom<&str> for Reference {
+    type Error = ReferenceError;
+
+    /// As [`Reference::parse`].
+    fn try_from(s: &str) -> Result<Self, ReferenceError> {
+        Self::parse(s)
     }
 }
 
@@ -295,6 +331,30 @@ mod tests {
     use super::*;
 
     const D: &str = "sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9";
+
+    #[test]
+    fn a_digest_is_checked_when_added() {
+        let r: Reference = "localhost:5000/net-monitor:v1".parse().unwrap();
+        let by_digest = r.try_with_digest(D).unwrap();
+        assert_eq!(
+            by_digest.to_string(),
+            format!("localhost:5000/net-monitor@{D}")
+        );
+        assert_eq!(Reference::parse(&by_digest.to_string()).unwrap(), by_digest);
+        for bad in ["v2", "sha256:00", "", "sha256:../x"] {
+            assert!(
+                matches!(
+                    r.try_with_digest(bad),
+                    Err(ReferenceError::InvalidDigest { .. })
+                ),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            Reference::try_from("a.io/b:c").unwrap().reference(),
+            Some("c")
+        );
+    }
 
     #[test]
     fn parses_the_forms() {
