@@ -11,7 +11,7 @@ use crate::crypto::CryptoProvider;
 use crate::envelope::{self, EnvelopeFormat, SignError, SignRequest};
 use crate::payload::{DEFAULT_BLOB_MEDIA_TYPE, Descriptor, Payload, UserMetadataError};
 use crate::plugin::PluginSigner;
-use crate::signer::{LocalSigner, Signer};
+use crate::signer::Signer;
 use crate::timestamp::Timestamper;
 
 /// How to sign a blob.
@@ -155,14 +155,10 @@ impl<'a> From<&'a dyn Signer> for BlobSigner<'a> {
     }
 }
 
-impl<'a> From<&'a LocalSigner> for BlobSigner<'a> {
-    fn from(signer: &'a LocalSigner) -> Self {
-        BlobSigner::Signer(signer)
-    }
-}
-
-impl<'a> From<&'a crate::plugin::RawPluginSigner> for BlobSigner<'a> {
-    fn from(signer: &'a crate::plugin::RawPluginSigner) -> Self {
+/// Any signer: a local key ([`LocalSigner`](crate::signer::LocalSigner)),
+/// a RAW plugin's, a PKCS #11 token's, or a caller's own.
+impl<'a, S: Signer> From<&'a S> for BlobSigner<'a> {
+    fn from(signer: &'a S) -> Self {
         BlobSigner::Signer(signer)
     }
 }
@@ -276,6 +272,36 @@ pub fn format_from_signature_path(path: &Path) -> Result<EnvelopeFormat, Signatu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A signer of the caller's own, handed to `sign` as any other.
+    #[test]
+    fn any_signer_signs_blobs() {
+        struct Own(crate::signer::LocalSigner);
+        impl Signer for Own {
+            fn key_spec(&self) -> Result<crate::algorithm::KeySpec, crate::signer::SignerError> {
+                self.0.key_spec()
+            }
+            fn sign(
+                &self,
+                data: &[u8],
+            ) -> Result<(Vec<u8>, Vec<crate::x509::Certificate>), crate::signer::SignerError>
+            {
+                self.0.sign(data)
+            }
+        }
+        let pki = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/pki");
+        let own = Own(crate::signer::LocalSigner::from_files(
+            &pki.join("ec-256.key"),
+            &pki.join("ec-256.chain.pem"),
+        )
+        .unwrap());
+        let envelope = sign(
+            &own,
+            &mut &b"x"[..],
+            &BlobSignOptions::new(EnvelopeFormat::Jws),
+        );
+        assert!(envelope.is_ok_and(|e| !e.is_empty()));
+    }
 
     #[test]
     fn s1_file_names() {

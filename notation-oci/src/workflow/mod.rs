@@ -388,6 +388,18 @@ impl<'a> From<&'a RawPluginSigner> for ArtifactSigner<'a> {
     }
 }
 
+/// The blob signer's key signs artifacts too: any [`Signer`] (a PKCS #11
+/// token's, a caller's own) through `BlobSigner::from(&signer)`, or
+/// `ArtifactSigner::Signer(&signer)`.
+impl<'a> From<notation_core::blob::BlobSigner<'a>> for ArtifactSigner<'a> {
+    fn from(signer: notation_core::blob::BlobSigner<'a>) -> Self {
+        match signer {
+            notation_core::blob::BlobSigner::Signer(s) => ArtifactSigner::Signer(s),
+            notation_core::blob::BlobSigner::Plugin(p) => ArtifactSigner::Plugin(p),
+        }
+    }
+}
+
 /// Resolves a reference: a digest given must be the digest resolved.
 // Requirements: Q8.
 pub fn resolve(
