@@ -71,6 +71,13 @@ pub enum SignerError {
     /// The signing operation failed (a remote signer's error goes here).
     #[error("signing failed: {0}")]
     Signing(String),
+    /// The signing operation failed in a key backend (a PKCS #11 token, a
+    /// KMS), with its own error, which callers may downcast
+    /// (`e.downcast_ref::<notation_pkcs11::Pkcs11Error>()`) to tell a wrong
+    /// PIN from a token that is gone. Printed in the message, so not a
+    /// `source()`.
+    #[error("signing failed: {0}")]
+    Backend(Box<dyn std::error::Error + Send + Sync>),
     /// A signing plugin failed or answered badly.
     // Requirements: R5.
     #[error(transparent)]

@@ -525,6 +525,10 @@ fn signer_code(e: &SignerError) -> notation_result {
             notation_result::SigningKeyInvalid
         }
         SignerError::Plugin(p) => plugin_error_code(p),
+        // A token's error keeps its code (a wrong or locked PIN).
+        SignerError::Backend(b) => b
+            .downcast_ref::<notation_pkcs11::Pkcs11Error>()
+            .map_or(notation_result::SigningFailed, |e| crate::pkcs11::code(e)),
         _ => notation_result::SigningFailed,
     }
 }
@@ -822,5 +826,25 @@ impl From<WorkflowError> for Error {
             }
         }
         Error::new(code, message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A token's error while signing keeps its code: a wrong PIN is
+    /// `PKCS11_PIN_INVALID`, not a generic signing failure.
+    #[test]
+    fn a_tokens_signing_error_keeps_its_code() {
+        let wrong_pin = notation_pkcs11::Pkcs11Error::WrongPin { token: "T".into() };
+        let e = SignerError::Backend(Box::new(wrong_pin));
+        assert_eq!(signer_code(&e), notation_result::Pkcs11PinInvalid);
+        assert!(
+            e.to_string().starts_with("signing failed: wrong PIN"),
+            "{e}"
+        );
+        let other = SignerError::Backend("a KMS said no".into());
+        assert_eq!(signer_code(&other), notation_result::SigningFailed);
     }
 }

@@ -15,19 +15,22 @@ const MAX_PIN: usize = notation_pkcs11::pin::MAX_PIN_LENGTH;
 
 impl From<Pkcs11Error> for Error {
     fn from(e: Pkcs11Error) -> Self {
-        let code = match &e {
-            Pkcs11Error::Uri(_) | Pkcs11Error::NoObjectNamed { .. } => {
-                notation_result::InvalidArgument
-            }
-            Pkcs11Error::KeyMismatch { .. } => notation_result::KeyMismatch,
-            Pkcs11Error::Certificate(_) | Pkcs11Error::NoCertificateChain { .. } => {
-                notation_result::CertificateChainInvalid
-            }
-            Pkcs11Error::Io { .. } => notation_result::Io,
-            e if e.is_access_denied() => notation_result::Pkcs11PinInvalid,
-            _ => notation_result::Pkcs11Failed,
-        };
-        Error::new(code, e.to_string())
+        Error::new(code(&e), e.to_string())
+    }
+}
+
+/// The result code of a PKCS #11 failure, whether making a signer or
+/// signing with one.
+pub(crate) fn code(e: &Pkcs11Error) -> notation_result {
+    match e {
+        Pkcs11Error::Uri(_) | Pkcs11Error::NoObjectNamed { .. } => notation_result::InvalidArgument,
+        Pkcs11Error::KeyMismatch { .. } => notation_result::KeyMismatch,
+        Pkcs11Error::Certificate(_) | Pkcs11Error::NoCertificateChain { .. } => {
+            notation_result::CertificateChainInvalid
+        }
+        Pkcs11Error::Io { .. } => notation_result::Io,
+        e if e.is_access_denied() => notation_result::Pkcs11PinInvalid,
+        _ => notation_result::Pkcs11Failed,
     }
 }
 

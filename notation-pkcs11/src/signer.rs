@@ -347,7 +347,7 @@ impl Signer for Pkcs11Signer {
     fn sign(&self, data: &[u8]) -> Result<(Vec<u8>, Vec<Certificate>), SignerError> {
         let signature = self
             .sign_data(data, EcdsaEncoding::Fixed)
-            .map_err(|e| SignerError::Signing(e.to_string()))?;
+            .map_err(|e| SignerError::Backend(Box::new(e)))?;
         Ok((signature, self.chain.clone()))
     }
 }
