@@ -13,6 +13,9 @@
 //! - [`EnumeratedValue`]: an ENUMERATED read as a number, for enumerations
 //!   whose unknown values must be reported or tolerated rather than refused.
 //! - [`integer_to_decimal`]: INTEGERs printed as Go prints a `big.Int`.
+//! - [`next_is`] and [`is_go_oid`]: what Go's cryptobyte answers when it
+//!   peeks at a tag or reads an OBJECT IDENTIFIER, for parsers that follow
+//!   Go's certificate parser step by step.
 //!
 //! Everything here decodes with `der`'s readers (`tlv_bytes`, `AnyRef`,
 //! `Header`); no tag or length octet is interpreted by hand.
@@ -326,6 +329,41 @@ pub(crate) fn integer_to_decimal(content: &[u8]) -> String {
     String::from_utf8(digits).unwrap_or_default()
 }
 
+/// Whether the next element of `reader` has `tag`, as cryptobyte's
+/// `PeekASN1Tag` answers: an identifier `der` cannot read is not `tag`.
+pub(crate) fn next_is(reader: &SliceReader<'_>, tag: Tag) -> bool {
+    !reader.is_finished() && Tag::peek(reader).is_ok_and(|t| t == tag)
+}
+
+/// Whether OBJECT IDENTIFIER contents are valid as Go's cryptobyte reads
+/// them (`ReadASN1ObjectIdentifier`): not empty, each arc in base 128 in
+/// the fewest octets, at most five octets and below 2^31, none truncated.
+pub(crate) fn is_go_oid(contents: &[u8]) -> bool {
+    if contents.is_empty() {
+        return false;
+    }
+    let mut rest = contents;
+    while !rest.is_empty() {
+        let mut value: u32 = 0;
+        let mut done = false;
+        for (i, &b) in rest.iter().enumerate() {
+            if i == 5 || value >= 1 << (31 - 7) || (i == 0 && b == 0x80) {
+                return false;
+            }
+            value = (value << 7) | u32::from(b & 0x7f);
+            if b & 0x80 == 0 {
+                rest = &rest[i + 1..];
+                done = true;
+                break;
+            }
+        }
+        if !done {
+            return false;
+        }
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -392,5 +430,17 @@ mod tests {
         }
         let err = value(&[0x02, 0x01, 0x01]).unwrap_err();
         assert!(matches!(err.kind(), ErrorKind::TagUnexpected { .. }));
+    }
+
+    #[test]
+    fn go_object_identifiers() {
+        let hex = |s: &str| crate::hex::decode(s).unwrap();
+        assert!(is_go_oid(&hex("2b06010505073001")));
+        assert!(is_go_oid(&hex("877fffff7f")));
+        assert!(!is_go_oid(&hex("818080808000")), "six octets");
+        assert!(!is_go_oid(&hex("8880808000")), "2^31");
+        assert!(!is_go_oid(&hex("2b81")), "truncated");
+        assert!(!is_go_oid(&hex("2b8001")), "not minimal");
+        assert!(!is_go_oid(&[]), "empty");
     }
 }

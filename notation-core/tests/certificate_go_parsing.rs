@@ -187,3 +187,21 @@ fn keys_on_curves_go_does_not_know_fail_the_certificate() {
     let cert = Certificate::from_der(&leaf_on("P-224", "")).unwrap();
     assert!(cert.public_key().key_spec().is_err());
 }
+
+#[test]
+fn extensions_of_a_certificate_before_version_3_are_ignored() {
+    // Go reads extensions of version 3 certificates only. The version is
+    // changed to 2 after openssl wrote a critical AIA (the signature no
+    // longer matches; parsing comes first).
+    let aia = format!("30{:02x}{OCSP}", OCSP.len() / 2);
+    let mut der = leaf_with(&format!("{AIA} = critical, DER:{aia}"));
+    let at = der
+        .windows(5)
+        .position(|w| w == [0xa0, 0x03, 0x02, 0x01, 0x02])
+        .unwrap();
+    der[at + 4] = 0x01;
+    let cert = Certificate::from_der(&der).unwrap();
+    assert_eq!(cert.version(), 2);
+    assert!(cert.ocsp_urls().is_empty());
+    assert!(cert.key_usage().is_none() && cert.basic_constraints().is_none());
+}

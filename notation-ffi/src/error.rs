@@ -528,7 +528,7 @@ fn signer_code(e: &SignerError) -> notation_result {
         // A token's error keeps its code (a wrong or locked PIN).
         SignerError::Backend(b) => b
             .downcast_ref::<notation_pkcs11::Pkcs11Error>()
-            .map_or(notation_result::SigningFailed, |e| crate::pkcs11::code(e)),
+            .map_or(notation_result::SigningFailed, crate::pkcs11::code),
         _ => notation_result::SigningFailed,
     }
 }

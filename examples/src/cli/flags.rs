@@ -82,8 +82,10 @@ pub fn go_booleans(command: Command) -> Command {
 /// [`go_booleans`] for the flags of `command` alone, not its subcommands'.
 ///
 /// The other flags take their value as pflag does: the next word, even one
-/// that starts with `-` (`-p -secret`), and a flag given again replaces
-/// its earlier value (`$COMMON -k prod`), where clap would refuse both.
+/// that starts with `-` (`-p -secret`, `--max-signatures -1`), and a flag
+/// given again replaces its earlier value (`$COMMON -k prod`), where clap
+/// would refuse both. (The second is clap's `args_override_self`, which
+/// subcommands inherit.)
 pub fn go_booleans_here(command: Command) -> Command {
     command.args_override_self(true).mut_args(|arg| {
         if matches!(arg.get_action(), ArgAction::SetTrue) {

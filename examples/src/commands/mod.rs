@@ -299,16 +299,16 @@ fn tsa_root(path: &Path, data: &[u8]) -> CliResult<Vec<notation_core::x509::Cert
             )));
         }
     };
-    root.check_signature_from(root, notation_core::crypto::default_provider().as_ref())
-        .map_err(|e| {
-            CliError::failed(format!("failed to check root certificate with error: {e}"))
-        })?;
-    if !root.is_self_issued() {
-        return Err(CliError::failed(format!(
+    use notation_core::trust::store::{CertificateValidationError, check_root_certificate};
+    match check_root_certificate(root, notation_core::crypto::default_provider().as_ref()) {
+        Ok(()) => Ok(roots),
+        Err(CertificateValidationError::NotRootCa { error, .. }) => Err(CliError::failed(format!(
+            "failed to check root certificate with error: {error}"
+        ))),
+        Err(_) => Err(CliError::failed(format!(
             "certificate from {quoted} is not a root certificate. {expecting}"
-        )));
+        ))),
     }
-    Ok(roots)
 }
 
 /// Revocation timeouts (a common request of the reference's users; its

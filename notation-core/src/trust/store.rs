@@ -577,17 +577,38 @@ impl DirTrustStore {
         data: &[u8],
         overwrite: bool,
     ) -> Result<PathBuf, TrustStoreManagementError> {
+        self.add_certificate_from(
+            store_type,
+            name,
+            file_name,
+            data,
+            overwrite,
+            Path::new(file_name),
+        )
+    }
+
+    /// [`DirTrustStore::add_certificate`], naming `origin` (where the bytes
+    /// came from) when they are no certificates.
+    fn add_certificate_from(
+        &self,
+        store_type: TrustStoreType,
+        name: &str,
+        file_name: &str,
+        data: &[u8],
+        overwrite: bool,
+        origin: &Path,
+    ) -> Result<PathBuf, TrustStoreManagementError> {
         let dest = self.certificate_path(store_type, name, file_name)?;
         if data.len() as u64 > MAX_CERTIFICATE_FILE_SIZE {
             return Err(TrustStoreManagementError::Read {
-                path: dest,
+                path: origin.to_path_buf(),
                 error: CertificateFileError::TooLarge {
                     limit: MAX_CERTIFICATE_FILE_SIZE,
                 },
             });
         }
         let certs = parse_certificate_data(data).map_err(|e| TrustStoreManagementError::Read {
-            path: dest.clone(),
+            path: origin.to_path_buf(),
             error: e.into(),
         })?;
         validate_store_certificates(store_type, &certs, self.crypto.as_ref()).map_err(
@@ -659,15 +680,7 @@ impl DirTrustStore {
                 error: e,
             }
         })?;
-        // A file that does not parse is the source file, not its copy.
-        self.add_certificate(store_type, name, &file_name, &data, overwrite)
-            .map_err(|e| match e {
-                TrustStoreManagementError::Read { error, .. } => TrustStoreManagementError::Read {
-                    path: source.to_path_buf(),
-                    error,
-                },
-                e => e,
-            })
+        self.add_certificate_from(store_type, name, &file_name, &data, overwrite, source)
     }
 
     /// Deletes one certificate file, and the store directory when it is then

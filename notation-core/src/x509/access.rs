@@ -8,10 +8,10 @@
 use der::{Reader, SliceReader, Tag, TagNumber, Tagged};
 
 use super::Refusal;
-use crate::asn1util::{Element, SequenceTag, Tlv};
+use crate::asn1util::{Element, SequenceTag, Tlv, is_go_oid, next_is};
 
 /// `uniformResourceIdentifier [6] IMPLICIT IA5String`.
-const URI: Tag = Tag::ContextSpecific {
+pub(super) const URI: Tag = Tag::ContextSpecific {
     constructed: false,
     number: TagNumber(6),
 };
@@ -83,41 +83,6 @@ pub(crate) fn check_subject_key_identifier(value: &[u8], critical: bool) -> Resu
         return Err(INVALID);
     }
     Ok(())
-}
-
-/// Whether OBJECT IDENTIFIER contents are valid as Go's cryptobyte reads
-/// them (`ReadASN1ObjectIdentifier`): not empty, each arc in base 128 in
-/// the fewest octets, at most five octets and below 2^31, none truncated.
-pub(super) fn is_go_oid(contents: &[u8]) -> bool {
-    if contents.is_empty() {
-        return false;
-    }
-    let mut rest = contents;
-    while !rest.is_empty() {
-        let mut value: u32 = 0;
-        let mut done = false;
-        for (i, &b) in rest.iter().enumerate() {
-            if i == 5 || value >= 1 << (31 - 7) || (i == 0 && b == 0x80) {
-                return false;
-            }
-            value = (value << 7) | u32::from(b & 0x7f);
-            if b & 0x80 == 0 {
-                rest = &rest[i + 1..];
-                done = true;
-                break;
-            }
-        }
-        if !done {
-            return false;
-        }
-    }
-    true
-}
-
-/// Whether the next element of `reader` has `tag`, as cryptobyte's
-/// `PeekASN1Tag` answers: an identifier `der` cannot read is not `tag`.
-pub(super) fn next_is(reader: &SliceReader<'_>, tag: Tag) -> bool {
-    !reader.is_finished() && Tag::peek(reader).is_ok_and(|t| t == tag)
 }
 
 #[cfg(test)]
@@ -193,16 +158,6 @@ mod tests {
                 "{bad}"
             );
         }
-    }
-
-    #[test]
-    fn go_object_identifiers() {
-        assert!(is_go_oid(&hex("2b0601050507300186")[..8]));
-        assert!(is_go_oid(&hex("877fffff7f")));
-        assert!(!is_go_oid(&hex("818080808000")), "six octets");
-        assert!(!is_go_oid(&hex("8880808000")), "2^31");
-        assert!(!is_go_oid(&hex("2b81")), "truncated");
-        assert!(!is_go_oid(&hex("2b8001")), "not minimal");
     }
 
     #[test]

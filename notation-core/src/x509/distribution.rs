@@ -3,7 +3,8 @@
 
 use der::{Reader, SliceReader, Tag, TagNumber};
 
-use crate::asn1util::{ContextTag, Element, SequenceTag, Tlv};
+use super::access::URI;
+use crate::asn1util::{ContextTag, Element, SequenceTag, Tlv, next_is};
 
 /// A distribution point extension that is not well-formed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -43,11 +44,6 @@ pub(crate) fn distribution_points(
         constructed: true,
         number: TagNumber(0),
     };
-    /// `uniformResourceIdentifier [6] IMPLICIT IA5String`.
-    const URI: Tag = Tag::ContextSpecific {
-        constructed: false,
-        number: TagNumber(6),
-    };
     // Like cryptobyte's `ReadASN1(&val, SEQUENCE)`: no `finish()`, bytes
     // after the outer SEQUENCE are ignored.
     let mut outer = SliceReader::new(value).map_err(|_| Points)?;
@@ -74,12 +70,6 @@ pub(crate) fn distribution_points(
         out.push(urls);
     }
     Ok(out)
-}
-
-/// Whether the next element of `reader` has `tag`, as cryptobyte's
-/// `PeekASN1Tag` answers: an identifier `der` cannot read is not `tag`.
-fn next_is(reader: &SliceReader<'_>, tag: Tag) -> bool {
-    !reader.is_finished() && Tag::peek(reader).is_ok_and(|t| t == tag)
 }
 
 #[cfg(test)]

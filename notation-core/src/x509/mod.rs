@@ -13,6 +13,7 @@ pub mod name;
 use std::fmt;
 use std::sync::Arc;
 
+use der::referenced::OwnedToRef;
 use der::{Decode, Encode, Reader, SliceReader};
 use time::OffsetDateTime;
 use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages};
@@ -327,9 +328,10 @@ impl Certificate {
         let validity = tbs_cert.validity();
         let not_before = to_offset(validity.not_before.to_unix_duration())?;
         let not_after = to_offset(validity.not_after.to_unix_duration())?;
-        // As encoded: x509-cert has decoded (and so checked) it already.
-        key::check(&der[raw_spki.clone()]).map_err(CertificateParseError::Refused)?;
-        let public_key = PublicKey::from_spki_der(&der[raw_spki.clone()])?;
+        // As x509-cert decoded it, borrowed.
+        let spki = tbs_cert.subject_public_key_info().owned_to_ref();
+        key::check(&spki).map_err(CertificateParseError::Refused)?;
+        let public_key = PublicKey::from_spki(&spki)?;
         let sig_alg = parsed.signature_algorithm();
         let params = match &sig_alg.parameters {
             Some(p) => Some(p.to_der()?),
@@ -351,11 +353,13 @@ impl Certificate {
         let mut freshest_crl_urls = Ok(Vec::new());
         let mut subject_alt_name = None;
         let mut seen = SeenOids::default();
-        for ext in tbs_cert
-            .extensions()
-            .map(|e| e.as_slice())
-            .unwrap_or_default()
-        {
+        // Go reads extensions of version 3 certificates only: those of an
+        // earlier version are ignored, whatever they say.
+        let extensions = match tbs_cert.version() {
+            x509_cert::certificate::Version::V3 => tbs_cert.extensions(),
+            _ => None,
+        };
+        for ext in extensions.map(|e| e.as_slice()).unwrap_or_default() {
             if !seen.insert(ext.extn_id) {
                 return Err(CertificateParseError::DuplicateExtension);
             }

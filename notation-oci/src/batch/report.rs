@@ -638,7 +638,7 @@ impl BatchReport {
 /// Times in RFC 3339, read as `time` reads them and written as it writes
 /// them; a time RFC 3339 cannot write (a year before 0, which a COSE
 /// signing time can state) is written as Go writes one rather than failing
-/// the whole report.
+/// the whole report; reading such a report back refuses that time.
 mod rfc3339 {
     use serde::{Deserializer, Serializer};
     use time::OffsetDateTime;

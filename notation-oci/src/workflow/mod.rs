@@ -759,8 +759,8 @@ pub fn verify_reference(
     verifier: &Verifier,
     options: &VerifyOptions,
 ) -> Result<ArtifactVerdict, WorkflowError> {
+    // `verify` refuses a reference of another repository than `repo`.
     let scope = reference.scope();
-    check_scope(repo.scope(), &scope, &reference.to_string())?;
     let tag_or_digest = reference
         .reference()
         .ok_or_else(|| WorkflowError::MissingTagOrDigest {

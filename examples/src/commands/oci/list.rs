@@ -19,7 +19,7 @@ pub struct ListArgs {
     #[command(flatten)]
     registry: RegistryArgs,
     /// maximum number of signatures to evaluate or examine
-    #[arg(long = "max-signatures", value_name = "N", default_value_t = DEFAULT_MAX_SIGNATURES as i64, allow_hyphen_values = true, value_parser = crate::cli::flags::go_int_parser())]
+    #[arg(long = "max-signatures", value_name = "N", default_value_t = DEFAULT_MAX_SIGNATURES as i64, value_parser = crate::cli::flags::go_int_parser())]
     max_signatures: i64,
     #[command(flatten)]
     allow_referrers_api: AllowReferrersApiArg,
@@ -80,7 +80,7 @@ pub struct InspectArgs {
     #[arg(short = 'o', long, value_name = "FORMAT", default_value = "text")]
     output: String,
     /// maximum number of signatures to evaluate or examine
-    #[arg(long = "max-signatures", value_name = "N", default_value_t = DEFAULT_MAX_SIGNATURES as i64, allow_hyphen_values = true, value_parser = crate::cli::flags::go_int_parser())]
+    #[arg(long = "max-signatures", value_name = "N", default_value_t = DEFAULT_MAX_SIGNATURES as i64, value_parser = crate::cli::flags::go_int_parser())]
     max_signatures: i64,
     #[command(flatten)]
     allow_referrers_api: AllowReferrersApiArg,

@@ -30,7 +30,7 @@ pub struct SignArgs {
     #[arg(short = 'm', long = "user-metadata", value_name = "KEY=VALUE")]
     user_metadata: Vec<String>,
     /// optional expiry that provides a "best by use" time for the artifact: a duration such as 24h, 30m, 3h20m or 90s (units h, m, s, ms, us, ns; fractions such as 1.5h allowed; the total must be whole seconds; 0 means no expiry)
-    #[arg(short = 'e', long, value_name = "DURATION", value_parser = parse_go_duration, allow_hyphen_values = true)]
+    #[arg(short = 'e', long, value_name = "DURATION", value_parser = parse_go_duration)]
     expiry: Option<time::Duration>,
     #[command(flatten)]
     timestamp: TimestampArgs,

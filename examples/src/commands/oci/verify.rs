@@ -34,7 +34,7 @@ pub struct VerifyArgs {
     #[arg(short = 'm', long = "user-metadata", value_name = "KEY=VALUE")]
     user_metadata: Vec<String>,
     /// maximum number of signatures to evaluate or examine
-    #[arg(long = "max-signatures", value_name = "N", default_value_t = DEFAULT_MAX_SIGNATURES as i64, allow_hyphen_values = true, value_parser = crate::cli::flags::go_int_parser())]
+    #[arg(long = "max-signatures", value_name = "N", default_value_t = DEFAULT_MAX_SIGNATURES as i64, value_parser = crate::cli::flags::go_int_parser())]
     max_signatures: i64,
     #[command(flatten)]
     allow_referrers_api: AllowReferrersApiArg,
@@ -56,7 +56,7 @@ pub struct VerifyArgs {
     #[arg(short = 'o', long, value_name = "FORMAT", default_value = "text")]
     output: String,
     /// maximum number of references verified at once
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY as i64, allow_hyphen_values = true, value_parser = crate::cli::flags::go_int_parser())]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY as i64, value_parser = crate::cli::flags::go_int_parser())]
     concurrency: i64,
     /// the artifacts: <registry>/<repository>:<tag> or <registry>/<repository>@<digest>
     #[arg(value_name = "REFERENCE", required_unless_present = "references_from")]
