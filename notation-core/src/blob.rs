@@ -128,8 +128,9 @@ impl From<std::io::Error> for BlobSignError {
     }
 }
 
-/// Who signs a blob: a key notation-rs signs with (a [`LocalSigner`], a
-/// KMS behind the [`Signer`] trait, a RAW plugin's
+/// Who signs a blob: a key notation-rs signs with (a
+/// [`LocalSigner`](crate::signer::LocalSigner), a KMS behind the [`Signer`]
+/// trait, a RAW plugin's
 /// [`RawPluginSigner`](crate::plugin::RawPluginSigner)), or a plugin key
 /// ([`PluginSigner`]), which may build the whole envelope.
 #[derive(Clone, Copy)]
