@@ -615,41 +615,34 @@ fn the_timestamp_root_must_be_one_root() {
     let empty = env.path("empty.pem");
     std::fs::write(&empty, "").unwrap();
     let expecting = "Expecting single x509 root certificate in PEM or DER format from the file";
+    let sign_with_root = |root: &str| {
+        env.run(&[
+            "blob",
+            "sign",
+            "--force",
+            "--timestamp-url",
+            "http://127.0.0.1:1/tsa",
+            "--timestamp-root-cert",
+            root,
+            blob.to_str().unwrap(),
+        ])
+        .failure()
+    };
     // A leaf (not a CA) and an intermediate (not signed by its own key)
     // fail Go's CheckSignatureFrom on themselves.
     for file in [pki.join("ec-256.crt"), pki.join("intermediate.crt")] {
-        env.run(&[
-            "blob",
-            "sign",
-            "--force",
-            "--timestamp-url",
-            "http://127.0.0.1:1/tsa",
-            "--timestamp-root-cert",
-            file.to_str().unwrap(),
-            blob.to_str().unwrap(),
-        ])
-        .failure()
-        .stderr_has("Error: failed to check root certificate with error: ");
+        sign_with_root(file.to_str().unwrap())
+            .stderr_has("Error: failed to check root certificate with error: ");
     }
     for (file, error) in [
-        (two.clone(), "found more than one certificates from"),
-        (empty.clone(), "cannot find any certificate from"),
+        (two, "found more than one certificates from"),
+        (empty, "cannot find any certificate from"),
     ] {
         let path = file.to_str().unwrap();
-        env.run(&[
-            "blob",
-            "sign",
-            "--force",
-            "--timestamp-url",
-            "http://127.0.0.1:1/tsa",
-            "--timestamp-root-cert",
-            path,
-            blob.to_str().unwrap(),
-        ])
-        .failure()
-        .stderr_has(error)
-        .stderr_has(&format!("{path:?}"))
-        .stderr_has(expecting);
+        sign_with_root(path)
+            .stderr_has(error)
+            .stderr_has(&format!("{path:?}"))
+            .stderr_has(expecting);
     }
 }
 
