@@ -12,7 +12,6 @@
 // Requirements: C1-C8, D1-D7, B, E, B2-B4, H, A7.
 
 pub mod cose;
-mod cose_decode;
 pub mod jws;
 
 use std::fmt;
