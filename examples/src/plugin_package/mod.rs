@@ -43,15 +43,17 @@
 //! ```
 
 mod download;
+mod error;
 mod extract;
+mod staging;
 
 use std::fmt;
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use notation_core::plugin::semver::{InvalidVersion, compare_plugin_versions};
+use notation_core::plugin::semver::compare_plugin_versions;
 use notation_core::plugin::{
     BINARY_PREFIX, ExecutablePlugin, GetMetadataRequest, INSTALL_STAGING_PREFIX, Plugin,
     PluginDirectory, PluginError, PluginMetadata,
@@ -60,8 +62,13 @@ use notation_core::plugin::{
 pub use download::{
     DownloadError, DownloadedPackage, MAX_DOWNLOAD_REDIRECTS, check_https_url, download,
 };
+pub use error::{InstallError, MetadataFailure, UninstallError, failure_of, plugin_error_text};
 pub use extract::EntryKind;
 pub use notation_core::plugin::executable_file_name;
+use staging::{
+    chmod, copy_and_hash, create_public_dir, is_executable_mode, permission_bits, read_head,
+    replace_dir, staging_dir, staging_error, sync_dir,
+};
 
 use crate::error::go_quote;
 
@@ -225,236 +232,6 @@ pub fn detect_format(head: &[u8]) -> PackageFormat {
         PackageFormat::Archive(ArchiveFormat::TarGz)
     } else {
         PackageFormat::Executable
-    }
-}
-
-/// Why an install failed. The texts follow the reference where it has one;
-/// the CLI prefixes them with `plugin installation failed: `.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum InstallError {
-    /// The source could not be opened or inspected.
-    #[error("failed to read the plugin source {}: {}", .path.display(), crate::fsutil::io_error_text(.source))]
-    Source {
-        /// The source.
-        path: PathBuf,
-        /// The operating system's error.
-        source: io::Error,
-    },
-    /// The source is a directory or a special file.
-    #[error("{} is not a valid file", .path.display())]
-    NotAFile {
-        /// The source.
-        path: PathBuf,
-    },
-    /// The package is not smaller than the limit.
-    #[error("file size reached the {} MiB size limit", .limit / 1024 / 1024)]
-    PackageTooLarge {
-        /// The limit in bytes.
-        limit: u64,
-    },
-    /// `--sha256sum` does not match.
-    #[error("plugin SHA-256 checksum does not match user input. Expecting {expected}")]
-    ChecksumMismatch {
-        /// What the user gave.
-        expected: String,
-        /// What the package has.
-        actual: String,
-    },
-    /// An entry name contains `..` (zip slip).
-    #[error("file name in {format} cannot contain '..', but found {}", go_quote(.name))]
-    PathTraversal {
-        /// The archive format.
-        format: ArchiveFormat,
-        /// The entry's name.
-        name: String,
-    },
-    /// An entry name is absolute.
-    #[error("file name in {format} cannot be an absolute path, but found {}", go_quote(.name))]
-    AbsolutePath {
-        /// The archive format.
-        format: ArchiveFormat,
-        /// The entry's name.
-        name: String,
-    },
-    /// An entry is not a file name we can create.
-    #[error("file name in {format} is not a valid file name: {}", go_quote(.name))]
-    InvalidEntryName {
-        /// The archive format.
-        format: ArchiveFormat,
-        /// The entry's name.
-        name: String,
-    },
-    /// An entry is a link or a special file.
-    #[error("{format} entry {} is {kind}; a plugin package may only hold regular files and directories", go_quote(.name))]
-    UnsupportedEntry {
-        /// The archive format.
-        format: ArchiveFormat,
-        /// The entry's name.
-        name: String,
-        /// What it is.
-        kind: EntryKind,
-    },
-    /// Two entries would be the same file.
-    #[error("{format} archive holds more than one file named {}", go_quote(.name))]
-    DuplicateFile {
-        /// The archive format.
-        format: ArchiveFormat,
-        /// The file name.
-        name: String,
-    },
-    /// The extracted files are not smaller than the limit (declared or
-    /// counted while decompressing).
-    #[error("total file size reached the {} MiB size limit", .limit / 1024 / 1024)]
-    TotalSizeLimit {
-        /// The limit in bytes.
-        limit: u64,
-    },
-    /// The archive has more entries than the limit.
-    #[error("{format} archive has more than {limit} entries")]
-    TooManyEntries {
-        /// The archive format.
-        format: ArchiveFormat,
-        /// The limit.
-        limit: usize,
-    },
-    /// The archive cannot be read.
-    #[error("invalid {format} archive: {reason}")]
-    InvalidArchive {
-        /// The archive format.
-        format: ArchiveFormat,
-        /// The reader's complaint.
-        reason: String,
-    },
-    /// More than one executable `notation-*` file.
-    #[error(
-        "failed to read plugin from input directory: found more than one plugin executable files"
-    )]
-    MultipleExecutables,
-    /// No executable `notation-*` file, and not exactly one candidate.
-    #[error("failed to read plugin from input directory: no plugin executable file was found{}", .reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default())]
-    NoExecutable {
-        /// Why the single candidate could not be used (Windows).
-        reason: Option<String>,
-    },
-    /// A single-file package whose name is not `notation-{name}`.
-    #[error("failed to read plugin name from input file {}: {source}", .source.file)]
-    InvalidExecutableName {
-        /// The name error.
-        #[source]
-        source: InvalidExecutableName,
-    },
-    /// A single-file package without the executable bit.
-    #[error("input file {file} is not executable")]
-    NotExecutable {
-        /// The file name.
-        file: String,
-    },
-    /// The plugin's name cannot be a plugin directory.
-    #[error(transparent)]
-    InvalidPluginName(#[from] InvalidPluginName),
-    /// The new plugin's `get-plugin-metadata` failed.
-    #[error("failed to get metadata of new plugin: {}", plugin_error_text(.0))]
-    NewPluginMetadata(#[source] PluginError),
-    /// The metadata name differs from the executable's `{name}` (R4).
-    #[error("failed to get metadata of new plugin: plugin executable file name must be {} instead of {}", go_quote(.expected), go_quote(.actual))]
-    NameMismatch {
-        /// The executable name the plugin's metadata name implies.
-        expected: String,
-        /// The executable's name.
-        actual: String,
-    },
-    /// The installed plugin could not be inspected (without `--force`).
-    #[error("failed to check plugin existence: {}", plugin_error_text(.0))]
-    ExistenceCheck(#[source] PluginError),
-    /// The installed plugin's `get-plugin-metadata` failed (without
-    /// `--force`).
-    #[error("failed to get metadata of existing plugin: {}", plugin_error_text(.0))]
-    ExistingPluginMetadata(#[source] PluginError),
-    /// A version is not SemVer (without `--force`).
-    #[error("failed to compare plugin versions: {0}")]
-    VersionComparison(#[source] InvalidVersion),
-    /// The new version is lower than the installed one (without `--force`).
-    #[error(
-        "failed to install plugin {name}. The installing plugin version {new_version} is lower than the existing plugin version {existing_version}"
-    )]
-    Downgrade {
-        /// The plugin.
-        name: String,
-        /// The package's version.
-        new_version: String,
-        /// The installed version.
-        existing_version: String,
-    },
-    /// The same version is installed (without `--force`).
-    #[error("plugin {name} with version {version} already exists")]
-    SameVersion {
-        /// The plugin.
-        name: String,
-        /// The version.
-        version: String,
-    },
-    /// The staging area could not be prepared or written.
-    #[error("{action} {}: {}", .path.display(), crate::fsutil::io_error_text(.source))]
-    Staging {
-        /// What failed.
-        action: &'static str,
-        /// Where.
-        path: PathBuf,
-        /// The operating system's error.
-        source: io::Error,
-    },
-}
-
-/// Which of the reference's error classes a plugin error is in; the CLI
-/// adds a different hint to each (notation-go's `PluginExecutableFileError`
-/// and `PluginMalformedError`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum MetadataFailure {
-    /// The executable does not run properly.
-    Executable,
-    /// The plugin runs but answers wrongly.
-    Malformed,
-    /// The plugin reported an error itself.
-    Plugin,
-    /// Anything else (no hint).
-    Other,
-}
-
-/// The class of a plugin error (see [`MetadataFailure`]).
-pub fn failure_of(e: &PluginError) -> MetadataFailure {
-    match e {
-        PluginError::Execution { .. }
-        | PluginError::ExecFormat { .. }
-        | PluginError::Exit { .. }
-        | PluginError::Timeout { .. }
-        | PluginError::NotExecutable { .. } => MetadataFailure::Executable,
-        PluginError::MalformedErrorResponse { .. }
-        | PluginError::MalformedResponse { .. }
-        | PluginError::OutputTooLarge { .. }
-        | PluginError::InvalidMetadata { .. } => MetadataFailure::Malformed,
-        PluginError::ErrorResponse { .. } => MetadataFailure::Plugin,
-        _ => MetadataFailure::Other,
-    }
-}
-
-/// A plugin error as the reference CLI words it where its text differs
-/// from the library's: a missing executable is Go's `stat` error, a
-/// plugin that exits without a word is its exit status alone, a response
-/// that does not parse is named without the parser's complaint (which `-d`
-/// can show). Everything else is the library's text.
-pub fn plugin_error_text(e: &PluginError) -> String {
-    match e {
-        PluginError::NotFound { path, .. } => format!(
-            "plugin executable file is either not found or inaccessible: stat {}: no such file or directory",
-            path.display()
-        ),
-        PluginError::Exit { status, stderr, .. } if stderr.is_empty() => status.clone(),
-        PluginError::MalformedResponse {
-            plugin, command, ..
-        } => format!("failed to unmarshal the response of {command} command for plugin {plugin}"),
-        other => other.to_string(),
     }
 }
 
@@ -639,165 +416,6 @@ fn open_source<'a>(
     }
 }
 
-#[cfg(unix)]
-fn permission_bits(meta: &fs::Metadata) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    meta.permissions().mode() & 0o7777
-}
-
-#[cfg(not(unix))]
-fn permission_bits(_meta: &fs::Metadata) -> u32 {
-    0o755
-}
-
-/// The reference's `isExecutableFile`: the owner's execute bit on Unix, a
-/// `.exe` extension on Windows.
-fn is_executable_mode(mode: u32, path: &Path) -> bool {
-    if cfg!(windows) {
-        path.extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("exe"))
-    } else {
-        mode & 0o100 != 0
-    }
-}
-
-fn staging_error(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> InstallError {
-    let path = path.to_path_buf();
-    move |source| InstallError::Staging {
-        action,
-        path,
-        source,
-    }
-}
-
-/// Creates `dir` and missing parents with mode 0755 (plugins are programs
-/// other users of the machine may run, as the reference creates them).
-fn create_public_dir_all(dir: &Path) -> io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o755);
-    }
-    builder.create(dir)
-}
-
-fn create_public_dir(dir: &Path) -> io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o755);
-    }
-    builder.create(dir)
-}
-
-/// A new private staging directory inside `plugins_dir` (created if
-/// missing), removed when dropped.
-fn staging_dir(plugins_dir: &Path, purpose: &str) -> io::Result<tempfile::TempDir> {
-    create_public_dir_all(plugins_dir)?;
-    remove_stale_staging(plugins_dir);
-    tempfile::Builder::new()
-        .prefix(&format!("{STAGING_PREFIX}{purpose}-"))
-        .tempdir_in(plugins_dir)
-}
-
-/// Removes staging directories left by killed processes; best effort.
-fn remove_stale_staging(plugins_dir: &Path) {
-    let Ok(entries) = fs::read_dir(plugins_dir) else {
-        return;
-    };
-    let now = SystemTime::now();
-    for entry in entries.flatten() {
-        if !entry
-            .file_name()
-            .to_string_lossy()
-            .starts_with(STAGING_PREFIX)
-        {
-            continue;
-        }
-        let Ok(meta) = entry.path().symlink_metadata() else {
-            continue;
-        };
-        let old = meta
-            .modified()
-            .ok()
-            .and_then(|m| now.duration_since(m).ok())
-            .is_some_and(|age| age > STALE_STAGING_AGE);
-        if meta.is_dir() && old {
-            let _ = fs::remove_dir_all(entry.path());
-        }
-    }
-}
-
-/// Copies the source (read from `source`) into `dest` (a new private
-/// file), at most `limit - 1` bytes, and returns its SHA-256 in lowercase
-/// hex.
-fn copy_and_hash(
-    reader: &mut dyn Read,
-    source: &Path,
-    dest: &Path,
-    limit: u64,
-) -> Result<String, InstallError> {
-    let write_error = staging_error("failed to copy the plugin package to", dest);
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(dest).map_err(write_error)?;
-    let mut hash = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut total: u64 = 0;
-    loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                return Err(InstallError::Source {
-                    path: source.to_path_buf(),
-                    source: e,
-                });
-            }
-        };
-        total += n as u64;
-        // The source may have grown since its size was checked.
-        if total >= limit {
-            return Err(InstallError::PackageTooLarge { limit });
-        }
-        hash.update(&buf[..n]);
-        file.write_all(&buf[..n])
-            .map_err(staging_error("failed to copy the plugin package to", dest))?;
-    }
-    file.sync_all()
-        .map_err(staging_error("failed to copy the plugin package to", dest))?;
-    Ok(notation_core::hex::encode(hash.finish().as_ref()))
-}
-
-fn read_head(path: &Path) -> Result<Vec<u8>, InstallError> {
-    let mut head = Vec::with_capacity(512);
-    fs::File::open(path)
-        .and_then(|f| f.take(512).read_to_end(&mut head))
-        .map_err(staging_error("failed to read the package copy", path))?;
-    Ok(head)
-}
-
-/// Sets the permission bits of `path`.
-#[cfg(unix)]
-fn chmod(path: &Path, mode: u32) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(path, fs::Permissions::from_mode(mode))
-}
-
-#[cfg(not(unix))]
-fn chmod(_path: &Path, _mode: u32) -> io::Result<()> {
-    Ok(())
-}
-
 /// The reference's `parsePluginFromDir` over the extracted files: exactly
 /// one executable `notation-{name}` file; with none, a single
 /// `notation-{name}` candidate gets the owner's execute bit.
@@ -969,72 +587,6 @@ fn install_with_limits(
         previous_version: previous.map(|p| p.version),
         directory,
     })
-}
-
-/// Moves `new` to `target`, first moving whatever is at `target` (a
-/// directory, a file, a symbolic link: never followed) to `backup`, and
-/// moving it back if the second rename fails. Both renames stay inside the
-/// plugins directory's file system, so each is atomic.
-fn replace_dir(new: &Path, target: &Path, backup: &Path) -> Result<(), InstallError> {
-    let moved_aside = match fs::symlink_metadata(target) {
-        Ok(_) => {
-            fs::rename(target, backup).map_err(staging_error(
-                "failed to move the installed plugin aside:",
-                target,
-            ))?;
-            true
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
-        Err(e) => {
-            return Err(InstallError::Staging {
-                action: "failed to inspect",
-                path: target.to_path_buf(),
-                source: e,
-            });
-        }
-    };
-    if let Err(e) = fs::rename(new, target) {
-        if moved_aside {
-            let _ = fs::rename(backup, target);
-        }
-        return Err(InstallError::Staging {
-            action: "failed to install the plugin into",
-            path: target.to_path_buf(),
-            source: e,
-        });
-    }
-    sync_dir(target.parent().unwrap_or(Path::new(".")));
-    Ok(())
-}
-
-/// Syncs a directory so that a rename survives a crash; best effort.
-fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-}
-
-/// Why an uninstall failed.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum UninstallError {
-    /// The name cannot be a plugin.
-    #[error(transparent)]
-    InvalidPluginName(#[from] InvalidPluginName),
-    /// The plugin directory is not there.
-    #[error("plugin directory {} does not exist", .0.display())]
-    NotInstalled(PathBuf),
-    /// Moving or removing it failed.
-    #[error("{}: {}", .path.display(), crate::fsutil::io_error_text(.source))]
-    Io {
-        /// Where.
-        path: PathBuf,
-        /// The operating system's error.
-        source: io::Error,
-    },
 }
 
 /// Removes plugin `name` from `plugins_dir`: its directory is first renamed
