@@ -135,13 +135,7 @@ pub(crate) fn verdict(
             target,
             scope,
             &target.reference,
-            Ok(workflow::ArtifactVerification {
-                artifact: None,
-                resolved_from_tag: false,
-                policy: result.policy,
-                verified: None,
-                failures: Vec::new(),
-            }),
+            Ok(workflow::ArtifactVerification::skipped(result.policy)),
         ));
     }
     let count = result.manifests.len();

@@ -200,6 +200,7 @@ impl std::fmt::Display for FailureSummary<'_> {
 
 /// One signature that did not verify.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SignatureFailure {
     /// The signature manifest.
     pub signature: Descriptor,
@@ -328,6 +329,7 @@ impl<'a> SignOptions<'a> {
 
 /// The result of signing an artifact.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SignedArtifact {
     /// The signed artifact.
     pub artifact: Descriptor,
@@ -589,6 +591,7 @@ impl VerifyOptions {
 
 /// The result of verifying an artifact.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ArtifactVerification {
     /// The artifact (absent when the policy said `skip`: nothing was
     /// resolved).
@@ -604,6 +607,19 @@ pub struct ArtifactVerification {
 }
 
 impl ArtifactVerification {
+    /// The result of a verification that the policy statement `policy`
+    /// skipped: nothing resolved, fetched or verified (what [`verify`]
+    /// returns when the statement's level is `skip`).
+    pub fn skipped(policy: impl Into<String>) -> Self {
+        Self {
+            artifact: None,
+            resolved_from_tag: false,
+            policy: policy.into(),
+            verified: None,
+            failures: Vec::new(),
+        }
+    }
+
     /// Whether the policy said `skip`.
     pub fn is_skipped(&self) -> bool {
         self.verified.is_none()
@@ -794,13 +810,7 @@ pub fn verify(
     let statement = verifier
         .oci_statement_for_scope(scope, &display)
         .map_err(WorkflowError::Policy)?;
-    let mut result = ArtifactVerification {
-        artifact: None,
-        resolved_from_tag: false,
-        policy: statement.name().to_string(),
-        verified: None,
-        failures: Vec::new(),
-    };
+    let mut result = ArtifactVerification::skipped(statement.name());
     if statement.verification().is_skip() {
         return Ok(result);
     }
@@ -985,6 +995,7 @@ pub fn list(
 
 /// One signature as `inspect` shows it.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct InspectedSignature {
     /// The signature manifest.
     pub signature: Descriptor,

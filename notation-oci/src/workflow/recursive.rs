@@ -57,6 +57,7 @@ pub fn sign_recursive(
 
 /// One manifest of a recursive verification.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ManifestVerification {
     /// The manifest, as its index lists it (platform and annotations
     /// included); the root as resolved.
@@ -71,6 +72,7 @@ pub struct ManifestVerification {
 
 /// The result of verifying an index and every manifest it lists.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct RecursiveVerification {
     /// The policy statement applied (to every manifest: they are in one
     /// repository).
