@@ -185,7 +185,8 @@ fn unprotected_parameters(buf: &[u8], start: usize) -> Result<Unprotected<'_>, S
             (Label::Int(super::LABEL_X5CHAIN), Head::Array(Some(len))) => {
                 let mut at = value;
                 head(buf, &mut at)?;
-                let mut certificates = Vec::with_capacity(len.min(crate::envelope::MAX_CHAIN_LENGTH + 1));
+                let mut certificates =
+                    Vec::with_capacity(len.min(crate::envelope::MAX_CHAIN_LENGTH + 1));
                 for _ in 0..len {
                     let element = at;
                     certificates.push(match head(buf, &mut at)? {
