@@ -5,23 +5,10 @@
 //! DER) and parsed as a chain or trust store would.
 // Requirements: H7, P1.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
+use common::openssl;
 use notation_core::x509::{Certificate, CertificateParseError};
-
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("openssl is required (scripts/test.sh installs it)");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// A P-256 leaf with `extension` (an openssl extension line) issued by a
 /// fresh CA.

@@ -6,10 +6,10 @@
 //! issued at test time by `openssl x509` under the revocation test PKI's
 //! intermediate (testdata/revocation), so that it passes chain validation.
 
+mod common;
 mod revocation_support;
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -28,19 +28,6 @@ use notation_core::verifier::{BlobVerifyOptions, CheckFailure, Verifier};
 use revocation_support::*;
 
 const INT_CRL: &str = "http://crl.intermediate.test/intermediate.crl";
-
-fn openssl(args: &[&str], dir: &Path) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl is required by this test");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// A code-signing leaf under the test intermediate naming `ocsp` OCSP
 /// responders and `crl` CRL URLs (one distribution point with them all);
@@ -62,7 +49,8 @@ fn leaf_with_urls(dir: &Path, ocsp: usize, crl: usize) -> (Vec<u8>, Vec<u8>) {
         ext.push_str(&format!("crlDistributionPoints={}\n", uris.join(",")));
     }
     std::fs::write(dir.join("leaf.ext"), ext).unwrap();
-    openssl(
+    common::openssl(
+        dir,
         &[
             "genpkey",
             "-quiet",
@@ -73,9 +61,9 @@ fn leaf_with_urls(dir: &Path, ocsp: usize, crl: usize) -> (Vec<u8>, Vec<u8>) {
             "-out",
             "leaf.key",
         ],
-        dir,
     );
-    openssl(
+    common::openssl(
+        dir,
         &[
             "req",
             "-new",
@@ -86,11 +74,11 @@ fn leaf_with_urls(dir: &Path, ocsp: usize, crl: usize) -> (Vec<u8>, Vec<u8>) {
             "-out",
             "leaf.csr",
         ],
-        dir,
     );
     let ca = pki_path("intermediate.crt");
     let ca_key = pki_path("intermediate.key");
-    openssl(
+    common::openssl(
+        dir,
         &[
             "x509",
             "-req",
@@ -110,7 +98,6 @@ fn leaf_with_urls(dir: &Path, ocsp: usize, crl: usize) -> (Vec<u8>, Vec<u8>) {
             "-out",
             "leaf.crt",
         ],
-        dir,
     );
     let mut chain = std::fs::read(dir.join("leaf.crt")).unwrap();
     chain.extend(std::fs::read(pki_path("intermediate.crt")).unwrap());

@@ -1,7 +1,8 @@
 //! Shared helpers for the integration tests.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use notation_core::signer::LocalSigner;
 
@@ -83,6 +84,21 @@ pub fn signer(name: &str) -> LocalSigner {
     )
     .unwrap_or_else(|e| panic!("signer {name}: {e}"))
 }
+/// Runs `openssl` with `args` in `dir`; fails the test, with openssl's
+/// message, when it fails or is missing (scripts/test.sh installs it).
+pub fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("openssl is required (scripts/test.sh installs it)");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 pub mod plugin;
 pub mod report;
 
