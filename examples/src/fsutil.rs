@@ -7,7 +7,7 @@ use std::io;
 use notation_core::file::AtomicWrite;
 use std::path::{Path, PathBuf};
 
-/// Largest signature envelope read (the reference's envelope limit, U).
+/// Largest signature envelope read (the reference's envelope limit).
 pub const MAX_SIGNATURE_FILE_SIZE: u64 = notation_core::envelope::MAX_ENVELOPE_SIZE as u64;
 
 /// Largest JSON configuration or policy file read.

@@ -3,16 +3,16 @@
 //!
 //! The reference only makes RSA keys, with a certificate valid for one day
 //! (a common complaint: signatures stop verifying the next morning). Here
-//! every key spec Notation signs with (G2) is supported and the lifetime is
+//! every key spec Notation signs with is supported and the lifetime is
 //! a parameter, [`DEFAULT_LIFETIME`] (365 days) unless given.
 //!
 //! The certificate is what the specification asks of a single-certificate
-//! chain (H5: a self-signed root that satisfies the *leaf* rules):
+//! chain (a self-signed root that satisfies the *leaf* rules):
 //! - subject = issuer = `CN=<name>,O=Notary,L=Seattle,ST=WA,C=US` (the
 //!   reference's names), signed with its own key;
-//! - keyUsage **critical** with only digitalSignature (H2);
-//! - extendedKeyUsage codeSigning only (H3);
-//! - basicConstraints **critical** with `cA=false` (H2);
+//! - keyUsage **critical** with only digitalSignature;
+//! - extendedKeyUsage codeSigning only;
+//! - basicConstraints **critical** with `cA=false`;
 //! - a subject key identifier (RFC 7093 method 1: SHA-256 of the key,
 //!   truncated to 160 bits);
 //! - a random positive 128-bit serial number; validity starting one minute
@@ -23,8 +23,9 @@
 //! TBSCertificate is built from x509-cert/der types and signed by aws-lc-rs
 //! (SHA-256 with RSA PKCS #1 v1.5 for RSA keys, as Go does; ECDSA with the
 //! curve's hash for EC keys). Before anything is returned, the result is
-//! checked by notation-core itself: the chain rules (H1-H7) at the current
+//! checked by notation-core itself: the chain rules at the current
 //! time, and that the private key loads as a signer for the certificate.
+// Requirements: G2, H1-H7.
 
 use std::fmt;
 use std::time::{Duration as StdDuration, SystemTime};

@@ -62,7 +62,7 @@ use notation_oci::{OciLayout, Reference, RemoteRepository};
 const NAME: &str = "wabbit-networks.io";
 /// The blob trust policy statement.
 const POLICY: &str = "wabbit-networks-blobs";
-/// The trust policy scope of the local OCI layout (K3).
+/// The trust policy scope of the local OCI layout.
 const LAYOUT_SCOPE: &str = "local/quickstart";
 /// The OCI trust policy file.
 const OCI_POLICY_FILE: &str = "trustpolicy.oci.json";

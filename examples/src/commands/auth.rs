@@ -1,8 +1,9 @@
-//! `notation login` and `notation logout` (REQUIREMENTS X2, W16):
+//! `notation login` and `notation logout`:
 //! credentials are verified against the registry, then kept in the
 //! credential store the reference would choose (notation's config.json
 //! `credsStore`/`credHelpers`, else Docker's, else the platform helper);
 //! plaintext storage in a config file is refused, as the reference does.
+// Requirements: X2, W16.
 
 use clap::Args;
 use notation_oci::registry::Credential;

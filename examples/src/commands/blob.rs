@@ -1,5 +1,6 @@
-//! `notation blob`: sign, verify and inspect detached signatures of files
-//! (REQUIREMENTS S1-S3), and the blob trust policy (`blob policy`).
+//! `notation blob`: sign, verify and inspect detached signatures of files,
+//! and the blob trust policy (`blob policy`).
+// Requirements: S1-S3.
 
 use std::fs;
 use std::io::BufReader;
@@ -72,7 +73,7 @@ fn unsupported_format(name: &str) -> CliError {
     ])
 }
 
-/// Checks an `--expiry` value (B3, U): whole seconds, not negative; zero
+/// Checks an `--expiry` value: whole seconds, not negative; zero
 /// means no expiry.
 pub fn check_expiry(expiry: Option<time::Duration>) -> CliResult<Option<time::Duration>> {
     match expiry {
@@ -87,7 +88,7 @@ pub fn check_expiry(expiry: Option<time::Duration>) -> CliResult<Option<time::Du
     }
 }
 
-/// The envelope format of a detached signature from its file name (S1).
+/// The envelope format of a detached signature from its file name.
 pub fn signature_format_of(path: &Path) -> CliResult<EnvelopeFormat> {
     format_from_signature_path(path).map_err(|e| match e {
         SignatureFileNameError::UnknownFormat(f) => unsupported_format(&f),
@@ -152,7 +153,7 @@ pub struct SignArgs {
 }
 
 impl SignArgs {
-    /// Signs with a local key or a plugin key (R7: a RAW plugin, whose
+    /// Signs with a local key or a plugin key (a RAW plugin, whose
     /// `describe-key` chooses the digest, or an `ENVELOPE_FOR_BLOB` plugin;
     /// a plain envelope plugin cannot sign blobs).
     fn run(self, con: &mut Console) -> CliResult {

@@ -1,5 +1,6 @@
-//! `notation certificate` (alias `cert`): trust store files (REQUIREMENTS
-//! I1-I5) and test keys (`generate-test`, `cleanup-test`).
+//! `notation certificate` (alias `cert`): trust store files and test keys
+//! (`generate-test`, `cleanup-test`).
+// Requirements: I1-I5.
 
 use std::fs;
 use std::io;

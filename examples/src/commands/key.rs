@@ -1,17 +1,17 @@
-//! `notation key`: the signing key list, `{NOTATION_CONFIG}/signingkeys.json`
-//! (REQUIREMENTS W16).
+//! `notation key`: the signing key list, `{NOTATION_CONFIG}/signingkeys.json`.
 //!
 //! The reference's `key add` only records plugin keys. Here a local key
 //! pair can be added too: `notation key add <name> --key-file <key.pem>
 //! --cert-file <chain.pem>`, checked by loading it as a signer (the key must
-//! match the leaf certificate and be one of the six key specs, G2). Plugin
+//! match the leaf certificate and be one of the six key specs). Plugin
 //! keys (`--plugin <name> --id <key id> [--plugin-config k=v]...`) are
 //! recorded as the reference records them; `sign` and `blob sign` sign with
-//! them through the plugin (R5-R7, R9). A key in a PKCS#11 token
+//! them through the plugin. A key in a PKCS#11 token
 //! (`--pkcs11-uri <uri> [--cert-file <chain>]`) is recorded as a key of the
 //! `notation-pkcs11` plugin and signed with in process ([`super::secrets`]);
 //! an encrypted key file is checked with its password, which is never
 //! stored.
+// Requirements: W16, G2, R5-R7, R9.
 
 use std::path::PathBuf;
 

@@ -61,8 +61,7 @@ impl LoggingArgs {
 }
 
 /// The signing key flags of `sign` and `blob sign`: the reference's
-/// `--key`, its ad-hoc plugin key `--plugin` + `--id`, and `--plugin-config`
-/// (R9).
+/// `--key`, its ad-hoc plugin key `--plugin` + `--id`, and `--plugin-config`.
 #[derive(Args, Clone, Debug, Default)]
 pub struct SignerArgs {
     /// signing key name, for a key previously added to notation's key list. This is mutually exclusive with the --id and --plugin flags (default: the default key)
@@ -117,7 +116,7 @@ impl SignerArgs {
 pub enum CliSigner {
     /// A key and certificate chain from files.
     Local(Box<LocalSigner>),
-    /// A plugin key (R5-R7).
+    /// A plugin key.
     Plugin(PluginSigner),
     /// A key in a PKCS#11 token, used in process.
     Pkcs11(Box<notation_pkcs11::Pkcs11Signer>),
@@ -125,10 +124,10 @@ pub enum CliSigner {
 
 /// The signing key the flags name (the reference's `GetSigner`): `--plugin`
 /// with `--id` is a plugin key used as is; otherwise the key named by
-/// `--key`, or the default key, of `signingkeys.json` (W16), which is a
+/// `--key`, or the default key, of `signingkeys.json`, which is a
 /// local key pair or a plugin key. A plugin key's `pluginConfig` is merged
-/// with `--plugin-config`, the flag winning (R9). Plugins are found in
-/// `{NOTATION_LIBEXEC or the config directory}/plugins` (R1).
+/// with `--plugin-config`, the flag winning. Plugins are found in
+/// `{NOTATION_LIBEXEC or the config directory}/plugins`.
 pub fn load_signer(con: &mut Console, dir: &Path, args: &SignerArgs) -> CliResult<CliSigner> {
     let overrides: PluginConfig = parse_flag_map(&args.plugin_config, "plugin-config")?;
     if let Some(uri) = &args.pkcs11_uri {
@@ -221,7 +220,7 @@ pub fn check_flag_groups(set: &[(&str, bool)], together: &[&str], exclusive: &[&
     Ok(())
 }
 
-/// `--timestamp-url` and `--timestamp-root-cert` (O1), given together.
+/// `--timestamp-url` and `--timestamp-root-cert`, given together.
 #[derive(Args, Clone, Debug, Default)]
 pub struct TimestampArgs {
     /// RFC 3161 Timestamping Authority (TSA) server URL
@@ -234,7 +233,7 @@ pub struct TimestampArgs {
 
 /// The timestamper the flags ask for, if any: every token is checked
 /// against the root certificate, and the TSA's chain for revocation,
-/// before it is embedded (O1).
+/// before it is embedded.
 pub fn timestamper(args: &TimestampArgs) -> CliResult<Option<HttpTimestamper>> {
     match (&args.url, &args.root_cert) {
         (None, None) => Ok(None),

@@ -1,7 +1,7 @@
 //! `notation sign`, `verify`, `list`/`ls` and `inspect`: signatures of OCI
-//! artifacts in registries and in OCI image layouts (REQUIREMENTS T1, T2,
-//! Q, K3, X2, X3). `sign --recursive` and `verify --recursive` take a
-//! multi-platform image (an image index) with every manifest it lists. Their output, flags and defaults follow notation v1.3.2,
+//! artifacts in registries and in OCI image layouts. `sign --recursive` and
+//! `verify --recursive` take a multi-platform image (an image index) with
+//! every manifest it lists. Their output, flags and defaults follow notation v1.3.2,
 //! the latest release (`--force-referrers-tag` on by default, plain HTTP
 //! only to `localhost:<port>`, `inspect` in the v1.3.2 shapes).
 //!
@@ -12,6 +12,7 @@
 //! Deviation: the reference hides `--oci-layout`/`--scope` behind
 //! `NOTATION_EXPERIMENTAL=1`; here the OCI layout is a first-class store
 //! (it is notation-rs's embedded default), so the flags are always on.
+// Requirements: T1, T2, Q, K3, X2, X3.
 
 mod copy;
 mod copy_progress;
@@ -76,7 +77,7 @@ pub fn is_plain_http(registry: &str, insecure_flag: bool, config: &Config) -> bo
 
 impl RegistryArgs {
     /// A registry client for `registry` with the credentials and transport
-    /// the flags and configuration ask for (X2), and, under `-d`, the HTTP
+    /// the flags and configuration ask for, and, under `-d`, the HTTP
     /// trace.
     pub fn client(&self, registry: &str, con: &Console) -> CliResult<RegistryClient> {
         let given = self.username_password();
@@ -112,7 +113,7 @@ impl RegistryArgs {
     /// The username and password the reference's flags hold: each flag
     /// defaults to its own variable (`NOTATION_USERNAME`,
     /// `NOTATION_PASSWORD`), so `-u alice` with `NOTATION_PASSWORD` set
-    /// logs in as alice with that password (X2).
+    /// logs in as alice with that password.
     pub fn username_password(&self) -> (String, String) {
         let flag_or_env = |flag: &Option<String>, var: &str| {
             flag.clone()
@@ -268,7 +269,7 @@ impl Target {
         }
     }
 
-    /// Resolves the reference (Q8) as the reference's
+    /// Resolves the reference to a digest as the reference's
     /// `resolveReference` does: logs the descriptor, and when a tag was
     /// given, prints `warning` (its text for the operation) once resolved.
     fn resolve(

@@ -1,7 +1,8 @@
-//! `notation plugin install`, `uninstall` and `list` (REQUIREMENTS R10, R1,
-//! R4, X1): the reference CLI's flags, output lines and error texts, over
-//! [`crate::plugin_package`], which installs safely, and the protocol
-//! library [`notation_core::plugin`], which finds and runs plugins.
+//! `notation plugin install`, `uninstall` and `list`: the reference CLI's
+//! flags, output lines and error texts, over [`crate::plugin_package`],
+//! which installs safely, and the protocol library
+//! [`notation_core::plugin`], which finds and runs plugins.
+// Requirements: R10, R1, R4, X1.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -265,10 +266,10 @@ pub struct ListArgs {}
 
 impl ListArgs {
     /// The reference's table: every sub-directory of the plugins directory
-    /// (R1: symbolic links and files are not plugins; our staging
+    /// (symbolic links and files are not plugins; our staging
     /// directories are skipped), sorted by name as the reference walks it,
     /// with the metadata of those that answer `get-plugin-metadata` (an
-    /// empty request, R3, validated, R4) and `<nil>` as their error. A
+    /// empty request, validated) and `<nil>` as their error. A
     /// plugin that cannot be used is listed with why, and the command still
     /// succeeds.
     fn run(self, con: &mut Console) -> CliResult {

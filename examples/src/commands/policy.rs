@@ -1,10 +1,11 @@
 //! `notation policy` (the OCI trust policy, `trustpolicy.oci.json`) and
 //! `notation blob policy` (`trustpolicy.blob.json`): import, show and, for
-//! blobs, init (REQUIREMENTS J1-J7).
+//! blobs, init.
 //!
-//! Import validates the whole document before anything is written (J7) and
+//! Import validates the whole document before anything is written and
 //! writes the file as given, atomically; show prints the file as it is,
 //! even when it is invalid, and then fails with the reason.
+// Requirements: J1-J7.
 
 use std::fs;
 use std::path::Path;
@@ -55,7 +56,7 @@ impl Kind {
         }
     }
 
-    /// Parses and validates a document of this kind (J6, J7).
+    /// Parses and validates a document of this kind.
     fn validate(self, data: &[u8]) -> Result<(), PolicyError> {
         match self {
             Kind::Oci => OciTrustPolicyDocument::from_json(data).map(drop),

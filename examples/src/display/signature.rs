@@ -1,9 +1,10 @@
 //! What `notation blob inspect` and OCI `inspect` show about one signature
-//! envelope, in the reference's tree and JSON shapes (X3).
+//! envelope, in the reference's tree and JSON shapes.
 //!
 //! [`SignatureView`] is built once from an envelope, without verifying it
-//! (inspection is for display only, A7 does not apply to it), and renders
-//! in two shapes:
+//! (inspection is for display only, so the rule that a payload is acted on
+//! only after verification does not apply to it), and renders in two
+//! shapes:
 //! - notation v2.0.0-alpha.1's (`blob inspect`, the only version with blob
 //!   commands; golden files in `conformance/10-blob/expected-inspect` and
 //!   `conformance/09-e2e-oci-layouts/expected-inspect`): [`SignatureView::tree`]
@@ -11,6 +12,7 @@
 //! - notation v1.3.2's, the latest release (OCI `inspect`: `media type`
 //!   first, attribute names as the envelope's keys, `"Signatures"` in
 //!   JSON): [`SignatureView::tree_v1`] and [`SignatureView::json_v1`].
+// Requirements: X3, A7.
 
 mod v1;
 
@@ -36,7 +38,7 @@ pub enum InspectError {
     /// invalid.
     #[error("failed to parse signature: {0}")]
     Parse(String),
-    /// The payload is not the Notary payload (B4).
+    /// The payload's content type is not the Notary payload's.
     #[error("payload content type {} not supported", go_quote(.0))]
     UnsupportedContentType(String),
     /// The payload is not a JSON `{"targetArtifact": descriptor}`.
@@ -83,7 +85,7 @@ impl CertificateView {
 
 /// The timestamp countersignature as the inspect output shows it: the
 /// timestamp's range and the token's certificates, or why the token could
-/// not be read (X3: a broken token is displayed, not fatal).
+/// not be read (a broken token is displayed, not fatal).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TimestampView {
     /// A token that parsed and whose message imprint matches the signature.
@@ -231,7 +233,7 @@ impl SignatureView {
         Self::from_envelope(&envelope)
     }
 
-    /// The user metadata (payload annotations, A5), if any.
+    /// The user metadata (payload annotations), if any.
     pub fn user_defined_attributes(&self) -> Option<&BTreeMap<String, String>> {
         self.artifact.annotations.as_ref()
     }

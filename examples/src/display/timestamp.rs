@@ -1,4 +1,5 @@
-//! The timestamp countersignature subtree of the inspect output (X3).
+//! The timestamp countersignature subtree of the inspect output.
+// Requirements: X3.
 
 use notation_core::timestamp::SignedToken;
 

@@ -1,6 +1,7 @@
 //! Trees drawn with box characters, byte for byte as the reference's
-//! `display/metadata/tree` package draws them (X3). Labels are escaped
+//! `display/metadata/tree` package draws them. Labels are escaped
 //! ([`super::escape`]) so that their text cannot break the tree.
+// Requirements: X3.
 
 use std::fmt::Write;
 

@@ -1,8 +1,9 @@
-//! `plugin install --url`: downloading a package over HTTPS (REQUIREMENTS
-//! R10, U): HTTPS only (redirects included), 10 minutes for the whole
-//! download, strictly less than 256 MiB, through notation-oci's HTTP
+//! `plugin install --url`: downloading a package over HTTPS, within the
+//! reference's limits: HTTPS only (redirects included), 10 minutes for the
+//! whole download, strictly less than 256 MiB, through notation-oci's HTTP
 //! transport (ureq with rustls and the platform's trust roots, proxies from
 //! the environment).
+// Requirements: R10, U.
 
 use std::time::{Duration, Instant};
 
@@ -194,7 +195,7 @@ fn scheme_of(url: &str) -> Result<String, DownloadError> {
     Ok(scheme.to_ascii_lowercase())
 }
 
-/// Checks that `url` is an `https` URL with a host (R10), with the
+/// Checks that `url` is an `https` URL with a host, with the
 /// reference's messages.
 pub fn check_https_url(url: &str) -> Result<(), DownloadError> {
     let scheme = scheme_of(url)?;
@@ -265,7 +266,7 @@ fn resolve_redirect(base: &str, location: &str) -> Result<String, String> {
     Ok(resolved)
 }
 
-/// Downloads the package at the HTTPS `url` (R10): redirects are followed
+/// Downloads the package at the HTTPS `url`: redirects are followed
 /// (at most 10, HTTPS only), the whole download must finish within 10
 /// minutes, and the body must be smaller than 256 MiB (it is held in
 /// memory, then staged and hashed by the install).

@@ -138,7 +138,7 @@ pub enum InstallError {
     /// The new plugin's `get-plugin-metadata` failed.
     #[error("failed to get metadata of new plugin: {}", plugin_error_text(.0))]
     NewPluginMetadata(#[source] PluginError),
-    /// The metadata name differs from the executable's `{name}` (R4).
+    /// The metadata name differs from the executable's `{name}`.
     #[error("failed to get metadata of new plugin: plugin executable file name must be {} instead of {}", go_quote(.expected), go_quote(.actual))]
     NameMismatch {
         /// The executable name the plugin's metadata name implies.

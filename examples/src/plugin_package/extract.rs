@@ -1,5 +1,5 @@
 //! Extraction of `.zip` and `.tar.gz` plugin packages into a staging
-//! directory (REQUIREMENTS R10), hardened against hostile archives:
+//! directory, hardened against hostile archives:
 //!
 //! - names with `..` (the reference's zip-slip rule and text), absolute
 //!   names, and names that are not a plain file name once reduced are
@@ -16,6 +16,7 @@
 //! What is extracted follows the reference: from a zip, the regular files
 //! at the archive's root (files in sub-directories are ignored); from a
 //! tar.gz, every regular file, flattened to its base name.
+// Requirements: R10.
 
 use std::cell::Cell;
 use std::collections::HashSet;

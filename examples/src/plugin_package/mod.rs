@@ -1,9 +1,9 @@
 //! Plugin packages and their installation: what `notation plugin install`
-//! and `notation plugin uninstall` do (REQUIREMENTS R1, R4, R10, U, X1).
+//! and `notation plugin uninstall` do.
 //!
 //! A package is a `.zip`, a `.tar.gz` or a single `notation-{name}`
 //! executable, strictly smaller than 256 MiB, which holds exactly one plugin
-//! executable candidate (R10). Installing it never leaves a partial plugin
+//! executable candidate. Installing it never leaves a partial plugin
 //! behind and never writes outside the plugins directory:
 //!
 //! 1. the source is copied into a private staging directory *inside* the
@@ -17,7 +17,7 @@
 //!    decompressing, entry count);
 //! 4. the one executable candidate is found (the reference's rules and
 //!    texts), and its `get-plugin-metadata` is run through the protocol
-//!    library, [`notation_core::plugin`] (R2-R4: the answer is validated,
+//!    library, [`notation_core::plugin`] (the answer is validated,
 //!    the name must equal `{name}`; the version must be higher than the
 //!    installed one unless forced, by the library's SemVer precedence);
 //! 5. the staged plugin directory is renamed into place (the previous one,
@@ -41,6 +41,7 @@
 //! println!("installed {} {}", outcome.name(), outcome.version());
 //! # Ok::<(), notation_examples::plugin_package::InstallError>(())
 //! ```
+// Requirements: R1, R2-R4, R10, U, X1.
 
 mod download;
 mod error;
@@ -73,7 +74,7 @@ use staging::{
 use crate::error::go_quote;
 
 /// Packages, and the total size of the files extracted from one, must be
-/// strictly smaller than this (R10, U: 256 MiB).
+/// strictly smaller than this (the reference's limit: 256 MiB).
 pub const MAX_PACKAGE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Most entries an archive may have (files, directories, anything). The
@@ -89,7 +90,7 @@ pub const STAGING_PREFIX: &str = INSTALL_STAGING_PREFIX;
 
 /// How long `get-plugin-metadata` may run when installing or listing. The
 /// reference sets no limit; the spec asks plugins to return static data
-/// without remote calls (R3), so a plugin that takes longer is treated as
+/// without remote calls, so a plugin that takes longer is treated as
 /// broken instead of hanging the command.
 pub const METADATA_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -109,7 +110,7 @@ pub(crate) struct Limits {
 }
 
 impl Limits {
-    /// The reference's limits (R10, U) and [`MAX_ARCHIVE_ENTRIES`].
+    /// The reference's limits and [`MAX_ARCHIVE_ENTRIES`].
     pub const DEFAULT: Limits = Limits {
         package_bytes: MAX_PACKAGE_BYTES,
         total_bytes: MAX_PACKAGE_BYTES,
@@ -118,7 +119,7 @@ impl Limits {
 }
 
 /// The plugins directory under a libexec directory: `{libexec}/plugins`
-/// (R1, X1; `libexec` is `NOTATION_LIBEXEC`, else the configuration
+/// (`libexec` is `NOTATION_LIBEXEC`, else the configuration
 /// directory).
 pub fn plugins_dir(libexec: &Path) -> PathBuf {
     libexec.join("plugins")
@@ -173,7 +174,7 @@ pub struct InvalidPluginName {
 /// excludes `.`, `..` and the staging directories), at most 200 bytes (the
 /// executable's name, `notation-{name}.exe`, must fit a file name). The
 /// reference only requires a non-empty name; these extra rules keep a name
-/// from reaching outside the plugins directory (R1).
+/// from reaching outside the plugins directory.
 pub fn check_plugin_name(name: &str) -> Result<(), InvalidPluginName> {
     let windows_special = cfg!(windows) && name.contains(':');
     let bad = name.is_empty()
@@ -236,7 +237,7 @@ pub fn detect_format(head: &[u8]) -> PackageFormat {
 }
 
 /// Runs `get-plugin-metadata` with an empty request, as the reference's
-/// install and list do, and validates the answer (R3, R4; the name must be
+/// install and list do, and validates the answer (the name must be
 /// the plugin's install name).
 pub fn plugin_metadata(plugin: &ExecutablePlugin) -> Result<PluginMetadata, PluginError> {
     let plugin = plugin.clone().with_timeout(Some(METADATA_TIMEOUT));
@@ -244,8 +245,8 @@ pub fn plugin_metadata(plugin: &ExecutablePlugin) -> Result<PluginMetadata, Plug
 }
 
 /// The installed plugin `name` of `plugins_dir` (`{plugins}/{name}/notation-
-/// {name}`, found by the library's discovery, R1), `None` when it is not
-/// there. A symbolic link or a directory in its place is an error (R1: a
+/// {name}`, found by the library's discovery), `None` when it is not
+/// there. A symbolic link or a directory in its place is an error (a
 /// regular file is required); an executable that lost its execute
 /// permission is still installed (it can be uninstalled or replaced).
 pub fn installed_executable(

@@ -1,5 +1,6 @@
-//! `notation list`/`ls` and `notation inspect` (X3), in notation v1.3.2's
+//! `notation list`/`ls` and `notation inspect`, in notation v1.3.2's
 //! output shapes.
+// Requirements: X3.
 
 use clap::Args;
 use notation_oci::workflow::DEFAULT_MAX_SIGNATURES;
@@ -93,7 +94,7 @@ pub struct InspectArgs {
 }
 
 impl InspectArgs {
-    /// Runs `notation inspect` (X3): every signature (at most
+    /// Runs `notation inspect`: every signature (at most
     /// `--max-signatures`) as notation v1.3.2 shows it. A signature that
     /// cannot be read is skipped with a warning, and the command then fails.
     pub fn run(self, con: &mut Console) -> CliResult {

@@ -1,4 +1,5 @@
-//! `notation sign` (T1).
+//! `notation sign`.
+// Requirements: T1.
 
 use clap::Args;
 use notation_core::config::config_dir;
@@ -61,7 +62,7 @@ pub struct SignArgs {
 }
 
 impl SignArgs {
-    /// Runs `notation sign`: with a local key, or a plugin key (R5, R6: a
+    /// Runs `notation sign`: with a local key, or a plugin key (a
     /// RAW plugin signs what notation-rs builds and timestamps; an
     /// envelope plugin's envelope is checked and its annotations go to the
     /// signature manifest; `--timestamp-url` is not used then, as by the

@@ -1,4 +1,5 @@
-//! `notation verify` (T2).
+//! `notation verify`.
+// Requirements: T2.
 
 use std::sync::Arc;
 
@@ -66,7 +67,7 @@ pub struct VerifyArgs {
 impl VerifyArgs {
     /// Runs `notation verify`. A signature that names a verification
     /// plugin is verified with the installed plugin, which gets
-    /// `--plugin-config` (R8).
+    /// `--plugin-config`.
     ///
     /// Several references (or `--references-from`, or `-o json`) are
     /// verified together and reported as a list or a JSON document (see
