@@ -20,10 +20,14 @@ pub const RESERVED_ANNOTATION_PREFIX: &str = "io.cncf.notary";
 pub const DEFAULT_BLOB_MEDIA_TYPE: &str = "application/octet-stream";
 
 /// An OCI content descriptor as signed in `targetArtifact`: exactly the
-/// fields Notation signs. Unknown fields of a parsed payload are ignored;
-/// member names match as in the reference (Go), case-insensitively.
-// Requirements: A6.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// fields Notation signs. A parsed payload is read as the reference (Go)
+/// reads it: unknown fields are ignored, member names match
+/// case-insensitively, and a member that is missing or `null` keeps its
+/// zero value (an empty media type or digest, a size of 0; a `null`
+/// annotation value is an empty one), which the comparison with the
+/// artifact then judges.
+// Requirements: A6 (and A3: the reference does not require the members).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Descriptor {
     /// Media type of the artifact.
@@ -171,8 +175,7 @@ impl<'de> Deserialize<'de> for Descriptor {
                 self,
                 mut map: A,
             ) -> Result<Descriptor, A::Error> {
-                let (mut media_type, mut digest, mut size, mut annotations) =
-                    (None, None, None, None);
+                let mut descriptor = Descriptor::default();
                 // The other fields of Go's `ocispec.Descriptor` are not
                 // kept, but a value of the wrong type fails there.
                 let names = [
@@ -187,10 +190,32 @@ impl<'de> Deserialize<'de> for Descriptor {
                 ];
                 crate::json::go_struct_fields(&mut map, &names, |i, map| {
                     match i {
-                        0 => media_type = Some(map.next_value()?),
-                        1 => digest = Some(map.next_value()?),
-                        2 => size = Some(map.next_value()?),
-                        3 => annotations = map.next_value()?,
+                        // `null` leaves a member as it is, as in Go.
+                        0 => {
+                            if let Some(v) = map.next_value()? {
+                                descriptor.media_type = v;
+                            }
+                        }
+                        1 => {
+                            if let Some(v) = map.next_value()? {
+                                descriptor.digest = v;
+                            }
+                        }
+                        2 => {
+                            let raw: Box<serde_json::value::RawValue> = map.next_value()?;
+                            if let Some(v) = go_size(raw.get()).map_err(serde::de::Error::custom)? {
+                                descriptor.size = v;
+                            }
+                        }
+                        3 => {
+                            let annotations: Option<BTreeMap<String, Option<String>>> =
+                                map.next_value()?;
+                            descriptor.annotations = annotations.map(|a| {
+                                a.into_iter()
+                                    .map(|(k, v)| (k, v.unwrap_or_default()))
+                                    .collect()
+                            });
+                        }
                         4 => {
                             map.next_value::<Option<Vec<Option<String>>>>()?;
                         }
@@ -206,16 +231,47 @@ impl<'de> Deserialize<'de> for Descriptor {
                     }
                     Ok(())
                 })?;
-                let missing = <A::Error as serde::de::Error>::missing_field;
-                Ok(Descriptor {
-                    media_type: media_type.ok_or_else(|| missing("mediaType"))?,
-                    digest: digest.ok_or_else(|| missing("digest"))?,
-                    size: size.ok_or_else(|| missing("size"))?,
-                    annotations,
-                })
+                Ok(descriptor)
             }
         }
         d.deserialize_map(Members)
+    }
+}
+
+/// The descriptor's `size` from its JSON text, as Go's decoder reads an
+/// `int64`: `None` for `null` (the member keeps its value), a number that
+/// `strconv.ParseInt` takes (`-0` included); anything else fails, with
+/// Go's text. A negative size, which Go reads and the comparison with the
+/// artifact then refuses, is refused here (a size is never negative).
+fn go_size(text: &str) -> Result<Option<u64>, String> {
+    if text == "null" {
+        return Ok(None);
+    }
+    let kind = match text.as_bytes().first() {
+        Some(b'-' | b'0'..=b'9') => "number",
+        Some(b'"') => "string",
+        Some(b't' | b'f') => "bool",
+        Some(b'[') => "array",
+        _ => "object",
+    };
+    let refused = || {
+        format!(
+            "json: cannot unmarshal {kind}{} into Go struct field Descriptor.targetArtifact.size of type int64",
+            if kind == "number" {
+                format!(" {text}")
+            } else {
+                String::new()
+            }
+        )
+    };
+    if kind != "number" {
+        return Err(refused());
+    }
+    match text.parse::<i64>() {
+        Ok(n) => u64::try_from(n)
+            .map(Some)
+            .map_err(|_| format!("negative size {n}")),
+        Err(_) => Err(refused()),
     }
 }
 
@@ -279,14 +335,14 @@ impl<'de> Deserialize<'de> for Payload {
                 mut map: A,
             ) -> Result<Payload, A::Error> {
                 let mut target = None;
+                // Missing or `null`, it is Go's zero descriptor, which no
+                // artifact matches.
                 crate::json::go_struct_fields(&mut map, &["targetArtifact"], |_, map| {
-                    target = Some(map.next_value()?);
+                    target = map.next_value()?;
                     Ok(())
                 })?;
                 Ok(Payload {
-                    target_artifact: target.ok_or_else(|| {
-                        <A::Error as serde::de::Error>::missing_field("targetArtifact")
-                    })?,
+                    target_artifact: target.unwrap_or_default(),
                 })
             }
         }
@@ -389,6 +445,67 @@ mod tests {
         ] {
             assert!(payload(bad).is_err(), "{bad}");
         }
+    }
+
+    /// A member missing or `null` keeps Go's zero value; `-0` is a size
+    /// of 0; a size Go's `int64` does not take fails with Go's text.
+    // Requirements: A3 (the reference does not require the members).
+    #[test]
+    fn missing_and_null_members_are_go_zero_values() {
+        let descriptor = |json: &str| {
+            Payload::from_json(format!(r#"{{"targetArtifact":{json}}}"#).as_bytes())
+                .map(|p| p.target_artifact)
+        };
+        assert_eq!(
+            descriptor(r#"{"digest":"sha256:ab","size":1}"#).unwrap(),
+            Descriptor::new("", "sha256:ab", 1)
+        );
+        assert_eq!(
+            descriptor(r#"{"mediaType":null,"digest":null,"size":null}"#).unwrap(),
+            Descriptor::default()
+        );
+        assert_eq!(descriptor("{}").unwrap(), Descriptor::default());
+        assert_eq!(descriptor("null").unwrap(), Descriptor::default());
+        assert_eq!(
+            descriptor(r#"{"mediaType":"m","digest":"d","size":-0}"#).unwrap(),
+            Descriptor::new("m", "d", 0)
+        );
+        let annotated = descriptor(r#"{"annotations":{"a":null,"b":"x"}}"#).unwrap();
+        assert_eq!(
+            annotated.annotations.unwrap(),
+            BTreeMap::from([("a".into(), String::new()), ("b".into(), "x".into())])
+        );
+        assert_eq!(
+            descriptor(r#"{"annotations":null}"#).unwrap().annotations,
+            None
+        );
+        assert_eq!(
+            Payload::from_json(b"{}").unwrap().target_artifact,
+            Descriptor::default()
+        );
+        for (size, text) in [
+            (
+                "3000.0",
+                "cannot unmarshal number 3000.0 into Go struct field",
+            ),
+            ("1e3", "cannot unmarshal number 1e3 into Go struct field"),
+            (
+                "9223372036854775808",
+                "cannot unmarshal number 9223372036854775808",
+            ),
+            (r#""1""#, "cannot unmarshal string into Go struct field"),
+            ("true", "cannot unmarshal bool into Go struct field"),
+            ("[]", "cannot unmarshal array into Go struct field"),
+            ("{}", "cannot unmarshal object into Go struct field"),
+            ("-1", "negative size -1"),
+        ] {
+            let err = descriptor(&format!(r#"{{"size":{size}}}"#)).unwrap_err();
+            assert!(err.to_string().contains(text), "{size}: {err}");
+        }
+        assert_eq!(
+            descriptor(r#"{"size":9223372036854775807}"#).unwrap().size,
+            i64::MAX as u64
+        );
     }
 
     #[test]

@@ -210,3 +210,54 @@ fn unverified_content_without_a_chain_has_no_leaf() {
     // And it does not verify.
     assert!(verify(&bytes, BLOB, &BlobVerifyOptions::new()).is_err());
 }
+
+/// A payload whose descriptor lacks members, or has them `null`, is read
+/// as notation-go reads it (Go's zero values): the blob's digest and size
+/// decide, and the media type only when one is asked for.
+// Requirements: A3, N9.
+#[test]
+fn payload_members_missing_or_null_are_go_zero_values() {
+    let signer = signer();
+    let digest =
+        Descriptor::of_bytes("x", notation_core::algorithm::HashAlgorithm::Sha256, BLOB).digest;
+    let envelope = |payload: String| {
+        let request = SignRequest::new(payload.into_bytes(), &signer);
+        notation_core::envelope::sign(EnvelopeFormat::Jws, &request, &DefaultProvider).unwrap()
+    };
+    let size = BLOB.len();
+    let no_media_type = envelope(format!(
+        r#"{{"targetArtifact":{{"digest":"{digest}","size":{size}}}}}"#
+    ));
+    verify(&no_media_type, BLOB, &BlobVerifyOptions::new()).unwrap();
+    let err = verify(
+        &no_media_type,
+        BLOB,
+        &BlobVerifyOptions::new().media_type("application/octet-stream"),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        "integrity check failed. signature does not match the given blob"
+    );
+    let nulls = envelope(format!(
+        r#"{{"targetArtifact":{{"mediaType":null,"digest":"{digest}","size":{size},"annotations":{{"a":null}}}}}}"#
+    ));
+    verify(&nulls, BLOB, &BlobVerifyOptions::new()).unwrap();
+    // An empty blob: a missing size, or `-0`, is its size.
+    let empty =
+        Descriptor::of_bytes("x", notation_core::algorithm::HashAlgorithm::Sha256, b"").digest;
+    for size in ["", r#","size":-0"#, r#","size":null"#] {
+        let env = envelope(format!(
+            r#"{{"targetArtifact":{{"mediaType":"m","digest":"{empty}"{size}}}}}"#
+        ));
+        verify(&env, b"", &BlobVerifyOptions::new()).unwrap();
+    }
+    // No descriptor at all matches no blob.
+    for payload in [r#"{}"#, r#"{"targetArtifact":null}"#] {
+        let err = verify(&envelope(payload.into()), BLOB, &BlobVerifyOptions::new()).unwrap_err();
+        assert_eq!(
+            err,
+            "integrity check failed. signature does not match the given blob"
+        );
+    }
+}
