@@ -413,20 +413,38 @@ fn parse_time(parameter: Option<(&Value, &[u8])>, label: &str) -> Result<OffsetD
         Value::Integer(i) => {
             let secs =
                 i64::try_from(i128::from(*i)).map_err(|_| "time out of range".to_string())?;
-            i128::from(secs) * 1_000_000_000
+            go_unix_nanos(secs, 0)
         }
         // NaN and the infinities are Go's zero time.
         Value::Float(f) if !f.is_finite() => return Ok(super::GO_ZERO_TIME),
         // A fraction of a second is kept, as Go's CBOR decoder keeps it
         // (`time.Unix(seconds, fraction * 1e9)`): it decides comparisons
         // within one second (an expiry 0.5 s after the signing time).
-        Value::Float(f) if f.abs() < 1e15 => {
+        Value::Float(f) => {
             let secs = f.trunc();
-            i128::from(secs as i64) * 1_000_000_000 + ((f - secs) * 1e9) as i128
+            go_unix_nanos(go_value::go_int64_of_float(secs), ((f - secs) * 1e9) as i64)
         }
         _ => return Err("invalid timeValue type".into()),
     };
-    OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|e| e.to_string())
+    // Go's times reach far past the years 9999 and -9999 that ours do: a
+    // time beyond them is the nearest one we have. It compares as Go's
+    // does with every time within them (certificate validity, the clock),
+    // and is printed as that bound.
+    let bound = if nanos < 0 {
+        time::PrimitiveDateTime::MIN
+    } else {
+        time::PrimitiveDateTime::MAX
+    };
+    Ok(OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap_or(bound.assume_utc()))
+}
+
+/// Nanoseconds since the epoch of Go's `time.Unix(secs, nanos)`, as Go
+/// compares it: Go keeps seconds since year 1 in an `int64`, so a time
+/// within 62,135,596,800 seconds of `math.MaxInt64` wraps to the far past.
+fn go_unix_nanos(secs: i64, nanos: i64) -> i128 {
+    const UNIX_TO_INTERNAL: i64 = 62_135_596_800;
+    let secs = i128::from(secs.wrapping_add(UNIX_TO_INTERNAL)) - i128::from(UNIX_TO_INTERNAL);
+    secs * 1_000_000_000 + i128::from(nanos)
 }
 
 /// go-cose's `Algorithm.String`.

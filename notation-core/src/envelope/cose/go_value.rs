@@ -7,6 +7,18 @@
 
 use super::wellformed::{Head, head, skip};
 
+/// Go's `int64(f)` of a whole float on amd64, the reference's platform:
+/// a float outside the `int64` range becomes `math.MinInt64` (the
+/// processor's "integer indefinite"), where Rust's `as` saturates.
+pub(super) fn go_int64_of_float(f: f64) -> i64 {
+    // -2^63 and 2^63: the range `as` converts exactly.
+    if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
+        f as i64
+    } else {
+        i64::MIN
+    }
+}
+
 /// go-cose decodes integers as Go `int64`s.
 pub(super) fn int64(n: u64) -> Result<i64, String> {
     i64::try_from(n).map_err(|_| {
@@ -83,7 +95,7 @@ pub(super) fn go_time(buf: &[u8], pos: &mut usize) -> Result<(i128, Option<TimeZ
             let seconds = f.trunc();
             let nanos = ((f - seconds) * 1e9) as i64;
             (
-                i128::from(seconds as i64) * 1_000_000_000 + i128::from(nanos),
+                i128::from(go_int64_of_float(seconds)) * 1_000_000_000 + i128::from(nanos),
                 Some(TimeZone::Local),
             )
         }

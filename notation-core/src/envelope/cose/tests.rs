@@ -569,6 +569,36 @@ fn tag_one_times_keep_their_fraction() {
     );
 }
 
+/// Go's times reach beyond the years -9999 and 9999 that `time`'s do:
+/// such a time is the nearest bound, which compares as Go's time does with
+/// certificate validity and the clock. A float outside the `int64` range
+/// is `math.MinInt64` seconds (Go's conversion on amd64), and seconds
+/// within 62,135,596,800 of `math.MaxInt64` wrap to the far past, as Go
+/// keeps seconds since year 1 in an `int64`.
+// Requirements: D2.
+#[test]
+fn tag_one_times_beyond_our_years_are_the_nearest_bound() {
+    let t = |v: Value| parse_time(Some((&Value::Tag(1, Box::new(v)), &[0xc1])), "t").unwrap();
+    let max = time::PrimitiveDateTime::MAX.assume_utc();
+    let min = time::PrimitiveDateTime::MIN.assume_utc();
+    assert_eq!(t(Value::Integer(253_402_300_800i64.into())), max); // 10000-01-01
+    assert_eq!(t(Value::Integer((1i64 << 62).into())), max);
+    assert_eq!(t(Value::Integer((-(1i64 << 62)).into())), min);
+    assert_eq!(t(Value::Integer(i64::MIN.into())), min);
+    assert_eq!(t(Value::Integer(i64::MAX.into())), min);
+    assert_eq!(t(Value::Integer((i64::MAX - 62_135_596_800).into())), max);
+    assert_eq!(t(Value::Integer((i64::MAX - 62_135_596_799).into())), min);
+    assert_eq!(t(Value::Float(1e15)), max);
+    assert_eq!(t(Value::Float(-1e15)), min);
+    assert_eq!(t(Value::Float(1e300)), min);
+    assert_eq!(t(Value::Float(-1e20)), min);
+    assert_eq!(t(Value::Float(9.2e18)), max);
+    assert_eq!(
+        t(Value::Integer(253_402_300_799i64.into())),
+        time::macros::datetime!(9999-12-31 23:59:59 UTC)
+    );
+}
+
 /// notation-core-go's `parseTime` on what go-cose decoded: `nil` is a
 /// missing header; a time (tag 0 or 1) must be encoded under tag 1 (a
 /// self-described tag before it is another tag); anything else is not
