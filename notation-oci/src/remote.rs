@@ -327,7 +327,7 @@ impl SignatureRepository for RemoteRepository {
     fn fetch_signature(
         &self,
         signature: &Descriptor,
-        artifact: &Descriptor,
+        _artifact: &Descriptor,
     ) -> Result<(SignatureManifest, Vec<u8>), RepositoryError> {
         if signature.size > MAX_MANIFEST_SIZE {
             return Err(RepositoryError::Invalid(format!(
@@ -346,7 +346,12 @@ impl SignatureRepository for RemoteRepository {
                 signature.digest, fetched.size, signature.size
             )));
         }
-        let parsed = parse_signature_manifest(&signature.media_type, &data, Some(artifact))?;
+        // The subject is not compared with the artifact, as the reference
+        // (oras-go's tag-schema listing, notation-go's fetch) does not
+        // compare it: a registry lists referrers by subject, and the
+        // envelope's payload binds the signature to the artifact.
+        // Requirements: Q3, A6.
+        let parsed = parse_signature_manifest(&signature.media_type, &data, None)?;
         let envelope = self.client.fetch_blob(
             &self.repo,
             &parsed.envelope.digest,

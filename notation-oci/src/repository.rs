@@ -91,9 +91,12 @@ pub trait SignatureRepository {
     // Requirements: Q5-Q7.
     fn signatures(&self, artifact: &Descriptor) -> Result<Vec<Descriptor>, RepositoryError>;
 
-    /// Fetches a signature manifest and its envelope: both checked
-    /// against their digests and size limits; the manifest's subject must be
-    /// `artifact`.
+    /// Fetches a signature manifest of `artifact` and its envelope, both
+    /// checked against their digests and size limits. The manifest's
+    /// subject is the listing's business: an OCI layout lists only the
+    /// manifests whose subject is the artifact, as the reference does; a
+    /// registry's listing is taken as it is, as the reference takes it (the
+    /// envelope's payload names the artifact signed).
     // Requirements: Q3, U.
     fn fetch_signature(
         &self,

@@ -615,6 +615,76 @@ fn max_signatures_limit() {
     let _ = repo.resolve("v1").unwrap();
 }
 
+/// A signature manifest listed in the artifact's referrers tag index whose
+/// `subject` names another artifact still verifies, as the reference
+/// verifies it (neither oras-go's tag-schema listing nor notation-go's
+/// fetch compares the subject): its payload names the artifact, which is
+/// what binds it. Distribution 2.8.2 (the tag schema).
+// Requirements: Q3, Q5, A6.
+#[test]
+fn a_listed_signature_whose_subject_names_another_artifact_verifies() {
+    use notation_oci::oci::MEDIA_TYPE_IMAGE_INDEX;
+    let registry = Registry::start(Auth::None);
+    let client = RegistryClient::new().unwrap();
+    let (repo, reference) = remote(&client, registry.host());
+    let repo_ref = RepositoryRef::new(reference.registry(), reference.repository()).unwrap();
+    let digest = push_image(&client, &repo_ref);
+    let other = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{MEDIA_TYPE_IMAGE_MANIFEST}","config":{{"mediaType":"application/vnd.oci.empty.v1+json","digest":"{EMPTY_JSON_DIGEST}","size":2}},"layers":[],"annotations":{{"other":"1"}}}}"#
+    );
+    client
+        .push_manifest(
+            &repo_ref,
+            "other",
+            MEDIA_TYPE_IMAGE_MANIFEST,
+            other.as_bytes(),
+        )
+        .unwrap();
+    let signed = workflow::sign(
+        &repo,
+        &digest,
+        &signer("ec-256"),
+        &SignOptions::new(EnvelopeFormat::Jws),
+        &DefaultProvider,
+    )
+    .unwrap();
+    let fetch = |r: &str| client.fetch_manifest(&repo_ref, r, 1 << 20).unwrap().1;
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&fetch(&signed.pushed.manifest.digest)).unwrap();
+    manifest["subject"] = serde_json::json!({
+        "mediaType": MEDIA_TYPE_IMAGE_MANIFEST,
+        "digest": notation_oci::oci::sha256_digest(other.as_bytes()),
+        "size": other.len(),
+    });
+    let moved = serde_json::to_vec(&manifest).unwrap();
+    let moved_digest = notation_oci::oci::sha256_digest(&moved);
+    client
+        .push_manifest(&repo_ref, &moved_digest, MEDIA_TYPE_IMAGE_MANIFEST, &moved)
+        .unwrap();
+    let tag = digest.replace(':', "-");
+    let mut index: serde_json::Value = serde_json::from_slice(&fetch(&tag)).unwrap();
+    assert_eq!(index["manifests"].as_array().unwrap().len(), 1);
+    index["manifests"][0]["digest"] = serde_json::json!(moved_digest);
+    index["manifests"][0]["size"] = serde_json::json!(moved.len());
+    client
+        .push_manifest(
+            &repo_ref,
+            &tag,
+            MEDIA_TYPE_IMAGE_INDEX,
+            &serde_json::to_vec(&index).unwrap(),
+        )
+        .unwrap();
+    let result = workflow::verify(
+        &repo,
+        &reference.scope(),
+        &digest,
+        &verifier(),
+        &VerifyOptions::new(),
+    )
+    .unwrap();
+    assert_eq!(result.verified.unwrap().0.digest, moved_digest);
+}
+
 /// Records what a client's observer is told.
 #[derive(Default)]
 struct Recorder(std::sync::Mutex<Vec<String>>);
