@@ -259,6 +259,15 @@ fn sign_verify_list_inspect() {
         env.run(&["verify", "--max-signatures", "0", &pinned])
             .failure()
             .stderr_has("max-signatures value 0 must be a positive number");
+        // The limit reached with no signature verified is a verification
+        // failure, worded as the reference words one (its
+        // `ErrorVerificationFailed`); ours adds why it stopped.
+        env.run(&["verify", "-m", "k=v", "--max-signatures", "1", &pinned])
+            .failure()
+            .stderr_has("Warning: signature evaluation stopped. The configured limit of 1 signatures to verify per artifact exceeded")
+            .stderr_has(&format!(
+                "Error: signature verification failed for all the signatures associated with {pinned}\n"
+            ));
     }
     // Into a layout.
     let dir = layout(&env, "e2e");
@@ -330,7 +339,9 @@ fn skip_needs_no_network() {
         .stdout_has("Trust policy is configured to skip signature verification");
     env.run(&["verify", &format!("registry.invalid/other@{E2E_SUBJECT}")])
         .failure()
-        .stderr_has("has no applicable oci trust policy statement");
+        .stderr_has(&format!(
+            "Error: signature verification failed: artifact \"registry.invalid/other@{E2E_SUBJECT}\" has no applicable oci trust policy statement"
+        ));
 }
 
 /// Without `DOCKER_CONFIG` and `HOME`, Docker's config.json has no

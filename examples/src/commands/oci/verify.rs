@@ -151,7 +151,7 @@ impl VerifyArgs {
         con.info("Checking whether signature verification should be skipped or not")?;
         let statement = verifier
             .oci_statement_for_scope(&scope, &super::shown_input(&scope, target.reference()))
-            .map_err(CliError::failed)?;
+            .map_err(|e| CliError::failed(format!("signature verification failed: {e}")))?;
         con.info(format_args!(
             "Trust policy configuration: {}",
             go_statement(statement)
@@ -218,6 +218,10 @@ impl VerifyArgs {
                     crate::commands::blob::print_success(con, outcome, &resolved)
                 }
             },
+            // The reference words a verification failure, the limit of
+            // signatures reached included, alike (notation-go's
+            // `ErrorVerificationFailed`); ours says why each failed, and
+            // that the limit stopped the evaluation.
             Err(WorkflowError::AllFailed { failures, .. }) => {
                 for failure in &failures {
                     con.eprintln(format_args!("Warning: {failure}"))?;
@@ -226,7 +230,17 @@ impl VerifyArgs {
                     "signature verification failed for all the signatures associated with {resolved}"
                 )))
             }
-            Err(e @ WorkflowError::Policy(_)) => Err(CliError::failed(e)),
+            Err(e @ WorkflowError::TooManySignatures { .. }) => {
+                if let WorkflowError::TooManySignatures { failures, .. } = &e {
+                    for failure in failures {
+                        con.eprintln(format_args!("Warning: {failure}"))?;
+                    }
+                }
+                con.eprintln(format_args!("Warning: {e}"))?;
+                Err(CliError::failed(format!(
+                    "signature verification failed for all the signatures associated with {resolved}"
+                )))
+            }
             // A trust store the policy names is missing or broken: a
             // configuration error, worded as the reference words it.
             Err(WorkflowError::TrustStore(e @ TrustStoreError::NotFound { .. })) => {
