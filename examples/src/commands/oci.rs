@@ -337,10 +337,56 @@ pub(crate) fn reference_error_text(e: &ReferenceError) -> String {
             format!("invalid reference: invalid tag {}", go_quote(tag))
         }
         ReferenceError::InvalidDigest { digest, .. } => {
-            format!("invalid reference: invalid digest {}", go_quote(digest))
+            let quoted = go_quote(digest);
+            match go_digest_reason(digest) {
+                Some(reason) => format!("invalid reference: invalid digest {quoted}: {reason}"),
+                None => format!("invalid reference: invalid digest {quoted}"),
+            }
         }
         e => e.to_string(),
     }
+}
+
+/// Why go-digest's `Digest.Validate` refuses `digest` (the reason oras-go
+/// gives after the digest), or `None` where it takes it.
+fn go_digest_reason(digest: &str) -> Option<&'static str> {
+    const FORMAT: &str = "invalid checksum digest format";
+    let Some((algorithm, encoded)) = digest
+        .split_once(':')
+        .filter(|(a, e)| !a.is_empty() && !e.is_empty())
+    else {
+        return Some(FORMAT);
+    };
+    let size = match algorithm {
+        "sha256" => 32,
+        "sha384" => 48,
+        "sha512" => 64,
+        // `DigestRegexpAnchored`: `[a-z0-9]+(?:[.+_-][a-z0-9]+)*` before the
+        // colon, `[a-zA-Z0-9=_-]+` after it.
+        _ => {
+            let component = |c: &str| {
+                !c.is_empty()
+                    && c.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            };
+            let well_formed = algorithm.split(['.', '+', '_', '-']).all(component)
+                && encoded
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'=' | b'_' | b'-'));
+            return Some(if well_formed {
+                "unsupported digest algorithm"
+            } else {
+                FORMAT
+            });
+        }
+    };
+    if encoded.len() != size * 2 {
+        return Some("invalid checksum digest length");
+    }
+    (!encoded
+        .bytes()
+        .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+    .then_some(FORMAT)
 }
 
 /// The mutable-tag warning of `verify`, `list` and `inspect`.
@@ -427,6 +473,37 @@ impl AllowReferrersApiArg {
 
 #[cfg(test)]
 mod tests {
+    /// go-digest's reasons, as the reference CLI prints them after the
+    /// digest (`invalid digest "sha256:abc": invalid checksum digest
+    /// length`).
+    #[test]
+    fn digest_reasons_are_go_digests() {
+        let hex = "ab".repeat(32);
+        for (digest, reason) in [
+            ("sha256:abc", Some("invalid checksum digest length")),
+            (
+                &*format!("sha256:{}", hex.to_uppercase()),
+                Some("invalid checksum digest format"),
+            ),
+            ("sha999:abc", Some("unsupported digest algorithm")),
+            (
+                "md5:d41d8cd98f00b204e9800998ecf8427e",
+                Some("unsupported digest algorithm"),
+            ),
+            ("a+b.c:x=y_z-0", Some("unsupported digest algorithm")),
+            ("SHA256:abc", Some("invalid checksum digest format")),
+            ("sha256", Some("invalid checksum digest format")),
+            ("sha256:", Some("invalid checksum digest format")),
+            (":abc", Some("invalid checksum digest format")),
+            ("a..b:c", Some("invalid checksum digest format")),
+            ("x:a/b", Some("invalid checksum digest format")),
+            (&*format!("sha256:{hex}"), None),
+            (&*format!("sha512:{hex}{hex}"), None),
+        ] {
+            assert_eq!(super::go_digest_reason(digest), reason, "{digest}");
+        }
+    }
+
     use super::*;
 
     #[test]
