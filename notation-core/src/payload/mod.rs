@@ -1,6 +1,8 @@
 //! The Notary payload and the descriptor it signs.
 // Requirements: A1-A8.
 
+mod go_json;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -156,7 +158,7 @@ pub enum UserMetadataError {
 
 /// The Notary payload `{"targetArtifact": descriptor}`.
 // Requirements: A1.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Payload {
     /// What is signed.
@@ -164,189 +166,18 @@ pub struct Payload {
 }
 
 impl<'de> Deserialize<'de> for Descriptor {
+    /// Reads a descriptor as the reference reads one (see the type's
+    /// notes), refusing a member of the wrong type with Go's text.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Members;
-        impl<'de> serde::de::Visitor<'de> for Members {
-            type Value = Descriptor;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an OCI descriptor object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Descriptor, A::Error> {
-                let mut descriptor = Descriptor::default();
-                // The other fields of Go's `ocispec.Descriptor` are not
-                // kept, but a value of the wrong type fails there.
-                let names = [
-                    "mediaType",
-                    "digest",
-                    "size",
-                    "annotations",
-                    "urls",
-                    "data",
-                    "platform",
-                    "artifactType",
-                ];
-                crate::json::go_struct_fields(&mut map, &names, |i, map| {
-                    match i {
-                        // `null` leaves a member as it is, as in Go.
-                        0 => {
-                            if let Some(v) = map.next_value()? {
-                                descriptor.media_type = v;
-                            }
-                        }
-                        1 => {
-                            if let Some(v) = map.next_value()? {
-                                descriptor.digest = v;
-                            }
-                        }
-                        2 => {
-                            let raw: Box<serde_json::value::RawValue> = map.next_value()?;
-                            if let Some(v) = go_size(raw.get()).map_err(serde::de::Error::custom)? {
-                                descriptor.size = v;
-                            }
-                        }
-                        3 => {
-                            let annotations: Option<BTreeMap<String, Option<String>>> =
-                                map.next_value()?;
-                            descriptor.annotations = annotations.map(|a| {
-                                a.into_iter()
-                                    .map(|(k, v)| (k, v.unwrap_or_default()))
-                                    .collect()
-                            });
-                        }
-                        4 => {
-                            map.next_value::<Option<Vec<Option<String>>>>()?;
-                        }
-                        5 => {
-                            map.next_value::<GoBytes>()?;
-                        }
-                        6 => {
-                            map.next_value::<Option<GoPlatform>>()?;
-                        }
-                        _ => {
-                            map.next_value::<Option<String>>()?;
-                        }
-                    }
-                    Ok(())
-                })?;
-                Ok(descriptor)
-            }
-        }
-        d.deserialize_map(Members)
-    }
-}
-
-/// The descriptor's `size` from its JSON text, as Go's decoder reads an
-/// `int64`: `None` for `null` (the member keeps its value), a number that
-/// `strconv.ParseInt` takes (`-0` included); anything else fails, with
-/// Go's text. A negative size, which Go reads and the comparison with the
-/// artifact then refuses, is refused here (a size is never negative).
-fn go_size(text: &str) -> Result<Option<u64>, String> {
-    if text == "null" {
-        return Ok(None);
-    }
-    let kind = match text.as_bytes().first() {
-        Some(b'-' | b'0'..=b'9') => "number",
-        Some(b'"') => "string",
-        Some(b't' | b'f') => "bool",
-        Some(b'[') => "array",
-        _ => "object",
-    };
-    let refused = || {
-        format!(
-            "json: cannot unmarshal {kind}{} into Go struct field Descriptor.targetArtifact.size of type int64",
-            if kind == "number" {
-                format!(" {text}")
-            } else {
-                String::new()
-            }
-        )
-    };
-    if kind != "number" {
-        return Err(refused());
-    }
-    match text.parse::<i64>() {
-        Ok(n) => u64::try_from(n)
-            .map(Some)
-            .map_err(|_| format!("negative size {n}")),
-        Err(_) => Err(refused()),
-    }
-}
-
-/// A `[]byte` as Go's JSON decoder reads it: `null`, or standard base64
-/// with padding (its bits after the last whole byte may be set).
-struct GoBytes;
-
-impl<'de> Deserialize<'de> for GoBytes {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        if let Some(text) = Option::<String>::deserialize(d)? {
-            crate::json::decode_go_base64(&text).map_err(serde::de::Error::custom)?;
-        }
-        Ok(GoBytes)
-    }
-}
-
-/// An OCI `Platform` as Go's JSON decoder reads it, for its types only.
-struct GoPlatform;
-
-impl<'de> Deserialize<'de> for GoPlatform {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = GoPlatform;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an OCI platform object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<GoPlatform, A::Error> {
-                let names = ["architecture", "os", "os.version", "os.features", "variant"];
-                crate::json::go_struct_fields(&mut map, &names, |i, map| {
-                    match i {
-                        3 => {
-                            map.next_value::<Option<Vec<Option<String>>>>()?;
-                        }
-                        _ => {
-                            map.next_value::<Option<String>>()?;
-                        }
-                    }
-                    Ok(())
-                })?;
-                Ok(GoPlatform)
-            }
-        }
-        d.deserialize_map(Fields)
+        go_json::descriptor(d, false)
     }
 }
 
 impl<'de> Deserialize<'de> for Payload {
+    /// Reads a payload as the reference reads one: a missing or `null`
+    /// `targetArtifact` is the empty descriptor, which no artifact matches.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Members;
-        impl<'de> serde::de::Visitor<'de> for Members {
-            type Value = Payload;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a Notary payload object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Payload, A::Error> {
-                let mut target = None;
-                // Missing or `null`, it is Go's zero descriptor, which no
-                // artifact matches.
-                crate::json::go_struct_fields(&mut map, &["targetArtifact"], |_, map| {
-                    target = map.next_value()?;
-                    Ok(())
-                })?;
-                Ok(Payload {
-                    target_artifact: target.unwrap_or_default(),
-                })
-            }
-        }
-        d.deserialize_map(Members)
+        go_json::payload(d, false)
     }
 }
 
@@ -365,12 +196,33 @@ impl Payload {
 
     /// Parses payload bytes (only after the signature verified).
     // Requirements: A7.
+    ///
+    /// The bytes are read as the reference reads them (Go's
+    /// `json.Unmarshal`), and refused with its text: a syntax error first,
+    /// then the first member of the wrong type.
     pub fn from_json(bytes: &[u8]) -> Result<Self, PayloadError> {
         crate::json::check_depth(bytes, crate::json::MAX_DEPTH).map_err(PayloadError::Malformed)?;
         // Text as Go's decoder reads it: invalid UTF-8 and lone surrogate
         // escapes become U+FFFD rather than failing.
-        serde_json::from_str(&crate::json::go_text(bytes))
-            .map_err(|e| PayloadError::Malformed(e.to_string()))
+        let text = crate::json::go_text(bytes);
+        if let Some(e) = crate::json::go_syntax_error(text.as_bytes()) {
+            return Err(PayloadError::Decode(e));
+        }
+        let mut de = serde_json::Deserializer::from_str(&text);
+        go_json::payload(&mut de, true)
+            .and_then(|p| de.end().map(|()| p))
+            .map_err(|e| {
+                // Go's texts as they are; ours (a member given twice) with
+                // where it is.
+                let text = e.to_string();
+                let at = format!(" at line {} column {}", e.line(), e.column());
+                match text.strip_suffix(&at) {
+                    Some(go) if go.starts_with("json: ") || go.starts_with("illegal base64") => {
+                        PayloadError::Decode(go.to_owned())
+                    }
+                    _ => PayloadError::Malformed(text),
+                }
+            })
     }
 }
 
@@ -378,9 +230,14 @@ impl Payload {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PayloadError {
-    /// Not JSON, or not the expected shape.
+    /// Not the expected shape where the reference would read it: a member
+    /// given twice, a negative size, JSON nested too deep.
     #[error("malformed payload: {0}")]
     Malformed(String),
+    /// Not JSON, or a member of the wrong type, with the reference's text
+    /// (Go's `json.Unmarshal`).
+    #[error("{0}")]
+    Decode(String),
 }
 
 /// Parses `<algorithm>:<hex>` where the algorithm is one Notation hashes
@@ -506,6 +363,104 @@ mod tests {
             descriptor(r#"{"size":9223372036854775807}"#).unwrap().size,
             i64::MAX as u64
         );
+    }
+
+    /// A payload that does not decode gets the reference's text: Go's
+    /// syntax error first, then its first type error in document order.
+    // Requirements: A1, A2.
+    #[test]
+    fn decoding_errors_are_gos() {
+        let err = |json: &str| match Payload::from_json(json.as_bytes()) {
+            Err(PayloadError::Decode(e)) => e,
+            other => panic!("{json}: {other:?}"),
+        };
+        let field = |path: &str, ty: &str, kind: &str| {
+            format!("json: cannot unmarshal {kind} into Go struct field {path} of type {ty}")
+        };
+        assert_eq!(
+            err("[]"),
+            "json: cannot unmarshal array into Go value of type envelope.Payload"
+        );
+        assert_eq!(
+            err(r#"{"targetArtifact":"x"}"#),
+            field("Payload.targetArtifact", "v1.Descriptor", "string")
+        );
+        for (member, path, ty, kind) in [
+            (r#""mediaType":1"#, "mediaType", "string", "number"),
+            (r#""digest":true"#, "digest", "digest.Digest", "bool"),
+            (r#""size":3000.0"#, "size", "int64", "number 3000.0"),
+            (r#""size":"3""#, "size", "int64", "string"),
+            (
+                r#""annotations":[]"#,
+                "annotations",
+                "map[string]string",
+                "array",
+            ),
+            (
+                r#""annotations":{"a":1}"#,
+                "annotations",
+                "string",
+                "number",
+            ),
+            (r#""urls":{}"#, "urls", "[]string", "object"),
+            (r#""urls":[1]"#, "urls", "string", "number"),
+            (r#""data":1"#, "data", "[]uint8", "number"),
+            (r#""platform":"x""#, "platform", "v1.Platform", "string"),
+            (r#""artifactType":{}"#, "artifactType", "string", "object"),
+        ] {
+            assert_eq!(
+                err(&format!(r#"{{"targetArtifact":{{{member}}}}}"#)),
+                field(&format!("Descriptor.targetArtifact.{path}"), ty, kind),
+                "{member}"
+            );
+        }
+        assert_eq!(
+            err(r#"{"targetArtifact":{"platform":{"os.features":[1]}}}"#),
+            field(
+                "Platform.targetArtifact.platform.os.features",
+                "string",
+                "number"
+            )
+        );
+        // The first in document order.
+        assert_eq!(
+            err(r#"{"targetArtifact":{"size":"1","mediaType":1}}"#),
+            field("Descriptor.targetArtifact.size", "int64", "string")
+        );
+        assert_eq!(
+            err(r#"{"targetArtifact":{"data":"!"}}"#),
+            "illegal base64 data at input byte 0"
+        );
+        assert_eq!(
+            err(r#"{"targetArtifact":{}} x"#),
+            "invalid character 'x' after top-level value"
+        );
+        assert_eq!(err(r#"{"targetArtifact":"#), "unexpected end of JSON input");
+        // Ours: a member given twice.
+        assert!(matches!(
+            Payload::from_json(br#"{"targetArtifact":{},"TARGETARTIFACT":{}}"#),
+            Err(PayloadError::Malformed(_))
+        ));
+    }
+
+    /// Through serde from any format (here a `serde_json::Value`, which
+    /// holds numbers, not their text), a descriptor reads the same way.
+    #[test]
+    fn serde_reads_descriptors_from_values() {
+        let d: Descriptor = serde_json::from_value(serde_json::json!({
+            "MediaType": "m", "digest": "sha256:ab", "size": 5, "annotations": {"a": null}
+        }))
+        .unwrap();
+        assert_eq!(d.size, 5);
+        assert_eq!(d.media_type, "m");
+        assert_eq!(d.annotations.unwrap()["a"], "");
+        let e = serde_json::from_value::<Descriptor>(serde_json::json!({"size": 1.5})).unwrap_err();
+        assert!(
+            e.to_string().contains("Descriptor.targetArtifact.size"),
+            "{e}"
+        );
+        let p: Payload = serde_json::from_value(serde_json::json!(null)).unwrap();
+        assert_eq!(p, Payload::default());
     }
 
     #[test]
