@@ -329,9 +329,8 @@ impl Console {
         Ok(secret)
     }
 
-    /// Asks `prompt [y/N]` (on standard error, so that standard output stays
-    /// clean for data) and reads one line of standard input, as the
-    /// reference's `AskForConfirmation` does. An explicit answer other than
+    /// Asks `prompt [y/N]` on standard output and reads one line of
+    /// standard input, as the reference's `AskForConfirmation` does. An explicit answer other than
     /// `y`/`yes` is [`Confirmation::No`] and prints `Operation cancelled.`.
     /// When standard input ends without any answer (a script, a closed
     /// stdin) the result is an error telling how to confirm up front, so that
@@ -339,7 +338,7 @@ impl Console {
     pub fn confirm(&mut self, prompt: &str, how_to_skip: &str) -> CliResult<Confirmation> {
         // The prompt's own lines are kept (cleanup-test lists its changes
         // one per line); other control characters are escaped.
-        self.write_err(&format!("{} [y/N] ", escape::block(prompt)))?;
+        self.print(format_args!("{prompt} [y/N] "))?;
         self.flush()?;
         // An answer is a word: a line of more than 4 KiB is read no further.
         let mut line = String::new();
@@ -348,7 +347,7 @@ impl Console {
             .read_line(&mut line)
             .map_err(CliError::Output)?;
         if read == 0 {
-            self.write_err("\n")?;
+            self.println("")?;
             return Err(CliError::NotConfirmed(format!(
                 "confirmation required but no answer was given on standard input; {how_to_skip}"
             )));
@@ -431,15 +430,17 @@ mod tests {
 
     #[test]
     fn confirmation_answers() {
-        let (mut c, _, err) = console("YES\n");
+        // On standard output, as the reference asks.
+        let (mut c, out, err) = console("YES\n");
         assert_eq!(
             c.confirm("Overwrite?", "use --force").unwrap(),
             Confirmation::Yes
         );
         assert_eq!(
-            String::from_utf8(err.0.lock().unwrap().clone()).unwrap(),
+            String::from_utf8(out.0.lock().unwrap().clone()).unwrap(),
             "Overwrite? [y/N] "
         );
+        assert!(err.0.lock().unwrap().is_empty());
         let (mut c, out, _) = console("n\n");
         assert_eq!(
             c.confirm("Overwrite?", "use --force").unwrap(),
@@ -447,7 +448,7 @@ mod tests {
         );
         assert_eq!(
             String::from_utf8(out.0.lock().unwrap().clone()).unwrap(),
-            "Operation cancelled.\n"
+            "Overwrite? [y/N] Operation cancelled.\n"
         );
         let (mut c, _, _) = console("");
         let e = c.confirm("Overwrite?", "use --force").unwrap_err();

@@ -410,7 +410,7 @@ fn signature_file_placement_and_overwrite() {
     let before = fs::read(env.path("dir/blob.bin.jws.sig")).unwrap();
     env.run(&["blob", "sign", "dir/blob.bin"])
         .failure()
-        .stderr_has("The signature file already exists, do you want to overwrite it? [y/N]")
+        .stdout_has("The signature file already exists, do you want to overwrite it? [y/N]")
         .stderr_has("use --force");
     env.run_with_input(&["blob", "sign", "dir/blob.bin"], "n\n")
         .success()

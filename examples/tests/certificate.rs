@@ -128,7 +128,7 @@ fn add_list_show_delete() {
     // Deleting asks first; without an answer nothing happens.
     env.run(&["cert", "delete", "-t", "ca", "-s", "e2e", "expired_e2e.crt"])
         .failure()
-        .stderr_has(
+        .stdout_has(
             "Are you sure you want to delete \"expired_e2e.crt\" in \"e2e\" of type \"ca\"? [y/N]",
         );
     env.run_with_input(
@@ -374,7 +374,7 @@ fn generate_test_and_cleanup() {
 
     env.run(&["cert", "cleanup-test", "e2e-test"])
         .failure()
-        .stderr_has("The test key e2e-test and its corresponding certificate will be cleaned up with the following changes:\n- Delete certificate e2e-test.crt from trust store e2e-test of type ca\n- Remove key e2e-test from the key list\n");
+        .stdout_has("The test key e2e-test and its corresponding certificate will be cleaned up with the following changes:\n- Delete certificate e2e-test.crt from trust store e2e-test of type ca\n- Remove key e2e-test from the key list\n");
     env.run(&["cert", "cleanup-test", "e2e-test", "-y"])
         .success()
         .stdout_has("Successfully deleted e2e-test.crt from trust store e2e-test of type ca\n")

@@ -793,11 +793,12 @@ fn uninstall_r1() {
     let out = env
         .run_with_input(&["plugin", "uninstall", NAME], "n\n")
         .success();
-    assert_eq!(out.stdout, "Operation cancelled.\n");
+    // Asked on standard output, as the reference asks.
     assert_eq!(
-        out.stderr,
-        "Are you sure you want to uninstall plugin \"e2e-plugin\"? [y/N] "
+        out.stdout,
+        "Are you sure you want to uninstall plugin \"e2e-plugin\"? [y/N] Operation cancelled.\n"
     );
+    assert_eq!(out.stderr, "");
     assert_eq!(listing(&plugins(&env)), [NAME]);
     env.run(&["plugin", "uninstall", NAME])
         .failure()
@@ -806,7 +807,10 @@ fn uninstall_r1() {
     let out = env
         .run_with_input(&["plugin", "uninstall", NAME], "y\n")
         .success();
-    assert_eq!(out.stdout, "Successfully uninstalled plugin e2e-plugin\n");
+    assert_eq!(
+        out.stdout,
+        "Are you sure you want to uninstall plugin \"e2e-plugin\"? [y/N] Successfully uninstalled plugin e2e-plugin\n"
+    );
     assert!(listing(&plugins(&env)).is_empty());
     for (alias, yes) in [("uninstall", "--yes"), ("remove", "-y"), ("rm", "-y")] {
         install();

@@ -256,7 +256,7 @@ fn import_replaces_only_with_consent_and_removes_legacy_file() {
     // An existing valid policy is replaced only with consent.
     env.run(&["policy", "import", second.to_str().unwrap()])
         .failure()
-        .stderr_has(
+        .stdout_has(
             "The OCI trust policy configuration already exists, do you want to overwrite it? [y/N]",
         );
     env.run_with_input(&["policy", "import", second.to_str().unwrap()], "no\n")
@@ -327,7 +327,7 @@ fn blob_policy_import_and_show() {
         // Replacing needs --force (or a yes on stdin).
         env.run(&["blob", "policy", "import", path.to_str().unwrap()])
             .failure()
-            .stderr_has(
+            .stdout_has(
                 "The blob trust policy configuration already exists, do you want to overwrite it?",
             );
         env.run(&[
@@ -425,7 +425,7 @@ fn blob_policy_init() {
         "--global",
     ])
     .failure()
-    .stderr_has("The blob trust policy configuration already exists");
+    .stdout_has("The blob trust policy configuration already exists");
     env.run(&[
         "blob",
         "policy",

@@ -118,6 +118,11 @@ pub enum BlobSignError {
     // Requirements: R7.
     #[error(transparent)]
     Plugin(#[from] crate::plugin::PluginSignError),
+    /// The content media type is empty or not a media type (checked as
+    /// the reference checks it, before the blob is read).
+    // Requirements: A3.
+    #[error(transparent)]
+    MediaType(#[from] crate::payload::MediaTypeError),
 }
 
 // Not `#[from]`: the message prints the I/O error, so it is not also the
@@ -209,6 +214,7 @@ pub fn sign_blob(
     options: &BlobSignOptions<'_>,
     crypto: &dyn CryptoProvider,
 ) -> Result<Vec<u8>, BlobSignError> {
+    crate::payload::check_media_type(&options.media_type)?;
     let key_spec = signer.key_spec().map_err(SignError::from)?;
     let mut descriptor = Descriptor::of_reader(
         options.media_type.clone(),
@@ -260,14 +266,20 @@ pub fn format_from_signature_path(path: &Path) -> Result<EnvelopeFormat, Signatu
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let Some(stem) = name.strip_suffix(".sig") else {
+    // The extension and the format are compared in lower case, as the
+    // reference compares them (`x.JWS.SIG` is a JWS signature).
+    let Some(stem) = name
+        .rsplit_once('.')
+        .filter(|(_, extension)| extension.to_lowercase() == "sig")
+        .map(|(stem, _)| stem)
+    else {
         return Err(SignatureFileNameError::NotSig(name));
     };
     let Some((_, format)) = stem.rsplit_once('.') else {
         return Err(SignatureFileNameError::NoFormat(name));
     };
-    EnvelopeFormat::from_name(format)
-        .ok_or_else(|| SignatureFileNameError::UnknownFormat(format.to_string()))
+    let format = format.to_lowercase();
+    EnvelopeFormat::from_name(&format).ok_or(SignatureFileNameError::UnknownFormat(format))
 }
 
 #[cfg(test)]
@@ -335,6 +347,18 @@ mod tests {
                 .unwrap_err()
                 .to_string(),
             "signature format \"invalid\" not supported"
+        );
+        // In any case, as the reference reads them.
+        for (name, format) in [
+            ("x.JWS.sig", EnvelopeFormat::Jws),
+            ("x.jws.SIG", EnvelopeFormat::Jws),
+            ("x.Cose.Sig", EnvelopeFormat::Cose),
+        ] {
+            assert_eq!(format_from_signature_path(Path::new(name)), Ok(format));
+        }
+        assert_eq!(
+            format_from_signature_path(Path::new("x.JWT.sig")),
+            Err(SignatureFileNameError::UnknownFormat("jwt".into()))
         );
     }
 }

@@ -251,10 +251,12 @@ impl SignArgs {
                 signature_path.display()
             )));
         }
+        // With `--force` the reference warns whether or not a file is there.
+        if self.force {
+            con.warn("existing signature file will be overwritten")?;
+        }
         let overwrite = if existing.is_some() {
-            if self.force {
-                con.warn("existing signature file will be overwritten")?;
-            } else {
+            if !self.force {
                 let answer = con.confirm(
                     "The signature file already exists, do you want to overwrite it?",
                     "use --force to overwrite the existing signature file",

@@ -169,10 +169,12 @@ pub struct ListArgs {
 impl ListArgs {
     fn run(self, con: &mut Console) -> CliResult {
         self.logging.apply(con);
+        // An empty `--type` filters nothing, as in the reference.
         let store_type = self
             .store
             .store_type
             .as_deref()
+            .filter(|t| !t.is_empty())
             .map(parse_store_type)
             .transpose()?;
         let name = self.store.store.as_deref().filter(|n| !n.is_empty());
@@ -618,7 +620,7 @@ impl CleanupTestArgs {
         let cert_file = format!("{name}.crt");
         if !self.yes {
             let prompt = format!(
-                "The test key {name} and its corresponding certificate will be cleaned up with the following changes:\n- Delete certificate {cert_file} from trust store {name} of type ca\n- Remove key {name} from the key list\n- Delete key file: {}\n- Delete certificate file: {}\nAre you sure you want to continue?",
+                "The test key {name} and its corresponding certificate will be cleaned up with the following changes:\n- Delete certificate {cert_file} from trust store {name} of type ca\n- Remove key {name} from the key list\n- Delete key file: {}\n- Delete certificate file: {}\n\nAre you sure you want to continue?",
                 key_path.display(),
                 cert_path.display()
             );

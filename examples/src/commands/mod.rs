@@ -154,7 +154,8 @@ pub fn load_signer(con: &mut Console, dir: &Path, args: &SignerArgs) -> CliResul
         return Ok(CliSigner::Plugin(signer));
     }
     let keys = SigningKeys::load(dir)?;
-    let key = keys.get(args.key.as_deref())?;
+    // `--key ''` is the default key, as the reference resolves it.
+    let key = keys.get(args.key.as_deref().filter(|k| !k.is_empty()))?;
     con.debug(format_args!("signing key: {}", key.name))?;
     if secrets::is_pkcs11_key(key) {
         // The `notation-pkcs11` plugin's key entry: signed in process, the

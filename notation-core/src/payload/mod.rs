@@ -2,6 +2,9 @@
 // Requirements: A1-A8.
 
 mod go_json;
+mod media_type;
+
+pub use media_type::{MediaTypeError, check_media_type};
 
 use std::collections::BTreeMap;
 

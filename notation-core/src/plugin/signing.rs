@@ -439,6 +439,7 @@ impl PluginSigner {
         options: &BlobSignOptions<'_>,
         crypto: &dyn CryptoProvider,
     ) -> Result<Vec<u8>, BlobSignError> {
+        crate::payload::check_media_type(&options.media_type)?;
         let metadata = self.metadata().map_err(PluginSignError::from)?;
         if metadata.has_capability(&Capability::SignatureGenerator) {
             let signer = self.raw_signer_with(metadata)?;

@@ -256,6 +256,11 @@ impl Verifier {
         options: &BlobVerifyOptions,
         descriptor: &mut dyn FnMut(crate::algorithm::HashAlgorithm) -> Result<Descriptor, String>,
     ) -> Result<VerificationOutcome, VerificationError> {
+        // A media type to enforce is checked first, as the reference
+        // checks it (an empty one enforces nothing).
+        if let Some(m) = options.media_type.as_deref().filter(|m| !m.is_empty()) {
+            crate::payload::check_media_type(m).map_err(VerificationError::MediaType)?;
+        }
         let statement = self.blob_statement(options.policy_name.as_deref())?;
         if statement.verification().is_skip() {
             return Ok(VerificationOutcome::skipped(statement));

@@ -506,6 +506,10 @@ pub enum VerificationError {
     // Requirements: N10.
     #[error("unable to find specified metadata in the signature")]
     UserMetadata(Box<VerificationOutcome>),
+    /// The media type to enforce is not a media type.
+    // Requirements: A3.
+    #[error(transparent)]
+    MediaType(crate::payload::MediaTypeError),
     /// The blob could not be digested.
     #[error("failed to generate descriptor for given artifact. Error: {detail}")]
     Descriptor {
