@@ -121,7 +121,7 @@ fn r1_reference_layout_lists_foo_and_rejects_badplugin() {
 
 /// R1: the executable must be a regular file (no symlink); symlinked
 /// plugin directories and plain files are not plugins; a missing plugin is
-/// "plugin not found".
+/// the reference's "not found or inaccessible".
 #[cfg(unix)]
 #[test]
 fn r1_symlinks_files_and_missing_plugins() {
@@ -144,7 +144,9 @@ fn r1_symlinks_files_and_missing_plugins() {
     let missing = dir.open("absent").unwrap_err();
     assert!(missing.is_not_found());
     assert!(
-        missing.to_string().starts_with("plugin not found"),
+        missing
+            .to_string()
+            .starts_with("plugin executable file is either not found or inaccessible: stat "),
         "{missing}"
     );
     assert!(matches!(

@@ -261,3 +261,42 @@ fn payload_members_missing_or_null_are_go_zero_values() {
         );
     }
 }
+
+/// A content media type is checked as notation-go checks it (Go's
+/// `mime.ParseMediaType`) before anything is signed or verified; an
+/// empty one cannot be signed with.
+// Requirements: A3.
+#[test]
+fn content_media_types_are_checked_first() {
+    let sign = |media_type: &str| {
+        sign_blob(
+            &signer(),
+            &mut &BLOB[..],
+            &BlobSignOptions::new(EnvelopeFormat::Jws).media_type(media_type),
+            default_provider().as_ref(),
+        )
+        .map_err(|e| e.to_string())
+    };
+    assert_eq!(
+        sign("a b").unwrap_err(),
+        r#"invalid content media-type "a b": mime: expected slash after first token"#
+    );
+    assert_eq!(sign("").unwrap_err(), "content media-type cannot be empty");
+    let envelope = sign("text/plain; charset=utf-8").unwrap();
+    let err = verify(
+        &envelope,
+        BLOB,
+        &BlobVerifyOptions::new().media_type("a/b;c=d;c=e"),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        r#"invalid content media-type "a/b;c=d;c=e": mime: duplicate parameter name"#
+    );
+    verify(
+        &envelope,
+        BLOB,
+        &BlobVerifyOptions::new().media_type("text/plain; charset=utf-8"),
+    )
+    .unwrap();
+}

@@ -484,7 +484,7 @@ fn signing_keys_plugin_key_merges_plugin_config() {
         );
         let message = last_error();
         assert!(
-            message.starts_with("signing key absent: plugin not found: no plugin executable at "),
+            message.starts_with("signing key absent: plugin executable file is either not found or inaccessible: stat "),
             "{message}"
         );
         assert!(none.is_null());
@@ -830,7 +830,7 @@ fn verification_plugin_verdicts_reach_the_result() {
     let message = result_failure(result).unwrap();
     assert!(
         message.starts_with(&format!(
-            "error while locating the verification plugin \"{VERIFIER_PLUGIN}\", make sure the plugin is installed successfully before verifying the signature. error: plugin not found: no plugin executable at "
+            "error while locating the verification plugin \"{VERIFIER_PLUGIN}\", make sure the plugin is installed successfully before verifying the signature. error: plugin executable file is either not found or inaccessible: stat "
         )),
         "{message}"
     );
@@ -1141,7 +1141,7 @@ fn misbehaving_signing_plugins_give_codes_and_messages() {
     let (code, message) = try_sign_blob(signer, b"blob", ptr::null()).unwrap_err();
     assert_eq!(code, notation_result::PluginNotFound);
     assert!(
-        message.starts_with("plugin not found: no plugin executable at "),
+        message.starts_with("plugin executable file is either not found or inaccessible: stat "),
         "{message}"
     );
 
@@ -1267,7 +1267,7 @@ fn hostile_calls_give_codes() {
     assert_eq!(
         message,
         format!(
-            "plugin not found: no plugin executable at {}",
+            "plugin executable file is either not found or inaccessible: stat {}: no such file or directory",
             plugins
                 .join("com.example.absent/notation-com.example.absent")
                 .display()

@@ -222,16 +222,11 @@ pub fn failure_of(e: &PluginError) -> MetadataFailure {
 }
 
 /// A plugin error as the reference CLI words it where its text differs
-/// from the library's: a missing executable is Go's `stat` error, a
-/// plugin that exits without a word is its exit status alone, a response
+/// from the library's: a plugin that exits without a word is its exit status alone, a response
 /// that does not parse is named without the parser's complaint (which `-d`
 /// can show). Everything else is the library's text.
 pub fn plugin_error_text(e: &PluginError) -> String {
     match e {
-        PluginError::NotFound { path, .. } => format!(
-            "plugin executable file is either not found or inaccessible: stat {}: no such file or directory",
-            path.display()
-        ),
         PluginError::Exit { status, stderr, .. } if stderr.is_empty() => status.clone(),
         PluginError::MalformedResponse {
             plugin, command, ..

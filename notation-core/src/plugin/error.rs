@@ -12,9 +12,13 @@ use crate::x509::CertificateParseError;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PluginError {
-    /// No plugin of that name is installed.
+    /// No plugin of that name is installed (the reference's text: its
+    /// `stat` of the executable failed).
     // Requirements: R1.
-    #[error("plugin not found: no plugin executable at {}", .path.display())]
+    #[error(
+        "plugin executable file is either not found or inaccessible: stat {}: no such file or directory",
+        .path.display()
+    )]
     NotFound {
         /// The plugin name.
         name: String,
