@@ -86,14 +86,20 @@ impl LogSink {
     /// the reference). `text` is escaped as a block: a multi-line entry
     /// (an HTTP exchange) keeps its lines, built from quoted values.
     pub fn log(&self, level: LogLevel, text: &str) {
-        if level == LogLevel::Off || self.level < level {
-            return;
-        }
         let name = if level == LogLevel::Debug {
             "debug"
         } else {
             "info"
         };
+        self.log_as(level, name, text);
+    }
+
+    /// [`LogSink::log`] under logrus' level `name` (`warning` shows from
+    /// `-v` on, as `info`).
+    fn log_as(&self, level: LogLevel, name: &str, text: &str) {
+        if level == LogLevel::Off || self.level < level {
+            return;
+        }
         let entry = if self.level == LogLevel::Debug {
             format!(
                 "time={} level={name} msg={}\n",
@@ -217,6 +223,17 @@ impl Console {
     /// Logs `text` at the info level (`-v` and `-d`).
     pub fn info(&mut self, text: impl std::fmt::Display) -> CliResult {
         self.log(LogLevel::Info, &text.to_string())
+    }
+
+    /// Logs `text` at the warning level (`-v` and `-d`: the reference's
+    /// `logger.Warn`, silent without them).
+    pub fn log_warning(&mut self, text: impl std::fmt::Display) -> CliResult {
+        if self.level >= LogLevel::Info {
+            self.out.flush().map_err(CliError::Output)?;
+            self.log_sink()
+                .log_as(LogLevel::Info, "warning", &escape::line(&text.to_string()));
+        }
+        Ok(())
     }
 
     /// Logs `text` at the debug level (`-d` only).

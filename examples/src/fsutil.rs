@@ -79,6 +79,16 @@ pub fn io_error_text(e: &io::Error) -> String {
     }
 }
 
+/// Go's error for reading the file at `path` (`os.Open`, `os.ReadFile`), as
+/// the reference prints it: `open <path>: <reason>`, or `read <path>: is a
+/// directory` for a directory (which Go opens, then fails to read).
+pub fn go_read_error(path: &Path, e: &io::Error) -> String {
+    if path.is_dir() {
+        return format!("read {}: is a directory", path.display());
+    }
+    format!("open {}: {}", path.display(), io_error_text(e))
+}
+
 /// `path` made absolute against the current directory (without resolving
 /// symlinks), for messages; falls back to `path` itself.
 pub fn absolute(path: &Path) -> PathBuf {

@@ -503,7 +503,7 @@ fn key_selection_errors() {
         .stderr_has("blob path cannot be empty");
     env.run(&["blob", "sign", "--key", "k1", "missing.bin"])
         .failure()
-        .stderr_has("failed to open blob missing.bin: no such file or directory");
+        .stderr_has("Error: open missing.bin: no such file or directory");
     env.run(&["blob", "sign", "--key", "k1", "."])
         .failure()
         .stderr_has("is not a regular file");
@@ -527,11 +527,16 @@ fn verify_argument_errors() {
         .stderr_has("filepath of the signature cannot be empty");
     env.run(&["blob", "verify", "-s", "missing.jws.sig", "b"])
         .failure()
-        .stderr_has("failed to read signature file missing.jws.sig: no such file or directory");
+        .stderr_has("Error: open missing.jws.sig: no such file or directory");
     env.write("empty.jws.sig", "");
     env.run(&["blob", "verify", "-s", "empty.jws.sig", "b"])
         .failure()
-        .stderr_has("signature cannot be nil or empty");
+        .stderr_has("Error: signature verification failed: signature cannot be nil or empty");
+    // A directory is read (and fails) before its name is looked at.
+    fs::create_dir(env.path("d")).unwrap();
+    env.run(&["blob", "verify", "-s", "d", "b"])
+        .failure()
+        .stderr_has("Error: read d: is a directory");
     // A JWS signature file named as COSE fails integrity, not silently.
     fs::copy(env.path("b.jws.sig"), env.path("b.cose.sig")).unwrap();
     env.run(&["blob", "verify", "-s", "b.cose.sig", "b"])

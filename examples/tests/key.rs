@@ -243,9 +243,12 @@ fn local_keys() {
     env.run(&["key", "set", "--default", "one"])
         .success()
         .stdout_has("one: marked as default\n");
-    env.run(&["key", "update", "one"])
+    // The reference's `logger.Warn`: silent unless logging is on.
+    let quiet = env.run(&["key", "update", "one"]).success();
+    assert_eq!(quiet.stderr, "");
+    env.run(&["key", "update", "-d", "one"])
         .success()
-        .stderr_has("Warning: --default flag is not set, command did not take effect");
+        .stderr_has("level=warning msg=--default flag is not set, command did not take effect");
     env.run(&["key", "update", "--default", "nope"])
         .failure()
         .stderr_has("Error: signing key nope not found");

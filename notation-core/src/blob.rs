@@ -262,10 +262,7 @@ pub enum SignatureFileNameError {
 /// spec's "try every format" fallback is not implemented.
 // Requirements: S1, W10.
 pub fn format_from_signature_path(path: &Path) -> Result<EnvelopeFormat, SignatureFileNameError> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = go_base(&path.to_string_lossy());
     // The extension and the format are compared in lower case, as the
     // reference compares them (`x.JWS.SIG` is a JWS signature).
     let Some(stem) = name
@@ -280,6 +277,19 @@ pub fn format_from_signature_path(path: &Path) -> Result<EnvelopeFormat, Signatu
     };
     let format = format.to_lowercase();
     EnvelopeFormat::from_name(&format).ok_or(SignatureFileNameError::UnknownFormat(format))
+}
+
+/// Go's `filepath.Base` (Unix): the last element, trailing slashes
+/// dropped; `.` for an empty path, `/` for one of slashes only.
+fn go_base(path: &str) -> String {
+    if path.is_empty() {
+        return ".".into();
+    }
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        return "/".into();
+    }
+    trimmed.rsplit('/').next().unwrap_or(trimmed).to_owned()
 }
 
 #[cfg(test)]
@@ -356,6 +366,16 @@ mod tests {
         ] {
             assert_eq!(format_from_signature_path(Path::new(name)), Ok(format));
         }
+        // Named as Go's `filepath.Base` names them.
+        assert_eq!(
+            format_from_signature_path(Path::new(""))
+                .unwrap_err()
+                .to_string(),
+            "invalid signature filename .. The file extension must be .sig"
+        );
+        assert_eq!(go_base("a/b.jws.sig/"), "b.jws.sig");
+        assert_eq!(go_base("a/.."), "..");
+        assert_eq!(go_base("//"), "/");
         assert_eq!(
             format_from_signature_path(Path::new("x.JWT.sig")),
             Err(SignatureFileNameError::UnknownFormat("jwt".into()))

@@ -481,7 +481,9 @@ fn plugin_interaction_table(r: &mut Report) {
             expect(
                 verdict(v.verify_artifact(REF_01, &desc_01(), &env, "application/jose+json", &ArtifactVerifyOptions::new())),
                 "FAIL(INCONCLUSIVE)",
-                &["error while locating the verification plugin \"plugin-name\", make sure the plugin is installed successfully before verifying the signature. error: plugin not found"],
+                // The reference CLI's text with a plugin directory
+                // (notation-go's `NewCLIPlugin` stat of the executable).
+                &["error while locating the verification plugin \"plugin-name\", make sure the plugin is installed successfully before verifying the signature. error: plugin executable file is either not found or inaccessible: stat "],
             )
         });
         r.case(format!("01 {file} plugin without verifier capabilities"), || {

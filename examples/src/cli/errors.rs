@@ -61,6 +61,14 @@ pub fn translate(e: &Error, command: &Command, args: &[OsString]) -> Outcome {
     match e.kind() {
         ErrorKind::InvalidSubcommand => {
             let name = string_context(e, ContextKind::InvalidSubcommand).unwrap_or_default();
+            // cobra's `help <unknown>`: the topic named, then the root's
+            // usage; exit 0.
+            if path.len() == 2 && path[1] == "help" {
+                return Outcome::Display(format!(
+                    "Unknown help topic [`{name}`]\n{}",
+                    command.clone().render_help()
+                ));
+            }
             let mut message = format!(
                 "unknown command {} for {}",
                 go_quote(&name),
@@ -79,7 +87,10 @@ pub fn translate(e: &Error, command: &Command, args: &[OsString]) -> Outcome {
             }
         }
         ErrorKind::UnknownArgument => {
-            if let Some(long) = invalid_arg.strip_prefix("--") {
+            if invalid_arg.starts_with("---") {
+                // pflag's refusal of a flag with three dashes.
+                failure(format!("bad flag syntax: {invalid_arg}"))
+            } else if let Some(long) = invalid_arg.strip_prefix("--") {
                 let name = long.split('=').next().unwrap_or(long);
                 failure(format!("unknown flag: --{name}"))
             } else if let Some(short) = invalid_arg.strip_prefix('-')
@@ -92,10 +103,26 @@ pub fn translate(e: &Error, command: &Command, args: &[OsString]) -> Outcome {
             } else {
                 let accepted = leaf.get_positionals().count();
                 let received = count_positionals(leaf, &words, path.len() - 1);
-                failure(format!(
-                    "accepts at most {accepted} arg(s), received {}",
-                    received.max(accepted + 1)
-                ))
+                let received = received.max(accepted + 1);
+                match path[1..].join(" ").as_str() {
+                    // cobra's `ExactArgs(0)` in the reference.
+                    "blob policy show" | "blob policy init" | "policy show" => {
+                        failure(format!("accepts 0 arg(s), received {received}"))
+                    }
+                    // cobra's `NoArgs`: the first argument as a command.
+                    "version"
+                    | "completion bash"
+                    | "completion zsh"
+                    | "completion fish"
+                    | "completion powershell" => failure(format!(
+                        "unknown command {} for {}",
+                        go_quote(&invalid_arg),
+                        go_quote(&path.join(" "))
+                    )),
+                    _ => failure(format!(
+                        "accepts at most {accepted} arg(s), received {received}"
+                    )),
+                }
             }
         }
         ErrorKind::InvalidValue | ErrorKind::ValueValidation | ErrorKind::NoEquals => {

@@ -97,13 +97,17 @@ pub fn signature_format_of(path: &Path) -> CliResult<EnvelopeFormat> {
 }
 
 /// Reads a signature file (at most the envelope size limit).
-fn read_signature(path: &Path, action: &'static str) -> CliResult<Vec<u8>> {
-    fsutil::read_bounded(path, MAX_SIGNATURE_FILE_SIZE).map_err(|e| CliError::io(action, path, e))
+fn read_signature(path: &Path) -> Result<Vec<u8>, String> {
+    fsutil::read_bounded(path, MAX_SIGNATURE_FILE_SIZE).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidData => format!("{}: {e}", path.display()),
+        _ => fsutil::go_read_error(path, &e),
+    })
 }
 
 /// Opens a blob for streaming; it must be a regular file.
 fn open_blob(path: &Path) -> CliResult<fs::File> {
-    let file = fs::File::open(path).map_err(|e| CliError::io("failed to open blob", path, e))?;
+    let file =
+        fs::File::open(path).map_err(|e| CliError::failed(fsutil::go_read_error(path, &e)))?;
     let meta = file
         .metadata()
         .map_err(|e| CliError::io("failed to open blob", path, e))?;
@@ -325,19 +329,22 @@ impl VerifyArgs {
         }
         let plugin_config = parse_flag_map(&self.plugin_config, "plugin-config")?;
         let user_metadata = parse_flag_map(&self.user_metadata, "user-metadata")?;
-        let format = signature_format_of(&signature_path)?;
-
+        // In the reference's order: the blob, the signature file, the
+        // policy, then the signature's format from its name.
         let blob = open_blob(&blob_path)?;
-        let envelope = read_signature(&signature_path, "failed to read signature file")?;
-        if envelope.is_empty() {
-            return Err(CliError::failed("signature cannot be nil or empty"));
-        }
+        let envelope = read_signature(&signature_path).map_err(CliError::failed)?;
 
         let dir = config_dir();
         con.debug(format_args!("configuration directory: {}", dir.display()))?;
         let policy = PolicyFile::read_blob(&dir)
             .and_then(|f| f.parse_blob())
             .map_err(CliError::failed)?;
+        let format = signature_format_of(&signature_path)?;
+        if envelope.is_empty() {
+            return Err(CliError::failed(
+                "signature verification failed: signature cannot be nil or empty",
+            ));
+        }
         let (checker, cache) = super::revocation_checker(&self.revocation)?;
         let verifier = Verifier::builder(Arc::new(DirTrustStore::new(&dir)))
             .blob_policy(policy)
@@ -513,7 +520,8 @@ impl InspectArgs {
             }
         };
         let format = signature_format_of(&path)?;
-        let envelope = read_signature(&path, "failed to read signature file")?;
+        let envelope = read_signature(&path)
+            .map_err(|e| CliError::failed(format!("failed to read signature file: {e}")))?;
         let view = SignatureView::parse(format, &envelope).map_err(CliError::failed)?;
         if json {
             let text = gojson::to_string_pretty(&view.json(None)).map_err(CliError::failed)?;

@@ -99,6 +99,12 @@ fn store_error_text(e: &TrustStoreManagementError) -> String {
             error: CertificateFileError::Parse(e),
             ..
         } => e.to_string(),
+        // Go's `os.ReadFile` error, on the absolute path as the reference
+        // reads it.
+        TrustStoreManagementError::Read {
+            path,
+            error: CertificateFileError::Io(e),
+        } => crate::fsutil::go_read_error(&crate::fsutil::absolute(path), e),
         e => e.to_string(),
     }
 }
@@ -407,11 +413,12 @@ pub struct GenerateTestArgs {
     /// key size in bits: 2048, 3072 or 4096 for RSA (default 2048); 256, 384 or 521 for EC (default 256)
     #[arg(
         short = 'b',
-        long = "key-size",
-        visible_alias = "bits",
-        value_name = "BITS"
+        long = "bits",
+        visible_alias = "key-size",
+        value_name = "BITS",
+        value_parser = crate::cli::flags::go_int_parser()
     )]
-    key_size: Option<usize>,
+    key_size: Option<i64>,
     /// certificate lifetime, e.g. 365d, 30d, 12h (units d, h, m, s)
     #[arg(long, value_name = "DURATION", default_value = "365d", value_parser = parse_lifetime)]
     lifetime: time::Duration,

@@ -207,7 +207,8 @@ impl UpdateArgs {
             .name
             .ok_or_else(|| CliError::usage("missing key name"))?;
         if !self.default {
-            return con.warn("--default flag is not set, command did not take effect");
+            // The reference's `logger.Warn`: shown with `-v` or `-d` only.
+            return con.log_warning("--default flag is not set, command did not take effect");
         }
         let dir = config_dir();
         let mut keys = SigningKeys::load(&dir)?;

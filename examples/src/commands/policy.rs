@@ -34,6 +34,13 @@ enum Kind {
 }
 
 impl Kind {
+    fn policy_kind(self) -> notation_core::trust::PolicyKind {
+        match self {
+            Kind::Oci => notation_core::trust::PolicyKind::Oci,
+            Kind::Blob => notation_core::trust::PolicyKind::Blob,
+        }
+    }
+
     /// How the reference names it in messages.
     fn label(self) -> &'static str {
         match self {
@@ -177,7 +184,8 @@ fn import(con: &mut Console, kind: Kind, args: ImportArgs) -> CliResult {
         Ok(()) => {}
         Err(PolicyError::Malformed(e)) => {
             return Err(CliError::failed(format!(
-                "failed to parse {label} trust policy configuration: {e}"
+                "failed to parse {label} trust policy configuration: {}",
+                e.go_text(kind.policy_kind())
             )));
         }
         Err(e) => {

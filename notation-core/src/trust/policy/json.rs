@@ -99,10 +99,16 @@ pub(super) fn parse_json(data: &[u8], rest: Rest) -> Result<Json, PolicyJsonErro
             limit: MAX_POLICY_SIZE,
         });
     }
-    let syntax = |e: serde_json::Error| PolicyJsonError::Syntax {
-        message: e.to_string(),
-    };
     let text = crate::json::go_text(data);
+    // Go's text where Go has one (`json.Unmarshal` checks the whole input,
+    // `json.Decoder.Decode` its first value); ours otherwise (nesting).
+    let syntax = |e: serde_json::Error| PolicyJsonError::Syntax {
+        message: match rest {
+            Rest::Whitespace => crate::json::go_syntax_error(text.as_bytes()),
+            Rest::Ignored => crate::json::go_decoder_value(text.as_bytes()).err(),
+        }
+        .unwrap_or_else(|| e.to_string()),
+    };
     let mut de = serde_json::Deserializer::from_str(&text);
     let value = Json::deserialize(&mut de).map_err(syntax)?;
     if rest == Rest::Whitespace {
@@ -269,4 +275,64 @@ pub(super) fn parse_raw_document(
         version,
         statements,
     })
+}
+
+/// Go's `UnmarshalTypeError` text for a value of kind `found` at `path`
+/// (`trustPolicies[0].signatureVerification.level`, as our errors name
+/// it): the innermost struct of notation-go's `trustpolicy` documents, the
+/// field names without indexes, and the field's Go type.
+pub(super) fn go_type_error(kind: PolicyKind, path: &str, found: &str) -> String {
+    let (document, statement) = match kind {
+        PolicyKind::Blob => ("BlobDocument", "BlobTrustPolicy"),
+        PolicyKind::Oci => ("OCIDocument", "OCITrustPolicy"),
+    };
+    if path == "document" {
+        return format!(
+            "json: cannot unmarshal {found} into Go value of type trustpolicy.{document}"
+        );
+    }
+    // `trustPolicies[0].trustStores[1]` -> the fields and whether the value
+    // is an element of the last one.
+    let element = path.ends_with(']');
+    let fields: Vec<&str> = path
+        .split('.')
+        .map(|s| s.split('[').next().unwrap_or(s))
+        .collect();
+    let statement_type = format!("trustpolicy.{statement}");
+    let (strukt, shown, go_type): (&str, &[&str], String) = match (fields.as_slice(), element) {
+        (["trustPolicies"], false) => (document, &fields, format!("[]{statement_type}")),
+        (["trustPolicies"], true) => (document, &fields, statement_type),
+        ([_], _) => (document, &fields, "string".into()),
+        ([_, "trustStores" | "trustedIdentities" | "registryScopes"], false) => {
+            (statement, &fields, "[]string".into())
+        }
+        ([_, "signatureVerification"], _) => (
+            statement,
+            &fields,
+            "trustpolicy.SignatureVerification".into(),
+        ),
+        ([_, "globalPolicy"], _) => (statement, &fields, "bool".into()),
+        ([_, _], _) => (statement, &fields, "string".into()),
+        ([_, _, "override"], _) => (
+            "SignatureVerification",
+            &fields,
+            "map[trustpolicy.ValidationType]trustpolicy.ValidationAction".into(),
+        ),
+        ([_, _, "verifyTimestamp"], _) => (
+            "SignatureVerification",
+            &fields,
+            "trustpolicy.TimestampOption".into(),
+        ),
+        ([_, _, _], _) => ("SignatureVerification", &fields, "string".into()),
+        // An override's value: Go names the map, not the key.
+        _ => (
+            "SignatureVerification",
+            &fields[..3.min(fields.len())],
+            "trustpolicy.ValidationAction".into(),
+        ),
+    };
+    format!(
+        "json: cannot unmarshal {found} into Go struct field {strukt}.{} of type {go_type}",
+        shown.join(".")
+    )
 }

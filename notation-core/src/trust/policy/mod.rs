@@ -117,7 +117,8 @@ pub enum PolicyJsonError {
     /// Not JSON (or nested too deeply, or trailing data).
     #[error("{message}")]
     Syntax {
-        /// serde_json's description, with line and column.
+        /// Go's description (`unexpected end of JSON input`), or where Go
+        /// has none (nesting deeper than ours), serde_json's.
         message: String,
     },
     /// A key given twice in one object.
@@ -146,6 +147,21 @@ pub enum PolicyJsonError {
         /// The limit.
         limit: usize,
     },
+}
+
+impl PolicyJsonError {
+    /// The text the reference gives for this error in a document of `kind`:
+    /// a value of the wrong type as Go's `json.Unmarshal` words it
+    /// (`json: cannot unmarshal array into Go value of type
+    /// trustpolicy.BlobDocument`); the others as they display.
+    pub fn go_text(&self, kind: PolicyKind) -> String {
+        match self {
+            PolicyJsonError::WrongType { path, found, .. } => {
+                json::go_type_error(kind, path, found)
+            }
+            other => other.to_string(),
+        }
+    }
 }
 
 /// Why a document is not a valid trust policy, with the reference's

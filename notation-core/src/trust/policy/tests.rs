@@ -566,3 +566,111 @@ fn policy_files_are_read_as_go_reads_them() {
     let lone = OciTrustPolicyDocument::from_json(&doc(br"t\ud800st")).unwrap();
     assert_eq!(lone.statements()[0].name(), "t\u{fffd}st");
 }
+
+/// Malformed documents are described as the reference describes them:
+/// Go's syntax errors and `json.Unmarshal` type errors, with notation-go's
+/// type names (each text checked against the reference CLI's import).
+// Requirements: J6, J7.
+#[test]
+fn malformed_documents_get_gos_texts() {
+    let text = |kind: PolicyKind, json: &str| {
+        let result = match kind {
+            PolicyKind::Blob => BlobTrustPolicyDocument::from_json(json.as_bytes()).map(|_| ()),
+            PolicyKind::Oci => OciTrustPolicyDocument::from_json(json.as_bytes()).map(|_| ()),
+        };
+        match result {
+            Err(PolicyError::Malformed(e)) => e.go_text(kind),
+            other => panic!("{json}: {other:?}"),
+        }
+    };
+    let field = |strukt: &str, path: &str, kind: &str, ty: &str| {
+        format!("json: cannot unmarshal {kind} into Go struct field {strukt}.{path} of type {ty}")
+    };
+    let blob = PolicyKind::Blob;
+    assert_eq!(
+        text(blob, r#"{"version":"1.0","#),
+        "unexpected end of JSON input"
+    );
+    assert_eq!(
+        text(blob, r#"{"version":"1.0"} x"#),
+        "invalid character 'x' after top-level value"
+    );
+    assert_eq!(
+        text(blob, "[]"),
+        "json: cannot unmarshal array into Go value of type trustpolicy.BlobDocument"
+    );
+    assert_eq!(
+        text(PolicyKind::Oci, "[]"),
+        "json: cannot unmarshal array into Go value of type trustpolicy.OCIDocument"
+    );
+    assert_eq!(
+        text(blob, r#"{"version":1}"#),
+        field("BlobDocument", "version", "number", "string")
+    );
+    assert_eq!(
+        text(blob, r#"{"version":"1.0","trustPolicies":[1]}"#),
+        field(
+            "BlobDocument",
+            "trustPolicies",
+            "number",
+            "trustpolicy.BlobTrustPolicy"
+        )
+    );
+    assert_eq!(
+        text(blob, r#"{"version":"1.0","trustPolicies":{}}"#),
+        field(
+            "BlobDocument",
+            "trustPolicies",
+            "object",
+            "[]trustpolicy.BlobTrustPolicy"
+        )
+    );
+    assert_eq!(
+        text(
+            PolicyKind::Oci,
+            r#"{"version":"1.0","trustPolicies":[{"name":"a","trustStores":[1]}]}"#
+        ),
+        field(
+            "OCITrustPolicy",
+            "trustPolicies.trustStores",
+            "number",
+            "string"
+        )
+    );
+    assert_eq!(
+        text(
+            blob,
+            r#"{"version":"1.0","trustPolicies":[{"globalPolicy":"yes"}]}"#
+        ),
+        field(
+            "BlobTrustPolicy",
+            "trustPolicies.globalPolicy",
+            "string",
+            "bool"
+        )
+    );
+    assert_eq!(
+        text(
+            blob,
+            r#"{"version":"1.0","trustPolicies":[{"signatureVerification":{"override":{"expiry":1}}}]}"#
+        ),
+        field(
+            "SignatureVerification",
+            "trustPolicies.signatureVerification.override",
+            "number",
+            "trustpolicy.ValidationAction"
+        )
+    );
+    assert_eq!(
+        text(
+            blob,
+            r#"{"version":"1.0","trustPolicies":[{"signatureVerification":{"verifyTimestamp":2}}]}"#
+        ),
+        field(
+            "SignatureVerification",
+            "trustPolicies.signatureVerification.verifyTimestamp",
+            "number",
+            "trustpolicy.TimestampOption"
+        )
+    );
+}
