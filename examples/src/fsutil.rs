@@ -63,20 +63,7 @@ pub fn write_atomic(path: &Path, data: &[u8], mode: u32, overwrite: Overwrite) -
 /// directory`, `permission denied`), so that messages read like the
 /// reference's; other errors keep the operating system's text.
 pub fn io_error_text(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::NotFound => "no such file or directory".into(),
-        io::ErrorKind::PermissionDenied => "permission denied".into(),
-        io::ErrorKind::IsADirectory => "is a directory".into(),
-        io::ErrorKind::AlreadyExists => "file exists".into(),
-        _ => {
-            let text = e.to_string();
-            // Drop Rust's " (os error N)" suffix.
-            match text.find(" (os error ") {
-                Some(i) => text[..i].to_string(),
-                None => text,
-            }
-        }
-    }
+    notation_core::file::go_io_error_text(e)
 }
 
 /// Go's error for reading the file at `path` (`os.Open`, `os.ReadFile`), as

@@ -331,7 +331,9 @@ fn inspect_argument_errors() {
         .stderr_has("invalid signature filename x.jws. The file extension must be .sig");
     env.run(&["blob", "inspect", "missing.jws.sig"])
         .failure()
-        .stderr_has("failed to read signature file: open missing.jws.sig: no such file or directory");
+        .stderr_has(
+            "failed to read signature file: open missing.jws.sig: no such file or directory",
+        );
     // The COSE signature under a JWS name is a parse failure, not a crash.
     env.write(
         "cose-as.jws.sig",

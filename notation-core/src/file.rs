@@ -225,6 +225,31 @@ impl Write for AtomicFile {
     }
 }
 
+/// An I/O error's reason as Go's `syscall.Errno` words it (`no such file
+/// or directory`), for texts that mirror the reference's (`open <path>:
+/// <reason>`); other errors as Rust describes them, without the `(os error
+/// N)` suffix; an error with a message of its own keeps it.
+pub fn go_io_error_text(e: &io::Error) -> String {
+    // An error of our own making keeps its words.
+    if e.raw_os_error().is_none() && e.get_ref().is_some() {
+        return e.to_string();
+    }
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file or directory".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        io::ErrorKind::IsADirectory => "is a directory".into(),
+        io::ErrorKind::NotADirectory => "not a directory".into(),
+        io::ErrorKind::AlreadyExists => "file exists".into(),
+        _ => {
+            let text = e.to_string();
+            match text.find(" (os error ") {
+                Some(i) => text[..i].to_string(),
+                None => text,
+            }
+        }
+    }
+}
+
 /// Opens `path` for reading if it is a regular file (following symbolic
 /// links), and fails with [`io::ErrorKind::InvalidInput`] ("not a regular
 /// file") otherwise. On Unix the file is opened non-blocking, so a FIFO

@@ -63,6 +63,46 @@ impl std::fmt::Debug for HttpTimestamper {
     }
 }
 
+/// Checks a TSA URL as the reference checks it (tspclient-go's
+/// `NewHTTPTimestamper`): an `http` or `https` scheme in any case, and a
+/// host; returns the URL with its scheme in lower case. The errors are the
+/// reference's (`endpoint "ftp://x": scheme must be http or https, but got
+/// "ftp"`).
+pub fn check_tsa_url(url: &str) -> Result<String, TimestampError> {
+    // Go's `url.Parse` scheme: a letter, then letters, digits, `+ - .`,
+    // before the first colon; otherwise none.
+    let scheme = url
+        .split_once(':')
+        .map(|(s, _)| s)
+        .filter(|s| {
+            s.starts_with(|c: char| c.is_ascii_alphabetic())
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        })
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return Err(TimestampError::Transport(format!(
+            "endpoint {}: scheme must be http or https, but got {}",
+            notation_core::trust::GoQuoted(url),
+            notation_core::trust::GoQuoted(&scheme)
+        )));
+    }
+    let rest = &url[scheme.len() + 1..];
+    let host = rest
+        .strip_prefix("//")
+        .map(|r| r.split(['/', '?', '#']).next().unwrap_or_default())
+        .map(|authority| authority.rsplit_once('@').map_or(authority, |(_, h)| h))
+        .unwrap_or_default();
+    if host.is_empty() {
+        return Err(TimestampError::Transport(format!(
+            "endpoint {}: host cannot be empty",
+            notation_core::trust::GoQuoted(url)
+        )));
+    }
+    Ok(format!("{scheme}:{rest}"))
+}
+
 impl HttpTimestamper {
     /// A timestamper for `url` whose tokens must chain to one of `roots`.
     /// HTTPS uses the platform's roots; the exchange times out after
@@ -71,12 +111,7 @@ impl HttpTimestamper {
     /// default timeouts and no CRL cache (see
     /// [`HttpTimestamper::with_revocation_checker`] to use another).
     pub fn new(url: impl Into<String>, roots: Vec<Certificate>) -> Result<Self, TimestampError> {
-        let url = url.into();
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(TimestampError::Transport(format!(
-                "invalid TSA URL {url:?}: want http or https"
-            )));
-        }
+        let url = check_tsa_url(&url.into())?;
         if roots.is_empty() {
             return Err(TimestampError::Transport(
                 "a TSA root certificate is required".into(),
@@ -259,5 +294,41 @@ impl Timestamper for HttpTimestamper {
             }
         }
         Ok(response.token_der().to_vec())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_tsa_url;
+
+    /// tspclient-go's checks of a TSA URL, and their texts.
+    #[test]
+    fn tsa_urls_are_checked_as_the_reference_checks_them() {
+        assert_eq!(
+            check_tsa_url("HTTP://tsa.example/ts").unwrap(),
+            "http://tsa.example/ts"
+        );
+        assert_eq!(
+            check_tsa_url("https://[::1]:8080/x").unwrap(),
+            "https://[::1]:8080/x"
+        );
+        for (url, text) in [
+            (
+                "ftp://x",
+                r#"endpoint "ftp://x": scheme must be http or https, but got "ftp""#,
+            ),
+            (
+                "tsa.example",
+                r#"endpoint "tsa.example": scheme must be http or https, but got """#,
+            ),
+            ("http:x", r#"endpoint "http:x": host cannot be empty"#),
+            ("http:///x", r#"endpoint "http:///x": host cannot be empty"#),
+            (
+                "https://user@/x",
+                r#"endpoint "https://user@/x": host cannot be empty"#,
+            ),
+        ] {
+            assert_eq!(check_tsa_url(url).unwrap_err().to_string(), text, "{url}");
+        }
     }
 }

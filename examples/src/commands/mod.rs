@@ -253,6 +253,10 @@ pub fn timestamper(args: &TimestampArgs) -> CliResult<Option<HttpTimestamper>> {
                     "timestamping: tsa root certificate path cannot be empty",
                 ));
             }
+            // The URL first, as the reference checks it.
+            notation_oci::tsa::check_tsa_url(url).map_err(|e| {
+                CliError::failed(format!("cannot get http timestamper for timestamping: {e}"))
+            })?;
             let data = crate::fsutil::read_bounded(root, 1024 * 1024).map_err(|e| {
                 CliError::io("failed to read the timestamp root certificate", root, e)
             })?;

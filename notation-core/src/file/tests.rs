@@ -330,3 +330,15 @@ fn read_to_limit_reads_procfs_files() {
     );
     assert!(data.len() > 100);
 }
+
+/// Operating-system errors read as Go's `syscall.Errno` texts; ours keep
+/// their words.
+#[test]
+fn io_errors_are_worded_as_go_words_them() {
+    let missing = std::fs::File::open("/nonexistent/notation-rs-test").unwrap_err();
+    assert_eq!(go_io_error_text(&missing), "no such file or directory");
+    let ours = io::Error::new(io::ErrorKind::NotFound, "a symbolic link to a missing file");
+    assert_eq!(go_io_error_text(&ours), "a symbolic link to a missing file");
+    let bare: io::Error = io::ErrorKind::PermissionDenied.into();
+    assert_eq!(go_io_error_text(&bare), "permission denied");
+}

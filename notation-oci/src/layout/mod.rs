@@ -45,8 +45,8 @@ pub enum LayoutError {
     /// The path is not an OCI layout directory.
     #[error("failed to create OCI store: {0}")]
     NotALayout(String),
-    /// A file could not be read or written.
-    #[error("{path}: {error}")]
+    /// A file could not be read or written (the reason as Go words it).
+    #[error("{}: {}", .path.display(), notation_core::file::go_io_error_text(.error))]
     Io {
         /// The file.
         path: PathBuf,
@@ -196,7 +196,14 @@ impl OciLayout {
     /// Opens an existing layout (the directory must hold `oci-layout`).
     pub fn open(root: impl AsRef<Path>) -> Result<Self, LayoutError> {
         let root = root.as_ref().to_path_buf();
-        let meta = std::fs::metadata(&root).map_err(|e| LayoutError::NotALayout(e.to_string()))?;
+        // Go's `os.Stat` error, as oras-go's store gives it.
+        let meta = std::fs::metadata(&root).map_err(|e| {
+            LayoutError::NotALayout(format!(
+                "stat {}: {}",
+                root.display(),
+                notation_core::file::go_io_error_text(&e)
+            ))
+        })?;
         if !meta.is_dir() {
             return Err(LayoutError::NotALayout(
                 "the input path is not a directory".into(),
