@@ -5,8 +5,9 @@
 //! manifest media types, the Notary referrer rules, thumbprints), 3 `Link`
 //! headers (one value per line), 4 `WWW-Authenticate` headers and token
 //! scopes (one value per line), 5 artifact references, 6 `--oci-layout`
-//! references and blob digests. Besides "never panic", every round trip
-//! must hold: what parses re-serializes to the same value.
+//! references and blob digests, 7 Notary payloads (notation-core's reading
+//! of a signed payload). Besides "never panic", every round trip must hold:
+//! what parses re-serializes to the same value.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -95,6 +96,16 @@ fn signature_manifest(data: &[u8]) {
     }
 }
 
+/// A signed payload as the verifier reads it: what parses writes out (as
+/// the reference writes a payload) and reads back the same.
+fn payload(data: &[u8]) {
+    use notation_core::payload::Payload;
+    if let Ok(p) = Payload::from_json(data) {
+        let again = Payload::from_json(&p.to_json()).expect("a written payload parses");
+        assert_eq!(again, p);
+    }
+}
+
 fn lines(data: &[u8]) -> Vec<String> {
     String::from_utf8_lossy(data)
         .split('\n')
@@ -166,13 +177,14 @@ fuzz_target!(|data: &[u8]| {
     let Some((&selector, input)) = data.split_first() else {
         return;
     };
-    match selector % 7 {
+    match selector % 8 {
         0 => manifest(input),
         1 => index(input),
         2 => signature_manifest(input),
         3 => link(input),
         4 => challenges(input),
         5 => reference(input),
-        _ => layout_reference(input),
+        6 => layout_reference(input),
+        _ => payload(input),
     }
 });

@@ -196,6 +196,14 @@ for v in REFERENCES:
     seed("oci_documents", v.encode(), 5)
 for v in ["local/oci-layout@sha256:19dbd2e48e921426ee8ace4dc892edfb2ecdc1d1a72d5416c83670c30acecef0", "layout:v1", "C:\\layouts\\x:v1", "/tmp/a@b:c"]:
     seed("oci_documents", v.encode(), 6)
+PAYLOADS = [
+    '{"targetArtifact":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:19dbd2e48e921426ee8ace4dc892edfb2ecdc1d1a72d5416c83670c30acecef0","size":481,"annotations":{"k":"v"}}}',
+    '{"TargetArtifact":{"MEDIATYPE":null,"size":-0,"urls":["u",null],"data":"aGk=","platform":{"os.features":["f"]},"artifactType":"a"}}',
+    '{"targetArtifact":null}',
+    '{"targetArtifact":{"size":1e3,"annotations":{"a":null}}} ',
+]
+for v in PAYLOADS:
+    seed("oci_documents", v.encode(), 7)
 
 # ------------------------------------------------------------ registries and layouts
 
