@@ -25,7 +25,8 @@ use std::collections::BTreeMap;
 
 use crate::oci::{
     ARTIFACT_TYPE_NOTATION, Descriptor, EMPTY_JSON, EMPTY_JSON_DIGEST, ImageIndex,
-    MAX_ENVELOPE_SIZE, MAX_MANIFEST_SIZE, MEDIA_TYPE_IMAGE_INDEX, MEDIA_TYPE_IMAGE_MANIFEST,
+    MAX_ENVELOPE_SIZE, MAX_MANIFEST_SIZE, MEDIA_TYPE_ARTIFACT_MANIFEST, MEDIA_TYPE_IMAGE_INDEX,
+    MEDIA_TYPE_IMAGE_MANIFEST,
 };
 use crate::reference::Reference;
 use crate::referrers::{add_all_to_index, filter_artifact_type, index_entry, referrers_tag};
@@ -33,7 +34,8 @@ use crate::registry::observe::RegistryEvent;
 use crate::registry::{RegistryClient, RegistryError, RepositoryRef};
 use crate::repository::{PushedSignature, RepositoryError, SignatureRepository};
 use crate::signature::{
-    SignatureManifest, SignatureManifestForm, build_signature_manifest, parse_signature_manifest,
+    SignatureManifest, SignatureManifestError, SignatureManifestForm, build_signature_manifest,
+    parse_signature_manifest,
 };
 
 /// A repository in a registry.
@@ -329,6 +331,13 @@ impl SignatureRepository for RemoteRepository {
         signature: &Descriptor,
         _artifact: &Descriptor,
     ) -> Result<(SignatureManifest, Vec<u8>), RepositoryError> {
+        // A listed type that cannot be a signature manifest is refused
+        // before any request, as the reference refuses it.
+        if signature.media_type != MEDIA_TYPE_IMAGE_MANIFEST
+            && signature.media_type != MEDIA_TYPE_ARTIFACT_MANIFEST
+        {
+            return Err(SignatureManifestError::MediaType(signature.media_type.clone()).into());
+        }
         if signature.size > MAX_MANIFEST_SIZE {
             return Err(RepositoryError::Invalid(format!(
                 "signature manifest too large: {} bytes",

@@ -685,6 +685,75 @@ fn a_listed_signature_whose_subject_names_another_artifact_verifies() {
     assert_eq!(result.verified.unwrap().0.digest, moved_digest);
 }
 
+/// A listed signature whose media type cannot be a signature manifest (a
+/// junk entry in the referrers tag index) is refused without a request for
+/// it, as the reference refuses it (`getSignatureBlobDesc`). The
+/// in-process registry answers the referrers API with 404 here, so that
+/// the tag schema is used.
+// Requirements: Q3, Q5.
+#[test]
+fn a_listed_entry_that_cannot_be_a_signature_manifest_is_not_fetched() {
+    use notation_oci::workflow::SignatureFailureReason;
+    let registry = OciRegistry::start();
+    registry.set_fault(Some(Arc::new(|req: &support::http::Request| {
+        req.path()
+            .contains("/referrers/")
+            .then(|| support::http::Response::status(404))
+    })));
+    let client = RegistryClient::new().unwrap();
+    let (repo, reference) = remote(&client, &registry.host());
+    let digest = push_image(
+        &client,
+        &RepositoryRef::new(reference.registry(), reference.repository()).unwrap(),
+    );
+    let junk = format!("sha256:{}", "ab".repeat(32));
+    let index = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": notation_oci::oci::MEDIA_TYPE_IMAGE_INDEX,
+        "manifests": [{
+            "mediaType": "application/vnd.oci.empty.v1+json",
+            "digest": junk,
+            "size": 2,
+            "artifactType": "application/vnd.cncf.notary.signature",
+        }],
+    });
+    registry.put_manifest(
+        "net-monitor",
+        &digest.replace(':', "-"),
+        notation_oci::oci::MEDIA_TYPE_IMAGE_INDEX,
+        &serde_json::to_vec(&index).unwrap(),
+    );
+    let before = registry.requests().len();
+    let failures = match workflow::verify(
+        &repo,
+        &reference.scope(),
+        &digest,
+        &verifier(),
+        &VerifyOptions::new(),
+    ) {
+        Err(WorkflowError::AllFailed { failures, .. }) => failures,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(failures.len(), 1);
+    assert!(
+        matches!(failures[0].reason, SignatureFailureReason::Fetch { .. }),
+        "{:?}",
+        failures[0].reason
+    );
+    assert!(
+        failures[0].to_string().contains("is not supported"),
+        "{}",
+        failures[0]
+    );
+    let hex = &junk["sha256:".len()..];
+    assert!(
+        !registry.requests()[before..]
+            .iter()
+            .any(|r| r.target.contains(hex)),
+        "the junk entry was requested"
+    );
+}
+
 /// Records what a client's observer is told.
 #[derive(Default)]
 struct Recorder(std::sync::Mutex<Vec<String>>);
