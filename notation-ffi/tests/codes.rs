@@ -619,7 +619,9 @@ impl Fixture {
             }
             R::VerificationInconclusive => self.verify_plugin_blob(None),
             R::PayloadInvalid => {
-                // A valid envelope whose payload is not a Notary payload,
+                // A valid envelope whose payload is not a Notary payload
+                // (its descriptor a string, which the reference refuses
+                // too; members merely missing read as Go's zero values),
                 // made with the library itself (the C API signs only
                 // Notary payloads).
                 use notation_core::crypto::default_provider;
@@ -630,7 +632,10 @@ impl Fixture {
                     &pki_path("rsa-2048.chain.pem"),
                 )
                 .unwrap();
-                let request = SignRequest::new(br#"{"not":"a notary payload"}"#.to_vec(), &signer);
+                let request = SignRequest::new(
+                    br#"{"targetArtifact":"not a descriptor"}"#.to_vec(),
+                    &signer,
+                );
                 let signature =
                     envelope::sign(EnvelopeFormat::Jws, &request, default_provider().as_ref())
                         .unwrap();
