@@ -62,7 +62,8 @@ const DESCRIPTOR: [Field; 8] = [
     Field::new("Descriptor", "targetArtifact.platform", "v1.Platform"),
     Field::new("Descriptor", "targetArtifact.artifactType", "string"),
 ];
-const DESCRIPTOR_NAMES: [&str; 8] = [
+/// The JSON names of Go's `ocispec.Descriptor` fields, in its order.
+pub(crate) const DESCRIPTOR_NAMES: [&str; 8] = [
     "mediaType",
     "digest",
     "size",

@@ -2,6 +2,7 @@
 // Requirements: A1-A8.
 
 mod go_json;
+pub(crate) use go_json::DESCRIPTOR_NAMES;
 mod media_type;
 
 pub use media_type::{MediaTypeError, check_media_type};

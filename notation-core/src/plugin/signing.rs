@@ -581,16 +581,7 @@ fn check_generated_envelope(
 /// descriptor other than the OCI descriptor's, sorted (the reference's
 /// `areUnknownAttributesAdded`).
 fn unknown_payload_members(payload: &[u8]) -> Vec<String> {
-    const DESCRIPTOR_MEMBERS: [&str; 8] = [
-        "mediaType",
-        "digest",
-        "size",
-        "urls",
-        "annotations",
-        "data",
-        "platform",
-        "artifactType",
-    ];
+    const DESCRIPTOR_MEMBERS: [&str; 8] = crate::payload::DESCRIPTOR_NAMES;
     let Ok(serde_json::Value::Object(top)) = serde_json::from_slice::<serde_json::Value>(payload)
     else {
         return Vec::new();
