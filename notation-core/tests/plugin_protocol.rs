@@ -689,10 +689,7 @@ fn r5_generate_signature_answers_are_checked() {
     );
     let mut b = raw_behavior("com.example.raw", "rsa-2048");
     b["describe-key"]["response"]["keySpec"] = json!("RSA-1024");
-    assert_eq!(
-        raw_signing_error(b),
-        format!("{prefix}unknown key spec \"RSA-1024\"")
-    );
+    assert_eq!(raw_signing_error(b), format!("{prefix}unknown key spec"));
 }
 
 // ------------------------------------------------------------------ R6

@@ -994,9 +994,11 @@ fn misbehaving_signing_plugins_give_codes_and_messages() {
         failed(with("generate-signature", denied.clone())),
         "the key vault said no"
     );
+    // Blob signing gives `describe-key`'s error as it is, as the
+    // reference's `SignBlob` does.
     assert_eq!(
         failed(with("describe-key", denied.clone())),
-        format!("failed to sign with the plugin {RAW_PLUGIN}: the key vault said no")
+        "the key vault said no"
     );
     assert_eq!(
         failed(with("get-plugin-metadata", denied)),
@@ -1043,10 +1045,7 @@ fn misbehaving_signing_plugins_give_codes_and_messages() {
         "describe-key",
         json!({"response": {"keyId": "key-1", "keySpec": "RSA-1024"}}),
     ));
-    assert!(
-        message.ends_with("unknown key spec \"RSA-1024\""),
-        "{message}"
-    );
+    assert!(message.ends_with("unknown key spec"), "{message}");
     let tampered = json!({"sign": {
         "key": pki_path("rsa-2048.key"),
         "chain": pki_path("rsa-2048.chain.pem"),

@@ -199,9 +199,10 @@ pub enum PluginError {
         /// What was asked.
         want: String,
     },
-    /// `describe-key` returned a key spec that is none of the six.
+    /// `describe-key` returned a key spec that is none of the six (the
+    /// reference's text names none).
     // Requirements: G4.
-    #[error("unknown key spec {}", GoQuoted(.0))]
+    #[error("unknown key spec")]
     UnknownKeySpec(String),
     /// `generate-signature` returned an unsupported signing algorithm.
     // Requirements: R5.

@@ -371,13 +371,17 @@ impl PluginSigner {
         let key_spec = self
             .describe_key()
             .map_err(|e| self.failed(PluginSignFailure::Plugin(e)))?;
-        Ok(RawPluginSigner {
+        Ok(self.raw_signer_for(metadata, key_spec))
+    }
+
+    fn raw_signer_for(&self, metadata: PluginMetadata, key_spec: KeySpec) -> RawPluginSigner {
+        RawPluginSigner {
             plugin: self.plugin.clone(),
             key_id: self.key_id.clone(),
             plugin_config: self.plugin_config.clone(),
             key_spec,
             metadata,
-        })
+        }
     }
 
     /// Signs the descriptor of an OCI artifact (the caller has added user
@@ -442,7 +446,10 @@ impl PluginSigner {
         crate::payload::check_media_type(&options.media_type)?;
         let metadata = self.metadata().map_err(PluginSignError::from)?;
         if metadata.has_capability(&Capability::SignatureGenerator) {
-            let signer = self.raw_signer_with(metadata)?;
+            // The reference's `SignBlob` gives `describe-key`'s errors as
+            // they are (its OCI `Sign` names the plugin before them).
+            let key_spec = self.describe_key().map_err(PluginSignError::from)?;
+            let signer = self.raw_signer_for(metadata, key_spec);
             return crate::blob::sign_blob(&signer, blob, options, crypto);
         }
         if metadata.has_capability(&Capability::EnvelopeGeneratorForBlob) {
