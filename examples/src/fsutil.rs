@@ -61,10 +61,8 @@ pub fn write_atomic(path: &Path, data: &[u8], mode: u32, overwrite: Overwrite) -
 
 /// An I/O error's text the way Go prints the common ones (`no such file or
 /// directory`, `permission denied`), so that messages read like the
-/// reference's; other errors keep the operating system's text.
-pub fn io_error_text(e: &io::Error) -> String {
-    notation_core::file::go_io_error_text(e)
-}
+/// reference's.
+pub use notation_core::file::go_io_error_text as io_error_text;
 
 /// Go's error for reading the file at `path` (`os.Open`, `os.ReadFile`), as
 /// the reference prints it: `open <path>: <reason>`, or `read <path>: is a

@@ -3,6 +3,8 @@
 //! before), and made into text only when asked for.
 // Requirements: H1, L4.
 
+mod common;
+
 use notation_core::x509::{Certificate, CertificateParseError};
 
 fn leaf_der() -> Vec<u8> {
@@ -77,17 +79,15 @@ fn names_read_when_asked_are_the_same_every_time() {
 fn a_negative_serial_number_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let make = |serial: &str| {
-        let (key, crt) = (dir.path().join("k.pem"), dir.path().join("c.pem"));
-        let status = std::process::Command::new("openssl")
-            .args([
+        common::openssl(
+            dir.path(),
+            &[
                 "req",
                 "-x509",
                 "-newkey",
                 "ec",
                 "-pkeyopt",
                 "ec_paramgen_curve:P-256",
-            ])
-            .args([
                 "-nodes",
                 "-subj",
                 "/CN=serial",
@@ -95,16 +95,13 @@ fn a_negative_serial_number_is_refused() {
                 "1",
                 "-set_serial",
                 serial,
-            ])
-            .arg("-keyout")
-            .arg(&key)
-            .arg("-out")
-            .arg(&crt)
-            .stderr(std::process::Stdio::null())
-            .status()
-            .expect("openssl is required");
-        assert!(status.success());
-        std::fs::read(&crt).unwrap()
+                "-keyout",
+                "k.pem",
+                "-out",
+                "c.pem",
+            ],
+        );
+        std::fs::read(dir.path().join("c.pem")).unwrap()
     };
     assert!(Certificate::parse_many(&make("5")).is_ok());
     assert_eq!(
