@@ -17,7 +17,11 @@ use std::path::{Path, PathBuf};
 /// relative to the repository, text of that source that reads it).
 type Row = (&'static str, &'static str, &'static str);
 
-const VERIFY: &str = "notation-core/tests/conformance_verify.rs";
+const VERIFY_01: &str = "notation-core/tests/conformance_verify/vectors_01.rs";
+const VERIFY_01_PLUGINS: &str = "notation-core/tests/conformance_verify/vectors_01_plugins.rs";
+const VERIFY_02: &str = "notation-core/tests/conformance_verify/vectors_02.rs";
+const VERIFY_03: &str = "notation-core/tests/conformance_verify/vectors_03.rs";
+const VERIFY_10: &str = "notation-core/tests/conformance_verify/vectors_10.rs";
 const CERTIFICATES: &str = "notation-core/tests/conformance_certificates.rs";
 const POLICIES: &str = "notation-core/tests/conformance_trust_policies.rs";
 const PLUGIN: &str = "notation-core/tests/plugin_protocol.rs";
@@ -84,79 +88,87 @@ fn vectors_01_jws_envelopes() {
         &[
             (
                 "ca_compatible_pluginver_sig_env_0.0.9.json",
-                VERIFY,
+                VERIFY_01_PLUGINS,
                 version,
             ),
             (
                 "ca_compatible_pluginver_sig_env_1.0.0-alpha.beta.json",
-                VERIFY,
+                VERIFY_01_PLUGINS,
                 version,
             ),
             (
                 "ca_compatible_pluginver_sig_env_1.0.0-alpha.json",
-                VERIFY,
+                VERIFY_01_PLUGINS,
                 version,
             ),
             (
                 "ca_compatible_pluginver_sig_env_1.0.0.json",
-                VERIFY,
+                VERIFY_01_PLUGINS,
                 version,
             ),
             (
                 "ca_incompatible_pluginver_sig_env_1.0.1.json",
-                VERIFY,
+                VERIFY_01_PLUGINS,
                 version,
             ),
             (
                 "ca_incompatible_pluginver_sig_env_1.0.9.json",
-                VERIFY,
+                VERIFY_01_PLUGINS,
                 version,
             ),
             (
                 "ca_incompatible_pluginver_sig_env_1.1.0-alpha.json",
-                VERIFY,
+                VERIFY_01_PLUGINS,
                 version,
             ),
             (
                 "ca_incompatible_pluginver_sig_env_1.2.3.json",
-                VERIFY,
+                VERIFY_01_PLUGINS,
                 version,
             ),
             (
                 "ca_expired_sig_env.json",
-                VERIFY,
+                VERIFY_01,
                 "\"ca_expired_sig_env.json\"",
             ),
             (
                 "ca_invalid_sig_env.json",
-                VERIFY,
+                VERIFY_01,
                 "\"ca_invalid_sig_env.json\"",
             ),
             (
                 "ca_plugin_sig_env.json",
-                VERIFY,
+                VERIFY_01,
                 "\"ca_plugin_sig_env.json\"",
             ),
-            ("ca_valid_sig_env.json", VERIFY, "\"ca_valid_sig_env.json\""),
+            (
+                "ca_valid_sig_env.json",
+                VERIFY_01,
+                "\"ca_valid_sig_env.json\"",
+            ),
             (
                 "sa_expired_sig_env.json",
-                VERIFY,
+                VERIFY_01,
                 "\"sa_expired_sig_env.json\"",
             ),
             (
                 "sa_invalid_sig_env.json",
-                VERIFY,
+                VERIFY_01,
                 "\"sa_invalid_sig_env.json\"",
             ),
             (
                 "sa_plugin_sig_env.json",
-                VERIFY,
+                VERIFY_01,
                 "\"sa_plugin_sig_env.json\"",
             ),
-            ("sa_valid_sig_env.json", VERIFY, "\"sa_valid_sig_env.json\""),
+            (
+                "sa_valid_sig_env.json",
+                VERIFY_01,
+                "\"sa_valid_sig_env.json\"",
+            ),
             (
                 "sig_env_with_metadata.json",
-                VERIFY,
+                VERIFY_01,
                 "sig_env_with_metadata.json\"",
             ),
         ],
@@ -170,19 +182,23 @@ fn vectors_02_oci_layout_alpine() {
         &[
             (
                 "cose_signature.cose.sig",
-                VERIFY,
+                VERIFY_02,
                 "\"cose_signature.cose.sig\"",
             ),
-            ("jws_signature.jws.sig", VERIFY, "\"jws_signature.jws.sig\""),
+            (
+                "jws_signature.jws.sig",
+                VERIFY_02,
+                "\"jws_signature.jws.sig\"",
+            ),
             (
                 "trustpolicy.oci.json",
-                VERIFY,
+                VERIFY_02,
                 "\"02-oci-layout-alpine/trustpolicy.oci.json\"",
             ),
             // The `ca:alpine` store of the verifier.
             (
                 "truststore/",
-                VERIFY,
+                VERIFY_02,
                 "DirTrustStore::new(conf(\"02-oci-layout-alpine\"))",
             ),
             (
@@ -201,37 +217,37 @@ fn vectors_03_timestamped_envelopes() {
         &[
             (
                 "sigEnv/coseExpiredWithTimestamp.sig",
-                VERIFY,
+                VERIFY_03,
                 "\"coseExpiredWithTimestamp.sig\"",
             ),
             (
                 "sigEnv/coseWithTimestamp.sig",
-                VERIFY,
+                VERIFY_03,
                 "\"coseWithTimestamp.sig\"",
             ),
             (
                 "sigEnv/jwsExpiredWithTimestamp.sig",
-                VERIFY,
+                VERIFY_03,
                 "\"jwsExpiredWithTimestamp.sig\"",
             ),
             (
                 "sigEnv/jwsWithTimestamp.sig",
-                VERIFY,
+                VERIFY_03,
                 "\"jwsWithTimestamp.sig\"",
             ),
             (
                 "sigEnv/timestampAfterNotAfter.sig",
-                VERIFY,
+                VERIFY_03,
                 "\"timestampAfterNotAfter.sig\"",
             ),
             (
                 "sigEnv/timestampBeforeNotBefore.sig",
-                VERIFY,
+                VERIFY_03,
                 "\"timestampBeforeNotBefore.sig\"",
             ),
             (
                 "sigEnv/withoutTimestamp.sig",
-                VERIFY,
+                VERIFY_03,
                 "\"withoutTimestamp.sig\"",
             ),
         ],
@@ -355,62 +371,63 @@ fn vectors_07_certificates() {
 
 #[test]
 fn vectors_08_revocation() {
-    let crl = "notation-core/tests/revocation_crl.rs";
+    let crl_core_go = "notation-core/tests/revocation_crl/core_go.rs";
+    let crl_e2e = "notation-core/tests/revocation_crl/e2e.rs";
     let chain = "notation-core/tests/revocation_chain.rs";
     check(
         "08-revocation",
         &[
             (
                 "crl-core-go/certificateWith2DeltaCRL.cer",
-                crl,
+                crl_core_go,
                 "certificateWith2DeltaCRL.cer",
             ),
             (
                 "crl-core-go/certificateWithDeltaCRL.cer",
-                crl,
+                crl_core_go,
                 "certificateWithDeltaCRL.cer",
             ),
             (
                 "crl-core-go/certificateWithIncompleteFreshestCRL.cer",
-                crl,
+                crl_core_go,
                 "certificateWithIncompleteFreshestCRL.cer",
             ),
             (
                 "crl-core-go/certificateWithIncompleteFreshestCRL2.cer",
-                crl,
+                crl_core_go,
                 "certificateWithIncompleteFreshestCRL2.cer",
             ),
             (
                 "crl-core-go/certificateWithNonURIDeltaCRL.cer",
-                crl,
+                crl_core_go,
                 "certificateWithNonURIDeltaCRL.cer",
             ),
             (
                 "crl-core-go/certificateWithZeroDeltaCRLURL.cer",
-                crl,
+                crl_core_go,
                 "certificateWithZeroDeltaCRLURL.cer",
             ),
             (
                 "crl-core-go/crlWithMultipleFreshestCRLs.crl",
-                crl,
+                crl_core_go,
                 "crlWithMultipleFreshestCRLs.crl",
             ),
-            ("crl-core-go/delta.crl", crl, "delta.crl"),
+            ("crl-core-go/delta.crl", crl_core_go, "delta.crl"),
             (
                 "crl-e2e/certchain_with_crl.pem",
                 chain,
                 "crl-e2e/certchain_with_crl.pem",
             ),
-            ("crl-e2e/intermediate.crl", crl, "\"intermediate.crl\""),
+            ("crl-e2e/intermediate.crl", crl_e2e, "\"intermediate.crl\""),
             (
                 "crl-e2e/intermediate_revoked.crl",
-                crl,
+                crl_e2e,
                 "\"intermediate_revoked.crl\"",
             ),
-            ("crl-e2e/leaf.crl", crl, "\"leaf.crl\""),
+            ("crl-e2e/leaf.crl", crl_e2e, "\"leaf.crl\""),
             ("crl-e2e/leaf.key", chain, "08-revocation/crl-e2e/leaf.key"),
-            ("crl-e2e/leaf_expired.crl", crl, "\"leaf_expired.crl\""),
-            ("crl-e2e/leaf_revoked.crl", crl, "\"leaf_revoked.crl\""),
+            ("crl-e2e/leaf_expired.crl", crl_e2e, "\"leaf_expired.crl\""),
+            ("crl-e2e/leaf_revoked.crl", crl_e2e, "\"leaf_revoked.crl\""),
             ("crl-e2e/root.crt", chain, "08-revocation/crl-e2e/root.crt"),
             // The openssl CA the live test runs (`openssl ocsp` with its
             // configuration, database and keys).
@@ -425,20 +442,24 @@ fn vectors_08_revocation() {
 
 #[test]
 fn vectors_10_blob() {
-    let inspect = "notation-core/tests/conformance_timestamp_tokens.rs";
+    let inspect = "notation-core/tests/conformance_timestamp_tokens/inspect.rs";
     check(
         "10-blob",
         &[
-            ("e2e-signatures/blob.cose.sig", VERIFY, "\"blob.cose.sig\""),
-            ("e2e-signatures/blob.jws.sig", VERIFY, "\"blob.jws.sig\""),
+            (
+                "e2e-signatures/blob.cose.sig",
+                VERIFY_10,
+                "\"blob.cose.sig\"",
+            ),
+            ("e2e-signatures/blob.jws.sig", VERIFY_10, "\"blob.jws.sig\""),
             (
                 "e2e-signatures/malformed.jws.sig",
-                VERIFY,
+                VERIFY_10,
                 "10-blob/e2e-signatures/malformed.jws.sig",
             ),
             (
                 "e2e-signatures/signed-blob-LICENSE.txt",
-                VERIFY,
+                VERIFY_10,
                 "10-blob/e2e-signatures/signed-blob-LICENSE.txt",
             ),
             (
@@ -463,23 +484,23 @@ fn vectors_10_blob() {
             ),
             (
                 "notation-go-verifyblob/testSig.jws.sig",
-                VERIFY,
+                VERIFY_10,
                 "10-blob/notation-go-verifyblob/testSig.jws.sig",
             ),
             (
                 "notation-go-verifyblob/trusted-cert.pem",
-                VERIFY,
+                VERIFY_10,
                 "10-blob/notation-go-verifyblob/trusted-cert.pem",
             ),
             (
                 "notation-go-verifyblob/trustpolicy.blob.json",
-                VERIFY,
+                VERIFY_10,
                 "10-blob/notation-go-verifyblob/trustpolicy.blob.json",
             ),
             // The `ca:dummy-ts` store of TestVerifyBlob's verifier.
             (
                 "notation-go-verifyblob/truststore/",
-                VERIFY,
+                VERIFY_10,
                 "DirTrustStore::new(&dir)",
             ),
         ],
@@ -590,27 +611,27 @@ fn vectors_12_plugin() {
             ),
             (
                 "protocol/verify-signature.request.json",
-                VERIFY,
+                VERIFY_01_PLUGINS,
                 "fixture(\"verify-signature.request.json\")",
             ),
             (
                 "protocol/verify-signature.response.identity-failed.json",
-                VERIFY,
+                VERIFY_01_PLUGINS,
                 "\"verify-signature.response.identity-failed.json\"",
             ),
             (
                 "protocol/verify-signature.response.missing-capability-result.json",
-                VERIFY,
+                VERIFY_01_PLUGINS,
                 "\"verify-signature.response.missing-capability-result.json\"",
             ),
             (
                 "protocol/verify-signature.response.success.json",
-                VERIFY,
+                VERIFY_01_PLUGINS,
                 "\"verify-signature.response.success.json\"",
             ),
             (
                 "protocol/verify-signature.response.unprocessed-attribute.json",
-                VERIFY,
+                VERIFY_01_PLUGINS,
                 "\"verify-signature.response.unprocessed-attribute.json\"",
             ),
         ],

@@ -2,7 +2,7 @@
 //! signing and verifying return a typed error or a checked result, never a
 //! panic. The plugin is served in-process through the `Plugin` trait so
 //! that thousands of answers can be tried; the executable path is covered
-//! by `plugin_protocol.rs` and `conformance_verify.rs`.
+//! by `plugin_protocol.rs` and `conformance_verify/`.
 
 mod common;
 

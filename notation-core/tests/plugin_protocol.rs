@@ -3,7 +3,7 @@
 //! `12-plugin/protocol/` with its expected message, RAW signing with real
 //! keys through openssl, envelope signing with pre-made envelopes, blob
 //! signing, plugin configuration. Verification with plugins (R8) against
-//! the §01 vectors is in `conformance_verify.rs`.
+//! the §01 vectors is in `conformance_verify/`.
 
 mod common;
 

@@ -744,7 +744,7 @@ fn configuration_directory_and_signing_keys() {
             Ok("signing key missing not found".to_string())
         );
         // A plugin key: its plugin is looked for in the installation's
-        // plugin directory (tests/plugin.rs signs with installed ones)...
+        // plugin directory (tests/plugin/ signs with installed ones)...
         let kms = cstr("kms");
         assert_eq!(
             notation_signer_new_from_config(config, kms.as_ptr(), &mut none),
