@@ -23,6 +23,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
+# A failed step ends the log with the free disk: a linker killed by SIGBUS
+# or a registry refusing a push is often a full disk.
+trap 'status=$?; printf "\n==> failed (exit %s); free disk:\n" "$status"; df -h . "${TMPDIR:-/tmp}" || true' ERR
 
 need_pkgs=()
 command -v docker-registry >/dev/null || need_pkgs+=(docker-registry)
