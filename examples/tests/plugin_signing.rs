@@ -756,3 +756,55 @@ fn signer_flags_as_the_reference() {
     }
     assert!(!env.path("b.txt.jws.sig").exists());
 }
+
+/// R5: a RAW plugin that fails while signing, worded as the reference
+/// words it: a silent exit is its status, an answer that does not parse is
+/// named without the parser's complaint, a chain of another key is the
+/// algorithm mismatch its leaf implies (checked before the signature); blob
+/// signing gives them as they are, OCI signing after the plugin's name.
+#[test]
+fn raw_plugin_failures_are_worded_as_the_reference_words_them() {
+    let env = Env::new();
+    trust_test_pki(&env, "*");
+    let blob = env.write("blob.txt", "contents\n");
+    let blob_arg = blob.to_str().unwrap();
+    let (_dir, reference) = unsigned_layout(&env, "layout");
+    let name = "com.example.raw";
+    let cases = [
+        (json!({"exit": 137}), "exit status 137"),
+        (
+            json!({"response": {"keyId": "key1", "signature": "!!!", "signingAlgorithm": "RSASSA-PSS-SHA-256", "certificateChain": []}}),
+            "failed to unmarshal the response of generate-signature command for plugin com.example.raw",
+        ),
+        (
+            json!({"sign": {"key": pki("rsa-2048.key"), "chain": pki("rsa-3072.chain.pem")}}),
+            "mismatch between signature algorithm derived from signing certificate (2) and signing algorithm specified (1s)",
+        ),
+        (
+            json!({"sign": {"key": pki("rsa-2048.key"), "chain": pki("rsa-2048.chain.pem"), "certificate_chain": []}}),
+            "certificate-chain not present or is empty",
+        ),
+    ];
+    for (generate, want) in cases {
+        let mut behavior = raw_behavior(name, "rsa-2048");
+        behavior["generate-signature"] = generate;
+        TestPlugin::install(&env, name, behavior);
+        env.run(&["blob", "sign", "--plugin", name, "--id", "key1", blob_arg])
+            .failure()
+            .stderr_has(&format!("Error: {want}\n"));
+        env.run(&[
+            "sign",
+            "--oci-layout",
+            &reference,
+            "--plugin",
+            name,
+            "--id",
+            "key1",
+        ])
+        .failure()
+        .stderr_has(&format!(
+            "Error: failed to sign with the plugin {name}: {want}\n"
+        ));
+    }
+    assert!(!env.path("blob.txt.jws.sig").exists());
+}

@@ -215,6 +215,20 @@ impl SignatureAlgorithm {
     pub fn from_plugin_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|a| a.plugin_name() == name)
     }
+
+    /// The number the reference gives the algorithm (1 to 6, in the order
+    /// PS256, PS384, PS512, ES256, ES384, ES512), which one of its messages
+    /// prints in place of a name.
+    pub(crate) fn go_number(self) -> u8 {
+        match self {
+            Self::Ps256 => 1,
+            Self::Ps384 => 2,
+            Self::Ps512 => 3,
+            Self::Es256 => 4,
+            Self::Es384 => 5,
+            Self::Es512 => 6,
+        }
+    }
 }
 
 impl fmt::Display for SignatureAlgorithm {

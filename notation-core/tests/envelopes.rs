@@ -314,3 +314,117 @@ fn an_escaped_header_time_is_refused_as_the_reference_refuses_it() {
         "{e}"
     );
 }
+
+/// A signer that changes what a real one gives: the key spec it claims,
+/// the signature (emptied or altered), the chain (another one).
+struct Altered {
+    inner: notation_core::signer::LocalSigner,
+    key_spec: Option<KeySpec>,
+    signature: fn(Vec<u8>) -> Vec<u8>,
+    chain: Option<Vec<notation_core::x509::Certificate>>,
+}
+
+impl notation_core::signer::Signer for Altered {
+    fn key_spec(&self) -> Result<KeySpec, notation_core::signer::SignerError> {
+        Ok(self.key_spec.unwrap_or(self.inner.key_spec()?))
+    }
+    fn sign(
+        &self,
+        data: &[u8],
+    ) -> Result<(Vec<u8>, Vec<notation_core::x509::Certificate>), notation_core::signer::SignerError>
+    {
+        let (signature, chain) = self.inner.sign(data)?;
+        Ok((
+            (self.signature)(signature),
+            self.chain.clone().unwrap_or(chain),
+        ))
+    }
+}
+
+/// H8, C5: signing reads the envelope back and checks its chain and the
+/// algorithm its leaf implies before it verifies the signature, as the
+/// reference does, and gives those failures as they are; only a signature
+/// that does not verify is "generated signature failed verification". The
+/// algorithm mismatch is the reference's text byte for byte (Go's numbers
+/// for the algorithms, and its stray `s`).
+#[test]
+fn signing_checks_the_chain_before_the_signature_with_the_references_texts() {
+    let crypto = default_provider();
+    let fail = |signer: &Altered, format: EnvelopeFormat| {
+        let req = SignRequest::new(payload(), signer);
+        envelope::sign(format, &req, crypto.as_ref())
+            .unwrap_err()
+            .to_string()
+    };
+    let same = |s: Vec<u8>| s;
+    let tampered = |mut s: Vec<u8>| {
+        s[10] ^= 1;
+        s
+    };
+    let rsa_2048 = || common::signer("rsa-2048");
+    for format in [EnvelopeFormat::Jws, EnvelopeFormat::Cose] {
+        // The claimed key spec's algorithm (PS384) is not the leaf's (PS256).
+        let claims_3072 = Altered {
+            inner: rsa_2048(),
+            key_spec: Some(KeySpec::Rsa3072),
+            signature: same,
+            chain: None,
+        };
+        assert_eq!(
+            fail(&claims_3072, format),
+            "mismatch between signature algorithm derived from signing certificate (1) and signing algorithm specified (2s)",
+            "{format}"
+        );
+        // The chain of another key, and so a signature that does not verify
+        // either: the chain's failure is the one reported.
+        let other_chain = Altered {
+            inner: rsa_2048(),
+            key_spec: None,
+            signature: same,
+            chain: Some(common::signer("ec-384").certificate_chain().to_vec()),
+        };
+        assert_eq!(
+            fail(&other_chain, format),
+            "mismatch between signature algorithm derived from signing certificate (5) and signing algorithm specified (1s)",
+            "{format}"
+        );
+        // The leaf alone (a chain that ends in no self-signed root) and an
+        // altered signature.
+        let leaf_only = Altered {
+            inner: rsa_2048(),
+            key_spec: None,
+            signature: tampered,
+            chain: Some(rsa_2048().certificate_chain()[..1].to_vec()),
+        };
+        let err = fail(&leaf_only, format);
+        assert!(
+            err.starts_with("certificate-chain is invalid, "),
+            "{format}: {err}"
+        );
+        // A good chain and an altered signature.
+        let bad_signature = Altered {
+            inner: rsa_2048(),
+            key_spec: None,
+            signature: tampered,
+            chain: None,
+        };
+        let err = fail(&bad_signature, format);
+        assert!(
+            err.starts_with("generated signature failed verification: "),
+            "{format}: {err}"
+        );
+    }
+    // An empty signature fails when the envelope is read back, with the
+    // reference's texts (notation-core-go's for JWS, go-cose's for COSE).
+    let empty = Altered {
+        inner: rsa_2048(),
+        key_spec: None,
+        signature: |_| Vec::new(),
+        chain: None,
+    };
+    assert_eq!(
+        fail(&empty, EnvelopeFormat::Jws),
+        "signature missing in jws-json envelope"
+    );
+    assert_eq!(fail(&empty, EnvelopeFormat::Cose), "empty signature");
+}

@@ -15,7 +15,8 @@ order, each only when its key is present:
   "sign":         answer generate-signature by signing with openssl:
                   {"key": PEM key path, "chain": PEM chain path,
                    optional "key_id", "signing_algorithm",
-                   "tamper_signature": true, "certificate_chain": [base64 ...]}
+                   "tamper_signature": true, "certificate_chain": [base64 ...],
+                   "signature": base64 text answered instead of the signature}
   "envelope":     answer generate-envelope with an envelope file:
                   {"file": path, optional "text" (instead of file),
                    "type" (default: the requested type), "annotations"}
@@ -115,7 +116,7 @@ def sign(request, config):
         chain = pem_chain(config["chain"])
     return {
         "keyId": config.get("key_id", request["keyId"]),
-        "signature": base64.b64encode(signature).decode(),
+        "signature": config.get("signature", base64.b64encode(signature).decode()),
         "signingAlgorithm": config.get("signing_algorithm", ALGORITHMS[key_spec]),
         "certificateChain": chain,
     }

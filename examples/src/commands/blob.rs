@@ -223,6 +223,7 @@ impl SignArgs {
         }
         .map_err(|e| match e {
             BlobSignError::Plugin(e) => CliError::failed(super::plugin_sign_error_text(&e)),
+            BlobSignError::Sign(e) => CliError::failed(super::sign_error_text(&e)),
             e => CliError::failed(e),
         })?;
 

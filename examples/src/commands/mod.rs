@@ -176,11 +176,40 @@ pub fn load_signer(con: &mut Console, dir: &Path, args: &SignerArgs) -> CliResul
     }
 }
 
-/// A plugin signing error, with a plugin that could not be found or run
-/// worded as the reference words it ([`crate::plugin_package::plugin_error_text`]).
+/// A plugin signing error, with a plugin that could not be found or run,
+/// or whose answer does not parse, worded as the reference words it
+/// ([`crate::plugin_package::plugin_error_text`]), also inside the error
+/// that names the plugin.
 pub fn plugin_sign_error_text(e: &PluginSignError) -> String {
+    use notation_core::plugin::PluginSignFailure;
+    let plugin_text = crate::plugin_package::plugin_error_text;
     match e {
-        PluginSignError::Plugin(e) => crate::plugin_package::plugin_error_text(e),
+        PluginSignError::Plugin(e) => plugin_text(e),
+        PluginSignError::Failed { plugin, error } => {
+            let reason = match error.as_ref() {
+                PluginSignFailure::Plugin(e) => plugin_text(e),
+                PluginSignFailure::GenerateEnvelope(e) => {
+                    format!(
+                        "plugin failed to sign with following error: {}",
+                        plugin_text(e)
+                    )
+                }
+                PluginSignFailure::Sign(e) => sign_error_text(e),
+                other => other.to_string(),
+            };
+            format!("failed to sign with the plugin {plugin}: {reason}")
+        }
+        e => e.to_string(),
+    }
+}
+
+/// A signing error, with a RAW plugin's failure worded as the reference
+/// words it ([`crate::plugin_package::plugin_error_text`]).
+pub fn sign_error_text(e: &notation_core::envelope::SignError) -> String {
+    use notation_core::envelope::SignError;
+    use notation_core::signer::SignerError;
+    match e {
+        SignError::Signer(SignerError::Plugin(e)) => crate::plugin_package::plugin_error_text(e),
         e => e.to_string(),
     }
 }

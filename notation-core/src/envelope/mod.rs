@@ -374,10 +374,16 @@ pub enum EnvelopeError {
     // Requirements: H.
     #[error("certificate-chain is invalid, {0}")]
     CertificateChain(ChainError),
-    /// The declared algorithm is not the one the leaf key implies.
-    // Requirements: C5, D4.
+    /// The declared algorithm is not the one the leaf key implies. The
+    /// message is the reference's, which gives each algorithm by its number
+    /// (1 to 6: PS256, PS384, PS512, ES256, ES384, ES512) and ends the second
+    /// with a stray `s`; the fields carry the algorithms themselves.
+    // Requirements: C5, D4. notation-core-go formats its Algorithm, an int
+    // without a String method, with "(%v) ... (%vs)".
     #[error(
-        "mismatch between signature algorithm derived from signing certificate ({derived}) and signing algorithm specified ({specified})"
+        "mismatch between signature algorithm derived from signing certificate ({}) and signing algorithm specified ({}s)",
+        .derived.go_number(),
+        .specified.go_number()
     )]
     AlgorithmMismatch {
         /// From the leaf key.
@@ -509,6 +515,13 @@ pub(crate) fn validate_content(
     signing_time: Option<OffsetDateTime>,
     crypto: &dyn CryptoProvider,
 ) -> Result<(), EnvelopeError> {
+    validate_fields(content)?;
+    validate_signer_chain(&content.signer_info, signing_time, crypto)
+}
+
+/// The content's checks but the chain's: a payload, a signature, an expiry
+/// after the signing time.
+fn validate_fields(content: &EnvelopeContent) -> Result<(), EnvelopeError> {
     if content.payload.is_empty() {
         return Err(EnvelopeError::InvalidSignature(
             "content not present".into(),
@@ -520,7 +533,18 @@ pub(crate) fn validate_content(
             "signature not present or is empty".into(),
         ));
     }
-    validate_times(info.signed.signing_time, info.signed.expiry)?;
+    validate_times(info.signed.signing_time, info.signed.expiry)
+}
+
+/// The signer's certificate chain: present, a code-signing chain (valid at
+/// `signing_time` when given), and a leaf whose key implies the declared
+/// signature algorithm.
+// Requirements: H, C5, D4 (notation-core-go's validateCertificateChain).
+fn validate_signer_chain(
+    info: &SignerInfo,
+    signing_time: Option<OffsetDateTime>,
+    crypto: &dyn CryptoProvider,
+) -> Result<(), EnvelopeError> {
     if info.certificate_chain.is_empty() {
         return Err(EnvelopeError::InvalidSignature(
             "certificate-chain not present or is empty".into(),
@@ -680,8 +704,15 @@ pub enum SignError {
     /// The key is not one of the six key specs.
     #[error("{0}")]
     UnsupportedKey(crate::algorithm::UnsupportedKeyError),
-    /// The signature produced does not pass verification, or the chain
-    /// breaks the rules at signing time.
+    /// The envelope made does not read back (an empty signature from the
+    /// signer, say), its certificate chain breaks the certificate rules at
+    /// the signing time, or its leaf key does not imply the signature
+    /// algorithm. These are checked before the signature is verified, as
+    /// the reference checks them, and reported as they are.
+    // Requirements: H8, C5 (notation-core-go's base Envelope.Sign).
+    #[error("{0}")]
+    Envelope(EnvelopeError),
+    /// The signature produced does not pass verification.
     // Requirements: H8.
     #[error("generated signature failed verification: {0}")]
     Verification(EnvelopeError),
@@ -719,13 +750,21 @@ pub fn sign(
         EnvelopeFormat::Jws => jws::sign(&req, key_spec)?,
         EnvelopeFormat::Cose => cose::sign(&req, key_spec)?,
     };
-    let envelope = Envelope::parse(format, &bytes).map_err(SignError::Verification)?;
+    // The reference reads the envelope back and checks the chain while
+    // signing, and verifies the signature after: a chain that breaks the
+    // rules is reported as such, even when the signature does not verify
+    // either.
+    let envelope = Envelope::parse(format, &bytes).map_err(SignError::Envelope)?;
+    let unverified = envelope.content_unverified().map_err(SignError::Envelope)?;
+    validate_signer_chain(&unverified.signer_info, Some(signing_time), crypto)
+        .map_err(SignError::Envelope)?;
     let content = match &envelope {
         Envelope::Jws(e) => e.verify(crypto, &Certificate::from_der),
         Envelope::Cose(e) => e.verify(crypto, &Certificate::from_der),
     }
     .map_err(SignError::Verification)?;
-    validate_content(&content, Some(signing_time), crypto).map_err(SignError::Verification)?;
+    // The chain was checked above, at the signing time.
+    validate_fields(&content).map_err(SignError::Verification)?;
     Ok(bytes)
 }
 

@@ -226,10 +226,15 @@ pub enum PluginError {
     // Requirements: R5.
     #[error("{0}")]
     Certificate(CertificateParseError),
-    /// `generate-signature` returned no certificate.
-    #[error("certificate chain is not present in generateSignature response")]
+    /// `generate-signature` returned no certificate (the reference's text,
+    /// which it gives when it checks the chain of the envelope it made).
+    #[error("certificate-chain not present or is empty")]
     EmptyCertificateChain,
-    /// `generate-signature` returned an empty signature.
+    /// No longer returned: an empty signature from `generate-signature` now
+    /// fails when the envelope made around it is read back
+    /// ([`SignError::Envelope`](crate::envelope::SignError::Envelope)), as
+    /// the reference fails it.
+    #[deprecated(note = "an empty signature fails as SignError::Envelope")]
     #[error("signature is not present in generateSignature response")]
     EmptySignature,
     /// `generate-envelope` returned another envelope type than asked.

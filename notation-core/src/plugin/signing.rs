@@ -685,9 +685,6 @@ impl RawPluginSigner {
         if chain.is_empty() {
             return Err(PluginError::EmptyCertificateChain);
         }
-        if response.signature.is_empty() {
-            return Err(PluginError::EmptySignature);
-        }
         // R5: the spec asks for a supported algorithm; the reference does
         // not look. A mismatch with the key spec would fail verification
         // anyway (the algorithm comes from the leaf, C5); saying so here is

@@ -113,10 +113,7 @@ fn misbehaving_signing_plugins_give_codes_and_messages() {
         "generate-signature",
         json!({"response": {"keyId": "key-1", "signature": "", "signingAlgorithm": "RSASSA-PSS-SHA-256", "certificateChain": []}}),
     ));
-    assert_eq!(
-        message,
-        "certificate chain is not present in generateSignature response"
-    );
+    assert_eq!(message, "certificate-chain not present or is empty");
 
     // No signing capability at all: for blobs (R7) and for artifacts.
     let (code, message) = with(
