@@ -224,13 +224,15 @@ pub fn failure_of(e: &PluginError) -> MetadataFailure {
 /// A plugin error as the reference CLI words it where its text differs
 /// from the library's: a plugin that exits without a word is its exit status alone, a response
 /// that does not parse is named without the parser's complaint (which `-d`
-/// can show). Everything else is the library's text.
+/// can show), and an error response that does not parse is the parser's
+/// complaint alone. Everything else is the library's text.
 pub fn plugin_error_text(e: &PluginError) -> String {
     match e {
         PluginError::Exit { status, stderr, .. } if stderr.is_empty() => status.clone(),
         PluginError::MalformedResponse {
             plugin, command, ..
         } => format!("failed to unmarshal the response of {command} command for plugin {plugin}"),
+        PluginError::MalformedErrorResponse { detail, .. } => detail.clone(),
         other => other.to_string(),
     }
 }

@@ -766,6 +766,15 @@ mod tests {
             "failed to unmarshal the response of describe-key command for plugin p"
         );
         assert_eq!(failure_of(&malformed), MetadataFailure::Malformed);
+        let malformed_error = PluginError::MalformedErrorResponse {
+            plugin: "p".into(),
+            command: Command::DescribeKey,
+            detail: "invalid character 'p' looking for beginning of value".into(),
+        };
+        assert_eq!(
+            plugin_error_text(&malformed_error),
+            "invalid character 'p' looking for beginning of value"
+        );
         let missing = PluginError::NotFound {
             name: "p".into(),
             path: PathBuf::from("/x/p/notation-p"),

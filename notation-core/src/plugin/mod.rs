@@ -39,6 +39,7 @@
 // Requirements: R1-R9, R2, R1, R5-R7, R9, R8.
 
 mod error;
+mod error_response;
 mod executable;
 pub mod protocol;
 pub mod semver;

@@ -767,74 +767,7 @@ impl VerificationResult {
     }
 }
 
-/// The error response a plugin writes to stderr with exit code 1.
-// Requirements: R2.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ErrorResponse {
-    /// The error code.
-    pub error_code: ErrorCode,
-    /// The message (optional).
-    #[serde(
-        default,
-        deserialize_with = "null_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub error_message: String,
-    /// Extra key-value pairs (optional).
-    #[serde(
-        default,
-        deserialize_with = "null_default_string_map",
-        skip_serializing_if = "BTreeMap::is_empty"
-    )]
-    pub error_metadata: BTreeMap<String, String>,
-}
-
-impl ErrorResponse {
-    /// An error response.
-    pub fn new(error_code: ErrorCode, error_message: impl Into<String>) -> Self {
-        Self {
-            error_code,
-            error_message: error_message.into(),
-            error_metadata: BTreeMap::new(),
-        }
-    }
-
-    /// Parses stderr as the reference does: JSON with at least one of the
-    /// three members (`{}` is "incomplete json").
-    pub fn parse(bytes: &[u8]) -> Result<Self, String> {
-        crate::json::check_depth(bytes, crate::json::MAX_DEPTH)?;
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Raw {
-            #[serde(default)]
-            error_code: Option<String>,
-            #[serde(default)]
-            error_message: Option<String>,
-            #[serde(default)]
-            error_metadata: Option<BTreeMap<String, Option<String>>>,
-        }
-        let raw: Raw =
-            serde_json::from_str(&crate::json::go_text(bytes)).map_err(|e| e.to_string())?;
-        if raw.error_code.as_deref().unwrap_or_default().is_empty()
-            && raw.error_message.as_deref().unwrap_or_default().is_empty()
-            && raw.error_metadata.is_none()
-        {
-            return Err("incomplete json".into());
-        }
-        Ok(Self {
-            error_code: ErrorCode::from_name(raw.error_code.as_deref().unwrap_or_default()),
-            error_message: raw.error_message.unwrap_or_default(),
-            error_metadata: raw
-                .error_metadata
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(k, v)| (k, v.unwrap_or_default()))
-                .collect(),
-        })
-    }
-}
+pub use super::error_response::ErrorResponse;
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
@@ -1095,18 +1028,6 @@ mod tests {
         );
         let back: CriticalAttributes = serde_json::from_str(&json).unwrap();
         assert_eq!(back.expiry, None);
-    }
-
-    #[test]
-    fn error_responses_parse_as_the_reference() {
-        let e =
-            ErrorResponse::parse(br#"{"errorCode":"ACCESS_DENIED","errorMessage":"no"}"#).unwrap();
-        assert_eq!(e.error_code, ErrorCode::AccessDenied);
-        assert_eq!(e.error_message, "no");
-        assert_eq!(ErrorResponse::parse(b"{}").unwrap_err(), "incomplete json");
-        assert!(ErrorResponse::parse(b"not json").is_err());
-        let e = ErrorResponse::parse(br#"{"errorCode":"NEW_CODE"}"#).unwrap();
-        assert_eq!(e.error_code, ErrorCode::Other("NEW_CODE".into()));
     }
 
     #[test]
