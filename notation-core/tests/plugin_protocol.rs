@@ -811,22 +811,31 @@ fn r6_generated_envelopes_are_checked() {
         &other,
         EnvelopeFormat::Jws,
     );
-    assert!(
-        err.starts_with(&format!(
-            "{prefix}during signing descriptor subject has changed from"
-        )),
-        "{err}"
+    // The descriptors as the reference prints them (Go's %+v).
+    let mt = "application/vnd.oci.image.manifest.v1+json";
+    let alpine = "sha256:19dbd2e48e921426ee8ace4dc892edfb2ecdc1d1a72d5416c83670c30acecef0";
+    let zero = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+    assert_eq!(
+        err,
+        format!(
+            "{prefix}during signing descriptor subject has changed from {{MediaType:{mt} Digest:{zero} Size:481 URLs:[] Annotations:map[] Data:[] Platform:<nil> ArtifactType:}} to {{MediaType:{mt} Digest:{alpine} Size:481 URLs:[] Annotations:map[] Data:[] Platform:<nil> ArtifactType:}}"
+        )
     );
     // A requested annotation that the envelope lacks: removed, refused.
     let mut annotated = alpine_descriptor();
-    annotated.annotations = Some(BTreeMap::from([("k".into(), "v".into())]));
+    annotated.annotations = Some(BTreeMap::from([
+        ("k".into(), "v".into()),
+        ("a".into(), "b c".into()),
+    ]));
     let err = envelope_signing_error(
         json!({"get-plugin-metadata": md, "generate-envelope": {"envelope": {"file": jws}}}),
         &annotated,
         EnvelopeFormat::Jws,
     );
     assert!(
-        err.contains("during signing descriptor subject has changed"),
+        err.contains(&format!(
+            "during signing descriptor subject has changed from {{MediaType:{mt} Digest:{alpine} Size:481 URLs:[] Annotations:map[a:b c k:v] Data:[] Platform:<nil> ArtifactType:}} to "
+        )),
         "{err}"
     );
 }

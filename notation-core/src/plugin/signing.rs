@@ -155,8 +155,21 @@ pub enum PluginSignFailure {
     },
 }
 
+/// A descriptor as the reference prints its `ocispec.Descriptor` (Go's
+/// `%+v`): every field by name, the ones a Notary payload's descriptor
+/// leaves out as Go's zero values, annotations sorted by key.
 fn descriptor_text(d: &Descriptor) -> String {
-    serde_json::to_string(d).unwrap_or_default()
+    let annotations = d
+        .annotations
+        .iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}:{v}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    format!(
+        "{{MediaType:{} Digest:{} Size:{} URLs:[] Annotations:map[{annotations}] Data:[] Platform:<nil> ArtifactType:}}",
+        d.media_type, d.digest, d.size
+    )
 }
 
 /// How to sign an OCI artifact with a plugin.
