@@ -214,11 +214,15 @@ impl OciLayout {
             referrers: Default::default(),
         };
         let marker = layout.read_file(&layout.root.join(OCI_LAYOUT_FILE), 4096, "oci-layout")?;
-        let v: serde_json::Value = serde_json::from_slice(&marker)
-            .map_err(|e| LayoutError::NotALayout(format!("invalid oci-layout file: {e}")))?;
+        // oras-go's texts, as the reference gives them.
+        let v: serde_json::Value = serde_json::from_slice(&marker).map_err(|e| {
+            LayoutError::NotALayout(format!(
+                "invalid OCI Image Layout: failed to decode OCI layout file: {e}"
+            ))
+        })?;
         if v.get("imageLayoutVersion").and_then(|x| x.as_str()) != Some("1.0.0") {
             return Err(LayoutError::NotALayout(
-                "unsupported imageLayoutVersion".into(),
+                "invalid OCI Image Layout: unsupported version".into(),
             ));
         }
         Ok(layout)
@@ -743,6 +747,35 @@ mod tests {
         assert_eq!(p("C:\\out"), (PathBuf::from("C:\\out"), None));
         assert_eq!(p("a:b/c"), (PathBuf::from("a:b/c"), None));
         assert!(parse_layout_destination("").is_err());
+    }
+
+    /// A directory is a layout by its `oci-layout` file; a wrong one gets
+    /// oras-go's texts, as the reference gives them.
+    #[test]
+    fn the_layout_file_is_required_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let open_err = |marker: Option<&str>| {
+            let root = dir.path().join(format!("l{}", marker.map_or(0, str::len)));
+            std::fs::create_dir_all(&root).unwrap();
+            if let Some(m) = marker {
+                std::fs::write(root.join(OCI_LAYOUT_FILE), m).unwrap();
+            }
+            OciLayout::open(&root).unwrap_err().to_string()
+        };
+        assert!(open_err(None).contains("oci-layout: no such file or directory"));
+        assert_eq!(
+            open_err(Some(r#"{"imageLayoutVersion":"9.9.9"}"#)),
+            "failed to create OCI store: invalid OCI Image Layout: unsupported version"
+        );
+        assert!(open_err(Some("{")).starts_with(
+            "failed to create OCI store: invalid OCI Image Layout: failed to decode OCI layout file: "
+        ));
+        assert!(
+            std::fs::read_dir(dir.path().join("l0"))
+                .unwrap()
+                .next()
+                .is_none()
+        );
     }
 
     #[test]
