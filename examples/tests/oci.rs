@@ -457,6 +457,25 @@ esac
     let run = |args: &[&str]| run_with(args, &[]);
     let localhost = registry.host().replace("127.0.0.1", "localhost");
     let host = localhost.as_str();
+    // A server name that cannot be a registry is refused before any
+    // request, with oras-go's words as the reference gives them.
+    for bad in [format!("http://{host}"), format!("{host}/repo")] {
+        let (code, _, err) = run(&[
+            "login",
+            "-u",
+            support::fixtures::USER,
+            "-p",
+            support::fixtures::PASSWORD,
+            &bad,
+        ]);
+        assert_eq!(code, 1, "{err}");
+        assert_eq!(
+            err,
+            format!(
+                "Error: failed to get registry client: invalid reference: invalid registry \"{bad}\"\n"
+            )
+        );
+    }
     let (code, _, err) = run(&["login", "-u", support::fixtures::USER, "-p", "wrong", host]);
     assert_eq!(code, 1, "{err}");
     assert!(
@@ -497,7 +516,9 @@ esac
     );
     let (code, out, err) = run(&["ls", &format!("{host}/app@{E2E_SUBJECT}")]);
     assert_eq!(code, 0, "{out}{err}");
-    let (code, out, _) = run(&["logout", host]);
+    // As the reference, the first server argument is the one; others are
+    // ignored.
+    let (code, out, _) = run(&["logout", host, "ignored.example"]);
     assert_eq!(code, 0);
     assert!(out.contains("Logout Succeeded"));
     assert_eq!(

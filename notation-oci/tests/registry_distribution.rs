@@ -235,6 +235,23 @@ fn anonymous_client_fails_clearly_on_basic_registry_and_basic_auth_works() {
         "no secret in errors: {e:?}"
     );
 
+    // A user name without a password (`-u` without `-p`) is not sent: the
+    // 401 is the one request, and oras-go's reason is given.
+    let no_password = RegistryClientOptions::new()
+        .credentials(StaticCredentials::new(
+            registry.host(),
+            Credential::basic(USER, ""),
+        ))
+        .build()
+        .unwrap();
+    let e = no_password.resolve(&repo, "v1").unwrap_err();
+    assert!(
+        e.to_string()
+            .ends_with(": missing username or password for basic auth"),
+        "{e}"
+    );
+    assert_eq!(no_password.request_count(), 1);
+
     let client = RegistryClientOptions::new()
         .credentials(StaticCredentials::new(
             registry.host(),

@@ -30,19 +30,17 @@ pub struct LoginArgs {
     /// take the password from stdin
     #[arg(long = "password-stdin")]
     password_stdin: bool,
-    /// the registry server
+    /// the registry server (the reference takes the first argument and
+    /// ignores any other)
     #[arg(value_name = "SERVER")]
-    server: Option<String>,
+    server: Vec<String>,
 }
 
 impl LoginArgs {
     /// Runs `notation login`.
     pub fn run(self, con: &mut Console) -> CliResult {
         self.logging.apply(con);
-        let server = self
-            .server
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| CliError::usage("no hostname specified"))?;
+        let server = first_server(self.server)?;
         let (username, password) = self.registry.username_password();
         let mut password = Some(password);
         if self.password_stdin {
@@ -75,6 +73,13 @@ impl LoginArgs {
         };
         let credential = Credential::from_username_password(&username, &password)
             .ok_or_else(|| CliError::usage("password required"))?;
+        // oras-go's check of the registry name, before any request.
+        if !notation_oci::reference::is_valid_registry(&server) {
+            return Err(CliError::failed(format!(
+                "failed to get registry client: invalid reference: invalid registry {}",
+                crate::error::go_quote(&server)
+            )));
+        }
         let store = select_default_credential_store(&notation_config_path())
             .map_err(|e| CliError::failed(format!("failed to get credentials store: {e}")))?;
         let client = self.registry.client(&server, con)?;
@@ -110,23 +115,31 @@ impl LoginArgs {
 pub struct LogoutArgs {
     #[command(flatten)]
     logging: LoggingArgs,
-    /// the registry server
+    /// the registry server (the reference takes the first argument and
+    /// ignores any other)
     #[arg(value_name = "SERVER")]
-    server: Option<String>,
+    server: Vec<String>,
 }
 
 impl LogoutArgs {
     /// Runs `notation logout`.
     pub fn run(self, con: &mut Console) -> CliResult {
         self.logging.apply(con);
-        let server = self
-            .server
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| CliError::usage("no hostname specified"))?;
+        let server = first_server(self.server)?;
         let store = select_default_credential_store(&notation_config_path())
             .map_err(|e| CliError::failed(format!("failed to get credentials store: {e}")))?;
         logout(&server, store.as_ref())
             .map_err(|e| CliError::failed(format!("failed to log out of {server}: {e}")))?;
         con.println("Logout Succeeded")
     }
+}
+
+/// The server argument of `login` and `logout`: the first, as the
+/// reference takes it, which ignores the others.
+fn first_server(servers: Vec<String>) -> Result<String, CliError> {
+    servers
+        .into_iter()
+        .next()
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| CliError::usage("no hostname specified"))
 }

@@ -175,14 +175,15 @@ pub struct ListArgs {
 impl ListArgs {
     fn run(self, con: &mut Console) -> CliResult {
         self.logging.apply(con);
-        // An empty `--type` filters nothing, as in the reference.
-        let store_type = self
-            .store
-            .store_type
-            .as_deref()
-            .filter(|t| !t.is_empty())
-            .map(parse_store_type)
-            .transpose()?;
+        // An empty `--type` filters nothing, and a type that is none of
+        // the three lists nothing, as in the reference.
+        let store_type = match self.store.store_type.as_deref() {
+            None | Some("") => None,
+            Some(t) => match TrustStoreType::from_name(t) {
+                Some(t) => Some(t),
+                None => return Ok(()),
+            },
+        };
         let name = self.store.store.as_deref().filter(|n| !n.is_empty());
         if let Some(n) = name {
             check_store_name(n)?;

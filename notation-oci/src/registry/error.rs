@@ -461,6 +461,16 @@ pub enum AuthError {
         /// The registry's error entries.
         errors: Vec<ErrorEntry>,
     },
+    /// The registry asks for Basic authentication and the credential lacks
+    /// a user name or a password (a token, or `-u` without `-p`): nothing
+    /// is sent, as oras-go sends nothing.
+    #[error("{method} {url}: missing username or password for basic auth")]
+    IncompleteBasicCredential {
+        /// The request method.
+        method: Method,
+        /// The request URL.
+        url: String,
+    },
     /// The token endpoint refused to issue a token.
     #[error("token request to {realm}: response status {status}{}", ErrorList(.errors))]
     TokenRequest {

@@ -279,11 +279,15 @@ impl RegistryClient {
             session.cache.set_bearer(&key, token_scopes, header.clone());
             header
         } else {
-            let Some((user, pass)) = credential
-                .as_ref()
-                .and_then(|c| Some((c.username()?, c.password().unwrap_or(""))))
-            else {
+            let Some(credential) = credential.as_ref() else {
                 return Err(unauthorized(false, first.errors));
+            };
+            let (Some(user), Some(pass)) = (credential.username(), credential.password()) else {
+                return Err(AuthError::IncompleteBasicCredential {
+                    method,
+                    url: url.clone(),
+                }
+                .into());
             };
             let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
             let header = AuthHeader {
