@@ -85,6 +85,11 @@ cargo test --workspace
 step "the release program's link order is for this toolchain and Cargo.lock"
 cargo test -p notation-examples --test link_order -- --ignored
 
+# The test programs that ran are not run again: their disk (some 4 GB) goes
+# to the builds that follow (a CI disk once filled up during them).
+find "${CARGO_TARGET_DIR:-target}/debug/deps" -maxdepth 1 -type f -perm -u+x \
+  ! -name '*.so' ! -name '*.d' -delete
+
 step "cargo test notation-core notation-oci (ring provider alone)"
 cargo test -p notation-core -p notation-oci --no-default-features --features ring
 
