@@ -219,11 +219,7 @@ pub fn host_of(registry: &str) -> &str {
     registry.rsplit_once(':').map_or(registry, |(h, _)| h)
 }
 
-/// Whether `registry` can be a reference's registry: a host name (or an
-/// IPv4 address), or an IPv6 address in brackets, with an optional port.
-/// `notation login` refuses other server names (a scheme, a path) before
-/// any request, as the reference does.
-pub fn is_valid_registry(registry: &str) -> bool {
+fn is_valid_registry(registry: &str) -> bool {
     if registry.is_empty() || registry.len() > 255 {
         return false;
     }

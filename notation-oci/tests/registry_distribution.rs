@@ -251,6 +251,21 @@ fn anonymous_client_fails_clearly_on_basic_registry_and_basic_auth_works() {
         "{e}"
     );
     assert_eq!(no_password.request_count(), 1);
+    // So is a token (`-p` without `-u`) at a Basic challenge.
+    let token_only = RegistryClientOptions::new()
+        .credentials(StaticCredentials::new(
+            registry.host(),
+            Credential::identity_token("token"),
+        ))
+        .build()
+        .unwrap();
+    let e = token_only.resolve(&repo, "v1").unwrap_err();
+    assert!(
+        e.to_string()
+            .ends_with(": missing username or password for basic auth"),
+        "{e}"
+    );
+    assert_eq!(token_only.request_count(), 1);
 
     let client = RegistryClientOptions::new()
         .credentials(StaticCredentials::new(

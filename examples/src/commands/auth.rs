@@ -74,7 +74,7 @@ impl LoginArgs {
         let credential = Credential::from_username_password(&username, &password)
             .ok_or_else(|| CliError::usage("password required"))?;
         // oras-go's check of the registry name, before any request.
-        if !notation_oci::reference::is_valid_registry(&server) {
+        if !is_registry_name(&server) {
             return Err(CliError::failed(format!(
                 "failed to get registry client: invalid reference: invalid registry {}",
                 crate::error::go_quote(&server)
@@ -142,4 +142,64 @@ fn first_server(servers: Vec<String>) -> Result<String, CliError> {
         .next()
         .filter(|s| !s.is_empty())
         .ok_or_else(|| CliError::usage("no hostname specified"))
+}
+
+/// oras-go's check of a registry name (`Reference.ValidateRegistry`): Go's
+/// `url.ParseRequestURI("dummy://" + name)` must succeed with `name` as
+/// its host. So no user info, path, query, fragment or escape; a port, if
+/// any, of digits (possibly none); and, as Go's host parser allows, ASCII
+/// letters, digits and `-._~!$&'()*+,;=:[]<>"` (bytes past ASCII pass).
+/// Looser than a reference's registry (`my_registry:5000` passes).
+fn is_registry_name(name: &str) -> bool {
+    let valid_optional_port = |p: &str| {
+        p.is_empty()
+            || p.strip_prefix(':')
+                .is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let port_ok = if name.starts_with('[') {
+        name.rfind(']')
+            .is_some_and(|i| valid_optional_port(&name[i + 1..]))
+    } else {
+        name.rfind(':')
+            .is_none_or(|i| valid_optional_port(&name[i..]))
+    };
+    let host_byte =
+        |b: u8| b >= 0x80 || b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:[]<>\"".contains(&b);
+    !name.is_empty() && port_ok && name.bytes().all(host_byte)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_registry_name;
+
+    #[test]
+    fn registry_names_as_oras_go_checks_them() {
+        for good in [
+            "localhost:5000",
+            "my_registry:5000",
+            "registry.example.com",
+            "[::1]:5000",
+            "[::1]",
+            "host:",
+            "a..b",
+        ] {
+            assert!(is_registry_name(good), "{good}");
+        }
+        for bad in [
+            "",
+            "http://host",
+            "host/repo",
+            "user@host",
+            "host?x",
+            "host#x",
+            "host%41",
+            "host:abc",
+            "[::1",
+            "[::1]x",
+            "ho st",
+            "host\u{7f}",
+        ] {
+            assert!(!is_registry_name(bad), "{bad}");
+        }
+    }
 }

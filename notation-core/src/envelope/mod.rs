@@ -519,8 +519,8 @@ pub(crate) fn validate_content(
     validate_signer_chain(&content.signer_info, signing_time, crypto)
 }
 
-/// The content's checks but the chain's: a payload, a signature, an expiry
-/// after the signing time.
+/// The content's checks other than the chain's: a payload, a signature,
+/// an expiry after the signing time.
 fn validate_fields(content: &EnvelopeContent) -> Result<(), EnvelopeError> {
     if content.payload.is_empty() {
         return Err(EnvelopeError::InvalidSignature(

@@ -12,9 +12,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::protocol::{ErrorCode, null_default, null_default_string_map};
 
@@ -66,52 +66,54 @@ impl ErrorResponse {
             return Err(e);
         }
         let text = crate::json::go_text(bytes);
-        let mut de = serde_json::Deserializer::from_str(&text);
-        let top = de.deserialize_any(TopVisitor).map_err(|e| e.to_string())?;
-        let members = match top {
-            Top::Null => Vec::new(),
-            Top::Other(kind) => {
-                return Err(format!(
-                    "json: cannot unmarshal {kind} into Go value of type plugin.Error"
-                ));
-            }
-            Top::Object(members) => members,
+        let first = first_byte(&text);
+        if !matches!(first, b'{' | b'n') {
+            return Err(format!(
+                "json: cannot unmarshal {} into Go value of type plugin.Error",
+                crate::json::go_kind_name(first)
+            ));
+        }
+        // The members Go decodes, as written, in document order; others are
+        // skipped unread (a hostile plugin may write 64 MiB of them).
+        let members = if first == b'{' {
+            members_as_written(&text).map_err(|e| e.to_string())?
+        } else {
+            Vec::new()
         };
         let (mut code, mut message) = (String::new(), String::new());
         let mut metadata: Option<BTreeMap<String, String>> = None;
         let mut first_error = None;
-        for (name, value) in members {
-            let Some(i) = crate::json::go_field(&name, &NAMES) else {
-                continue;
-            };
-            let mut type_error = |kind: &str, go_type: &str| {
+        for (i, raw) in members {
+            let raw = raw.get();
+            let mut type_error = |kind: u8, go_type: &str| {
                 first_error.get_or_insert_with(|| {
                     format!(
-                        "json: cannot unmarshal {kind} into Go struct field Error.{} of type {go_type}",
+                        "json: cannot unmarshal {} into Go struct field Error.{} of type {go_type}",
+                        crate::json::go_kind_name(kind),
                         NAMES[i]
                     )
                 });
             };
-            match (i, value) {
-                (0 | 1, Value::Null) => {}
-                (0, Value::String(s)) => code = s,
-                (1, Value::String(s)) => message = s,
-                (2, Value::Null) => metadata = None,
-                (2, Value::Object(map)) => {
+            match (i, first_byte(raw)) {
+                (0 | 1, b'n') => {}
+                (0, b'"') => code = json_string(raw)?,
+                (1, b'"') => message = json_string(raw)?,
+                (2, b'n') => metadata = None,
+                (2, b'{') => {
                     let entries = metadata.get_or_insert_with(BTreeMap::new);
-                    for (key, value) in map {
-                        match value {
-                            Value::String(s) => {
-                                entries.insert(key, s);
+                    for (key, value) in members_as_written_all(raw).map_err(|e| e.to_string())? {
+                        match first_byte(value.get()) {
+                            b'"' => {
+                                entries.insert(key, json_string(value.get())?);
                             }
-                            Value::Null => {
+                            b'n' => {
                                 entries.insert(key, String::new());
                             }
-                            other => type_error(crate::json::go_value_kind_name(&other), "string"),
+                            kind => type_error(kind, "string"),
                         }
                     }
                 }
-                (_, other) => type_error(crate::json::go_value_kind_name(&other), GO_TYPES[i]),
+                (_, kind) => type_error(kind, GO_TYPES[i]),
             }
         }
         if let Some(e) = first_error {
@@ -128,51 +130,63 @@ impl ErrorResponse {
     }
 }
 
-/// The top-level JSON value: an object's members in document order, with
-/// any repeated name kept (Go takes the last), or the kind of another value.
-enum Top {
-    Null,
-    Other(&'static str),
-    Object(Vec<(String, Value)>),
+/// The first byte of a JSON value as written (past Go's white space): it
+/// tells the value's kind. `n` (null) for none, which a value that passed
+/// the syntax check always has.
+fn first_byte(raw: &str) -> u8 {
+    raw.trim_start_matches([' ', '\t', '\n', '\r'])
+        .bytes()
+        .next()
+        .unwrap_or(b'n')
 }
 
-struct TopVisitor;
+fn json_string(raw: &str) -> Result<String, String> {
+    serde_json::from_str(raw).map_err(|e| e.to_string())
+}
 
-impl<'de> Visitor<'de> for TopVisitor {
-    type Value = Top;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Top, E> {
-        Ok(Top::Null)
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Top, E> {
-        Ok(Top::Other("bool"))
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Top, E> {
-        Ok(Top::Other("number"))
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Top, E> {
-        Ok(Top::Other("number"))
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Top, E> {
-        Ok(Top::Other("number"))
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Top, E> {
-        Ok(Top::Other("string"))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Top, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Top::Other("array"))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top, A::Error> {
-        let mut members = Vec::new();
-        while let Some(member) = map.next_entry::<String, Value>()? {
-            members.push(member);
+/// The members of the JSON object `text` that name a field of Go's
+/// `plugin.Error` ([`NAMES`]), each with its field and its value as written.
+fn members_as_written(text: &str) -> Result<Vec<(usize, Box<RawValue>)>, serde_json::Error> {
+    struct Known;
+    impl<'de> Visitor<'de> for Known {
+        type Value = Vec<(usize, Box<RawValue>)>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
         }
-        Ok(Top::Object(members))
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut members = Vec::new();
+            while let Some(name) = map.next_key::<String>()? {
+                match crate::json::go_field(&name, &NAMES) {
+                    Some(i) => members.push((i, map.next_value::<Box<RawValue>>()?)),
+                    None => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(members)
+        }
     }
+    serde_json::Deserializer::from_str(text).deserialize_map(Known)
+}
+
+/// Every member of the JSON object `text`, repeated names included, in
+/// document order, each value as written.
+fn members_as_written_all(text: &str) -> Result<Vec<(String, Box<RawValue>)>, serde_json::Error> {
+    struct All;
+    impl<'de> Visitor<'de> for All {
+        type Value = Vec<(String, Box<RawValue>)>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut members = Vec::new();
+            while let Some(member) = map.next_entry::<String, Box<RawValue>>()? {
+                members.push(member);
+            }
+            Ok(members)
+        }
+    }
+    serde_json::Deserializer::from_str(text).deserialize_map(All)
 }
 
 #[cfg(test)]
@@ -200,6 +214,15 @@ mod tests {
         assert_eq!(e.error_code, ErrorCode::Generic);
         assert_eq!(e.error_message, "b");
         assert_eq!(e.error_metadata["k"], "");
+        // Members that are no field are skipped unread, numbers beyond a
+        // float64 among them.
+        let mut big = br#"{"other":1e400,"x":["#.to_vec();
+        big.extend(std::iter::repeat_n(&b"0,"[..], 100_000).flatten());
+        big.extend(br#"0],"errorCode":"ERROR"}"#);
+        assert_eq!(
+            ErrorResponse::parse(&big).unwrap().error_code,
+            ErrorCode::Generic
+        );
         // An empty metadata object is a member set: not incomplete.
         assert!(ErrorResponse::parse(br#"{"errorMetadata":{}}"#).is_ok());
     }
@@ -239,6 +262,25 @@ mod tests {
                 "json: cannot unmarshal number into Go struct field Error.errorMetadata of type string",
             ),
         ];
+        let cases: Vec<(&[u8], &str)> = cases
+            .into_iter()
+            .chain([
+                // Metadata entries in document order, a repeated one too,
+                // as Go decodes them.
+                (
+                    &br#"{"errorMetadata":{"b":1,"a":true}}"#[..],
+                    "json: cannot unmarshal number into Go struct field Error.errorMetadata of type string",
+                ),
+                (
+                    br#"{"errorMetadata":{"k":1,"k":"v"}}"#,
+                    "json: cannot unmarshal number into Go struct field Error.errorMetadata of type string",
+                ),
+                (
+                    br#"{"errorCode":1e400}"#,
+                    "json: cannot unmarshal number into Go struct field Error.errorCode of type plugin.ErrorCode",
+                ),
+            ])
+            .collect();
         for (stderr, want) in cases {
             assert_eq!(
                 ErrorResponse::parse(stderr).unwrap_err(),

@@ -21,6 +21,8 @@ use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+pub use super::error_response::ErrorResponse;
+
 /// The plugin contract version notation-rs speaks.
 // Requirements: R2, W13.
 pub const CONTRACT_VERSION: &str = "1.0";
@@ -766,8 +768,6 @@ impl VerificationResult {
         }
     }
 }
-
-pub use super::error_response::ErrorResponse;
 
 fn is_zero(n: &u64) -> bool {
     *n == 0

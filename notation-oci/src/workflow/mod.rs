@@ -512,7 +512,7 @@ pub fn sign_with(
             let bytes = envelope::sign(options.format, &request, crypto)?;
             let content = Envelope::parse(options.format, &bytes)
                 .and_then(|e| e.content_unverified())
-                .map_err(|e| WorkflowError::Sign(SignError::Verification(e)))?;
+                .map_err(|e| WorkflowError::Sign(SignError::Envelope(e)))?;
             (bytes, content, BTreeMap::new())
         }
         ArtifactSigner::Plugin(plugin) => {
