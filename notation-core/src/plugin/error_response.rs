@@ -76,7 +76,8 @@ impl ErrorResponse {
         // The members Go decodes, as written, in document order; others are
         // skipped unread (a hostile plugin may write 64 MiB of them).
         let members = if first == b'{' {
-            members_as_written(&text).map_err(|e| e.to_string())?
+            members_as_written(&text, |name| crate::json::go_field(&name, &NAMES))
+                .map_err(|e| e.to_string())?
         } else {
             Vec::new()
         };
@@ -101,7 +102,7 @@ impl ErrorResponse {
                 (2, b'n') => metadata = None,
                 (2, b'{') => {
                     let entries = metadata.get_or_insert_with(BTreeMap::new);
-                    for (key, value) in members_as_written_all(raw).map_err(|e| e.to_string())? {
+                    for (key, value) in members_as_written(raw, Some).map_err(|e| e.to_string())? {
                         match first_byte(value.get()) {
                             b'"' => {
                                 entries.insert(key, json_string(value.get())?);
@@ -144,20 +145,24 @@ fn json_string(raw: &str) -> Result<String, String> {
     serde_json::from_str(raw).map_err(|e| e.to_string())
 }
 
-/// The members of the JSON object `text` that name a field of Go's
-/// `plugin.Error` ([`NAMES`]), each with its field and its value as written.
-fn members_as_written(text: &str) -> Result<Vec<(usize, Box<RawValue>)>, serde_json::Error> {
-    struct Known;
-    impl<'de> Visitor<'de> for Known {
-        type Value = Vec<(usize, Box<RawValue>)>;
+/// The members of the JSON object `text` in document order, repeated names
+/// included, each value as written, keyed by what `keep` makes of its name;
+/// a member `keep` refuses is skipped unread.
+fn members_as_written<K>(
+    text: &str,
+    keep: impl Fn(String) -> Option<K>,
+) -> Result<Vec<(K, Box<RawValue>)>, serde_json::Error> {
+    struct Members<F>(F);
+    impl<'de, K, F: Fn(String) -> Option<K>> Visitor<'de> for Members<F> {
+        type Value = Vec<(K, Box<RawValue>)>;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("a JSON object")
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
             let mut members = Vec::new();
             while let Some(name) = map.next_key::<String>()? {
-                match crate::json::go_field(&name, &NAMES) {
-                    Some(i) => members.push((i, map.next_value::<Box<RawValue>>()?)),
+                match (self.0)(name) {
+                    Some(key) => members.push((key, map.next_value::<Box<RawValue>>()?)),
                     None => {
                         map.next_value::<IgnoredAny>()?;
                     }
@@ -166,27 +171,7 @@ fn members_as_written(text: &str) -> Result<Vec<(usize, Box<RawValue>)>, serde_j
             Ok(members)
         }
     }
-    serde_json::Deserializer::from_str(text).deserialize_map(Known)
-}
-
-/// Every member of the JSON object `text`, repeated names included, in
-/// document order, each value as written.
-fn members_as_written_all(text: &str) -> Result<Vec<(String, Box<RawValue>)>, serde_json::Error> {
-    struct All;
-    impl<'de> Visitor<'de> for All {
-        type Value = Vec<(String, Box<RawValue>)>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a JSON object")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut members = Vec::new();
-            while let Some(member) = map.next_entry::<String, Box<RawValue>>()? {
-                members.push(member);
-            }
-            Ok(members)
-        }
-    }
-    serde_json::Deserializer::from_str(text).deserialize_map(All)
+    serde_json::Deserializer::from_str(text).deserialize_map(Members(keep))
 }
 
 #[cfg(test)]
