@@ -426,10 +426,10 @@ fn credentials_and_plain_http_stay_with_their_registry() {
         requests.iter().all(|r| r.header("Authorization").is_none()),
         "the source's credentials never reach the destination"
     );
-    // Without them, the source refuses.
+    // Without them, the source refuses (oras-go's words).
     env.run(&["copy", "--to-insecure-registry", &source, &destination])
         .failure()
-        .stderr_has("unauthorized");
+        .stderr_has("basic credential not found");
 }
 
 #[test]

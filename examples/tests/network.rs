@@ -93,7 +93,7 @@ fn a_dripping_registry_fails_within_seconds_by_default() {
     let elapsed = start.elapsed();
     assert!(
         out.stderr.contains(&format!(
-            "GET {}/v2/test/app/referrers/",
+            "GET \"{}/v2/test/app/referrers/",
             server.url()
         )) && out
             .stderr

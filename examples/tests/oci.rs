@@ -478,9 +478,12 @@ esac
     }
     let (code, _, err) = run(&["login", "-u", support::fixtures::USER, "-p", "wrong", host]);
     assert_eq!(code, 1, "{err}");
-    assert!(
-        err.contains(&format!("failed to log in to {host}")),
-        "{err}"
+    // The reference's text (oras-go's words for the registry's 401).
+    assert_eq!(
+        err,
+        format!(
+            "Error: failed to log in to {host}: failed to validate the credentials for {host}: GET \"http://{host}/v2/\": response status code 401: unauthorized: authentication required\n"
+        )
     );
     let (code, out, err) = run(&[
         "login",

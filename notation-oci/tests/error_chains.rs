@@ -32,7 +32,7 @@ fn registry_errors_print_each_reason_once() {
     let text = report(&e);
     assert!(
         text.starts_with(&format!(
-            "HEAD http://127.0.0.1:{port}/v2/app/manifests/v1: "
+            "Head \"http://127.0.0.1:{port}/v2/app/manifests/v1\": dial tcp 127.0.0.1:{port}: connect: connection refused"
         )),
         "{text}"
     );
@@ -46,7 +46,10 @@ fn registry_errors_print_each_reason_once() {
     assert!(e.is_not_found());
     let texts = chain(&e);
     assert_eq!(texts[0], format!("{}/app:v1: not found", registry.host()));
-    assert!(texts[1].contains("response status 404"), "{texts:?}");
+    assert!(
+        texts[1].contains("\": response status code 404: "),
+        "{texts:?}"
+    );
     report(&e);
 }
 

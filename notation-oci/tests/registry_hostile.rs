@@ -78,7 +78,10 @@ fn default_settings_stop_a_dripping_envelope() {
     assert!(e.is_timeout());
     let text = e.to_string();
     assert!(
-        text.contains(&format!("GET {}/v2/test/app/blobs/{digest}", server.url())),
+        text.contains(&format!(
+            "GET \"{}/v2/test/app/blobs/{digest}\"",
+            server.url()
+        )),
         "{text}"
     );
     assert!(

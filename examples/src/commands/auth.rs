@@ -93,7 +93,7 @@ impl LoginArgs {
             }
             Ok(_) => con.println("Login Succeeded"),
             Err(LoginError::Verification(e)) => Err(CliError::failed(format!(
-                "failed to log in to {server}: {e}"
+                "failed to log in to {server}: failed to validate the credentials for {server}: {e}"
             ))),
             Err(LoginError::Storage(CredentialError::PlaintextStorageRefused { .. })) => {
                 Err(CliError::failed(format!(

@@ -133,35 +133,13 @@ pub enum DownloadError {
     },
 }
 
-/// `404 Not Found`, as Go's `Response.Status`.
+/// `404 Not Found`, as Go's `Response.Status` (a status Go does not know:
+/// the number alone).
 fn status_text(status: u16) -> String {
-    let reason = match status {
-        200 => "OK",
-        204 => "No Content",
-        206 => "Partial Content",
-        300 => "Multiple Choices",
-        301 => "Moved Permanently",
-        302 => "Found",
-        303 => "See Other",
-        304 => "Not Modified",
-        307 => "Temporary Redirect",
-        308 => "Permanent Redirect",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        408 => "Request Timeout",
-        410 => "Gone",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        501 => "Not Implemented",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => return status.to_string(),
-    };
-    format!("{status} {reason}")
+    match notation_oci::registry::error::status_text(status) {
+        "" => status.to_string(),
+        reason => format!("{status} {reason}"),
+    }
 }
 
 /// The scheme of a URL as Go's `url.Parse` sees it (`""` when there is

@@ -11,6 +11,8 @@
 
 use std::fmt;
 
+use notation_core::trust::GoQuoted;
+
 use super::credentials::CredentialError;
 use super::transport::{Method, TransportError};
 
@@ -23,8 +25,10 @@ pub(crate) const MAX_ERROR_TEXT: usize = 256;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RegistryError {
-    /// No HTTP response: connection, TLS, timeout or I/O failure.
-    #[error("{method} {url}: {error}")]
+    /// No HTTP response: connection, TLS, timeout or I/O failure. Worded
+    /// as Go's HTTP client words it (`Get "<url>": dial tcp ...`) where
+    /// the failure is one it names.
+    #[error("{} {}: {}", .method.go_op(), GoQuoted(.url), .error.text_for(.url))]
     Transport {
         /// The request method.
         method: Method,
@@ -53,7 +57,7 @@ pub enum RegistryError {
     #[error(transparent)]
     Timeout(Box<TimeoutError>),
     /// The registry's response violates the distribution protocol.
-    #[error("{method} {url}: {error}")]
+    #[error("{method} {}: {error}", GoQuoted(.url))]
     Protocol {
         /// The request method.
         method: Method,
@@ -64,8 +68,8 @@ pub enum RegistryError {
     },
     /// The registry does not support the operation (for example `DELETE`
     /// answered with 405 or the `UNSUPPORTED` error code). Callers usually
-    /// turn this into a warning.
-    #[error("{method} {url}: operation not supported by the registry (status {status}){}", ErrorList(.errors))]
+    /// turn this into a warning. Worded as a [`StatusError`].
+    #[error("{method} {}: response status code {status}: {}", GoQuoted(.url), ErrorText(*.status, .errors))]
     Unsupported {
         /// The request method.
         method: Method,
@@ -105,9 +109,9 @@ impl RegistryError {
             Self::Status(e) => &e.errors,
             Self::Unsupported { errors, .. } => errors,
             Self::Auth(e) => match e.as_ref() {
-                AuthError::Unauthorized { errors, .. } | AuthError::TokenRequest { errors, .. } => {
-                    errors
-                }
+                AuthError::Unauthorized { errors, .. }
+                | AuthError::BasicCredentialNotFound { errors, .. }
+                | AuthError::TokenRequest { errors, .. } => errors,
                 _ => &[],
             },
             _ => &[],
@@ -189,7 +193,7 @@ impl fmt::Display for TimeoutPhase {
 /// ([`RegistryClientOptions::operation_timeout`](super::RegistryClientOptions::operation_timeout)):
 /// names the request that was under way and how to raise the limit.
 #[derive(Clone, Debug, thiserror::Error)]
-#[error("{method} {url}: timed out {phase}: the registry operation used up its time limit of {} ({hint})", DurationText(*.limit))]
+#[error("{method} {}: timed out {phase}: the registry operation used up its time limit of {} ({hint})", GoQuoted(.url), DurationText(*.limit))]
 #[non_exhaustive]
 pub struct TimeoutError {
     /// The request under way.
@@ -243,7 +247,6 @@ fn trim_float(v: f64) -> String {
 
 /// One entry of the registry's error body (OCI distribution spec
 /// §Error Codes): `{"errors": [{"code": ..., "message": ..., "detail": ...}]}`.
-/// The `detail` member is not kept.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ErrorEntry {
@@ -251,6 +254,10 @@ pub struct ErrorEntry {
     pub code: String,
     /// The registry's message (truncated to a few hundred characters).
     pub message: String,
+    /// The `detail` member as Go's `%v` prints what `encoding/json` decodes
+    /// (`map[Tag:v1]`), truncated as the message; `None` when absent or
+    /// `null`.
+    pub detail: Option<String>,
 }
 
 impl ErrorEntry {
@@ -259,29 +266,127 @@ impl ErrorEntry {
         Self {
             code: truncate(code.into()),
             message: truncate(message.into()),
+            detail: None,
         }
+    }
+
+    /// The entry with a `detail` (already printed, as [`detail`](Self::detail)
+    /// says).
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(truncate(detail.into()));
+        self
     }
 }
 
 impl fmt::Display for ErrorEntry {
+    /// As oras-go prints a registry error: the code in lower case with
+    /// spaces for underscores, then the message and the detail, when there
+    /// is a message (`manifest unknown: manifest unknown: map[Tag:v1]`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.code.chars() {
+            match c {
+                '_' => f.write_str(" ")?,
+                c => write!(f, "{}", c.to_lowercase())?,
+            }
+        }
         if self.message.is_empty() {
-            f.write_str(&self.code)
-        } else {
-            write!(f, "{}: {}", self.code, self.message)
+            return Ok(());
+        }
+        write!(f, ": {}", self.message)?;
+        match &self.detail {
+            Some(d) => write!(f, ": {d}"),
+            None => Ok(()),
         }
     }
 }
 
-struct ErrorList<'a>(&'a [ErrorEntry]);
+/// What follows `response status code N: ` in oras-go's text: the error
+/// entries joined with `; `, or the status's standard text (Go's
+/// `http.StatusText`) when the body had none.
+struct ErrorText<'a>(u16, &'a [ErrorEntry]);
 
-impl fmt::Display for ErrorList<'_> {
+impl fmt::Display for ErrorText<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            f.write_str(if i == 0 { ": " } else { "; " })?;
+        if self.1.is_empty() {
+            return f.write_str(status_text(self.0));
+        }
+        for (i, e) in self.1.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
             write!(f, "{e}")?;
         }
         Ok(())
+    }
+}
+
+/// The standard text of an HTTP status, as Go's `http.StatusText` gives it
+/// (empty for a status it does not know).
+pub fn status_text(status: u16) -> &'static str {
+    match status {
+        100 => "Continue",
+        101 => "Switching Protocols",
+        102 => "Processing",
+        103 => "Early Hints",
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "Non-Authoritative Information",
+        204 => "No Content",
+        205 => "Reset Content",
+        206 => "Partial Content",
+        207 => "Multi-Status",
+        208 => "Already Reported",
+        226 => "IM Used",
+        300 => "Multiple Choices",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        305 => "Use Proxy",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        402 => "Payment Required",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        407 => "Proxy Authentication Required",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        410 => "Gone",
+        411 => "Length Required",
+        412 => "Precondition Failed",
+        413 => "Request Entity Too Large",
+        414 => "Request URI Too Long",
+        415 => "Unsupported Media Type",
+        416 => "Requested Range Not Satisfiable",
+        417 => "Expectation Failed",
+        418 => "I'm a teapot",
+        421 => "Misdirected Request",
+        422 => "Unprocessable Entity",
+        423 => "Locked",
+        424 => "Failed Dependency",
+        425 => "Too Early",
+        426 => "Upgrade Required",
+        428 => "Precondition Required",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        451 => "Unavailable For Legal Reasons",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        505 => "HTTP Version Not Supported",
+        506 => "Variant Also Negotiates",
+        507 => "Insufficient Storage",
+        508 => "Loop Detected",
+        510 => "Not Extended",
+        511 => "Network Authentication Required",
+        _ => "",
     }
 }
 
@@ -307,8 +412,10 @@ pub enum ErrorBodyKind {
 }
 
 /// The registry answered with a status the operation does not expect.
+/// Worded as oras-go words it: `GET "<url>": response status code 404:
+/// manifest unknown: manifest unknown`.
 #[derive(Clone, Debug, thiserror::Error)]
-#[error("{method} {url}: response status {status}{}", ErrorList(.errors))]
+#[error("{method} {}: response status code {status}: {}", GoQuoted(.url), ErrorText(*.status, .errors))]
 #[non_exhaustive]
 pub struct StatusError {
     /// The request method.
@@ -447,9 +554,10 @@ pub struct LimitError {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuthError {
-    /// The registry still answers 401 after the client authenticated (or it
-    /// had nothing to authenticate with).
-    #[error("{method} {url}: unauthorized{}{}", if *.credentials_sent { " (credentials rejected)" } else { " (no credentials for this registry)" }, ErrorList(.errors))]
+    /// The registry still answers 401 after the client authenticated (or
+    /// its challenge is none the client can follow). Worded as a
+    /// [`StatusError`].
+    #[error("{method} {}: response status code 401: {}", GoQuoted(.url), ErrorText(401, .errors))]
     Unauthorized {
         /// The request method.
         method: Method,
@@ -461,19 +569,42 @@ pub enum AuthError {
         /// The registry's error entries.
         errors: Vec<ErrorEntry>,
     },
+    /// The registry asks for Basic authentication and there is no
+    /// credential for it: nothing is sent (oras-go's words).
+    #[error("{method} {}: basic credential not found", GoQuoted(.url))]
+    #[non_exhaustive]
+    BasicCredentialNotFound {
+        /// The request method.
+        method: Method,
+        /// The request URL.
+        url: String,
+        /// The error entries of the registry's 401.
+        errors: Vec<ErrorEntry>,
+    },
     /// The registry asks for Basic authentication and the credential lacks
     /// a user name or a password (a token, or `-u` without `-p`): nothing
     /// is sent, as oras-go sends nothing.
-    #[error("{method} {url}: missing username or password for basic auth")]
+    #[error("{method} {}: missing username or password for basic auth", GoQuoted(.url))]
     IncompleteBasicCredential {
         /// The request method.
         method: Method,
         /// The request URL.
         url: String,
     },
-    /// The token endpoint refused to issue a token.
-    #[error("token request to {realm}: response status {status}{}", ErrorList(.errors))]
+    /// The token endpoint refused to issue a token. Worded as oras-go
+    /// words it: the request that was challenged, then the token request
+    /// and its [`StatusError`] text.
+    #[error("{method} {}: {token_method} {}: response status code {status}: {}", GoQuoted(.url), GoQuoted(.token_url), ErrorText(*.status, .errors))]
     TokenRequest {
+        /// The method of the request that was challenged.
+        method: Method,
+        /// The URL of the request that was challenged.
+        url: String,
+        /// The token request's method (`GET`, or `POST` for OAuth2).
+        token_method: Method,
+        /// The token request's URL: the realm with its query (service and
+        /// scopes; never a credential).
+        token_url: String,
         /// The realm URL (without query).
         realm: String,
         /// The HTTP status.
@@ -482,16 +613,32 @@ pub enum AuthError {
         errors: Vec<ErrorEntry>,
     },
     /// The token endpoint's response is not a token response.
-    #[error("token response from {realm}: {reason}")]
+    #[error("{method} {}: {token_method} {}: {reason}", GoQuoted(.url), GoQuoted(.token_url))]
     TokenResponse {
+        /// The method of the request that was challenged.
+        method: Method,
+        /// The URL of the request that was challenged.
+        url: String,
+        /// The token request's method.
+        token_method: Method,
+        /// The token request's URL (as in [`TokenRequest`](Self::TokenRequest)).
+        token_url: String,
         /// The realm URL (without query).
         realm: String,
         /// What is wrong.
         reason: String,
     },
     /// The token endpoint could not be reached.
-    #[error("token request to {realm}: {error}")]
+    #[error("{method} {}: {} {}: {}", GoQuoted(.url), .token_method.go_op(), GoQuoted(.token_url), .error.text_for(.token_url))]
     TokenTransport {
+        /// The method of the request that was challenged.
+        method: Method,
+        /// The URL of the request that was challenged.
+        url: String,
+        /// The token request's method.
+        token_method: Method,
+        /// The token request's URL (as in [`TokenRequest`](Self::TokenRequest)).
+        token_url: String,
         /// The realm URL (without query).
         realm: String,
         /// What the transport reported.
@@ -527,7 +674,7 @@ impl AuthError {
     /// The HTTP status involved, if any.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Self::Unauthorized { .. } => Some(401),
+            Self::Unauthorized { .. } | Self::BasicCredentialNotFound { .. } => Some(401),
             Self::TokenRequest { status, .. } => Some(*status),
             _ => None,
         }
@@ -605,6 +752,72 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
+    /// The texts of oras-go's `errcode.ErrorResponse`, which the reference
+    /// prints.
+    #[test]
+    fn status_errors_read_as_oras_go_words_them() {
+        let status = |status: u16, errors: Vec<ErrorEntry>| StatusError {
+            method: Method::Get,
+            url: "http://r.example/v2/a/manifests/v1".into(),
+            status,
+            errors,
+            body: ErrorBodyKind::OciErrors,
+        };
+        assert_eq!(
+            status(
+                404,
+                vec![
+                    ErrorEntry::new("MANIFEST_UNKNOWN", "manifest unknown")
+                        .with_detail("map[Tag:v1]")
+                ]
+            )
+            .to_string(),
+            r#"GET "http://r.example/v2/a/manifests/v1": response status code 404: manifest unknown: manifest unknown: map[Tag:v1]"#
+        );
+        assert_eq!(
+            status(
+                403,
+                vec![
+                    ErrorEntry::new("DENIED", "").with_detail("ignored without a message"),
+                    ErrorEntry::new("NAME_UNKNOWN", "repository name not known"),
+                ]
+            )
+            .to_string(),
+            r#"GET "http://r.example/v2/a/manifests/v1": response status code 403: denied; name unknown: repository name not known"#
+        );
+        assert_eq!(
+            status(502, vec![]).to_string(),
+            r#"GET "http://r.example/v2/a/manifests/v1": response status code 502: Bad Gateway"#
+        );
+        assert_eq!(
+            status(599, vec![]).to_string(),
+            r#"GET "http://r.example/v2/a/manifests/v1": response status code 599: "#
+        );
+        let basic = AuthError::BasicCredentialNotFound {
+            method: Method::Head,
+            url: "http://r.example/v2/a/manifests/v1".into(),
+            errors: vec![],
+        };
+        assert_eq!(
+            basic.to_string(),
+            r#"HEAD "http://r.example/v2/a/manifests/v1": basic credential not found"#
+        );
+        assert_eq!(basic.status(), Some(401));
+        let token = AuthError::TokenRequest {
+            method: Method::Get,
+            url: "https://r.example/v2/".into(),
+            token_method: Method::Get,
+            token_url: "https://auth.example/token?service=r".into(),
+            realm: "https://auth.example/token".into(),
+            status: 401,
+            errors: vec![ErrorEntry::new("UNAUTHORIZED", "authentication required")],
+        };
+        assert_eq!(
+            token.to_string(),
+            r#"GET "https://r.example/v2/": GET "https://auth.example/token?service=r": response status code 401: unauthorized: authentication required"#
+        );
+    }
+
     #[test]
     fn durations_print_as_go_does() {
         for (d, text) in [
@@ -626,7 +839,7 @@ mod tests {
         };
         assert_eq!(
             e.to_string(),
-            "GET https://r.example/v2/a/blobs/sha256:x: timed out while reading the response body: the registry operation used up its time limit of 10s (raise it with --timeout)"
+            "GET \"https://r.example/v2/a/blobs/sha256:x\": timed out while reading the response body: the registry operation used up its time limit of 10s (raise it with --timeout)"
         );
     }
 }

@@ -58,6 +58,21 @@ impl Method {
     }
 }
 
+impl Method {
+    /// The method as Go's HTTP client names it in its errors (`Get`,
+    /// `Head`, ...).
+    pub fn go_op(self) -> &'static str {
+        match self {
+            Self::Get => "Get",
+            Self::Head => "Head",
+            Self::Post => "Post",
+            Self::Put => "Put",
+            Self::Patch => "Patch",
+            Self::Delete => "Delete",
+        }
+    }
+}
+
 impl fmt::Display for Method {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -410,6 +425,19 @@ pub enum TransportErrorKind {
 pub struct TransportError {
     kind: TransportErrorKind,
     message: String,
+    known: Option<KnownFailure>,
+}
+
+/// Failures that Go's HTTP client names in words of its own, which the
+/// reference prints: the registry's errors read the same here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum KnownFailure {
+    ConnectionRefused,
+    HostNotFound,
+    /// A TLS handshake answered with something that is not TLS: in
+    /// practice a plain-HTTP registry.
+    NotTls,
+    UnknownIssuer,
 }
 
 impl TransportError {
@@ -418,6 +446,43 @@ impl TransportError {
         Self {
             kind,
             message: message.into(),
+            known: None,
+        }
+    }
+
+    fn with_known(mut self, known: Option<KnownFailure>) -> Self {
+        self.known = known;
+        self
+    }
+
+    /// The failure in the words of Go's HTTP client, where it is one Go
+    /// names (`dial tcp 127.0.0.1:5000: connect: connection refused`,
+    /// `http: server gave HTTP response to HTTPS client`, ...); else as
+    /// `Display` prints it. `url` is the request's.
+    pub fn text_for(&self, url: &str) -> String {
+        let parsed = super::url::Url::parse(url);
+        match (self.known, parsed) {
+            (Some(KnownFailure::ConnectionRefused), Some(u)) => {
+                let host = u.host();
+                let host = host.trim_start_matches('[').trim_end_matches(']');
+                let address = if host.contains(':') {
+                    format!("[{host}]:{}", u.port())
+                } else {
+                    format!("{host}:{}", u.port())
+                };
+                format!("dial tcp {address}: connect: connection refused")
+            }
+            (Some(KnownFailure::HostNotFound), Some(u)) => {
+                format!("dial tcp: lookup {}: no such host", u.host())
+            }
+            (Some(KnownFailure::NotTls), _) => {
+                "http: server gave HTTP response to HTTPS client".into()
+            }
+            (Some(KnownFailure::UnknownIssuer), _) => {
+                "tls: failed to verify certificate: x509: certificate signed by unknown authority"
+                    .into()
+            }
+            _ => self.to_string(),
         }
     }
 
@@ -432,36 +497,46 @@ impl TransportError {
     }
 
     pub(crate) fn from_io(e: &std::io::Error) -> Self {
-        let kind = match classify_inner(e) {
-            Some(kind) => kind,
+        let (kind, known) = match classify_inner(e) {
+            Some(classified) => classified,
             None => match e.kind() {
                 std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
-                    TransportErrorKind::Timeout
+                    (TransportErrorKind::Timeout, None)
                 }
-                std::io::ErrorKind::ConnectionRefused => TransportErrorKind::Connect,
-                _ => TransportErrorKind::Io,
+                std::io::ErrorKind::ConnectionRefused => (
+                    TransportErrorKind::Connect,
+                    Some(KnownFailure::ConnectionRefused),
+                ),
+                // The system resolver's answer for a name that does not
+                // exist (getaddrinfo's EAI_NONAME or EAI_NODATA), which the
+                // standard library reports in words only.
+                _ if is_unknown_host(e) => (
+                    TransportErrorKind::Connect,
+                    Some(KnownFailure::HostNotFound),
+                ),
+                _ => (TransportErrorKind::Io, None),
             },
         };
-        Self::new(kind, e.to_string())
+        Self::new(kind, e.to_string()).with_known(known)
     }
 }
 
 /// The kind of the ureq or rustls error an I/O error carries, if any: ureq
 /// reports timeouts while reading a body, and rustls handshake and
 /// certificate failures, inside `io::Error`.
-fn classify_inner(e: &std::io::Error) -> Option<TransportErrorKind> {
+fn classify_inner(e: &std::io::Error) -> Option<(TransportErrorKind, Option<KnownFailure>)> {
     let mut inner: Option<&(dyn std::error::Error + 'static)> = e.get_ref().map(|i| i as _);
     for _ in 0..8 {
         let err = inner?;
-        if err.is::<rustls::Error>() {
-            return Some(TransportErrorKind::Tls);
+        if let Some(r) = err.downcast_ref::<rustls::Error>() {
+            return Some((TransportErrorKind::Tls, known_tls_failure(r)));
         }
         if let Some(u) = err.downcast_ref::<ureq::Error>() {
             if let ureq::Error::Io(io) = u {
                 inner = io.get_ref().map(|i| i as _);
                 continue;
             }
-            return Some(ureq_error_kind(u));
+            return Some((ureq_error_kind(u), known_ureq_failure(u)));
         }
         inner = match err.downcast_ref::<std::io::Error>() {
             Some(io) => io.get_ref().map(|i| i as _),
@@ -805,10 +880,38 @@ fn ureq_error_kind(e: &ureq::Error) -> TransportErrorKind {
     }
 }
 
+fn is_unknown_host(e: &std::io::Error) -> bool {
+    let text = e.to_string();
+    text.starts_with("failed to lookup address information")
+        && (text.contains("Name or service not known")
+            || text.contains("No address associated with hostname"))
+}
+
+fn known_tls_failure(e: &rustls::Error) -> Option<KnownFailure> {
+    match e {
+        rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => {
+            Some(KnownFailure::NotTls)
+        }
+        rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer) => {
+            Some(KnownFailure::UnknownIssuer)
+        }
+        _ => None,
+    }
+}
+
+fn known_ureq_failure(e: &ureq::Error) -> Option<KnownFailure> {
+    match e {
+        ureq::Error::HostNotFound => Some(KnownFailure::HostNotFound),
+        ureq::Error::Rustls(r) => known_tls_failure(r),
+        _ => None,
+    }
+}
+
 fn map_ureq_error(e: ureq::Error) -> TransportError {
     match &e {
         ureq::Error::Io(io) => TransportError::from_io(io),
-        other => TransportError::new(ureq_error_kind(other), e.to_string()),
+        other => TransportError::new(ureq_error_kind(other), e.to_string())
+            .with_known(known_ureq_failure(other)),
     }
 }
 
@@ -843,6 +946,40 @@ impl HttpTransport for UreqTransport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn known_failures_read_as_go_words_them() {
+        let refused =
+            TransportError::from_io(&std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+        assert_eq!(refused.kind(), TransportErrorKind::Connect);
+        for (url, text) in [
+            (
+                "http://127.0.0.1:5000/v2/",
+                "dial tcp 127.0.0.1:5000: connect: connection refused",
+            ),
+            (
+                "https://[::1]/v2/",
+                "dial tcp [::1]:443: connect: connection refused",
+            ),
+            (
+                "http://Registry.Example/v2/",
+                "dial tcp registry.example:80: connect: connection refused",
+            ),
+        ] {
+            assert_eq!(refused.text_for(url), text);
+        }
+        let not_tls = TransportError::from_io(&std::io::Error::other(
+            rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType),
+        ));
+        assert_eq!(not_tls.kind(), TransportErrorKind::Tls);
+        assert_eq!(
+            not_tls.text_for("https://127.0.0.1:5000/v2/"),
+            "http: server gave HTTP response to HTTPS client"
+        );
+        // Anything else keeps its own words.
+        let other = TransportError::new(TransportErrorKind::Io, "connection reset");
+        assert_eq!(other.text_for("http://x/v2/"), other.to_string());
+    }
 
     #[test]
     fn headers_are_case_insensitive_and_redacted_in_debug() {

@@ -176,6 +176,85 @@ pub(crate) fn append_query(url: &str, name: &str, value: &str) -> String {
     format!("{url}{sep}{name}={}", encode_component(value))
 }
 
+/// The URL of a token request as oras-go builds it (Go's `url.Values`):
+/// the realm's own query pairs, then `service` (replacing the realm's) and
+/// one `scope` per scope, sorted by name (stable within a name), each name
+/// and value encoded as Go's `url.QueryEscape` encodes (a space is `+`).
+/// A pair of the realm's that Go cannot parse (a bad escape, a `;`) is
+/// dropped, as Go drops it.
+pub(crate) fn token_url(realm: &Url<'_>, service: Option<&str>, scopes: &[String]) -> String {
+    let (path, query) = realm
+        .path_and_query
+        .split_once('?')
+        .unwrap_or((realm.path_and_query, ""));
+    let mut pairs: Vec<(Vec<u8>, Vec<u8>)> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.contains(';'))
+        .filter_map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            Some((query_unescape(k)?, query_unescape(v)?))
+        })
+        .collect();
+    if let Some(s) = service.filter(|s| !s.is_empty()) {
+        pairs.retain(|(k, _)| k != b"service");
+        pairs.push((b"service".to_vec(), s.as_bytes().to_vec()));
+    }
+    pairs.extend(
+        scopes
+            .iter()
+            .map(|s| (b"scope".to_vec(), s.as_bytes().to_vec())),
+    );
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    let query: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", query_escape(k), query_escape(v)))
+        .collect();
+    let base = format!("{}://{}{}", realm.scheme, realm.authority, path);
+    if query.is_empty() {
+        base
+    } else {
+        format!("{base}?{}", query.join("&"))
+    }
+}
+
+/// Go's `url.QueryEscape`.
+fn query_escape(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
+        match b {
+            b' ' => out.push('+'),
+            b if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) => out.push(b as char),
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Go's `url.QueryUnescape`: `+` is a space; `None` for a bad escape.
+fn query_unescape(s: &str) -> Option<Vec<u8>> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' => {
+                let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    Some(out)
+}
+
 /// Whether `host` (lowercase, IPv6 in brackets or not) is loopback as the
 /// reference treats it: `localhost`, `127.0.0.1`, `::1`.
 // Requirements: X2.
@@ -187,6 +266,30 @@ pub(crate) fn is_loopback_host(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn token_urls_are_built_as_oras_go_builds_them() {
+        let realm = Url::parse("https://auth.example/token").unwrap();
+        let scopes = [
+            "repository:a/b:pull".to_string(),
+            "repository:a/c:pull,push".to_string(),
+        ];
+        assert_eq!(
+            token_url(&realm, Some("registry example"), &scopes),
+            "https://auth.example/token?scope=repository%3Aa%2Fb%3Apull&scope=repository%3Aa%2Fc%3Apull%2Cpush&service=registry+example"
+        );
+        // The realm's own pairs are kept, decoded and encoded again, and
+        // sorted with the others; its service is replaced; a pair Go cannot
+        // parse is dropped.
+        let realm =
+            Url::parse("https://auth.example/t?z=1&service=old&a=%7e+x&bad=%zz&c;d").unwrap();
+        assert_eq!(
+            token_url(&realm, Some("new"), &[]),
+            "https://auth.example/t?a=~+x&service=new&z=1"
+        );
+        let realm = Url::parse("http://auth.example:8080").unwrap();
+        assert_eq!(token_url(&realm, None, &[]), "http://auth.example:8080");
+    }
 
     #[test]
     fn parses_and_compares_origins() {

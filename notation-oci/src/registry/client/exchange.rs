@@ -271,7 +271,8 @@ impl RegistryClient {
             if let Some(s) = challenge.param("scope") {
                 token_scopes.add_parsed(s);
             }
-            let token = self.fetch_token(&url, challenge, &token_scopes, credential.as_ref())?;
+            let token =
+                self.fetch_token(method, &url, challenge, &token_scopes, credential.as_ref())?;
             let header = AuthHeader {
                 value: format!("Bearer {token}"),
                 with_credentials: credential.is_some(),
@@ -280,7 +281,12 @@ impl RegistryClient {
             header
         } else {
             let Some(credential) = credential.as_ref() else {
-                return Err(unauthorized(false, first.errors));
+                return Err(AuthError::BasicCredentialNotFound {
+                    method,
+                    url: url.clone(),
+                    errors: first.errors,
+                }
+                .into());
             };
             let (Some(user), Some(pass)) = (credential.username(), credential.password()) else {
                 return Err(AuthError::IncompleteBasicCredential {

@@ -72,7 +72,9 @@ use super::transport::{
     BodyReadError, HttpRequest, HttpResponse, HttpTransport, Method, Timeouts, TransportError,
     TransportErrorKind, TrustRoots, UreqTransport,
 };
-use super::url::{Url, append_query, encode_component, is_loopback_host, resolve, same_origin};
+use super::url::{
+    Url, append_query, encode_component, is_loopback_host, resolve, same_origin, token_url,
+};
 use crate::oci::{Descriptor, MANIFEST_MEDIA_TYPES, MAX_MANIFEST_SIZE, MEDIA_TYPE_IMAGE_INDEX};
 use crate::reference::Reference;
 
@@ -173,9 +175,12 @@ struct ErrorBody {
 
 #[derive(Deserialize)]
 struct ErrorBodyEntry {
+    #[serde(default)]
     code: String,
     #[serde(default)]
     message: Option<String>,
+    #[serde(default)]
+    detail: Option<serde_json::Value>,
 }
 
 /// Parses an OCI error body; anything else is kept as "other", never an
@@ -189,7 +194,13 @@ fn parse_error_body(body: &[u8]) -> (Vec<ErrorEntry>, ErrorBodyKind) {
             b.errors
                 .into_iter()
                 .take(MAX_ERROR_ENTRIES)
-                .map(|e| ErrorEntry::new(e.code, e.message.unwrap_or_default()))
+                .map(|e| {
+                    let entry = ErrorEntry::new(e.code, e.message.unwrap_or_default());
+                    match e.detail.filter(|d| !d.is_null()) {
+                        Some(d) => entry.with_detail(notation_core::json::go_v(&d)),
+                        None => entry,
+                    }
+                })
                 .collect(),
             ErrorBodyKind::OciErrors,
         ),
@@ -369,7 +380,19 @@ mod tests {
     fn error_bodies_survive_anything() {
         let (e, k) = parse_error_body(br#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{"Tag":"x"}}]}"#);
         assert_eq!(k, ErrorBodyKind::OciErrors);
-        assert_eq!(e, [ErrorEntry::new("MANIFEST_UNKNOWN", "manifest unknown")]);
+        assert_eq!(
+            e,
+            [ErrorEntry::new("MANIFEST_UNKNOWN", "manifest unknown").with_detail("map[Tag:x]")]
+        );
+        // A null detail is none (Go's nil); a missing code is empty, as Go
+        // reads it.
+        let (e, _) = parse_error_body(
+            br#"{"errors":[{"code":"DENIED","message":"no","detail":null},{"message":"m"}]}"#,
+        );
+        assert_eq!(
+            e,
+            [ErrorEntry::new("DENIED", "no"), ErrorEntry::new("", "m")]
+        );
         assert_eq!(parse_error_body(b"").1, ErrorBodyKind::Empty);
         assert_eq!(
             parse_error_body(b"<html>502 Bad Gateway</html>").1,

@@ -17,6 +17,7 @@ impl RegistryClient {
     /// anonymous otherwise. A registry token is used as is.
     pub(super) fn fetch_token(
         &self,
+        challenged: Method,
         url: &str,
         challenge: &Challenge,
         scopes: &Scopes,
@@ -71,13 +72,7 @@ impl RegistryClient {
                 .with_body(form_body.as_bytes());
             (req, None)
         } else {
-            let mut token_url = realm.to_string();
-            if let Some(s) = service {
-                token_url = append_query(&token_url, "service", s);
-            }
-            for s in scopes.to_strings() {
-                token_url = append_query(&token_url, "scope", &s);
-            }
+            let token_url = token_url(&realm_url, service, &scopes.to_strings());
             let basic = credential.and_then(|c| {
                 let user = c.username()?;
                 let pass = c.password().unwrap_or("");
@@ -89,22 +84,44 @@ impl RegistryClient {
             });
             (HttpRequest::new(Method::Get, token_url), basic)
         };
-        let method = request.method();
-        let origin = request.url().to_string();
-        let (mut response, _) = match self.send_following(request, basic.as_ref(), &origin) {
-            Ok(r) => r,
-            Err(RegistryError::Transport { error: source, .. }) => {
-                return Err(AuthError::TokenTransport {
-                    realm: realm_display,
-                    error: source,
-                }
-                .into());
+        let token_method = request.method();
+        let token_url = request.url().to_string();
+        // Every failure names the request that was challenged, then the
+        // token request, as oras-go does.
+        let transport = |error: TransportError| -> RegistryError {
+            AuthError::TokenTransport {
+                method: challenged,
+                url: url.to_string(),
+                token_method,
+                token_url: token_url.clone(),
+                realm: realm_display.clone(),
+                error,
             }
+            .into()
+        };
+        let bad_response = |reason: String| -> RegistryError {
+            AuthError::TokenResponse {
+                method: challenged,
+                url: url.to_string(),
+                token_method,
+                token_url: token_url.clone(),
+                realm: realm_display.clone(),
+                reason,
+            }
+            .into()
+        };
+        let (mut response, _) = match self.send_following(request, basic.as_ref(), &token_url) {
+            Ok(r) => r,
+            Err(RegistryError::Transport { error: source, .. }) => return Err(transport(source)),
             Err(e) => return Err(e),
         };
         if response.status() != 200 {
-            let e = self.status_error(method, &realm_display, &mut response);
+            let e = self.status_error(token_method, &token_url, &mut response);
             return Err(AuthError::TokenRequest {
+                method: challenged,
+                url: url.to_string(),
+                token_method,
+                token_url: token_url.clone(),
                 realm: realm_display,
                 status: e.status,
                 errors: e.errors,
@@ -133,32 +150,19 @@ impl RegistryClient {
                 ));
             }
             Err(BodyReadError::Io(e)) => {
-                return Err(match self.body_error(method, &realm_display, e) {
-                    RegistryError::Transport { error: source, .. } => AuthError::TokenTransport {
-                        realm: realm_display,
-                        error: source,
-                    }
-                    .into(),
+                return Err(match self.body_error(token_method, &token_url, e) {
+                    RegistryError::Transport { error: source, .. } => transport(source),
                     budget_error => budget_error,
                 });
             }
         };
-        let parsed: TokenBody =
-            serde_json::from_slice(&body).map_err(|_| AuthError::TokenResponse {
-                realm: realm_display.clone(),
-                reason: "not a JSON token response".into(),
-            })?;
+        let parsed: TokenBody = serde_json::from_slice(&body)
+            .map_err(|e| bad_response(format!("failed to decode response: {e}")))?;
         // oras-go prefers access_token (OAuth2) over token (distribution).
         parsed
             .access_token
             .filter(|t| !t.is_empty())
             .or(parsed.token.filter(|t| !t.is_empty()))
-            .ok_or_else(|| {
-                AuthError::TokenResponse {
-                    realm: realm_display,
-                    reason: "empty token returned".into(),
-                }
-                .into()
-            })
+            .ok_or_else(|| bad_response("empty token returned".into()))
     }
 }
