@@ -130,8 +130,8 @@ impl JwsEnvelope {
             .ok_or(EnvelopeError::MissingCertificateChain)?;
         let leaf = parse(leaf_der)
             .map_err(|_| EnvelopeError::InvalidSignature("malformed leaf certificate".into()))?;
-        jwt::verify(self, &leaf, crypto).map_err(EnvelopeError::Integrity)?;
-        self.content_with(parse, Some(leaf))
+        let decoded = jwt::verify(self, &leaf, crypto).map_err(EnvelopeError::Integrity)?;
+        self.content_with(parse, Some(leaf), Some(decoded))
     }
 
     /// The JWS signing input: ASCII(protected "." payload).
@@ -142,7 +142,7 @@ impl JwsEnvelope {
 
     /// Reads payload and signer information without verifying.
     pub(crate) fn content(&self) -> Result<EnvelopeContent, EnvelopeError> {
-        self.content_with(&Certificate::from_der, None)
+        self.content_with(&Certificate::from_der, None, None)
     }
 
     /// Each extended attribute with its value as Go's `fmt.Sprint` prints
@@ -165,21 +165,37 @@ impl JwsEnvelope {
     }
 
     /// As `content`, parsing certificates with `parse`, the leaf already
-    /// parsed when given (verification parses it first).
+    /// parsed when given and the parts already decoded when given
+    /// (verification does both first).
     fn content_with(
         &self,
         parse: ParseCertificate<'_>,
         mut leaf: Option<Certificate>,
+        decoded: Option<jwt::DecodedParts>,
     ) -> Result<EnvelopeContent, EnvelopeError> {
         let invalid = |m: String| EnvelopeError::InvalidSignature(m);
-        let header_bytes = decode_b64url(&self.protected).map_err(|e| {
-            invalid(format!(
-                "jws envelope protected header can't be decoded: {e}"
-            ))
-        })?;
+        // Parts the signature check decoded are these parts decoded (none
+        // failed there); the others are decoded here, each failing where
+        // it did before.
+        let (header_bytes, payload, signature) = match decoded {
+            Some(d) => (Some(d.protected), Some(d.payload), Some(d.signature)),
+            None => (None, None, None),
+        };
+        let header_bytes = match header_bytes {
+            Some(bytes) => bytes,
+            None => decode_b64url(&self.protected).map_err(|e| {
+                invalid(format!(
+                    "jws envelope protected header can't be decoded: {e}"
+                ))
+            })?,
+        };
         let protected = ProtectedHeader::parse(&header_bytes)?;
-        let payload =
-            decode_b64url(&self.payload).map_err(|e| invalid(format!("payload error: {e}")))?;
+        let payload = match payload {
+            Some(bytes) => bytes,
+            None => {
+                decode_b64url(&self.payload).map_err(|e| invalid(format!("payload error: {e}")))?
+            }
+        };
         let signed = protected.validate()?;
         let signature_algorithm =
             SignatureAlgorithm::from_jws_name(&protected.alg).ok_or_else(|| {
@@ -188,7 +204,10 @@ impl JwsEnvelope {
                     protected.alg
                 ))
             })?;
-        let signature = decode_b64url(&self.signature).map_err(invalid)?;
+        let signature = match signature {
+            Some(bytes) => bytes,
+            None => decode_b64url(&self.signature).map_err(invalid)?,
+        };
         if signature.is_empty() {
             return Err(invalid("signature missing in jws-json envelope".into()));
         }

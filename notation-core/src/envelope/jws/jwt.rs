@@ -39,12 +39,21 @@ const GOLANG_JWT_METHODS: [&str; 14] = [
 
 const ECDSA_FAILED: &str = "crypto/ecdsa: verification error";
 
-/// Checks the envelope's compact JWS with the leaf's key.
+/// The compact JWS's three parts, base64url-decoded.
+pub(super) struct DecodedParts {
+    pub(super) protected: Vec<u8>,
+    pub(super) payload: Vec<u8>,
+    pub(super) signature: Vec<u8>,
+}
+
+/// Checks the envelope's compact JWS with the leaf's key, and gives its
+/// parts as decoded for the check, so that reading the content need not
+/// decode them again.
 pub(super) fn verify(
     envelope: &JwsEnvelope,
     leaf: &Certificate,
     crypto: &dyn CryptoProvider,
-) -> Result<(), String> {
+) -> Result<DecodedParts, String> {
     let parts = [&envelope.protected, &envelope.payload, &envelope.signature];
     if parts.iter().any(|p| p.contains('.')) {
         return Err("token contains an invalid number of segments".into());
@@ -63,7 +72,8 @@ pub(super) fn verify(
         }
     })?;
     let alg = header_alg(&header)?;
-    check_claims(&decode_b64url(&envelope.payload)?)?;
+    let payload = decode_b64url(&envelope.payload)?;
+    check_claims(&payload)?;
     let alg = match alg {
         None => return Err("signing method (alg) is unspecified.".into()),
         Some(alg) if !GOLANG_JWT_METHODS.contains(&alg.as_str()) => {
@@ -103,7 +113,12 @@ pub(super) fn verify(
         .map_err(|e| match e {
             SignatureVerificationError::Ecdsa => ECDSA_FAILED.into(),
             e => e.to_string(),
-        })
+        })?;
+    Ok(DecodedParts {
+        protected: header,
+        payload,
+        signature,
+    })
 }
 
 /// The header's `alg`, where it is a string, read as golang-jwt reads the
