@@ -137,7 +137,12 @@ impl JwsEnvelope {
     /// The JWS signing input: ASCII(protected "." payload).
     // Requirements: C2.
     pub(crate) fn signing_input(&self) -> Vec<u8> {
-        format!("{}.{}", self.protected, self.payload).into_bytes()
+        let (protected, payload) = (self.protected.as_bytes(), self.payload.as_bytes());
+        let mut input = Vec::with_capacity(protected.len() + 1 + payload.len());
+        input.extend_from_slice(protected);
+        input.push(b'.');
+        input.extend_from_slice(payload);
+        input
     }
 
     /// Reads payload and signer information without verifying.
