@@ -209,13 +209,17 @@ impl Payload {
         // Text as Go's decoder reads it: invalid UTF-8 and lone surrogate
         // escapes become U+FFFD rather than failing.
         let text = crate::json::go_text(bytes);
-        if let Some(e) = crate::json::go_syntax_error(text.as_bytes()) {
-            return Err(PayloadError::Decode(e));
-        }
         let mut de = serde_json::Deserializer::from_str(&text);
         go_json::payload(&mut de, true)
             .and_then(|p| de.end().map(|()| p))
             .map_err(|e| {
+                // Go checks the syntax of the whole text before decoding
+                // any of it. Text serde_json reads to the end is valid JSON
+                // (the two grammars are the same once Go's text rules are
+                // applied), so the check is only needed when reading fails.
+                if let Some(syntax) = crate::json::go_syntax_error(text.as_bytes()) {
+                    return PayloadError::Decode(syntax);
+                }
                 // Go's texts as they are; ours (a member given twice) with
                 // where it is.
                 let text = e.to_string();
@@ -440,6 +444,16 @@ mod tests {
             "invalid character 'x' after top-level value"
         );
         assert_eq!(err(r#"{"targetArtifact":"#), "unexpected end of JSON input");
+        // A syntax error anywhere comes before a type error or a member
+        // given twice ahead of it.
+        assert_eq!(
+            err(r#"{"targetArtifact":{"size":"1"},"x":[1,]}"#),
+            "invalid character ']' looking for beginning of value"
+        );
+        assert_eq!(
+            err(r#"{"targetArtifact":{},"TARGETARTIFACT":{},"x":01}"#),
+            "invalid character '1' after object key:value pair"
+        );
         // Ours: a member given twice.
         assert!(matches!(
             Payload::from_json(br#"{"targetArtifact":{},"TARGETARTIFACT":{}}"#),
