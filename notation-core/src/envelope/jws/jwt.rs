@@ -128,8 +128,8 @@ fn header_alg(header: &[u8]) -> Result<Option<String>, String> {
     // An object serde_json reads is one Go reads alike (its numbers within
     // float64's range); anything else takes Go's checks, in Go's order.
     let text = go_text(header);
-    if let Ok(map) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text) {
-        return Ok(alg(&map));
+    if let Ok(alg) = object_alg(&text) {
+        return Ok(alg);
     }
     if let Some(e) = go_syntax_error(header) {
         return Err(e);
@@ -166,6 +166,116 @@ fn alg(header: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// [`alg`] of the object `text`, read as `serde_json::from_str` reads it
+/// into a `Map<String, Value>` (it succeeds and fails alike, the last
+/// `alg` winning), without building the map: member names are borrowed and
+/// values only checked, except objects, which are read as `Value`s are.
+fn object_alg(text: &str) -> Result<Option<String>, serde_json::Error> {
+    use serde::de::{Deserializer, MapAccess, Visitor};
+    struct Members;
+    impl<'de> Visitor<'de> for Members {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<String>, A::Error> {
+            let mut alg = None;
+            while let Some(name) = map.next_key::<Name<'de>>()? {
+                let value = map.next_value::<Checked<'de>>()?;
+                if name.0 == "alg" {
+                    alg = match value {
+                        Checked::String(s) => Some(s.into_owned()),
+                        Checked::Other => None,
+                    };
+                }
+            }
+            Ok(alg)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let alg = (&mut de).deserialize_map(Members)?;
+    de.end()?;
+    Ok(alg)
+}
+
+/// A member name, borrowed where it has no escape.
+struct Name<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Name<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Name<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Name<'de>, E> {
+                Ok(Name(s.into()))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Name<'de>, E> {
+                Ok(Name(s.to_owned().into()))
+            }
+        }
+        d.deserialize_string(V)
+    }
+}
+
+/// A value read where a `serde_json::Value` would be, and accepted where
+/// it would be: scalars and arrays are checked, not kept; an object is
+/// read as a `Value` (serde_json's reading of an object gives some names
+/// a meaning of their own).
+enum Checked<'de> {
+    String(std::borrow::Cow<'de, str>),
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Checked<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::value::MapAccessDeserializer;
+        use serde::de::{MapAccess, SeqAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Checked<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any valid JSON value")
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Checked<'de>, E> {
+                Ok(Checked::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Checked<'de>, E> {
+                Ok(Checked::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Checked<'de>, E> {
+                Ok(Checked::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Checked<'de>, E> {
+                Ok(Checked::Other)
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Checked<'de>, E> {
+                Ok(Checked::String(s.into()))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Checked<'de>, E> {
+                Ok(Checked::String(s.to_owned().into()))
+            }
+            fn visit_none<E>(self) -> Result<Checked<'de>, E> {
+                Ok(Checked::Other)
+            }
+            fn visit_unit<E>(self) -> Result<Checked<'de>, E> {
+                Ok(Checked::Other)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Checked<'de>, A::Error> {
+                while seq.next_element::<Checked<'de>>()?.is_some() {}
+                Ok(Checked::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Checked<'de>, A::Error> {
+                serde_json::Value::deserialize(MapAccessDeserializer::new(map))?;
+                Ok(Checked::Other)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// The claims as golang-jwt reads them: Go's streaming decoder, which
 /// reads the first JSON value (an object, or `null`) and leaves the rest.
 fn check_claims(claims: &[u8]) -> Result<(), String> {
@@ -185,5 +295,56 @@ fn check_claims(claims: &[u8]) -> Result<(), String> {
             "json: cannot unmarshal {} into Go value of type jwt.MapClaims",
             go_kind_name(other)
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `object_alg` succeeds and fails where reading the header into a
+    /// `Map<String, Value>` does, with the same `alg`.
+    #[test]
+    fn object_alg_reads_as_a_value_map_does() {
+        let by_map = |text: &str| {
+            serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text)
+                .map(|m| alg(&m))
+                .ok()
+        };
+        for text in [
+            r#"{"alg":"PS256"}"#,
+            r#" {"alg" : "ES256", "crit":["a",1,null,[{}]], "x":{"y":[true,false]}} "#,
+            r#"{"alg":"PS256","alg":"PS384"}"#,
+            r#"{"alg":"PS256","alg":1}"#,
+            r#"{"alg":1,"alg":"PS256"}"#,
+            r#"{"\u0061lg":"PS\u0032\u0035\u0036"}"#,
+            r#"{"ALG":"PS256"}"#,
+            r#"{"alg":"PS256","n":1e400}"#,
+            r#"{"alg":"PS256","n":[-1e400]}"#,
+            r#"{"alg":"PS256","n":{"m":1e400}}"#,
+            r#"{"alg":"PS256","n":18446744073709551616}"#,
+            r#"{"alg":"PS256","n":-0.0e-999}"#,
+            r#"{"alg":"PS256","o":{"$serde_json::private::RawValue":"1"}}"#,
+            r#"{"alg":"PS256","o":{"$serde_json::private::RawValue":"{"}}"#,
+            r#"{"alg":"PS256","o":{"$serde_json::private::RawValue":1}}"#,
+            r#"{"alg":"PS256","o":[{"$serde_json::private::RawValue":"x"}]}"#,
+            r#"{"alg":"PS256"} x"#,
+            r#"{"alg":"PS256",}"#,
+            r#"{"alg":"\ud800"}"#,
+            "{\"alg\":\"a\u{1}\"}",
+            r#"{}"#,
+            r#"[]"#,
+            r#"null"#,
+            r#""alg""#,
+            r#""#,
+        ] {
+            assert_eq!(object_alg(text).ok(), by_map(text), "{text}");
+        }
+        let deep = format!(
+            "{{\"alg\":\"x\",\"d\":{}{}}}",
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        assert_eq!(object_alg(&deep).ok(), by_map(&deep));
     }
 }
