@@ -624,11 +624,17 @@ fn authentication_never_loops_and_protects_credentials() {
         assert_eq!(refused, !sent, "{insecure}: {e}");
     }
 
-    // A token endpoint that answers garbage or refuses.
-    for (status, body) in [
-        (200, "not json"),
-        (200, r#"{"token":""}"#),
-        (401, r#"{"errors":[{"code":"UNAUTHORIZED"}]}"#),
+    // A token endpoint that answers garbage or refuses: oras-go's words,
+    // the challenged request, then the token request (its query as Go
+    // encodes it).
+    for (status, body, tail) in [
+        (200, "not json", "failed to decode response: "),
+        (200, r#"{"token":""}"#, "empty token returned"),
+        (
+            401,
+            r#"{"errors":[{"code":"UNAUTHORIZED"}]}"#,
+            "response status code 401: unauthorized",
+        ),
     ] {
         let issuer = TestServer::start(move |_| {
             Response::status(status)
@@ -644,6 +650,16 @@ fn authentication_never_loops_and_protects_credentials() {
             matches!(&e, RegistryError::Auth(a) if matches!(**a, AuthError::TokenResponse { .. } | AuthError::TokenRequest { .. })),
             "{e}"
         );
+        let text = e.to_string();
+        let prefix = format!(
+            "HEAD \"{}/v2/test/app/manifests/v1\": GET \"{}/token?scope=repository%3Atest%2Fapp%3Apull\": {tail}",
+            server.url(),
+            issuer.url()
+        );
+        assert!(text.starts_with(&prefix), "{text}\n{prefix}");
+        if status == 401 {
+            assert_eq!(text, prefix);
+        }
     }
     // A challenge without a realm; an unknown scheme.
     let server = TestServer::start(|_| {
