@@ -25,6 +25,7 @@ pub mod text;
 pub mod timefmt;
 pub mod timestamp;
 pub mod trust;
+pub mod url;
 pub mod verifier;
 pub mod x509;
 

@@ -81,8 +81,9 @@ pub enum DownloadError {
     /// The HTTP client could not be set up.
     #[error("failed to set up the HTTP client: {0}")]
     Client(#[source] TransportError),
-    /// No response.
-    #[error("GET {}: {source}", crate::error::go_quote(.url))]
+    /// No response (in Go's words where Go has some: `Get "<url>": dial
+    /// tcp ...`).
+    #[error("Get {}: {}", crate::error::go_quote(.url), .source.text_for(.url))]
     Transport {
         /// The URL requested.
         url: String,

@@ -19,9 +19,8 @@ use serde::Serialize;
 use serde_json::ser::{CharEscape, Formatter};
 
 pub(crate) use self::base64::{decode_go_base64, go_raw_url_base64_error, without_either};
-pub(crate) use syntax::{
-    go_decoder_value, go_float64_overflow, go_kind_name, go_syntax_error, go_value_kind_name,
-};
+pub use syntax::{go_decoder_value, go_kind_name, go_value_kind_name};
+pub(crate) use syntax::{go_float64_overflow, go_syntax_error};
 
 /// A `serde_json` formatter that escapes like Go's `encoding/json`.
 #[derive(Clone, Copy, Debug, Default)]

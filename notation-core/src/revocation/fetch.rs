@@ -109,7 +109,7 @@ impl OcspHttpRequest {
         let (method, url) = if b64.len() >= 255 {
             (OcspMethod::Post, server.to_owned())
         } else {
-            let escaped = query_escape_base64(&b64);
+            let escaped = crate::url::query_escape(b64.as_bytes());
             if escaped.len() < 255 {
                 (OcspMethod::Get, join_path(server, &escaped))
             } else {
@@ -255,20 +255,6 @@ pub(crate) fn url_scheme(url: &str) -> String {
     } else {
         String::new()
     }
-}
-
-/// Go's `url.QueryEscape` restricted to the base64 alphabet.
-fn query_escape_base64(b64: &str) -> String {
-    let mut out = String::with_capacity(b64.len() + 16);
-    for c in b64.chars() {
-        match c {
-            '+' => out.push_str("%2B"),
-            '/' => out.push_str("%2F"),
-            '=' => out.push_str("%3D"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Appends `segment` to the path of `server` like Go's `url.JoinPath`: one

@@ -283,11 +283,14 @@ impl fmt::Display for ErrorEntry {
     /// spaces for underscores, then the message and the detail, when there
     /// is a message (`manifest unknown: manifest unknown: map[Tag:v1]`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Go's `unicode.ToLower` maps one character to one: the first of
+        // Rust's mapping (`İ` is `i`, not `i` and a combining dot).
         for c in self.code.chars() {
-            match c {
-                '_' => f.write_str(" ")?,
-                c => write!(f, "{}", c.to_lowercase())?,
-            }
+            let lower = match c {
+                '_' => ' ',
+                c => c.to_lowercase().next().unwrap_or(c),
+            };
+            fmt::Write::write_char(f, lower)?;
         }
         if self.message.is_empty() {
             return Ok(());
@@ -784,6 +787,11 @@ mod tests {
             )
             .to_string(),
             r#"GET "http://r.example/v2/a/manifests/v1": response status code 403: denied; name unknown: repository name not known"#
+        );
+        assert_eq!(
+            ErrorEntry::new("İ_X", "m").to_string(),
+            "i x: m",
+            "one character for one, as Go's unicode.ToLower"
         );
         assert_eq!(
             status(502, vec![]).to_string(),

@@ -463,17 +463,24 @@ impl TransportError {
         let parsed = super::url::Url::parse(url);
         match (self.known, parsed) {
             (Some(KnownFailure::ConnectionRefused), Some(u)) => {
-                let host = u.host();
-                let host = host.trim_start_matches('[').trim_end_matches(']');
-                let address = if host.contains(':') {
-                    format!("[{host}]:{}", u.port())
+                // Go names the address it dialled. For an IP literal that
+                // is the URL's; `localhost` is 127.0.0.1 as Go dials it
+                // first; another name is given as it is, where Go names the
+                // address it resolved to.
+                let host = crate::reference::host_of(u.authority);
+                let host = if host.eq_ignore_ascii_case("localhost") {
+                    "127.0.0.1"
                 } else {
-                    format!("{host}:{}", u.port())
+                    host
                 };
-                format!("dial tcp {address}: connect: connection refused")
+                format!("dial tcp {host}:{}: connect: connection refused", u.port())
             }
             (Some(KnownFailure::HostNotFound), Some(u)) => {
-                format!("dial tcp: lookup {}: no such host", u.host())
+                // Go also names the DNS server it asked.
+                format!(
+                    "dial tcp: lookup {}: no such host",
+                    crate::reference::host_of(u.authority)
+                )
             }
             (Some(KnownFailure::NotTls), _) => {
                 "http: server gave HTTP response to HTTPS client".into()
@@ -962,8 +969,12 @@ mod tests {
                 "dial tcp [::1]:443: connect: connection refused",
             ),
             (
+                "http://LocalHost:5000/v2/",
+                "dial tcp 127.0.0.1:5000: connect: connection refused",
+            ),
+            (
                 "http://Registry.Example/v2/",
-                "dial tcp registry.example:80: connect: connection refused",
+                "dial tcp Registry.Example:80: connect: connection refused",
             ),
         ] {
             assert_eq!(refused.text_for(url), text);

@@ -2,6 +2,8 @@
 //! (for "credentials only to the registry's host"), resolving the relative
 //! references registries send in `Location` and `Link`, and query encoding.
 
+use notation_core::url::query_escape;
+
 /// An absolute `http` or `https` URL split into its parts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Url<'a> {
@@ -217,19 +219,6 @@ pub(crate) fn token_url(realm: &Url<'_>, service: Option<&str>, scopes: &[String
     }
 }
 
-/// Go's `url.QueryEscape`.
-fn query_escape(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len());
-    for &b in bytes {
-        match b {
-            b' ' => out.push('+'),
-            b if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) => out.push(b as char),
-            b => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 /// Go's `url.QueryUnescape`: `+` is a space; `None` for a bad escape.
 fn query_unescape(s: &str) -> Option<Vec<u8>> {
     let b = s.as_bytes();
@@ -238,8 +227,12 @@ fn query_unescape(s: &str) -> Option<Vec<u8>> {
     while i < b.len() {
         match b[i] {
             b'%' => {
-                let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
+                // Two hex digits, no sign (`u8::from_str_radix` takes `+5`).
+                let hex = b.get(i + 1..i + 3)?;
+                if !hex.iter().all(u8::is_ascii_hexdigit) {
+                    return None;
+                }
+                out.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
                 i += 3;
             }
             b'+' => {

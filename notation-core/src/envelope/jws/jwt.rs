@@ -155,10 +155,12 @@ fn header_alg(header: &[u8]) -> Result<Option<String>, String> {
         ));
     }
     check_depth(header, MAX_DEPTH)?;
-    let map = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-    Ok(alg(&map))
+    // What is left is text serde_json refuses and Go takes (nesting past
+    // serde_json's own limit): serde_json's error.
+    object_alg(&text).map_err(|e| e.to_string())
 }
 
+#[cfg(test)]
 fn alg(header: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
     header
         .get("alg")
@@ -166,7 +168,7 @@ fn alg(header: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// [`alg`] of the object `text`, read as `serde_json::from_str` reads it
+/// The `alg` member of the object `text`, read as `serde_json::from_str` reads it
 /// into a `Map<String, Value>` (it succeeds and fails alike, the last
 /// `alg` winning), without building the map: member names are borrowed and
 /// values only checked, except objects, which are read as `Value`s are.

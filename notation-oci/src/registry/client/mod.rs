@@ -63,8 +63,8 @@ use super::credentials::{
     Credential, CredentialError, CredentialProvider, CredentialStore, StaticCredentials,
 };
 use super::error::{
-    AuthError, DigestOrigin, ErrorBodyKind, ErrorEntry, IntegrityError, LimitKind,
-    MAX_ERROR_ENTRIES, ProtocolError, RegistryError, StatusError, TimeoutError, TimeoutPhase,
+    AuthError, DigestOrigin, ErrorBodyKind, ErrorEntry, IntegrityError, LimitKind, ProtocolError,
+    RegistryError, StatusError, TimeoutError, TimeoutPhase,
 };
 use super::link::next_link;
 use super::observe::{RegistryEvent, RegistryObserver};
@@ -77,6 +77,7 @@ use super::url::{
 };
 use crate::oci::{Descriptor, MANIFEST_MEDIA_TYPES, MAX_MANIFEST_SIZE, MEDIA_TYPE_IMAGE_INDEX};
 use crate::reference::Reference;
+use error_body::parse_error_body;
 
 mod blob_read;
 mod blob_upload;
@@ -84,6 +85,7 @@ mod blobs;
 mod budget;
 mod capabilities;
 mod descriptor;
+mod error_body;
 mod exchange;
 mod login;
 mod manifests;
@@ -166,46 +168,6 @@ impl fmt::Debug for RegistryClient {
 struct AuthSession<'a> {
     credentials: Option<&'a dyn CredentialProvider>,
     cache: &'a AuthCache,
-}
-
-#[derive(Deserialize)]
-struct ErrorBody {
-    errors: Vec<ErrorBodyEntry>,
-}
-
-#[derive(Deserialize)]
-struct ErrorBodyEntry {
-    #[serde(default)]
-    code: String,
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(default)]
-    detail: Option<serde_json::Value>,
-}
-
-/// Parses an OCI error body; anything else is kept as "other", never an
-/// error of its own (error bodies may be HTML, text, truncated, ...).
-fn parse_error_body(body: &[u8]) -> (Vec<ErrorEntry>, ErrorBodyKind) {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return (Vec::new(), ErrorBodyKind::Empty);
-    }
-    match serde_json::from_slice::<ErrorBody>(body) {
-        Ok(b) => (
-            b.errors
-                .into_iter()
-                .take(MAX_ERROR_ENTRIES)
-                .map(|e| {
-                    let entry = ErrorEntry::new(e.code, e.message.unwrap_or_default());
-                    match e.detail.filter(|d| !d.is_null()) {
-                        Some(d) => entry.with_detail(notation_core::json::go_v(&d)),
-                        None => entry,
-                    }
-                })
-                .collect(),
-            ErrorBodyKind::OciErrors,
-        ),
-        Err(_) => (Vec::new(), ErrorBodyKind::Other),
-    }
 }
 
 /// The media type of a `Content-Type` value, parameters removed, lowercase.
@@ -375,48 +337,6 @@ impl RegistryClient {
 mod tests {
     use super::manifests::{ManifestRef, manifest_ref};
     use super::*;
-
-    #[test]
-    fn error_bodies_survive_anything() {
-        let (e, k) = parse_error_body(br#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{"Tag":"x"}}]}"#);
-        assert_eq!(k, ErrorBodyKind::OciErrors);
-        assert_eq!(
-            e,
-            [ErrorEntry::new("MANIFEST_UNKNOWN", "manifest unknown").with_detail("map[Tag:x]")]
-        );
-        // A null detail is none (Go's nil); a missing code is empty, as Go
-        // reads it.
-        let (e, _) = parse_error_body(
-            br#"{"errors":[{"code":"DENIED","message":"no","detail":null},{"message":"m"}]}"#,
-        );
-        assert_eq!(
-            e,
-            [ErrorEntry::new("DENIED", "no"), ErrorEntry::new("", "m")]
-        );
-        assert_eq!(parse_error_body(b"").1, ErrorBodyKind::Empty);
-        assert_eq!(
-            parse_error_body(b"<html>502 Bad Gateway</html>").1,
-            ErrorBodyKind::Other
-        );
-        assert_eq!(
-            parse_error_body(br#"{"errors":"nope"}"#).1,
-            ErrorBodyKind::Other
-        );
-        assert_eq!(
-            parse_error_body(br#"{"errors":[{"code":"#).1,
-            ErrorBodyKind::Other
-        );
-        let many = format!(
-            r#"{{"errors":[{}]}}"#,
-            vec![r#"{"code":"X"}"#; 100].join(",")
-        );
-        assert_eq!(parse_error_body(many.as_bytes()).0.len(), MAX_ERROR_ENTRIES);
-        let long = format!(
-            r#"{{"errors":[{{"code":"X","message":"{}"}}]}}"#,
-            "m".repeat(5000)
-        );
-        assert!(parse_error_body(long.as_bytes()).0[0].message.len() < 300);
-    }
 
     #[test]
     fn references_and_repositories_are_validated() {

@@ -2,12 +2,73 @@
 
 use super::*;
 
-#[derive(Deserialize)]
+/// A token response as oras-go reads it (Go's `json.Decoder` into
+/// `struct { Token, AccessToken string }`): the first JSON value only, member
+/// names matched as Go matches them (the last one wins), `null` for
+/// nothing; the error is Go's text.
+#[derive(Default)]
 struct TokenBody {
-    #[serde(default)]
-    token: Option<String>,
-    #[serde(default)]
-    access_token: Option<String>,
+    token: String,
+    access_token: String,
+}
+
+const TOKEN_FIELDS: [&str; 2] = ["token", "access_token"];
+const TOKEN_GO_TYPE: &str =
+    r#"struct { Token string "json:\"token\""; AccessToken string "json:\"access_token\"" }"#;
+
+impl TokenBody {
+    fn decode(body: &[u8]) -> Result<Self, String> {
+        use serde::de::{Deserializer, MapAccess, Visitor};
+        match notation_core::json::go_decoder_value(body)? {
+            b'n' => return Ok(Self::default()),
+            b'{' => {}
+            other => {
+                return Err(format!(
+                    "json: cannot unmarshal {} into Go value of type {TOKEN_GO_TYPE}",
+                    notation_core::json::go_kind_name(other)
+                ));
+            }
+        }
+        struct Fields;
+        impl<'de> Visitor<'de> for Fields {
+            type Value = Result<TokenBody, String>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut body = TokenBody::default();
+                let mut type_error = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    let Some(i) = notation_core::json::go_field(&key, &TOKEN_FIELDS) else {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                        continue;
+                    };
+                    match map.next_value::<serde_json::Value>()? {
+                        serde_json::Value::String(v) if i == 0 => body.token = v,
+                        serde_json::Value::String(v) => body.access_token = v,
+                        serde_json::Value::Null => {}
+                        v => {
+                            type_error.get_or_insert_with(|| {
+                                format!(
+                                    "json: cannot unmarshal {} into Go struct field .{} of type string",
+                                    notation_core::json::go_value_kind_name(&v),
+                                    TOKEN_FIELDS[i]
+                                )
+                            });
+                        }
+                    }
+                }
+                Ok(type_error.map_or(Ok(body), Err))
+            }
+        }
+        // The first value is an object Go reads whole (checked above);
+        // what follows it is not read.
+        let mut de = serde_json::Deserializer::from_slice(body);
+        match (&mut de).deserialize_map(Fields) {
+            Ok(result) => result,
+            Err(e) => Err(e.to_string()),
+        }
+    }
 }
 
 impl RegistryClient {
@@ -156,13 +217,46 @@ impl RegistryClient {
                 });
             }
         };
-        let parsed: TokenBody = serde_json::from_slice(&body)
+        let parsed = TokenBody::decode(&body)
             .map_err(|e| bad_response(format!("failed to decode response: {e}")))?;
         // oras-go prefers access_token (OAuth2) over token (distribution).
-        parsed
-            .access_token
-            .filter(|t| !t.is_empty())
-            .or(parsed.token.filter(|t| !t.is_empty()))
+        [parsed.access_token, parsed.token]
+            .into_iter()
+            .find(|t| !t.is_empty())
             .ok_or_else(|| bad_response("empty token returned".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TokenBody;
+
+    fn decode(body: &str) -> Result<(String, String), String> {
+        TokenBody::decode(body.as_bytes()).map(|b| (b.token, b.access_token))
+    }
+
+    /// As Go's `json.Decoder` reads a token response into oras-go's struct.
+    #[test]
+    fn token_responses_are_read_as_go_reads_them() {
+        let ok = |t: &str, a: &str| Ok((t.to_string(), a.to_string()));
+        assert_eq!(decode(r#"{"token":"t","access_token":"a"}"#), ok("t", "a"));
+        // Names match whatever their case; the last one wins; the first
+        // value is read and what follows is not.
+        assert_eq!(decode(r#"{"Token":"x","TOKEN":"t"} junk"#), ok("t", ""));
+        assert_eq!(decode(r#"{"token":null,"other":[1,{}]}"#), ok("", ""));
+        assert_eq!(decode("null"), ok("", ""));
+        assert_eq!(decode(""), Err("EOF".into()));
+        assert_eq!(
+            decode("not json"),
+            Err("invalid character 'o' in literal null (expecting 'u')".into())
+        );
+        assert_eq!(
+            decode(r#"["t"]"#),
+            Err(r#"json: cannot unmarshal array into Go value of type struct { Token string "json:\"token\""; AccessToken string "json:\"access_token\"" }"#.into())
+        );
+        assert_eq!(
+            decode(r#"{"token":5,"access_token":"a"}"#),
+            Err("json: cannot unmarshal number into Go struct field .token of type string".into())
+        );
     }
 }
