@@ -427,3 +427,47 @@ fn encrypted_key_files_take_a_password_from_a_file_stdin_or_the_environment() {
     .failure()
     .stderr_has("wrong password");
 }
+
+#[test]
+fn encrypted_key_files_of_other_schemes_load_or_are_refused_by_name() {
+    let env = trusting_env();
+    let password_file = pki("encrypted-key.password");
+    let password_file = password_file.to_str().unwrap();
+    // PBKDF2 over HMAC-SHA1 (OpenSSL 1.0's -v2) and scrypt load.
+    for (name, key) in [
+        ("sha1", "ec-384.encrypted-sha1.der"),
+        ("scrypt", "ec-384.encrypted-scrypt.pem"),
+    ] {
+        let key = pki(key);
+        let chain = pki("ec-384.chain.pem");
+        env.run(&[
+            "key",
+            "add",
+            name,
+            "--key-file",
+            key.to_str().unwrap(),
+            "--cert-file",
+            chain.to_str().unwrap(),
+            "--password-file",
+            password_file,
+        ])
+        .success();
+    }
+    // Triple DES is named, with or without a password, and no key is added.
+    let key = pki("ec-256.encrypted-3des.pem");
+    let chain = pki("ec-256.chain.pem");
+    let add = ["key", "add", "des", "--key-file", key.to_str().unwrap()];
+    let add = [&add[..], &["--cert-file", chain.to_str().unwrap()]].concat();
+    for extra in [&[][..], &["--password-file", password_file][..]] {
+        env.run(&[&add[..], extra].concat()).failure().stderr_has(
+            "encrypted private key: it is encrypted with the cipher des-ede3-cbc \
+                 (1.2.840.113549.3.7), which is not supported; re-encrypt it with PBES2 and \
+                 AES, as `openssl pkcs8 -topk8 -v2 aes-256-cbc` does",
+        );
+    }
+    let stored = std::fs::read_to_string(env.config().join("signingkeys.json")).unwrap();
+    assert!(
+        stored.contains("\"scrypt\"") && !stored.contains("\"des\""),
+        "{stored}"
+    );
+}

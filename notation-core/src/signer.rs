@@ -12,6 +12,8 @@ use crate::crypto::{Backend, Curve, KeyLoadError, KeyMaterial, KeyPair, PublicKe
 use crate::oid;
 use crate::x509::Certificate;
 
+pub mod encrypted_key;
+
 /// Produces Notation signatures.
 ///
 /// `sign` receives the bytes to sign (the JWS signing input or the COSE
@@ -237,7 +239,7 @@ fn parse_key_material(data: &[u8], password: Option<&[u8]>) -> Result<ParsedKey,
             ))),
         };
     }
-    if pkcs8::EncryptedPrivateKeyInfoRef::from_der(data).is_ok() {
+    if encrypted_key::encryption_scheme(data).is_some() {
         return parse_encrypted_pkcs8(data, password);
     }
     parse_pkcs8(data)
@@ -246,17 +248,12 @@ fn parse_key_material(data: &[u8], password: Option<&[u8]>) -> Result<ParsedKey,
         .map_err(|_| SignerError::InvalidKey("not a PKCS#8, SEC1 or PKCS#1 private key".into()))
 }
 
-/// An `EncryptedPrivateKeyInfo` (RFC 5958; PBES2, RFC 8018): decrypted with
-/// the password, then read as PKCS#8. A wrong password usually breaks the
-/// CBC padding; when it happens not to, the decrypted bytes are no PKCS#8
-/// key: both are a wrong password.
+/// An `EncryptedPrivateKeyInfo`: decrypted with the password (see
+/// [`encrypted_key`]), then read as PKCS#8. A wrong password usually breaks
+/// the CBC padding; when it happens not to, the decrypted bytes are no
+/// PKCS#8 key: both are a wrong password.
 fn parse_encrypted_pkcs8(der: &[u8], password: Option<&[u8]>) -> Result<ParsedKey, SignerError> {
-    let info = pkcs8::EncryptedPrivateKeyInfoRef::from_der(der)
-        .map_err(|e| SignerError::InvalidKey(format!("encrypted private key: {e}")))?;
-    let password = password.ok_or(SignerError::PasswordRequired)?;
-    let document = info
-        .decrypt(password)
-        .map_err(|_| SignerError::WrongPassword)?;
+    let document = encrypted_key::decrypt(der, password)?;
     match parse_pkcs8(document.as_bytes()) {
         Err(SignerError::InvalidKey(_)) => Err(SignerError::WrongPassword),
         other => other,
@@ -454,7 +451,7 @@ fn is_encrypted_key(data: &[u8]) -> bool {
             .map(|blocks| blocks.iter().any(|b| b.label == "ENCRYPTED PRIVATE KEY"))
             .unwrap_or(false);
     }
-    pkcs8::EncryptedPrivateKeyInfoRef::from_der(data).is_ok()
+    encrypted_key::encryption_scheme(data).is_some()
 }
 
 fn read_bounded(path: &Path) -> Result<Vec<u8>, SignerError> {

@@ -74,6 +74,13 @@ openssl pkey -in rsa-3072.key -outform DER -out rsa-3072.pkcs8.der
 printf 'notation-test-password' > encrypted-key.password
 openssl pkcs8 -topk8 -v2 aes-256-cbc -passout file:encrypted-key.password -in ec-256.key -out ec-256.encrypted.pem
 openssl pkcs8 -topk8 -v2 aes-256-cbc -passout file:encrypted-key.password -in rsa-2048.key -outform DER -out rsa-2048.encrypted.der
+# Other schemes, with the same password: PBKDF2 over HMAC-SHA1 (what
+# OpenSSL 1.0's -v2 wrote), scrypt (OpenSSL's N 16384, r 8, p 1), and two
+# that are refused by name: Triple DES in PBES2, and PBES1.
+openssl pkcs8 -topk8 -v2 aes-128-cbc -v2prf hmacWithSHA1 -passout file:encrypted-key.password -in ec-384.key -outform DER -out ec-384.encrypted-sha1.der
+openssl pkcs8 -topk8 -scrypt -passout file:encrypted-key.password -in ec-384.key -out ec-384.encrypted-scrypt.pem
+openssl pkcs8 -topk8 -v2 des3 -passout file:encrypted-key.password -in ec-256.key -out ec-256.encrypted-3des.pem
+openssl pkcs8 -topk8 -v1 PBE-SHA1-3DES -passout file:encrypted-key.password -in ec-256.key -out ec-256.encrypted-pbes1.pem
 
 # A self-signed signing certificate, as `notation cert generate-test` makes.
 openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out self-signed.key
