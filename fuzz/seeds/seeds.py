@@ -98,6 +98,11 @@ for p in files("pki/*.pem", "pki/*.crt", base=TESTDATA) + files("07-certificates
     seed("certificate_chain", p.read_bytes())
 for p in files("06-trust-policies/*/*.json"):
     seed("trust_policy", p.read_bytes())
+# Key files: each with the selector of its certificate (0 P-256, 1 P-384,
+# 2 P-521, 3 RSA-2048); the others as RSA-2048's.
+KEY_SELECTOR = {"ec-256": 0, "ec-384": 1, "ec-521": 2, "rsa-2048": 3}
+for p in files("pki/*.key", "pki/*.encrypted*", "pki/*.sec1.*", "pki/*.pkcs1.pem", "pki/*.pkcs8.der", base=TESTDATA):
+    seed("private_key", p.read_bytes(), KEY_SELECTOR.get(p.name.split(".")[0], 3))
 for p in files("04-timestamp-tokens/*/*.p7s", "04-timestamp-tokens/*/*.tsr", "04-timestamp-tokens/*/*.tsq"):
     seed("timestamp_token", p.read_bytes())
 for p in files("tsa/*.tsr", base=TESTDATA):
