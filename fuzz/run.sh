@@ -16,6 +16,7 @@ all=(
   jws_envelope cose_envelope certificate_chain trust_policy trust_identity
   timestamp_token timestamp_chain revocation plugin_responses ffi
   oci_documents registry_client oci_layout credentials private_key
+  plugin_archive
 )
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 conformance=${NOTATION_CONFORMANCE:-../../shared/conformance}

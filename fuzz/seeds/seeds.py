@@ -489,5 +489,47 @@ for p in files("13-config/notation-go-config/*/config.json"):
 for p in files("13-config/notation-go-config/*/signingkeys.json"):
     seed("credentials", p.read_bytes(), 4)
 
+# ------------------------------------------------------------ plugin packages
+
+import io
+import tarfile
+import zipfile
+
+
+def zip_of(entries):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in entries:
+            z.writestr(name, content)
+    return out.getvalue()
+
+
+def tar_gz_of(entries):
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as t:
+        for name, content in entries:
+            info = tarfile.TarInfo(name)
+            if content is None:
+                info.type = tarfile.SYMTYPE
+                info.linkname = "/etc/passwd"
+                t.addfile(info)
+            else:
+                info.size = len(content)
+                info.mode = 0o755
+                t.addfile(info, io.BytesIO(content))
+    return out.getvalue()
+
+
+PLUGIN = b"#!/bin/sh\necho '{}'\n"
+for entries in [
+    [("notation-fuzz", PLUGIN)],
+    [("notation-fuzz", PLUGIN), ("LICENSE", b"text"), ("dir/notation-other", PLUGIN)],
+    [("../notation-fuzz", PLUGIN)],
+    [("notation-fuzz", b"\0" * 4096)],
+]:
+    seed("plugin_archive", zip_of(entries), 0)
+    seed("plugin_archive", tar_gz_of(entries), 1)
+seed("plugin_archive", tar_gz_of([("notation-fuzz", None)]), 1)
+
 for t in sorted(counts):
     print(f"  {t}: {counts[t]} seeds")

@@ -46,6 +46,8 @@
 mod download;
 mod error;
 mod extract;
+#[doc(hidden)]
+pub mod fuzz;
 mod staging;
 
 use std::fmt;
