@@ -11,7 +11,7 @@
 //!   hundred thousand);
 //! - scrypt: at most [`MAX_SCRYPT_MEMORY`] of memory, OpenSSL's own bound
 //!   for the keys it reads (`128 * r * (N + p + 2)` bytes), and at most
-//!   [`MAX_SCRYPT_WORK`] for `N * r * p`.
+//!   [`MAX_SCRYPT_WORK`] for `N * r * p` (1 to 2 s on that machine).
 //!
 //! PBES2 with AES (CBC or GCM) and PBKDF2 (HMAC with SHA-1 or SHA-2) or
 //! scrypt is decrypted; PBES1, PKCS #12 schemes and DES are refused with
