@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::{InstallError, Limits, extract};
 
-/// The limits [`extract`] works under: small, so that a fuzzed archive
+/// The limits [`extract`](fn@extract) works under: small, so that a fuzzed archive
 /// reaches them quickly (the code that enforces them is the install's).
 pub const LIMITS: (u64, usize) = (1 << 20, 64);
 
