@@ -1,16 +1,30 @@
 //! Extracts arbitrary bytes as a plugin package, as `notation plugin
 //! install` does with a `.zip` or `.tar.gz` file: any input must give a
 //! typed error or plain files inside the staging directory, never a panic,
-//! a link, a file outside it, or more bytes or entries than the limits.
+//! a link, a file outside it, set-id or group- or world-writable bits, or
+//! more bytes or entries than the limits.
 //!
 //! The first byte selects the format (even: zip, odd: tar.gz), the rest is
 //! the archive.
 #![no_main]
 
 use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
 
 use libfuzzer_sys::fuzz_target;
-use notation_examples::plugin_package::fuzz::{LIMITS, extract};
+use notation_examples::plugin_package::__fuzz::{MAX_BYTES, MAX_ENTRIES, extract};
+
+/// Every path below `dir`, directories included.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        out.push(path.clone());
+        if fs::symlink_metadata(&path).unwrap().is_dir() {
+            walk(&path, out);
+        }
+    }
+}
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, archive)) = data.split_first() else {
@@ -18,28 +32,30 @@ fuzz_target!(|data: &[u8]| {
     };
     let work = tempfile::tempdir().unwrap();
     let package = work.path().join("package");
-    let dest = work.path().join("dest");
+    // Two levels down, so that a name that climbs out shows up above it.
+    let dest = work.path().join("a/b/dest");
     fs::write(&package, archive).unwrap();
-    fs::create_dir(&dest).unwrap();
+    fs::create_dir_all(&dest).unwrap();
     let result = extract(&package, selector % 2 == 0, &dest);
-    // Nothing beside the package and the staging directory.
-    let mut top: Vec<_> = fs::read_dir(work.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    top.sort();
-    assert_eq!(top, ["dest", "package"]);
-    // Only plain files in the staging directory, within the limits.
+    let mut everything = Vec::new();
+    walk(work.path(), &mut everything);
     let mut total = 0;
     let mut count = 0;
-    for entry in fs::read_dir(&dest).unwrap() {
-        let meta = fs::symlink_metadata(entry.unwrap().path()).unwrap();
-        assert!(meta.is_file(), "{meta:?}");
+    for path in everything {
+        if path == package || dest.starts_with(&path) {
+            continue;
+        }
+        // Nothing but plain files, directly in the staging directory.
+        assert_eq!(path.parent(), Some(dest.as_path()), "{path:?}");
+        let meta = fs::symlink_metadata(&path).unwrap();
+        assert!(meta.is_file(), "{path:?}: {meta:?}");
+        let mode = meta.permissions().mode();
+        assert_eq!(mode & 0o7022, 0, "{path:?}: mode {mode:o}");
         total += meta.len();
         count += 1;
     }
     assert!(
-        total <= LIMITS.0 && count <= LIMITS.1,
+        total < MAX_BYTES && count <= MAX_ENTRIES,
         "{total} bytes, {count} files"
     );
     if let Ok(names) = result {

@@ -229,6 +229,11 @@ fn parse_key_material(data: &[u8], password: Option<&[u8]>) -> Result<ParsedKey,
             .into_iter()
             .find(|b| b.label.ends_with("PRIVATE KEY"))
             .ok_or_else(|| SignerError::InvalidKey("no PRIVATE KEY PEM block found".into()))?;
+        if block.label != "ENCRYPTED PRIVATE KEY"
+            && let Some(refused) = encrypted_key::legacy_pem_encryption(trimmed)
+        {
+            return Err(refused);
+        }
         return match block.label.as_str() {
             "PRIVATE KEY" => parse_pkcs8(&block.der),
             "EC PRIVATE KEY" => parse_sec1(&block.der, None),
@@ -420,7 +425,8 @@ impl LocalSigner {
     }
 
     /// Whether a key file is an encrypted PKCS#8 key (PEM `ENCRYPTED PRIVATE
-    /// KEY` or DER `EncryptedPrivateKeyInfo`), which needs a password.
+    /// KEY` or DER `EncryptedPrivateKeyInfo`), which needs a password (or,
+    /// in a scheme that is not read, is refused by name).
     pub fn key_file_is_encrypted(key_path: &Path) -> Result<bool, SignerError> {
         let data = read_bounded(key_path)?;
         Ok(is_encrypted_key(&data))

@@ -81,6 +81,9 @@ openssl pkcs8 -topk8 -v2 aes-128-cbc -v2prf hmacWithSHA1 -passout file:encrypted
 openssl pkcs8 -topk8 -scrypt -passout file:encrypted-key.password -in ec-384.key -out ec-384.encrypted-scrypt.pem
 openssl pkcs8 -topk8 -v2 des3 -passout file:encrypted-key.password -in ec-256.key -out ec-256.encrypted-3des.pem
 openssl pkcs8 -topk8 -v1 PBE-SHA1-3DES -passout file:encrypted-key.password -in ec-256.key -out ec-256.encrypted-pbes1.pem
+openssl pkcs8 -topk8 -v1 PBE-SHA1-3DES -passout file:encrypted-key.password -in ec-256.key -outform DER -out ec-256.encrypted-pbes1.der
+# OpenSSL's legacy PEM encryption (Proc-Type: 4,ENCRYPTED), refused by name too.
+openssl ec -aes256 -passout file:encrypted-key.password -in ec-256.key -out ec-256.legacy-encrypted.pem 2>/dev/null
 
 # A self-signed signing certificate, as `notation cert generate-test` makes.
 openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out self-signed.key

@@ -43,11 +43,11 @@
 //! ```
 // Requirements: R1, R2-R4, R10, U, X1.
 
+#[doc(hidden)]
+pub mod __fuzz;
 mod download;
 mod error;
 mod extract;
-#[doc(hidden)]
-pub mod fuzz;
 mod staging;
 
 use std::fmt;

@@ -55,17 +55,26 @@ fn octets(body: &[u8]) -> Vec<u8> {
 /// An `EncryptedPrivateKeyInfo` with PBES2, `kdf` and AES-256-CBC, and a
 /// ciphertext that no password decrypts.
 fn pbes2_key(kdf: Vec<u8>) -> Vec<u8> {
-    let cipher = seq(&[oid(pbes2::AES_256_CBC_OID), octets(&[0; 16])]);
+    pbes2_key_with(kdf, pbes2::AES_256_CBC_OID, &[0; 16])
+}
+
+/// As [`pbes2_key`], with `cipher` and its `iv`.
+fn pbes2_key_with(kdf: Vec<u8>, cipher: ObjectIdentifier, iv: &[u8]) -> Vec<u8> {
+    let cipher = seq(&[oid(cipher), octets(iv)]);
     let scheme = seq(&[oid(pbes2::PBES2_OID), seq(&[kdf, cipher])]);
     seq(&[scheme, octets(&[0; 144])])
 }
 
 fn pbkdf2(iterations: u64) -> Vec<u8> {
-    let prf = seq(&[oid(pbes2::HMAC_WITH_SHA256_OID), tlv(0x05, &[])]);
-    seq(&[
-        oid(pbes2::PBKDF2_OID),
-        seq(&[octets(&[1; 8]), int(iterations), prf]),
-    ])
+    pbkdf2_with(int(iterations), Some(pbes2::HMAC_WITH_SHA256_OID))
+}
+
+/// PBKDF2 with the encoded `iterations` and `prf` (none: the default,
+/// HMAC-SHA1).
+fn pbkdf2_with(iterations: Vec<u8>, prf: Option<ObjectIdentifier>) -> Vec<u8> {
+    let mut parameters = vec![octets(&[1; 8]), iterations];
+    parameters.extend(prf.map(|prf| seq(&[oid(prf), tlv(0x05, &[])])));
+    seq(&[oid(pbes2::PBKDF2_OID), seq(&parameters)])
 }
 
 fn scrypt(n: u64, r: u64, p: u64) -> Vec<u8> {
@@ -115,7 +124,7 @@ fn pbkdf2_over_hmac_sha1_and_scrypt_keys_load() {
 }
 
 #[test]
-fn triple_des_and_pbes1_keys_are_refused_by_name_not_as_a_wrong_password() {
+fn schemes_that_are_not_read_are_refused_by_name_not_as_a_wrong_password() {
     let chain = pki("ec-256.chain.pem");
     for (key, named) in [
         (
@@ -126,9 +135,20 @@ fn triple_des_and_pbes1_keys_are_refused_by_name_not_as_a_wrong_password() {
             "ec-256.encrypted-pbes1.pem",
             "pbeWithSHAAnd3-KeyTripleDES-CBC (1.2.840.113549.1.12.1.3)",
         ),
+        (
+            "ec-256.encrypted-pbes1.der",
+            "pbeWithSHAAnd3-KeyTripleDES-CBC (1.2.840.113549.1.12.1.3)",
+        ),
+        (
+            "ec-256.legacy-encrypted.pem",
+            "OpenSSL's legacy PEM encryption (Proc-Type: 4,ENCRYPTED)",
+        ),
     ] {
-        assert!(
+        // The CLI reads a password for what is encrypted in PKCS #8; the
+        // legacy form is refused without one.
+        assert_eq!(
             LocalSigner::key_file_is_encrypted(&pki(key)).unwrap(),
+            !key.contains("legacy"),
             "{key}"
         );
         let expected = format!(
@@ -149,50 +169,59 @@ fn triple_des_and_pbes1_keys_are_refused_by_name_not_as_a_wrong_password() {
 
 #[test]
 fn password_derivations_beyond_the_limits_are_refused_before_any_work() {
-    let iterations = |n: u64| {
-        format!(
-            "invalid signing key: encrypted private key: its password derivation asks for \
-             PBKDF2 with {n} iterations (from 1 to 10000000 are accepted)"
-        )
-    };
-    let scrypt_text = |n: u64, r: u64, p: u64, memory: u128| {
-        format!(
-            "invalid signing key: encrypted private key: its password derivation asks for \
-             scrypt with N={n}, r={r}, p={p} ({memory} bytes of memory; at most 33554432 \
-             bytes and N*r*p at most 4194304 are accepted)"
-        )
-    };
+    let asked = "invalid signing key: encrypted private key: its password derivation asks for";
+    let iterations =
+        |n: &str| format!("{asked} PBKDF2 with {n} iterations (from 1 to 10000000 are accepted)");
     let shape = |n: u64, r: u64, p: u64| {
         format!(
-            "invalid signing key: encrypted private key: its password derivation asks for \
-             scrypt with N={n}, r={r}, p={p}: N must be a power of two above 1, r and p at \
-             least 1"
+            "{asked} scrypt with N={n}, r={r}, p={p}: N must be a power of two above 1, \
+             r and p from 1 to 65535"
         )
     };
+    let memory = |n: u64, r: u64, p: u64, bytes: u128| {
+        format!(
+            "{asked} scrypt with N={n}, r={r}, p={p}, {bytes} bytes of memory \
+             (at most 33554432 are accepted)"
+        )
+    };
+    let work = |n: u64, r: u64, p: u64| {
+        format!(
+            "{asked} scrypt with N={n}, r={r}, p={p}, N*r*p = {} (at most 4194304 is \
+             accepted)",
+            n * r * p
+        )
+    };
+    let mut huge = vec![0x01];
+    huge.extend([0; 20]);
     let cases = [
-        (pbkdf2(0), iterations(0)),
-        (pbkdf2(10_000_001), iterations(10_000_001)),
-        (pbkdf2(u64::from(u32::MAX)), iterations(u64::from(u32::MAX))),
+        (pbkdf2(0), iterations("0")),
+        (pbkdf2(10_000_001), iterations("10000001")),
+        (pbkdf2(u64::from(u32::MAX)), iterations("4294967295")),
+        // Beyond what the PKCS #5 decoder reads: still the limit's words.
+        (pbkdf2(1 << 32), iterations("4294967296")),
+        (
+            pbkdf2_with(tlv(0x02, &huge), None),
+            iterations(&format!("more than {}", u128::MAX - 1)),
+        ),
         // N = 0 made the decoder panic, N = 2^40 asked for 128 TiB.
         (scrypt(0, 8, 1), shape(0, 8, 1)),
         (scrypt(1, 8, 1), shape(1, 8, 1)),
         (scrypt(3, 8, 1), shape(3, 8, 1)),
         (scrypt(1024, 0, 1), shape(1024, 0, 1)),
         (scrypt(1024, 8, 0), shape(1024, 8, 0)),
+        (scrypt(1024, 65536, 1), shape(1024, 65536, 1)),
+        (scrypt(1024, 1, 65536), shape(1024, 1, 65536)),
         (
             scrypt(1 << 40, 8, 1),
-            scrypt_text(1 << 40, 8, 1, 128 * 8 * ((1 << 40) + 3)),
+            memory(1 << 40, 8, 1, 128 * 8 * ((1 << 40) + 3)),
         ),
         // OpenSSL's bound: N = 32768 with r = 8 is just over 32 MiB.
         (
             scrypt(32768, 8, 1),
-            scrypt_text(32768, 8, 1, 128 * 8 * (32768 + 3)),
+            memory(32768, 8, 1, 128 * 8 * (32768 + 3)),
         ),
         // Within the memory, too much work: 1000 passes.
-        (
-            scrypt(16384, 8, 1000),
-            scrypt_text(16384, 8, 1000, 128 * 8 * (16384 + 1000 + 2)),
-        ),
+        (scrypt(16384, 8, 1000), work(16384, 8, 1000)),
     ];
     for (key, expected) in cases {
         let der = pbes2_key(key);
@@ -206,16 +235,77 @@ fn password_derivations_beyond_the_limits_are_refused_before_any_work() {
 }
 
 #[test]
-fn the_limits_admit_what_openssl_writes_and_reads() {
-    // OpenSSL's defaults, its largest scrypt N at r = 8, and the bounds.
+fn ciphers_and_functions_that_are_not_read_are_named_before_the_decoder_sees_them() {
+    let refused = |what: &str| {
+        format!(
+            "invalid signing key: encrypted private key: it is encrypted with {what}, which \
+             is not supported; re-encrypt it with PBES2 and AES, as `openssl pkcs8 -topk8 \
+             -v2 aes-256-cbc` does"
+        )
+    };
+    let md5 = ObjectIdentifier::new_unwrap("1.2.840.113549.2.5");
+    let cases = [
+        // Triple DES with a 2-byte IV: the PKCS #5 decoder, built with DES,
+        // would index past it.
+        (
+            pbes2_key_with(
+                pbkdf2(2048),
+                ObjectIdentifier::new_unwrap("1.2.840.113549.3.7"),
+                &[0; 2],
+            ),
+            refused("the cipher des-ede3-cbc (1.2.840.113549.3.7)"),
+        ),
+        (
+            pbes2_key_with(
+                pbkdf2(2048),
+                ObjectIdentifier::new_unwrap("1.3.14.3.2.7"),
+                &[0; 8],
+            ),
+            refused("the cipher desCBC (1.3.14.3.2.7)"),
+        ),
+        (
+            pbes2_key(pbkdf2_with(int(2048), Some(md5))),
+            refused("the PBKDF2 function 1.2.840.113549.2.5"),
+        ),
+        (
+            pbes2_key(seq(&[oid(md5), seq(&[])])),
+            refused("the key derivation 1.2.840.113549.2.5"),
+        ),
+    ];
+    for (der, expected) in cases {
+        let err = load(&der).unwrap_err();
+        assert_eq!(err.to_string(), expected);
+    }
+}
+
+#[test]
+fn the_limits_at_their_edges() {
+    // OpenSSL's defaults and the bounds themselves are accepted; one past
+    // each is not.
     check_pbkdf2(2048).unwrap();
-    check_pbkdf2(MAX_PBKDF2_ITERATIONS).unwrap();
+    check_pbkdf2(u128::from(MAX_PBKDF2_ITERATIONS)).unwrap();
+    check_pbkdf2(u128::from(MAX_PBKDF2_ITERATIONS) + 1).unwrap_err();
     check_scrypt(16384, 8, 1).unwrap();
     check_scrypt(16384, 8, 32).unwrap();
+    check_scrypt(16384, 8, 33).unwrap_err();
     check_scrypt(2, 1, 1).unwrap();
-    check_scrypt(1 << 17, 1, 32).unwrap();
-    check_scrypt(1 << 17, 1, 33).unwrap_err();
+    // Exactly 32 MiB, as OpenSSL, and one more p.
+    check_scrypt(32, 4096, 30).unwrap();
+    check_scrypt(32, 4096, 31).unwrap_err();
     check_scrypt(1 << 18, 1, 1).unwrap_err();
+}
+
+#[test]
+fn a_right_padding_over_bytes_that_are_not_a_key_is_a_wrong_password() {
+    // About one wrong password in 300 gives valid CBC padding over bytes
+    // that are not DER; made here on purpose with the right password.
+    let parameters =
+        pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(1, &[1; 8], [0; 16]).unwrap();
+    let ciphertext = parameters.encrypt(password(), b"not DER").unwrap();
+    let scheme = der::Encode::to_der(&pkcs5::EncryptionScheme::Pbes2(parameters)).unwrap();
+    let der = seq(&[scheme, octets(&ciphertext)]);
+    let err = load(&der).unwrap_err();
+    assert!(matches!(err, SignerError::WrongPassword), "{err}");
 }
 
 #[test]

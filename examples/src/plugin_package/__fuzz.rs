@@ -5,18 +5,22 @@ use std::path::Path;
 
 use super::{InstallError, Limits, extract};
 
-/// The limits [`extract`](fn@extract) works under: small, so that a fuzzed archive
-/// reaches them quickly (the code that enforces them is the install's).
-pub const LIMITS: (u64, usize) = (1 << 20, 64);
+/// The bytes [`extract`](fn@extract) may write in all: small, so that a
+/// fuzzed archive reaches the limit quickly (the code that enforces it is
+/// the install's).
+pub const MAX_BYTES: u64 = 1 << 20;
+
+/// The archive entries [`extract`](fn@extract) may read.
+pub const MAX_ENTRIES: usize = 64;
 
 /// Extracts the archive at `archive` (a zip, else a tar.gz) into the
-/// existing directory `dest` as `plugin install` does, within [`LIMITS`]
-/// (bytes extracted in all, entries); the extracted files' names.
+/// existing directory `dest` as `plugin install` does, within
+/// [`MAX_BYTES`] and [`MAX_ENTRIES`]; the extracted files' names.
 pub fn extract(archive: &Path, zip: bool, dest: &Path) -> Result<Vec<String>, InstallError> {
     let limits = Limits {
-        package_bytes: LIMITS.0,
-        total_bytes: LIMITS.0,
-        entries: LIMITS.1,
+        package_bytes: MAX_BYTES,
+        total_bytes: MAX_BYTES,
+        entries: MAX_ENTRIES,
     };
     let files = if zip {
         extract::extract_zip(archive, dest, &limits, &mut |_| {})?
