@@ -512,15 +512,20 @@ mod tests {
                     .unwrap();
             let plain_signer = LocalSigner::from_files(&pki(plain), &pki(chain)).unwrap();
             assert_eq!(signer.key_spec().unwrap(), plain_signer.key_spec().unwrap());
-            // The decrypted key signs, and the leaf verifies it.
-            let (sig, chain) = signer.sign(b"data").unwrap();
-            let scheme = crate::crypto::SignatureScheme::for_envelope(
-                signer.key_spec().unwrap().signature_algorithm(),
-            );
-            crate::crypto::default_provider()
-                .verify(scheme, chain[0].public_key(), b"data", &sig)
-                .unwrap();
+            assert_signs(&signer);
         }
+    }
+
+    /// The signer's key signs, and its leaf certificate verifies the
+    /// signature.
+    pub(super) fn assert_signs(signer: &LocalSigner) {
+        let (sig, chain) = signer.sign(b"data").unwrap();
+        let scheme = crate::crypto::SignatureScheme::for_envelope(
+            signer.key_spec().unwrap().signature_algorithm(),
+        );
+        crate::crypto::default_provider()
+            .verify(scheme, chain[0].public_key(), b"data", &sig)
+            .unwrap();
     }
 
     #[test]

@@ -106,13 +106,7 @@ fn pbkdf2_over_hmac_sha1_and_scrypt_keys_load() {
         )
         .unwrap_or_else(|e| panic!("{key}: {e}"));
         assert_eq!(signer.key_spec().unwrap(), plain.key_spec().unwrap());
-        let (signature, chain) = signer.sign(b"data").unwrap();
-        let scheme = crate::crypto::SignatureScheme::for_envelope(
-            signer.key_spec().unwrap().signature_algorithm(),
-        );
-        crate::crypto::default_provider()
-            .verify(scheme, chain[0].public_key(), b"data", &signature)
-            .unwrap();
+        crate::signer::tests::assert_signs(&signer);
         let err = LocalSigner::from_files_with_password(
             &pki(key),
             &pki("ec-384.chain.pem"),
