@@ -263,7 +263,7 @@ fn elements(value: &RawValue) -> Result<Vec<&RawValue>, String> {
 }
 
 /// A member name, borrowed where it has no escape.
-struct Key<'de>(Cow<'de, str>);
+pub(super) struct Key<'de>(pub(super) Cow<'de, str>);
 
 impl<'de> Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

@@ -20,6 +20,7 @@
 
 use serde::Deserialize;
 
+use super::decode::Key;
 use super::{JwsEnvelope, decode_b64url};
 use crate::algorithm::SignatureAlgorithm;
 use crate::crypto::{
@@ -182,9 +183,9 @@ fn object_alg(text: &str) -> Result<Option<String>, serde_json::Error> {
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<String>, A::Error> {
             let mut alg = None;
-            while let Some(name) = map.next_key::<Name<'de>>()? {
+            while let Some(Key(name)) = map.next_key()? {
                 let value = map.next_value::<Checked<'de>>()?;
-                if name.0 == "alg" {
+                if name == "alg" {
                     alg = match value {
                         Checked::String(s) => Some(s.into_owned()),
                         Checked::Other => None,
@@ -198,28 +199,6 @@ fn object_alg(text: &str) -> Result<Option<String>, serde_json::Error> {
     let alg = (&mut de).deserialize_map(Members)?;
     de.end()?;
     Ok(alg)
-}
-
-/// A member name, borrowed where it has no escape.
-struct Name<'de>(std::borrow::Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Name<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Name<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Name<'de>, E> {
-                Ok(Name(s.into()))
-            }
-            fn visit_str<E>(self, s: &str) -> Result<Name<'de>, E> {
-                Ok(Name(s.to_owned().into()))
-            }
-        }
-        d.deserialize_string(V)
-    }
 }
 
 /// A value read where a `serde_json::Value` would be, and accepted where
